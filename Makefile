@@ -1,0 +1,121 @@
+# camp -- marketing automation as code.
+#
+#   make            build build/camp (installs missing build dependencies)
+#   make demo       the demo: a simulated month of the example campaigns
+#   make test       every test (unit, golden, examples, scenarios, fuzz smoke)
+#   make san        the same suite under -fsanitize=address,undefined
+#   make install PREFIX=/usr/local
+#
+# Generated C (re2c, lemon) is written to $(BUILD) only.
+
+BUILD   ?= build
+PREFIX  ?= /usr/local
+CC      ?= cc
+SAN     ?=
+OPT     ?= -O2
+CFLAGS  ?= $(OPT) -g
+WARN     = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+           -Wno-unused-parameter -Wpointer-arith -Wformat=2
+CPPFLAGS = -std=c11 -D_GNU_SOURCE -I. -I$(BUILD) -MMD -MP
+ifneq ($(SAN),)
+CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LDFLAGS += -fsanitize=address,undefined
+endif
+LDLIBS   = -lsqlite3 -lcurl -ljansson -lmicrohttpd -lcrypto -lm -lpthread
+
+# Debian packages: to build, and (in addition) to run the test suite.
+BUILD_PKGS = re2c lemon libsqlite3-dev libcurl4-openssl-dev libjansson-dev \
+             libmicrohttpd-dev libssl-dev
+TEST_PKGS  = python3-aiosmtpd clang libclang-rt-14-dev curl sqlite3
+
+GEN      = $(BUILD)/lexer.c $(BUILD)/parser.c
+LIB_SRC  = $(wildcard compiler/*.c runtime/*.c stdlib/*.c) $(filter-out cli/main.c,$(wildcard cli/*.c))
+LIB_OBJ  = $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRC)) $(BUILD)/lexer.o $(BUILD)/parser.o
+UNIT_SRC = $(wildcard tests/unit/*.c)
+UNIT_BIN = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+
+.PHONY: all deps test-deps test san demo install clean golden-update bench fuzz names
+
+all: $(BUILD)/camp
+
+# --- dependencies -----------------------------------------------------------
+define need_pkgs
+	@missing=$$(for p in $(1); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing:" $$missing; \
+	    (apt-get install -y -qq $$missing || (apt-get update -qq && apt-get install -y -qq $$missing)) >/dev/null || exit 1; \
+	  else \
+	    echo "missing packages; run: sudo apt-get install -y" $$missing; exit 1; \
+	  fi; \
+	fi
+endef
+
+$(BUILD)/.deps:
+	$(call need_pkgs,$(BUILD_PKGS))
+	@mkdir -p $(@D) && touch $@
+deps: $(BUILD)/.deps
+
+$(BUILD)/.test-deps:
+	$(call need_pkgs,$(TEST_PKGS))
+	@mkdir -p $(@D) && touch $@
+test-deps: $(BUILD)/.test-deps
+
+# --- generated front end ----------------------------------------------------
+$(BUILD)/parser.c $(BUILD)/parser.h: grammar/parser.y | $(BUILD)/.deps
+	@mkdir -p $(BUILD)
+	cp grammar/parser.y $(BUILD)/parser.y
+	cd $(BUILD) && lemon -q -s parser.y >/dev/null || (cd $(BUILD) && lemon parser.y; exit 1)
+
+$(BUILD)/lexer.c: grammar/lexer.re $(BUILD)/parser.h | $(BUILD)/.deps
+	re2c -W --no-generation-date -o $@ $<
+
+$(BUILD)/lexer.o: $(BUILD)/lexer.c
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Wno-unused-const-variable -c -o $@ $<
+$(BUILD)/parser.o: $(BUILD)/parser.c
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Wno-unused-variable -Wno-unused-parameter -Wno-missing-prototypes -c -o $@ $<
+
+# --- objects ------------------------------------------------------------------
+$(BUILD)/%.o: %.c | $(BUILD)/.deps $(BUILD)/parser.h
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -c -o $@ $<
+
+$(BUILD)/libcamp.a: $(LIB_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/camp: $(BUILD)/cli/main.o $(BUILD)/libcamp.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libcamp.a | $(BUILD)/parser.h
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $(LDFLAGS) -o $@ $< $(BUILD)/libcamp.a $(LDLIBS)
+
+# --- commands -------------------------------------------------------------------
+test: $(BUILD)/camp $(UNIT_BIN) | $(BUILD)/.test-deps
+	@BUILD=$(BUILD) sh tests/run.sh
+
+san:
+	$(MAKE) test BUILD=build/san SAN=1 OPT=-O1
+
+demo: $(BUILD)/camp
+	@sh examples/demo.sh $(BUILD)/camp
+
+golden-update: $(BUILD)/camp
+	@BUILD=$(BUILD) UPDATE=1 sh tests/golden.sh
+
+bench: $(BUILD)/camp
+	sh bench/compile.sh
+
+# Every global symbol starts with camp (STYLE.md).
+names: $(BUILD)/libcamp.a
+	@bad=$$(nm -g --defined-only $(BUILD)/libcamp.a | awk 'NF==3 && $$2 ~ /[TDB]/ {print $$3}' | grep -v '^camp' || true); \
+	if [ -n "$$bad" ]; then echo "globals without the camp prefix:" $$bad; exit 1; fi
+
+install: $(BUILD)/camp
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 755 $(BUILD)/camp $(DESTDIR)$(PREFIX)/bin/camp
+
+clean:
+	rm -rf build
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

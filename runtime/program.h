@@ -1,0 +1,136 @@
+/*
+** runtime/program.h -- a compiled campaign image in memory, and its
+** serialised form.
+**
+** Owns: the Program struct (what the compiler's codegen fills and the VM and
+** scheduler read), saving it to deterministic bytes with a SHA-256 content
+** hash, and loading bytes back with full validation.  Does not own: building
+** a Program from source (compiler/codegen.c) or running it (vm.c).
+**
+** All strings a Program points to (names, constants, code) live in blocks
+** owned by the Program; campProgramFree releases everything at once.
+*/
+#ifndef CAMP_PROGRAM_H
+#define CAMP_PROGRAM_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "value.h"
+
+#define CAMP_IMAGE_MAGIC   "CAMPIMG\x1a"   /* 8 bytes */
+#define CAMP_IMAGE_VERSION 1u
+#define CAMP_NONE          UINT32_MAX      /* "no index" in every u32 slot */
+
+/* Activity kinds and triggers (the DESIGN.md trigger table). */
+typedef enum { ACT_EMAIL = 1, ACT_SMS, ACT_ACTION } ActKind;
+typedef enum {
+  TRIG_BEGIN = 1,   /* top level: enrolment + delay */
+  TRIG_DONE,        /* parent executed + delay */
+  TRIG_OPEN, TRIG_CLICK, TRIG_REPLY, TRIG_BOUNCE,           /* event + delay */
+  TRIG_NO_OPEN, TRIG_NO_CLICK, TRIG_NO_REPLY                /* parent + window + delay */
+} Trigger;
+
+/* A code block's purpose (for the disassembler and validation). */
+typedef enum {
+  CODE_FILTER = 1,  /* returns bool */
+  CODE_TEMPLATE,    /* returns text */
+  CODE_ACTIONS      /* runs ACTION instructions, returns null */
+} CodeKind;
+
+typedef struct ProgField { uint32_t name; uint8_t type; } ProgField;  /* type: CampType */
+
+typedef struct ProgModel {
+  uint32_t name;            /* string index */
+  uint32_t nfield;          /* field 0 is always the implicit `id int` */
+  ProgField *fields;
+} ProgModel;
+
+typedef struct ProgCampaign {
+  uint32_t name, title;     /* string indexes */
+  uint32_t model;           /* model index */
+  uint32_t filter;          /* code block or CAMP_NONE */
+  uint32_t unique;          /* field index or CAMP_NONE */
+  uint32_t code;            /* string index or CAMP_NONE */
+  uint32_t firstAct, nact;  /* its activities: acts[firstAct .. firstAct+nact) */
+  uint32_t line;            /* source line of the declaration */
+} ProgCampaign;
+
+typedef struct ProgActivity {
+  uint32_t name;            /* string index, unique within its campaign */
+  uint32_t campaign;        /* campaign index */
+  uint8_t kind;             /* ActKind */
+  uint8_t trigger;          /* Trigger */
+  uint32_t parent;          /* activity index or CAMP_NONE (TRIG_BEGIN) */
+  int64_t delay;            /* seconds after the trigger fires */
+  int64_t window;           /* seconds; `within`, 0 = none */
+  int64_t expire;           /* seconds of validity after due, 0 = none */
+  uint32_t filter;          /* code block or CAMP_NONE */
+  uint32_t subject, body, text, from;   /* template code blocks or CAMP_NONE */
+  uint32_t actions;         /* CODE_ACTIONS block or CAMP_NONE */
+  uint32_t line;            /* source line */
+} ProgActivity;
+
+typedef struct ProgList {
+  uint32_t name, title, model;
+  uint32_t filter;          /* code block or CAMP_NONE: a manual list */
+  uint32_t line;
+} ProgList;
+
+typedef struct ProgMailing {
+  uint32_t name, title;
+  uint32_t list;            /* list index */
+  int64_t at;               /* seconds since epoch, or 0 = when started */
+  uint32_t subject, body, text, from;   /* template code blocks or CAMP_NONE */
+  uint32_t line;
+} ProgMailing;
+
+typedef struct ProgCode {
+  uint8_t kind;             /* CodeKind */
+  uint32_t model;           /* the record type the block reads */
+  uint32_t start, len;      /* bytes in Program.bc */
+  uint32_t line;            /* source line of the construct */
+  uint32_t file;            /* string index of the source file name */
+} ProgCode;
+
+/* pc -> line: entries sorted by pc; an entry holds from its pc onward. */
+typedef struct ProgLine { uint32_t pc, line; } ProgLine;
+
+typedef struct Program {
+  uint32_t nstr;   const char **str; uint32_t *strLen;  /* NUL-terminated too */
+  uint32_t nconst; Value *consts;       /* VAL_TEXT consts point into str */
+  uint32_t nmodel; ProgModel *models;
+  uint32_t ncamp;  ProgCampaign *camps;
+  uint32_t nact;   ProgActivity *acts;
+  uint32_t nlist;  ProgList *lists;
+  uint32_t nmail;  ProgMailing *mails;
+  uint32_t ncode;  ProgCode *code;
+  uint32_t nbc;    uint8_t *bc;
+  uint32_t nline;  ProgLine *lines;     /* pc -> line for all of bc */
+  uint8_t hash[32];                     /* SHA-256 of the serialised body */
+  void *mem_;                           /* allocation owned by the loader */
+} Program;
+
+/* Serialise p into a malloc'd buffer (*out, *outLen) and fill p->hash.
+** Same Program -> same bytes.  Returns 0, or -1 on out of memory. */
+int campProgramSave(Program *p, uint8_t **out, size_t *outLen);
+
+/* Parse and validate an image.  On success returns a Program the caller
+** frees with campProgramFree; on failure returns NULL and writes one line
+** (no newline) saying what is wrong into err[errSize].  Never reads out of
+** bounds: a truncated, corrupted or wrong-version image is an error. */
+Program *campProgramLoad(const uint8_t *buf, size_t len, char *err, size_t errSize);
+
+/* Read and load an image file; same contract as campProgramLoad. */
+Program *campProgramLoadFile(const char *path, char *err, size_t errSize);
+
+void campProgramFree(Program *p);
+
+/* Hex form of p->hash (65 bytes with NUL). */
+void campProgramHashHex(const Program *p, char out[65]);
+
+/* Lookups by name; CAMP_NONE when absent. */
+uint32_t campProgramFindCampaign(const Program *p, const char *name);
+uint32_t campProgramFindActivity(const Program *p, uint32_t camp, const char *name);
+uint32_t campProgramFindField(const Program *p, uint32_t model, const char *name);
+
+#endif

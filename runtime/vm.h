@@ -1,0 +1,66 @@
+/*
+** runtime/vm.h -- the bytecode interpreter.
+**
+** Owns: executing one code block of a Program against one record.  Does not
+** own: where records come from (store.c), what actions do to the world (the
+** host: sched.c / actions.c), or the clock (clock.c: the caller passes now).
+*/
+#ifndef CAMP_VM_H
+#define CAMP_VM_H
+
+#include <stddef.h>
+#include "program.h"
+
+typedef struct VmHost VmHost;
+
+/* What the VM needs from its caller.  Any callback may be NULL: a function
+** that needs a missing callback yields null, an action fails with an error. */
+struct VmHost {
+  void *ctx;
+  /* Is record `id` of model `model` a member of list `list` (ProgList index)? */
+  int (*inList)(VmHost *h, uint32_t list, int64_t id);
+  /* Run action native `native` (index into the natives table) with its
+  ** arguments; return 0 or -1 with a message in err. */
+  int (*action)(VmHost *h, int native, const Value *args, int argc,
+                char *err, size_t errSize);
+};
+
+/* A record as the VM sees it: values in model field order, field 0 = id. */
+typedef struct VmRecord {
+  uint32_t model;
+  uint32_t nfield;
+  const Value *fields;
+} VmRecord;
+
+typedef struct Vm Vm;
+
+/* A VM owns a value stack and a text scratch buffer reused across calls;
+** one per thread.  campVmNew returns NULL on out of memory. */
+Vm *campVmNew(void);
+void campVmFree(Vm *vm);
+
+/* Run block `code` of p against rec at time `now` (seconds since epoch).
+** On success returns 0 and stores the result in *out; text in *out points
+** into the VM's scratch and stays valid until the next campVmRun.  On a
+** run-time error returns -1 with one line in err (naming the source line).
+** Never crashes on a validated program. */
+int campVmRun(Vm *vm, const Program *p, uint32_t code, const VmRecord *rec,
+              int64_t now, VmHost *host, Value *out, char *err, size_t errSize);
+
+/* Convenience: run a CODE_FILTER block; returns 1 (matches), 0 (does not,
+** including null), -1 on error. */
+int campVmFilter(Vm *vm, const Program *p, uint32_t code, const VmRecord *rec,
+                 int64_t now, VmHost *host, char *err, size_t errSize);
+
+/* The natives table, in natives.def order (for the host and disasm). */
+typedef struct NativeInfo {
+  const char *name;
+  int kind;                  /* NATIVE_FN, NATIVE_FLT, NATIVE_ACT */
+  const char *params;
+  const char *doc;
+} NativeInfo;
+enum { NATIVE_FN = 1, NATIVE_FLT, NATIVE_ACT };
+extern const NativeInfo campNatives[];
+extern const int campNativeCount;
+
+#endif
