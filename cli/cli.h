@@ -1,0 +1,22 @@
+/*
+** cli/cli.h -- what the command files share.
+**
+** Owns: the command prototypes (from commands.def) and small helpers for
+** argument parsing.  Only cli/ includes both compiler and runtime headers.
+*/
+#ifndef CAMP_CLI_H
+#define CAMP_CLI_H
+
+#define COMMAND(name, fn, summary) int fn(int argc, char **argv);
+#include "cli/commands.def"
+#undef COMMAND
+
+/* Print "camp CMD: msg" to stderr; returns 2 (the usage / I/O exit code). */
+int campCliUsage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* If argv[*i] is "--name" take argv[*i+1], or "--name=value": store it in
+** *value and advance *i; returns 1 when matched, 0 when not, -1 when the
+** value is missing (after printing a usage error). */
+int campCliOpt(int argc, char **argv, int *i, const char *name, const char **value);
+
+#endif

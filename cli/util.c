@@ -1,0 +1,28 @@
+/*
+** cli/util.c -- argument helpers shared by the commands.
+*/
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include "cli/cli.h"
+
+int campCliUsage(const char *cmd, const char *fmt, ...) {
+  va_list ap;
+  fprintf(stderr, "camp %s: ", cmd);
+  va_start(ap, fmt);
+  vfprintf(stderr, fmt, ap);
+  va_end(ap);
+  fputc('\n', stderr);
+  return 2;
+}
+
+int campCliOpt(int argc, char **argv, int *i, const char *name, const char **value) {
+  const char *a = argv[*i];
+  size_t n = strlen(name);
+  if (strncmp(a, name, n) != 0) return 0;
+  if (a[n] == '=') { *value = a + n + 1; return 1; }
+  if (a[n] != 0) return 0;
+  if (*i + 1 >= argc) { campCliUsage(argv[0], "%s needs a value", name); return -1; }
+  *value = argv[++*i];
+  return 1;
+}

@@ -1,0 +1,144 @@
+/*
+** compiler/ast.h -- the syntax tree and the compilation unit.
+**
+** Owns: the node layout every compiler stage reads, node constructors (called
+** from the grammar's actions, one call each) and the AST dump used by golden
+** tests.  Does not own: tokenising (grammar/lexer.re), the grammar
+** (grammar/parser.y), names and types (resolve.c) or code (codegen.c).
+**
+** Every node lives in the unit's arena and dies with it.
+*/
+#ifndef CAMP_AST_H
+#define CAMP_AST_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include "compiler/arena.h"
+#include "compiler/diag.h"
+#include "runtime/value.h"
+
+typedef enum {
+  /* declarations and statements */
+  AST_FILE = 1,   /* kids: top-level declarations of one source file */
+  AST_USE,        /* a: AST_STR path */
+  AST_MODEL,      /* name; kids: AST_FIELD */
+  AST_FIELD,      /* name; op: CampType (0 when the type name is unknown); a: AST_NAME of the type */
+  AST_CAMPAIGN,   /* name; a: AST_STR title; kids: AST_PROP and AST_ACTIVITY */
+  AST_LIST,       /* name; a: AST_STR title; kids: AST_PROP */
+  AST_MAILING,    /* name; a: AST_STR title; kids: AST_PROP */
+  AST_ACTIVITY,   /* name; op: ActKind; a: AST_DUR delay or NULL; kids: AST_PROP, AST_BRANCH, AST_CALL */
+  AST_BRANCH,     /* op: Trigger; a: AST_DUR window or NULL; kids: AST_ACTIVITY */
+  AST_PROP,       /* op: PropKind; a: the value (expression, AST_STR, AST_DUR, AST_NAME) */
+  /* expressions */
+  AST_STR,        /* name/nameLen: the decoded text */
+  AST_INT,        /* v.i */
+  AST_REAL,       /* v.r */
+  AST_BOOL,       /* v.i: 0 or 1 */
+  AST_TIME,       /* v.i: seconds since epoch (UTC) */
+  AST_DUR,        /* v.i: seconds; op: the unit token (TK_MINUTES ...) */
+  AST_ARRAY,      /* kids: elements */
+  AST_NAME,       /* name: an identifier (a field, or a model/list name as an argument) */
+  AST_NOW,
+  AST_NULL,
+  AST_BINARY,     /* op: token (TK_EQ, TK_AND, TK_IN, TK_LIKE, TK_PLUS ...); a, b */
+  AST_UNARY,      /* op: TK_NOT or TK_MINUS; a */
+  AST_ISSET,      /* op: 1 for `is set`, 0 for `is not set`; a */
+  AST_CALL,       /* name: function; kids: arguments (expressions or AST_NAMEDARG) */
+  AST_NAMEDARG,   /* name: the key; a: the value */
+  AST_TEMPLATE,   /* kids: AST_STR pieces and expressions, in order */
+  AST_PIPE,       /* a: input; name: filter; kids: extra arguments */
+  AST_KIND_COUNT_
+} AstKind;
+
+typedef enum {
+  PROP_TARGET = 1, PROP_WHERE, PROP_UNIQUE, PROP_CODE,
+  PROP_SUBJECT, PROP_BODY, PROP_TEXT, PROP_FROM, PROP_EXPIRE,
+  PROP_TO, PROP_AT,
+  PROP_COUNT_
+} PropKind;
+
+typedef struct Ast Ast;
+struct Ast {
+  uint8_t kind;         /* AstKind */
+  uint8_t type;         /* CampType, set by resolve for expressions */
+  uint16_t op;
+  uint32_t file;        /* source index in the unit's Diags */
+  uint32_t off, len;    /* span of the whole construct */
+  uint32_t noff, nlen;  /* span of the name (declarations), for carets */
+  const char *name;     /* identifier or decoded string (NUL-terminated) */
+  uint32_t nameLen;
+  Ast *a, *b;
+  Ast *kids;            /* first child */
+  Ast *next;            /* next sibling */
+  union { int64_t i; double r; } v;
+  int32_t index;        /* resolve: field, native, model, list or activity index; -1 unset */
+  Ast *tpl;             /* resolve: the parsed template of an AST_STR, or NULL */
+};
+
+/* Token as the lexer hands it to the parser: a type (TK_*) and a span. */
+typedef struct Token {
+  int type;
+  uint32_t off, len;
+} Token;
+
+/* One compilation: everything loaded and built for one root file. */
+typedef struct Unit {
+  Arena arena;
+  Diags *diags;         /* shared across the files of one `camp check` */
+  Ast *files;           /* AST_FILE per loaded source, `use`d files first */
+  uint32_t root;        /* source index of the root file */
+  int depth;            /* nesting of parse calls (limit checks) */
+} Unit;
+
+/* Node constructors (arena-allocated, index = -1). */
+Ast *campAstNew(Unit *u, AstKind kind, uint32_t file, uint32_t off, uint32_t len);
+/* Append kid to parent's kids; returns parent. */
+Ast *campAstAppend(Ast *parent, Ast *kid);
+/* Extend n's span to cover through end (a later token or node). */
+void campAstSpan(Ast *n, uint32_t endOff, uint32_t endLen);
+
+const char *campAstKindName(AstKind k);
+const char *campAstPropName(PropKind p);   /* "subject" ... */
+const char *campAstTriggerName(int trig);  /* "done", "open", "no open" ... */
+const char *campAstActKindName(int kind);  /* "email", "sms", "action" */
+
+/* S-expression dump, one node per line, for golden tests. */
+void campAstDump(const Unit *u, const Ast *n, FILE *out);
+
+/* -- the parser driver (compiler/parse.c) -------------------------------- */
+
+/* Parse source `file` into an AST_FILE.  Syntax errors are reported to
+** u->diags; the first one stops the file and NULL is returned. */
+Ast *campParseFile(Unit *u, uint32_t file);
+
+/* Parse the text of a template (a string's decoded text, or a body file)
+** into an AST_TEMPLATE.  base is the offset of text[0] in `file` (inline
+** strings: positions are approximate after escapes).  Returns NULL after
+** reporting an E038 or syntax error. */
+Ast *campParseTemplate(Unit *u, uint32_t file, uint32_t base, const char *text, uint32_t len);
+
+/* Load root file and, recursively, its `use`s (relative to the using file;
+** missing files and cycles are reported).  Fills u->files.  Returns the
+** number of errors reported. */
+int campParseUnit(Unit *u, const char *path);
+
+void campUnitInit(Unit *u, Diags *d);
+void campUnitFree(Unit *u);
+
+/* -- tokens (grammar/lexer.re) ---------------------------------------- */
+
+/* The lexer state over one buffer; text must be NUL-terminated at len. */
+typedef struct Lexer {
+  const char *text; uint32_t len;
+  uint32_t pos;         /* next byte */
+  uint32_t base;        /* added to every offset reported */
+  int comments;         /* 1: return TK_COMMENT tokens (fmt); 0: skip them */
+  int inTemplate;       /* 1: `}}` ends the expression, `|` is a pipe */
+} Lexer;
+
+/* Next token.  At end returns type 0.  An invalid character or unterminated
+** string returns TK_ILLEGAL with the span and a message in *why. */
+Token campLexToken(Lexer *lx, const char **why);
+const char *campLexTokenName(int type);   /* "'{'", "identifier", ... */
+
+#endif

@@ -1,0 +1,29 @@
+#!/bin/sh
+# tests/run.sh -- run every test runner and add up their closing lines.
+#
+# Runners: each unit-test binary in $BUILD/tests/, then every tests/suite_*.sh.
+# Each prints "N passed, N failed" as its last line; a runner that fails to
+# print it, or exits non-zero, counts as one failure.
+BUILD=${BUILD:-build}
+export BUILD CAMP="$PWD/$BUILD/camp"
+total_pass=0; total_fail=0
+run() {
+  name=$1; shift
+  out=$("$@" 2>&1); rc=$?
+  last=$(printf '%s\n' "$out" | tail -n 1)
+  p=$(printf '%s' "$last" | sed -n 's/^\([0-9][0-9]*\) passed, \([0-9][0-9]*\) failed$/\1/p')
+  f=$(printf '%s' "$last" | sed -n 's/^\([0-9][0-9]*\) passed, \([0-9][0-9]*\) failed$/\2/p')
+  if [ -z "$p" ]; then p=0; f=1; fi
+  if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+  if [ "$f" -ne 0 ]; then printf '%s\n' "$out" | tail -n 40; fi
+  printf '%-28s %s passed, %s failed\n' "$name" "$p" "$f"
+  total_pass=$((total_pass + p)); total_fail=$((total_fail + f))
+}
+for t in "$BUILD"/tests/*; do
+  [ -x "$t" ] && [ -f "$t" ] && run "unit/$(basename "$t")" "$t"
+done
+for s in tests/suite_*.sh; do
+  [ -f "$s" ] && run "$(basename "$s" .sh)" sh "$s"
+done
+echo "$total_pass passed, $total_fail failed"
+[ "$total_fail" -eq 0 ]
