@@ -30,7 +30,7 @@ TEST_PKGS  = python3-aiosmtpd clang libclang-rt-14-dev curl sqlite3
 
 GEN      = $(BUILD)/lexer.c $(BUILD)/parser.c
 LIB_SRC  = $(wildcard compiler/*.c runtime/*.c stdlib/*.c) $(filter-out cli/main.c,$(wildcard cli/*.c))
-LIB_OBJ  = $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRC)) $(BUILD)/lexer.o $(BUILD)/parser.o
+LIB_OBJ  = $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRC)) $(BUILD)/lexer.o
 UNIT_SRC = $(wildcard tests/unit/*.c)
 UNIT_BIN = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
@@ -72,8 +72,7 @@ $(BUILD)/lexer.c: grammar/lexer.re $(BUILD)/parser.h | $(BUILD)/.deps
 
 $(BUILD)/lexer.o: $(BUILD)/lexer.c
 	$(CC) $(CPPFLAGS) $(CFLAGS) -Wno-unused-const-variable -c -o $@ $<
-$(BUILD)/parser.o: $(BUILD)/parser.c
-	$(CC) $(CPPFLAGS) $(CFLAGS) -Wno-unused-variable -Wno-unused-parameter -Wno-missing-prototypes -c -o $@ $<
+# parser.c is #included by compiler/parse.c (see there why).
 
 # --- objects ------------------------------------------------------------------
 $(BUILD)/%.o: %.c | $(BUILD)/.deps $(BUILD)/parser.h

@@ -105,6 +105,46 @@ const char *campAstActKindName(int kind);  /* "email", "sms", "action" */
 /* S-expression dump, one node per line, for golden tests. */
 void campAstDump(const Unit *u, const Ast *n, FILE *out);
 
+/* -- grammar actions (compiler/ast.c) ------------------------------------
+** Each grammar action is one of these calls.  They build arena nodes and
+** convert literals (reporting E004 on a malformed one). */
+
+typedef struct ParseCtx {
+  Unit *u;
+  uint32_t file;
+  Ast *result;          /* AST_FILE or AST_TEMPLATE when the parse succeeds */
+  int failed;           /* a syntax error was reported */
+  int silent;           /* replaying to find expected tokens: report nothing */
+  const char *text;     /* the bytes token offsets point into ... */
+  uint32_t textBase;    /* ... minus this (templates lex decoded strings) */
+} ParseCtx;
+
+typedef struct AstChain { Ast *head, *tail; } AstChain;
+
+AstChain campAstChain(ParseCtx *c, AstChain *prev, Ast *item);
+Ast *campAstUse(ParseCtx *c, Token kw, Token path);
+Ast *campAstDecl(ParseCtx *c, AstKind kind, Token kw, Token name, const Token *title, Ast *kids, Token end);
+Ast *campAstField(ParseCtx *c, Token name, Token type);
+Ast *campAstProp(ParseCtx *c, Token kw, PropKind prop, Ast *value);
+Ast *campAstPropId(ParseCtx *c, Token kw, PropKind prop, Token name);
+Ast *campAstPropToken(ParseCtx *c, Token kw, PropKind prop, Token value);
+Ast *campAstActivity(ParseCtx *c, Token kind, Token name, Ast *after, Ast *kids, Token end);
+Ast *campAstBranch(ParseCtx *c, Token on, int trigger, Ast *within, Ast *kids, Token end);
+Ast *campAstCall(ParseCtx *c, Token name, Ast *args, Token end);
+Ast *campAstNamedArg(ParseCtx *c, Token name, Ast *value);
+Ast *campAstBinary(ParseCtx *c, Token op, Ast *a, Ast *b);
+Ast *campAstNotIn(ParseCtx *c, Token op, Ast *a, Ast *b);
+Ast *campAstUnary(ParseCtx *c, Token op, Ast *a);
+Ast *campAstIsSet(ParseCtx *c, Ast *a, int set, Token end);
+Ast *campAstParen(ParseCtx *c, Token open, Ast *a, Token close);
+Ast *campAstArray(ParseCtx *c, Token open, Ast *items, Token close);
+Ast *campAstLeaf(ParseCtx *c, Token t);
+Ast *campAstPipe(ParseCtx *c, Token name, Ast *args);
+Ast *campAstPipes(ParseCtx *c, Ast *input, Ast *pipes);
+void campParseDone(ParseCtx *c, Ast *root);
+void campParseSyntaxError(ParseCtx *c, int major, Token t);
+void campParseOverflow(ParseCtx *c);
+
 /* -- the parser driver (compiler/parse.c) -------------------------------- */
 
 /* Parse source `file` into an AST_FILE.  Syntax errors are reported to

@@ -1,0 +1,426 @@
+/*
+** compiler/ast.c -- syntax tree nodes: the grammar's actions and the dump.
+**
+** Owns: building nodes from tokens (one call per grammar action), decoding
+** literals (strings, numbers, datetimes, durations) and reporting malformed
+** ones, and the S-expression dump of golden tests.  Does not own: the
+** grammar (grammar/parser.y), driving the parser (parse.c) or meaning
+** (resolve.c).
+*/
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include "compiler/ast.h"
+#include "runtime/program.h"
+#include "parser.h"
+
+Ast *campAstNew(Unit *u, AstKind kind, uint32_t file, uint32_t off, uint32_t len) {
+  Ast *n = campArenaAlloc(&u->arena, sizeof *n);
+  n->kind = (uint8_t)kind;
+  n->file = file;
+  n->off = n->noff = off;
+  n->len = n->nlen = len;
+  n->index = -1;
+  return n;
+}
+
+Ast *campAstAppend(Ast *parent, Ast *kid) {
+  Ast **p = &parent->kids;
+  while (*p) p = &(*p)->next;
+  *p = kid;
+  return parent;
+}
+
+void campAstSpan(Ast *n, uint32_t endOff, uint32_t endLen) {
+  if (endOff + endLen > n->off) n->len = endOff + endLen - n->off;
+}
+
+static Ast *node(ParseCtx *c, AstKind kind, Token t) {
+  return campAstNew(c->u, kind, c->file, t.off, t.len);
+}
+
+static const char *tokText(ParseCtx *c, Token t) {
+  return c->text + (t.off - c->textBase);
+}
+
+static void setName(ParseCtx *c, Ast *n, Token t) {
+  n->name = campArenaStrndup(&c->u->arena, tokText(c, t), t.len);
+  n->nameLen = t.len;
+  n->noff = t.off;
+  n->nlen = t.len;
+}
+
+__attribute__((format(printf, 4, 5)))
+static void report(ParseCtx *c, DiagCode code, Token t, const char *fmt, ...) {
+  va_list ap;
+  if (c->silent) return;
+  va_start(ap, fmt);
+  campDiagReportV(c->u->diags, code, c->file, t.off, t.len, fmt, ap);
+  va_end(ap);
+}
+
+AstChain campAstChain(ParseCtx *c, AstChain *prev, Ast *item) {
+  AstChain r = { 0, 0 };
+  (void)c;
+  if (prev) r = *prev;
+  if (!item) return r;
+  if (r.tail) r.tail->next = item; else r.head = item;
+  r.tail = item;
+  while (r.tail->next) r.tail = r.tail->next;
+  return r;
+}
+
+/* Decode a string token ("…", '…' or """…""") into the node's name. */
+static void decodeString(ParseCtx *c, Ast *n, Token t) {
+  const char *s = tokText(c, t);
+  uint32_t q = (t.len >= 6 && s[0] == '"' && s[1] == '"' && s[2] == '"') ? 3 : 1;
+  const char *p = s + q, *end = s + t.len - q;
+  char *out = campArenaAlloc(&c->u->arena, t.len + 1), *o = out;
+  if (q == 3 && p < end && *p == '\n') p++;    /* """ then a newline: the text starts below */
+  for (; p < end; p++) {
+    if (*p != '\\') { *o++ = *p; continue; }
+    p++;
+    switch (p < end ? *p : 0) {
+    case 'n': *o++ = '\n'; break;
+    case 't': *o++ = '\t'; break;
+    case '\\': *o++ = '\\'; break;
+    case '"': *o++ = '"'; break;
+    case '\'': *o++ = '\''; break;
+    default: {
+      Token e = { 0, (uint32_t)(t.off + (p - s) - 1), 2 };
+      char esc[3] = { '\\', p < end ? *p : 0, 0 };
+      report(c, DIAG_E002, e, "unknown escape '%s' in string (use \\\\ for a backslash)", esc);
+      if (p < end) *o++ = *p;
+    }
+    }
+  }
+  *o = 0;
+  n->name = out;
+  n->nameLen = (uint32_t)(o - out);
+}
+
+/* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar. */
+static int64_t daysFromCivil(int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  int64_t era = (y >= 0 ? y : y - 399) / 400;
+  unsigned yoe = (unsigned)(y - era * 400);
+  unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + (int64_t)doe - 719468;
+}
+
+static int num(const char *s, int n) {
+  int v = 0;
+  for (int i = 0; i < n; i++) v = v * 10 + (s[i] - '0');
+  return v;
+}
+
+/* Parse the lexer's DATETIME shape; returns 0 and sets *out, or -1. */
+static int parseDatetime(const char *s, uint32_t len, int64_t *out) {
+  int y = num(s, 4), mo = num(s + 5, 2), d = num(s + 8, 2), h = 0, mi = 0, se = 0, zone = 0;
+  static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+  if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1]) return -1;
+  if (mo == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)) return -1;
+  if (len > 10) {
+    h = num(s + 11, 2); mi = num(s + 14, 2);
+    uint32_t p = 16;
+    if (p < len && s[p] == ':') { se = num(s + 17, 2); p = 19; }
+    if (p < len && (s[p] == '+' || s[p] == '-')) {
+      int zh = num(s + p + 1, 2), zm = num(s + p + 4, 2);
+      if (zh > 14 || zm > 59) return -1;
+      zone = (s[p] == '+' ? 1 : -1) * (zh * 3600 + zm * 60);
+    }
+    if (h > 23 || mi > 59 || se > 59) return -1;
+  }
+  *out = daysFromCivil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + se - zone;
+  return 0;
+}
+
+static const struct { const char *unit; int64_t secs; } durationUnits[] = {
+  { "minute", 60 }, { "hour", 3600 }, { "day", 86400 }, { "week", 604800 }, { "month", 2592000 },
+};
+
+Ast *campAstLeaf(ParseCtx *c, Token t) {
+  const char *s = tokText(c, t);
+  Ast *n;
+  switch (t.type) {
+  case TK_STRING:
+    n = node(c, AST_STR, t);
+    decodeString(c, n, t);
+    return n;
+  case TK_INT: {
+    n = node(c, AST_INT, t);
+    errno = 0;
+    n->v.i = strtoll(s, NULL, 10);
+    if (errno == ERANGE) report(c, DIAG_E004, t, "integer '%s' is out of range (limit 9223372036854775807)",
+                                campArenaStrndup(&c->u->arena, s, t.len));
+    return n;
+  }
+  case TK_REAL:
+    n = node(c, AST_REAL, t);
+    n->v.r = strtod(s, NULL);
+    return n;
+  case TK_DATETIME:
+    n = node(c, AST_TIME, t);
+    if (parseDatetime(s, t.len, &n->v.i) < 0)
+      report(c, DIAG_E004, t, "'%s' is not a valid date and time",
+             campArenaStrndup(&c->u->arena, s, t.len));
+    return n;
+  case TK_DURATION: {
+    n = node(c, AST_DUR, t);
+    char *end;
+    errno = 0;
+    long long amount = strtoll(s, &end, 10);
+    while (*end == ' ' || *end == '\t') end++;
+    for (unsigned i = 0; i < sizeof durationUnits / sizeof durationUnits[0]; i++)
+      if (!strncmp(end, durationUnits[i].unit, strlen(durationUnits[i].unit))) {
+        n->op = (uint16_t)(i + 1);
+        if (errno == ERANGE || amount > INT64_MAX / durationUnits[i].secs)
+          report(c, DIAG_E004, t, "duration '%s' is out of range",
+                 campArenaStrndup(&c->u->arena, s, t.len));
+        else n->v.i = amount * durationUnits[i].secs;
+      }
+    return n;
+  }
+  case TK_TRUE: case TK_FALSE:
+    n = node(c, AST_BOOL, t);
+    n->v.i = t.type == TK_TRUE;
+    return n;
+  case TK_NULL: return node(c, AST_NULL, t);
+  case TK_NOW: return node(c, AST_NOW, t);
+  default:
+    n = node(c, AST_NAME, t);
+    setName(c, n, t);
+    return n;
+  }
+}
+
+Ast *campAstUse(ParseCtx *c, Token kw, Token path) {
+  Ast *n = node(c, AST_USE, kw);
+  n->a = campAstLeaf(c, path);
+  campAstSpan(n, path.off, path.len);
+  return n;
+}
+
+Ast *campAstDecl(ParseCtx *c, AstKind kind, Token kw, Token name, const Token *title, Ast *kids, Token end) {
+  Ast *n = node(c, kind, kw);
+  setName(c, n, name);
+  if (title) n->a = campAstLeaf(c, *title);
+  n->kids = kids;
+  campAstSpan(n, end.off, end.len);
+  return n;
+}
+
+Ast *campAstField(ParseCtx *c, Token name, Token type) {
+  static const char *const types[] = { "", "text", "int", "real", "bool", "datetime", "email", "phone", "tags" };
+  Ast *n = node(c, AST_FIELD, name);
+  setName(c, n, name);
+  n->a = campAstLeaf(c, type);
+  for (unsigned i = 1; i < sizeof types / sizeof types[0]; i++)
+    if (strlen(types[i]) == type.len && !memcmp(types[i], tokText(c, type), type.len)) n->op = (uint16_t)i;
+  campAstSpan(n, type.off, type.len);
+  return n;
+}
+
+Ast *campAstProp(ParseCtx *c, Token kw, PropKind prop, Ast *value) {
+  Ast *n = node(c, AST_PROP, kw);
+  n->op = (uint16_t)prop;
+  n->a = value;
+  if (value) campAstSpan(n, value->off, value->len);
+  return n;
+}
+
+Ast *campAstPropId(ParseCtx *c, Token kw, PropKind prop, Token name) {
+  return campAstProp(c, kw, prop, campAstLeaf(c, name));
+}
+
+Ast *campAstPropToken(ParseCtx *c, Token kw, PropKind prop, Token value) {
+  return campAstProp(c, kw, prop, campAstLeaf(c, value));
+}
+
+Ast *campAstActivity(ParseCtx *c, Token kind, Token name, Ast *after, Ast *kids, Token end) {
+  Ast *n = node(c, AST_ACTIVITY, kind);
+  setName(c, n, name);
+  n->op = kind.type == TK_EMAIL ? ACT_EMAIL : kind.type == TK_SMS ? ACT_SMS : ACT_ACTION;
+  n->a = after;
+  n->kids = kids;
+  campAstSpan(n, end.off, end.len);
+  return n;
+}
+
+Ast *campAstBranch(ParseCtx *c, Token on, int trigger, Ast *within, Ast *kids, Token end) {
+  Ast *n = node(c, AST_BRANCH, on);
+  n->op = (uint16_t)trigger;
+  n->a = within;
+  n->kids = kids;
+  campAstSpan(n, end.off, end.len);
+  return n;
+}
+
+Ast *campAstCall(ParseCtx *c, Token name, Ast *args, Token end) {
+  Ast *n = node(c, AST_CALL, name);
+  setName(c, n, name);
+  n->kids = args;
+  campAstSpan(n, end.off, end.len);
+  return n;
+}
+
+Ast *campAstNamedArg(ParseCtx *c, Token name, Ast *value) {
+  Ast *n = node(c, AST_NAMEDARG, name);
+  setName(c, n, name);
+  n->a = value;
+  campAstSpan(n, value->off, value->len);
+  return n;
+}
+
+static Ast *binary(ParseCtx *c, int op, Token at, Ast *a, Ast *b) {
+  Ast *n = campAstNew(c->u, AST_BINARY, c->file, a->off, a->len);
+  n->op = (uint16_t)op;
+  n->noff = at.off; n->nlen = at.len;
+  n->a = a; n->b = b;
+  campAstSpan(n, b->off, b->len);
+  return n;
+}
+
+Ast *campAstBinary(ParseCtx *c, Token op, Ast *a, Ast *b) { return binary(c, op.type, op, a, b); }
+
+Ast *campAstNotIn(ParseCtx *c, Token op, Ast *a, Ast *b) {
+  Ast *in = binary(c, TK_IN, op, a, b);
+  Ast *n = campAstNew(c->u, AST_UNARY, c->file, in->off, in->len);
+  n->op = TK_NOT;
+  n->noff = op.off; n->nlen = op.len;
+  n->a = in;
+  return n;
+}
+
+Ast *campAstUnary(ParseCtx *c, Token op, Ast *a) {
+  Ast *n = node(c, AST_UNARY, op);
+  n->op = (uint16_t)op.type;
+  n->a = a;
+  campAstSpan(n, a->off, a->len);
+  return n;
+}
+
+Ast *campAstIsSet(ParseCtx *c, Ast *a, int set, Token end) {
+  Ast *n = campAstNew(c->u, AST_ISSET, c->file, a->off, a->len);
+  n->op = (uint16_t)set;
+  n->a = a;
+  campAstSpan(n, end.off, end.len);
+  return n;
+}
+
+Ast *campAstParen(ParseCtx *c, Token open, Ast *a, Token close) {
+  (void)c;
+  a->off = open.off;
+  a->len = close.off + close.len - open.off;
+  return a;
+}
+
+Ast *campAstArray(ParseCtx *c, Token open, Ast *items, Token close) {
+  Ast *n = node(c, AST_ARRAY, open);
+  n->kids = items;
+  campAstSpan(n, close.off, close.len);
+  return n;
+}
+
+Ast *campAstPipe(ParseCtx *c, Token name, Ast *args) {
+  Ast *n = node(c, AST_PIPE, name);
+  setName(c, n, name);
+  n->kids = args;
+  for (Ast *a = args; a; a = a->next) campAstSpan(n, a->off, a->len);
+  return n;
+}
+
+Ast *campAstPipes(ParseCtx *c, Ast *input, Ast *pipes) {
+  (void)c;
+  Ast *cur = input;
+  while (pipes) {
+    Ast *next = pipes->next;
+    pipes->next = NULL;
+    pipes->a = cur;
+    pipes->off = cur->off;
+    campAstSpan(pipes, pipes->noff, pipes->nlen);
+    for (Ast *a = pipes->kids; a; a = a->next) campAstSpan(pipes, a->off, a->len);
+    cur = pipes;
+    pipes = next;
+  }
+  return cur;
+}
+
+/* -- names and the dump -------------------------------------------------- */
+
+const char *campAstKindName(AstKind k) {
+  static const char *const names[] = {
+    "?", "file", "use", "model", "field", "campaign", "list", "mailing", "activity", "branch",
+    "prop", "str", "int", "real", "bool", "time", "dur", "array", "name", "now", "null",
+    "binary", "unary", "isset", "call", "namedarg", "template", "pipe",
+  };
+  return k < AST_KIND_COUNT_ ? names[k] : "?";
+}
+
+const char *campAstPropName(PropKind p) {
+  static const char *const names[] = {
+    "?", "target", "where", "unique", "code", "subject", "body", "text", "from", "expire", "to", "at",
+  };
+  return p < PROP_COUNT_ ? names[p] : "?";
+}
+
+const char *campAstTriggerName(int trig) {
+  static const char *const names[] = {
+    "?", "begin", "done", "open", "click", "reply", "bounce", "no open", "no click", "no reply",
+  };
+  return trig >= 0 && trig <= TRIG_NO_REPLY ? names[trig] : "?";
+}
+
+const char *campAstActKindName(int kind) {
+  return kind == ACT_EMAIL ? "email" : kind == ACT_SMS ? "sms" : kind == ACT_ACTION ? "action" : "?";
+}
+
+static void dumpString(const char *s, uint32_t n, FILE *out) {
+  fputc('"', out);
+  for (uint32_t i = 0; i < n; i++) {
+    unsigned char ch = (unsigned char)s[i];
+    if (ch == '"' || ch == '\\') fprintf(out, "\\%c", ch);
+    else if (ch == '\n') fputs("\\n", out);
+    else if (ch == '\t') fputs("\\t", out);
+    else if (ch < 0x20) fprintf(out, "\\x%02x", ch);
+    else fputc(ch, out);
+  }
+  fputc('"', out);
+}
+
+static void dump(const Unit *u, const Ast *n, int depth, FILE *out) {
+  uint32_t line, col;
+  for (; n; n = n->next) {
+    campDiagLineCol(u->diags, n->file, n->off, &line, &col);
+    fprintf(out, "%*s(%s", depth * 2, "", campAstKindName(n->kind));
+    switch (n->kind) {
+    case AST_PROP: fprintf(out, " %s", campAstPropName(n->op)); break;
+    case AST_ACTIVITY: fprintf(out, " %s %s", campAstActKindName(n->op), n->name); break;
+    case AST_BRANCH: fprintf(out, " \"%s\"", campAstTriggerName(n->op)); break;
+    case AST_BINARY: case AST_UNARY: fprintf(out, " %s", campLexTokenName(n->op)); break;
+    case AST_ISSET: fputs(n->op ? " set" : " not set", out); break;
+    case AST_STR: fputc(' ', out); dumpString(n->name, n->nameLen, out); break;
+    case AST_INT: case AST_TIME: case AST_DUR: case AST_BOOL: fprintf(out, " %lld", (long long)n->v.i); break;
+    case AST_REAL: fprintf(out, " %.17g", n->v.r); break;
+    case AST_FIELD: fprintf(out, " %s %s", n->name, n->a ? n->a->name : "?"); break;
+    default: if (n->name) fprintf(out, " %s", n->name);
+    }
+    fprintf(out, " @%u:%u", line, col);
+    if (n->kind != AST_FIELD && (n->a || n->b || n->kids)) {
+      fputc('\n', out);
+      if (n->a) dump(u, n->a, depth + 1, out);
+      if (n->b) dump(u, n->b, depth + 1, out);
+      dump(u, n->kids, depth + 1, out);
+      fprintf(out, "%*s)\n", depth * 2, "");
+    } else {
+      fputs(")\n", out);
+    }
+    if (depth == 0 && n->kind == AST_FILE) break;
+  }
+}
+
+void campAstDump(const Unit *u, const Ast *n, FILE *out) {
+  dump(u, n, 0, out);
+}

@@ -1,0 +1,266 @@
+/*
+** compiler/diag.c -- source files and diagnostics.
+**
+** Owns: loading source text, collecting diagnostics (deduplicated, so a
+** file used by many campaigns reports its problems once) and printing them
+** in the four formats of `camp check`.  Does not own: deciding what is
+** wrong.
+*/
+#include <errno.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include "compiler/diag.h"
+
+static const struct { const char *name, *slug, *summary; uint8_t sev; } codes[] = {
+#define ERROR SEV_ERROR
+#define WARNING SEV_WARNING
+#define DIAG(code, sev, slug, summary) { #code, #slug, summary, sev },
+#include "compiler/diag.def"
+#undef DIAG
+#undef ERROR
+#undef WARNING
+};
+
+static void *xrealloc(void *p, size_t n) {
+  p = realloc(p, n);
+  if (!p) { fputs("camp: out of memory\n", stderr); abort(); }
+  return p;
+}
+
+void campDiagInit(Diags *d) { memset(d, 0, sizeof *d); }
+
+void campDiagFree(Diags *d) {
+  for (uint32_t i = 0; i < d->nsrc; i++) {
+    free(d->src[i].path); free(d->src[i].text); free(d->src[i].lineStart);
+  }
+  for (uint32_t i = 0; i < d->n; i++) free(d->v[i].msg);
+  free(d->src); free(d->v);
+  memset(d, 0, sizeof *d);
+}
+
+int campDiagAddSource(Diags *d, const char *path, const char *text, size_t len) {
+  if (d->nsrc == d->capSrc) {
+    d->capSrc = d->capSrc ? d->capSrc * 2 : 16;
+    d->src = xrealloc(d->src, d->capSrc * sizeof *d->src);
+  }
+  Source *s = &d->src[d->nsrc];
+  memset(s, 0, sizeof *s);
+  s->path = strdup(path);
+  s->text = xrealloc(NULL, len + 1);
+  memcpy(s->text, text, len);
+  s->text[len] = 0;
+  s->len = (uint32_t)len;
+  return (int)d->nsrc++;
+}
+
+int campDiagFindSource(const Diags *d, const char *path) {
+  for (uint32_t i = 0; i < d->nsrc; i++)
+    if (!strcmp(d->src[i].path, path)) return (int)i;
+  return -1;
+}
+
+int campDiagLoadFile(Diags *d, const char *path) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return -1;
+  char *buf = NULL;
+  size_t len = 0, cap = 0, n;
+  do {
+    if (cap - len < 65536) { cap = cap ? cap * 2 : 65536; buf = xrealloc(buf, cap + 1); }
+    n = fread(buf + len, 1, cap - len, f);
+    len += n;
+  } while (n > 0);
+  int err = ferror(f) ? errno : 0;
+  fclose(f);
+  if (err || len > UINT32_MAX / 2) { free(buf); errno = err ? err : EFBIG; return -1; }
+  if (d->nsrc == d->capSrc) {
+    d->capSrc = d->capSrc ? d->capSrc * 2 : 16;
+    d->src = xrealloc(d->src, d->capSrc * sizeof *d->src);
+  }
+  Source *s = &d->src[d->nsrc];
+  memset(s, 0, sizeof *s);
+  s->path = strdup(path);
+  buf[len] = 0;
+  s->text = buf;
+  s->len = (uint32_t)len;
+  return (int)d->nsrc++;
+}
+
+static void lineTable(Source *s) {
+  if (s->lineStart) return;
+  uint32_t n = 1;
+  for (uint32_t i = 0; i < s->len; i++) n += s->text[i] == '\n';
+  s->lineStart = xrealloc(NULL, n * sizeof *s->lineStart);
+  s->lineStart[0] = 0;
+  s->nline = 1;
+  for (uint32_t i = 0; i < s->len; i++)
+    if (s->text[i] == '\n') s->lineStart[s->nline++] = i + 1;
+}
+
+void campDiagLineCol(Diags *d, uint32_t file, uint32_t off, uint32_t *line, uint32_t *col) {
+  Source *s = &d->src[file];
+  lineTable(s);
+  if (off > s->len) off = s->len;
+  uint32_t lo = 0, hi = s->nline;
+  while (hi - lo > 1) {
+    uint32_t mid = (lo + hi) / 2;
+    if (s->lineStart[mid] <= off) lo = mid; else hi = mid;
+  }
+  *line = lo + 1;
+  *col = off - s->lineStart[lo] + 1;
+}
+
+const char *campDiagCodeName(int code) { return code >= 0 && code < DIAG_COUNT_ ? codes[code].name : ""; }
+const char *campDiagSlug(int code) { return code >= 0 && code < DIAG_COUNT_ ? codes[code].slug : ""; }
+const char *campDiagSummary(int code) { return code >= 0 && code < DIAG_COUNT_ ? codes[code].summary : ""; }
+
+void campDiagReportV(Diags *d, DiagCode code, uint32_t file, uint32_t off, uint32_t len,
+                     const char *fmt, va_list ap) {
+  char *msg;
+  if (vasprintf(&msg, fmt, ap) < 0) { fputs("camp: out of memory\n", stderr); abort(); }
+  /* The same finding at the same place: a file used by several roots. */
+  for (uint32_t i = d->n; i-- > 0;)
+    if (d->v[i].file == file && d->v[i].off == off && d->v[i].code == code && !strcmp(d->v[i].msg, msg)) {
+      free(msg);
+      return;
+    }
+  if (d->n == d->cap) { d->cap = d->cap ? d->cap * 2 : 32; d->v = xrealloc(d->v, d->cap * sizeof *d->v); }
+  Diag *g = &d->v[d->n++];
+  g->code = (uint16_t)code;
+  g->sev = code == DIAG_NOTE ? SEV_NOTE : codes[code].sev;
+  g->file = file; g->off = off; g->len = len; g->msg = msg;
+  if (g->sev == SEV_ERROR) d->nerror++;
+  else if (g->sev == SEV_WARNING) d->nwarning++;
+}
+
+void campDiagReport(Diags *d, DiagCode code, uint32_t file, uint32_t off, uint32_t len, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  campDiagReportV(d, code, file, off, len, fmt, ap);
+  va_end(ap);
+}
+
+static const char *sevName(int sev) { return sev == SEV_ERROR ? "error" : sev == SEV_WARNING ? "warning" : "note"; }
+
+/* Text: gcc's layout, then the source line and a caret span under it. */
+static void printText(Diags *d, const Diag *g, int color, FILE *out) {
+  Source *s = &d->src[g->file];
+  uint32_t line, col;
+  campDiagLineCol(d, g->file, g->off, &line, &col);
+  const char *sc = g->sev == SEV_ERROR ? "\033[1;31m" : g->sev == SEV_WARNING ? "\033[1;35m" : "\033[1;36m";
+  if (color) fprintf(out, "\033[1m%s:%u:%u: \033[0m%s%s:\033[0m ", s->path, line, col, sc, sevName(g->sev));
+  else fprintf(out, "%s:%u:%u: %s: ", s->path, line, col, sevName(g->sev));
+  fputs(g->msg, out);
+  if (g->code != DIAG_NOTE) fprintf(out, " [%s]", codes[g->code].name);
+  fputc('\n', out);
+  const char *ls = s->text + s->lineStart[line - 1], *le = ls;
+  while (le < s->text + s->len && *le != '\n') le++;
+  if (le > ls && le[-1] == '\r') le--;
+  fprintf(out, "%5u | %.*s\n      | ", line, (int)(le - ls), ls);
+  const char *p = ls;
+  for (; p < s->text + g->off && p < le; p++) fputc(*p == '\t' ? '\t' : ' ', out);
+  if (color) fputs(sc, out);
+  fputc('^', out);
+  for (uint32_t i = 1; i < g->len && p + i < le; i++) fputc('~', out);
+  if (color) fputs("\033[0m", out);
+  fputc('\n', out);
+}
+
+static json_t *location(Diags *d, const Diag *g) {
+  uint32_t line, col, eline, ecol;
+  campDiagLineCol(d, g->file, g->off, &line, &col);
+  campDiagLineCol(d, g->file, g->off + (g->len ? g->len : 1), &eline, &ecol);
+  return json_pack("{s:s,s:i,s:i,s:i,s:i}", "file", d->src[g->file].path,
+                   "line", (json_int_t)line, "column", (json_int_t)col,
+                   "endLine", (json_int_t)eline, "endColumn", (json_int_t)ecol);
+}
+
+static void printJson(Diags *d, uint32_t from, FILE *out) {
+  json_t *arr = json_array();
+  for (uint32_t i = from; i < d->n; i++) {
+    const Diag *g = &d->v[i];
+    json_t *o = location(d, g);
+    json_object_set_new(o, "severity", json_string(sevName(g->sev)));
+    if (g->code != DIAG_NOTE) json_object_set_new(o, "code", json_string(codes[g->code].name));
+    json_object_set_new(o, "message", json_string(g->msg));
+    json_array_append_new(arr, o);
+  }
+  json_dumpf(arr, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+  fputc('\n', out);
+  json_decref(arr);
+}
+
+/* SARIF 2.1.0 with every rule in the driver, as GitHub code scanning wants;
+** notes become related locations of the result before them. */
+static void printSarif(Diags *d, uint32_t from, FILE *out) {
+  json_t *rules = json_array(), *results = json_array(), *last = NULL;
+  for (int c = 0; c < DIAG_COUNT_; c++)
+    json_array_append_new(rules, json_pack("{s:s,s:s,s:{s:s},s:{s:s}}",
+        "id", codes[c].name, "name", codes[c].slug, "shortDescription", "text", codes[c].summary,
+        "defaultConfiguration", "level", codes[c].sev == SEV_ERROR ? "error" : "warning"));
+  for (uint32_t i = from; i < d->n; i++) {
+    const Diag *g = &d->v[i];
+    uint32_t line, col, eline, ecol;
+    campDiagLineCol(d, g->file, g->off, &line, &col);
+    campDiagLineCol(d, g->file, g->off + (g->len ? g->len : 1), &eline, &ecol);
+    json_t *loc = json_pack("{s:{s:{s:s},s:{s:i,s:i,s:i,s:i}}}", "physicalLocation",
+        "artifactLocation", "uri", d->src[g->file].path,
+        "region", "startLine", (json_int_t)line, "startColumn", (json_int_t)col,
+        "endLine", (json_int_t)eline, "endColumn", (json_int_t)ecol);
+    if (g->code == DIAG_NOTE) {
+      if (!last) { json_decref(loc); continue; }
+      json_t *rel = json_object_get(last, "relatedLocations");
+      if (!rel) { rel = json_array(); json_object_set_new(last, "relatedLocations", rel); }
+      json_object_set_new(loc, "message", json_pack("{s:s}", "text", g->msg));
+      json_array_append_new(rel, loc);
+      continue;
+    }
+    last = json_pack("{s:s,s:i,s:s,s:{s:s},s:[o]}", "ruleId", codes[g->code].name,
+        "ruleIndex", (json_int_t)g->code, "level", g->sev == SEV_ERROR ? "error" : "warning",
+        "message", "text", g->msg, "locations", loc);
+    json_array_append_new(results, last);
+  }
+  json_t *log = json_pack("{s:s,s:s,s:[{s:{s:{s:s,s:s,s:s,s:o}},s:o,s:s}]}",
+      "$schema", "https://json.schemastore.org/sarif-2.1.0.json", "version", "2.1.0",
+      "runs", "tool", "driver", "name", "camp", "version", "0.1.0",
+      "informationUri", "https://github.com/camp-automation/camp", "rules", rules,
+      "results", results, "columnKind", "unicodeCodePoints");
+  json_dumpf(log, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+  fputc('\n', out);
+  json_decref(log);
+}
+
+/* GitHub workflow commands escape % CR LF in data, and also : , in properties. */
+static void ghEscape(const char *s, int prop, FILE *out) {
+  for (; *s; s++) {
+    if (*s == '%') fputs("%25", out);
+    else if (*s == '\r') fputs("%0D", out);
+    else if (*s == '\n') fputs("%0A", out);
+    else if (prop && *s == ':') fputs("%3A", out);
+    else if (prop && *s == ',') fputs("%2C", out);
+    else fputc(*s, out);
+  }
+}
+
+static void printGithub(Diags *d, const Diag *g, FILE *out) {
+  uint32_t line, col, eline, ecol;
+  if (g->code == DIAG_NOTE) return;
+  campDiagLineCol(d, g->file, g->off, &line, &col);
+  campDiagLineCol(d, g->file, g->off + (g->len ? g->len : 1), &eline, &ecol);
+  fprintf(out, "::%s file=", g->sev == SEV_ERROR ? "error" : "warning");
+  ghEscape(d->src[g->file].path, 1, out);
+  fprintf(out, ",line=%u,col=%u,", line, col);
+  if (eline == line) fprintf(out, "endColumn=%u,", ecol);
+  fprintf(out, "title=%s::", codes[g->code].name);
+  ghEscape(g->msg, 0, out);
+  fputc('\n', out);
+}
+
+void campDiagPrint(Diags *d, uint32_t from, DiagFormat fmt, int color, FILE *out) {
+  if (fmt == DIAGFMT_JSON) { printJson(d, from, out); return; }
+  if (fmt == DIAGFMT_SARIF) { printSarif(d, from, out); return; }
+  for (uint32_t i = from; i < d->n; i++) {
+    if (fmt == DIAGFMT_GITHUB) printGithub(d, &d->v[i], out);
+    else printText(d, &d->v[i], color, out);
+  }
+}

@@ -1,0 +1,323 @@
+/*
+** compiler/parse.c -- the parser driver: tokens in, a tree out.
+**
+** Owns: feeding the lexer's tokens to the lemon parser, syntax-error
+** messages (what was expected, which brace is unclosed), templates inside
+** strings and body files, and loading a unit's `use`d files (relative
+** paths, missing files, cycles).  Does not own: the grammar (parser.y) or
+** the nodes (ast.c).
+**
+** The generated parser is included here rather than compiled on its own so
+** that, at a syntax error, the driver can copy the parser state and try
+** every terminal against it: that is how "expected …" is computed.
+*/
+#include <errno.h>
+#include <libgen.h>
+#include <stdlib.h>
+#include <string.h>
+#include "compiler/ast.h"
+#include "runtime/program.h"
+
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-parameter"
+#pragma GCC diagnostic ignored "-Wunused-variable"
+#pragma GCC diagnostic ignored "-Wmissing-prototypes"
+#pragma GCC diagnostic ignored "-Wshadow"
+#pragma GCC diagnostic ignored "-Wimplicit-fallthrough"
+#pragma GCC diagnostic ignored "-Wsign-compare"
+#include "parser.c"
+#pragma GCC diagnostic pop
+
+#define MAX_NESTING 64          /* braces, brackets and parentheses */
+
+void campUnitInit(Unit *u, Diags *d) {
+  memset(u, 0, sizeof *u);
+  campArenaInit(&u->arena);
+  u->diags = d;
+}
+
+void campUnitFree(Unit *u) { campArenaFree(&u->arena); }
+
+void campParseDone(ParseCtx *c, Ast *root) {
+  if (c->silent) return;
+  Ast *n;
+  if (c->result && c->result->kind == AST_TEMPLATE) {   /* one expression of a template */
+    c->result->b = root;
+    return;
+  }
+  n = campAstNew(c->u, AST_FILE, c->file, 0, c->u->diags->src[c->file].len);
+  n->kids = root;
+  c->result = n;
+}
+
+void campParseSyntaxError(ParseCtx *c, int major, Token t) {
+  (void)major; (void)t;
+  c->failed = 1;
+}
+
+void campParseOverflow(ParseCtx *c) {
+  c->failed = 2;
+}
+
+/* Would the parser, in state p, accept terminal `tok` next? */
+static int accepts(yyParser *p, int tok, Token at) {
+  yyParser copy;
+  ParseCtx trial = *p->ctx;
+  memcpy(&copy, p, sizeof copy);
+  copy.yytos = copy.yystack + (p->yytos - p->yystack);
+  copy.yystackEnd = copy.yystack + (p->yystackEnd - p->yystack);
+  trial.silent = 1;
+  trial.failed = 0;
+  campParser(&copy, tok, at, &trial);
+  return !trial.failed;
+}
+
+/* "expected X, Y or Z" for the terminals state p accepts, keywords that
+** only stand in for an identifier left out.  Empty when too many. */
+static void expectedList(yyParser *p, Token at, char *buf, size_t size) {
+  int ok[YYNTOKEN] = { 0 }, n = 0;
+  for (int t = 1; t < YYNTOKEN; t++) {
+    if (t == TK_COMMENT || t == TK_ILLEGAL || t == TK_TPLSTART) continue;
+    ok[t] = accepts(p, t, at);
+  }
+  for (int t = 1; t < YYNTOKEN; t++) {
+    if (ok[TK_ID] && yyFallback[t] == TK_ID) ok[t] = 0;   /* a keyword taken as a name */
+    n += ok[t];
+  }
+  buf[0] = 0;
+  if (n == 0 || n > 6) return;
+  size_t len = 0;
+  int i = 0;
+  len += (size_t)snprintf(buf + len, size - len, ", expected ");
+  for (int t = 1; t < YYNTOKEN && len < size; t++) {
+    if (!ok[t]) continue;
+    i++;
+    len += (size_t)snprintf(buf + len, size - len, "%s%s", i == 1 ? "" : i == n ? " or " : ", ",
+                            campLexTokenName(t));
+  }
+}
+
+typedef struct Opener { int type; uint32_t off; } Opener;
+
+static const char *closerFor(int type) {
+  return type == TK_LBRACE ? "'}'" : type == TK_LPAREN ? "')'" : "']'";
+}
+
+/* Feed tokens from lx to a fresh parser.  Stops at the first syntax error,
+** which it reports.  Returns the parse context's result or NULL. */
+static Ast *runParser(ParseCtx *c, Lexer *lx, int startToken) {
+  yyParser parser;
+  Opener open[MAX_NESTING];
+  int depth = 0;
+  campParserInit(&parser);
+  if (startToken) {
+    Token t0 = { startToken, lx->base, 0 };
+    campParser(&parser, startToken, t0, c);
+  }
+  for (;;) {
+    const char *why;
+    Token t = campLexToken(lx, &why);
+    if (t.type == TK_ILLEGAL) {
+      int isString = why && strstr(why, "string");
+      campDiagReport(c->u->diags, isString ? DIAG_E002 : DIAG_E003, c->file, t.off,
+                     isString ? t.len : 1, "%s", why);
+      c->failed = 1;
+      break;
+    }
+    if (t.type == TK_LBRACE || t.type == TK_LPAREN || t.type == TK_LBRACKET) {
+      if (depth == MAX_NESTING) {
+        campDiagReport(c->u->diags, DIAG_E008, c->file, t.off, t.len,
+                       "nesting deeper than %d levels", MAX_NESTING);
+        c->failed = 1;
+        break;
+      }
+      open[depth].type = t.type;
+      open[depth++].off = t.off;
+    }
+    if (t.type == 0 && depth > 0) {
+      uint32_t line, col;
+      Opener *o = &open[depth - 1];
+      campDiagLineCol(c->u->diags, c->file, o->off, &line, &col);
+      campDiagReport(c->u->diags, DIAG_E007, c->file, t.off, 0,
+                     "%s expected at end of file (to close '%c' at line %u)", closerFor(o->type),
+                     o->type == TK_LBRACE ? '{' : o->type == TK_LPAREN ? '(' : '[', line);
+      c->failed = 1;
+      break;
+    }
+    yyParser before;
+    memcpy(&before, &parser, sizeof before);
+    before.yytos = before.yystack + (parser.yytos - parser.yystack);
+    before.yystackEnd = before.yystack + (parser.yystackEnd - parser.yystack);
+    campParser(&parser, t.type, t, c);
+    if (c->failed == 2) {
+      campDiagReport(c->u->diags, DIAG_E008, c->file, t.off, t.len,
+                     "expression or nesting too deep (parser stack limit %d)", YYSTACKDEPTH);
+      break;
+    }
+    if (c->failed) {
+      char exp[512];
+      expectedList(&before, t, exp, sizeof exp);
+      if (t.type == 0)
+        campDiagReport(c->u->diags, DIAG_E001, c->file, t.off, 0, "unexpected end of file%s", exp);
+      else if (t.type == TK_ID || t.type == TK_INT || t.type == TK_REAL || t.type == TK_STRING ||
+               t.type == TK_DATETIME || t.type == TK_DURATION)
+        campDiagReport(c->u->diags, DIAG_E001, c->file, t.off, t.len, "unexpected %s '%.*s'%s",
+                       campLexTokenName(t.type), t.len > 40 ? 40 : (int)t.len,
+                       c->text + (t.off - c->textBase), exp);
+      else
+        campDiagReport(c->u->diags, DIAG_E001, c->file, t.off, t.len, "unexpected %s%s",
+                       campLexTokenName(t.type), exp);
+      break;
+    }
+    if (t.type == TK_RBRACE || t.type == TK_RPAREN || t.type == TK_RBRACKET) depth--;
+    if (t.type == 0) break;
+  }
+  campParserFinalize(&parser);
+  return c->failed ? NULL : c->result;
+}
+
+Ast *campParseFile(Unit *u, uint32_t file) {
+  Source *s = &u->diags->src[file];
+  ParseCtx c = { .u = u, .file = file, .text = s->text, .textBase = 0 };
+  Lexer lx = { .text = s->text, .len = s->len };
+  return runParser(&c, &lx, 0);
+}
+
+/* The end of a `{{ … }}` expression starting at p: the offset of "}}" not
+** inside a string, or -1. */
+static long templateEnd(const char *t, uint32_t p, uint32_t len) {
+  char q = 0;
+  for (; p + 1 < len + 1 && p < len; p++) {
+    if (q) { if (t[p] == '\\') p++; else if (t[p] == q) q = 0; continue; }
+    if (t[p] == '"' || t[p] == '\'') q = t[p];
+    else if (t[p] == '}' && p + 1 < len && t[p + 1] == '}') return (long)p;
+    else if (t[p] == '\n') return -1;
+  }
+  return -1;
+}
+
+Ast *campParseTemplate(Unit *u, uint32_t file, uint32_t base, const char *text, uint32_t len) {
+  Ast *tpl = campAstNew(u, AST_TEMPLATE, file, base, len);
+  uint32_t p = 0, lit = 0;
+  int bad = 0;
+  while (p < len) {
+    if (!(text[p] == '{' && p + 1 < len && text[p + 1] == '{')) { p++; continue; }
+    if (p > lit) {
+      Ast *s = campAstNew(u, AST_STR, file, base + lit, p - lit);
+      s->name = campArenaStrndup(&u->arena, text + lit, p - lit);
+      s->nameLen = p - lit;
+      campAstAppend(tpl, s);
+    }
+    long end = templateEnd(text, p + 2, len);
+    if (end < 0) {
+      campDiagReport(u->diags, DIAG_E038, file, base + p, 2, "'}}' expected on the same line (to close '{{')");
+      return NULL;
+    }
+    uint32_t e0 = p + 2, e1 = (uint32_t)end;
+    while (e0 < e1 && (text[e0] == ' ' || text[e0] == '\t')) e0++;
+    if (e0 == e1) {
+      campDiagReport(u->diags, DIAG_E038, file, base + p, e1 + 2 - p, "empty '{{ }}' in a template");
+      bad = 1;
+    } else {
+      /* Lex just the inside: a NUL-terminated copy so the lexer stops there. */
+      char *inner = campArenaStrndup(&u->arena, text + p + 2, e1 - (p + 2));
+      ParseCtx c = { .u = u, .file = file, .text = inner, .textBase = base + p + 2, .result = tpl };
+      Lexer lx = { .text = inner, .len = e1 - (p + 2), .base = base + p + 2, .inTemplate = 1 };
+      tpl->b = NULL;
+      if (!runParser(&c, &lx, TK_TPLSTART)) bad = 1;
+      else campAstAppend(tpl, tpl->b);
+      tpl->b = NULL;
+    }
+    p = lit = e1 + 2;
+  }
+  if (len > lit) {
+    Ast *s = campAstNew(u, AST_STR, file, base + lit, len - lit);
+    s->name = campArenaStrndup(&u->arena, text + lit, len - lit);
+    s->nameLen = len - lit;
+    campAstAppend(tpl, s);
+  }
+  return bad ? NULL : tpl;
+}
+
+/* -- units: a root file and what it uses -------------------------------- */
+
+typedef struct UseStack { uint32_t file; struct UseStack *up; } UseStack;
+
+/* Join dir-of(from) and rel into an arena string; absolute rel stays. */
+static char *relativeTo(Unit *u, const char *from, const char *rel) {
+  if (rel[0] == '/') return campArenaStrndup(&u->arena, rel, strlen(rel));
+  const char *slash = strrchr(from, '/');
+  size_t dl = slash ? (size_t)(slash - from + 1) : 0;
+  char *p = campArenaAlloc(&u->arena, dl + strlen(rel) + 1);
+  memcpy(p, from, dl);
+  strcpy(p + dl, rel);
+  /* fold "dir/../" so paths in messages stay readable */
+  for (char *q; (q = strstr(p, "/../")) != NULL;) {
+    char *prev = q;
+    while (prev > p && prev[-1] != '/') prev--;
+    if (prev == q || !strncmp(prev, "../", 3)) break;
+    memmove(prev, q + 4, strlen(q + 4) + 1);
+  }
+  while (!strncmp(p, "./", 2)) memmove(p, p + 2, strlen(p + 2) + 1);
+  return p;
+}
+
+static int loadedFile(Unit *u, uint32_t file) {
+  for (Ast *f = u->files; f; f = f->next)
+    if (f->file == file) return 1;
+  return 0;
+}
+
+static void appendFile(Unit *u, Ast *f) {
+  Ast **p = &u->files;
+  while (*p) p = &(*p)->next;
+  *p = f;
+}
+
+static void parseWithUses(Unit *u, uint32_t file, UseStack *up) {
+  UseStack me = { file, up };
+  Ast *root = campParseFile(u, file);
+  if (!root) return;
+  for (Ast *d = root->kids; d; d = d->next) {
+    if (d->kind != AST_USE) continue;
+    const char *path = relativeTo(u, u->diags->src[file].path, d->a->name);
+    int idx = campDiagFindSource(u->diags, path);
+    int cycle = 0;
+    for (UseStack *s = &me; s && idx >= 0; s = s->up)
+      if (s->file == (uint32_t)idx) cycle = 1;
+    if (cycle) {
+      campDiagReport(u->diags, DIAG_E006, file, d->a->off, d->a->len,
+                     "'%s' is used in a cycle ('%s' uses it, directly or through other files)",
+                     path, u->diags->src[file].path);
+      continue;
+    }
+    if (idx < 0) {
+      idx = campDiagLoadFile(u->diags, path);
+      if (idx < 0) {
+        campDiagReport(u->diags, DIAG_E005, file, d->a->off, d->a->len, "cannot read '%s': %s",
+                       path, strerror(errno));
+        continue;
+      }
+    }
+    if (!loadedFile(u, (uint32_t)idx)) {
+      if (++u->depth > 32) {
+        campDiagReport(u->diags, DIAG_E008, file, d->a->off, d->a->len, "files used more than 32 deep");
+        u->depth--;
+        continue;
+      }
+      parseWithUses(u, (uint32_t)idx, &me);
+      u->depth--;
+    }
+  }
+  appendFile(u, root);
+}
+
+int campParseUnit(Unit *u, const char *path) {
+  uint32_t before = u->diags->nerror;
+  int idx = campDiagFindSource(u->diags, path);
+  if (idx < 0) idx = campDiagLoadFile(u->diags, path);
+  if (idx < 0) return -1;
+  u->root = (uint32_t)idx;
+  parseWithUses(u, (uint32_t)idx, NULL);
+  return (int)(u->diags->nerror - before);
+}

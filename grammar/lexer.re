@@ -1,0 +1,209 @@
+/*
+** grammar/lexer.re -- camp's tokenizer (re2c).
+**
+** Owns: turning bytes into tokens with byte offsets.  Does not own: what the
+** tokens mean (parser.y) or line/column numbers (diag.c computes them when a
+** diagnostic is printed).  Keywords are contextual: the parser falls back to
+** an identifier where a keyword cannot stand, so a field may be called
+** `email`, `text` or `body`.
+*/
+#include <string.h>
+#include "compiler/ast.h"
+#include "parser.h"
+
+/* Scan a """...""" string whose opening quotes end at p; returns the end
+** (after the closing quotes) or NULL when the file ends first. */
+static const unsigned char *scanTriple(const unsigned char *p, const unsigned char *end) {
+  for (; p + 3 <= end; p++) {
+    if (p[0] == '"' && p[1] == '"' && p[2] == '"') return p + 3;
+    if (p[0] == '\\') p++;
+  }
+  return NULL;
+}
+
+Token campLexToken(Lexer *lx, const char **why) {
+  const unsigned char *base = (const unsigned char *)lx->text;
+  const unsigned char *end = base + lx->len;
+  const unsigned char *YYCURSOR, *YYMARKER, *tok;
+  Token t;
+  *why = NULL;
+again:
+  YYCURSOR = tok = base + lx->pos;
+  t.off = lx->base + lx->pos;
+/*!re2c
+  re2c:define:YYCTYPE = "unsigned char";
+  re2c:yyfill:enable = 0;
+  re2c:indent:top = 1;
+
+  digit = [0-9];
+  id    = [a-zA-Z_][a-zA-Z0-9_]*;
+  ws    = [ \t\r\f\v]+;
+  unit  = ("minute" | "hour" | "day" | "week" | "month") "s"?;
+  date  = digit{4} "-" digit{2} "-" digit{2};
+  clock = digit{2} ":" digit{2} (":" digit{2})?;
+  zone  = "Z" | [+-] digit{2} ":" digit{2};
+
+  "\x00"      { if (tok >= end) { t.type = 0; t.off = lx->base + lx->len; t.len = 0; return t; }
+                *why = "NUL byte"; t.type = TK_ILLEGAL; goto done; }
+  ws | "\n"   { lx->pos = (uint32_t)(YYCURSOR - base); goto again; }
+  "#" [^\n\x00]*  { if (!lx->comments) { lx->pos = (uint32_t)(YYCURSOR - base); goto again; }
+                t.type = TK_COMMENT; goto done; }
+
+  "use"       { t.type = TK_USE; goto done; }
+  "model"     { t.type = TK_MODEL; goto done; }
+  "campaign"  { t.type = TK_CAMPAIGN; goto done; }
+  "list"      { t.type = TK_LIST; goto done; }
+  "mailing"   { t.type = TK_MAILING; goto done; }
+  "target"    { t.type = TK_TARGET; goto done; }
+  "where"     { t.type = TK_WHERE; goto done; }
+  "unique"    { t.type = TK_UNIQUE; goto done; }
+  "code"      { t.type = TK_CODE; goto done; }
+  "email"     { t.type = TK_EMAIL; goto done; }
+  "sms"       { t.type = TK_SMS; goto done; }
+  "action"    { t.type = TK_ACTION; goto done; }
+  "after"     { t.type = TK_AFTER; goto done; }
+  "subject"   { t.type = TK_SUBJECT; goto done; }
+  "body"      { t.type = TK_BODY; goto done; }
+  "text"      { t.type = TK_TEXT; goto done; }
+  "from"      { t.type = TK_FROM; goto done; }
+  "expire"    { t.type = TK_EXPIRE; goto done; }
+  "on"        { t.type = TK_ON; goto done; }
+  "within"    { t.type = TK_WITHIN; goto done; }
+  "done"      { t.type = TK_DONE; goto done; }
+  "open"      { t.type = TK_OPEN; goto done; }
+  "click"     { t.type = TK_CLICK; goto done; }
+  "reply"     { t.type = TK_REPLY; goto done; }
+  "bounce"    { t.type = TK_BOUNCE; goto done; }
+  "no"        { t.type = TK_NO; goto done; }
+  "to"        { t.type = TK_TO; goto done; }
+  "at"        { t.type = TK_AT; goto done; }
+  "or"        { t.type = TK_OR; goto done; }
+  "and"       { t.type = TK_AND; goto done; }
+  "not"       { t.type = TK_NOT; goto done; }
+  "in"        { t.type = TK_IN; goto done; }
+  "like"      { t.type = TK_LIKE; goto done; }
+  "is"        { t.type = TK_IS; goto done; }
+  "set"       { t.type = TK_SET; goto done; }
+  "true"      { t.type = TK_TRUE; goto done; }
+  "false"     { t.type = TK_FALSE; goto done; }
+  "null"      { t.type = TK_NULL; goto done; }
+  "now"       { t.type = TK_NOW; goto done; }
+  id          { t.type = TK_ID; goto done; }
+
+  digit+ ws? unit           { t.type = TK_DURATION; goto done; }
+  date ("T" clock zone?)?   { t.type = TK_DATETIME; goto done; }
+  digit+ "." digit+         { t.type = TK_REAL; goto done; }
+  digit+                    { t.type = TK_INT; goto done; }
+
+  '"""'       { const unsigned char *e = scanTriple(YYCURSOR, end);
+                if (!e) { *why = "unterminated string (the file ends before '\"\"\"')";
+                          YYCURSOR = end; t.type = TK_ILLEGAL; goto done; }
+                YYCURSOR = e; t.type = TK_STRING; goto done; }
+  ["] ([^"\\\n\x00] | "\\" [^\n\x00])* ["]  { t.type = TK_STRING; goto done; }
+  ['] ([^'\\\n\x00] | "\\" [^\n\x00])* [']  { t.type = TK_STRING; goto done; }
+  ["'] ([^"'\\\n\x00] | "\\" [^\n\x00])*    { *why = "unterminated string (a string ends on its own line)";
+                t.type = TK_ILLEGAL; goto done; }
+
+  "{"  { t.type = TK_LBRACE; goto done; }
+  "}"  { t.type = TK_RBRACE; goto done; }
+  "("  { t.type = TK_LPAREN; goto done; }
+  ")"  { t.type = TK_RPAREN; goto done; }
+  "["  { t.type = TK_LBRACKET; goto done; }
+  "]"  { t.type = TK_RBRACKET; goto done; }
+  ","  { t.type = TK_COMMA; goto done; }
+  ":"  { t.type = TK_COLON; goto done; }
+  "|"  { t.type = TK_PIPE; goto done; }
+  "="  { t.type = TK_EQ; goto done; }
+  "==" { t.type = TK_EQ; goto done; }
+  "!=" { t.type = TK_NE; goto done; }
+  "<>" { t.type = TK_NE; goto done; }
+  "<"  { t.type = TK_LT; goto done; }
+  "<=" { t.type = TK_LE; goto done; }
+  ">"  { t.type = TK_GT; goto done; }
+  ">=" { t.type = TK_GE; goto done; }
+  "+"  { t.type = TK_PLUS; goto done; }
+  "-"  { t.type = TK_MINUS; goto done; }
+  "*"  { t.type = TK_STAR; goto done; }
+  "/"  { t.type = TK_SLASH; goto done; }
+
+  [\x80-\xff]+ | [^]  { *why = "character not allowed here"; t.type = TK_ILLEGAL; goto done; }
+*/
+done:
+  if (YYCURSOR > end) YYCURSOR = end;
+  t.len = (uint32_t)(YYCURSOR - tok);
+  lx->pos = (uint32_t)(YYCURSOR - base);
+  return t;
+}
+
+const char *campLexTokenName(int type) {
+  switch (type) {
+  case 0: return "end of file";
+  case TK_ID: return "identifier";
+  case TK_STRING: return "string";
+  case TK_INT: return "integer";
+  case TK_REAL: return "number";
+  case TK_DATETIME: return "datetime";
+  case TK_DURATION: return "duration";
+  case TK_COMMENT: return "comment";
+  case TK_ILLEGAL: return "invalid token";
+  case TK_LBRACE: return "'{'";
+  case TK_RBRACE: return "'}'";
+  case TK_LPAREN: return "'('";
+  case TK_RPAREN: return "')'";
+  case TK_LBRACKET: return "'['";
+  case TK_RBRACKET: return "']'";
+  case TK_COMMA: return "','";
+  case TK_COLON: return "':'";
+  case TK_PIPE: return "'|'";
+  case TK_EQ: return "'='";
+  case TK_NE: return "'!='";
+  case TK_LT: return "'<'";
+  case TK_LE: return "'<='";
+  case TK_GT: return "'>'";
+  case TK_GE: return "'>='";
+  case TK_PLUS: return "'+'";
+  case TK_MINUS: return "'-'";
+  case TK_STAR: return "'*'";
+  case TK_SLASH: return "'/'";
+  case TK_USE: return "'use'";
+  case TK_MODEL: return "'model'";
+  case TK_CAMPAIGN: return "'campaign'";
+  case TK_LIST: return "'list'";
+  case TK_MAILING: return "'mailing'";
+  case TK_TARGET: return "'target'";
+  case TK_WHERE: return "'where'";
+  case TK_UNIQUE: return "'unique'";
+  case TK_CODE: return "'code'";
+  case TK_EMAIL: return "'email'";
+  case TK_SMS: return "'sms'";
+  case TK_ACTION: return "'action'";
+  case TK_AFTER: return "'after'";
+  case TK_SUBJECT: return "'subject'";
+  case TK_BODY: return "'body'";
+  case TK_TEXT: return "'text'";
+  case TK_FROM: return "'from'";
+  case TK_EXPIRE: return "'expire'";
+  case TK_ON: return "'on'";
+  case TK_WITHIN: return "'within'";
+  case TK_DONE: return "'done'";
+  case TK_OPEN: return "'open'";
+  case TK_CLICK: return "'click'";
+  case TK_REPLY: return "'reply'";
+  case TK_BOUNCE: return "'bounce'";
+  case TK_NO: return "'no'";
+  case TK_TO: return "'to'";
+  case TK_AT: return "'at'";
+  case TK_OR: return "'or'";
+  case TK_AND: return "'and'";
+  case TK_NOT: return "'not'";
+  case TK_IN: return "'in'";
+  case TK_LIKE: return "'like'";
+  case TK_IS: return "'is'";
+  case TK_SET: return "'set'";
+  case TK_TRUE: return "'true'";
+  case TK_FALSE: return "'false'";
+  case TK_NULL: return "'null'";
+  case TK_NOW: return "'now'";
+  default: return "token";
+  }
+}

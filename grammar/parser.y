@@ -1,0 +1,202 @@
+/*
+** grammar/parser.y -- camp's grammar (lemon).
+**
+** Owns: the shape of the language.  Every action is one call into
+** compiler/ast.c; nothing else happens here.  Lemon exits non-zero on a
+** conflict: keep it so.  Nodes live in the unit's arena: no %destructor.
+*/
+%name campParser
+%token_prefix TK_
+%token_type { Token }
+%extra_argument { ParseCtx *ctx }
+%stack_size 400
+%include {
+#include <assert.h>
+#include "compiler/ast.h"
+}
+%syntax_error { campParseSyntaxError(ctx, yymajor, TOKEN); }
+%stack_overflow { campParseOverflow(ctx); }
+%parse_failure { ctx->failed = 1; }
+
+/* Tokens that have no grammar rule of their own: the lexer's extras. */
+%token COMMENT ILLEGAL TPLSTART.
+
+%left OR.
+%left AND.
+%right NOT.
+%nonassoc EQ NE LT LE GT GE IN LIKE IS.
+%left PLUS MINUS.
+%left STAR SLASH.
+%right UMINUS.
+
+/* Keywords that may also stand where a name is expected. */
+%fallback ID USE MODEL CAMPAIGN LIST MAILING TARGET WHERE UNIQUE CODE EMAIL SMS
+              ACTION AFTER SUBJECT BODY TEXT FROM EXPIRE ON WITHIN DONE OPEN
+              CLICK REPLY BOUNCE NO TO AT SET.
+
+%type decls   { AstChain }
+%type fields  { AstChain }
+%type citems  { AstChain }
+%type aitems  { AstChain }
+%type litems  { AstChain }
+%type mitems  { AstChain }
+%type acts    { AstChain }
+%type args    { AstChain }
+%type arglist { AstChain }
+%type exprs   { AstChain }
+%type exprlist { AstChain }
+%type pipes   { AstChain }
+%type decl    { Ast * }
+%type field   { Ast * }
+%type citem   { Ast * }
+%type aitem   { Ast * }
+%type litem   { Ast * }
+%type mitem   { Ast * }
+%type activity { Ast * }
+%type branch  { Ast * }
+%type after   { Ast * }
+%type within  { Ast * }
+%type arg     { Ast * }
+%type expr    { Ast * }
+%type pipe    { Ast * }
+%type tpl     { Ast * }
+%type trigger { int }
+%type akind   { Token }
+
+start ::= decls(D).                      { campParseDone(ctx, D.head); }
+start ::= TPLSTART tpl(T).               { campParseDone(ctx, T); }
+
+/* file := decl* */
+decls(A) ::= .                           { A = campAstChain(ctx, 0, 0); }
+decls(A) ::= decls(B) decl(C).           { A = campAstChain(ctx, &B, C); }
+
+decl(A) ::= USE(K) STRING(S).            { A = campAstUse(ctx, K, S); }
+decl(A) ::= MODEL(K) ID(N) LBRACE fields(F) RBRACE(E).
+                                         { A = campAstDecl(ctx, AST_MODEL, K, N, 0, F.head, E); }
+decl(A) ::= CAMPAIGN(K) ID(N) STRING(T) LBRACE citems(I) RBRACE(E).
+                                         { A = campAstDecl(ctx, AST_CAMPAIGN, K, N, &T, I.head, E); }
+decl(A) ::= LIST(K) ID(N) STRING(T) LBRACE litems(I) RBRACE(E).
+                                         { A = campAstDecl(ctx, AST_LIST, K, N, &T, I.head, E); }
+decl(A) ::= MAILING(K) ID(N) STRING(T) LBRACE mitems(I) RBRACE(E).
+                                         { A = campAstDecl(ctx, AST_MAILING, K, N, &T, I.head, E); }
+
+/* field := IDENT TYPE */
+fields(A) ::= .                          { A = campAstChain(ctx, 0, 0); }
+fields(A) ::= fields(B) field(C).        { A = campAstChain(ctx, &B, C); }
+field(A) ::= ID(N) ID(T).                { A = campAstField(ctx, N, T); }
+
+/* campitem := target | where | unique | code | activity */
+citems(A) ::= .                          { A = campAstChain(ctx, 0, 0); }
+citems(A) ::= citems(B) citem(C).        { A = campAstChain(ctx, &B, C); }
+citem(A) ::= TARGET(K) ID(N).            { A = campAstPropId(ctx, K, PROP_TARGET, N); }
+citem(A) ::= WHERE(K) expr(E).           { A = campAstProp(ctx, K, PROP_WHERE, E); }
+citem(A) ::= UNIQUE(K) ID(N).            { A = campAstPropId(ctx, K, PROP_UNIQUE, N); }
+citem(A) ::= CODE(K) STRING(S).          { A = campAstPropToken(ctx, K, PROP_CODE, S); }
+citem(A) ::= activity(X).                { A = X; }
+
+/* activity := (email|sms|action) IDENT [after DURATION] { actitem* } */
+activity(A) ::= akind(K) ID(N) after(D) LBRACE aitems(I) RBRACE(E).
+                                         { A = campAstActivity(ctx, K, N, D, I.head, E); }
+akind(A) ::= EMAIL(K).                   { A = K; }
+akind(A) ::= SMS(K).                     { A = K; }
+akind(A) ::= ACTION(K).                  { A = K; }
+after(A) ::= .                           { A = 0; }
+after(A) ::= AFTER DURATION(D).          { A = campAstLeaf(ctx, D); }
+
+aitems(A) ::= .                          { A = campAstChain(ctx, 0, 0); }
+aitems(A) ::= aitems(B) aitem(C).        { A = campAstChain(ctx, &B, C); }
+aitem(A) ::= SUBJECT(K) STRING(S).       { A = campAstPropToken(ctx, K, PROP_SUBJECT, S); }
+aitem(A) ::= BODY(K) STRING(S).          { A = campAstPropToken(ctx, K, PROP_BODY, S); }
+aitem(A) ::= TEXT(K) STRING(S).          { A = campAstPropToken(ctx, K, PROP_TEXT, S); }
+aitem(A) ::= FROM(K) STRING(S).          { A = campAstPropToken(ctx, K, PROP_FROM, S); }
+aitem(A) ::= WHERE(K) expr(E).           { A = campAstProp(ctx, K, PROP_WHERE, E); }
+aitem(A) ::= EXPIRE(K) DURATION(D).      { A = campAstPropToken(ctx, K, PROP_EXPIRE, D); }
+aitem(A) ::= ID(N) LPAREN args(X) RPAREN(E).
+                                         { A = campAstCall(ctx, N, X.head, E); }
+aitem(A) ::= branch(B).                  { A = B; }
+
+/* branch := on trigger [within DURATION] { activity* } */
+branch(A) ::= ON(K) trigger(T) within(W) LBRACE acts(X) RBRACE(E).
+                                         { A = campAstBranch(ctx, K, T, W, X.head, E); }
+trigger(A) ::= DONE.                     { A = TRIG_DONE; }
+trigger(A) ::= OPEN.                     { A = TRIG_OPEN; }
+trigger(A) ::= CLICK.                    { A = TRIG_CLICK; }
+trigger(A) ::= REPLY.                    { A = TRIG_REPLY; }
+trigger(A) ::= BOUNCE.                   { A = TRIG_BOUNCE; }
+trigger(A) ::= NO OPEN.                  { A = TRIG_NO_OPEN; }
+trigger(A) ::= NO CLICK.                 { A = TRIG_NO_CLICK; }
+trigger(A) ::= NO REPLY.                 { A = TRIG_NO_REPLY; }
+within(A) ::= .                          { A = 0; }
+within(A) ::= WITHIN DURATION(D).        { A = campAstLeaf(ctx, D); }
+acts(A) ::= .                            { A = campAstChain(ctx, 0, 0); }
+acts(A) ::= acts(B) activity(C).         { A = campAstChain(ctx, &B, C); }
+
+/* list := list IDENT STRING { (target IDENT | where expr)* } */
+litems(A) ::= .                          { A = campAstChain(ctx, 0, 0); }
+litems(A) ::= litems(B) litem(C).        { A = campAstChain(ctx, &B, C); }
+litem(A) ::= TARGET(K) ID(N).            { A = campAstPropId(ctx, K, PROP_TARGET, N); }
+litem(A) ::= WHERE(K) expr(E).           { A = campAstProp(ctx, K, PROP_WHERE, E); }
+
+/* mailing := mailing IDENT STRING { (to list IDENT | at DATETIME | subject … )* } */
+mitems(A) ::= .                          { A = campAstChain(ctx, 0, 0); }
+mitems(A) ::= mitems(B) mitem(C).        { A = campAstChain(ctx, &B, C); }
+mitem(A) ::= TO(K) LIST ID(N).           { A = campAstPropId(ctx, K, PROP_TO, N); }
+mitem(A) ::= AT(K) DATETIME(D).          { A = campAstPropToken(ctx, K, PROP_AT, D); }
+mitem(A) ::= SUBJECT(K) STRING(S).       { A = campAstPropToken(ctx, K, PROP_SUBJECT, S); }
+mitem(A) ::= BODY(K) STRING(S).          { A = campAstPropToken(ctx, K, PROP_BODY, S); }
+mitem(A) ::= TEXT(K) STRING(S).          { A = campAstPropToken(ctx, K, PROP_TEXT, S); }
+mitem(A) ::= FROM(K) STRING(S).          { A = campAstPropToken(ctx, K, PROP_FROM, S); }
+
+/* arguments: expr | IDENT ':' expr */
+args(A) ::= .                            { A = campAstChain(ctx, 0, 0); }
+args(A) ::= arglist(L).                  { A = L; }
+arglist(A) ::= arg(C).                   { A = campAstChain(ctx, 0, C); }
+arglist(A) ::= arglist(B) COMMA arg(C).  { A = campAstChain(ctx, &B, C); }
+arg(A) ::= expr(E).                      { A = E; }
+arg(A) ::= ID(N) COLON expr(E).          { A = campAstNamedArg(ctx, N, E); }
+
+exprs(A) ::= .                           { A = campAstChain(ctx, 0, 0); }
+exprs(A) ::= exprlist(L).                { A = L; }
+exprlist(A) ::= expr(C).                 { A = campAstChain(ctx, 0, C); }
+exprlist(A) ::= exprlist(B) COMMA expr(C). { A = campAstChain(ctx, &B, C); }
+
+/* expressions */
+expr(A) ::= expr(B) OR(K) expr(C).       { A = campAstBinary(ctx, K, B, C); }
+expr(A) ::= expr(B) AND(K) expr(C).      { A = campAstBinary(ctx, K, B, C); }
+expr(A) ::= NOT(K) expr(B).              { A = campAstUnary(ctx, K, B); }
+expr(A) ::= expr(B) EQ(K) expr(C).       { A = campAstBinary(ctx, K, B, C); }
+expr(A) ::= expr(B) NE(K) expr(C).       { A = campAstBinary(ctx, K, B, C); }
+expr(A) ::= expr(B) LT(K) expr(C).       { A = campAstBinary(ctx, K, B, C); }
+expr(A) ::= expr(B) LE(K) expr(C).       { A = campAstBinary(ctx, K, B, C); }
+expr(A) ::= expr(B) GT(K) expr(C).       { A = campAstBinary(ctx, K, B, C); }
+expr(A) ::= expr(B) GE(K) expr(C).       { A = campAstBinary(ctx, K, B, C); }
+expr(A) ::= expr(B) IN(K) expr(C).       { A = campAstBinary(ctx, K, B, C); }
+expr(A) ::= expr(B) NOT(K) IN expr(C). [IN] { A = campAstNotIn(ctx, K, B, C); }
+expr(A) ::= expr(B) LIKE(K) expr(C).     { A = campAstBinary(ctx, K, B, C); }
+expr(A) ::= expr(B) IS SET(E).           { A = campAstIsSet(ctx, B, 1, E); }
+expr(A) ::= expr(B) IS NOT SET(E).       { A = campAstIsSet(ctx, B, 0, E); }
+expr(A) ::= expr(B) PLUS(K) expr(C).     { A = campAstBinary(ctx, K, B, C); }
+expr(A) ::= expr(B) MINUS(K) expr(C).    { A = campAstBinary(ctx, K, B, C); }
+expr(A) ::= expr(B) STAR(K) expr(C).     { A = campAstBinary(ctx, K, B, C); }
+expr(A) ::= expr(B) SLASH(K) expr(C).    { A = campAstBinary(ctx, K, B, C); }
+expr(A) ::= MINUS(K) expr(B). [UMINUS]   { A = campAstUnary(ctx, K, B); }
+expr(A) ::= LPAREN(L) expr(B) RPAREN(R). { A = campAstParen(ctx, L, B, R); }
+expr(A) ::= ID(N) LPAREN args(X) RPAREN(E). { A = campAstCall(ctx, N, X.head, E); }
+expr(A) ::= LBRACKET(L) exprs(X) RBRACKET(R). { A = campAstArray(ctx, L, X.head, R); }
+expr(A) ::= ID(T).                       { A = campAstLeaf(ctx, T); }
+expr(A) ::= STRING(T).                   { A = campAstLeaf(ctx, T); }
+expr(A) ::= INT(T).                      { A = campAstLeaf(ctx, T); }
+expr(A) ::= REAL(T).                     { A = campAstLeaf(ctx, T); }
+expr(A) ::= DATETIME(T).                 { A = campAstLeaf(ctx, T); }
+expr(A) ::= DURATION(T).                 { A = campAstLeaf(ctx, T); }
+expr(A) ::= TRUE(T).                     { A = campAstLeaf(ctx, T); }
+expr(A) ::= FALSE(T).                    { A = campAstLeaf(ctx, T); }
+expr(A) ::= NULL(T).                     { A = campAstLeaf(ctx, T); }
+expr(A) ::= NOW(T).                      { A = campAstLeaf(ctx, T); }
+
+/* template := expr ('|' IDENT [':' expr (',' expr)*])* */
+tpl(A) ::= expr(E) pipes(P).             { A = campAstPipes(ctx, E, P.head); }
+pipes(A) ::= .                           { A = campAstChain(ctx, 0, 0); }
+pipes(A) ::= pipes(B) pipe(C).           { A = campAstChain(ctx, &B, C); }
+pipe(A) ::= PIPE ID(N).                  { A = campAstPipe(ctx, N, 0); }
+pipe(A) ::= PIPE ID(N) COLON exprlist(X). { A = campAstPipe(ctx, N, X.head); }
