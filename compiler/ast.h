@@ -88,6 +88,7 @@ typedef struct Unit {
   Ast *files;           /* AST_FILE per loaded source, `use`d files first */
   uint32_t root;        /* source index of the root file */
   int depth;            /* nesting of parse calls (limit checks) */
+  void *resolved;       /* resolve.c's tables (a Resolved) */
 } Unit;
 
 /* Node constructors (arena-allocated, index = -1). */

@@ -1,0 +1,105 @@
+/*
+** cli/check.c -- `camp check`: lint campaign files, for people and for CI.
+**
+** Owns: walking the paths (directories recursed for *.camp), compiling each
+** file in one process (process start costs more than a file), choosing the
+** output format and the exit status: 0 clean, 1 errors (or warnings with
+** --werror), 2 usage or I/O.
+*/
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "cli/cli.h"
+#include "compiler/compile.h"
+
+typedef struct PathList { char **v; size_t n, cap; } PathList;
+
+static void addPath(PathList *l, const char *p) {
+  if (l->n == l->cap) {
+    l->cap = l->cap ? l->cap * 2 : 64;
+    l->v = realloc(l->v, l->cap * sizeof *l->v);
+    if (!l->v) { fputs("camp: out of memory\n", stderr); exit(2); }
+  }
+  l->v[l->n++] = strdup(p);
+}
+
+static int cmpStr(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+static int endsWith(const char *s, const char *suffix) {
+  size_t n = strlen(s), m = strlen(suffix);
+  return n >= m && !strcmp(s + n - m, suffix);
+}
+
+/* Add path, or every *.camp below it (sorted, so output is stable).
+** Returns 0, or -1 after printing why a path cannot be read. */
+int campCliCollectCamp(const char *cmd, const char *path, PathList *out);
+int campCliCollectCamp(const char *cmd, const char *path, PathList *out) {
+  struct stat st;
+  if (stat(path, &st) < 0) { campCliUsage(cmd, "cannot read '%s': %s", path, strerror(errno)); return -1; }
+  if (!S_ISDIR(st.st_mode)) { addPath(out, path); return 0; }
+  DIR *dir = opendir(path);
+  if (!dir) { campCliUsage(cmd, "cannot read '%s': %s", path, strerror(errno)); return -1; }
+  PathList here = { 0 };
+  struct dirent *e;
+  while ((e = readdir(dir)) != NULL) {
+    if (e->d_name[0] == '.') continue;
+    char *p;
+    if (asprintf(&p, "%s%s%s", path, endsWith(path, "/") ? "" : "/", e->d_name) < 0) exit(2);
+    struct stat s2;
+    if (stat(p, &s2) == 0 && (S_ISDIR(s2.st_mode) || endsWith(p, ".camp"))) addPath(&here, p);
+    free(p);
+  }
+  closedir(dir);
+  qsort(here.v, here.n, sizeof *here.v, cmpStr);
+  int rc = 0;
+  for (size_t i = 0; i < here.n; i++) {
+    if (campCliCollectCamp(cmd, here.v[i], out) < 0) rc = -1;
+    free(here.v[i]);
+  }
+  free(here.v);
+  return rc;
+}
+
+int campCmdCheck(int argc, char **argv) {
+  const char *format = "text", *db = NULL;
+  int werror = 0, io = 0;
+  PathList paths = { 0 };
+  for (int i = 1; i < argc; i++) {
+    int m;
+    if ((m = campCliOpt(argc, argv, &i, "--format", &format)) != 0) { if (m < 0) return 2; continue; }
+    if ((m = campCliOpt(argc, argv, &i, "--db", &db)) != 0) { if (m < 0) return 2; continue; }
+    if (!strcmp(argv[i], "--werror")) { werror = 1; continue; }
+    if (argv[i][0] == '-' && argv[i][1]) return campCliUsage(argv[0], "unknown option '%s'", argv[i]);
+    if (campCliCollectCamp(argv[0], argv[i], &paths) < 0) io = 1;
+  }
+  DiagFormat fmt;
+  if (!strcmp(format, "text")) fmt = DIAGFMT_TEXT;
+  else if (!strcmp(format, "json")) fmt = DIAGFMT_JSON;
+  else if (!strcmp(format, "sarif")) fmt = DIAGFMT_SARIF;
+  else if (!strcmp(format, "github")) fmt = DIAGFMT_GITHUB;
+  else return campCliUsage(argv[0], "unknown format '%s' (text, json, sarif or github)", format);
+  if (!paths.n && !io) return campCliUsage(argv[0], "usage: camp check [--format text|json|sarif|github] [--werror] PATH...");
+  Diags d;
+  campDiagInit(&d);
+  for (size_t i = 0; i < paths.n; i++) {
+    Unit u;
+    campUnitInit(&u, &d);
+    if (campCompileCheck(&u, paths.v[i]) < 0) {
+      campCliUsage(argv[0], "cannot read '%s': %s", paths.v[i], strerror(errno));
+      io = 1;
+    }
+    campUnitFree(&u);
+    free(paths.v[i]);
+  }
+  free(paths.v);
+  campDiagPrint(&d, 0, fmt, fmt == DIAGFMT_TEXT && isatty(1), stdout);
+  if (fmt == DIAGFMT_TEXT && (d.nerror || d.nwarning))
+    printf("%u error%s, %u warning%s\n", d.nerror, d.nerror == 1 ? "" : "s", d.nwarning, d.nwarning == 1 ? "" : "s");
+  int rc = io ? 2 : (d.nerror || (werror && d.nwarning)) ? 1 : 0;
+  campDiagFree(&d);
+  return rc;
+}

@@ -1,0 +1,844 @@
+/*
+** compiler/resolve.c -- names, types and the lint rules.
+**
+** Owns: binding every name in a unit (models, fields, lists, natives),
+** typing every expression and template, reading body files, and every
+** semantic check of `camp check` (see compiler/diag.def).  All semantic
+** errors are collected, none stops the walk.  Does not own: syntax
+** (parse.c) or code (codegen.c).
+*/
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include "compiler/compile.h"
+#include "compiler/resolve.h"
+#include "runtime/program.h"
+#include "parser.h"
+
+#define MAX_DURATION (5LL * 365 * 86400)   /* longer than this is a mistake */
+
+const CompilerNative campResolveNatives[] = {
+#define FN NATKIND_FN
+#define FLT NATKIND_FLT
+#define ACT NATKIND_ACT
+#define NATIVE(name, kind, result, params, cfunc, doc) { #name, kind, (#result)[0], params },
+#include "stdlib/natives.def"
+#undef NATIVE
+#undef FN
+#undef FLT
+#undef ACT
+};
+const int campResolveNativeCount = sizeof campResolveNatives / sizeof campResolveNatives[0];
+
+typedef struct Resolver {
+  Unit *u;
+  Diags *d;
+  Resolved t;
+  uint32_t capModel, capList;
+  int model;            /* the record type of the expression being typed, -1 none */
+} Resolver;
+
+static const char *const typeNames[TYPE_COUNT_] = {
+  "?", "text", "int", "real", "bool", "datetime", "email", "phone", "tags",
+  "duration", "list", "any", "nothing",
+};
+
+static void err(Resolver *r, DiagCode code, const Ast *n, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void err(Resolver *r, DiagCode code, const Ast *n, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  campDiagReportV(r->d, code, n->file, n->off, n->len, fmt, ap);
+  va_end(ap);
+}
+
+/* Report at a declaration's name rather than its whole span. */
+static void errName(Resolver *r, DiagCode code, const Ast *n, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void errName(Resolver *r, DiagCode code, const Ast *n, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  campDiagReportV(r->d, code, n->file, n->noff, n->nlen, fmt, ap);
+  va_end(ap);
+}
+
+static void noteAt(Resolver *r, const Ast *n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void noteAt(Resolver *r, const Ast *n, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  campDiagReportV(r->d, DIAG_NOTE, n->file, n->noff, n->nlen, fmt, ap);
+  va_end(ap);
+}
+
+static int nameIs(const Ast *n, const char *s) { return n && n->name && !strcmp(n->name, s); }
+
+/* Levenshtein distance, capped: enough to suggest a near name. */
+static int distance(const char *a, const char *b) {
+  size_t la = strlen(a), lb = strlen(b);
+  if (la > 40 || lb > 40) return 99;
+  int row[41];
+  for (size_t j = 0; j <= lb; j++) row[j] = (int)j;
+  for (size_t i = 1; i <= la; i++) {
+    int prev = row[0];
+    row[0] = (int)i;
+    for (size_t j = 1; j <= lb; j++) {
+      int cur = row[j];
+      int best = prev + (a[i - 1] != b[j - 1]);
+      if (row[j] + 1 < best) best = row[j] + 1;
+      if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
+      row[j] = best;
+      prev = cur;
+    }
+  }
+  return row[lb];
+}
+
+static int nearEnough(const char *typed, const char *cand) {
+  int d = distance(typed, cand);
+  size_t n = strlen(typed);
+  return d <= (n <= 3 ? 1 : n <= 6 ? 2 : 3);
+}
+
+Ast *campResolveProp(const Ast *decl, PropKind prop) {
+  for (Ast *k = decl->kids; k; k = k->next)
+    if (k->kind == AST_PROP && k->op == prop) return k;
+  return NULL;
+}
+
+const Resolved *campResolveTables(const Unit *u) { return u->resolved; }
+
+/* -- types ---------------------------------------------------------------- */
+
+static int isTextLike(int t) { return t == TYPE_TEXT || t == TYPE_EMAIL || t == TYPE_PHONE; }
+static int isNumber(int t) { return t == TYPE_INT || t == TYPE_REAL; }
+
+/* Can a value of type `have` stand where `want` is expected? */
+static int fits(int want, int have) {
+  if (want == have || want == TYPE_ANY || have == TYPE_ANY) return 1;
+  if (isTextLike(want) && isTextLike(have)) return 1;
+  if (want == TYPE_REAL && have == TYPE_INT) return 1;
+  return 0;
+}
+
+/* May a and b be compared with = or != ? */
+static int comparable(int a, int b) {
+  return fits(a, b) || fits(b, a) || (isNumber(a) && isNumber(b));
+}
+
+static int letterType(char c) {
+  switch (c) {
+  case 't': return TYPE_TEXT;
+  case 'i': return TYPE_INT;
+  case 'r': return TYPE_REAL;
+  case 'b': return TYPE_BOOL;
+  case 'd': return TYPE_DATETIME;
+  case 'u': return TYPE_DURATION;
+  case 'e': return TYPE_EMAIL;
+  case 'p': return TYPE_PHONE;
+  case 'g': return TYPE_TAGS;
+  case 'v': return TYPE_VOID;
+  default: return TYPE_ANY;
+  }
+}
+
+/* -- symbols ------------------------------------------------------------- */
+
+static int findModel(Resolver *r, const char *name) {
+  for (uint32_t i = 0; i < r->t.nmodel; i++)
+    if (nameIs(r->t.models[i], name)) return (int)i;
+  return -1;
+}
+
+static int findList(Resolver *r, const char *name) {
+  for (uint32_t i = 0; i < r->t.nlist; i++)
+    if (nameIs(r->t.lists[i], name)) return (int)i;
+  return -1;
+}
+
+/* Field index in model m (0 = the implicit id), or -1. */
+static int findField(Resolver *r, int m, const char *name, Ast **decl) {
+  if (!strcmp(name, "id")) { if (decl) *decl = NULL; return 0; }
+  int i = 1;
+  for (Ast *f = r->t.models[m]->kids; f; f = f->next, i++)
+    if (nameIs(f, name)) { if (decl) *decl = f; return i; }
+  return -1;
+}
+
+static int fieldType(Resolver *r, int m, int idx) {
+  if (idx == 0) return TYPE_INT;
+  Ast *f = r->t.models[m]->kids;
+  while (--idx > 0 && f) f = f->next;
+  return f && f->op ? f->op : TYPE_ANY;
+}
+
+static int findNative(const char *name) {
+  for (int i = 0; i < campResolveNativeCount; i++)
+    if (!strcmp(campResolveNatives[i].name, name)) return i;
+  return -1;
+}
+
+static void unknownModel(Resolver *r, const Ast *n) {
+  err(r, DIAG_E010, n, "unknown model '%s'", n->name);
+  for (uint32_t i = 0; i < r->t.nmodel; i++)
+    if (nearEnough(n->name, r->t.models[i]->name)) {
+      noteAt(r, r->t.models[i], "did you mean '%s'?", r->t.models[i]->name);
+      break;
+    }
+}
+
+static void unknownField(Resolver *r, const Ast *n, int m) {
+  Ast *model = r->t.models[m];
+  err(r, DIAG_E011, n, "unknown field '%s' in model '%s'", n->name, model->name);
+  for (Ast *f = model->kids; f; f = f->next)
+    if (nearEnough(n->name, f->name)) { noteAt(r, f, "did you mean '%s'?", f->name); break; }
+}
+
+static void unknownList(Resolver *r, const Ast *n) {
+  err(r, DIAG_E014, n, "unknown list '%s'", n->name);
+  for (uint32_t i = 0; i < r->t.nlist; i++)
+    if (nearEnough(n->name, r->t.lists[i]->name)) {
+      noteAt(r, r->t.lists[i], "did you mean '%s'?", r->t.lists[i]->name);
+      break;
+    }
+}
+
+static void unknownNative(Resolver *r, const Ast *n, int kind) {
+  const char *what = kind == NATKIND_ACT ? "action" : kind == NATKIND_FLT ? "filter" : "function";
+  for (int i = 0; i < campResolveNativeCount; i++)
+    if ((campResolveNatives[i].kind == kind || (kind == NATKIND_FLT && campResolveNatives[i].kind == NATKIND_FN))
+        && nearEnough(n->name, campResolveNatives[i].name)) {
+      errName(r, DIAG_E012, n, "unknown %s '%s' (did you mean '%s'?)", what, n->name, campResolveNatives[i].name);
+      return;
+    }
+  errName(r, DIAG_E012, n, "unknown %s '%s'", what, n->name);
+}
+
+/* -- expressions ---------------------------------------------------------- */
+
+static int typeExpr(Resolver *r, Ast *n);
+static void checkTemplateString(Resolver *r, Ast *s);
+
+/* Check the arguments of a call or pipe against native `nat`'s parameters.
+** first: an already-typed piped input (filters) or NULL. */
+static int typeCall(Resolver *r, Ast *call, int nat, Ast *first, Ast *args) {
+  const CompilerNative *f = &campResolveNatives[nat];
+  const char *p = f->params;
+  int nargs = 0, maxArgs = 0, minArgs = 0, named = 0, modelArg = -1, resultType = letterType(f->result);
+  for (const char *q = p; *q; q++) {
+    if (*q == '?') { minArgs--; continue; }
+    if (*q == '*') { named = 1; continue; }
+    maxArgs++; minArgs++;
+  }
+  Ast *arg = first ? first : args;
+  int firstType = TYPE_ANY;
+  for (; arg; arg = (arg == first ? args : arg->next)) {
+    if (arg->kind == AST_NAMEDARG) {
+      if (!named) { err(r, DIAG_E018, arg, "'%s' takes no named arguments", f->name); continue; }
+      int t = typeExpr(r, arg->a);
+      if (modelArg >= 0) {
+        Ast *decl;
+        int fi = findField(r, modelArg, arg->name, &decl);
+        if (fi < 0) {
+          Ast tmp = *arg;
+          tmp.off = arg->noff; tmp.len = arg->nlen;
+          int save = r->model;
+          unknownField(r, &tmp, modelArg);
+          r->model = save;
+        } else if (!fits(fieldType(r, modelArg, fi), t)) {
+          err(r, DIAG_E049, arg->a, "field '%s' of model '%s' is %s, not %s", arg->name,
+              r->t.models[modelArg]->name, typeNames[fieldType(r, modelArg, fi)], typeNames[t]);
+        } else {
+          arg->index = fi;
+        }
+      }
+      continue;
+    }
+    char want = nargs < (int)strlen(p) ? p[nargs] : 0;
+    /* skip over '?' markers to the letter for this position */
+    {
+      int k = 0;
+      const char *q = p;
+      for (; *q; q++) {
+        if (*q == '?' || *q == '*') continue;
+        if (k++ == nargs) break;
+      }
+      want = *q == '*' ? 0 : *q;
+    }
+    nargs++;
+    if (!want) { if (arg != first) typeExpr(r, arg); continue; }
+    if (want == 'F' || want == 'M' || want == 'L') {
+      if (arg->kind != AST_NAME) {
+        err(r, DIAG_E018, arg, "argument %d of '%s' must be a %s name", nargs, f->name,
+            want == 'F' ? "field" : want == 'M' ? "model" : "list");
+        continue;
+      }
+      if (want == 'F') {
+        int fi = r->model >= 0 ? findField(r, r->model, arg->name, NULL) : -1;
+        if (r->model >= 0 && fi < 0) unknownField(r, arg, r->model);
+        else if (fi == 0) err(r, DIAG_E018, arg, "the id of a record cannot be changed");
+        else { arg->index = fi; arg->type = (uint8_t)fieldType(r, r->model, fi); firstType = arg->type; }
+      } else if (want == 'M') {
+        int m = findModel(r, arg->name);
+        if (m < 0) unknownModel(r, arg);
+        else { arg->index = m; modelArg = m; }
+      } else {
+        int l = findList(r, arg->name);
+        if (l < 0) unknownList(r, arg);
+        else arg->index = l;
+      }
+      continue;
+    }
+    int t = arg == first ? arg->type : typeExpr(r, arg);
+    if (nargs == 1) firstType = t;
+    int wt = want == 'n' ? TYPE_REAL : letterType(want);
+    if (f->params[0] == 'F' && nargs == 2) wt = firstType;   /* set(field, value) */
+    if (!fits(wt, t) && !(wt == TYPE_TEXT && t == TYPE_TAGS && f->kind != NATKIND_ACT)) {
+      if (f->params[0] == 'F' && nargs == 2)
+        err(r, DIAG_E049, arg, "field '%s' is %s, not %s", args->name, typeNames[wt], typeNames[t]);
+      else
+        err(r, DIAG_E018, arg, "argument %d of '%s' must be %s, not %s", nargs, f->name, typeNames[wt], typeNames[t]);
+    }
+  }
+  if (nargs < minArgs || nargs > maxArgs) {
+    if (minArgs == maxArgs)
+      errName(r, DIAG_E017, call, "'%s' takes %d argument%s, not %d", f->name, maxArgs, maxArgs == 1 ? "" : "s", nargs);
+    else
+      errName(r, DIAG_E017, call, "'%s' takes %d to %d arguments, not %d", f->name, minArgs, maxArgs, nargs);
+  }
+  if (f->result == 'a') resultType = firstType;
+  return resultType;
+}
+
+static int typeBinary(Resolver *r, Ast *n) {
+  int a = typeExpr(r, n->a), b = typeExpr(r, n->b);
+  const char *op = campLexTokenName(n->op);
+  Ast opNode = *n;
+  opNode.off = n->noff; opNode.len = n->nlen;
+  if (a == TYPE_ANY && b == TYPE_ANY && n->op != TK_AND && n->op != TK_OR) return TYPE_ANY;
+  switch (n->op) {
+  case TK_AND: case TK_OR:
+    if (!fits(TYPE_BOOL, a)) err(r, DIAG_E019, n->a, "%s needs bool operands, this is %s", op, typeNames[a]);
+    if (!fits(TYPE_BOOL, b)) err(r, DIAG_E019, n->b, "%s needs bool operands, this is %s", op, typeNames[b]);
+    return TYPE_BOOL;
+  case TK_EQ: case TK_NE:
+    if (!comparable(a, b)) {
+      if (a == TYPE_TAGS || b == TYPE_TAGS)
+        err(r, DIAG_E016, &opNode, "cannot compare %s with %s (to test a tag, write \"tag\" in field)",
+            typeNames[a], typeNames[b]);
+      else
+        err(r, DIAG_E016, &opNode, "cannot compare %s with %s", typeNames[a], typeNames[b]);
+    }
+    return TYPE_BOOL;
+  case TK_LT: case TK_LE: case TK_GT: case TK_GE:
+    if (a == TYPE_BOOL || a == TYPE_TAGS || a == TYPE_LIST || b == TYPE_BOOL || b == TYPE_TAGS || b == TYPE_LIST)
+      err(r, DIAG_E020, &opNode, "%s does not order %s values", op, typeNames[a == TYPE_BOOL || a == TYPE_TAGS || a == TYPE_LIST ? a : b]);
+    else if (!comparable(a, b))
+      err(r, DIAG_E016, &opNode, "cannot compare %s with %s", typeNames[a], typeNames[b]);
+    return TYPE_BOOL;
+  case TK_IN:
+    if (b == TYPE_TAGS) {
+      if (!isTextLike(a) && a != TYPE_ANY) err(r, DIAG_E016, n->a, "a tag is text, not %s", typeNames[a]);
+    } else if (b == TYPE_LIST) {
+      if (n->b->op && !comparable(a, n->b->op))
+        err(r, DIAG_E016, &opNode, "cannot look for %s in a list of %s", typeNames[a], typeNames[n->b->op]);
+    } else if (b != TYPE_ANY) {
+      err(r, DIAG_E020, n->b, "'in' needs a list [..] or a tags field on its right, not %s", typeNames[b]);
+    }
+    return TYPE_BOOL;
+  case TK_LIKE:
+    if (!isTextLike(a) && a != TYPE_ANY) err(r, DIAG_E020, n->a, "'like' matches text, not %s", typeNames[a]);
+    if (!isTextLike(b) && b != TYPE_ANY) err(r, DIAG_E020, n->b, "a 'like' pattern is text, not %s", typeNames[b]);
+    return TYPE_BOOL;
+  case TK_PLUS: case TK_MINUS:
+    if (isNumber(a) && isNumber(b)) return a == TYPE_REAL || b == TYPE_REAL ? TYPE_REAL : TYPE_INT;
+    if (a == TYPE_DATETIME && b == TYPE_DURATION) return TYPE_DATETIME;
+    if (n->op == TK_PLUS && a == TYPE_DURATION && b == TYPE_DATETIME) return TYPE_DATETIME;
+    if (a == TYPE_DURATION && b == TYPE_DURATION) return TYPE_DURATION;
+    if (n->op == TK_MINUS && a == TYPE_DATETIME && b == TYPE_DATETIME) return TYPE_DURATION;
+    if (a == TYPE_ANY || b == TYPE_ANY) return TYPE_ANY;
+    err(r, DIAG_E020, &opNode, "%s is not defined for %s and %s", op, typeNames[a], typeNames[b]);
+    return TYPE_ANY;
+  case TK_STAR: case TK_SLASH:
+    if (isNumber(a) && isNumber(b)) return a == TYPE_REAL || b == TYPE_REAL || n->op == TK_SLASH ? TYPE_REAL : TYPE_INT;
+    if (a == TYPE_ANY || b == TYPE_ANY) return TYPE_ANY;
+    err(r, DIAG_E020, &opNode, "%s is not defined for %s and %s", op, typeNames[a], typeNames[b]);
+    return TYPE_ANY;
+  }
+  return TYPE_ANY;
+}
+
+static int typeExprInner(Resolver *r, Ast *n) {
+  switch (n->kind) {
+  case AST_STR: return TYPE_TEXT;
+  case AST_INT: return TYPE_INT;
+  case AST_REAL: return TYPE_REAL;
+  case AST_BOOL: return TYPE_BOOL;
+  case AST_TIME: return TYPE_DATETIME;
+  case AST_DUR: return TYPE_DURATION;
+  case AST_NOW: return TYPE_DATETIME;
+  case AST_NULL: return TYPE_ANY;
+  case AST_ARRAY: {
+    int elem = 0;
+    for (Ast *k = n->kids; k; k = k->next) {
+      int t = typeExpr(r, k);
+      if (k->kind != AST_STR && k->kind != AST_INT && k->kind != AST_REAL && k->kind != AST_BOOL &&
+          k->kind != AST_TIME && k->kind != AST_DUR && !(k->kind == AST_UNARY && k->op == TK_MINUS &&
+          (k->a->kind == AST_INT || k->a->kind == AST_REAL)))
+        err(r, DIAG_E043, k, "list elements must be constants");
+      else if (elem && !comparable(elem, t))
+        err(r, DIAG_E016, k, "a list of %s cannot hold %s", typeNames[elem], typeNames[t]);
+      else if (!elem || (elem == TYPE_INT && t == TYPE_REAL)) elem = t;
+    }
+    n->op = (uint16_t)elem;
+    return TYPE_LIST;
+  }
+  case AST_NAME: {
+    if (r->model < 0) { err(r, DIAG_E011, n, "'%s': no record here to read fields from", n->name); return TYPE_ANY; }
+    int fi = findField(r, r->model, n->name, NULL);
+    if (fi < 0) {
+      int m = findModel(r, n->name), l = findList(r, n->name);
+      unknownField(r, n, r->model);
+      if (l >= 0) noteAt(r, r->t.lists[l], "'%s' is a list: test membership with in_list(%s)", n->name, n->name);
+      else if (m >= 0) noteAt(r, r->t.models[m], "'%s' is a model, not a field", n->name);
+      return TYPE_ANY;
+    }
+    n->index = fi;
+    return fieldType(r, r->model, fi);
+  }
+  case AST_BINARY: return typeBinary(r, n);
+  case AST_UNARY: {
+    int t = typeExpr(r, n->a);
+    if (n->op == TK_NOT) {
+      if (!fits(TYPE_BOOL, t)) err(r, DIAG_E019, n->a, "'not' needs a bool, this is %s", typeNames[t]);
+      return TYPE_BOOL;
+    }
+    if (!isNumber(t) && t != TYPE_DURATION && t != TYPE_ANY)
+      err(r, DIAG_E020, n, "'-' is not defined for %s", typeNames[t]);
+    return t;
+  }
+  case AST_ISSET:
+    typeExpr(r, n->a);
+    return TYPE_BOOL;
+  case AST_CALL: {
+    int nat = findNative(n->name);
+    if (nat < 0) {
+      unknownNative(r, n, NATKIND_FN);
+      for (Ast *a = n->kids; a; a = a->next) typeExpr(r, a->kind == AST_NAMEDARG ? a->a : a);
+      return TYPE_ANY;
+    }
+    if (campResolveNatives[nat].kind == NATKIND_ACT) {
+      errName(r, DIAG_E033, n, "'%s' is an action: it can only be a statement of an action activity", n->name);
+      return TYPE_ANY;
+    }
+    n->index = nat;
+    return typeCall(r, n, nat, NULL, n->kids);
+  }
+  case AST_PIPE: {
+    typeExpr(r, n->a);
+    int nat = findNative(n->name);
+    if (nat < 0 || campResolveNatives[nat].kind == NATKIND_ACT) {
+      unknownNative(r, n, NATKIND_FLT);
+      for (Ast *a = n->kids; a; a = a->next) typeExpr(r, a);
+      return TYPE_ANY;
+    }
+    n->index = nat;
+    return typeCall(r, n, nat, n->a, n->kids);
+  }
+  case AST_TEMPLATE:
+    for (Ast *k = n->kids; k; k = k->next)
+      if (k->kind != AST_STR) typeExpr(r, k);
+    return TYPE_TEXT;
+  default:
+    return TYPE_ANY;
+  }
+}
+
+static int typeExpr(Resolver *r, Ast *n) {
+  int t = typeExprInner(r, n);
+  n->type = (uint8_t)t;
+  return t;
+}
+
+static void checkCondition(Resolver *r, Ast *e, const char *where) {
+  int t = typeExpr(r, e);
+  if (!fits(TYPE_BOOL, t)) err(r, DIAG_E019, e, "%s must be a bool condition, this is %s", where, typeNames[t]);
+}
+
+/* -- templates and bodies ---------------------------------------------- */
+
+/* Parse and type a string used as a template.  Inline strings are lexed
+** from their decoded text with offsets into the .camp file. */
+static void checkTemplateString(Resolver *r, Ast *s) {
+  if (!strstr(s->name, "{{")) return;
+  uint32_t quote = 1;
+  const char *src = r->d->src[s->file].text + s->off;
+  if (s->len >= 6 && !strncmp(src, "\"\"\"", 3)) quote = 3;
+  Ast *tpl = campParseTemplate(r->u, s->file, s->off + quote, s->name, s->nameLen);
+  if (!tpl) return;
+  typeExpr(r, tpl);
+  s->tpl = tpl;
+}
+
+static int isBodyFile(const char *s) {
+  size_t n = strlen(s);
+  if (n == 0 || strpbrk(s, " \t\r\n<{")) return 0;
+  static const char *const ext[] = { ".html", ".htm", ".txt", ".md" };
+  for (unsigned i = 0; i < sizeof ext / sizeof ext[0]; i++) {
+    size_t e = strlen(ext[i]);
+    if (n > e && !strcmp(s + n - e, ext[i])) return 1;
+  }
+  return 0;
+}
+
+static void checkBody(Resolver *r, Ast *s) {
+  if (!isBodyFile(s->name)) { checkTemplateString(r, s); return; }
+  const char *from = r->d->src[s->file].path;
+  const char *slash = strrchr(from, '/');
+  size_t dl = slash && s->name[0] != '/' ? (size_t)(slash - from + 1) : 0;
+  char *path = campArenaAlloc(&r->u->arena, dl + s->nameLen + 1);
+  memcpy(path, from, dl);
+  strcpy(path + dl, s->name);
+  int f = campDiagFindSource(r->d, path);
+  if (f < 0) f = campDiagLoadFile(r->d, path);
+  if (f < 0) {
+    err(r, DIAG_E027, s, "cannot read body file '%s': %s", path, strerror(errno));
+    return;
+  }
+  Source *src = &r->d->src[f];
+  if (memchr(src->text, 0, src->len)) {
+    err(r, DIAG_E027, s, "body file '%s' is not text (it holds a NUL byte)", path);
+    return;
+  }
+  Ast *tpl = campParseTemplate(r->u, (uint32_t)f, 0, src->text, src->len);
+  if (!tpl) return;
+  typeExpr(r, tpl);
+  s->tpl = tpl;
+}
+
+static void checkFrom(Resolver *r, Ast *s) {
+  checkTemplateString(r, s);
+  if (s->tpl) return;
+  const char *v = s->name, *lt = strchr(v, '<');
+  const char *addr = lt ? lt + 1 : v;
+  size_t n = lt ? strcspn(addr, ">") : strlen(addr);
+  const char *at = memchr(addr, '@', n);
+  int ok = n > 2 && at && at > addr && at < addr + n - 1 && memchr(at + 1, '.', (size_t)(addr + n - at - 1)) &&
+           !memchr(addr, ' ', n) && (!lt || addr[n] == '>');
+  if (!ok) err(r, DIAG_E039, s, "'%s' is not a sender address (write \"Name <user@example.com>\" or \"user@example.com\")", v);
+}
+
+/* -- durations ------------------------------------------------------------- */
+
+static void checkDuration(Resolver *r, Ast *d, const char *what, int zeroOk) {
+  if (!d) return;
+  if (!zeroOk && d->v.i == 0) err(r, DIAG_E028, d, "%s must be longer than zero", what);
+  else if (d->v.i > MAX_DURATION) err(r, DIAG_E029, d, "%s of %lld days is beyond the limit of 5 years", what,
+                                      (long long)(d->v.i / 86400));
+}
+
+/* -- declarations ----------------------------------------------------------- */
+
+/* A property may appear once; report the second. */
+static int onceProps(Resolver *r, Ast *decl) {
+  int errors = 0;
+  for (Ast *k = decl->kids; k; k = k->next) {
+    if (k->kind != AST_PROP) continue;
+    for (Ast *j = decl->kids; j != k; j = j->next)
+      if (j->kind == AST_PROP && j->op == k->op) {
+        Ast kw = *k;
+        kw.len = (uint32_t)strlen(campAstPropName(k->op));
+        err(r, DIAG_E035, &kw, "'%s' given twice", campAstPropName(k->op));
+        noteAt(r, j, "first given here");
+        errors++;
+        break;
+      }
+  }
+  return errors;
+}
+
+static void propNotAllowed(Resolver *r, Ast *p, const char *where) {
+  Ast kw = *p;
+  kw.len = (uint32_t)strlen(campAstPropName(p->op));
+  err(r, DIAG_E036, &kw, "'%s' is not allowed in %s", campAstPropName(p->op), where);
+}
+
+static int isMailTrigger(int t) {
+  return t == TRIG_OPEN || t == TRIG_REPLY || t == TRIG_NO_OPEN || t == TRIG_NO_REPLY;
+}
+static int isEventTrigger(int t) { return t >= TRIG_OPEN; }
+static int isPositive(int t) { return t >= TRIG_OPEN && t <= TRIG_BOUNCE; }
+static int isNegative(int t) { return t >= TRIG_NO_OPEN; }
+
+static void checkActivity(Resolver *r, Ast *act, const Ast *parent, Ast *campaign);
+
+static void checkBranch(Resolver *r, Ast *br, const Ast *parent, Ast *campaign) {
+  int t = br->op;
+  Ast on = *br;
+  on.len = 2;
+  if (isEventTrigger(t)) {
+    if (parent->op == ACT_ACTION)
+      err(r, DIAG_E021, &on, "'on %s' needs an email%s parent; '%s' is an action", campAstTriggerName(t),
+          isMailTrigger(t) ? "" : " or SMS", parent->name);
+    else if (parent->op == ACT_SMS && isMailTrigger(t))
+      err(r, DIAG_E022, &on, "'on %s' is a mail trigger; an SMS parent ('%s') has click, no click and bounce",
+          campAstTriggerName(t), parent->name);
+  }
+  if (t == TRIG_DONE && br->a)
+    err(r, DIAG_E040, br->a, "'within' has no meaning on 'on done' (use 'after' on the activities)");
+  if (isNegative(t) && !br->a)
+    err(r, DIAG_E023, &on, "'on %s' needs 'within DURATION': how long to wait for the %s", campAstTriggerName(t),
+        campAstTriggerName(t) + 3);
+  if (isPositive(t) && !br->a)
+    campDiagReport(r->d, DIAG_W024, br->file, br->off, 2,
+                   "'on %s' without 'within': participants whose '%s' never sees a %s never complete",
+                   campAstTriggerName(t), parent->name, campAstTriggerName(t));
+  checkDuration(r, br->a, "'within'", 0);
+  for (Ast *k = parent->kids; k != br; k = k->next)
+    if (k->kind == AST_BRANCH && k->op == br->op) {
+      campDiagReport(r->d, DIAG_W045, br->file, br->off, 2, "a second 'on %s' branch under '%s'",
+                     campAstTriggerName(t), parent->name);
+      noteAt(r, k, "the first is here; put both activities in one branch");
+      break;
+    }
+  for (Ast *a = br->kids; a; a = a->next) checkActivity(r, a, parent, campaign);
+}
+
+/* Names must be unique within a campaign, across its whole tree. */
+static void checkActivityName(Resolver *r, Ast *act, Ast *tree, int *seen) {
+  for (Ast *k = tree->kids; k && !*seen; k = k->next) {
+    if (k == act) { *seen = 1; return; }
+    if (k->kind == AST_ACTIVITY && nameIs(k, act->name)) {
+      errName(r, DIAG_E015, act, "duplicate activity '%s' in this campaign", act->name);
+      noteAt(r, k, "'%s' is first declared here", k->name);
+      *seen = 2;
+      return;
+    }
+    if (k->kind == AST_ACTIVITY || k->kind == AST_BRANCH) checkActivityName(r, act, k, seen);
+  }
+}
+
+static void checkActivity(Resolver *r, Ast *act, const Ast *parent, Ast *campaign) {
+  const char *kind = campAstActKindName(act->op);
+  int seen = 0;
+  (void)parent;
+  checkActivityName(r, act, campaign, &seen);
+  checkDuration(r, act->a, "'after'", 1);
+  onceProps(r, act);
+  int calls = 0;
+  Ast *subject = NULL, *body = NULL, *text = NULL;
+  for (Ast *k = act->kids; k; k = k->next) {
+    if (k->kind == AST_CALL) {
+      calls++;
+      if (act->op != ACT_ACTION) {
+        errName(r, DIAG_E033, k, "'%s(…)' is an action call; it belongs in an action activity, not an %s", k->name, kind);
+        continue;
+      }
+      int nat = findNative(k->name);
+      if (nat < 0) { unknownNative(r, k, NATKIND_ACT); continue; }
+      if (campResolveNatives[nat].kind != NATKIND_ACT) {
+        errName(r, DIAG_E033, k, "'%s' is a function, not an action: an action body holds action calls", k->name);
+        continue;
+      }
+      k->index = nat;
+      typeCall(r, k, nat, NULL, k->kids);
+      for (Ast *a = k->kids; a; a = a->next) {
+        Ast *v = a->kind == AST_NAMEDARG ? a->a : a;
+        if (v->kind == AST_STR) { checkTemplateString(r, v); }
+      }
+      continue;
+    }
+    if (k->kind != AST_PROP) continue;
+    switch (k->op) {
+    case PROP_SUBJECT: case PROP_BODY: case PROP_FROM:
+      if (act->op != ACT_EMAIL) { propNotAllowed(r, k, act->op == ACT_SMS ? "an sms (it has 'text')" : "an action"); break; }
+      if (k->op == PROP_SUBJECT) { subject = k; checkTemplateString(r, k->a); }
+      else if (k->op == PROP_BODY) { body = k; checkBody(r, k->a); }
+      else checkFrom(r, k->a);
+      break;
+    case PROP_TEXT:
+      if (act->op == ACT_ACTION) { propNotAllowed(r, k, "an action"); break; }
+      text = k;
+      checkTemplateString(r, k->a);
+      if (act->op == ACT_SMS && k->a->nameLen > 1530)
+        campDiagReport(r->d, DIAG_W047, k->a->file, k->a->off, k->a->len,
+                       "SMS text of %u bytes needs more than 10 segments", k->a->nameLen);
+      break;
+    case PROP_WHERE:
+      checkCondition(r, k->a, "an activity's 'where'");
+      break;
+    case PROP_EXPIRE:
+      checkDuration(r, k->a, "'expire'", 0);
+      if (act->a && k->a->v.i > 0 && k->a->v.i < act->a->v.i)
+        err(r, DIAG_E031, k->a, "'expire' (%lld hours) is shorter than the activity's own delay ('after', %lld hours)",
+            (long long)(k->a->v.i / 3600), (long long)(act->a->v.i / 3600));
+      break;
+    default:
+      propNotAllowed(r, k, "an activity");
+    }
+  }
+  if (act->op == ACT_EMAIL && !subject) errName(r, DIAG_E025, act, "email '%s' has no subject", act->name);
+  if (act->op == ACT_EMAIL && !body) errName(r, DIAG_E026, act, "email '%s' has no body", act->name);
+  if (act->op == ACT_SMS && !text) errName(r, DIAG_E032, act, "sms '%s' has no text", act->name);
+  if (act->op == ACT_ACTION && calls == 0)
+    errName(r, DIAG_E046, act, "action '%s' does nothing: give it an action call such as note(\"…\")", act->name);
+  for (Ast *k = act->kids; k; k = k->next)
+    if (k->kind == AST_BRANCH) checkBranch(r, k, act, campaign);
+}
+
+/* target MODEL: sets r->model; returns the model index or -1. */
+static int checkTarget(Resolver *r, Ast *decl, const char *what) {
+  Ast *t = campResolveProp(decl, PROP_TARGET);
+  if (!t) { errName(r, DIAG_E034, decl, "%s '%s' has no 'target MODEL'", what, decl->name); return -1; }
+  int m = findModel(r, t->a->name);
+  if (m < 0) unknownModel(r, t->a);
+  else t->a->index = m;
+  return m;
+}
+
+static void checkCampaign(Resolver *r, Ast *c) {
+  onceProps(r, c);
+  int m = checkTarget(r, c, "campaign");
+  c->index = m;
+  r->model = m;
+  int acts = 0;
+  for (Ast *k = c->kids; k; k = k->next) {
+    if (k->kind == AST_ACTIVITY) { acts++; continue; }
+    if (k->kind != AST_PROP) continue;
+    if (k->op == PROP_WHERE && m >= 0) checkCondition(r, k->a, "a campaign's 'where'");
+    if (k->op == PROP_UNIQUE && m >= 0) {
+      int fi = findField(r, m, k->a->name, NULL);
+      if (fi < 0)
+        err(r, DIAG_E030, k->a, "'unique %s': model '%s' has no field '%s'", k->a->name, r->t.models[m]->name, k->a->name);
+      else if (fi == 0)
+        err(r, DIAG_E030, k->a, "'unique id' says nothing: every record is its own participant already");
+      else if (fieldType(r, m, fi) == TYPE_TAGS)
+        err(r, DIAG_E030, k->a, "'unique %s': a tags field cannot dedupe participants", k->a->name);
+      else k->a->index = fi;
+    }
+  }
+  if (!acts) campDiagReport(r->d, DIAG_W037, c->file, c->noff, c->nlen, "campaign '%s' has no activities", c->name);
+  if (m >= 0)
+    for (Ast *k = c->kids; k; k = k->next)
+      if (k->kind == AST_ACTIVITY) checkActivity(r, k, NULL, c);
+  r->model = -1;
+}
+
+static void checkList(Resolver *r, Ast *l) {
+  onceProps(r, l);
+  int m = checkTarget(r, l, "list");
+  l->index = m;
+  r->model = m;
+  Ast *w = campResolveProp(l, PROP_WHERE);
+  if (w && m >= 0) checkCondition(r, w->a, "a list's 'where'");
+  r->model = -1;
+}
+
+static void checkMailing(Resolver *r, Ast *ml) {
+  onceProps(r, ml);
+  Ast *to = campResolveProp(ml, PROP_TO);
+  int m = -1;
+  if (!to) errName(r, DIAG_E044, ml, "mailing '%s' has no 'to list NAME'", ml->name);
+  else {
+    int l = findList(r, to->a->name);
+    if (l < 0) unknownList(r, to->a);
+    else { to->a->index = l; m = r->t.lists[l]->index; ml->b = r->t.lists[l]; }
+  }
+  ml->index = m;
+  r->model = m;
+  Ast *subject = NULL, *body = NULL;
+  for (Ast *k = ml->kids; k; k = k->next) {
+    if (k->kind != AST_PROP) continue;
+    if (k->op == PROP_SUBJECT) { subject = k; if (m >= 0) checkTemplateString(r, k->a); }
+    if (k->op == PROP_BODY) { body = k; if (m >= 0) checkBody(r, k->a); }
+    if (k->op == PROP_TEXT && m >= 0) checkTemplateString(r, k->a);
+    if (k->op == PROP_FROM && m >= 0) checkFrom(r, k->a);
+  }
+  if (!subject) errName(r, DIAG_E025, ml, "mailing '%s' has no subject", ml->name);
+  if (!body) errName(r, DIAG_E026, ml, "mailing '%s' has no body", ml->name);
+  r->model = -1;
+}
+
+static void checkModel(Resolver *r, Ast *m) {
+  if (!m->kids) errName(r, DIAG_E050, m, "model '%s' has no fields", m->name);
+  for (Ast *f = m->kids; f; f = f->next) {
+    if (nameIs(f, "id")) { errName(r, DIAG_E042, f, "'id' is reserved: every model has 'id int' already"); continue; }
+    for (Ast *g = m->kids; g != f; g = g->next)
+      if (nameIs(g, f->name)) {
+        errName(r, DIAG_E015, f, "duplicate field '%s' in model '%s'", f->name, m->name);
+        noteAt(r, g, "'%s' is first declared here", g->name);
+        break;
+      }
+    if (!f->op) {
+      err(r, DIAG_E041, f->a, "unknown field type '%s' (types: text int real bool datetime email phone tags)", f->a->name);
+    }
+  }
+}
+
+/* Declarations of one kind share a namespace; report a second one. */
+static void checkDuplicateDecl(Resolver *r, Ast *d, Ast *files) {
+  for (Ast *f = files; f; f = f->next)
+    for (Ast *e = f->kids; e; e = e->next) {
+      if (e == d) return;
+      int clash = e->kind == d->kind && nameIs(e, d->name);
+      if (d->kind == AST_CAMPAIGN || d->kind == AST_MAILING)
+        clash = (e->kind == AST_CAMPAIGN || e->kind == AST_MAILING) && nameIs(e, d->name);
+      if (clash) {
+        errName(r, DIAG_E015, d, "duplicate %s '%s'", d->kind == AST_MODEL ? "model" : d->kind == AST_LIST ? "list" :
+                d->kind == AST_MAILING ? "mailing" : "campaign", d->name);
+        noteAt(r, e, "'%s' is first declared here", e->name);
+        return;
+      }
+      if (d->kind == AST_CAMPAIGN && e->kind == AST_CAMPAIGN) {
+        Ast *c1 = campResolveProp(d, PROP_CODE), *c2 = campResolveProp(e, PROP_CODE);
+        if (c1 && c2 && !strcmp(c1->a->name, c2->a->name)) {
+          err(r, DIAG_E048, c1->a, "campaigns '%s' and '%s' share the code \"%s\"", e->name, d->name, c1->a->name);
+          noteAt(r, e, "'%s' is declared here", e->name);
+        }
+      }
+    }
+}
+
+static void push(Resolver *r, Ast ***v, uint32_t *n, uint32_t *cap, Ast *d) {
+  if (*n == *cap) {
+    uint32_t nc = *cap ? *cap * 2 : 16;
+    Ast **nv = campArenaAlloc(&r->u->arena, nc * sizeof *nv);
+    if (*n) memcpy(nv, *v, *n * sizeof *nv);
+    *v = nv;
+    *cap = nc;
+  }
+  (*v)[(*n)++] = d;
+}
+
+int campResolveUnit(Unit *u) {
+  Resolver r = { .u = u, .d = u->diags, .model = -1 };
+  uint32_t before = u->diags->nerror;
+  for (Ast *f = u->files; f; f = f->next)
+    for (Ast *d = f->kids; d; d = d->next) {
+      if (d->kind != AST_USE) checkDuplicateDecl(&r, d, u->files);
+      if (d->kind == AST_MODEL && findModel(&r, d->name) < 0) push(&r, &r.t.models, &r.t.nmodel, &r.capModel, d);
+      if (d->kind == AST_LIST && findList(&r, d->name) < 0) push(&r, &r.t.lists, &r.t.nlist, &r.capList, d);
+    }
+  for (uint32_t i = 0; i < r.t.nmodel; i++) checkModel(&r, r.t.models[i]);
+  for (uint32_t i = 0; i < r.t.nlist; i++) checkList(&r, r.t.lists[i]);
+  for (Ast *f = u->files; f; f = f->next)
+    for (Ast *d = f->kids; d; d = d->next) {
+      if (d->kind == AST_CAMPAIGN) checkCampaign(&r, d);
+      else if (d->kind == AST_MAILING) checkMailing(&r, d);
+    }
+  Resolved *t = campArenaAlloc(&u->arena, sizeof *t);
+  *t = r.t;
+  u->resolved = t;
+  return (int)(u->diags->nerror - before);
+}
+
+int campCompileCheck(Unit *u, const char *path) {
+  int e = campParseUnit(u, path);
+  if (e < 0) return -1;
+  /* Resolve only what parsed: a file with a syntax error is left out, so its
+  ** one syntax error is not followed by a cascade of unknown names. */
+  uint32_t before = u->diags->nerror;
+  for (Ast *f = u->files; f; f = f->next)
+    if (f->file == u->root) { campResolveUnit(u); break; }
+  return (int)(u->diags->nerror - before) + e;
+}

@@ -1,0 +1,39 @@
+/*
+** compiler/resolve.h -- what resolve.c leaves for codegen.c.
+**
+** After campResolveUnit without errors:
+**  - Resolved.models[] / lists[] hold the declarations in unit order (the
+**    image's model and list indexes);
+**  - expression nodes carry .type; AST_NAME fields carry .index = field
+**    index (0 = id); AST_NAME arguments of M / L parameters carry the model
+**    or list index; AST_CALL and AST_PIPE carry .index = native index;
+**  - every AST_STR used as a template (subject, body, text, from, string
+**    arguments of actions) carries .tpl, an AST_TEMPLATE whose pieces are
+**    AST_STR and typed expressions; a body file's template is on the
+**    PROP_BODY value's .tpl;
+**  - AST_CAMPAIGN, AST_LIST and AST_MAILING carry .index = their model
+**    index (a mailing: its list's model), and .b = their list (mailing).
+*/
+#ifndef CAMP_RESOLVE_H
+#define CAMP_RESOLVE_H
+
+#include "compiler/ast.h"
+
+typedef struct Resolved {
+  Ast **models; uint32_t nmodel;
+  Ast **lists; uint32_t nlist;
+} Resolved;
+
+/* The symbol tables of the last campResolveUnit on u (arena-allocated). */
+const Resolved *campResolveTables(const Unit *u);
+
+/* Find the PROP_* child of a declaration or activity, or NULL. */
+Ast *campResolveProp(const Ast *decl, PropKind prop);
+
+/* Native table entries as the compiler sees them (stdlib/natives.def). */
+typedef struct CompilerNative { const char *name; int kind; char result; const char *params; } CompilerNative;
+extern const CompilerNative campResolveNatives[];
+extern const int campResolveNativeCount;
+enum { NATKIND_FN = 1, NATKIND_FLT, NATKIND_ACT };
+
+#endif
