@@ -16,8 +16,6 @@
 #include "cli/cli.h"
 #include "compiler/compile.h"
 
-typedef struct PathList { char **v; size_t n, cap; } PathList;
-
 static void addPath(PathList *l, const char *p) {
   if (l->n == l->cap) {
     l->cap = l->cap ? l->cap * 2 : 64;
@@ -36,7 +34,6 @@ static int endsWith(const char *s, const char *suffix) {
 
 /* Add path, or every *.camp below it (sorted, so output is stable).
 ** Returns 0, or -1 after printing why a path cannot be read. */
-int campCliCollectCamp(const char *cmd, const char *path, PathList *out);
 int campCliCollectCamp(const char *cmd, const char *path, PathList *out) {
   struct stat st;
   if (stat(path, &st) < 0) { campCliUsage(cmd, "cannot read '%s': %s", path, strerror(errno)); return -1; }

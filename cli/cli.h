@@ -19,4 +19,15 @@ int campCliUsage(const char *cmd, const char *fmt, ...) __attribute__((format(pr
 ** value is missing (after printing a usage error). */
 int campCliOpt(int argc, char **argv, int *i, const char *name, const char **value);
 
+#include <stddef.h>
+#include <stdint.h>
+
+/* Compile path to an image (*img malloc'd); diagnostics go to stderr.
+** Returns 0, 1 (errors in the file) or 2 (cannot read it). */
+int campCliCompileFile(const char *cmd, const char *path, uint8_t **img, size_t *len);
+
+/* Paths: a file, or every *.camp below a directory, sorted. */
+typedef struct PathList { char **v; size_t n, cap; } PathList;
+int campCliCollectCamp(const char *cmd, const char *path, PathList *out);
+
 #endif

@@ -1,0 +1,89 @@
+/*
+** cli/compile.c -- `camp compile` and `camp disasm`.
+**
+** Owns: compiling one file to an image on disk (written to a temporary
+** file and renamed, so a failed compile never leaves half an image) and
+** listing an image, from a .campc or straight from a .camp.
+*/
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "cli/cli.h"
+#include "compiler/compile.h"
+#include "compiler/disasm.h"
+#include "runtime/program.h"
+
+int campCliCompileFile(const char *cmd, const char *path, uint8_t **img, size_t *len) {
+  Diags d;
+  Unit u;
+  char err[256];
+  int rc = 0;
+  campDiagInit(&d);
+  campUnitInit(&u, &d);
+  int e = campCompileCheck(&u, path);
+  if (e < 0) rc = campCliUsage(cmd, "cannot read '%s': %s", path, strerror(errno));
+  else if (d.nerror) { campDiagPrint(&d, 0, DIAGFMT_TEXT, isatty(2), stderr); rc = 1; }
+  else if (campCodegenUnit(&u, img, len, err, sizeof err) < 0) rc = campCliUsage(cmd, "%s: %s", path, err);
+  campUnitFree(&u);
+  campDiagFree(&d);
+  return rc;
+}
+
+int campCmdCompile(int argc, char **argv) {
+  const char *in = NULL, *out = NULL;
+  for (int i = 1; i < argc; i++) {
+    int m;
+    if ((m = campCliOpt(argc, argv, &i, "-o", &out)) != 0) { if (m < 0) return 2; continue; }
+    if (argv[i][0] == '-') return campCliUsage(argv[0], "unknown option '%s'", argv[i]);
+    if (in) return campCliUsage(argv[0], "one input file at a time");
+    in = argv[i];
+  }
+  if (!in) return campCliUsage(argv[0], "usage: camp compile FILE.camp [-o FILE.campc]");
+  char *def = NULL;
+  if (!out) {    /* x.camp -> x.campc */
+    size_t n = strlen(in);
+    if (n > 5 && !strcmp(in + n - 5, ".camp")) n -= 5;
+    if (asprintf(&def, "%.*s.campc", (int)n, in) < 0) return 2;
+    out = def;
+  }
+  uint8_t *img = NULL;
+  size_t len = 0;
+  int rc = campCliCompileFile(argv[0], in, &img, &len);
+  if (rc == 0) {
+    char *tmp;
+    if (asprintf(&tmp, "%s.tmp%ld", out, (long)getpid()) < 0) return 2;
+    FILE *f = fopen(tmp, "wb");
+    if (!f || fwrite(img, 1, len, f) != len || fclose(f) != 0 || rename(tmp, out) != 0) {
+      rc = campCliUsage(argv[0], "cannot write '%s': %s", out, strerror(errno));
+      unlink(tmp);
+    }
+    free(tmp);
+  }
+  free(img);
+  free(def);
+  return rc;
+}
+
+int campCmdDisasm(int argc, char **argv) {
+  if (argc != 2) return campCliUsage(argv[0], "usage: camp disasm FILE.camp|FILE.campc");
+  const char *path = argv[1];
+  size_t n = strlen(path);
+  char err[256];
+  Program *p;
+  if (n > 5 && !strcmp(path + n - 5, ".camp")) {
+    uint8_t *img = NULL;
+    size_t len = 0;
+    int rc = campCliCompileFile(argv[0], path, &img, &len);
+    if (rc) return rc;
+    p = campProgramLoad(img, len, err, sizeof err);
+    free(img);
+  } else {
+    p = campProgramLoadFile(path, err, sizeof err);
+  }
+  if (!p) return campCliUsage(argv[0], "%s: %s", path, err), 1;
+  campDisasm(p, stdout);
+  campProgramFree(p);
+  return 0;
+}

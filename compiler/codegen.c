@@ -1,0 +1,497 @@
+/*
+** compiler/codegen.c -- from a resolved tree to a bytecode image.
+**
+** Owns: the Program builder (string and constant pools with dedupe, the
+** activity table in depth-first order so a parent always precedes its
+** children, one code block per filter, template and action body, the
+** pc -> line table) and the expression code generator.  Does not own:
+** checking (resolve.c), serialising (runtime/program.c) or running (vm.c).
+**
+** Everything is emitted in source order, so the same source gives the
+** same bytes.  The builder's arrays are malloc'd here and freed here once
+** campProgramSave has written them.
+*/
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "compiler/compile.h"
+#include "compiler/resolve.h"
+#include "runtime/opcodes.h"
+#include "runtime/program.h"
+#include "parser.h"
+
+#define GROW(v, n, cap) do { if ((n) == (cap)) { (cap) = (cap) ? (cap) * 2 : 16; \
+  (v) = realloc((v), (cap) * sizeof *(v)); if (!(v)) { fputs("camp: out of memory\n", stderr); abort(); } } } while (0)
+
+typedef struct Gen {
+  Unit *u;
+  const Resolved *t;
+  Program p;
+  uint32_t capStr, capConst, capModel, capCamp, capAct, capList, capMail, capCode, capBc, capLine;
+  uint32_t *strHash; uint32_t strHashCap;     /* open addressing: index + 1 */
+  Value **listItems; uint32_t nListItems, capListItems;
+  uint32_t lastLine;
+} Gen;
+
+static uint32_t hashBytes(const char *s, uint32_t n) {
+  uint32_t h = 2166136261u;
+  for (uint32_t i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * 16777619u;
+  return h;
+}
+
+/* Intern s[0..n) in the string pool; returns its index. */
+static uint32_t str(Gen *g, const char *s, uint32_t n) {
+  if (g->p.nstr * 2 >= g->strHashCap) {
+    uint32_t cap = g->strHashCap ? g->strHashCap * 2 : 256;
+    uint32_t *h = calloc(cap, sizeof *h);
+    if (!h) abort();
+    for (uint32_t i = 0; i < g->p.nstr; i++) {
+      uint32_t k = hashBytes(g->p.str[i], g->p.strLen[i]) & (cap - 1);
+      while (h[k]) k = (k + 1) & (cap - 1);
+      h[k] = i + 1;
+    }
+    free(g->strHash);
+    g->strHash = h;
+    g->strHashCap = cap;
+  }
+  uint32_t k = hashBytes(s, n) & (g->strHashCap - 1);
+  for (; g->strHash[k]; k = (k + 1) & (g->strHashCap - 1)) {
+    uint32_t i = g->strHash[k] - 1;
+    if (g->p.strLen[i] == n && !memcmp(g->p.str[i], s, n)) return i;
+  }
+  uint32_t cap = g->capStr;
+  GROW(g->p.str, g->p.nstr, g->capStr);
+  if (cap != g->capStr) { g->p.strLen = realloc(g->p.strLen, g->capStr * sizeof *g->p.strLen); if (!g->p.strLen) abort(); }
+  char *copy = malloc(n + 1);
+  if (!copy) abort();
+  memcpy(copy, s, n);
+  copy[n] = 0;
+  g->p.str[g->p.nstr] = copy;
+  g->p.strLen[g->p.nstr] = n;
+  g->strHash[k] = g->p.nstr + 1;
+  return g->p.nstr++;
+}
+
+static uint32_t cstr(Gen *g, const char *s) { return str(g, s, (uint32_t)strlen(s)); }
+
+static int sameValue(const Value *a, const Value *b) {
+  if (a->tag != b->tag || a->len != b->len) return 0;
+  switch (a->tag) {
+  case VAL_NULL: return 1;
+  case VAL_REAL: return memcmp(&a->u.r, &b->u.r, sizeof a->u.r) == 0;
+  case VAL_TEXT: return a->u.s == b->u.s;        /* both point into the interned pool */
+  case VAL_LIST:
+    for (uint32_t i = 0; i < a->len; i++) if (!sameValue(&a->u.items[i], &b->u.items[i])) return 0;
+    return 1;
+  default: return a->u.i == b->u.i;
+  }
+}
+
+/* Add a constant (deduplicated); returns its index. */
+static uint32_t konst(Gen *g, Value v) {
+  for (uint32_t i = 0; i < g->p.nconst; i++)
+    if (sameValue(&g->p.consts[i], &v)) {
+      if (v.tag == VAL_LIST) free((void *)v.u.items);
+      return i;
+    }
+  GROW(g->p.consts, g->p.nconst, g->capConst);
+  g->p.consts[g->p.nconst] = v;
+  return g->p.nconst++;
+}
+
+static Value textValue(Gen *g, const char *s, uint32_t n) {
+  Value v = { .tag = VAL_TEXT, .len = n };
+  v.u.s = g->p.str[str(g, s, n)];
+  return v;
+}
+
+/* -- emitting ------------------------------------------------------------- */
+
+static void byte(Gen *g, uint8_t b) {
+  GROW(g->p.bc, g->p.nbc, g->capBc);
+  g->p.bc[g->p.nbc++] = b;
+}
+
+static void u32(Gen *g, uint32_t v) { for (int i = 0; i < 4; i++) byte(g, (uint8_t)(v >> (8 * i))); }
+
+/* Note that code from pc onward comes from n's line. */
+static void lineOf(Gen *g, const Ast *n) {
+  uint32_t line, col;
+  campDiagLineCol(g->u->diags, n->file, n->off, &line, &col);
+  if (line == g->lastLine) return;
+  g->lastLine = line;
+  if (g->p.nline && g->p.lines[g->p.nline - 1].pc == g->p.nbc) {
+    g->p.lines[g->p.nline - 1].line = line;
+    return;
+  }
+  GROW(g->p.lines, g->p.nline, g->capLine);
+  g->p.lines[g->p.nline].pc = g->p.nbc;
+  g->p.lines[g->p.nline++].line = line;
+}
+
+static void op(Gen *g, Opcode o) { byte(g, (uint8_t)o); }
+static void opU32(Gen *g, Opcode o, uint32_t v) { op(g, o); u32(g, v); }
+
+/* Jumps are absolute within the block: code starts at block start. */
+static uint32_t jumpFrom(Gen *g, Opcode o, uint32_t blockStart) {
+  (void)blockStart;
+  op(g, o);
+  uint32_t at = g->p.nbc;
+  u32(g, 0);
+  return at;
+}
+
+static void patch(Gen *g, uint32_t at, uint32_t blockStart) {
+  uint32_t target = g->p.nbc - blockStart;
+  for (int i = 0; i < 4; i++) g->p.bc[at + i] = (uint8_t)(target >> (8 * i));
+}
+
+static void native(Gen *g, Opcode o, int nat, int argc) {
+  op(g, o);
+  byte(g, (uint8_t)(nat & 0xff));
+  byte(g, (uint8_t)(nat >> 8));
+  byte(g, (uint8_t)argc);
+}
+
+static Value constOf(Gen *g, const Ast *n);
+
+static Value constOf(Gen *g, const Ast *n) {
+  Value v = { 0 };
+  switch (n->kind) {
+  case AST_STR: return textValue(g, n->name, n->nameLen);
+  case AST_INT: v.tag = VAL_INT; v.u.i = n->v.i; return v;
+  case AST_REAL: v.tag = VAL_REAL; v.u.r = n->v.r; return v;
+  case AST_BOOL: v.tag = VAL_BOOL; v.u.i = n->v.i; return v;
+  case AST_TIME: v.tag = VAL_TIME; v.u.i = n->v.i; return v;
+  case AST_DUR: v.tag = VAL_DURATION; v.u.i = n->v.i; return v;
+  case AST_UNARY:   /* a negative number in a list */
+    v = constOf(g, n->a);
+    if (v.tag == VAL_INT) v.u.i = -v.u.i; else v.u.r = -v.u.r;
+    return v;
+  case AST_ARRAY: {
+    uint32_t k = 0;
+    for (Ast *e = n->kids; e; e = e->next) k++;
+    Value *items = calloc(k ? k : 1, sizeof *items);
+    if (!items) abort();
+    k = 0;
+    for (Ast *e = n->kids; e; e = e->next) {
+      items[k] = constOf(g, e);
+      if (n->op == TYPE_REAL && items[k].tag == VAL_INT) { items[k].tag = VAL_REAL; items[k].u.r = (double)items[k].u.i; }
+      k++;
+    }
+    v.tag = VAL_LIST; v.len = k; v.u.items = items;
+    return v;
+  }
+  default: return v;
+  }
+}
+
+static void expr(Gen *g, const Ast *n, uint32_t blockStart);
+
+static void templ(Gen *g, const Ast *tpl, uint32_t blockStart) {
+  int n = 0;
+  for (const Ast *k = tpl->kids; k; k = k->next, n++) {
+    if (k->kind == AST_STR) opU32(g, OP_CONST, konst(g, textValue(g, k->name, k->nameLen)));
+    else expr(g, k, blockStart);
+  }
+  if (n != 1 || tpl->kids->kind != AST_STR) { op(g, OP_CONCAT); byte(g, (uint8_t)(n & 0xff)); byte(g, (uint8_t)(n >> 8)); }
+}
+
+/* A string: its template's code, or the constant. */
+static void text(Gen *g, const Ast *s, uint32_t blockStart) {
+  if (s->tpl) templ(g, s->tpl, blockStart);
+  else opU32(g, OP_CONST, konst(g, textValue(g, s->name, s->nameLen)));
+}
+
+/* Arguments as the host reads them: F, M and L parameters as the int index
+** of the field, model or list; a named argument as its key (the field
+** index for create, the name for webhook) then its value. */
+static int args(Gen *g, const Ast *a, int nat, uint32_t blockStart) {
+  int argc = 0;
+  const char *p = campResolveNatives[nat].params;
+  for (; a; a = a->next) {
+    if (a->kind == AST_NAMEDARG) {
+      Value key = { .tag = VAL_INT };
+      if (a->index >= 0) key.u.i = a->index;
+      else key = textValue(g, a->name, a->nameLen);
+      opU32(g, OP_CONST, konst(g, key));
+      if (a->a->kind == AST_STR) text(g, a->a, blockStart); else expr(g, a->a, blockStart);
+      argc += 2;
+      continue;
+    }
+    char want = 0;
+    int k = 0;
+    for (const char *q = p; *q; q++) {
+      if (*q == '?' || *q == '*') continue;
+      if (k++ == argc) { want = *q; break; }
+    }
+    if (want == 'F' || want == 'M' || want == 'L') {
+      Value v = { .tag = VAL_INT };
+      v.u.i = a->index;
+      opU32(g, OP_CONST, konst(g, v));
+    } else if (a->kind == AST_STR) {
+      text(g, a, blockStart);
+    } else {
+      expr(g, a, blockStart);
+    }
+    argc++;
+  }
+  return argc;
+}
+
+static Opcode binaryOp(int tk) {
+  switch (tk) {
+  case TK_EQ: return OP_EQ;
+  case TK_NE: return OP_NE;
+  case TK_LT: return OP_LT;
+  case TK_LE: return OP_LE;
+  case TK_GT: return OP_GT;
+  case TK_GE: return OP_GE;
+  case TK_IN: return OP_IN;
+  case TK_LIKE: return OP_LIKE;
+  case TK_PLUS: return OP_ADD;
+  case TK_MINUS: return OP_SUB;
+  case TK_STAR: return OP_MUL;
+  default: return OP_DIV;
+  }
+}
+
+static void expr(Gen *g, const Ast *n, uint32_t blockStart) {
+  lineOf(g, n);
+  switch (n->kind) {
+  case AST_NULL: op(g, OP_NULL); return;
+  case AST_NOW: op(g, OP_NOW); return;
+  case AST_NAME: opU32(g, OP_FIELD, (uint32_t)n->index); return;
+  case AST_STR: text(g, n, blockStart); return;
+  case AST_TEMPLATE: templ(g, n, blockStart); return;
+  case AST_BINARY:
+    if (n->op == TK_AND || n->op == TK_OR) {
+      expr(g, n->a, blockStart);
+      uint32_t j = jumpFrom(g, n->op == TK_AND ? OP_ANDJ : OP_ORJ, blockStart);
+      expr(g, n->b, blockStart);
+      patch(g, j, blockStart);
+      return;
+    }
+    expr(g, n->a, blockStart);
+    expr(g, n->b, blockStart);
+    op(g, binaryOp(n->op));
+    return;
+  case AST_UNARY:
+    if (n->op == TK_MINUS && (n->a->kind == AST_INT || n->a->kind == AST_REAL)) {
+      opU32(g, OP_CONST, konst(g, constOf(g, n)));
+      return;
+    }
+    expr(g, n->a, blockStart);
+    op(g, n->op == TK_NOT ? OP_NOT : OP_NEG);
+    return;
+  case AST_ISSET:
+    expr(g, n->a, blockStart);
+    op(g, OP_ISSET);
+    if (!n->op) op(g, OP_NOT);
+    return;
+  case AST_CALL: {
+    int argc = args(g, n->kids, n->index, blockStart);
+    native(g, OP_CALL, n->index, argc);
+    return;
+  }
+  case AST_PIPE: {
+    expr(g, n->a, blockStart);
+    int argc = 1;
+    for (const Ast *a = n->kids; a; a = a->next, argc++) expr(g, a, blockStart);
+    native(g, OP_CALL, n->index, argc);
+    return;
+  }
+  default:
+    opU32(g, OP_CONST, konst(g, constOf(g, n)));
+  }
+}
+
+/* -- blocks ---------------------------------------------------------------- */
+
+static uint32_t beginBlock(Gen *g, CodeKind kind, int model, const Ast *at) {
+  uint32_t line, col;
+  GROW(g->p.code, g->p.ncode, g->capCode);
+  ProgCode *c = &g->p.code[g->p.ncode];
+  memset(c, 0, sizeof *c);
+  campDiagLineCol(g->u->diags, at->file, at->off, &line, &col);
+  const char *path = g->u->diags->src[at->file].path, *base = strrchr(path, '/');
+  c->kind = (uint8_t)kind;
+  c->model = (uint32_t)model;
+  c->start = g->p.nbc;
+  c->line = line;
+  c->file = cstr(g, base ? base + 1 : path);
+  g->lastLine = 0;
+  return g->p.ncode++;
+}
+
+static void endBlock(Gen *g, uint32_t idx) {
+  op(g, OP_RET);
+  g->p.code[idx].len = g->p.nbc - g->p.code[idx].start;
+}
+
+static uint32_t filterBlock(Gen *g, const Ast *e, int model) {
+  if (!e) return CAMP_NONE;
+  uint32_t b = beginBlock(g, CODE_FILTER, model, e);
+  expr(g, e, g->p.code[b].start);
+  endBlock(g, b);
+  return b;
+}
+
+static uint32_t textBlock(Gen *g, const Ast *prop, int model) {
+  if (!prop) return CAMP_NONE;
+  const Ast *s = prop->a;
+  uint32_t b = beginBlock(g, CODE_TEMPLATE, model, s->tpl ? s->tpl : s);
+  if (s->tpl) {
+    lineOf(g, s->tpl);
+    templ(g, s->tpl, g->p.code[b].start);
+  } else {
+    lineOf(g, s);
+    opU32(g, OP_CONST, konst(g, textValue(g, s->name, s->nameLen)));
+  }
+  endBlock(g, b);
+  return b;
+}
+
+static uint32_t actionBlock(Gen *g, const Ast *act, int model) {
+  uint32_t b = CAMP_NONE;
+  for (const Ast *k = act->kids; k; k = k->next) {
+    if (k->kind != AST_CALL) continue;
+    if (b == CAMP_NONE) b = beginBlock(g, CODE_ACTIONS, model, k);
+    lineOf(g, k);
+    int argc = args(g, k->kids, k->index, g->p.code[b].start);
+    native(g, OP_ACTION, k->index, argc);
+  }
+  if (b != CAMP_NONE) { op(g, OP_NULL); endBlock(g, b); }
+  return b;
+}
+
+static uint32_t lineNo(Gen *g, const Ast *n) {
+  uint32_t line, col;
+  campDiagLineCol(g->u->diags, n->file, n->noff, &line, &col);
+  return line;
+}
+
+static const Ast *propValue(const Ast *decl, PropKind k) {
+  const Ast *p = campResolveProp(decl, k);
+  return p ? p->a : NULL;
+}
+
+static void activity(Gen *g, const Ast *a, uint32_t camp, uint32_t parent, int trigger, const Ast *window, int model) {
+  GROW(g->p.acts, g->p.nact, g->capAct);
+  uint32_t me = g->p.nact++;
+  ProgActivity x;
+  memset(&x, 0, sizeof x);
+  x.name = str(g, a->name, a->nameLen);
+  x.campaign = camp;
+  x.kind = (uint8_t)a->op;
+  x.trigger = (uint8_t)trigger;
+  x.parent = parent;
+  x.delay = a->a ? a->a->v.i : 0;
+  x.window = window ? window->v.i : 0;
+  const Ast *exp = propValue(a, PROP_EXPIRE);
+  x.expire = exp ? exp->v.i : 0;
+  x.filter = filterBlock(g, propValue(a, PROP_WHERE), model);
+  x.subject = textBlock(g, campResolveProp(a, PROP_SUBJECT), model);
+  x.body = textBlock(g, campResolveProp(a, PROP_BODY), model);
+  x.text = textBlock(g, campResolveProp(a, PROP_TEXT), model);
+  x.from = textBlock(g, campResolveProp(a, PROP_FROM), model);
+  x.actions = actionBlock(g, a, model);
+  x.line = lineNo(g, a);
+  g->p.acts[me] = x;
+  for (const Ast *br = a->kids; br; br = br->next)
+    if (br->kind == AST_BRANCH)
+      for (const Ast *c = br->kids; c; c = c->next) activity(g, c, camp, me, br->op, br->a, model);
+}
+
+static void campaign(Gen *g, const Ast *c) {
+  GROW(g->p.camps, g->p.ncamp, g->capCamp);
+  uint32_t me = g->p.ncamp++;
+  ProgCampaign x;
+  memset(&x, 0, sizeof x);
+  x.name = str(g, c->name, c->nameLen);
+  x.title = str(g, c->a->name, c->a->nameLen);
+  x.model = (uint32_t)c->index;
+  x.filter = filterBlock(g, propValue(c, PROP_WHERE), c->index);
+  const Ast *u = propValue(c, PROP_UNIQUE), *code = propValue(c, PROP_CODE);
+  x.unique = u ? (uint32_t)u->index : CAMP_NONE;
+  x.code = code ? str(g, code->name, code->nameLen) : CAMP_NONE;
+  x.firstAct = g->p.nact;
+  x.line = lineNo(g, c);
+  for (const Ast *a = c->kids; a; a = a->next)
+    if (a->kind == AST_ACTIVITY) activity(g, a, me, CAMP_NONE, TRIG_BEGIN, NULL, c->index);
+  x.nact = g->p.nact - x.firstAct;
+  g->p.camps[me] = x;
+}
+
+static void mailing(Gen *g, const Ast *m) {
+  GROW(g->p.mails, g->p.nmail, g->capMail);
+  ProgMailing x;
+  memset(&x, 0, sizeof x);
+  x.name = str(g, m->name, m->nameLen);
+  x.title = str(g, m->a->name, m->a->nameLen);
+  x.list = (uint32_t)propValue(m, PROP_TO)->index;
+  const Ast *at = propValue(m, PROP_AT);
+  x.at = at ? at->v.i : 0;
+  x.subject = textBlock(g, campResolveProp(m, PROP_SUBJECT), m->index);
+  x.body = textBlock(g, campResolveProp(m, PROP_BODY), m->index);
+  x.text = textBlock(g, campResolveProp(m, PROP_TEXT), m->index);
+  x.from = textBlock(g, campResolveProp(m, PROP_FROM), m->index);
+  x.line = lineNo(g, m);
+  g->p.mails[g->p.nmail++] = x;
+}
+
+static void freeGen(Gen *g) {
+  for (uint32_t i = 0; i < g->p.nstr; i++) free((void *)g->p.str[i]);
+  for (uint32_t i = 0; i < g->p.nconst; i++) if (g->p.consts[i].tag == VAL_LIST) free((void *)g->p.consts[i].u.items);
+  for (uint32_t i = 0; i < g->p.nmodel; i++) free(g->p.models[i].fields);
+  free(g->p.str); free(g->p.strLen); free(g->p.consts); free(g->p.models); free(g->p.camps);
+  free(g->p.acts); free(g->p.lists); free(g->p.mails); free(g->p.code); free(g->p.bc); free(g->p.lines);
+  free(g->strHash);
+}
+
+int campCodegenUnit(Unit *u, uint8_t **out, size_t *outLen, char *err, size_t errSize) {
+  Gen g;
+  memset(&g, 0, sizeof g);
+  g.u = u;
+  g.t = campResolveTables(u);
+  if (!g.t || u->diags->nerror) { snprintf(err, errSize, "the unit has errors"); return -1; }
+  for (uint32_t i = 0; i < g.t->nmodel; i++) {
+    const Ast *m = g.t->models[i];
+    GROW(g.p.models, g.p.nmodel, g.capModel);
+    ProgModel *pm = &g.p.models[g.p.nmodel++];
+    uint32_t n = 1;
+    for (const Ast *f = m->kids; f; f = f->next) n++;
+    pm->name = str(&g, m->name, m->nameLen);
+    pm->nfield = n;
+    pm->fields = calloc(n, sizeof *pm->fields);
+    if (!pm->fields) abort();
+    pm->fields[0].name = cstr(&g, "id");
+    pm->fields[0].type = TYPE_INT;
+    n = 1;
+    for (const Ast *f = m->kids; f; f = f->next, n++) {
+      pm->fields[n].name = str(&g, f->name, f->nameLen);
+      pm->fields[n].type = (uint8_t)f->op;
+    }
+  }
+  for (uint32_t i = 0; i < g.t->nlist; i++) {
+    const Ast *l = g.t->lists[i];
+    GROW(g.p.lists, g.p.nlist, g.capList);
+    ProgList *pl = &g.p.lists[g.p.nlist++];
+    pl->name = str(&g, l->name, l->nameLen);
+    pl->title = str(&g, l->a->name, l->a->nameLen);
+    pl->model = (uint32_t)l->index;
+    pl->filter = filterBlock(&g, propValue(l, PROP_WHERE), l->index);
+    pl->line = lineNo(&g, l);
+  }
+  for (const Ast *f = u->files; f; f = f->next) {
+    if (f->file != u->root) continue;
+    for (const Ast *d = f->kids; d; d = d->next) {
+      if (d->kind == AST_CAMPAIGN) campaign(&g, d);
+      else if (d->kind == AST_MAILING) mailing(&g, d);
+    }
+  }
+  int rc = campProgramSave(&g.p, out, outLen);
+  if (rc < 0) snprintf(err, errSize, "out of memory writing the image");
+  freeGen(&g);
+  return rc;
+}
