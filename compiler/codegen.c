@@ -101,7 +101,8 @@ static uint32_t konst(Gen *g, Value v) {
 
 static Value textValue(Gen *g, const char *s, uint32_t n) {
   Value v = { .tag = VAL_TEXT, .len = n };
-  v.u.s = g->p.str[str(g, s, n)];
+  uint32_t i = str(g, s, n);          /* before reading p.str: str() may move it */
+  v.u.s = g->p.str[i];
   return v;
 }
 

@@ -1,0 +1,167 @@
+/*
+** compiler/disasm.c -- the bytecode listing: a product and the golden-test
+** format.
+**
+** Owns: printing a loaded Program as stable, diff-friendly text: tables by
+** name, durations as 2h / 3d, constants by value, jumps as addresses,
+** natives by name, the source line where it changes.  Nothing depends on
+** pointers or memory order.  Does not own: validation (program.c).
+*/
+#include <stdio.h>
+#include <string.h>
+#include "compiler/ast.h"
+#include "compiler/disasm.h"
+#include "runtime/opcodes.h"
+#include "runtime/vm.h"
+
+static const struct { const char *name; int operand; } ops[] = {
+#define OPCODE(name, operand, pops, pushes, doc) { #name, OPND_##operand },
+  #define OPND_NONE 0
+  #define OPND_U32 1
+  #define OPND_ADDR 2
+  #define OPND_NATIVE 3
+  #define OPND_COUNT 4
+#include "runtime/opcodes.def"
+#undef OPCODE
+};
+
+static const char *const typeNames[] = { "?", "text", "int", "real", "bool", "datetime", "email", "phone", "tags" };
+
+static void duration(int64_t s, FILE *out) {
+  if (s % 604800 == 0 && s) fprintf(out, "%lldw", (long long)(s / 604800));
+  else if (s % 86400 == 0 && s) fprintf(out, "%lldd", (long long)(s / 86400));
+  else if (s % 3600 == 0 && s) fprintf(out, "%lldh", (long long)(s / 3600));
+  else if (s % 60 == 0 && s) fprintf(out, "%lldm", (long long)(s / 60));
+  else if (s == 0) fputs("0", out);
+  else fprintf(out, "%llds", (long long)s);
+}
+
+static void quoted(const char *s, uint32_t n, FILE *out) {
+  fputc('"', out);
+  uint32_t shown = n > 60 ? 57 : n;
+  for (uint32_t i = 0; i < shown; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if (c == '"' || c == '\\') fprintf(out, "\\%c", c);
+    else if (c == '\n') fputs("\\n", out);
+    else if (c == '\t') fputs("\\t", out);
+    else if (c < 0x20) fprintf(out, "\\x%02x", c);
+    else fputc(c, out);
+  }
+  fputs(n > shown ? "...\"" : "\"", out);
+  if (n > shown) fprintf(out, " (%u bytes)", n);
+}
+
+static void value(const Value *v, FILE *out) {
+  switch (v->tag) {
+  case VAL_NULL: fputs("null", out); break;
+  case VAL_BOOL: fputs(v->u.i ? "true" : "false", out); break;
+  case VAL_INT: fprintf(out, "%lld", (long long)v->u.i); break;
+  case VAL_REAL: fprintf(out, "%.17g", v->u.r); break;
+  case VAL_TEXT: quoted(v->u.s, v->len, out); break;
+  case VAL_TIME: {
+    int64_t t = v->u.i, days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400), secs = t - days * 86400;
+    int64_t z = days + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
+    unsigned doe = (unsigned)(z - era * 146097), yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
+    unsigned d = doy - (153 * mp + 2) / 5 + 1, m = mp < 10 ? mp + 3 : mp - 9;
+    long long y = (long long)yoe + era * 400 + (m <= 2);
+    fprintf(out, "%04lld-%02u-%02uT%02d:%02d:%02dZ", y, m, d, (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60));
+    break;
+  }
+  case VAL_DURATION: duration(v->u.i, out); break;
+  case VAL_LIST:
+    fputc('[', out);
+    for (uint32_t i = 0; i < v->len; i++) { if (i) fputs(", ", out); value(&v->u.items[i], out); }
+    fputc(']', out);
+    break;
+  }
+}
+
+static const char *name(const Program *p, uint32_t s) { return s < p->nstr ? p->str[s] : "?"; }
+
+static void block(const Program *p, const char *label, uint32_t b, FILE *out) {
+  if (b == CAMP_NONE) return;
+  fprintf(out, "    %-8s block %u\n", label, b);
+}
+
+static void code(const Program *p, uint32_t b, FILE *out) {
+  static const char *const kinds[] = { "?", "filter", "template", "actions" };
+  const ProgCode *c = &p->code[b];
+  const uint8_t *bc = p->bc + c->start;
+  fprintf(out, "\nblock %u %s (model %s) %s:%u\n", b, kinds[c->kind], name(p, p->models[c->model].name), name(p, c->file), c->line);
+  uint32_t li = 0, line = 0;
+  for (uint32_t pc = 0; pc < c->len;) {
+    uint32_t abs = c->start + pc, now = line;
+    while (li < p->nline && p->lines[li].pc <= abs) now = p->lines[li++].line;
+    uint8_t o = bc[pc];
+    const uint8_t *x = bc + pc + 1;
+    uint32_t arg = (uint32_t)x[0] | (uint32_t)x[1] << 8 | (uint32_t)x[2] << 16 | (uint32_t)x[3] << 24;
+    fprintf(out, ops[o].operand ? "  %04u  %-7s" : "  %04u  %s", pc, ops[o].name);
+    switch (ops[o].operand) {
+    case OPND_U32:
+      if (o == OP_CONST) { fprintf(out, "  "); value(&p->consts[arg], out); }
+      else fprintf(out, "  %s", name(p, p->models[c->model].fields[arg].name));
+      pc += 5;
+      break;
+    case OPND_ADDR: fprintf(out, "  -> %04u", arg); pc += 5; break;
+    case OPND_NATIVE: fprintf(out, "  %s/%u", campNatives[x[0] | x[1] << 8].name, x[2]); pc += 4; break;
+    case OPND_COUNT: fprintf(out, "  %u", x[0] | x[1] << 8); pc += 3; break;
+    default: pc += 1;
+    }
+    if (now != line) { fprintf(out, "%s; line %u", ops[o].operand ? " " : "", now); line = now; }
+    fputc('\n', out);
+  }
+}
+
+void campDisasm(const Program *p, FILE *out) {
+  char hex[65];
+  campProgramHashHex(p, hex);
+  fprintf(out, "camp image version %u\nhash %s\n", CAMP_IMAGE_VERSION, hex);
+  for (uint32_t i = 0; i < p->nmodel; i++) {
+    const ProgModel *m = &p->models[i];
+    fprintf(out, "\nmodel %u %s\n", i, name(p, m->name));
+    for (uint32_t f = 0; f < m->nfield; f++)
+      fprintf(out, "  field %u %s %s\n", f, name(p, m->fields[f].name), typeNames[m->fields[f].type]);
+  }
+  for (uint32_t i = 0; i < p->nlist; i++) {
+    const ProgList *l = &p->lists[i];
+    fprintf(out, "\nlist %u %s \"%s\" model %s line %u\n", i, name(p, l->name), name(p, l->title),
+            name(p, p->models[l->model].name), l->line);
+    block(p, "filter", l->filter, out);
+  }
+  for (uint32_t i = 0; i < p->ncamp; i++) {
+    const ProgCampaign *c = &p->camps[i];
+    fprintf(out, "\ncampaign %u %s \"%s\" model %s line %u\n", i, name(p, c->name), name(p, c->title),
+            name(p, p->models[c->model].name), c->line);
+    if (c->code != CAMP_NONE) fprintf(out, "    code     \"%s\"\n", name(p, c->code));
+    if (c->unique != CAMP_NONE) fprintf(out, "    unique   %s\n", name(p, p->models[c->model].fields[c->unique].name));
+    block(p, "filter", c->filter, out);
+    for (uint32_t a = c->firstAct; a < c->firstAct + c->nact; a++) {
+      const ProgActivity *x = &p->acts[a];
+      fprintf(out, "  activity %u %s %s line %u\n    trigger  %s", a, campAstActKindName(x->kind), name(p, x->name),
+              x->line, campAstTriggerName(x->trigger));
+      if (x->parent != CAMP_NONE) fprintf(out, " of %s", name(p, p->acts[x->parent].name));
+      fputs("\n    delay    ", out); duration(x->delay, out);
+      if (x->window) { fputs("\n    within   ", out); duration(x->window, out); }
+      if (x->expire) { fputs("\n    expire   ", out); duration(x->expire, out); }
+      fputc('\n', out);
+      block(p, "filter", x->filter, out);
+      block(p, "subject", x->subject, out);
+      block(p, "body", x->body, out);
+      block(p, "text", x->text, out);
+      block(p, "from", x->from, out);
+      block(p, "actions", x->actions, out);
+    }
+  }
+  for (uint32_t i = 0; i < p->nmail; i++) {
+    const ProgMailing *m = &p->mails[i];
+    fprintf(out, "\nmailing %u %s \"%s\" list %s line %u\n", i, name(p, m->name), name(p, m->title),
+            name(p, p->lists[m->list].name), m->line);
+    if (m->at) { Value t = { .tag = VAL_TIME }; t.u.i = m->at; fputs("    at       ", out); value(&t, out); fputc('\n', out); }
+    block(p, "subject", m->subject, out);
+    block(p, "body", m->body, out);
+    block(p, "text", m->text, out);
+    block(p, "from", m->from, out);
+  }
+  for (uint32_t b = 0; b < p->ncode; b++) code(p, b, out);
+}

@@ -1,0 +1,575 @@
+/*
+** runtime/program.c -- the bytecode image: save, load, validate.
+**
+** Owns: the serialised form (little-endian, one section per table, a
+** SHA-256 of the body in the header) and proving, before anything runs,
+** that a loaded image is whole and self-consistent: every index in range,
+** every instruction decodable, every jump on an instruction boundary of its
+** block, the stack never under- or overflowing, every block ending in RET.
+** Does not own: building a Program (compiler/codegen.c) or running it (vm.c).
+**
+** Layout:  magic[8] version:u32 hash[32] bodyLen:u32  body
+** body:    strings consts models campaigns activities lists mailings code
+**          bytecode lines   (each a u32 count then its records)
+*/
+#include <errno.h>
+#include <stdarg.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "runtime/opcodes.h"
+#include "runtime/program.h"
+#include "runtime/vm.h"
+
+#define HEADER_LEN (8 + 4 + 32 + 4)
+#define MAX_STACK 256
+
+/* -- writing -------------------------------------------------------------- */
+
+typedef struct Buf { uint8_t *p; size_t n, cap; int oom; } Buf;
+
+static void put(Buf *b, const void *src, size_t n) {
+  if (b->oom) return;
+  if (b->n + n > b->cap) {
+    size_t cap = b->cap ? b->cap * 2 : 4096;
+    while (cap < b->n + n) cap *= 2;
+    uint8_t *p = realloc(b->p, cap);
+    if (!p) { b->oom = 1; return; }
+    b->p = p; b->cap = cap;
+  }
+  memcpy(b->p + b->n, src, n);
+  b->n += n;
+}
+
+static void putU8(Buf *b, uint8_t v) { put(b, &v, 1); }
+static void putU32(Buf *b, uint32_t v) {
+  uint8_t x[4] = { (uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24) };
+  put(b, x, 4);
+}
+static void putI64(Buf *b, int64_t v) {
+  putU32(b, (uint32_t)((uint64_t)v & 0xffffffffu));
+  putU32(b, (uint32_t)((uint64_t)v >> 32));
+}
+
+/* Text constants are stored as string indexes: find v's. */
+static uint32_t strIndexOf(const Program *p, const char *s) {
+  for (uint32_t i = 0; i < p->nstr; i++) if (p->str[i] == s) return i;
+  return CAMP_NONE;
+}
+
+static void putValue(Buf *b, const Program *p, const Value *v) {
+  putU8(b, v->tag);
+  switch (v->tag) {
+  case VAL_NULL: break;
+  case VAL_REAL: { uint64_t x; memcpy(&x, &v->u.r, 8); putI64(b, (int64_t)x); break; }
+  case VAL_TEXT: putU32(b, strIndexOf(p, v->u.s)); break;
+  case VAL_LIST:
+    putU32(b, v->len);
+    for (uint32_t i = 0; i < v->len; i++) putValue(b, p, &v->u.items[i]);
+    break;
+  default: putI64(b, v->u.i);
+  }
+}
+
+static void sha256(const uint8_t *p, size_t n, uint8_t out[32]) {
+  unsigned len = 32;
+  EVP_Digest(p, n, out, &len, EVP_sha256(), NULL);
+}
+
+int campProgramSave(Program *p, uint8_t **out, size_t *outLen) {
+  Buf b = { 0 };
+  put(&b, CAMP_IMAGE_MAGIC, 8);
+  putU32(&b, CAMP_IMAGE_VERSION);
+  uint8_t zero[32] = { 0 };
+  put(&b, zero, 32);
+  putU32(&b, 0);
+  putU32(&b, p->nstr);
+  for (uint32_t i = 0; i < p->nstr; i++) { putU32(&b, p->strLen[i]); put(&b, p->str[i], p->strLen[i]); }
+  putU32(&b, p->nconst);
+  for (uint32_t i = 0; i < p->nconst; i++) putValue(&b, p, &p->consts[i]);
+  putU32(&b, p->nmodel);
+  for (uint32_t i = 0; i < p->nmodel; i++) {
+    putU32(&b, p->models[i].name);
+    putU32(&b, p->models[i].nfield);
+    for (uint32_t j = 0; j < p->models[i].nfield; j++) {
+      putU32(&b, p->models[i].fields[j].name);
+      putU8(&b, p->models[i].fields[j].type);
+    }
+  }
+  putU32(&b, p->ncamp);
+  for (uint32_t i = 0; i < p->ncamp; i++) {
+    const ProgCampaign *c = &p->camps[i];
+    uint32_t f[] = { c->name, c->title, c->model, c->filter, c->unique, c->code, c->firstAct, c->nact, c->line };
+    for (unsigned k = 0; k < sizeof f / sizeof f[0]; k++) putU32(&b, f[k]);
+  }
+  putU32(&b, p->nact);
+  for (uint32_t i = 0; i < p->nact; i++) {
+    const ProgActivity *a = &p->acts[i];
+    putU32(&b, a->name); putU32(&b, a->campaign); putU8(&b, a->kind); putU8(&b, a->trigger);
+    putU32(&b, a->parent); putI64(&b, a->delay); putI64(&b, a->window); putI64(&b, a->expire);
+    uint32_t f[] = { a->filter, a->subject, a->body, a->text, a->from, a->actions, a->line };
+    for (unsigned k = 0; k < sizeof f / sizeof f[0]; k++) putU32(&b, f[k]);
+  }
+  putU32(&b, p->nlist);
+  for (uint32_t i = 0; i < p->nlist; i++) {
+    const ProgList *l = &p->lists[i];
+    putU32(&b, l->name); putU32(&b, l->title); putU32(&b, l->model); putU32(&b, l->filter); putU32(&b, l->line);
+  }
+  putU32(&b, p->nmail);
+  for (uint32_t i = 0; i < p->nmail; i++) {
+    const ProgMailing *m = &p->mails[i];
+    putU32(&b, m->name); putU32(&b, m->title); putU32(&b, m->list); putI64(&b, m->at);
+    uint32_t f[] = { m->subject, m->body, m->text, m->from, m->line };
+    for (unsigned k = 0; k < sizeof f / sizeof f[0]; k++) putU32(&b, f[k]);
+  }
+  putU32(&b, p->ncode);
+  for (uint32_t i = 0; i < p->ncode; i++) {
+    const ProgCode *c = &p->code[i];
+    putU8(&b, c->kind); putU32(&b, c->model); putU32(&b, c->start); putU32(&b, c->len);
+    putU32(&b, c->line); putU32(&b, c->file);
+  }
+  putU32(&b, p->nbc);
+  put(&b, p->bc, p->nbc);
+  putU32(&b, p->nline);
+  for (uint32_t i = 0; i < p->nline; i++) { putU32(&b, p->lines[i].pc); putU32(&b, p->lines[i].line); }
+  if (b.oom || b.n - HEADER_LEN > UINT32_MAX) { free(b.p); return -1; }
+  uint32_t body = (uint32_t)(b.n - HEADER_LEN);
+  for (int k = 0; k < 4; k++) b.p[44 + k] = (uint8_t)(body >> (8 * k));
+  sha256(b.p + HEADER_LEN, body, p->hash);
+  memcpy(b.p + 12, p->hash, 32);
+  *out = b.p;
+  *outLen = b.n;
+  return 0;
+}
+
+/* -- reading ---------------------------------------------------------------- */
+
+typedef struct Rd {
+  const uint8_t *p, *end;
+  char *err; size_t errSize;
+  int bad;
+  uint8_t *mem; size_t used, cap;   /* one block for everything loaded */
+} Rd;
+
+__attribute__((format(printf, 2, 3)))
+static void fail(Rd *r, const char *fmt, ...) {
+  if (r->bad) return;
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(r->err, r->errSize, fmt, ap);
+  va_end(ap);
+  r->bad = 1;
+}
+
+static int need(Rd *r, size_t n, const char *what) {
+  if (r->bad) return 0;
+  if ((size_t)(r->end - r->p) < n) { fail(r, "image is truncated (in %s)", what); return 0; }
+  return 1;
+}
+
+static uint8_t getU8(Rd *r, const char *what) { return need(r, 1, what) ? *r->p++ : 0; }
+static uint32_t getU32(Rd *r, const char *what) {
+  if (!need(r, 4, what)) return 0;
+  uint32_t v = (uint32_t)r->p[0] | (uint32_t)r->p[1] << 8 | (uint32_t)r->p[2] << 16 | (uint32_t)r->p[3] << 24;
+  r->p += 4;
+  return v;
+}
+static int64_t getI64(Rd *r, const char *what) {
+  uint64_t lo = getU32(r, what), hi = getU32(r, what);
+  return (int64_t)(lo | hi << 32);
+}
+
+/* Allocate from the loader's block (sized up front from the image length). */
+static void *take(Rd *r, size_t n) {
+  n = (n + 15) & ~(size_t)15;
+  if (r->bad || n > r->cap - r->used) { fail(r, "image is corrupted (tables larger than the image)"); return NULL; }
+  void *p = r->mem + r->used;
+  r->used += n;
+  return p;
+}
+
+/* A table count: each record needs at least minBytes of the rest. */
+static uint32_t getCount(Rd *r, size_t minBytes, const char *what) {
+  uint32_t n = getU32(r, what);
+  if (!r->bad && minBytes && n > (size_t)(r->end - r->p) / minBytes) {
+    fail(r, "image is corrupted (%s count %u is larger than the image)", what, n);
+    return 0;
+  }
+  return n;
+}
+
+static int getValue(Rd *r, Program *p, Value *v, int depth) {
+  memset(v, 0, sizeof *v);
+  v->tag = getU8(r, "constants");
+  switch (v->tag) {
+  case VAL_NULL: return 0;
+  case VAL_BOOL: case VAL_INT: case VAL_TIME: case VAL_DURATION:
+    v->u.i = getI64(r, "constants");
+    if (v->tag == VAL_BOOL && (v->u.i & ~1)) fail(r, "image is corrupted (bool constant %lld)", (long long)v->u.i);
+    return 0;
+  case VAL_REAL: { uint64_t x = (uint64_t)getI64(r, "constants"); memcpy(&v->u.r, &x, 8); return 0; }
+  case VAL_TEXT: {
+    uint32_t s = getU32(r, "constants");
+    if (r->bad) return -1;
+    if (s >= p->nstr) { fail(r, "image is corrupted (constant names string %u of %u)", s, p->nstr); return -1; }
+    v->u.s = p->str[s]; v->len = p->strLen[s];
+    return 0;
+  }
+  case VAL_LIST: {
+    if (depth > 0) { fail(r, "image is corrupted (nested list constant)"); return -1; }
+    uint32_t n = getCount(r, 1, "list constant");
+    Value *items = take(r, (size_t)(n ? n : 1) * sizeof *items);
+    if (!items) return -1;
+    for (uint32_t i = 0; i < n && !r->bad; i++) getValue(r, p, &items[i], depth + 1);
+    v->len = n; v->u.items = items;
+    return r->bad ? -1 : 0;
+  }
+  default:
+    fail(r, "image is corrupted (constant of unknown type %u)", v->tag);
+    return -1;
+  }
+}
+
+static int checkIndex(Rd *r, uint32_t v, uint32_t n, int noneOk, const char *what) {
+  if (r->bad) return 0;
+  if (v == CAMP_NONE && noneOk) return 1;
+  if (v >= n) { fail(r, "image is corrupted (%s index %u of %u)", what, v, n); return 0; }
+  return 1;
+}
+
+static int checkBlock(Rd *r, uint32_t v, const Program *p, int kind, const char *what) {
+  if (!checkIndex(r, v, p->ncode, 1, what)) return 0;
+  if (v != CAMP_NONE && kind && p->code[v].kind != kind) {
+    fail(r, "image is corrupted (%s is a block of the wrong kind)", what);
+    return 0;
+  }
+  return 1;
+}
+
+static const struct { const char *name; int operand, pops, pushes; } ops[] = {
+#define NONE 0
+#define U32 1
+#define ADDR 2
+#define NATIVE 3
+#define COUNT 4
+#define OPCODE(name, operand, pops, pushes, doc) { #name, operand, pops, pushes },
+#include "runtime/opcodes.def"
+#undef OPCODE
+#undef NONE
+#undef U32
+#undef ADDR
+#undef NATIVE
+#undef COUNT
+};
+
+static const int operandLen[] = { 0, 4, 4, 3, 2 };
+
+/* Decode and check every instruction of block b: operands in range, jumps
+** onto instruction starts, the stack depth consistent along every path
+** (one pass suffices: code only jumps forward), RET last. */
+static void checkCode(Rd *r, const Program *p, uint32_t b) {
+  const ProgCode *c = &p->code[b];
+  const uint8_t *code = p->bc + c->start;
+  uint32_t n = c->len;
+  int16_t *depthAt = calloc((size_t)n + 1, sizeof *depthAt);   /* -1 unknown; else depth + 1 */
+  uint8_t *start = calloc((size_t)n + 1, 1);
+  if (!depthAt || !start) { fail(r, "out of memory checking the image"); free(depthAt); free(start); return; }
+  for (uint32_t pc = 0; pc < n && !r->bad;) {
+    uint8_t o = code[pc];
+    if (o >= OP_COUNT_) { fail(r, "image is corrupted (block %u: unknown opcode %u at %u)", b, o, pc); break; }
+    uint32_t len = 1 + (uint32_t)operandLen[ops[o].operand];
+    if (pc + len > n) { fail(r, "image is corrupted (block %u: instruction at %u runs past its block)", b, pc); break; }
+    start[pc] = 1;
+    pc += len;
+  }
+  int depth = 0, lastRet = 0, reachable = 1;
+  for (uint32_t pc = 0; pc < n && !r->bad;) {
+    uint8_t o = code[pc];
+    const uint8_t *x = code + pc + 1;
+    uint32_t len = 1 + (uint32_t)operandLen[ops[o].operand];
+    if (depthAt[pc]) {
+      if (reachable && depthAt[pc] - 1 != depth) { fail(r, "image is corrupted (block %u: stack depth differs where paths meet at %u)", b, pc); break; }
+      depth = depthAt[pc] - 1;
+      reachable = 1;
+    }
+    if (!reachable) { pc += len; continue; }
+    uint32_t arg = 0;
+    if (ops[o].operand == 1 || ops[o].operand == 2) arg = (uint32_t)x[0] | (uint32_t)x[1] << 8 | (uint32_t)x[2] << 16 | (uint32_t)x[3] << 24;
+    int pops = ops[o].pops, pushes = ops[o].pushes;
+    switch (o) {
+    case OP_CONST: if (arg >= p->nconst) fail(r, "image is corrupted (block %u: constant %u of %u)", b, arg, p->nconst); break;
+    case OP_FIELD:
+      if (c->model >= p->nmodel || arg >= p->models[c->model].nfield)
+        fail(r, "image is corrupted (block %u: field %u out of range)", b, arg);
+      break;
+    case OP_CALL: case OP_ACTION: {
+      uint32_t nat = (uint32_t)x[0] | (uint32_t)x[1] << 8;
+      if (nat >= (uint32_t)campNativeCount) fail(r, "image is corrupted (block %u: native %u of %d)", b, nat, campNativeCount);
+      else if ((o == OP_CALL) != (campNatives[nat].kind != NATIVE_ACT))
+        fail(r, "image is corrupted (block %u: %s of '%s')", b, ops[o].name, campNatives[nat].name);
+      pops = x[2];
+      break;
+    }
+    case OP_CONCAT: pops = x[0] | x[1] << 8; break;
+    default: break;
+    }
+    if (r->bad) break;
+    if (depth < pops) { fail(r, "image is corrupted (block %u: stack underflow at %u)", b, pc); break; }
+    depth += pushes - pops;
+    if (depth > MAX_STACK) { fail(r, "image is corrupted (block %u: stack deeper than %d)", b, MAX_STACK); break; }
+    if (ops[o].operand == 2) {
+      if (arg <= pc || arg > n || (arg < n && !start[arg])) {
+        fail(r, "image is corrupted (block %u: jump at %u to %u is not an instruction ahead)", b, pc, arg);
+        break;
+      }
+      int d = depth;                                       /* ANDJ/ORJ keep the value when jumping */
+      if (o == OP_ANDJ || o == OP_ORJ) depth--;            /* and pop it when falling through */
+      if (depthAt[arg] && depthAt[arg] - 1 != d) { fail(r, "image is corrupted (block %u: stack depth differs at %u)", b, arg); break; }
+      depthAt[arg] = (int16_t)(d + 1);
+      if (o == OP_JUMP) reachable = 0;
+    }
+    lastRet = o == OP_RET;
+    if (o == OP_RET) reachable = 0;
+    pc += len;
+  }
+  if (!r->bad && depthAt[n]) fail(r, "image is corrupted (block %u: a jump leaves the block)", b);
+  if (!r->bad && (n == 0 || !lastRet)) fail(r, "image is corrupted (block %u does not end in RET)", b);
+  free(depthAt);
+  free(start);
+}
+
+Program *campProgramLoad(const uint8_t *buf, size_t len, char *err, size_t errSize) {
+  Rd r = { .p = buf, .end = buf + len, .err = err, .errSize = errSize };
+  if (len < 8 || memcmp(buf, CAMP_IMAGE_MAGIC, 8) != 0) {
+    snprintf(err, errSize, len < 8 ? "image is truncated (%zu bytes)" : "not a camp image (bad magic)", len);
+    return NULL;
+  }
+  if (len < HEADER_LEN) { snprintf(err, errSize, "image is truncated (header)"); return NULL; }
+  r.p += 8;
+  uint32_t version = getU32(&r, "header");
+  if (version != CAMP_IMAGE_VERSION) {
+    snprintf(err, errSize, "image version %u, this camp reads version %u (recompile the campaign)", version, CAMP_IMAGE_VERSION);
+    return NULL;
+  }
+  uint8_t hash[32], want[32];
+  memcpy(want, r.p, 32);
+  r.p += 32;
+  uint32_t body = getU32(&r, "header");
+  if ((size_t)body != len - HEADER_LEN) {
+    snprintf(err, errSize, "image is %s (header says %u body bytes, file has %zu)",
+             (size_t)body > len - HEADER_LEN ? "truncated" : "corrupted", body, len - HEADER_LEN);
+    return NULL;
+  }
+  sha256(buf + HEADER_LEN, body, hash);
+  if (memcmp(hash, want, 32) != 0) { snprintf(err, errSize, "image is corrupted (content hash mismatch)"); return NULL; }
+  /* Everything loaded fits in a few times the image size. */
+  r.cap = len * 8 + 4096;
+  r.mem = calloc(1, r.cap);
+  Program *p = calloc(1, sizeof *p);
+  if (!r.mem || !p) { free(r.mem); free(p); snprintf(err, errSize, "out of memory loading the image"); return NULL; }
+  memcpy(p->hash, hash, 32);
+  p->mem_ = r.mem;
+
+  p->nstr = getCount(&r, 4, "string");
+  p->str = take(&r, (size_t)p->nstr * sizeof *p->str + 1);
+  p->strLen = take(&r, (size_t)p->nstr * sizeof *p->strLen + 1);
+  for (uint32_t i = 0; i < p->nstr && !r.bad; i++) {
+    uint32_t n = getU32(&r, "strings");
+    if (!need(&r, n, "strings")) break;
+    char *s = take(&r, (size_t)n + 1);
+    if (!s) break;
+    memcpy(s, r.p, n);
+    s[n] = 0;
+    r.p += n;
+    p->str[i] = s;
+    p->strLen[i] = n;
+  }
+  p->nconst = getCount(&r, 1, "constant");
+  p->consts = take(&r, (size_t)p->nconst * sizeof *p->consts + 1);
+  for (uint32_t i = 0; i < p->nconst && !r.bad; i++) getValue(&r, p, &p->consts[i], 0);
+  p->nmodel = getCount(&r, 8, "model");
+  p->models = take(&r, (size_t)p->nmodel * sizeof *p->models + 1);
+  for (uint32_t i = 0; i < p->nmodel && !r.bad; i++) {
+    ProgModel *m = &p->models[i];
+    m->name = getU32(&r, "models");
+    checkIndex(&r, m->name, p->nstr, 0, "model name");
+    m->nfield = getCount(&r, 5, "field");
+    if (!r.bad && m->nfield == 0) fail(&r, "image is corrupted (model without its id field)");
+    m->fields = take(&r, (size_t)m->nfield * sizeof *m->fields + 1);
+    for (uint32_t j = 0; j < m->nfield && !r.bad; j++) {
+      m->fields[j].name = getU32(&r, "fields");
+      m->fields[j].type = getU8(&r, "fields");
+      checkIndex(&r, m->fields[j].name, p->nstr, 0, "field name");
+      if (!r.bad && (m->fields[j].type < TYPE_TEXT || m->fields[j].type > TYPE_TAGS))
+        fail(&r, "image is corrupted (field of unknown type %u)", m->fields[j].type);
+    }
+  }
+  p->ncamp = getCount(&r, 36, "campaign");
+  p->camps = take(&r, (size_t)p->ncamp * sizeof *p->camps + 1);
+  for (uint32_t i = 0; i < p->ncamp && !r.bad; i++) {
+    ProgCampaign *c = &p->camps[i];
+    uint32_t *f[] = { &c->name, &c->title, &c->model, &c->filter, &c->unique, &c->code, &c->firstAct, &c->nact, &c->line };
+    for (unsigned k = 0; k < sizeof f / sizeof f[0]; k++) *f[k] = getU32(&r, "campaigns");
+  }
+  p->nact = getCount(&r, 62, "activity");
+  p->acts = take(&r, (size_t)p->nact * sizeof *p->acts + 1);
+  for (uint32_t i = 0; i < p->nact && !r.bad; i++) {
+    ProgActivity *a = &p->acts[i];
+    a->name = getU32(&r, "activities"); a->campaign = getU32(&r, "activities");
+    a->kind = getU8(&r, "activities"); a->trigger = getU8(&r, "activities");
+    a->parent = getU32(&r, "activities");
+    a->delay = getI64(&r, "activities"); a->window = getI64(&r, "activities"); a->expire = getI64(&r, "activities");
+    uint32_t *f[] = { &a->filter, &a->subject, &a->body, &a->text, &a->from, &a->actions, &a->line };
+    for (unsigned k = 0; k < sizeof f / sizeof f[0]; k++) *f[k] = getU32(&r, "activities");
+  }
+  p->nlist = getCount(&r, 20, "list");
+  p->lists = take(&r, (size_t)p->nlist * sizeof *p->lists + 1);
+  for (uint32_t i = 0; i < p->nlist && !r.bad; i++) {
+    ProgList *l = &p->lists[i];
+    l->name = getU32(&r, "lists"); l->title = getU32(&r, "lists"); l->model = getU32(&r, "lists");
+    l->filter = getU32(&r, "lists"); l->line = getU32(&r, "lists");
+  }
+  p->nmail = getCount(&r, 40, "mailing");
+  p->mails = take(&r, (size_t)p->nmail * sizeof *p->mails + 1);
+  for (uint32_t i = 0; i < p->nmail && !r.bad; i++) {
+    ProgMailing *m = &p->mails[i];
+    m->name = getU32(&r, "mailings"); m->title = getU32(&r, "mailings"); m->list = getU32(&r, "mailings");
+    m->at = getI64(&r, "mailings");
+    uint32_t *f[] = { &m->subject, &m->body, &m->text, &m->from, &m->line };
+    for (unsigned k = 0; k < sizeof f / sizeof f[0]; k++) *f[k] = getU32(&r, "mailings");
+  }
+  p->ncode = getCount(&r, 21, "code block");
+  p->code = take(&r, (size_t)p->ncode * sizeof *p->code + 1);
+  for (uint32_t i = 0; i < p->ncode && !r.bad; i++) {
+    ProgCode *c = &p->code[i];
+    c->kind = getU8(&r, "code"); c->model = getU32(&r, "code"); c->start = getU32(&r, "code");
+    c->len = getU32(&r, "code"); c->line = getU32(&r, "code"); c->file = getU32(&r, "code");
+  }
+  p->nbc = getCount(&r, 1, "bytecode");
+  if (need(&r, p->nbc, "bytecode")) {
+    p->bc = take(&r, p->nbc + 1);
+    if (p->bc) memcpy(p->bc, r.p, p->nbc);
+    r.p += p->nbc;
+  }
+  p->nline = getCount(&r, 8, "line");
+  p->lines = take(&r, (size_t)p->nline * sizeof *p->lines + 1);
+  for (uint32_t i = 0; i < p->nline && !r.bad; i++) {
+    p->lines[i].pc = getU32(&r, "lines");
+    p->lines[i].line = getU32(&r, "lines");
+    if (!r.bad && (p->lines[i].pc > p->nbc || (i && p->lines[i].pc < p->lines[i - 1].pc)))
+      fail(&r, "image is corrupted (line table out of order)");
+  }
+  if (!r.bad && r.p != r.end) fail(&r, "image is corrupted (%zu bytes after the last table)", (size_t)(r.end - r.p));
+
+  /* Cross references, then the code itself. */
+  for (uint32_t i = 0; i < p->ncode && !r.bad; i++) {
+    ProgCode *c = &p->code[i];
+    if (c->kind < CODE_FILTER || c->kind > CODE_ACTIONS) fail(&r, "image is corrupted (block %u of unknown kind)", i);
+    checkIndex(&r, c->model, p->nmodel, 0, "block model");
+    checkIndex(&r, c->file, p->nstr, 0, "block file");
+    if (!r.bad && (c->start > p->nbc || c->len > p->nbc - c->start)) fail(&r, "image is corrupted (block %u outside the bytecode)", i);
+    if (!r.bad) checkCode(&r, p, i);
+  }
+  for (uint32_t i = 0; i < p->ncamp && !r.bad; i++) {
+    ProgCampaign *c = &p->camps[i];
+    checkIndex(&r, c->name, p->nstr, 0, "campaign name");
+    checkIndex(&r, c->title, p->nstr, 0, "campaign title");
+    checkIndex(&r, c->model, p->nmodel, 0, "campaign model");
+    checkBlock(&r, c->filter, p, CODE_FILTER, "campaign filter");
+    checkIndex(&r, c->code, p->nstr, 1, "campaign code");
+    if (!r.bad && c->unique != CAMP_NONE) checkIndex(&r, c->unique, p->models[c->model].nfield, 0, "unique field");
+    if (!r.bad && (c->firstAct > p->nact || c->nact > p->nact - c->firstAct)) fail(&r, "image is corrupted (campaign %u activities out of range)", i);
+    for (uint32_t k = c->firstAct; k < c->firstAct + c->nact && !r.bad; k++)
+      if (p->acts[k].campaign != i) fail(&r, "image is corrupted (activity %u not in its campaign)", k);
+  }
+  for (uint32_t i = 0; i < p->nact && !r.bad; i++) {
+    ProgActivity *a = &p->acts[i];
+    checkIndex(&r, a->name, p->nstr, 0, "activity name");
+    checkIndex(&r, a->campaign, p->ncamp, 0, "activity campaign");
+    if (!r.bad && (a->kind < ACT_EMAIL || a->kind > ACT_ACTION)) fail(&r, "image is corrupted (activity of unknown kind %u)", a->kind);
+    if (!r.bad && (a->trigger < TRIG_BEGIN || a->trigger > TRIG_NO_REPLY)) fail(&r, "image is corrupted (unknown trigger %u)", a->trigger);
+    if (!r.bad && ((a->trigger == TRIG_BEGIN) != (a->parent == CAMP_NONE) || (a->parent != CAMP_NONE && a->parent >= i)))
+      fail(&r, "image is corrupted (activity %u has a bad parent)", i);
+    if (!r.bad && (a->delay < 0 || a->window < 0 || a->expire < 0)) fail(&r, "image is corrupted (negative duration)");
+    checkBlock(&r, a->filter, p, CODE_FILTER, "activity filter");
+    checkBlock(&r, a->subject, p, CODE_TEMPLATE, "subject");
+    checkBlock(&r, a->body, p, CODE_TEMPLATE, "body");
+    checkBlock(&r, a->text, p, CODE_TEMPLATE, "text");
+    checkBlock(&r, a->from, p, CODE_TEMPLATE, "from");
+    checkBlock(&r, a->actions, p, CODE_ACTIONS, "actions");
+  }
+  for (uint32_t i = 0; i < p->nlist && !r.bad; i++) {
+    checkIndex(&r, p->lists[i].name, p->nstr, 0, "list name");
+    checkIndex(&r, p->lists[i].title, p->nstr, 0, "list title");
+    checkIndex(&r, p->lists[i].model, p->nmodel, 0, "list model");
+    checkBlock(&r, p->lists[i].filter, p, CODE_FILTER, "list filter");
+  }
+  for (uint32_t i = 0; i < p->nmail && !r.bad; i++) {
+    ProgMailing *m = &p->mails[i];
+    checkIndex(&r, m->name, p->nstr, 0, "mailing name");
+    checkIndex(&r, m->title, p->nstr, 0, "mailing title");
+    checkIndex(&r, m->list, p->nlist, 0, "mailing list");
+    checkBlock(&r, m->subject, p, CODE_TEMPLATE, "subject");
+    checkBlock(&r, m->body, p, CODE_TEMPLATE, "body");
+    checkBlock(&r, m->text, p, CODE_TEMPLATE, "text");
+    checkBlock(&r, m->from, p, CODE_TEMPLATE, "from");
+  }
+  if (r.bad) { campProgramFree(p); return NULL; }
+  return p;
+}
+
+Program *campProgramLoadFile(const char *path, char *err, size_t errSize) {
+  FILE *f = fopen(path, "rb");
+  if (!f) { snprintf(err, errSize, "cannot read '%s': %s", path, strerror(errno)); return NULL; }
+  uint8_t *buf = NULL;
+  size_t len = 0, cap = 0, n;
+  do {
+    if (cap - len < 65536) {
+      cap = cap ? cap * 2 : 65536;
+      uint8_t *nb = realloc(buf, cap);
+      if (!nb) { free(buf); fclose(f); snprintf(err, errSize, "out of memory reading '%s'", path); return NULL; }
+      buf = nb;
+    }
+    n = fread(buf + len, 1, cap - len, f);
+    len += n;
+  } while (n > 0);
+  int bad = ferror(f);
+  fclose(f);
+  if (bad) { free(buf); snprintf(err, errSize, "cannot read '%s'", path); return NULL; }
+  Program *p = campProgramLoad(buf, len, err, errSize);
+  free(buf);
+  return p;
+}
+
+void campProgramFree(Program *p) {
+  if (!p) return;
+  free(p->mem_);
+  free(p);
+}
+
+void campProgramHashHex(const Program *p, char out[65]) {
+  for (int i = 0; i < 32; i++) snprintf(out + 2 * i, 3, "%02x", p->hash[i]);
+}
+
+static uint32_t findStr(const Program *p, uint32_t idx, const char *name) {
+  return idx < p->nstr && !strcmp(p->str[idx], name);
+}
+
+uint32_t campProgramFindCampaign(const Program *p, const char *name) {
+  for (uint32_t i = 0; i < p->ncamp; i++) if (findStr(p, p->camps[i].name, name)) return i;
+  return CAMP_NONE;
+}
+
+uint32_t campProgramFindActivity(const Program *p, uint32_t camp, const char *name) {
+  if (camp >= p->ncamp) return CAMP_NONE;
+  const ProgCampaign *c = &p->camps[camp];
+  for (uint32_t i = c->firstAct; i < c->firstAct + c->nact; i++) if (findStr(p, p->acts[i].name, name)) return i;
+  return CAMP_NONE;
+}
+
+uint32_t campProgramFindField(const Program *p, uint32_t model, const char *name) {
+  if (model >= p->nmodel) return CAMP_NONE;
+  for (uint32_t i = 0; i < p->models[model].nfield; i++) if (findStr(p, p->models[model].fields[i].name, name)) return i;
+  return CAMP_NONE;
+}

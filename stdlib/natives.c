@@ -1,0 +1,169 @@
+/*
+** stdlib/natives.c -- the functions and template filters campaign code may
+** call (the FN and FLT rows of natives.def).  Actions are the host's.
+**
+** Each returns null for input it cannot use, so a template always renders.
+*/
+#include <ctype.h>
+#include <string.h>
+#include <time.h>
+#include "stdlib/natives.h"
+
+static Value nullValue(void) { Value v = { 0 }; return v; }
+
+static int text(NativeCtx *c, const Value *in, Value *out) {
+  return campVmToText(c->vm, in, out);
+}
+
+static int mapCase(NativeCtx *c, const Value *args, Value *out, int (*f)(int)) {
+  Value t;
+  if (args[0].tag == VAL_NULL) { *out = nullValue(); return 0; }
+  if (text(c, &args[0], &t) < 0) return -1;
+  char *s = campVmScratch(c->vm, t.len);
+  if (!s) return -1;
+  for (uint32_t i = 0; i < t.len; i++) s[i] = (char)f((unsigned char)t.u.s[i]);
+  s[t.len] = 0;
+  out->tag = VAL_TEXT; out->len = t.len; out->u.s = s;
+  return 0;
+}
+
+int campNativeLower(NativeCtx *c, const Value *args, int argc, Value *out) { (void)argc; return mapCase(c, args, out, tolower); }
+int campNativeUpper(NativeCtx *c, const Value *args, int argc, Value *out) { (void)argc; return mapCase(c, args, out, toupper); }
+
+int campNativeLength(NativeCtx *c, const Value *args, int argc, Value *out) {
+  (void)c; (void)argc;
+  if (args[0].tag != VAL_TEXT) { *out = nullValue(); return 0; }
+  int64_t n = 0;
+  for (uint32_t i = 0; i < args[0].len; i++) n += ((unsigned char)args[0].u.s[i] & 0xc0) != 0x80;
+  out->tag = VAL_INT; out->u.i = n;
+  return 0;
+}
+
+static int textPair(const Value *args) { return args[0].tag == VAL_TEXT && args[1].tag == VAL_TEXT; }
+
+int campNativeContains(NativeCtx *c, const Value *args, int argc, Value *out) {
+  (void)c; (void)argc;
+  if (!textPair(args)) { *out = nullValue(); return 0; }
+  out->tag = VAL_BOOL;
+  out->u.i = args[1].len == 0 || memmem(args[0].u.s, args[0].len, args[1].u.s, args[1].len) != NULL;
+  return 0;
+}
+
+int campNativeStartsWith(NativeCtx *c, const Value *args, int argc, Value *out) {
+  (void)c; (void)argc;
+  if (!textPair(args)) { *out = nullValue(); return 0; }
+  out->tag = VAL_BOOL;
+  out->u.i = args[1].len <= args[0].len && !memcmp(args[0].u.s, args[1].u.s, args[1].len);
+  return 0;
+}
+
+int campNativeEndsWith(NativeCtx *c, const Value *args, int argc, Value *out) {
+  (void)c; (void)argc;
+  if (!textPair(args)) { *out = nullValue(); return 0; }
+  out->tag = VAL_BOOL;
+  out->u.i = args[1].len <= args[0].len && !memcmp(args[0].u.s + args[0].len - args[1].len, args[1].u.s, args[1].len);
+  return 0;
+}
+
+int campNativeDomain(NativeCtx *c, const Value *args, int argc, Value *out) {
+  (void)argc;
+  const char *at = args[0].tag == VAL_TEXT ? memchr(args[0].u.s, '@', args[0].len) : NULL;
+  if (!at) { *out = nullValue(); return 0; }
+  Value d = { .tag = VAL_TEXT };
+  d.u.s = at + 1;
+  d.len = (uint32_t)(args[0].u.s + args[0].len - at - 1);
+  return mapCase(c, &d, out, tolower);
+}
+
+static int since(NativeCtx *c, const Value *args, Value *out, int64_t unit) {
+  if (args[0].tag != VAL_TIME) { *out = nullValue(); return 0; }
+  out->tag = VAL_INT;
+  out->u.i = (c->now - args[0].u.i) / unit;
+  return 0;
+}
+int campNativeDaysSince(NativeCtx *c, const Value *args, int argc, Value *out) { (void)argc; return since(c, args, out, 86400); }
+int campNativeHoursSince(NativeCtx *c, const Value *args, int argc, Value *out) { (void)argc; return since(c, args, out, 3600); }
+
+int campNativeCoalesce(NativeCtx *c, const Value *args, int argc, Value *out) {
+  (void)c;
+  for (int i = 0; i < argc; i++)
+    if (args[i].tag != VAL_NULL && !(args[i].tag == VAL_TEXT && args[i].len == 0)) { *out = args[i]; return 0; }
+  *out = argc ? args[argc - 1] : nullValue();
+  return 0;
+}
+
+/* in_list(L): the host knows the members of list L. */
+int campNativeInList(NativeCtx *c, const Value *args, int argc, Value *out) {
+  (void)argc;
+  if (!c->host || !c->host->inList) { *out = nullValue(); return 0; }
+  int r = c->host->inList(c->host, (uint32_t)args[0].u.i, c->recordId);
+  out->tag = VAL_BOOL;
+  out->u.i = r > 0;
+  return 0;
+}
+
+int campNativeCapitalize(NativeCtx *c, const Value *args, int argc, Value *out) {
+  (void)argc;
+  if (args[0].tag == VAL_NULL) { *out = nullValue(); return 0; }
+  Value t;
+  if (text(c, &args[0], &t) < 0) return -1;
+  char *s = campVmScratch(c->vm, t.len);
+  if (!s) return -1;
+  memcpy(s, t.u.s, t.len);
+  s[t.len] = 0;
+  if (t.len) s[0] = (char)toupper((unsigned char)s[0]);
+  out->tag = VAL_TEXT; out->len = t.len; out->u.s = s;
+  return 0;
+}
+
+int campNativeTruncate(NativeCtx *c, const Value *args, int argc, Value *out) {
+  (void)argc;
+  Value t;
+  if (args[0].tag == VAL_NULL || args[1].tag != VAL_INT || args[1].u.i < 0) { *out = args[0]; return 0; }
+  if (text(c, &args[0], &t) < 0) return -1;
+  /* count code points, cut on a boundary */
+  uint32_t i = 0;
+  int64_t n = 0;
+  while (i < t.len && n < args[1].u.i) { i++; while (i < t.len && ((unsigned char)t.u.s[i] & 0xc0) == 0x80) i++; n++; }
+  if (i >= t.len) { *out = t; return 0; }
+  char *s = campVmScratch(c->vm, i + 3);
+  if (!s) return -1;
+  memcpy(s, t.u.s, i);
+  memcpy(s + i, "\xe2\x80\xa6", 3);     /* … */
+  s[i + 3] = 0;
+  out->tag = VAL_TEXT; out->len = i + 3; out->u.s = s;
+  return 0;
+}
+
+int campNativeDate(NativeCtx *c, const Value *args, int argc, Value *out) {
+  if (args[0].tag != VAL_TIME) { *out = nullValue(); return 0; }
+  char fmt[64] = "%Y-%m-%d";
+  if (argc > 1 && args[1].tag == VAL_TEXT && args[1].len < sizeof fmt) {
+    memcpy(fmt, args[1].u.s, args[1].len);
+    fmt[args[1].len] = 0;
+  }
+  time_t t = (time_t)args[0].u.i;
+  struct tm tm;
+  char buf[128];
+  gmtime_r(&t, &tm);
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+  size_t n = strftime(buf, sizeof buf, fmt, &tm);     /* the format is the campaign author's */
+#pragma GCC diagnostic pop
+  char *s = campVmScratch(c->vm, n);
+  if (!s) return -1;
+  memcpy(s, buf, n);
+  s[n] = 0;
+  out->tag = VAL_TEXT; out->len = (uint32_t)n; out->u.s = s;
+  return 0;
+}
+
+int campNativeFirstWord(NativeCtx *c, const Value *args, int argc, Value *out) {
+  (void)c; (void)argc;
+  if (args[0].tag != VAL_TEXT) { *out = args[0]; return 0; }
+  uint32_t a = 0, b;
+  while (a < args[0].len && isspace((unsigned char)args[0].u.s[a])) a++;
+  for (b = a; b < args[0].len && !isspace((unsigned char)args[0].u.s[b]); b++) {}
+  out->tag = VAL_TEXT; out->u.s = args[0].u.s + a; out->len = b - a;
+  return 0;
+}

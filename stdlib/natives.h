@@ -1,0 +1,36 @@
+/*
+** stdlib/natives.h -- how the VM calls a native function or filter.
+**
+** Owns: the calling convention.  Each FN/FLT row of natives.def names a C
+** function of this type in stdlib/natives.c; ACT rows are run by the host.
+*/
+#ifndef CAMP_NATIVES_H
+#define CAMP_NATIVES_H
+
+#include <stddef.h>
+#include "runtime/vm.h"
+
+typedef struct NativeCtx {
+  int64_t now;                 /* the clock, seconds since epoch */
+  VmHost *host;
+  Vm *vm;                      /* for campVmScratch */
+  int64_t recordId;            /* the record being evaluated, -1 none */
+} NativeCtx;
+
+/* Compute *out from args.  Text in *out points into argument text or into
+** campVmScratch memory.  Bad input gives null, never an error: templates
+** must render.  Returns 0, or -1 only on out of memory. */
+typedef int (*NativeFn)(NativeCtx *c, const Value *args, int argc, Value *out);
+
+/* Scratch memory valid until the VM's next run. */
+char *campVmScratch(Vm *vm, size_t n);
+/* v as text (datetime ISO 8601, tags "a, b", null empty) into *out. */
+int campVmToText(Vm *vm, const Value *v, Value *out);
+
+#define NATIVE(name, kind, result, params, cfunc, doc) \
+  int cfunc(NativeCtx *c, const Value *args, int argc, Value *out);
+#define ACT_NATIVE_IS_HOST 1
+#include "stdlib/natives.def"
+#undef NATIVE
+
+#endif
