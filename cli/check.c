@@ -82,16 +82,17 @@ int campCmdCheck(int argc, char **argv) {
   if (!paths.n && !io) return campCliUsage(argv[0], "usage: camp check [--format text|json|sarif|github] [--werror] PATH...");
   Diags d;
   campDiagInit(&d);
+  Unit u;
+  campUnitInit(&u, &d);
   for (size_t i = 0; i < paths.n; i++) {
-    Unit u;
-    campUnitInit(&u, &d);
+    campUnitReset(&u);
     if (campCompileCheck(&u, paths.v[i]) < 0) {
       campCliUsage(argv[0], "cannot read '%s': %s", paths.v[i], strerror(errno));
       io = 1;
     }
-    campUnitFree(&u);
     free(paths.v[i]);
   }
+  campUnitFree(&u);
   free(paths.v);
   campDiagPrint(&d, 0, fmt, fmt == DIAGFMT_TEXT && isatty(1), stdout);
   if (fmt == DIAGFMT_TEXT && (d.nerror || d.nwarning))

@@ -10,7 +10,7 @@
 #include <stddef.h>
 
 typedef struct ArenaBlock ArenaBlock;
-typedef struct Arena { ArenaBlock *head; size_t used, cap; } Arena;
+typedef struct Arena { ArenaBlock *head, *spare; size_t used, cap; } Arena;
 
 void campArenaInit(Arena *a);
 /* Zeroed memory aligned for any type; aborts with a message on out of memory
@@ -18,6 +18,9 @@ void campArenaInit(Arena *a);
 void *campArenaAlloc(Arena *a, size_t n);
 /* A NUL-terminated copy of s[0..n). */
 char *campArenaStrndup(Arena *a, const char *s, size_t n);
+/* Forget every allocation but keep the blocks for reuse (one arena serves
+** many compilations without going back to the system each time). */
+void campArenaReset(Arena *a);
 void campArenaFree(Arena *a);
 
 #endif

@@ -165,6 +165,8 @@ int campParseUnit(Unit *u, const char *path);
 
 void campUnitInit(Unit *u, Diags *d);
 void campUnitFree(Unit *u);
+/* Ready u for the next root file, keeping its arena's memory. */
+void campUnitReset(Unit *u);
 
 /* -- tokens (grammar/lexer.re) ---------------------------------------- */
 

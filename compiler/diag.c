@@ -7,6 +7,9 @@
 ** wrong.
 */
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +25,8 @@ static const struct { const char *name, *slug, *summary; uint8_t sev; } codes[] 
 #undef WARNING
 };
 
+static void indexSource(Diags *d);
+
 static void *xrealloc(void *p, size_t n) {
   p = realloc(p, n);
   if (!p) { fputs("camp: out of memory\n", stderr); abort(); }
@@ -35,7 +40,7 @@ void campDiagFree(Diags *d) {
     free(d->src[i].path); free(d->src[i].text); free(d->src[i].lineStart);
   }
   for (uint32_t i = 0; i < d->n; i++) free(d->v[i].msg);
-  free(d->src); free(d->v);
+  free(d->src); free(d->v); free(d->byPath);
   memset(d, 0, sizeof *d);
 }
 
@@ -51,28 +56,66 @@ int campDiagAddSource(Diags *d, const char *path, const char *text, size_t len) 
   memcpy(s->text, text, len);
   s->text[len] = 0;
   s->len = (uint32_t)len;
-  return (int)d->nsrc++;
+  d->nsrc++;
+  indexSource(d);
+  return (int)d->nsrc - 1;
+}
+
+static uint32_t pathHash(const char *s) {
+  uint32_t h = 2166136261u;
+  for (; *s; s++) h = (h ^ (unsigned char)*s) * 16777619u;
+  return h;
 }
 
 int campDiagFindSource(const Diags *d, const char *path) {
-  for (uint32_t i = 0; i < d->nsrc; i++)
-    if (!strcmp(d->src[i].path, path)) return (int)i;
+  if (!d->capByPath) return -1;
+  for (uint32_t k = pathHash(path) & (d->capByPath - 1); d->byPath[k]; k = (k + 1) & (d->capByPath - 1))
+    if (!strcmp(d->src[d->byPath[k] - 1].path, path)) return (int)d->byPath[k] - 1;
   return -1;
 }
 
+/* Enter the newest source in the path hash (growing it at half full). */
+static void indexSource(Diags *d) {
+  if (d->nsrc * 2 > d->capByPath) {
+    uint32_t cap = d->capByPath ? d->capByPath * 2 : 64;
+    free(d->byPath);
+    d->byPath = calloc(cap, sizeof *d->byPath);
+    if (!d->byPath) { fputs("camp: out of memory\n", stderr); abort(); }
+    d->capByPath = cap;
+    for (uint32_t i = 0; i + 1 < d->nsrc; i++) {
+      uint32_t k = pathHash(d->src[i].path) & (cap - 1);
+      while (d->byPath[k]) k = (k + 1) & (cap - 1);
+      d->byPath[k] = i + 1;
+    }
+  }
+  uint32_t k = pathHash(d->src[d->nsrc - 1].path) & (d->capByPath - 1);
+  while (d->byPath[k]) k = (k + 1) & (d->capByPath - 1);
+  d->byPath[k] = d->nsrc;
+}
+
 int campDiagLoadFile(Diags *d, const char *path) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return -1;
-  char *buf = NULL;
-  size_t len = 0, cap = 0, n;
-  do {
-    if (cap - len < 65536) { cap = cap ? cap * 2 : 65536; buf = xrealloc(buf, cap + 1); }
-    n = fread(buf + len, 1, cap - len, f);
-    len += n;
-  } while (n > 0);
-  int err = ferror(f) ? errno : 0;
-  fclose(f);
-  if (err || len > UINT32_MAX / 2) { free(buf); errno = err ? err : EFBIG; return -1; }
+  int fd = open(path, O_RDONLY);
+  struct stat st;
+  if (fd < 0) return -1;
+  if (fstat(fd, &st) < 0 || S_ISDIR(st.st_mode) || st.st_size > (off_t)(UINT32_MAX / 2)) {
+    int e = S_ISDIR(st.st_mode) ? EISDIR : errno ? errno : EFBIG;
+    close(fd);
+    errno = e;
+    return -1;
+  }
+  /* Size from fstat, then read to EOF (a file may grow or be a pipe). */
+  size_t cap = (size_t)st.st_size + 1, len = 0;
+  char *buf = xrealloc(NULL, cap + 1);
+  for (;;) {
+    if (len == cap) { cap *= 2; buf = xrealloc(buf, cap + 1); }
+    ssize_t n = read(fd, buf + len, cap - len);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) { int e = errno; free(buf); close(fd); errno = e; return -1; }
+    if (n == 0) break;
+    len += (size_t)n;
+  }
+  close(fd);
+  if (len > UINT32_MAX / 2) { free(buf); errno = EFBIG; return -1; }
   if (d->nsrc == d->capSrc) {
     d->capSrc = d->capSrc ? d->capSrc * 2 : 16;
     d->src = xrealloc(d->src, d->capSrc * sizeof *d->src);
@@ -83,7 +126,9 @@ int campDiagLoadFile(Diags *d, const char *path) {
   buf[len] = 0;
   s->text = buf;
   s->len = (uint32_t)len;
-  return (int)d->nsrc++;
+  d->nsrc++;
+  indexSource(d);
+  return (int)d->nsrc - 1;
 }
 
 static void lineTable(Source *s) {

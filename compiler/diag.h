@@ -41,6 +41,7 @@ typedef struct Diag {
 
 typedef struct Diags {
   Source *src; uint32_t nsrc, capSrc;
+  uint32_t *byPath; uint32_t capByPath;   /* hash of paths: source index + 1 */
   Diag *v; uint32_t n, cap;
   uint32_t nerror, nwarning;
   int werror;                   /* treat warnings as errors when counting */

@@ -38,6 +38,15 @@ void campUnitInit(Unit *u, Diags *d) {
 
 void campUnitFree(Unit *u) { campArenaFree(&u->arena); }
 
+void campUnitReset(Unit *u) {
+  Arena keep = u->arena;
+  Diags *d = u->diags;
+  campArenaReset(&keep);
+  memset(u, 0, sizeof *u);
+  u->arena = keep;
+  u->diags = d;
+}
+
 void campParseDone(ParseCtx *c, Ast *root) {
   if (c->silent) return;
   Ast *n;
@@ -103,12 +112,38 @@ static const char *closerFor(int type) {
   return type == TK_LBRACE ? "'}'" : type == TK_LPAREN ? "')'" : "']'";
 }
 
+/* The parser state just before the token that failed: replay the first
+** ntok tokens silently into a fresh parser (errors are rare; copying the
+** state before every token would cost more than the whole parse). */
+static void expectedBefore(ParseCtx *c, const Lexer *lx, uint32_t startPos, int startToken,
+                           uint32_t ntok, Token at, char *buf, size_t size) {
+  yyParser parser;
+  ParseCtx quiet = *c;
+  Lexer again = *lx;
+  quiet.silent = 1;
+  quiet.failed = 0;
+  again.pos = startPos;
+  campParserInit(&parser);
+  if (startToken) {
+    Token t0 = { startToken, lx->base, 0 };
+    campParser(&parser, startToken, t0, &quiet);
+  }
+  for (uint32_t i = 0; i < ntok; i++) {
+    const char *why;
+    Token t = campLexToken(&again, &why);
+    campParser(&parser, t.type, t, &quiet);
+  }
+  expectedList(&parser, at, buf, size);
+  campParserFinalize(&parser);
+}
+
 /* Feed tokens from lx to a fresh parser.  Stops at the first syntax error,
 ** which it reports.  Returns the parse context's result or NULL. */
 static Ast *runParser(ParseCtx *c, Lexer *lx, int startToken) {
   yyParser parser;
   Opener open[MAX_NESTING];
   int depth = 0;
+  uint32_t ntok = 0, startPos = lx->pos;
   campParserInit(&parser);
   if (startToken) {
     Token t0 = { startToken, lx->base, 0 };
@@ -144,10 +179,6 @@ static Ast *runParser(ParseCtx *c, Lexer *lx, int startToken) {
       c->failed = 1;
       break;
     }
-    yyParser before;
-    memcpy(&before, &parser, sizeof before);
-    before.yytos = before.yystack + (parser.yytos - parser.yystack);
-    before.yystackEnd = before.yystack + (parser.yystackEnd - parser.yystack);
     campParser(&parser, t.type, t, c);
     if (c->failed == 2) {
       campDiagReport(c->u->diags, DIAG_E008, c->file, t.off, t.len,
@@ -156,7 +187,7 @@ static Ast *runParser(ParseCtx *c, Lexer *lx, int startToken) {
     }
     if (c->failed) {
       char exp[512];
-      expectedList(&before, t, exp, sizeof exp);
+      expectedBefore(c, lx, startPos, startToken, ntok, t, exp, sizeof exp);
       if (t.type == 0)
         campDiagReport(c->u->diags, DIAG_E001, c->file, t.off, 0, "unexpected end of file%s", exp);
       else if (t.type == TK_ID || t.type == TK_INT || t.type == TK_REAL || t.type == TK_STRING ||
@@ -171,6 +202,7 @@ static Ast *runParser(ParseCtx *c, Lexer *lx, int startToken) {
     }
     if (t.type == TK_RBRACE || t.type == TK_RPAREN || t.type == TK_RBRACKET) depth--;
     if (t.type == 0) break;
+    ntok++;
   }
   campParserFinalize(&parser);
   return c->failed ? NULL : c->result;
