@@ -30,7 +30,7 @@
 typedef struct Buf { uint8_t *p; size_t n, cap; int oom; } Buf;
 
 static void put(Buf *b, const void *src, size_t n) {
-  if (b->oom) return;
+  if (b->oom || n == 0) return;
   if (b->n + n > b->cap) {
     size_t cap = b->cap ? b->cap * 2 : 4096;
     while (cap < b->n + n) cap *= 2;
