@@ -1,0 +1,94 @@
+/*
+** runtime/message.h -- outgoing messages and the channels that carry them.
+**
+** Owns: the Message a send hands to a channel, composing an RFC 5322 email
+** from it (message.c), tracking (track.c: signed tokens, link rewriting, the
+** open pixel) and the Channel interface every carrier implements
+** (chan_file.c, chan_sink.c; SMTP and SMS gateways in chan_smtp.c and
+** chan_http.c).  Does not own: deciding what to send (sched.c).
+*/
+#ifndef CAMP_MESSAGE_H
+#define CAMP_MESSAGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* A growable byte buffer; every function appends.  oom is sticky. */
+typedef struct Buf { char *p; size_t n, cap; int oom; } Buf;
+void campBufPut(Buf *b, const char *s, size_t n);
+void campBufPuts(Buf *b, const char *s);
+void campBufPrintf(Buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void campBufFree(Buf *b);
+
+typedef struct Message {
+  const char *messageId;        /* without <>: "t123.ab12cd@camp.example" */
+  const char *fromName;         /* may be NULL */
+  const char *fromAddr;
+  const char *toName;           /* may be NULL */
+  const char *toAddr;           /* email address or phone number */
+  const char *subject;          /* email only */
+  const char *html;             /* email: the HTML part (already tracked) */
+  const char *text;             /* email plain part, or the SMS text */
+  const char *unsubscribeUrl;   /* List-Unsubscribe target, may be NULL */
+  const char *campaignCode;     /* for headers and gateways, may be NULL */
+  int64_t date;                 /* seconds since epoch */
+} Message;
+
+/* Compose an RFC 5322 message: multipart/alternative (text + HTML) in
+** UTF-8 quoted-printable, RFC 2047 encoded subject and names, Date,
+** Message-ID, List-Unsubscribe and List-Unsubscribe-Post (RFC 8058).  Any
+** CR or LF in a header value is folded to a space: record values can never
+** inject a header.  Returns 0, or -1 on out of memory. */
+int campMessageCompose(const Message *m, Buf *out);
+
+/* Result of a send. */
+typedef enum {
+  SEND_OK = 0,
+  SEND_RETRY = 1,       /* temporary (4xx, dropped connection, timeout): try again later */
+  SEND_FAIL = 2         /* permanent (5xx, bad address): the trace is an error */
+} SendResult;
+
+typedef struct Channel Channel;
+struct Channel {
+  const char *kind;     /* "file", "sink", "smtp", "http" */
+  /* Send one message; on failure write the reason (the server's words)
+  ** into err.  Sending the same messageId twice must be harmless for
+  ** channels that can make it so (file: rewrites the same file). */
+  SendResult (*send)(Channel *c, const Message *m, char *err, size_t errSize);
+  void (*close)(Channel *c);
+  long sent;
+};
+
+/* Open a mail channel from a URL: "file:DIR", "sink:" (count only),
+** "smtp://host:port", "smtps://…".  NULL with a message in err. */
+Channel *campChanOpenMail(const char *url, char *err, size_t errSize);
+/* Open an SMS channel: "file:DIR", "sink:", "http(s)://gateway/…". */
+Channel *campChanOpenSms(const char *url, char *err, size_t errSize);
+void campChanClose(Channel *c);
+
+/* Channel constructors, one file each. */
+Channel *campChanFileOpen(const char *dir, int sms, char *err, size_t errSize);
+Channel *campChanSinkOpen(void);
+
+/* -- tracking (track.c) ------------------------------------------------- */
+
+/* A token names (kind, trace id, link index) and is signed with
+** HMAC-SHA256 under the secret: base64url, no padding. kind: 'o' open,
+** 'r' redirect, 'u' unsubscribe. */
+void campTrackToken(const char *secret, char kind, int64_t trace, uint32_t link, char out[64]);
+/* Verify and decode; 0 when authentic, -1 when forged, altered or of
+** another kind. */
+int campTrackVerify(const char *secret, char kind, const char *token, int64_t *trace, uint32_t *link);
+
+/* Rewrite every http(s) href of html to base/r/TOKEN (link i is the i-th
+** distinct URL, reported through onLink so the store can register it),
+** append the open pixel base/o/TOKEN before </body> (or at the end).
+** mailto:, tel:, sms: and fragment links are left alone. */
+int campTrackHtml(const char *html, const char *base, const char *secret, int64_t trace,
+                  void (*onLink)(void *ctx, uint32_t i, const char *url, size_t len), void *ctx, Buf *out);
+
+/* Rewrite http(s) URLs in SMS text the same way (short tracked URLs). */
+int campTrackText(const char *text, const char *base, const char *secret, int64_t trace,
+                  void (*onLink)(void *ctx, uint32_t i, const char *url, size_t len), void *ctx, Buf *out);
+
+#endif

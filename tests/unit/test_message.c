@@ -1,0 +1,76 @@
+/*
+** tests/unit/test_message.c -- composing emails and tracking links.
+*/
+#include <stdlib.h>
+#include <string.h>
+#include "runtime/message.h"
+#include "test.h"
+
+static int links;
+static void onLink(void *ctx, uint32_t i, const char *url, size_t n) {
+  (void)ctx; (void)url; (void)n;
+  CHECK_EQ_INT(i, (uint32_t)links);
+  links++;
+}
+
+int main(void) {
+  Buf b = { 0 };
+  Message m = {
+    .messageId = "t42.abc@camp.test", .fromName = "Camp Team", .fromAddr = "team@example.com",
+    .toName = "Zoë \"Z\"\r\nBcc: evil@x.com", .toAddr = "zoe@example.com\r\nBcc: evil@x.com",
+    .subject = "Hello Zoë\r\nBcc: evil@example.com", .html = "<p>Hi <b>Zoë</b></p>", .text = NULL,
+    .unsubscribeUrl = "https://t.example/u/TOKEN", .date = 1767225600,
+  };
+  CHECK_EQ_INT(campMessageCompose(&m, &b), 0);
+  /* no header injection: no line starts with Bcc */
+  CHECK(strstr(b.p, "\r\nBcc:") == NULL);
+  CHECK(strstr(b.p, "\nBcc:") == NULL);
+  CHECK(strstr(b.p, "Subject: =?UTF-8?Q?Hello_Zo=C3=AB__Bcc:_evil@example.com?=\r\n") != NULL);
+  CHECK(strstr(b.p, "Message-ID: <t42.abc@camp.test>\r\n") != NULL);
+  CHECK(strstr(b.p, "Date: Thu, 01 Jan 2026 00:00:00 +0000\r\n") != NULL);
+  CHECK(strstr(b.p, "List-Unsubscribe: <https://t.example/u/TOKEN>\r\nList-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n") != NULL);
+  CHECK(strstr(b.p, "multipart/alternative") != NULL);
+  CHECK(strstr(b.p, "Content-Type: text/plain; charset=UTF-8") != NULL);
+  CHECK(strstr(b.p, "Hi Zo=C3=AB") != NULL);             /* text part derived from the HTML */
+  CHECK(strstr(b.p, "<p>Hi <b>Zo=C3=AB</b></p>") != NULL);
+  campBufFree(&b);
+
+  /* tokens: round trip, and every single-character change is rejected */
+  char tok[64];
+  int64_t trace;
+  uint32_t link;
+  campTrackToken("s3cret", 'r', 123456789, 7, tok);
+  CHECK_EQ_INT(campTrackVerify("s3cret", 'r', tok, &trace, &link), 0);
+  CHECK_EQ_INT(trace, 123456789);
+  CHECK_EQ_INT(link, 7);
+  CHECK_EQ_INT(campTrackVerify("other", 'r', tok, &trace, &link), -1);
+  CHECK_EQ_INT(campTrackVerify("s3cret", 'o', tok, &trace, &link), -1);
+  int forged = 0;
+  for (size_t i = 0; i < strlen(tok); i++) {
+    char t2[64];
+    strcpy(t2, tok);
+    t2[i] = t2[i] == 'A' ? 'B' : 'A';
+    forged += campTrackVerify("s3cret", 'r', t2, &trace, &link) == 0;
+  }
+  CHECK_EQ_INT(forged, 0);
+  CHECK_EQ_INT(campTrackVerify("s3cret", 'r', "", &trace, &link), -1);
+  CHECK_EQ_INT(campTrackVerify("s3cret", 'r', "!!!!", &trace, &link), -1);
+
+  /* link rewriting: two distinct links, one repeated, mailto untouched, pixel added */
+  const char *html = "<body><a href=\"https://a.example/x?y=1\">a</a> <a href='mailto:z@x'>m</a>"
+                     "<a href=\"https://b.example/\">b</a><a href=\"https://a.example/x?y=1\">again</a></body>";
+  CHECK_EQ_INT(campTrackHtml(html, "https://t.example", "s3cret", 5, onLink, NULL, &b), 0);
+  CHECK_EQ_INT(links, 2);
+  CHECK(strstr(b.p, "a.example") == NULL);
+  CHECK(strstr(b.p, "href='mailto:z@x'") != NULL);
+  CHECK(strstr(b.p, "https://t.example/o/") != NULL);
+  CHECK(strstr(b.p, "<img") < strstr(b.p, "</body>"));
+  campBufFree(&b);
+  links = 0;
+  CHECK_EQ_INT(campTrackText("Go https://s.example/a. Or http://s.example/b", "https://t.example", "k", 9, onLink, NULL, &b), 0);
+  CHECK_EQ_INT(links, 2);
+  CHECK(strstr(b.p, "s.example") == NULL);
+  CHECK(strstr(b.p, ". Or https://t.example/r/") != NULL);
+  campBufFree(&b);
+  return TEST_END();
+}
