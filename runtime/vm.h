@@ -52,6 +52,10 @@ int campVmRun(Vm *vm, const Program *p, uint32_t code, const VmRecord *rec,
 int campVmFilter(Vm *vm, const Program *p, uint32_t code, const VmRecord *rec,
                  int64_t now, VmHost *host, char *err, size_t errSize);
 
+/* v as text (datetime ISO 8601, null empty) into *out; text lives in the
+** VM's scratch until its next run.  Returns 0, or -1 on out of memory. */
+int campVmToText(Vm *vm, const Value *v, Value *out);
+
 /* The natives table, in natives.def order (for the host and disasm). */
 typedef struct NativeInfo {
   const char *name;

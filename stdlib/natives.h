@@ -24,8 +24,6 @@ typedef int (*NativeFn)(NativeCtx *c, const Value *args, int argc, Value *out);
 
 /* Scratch memory valid until the VM's next run. */
 char *campVmScratch(Vm *vm, size_t n);
-/* v as text (datetime ISO 8601, tags "a, b", null empty) into *out. */
-int campVmToText(Vm *vm, const Value *v, Value *out);
 
 #define NATIVE(name, kind, result, params, cfunc, doc) \
   int cfunc(NativeCtx *c, const Value *args, int argc, Value *out);

@@ -1,0 +1,92 @@
+/*
+** runtime/engine.h -- the runtime's front door: a campaign database.
+**
+** Owns: the operations the commands perform on a database: open/init with
+** an optional simulated clock, deploy (and plan) images, start/stop, run
+** due work up to a time, record events, report.  The SQL lives in
+** runtime/store_*.c (the only files that include sqlite3.h); the VM runs
+** filters, templates and actions; channels carry messages.
+*/
+#ifndef CAMP_ENGINE_H
+#define CAMP_ENGINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include "runtime/message.h"
+
+typedef struct Engine Engine;
+
+/* Trace states as stored. */
+enum {
+  TRACE_SCHEDULED = 0,  /* has a due time */
+  TRACE_WAITING,        /* armed: waits for an event on its parent (no due time) */
+  TRACE_PROCESSED,
+  TRACE_REJECTED,
+  TRACE_CANCELED,
+  TRACE_ERROR,
+  TRACE_SENDING         /* claimed with its Message-ID; being sent */
+};
+
+/* Event bits on a trace (a parent's engagement). */
+enum { EV_OPEN = 1, EV_CLICK = 2, EV_REPLY = 4, EV_BOUNCE = 8 };
+
+/* Open (create == 0) or create (create == 1) a database.  clock: simulated
+** start time for a new database, or INT64_MIN for the real clock.  NULL
+** with a message in err. */
+Engine *campEngineOpen(const char *path, int create, int64_t clock, char *err, size_t errSize);
+void campEngineClose(Engine *e);
+
+/* The database's clock: simulated when it has one, else the wall clock. */
+int64_t campEngineNow(Engine *e);
+int campEngineIsSimulated(Engine *e);
+
+/* Deploy an image: create or extend model tables, store a new version of
+** each campaign it holds, apply the sync rules to participants in flight.
+** With dryRun, print the plan to out and change nothing (returns 1 when the
+** plan has changes, 0 when none).  start: set the campaigns running.
+** Returns -1 on error with a message in err. */
+int campEngineDeploy(Engine *e, const uint8_t *img, size_t len, int start, int dryRun, FILE *out,
+                     char *err, size_t errSize);
+
+/* state: "running" or "stopped". */
+int campEngineSetState(Engine *e, const char *campaign, const char *state, char *err, size_t errSize);
+
+typedef struct RunOptions {
+  int64_t until;        /* run everything due up to this time; the clock ends there */
+  int once;             /* one pass at the current time */
+  Channel *mail, *sms;
+  const char *baseUrl;  /* tracking links */
+  const char *secret;   /* token key */
+  FILE *log;            /* progress lines, or NULL */
+  int batch;            /* traces per transaction (default 500) */
+} RunOptions;
+
+typedef struct RunStats { long enrolled, left, processed, rejected, canceled, errors, sent, retried, completed; } RunStats;
+
+int campEngineRun(Engine *e, const RunOptions *o, RunStats *st, char *err, size_t errSize);
+
+/* Record an event on the message messageId.  kind: "open", "click",
+** "reply", "bounce", "unsubscribe".  at: event time; url: clicked link or
+** NULL.  Returns 0, 1 when the message is unknown (nothing changed), -1. */
+int campEngineEvent(Engine *e, const char *kind, const char *messageId, int64_t at, const char *url,
+                    char *err, size_t errSize);
+
+/* Look up the message of a tracking token's trace and link. */
+int campEngineTraceMessage(Engine *e, int64_t trace, char *messageId, size_t idSize);
+int campEngineLinkUrl(Engine *e, int64_t trace, uint32_t link, char *url, size_t urlSize);
+
+typedef enum { REPORT_TABLE, REPORT_JSON, REPORT_CSV } ReportFormat;
+int campEngineReport(Engine *e, const char *campaign, ReportFormat fmt, FILE *out, char *err, size_t errSize);
+
+/* Import CSV records into a model table (see cli/import.c). */
+int campEngineImport(Engine *e, const char *model, const char *key, const char *path, FILE *errs,
+                     long *added, long *updated, char *err, size_t errSize);
+
+/* Test mode: enrol record as a test participant of campaign, then run one
+** activity now (activity != NULL) or advance its own timeline to until, and
+** print the participant's timeline. */
+int campEngineTest(Engine *e, const char *campaign, int64_t record, const char *activity, int64_t until,
+                   const RunOptions *o, FILE *out, char *err, size_t errSize);
+
+#endif

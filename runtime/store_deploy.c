@@ -1,0 +1,311 @@
+/*
+** runtime/store_deploy.c -- deploy and plan.
+**
+** Owns: turning an image into stored state: model tables created or
+** extended, a new version per campaign, activities kept by name across
+** versions, and Odoo's sync rules for participants already in flight:
+** pending traces take the new delays, traces of removed activities are
+** canceled, a new activity reaches running participants (top-level ones from
+** now, children only where the parent already ran and the opposite trigger
+** has not fired).  A plan is the same deploy inside a transaction that is
+** rolled back, so what plan says is exactly what deploy does.
+*/
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "runtime/store_engine.h"
+
+static const char *const typeSql[] = { "", "TEXT", "INTEGER", "REAL", "INTEGER", "INTEGER", "TEXT", "TEXT", "TEXT" };
+
+static int64_t changes(Engine *e) { return sqlite3_changes64(e->db); }
+
+/* Create the model's table or add its new columns; a field whose type
+** changed is an error naming it. */
+static int ensureModel(Engine *e, const Program *p, uint32_t mi, FILE *out, char *err, size_t errSize) {
+  const ProgModel *m = &p->models[mi];
+  const char *name = p->str[m->name];
+  char id[256], col[256], sql[8192];
+  sqlite3_stmt *st = campStorePrepare(e, "SELECT type FROM camp_model WHERE model = ? AND field = ?", err, errSize);
+  sqlite3_stmt *ins = campStorePrepare(e, "INSERT INTO camp_model(model, field, type) VALUES(?, ?, ?)", err, errSize);
+  if (!st || !ins) { sqlite3_finalize(st); sqlite3_finalize(ins); return -1; }
+  int rc = 0, exists = 0;
+  sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 2, "id", -1, SQLITE_STATIC);
+  exists = sqlite3_step(st) == SQLITE_ROW;
+  sqlite3_reset(st);
+  if (!exists) {
+    size_t n = (size_t)snprintf(sql, sizeof sql, "CREATE TABLE IF NOT EXISTS %s(id INTEGER PRIMARY KEY", campStoreIdent(name, id, sizeof id));
+    for (uint32_t f = 1; f < m->nfield && n < sizeof sql - 300; f++)
+      n += (size_t)snprintf(sql + n, sizeof sql - n, ", %s %s", campStoreIdent(p->str[m->fields[f].name], col, sizeof col),
+                            typeSql[m->fields[f].type]);
+    snprintf(sql + n, sizeof sql - n, ")");
+    if (campStoreExec(e, sql, err, errSize) < 0) rc = -1;
+    else if (out) fprintf(out, "  model %s: new table with %u fields\n", name, m->nfield - 1);
+  }
+  for (uint32_t f = 0; f < m->nfield && rc == 0; f++) {
+    const char *fname = p->str[m->fields[f].name];
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, fname, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+      int had = sqlite3_column_int(st, 0);
+      if (had != m->fields[f].type) {
+        static const char *const tn[] = { "?", "text", "int", "real", "bool", "datetime", "email", "phone", "tags" };
+        snprintf(err, errSize, "model '%s': field '%s' was %s and is now %s; a type cannot change (add a new field)",
+                 name, fname, had > 0 && had <= 8 ? tn[had] : "?", tn[m->fields[f].type]);
+        rc = -1;
+      }
+    } else {
+      if (exists) {
+        snprintf(sql, sizeof sql, "ALTER TABLE %s ADD COLUMN %s %s", campStoreIdent(name, id, sizeof id),
+                 campStoreIdent(fname, col, sizeof col), typeSql[m->fields[f].type]);
+        if (campStoreExec(e, sql, err, errSize) < 0) rc = -1;
+        else if (out) fprintf(out, "  model %s: new field %s\n", name, fname);
+      }
+      sqlite3_bind_text(ins, 1, name, -1, SQLITE_STATIC);
+      sqlite3_bind_text(ins, 2, fname, -1, SQLITE_STATIC);
+      sqlite3_bind_int(ins, 3, m->fields[f].type);
+      if (rc == 0 && sqlite3_step(ins) != SQLITE_DONE) { snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db)); rc = -1; }
+      sqlite3_reset(ins);
+    }
+    sqlite3_reset(st);
+  }
+  sqlite3_finalize(st);
+  sqlite3_finalize(ins);
+  return rc;
+}
+
+typedef struct OldAct { char name[128]; int64_t id; int64_t delay, window; int trigger; char parent[128]; } OldAct;
+
+/* The activities of the currently deployed version, by name. */
+static int oldActivities(Engine *e, int64_t campaign, OldAct **out, char *err, size_t errSize) {
+  const Loaded *l = campStoreLoaded(e, campaign, err, errSize);
+  if (!l) return -1;
+  const ProgCampaign *c = &l->p->camps[l->camp];
+  OldAct *v = calloc(c->nact ? c->nact : 1, sizeof *v);
+  for (uint32_t i = 0; i < c->nact; i++) {
+    const ProgActivity *a = &l->p->acts[c->firstAct + i];
+    snprintf(v[i].name, sizeof v[i].name, "%s", l->p->str[a->name]);
+    v[i].id = l->actId[c->firstAct + i];
+    v[i].delay = a->delay; v[i].window = a->window; v[i].trigger = a->trigger;
+    if (a->parent != CAMP_NONE) snprintf(v[i].parent, sizeof v[i].parent, "%s", l->p->str[l->p->acts[a->parent].name]);
+  }
+  *out = v;
+  return (int)c->nact;
+}
+
+static const OldAct *findOld(const OldAct *v, int n, const char *name) {
+  for (int i = 0; i < n; i++) if (!strcmp(v[i].name, name)) return &v[i];
+  return NULL;
+}
+
+static int eventBit(int trig) {
+  switch (trig) {
+  case TRIG_OPEN: case TRIG_NO_OPEN: return EV_OPEN;
+  case TRIG_CLICK: case TRIG_NO_CLICK: return EV_CLICK;
+  case TRIG_REPLY: case TRIG_NO_REPLY: return EV_REPLY;
+  case TRIG_BOUNCE: return EV_BOUNCE;
+  default: return 0;
+  }
+}
+
+/* Give running participants traces of a new activity. */
+static int reachNewActivity(Engine *e, int64_t campaign, const Program *p, const ProgActivity *a, int64_t actId,
+                            int64_t parentActId, FILE *out, char *err, size_t errSize) {
+  int64_t now = campEngineNow(e);
+  char sql[1024];
+  if (a->trigger == TRIG_BEGIN) {
+    snprintf(sql, sizeof sql, "INSERT INTO camp_trace(participant, activity, state, due, base) "
+             "SELECT id, %lld, 0, %lld, %lld FROM camp_participant WHERE campaign = %lld AND state = 'running'",
+             (long long)actId, (long long)(now + a->delay), (long long)now, (long long)campaign);
+  } else {
+    /* children where the parent already ran; negative ones only when the event has not fired */
+    int bit = eventBit(a->trigger);
+    int positive = a->trigger >= TRIG_OPEN && a->trigger <= TRIG_BOUNCE;
+    if (a->trigger == TRIG_DONE)
+      snprintf(sql, sizeof sql, "INSERT INTO camp_trace(participant, activity, parent, state, due, base) "
+               "SELECT t.participant, %lld, t.id, 0, max(t.done_at + %lld, %lld), t.done_at FROM camp_trace t "
+               "JOIN camp_participant pa ON pa.id = t.participant AND pa.state = 'running' "
+               "WHERE t.activity = %lld AND t.state = 2", (long long)actId, (long long)a->delay, (long long)now,
+               (long long)parentActId);
+    else if (positive) {
+      char windowEnd[64] = "NULL";      /* a waiting trace keeps its window's end in due */
+      if (a->window) snprintf(windowEnd, sizeof windowEnd, "t.done_at + %lld", (long long)a->window);
+      snprintf(sql, sizeof sql, "INSERT INTO camp_trace(participant, activity, parent, state, due, base) "
+               "SELECT t.participant, %lld, t.id, 1, %s, t.done_at FROM camp_trace t "
+               "JOIN camp_participant pa ON pa.id = t.participant AND pa.state = 'running' "
+               "WHERE t.activity = %lld AND t.state = 2 AND (t.events & 8) = 0", (long long)actId,
+               windowEnd, (long long)parentActId);
+    }
+    else
+      snprintf(sql, sizeof sql, "INSERT INTO camp_trace(participant, activity, parent, state, due, base) "
+               "SELECT t.participant, %lld, t.id, 0, max(t.done_at + %lld, %lld), t.done_at FROM camp_trace t "
+               "JOIN camp_participant pa ON pa.id = t.participant AND pa.state = 'running' "
+               "WHERE t.activity = %lld AND t.state = 2 AND (t.events & %d) = 0 AND (t.events & 8) = 0",
+               (long long)actId, (long long)(a->window + a->delay), (long long)now, (long long)parentActId, bit);
+  }
+  if (campStoreExec(e, sql, err, errSize) < 0) return -1;
+  if (out && changes(e)) fprintf(out, "    %lld participants get '%s'\n", (long long)changes(e), p->str[a->name]);
+  return 0;
+}
+
+static int deployCampaign(Engine *e, const Program *p, uint32_t ci, const uint8_t *img, size_t len, int start,
+                          FILE *out, int *changed, char *err, size_t errSize) {
+  const ProgCampaign *c = &p->camps[ci];
+  const char *name = p->str[c->name];
+  char hex[65];
+  campProgramHashHex(p, hex);
+  int64_t now = campEngineNow(e), campaign = 0;
+  int version = 0;
+  char oldHash[65] = "", state[16] = "draft";
+  sqlite3_stmt *st = campStorePrepare(e, "SELECT c.id, c.version, v.hash, c.state FROM camp_campaign c "
+                                         "JOIN camp_version v ON v.campaign = c.id AND v.version = c.version WHERE c.name = ?", err, errSize);
+  if (!st) return -1;
+  sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+  if (sqlite3_step(st) == SQLITE_ROW) {
+    campaign = sqlite3_column_int64(st, 0);
+    version = sqlite3_column_int(st, 1);
+    snprintf(oldHash, sizeof oldHash, "%s", (const char *)sqlite3_column_text(st, 2));
+    snprintf(state, sizeof state, "%s", (const char *)sqlite3_column_text(st, 3));
+  }
+  sqlite3_finalize(st);
+  if (campaign && !strcmp(oldHash, hex)) {
+    if (out) fprintf(out, "campaign %s: unchanged (version %d)\n", name, version);
+    if (start && strcmp(state, "running")) {
+      *changed = 1;
+      if (out) fprintf(out, "  state %s -> running\n", state);
+      return campEngineSetState(e, name, "running", err, errSize);
+    }
+    return 0;
+  }
+  *changed = 1;
+  OldAct *old = NULL;
+  int nold = 0;
+  if (campaign && (nold = oldActivities(e, campaign, &old, err, errSize)) < 0) return -1;
+  if (out) fprintf(out, campaign ? "campaign %s: version %d -> %d\n" : "campaign %s: new\n", name, version, version + 1);
+  if (!campaign) {
+    st = campStorePrepare(e, "INSERT INTO camp_campaign(name, title, model, state, version) VALUES(?, ?, ?, 'draft', 0)", err, errSize);
+    if (!st) return -1;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, p->str[c->title], -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, p->str[p->models[c->model].name], -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) { snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db)); return -1; }
+    campaign = sqlite3_last_insert_rowid(e->db);
+  }
+  st = campStorePrepare(e, "INSERT INTO camp_version(campaign, version, hash, image, deployed_at) VALUES(?, ?, ?, ?, ?)", err, errSize);
+  if (!st) { free(old); return -1; }
+  sqlite3_bind_int64(st, 1, campaign);
+  sqlite3_bind_int(st, 2, version + 1);
+  sqlite3_bind_text(st, 3, hex, -1, SQLITE_STATIC);
+  sqlite3_bind_blob(st, 4, img, (int)len, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 5, now);
+  int rc = sqlite3_step(st);
+  sqlite3_finalize(st);
+  if (rc != SQLITE_DONE) { snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db)); free(old); return -1; }
+  char sql[1024];
+  snprintf(sql, sizeof sql, "UPDATE camp_campaign SET version = %d, title = ?%s WHERE id = %lld", version + 1,
+           start ? ", state = 'running'" : "", (long long)campaign);
+  st = campStorePrepare(e, sql, err, errSize);
+  if (!st) { free(old); return -1; }
+  sqlite3_bind_text(st, 1, p->str[c->title], -1, SQLITE_STATIC);
+  sqlite3_step(st);
+  sqlite3_finalize(st);
+  /* activities by name: upsert, then mark the ones that are gone */
+  snprintf(sql, sizeof sql, "UPDATE camp_activity SET idx = -1 WHERE campaign = %lld", (long long)campaign);
+  rc = campStoreExec(e, sql, err, errSize);
+  st = campStorePrepare(e, "INSERT INTO camp_activity(campaign, name, kind, idx) VALUES(?, ?, ?, ?) "
+                           "ON CONFLICT(campaign, name) DO UPDATE SET kind = excluded.kind, idx = excluded.idx", err, errSize);
+  for (uint32_t i = 0; st && rc == 0 && i < c->nact; i++) {
+    const ProgActivity *a = &p->acts[c->firstAct + i];
+    sqlite3_bind_int64(st, 1, campaign);
+    sqlite3_bind_text(st, 2, p->str[a->name], -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 3, a->kind);
+    sqlite3_bind_int(st, 4, (int)(c->firstAct + i));
+    if (sqlite3_step(st) != SQLITE_DONE) { snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db)); rc = -1; }
+    sqlite3_reset(st);
+  }
+  sqlite3_finalize(st);
+  if (rc < 0) { free(old); return -1; }
+  campStoreForget(e, campaign);
+  const Loaded *l = campStoreLoaded(e, campaign, err, errSize);
+  if (!l) { free(old); return -1; }
+  /* removed activities: cancel their pending traces */
+  for (int i = 0; i < nold; i++) {
+    if (campProgramFindActivity(p, ci, old[i].name) != CAMP_NONE) continue;
+    if (out) fprintf(out, "  - activity %s removed\n", old[i].name);
+    snprintf(sql, sizeof sql, "UPDATE camp_trace SET state = %d, message = 'activity removed from the campaign', done_at = %lld "
+             "WHERE activity = %lld AND state IN (%d, %d)", TRACE_CANCELED, (long long)now, (long long)old[i].id,
+             TRACE_SCHEDULED, TRACE_WAITING);
+    if (campStoreExec(e, sql, err, errSize) < 0) { free(old); return -1; }
+    if (out && changes(e)) fprintf(out, "    %lld pending traces canceled\n", (long long)changes(e));
+  }
+  for (uint32_t i = 0; i < c->nact; i++) {
+    uint32_t ai = c->firstAct + i;
+    const ProgActivity *a = &p->acts[ai];
+    const OldAct *o = findOld(old, nold, p->str[a->name]);
+    if (!o) {
+      if (out) fprintf(out, "  + activity %s (%s)\n", p->str[a->name], a->trigger == TRIG_BEGIN ? "top level" : "child");
+      if (campaign && nold && reachNewActivity(e, campaign, p, a, l->actId[ai], a->parent != CAMP_NONE ? l->actId[a->parent] : 0,
+                                               out, err, errSize) < 0) { free(old); return -1; }
+      continue;
+    }
+    if (o->delay != a->delay || o->window != a->window || o->trigger != a->trigger) {
+      if (out) fprintf(out, "  ~ activity %s: delay %llds -> %llds%s\n", p->str[a->name], (long long)o->delay,
+                       (long long)a->delay, o->window != a->window ? ", window changed" : "");
+      /* pending traces take the new delays from the time their trigger fired */
+      int64_t add = a->delay + (a->trigger >= TRIG_NO_OPEN ? a->window : 0);
+      snprintf(sql, sizeof sql, "UPDATE camp_trace SET due = base + %lld WHERE activity = %lld AND state = %d AND base IS NOT NULL",
+               (long long)add, (long long)l->actId[ai], TRACE_SCHEDULED);
+      if (campStoreExec(e, sql, err, errSize) < 0) { free(old); return -1; }
+      if (out && changes(e)) fprintf(out, "    %lld pending traces move\n", (long long)changes(e));
+    }
+  }
+  free(old);
+  return 0;
+}
+
+int campEngineDeploy(Engine *e, const uint8_t *img, size_t len, int start, int dryRun, FILE *out,
+                     char *err, size_t errSize) {
+  Program *p = campProgramLoad(img, len, err, errSize);
+  if (!p) return -1;
+  int changed = 0, rc = 0;
+  if (campStoreExec(e, "BEGIN IMMEDIATE", err, errSize) < 0) { campProgramFree(p); return -1; }
+  for (uint32_t m = 0; m < p->nmodel && rc == 0; m++) rc = ensureModel(e, p, m, dryRun ? out : NULL, err, errSize);
+  for (uint32_t c = 0; c < p->ncamp && rc == 0; c++) rc = deployCampaign(e, p, c, img, len, start, out, &changed, err, errSize);
+  if (rc == 0 && dryRun) {
+    /* records that would be enrolled at the next run */
+    for (uint32_t c = 0; c < p->ncamp; c++) {
+      char sql[512], id[256];
+      snprintf(sql, sizeof sql, "SELECT count(*) FROM %s WHERE id NOT IN (SELECT record_id FROM camp_participant p "
+               "JOIN camp_campaign c ON c.id = p.campaign WHERE c.name = ?)", campStoreIdent(p->str[p->models[p->camps[c].model].name], id, sizeof id));
+      sqlite3_stmt *st = campStorePrepare(e, sql, err, errSize);
+      if (!st) continue;
+      sqlite3_bind_text(st, 1, p->str[p->camps[c].name], -1, SQLITE_STATIC);
+      if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int64(st, 0))
+        fprintf(out, "campaign %s: up to %lld records not yet enrolled are checked against its filter at the next run\n",
+                p->str[p->camps[c].name], (long long)sqlite3_column_int64(st, 0));
+      sqlite3_finalize(st);
+    }
+  }
+  if (rc == 0 && !dryRun) rc = campStoreExec(e, "COMMIT", err, errSize);
+  else sqlite3_exec(e->db, "ROLLBACK", NULL, NULL, NULL);
+  if (dryRun || rc < 0) {   /* the cache may hold versions that were rolled back */
+    while (e->ncache) campStoreForget(e, e->cache[0].campaign);
+  }
+  campProgramFree(p);
+  if (rc < 0) return -1;
+  return dryRun ? changed : 0;
+}
+
+int campEngineSetState(Engine *e, const char *campaign, const char *state, char *err, size_t errSize) {
+  sqlite3_stmt *st = campStorePrepare(e, "UPDATE camp_campaign SET state = ? WHERE name = ?", err, errSize);
+  if (!st) return -1;
+  sqlite3_bind_text(st, 1, state, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 2, campaign, -1, SQLITE_STATIC);
+  int rc = sqlite3_step(st);
+  sqlite3_finalize(st);
+  if (rc != SQLITE_DONE) { snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db)); return -1; }
+  if (sqlite3_changes(e->db) == 0) { snprintf(err, errSize, "no campaign '%s' is deployed", campaign); return -1; }
+  return 0;
+}

@@ -1,0 +1,443 @@
+/*
+** runtime/store_engine.c -- the campaign database: schema, clock, deployed
+** programs, records, actions, deploy and plan.
+**
+** Owns: opening and migrating the SQLite file (WAL, schema version in
+** user_version), the simulated clock, model tables (identifiers only from
+** checked models, always quoted; every value bound), loading the program
+** of a campaign version, the VM host that runs actions on records, and
+** deploying images with the sync rules for participants in flight.
+** Does not own: running due work (store_run.c), events and reports
+** (store_event.c, store_report.c).
+*/
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "runtime/store_engine.h"
+
+#define SCHEMA_VERSION 1
+
+static const char *const schema1 =
+  "CREATE TABLE camp_meta(key TEXT PRIMARY KEY, value);"
+  "CREATE TABLE camp_model(model TEXT NOT NULL, field TEXT NOT NULL, type INTEGER NOT NULL, PRIMARY KEY(model, field));"
+  "CREATE TABLE camp_campaign(id INTEGER PRIMARY KEY, name TEXT UNIQUE NOT NULL, title TEXT, model TEXT NOT NULL,"
+  "  state TEXT NOT NULL DEFAULT 'draft', version INTEGER NOT NULL, last_sync INTEGER);"
+  "CREATE TABLE camp_version(campaign INTEGER NOT NULL, version INTEGER NOT NULL, hash TEXT NOT NULL,"
+  "  image BLOB NOT NULL, deployed_at INTEGER NOT NULL, PRIMARY KEY(campaign, version));"
+  "CREATE TABLE camp_activity(id INTEGER PRIMARY KEY, campaign INTEGER NOT NULL, name TEXT NOT NULL,"
+  "  kind INTEGER NOT NULL, idx INTEGER NOT NULL, UNIQUE(campaign, name));"
+  "CREATE TABLE camp_participant(id INTEGER PRIMARY KEY, campaign INTEGER NOT NULL, record_id INTEGER NOT NULL,"
+  "  state TEXT NOT NULL, test INTEGER NOT NULL DEFAULT 0, unique_value TEXT, enrolled_at INTEGER NOT NULL,"
+  "  UNIQUE(campaign, record_id, test));"
+  "CREATE INDEX camp_participant_unique ON camp_participant(campaign, unique_value);"
+  "CREATE INDEX camp_participant_state ON camp_participant(campaign, state);"
+  "CREATE TABLE camp_trace(id INTEGER PRIMARY KEY, participant INTEGER NOT NULL, activity INTEGER NOT NULL,"
+  "  parent INTEGER, state INTEGER NOT NULL, due INTEGER, base INTEGER, message_id TEXT, attempts INTEGER NOT NULL DEFAULT 0,"
+  "  events INTEGER NOT NULL DEFAULT 0, message TEXT, done_at INTEGER);"
+  "CREATE INDEX camp_trace_due ON camp_trace(state, due);"
+  "CREATE INDEX camp_trace_participant ON camp_trace(participant);"
+  "CREATE INDEX camp_trace_parent ON camp_trace(parent);"
+  "CREATE INDEX camp_trace_message ON camp_trace(message_id);"
+  "CREATE TABLE camp_event(id INTEGER PRIMARY KEY, trace INTEGER NOT NULL, kind TEXT NOT NULL, at INTEGER NOT NULL, url TEXT);"
+  "CREATE INDEX camp_event_trace ON camp_event(trace);"
+  "CREATE TABLE camp_link(trace INTEGER NOT NULL, idx INTEGER NOT NULL, url TEXT NOT NULL, PRIMARY KEY(trace, idx));"
+  "CREATE TABLE camp_suppression(address TEXT PRIMARY KEY, reason TEXT NOT NULL, at INTEGER NOT NULL);"
+  "CREATE TABLE camp_list_member(list TEXT NOT NULL, model TEXT NOT NULL, record_id INTEGER NOT NULL,"
+  "  PRIMARY KEY(list, model, record_id));"
+  "CREATE TABLE camp_note(id INTEGER PRIMARY KEY, model TEXT NOT NULL, record_id INTEGER NOT NULL, text TEXT NOT NULL, at INTEGER NOT NULL);";
+
+/* Migrations: index i brings user_version i to i + 1. */
+static const char *const migrations[] = { schema1 };
+
+int campStoreExec(Engine *e, const char *sql, char *err, size_t errSize) {
+  char *msg = NULL;
+  if (sqlite3_exec(e->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+    snprintf(err, errSize, "database: %s", msg ? msg : sqlite3_errmsg(e->db));
+    sqlite3_free(msg);
+    return -1;
+  }
+  return 0;
+}
+
+sqlite3_stmt *campStorePrepare(Engine *e, const char *sql, char *err, size_t errSize) {
+  sqlite3_stmt *st = NULL;
+  if (sqlite3_prepare_v2(e->db, sql, -1, &st, NULL) != SQLITE_OK) {
+    snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db));
+    return NULL;
+  }
+  return st;
+}
+
+const char *campStoreIdent(const char *name, char *buf, size_t size) {
+  size_t o = 0;
+  buf[o++] = '"';
+  for (const char *p = name; *p && o + 3 < size; p++) {
+    if (*p == '"') buf[o++] = '"';
+    buf[o++] = *p;
+  }
+  buf[o++] = '"';
+  buf[o] = 0;
+  return buf;
+}
+
+static int metaGet(Engine *e, const char *key, int64_t *v) {
+  sqlite3_stmt *st = NULL;
+  int found = 0;
+  if (sqlite3_prepare_v2(e->db, "SELECT value FROM camp_meta WHERE key = ?", -1, &st, NULL) != SQLITE_OK) return 0;
+  sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+  if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) { *v = sqlite3_column_int64(st, 0); found = 1; }
+  sqlite3_finalize(st);
+  return found;
+}
+
+int campStoreSetClock(Engine *e, int64_t t) {
+  sqlite3_stmt *st = NULL;
+  if (sqlite3_prepare_v2(e->db, "INSERT OR REPLACE INTO camp_meta(key, value) VALUES('clock', ?)", -1, &st, NULL) != SQLITE_OK) return -1;
+  sqlite3_bind_int64(st, 1, t);
+  int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+  sqlite3_finalize(st);
+  if (rc == 0) e->clock = t;
+  return rc;
+}
+
+Engine *campEngineOpen(const char *path, int create, int64_t clock, char *err, size_t errSize) {
+  Engine *e = calloc(1, sizeof *e);
+  if (!e) { snprintf(err, errSize, "out of memory"); return NULL; }
+  int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
+  if (sqlite3_open_v2(path, &e->db, flags, NULL) != SQLITE_OK) {
+    snprintf(err, errSize, "cannot open database '%s': %s%s", path, e->db ? sqlite3_errmsg(e->db) : "out of memory",
+             create ? "" : " (create it with camp init)");
+    sqlite3_close(e->db);
+    free(e);
+    return NULL;
+  }
+  sqlite3_busy_timeout(e->db, 10000);
+  e->vm = campVmNew();
+  int64_t version = 0;
+  sqlite3_stmt *st = NULL;
+  if (sqlite3_prepare_v2(e->db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+    version = sqlite3_column_int64(st, 0);
+  sqlite3_finalize(st);
+  if (version > SCHEMA_VERSION) {
+    snprintf(err, errSize, "database '%s' has schema version %lld; this camp knows up to %d", path, (long long)version, SCHEMA_VERSION);
+    campEngineClose(e);
+    return NULL;
+  }
+  if (version == 0 && !create) {
+    snprintf(err, errSize, "'%s' is not a camp database (create it with camp init)", path);
+    campEngineClose(e);
+    return NULL;
+  }
+  if (campStoreExec(e, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=OFF;", err, errSize) < 0) {
+    campEngineClose(e);
+    return NULL;
+  }
+  for (int64_t v = version; v < SCHEMA_VERSION; v++) {
+    char sql[64];
+    snprintf(sql, sizeof sql, "PRAGMA user_version=%lld;", (long long)v + 1);
+    if (campStoreExec(e, "BEGIN IMMEDIATE", err, errSize) < 0 ||
+        campStoreExec(e, migrations[v], err, errSize) < 0 || campStoreExec(e, sql, err, errSize) < 0 ||
+        campStoreExec(e, "COMMIT", err, errSize) < 0) {
+      sqlite3_exec(e->db, "ROLLBACK", NULL, NULL, NULL);
+      campEngineClose(e);
+      return NULL;
+    }
+  }
+  if (create && clock != INT64_MIN && campStoreSetClock(e, clock) < 0) {
+    snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db));
+    campEngineClose(e);
+    return NULL;
+  }
+  e->simulated = metaGet(e, "clock", &e->clock);
+  return e;
+}
+
+void campEngineClose(Engine *e) {
+  if (!e) return;
+  for (int i = 0; i < e->ncache; i++) {
+    campProgramFree(e->cache[i].p);
+    free(e->cache[i].actId);
+    sqlite3_finalize(e->cache[i].loadRecord);
+  }
+  for (int i = 0; i < MAX_FIELDS; i++) free(e->fieldText[i]);
+  campVmFree(e->vm);
+  sqlite3_close(e->db);
+  free(e);
+}
+
+int64_t campEngineNow(Engine *e) { return e->simulated ? e->clock : (int64_t)time(NULL); }
+int campEngineIsSimulated(Engine *e) { return e->simulated; }
+
+/* -- programs ------------------------------------------------------------- */
+
+void campStoreForget(Engine *e, int64_t campaign) {
+  for (int i = 0; i < e->ncache; i++)
+    if (e->cache[i].campaign == campaign) {
+      campProgramFree(e->cache[i].p);
+      free(e->cache[i].actId);
+      sqlite3_finalize(e->cache[i].loadRecord);
+      e->cache[i] = e->cache[--e->ncache];
+      return;
+    }
+}
+
+static int firstFieldOfType(const Program *p, uint32_t model, int type, const char *prefer) {
+  const ProgModel *m = &p->models[model];
+  for (uint32_t f = 1; f < m->nfield; f++)
+    if (prefer && !strcmp(p->str[m->fields[f].name], prefer)) return (int)f;
+  for (uint32_t f = 1; f < m->nfield; f++)
+    if (type && m->fields[f].type == type) return (int)f;
+  return -1;
+}
+
+const Loaded *campStoreLoaded(Engine *e, int64_t campaign, char *err, size_t errSize) {
+  sqlite3_stmt *st = campStorePrepare(e,
+    "SELECT c.name, c.version, v.image FROM camp_campaign c JOIN camp_version v ON v.campaign = c.id AND v.version = c.version"
+    " WHERE c.id = ?", err, errSize);
+  if (!st) return NULL;
+  sqlite3_bind_int64(st, 1, campaign);
+  if (sqlite3_step(st) != SQLITE_ROW) {
+    snprintf(err, errSize, "campaign %lld has no deployed version", (long long)campaign);
+    sqlite3_finalize(st);
+    return NULL;
+  }
+  int version = sqlite3_column_int(st, 1);
+  for (int i = 0; i < e->ncache; i++)
+    if (e->cache[i].campaign == campaign && e->cache[i].version == version) { sqlite3_finalize(st); return &e->cache[i]; }
+  campStoreForget(e, campaign);
+  if (e->ncache == (int)(sizeof e->cache / sizeof e->cache[0])) campStoreForget(e, e->cache[0].campaign);
+  Loaded *l = &e->cache[e->ncache];
+  memset(l, 0, sizeof *l);
+  char name[256];
+  snprintf(name, sizeof name, "%s", (const char *)sqlite3_column_text(st, 0));
+  l->p = campProgramLoad(sqlite3_column_blob(st, 2), (size_t)sqlite3_column_bytes(st, 2), err, errSize);
+  sqlite3_finalize(st);
+  if (!l->p) return NULL;
+  l->campaign = campaign;
+  l->version = version;
+  l->camp = campProgramFindCampaign(l->p, name);
+  if (l->camp == CAMP_NONE) { snprintf(err, errSize, "image of '%s' lacks the campaign", name); campProgramFree(l->p); return NULL; }
+  const ProgCampaign *c = &l->p->camps[l->camp];
+  l->actId = calloc(l->p->nact ? l->p->nact : 1, sizeof *l->actId);
+  st = campStorePrepare(e, "SELECT id FROM camp_activity WHERE campaign = ? AND name = ?", err, errSize);
+  for (uint32_t a = c->firstAct; st && a < c->firstAct + c->nact; a++) {
+    sqlite3_bind_int64(st, 1, campaign);
+    sqlite3_bind_text(st, 2, l->p->str[l->p->acts[a].name], -1, SQLITE_STATIC);
+    l->actId[a] = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_reset(st);
+  }
+  sqlite3_finalize(st);
+  l->emailField = firstFieldOfType(l->p, c->model, TYPE_EMAIL, "email");
+  l->phoneField = firstFieldOfType(l->p, c->model, TYPE_PHONE, "phone");
+  l->nameField = firstFieldOfType(l->p, c->model, 0, "name");
+  /* SELECT the fields in image order, so field i is column i. */
+  const ProgModel *m = &l->p->models[c->model];
+  char sql[8192], id[256];
+  size_t n = (size_t)snprintf(sql, sizeof sql, "SELECT id");
+  for (uint32_t f = 1; f < m->nfield && n < sizeof sql - 300; f++)
+    n += (size_t)snprintf(sql + n, sizeof sql - n, ", %s", campStoreIdent(l->p->str[m->fields[f].name], id, sizeof id));
+  snprintf(sql + n, sizeof sql - n, " FROM %s WHERE id = ?", campStoreIdent(l->p->str[m->name], id, sizeof id));
+  l->loadRecord = campStorePrepare(e, sql, err, errSize);
+  if (!l->loadRecord) { campProgramFree(l->p); free(l->actId); return NULL; }
+  e->ncache++;
+  return l;
+}
+
+void campStoreRowToFields(Engine *e, const Loaded *l, sqlite3_stmt *st, int col) {
+  const ProgModel *m = &l->p->models[l->p->camps[l->camp].model];
+  for (uint32_t f = 0; f < m->nfield && f < MAX_FIELDS; f++) {
+    Value *v = &e->fields[f];
+    memset(v, 0, sizeof *v);
+    int c = col + (int)f;
+    switch (sqlite3_column_type(st, c)) {
+    case SQLITE_NULL: break;
+    case SQLITE_FLOAT: v->tag = VAL_REAL; v->u.r = sqlite3_column_double(st, c); break;
+    case SQLITE_INTEGER:
+      v->u.i = sqlite3_column_int64(st, c);
+      v->tag = m->fields[f].type == TYPE_BOOL ? VAL_BOOL : m->fields[f].type == TYPE_DATETIME ? VAL_TIME
+             : m->fields[f].type == TYPE_REAL ? (v->u.r = (double)v->u.i, VAL_REAL) : VAL_INT;
+      break;
+    default: {
+      int len = sqlite3_column_bytes(st, c);
+      free(e->fieldText[f]);
+      e->fieldText[f] = malloc((size_t)len + 1);
+      if (!e->fieldText[f]) break;
+      memcpy(e->fieldText[f], sqlite3_column_text(st, c), (size_t)len);
+      e->fieldText[f][len] = 0;
+      v->tag = VAL_TEXT; v->len = (uint32_t)len; v->u.s = e->fieldText[f];
+    }
+    }
+  }
+  e->recordId = e->fields[0].u.i;
+  e->cur = l;
+}
+
+int campStoreLoadRecord(Engine *e, const Loaded *l, int64_t id, char *err, size_t errSize) {
+  sqlite3_stmt *st = l->loadRecord;
+  sqlite3_reset(st);
+  sqlite3_bind_int64(st, 1, id);
+  int rc = sqlite3_step(st);
+  if (rc == SQLITE_DONE) { sqlite3_reset(st); return 1; }
+  if (rc != SQLITE_ROW) { snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db)); sqlite3_reset(st); return -1; }
+  campStoreRowToFields(e, l, st, 0);
+  sqlite3_reset(st);
+  return 0;
+}
+
+/* -- actions: the VM host --------------------------------------------------- */
+
+static int bindValue(sqlite3_stmt *st, int i, const Value *v) {
+  switch (v->tag) {
+  case VAL_NULL: return sqlite3_bind_null(st, i);
+  case VAL_REAL: return sqlite3_bind_double(st, i, v->u.r);
+  case VAL_TEXT: return sqlite3_bind_text(st, i, v->u.s, (int)v->len, SQLITE_TRANSIENT);
+  case VAL_LIST: return sqlite3_bind_null(st, i);
+  default: return sqlite3_bind_int64(st, i, v->u.i);
+  }
+}
+
+static int execBound(Engine *e, const char *sql, char *err, size_t errSize, int n, ...) {
+  sqlite3_stmt *st = campStorePrepare(e, sql, err, errSize);
+  if (!st) return -1;
+  va_list ap;
+  va_start(ap, n);
+  for (int i = 1; i <= n; i++) bindValue(st, i, va_arg(ap, const Value *));
+  va_end(ap);
+  int rc = sqlite3_step(st);
+  sqlite3_finalize(st);
+  if (rc != SQLITE_DONE) { snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db)); return -1; }
+  return 0;
+}
+
+static Value intValue(int64_t i) { Value v = { .tag = VAL_INT }; v.u.i = i; return v; }
+static Value textValue(const char *s) { Value v = { .tag = VAL_TEXT }; v.u.s = s; v.len = (uint32_t)strlen(s); return v; }
+
+static int tagsField(const Loaded *l) {
+  const ProgModel *m = &l->p->models[l->p->camps[l->camp].model];
+  for (uint32_t f = 1; f < m->nfield; f++) if (m->fields[f].type == TYPE_TAGS) return (int)f;
+  return -1;
+}
+
+/* Rewrite the tags text with tag added or removed (case-insensitive). */
+static char *editTags(const Value *cur, const Value *tag, int add) {
+  size_t cap = (cur->tag == VAL_TEXT ? cur->len : 0) + tag->len + 4;
+  char *out = calloc(1, cap), *o = out;
+  int present = 0;
+  if (!out) return NULL;
+  if (cur->tag == VAL_TEXT) {
+    const char *s = cur->u.s, *end = s + cur->len;
+    while (s < end) {
+      const char *c = memchr(s, ',', (size_t)(end - s));
+      if (!c) c = end;
+      const char *a = s, *b = c;
+      while (a < b && *a == ' ') a++;
+      while (b > a && b[-1] == ' ') b--;
+      int same = (uint32_t)(b - a) == tag->len && !strncasecmp(a, tag->u.s, tag->len);
+      present |= same;
+      if (b > a && !(same && !add)) { if (o > out) *o++ = ','; memcpy(o, a, (size_t)(b - a)); o += b - a; }
+      s = c + 1;
+    }
+  }
+  if (add && !present && tag->len) { if (o > out) *o++ = ','; memcpy(o, tag->u.s, tag->len); o += tag->len; }
+  *o = 0;
+  return out;
+}
+
+static int hostAction(VmHost *h, int native, const Value *args, int argc, char *err, size_t errSize) {
+  Engine *e = h->ctx;
+  const Loaded *l = e->cur;
+  const Program *p = l->p;
+  const ProgModel *m = &p->models[p->camps[l->camp].model];
+  const char *name = campNatives[native].name;
+  char id[256], sql[8192];
+  Value rid = intValue(e->recordId), now = intValue(campEngineNow(e));
+  campStoreIdent(p->str[m->name], id, sizeof id);
+  if (!strcmp(name, "set")) {
+    char col[256];
+    uint32_t f = (uint32_t)args[0].u.i;
+    snprintf(sql, sizeof sql, "UPDATE %s SET %s = ? WHERE id = ?", id, campStoreIdent(p->str[m->fields[f].name], col, sizeof col));
+    return execBound(e, sql, err, errSize, 2, &args[1], &rid);
+  }
+  if (!strcmp(name, "add_tag") || !strcmp(name, "remove_tag")) {
+    int f = tagsField(l);
+    if (f < 0) { snprintf(err, errSize, "model '%s' has no tags field", p->str[m->name]); return -1; }
+    char col[256], *t = editTags(&e->fields[f], &args[0], name[0] == 'a');
+    if (!t) { snprintf(err, errSize, "out of memory"); return -1; }
+    Value tv = textValue(t);
+    snprintf(sql, sizeof sql, "UPDATE %s SET %s = ? WHERE id = ?", id, campStoreIdent(p->str[m->fields[f].name], col, sizeof col));
+    int rc = execBound(e, sql, err, errSize, 2, &tv, &rid);
+    free(t);
+    return rc;
+  }
+  if (!strcmp(name, "opt_out")) {
+    int f = l->emailField >= 0 ? l->emailField : l->phoneField;
+    if (f < 0 || e->fields[f].tag != VAL_TEXT) { snprintf(err, errSize, "the record has no address to suppress"); return -1; }
+    Value reason = textValue("opt-out");
+    return execBound(e, "INSERT OR IGNORE INTO camp_suppression(address, reason, at) VALUES(lower(?), ?, ?)", err, errSize,
+                     3, &e->fields[f], &reason, &now);
+  }
+  if (!strcmp(name, "add_to_list") || !strcmp(name, "remove_from_list")) {
+    Value list = textValue(p->str[p->lists[args[0].u.i].name]), model = textValue(p->str[m->name]);
+    return execBound(e, name[0] == 'a' ? "INSERT OR IGNORE INTO camp_list_member(list, model, record_id) VALUES(?, ?, ?)"
+                                       : "DELETE FROM camp_list_member WHERE list = ? AND model = ? AND record_id = ?",
+                     err, errSize, 3, &list, &model, &rid);
+  }
+  if (!strcmp(name, "note")) {
+    Value model = textValue(p->str[m->name]);
+    return execBound(e, "INSERT INTO camp_note(model, record_id, text, at) VALUES(?, ?, ?, ?)", err, errSize, 4,
+                     &model, &rid, &args[0], &now);
+  }
+  if (!strcmp(name, "create")) {
+    const ProgModel *target = &p->models[args[0].u.i];
+    size_t n = (size_t)snprintf(sql, sizeof sql, "INSERT INTO %s(", campStoreIdent(p->str[target->name], id, sizeof id));
+    char col[256];
+    for (int i = 1; i + 1 < argc; i += 2)
+      n += (size_t)snprintf(sql + n, sizeof sql - n, "%s%s", i > 1 ? ", " : "",
+                            campStoreIdent(p->str[target->fields[args[i].u.i].name], col, sizeof col));
+    n += (size_t)snprintf(sql + n, sizeof sql - n, ") VALUES(");
+    for (int i = 1; i + 1 < argc; i += 2) n += (size_t)snprintf(sql + n, sizeof sql - n, "%s?", i > 1 ? ", " : "");
+    snprintf(sql + n, sizeof sql - n, ")");
+    if (argc == 1) snprintf(sql, sizeof sql, "INSERT INTO %s DEFAULT VALUES", id);
+    sqlite3_stmt *st = campStorePrepare(e, sql, err, errSize);
+    if (!st) return -1;
+    for (int i = 1; i + 1 < argc; i += 2) bindValue(st, (i + 1) / 2, &args[i + 1]);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) { snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db)); return -1; }
+    return 0;
+  }
+  snprintf(err, errSize, "action '%s' is not available in this runtime", name);
+  return -1;
+}
+
+static int hostInList(VmHost *h, uint32_t list, int64_t rec) {
+  Engine *e = h->ctx;
+  const Program *p = e->cur->p;
+  sqlite3_stmt *st = NULL;
+  if (list >= p->nlist) return 0;
+  const ProgList *l = &p->lists[list];
+  if (l->filter != CAMP_NONE && l->model == p->camps[e->cur->camp].model) {   /* dynamic list: its filter */
+    VmRecord r = { l->model, p->models[l->model].nfield, e->fields };
+    char err[200];
+    Vm *vm = campVmNew();
+    int m = vm ? campVmFilter(vm, p, l->filter, &r, campEngineNow(e), NULL, err, sizeof err) : 0;
+    campVmFree(vm);
+    return m > 0;
+  }
+  if (sqlite3_prepare_v2(e->db, "SELECT 1 FROM camp_list_member WHERE list = ? AND model = ? AND record_id = ?", -1, &st, NULL) != SQLITE_OK)
+    return 0;
+  sqlite3_bind_text(st, 1, p->str[l->name], -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 2, p->str[p->models[l->model].name], -1, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 3, rec);
+  int found = sqlite3_step(st) == SQLITE_ROW;
+  sqlite3_finalize(st);
+  return found;
+}
+
+void campStoreHost(Engine *e, VmHost *h) {
+  h->ctx = e;
+  h->inList = hostInList;
+  h->action = hostAction;
+}

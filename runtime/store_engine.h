@@ -1,0 +1,62 @@
+/*
+** runtime/store_engine.h -- what the store_*.c files share (private to them).
+**
+** Owns: the Engine struct, the program cache and small SQL helpers.
+*/
+#ifndef CAMP_STORE_ENGINE_H
+#define CAMP_STORE_ENGINE_H
+
+#include <sqlite3.h>
+#include "runtime/engine.h"
+#include "runtime/program.h"
+#include "runtime/vm.h"
+
+#define MAX_FIELDS 128
+
+/* A deployed campaign version in memory. */
+typedef struct Loaded {
+  int64_t campaign;         /* camp_campaign.id */
+  int version;
+  Program *p;
+  uint32_t camp;            /* index in p->camps */
+  int64_t *actId;           /* camp_activity.id per image activity index (p->nact entries) */
+  int emailField, phoneField, nameField;   /* field indexes or -1 */
+  sqlite3_stmt *loadRecord; /* SELECT fields FROM model WHERE id = ? */
+} Loaded;
+
+struct Engine {
+  sqlite3 *db;
+  int simulated;
+  int64_t clock;
+  Vm *vm;
+  Loaded cache[32];
+  int ncache;
+  /* the record being worked on, for VM hosts */
+  Value fields[MAX_FIELDS];
+  char *fieldText[MAX_FIELDS];
+  int64_t recordId;
+  const Loaded *cur;
+};
+
+/* Run SQL without results; -1 with the message in err. */
+int campStoreExec(Engine *e, const char *sql, char *err, size_t errSize);
+sqlite3_stmt *campStorePrepare(Engine *e, const char *sql, char *err, size_t errSize);
+int campStoreSetClock(Engine *e, int64_t t);
+
+/* The current version of a campaign (by id), loaded and cached. */
+const Loaded *campStoreLoaded(Engine *e, int64_t campaign, char *err, size_t errSize);
+void campStoreForget(Engine *e, int64_t campaign);
+
+/* Load record id of the campaign's model into e->fields; 0 found, 1 gone, -1 error. */
+int campStoreLoadRecord(Engine *e, const Loaded *l, int64_t id, char *err, size_t errSize);
+/* Bind the columns of a row (model fields in image order starting at col)
+** into e->fields. */
+void campStoreRowToFields(Engine *e, const Loaded *l, sqlite3_stmt *st, int col);
+
+/* A VmHost over e for the record in e->fields. */
+void campStoreHost(Engine *e, VmHost *h);
+
+/* Quote an identifier for SQL ("x" with "" doubled) into buf. */
+const char *campStoreIdent(const char *name, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,160 @@
+/*
+** runtime/store_event.c -- what participants do: open, click, reply,
+** bounce, unsubscribe.
+**
+** Owns: recording an event against the message camp sent, its
+** implications (a click implies an open; a reply an open and a click), the
+** children it makes due (positive branches) or cancels (the opposite
+** negative branches; a bounce cancels every other pending child), and
+** suppression (unsubscribe and hard bounce stop every campaign from
+** writing to the address).  Events are ignored unless the campaign is draft
+** or running.  One path for every source: `camp event`, the tracking server
+** and ingest.
+*/
+#include <stdio.h>
+#include <string.h>
+#include "runtime/store_engine.h"
+
+static int bitsOf(const char *kind) {
+  if (!strcmp(kind, "open")) return EV_OPEN;
+  if (!strcmp(kind, "click")) return EV_OPEN | EV_CLICK;
+  if (!strcmp(kind, "reply")) return EV_OPEN | EV_CLICK | EV_REPLY;
+  if (!strcmp(kind, "bounce")) return EV_BOUNCE;
+  return 0;
+}
+
+static int positiveBit(int trig) {
+  return trig == TRIG_OPEN ? EV_OPEN : trig == TRIG_CLICK ? EV_CLICK : trig == TRIG_REPLY ? EV_REPLY
+       : trig == TRIG_BOUNCE ? EV_BOUNCE : 0;
+}
+
+static int negativeBit(int trig) {
+  return trig == TRIG_NO_OPEN ? EV_OPEN : trig == TRIG_NO_CLICK ? EV_CLICK : trig == TRIG_NO_REPLY ? EV_REPLY : 0;
+}
+
+static int suppress(Engine *e, const Loaded *l, int64_t record, const char *reason, int64_t at, char *err, size_t errSize) {
+  if (campStoreLoadRecord(e, l, record, err, errSize) != 0) return 0;
+  int f = l->emailField >= 0 ? l->emailField : l->phoneField;
+  if (f < 0 || e->fields[f].tag != VAL_TEXT) return 0;
+  sqlite3_stmt *s = campStorePrepare(e, "INSERT OR IGNORE INTO camp_suppression(address, reason, at) VALUES(lower(?), ?, ?)", err, errSize);
+  if (!s) return -1;
+  sqlite3_bind_text(s, 1, e->fields[f].u.s, (int)e->fields[f].len, SQLITE_TRANSIENT);
+  sqlite3_bind_text(s, 2, reason, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(s, 3, at);
+  int rc = sqlite3_step(s) == SQLITE_DONE ? 0 : -1;
+  sqlite3_finalize(s);
+  return rc;
+}
+
+static int applyEvent(Engine *e, const char *kind, const char *messageId, int64_t at, const char *url,
+                      char *err, size_t errSize) {
+  sqlite3_stmt *st = campStorePrepare(e,
+    "SELECT t.id, t.participant, t.events, pa.campaign, pa.record_id, c.state FROM camp_trace t "
+    "JOIN camp_participant pa ON pa.id = t.participant JOIN camp_campaign c ON c.id = pa.campaign "
+    "WHERE t.message_id = ? AND t.state IN (2, 6)", err, errSize);
+  if (!st) return -1;
+  sqlite3_bind_text(st, 1, messageId, -1, SQLITE_STATIC);
+  if (sqlite3_step(st) != SQLITE_ROW) { sqlite3_finalize(st); return 1; }
+  int64_t trace = sqlite3_column_int64(st, 0), participant = sqlite3_column_int64(st, 1);
+  int events = sqlite3_column_int(st, 2);
+  int64_t campaign = sqlite3_column_int64(st, 3), record = sqlite3_column_int64(st, 4);
+  char state[16];
+  snprintf(state, sizeof state, "%s", (const char *)sqlite3_column_text(st, 5));
+  sqlite3_finalize(st);
+  st = campStorePrepare(e, "INSERT INTO camp_event(trace, kind, at, url) VALUES(?, ?, ?, ?)", err, errSize);
+  if (!st) return -1;
+  sqlite3_bind_int64(st, 1, trace);
+  sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 3, at);
+  if (url) sqlite3_bind_text(st, 4, url, -1, SQLITE_STATIC); else sqlite3_bind_null(st, 4);
+  int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+  sqlite3_finalize(st);
+  if (rc < 0) { snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db)); return -1; }
+  const Loaded *l = campStoreLoaded(e, campaign, err, errSize);
+  if (!l) return -1;
+  if (!strcmp(kind, "unsubscribe")) return suppress(e, l, record, "unsubscribe", at, err, errSize);
+  if (strcmp(state, "running") && strcmp(state, "draft")) return 0;     /* stopped: recorded, not acted on */
+  int fresh = bitsOf(kind) & ~events;
+  if (!fresh) return 0;
+  char sql[256];
+  snprintf(sql, sizeof sql, "UPDATE camp_trace SET events = events | %d WHERE id = %lld", fresh, (long long)trace);
+  if (campStoreExec(e, sql, err, errSize) < 0) return -1;
+  /* the children of this trace: armed positives become due, opposites cancel */
+  st = campStorePrepare(e, "SELECT t.id, t.state, a.idx FROM camp_trace t JOIN camp_activity a ON a.id = t.activity "
+                           "WHERE t.parent = ? AND t.state IN (0, 1)", err, errSize);
+  if (!st) return -1;
+  sqlite3_bind_int64(st, 1, trace);
+  typedef struct { int64_t id; int state, idx; } Child;
+  Child kids[256];
+  int n = 0;
+  while (n < 256 && sqlite3_step(st) == SQLITE_ROW) {
+    kids[n].id = sqlite3_column_int64(st, 0);
+    kids[n].state = sqlite3_column_int(st, 1);
+    kids[n++].idx = sqlite3_column_int(st, 2);
+  }
+  sqlite3_finalize(st);
+  sqlite3_stmt *due = campStorePrepare(e, "UPDATE camp_trace SET state = 0, due = ?, base = ? WHERE id = ?", err, errSize);
+  sqlite3_stmt *cancel = campStorePrepare(e, "UPDATE camp_trace SET state = 4, message = ?, done_at = ? WHERE id = ?", err, errSize);
+  for (int i = 0; due && cancel && i < n; i++) {
+    if (kids[i].idx < 0) continue;
+    const ProgActivity *a = &l->p->acts[kids[i].idx];
+    const char *why = NULL;
+    if (fresh & EV_BOUNCE) {
+      if (a->trigger != TRIG_BOUNCE) why = "parent activity bounced";
+    } else if (negativeBit(a->trigger) & fresh) {
+      why = "the event happened";
+    }
+    if (why) {
+      sqlite3_bind_text(cancel, 1, why, -1, SQLITE_STATIC);
+      sqlite3_bind_int64(cancel, 2, at);
+      sqlite3_bind_int64(cancel, 3, kids[i].id);
+      sqlite3_step(cancel);
+      sqlite3_reset(cancel);
+    } else if (kids[i].state == TRACE_WAITING && (positiveBit(a->trigger) & fresh)) {
+      sqlite3_bind_int64(due, 1, at + a->delay);
+      sqlite3_bind_int64(due, 2, at);
+      sqlite3_bind_int64(due, 3, kids[i].id);
+      sqlite3_step(due);
+      sqlite3_reset(due);
+    }
+  }
+  sqlite3_finalize(due);
+  sqlite3_finalize(cancel);
+  if ((fresh & EV_BOUNCE) && suppress(e, l, record, "bounce", at, err, errSize) < 0) return -1;
+  (void)participant;
+  return 0;
+}
+
+int campEngineEvent(Engine *e, const char *kind, const char *messageId, int64_t at, const char *url,
+                    char *err, size_t errSize) {
+  if (!bitsOf(kind) && strcmp(kind, "unsubscribe")) {
+    snprintf(err, errSize, "unknown event '%s' (open, click, reply, bounce or unsubscribe)", kind);
+    return -1;
+  }
+  if (campStoreExec(e, "BEGIN IMMEDIATE", err, errSize) < 0) return -1;
+  int rc = applyEvent(e, kind, messageId, at, url, err, errSize);
+  if (rc < 0) { sqlite3_exec(e->db, "ROLLBACK", NULL, NULL, NULL); return -1; }
+  if (campStoreExec(e, "COMMIT", err, errSize) < 0) return -1;
+  return rc;
+}
+
+int campEngineTraceMessage(Engine *e, int64_t trace, char *messageId, size_t idSize) {
+  sqlite3_stmt *st = NULL;
+  if (sqlite3_prepare_v2(e->db, "SELECT message_id FROM camp_trace WHERE id = ? AND message_id IS NOT NULL", -1, &st, NULL) != SQLITE_OK) return -1;
+  sqlite3_bind_int64(st, 1, trace);
+  int rc = sqlite3_step(st) == SQLITE_ROW ? 0 : 1;
+  if (rc == 0) snprintf(messageId, idSize, "%s", (const char *)sqlite3_column_text(st, 0));
+  sqlite3_finalize(st);
+  return rc;
+}
+
+int campEngineLinkUrl(Engine *e, int64_t trace, uint32_t link, char *url, size_t urlSize) {
+  sqlite3_stmt *st = NULL;
+  if (sqlite3_prepare_v2(e->db, "SELECT url FROM camp_link WHERE trace = ? AND idx = ?", -1, &st, NULL) != SQLITE_OK) return -1;
+  sqlite3_bind_int64(st, 1, trace);
+  sqlite3_bind_int(st, 2, (int)link);
+  int rc = sqlite3_step(st) == SQLITE_ROW ? 0 : 1;
+  if (rc == 0) snprintf(url, urlSize, "%s", (const char *)sqlite3_column_text(st, 0));
+  sqlite3_finalize(st);
+  return rc;
+}

@@ -1,0 +1,629 @@
+/*
+** runtime/store_run.c -- the scheduler: participant sync, due traces, events.
+**
+** Owns: one execution pass as Odoo defines it (expired -> canceled; record
+** gone or failing a filter -> rejected; suppressed address -> canceled; else
+** run -> processed or error; then children made due or armed), crash-safe
+** sends (a send is claimed with its Message-ID in the transaction that
+** moves its trace; an interrupted send is retried with the same ID),
+** completion, window expiry, and events with their implications.
+** Work is read in batches from the (state, due) index and committed per
+** batch; nothing about the audience is held in memory.
+*/
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "runtime/store_engine.h"
+
+#define MAX_ATTEMPTS 8
+
+static int pending(Engine *e, int64_t participant) {
+  static const char *sql = "SELECT 1 FROM camp_trace WHERE participant = ? AND state IN (0, 1, 6) LIMIT 1";
+  sqlite3_stmt *st = NULL;
+  if (sqlite3_prepare_v2(e->db, sql, -1, &st, NULL) != SQLITE_OK) return 1;
+  sqlite3_bind_int64(st, 1, participant);
+  int r = sqlite3_step(st) == SQLITE_ROW;
+  sqlite3_finalize(st);
+  return r;
+}
+
+/* A participant with nothing pending is completed. */
+static void maybeComplete(Engine *e, int64_t participant, RunStats *st) {
+  if (pending(e, participant)) return;
+  sqlite3_stmt *s = NULL;
+  if (sqlite3_prepare_v2(e->db, "UPDATE camp_participant SET state = 'completed' WHERE id = ? AND state = 'running'", -1, &s, NULL) != SQLITE_OK) return;
+  sqlite3_bind_int64(s, 1, participant);
+  sqlite3_step(s);
+  if (sqlite3_changes(e->db) && st) st->completed++;
+  sqlite3_finalize(s);
+}
+
+static int setTrace(Engine *e, int64_t trace, int state, const char *msg, int64_t doneAt) {
+  sqlite3_stmt *s = NULL;
+  if (sqlite3_prepare_v2(e->db, "UPDATE camp_trace SET state = ?, message = ?, done_at = ? WHERE id = ?", -1, &s, NULL) != SQLITE_OK) return -1;
+  sqlite3_bind_int(s, 1, state);
+  if (msg) sqlite3_bind_text(s, 2, msg, -1, SQLITE_TRANSIENT); else sqlite3_bind_null(s, 2);
+  sqlite3_bind_int64(s, 3, doneAt);
+  sqlite3_bind_int64(s, 4, trace);
+  int rc = sqlite3_step(s) == SQLITE_DONE ? 0 : -1;
+  sqlite3_finalize(s);
+  return rc;
+}
+
+/* Cancel every pending trace of a participant (it left, or its record went). */
+static int cancelPending(Engine *e, int64_t participant, const char *why, int64_t now) {
+  sqlite3_stmt *s = NULL;
+  if (sqlite3_prepare_v2(e->db, "UPDATE camp_trace SET state = 4, message = ?, done_at = ? WHERE participant = ? AND state IN (0, 1)", -1, &s, NULL) != SQLITE_OK) return -1;
+  sqlite3_bind_text(s, 1, why, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(s, 2, now);
+  sqlite3_bind_int64(s, 3, participant);
+  int rc = sqlite3_step(s) == SQLITE_DONE ? 0 : -1;
+  sqlite3_finalize(s);
+  return rc;
+}
+
+static int insertTrace(Engine *e, int64_t participant, int64_t activity, int64_t parent, int state,
+                       int64_t due, int hasDue, int64_t base) {
+  sqlite3_stmt *s = NULL;
+  if (sqlite3_prepare_v2(e->db, "INSERT INTO camp_trace(participant, activity, parent, state, due, base) VALUES(?, ?, ?, ?, ?, ?)",
+                         -1, &s, NULL) != SQLITE_OK) return -1;
+  sqlite3_bind_int64(s, 1, participant);
+  sqlite3_bind_int64(s, 2, activity);
+  if (parent) sqlite3_bind_int64(s, 3, parent); else sqlite3_bind_null(s, 3);
+  sqlite3_bind_int(s, 4, state);
+  if (hasDue) sqlite3_bind_int64(s, 5, due); else sqlite3_bind_null(s, 5);
+  if (state == TRACE_SCHEDULED) sqlite3_bind_int64(s, 6, base); else sqlite3_bind_null(s, 6);
+  int rc = sqlite3_step(s) == SQLITE_DONE ? 0 : -1;
+  sqlite3_finalize(s);
+  return rc;
+}
+
+/* The children of activity `act` once it was processed at `now`:
+** done and no-X children are scheduled, positive ones armed (waiting, with
+** their window's end as due, or no due without a window). */
+static int createChildren(Engine *e, const Loaded *l, uint32_t act, int64_t trace, int64_t participant, int64_t now) {
+  const Program *p = l->p;
+  const ProgCampaign *c = &p->camps[l->camp];
+  for (uint32_t i = c->firstAct; i < c->firstAct + c->nact; i++) {
+    const ProgActivity *a = &p->acts[i];
+    if (a->parent != act) continue;
+    int rc;
+    if (a->trigger == TRIG_DONE) rc = insertTrace(e, participant, l->actId[i], trace, TRACE_SCHEDULED, now + a->delay, 1, now);
+    else if (a->trigger >= TRIG_NO_OPEN) rc = insertTrace(e, participant, l->actId[i], trace, TRACE_SCHEDULED, now + a->window + a->delay, 1, now);
+    else rc = insertTrace(e, participant, l->actId[i], trace, TRACE_WAITING, now + a->window, a->window != 0, now);
+    if (rc < 0) return -1;
+  }
+  return 0;
+}
+
+/* -- participant sync -------------------------------------------------------- */
+
+static int enrol(Engine *e, const Loaded *l, int64_t campaign, int64_t record, const char *uniq, int test, int64_t now,
+                 int64_t *participantOut) {
+  sqlite3_stmt *s = NULL;
+  if (sqlite3_prepare_v2(e->db, "INSERT INTO camp_participant(campaign, record_id, state, test, unique_value, enrolled_at) "
+                                "VALUES(?, ?, 'running', ?, ?, ?)", -1, &s, NULL) != SQLITE_OK) return -1;
+  sqlite3_bind_int64(s, 1, campaign);
+  sqlite3_bind_int64(s, 2, record);
+  sqlite3_bind_int(s, 3, test);
+  if (uniq) sqlite3_bind_text(s, 4, uniq, -1, SQLITE_TRANSIENT); else sqlite3_bind_null(s, 4);
+  sqlite3_bind_int64(s, 5, now);
+  int rc = sqlite3_step(s);
+  sqlite3_finalize(s);
+  if (rc != SQLITE_DONE) return -1;
+  int64_t participant = sqlite3_last_insert_rowid(e->db);
+  if (participantOut) *participantOut = participant;
+  const ProgCampaign *c = &l->p->camps[l->camp];
+  for (uint32_t i = c->firstAct; i < c->firstAct + c->nact; i++)
+    if (l->p->acts[i].trigger == TRIG_BEGIN &&
+        insertTrace(e, participant, l->actId[i], 0, TRACE_SCHEDULED, now + l->p->acts[i].delay, 1, now) < 0) return -1;
+  return 0;
+}
+
+static int uniqueTaken(Engine *e, int64_t campaign, const char *value) {
+  sqlite3_stmt *s = NULL;
+  if (sqlite3_prepare_v2(e->db, "SELECT 1 FROM camp_participant WHERE campaign = ? AND unique_value = ? AND test = 0 LIMIT 1", -1, &s, NULL) != SQLITE_OK) return 1;
+  sqlite3_bind_int64(s, 1, campaign);
+  sqlite3_bind_text(s, 2, value, -1, SQLITE_STATIC);
+  int r = sqlite3_step(s) == SQLITE_ROW;
+  sqlite3_finalize(s);
+  return r;
+}
+
+/* Odoo's sync: running participants whose record is gone are unlinked and
+** those that stopped matching leave (their pending traces canceled); new
+** matching records are enrolled in id order, deduplicated on `unique`. */
+static int syncCampaign(Engine *e, int64_t campaign, RunStats *rs, char *err, size_t errSize) {
+  const Loaded *l = campStoreLoaded(e, campaign, err, errSize);
+  if (!l) return -1;
+  const Program *p = l->p;
+  const ProgCampaign *c = &p->camps[l->camp];
+  const ProgModel *m = &p->models[c->model];
+  int64_t now = campEngineNow(e);
+  char sql[12288], cols[8192], id[256], col[256];
+  VmHost host;
+  campStoreHost(e, &host);
+  size_t n = 0;
+  for (uint32_t f = 0; f < m->nfield && n < sizeof cols - 300; f++)
+    n += (size_t)snprintf(cols + n, sizeof cols - n, "%sm.%s", f ? ", " : "", campStoreIdent(p->str[m->fields[f].name], col, sizeof col));
+  campStoreIdent(p->str[m->name], id, sizeof id);
+
+  /* 1. participants whose record is gone or no longer matches */
+  snprintf(sql, sizeof sql, "SELECT pa.id, m.id IS NULL, %s FROM camp_participant pa LEFT JOIN %s m ON m.id = pa.record_id "
+           "WHERE pa.campaign = ? AND pa.state = 'running' AND pa.test = 0", cols, id);
+  sqlite3_stmt *st = campStorePrepare(e, sql, err, errSize);
+  if (!st) return -1;
+  sqlite3_bind_int64(st, 1, campaign);
+  int64_t *leave = NULL;
+  int *gone = NULL;
+  size_t nleave = 0, capLeave = 0;
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    int isGone = sqlite3_column_int(st, 1), match = 1;
+    if (!isGone) {
+      campStoreRowToFields(e, l, st, 2);
+      VmRecord r = { c->model, m->nfield, e->fields };
+      match = campVmFilter(e->vm, p, c->filter, &r, now, &host, err, errSize) != 0;
+    }
+    if (isGone || !match) {
+      if (nleave == capLeave) {
+        capLeave = capLeave ? capLeave * 2 : 64;
+        leave = realloc(leave, capLeave * sizeof *leave);
+        gone = realloc(gone, capLeave * sizeof *gone);
+      }
+      leave[nleave] = sqlite3_column_int64(st, 0);
+      gone[nleave++] = isGone;
+    }
+  }
+  sqlite3_finalize(st);
+  for (size_t i = 0; i < nleave; i++) {
+    sqlite3_stmt *u = NULL;
+    sqlite3_prepare_v2(e->db, "UPDATE camp_participant SET state = ? WHERE id = ?", -1, &u, NULL);
+    sqlite3_bind_text(u, 1, gone[i] ? "unlinked" : "left", -1, SQLITE_STATIC);
+    sqlite3_bind_int64(u, 2, leave[i]);
+    sqlite3_step(u);
+    sqlite3_finalize(u);
+    cancelPending(e, leave[i], gone[i] ? "record deleted" : "record no longer matches the campaign filter", now);
+    rs->left++;
+  }
+  free(leave);
+  free(gone);
+
+  /* 2. new matching records, in id order */
+  snprintf(sql, sizeof sql, "SELECT %s FROM %s m WHERE NOT EXISTS (SELECT 1 FROM camp_participant pa "
+           "WHERE pa.campaign = ? AND pa.record_id = m.id AND pa.test = 0) ORDER BY m.id", cols, id);
+  st = campStorePrepare(e, sql, err, errSize);
+  if (!st) return -1;
+  sqlite3_bind_int64(st, 1, campaign);
+  int rc = 0;
+  while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
+    campStoreRowToFields(e, l, st, 0);
+    VmRecord r = { c->model, m->nfield, e->fields };
+    if (campVmFilter(e->vm, p, c->filter, &r, now, &host, err, errSize) <= 0) continue;
+    char uniq[512], *u = NULL;
+    if (c->unique != CAMP_NONE) {
+      Value t;
+      const Value *v = &e->fields[c->unique];
+      if (v->tag == VAL_NULL || (v->tag == VAL_TEXT && v->len == 0)) continue;    /* empty values are excluded */
+      campVmToText(e->vm, v, &t);
+      snprintf(uniq, sizeof uniq, "%.*s", (int)t.len, t.u.s);
+      for (char *q = uniq; *q; q++) if (*q >= 'A' && *q <= 'Z') *q = (char)(*q + 32);
+      if (uniqueTaken(e, campaign, uniq)) continue;
+      u = uniq;
+    }
+    if (enrol(e, l, campaign, e->recordId, u, 0, now, NULL) < 0) { snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db)); rc = -1; }
+    else rs->enrolled++;
+  }
+  sqlite3_finalize(st);
+  snprintf(sql, sizeof sql, "UPDATE camp_campaign SET last_sync = %lld WHERE id = %lld", (long long)now, (long long)campaign);
+  campStoreExec(e, sql, err, errSize);
+  return rc;
+}
+
+static int syncAll(Engine *e, RunStats *rs, char *err, size_t errSize) {
+  sqlite3_stmt *st = campStorePrepare(e, "SELECT id FROM camp_campaign WHERE state = 'running' ORDER BY id", err, errSize);
+  if (!st) return -1;
+  int64_t ids[256];
+  int n = 0;
+  while (sqlite3_step(st) == SQLITE_ROW && n < 256) ids[n++] = sqlite3_column_int64(st, 0);
+  sqlite3_finalize(st);
+  for (int i = 0; i < n; i++) {
+    if (campStoreExec(e, "BEGIN IMMEDIATE", err, errSize) < 0) return -1;
+    if (syncCampaign(e, ids[i], rs, err, errSize) < 0) { sqlite3_exec(e->db, "ROLLBACK", NULL, NULL, NULL); return -1; }
+    if (campStoreExec(e, "COMMIT", err, errSize) < 0) return -1;
+  }
+  return 0;
+}
+
+/* -- executing due traces -------------------------------------------------- */
+
+typedef struct Work {
+  int64_t trace, participant, parent, due, record, campaign;
+  int state, attempts, actIdx, test;
+  char messageId[96];
+} Work;
+
+typedef struct Outgoing {
+  Work *w;
+  const Loaded *l;
+  char *subject, *html, *text, *from, *to, *toName, *unsub;
+  int sms;
+} Outgoing;
+
+static char *dupValue(Engine *e, const Value *v) {
+  Value t;
+  campVmToText(e->vm, v, &t);
+  char *s = malloc(t.len + 1);
+  if (s) { memcpy(s, t.u.s, t.len); s[t.len] = 0; }
+  return s;
+}
+
+static char *render(Engine *e, const Loaded *l, uint32_t block, int64_t now, char *err, size_t errSize) {
+  if (block == CAMP_NONE) return NULL;
+  const ProgCampaign *c = &l->p->camps[l->camp];
+  VmRecord r = { c->model, l->p->models[c->model].nfield, e->fields };
+  VmHost host;
+  Value out;
+  campStoreHost(e, &host);
+  if (campVmRun(e->vm, l->p, block, &r, now, &host, &out, err, errSize) < 0) return NULL;
+  return dupValue(e, &out);
+}
+
+typedef struct LinkCtx { Engine *e; int64_t trace; } LinkCtx;
+
+static void registerLink(void *ctx, uint32_t i, const char *url, size_t len) {
+  LinkCtx *k = ctx;
+  sqlite3_stmt *s = NULL;
+  if (sqlite3_prepare_v2(k->e->db, "INSERT OR REPLACE INTO camp_link(trace, idx, url) VALUES(?, ?, ?)", -1, &s, NULL) != SQLITE_OK) return;
+  sqlite3_bind_int64(s, 1, k->trace);
+  sqlite3_bind_int(s, 2, (int)i);
+  sqlite3_bind_text(s, 3, url, (int)len, SQLITE_TRANSIENT);
+  sqlite3_step(s);
+  sqlite3_finalize(s);
+}
+
+static int suppressed(Engine *e, const char *addr) {
+  sqlite3_stmt *s = NULL;
+  if (sqlite3_prepare_v2(e->db, "SELECT 1 FROM camp_suppression WHERE address = lower(?)", -1, &s, NULL) != SQLITE_OK) return 0;
+  sqlite3_bind_text(s, 1, addr, -1, SQLITE_STATIC);
+  int r = sqlite3_step(s) == SQLITE_ROW;
+  sqlite3_finalize(s);
+  return r;
+}
+
+static void freeOut(Outgoing *o) {
+  free(o->subject); free(o->html); free(o->text); free(o->from); free(o->to); free(o->toName); free(o->unsub);
+}
+
+/* Decide one due trace inside the batch transaction.  Messages are claimed
+** (state SENDING with their Message-ID) and queued in *out for sending after
+** the commit; actions run here, in the transaction that records them. */
+static int decide(Engine *e, Work *w, const RunOptions *o, int64_t now, Outgoing *out, int *queued, RunStats *rs) {
+  char err[512] = "";
+  const Loaded *l = campStoreLoaded(e, w->campaign, err, sizeof err);
+  if (!l) return setTrace(e, w->trace, TRACE_ERROR, err, now);
+  if (w->actIdx < 0) { rs->canceled++; return setTrace(e, w->trace, TRACE_CANCELED, "activity removed from the campaign", now); }
+  const Program *p = l->p;
+  const ProgActivity *a = &p->acts[w->actIdx];
+  const ProgCampaign *c = &p->camps[l->camp];
+  if (w->state == TRACE_SCHEDULED && a->expire && w->due + a->expire < now) {
+    rs->canceled++;
+    return setTrace(e, w->trace, TRACE_CANCELED, "expired: came up after its validity", now);
+  }
+  int got = campStoreLoadRecord(e, l, w->record, err, sizeof err);
+  if (got < 0) return -1;
+  if (got == 1) { rs->rejected++; return setTrace(e, w->trace, TRACE_REJECTED, "record deleted", now); }
+  VmRecord r = { c->model, p->models[c->model].nfield, e->fields };
+  VmHost host;
+  campStoreHost(e, &host);
+  int f1 = campVmFilter(e->vm, p, c->filter, &r, now, &host, err, sizeof err);
+  int f2 = f1 > 0 ? campVmFilter(e->vm, p, a->filter, &r, now, &host, err, sizeof err) : f1;
+  if (f1 < 0 || f2 < 0) { rs->errors++; return setTrace(e, w->trace, TRACE_ERROR, err, now); }
+  if (!f1 || !f2) { rs->rejected++; return setTrace(e, w->trace, TRACE_REJECTED, "rejected by the campaign or activity filter", now); }
+  if (a->kind == ACT_ACTION) {
+    if (a->actions != CAMP_NONE) {
+      Value v;
+      if (campVmRun(e->vm, p, a->actions, &r, now, &host, &v, err, sizeof err) < 0) {
+        rs->errors++;
+        return setTrace(e, w->trace, TRACE_ERROR, err, now);
+      }
+    }
+    rs->processed++;
+    if (setTrace(e, w->trace, TRACE_PROCESSED, NULL, now) < 0) return -1;
+    return createChildren(e, l, (uint32_t)w->actIdx, w->trace, w->participant, now);
+  }
+  int sms = a->kind == ACT_SMS;
+  int af = sms ? l->phoneField : l->emailField;
+  if (af < 0 || e->fields[af].tag != VAL_TEXT || e->fields[af].len == 0) {
+    rs->rejected++;
+    return setTrace(e, w->trace, TRACE_REJECTED, sms ? "no phone number" : "no email address", now);
+  }
+  memset(out, 0, sizeof *out);
+  out->to = dupValue(e, &e->fields[af]);
+  if (suppressed(e, out->to)) {
+    rs->canceled++;
+    freeOut(out);
+    return setTrace(e, w->trace, TRACE_CANCELED, "address suppressed (opted out or bounced)", now);
+  }
+  if (!w->messageId[0]) {
+    char hex[65];
+    campProgramHashHex(p, hex);
+    snprintf(w->messageId, sizeof w->messageId, "t%lld.%.8s@camp", (long long)w->trace, hex);
+  }
+  out->w = w;
+  out->l = l;
+  out->sms = sms;
+  out->toName = l->nameField >= 0 ? dupValue(e, &e->fields[l->nameField]) : NULL;
+  LinkCtx lk = { e, w->trace };
+  char *text = render(e, l, a->text, now, err, sizeof err);
+  char tok[64];
+  Buf b = { 0 };
+  if (sms) {
+    if (text) campTrackText(text, o->baseUrl, o->secret, w->trace, registerLink, &lk, &b);
+    out->text = b.p ? b.p : strdup("");
+    free(text);
+  } else {
+    char *html = render(e, l, a->body, now, err, sizeof err);
+    out->subject = render(e, l, a->subject, now, err, sizeof err);
+    out->from = render(e, l, a->from, now, err, sizeof err);
+    campTrackHtml(html ? html : "", o->baseUrl, o->secret, w->trace, registerLink, &lk, &b);
+    free(html);
+    out->html = b.p;
+    if (text) { Buf t = { 0 }; campTrackText(text, o->baseUrl, o->secret, w->trace, registerLink, &lk, &t); out->text = t.p; free(text); }
+    campTrackToken(o->secret, 'u', w->trace, 0, tok);
+    Buf u = { 0 };
+    campBufPrintf(&u, "%s/u/%s", o->baseUrl, tok);
+    out->unsub = u.p;
+  }
+  sqlite3_stmt *s = NULL;
+  if (sqlite3_prepare_v2(e->db, "UPDATE camp_trace SET state = 6, message_id = ? WHERE id = ?", -1, &s, NULL) != SQLITE_OK) { freeOut(out); return -1; }
+  sqlite3_bind_text(s, 1, w->messageId, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(s, 2, w->trace);
+  int rc = sqlite3_step(s) == SQLITE_DONE ? 0 : -1;
+  sqlite3_finalize(s);
+  if (rc == 0) *queued = 1; else freeOut(out);
+  return rc;
+}
+
+static void splitFrom(const char *from, char *name, size_t ns, char *addr, size_t as) {
+  const char *lt = from ? strchr(from, '<') : NULL;
+  if (!from || !*from) { snprintf(name, ns, "camp"); snprintf(addr, as, "noreply@camp.invalid"); return; }
+  if (!lt) { name[0] = 0; snprintf(addr, as, "%s", from); return; }
+  size_t n = (size_t)(lt - from);
+  while (n && from[n - 1] == ' ') n--;
+  snprintf(name, ns, "%.*s", (int)n, from);
+  if (name[0] == '"') { memmove(name, name + 1, strlen(name)); if (*name && name[strlen(name) - 1] == '"') name[strlen(name) - 1] = 0; }
+  snprintf(addr, as, "%.*s", (int)strcspn(lt + 1, ">"), lt + 1);
+}
+
+static int finishSend(Engine *e, Outgoing *og, const RunOptions *o, int64_t now, RunStats *rs) {
+  Work *w = og->w;
+  char err[512] = "", fromName[256], fromAddr[256];
+  splitFrom(og->from, fromName, sizeof fromName, fromAddr, sizeof fromAddr);
+  const char *code = og->l->p->camps[og->l->camp].code != CAMP_NONE ? og->l->p->str[og->l->p->camps[og->l->camp].code] : NULL;
+  Message m = { w->messageId, fromName[0] ? fromName : NULL, fromAddr, og->toName, og->to, og->subject, og->html,
+                og->text, og->unsub, code, now };
+  Channel *ch = og->sms ? o->sms : o->mail;
+  SendResult r = ch ? ch->send(ch, &m, err, sizeof err) : SEND_FAIL;
+  if (!ch) snprintf(err, sizeof err, "no %s channel (give --%s URL)", og->sms ? "SMS" : "mail", og->sms ? "sms" : "mail");
+  if (r == SEND_OK) {
+    rs->processed++;
+    rs->sent++;
+    if (setTrace(e, w->trace, TRACE_PROCESSED, NULL, now) < 0) return -1;
+    return createChildren(e, og->l, (uint32_t)w->actIdx, w->trace, w->participant, now);
+  }
+  if (r == SEND_RETRY && w->attempts + 1 < MAX_ATTEMPTS) {
+    int64_t backoff = 60LL << (w->attempts < 8 ? w->attempts : 8);
+    char msg[600];
+    snprintf(msg, sizeof msg, "attempt %d: %s", w->attempts + 1, err);
+    sqlite3_stmt *s = NULL;
+    if (sqlite3_prepare_v2(e->db, "UPDATE camp_trace SET state = 6, attempts = attempts + 1, due = ?, message = ? WHERE id = ?",
+                           -1, &s, NULL) != SQLITE_OK) return -1;
+    sqlite3_bind_int64(s, 1, now + backoff);
+    sqlite3_bind_text(s, 2, msg, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(s, 3, w->trace);
+    sqlite3_step(s);
+    sqlite3_finalize(s);
+    rs->retried++;
+    return 0;
+  }
+  rs->errors++;
+  return setTrace(e, w->trace, TRACE_ERROR, err, now);
+}
+
+/* One batch of due work at time now; returns how many traces it took. */
+static int runBatch(Engine *e, const RunOptions *o, int64_t now, int testOnly, int64_t testParticipant,
+                    RunStats *rs, char *err, size_t errSize) {
+  int batch = o->batch > 0 ? o->batch : 500;
+  Work *work = calloc((size_t)batch, sizeof *work);
+  Outgoing *out = calloc((size_t)batch, sizeof *out);
+  int n = 0, nout = 0, rc = 0;
+  if (!work || !out) { free(work); free(out); snprintf(err, errSize, "out of memory"); return -1; }
+  if (campStoreExec(e, "BEGIN IMMEDIATE", err, errSize) < 0) { free(work); free(out); return -1; }
+  sqlite3_stmt *st = campStorePrepare(e,
+    "SELECT t.id, t.participant, t.parent, t.due, t.state, t.attempts, coalesce(t.message_id, ''), pa.record_id, pa.campaign, a.idx, pa.test "
+    "FROM camp_trace t JOIN camp_participant pa ON pa.id = t.participant JOIN camp_activity a ON a.id = t.activity "
+    "JOIN camp_campaign c ON c.id = pa.campaign "
+    "WHERE t.state IN (0, 6) AND t.due <= ? AND pa.state = 'running' AND (c.state = 'running' OR pa.test = 1) "
+    "AND pa.test = ? AND (? = 0 OR pa.id = ?) ORDER BY t.due, t.id LIMIT ?", err, errSize);
+  if (!st) { sqlite3_exec(e->db, "ROLLBACK", NULL, NULL, NULL); free(work); free(out); return -1; }
+  sqlite3_bind_int64(st, 1, now);
+  sqlite3_bind_int(st, 2, testOnly);
+  sqlite3_bind_int64(st, 3, testParticipant);
+  sqlite3_bind_int64(st, 4, testParticipant);
+  sqlite3_bind_int(st, 5, batch);
+  while (n < batch && sqlite3_step(st) == SQLITE_ROW) {
+    Work *w = &work[n++];
+    w->trace = sqlite3_column_int64(st, 0);
+    w->participant = sqlite3_column_int64(st, 1);
+    w->parent = sqlite3_column_int64(st, 2);
+    w->due = sqlite3_column_int64(st, 3);
+    w->state = sqlite3_column_int(st, 4);
+    w->attempts = sqlite3_column_int(st, 5);
+    snprintf(w->messageId, sizeof w->messageId, "%s", (const char *)sqlite3_column_text(st, 6));
+    w->record = sqlite3_column_int64(st, 7);
+    w->campaign = sqlite3_column_int64(st, 8);
+    w->actIdx = sqlite3_column_int(st, 9);
+    w->test = sqlite3_column_int(st, 10);
+  }
+  sqlite3_finalize(st);
+  for (int i = 0; i < n && rc == 0; i++) {
+    int queued = 0;
+    rc = decide(e, &work[i], o, now, &out[nout], &queued, rs);
+    nout += queued;
+  }
+  if (rc == 0) rc = campStoreExec(e, "COMMIT", err, errSize);
+  else { snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db)); sqlite3_exec(e->db, "ROLLBACK", NULL, NULL, NULL); }
+  /* Sends happen outside the transaction: a crash here leaves the traces
+  ** SENDING with their Message-ID, and the next run sends them again. */
+  if (rc == 0 && nout) {
+    if (campStoreExec(e, "BEGIN IMMEDIATE", err, errSize) < 0) rc = -1;
+    for (int i = 0; i < nout && rc == 0; i++) rc = finishSend(e, &out[i], o, now, rs);
+    if (rc == 0) rc = campStoreExec(e, "COMMIT", err, errSize);
+    else sqlite3_exec(e->db, "ROLLBACK", NULL, NULL, NULL);
+  }
+  if (rc == 0 && n) {
+    campStoreExec(e, "BEGIN IMMEDIATE", err, errSize);
+    for (int i = 0; i < n; i++) maybeComplete(e, work[i].participant, rs);
+    campStoreExec(e, "COMMIT", err, errSize);
+  }
+  for (int i = 0; i < nout; i++) freeOut(&out[i]);
+  free(work);
+  free(out);
+  return rc < 0 ? -1 : n;
+}
+
+/* Positive branches whose window passed without the event: canceled. */
+static int expireWindows(Engine *e, int64_t now, RunStats *rs, char *err, size_t errSize) {
+  if (campStoreExec(e, "BEGIN IMMEDIATE", err, errSize) < 0) return -1;
+  sqlite3_stmt *st = campStorePrepare(e, "SELECT id, participant FROM camp_trace WHERE state = 1 AND due <= ? ORDER BY due, id", err, errSize);
+  if (!st) { sqlite3_exec(e->db, "ROLLBACK", NULL, NULL, NULL); return -1; }
+  sqlite3_bind_int64(st, 1, now);
+  int64_t *parts = NULL;
+  size_t n = 0, cap = 0;
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    setTrace(e, sqlite3_column_int64(st, 0), TRACE_CANCELED, "the event did not happen within the window", now);
+    if (n == cap) { cap = cap ? cap * 2 : 64; parts = realloc(parts, cap * sizeof *parts); }
+    parts[n++] = sqlite3_column_int64(st, 1);
+    rs->canceled++;
+  }
+  sqlite3_finalize(st);
+  for (size_t i = 0; i < n; i++) maybeComplete(e, parts[i], rs);
+  free(parts);
+  return campStoreExec(e, "COMMIT", err, errSize);
+}
+
+/* The next time anything is due (or a window ends) after now; INT64_MAX none. */
+static int64_t nextDue(Engine *e, int test) {
+  sqlite3_stmt *st = NULL;
+  int64_t next = INT64_MAX;
+  const char *sql = test ? "SELECT min(t.due) FROM camp_trace t JOIN camp_participant pa ON pa.id = t.participant "
+                           "WHERE t.state IN (0, 1, 6) AND pa.test = 1"
+                         : "SELECT min(due) FROM (SELECT min(due) AS due FROM camp_trace WHERE state = 0 "
+                           "UNION ALL SELECT min(due) FROM camp_trace WHERE state = 1 UNION ALL SELECT min(due) FROM camp_trace WHERE state = 6)";
+  if (sqlite3_prepare_v2(e->db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW &&
+      sqlite3_column_type(st, 0) != SQLITE_NULL)
+    next = sqlite3_column_int64(st, 0);
+  sqlite3_finalize(st);
+  return next;
+}
+
+static int drain(Engine *e, const RunOptions *o, int64_t now, int test, int64_t testParticipant, RunStats *st, char *err, size_t errSize) {
+  int n;
+  if (expireWindows(e, now, st, err, errSize) < 0) return -1;
+  do {
+    n = runBatch(e, o, now, test, testParticipant, st, err, errSize);
+    if (n < 0) return -1;
+  } while (n > 0);
+  return 0;
+}
+
+int campEngineRun(Engine *e, const RunOptions *o, RunStats *st, char *err, size_t errSize) {
+  memset(st, 0, sizeof *st);
+  int64_t now = campEngineNow(e), lastSync = INT64_MIN;
+  if (!e->simulated && !o->once && o->until == INT64_MAX) { snprintf(err, errSize, "service mode: use --once or --until"); }
+  for (;;) {
+    if (lastSync == INT64_MIN || now - lastSync >= 86400) {       /* sync daily in simulated time */
+      if (syncAll(e, st, err, errSize) < 0) return -1;
+      lastSync = now;
+    }
+    if (drain(e, o, now, 0, 0, st, err, errSize) < 0) return -1;
+    if (o->once) break;
+    int64_t next = nextDue(e, 0);
+    if (next <= now) next = now + 1;
+    if (next > o->until) break;
+    now = next;
+    if (e->simulated) campStoreSetClock(e, now);
+    if (o->log) fflush(o->log);
+  }
+  if (e->simulated && !o->once && o->until != INT64_MAX && o->until > campEngineNow(e)) campStoreSetClock(e, o->until);
+  return 0;
+}
+
+/* -- test mode ----------------------------------------------------------------- */
+
+int campEngineTest(Engine *e, const char *campaign, int64_t record, const char *activity, int64_t until,
+                   const RunOptions *o, FILE *out, char *err, size_t errSize) {
+  sqlite3_stmt *st = campStorePrepare(e, "SELECT id FROM camp_campaign WHERE name = ?", err, errSize);
+  if (!st) return -1;
+  sqlite3_bind_text(st, 1, campaign, -1, SQLITE_STATIC);
+  int64_t cid = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+  sqlite3_finalize(st);
+  if (!cid) { snprintf(err, errSize, "no campaign '%s' is deployed", campaign); return -1; }
+  const Loaded *l = campStoreLoaded(e, cid, err, errSize);
+  if (!l) return -1;
+  int got = campStoreLoadRecord(e, l, record, err, errSize);
+  if (got != 0) { if (got == 1) snprintf(err, errSize, "no record %lld in model '%s'", (long long)record, l->p->str[l->p->models[l->p->camps[l->camp].model].name]); return -1; }
+  int64_t now = campEngineNow(e), participant = 0;
+  st = campStorePrepare(e, "SELECT id FROM camp_participant WHERE campaign = ? AND record_id = ? AND test = 1", err, errSize);
+  sqlite3_bind_int64(st, 1, cid);
+  sqlite3_bind_int64(st, 2, record);
+  if (sqlite3_step(st) == SQLITE_ROW) participant = sqlite3_column_int64(st, 0);
+  sqlite3_finalize(st);
+  if (!participant && (campStoreExec(e, "BEGIN IMMEDIATE", err, errSize) < 0 ||
+                       enrol(e, l, cid, record, NULL, 1, now, &participant) < 0 || campStoreExec(e, "COMMIT", err, errSize) < 0)) {
+    sqlite3_exec(e->db, "ROLLBACK", NULL, NULL, NULL);
+    return -1;
+  }
+  RunStats rs = { 0 };
+  if (activity) {
+    /* run that activity's pending trace now, ignoring its date */
+    uint32_t ai = campProgramFindActivity(l->p, l->camp, activity);
+    if (ai == CAMP_NONE) { snprintf(err, errSize, "campaign '%s' has no activity '%s'", campaign, activity); return -1; }
+    char sql[256];
+    snprintf(sql, sizeof sql, "UPDATE camp_trace SET due = %lld WHERE participant = %lld AND activity = %lld AND state = 0",
+             (long long)now, (long long)participant, (long long)l->actId[ai]);
+    if (campStoreExec(e, sql, err, errSize) < 0) return -1;
+    if (!sqlite3_changes(e->db)) { snprintf(err, errSize, "activity '%s' has no pending trace for this participant", activity); return -1; }
+    if (drain(e, o, now, 1, participant, &rs, err, errSize) < 0) return -1;
+  } else {
+    /* the test participant's own timeline, without touching the clock */
+    int64_t t = now;
+    for (;;) {
+      if (drain(e, o, t, 1, participant, &rs, err, errSize) < 0) return -1;
+      int64_t next = nextDue(e, 1);
+      if (next == INT64_MAX || next > until) break;
+      t = next > t ? next : t + 1;
+    }
+  }
+  st = campStorePrepare(e, "SELECT a.name, t.due, t.state, coalesce(t.message_id, ''), coalesce(t.message, '') FROM camp_trace t "
+                           "JOIN camp_activity a ON a.id = t.activity WHERE t.participant = ? ORDER BY t.id", err, errSize);
+  if (!st) return -1;
+  sqlite3_bind_int64(st, 1, participant);
+  static const char *const states[] = { "scheduled", "waiting", "processed", "rejected", "canceled", "error", "sending" };
+  fprintf(out, "%-20s %-20s %-10s %-28s %s\n", "activity", "due", "state", "message-id", "message");
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    char due[32] = "-";
+    if (sqlite3_column_type(st, 1) != SQLITE_NULL) {
+      time_t t = (time_t)sqlite3_column_int64(st, 1);
+      struct tm tm;
+      gmtime_r(&t, &tm);
+      strftime(due, sizeof due, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    }
+    int s = sqlite3_column_int(st, 2);
+    fprintf(out, "%-20s %-20s %-10s %-28s %s\n", sqlite3_column_text(st, 0), due, s >= 0 && s <= 6 ? states[s] : "?",
+            sqlite3_column_text(st, 3), sqlite3_column_text(st, 4));
+  }
+  sqlite3_finalize(st);
+  return 0;
+}
