@@ -1,0 +1,313 @@
+/*
+** cli/db.c -- the commands that work on a campaign database: init, deploy,
+** plan, start, stop, run, event, import, report, test.
+**
+** Owns: their options, the database path (--db, else $CAMP_DB, else
+** camp.db), times on the command line (ISO 8601 or relative to the
+** database's clock: +90m, +2h, +3d, +1w) and exit codes.
+*/
+#include <errno.h>
+#include <jansson.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "cli/cli.h"
+#include "runtime/engine.h"
+
+typedef struct Opts {
+  const char *db, *clock, *until, *mail, *sms, *baseUrl, *format, *messageId, *at, *url, *file, *model, *key,
+             *record, *run;
+  int once, start;
+  int npos;
+  const char *pos[64];
+} Opts;
+
+/* Parse argv into o; returns 0 or 2 after a usage message. */
+static int parse(int argc, char **argv, Opts *o, const char *allowed) {
+  memset(o, 0, sizeof *o);
+  static const struct { const char *name; size_t off; } opts[] = {
+    { "--db", offsetof(Opts, db) }, { "--clock", offsetof(Opts, clock) }, { "--until", offsetof(Opts, until) },
+    { "--mail", offsetof(Opts, mail) }, { "--sms", offsetof(Opts, sms) }, { "--base-url", offsetof(Opts, baseUrl) },
+    { "--format", offsetof(Opts, format) }, { "--message-id", offsetof(Opts, messageId) }, { "--at", offsetof(Opts, at) },
+    { "--url", offsetof(Opts, url) }, { "--file", offsetof(Opts, file) }, { "--model", offsetof(Opts, model) },
+    { "--key", offsetof(Opts, key) }, { "--record", offsetof(Opts, record) }, { "--run", offsetof(Opts, run) },
+  };
+  for (int i = 1; i < argc; i++) {
+    int matched = 0;
+    for (size_t k = 0; k < sizeof opts / sizeof opts[0] && !matched; k++) {
+      const char *v;
+      int m = campCliOpt(argc, argv, &i, opts[k].name, &v);
+      if (m < 0) return 2;
+      if (m) {
+        if (!strstr(allowed, opts[k].name)) return campCliUsage(argv[0], "unknown option '%s'", opts[k].name);
+        *(const char **)((char *)o + opts[k].off) = v;
+        matched = 1;
+      }
+    }
+    if (matched) continue;
+    if (!strcmp(argv[i], "--once") && strstr(allowed, "--once")) { o->once = 1; continue; }
+    if (!strcmp(argv[i], "--start") && strstr(allowed, "--start")) { o->start = 1; continue; }
+    if (argv[i][0] == '-' && argv[i][1]) return campCliUsage(argv[0], "unknown option '%s'", argv[i]);
+    if (o->npos < 64) o->pos[o->npos++] = argv[i];
+  }
+  if (!o->db) o->db = getenv("CAMP_DB");
+  if (!o->db || !*o->db) o->db = "camp.db";
+  return 0;
+}
+
+/* ISO 8601 (2026-01-05T09:00:00Z, 2026-01-05) or +N(m|h|d|w) after now. */
+static int parseTime(const char *s, int64_t now, int64_t *out) {
+  if (s[0] == '+') {
+    char *end;
+    long long n = strtoll(s + 1, &end, 10);
+    int64_t unit = !strcmp(end, "m") ? 60 : !strcmp(end, "h") ? 3600 : !strcmp(end, "d") ? 86400 : !strcmp(end, "w") ? 604800 : 0;
+    if (end == s + 1 || !unit || n < 0) return -1;
+    *out = now + n * unit;
+    return 0;
+  }
+  struct tm tm;
+  memset(&tm, 0, sizeof tm);
+  const char *r = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
+  if (!r) { memset(&tm, 0, sizeof tm); r = strptime(s, "%Y-%m-%dT%H:%M", &tm); }
+  if (!r) { memset(&tm, 0, sizeof tm); r = strptime(s, "%Y-%m-%d", &tm); }
+  if (!r) return -1;
+  int64_t t = (int64_t)timegm(&tm);
+  if (*r == 'Z') r++;
+  else if (*r == '+' || *r == '-') {
+    int h, m;
+    if (sscanf(r + 1, "%2d:%2d", &h, &m) != 2) return -1;
+    t -= (*r == '+' ? 1 : -1) * (h * 3600 + m * 60);
+    r += 6;
+  }
+  if (*r) return -1;
+  *out = t;
+  return 0;
+}
+
+static Engine *openDb(const char *cmd, const Opts *o) {
+  char err[512];
+  Engine *e = campEngineOpen(o->db, 0, INT64_MIN, err, sizeof err);
+  if (!e) fprintf(stderr, "camp %s: %s\n", cmd, err);
+  return e;
+}
+
+static int fail(const char *cmd, Engine *e, const char *err) {
+  fprintf(stderr, "camp %s: %s\n", cmd, err);
+  campEngineClose(e);
+  return 1;
+}
+
+int campCmdInit(int argc, char **argv) {
+  Opts o;
+  if (parse(argc, argv, &o, "--db --clock")) return 2;
+  int64_t clock = INT64_MIN;
+  if (o.clock && parseTime(o.clock, (int64_t)time(NULL), &clock) < 0)
+    return campCliUsage(argv[0], "--clock '%s' is not a time (2026-01-05T09:00:00Z)", o.clock);
+  char err[512];
+  Engine *e = campEngineOpen(o.db, 1, clock, err, sizeof err);
+  if (!e) { fprintf(stderr, "camp init: %s\n", err); return 1; }
+  printf("%s: ready (%s clock)\n", o.db, campEngineIsSimulated(e) ? "simulated" : "real");
+  campEngineClose(e);
+  return 0;
+}
+
+static int deployOrPlan(int argc, char **argv, int dry) {
+  Opts o;
+  if (parse(argc, argv, &o, "--db --start")) return 2;
+  if (!o.npos) return campCliUsage(argv[0], "usage: camp %s --db DB FILE.camp...", argv[0]);
+  Engine *e = openDb(argv[0], &o);
+  if (!e) return 1;
+  int changes = 0;
+  for (int i = 0; i < o.npos; i++) {
+    uint8_t *img = NULL;
+    size_t len = 0;
+    char err[512];
+    int rc = campCliCompileFile(argv[0], o.pos[i], &img, &len);
+    if (rc) { campEngineClose(e); return 1; }
+    rc = campEngineDeploy(e, img, len, o.start, dry, stdout, err, sizeof err);
+    free(img);
+    if (rc < 0) return fail(argv[0], e, err);
+    changes |= rc > 0;
+  }
+  campEngineClose(e);
+  return dry ? (changes ? 2 : 0) : 0;
+}
+
+int campCmdDeploy(int argc, char **argv) { return deployOrPlan(argc, argv, 0); }
+int campCmdPlan(int argc, char **argv) { return deployOrPlan(argc, argv, 1); }
+
+static int setState(int argc, char **argv, const char *state) {
+  Opts o;
+  if (parse(argc, argv, &o, "--db")) return 2;
+  if (o.npos != 1) return campCliUsage(argv[0], "usage: camp %s --db DB CAMPAIGN", argv[0]);
+  Engine *e = openDb(argv[0], &o);
+  char err[512];
+  if (!e) return 1;
+  if (campEngineSetState(e, o.pos[0], state, err, sizeof err) < 0) return fail(argv[0], e, err);
+  campEngineClose(e);
+  return 0;
+}
+
+int campCmdStart(int argc, char **argv) { return setState(argc, argv, "running"); }
+int campCmdStop(int argc, char **argv) { return setState(argc, argv, "stopped"); }
+
+static int openChannels(const Opts *o, RunOptions *r, char *err, size_t errSize) {
+  r->mail = campChanOpenMail(o->mail ? o->mail : "sink:", err, errSize);
+  if (!r->mail) return -1;
+  r->sms = campChanOpenSms(o->sms ? o->sms : "sink:", err, errSize);
+  if (!r->sms) { campChanClose(r->mail); return -1; }
+  r->baseUrl = o->baseUrl ? o->baseUrl : "http://127.0.0.1:8080";
+  r->secret = getenv("CAMP_SECRET");
+  if (!r->secret || !*r->secret) r->secret = "camp-development-secret";
+  return 0;
+}
+
+int campCmdRun(int argc, char **argv) {
+  Opts o;
+  if (parse(argc, argv, &o, "--db --until --once --mail --sms --base-url")) return 2;
+  Engine *e = openDb(argv[0], &o);
+  if (!e) return 1;
+  RunOptions r = { .until = INT64_MAX };
+  char err[512];
+  r.once = o.once;
+  if (o.until && parseTime(o.until, campEngineNow(e), &r.until) < 0) {
+    campEngineClose(e);
+    return campCliUsage(argv[0], "--until '%s' is not a time (ISO 8601 or +90m, +2h, +3d, +1w)", o.until);
+  }
+  if (!o.until && !o.once) {
+    if (campEngineIsSimulated(e)) { campEngineClose(e); return campCliUsage(argv[0], "a simulated clock needs --until or --once"); }
+  }
+  if (openChannels(&o, &r, err, sizeof err) < 0) return fail(argv[0], e, err);
+  RunStats st;
+  int rc;
+  if (!o.until && !o.once) {
+    /* service: a pass, then sleep until the next minute (due work is polled from the index) */
+    for (;;) {
+      r.once = 1;
+      if ((rc = campEngineRun(e, &r, &st, err, sizeof err)) < 0) break;
+      if (st.processed || st.enrolled) fprintf(stderr, "camp run: %ld enrolled, %ld processed, %ld sent\n", st.enrolled, st.processed, st.sent);
+      sleep(30);
+    }
+  } else {
+    rc = campEngineRun(e, &r, &st, err, sizeof err);
+  }
+  campChanClose(r.mail);
+  campChanClose(r.sms);
+  if (rc < 0) return fail(argv[0], e, err);
+  printf("enrolled %ld, left %ld, processed %ld (sent %ld), rejected %ld, canceled %ld, errors %ld, retried %ld, completed %ld\n",
+         st.enrolled, st.left, st.processed, st.sent, st.rejected, st.canceled, st.errors, st.retried, st.completed);
+  campEngineClose(e);
+  return 0;
+}
+
+/* `camp event … --file events.jsonl`: one JSON object per line,
+** {"event":"open","message_id":"…","at":"2026-…","url":"…"}. */
+static int eventsFromFile(Engine *e, const char *path, char *err, size_t errSize) {
+  FILE *f = !strcmp(path, "-") ? stdin : fopen(path, "r");
+  if (!f) { snprintf(err, errSize, "cannot read '%s': %s", path, strerror(errno)); return -1; }
+  char *line = NULL;
+  size_t cap = 0;
+  long n = 0, applied = 0, unknown = 0, bad = 0;
+  while (getline(&line, &cap, f) > 0) {
+    n++;
+    json_error_t je;
+    json_t *j = json_loads(line, 0, &je);
+    const char *kind = NULL, *id = NULL, *at = NULL, *url = NULL;
+    if (!j || json_unpack(j, "{s:s,s:s,s?s,s?s}", "event", &kind, "message_id", &id, "at", &at, "url", &url) < 0) {
+      fprintf(stderr, "%s:%ld:%d: error: %s\n", path, n, j ? 1 : je.column, j ? "expected {\"event\":…,\"message_id\":…}" : je.text);
+      bad++;
+      json_decref(j);
+      continue;
+    }
+    int64_t t = campEngineNow(e);
+    if (at && parseTime(at, t, &t) < 0) { fprintf(stderr, "%s:%ld: error: 'at' is not a time\n", path, n); bad++; json_decref(j); continue; }
+    int rc = campEngineEvent(e, kind, id, t, url, err, errSize);
+    if (rc < 0) { fprintf(stderr, "%s:%ld: error: %s\n", path, n, err); bad++; }
+    else if (rc == 1) { fprintf(stderr, "%s:%ld: unknown message '%s': nothing changed\n", path, n, id); unknown++; }
+    else applied++;
+    json_decref(j);
+  }
+  free(line);
+  if (f != stdin) fclose(f);
+  printf("%ld events: %ld recorded, %ld unknown messages, %ld malformed\n", n, applied, unknown, bad);
+  return bad ? 1 : 0;
+}
+
+int campCmdEvent(int argc, char **argv) {
+  Opts o;
+  if (parse(argc, argv, &o, "--db --message-id --at --url --file")) return 2;
+  Engine *e = openDb(argv[0], &o);
+  char err[512];
+  if (!e) return 1;
+  if (o.file) {
+    int rc = eventsFromFile(e, o.file, err, sizeof err);
+    if (rc < 0) return fail(argv[0], e, err);
+    campEngineClose(e);
+    return rc;
+  }
+  if (o.npos != 1 || !o.messageId) {
+    campEngineClose(e);
+    return campCliUsage(argv[0], "usage: camp event --db DB open|click|reply|bounce|unsubscribe --message-id ID [--at TIME] [--url URL]");
+  }
+  int64_t at = campEngineNow(e);
+  if (o.at && parseTime(o.at, at, &at) < 0) { campEngineClose(e); return campCliUsage(argv[0], "--at '%s' is not a time", o.at); }
+  int rc = campEngineEvent(e, o.pos[0], o.messageId, at, o.url, err, sizeof err);
+  if (rc < 0) return fail(argv[0], e, err);
+  if (rc == 1) { fprintf(stderr, "camp event: unknown message '%s': nothing changed\n", o.messageId); campEngineClose(e); return 1; }
+  campEngineClose(e);
+  return 0;
+}
+
+int campCmdImport(int argc, char **argv) {
+  Opts o;
+  if (parse(argc, argv, &o, "--db --model --key")) return 2;
+  if (!o.model || o.npos != 1) return campCliUsage(argv[0], "usage: camp import --db DB --model NAME [--key FIELD] FILE.csv");
+  Engine *e = openDb(argv[0], &o);
+  char err[512];
+  long added, updated;
+  if (!e) return 1;
+  if (campEngineImport(e, o.model, o.key, o.pos[0], stderr, &added, &updated, err, sizeof err) < 0) return fail(argv[0], e, err);
+  printf("imported %ld records (%ld updated)\n", added + updated, updated);
+  campEngineClose(e);
+  return 0;
+}
+
+int campCmdReport(int argc, char **argv) {
+  Opts o;
+  if (parse(argc, argv, &o, "--db --format")) return 2;
+  ReportFormat f = REPORT_TABLE;
+  if (o.format && !strcmp(o.format, "json")) f = REPORT_JSON;
+  else if (o.format && !strcmp(o.format, "csv")) f = REPORT_CSV;
+  else if (o.format && strcmp(o.format, "table")) return campCliUsage(argv[0], "unknown format '%s' (table, json or csv)", o.format);
+  Engine *e = openDb(argv[0], &o);
+  char err[512];
+  if (!e) return 1;
+  if (campEngineReport(e, o.npos ? o.pos[0] : NULL, f, stdout, err, sizeof err) < 0) return fail(argv[0], e, err);
+  campEngineClose(e);
+  return 0;
+}
+
+int campCmdTest(int argc, char **argv) {
+  Opts o;
+  if (parse(argc, argv, &o, "--db --record --run --until --mail --sms --base-url")) return 2;
+  if (o.npos != 1 || !o.record) return campCliUsage(argv[0], "usage: camp test --db DB CAMPAIGN --record ID [--run ACTIVITY | --until TIME]");
+  char *end;
+  long long rec = strtoll(o.record, &end, 10);
+  if (*end) return campCliUsage(argv[0], "--record takes a record id");
+  Engine *e = openDb(argv[0], &o);
+  char err[512];
+  if (!e) return 1;
+  RunOptions r = { .until = campEngineNow(e) };
+  if (o.until && parseTime(o.until, campEngineNow(e), &r.until) < 0) { campEngineClose(e); return campCliUsage(argv[0], "--until is not a time"); }
+  if (openChannels(&o, &r, err, sizeof err) < 0) return fail(argv[0], e, err);
+  int rc = campEngineTest(e, o.pos[0], rec, o.run, r.until, &r, stdout, err, sizeof err);
+  campChanClose(r.mail);
+  campChanClose(r.sms);
+  if (rc < 0) return fail(argv[0], e, err);
+  campEngineClose(e);
+  return 0;
+}
