@@ -66,6 +66,8 @@ static int applyEvent(Engine *e, const char *kind, const char *messageId, int64_
   sqlite3_bind_int64(st, 1, trace);
   sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
   sqlite3_bind_int64(st, 3, at);
+  char first[2048];
+  if (!url && !strcmp(kind, "click") && campEngineLinkUrl(e, trace, 0, first, sizeof first) == 0) url = first;  /* the message's first link */
   if (url) sqlite3_bind_text(st, 4, url, -1, SQLITE_STATIC); else sqlite3_bind_null(st, 4);
   int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
   sqlite3_finalize(st);
