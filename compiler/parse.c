@@ -69,9 +69,9 @@ void campParseOverflow(ParseCtx *c) {
 }
 
 /* Would the parser, in state p, accept terminal `tok` next? */
-static int accepts(yyParser *p, int tok, Token at) {
+static int accepts(yyParser *p, const ParseCtx *ctx, int tok, Token at) {
   yyParser copy;
-  ParseCtx trial = *p->ctx;
+  ParseCtx trial = *ctx;
   memcpy(&copy, p, sizeof copy);
   copy.yytos = copy.yystack + (p->yytos - p->yystack);
   copy.yystackEnd = copy.yystack + (p->yystackEnd - p->yystack);
@@ -83,11 +83,11 @@ static int accepts(yyParser *p, int tok, Token at) {
 
 /* "expected X, Y or Z" for the terminals state p accepts, keywords that
 ** only stand in for an identifier left out.  Empty when too many. */
-static void expectedList(yyParser *p, Token at, char *buf, size_t size) {
+static void expectedList(yyParser *p, const ParseCtx *ctx, Token at, char *buf, size_t size) {
   int ok[YYNTOKEN] = { 0 }, n = 0;
   for (int t = 1; t < YYNTOKEN; t++) {
     if (t == TK_COMMENT || t == TK_ILLEGAL || t == TK_TPLSTART) continue;
-    ok[t] = accepts(p, t, at);
+    ok[t] = accepts(p, ctx, t, at);
   }
   for (int t = 1; t < YYNTOKEN; t++) {
     if (ok[TK_ID] && yyFallback[t] == TK_ID) ok[t] = 0;   /* a keyword taken as a name */
@@ -133,7 +133,7 @@ static void expectedBefore(ParseCtx *c, const Lexer *lx, uint32_t startPos, int 
     Token t = campLexToken(&again, &why);
     campParser(&parser, t.type, t, &quiet);
   }
-  expectedList(&parser, at, buf, size);
+  expectedList(&parser, &quiet, at, buf, size);
   campParserFinalize(&parser);
 }
 
@@ -189,7 +189,8 @@ static Ast *runParser(ParseCtx *c, Lexer *lx, int startToken) {
       char exp[512];
       expectedBefore(c, lx, startPos, startToken, ntok, t, exp, sizeof exp);
       if (t.type == 0)
-        campDiagReport(c->u->diags, DIAG_E001, c->file, t.off, 0, "unexpected end of file%s", exp);
+        campDiagReport(c->u->diags, DIAG_E001, c->file, t.off, 0, "unexpected end of %s%s",
+                       startToken == TK_TPLSTART ? "the '{{ }}' expression" : "file", exp);
       else if (t.type == TK_ID || t.type == TK_INT || t.type == TK_REAL || t.type == TK_STRING ||
                t.type == TK_DATETIME || t.type == TK_DURATION)
         campDiagReport(c->u->diags, DIAG_E001, c->file, t.off, t.len, "unexpected %s '%.*s'%s",

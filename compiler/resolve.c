@@ -591,8 +591,8 @@ static void checkBranch(Resolver *r, Ast *br, const Ast *parent, Ast *campaign) 
         campAstTriggerName(t) + 3);
   if (isPositive(t) && !br->a)
     campDiagReport(r->d, DIAG_W024, br->file, br->off, 2,
-                   "'on %s' without 'within': participants whose '%s' never sees a %s never complete",
-                   campAstTriggerName(t), parent->name, campAstTriggerName(t));
+                   "'on %s' without 'within': participants whose '%s' never sees %s %s never complete",
+                   campAstTriggerName(t), parent->name, t == TRIG_OPEN ? "an" : "a", campAstTriggerName(t));
   checkDuration(r, br->a, "'within'", 0);
   for (Ast *k = parent->kids; k != br; k = k->next)
     if (k->kind == AST_BRANCH && k->op == br->op) {
