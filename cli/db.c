@@ -311,3 +311,14 @@ int campCmdTest(int argc, char **argv) {
   campEngineClose(e);
   return 0;
 }
+
+int campCmdTimeline(int argc, char **argv) {
+  Opts o;
+  if (parse(argc, argv, &o, "--db")) return 2;
+  Engine *e = openDb(argv[0], &o);
+  char err[512];
+  if (!e) return 1;
+  if (campEngineTimeline(e, o.npos ? o.pos[0] : NULL, stdout, err, sizeof err) < 0) return fail(argv[0], e, err);
+  campEngineClose(e);
+  return 0;
+}

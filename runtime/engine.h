@@ -79,6 +79,10 @@ int campEngineLinkUrl(Engine *e, int64_t trace, uint32_t link, char *url, size_t
 typedef enum { REPORT_TABLE, REPORT_JSON, REPORT_CSV } ReportFormat;
 int campEngineReport(Engine *e, const char *campaign, ReportFormat fmt, FILE *out, char *err, size_t errSize);
 
+/* Every trace, participant by participant, in a stable order (scenarios
+** and support). */
+int campEngineTimeline(Engine *e, const char *campaign, FILE *out, char *err, size_t errSize);
+
 /* Import CSV records into a model table (see cli/import.c). */
 int campEngineImport(Engine *e, const char *model, const char *key, const char *path, FILE *errs,
                      long *added, long *updated, char *err, size_t errSize);

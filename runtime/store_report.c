@@ -335,3 +335,33 @@ done:
   fclose(c.f);
   return rc;
 }
+
+/* -- timeline ------------------------------------------------------------- */
+
+int campEngineTimeline(Engine *e, const char *campaign, FILE *out, char *err, size_t errSize) {
+  static const char *const states[] = { "scheduled", "waiting", "processed", "rejected", "canceled", "error", "sending" };
+  sqlite3_stmt *st = campStorePrepare(e,
+    "SELECT c.name, pa.record_id, pa.state, a.name, t.state, t.due, t.done_at, coalesce(t.message, ''), pa.test"
+    " FROM camp_trace t JOIN camp_participant pa ON pa.id = t.participant JOIN camp_campaign c ON c.id = pa.campaign"
+    " JOIN camp_activity a ON a.id = t.activity WHERE ?1 IS NULL OR c.name = ?1"
+    " ORDER BY c.name, pa.test, pa.record_id, t.id", err, errSize);
+  if (!st) return -1;
+  if (campaign) sqlite3_bind_text(st, 1, campaign, -1, SQLITE_STATIC);
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    char due[32] = "-", done[32] = "-";
+    for (int k = 0; k < 2; k++) {
+      int col = k ? 6 : 5;
+      if (sqlite3_column_type(st, col) == SQLITE_NULL) continue;
+      time_t t = (time_t)sqlite3_column_int64(st, col);
+      struct tm tm;
+      gmtime_r(&t, &tm);
+      strftime(k ? done : due, 32, "%Y-%m-%dT%H:%M", &tm);
+    }
+    int s = sqlite3_column_int(st, 4);
+    fprintf(out, "%s record %lld%s (%s): %-16s %-9s due %-16s done %-16s %s\n", sqlite3_column_text(st, 0),
+            (long long)sqlite3_column_int64(st, 1), sqlite3_column_int(st, 8) ? " [test]" : "", sqlite3_column_text(st, 2),
+            sqlite3_column_text(st, 3), s >= 0 && s <= 6 ? states[s] : "?", due, done, sqlite3_column_text(st, 7));
+  }
+  sqlite3_finalize(st);
+  return 0;
+}
