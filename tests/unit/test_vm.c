@@ -1,0 +1,136 @@
+/*
+** tests/unit/test_vm.c -- evaluating compiled filters and templates against
+** records given as field values.
+*/
+#include <stdlib.h>
+#include <string.h>
+#include "compiler/compile.h"
+#include "runtime/program.h"
+#include "runtime/vm.h"
+#include "test.h"
+
+static Program *build(const char *where, const char *subject) {
+  char src[2048];
+  snprintf(src, sizeof src,
+           "model contact {\n  name text\n  email email\n  score int\n  tags tags\n  created datetime\n  ratio real\n  vip bool\n}\n"
+           "list vips \"V\" {\n  target contact\n}\n"
+           "campaign c \"C\" {\n  target contact\n  where %s\n  email e {\n    subject \"%s\"\n    body \"b\"\n  }\n}\n", where, subject);
+  Diags d;
+  Unit u;
+  uint8_t *img = NULL;
+  size_t len;
+  char err[200];
+  campDiagInit(&d);
+  campUnitInit(&u, &d);
+  campDiagAddSource(&d, "t.camp", src, strlen(src));
+  if (campCompileCheck(&u, "t.camp") == 0) campCodegenUnit(&u, &img, &len, err, sizeof err);
+  else campDiagPrint(&d, 0, DIAGFMT_TEXT, 0, stderr);
+  campUnitFree(&u);
+  campDiagFree(&d);
+  Program *p = img ? campProgramLoad(img, len, err, sizeof err) : NULL;
+  free(img);
+  return p;
+}
+
+static Value text(const char *s) { Value v = { .tag = VAL_TEXT }; v.u.s = s; v.len = (uint32_t)strlen(s); return v; }
+static Value num(int64_t i) { Value v = { .tag = VAL_INT }; v.u.i = i; return v; }
+static Value when(int64_t t) { Value v = { .tag = VAL_TIME }; v.u.i = t; return v; }
+static Value real(double r) { Value v = { .tag = VAL_REAL }; v.u.r = r; return v; }
+static Value flag(int b) { Value v = { .tag = VAL_BOOL }; v.u.i = b; return v; }
+static Value null(void) { Value v = { 0 }; return v; }
+
+static const int64_t NOW = 1767603600;          /* 2026-01-05T09:00:00Z */
+static Value rec[8];
+static int listAnswer;
+
+static int inList(VmHost *h, uint32_t list, int64_t id) { (void)h; (void)list; return id == 7 && listAnswer; }
+
+/* The filter's verdict for the record in rec. */
+static int filter(const char *where) {
+  Program *p = build(where, "x");
+  if (!p) return -9;
+  Vm *vm = campVmNew();
+  VmHost host = { .inList = inList };
+  VmRecord r = { 0, 8, rec };
+  char err[200];
+  int m = campVmFilter(vm, p, p->camps[0].filter, &r, NOW, &host, err, sizeof err);
+  campVmFree(vm);
+  campProgramFree(p);
+  return m;
+}
+
+static char rendered[512];
+static const char *subject(const char *tpl) {
+  Program *p = build("true", tpl);
+  if (!p) return "(compile error)";
+  Vm *vm = campVmNew();
+  VmRecord r = { 0, 8, rec };
+  Value out;
+  char err[200];
+  if (campVmRun(vm, p, p->acts[0].subject, &r, NOW, NULL, &out, err, sizeof err) < 0) snprintf(rendered, sizeof rendered, "error: %s", err);
+  else snprintf(rendered, sizeof rendered, "%.*s", (int)out.len, out.u.s);
+  campVmFree(vm);
+  campProgramFree(p);
+  return rendered;
+}
+
+int main(void) {
+  rec[0] = num(7); rec[1] = text("Ada Lovelace"); rec[2] = text("Ada@Example.COM"); rec[3] = num(5);
+  rec[4] = text("vip, Newsletter"); rec[5] = when(NOW - 10 * 86400); rec[6] = real(0.5); rec[7] = flag(1);
+  CHECK_EQ_INT(filter("score = 5"), 1);
+  CHECK_EQ_INT(filter("score != 5"), 0);
+  CHECK_EQ_INT(filter("score > 4 and score <= 5"), 1);
+  CHECK_EQ_INT(filter("score < 5 or score >= 6"), 0);
+  CHECK_EQ_INT(filter("ratio < 1"), 1);                         /* real against int */
+  CHECK_EQ_INT(filter("score + 1 = 6 and score * 2 = 10 and score - 5 = 0"), 1);
+  CHECK_EQ_INT(filter("score / 2 = 2.5"), 1);
+  CHECK_EQ_INT(filter("-score = -5"), 1);
+  CHECK_EQ_INT(filter("vip"), 1);
+  CHECK_EQ_INT(filter("not vip"), 0);
+  CHECK_EQ_INT(filter("\"newsletter\" in tags"), 1);            /* tags: case-insensitive, trimmed */
+  CHECK_EQ_INT(filter("\"news\" in tags"), 0);
+  CHECK_EQ_INT(filter("\"vip\" not in tags"), 0);
+  CHECK_EQ_INT(filter("score in [1, 5, 9]"), 1);
+  CHECK_EQ_INT(filter("name in [\"Bob\"]"), 0);
+  CHECK_EQ_INT(filter("email like \"%@example.com\""), 1);
+  CHECK_EQ_INT(filter("name like \"Ada _ovelace\""), 1);
+  CHECK_EQ_INT(filter("name like \"Bob%\""), 0);
+  CHECK_EQ_INT(filter("created < now - 7 days"), 1);
+  CHECK_EQ_INT(filter("created > now - 7 days"), 0);
+  CHECK_EQ_INT(filter("created + 10 days = now"), 1);
+  CHECK_EQ_INT(filter("now - created = 10 days"), 1);
+  CHECK_EQ_INT(filter("created > 2025-12-01"), 1);
+  CHECK_EQ_INT(filter("days_since(created) = 10"), 1);
+  CHECK_EQ_INT(filter("domain(email) = \"example.com\""), 1);
+  CHECK_EQ_INT(filter("lower(name) = \"ada lovelace\" and upper(name) = \"ADA LOVELACE\""), 1);
+  CHECK_EQ_INT(filter("length(name) = 12"), 1);
+  CHECK_EQ_INT(filter("contains(name, \"Love\") and starts_with(name, \"Ada\") and ends_with(name, \"ace\")"), 1);
+  CHECK_EQ_INT(filter("in_list(vips)"), 0);
+  listAnswer = 1;
+  CHECK_EQ_INT(filter("in_list(vips)"), 1);
+  /* null semantics: unset fields */
+  rec[3] = null(); rec[1] = text("");
+  CHECK_EQ_INT(filter("score is set"), 0);
+  CHECK_EQ_INT(filter("score is not set"), 1);
+  CHECK_EQ_INT(filter("name is set"), 0);                        /* empty text is not set */
+  CHECK_EQ_INT(filter("score > 1"), 0);                          /* null comparison: no match */
+  CHECK_EQ_INT(filter("not (score > 1)"), 0);                    /* not null is null: still no match */
+  CHECK_EQ_INT(filter("score = null"), 1);
+  CHECK_EQ_INT(filter("score > 1 or vip"), 1);
+  CHECK_EQ_INT(filter("coalesce(score, 3) = 3"), 1);
+  /* templates */
+  rec[1] = text("ada lovelace"); rec[3] = num(5);
+  CHECK_EQ_STR(subject("Hi {{ name | capitalize }}!"), "Hi Ada lovelace!");
+  CHECK_EQ_STR(subject("{{ name | first_word }}"), "ada");
+  CHECK_EQ_STR(subject("{{ name | truncate: 3 }}"), "ada\xe2\x80\xa6");
+  CHECK_EQ_STR(subject("{{ created | date: '%d/%m/%Y' }}"), "26/12/2025");
+  CHECK_EQ_STR(subject("{{ created }}"), "2025-12-26T09:00:00Z");
+  CHECK_EQ_STR(subject("score {{ score }} ratio {{ ratio }} vip {{ vip }}"), "score 5 ratio 0.5 vip true");
+  rec[1] = null();
+  CHECK_EQ_STR(subject("Dear {{ name | default: 'friend' }}"), "Dear friend");
+  CHECK_EQ_STR(subject("[{{ name }}]"), "[]");
+  /* run-time error names the line */
+  rec[3] = num(INT64_MAX);
+  CHECK_EQ_STR(subject("{{ score + 1 }}"), "error: t.camp:17: integer overflow");
+  return TEST_END();
+}
