@@ -51,7 +51,7 @@ int campCliCollectCamp(const char *cmd, const char *path, PathList *out) {
     free(p);
   }
   closedir(dir);
-  qsort(here.v, here.n, sizeof *here.v, cmpStr);
+  if (here.n) qsort(here.v, here.n, sizeof *here.v, cmpStr);
   int rc = 0;
   for (size_t i = 0; i < here.n; i++) {
     if (campCliCollectCamp(cmd, here.v[i], out) < 0) rc = -1;
