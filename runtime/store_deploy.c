@@ -270,6 +270,7 @@ int campEngineDeploy(Engine *e, const uint8_t *img, size_t len, int start, int d
   Program *p = campProgramLoad(img, len, err, errSize);
   if (!p) return -1;
   int changed = 0, rc = 0;
+  e->gen++;
   if (campStoreExec(e, "BEGIN IMMEDIATE", err, errSize) < 0) { campProgramFree(p); return -1; }
   for (uint32_t m = 0; m < p->nmodel && rc == 0; m++) rc = ensureModel(e, p, m, dryRun ? out : NULL, err, errSize);
   for (uint32_t c = 0; c < p->ncamp && rc == 0; c++) rc = deployCampaign(e, p, c, img, len, start, out, &changed, err, errSize);

@@ -70,6 +70,28 @@ sqlite3_stmt *campStorePrepare(Engine *e, const char *sql, char *err, size_t err
   return st;
 }
 
+sqlite3_stmt *campStoreStmt(Engine *e, const char *sql, char *err, size_t errSize) {
+  uint32_t h = 2166136261u;
+  for (const char *p = sql; *p; p++) h = (h ^ (unsigned char)*p) * 16777619u;
+  for (int i = 0; i < e->nstmt; i++)
+    if (e->stmts[i].hash == h && !strcmp(e->stmts[i].sql, sql)) {
+      sqlite3_reset(e->stmts[i].st);
+      sqlite3_clear_bindings(e->stmts[i].st);
+      return e->stmts[i].st;
+    }
+  sqlite3_stmt *st = campStorePrepare(e, sql, err, errSize);
+  if (!st) return NULL;
+  if (e->nstmt == (int)(sizeof e->stmts / sizeof e->stmts[0])) {   /* full: drop the oldest */
+    sqlite3_finalize(e->stmts[0].st);
+    free(e->stmts[0].sql);
+    memmove(e->stmts, e->stmts + 1, (size_t)(--e->nstmt) * sizeof e->stmts[0]);
+  }
+  e->stmts[e->nstmt].hash = h;
+  e->stmts[e->nstmt].sql = strdup(sql);
+  e->stmts[e->nstmt++].st = st;
+  return st;
+}
+
 const char *campStoreIdent(const char *name, char *buf, size_t size) {
   size_t o = 0;
   buf[o++] = '"';
@@ -162,6 +184,7 @@ void campEngineClose(Engine *e) {
     sqlite3_finalize(e->cache[i].loadRecord);
   }
   for (int i = 0; i < MAX_FIELDS; i++) free(e->fieldText[i]);
+  for (int i = 0; i < e->nstmt; i++) { sqlite3_finalize(e->stmts[i].st); free(e->stmts[i].sql); }
   campVmFree(e->vm);
   sqlite3_close(e->db);
   free(e);
@@ -193,6 +216,17 @@ static int firstFieldOfType(const Program *p, uint32_t model, int type, const ch
 }
 
 const Loaded *campStoreLoaded(Engine *e, int64_t campaign, char *err, size_t errSize) {
+  for (int i = 0; i < e->ncache; i++) {
+    Loaded *c = &e->cache[i];
+    if (c->campaign != campaign) continue;
+    if (c->gen == e->gen) return c;
+    sqlite3_stmt *v = campStoreStmt(e, "SELECT version FROM camp_campaign WHERE id = ?", err, errSize);
+    if (!v) return NULL;
+    sqlite3_bind_int64(v, 1, campaign);
+    if (sqlite3_step(v) == SQLITE_ROW && sqlite3_column_int(v, 0) == c->version) { sqlite3_reset(v); c->gen = e->gen; return c; }
+    sqlite3_reset(v);
+    break;
+  }
   sqlite3_stmt *st = campStorePrepare(e,
     "SELECT c.name, c.version, v.image FROM camp_campaign c JOIN camp_version v ON v.campaign = c.id AND v.version = c.version"
     " WHERE c.id = ?", err, errSize);
@@ -205,7 +239,7 @@ const Loaded *campStoreLoaded(Engine *e, int64_t campaign, char *err, size_t err
   }
   int version = sqlite3_column_int(st, 1);
   for (int i = 0; i < e->ncache; i++)
-    if (e->cache[i].campaign == campaign && e->cache[i].version == version) { sqlite3_finalize(st); return &e->cache[i]; }
+    if (e->cache[i].campaign == campaign && e->cache[i].version == version) { sqlite3_finalize(st); e->cache[i].gen = e->gen; return &e->cache[i]; }
   campStoreForget(e, campaign);
   if (e->ncache == (int)(sizeof e->cache / sizeof e->cache[0])) campStoreForget(e, e->cache[0].campaign);
   Loaded *l = &e->cache[e->ncache];
@@ -217,6 +251,7 @@ const Loaded *campStoreLoaded(Engine *e, int64_t campaign, char *err, size_t err
   if (!l->p) return NULL;
   l->campaign = campaign;
   l->version = version;
+  l->gen = e->gen;
   l->camp = campProgramFindCampaign(l->p, name);
   if (l->camp == CAMP_NONE) { snprintf(err, errSize, "image of '%s' lacks the campaign", name); campProgramFree(l->p); return NULL; }
   const ProgCampaign *c = &l->p->camps[l->camp];
@@ -299,14 +334,14 @@ static int bindValue(sqlite3_stmt *st, int i, const Value *v) {
 }
 
 static int execBound(Engine *e, const char *sql, char *err, size_t errSize, int n, ...) {
-  sqlite3_stmt *st = campStorePrepare(e, sql, err, errSize);
+  sqlite3_stmt *st = campStoreStmt(e, sql, err, errSize);
   if (!st) return -1;
   va_list ap;
   va_start(ap, n);
   for (int i = 1; i <= n; i++) bindValue(st, i, va_arg(ap, const Value *));
   va_end(ap);
   int rc = sqlite3_step(st);
-  sqlite3_finalize(st);
+  sqlite3_reset(st);
   if (rc != SQLITE_DONE) { snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db)); return -1; }
   return 0;
 }

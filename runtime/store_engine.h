@@ -17,6 +17,7 @@
 typedef struct Loaded {
   int64_t campaign;         /* camp_campaign.id */
   int version;
+  unsigned gen;             /* Engine.gen when the version was last confirmed */
   Program *p;
   uint32_t camp;            /* index in p->camps */
   int64_t *actId;           /* camp_activity.id per image activity index (p->nact entries) */
@@ -36,11 +37,18 @@ struct Engine {
   char *fieldText[MAX_FIELDS];
   int64_t recordId;
   const Loaded *cur;
+  /* prepared statements by SQL text, kept for the engine's life */
+  struct { uint32_t hash; char *sql; sqlite3_stmt *st; } stmts[128];
+  int nstmt;
+  unsigned gen;             /* bumped per batch: cached versions are re-checked once per batch */
 };
 
 /* Run SQL without results; -1 with the message in err. */
 int campStoreExec(Engine *e, const char *sql, char *err, size_t errSize);
 sqlite3_stmt *campStorePrepare(Engine *e, const char *sql, char *err, size_t errSize);
+/* A cached prepared statement for sql, reset and unbound; do not finalize
+** it.  NULL on a prepare error (with the message in err). */
+sqlite3_stmt *campStoreStmt(Engine *e, const char *sql, char *err, size_t errSize);
 int campStoreSetClock(Engine *e, int64_t t);
 
 /* The current version of a campaign (by id), loaded and cached. */

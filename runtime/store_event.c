@@ -133,6 +133,7 @@ int campEngineEvent(Engine *e, const char *kind, const char *messageId, int64_t 
     snprintf(err, errSize, "unknown event '%s' (open, click, reply, bounce or unsubscribe)", kind);
     return -1;
   }
+  e->gen++;
   if (campStoreExec(e, "BEGIN IMMEDIATE", err, errSize) < 0) return -1;
   int rc = applyEvent(e, kind, messageId, at, url, err, errSize);
   if (rc < 0) { sqlite3_exec(e->db, "ROLLBACK", NULL, NULL, NULL); return -1; }

@@ -20,54 +20,58 @@
 
 static int pending(Engine *e, int64_t participant) {
   static const char *sql = "SELECT 1 FROM camp_trace WHERE participant = ? AND state IN (0, 1, 6) LIMIT 1";
-  sqlite3_stmt *st = NULL;
-  if (sqlite3_prepare_v2(e->db, sql, -1, &st, NULL) != SQLITE_OK) return 1;
+  char ign_[160];
+  sqlite3_stmt *st = campStoreStmt(e, sql, ign_, sizeof ign_);
+  if (!st) return 1;
   sqlite3_bind_int64(st, 1, participant);
   int r = sqlite3_step(st) == SQLITE_ROW;
-  sqlite3_finalize(st);
+  sqlite3_reset(st);
   return r;
 }
 
 /* A participant with nothing pending is completed. */
 static void maybeComplete(Engine *e, int64_t participant, RunStats *st) {
   if (pending(e, participant)) return;
-  sqlite3_stmt *s = NULL;
-  if (sqlite3_prepare_v2(e->db, "UPDATE camp_participant SET state = 'completed' WHERE id = ? AND state = 'running'", -1, &s, NULL) != SQLITE_OK) return;
+  char ign_[160];
+  sqlite3_stmt *s = campStoreStmt(e, "UPDATE camp_participant SET state = 'completed' WHERE id = ? AND state = 'running'", ign_, sizeof ign_);
+  if (!s) return;
   sqlite3_bind_int64(s, 1, participant);
   sqlite3_step(s);
   if (sqlite3_changes(e->db) && st) st->completed++;
-  sqlite3_finalize(s);
+  sqlite3_reset(s);
 }
 
 static int setTrace(Engine *e, int64_t trace, int state, const char *msg, int64_t doneAt) {
-  sqlite3_stmt *s = NULL;
-  if (sqlite3_prepare_v2(e->db, "UPDATE camp_trace SET state = ?, message = ?, done_at = ? WHERE id = ?", -1, &s, NULL) != SQLITE_OK) return -1;
+  char ign_[160];
+  sqlite3_stmt *s = campStoreStmt(e, "UPDATE camp_trace SET state = ?, message = ?, done_at = ? WHERE id = ?", ign_, sizeof ign_);
+  if (!s) return -1;
   sqlite3_bind_int(s, 1, state);
   if (msg) sqlite3_bind_text(s, 2, msg, -1, SQLITE_TRANSIENT); else sqlite3_bind_null(s, 2);
   sqlite3_bind_int64(s, 3, doneAt);
   sqlite3_bind_int64(s, 4, trace);
   int rc = sqlite3_step(s) == SQLITE_DONE ? 0 : -1;
-  sqlite3_finalize(s);
+  sqlite3_reset(s);
   return rc;
 }
 
 /* Cancel every pending trace of a participant (it left, or its record went). */
 static int cancelPending(Engine *e, int64_t participant, const char *why, int64_t now) {
-  sqlite3_stmt *s = NULL;
-  if (sqlite3_prepare_v2(e->db, "UPDATE camp_trace SET state = 4, message = ?, done_at = ? WHERE participant = ? AND state IN (0, 1)", -1, &s, NULL) != SQLITE_OK) return -1;
+  char ign_[160];
+  sqlite3_stmt *s = campStoreStmt(e, "UPDATE camp_trace SET state = 4, message = ?, done_at = ? WHERE participant = ? AND state IN (0, 1)", ign_, sizeof ign_);
+  if (!s) return -1;
   sqlite3_bind_text(s, 1, why, -1, SQLITE_STATIC);
   sqlite3_bind_int64(s, 2, now);
   sqlite3_bind_int64(s, 3, participant);
   int rc = sqlite3_step(s) == SQLITE_DONE ? 0 : -1;
-  sqlite3_finalize(s);
+  sqlite3_reset(s);
   return rc;
 }
 
 static int insertTrace(Engine *e, int64_t participant, int64_t activity, int64_t parent, int state,
                        int64_t due, int hasDue, int64_t base) {
-  sqlite3_stmt *s = NULL;
-  if (sqlite3_prepare_v2(e->db, "INSERT INTO camp_trace(participant, activity, parent, state, due, base) VALUES(?, ?, ?, ?, ?, ?)",
-                         -1, &s, NULL) != SQLITE_OK) return -1;
+  char ign_[160];
+  sqlite3_stmt *s = campStoreStmt(e, "INSERT INTO camp_trace(participant, activity, parent, state, due, base) VALUES(?, ?, ?, ?, ?, ?)", ign_, sizeof ign_);
+  if (!s) return -1;
   sqlite3_bind_int64(s, 1, participant);
   sqlite3_bind_int64(s, 2, activity);
   if (parent) sqlite3_bind_int64(s, 3, parent); else sqlite3_bind_null(s, 3);
@@ -75,7 +79,7 @@ static int insertTrace(Engine *e, int64_t participant, int64_t activity, int64_t
   if (hasDue) sqlite3_bind_int64(s, 5, due); else sqlite3_bind_null(s, 5);
   if (state == TRACE_SCHEDULED) sqlite3_bind_int64(s, 6, base); else sqlite3_bind_null(s, 6);
   int rc = sqlite3_step(s) == SQLITE_DONE ? 0 : -1;
-  sqlite3_finalize(s);
+  sqlite3_reset(s);
   return rc;
 }
 
@@ -101,16 +105,17 @@ static int createChildren(Engine *e, const Loaded *l, uint32_t act, int64_t trac
 
 static int enrol(Engine *e, const Loaded *l, int64_t campaign, int64_t record, const char *uniq, int test, int64_t now,
                  int64_t *participantOut) {
-  sqlite3_stmt *s = NULL;
-  if (sqlite3_prepare_v2(e->db, "INSERT INTO camp_participant(campaign, record_id, state, test, unique_value, enrolled_at) "
-                                "VALUES(?, ?, 'running', ?, ?, ?)", -1, &s, NULL) != SQLITE_OK) return -1;
+  char ign_[160];
+  sqlite3_stmt *s = campStoreStmt(e, "INSERT INTO camp_participant(campaign, record_id, state, test, unique_value, enrolled_at) "
+                                "VALUES(?, ?, 'running', ?, ?, ?)", ign_, sizeof ign_);
+  if (!s) return -1;
   sqlite3_bind_int64(s, 1, campaign);
   sqlite3_bind_int64(s, 2, record);
   sqlite3_bind_int(s, 3, test);
   if (uniq) sqlite3_bind_text(s, 4, uniq, -1, SQLITE_TRANSIENT); else sqlite3_bind_null(s, 4);
   sqlite3_bind_int64(s, 5, now);
   int rc = sqlite3_step(s);
-  sqlite3_finalize(s);
+  sqlite3_reset(s);
   if (rc != SQLITE_DONE) return -1;
   int64_t participant = sqlite3_last_insert_rowid(e->db);
   if (participantOut) *participantOut = participant;
@@ -122,12 +127,13 @@ static int enrol(Engine *e, const Loaded *l, int64_t campaign, int64_t record, c
 }
 
 static int uniqueTaken(Engine *e, int64_t campaign, const char *value) {
-  sqlite3_stmt *s = NULL;
-  if (sqlite3_prepare_v2(e->db, "SELECT 1 FROM camp_participant WHERE campaign = ? AND unique_value = ? AND test = 0 LIMIT 1", -1, &s, NULL) != SQLITE_OK) return 1;
+  char ign_[160];
+  sqlite3_stmt *s = campStoreStmt(e, "SELECT 1 FROM camp_participant WHERE campaign = ? AND unique_value = ? AND test = 0 LIMIT 1", ign_, sizeof ign_);
+  if (!s) return 1;
   sqlite3_bind_int64(s, 1, campaign);
   sqlite3_bind_text(s, 2, value, -1, SQLITE_STATIC);
   int r = sqlite3_step(s) == SQLITE_ROW;
-  sqlite3_finalize(s);
+  sqlite3_reset(s);
   return r;
 }
 
@@ -177,12 +183,12 @@ static int syncCampaign(Engine *e, int64_t campaign, RunStats *rs, char *err, si
   }
   sqlite3_finalize(st);
   for (size_t i = 0; i < nleave; i++) {
-    sqlite3_stmt *u = NULL;
-    sqlite3_prepare_v2(e->db, "UPDATE camp_participant SET state = ? WHERE id = ?", -1, &u, NULL);
+    sqlite3_stmt *u = campStoreStmt(e, "UPDATE camp_participant SET state = ? WHERE id = ?", err, errSize);
+    if (!u) break;
     sqlite3_bind_text(u, 1, gone[i] ? "unlinked" : "left", -1, SQLITE_STATIC);
     sqlite3_bind_int64(u, 2, leave[i]);
     sqlite3_step(u);
-    sqlite3_finalize(u);
+    sqlite3_reset(u);
     cancelPending(e, leave[i], gone[i] ? "record deleted" : "record no longer matches the campaign filter", now);
     rs->left++;
   }
@@ -227,6 +233,7 @@ static int syncAll(Engine *e, RunStats *rs, char *err, size_t errSize) {
   int n = 0;
   while (sqlite3_step(st) == SQLITE_ROW && n < 256) ids[n++] = sqlite3_column_int64(st, 0);
   sqlite3_finalize(st);
+  e->gen++;
   for (int i = 0; i < n; i++) {
     if (campStoreExec(e, "BEGIN IMMEDIATE", err, errSize) < 0) return -1;
     if (syncCampaign(e, ids[i], rs, err, errSize) < 0) { sqlite3_exec(e->db, "ROLLBACK", NULL, NULL, NULL); return -1; }
@@ -273,21 +280,23 @@ typedef struct LinkCtx { Engine *e; int64_t trace; } LinkCtx;
 
 static void registerLink(void *ctx, uint32_t i, const char *url, size_t len) {
   LinkCtx *k = ctx;
-  sqlite3_stmt *s = NULL;
-  if (sqlite3_prepare_v2(k->e->db, "INSERT OR REPLACE INTO camp_link(trace, idx, url) VALUES(?, ?, ?)", -1, &s, NULL) != SQLITE_OK) return;
+  char ign_[160];
+  sqlite3_stmt *s = campStoreStmt(k->e, "INSERT OR REPLACE INTO camp_link(trace, idx, url) VALUES(?, ?, ?)", ign_, sizeof ign_);
+  if (!s) return;
   sqlite3_bind_int64(s, 1, k->trace);
   sqlite3_bind_int(s, 2, (int)i);
   sqlite3_bind_text(s, 3, url, (int)len, SQLITE_TRANSIENT);
   sqlite3_step(s);
-  sqlite3_finalize(s);
+  sqlite3_reset(s);
 }
 
 static int suppressed(Engine *e, const char *addr) {
-  sqlite3_stmt *s = NULL;
-  if (sqlite3_prepare_v2(e->db, "SELECT 1 FROM camp_suppression WHERE address = lower(?)", -1, &s, NULL) != SQLITE_OK) return 0;
+  char ign_[160];
+  sqlite3_stmt *s = campStoreStmt(e, "SELECT 1 FROM camp_suppression WHERE address = lower(?)", ign_, sizeof ign_);
+  if (!s) return 0;
   sqlite3_bind_text(s, 1, addr, -1, SQLITE_STATIC);
   int r = sqlite3_step(s) == SQLITE_ROW;
-  sqlite3_finalize(s);
+  sqlite3_reset(s);
   return r;
 }
 
@@ -375,12 +384,13 @@ static int decide(Engine *e, Work *w, const RunOptions *o, int64_t now, Outgoing
     campBufPrintf(&u, "%s/u/%s", o->baseUrl, tok);
     out->unsub = u.p;
   }
-  sqlite3_stmt *s = NULL;
-  if (sqlite3_prepare_v2(e->db, "UPDATE camp_trace SET state = 6, message_id = ? WHERE id = ?", -1, &s, NULL) != SQLITE_OK) { freeOut(out); return -1; }
+  char ign_[160];
+  sqlite3_stmt *s = campStoreStmt(e, "UPDATE camp_trace SET state = 6, message_id = ? WHERE id = ?", ign_, sizeof ign_);
+  if (!s) { freeOut(out); return -1; }
   sqlite3_bind_text(s, 1, w->messageId, -1, SQLITE_STATIC);
   sqlite3_bind_int64(s, 2, w->trace);
   int rc = sqlite3_step(s) == SQLITE_DONE ? 0 : -1;
-  sqlite3_finalize(s);
+  sqlite3_reset(s);
   if (rc == 0) *queued = 1; else freeOut(out);
   return rc;
 }
@@ -416,14 +426,14 @@ static int finishSend(Engine *e, Outgoing *og, const RunOptions *o, int64_t now,
     int64_t backoff = 60LL << (w->attempts < 8 ? w->attempts : 8);
     char msg[600];
     snprintf(msg, sizeof msg, "attempt %d: %s", w->attempts + 1, err);
-    sqlite3_stmt *s = NULL;
-    if (sqlite3_prepare_v2(e->db, "UPDATE camp_trace SET state = 6, attempts = attempts + 1, due = ?, message = ? WHERE id = ?",
-                           -1, &s, NULL) != SQLITE_OK) return -1;
+    char ign_[160];
+    sqlite3_stmt *s = campStoreStmt(e, "UPDATE camp_trace SET state = 6, attempts = attempts + 1, due = ?, message = ? WHERE id = ?", ign_, sizeof ign_);
+    if (!s) return -1;
     sqlite3_bind_int64(s, 1, now + backoff);
     sqlite3_bind_text(s, 2, msg, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(s, 3, w->trace);
     sqlite3_step(s);
-    sqlite3_finalize(s);
+    sqlite3_reset(s);
     rs->retried++;
     return 0;
   }
@@ -439,6 +449,7 @@ static int runBatch(Engine *e, const RunOptions *o, int64_t now, int testOnly, i
   Outgoing *out = calloc((size_t)batch, sizeof *out);
   int n = 0, nout = 0, rc = 0;
   if (!work || !out) { free(work); free(out); snprintf(err, errSize, "out of memory"); return -1; }
+  e->gen++;
   if (campStoreExec(e, "BEGIN IMMEDIATE", err, errSize) < 0) { free(work); free(out); return -1; }
   sqlite3_stmt *st = campStorePrepare(e,
     "SELECT t.id, t.participant, t.parent, t.due, t.state, t.attempts, coalesce(t.message_id, ''), pa.record_id, pa.campaign, a.idx, pa.test "

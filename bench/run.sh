@@ -1,0 +1,67 @@
+#!/bin/sh
+# bench/run.sh [N] -- the runtime at scale: N contacts (default 1,000,000),
+# a three-step campaign (email -> on open: action; on no open within 3 days:
+# sms), sink channels, generated opens (30%), 30 simulated days.  Prints wall
+# time, traces per second and peak RSS, and beside them the floor measured
+# in the same run: bench/floor.c inserting as many trace rows into SQLite
+# with a prepared statement in batched transactions.
+set -eu
+N=${1:-1000000}
+CAMP=${CAMP:-build/camp}
+[ -x "$CAMP" ] || make -s build/camp
+D=$(mktemp -d)
+trap 'rm -rf "$D"' EXIT
+cc -O2 -o "$D/floor" bench/floor.c -lsqlite3
+cat > "$D/models.camp" <<'C'
+model contact {
+  name text
+  email email
+  phone phone
+}
+C
+cat > "$D/c.camp" <<'C'
+use "models.camp"
+
+campaign bench "Bench" {
+  target contact
+  where email is set
+
+  email hello {
+    subject "Hello {{ name }}"
+    body "<p>Hi {{ name }}, <a href='https://example.com/x'>look</a></p>"
+
+    on open within 3 days {
+      action opened { note("opened") }
+    }
+
+    on no open within 3 days {
+      sms nudge { text "Hi {{ name }} https://example.com/s" }
+    }
+  }
+}
+C
+awk -v n="$N" 'BEGIN { print "name,email,phone"; for (i = 1; i <= n; i++) printf "P%d,p%d@x.test,+336%08d\n", i, i, i }' > "$D/c.csv"
+"$CAMP" init --db "$D/db" --clock 2026-01-05T09:00:00Z > /dev/null
+"$CAMP" deploy --db "$D/db" --start "$D/c.camp" > /dev/null
+"$CAMP" import --db "$D/db" --model contact "$D/c.csv" > /dev/null
+t0=$(date +%s.%N)
+/usr/bin/time -f "%M" -o "$D/rss1" "$CAMP" run --db "$D/db" --until +1h --mail sink: --sms sink: > "$D/run1"
+t1=$(date +%s.%N)
+# generated events: 30% of the messages are opened (through camp event --file)
+sqlite3 "$D/db" "SELECT message_id FROM camp_trace WHERE message_id IS NOT NULL AND id % 10 < 3" |
+  awk '{ printf "{\"event\":\"open\",\"message_id\":\"%s\"}\n", $0 }' > "$D/events.jsonl"
+"$CAMP" event --db "$D/db" --file "$D/events.jsonl" > /dev/null
+t2=$(date +%s.%N)
+/usr/bin/time -f "%M" -o "$D/rss2" "$CAMP" run --db "$D/db" --until +30d --mail sink: --sms sink: > "$D/run2"
+t3=$(date +%s.%N)
+traces=$(sqlite3 "$D/db" "SELECT count(*) FROM camp_trace")
+rss=$(sort -n "$D/rss1" "$D/rss2" | tail -1)
+floor=$("$D/floor" "$traces" "$D/floor.db")
+awk -v n="$N" -v tr="$traces" -v a="$t0" -v b="$t1" -v c="$t2" -v d="$t3" -v rss="$rss" -v fl="$floor" 'BEGIN {
+  split(fl, f, " "); run = (b - a) + (d - c); ev = c - b
+  printf "contacts:        %d\ntraces:          %d\n", n, tr
+  printf "camp run:        %.2f s for 30 simulated days (%.0f traces/s), events %.2f s\n", run, tr / run, ev
+  printf "peak RSS:        %.1f MiB\n", rss / 1024
+  printf "floor (SQLite):  %.2f s to insert %d trace rows (%.0f rows/s), same run\n", f[2], f[1], f[3]
+  printf "camp / floor:    %.1fx\n", run / f[2]
+}'
