@@ -212,8 +212,10 @@ static int eventsFromFile(Engine *e, const char *path, char *err, size_t errSize
   char *line = NULL;
   size_t cap = 0;
   long n = 0, applied = 0, unknown = 0, bad = 0;
+  if (campEngineBegin(e, err, errSize) < 0) { if (f != stdin) fclose(f); return -1; }
   while (getline(&line, &cap, f) > 0) {
     n++;
+    if (n % 500 == 0 && (campEngineCommit(e, err, errSize) < 0 || campEngineBegin(e, err, errSize) < 0)) break;
     json_error_t je;
     json_t *j = json_loads(line, 0, &je);
     const char *kind = NULL, *id = NULL, *at = NULL, *url = NULL;
@@ -233,6 +235,7 @@ static int eventsFromFile(Engine *e, const char *path, char *err, size_t errSize
   }
   free(line);
   if (f != stdin) fclose(f);
+  if (campEngineCommit(e, err, errSize) < 0) return -1;
   printf("%ld events: %ld recorded, %ld unknown messages, %ld malformed\n", n, applied, unknown, bad);
   return bad ? 1 : 0;
 }

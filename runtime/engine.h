@@ -72,6 +72,11 @@ int campEngineRun(Engine *e, const RunOptions *o, RunStats *st, char *err, size_
 int campEngineEvent(Engine *e, const char *kind, const char *messageId, int64_t at, const char *url,
                     char *err, size_t errSize);
 
+/* Group many events in one transaction (campEngineEvent joins an open
+** one instead of committing each event by itself). */
+int campEngineBegin(Engine *e, char *err, size_t errSize);
+int campEngineCommit(Engine *e, char *err, size_t errSize);
+
 /* Look up the message of a tracking token's trace and link. */
 int campEngineTraceMessage(Engine *e, int64_t trace, char *messageId, size_t idSize);
 int campEngineLinkUrl(Engine *e, int64_t trace, uint32_t link, char *url, size_t urlSize);

@@ -152,7 +152,7 @@ Engine *campEngineOpen(const char *path, int create, int64_t clock, char *err, s
     campEngineClose(e);
     return NULL;
   }
-  if (campStoreExec(e, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=OFF;", err, errSize) < 0) {
+  if (campStoreExec(e, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=OFF; PRAGMA cache_size=-65536;", err, errSize) < 0) {
     campEngineClose(e);
     return NULL;
   }
@@ -476,3 +476,6 @@ void campStoreHost(Engine *e, VmHost *h) {
   h->inList = hostInList;
   h->action = hostAction;
 }
+
+int campEngineBegin(Engine *e, char *err, size_t errSize) { return campStoreExec(e, "BEGIN IMMEDIATE", err, errSize); }
+int campEngineCommit(Engine *e, char *err, size_t errSize) { return campStoreExec(e, "COMMIT", err, errSize); }

@@ -133,11 +133,20 @@ int campEngineEvent(Engine *e, const char *kind, const char *messageId, int64_t 
     snprintf(err, errSize, "unknown event '%s' (open, click, reply, bounce or unsubscribe)", kind);
     return -1;
   }
-  e->gen++;
-  if (campStoreExec(e, "BEGIN IMMEDIATE", err, errSize) < 0) return -1;
+  int own = sqlite3_get_autocommit(e->db);       /* not inside the caller's transaction */
+  if (own) {
+    e->gen++;
+    if (campStoreExec(e, "BEGIN IMMEDIATE", err, errSize) < 0) return -1;
+    int rc = applyEvent(e, kind, messageId, at, url, err, errSize);
+    if (rc < 0) { sqlite3_exec(e->db, "ROLLBACK", NULL, NULL, NULL); return -1; }
+    if (campStoreExec(e, "COMMIT", err, errSize) < 0) return -1;
+    return rc;
+  }
+  /* inside a batch: a failing event must not undo the others */
+  if (campStoreExec(e, "SAVEPOINT event", err, errSize) < 0) return -1;
   int rc = applyEvent(e, kind, messageId, at, url, err, errSize);
-  if (rc < 0) { sqlite3_exec(e->db, "ROLLBACK", NULL, NULL, NULL); return -1; }
-  if (campStoreExec(e, "COMMIT", err, errSize) < 0) return -1;
+  if (rc < 0) sqlite3_exec(e->db, "ROLLBACK TO event", NULL, NULL, NULL);
+  sqlite3_exec(e->db, "RELEASE event", NULL, NULL, NULL);
   return rc;
 }
 
