@@ -389,6 +389,8 @@ static int hostAction(VmHost *h, int native, const Value *args, int argc, char *
   char id[256], sql[8192];
   Value rid = intValue(e->recordId), now = intValue(campEngineNow(e));
   campStoreIdent(p->str[m->name], id, sizeof id);
+  if (!strcmp(name, "set") || !strcmp(name, "add_tag") || !strcmp(name, "remove_tag") || !strcmp(name, "create"))
+    e->recordWrites++;      /* a filter may now answer differently: the next sync looks again */
   if (!strcmp(name, "set")) {
     char col[256];
     uint32_t f = (uint32_t)args[0].u.i;

@@ -41,6 +41,7 @@ struct Engine {
   struct { uint32_t hash; char *sql; sqlite3_stmt *st; } stmts[128];
   int nstmt;
   unsigned gen;             /* bumped per batch: cached versions are re-checked once per batch */
+  long recordWrites;        /* records changed by actions in this process (set, tags, create) */
 };
 
 /* Run SQL without results; -1 with the message in err. */

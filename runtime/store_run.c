@@ -552,9 +552,14 @@ static int drain(Engine *e, const RunOptions *o, int64_t now, int test, int64_t 
 int campEngineRun(Engine *e, const RunOptions *o, RunStats *st, char *err, size_t errSize) {
   memset(st, 0, sizeof *st);
   int64_t now = campEngineNow(e), lastSync = INT64_MIN;
+  long writesAtSync = -1;
   if (!e->simulated && !o->once && o->until == INT64_MAX) { snprintf(err, errSize, "service mode: use --once or --until"); }
   for (;;) {
-    if (lastSync == INT64_MIN || now - lastSync >= 86400) {       /* sync daily in simulated time */
+    /* Sync when the run starts (records may have been imported or changed by
+    ** anyone), then at most daily, and only when this run's actions changed
+    ** records: a re-scan of the audience costs as much as the records. */
+    if (lastSync == INT64_MIN || (now - lastSync >= 86400 && e->recordWrites != writesAtSync)) {
+      writesAtSync = e->recordWrites;
       if (syncAll(e, st, err, errSize) < 0) return -1;
       lastSync = now;
     }
