@@ -62,13 +62,12 @@ int campCliCollectCamp(const char *cmd, const char *path, PathList *out) {
 }
 
 int campCmdCheck(int argc, char **argv) {
-  const char *format = "text", *db = NULL;
+  const char *format = "text";
   int werror = 0, io = 0;
   PathList paths = { 0 };
   for (int i = 1; i < argc; i++) {
     int m;
     if ((m = campCliOpt(argc, argv, &i, "--format", &format)) != 0) { if (m < 0) return 2; continue; }
-    if ((m = campCliOpt(argc, argv, &i, "--db", &db)) != 0) { if (m < 0) return 2; continue; }
     if (!strcmp(argv[i], "--werror")) { werror = 1; continue; }
     if (argv[i][0] == '-' && argv[i][1]) return campCliUsage(argv[0], "unknown option '%s'", argv[i]);
     if (campCliCollectCamp(argv[0], argv[i], &paths) < 0) io = 1;
