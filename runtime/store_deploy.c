@@ -275,18 +275,22 @@ int campEngineDeploy(Engine *e, const uint8_t *img, size_t len, int start, int d
   for (uint32_t m = 0; m < p->nmodel && rc == 0; m++) rc = ensureModel(e, p, m, dryRun ? out : NULL, err, errSize);
   for (uint32_t c = 0; c < p->ncamp && rc == 0; c++) rc = deployCampaign(e, p, c, img, len, start, out, &changed, err, errSize);
   if (rc == 0 && dryRun) {
-    /* records that would be enrolled at the next run */
-    for (uint32_t c = 0; c < p->ncamp; c++) {
-      char sql[512], id[256];
-      snprintf(sql, sizeof sql, "SELECT count(*) FROM %s WHERE id NOT IN (SELECT record_id FROM camp_participant p "
-               "JOIN camp_campaign c ON c.id = p.campaign WHERE c.name = ?)", campStoreIdent(p->str[p->models[p->camps[c].model].name], id, sizeof id));
-      sqlite3_stmt *st = campStorePrepare(e, sql, err, errSize);
-      if (!st) continue;
+    /* what the next sync would do: run it here, inside the transaction
+    ** that is about to be rolled back */
+    for (uint32_t c = 0; c < p->ncamp && rc == 0; c++) {
+      sqlite3_stmt *st = campStorePrepare(e, "SELECT id, state FROM camp_campaign WHERE name = ?", err, errSize);
+      if (!st) { rc = -1; break; }
       sqlite3_bind_text(st, 1, p->str[p->camps[c].name], -1, SQLITE_STATIC);
-      if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int64(st, 0))
-        fprintf(out, "campaign %s: up to %lld records not yet enrolled are checked against its filter at the next run\n",
-                p->str[p->camps[c].name], (long long)sqlite3_column_int64(st, 0));
+      int64_t id = 0;
+      int running = 0;
+      if (sqlite3_step(st) == SQLITE_ROW) { id = sqlite3_column_int64(st, 0); running = !strcmp((const char *)sqlite3_column_text(st, 1), "running"); }
       sqlite3_finalize(st);
+      if (!id || (!running && !start)) continue;
+      RunStats rs = { 0 };
+      if (campStoreSync(e, id, &rs, err, errSize) < 0) { rc = -1; break; }
+      if (rs.enrolled || rs.left)
+        fprintf(out, "campaign %s: %ld records would be enrolled now, %ld participants would leave\n",
+                p->str[p->camps[c].name], rs.enrolled, rs.left);
     }
   }
   if (rc == 0 && !dryRun) rc = campStoreExec(e, "COMMIT", err, errSize);

@@ -62,6 +62,10 @@ int campStoreLoadRecord(Engine *e, const Loaded *l, int64_t id, char *err, size_
 ** into e->fields. */
 void campStoreRowToFields(Engine *e, const Loaded *l, sqlite3_stmt *st, int col);
 
+/* Odoo's participant sync for one campaign, inside the caller's
+** transaction: leave / unlink, then enrol new matches (store_run.c). */
+int campStoreSync(Engine *e, int64_t campaign, RunStats *rs, char *err, size_t errSize);
+
 /* A VmHost over e for the record in e->fields. */
 void campStoreHost(Engine *e, VmHost *h);
 

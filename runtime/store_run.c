@@ -140,7 +140,7 @@ static int uniqueTaken(Engine *e, int64_t campaign, const char *value) {
 /* Odoo's sync: running participants whose record is gone are unlinked and
 ** those that stopped matching leave (their pending traces canceled); new
 ** matching records are enrolled in id order, deduplicated on `unique`. */
-static int syncCampaign(Engine *e, int64_t campaign, RunStats *rs, char *err, size_t errSize) {
+int campStoreSync(Engine *e, int64_t campaign, RunStats *rs, char *err, size_t errSize) {
   const Loaded *l = campStoreLoaded(e, campaign, err, errSize);
   if (!l) return -1;
   const Program *p = l->p;
@@ -236,7 +236,7 @@ static int syncAll(Engine *e, RunStats *rs, char *err, size_t errSize) {
   e->gen++;
   for (int i = 0; i < n; i++) {
     if (campStoreExec(e, "BEGIN IMMEDIATE", err, errSize) < 0) return -1;
-    if (syncCampaign(e, ids[i], rs, err, errSize) < 0) { sqlite3_exec(e->db, "ROLLBACK", NULL, NULL, NULL); return -1; }
+    if (campStoreSync(e, ids[i], rs, err, errSize) < 0) { sqlite3_exec(e->db, "ROLLBACK", NULL, NULL, NULL); return -1; }
     if (campStoreExec(e, "COMMIT", err, errSize) < 0) return -1;
   }
   return 0;
