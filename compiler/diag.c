@@ -44,7 +44,8 @@ void campDiagFree(Diags *d) {
   memset(d, 0, sizeof *d);
 }
 
-int campDiagAddSource(Diags *d, const char *path, const char *text, size_t len) {
+/* Enter text (NUL-terminated at len, owned from now on) as a new source. */
+static int addSource(Diags *d, const char *path, char *text, size_t len) {
   if (d->nsrc == d->capSrc) {
     d->capSrc = d->capSrc ? d->capSrc * 2 : 16;
     d->src = xrealloc(d->src, d->capSrc * sizeof *d->src);
@@ -52,13 +53,18 @@ int campDiagAddSource(Diags *d, const char *path, const char *text, size_t len) 
   Source *s = &d->src[d->nsrc];
   memset(s, 0, sizeof *s);
   s->path = strdup(path);
-  s->text = xrealloc(NULL, len + 1);
-  memcpy(s->text, text, len);
-  s->text[len] = 0;
+  s->text = text;
   s->len = (uint32_t)len;
   d->nsrc++;
   indexSource(d);
   return (int)d->nsrc - 1;
+}
+
+int campDiagAddSource(Diags *d, const char *path, const char *text, size_t len) {
+  char *copy = xrealloc(NULL, len + 1);
+  memcpy(copy, text, len);
+  copy[len] = 0;
+  return addSource(d, path, copy, len);
 }
 
 static uint32_t pathHash(const char *s) {
@@ -116,19 +122,8 @@ int campDiagLoadFile(Diags *d, const char *path) {
   }
   close(fd);
   if (len > UINT32_MAX / 2) { free(buf); errno = EFBIG; return -1; }
-  if (d->nsrc == d->capSrc) {
-    d->capSrc = d->capSrc ? d->capSrc * 2 : 16;
-    d->src = xrealloc(d->src, d->capSrc * sizeof *d->src);
-  }
-  Source *s = &d->src[d->nsrc];
-  memset(s, 0, sizeof *s);
-  s->path = strdup(path);
   buf[len] = 0;
-  s->text = buf;
-  s->len = (uint32_t)len;
-  d->nsrc++;
-  indexSource(d);
-  return (int)d->nsrc - 1;
+  return addSource(d, path, buf, len);
 }
 
 static void lineTable(Source *s) {

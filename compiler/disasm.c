@@ -27,13 +27,19 @@ static const struct { const char *name; int operand; } ops[] = {
 
 static const char *const typeNames[] = { "?", "text", "int", "real", "bool", "datetime", "email", "phone", "tags" };
 
+void campDisasmDuration(int64_t s, char *buf, size_t n) {
+  if (s % 604800 == 0 && s) snprintf(buf, n, "%lldw", (long long)(s / 604800));
+  else if (s % 86400 == 0 && s) snprintf(buf, n, "%lldd", (long long)(s / 86400));
+  else if (s % 3600 == 0 && s) snprintf(buf, n, "%lldh", (long long)(s / 3600));
+  else if (s % 60 == 0 && s) snprintf(buf, n, "%lldm", (long long)(s / 60));
+  else if (s == 0) snprintf(buf, n, "0");
+  else snprintf(buf, n, "%llds", (long long)s);
+}
+
 static void duration(int64_t s, FILE *out) {
-  if (s % 604800 == 0 && s) fprintf(out, "%lldw", (long long)(s / 604800));
-  else if (s % 86400 == 0 && s) fprintf(out, "%lldd", (long long)(s / 86400));
-  else if (s % 3600 == 0 && s) fprintf(out, "%lldh", (long long)(s / 3600));
-  else if (s % 60 == 0 && s) fprintf(out, "%lldm", (long long)(s / 60));
-  else if (s == 0) fputs("0", out);
-  else fprintf(out, "%llds", (long long)s);
+  char buf[32];
+  campDisasmDuration(s, buf, sizeof buf);
+  fputs(buf, out);
 }
 
 static void quoted(const char *s, uint32_t n, FILE *out) {
@@ -58,16 +64,7 @@ static void value(const Value *v, FILE *out) {
   case VAL_INT: fprintf(out, "%lld", (long long)v->u.i); break;
   case VAL_REAL: fprintf(out, "%.17g", v->u.r); break;
   case VAL_TEXT: quoted(v->u.s, v->len, out); break;
-  case VAL_TIME: {
-    int64_t t = v->u.i, days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400), secs = t - days * 86400;
-    int64_t z = days + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
-    unsigned doe = (unsigned)(z - era * 146097), yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
-    unsigned d = doy - (153 * mp + 2) / 5 + 1, m = mp < 10 ? mp + 3 : mp - 9;
-    long long y = (long long)yoe + era * 400 + (m <= 2);
-    fprintf(out, "%04lld-%02u-%02uT%02d:%02d:%02dZ", y, m, d, (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60));
-    break;
-  }
+  case VAL_TIME: { char iso[48]; campVmIsoTime(v->u.i, iso); fputs(iso, out); break; }
   case VAL_DURATION: duration(v->u.i, out); break;
   case VAL_LIST:
     fputc('[', out);

@@ -6,16 +6,10 @@
 ** its window, in source order so the output is stable.
 */
 #include <string.h>
+#include "compiler/disasm.h"
 #include "compiler/fmt.h"
 #include "compiler/resolve.h"
 #include "runtime/program.h"
-
-static void dur(int64_t s, char *buf, size_t n) {
-  if (s % 604800 == 0 && s) snprintf(buf, n, "%lldw", (long long)(s / 604800));
-  else if (s % 86400 == 0 && s) snprintf(buf, n, "%lldd", (long long)(s / 86400));
-  else if (s % 3600 == 0 && s) snprintf(buf, n, "%lldh", (long long)(s / 3600));
-  else snprintf(buf, n, "%lldm", (long long)(s / 60));
-}
 
 /* A DOT string: the source text of a span, escaped. */
 static void quoted(FILE *out, const char *s, size_t n) {
@@ -30,15 +24,15 @@ static void activity(Unit *u, const Ast *a, const char *camp, const char *from, 
   char d[32];
   const Source *src = &u->diags->src[a->file];
   fprintf(out, "    \"%s.%s\" [label=\"%s %s", camp, a->name, campAstActKindName(a->op), a->name);
-  if (a->a && a->a->v.i) { dur(a->a->v.i, d, sizeof d); fprintf(out, "\\nafter %s", d); }
+  if (a->a && a->a->v.i) { campDisasmDuration(a->a->v.i, d, sizeof d); fprintf(out, "\\nafter %s", d); }
   const Ast *w = campResolveProp(a, PROP_WHERE), *e = campResolveProp(a, PROP_EXPIRE);
   if (w) { fputs("\\nwhere ", out); quoted(out, src->text + w->a->off, w->a->len); }
-  if (e) { dur(e->a->v.i, d, sizeof d); fprintf(out, "\\nexpire %s", d); }
+  if (e) { campDisasmDuration(e->a->v.i, d, sizeof d); fprintf(out, "\\nexpire %s", d); }
   fprintf(out, "\", shape=%s];\n", a->op == ACT_EMAIL ? "box" : a->op == ACT_SMS ? "note" : "component");
   fprintf(out, "    \"%s\" -> \"%s.%s\"", from, camp, a->name);
   if (trigger != TRIG_BEGIN) {
     fprintf(out, " [label=\"on %s", campAstTriggerName(trigger));
-    if (window) { dur(window->v.i, d, sizeof d); fprintf(out, trigger >= TRIG_NO_OPEN ? " %s" : " ≤%s", d); }
+    if (window) { campDisasmDuration(window->v.i, d, sizeof d); fprintf(out, trigger >= TRIG_NO_OPEN ? " %s" : " ≤%s", d); }
     fputs("\"]", out);
   }
   fputs(";\n", out);

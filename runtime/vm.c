@@ -76,7 +76,7 @@ static void resetScratch(Vm *vm) {
   vm->scratch->used = 0;
 }
 
-static void isoTime(int64_t t, char out[48]) {
+void campVmIsoTime(int64_t t, char out[48]) {
   int64_t days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400), secs = t - days * 86400;
   /* civil from days (Howard Hinnant's algorithm) */
   int64_t z = days + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
@@ -107,7 +107,7 @@ int campVmToText(Vm *vm, const Value *v, Value *out) {
   case VAL_BOOL: return setText(vm, out, v->u.i ? "true" : "false", v->u.i ? 4 : 5);
   case VAL_INT: return setText(vm, out, buf, (size_t)snprintf(buf, sizeof buf, "%lld", (long long)v->u.i));
   case VAL_REAL: return setText(vm, out, buf, (size_t)snprintf(buf, sizeof buf, "%.15g", v->u.r));
-  case VAL_TIME: isoTime(v->u.i, buf); return setText(vm, out, buf, strlen(buf));
+  case VAL_TIME: campVmIsoTime(v->u.i, buf); return setText(vm, out, buf, strlen(buf));
   case VAL_DURATION: {
     int64_t s = v->u.i;
     const char *unit = s % 86400 == 0 ? "days" : s % 3600 == 0 ? "hours" : "minutes";

@@ -56,6 +56,9 @@ int campVmFilter(Vm *vm, const Program *p, uint32_t code, const VmRecord *rec,
 ** VM's scratch until its next run.  Returns 0, or -1 on out of memory. */
 int campVmToText(Vm *vm, const Value *v, Value *out);
 
+/* t (seconds since epoch) as 2026-01-05T09:00:00Z. */
+void campVmIsoTime(int64_t t, char out[48]);
+
 /* The natives table, in natives.def order (for the host and disasm). */
 typedef struct NativeInfo {
   const char *name;
