@@ -26,7 +26,7 @@ LDLIBS   = -lsqlite3 -lcurl -ljansson -lmicrohttpd -lcrypto -lm -lpthread
 # Debian packages: to build, and (in addition) to run the test suite.
 BUILD_PKGS = re2c lemon libsqlite3-dev libcurl4-openssl-dev libjansson-dev \
              libmicrohttpd-dev libssl-dev
-TEST_PKGS  = python3-aiosmtpd clang libclang-rt-14-dev curl sqlite3
+TEST_PKGS  = clang libclang-rt-14-dev sqlite3
 
 GEN      = $(BUILD)/lexer.c $(BUILD)/parser.c
 LIB_SRC  = $(wildcard compiler/*.c runtime/*.c stdlib/*.c) $(filter-out cli/main.c,$(wildcard cli/*.c))
@@ -90,7 +90,7 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libcamp.a | $(BUILD)/parser.h
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $(LDFLAGS) -o $@ $< $(BUILD)/libcamp.a $(LDLIBS)
 
 # --- commands -------------------------------------------------------------------
-test: $(BUILD)/camp $(UNIT_BIN) | $(BUILD)/.test-deps
+test: $(BUILD)/camp $(UNIT_BIN) names | $(BUILD)/.test-deps
 	@BUILD=$(BUILD) sh tests/run.sh
 
 san:

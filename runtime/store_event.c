@@ -83,9 +83,10 @@ static int applyEvent(Engine *e, const char *kind, const char *messageId, int64_
   if (campStoreExec(e, sql, err, errSize) < 0) return -1;
   /* the children of this trace: armed positives become due, opposites cancel */
   st = campStorePrepare(e, "SELECT t.id, t.state, a.idx FROM camp_trace t JOIN camp_activity a ON a.id = t.activity "
-                           "WHERE t.parent = ? AND t.state IN (0, 1)", err, errSize);
+                           "WHERE t.participant = ? AND t.parent = ? AND t.state IN (0, 1)", err, errSize);
   if (!st) return -1;
-  sqlite3_bind_int64(st, 1, trace);
+  sqlite3_bind_int64(st, 1, participant);         /* children share the parent's participant: its index finds them */
+  sqlite3_bind_int64(st, 2, trace);
   typedef struct { int64_t id; int state, idx; } Child;
   Child kids[256];
   int n = 0;
@@ -123,7 +124,6 @@ static int applyEvent(Engine *e, const char *kind, const char *messageId, int64_
   sqlite3_finalize(due);
   sqlite3_finalize(cancel);
   if ((fresh & EV_BOUNCE) && suppress(e, l, record, "bounce", at, err, errSize) < 0) return -1;
-  (void)participant;
   return 0;
 }
 

@@ -86,7 +86,8 @@ static int insertTrace(Engine *e, int64_t participant, int64_t activity, int64_t
 /* The children of activity `act` once it was processed at `now`:
 ** done and no-X children are scheduled, positive ones armed (waiting, with
 ** their window's end as due, or no due without a window). */
-static int createChildren(Engine *e, const Loaded *l, uint32_t act, int64_t trace, int64_t participant, int64_t now) {
+static int createChildren(Engine *e, const Loaded *l, uint32_t act, int64_t trace, int64_t participant, int64_t now,
+                          int *spawned) {
   const Program *p = l->p;
   const ProgCampaign *c = &p->camps[l->camp];
   for (uint32_t i = c->firstAct; i < c->firstAct + c->nact; i++) {
@@ -97,6 +98,7 @@ static int createChildren(Engine *e, const Loaded *l, uint32_t act, int64_t trac
     else if (a->trigger >= TRIG_NO_OPEN) rc = insertTrace(e, participant, l->actId[i], trace, TRACE_SCHEDULED, now + a->window + a->delay, 1, now);
     else rc = insertTrace(e, participant, l->actId[i], trace, TRACE_WAITING, now + a->window, a->window != 0, now);
     if (rc < 0) return -1;
+    if (spawned) *spawned = 1;
   }
   return 0;
 }
@@ -247,6 +249,7 @@ static int syncAll(Engine *e, RunStats *rs, char *err, size_t errSize) {
 typedef struct Work {
   int64_t trace, participant, parent, due, record, campaign;
   int state, attempts, actIdx, test;
+  int spawned;              /* it created children: its participant has work pending */
   char messageId[96];
 } Work;
 
@@ -339,7 +342,7 @@ static int decide(Engine *e, Work *w, const RunOptions *o, int64_t now, Outgoing
     }
     rs->processed++;
     if (setTrace(e, w->trace, TRACE_PROCESSED, NULL, now) < 0) return -1;
-    return createChildren(e, l, (uint32_t)w->actIdx, w->trace, w->participant, now);
+    return createChildren(e, l, (uint32_t)w->actIdx, w->trace, w->participant, now, &w->spawned);
   }
   int sms = a->kind == ACT_SMS;
   int af = sms ? l->phoneField : l->emailField;
@@ -420,7 +423,7 @@ static int finishSend(Engine *e, Outgoing *og, const RunOptions *o, int64_t now,
     rs->processed++;
     rs->sent++;
     if (setTrace(e, w->trace, TRACE_PROCESSED, NULL, now) < 0) return -1;
-    return createChildren(e, og->l, (uint32_t)w->actIdx, w->trace, w->participant, now);
+    return createChildren(e, og->l, (uint32_t)w->actIdx, w->trace, w->participant, now, &w->spawned);
   }
   if (r == SEND_RETRY && w->attempts + 1 < MAX_ATTEMPTS) {
     int64_t backoff = 60LL << (w->attempts < 8 ? w->attempts : 8);
@@ -495,7 +498,7 @@ static int runBatch(Engine *e, const RunOptions *o, int64_t now, int testOnly, i
   }
   if (rc == 0 && n) {
     campStoreExec(e, "BEGIN IMMEDIATE", err, errSize);
-    for (int i = 0; i < n; i++) maybeComplete(e, work[i].participant, rs);
+    for (int i = 0; i < n; i++) if (!work[i].spawned) maybeComplete(e, work[i].participant, rs);
     campStoreExec(e, "COMMIT", err, errSize);
   }
   for (int i = 0; i < nout; i++) freeOut(&out[i]);

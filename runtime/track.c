@@ -9,7 +9,9 @@
 */
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include <openssl/core_names.h>
+#include <openssl/params.h>
+#include <stdio.h>
 #include <string.h>
 #include "runtime/message.h"
 
@@ -49,10 +51,26 @@ static int decode(const char *in, uint8_t *out, size_t max) {
   return (int)o;
 }
 
-/* payload: kind(1) trace(8) link(4) */
+/* payload: kind(1) trace(8) link(4).  The keyed HMAC state is set up once
+** per secret and copied for each token (setting it up costs more than the
+** MAC itself). */
 static void mac(const char *secret, const uint8_t *payload, size_t n, uint8_t out[32]) {
-  unsigned len = 32;
-  HMAC(EVP_sha256(), secret, (int)strlen(secret), payload, n, out, &len);
+  static EVP_MAC *alg;
+  static EVP_MAC_CTX *keyed;
+  static char keyedFor[256];
+  size_t len = 0;
+  if (!alg) alg = EVP_MAC_fetch(NULL, "HMAC", NULL);
+  if (!keyed || strncmp(keyedFor, secret, sizeof keyedFor)) {
+    OSSL_PARAM params[] = { OSSL_PARAM_construct_utf8_string("digest", (char *)"SHA256", 0), OSSL_PARAM_construct_end() };
+    EVP_MAC_CTX_free(keyed);
+    keyed = EVP_MAC_CTX_new(alg);
+    EVP_MAC_init(keyed, (const unsigned char *)secret, strlen(secret), params);
+    snprintf(keyedFor, sizeof keyedFor, "%s", secret);
+  }
+  EVP_MAC_CTX *c = EVP_MAC_CTX_dup(keyed);
+  EVP_MAC_update(c, payload, n);
+  EVP_MAC_final(c, out, &len, 32);
+  EVP_MAC_CTX_free(c);
 }
 
 void campTrackToken(const char *secret, char kind, int64_t trace, uint32_t link, char out[64]) {
