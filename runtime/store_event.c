@@ -83,7 +83,7 @@ static int applyEvent(Engine *e, const char *kind, const char *messageId, int64_
   if (campStoreExec(e, sql, err, errSize) < 0) return -1;
   /* the children of this trace: armed positives become due, opposites cancel */
   st = campStorePrepare(e, "SELECT t.id, t.state, a.idx FROM camp_trace t JOIN camp_activity a ON a.id = t.activity "
-                           "WHERE t.participant = ? AND t.parent = ? AND t.state IN (0, 1)", err, errSize);
+                           "WHERE t.participant = ? AND t.parent = ? AND +t.state IN (0, 1)", err, errSize);
   if (!st) return -1;
   sqlite3_bind_int64(st, 1, participant);         /* children share the parent's participant: its index finds them */
   sqlite3_bind_int64(st, 2, trace);

@@ -19,7 +19,7 @@
 #define MAX_ATTEMPTS 8
 
 static int pending(Engine *e, int64_t participant) {
-  static const char *sql = "SELECT 1 FROM camp_trace WHERE participant = ? AND state IN (0, 1, 6) LIMIT 1";
+  static const char *sql = "SELECT 1 FROM camp_trace WHERE participant = ? AND +state IN (0, 1, 6) LIMIT 1";
   char ign_[160];
   sqlite3_stmt *st = campStoreStmt(e, sql, ign_, sizeof ign_);
   if (!st) return 1;
@@ -57,7 +57,7 @@ static int setTrace(Engine *e, int64_t trace, int state, const char *msg, int64_
 /* Cancel every pending trace of a participant (it left, or its record went). */
 static int cancelPending(Engine *e, int64_t participant, const char *why, int64_t now) {
   char ign_[160];
-  sqlite3_stmt *s = campStoreStmt(e, "UPDATE camp_trace SET state = 4, message = ?, done_at = ? WHERE participant = ? AND state IN (0, 1)", ign_, sizeof ign_);
+  sqlite3_stmt *s = campStoreStmt(e, "UPDATE camp_trace SET state = 4, message = ?, done_at = ? WHERE participant = ? AND +state IN (0, 1)", ign_, sizeof ign_);
   if (!s) return -1;
   sqlite3_bind_text(s, 1, why, -1, SQLITE_STATIC);
   sqlite3_bind_int64(s, 2, now);
