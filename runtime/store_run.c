@@ -454,33 +454,40 @@ static int runBatch(Engine *e, const RunOptions *o, int64_t now, int testOnly, i
   if (!work || !out) { free(work); free(out); snprintf(err, errSize, "out of memory"); return -1; }
   e->gen++;
   if (campStoreExec(e, "BEGIN IMMEDIATE", err, errSize) < 0) { free(work); free(out); return -1; }
-  sqlite3_stmt *st = campStorePrepare(e,
-    "SELECT t.id, t.participant, t.parent, t.due, t.state, t.attempts, coalesce(t.message_id, ''), pa.record_id, pa.campaign, a.idx, pa.test "
-    "FROM camp_trace t JOIN camp_participant pa ON pa.id = t.participant JOIN camp_activity a ON a.id = t.activity "
-    "JOIN camp_campaign c ON c.id = pa.campaign "
-    "WHERE t.state IN (0, 6) AND t.due <= ? AND pa.state = 'running' AND (c.state = 'running' OR pa.test = 1) "
-    "AND pa.test = ? AND (? = 0 OR pa.id = ?) ORDER BY t.due, t.id LIMIT ?", err, errSize);
-  if (!st) { sqlite3_exec(e->db, "ROLLBACK", NULL, NULL, NULL); free(work); free(out); return -1; }
-  sqlite3_bind_int64(st, 1, now);
-  sqlite3_bind_int(st, 2, testOnly);
-  sqlite3_bind_int64(st, 3, testParticipant);
-  sqlite3_bind_int64(st, 4, testParticipant);
-  sqlite3_bind_int(st, 5, batch);
-  while (n < batch && sqlite3_step(st) == SQLITE_ROW) {
-    Work *w = &work[n++];
-    w->trace = sqlite3_column_int64(st, 0);
-    w->participant = sqlite3_column_int64(st, 1);
-    w->parent = sqlite3_column_int64(st, 2);
-    w->due = sqlite3_column_int64(st, 3);
-    w->state = sqlite3_column_int(st, 4);
-    w->attempts = sqlite3_column_int(st, 5);
-    snprintf(w->messageId, sizeof w->messageId, "%s", (const char *)sqlite3_column_text(st, 6));
-    w->record = sqlite3_column_int64(st, 7);
-    w->campaign = sqlite3_column_int64(st, 8);
-    w->actIdx = sqlite3_column_int(st, 9);
-    w->test = sqlite3_column_int(st, 10);
+  /* Interrupted sends first, then scheduled work, each read in (state, due)
+  ** index order: one state per query keeps the index's order, so a batch
+  ** costs its own rows, not a sort of everything due. */
+  static const int states[] = { TRACE_SENDING, TRACE_SCHEDULED };
+  for (int k = 0; k < 2 && n < batch; k++) {
+    sqlite3_stmt *st = campStoreStmt(e,
+      "SELECT t.id, t.participant, t.parent, t.due, t.state, t.attempts, coalesce(t.message_id, ''), pa.record_id, pa.campaign, a.idx, pa.test "
+      "FROM camp_trace t JOIN camp_participant pa ON pa.id = t.participant JOIN camp_activity a ON a.id = t.activity "
+      "JOIN camp_campaign c ON c.id = pa.campaign "
+      "WHERE t.state = ? AND t.due <= ? AND pa.state = 'running' AND (c.state = 'running' OR pa.test = 1) "
+      "AND pa.test = ? AND (? = 0 OR pa.id = ?) ORDER BY t.state, t.due LIMIT ?", err, errSize);
+    if (!st) { sqlite3_exec(e->db, "ROLLBACK", NULL, NULL, NULL); free(work); free(out); return -1; }
+    sqlite3_bind_int(st, 1, states[k]);
+    sqlite3_bind_int64(st, 2, now);
+    sqlite3_bind_int(st, 3, testOnly);
+    sqlite3_bind_int64(st, 4, testParticipant);
+    sqlite3_bind_int64(st, 5, testParticipant);
+    sqlite3_bind_int(st, 6, batch - n);
+    while (n < batch && sqlite3_step(st) == SQLITE_ROW) {
+      Work *w = &work[n++];
+      w->trace = sqlite3_column_int64(st, 0);
+      w->participant = sqlite3_column_int64(st, 1);
+      w->parent = sqlite3_column_int64(st, 2);
+      w->due = sqlite3_column_int64(st, 3);
+      w->state = sqlite3_column_int(st, 4);
+      w->attempts = sqlite3_column_int(st, 5);
+      snprintf(w->messageId, sizeof w->messageId, "%s", (const char *)sqlite3_column_text(st, 6));
+      w->record = sqlite3_column_int64(st, 7);
+      w->campaign = sqlite3_column_int64(st, 8);
+      w->actIdx = sqlite3_column_int(st, 9);
+      w->test = sqlite3_column_int(st, 10);
+    }
+    sqlite3_reset(st);
   }
-  sqlite3_finalize(st);
   for (int i = 0; i < n && rc == 0; i++) {
     int queued = 0;
     rc = decide(e, &work[i], o, now, &out[nout], &queued, rs);
