@@ -185,12 +185,14 @@ int campCmdRun(int argc, char **argv) {
   RunStats st;
   int rc;
   if (!o.until && !o.once) {
-    /* service: a pass, then sleep until the next minute (due work is polled from the index) */
+    /* service on the real clock: a pass, then sleep until the next due
+    ** time, waking at least every minute to see new records and events */
     for (;;) {
       r.once = 1;
       if ((rc = campEngineRun(e, &r, &st, err, sizeof err)) < 0) break;
       if (st.processed || st.enrolled) fprintf(stderr, "camp run: %ld enrolled, %ld processed, %ld sent\n", st.enrolled, st.processed, st.sent);
-      sleep(30);
+      int64_t wait = campEngineNextDue(e) - campEngineNow(e);
+      sleep((unsigned)(wait < 1 ? 1 : wait > 60 ? 60 : wait));
     }
   } else {
     rc = campEngineRun(e, &r, &st, err, sizeof err);

@@ -66,6 +66,9 @@ typedef struct RunStats { long enrolled, left, processed, rejected, canceled, er
 
 int campEngineRun(Engine *e, const RunOptions *o, RunStats *st, char *err, size_t errSize);
 
+/* When the next trace is due or window ends (INT64_MAX: nothing pending). */
+int64_t campEngineNextDue(Engine *e);
+
 /* Record an event on the message messageId.  kind: "open", "click",
 ** "reply", "bounce", "unsubscribe".  at: event time; url: clicked link or
 ** NULL.  Returns 0, 1 when the message is unknown (nothing changed), -1. */

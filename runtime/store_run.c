@@ -549,6 +549,8 @@ static int64_t nextDue(Engine *e, int test) {
   return next;
 }
 
+int64_t campEngineNextDue(Engine *e) { return nextDue(e, 0); }
+
 static int drain(Engine *e, const RunOptions *o, int64_t now, int test, int64_t testParticipant, RunStats *st, char *err, size_t errSize) {
   int n;
   if (expireWindows(e, now, st, err, errSize) < 0) return -1;
