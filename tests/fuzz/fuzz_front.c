@@ -8,9 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "compiler/compile.h"
-#include "compiler/disasm.h"
-#include "runtime/program.h"
-#include "runtime/vm.h"
+#include "run_blocks.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -29,17 +27,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (campCodegenUnit(&u, &img, &len, err, sizeof err) == 0) {
       Program *p = campProgramLoad(img, len, err, sizeof err);
       if (!p) { fprintf(stderr, "compiler wrote an image the loader rejects: %s\n", err); abort(); }
-      campDisasm(p, devnull);
-      Vm *vm = campVmNew();
-      Value nulls[64];
-      memset(nulls, 0, sizeof nulls);
-      for (uint32_t b = 0; b < p->ncode; b++) {
-        if (p->code[b].kind == CODE_ACTIONS) continue;
-        VmRecord rec = { p->code[b].model, p->models[p->code[b].model].nfield < 64 ? p->models[p->code[b].model].nfield : 64, nulls };
-        Value out;
-        campVmRun(vm, p, b, &rec, 1767225600, NULL, &out, err, sizeof err);
-      }
-      campVmFree(vm);
+      fuzzRunBlocks(p);
       campProgramFree(p);
       free(img);
     }
