@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "runtime/store_engine.h"
 
@@ -291,6 +292,8 @@ int campEngineImport(Engine *e, const char *model, const char *key, const char *
     find = campStorePrepare(e, sql, err, errSize);
   }
   int tty = isatty(2);
+  struct stat fst;
+  long total = fstat(fileno(c.f), &fst) == 0 && S_ISREG(fst.st_mode) ? (long)fst.st_size : 0;
   for (;;) {
     long line = c.line + 1;
     int nr = csvRecord(&c, &row, &rowCap);
@@ -316,7 +319,12 @@ int campEngineImport(Engine *e, const char *model, const char *key, const char *
     }
     if (st) { sqlite3_reset(st); sqlite3_clear_bindings(st); }
     for (int i = 0; i < nr; i++) free(row[i]);
-    if (tty && (*added + *updated) % 10000 == 0) fprintf(stderr, "\rimporting: %ld records", *added + *updated);
+    if (tty && (*added + *updated) % 10000 == 0) {          /* a progress bar by bytes read */
+      long at = ftell(c.f);
+      int done = total > 0 ? (int)(40 * at / total) : 0;
+      fprintf(stderr, "\rimporting [%-40.*s] %3d%% %ld records", done, "########################################",
+              total > 0 ? (int)(100 * at / total) : 0, *added + *updated);
+    }
   }
   if (tty) fputs("\r\033[K", stderr);
   sqlite3_finalize(ins);
