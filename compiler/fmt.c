@@ -1,240 +1,332 @@
 /*
 ** compiler/fmt.c -- the canonical layout of a .camp file (`camp fmt`).
 **
-** Owns: printing a parsed file in one layout: two-space indentation by
-** block, one declaration, property, call or activity per line, `{` at the
-** end of its header and `}` alone, one blank line between top-level
-** declarations and before each activity or branch that follows a sibling,
-** single spaces between the tokens of an expression (none inside brackets,
-** before commas or before a call's parenthesis), strings as written.
-** Comments are kept: a comment on its own line stays on its own line before
-** the construct that follows it; a comment after code stays at the end of
-** that line.  fmt of fmt output is the same bytes.
-** Does not own: parsing (parse.c) or deciding what is valid (resolve.c).
+** Owns: printing a parsed file in one layout.  The printer walks the
+** lexer's token stream (comments included) and takes from the syntax tree
+** only what the tokens cannot say: which token starts an item (a
+** declaration, field, property, call, activity or branch), which name is
+** called (no space before its '('), which '-' is unary, and where an
+** expression runs (line breaks the author put inside a `where` or a call's
+** arguments are kept, as continuation lines).  Everything else follows:
+**
+**   - two spaces of indentation per '{', `{` ends its header line, `}` is
+**     alone on its line, an empty block is `{ }`;
+**   - one item per line; one blank line between top-level declarations
+**     (consecutive `use` lines stay together) and around activities and
+**     branches that have a sibling; other blank lines the author left
+**     between items are kept, at most one, never just after `{` or before
+**     `}`;
+**   - one space between tokens, none inside ( ) [ ], before , or :, after
+**     a unary minus or before a call's '(';
+**   - continuation lines are indented one level below their item, plus one
+**     per bracket still open (a closing bracket that starts a line goes
+**     back to its opener's level);
+**   - a comment on its own line stays on its own line, indented like the
+**     code that follows it; a comment after code stays at the end of that
+**     line (one space, then the text as written); a comment inside a
+**     header or property that fmt joins onto one line moves to the end of
+**     that line;
+**   - string, number and datetime tokens are copied as written; a duration
+**     gets one space between its number and its unit.
+**
+** The output is a fixed point: fmt of fmt output is the same bytes, because
+** every decision depends only on tokens and on line breaks that the output
+** keeps.  Does not own: parsing (parse.c) or deciding what is valid
+** (resolve.c); the caller refuses files that do not parse.
 */
 #include <stdlib.h>
 #include <string.h>
 #include "compiler/fmt.h"
 #include "parser.h"
 
-typedef struct Out { char *p; size_t n, cap; } Out;
+enum {
+  F_ITEM = 1,       /* the token starts an item: it begins a line */
+  F_BLANK = 2,      /* ... with a blank line above it (a spaced item) */
+  F_CALL = 4,       /* a called name: no space before the '(' that follows */
+  F_UNARY = 8,      /* a unary minus: no space after it */
+  F_EXPR = 16       /* inside an expression: the author's line breaks stay */
+};
 
 typedef struct Fmt {
-  const Source *src;
-  Token *tok; uint32_t ntok;     /* every token of the file, comments included */
-  uint32_t next;                 /* first token not yet printed or passed */
-  Out out;
-  int indent;
-  uint32_t lastCodeEnd;          /* source offset just after the last code token printed */
-  uint32_t lastEnd;              /* ... or comment */
+  const char *text;
+  Token *tok; uint8_t *flag; uint32_t ntok;
+  char *out; size_t n, cap;
+  int depth;                /* braces open */
+  int parens;               /* ( and [ open in the current item */
+  int *pending;             /* comments waiting for the end of the line */
+  int npending, cappending;
+  int lastCode;             /* index of the last code token printed, -1 */
+  int ownSinceCode;         /* own-line comments printed since lastCode */
 } Fmt;
 
-static void put(Out *o, const char *s, size_t n) {
-  if (o->n + n + 1 > o->cap) {
-    o->cap = (o->n + n + 1) * 2;
-    o->p = realloc(o->p, o->cap);
-    if (!o->p) abort();
+/* -- output ----------------------------------------------------------- */
+
+static void put(Fmt *f, const char *s, size_t n) {
+  if (f->n + n + 1 > f->cap) {
+    f->cap = (f->n + n + 1) * 2;
+    f->out = realloc(f->out, f->cap);
+    if (!f->out) abort();
   }
-  memcpy(o->p + o->n, s, n);
-  o->n += n;
-  o->p[o->n] = 0;
-}
-static void puts_(Out *o, const char *s) { put(o, s, strlen(s)); }
-
-static int sameLine(const Fmt *f, uint32_t a, uint32_t b) {
-  if (a > b) { uint32_t t = a; a = b; b = t; }
-  return memchr(f->src->text + a, '\n', b - a) == NULL;
+  memcpy(f->out + f->n, s, n);
+  f->n += n;
+  f->out[f->n] = 0;
 }
 
-static void newline(Fmt *f) {
-  while (f->out.n && f->out.p[f->out.n - 1] == ' ') f->out.n--;
-  puts_(&f->out, "\n");
-  for (int i = 0; i < f->indent; i++) puts_(&f->out, "  ");
-}
-
-static void blankLine(Fmt *f) {
-  /* at most one blank line: "…\n\n" then the indent */
-  while (f->out.n && (f->out.p[f->out.n - 1] == ' ' || f->out.p[f->out.n - 1] == '\n')) f->out.n--;
-  if (f->out.n) puts_(&f->out, "\n\n");
-  for (int i = 0; i < f->indent; i++) puts_(&f->out, "  ");
-}
-
-static void startLine(Fmt *f) {
-  if (f->out.n == 0) return;
-  size_t i = f->out.n;
-  while (i && f->out.p[i - 1] == ' ') i--;
-  if (i && f->out.p[i - 1] == '\n') { f->out.n = i; for (int k = 0; k < f->indent; k++) puts_(&f->out, "  "); return; }
-  newline(f);
-}
-
-static void comment(Fmt *f, const Token *t) {
-  const char *s = f->src->text + t->off;
+static void putComment(Fmt *f, const Token *t) {
   uint32_t n = t->len;
-  while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r')) n--;
-  if (f->lastCodeEnd && sameLine(f, f->lastCodeEnd, t->off) && f->out.n && f->out.p[f->out.n - 1] != '\n' &&
-      f->out.p[f->out.n - 1] != ' ') {
-    puts_(&f->out, " ");                  /* after code: stays at the end of the line */
-  } else {
-    /* a blank line the author left above an own-line comment is kept (one at most) */
-    const char *p = f->src->text + f->lastEnd, *q = f->src->text + t->off;
-    int lines = 0;
-    for (; p < q; p++) lines += *p == '\n';
-    if (f->lastEnd && lines >= 2 && f->out.n) blankLine(f); else startLine(f);
-  }
-  put(&f->out, s, n);
-  f->lastEnd = t->off + t->len;
-  newline(f);
+  const char *s = f->text + t->off;
+  while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r' || s[n - 1] == '\f' || s[n - 1] == '\v')) n--;
+  put(f, s, n);
 }
 
-/* Print the comments that come before source offset `off`. */
-static void commentsBefore(Fmt *f, uint32_t off) {
-  while (f->next < f->ntok && f->tok[f->next].off < off) {
-    const Token *t = &f->tok[f->next++];
-    if (t->type == TK_COMMENT) comment(f, t);
+/* Nothing but indentation on the current output line so far? */
+static int atLineStart(const Fmt *f) {
+  size_t i = f->n;
+  while (i && f->out[i - 1] == ' ') i--;
+  return i == 0 || f->out[i - 1] == '\n';
+}
+
+/* End the current line (after the comments waiting for its end), leave a
+** blank line when asked, and indent the next one `indent` levels. */
+static void newline(Fmt *f, int blank, int indent) {
+  for (int i = 0; i < f->npending; i++) {
+    put(f, " ", 1);
+    putComment(f, &f->tok[f->pending[i]]);
+  }
+  f->npending = 0;
+  while (f->n && f->out[f->n - 1] == ' ') f->n--;
+  if (f->n) {
+    if (f->out[f->n - 1] != '\n') put(f, "\n", 1);
+    if (blank && !(f->n >= 2 && f->out[f->n - 2] == '\n')) put(f, "\n", 1);
+  }
+  for (int i = 0; i < indent; i++) put(f, "  ", 2);
+}
+
+/* -- the tokens ---------------------------------------------------------- */
+
+static int newlines(const Fmt *f, uint32_t from, uint32_t to) {
+  int k = 0;
+  for (uint32_t i = from; i < to; i++) k += f->text[i] == '\n';
+  return k;
+}
+
+static uint32_t endOf(const Token *t) { return t->off + t->len; }
+
+/* Line breaks in the source between token i and the token before it. */
+static int gapLines(const Fmt *f, uint32_t i) {
+  return i == 0 ? 0 : newlines(f, endOf(&f->tok[i - 1]), f->tok[i].off);
+}
+
+/* The index of the token that starts at off, or -1. */
+static int tokenAt(const Fmt *f, uint32_t off) {
+  uint32_t lo = 0, hi = f->ntok;
+  while (lo < hi) {
+    uint32_t mid = (lo + hi) / 2;
+    if (f->tok[mid].off < off) lo = mid + 1; else hi = mid;
+  }
+  return lo < f->ntok && f->tok[lo].off == off ? (int)lo : -1;
+}
+
+static void markRange(Fmt *f, uint32_t from, uint32_t to, uint8_t bit) {
+  for (int i = tokenAt(f, from); i >= 0 && (uint32_t)i < f->ntok && f->tok[i].off < to; i++) f->flag[i] |= bit;
+}
+
+/* Called names and unary minus signs anywhere below n. */
+static void markExpr(Fmt *f, const Ast *n) {
+  for (; n; n = n->next) {
+    int i = tokenAt(f, n->off);
+    if (i >= 0 && n->kind == AST_CALL) f->flag[i] |= F_CALL;
+    if (i >= 0 && n->kind == AST_UNARY && n->op == TK_MINUS) f->flag[i] |= F_UNARY;
+    if (n->a) markExpr(f, n->a);
+    if (n->b) markExpr(f, n->b);
+    if (n->kind != AST_FILE && n->kind != AST_MODEL && n->kind != AST_CAMPAIGN && n->kind != AST_LIST &&
+        n->kind != AST_MAILING && n->kind != AST_ACTIVITY && n->kind != AST_BRANCH)
+      markExpr(f, n->kids);
   }
 }
 
-/* Can a token end an operand?  After one, '-' is binary. */
-static int endsValue(int t) {
-  return t == TK_ID || t == TK_STRING || t == TK_INT || t == TK_REAL || t == TK_DATETIME || t == TK_DURATION ||
-         t == TK_TRUE || t == TK_FALSE || t == TK_NULL || t == TK_NOW || t == TK_RPAREN || t == TK_RBRACKET || t == TK_SET;
+static int spacedKind(const Ast *n) { return n->kind == AST_ACTIVITY || n->kind == AST_BRANCH; }
+
+/* The items of one block (or of the file, top = 1), and what is in them. */
+static void markItems(Fmt *f, const Ast *first, int top) {
+  const Ast *prev = NULL;
+  for (const Ast *k = first; k; prev = k, k = k->next) {
+    int i = tokenAt(f, k->off);
+    if (i < 0) continue;
+    f->flag[i] |= F_ITEM;
+    if (prev && (top ? !(prev->kind == AST_USE && k->kind == AST_USE) : spacedKind(k) || spacedKind(prev)))
+      f->flag[i] |= F_BLANK;
+    switch (k->kind) {
+    case AST_MODEL: case AST_CAMPAIGN: case AST_LIST: case AST_MAILING: case AST_ACTIVITY: case AST_BRANCH:
+      markItems(f, k->kids, 0);
+      break;
+    case AST_PROP:
+      if (k->op == PROP_WHERE && k->a) markRange(f, k->a->off, k->a->off + k->a->len, F_EXPR);
+      markExpr(f, k->a);
+      break;
+    case AST_CALL:
+      /* a statement call: its arguments, from '(' on, are an expression */
+      if ((uint32_t)i + 1 < f->ntok) markRange(f, f->tok[i + 1].off, k->off + k->len, F_EXPR);
+      f->flag[i] |= F_CALL;
+      markExpr(f, k->kids);
+      break;
+    default:
+      break;
+    }
+  }
 }
 
 static int isOpen(int t) { return t == TK_LPAREN || t == TK_LBRACKET; }
 static int isClose(int t) { return t == TK_RPAREN || t == TK_RBRACKET; }
 
-/* Print the code tokens of [off, end) on the current line with canonical
-** spacing; comments among them go to the end of the line. */
-static void tokens(Fmt *f, uint32_t off, uint32_t end) {
-  int prev = 0, prevPrev = 0, prevWord = 0;
-  const Token *trailing[16];
-  int ntrail = 0;
-  commentsBefore(f, off);
-  while (f->next < f->ntok && f->tok[f->next].off < end) {
-    const Token *t = &f->tok[f->next++];
-    if (t->type == TK_COMMENT) { if (ntrail < 16) trailing[ntrail++] = t; continue; }
-    int space = prev != 0;
+typedef enum { BRK_NONE, BRK_ITEM, BRK_CLOSE, BRK_CONT } Break;
+
+/* How code token i starts: a new item, a closing '}' on its own line, a
+** continuation line the author wrote inside an expression, or on the line
+** being built. */
+static Break breakOf(const Fmt *f, uint32_t i, int lastCode) {
+  const Token *t = &f->tok[i];
+  int prev = lastCode >= 0 ? f->tok[lastCode].type : 0;
+  if (f->flag[i] & F_ITEM) return BRK_ITEM;
+  if (t->type == TK_RBRACE) return prev == TK_LBRACE && lastCode == (int)i - 1 ? BRK_NONE : BRK_CLOSE;
+  if (prev == TK_LBRACE || prev == TK_RBRACE) return BRK_ITEM;        /* defensive: always true above */
+  if (lastCode >= 0 && (f->flag[i] & F_EXPR) && (f->flag[lastCode] & F_EXPR) &&
+      newlines(f, endOf(&f->tok[lastCode]), t->off))
+    return BRK_CONT;
+  return BRK_NONE;
+}
+
+/* The indentation of a continuation line that starts with token type t. */
+static int contIndent(const Fmt *f, int t) {
+  if (isClose(t)) return f->depth + (f->parens > 0 ? f->parens - 1 : 0);
+  return f->depth + (f->parens > 1 ? f->parens : 1);
+}
+
+/* The indentation at which code token i (starting with break b) goes. */
+static int indentOf(const Fmt *f, uint32_t i, Break b) {
+  if (b == BRK_CLOSE) return f->depth > 0 ? f->depth - 1 : 0;
+  if (b == BRK_CONT) return contIndent(f, f->tok[i].type);
+  return f->depth;
+}
+
+/* Print a duration as "N unit" whatever the spacing was. */
+static void putDuration(Fmt *f, const Token *t) {
+  const char *s = f->text + t->off;
+  uint32_t i = 0;
+  while (i < t->len && s[i] >= '0' && s[i] <= '9') i++;
+  put(f, s, i);
+  put(f, " ", 1);
+  while (i < t->len && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\f' || s[i] == '\v')) i++;
+  put(f, s + i, t->len - i);
+}
+
+/* Are we where a blank line the author left may stay?  Not at the top of
+** the file nor just inside a '{'. */
+static int blankAllowed(const Fmt *f) {
+  if (f->n == 0) return 0;
+  return !(f->lastCode >= 0 && f->tok[f->lastCode].type == TK_LBRACE && f->ownSinceCode == 0);
+}
+
+static void code(Fmt *f, uint32_t i) {
+  const Token *t = &f->tok[i];
+  Break b = breakOf(f, i, f->lastCode);
+  if (b == BRK_ITEM) {
+    int blank = ((f->flag[i] & F_BLANK) && f->ownSinceCode == 0) || (gapLines(f, i) >= 2 && blankAllowed(f));
+    newline(f, blank && f->n, f->depth);
+    f->parens = 0;
+  } else if (b == BRK_CLOSE || b == BRK_CONT) {
+    newline(f, 0, indentOf(f, i, b));
+  } else if (!atLineStart(f)) {
+    int prev = f->tok[f->lastCode].type, space = 1;
     if (isClose(t->type) || t->type == TK_COMMA || t->type == TK_COLON) space = 0;
     if (isOpen(prev)) space = 0;
-    if (t->type == TK_LPAREN && prevWord) space = 0;       /* a call: f(x) */
-    if (prev == TK_MINUS && !endsValue(prevPrev)) space = 0;   /* unary minus */
-    if (space && f->out.n && f->out.p[f->out.n - 1] != ' ' && f->out.p[f->out.n - 1] != '\n') puts_(&f->out, " ");
-    const char *s = f->src->text + t->off;
-    if (t->type == TK_DURATION) {                /* "2   hours" -> "2 hours" */
-      uint32_t i = 0;
-      while (i < t->len && s[i] >= '0' && s[i] <= '9') i++;
-      put(&f->out, s, i);
-      puts_(&f->out, " ");
-      while (i < t->len && (s[i] == ' ' || s[i] == '\t')) i++;
-      put(&f->out, s + i, t->len - i);
-    } else {
-      put(&f->out, s, t->len);
-    }
-    f->lastCodeEnd = f->lastEnd = t->off + t->len;
-    prevPrev = prev;
-    prev = t->type;
-    prevWord = prev == TK_ID || prev == TK_SET;     /* a name that can be called (set is a keyword and an action) */
+    if (t->type == TK_LPAREN && (f->flag[f->lastCode] & F_CALL)) space = 0;
+    if (f->flag[f->lastCode] & F_UNARY) space = 0;
+    if (space) put(f, " ", 1);
   }
-  for (int i = 0; i < ntrail; i++) {
-    const char *s = f->src->text + trailing[i]->off;
-    uint32_t n = trailing[i]->len;
-    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r')) n--;
-    puts_(&f->out, " ");
-    put(&f->out, s, n);
-  }
+  if (t->type == TK_DURATION) putDuration(f, t);
+  else put(f, f->text + t->off, t->len);
+  if (t->type == TK_LBRACE) { f->depth++; f->parens = 0; }
+  else if (t->type == TK_RBRACE) { if (f->depth > 0) f->depth--; f->parens = 0; }
+  else if (isOpen(t->type)) f->parens++;
+  else if (isClose(t->type) && f->parens > 0) f->parens--;
+  f->lastCode = (int)i;
+  f->ownSinceCode = 0;
 }
 
-static uint32_t endOf(const Ast *n) { return n->off + n->len; }
-
-static void block(Fmt *f, const Ast *n);
-
-/* A header `kw … {` (tokens from the node start up to its first '{'), the
-** body, then `}`.  An empty body stays on one line: `{ }`. */
-static void blockNode(Fmt *f, const Ast *n, uint32_t bodyStart) {
-  tokens(f, n->off, bodyStart);
-  uint32_t close = endOf(n) - 1;                    /* the '}' */
-  int empty = n->kids == NULL;
-  /* comments inside an empty block still force it open */
-  for (uint32_t i = f->next; i < f->ntok && f->tok[i].off < close; i++) if (f->tok[i].type == TK_COMMENT) empty = 0;
-  f->next++;                                        /* the '{' */
-  if (empty) {
-    puts_(&f->out, " { }");
-    f->next++;
-    f->lastCodeEnd = f->lastEnd = close + 1;
+static void comment(Fmt *f, uint32_t i) {
+  int own = i == 0 || gapLines(f, i) > 0;
+  uint32_t j = i + 1;
+  while (j < f->ntok && f->tok[j].type == TK_COMMENT) j++;
+  Break b = j < f->ntok ? breakOf(f, j, f->lastCode) : BRK_ITEM;
+  if (own && b != BRK_NONE) {
+    int required = j < f->ntok && (f->flag[j] & F_BLANK) && f->ownSinceCode == 0;
+    int blank = required || (gapLines(f, i) >= 2 && blankAllowed(f));
+    /* above a '}' a comment stays inside the block */
+    newline(f, blank && f->n, j >= f->ntok ? 0 : b == BRK_CLOSE ? f->depth : indentOf(f, j, b));
+    putComment(f, &f->tok[i]);
+    f->ownSinceCode++;
     return;
   }
-  puts_(&f->out, " {");
-  f->lastCodeEnd = f->lastEnd = bodyStart + 1;
-  f->indent++;
-  block(f, n);
-  commentsBefore(f, close);
-  f->indent--;
-  startLine(f);
-  puts_(&f->out, "}");
-  f->next++;                                        /* the '}' */
-  f->lastCodeEnd = f->lastEnd = close + 1;
-}
-
-/* The offset of the '{' that opens n's body. */
-static uint32_t braceOf(Fmt *f, const Ast *n) {
-  for (uint32_t i = f->next; i < f->ntok && f->tok[i].off < endOf(n); i++)
-    if (f->tok[i].type == TK_LBRACE) return f->tok[i].off;
-  return endOf(n);
-}
-
-/* Own-line comments right above a spaced item belong to it: emit the blank
-** line first, then the comments.  Done by peeking before printing. */
-static void commentsThenBlank(Fmt *f, uint32_t off, int blank) {
-  int have = f->next < f->ntok && f->tok[f->next].type == TK_COMMENT && f->tok[f->next].off < off &&
-             !(f->lastCodeEnd && sameLine(f, f->lastCodeEnd, f->tok[f->next].off));
-  if (blank && have) blankLine(f);
-  commentsBefore(f, off);
-  if (blank && !have) blankLine(f); else startLine(f);
-}
-
-static void item(Fmt *f, const Ast *k, const Ast *prev) {
-  int spaced = prev && (k->kind == AST_ACTIVITY || k->kind == AST_BRANCH ||
-                        prev->kind == AST_ACTIVITY || prev->kind == AST_BRANCH);
-  commentsThenBlank(f, k->off, spaced);
-  if (k->kind == AST_ACTIVITY || k->kind == AST_BRANCH) {
-    blockNode(f, k, braceOf(f, k));
-  } else {
-    tokens(f, k->off, endOf(k));
+  /* after code, or inside a line that fmt joins: at the end of the line */
+  if (f->npending == f->cappending) {
+    f->cappending = f->cappending ? f->cappending * 2 : 8;
+    f->pending = realloc(f->pending, (size_t)f->cappending * sizeof *f->pending);
+    if (!f->pending) abort();
   }
+  f->pending[f->npending++] = (int)i;
 }
 
-static void block(Fmt *f, const Ast *n) {
-  const Ast *prev = NULL;
-  for (const Ast *k = n->kids; k; prev = k, k = k->next) item(f, k, prev);
-}
-
-int campFmtSource(Unit *u, uint32_t file, const Ast *root, char **out, size_t *outLen) {
-  Fmt f;
-  memset(&f, 0, sizeof f);
-  f.src = &u->diags->src[file];
-  Lexer lx = { .text = f.src->text, .len = f.src->len, .comments = 1 };
-  uint32_t cap = 1024;
-  f.tok = malloc(cap * sizeof *f.tok);
+/* Lex every token of src (comments included) into f; 0, or -1 on a token
+** the lexer rejects (the caller has parsed the file, so never). */
+static int lexAll(Fmt *f, const Source *src) {
+  Lexer lx = { .text = src->text, .len = src->len, .comments = 1 };
+  uint32_t cap = 256;
+  f->tok = malloc(cap * sizeof *f->tok);
+  if (!f->tok) abort();
   for (;;) {
     const char *why;
     Token t = campLexToken(&lx, &why);
     if (t.type == 0) break;
-    if (f.ntok == cap) { cap *= 2; f.tok = realloc(f.tok, cap * sizeof *f.tok); }
-    f.tok[f.ntok++] = t;
+    if (t.type == TK_ILLEGAL) return -1;
+    if (f->ntok == cap) {
+      cap *= 2;
+      f->tok = realloc(f->tok, cap * sizeof *f->tok);
+      if (!f->tok) abort();
+    }
+    f->tok[f->ntok++] = t;
   }
-  const Ast *prev = NULL;
-  for (const Ast *d = root->kids; d; prev = d, d = d->next) {
-    int blank = prev && !(prev->kind == AST_USE && d->kind == AST_USE);
-    commentsThenBlank(&f, d->off, blank);
-    if (d->kind == AST_USE) tokens(&f, d->off, endOf(d));
-    else blockNode(&f, d, braceOf(&f, d));
+  f->flag = calloc(f->ntok + 1, 1);
+  if (!f->flag) abort();
+  return 0;
+}
+
+int campFmtSource(Unit *u, uint32_t file, const Ast *root, char **out, size_t *outLen) {
+  const Source *src = &u->diags->src[file];
+  Fmt f;
+  memset(&f, 0, sizeof f);
+  f.text = src->text;
+  f.lastCode = -1;
+  *out = NULL;
+  *outLen = 0;
+  if (lexAll(&f, src) < 0 || !root) {
+    free(f.tok);
+    free(f.flag);
+    return -1;
   }
-  commentsBefore(&f, f.src->len + 1);
-  while (f.out.n && (f.out.p[f.out.n - 1] == '\n' || f.out.p[f.out.n - 1] == ' ')) f.out.n--;
-  if (f.out.n) puts_(&f.out, "\n");
-  else puts_(&f.out, "");
+  markItems(&f, root->kids, 1);
+  for (uint32_t i = 0; i < f.ntok; i++) {
+    if (f.tok[i].type == TK_COMMENT) comment(&f, i);
+    else code(&f, i);
+  }
+  newline(&f, 0, 0);
+  while (f.n && f.out[f.n - 1] == '\n') f.n--;
+  if (f.n) put(&f, "\n", 1);
+  else put(&f, "", 0);
   free(f.tok);
-  *out = f.out.p;
-  *outLen = f.out.n;
+  free(f.flag);
+  free(f.pending);
+  *out = f.out;
+  *outLen = f.n;
   return 0;
 }
