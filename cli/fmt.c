@@ -1,82 +1,143 @@
 /*
-** cli/fmt.c -- `camp fmt [--check | -w] PATH...` and `camp graph FILE`.
+** cli/fmt.c -- `camp fmt [--check | -w] PATH...`.
 **
-** Owns: choosing stdout, in-place rewrite (temporary file then rename, only
-** when the text changes) or check mode (names the files that would change,
-** exit 1); a file with a syntax error is reported and left alone.
+** Owns: the three modes -- print one file formatted on stdout (the default;
+** `-` reads stdin), rewrite files in place (-w: a temporary file beside the
+** original, same permissions, then rename, and only when the text changes)
+** or check (--check: name each file that would change, exit 1) -- and the
+** exit codes: 0 done, 1 a file would change or does not parse, 2 usage or
+** I/O.  A file with a syntax error is reported and left alone.  Does not
+** own: the layout (compiler/fmt.c).
 */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "cli/cli.h"
-#include "compiler/compile.h"
+#include "compiler/ast.h"
 #include "compiler/fmt.h"
 
-static int writeFile(const char *path, const char *text, size_t len) {
-  char *tmp;
-  if (asprintf(&tmp, "%s.fmt%ld", path, (long)getpid()) < 0) return -1;
-  FILE *f = fopen(tmp, "wb");
-  int ok = f && fwrite(text, 1, len, f) == len;
-  if (f && fclose(f) != 0) ok = 0;
-  if (ok && rename(tmp, path) != 0) ok = 0;
-  if (!ok) unlink(tmp);
+/* Replace path's contents by text, atomically: the file is either the old
+** text or the new one, never a part.  A symbolic link stays a link (its
+** target is rewritten).  0, or -1 with errno set. */
+static int writeAtomically(const char *path, const char *text, size_t len) {
+  char *real = realpath(path, NULL), *tmp = NULL;
+  struct stat st;
+  int fd = -1, err = 0;
+  if (!real || stat(real, &st) < 0 || asprintf(&tmp, "%s.fmt-XXXXXX", real) < 0) { err = errno; tmp = NULL; goto done; }
+  fd = mkstemp(tmp);
+  if (fd < 0) { err = errno; free(tmp); tmp = NULL; goto done; }
+  size_t off = 0;
+  while (off < len) {
+    ssize_t k = write(fd, text + off, len - off);
+    if (k < 0) { if (errno == EINTR) continue; err = errno; goto done; }
+    off += (size_t)k;
+  }
+  if (fchmod(fd, st.st_mode & 07777) < 0) { err = errno; goto done; }
+  if (close(fd) < 0) { fd = -1; err = errno; goto done; }
+  fd = -1;
+  if (rename(tmp, real) < 0) { err = errno; goto done; }
   free(tmp);
-  return ok ? 0 : -1;
+  tmp = NULL;
+done:
+  if (fd >= 0) close(fd);
+  if (tmp) { unlink(tmp); free(tmp); }
+  free(real);
+  errno = err;
+  return err ? -1 : 0;
+}
+
+/* All of stdin into d as "<stdin>"; its index, or -1 with errno set. */
+static int loadStdin(Diags *d) {
+  size_t cap = 1 << 16, n = 0, k;
+  char *buf = malloc(cap);
+  if (!buf) return -1;
+  while ((k = fread(buf + n, 1, cap - n, stdin)) > 0) {
+    n += k;
+    if (n == cap) {
+      char *more = n > UINT32_MAX / 2 ? NULL : realloc(buf, cap *= 2);
+      if (!more) { free(buf); errno = EFBIG; return -1; }
+      buf = more;
+    }
+  }
+  if (ferror(stdin)) { free(buf); errno = EIO; return -1; }
+  int file = campDiagAddSource(d, "<stdin>", buf, n);
+  free(buf);
+  return file;
+}
+
+typedef enum { MODE_PRINT, MODE_WRITE, MODE_CHECK } Mode;
+
+/* Format one path in mode; returns 0, 1 (would change, or a syntax error)
+** or 2 (cannot read or write it). */
+static int fmtOne(const char *cmd, const char *path, Mode mode) {
+  Diags d;
+  Unit u;
+  int rc = 0;
+  campDiagInit(&d);
+  campUnitInit(&u, &d);
+  int file = strcmp(path, "-") ? campDiagLoadFile(&d, path) : loadStdin(&d);
+  Ast *root = file >= 0 ? campParseFile(&u, (uint32_t)file) : NULL;
+  char *text = NULL;
+  size_t len = 0;
+  if (file < 0) {
+    rc = campCliUsage(cmd, "cannot read '%s': %s", path, strerror(errno));
+  } else if (!root || campFmtSource(&u, (uint32_t)file, root, &text, &len) != 0) {
+    campDiagPrint(&d, 0, DIAGFMT_TEXT, isatty(2), stderr);
+    rc = 1;
+  } else {
+    int same = len == d.src[file].len && !memcmp(text, d.src[file].text, len);
+    if (mode == MODE_PRINT) {
+      if (fwrite(text, 1, len, stdout) != len) rc = campCliUsage(cmd, "cannot write: %s", strerror(errno));
+    } else if (mode == MODE_CHECK) {
+      if (!same) { printf("%s\n", strcmp(path, "-") ? path : "<stdin>"); rc = 1; }
+    } else if (!same && writeAtomically(path, text, len) < 0) {
+      rc = campCliUsage(cmd, "cannot write '%s': %s", path, strerror(errno));
+    }
+  }
+  free(text);
+  campUnitFree(&u);
+  campDiagFree(&d);
+  return rc;
 }
 
 int campCmdFmt(int argc, char **argv) {
-  int check = 0, write = 0, rc = 0;
+  static const char usage[] = "usage: camp fmt [--check | -w] PATH...  (a directory: every *.camp below it; -: stdin)";
+  int check = 0, write = 0, rc = 0, stdinUsed = 0;
   PathList paths = { 0 };
   for (int i = 1; i < argc; i++) {
     if (!strcmp(argv[i], "--check")) check = 1;
     else if (!strcmp(argv[i], "-w")) write = 1;
-    else if (argv[i][0] == '-' && argv[i][1]) return campCliUsage(argv[0], "unknown option '%s'", argv[i]);
-    else if (campCliCollectCamp(argv[0], argv[i], &paths) < 0) rc = 2;
+    else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) { printf("%s\n", usage); return 0; }
+    else if (argv[i][0] == '-' && argv[i][1]) return campCliUsage(argv[0], "unknown option '%s'\n%s", argv[i], usage);
+    else if (!strcmp(argv[i], "-")) {
+      stdinUsed++;
+      if (paths.n == paths.cap) {
+        paths.cap = paths.cap ? paths.cap * 2 : 8;
+        paths.v = realloc(paths.v, paths.cap * sizeof *paths.v);
+        if (!paths.v) return campCliUsage(argv[0], "out of memory");
+      }
+      paths.v[paths.n++] = strdup("-");
+    } else if (campCliCollectCamp(argv[0], argv[i], &paths) < 0) rc = 2;
   }
-  if (check && write) return campCliUsage(argv[0], "--check and -w exclude each other");
-  if (!paths.n) return rc ? rc : campCliUsage(argv[0], "usage: camp fmt [--check | -w] PATH...");
-  if (!check && !write && paths.n > 1) return campCliUsage(argv[0], "one file at a time to stdout (use -w or --check for several)");
+  int bad = 0;
+  if (check && write) bad = campCliUsage(argv[0], "--check and -w exclude each other");
+  else if (!paths.n && !rc) bad = campCliUsage(argv[0], "%s", usage);
+  else if (write && stdinUsed) bad = campCliUsage(argv[0], "-w cannot rewrite stdin");
+  else if (stdinUsed > 1) bad = campCliUsage(argv[0], "stdin ('-') given twice");
+  else if (!check && !write && paths.n > 1)
+    bad = campCliUsage(argv[0], "one file at a time on stdout (-w rewrites files, --check names those that would change)");
   for (size_t i = 0; i < paths.n; i++) {
-    Diags d;
-    Unit u;
-    campDiagInit(&d);
-    campUnitInit(&u, &d);
-    int file = campDiagLoadFile(&d, paths.v[i]);
-    Ast *root = file >= 0 ? campParseFile(&u, (uint32_t)file) : NULL;
-    if (file < 0) { campCliUsage(argv[0], "cannot read '%s': %s", paths.v[i], strerror(errno)); rc = 2; }
-    else if (!root) { campDiagPrint(&d, 0, DIAGFMT_TEXT, isatty(2), stderr); if (rc == 0) rc = 1; }
-    else {
-      char *text;
-      size_t len;
-      campFmtSource(&u, (uint32_t)file, root, &text, &len);
-      int same = len == d.src[file].len && !memcmp(text, d.src[file].text, len);
-      if (check) { if (!same) { printf("%s\n", paths.v[i]); if (rc == 0) rc = 1; } }
-      else if (write) { if (!same && writeFile(paths.v[i], text, len) < 0) { campCliUsage(argv[0], "cannot write '%s': %s", paths.v[i], strerror(errno)); rc = 2; } }
-      else fwrite(text, 1, len, stdout);
-      free(text);
+    if (!bad) {
+      int r = fmtOne(argv[0], paths.v[i], check ? MODE_CHECK : write ? MODE_WRITE : MODE_PRINT);
+      if (r > rc) rc = r;
     }
-    campUnitFree(&u);
-    campDiagFree(&d);
     free(paths.v[i]);
   }
   free(paths.v);
-  return rc;
-}
-
-int campCmdGraph(int argc, char **argv) {
-  if (argc != 2) return campCliUsage(argv[0], "usage: camp graph FILE.camp");
-  Diags d;
-  Unit u;
-  campDiagInit(&d);
-  campUnitInit(&u, &d);
-  int e = campCompileCheck(&u, argv[1]);
-  int rc = 0;
-  if (e < 0) rc = campCliUsage(argv[0], "cannot read '%s': %s", argv[1], strerror(errno));
-  else if (d.nerror) { campDiagPrint(&d, 0, DIAGFMT_TEXT, isatty(2), stderr); rc = 1; }
-  else campGraphUnit(&u, stdout);
-  campUnitFree(&u);
-  campDiagFree(&d);
-  return rc;
+  if (fflush(stdout) != 0 && !bad) rc = campCliUsage(argv[0], "cannot write: %s", strerror(errno));
+  return bad ? bad : rc;
 }

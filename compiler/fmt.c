@@ -131,18 +131,15 @@ static void markRange(Fmt *f, uint32_t from, uint32_t to, uint8_t bit) {
   for (int i = tokenAt(f, from); i >= 0 && (uint32_t)i < f->ntok && f->tok[i].off < to; i++) f->flag[i] |= bit;
 }
 
-/* Called names and unary minus signs anywhere below n. */
+/* Called names and unary minus signs in expression n (not its siblings). */
 static void markExpr(Fmt *f, const Ast *n) {
-  for (; n; n = n->next) {
-    int i = tokenAt(f, n->off);
-    if (i >= 0 && n->kind == AST_CALL) f->flag[i] |= F_CALL;
-    if (i >= 0 && n->kind == AST_UNARY && n->op == TK_MINUS) f->flag[i] |= F_UNARY;
-    if (n->a) markExpr(f, n->a);
-    if (n->b) markExpr(f, n->b);
-    if (n->kind != AST_FILE && n->kind != AST_MODEL && n->kind != AST_CAMPAIGN && n->kind != AST_LIST &&
-        n->kind != AST_MAILING && n->kind != AST_ACTIVITY && n->kind != AST_BRANCH)
-      markExpr(f, n->kids);
-  }
+  if (!n) return;
+  int i = tokenAt(f, n->off);
+  if (i >= 0 && n->kind == AST_CALL) f->flag[i] |= F_CALL;
+  if (i >= 0 && n->kind == AST_UNARY && n->op == TK_MINUS) f->flag[i] |= F_UNARY;
+  markExpr(f, n->a);
+  markExpr(f, n->b);
+  for (const Ast *k = n->kids; k; k = k->next) markExpr(f, k);
 }
 
 static int spacedKind(const Ast *n) { return n->kind == AST_ACTIVITY || n->kind == AST_BRANCH; }
@@ -167,8 +164,7 @@ static void markItems(Fmt *f, const Ast *first, int top) {
     case AST_CALL:
       /* a statement call: its arguments, from '(' on, are an expression */
       if ((uint32_t)i + 1 < f->ntok) markRange(f, f->tok[i + 1].off, k->off + k->len, F_EXPR);
-      f->flag[i] |= F_CALL;
-      markExpr(f, k->kids);
+      markExpr(f, k);
       break;
     default:
       break;
@@ -209,6 +205,14 @@ static int indentOf(const Fmt *f, uint32_t i, Break b) {
   return f->depth;
 }
 
+/* Does a space go between code tokens a and b on one line? */
+static int spaceBetween(const Fmt *f, uint32_t a, uint32_t b) {
+  int ta = f->tok[a].type, tb = f->tok[b].type;
+  if (isClose(tb) || tb == TK_COMMA || tb == TK_COLON || isOpen(ta)) return 0;
+  if (tb == TK_LPAREN && (f->flag[a] & F_CALL)) return 0;
+  return !(f->flag[a] & F_UNARY);
+}
+
 /* Print a duration as "N unit" whatever the spacing was. */
 static void putDuration(Fmt *f, const Token *t) {
   const char *s = f->text + t->off;
@@ -236,13 +240,8 @@ static void code(Fmt *f, uint32_t i) {
     f->parens = 0;
   } else if (b == BRK_CLOSE || b == BRK_CONT) {
     newline(f, 0, indentOf(f, i, b));
-  } else if (!atLineStart(f)) {
-    int prev = f->tok[f->lastCode].type, space = 1;
-    if (isClose(t->type) || t->type == TK_COMMA || t->type == TK_COLON) space = 0;
-    if (isOpen(prev)) space = 0;
-    if (t->type == TK_LPAREN && (f->flag[f->lastCode] & F_CALL)) space = 0;
-    if (f->flag[f->lastCode] & F_UNARY) space = 0;
-    if (space) put(f, " ", 1);
+  } else if (!atLineStart(f) && spaceBetween(f, (uint32_t)f->lastCode, i)) {
+    put(f, " ", 1);
   }
   if (t->type == TK_DURATION) putDuration(f, t);
   else put(f, f->text + t->off, t->len);
@@ -277,17 +276,18 @@ static void comment(Fmt *f, uint32_t i) {
   f->pending[f->npending++] = (int)i;
 }
 
-/* Lex every token of src (comments included) into f; 0, or -1 on a token
-** the lexer rejects (the caller has parsed the file, so never). */
-static int lexAll(Fmt *f, const Source *src) {
-  Lexer lx = { .text = src->text, .len = src->len, .comments = 1 };
+/* Lex the tokens of src that start in [from, to) (comments included) into
+** f; 0, or -1 on a token the lexer rejects (the caller has parsed the file,
+** so never). */
+static int lexAll(Fmt *f, const Source *src, uint32_t from, uint32_t to) {
+  Lexer lx = { .text = src->text, .len = src->len, .pos = from, .comments = 1 };
   uint32_t cap = 256;
   f->tok = malloc(cap * sizeof *f->tok);
   if (!f->tok) abort();
   for (;;) {
     const char *why;
     Token t = campLexToken(&lx, &why);
-    if (t.type == 0) break;
+    if (t.type == 0 || t.off >= to) break;
     if (t.type == TK_ILLEGAL) return -1;
     if (f->ntok == cap) {
       cap *= 2;
@@ -309,7 +309,7 @@ int campFmtSource(Unit *u, uint32_t file, const Ast *root, char **out, size_t *o
   f.lastCode = -1;
   *out = NULL;
   *outLen = 0;
-  if (lexAll(&f, src) < 0 || !root) {
+  if (lexAll(&f, src, 0, src->len) < 0 || !root) {
     free(f.tok);
     free(f.flag);
     return -1;
@@ -329,4 +329,26 @@ int campFmtSource(Unit *u, uint32_t file, const Ast *root, char **out, size_t *o
   *out = f.out;
   *outLen = f.n;
   return 0;
+}
+
+char *campFmtExpr(const Unit *u, const Ast *n) {
+  const Source *src = &u->diags->src[n->file];
+  Fmt f;
+  memset(&f, 0, sizeof f);
+  f.text = src->text;
+  int prev = -1;
+  if (lexAll(&f, src, n->off, n->off + n->len) == 0) {
+    markExpr(&f, n);
+    for (uint32_t i = 0; i < f.ntok; i++) {
+      if (f.tok[i].type == TK_COMMENT) continue;
+      if (prev >= 0 && spaceBetween(&f, (uint32_t)prev, i)) put(&f, " ", 1);
+      if (f.tok[i].type == TK_DURATION) putDuration(&f, &f.tok[i]);
+      else put(&f, f.text + f.tok[i].off, f.tok[i].len);
+      prev = (int)i;
+    }
+  }
+  if (!f.out) put(&f, "", 0);
+  free(f.tok);
+  free(f.flag);
+  return f.out;
 }

@@ -1,18 +1,19 @@
 /*
-** compiler/fmt.h -- the canonical layout (`camp fmt`) and the workflow
-** drawing (`camp graph`).
+** compiler/fmt.h -- the canonical layout of .camp files (`camp fmt`).
 */
 #ifndef CAMP_FMT_H
 #define CAMP_FMT_H
 
 #include <stddef.h>
-#include <stdio.h>
 #include "compiler/ast.h"
 
-/* Format source `file` whose parse tree is root; *out is malloc'd. */
+/* Format source `file` of u, whose parse tree (campParseFile) is root.
+** *out is malloc'd and ends with one newline (empty for an empty file).
+** Returns 0, or -1 when root is NULL or the file does not lex (*out NULL). */
 int campFmtSource(Unit *u, uint32_t file, const Ast *root, char **out, size_t *outLen);
 
-/* Graphviz DOT of every campaign of the unit's root file. */
-void campGraphUnit(Unit *u, FILE *out);
+/* Expression n as fmt prints it, on one line: comments and line breaks
+** dropped (graph labels use it).  malloc'd, never NULL. */
+char *campFmtExpr(const Unit *u, const Ast *n);
 
 #endif

@@ -1,63 +1,122 @@
 /*
-** compiler/graph.c -- `camp graph`: a campaign's workflow as Graphviz DOT.
+** compiler/graph.c -- `camp graph`: the workflow of each campaign as
+** Graphviz DOT.
 **
-** Owns: one cluster per campaign, a start node, a node per activity
-** (kind, name, delay, filter, expiry) and an edge per trigger labelled with
-** its window, in source order so the output is stable.
+** Owns: one cluster per campaign of the root file, holding a start node
+** (target and filter) and a node per activity (kind, name, delay as `+2h`,
+** `where` filter as fmt prints it, expiry), and an edge per trigger
+** labelled with its window (`on click ≤30d`, `on no open 3d`).  Node ids
+** are numbers in source order, so the output is stable and two activities
+** with the same name (an error `camp check` reports) still draw apart.
+** Works from the parse tree alone: names and types need not resolve.
+** Does not own: parsing (parse.c) or checking (resolve.c).
 */
+#include <stdlib.h>
 #include <string.h>
-#include "compiler/disasm.h"
 #include "compiler/fmt.h"
-#include "compiler/resolve.h"
+#include "compiler/graph.h"
 #include "runtime/program.h"
 
-/* A DOT string: the source text of a span, escaped. */
-static void quoted(FILE *out, const char *s, size_t n) {
+/* Text inside a DOT "..." string: quote and backslash escaped, control
+** characters as spaces (a backslash sequence like \n stays literal). */
+static void escaped(FILE *out, const char *s, size_t n) {
   for (size_t i = 0; i < n; i++) {
-    if (s[i] == '"' || s[i] == '\\') fputc('\\', out);
-    if (s[i] == '\n' || s[i] == '\r' || s[i] == '\t') { fputc(' ', out); continue; }
-    fputc(s[i], out);
+    unsigned char c = (unsigned char)s[i];
+    if (c == '"' || c == '\\') fputc('\\', out);
+    fputc(c < 0x20 ? ' ' : c, out);
   }
 }
 
-static void activity(Unit *u, const Ast *a, const char *camp, const char *from, int trigger, const Ast *window, FILE *out) {
-  char d[32];
-  const Source *src = &u->diags->src[a->file];
-  fprintf(out, "    \"%s.%s\" [label=\"%s %s", camp, a->name, campAstActKindName(a->op), a->name);
-  if (a->a && a->a->v.i) { campDisasmDuration(a->a->v.i, d, sizeof d); fprintf(out, "\\nafter %s", d); }
-  const Ast *w = campResolveProp(a, PROP_WHERE), *e = campResolveProp(a, PROP_EXPIRE);
-  if (w) { fputs("\\nwhere ", out); quoted(out, src->text + w->a->off, w->a->len); }
-  if (e) { campDisasmDuration(e->a->v.i, d, sizeof d); fprintf(out, "\\nexpire %s", d); }
+static void escapedStr(FILE *out, const char *s) { escaped(out, s, strlen(s)); }
+
+/* A duration as written, compactly: 2 hours -> 2h, 30 days -> 30d,
+** 6 months -> 6mo (units in ast.c's order: minute hour day week month). */
+static void duration(FILE *out, const Ast *d) {
+  static const struct { const char *sym; int64_t secs; } units[] = {
+    { "m", 60 }, { "h", 3600 }, { "d", 86400 }, { "w", 604800 }, { "mo", 2592000 },
+  };
+  if (d->op >= 1 && d->op <= 5) fprintf(out, "%lld%s", (long long)(d->v.i / units[d->op - 1].secs), units[d->op - 1].sym);
+  else fprintf(out, "%llds", (long long)d->v.i);
+}
+
+static const Ast *prop(const Ast *decl, PropKind p) {
+  for (const Ast *k = decl->kids; k; k = k->next)
+    if (k->kind == AST_PROP && k->op == p) return k;
+  return NULL;
+}
+
+/* "\nwhere EXPR" for a node that has a filter. */
+static void filter(const Unit *u, const Ast *decl, FILE *out) {
+  const Ast *w = prop(decl, PROP_WHERE);
+  if (!w || !w->a) return;
+  char *e = campFmtExpr(u, w->a);
+  fputs("\\nwhere ", out);
+  escapedStr(out, e);
+  free(e);
+}
+
+typedef struct Walk {
+  const Unit *u;
+  FILE *out;
+  int campaign;       /* 1-based, in source order */
+  int next;           /* the next activity number in this campaign */
+} Walk;
+
+/* activity := (email|sms|action) NAME [after D] { ... on TRIGGER [within W] { activity* } }
+** A node for a, an edge from its parent (from), then its children. */
+static void activity(Walk *w, const Ast *a, int from, const Ast *branch) {
+  FILE *out = w->out;
+  int me = ++w->next;
+  fprintf(out, "    c%d_%d [label=\"%s ", w->campaign, me, campAstActKindName(a->op));
+  escapedStr(out, a->name ? a->name : "?");
+  if (a->a) { fputs("\\n+", out); duration(out, a->a); }
+  filter(w->u, a, out);
+  const Ast *e = prop(a, PROP_EXPIRE);
+  if (e && e->a && e->a->kind == AST_DUR) { fputs("\\nexpire ", out); duration(out, e->a); }
   fprintf(out, "\", shape=%s];\n", a->op == ACT_EMAIL ? "box" : a->op == ACT_SMS ? "note" : "component");
-  fprintf(out, "    \"%s\" -> \"%s.%s\"", from, camp, a->name);
-  if (trigger != TRIG_BEGIN) {
-    fprintf(out, " [label=\"on %s", campAstTriggerName(trigger));
-    if (window) { campDisasmDuration(window->v.i, d, sizeof d); fprintf(out, trigger >= TRIG_NO_OPEN ? " %s" : " ≤%s", d); }
-    fputs("\"]", out);
+  if (from) fprintf(out, "    c%d_%d -> c%d_%d", w->campaign, from, w->campaign, me);
+  else fprintf(out, "    c%d -> c%d_%d", w->campaign, w->campaign, me);
+  if (branch) {
+    fprintf(out, " [label=\"on %s", campAstTriggerName(branch->op));
+    if (branch->a) {
+      fputs(branch->op == TRIG_NO_OPEN || branch->op == TRIG_NO_CLICK || branch->op == TRIG_NO_REPLY ? " " : " ≤", out);
+      duration(out, branch->a);
+    }
+    fputs("\"", out);
+    if (branch->op == TRIG_NO_OPEN || branch->op == TRIG_NO_CLICK || branch->op == TRIG_NO_REPLY)
+      fputs(", style=dashed", out);
+    else if (branch->op == TRIG_BOUNCE)
+      fputs(", color=red", out);
+    fputs("]", out);
   }
   fputs(";\n", out);
-  char me[512];
-  snprintf(me, sizeof me, "%s.%s", camp, a->name);
   for (const Ast *br = a->kids; br; br = br->next)
     if (br->kind == AST_BRANCH)
-      for (const Ast *c = br->kids; c; c = c->next) activity(u, c, camp, me, br->op, br->a, out);
+      for (const Ast *c = br->kids; c; c = c->next)
+        if (c->kind == AST_ACTIVITY) activity(w, c, me, br);
 }
 
-void campGraphUnit(Unit *u, FILE *out) {
-  fputs("digraph camp {\n  rankdir=LR;\n  node [fontname=\"Helvetica\", fontsize=10];\n  edge [fontname=\"Helvetica\", fontsize=9];\n", out);
+void campGraphUnit(const Unit *u, FILE *out) {
+  Walk w = { u, out, 0, 0 };
+  fputs("digraph camp {\n  rankdir=LR;\n  graph [fontname=\"Helvetica\", fontsize=11];\n  node [fontname=\"Helvetica\", fontsize=10];\n"
+        "  edge [fontname=\"Helvetica\", fontsize=9];\n", out);
   for (const Ast *f = u->files; f; f = f->next) {
     if (f->file != u->root) continue;
     for (const Ast *c = f->kids; c; c = c->next) {
       if (c->kind != AST_CAMPAIGN) continue;
-      const Ast *t = campResolveProp(c, PROP_TARGET), *w = campResolveProp(c, PROP_WHERE);
-      fprintf(out, "  subgraph \"cluster_%s\" {\n    label=\"", c->name);
-      quoted(out, c->a->name, c->a->nameLen);
-      fputs("\";\n", out);
-      fprintf(out, "    \"%s\" [label=\"start: %s", c->name, t ? t->a->name : "?");
-      if (w) { fputs("\\nwhere ", out); quoted(out, u->diags->src[w->a->file].text + w->a->off, w->a->len); }
+      w.campaign++;
+      w.next = 0;
+      fprintf(out, "  subgraph cluster_%d {\n    label=\"", w.campaign);
+      if (c->a && c->a->name) { escapedStr(out, c->a->name); fputs(" (", out); }
+      escapedStr(out, c->name ? c->name : "?");
+      fputs(c->a && c->a->name ? ")\";\n" : "\";\n", out);
+      const Ast *t = prop(c, PROP_TARGET);
+      fprintf(out, "    c%d [label=\"start", w.campaign);
+      if (t && t->a && t->a->name) { fputs("\\ntarget ", out); escapedStr(out, t->a->name); }
+      filter(u, c, out);
       fputs("\", shape=oval];\n", out);
       for (const Ast *a = c->kids; a; a = a->next)
-        if (a->kind == AST_ACTIVITY) activity(u, a, c->name, c->name, TRIG_BEGIN, NULL, out);
+        if (a->kind == AST_ACTIVITY) activity(&w, a, 0, NULL);
       fputs("  }\n", out);
     }
   }
