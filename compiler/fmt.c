@@ -18,9 +18,9 @@
 **     `}`;
 **   - one space between tokens, none inside ( ) [ ], before , or :, after
 **     a unary minus or before a call's '(';
-**   - continuation lines are indented one level below their item, plus one
-**     per bracket still open (a closing bracket that starts a line goes
-**     back to its opener's level);
+**   - a continuation line is indented one level below the line that opened
+**     the innermost bracket still open, or below its item when none is (a
+**     closing bracket that starts a line goes back to its opener's line);
 **   - a comment on its own line stays on its own line, indented like the
 **     code that follows it; a comment after code stays at the end of that
 **     line (one space, then the text as written); a comment inside a
@@ -52,7 +52,9 @@ typedef struct Fmt {
   Token *tok; uint8_t *flag; uint32_t ntok;
   char *out; size_t n, cap;
   int depth;                /* braces open */
-  int parens;               /* ( and [ open in the current item */
+  int parens;               /* ( and [ open in the current item ... */
+  int openedAt[64];         /* ... the indentation of the line each opened on */
+  int lineIndent;           /* the indentation of the current output line */
   int *pending;             /* comments waiting for the end of the line */
   int npending, cappending;
   int lastCode;             /* index of the last code token printed, -1 */
@@ -192,10 +194,14 @@ static Break breakOf(const Fmt *f, uint32_t i, int lastCode) {
   return BRK_NONE;
 }
 
-/* The indentation of a continuation line that starts with token type t. */
+/* The indentation of a continuation line that starts with token type t:
+** one level below the line that opened the innermost bracket still open
+** (a closing bracket goes back to that line's level), or one level below
+** the item when no bracket is open. */
 static int contIndent(const Fmt *f, int t) {
-  if (isClose(t)) return f->depth + (f->parens > 0 ? f->parens - 1 : 0);
-  return f->depth + (f->parens > 1 ? f->parens : 1);
+  int k = f->parens < 64 ? f->parens : 64;
+  if (k == 0) return f->depth + 1;
+  return f->openedAt[k - 1] + (isClose(t) ? 0 : 1);
 }
 
 /* The indentation at which code token i (starting with break b) goes. */
@@ -238,8 +244,10 @@ static void code(Fmt *f, uint32_t i) {
     int blank = ((f->flag[i] & F_BLANK) && f->ownSinceCode == 0) || (gapLines(f, i) >= 2 && blankAllowed(f));
     newline(f, blank && f->n, f->depth);
     f->parens = 0;
+    f->lineIndent = f->depth;
   } else if (b == BRK_CLOSE || b == BRK_CONT) {
-    newline(f, 0, indentOf(f, i, b));
+    f->lineIndent = indentOf(f, i, b);
+    newline(f, 0, f->lineIndent);
   } else if (!atLineStart(f) && spaceBetween(f, (uint32_t)f->lastCode, i)) {
     put(f, " ", 1);
   }
@@ -247,7 +255,7 @@ static void code(Fmt *f, uint32_t i) {
   else put(f, f->text + t->off, t->len);
   if (t->type == TK_LBRACE) { f->depth++; f->parens = 0; }
   else if (t->type == TK_RBRACE) { if (f->depth > 0) f->depth--; f->parens = 0; }
-  else if (isOpen(t->type)) f->parens++;
+  else if (isOpen(t->type)) { if (f->parens < 64) f->openedAt[f->parens] = f->lineIndent; f->parens++; }
   else if (isClose(t->type) && f->parens > 0) f->parens--;
   f->lastCode = (int)i;
   f->ownSinceCode = 0;
@@ -261,8 +269,9 @@ static void comment(Fmt *f, uint32_t i) {
   if (own && b != BRK_NONE) {
     int required = j < f->ntok && (f->flag[j] & F_BLANK) && f->ownSinceCode == 0;
     int blank = required || (gapLines(f, i) >= 2 && blankAllowed(f));
-    /* above a '}' a comment stays inside the block */
-    newline(f, blank && f->n, j >= f->ntok ? 0 : b == BRK_CLOSE ? f->depth : indentOf(f, j, b));
+    /* above a closing '}', ')' or ']' a comment stays inside */
+    int indent = j >= f->ntok ? 0 : b == BRK_CLOSE ? f->depth : b == BRK_CONT ? contIndent(f, 0) : indentOf(f, j, b);
+    newline(f, blank && f->n, indent);
     putComment(f, &f->tok[i]);
     f->ownSinceCode++;
     return;
