@@ -37,11 +37,15 @@ defaultCommand() {     # DIR FILE -> the command line, or nothing
   esac
 }
 
-# The cases: every tests/golden/*/*.camp, or those under the arguments.
+# The cases: every tests/golden/*/*.camp, or those of the arguments (a case
+# directory, or single files).  Subdirectories hold helpers, not cases.
 cases() {
   if [ $# -eq 0 ]; then set -- tests/golden; fi
   for a in "$@"; do
-    if [ -d "$a" ]; then find "$a" -name '*.camp' -type f; else echo "$a"; fi
+    a=${a%/}
+    if [ "$a" = tests/golden ]; then ls tests/golden/*/*.camp 2>/dev/null
+    elif [ -d "$a" ]; then ls "$a"/*.camp 2>/dev/null
+    else echo "$a"; fi
   done | sort
 }
 
@@ -82,7 +86,7 @@ done
 
 # An expectation without its case is a mistake (a renamed or deleted case).
 if [ $# -eq 0 ]; then
-  for e in $(find tests/golden -name '*.expected' -type f | sort); do
+  for e in $(ls tests/golden/*/*.expected 2>/dev/null); do
     [ -f "${e%.expected}.camp" ] || failed "$e" "no ${e%.expected}.camp for it"
   done
 fi
