@@ -16,11 +16,12 @@
 #include <time.h>
 #include <unistd.h>
 #include "cli/cli.h"
+#include "runtime/clock.h"
 #include "runtime/engine.h"
 
 typedef struct Opts {
   const char *db, *clock, *until, *mail, *sms, *baseUrl, *format, *messageId, *at, *url, *file, *model, *key,
-             *record, *run;
+             *record, *run, *mailConnections, *smsConnections;
   int once, start;
   int npos;
   const char *pos[64];
@@ -35,6 +36,7 @@ static int parse(int argc, char **argv, Opts *o, const char *allowed) {
     { "--format", offsetof(Opts, format) }, { "--message-id", offsetof(Opts, messageId) }, { "--at", offsetof(Opts, at) },
     { "--url", offsetof(Opts, url) }, { "--file", offsetof(Opts, file) }, { "--model", offsetof(Opts, model) },
     { "--key", offsetof(Opts, key) }, { "--record", offsetof(Opts, record) }, { "--run", offsetof(Opts, run) },
+    { "--mail-connections", offsetof(Opts, mailConnections) }, { "--sms-connections", offsetof(Opts, smsConnections) },
   };
   for (int i = 1; i < argc; i++) {
     int matched = 0;
@@ -59,35 +61,6 @@ static int parse(int argc, char **argv, Opts *o, const char *allowed) {
   return 0;
 }
 
-/* ISO 8601 (2026-01-05T09:00:00Z, 2026-01-05) or +N(m|h|d|w) after now. */
-static int parseTime(const char *s, int64_t now, int64_t *out) {
-  if (s[0] == '+') {
-    char *end;
-    long long n = strtoll(s + 1, &end, 10);
-    int64_t unit = !strcmp(end, "m") ? 60 : !strcmp(end, "h") ? 3600 : !strcmp(end, "d") ? 86400 : !strcmp(end, "w") ? 604800 : 0;
-    if (end == s + 1 || !unit || n < 0) return -1;
-    *out = now + n * unit;
-    return 0;
-  }
-  struct tm tm;
-  memset(&tm, 0, sizeof tm);
-  const char *r = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
-  if (!r) { memset(&tm, 0, sizeof tm); r = strptime(s, "%Y-%m-%dT%H:%M", &tm); }
-  if (!r) { memset(&tm, 0, sizeof tm); r = strptime(s, "%Y-%m-%d", &tm); }
-  if (!r) return -1;
-  int64_t t = (int64_t)timegm(&tm);
-  if (*r == 'Z') r++;
-  else if (*r == '+' || *r == '-') {
-    int h, m;
-    if (sscanf(r + 1, "%2d:%2d", &h, &m) != 2) return -1;
-    t -= (*r == '+' ? 1 : -1) * (h * 3600 + m * 60);
-    r += 6;
-  }
-  if (*r) return -1;
-  *out = t;
-  return 0;
-}
-
 static Engine *openDb(const char *cmd, const Opts *o) {
   char err[512];
   Engine *e = campEngineOpen(o->db, 0, INT64_MIN, err, sizeof err);
@@ -105,7 +78,7 @@ int campCmdInit(int argc, char **argv) {
   Opts o;
   if (parse(argc, argv, &o, "--db --clock")) return 2;
   int64_t clock = INT64_MIN;
-  if (o.clock && parseTime(o.clock, (int64_t)time(NULL), &clock) < 0)
+  if (o.clock && campClockParse(o.clock, (int64_t)time(NULL), &clock) < 0)
     return campCliUsage(argv[0], "--clock '%s' is not a time (2026-01-05T09:00:00Z)", o.clock);
   char err[512];
   Engine *e = campEngineOpen(o.db, 1, clock, err, sizeof err);
@@ -155,10 +128,21 @@ static int setState(int argc, char **argv, const char *state) {
 int campCmdStart(int argc, char **argv) { return setState(argc, argv, "running"); }
 int campCmdStop(int argc, char **argv) { return setState(argc, argv, "stopped"); }
 
+/* --mail-connections / --sms-connections: 1 to 256 (0 when not given). */
+static int connections(const char *v, int *n, char *err, size_t errSize) {
+  char *end;
+  long k = v ? strtol(v, &end, 10) : 0;
+  if (v && (end == v || *end || k < 1 || k > 256)) { snprintf(err, errSize, "connections '%s': give a number from 1 to 256", v); return -1; }
+  *n = (int)k;
+  return 0;
+}
+
 static int openChannels(const Opts *o, RunOptions *r, char *err, size_t errSize) {
-  r->mail = campChanOpenMail(o->mail ? o->mail : "sink:", err, errSize);
+  int mc, sc;
+  if (connections(o->mailConnections, &mc, err, errSize) < 0 || connections(o->smsConnections, &sc, err, errSize) < 0) return -1;
+  r->mail = campChanOpenMail(o->mail ? o->mail : "sink:", mc, err, errSize);
   if (!r->mail) return -1;
-  r->sms = campChanOpenSms(o->sms ? o->sms : "sink:", err, errSize);
+  r->sms = campChanOpenSms(o->sms ? o->sms : "sink:", sc, err, errSize);
   if (!r->sms) { campChanClose(r->mail); return -1; }
   r->baseUrl = o->baseUrl ? o->baseUrl : "http://127.0.0.1:8080";
   r->secret = getenv("CAMP_SECRET");
@@ -168,13 +152,13 @@ static int openChannels(const Opts *o, RunOptions *r, char *err, size_t errSize)
 
 int campCmdRun(int argc, char **argv) {
   Opts o;
-  if (parse(argc, argv, &o, "--db --until --once --mail --sms --base-url")) return 2;
+  if (parse(argc, argv, &o, "--db --until --once --mail --sms --base-url --mail-connections --sms-connections")) return 2;
   Engine *e = openDb(argv[0], &o);
   if (!e) return 1;
   RunOptions r = { .until = INT64_MAX };
   char err[512];
   r.once = o.once;
-  if (o.until && parseTime(o.until, campEngineNow(e), &r.until) < 0) {
+  if (o.until && campClockParse(o.until, campEngineNow(e), &r.until) < 0) {
     campEngineClose(e);
     return campCliUsage(argv[0], "--until '%s' is not a time (ISO 8601 or +90m, +2h, +3d, +1w)", o.until);
   }
@@ -228,7 +212,7 @@ static int eventsFromFile(Engine *e, const char *path, char *err, size_t errSize
       continue;
     }
     int64_t t = campEngineNow(e);
-    if (at && parseTime(at, t, &t) < 0) { fprintf(stderr, "%s:%ld: error: 'at' is not a time\n", path, n); bad++; json_decref(j); continue; }
+    if (at && campClockParse(at, t, &t) < 0) { fprintf(stderr, "%s:%ld: error: 'at' is not a time\n", path, n); bad++; json_decref(j); continue; }
     int rc = campEngineEvent(e, kind, id, t, url, err, errSize);
     if (rc < 0) { fprintf(stderr, "%s:%ld: error: %s\n", path, n, err); bad++; }
     else if (rc == 1) { fprintf(stderr, "%s:%ld: unknown message '%s': nothing changed\n", path, n, id); unknown++; }
@@ -259,7 +243,7 @@ int campCmdEvent(int argc, char **argv) {
     return campCliUsage(argv[0], "usage: camp event --db DB open|click|reply|bounce|unsubscribe --message-id ID [--at TIME] [--url URL]");
   }
   int64_t at = campEngineNow(e);
-  if (o.at && parseTime(o.at, at, &at) < 0) { campEngineClose(e); return campCliUsage(argv[0], "--at '%s' is not a time", o.at); }
+  if (o.at && campClockParse(o.at, at, &at) < 0) { campEngineClose(e); return campCliUsage(argv[0], "--at '%s' is not a time", o.at); }
   int rc = campEngineEvent(e, o.pos[0], o.messageId, at, o.url, err, sizeof err);
   if (rc < 0) return fail(argv[0], e, err);
   if (rc == 1) { fprintf(stderr, "camp event: unknown message '%s': nothing changed\n", o.messageId); campEngineClose(e); return 1; }
@@ -298,7 +282,7 @@ int campCmdReport(int argc, char **argv) {
 
 int campCmdTest(int argc, char **argv) {
   Opts o;
-  if (parse(argc, argv, &o, "--db --record --run --until --mail --sms --base-url")) return 2;
+  if (parse(argc, argv, &o, "--db --record --run --until --mail --sms --base-url --mail-connections --sms-connections")) return 2;
   if (o.npos != 1 || !o.record) return campCliUsage(argv[0], "usage: camp test --db DB CAMPAIGN --record ID [--run ACTIVITY | --until TIME]");
   char *end;
   long long rec = strtoll(o.record, &end, 10);
@@ -307,7 +291,7 @@ int campCmdTest(int argc, char **argv) {
   char err[512];
   if (!e) return 1;
   RunOptions r = { .until = campEngineNow(e) };
-  if (o.until && parseTime(o.until, campEngineNow(e), &r.until) < 0) { campEngineClose(e); return campCliUsage(argv[0], "--until is not a time"); }
+  if (o.until && campClockParse(o.until, campEngineNow(e), &r.until) < 0) { campEngineClose(e); return campCliUsage(argv[0], "--until is not a time"); }
   if (openChannels(&o, &r, err, sizeof err) < 0) return fail(argv[0], e, err);
   int rc = campEngineTest(e, o.pos[0], rec, o.run, r.until, &r, stdout, err, sizeof err);
   campChanClose(r.mail);

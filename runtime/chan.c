@@ -8,15 +8,24 @@
 #include <string.h>
 #include "runtime/message.h"
 
-static Channel *open(const char *url, int sms, char *err, size_t errSize) {
+static Channel *open(const char *url, int sms, int connections, char *err, size_t errSize) {
   if (!strncmp(url, "file:", 5)) return campChanFileOpen(url + 5, sms, err, errSize);
   if (!strcmp(url, "sink:") || !strcmp(url, "sink")) return campChanSinkOpen();
-  snprintf(err, errSize, "unsupported %s channel '%s' (use file:DIR or sink:)", sms ? "SMS" : "mail", url);
+  if (!sms && (!strncmp(url, "smtp://", 7) || !strncmp(url, "smtps://", 8)))
+    return campChanSmtpOpen(url, connections, err, errSize);
+  if (sms && (!strncmp(url, "http://", 7) || !strncmp(url, "https://", 8)))
+    return campChanHttpOpen(url, connections, err, errSize);
+  snprintf(err, errSize, "unsupported %s channel '%s' (use %s, file:DIR or sink:)", sms ? "SMS" : "mail", url,
+           sms ? "http(s)://GATEWAY" : "smtp://HOST:PORT, smtps://HOST:PORT");
   return NULL;
 }
 
-Channel *campChanOpenMail(const char *url, char *err, size_t errSize) { return open(url, 0, err, errSize); }
-Channel *campChanOpenSms(const char *url, char *err, size_t errSize) { return open(url, 1, err, errSize); }
+Channel *campChanOpenMail(const char *url, int connections, char *err, size_t errSize) {
+  return open(url, 0, connections, err, errSize);
+}
+Channel *campChanOpenSms(const char *url, int connections, char *err, size_t errSize) {
+  return open(url, 1, connections, err, errSize);
+}
 
 void campChanClose(Channel *c) {
   if (c) c->close(c);

@@ -16,7 +16,7 @@
 
 typedef struct FileChan { Channel base; char *dir; int sms; } FileChan;
 
-static SendResult fileSend(Channel *c, const Message *m, char *err, size_t errSize) {
+static SendResult fileSendOne(Channel *c, const Message *m, char *err, size_t errSize) {
   FileChan *f = (FileChan *)c;
   Buf b = { 0 };
   if (f->sms) campBufPrintf(&b, "To: %s\nMessage-ID: %s\n\n%s\n", m->toAddr, m->messageId, m->text ? m->text : "");
@@ -36,12 +36,19 @@ static SendResult fileSend(Channel *c, const Message *m, char *err, size_t errSi
   if (ok && rename(tmp, path) != 0) ok = 0;
   campBufFree(&b);
   if (!ok) {
-    snprintf(err, errSize, "cannot write '%s': %s", path, strerror(errno));
+    snprintf(err, errSize, "cannot write '%.180s': %s", path, strerror(errno));
     unlink(tmp);
     return SEND_RETRY;
   }
   c->sent++;
   return SEND_OK;
+}
+
+static void fileSend(Channel *c, const Message *m, int n, SendStatus *status) {
+  for (int i = 0; i < n; i++) {
+    status[i].why[0] = 0;
+    status[i].result = fileSendOne(c, &m[i], status[i].why, sizeof status[i].why);
+  }
 }
 
 static void fileClose(Channel *c) {

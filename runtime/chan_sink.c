@@ -5,10 +5,10 @@
 #include <stdlib.h>
 #include "runtime/message.h"
 
-static SendResult sinkSend(Channel *c, const Message *m, char *err, size_t errSize) {
-  (void)m; (void)err; (void)errSize;
-  c->sent++;
-  return SEND_OK;
+static void sinkSend(Channel *c, const Message *m, int n, SendStatus *status) {
+  (void)m;
+  for (int i = 0; i < n; i++) { status[i].result = SEND_OK; status[i].why[0] = 0; }
+  c->sent += n;
 }
 
 static void sinkClose(Channel *c) { free(c); }

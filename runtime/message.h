@@ -48,27 +48,38 @@ typedef enum {
   SEND_FAIL = 2         /* permanent (5xx, bad address): the trace is an error */
 } SendResult;
 
+/* What became of one message of a batch: the result and, unless SEND_OK,
+** the reason in the carrier's own words ("451 4.7.1 try later"). */
+typedef struct SendStatus { SendResult result; char why[256]; } SendStatus;
+
 typedef struct Channel Channel;
 struct Channel {
   const char *kind;     /* "file", "sink", "smtp", "http" */
-  /* Send one message; on failure write the reason (the server's words)
-  ** into err.  Sending the same messageId twice must be harmless for
-  ** channels that can make it so (file: rewrites the same file). */
-  SendResult (*send)(Channel *c, const Message *m, char *err, size_t errSize);
+  /* Send the n messages of a batch -- concurrently, where the carrier can --
+  ** and fill status[i] for m[i].  A message is never half-reported: each
+  ** gets exactly one status.  Sending the same messageId twice must be
+  ** harmless for channels that can make it so (file: rewrites the same
+  ** file). */
+  void (*send)(Channel *c, const Message *m, int n, SendStatus *status);
   void (*close)(Channel *c);
   long sent;
 };
 
 /* Open a mail channel from a URL: "file:DIR", "sink:" (count only),
-** "smtp://host:port", "smtps://…".  NULL with a message in err. */
-Channel *campChanOpenMail(const char *url, char *err, size_t errSize);
-/* Open an SMS channel: "file:DIR", "sink:", "http(s)://gateway/…". */
-Channel *campChanOpenSms(const char *url, char *err, size_t errSize);
+** "smtp://host:port", "smtps://host:port" (chan_smtp.c).  connections:
+** how many sessions may run at once (0: the carrier's default).  NULL
+** with a message in err. */
+Channel *campChanOpenMail(const char *url, int connections, char *err, size_t errSize);
+/* Open an SMS channel: "file:DIR", "sink:", "http(s)://gateway/…"
+** (chan_http.c). */
+Channel *campChanOpenSms(const char *url, int connections, char *err, size_t errSize);
 void campChanClose(Channel *c);
 
 /* Channel constructors, one file each. */
 Channel *campChanFileOpen(const char *dir, int sms, char *err, size_t errSize);
 Channel *campChanSinkOpen(void);
+Channel *campChanSmtpOpen(const char *url, int connections, char *err, size_t errSize);
+Channel *campChanHttpOpen(const char *url, int connections, char *err, size_t errSize);
 
 /* -- tracking (track.c) ------------------------------------------------- */
 

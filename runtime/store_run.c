@@ -257,6 +257,7 @@ typedef struct Outgoing {
   Work *w;
   const Loaded *l;
   char *subject, *html, *text, *from, *to, *toName, *unsub;
+  char fromName[256], fromAddr[256];
   int sms;
 } Outgoing;
 
@@ -409,26 +410,19 @@ static void splitFrom(const char *from, char *name, size_t ns, char *addr, size_
   snprintf(addr, as, "%.*s", (int)strcspn(lt + 1, ">"), lt + 1);
 }
 
-static int finishSend(Engine *e, Outgoing *og, const RunOptions *o, int64_t now, RunStats *rs) {
+/* Record what became of one send, inside the results transaction. */
+static int finishSend(Engine *e, Outgoing *og, const SendStatus *ss, int64_t now, RunStats *rs) {
   Work *w = og->w;
-  char err[512] = "", fromName[256], fromAddr[256];
-  splitFrom(og->from, fromName, sizeof fromName, fromAddr, sizeof fromAddr);
-  const char *code = og->l->p->camps[og->l->camp].code != CAMP_NONE ? og->l->p->str[og->l->p->camps[og->l->camp].code] : NULL;
-  Message m = { w->messageId, fromName[0] ? fromName : NULL, fromAddr, og->toName, og->to, og->subject, og->html,
-                og->text, og->unsub, code, now };
-  Channel *ch = og->sms ? o->sms : o->mail;
-  SendResult r = ch ? ch->send(ch, &m, err, sizeof err) : SEND_FAIL;
-  if (!ch) snprintf(err, sizeof err, "no %s channel (give --%s URL)", og->sms ? "SMS" : "mail", og->sms ? "sms" : "mail");
-  if (r == SEND_OK) {
+  if (ss->result == SEND_OK) {
     rs->processed++;
     rs->sent++;
     if (setTrace(e, w->trace, TRACE_PROCESSED, NULL, now) < 0) return -1;
     return createChildren(e, og->l, (uint32_t)w->actIdx, w->trace, w->participant, now, &w->spawned);
   }
-  if (r == SEND_RETRY && w->attempts + 1 < MAX_ATTEMPTS) {
+  if (ss->result == SEND_RETRY && w->attempts + 1 < MAX_ATTEMPTS) {
     int64_t backoff = 60LL << (w->attempts < 8 ? w->attempts : 8);
     char msg[600];
-    snprintf(msg, sizeof msg, "attempt %d: %s", w->attempts + 1, err);
+    snprintf(msg, sizeof msg, "attempt %d: %s", w->attempts + 1, ss->why);
     char ign_[160];
     sqlite3_stmt *s = campStoreStmt(e, "UPDATE camp_trace SET state = 6, attempts = attempts + 1, due = ?, message = ? WHERE id = ?", ign_, sizeof ign_);
     if (!s) return -1;
@@ -441,7 +435,46 @@ static int finishSend(Engine *e, Outgoing *og, const RunOptions *o, int64_t now,
     return 0;
   }
   rs->errors++;
-  return setTrace(e, w->trace, TRACE_ERROR, err, now);
+  return setTrace(e, w->trace, TRACE_ERROR, ss->why, now);
+}
+
+/* Hand the claimed messages of a batch to their channels -- one batch per
+** channel, so a carrier can send them concurrently -- then record every
+** result in one transaction. */
+static int sendAll(Engine *e, Outgoing *out, int nout, const RunOptions *o, int64_t now, RunStats *rs,
+                   char *err, size_t errSize) {
+  Message *m = calloc((size_t)nout, sizeof *m);
+  SendStatus *ss = calloc((size_t)nout, sizeof *ss);
+  int *order = calloc((size_t)nout, sizeof *order);
+  int rc = 0;
+  if (!m || !ss || !order) { free(m); free(ss); free(order); snprintf(err, errSize, "out of memory"); return -1; }
+  for (int sms = 0, k = 0; sms < 2; sms++) {
+    int first = k;
+    for (int i = 0; i < nout; i++) {
+      Outgoing *og = &out[i];
+      if (og->sms != sms) continue;
+      splitFrom(og->from, og->fromName, sizeof og->fromName, og->fromAddr, sizeof og->fromAddr);
+      const ProgCampaign *c = &og->l->p->camps[og->l->camp];
+      m[k] = (Message){ og->w->messageId, og->fromName[0] ? og->fromName : NULL, og->fromAddr, og->toName, og->to,
+                        og->subject, og->html, og->text, og->unsub, c->code != CAMP_NONE ? og->l->p->str[c->code] : NULL, now };
+      order[k++] = i;
+    }
+    Channel *ch = sms ? o->sms : o->mail;
+    if (k == first) continue;
+    if (ch) ch->send(ch, m + first, k - first, ss + first);
+    else for (int j = first; j < k; j++) {
+      ss[j].result = SEND_FAIL;
+      snprintf(ss[j].why, sizeof ss[j].why, "no %s channel (give --%s URL)", sms ? "SMS" : "mail", sms ? "sms" : "mail");
+    }
+  }
+  if (campStoreExec(e, "BEGIN IMMEDIATE", err, errSize) < 0) rc = -1;
+  for (int j = 0; j < nout && rc == 0; j++) rc = finishSend(e, &out[order[j]], &ss[j], now, rs);
+  if (rc == 0) rc = campStoreExec(e, "COMMIT", err, errSize);
+  else { snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db)); sqlite3_exec(e->db, "ROLLBACK", NULL, NULL, NULL); }
+  free(m);
+  free(ss);
+  free(order);
+  return rc;
 }
 
 /* One batch of due work at time now; returns how many traces it took. */
@@ -497,12 +530,7 @@ static int runBatch(Engine *e, const RunOptions *o, int64_t now, int testOnly, i
   else { snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db)); sqlite3_exec(e->db, "ROLLBACK", NULL, NULL, NULL); }
   /* Sends happen outside the transaction: a crash here leaves the traces
   ** SENDING with their Message-ID, and the next run sends them again. */
-  if (rc == 0 && nout) {
-    if (campStoreExec(e, "BEGIN IMMEDIATE", err, errSize) < 0) rc = -1;
-    for (int i = 0; i < nout && rc == 0; i++) rc = finishSend(e, &out[i], o, now, rs);
-    if (rc == 0) rc = campStoreExec(e, "COMMIT", err, errSize);
-    else sqlite3_exec(e->db, "ROLLBACK", NULL, NULL, NULL);
-  }
+  if (rc == 0 && nout) rc = sendAll(e, out, nout, o, now, rs, err, errSize);
   if (rc == 0 && n) {
     campStoreExec(e, "BEGIN IMMEDIATE", err, errSize);
     for (int i = 0; i < n; i++) if (!work[i].spawned) maybeComplete(e, work[i].participant, rs);

@@ -1,0 +1,11 @@
+/*
+** runtime/chan_smtp.c -- placeholder until the carrier lands (issue 4): refuses to open.
+*/
+#include <stdio.h>
+#include "runtime/message.h"
+
+Channel *campChanSmtpOpen(const char *url, int connections, char *err, size_t errSize) {
+  (void)connections;
+  snprintf(err, errSize, "'%s': this carrier is not built yet", url);
+  return NULL;
+}
