@@ -26,7 +26,8 @@ LDLIBS   = -lsqlite3 -lcurl -ljansson -lmicrohttpd -lcrypto -lm -lpthread
 # Debian packages: to build, and (in addition) to run the test suite.
 BUILD_PKGS = re2c lemon libsqlite3-dev libcurl4-openssl-dev libjansson-dev \
              libmicrohttpd-dev libssl-dev
-TEST_PKGS  = clang libclang-rt-14-dev sqlite3
+TEST_PKGS  = clang libclang-rt-14-dev sqlite3 curl openssl python3-aiosmtpd postfix \
+             chromium chromium-driver dovecot-imapd wrk
 
 GEN      = $(BUILD)/lexer.c $(BUILD)/parser.c
 LIB_SRC  = $(wildcard compiler/*.c runtime/*.c stdlib/*.c) $(filter-out cli/main.c,$(wildcard cli/*.c))
@@ -43,7 +44,7 @@ define need_pkgs
 	@missing=$$(for p in $(1); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    echo "installing:" $$missing; \
+	    echo "installing:" $$missing; export DEBIAN_FRONTEND=noninteractive; \
 	    (apt-get install -y -qq $$missing || (apt-get update -qq && apt-get install -y -qq $$missing)) >/dev/null || exit 1; \
 	  else \
 	    echo "missing packages; run: sudo apt-get install -y" $$missing; exit 1; \
