@@ -36,32 +36,32 @@ static int suppress(Engine *e, const Loaded *l, int64_t record, const char *reas
   if (campStoreLoadRecord(e, l, record, err, errSize) != 0) return 0;
   int f = l->emailField >= 0 ? l->emailField : l->phoneField;
   if (f < 0 || e->fields[f].tag != VAL_TEXT) return 0;
-  sqlite3_stmt *s = campStorePrepare(e, "INSERT OR IGNORE INTO camp_suppression(address, reason, at) VALUES(lower(?), ?, ?)", err, errSize);
+  sqlite3_stmt *s = campStoreStmt(e, "INSERT OR IGNORE INTO camp_suppression(address, reason, at) VALUES(lower(?), ?, ?)", err, errSize);
   if (!s) return -1;
   sqlite3_bind_text(s, 1, e->fields[f].u.s, (int)e->fields[f].len, SQLITE_TRANSIENT);
   sqlite3_bind_text(s, 2, reason, -1, SQLITE_STATIC);
   sqlite3_bind_int64(s, 3, at);
   int rc = sqlite3_step(s) == SQLITE_DONE ? 0 : -1;
-  sqlite3_finalize(s);
+  sqlite3_reset(s);
   return rc;
 }
 
 static int applyEvent(Engine *e, const char *kind, const char *messageId, int64_t at, const char *url,
                       char *err, size_t errSize) {
-  sqlite3_stmt *st = campStorePrepare(e,
+  sqlite3_stmt *st = campStoreStmt(e,
     "SELECT t.id, t.participant, t.events, pa.campaign, pa.record_id, c.state FROM camp_trace t "
     "JOIN camp_participant pa ON pa.id = t.participant JOIN camp_campaign c ON c.id = pa.campaign "
     "WHERE t.message_id = ? AND t.state IN (2, 6)", err, errSize);
   if (!st) return -1;
   sqlite3_bind_text(st, 1, messageId, -1, SQLITE_STATIC);
-  if (sqlite3_step(st) != SQLITE_ROW) { sqlite3_finalize(st); return 1; }
+  if (sqlite3_step(st) != SQLITE_ROW) { sqlite3_reset(st); return 1; }
   int64_t trace = sqlite3_column_int64(st, 0), participant = sqlite3_column_int64(st, 1);
   int events = sqlite3_column_int(st, 2);
   int64_t campaign = sqlite3_column_int64(st, 3), record = sqlite3_column_int64(st, 4);
   char state[16];
   snprintf(state, sizeof state, "%s", (const char *)sqlite3_column_text(st, 5));
-  sqlite3_finalize(st);
-  st = campStorePrepare(e, "INSERT INTO camp_event(trace, kind, at, url) VALUES(?, ?, ?, ?)", err, errSize);
+  sqlite3_reset(st);
+  st = campStoreStmt(e, "INSERT INTO camp_event(trace, kind, at, url) VALUES(?, ?, ?, ?)", err, errSize);
   if (!st) return -1;
   sqlite3_bind_int64(st, 1, trace);
   sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
@@ -70,7 +70,7 @@ static int applyEvent(Engine *e, const char *kind, const char *messageId, int64_
   if (!url && !strcmp(kind, "click") && campEngineLinkUrl(e, trace, 0, first, sizeof first) == 0) url = first;  /* the message's first link */
   if (url) sqlite3_bind_text(st, 4, url, -1, SQLITE_STATIC); else sqlite3_bind_null(st, 4);
   int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
-  sqlite3_finalize(st);
+  sqlite3_reset(st);
   if (rc < 0) { snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db)); return -1; }
   const Loaded *l = campStoreLoaded(e, campaign, err, errSize);
   if (!l) return -1;
@@ -78,11 +78,15 @@ static int applyEvent(Engine *e, const char *kind, const char *messageId, int64_
   if (strcmp(state, "running") && strcmp(state, "draft")) return 0;     /* stopped: recorded, not acted on */
   int fresh = bitsOf(kind) & ~events;
   if (!fresh) return 0;
-  char sql[256];
-  snprintf(sql, sizeof sql, "UPDATE camp_trace SET events = events | %d WHERE id = %lld", fresh, (long long)trace);
-  if (campStoreExec(e, sql, err, errSize) < 0) return -1;
+  st = campStoreStmt(e, "UPDATE camp_trace SET events = events | ? WHERE id = ?", err, errSize);
+  if (!st) return -1;
+  sqlite3_bind_int(st, 1, fresh);
+  sqlite3_bind_int64(st, 2, trace);
+  rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+  sqlite3_reset(st);
+  if (rc < 0) { snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db)); return -1; }
   /* the children of this trace: armed positives become due, opposites cancel */
-  st = campStorePrepare(e, "SELECT t.id, t.state, a.idx FROM camp_trace t JOIN camp_activity a ON a.id = t.activity "
+  st = campStoreStmt(e, "SELECT t.id, t.state, a.idx FROM camp_trace t JOIN camp_activity a ON a.id = t.activity "
                            "WHERE t.participant = ? AND t.parent = ? AND +t.state IN (0, 1)", err, errSize);
   if (!st) return -1;
   sqlite3_bind_int64(st, 1, participant);         /* children share the parent's participant: its index finds them */
@@ -95,9 +99,9 @@ static int applyEvent(Engine *e, const char *kind, const char *messageId, int64_
     kids[n].state = sqlite3_column_int(st, 1);
     kids[n++].idx = sqlite3_column_int(st, 2);
   }
-  sqlite3_finalize(st);
-  sqlite3_stmt *due = campStorePrepare(e, "UPDATE camp_trace SET state = 0, due = ?, base = ? WHERE id = ?", err, errSize);
-  sqlite3_stmt *cancel = campStorePrepare(e, "UPDATE camp_trace SET state = 4, message = ?, done_at = ? WHERE id = ?", err, errSize);
+  sqlite3_reset(st);
+  sqlite3_stmt *due = n ? campStoreStmt(e, "UPDATE camp_trace SET state = 0, due = ?, base = ? WHERE id = ?", err, errSize) : NULL;
+  sqlite3_stmt *cancel = n ? campStoreStmt(e, "UPDATE camp_trace SET state = 4, message = ?, done_at = ? WHERE id = ?", err, errSize) : NULL;
   for (int i = 0; due && cancel && i < n; i++) {
     if (kids[i].idx < 0) continue;
     const ProgActivity *a = &l->p->acts[kids[i].idx];
@@ -121,10 +125,19 @@ static int applyEvent(Engine *e, const char *kind, const char *messageId, int64_
       sqlite3_reset(due);
     }
   }
-  sqlite3_finalize(due);
-  sqlite3_finalize(cancel);
   if ((fresh & EV_BOUNCE) && suppress(e, l, record, "bounce", at, err, errSize) < 0) return -1;
   return 0;
+}
+
+/* Run a cached statement without results (savepoints, once per event). */
+static int stepOnce(Engine *e, const char *sql, char *err, size_t errSize) {
+  char ign_[160];
+  sqlite3_stmt *st = campStoreStmt(e, sql, err ? err : ign_, err ? errSize : sizeof ign_);
+  if (!st) return -1;
+  int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+  if (rc < 0 && err) snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db));
+  sqlite3_reset(st);
+  return rc;
 }
 
 int campEngineEvent(Engine *e, const char *kind, const char *messageId, int64_t at, const char *url,
@@ -143,30 +156,32 @@ int campEngineEvent(Engine *e, const char *kind, const char *messageId, int64_t 
     return rc;
   }
   /* inside a batch: a failing event must not undo the others */
-  if (campStoreExec(e, "SAVEPOINT event", err, errSize) < 0) return -1;
+  if (stepOnce(e, "SAVEPOINT event", err, errSize) < 0) return -1;
   int rc = applyEvent(e, kind, messageId, at, url, err, errSize);
-  if (rc < 0) sqlite3_exec(e->db, "ROLLBACK TO event", NULL, NULL, NULL);
-  sqlite3_exec(e->db, "RELEASE event", NULL, NULL, NULL);
+  if (rc < 0) stepOnce(e, "ROLLBACK TO event", NULL, 0);
+  stepOnce(e, "RELEASE event", NULL, 0);
   return rc;
 }
 
 int campEngineTraceMessage(Engine *e, int64_t trace, char *messageId, size_t idSize) {
-  sqlite3_stmt *st = NULL;
-  if (sqlite3_prepare_v2(e->db, "SELECT message_id FROM camp_trace WHERE id = ? AND message_id IS NOT NULL", -1, &st, NULL) != SQLITE_OK) return -1;
+  char ign_[160];
+  sqlite3_stmt *st = campStoreStmt(e, "SELECT message_id FROM camp_trace WHERE id = ? AND message_id IS NOT NULL", ign_, sizeof ign_);
+  if (!st) return -1;
   sqlite3_bind_int64(st, 1, trace);
   int rc = sqlite3_step(st) == SQLITE_ROW ? 0 : 1;
   if (rc == 0) snprintf(messageId, idSize, "%s", (const char *)sqlite3_column_text(st, 0));
-  sqlite3_finalize(st);
+  sqlite3_reset(st);
   return rc;
 }
 
 int campEngineLinkUrl(Engine *e, int64_t trace, uint32_t link, char *url, size_t urlSize) {
-  sqlite3_stmt *st = NULL;
-  if (sqlite3_prepare_v2(e->db, "SELECT url FROM camp_link WHERE trace = ? AND idx = ?", -1, &st, NULL) != SQLITE_OK) return -1;
+  char ign_[160];
+  sqlite3_stmt *st = campStoreStmt(e, "SELECT url FROM camp_link WHERE trace = ? AND idx = ?", ign_, sizeof ign_);
+  if (!st) return -1;
   sqlite3_bind_int64(st, 1, trace);
   sqlite3_bind_int(st, 2, (int)link);
   int rc = sqlite3_step(st) == SQLITE_ROW ? 0 : 1;
   if (rc == 0) snprintf(url, urlSize, "%s", (const char *)sqlite3_column_text(st, 0));
-  sqlite3_finalize(st);
+  sqlite3_reset(st);
   return rc;
 }
