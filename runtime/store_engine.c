@@ -17,7 +17,7 @@
 #include <time.h>
 #include "runtime/store_engine.h"
 
-#define SCHEMA_VERSION 1
+#define SCHEMA_VERSION 2
 
 static const char *const schema1 =
   "CREATE TABLE camp_meta(key TEXT PRIMARY KEY, value);"
@@ -47,8 +47,21 @@ static const char *const schema1 =
   "  PRIMARY KEY(list, model, record_id));"
   "CREATE TABLE camp_note(id INTEGER PRIMARY KEY, model TEXT NOT NULL, record_id INTEGER NOT NULL, text TEXT NOT NULL, at INTEGER NOT NULL);";
 
+/* Version 2: only pending traces are in the (state, due) index, so a trace
+** that finishes leaves it instead of moving inside it; events find their
+** trace by the id inside the Message-ID (no index on message_id); links are
+** one b-tree. */
+static const char *const schema2 =
+  "DROP INDEX camp_trace_message;"
+  "DROP INDEX camp_trace_due;"
+  "CREATE INDEX camp_trace_due ON camp_trace(state, due) WHERE (state <= 1 OR state = 6);"
+  "CREATE TABLE camp_link2(trace INTEGER NOT NULL, idx INTEGER NOT NULL, url TEXT NOT NULL, PRIMARY KEY(trace, idx)) WITHOUT ROWID;"
+  "INSERT INTO camp_link2 SELECT trace, idx, url FROM camp_link;"
+  "DROP TABLE camp_link;"
+  "ALTER TABLE camp_link2 RENAME TO camp_link;";
+
 /* Migrations: index i brings user_version i to i + 1. */
-static const char *const migrations[] = { schema1 };
+static const char *const migrations[] = { schema1, schema2 };
 
 int campStoreExec(Engine *e, const char *sql, char *err, size_t errSize) {
   char *msg = NULL;
@@ -70,6 +83,12 @@ sqlite3_stmt *campStorePrepare(Engine *e, const char *sql, char *err, size_t err
 }
 
 sqlite3_stmt *campStoreStmt(Engine *e, const char *sql, char *err, size_t errSize) {
+  for (int i = 0; i < e->nstmt; i++)   /* most callers pass literals: try the pointer before hashing */
+    if (e->stmts[i].key == sql && !strcmp(e->stmts[i].sql, sql)) {
+      sqlite3_reset(e->stmts[i].st);
+      sqlite3_clear_bindings(e->stmts[i].st);
+      return e->stmts[i].st;
+    }
   uint32_t h = 2166136261u;
   for (const char *p = sql; *p; p++) h = (h ^ (unsigned char)*p) * 16777619u;
   for (int i = 0; i < e->nstmt; i++)
@@ -86,6 +105,7 @@ sqlite3_stmt *campStoreStmt(Engine *e, const char *sql, char *err, size_t errSiz
     memmove(e->stmts, e->stmts + 1, (size_t)(--e->nstmt) * sizeof e->stmts[0]);
   }
   e->stmts[e->nstmt].hash = h;
+  e->stmts[e->nstmt].key = sql;
   e->stmts[e->nstmt].sql = strdup(sql);
   e->stmts[e->nstmt++].st = st;
   return st;
@@ -263,6 +283,7 @@ const Loaded *campStoreLoaded(Engine *e, int64_t campaign, char *err, size_t err
     sqlite3_reset(st);
   }
   sqlite3_finalize(st);
+  campProgramHashHex(l->p, l->hash);
   l->emailField = firstFieldOfType(l->p, c->model, TYPE_EMAIL, "email");
   l->phoneField = firstFieldOfType(l->p, c->model, TYPE_PHONE, "phone");
   l->nameField = firstFieldOfType(l->p, c->model, 0, "name");

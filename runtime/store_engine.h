@@ -23,6 +23,7 @@ typedef struct Loaded {
   int64_t *actId;           /* camp_activity.id per image activity index (p->nact entries) */
   int emailField, phoneField, nameField;   /* field indexes or -1 */
   sqlite3_stmt *loadRecord; /* SELECT fields FROM model WHERE id = ? */
+  char hash[65];            /* the image's SHA-256 in hex (Message-IDs carry 8 of it) */
 } Loaded;
 
 struct Engine {
@@ -38,7 +39,7 @@ struct Engine {
   int64_t recordId;
   const Loaded *cur;
   /* prepared statements by SQL text, kept for the engine's life */
-  struct { uint32_t hash; char *sql; sqlite3_stmt *st; } stmts[128];
+  struct { const char *key; uint32_t hash; char *sql; sqlite3_stmt *st; } stmts[128];
   int nstmt;
   unsigned gen;             /* bumped per batch: cached versions are re-checked once per batch */
   long recordWrites;        /* records changed by actions in this process (set, tags, create) */

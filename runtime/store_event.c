@@ -12,6 +12,7 @@
 ** and ingest.
 */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "runtime/store_engine.h"
 
@@ -48,12 +49,21 @@ static int suppress(Engine *e, const Loaded *l, int64_t record, const char *reas
 
 static int applyEvent(Engine *e, const char *kind, const char *messageId, int64_t at, const char *url,
                       char *err, size_t errSize) {
+  /* camp's Message-IDs are t<trace id>.<hash>@camp: the id finds the row,
+  ** the whole ID must then match what was sent */
+  char *end;
+  if (messageId[0] == '<') messageId++;
+  size_t idLen = strcspn(messageId, ">");
+  if (messageId[0] != 't' || messageId[1] < '0' || messageId[1] > '9') return 1;
+  long long traceId = strtoll(messageId + 1, &end, 10);
+  if (*end != '.') return 1;
   sqlite3_stmt *st = campStoreStmt(e,
     "SELECT t.id, t.participant, t.events, pa.campaign, pa.record_id, c.state FROM camp_trace t "
     "JOIN camp_participant pa ON pa.id = t.participant JOIN camp_campaign c ON c.id = pa.campaign "
-    "WHERE t.message_id = ? AND t.state IN (2, 6)", err, errSize);
+    "WHERE t.id = ? AND t.message_id = ? AND t.state IN (2, 6)", err, errSize);
   if (!st) return -1;
-  sqlite3_bind_text(st, 1, messageId, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 1, traceId);
+  sqlite3_bind_text(st, 2, messageId, (int)idLen, SQLITE_STATIC);
   if (sqlite3_step(st) != SQLITE_ROW) { sqlite3_reset(st); return 1; }
   int64_t trace = sqlite3_column_int64(st, 0), participant = sqlite3_column_int64(st, 1);
   int events = sqlite3_column_int(st, 2);

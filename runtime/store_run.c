@@ -19,7 +19,7 @@
 #define MAX_ATTEMPTS 8
 
 static int pending(Engine *e, int64_t participant) {
-  static const char *sql = "SELECT 1 FROM camp_trace WHERE participant = ? AND +state IN (0, 1, 6) LIMIT 1";
+  static const char *sql = "SELECT 1 FROM camp_trace WHERE participant = ? AND (+state <= 1 OR +state = 6) LIMIT 1";
   char ign_[160];
   sqlite3_stmt *st = campStoreStmt(e, sql, ign_, sizeof ign_);
   if (!st) return 1;
@@ -250,6 +250,7 @@ typedef struct Work {
   int64_t trace, participant, parent, due, record, campaign;
   int state, attempts, actIdx, test;
   int spawned;              /* it created children: its participant has work pending */
+  int queued;               /* claimed for sending: finished after the send */
   char messageId[96];
 } Work;
 
@@ -358,11 +359,7 @@ static int decide(Engine *e, Work *w, const RunOptions *o, int64_t now, Outgoing
     freeOut(out);
     return setTrace(e, w->trace, TRACE_CANCELED, "address suppressed (opted out or bounced)", now);
   }
-  if (!w->messageId[0]) {
-    char hex[65];
-    campProgramHashHex(p, hex);
-    snprintf(w->messageId, sizeof w->messageId, "t%lld.%.8s@camp", (long long)w->trace, hex);
-  }
+  if (!w->messageId[0]) snprintf(w->messageId, sizeof w->messageId, "t%lld.%.8s@camp", (long long)w->trace, l->hash);
   out->w = w;
   out->l = l;
   out->sms = sms;
@@ -469,6 +466,7 @@ static int sendAll(Engine *e, Outgoing *out, int nout, const RunOptions *o, int6
   }
   if (campStoreExec(e, "BEGIN IMMEDIATE", err, errSize) < 0) rc = -1;
   for (int j = 0; j < nout && rc == 0; j++) rc = finishSend(e, &out[order[j]], &ss[j], now, rs);
+  for (int i = 0; i < nout && rc == 0; i++) if (!out[i].w->spawned) maybeComplete(e, out[i].w->participant, rs);
   if (rc == 0) rc = campStoreExec(e, "COMMIT", err, errSize);
   else { snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db)); sqlite3_exec(e->db, "ROLLBACK", NULL, NULL, NULL); }
   free(m);
@@ -490,21 +488,24 @@ static int runBatch(Engine *e, const RunOptions *o, int64_t now, int testOnly, i
   /* Interrupted sends first, then scheduled work, each read in (state, due)
   ** index order: one state per query keeps the index's order, so a batch
   ** costs its own rows, not a sort of everything due. */
-  static const int states[] = { TRACE_SENDING, TRACE_SCHEDULED };
+  /* "(state <= 1 OR state = 6)" is the partial (state, due) index's own WHERE,
+  ** written out so SQLite uses it (it does not infer it from "state = 0"). */
+#define DUE_SQL(S) \
+      "SELECT t.id, t.participant, t.parent, t.due, t.state, t.attempts, coalesce(t.message_id, ''), pa.record_id, pa.campaign, a.idx, pa.test " \
+      "FROM camp_trace t JOIN camp_participant pa ON pa.id = t.participant JOIN camp_activity a ON a.id = t.activity " \
+      "JOIN camp_campaign c ON c.id = pa.campaign " \
+      "WHERE t.state = " S " AND (t.state <= 1 OR t.state = 6) AND t.due <= ? AND pa.state = 'running' AND (c.state = 'running' OR pa.test = 1) " \
+      "AND pa.test = ? AND (? = 0 OR pa.id = ?) ORDER BY t.state, t.due LIMIT ?"
+  static const char *const dueSql[] = { DUE_SQL("6"), DUE_SQL("0") };
+#undef DUE_SQL
   for (int k = 0; k < 2 && n < batch; k++) {
-    sqlite3_stmt *st = campStoreStmt(e,
-      "SELECT t.id, t.participant, t.parent, t.due, t.state, t.attempts, coalesce(t.message_id, ''), pa.record_id, pa.campaign, a.idx, pa.test "
-      "FROM camp_trace t JOIN camp_participant pa ON pa.id = t.participant JOIN camp_activity a ON a.id = t.activity "
-      "JOIN camp_campaign c ON c.id = pa.campaign "
-      "WHERE t.state = ? AND t.due <= ? AND pa.state = 'running' AND (c.state = 'running' OR pa.test = 1) "
-      "AND pa.test = ? AND (? = 0 OR pa.id = ?) ORDER BY t.state, t.due LIMIT ?", err, errSize);
+    sqlite3_stmt *st = campStoreStmt(e, dueSql[k], err, errSize);
     if (!st) { sqlite3_exec(e->db, "ROLLBACK", NULL, NULL, NULL); free(work); free(out); return -1; }
-    sqlite3_bind_int(st, 1, states[k]);
-    sqlite3_bind_int64(st, 2, now);
-    sqlite3_bind_int(st, 3, testOnly);
+    sqlite3_bind_int64(st, 1, now);
+    sqlite3_bind_int(st, 2, testOnly);
+    sqlite3_bind_int64(st, 3, testParticipant);
     sqlite3_bind_int64(st, 4, testParticipant);
-    sqlite3_bind_int64(st, 5, testParticipant);
-    sqlite3_bind_int(st, 6, batch - n);
+    sqlite3_bind_int(st, 5, batch - n);
     while (n < batch && sqlite3_step(st) == SQLITE_ROW) {
       Work *w = &work[n++];
       w->trace = sqlite3_column_int64(st, 0);
@@ -525,38 +526,49 @@ static int runBatch(Engine *e, const RunOptions *o, int64_t now, int testOnly, i
     int queued = 0;
     rc = decide(e, &work[i], o, now, &out[nout], &queued, rs);
     nout += queued;
+    work[i].queued = queued;
   }
+  /* participants with nothing left pending complete in the same transaction */
+  for (int i = 0; i < n && rc == 0; i++) if (!work[i].queued && !work[i].spawned) maybeComplete(e, work[i].participant, rs);
   if (rc == 0) rc = campStoreExec(e, "COMMIT", err, errSize);
   else { snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db)); sqlite3_exec(e->db, "ROLLBACK", NULL, NULL, NULL); }
   /* Sends happen outside the transaction: a crash here leaves the traces
   ** SENDING with their Message-ID, and the next run sends them again. */
   if (rc == 0 && nout) rc = sendAll(e, out, nout, o, now, rs, err, errSize);
-  if (rc == 0 && n) {
-    campStoreExec(e, "BEGIN IMMEDIATE", err, errSize);
-    for (int i = 0; i < n; i++) if (!work[i].spawned) maybeComplete(e, work[i].participant, rs);
-    campStoreExec(e, "COMMIT", err, errSize);
-  }
   for (int i = 0; i < nout; i++) freeOut(&out[i]);
   free(work);
   free(out);
   return rc < 0 ? -1 : n;
 }
 
-/* Positive branches whose window passed without the event: canceled. */
+/* Positive branches whose window passed without the event: canceled, in
+** one statement; their participants may then be complete. */
 static int expireWindows(Engine *e, int64_t now, RunStats *rs, char *err, size_t errSize) {
   if (campStoreExec(e, "BEGIN IMMEDIATE", err, errSize) < 0) return -1;
-  sqlite3_stmt *st = campStorePrepare(e, "SELECT id, participant FROM camp_trace WHERE state = 1 AND due <= ? ORDER BY due, id", err, errSize);
+  sqlite3_stmt *st = campStoreStmt(e, "UPDATE camp_trace SET state = 4, message = 'the event did not happen within the window', "
+                                      "done_at = ? WHERE state = 1 AND (state <= 1 OR state = 6) AND due <= ? RETURNING participant", err, errSize);
   if (!st) { sqlite3_exec(e->db, "ROLLBACK", NULL, NULL, NULL); return -1; }
   sqlite3_bind_int64(st, 1, now);
+  sqlite3_bind_int64(st, 2, now);
   int64_t *parts = NULL;
   size_t n = 0, cap = 0;
-  while (sqlite3_step(st) == SQLITE_ROW) {
-    setTrace(e, sqlite3_column_int64(st, 0), TRACE_CANCELED, "the event did not happen within the window", now);
-    if (n == cap) { cap = cap ? cap * 2 : 64; parts = realloc(parts, cap * sizeof *parts); }
-    parts[n++] = sqlite3_column_int64(st, 1);
-    rs->canceled++;
+  int rc;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    if (n == cap) {
+      int64_t *p = realloc(parts, (cap = cap ? cap * 2 : 256) * sizeof *p);
+      if (!p) { rc = SQLITE_NOMEM; break; }
+      parts = p;
+    }
+    parts[n++] = sqlite3_column_int64(st, 0);
   }
-  sqlite3_finalize(st);
+  sqlite3_reset(st);
+  if (rc != SQLITE_DONE) {
+    snprintf(err, errSize, "database: %s", sqlite3_errstr(rc));
+    free(parts);
+    sqlite3_exec(e->db, "ROLLBACK", NULL, NULL, NULL);
+    return -1;
+  }
+  rs->canceled += (long)n;
   for (size_t i = 0; i < n; i++) maybeComplete(e, parts[i], rs);
   free(parts);
   return campStoreExec(e, "COMMIT", err, errSize);
@@ -567,9 +579,10 @@ static int64_t nextDue(Engine *e, int test) {
   sqlite3_stmt *st = NULL;
   int64_t next = INT64_MAX;
   const char *sql = test ? "SELECT min(t.due) FROM camp_trace t JOIN camp_participant pa ON pa.id = t.participant "
-                           "WHERE t.state IN (0, 1, 6) AND pa.test = 1"
-                         : "SELECT min(due) FROM (SELECT min(due) AS due FROM camp_trace WHERE state = 0 "
-                           "UNION ALL SELECT min(due) FROM camp_trace WHERE state = 1 UNION ALL SELECT min(due) FROM camp_trace WHERE state = 6)";
+                           "WHERE (t.state <= 1 OR t.state = 6) AND pa.test = 1"
+                         : "SELECT min(due) FROM (SELECT min(due) AS due FROM camp_trace WHERE state = 0 AND (state <= 1 OR state = 6) "
+                           "UNION ALL SELECT min(due) FROM camp_trace WHERE state = 1 AND (state <= 1 OR state = 6) "
+                           "UNION ALL SELECT min(due) FROM camp_trace WHERE state = 6 AND (state <= 1 OR state = 6))";
   if (sqlite3_prepare_v2(e->db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW &&
       sqlite3_column_type(st, 0) != SQLITE_NULL)
     next = sqlite3_column_int64(st, 0);

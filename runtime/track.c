@@ -55,9 +55,9 @@ static int decode(const char *in, uint8_t *out, size_t max) {
 ** per secret and copied for each token (setting it up costs more than the
 ** MAC itself). */
 static void mac(const char *secret, const uint8_t *payload, size_t n, uint8_t out[32]) {
-  static EVP_MAC *alg;
-  static EVP_MAC_CTX *keyed;
-  static char keyedFor[256];
+  static _Thread_local EVP_MAC *alg;       /* per thread: the server verifies on many */
+  static _Thread_local EVP_MAC_CTX *keyed;
+  static _Thread_local char keyedFor[256];
   size_t len = 0;
   if (!alg) alg = EVP_MAC_fetch(NULL, "HMAC", NULL);
   if (!keyed || strncmp(keyedFor, secret, sizeof keyedFor)) {
