@@ -115,20 +115,58 @@ static void quotedPrintable(Buf *b, const char *s) {
   campBufPuts(b, "\r\n");
 }
 
-/* The plain part when the campaign gives none: the HTML without tags. */
+/* If p opens one of the elements whose content is not text (<head>,
+** <title>, <style>, <script>), the end of its closing tag; else NULL. */
+static const char *skipInvisible(const char *p) {
+  static const char *const names[] = { "head", "title", "style", "script" };
+  for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+    size_t n = strlen(names[i]);
+    if (strncasecmp(p + 1, names[i], n) || (p[n + 1] != '>' && p[n + 1] != ' ' && p[n + 1] != '\t' && p[n + 1] != '\n')) continue;
+    char close[16];
+    snprintf(close, sizeof close, "</%s", names[i]);
+    for (const char *q = p + n + 1; *q; q++)
+      if (*q == '<' && !strncasecmp(q, close, n + 2)) {
+        const char *gt = strchr(q, '>');
+        return gt ? gt + 1 : q + strlen(q);
+      }
+    return p + strlen(p);
+  }
+  return NULL;
+}
+
+/* The plain part when the campaign gives none: the visible text of the
+** HTML, paragraphs on their own lines, each link's target after its text
+** ("Read more (https://…)"). */
 static char *textFromHtml(const char *html) {
   size_t n = strlen(html);
-  char *out = malloc(n + 1), *o = out;
+  char *out = malloc(2 * n + 1), *o = out;      /* link targets can at most double it */
   if (!out) return NULL;
-  int inTag = 0, space = 0;
+  int space = 0;
+  const char *href = NULL;
+  size_t hrefLen = 0;
   for (const char *p = html; *p; p++) {
     if (*p == '<') {
-      if (!strncasecmp(p, "<br", 3) || !strncasecmp(p, "<p", 2) || !strncasecmp(p, "</p", 3) || !strncasecmp(p, "<h", 2))
+      const char *skip = skipInvisible(p);
+      if (skip) { p = skip - 1; continue; }
+      if (!strncasecmp(p, "<br", 3) || !strncasecmp(p, "<p", 2) || !strncasecmp(p, "</p", 3) || !strncasecmp(p, "<h", 2) ||
+          !strncasecmp(p, "<tr", 3) || !strncasecmp(p, "<li", 3) || !strncasecmp(p, "<div", 4))
         { if (o > out && o[-1] != '\n') *o++ = '\n'; space = 0; }
-      inTag = 1;
+      const char *gt = strchr(p, '>');
+      if (!gt) break;
+      if (!strncasecmp(p, "<a ", 3)) {
+        const char *h = strstr(p, "href=");
+        href = NULL;
+        if (h && h < gt && (h[5] == '"' || h[5] == '\'')) {
+          const char *end = strchr(h + 6, h[5]);
+          if (end && end < gt && (!strncmp(h + 6, "http://", 7) || !strncmp(h + 6, "https://", 8))) { href = h + 6; hrefLen = (size_t)(end - href); }
+        }
+      } else if (!strncasecmp(p, "</a", 3) && href) {
+        o += sprintf(o, " (%.*s)", (int)hrefLen, href);
+        href = NULL;
+      }
+      p = gt;
       continue;
     }
-    if (inTag) { if (*p == '>') inTag = 0; continue; }
     if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r') { space = 1; continue; }
     if (space && o > out && o[-1] != '\n') *o++ = ' ';
     space = 0;
@@ -136,6 +174,7 @@ static char *textFromHtml(const char *html) {
     else if (!strncmp(p, "&lt;", 4)) { *o++ = '<'; p += 3; }
     else if (!strncmp(p, "&gt;", 4)) { *o++ = '>'; p += 3; }
     else if (!strncmp(p, "&nbsp;", 6)) { *o++ = ' '; p += 5; }
+    else if (!strncmp(p, "&quot;", 6)) { *o++ = '"'; p += 5; }
     else *o++ = *p;
   }
   *o = 0;

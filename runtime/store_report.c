@@ -48,6 +48,11 @@ static json_t *campaignReport(Engine *e, int64_t cid, const char *name, char *er
     if (kind != ACT_ACTION) {
       const char *k[] = { "sent", "opened", "clicked", "replied", "bounced" };
       for (int i = 0; i < 5; i++) json_object_set_new(a, k[i], json_integer(sqlite3_column_int64(st, 8 + i)));
+      /* rates of sent, in percent with one decimal (0 when nothing was sent) */
+      const char *r[] = { "opened_rate", "clicked_rate", "replied_rate", "bounced_rate" };
+      int64_t sent = sqlite3_column_int64(st, 8);
+      for (int i = 0; i < 4; i++)
+        json_object_set_new(a, r[i], json_real(sent ? (double)(int64_t)(1000.0 * (double)sqlite3_column_int64(st, 9 + i) / (double)sent + 0.5) / 10.0 : 0.0));
     }
     json_array_append_new(acts, a);
   }

@@ -281,18 +281,50 @@ static char *render(Engine *e, const Loaded *l, uint32_t block, int64_t now, cha
   return dupValue(e, &out);
 }
 
-typedef struct LinkCtx { Engine *e; int64_t trace; } LinkCtx;
+typedef struct LinkCtx { Engine *e; int64_t trace; const char *campaign, *medium, *source; } LinkCtx;
+
+static void utmParam(Buf *b, const char *name, const char *value) {
+  static const char hex[] = "0123456789ABCDEF";
+  campBufPrintf(b, "&%s=", name);
+  for (const unsigned char *p = (const unsigned char *)value; *p; p++) {
+    if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || strchr("-._~", *p)) campBufPut(b, (const char *)p, 1);
+    else { char enc[3] = { '%', hex[*p >> 4], hex[*p & 15] }; campBufPut(b, enc, 3); }
+  }
+}
+
+/* The URL a tracked link redirects to: the link with the campaign's UTM
+** values (utm_campaign: the campaign code, else its name; utm_medium: email
+** or sms; utm_source: the activity), unless the link sets its own. */
+static void withUtm(const LinkCtx *k, const char *url, size_t len, Buf *b) {
+  const char *hash = memchr(url, '#', len);
+  size_t base = hash ? (size_t)(hash - url) : len;
+  campBufPut(b, url, base);
+  int own = 0;
+  for (size_t i = 0; i + 4 <= base && !own; i++) own = !memcmp(url + i, "utm_", 4) && i && (url[i - 1] == '?' || url[i - 1] == '&');
+  if (!own) {
+    size_t mark = b->n;
+    utmParam(b, "utm_campaign", k->campaign);
+    utmParam(b, "utm_medium", k->medium);
+    utmParam(b, "utm_source", k->source);
+    if (!b->oom) b->p[mark] = memchr(url, '?', base) ? '&' : '?';
+  }
+  campBufPut(b, url + base, len - base);
+}
 
 static void registerLink(void *ctx, uint32_t i, const char *url, size_t len) {
   LinkCtx *k = ctx;
   char ign_[160];
   sqlite3_stmt *s = campStoreStmt(k->e, "INSERT OR REPLACE INTO camp_link(trace, idx, url) VALUES(?, ?, ?)", ign_, sizeof ign_);
   if (!s) return;
+  Buf target = { 0 };
+  withUtm(k, url, len, &target);
+  if (target.oom) { campBufFree(&target); return; }
   sqlite3_bind_int64(s, 1, k->trace);
   sqlite3_bind_int(s, 2, (int)i);
-  sqlite3_bind_text(s, 3, url, (int)len, SQLITE_TRANSIENT);
+  sqlite3_bind_text(s, 3, target.p, (int)target.n, SQLITE_TRANSIENT);
   sqlite3_step(s);
   sqlite3_reset(s);
+  campBufFree(&target);
 }
 
 static int suppressed(Engine *e, const char *addr) {
@@ -364,7 +396,7 @@ static int decide(Engine *e, Work *w, const RunOptions *o, int64_t now, Outgoing
   out->l = l;
   out->sms = sms;
   out->toName = l->nameField >= 0 ? dupValue(e, &e->fields[l->nameField]) : NULL;
-  LinkCtx lk = { e, w->trace };
+  LinkCtx lk = { e, w->trace, c->code != CAMP_NONE ? p->str[c->code] : p->str[c->name], sms ? "sms" : "email", p->str[a->name] };
   char *text = render(e, l, a->text, now, err, sizeof err);
   char tok[64];
   Buf b = { 0 };

@@ -35,6 +35,25 @@ int main(void) {
   CHECK(strstr(b.p, "<p>Hi <b>Zo=C3=AB</b></p>") != NULL);
   campBufFree(&b);
 
+  /* the derived plain part: no <title>, <style> or <script> text; link
+  ** targets after the link text */
+  Buf d = { 0 };
+  m.html = "<html><head><title>Secret Title</title><style>p{color:red}</style></head>"
+           "<body><p>Read <a href=\"https://x.example/a\">this</a></p><script>var z=1;</script><p>Bye</p></body></html>";
+  CHECK_EQ_INT(campMessageCompose(&m, &d), 0);
+  const char *plain = strstr(d.p, "quoted-printable\r\n\r\n");
+  const char *htmlPart = plain ? strstr(plain + 1, "quoted-printable\r\n\r\n") : NULL;
+  CHECK(plain && htmlPart);
+  if (plain && htmlPart) {
+    char text[512];
+    snprintf(text, sizeof text, "%.*s", (int)(htmlPart - plain), plain);
+    CHECK(strstr(text, "Secret Title") == NULL);
+    CHECK(strstr(text, "color") == NULL);
+    CHECK(strstr(text, "var z") == NULL);
+    CHECK(strstr(text, "Read this (https://x.example/a)\r\nBye") != NULL);
+  }
+  campBufFree(&d);
+
   /* tokens: round trip, and every single-character change is rejected */
   char tok[64];
   int64_t trace;
