@@ -102,4 +102,10 @@ int campTrackHtml(const char *html, const char *base, const char *secret, int64_
 int campTrackText(const char *text, const char *base, const char *secret, int64_t trace,
                   void (*onLink)(void *ctx, uint32_t i, const char *url, size_t len), void *ctx, Buf *out);
 
+/* POST json to url (chan_http.c) with an optional Authorization header
+** value and a timeout: SEND_OK on 2xx, SEND_RETRY on timeouts, dropped
+** connections, 429 and 5xx, SEND_FAIL on other answers; why gets the
+** status and the start of the answer. */
+SendResult campHttpPostJson(const char *url, const char *json, const char *authHeader, long timeoutMs, char *why, size_t whySize);
+
 #endif

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <jansson.h>
 #include "runtime/store_engine.h"
 
 #define SCHEMA_VERSION 2
@@ -111,6 +112,16 @@ sqlite3_stmt *campStoreStmt(Engine *e, const char *sql, char *err, size_t errSiz
   return st;
 }
 
+int campStoreStep(Engine *e, const char *sql, char *err, size_t errSize) {
+  char ign_[160];
+  sqlite3_stmt *st = campStoreStmt(e, sql, err ? err : ign_, err ? errSize : sizeof ign_);
+  if (!st) return -1;
+  int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+  if (rc < 0 && err) snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db));
+  sqlite3_reset(st);
+  return rc;
+}
+
 const char *campStoreIdent(const char *name, char *buf, size_t size) {
   size_t o = 0;
   buf[o++] = '"';
@@ -156,6 +167,7 @@ Engine *campEngineOpen(const char *path, int create, int64_t clock, char *err, s
   }
   sqlite3_busy_timeout(e->db, 10000);
   e->vm = campVmNew();
+  e->curActivity = CAMP_NONE;
   int64_t version = 0;
   sqlite3_stmt *st = NULL;
   if (sqlite3_prepare_v2(e->db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
@@ -400,6 +412,61 @@ static char *editTags(const Value *cur, const Value *tag, int add) {
   return out;
 }
 
+/* v as JSON (jansson): times as ISO 8601, durations as seconds. */
+static json_t *jsonValue(const Value *v) {
+  char iso[48];
+  switch (v->tag) {
+  case VAL_NULL: return json_null();
+  case VAL_BOOL: return json_boolean(v->u.i);
+  case VAL_INT: case VAL_DURATION: return json_integer((json_int_t)v->u.i);
+  case VAL_REAL: return json_real(v->u.r);
+  case VAL_TEXT: return json_stringn(v->u.s, v->len);
+  case VAL_TIME: campVmIsoTime(v->u.i, iso); return json_string(iso);
+  case VAL_LIST: {
+    json_t *a = json_array();
+    for (uint32_t i = 0; i < v->len; i++) json_array_append_new(a, jsonValue(&v->u.items[i]));
+    return a;
+  }
+  }
+  return json_null();
+}
+
+/* webhook(url, name: value, …): POST {"campaign", "activity", "model",
+** "record": {fields}, "values": {name: value}} with a timeout.  A
+** temporary failure (timeout, 429, 5xx) sets e->actionRetry so the
+** scheduler tries the activity again later; the Authorization header comes
+** from $CAMP_WEBHOOK_AUTH. */
+static int webhook(Engine *e, const Value *args, int argc, char *err, size_t errSize) {
+  const Loaded *l = e->cur;
+  const Program *p = l->p;
+  const ProgCampaign *c = &p->camps[l->camp];
+  const ProgModel *m = &p->models[c->model];
+  if (args[0].tag != VAL_TEXT) { snprintf(err, errSize, "webhook: the URL is null"); return -1; }
+  char url[2048];
+  snprintf(url, sizeof url, "%.*s", (int)args[0].len, args[0].u.s);
+  if (strncmp(url, "http://", 7) && strncmp(url, "https://", 8)) { snprintf(err, errSize, "webhook: '%.200s' is not an http(s) URL", url); return -1; }
+  json_t *rec = json_object(), *vals = json_object();
+  for (uint32_t f = 0; f < m->nfield; f++) json_object_set_new(rec, p->str[m->fields[f].name], jsonValue(&e->fields[f]));
+  for (int i = 1; i + 1 < argc; i += 2) {
+    char key[256];
+    snprintf(key, sizeof key, "%.*s", args[i].tag == VAL_TEXT ? (int)args[i].len : 0, args[i].tag == VAL_TEXT ? args[i].u.s : "");
+    json_object_set_new(vals, key, jsonValue(&args[i + 1]));
+  }
+  const char *act = e->curActivity != CAMP_NONE ? p->str[p->acts[e->curActivity].name] : "";
+  json_t *body = json_pack("{s:s,s:s,s:s,s:o,s:o}", "campaign", p->str[c->name], "activity", act, "model", p->str[m->name],
+                           "record", rec, "values", vals);
+  char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+  json_decref(body);
+  if (!text) { snprintf(err, errSize, "out of memory"); return -1; }
+  char why[256] = "";
+  SendResult r = campHttpPostJson(url, text, getenv("CAMP_WEBHOOK_AUTH"), 10000, why, sizeof why);
+  free(text);
+  if (r == SEND_OK) return 0;
+  if (r == SEND_RETRY) e->actionRetry = 1;
+  snprintf(err, errSize, "webhook %.200s: %s", url, why);
+  return -1;
+}
+
 static int hostAction(VmHost *h, int native, const Value *args, int argc, char *err, size_t errSize) {
   Engine *e = h->ctx;
   const Loaded *l = e->cur;
@@ -465,6 +532,7 @@ static int hostAction(VmHost *h, int native, const Value *args, int argc, char *
     if (rc != SQLITE_DONE) { snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db)); return -1; }
     return 0;
   }
+  if (!strcmp(name, "webhook")) return webhook(e, args, argc, err, errSize);
   snprintf(err, errSize, "action '%s' is not available in this runtime", name);
   return -1;
 }

@@ -43,6 +43,8 @@ struct Engine {
   int nstmt;
   unsigned gen;             /* bumped per batch: cached versions are re-checked once per batch */
   long recordWrites;        /* records changed by actions in this process (set, tags, create) */
+  uint32_t curActivity;     /* image index of the activity whose actions run, or CAMP_NONE */
+  int actionRetry;          /* an action failed for now (webhook timeout, 5xx): try again later */
 };
 
 /* Run SQL without results; -1 with the message in err. */
@@ -51,6 +53,9 @@ sqlite3_stmt *campStorePrepare(Engine *e, const char *sql, char *err, size_t err
 /* A cached prepared statement for sql, reset and unbound; do not finalize
 ** it.  NULL on a prepare error (with the message in err). */
 sqlite3_stmt *campStoreStmt(Engine *e, const char *sql, char *err, size_t errSize);
+/* Run a statement without results through the statement cache (savepoints
+** and the like, run once per trace or event); err may be NULL. */
+int campStoreStep(Engine *e, const char *sql, char *err, size_t errSize);
 int campStoreSetClock(Engine *e, int64_t t);
 
 /* The current version of a campaign (by id), loaded and cached. */

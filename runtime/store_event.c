@@ -139,17 +139,6 @@ static int applyEvent(Engine *e, const char *kind, const char *messageId, int64_
   return 0;
 }
 
-/* Run a cached statement without results (savepoints, once per event). */
-static int stepOnce(Engine *e, const char *sql, char *err, size_t errSize) {
-  char ign_[160];
-  sqlite3_stmt *st = campStoreStmt(e, sql, err ? err : ign_, err ? errSize : sizeof ign_);
-  if (!st) return -1;
-  int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
-  if (rc < 0 && err) snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db));
-  sqlite3_reset(st);
-  return rc;
-}
-
 int campEngineEvent(Engine *e, const char *kind, const char *messageId, int64_t at, const char *url,
                     char *err, size_t errSize) {
   if (!bitsOf(kind) && strcmp(kind, "unsubscribe")) {
@@ -166,10 +155,10 @@ int campEngineEvent(Engine *e, const char *kind, const char *messageId, int64_t 
     return rc;
   }
   /* inside a batch: a failing event must not undo the others */
-  if (stepOnce(e, "SAVEPOINT event", err, errSize) < 0) return -1;
+  if (campStoreStep(e, "SAVEPOINT event", err, errSize) < 0) return -1;
   int rc = applyEvent(e, kind, messageId, at, url, err, errSize);
-  if (rc < 0) stepOnce(e, "ROLLBACK TO event", NULL, 0);
-  stepOnce(e, "RELEASE event", NULL, 0);
+  if (rc < 0) campStoreStep(e, "ROLLBACK TO event", NULL, 0);
+  campStoreStep(e, "RELEASE event", NULL, 0);
   return rc;
 }
 

@@ -368,8 +368,33 @@ static int decide(Engine *e, Work *w, const RunOptions *o, int64_t now, Outgoing
   if (!f1 || !f2) { rs->rejected++; return setTrace(e, w->trace, TRACE_REJECTED, "rejected by the campaign or activity filter", now); }
   if (a->kind == ACT_ACTION) {
     if (a->actions != CAMP_NONE) {
+      /* the actions run under a savepoint: when one fails for now (a
+      ** webhook timed out) their writes are undone and the trace tries
+      ** again later, like a send */
       Value v;
-      if (campVmRun(e->vm, p, a->actions, &r, now, &host, &v, err, sizeof err) < 0) {
+      char ign_[160];
+      e->curActivity = (uint32_t)w->actIdx;
+      e->actionRetry = 0;
+      if (campStoreStep(e, "SAVEPOINT actions", NULL, 0) < 0) return -1;
+      int failed = campVmRun(e->vm, p, a->actions, &r, now, &host, &v, err, sizeof err) < 0;
+      e->curActivity = CAMP_NONE;
+      if (failed) campStoreStep(e, "ROLLBACK TO actions", NULL, 0);      /* all of an activity's actions, or none */
+      campStoreStep(e, "RELEASE actions", NULL, 0);
+      if (failed && e->actionRetry && w->attempts + 1 < MAX_ATTEMPTS) {
+        char msg[600];
+        snprintf(msg, sizeof msg, "attempt %d: %s", w->attempts + 1, err);
+        sqlite3_stmt *s = campStoreStmt(e, "UPDATE camp_trace SET attempts = attempts + 1, due = ?, message = ? WHERE id = ?", ign_, sizeof ign_);
+        if (!s) return -1;
+        sqlite3_bind_int64(s, 1, now + (60LL << (w->attempts < 8 ? w->attempts : 8)));
+        sqlite3_bind_text(s, 2, msg, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(s, 3, w->trace);
+        int rc = sqlite3_step(s) == SQLITE_DONE ? 0 : -1;
+        sqlite3_reset(s);
+        rs->retried++;
+        w->spawned = 1;       /* still pending: not complete */
+        return rc;
+      }
+      if (failed) {
         rs->errors++;
         return setTrace(e, w->trace, TRACE_ERROR, err, now);
       }
