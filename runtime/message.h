@@ -91,16 +91,22 @@ void campTrackToken(const char *secret, char kind, int64_t trace, uint32_t link,
 ** another kind. */
 int campTrackVerify(const char *secret, char kind, const char *token, int64_t *trace, uint32_t *link);
 
-/* Rewrite every http(s) href of html to base/r/TOKEN (link i is the i-th
-** distinct URL, reported through onLink so the store can register it),
-** append the open pixel base/o/TOKEN before </body> (or at the end).
-** mailto:, tel:, sms: and fragment links are left alone. */
-int campTrackHtml(const char *html, const char *base, const char *secret, int64_t trace,
-                  void (*onLink)(void *ctx, uint32_t i, const char *url, size_t len), void *ctx, Buf *out);
+/* The caller numbers the links of a message: onLink(ctx, url, len) returns
+** the index of url (the same index each time the same URL comes again, in
+** the HTML or the text part), or UINT32_MAX to leave that link untracked. */
+typedef uint32_t (*TrackLinkFn)(void *ctx, const char *url, size_t len);
 
-/* Rewrite http(s) URLs in SMS text the same way (short tracked URLs). */
+/* Rewrite every http(s) href of html to base/r/TOKEN (TOKEN names the
+** trace and the link's index) and append the open pixel base/o/TOKEN
+** before </body> (or at the end).  mailto:, tel:, sms: and fragment links
+** are left alone. */
+int campTrackHtml(const char *html, const char *base, const char *secret, int64_t trace,
+                  TrackLinkFn onLink, void *ctx, Buf *out);
+
+/* Rewrite http(s) URLs in plain or SMS text the same way (short tracked
+** URLs). */
 int campTrackText(const char *text, const char *base, const char *secret, int64_t trace,
-                  void (*onLink)(void *ctx, uint32_t i, const char *url, size_t len), void *ctx, Buf *out);
+                  TrackLinkFn onLink, void *ctx, Buf *out);
 
 /* POST json to url (chan_http.c) with an optional Authorization header
 ** value and a timeout: SEND_OK on 2xx, SEND_RETRY on timeouts, dropped

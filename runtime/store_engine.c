@@ -50,16 +50,17 @@ static const char *const schema1 =
 
 /* Version 2: only pending traces are in the (state, due) index, so a trace
 ** that finishes leaves it instead of moving inside it; events find their
-** trace by the id inside the Message-ID (no index on message_id); links are
-** one b-tree. */
+** trace by the id inside the Message-ID (no index on message_id); a
+** message's link targets live on its trace (one per line, in link-index
+** order), written by the claim itself. */
 static const char *const schema2 =
   "DROP INDEX camp_trace_message;"
   "DROP INDEX camp_trace_due;"
   "CREATE INDEX camp_trace_due ON camp_trace(state, due) WHERE (state <= 1 OR state = 6);"
-  "CREATE TABLE camp_link2(trace INTEGER NOT NULL, idx INTEGER NOT NULL, url TEXT NOT NULL, PRIMARY KEY(trace, idx)) WITHOUT ROWID;"
-  "INSERT INTO camp_link2 SELECT trace, idx, url FROM camp_link;"
-  "DROP TABLE camp_link;"
-  "ALTER TABLE camp_link2 RENAME TO camp_link;";
+  "ALTER TABLE camp_trace ADD COLUMN links TEXT;"
+  "UPDATE camp_trace SET links = (SELECT group_concat(url || char(10), '') FROM (SELECT url FROM camp_link "
+  "  WHERE trace = camp_trace.id ORDER BY idx)) WHERE id IN (SELECT trace FROM camp_link);"
+  "DROP TABLE camp_link;";
 
 /* Migrations: index i brings user_version i to i + 1. */
 static const char *const migrations[] = { schema1, schema2 };

@@ -173,14 +173,26 @@ int campEngineTraceMessage(Engine *e, int64_t trace, char *messageId, size_t idS
   return rc;
 }
 
+/* The target of link `link` of a trace's message: the link-th line of the
+** trace's links (see the claim in store_run.c). */
 int campEngineLinkUrl(Engine *e, int64_t trace, uint32_t link, char *url, size_t urlSize) {
   char ign_[160];
-  sqlite3_stmt *st = campStoreStmt(e, "SELECT url FROM camp_link WHERE trace = ? AND idx = ?", ign_, sizeof ign_);
+  sqlite3_stmt *st = campStoreStmt(e, "SELECT links FROM camp_trace WHERE id = ? AND links IS NOT NULL", ign_, sizeof ign_);
   if (!st) return -1;
   sqlite3_bind_int64(st, 1, trace);
-  sqlite3_bind_int(st, 2, (int)link);
-  int rc = sqlite3_step(st) == SQLITE_ROW ? 0 : 1;
-  if (rc == 0) snprintf(url, urlSize, "%s", (const char *)sqlite3_column_text(st, 0));
+  int rc = 1;
+  if (sqlite3_step(st) == SQLITE_ROW) {
+    const char *p = (const char *)sqlite3_column_text(st, 0), *end = p + sqlite3_column_bytes(st, 0);
+    for (uint32_t i = 0; p && p < end; i++) {
+      const char *nl = memchr(p, '\n', (size_t)(end - p));
+      size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+      if (i == link) {
+        if (n < urlSize) { memcpy(url, p, n); url[n] = 0; rc = 0; }
+        break;
+      }
+      p = nl ? nl + 1 : end;
+    }
+  }
   sqlite3_reset(st);
   return rc;
 }

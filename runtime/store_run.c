@@ -281,7 +281,13 @@ static char *render(Engine *e, const Loaded *l, uint32_t block, int64_t now, cha
   return dupValue(e, &out);
 }
 
-typedef struct LinkCtx { Engine *e; int64_t trace; const char *campaign, *medium, *source; } LinkCtx;
+/* The links of one message, numbered across its HTML and text parts. */
+typedef struct LinkCtx {
+  const char *campaign, *medium, *source;     /* UTM values */
+  Buf seen;           /* the URLs as written, each followed by '\n' */
+  Buf targets;        /* where each redirects (with UTM), each followed by '\n': kept on the trace */
+  uint32_t n;
+} LinkCtx;
 
 static void utmParam(Buf *b, const char *name, const char *value) {
   static const char hex[] = "0123456789ABCDEF";
@@ -292,15 +298,19 @@ static void utmParam(Buf *b, const char *name, const char *value) {
   }
 }
 
-/* The URL a tracked link redirects to: the link with the campaign's UTM
-** values (utm_campaign: the campaign code, else its name; utm_medium: email
-** or sms; utm_source: the activity), unless the link sets its own. */
+/* The URL a tracked link redirects to: the link (with HTML's &amp; read as
+** &) plus the campaign's UTM values (utm_campaign: the campaign code, else
+** its name; utm_medium: email or sms; utm_source: the activity), unless
+** the link sets its own. */
 static void withUtm(const LinkCtx *k, const char *url, size_t len, Buf *b) {
   const char *hash = memchr(url, '#', len);
   size_t base = hash ? (size_t)(hash - url) : len;
-  campBufPut(b, url, base);
+  for (size_t i = 0; i < base; i++) {
+    campBufPut(b, url + i, 1);
+    if (url[i] == '&' && base - i >= 5 && !memcmp(url + i, "&amp;", 5)) i += 4;
+  }
   int own = 0;
-  for (size_t i = 0; i + 4 <= base && !own; i++) own = !memcmp(url + i, "utm_", 4) && i && (url[i - 1] == '?' || url[i - 1] == '&');
+  for (size_t i = 1; i + 4 <= base && !own; i++) own = !memcmp(url + i, "utm_", 4) && (url[i - 1] == '?' || url[i - 1] == '&' || url[i - 1] == ';');
   if (!own) {
     size_t mark = b->n;
     utmParam(b, "utm_campaign", k->campaign);
@@ -311,20 +321,22 @@ static void withUtm(const LinkCtx *k, const char *url, size_t len, Buf *b) {
   campBufPut(b, url + base, len - base);
 }
 
-static void registerLink(void *ctx, uint32_t i, const char *url, size_t len) {
+/* TrackLinkFn: the index of url in this message, adding it when new. */
+static uint32_t registerLink(void *ctx, const char *url, size_t len) {
   LinkCtx *k = ctx;
-  char ign_[160];
-  sqlite3_stmt *s = campStoreStmt(k->e, "INSERT OR REPLACE INTO camp_link(trace, idx, url) VALUES(?, ?, ?)", ign_, sizeof ign_);
-  if (!s) return;
-  Buf target = { 0 };
-  withUtm(k, url, len, &target);
-  if (target.oom) { campBufFree(&target); return; }
-  sqlite3_bind_int64(s, 1, k->trace);
-  sqlite3_bind_int(s, 2, (int)i);
-  sqlite3_bind_text(s, 3, target.p, (int)target.n, SQLITE_TRANSIENT);
-  sqlite3_step(s);
-  sqlite3_reset(s);
-  campBufFree(&target);
+  const char *p = k->seen.p;
+  for (uint32_t i = 0; i < k->n; i++) {
+    const char *nl = memchr(p, '\n', k->seen.n - (size_t)(p - k->seen.p));
+    if ((size_t)(nl - p) == len && !memcmp(p, url, len)) return i;
+    p = nl + 1;
+  }
+  if (k->n == 256 || memchr(url, '\n', len) || memchr(url, '\r', len)) return UINT32_MAX;   /* left untracked */
+  campBufPut(&k->seen, url, len);
+  campBufPut(&k->seen, "\n", 1);
+  withUtm(k, url, len, &k->targets);
+  campBufPut(&k->targets, "\n", 1);
+  if (k->seen.oom || k->targets.oom) return UINT32_MAX;
+  return k->n++;
 }
 
 static int suppressed(Engine *e, const char *addr) {
@@ -421,7 +433,7 @@ static int decide(Engine *e, Work *w, const RunOptions *o, int64_t now, Outgoing
   out->l = l;
   out->sms = sms;
   out->toName = l->nameField >= 0 ? dupValue(e, &e->fields[l->nameField]) : NULL;
-  LinkCtx lk = { e, w->trace, c->code != CAMP_NONE ? p->str[c->code] : p->str[c->name], sms ? "sms" : "email", p->str[a->name] };
+  LinkCtx lk = { c->code != CAMP_NONE ? p->str[c->code] : p->str[c->name], sms ? "sms" : "email", p->str[a->name], { 0 }, { 0 }, 0 };
   char *text = render(e, l, a->text, now, err, sizeof err);
   char tok[64];
   Buf b = { 0 };
@@ -442,13 +454,19 @@ static int decide(Engine *e, Work *w, const RunOptions *o, int64_t now, Outgoing
     campBufPrintf(&u, "%s/u/%s", o->baseUrl, tok);
     out->unsub = u.p;
   }
+  /* the claim: the Message-ID and the links' targets, with the state */
   char ign_[160];
-  sqlite3_stmt *s = campStoreStmt(e, "UPDATE camp_trace SET state = 6, message_id = ? WHERE id = ?", ign_, sizeof ign_);
-  if (!s) { freeOut(out); return -1; }
-  sqlite3_bind_text(s, 1, w->messageId, -1, SQLITE_STATIC);
-  sqlite3_bind_int64(s, 2, w->trace);
-  int rc = sqlite3_step(s) == SQLITE_DONE ? 0 : -1;
-  sqlite3_reset(s);
+  sqlite3_stmt *s = campStoreStmt(e, "UPDATE camp_trace SET state = 6, message_id = ?, links = ? WHERE id = ?", ign_, sizeof ign_);
+  int rc = -1;
+  if (s) {
+    sqlite3_bind_text(s, 1, w->messageId, -1, SQLITE_STATIC);
+    if (lk.n) sqlite3_bind_text(s, 2, lk.targets.p, (int)lk.targets.n, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 3, w->trace);
+    rc = sqlite3_step(s) == SQLITE_DONE ? 0 : -1;
+    sqlite3_reset(s);
+  }
+  campBufFree(&lk.seen);
+  campBufFree(&lk.targets);
   if (rc == 0) *queued = 1; else freeOut(out);
   return rc;
 }

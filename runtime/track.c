@@ -103,22 +103,8 @@ static int trackable(const char *url, size_t n) {
   return (n > 7 && !strncasecmp(url, "http://", 7)) || (n > 8 && !strncasecmp(url, "https://", 8));
 }
 
-typedef struct Links { const char *url[256]; size_t len[256]; uint32_t n; } Links;
-
-/* The index of url among the links seen so far, adding it when new;
-** UINT32_MAX past the limit (the link is then left untracked). */
-static uint32_t linkIndex(Links *l, const char *url, size_t n,
-                          void (*onLink)(void *, uint32_t, const char *, size_t), void *ctx) {
-  for (uint32_t i = 0; i < l->n; i++) if (l->len[i] == n && !memcmp(l->url[i], url, n)) return i;
-  if (l->n == 256) return UINT32_MAX;
-  l->url[l->n] = url; l->len[l->n] = n;
-  if (onLink) onLink(ctx, l->n, url, n);
-  return l->n++;
-}
-
 int campTrackHtml(const char *html, const char *base, const char *secret, int64_t trace,
-                  void (*onLink)(void *, uint32_t, const char *, size_t), void *ctx, Buf *out) {
-  Links links = { .n = 0 };
+                  TrackLinkFn onLink, void *ctx, Buf *out) {
   char tok[64];
   const char *p = html;
   for (;;) {
@@ -130,7 +116,7 @@ int campTrackHtml(const char *html, const char *base, const char *secret, int64_
     const char *end = start;
     while (*end && (q ? *end != q : (*end != ' ' && *end != '>'))) end++;
     size_t n = (size_t)(end - start);
-    uint32_t i = trackable(start, n) ? linkIndex(&links, start, n, onLink, ctx) : UINT32_MAX;
+    uint32_t i = trackable(start, n) ? onLink(ctx, start, n) : UINT32_MAX;
     campBufPut(out, p, (size_t)(start - p));
     if (i == UINT32_MAX) campBufPut(out, start, n);
     else {
@@ -149,8 +135,7 @@ int campTrackHtml(const char *html, const char *base, const char *secret, int64_
 }
 
 int campTrackText(const char *text, const char *base, const char *secret, int64_t trace,
-                  void (*onLink)(void *, uint32_t, const char *, size_t), void *ctx, Buf *out) {
-  Links links = { .n = 0 };
+                  TrackLinkFn onLink, void *ctx, Buf *out) {
   char tok[64];
   const char *p = text;
   for (;;) {
@@ -161,7 +146,7 @@ int campTrackText(const char *text, const char *base, const char *secret, int64_
     while (*end && *end != ' ' && *end != '\n' && *end != '\t' && *end != '"' && *end != '<') end++;
     while (end > u && strchr(".,;:!?)", end[-1])) end--;     /* sentence punctuation stays text */
     campBufPut(out, p, (size_t)(u - p));
-    uint32_t i = linkIndex(&links, u, (size_t)(end - u), onLink, ctx);
+    uint32_t i = onLink(ctx, u, (size_t)(end - u));
     if (i == UINT32_MAX) campBufPut(out, u, (size_t)(end - u));
     else { campTrackToken(secret, 'r', trace, i, tok); campBufPrintf(out, "%s/r/%s", base, tok); }
     p = end;

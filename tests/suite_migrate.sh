@@ -1,0 +1,37 @@
+#!/bin/sh
+# tests/suite_migrate.sh -- a database written by an older camp opens and
+# works: tests/migrate/v1.sql is a schema-1 database (made by camp at
+# schema 1 from tests/migrate/v1.camp: two contacts, each sent one email
+# with two links, on a simulated clock).  camp must migrate it to the
+# current schema on open, keep every trace, move the link targets onto the
+# traces, and go on: events, runs and reports work on it.
+set -u
+CAMP=${CAMP:-build/camp}
+D=$(mktemp -d)
+trap 'rm -rf "$D"' EXIT
+pass=0; fail=0
+ok() { pass=$((pass + 1)); }
+no() { fail=$((fail + 1)); echo "FAIL: $*"; }
+check() { if [ "$2" = "$3" ]; then ok; else no "$1: got '$2', expected '$3'"; fi; }
+
+sqlite3 "$D/db" < tests/migrate/v1.sql
+check "fixture schema" "$(sqlite3 "$D/db" 'PRAGMA user_version')" 1
+"$CAMP" report --db "$D/db" --format json > "$D/report.json" 2> "$D/err" || no "report on the old database: $(cat "$D/err")"
+check "migrated schema" "$(sqlite3 "$D/db" 'PRAGMA user_version')" 2
+check "traces kept" "$(sqlite3 "$D/db" 'SELECT count(*) FROM camp_trace')" 4
+check "links moved onto the trace" "$(sqlite3 "$D/db" "SELECT replace(links, char(10), '|') FROM camp_trace WHERE id = 1")" \
+  "https://example.com/a|https://example.com/b?x=1|"
+check "old link table gone" "$(sqlite3 "$D/db" "SELECT count(*) FROM sqlite_master WHERE name = 'camp_link'")" 0
+check "report sent" "$(grep -o '"sent": *[0-9]*' "$D/report.json" | head -1 | tr -d ' ')" '"sent":2'
+mid=$(sqlite3 "$D/db" "SELECT message_id FROM camp_trace WHERE id = 1")
+"$CAMP" event --db "$D/db" click --message-id "$mid" > /dev/null 2>&1 || no "click on a migrated message"
+check "click URL from the migrated links" "$(sqlite3 "$D/db" "SELECT url FROM camp_event WHERE kind = 'click'")" "https://example.com/a"
+"$CAMP" run --db "$D/db" --until +1d --mail sink: > /dev/null 2>&1 || no "run on the migrated database"
+check "on click branch ran" "$(sqlite3 "$D/db" "SELECT count(*) FROM camp_trace t JOIN camp_activity a ON a.id = t.activity WHERE a.name = 'clicked' AND t.state = 2")" 1
+check "integrity" "$(sqlite3 "$D/db" 'PRAGMA integrity_check')" ok
+# a database from a newer camp is refused, untouched
+sqlite3 "$D/db" 'PRAGMA user_version = 99'
+if "$CAMP" report --db "$D/db" > /dev/null 2> "$D/err"; then no "a newer schema was accepted"; else ok; fi
+grep -q "schema version 99" "$D/err" && ok || no "newer schema message: $(cat "$D/err")"
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
