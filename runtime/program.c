@@ -542,8 +542,41 @@ Program *campProgramLoadFile(const char *path, char *err, size_t errSize) {
   return p;
 }
 
+int campProgramLowerMailings(Program *p) {
+  if (!p->nmail || p->lowered_) return 0;
+  size_t campBytes = (size_t)(p->ncamp + p->nmail) * sizeof *p->camps;
+  char *mem = calloc(1, campBytes + (size_t)(p->nact + p->nmail) * sizeof *p->acts);
+  if (!mem) return -1;
+  ProgCampaign *camps = (ProgCampaign *)mem;
+  ProgActivity *acts = (ProgActivity *)(mem + campBytes);
+  memcpy(camps, p->camps, (size_t)p->ncamp * sizeof *camps);
+  memcpy(acts, p->acts, (size_t)p->nact * sizeof *acts);
+  for (uint32_t i = 0; i < p->nmail; i++) {
+    const ProgMailing *m = &p->mails[i];
+    const ProgList *l = &p->lists[m->list];
+    ProgCampaign *c = &camps[p->ncamp + i];
+    ProgActivity *a = &acts[p->nact + i];
+    c->name = m->name; c->title = m->title; c->model = l->model; c->filter = l->filter;
+    c->unique = CAMP_NONE; c->code = CAMP_NONE; c->firstAct = p->nact + i; c->nact = 1; c->line = m->line;
+    c->isMailing = 1; c->mailing = i; c->list = m->list; c->at = m->at;
+    const ProgModel *model = &p->models[l->model];
+    for (uint32_t f = 1; f < model->nfield && c->unique == CAMP_NONE; f++)     /* one message per address */
+      if (model->fields[f].type == TYPE_EMAIL) c->unique = f;
+    a->name = m->name; a->campaign = p->ncamp + i; a->kind = ACT_EMAIL; a->trigger = TRIG_BEGIN; a->parent = CAMP_NONE;
+    a->filter = CAMP_NONE; a->subject = m->subject; a->body = m->body; a->text = m->text; a->from = m->from;
+    a->actions = CAMP_NONE; a->line = m->line;
+  }
+  p->camps = camps;
+  p->acts = acts;
+  p->ncamp += p->nmail;
+  p->nact += p->nmail;
+  p->lowered_ = mem;
+  return 0;
+}
+
 void campProgramFree(Program *p) {
   if (!p) return;
+  free(p->lowered_);
   free(p->mem_);
   free(p);
 }

@@ -53,6 +53,10 @@ typedef struct ProgCampaign {
   uint32_t code;            /* string index or CAMP_NONE */
   uint32_t firstAct, nact;  /* its activities: acts[firstAct .. firstAct+nact) */
   uint32_t line;            /* source line of the declaration */
+  /* In memory only (campProgramLowerMailings), never in an image: */
+  uint8_t isMailing;        /* lowered from mails[mailing] */
+  uint32_t mailing, list;   /* the mailing and its list (indexes) */
+  int64_t at;               /* the mailing's send time, 0 = when started */
 } ProgCampaign;
 
 typedef struct ProgActivity {
@@ -108,6 +112,7 @@ typedef struct Program {
   uint32_t nline;  ProgLine *lines;     /* pc -> line for all of bc */
   uint8_t hash[32];                     /* SHA-256 of the serialised body */
   void *mem_;                           /* allocation owned by the loader */
+  void *lowered_;                       /* camps and acts after campProgramLowerMailings */
 } Program;
 
 /* Serialise p into a malloc'd buffer (*out, *outLen) and fill p->hash.
@@ -124,6 +129,14 @@ Program *campProgramLoad(const uint8_t *buf, size_t len, char *err, size_t errSi
 Program *campProgramLoadFile(const char *path, char *err, size_t errSize);
 
 void campProgramFree(Program *p);
+
+/* Give each mailing the form the runtime runs: a campaign of the same name
+** over its list's model, matching the list (a dynamic list's filter; a
+** manual list's members are the store's to find), unique on the first
+** email field, with one email at its start.  Appended to camps and acts in
+** memory only; the image and its hash are unchanged.  Returns 0, or -1 on
+** out of memory (p unchanged). */
+int campProgramLowerMailings(Program *p);
 
 /* Hex form of p->hash (65 bytes with NUL). */
 void campProgramHashHex(const Program *p, char out[65]);

@@ -151,7 +151,7 @@ static int reachNewActivity(Engine *e, int64_t campaign, const Program *p, const
 static int deployCampaign(Engine *e, const Program *p, uint32_t ci, const uint8_t *img, size_t len, int start,
                           FILE *out, int *changed, char *err, size_t errSize) {
   const ProgCampaign *c = &p->camps[ci];
-  const char *name = p->str[c->name];
+  const char *name = p->str[c->name], *what = c->isMailing ? "mailing" : "campaign";
   char hex[65];
   campProgramHashHex(p, hex);
   int64_t now = campEngineNow(e), campaign = 0;
@@ -169,7 +169,7 @@ static int deployCampaign(Engine *e, const Program *p, uint32_t ci, const uint8_
   }
   sqlite3_finalize(st);
   if (campaign && !strcmp(oldHash, hex)) {
-    if (out) fprintf(out, "campaign %s: unchanged (version %d)\n", name, version);
+    if (out) fprintf(out, "%s %s: unchanged (version %d)\n", what, name, version);
     if (start && strcmp(state, "running")) {
       *changed = 1;
       if (out) fprintf(out, "  state %s -> running\n", state);
@@ -181,13 +181,14 @@ static int deployCampaign(Engine *e, const Program *p, uint32_t ci, const uint8_
   OldAct *old = NULL;
   int nold = 0;
   if (campaign && (nold = oldActivities(e, campaign, &old, err, errSize)) < 0) return -1;
-  if (out) fprintf(out, campaign ? "campaign %s: version %d -> %d\n" : "campaign %s: new\n", name, version, version + 1);
+  if (out) fprintf(out, campaign ? "%s %s: version %d -> %d\n" : "%s %s: new\n", what, name, version, version + 1);
   if (!campaign) {
-    st = campStorePrepare(e, "INSERT INTO camp_campaign(name, title, model, state, version) VALUES(?, ?, ?, 'draft', 0)", err, errSize);
+    st = campStorePrepare(e, "INSERT INTO camp_campaign(name, title, model, state, version, kind) VALUES(?, ?, ?, 'draft', 0, ?)", err, errSize);
     if (!st) return -1;
     sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, p->str[c->title], -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, p->str[p->models[c->model].name], -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, what, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE) { snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db)); return -1; }
@@ -204,11 +205,12 @@ static int deployCampaign(Engine *e, const Program *p, uint32_t ci, const uint8_
   sqlite3_finalize(st);
   if (rc != SQLITE_DONE) { snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db)); free(old); return -1; }
   char sql[1024];
-  snprintf(sql, sizeof sql, "UPDATE camp_campaign SET version = %d, title = ?%s WHERE id = %lld", version + 1,
+  snprintf(sql, sizeof sql, "UPDATE camp_campaign SET version = %d, title = ?, at = ?%s WHERE id = %lld", version + 1,
            start ? ", state = 'running'" : "", (long long)campaign);
   st = campStorePrepare(e, sql, err, errSize);
   if (!st) { free(old); return -1; }
   sqlite3_bind_text(st, 1, p->str[c->title], -1, SQLITE_STATIC);
+  if (c->isMailing && c->at) sqlite3_bind_int64(st, 2, c->at); else sqlite3_bind_null(st, 2);
   sqlite3_step(st);
   sqlite3_finalize(st);
   /* activities by name: upsert, then mark the ones that are gone */
@@ -269,6 +271,7 @@ int campEngineDeploy(Engine *e, const uint8_t *img, size_t len, int start, int d
                      char *err, size_t errSize) {
   Program *p = campProgramLoad(img, len, err, errSize);
   if (!p) return -1;
+  if (campProgramLowerMailings(p) < 0) { snprintf(err, errSize, "out of memory"); campProgramFree(p); return -1; }
   int changed = 0, rc = 0;
   e->gen++;
   if (campStoreExec(e, "BEGIN IMMEDIATE", err, errSize) < 0) { campProgramFree(p); return -1; }

@@ -52,12 +52,15 @@ static const char *const schema1 =
 ** that finishes leaves it instead of moving inside it; events find their
 ** trace by the id inside the Message-ID (no index on message_id); a
 ** message's link targets live on its trace (one per line, in link-index
-** order), written by the claim itself. */
+** order), written by the claim itself; a campaign row may be a mailing
+** (kind 'mailing', sent once at `at`). */
 static const char *const schema2 =
   "DROP INDEX camp_trace_message;"
   "DROP INDEX camp_trace_due;"
   "CREATE INDEX camp_trace_due ON camp_trace(state, due) WHERE (state <= 1 OR state = 6);"
   "ALTER TABLE camp_trace ADD COLUMN links TEXT;"
+  "ALTER TABLE camp_campaign ADD COLUMN kind TEXT NOT NULL DEFAULT 'campaign';"
+  "ALTER TABLE camp_campaign ADD COLUMN at INTEGER;"
   "UPDATE camp_trace SET links = (SELECT group_concat(url || char(10), '') FROM (SELECT url FROM camp_link "
   "  WHERE trace = camp_trace.id ORDER BY idx)) WHERE id IN (SELECT trace FROM camp_link);"
   "DROP TABLE camp_link;";
@@ -284,6 +287,7 @@ const Loaded *campStoreLoaded(Engine *e, int64_t campaign, char *err, size_t err
   l->campaign = campaign;
   l->version = version;
   l->gen = e->gen;
+  if (campProgramLowerMailings(l->p) < 0) { snprintf(err, errSize, "out of memory"); campProgramFree(l->p); return NULL; }
   l->camp = campProgramFindCampaign(l->p, name);
   if (l->camp == CAMP_NONE) { snprintf(err, errSize, "image of '%s' lacks the campaign", name); campProgramFree(l->p); return NULL; }
   const ProgCampaign *c = &l->p->camps[l->camp];

@@ -20,6 +20,12 @@
 static json_t *campaignReport(Engine *e, int64_t cid, const char *name, char *err, size_t errSize) {
   json_t *c = json_object(), *parts = json_object(), *acts = json_array(), *links = json_array(), *days = json_array();
   json_object_set_new(c, "name", json_string(name));
+  sqlite3_stmt *kq = campStoreStmt(e, "SELECT kind FROM camp_campaign WHERE id = ?", err, errSize);
+  if (kq) {
+    sqlite3_bind_int64(kq, 1, cid);
+    json_object_set_new(c, "kind", json_string(sqlite3_step(kq) == SQLITE_ROW ? (const char *)sqlite3_column_text(kq, 0) : "campaign"));
+    sqlite3_reset(kq);
+  }
   const char *states[] = { "running", "completed", "left", "unlinked" };
   for (int i = 0; i < 4; i++) json_object_set_new(parts, states[i], json_integer(0));
   sqlite3_stmt *st = campStorePrepare(e, "SELECT state, count(*) FROM camp_participant WHERE campaign = ? AND test = 0 GROUP BY state", err, errSize);
@@ -98,7 +104,8 @@ static void printTable(json_t *camps, FILE *out) {
   json_t *c;
   json_array_foreach(camps, i, c) {
     json_t *p = json_object_get(c, "participants");
-    fprintf(out, "%scampaign %s: %lld running, %lld completed, %lld left\n", i ? "\n" : "",
+    const char *kind = json_string_value(json_object_get(c, "kind"));
+    fprintf(out, "%s%s %s: %lld running, %lld completed, %lld left\n", i ? "\n" : "", kind ? kind : "campaign",
             json_string_value(json_object_get(c, "name")), (long long)json_integer_value(json_object_get(p, "running")),
             (long long)json_integer_value(json_object_get(p, "completed")), (long long)json_integer_value(json_object_get(p, "left")));
     fprintf(out, "  %-18s %-6s %9s %9s %8s %8s %6s %7s %14s %14s %14s %14s\n", "activity", "kind", "scheduled", "processed",

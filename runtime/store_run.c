@@ -157,16 +157,28 @@ int campStoreSync(Engine *e, int64_t campaign, RunStats *rs, char *err, size_t e
     n += (size_t)snprintf(cols + n, sizeof cols - n, "%sm.%s", f ? ", " : "", campStoreIdent(p->str[m->fields[f].name], col, sizeof col));
   campStoreIdent(p->str[m->name], id, sizeof id);
 
+  /* A mailing is sent once, at its time: it enrols its list then and never
+  ** again, and nobody leaves it. */
+  if (c->isMailing) {
+    if (c->at > now) return 0;
+    sqlite3_stmt *q = campStoreStmt(e, "SELECT last_sync IS NOT NULL FROM camp_campaign WHERE id = ?", err, errSize);
+    if (!q) return -1;
+    sqlite3_bind_int64(q, 1, campaign);
+    int done = sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int(q, 0);
+    sqlite3_reset(q);
+    if (done) return 0;
+  }
+
   /* 1. participants whose record is gone or no longer matches */
   snprintf(sql, sizeof sql, "SELECT pa.id, m.id IS NULL, %s FROM camp_participant pa LEFT JOIN %s m ON m.id = pa.record_id "
            "WHERE pa.campaign = ? AND pa.state = 'running' AND pa.test = 0", cols, id);
-  sqlite3_stmt *st = campStorePrepare(e, sql, err, errSize);
-  if (!st) return -1;
+  sqlite3_stmt *st = c->isMailing ? NULL : campStorePrepare(e, sql, err, errSize);
+  if (!st && !c->isMailing) return -1;
   sqlite3_bind_int64(st, 1, campaign);
   int64_t *leave = NULL;
   int *gone = NULL;
   size_t nleave = 0, capLeave = 0;
-  while (sqlite3_step(st) == SQLITE_ROW) {
+  while (st && sqlite3_step(st) == SQLITE_ROW) {
     int isGone = sqlite3_column_int(st, 1), match = 1;
     if (!isGone) {
       campStoreRowToFields(e, l, st, 2);
@@ -197,12 +209,19 @@ int campStoreSync(Engine *e, int64_t campaign, RunStats *rs, char *err, size_t e
   free(leave);
   free(gone);
 
-  /* 2. new matching records, in id order */
+  /* 2. new matching records, in id order (a mailing to a manual list: its
+  ** members) */
+  int manual = c->isMailing && c->filter == CAMP_NONE;
   snprintf(sql, sizeof sql, "SELECT %s FROM %s m WHERE NOT EXISTS (SELECT 1 FROM camp_participant pa "
-           "WHERE pa.campaign = ? AND pa.record_id = m.id AND pa.test = 0) ORDER BY m.id", cols, id);
+           "WHERE pa.campaign = ? AND pa.record_id = m.id AND pa.test = 0)%s ORDER BY m.id", cols, id,
+           manual ? " AND m.id IN (SELECT record_id FROM camp_list_member WHERE list = ? AND model = ?)" : "");
   st = campStorePrepare(e, sql, err, errSize);
   if (!st) return -1;
   sqlite3_bind_int64(st, 1, campaign);
+  if (manual) {
+    sqlite3_bind_text(st, 2, p->str[p->lists[c->list].name], -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, p->str[m->name], -1, SQLITE_STATIC);
+  }
   int rc = 0;
   while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
     campStoreRowToFields(e, l, st, 0);
@@ -665,7 +684,22 @@ static int64_t nextDue(Engine *e, int test) {
   return next;
 }
 
-int64_t campEngineNextDue(Engine *e) { return nextDue(e, 0); }
+/* The earliest send time of a running mailing not yet sent (INT64_MIN when
+** one waits for no time; INT64_MAX: none). */
+static int64_t nextMailing(Engine *e) {
+  char ign_[160];
+  sqlite3_stmt *st = campStoreStmt(e, "SELECT min(coalesce(at, -9223372036854775808)) FROM camp_campaign "
+                                      "WHERE kind = 'mailing' AND state = 'running' AND last_sync IS NULL", ign_, sizeof ign_);
+  int64_t next = INT64_MAX;
+  if (st && sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) next = sqlite3_column_int64(st, 0);
+  if (st) sqlite3_reset(st);
+  return next;
+}
+
+int64_t campEngineNextDue(Engine *e) {
+  int64_t a = nextDue(e, 0), b = nextMailing(e);
+  return a < b ? a : b;
+}
 
 static int drain(Engine *e, const RunOptions *o, int64_t now, int test, int64_t testParticipant, RunStats *st, char *err, size_t errSize) {
   int n;
@@ -686,14 +720,14 @@ int campEngineRun(Engine *e, const RunOptions *o, RunStats *st, char *err, size_
     /* Sync when the run starts (records may have been imported or changed by
     ** anyone), then at most daily, and only when this run's actions changed
     ** records: a re-scan of the audience costs as much as the records. */
-    if (lastSync == INT64_MIN || (now - lastSync >= 86400 && e->recordWrites != writesAtSync)) {
+    if (lastSync == INT64_MIN || (now - lastSync >= 86400 && e->recordWrites != writesAtSync) || nextMailing(e) <= now) {
       writesAtSync = e->recordWrites;
       if (syncAll(e, st, err, errSize) < 0) return -1;
       lastSync = now;
     }
     if (drain(e, o, now, 0, 0, st, err, errSize) < 0) return -1;
     if (o->once) break;
-    int64_t next = nextDue(e, 0);
+    int64_t next = campEngineNextDue(e);
     if (next <= now) next = now + 1;
     if (next > o->until) break;
     now = next;
