@@ -572,5 +572,12 @@ void campStoreHost(Engine *e, VmHost *h) {
   h->action = hostAction;
 }
 
-int campEngineBegin(Engine *e, char *err, size_t errSize) { return campStoreExec(e, "BEGIN IMMEDIATE", err, errSize); }
+/* A batch sees the database as it is now: other processes may have moved
+** the simulated clock or deployed new versions since this engine opened. */
+int campEngineBegin(Engine *e, char *err, size_t errSize) {
+  if (campStoreExec(e, "BEGIN IMMEDIATE", err, errSize) < 0) return -1;
+  e->gen++;
+  if (e->simulated) metaGet(e, "clock", &e->clock);
+  return 0;
+}
 int campEngineCommit(Engine *e, char *err, size_t errSize) { return campStoreExec(e, "COMMIT", err, errSize); }
