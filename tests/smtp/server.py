@@ -5,9 +5,10 @@
 # Listens on 127.0.0.1, a free port chosen by the kernel, written to
 # DIR/port once it listens.  Every accepted message is stored as
 # DIR/mail/N.eml (the bytes as received, dot-unstuffed) with DIR/mail/N.env
-# (JSON: mail_from, rcpt_tos, session number).  DIR/stats holds JSON with
+# (JSON: mail_from, rcpt_tos, session number, whether TLS was on).  DIR/stats holds JSON with
 # the sessions opened, the most open at once, the messages accepted and
-# the AUTH attempts.
+# the AUTH attempts and the most transactions at once for one recipient
+# domain (max_domain).
 #
 #   server.py DIR [--mode plain|starttls|smtps|silent] [--auth USER:PASS]
 #
@@ -35,7 +36,9 @@ ap.add_argument("--auth", default=None)
 args = ap.parse_args()
 D = args.dir
 os.makedirs(os.path.join(D, "mail"), exist_ok=True)
-stats = {"sessions": 0, "open": 0, "max_open": 0, "messages": 0, "auth_ok": 0, "auth_bad": 0}
+stats = {"sessions": 0, "open": 0, "max_open": 0, "messages": 0, "auth_ok": 0, "auth_bad": 0,
+         "max_domain": 0}
+inflight = {}                       # recipient domain -> transactions under way
 seen = set()
 count = 0
 
@@ -47,6 +50,22 @@ def save_stats():
     os.replace(tmp, os.path.join(D, "stats"))
 
 
+def hold(session, address):
+    """A transaction for address's domain is under way on session."""
+    d = address.split("@")[-1].lower()
+    if getattr(session, "domain", None) is None:
+        session.domain = d
+        inflight[d] = inflight.get(d, 0) + 1
+        stats["max_domain"] = max(stats["max_domain"], inflight[d])
+
+
+def release(session):
+    d = getattr(session, "domain", None) if session else None
+    if d is not None:
+        inflight[d] -= 1
+        session.domain = None
+
+
 class Handler:
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         local = address.split("@")[0].lower()
@@ -56,9 +75,16 @@ class Handler:
             seen.add(address)
             return "451 4.7.1 <%s>: Greylisted, try again later" % address
         envelope.rcpt_tos.append(address)
+        hold(session, address)
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        try:
+            return await self.data(server, session, envelope)
+        finally:
+            release(session)
+
+    async def data(self, server, session, envelope):
         global count
         local = envelope.rcpt_tos[0].split("@")[0].lower()
         if local.startswith("drop") and ("drop", envelope.rcpt_tos[0]) not in seen:
@@ -73,7 +99,8 @@ class Handler:
             f.write(envelope.content)
         with open(base + ".env", "w") as f:
             json.dump({"mail_from": envelope.mail_from, "rcpt_tos": envelope.rcpt_tos,
-                       "session": session.number}, f)
+                       "session": session.number,
+                       "tls": server.transport.get_extra_info("ssl_object") is not None}, f)
         stats["messages"] += 1
         save_stats()
         return "250 2.0.0 Ok: queued as %d" % count
@@ -90,6 +117,7 @@ class Counting(SMTP):
             self.session.number = stats["sessions"]
 
     def connection_lost(self, exc):
+        release(self.session)
         stats["open"] -= 1
         save_stats()
         super().connection_lost(exc)
@@ -100,7 +128,7 @@ def authenticator(server, session, envelope, mechanism, auth_data):
     ok = isinstance(auth_data, LoginPassword) and auth_data.login == user.encode() and auth_data.password == password.encode()
     stats["auth_ok" if ok else "auth_bad"] += 1
     save_stats()
-    return AuthResult(success=ok)
+    return AuthResult(success=ok, handled=False)   # handled=False: aiosmtpd answers 535
 
 
 class Silent(asyncio.Protocol):
