@@ -75,9 +75,10 @@ head -2 "$D/c.csv" > "$D/one.csv"
 "$CAMP" run --db "$D/one.db" --until +1h --mail "file:$D/one" > /dev/null
 size=$(cat "$D"/one/*.eml | wc -c)
 
-# smtp-source: same count, same sessions, messages of camp's size
+# smtp-source: same count, same sessions (-d: kept open, as camp keeps
+# them), messages of camp's size
 t0=$(now)
-/usr/sbin/smtp-source -s "$C" -m "$N" -l "$size" -f shop@example.com -t p1@d1.test 127.0.0.1:"$PORT"
+/usr/sbin/smtp-source -d -s "$C" -m "$N" -l "$size" -f shop@example.com -t p1@d1.test 127.0.0.1:"$PORT"
 t1=$(now)
 srcSecs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
 

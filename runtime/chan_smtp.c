@@ -15,11 +15,13 @@
 ** a message costs MAIL, RCPT, DATA and the body, never a new handshake.
 */
 #include <curl/curl.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include "runtime/message.h"
 
 #define SMTP_DEFAULT_CONNECTIONS 4
@@ -50,6 +52,9 @@ typedef struct SmtpChan {
   char *cafile;
   const char *down;             /* set when the relay itself failed this batch */
   char downWhy[256];
+  struct pollfd *pfd;           /* the sockets libcurl asked us to watch */
+  int npfd, capPfd;
+  long long deadline;           /* when libcurl wants its timer run (ms, monotonic), -1 none */
 } SmtpChan;
 
 /* -- URL and options ------------------------------------------------------ */
@@ -284,12 +289,74 @@ static void fill(SmtpChan *s, const Message *m, int n, SendStatus *status, char 
   }
 }
 
+/* -- the event loop ---------------------------------------------------------- */
+
+/* libcurl tells which sockets to watch (CURLMOPT_SOCKETFUNCTION) and when
+** to call it back on a timer; the loop polls just those sockets and hands
+** each ready one to curl_multi_socket_action, which runs only the transfer
+** on it (curl_multi_perform would walk, and poll, every connection). */
+static int onSocket(CURL *e, curl_socket_t fd, int what, void *arg, void *sockp) {
+  SmtpChan *s = arg;
+  int i = 0;
+  (void)e; (void)sockp;
+  while (i < s->npfd && s->pfd[i].fd != fd) i++;
+  if (what == CURL_POLL_REMOVE) {
+    if (i < s->npfd) s->pfd[i] = s->pfd[--s->npfd];
+    return 0;
+  }
+  if (i == s->npfd) {
+    if (s->npfd == s->capPfd) {
+      int cap = s->capPfd ? s->capPfd * 2 : 16;
+      struct pollfd *p = realloc(s->pfd, (size_t)cap * sizeof *p);
+      if (!p) return -1;
+      s->pfd = p;
+      s->capPfd = cap;
+    }
+    s->pfd[s->npfd++].fd = fd;
+  }
+  s->pfd[i].events = (short)((what & CURL_POLL_IN ? POLLIN : 0) | (what & CURL_POLL_OUT ? POLLOUT : 0));
+  s->pfd[i].revents = 0;
+  return 0;
+}
+
+static long long nowMs(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int onTimer(CURLM *multi, long ms, void *arg) {
+  SmtpChan *s = arg;
+  (void)multi;
+  s->deadline = ms < 0 ? -1 : nowMs() + ms;
+  return 0;
+}
+
+/* Settle every finished transfer; how many there were. */
+static int reap(SmtpChan *s, SendStatus *status, int *left) {
+  CURLMsg *msg;
+  int queued, done = 0;
+  while ((msg = curl_multi_info_read(s->multi, &queued))) {
+    if (msg->msg != CURLMSG_DONE) continue;
+    Conn *c = NULL;
+    curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&c);
+    CURLcode r = msg->data.result;
+    curl_multi_remove_handle(s->multi, c->h);
+    settle(s, c, r, &status[c->msg]);
+    c->msg = -1;
+    --*left;
+    done++;
+  }
+  return done;
+}
+
 /* Send a batch: keep all connections busy until every message is settled.
 ** Each transfer has its own timeout, so this always ends. */
 static void smtpSend(Channel *ch, const Message *m, int n, SendStatus *status) {
   SmtpChan *s = (SmtpChan *)ch;
   char *started = calloc((size_t)n + 1, 1);
-  int next = 0, left = n;
+  int next = 0, left = n, running;
+  struct { curl_socket_t fd; int flags; } ready[64];
   s->down = NULL;
   if (!started) {
     for (int i = 0; i < n; i++) setStatus(&status[i], SEND_RETRY, "out of memory");
@@ -297,22 +364,26 @@ static void smtpSend(Channel *ch, const Message *m, int n, SendStatus *status) {
   }
   while (left > 0) {
     fill(s, m, n, status, started, &next, &left);
-    int running = 0, done = 0;
-    curl_multi_perform(s->multi, &running);
-    CURLMsg *msg;
-    int queued;
-    while ((msg = curl_multi_info_read(s->multi, &queued))) {
-      if (msg->msg != CURLMSG_DONE) continue;
-      Conn *c = NULL;
-      curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&c);
-      CURLcode r = msg->data.result;
-      curl_multi_remove_handle(s->multi, c->h);
-      settle(s, c, r, &status[c->msg]);
-      c->msg = -1;
-      left--;
-      done++;
+    if (left == 0) break;
+    long long now = nowMs();
+    int wait = s->deadline < 0 ? 1000 : s->deadline <= now ? 0 : (int)(s->deadline - now < 1000 ? s->deadline - now : 1000);
+    int nready = 0;
+    if (poll(s->pfd, (nfds_t)s->npfd, wait) > 0) {
+      /* collect first: the callbacks reshape the table */
+      for (int i = 0; i < s->npfd && nready < (int)(sizeof ready / sizeof *ready); i++) {
+        short r = s->pfd[i].revents;
+        if (!r) continue;
+        ready[nready].fd = s->pfd[i].fd;
+        ready[nready++].flags = (r & (POLLIN | POLLHUP) ? CURL_CSELECT_IN : 0) | (r & POLLOUT ? CURL_CSELECT_OUT : 0) |
+                                (r & (POLLERR | POLLNVAL) ? CURL_CSELECT_ERR : 0);
+      }
     }
-    if (left > 0 && !done) curl_multi_poll(s->multi, NULL, 0, 1000, NULL);
+    for (int i = 0; i < nready; i++) curl_multi_socket_action(s->multi, ready[i].fd, ready[i].flags, &running);
+    if (s->deadline >= 0 && s->deadline <= nowMs()) {
+      s->deadline = -1;
+      curl_multi_socket_action(s->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+    }
+    reap(s, status, &left);
   }
   free(started);
 }
@@ -328,6 +399,7 @@ static void smtpClose(Channel *ch) {
   }
   if (s->multi) curl_multi_cleanup(s->multi);   /* sends QUIT on the cached sessions */
   free(s->conn);
+  free(s->pfd);
   free(s->url);
   free(s->cafile);
   free(s);
@@ -377,6 +449,7 @@ Channel *campChanSmtpOpen(const char *url, int connections, char *err, size_t er
   int nconn = connections > 0 ? connections : SMTP_DEFAULT_CONNECTIONS;
   s->domainCap = nconn;
   s->timeout = SMTP_TRANSFER_TIMEOUT;
+  s->deadline = -1;
   if (parseUrl(s, url, user != NULL, err, errSize) < 0) { smtpClose(&s->base); return NULL; }
   if (s->domainCap > nconn) s->domainCap = nconn;
   s->multi = curl_multi_init();
@@ -386,6 +459,10 @@ Channel *campChanSmtpOpen(const char *url, int connections, char *err, size_t er
   curl_multi_setopt(s->multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)s->nconn);
   curl_multi_setopt(s->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)s->nconn);
   curl_multi_setopt(s->multi, CURLMOPT_MAXCONNECTS, (long)s->nconn);
+  curl_multi_setopt(s->multi, CURLMOPT_SOCKETFUNCTION, onSocket);
+  curl_multi_setopt(s->multi, CURLMOPT_SOCKETDATA, s);
+  curl_multi_setopt(s->multi, CURLMOPT_TIMERFUNCTION, onTimer);
+  curl_multi_setopt(s->multi, CURLMOPT_TIMERDATA, s);
   for (int i = 0; i < s->nconn; i++) {
     if (setupConn(s, &s->conn[i], user, pass) < 0) {
       snprintf(err, errSize, "cannot create a libcurl handle");
