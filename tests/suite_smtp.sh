@@ -91,6 +91,7 @@ while IFS= read -r line; do
     *) bad "message: ${line#FAIL }" ;;
   esac
 done < "$T/checks"
+expect "PIPELINING offered: MAIL, RCPT, DATA sent in one go" "3" "$(stat normal pipelined)"
 expect "sessions reused: 3 messages over at most 3 sessions, one run" "yes" \
   "$( [ "$(stat normal sessions)" -le 3 ] && echo yes || echo "no: $(stat normal sessions) sessions")"
 
@@ -131,7 +132,20 @@ run --until +2h --mail "smtp://127.0.0.1:$PORT"
 expect "dropped connection: delivered once later" "2|1" \
   "$(trace drop@x.test state)|$(grep -l '"drop@x.test"' "$T"/normal/mail/*.env | wc -l)"
 
-# -- 6. parallel sessions and the per-domain cap ---------------------------------
+# -- 6. a server without PIPELINING: one command at a time ---------------------
+server seq --no-pipelining
+db seq 'name,email\nAda,ada@x.test\nRex,reject@x.test\nGrey,grey@x.test\nBob,bob@x.test'
+run --once --mail "smtp://127.0.0.1:$PORT"
+expect "no PIPELINING: sent, 550 an error, 451 pending" "ada 2|reject 5|grey 6|bob 2" \
+  "$(sqlite3 "$DB" "SELECT group_concat(substr(c.email, 1, instr(c.email, '@') - 1) || ' ' || t.state, '|') FROM camp_trace t
+                    JOIN camp_participant p ON p.id = t.participant JOIN contact c ON c.id = p.record_id ORDER BY t.id")"
+expect "no PIPELINING: nothing was pipelined" "0|2" "$(stat seq pipelined)|$(received seq)"
+$PY "$HERE/check_mail.py" "$T/seq/mail" /dev/null "$BASE" 2>&1 | grep -E '^(ok|FAIL) (CRLF|dot-stuffing)' > "$T/checks"
+expect "no PIPELINING: the messages arrive whole (CRLF, dot-stuffing)" "ok CRLF line ends
+ok dot-stuffing: lines starting with '.' arrive intact" "$(cat "$T/checks")"
+stop seq
+
+# -- 7. parallel sessions and the per-domain cap ---------------------------------
 server par
 rows='name,email'
 for i in 1 2 3 4 5 6 7 8 9 10 11 12; do rows="$rows\nS$i,slow$i@d$((i % 2)).test"; done
@@ -149,7 +163,7 @@ expect "domain cap 1: never two messages at once to one domain" "1" "$(stat cap 
 expect "domain cap 1: two domains still go in parallel" "2" "$(stat cap max_open)"
 stop cap
 
-# -- 7. STARTTLS -----------------------------------------------------------------
+# -- 8. STARTTLS -----------------------------------------------------------------
 expect "plain server offers no TLS (control)" "false" \
   "$($PY -c 'import json,sys; print(str(json.load(open(sys.argv[1]))["tls"]).lower())' "$T/normal/mail/1.env")"
 db tlsreq 'name,email\nAda,ada@x.test'
@@ -179,7 +193,7 @@ expect "smtps://: implicit TLS, delivered encrypted" "2|true" \
   "$(trace ada@x.test state)|$($PY -c 'import json,sys; print(str(json.load(open(sys.argv[1]))["tls"]).lower())' "$T/smtps/mail/1.env" 2>&1)"
 stop smtps
 
-# -- 8. AUTH ------------------------------------------------------------------------
+# -- 9. AUTH ------------------------------------------------------------------------
 server auth --mode starttls --auth "camp:s3cret pass"
 db auth 'name,email\nAda,ada@x.test'
 CAMP_SMTP_USER=camp CAMP_SMTP_PASSWORD="s3cret pass" run --until +1h --mail "smtp://127.0.0.1:$PORT?cafile=$T/cert.pem"
@@ -196,7 +210,7 @@ expect_match "AUTH required, no credentials: pending, says which variables" \
   "$(trace ada@x.test 'state, message')"
 stop auth
 
-# -- 9. no server, a silent server ----------------------------------------------
+# -- 10. no server, a silent server, a refusing server ----------------------------------------------
 DEAD=$($PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 db refused 'name,email\nAda,ada@x.test\nBob,bob@x.test'
 run --once --mail "smtp://127.0.0.1:$DEAD"
@@ -213,7 +227,16 @@ expect_match "silent server: timed out, pending" "6|attempt 1: timed out: *" "$(
 expect "silent server: the run ends within its timeout" "yes" "$( [ $((t1 - t0)) -le 10 ] && echo yes || echo "no: $((t1 - t0)) s")"
 stop silent
 
-# -- 10. URLs ----------------------------------------------------------------------
+server refuse --mode refuse
+db refuse "$rows"
+run --once --mail "smtp://127.0.0.1:$PORT"
+expect_match "554 greeting: pending, not an error (it says nothing of the recipient)" \
+  "6|attempt 1: the server refused the session: 554 5.7.1 No SMTP service for you" "$(trace slow1@d1.test 'state, message')"
+expect "554 greeting: all 12 pending, the rest of the batch not tried (4 sessions at most)" "12 yes" \
+  "$(sqlite3 "$DB" "SELECT count(*) FROM camp_trace WHERE state = 6") $( [ "$(stat refuse sessions)" -le 4 ] && echo yes || echo "no: $(stat refuse sessions)")"
+stop refuse
+
+# -- 11. URLs ----------------------------------------------------------------------
 db url 'name,email\nAda,ada@x.test'
 "$CAMP" run --db "$DB" --once --mail "smtp://me:pw@127.0.0.1:25" > "$T/out" 2>&1
 expect_match "credentials in the URL are refused" "*no credentials in the URL; set CAMP_SMTP_USER and CAMP_SMTP_PASSWORD*" "$(cat "$T/out")"

@@ -7,16 +7,22 @@
 # DIR/mail/N.eml (the bytes as received, dot-unstuffed) with DIR/mail/N.env
 # (JSON: mail_from, rcpt_tos, session number, whether TLS was on).  DIR/stats holds JSON with
 # the sessions opened, the most open at once, the messages accepted and
-# the AUTH attempts and the most transactions at once for one recipient
-# domain (max_domain).
+# the AUTH attempts, the most transactions at once for one recipient
+# domain (max_domain) and the transactions whose RCPT came in the same
+# read as MAIL (pipelined).
 #
-#   server.py DIR [--mode plain|starttls|smtps|silent] [--auth USER:PASS]
+#   server.py DIR [--mode plain|starttls|smtps|silent|refuse] [--auth USER:PASS]
+#                 [--no-pipelining]
 #
 #   plain     no TLS offered
 #   starttls  STARTTLS offered (DIR/cert.pem, DIR/key.pem)
 #   smtps     implicit TLS on connect
 #   silent    accepts connections and never says a word (timeouts)
+#   refuse    greets with 554 (no service for this client)
 #   --auth    AUTH required (after STARTTLS when TLS is on)
+#   --no-pipelining  EHLO does not offer PIPELINING (RFC 2920), which it
+#             offers by default as most servers do (aiosmtpd reads commands
+#             in order either way)
 #
 # What happens to a message depends on its recipient's local part, so one
 # server and one batch can mix outcomes:
@@ -31,13 +37,14 @@ from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 
 ap = argparse.ArgumentParser()
 ap.add_argument("dir")
-ap.add_argument("--mode", default="plain", choices=["plain", "starttls", "smtps", "silent"])
+ap.add_argument("--mode", default="plain", choices=["plain", "starttls", "smtps", "silent", "refuse"])
 ap.add_argument("--auth", default=None)
+ap.add_argument("--no-pipelining", action="store_true")
 args = ap.parse_args()
 D = args.dir
 os.makedirs(os.path.join(D, "mail"), exist_ok=True)
 stats = {"sessions": 0, "open": 0, "max_open": 0, "messages": 0, "auth_ok": 0, "auth_bad": 0,
-         "max_domain": 0}
+         "max_domain": 0, "pipelined": 0}
 inflight = {}                       # recipient domain -> transactions under way
 seen = set()
 count = 0
@@ -67,6 +74,20 @@ def release(session):
 
 
 class Handler:
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        session.host_name = hostname
+        if not args.no_pipelining:
+            responses.insert(1, "250-PIPELINING")
+        return responses
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        # the client pipelined when RCPT is already read in behind MAIL
+        if b"RCPT TO" in bytes(getattr(server._reader, "_buffer", b"")):
+            stats["pipelined"] += 1
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
+
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         local = address.split("@")[0].lower()
         if local.startswith("reject"):
@@ -136,6 +157,8 @@ class Silent(asyncio.Protocol):
         stats["sessions"] += 1
         save_stats()
         self.transport = transport
+        if args.mode == "refuse":
+            transport.write(b"554 5.7.1 No SMTP service for you\r\n")
 
 
 async def main():
@@ -144,7 +167,7 @@ async def main():
     if args.mode in ("starttls", "smtps"):
         tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         tls.load_cert_chain(os.path.join(D, "cert.pem"), os.path.join(D, "key.pem"))
-    if args.mode == "silent":
+    if args.mode in ("silent", "refuse"):
         factory = Silent
     else:
         def factory():
