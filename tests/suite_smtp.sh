@@ -227,6 +227,16 @@ expect_match "silent server: timed out, pending" "6|attempt 1: timed out: *" "$(
 expect "silent server: the run ends within its timeout" "yes" "$( [ $((t1 - t0)) -le 10 ] && echo yes || echo "no: $((t1 - t0)) s")"
 stop silent
 
+server stall
+db stall 'name,email\nStall,stall@x.test'
+t0=$(date +%s)
+run --once --mail "smtp://127.0.0.1:$PORT?timeout=2"
+t1=$(date +%s)
+expect "no reply to the end of DATA: timed out, pending" "6|attempt 1: timed out: no reply from the server in 2 s" \
+  "$(trace stall@x.test 'state, message')"
+expect "no reply to the end of DATA: the run ends within its timeout" "yes" "$( [ $((t1 - t0)) -le 10 ] && echo yes || echo "no: $((t1 - t0)) s")"
+stop stall
+
 server refuse --mode refuse
 db refuse "$rows"
 run --once --mail "smtp://127.0.0.1:$PORT"

@@ -30,6 +30,7 @@
 #   reject*   550 at RCPT, always
 #   drop*     the connection is cut during DATA the first time, then accepted
 #   slow*     accepted after a 0.3 s pause (keeps sessions busy: concurrency)
+#   stall*    no answer to the end of DATA for 30 s (a timeout mid-message)
 #   anything else: accepted
 import argparse, asyncio, json, os, ssl, sys
 
@@ -114,6 +115,8 @@ class Handler:
             return "421 4.3.0 dropping"     # never reaches the client
         if local.startswith("slow"):
             await asyncio.sleep(0.3)
+        if local.startswith("stall"):
+            await asyncio.sleep(30)
         count += 1
         base = os.path.join(D, "mail", str(count))
         with open(base + ".eml", "wb") as f:
