@@ -66,8 +66,13 @@ db() {
     "$CAMP" deploy --db "$DB" --start "$T/camp/mail.camp" > /dev/null &&
     "$CAMP" import --db "$DB" --model contact "$T/$1.csv" > /dev/null || echo "setup of $1 failed"
 }
-# run ARGS...: camp run on $DB, its output in $T/out
-run() { "$CAMP" run --db "$DB" --base-url "$BASE" "$@" > "$T/out" 2>&1; }
+# run ARGS...: camp run on $DB, its output in $T/out; a run that fails
+# (or a sanitizer that complains) is a failed test of its own
+run() {
+  "$CAMP" run --db "$DB" --base-url "$BASE" "$@" > "$T/out" 2>&1
+  rc=$?
+  [ $rc -eq 0 ] || bad "camp run $* exited with $rc" "$(tail -n 5 "$T/out")"
+}
 # trace EMAIL COLUMNS: columns of the trace of the message to EMAIL
 trace() {
   sqlite3 "$DB" "SELECT $2 FROM camp_trace WHERE participant IN (SELECT p.id FROM camp_participant p
