@@ -128,6 +128,12 @@ def names(raw, env, msg):
         return "To %r" % str(msg["To"])
     if rcpt(env) == "ada@x.test" and to[0].display_name != "Ada Lövelace":
         return "To name %r" % to[0].display_name
+    head = raw.split(b"\r\n\r\n")[0].decode("ascii")
+    for name in ("From", "To"):
+        value = re.search(r"(?ims)^%s:(.*?)\r\n(?! )" % name, head + "\r\n").group(1)
+        for word in re.findall(r"=\?UTF-8\?Q\?(.*?)\?=", value):
+            if not re.fullmatch(r"[A-Za-z0-9!*+/=_-]*", word):
+                return "%s: encoded word %r has characters a phrase must encode (RFC 2047 5(3))" % (name, word)
     fr = msg["From"].addresses
     if len(fr) != 1 or fr[0].addr_spec != "shop@example.com" or fr[0].display_name != "Camp Shöp":
         return "From %r" % str(msg["From"])
