@@ -485,12 +485,14 @@ static void start(SmtpChan *s, Conn *c, int i) {
 }
 
 /* Give every idle connection the next message whose domain is under its
-** cap; s->next is the first message not yet taken. */
+** cap; s->next is the first message not yet taken.  When one idle
+** connection finds nothing to take, neither will the others. */
 static void fill(SmtpChan *s) {
   const Message *m = s->m;
-  for (int k = 0; k < s->nconn && s->next < s->n; k++) {
+  for (int k = 0, found = 1; k < s->nconn && s->next < s->n && found; k++) {
     Conn *c = &s->conn[k];
     if (c->msg >= 0) continue;
+    found = 0;
     for (int i = s->next; i < s->n; i++) {
       if (s->started[i]) continue;
       if (s->down) {
@@ -510,6 +512,7 @@ static void fill(SmtpChan *s) {
       }
       if (inFlight(s, strchr(m[i].toAddr, '@') + 1) >= s->domainCap) continue;
       s->started[i] = 1;
+      found = 1;
       start(s, c, i);
       break;
     }
