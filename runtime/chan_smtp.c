@@ -15,9 +15,10 @@
 ** transactions then run here over curl_easy_send / curl_easy_recv, so a
 ** session lives across messages and batches and, when the server offers
 ** PIPELINING (RFC 2920), MAIL, RCPT and DATA go out in one write.  A
-** message costs two round trips and a handful of system calls instead of
-** libcurl's four round trips and fifteen calls: the carrier keeps up with
-** a local relay.  After any failed transaction the session is closed (its
+** message then costs two round trips and about four system calls, where
+** libcurl's own SMTP transfer takes four round trips and some fifteen
+** calls (measured with bench/smtp.sh: 0.8-0.95 of postfix's smtp-source
+** rate, against under 0.5).  After any failed transaction the session is closed (its
 ** state is uncertain) and the next message opens a new one.
 */
 #include <curl/curl.h>
