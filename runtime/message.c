@@ -6,6 +6,7 @@
 ** CR and LF become spaces, so no record value can inject a header.
 ** Does not own: tracking (track.c) or delivery (chan_*.c).
 */
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,8 +55,11 @@ static int needsEncoding(const char *s) {
 }
 
 /* A header value: plain when it is plain ASCII, else RFC 2047 Q-encoded
-** words of at most 75 characters (split on UTF-8 boundaries). */
-static void headerText(Buf *b, const char *s) {
+** words of at most 75 characters (split on UTF-8 boundaries).  In a phrase
+** (the name of an address) an encoded word may hold only letters, digits
+** and "!*+-/" unencoded (RFC 2047 5(3)): a raw ',', '@' or ':' there would
+** let a strict parser read the name as more addresses or a group. */
+static void headerWords(Buf *b, const char *s, int phrase) {
   if (!needsEncoding(s)) {
     for (; *s; s++) campBufPut(b, (*s == '\t') ? " " : s, 1);
     return;
@@ -68,7 +72,8 @@ static void headerText(Buf *b, const char *s) {
     int seqStart = (c & 0xc0) != 0x80;
     if (seqStart && col > 60) { campBufPuts(b, "?=\r\n =?UTF-8?Q?"); col = 0; }
     if (c == ' ') { campBufPut(b, "_", 1); col++; }
-    else if (c >= 0x7f || c < 0x20 || c == '=' || c == '?' || c == '_' || c == '"') {
+    else if (c >= 0x7f || c < 0x20 || c == '=' || c == '?' || c == '_' || c == '"' ||
+             (phrase && !(isalnum(c) || strchr("!*+-/", c)))) {
       snprintf(enc, sizeof enc, "=%02X", c);
       campBufPut(b, enc, 3);
       col += 3;
@@ -77,11 +82,13 @@ static void headerText(Buf *b, const char *s) {
   campBufPuts(b, "?=");
 }
 
+static void headerText(Buf *b, const char *s) { headerWords(b, s, 0); }
+
 /* An address header: "Name <addr>" with the name encoded and the address
 ** stripped of anything that could break the header. */
 static void address(Buf *b, const char *name, const char *addr) {
   if (name && *name) {
-    if (needsEncoding(name)) headerText(b, name);
+    if (needsEncoding(name)) headerWords(b, name, 1);
     else {
       campBufPut(b, "\"", 1);
       for (const char *p = name; *p; p++) {
