@@ -19,6 +19,10 @@ int campCliUsage(const char *cmd, const char *fmt, ...) __attribute__((format(pr
 ** value is missing (after printing a usage error). */
 int campCliOpt(int argc, char **argv, int *i, const char *name, const char **value);
 
+/* The key of tracking tokens: $CAMP_SECRET, or a development default that
+** camp run, camp serve and camp ingest all agree on. */
+const char *campCliSecret(void);
+
 #include <stddef.h>
 #include <stdint.h>
 

@@ -145,8 +145,7 @@ static int openChannels(const Opts *o, RunOptions *r, char *err, size_t errSize)
   r->sms = campChanOpenSms(o->sms ? o->sms : "sink:", sc, err, errSize);
   if (!r->sms) { campChanClose(r->mail); return -1; }
   r->baseUrl = o->baseUrl ? o->baseUrl : "http://127.0.0.1:8080";
-  r->secret = getenv("CAMP_SECRET");
-  if (!r->secret || !*r->secret) r->secret = "camp-development-secret";
+  r->secret = campCliSecret();
   return 0;
 }
 

@@ -3,6 +3,7 @@
 */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "cli/cli.h"
 
@@ -25,4 +26,9 @@ int campCliOpt(int argc, char **argv, int *i, const char *name, const char **val
   if (*i + 1 >= argc) { campCliUsage(argv[0], "%s needs a value", name); return -1; }
   *value = argv[++*i];
   return 1;
+}
+
+const char *campCliSecret(void) {
+  const char *s = getenv("CAMP_SECRET");
+  return s && *s ? s : "camp-development-secret";
 }

@@ -1,0 +1,116 @@
+"""tests/serve/client.py -- the HTTP side of tests/suite_serve.sh (runs under
+/usr/bin/python3; standard library only).
+
+  client.py tokens MAILDIR           one line per message: message-id open redirect... unsubscribe
+  client.py forge HOST PORT TOKEN    thousands of forged and mutated tokens against /o/, /r/, /u/:
+                                     prints how many got anything but 404
+  client.py hits HOST PORT URL N     N keep-alive GETs of URL; prints how many got 200
+  client.py garbage HOST PORT        malformed requests over raw sockets; prints how many were answered
+  client.py chrome DRIVERPORT URL    headless Chromium (through chromedriver) opens URL, clicks
+                                     #confirm, prints the page's heading
+"""
+import email, email.policy, glob, http.client, json, os, random, re, socket, sys, urllib.request
+
+def tokens(maildir):
+    for path in sorted(glob.glob(os.path.join(maildir, "*.eml"))):
+        with open(path, "rb") as f:
+            m = email.message_from_binary_file(f, policy=email.policy.default)
+        html = m.get_body(("html",)).get_content()
+        opens = re.findall(r'src="(http://[^"]+/o/[^"]+)"', html)
+        redirects = []
+        for u in re.findall(r"href='(http://[^']+/r/[^']+)'", html) + re.findall(r'href="(http://[^"]+/r/[^"]+)"', html):
+            if u not in redirects:
+                redirects.append(u)
+        unsub = m["List-Unsubscribe"].strip("<>")
+        print(m["Message-ID"].strip("<>"), opens[0], " ".join(redirects), unsub)
+
+def status(conn, method, path, body=None, headers=None):
+    conn.request(method, path, body=body, headers=headers or {})
+    r = conn.getresponse()
+    r.read()
+    return r.status, r.getheader("Location")
+
+ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+
+def forge(host, port, token):
+    rng = random.Random(7)
+    cands = set()
+    for i in range(len(token)):                       # every single-character change
+        for c in ALPHABET:
+            if c != token[i]:
+                cands.add(token[:i] + c + token[i + 1:])
+    for n in range(len(token)):                       # truncations
+        cands.add(token[:n])
+    for c in "A_-9":                                  # extensions
+        cands.add(token + c)
+        cands.add(c + token)
+    for _ in range(1000):                             # random tokens of the right length and others
+        cands.add("".join(rng.choice(ALPHABET) for _ in range(rng.choice([len(token), len(token) - 1, 16, 43]))))
+    cands.discard(token)
+    conn = http.client.HTTPConnection(host, port, timeout=10)
+    bad = tried = 0
+    for t in sorted(cands):
+        for kind in ("o", "r", "u"):
+            s, loc = status(conn, "GET", "/%s/%s" % (kind, t))
+            tried += 1
+            if s != 404:
+                bad += 1
+                print("not 404: /%s/%s -> %d %s" % (kind, t, s, loc), file=sys.stderr)
+    print(tried, bad)
+
+def hits(host, port, url, n):
+    conn = http.client.HTTPConnection(host, port, timeout=10)
+    ok = 0
+    for _ in range(n):
+        s, _loc = status(conn, "GET", url)
+        ok += s == 200
+    print(ok)
+
+def garbage(host, port):
+    answered = 0
+    payloads = [b"\x00\x01\x02garbage\r\n\r\n", b"GET\r\n\r\n", b"GET / HTTP/9.9\r\n\r\n",
+                b"GET /o/" + b"A" * 200000 + b" HTTP/1.1\r\nHost: x\r\n\r\n",
+                b"GET /o/x HTTP/1.1\r\n" + b"X-Big: " + b"B" * 100000 + b"\r\n\r\n",
+                b"POST /hooks/events HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n",
+                b"POST /u/x HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+                b"\r\n\r\n\r\n"]
+    for p in payloads:
+        s = socket.create_connection((host, port), timeout=5)
+        try:
+            s.sendall(p)
+            s.shutdown(socket.SHUT_WR)
+            data = s.recv(200)
+            answered += bool(data)
+        except OSError:
+            pass
+        finally:
+            s.close()
+    print(answered)
+
+def chrome(driverPort, url):
+    base = "http://127.0.0.1:%s" % driverPort
+    def call(method, path, body=None):
+        req = urllib.request.Request(base + path, method=method, data=json.dumps(body).encode() if body is not None else None,
+                                     headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=60) as r:
+            return json.load(r)["value"]
+    caps = {"capabilities": {"alwaysMatch": {"browserName": "chrome", "goog:chromeOptions": {
+        "binary": "/usr/bin/chromium", "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]}}}}
+    sid = call("POST", "/session", caps)["sessionId"]
+    try:
+        call("POST", "/session/%s/url" % sid, {"url": url})
+        el = call("POST", "/session/%s/element" % sid, {"using": "css selector", "value": "#confirm"})
+        eid = list(el.values())[0]
+        call("POST", "/session/%s/element/%s/click" % (sid, eid), {})
+        h1 = call("POST", "/session/%s/element" % sid, {"using": "css selector", "value": "h1"})
+        print(call("GET", "/session/%s/element/%s/text" % (sid, list(h1.values())[0])))
+    finally:
+        call("DELETE", "/session/%s" % sid)
+
+if __name__ == "__main__":
+    cmd, args = sys.argv[1], sys.argv[2:]
+    if cmd == "tokens": tokens(*args)
+    elif cmd == "forge": forge(args[0], int(args[1]), args[2])
+    elif cmd == "hits": hits(args[0], int(args[1]), args[2], int(args[3]))
+    elif cmd == "garbage": garbage(args[0], int(args[1]))
+    elif cmd == "chrome": chrome(*args)

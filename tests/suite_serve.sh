@@ -1,0 +1,144 @@
+#!/bin/sh
+# tests/suite_serve.sh -- camp serve against real clients on 127.0.0.1: curl
+# for every endpoint, headless Chromium clicking the unsubscribe button,
+# thousands of forged tokens, open-redirect attempts, oversized and
+# malformed requests, and camp run working on the same database meanwhile.
+# Every check reads the database afterwards: answers are not enough.
+set -u
+CAMP=${CAMP:-build/camp}
+PY=/usr/bin/python3
+CLIENT=tests/serve/client.py
+D=$(mktemp -d)
+SERVER=; DRIVER=
+cleanup() {
+  [ -n "$SERVER" ] && kill "$SERVER" 2> /dev/null
+  [ -n "$DRIVER" ] && kill "$DRIVER" 2> /dev/null
+  rm -rf "$D"
+}
+trap cleanup EXIT
+pass=0; fail=0
+ok() { pass=$((pass + 1)); }
+no() { fail=$((fail + 1)); echo "FAIL: $*"; }
+check() { if [ "$2" = "$3" ]; then ok; else no "$1: got '$2', expected '$3'"; fi; }
+q() { sqlite3 "$D/db" "$1"; }
+# wait until a query answers what is expected (the writer records within ms)
+settle() { i=0; while [ "$(q "$1")" != "$2" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done; }
+code() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
+
+cp tests/scenarios/models.camp tests/serve/serve.camp "$D/"
+"$CAMP" init --db "$D/db" --clock 2026-01-05T09:00:00Z > /dev/null
+"$CAMP" deploy --db "$D/db" --start "$D/serve.camp" > /dev/null
+printf 'name,email\nAda,ada@x.test\nBob,bob@x.test\nCy,cy@x.test\nDi,di@x.test\n' > "$D/r.csv"
+"$CAMP" import --db "$D/db" --model contact "$D/r.csv" > /dev/null
+
+# the server first (a free port), then the run that writes its URLs
+"$CAMP" serve --db "$D/db" --listen 127.0.0.1:0 > "$D/serve.log" 2>&1 &
+SERVER=$!
+i=0; while ! grep -q listening "$D/serve.log" && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+BASE=$(sed -n 's/.*listening on \(http:[^ ]*\).*/\1/p' "$D/serve.log")
+PORT=${BASE##*:}
+[ -n "$BASE" ] && ok || { no "server did not start: $(cat "$D/serve.log")"; echo "$pass passed, $fail failed"; exit 1; }
+"$CAMP" run --db "$D/db" --until +1h --mail "file:$D/mail" --base-url "$BASE" > /dev/null
+$PY $CLIENT tokens "$D/mail" > "$D/tokens"
+check "four messages with their URLs" "$(wc -l < "$D/tokens" | tr -d ' ')" 4
+set -- $(sed -n 1p "$D/tokens"); MID1=$1 O1=$2 R1A=$3 R1B=$4 U1=$5
+set -- $(sed -n 2p "$D/tokens"); MID2=$1 O2=$2 R2A=$3 U2=$5
+set -- $(sed -n 3p "$D/tokens"); U3=$5
+set -- $(sed -n 4p "$D/tokens"); O4=$2
+
+# -- /o/: a GIF, and an open recorded
+curl -s -D "$D/h" -o "$D/pixel" "$O1"
+check "open: status" "$(head -1 "$D/h" | tr -d '\r' | cut -d' ' -f2)" 200
+check "open: content type" "$(grep -i '^content-type' "$D/h" | tr -d '\r' | cut -d' ' -f2)" image/gif
+check "open: a GIF of 43 bytes" "$(head -c 6 "$D/pixel")$(wc -c < "$D/pixel" | tr -d ' ')" GIF89a43
+grep -qi '^cache-control: no-store' "$D/h" && ok || no "open: not marked no-store"
+settle "SELECT count(*) FROM camp_event WHERE kind = 'open'" 1
+check "open: recorded on its trace" "$(q "SELECT t.message_id FROM camp_event v JOIN camp_trace t ON t.id = v.trace WHERE v.kind = 'open'")" "$MID1"
+check "open: HEAD answers" "$(code -I "$O1")" 200
+check "open: POST refused" "$(code -X POST "$O1")" 405
+
+# -- /r/: exactly the registered URL
+check "click: status" "$(code "$R1A")" 302
+check "click: first link" "$(curl -s -o /dev/null -w '%{redirect_url}' "$R1A")" "https://example.com/a?utm_campaign=track-1&utm_medium=email&utm_source=hello"
+check "click: second link (&amp; read as &)" "$(curl -s -o /dev/null -w '%{redirect_url}' "$R1B")" "https://example.com/b?x=1&y=2&utm_campaign=track-1&utm_medium=email&utm_source=hello"
+settle "SELECT count(*) FROM camp_event WHERE kind = 'click'" 3
+check "click: URLs recorded" "$(q "SELECT group_concat(url, ' ') FROM (SELECT url FROM camp_event WHERE kind = 'click' ORDER BY id)")" \
+  "https://example.com/a?utm_campaign=track-1&utm_medium=email&utm_source=hello https://example.com/a?utm_campaign=track-1&utm_medium=email&utm_source=hello https://example.com/b?x=1&y=2&utm_campaign=track-1&utm_medium=email&utm_source=hello"
+# open-redirect attempts: the token decides, nothing else
+for u in "$R1A?url=https://evil.example" "$R1A?next=//evil.example&redirect=https%3A%2F%2Fevil.example" "$R1A#https://evil.example"; do
+  check "redirect ignores '${u#"$R1A"}'" "$(curl -s -o /dev/null -w '%{redirect_url}' "$u")" "https://example.com/a?utm_campaign=track-1&utm_medium=email&utm_source=hello"
+done
+for p in "/r//evil.example" "/r/%2F%2Fevil.example" "${R1A#"$BASE"}/evil.example" "${R1A#"$BASE"}%2Fevil" "/r/https://evil.example" "/r/" "/r" "/../r/x"; do
+  check "no redirect for $p" "$(code --path-as-is "$BASE$p")" 404
+done
+check "an open token is not a redirect" "$(code "$BASE/r/${O2##*/}")" 404
+check "a redirect token is not an open" "$(code "$BASE/o/${R2A##*/}")" 404
+
+# -- /u/: a page, then one-click unsubscribe, idempotent
+curl -s "$U1" > "$D/page"
+grep -q '<form method="post"' "$D/page" && grep -q 'id="confirm"' "$D/page" && ok || no "unsubscribe page has no confirm form"
+check "page changes nothing" "$(q 'SELECT count(*) FROM camp_suppression')" 0
+check "one-click POST" "$(code -X POST -d 'List-Unsubscribe=One-Click' "$U1")" 200
+settle "SELECT count(*) FROM camp_suppression" 1
+check "address suppressed" "$(q 'SELECT address FROM camp_suppression')" ada@x.test
+check "second POST" "$(code -X POST -d 'List-Unsubscribe=One-Click' "$U1")" 200
+sleep 0.3
+check "still one suppression" "$(q 'SELECT count(*) FROM camp_suppression')" 1
+
+# -- a real browser clicks the button
+CHROMEPORT=$($PY -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+chromedriver --port="$CHROMEPORT" > "$D/driver.log" 2>&1 &
+DRIVER=$!
+i=0; while ! curl -s "http://127.0.0.1:$CHROMEPORT/status" | grep -q '"ready": *true' && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+check "chromium: confirmation page" "$($PY $CLIENT chrome "$CHROMEPORT" "$U3" 2> "$D/chrome.err")" "You are unsubscribed"
+[ -s "$D/chrome.err" ] && tail -5 "$D/chrome.err"
+settle "SELECT count(*) FROM camp_suppression WHERE address = 'cy@x.test'" 1
+check "chromium: address suppressed" "$(q "SELECT count(*) FROM camp_suppression WHERE address = 'cy@x.test'")" 1
+kill "$DRIVER" 2> /dev/null; DRIVER=
+
+# -- /hooks/events: signed JSON from a provider
+HOOKSECRET=camp-development-secret
+sign() { printf '%s' "$1" | openssl dgst -sha256 -hmac "$HOOKSECRET" | sed 's/^.* //'; }
+body="{\"events\":[{\"type\":\"bounce\",\"message_id\":\"$MID2\",\"at\":\"2026-01-05T10:30:00Z\"},{\"type\":\"open\",\"message_id\":\"t999.deadbeef@camp\"}]}"
+check "hook: signed" "$(curl -s -X POST -H "X-Camp-Signature: sha256=$(sign "$body")" --data-binary "$body" "$BASE/hooks/events")" '{"recorded":1,"unknown":1,"invalid":0}'
+check "hook: bounce on its trace" "$(q "SELECT count(*) FROM camp_event v JOIN camp_trace t ON t.id = v.trace WHERE v.kind = 'bounce' AND t.message_id = '$MID2'")" 1
+check "hook: bounce suppresses" "$(q "SELECT count(*) FROM camp_suppression WHERE address = 'bob@x.test'")" 1
+events=$(q 'SELECT count(*) FROM camp_event')
+check "hook: bad signature" "$(code -X POST -H "X-Camp-Signature: sha256=$(sign "$body.")" --data-binary "$body" "$BASE/hooks/events")" 401
+check "hook: no signature" "$(code -X POST --data-binary "$body" "$BASE/hooks/events")" 401
+bad='{"events":[{"type":'
+check "hook: malformed JSON" "$(code -X POST -H "X-Camp-Signature: sha256=$(sign "$bad")" --data-binary "$bad" "$BASE/hooks/events")" 400
+check "hook: GET refused" "$(code "$BASE/hooks/events")" 405
+head -c 2000000 /dev/zero | tr '\0' 'x' > "$D/big"
+check "hook: 2 MB body" "$(code -X POST -H 'X-Camp-Signature: sha256=00' --data-binary @"$D/big" "$BASE/hooks/events")" 413
+check "rejected hooks changed nothing" "$(q 'SELECT count(*) FROM camp_event')" "$events"
+
+# -- forged tokens: thousands, all 404, nothing recorded
+set -- $($PY $CLIENT forge 127.0.0.1 "$PORT" "${O4##*/}" 2> "$D/forge.err")
+[ "${1:-0}" -gt 3000 ] && ok || no "forged tokens tried: ${1:-none}"
+check "forged tokens all 404" "${2:-x}" 0
+check "forged tokens recorded nothing" "$(q 'SELECT count(*) FROM camp_event')" "$events"
+check "the real token of record 4 was never opened" "$(q "SELECT count(*) FROM camp_event WHERE kind = 'open' AND trace = 4")" 0
+
+# -- oversized and malformed requests; the server stays up
+check "oversized URL" "$(code "$BASE/o/$(head -c 100000 /dev/zero | tr '\0' A)")" 414
+check "unknown path" "$(code "$BASE/")" 404
+check "unknown method" "$(code -X DELETE "$O1")" 405
+$PY $CLIENT garbage 127.0.0.1 "$PORT" > /dev/null
+check "still serving after garbage" "$(code "$O4")" 200
+
+# -- camp run on the same database while hits arrive: none lost
+before=$(q "SELECT count(*) FROM camp_event")
+$PY $CLIENT hits 127.0.0.1 "$PORT" "${O2#"$BASE"}" 500 > "$D/hits" &
+HITS=$!
+"$CAMP" run --db "$D/db" --until +4d --mail "file:$D/mail" --base-url "$BASE" > /dev/null || no "camp run beside the server failed"
+wait $HITS
+check "hits answered" "$(cat "$D/hits")" 500
+kill -TERM "$SERVER"; wait "$SERVER"; rc=$?; SERVER=
+check "server stops cleanly" "$rc" 0
+grep -q ' 0 lost' "$D/serve.log" && ok || no "server summary: $(tail -1 "$D/serve.log")"
+check "every answered hit recorded" "$(q "SELECT count(*) FROM camp_event")" "$((before + 500))"
+check "on click branch ran" "$(q "SELECT count(*) FROM camp_trace t JOIN camp_activity a ON a.id = t.activity WHERE a.name = 'clicked' AND t.state = 2")" 1
+check "integrity" "$(q 'PRAGMA integrity_check')" ok
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
