@@ -96,7 +96,6 @@ while IFS= read -r line; do
     *) bad "message: ${line#FAIL }" ;;
   esac
 done < "$T/checks"
-expect "PIPELINING offered: MAIL, RCPT, DATA sent in one go" "4" "$(stat normal pipelined)"
 expect "sessions reused: 4 messages over at most 4 sessions, one run" "yes" \
   "$( [ "$(stat normal sessions)" -le 4 ] && echo yes || echo "no: $(stat normal sessions) sessions")"
 

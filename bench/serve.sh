@@ -1,0 +1,72 @@
+#!/bin/sh
+# bench/serve.sh [SECONDS] [CONNECTIONS] -- camp serve under load: wrk
+# against /o/TOKEN and /r/TOKEN (default 10 s each, 64 keep-alive
+# connections, 2 wrk threads), printing requests per second and p99
+# latency; after the server stops, the events recorded beside the
+# successful responses (they must be equal).  In the same run, the
+# baseline: bench/mhd_floor.c, a bare libmicrohttpd serving the GIF.
+set -eu
+SECS=${1:-10}
+CONNS=${2:-64}
+THREADS=${THREADS:-2}
+CAMP=${CAMP:-build/camp}
+[ -x "$CAMP" ] || make -s build/camp
+command -v wrk > /dev/null || { echo "bench/serve.sh: needs wrk (apt-get install wrk)"; exit 2; }
+D=$(mktemp -d)
+SERVER=
+trap '[ -n "$SERVER" ] && kill $SERVER 2> /dev/null; rm -rf "$D"' EXIT
+cc -O2 -o "$D/floor" bench/mhd_floor.c -lmicrohttpd
+freeport() { /usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+# one contact, one email with a link: its open and click tokens
+cp tests/scenarios/models.camp "$D/"
+cat > "$D/c.camp" <<'C'
+use "models.camp"
+
+campaign bench "Bench" {
+  target contact
+  where email is set
+
+  email hello {
+    subject "Hello"
+    body "<p><a href='https://example.com/landing'>go</a></p>"
+  }
+}
+C
+printf 'name,email\nAda,ada@x.test\n' > "$D/c.csv"
+"$CAMP" init --db "$D/db" --clock 2026-01-05T09:00:00Z > /dev/null
+"$CAMP" deploy --db "$D/db" --start "$D/c.camp" > /dev/null
+"$CAMP" import --db "$D/db" --model contact "$D/c.csv" > /dev/null
+PORT=$(freeport)
+BASE=http://127.0.0.1:$PORT
+"$CAMP" run --db "$D/db" --until +1h --mail "file:$D/mail" --base-url "$BASE" > /dev/null
+/usr/bin/python3 tests/serve/client.py tokens "$D/mail" > "$D/tokens"
+read -r _ OPEN REDIRECT _ < "$D/tokens"
+
+# wrk's figures: requests/s, p99, total requests, failed (non-2xx/3xx and socket errors)
+load() {
+  wrk -t2 -c"$CONNS" -d"${SECS}s" --latency "$1" > "$D/wrk" 2>&1
+  awk '/Requests\/sec/ { rps = $2 } /^ +99%/ { p99 = $2 } / requests in / { n = $1 }
+       /Non-2xx or 3xx/ { bad += $NF } /Socket errors/ { gsub(/,/, ""); bad += $4 + $6 + $8 + $10 }
+       END { printf "%s %s %d %d\n", rps, p99, n, bad }' "$D/wrk"
+}
+
+"$D/floor" "$PORT" "$THREADS" & SERVER=$!
+sleep 0.3
+set -- $(load "$BASE/o/x"); FRPS=$1 FP99=$2
+kill $SERVER; wait $SERVER 2> /dev/null || true; SERVER=
+
+"$CAMP" serve --db "$D/db" --listen "127.0.0.1:$PORT" --threads "$THREADS" > "$D/serve.log" 2>&1 & SERVER=$!
+sleep 0.3
+set -- $(load "$OPEN"); ORPS=$1 OP99=$2 ON=$3 OBAD=$4
+set -- $(load "$REDIRECT"); RRPS=$1 RP99=$2 RN=$3 RBAD=$4
+kill -TERM $SERVER; wait $SERVER; SERVER=
+opens=$(sqlite3 "$D/db" "SELECT count(*) FROM camp_event WHERE kind = 'open'")
+clicks=$(sqlite3 "$D/db" "SELECT count(*) FROM camp_event WHERE kind = 'click'")
+# a click also records the open it implies only once (the trace's first), so count click rows
+printf 'camp serve, %s s each, %s connections, %s server threads (2 cores shared with wrk)\n' "$SECS" "$CONNS" "$THREADS"
+printf '  /o/TOKEN   %8.0f req/s   p99 %-8s  %d answered, %d failed, %d opens recorded\n' "$ORPS" "$OP99" "$((ON - OBAD))" "$OBAD" "$opens"
+printf '  /r/TOKEN   %8.0f req/s   p99 %-8s  %d answered, %d failed, %d clicks recorded\n' "$RRPS" "$RP99" "$((RN - RBAD))" "$RBAD" "$clicks"
+printf 'baseline: bare libmicrohttpd GIF   %8.0f req/s   p99 %s (same run)\n' "$FRPS" "$FP99"
+printf 'every hit recorded: %s\n' "$( [ "$opens" -eq $((ON - OBAD)) ] && [ "$clicks" -eq $((RN - RBAD)) ] && echo yes || echo NO)"
+tail -1 "$D/serve.log"
