@@ -17,7 +17,9 @@ static struct MHD_Response *response;
 
 static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
                               const char *version, const char *upload, size_t *uploadSize, void **state) {
-  (void)cls; (void)url; (void)method; (void)version; (void)upload; (void)uploadSize; (void)state;
+  (void)cls; (void)url; (void)method; (void)version; (void)upload; (void)uploadSize;
+  static int marker;
+  if (!*state) { *state = &marker; return MHD_YES; }     /* as camp serve: answer on the second call */
   return MHD_queue_response(c, MHD_HTTP_OK, response);
 }
 

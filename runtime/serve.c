@@ -48,6 +48,7 @@ typedef struct Server {
   Hit *q;                   /* queued hits (under lock) */
   size_t nq, capq;
   int closing;              /* no more hits will come (under lock) */
+  long answered;            /* hits queued, each after its answer was decided (under lock) */
   long recorded, unknown, failed;
   pthread_key_t reader;     /* each request thread's own Engine */
   struct MHD_Response *gif, *notFound;
@@ -79,6 +80,7 @@ static void enqueue(char kind, int64_t trace, const char *url) {
     srv.capq = cap;
   }
   srv.q[srv.nq++] = (Hit){ kind, trace, u };
+  srv.answered++;
   pthread_cond_signal(&srv.more);
   pthread_mutex_unlock(&srv.lock);
 }
@@ -349,7 +351,8 @@ int campServeRun(const ServeOptions *o, volatile sig_atomic_t *stop, char *err, 
   pthread_mutex_unlock(&srv.lock);
   pthread_join(wt, NULL);
   if (o->log && rc == 0) {
-    fprintf(o->log, "camp serve: %ld hits recorded, %ld for unknown messages, %ld lost\n", srv.recorded, srv.unknown, srv.failed);
+    fprintf(o->log, "camp serve: %ld hits answered, %ld recorded, %ld for unknown messages, %ld lost\n", srv.answered,
+            srv.recorded, srv.unknown, srv.failed);
     fflush(o->log);
   }
   MHD_destroy_response(srv.gif);
