@@ -468,7 +468,7 @@ static int webhook(Engine *e, const Value *args, int argc, char *err, size_t err
   free(text);
   if (r == SEND_OK) return 0;
   if (r == SEND_RETRY) e->actionRetry = 1;
-  snprintf(err, errSize, "webhook %.200s: %s", url, why);
+  snprintf(err, errSize, "%.200s: %s", url, why);
   return -1;
 }
 

@@ -1,0 +1,96 @@
+#!/bin/sh
+# tests/suite_sms.sh -- SMS over an HTTP gateway and the webhook action,
+# against a real HTTP server on 127.0.0.1 (tests/sms/gateway.py): the JSON
+# shape, the Authorization header from the environment, tracked short links
+# (and on click for SMS), 503 retried and delivered once, 400 an error with
+# the gateway's words, a gateway that is down retried; the webhook's JSON,
+# its retry and its error.
+set -u
+CAMP=${CAMP:-build/camp}
+PY=/usr/bin/python3
+D=$(mktemp -d)
+GW=
+trap '[ -n "$GW" ] && kill $GW 2> /dev/null; rm -rf "$D"' EXIT
+pass=0; fail=0
+ok() { pass=$((pass + 1)); }
+no() { fail=$((fail + 1)); echo "FAIL: $*"; }
+check() { if [ "$2" = "$3" ]; then ok; else no "$1: got '$2', expected '$3'"; fi; }
+q() { sqlite3 "$D/db" "$1"; }
+# a field of the n-th request (1-based) whose path is $2
+req() { $PY -c 'import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1]) if json.loads(l)["path"] == sys.argv[2]]
+r = rows[int(sys.argv[3]) - 1]
+v = json.loads(r["body"]) if sys.argv[4].startswith("body.") else r
+for k in sys.argv[4].split(".")[1 if sys.argv[4].startswith("body.") else 0:]: v = v.get(k) if isinstance(v, dict) else None
+print(json.dumps(v) if isinstance(v, (dict, list)) else v)' "$D/gw/requests.jsonl" "$@"; }
+count() { grep -c "\"path\": \"$1\"" "$D/gw/requests.jsonl"; }
+# how many SMS requests went to number $1
+sent() { $PY -c 'import json, sys
+print(sum(1 for l in open(sys.argv[1]) if json.loads(l)["path"] == "/sms" and json.loads(json.loads(l)["body"])["to"] == sys.argv[2]))' "$D/gw/requests.jsonl" "$1"; }
+state() { q "SELECT t.state || '|' || t.attempts || '|' || coalesce(t.message, '') FROM camp_trace t JOIN camp_participant p ON p.id = t.participant
+             JOIN contact c ON c.id = p.record_id JOIN camp_activity a ON a.id = t.activity WHERE c.name = '$1' AND a.name = '$2'"; }
+
+mkdir -p "$D/gw"
+$PY tests/sms/gateway.py "$D/gw" > "$D/gw.log" 2>&1 &
+GW=$!
+i=0; while [ ! -f "$D/gw/port" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+PORT=$(cat "$D/gw/port")
+cp tests/scenarios/models.camp "$D/"
+sed "s/GATEWAY_PORT/$PORT/" tests/sms/sms.camp > "$D/sms.camp"
+"$CAMP" init --db "$D/db" --clock 2026-01-05T09:00:00Z > /dev/null
+"$CAMP" deploy --db "$D/db" --start "$D/sms.camp" > /dev/null
+printf 'name,email,phone,opt_out,tags,score\nAda,,+33600000001,false,,0\nonce503,,+33600000002,false,,1\nbad400,,+33600000003,false,,2\nBob,,+33600000004,false,,0\n' > "$D/r.csv"
+"$CAMP" import --db "$D/db" --model contact "$D/r.csv" > /dev/null
+
+CAMP_SMS_AUTH="Bearer s3cret-token" "$CAMP" run --db "$D/db" --once --sms "http://127.0.0.1:$PORT/sms" \
+  --base-url https://t.example --mail sink: > /dev/null 2> "$D/run.err" || no "run: $(cat "$D/run.err")"
+
+# -- the SMS requests
+check "one SMS request per contact, one more for the 503" "$(count /sms)" 4
+check "JSON content type" "$(req /sms 1 content_type)" application/json
+check "Authorization from CAMP_SMS_AUTH" "$(req /sms 1 authorization)" "Bearer s3cret-token"
+check "to" "$(req /sms 1 body.to)" "+33600000001"
+check "message_id is the trace's" "$(req /sms 1 body.message_id)" "$(q "SELECT message_id FROM camp_trace WHERE id = 1")"
+check "campaign code" "$(req /sms 1 body.campaign)" sms-1
+text=$(req /sms 1 body.text)
+case $text in "Hi Ada, see https://t.example/r/"*" now") ok ;; *) no "text with a tracked short link: '$text'" ;; esac
+case $text in *example.com*) no "the original link leaked into the SMS" ;; *) ok ;; esac
+check "Ada sent" "$(state Ada hello)" "2|0|"
+check "503: pending, attempt 1, the gateway's words" "$(state once503 hello)" '6|1|attempt 1: HTTP 503: {"error": "try later"}'
+check "400: error with the gateway's words" "$(state bad400 hello)" '5|0|HTTP 400: {"error": "invalid number"}'
+
+# -- the webhook action (contacts with score >= 1)
+check "webhooks posted" "$(count /hook)" 2
+check "webhook JSON: campaign" "$(req /hook 1 body.campaign)" hooks
+check "webhook JSON: activity" "$(req /hook 1 body.activity)" notify
+check "webhook JSON: the record" "$(req /hook 1 body.record.name)|$(req /hook 1 body.record.phone)" "once503|+33600000002"
+check "webhook JSON: named values" "$(req /hook 1 body.values)" '{"source": "camp", "score": 1}'
+check "webhook 503: retried later" "$(state once503 notify)" '0|1|attempt 1: sms.camp:24: webhook(): http://127.0.0.1:'"$PORT"'/hook: HTTP 503: {"error": "try later"}'
+check "webhook 400: error with the target's words" "$(state bad400 notify)" '5|0|sms.camp:24: webhook(): http://127.0.0.1:'"$PORT"'/hook: HTTP 400: {"error": "invalid number"}'
+
+# -- the retry: the 503s succeed later, exactly once each
+"$CAMP" run --db "$D/db" --until +2h --sms "http://127.0.0.1:$PORT/sms" --base-url https://t.example --mail sink: > /dev/null 2>&1
+check "503 SMS delivered on retry" "$(state once503 hello)" "2|1|"
+check "webhook delivered on retry" "$(state once503 notify)" "2|1|"
+check "the retried SMS went out twice in all" "$(sent +33600000002)" 2
+check "the 400 was not retried" "$(sent +33600000003)" 1
+check "the 400 webhook was not retried" "$(count /hook)" 3
+
+# -- on click works for SMS: the short link's token names the trace
+mid=$(q "SELECT message_id FROM camp_trace WHERE id = 1")
+"$CAMP" event --db "$D/db" click --message-id "$mid" > /dev/null
+check "click recorded with the SMS link's target" "$(q "SELECT url FROM camp_event WHERE kind = 'click'")" \
+  "https://example.com/offer?id=7&utm_campaign=sms-1&utm_medium=sms&utm_source=hello"
+"$CAMP" run --db "$D/db" --until +3h --sms "http://127.0.0.1:$PORT/sms" --base-url https://t.example --mail sink: > /dev/null 2>&1
+check "on click branch ran" "$(state Ada clicked)" "2|0|"
+
+# -- a gateway that is down: retried, not an error
+kill $GW; wait $GW 2> /dev/null; GW=
+printf 'name,email,phone,opt_out,tags,score\nCy,,+33600000009,false,,0\n' > "$D/more.csv"
+"$CAMP" import --db "$D/db" --model contact "$D/more.csv" > /dev/null
+"$CAMP" run --db "$D/db" --once --sms "http://127.0.0.1:$PORT/sms" --base-url https://t.example --mail sink: > /dev/null 2>&1
+s=$(state Cy hello)
+case $s in "6|1|attempt 1: request failed: "*) ok ;; *) no "gateway down: '$s'" ;; esac
+if "$CAMP" run --db "$D/db" --once --sms "http://user:pw@127.0.0.1:$PORT/sms" > /dev/null 2> "$D/err"; then no "credentials in the gateway URL accepted"; else ok; fi
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
