@@ -21,11 +21,14 @@ ifneq ($(SAN),)
 CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 LDFLAGS += -fsanitize=address,undefined
 endif
-LDLIBS   = -lsqlite3 -lcurl -ljansson -lmicrohttpd -lcrypto -lm -lpthread
+# GMime (MIME parsing for camp ingest) only through pkg-config, expanded when
+# a recipe runs: after the dependencies are installed.
+GMIME_CFLAGS = $(shell pkg-config --cflags gmime-3.0)
+LDLIBS   = -lsqlite3 -lcurl -ljansson -lmicrohttpd -lcrypto -lm -lpthread $(shell pkg-config --libs gmime-3.0)
 
 # Debian packages: to build, and (in addition) to run the test suite.
 BUILD_PKGS = re2c lemon libsqlite3-dev libcurl4-openssl-dev libjansson-dev \
-             libmicrohttpd-dev libssl-dev
+             libmicrohttpd-dev libssl-dev libgmime-3.0-dev pkg-config
 TEST_PKGS  = clang libclang-rt-14-dev sqlite3 curl openssl python3-aiosmtpd postfix \
              chromium chromium-driver dovecot-imapd wrk
 
@@ -76,6 +79,7 @@ $(BUILD)/lexer.o: $(BUILD)/lexer.c
 # parser.c is #included by compiler/parse.c (see there why).
 
 # --- objects ------------------------------------------------------------------
+$(BUILD)/runtime/ingest.o: CPPFLAGS += $(GMIME_CFLAGS)
 $(BUILD)/%.o: %.c | $(BUILD)/.deps $(BUILD)/parser.h
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -c -o $@ $<

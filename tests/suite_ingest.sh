@@ -1,0 +1,133 @@
+#!/bin/sh
+# tests/suite_ingest.sh -- camp ingest: delivery status notifications (a
+# Postfix hard bounce with text/rfc822-headers, a soft 4.2.2 with the whole
+# message/rfc822), replies by In-Reply-To and by folded References, an
+# out-of-office answer, a bounce of a message camp never sent and an
+# unrelated mail -- from files, then from a real Dovecot IMAP server on
+# 127.0.0.1.  Each check reads the traces afterwards.
+set -u
+CAMP=${CAMP:-build/camp}
+D=$(mktemp -d)
+chmod 755 "$D"     # Dovecot's own users read its configuration here
+DOVE=
+trap '[ -n "$DOVE" ] && kill $DOVE 2> /dev/null; sleep 0.2; rm -rf "$D"' EXIT
+pass=0; fail=0
+ok() { pass=$((pass + 1)); }
+no() { fail=$((fail + 1)); echo "FAIL: $*"; }
+check() { if [ "$2" = "$3" ]; then ok; else no "$1: got '$2', expected '$3'"; fi; }
+q() { sqlite3 "$D/db" "$1"; }
+state() { q "SELECT t.state FROM camp_trace t JOIN camp_participant p ON p.id = t.participant JOIN camp_activity a ON a.id = t.activity
+             WHERE p.record_id = $1 AND a.name = '$2'"; }
+events() { q "SELECT events FROM camp_trace t JOIN camp_participant p ON p.id = t.participant JOIN camp_activity a ON a.id = t.activity
+              WHERE p.record_id = $1 AND a.name = 'hello'"; }
+
+cp tests/scenarios/models.camp tests/scenarios/flow.camp "$D/"
+"$CAMP" init --db "$D/db" --clock 2026-01-05T09:00:00Z > /dev/null
+"$CAMP" deploy --db "$D/db" --start "$D/flow.camp" > /dev/null
+printf 'name,email,opt_out\nAda,ada@x.test,false\nBob,bob@x.test,false\nCy,cy@x.test,false\nDi,di@x.test,false\nEve,eve@x.test,false\n' > "$D/r.csv"
+"$CAMP" import --db "$D/db" --model contact "$D/r.csv" > /dev/null
+"$CAMP" run --db "$D/db" --until +3h --mail sink: > /dev/null
+mkdir "$D/in"
+for f in tests/ingest/*.eml; do
+  sed -e "s/MID_1/$(q "SELECT message_id FROM camp_trace WHERE participant = 1 AND message_id IS NOT NULL")/" \
+      -e "s/MID_2/$(q "SELECT message_id FROM camp_trace WHERE participant = 2 AND message_id IS NOT NULL")/" \
+      -e "s/MID_3/$(q "SELECT message_id FROM camp_trace WHERE participant = 3 AND message_id IS NOT NULL")/" \
+      -e "s/MID_4/$(q "SELECT message_id FROM camp_trace WHERE participant = 4 AND message_id IS NOT NULL")/" "$f" > "$D/in/$(basename "$f")"
+done
+
+"$CAMP" ingest --db "$D/db" "$D/in" > "$D/out" 2> "$D/err"; rc=$?
+check "exit status" "$rc" 0
+check "summary" "$(tail -1 "$D/out")" "ingest: 7 read, 2 bounces (1 hard, 1 soft), 2 replies, 1 auto-replies, 2 unmatched"
+check "unmatched: the bounce of a message camp never sent" "$(grep -c "unknown_bounce.eml: unmatched: bounce of 't999.deadbeef@camp', which camp did not send" "$D/out")" 1
+check "unmatched: an unrelated mail" "$(grep -c "forwarded.eml: unmatched: neither a delivery report nor a reply" "$D/out")" 1
+check "hard bounce: recorded on Ada's message" "$(events 1)" 8
+check "hard bounce: the bounce branch is due, the others canceled" "$(state 1 bounced)|$(state 1 opened)|$(state 1 no_open)" "0|4|4"
+check "hard bounce: address suppressed" "$(q "SELECT count(*) FROM camp_suppression WHERE address = 'ada@x.test'")" 1
+check "soft bounce: counted, nothing recorded" "$(events 2)|$(state 2 bounced)" "0|1"
+check "reply (In-Reply-To): reply implies open and click" "$(events 3)" 7
+check "reply (In-Reply-To): the reply branch is due" "$(state 3 replied)" 0
+check "reply (folded References, camp's ID in the middle)" "$(events 4)" 7
+check "the out-of-office answer was not a reply (Eve untouched)" "$(events 5)" 0
+"$CAMP" run --db "$D/db" --until +1h --mail sink: > /dev/null
+check "branches ran" "$(state 1 bounced)|$(state 3 replied)|$(state 4 replied)" "2|2|2"
+
+# again: the flags and branches do not change twice
+"$CAMP" ingest --db "$D/db" "$D/in" > /dev/null 2>&1
+check "re-ingest changes no flags" "$(events 1)|$(events 3)|$(events 4)" "8|7|7"
+check "re-ingest runs no branch twice" "$(q "SELECT count(*) FROM camp_trace t JOIN camp_activity a ON a.id = t.activity WHERE a.name = 'replied'")" 5
+
+# usage and unreadable input
+"$CAMP" ingest --db "$D/db" "$D/missing.eml" > /dev/null 2> "$D/err"; rc=$?
+check "a missing file: exit 1" "$rc" 1
+grep -q "cannot read '$D/missing.eml'" "$D/err" && ok || no "missing file message: $(cat "$D/err")"
+"$CAMP" ingest --db "$D/db" > /dev/null 2>&1; check "no input: usage" "$?" 2
+"$CAMP" ingest --db "$D/db" --imap "imaps://user:pw@127.0.0.1/INBOX" > /dev/null 2> "$D/err"; rc=$?
+check "credentials in the IMAP URL refused" "$rc" 1
+
+# -- IMAP, against Dovecot on 127.0.0.1 ---------------------------------------
+if [ -x /usr/sbin/dovecot ]; then
+  PORT=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  mkdir -p "$D/dc/run" "$D/dc/mail/camp/new" "$D/dc/mail/camp/cur" "$D/dc/mail/camp/tmp"
+  chown -R nobody:nogroup "$D/dc/mail"
+  printf 'camp:{PLAIN}imap-secret\n' > "$D/dc/passwd"
+  cat > "$D/dc/dovecot.conf" <<C
+base_dir = $D/dc/run
+state_dir = $D/dc/run
+log_path = $D/dc/dovecot.log
+protocols = imap
+listen = 127.0.0.1
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+mail_location = maildir:$D/dc/mail/%u
+first_valid_uid = 1
+passdb {
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u $D/dc/passwd
+}
+userdb {
+  driver = static
+  args = uid=nobody gid=nogroup home=$D/dc/mail/%u
+}
+service imap-login {
+  inet_listener imap {
+    address = 127.0.0.1
+    port = $PORT
+  }
+  inet_listener imaps {
+    port = 0
+  }
+}
+service pop3-login {
+  inet_listener pop3 {
+    port = 0
+  }
+}
+C
+  # a fresh database and the same mail, delivered to the mailbox
+  rm -f "$D/db"*
+  "$CAMP" init --db "$D/db" --clock 2026-01-05T09:00:00Z > /dev/null
+  "$CAMP" deploy --db "$D/db" --start "$D/flow.camp" > /dev/null
+  "$CAMP" import --db "$D/db" --model contact "$D/r.csv" > /dev/null
+  "$CAMP" run --db "$D/db" --until +3h --mail sink: > /dev/null
+  n=0
+  for f in "$D"/in/*.eml; do n=$((n + 1)); cp "$f" "$D/dc/mail/camp/new/176761440$n.M$n.test"; done
+  chown -R nobody:nogroup "$D/dc/mail"
+  /usr/sbin/dovecot -F -c "$D/dc/dovecot.conf" > "$D/dc/out" 2>&1 &
+  DOVE=$!
+  i=0; while ! (exec 3<> "/dev/tcp/127.0.0.1/$PORT") 2> /dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+  CAMP_IMAP_USER=camp CAMP_IMAP_PASSWORD=imap-secret "$CAMP" ingest --db "$D/db" --imap "imap://127.0.0.1:$PORT/INBOX" > "$D/out" 2> "$D/err"; rc=$?
+  check "imap: exit status" "$rc" 0
+  [ $rc -eq 0 ] || { cat "$D/err"; tail -5 "$D/dc/dovecot.log"; }
+  check "imap: summary" "$(tail -1 "$D/out")" "ingest: 7 read, 2 bounces (1 hard, 1 soft), 2 replies, 1 auto-replies, 2 unmatched"
+  check "imap: the same effects" "$(events 1)|$(events 3)|$(events 4)|$(events 5)" "8|7|7|0"
+  check "imap: every message marked read" "$(ls "$D/dc/mail/camp/cur" | grep -c ':2,.*S')" 7
+  CAMP_IMAP_USER=camp CAMP_IMAP_PASSWORD=imap-secret "$CAMP" ingest --db "$D/db" --imap "imap://127.0.0.1:$PORT/INBOX" > "$D/out" 2>&1
+  check "imap: a second pass reads nothing new" "$(tail -1 "$D/out")" "ingest: 0 read, 0 bounces (0 hard, 0 soft), 0 replies, 0 auto-replies, 0 unmatched"
+  CAMP_IMAP_USER=camp CAMP_IMAP_PASSWORD=wrong "$CAMP" ingest --db "$D/db" --imap "imap://127.0.0.1:$PORT/INBOX" > /dev/null 2> "$D/err"; rc=$?
+  check "imap: a wrong password fails" "$rc" 1
+else
+  no "dovecot is not installed (apt-get install dovecot-imapd)"
+fi
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
