@@ -11,7 +11,9 @@
 #include <openssl/evp.h>
 #include <openssl/core_names.h>
 #include <openssl/params.h>
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "runtime/message.h"
 
@@ -52,22 +54,40 @@ static int decode(const char *in, uint8_t *out, size_t max) {
 }
 
 /* payload: kind(1) trace(8) link(4).  The keyed HMAC state is set up once
-** per secret and copied for each token (setting it up costs more than the
-** MAC itself). */
+** per secret and thread (the tracking server verifies on many) and copied
+** for each token: setting it up costs more than the MAC itself.  A thread's
+** state is freed when the thread ends. */
+typedef struct MacState { EVP_MAC *alg; EVP_MAC_CTX *keyed; char keyedFor[256]; } MacState;
+
+static pthread_key_t macKey;
+static pthread_once_t macOnce = PTHREAD_ONCE_INIT;
+
+static void freeMacState(void *p) {
+  MacState *m = p;
+  EVP_MAC_CTX_free(m->keyed);
+  EVP_MAC_free(m->alg);
+  free(m);
+}
+
+static void makeMacKey(void) { pthread_key_create(&macKey, freeMacState); }
+
 static void mac(const char *secret, const uint8_t *payload, size_t n, uint8_t out[32]) {
-  static _Thread_local EVP_MAC *alg;       /* per thread: the server verifies on many */
-  static _Thread_local EVP_MAC_CTX *keyed;
-  static _Thread_local char keyedFor[256];
+  pthread_once(&macOnce, makeMacKey);
+  MacState *st = pthread_getspecific(macKey);
   size_t len = 0;
-  if (!alg) alg = EVP_MAC_fetch(NULL, "HMAC", NULL);
-  if (!keyed || strncmp(keyedFor, secret, sizeof keyedFor)) {
-    OSSL_PARAM params[] = { OSSL_PARAM_construct_utf8_string("digest", (char *)"SHA256", 0), OSSL_PARAM_construct_end() };
-    EVP_MAC_CTX_free(keyed);
-    keyed = EVP_MAC_CTX_new(alg);
-    EVP_MAC_init(keyed, (const unsigned char *)secret, strlen(secret), params);
-    snprintf(keyedFor, sizeof keyedFor, "%s", secret);
+  if (!st) {
+    if (!(st = calloc(1, sizeof *st))) { memset(out, 0, 32); return; }
+    st->alg = EVP_MAC_fetch(NULL, "HMAC", NULL);
+    pthread_setspecific(macKey, st);
   }
-  EVP_MAC_CTX *c = EVP_MAC_CTX_dup(keyed);
+  if (!st->keyed || strncmp(st->keyedFor, secret, sizeof st->keyedFor)) {
+    OSSL_PARAM params[] = { OSSL_PARAM_construct_utf8_string("digest", (char *)"SHA256", 0), OSSL_PARAM_construct_end() };
+    EVP_MAC_CTX_free(st->keyed);
+    st->keyed = EVP_MAC_CTX_new(st->alg);
+    EVP_MAC_init(st->keyed, (const unsigned char *)secret, strlen(secret), params);
+    snprintf(st->keyedFor, sizeof st->keyedFor, "%s", secret);
+  }
+  EVP_MAC_CTX *c = EVP_MAC_CTX_dup(st->keyed);
   EVP_MAC_update(c, payload, n);
   EVP_MAC_final(c, out, &len, 32);
   EVP_MAC_CTX_free(c);

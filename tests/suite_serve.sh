@@ -136,6 +136,7 @@ wait $HITS
 check "hits answered" "$(cat "$D/hits")" 500
 kill -TERM "$SERVER"; wait "$SERVER"; rc=$?; SERVER=
 check "server stops cleanly" "$rc" 0
+[ "$rc" -eq 0 ] || tail -30 "$D/serve.log"
 grep -q " 0 lost" "$D/serve.log" && ok || no "server summary: $(tail -1 "$D/serve.log")"
 check "every answered hit recorded" "$(q "SELECT count(*) FROM camp_event")" "$((before + 500))"
 check "on click branch ran" "$(q "SELECT count(*) FROM camp_trace t JOIN camp_activity a ON a.id = t.activity WHERE a.name = 'clicked' AND t.state = 2")" 1
