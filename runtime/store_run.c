@@ -10,6 +10,7 @@
 ** Work is read in batches from the (state, due) index and committed per
 ** batch; nothing about the audience is held in memory.
 */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -275,7 +276,9 @@ typedef struct Work {
 
 typedef struct Outgoing {
   Work *w;
-  const Loaded *l;
+  const Loaded *l;          /* valid only until the next batch is decided: finishing looks it up again */
+  int version;              /* of l, when the message was decided */
+  char *code;               /* the campaign code (owned: the send outlives l) */
   char *subject, *html, *text, *from, *to, *toName, *unsub;
   char fromName[256], fromAddr[256];
   int sms;
@@ -369,7 +372,7 @@ static int suppressed(Engine *e, const char *addr) {
 }
 
 static void freeOut(Outgoing *o) {
-  free(o->subject); free(o->html); free(o->text); free(o->from); free(o->to); free(o->toName); free(o->unsub);
+  free(o->subject); free(o->html); free(o->text); free(o->from); free(o->to); free(o->toName); free(o->unsub); free(o->code);
 }
 
 /* Decide one due trace inside the batch transaction.  Messages are claimed
@@ -450,6 +453,8 @@ static int decide(Engine *e, Work *w, const RunOptions *o, int64_t now, Outgoing
   if (!w->messageId[0]) snprintf(w->messageId, sizeof w->messageId, "t%lld.%.8s@camp", (long long)w->trace, l->hash);
   out->w = w;
   out->l = l;
+  out->version = l->version;
+  out->code = c->code != CAMP_NONE ? strdup(p->str[c->code]) : NULL;
   out->sms = sms;
   out->toName = l->nameField >= 0 ? dupValue(e, &e->fields[l->nameField]) : NULL;
   LinkCtx lk = { c->code != CAMP_NONE ? p->str[c->code] : p->str[c->name], sms ? "sms" : "email", p->str[a->name], { 0 }, { 0 }, 0 };
@@ -508,7 +513,21 @@ static int finishSend(Engine *e, Outgoing *og, const SendStatus *ss, int64_t now
     rs->processed++;
     rs->sent++;
     if (setTrace(e, w->trace, TRACE_PROCESSED, NULL, now) < 0) return -1;
-    return createChildren(e, og->l, (uint32_t)w->actIdx, w->trace, w->participant, now, &w->spawned);
+    /* the version may have changed while the message was out (a deploy):
+    ** children follow the version now current, by the activity's name */
+    char err[256];
+    const Loaded *l = campStoreLoaded(e, w->campaign, err, sizeof err);
+    if (!l) return 0;
+    int idx = w->actIdx;
+    if (l->version != og->version) {
+      sqlite3_stmt *q = campStoreStmt(e, "SELECT a.idx FROM camp_trace t JOIN camp_activity a ON a.id = t.activity WHERE t.id = ?", err, sizeof err);
+      if (!q) return -1;
+      sqlite3_bind_int64(q, 1, w->trace);
+      idx = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int(q, 0) : -1;
+      sqlite3_reset(q);
+      if (idx < 0) return 0;                  /* the activity is gone: no children */
+    }
+    return createChildren(e, l, (uint32_t)idx, w->trace, w->participant, now, &w->spawned);
   }
   if (ss->result == SEND_RETRY && w->attempts + 1 < MAX_ATTEMPTS) {
     int64_t backoff = 60LL << (w->attempts < 8 ? w->attempts : 8);
@@ -529,56 +548,96 @@ static int finishSend(Engine *e, Outgoing *og, const SendStatus *ss, int64_t now
   return setTrace(e, w->trace, TRACE_ERROR, ss->why, now);
 }
 
-/* Hand the claimed messages of a batch to their channels -- one batch per
-** channel, so a carrier can send them concurrently -- then record every
-** result in one transaction. */
-static int sendAll(Engine *e, Outgoing *out, int nout, const RunOptions *o, int64_t now, RunStats *rs,
-                   char *err, size_t errSize) {
-  Message *m = calloc((size_t)nout, sizeof *m);
-  SendStatus *ss = calloc((size_t)nout, sizeof *ss);
-  int *order = calloc((size_t)nout, sizeof *order);
-  int rc = 0;
-  if (!m || !ss || !order) { free(m); free(ss); free(order); snprintf(err, errSize, "out of memory"); return -1; }
-  for (int sms = 0, k = 0; sms < 2; sms++) {
-    int first = k;
-    for (int i = 0; i < nout; i++) {
-      Outgoing *og = &out[i];
-      if (og->sms != sms) continue;
-      splitFrom(og->from, og->fromName, sizeof og->fromName, og->fromAddr, sizeof og->fromAddr);
-      const ProgCampaign *c = &og->l->p->camps[og->l->camp];
-      m[k] = (Message){ og->w->messageId, og->fromName[0] ? og->fromName : NULL, og->fromAddr, og->toName, og->to,
-                        og->subject, og->html, og->text, og->unsub, c->code != CAMP_NONE ? og->l->p->str[c->code] : NULL, now };
-      order[k++] = i;
-    }
-    Channel *ch = sms ? o->sms : o->mail;
+/* A batch of due work: decided and claimed in one transaction (take),
+** sent outside any transaction -- on its own thread, while the next batch
+** is decided -- and finished in another transaction. */
+typedef struct Batch {
+  Work *work;
+  Outgoing *out;
+  int n, nout;
+  Message *m;               /* the messages, mail first, then SMS */
+  SendStatus *ss;
+  int *order;               /* m[j] is out[order[j]] */
+  int nmail;
+  Channel *mail, *sms;
+  pthread_t thread;
+  int sending;              /* the thread runs */
+} Batch;
+
+static void freeBatch(Batch *b) {
+  for (int i = 0; i < b->nout; i++) freeOut(&b->out[i]);
+  free(b->work); free(b->out); free(b->m); free(b->ss); free(b->order);
+  memset(b, 0, sizeof *b);
+}
+
+/* The send thread: it touches no database, only the batch's own strings. */
+static void *sendBatch(void *arg) {
+  Batch *b = arg;
+  for (int sms = 0; sms < 2; sms++) {
+    int first = sms ? b->nmail : 0, k = sms ? b->nout : b->nmail;
+    Channel *ch = sms ? b->sms : b->mail;
     if (k == first) continue;
-    if (ch) ch->send(ch, m + first, k - first, ss + first);
+    if (ch) ch->send(ch, b->m + first, k - first, b->ss + first);
     else for (int j = first; j < k; j++) {
-      ss[j].result = SEND_FAIL;
-      snprintf(ss[j].why, sizeof ss[j].why, "no %s channel (give --%s URL)", sms ? "SMS" : "mail", sms ? "sms" : "mail");
+      b->ss[j].result = SEND_FAIL;
+      snprintf(b->ss[j].why, sizeof b->ss[j].why, "no %s channel (give --%s URL)", sms ? "SMS" : "mail", sms ? "sms" : "mail");
     }
   }
-  if (campStoreExec(e, "BEGIN IMMEDIATE", err, errSize) < 0) rc = -1;
-  for (int j = 0; j < nout && rc == 0; j++) rc = finishSend(e, &out[order[j]], &ss[j], now, rs);
-  for (int i = 0; i < nout && rc == 0; i++) if (!out[i].w->spawned) maybeComplete(e, out[i].w->participant, rs);
+  return NULL;
+}
+
+/* Build the batch's messages and start sending them. */
+static int startSend(Batch *b, const RunOptions *o, int64_t now, char *err, size_t errSize) {
+  b->m = calloc((size_t)b->nout, sizeof *b->m);
+  b->ss = calloc((size_t)b->nout, sizeof *b->ss);
+  b->order = calloc((size_t)b->nout, sizeof *b->order);
+  if (!b->m || !b->ss || !b->order) { snprintf(err, errSize, "out of memory"); return -1; }
+  int k = 0;
+  for (int sms = 0; sms < 2; sms++) {
+    for (int i = 0; i < b->nout; i++) {
+      Outgoing *og = &b->out[i];
+      if (og->sms != sms) continue;
+      splitFrom(og->from, og->fromName, sizeof og->fromName, og->fromAddr, sizeof og->fromAddr);
+      b->m[k] = (Message){ og->w->messageId, og->fromName[0] ? og->fromName : NULL, og->fromAddr, og->toName, og->to,
+                           og->subject, og->html, og->text, og->unsub, og->code, now };
+      b->order[k++] = i;
+    }
+    if (!sms) b->nmail = k;
+  }
+  b->mail = o->mail;
+  b->sms = o->sms;
+  if (pthread_create(&b->thread, NULL, sendBatch, b) != 0) { sendBatch(b); return 0; }   /* no thread: send here */
+  b->sending = 1;
+  return 0;
+}
+
+/* Wait for the sends, then record every result in one transaction. */
+static int finishBatch(Engine *e, Batch *b, int64_t now, RunStats *rs, char *err, size_t errSize) {
+  if (b->sending) pthread_join(b->thread, NULL);
+  b->sending = 0;
+  int rc = campStoreExec(e, "BEGIN IMMEDIATE", err, errSize);
+  for (int j = 0; j < b->nout && rc == 0; j++) rc = finishSend(e, &b->out[b->order[j]], &b->ss[j], now, rs);
+  for (int i = 0; i < b->nout && rc == 0; i++) if (!b->out[i].w->spawned) maybeComplete(e, b->out[i].w->participant, rs);
   if (rc == 0) rc = campStoreExec(e, "COMMIT", err, errSize);
   else { snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db)); sqlite3_exec(e->db, "ROLLBACK", NULL, NULL, NULL); }
-  free(m);
-  free(ss);
-  free(order);
   return rc;
 }
 
-/* One batch of due work at time now; returns how many traces it took. */
-static int runBatch(Engine *e, const RunOptions *o, int64_t now, int testOnly, int64_t testParticipant,
-                    RunStats *rs, char *err, size_t errSize) {
+/* Take one batch of due work at time now: read, decide, claim, commit.
+** readSending: also take interrupted sends (state SENDING) -- only when no
+** batch of this run is out, or it would take that batch's messages again. */
+static int takeBatch(Engine *e, const RunOptions *o, int64_t now, int testOnly, int64_t testParticipant, int readSending,
+                     Batch *b, RunStats *rs, char *err, size_t errSize) {
   int batch = o->batch > 0 ? o->batch : 500;
-  Work *work = calloc((size_t)batch, sizeof *work);
-  Outgoing *out = calloc((size_t)batch, sizeof *out);
+  memset(b, 0, sizeof *b);
+  b->work = calloc((size_t)batch, sizeof *b->work);
+  b->out = calloc((size_t)batch, sizeof *b->out);
+  Work *work = b->work;
+  Outgoing *out = b->out;
   int n = 0, nout = 0, rc = 0;
-  if (!work || !out) { free(work); free(out); snprintf(err, errSize, "out of memory"); return -1; }
+  if (!work || !out) { snprintf(err, errSize, "out of memory"); return -1; }
   e->gen++;
-  if (campStoreExec(e, "BEGIN IMMEDIATE", err, errSize) < 0) { free(work); free(out); return -1; }
+  if (campStoreExec(e, "BEGIN IMMEDIATE", err, errSize) < 0) return -1;
   /* Interrupted sends first, then scheduled work, each read in (state, due)
   ** index order: one state per query keeps the index's order, so a batch
   ** costs its own rows, not a sort of everything due. */
@@ -592,9 +651,9 @@ static int runBatch(Engine *e, const RunOptions *o, int64_t now, int testOnly, i
       "AND pa.test = ? AND (? = 0 OR pa.id = ?) ORDER BY t.state, t.due LIMIT ?"
   static const char *const dueSql[] = { DUE_SQL("6"), DUE_SQL("0") };
 #undef DUE_SQL
-  for (int k = 0; k < 2 && n < batch; k++) {
+  for (int k = readSending ? 0 : 1; k < 2 && n < batch; k++) {
     sqlite3_stmt *st = campStoreStmt(e, dueSql[k], err, errSize);
-    if (!st) { sqlite3_exec(e->db, "ROLLBACK", NULL, NULL, NULL); free(work); free(out); return -1; }
+    if (!st) { sqlite3_exec(e->db, "ROLLBACK", NULL, NULL, NULL); return -1; }
     sqlite3_bind_int64(st, 1, now);
     sqlite3_bind_int(st, 2, testOnly);
     sqlite3_bind_int64(st, 3, testParticipant);
@@ -626,12 +685,8 @@ static int runBatch(Engine *e, const RunOptions *o, int64_t now, int testOnly, i
   for (int i = 0; i < n && rc == 0; i++) if (!work[i].queued && !work[i].spawned) maybeComplete(e, work[i].participant, rs);
   if (rc == 0) rc = campStoreExec(e, "COMMIT", err, errSize);
   else { snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db)); sqlite3_exec(e->db, "ROLLBACK", NULL, NULL, NULL); }
-  /* Sends happen outside the transaction: a crash here leaves the traces
-  ** SENDING with their Message-ID, and the next run sends them again. */
-  if (rc == 0 && nout) rc = sendAll(e, out, nout, o, now, rs, err, errSize);
-  for (int i = 0; i < nout; i++) freeOut(&out[i]);
-  free(work);
-  free(out);
+  b->n = n;
+  b->nout = nout;
   return rc < 0 ? -1 : n;
 }
 
@@ -701,14 +756,31 @@ int64_t campEngineNextDue(Engine *e) {
   return a < b ? a : b;
 }
 
+/* Everything due at now, batch by batch.  Sends happen outside the
+** transactions: a crash leaves claimed traces SENDING with their
+** Message-ID, and the next run sends them again.  While one batch's
+** messages are out, the next batch is decided. */
 static int drain(Engine *e, const RunOptions *o, int64_t now, int test, int64_t testParticipant, RunStats *st, char *err, size_t errSize) {
-  int n;
   if (expireWindows(e, now, st, err, errSize) < 0) return -1;
-  do {
-    n = runBatch(e, o, now, test, testParticipant, st, err, errSize);
-    if (n < 0) return -1;
-  } while (n > 0);
-  return 0;
+  Batch two[2];
+  Batch *out = NULL;                          /* the batch whose messages are out */
+  int rc = 0;
+  memset(two, 0, sizeof two);
+  for (int k = 0;; k ^= 1) {
+    Batch *b = &two[k];
+    int n = takeBatch(e, o, now, test, testParticipant, out == NULL, b, st, err, errSize);
+    if (out) {
+      char err2[512];
+      if (finishBatch(e, out, now, st, err2, sizeof err2) < 0 && n >= 0) { snprintf(err, errSize, "%s", err2); n = -1; }
+      freeBatch(out);
+      out = NULL;
+    }
+    if (n <= 0) { rc = n; freeBatch(b); break; }
+    if (!b->nout) { freeBatch(b); continue; }
+    if (startSend(b, o, now, err, errSize) < 0) { freeBatch(b); rc = -1; break; }
+    out = b;
+  }
+  return rc < 0 ? -1 : 0;
 }
 
 int campEngineRun(Engine *e, const RunOptions *o, RunStats *st, char *err, size_t errSize) {
