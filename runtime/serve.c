@@ -164,13 +164,14 @@ static enum MHD_Result reply(struct MHD_Connection *c, unsigned status, const ch
 
 static enum MHD_Result notFound(struct MHD_Connection *c) { return MHD_queue_response(c, MHD_HTTP_NOT_FOUND, srv.notFound); }
 
-/* GET /r/TOKEN: the registered target, and nothing else. */
-static enum MHD_Result redirect(struct MHD_Connection *c, int64_t trace, uint32_t link) {
+/* GET /r/TOKEN: the registered target, and nothing else.  A HEAD (link
+** checkers, mail scanners) is answered but is not a click. */
+static enum MHD_Result redirect(struct MHD_Connection *c, int64_t trace, uint32_t link, int head) {
   Engine *e = reader();
   char url[4096];
   if (!e || campEngineLinkUrl(e, trace, link, url, sizeof url) != 0) return notFound(c);
   if ((strncmp(url, "http://", 7) && strncmp(url, "https://", 8)) || strpbrk(url, "\r\n")) return notFound(c);
-  enqueue('r', trace, url);
+  if (!head) enqueue('r', trace, url);
   struct MHD_Response *r = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
   if (!r) return MHD_NO;
   MHD_add_response_header(r, "Location", url);
@@ -270,8 +271,9 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
     return get ? unsubscribePage(c, url, 0) : reply(c, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain", "use GET or POST\n");
   }
   if (!get) return reply(c, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain", "use GET\n");
-  if (kind == 'r') return redirect(c, trace, link);
-  enqueue('o', trace, NULL);
+  int head = !strcmp(method, "HEAD");
+  if (kind == 'r') return redirect(c, trace, link, head);
+  if (!head) enqueue('o', trace, NULL);
   return MHD_queue_response(c, MHD_HTTP_OK, srv.gif);
 }
 

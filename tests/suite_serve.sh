@@ -55,6 +55,9 @@ grep -qi '^cache-control: no-store' "$D/h" && ok || no "open: not marked no-stor
 settle "SELECT count(*) FROM camp_event WHERE kind = 'open'" 1
 check "open: recorded on its trace" "$(q "SELECT t.message_id FROM camp_event v JOIN camp_trace t ON t.id = v.trace WHERE v.kind = 'open'")" "$MID1"
 check "open: HEAD answers" "$(code -I "$O1")" 200
+check "click: HEAD answers" "$(code -I "$R2A")" 302
+sleep 0.3
+check "a HEAD (a link checker) records nothing" "$(q "SELECT count(*) FROM camp_event")" 1
 check "open: POST refused" "$(code -X POST "$O1")" 405
 
 # -- /r/: exactly the registered URL
