@@ -191,8 +191,9 @@ static size_t collect(char *p, size_t size, size_t n, void *arg) {
 }
 
 /* One IMAP request: url, and a command (NULL: fetch url).  The answer
-** (untagged lines, or the message) goes to out. */
-static int imap(const char *url, const char *command, GString *out, char *err, size_t errSize) {
+** (untagged lines, or the message) goes to out.  cafile: a CA to trust
+** besides the system's, or NULL. */
+static int imap(const char *url, const char *command, const char *cafile, GString *out, char *err, size_t errSize) {
   CURL *h = curl_easy_init();
   if (!h) { snprintf(err, errSize, "out of memory"); return -1; }
   char errbuf[CURL_ERROR_SIZE] = "";
@@ -207,13 +208,27 @@ static int imap(const char *url, const char *command, GString *out, char *err, s
   curl_easy_setopt(h, CURLOPT_TIMEOUT, 120L);
   curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "imap,imaps");
+  if (cafile) curl_easy_setopt(h, CURLOPT_CAINFO, cafile);
   CURLcode r = curl_easy_perform(h);
   curl_easy_cleanup(h);
   if (r != CURLE_OK) { snprintf(err, errSize, "%s: %s", url, errbuf[0] ? errbuf : curl_easy_strerror(r)); return -1; }
   return 0;
 }
 
-int campIngestImap(Engine *e, const char *url, FILE *report, IngestStats *st, char *err, size_t errSize) {
+int campIngestImap(Engine *e, const char *given, FILE *report, IngestStats *st, char *err, size_t errSize) {
+  /* ?cafile=PATH is camp's (libcurl would read a query as SEARCH criteria) */
+  char url[2048], cafile[1024] = "";
+  snprintf(url, sizeof url, "%s", given);
+  char *query = strchr(url, '?');
+  if (query) {
+    if (strncmp(query, "?cafile=", 8) || !query[8]) {
+      snprintf(err, errSize, "'%s': the only option is ?cafile=PATH", given);
+      return -1;
+    }
+    snprintf(cafile, sizeof cafile, "%s", query + 8);
+    *query = 0;
+  }
+  const char *ca = cafile[0] ? cafile : NULL;
   if (strncmp(url, "imap://", 7) && strncmp(url, "imaps://", 8)) {
     snprintf(err, errSize, "'%s': give imap://HOST/MAILBOX or imaps://HOST/MAILBOX", url);
     return -1;
@@ -225,7 +240,7 @@ int campIngestImap(Engine *e, const char *url, FILE *report, IngestStats *st, ch
   }
   curl_global_init(CURL_GLOBAL_DEFAULT);
   GString *found = g_string_new(NULL);
-  int rc = imap(url, "UID SEARCH UNSEEN", found, err, errSize);
+  int rc = imap(url, "UID SEARCH UNSEEN", ca, found, err, errSize);
   const char *line = rc == 0 ? strstr(found->str, "* SEARCH") : NULL;
   char *p = line ? (char *)line + 8 : NULL;
   while (rc == 0 && p && *p && *p != '\r' && *p != '\n') {
@@ -233,11 +248,11 @@ int campIngestImap(Engine *e, const char *url, FILE *report, IngestStats *st, ch
     unsigned long uid = strtoul(p, &end, 10);
     if (end == p) break;
     p = end;
-    char one[2048], name[64];
+    char one[2100], name[64];
     snprintf(one, sizeof one, "%s;UID=%lu", url, uid);
     snprintf(name, sizeof name, "UID %lu", uid);
     GString *msg = g_string_new(NULL);
-    if (imap(one, NULL, msg, err, errSize) < 0 ||
+    if (imap(one, NULL, ca, msg, err, errSize) < 0 ||
         campIngestMessage(e, msg->str, msg->len, name, report, st, err, errSize) < 0) rc = -1;
     g_string_free(msg, TRUE);
     /* read: mark it, whether it matched or not (unmatched ones were reported) */
@@ -245,7 +260,7 @@ int campIngestImap(Engine *e, const char *url, FILE *report, IngestStats *st, ch
     char store[64];
     snprintf(store, sizeof store, "UID STORE %lu %cFLAGS (\\Seen)", uid, rc == 0 ? '+' : '-');
     char storeErr[256];
-    if (imap(url, store, ign, storeErr, sizeof storeErr) < 0 && rc == 0) { snprintf(err, errSize, "%s", storeErr); rc = -1; }
+    if (imap(url, store, ca, ign, storeErr, sizeof storeErr) < 0 && rc == 0) { snprintf(err, errSize, "%s", storeErr); rc = -1; }
     g_string_free(ign, TRUE);
   }
   g_string_free(found, TRUE);
