@@ -53,11 +53,16 @@ static const char *const schema1 =
 ** trace by the id inside the Message-ID (no index on message_id); a
 ** message's link targets live on its trace (one per line, in link-index
 ** order), written by the claim itself; a campaign row may be a mailing
-** (kind 'mailing', sent once at `at`). */
+** (kind 'mailing', sent once at `at`); participants are indexed by unique
+** value only where they have one, and not by state (reports scan a
+** campaign's participants through (campaign, record_id, test)). */
 static const char *const schema2 =
   "DROP INDEX camp_trace_message;"
   "DROP INDEX camp_trace_due;"
   "CREATE INDEX camp_trace_due ON camp_trace(state, due) WHERE (state <= 1 OR state = 6);"
+  "DROP INDEX camp_participant_state;"
+  "DROP INDEX camp_participant_unique;"
+  "CREATE INDEX camp_participant_unique ON camp_participant(campaign, unique_value) WHERE unique_value IS NOT NULL;"
   "ALTER TABLE camp_trace ADD COLUMN links TEXT;"
   "ALTER TABLE camp_campaign ADD COLUMN kind TEXT NOT NULL DEFAULT 'campaign';"
   "ALTER TABLE camp_campaign ADD COLUMN at INTEGER;"
