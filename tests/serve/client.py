@@ -9,7 +9,7 @@
   client.py chrome DRIVERPORT URL    headless Chromium (through chromedriver) opens URL, clicks
                                      #confirm, prints the page's heading
 """
-import email, email.policy, glob, http.client, json, os, random, re, socket, sys, urllib.request
+import email, email.policy, glob, http.client, json, os, random, re, socket, sys, time, urllib.error, urllib.request
 
 def tokens(maildir):
     for path in sorted(glob.glob(os.path.join(maildir, "*.eml"))):
@@ -101,9 +101,20 @@ def chrome(driverPort, url):
         call("POST", "/session/%s/url" % sid, {"url": url})
         el = call("POST", "/session/%s/element" % sid, {"using": "css selector", "value": "#confirm"})
         eid = list(el.values())[0]
+        def heading():
+            h1 = call("POST", "/session/%s/element" % sid, {"using": "css selector", "value": "h1"})
+            return call("GET", "/session/%s/element/%s/text" % (sid, list(h1.values())[0]))
+        before = heading()
         call("POST", "/session/%s/element/%s/click" % (sid, eid), {})
-        h1 = call("POST", "/session/%s/element" % sid, {"using": "css selector", "value": "h1"})
-        print(call("GET", "/session/%s/element/%s/text" % (sid, list(h1.values())[0])))
+        # the click submits a form: wait for the next page (the old one's elements go stale meanwhile)
+        after, deadline = before, time.time() + 30
+        while after == before and time.time() < deadline:
+            time.sleep(0.1)
+            try:
+                after = heading()
+            except urllib.error.HTTPError:
+                pass
+        print(after)
     finally:
         call("DELETE", "/session/%s" % sid)
 
