@@ -11,6 +11,7 @@
 ** (store_event.c, store_report.c).
 */
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -163,10 +164,18 @@ int campStoreSetClock(Engine *e, int64_t t) {
   return rc;
 }
 
+/* SQLite's memory statistics take a global mutex on every allocation; camp
+** never reads them.  sqlite3_config only works before SQLite initializes. */
+static void configureSqlite(void) { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); }
+
 Engine *campEngineOpen(const char *path, int create, int64_t clock, char *err, size_t errSize) {
+  static pthread_once_t once = PTHREAD_ONCE_INIT;
+  pthread_once(&once, configureSqlite);
   Engine *e = calloc(1, sizeof *e);
   if (!e) { snprintf(err, errSize, "out of memory"); return NULL; }
-  int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
+  /* An Engine's connection is only ever used by one thread at a time (serve
+  ** gives each thread its own), so SQLite need not lock it on every call. */
+  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
   if (sqlite3_open_v2(path, &e->db, flags, NULL) != SQLITE_OK) {
     snprintf(err, errSize, "cannot open database '%s': %s%s", path, e->db ? sqlite3_errmsg(e->db) : "out of memory",
              create ? "" : " (create it with camp init)");

@@ -1,6 +1,8 @@
 /*
 ** tests/unit/test_message.c -- composing emails and tracking links.
 */
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <stdlib.h>
 #include <string.h>
 #include "runtime/message.h"
@@ -79,6 +81,29 @@ int main(void) {
   }
   CHECK_EQ_INT(forged, 0);
   CHECK_EQ_INT(campTrackVerify("s3cret", 'r', "", &trace, &link), -1);
+  /* the MAC in a token is HMAC-SHA256 as OpenSSL's HMAC() computes it, for
+  ** short keys and for keys longer than SHA-256's block (hashed first) */
+  const char *keys[] = { "s3cret", "k", "a secret longer than sixty-four bytes, which HMAC hashes before it is used" };
+  for (int k = 0; k < 3; k++) {
+    uint8_t payload[13] = { 'r' }, want[32];
+    unsigned wantLen = 0;
+    for (int i = 0; i < 8; i++) payload[1 + i] = (uint8_t)(123456789ull >> (8 * i));
+    payload[9] = 7;
+    HMAC(EVP_sha256(), keys[k], (int)strlen(keys[k]), payload, sizeof payload, want, &wantLen);
+    static const char a64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    uint8_t raw[24];
+    memcpy(raw, payload + 1, 12);
+    memcpy(raw + 12, want, 12);
+    char expect[64];
+    size_t o = 0;
+    for (int i = 0; i < 24; i += 3) {
+      uint32_t v = (uint32_t)raw[i] << 16 | (uint32_t)raw[i + 1] << 8 | raw[i + 2];
+      for (int j = 3; j >= 0; j--) expect[o++] = a64[v >> (6 * j) & 63];
+    }
+    expect[o] = 0;
+    campTrackToken(keys[k], 'r', 123456789, 7, tok);
+    CHECK_EQ_STR(tok, expect);
+  }
   CHECK_EQ_INT(campTrackVerify("s3cret", 'r', "!!!!", &trace, &link), -1);
 
   /* link rewriting: two distinct links, one repeated, mailto untouched, pixel added */
