@@ -19,22 +19,13 @@
 
 #define MAX_ATTEMPTS 8
 
-static int pending(Engine *e, int64_t participant) {
-  static const char *sql = "SELECT 1 FROM camp_trace WHERE participant = ? AND (+state <= 1 OR +state = 6) LIMIT 1";
-  char ign_[160];
-  sqlite3_stmt *st = campStoreStmt(e, sql, ign_, sizeof ign_);
-  if (!st) return 1;
-  sqlite3_bind_int64(st, 1, participant);
-  int r = sqlite3_step(st) == SQLITE_ROW;
-  sqlite3_reset(st);
-  return r;
-}
-
-/* A participant with nothing pending is completed. */
+/* A participant with nothing pending is completed: one statement, which
+** looks for pending traces only while the participant still runs. */
 static void maybeComplete(Engine *e, int64_t participant, RunStats *st) {
-  if (pending(e, participant)) return;
   char ign_[160];
-  sqlite3_stmt *s = campStoreStmt(e, "UPDATE camp_participant SET state = 'completed' WHERE id = ? AND state = 'running'", ign_, sizeof ign_);
+  sqlite3_stmt *s = campStoreStmt(e, "UPDATE camp_participant SET state = 'completed' WHERE id = ?1 AND state = 'running' "
+                                     "AND NOT EXISTS (SELECT 1 FROM camp_trace WHERE participant = ?1 AND (+state <= 1 OR +state = 6))",
+                                  ign_, sizeof ign_);
   if (!s) return;
   sqlite3_bind_int64(s, 1, participant);
   sqlite3_step(s);
