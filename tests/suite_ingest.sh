@@ -136,7 +136,7 @@ C
   chown -R nobody:nogroup "$D/dc/mail"
   /usr/sbin/dovecot -F -c "$D/dc/dovecot.conf" > "$D/dc/out" 2>&1 &
   DOVE=$!
-  i=0; while ! (exec 3<> "/dev/tcp/127.0.0.1/$PORT") 2> /dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+  i=0; while ! (exec 3<> "/dev/tcp/127.0.0.1/$PORT") 2> /dev/null && [ $i -lt 200 ]; do sleep 0.1; i=$((i + 1)); done
   CAMP_IMAP_USER=camp CAMP_IMAP_PASSWORD=imap-secret "$CAMP" ingest --db "$D/db" --imap "imap://127.0.0.1:$PORT/INBOX" > "$D/out" 2> "$D/err"; rc=$?
   check "imap: exit status" "$rc" 0
   [ $rc -eq 0 ] || { cat "$D/err" "$D/dc/out"; tail -5 "$D/dc/dovecot.log"; }

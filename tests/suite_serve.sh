@@ -22,7 +22,7 @@ no() { fail=$((fail + 1)); echo "FAIL: $*"; }
 check() { if [ "$2" = "$3" ]; then ok; else no "$1: got '$2', expected '$3'"; fi; }
 q() { sqlite3 "$D/db" "$1"; }
 # wait until a query answers what is expected (the writer records within ms)
-settle() { i=0; while [ "$(q "$1")" != "$2" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done; }
+settle() { i=0; while [ "$(q "$1")" != "$2" ] && [ $i -lt 200 ]; do sleep 0.1; i=$((i + 1)); done; }
 code() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
 
 cp tests/scenarios/models.camp tests/serve/serve.camp "$D/"
@@ -34,7 +34,7 @@ printf 'name,email\nAda,ada@x.test\nBob,bob@x.test\nCy,cy@x.test\nDi,di@x.test\n
 # the server first (a free port), then the run that writes its URLs
 "$CAMP" serve --db "$D/db" --listen 127.0.0.1:0 > "$D/serve.log" 2>&1 &
 SERVER=$!
-i=0; while ! grep -q listening "$D/serve.log" && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+i=0; while ! grep -q listening "$D/serve.log" && [ $i -lt 200 ]; do sleep 0.1; i=$((i + 1)); done
 BASE=$(sed -n 's/.*listening on \(http:[^ ]*\).*/\1/p' "$D/serve.log")
 PORT=${BASE##*:}
 [ -n "$BASE" ] && ok || { no "server did not start: $(cat "$D/serve.log")"; echo "$pass passed, $fail failed"; exit 1; }
@@ -92,7 +92,7 @@ check "still one suppression" "$(q 'SELECT count(*) FROM camp_suppression')" 1
 CHROMEPORT=$($PY -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 chromedriver --port="$CHROMEPORT" > "$D/driver.log" 2>&1 &
 DRIVER=$!
-i=0; while ! curl -s "http://127.0.0.1:$CHROMEPORT/status" | grep -q '"ready": *true' && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+i=0; while ! curl -s "http://127.0.0.1:$CHROMEPORT/status" | grep -q '"ready": *true' && [ $i -lt 200 ]; do sleep 0.1; i=$((i + 1)); done
 check "chromium: confirmation page" "$($PY $CLIENT chrome "$CHROMEPORT" "$U3" 2> "$D/chrome.err")" "You are unsubscribed"
 [ -s "$D/chrome.err" ] && tail -5 "$D/chrome.err"
 settle "SELECT count(*) FROM camp_suppression WHERE address = 'cy@x.test'" 1

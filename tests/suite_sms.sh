@@ -33,7 +33,7 @@ state() { q "SELECT t.state || '|' || t.attempts || '|' || coalesce(t.message, '
 mkdir -p "$D/gw"
 $PY tests/sms/gateway.py "$D/gw" > "$D/gw.log" 2>&1 &
 GW=$!
-i=0; while [ ! -f "$D/gw/port" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+i=0; while [ ! -f "$D/gw/port" ] && [ $i -lt 200 ]; do sleep 0.1; i=$((i + 1)); done
 PORT=$(cat "$D/gw/port")
 cp tests/scenarios/models.camp "$D/"
 sed "s/GATEWAY_PORT/$PORT/" tests/sms/sms.camp > "$D/sms.camp"

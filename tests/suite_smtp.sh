@@ -47,7 +47,7 @@ server() {
   eval "PID_$(basename "$SRV")=$!"
   PIDS="$PIDS $!"
   i=0
-  while [ ! -s "$SRV/port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+  while [ ! -s "$SRV/port" ] && [ $i -lt 200 ]; do sleep 0.1; i=$((i + 1)); done
   PORT=$(cat "$SRV/port" 2>/dev/null)
   [ -n "$PORT" ] || { echo "server $SRV did not start:"; cat "$SRV/log"; }
 }
