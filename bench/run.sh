@@ -8,6 +8,7 @@
 # doing only the row writes this campaign's semantics need (participants,
 # traces, claims, results, completions), with nothing else, in the best
 # order: what any runtime keeping these records would pay at the least.
+# Each floor is the best of three runs.
 set -eu
 N=${1:-1000000}
 CAMP=${CAMP:-build/camp}
@@ -59,8 +60,10 @@ t2=$(date +%s.%N)
 t3=$(date +%s.%N)
 traces=$(sqlite3 "$D/db" "SELECT count(*) FROM camp_trace")
 rss=$(sort -n "$D/rss1" "$D/rss2" | tail -1)
-floor=$("$D/floor" inserts "$traces" "$D/floor.db")
-writes=$("$D/floor" writes "$N" "$D/floor.db")
+# each floor is the best of three runs: a floor is what the machine can do
+best() { for i in 1 2 3; do "$D/floor" "$@" "$D/floor.db"; done | sort -k2 -n | head -1; }
+floor=$(best inserts "$traces")
+writes=$(best writes "$N")
 awk -v n="$N" -v tr="$traces" -v a="$t0" -v b="$t1" -v c="$t2" -v d="$t3" -v rss="$rss" -v fl="$floor" -v wr="$writes" 'BEGIN {
   split(fl, f, " "); split(wr, w, " "); run = (b - a) + (d - c); ev = c - b
   printf "contacts:        %d\ntraces:          %d\n", n, tr
