@@ -19,7 +19,7 @@
 #include <jansson.h>
 #include "runtime/store_engine.h"
 
-#define SCHEMA_VERSION 2
+#define SCHEMA_VERSION 3
 
 static const char *const schema1 =
   "CREATE TABLE camp_meta(key TEXT PRIMARY KEY, value);"
@@ -71,8 +71,18 @@ static const char *const schema2 =
   "  WHERE trace = camp_trace.id ORDER BY idx)) WHERE id IN (SELECT trace FROM camp_link);"
   "DROP TABLE camp_link;";
 
+/* Version 3: a message's link targets are kept once per distinct list in
+** camp_linkset (the messages of an activity mostly share theirs), and its
+** trace points at the list: trace rows no longer carry their links' text. */
+static const char *const schema3 =
+  "CREATE TABLE camp_linkset(id INTEGER PRIMARY KEY, links TEXT NOT NULL UNIQUE);"
+  "INSERT OR IGNORE INTO camp_linkset(links) SELECT links FROM camp_trace WHERE links IS NOT NULL ORDER BY id;"
+  "ALTER TABLE camp_trace ADD COLUMN linkset INTEGER;"
+  "UPDATE camp_trace SET linkset = (SELECT s.id FROM camp_linkset s WHERE s.links = camp_trace.links) WHERE links IS NOT NULL;"
+  "ALTER TABLE camp_trace DROP COLUMN links;";
+
 /* Migrations: index i brings user_version i to i + 1. */
-static const char *const migrations[] = { schema1, schema2 };
+static const char *const migrations[] = { schema1, schema2, schema3 };
 
 int campStoreExec(Engine *e, const char *sql, char *err, size_t errSize) {
   char *msg = NULL;
@@ -208,8 +218,14 @@ Engine *campEngineOpen(const char *path, int create, int64_t clock, char *err, s
   for (int64_t v = version; v < SCHEMA_VERSION; v++) {
     char sql[64];
     snprintf(sql, sizeof sql, "PRAGMA user_version=%lld;", (long long)v + 1);
-    if (campStoreExec(e, "BEGIN IMMEDIATE", err, errSize) < 0 ||
-        campStoreExec(e, migrations[v], err, errSize) < 0 || campStoreExec(e, sql, err, errSize) < 0 ||
+    if (campStoreExec(e, "BEGIN IMMEDIATE", err, errSize) < 0) { campEngineClose(e); return NULL; }
+    /* another process opening the same file may have migrated it meanwhile */
+    int64_t now = v;
+    if (sqlite3_prepare_v2(e->db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+      now = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    st = NULL;
+    if ((now == v && (campStoreExec(e, migrations[v], err, errSize) < 0 || campStoreExec(e, sql, err, errSize) < 0)) ||
         campStoreExec(e, "COMMIT", err, errSize) < 0) {
       sqlite3_exec(e->db, "ROLLBACK", NULL, NULL, NULL);
       campEngineClose(e);
@@ -227,6 +243,7 @@ Engine *campEngineOpen(const char *path, int create, int64_t clock, char *err, s
 
 void campEngineClose(Engine *e) {
   if (!e) return;
+  for (int i = 0; i < LINKSETS_SEEN; i++) free(e->linksets[i].links);
   for (int i = 0; i < e->ncache; i++) {
     campProgramFree(e->cache[i].p);
     free(e->cache[i].actId);

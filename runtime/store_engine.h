@@ -12,6 +12,7 @@
 #include "runtime/vm.h"
 
 #define MAX_FIELDS 128
+#define LINKSETS_SEEN 8
 
 /* A deployed campaign version in memory. */
 typedef struct Loaded {
@@ -45,6 +46,10 @@ struct Engine {
   long recordWrites;        /* records changed by actions in this process (set, tags, create) */
   uint32_t curActivity;     /* image index of the activity whose actions run, or CAMP_NONE */
   int actionRetry;          /* an action failed for now (webhook timeout, 5xx): try again later */
+  /* lists of link targets looked up or added in this batch's transaction
+  ** (camp_linkset), valid while gen is unchanged (store_run.c) */
+  struct { unsigned gen; uint32_t hash; size_t len; char *links; int64_t id; } linksets[LINKSETS_SEEN];
+  int nextLinkset;
 };
 
 /* Run SQL without results; -1 with the message in err. */

@@ -352,6 +352,46 @@ static uint32_t registerLink(void *ctx, const char *url, size_t len) {
   return k->n++;
 }
 
+/* The id of a message's list of link targets in camp_linkset, added when
+** new; 0 on a database error.  The messages of an activity mostly share
+** theirs, so the lists met in this batch's transaction are remembered (a
+** batch that rolls back takes its memory with it: gen moves on). */
+static int64_t linkset(Engine *e, const Buf *targets) {
+  uint32_t h = 2166136261u;
+  for (size_t i = 0; i < targets->n; i++) h = (h ^ (unsigned char)targets->p[i]) * 16777619u;
+  for (int i = 0; i < LINKSETS_SEEN; i++) {
+    if (e->linksets[i].gen == e->gen && e->linksets[i].links && e->linksets[i].hash == h && e->linksets[i].len == targets->n &&
+        !memcmp(e->linksets[i].links, targets->p, targets->n))
+      return e->linksets[i].id;
+  }
+  char ign_[160];
+  int64_t id = 0;
+  sqlite3_stmt *s = campStoreStmt(e, "SELECT id FROM camp_linkset WHERE links = ?", ign_, sizeof ign_);
+  if (!s) return 0;
+  sqlite3_bind_text(s, 1, targets->p, (int)targets->n, SQLITE_STATIC);
+  if (sqlite3_step(s) == SQLITE_ROW) id = sqlite3_column_int64(s, 0);
+  sqlite3_reset(s);
+  if (!id) {
+    if (!(s = campStoreStmt(e, "INSERT INTO camp_linkset(links) VALUES(?)", ign_, sizeof ign_))) return 0;
+    sqlite3_bind_text(s, 1, targets->p, (int)targets->n, SQLITE_STATIC);
+    if (sqlite3_step(s) == SQLITE_DONE) id = sqlite3_last_insert_rowid(e->db);
+    sqlite3_reset(s);
+    if (!id) return 0;
+  }
+  char *copy = malloc(targets->n + 1);
+  if (copy) {
+    int k = e->nextLinkset++ % LINKSETS_SEEN;
+    free(e->linksets[k].links);
+    memcpy(copy, targets->p, targets->n);
+    e->linksets[k].gen = e->gen;
+    e->linksets[k].hash = h;
+    e->linksets[k].len = targets->n;
+    e->linksets[k].links = copy;
+    e->linksets[k].id = id;
+  }
+  return id;
+}
+
 static int suppressed(Engine *e, const char *addr) {
   char ign_[160];
   sqlite3_stmt *s = campStoreStmt(e, "SELECT 1 FROM camp_suppression WHERE address = lower(?)", ign_, sizeof ign_);
@@ -471,11 +511,12 @@ static int decide(Engine *e, Work *w, const RunOptions *o, int64_t now, Outgoing
   }
   /* the claim: the Message-ID and the links' targets, with the state */
   char ign_[160];
-  sqlite3_stmt *s = campStoreStmt(e, "UPDATE camp_trace SET state = 6, message_id = ?, links = ? WHERE id = ?", ign_, sizeof ign_);
+  int64_t links = lk.n && !lk.targets.oom ? linkset(e, &lk.targets) : 0;
+  sqlite3_stmt *s = lk.n && !links ? NULL : campStoreStmt(e, "UPDATE camp_trace SET state = 6, message_id = ?, linkset = ? WHERE id = ?", ign_, sizeof ign_);
   int rc = -1;
   if (s) {
     sqlite3_bind_text(s, 1, w->messageId, -1, SQLITE_STATIC);
-    if (lk.n) sqlite3_bind_text(s, 2, lk.targets.p, (int)lk.targets.n, SQLITE_STATIC);
+    if (links) sqlite3_bind_int64(s, 2, links);
     sqlite3_bind_int64(s, 3, w->trace);
     rc = sqlite3_step(s) == SQLITE_DONE ? 0 : -1;
     sqlite3_reset(s);

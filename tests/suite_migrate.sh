@@ -3,8 +3,9 @@
 # works: tests/migrate/v1.sql is a schema-1 database (made by camp at
 # schema 1 from tests/migrate/v1.camp: two contacts, each sent one email
 # with two links, on a simulated clock).  camp must migrate it to the
-# current schema on open, keep every trace, move the link targets onto the
-# traces, and go on: events, runs and reports work on it.
+# current schema on open, keep every trace, keep each message's link
+# targets (once per distinct list, in camp_linkset), and go on: events,
+# runs and reports work on it.
 set -u
 CAMP=${CAMP:-build/camp}
 D=$(mktemp -d)
@@ -17,10 +18,12 @@ check() { if [ "$2" = "$3" ]; then ok; else no "$1: got '$2', expected '$3'"; fi
 sqlite3 "$D/db" < tests/migrate/v1.sql
 check "fixture schema" "$(sqlite3 "$D/db" 'PRAGMA user_version')" 1
 "$CAMP" report --db "$D/db" --format json > "$D/report.json" 2> "$D/err" || no "report on the old database: $(cat "$D/err")"
-check "migrated schema" "$(sqlite3 "$D/db" 'PRAGMA user_version')" 2
+check "migrated schema" "$(sqlite3 "$D/db" 'PRAGMA user_version')" 3
 check "traces kept" "$(sqlite3 "$D/db" 'SELECT count(*) FROM camp_trace')" 4
-check "links moved onto the trace" "$(sqlite3 "$D/db" "SELECT replace(links, char(10), '|') FROM camp_trace WHERE id = 1")" \
+check "links kept with the trace" "$(sqlite3 "$D/db" "SELECT replace(s.links, char(10), '|') FROM camp_trace t JOIN camp_linkset s ON s.id = t.linkset WHERE t.id = 1")" \
   "https://example.com/a|https://example.com/b?x=1|"
+check "the two messages share one list" "$(sqlite3 "$D/db" "SELECT count(*) || ' ' || count(DISTINCT linkset) FROM camp_trace WHERE linkset IS NOT NULL")" "2 1"
+check "no links column left" "$(sqlite3 "$D/db" "SELECT count(*) FROM pragma_table_info('camp_trace') WHERE name = 'links'")" 0
 check "old link table gone" "$(sqlite3 "$D/db" "SELECT count(*) FROM sqlite_master WHERE name = 'camp_link'")" 0
 check "report sent" "$(grep -o '"sent": *[0-9]*' "$D/report.json" | head -1 | tr -d ' ')" '"sent":2'
 mid=$(sqlite3 "$D/db" "SELECT message_id FROM camp_trace WHERE id = 1")

@@ -41,6 +41,7 @@ PORT=${BASE##*:}
 "$CAMP" run --db "$D/db" --until +1h --mail "file:$D/mail" --base-url "$BASE" > /dev/null
 $PY $CLIENT tokens "$D/mail" > "$D/tokens"
 check "four messages with their URLs" "$(wc -l < "$D/tokens" | tr -d ' ')" 4
+check "their links are kept once, shared" "$(q "SELECT count(*) || ' ' || count(DISTINCT linkset) FROM camp_trace WHERE linkset IS NOT NULL") $(q 'SELECT count(*) FROM camp_linkset')" "4 1 1"
 set -- $(sed -n 1p "$D/tokens"); MID1=$1 O1=$2 R1A=$3 R1B=$4 U1=$5
 set -- $(sed -n 2p "$D/tokens"); MID2=$1 O2=$2 R2A=$3 U2=$5
 set -- $(sed -n 3p "$D/tokens"); U3=$5

@@ -80,7 +80,9 @@ check "the 400 webhook was not retried" "$(count /hook)" 3
 mid=$(q "SELECT message_id FROM camp_trace WHERE id = 1")
 "$CAMP" event --db "$D/db" click --message-id "$mid" > /dev/null
 check "click recorded with the SMS link's target" "$(q "SELECT url FROM camp_event WHERE kind = 'click'")" \
-  "https://example.com/offer?id=7&utm_campaign=sms-1&utm_medium=sms&utm_source=hello"
+  "https://example.com/offer?id=7&who=Ada&utm_campaign=sms-1&utm_medium=sms&utm_source=hello"
+check "a link that differs per record: a list of links per message" \
+  "$(q "SELECT count(*) || ' ' || count(DISTINCT linkset) FROM camp_trace WHERE linkset IS NOT NULL") $(q 'SELECT count(*) FROM camp_linkset')" "4 4 4"
 "$CAMP" run --db "$D/db" --until +3h --sms "http://127.0.0.1:$PORT/sms" --base-url https://t.example --mail sink: > /dev/null 2>&1
 check "on click branch ran" "$(state Ada clicked)" "2|0|"
 
