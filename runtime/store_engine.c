@@ -103,6 +103,12 @@ sqlite3_stmt *campStorePrepare(Engine *e, const char *sql, char *err, size_t err
   return st;
 }
 
+uint32_t campStoreHash(const char *p, size_t n) {
+  uint32_t h = 2166136261u;                   /* FNV-1a */
+  for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)p[i]) * 16777619u;
+  return h;
+}
+
 sqlite3_stmt *campStoreStmt(Engine *e, const char *sql, char *err, size_t errSize) {
   for (int i = 0; i < e->nstmt; i++)   /* most callers pass literals: try the pointer before hashing */
     if (e->stmts[i].key == sql && !strcmp(e->stmts[i].sql, sql)) {
@@ -110,8 +116,7 @@ sqlite3_stmt *campStoreStmt(Engine *e, const char *sql, char *err, size_t errSiz
       sqlite3_clear_bindings(e->stmts[i].st);
       return e->stmts[i].st;
     }
-  uint32_t h = 2166136261u;
-  for (const char *p = sql; *p; p++) h = (h ^ (unsigned char)*p) * 16777619u;
+  uint32_t h = campStoreHash(sql, strlen(sql));
   for (int i = 0; i < e->nstmt; i++)
     if (e->stmts[i].hash == h && !strcmp(e->stmts[i].sql, sql)) {
       sqlite3_reset(e->stmts[i].st);

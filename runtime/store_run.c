@@ -357,8 +357,7 @@ static uint32_t registerLink(void *ctx, const char *url, size_t len) {
 ** theirs, so the lists met in this batch's transaction are remembered (a
 ** batch that rolls back takes its memory with it: gen moves on). */
 static int64_t linkset(Engine *e, const Buf *targets) {
-  uint32_t h = 2166136261u;
-  for (size_t i = 0; i < targets->n; i++) h = (h ^ (unsigned char)targets->p[i]) * 16777619u;
+  uint32_t h = campStoreHash(targets->p, targets->n);
   for (int i = 0; i < LINKSETS_SEEN; i++) {
     if (e->linksets[i].gen == e->gen && e->linksets[i].links && e->linksets[i].hash == h && e->linksets[i].len == targets->n &&
         !memcmp(e->linksets[i].links, targets->p, targets->n))
