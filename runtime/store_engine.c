@@ -19,7 +19,7 @@
 #include <jansson.h>
 #include "runtime/store_engine.h"
 
-#define SCHEMA_VERSION 3
+#define SCHEMA_VERSION 4
 
 static const char *const schema1 =
   "CREATE TABLE camp_meta(key TEXT PRIMARY KEY, value);"
@@ -81,8 +81,27 @@ static const char *const schema3 =
   "UPDATE camp_trace SET linkset = (SELECT s.id FROM camp_linkset s WHERE s.links = camp_trace.links) WHERE links IS NOT NULL;"
   "ALTER TABLE camp_trace DROP COLUMN links;";
 
+/* Version 4 (safety): a claim has an owner (camp_runner: one row per
+** process that claims work, with its host, pid and a heartbeat) so that a
+** second runner never takes a live runner's sends; suppression is per
+** channel ('email' or 'sms') and address; repeated events of one kind on
+** one trace are counted on their first row instead of stored each;
+** provider webhook event ids are recorded once (replays are refused). */
+static const char *const schema4 =
+  "ALTER TABLE camp_trace ADD COLUMN owner INTEGER;"
+  "CREATE TABLE camp_runner(id INTEGER PRIMARY KEY, host TEXT NOT NULL, pid INTEGER NOT NULL, command TEXT NOT NULL,"
+  "  started_at INTEGER NOT NULL, heartbeat INTEGER NOT NULL);"
+  "CREATE TABLE camp_suppression4(channel TEXT NOT NULL, address TEXT NOT NULL, reason TEXT NOT NULL, at INTEGER NOT NULL,"
+  "  PRIMARY KEY(channel, address));"
+  "INSERT OR IGNORE INTO camp_suppression4(channel, address, reason, at)"
+  "  SELECT CASE WHEN instr(address, '@') THEN 'email' ELSE 'sms' END, address, reason, at FROM camp_suppression;"
+  "DROP TABLE camp_suppression;"
+  "ALTER TABLE camp_suppression4 RENAME TO camp_suppression;"
+  "ALTER TABLE camp_event ADD COLUMN repeats INTEGER NOT NULL DEFAULT 0;"
+  "CREATE TABLE camp_hook_event(id TEXT PRIMARY KEY, at INTEGER NOT NULL);";
+
 /* Migrations: index i brings user_version i to i + 1. */
-static const char *const migrations[] = { schema1, schema2, schema3 };
+static const char *const migrations[] = { schema1, schema2, schema3, schema4 };
 
 int campStoreExec(Engine *e, const char *sql, char *err, size_t errSize) {
   char *msg = NULL;
@@ -540,7 +559,7 @@ static int hostAction(VmHost *h, int native, const Value *args, int argc, char *
     int f = l->emailField >= 0 ? l->emailField : l->phoneField;
     if (f < 0 || e->fields[f].tag != VAL_TEXT) { snprintf(err, errSize, "the record has no address to suppress"); return -1; }
     Value reason = textValue("opt-out");
-    return execBound(e, "INSERT OR IGNORE INTO camp_suppression(address, reason, at) VALUES(lower(?), ?, ?)", err, errSize,
+    return execBound(e, "INSERT OR IGNORE INTO camp_suppression(channel, address, reason, at) VALUES(CASE WHEN instr(?1, '@') THEN 'email' ELSE 'sms' END, lower(?1), ?2, ?3)", err, errSize,
                      3, &e->fields[f], &reason, &now);
   }
   if (!strcmp(name, "add_to_list") || !strcmp(name, "remove_from_list")) {

@@ -37,7 +37,7 @@ static int suppress(Engine *e, const Loaded *l, int64_t record, const char *reas
   if (campStoreLoadRecord(e, l, record, err, errSize) != 0) return 0;
   int f = l->emailField >= 0 ? l->emailField : l->phoneField;
   if (f < 0 || e->fields[f].tag != VAL_TEXT) return 0;
-  sqlite3_stmt *s = campStoreStmt(e, "INSERT OR IGNORE INTO camp_suppression(address, reason, at) VALUES(lower(?), ?, ?)", err, errSize);
+  sqlite3_stmt *s = campStoreStmt(e, "INSERT OR IGNORE INTO camp_suppression(channel, address, reason, at) VALUES(CASE WHEN instr(?1, '@') THEN 'email' ELSE 'sms' END, lower(?1), ?2, ?3)", err, errSize);
   if (!s) return -1;
   sqlite3_bind_text(s, 1, e->fields[f].u.s, (int)e->fields[f].len, SQLITE_TRANSIENT);
   sqlite3_bind_text(s, 2, reason, -1, SQLITE_STATIC);
