@@ -499,10 +499,11 @@ static void checkBody(Resolver *r, Ast *s) {
   char *path = campArenaAlloc(&r->u->arena, dl + s->nameLen + 1);
   memcpy(path, from, dl);
   strcpy(path + dl, s->name);
-  int f = campDiagFindSource(r->d, path);
-  if (f < 0) f = campDiagLoadFile(r->d, path);
+  char *why;
+  int f = campDiagLoadUsed(r->d, path, "body file ", &why);
   if (f < 0) {
-    err(r, DIAG_E027, s, "cannot read body file '%s': %s", path, strerror(errno));
+    err(r, DIAG_E027, s, "%s", why);
+    free(why);
     return;
   }
   Source *src = &r->d->src[f];
