@@ -45,8 +45,18 @@ expect action_after_ret   "image is corrupted (block 0: native 65535 of * at 2)"
 expect call_reached       "image is corrupted (block 0: native 65535 of * at 1)"
 check "every crafted case was tried" "$(ls "$D/bad" | wc -l | tr -d ' ')" 10
 
-# the other readers of an image refuse it the same way
-"$CAMP" init --db "$D/db" --clock 2026-01-05T09:00:00Z > /dev/null
+# the fuzzer's finds (tests/fuzz/corpus_image, inputs of fuzz_image_hash):
+# sealed with a right hash, each lists or is refused in one line, never a crash
+for f in tests/fuzz/corpus_image/*; do
+  [ -f "$f" ] || continue
+  cp "$f" "$D/find.campc"
+  $PY tests/fuzz/craft_image.py --fix-hash "$D/find.campc"
+  "$CAMP" disasm "$D/find.campc" > /dev/null 2> "$D/err"; rc=$?
+  case $rc in 0) ok ;; 1) check "$(basename "$f"): refused in one line" "$(wc -l < "$D/err" | tr -d ' ')" 1 ;;
+    *) no "$(basename "$f"): camp disasm exited $rc: $(head -c 300 "$D/err")" ;; esac
+done
+
+# junk is refused by its magic
 printf 'not an image' > "$D/junk.campc"
 "$CAMP" disasm "$D/junk.campc" > /dev/null 2> "$D/err"; rc=$?
 check "junk: exit 1, says so" "$rc|$(cat "$D/err")" "1|camp disasm: $D/junk.campc: not a camp image (bad magic)"
