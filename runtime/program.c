@@ -408,14 +408,18 @@ Program *campProgramLoad(const uint8_t *buf, size_t len, char *err, size_t errSi
   for (uint32_t i = 0; i < p->nmodel && !r.bad; i++) {
     ProgModel *m = &p->models[i];
     m->name = getU32(&r, "models");
-    checkIndex(&r, m->name, p->nstr, 0, "model name");
+    if (checkIndex(&r, m->name, p->nstr, 0, "model name") && p->strLen[m->name] > CAMP_MAX_NAME)
+      fail(&r, "image is corrupted (model name of %u bytes, at most %d)", p->strLen[m->name], CAMP_MAX_NAME);
     m->nfield = getCount(&r, 5, "field");
     if (!r.bad && m->nfield == 0) fail(&r, "image is corrupted (model without its id field)");
+    if (!r.bad && m->nfield > CAMP_MAX_FIELDS)
+      fail(&r, "image is corrupted (model of %u fields, at most %d)", m->nfield, CAMP_MAX_FIELDS);
     m->fields = take(&r, (size_t)m->nfield * sizeof *m->fields + 1);
     for (uint32_t j = 0; j < m->nfield && !r.bad; j++) {
       m->fields[j].name = getU32(&r, "fields");
       m->fields[j].type = getU8(&r, "fields");
-      checkIndex(&r, m->fields[j].name, p->nstr, 0, "field name");
+      if (checkIndex(&r, m->fields[j].name, p->nstr, 0, "field name") && p->strLen[m->fields[j].name] > CAMP_MAX_NAME)
+        fail(&r, "image is corrupted (field name of %u bytes, at most %d)", p->strLen[m->fields[j].name], CAMP_MAX_NAME);
       if (!r.bad && (m->fields[j].type < TYPE_TEXT || m->fields[j].type > TYPE_TAGS))
         fail(&r, "image is corrupted (field of unknown type %u)", m->fields[j].type);
     }
