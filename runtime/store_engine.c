@@ -499,40 +499,58 @@ static json_t *jsonValue(const Value *v) {
   return json_null();
 }
 
-/* webhook(url, name: value, …): POST {"campaign", "activity", "model",
-** "record": {fields}, "values": {name: value}} with a timeout.  A
-** temporary failure (timeout, 429, 5xx) sets e->actionRetry so the
-** scheduler tries the activity again later; the Authorization header comes
-** from $CAMP_WEBHOOK_AUTH. */
+/* webhook(url, name: value, …): queued in camp_outbox, not sent here --
+** the scheduler claims the trace with the activity's other actions and
+** POSTs after the commit, so no request holds the write lock, and the body
+** is built then (campStoreOutboxBodies), from the record as the activity's
+** own actions left it.  The row keeps the named values as a JSON object. */
 static int webhook(Engine *e, const Value *args, int argc, char *err, size_t errSize) {
-  const Loaded *l = e->cur;
+  if (args[0].tag != VAL_TEXT) { snprintf(err, errSize, "webhook: the URL is null"); return -1; }
+  if ((args[0].len < 7 || strncmp(args[0].u.s, "http://", 7)) && (args[0].len < 8 || strncmp(args[0].u.s, "https://", 8))) {
+    snprintf(err, errSize, "webhook: '%.*s' is not an http(s) URL", args[0].len > 200 ? 200 : (int)args[0].len, args[0].u.s);
+    return -1;
+  }
+  json_t *vals = json_object();
+  for (int i = 1; i + 1 < argc; i += 2) {
+    if (args[i].tag != VAL_TEXT) continue;
+    json_object_setn_new(vals, args[i].u.s, args[i].len, jsonValue(&args[i + 1]));
+  }
+  char *text = vals ? json_dumps(vals, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+  json_decref(vals);
+  if (!text) { snprintf(err, errSize, "out of memory"); return -1; }
+  Value url = args[0], body = textValue(text), trace = intValue(e->curTrace), idx = intValue(e->outboxed++);
+  int rc = execBound(e, "INSERT INTO camp_outbox(trace, idx, url, body) VALUES(?, ?, ?, ?)", err, errSize, 4, &trace, &idx, &url, &body);
+  free(text);
+  return rc;
+}
+
+/* The bodies of the webhooks the actions of activity act just queued for
+** trace: {"campaign", "activity", "model", "record": {fields, as the
+** record is now}, "values": {…}}; the record is in e->fields. */
+int campStoreOutboxBodies(Engine *e, const Loaded *l, uint32_t act, int64_t trace, char *err, size_t errSize) {
   const Program *p = l->p;
   const ProgCampaign *c = &p->camps[l->camp];
   const ProgModel *m = &p->models[c->model];
-  if (args[0].tag != VAL_TEXT) { snprintf(err, errSize, "webhook: the URL is null"); return -1; }
-  char url[2048];
-  snprintf(url, sizeof url, "%.*s", (int)args[0].len, args[0].u.s);
-  if (strncmp(url, "http://", 7) && strncmp(url, "https://", 8)) { snprintf(err, errSize, "webhook: '%.200s' is not an http(s) URL", url); return -1; }
-  json_t *rec = json_object(), *vals = json_object();
-  for (uint32_t f = 0; f < m->nfield; f++) json_object_set_new(rec, p->str[m->fields[f].name], jsonValue(&e->fields[f]));
-  for (int i = 1; i + 1 < argc; i += 2) {
-    char key[256];
-    snprintf(key, sizeof key, "%.*s", args[i].tag == VAL_TEXT ? (int)args[i].len : 0, args[i].tag == VAL_TEXT ? args[i].u.s : "");
-    json_object_set_new(vals, key, jsonValue(&args[i + 1]));
+  sqlite3_stmt *q = campStorePrepare(e, "SELECT idx, body FROM camp_outbox WHERE trace = ? ORDER BY idx", err, errSize);
+  if (!q) return -1;
+  sqlite3_bind_int64(q, 1, trace);
+  int rc;
+  while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+    json_t *rec = json_object(), *vals = json_loads((const char *)sqlite3_column_text(q, 1), 0, NULL);
+    for (uint32_t f = 0; rec && f < m->nfield; f++) json_object_set_new(rec, p->str[m->fields[f].name], jsonValue(&e->fields[f]));
+    json_t *body = json_pack("{s:s,s:s,s:s,s:o,s:o}", "campaign", p->str[c->name], "activity", p->str[p->acts[act].name],
+                             "model", p->str[m->name], "record", rec, "values", vals ? vals : json_object());
+    char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+    json_decref(body);
+    if (!text) { snprintf(err, errSize, "out of memory"); sqlite3_finalize(q); return -1; }
+    Value tv = textValue(text), tr = intValue(trace), ix = intValue(sqlite3_column_int64(q, 0));
+    int w = execBound(e, "UPDATE camp_outbox SET body = ? WHERE trace = ? AND idx = ?", err, errSize, 3, &tv, &tr, &ix);
+    free(text);
+    if (w < 0) { sqlite3_finalize(q); return -1; }
   }
-  const char *act = e->curActivity != CAMP_NONE ? p->str[p->acts[e->curActivity].name] : "";
-  json_t *body = json_pack("{s:s,s:s,s:s,s:o,s:o}", "campaign", p->str[c->name], "activity", act, "model", p->str[m->name],
-                           "record", rec, "values", vals);
-  char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
-  json_decref(body);
-  if (!text) { snprintf(err, errSize, "out of memory"); return -1; }
-  char why[256] = "";
-  SendResult r = campHttpPostJson(url, text, getenv("CAMP_WEBHOOK_AUTH"), 10000, why, sizeof why);
-  free(text);
-  if (r == SEND_OK) return 0;
-  if (r == SEND_RETRY) e->actionRetry = 1;
-  snprintf(err, errSize, "%.200s: %s", url, why);
-  return -1;
+  sqlite3_finalize(q);
+  if (rc != SQLITE_DONE) { snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db)); return -1; }
+  return 0;
 }
 
 static int hostAction(VmHost *h, int native, const Value *args, int argc, char *err, size_t errSize) {
