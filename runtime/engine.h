@@ -91,7 +91,7 @@ int campEngineReport(Engine *e, const char *campaign, ReportFormat fmt, FILE *ou
 ** and support). */
 int campEngineTimeline(Engine *e, const char *campaign, FILE *out, char *err, size_t errSize);
 
-/* Import CSV records into a model table (see cli/import.c). */
+/* Import CSV records into a model table (runtime/store_import.c). */
 int campEngineImport(Engine *e, const char *model, const char *key, const char *path, FILE *errs,
                      long *added, long *updated, char *err, size_t errSize);
 
