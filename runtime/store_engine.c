@@ -182,6 +182,17 @@ const char *campStoreIdent(const char *name, char *buf, size_t size) {
   return buf;
 }
 
+void campStoreIdentPut(Buf *b, const char *name) {
+  campBufPut(b, "\"", 1);
+  for (const char *p = name, *q; *p; p = q) {
+    q = strchr(p, '"');
+    if (!q) { campBufPuts(b, p); break; }
+    campBufPut(b, p, (size_t)(++q - p));     /* up to and with the quote, */
+    campBufPut(b, "\"", 1);                 /* which is doubled */
+  }
+  campBufPut(b, "\"", 1);
+}
+
 static int metaGet(Engine *e, const char *key, int64_t *v) {
   sqlite3_stmt *st = NULL;
   int found = 0;

@@ -84,5 +84,7 @@ void campStoreHost(Engine *e, VmHost *h);
 
 /* Quote an identifier for SQL ("x" with "" doubled) into buf. */
 const char *campStoreIdent(const char *name, char *buf, size_t size);
+/* The same, appended to b whatever its length (SQL built from input). */
+void campStoreIdentPut(Buf *b, const char *name);
 
 #endif
