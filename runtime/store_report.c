@@ -13,29 +13,36 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <sys/stat.h>
-#include <unistd.h>
+#include "runtime/clock.h"
 #include "runtime/store_engine.h"
 
-static json_t *campaignReport(Engine *e, int64_t cid, const char *name, char *err, size_t errSize) {
-  json_t *c = json_object(), *parts = json_object(), *acts = json_array(), *links = json_array(), *days = json_array();
-  json_object_set_new(c, "name", json_string(name));
-  sqlite3_stmt *kq = campStoreStmt(e, "SELECT kind FROM camp_campaign WHERE id = ?", err, errSize);
-  if (kq) {
-    sqlite3_bind_int64(kq, 1, cid);
-    json_object_set_new(c, "kind", json_string(sqlite3_step(kq) == SQLITE_ROW ? (const char *)sqlite3_column_text(kq, 0) : "campaign"));
-    sqlite3_reset(kq);
-  }
+/* After a loop of sqlite3_step: finalize st; 0 when the last step was
+** SQLITE_DONE, else -1 with SQLite's message (a damaged page shows here:
+** a report never prints what it could not read as zeros). */
+static int finish(Engine *e, sqlite3_stmt *st, int rc, char *err, size_t errSize) {
+  if (rc != SQLITE_DONE) snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db));
+  sqlite3_finalize(st);
+  return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int reportParticipants(Engine *e, int64_t cid, json_t *c, char *err, size_t errSize) {
+  json_t *parts = json_object();
+  json_object_set_new(c, "participants", parts);
   const char *states[] = { "running", "completed", "left", "unlinked" };
   for (int i = 0; i < 4; i++) json_object_set_new(parts, states[i], json_integer(0));
   sqlite3_stmt *st = campStorePrepare(e, "SELECT state, count(*) FROM camp_participant WHERE campaign = ? AND test = 0 GROUP BY state", err, errSize);
+  if (!st) return -1;
   sqlite3_bind_int64(st, 1, cid);
-  while (st && sqlite3_step(st) == SQLITE_ROW)
+  int rc;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW)
     json_object_set_new(parts, (const char *)sqlite3_column_text(st, 0), json_integer(sqlite3_column_int64(st, 1)));
-  sqlite3_finalize(st);
-  json_object_set_new(c, "participants", parts);
-  st = campStorePrepare(e,
+  return finish(e, st, rc, err, errSize);
+}
+
+static int reportActivities(Engine *e, int64_t cid, json_t *c, char *err, size_t errSize) {
+  json_t *acts = json_array();
+  json_object_set_new(c, "activities", acts);
+  sqlite3_stmt *st = campStorePrepare(e,
     "SELECT a.name, a.kind, a.idx,"
     " sum(t.state IN (0, 1, 6)), sum(t.state = 2), sum(t.state = 3), sum(t.state = 4), sum(t.state = 5),"
     " sum(t.state = 2 AND t.message_id IS NOT NULL), sum((t.events & 1) != 0), sum((t.events & 2) != 0),"
@@ -43,9 +50,11 @@ static json_t *campaignReport(Engine *e, int64_t cid, const char *name, char *er
     " FROM camp_activity a LEFT JOIN camp_trace t ON t.activity = a.id"
     " AND t.participant IN (SELECT id FROM camp_participant WHERE campaign = ?1 AND test = 0)"
     " WHERE a.campaign = ?1 GROUP BY a.id ORDER BY a.idx < 0, a.idx, a.name", err, errSize);
+  if (!st) return -1;
   sqlite3_bind_int64(st, 1, cid);
   static const char *const kinds[] = { "?", "email", "sms", "action" };
-  while (st && sqlite3_step(st) == SQLITE_ROW) {
+  int rc;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
     int kind = sqlite3_column_int(st, 1);
     json_t *a = json_pack("{s:s,s:s,s:b,s:I,s:I,s:I,s:I,s:I}", "name", sqlite3_column_text(st, 0),
         "kind", kinds[kind >= 1 && kind <= 3 ? kind : 0], "active", sqlite3_column_int(st, 2) >= 0,
@@ -63,38 +72,62 @@ static json_t *campaignReport(Engine *e, int64_t cid, const char *name, char *er
     }
     json_array_append_new(acts, a);
   }
-  sqlite3_finalize(st);
-  json_object_set_new(c, "activities", acts);
-  st = campStorePrepare(e, "SELECT ev.url, count(*) FROM camp_event ev JOIN camp_trace t ON t.id = ev.trace"
+  return finish(e, st, rc, err, errSize);
+}
+
+static int reportLinks(Engine *e, int64_t cid, json_t *c, char *err, size_t errSize) {
+  json_t *links = json_array();
+  json_object_set_new(c, "links", links);
+  sqlite3_stmt *st = campStorePrepare(e, "SELECT ev.url, count(*) FROM camp_event ev JOIN camp_trace t ON t.id = ev.trace"
                            " JOIN camp_participant pa ON pa.id = t.participant"
                            " WHERE pa.campaign = ? AND pa.test = 0 AND ev.kind = 'click' AND ev.url IS NOT NULL"
                            " GROUP BY ev.url ORDER BY count(*) DESC, ev.url", err, errSize);
+  if (!st) return -1;
   sqlite3_bind_int64(st, 1, cid);
-  while (st && sqlite3_step(st) == SQLITE_ROW)
+  int rc;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW)
     json_array_append_new(links, json_pack("{s:s,s:I}", "url", sqlite3_column_text(st, 0), "clicks", (json_int_t)sqlite3_column_int64(st, 1)));
-  sqlite3_finalize(st);
-  json_object_set_new(c, "links", links);
+  return finish(e, st, rc, err, errSize);
+}
+
+/* Processed and rejected per day for the last 15 days, today last. */
+static int reportDays(Engine *e, int64_t cid, json_t *c, char *err, size_t errSize) {
+  json_t *days = json_array();
+  json_object_set_new(c, "days", days);
   int64_t now = campEngineNow(e), today = now - now % 86400;
-  st = campStorePrepare(e, "SELECT (t.done_at - ?2) / 86400, sum(t.state = 2), sum(t.state = 3) FROM camp_trace t"
+  sqlite3_stmt *st = campStorePrepare(e, "SELECT (t.done_at - ?2) / 86400, sum(t.state = 2), sum(t.state = 3) FROM camp_trace t"
                            " JOIN camp_participant pa ON pa.id = t.participant WHERE pa.campaign = ?1 AND pa.test = 0"
                            " AND t.done_at >= ?2 AND t.state IN (2, 3) GROUP BY 1", err, errSize);
+  if (!st) return -1;
   int64_t proc[15] = { 0 }, rej[15] = { 0 };
   sqlite3_bind_int64(st, 1, cid);
   sqlite3_bind_int64(st, 2, today - 14 * 86400);
-  while (st && sqlite3_step(st) == SQLITE_ROW) {
+  int rc;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
     int64_t d = sqlite3_column_int64(st, 0);
     if (d >= 0 && d < 15) { proc[d] = sqlite3_column_int64(st, 1); rej[d] = sqlite3_column_int64(st, 2); }
   }
-  sqlite3_finalize(st);
+  if (finish(e, st, rc, err, errSize) < 0) return -1;
   for (int d = 0; d < 15; d++) {
-    char date[16];
-    time_t t = (time_t)(today - (14 - d) * 86400);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(date, sizeof date, "%Y-%m-%d", &tm);
+    char date[CAMP_CLOCK_ISO_SIZE];
+    campClockFormat(today - (14 - d) * 86400, date);
+    date[10] = 0;                                  /* the date part */
     json_array_append_new(days, json_pack("{s:s,s:I,s:I}", "date", date, "processed", (json_int_t)proc[d], "rejected", (json_int_t)rej[d]));
   }
-  json_object_set_new(c, "days", days);
+  return 0;
+}
+
+/* One campaign's report as JSON (see the file comment), or NULL with the
+** message in err. */
+static json_t *campaignReport(Engine *e, int64_t cid, const char *name, const char *kind, char *err, size_t errSize) {
+  json_t *c = json_object();
+  json_object_set_new(c, "name", json_string(name));
+  json_object_set_new(c, "kind", json_string(kind));
+  if (reportParticipants(e, cid, c, err, errSize) < 0 || reportActivities(e, cid, c, err, errSize) < 0 ||
+      reportLinks(e, cid, c, err, errSize) < 0 || reportDays(e, cid, c, err, errSize) < 0) {
+    json_decref(c);
+    return NULL;
+  }
   return c;
 }
 
@@ -153,20 +186,19 @@ static void printCsv(json_t *camps, FILE *out) {
 }
 
 int campEngineReport(Engine *e, const char *campaign, ReportFormat fmt, FILE *out, char *err, size_t errSize) {
-  sqlite3_stmt *st = campStorePrepare(e, "SELECT id, name FROM camp_campaign WHERE ?1 IS NULL OR name = ?1 ORDER BY name", err, errSize);
+  sqlite3_stmt *st = campStorePrepare(e, "SELECT id, name, kind FROM camp_campaign WHERE ?1 IS NULL OR name = ?1 ORDER BY name", err, errSize);
   if (!st) return -1;
   if (campaign) sqlite3_bind_text(st, 1, campaign, -1, SQLITE_STATIC);
   json_t *camps = json_array();
-  int64_t ids[256];
-  char names[256][128];
-  int n = 0;
-  while (n < 256 && sqlite3_step(st) == SQLITE_ROW) {
-    ids[n] = sqlite3_column_int64(st, 0);
-    snprintf(names[n++], 128, "%s", (const char *)sqlite3_column_text(st, 1));
+  int rc;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    json_t *c = campaignReport(e, sqlite3_column_int64(st, 0), (const char *)sqlite3_column_text(st, 1),
+                               (const char *)sqlite3_column_text(st, 2), err, errSize);
+    if (!c) { sqlite3_finalize(st); json_decref(camps); return -1; }
+    json_array_append_new(camps, c);
   }
-  sqlite3_finalize(st);
-  if (campaign && !n) { snprintf(err, errSize, "no campaign '%s' is deployed", campaign); json_decref(camps); return -1; }
-  for (int i = 0; i < n; i++) json_array_append_new(camps, campaignReport(e, ids[i], names[i], err, errSize));
+  if (finish(e, st, rc, err, errSize) < 0) { json_decref(camps); return -1; }
+  if (campaign && !json_array_size(camps)) { snprintf(err, errSize, "no campaign '%s' is deployed", campaign); json_decref(camps); return -1; }
   if (fmt == REPORT_JSON) {
     json_t *root = json_pack("{s:o}", "campaigns", camps);
     json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
@@ -190,21 +222,20 @@ int campEngineTimeline(Engine *e, const char *campaign, FILE *out, char *err, si
     " ORDER BY c.name, pa.test, pa.record_id, t.id", err, errSize);
   if (!st) return -1;
   if (campaign) sqlite3_bind_text(st, 1, campaign, -1, SQLITE_STATIC);
-  while (sqlite3_step(st) == SQLITE_ROW) {
-    char due[32] = "-", done[32] = "-";
+  int rc;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    char due[CAMP_CLOCK_ISO_SIZE] = "-", done[CAMP_CLOCK_ISO_SIZE] = "-";
     for (int k = 0; k < 2; k++) {
       int col = k ? 6 : 5;
+      char *t = k ? done : due;
       if (sqlite3_column_type(st, col) == SQLITE_NULL) continue;
-      time_t t = (time_t)sqlite3_column_int64(st, col);
-      struct tm tm;
-      gmtime_r(&t, &tm);
-      strftime(k ? done : due, 32, "%Y-%m-%dT%H:%M", &tm);
+      campClockFormat(sqlite3_column_int64(st, col), t);
+      if (strlen(t) == 20) t[16] = 0;              /* to the minute: 2026-01-05T09:00 */
     }
     int s = sqlite3_column_int(st, 4);
     fprintf(out, "%s record %lld%s (%s): %-16s %-9s due %-16s done %-16s %s\n", sqlite3_column_text(st, 0),
             (long long)sqlite3_column_int64(st, 1), sqlite3_column_int(st, 8) ? " [test]" : "", sqlite3_column_text(st, 2),
             sqlite3_column_text(st, 3), s >= 0 && s <= 6 ? states[s] : "?", due, done, sqlite3_column_text(st, 7));
   }
-  sqlite3_finalize(st);
-  return 0;
+  return finish(e, st, rc, err, errSize);
 }
