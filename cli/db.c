@@ -165,11 +165,23 @@ static void catchStopSignals(void) {
   sigaction(SIGTERM, &sa, NULL);
 }
 
+/* A line on stderr when no campaign runs (run still processes test
+** participants and exits 0): a draft does nothing until camp start. */
+static void sayIfNothingRuns(Engine *e) {
+  long draft, running, stopped;
+  char err[512];
+  if (campEngineCampaignStates(e, &draft, &running, &stopped, err, sizeof err) < 0 || running) return;
+  if (!draft && !stopped) fprintf(stderr, "camp run: no campaign is deployed (camp deploy --start FILE.camp)\n");
+  else fprintf(stderr, "camp run: no campaign is running (%ld draft, %ld stopped): start one with camp start NAME or camp deploy --start\n",
+               draft, stopped);
+}
+
 int campCmdRun(int argc, char **argv) {
   Opts o;
   if (parse(argc, argv, &o, "--db --until --once --mail --sms --base-url --mail-connections --sms-connections")) return 2;
   Engine *e = openDb(argv[0], &o);
   if (!e) return 1;
+  sayIfNothingRuns(e);
   RunOptions r = { .until = INT64_MAX };
   char err[512];
   r.once = o.once;

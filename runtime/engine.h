@@ -88,6 +88,10 @@ int campEngineCommit(Engine *e, char *err, size_t errSize);
 int campEngineTraceMessage(Engine *e, int64_t trace, char *messageId, size_t idSize);
 int campEngineLinkUrl(Engine *e, int64_t trace, uint32_t link, char *url, size_t urlSize);
 
+/* How many deployed campaigns (mailings included) are in each state:
+** draft, running, stopped (store_report.c). */
+int campEngineCampaignStates(Engine *e, long *draft, long *running, long *stopped, char *err, size_t errSize);
+
 typedef enum { REPORT_TABLE, REPORT_JSON, REPORT_CSV } ReportFormat;
 int campEngineReport(Engine *e, const char *campaign, ReportFormat fmt, FILE *out, char *err, size_t errSize);
 

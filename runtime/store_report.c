@@ -211,6 +211,22 @@ int campEngineReport(Engine *e, const char *campaign, ReportFormat fmt, FILE *ou
   return 0;
 }
 
+int campEngineCampaignStates(Engine *e, long *draft, long *running, long *stopped, char *err, size_t errSize) {
+  *draft = *running = *stopped = 0;
+  sqlite3_stmt *st = campStorePrepare(e, "SELECT state, count(*) FROM camp_campaign GROUP BY state", err, errSize);
+  if (!st) return -1;
+  int rc;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    const char *state = (const char *)sqlite3_column_text(st, 0);
+    long n = (long)sqlite3_column_int64(st, 1);
+    if (!state) continue;
+    if (!strcmp(state, "draft")) *draft += n;
+    else if (!strcmp(state, "running")) *running += n;
+    else *stopped += n;
+  }
+  return finish(e, st, rc, err, errSize);
+}
+
 /* -- timeline ------------------------------------------------------------- */
 
 int campEngineTimeline(Engine *e, const char *campaign, FILE *out, char *err, size_t errSize) {
