@@ -293,20 +293,6 @@ typedef struct Import {
   long bad;
 } Import;
 
-/* Print an error about column col (or -1) of the line; counts it. */
-__attribute__((format(printf, 4, 5)))
-static void problem(Import *im, long line, int col, const char *fmt, ...) {
-  va_list ap;
-  fprintf(im->errs, "%s:%ld: error: ", im->path, line);
-  if (col >= 0 && col < im->nh) fprintf(im->errs, "column '%.64s%s': ", im->head[col], strlen(im->head[col]) > 64 ? "..." : "");
-  else if (col >= 0) fprintf(im->errs, "column %d: ", col + 1);
-  va_start(ap, fmt);
-  vfprintf(im->errs, fmt, ap);
-  va_end(ap);
-  fputc('\n', im->errs);
-  im->bad++;
-}
-
 /* A value as it appears in a message: at most 64 bytes of it, with control
 ** bytes as '?' (so that an error cannot itself break a terminal line). */
 static const char *shown(const char *s, char out[80]) {
@@ -314,6 +300,21 @@ static const char *shown(const char *s, char out[80]) {
   for (; s[i] && i < 64; i++) out[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
   snprintf(out + i, 80 - i, "%s", s[i] ? "..." : "");
   return out;
+}
+
+/* Print an error about column col (or -1) of the line; counts it. */
+__attribute__((format(printf, 4, 5)))
+static void problem(Import *im, long line, int col, const char *fmt, ...) {
+  va_list ap;
+  fprintf(im->errs, "%s:%ld: error: ", im->path, line);
+  char name[80];
+  if (col >= 0 && col < im->nh) fprintf(im->errs, "column '%s': ", shown(im->head[col], name));
+  else if (col >= 0) fprintf(im->errs, "column %d: ", col + 1);
+  va_start(ap, fmt);
+  vfprintf(im->errs, fmt, ap);
+  va_end(ap);
+  fputc('\n', im->errs);
+  im->bad++;
 }
 
 /* Read the header: every column a field of the model, none twice.  Problems
@@ -357,7 +358,7 @@ static int readHeader(Import *im, char *err, size_t errSize) {
   }
   sqlite3_finalize(ft);
   if (step != SQLITE_ROW && step != SQLITE_DONE) { snprintf(err, errSize, "database: %s", sqlite3_errmsg(im->e->db)); return -1; }
-  if (im->key && im->keyCol < 0) { snprintf(err, errSize, "--key %s: the CSV has no column '%s'", im->key, shown(im->key, v)); return -1; }
+  if (im->key && im->keyCol < 0) { snprintf(err, errSize, "--key: the CSV has no column '%s'", shown(im->key, v)); return -1; }
   return 0;
 }
 

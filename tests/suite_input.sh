@@ -125,6 +125,14 @@ check "phones: separators removed, E.164 stored" "$rc|$(q "SELECT group_concat(p
   "0|+33612345678 +12025550142"
 
 n=$(rows)
+imp 'name,email,name,\nA,dup@x.test,B,\n'
+check "a column named twice, a column without a name: refused" "$rc|$(rows)" "1|$n"
+has "a column named twice: both named" "$D/err" "t.csv:1: error: column 'name': named twice (columns 1 and 3)"
+has "a column without a name" "$D/err" "t.csv:1: error: column 4 has no name"
+imp 'phone,age\n+33 6 12 34 56 78,41\n' --key phone
+check "--key phone: the key is compared in its stored (E.164) form" "$rc|$(rows)|$(q "SELECT age FROM person WHERE phone = '+33612345678'")" "0|$n|41"
+
+n=$(rows)
 imp 'name,email,age\nGood,good@x.test,1\nAlso,also@x.test,2\nBad,bad@x.test,two\n'
 check "all or nothing: good records before a bad one are not written" "$rc|$(rows)" "1|$n"
 has "a bad int: line and column" "$D/err" "t.csv:4: error: column 'age': 'two' is not an int"
