@@ -11,11 +11,14 @@
 ** (store_event.c, store_report.c).
 */
 #include <errno.h>
+#include <libgen.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
 #include <jansson.h>
 #include "runtime/store_engine.h"
 
@@ -182,12 +185,26 @@ const char *campStoreIdent(const char *name, char *buf, size_t size) {
   return buf;
 }
 
+void campStoreIdentPut(Buf *b, const char *name) {
+  campBufPut(b, "\"", 1);
+  for (const char *p = name, *q; *p; p = q) {
+    q = strchr(p, '"');
+    if (!q) { campBufPuts(b, p); break; }
+    campBufPut(b, p, (size_t)(++q - p));     /* up to and with the quote, */
+    campBufPut(b, "\"", 1);                 /* which is doubled */
+  }
+  campBufPut(b, "\"", 1);
+}
+
+/* 1 and *v when camp_meta has key, 0 when not, -1 when it cannot be read. */
 static int metaGet(Engine *e, const char *key, int64_t *v) {
   sqlite3_stmt *st = NULL;
   int found = 0;
-  if (sqlite3_prepare_v2(e->db, "SELECT value FROM camp_meta WHERE key = ?", -1, &st, NULL) != SQLITE_OK) return 0;
+  if (sqlite3_prepare_v2(e->db, "SELECT value FROM camp_meta WHERE key = ?", -1, &st, NULL) != SQLITE_OK) return -1;
   sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-  if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) { *v = sqlite3_column_int64(st, 0); found = 1; }
+  int rc = sqlite3_step(st);
+  if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) { *v = sqlite3_column_int64(st, 0); found = 1; }
+  else if (rc != SQLITE_ROW && rc != SQLITE_DONE) found = -1;
   sqlite3_finalize(st);
   return found;
 }
@@ -208,17 +225,59 @@ int campStoreSetClock(Engine *e, int64_t t) {
 ** never reads them.  sqlite3_config only works before SQLite initializes. */
 static void configureSqlite(void) { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); }
 
+/* Why the database at path cannot be used, as the file system tells:
+** missing (when not creating), a directory, or its directory missing, not a
+** directory or not writable (SQLite keeps its -wal and -shm files beside
+** the database, so even reading needs that).  Writes "cannot open|create
+** database 'path': why" to err and returns 1; 0 when nothing is wrong. */
+static int pathProblem(const char *path, int create, char *err, size_t errSize) {
+  struct stat sb;
+  const char *what = create ? "create" : "open";
+  if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) { snprintf(err, errSize, "cannot %s database '%s': it is a directory", what, path); return 1; }
+  char *copy = strdup(path);
+  if (!copy) return 0;
+  const char *dir = dirname(copy);
+  int rc = 1;
+  if (stat(dir, &sb) < 0)
+    snprintf(err, errSize, "cannot %s database '%s': directory '%s' %s", what, path, dir, errno == ENOENT ? "does not exist" : strerror(errno));
+  else if (!S_ISDIR(sb.st_mode)) snprintf(err, errSize, "cannot %s database '%s': '%s' is not a directory", what, path, dir);
+  else if (access(dir, W_OK | X_OK) < 0)
+    snprintf(err, errSize, "cannot %s database '%s': directory '%s' is not writable (%s; SQLite keeps its -wal and -shm files there)",
+             what, path, dir, strerror(errno));
+  else rc = 0;
+  free(copy);
+  return rc;
+}
+
+/* Close e after a failed open, with the file system's reason in err when
+** there is one (else err as the caller wrote it). */
+static Engine *openFailed(Engine *e, const char *path, int create, char *err, size_t errSize) {
+  pathProblem(path, create, err, errSize);
+  campEngineClose(e);
+  return NULL;
+}
+
 Engine *campEngineOpen(const char *path, int create, int64_t clock, char *err, size_t errSize) {
   static pthread_once_t once = PTHREAD_ONCE_INIT;
   pthread_once(&once, configureSqlite);
+  struct stat sb;
+  int exists = stat(path, &sb) == 0;
+  if (!exists && errno == ENOENT && !create) {
+    snprintf(err, errSize, "database '%s' does not exist (create it with camp init)", path);
+    return NULL;
+  }
+  if (exists && create && S_ISREG(sb.st_mode) && sb.st_size > 0) {    /* init never changes a database it did not create */
+    snprintf(err, errSize, "'%s' already exists; camp init only creates a new database (use it with --db, or remove it first)", path);
+    return NULL;
+  }
   Engine *e = calloc(1, sizeof *e);
   if (!e) { snprintf(err, errSize, "out of memory"); return NULL; }
   /* An Engine's connection is only ever used by one thread at a time (serve
   ** gives each thread its own), so SQLite need not lock it on every call. */
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
   if (sqlite3_open_v2(path, &e->db, flags, NULL) != SQLITE_OK) {
-    snprintf(err, errSize, "cannot open database '%s': %s%s", path, e->db ? sqlite3_errmsg(e->db) : "out of memory",
-             create ? "" : " (create it with camp init)");
+    snprintf(err, errSize, "cannot %s database '%s': %s", create ? "create" : "open", path, e->db ? sqlite3_errmsg(e->db) : "out of memory");
+    pathProblem(path, create, err, errSize);
     sqlite3_close(e->db);
     free(e);
     return NULL;
@@ -228,9 +287,18 @@ Engine *campEngineOpen(const char *path, int create, int64_t clock, char *err, s
   e->curActivity = CAMP_NONE;
   int64_t version = 0;
   sqlite3_stmt *st = NULL;
-  if (sqlite3_prepare_v2(e->db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
-    version = sqlite3_column_int64(st, 0);
+  int vrc = sqlite3_prepare_v2(e->db, "PRAGMA user_version", -1, &st, NULL);
+  if (vrc == SQLITE_OK && (vrc = sqlite3_step(st)) == SQLITE_ROW) version = sqlite3_column_int64(st, 0);
   sqlite3_finalize(st);
+  if (vrc != SQLITE_ROW) {      /* not readable: unwritable directory, not SQLite, damaged header */
+    snprintf(err, errSize, "cannot %s database '%s': %s", create ? "create" : "open", path, sqlite3_errmsg(e->db));
+    return openFailed(e, path, create, err, errSize);
+  }
+  if (create && version > 0) {
+    snprintf(err, errSize, "'%s' already exists; camp init only creates a new database (use it with --db, or remove it first)", path);
+    campEngineClose(e);
+    return NULL;
+  }
   if (version > SCHEMA_VERSION) {
     snprintf(err, errSize, "database '%s' has schema version %lld; this camp knows up to %d", path, (long long)version, SCHEMA_VERSION);
     campEngineClose(e);
@@ -241,10 +309,8 @@ Engine *campEngineOpen(const char *path, int create, int64_t clock, char *err, s
     campEngineClose(e);
     return NULL;
   }
-  if (campStoreExec(e, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=OFF; PRAGMA cache_size=-16384;", err, errSize) < 0) {
-    campEngineClose(e);
-    return NULL;
-  }
+  if (campStoreExec(e, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=OFF; PRAGMA cache_size=-16384;", err, errSize) < 0)
+    return openFailed(e, path, create, err, errSize);
   for (int64_t v = version; v < SCHEMA_VERSION; v++) {
     char sql[64];
     snprintf(sql, sizeof sql, "PRAGMA user_version=%lld;", (long long)v + 1);
@@ -258,8 +324,7 @@ Engine *campEngineOpen(const char *path, int create, int64_t clock, char *err, s
     if ((now == v && (campStoreExec(e, migrations[v], err, errSize) < 0 || campStoreExec(e, sql, err, errSize) < 0)) ||
         campStoreExec(e, "COMMIT", err, errSize) < 0) {
       sqlite3_exec(e->db, "ROLLBACK", NULL, NULL, NULL);
-      campEngineClose(e);
-      return NULL;
+      return openFailed(e, path, create, err, errSize);
     }
   }
   if (create && clock != INT64_MIN && campStoreSetClock(e, clock) < 0) {
@@ -267,7 +332,11 @@ Engine *campEngineOpen(const char *path, int create, int64_t clock, char *err, s
     campEngineClose(e);
     return NULL;
   }
-  e->simulated = metaGet(e, "clock", &e->clock);
+  if ((e->simulated = metaGet(e, "clock", &e->clock)) < 0) {
+    snprintf(err, errSize, "database '%s': %s", path, sqlite3_errmsg(e->db));
+    campEngineClose(e);
+    return NULL;
+  }
   return e;
 }
 

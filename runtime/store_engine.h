@@ -108,5 +108,7 @@ int campStoreOutboxBodies(Engine *e, const Loaded *l, uint32_t act, int64_t trac
 
 /* Quote an identifier for SQL ("x" with "" doubled) into buf. */
 const char *campStoreIdent(const char *name, char *buf, size_t size);
+/* The same, appended to b whatever its length (SQL built from input). */
+void campStoreIdentPut(Buf *b, const char *name);
 
 #endif
