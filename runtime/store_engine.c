@@ -173,18 +173,6 @@ int campStoreStep(Engine *e, const char *sql, char *err, size_t errSize) {
   return rc;
 }
 
-const char *campStoreIdent(const char *name, char *buf, size_t size) {
-  size_t o = 0;
-  buf[o++] = '"';
-  for (const char *p = name; *p && o + 3 < size; p++) {
-    if (*p == '"') buf[o++] = '"';
-    buf[o++] = *p;
-  }
-  buf[o++] = '"';
-  buf[o] = 0;
-  return buf;
-}
-
 void campStoreIdentPut(Buf *b, const char *name) {
   campBufPut(b, "\"", 1);
   for (const char *p = name, *q; *p; p = q) {
@@ -438,12 +426,15 @@ const Loaded *campStoreLoaded(Engine *e, int64_t campaign, char *err, size_t err
   l->nameField = firstFieldOfType(l->p, c->model, 0, "name");
   /* SELECT the fields in image order, so field i is column i. */
   const ProgModel *m = &l->p->models[c->model];
-  char sql[8192], id[256];
-  size_t n = (size_t)snprintf(sql, sizeof sql, "SELECT id");
-  for (uint32_t f = 1; f < m->nfield && n < sizeof sql - 300; f++)
-    n += (size_t)snprintf(sql + n, sizeof sql - n, ", %s", campStoreIdent(l->p->str[m->fields[f].name], id, sizeof id));
-  snprintf(sql + n, sizeof sql - n, " FROM %s WHERE id = ?", campStoreIdent(l->p->str[m->name], id, sizeof id));
-  l->loadRecord = campStorePrepare(e, sql, err, errSize);
+  Buf sql = { 0 };
+  campBufPuts(&sql, "SELECT id");
+  for (uint32_t f = 1; f < m->nfield; f++) { campBufPuts(&sql, ", "); campStoreIdentPut(&sql, l->p->str[m->fields[f].name]); }
+  campBufPuts(&sql, " FROM ");
+  campStoreIdentPut(&sql, l->p->str[m->name]);
+  campBufPuts(&sql, " WHERE id = ?");
+  if (sql.oom) snprintf(err, errSize, "out of memory");
+  l->loadRecord = sql.oom ? NULL : campStorePrepare(e, sql.p, err, errSize);
+  campBufFree(&sql);
   if (!l->loadRecord) { campProgramFree(l->p); free(l->actId); return NULL; }
   e->ncache++;
   return l;
@@ -516,6 +507,21 @@ static int execBound(Engine *e, const char *sql, char *err, size_t errSize, int 
 }
 
 static Value intValue(int64_t i) { Value v = { .tag = VAL_INT }; v.u.i = i; return v; }
+
+/* UPDATE model SET field = value WHERE id = rid, through the statement
+** cache (the SQL text is built per call, its statement kept). */
+static int updateField(Engine *e, const char *model, const char *field, const Value *value, const Value *rid,
+                       char *err, size_t errSize) {
+  Buf sql = { 0 };
+  campBufPuts(&sql, "UPDATE ");
+  campStoreIdentPut(&sql, model);
+  campBufPuts(&sql, " SET ");
+  campStoreIdentPut(&sql, field);
+  campBufPuts(&sql, " = ? WHERE id = ?");
+  int rc = sql.oom ? (snprintf(err, errSize, "out of memory"), -1) : execBound(e, sql.p, err, errSize, 2, value, rid);
+  campBufFree(&sql);
+  return rc;
+}
 static Value textValue(const char *s) { Value v = { .tag = VAL_TEXT }; v.u.s = s; v.len = (uint32_t)strlen(s); return v; }
 
 static int tagsField(const Loaded *l) {
@@ -628,25 +634,19 @@ static int hostAction(VmHost *h, int native, const Value *args, int argc, char *
   const Program *p = l->p;
   const ProgModel *m = &p->models[p->camps[l->camp].model];
   const char *name = campNatives[native].name;
-  char id[256], sql[8192];
   Value rid = intValue(e->recordId), now = intValue(campEngineNow(e));
-  campStoreIdent(p->str[m->name], id, sizeof id);
   if (!strcmp(name, "set") || !strcmp(name, "add_tag") || !strcmp(name, "remove_tag") || !strcmp(name, "create"))
     e->recordWrites++;      /* a filter may now answer differently: the next sync looks again */
   if (!strcmp(name, "set")) {
-    char col[256];
-    uint32_t f = (uint32_t)args[0].u.i;
-    snprintf(sql, sizeof sql, "UPDATE %s SET %s = ? WHERE id = ?", id, campStoreIdent(p->str[m->fields[f].name], col, sizeof col));
-    return execBound(e, sql, err, errSize, 2, &args[1], &rid);
+    return updateField(e, p->str[m->name], p->str[m->fields[args[0].u.i].name], &args[1], &rid, err, errSize);
   }
   if (!strcmp(name, "add_tag") || !strcmp(name, "remove_tag")) {
     int f = tagsField(l);
     if (f < 0) { snprintf(err, errSize, "model '%s' has no tags field", p->str[m->name]); return -1; }
-    char col[256], *t = editTags(&e->fields[f], &args[0], name[0] == 'a');
+    char *t = editTags(&e->fields[f], &args[0], name[0] == 'a');
     if (!t) { snprintf(err, errSize, "out of memory"); return -1; }
     Value tv = textValue(t);
-    snprintf(sql, sizeof sql, "UPDATE %s SET %s = ? WHERE id = ?", id, campStoreIdent(p->str[m->fields[f].name], col, sizeof col));
-    int rc = execBound(e, sql, err, errSize, 2, &tv, &rid);
+    int rc = updateField(e, p->str[m->name], p->str[m->fields[f].name], &tv, &rid, err, errSize);
     free(t);
     return rc;
   }
@@ -670,16 +670,19 @@ static int hostAction(VmHost *h, int native, const Value *args, int argc, char *
   }
   if (!strcmp(name, "create")) {
     const ProgModel *target = &p->models[args[0].u.i];
-    size_t n = (size_t)snprintf(sql, sizeof sql, "INSERT INTO %s(", campStoreIdent(p->str[target->name], id, sizeof id));
-    char col[256];
-    for (int i = 1; i + 1 < argc; i += 2)
-      n += (size_t)snprintf(sql + n, sizeof sql - n, "%s%s", i > 1 ? ", " : "",
-                            campStoreIdent(p->str[target->fields[args[i].u.i].name], col, sizeof col));
-    n += (size_t)snprintf(sql + n, sizeof sql - n, ") VALUES(");
-    for (int i = 1; i + 1 < argc; i += 2) n += (size_t)snprintf(sql + n, sizeof sql - n, "%s?", i > 1 ? ", " : "");
-    snprintf(sql + n, sizeof sql - n, ")");
-    if (argc == 1) snprintf(sql, sizeof sql, "INSERT INTO %s DEFAULT VALUES", id);
-    sqlite3_stmt *st = campStorePrepare(e, sql, err, errSize);
+    Buf sql = { 0 };
+    campBufPuts(&sql, "INSERT INTO ");
+    campStoreIdentPut(&sql, p->str[target->name]);
+    if (argc == 1) campBufPuts(&sql, " DEFAULT VALUES");
+    else {
+      for (int i = 1; i + 1 < argc; i += 2) { campBufPuts(&sql, i > 1 ? ", " : "("); campStoreIdentPut(&sql, p->str[target->fields[args[i].u.i].name]); }
+      campBufPuts(&sql, ") VALUES(");
+      for (int i = 1; i + 1 < argc; i += 2) campBufPuts(&sql, i > 1 ? ", ?" : "?");
+      campBufPuts(&sql, ")");
+    }
+    if (sql.oom) { campBufFree(&sql); snprintf(err, errSize, "out of memory"); return -1; }
+    sqlite3_stmt *st = campStorePrepare(e, sql.p, err, errSize);
+    campBufFree(&sql);
     if (!st) return -1;
     for (int i = 1; i + 1 < argc; i += 2) bindValue(st, (i + 1) / 2, &args[i + 1]);
     int rc = sqlite3_step(st);

@@ -106,8 +106,6 @@ int campStoreCompleteCampaign(Engine *e, int64_t campaign);
 ** activity act, from the record in e->fields (store_engine.c). */
 int campStoreOutboxBodies(Engine *e, const Loaded *l, uint32_t act, int64_t trace, char *err, size_t errSize);
 
-/* Quote an identifier for SQL ("x" with "" doubled) into buf. */
-const char *campStoreIdent(const char *name, char *buf, size_t size);
 /* The same, appended to b whatever its length (SQL built from input). */
 void campStoreIdentPut(Buf *b, const char *name);
 

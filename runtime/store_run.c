@@ -153,20 +153,31 @@ static int uniqueTaken(Engine *e, int64_t campaign, const char *value) {
 /* Odoo's sync: running participants whose record is gone are unlinked and
 ** those that stopped matching leave (their pending traces canceled); new
 ** matching records are enrolled in id order, deduplicated on `unique`. */
+static int syncWith(Engine *e, const Loaded *l, int64_t campaign, const char *cols, const char *id, RunStats *rs,
+                    char *err, size_t errSize);
+
 int campStoreSync(Engine *e, int64_t campaign, RunStats *rs, char *err, size_t errSize) {
   const Loaded *l = campStoreLoaded(e, campaign, err, errSize);
   if (!l) return -1;
+  /* the model's columns and table, quoted (built to their size) */
+  const ProgModel *m = &l->p->models[l->p->camps[l->camp].model];
+  Buf cols = { 0 }, id = { 0 };
+  for (uint32_t f = 0; f < m->nfield; f++) { campBufPuts(&cols, f ? ", m." : "m."); campStoreIdentPut(&cols, l->p->str[m->fields[f].name]); }
+  campStoreIdentPut(&id, l->p->str[m->name]);
+  int rc = cols.oom || id.oom ? (snprintf(err, errSize, "out of memory"), -1) : syncWith(e, l, campaign, cols.p, id.p, rs, err, errSize);
+  campBufFree(&cols);
+  campBufFree(&id);
+  return rc;
+}
+
+static int syncWith(Engine *e, const Loaded *l, int64_t campaign, const char *cols, const char *id, RunStats *rs,
+                    char *err, size_t errSize) {
   const Program *p = l->p;
   const ProgCampaign *c = &p->camps[l->camp];
   const ProgModel *m = &p->models[c->model];
   int64_t now = campEngineNow(e);
-  char sql[12288], cols[8192], id[256], col[256];
   VmHost host;
   campStoreHost(e, &host);
-  size_t n = 0;
-  for (uint32_t f = 0; f < m->nfield && n < sizeof cols - 300; f++)
-    n += (size_t)snprintf(cols + n, sizeof cols - n, "%sm.%s", f ? ", " : "", campStoreIdent(p->str[m->fields[f].name], col, sizeof col));
-  campStoreIdent(p->str[m->name], id, sizeof id);
 
   /* A mailing is sent once, at its time: it enrols its list then and never
   ** again, and nobody leaves it. */
@@ -181,15 +192,19 @@ int campStoreSync(Engine *e, int64_t campaign, RunStats *rs, char *err, size_t e
   }
 
   /* 1. participants whose record is gone or no longer matches */
-  snprintf(sql, sizeof sql, "SELECT pa.id, m.id IS NULL, %s FROM camp_participant pa LEFT JOIN %s m ON m.id = pa.record_id "
-           "WHERE pa.campaign = ? AND pa.state = 'running' AND pa.test = 0", cols, id);
-  sqlite3_stmt *st = c->isMailing ? NULL : campStorePrepare(e, sql, err, errSize);
+  Buf q = { 0 };
+  campBufPrintf(&q, "SELECT pa.id, m.id IS NULL, %s FROM camp_participant pa LEFT JOIN %s m ON m.id = pa.record_id "
+                    "WHERE pa.campaign = ? AND pa.state = 'running' AND pa.test = 0", cols, id);
+  if (q.oom) { snprintf(err, errSize, "out of memory"); return -1; }
+  sqlite3_stmt *st = c->isMailing ? NULL : campStorePrepare(e, q.p, err, errSize);
+  campBufFree(&q);
   if (!st && !c->isMailing) return -1;
   sqlite3_bind_int64(st, 1, campaign);
   int64_t *leave = NULL;
   int *gone = NULL;
   size_t nleave = 0, capLeave = 0;
-  while (st && sqlite3_step(st) == SQLITE_ROW) {
+  int rc = SQLITE_DONE;
+  while (st && (rc = sqlite3_step(st)) == SQLITE_ROW) {
     int isGone = sqlite3_column_int(st, 1), match = 1;
     if (!isGone) {
       campStoreRowToFields(e, l, st, 2);
@@ -199,63 +214,79 @@ int campStoreSync(Engine *e, int64_t campaign, RunStats *rs, char *err, size_t e
     if (isGone || !match) {
       if (nleave == capLeave) {
         capLeave = capLeave ? capLeave * 2 : 64;
-        leave = realloc(leave, capLeave * sizeof *leave);
-        gone = realloc(gone, capLeave * sizeof *gone);
+        int64_t *l2 = realloc(leave, capLeave * sizeof *leave);
+        if (l2) leave = l2;
+        int *g2 = l2 ? realloc(gone, capLeave * sizeof *gone) : NULL;
+        if (g2) gone = g2;
+        if (!l2 || !g2) { rc = SQLITE_NOMEM; break; }
       }
       leave[nleave] = sqlite3_column_int64(st, 0);
       gone[nleave++] = isGone;
     }
   }
   sqlite3_finalize(st);
-  for (size_t i = 0; i < nleave; i++) {
+  for (size_t i = 0; i < nleave && rc == SQLITE_DONE; i++) {
     sqlite3_stmt *u = campStoreStmt(e, "UPDATE camp_participant SET state = ? WHERE id = ?", err, errSize);
-    if (!u) break;
+    if (!u) { rc = SQLITE_ERROR; break; }
     sqlite3_bind_text(u, 1, gone[i] ? "unlinked" : "left", -1, SQLITE_STATIC);
     sqlite3_bind_int64(u, 2, leave[i]);
-    sqlite3_step(u);
+    rc = sqlite3_step(u);
     sqlite3_reset(u);
-    cancelPending(e, leave[i], gone[i] ? "record deleted" : "record no longer matches the campaign filter", now);
+    if (rc == SQLITE_DONE && cancelPending(e, leave[i], gone[i] ? "record deleted" : "record no longer matches the campaign filter", now) < 0)
+      rc = SQLITE_ERROR;
     rs->left++;
   }
   free(leave);
   free(gone);
+  if (rc != SQLITE_DONE) { snprintf(err, errSize, "database: %s", rc == SQLITE_NOMEM ? "out of memory" : sqlite3_errmsg(e->db)); return -1; }
 
   /* 2. new matching records, in id order (a mailing to a manual list: its
   ** members) */
   int manual = c->isMailing && c->filter == CAMP_NONE;
-  snprintf(sql, sizeof sql, "SELECT %s FROM %s m WHERE NOT EXISTS (SELECT 1 FROM camp_participant pa "
-           "WHERE pa.campaign = ? AND pa.record_id = m.id AND pa.test = 0)%s ORDER BY m.id", cols, id,
-           manual ? " AND m.id IN (SELECT record_id FROM camp_list_member WHERE list = ? AND model = ?)" : "");
-  st = campStorePrepare(e, sql, err, errSize);
+  campBufPrintf(&q, "SELECT %s FROM %s m WHERE NOT EXISTS (SELECT 1 FROM camp_participant pa "
+                    "WHERE pa.campaign = ? AND pa.record_id = m.id AND pa.test = 0)%s ORDER BY m.id", cols, id,
+                manual ? " AND m.id IN (SELECT record_id FROM camp_list_member WHERE list = ? AND model = ?)" : "");
+  if (q.oom) { snprintf(err, errSize, "out of memory"); return -1; }
+  st = campStorePrepare(e, q.p, err, errSize);
+  campBufFree(&q);
   if (!st) return -1;
   sqlite3_bind_int64(st, 1, campaign);
   if (manual) {
     sqlite3_bind_text(st, 2, p->str[p->lists[c->list].name], -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, p->str[m->name], -1, SQLITE_STATIC);
   }
-  int rc = 0;
-  while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
+  int failed = 0;
+  while (!failed && (rc = sqlite3_step(st)) == SQLITE_ROW) {
     campStoreRowToFields(e, l, st, 0);
     VmRecord r = { c->model, m->nfield, e->fields };
     if (campVmFilter(e->vm, p, c->filter, &r, now, &host, err, errSize) <= 0) continue;
-    char uniq[512], *u = NULL;
+    char *u = NULL;
     if (c->unique != CAMP_NONE) {
       Value t;
       const Value *v = &e->fields[c->unique];
       if (v->tag == VAL_NULL || (v->tag == VAL_TEXT && v->len == 0)) continue;    /* empty values are excluded */
       campVmToText(e->vm, v, &t);
-      snprintf(uniq, sizeof uniq, "%.*s", (int)t.len, t.u.s);
-      for (char *q = uniq; *q; q++) if (*q >= 'A' && *q <= 'Z') *q = (char)(*q + 32);
-      if (uniqueTaken(e, campaign, uniq)) continue;
-      u = uniq;
+      if (!(u = malloc(t.len + 1))) { failed = 1; snprintf(err, errSize, "out of memory"); break; }
+      memcpy(u, t.u.s, t.len);
+      u[t.len] = 0;
+      for (char *k = u; *k; k++) if (*k >= 'A' && *k <= 'Z') *k = (char)(*k + 32);
+      if (uniqueTaken(e, campaign, u)) { free(u); continue; }
     }
-    if (enrol(e, l, campaign, e->recordId, u, 0, now, NULL) < 0) { snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db)); rc = -1; }
+    if (enrol(e, l, campaign, e->recordId, u, 0, now, NULL) < 0) { snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db)); failed = 1; }
     else rs->enrolled++;
+    free(u);
   }
   sqlite3_finalize(st);
-  snprintf(sql, sizeof sql, "UPDATE camp_campaign SET last_sync = %lld WHERE id = %lld", (long long)now, (long long)campaign);
-  campStoreExec(e, sql, err, errSize);
-  return rc;
+  if (!failed && rc != SQLITE_DONE) { snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db)); failed = 1; }
+  if (failed) return -1;
+  sqlite3_stmt *ls = campStoreStmt(e, "UPDATE camp_campaign SET last_sync = ? WHERE id = ?", err, errSize);
+  if (!ls) return -1;
+  sqlite3_bind_int64(ls, 1, now);
+  sqlite3_bind_int64(ls, 2, campaign);
+  rc = sqlite3_step(ls);
+  sqlite3_reset(ls);
+  if (rc != SQLITE_DONE) { snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db)); return -1; }
+  return 0;
 }
 
 static int syncAll(Engine *e, RunStats *rs, char *err, size_t errSize) {
@@ -300,7 +331,7 @@ typedef struct Outgoing {
   int version;              /* of l, when the message was decided */
   char *code;               /* the campaign code (owned: the send outlives l) */
   char *subject, *html, *text, *from, *to, *toName, *unsub;
-  char fromName[256], fromAddr[256];
+  char *fromName, *fromAddr;    /* split from `from` when sending, each sized to it */
   int sms;
   int hook;                 /* webhooks of an action: POST hookBody[i] to hookUrl[i] */
   int nhook;
@@ -435,6 +466,7 @@ static int suppressed(Engine *e, const char *addr) {
 
 static void freeOut(Outgoing *o) {
   free(o->subject); free(o->html); free(o->text); free(o->from); free(o->to); free(o->toName); free(o->unsub); free(o->code);
+  free(o->fromName); free(o->fromAddr);
   for (int i = 0; i < o->nhook; i++) { free(o->hookUrl[i]); free(o->hookBody[i]); }
   free(o->hookUrl); free(o->hookBody);
   memset(o, 0, sizeof *o);
@@ -837,7 +869,9 @@ static int startSend(Engine *e, Batch *b, const RunOptions *o, int64_t now, char
     for (int i = 0; i < b->nout; i++) {
       Outgoing *og = &b->out[i];
       if (og->sms != sms || og->hook) continue;
-      splitFrom(og->from, og->fromName, sizeof og->fromName, og->fromAddr, sizeof og->fromAddr);
+      size_t fs = (og->from ? strlen(og->from) : 0) + 32;
+      if (!(og->fromName = malloc(fs)) || !(og->fromAddr = malloc(fs))) { snprintf(err, errSize, "out of memory"); return -1; }
+      splitFrom(og->from, og->fromName, fs, og->fromAddr, fs);
       b->m[k] = (Message){ og->w->messageId, og->fromName[0] ? og->fromName : NULL, og->fromAddr, og->toName, og->to,
                            og->subject, og->html, og->text, og->unsub, og->code, now };
       b->order[k++] = i;
