@@ -1104,6 +1104,7 @@ int campEngineRun(Engine *e, const RunOptions *o, RunStats *st, char *err, size_
       lastSync = now;
     }
     if (drain(e, o, now, 0, 0, st, err, errSize) < 0) return -1;
+    if (o->stop && *o->stop) return 0;        /* stopped: the clock stays where the work stopped */
     if (o->once) break;
     int64_t next = campEngineNextDue(e);
     if (next <= now) next = now + 1;

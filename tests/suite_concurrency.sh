@@ -173,16 +173,20 @@ expect "after $KILLS kills: every extra copy reuses its Message-ID" "$extra 0" "
 expect "after $KILLS kills: every trace final, every participant completed" "0 0" "$(final)"
 
 # -- 4. SIGTERM: finish what is out, leave the rest for the next run ---------------
+N=300
+contacts "$N"
 server term --delay 0.02
 db term "--clock 2026-01-05T09:00:00Z"
 "$CAMP" run --db "$DB" --until +1h --mail "smtp://127.0.0.1:$PORT" --mail-connections $CONN > "$T/term.out" 2> "$T/term.err" &
 p=$!
 i=0
-while [ "$(received "$SRV")" -lt 50 ] && [ $i -lt 400 ]; do sleep 0.05; i=$((i + 1)); done
+while [ "$(received "$SRV")" -lt 20 ] && [ $i -lt 400 ]; do sleep 0.05; i=$((i + 1)); done
 kill -TERM $p
 wait $p
 expect "SIGTERM: the run exits 0" "0" "$?"
-expect "SIGTERM: it says it stopped" "yes" "$(grep -q 'stopped by signal at 2026-01-05T' "$T/term.err" && echo yes || cat "$T/term.err")"
+expect "SIGTERM: it says it stopped" "yes" "$(grep -q 'stopped by signal at 2026-01-05T09:00:00Z' "$T/term.err" && echo yes || cat "$T/term.err")"
+expect "SIGTERM: the simulated clock stays where the work stopped" "2026-01-05T09:00:00Z" \
+  "$(sqlite3 "$DB" "SELECT strftime('%Y-%m-%dT%H:%M:%SZ', value, 'unixepoch') FROM camp_meta WHERE key = 'clock'")"
 expect "SIGTERM: nothing still claimed by a live runner" "0" \
   "$(sqlite3 "$DB" "SELECT count(*) FROM camp_trace WHERE owner IS NOT NULL AND owner IN (SELECT id FROM camp_runner)")"
 left=$(sqlite3 "$DB" "SELECT count(*) FROM camp_trace WHERE state <> 2")
