@@ -82,7 +82,12 @@ int campCmdCheck(int argc, char **argv) {
   if (!paths.n && !io) return campCliUsage(argv[0], "usage: camp check [--format text|json|sarif|github] [--werror] [--root DIR] PATH...");
   Diags d;
   campDiagInit(&d);
-  if (campCliSetRoot(argv[0], &d, root)) { campDiagFree(&d); return 2; }
+  if (campCliSetRoot(argv[0], &d, root)) {
+    for (size_t i = 0; i < paths.n; i++) free(paths.v[i]);
+    free(paths.v);
+    campDiagFree(&d);
+    return 2;
+  }
   Unit u;
   campUnitInit(&u, &d);
   for (size_t i = 0; i < paths.n; i++) {
