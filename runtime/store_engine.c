@@ -203,8 +203,14 @@ int campStoreSetClock(Engine *e, int64_t t) {
   if (sqlite3_prepare_v2(e->db, "INSERT INTO camp_meta(key, value) VALUES('clock', ?1) "
                                 "ON CONFLICT(key) DO UPDATE SET value = max(value, excluded.value)", -1, &st, NULL) != SQLITE_OK) return -1;
   sqlite3_bind_int64(st, 1, t);
-  int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+  /* its own write transaction when outside one: an autocommit write whose
+  ** snapshot another runner made stale fails without the busy handler */
+  int own = sqlite3_get_autocommit(e->db);
+  int rc = own && sqlite3_exec(e->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK ? -1 : 0;
+  if (rc == 0) rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
   sqlite3_finalize(st);
+  if (own && rc == 0 && sqlite3_exec(e->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) rc = -1;
+  if (own && rc < 0) sqlite3_exec(e->db, "ROLLBACK", NULL, NULL, NULL);
   if (rc == 0) e->clock = t;
   return rc;
 }

@@ -795,14 +795,15 @@ static void recordPending(Batch *b, int wait) {
     Work *w = b->out[b->order[b->pending[k]]].w;
     if (!w->spawned) ok = maybeComplete(r, w->participant, &b->st) == 0;
   }
-  if (ok) {
-    sqlite3_stmt *s = NULL;                   /* a heartbeat while the batch is out */
-    if (sqlite3_prepare_v2(r->db, "UPDATE camp_runner SET heartbeat = ? WHERE id = ?", -1, &s, NULL) == SQLITE_OK) {
+  if (ok) {                                   /* a heartbeat while the batch is out */
+    char ign_[160];
+    sqlite3_stmt *s = campStoreStmt(r, "UPDATE camp_runner SET heartbeat = ? WHERE id = ?", ign_, sizeof ign_);
+    if (s) {
       sqlite3_bind_int64(s, 1, (int64_t)time(NULL));
       sqlite3_bind_int64(s, 2, b->owner);
-      sqlite3_step(s);
+      ok = sqlite3_step(s) == SQLITE_DONE;
+      sqlite3_reset(s);
     }
-    sqlite3_finalize(s);
   }
   if (ok && sqlite3_exec(r->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK) { b->npending = 0; return; }
   snprintf(b->err, sizeof b->err, "database: recording results: %s", sqlite3_errmsg(r->db));
@@ -1110,10 +1111,13 @@ int campEngineRun(Engine *e, const RunOptions *o, RunStats *st, char *err, size_
     if (next <= now) next = now + 1;
     if (next > o->until) break;
     now = next;
-    if (e->simulated) campStoreSetClock(e, now);
+    if (e->simulated && campStoreSetClock(e, now) < 0) { snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db)); return -1; }
     if (o->log) fflush(o->log);
   }
-  if (e->simulated && !o->once && o->until != INT64_MAX && o->until > campEngineNow(e)) campStoreSetClock(e, o->until);
+  if (e->simulated && !o->once && o->until != INT64_MAX && o->until > campEngineNow(e) && campStoreSetClock(e, o->until) < 0) {
+    snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db));
+    return -1;
+  }
   return 0;
 }
 
