@@ -391,14 +391,9 @@ static int64_t linkset(Engine *e, const Buf *targets) {
   return id;
 }
 
-static int suppressed(Engine *e, const char *addr) {
-  char ign_[160];
-  sqlite3_stmt *s = campStoreStmt(e, "SELECT 1 FROM camp_suppression WHERE address = lower(?)", ign_, sizeof ign_);
-  if (!s) return 0;
-  sqlite3_bind_text(s, 1, addr, -1, SQLITE_STATIC);
-  int r = sqlite3_step(s) == SQLITE_ROW;
-  sqlite3_reset(s);
-  return r;
+/* Is the address suppressed on the channel it is about to be sent on? */
+static int suppressed(Engine *e, int sms, const char *addr, char *err, size_t errSize) {
+  return campStoreSuppressed(e, sms, addr, strlen(addr), err, errSize);
 }
 
 static void freeOut(Outgoing *o) {
@@ -475,7 +470,9 @@ static int decide(Engine *e, Work *w, const RunOptions *o, int64_t now, Outgoing
   }
   memset(out, 0, sizeof *out);
   out->to = dupValue(e, &e->fields[af]);
-  if (suppressed(e, out->to)) {
+  int sup = suppressed(e, sms, out->to, err, sizeof err);
+  if (sup < 0) { freeOut(out); return -1; }
+  if (sup) {
     rs->canceled++;
     freeOut(out);
     return setTrace(e, w->trace, TRACE_CANCELED, "address suppressed (opted out or bounced)", now);
