@@ -86,11 +86,15 @@ static const char *const schema3 =
 ** second runner never takes a live runner's sends; suppression is per
 ** channel ('email' or 'sms') and address; repeated events of one kind on
 ** one trace are counted on their first row instead of stored each;
-** provider webhook event ids are recorded once (replays are refused). */
+** provider webhook event ids are recorded once (replays are refused); a
+** webhook() action's request waits in camp_outbox until it is POSTed after
+** the commit that claimed it. */
 static const char *const schema4 =
   "ALTER TABLE camp_trace ADD COLUMN owner INTEGER;"
-  "CREATE TABLE camp_runner(id INTEGER PRIMARY KEY, host TEXT NOT NULL, pid INTEGER NOT NULL, command TEXT NOT NULL,"
-  "  started_at INTEGER NOT NULL, heartbeat INTEGER NOT NULL);"
+  "CREATE TABLE camp_runner(id INTEGER PRIMARY KEY, host TEXT NOT NULL, pid INTEGER NOT NULL, proc_start TEXT NOT NULL,"
+  "  command TEXT NOT NULL, started_at INTEGER NOT NULL, heartbeat INTEGER NOT NULL);"
+  "CREATE TABLE camp_outbox(trace INTEGER NOT NULL, idx INTEGER NOT NULL, url TEXT NOT NULL, body TEXT NOT NULL,"
+  "  PRIMARY KEY(trace, idx));"
   "CREATE TABLE camp_suppression4(channel TEXT NOT NULL, address TEXT NOT NULL, reason TEXT NOT NULL, at INTEGER NOT NULL,"
   "  PRIMARY KEY(channel, address));"
   "INSERT OR IGNORE INTO camp_suppression4(channel, address, reason, at)"
