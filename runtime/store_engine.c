@@ -363,6 +363,7 @@ const Loaded *campStoreLoaded(Engine *e, int64_t campaign, char *err, size_t err
   l->emailField = firstFieldOfType(l->p, c->model, TYPE_EMAIL, "email");
   l->phoneField = firstFieldOfType(l->p, c->model, TYPE_PHONE, "phone");
   l->nameField = firstFieldOfType(l->p, c->model, 0, "name");
+  l->optOutField = l->p->models[c->model].optOut != CAMP_NONE ? (int)l->p->models[c->model].optOut : -1;
   /* SELECT the fields in image order, so field i is column i. */
   const ProgModel *m = &l->p->models[c->model];
   char sql[8192], id[256];

@@ -477,6 +477,14 @@ static int decide(Engine *e, Work *w, const RunOptions *o, int64_t now, Outgoing
     freeOut(out);
     return setTrace(e, w->trace, TRACE_CANCELED, "address suppressed (opted out or bounced)", now);
   }
+  if (l->optOutField >= 0 && e->fields[l->optOutField].tag == VAL_BOOL && e->fields[l->optOutField].u.i) {
+    /* the model's declared opt-out field holds whatever the filters say */
+    char why[300];
+    snprintf(why, sizeof why, "record opted out (field '%s')", p->str[p->models[c->model].fields[l->optOutField].name]);
+    rs->canceled++;
+    freeOut(out);
+    return setTrace(e, w->trace, TRACE_CANCELED, why, now);
+  }
   if (!w->messageId[0]) snprintf(w->messageId, sizeof w->messageId, "t%lld.%.8s@camp", (long long)w->trace, l->hash);
   out->w = w;
   out->l = l;
