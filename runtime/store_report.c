@@ -4,7 +4,7 @@
 ** Owns: the report (participants by state; per activity scheduled,
 ** processed, rejected, canceled, error and, for email and SMS, sent,
 ** opened, clicked, replied, bounced; clicks per URL; processed and
-** rejected per day for the last 15 days) in table, JSON (a stable shape
+** rejected per day for the last 15 days; messages unsubscribed from) in table, JSON (a stable shape
 ** tools read) and CSV; test participants never count.  And importing CSV
 ** records into a model table, all-or-nothing, every bad row listed.
 */
@@ -16,6 +16,21 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "runtime/store_engine.h"
+
+/* How many of a campaign's messages were unsubscribed from: an unsubscribe
+** event (link, one-click POST, `camp event`) counted once per message,
+** however often it came.  -1 on a database error. */
+static int64_t unsubscribes(Engine *e, int64_t cid, char *err, size_t errSize) {
+  sqlite3_stmt *st = campStoreStmt(e, "SELECT count(DISTINCT ev.trace) FROM camp_event ev JOIN camp_trace t ON t.id = ev.trace"
+                                      " JOIN camp_participant pa ON pa.id = t.participant"
+                                      " WHERE pa.campaign = ? AND pa.test = 0 AND ev.kind = 'unsubscribe'", err, errSize);
+  if (!st) return -1;
+  sqlite3_bind_int64(st, 1, cid);
+  int64_t n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+  if (n < 0) snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db));
+  sqlite3_reset(st);
+  return n;
+}
 
 static json_t *campaignReport(Engine *e, int64_t cid, const char *name, char *err, size_t errSize) {
   json_t *c = json_object(), *parts = json_object(), *acts = json_array(), *links = json_array(), *days = json_array();
@@ -34,6 +49,7 @@ static json_t *campaignReport(Engine *e, int64_t cid, const char *name, char *er
     json_object_set_new(parts, (const char *)sqlite3_column_text(st, 0), json_integer(sqlite3_column_int64(st, 1)));
   sqlite3_finalize(st);
   json_object_set_new(c, "participants", parts);
+  json_object_set_new(c, "unsubscribes", json_integer(unsubscribes(e, cid, err, errSize)));
   st = campStorePrepare(e,
     "SELECT a.name, a.kind, a.idx,"
     " sum(t.state IN (0, 1, 6)), sum(t.state = 2), sum(t.state = 3), sum(t.state = 4), sum(t.state = 5),"
@@ -105,9 +121,10 @@ static void printTable(json_t *camps, FILE *out) {
   json_array_foreach(camps, i, c) {
     json_t *p = json_object_get(c, "participants");
     const char *kind = json_string_value(json_object_get(c, "kind"));
-    fprintf(out, "%s%s %s: %lld running, %lld completed, %lld left\n", i ? "\n" : "", kind ? kind : "campaign",
+    fprintf(out, "%s%s %s: %lld running, %lld completed, %lld left, %lld unsubscribed\n", i ? "\n" : "", kind ? kind : "campaign",
             json_string_value(json_object_get(c, "name")), (long long)json_integer_value(json_object_get(p, "running")),
-            (long long)json_integer_value(json_object_get(p, "completed")), (long long)json_integer_value(json_object_get(p, "left")));
+            (long long)json_integer_value(json_object_get(p, "completed")), (long long)json_integer_value(json_object_get(p, "left")),
+            (long long)json_integer_value(json_object_get(c, "unsubscribes")));
     fprintf(out, "  %-18s %-6s %9s %9s %8s %8s %6s %7s %14s %14s %14s %14s\n", "activity", "kind", "scheduled", "processed",
             "rejected", "canceled", "error", "sent", "opened", "clicked", "replied", "bounced");
     size_t j;

@@ -87,27 +87,46 @@ static int channelOf(const char *channel, const char *address) {
   return strchr(address, '@') == NULL;        /* no channel given: an '@' makes it an email address */
 }
 
+/* Can a normalised address be written to on its channel?  An email
+** address: one '@' with text on both sides, no blank or control
+** character; a phone number: an optional '+' then 3 to 20 digits. */
+static int plausible(int sms, const char *a) {
+  if (sms) {
+    size_t digits = strspn(a + (*a == '+'), "0123456789");
+    return digits >= 3 && digits <= 20 && a[(*a == '+') + digits] == 0;
+  }
+  const char *at = strchr(a, '@');
+  if (!at || at == a || !at[1] || strchr(at + 1, '@')) return 0;
+  for (const unsigned char *p = (const unsigned char *)a; *p; p++) if (*p <= ' ' || *p == 0x7f) return 0;
+  return 1;
+}
+
 int campEngineSuppress(Engine *e, const char *channel, const char *address, const char *reason, int remove,
-                       char *err, size_t errSize) {
+                       char channelOut[8], char **addressOut, char *err, size_t errSize) {
   if (channel && strcmp(channel, "email") && strcmp(channel, "sms")) {
     snprintf(err, errSize, "unknown channel '%s' (email or sms)", channel);
     return -1;
   }
   int sms = channelOf(channel, address);
-  if (!remove) return campStoreSuppress(e, sms, address, strlen(address), reason ? reason : "manual",
-                                        campEngineNow(e), err, errSize);
+  snprintf(channelOut, 8, "%s", campStoreChannelName(sms));
   char *a = campStoreAddress(sms, address, strlen(address));
   if (!a) { snprintf(err, errSize, "out of memory"); return -1; }
   int rc = -1;
-  sqlite3_stmt *s = campStoreStmt(e, "DELETE FROM camp_suppression WHERE channel = ? AND address = ?", err, errSize);
-  if (s) {
-    sqlite3_bind_text(s, 1, campStoreChannelName(sms), -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 2, a, -1, SQLITE_STATIC);
-    rc = sqlite3_step(s) == SQLITE_DONE ? sqlite3_changes(e->db) > 0 : -1;
-    if (rc < 0) snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db));
-    sqlite3_reset(s);
+  if (!remove && !plausible(sms, a)) {
+    snprintf(err, errSize, "'%.200s' is not %s", address, sms ? "a phone number" : "an email address");
+  } else if (!remove) {
+    rc = campStoreSuppress(e, sms, a, strlen(a), reason ? reason : "manual", campEngineNow(e), err, errSize);
+  } else {
+    sqlite3_stmt *s = campStoreStmt(e, "DELETE FROM camp_suppression WHERE channel = ? AND address = ?", err, errSize);
+    if (s) {
+      sqlite3_bind_text(s, 1, campStoreChannelName(sms), -1, SQLITE_STATIC);
+      sqlite3_bind_text(s, 2, a, -1, SQLITE_STATIC);
+      rc = sqlite3_step(s) == SQLITE_DONE ? sqlite3_changes(e->db) > 0 : -1;
+      if (rc < 0) snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db));
+      sqlite3_reset(s);
+    }
   }
-  free(a);
+  if (addressOut && rc >= 0) *addressOut = a; else free(a);
   return rc;
 }
 
@@ -131,29 +150,29 @@ static void jsonString(FILE *out, const char *s) {
 }
 
 int campEngineSuppressionList(Engine *e, const char *channel, ReportFormat fmt, FILE *out, char *err, size_t errSize) {
-  sqlite3_stmt *s = campStorePrepare(e, "SELECT channel, address, reason, at FROM camp_suppression "
+  sqlite3_stmt *s = campStorePrepare(e, "SELECT channel, address, at, reason FROM camp_suppression "
                                         "WHERE ?1 IS NULL OR channel = ?1 ORDER BY channel, address", err, errSize);
   if (!s) return -1;
   if (channel) sqlite3_bind_text(s, 1, channel, -1, SQLITE_STATIC);
-  if (fmt == REPORT_TABLE) fprintf(out, "%-7s %-32s %-12s %s\n", "channel", "address", "reason", "at");
-  else if (fmt == REPORT_CSV) fputs("channel,address,reason,at\n", out);
+  if (fmt == REPORT_TABLE) fprintf(out, "%-7s %-32s %-20s %s\n", "channel", "address", "at", "reason");
+  else if (fmt == REPORT_CSV) fputs("channel,address,at,reason\n", out);
   else fputc('[', out);
   int rc, n = 0;
   while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
     const char *ch = (const char *)sqlite3_column_text(s, 0), *addr = (const char *)sqlite3_column_text(s, 1);
-    const char *why = (const char *)sqlite3_column_text(s, 2);
-    time_t t = (time_t)sqlite3_column_int64(s, 3);
+    const char *why = (const char *)sqlite3_column_text(s, 3);
+    time_t t = (time_t)sqlite3_column_int64(s, 2);
     struct tm tm;
     char at[32];
     gmtime_r(&t, &tm);
     strftime(at, sizeof at, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    if (fmt == REPORT_TABLE) fprintf(out, "%-7s %-32s %-12s %s\n", ch, addr, why, at);
+    if (fmt == REPORT_TABLE) fprintf(out, "%-7s %-32s %-20s %s\n", ch, addr, at, why);
     else if (fmt == REPORT_CSV) {
-      csvField(out, ch); fputc(',', out); csvField(out, addr); fputc(',', out); csvField(out, why); fprintf(out, ",%s\n", at);
+      csvField(out, ch); fputc(',', out); csvField(out, addr); fprintf(out, ",%s,", at); csvField(out, why); fputc('\n', out);
     } else {
       fputs(n ? ",\n  {\"channel\": " : "\n  {\"channel\": ", out);
       jsonString(out, ch); fputs(", \"address\": ", out); jsonString(out, addr);
-      fputs(", \"reason\": ", out); jsonString(out, why); fprintf(out, ", \"at\": \"%s\"}", at);
+      fprintf(out, ", \"at\": \"%s\", \"reason\": ", at); jsonString(out, why); fputc('}', out);
     }
     n++;
   }
