@@ -194,7 +194,9 @@ static int metaGet(Engine *e, const char *key, int64_t *v) {
 
 int campStoreSetClock(Engine *e, int64_t t) {
   sqlite3_stmt *st = NULL;
-  if (sqlite3_prepare_v2(e->db, "INSERT OR REPLACE INTO camp_meta(key, value) VALUES('clock', ?)", -1, &st, NULL) != SQLITE_OK) return -1;
+  /* runners sharing a simulated clock only ever move it forward */
+  if (sqlite3_prepare_v2(e->db, "INSERT INTO camp_meta(key, value) VALUES('clock', ?1) "
+                                "ON CONFLICT(key) DO UPDATE SET value = max(value, excluded.value)", -1, &st, NULL) != SQLITE_OK) return -1;
   sqlite3_bind_int64(st, 1, t);
   int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
   sqlite3_finalize(st);
@@ -221,7 +223,7 @@ Engine *campEngineOpen(const char *path, int create, int64_t clock, char *err, s
     free(e);
     return NULL;
   }
-  sqlite3_busy_timeout(e->db, 10000);
+  campStoreBusyInit(e);
   e->vm = campVmNew();
   e->curActivity = CAMP_NONE;
   int64_t version = 0;
@@ -271,6 +273,8 @@ Engine *campEngineOpen(const char *path, int create, int64_t clock, char *err, s
 
 void campEngineClose(Engine *e) {
   if (!e) return;
+  campEngineClose(e->recorder);
+  campStoreRunnerEnd(e);
   for (int i = 0; i < LINKSETS_SEEN; i++) free(e->linksets[i].links);
   for (int i = 0; i < e->ncache; i++) {
     campProgramFree(e->cache[i].p);
