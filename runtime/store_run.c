@@ -589,6 +589,26 @@ static int settleClaim(Engine *e, int64_t trace, int64_t owner, int state, const
   return sqlite3_changes(e->db) > 0;
 }
 
+/* The children of a message just sent.  The version may have changed while
+** the message was out (a deploy): children follow the version now current,
+** by the activity's name. */
+static int sentChildren(Engine *e, Outgoing *og, int64_t now) {
+  Work *w = og->w;
+  char err[256];
+  const Loaded *l = campStoreLoaded(e, w->campaign, err, sizeof err);
+  if (!l) return 0;
+  int idx = w->actIdx;
+  if (l->version != og->version) {
+    sqlite3_stmt *q = campStoreStmt(e, "SELECT a.idx FROM camp_trace t JOIN camp_activity a ON a.id = t.activity WHERE t.id = ?", err, sizeof err);
+    if (!q) return -1;
+    sqlite3_bind_int64(q, 1, w->trace);
+    idx = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int(q, 0) : -1;
+    sqlite3_reset(q);
+    if (idx < 0) return 0;                  /* the activity is gone: no children */
+  }
+  return createChildren(e, l, (uint32_t)idx, w->trace, w->participant, now, &w->spawned);
+}
+
 /* Record what became of one send, inside a results transaction.  Results
 ** land only on claims this runner still owns. */
 static int finishSend(Engine *e, int64_t owner, Outgoing *og, const SendStatus *ss, int64_t now, RunStats *rs) {
@@ -607,26 +627,17 @@ static int finishSend(Engine *e, int64_t owner, Outgoing *og, const SendStatus *
     rs->unsent++;
     return rc == SQLITE_DONE ? 0 : -1;
   }
-  if (ss->result == SEND_OK) {
-    int mine = settleClaim(e, w->trace, owner, TRACE_PROCESSED, NULL, now);
+  if (ss->result == SEND_OK || ss->result == SEND_BOUNCED) {
+    int mine = settleClaim(e, w->trace, owner, TRACE_PROCESSED, ss->result == SEND_BOUNCED ? ss->why : NULL, now);
     if (mine <= 0) { w->spawned = 1; return mine; }
     rs->processed++;
     rs->sent++;
-    /* the version may have changed while the message was out (a deploy):
-    ** children follow the version now current, by the activity's name */
+    int rc = sentChildren(e, og, now);
+    /* refused for good at send time (SMTP 5xx to RCPT/DATA): a hard bounce,
+    ** recorded as a bounce event is, once its children exist */
     char err[256];
-    const Loaded *l = campStoreLoaded(e, w->campaign, err, sizeof err);
-    if (!l) return 0;
-    int idx = w->actIdx;
-    if (l->version != og->version) {
-      sqlite3_stmt *q = campStoreStmt(e, "SELECT a.idx FROM camp_trace t JOIN camp_activity a ON a.id = t.activity WHERE t.id = ?", err, sizeof err);
-      if (!q) return -1;
-      sqlite3_bind_int64(q, 1, w->trace);
-      idx = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int(q, 0) : -1;
-      sqlite3_reset(q);
-      if (idx < 0) return 0;                  /* the activity is gone: no children */
-    }
-    return createChildren(e, l, (uint32_t)idx, w->trace, w->participant, now, &w->spawned);
+    if (rc == 0 && ss->result == SEND_BOUNCED && campEngineEvent(e, "bounce", w->messageId, now, NULL, err, sizeof err) < 0) rc = -1;
+    return rc;
   }
   if (ss->result == SEND_RETRY && w->attempts + 1 < MAX_ATTEMPTS) {
     /* back in line for any runner, with the same Message-ID */
