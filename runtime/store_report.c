@@ -4,8 +4,9 @@
 ** Owns: the report (participants by state; per activity scheduled,
 ** processed, rejected, canceled, error and, for email and SMS, sent,
 ** opened, clicked, replied, bounced; clicks per URL; processed and
-** rejected per day for the last 15 days; messages unsubscribed from) in table, JSON (a stable shape
-** tools read) and CSV; test participants never count.  And importing CSV
+** rejected per day for the last 15 days; messages unsubscribed from) in
+** table, JSON (a stable shape tools read) and CSV; test participants never
+** count.  And importing CSV
 ** records into a model table, all-or-nothing, every bad row listed.
 */
 #include <jansson.h>
