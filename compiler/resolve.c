@@ -771,7 +771,12 @@ static void checkOptOut(Resolver *r, int mi) {
     }
     Ast *decl = NULL;
     int idx = findField(r, mi, p->a->name, &decl);
-    if (idx < 0) { unknownField(r, p->a, mi); continue; }
+    if (idx < 0) {
+      unknownField(r, p->a, mi);
+      for (int t = TYPE_TEXT; t <= TYPE_TAGS; t++)
+        if (nameIs(p->a, typeNames[t])) { noteAt(r, p, "'optout FIELD' names the opt-out field: a field cannot be called 'optout'"); break; }
+      continue;
+    }
     if (idx == 0 || !decl || decl->op != TYPE_BOOL) {
       err(r, DIAG_E016, p->a, "the opt-out field '%s' is %s; it must be a bool field", p->a->name,
           idx == 0 ? "int" : decl && decl->op ? typeNames[decl->op] : "of an unknown type");
