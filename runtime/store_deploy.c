@@ -264,6 +264,8 @@ static int deployCampaign(Engine *e, const Program *p, uint32_t ci, const uint8_
     }
   }
   free(old);
+  /* participants left with nothing pending (their activity was removed) end */
+  if (campaign && campStoreCompleteCampaign(e, campaign) < 0) { snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db)); return -1; }
   return 0;
 }
 

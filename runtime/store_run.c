@@ -34,6 +34,18 @@ int campStoreMaybeComplete(Engine *e, int64_t participant) {
   return sqlite3_changes(e->db) > 0;
 }
 
+int campStoreCompleteCampaign(Engine *e, int64_t campaign) {
+  char ign_[160];
+  sqlite3_stmt *s = campStoreStmt(e, "UPDATE camp_participant SET state = 'completed' WHERE campaign = ?1 AND state = 'running' "
+                                     "AND NOT EXISTS (SELECT 1 FROM camp_trace t WHERE t.participant = camp_participant.id "
+                                     "AND (+t.state <= 1 OR +t.state = 6))", ign_, sizeof ign_);
+  if (!s) return -1;
+  sqlite3_bind_int64(s, 1, campaign);
+  int rc = sqlite3_step(s);
+  sqlite3_reset(s);
+  return rc == SQLITE_DONE ? 0 : -1;
+}
+
 static int maybeComplete(Engine *e, int64_t participant, RunStats *st) {
   int r = campStoreMaybeComplete(e, participant);
   if (r > 0 && st) st->completed++;
@@ -290,6 +302,9 @@ typedef struct Outgoing {
   char *subject, *html, *text, *from, *to, *toName, *unsub;
   char fromName[256], fromAddr[256];
   int sms;
+  int hook;                 /* webhooks of an action: POST hookBody[i] to hookUrl[i] */
+  int nhook;
+  char **hookUrl, **hookBody;
 } Outgoing;
 
 static char *dupValue(Engine *e, const Value *v) {
@@ -415,6 +430,49 @@ static int suppressed(Engine *e, int sms, const char *addr, char *err, size_t er
 
 static void freeOut(Outgoing *o) {
   free(o->subject); free(o->html); free(o->text); free(o->from); free(o->to); free(o->toName); free(o->unsub); free(o->code);
+  for (int i = 0; i < o->nhook; i++) { free(o->hookUrl[i]); free(o->hookBody[i]); }
+  free(o->hookUrl); free(o->hookBody);
+  memset(o, 0, sizeof *o);
+}
+
+/* Queue the webhooks waiting in camp_outbox for w's trace as one send and
+** claim the trace for this runner; none left (all POSTed before a crash):
+** the activity is done. */
+static int claimHooks(Engine *e, Work *w, const Loaded *l, int64_t now, Outgoing *out, int *queued) {
+  char ign_[160];
+  memset(out, 0, sizeof *out);
+  sqlite3_stmt *q = campStoreStmt(e, "SELECT url, body FROM camp_outbox WHERE trace = ? ORDER BY idx", ign_, sizeof ign_);
+  if (!q) return -1;
+  sqlite3_bind_int64(q, 1, w->trace);
+  int rc;
+  while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+    char **u = realloc(out->hookUrl, (size_t)(out->nhook + 1) * sizeof *u), **bd = u ? realloc(out->hookBody, (size_t)(out->nhook + 1) * sizeof *bd) : NULL;
+    if (u) out->hookUrl = u;
+    if (bd) out->hookBody = bd;
+    if (!u || !bd) { rc = SQLITE_NOMEM; break; }
+    out->hookUrl[out->nhook] = strdup((const char *)sqlite3_column_text(q, 0));
+    out->hookBody[out->nhook++] = strdup((const char *)sqlite3_column_text(q, 1));
+  }
+  sqlite3_reset(q);
+  if (rc != SQLITE_DONE) { freeOut(out); return -1; }
+  if (!out->nhook) {
+    freeOut(out);
+    if (setTrace(e, w->trace, TRACE_PROCESSED, NULL, now) < 0) return -1;
+    return createChildren(e, l, (uint32_t)w->actIdx, w->trace, w->participant, now, &w->spawned);
+  }
+  out->w = w;
+  out->l = l;
+  out->version = l->version;
+  out->hook = 1;
+  sqlite3_stmt *s = campStoreStmt(e, "UPDATE camp_trace SET state = 6, owner = ? WHERE id = ?", ign_, sizeof ign_);
+  if (!s) { freeOut(out); return -1; }
+  sqlite3_bind_int64(s, 1, e->runner);
+  sqlite3_bind_int64(s, 2, w->trace);
+  rc = sqlite3_step(s);
+  sqlite3_reset(s);
+  if (rc != SQLITE_DONE) { freeOut(out); return -1; }
+  *queued = 1;
+  return 0;
 }
 
 /* Decide one due trace inside the batch transaction.  Messages are claimed
@@ -436,6 +494,9 @@ static int decide(Engine *e, Work *w, const RunOptions *o, int64_t now, Outgoing
     rs->canceled++;
     return setTrace(e, w->trace, TRACE_CANCELED, "expired: came up after its validity", now);
   }
+  /* an action whose webhooks were claimed but not all POSTed (a crash, a
+  ** retry): its actions ran and were committed; only the POSTs are left */
+  if (a->kind == ACT_ACTION && w->state == TRACE_SENDING) return claimHooks(e, w, l, now, out, queued);
   int got = campStoreLoadRecord(e, l, w->record, err, sizeof err);
   if (got < 0) return -1;
   if (got == 1) { rs->rejected++; return setTrace(e, w->trace, TRACE_REJECTED, "record deleted", now); }
@@ -448,35 +509,26 @@ static int decide(Engine *e, Work *w, const RunOptions *o, int64_t now, Outgoing
   if (!f1 || !f2) { rs->rejected++; return setTrace(e, w->trace, TRACE_REJECTED, "rejected by the campaign or activity filter", now); }
   if (a->kind == ACT_ACTION) {
     if (a->actions != CAMP_NONE) {
-      /* the actions run under a savepoint: when one fails for now (a
-      ** webhook timed out) their writes are undone and the trace tries
-      ** again later, like a send */
+      /* all of an activity's actions, or none (a savepoint); the webhooks
+      ** they queue are POSTed after the commit, as a claimed send */
       Value v;
-      char ign_[160];
       e->curActivity = (uint32_t)w->actIdx;
-      e->actionRetry = 0;
+      e->curTrace = w->trace;
+      e->outboxed = 0;
       if (campStoreStep(e, "SAVEPOINT actions", NULL, 0) < 0) return -1;
       int failed = campVmRun(e->vm, p, a->actions, &r, now, &host, &v, err, sizeof err) < 0;
       e->curActivity = CAMP_NONE;
-      if (failed) campStoreStep(e, "ROLLBACK TO actions", NULL, 0);      /* all of an activity's actions, or none */
+      if (failed) campStoreStep(e, "ROLLBACK TO actions", NULL, 0);
       campStoreStep(e, "RELEASE actions", NULL, 0);
-      if (failed && e->actionRetry && w->attempts + 1 < MAX_ATTEMPTS) {
-        char msg[600];
-        snprintf(msg, sizeof msg, "attempt %d: %s", w->attempts + 1, err);
-        sqlite3_stmt *s = campStoreStmt(e, "UPDATE camp_trace SET attempts = attempts + 1, due = ?, message = ? WHERE id = ?", ign_, sizeof ign_);
-        if (!s) return -1;
-        sqlite3_bind_int64(s, 1, now + (60LL << (w->attempts < 8 ? w->attempts : 8)));
-        sqlite3_bind_text(s, 2, msg, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int64(s, 3, w->trace);
-        int rc = sqlite3_step(s) == SQLITE_DONE ? 0 : -1;
-        sqlite3_reset(s);
-        rs->retried++;
-        w->spawned = 1;       /* still pending: not complete */
-        return rc;
-      }
       if (failed) {
         rs->errors++;
         return setTrace(e, w->trace, TRACE_ERROR, err, now);
+      }
+      if (e->outboxed) {
+        if (campStoreLoadRecord(e, l, w->record, err, sizeof err) < 0 ||
+            campStoreOutboxBodies(e, l, (uint32_t)w->actIdx, w->trace, err, sizeof err) < 0)
+          return -1;
+        return claimHooks(e, w, l, now, out, queued);
       }
     }
     rs->processed++;
@@ -609,6 +661,16 @@ static int sentChildren(Engine *e, Outgoing *og, int64_t now) {
   return createChildren(e, l, (uint32_t)idx, w->trace, w->participant, now, &w->spawned);
 }
 
+static int dropOutbox(Engine *e, int64_t trace) {
+  char ign_[160];
+  sqlite3_stmt *s = campStoreStmt(e, "DELETE FROM camp_outbox WHERE trace = ?", ign_, sizeof ign_);
+  if (!s) return -1;
+  sqlite3_bind_int64(s, 1, trace);
+  int rc = sqlite3_step(s);
+  sqlite3_reset(s);
+  return rc == SQLITE_DONE ? 0 : -1;
+}
+
 /* Record what became of one send, inside a results transaction.  Results
 ** land only on claims this runner still owns. */
 static int finishSend(Engine *e, int64_t owner, Outgoing *og, const SendStatus *ss, int64_t now, RunStats *rs) {
@@ -630,8 +692,9 @@ static int finishSend(Engine *e, int64_t owner, Outgoing *og, const SendStatus *
   if (ss->result == SEND_OK || ss->result == SEND_BOUNCED) {
     int mine = settleClaim(e, w->trace, owner, TRACE_PROCESSED, ss->result == SEND_BOUNCED ? ss->why : NULL, now);
     if (mine <= 0) { w->spawned = 1; return mine; }
+    if (og->hook && dropOutbox(e, w->trace) < 0) return -1;
     rs->processed++;
-    rs->sent++;
+    if (!og->hook) rs->sent++;
     int rc = sentChildren(e, og, now);
     /* refused for good at send time (SMTP 5xx to RCPT/DATA): a hard bounce,
     ** recorded as a bounce event is, once its children exist */
@@ -658,6 +721,7 @@ static int finishSend(Engine *e, int64_t owner, Outgoing *og, const SendStatus *
     return rc == SQLITE_DONE ? 0 : -1;
   }
   int mine = settleClaim(e, w->trace, owner, TRACE_ERROR, ss->why, now);
+  if (mine > 0 && og->hook && dropOutbox(e, w->trace) < 0) return -1;
   if (mine > 0) rs->errors++;
   else w->spawned = 1;
   return mine < 0 ? -1 : 0;
@@ -673,7 +737,7 @@ typedef struct Batch {
   Message *m;               /* the messages, mail first, then SMS */
   SendStatus *ss;
   int *order;               /* m[j] is out[order[j]] */
-  int nmail;
+  int nmail, nmsg;          /* m[0, nmail) mail, [nmail, nmsg) SMS, [nmsg, nout) webhooks (no Message) */
   Channel *mail, *sms;
   pthread_t thread;
   int sending;              /* the thread runs */
@@ -686,6 +750,7 @@ typedef struct Batch {
   RunStats st;              /* what recording counted */
   int failed;
   char err[512];
+  volatile sig_atomic_t *stop;
 } Batch;
 
 static void freeBatch(Batch *b) {
@@ -736,12 +801,32 @@ static void onSettled(void *ctx, int i) {
   if (b->eager) recordPending(b, 0);
 }
 
+/* The webhooks of the batch's actions, POSTed one by one: a trace's
+** result is the worst of its requests' (a retry POSTs them all again). */
+static void postHooks(Batch *b) {
+  b->first = 0;
+  b->eager = b->rec != NULL;
+  for (int j = b->nmsg; j < b->nout; j++) {
+    Outgoing *og = &b->out[b->order[j]];
+    SendStatus *st = &b->ss[j];
+    st->result = SEND_OK;
+    for (int i = 0; i < og->nhook && st->result == SEND_OK; i++) {
+      char why[200] = "";
+      if (b->stop && *b->stop) { st->result = SEND_UNSENT; snprintf(st->why, sizeof st->why, "not started: the run is stopping"); break; }
+      st->result = campHttpPostJson(og->hookUrl[i], og->hookBody[i], getenv("CAMP_WEBHOOK_AUTH"), 10000, why, sizeof why);
+      if (st->result != SEND_OK) snprintf(st->why, sizeof st->why, "webhook %.40s: %s", og->hookUrl[i], why);
+    }
+    onSettled(b, j);
+  }
+  if (b->rec) recordPending(b, 1);
+}
+
 /* The send thread: sends the batch and records its results on its own
 ** connection (or, with none, leaves them for finishBatch). */
 static void *sendBatch(void *arg) {
   Batch *b = arg;
   for (int sms = 0; sms < 2; sms++) {
-    int first = sms ? b->nmail : 0, k = sms ? b->nout : b->nmail;
+    int first = sms ? b->nmail : 0, k = sms ? b->nmsg : b->nmail;
     Channel *ch = sms ? b->sms : b->mail;
     if (k == first) continue;
     b->first = first;
@@ -752,6 +837,7 @@ static void *sendBatch(void *arg) {
     ch->done = NULL;
     if (b->rec) recordPending(b, 1);
   }
+  postHooks(b);
   return NULL;
 }
 
@@ -766,7 +852,7 @@ static int startSend(Engine *e, Batch *b, const RunOptions *o, int64_t now, char
   for (int sms = 0; sms < 2; sms++) {
     for (int i = 0; i < b->nout; i++) {
       Outgoing *og = &b->out[i];
-      if (og->sms != sms) continue;
+      if (og->sms != sms || og->hook) continue;
       splitFrom(og->from, og->fromName, sizeof og->fromName, og->fromAddr, sizeof og->fromAddr);
       b->m[k] = (Message){ og->w->messageId, og->fromName[0] ? og->fromName : NULL, og->fromAddr, og->toName, og->to,
                            og->subject, og->html, og->text, og->unsub, og->code, now };
@@ -774,6 +860,9 @@ static int startSend(Engine *e, Batch *b, const RunOptions *o, int64_t now, char
     }
     if (!sms) b->nmail = k;
   }
+  b->nmsg = k;
+  for (int i = 0; i < b->nout; i++) if (b->out[i].hook) b->order[k++] = i;
+  b->stop = o->stop;
   b->mail = o->mail;
   b->sms = o->sms;
   if (o->mail) o->mail->stop = o->stop;
