@@ -212,6 +212,20 @@ Ast *campAstDecl(ParseCtx *c, AstKind kind, Token kw, Token name, const Token *t
   return n;
 }
 
+/* model := MODEL IDENT { (field | optout IDENT)* }: the fields stay the
+** model's kids (their position is their index); `optout` lines go to b. */
+Ast *campAstModel(ParseCtx *c, Token kw, Token name, Ast *items, Token end) {
+  Ast *n = campAstDecl(c, AST_MODEL, kw, name, 0, NULL, end);
+  Ast **field = &n->kids, **prop = &n->b;
+  for (Ast *k = items, *next; k; k = next) {
+    next = k->next;
+    k->next = NULL;
+    if (k->kind == AST_PROP) { *prop = k; prop = &k->next; }
+    else { *field = k; field = &k->next; }
+  }
+  return n;
+}
+
 Ast *campAstField(ParseCtx *c, Token name, Token type) {
   static const char *const types[] = { "", "text", "int", "real", "bool", "datetime", "email", "phone", "tags" };
   Ast *n = node(c, AST_FIELD, name);
@@ -361,7 +375,7 @@ const char *campAstKindName(AstKind k) {
 
 const char *campAstPropName(PropKind p) {
   static const char *const names[] = {
-    "?", "target", "where", "unique", "code", "subject", "body", "text", "from", "expire", "to", "at",
+    "?", "target", "where", "unique", "code", "subject", "body", "text", "from", "expire", "to", "at", "optout",
   };
   return p < PROP_COUNT_ ? names[p] : "?";
 }

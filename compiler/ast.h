@@ -21,7 +21,7 @@ typedef enum {
   /* declarations and statements */
   AST_FILE = 1,   /* kids: top-level declarations of one source file */
   AST_USE,        /* a: AST_STR path */
-  AST_MODEL,      /* name; kids: AST_FIELD */
+  AST_MODEL,      /* name; kids: AST_FIELD; b: AST_PROP (PROP_OPTOUT) chain, in source order */
   AST_FIELD,      /* name; op: CampType (0 when the type name is unknown); a: AST_NAME of the type */
   AST_CAMPAIGN,   /* name; a: AST_STR title; kids: AST_PROP and AST_ACTIVITY */
   AST_LIST,       /* name; a: AST_STR title; kids: AST_PROP */
@@ -54,6 +54,7 @@ typedef enum {
   PROP_TARGET = 1, PROP_WHERE, PROP_UNIQUE, PROP_CODE,
   PROP_SUBJECT, PROP_BODY, PROP_TEXT, PROP_FROM, PROP_EXPIRE,
   PROP_TO, PROP_AT,
+  PROP_OPTOUT,          /* in a model: a: AST_NAME of its opt-out field; resolve sets index to the field */
   PROP_COUNT_
 } PropKind;
 
@@ -125,6 +126,7 @@ typedef struct AstChain { Ast *head, *tail; } AstChain;
 AstChain campAstChain(ParseCtx *c, AstChain *prev, Ast *item);
 Ast *campAstUse(ParseCtx *c, Token kw, Token path);
 Ast *campAstDecl(ParseCtx *c, AstKind kind, Token kw, Token name, const Token *title, Ast *kids, Token end);
+Ast *campAstModel(ParseCtx *c, Token kw, Token name, Ast *items, Token end);
 Ast *campAstField(ParseCtx *c, Token name, Token type);
 Ast *campAstProp(ParseCtx *c, Token kw, PropKind prop, Ast *value);
 Ast *campAstPropId(ParseCtx *c, Token kw, PropKind prop, Token name);

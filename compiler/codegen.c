@@ -473,6 +473,7 @@ int campCodegenUnit(Unit *u, uint8_t **out, size_t *outLen, char *err, size_t er
       pm->fields[n].name = str(&g, f->name, f->nameLen);
       pm->fields[n].type = (uint8_t)f->op;
     }
+    pm->optOut = m->b && m->b->index > 0 ? (uint32_t)m->b->index : CAMP_NONE;   /* `optout FIELD` */
   }
   for (uint32_t i = 0; i < g.t->nlist; i++) {
     const Ast *l = g.t->lists[i];

@@ -119,6 +119,7 @@ void campDisasm(const Program *p, FILE *out) {
     fprintf(out, "\nmodel %u %s\n", i, name(p, m->name));
     for (uint32_t f = 0; f < m->nfield; f++)
       fprintf(out, "  field %u %s %s\n", f, name(p, m->fields[f].name), typeNames[m->fields[f].type]);
+    if (m->optOut != CAMP_NONE) fprintf(out, "  optout %s\n", name(p, m->fields[m->optOut].name));
   }
   for (uint32_t i = 0; i < p->nlist; i++) {
     const ProgList *l = &p->lists[i];

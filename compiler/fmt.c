@@ -158,6 +158,7 @@ static void markItems(Fmt *f, const Ast *first, int top) {
     switch (k->kind) {
     case AST_MODEL: case AST_CAMPAIGN: case AST_LIST: case AST_MAILING: case AST_ACTIVITY: case AST_BRANCH:
       markItems(f, k->kids, 0);
+      if (k->kind == AST_MODEL) markItems(f, k->b, 0);      /* its `optout` lines */
       break;
     case AST_PROP:
       if (k->op == PROP_WHERE && k->a) markRange(f, k->a->off, k->a->off + k->a->len, F_EXPR);

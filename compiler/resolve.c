@@ -777,6 +777,33 @@ static void checkNameLength(Resolver *r, Ast *n, const char *what) {
             CAMP_MAX_NAME);
 }
 
+/* optout FIELD (model items, kept in m->b): once per model, naming one of
+** its bool fields -- the runtime never sends to a record where it is true. */
+static void checkOptOut(Resolver *r, int mi) {
+  Ast *m = r->t.models[mi];
+  for (Ast *p = m->b; p; p = p->next) {
+    if (p != m->b) {
+      err(r, DIAG_E035, p, "model '%s' declares its opt-out field twice", m->name);
+      noteAt(r, m->b, "first declared here");
+      continue;
+    }
+    Ast *decl = NULL;
+    int idx = findField(r, mi, p->a->name, &decl);
+    if (idx < 0) {
+      unknownField(r, p->a, mi);
+      for (int t = TYPE_TEXT; t <= TYPE_TAGS; t++)
+        if (nameIs(p->a, typeNames[t])) { noteAt(r, p, "'optout FIELD' names the opt-out field: a field cannot be called 'optout'"); break; }
+      continue;
+    }
+    if (idx == 0 || !decl || decl->op != TYPE_BOOL) {
+      err(r, DIAG_E016, p->a, "the opt-out field '%s' is %s; it must be a bool field", p->a->name,
+          idx == 0 ? "int" : decl && decl->op ? typeNames[decl->op] : "of an unknown type");
+      continue;
+    }
+    p->index = idx;
+  }
+}
+
 static void checkModel(Resolver *r, Ast *m) {
   if (!m->kids) errName(r, DIAG_E050, m, "model '%s' has no fields", m->name);
   checkNameLength(r, m, "model");
@@ -846,7 +873,7 @@ int campResolveUnit(Unit *u) {
       if (d->kind == AST_MODEL && findModel(&r, d->name) < 0) push(&r, &r.t.models, &r.t.nmodel, &r.capModel, d);
       if (d->kind == AST_LIST && findList(&r, d->name) < 0) push(&r, &r.t.lists, &r.t.nlist, &r.capList, d);
     }
-  for (uint32_t i = 0; i < r.t.nmodel; i++) checkModel(&r, r.t.models[i]);
+  for (uint32_t i = 0; i < r.t.nmodel; i++) { checkModel(&r, r.t.models[i]); checkOptOut(&r, (int)i); }
   for (uint32_t i = 0; i < r.t.nlist; i++) checkList(&r, r.t.lists[i]);
   for (Ast *f = u->files; f; f = f->next)
     for (Ast *d = f->kids; d; d = d->next) {

@@ -84,6 +84,7 @@ again:
   "like"      { t.type = TK_LIKE; goto done; }
   "is"        { t.type = TK_IS; goto done; }
   "set"       { t.type = TK_SET; goto done; }
+  "optout"    { t.type = TK_OPTOUT; goto done; }
   "true"      { t.type = TK_TRUE; goto done; }
   "false"     { t.type = TK_FALSE; goto done; }
   "null"      { t.type = TK_NULL; goto done; }
@@ -200,6 +201,7 @@ const char *campLexTokenName(int type) {
   case TK_LIKE: return "'like'";
   case TK_IS: return "'is'";
   case TK_SET: return "'set'";
+  case TK_OPTOUT: return "'optout'";
   case TK_TRUE: return "'true'";
   case TK_FALSE: return "'false'";
   case TK_NULL: return "'null'";

@@ -32,7 +32,7 @@
 /* Keywords that may also stand where a name is expected. */
 %fallback ID USE MODEL CAMPAIGN LIST MAILING TARGET WHERE UNIQUE CODE EMAIL SMS
               ACTION AFTER SUBJECT BODY TEXT FROM EXPIRE ON WITHIN DONE OPEN
-              CLICK REPLY BOUNCE NO TO AT SET.
+              CLICK REPLY BOUNCE NO TO AT SET OPTOUT.
 
 %type decls   { AstChain }
 %type fields  { AstChain }
@@ -72,7 +72,7 @@ decls(A) ::= decls(B) decl(C).           { A = campAstChain(ctx, &B, C); }
 
 decl(A) ::= USE(K) STRING(S).            { A = campAstUse(ctx, K, S); }
 decl(A) ::= MODEL(K) ID(N) LBRACE fields(F) RBRACE(E).
-                                         { A = campAstDecl(ctx, AST_MODEL, K, N, 0, F.head, E); }
+                                         { A = campAstModel(ctx, K, N, F.head, E); }
 decl(A) ::= CAMPAIGN(K) ID(N) STRING(T) LBRACE citems(I) RBRACE(E).
                                          { A = campAstDecl(ctx, AST_CAMPAIGN, K, N, &T, I.head, E); }
 decl(A) ::= LIST(K) ID(N) STRING(T) LBRACE litems(I) RBRACE(E).
@@ -80,10 +80,11 @@ decl(A) ::= LIST(K) ID(N) STRING(T) LBRACE litems(I) RBRACE(E).
 decl(A) ::= MAILING(K) ID(N) STRING(T) LBRACE mitems(I) RBRACE(E).
                                          { A = campAstDecl(ctx, AST_MAILING, K, N, &T, I.head, E); }
 
-/* field := IDENT TYPE */
+/* field := IDENT TYPE | optout IDENT (names the model's opt-out field) */
 fields(A) ::= .                          { A = campAstChain(ctx, 0, 0); }
 fields(A) ::= fields(B) field(C).        { A = campAstChain(ctx, &B, C); }
 field(A) ::= ID(N) ID(T).                { A = campAstField(ctx, N, T); }
+field(A) ::= OPTOUT(K) ID(N).            { A = campAstPropId(ctx, K, PROP_OPTOUT, N); }
 
 /* campitem := target | where | unique | code | activity */
 citems(A) ::= .                          { A = campAstChain(ctx, 0, 0); }

@@ -6,7 +6,8 @@
 ** smtps://), AUTH from CAMP_SMTP_USER / CAMP_SMTP_PASSWORD, sending a
 ** batch over N connections at once with a per-recipient-domain cap, and
 ** turning what the server said into a SendStatus: 2xx sent, 4xx or a lost
-** connection retried, 5xx an error for that message alone.
+** connection retried, 5xx to RCPT TO or DATA a hard bounce of that message
+** alone, 5xx to MAIL FROM an error for that message alone.
 ** Does not own: the bytes of a message (message.c) or when a retry happens
 ** (store_run.c, with backoff).
 **
@@ -38,6 +39,8 @@ typedef struct Conn {
   struct curl_slist *rcpt;
   char last[200];               /* the server's last reply line */
   int mailSent;                 /* MAIL FROM went out for this message: a 5xx is about it */
+  int lastCmd;                  /* the last command sent (CMD_*): libcurl does not pipeline, ... */
+  int replyTo;                  /* ... so the last reply kept answers this one */
   char errbuf[CURL_ERROR_SIZE];
 } Conn;
 
@@ -143,6 +146,8 @@ static size_t readBody(char *buf, size_t size, size_t nitems, void *arg) {
   return n;
 }
 
+enum { CMD_OTHER, CMD_MAIL, CMD_RCPT, CMD_DATA };
+
 /* libcurl shows SMTP reply lines only to the debug callback (as
 ** CURLINFO_HEADER_IN); keep the last one, without its line end, as the
 ** server's words.  libcurl ends a failed transfer with QUIT: its "221 Bye"
@@ -152,12 +157,16 @@ static int replyLine(CURL *h, curl_infotype type, char *buf, size_t n, void *arg
   size_t k = n;
   (void)h;
   if (type == CURLINFO_HEADER_OUT && n >= 10 && !strncasecmp(buf, "MAIL FROM:", 10)) c->mailSent = 1;
+  if (type == CURLINFO_HEADER_OUT)            /* the message's body is DATA_OUT: its reply stays DATA's */
+    c->lastCmd = n >= 10 && !strncasecmp(buf, "MAIL FROM:", 10) ? CMD_MAIL : n >= 8 && !strncasecmp(buf, "RCPT TO:", 8) ? CMD_RCPT
+               : n >= 4 && !strncasecmp(buf, "DATA", 4) && (n == 4 || buf[4] == '\r' || buf[4] == '\n') ? CMD_DATA : CMD_OTHER;
   if (type != CURLINFO_HEADER_IN) return 0;
   if (n >= 4 && !memcmp(buf, "221", 3) && (buf[3] == ' ' || buf[3] == '-')) return 0;   /* the QUIT after a failure */
   while (k && (buf[k - 1] == '\n' || buf[k - 1] == '\r')) k--;
   if (k >= sizeof c->last) k = sizeof c->last - 1;
   memcpy(c->last, buf, k);
   c->last[k] = 0;
+  c->replyTo = c->lastCmd;
   return 0;
 }
 
@@ -198,6 +207,7 @@ static int startMessage(SmtpChan *s, Conn *c, const Message *m, int i, SendStatu
   c->last[0] = 0;
   c->errbuf[0] = 0;
   c->mailSent = 0;
+  c->lastCmd = c->replyTo = CMD_OTHER;
   if (campMessageCompose(m, &c->data) < 0) { setStatus(st, SEND_RETRY, "out of memory composing the message"); return -1; }
   curl_slist_free_all(c->rcpt);
   c->rcpt = curl_slist_append(NULL, m->toAddr);
@@ -243,6 +253,8 @@ static void settle(SmtpChan *s, Conn *c, CURLcode r, SendStatus *st) {
               getenv("CAMP_SMTP_USER") ? "" : " (set CAMP_SMTP_USER and CAMP_SMTP_PASSWORD)");
   else if (code >= 500 && code < 600 && !c->mailSent)     /* refused the session, not this message */
     setStatus(st, SEND_RETRY, "the server refused the session: %.180s", c->last);
+  else if (code >= 500 && code < 600 && (c->replyTo == CMD_RCPT || c->replyTo == CMD_DATA))
+    setStatus(st, SEND_BOUNCED, "%s", c->last);             /* this recipient or message, for good */
   else if (code >= 500 && code < 600) setStatus(st, SEND_FAIL, "%s", c->last);
   else if (code >= 400) setStatus(st, SEND_RETRY, "%s", c->last);
   else if (r == CURLE_USE_SSL_FAILED)

@@ -95,6 +95,18 @@ int campEngineCampaignStates(Engine *e, long *draft, long *running, long *stoppe
 typedef enum { REPORT_TABLE, REPORT_JSON, REPORT_CSV } ReportFormat;
 int campEngineReport(Engine *e, const char *campaign, ReportFormat fmt, FILE *out, char *err, size_t errSize);
 
+/* Suppression lists (store_suppress.c).  channel: "email", "sms", or NULL
+** to take it from the address (an '@' makes it email); channelOut gets
+** the one used, *addressOut (when not NULL; the caller frees it) the
+** address as stored.  Add (remove == 0, reason NULL: "manual"; an address that
+** is not one is an error) or remove one address: 1 when that changed
+** something, 0 when there was nothing to do, -1 on error. */
+int campEngineSuppress(Engine *e, const char *channel, const char *address, const char *reason, int remove,
+                       char channelOut[8], char **addressOut, char *err, size_t errSize);
+/* Every suppressed address (of channel, or all when NULL): channel,
+** address, time, reason. */
+int campEngineSuppressionList(Engine *e, const char *channel, ReportFormat fmt, FILE *out, char *err, size_t errSize);
+
 /* Every trace, participant by participant, in a stable order (scenarios
 ** and support). */
 int campEngineTimeline(Engine *e, const char *campaign, FILE *out, char *err, size_t errSize);

@@ -47,7 +47,10 @@ typedef enum {
   SEND_OK = 0,
   SEND_RETRY = 1,       /* temporary (4xx, dropped connection, timeout): try again later */
   SEND_FAIL = 2,        /* permanent (5xx, bad address): the trace is an error */
-  SEND_UNSENT = 3       /* not started: the run was told to stop (Channel.stop) */
+  SEND_UNSENT = 3,      /* not started: the run was told to stop (Channel.stop) */
+  SEND_BOUNCED = 4      /* the recipient or the message refused for good (SMTP 5xx to RCPT TO or
+                        ** DATA): a hard bounce -- the trace is processed and bounced, the
+                        ** address suppressed, `on bounce` fires */
 } SendResult;
 
 /* What became of one message of a batch: the result and, unless SEND_OK,

@@ -11,6 +11,8 @@
 ** Layout:  magic[8] version:u32 hash[32] bodyLen:u32  body
 ** body:    strings consts models campaigns activities lists mailings code
 **          bytecode lines   (each a u32 count then its records)
+** A model is name, fields, then (version 2 on) its opt-out field index;
+** a version 1 image loads as one whose models declare none.
 */
 #include <errno.h>
 #include <stdarg.h>
@@ -96,6 +98,7 @@ int campProgramSave(Program *p, uint8_t **out, size_t *outLen) {
       putU32(&b, p->models[i].fields[j].name);
       putU8(&b, p->models[i].fields[j].type);
     }
+    putU32(&b, p->models[i].optOut);
   }
   putU32(&b, p->ncamp);
   for (uint32_t i = 0; i < p->ncamp; i++) {
@@ -363,7 +366,7 @@ Program *campProgramLoad(const uint8_t *buf, size_t len, char *err, size_t errSi
   if (len < HEADER_LEN) { snprintf(err, errSize, "image is truncated (header)"); return NULL; }
   r.p += 8;
   uint32_t version = getU32(&r, "header");
-  if (version != CAMP_IMAGE_VERSION) {
+  if (version != CAMP_IMAGE_VERSION && version != 1) {
     snprintf(err, errSize, "image version %u, this camp reads version %u (recompile the campaign)", version, CAMP_IMAGE_VERSION);
     return NULL;
   }
@@ -423,6 +426,10 @@ Program *campProgramLoad(const uint8_t *buf, size_t len, char *err, size_t errSi
       if (!r.bad && (m->fields[j].type < TYPE_TEXT || m->fields[j].type > TYPE_TAGS))
         fail(&r, "image is corrupted (field of unknown type %u)", m->fields[j].type);
     }
+    m->optOut = version >= 2 ? getU32(&r, "models") : CAMP_NONE;
+    checkIndex(&r, m->optOut, m->nfield, 1, "opt-out field");
+    if (!r.bad && m->optOut != CAMP_NONE && m->fields[m->optOut].type != TYPE_BOOL)
+      fail(&r, "image is corrupted (opt-out field %u is not a bool)", m->optOut);
   }
   p->ncamp = getCount(&r, 36, "campaign");
   p->camps = take(&r, (size_t)p->ncamp * sizeof *p->camps + 1);

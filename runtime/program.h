@@ -18,7 +18,7 @@
 #include "value.h"
 
 #define CAMP_IMAGE_MAGIC   "CAMPIMG\x1a"   /* 8 bytes */
-#define CAMP_IMAGE_VERSION 1u
+#define CAMP_IMAGE_VERSION 2u             /* 2: models carry their opt-out field; 1 still loads */
 #define CAMP_NONE          UINT32_MAX      /* "no index" in every u32 slot */
 
 /* What the store holds, checked where input enters: by the compiler (E008)
@@ -48,6 +48,7 @@ typedef struct ProgModel {
   uint32_t name;            /* string index */
   uint32_t nfield;          /* field 0 is always the implicit `id int` */
   ProgField *fields;
+  uint32_t optOut;          /* the bool field declared `optout`, or CAMP_NONE (image version 2 on) */
 } ProgModel;
 
 typedef struct ProgCampaign {

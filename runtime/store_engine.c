@@ -203,8 +203,14 @@ int campStoreSetClock(Engine *e, int64_t t) {
   if (sqlite3_prepare_v2(e->db, "INSERT INTO camp_meta(key, value) VALUES('clock', ?1) "
                                 "ON CONFLICT(key) DO UPDATE SET value = max(value, excluded.value)", -1, &st, NULL) != SQLITE_OK) return -1;
   sqlite3_bind_int64(st, 1, t);
-  int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+  /* its own write transaction when outside one: an autocommit write whose
+  ** snapshot another runner made stale fails without the busy handler */
+  int own = sqlite3_get_autocommit(e->db);
+  int rc = own && sqlite3_exec(e->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK ? -1 : 0;
+  if (rc == 0) rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
   sqlite3_finalize(st);
+  if (own && rc == 0 && sqlite3_exec(e->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) rc = -1;
+  if (own && rc < 0) sqlite3_exec(e->db, "ROLLBACK", NULL, NULL, NULL);
   if (rc == 0) e->clock = t;
   return rc;
 }
@@ -424,6 +430,7 @@ const Loaded *campStoreLoaded(Engine *e, int64_t campaign, char *err, size_t err
   l->emailField = firstFieldOfType(l->p, c->model, TYPE_EMAIL, "email");
   l->phoneField = firstFieldOfType(l->p, c->model, TYPE_PHONE, "phone");
   l->nameField = firstFieldOfType(l->p, c->model, 0, "name");
+  l->optOutField = l->p->models[c->model].optOut != CAMP_NONE ? (int)l->p->models[c->model].optOut : -1;
   /* SELECT the fields in image order, so field i is column i. */
   const ProgModel *m = &l->p->models[c->model];
   Buf sql = { 0 };
@@ -651,11 +658,17 @@ static int hostAction(VmHost *h, int native, const Value *args, int argc, char *
     return rc;
   }
   if (!strcmp(name, "opt_out")) {
-    int f = l->emailField >= 0 ? l->emailField : l->phoneField;
-    if (f < 0 || e->fields[f].tag != VAL_TEXT) { snprintf(err, errSize, "the record has no address to suppress"); return -1; }
-    Value reason = textValue("opt-out");
-    return execBound(e, "INSERT OR IGNORE INTO camp_suppression(channel, address, reason, at) VALUES(CASE WHEN instr(?1, '@') THEN 'email' ELSE 'sms' END, lower(?1), ?2, ?3)", err, errSize,
-                     3, &e->fields[f], &reason, &now);
+    /* the person opted out, not one address: the record's email and its
+    ** phone are both suppressed */
+    int any = 0;
+    for (int sms = 0; sms < 2; sms++) {
+      int f = sms ? l->phoneField : l->emailField;
+      if (f < 0 || e->fields[f].tag != VAL_TEXT || e->fields[f].len == 0) continue;
+      if (campStoreSuppress(e, sms, e->fields[f].u.s, e->fields[f].len, "opt-out", now.u.i, err, errSize) < 0) return -1;
+      any = 1;
+    }
+    if (!any) { snprintf(err, errSize, "the record has no address to suppress"); return -1; }
+    return 0;
   }
   if (!strcmp(name, "add_to_list") || !strcmp(name, "remove_from_list")) {
     Value list = textValue(p->str[p->lists[args[0].u.i].name]), model = textValue(p->str[m->name]);

@@ -23,6 +23,7 @@ typedef struct Loaded {
   uint32_t camp;            /* index in p->camps */
   int64_t *actId;           /* camp_activity.id per image activity index (p->nact entries) */
   int emailField, phoneField, nameField;   /* field indexes or -1 */
+  int optOutField;          /* the model's declared opt-out field (a bool) or -1 */
   sqlite3_stmt *loadRecord; /* SELECT fields FROM model WHERE id = ? */
   char hash[65];            /* the image's SHA-256 in hex (Message-IDs carry 8 of it) */
 } Loaded;
@@ -87,6 +88,16 @@ int campStoreSync(Engine *e, int64_t campaign, RunStats *rs, char *err, size_t e
 
 /* A VmHost over e for the record in e->fields. */
 void campStoreHost(Engine *e, VmHost *h);
+
+/* Suppression (store_suppress.c).  sms: 0 for the 'email' channel, 1 for
+** 'sms'.  campStoreAddress is the one normalisation of an address
+** (malloc'd; NULL when out of memory); campStoreSuppress returns 1 added,
+** 0 already there, -1 error; campStoreSuppressed 1 yes, 0 no, -1 error. */
+const char *campStoreChannelName(int sms);
+char *campStoreAddress(int sms, const char *s, size_t len);
+int campStoreSuppress(Engine *e, int sms, const char *addr, size_t len, const char *reason, int64_t at,
+                      char *err, size_t errSize);
+int campStoreSuppressed(Engine *e, int sms, const char *addr, size_t len, char *err, size_t errSize);
 
 /* Claims (store_runner.c).  The busy handler every connection waits with
 ** for the write lock; inside a write transaction, register this process as

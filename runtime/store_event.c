@@ -33,18 +33,24 @@ static int negativeBit(int trig) {
   return trig == TRIG_NO_OPEN ? EV_OPEN : trig == TRIG_NO_CLICK ? EV_CLICK : trig == TRIG_NO_REPLY ? EV_REPLY : 0;
 }
 
-static int suppress(Engine *e, const Loaded *l, int64_t record, const char *reason, int64_t at, char *err, size_t errSize) {
-  if (campStoreLoadRecord(e, l, record, err, errSize) != 0) return 0;
-  int f = l->emailField >= 0 ? l->emailField : l->phoneField;
-  if (f < 0 || e->fields[f].tag != VAL_TEXT) return 0;
-  sqlite3_stmt *s = campStoreStmt(e, "INSERT OR IGNORE INTO camp_suppression(channel, address, reason, at) VALUES(CASE WHEN instr(?1, '@') THEN 'email' ELSE 'sms' END, lower(?1), ?2, ?3)", err, errSize);
+/* A bounce or an unsubscribe suppresses the address the message went to:
+** the record's email for an email, its phone for an SMS (the activity's
+** kind as stored: it holds even when a later version removed the
+** activity). */
+static int suppress(Engine *e, const Loaded *l, int64_t trace, int64_t record, const char *reason, int64_t at,
+                    char *err, size_t errSize) {
+  sqlite3_stmt *s = campStoreStmt(e, "SELECT a.kind FROM camp_trace t JOIN camp_activity a ON a.id = t.activity WHERE t.id = ?",
+                                  err, errSize);
   if (!s) return -1;
-  sqlite3_bind_text(s, 1, e->fields[f].u.s, (int)e->fields[f].len, SQLITE_TRANSIENT);
-  sqlite3_bind_text(s, 2, reason, -1, SQLITE_STATIC);
-  sqlite3_bind_int64(s, 3, at);
-  int rc = sqlite3_step(s) == SQLITE_DONE ? 0 : -1;
+  sqlite3_bind_int64(s, 1, trace);
+  int kind = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) : 0;
   sqlite3_reset(s);
-  return rc;
+  if (kind != ACT_EMAIL && kind != ACT_SMS) return 0;
+  int got = campStoreLoadRecord(e, l, record, err, errSize);
+  if (got != 0) return got < 0 ? -1 : 0;
+  int f = kind == ACT_SMS ? l->phoneField : l->emailField;
+  if (f < 0 || e->fields[f].tag != VAL_TEXT) return 0;
+  return campStoreSuppress(e, kind == ACT_SMS, e->fields[f].u.s, e->fields[f].len, reason, at, err, errSize) < 0 ? -1 : 0;
 }
 
 static int applyEvent(Engine *e, const char *kind, const char *messageId, int64_t at, const char *url,
@@ -84,7 +90,7 @@ static int applyEvent(Engine *e, const char *kind, const char *messageId, int64_
   if (rc < 0) { snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db)); return -1; }
   const Loaded *l = campStoreLoaded(e, campaign, err, errSize);
   if (!l) return -1;
-  if (!strcmp(kind, "unsubscribe")) return suppress(e, l, record, "unsubscribe", at, err, errSize);
+  if (!strcmp(kind, "unsubscribe")) return suppress(e, l, trace, record, "unsubscribe", at, err, errSize);
   if (strcmp(state, "running") && strcmp(state, "draft")) return 0;     /* stopped: recorded, not acted on */
   int fresh = bitsOf(kind) & ~events;
   if (!fresh) return 0;
@@ -144,7 +150,7 @@ static int applyEvent(Engine *e, const char *kind, const char *messageId, int64_
     if (rc != SQLITE_DONE) { free(kids); snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db)); return -1; }
   }
   free(kids);
-  if ((fresh & EV_BOUNCE) && suppress(e, l, record, "bounce", at, err, errSize) < 0) return -1;
+  if ((fresh & EV_BOUNCE) && suppress(e, l, trace, record, "bounce", at, err, errSize) < 0) return -1;
   /* the event may have settled the participant's last pending trace (a
   ** bounce cancels every other branch; an event cancels its no-event one) */
   if (campStoreMaybeComplete(e, participant) < 0) { snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db)); return -1; }

@@ -4,8 +4,9 @@
 ** Owns: the report (participants by state; per activity scheduled,
 ** processed, rejected, canceled, error and, for email and SMS, sent,
 ** opened, clicked, replied, bounced; clicks per URL; processed and
-** rejected per day for the last 15 days) in table, JSON (a stable shape
-** tools read) and CSV; test participants never count.  And the timeline
+** rejected per day for the last 15 days; messages unsubscribed from) in
+** table, JSON (a stable shape tools read) and CSV; test participants never
+** count.  And the timeline
 ** (every trace in a stable order).  Does not own: CSV import
 ** (store_import.c).
 */
@@ -117,13 +118,31 @@ static int reportDays(Engine *e, int64_t cid, json_t *c, char *err, size_t errSi
   return 0;
 }
 
+/* How many of a campaign's messages were unsubscribed from: an unsubscribe
+** event (link, one-click POST, `camp event`) counts once per message,
+** however often it came. */
+static int reportUnsubscribes(Engine *e, int64_t cid, json_t *c, char *err, size_t errSize) {
+  sqlite3_stmt *st = campStorePrepare(e, "SELECT count(DISTINCT ev.trace) FROM camp_event ev JOIN camp_trace t ON t.id = ev.trace"
+                                         " JOIN camp_participant pa ON pa.id = t.participant"
+                                         " WHERE pa.campaign = ? AND pa.test = 0 AND ev.kind = 'unsubscribe'", err, errSize);
+  if (!st) return -1;
+  sqlite3_bind_int64(st, 1, cid);
+  int rc = sqlite3_step(st);
+  if (rc == SQLITE_ROW) {
+    json_object_set_new(c, "unsubscribes", json_integer(sqlite3_column_int64(st, 0)));
+    rc = sqlite3_step(st);
+  }
+  return finish(e, st, rc, err, errSize);
+}
+
 /* One campaign's report as JSON (see the file comment), or NULL with the
 ** message in err. */
 static json_t *campaignReport(Engine *e, int64_t cid, const char *name, const char *kind, char *err, size_t errSize) {
   json_t *c = json_object();
   json_object_set_new(c, "name", json_string(name));
   json_object_set_new(c, "kind", json_string(kind));
-  if (reportParticipants(e, cid, c, err, errSize) < 0 || reportActivities(e, cid, c, err, errSize) < 0 ||
+  if (reportParticipants(e, cid, c, err, errSize) < 0 || reportUnsubscribes(e, cid, c, err, errSize) < 0 ||
+      reportActivities(e, cid, c, err, errSize) < 0 ||
       reportLinks(e, cid, c, err, errSize) < 0 || reportDays(e, cid, c, err, errSize) < 0) {
     json_decref(c);
     return NULL;
@@ -139,9 +158,10 @@ static void printTable(json_t *camps, FILE *out) {
   json_array_foreach(camps, i, c) {
     json_t *p = json_object_get(c, "participants");
     const char *kind = json_string_value(json_object_get(c, "kind"));
-    fprintf(out, "%s%s %s: %lld running, %lld completed, %lld left\n", i ? "\n" : "", kind ? kind : "campaign",
+    fprintf(out, "%s%s %s: %lld running, %lld completed, %lld left, %lld unsubscribed\n", i ? "\n" : "", kind ? kind : "campaign",
             json_string_value(json_object_get(c, "name")), (long long)json_integer_value(json_object_get(p, "running")),
-            (long long)json_integer_value(json_object_get(p, "completed")), (long long)json_integer_value(json_object_get(p, "left")));
+            (long long)json_integer_value(json_object_get(p, "completed")), (long long)json_integer_value(json_object_get(p, "left")),
+            (long long)json_integer_value(json_object_get(c, "unsubscribes")));
     fprintf(out, "  %-18s %-6s %9s %9s %8s %8s %6s %7s %14s %14s %14s %14s\n", "activity", "kind", "scheduled", "processed",
             "rejected", "canceled", "error", "sent", "opened", "clicked", "replied", "bounced");
     size_t j;

@@ -454,14 +454,9 @@ static int64_t linkset(Engine *e, const Buf *targets) {
   return id;
 }
 
-static int suppressed(Engine *e, const char *addr) {
-  char ign_[160];
-  sqlite3_stmt *s = campStoreStmt(e, "SELECT 1 FROM camp_suppression WHERE address = lower(?)", ign_, sizeof ign_);
-  if (!s) return 0;
-  sqlite3_bind_text(s, 1, addr, -1, SQLITE_STATIC);
-  int r = sqlite3_step(s) == SQLITE_ROW;
-  sqlite3_reset(s);
-  return r;
+/* Is the address suppressed on the channel it is about to be sent on? */
+static int suppressed(Engine *e, int sms, const char *addr, char *err, size_t errSize) {
+  return campStoreSuppressed(e, sms, addr, strlen(addr), err, errSize);
 }
 
 static void freeOut(Outgoing *o) {
@@ -586,10 +581,20 @@ static int decide(Engine *e, Work *w, const RunOptions *o, int64_t now, Outgoing
   }
   memset(out, 0, sizeof *out);
   out->to = dupValue(e, &e->fields[af]);
-  if (suppressed(e, out->to)) {
+  int sup = suppressed(e, sms, out->to, err, sizeof err);
+  if (sup < 0) { freeOut(out); return -1; }
+  if (sup) {
     rs->canceled++;
     freeOut(out);
     return setTrace(e, w->trace, TRACE_CANCELED, "address suppressed (opted out or bounced)", now);
+  }
+  if (l->optOutField >= 0 && e->fields[l->optOutField].tag == VAL_BOOL && e->fields[l->optOutField].u.i) {
+    /* the model's declared opt-out field holds whatever the filters say */
+    char why[300];
+    snprintf(why, sizeof why, "record opted out (field '%s')", p->str[p->models[c->model].fields[l->optOutField].name]);
+    rs->canceled++;
+    freeOut(out);
+    return setTrace(e, w->trace, TRACE_CANCELED, why, now);
   }
   if (!w->messageId[0]) snprintf(w->messageId, sizeof w->messageId, "t%lld.%.8s@camp", (long long)w->trace, l->hash);
   out->w = w;
@@ -668,6 +673,26 @@ static int settleClaim(Engine *e, int64_t trace, int64_t owner, int state, const
   return sqlite3_changes(e->db) > 0;
 }
 
+/* The children of a message just sent.  The version may have changed while
+** the message was out (a deploy): children follow the version now current,
+** by the activity's name. */
+static int sentChildren(Engine *e, Outgoing *og, int64_t now) {
+  Work *w = og->w;
+  char err[256];
+  const Loaded *l = campStoreLoaded(e, w->campaign, err, sizeof err);
+  if (!l) return 0;
+  int idx = w->actIdx;
+  if (l->version != og->version) {
+    sqlite3_stmt *q = campStoreStmt(e, "SELECT a.idx FROM camp_trace t JOIN camp_activity a ON a.id = t.activity WHERE t.id = ?", err, sizeof err);
+    if (!q) return -1;
+    sqlite3_bind_int64(q, 1, w->trace);
+    idx = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int(q, 0) : -1;
+    sqlite3_reset(q);
+    if (idx < 0) return 0;                  /* the activity is gone: no children */
+  }
+  return createChildren(e, l, (uint32_t)idx, w->trace, w->participant, now, &w->spawned);
+}
+
 static int dropOutbox(Engine *e, int64_t trace) {
   char ign_[160];
   sqlite3_stmt *s = campStoreStmt(e, "DELETE FROM camp_outbox WHERE trace = ?", ign_, sizeof ign_);
@@ -696,27 +721,18 @@ static int finishSend(Engine *e, int64_t owner, Outgoing *og, const SendStatus *
     rs->unsent++;
     return rc == SQLITE_DONE ? 0 : -1;
   }
-  if (ss->result == SEND_OK) {
-    int mine = settleClaim(e, w->trace, owner, TRACE_PROCESSED, NULL, now);
+  if (ss->result == SEND_OK || ss->result == SEND_BOUNCED) {
+    int mine = settleClaim(e, w->trace, owner, TRACE_PROCESSED, ss->result == SEND_BOUNCED ? ss->why : NULL, now);
     if (mine <= 0) { w->spawned = 1; return mine; }
     if (og->hook && dropOutbox(e, w->trace) < 0) return -1;
     rs->processed++;
     if (!og->hook) rs->sent++;
-    /* the version may have changed while the message was out (a deploy):
-    ** children follow the version now current, by the activity's name */
+    int rc = sentChildren(e, og, now);
+    /* refused for good at send time (SMTP 5xx to RCPT/DATA): a hard bounce,
+    ** recorded as a bounce event is, once its children exist */
     char err[256];
-    const Loaded *l = campStoreLoaded(e, w->campaign, err, sizeof err);
-    if (!l) return 0;
-    int idx = w->actIdx;
-    if (l->version != og->version) {
-      sqlite3_stmt *q = campStoreStmt(e, "SELECT a.idx FROM camp_trace t JOIN camp_activity a ON a.id = t.activity WHERE t.id = ?", err, sizeof err);
-      if (!q) return -1;
-      sqlite3_bind_int64(q, 1, w->trace);
-      idx = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int(q, 0) : -1;
-      sqlite3_reset(q);
-      if (idx < 0) return 0;                  /* the activity is gone: no children */
-    }
-    return createChildren(e, l, (uint32_t)idx, w->trace, w->participant, now, &w->spawned);
+    if (rc == 0 && ss->result == SEND_BOUNCED && campEngineEvent(e, "bounce", w->messageId, now, NULL, err, sizeof err) < 0) rc = -1;
+    return rc;
   }
   if (ss->result == SEND_RETRY && w->attempts + 1 < MAX_ATTEMPTS) {
     /* back in line for any runner, with the same Message-ID */
@@ -795,14 +811,15 @@ static void recordPending(Batch *b, int wait) {
     Work *w = b->out[b->order[b->pending[k]]].w;
     if (!w->spawned) ok = maybeComplete(r, w->participant, &b->st) == 0;
   }
-  if (ok) {
-    sqlite3_stmt *s = NULL;                   /* a heartbeat while the batch is out */
-    if (sqlite3_prepare_v2(r->db, "UPDATE camp_runner SET heartbeat = ? WHERE id = ?", -1, &s, NULL) == SQLITE_OK) {
+  if (ok) {                                   /* a heartbeat while the batch is out */
+    char ign_[160];
+    sqlite3_stmt *s = campStoreStmt(r, "UPDATE camp_runner SET heartbeat = ? WHERE id = ?", ign_, sizeof ign_);
+    if (s) {
       sqlite3_bind_int64(s, 1, (int64_t)time(NULL));
       sqlite3_bind_int64(s, 2, b->owner);
-      sqlite3_step(s);
+      ok = sqlite3_step(s) == SQLITE_DONE;
+      sqlite3_reset(s);
     }
-    sqlite3_finalize(s);
   }
   if (ok && sqlite3_exec(r->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK) { b->npending = 0; return; }
   snprintf(b->err, sizeof b->err, "database: recording results: %s", sqlite3_errmsg(r->db));
@@ -1110,10 +1127,13 @@ int campEngineRun(Engine *e, const RunOptions *o, RunStats *st, char *err, size_
     if (next <= now) next = now + 1;
     if (next > o->until) break;
     now = next;
-    if (e->simulated) campStoreSetClock(e, now);
+    if (e->simulated && campStoreSetClock(e, now) < 0) { snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db)); return -1; }
     if (o->log) fflush(o->log);
   }
-  if (e->simulated && !o->once && o->until != INT64_MAX && o->until > campEngineNow(e)) campStoreSetClock(e, o->until);
+  if (e->simulated && !o->once && o->until != INT64_MAX && o->until > campEngineNow(e) && campStoreSetClock(e, o->until) < 0) {
+    snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db));
+    return -1;
+  }
   return 0;
 }
 

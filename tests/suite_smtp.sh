@@ -119,11 +119,11 @@ run --until +2h --mail "smtp://127.0.0.1:$PORT"
 expect "451: a later run delivers it" "2|1" "$(trace grey@x.test 'state, attempts')"
 expect "451: received exactly once" "1" "$(grep -l '"grey@x.test"' "$T"/normal/mail/*.env | wc -l)"
 
-# -- 4. 550: that trace is an error, with the server's words -----------------
+# -- 4. 550: a hard bounce, with the server's words (block 12: what follows) -----
 db reject 'name,email\nRex,reject@x.test\nBob,bob2@x.test'
 run --until +1d --mail "smtp://127.0.0.1:$PORT"
-expect "550: the trace is an error with the server's words" \
-  "5|0|550 5.1.1 <reject@x.test>: Recipient address rejected: User unknown" \
+expect "550: the trace is processed and bounced, with the server's words" \
+  "2|0|550 5.1.1 <reject@x.test>: Recipient address rejected: User unknown" \
   "$(trace reject@x.test 'state, attempts, message')"
 expect "550: the rest of the batch is delivered" "2" "$(trace bob2@x.test state)"
 
@@ -140,7 +140,7 @@ expect "dropped connection: delivered once later" "2|1" \
 server seq --no-pipelining
 db seq 'name,email\nAda,ada@x.test\nRex,reject@x.test\nGrey,grey@x.test\nBob,bob@x.test'
 run --once --mail "smtp://127.0.0.1:$PORT"
-expect "no PIPELINING: sent, 550 an error, 451 pending" "ada 2|reject 5|grey 6|bob 2" \
+expect "no PIPELINING: sent, 550 bounced, 451 pending" "ada 2|reject 2|grey 6|bob 2" \
   "$(sqlite3 "$DB" "SELECT group_concat(who, '|') FROM (SELECT substr(c.email, 1, instr(c.email, '@') - 1) || ' ' || t.state AS who
                     FROM camp_trace t JOIN camp_participant p ON p.id = t.participant JOIN contact c ON c.id = p.record_id ORDER BY c.id)")"
 expect "no PIPELINING: nothing was pipelined" "0|2" "$(stat seq pipelined)|$(received seq)"
@@ -257,6 +257,42 @@ expect_match "credentials in the URL are refused" "*no credentials in the URL; s
 "$CAMP" run --db "$DB" --once --mail "smtp://127.0.0.1:25?tls=maybe" > "$T/out" 2>&1
 expect_match "an unknown option value is refused" "*bad option 'tls=maybe'*" "$(cat "$T/out")"
 expect "refused URLs sent nothing and touched no trace" "" "$(sqlite3 "$DB" "SELECT state FROM camp_trace WHERE state != 0")"
+
+# -- 12. a 5xx to RCPT TO or DATA is a hard bounce; 5xx to MAIL FROM an error ----
+# (tests/smtp/bounce.camp: hello with `on bounce` and `on open` branches,
+# later a day after)
+server bounce
+mkdir -p "$T/bcamp" && cp "$HERE/bounce.camp" "$HERE/models.camp" "$T/bcamp/"
+DB=$T/bounce.db
+printf 'name,email\nada,ada@x.test\nrex,reject@x.test\nbea,baddata@x.test\nrefused,ref@x.test\ngus,grey@x.test\n' > "$T/bounce.csv"
+"$CAMP" init --db "$DB" --clock 2026-01-05T09:00:00Z > /dev/null && "$CAMP" deploy --db "$DB" --start "$T/bcamp/bounce.camp" > /dev/null &&
+  "$CAMP" import --db "$DB" --model contact "$T/bounce.csv" > /dev/null || bad "setup of bounce"
+# act EMAIL ACTIVITY COLUMNS: columns of that record's trace of that activity
+act() {
+  sqlite3 "$DB" "SELECT $3 FROM camp_trace t JOIN camp_activity a ON a.id = t.activity WHERE a.name = '$2' AND t.participant IN
+                 (SELECT p.id FROM camp_participant p JOIN contact c ON c.id = p.record_id WHERE c.email = '$1')"
+}
+run --until +1h --mail "smtp://127.0.0.1:$PORT"
+expect "550 at RCPT: processed, bounced (event bit 8), the server's words" \
+  "2|8|550 5.1.1 <reject@x.test>: Recipient address rejected: User unknown" "$(act reject@x.test hello 'state, events, message')"
+expect "550 at RCPT: recorded as a bounce event" "bounce" \
+  "$(sqlite3 "$DB" "SELECT group_concat(e.kind) FROM camp_event e JOIN camp_trace t ON t.id = e.trace WHERE t.message = '$(act reject@x.test hello message)'")"
+expect "550 at RCPT: on bounce fired" "2" "$(act reject@x.test bounced state)"
+expect "550 at RCPT: the other branch canceled" "4|parent activity bounced" "$(act reject@x.test opened 'state, message')"
+expect "554 to DATA: a bounce too, on bounce fired" "2|8|2" \
+  "$(act baddata@x.test hello 'state, events')|$(act baddata@x.test bounced state)"
+expect "550 to MAIL FROM: an error about the sender, not a bounce" \
+  "5|0|550 5.7.1 <shop+refused@example.com>: Sender address rejected: not allowed" "$(act ref@x.test hello 'state, events, message')"
+expect "451: retried (one attempt) then delivered, never a bounce" "2|1|0" "$(act grey@x.test hello 'state, attempts, events')"
+expect "suppressed: the two bounced addresses, on the email channel only" "email baddata@x.test bounce|email reject@x.test bounce" \
+  "$(sqlite3 "$DB" "SELECT group_concat(channel || ' ' || address || ' ' || reason, '|') FROM (SELECT * FROM camp_suppression ORDER BY address)")"
+run --until +2d --mail "smtp://127.0.0.1:$PORT"
+expect "a day later: nothing more to the bounced addresses" "4|4" "$(act reject@x.test later state)|$(act baddata@x.test later state)"
+expect "a day later: the others get it; 451 delivered on retry" "2|2|2" \
+  "$(act ada@x.test later state)|$(act grey@x.test later state)|$(act grey@x.test hello state)"
+expect "the server received nothing for the bounced addresses" "0" \
+  "$(cat "$T"/bounce/mail/*.env | grep -c -e reject@x.test -e baddata@x.test)"
+stop bounce
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -30,10 +30,13 @@
 # server and one batch can mix outcomes:
 #   grey*     451 at RCPT the first time that address is seen, then accepted
 #   reject*   550 at RCPT, always
+#   baddata*  554 to the end of DATA, always (the message refused for good)
 #   drop*     the connection is cut during DATA the first time, then accepted
 #   slow*     accepted after a 0.3 s pause (keeps sessions busy: concurrency)
 #   stall*    no answer to the end of DATA for 30 s (a timeout mid-message)
 #   anything else: accepted
+# and on its sender: a MAIL FROM whose local part starts with
+# "shop+refused" gets 550 (the sender refused, not the recipient).
 import argparse, asyncio, json, os, ssl, sys
 
 from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
@@ -88,6 +91,8 @@ class Handler:
         # the client pipelined when RCPT is already read in behind MAIL
         if b"RCPT TO" in bytes(getattr(server._reader, "_buffer", b"")):
             stats["pipelined"] += 1
+        if address.lower().startswith("shop+refused"):
+            return "550 5.7.1 <%s>: Sender address rejected: not allowed" % address
         envelope.mail_from = address
         envelope.mail_options.extend(mail_options)
         return "250 OK"
@@ -120,6 +125,8 @@ class Handler:
             await asyncio.sleep(0.3)
         if local.startswith("stall"):
             await asyncio.sleep(30)
+        if local.startswith("baddata"):
+            return "554 5.7.1 <%s>: Message rejected: content refused" % envelope.rcpt_tos[0]
         count += 1
         base = os.path.join(D, "mail", str(count))
         with open(base + ".eml", "wb") as f:

@@ -14,6 +14,11 @@ static const char *src =
   "  email hello after 2 hours {\n    subject \"Hi {{ name | default: 'you' }}\"\n    body \"<p>x</p>\"\n"
   "    on click within 3 days { action t { add_tag(\"hot\") set(score, score + 1) } }\n  }\n}\n";
 
+/* a model that declares its opt-out field */
+static const char *srcOptOut =
+  "model contact {\n  email email\n  opt_out bool\n  optout opt_out\n}\n"
+  "campaign c \"C\" {\n  target contact\n  email hello {\n    subject \"x\"\n    body \"y\"\n  }\n}\n";
+
 static uint8_t *compile(size_t *len) {
   Diags d;
   Unit u;
@@ -114,5 +119,15 @@ int main(void) {
   campProgramFree(p);
   free(img);
   free(img2);
+
+  /* `optout opt_out` is carried in the image as the field's index */
+  src = srcOptOut;
+  img = compile(&len);
+  CHECK(img != NULL);
+  p = img ? campProgramLoad(img, len, err, sizeof err) : NULL;
+  CHECK(p != NULL);
+  if (p) CHECK_EQ_INT(p->models[0].optOut, 2);
+  campProgramFree(p);
+  free(img);
   return TEST_END();
 }

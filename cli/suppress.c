@@ -1,0 +1,108 @@
+/*
+** cli/suppress.c -- camp suppress list|add|remove: the suppression list.
+**
+** Owns: the command's options and what it prints.  Every address of one
+** command changes in one transaction: a bad address changes nothing.  Does
+** not own: normalising and storing addresses (runtime/store_suppress.c).
+*/
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cli/cli.h"
+#include "runtime/engine.h"
+
+static const char usage[] =
+  "usage: camp suppress list [--channel email|sms] [--format table|json|csv] | "
+  "camp suppress add|remove [--channel email|sms] [--reason TEXT] ADDRESS...";
+
+typedef struct SupOpts {
+  const char *db, *channel, *reason, *format;
+  const char *verb;
+  char **addr;
+  int naddr;
+} SupOpts;
+
+/* Parse argv into o (o->addr is malloc'd); returns 0, or 2 after a usage
+** message. */
+static int parseSup(int argc, char **argv, SupOpts *o) {
+  memset(o, 0, sizeof *o);
+  o->addr = calloc((size_t)argc, sizeof *o->addr);
+  if (!o->addr) return campCliUsage(argv[0], "out of memory");
+  for (int i = 1; i < argc; i++) {
+    const char *names[] = { "--db", "--channel", "--reason", "--format" };
+    const char **slots[] = { &o->db, &o->channel, &o->reason, &o->format };
+    int m = 0;
+    for (int k = 0; k < 4 && !m; k++) {
+      m = campCliOpt(argc, argv, &i, names[k], slots[k]);
+      if (m < 0) return 2;
+    }
+    if (m) continue;
+    if (!strcmp(argv[i], "--")) { while (++i < argc) o->addr[o->naddr++] = argv[i]; break; }
+    if (argv[i][0] == '-' && argv[i][1] && argv[i][1] != '+' && !(argv[i][1] >= '0' && argv[i][1] <= '9'))
+      return campCliUsage(argv[0], "unknown option '%s'", argv[i]);
+    if (!o->verb) o->verb = argv[i];
+    else o->addr[o->naddr++] = argv[i];
+  }
+  if (!o->verb || (strcmp(o->verb, "list") && strcmp(o->verb, "add") && strcmp(o->verb, "remove")))
+    return campCliUsage(argv[0], "%s", usage);
+  if (o->channel && strcmp(o->channel, "email") && strcmp(o->channel, "sms"))
+    return campCliUsage(argv[0], "unknown channel '%s' (email or sms)", o->channel);
+  if (!strcmp(o->verb, "list") ? o->naddr > 0 || o->reason : o->naddr == 0 || o->format)
+    return campCliUsage(argv[0], "%s", usage);
+  if (!o->db) o->db = getenv("CAMP_DB");
+  if (!o->db || !*o->db) o->db = "camp.db";
+  return 0;
+}
+
+static int list(Engine *e, const SupOpts *o, const char *cmd) {
+  ReportFormat f = REPORT_TABLE;
+  if (o->format && !strcmp(o->format, "json")) f = REPORT_JSON;
+  else if (o->format && !strcmp(o->format, "csv")) f = REPORT_CSV;
+  else if (o->format && strcmp(o->format, "table")) return campCliUsage(cmd, "unknown format '%s' (table, json or csv)", o->format);
+  char err[512];
+  if (campEngineSuppressionList(e, o->channel, f, stdout, err, sizeof err) < 0) {
+    fprintf(stderr, "camp %s: %s\n", cmd, err);
+    return 1;
+  }
+  return 0;
+}
+
+/* add or remove every address in one transaction; report each. */
+static int change(Engine *e, const SupOpts *o, const char *cmd) {
+  char err[512];
+  int remove = !strcmp(o->verb, "remove");
+  if (campEngineBegin(e, err, sizeof err) < 0) { fprintf(stderr, "camp %s: %s\n", cmd, err); return 1; }
+  char **said = calloc((size_t)o->naddr, sizeof *said);
+  int rc = said ? 0 : -1;
+  if (!said) snprintf(err, sizeof err, "out of memory");
+  for (int i = 0; i < o->naddr && rc == 0; i++) {
+    char channel[8], *addr = NULL;
+    int r = campEngineSuppress(e, o->channel, o->addr[i], o->reason, remove, channel, &addr, err, sizeof err);
+    if (r < 0) { rc = -1; break; }
+    size_t n = strlen(addr) + 64;
+    if ((said[i] = malloc(n)) != NULL)
+      snprintf(said[i], n, "%s %s %s", remove ? (r ? "removed" : "not suppressed:") : (r ? "suppressed" : "already suppressed:"),
+               channel, addr);
+    free(addr);
+    if (!said[i]) { snprintf(err, sizeof err, "out of memory"); rc = -1; break; }
+  }
+  if (rc == 0) rc = campEngineCommit(e, err, sizeof err);
+  /* printed only once it is true: a failed command says nothing happened */
+  for (int i = 0; i < o->naddr && said; i++) { if (rc == 0) puts(said[i]); free(said[i]); }
+  free(said);
+  if (rc < 0) { fprintf(stderr, "camp %s: %s (nothing changed)\n", cmd, err); return 1; }
+  return 0;
+}
+
+int campCmdSuppress(int argc, char **argv) {
+  SupOpts o;
+  int rc = parseSup(argc, argv, &o);
+  if (rc) { free(o.addr); return rc; }
+  char err[512];
+  Engine *e = campEngineOpen(o.db, 0, INT64_MIN, err, sizeof err);
+  if (!e) { fprintf(stderr, "camp %s: %s\n", argv[0], err); free(o.addr); return 1; }
+  rc = !strcmp(o.verb, "list") ? list(e, &o, argv[0]) : change(e, &o, argv[0]);
+  campEngineClose(e);                 /* an uncommitted transaction rolls back */
+  free(o.addr);
+  return rc;
+}
