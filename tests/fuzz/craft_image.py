@@ -54,6 +54,19 @@ class Reader:
             self.skip(8)
 
 
+def models(r, version):
+    """Read the model table; the field count of each model."""
+    counts = []
+    for _ in range(r.u32()):
+        r.skip(4)
+        n = r.u32()
+        r.skip(5 * n)
+        if version >= 2:                      # the opt-out field
+            r.skip(4)
+        counts.append(n)
+    return counts
+
+
 def parse(img):
     """(body up to the code table, code blocks, bytecode, the rest) of img."""
     r = Reader(img[HEADER:])
@@ -61,9 +74,7 @@ def parse(img):
         r.skip(r.u32())
     for _ in range(r.u32()):                  # constants
         r.value()
-    for _ in range(r.u32()):                  # models
-        r.skip(4)
-        r.skip(5 * r.u32())
+    models(r, struct.unpack_from("<I", img, 8)[0])
     r.skip(36 * r.u32())                      # campaigns
     r.skip(66 * r.u32())                      # activities
     r.skip(20 * r.u32())                      # lists
@@ -134,12 +145,7 @@ def main():
         r.skip(r.u32())
     for _ in range(r.u32()):
         r.value()
-    nfield = []
-    for _ in range(r.u32()):
-        r.skip(4)
-        n = r.u32()
-        nfield.append(n)
-        r.skip(5 * n)
+    nfield = models(r, struct.unpack_from("<I", img, 8)[0])
     CASES["field_one_past"] = ins("FIELD", u32(nfield[blocks[0][1]])) + ins("RET")
     for name, code in CASES.items():
         b2 = [list(b) for b in blocks]
