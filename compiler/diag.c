@@ -155,9 +155,8 @@ static char *lexicalPath(const char *path) {
   size_t n = (path[0] == '/' ? 0 : strlen(cwd)) + strlen(path) + 2;
   char *out = malloc(n), *o = out;
   if (!out) return NULL;
-  const char *p = path;
-  if (path[0] != '/') p = cwd, o = out;
   /* two passes: the working directory's components, then the path's */
+  const char *p = path[0] == '/' ? path : cwd;
   *o = 0;
   for (int pass = path[0] == '/' ? 1 : 0; pass < 2; pass++, p = path) {
     while (*p) {
