@@ -34,11 +34,27 @@ typedef struct Message {
   int64_t date;                 /* seconds since epoch */
 } Message;
 
+/* Limits on header values, in bytes before encoding.  Text (subject,
+** names, campaign code) is folded into lines of at most 78 characters, so
+** its limit is a sanity bound: a 10 MB subject is a mistake or an attack,
+** not a subject.  Addresses, Message-IDs and URLs cannot be folded and
+** must fit RFC 5322's 998-character line. */
+#define CAMP_HEADER_TEXT_MAX 16384
+#define CAMP_HEADER_ADDR_MAX 320
+#define CAMP_HEADER_URL_MAX 900
+
+/* 0 when m can be composed; -1 with one line in why (which value, its size,
+** the limit) when a header value is past its limit.  Channels call it
+** before composing and fail the message (SEND_FAIL) with that line. */
+int campMessageCheck(const Message *m, char *why, size_t whySize);
+
 /* Compose an RFC 5322 message: multipart/alternative (text + HTML) in
 ** UTF-8 quoted-printable, RFC 2047 encoded subject and names, Date,
 ** Message-ID, List-Unsubscribe and List-Unsubscribe-Post (RFC 8058).  Any
-** CR or LF in a header value is folded to a space: record values can never
-** inject a header.  Returns 0, or -1 on out of memory. */
+** control character (CR, LF, TAB, ...) in a header value becomes a space:
+** record values can never inject a header.  Header lines are folded to at
+** most 78 characters.  Returns 0, -1 on out of memory, or -2 (nothing
+** written) when campMessageCheck refuses m. */
 int campMessageCompose(const Message *m, Buf *out);
 
 /* Result of a send. */
