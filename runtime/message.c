@@ -253,6 +253,29 @@ static const char *skipInvisible(const char *p) {
   return NULL;
 }
 
+/* A numeric character reference at p ("&#39;", "&#x27;"): its character,
+** UTF-8 encoded, at *o; returns the reference's last byte.  Anything else
+** is copied as one '&'.  Never longer than the reference. */
+static const char *numericRef(const char *p, char **o) {
+  int hex = p[2] == 'x' || p[2] == 'X';
+  const char *q = p + 2 + hex;
+  unsigned long v = 0;
+  int digits = 0;
+  for (; hex ? isxdigit((unsigned char)*q) : isdigit((unsigned char)*q); q++, digits++) {
+    v = v * (hex ? 16 : 10) + (unsigned long)(isdigit((unsigned char)*q) ? *q - '0' : tolower((unsigned char)*q) - 'a' + 10);
+    if (v > 0x10ffff) break;
+  }
+  if (!digits || *q != ';' || v == 0 || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff)) { *(*o)++ = '&'; return p; }
+  char *w = *o;
+  if (v < 0x20) *w++ = ' ';                          /* &#10; and friends: white space */
+  else if (v < 0x80) *w++ = (char)v;
+  else if (v < 0x800) { *w++ = (char)(0xc0 | v >> 6); *w++ = (char)(0x80 | (v & 0x3f)); }
+  else if (v < 0x10000) { *w++ = (char)(0xe0 | v >> 12); *w++ = (char)(0x80 | (v >> 6 & 0x3f)); *w++ = (char)(0x80 | (v & 0x3f)); }
+  else { *w++ = (char)(0xf0 | v >> 18); *w++ = (char)(0x80 | (v >> 12 & 0x3f)); *w++ = (char)(0x80 | (v >> 6 & 0x3f)); *w++ = (char)(0x80 | (v & 0x3f)); }
+  *o = w;
+  return q;
+}
+
 /* The plain part when the campaign gives none: the visible text of the
 ** HTML, paragraphs on their own lines, each link's target after its text
 ** ("Read more (https://…)"). */
@@ -294,6 +317,7 @@ static char *textFromHtml(const char *html) {
     else if (!strncmp(p, "&gt;", 4)) { *o++ = '>'; p += 3; }
     else if (!strncmp(p, "&nbsp;", 6)) { *o++ = ' '; p += 5; }
     else if (!strncmp(p, "&quot;", 6)) { *o++ = '"'; p += 5; }
+    else if (!strncmp(p, "&#", 2)) p = numericRef(p, &o);
     else *o++ = *p;
   }
   *o = 0;

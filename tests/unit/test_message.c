@@ -13,13 +13,22 @@
 static int links;
 static const char *seen[8];
 static size_t seenLen[8];
+static char copies[8][256];
 static uint32_t onLink(void *ctx, const char *url, size_t n) {
   (void)ctx;
   for (int i = 0; i < links; i++) if (seenLen[i] == n && !memcmp(seen[i], url, n)) return (uint32_t)i;
-  if (links == 8) return UINT32_MAX;
-  seen[links] = url;
+  if (links == 8 || n >= sizeof copies[0]) return UINT32_MAX;
+  memcpy(copies[links], url, n);              /* the tracker may pass a URL it built: keep a copy */
+  copies[links][n] = 0;
+  seen[links] = copies[links];
   seenLen[links] = n;
   return (uint32_t)links++;
+}
+
+/* Was a link with this exact target registered? */
+static int registered(const char *url) {
+  for (int i = 0; i < links; i++) if (!strcmp(copies[i], url)) return 1;
+  return 0;
 }
 
 /* The header block of a composed message is well formed: every line ends in
@@ -216,5 +225,54 @@ int main(void) {
   CHECK(strstr(b.p, "s.example") == NULL);
   CHECK(strstr(b.p, ". Or https://t.example/r/") != NULL);
   campBufFree(&b);
+
+  /* links inside values (between the VM's value marks) are never tracked;
+  ** a link whose scheme or host comes from a value is not either; the
+  ** author's link with a value in its path is, with the value in its
+  ** target; character references are decoded in the target; the marks
+  ** never reach the output */
+  links = 0;
+  const char *marked =
+    "<body><p>\xfe<a href=\"https://evil.example/in-value\">x</a> href=https://evil.example/bare\xff</p>"
+    "<a href=\"\xfehttps://evil.example/whole\xff\">w</a>"
+    "<a href=\"https://\xfe" "evil.example\xff/host\">h</a>"
+    "<a href=\"https://shop.example\xfe.evil.example\xff/suffix\">s</a>"
+    "<a href=\"https://shop.example/p/\xfe" "7\xff?a=1&amp;b=&#39;x&#39;\">p</a>"
+    "\xfe</body>\xff<a href=https://shop.example/u/\xfe" "8\xff>u</a></body>";
+  CHECK_EQ_INT(campTrackHtml(marked, "https://t.example", "s3cret", 5, onLink, NULL, &b), 0);
+  CHECK_EQ_INT(links, 2);
+  CHECK(registered("https://shop.example/p/7?a=1&b='x'"));
+  CHECK(registered("https://shop.example/u/8"));
+  for (int i = 0; i < links; i++) CHECK(strstr(copies[i], "evil") == NULL);
+  CHECK(strstr(b.p, "<a href=\"https://evil.example/in-value\">x</a> href=https://evil.example/bare</p>") != NULL);
+  CHECK(strstr(b.p, "href=\"https://evil.example/whole\"") != NULL);
+  CHECK(strstr(b.p, "href=\"https://evil.example/host\"") != NULL);
+  CHECK(strstr(b.p, "href=\"https://shop.example.evil.example/suffix\"") != NULL);
+  CHECK(strchr(b.p, '\xfe') == NULL && strchr(b.p, '\xff') == NULL);
+  {
+    const char *pix = strstr(b.p, "/o/"), *first = strstr(b.p, "</body>");
+    CHECK(pix && first && pix > first);         /* a value's </body> is not where the pixel goes */
+  }
+  campBufFree(&b);
+  links = 0;
+  CHECK_EQ_INT(campTrackText("Hi \xfehttps://evil.example/z\xff, see https://shop.example/t/\xfe" "7\xff. Or https://\xfe" "evil.example\xff",
+                             "https://t.example", "k", 9, onLink, NULL, &b), 0);
+  CHECK_EQ_INT(links, 1);
+  CHECK(registered("https://shop.example/t/7"));
+  CHECK(strstr(b.p, "Hi https://evil.example/z, see https://t.example/r/") != NULL);
+  CHECK(strstr(b.p, ". Or https://evil.example") != NULL);
+  CHECK(strchr(b.p, '\xfe') == NULL && strchr(b.p, '\xff') == NULL);
+  campBufFree(&b);
+
+  /* the derived plain part decodes numeric references */
+  {
+    Buf d2 = { 0 };
+    Message x = m;
+    x.html = "<p>O&#39;Neil &#x27;&#233;&#10;&#0;</p>";
+    x.text = NULL;
+    CHECK_EQ_INT(campMessageCompose(&x, &d2), 0);
+    CHECK(strstr(d2.p, "O'Neil '=C3=A9 &#0;") != NULL);
+    campBufFree(&d2);
+  }
   return TEST_END();
 }
