@@ -21,7 +21,6 @@
 #include "compiler/resolve.h"
 #include "runtime/opcodes.h"
 #include "runtime/program.h"
-#include "runtime/vm.h"
 #include "parser.h"
 
 #define GROW(v, n, cap) do { if ((n) == (cap)) { (cap) = (cap) ? (cap) * 2 : 16; \
@@ -196,7 +195,7 @@ static void expr(Gen *g, const Ast *n, uint32_t blockStart);
 /* What a template renders: a header or an expression's text (values as
 ** they are), a text or SMS part (values marked, so links in them are not
 ** tracked) or an HTML body (values escaped for where they land, and
-** marked).  runtime/vm.h ESC_* says what each mode does. */
+** marked).  runtime/opcodes.h ESC_* says what each mode does. */
 typedef enum { TPL_PLAIN, TPL_TEXT, TPL_HTML } TplKind;
 
 /* `{{ x | raw }}`: raw is the last filter. */

@@ -103,7 +103,7 @@ static void code(const Program *p, uint32_t b, FILE *out) {
     case OPND_ADDR: fprintf(out, "  -> %04u", arg); pc += 5; break;
     case OPND_NATIVE: fprintf(out, "  %s/%u", campNatives[x[0] | x[1] << 8].name, x[2]); pc += 4; break;
     case OPND_COUNT: {
-      static const char *const esc[] = { "mark", "html", "attr", "url" };     /* runtime/vm.h ESC_* */
+      static const char *const esc[] = { "mark", "html", "attr", "url" };     /* runtime/opcodes.h ESC_* */
       unsigned n = x[0] | x[1] << 8;
       if (o == OP_ESCAPE && n < sizeof esc / sizeof esc[0]) fprintf(out, "  %s", esc[n]);
       else fprintf(out, "  %u", n);

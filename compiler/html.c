@@ -11,7 +11,7 @@
 #include <ctype.h>
 #include <string.h>
 #include "compiler/html.h"
-#include "runtime/vm.h"
+#include "runtime/opcodes.h"
 
 enum { S_TEXT, S_COMMENT, S_TAGNAME, S_ATTRS, S_ATTRNAME, S_AFTERNAME, S_BEFOREVALUE, S_VALUE };
 

@@ -25,7 +25,7 @@ void campHtmlInit(HtmlScan *s);
 /* Feed literal text of the template (the author's). */
 void campHtmlText(HtmlScan *s, const char *text, size_t n);
 
-/* The escape mode (ESC_HTML, ESC_ATTR or ESC_URL of runtime/vm.h) for a
+/* The escape mode (ESC_HTML, ESC_ATTR or ESC_URL of runtime/opcodes.h) for a
 ** value interpolated where the scanner is now; then note that a value was
 ** written there. */
 int campHtmlValue(HtmlScan *s);

@@ -16,7 +16,7 @@
 #include <string.h>
 #include <strings.h>
 #include "runtime/message.h"
-#include "runtime/vm.h"
+#include "runtime/opcodes.h"
 
 #define MAC_BYTES 12                  /* 96 bits of MAC: forgery is hopeless */
 
@@ -145,7 +145,7 @@ int campTrackVerify(const char *secret, char kind, const char *token, int64_t *t
 /* -- link rewriting ---------------------------------------------------------
 **
 ** Rendered templates carry each value between CAMP_VALUE_OPEN and
-** CAMP_VALUE_CLOSE (runtime/vm.h), bytes that never occur in UTF-8.  Only
+** CAMP_VALUE_CLOSE (runtime/opcodes.h), bytes that never occur in UTF-8.  Only
 ** links the campaign's author wrote are tracked: a link inside a value is
 ** copied as it is, and a link whose scheme or host comes from a value
 ** (href="{{ url }}", https://{{ host }}/) is never rewritten; one whose

@@ -6,6 +6,7 @@
 #include <string.h>
 #include "compiler/compile.h"
 #include "runtime/program.h"
+#include "runtime/opcodes.h"
 #include "runtime/vm.h"
 #include "test.h"
 
