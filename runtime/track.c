@@ -209,7 +209,9 @@ static void decodeRefs(Buf *out, const char *s, size_t n) {
 static void putLink(Buf *out, const char *url, size_t n, int html, const char *base, const char *secret,
                     int64_t trace, TrackLinkFn onLink, void *ctx) {
   uint32_t i = UINT32_MAX;
-  if (authorsLink(url, n)) {
+  if (authorsLink(url, n) && !memchr(url, OPEN, n) && !memchr(url, CLOSE, n) && !(html && memchr(url, '&', n))) {
+    i = onLink(ctx, url, n);                   /* the common case: the author's link as written */
+  } else if (authorsLink(url, n)) {
     Buf target = { 0 }, plain = { 0 };
     putUnmarked(&plain, url, n);
     if (html) decodeRefs(&target, plain.p ? plain.p : "", plain.n);
