@@ -8,7 +8,8 @@
 # never be signed; a `javascript:` website must not become a link; `| raw`
 # on a constant stays markup; CR LF in a name cannot add a header; a long
 # name folds into lines of at most 78; a 10 MB subject is refused with a
-# clear trace error; `camp check` warns on `| raw` applied to a field.
+# clear trace error; a value in the sender's name cannot pick the sender
+# address; `camp check` warns on `| raw` applied to a field.
 BUILD=${BUILD:-build}
 CAMP=${CAMP:-$PWD/$BUILD/camp}
 PY=/usr/bin/python3
@@ -29,12 +30,12 @@ fact() { grep "^$2=" "$T/facts.$1" | head -n 1 | cut -d= -f2-; }
 DB=$T/e.db
 cp "$HERE/escape.camp" "$HERE/hello.html" "$T/"
 cat > "$T/r.csv" <<'CSV'
-name,email,website,score
-"<a href=""https://evil.example/phish"">Claim prize</a><script>alert(1)</script>",evil@x.test,javascript:alert(1),7
+name,email,website,score,seller
+"<a href=""https://evil.example/phish"">Claim prize</a><script>alert(1)</script>",evil@x.test,javascript:alert(1),7,Eve <attacker@evil.example>
 "Eve
-Bcc: x@evil.example",eve@x.test,https://ok.example/w,8
-Huge,huge@x.test,,9
-Long,long@x.test,  JaVaScRiPt:alert(2),10
+Bcc: x@evil.example",eve@x.test,https://ok.example/w,8,Ann
+Huge,huge@x.test,,9,Ann
+Long,long@x.test,  JaVaScRiPt:alert(2),10,Ann
 CSV
 "$CAMP" init --db "$DB" --clock 2026-01-05T09:00:00Z > /dev/null &&
   "$CAMP" deploy --db "$DB" --start "$T/escape.camp" > /dev/null &&
@@ -70,6 +71,8 @@ expect "the author's link with a value in its path is registered per record" "1"
   "$(sqlite3 "$DB" "SELECT count(*) FROM camp_linkset WHERE links LIKE '%https://shop.example/u/7?utm_campaign=promo-2026%'")"
 
 # -- headers ----------------------------------------------------------------------
+expect "evil: a seller '<attacker@…>' in the from template does not become the sender" \
+  "shop@example.com|Eve <attacker@evil.example>" "$(fact evil from_address)|$(fact evil from_name)"
 expect "eve: CR LF in the subject starts no Bcc header" "0|None" "$(fact eve bcc_lines)|$(fact eve bcc_header)"
 expect "eve: no control character in the header block" "0" "$(fact eve header_controls)"
 expect "eve: the subject is one line of text" "Hello Hi  Bcc: x@evil.example" "$(fact eve subject)"

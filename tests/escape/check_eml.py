@@ -22,6 +22,8 @@ def main(maildir, address):
             "bcc_lines": sum(1 for l in lines if l.lower().startswith(b"bcc:")),
             "bcc_header": msg["Bcc"],
             "subject": str(msg["Subject"]).replace("\r", "\\r").replace("\n", "\\n"),
+            "from_address": msg["From"].addresses[0].addr_spec if msg["From"] and msg["From"].addresses else "",
+            "from_name": msg["From"].addresses[0].display_name if msg["From"] and msg["From"].addresses else "",
             "subject_length": len(str(msg["Subject"])),
             "html_escaped_name": int('&lt;a href=&quot;https://evil.example/phish&quot;&gt;Claim prize&lt;/a&gt;&lt;script&gt;alert(1)&lt;/script&gt;' in html),
             "html_script": int("<script" in html),
