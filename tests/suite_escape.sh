@@ -16,7 +16,8 @@ PY=/usr/bin/python3
 HERE=$PWD/tests/escape
 BASE=https://t.example.test
 T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
+SRV=
+trap '[ -n "$SRV" ] && kill "$SRV" 2>/dev/null; rm -rf "$T"' EXIT
 pass=0; fail=0
 ok() { pass=$((pass + 1)); echo "ok   $1"; }
 bad() { fail=$((fail + 1)); echo "FAIL $1"; [ -n "${2:-}" ] && printf '%s\n' "$2" | sed 's/^/     /'; return 0; }
@@ -84,6 +85,30 @@ expect_match "huge: its trace is an error that says why" "*the subject is 104857
   "$(sqlite3 "$DB" "SELECT t.state || ' ' || t.message FROM camp_trace t JOIN camp_participant p ON p.id = t.participant
                     JOIN contact c ON c.id = p.record_id WHERE c.email = 'huge@x.test'")"
 expect "the others were sent" "3" "$(ls "$T/mail" | grep -c '\.eml$')"
+
+# -- the same over SMTP: the refused subject never reaches the wire ------------------
+if $PY -c 'import aiosmtpd' 2>/dev/null; then
+  mkdir -p "$T/srv"
+  $PY tests/smtp/server.py "$T/srv" --mode plain > "$T/srv/log" 2>&1 &
+  SRV=$!
+  i=0
+  while [ ! -s "$T/srv/port" ] && [ $i -lt 200 ]; do sleep 0.1; i=$((i + 1)); done
+  DB2=$T/smtp.db
+  "$CAMP" init --db "$DB2" --clock 2026-01-05T09:00:00Z > /dev/null &&
+    "$CAMP" deploy --db "$DB2" --start "$T/escape.camp" > /dev/null &&
+    "$CAMP" import --db "$DB2" --model contact "$T/r.csv" > /dev/null || bad "smtp: setup"
+  sqlite3 "$DB2" "UPDATE contact SET name = replace(hex(zeroblob(5242880)), '0', 'a') WHERE email = 'huge@x.test'"
+  "$CAMP" run --db "$DB2" --until +1h --base-url "$BASE" --mail "smtp://127.0.0.1:$(cat "$T/srv/port")" > "$T/out" 2>&1 ||
+    bad "smtp: camp run exited with $?" "$(tail -n 5 "$T/out")"
+  kill "$SRV" 2>/dev/null
+  expect "smtp: the three others arrived, the 10 MB subject did not" "3|0" \
+    "$(ls "$T/srv/mail" | grep -c '\.eml$')|$(grep -l huge@x.test "$T"/srv/mail/*.env | wc -l)"
+  expect_match "smtp: its trace is an error that says why" "*the subject is 10485766 bytes: a header holds at most 16384*" \
+    "$(sqlite3 "$DB2" "SELECT t.state || ' ' || t.message FROM camp_trace t JOIN camp_participant p ON p.id = t.participant
+                       JOIN contact c ON c.id = p.record_id WHERE c.email = 'huge@x.test'")"
+else
+  bad "aiosmtpd missing: apt-get install python3-aiosmtpd"
+fi
 
 # -- camp check ---------------------------------------------------------------------
 sed 's/{{ name }},<\/p>/{{ name | raw }},<\/p>/' "$T/hello.html" > "$T/hello2.html" && mv "$T/hello2.html" "$T/hello.html"
