@@ -130,12 +130,16 @@ typedef uint32_t (*TrackLinkFn)(void *ctx, const char *url, size_t len);
 /* Rewrite every http(s) href of html to base/r/TOKEN (TOKEN names the
 ** trace and the link's index) and append the open pixel base/o/TOKEN
 ** before </body> (or at the end).  mailto:, tel:, sms: and fragment links
-** are left alone. */
+** are left alone.  Template values arrive between CAMP_VALUE_OPEN and
+** CAMP_VALUE_CLOSE (runtime/opcodes.h): a link inside a value, or whose
+** scheme or host comes from one, is never rewritten nor passed to onLink;
+** the marks are stripped from out.  onLink gets the target with the
+** HTML's character references decoded (&amp; is &). */
 int campTrackHtml(const char *html, const char *base, const char *secret, int64_t trace,
                   TrackLinkFn onLink, void *ctx, Buf *out);
 
 /* Rewrite http(s) URLs in plain or SMS text the same way (short tracked
-** URLs). */
+** URLs), with the same rule for values. */
 int campTrackText(const char *text, const char *base, const char *secret, int64_t trace,
                   TrackLinkFn onLink, void *ctx, Buf *out);
 
