@@ -644,7 +644,7 @@ static int decide(Engine *e, Work *w, const RunOptions *o, int64_t now, Outgoing
 }
 
 static void splitFrom(const char *from, char *name, size_t ns, char *addr, size_t as) {
-  const char *lt = from ? strchr(from, '<') : NULL;
+  const char *lt = from ? strrchr(from, '<') : NULL;     /* the last: a value in the name cannot name the address */
   if (!from || !*from) { snprintf(name, ns, "camp"); snprintf(addr, as, "noreply@camp.invalid"); return; }
   if (!lt) { name[0] = 0; snprintf(addr, as, "%s", from); return; }
   size_t n = (size_t)(lt - from);
