@@ -17,6 +17,8 @@
 #include <string.h>
 #include <time.h>
 #include <jansson.h>
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
 #include "runtime/store_engine.h"
 
 #define SCHEMA_VERSION 4
@@ -198,6 +200,47 @@ int campStoreSetClock(Engine *e, int64_t t) {
   return rc;
 }
 
+/* camp_meta's text value for key into out (cut to size); 1 found, 0 not. */
+static int metaText(Engine *e, const char *key, char *out, size_t size) {
+  sqlite3_stmt *st = NULL;
+  int found = 0;
+  if (sqlite3_prepare_v2(e->db, "SELECT value FROM camp_meta WHERE key = ? AND typeof(value) = 'text'", -1, &st, NULL) != SQLITE_OK) return 0;
+  sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+  if (sqlite3_step(st) == SQLITE_ROW) { snprintf(out, size, "%s", (const char *)sqlite3_column_text(st, 0)); found = 1; }
+  sqlite3_finalize(st);
+  return found;
+}
+
+/* The database's own secret (camp_meta 'secret': 64 hex digits of
+** OpenSSL's RAND_bytes), the key of its tracking tokens and Message-IDs.
+** camp init makes it; a database from before secrets gets one on its
+** first open.  Two processes opening such a file at once both INSERT OR
+** IGNORE a candidate and read back the one that won, so they agree.
+** -1 with a message in err when no secret can be made or stored. */
+static int loadSecret(Engine *e, char *err, size_t errSize) {
+  if (metaText(e, "secret", e->secret, sizeof e->secret) && strlen(e->secret) == 64) return 0;
+  uint8_t raw[32];
+  if (RAND_bytes(raw, sizeof raw) != 1) { snprintf(err, errSize, "cannot make the database's secret: OpenSSL has no randomness"); return -1; }
+  char hex[65];
+  for (int i = 0; i < 32; i++) snprintf(hex + 2 * i, 3, "%02x", raw[i]);
+  OPENSSL_cleanse(raw, sizeof raw);
+  sqlite3_stmt *st = NULL;
+  int rc = sqlite3_prepare_v2(e->db, "INSERT OR IGNORE INTO camp_meta(key, value) VALUES('secret', ?)", -1, &st, NULL);
+  if (rc == SQLITE_OK) {
+    sqlite3_bind_text(st, 1, hex, -1, SQLITE_TRANSIENT);
+    rc = sqlite3_step(st) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
+  }
+  sqlite3_finalize(st);
+  OPENSSL_cleanse(hex, sizeof hex);
+  if (rc != SQLITE_OK || !metaText(e, "secret", e->secret, sizeof e->secret) || strlen(e->secret) != 64) {
+    snprintf(err, errSize, "cannot store the database's secret: %s", sqlite3_errmsg(e->db));
+    return -1;
+  }
+  return 0;
+}
+
+const char *campEngineSecret(Engine *e) { return e->secret; }
+
 /* SQLite's memory statistics take a global mutex on every allocation; camp
 ** never reads them.  sqlite3_config only works before SQLite initializes. */
 static void configureSqlite(void) { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); }
@@ -261,6 +304,10 @@ Engine *campEngineOpen(const char *path, int create, int64_t clock, char *err, s
     campEngineClose(e);
     return NULL;
   }
+  if (loadSecret(e, err, errSize) < 0) {
+    campEngineClose(e);
+    return NULL;
+  }
   e->simulated = metaGet(e, "clock", &e->clock);
   return e;
 }
@@ -277,6 +324,7 @@ void campEngineClose(Engine *e) {
   for (int i = 0; i < e->nstmt; i++) { sqlite3_finalize(e->stmts[i].st); free(e->stmts[i].sql); }
   campVmFree(e->vm);
   sqlite3_close(e->db);
+  OPENSSL_cleanse(e->secret, sizeof e->secret);
   free(e);
 }
 

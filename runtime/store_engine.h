@@ -50,6 +50,7 @@ struct Engine {
   ** (camp_linkset), valid while gen is unchanged (store_run.c) */
   struct { unsigned gen; uint32_t hash; size_t len; char *links; int64_t id; } linksets[LINKSETS_SEEN];
   int nextLinkset;
+  char secret[65];          /* the database's own secret, 64 hex digits (campEngineSecret) */
 };
 
 /* Run SQL without results; -1 with the message in err. */

@@ -1,10 +1,13 @@
 /*
 ** runtime/track.c -- tracking tokens and tracked links.
 **
-** Owns: signing and verifying tokens (HMAC-SHA256 with CAMP_SECRET, from
-** OpenSSL's libcrypto) and rewriting links in HTML and SMS text to tracked
-** URLs plus the open pixel.  A token carries its kind, the trace id and the
-** link index; forging, altering or swapping any of them breaks the MAC.
+** Owns: signing and verifying tokens (HMAC-SHA256 under the database's
+** secret or $CAMP_SECRET, from OpenSSL's libcrypto), the keys a token may
+** verify under during a rotation, camp's Message-IDs (unguessable: a MAC
+** of the trace id under the database's secret) and rewriting links in HTML
+** and SMS text to tracked URLs plus the open pixel.  A token carries its
+** kind, the trace id and the link index; forging, altering or swapping any
+** of them breaks the MAC.
 ** Does not own: what a hit records (serve.c and the store).
 */
 #include <openssl/crypto.h>
@@ -14,8 +17,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include "runtime/message.h"
+#include "runtime/track.h"
 
 #define MAC_BYTES 12                  /* 96 bits of MAC: forgery is hopeless */
+#define MID_MAC_BYTES 8               /* 64 bits in a Message-ID: it must match the stored one exactly */
 
 static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
@@ -57,7 +62,7 @@ static int decode(const char *in, uint8_t *out, size_t max) {
 ** copy costs a fraction of what duplicating an EVP_MAC context does, which
 ** was a third of a message's cost before.  A thread's state is freed when
 ** the thread ends. */
-typedef struct MacState { EVP_MD_CTX *inner, *outer, *work; char keyedFor[256]; int keyed; } MacState;
+typedef struct MacState { EVP_MD_CTX *inner, *outer, *work; char *keyedFor; int keyed; } MacState;
 
 static pthread_key_t macKey;
 static pthread_once_t macOnce = PTHREAD_ONCE_INIT;
@@ -67,6 +72,8 @@ static void freeMacState(void *p) {
   EVP_MD_CTX_free(m->inner);
   EVP_MD_CTX_free(m->outer);
   EVP_MD_CTX_free(m->work);
+  if (m->keyedFor) OPENSSL_cleanse(m->keyedFor, strlen(m->keyedFor));
+  free(m->keyedFor);
   free(m);
 }
 
@@ -95,14 +102,17 @@ static int mac(const char *secret, const uint8_t *payload, size_t n, uint8_t out
     pthread_setspecific(macKey, st);
   }
   if (!st->inner || !st->outer || !st->work) return -1;
-  if (!st->keyed || strncmp(st->keyedFor, secret, sizeof st->keyedFor)) {
+  if (!st->keyed || strcmp(st->keyedFor, secret)) {      /* the whole key: two may share a long prefix */
     uint8_t key[64] = { 0 };
     size_t klen = strlen(secret);
     if (klen > 64) EVP_Digest(secret, klen, key, NULL, EVP_sha256(), NULL);   /* a long key is hashed first */
     else memcpy(key, secret, klen);
     st->keyed = keyed(st->inner, key, 0x36) && keyed(st->outer, key, 0x5c);
     OPENSSL_cleanse(key, sizeof key);
-    snprintf(st->keyedFor, sizeof st->keyedFor, "%s", secret);
+    if (st->keyedFor) OPENSSL_cleanse(st->keyedFor, strlen(st->keyedFor));
+    free(st->keyedFor);
+    st->keyedFor = strdup(secret);
+    if (!st->keyedFor) st->keyed = 0;
     if (!st->keyed) return -1;
   }
   uint8_t h[32];
@@ -137,6 +147,53 @@ int campTrackVerify(const char *secret, char kind, const char *token, int64_t *t
   *trace = (int64_t)t;
   *link = l;
   return 0;
+}
+
+int campTrackVerifyAny(const char *const *keys, char kind, const char *token, int64_t *trace, uint32_t *link) {
+  for (int i = 0; keys && keys[i]; i++)
+    if (campTrackVerify(keys[i], kind, token, trace, link) == 0) return i;
+  return -1;
+}
+
+char **campTrackKeys(const char *current, const char *more) {
+  size_t n = 2, bytes = strlen(current) + 1 + (more ? strlen(more) + 1 : 0);
+  for (const char *p = more; p && *p; p++) n += *p == ',';
+  char **keys = malloc(n * sizeof *keys + bytes);
+  if (!keys) return NULL;
+  char *text = (char *)(keys + n);
+  size_t k = 0;
+  keys[k++] = strcpy(text, current);
+  text += strlen(current) + 1;
+  for (const char *p = more; p && *p;) {
+    size_t len = strcspn(p, ",");
+    while (len && (*p == ' ' || *p == '\n')) { p++; len--; }
+    size_t l = len;
+    while (l && (p[l - 1] == ' ' || p[l - 1] == '\n')) l--;
+    int dup = !l;
+    for (size_t i = 0; i < k && !dup; i++) dup = strlen(keys[i]) == l && !strncmp(keys[i], p, l);
+    if (!dup) { memcpy(text, p, l); text[l] = 0; keys[k++] = text; text += l + 1; }
+    p += len;
+    if (*p == ',') p++;
+  }
+  keys[k] = NULL;
+  return keys;
+}
+
+void campTrackKeysFree(char **keys) {
+  if (!keys) return;
+  for (int i = 0; keys[i]; i++) OPENSSL_cleanse(keys[i], strlen(keys[i]));
+  free(keys);
+}
+
+int campTrackMessageId(const char *secret, int64_t trace, char *out, size_t size) {
+  char payload[32];
+  uint8_t m[32];
+  int n = snprintf(payload, sizeof payload, "mid:%lld", (long long)trace);
+  if (mac(secret, (const uint8_t *)payload, (size_t)n, m) < 0) { if (size) out[0] = 0; return -1; }
+  char hex[2 * MID_MAC_BYTES + 1];
+  for (int i = 0; i < MID_MAC_BYTES; i++) snprintf(hex + 2 * i, 3, "%02x", m[i]);
+  int w = snprintf(out, size, "t%lld.%s@camp", (long long)trace, hex);
+  return w < 0 || (size_t)w >= size ? -1 : 0;
 }
 
 static int trackable(const char *url, size_t n) {
