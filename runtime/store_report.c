@@ -64,10 +64,11 @@ static json_t *campaignReport(Engine *e, int64_t cid, const char *name, char *er
   }
   sqlite3_finalize(st);
   json_object_set_new(c, "activities", acts);
-  st = campStorePrepare(e, "SELECT ev.url, count(*) FROM camp_event ev JOIN camp_trace t ON t.id = ev.trace"
+  /* every click counts: a row stands for itself and its repeats (store_event.c) */
+  st = campStorePrepare(e, "SELECT ev.url, sum(1 + ev.repeats) FROM camp_event ev JOIN camp_trace t ON t.id = ev.trace"
                            " JOIN camp_participant pa ON pa.id = t.participant"
                            " WHERE pa.campaign = ? AND pa.test = 0 AND ev.kind = 'click' AND ev.url IS NOT NULL"
-                           " GROUP BY ev.url ORDER BY count(*) DESC, ev.url", err, errSize);
+                           " GROUP BY ev.url ORDER BY 2 DESC, ev.url", err, errSize);
   sqlite3_bind_int64(st, 1, cid);
   while (st && sqlite3_step(st) == SQLITE_ROW)
     json_array_append_new(links, json_pack("{s:s,s:I}", "url", sqlite3_column_text(st, 0), "clicks", (json_int_t)sqlite3_column_int64(st, 1)));
