@@ -156,8 +156,8 @@ int campTrackVerifyAny(const char *const *keys, char kind, const char *token, in
 }
 
 char **campTrackKeys(const char *current, const char *more) {
-  size_t n = 2, bytes = strlen(current) + 1 + (more ? strlen(more) + 1 : 0);
-  for (const char *p = more; p && *p; p++) n += *p == ',';
+  size_t n = 3, bytes = strlen(current) + 1 + (more ? strlen(more) + 1 : 0);
+  for (const char *p = more; p && *p; p++) n += *p == ',';   /* current, one per item, NULL */
   char **keys = malloc(n * sizeof *keys + bytes);
   if (!keys) return NULL;
   char *text = (char *)(keys + n);
