@@ -43,6 +43,15 @@ void campEngineClose(Engine *e);
 ** $CAMP_SECRET overrides it.  Owned by e. */
 const char *campEngineSecret(Engine *e);
 
+/* The database's previous secrets, comma-separated (*out malloc'd; "" when
+** none): tokens they signed still verify.  -1 with a message in err. */
+int campEngineSecretsPrevious(Engine *e, char **out, char *err, size_t errSize);
+
+/* Rotate: a new random secret replaces the database's, which joins the
+** previous ones (retire == 0); or forget the previous ones (retire == 1).
+** A running camp serve keeps the keys it started with. */
+int campEngineSecretRotate(Engine *e, int retire, char *err, size_t errSize);
+
 /* The database's clock: simulated when it has one, else the wall clock. */
 int64_t campEngineNow(Engine *e);
 int campEngineIsSimulated(Engine *e);

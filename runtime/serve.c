@@ -436,15 +436,20 @@ static int parseListen(const char *s, struct sockaddr_in *a, char *err, size_t e
 /* The keys tokens verify under: $CAMP_SECRET (or the database's secret)
 ** first, then $CAMP_SECRET_PREVIOUS, then the database's own secret (links
 ** signed before $CAMP_SECRET was set keep working; the database's secret is
-** only in the database, so whoever has it has the database anyway). */
-static char **serveKeys(const ServeOptions *o, Engine *w) {
+** only in the database, so whoever has it has the database anyway) and the
+** ones `camp secret rotate` kept.  NULL with a message in err. */
+static char **serveKeys(const ServeOptions *o, Engine *w, char *err, size_t errSize) {
   const char *db = campEngineSecret(w);
+  char *kept = NULL;
+  if (campEngineSecretsPrevious(w, &kept, err, errSize) < 0) return NULL;
   Buf more = { 0 };
-  campBufPuts(&more, o->previous ? o->previous : "");
-  if (o->secret) campBufPrintf(&more, ",%s", db);
+  campBufPrintf(&more, "%s,%s,%s", o->previous ? o->previous : "", o->secret ? db : "", kept);
   char **keys = more.oom ? NULL : campTrackKeys(o->secret ? o->secret : db, more.p);
+  if (!keys) snprintf(err, errSize, "out of memory");
   if (more.p) OPENSSL_cleanse(more.p, more.n);
   campBufFree(&more);
+  OPENSSL_cleanse(kept, strlen(kept));
+  free(kept);
   return keys;
 }
 
@@ -455,8 +460,7 @@ int campServeRun(const ServeOptions *o, volatile sig_atomic_t *stop, char *err, 
   if (!w) return -1;
   memset(&srv, 0, sizeof srv);
   srv.o = o;
-  if (!(srv.keys = serveKeys(o, w))) {
-    snprintf(err, errSize, "out of memory");
+  if (!(srv.keys = serveKeys(o, w, err, errSize))) {
     campEngineClose(w);
     return -1;
   }

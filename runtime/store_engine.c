@@ -241,6 +241,46 @@ static int loadSecret(Engine *e, char *err, size_t errSize) {
 
 const char *campEngineSecret(Engine *e) { return e->secret; }
 
+/* The secrets rotated out (camp_meta 'secret_previous', comma-separated,
+** oldest first), read when asked: only the tracking server needs them. */
+int campEngineSecretsPrevious(Engine *e, char **out, char *err, size_t errSize) {
+  sqlite3_stmt *st = campStoreStmt(e, "SELECT coalesce((SELECT value FROM camp_meta WHERE key = 'secret_previous'), '')", err, errSize);
+  if (!st) return -1;
+  int rc = sqlite3_step(st) == SQLITE_ROW ? 0 : -1;
+  *out = rc == 0 ? strdup((const char *)sqlite3_column_text(st, 0)) : NULL;
+  if (rc < 0) snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db));
+  else if (!*out) { snprintf(err, errSize, "out of memory"); rc = -1; }
+  sqlite3_reset(st);
+  return rc;
+}
+
+int campEngineSecretRotate(Engine *e, int retire, char *err, size_t errSize) {
+  err[0] = 0;
+  if (retire) return campStoreExec(e, "DELETE FROM camp_meta WHERE key = 'secret_previous'", err, errSize);
+  uint8_t raw[32];
+  char hex[65];
+  if (RAND_bytes(raw, sizeof raw) != 1) { snprintf(err, errSize, "cannot make a secret: OpenSSL has no randomness"); return -1; }
+  for (int i = 0; i < 32; i++) snprintf(hex + 2 * i, 3, "%02x", raw[i]);
+  OPENSSL_cleanse(raw, sizeof raw);
+  /* the current secret (whatever another process made it) joins the
+  ** previous ones, and the new one takes its place, in one transaction */
+  sqlite3_stmt *st = NULL;
+  int rc = campStoreExec(e, "BEGIN IMMEDIATE", err, errSize);
+  if (rc == 0) rc = sqlite3_prepare_v2(e->db,
+    "INSERT INTO camp_meta(key, value) SELECT 'secret_previous', value FROM camp_meta WHERE key = 'secret' "
+    " ON CONFLICT(key) DO UPDATE SET value = value || ',' || excluded.value", -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+  sqlite3_finalize(st);
+  st = NULL;
+  if (rc == 0) rc = sqlite3_prepare_v2(e->db, "UPDATE camp_meta SET value = ? WHERE key = 'secret'", -1, &st, NULL) == SQLITE_OK &&
+                    sqlite3_bind_text(st, 1, hex, -1, SQLITE_TRANSIENT) == SQLITE_OK && sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+  sqlite3_finalize(st);
+  OPENSSL_cleanse(hex, sizeof hex);
+  if (rc == 0 && campStoreExec(e, "COMMIT", err, errSize) == 0) return metaText(e, "secret", e->secret, sizeof e->secret) ? 0 : -1;
+  if (!err[0]) snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db));
+  sqlite3_exec(e->db, "ROLLBACK", NULL, NULL, NULL);
+  return -1;
+}
+
 /* SQLite's memory statistics take a global mutex on every allocation; camp
 ** never reads them.  sqlite3_config only works before SQLite initializes. */
 static void configureSqlite(void) { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); }

@@ -47,7 +47,10 @@ start() {
   i=0; while ! grep -q listening "$D/serve.log" && [ $i -lt 200 ]; do sleep 0.1; i=$((i + 1)); done
   BASE=$(sed -n 's/.*listening on \(http:[^ ]*\).*/\1/p' "$D/serve.log")
   PORT=${BASE##*:}
-  [ -n "$BASE" ] || no "server did not start: $(cat "$D/serve.log")"
+  if [ -z "$BASE" ]; then
+    if kill -0 "$SERVER" 2> /dev/null; then why="still starting after 20 s"; else wait "$SERVER"; why="exit status $?"; fi
+    no "server did not start ($why): $(cat "$D/serve.log")"
+  fi
 }
 stop() { kill -TERM "$SERVER"; wait "$SERVER"; SERVER=; }
 # everything hit before this is recorded once this open is (one writer, in order)
@@ -151,6 +154,27 @@ stop
 start C CAMP_SECRET=key-2
 check "rotation over: a key-1 token" "$(code "$BASE$(tok C 1 2)")" 404
 stop
+
+# -- rotation: the database's own secret ----------------------------------------
+makeDb E
+e1=$(q E "SELECT id FROM camp_trace WHERE message_id = '$(tok E 1 1)'")
+old=$(q E "SELECT value FROM camp_meta WHERE key = 'secret'")
+"$CAMP" secret rotate --db "$D/E.db" > /dev/null; rc=$?
+check "camp secret rotate" "$rc" 0
+new=$(q E "SELECT value FROM camp_meta WHERE key = 'secret'")
+[ "$new" != "$old" ] && [ ${#new} -eq 64 ] && ok || no "rotate made no new secret"
+"$CAMP" secret rotate --db "$D/E.db" 2>&1 | grep -q "$old" && no "camp secret printed a secret" || ok
+q E "UPDATE camp_meta SET value = '$new' WHERE key = 'secret'; UPDATE camp_meta SET value = '$old' WHERE key = 'secret_previous'"
+start E
+check "db rotation: a link signed before the rotation" "$(code "$BASE$(tok E 1 2)")" 200
+check "db rotation: a link signed after" "$(code "$BASE/o/$($PY $CLIENT token "$new" o "$e1")")" 200
+stop
+"$CAMP" secret retire --db "$D/E.db" > /dev/null
+start E
+check "db rotation retired: a link signed before" "$(code "$BASE$(tok E 1 2)")" 404
+check "db rotation retired: a link signed after" "$(code "$BASE/o/$($PY $CLIENT token "$new" o "$e1")")" 200
+stop
+check "secret: usage" "$("$CAMP" secret --db "$D/E.db" > /dev/null 2>&1; echo $?)" 2
 
 # -- an older database gets its secret on first open -------------------------------
 q C "DELETE FROM camp_meta WHERE key = 'secret'"
