@@ -140,13 +140,28 @@ static int connections(const char *v, int *n, char *err, size_t errSize) {
 static int openChannels(Engine *e, const Opts *o, RunOptions *r, char *err, size_t errSize) {
   int mc, sc;
   if (connections(o->mailConnections, &mc, err, errSize) < 0 || connections(o->smsConnections, &sc, err, errSize) < 0) return -1;
-  r->mail = campChanOpenMail(o->mail ? o->mail : "sink:", mc, err, errSize);
-  if (!r->mail) return -1;
-  r->sms = campChanOpenSms(o->sms ? o->sms : "sink:", sc, err, errSize);
-  if (!r->sms) { campChanClose(r->mail); return -1; }
+  /* no channel unless given: a message due without one fails the run
+  ** naming the option, rather than vanishing */
+  r->mail = o->mail ? campChanOpenMail(o->mail, mc, err, errSize) : NULL;
+  if (o->mail && !r->mail) return -1;
+  r->sms = o->sms ? campChanOpenSms(o->sms, sc, err, errSize) : NULL;
+  if (o->sms && !r->sms) { campChanClose(r->mail); return -1; }
   r->baseUrl = o->baseUrl ? o->baseUrl : "http://127.0.0.1:8080";
   r->secret = campCliSecret(e);
   return 0;
+}
+
+/* SIGTERM / SIGINT: the run finishes recording what is out, lets go of
+** what it claimed but did not start, and exits 0. */
+static volatile sig_atomic_t stopRun;
+static void onStopSignal(int sig) { (void)sig; stopRun = 1; }
+
+static void catchStopSignals(void) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = onStopSignal;
+  sigaction(SIGINT, &sa, NULL);
+  sigaction(SIGTERM, &sa, NULL);
 }
 
 int campCmdRun(int argc, char **argv) {
@@ -165,6 +180,8 @@ int campCmdRun(int argc, char **argv) {
     if (campEngineIsSimulated(e)) { campEngineClose(e); return campCliUsage(argv[0], "a simulated clock needs --until or --once"); }
   }
   if (openChannels(e, &o, &r, err, sizeof err) < 0) return fail(argv[0], e, err);
+  catchStopSignals();
+  r.stop = &stopRun;
   RunStats st;
   int rc;
   if (!o.until && !o.once) {
@@ -174,8 +191,10 @@ int campCmdRun(int argc, char **argv) {
       r.once = 1;
       if ((rc = campEngineRun(e, &r, &st, err, sizeof err)) < 0) break;
       if (st.processed || st.enrolled) fprintf(stderr, "camp run: %ld enrolled, %ld processed, %ld sent\n", st.enrolled, st.processed, st.sent);
+      if (stopRun) break;
       int64_t wait = campEngineNextDue(e) - campEngineNow(e);
-      sleep((unsigned)(wait < 1 ? 1 : wait > 60 ? 60 : wait));
+      sleep((unsigned)(wait < 1 ? 1 : wait > 60 ? 60 : wait));   /* a signal ends the sleep */
+      if (stopRun) break;
     }
   } else {
     rc = campEngineRun(e, &r, &st, err, sizeof err);
@@ -185,6 +204,12 @@ int campCmdRun(int argc, char **argv) {
   if (rc < 0) return fail(argv[0], e, err);
   printf("enrolled %ld, left %ld, processed %ld (sent %ld), rejected %ld, canceled %ld, errors %ld, retried %ld, completed %ld\n",
          st.enrolled, st.left, st.processed, st.sent, st.rejected, st.canceled, st.errors, st.retried, st.completed);
+  if (stopRun) {
+    char at[CAMP_CLOCK_ISO_SIZE];
+    campClockFormat(campEngineNow(e), at);
+    fprintf(stderr, "camp run: stopped by signal at %s; every message that went out is recorded; %ld claimed but not "
+                    "started are left for the next run (same Message-IDs)\n", at, st.unsent);
+  }
   campEngineClose(e);
   return 0;
 }

@@ -27,6 +27,12 @@ Channel *campChanOpenSms(const char *url, int connections, char *err, size_t err
   return open(url, 1, connections, err, errSize);
 }
 
+void campChanSettled(Channel *c, int i) {
+  if (c->done) c->done(c->doneCtx, i);
+}
+
+int campChanStopping(const Channel *c) { return c->stop && *c->stop; }
+
 void campChanClose(Channel *c) {
   if (c) c->close(c);
 }

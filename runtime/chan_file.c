@@ -48,6 +48,7 @@ static void fileSend(Channel *c, const Message *m, int n, SendStatus *status) {
   for (int i = 0; i < n; i++) {
     status[i].why[0] = 0;
     status[i].result = fileSendOne(c, &m[i], status[i].why, sizeof status[i].why);
+    campChanSettled(c, i);
   }
 }
 
@@ -66,6 +67,7 @@ Channel *campChanFileOpen(const char *dir, int sms, char *err, size_t errSize) {
   FileChan *f = calloc(1, sizeof *f);
   if (!f) { snprintf(err, errSize, "out of memory"); return NULL; }
   f->base.kind = "file";
+  f->base.dedupes = 1;
   f->base.send = fileSend;
   f->base.close = fileClose;
   f->dir = strdup(dir);

@@ -135,9 +135,16 @@ static void httpSend(Channel *ch, const Message *m, int n, SendStatus *status) {
     for (int k = 0; k < c->nslot && next < n; k++) {     /* idle slots take the next messages */
       Slot *s = &c->slot[k];
       if (s->msg >= 0) continue;
+      if (campChanStopping(ch)) {
+        status[next].result = SEND_UNSENT;
+        snprintf(status[next].why, sizeof status[next].why, "not started: the run is stopping");
+        campChanSettled(ch, next++);
+        left--;
+        continue;
+      }
       free(s->body);
       s->body = smsJson(&m[next]);
-      if (!s->body) { status[next].result = SEND_RETRY; snprintf(status[next].why, sizeof status[next].why, "out of memory"); next++; left--; continue; }
+      if (!s->body) { status[next].result = SEND_RETRY; snprintf(status[next].why, sizeof status[next].why, "out of memory"); campChanSettled(ch, next++); left--; continue; }
       prepare(s->h, s, c->url, c->headers, HTTP_TIMEOUT_MS);
       s->msg = next++;
       curl_multi_add_handle(c->multi, s->h);
@@ -153,6 +160,7 @@ static void httpSend(Channel *ch, const Message *m, int n, SendStatus *status) {
       SendStatus *st = &status[s->msg];
       st->result = classify(s->h, done->data.result, s, st->why, sizeof st->why);
       if (st->result == SEND_OK) ch->sent++;
+      campChanSettled(ch, s->msg);
       curl_multi_remove_handle(c->multi, s->h);
       s->msg = -1;
       left--;

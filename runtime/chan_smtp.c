@@ -271,10 +271,12 @@ static void fill(SmtpChan *s, const Message *m, int n, SendStatus *status, char 
     if (c->msg >= 0) continue;
     for (int i = *next; i < n; i++) {
       if (started[i]) continue;
-      if (s->down) {
+      if (s->down || campChanStopping(&s->base)) {
         started[i] = 1;
-        setStatus(&status[i], SEND_RETRY, "%s", s->down);
+        if (s->down) setStatus(&status[i], SEND_RETRY, "%s", s->down);
+        else setStatus(&status[i], SEND_UNSENT, "not started: the run is stopping");
         --*left;
+        campChanSettled(&s->base, i);
         continue;
       }
       if (!plainAddress(m[i].toAddr) || !plainAddress(m[i].fromAddr)) {
@@ -283,11 +285,12 @@ static void fill(SmtpChan *s, const Message *m, int n, SendStatus *status, char 
         setStatus(&status[i], SEND_FAIL, "invalid %s address '%.200s'", to ? "recipient" : "sender", to ? m[i].toAddr : m[i].fromAddr);
         for (char *p = status[i].why; *p; p++) if (*p == '\r' || *p == '\n') *p = ' ';
         --*left;
+        campChanSettled(&s->base, i);
         continue;
       }
       if (inFlight(s, strchr(m[i].toAddr, '@') + 1) >= s->domainCap) continue;
       started[i] = 1;
-      if (startMessage(s, c, &m[i], i, &status[i]) < 0) { --*left; continue; }
+      if (startMessage(s, c, &m[i], i, &status[i]) < 0) { --*left; campChanSettled(&s->base, i); continue; }
       break;
     }
     while (*next < n && started[*next]) ++*next;
@@ -348,6 +351,7 @@ static int reap(SmtpChan *s, SendStatus *status, int *left) {
     CURLcode r = msg->data.result;
     curl_multi_remove_handle(s->multi, c->h);
     settle(s, c, r, &status[c->msg]);
+    campChanSettled(&s->base, c->msg);
     c->msg = -1;
     --*left;
     done++;
@@ -364,7 +368,7 @@ static void smtpSend(Channel *ch, const Message *m, int n, SendStatus *status) {
   struct { curl_socket_t fd; int flags; } ready[64];
   s->down = NULL;
   if (!started) {
-    for (int i = 0; i < n; i++) setStatus(&status[i], SEND_RETRY, "out of memory");
+    for (int i = 0; i < n; i++) { setStatus(&status[i], SEND_RETRY, "out of memory"); campChanSettled(ch, i); }
     return;
   }
   while (left > 0) {

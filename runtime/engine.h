@@ -10,6 +10,7 @@
 #ifndef CAMP_ENGINE_H
 #define CAMP_ENGINE_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -75,9 +76,12 @@ typedef struct RunOptions {
   const char *secret;   /* token key */
   FILE *log;            /* progress lines, or NULL */
   int batch;            /* traces per transaction (default 500) */
+  volatile sig_atomic_t *stop;   /* when it becomes non-zero (SIGTERM), the run finishes what is out and returns */
 } RunOptions;
 
-typedef struct RunStats { long enrolled, left, processed, rejected, canceled, errors, sent, retried, completed; } RunStats;
+/* unsent: claimed messages not started because the run was told to stop
+** (left, with their Message-IDs, for the next run). */
+typedef struct RunStats { long enrolled, left, processed, rejected, canceled, errors, sent, retried, completed, unsent; } RunStats;
 
 int campEngineRun(Engine *e, const RunOptions *o, RunStats *st, char *err, size_t errSize);
 

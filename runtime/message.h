@@ -10,6 +10,7 @@
 #ifndef CAMP_MESSAGE_H
 #define CAMP_MESSAGE_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -45,7 +46,8 @@ int campMessageCompose(const Message *m, Buf *out);
 typedef enum {
   SEND_OK = 0,
   SEND_RETRY = 1,       /* temporary (4xx, dropped connection, timeout): try again later */
-  SEND_FAIL = 2         /* permanent (5xx, bad address): the trace is an error */
+  SEND_FAIL = 2,        /* permanent (5xx, bad address): the trace is an error */
+  SEND_UNSENT = 3       /* not started: the run was told to stop (Channel.stop) */
 } SendResult;
 
 /* What became of one message of a batch: the result and, unless SEND_OK,
@@ -63,7 +65,20 @@ struct Channel {
   void (*send)(Channel *c, const Message *m, int n, SendStatus *status);
   void (*close)(Channel *c);
   long sent;
+  int dedupes;          /* a second send of a Message-ID is harmless here (file:, sink:) */
+  /* Set by the caller before send.  done(doneCtx, i) is called on the
+  ** sending thread as soon as status[i] is final, so the caller can record
+  ** it while the rest are out.  When *stop becomes non-zero, messages not
+  ** yet started are not started: their status is SEND_UNSENT. */
+  void (*done)(void *ctx, int i);
+  void *doneCtx;
+  volatile sig_atomic_t *stop;
 };
+
+/* For carriers: status[i] is final (calls c->done). */
+void campChanSettled(Channel *c, int i);
+/* For carriers: whether to start no more messages. */
+int campChanStopping(const Channel *c);
 
 /* Open a mail channel from a URL: "file:DIR", "sink:" (count only),
 ** "smtp://host:port", "smtps://host:port" (chan_smtp.c).  connections:

@@ -88,11 +88,15 @@ static const char *const schema3 =
 ** second runner never takes a live runner's sends; suppression is per
 ** channel ('email' or 'sms') and address; repeated events of one kind on
 ** one trace are counted on their first row instead of stored each;
-** provider webhook event ids are recorded once (replays are refused). */
+** provider webhook event ids are recorded once (replays are refused); a
+** webhook() action's request waits in camp_outbox until it is POSTed after
+** the commit that claimed it. */
 static const char *const schema4 =
   "ALTER TABLE camp_trace ADD COLUMN owner INTEGER;"
-  "CREATE TABLE camp_runner(id INTEGER PRIMARY KEY, host TEXT NOT NULL, pid INTEGER NOT NULL, command TEXT NOT NULL,"
-  "  started_at INTEGER NOT NULL, heartbeat INTEGER NOT NULL);"
+  "CREATE TABLE camp_runner(id INTEGER PRIMARY KEY, host TEXT NOT NULL, pid INTEGER NOT NULL, proc_start TEXT NOT NULL,"
+  "  command TEXT NOT NULL, started_at INTEGER NOT NULL, heartbeat INTEGER NOT NULL);"
+  "CREATE TABLE camp_outbox(trace INTEGER NOT NULL, idx INTEGER NOT NULL, url TEXT NOT NULL, body TEXT NOT NULL,"
+  "  PRIMARY KEY(trace, idx));"
   "CREATE TABLE camp_suppression4(channel TEXT NOT NULL, address TEXT NOT NULL, reason TEXT NOT NULL, at INTEGER NOT NULL,"
   "  PRIMARY KEY(channel, address));"
   "INSERT OR IGNORE INTO camp_suppression4(channel, address, reason, at)"
@@ -192,7 +196,9 @@ static int metaGet(Engine *e, const char *key, int64_t *v) {
 
 int campStoreSetClock(Engine *e, int64_t t) {
   sqlite3_stmt *st = NULL;
-  if (sqlite3_prepare_v2(e->db, "INSERT OR REPLACE INTO camp_meta(key, value) VALUES('clock', ?)", -1, &st, NULL) != SQLITE_OK) return -1;
+  /* runners sharing a simulated clock only ever move it forward */
+  if (sqlite3_prepare_v2(e->db, "INSERT INTO camp_meta(key, value) VALUES('clock', ?1) "
+                                "ON CONFLICT(key) DO UPDATE SET value = max(value, excluded.value)", -1, &st, NULL) != SQLITE_OK) return -1;
   sqlite3_bind_int64(st, 1, t);
   int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
   sqlite3_finalize(st);
@@ -300,7 +306,7 @@ Engine *campEngineOpen(const char *path, int create, int64_t clock, char *err, s
     free(e);
     return NULL;
   }
-  sqlite3_busy_timeout(e->db, 10000);
+  campStoreBusyInit(e);
   e->vm = campVmNew();
   e->curActivity = CAMP_NONE;
   int64_t version = 0;
@@ -354,6 +360,8 @@ Engine *campEngineOpen(const char *path, int create, int64_t clock, char *err, s
 
 void campEngineClose(Engine *e) {
   if (!e) return;
+  campEngineClose(e->recorder);
+  campStoreRunnerEnd(e);
   for (int i = 0; i < LINKSETS_SEEN; i++) free(e->linksets[i].links);
   for (int i = 0; i < e->ncache; i++) {
     campProgramFree(e->cache[i].p);

@@ -50,6 +50,11 @@ struct Engine {
   ** (camp_linkset), valid while gen is unchanged (store_run.c) */
   struct { unsigned gen; uint32_t hash; size_t len; char *links; int64_t id; } linksets[LINKSETS_SEEN];
   int nextLinkset;
+  /* claims (store_runner.c) */
+  int64_t runner;           /* this process's camp_runner id once it claimed work, else 0 */
+  char command[16];         /* what the runner row calls this process ("run", "test") */
+  int noWait;               /* the busy handler gives up at once (the recorder's tries) */
+  Engine *recorder;         /* a second connection, for the send thread's results (store_run.c) */
   char secret[65];          /* the database's own secret, 64 hex digits (campEngineSecret) */
 };
 
@@ -82,6 +87,18 @@ int campStoreSync(Engine *e, int64_t campaign, RunStats *rs, char *err, size_t e
 
 /* A VmHost over e for the record in e->fields. */
 void campStoreHost(Engine *e, VmHost *h);
+
+/* Claims (store_runner.c).  The busy handler every connection waits with
+** for the write lock; inside a write transaction, register this process as
+** a runner (once) and beat its heart, forgetting dead runners; at the end
+** of a clean run, delete the row (what it still holds becomes free). */
+void campStoreBusyInit(Engine *e);
+int campStoreRunnerBeat(Engine *e, char *err, size_t errSize);
+void campStoreRunnerEnd(Engine *e);
+
+/* Complete participant when it runs and has nothing pending (store_run.c);
+** inside the caller's transaction.  1 when it completed it. */
+int campStoreMaybeComplete(Engine *e, int64_t participant);
 
 /* Quote an identifier for SQL ("x" with "" doubled) into buf. */
 const char *campStoreIdent(const char *name, char *buf, size_t size);

@@ -22,16 +22,23 @@
 
 /* A participant with nothing pending is completed: one statement, which
 ** looks for pending traces only while the participant still runs. */
-static void maybeComplete(Engine *e, int64_t participant, RunStats *st) {
+int campStoreMaybeComplete(Engine *e, int64_t participant) {
   char ign_[160];
   sqlite3_stmt *s = campStoreStmt(e, "UPDATE camp_participant SET state = 'completed' WHERE id = ?1 AND state = 'running' "
                                      "AND NOT EXISTS (SELECT 1 FROM camp_trace WHERE participant = ?1 AND (+state <= 1 OR +state = 6))",
                                   ign_, sizeof ign_);
-  if (!s) return;
+  if (!s) return -1;
   sqlite3_bind_int64(s, 1, participant);
-  sqlite3_step(s);
-  if (sqlite3_changes(e->db) && st) st->completed++;
+  int rc = sqlite3_step(s);
   sqlite3_reset(s);
+  if (rc != SQLITE_DONE) return -1;
+  return sqlite3_changes(e->db) > 0;
+}
+
+static int maybeComplete(Engine *e, int64_t participant, RunStats *st) {
+  int r = campStoreMaybeComplete(e, participant);
+  if (r > 0 && st) st->completed++;
+  return r < 0 ? -1 : 0;
 }
 
 static int setTrace(Engine *e, int64_t trace, int state, const char *msg, int64_t doneAt) {
@@ -243,17 +250,27 @@ int campStoreSync(Engine *e, int64_t campaign, RunStats *rs, char *err, size_t e
 static int syncAll(Engine *e, RunStats *rs, char *err, size_t errSize) {
   sqlite3_stmt *st = campStorePrepare(e, "SELECT id FROM camp_campaign WHERE state = 'running' ORDER BY id", err, errSize);
   if (!st) return -1;
-  int64_t ids[256];
-  int n = 0;
-  while (sqlite3_step(st) == SQLITE_ROW && n < 256) ids[n++] = sqlite3_column_int64(st, 0);
-  sqlite3_finalize(st);
-  e->gen++;
-  for (int i = 0; i < n; i++) {
-    if (campStoreExec(e, "BEGIN IMMEDIATE", err, errSize) < 0) return -1;
-    if (campStoreSync(e, ids[i], rs, err, errSize) < 0) { sqlite3_exec(e->db, "ROLLBACK", NULL, NULL, NULL); return -1; }
-    if (campStoreExec(e, "COMMIT", err, errSize) < 0) return -1;
+  int64_t *ids = NULL;
+  size_t n = 0, cap = 0;
+  int rc;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    if (n == cap) {
+      int64_t *grown = realloc(ids, (cap = cap ? cap * 2 : 64) * sizeof *ids);
+      if (!grown) { rc = SQLITE_NOMEM; break; }
+      ids = grown;
+    }
+    ids[n++] = sqlite3_column_int64(st, 0);
   }
-  return 0;
+  sqlite3_finalize(st);
+  if (rc != SQLITE_DONE) { snprintf(err, errSize, "database: %s", sqlite3_errstr(rc)); free(ids); return -1; }
+  e->gen++;
+  for (size_t i = 0; i < n && rc == SQLITE_DONE; i++) {
+    if (campStoreExec(e, "BEGIN IMMEDIATE", err, errSize) < 0) { rc = -1; break; }
+    if (campStoreSync(e, ids[i], rs, err, errSize) < 0) { sqlite3_exec(e->db, "ROLLBACK", NULL, NULL, NULL); rc = -1; break; }
+    if (campStoreExec(e, "COMMIT", err, errSize) < 0) rc = -1;
+  }
+  free(ids);
+  return rc == SQLITE_DONE ? 0 : -1;
 }
 
 /* -- executing due traces -------------------------------------------------- */
@@ -407,9 +424,13 @@ static void freeOut(Outgoing *o) {
 }
 
 /* Decide one due trace inside the batch transaction.  Messages are claimed
-** (state SENDING with their Message-ID) and queued in *out for sending after
-** the commit; actions run here, in the transaction that records them. */
-static int decide(Engine *e, Work *w, const RunOptions *o, int64_t now, Outgoing *out, int *queued, RunStats *rs) {
+** (state SENDING with their Message-ID and this runner as owner) and
+** queued in *out for sending after the commit; actions run here, in the
+** transaction that records them.  -1 fails the run: a database error, or
+** a message due on a channel the run was not given (runErr says which;
+** the transaction is rolled back and the trace stays due). */
+static int decide(Engine *e, Work *w, const RunOptions *o, int64_t now, Outgoing *out, int *queued, RunStats *rs,
+                  char *runErr, size_t runErrSize) {
   char err[512] = "";
   const Loaded *l = campStoreLoaded(e, w->campaign, err, sizeof err);
   if (!l) return setTrace(e, w->trace, TRACE_ERROR, err, now);
@@ -469,6 +490,12 @@ static int decide(Engine *e, Work *w, const RunOptions *o, int64_t now, Outgoing
     return createChildren(e, l, (uint32_t)w->actIdx, w->trace, w->participant, now, &w->spawned);
   }
   int sms = a->kind == ACT_SMS;
+  if (!(sms ? o->sms : o->mail)) {
+    snprintf(runErr, runErrSize, "campaign '%s', activity '%s': %s is due but the run has no %s channel (give --%s URL, e.g. --%s file:DIR)",
+             p->str[c->name], p->str[a->name], sms ? "an SMS" : "an email", sms ? "SMS" : "mail", sms ? "sms" : "mail",
+             sms ? "sms" : "mail");
+    return -1;
+  }
   int af = sms ? l->phoneField : l->emailField;
   if (af < 0 || e->fields[af].tag != VAL_TEXT || e->fields[af].len == 0) {
     rs->rejected++;
@@ -512,12 +539,13 @@ static int decide(Engine *e, Work *w, const RunOptions *o, int64_t now, Outgoing
   /* the claim: the Message-ID and the links' targets, with the state */
   char ign_[160];
   int64_t links = lk.n && !lk.targets.oom ? linkset(e, &lk.targets) : 0;
-  sqlite3_stmt *s = lk.n && !links ? NULL : campStoreStmt(e, "UPDATE camp_trace SET state = 6, message_id = ?, linkset = ? WHERE id = ?", ign_, sizeof ign_);
+  sqlite3_stmt *s = lk.n && !links ? NULL : campStoreStmt(e, "UPDATE camp_trace SET state = 6, message_id = ?, linkset = ?, owner = ? WHERE id = ?", ign_, sizeof ign_);
   int rc = -1;
   if (s) {
     sqlite3_bind_text(s, 1, w->messageId, -1, SQLITE_STATIC);
     if (links) sqlite3_bind_int64(s, 2, links);
-    sqlite3_bind_int64(s, 3, w->trace);
+    sqlite3_bind_int64(s, 3, e->runner);
+    sqlite3_bind_int64(s, 4, w->trace);
     rc = sqlite3_step(s) == SQLITE_DONE ? 0 : -1;
     sqlite3_reset(s);
   }
@@ -538,13 +566,48 @@ static void splitFrom(const char *from, char *name, size_t ns, char *addr, size_
   snprintf(addr, as, "%.*s", (int)strcspn(lt + 1, ">"), lt + 1);
 }
 
-/* Record what became of one send, inside the results transaction. */
-static int finishSend(Engine *e, Outgoing *og, const SendStatus *ss, int64_t now, RunStats *rs) {
+/* Settle a claim: set its state and message -- only while this runner
+** still owns it (a runner judged dead lost its claims to another).  1 when
+** it did, 0 when the claim is another runner's now, -1 on error. */
+static int settleClaim(Engine *e, int64_t trace, int64_t owner, int state, const char *msg, int64_t doneAt) {
+  char ign_[160];
+  sqlite3_stmt *s = campStoreStmt(e, "UPDATE camp_trace SET state = ?, message = ?, done_at = ?, owner = NULL "
+                                     "WHERE id = ? AND state = 6 AND owner = ?", ign_, sizeof ign_);
+  if (!s) return -1;
+  sqlite3_bind_int(s, 1, state);
+  if (msg) sqlite3_bind_text(s, 2, msg, -1, SQLITE_TRANSIENT); else sqlite3_bind_null(s, 2);
+  sqlite3_bind_int64(s, 3, doneAt);
+  sqlite3_bind_int64(s, 4, trace);
+  sqlite3_bind_int64(s, 5, owner);
+  int rc = sqlite3_step(s);
+  sqlite3_reset(s);
+  if (rc != SQLITE_DONE) return -1;
+  return sqlite3_changes(e->db) > 0;
+}
+
+/* Record what became of one send, inside a results transaction.  Results
+** land only on claims this runner still owns. */
+static int finishSend(Engine *e, int64_t owner, Outgoing *og, const SendStatus *ss, int64_t now, RunStats *rs) {
   Work *w = og->w;
+  char ign_[160];
+  if (ss->result == SEND_UNSENT) {
+    /* the run stopped before this one started: the claim is let go, the
+    ** trace stays SENDING with its Message-ID for the next runner */
+    sqlite3_stmt *s = campStoreStmt(e, "UPDATE camp_trace SET owner = NULL WHERE id = ? AND owner = ?", ign_, sizeof ign_);
+    if (!s) return -1;
+    sqlite3_bind_int64(s, 1, w->trace);
+    sqlite3_bind_int64(s, 2, owner);
+    int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    w->spawned = 1;                             /* still pending: not complete */
+    rs->unsent++;
+    return rc == SQLITE_DONE ? 0 : -1;
+  }
   if (ss->result == SEND_OK) {
+    int mine = settleClaim(e, w->trace, owner, TRACE_PROCESSED, NULL, now);
+    if (mine <= 0) { w->spawned = 1; return mine; }
     rs->processed++;
     rs->sent++;
-    if (setTrace(e, w->trace, TRACE_PROCESSED, NULL, now) < 0) return -1;
     /* the version may have changed while the message was out (a deploy):
     ** children follow the version now current, by the activity's name */
     char err[256];
@@ -562,27 +625,32 @@ static int finishSend(Engine *e, Outgoing *og, const SendStatus *ss, int64_t now
     return createChildren(e, l, (uint32_t)idx, w->trace, w->participant, now, &w->spawned);
   }
   if (ss->result == SEND_RETRY && w->attempts + 1 < MAX_ATTEMPTS) {
+    /* back in line for any runner, with the same Message-ID */
     int64_t backoff = 60LL << (w->attempts < 8 ? w->attempts : 8);
     char msg[600];
     snprintf(msg, sizeof msg, "attempt %d: %s", w->attempts + 1, ss->why);
-    char ign_[160];
-    sqlite3_stmt *s = campStoreStmt(e, "UPDATE camp_trace SET state = 6, attempts = attempts + 1, due = ?, message = ? WHERE id = ?", ign_, sizeof ign_);
+    sqlite3_stmt *s = campStoreStmt(e, "UPDATE camp_trace SET attempts = attempts + 1, due = ?, message = ?, owner = NULL "
+                                       "WHERE id = ? AND state = 6 AND owner = ?", ign_, sizeof ign_);
     if (!s) return -1;
     sqlite3_bind_int64(s, 1, now + backoff);
     sqlite3_bind_text(s, 2, msg, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(s, 3, w->trace);
-    sqlite3_step(s);
+    sqlite3_bind_int64(s, 4, owner);
+    int rc = sqlite3_step(s);
     sqlite3_reset(s);
+    w->spawned = 1;
     rs->retried++;
-    return 0;
+    return rc == SQLITE_DONE ? 0 : -1;
   }
-  rs->errors++;
-  return setTrace(e, w->trace, TRACE_ERROR, ss->why, now);
+  int mine = settleClaim(e, w->trace, owner, TRACE_ERROR, ss->why, now);
+  if (mine > 0) rs->errors++;
+  else w->spawned = 1;
+  return mine < 0 ? -1 : 0;
 }
 
 /* A batch of due work: decided and claimed in one transaction (take),
-** sent outside any transaction -- on its own thread, while the next batch
-** is decided -- and finished in another transaction. */
+** sent outside any transaction on its own thread while the next batch is
+** decided, and recorded by that thread as the results come in. */
 typedef struct Batch {
   Work *work;
   Outgoing *out;
@@ -594,36 +662,91 @@ typedef struct Batch {
   Channel *mail, *sms;
   pthread_t thread;
   int sending;              /* the thread runs */
+  /* recording (on the send thread) */
+  Engine *rec;              /* the connection results are written on (the engine's recorder, or the engine) */
+  int64_t owner, now;
+  int first;                /* offset of the channel now sending in m */
+  int eager;                /* record each result as it comes (the carrier does not dedupe) */
+  int *pending, npending;   /* results final but not yet recorded (indexes in m) */
+  RunStats st;              /* what recording counted */
+  int failed;
+  char err[512];
 } Batch;
 
 static void freeBatch(Batch *b) {
   for (int i = 0; i < b->nout; i++) freeOut(&b->out[i]);
-  free(b->work); free(b->out); free(b->m); free(b->ss); free(b->order);
+  free(b->work); free(b->out); free(b->m); free(b->ss); free(b->order); free(b->pending);
   memset(b, 0, sizeof *b);
 }
 
-/* The send thread: it touches no database, only the batch's own strings. */
+/* Record the pending results in one transaction.  wait == 0: only if the
+** write lock is free now (another runner or the next batch's decisions may
+** hold it; the results stay pending for the next try). */
+static void recordPending(Batch *b, int wait) {
+  Engine *r = b->rec;
+  if (!b->npending || b->failed) return;
+  r->noWait = !wait;
+  int rc = sqlite3_exec(r->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+  r->noWait = 0;
+  if (rc == SQLITE_BUSY && !wait) return;
+  int ok = rc == SQLITE_OK;
+  r->gen++;
+  for (int k = 0; k < b->npending && ok; k++) {
+    int j = b->pending[k];
+    ok = finishSend(r, b->owner, &b->out[b->order[j]], &b->ss[j], b->now, &b->st) == 0;
+  }
+  for (int k = 0; k < b->npending && ok; k++) {
+    Work *w = b->out[b->order[b->pending[k]]].w;
+    if (!w->spawned) ok = maybeComplete(r, w->participant, &b->st) == 0;
+  }
+  if (ok) {
+    sqlite3_stmt *s = NULL;                   /* a heartbeat while the batch is out */
+    if (sqlite3_prepare_v2(r->db, "UPDATE camp_runner SET heartbeat = ? WHERE id = ?", -1, &s, NULL) == SQLITE_OK) {
+      sqlite3_bind_int64(s, 1, (int64_t)time(NULL));
+      sqlite3_bind_int64(s, 2, b->owner);
+      sqlite3_step(s);
+    }
+    sqlite3_finalize(s);
+  }
+  if (ok && sqlite3_exec(r->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK) { b->npending = 0; return; }
+  snprintf(b->err, sizeof b->err, "database: recording results: %s", sqlite3_errmsg(r->db));
+  sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
+  b->failed = 1;
+}
+
+/* Channel.done: message i of the channel now sending is settled. */
+static void onSettled(void *ctx, int i) {
+  Batch *b = ctx;
+  b->pending[b->npending++] = b->first + i;
+  if (b->eager) recordPending(b, 0);
+}
+
+/* The send thread: sends the batch and records its results on its own
+** connection (or, with none, leaves them for finishBatch). */
 static void *sendBatch(void *arg) {
   Batch *b = arg;
   for (int sms = 0; sms < 2; sms++) {
     int first = sms ? b->nmail : 0, k = sms ? b->nout : b->nmail;
     Channel *ch = sms ? b->sms : b->mail;
     if (k == first) continue;
-    if (ch) ch->send(ch, b->m + first, k - first, b->ss + first);
-    else for (int j = first; j < k; j++) {
-      b->ss[j].result = SEND_FAIL;
-      snprintf(b->ss[j].why, sizeof b->ss[j].why, "no %s channel (give --%s URL)", sms ? "SMS" : "mail", sms ? "sms" : "mail");
-    }
+    b->first = first;
+    b->eager = b->rec && !ch->dedupes;
+    ch->done = onSettled;
+    ch->doneCtx = b;
+    ch->send(ch, b->m + first, k - first, b->ss + first);
+    ch->done = NULL;
+    if (b->rec) recordPending(b, 1);
   }
   return NULL;
 }
 
 /* Build the batch's messages and start sending them. */
-static int startSend(Batch *b, const RunOptions *o, int64_t now, char *err, size_t errSize) {
+static int startSend(Engine *e, Batch *b, const RunOptions *o, int64_t now, char *err, size_t errSize) {
   b->m = calloc((size_t)b->nout, sizeof *b->m);
   b->ss = calloc((size_t)b->nout, sizeof *b->ss);
   b->order = calloc((size_t)b->nout, sizeof *b->order);
-  if (!b->m || !b->ss || !b->order) { snprintf(err, errSize, "out of memory"); return -1; }
+  b->pending = calloc((size_t)b->nout, sizeof *b->pending);
+  if (!b->m || !b->ss || !b->order || !b->pending) { snprintf(err, errSize, "out of memory"); return -1; }
   int k = 0;
   for (int sms = 0; sms < 2; sms++) {
     for (int i = 0; i < b->nout; i++) {
@@ -638,27 +761,47 @@ static int startSend(Batch *b, const RunOptions *o, int64_t now, char *err, size
   }
   b->mail = o->mail;
   b->sms = o->sms;
-  if (pthread_create(&b->thread, NULL, sendBatch, b) != 0) { sendBatch(b); return 0; }   /* no thread: send here */
+  if (o->mail) o->mail->stop = o->stop;
+  if (o->sms) o->sms->stop = o->stop;
+  b->owner = e->runner;
+  b->now = now;
+  /* results are written on a second connection by the send thread, as they
+  ** come; a database without a file (":memory:") has none: finishBatch
+  ** writes them */
+  const char *path = sqlite3_db_filename(e->db, "main");
+  if (!e->recorder && path && *path) {
+    char ign[512];
+    e->recorder = campEngineOpen(path, 0, INT64_MIN, ign, sizeof ign);
+  }
+  b->rec = e->recorder;
+  if (!b->rec || pthread_create(&b->thread, NULL, sendBatch, b) != 0) {   /* no thread: send here */
+    Engine *rec = b->rec;
+    b->rec = NULL;
+    sendBatch(b);
+    b->rec = rec ? rec : e;
+    return 0;
+  }
   b->sending = 1;
   return 0;
 }
 
-/* Wait for the sends, then record every result in one transaction. */
-static int finishBatch(Engine *e, Batch *b, int64_t now, RunStats *rs, char *err, size_t errSize) {
+/* Wait for the sends and their recording; record what is left (without a
+** recorder thread) and add up what it counted. */
+static int finishBatch(Engine *e, Batch *b, RunStats *rs, char *err, size_t errSize) {
   if (b->sending) pthread_join(b->thread, NULL);
   b->sending = 0;
-  int rc = campStoreExec(e, "BEGIN IMMEDIATE", err, errSize);
-  for (int j = 0; j < b->nout && rc == 0; j++) rc = finishSend(e, &b->out[b->order[j]], &b->ss[j], now, rs);
-  for (int i = 0; i < b->nout && rc == 0; i++) if (!b->out[i].w->spawned) maybeComplete(e, b->out[i].w->participant, rs);
-  if (rc == 0) rc = campStoreExec(e, "COMMIT", err, errSize);
-  else { snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db)); sqlite3_exec(e->db, "ROLLBACK", NULL, NULL, NULL); }
-  return rc;
+  if (!b->rec) b->rec = e;
+  recordPending(b, 1);
+  rs->processed += b->st.processed; rs->sent += b->st.sent; rs->retried += b->st.retried; rs->errors += b->st.errors;
+  rs->completed += b->st.completed; rs->unsent += b->st.unsent;
+  if (b->failed) { snprintf(err, errSize, "%s", b->err); return -1; }
+  return 0;
 }
 
 /* Take one batch of due work at time now: read, decide, claim, commit.
-** readSending: also take interrupted sends (state SENDING) -- only when no
-** batch of this run is out, or it would take that batch's messages again. */
-static int takeBatch(Engine *e, const RunOptions *o, int64_t now, int testOnly, int64_t testParticipant, int readSending,
+** Claimed sends (state SENDING) are taken only when no live runner owns
+** them: interrupted by a crash, or let go by a run that stopped. */
+static int takeBatch(Engine *e, const RunOptions *o, int64_t now, int testOnly, int64_t testParticipant,
                      Batch *b, RunStats *rs, char *err, size_t errSize) {
   int batch = o->batch > 0 ? o->batch : 500;
   memset(b, 0, sizeof *b);
@@ -670,6 +813,7 @@ static int takeBatch(Engine *e, const RunOptions *o, int64_t now, int testOnly, 
   if (!work || !out) { snprintf(err, errSize, "out of memory"); return -1; }
   e->gen++;
   if (campStoreExec(e, "BEGIN IMMEDIATE", err, errSize) < 0) return -1;
+  if (campStoreRunnerBeat(e, err, errSize) < 0) { sqlite3_exec(e->db, "ROLLBACK", NULL, NULL, NULL); return -1; }
   /* Interrupted sends first, then scheduled work, each read in (state, due)
   ** index order: one state per query keeps the index's order, so a batch
   ** costs its own rows, not a sort of everything due. */
@@ -680,10 +824,11 @@ static int takeBatch(Engine *e, const RunOptions *o, int64_t now, int testOnly, 
       "FROM camp_trace t JOIN camp_participant pa ON pa.id = t.participant JOIN camp_activity a ON a.id = t.activity " \
       "JOIN camp_campaign c ON c.id = pa.campaign " \
       "WHERE t.state = " S " AND (t.state <= 1 OR t.state = 6) AND t.due <= ? AND pa.state = 'running' AND (c.state = 'running' OR pa.test = 1) " \
-      "AND pa.test = ? AND (? = 0 OR pa.id = ?) ORDER BY t.state, t.due LIMIT ?"
+      "AND pa.test = ? AND (? = 0 OR pa.id = ?) " \
+      "AND (t.owner IS NULL OR NOT EXISTS (SELECT 1 FROM camp_runner r WHERE r.id = t.owner)) ORDER BY t.state, t.due LIMIT ?"
   static const char *const dueSql[] = { DUE_SQL("6"), DUE_SQL("0") };
 #undef DUE_SQL
-  for (int k = readSending ? 0 : 1; k < 2 && n < batch; k++) {
+  for (int k = 0; k < 2 && n < batch; k++) {
     sqlite3_stmt *st = campStoreStmt(e, dueSql[k], err, errSize);
     if (!st) { sqlite3_exec(e->db, "ROLLBACK", NULL, NULL, NULL); return -1; }
     sqlite3_bind_int64(st, 1, now);
@@ -709,14 +854,19 @@ static int takeBatch(Engine *e, const RunOptions *o, int64_t now, int testOnly, 
   }
   for (int i = 0; i < n && rc == 0; i++) {
     int queued = 0;
-    rc = decide(e, &work[i], o, now, &out[nout], &queued, rs);
+    rc = decide(e, &work[i], o, now, &out[nout], &queued, rs, err, errSize);
     nout += queued;
     work[i].queued = queued;
   }
   /* participants with nothing left pending complete in the same transaction */
   for (int i = 0; i < n && rc == 0; i++) if (!work[i].queued && !work[i].spawned) maybeComplete(e, work[i].participant, rs);
   if (rc == 0) rc = campStoreExec(e, "COMMIT", err, errSize);
-  else { snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db)); sqlite3_exec(e->db, "ROLLBACK", NULL, NULL, NULL); }
+  else {
+    if (!err[0]) snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db));
+    sqlite3_exec(e->db, "ROLLBACK", NULL, NULL, NULL);
+    for (int i = 0; i < nout; i++) freeOut(&out[i]);
+    nout = 0;
+  }
   b->n = n;
   b->nout = nout;
   return rc < 0 ? -1 : n;
@@ -763,7 +913,8 @@ static int64_t nextDue(Engine *e, int test) {
                            "WHERE (t.state <= 1 OR t.state = 6) AND pa.test = 1"
                          : "SELECT min(due) FROM (SELECT min(due) AS due FROM camp_trace WHERE state = 0 AND (state <= 1 OR state = 6) "
                            "UNION ALL SELECT min(due) FROM camp_trace WHERE state = 1 AND (state <= 1 OR state = 6) "
-                           "UNION ALL SELECT min(due) FROM camp_trace WHERE state = 6 AND (state <= 1 OR state = 6))";
+                           "UNION ALL SELECT min(due) FROM camp_trace WHERE state = 6 AND (state <= 1 OR state = 6) "
+                           "AND (owner IS NULL OR NOT EXISTS (SELECT 1 FROM camp_runner r WHERE r.id = owner)))";
   if (sqlite3_prepare_v2(e->db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW &&
       sqlite3_column_type(st, 0) != SQLITE_NULL)
     next = sqlite3_column_int64(st, 0);
@@ -800,16 +951,17 @@ static int drain(Engine *e, const RunOptions *o, int64_t now, int test, int64_t 
   memset(two, 0, sizeof two);
   for (int k = 0;; k ^= 1) {
     Batch *b = &two[k];
-    int n = takeBatch(e, o, now, test, testParticipant, out == NULL, b, st, err, errSize);
+    int stopping = o->stop && *o->stop;
+    int n = stopping ? 0 : takeBatch(e, o, now, test, testParticipant, b, st, err, errSize);
     if (out) {
       char err2[512];
-      if (finishBatch(e, out, now, st, err2, sizeof err2) < 0 && n >= 0) { snprintf(err, errSize, "%s", err2); n = -1; }
+      if (finishBatch(e, out, st, err2, sizeof err2) < 0 && n >= 0) { snprintf(err, errSize, "%s", err2); n = -1; }
       freeBatch(out);
       out = NULL;
     }
     if (n <= 0) { rc = n; freeBatch(b); break; }
     if (!b->nout) { freeBatch(b); continue; }
-    if (startSend(b, o, now, err, errSize) < 0) { freeBatch(b); rc = -1; break; }
+    if (startSend(e, b, o, now, err, errSize) < 0) { freeBatch(b); rc = -1; break; }
     out = b;
   }
   return rc < 0 ? -1 : 0;

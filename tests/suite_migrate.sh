@@ -17,8 +17,11 @@ check() { if [ "$2" = "$3" ]; then ok; else no "$1: got '$2', expected '$3'"; fi
 
 sqlite3 "$D/db" < tests/migrate/v1.sql
 check "fixture schema" "$(sqlite3 "$D/db" 'PRAGMA user_version')" 1
+sqlite3 "$D/db" "INSERT INTO camp_suppression VALUES('old@x.test', 'bounce', 5), ('+33600000009', 'bounce', 6)"
 "$CAMP" report --db "$D/db" --format json > "$D/report.json" 2> "$D/err" || no "report on the old database: $(cat "$D/err")"
-check "migrated schema" "$(sqlite3 "$D/db" 'PRAGMA user_version')" 3
+check "migrated schema" "$(sqlite3 "$D/db" 'PRAGMA user_version')" 4
+check "suppressions kept, by channel" "$(sqlite3 "$D/db" "SELECT group_concat(channel || ' ' || address, '|') FROM (SELECT * FROM camp_suppression ORDER BY at)")" \
+  "email old@x.test|sms +33600000009"
 check "traces kept" "$(sqlite3 "$D/db" 'SELECT count(*) FROM camp_trace')" 4
 check "links kept with the trace" "$(sqlite3 "$D/db" "SELECT replace(s.links, char(10), '|') FROM camp_trace t JOIN camp_linkset s ON s.id = t.linkset WHERE t.id = 1")" \
   "https://example.com/a|https://example.com/b?x=1|"
