@@ -128,6 +128,13 @@ check "a forged Message-ID in a signed delivery matches nothing" \
   "$(hook events "{\"id\":\"d-3\",\"events\":[{\"type\":\"bounce\",\"message_id\":\"$(tok B 3 1 | sed 's/\.[0-9a-f]*@/.0000000000000000@/')\"}]}")" \
   '200 {"recorded":0,"unknown":1,"invalid":0}'
 
+# -- one-click unsubscribe as multipart/form-data (RFC 8058 allows both encodings)
+check "one-click, multipart, another field" "$(code -F 'Other=One-Click' "$BASE$(tok B 1 5)")" 400
+check "one-click, multipart, another value" "$(code -F 'List-Unsubscribe=Two-Clicks' "$BASE$(tok B 1 5)")" 400
+check "one-click, multipart" "$(code -F 'List-Unsubscribe=One-Click' "$BASE$(tok B 1 5)")" 200
+settle B "SELECT count(*) FROM camp_suppression WHERE address = 'ada@x.test'" 1
+check "one-click, multipart: suppressed" "$(q B "SELECT group_concat(channel || ' ' || address) FROM camp_suppression WHERE reason = 'unsubscribe'")" "email ada@x.test"
+
 # -- STOP from an SMS gateway ----------------------------------------------------
 q B "DELETE FROM camp_suppression"
 check "sms: STOP" "$(hook sms '{"id":"s1","from":"+33600000003","text":"STOP"}')" '200 {"suppressed":1}'
