@@ -24,7 +24,7 @@ typedef struct Loaded {
   int64_t *actId;           /* camp_activity.id per image activity index (p->nact entries) */
   int emailField, phoneField, nameField;   /* field indexes or -1 */
   sqlite3_stmt *loadRecord; /* SELECT fields FROM model WHERE id = ? */
-  char hash[65];            /* the image's SHA-256 in hex (Message-IDs carry 8 of it) */
+  char hash[65];            /* the image's SHA-256 in hex */
 } Loaded;
 
 struct Engine {
