@@ -42,6 +42,7 @@ tok() { sed -n "$2p" "$D/$1.tokens" | cut -d' ' -f"$3"; }
 # camp serve on database NAME with the environment given; sets BASE
 start() {
   name=$1; shift
+  : > "$D/serve.log"      # now, not in the child: the last server's "listening" line must be gone before we look
   env "$@" "$CAMP" serve --db "$D/$name.db" --listen 127.0.0.1:0 > "$D/serve.log" 2>&1 &
   SERVER=$!
   i=0; while ! grep -q listening "$D/serve.log" && [ $i -lt 200 ]; do sleep 0.1; i=$((i + 1)); done
