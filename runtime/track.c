@@ -60,20 +60,33 @@ static int decode(const char *in, uint8_t *out, size_t max) {
 ** keyed inner and outer SHA-256 digests set up once per secret and thread
 ** (the tracking server verifies on many) and copied for each token: the
 ** copy costs a fraction of what duplicating an EVP_MAC context does, which
-** was a third of a message's cost before.  A thread's state is freed when
-** the thread ends. */
-typedef struct MacState { EVP_MD_CTX *inner, *outer, *work; char *keyedFor; int keyed; } MacState;
+** was a third of a message's cost before.  A thread keeps the states of its
+** last few keys (a run signs tokens with $CAMP_SECRET and Message-IDs with
+** the database's secret; a server may verify under previous keys): keying
+** costs more than a token, so alternating keys must not re-key each time.
+** A thread's states are freed when the thread ends. */
+#define MAC_SLOTS 4
+
+typedef struct MacSlot { EVP_MD_CTX *inner, *outer; char *secret; unsigned long used; } MacSlot;
+typedef struct MacState { MacSlot slot[MAC_SLOTS]; EVP_MD_CTX *work; unsigned long clock; } MacState;
 
 static pthread_key_t macKey;
 static pthread_once_t macOnce = PTHREAD_ONCE_INIT;
 
+static void forgetSlot(MacSlot *k) {
+  if (k->secret) OPENSSL_cleanse(k->secret, strlen(k->secret));
+  free(k->secret);
+  k->secret = NULL;
+}
+
 static void freeMacState(void *p) {
   MacState *m = p;
-  EVP_MD_CTX_free(m->inner);
-  EVP_MD_CTX_free(m->outer);
+  for (int i = 0; i < MAC_SLOTS; i++) {
+    EVP_MD_CTX_free(m->slot[i].inner);
+    EVP_MD_CTX_free(m->slot[i].outer);
+    forgetSlot(&m->slot[i]);
+  }
   EVP_MD_CTX_free(m->work);
-  if (m->keyedFor) OPENSSL_cleanse(m->keyedFor, strlen(m->keyedFor));
-  free(m->keyedFor);
   free(m);
 }
 
@@ -88,6 +101,31 @@ static int keyed(EVP_MD_CTX *c, const uint8_t key[64], uint8_t pad) {
   return ok;
 }
 
+/* This thread's keyed states for secret: a slot that holds it (the whole
+** key compared: two may share a long prefix), else the least recently used
+** slot keyed anew.  NULL when out of memory or OpenSSL failed. */
+static MacSlot *slotFor(MacState *st, const char *secret) {
+  MacSlot *k = &st->slot[0];
+  for (int i = 0; i < MAC_SLOTS; i++) {
+    if (st->slot[i].secret && !strcmp(st->slot[i].secret, secret)) { k = &st->slot[i]; k->used = ++st->clock; return k; }
+    if (st->slot[i].used < k->used) k = &st->slot[i];
+  }
+  forgetSlot(k);
+  k->used = 0;
+  if (!k->inner) k->inner = EVP_MD_CTX_new();
+  if (!k->outer) k->outer = EVP_MD_CTX_new();
+  if (!k->inner || !k->outer) return NULL;
+  uint8_t key[64] = { 0 };
+  size_t klen = strlen(secret);
+  if (klen > 64) EVP_Digest(secret, klen, key, NULL, EVP_sha256(), NULL);   /* a long key is hashed first */
+  else memcpy(key, secret, klen);
+  int ok = keyed(k->inner, key, 0x36) && keyed(k->outer, key, 0x5c);
+  OPENSSL_cleanse(key, sizeof key);
+  if (!ok || !(k->secret = strdup(secret))) return NULL;
+  k->used = ++st->clock;
+  return k;
+}
+
 /* 0, or -1 when OpenSSL failed (out is then zeros, and no token verifies). */
 static int mac(const char *secret, const uint8_t *payload, size_t n, uint8_t out[32]) {
   pthread_once(&macOnce, makeMacKey);
@@ -96,28 +134,14 @@ static int mac(const char *secret, const uint8_t *payload, size_t n, uint8_t out
   memset(out, 0, 32);
   if (!st) {
     if (!(st = calloc(1, sizeof *st))) return -1;
-    st->inner = EVP_MD_CTX_new();
-    st->outer = EVP_MD_CTX_new();
     st->work = EVP_MD_CTX_new();
     pthread_setspecific(macKey, st);
   }
-  if (!st->inner || !st->outer || !st->work) return -1;
-  if (!st->keyed || strcmp(st->keyedFor, secret)) {      /* the whole key: two may share a long prefix */
-    uint8_t key[64] = { 0 };
-    size_t klen = strlen(secret);
-    if (klen > 64) EVP_Digest(secret, klen, key, NULL, EVP_sha256(), NULL);   /* a long key is hashed first */
-    else memcpy(key, secret, klen);
-    st->keyed = keyed(st->inner, key, 0x36) && keyed(st->outer, key, 0x5c);
-    OPENSSL_cleanse(key, sizeof key);
-    if (st->keyedFor) OPENSSL_cleanse(st->keyedFor, strlen(st->keyedFor));
-    free(st->keyedFor);
-    st->keyedFor = strdup(secret);
-    if (!st->keyedFor) st->keyed = 0;
-    if (!st->keyed) return -1;
-  }
+  MacSlot *k = st->work ? slotFor(st, secret) : NULL;
+  if (!k) return -1;
   uint8_t h[32];
-  if (!EVP_MD_CTX_copy_ex(st->work, st->inner) || !EVP_DigestUpdate(st->work, payload, n) || !EVP_DigestFinal_ex(st->work, h, &len) ||
-      !EVP_MD_CTX_copy_ex(st->work, st->outer) || !EVP_DigestUpdate(st->work, h, 32) || !EVP_DigestFinal_ex(st->work, out, &len)) {
+  if (!EVP_MD_CTX_copy_ex(st->work, k->inner) || !EVP_DigestUpdate(st->work, payload, n) || !EVP_DigestFinal_ex(st->work, h, &len) ||
+      !EVP_MD_CTX_copy_ex(st->work, k->outer) || !EVP_DigestUpdate(st->work, h, 32) || !EVP_DigestFinal_ex(st->work, out, &len)) {
     memset(out, 0, 32);
     return -1;
   }

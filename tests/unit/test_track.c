@@ -55,5 +55,20 @@ int main(void) {
   CHECK_EQ_INT(campTrackMessageId("db-secret-a", 17, other, sizeof other), 0);
   CHECK_EQ_STR(other, mid);                             /* stable */
   CHECK_EQ_INT(campTrackMessageId("db-secret-a", 17, other, 10), -1);   /* too small: refused */
+  /* a thread keeps a few keyed states: going round more keys than it keeps,
+  ** in any order, every MAC is still HMAC-SHA256 under its own key */
+  const char *ring[] = { "k0", "k1", "db-secret-a", "k3", "a key longer than sixty-four bytes, which HMAC hashes before using it", "k5" };
+  int wrong = 0;
+  for (int i = 0; i < 60; i++) {
+    const char *key = ring[(i * 7 + i / 6) % 6];
+    char got[96], want2[96];
+    char payload[32];
+    int plen = snprintf(payload, sizeof payload, "mid:%d", i);
+    HMAC(EVP_sha256(), key, (int)strlen(key), (const uint8_t *)payload, (size_t)plen, m, &mlen);
+    snprintf(want2, sizeof want2, "t%d.%02x%02x%02x%02x%02x%02x%02x%02x@camp", i, m[0], m[1], m[2], m[3], m[4], m[5], m[6], m[7]);
+    campTrackMessageId(key, i, got, sizeof got);
+    wrong += strcmp(got, want2) != 0;
+  }
+  CHECK_EQ_INT(wrong, 0);
   return TEST_END();
 }
