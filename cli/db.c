@@ -21,7 +21,7 @@
 
 typedef struct Opts {
   const char *db, *clock, *until, *mail, *sms, *baseUrl, *format, *messageId, *at, *url, *file, *model, *key,
-             *record, *run, *mailConnections, *smsConnections;
+             *record, *run, *mailConnections, *smsConnections, *delimiter;
   int once, start;
   int npos;
   const char *pos[64];
@@ -37,6 +37,7 @@ static int parse(int argc, char **argv, Opts *o, const char *allowed) {
     { "--url", offsetof(Opts, url) }, { "--file", offsetof(Opts, file) }, { "--model", offsetof(Opts, model) },
     { "--key", offsetof(Opts, key) }, { "--record", offsetof(Opts, record) }, { "--run", offsetof(Opts, run) },
     { "--mail-connections", offsetof(Opts, mailConnections) }, { "--sms-connections", offsetof(Opts, smsConnections) },
+    { "--delimiter", offsetof(Opts, delimiter) },
   };
   for (int i = 1; i < argc; i++) {
     int matched = 0;
@@ -164,11 +165,23 @@ static void catchStopSignals(void) {
   sigaction(SIGTERM, &sa, NULL);
 }
 
+/* A line on stderr when no campaign runs (run still processes test
+** participants and exits 0): a draft does nothing until camp start. */
+static void sayIfNothingRuns(Engine *e) {
+  long draft, running, stopped;
+  char err[512];
+  if (campEngineCampaignStates(e, &draft, &running, &stopped, err, sizeof err) < 0 || running) return;
+  if (!draft && !stopped) fprintf(stderr, "camp run: no campaign is deployed (camp deploy --start FILE.camp)\n");
+  else fprintf(stderr, "camp run: no campaign is running (%ld draft, %ld stopped): start one with camp start NAME or camp deploy --start\n",
+               draft, stopped);
+}
+
 int campCmdRun(int argc, char **argv) {
   Opts o;
   if (parse(argc, argv, &o, "--db --until --once --mail --sms --base-url --mail-connections --sms-connections")) return 2;
   Engine *e = openDb(argv[0], &o);
   if (!e) return 1;
+  sayIfNothingRuns(e);
   RunOptions r = { .until = INT64_MAX };
   char err[512];
   r.once = o.once;
@@ -275,15 +288,25 @@ int campCmdEvent(int argc, char **argv) {
   return 0;
 }
 
+/* --delimiter: one ASCII character (or "tab", "\t"), not a quote or line break. */
+static int delimiter(const char *v) {
+  if (!v) return ',';
+  if (!strcmp(v, "tab") || !strcmp(v, "\\t")) return '\t';
+  if (strlen(v) != 1 || strchr("\"\r\n", v[0]) || (unsigned char)v[0] >= 0x80) return -1;
+  return (unsigned char)v[0];
+}
+
 int campCmdImport(int argc, char **argv) {
   Opts o;
-  if (parse(argc, argv, &o, "--db --model --key")) return 2;
-  if (!o.model || o.npos != 1) return campCliUsage(argv[0], "usage: camp import --db DB --model NAME [--key FIELD] FILE.csv");
+  if (parse(argc, argv, &o, "--db --model --key --delimiter")) return 2;
+  if (!o.model || o.npos != 1) return campCliUsage(argv[0], "usage: camp import --db DB --model NAME [--key FIELD] [--delimiter C] FILE.csv");
+  int delim = delimiter(o.delimiter);
+  if (delim < 0) return campCliUsage(argv[0], "--delimiter '%s': give one character other than a quote or a line break (or tab)", o.delimiter);
   Engine *e = openDb(argv[0], &o);
   char err[512];
   long added, updated;
   if (!e) return 1;
-  if (campEngineImport(e, o.model, o.key, o.pos[0], stderr, &added, &updated, err, sizeof err) < 0) return fail(argv[0], e, err);
+  if (campEngineImport(e, o.model, o.key, o.pos[0], delim, stderr, &added, &updated, err, sizeof err) < 0) return fail(argv[0], e, err);
   printf("imported %ld records (%ld updated)\n", added + updated, updated);
   campEngineClose(e);
   return 0;

@@ -114,6 +114,10 @@ int campEngineCommit(Engine *e, char *err, size_t errSize);
 int campEngineTraceMessage(Engine *e, int64_t trace, char *messageId, size_t idSize);
 int campEngineLinkUrl(Engine *e, int64_t trace, uint32_t link, char *url, size_t urlSize);
 
+/* How many deployed campaigns (mailings included) are in each state:
+** draft, running, stopped (store_report.c). */
+int campEngineCampaignStates(Engine *e, long *draft, long *running, long *stopped, char *err, size_t errSize);
+
 typedef enum { REPORT_TABLE, REPORT_JSON, REPORT_CSV } ReportFormat;
 int campEngineReport(Engine *e, const char *campaign, ReportFormat fmt, FILE *out, char *err, size_t errSize);
 
@@ -121,8 +125,13 @@ int campEngineReport(Engine *e, const char *campaign, ReportFormat fmt, FILE *ou
 ** and support). */
 int campEngineTimeline(Engine *e, const char *campaign, FILE *out, char *err, size_t errSize);
 
-/* Import CSV records into a model table (see cli/import.c). */
-int campEngineImport(Engine *e, const char *model, const char *key, const char *path, FILE *errs,
+/* Import the CSV file path into a model table (runtime/store_import.c):
+** a header row naming fields of the model, then one record per row, fields
+** separated by delimiter (0: ','); with key, a record whose key field
+** matches an existing row updates it.  All or nothing: each bad value is
+** printed to errs as PATH:LINE: error: column 'NAME': ..., and then -1
+** with the count in err and nothing written. */
+int campEngineImport(Engine *e, const char *model, const char *key, const char *path, int delimiter, FILE *errs,
                      long *added, long *updated, char *err, size_t errSize);
 
 /* Test mode: enrol record as a test participant of campaign, then run one

@@ -24,7 +24,7 @@ static int64_t changes(Engine *e) { return sqlite3_changes64(e->db); }
 static int ensureModel(Engine *e, const Program *p, uint32_t mi, FILE *out, char *err, size_t errSize) {
   const ProgModel *m = &p->models[mi];
   const char *name = p->str[m->name];
-  char id[256], col[256], sql[8192];
+  Buf sql = { 0 };
   sqlite3_stmt *st = campStorePrepare(e, "SELECT type FROM camp_model WHERE model = ? AND field = ?", err, errSize);
   sqlite3_stmt *ins = campStorePrepare(e, "INSERT INTO camp_model(model, field, type) VALUES(?, ?, ?)", err, errSize);
   if (!st || !ins) { sqlite3_finalize(st); sqlite3_finalize(ins); return -1; }
@@ -34,12 +34,17 @@ static int ensureModel(Engine *e, const Program *p, uint32_t mi, FILE *out, char
   exists = sqlite3_step(st) == SQLITE_ROW;
   sqlite3_reset(st);
   if (!exists) {
-    size_t n = (size_t)snprintf(sql, sizeof sql, "CREATE TABLE IF NOT EXISTS %s(id INTEGER PRIMARY KEY", campStoreIdent(name, id, sizeof id));
-    for (uint32_t f = 1; f < m->nfield && n < sizeof sql - 300; f++)
-      n += (size_t)snprintf(sql + n, sizeof sql - n, ", %s %s", campStoreIdent(p->str[m->fields[f].name], col, sizeof col),
-                            typeSql[m->fields[f].type]);
-    snprintf(sql + n, sizeof sql - n, ")");
-    if (campStoreExec(e, sql, err, errSize) < 0) rc = -1;
+    campBufPuts(&sql, "CREATE TABLE IF NOT EXISTS ");
+    campStoreIdentPut(&sql, name);
+    campBufPuts(&sql, "(id INTEGER PRIMARY KEY");
+    for (uint32_t f = 1; f < m->nfield; f++) {
+      campBufPuts(&sql, ", ");
+      campStoreIdentPut(&sql, p->str[m->fields[f].name]);
+      campBufPrintf(&sql, " %s", typeSql[m->fields[f].type]);
+    }
+    campBufPuts(&sql, ")");
+    if (sql.oom) { snprintf(err, errSize, "out of memory"); rc = -1; }
+    else if (campStoreExec(e, sql.p, err, errSize) < 0) rc = -1;
     else if (out) fprintf(out, "  model %s: new table with %u fields\n", name, m->nfield - 1);
   }
   for (uint32_t f = 0; f < m->nfield && rc == 0; f++) {
@@ -56,9 +61,14 @@ static int ensureModel(Engine *e, const Program *p, uint32_t mi, FILE *out, char
       }
     } else {
       if (exists) {
-        snprintf(sql, sizeof sql, "ALTER TABLE %s ADD COLUMN %s %s", campStoreIdent(name, id, sizeof id),
-                 campStoreIdent(fname, col, sizeof col), typeSql[m->fields[f].type]);
-        if (campStoreExec(e, sql, err, errSize) < 0) rc = -1;
+        sql.n = 0;
+        campBufPuts(&sql, "ALTER TABLE ");
+        campStoreIdentPut(&sql, name);
+        campBufPuts(&sql, " ADD COLUMN ");
+        campStoreIdentPut(&sql, fname);
+        campBufPrintf(&sql, " %s", typeSql[m->fields[f].type]);
+        if (sql.oom) { snprintf(err, errSize, "out of memory"); rc = -1; }
+        else if (campStoreExec(e, sql.p, err, errSize) < 0) rc = -1;
         else if (out) fprintf(out, "  model %s: new field %s\n", name, fname);
       }
       sqlite3_bind_text(ins, 1, name, -1, SQLITE_STATIC);
@@ -71,10 +81,18 @@ static int ensureModel(Engine *e, const Program *p, uint32_t mi, FILE *out, char
   }
   sqlite3_finalize(st);
   sqlite3_finalize(ins);
+  campBufFree(&sql);
   return rc;
 }
 
-typedef struct OldAct { char name[128]; int64_t id; int64_t delay, window; int trigger; char parent[128]; } OldAct;
+/* An activity of the version being replaced (copied: that version's
+** program is freed while the new one is applied). */
+typedef struct OldAct { char *name; int64_t id; int64_t delay, window; int trigger; } OldAct;
+
+static void freeOld(OldAct *v, int n) {
+  for (int i = 0; v && i < n; i++) free(v[i].name);
+  free(v);
+}
 
 /* The activities of the currently deployed version, by name. */
 static int oldActivities(Engine *e, int64_t campaign, OldAct **out, char *err, size_t errSize) {
@@ -82,12 +100,12 @@ static int oldActivities(Engine *e, int64_t campaign, OldAct **out, char *err, s
   if (!l) return -1;
   const ProgCampaign *c = &l->p->camps[l->camp];
   OldAct *v = calloc(c->nact ? c->nact : 1, sizeof *v);
+  if (!v) { snprintf(err, errSize, "out of memory"); return -1; }
   for (uint32_t i = 0; i < c->nact; i++) {
     const ProgActivity *a = &l->p->acts[c->firstAct + i];
-    snprintf(v[i].name, sizeof v[i].name, "%s", l->p->str[a->name]);
+    if (!(v[i].name = strdup(l->p->str[a->name]))) { freeOld(v, (int)i); snprintf(err, errSize, "out of memory"); return -1; }
     v[i].id = l->actId[c->firstAct + i];
     v[i].delay = a->delay; v[i].window = a->window; v[i].trigger = a->trigger;
-    if (a->parent != CAMP_NONE) snprintf(v[i].parent, sizeof v[i].parent, "%s", l->p->str[l->p->acts[a->parent].name]);
   }
   *out = v;
   return (int)c->nact;
@@ -195,7 +213,7 @@ static int deployCampaign(Engine *e, const Program *p, uint32_t ci, const uint8_
     campaign = sqlite3_last_insert_rowid(e->db);
   }
   st = campStorePrepare(e, "INSERT INTO camp_version(campaign, version, hash, image, deployed_at) VALUES(?, ?, ?, ?, ?)", err, errSize);
-  if (!st) { free(old); return -1; }
+  if (!st) { freeOld(old, nold); return -1; }
   sqlite3_bind_int64(st, 1, campaign);
   sqlite3_bind_int(st, 2, version + 1);
   sqlite3_bind_text(st, 3, hex, -1, SQLITE_STATIC);
@@ -203,12 +221,12 @@ static int deployCampaign(Engine *e, const Program *p, uint32_t ci, const uint8_
   sqlite3_bind_int64(st, 5, now);
   int rc = sqlite3_step(st);
   sqlite3_finalize(st);
-  if (rc != SQLITE_DONE) { snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db)); free(old); return -1; }
+  if (rc != SQLITE_DONE) { snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db)); freeOld(old, nold); return -1; }
   char sql[1024];
   snprintf(sql, sizeof sql, "UPDATE camp_campaign SET version = %d, title = ?, at = ?%s WHERE id = %lld", version + 1,
            start ? ", state = 'running'" : "", (long long)campaign);
   st = campStorePrepare(e, sql, err, errSize);
-  if (!st) { free(old); return -1; }
+  if (!st) { freeOld(old, nold); return -1; }
   sqlite3_bind_text(st, 1, p->str[c->title], -1, SQLITE_STATIC);
   if (c->isMailing && c->at) sqlite3_bind_int64(st, 2, c->at); else sqlite3_bind_null(st, 2);
   sqlite3_step(st);
@@ -228,10 +246,10 @@ static int deployCampaign(Engine *e, const Program *p, uint32_t ci, const uint8_
     sqlite3_reset(st);
   }
   sqlite3_finalize(st);
-  if (rc < 0) { free(old); return -1; }
+  if (rc < 0) { freeOld(old, nold); return -1; }
   campStoreForget(e, campaign);
   const Loaded *l = campStoreLoaded(e, campaign, err, errSize);
-  if (!l) { free(old); return -1; }
+  if (!l) { freeOld(old, nold); return -1; }
   /* removed activities: cancel their pending traces */
   for (int i = 0; i < nold; i++) {
     if (campProgramFindActivity(p, ci, old[i].name) != CAMP_NONE) continue;
@@ -239,7 +257,7 @@ static int deployCampaign(Engine *e, const Program *p, uint32_t ci, const uint8_
     snprintf(sql, sizeof sql, "UPDATE camp_trace SET state = %d, message = 'activity removed from the campaign', done_at = %lld "
              "WHERE activity = %lld AND state IN (%d, %d)", TRACE_CANCELED, (long long)now, (long long)old[i].id,
              TRACE_SCHEDULED, TRACE_WAITING);
-    if (campStoreExec(e, sql, err, errSize) < 0) { free(old); return -1; }
+    if (campStoreExec(e, sql, err, errSize) < 0) { freeOld(old, nold); return -1; }
     if (out && changes(e)) fprintf(out, "    %lld pending traces canceled\n", (long long)changes(e));
   }
   for (uint32_t i = 0; i < c->nact; i++) {
@@ -249,7 +267,7 @@ static int deployCampaign(Engine *e, const Program *p, uint32_t ci, const uint8_
     if (!o) {
       if (out) fprintf(out, "  + activity %s (%s)\n", p->str[a->name], a->trigger == TRIG_BEGIN ? "top level" : "child");
       if (campaign && nold && reachNewActivity(e, campaign, p, a, l->actId[ai], a->parent != CAMP_NONE ? l->actId[a->parent] : 0,
-                                               out, err, errSize) < 0) { free(old); return -1; }
+                                               out, err, errSize) < 0) { freeOld(old, nold); return -1; }
       continue;
     }
     if (o->delay != a->delay || o->window != a->window || o->trigger != a->trigger) {
@@ -259,11 +277,13 @@ static int deployCampaign(Engine *e, const Program *p, uint32_t ci, const uint8_
       int64_t add = a->delay + (a->trigger >= TRIG_NO_OPEN ? a->window : 0);
       snprintf(sql, sizeof sql, "UPDATE camp_trace SET due = base + %lld WHERE activity = %lld AND state = %d AND base IS NOT NULL",
                (long long)add, (long long)l->actId[ai], TRACE_SCHEDULED);
-      if (campStoreExec(e, sql, err, errSize) < 0) { free(old); return -1; }
+      if (campStoreExec(e, sql, err, errSize) < 0) { freeOld(old, nold); return -1; }
       if (out && changes(e)) fprintf(out, "    %lld pending traces move\n", (long long)changes(e));
     }
   }
-  free(old);
+  freeOld(old, nold);
+  /* participants left with nothing pending (their activity was removed) end */
+  if (campaign && campStoreCompleteCampaign(e, campaign) < 0) { snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db)); return -1; }
   return 0;
 }
 

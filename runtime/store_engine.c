@@ -11,11 +11,14 @@
 ** (store_event.c, store_report.c).
 */
 #include <errno.h>
+#include <libgen.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
 #include <jansson.h>
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
@@ -172,24 +175,26 @@ int campStoreStep(Engine *e, const char *sql, char *err, size_t errSize) {
   return rc;
 }
 
-const char *campStoreIdent(const char *name, char *buf, size_t size) {
-  size_t o = 0;
-  buf[o++] = '"';
-  for (const char *p = name; *p && o + 3 < size; p++) {
-    if (*p == '"') buf[o++] = '"';
-    buf[o++] = *p;
+void campStoreIdentPut(Buf *b, const char *name) {
+  campBufPut(b, "\"", 1);
+  for (const char *p = name, *q; *p; p = q) {
+    q = strchr(p, '"');
+    if (!q) { campBufPuts(b, p); break; }
+    campBufPut(b, p, (size_t)(++q - p));     /* up to and with the quote, */
+    campBufPut(b, "\"", 1);                 /* which is doubled */
   }
-  buf[o++] = '"';
-  buf[o] = 0;
-  return buf;
+  campBufPut(b, "\"", 1);
 }
 
+/* 1 and *v when camp_meta has key, 0 when not, -1 when it cannot be read. */
 static int metaGet(Engine *e, const char *key, int64_t *v) {
   sqlite3_stmt *st = NULL;
   int found = 0;
-  if (sqlite3_prepare_v2(e->db, "SELECT value FROM camp_meta WHERE key = ?", -1, &st, NULL) != SQLITE_OK) return 0;
+  if (sqlite3_prepare_v2(e->db, "SELECT value FROM camp_meta WHERE key = ?", -1, &st, NULL) != SQLITE_OK) return -1;
   sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-  if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) { *v = sqlite3_column_int64(st, 0); found = 1; }
+  int rc = sqlite3_step(st);
+  if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) { *v = sqlite3_column_int64(st, 0); found = 1; }
+  else if (rc != SQLITE_ROW && rc != SQLITE_DONE) found = -1;
   sqlite3_finalize(st);
   return found;
 }
@@ -206,13 +211,16 @@ int campStoreSetClock(Engine *e, int64_t t) {
   return rc;
 }
 
-/* camp_meta's text value for key into out (cut to size); 1 found, 0 not. */
+/* camp_meta's text value for key into out (cut to size); 1 found, 0 not,
+** -1 when it cannot be read. */
 static int metaText(Engine *e, const char *key, char *out, size_t size) {
   sqlite3_stmt *st = NULL;
   int found = 0;
-  if (sqlite3_prepare_v2(e->db, "SELECT value FROM camp_meta WHERE key = ? AND typeof(value) = 'text'", -1, &st, NULL) != SQLITE_OK) return 0;
+  if (sqlite3_prepare_v2(e->db, "SELECT value FROM camp_meta WHERE key = ? AND typeof(value) = 'text'", -1, &st, NULL) != SQLITE_OK) return -1;
   sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-  if (sqlite3_step(st) == SQLITE_ROW) { snprintf(out, size, "%s", (const char *)sqlite3_column_text(st, 0)); found = 1; }
+  int rc = sqlite3_step(st);
+  if (rc == SQLITE_ROW) { snprintf(out, size, "%s", (const char *)sqlite3_column_text(st, 0)); found = 1; }
+  else if (rc != SQLITE_DONE) found = -1;
   sqlite3_finalize(st);
   return found;
 }
@@ -224,7 +232,9 @@ static int metaText(Engine *e, const char *key, char *out, size_t size) {
 ** IGNORE a candidate and read back the one that won, so they agree.
 ** -1 with a message in err when no secret can be made or stored. */
 static int loadSecret(Engine *e, char *err, size_t errSize) {
-  if (metaText(e, "secret", e->secret, sizeof e->secret) && strlen(e->secret) == 64) return 0;
+  int got = metaText(e, "secret", e->secret, sizeof e->secret);
+  if (got < 0) { snprintf(err, errSize, "cannot read the database's secret: %s", sqlite3_errmsg(e->db)); return -1; }
+  if (got && strlen(e->secret) == 64) return 0;
   uint8_t raw[32];
   if (RAND_bytes(raw, sizeof raw) != 1) { snprintf(err, errSize, "cannot make the database's secret: OpenSSL has no randomness"); return -1; }
   char hex[65];
@@ -238,7 +248,7 @@ static int loadSecret(Engine *e, char *err, size_t errSize) {
   }
   sqlite3_finalize(st);
   OPENSSL_cleanse(hex, sizeof hex);
-  if (rc != SQLITE_OK || !metaText(e, "secret", e->secret, sizeof e->secret) || strlen(e->secret) != 64) {
+  if (rc != SQLITE_OK || metaText(e, "secret", e->secret, sizeof e->secret) != 1 || strlen(e->secret) != 64) {
     snprintf(err, errSize, "cannot store the database's secret: %s", sqlite3_errmsg(e->db));
     return -1;
   }
@@ -281,7 +291,7 @@ int campEngineSecretRotate(Engine *e, int retire, char *err, size_t errSize) {
                     sqlite3_bind_text(st, 1, hex, -1, SQLITE_TRANSIENT) == SQLITE_OK && sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
   sqlite3_finalize(st);
   OPENSSL_cleanse(hex, sizeof hex);
-  if (rc == 0 && campStoreExec(e, "COMMIT", err, errSize) == 0) return metaText(e, "secret", e->secret, sizeof e->secret) ? 0 : -1;
+  if (rc == 0 && campStoreExec(e, "COMMIT", err, errSize) == 0) return metaText(e, "secret", e->secret, sizeof e->secret) == 1 ? 0 : -1;
   if (!err[0]) snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db));
   sqlite3_exec(e->db, "ROLLBACK", NULL, NULL, NULL);
   return -1;
@@ -291,17 +301,59 @@ int campEngineSecretRotate(Engine *e, int retire, char *err, size_t errSize) {
 ** never reads them.  sqlite3_config only works before SQLite initializes. */
 static void configureSqlite(void) { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); }
 
+/* Why the database at path cannot be used, as the file system tells:
+** missing (when not creating), a directory, or its directory missing, not a
+** directory or not writable (SQLite keeps its -wal and -shm files beside
+** the database, so even reading needs that).  Writes "cannot open|create
+** database 'path': why" to err and returns 1; 0 when nothing is wrong. */
+static int pathProblem(const char *path, int create, char *err, size_t errSize) {
+  struct stat sb;
+  const char *what = create ? "create" : "open";
+  if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) { snprintf(err, errSize, "cannot %s database '%s': it is a directory", what, path); return 1; }
+  char *copy = strdup(path);
+  if (!copy) return 0;
+  const char *dir = dirname(copy);
+  int rc = 1;
+  if (stat(dir, &sb) < 0)
+    snprintf(err, errSize, "cannot %s database '%s': directory '%s' %s", what, path, dir, errno == ENOENT ? "does not exist" : strerror(errno));
+  else if (!S_ISDIR(sb.st_mode)) snprintf(err, errSize, "cannot %s database '%s': '%s' is not a directory", what, path, dir);
+  else if (access(dir, W_OK | X_OK) < 0)
+    snprintf(err, errSize, "cannot %s database '%s': directory '%s' is not writable (%s; SQLite keeps its -wal and -shm files there)",
+             what, path, dir, strerror(errno));
+  else rc = 0;
+  free(copy);
+  return rc;
+}
+
+/* Close e after a failed open, with the file system's reason in err when
+** there is one (else err as the caller wrote it). */
+static Engine *openFailed(Engine *e, const char *path, int create, char *err, size_t errSize) {
+  pathProblem(path, create, err, errSize);
+  campEngineClose(e);
+  return NULL;
+}
+
 Engine *campEngineOpen(const char *path, int create, int64_t clock, char *err, size_t errSize) {
   static pthread_once_t once = PTHREAD_ONCE_INIT;
   pthread_once(&once, configureSqlite);
+  struct stat sb;
+  int exists = stat(path, &sb) == 0;
+  if (!exists && errno == ENOENT && !create) {
+    snprintf(err, errSize, "database '%s' does not exist (create it with camp init)", path);
+    return NULL;
+  }
+  if (exists && create && S_ISREG(sb.st_mode) && sb.st_size > 0) {    /* init never changes a database it did not create */
+    snprintf(err, errSize, "'%s' already exists; camp init only creates a new database (use it with --db, or remove it first)", path);
+    return NULL;
+  }
   Engine *e = calloc(1, sizeof *e);
   if (!e) { snprintf(err, errSize, "out of memory"); return NULL; }
   /* An Engine's connection is only ever used by one thread at a time (serve
   ** gives each thread its own), so SQLite need not lock it on every call. */
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
   if (sqlite3_open_v2(path, &e->db, flags, NULL) != SQLITE_OK) {
-    snprintf(err, errSize, "cannot open database '%s': %s%s", path, e->db ? sqlite3_errmsg(e->db) : "out of memory",
-             create ? "" : " (create it with camp init)");
+    snprintf(err, errSize, "cannot %s database '%s': %s", create ? "create" : "open", path, e->db ? sqlite3_errmsg(e->db) : "out of memory");
+    pathProblem(path, create, err, errSize);
     sqlite3_close(e->db);
     free(e);
     return NULL;
@@ -311,9 +363,18 @@ Engine *campEngineOpen(const char *path, int create, int64_t clock, char *err, s
   e->curActivity = CAMP_NONE;
   int64_t version = 0;
   sqlite3_stmt *st = NULL;
-  if (sqlite3_prepare_v2(e->db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
-    version = sqlite3_column_int64(st, 0);
+  int vrc = sqlite3_prepare_v2(e->db, "PRAGMA user_version", -1, &st, NULL);
+  if (vrc == SQLITE_OK && (vrc = sqlite3_step(st)) == SQLITE_ROW) version = sqlite3_column_int64(st, 0);
   sqlite3_finalize(st);
+  if (vrc != SQLITE_ROW) {      /* not readable: unwritable directory, not SQLite, damaged header */
+    snprintf(err, errSize, "cannot %s database '%s': %s", create ? "create" : "open", path, sqlite3_errmsg(e->db));
+    return openFailed(e, path, create, err, errSize);
+  }
+  if (create && version > 0) {
+    snprintf(err, errSize, "'%s' already exists; camp init only creates a new database (use it with --db, or remove it first)", path);
+    campEngineClose(e);
+    return NULL;
+  }
   if (version > SCHEMA_VERSION) {
     snprintf(err, errSize, "database '%s' has schema version %lld; this camp knows up to %d", path, (long long)version, SCHEMA_VERSION);
     campEngineClose(e);
@@ -324,10 +385,8 @@ Engine *campEngineOpen(const char *path, int create, int64_t clock, char *err, s
     campEngineClose(e);
     return NULL;
   }
-  if (campStoreExec(e, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=OFF; PRAGMA cache_size=-16384;", err, errSize) < 0) {
-    campEngineClose(e);
-    return NULL;
-  }
+  if (campStoreExec(e, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=OFF; PRAGMA cache_size=-16384;", err, errSize) < 0)
+    return openFailed(e, path, create, err, errSize);
   for (int64_t v = version; v < SCHEMA_VERSION; v++) {
     char sql[64];
     snprintf(sql, sizeof sql, "PRAGMA user_version=%lld;", (long long)v + 1);
@@ -341,8 +400,7 @@ Engine *campEngineOpen(const char *path, int create, int64_t clock, char *err, s
     if ((now == v && (campStoreExec(e, migrations[v], err, errSize) < 0 || campStoreExec(e, sql, err, errSize) < 0)) ||
         campStoreExec(e, "COMMIT", err, errSize) < 0) {
       sqlite3_exec(e->db, "ROLLBACK", NULL, NULL, NULL);
-      campEngineClose(e);
-      return NULL;
+      return openFailed(e, path, create, err, errSize);
     }
   }
   if (create && clock != INT64_MIN && campStoreSetClock(e, clock) < 0) {
@@ -354,7 +412,11 @@ Engine *campEngineOpen(const char *path, int create, int64_t clock, char *err, s
     campEngineClose(e);
     return NULL;
   }
-  e->simulated = metaGet(e, "clock", &e->clock);
+  if ((e->simulated = metaGet(e, "clock", &e->clock)) < 0) {
+    snprintf(err, errSize, "database '%s': %s", path, sqlite3_errmsg(e->db));
+    campEngineClose(e);
+    return NULL;
+  }
   return e;
 }
 
@@ -457,12 +519,15 @@ const Loaded *campStoreLoaded(Engine *e, int64_t campaign, char *err, size_t err
   l->nameField = firstFieldOfType(l->p, c->model, 0, "name");
   /* SELECT the fields in image order, so field i is column i. */
   const ProgModel *m = &l->p->models[c->model];
-  char sql[8192], id[256];
-  size_t n = (size_t)snprintf(sql, sizeof sql, "SELECT id");
-  for (uint32_t f = 1; f < m->nfield && n < sizeof sql - 300; f++)
-    n += (size_t)snprintf(sql + n, sizeof sql - n, ", %s", campStoreIdent(l->p->str[m->fields[f].name], id, sizeof id));
-  snprintf(sql + n, sizeof sql - n, " FROM %s WHERE id = ?", campStoreIdent(l->p->str[m->name], id, sizeof id));
-  l->loadRecord = campStorePrepare(e, sql, err, errSize);
+  Buf sql = { 0 };
+  campBufPuts(&sql, "SELECT id");
+  for (uint32_t f = 1; f < m->nfield; f++) { campBufPuts(&sql, ", "); campStoreIdentPut(&sql, l->p->str[m->fields[f].name]); }
+  campBufPuts(&sql, " FROM ");
+  campStoreIdentPut(&sql, l->p->str[m->name]);
+  campBufPuts(&sql, " WHERE id = ?");
+  if (sql.oom) snprintf(err, errSize, "out of memory");
+  l->loadRecord = sql.oom ? NULL : campStorePrepare(e, sql.p, err, errSize);
+  campBufFree(&sql);
   if (!l->loadRecord) { campProgramFree(l->p); free(l->actId); return NULL; }
   e->ncache++;
   return l;
@@ -535,6 +600,21 @@ static int execBound(Engine *e, const char *sql, char *err, size_t errSize, int 
 }
 
 static Value intValue(int64_t i) { Value v = { .tag = VAL_INT }; v.u.i = i; return v; }
+
+/* UPDATE model SET field = value WHERE id = rid, through the statement
+** cache (the SQL text is built per call, its statement kept). */
+static int updateField(Engine *e, const char *model, const char *field, const Value *value, const Value *rid,
+                       char *err, size_t errSize) {
+  Buf sql = { 0 };
+  campBufPuts(&sql, "UPDATE ");
+  campStoreIdentPut(&sql, model);
+  campBufPuts(&sql, " SET ");
+  campStoreIdentPut(&sql, field);
+  campBufPuts(&sql, " = ? WHERE id = ?");
+  int rc = sql.oom ? (snprintf(err, errSize, "out of memory"), -1) : execBound(e, sql.p, err, errSize, 2, value, rid);
+  campBufFree(&sql);
+  return rc;
+}
 static Value textValue(const char *s) { Value v = { .tag = VAL_TEXT }; v.u.s = s; v.len = (uint32_t)strlen(s); return v; }
 
 static int tagsField(const Loaded *l) {
@@ -587,40 +667,58 @@ static json_t *jsonValue(const Value *v) {
   return json_null();
 }
 
-/* webhook(url, name: value, …): POST {"campaign", "activity", "model",
-** "record": {fields}, "values": {name: value}} with a timeout.  A
-** temporary failure (timeout, 429, 5xx) sets e->actionRetry so the
-** scheduler tries the activity again later; the Authorization header comes
-** from $CAMP_WEBHOOK_AUTH. */
+/* webhook(url, name: value, …): queued in camp_outbox, not sent here --
+** the scheduler claims the trace with the activity's other actions and
+** POSTs after the commit, so no request holds the write lock, and the body
+** is built then (campStoreOutboxBodies), from the record as the activity's
+** own actions left it.  The row keeps the named values as a JSON object. */
 static int webhook(Engine *e, const Value *args, int argc, char *err, size_t errSize) {
-  const Loaded *l = e->cur;
+  if (args[0].tag != VAL_TEXT) { snprintf(err, errSize, "webhook: the URL is null"); return -1; }
+  if ((args[0].len < 7 || strncmp(args[0].u.s, "http://", 7)) && (args[0].len < 8 || strncmp(args[0].u.s, "https://", 8))) {
+    snprintf(err, errSize, "webhook: '%.*s' is not an http(s) URL", args[0].len > 200 ? 200 : (int)args[0].len, args[0].u.s);
+    return -1;
+  }
+  json_t *vals = json_object();
+  for (int i = 1; i + 1 < argc; i += 2) {
+    if (args[i].tag != VAL_TEXT) continue;
+    json_object_setn_new(vals, args[i].u.s, args[i].len, jsonValue(&args[i + 1]));
+  }
+  char *text = vals ? json_dumps(vals, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+  json_decref(vals);
+  if (!text) { snprintf(err, errSize, "out of memory"); return -1; }
+  Value url = args[0], body = textValue(text), trace = intValue(e->curTrace), idx = intValue(e->outboxed++);
+  int rc = execBound(e, "INSERT INTO camp_outbox(trace, idx, url, body) VALUES(?, ?, ?, ?)", err, errSize, 4, &trace, &idx, &url, &body);
+  free(text);
+  return rc;
+}
+
+/* The bodies of the webhooks the actions of activity act just queued for
+** trace: {"campaign", "activity", "model", "record": {fields, as the
+** record is now}, "values": {…}}; the record is in e->fields. */
+int campStoreOutboxBodies(Engine *e, const Loaded *l, uint32_t act, int64_t trace, char *err, size_t errSize) {
   const Program *p = l->p;
   const ProgCampaign *c = &p->camps[l->camp];
   const ProgModel *m = &p->models[c->model];
-  if (args[0].tag != VAL_TEXT) { snprintf(err, errSize, "webhook: the URL is null"); return -1; }
-  char url[2048];
-  snprintf(url, sizeof url, "%.*s", (int)args[0].len, args[0].u.s);
-  if (strncmp(url, "http://", 7) && strncmp(url, "https://", 8)) { snprintf(err, errSize, "webhook: '%.200s' is not an http(s) URL", url); return -1; }
-  json_t *rec = json_object(), *vals = json_object();
-  for (uint32_t f = 0; f < m->nfield; f++) json_object_set_new(rec, p->str[m->fields[f].name], jsonValue(&e->fields[f]));
-  for (int i = 1; i + 1 < argc; i += 2) {
-    char key[256];
-    snprintf(key, sizeof key, "%.*s", args[i].tag == VAL_TEXT ? (int)args[i].len : 0, args[i].tag == VAL_TEXT ? args[i].u.s : "");
-    json_object_set_new(vals, key, jsonValue(&args[i + 1]));
+  sqlite3_stmt *q = campStorePrepare(e, "SELECT idx, body FROM camp_outbox WHERE trace = ? ORDER BY idx", err, errSize);
+  if (!q) return -1;
+  sqlite3_bind_int64(q, 1, trace);
+  int rc;
+  while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+    json_t *rec = json_object(), *vals = json_loads((const char *)sqlite3_column_text(q, 1), 0, NULL);
+    for (uint32_t f = 0; rec && f < m->nfield; f++) json_object_set_new(rec, p->str[m->fields[f].name], jsonValue(&e->fields[f]));
+    json_t *body = json_pack("{s:s,s:s,s:s,s:o,s:o}", "campaign", p->str[c->name], "activity", p->str[p->acts[act].name],
+                             "model", p->str[m->name], "record", rec, "values", vals ? vals : json_object());
+    char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+    json_decref(body);
+    if (!text) { snprintf(err, errSize, "out of memory"); sqlite3_finalize(q); return -1; }
+    Value tv = textValue(text), tr = intValue(trace), ix = intValue(sqlite3_column_int64(q, 0));
+    int w = execBound(e, "UPDATE camp_outbox SET body = ? WHERE trace = ? AND idx = ?", err, errSize, 3, &tv, &tr, &ix);
+    free(text);
+    if (w < 0) { sqlite3_finalize(q); return -1; }
   }
-  const char *act = e->curActivity != CAMP_NONE ? p->str[p->acts[e->curActivity].name] : "";
-  json_t *body = json_pack("{s:s,s:s,s:s,s:o,s:o}", "campaign", p->str[c->name], "activity", act, "model", p->str[m->name],
-                           "record", rec, "values", vals);
-  char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
-  json_decref(body);
-  if (!text) { snprintf(err, errSize, "out of memory"); return -1; }
-  char why[256] = "";
-  SendResult r = campHttpPostJson(url, text, getenv("CAMP_WEBHOOK_AUTH"), 10000, why, sizeof why);
-  free(text);
-  if (r == SEND_OK) return 0;
-  if (r == SEND_RETRY) e->actionRetry = 1;
-  snprintf(err, errSize, "%.200s: %s", url, why);
-  return -1;
+  sqlite3_finalize(q);
+  if (rc != SQLITE_DONE) { snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db)); return -1; }
+  return 0;
 }
 
 static int hostAction(VmHost *h, int native, const Value *args, int argc, char *err, size_t errSize) {
@@ -629,25 +727,19 @@ static int hostAction(VmHost *h, int native, const Value *args, int argc, char *
   const Program *p = l->p;
   const ProgModel *m = &p->models[p->camps[l->camp].model];
   const char *name = campNatives[native].name;
-  char id[256], sql[8192];
   Value rid = intValue(e->recordId), now = intValue(campEngineNow(e));
-  campStoreIdent(p->str[m->name], id, sizeof id);
   if (!strcmp(name, "set") || !strcmp(name, "add_tag") || !strcmp(name, "remove_tag") || !strcmp(name, "create"))
     e->recordWrites++;      /* a filter may now answer differently: the next sync looks again */
   if (!strcmp(name, "set")) {
-    char col[256];
-    uint32_t f = (uint32_t)args[0].u.i;
-    snprintf(sql, sizeof sql, "UPDATE %s SET %s = ? WHERE id = ?", id, campStoreIdent(p->str[m->fields[f].name], col, sizeof col));
-    return execBound(e, sql, err, errSize, 2, &args[1], &rid);
+    return updateField(e, p->str[m->name], p->str[m->fields[args[0].u.i].name], &args[1], &rid, err, errSize);
   }
   if (!strcmp(name, "add_tag") || !strcmp(name, "remove_tag")) {
     int f = tagsField(l);
     if (f < 0) { snprintf(err, errSize, "model '%s' has no tags field", p->str[m->name]); return -1; }
-    char col[256], *t = editTags(&e->fields[f], &args[0], name[0] == 'a');
+    char *t = editTags(&e->fields[f], &args[0], name[0] == 'a');
     if (!t) { snprintf(err, errSize, "out of memory"); return -1; }
     Value tv = textValue(t);
-    snprintf(sql, sizeof sql, "UPDATE %s SET %s = ? WHERE id = ?", id, campStoreIdent(p->str[m->fields[f].name], col, sizeof col));
-    int rc = execBound(e, sql, err, errSize, 2, &tv, &rid);
+    int rc = updateField(e, p->str[m->name], p->str[m->fields[f].name], &tv, &rid, err, errSize);
     free(t);
     return rc;
   }
@@ -671,16 +763,19 @@ static int hostAction(VmHost *h, int native, const Value *args, int argc, char *
   }
   if (!strcmp(name, "create")) {
     const ProgModel *target = &p->models[args[0].u.i];
-    size_t n = (size_t)snprintf(sql, sizeof sql, "INSERT INTO %s(", campStoreIdent(p->str[target->name], id, sizeof id));
-    char col[256];
-    for (int i = 1; i + 1 < argc; i += 2)
-      n += (size_t)snprintf(sql + n, sizeof sql - n, "%s%s", i > 1 ? ", " : "",
-                            campStoreIdent(p->str[target->fields[args[i].u.i].name], col, sizeof col));
-    n += (size_t)snprintf(sql + n, sizeof sql - n, ") VALUES(");
-    for (int i = 1; i + 1 < argc; i += 2) n += (size_t)snprintf(sql + n, sizeof sql - n, "%s?", i > 1 ? ", " : "");
-    snprintf(sql + n, sizeof sql - n, ")");
-    if (argc == 1) snprintf(sql, sizeof sql, "INSERT INTO %s DEFAULT VALUES", id);
-    sqlite3_stmt *st = campStorePrepare(e, sql, err, errSize);
+    Buf sql = { 0 };
+    campBufPuts(&sql, "INSERT INTO ");
+    campStoreIdentPut(&sql, p->str[target->name]);
+    if (argc == 1) campBufPuts(&sql, " DEFAULT VALUES");
+    else {
+      for (int i = 1; i + 1 < argc; i += 2) { campBufPuts(&sql, i > 1 ? ", " : "("); campStoreIdentPut(&sql, p->str[target->fields[args[i].u.i].name]); }
+      campBufPuts(&sql, ") VALUES(");
+      for (int i = 1; i + 1 < argc; i += 2) campBufPuts(&sql, i > 1 ? ", ?" : "?");
+      campBufPuts(&sql, ")");
+    }
+    if (sql.oom) { campBufFree(&sql); snprintf(err, errSize, "out of memory"); return -1; }
+    sqlite3_stmt *st = campStorePrepare(e, sql.p, err, errSize);
+    campBufFree(&sql);
     if (!st) return -1;
     for (int i = 1; i + 1 < argc; i += 2) bindValue(st, (i + 1) / 2, &args[i + 1]);
     int rc = sqlite3_step(st);

@@ -45,7 +45,8 @@ struct Engine {
   unsigned gen;             /* bumped per batch: cached versions are re-checked once per batch */
   long recordWrites;        /* records changed by actions in this process (set, tags, create) */
   uint32_t curActivity;     /* image index of the activity whose actions run, or CAMP_NONE */
-  int actionRetry;          /* an action failed for now (webhook timeout, 5xx): try again later */
+  int64_t curTrace;         /* the trace whose actions run (webhook() queues under it) */
+  int outboxed;             /* webhooks those actions queued in camp_outbox */
   /* lists of link targets looked up or added in this batch's transaction
   ** (camp_linkset), valid while gen is unchanged (store_run.c) */
   struct { unsigned gen; uint32_t hash; size_t len; char *links; int64_t id; } linksets[LINKSETS_SEEN];
@@ -99,8 +100,14 @@ void campStoreRunnerEnd(Engine *e);
 /* Complete participant when it runs and has nothing pending (store_run.c);
 ** inside the caller's transaction.  1 when it completed it. */
 int campStoreMaybeComplete(Engine *e, int64_t participant);
+/* The same for every running participant of a campaign (after a deploy). */
+int campStoreCompleteCampaign(Engine *e, int64_t campaign);
 
-/* Quote an identifier for SQL ("x" with "" doubled) into buf. */
-const char *campStoreIdent(const char *name, char *buf, size_t size);
+/* Fill in the bodies of the webhooks queued for trace by the actions of
+** activity act, from the record in e->fields (store_engine.c). */
+int campStoreOutboxBodies(Engine *e, const Loaded *l, uint32_t act, int64_t trace, char *err, size_t errSize);
+
+/* The same, appended to b whatever its length (SQL built from input). */
+void campStoreIdentPut(Buf *b, const char *name);
 
 #endif

@@ -126,17 +126,24 @@ static int applyEvent(Engine *e, const char *kind, const char *messageId, int64_
   sqlite3_bind_int64(st, 1, participant);         /* children share the parent's participant: its index finds them */
   sqlite3_bind_int64(st, 2, trace);
   typedef struct { int64_t id; int state, idx; } Child;
-  Child kids[256];
-  int n = 0;
-  while (n < 256 && sqlite3_step(st) == SQLITE_ROW) {
+  Child *kids = NULL;
+  int n = 0, cap = 0;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    if (n == cap) {
+      Child *grown = realloc(kids, (size_t)(cap = cap ? cap * 2 : 16) * sizeof *kids);
+      if (!grown) { rc = SQLITE_NOMEM; break; }
+      kids = grown;
+    }
     kids[n].id = sqlite3_column_int64(st, 0);
     kids[n].state = sqlite3_column_int(st, 1);
     kids[n++].idx = sqlite3_column_int(st, 2);
   }
   sqlite3_reset(st);
+  if (rc != SQLITE_DONE) { free(kids); snprintf(err, errSize, "database: %s", sqlite3_errstr(rc)); return -1; }
   sqlite3_stmt *due = n ? campStoreStmt(e, "UPDATE camp_trace SET state = 0, due = ?, base = ? WHERE id = ?", err, errSize) : NULL;
   sqlite3_stmt *cancel = n ? campStoreStmt(e, "UPDATE camp_trace SET state = 4, message = ?, done_at = ? WHERE id = ?", err, errSize) : NULL;
-  for (int i = 0; due && cancel && i < n; i++) {
+  if (n && (!due || !cancel)) { free(kids); return -1; }
+  for (int i = 0; i < n; i++) {
     if (kids[i].idx < 0) continue;
     const ProgActivity *a = &l->p->acts[kids[i].idx];
     const char *why = NULL;
@@ -149,17 +156,22 @@ static int applyEvent(Engine *e, const char *kind, const char *messageId, int64_
       sqlite3_bind_text(cancel, 1, why, -1, SQLITE_STATIC);
       sqlite3_bind_int64(cancel, 2, at);
       sqlite3_bind_int64(cancel, 3, kids[i].id);
-      sqlite3_step(cancel);
+      rc = sqlite3_step(cancel);
       sqlite3_reset(cancel);
     } else if (kids[i].state == TRACE_WAITING && (positiveBit(a->trigger) & fresh)) {
       sqlite3_bind_int64(due, 1, at + a->delay);
       sqlite3_bind_int64(due, 2, at);
       sqlite3_bind_int64(due, 3, kids[i].id);
-      sqlite3_step(due);
+      rc = sqlite3_step(due);
       sqlite3_reset(due);
     }
+    if (rc != SQLITE_DONE) { free(kids); snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db)); return -1; }
   }
+  free(kids);
   if ((fresh & EV_BOUNCE) && suppress(e, l, record, "bounce", at, err, errSize) < 0) return -1;
+  /* the event may have settled the participant's last pending trace (a
+  ** bounce cancels every other branch; an event cancels its no-event one) */
+  if (campStoreMaybeComplete(e, participant) < 0) { snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db)); return -1; }
   return 0;
 }
 

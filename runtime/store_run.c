@@ -35,6 +35,18 @@ int campStoreMaybeComplete(Engine *e, int64_t participant) {
   return sqlite3_changes(e->db) > 0;
 }
 
+int campStoreCompleteCampaign(Engine *e, int64_t campaign) {
+  char ign_[160];
+  sqlite3_stmt *s = campStoreStmt(e, "UPDATE camp_participant SET state = 'completed' WHERE campaign = ?1 AND state = 'running' "
+                                     "AND NOT EXISTS (SELECT 1 FROM camp_trace t WHERE t.participant = camp_participant.id "
+                                     "AND (+t.state <= 1 OR +t.state = 6))", ign_, sizeof ign_);
+  if (!s) return -1;
+  sqlite3_bind_int64(s, 1, campaign);
+  int rc = sqlite3_step(s);
+  sqlite3_reset(s);
+  return rc == SQLITE_DONE ? 0 : -1;
+}
+
 static int maybeComplete(Engine *e, int64_t participant, RunStats *st) {
   int r = campStoreMaybeComplete(e, participant);
   if (r > 0 && st) st->completed++;
@@ -142,20 +154,31 @@ static int uniqueTaken(Engine *e, int64_t campaign, const char *value) {
 /* Odoo's sync: running participants whose record is gone are unlinked and
 ** those that stopped matching leave (their pending traces canceled); new
 ** matching records are enrolled in id order, deduplicated on `unique`. */
+static int syncWith(Engine *e, const Loaded *l, int64_t campaign, const char *cols, const char *id, RunStats *rs,
+                    char *err, size_t errSize);
+
 int campStoreSync(Engine *e, int64_t campaign, RunStats *rs, char *err, size_t errSize) {
   const Loaded *l = campStoreLoaded(e, campaign, err, errSize);
   if (!l) return -1;
+  /* the model's columns and table, quoted (built to their size) */
+  const ProgModel *m = &l->p->models[l->p->camps[l->camp].model];
+  Buf cols = { 0 }, id = { 0 };
+  for (uint32_t f = 0; f < m->nfield; f++) { campBufPuts(&cols, f ? ", m." : "m."); campStoreIdentPut(&cols, l->p->str[m->fields[f].name]); }
+  campStoreIdentPut(&id, l->p->str[m->name]);
+  int rc = cols.oom || id.oom ? (snprintf(err, errSize, "out of memory"), -1) : syncWith(e, l, campaign, cols.p, id.p, rs, err, errSize);
+  campBufFree(&cols);
+  campBufFree(&id);
+  return rc;
+}
+
+static int syncWith(Engine *e, const Loaded *l, int64_t campaign, const char *cols, const char *id, RunStats *rs,
+                    char *err, size_t errSize) {
   const Program *p = l->p;
   const ProgCampaign *c = &p->camps[l->camp];
   const ProgModel *m = &p->models[c->model];
   int64_t now = campEngineNow(e);
-  char sql[12288], cols[8192], id[256], col[256];
   VmHost host;
   campStoreHost(e, &host);
-  size_t n = 0;
-  for (uint32_t f = 0; f < m->nfield && n < sizeof cols - 300; f++)
-    n += (size_t)snprintf(cols + n, sizeof cols - n, "%sm.%s", f ? ", " : "", campStoreIdent(p->str[m->fields[f].name], col, sizeof col));
-  campStoreIdent(p->str[m->name], id, sizeof id);
 
   /* A mailing is sent once, at its time: it enrols its list then and never
   ** again, and nobody leaves it. */
@@ -170,15 +193,19 @@ int campStoreSync(Engine *e, int64_t campaign, RunStats *rs, char *err, size_t e
   }
 
   /* 1. participants whose record is gone or no longer matches */
-  snprintf(sql, sizeof sql, "SELECT pa.id, m.id IS NULL, %s FROM camp_participant pa LEFT JOIN %s m ON m.id = pa.record_id "
-           "WHERE pa.campaign = ? AND pa.state = 'running' AND pa.test = 0", cols, id);
-  sqlite3_stmt *st = c->isMailing ? NULL : campStorePrepare(e, sql, err, errSize);
+  Buf q = { 0 };
+  campBufPrintf(&q, "SELECT pa.id, m.id IS NULL, %s FROM camp_participant pa LEFT JOIN %s m ON m.id = pa.record_id "
+                    "WHERE pa.campaign = ? AND pa.state = 'running' AND pa.test = 0", cols, id);
+  if (q.oom) { snprintf(err, errSize, "out of memory"); return -1; }
+  sqlite3_stmt *st = c->isMailing ? NULL : campStorePrepare(e, q.p, err, errSize);
+  campBufFree(&q);
   if (!st && !c->isMailing) return -1;
   sqlite3_bind_int64(st, 1, campaign);
   int64_t *leave = NULL;
   int *gone = NULL;
   size_t nleave = 0, capLeave = 0;
-  while (st && sqlite3_step(st) == SQLITE_ROW) {
+  int rc = SQLITE_DONE;
+  while (st && (rc = sqlite3_step(st)) == SQLITE_ROW) {
     int isGone = sqlite3_column_int(st, 1), match = 1;
     if (!isGone) {
       campStoreRowToFields(e, l, st, 2);
@@ -188,63 +215,79 @@ int campStoreSync(Engine *e, int64_t campaign, RunStats *rs, char *err, size_t e
     if (isGone || !match) {
       if (nleave == capLeave) {
         capLeave = capLeave ? capLeave * 2 : 64;
-        leave = realloc(leave, capLeave * sizeof *leave);
-        gone = realloc(gone, capLeave * sizeof *gone);
+        int64_t *l2 = realloc(leave, capLeave * sizeof *leave);
+        if (l2) leave = l2;
+        int *g2 = l2 ? realloc(gone, capLeave * sizeof *gone) : NULL;
+        if (g2) gone = g2;
+        if (!l2 || !g2) { rc = SQLITE_NOMEM; break; }
       }
       leave[nleave] = sqlite3_column_int64(st, 0);
       gone[nleave++] = isGone;
     }
   }
   sqlite3_finalize(st);
-  for (size_t i = 0; i < nleave; i++) {
+  for (size_t i = 0; i < nleave && rc == SQLITE_DONE; i++) {
     sqlite3_stmt *u = campStoreStmt(e, "UPDATE camp_participant SET state = ? WHERE id = ?", err, errSize);
-    if (!u) break;
+    if (!u) { rc = SQLITE_ERROR; break; }
     sqlite3_bind_text(u, 1, gone[i] ? "unlinked" : "left", -1, SQLITE_STATIC);
     sqlite3_bind_int64(u, 2, leave[i]);
-    sqlite3_step(u);
+    rc = sqlite3_step(u);
     sqlite3_reset(u);
-    cancelPending(e, leave[i], gone[i] ? "record deleted" : "record no longer matches the campaign filter", now);
+    if (rc == SQLITE_DONE && cancelPending(e, leave[i], gone[i] ? "record deleted" : "record no longer matches the campaign filter", now) < 0)
+      rc = SQLITE_ERROR;
     rs->left++;
   }
   free(leave);
   free(gone);
+  if (rc != SQLITE_DONE) { snprintf(err, errSize, "database: %s", rc == SQLITE_NOMEM ? "out of memory" : sqlite3_errmsg(e->db)); return -1; }
 
   /* 2. new matching records, in id order (a mailing to a manual list: its
   ** members) */
   int manual = c->isMailing && c->filter == CAMP_NONE;
-  snprintf(sql, sizeof sql, "SELECT %s FROM %s m WHERE NOT EXISTS (SELECT 1 FROM camp_participant pa "
-           "WHERE pa.campaign = ? AND pa.record_id = m.id AND pa.test = 0)%s ORDER BY m.id", cols, id,
-           manual ? " AND m.id IN (SELECT record_id FROM camp_list_member WHERE list = ? AND model = ?)" : "");
-  st = campStorePrepare(e, sql, err, errSize);
+  campBufPrintf(&q, "SELECT %s FROM %s m WHERE NOT EXISTS (SELECT 1 FROM camp_participant pa "
+                    "WHERE pa.campaign = ? AND pa.record_id = m.id AND pa.test = 0)%s ORDER BY m.id", cols, id,
+                manual ? " AND m.id IN (SELECT record_id FROM camp_list_member WHERE list = ? AND model = ?)" : "");
+  if (q.oom) { snprintf(err, errSize, "out of memory"); return -1; }
+  st = campStorePrepare(e, q.p, err, errSize);
+  campBufFree(&q);
   if (!st) return -1;
   sqlite3_bind_int64(st, 1, campaign);
   if (manual) {
     sqlite3_bind_text(st, 2, p->str[p->lists[c->list].name], -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, p->str[m->name], -1, SQLITE_STATIC);
   }
-  int rc = 0;
-  while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
+  int failed = 0;
+  while (!failed && (rc = sqlite3_step(st)) == SQLITE_ROW) {
     campStoreRowToFields(e, l, st, 0);
     VmRecord r = { c->model, m->nfield, e->fields };
     if (campVmFilter(e->vm, p, c->filter, &r, now, &host, err, errSize) <= 0) continue;
-    char uniq[512], *u = NULL;
+    char *u = NULL;
     if (c->unique != CAMP_NONE) {
       Value t;
       const Value *v = &e->fields[c->unique];
       if (v->tag == VAL_NULL || (v->tag == VAL_TEXT && v->len == 0)) continue;    /* empty values are excluded */
       campVmToText(e->vm, v, &t);
-      snprintf(uniq, sizeof uniq, "%.*s", (int)t.len, t.u.s);
-      for (char *q = uniq; *q; q++) if (*q >= 'A' && *q <= 'Z') *q = (char)(*q + 32);
-      if (uniqueTaken(e, campaign, uniq)) continue;
-      u = uniq;
+      if (!(u = malloc(t.len + 1))) { failed = 1; snprintf(err, errSize, "out of memory"); break; }
+      memcpy(u, t.u.s, t.len);
+      u[t.len] = 0;
+      for (char *k = u; *k; k++) if (*k >= 'A' && *k <= 'Z') *k = (char)(*k + 32);
+      if (uniqueTaken(e, campaign, u)) { free(u); continue; }
     }
-    if (enrol(e, l, campaign, e->recordId, u, 0, now, NULL) < 0) { snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db)); rc = -1; }
+    if (enrol(e, l, campaign, e->recordId, u, 0, now, NULL) < 0) { snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db)); failed = 1; }
     else rs->enrolled++;
+    free(u);
   }
   sqlite3_finalize(st);
-  snprintf(sql, sizeof sql, "UPDATE camp_campaign SET last_sync = %lld WHERE id = %lld", (long long)now, (long long)campaign);
-  campStoreExec(e, sql, err, errSize);
-  return rc;
+  if (!failed && rc != SQLITE_DONE) { snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db)); failed = 1; }
+  if (failed) return -1;
+  sqlite3_stmt *ls = campStoreStmt(e, "UPDATE camp_campaign SET last_sync = ? WHERE id = ?", err, errSize);
+  if (!ls) return -1;
+  sqlite3_bind_int64(ls, 1, now);
+  sqlite3_bind_int64(ls, 2, campaign);
+  rc = sqlite3_step(ls);
+  sqlite3_reset(ls);
+  if (rc != SQLITE_DONE) { snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db)); return -1; }
+  return 0;
 }
 
 static int syncAll(Engine *e, RunStats *rs, char *err, size_t errSize) {
@@ -289,8 +332,11 @@ typedef struct Outgoing {
   int version;              /* of l, when the message was decided */
   char *code;               /* the campaign code (owned: the send outlives l) */
   char *subject, *html, *text, *from, *to, *toName, *unsub;
-  char fromName[256], fromAddr[256];
+  char *fromName, *fromAddr;    /* split from `from` when sending, each sized to it */
   int sms;
+  int hook;                 /* webhooks of an action: POST hookBody[i] to hookUrl[i] */
+  int nhook;
+  char **hookUrl, **hookBody;
 } Outgoing;
 
 static char *dupValue(Engine *e, const Value *v) {
@@ -421,6 +467,50 @@ static int suppressed(Engine *e, const char *addr) {
 
 static void freeOut(Outgoing *o) {
   free(o->subject); free(o->html); free(o->text); free(o->from); free(o->to); free(o->toName); free(o->unsub); free(o->code);
+  free(o->fromName); free(o->fromAddr);
+  for (int i = 0; i < o->nhook; i++) { free(o->hookUrl[i]); free(o->hookBody[i]); }
+  free(o->hookUrl); free(o->hookBody);
+  memset(o, 0, sizeof *o);
+}
+
+/* Queue the webhooks waiting in camp_outbox for w's trace as one send and
+** claim the trace for this runner; none left (all POSTed before a crash):
+** the activity is done. */
+static int claimHooks(Engine *e, Work *w, const Loaded *l, int64_t now, Outgoing *out, int *queued) {
+  char ign_[160];
+  memset(out, 0, sizeof *out);
+  sqlite3_stmt *q = campStoreStmt(e, "SELECT url, body FROM camp_outbox WHERE trace = ? ORDER BY idx", ign_, sizeof ign_);
+  if (!q) return -1;
+  sqlite3_bind_int64(q, 1, w->trace);
+  int rc;
+  while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+    char **u = realloc(out->hookUrl, (size_t)(out->nhook + 1) * sizeof *u), **bd = u ? realloc(out->hookBody, (size_t)(out->nhook + 1) * sizeof *bd) : NULL;
+    if (u) out->hookUrl = u;
+    if (bd) out->hookBody = bd;
+    if (!u || !bd) { rc = SQLITE_NOMEM; break; }
+    out->hookUrl[out->nhook] = strdup((const char *)sqlite3_column_text(q, 0));
+    out->hookBody[out->nhook++] = strdup((const char *)sqlite3_column_text(q, 1));
+  }
+  sqlite3_reset(q);
+  if (rc != SQLITE_DONE) { freeOut(out); return -1; }
+  if (!out->nhook) {
+    freeOut(out);
+    if (setTrace(e, w->trace, TRACE_PROCESSED, NULL, now) < 0) return -1;
+    return createChildren(e, l, (uint32_t)w->actIdx, w->trace, w->participant, now, &w->spawned);
+  }
+  out->w = w;
+  out->l = l;
+  out->version = l->version;
+  out->hook = 1;
+  sqlite3_stmt *s = campStoreStmt(e, "UPDATE camp_trace SET state = 6, owner = ? WHERE id = ?", ign_, sizeof ign_);
+  if (!s) { freeOut(out); return -1; }
+  sqlite3_bind_int64(s, 1, e->runner);
+  sqlite3_bind_int64(s, 2, w->trace);
+  rc = sqlite3_step(s);
+  sqlite3_reset(s);
+  if (rc != SQLITE_DONE) { freeOut(out); return -1; }
+  *queued = 1;
+  return 0;
 }
 
 /* Decide one due trace inside the batch transaction.  Messages are claimed
@@ -442,6 +532,9 @@ static int decide(Engine *e, Work *w, const RunOptions *o, int64_t now, Outgoing
     rs->canceled++;
     return setTrace(e, w->trace, TRACE_CANCELED, "expired: came up after its validity", now);
   }
+  /* an action whose webhooks were claimed but not all POSTed (a crash, a
+  ** retry): its actions ran and were committed; only the POSTs are left */
+  if (a->kind == ACT_ACTION && w->state == TRACE_SENDING) return claimHooks(e, w, l, now, out, queued);
   int got = campStoreLoadRecord(e, l, w->record, err, sizeof err);
   if (got < 0) return -1;
   if (got == 1) { rs->rejected++; return setTrace(e, w->trace, TRACE_REJECTED, "record deleted", now); }
@@ -454,35 +547,26 @@ static int decide(Engine *e, Work *w, const RunOptions *o, int64_t now, Outgoing
   if (!f1 || !f2) { rs->rejected++; return setTrace(e, w->trace, TRACE_REJECTED, "rejected by the campaign or activity filter", now); }
   if (a->kind == ACT_ACTION) {
     if (a->actions != CAMP_NONE) {
-      /* the actions run under a savepoint: when one fails for now (a
-      ** webhook timed out) their writes are undone and the trace tries
-      ** again later, like a send */
+      /* all of an activity's actions, or none (a savepoint); the webhooks
+      ** they queue are POSTed after the commit, as a claimed send */
       Value v;
-      char ign_[160];
       e->curActivity = (uint32_t)w->actIdx;
-      e->actionRetry = 0;
+      e->curTrace = w->trace;
+      e->outboxed = 0;
       if (campStoreStep(e, "SAVEPOINT actions", NULL, 0) < 0) return -1;
       int failed = campVmRun(e->vm, p, a->actions, &r, now, &host, &v, err, sizeof err) < 0;
       e->curActivity = CAMP_NONE;
-      if (failed) campStoreStep(e, "ROLLBACK TO actions", NULL, 0);      /* all of an activity's actions, or none */
+      if (failed) campStoreStep(e, "ROLLBACK TO actions", NULL, 0);
       campStoreStep(e, "RELEASE actions", NULL, 0);
-      if (failed && e->actionRetry && w->attempts + 1 < MAX_ATTEMPTS) {
-        char msg[600];
-        snprintf(msg, sizeof msg, "attempt %d: %s", w->attempts + 1, err);
-        sqlite3_stmt *s = campStoreStmt(e, "UPDATE camp_trace SET attempts = attempts + 1, due = ?, message = ? WHERE id = ?", ign_, sizeof ign_);
-        if (!s) return -1;
-        sqlite3_bind_int64(s, 1, now + (60LL << (w->attempts < 8 ? w->attempts : 8)));
-        sqlite3_bind_text(s, 2, msg, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int64(s, 3, w->trace);
-        int rc = sqlite3_step(s) == SQLITE_DONE ? 0 : -1;
-        sqlite3_reset(s);
-        rs->retried++;
-        w->spawned = 1;       /* still pending: not complete */
-        return rc;
-      }
       if (failed) {
         rs->errors++;
         return setTrace(e, w->trace, TRACE_ERROR, err, now);
+      }
+      if (e->outboxed) {
+        if (campStoreLoadRecord(e, l, w->record, err, sizeof err) < 0 ||
+            campStoreOutboxBodies(e, l, (uint32_t)w->actIdx, w->trace, err, sizeof err) < 0)
+          return -1;
+        return claimHooks(e, w, l, now, out, queued);
       }
     }
     rs->processed++;
@@ -585,6 +669,16 @@ static int settleClaim(Engine *e, int64_t trace, int64_t owner, int state, const
   return sqlite3_changes(e->db) > 0;
 }
 
+static int dropOutbox(Engine *e, int64_t trace) {
+  char ign_[160];
+  sqlite3_stmt *s = campStoreStmt(e, "DELETE FROM camp_outbox WHERE trace = ?", ign_, sizeof ign_);
+  if (!s) return -1;
+  sqlite3_bind_int64(s, 1, trace);
+  int rc = sqlite3_step(s);
+  sqlite3_reset(s);
+  return rc == SQLITE_DONE ? 0 : -1;
+}
+
 /* Record what became of one send, inside a results transaction.  Results
 ** land only on claims this runner still owns. */
 static int finishSend(Engine *e, int64_t owner, Outgoing *og, const SendStatus *ss, int64_t now, RunStats *rs) {
@@ -606,8 +700,9 @@ static int finishSend(Engine *e, int64_t owner, Outgoing *og, const SendStatus *
   if (ss->result == SEND_OK) {
     int mine = settleClaim(e, w->trace, owner, TRACE_PROCESSED, NULL, now);
     if (mine <= 0) { w->spawned = 1; return mine; }
+    if (og->hook && dropOutbox(e, w->trace) < 0) return -1;
     rs->processed++;
-    rs->sent++;
+    if (!og->hook) rs->sent++;
     /* the version may have changed while the message was out (a deploy):
     ** children follow the version now current, by the activity's name */
     char err[256];
@@ -643,6 +738,7 @@ static int finishSend(Engine *e, int64_t owner, Outgoing *og, const SendStatus *
     return rc == SQLITE_DONE ? 0 : -1;
   }
   int mine = settleClaim(e, w->trace, owner, TRACE_ERROR, ss->why, now);
+  if (mine > 0 && og->hook && dropOutbox(e, w->trace) < 0) return -1;
   if (mine > 0) rs->errors++;
   else w->spawned = 1;
   return mine < 0 ? -1 : 0;
@@ -658,7 +754,7 @@ typedef struct Batch {
   Message *m;               /* the messages, mail first, then SMS */
   SendStatus *ss;
   int *order;               /* m[j] is out[order[j]] */
-  int nmail;
+  int nmail, nmsg;          /* m[0, nmail) mail, [nmail, nmsg) SMS, [nmsg, nout) webhooks (no Message) */
   Channel *mail, *sms;
   pthread_t thread;
   int sending;              /* the thread runs */
@@ -671,6 +767,7 @@ typedef struct Batch {
   RunStats st;              /* what recording counted */
   int failed;
   char err[512];
+  volatile sig_atomic_t *stop;
 } Batch;
 
 static void freeBatch(Batch *b) {
@@ -721,12 +818,32 @@ static void onSettled(void *ctx, int i) {
   if (b->eager) recordPending(b, 0);
 }
 
+/* The webhooks of the batch's actions, POSTed one by one: a trace's
+** result is the worst of its requests' (a retry POSTs them all again). */
+static void postHooks(Batch *b) {
+  b->first = 0;
+  b->eager = b->rec != NULL;
+  for (int j = b->nmsg; j < b->nout; j++) {
+    Outgoing *og = &b->out[b->order[j]];
+    SendStatus *st = &b->ss[j];
+    st->result = SEND_OK;
+    for (int i = 0; i < og->nhook && st->result == SEND_OK; i++) {
+      char why[200] = "";
+      if (b->stop && *b->stop) { st->result = SEND_UNSENT; snprintf(st->why, sizeof st->why, "not started: the run is stopping"); break; }
+      st->result = campHttpPostJson(og->hookUrl[i], og->hookBody[i], getenv("CAMP_WEBHOOK_AUTH"), 10000, why, sizeof why);
+      if (st->result != SEND_OK) snprintf(st->why, sizeof st->why, "webhook %.40s: %s", og->hookUrl[i], why);
+    }
+    onSettled(b, j);
+  }
+  if (b->rec) recordPending(b, 1);
+}
+
 /* The send thread: sends the batch and records its results on its own
 ** connection (or, with none, leaves them for finishBatch). */
 static void *sendBatch(void *arg) {
   Batch *b = arg;
   for (int sms = 0; sms < 2; sms++) {
-    int first = sms ? b->nmail : 0, k = sms ? b->nout : b->nmail;
+    int first = sms ? b->nmail : 0, k = sms ? b->nmsg : b->nmail;
     Channel *ch = sms ? b->sms : b->mail;
     if (k == first) continue;
     b->first = first;
@@ -737,6 +854,7 @@ static void *sendBatch(void *arg) {
     ch->done = NULL;
     if (b->rec) recordPending(b, 1);
   }
+  postHooks(b);
   return NULL;
 }
 
@@ -751,14 +869,19 @@ static int startSend(Engine *e, Batch *b, const RunOptions *o, int64_t now, char
   for (int sms = 0; sms < 2; sms++) {
     for (int i = 0; i < b->nout; i++) {
       Outgoing *og = &b->out[i];
-      if (og->sms != sms) continue;
-      splitFrom(og->from, og->fromName, sizeof og->fromName, og->fromAddr, sizeof og->fromAddr);
+      if (og->sms != sms || og->hook) continue;
+      size_t fs = (og->from ? strlen(og->from) : 0) + 32;
+      if (!(og->fromName = malloc(fs)) || !(og->fromAddr = malloc(fs))) { snprintf(err, errSize, "out of memory"); return -1; }
+      splitFrom(og->from, og->fromName, fs, og->fromAddr, fs);
       b->m[k] = (Message){ og->w->messageId, og->fromName[0] ? og->fromName : NULL, og->fromAddr, og->toName, og->to,
                            og->subject, og->html, og->text, og->unsub, og->code, now };
       b->order[k++] = i;
     }
     if (!sms) b->nmail = k;
   }
+  b->nmsg = k;
+  for (int i = 0; i < b->nout; i++) if (b->out[i].hook) b->order[k++] = i;
+  b->stop = o->stop;
   b->mail = o->mail;
   b->sms = o->sms;
   if (o->mail) o->mail->stop = o->stop;
@@ -982,6 +1105,7 @@ int campEngineRun(Engine *e, const RunOptions *o, RunStats *st, char *err, size_
       lastSync = now;
     }
     if (drain(e, o, now, 0, 0, st, err, errSize) < 0) return -1;
+    if (o->stop && *o->stop) return 0;        /* stopped: the clock stays where the work stopped */
     if (o->once) break;
     int64_t next = campEngineNextDue(e);
     if (next <= now) next = now + 1;

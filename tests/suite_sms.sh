@@ -65,8 +65,11 @@ check "webhook JSON: campaign" "$(req /hook 1 body.campaign)" hooks
 check "webhook JSON: activity" "$(req /hook 1 body.activity)" notify
 check "webhook JSON: the record" "$(req /hook 1 body.record.name)|$(req /hook 1 body.record.phone)" "once503|+33600000002"
 check "webhook JSON: named values" "$(req /hook 1 body.values)" '{"source": "camp", "score": 1}'
-check "webhook 503: retried later" "$(state once503 notify)" '0|1|attempt 1: sms.camp:24: webhook(): http://127.0.0.1:'"$PORT"'/hook: HTTP 503: {"error": "try later"}'
-check "webhook 400: error with the target's words" "$(state bad400 notify)" '5|0|sms.camp:24: webhook(): http://127.0.0.1:'"$PORT"'/hook: HTTP 400: {"error": "invalid number"}'
+check "webhook JSON: the record as the activity's own set() left it" "$(req /hook 1 body.record.score)" 11
+check "webhook 503: the actions committed once, the POST retried later" "$(state once503 notify)|$(q "SELECT score FROM contact WHERE name = 'once503'")" \
+  '6|1|attempt 1: webhook http://127.0.0.1:'"$PORT"'/hook: HTTP 503: {"error": "try later"}|11'
+check "webhook 400: error with the target's words" "$(state bad400 notify)" '5|0|webhook http://127.0.0.1:'"$PORT"'/hook: HTTP 400: {"error": "invalid number"}'
+check "webhooks wait in the outbox only while they are retried" "$(q "SELECT count(*) FROM camp_outbox")" 1
 
 # -- the retry: the 503s succeed later, exactly once each
 "$CAMP" run --db "$D/db" --until +2h --sms "http://127.0.0.1:$PORT/sms" --base-url https://t.example --mail sink: > /dev/null 2>&1
@@ -75,6 +78,8 @@ check "webhook delivered on retry" "$(state once503 notify)" "2|1|"
 check "the retried SMS went out twice in all" "$(sent +33600000002)" 2
 check "the 400 was not retried" "$(sent +33600000003)" 1
 check "the 400 webhook was not retried" "$(count /hook)" 3
+check "the retried webhook: set() ran once" "$(q "SELECT score FROM contact WHERE name = 'once503'")" 11
+check "the outbox is empty once every webhook is settled" "$(q "SELECT count(*) FROM camp_outbox")" 0
 
 # -- on click works for SMS: the short link's token names the trace
 mid=$(q "SELECT message_id FROM camp_trace WHERE id = 1")

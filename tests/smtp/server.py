@@ -20,6 +20,8 @@
 #   silent    accepts connections and never says a word (timeouts)
 #   refuse    greets with 554 (no service for this client)
 #   --auth    AUTH required (after STARTTLS when TLS is on)
+#   --delay S  every message is stored, then its 250 waits S seconds (a slow
+#             relay: a client killed meanwhile does not know it was accepted)
 #   --no-pipelining  EHLO does not offer PIPELINING (RFC 2920), which it
 #             offers by default as most servers do (aiosmtpd reads commands
 #             in order either way)
@@ -41,6 +43,7 @@ ap.add_argument("dir")
 ap.add_argument("--mode", default="plain", choices=["plain", "starttls", "smtps", "silent", "refuse"])
 ap.add_argument("--auth", default=None)
 ap.add_argument("--no-pipelining", action="store_true")
+ap.add_argument("--delay", type=float, default=0.0)
 args = ap.parse_args()
 D = args.dir
 os.makedirs(os.path.join(D, "mail"), exist_ok=True)
@@ -127,6 +130,8 @@ class Handler:
                        "tls": server.transport.get_extra_info("ssl_object") is not None}, f)
         stats["messages"] += 1
         save_stats()
+        if args.delay:
+            await asyncio.sleep(args.delay)
         return "250 2.0.0 Ok: queued as %d" % count
 
 
