@@ -80,7 +80,7 @@ static int recordEvent(Engine *e, int64_t trace, const char *kind, int64_t at, c
 
 static int applyEvent(Engine *e, const char *kind, const char *messageId, int64_t at, const char *url,
                       char *err, size_t errSize) {
-  /* camp's Message-IDs are t<trace id>.<hash>@camp: the id finds the row,
+  /* camp's Message-IDs are t<trace id>.<MAC>@camp: the id finds the row,
   ** the whole ID must then match what was sent */
   char *end;
   if (messageId[0] == '<') messageId++;
