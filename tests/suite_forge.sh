@@ -146,6 +146,11 @@ check "sms: unsigned" "$($PY $CLIENT hook "$BASE/hooks/sms" - '{"id":"s5","from"
 check "sms: the phones only, on the sms channel" "$(q B "SELECT group_concat(channel || ' ' || address || ' ' || reason, ', ') FROM (SELECT * FROM camp_suppression ORDER BY address)")" \
   "sms +33600000003 stop, sms +33600000004 stop"
 stop
+# an SMS campaign afterwards reaches the two phones that did not say STOP
+printf 'use "models.camp"\ncampaign texts "Texts" {\n  target contact\n  where phone is set\n  sms hello { text "Hi {{ name }}" }\n}\n' > "$D/texts.camp"
+"$CAMP" deploy --db "$D/B.db" --start "$D/texts.camp" > /dev/null
+"$CAMP" run --db "$D/B.db" --until +1h --sms "file:$D/B.sms" --mail "file:$D/B.mail" > /dev/null
+check "sms after STOP: sent to the others only" "$(cat "$D"/B.sms/*.txt | sed -n 's/^To: //p' | sort | tr '\n' ' ')" "+33600000001 +33600000002 "
 
 # -- rotation: CAMP_SECRET with previous keys ------------------------------------
 makeDb C CAMP_SECRET=key-1
