@@ -28,7 +28,7 @@ int campCliOpt(int argc, char **argv, int *i, const char *name, const char **val
   return 1;
 }
 
-const char *campCliSecret(void) {
+const char *campCliSecret(Engine *e) {
   const char *s = getenv("CAMP_SECRET");
-  return s && *s ? s : "camp-development-secret";
+  return s && *s ? s : campEngineSecret(e);
 }

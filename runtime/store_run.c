@@ -16,6 +16,7 @@
 #include <string.h>
 #include <time.h>
 #include "runtime/store_engine.h"
+#include "runtime/track.h"
 
 #define MAX_ATTEMPTS 8
 
@@ -596,7 +597,7 @@ static int decide(Engine *e, Work *w, const RunOptions *o, int64_t now, Outgoing
     freeOut(out);
     return setTrace(e, w->trace, TRACE_CANCELED, why, now);
   }
-  if (!w->messageId[0]) snprintf(w->messageId, sizeof w->messageId, "t%lld.%.8s@camp", (long long)w->trace, l->hash);
+  if (!w->messageId[0] && campTrackMessageId(e->secret, w->trace, w->messageId, sizeof w->messageId) < 0) { freeOut(out); rs->errors++; return setTrace(e, w->trace, TRACE_ERROR, "cannot make a Message-ID (OpenSSL failed)", now); }
   out->w = w;
   out->l = l;
   out->version = l->version;

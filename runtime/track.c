@@ -1,10 +1,13 @@
 /*
 ** runtime/track.c -- tracking tokens and tracked links.
 **
-** Owns: signing and verifying tokens (HMAC-SHA256 with CAMP_SECRET, from
-** OpenSSL's libcrypto) and rewriting links in HTML and SMS text to tracked
-** URLs plus the open pixel.  A token carries its kind, the trace id and the
-** link index; forging, altering or swapping any of them breaks the MAC.
+** Owns: signing and verifying tokens (HMAC-SHA256 under the database's
+** secret or $CAMP_SECRET, from OpenSSL's libcrypto), the keys a token may
+** verify under during a rotation, camp's Message-IDs (unguessable: a MAC
+** of the trace id under the database's secret) and rewriting links in HTML
+** and SMS text to tracked URLs plus the open pixel.  A token carries its
+** kind, the trace id and the link index; forging, altering or swapping any
+** of them breaks the MAC.
 ** Does not own: what a hit records (serve.c and the store).
 */
 #include <ctype.h>
@@ -17,8 +20,10 @@
 #include <strings.h>
 #include "runtime/message.h"
 #include "runtime/opcodes.h"
+#include "runtime/track.h"
 
 #define MAC_BYTES 12                  /* 96 bits of MAC: forgery is hopeless */
+#define MID_MAC_BYTES 8               /* 64 bits in a Message-ID: it must match the stored one exactly */
 
 static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
@@ -58,17 +63,32 @@ static int decode(const char *in, uint8_t *out, size_t max) {
 ** keyed inner and outer SHA-256 digests set up once per secret and thread
 ** (the tracking server verifies on many) and copied for each token: the
 ** copy costs a fraction of what duplicating an EVP_MAC context does, which
-** was a third of a message's cost before.  A thread's state is freed when
-** the thread ends. */
-typedef struct MacState { EVP_MD_CTX *inner, *outer, *work; char keyedFor[256]; int keyed; } MacState;
+** was a third of a message's cost before.  A thread keeps the states of its
+** last few keys (a run signs tokens with $CAMP_SECRET and Message-IDs with
+** the database's secret; a server may verify under previous keys): keying
+** costs more than a token, so alternating keys must not re-key each time.
+** A thread's states are freed when the thread ends. */
+#define MAC_SLOTS 4
+
+typedef struct MacSlot { EVP_MD_CTX *inner, *outer; char *secret; unsigned long used; } MacSlot;
+typedef struct MacState { MacSlot slot[MAC_SLOTS]; EVP_MD_CTX *work; unsigned long clock; } MacState;
 
 static pthread_key_t macKey;
 static pthread_once_t macOnce = PTHREAD_ONCE_INIT;
 
+static void forgetSlot(MacSlot *k) {
+  if (k->secret) OPENSSL_cleanse(k->secret, strlen(k->secret));
+  free(k->secret);
+  k->secret = NULL;
+}
+
 static void freeMacState(void *p) {
   MacState *m = p;
-  EVP_MD_CTX_free(m->inner);
-  EVP_MD_CTX_free(m->outer);
+  for (int i = 0; i < MAC_SLOTS; i++) {
+    EVP_MD_CTX_free(m->slot[i].inner);
+    EVP_MD_CTX_free(m->slot[i].outer);
+    forgetSlot(&m->slot[i]);
+  }
   EVP_MD_CTX_free(m->work);
   free(m);
 }
@@ -84,6 +104,31 @@ static int keyed(EVP_MD_CTX *c, const uint8_t key[64], uint8_t pad) {
   return ok;
 }
 
+/* This thread's keyed states for secret: a slot that holds it (the whole
+** key compared: two may share a long prefix), else the least recently used
+** slot keyed anew.  NULL when out of memory or OpenSSL failed. */
+static MacSlot *slotFor(MacState *st, const char *secret) {
+  MacSlot *k = &st->slot[0];
+  for (int i = 0; i < MAC_SLOTS; i++) {
+    if (st->slot[i].secret && !strcmp(st->slot[i].secret, secret)) { k = &st->slot[i]; k->used = ++st->clock; return k; }
+    if (st->slot[i].used < k->used) k = &st->slot[i];
+  }
+  forgetSlot(k);
+  k->used = 0;
+  if (!k->inner) k->inner = EVP_MD_CTX_new();
+  if (!k->outer) k->outer = EVP_MD_CTX_new();
+  if (!k->inner || !k->outer) return NULL;
+  uint8_t key[64] = { 0 };
+  size_t klen = strlen(secret);
+  if (klen > 64) EVP_Digest(secret, klen, key, NULL, EVP_sha256(), NULL);   /* a long key is hashed first */
+  else memcpy(key, secret, klen);
+  int ok = keyed(k->inner, key, 0x36) && keyed(k->outer, key, 0x5c);
+  OPENSSL_cleanse(key, sizeof key);
+  if (!ok || !(k->secret = strdup(secret))) return NULL;
+  k->used = ++st->clock;
+  return k;
+}
+
 /* 0, or -1 when OpenSSL failed (out is then zeros, and no token verifies). */
 static int mac(const char *secret, const uint8_t *payload, size_t n, uint8_t out[32]) {
   pthread_once(&macOnce, makeMacKey);
@@ -92,25 +137,14 @@ static int mac(const char *secret, const uint8_t *payload, size_t n, uint8_t out
   memset(out, 0, 32);
   if (!st) {
     if (!(st = calloc(1, sizeof *st))) return -1;
-    st->inner = EVP_MD_CTX_new();
-    st->outer = EVP_MD_CTX_new();
     st->work = EVP_MD_CTX_new();
     pthread_setspecific(macKey, st);
   }
-  if (!st->inner || !st->outer || !st->work) return -1;
-  if (!st->keyed || strncmp(st->keyedFor, secret, sizeof st->keyedFor)) {
-    uint8_t key[64] = { 0 };
-    size_t klen = strlen(secret);
-    if (klen > 64) EVP_Digest(secret, klen, key, NULL, EVP_sha256(), NULL);   /* a long key is hashed first */
-    else memcpy(key, secret, klen);
-    st->keyed = keyed(st->inner, key, 0x36) && keyed(st->outer, key, 0x5c);
-    OPENSSL_cleanse(key, sizeof key);
-    snprintf(st->keyedFor, sizeof st->keyedFor, "%s", secret);
-    if (!st->keyed) return -1;
-  }
+  MacSlot *k = st->work ? slotFor(st, secret) : NULL;
+  if (!k) return -1;
   uint8_t h[32];
-  if (!EVP_MD_CTX_copy_ex(st->work, st->inner) || !EVP_DigestUpdate(st->work, payload, n) || !EVP_DigestFinal_ex(st->work, h, &len) ||
-      !EVP_MD_CTX_copy_ex(st->work, st->outer) || !EVP_DigestUpdate(st->work, h, 32) || !EVP_DigestFinal_ex(st->work, out, &len)) {
+  if (!EVP_MD_CTX_copy_ex(st->work, k->inner) || !EVP_DigestUpdate(st->work, payload, n) || !EVP_DigestFinal_ex(st->work, h, &len) ||
+      !EVP_MD_CTX_copy_ex(st->work, k->outer) || !EVP_DigestUpdate(st->work, h, 32) || !EVP_DigestFinal_ex(st->work, out, &len)) {
     memset(out, 0, 32);
     return -1;
   }
@@ -140,6 +174,53 @@ int campTrackVerify(const char *secret, char kind, const char *token, int64_t *t
   *trace = (int64_t)t;
   *link = l;
   return 0;
+}
+
+int campTrackVerifyAny(const char *const *keys, char kind, const char *token, int64_t *trace, uint32_t *link) {
+  for (int i = 0; keys && keys[i]; i++)
+    if (campTrackVerify(keys[i], kind, token, trace, link) == 0) return i;
+  return -1;
+}
+
+char **campTrackKeys(const char *current, const char *more) {
+  size_t n = 3, bytes = strlen(current) + 1 + (more ? strlen(more) + 1 : 0);
+  for (const char *p = more; p && *p; p++) n += *p == ',';   /* current, one per item, NULL */
+  char **keys = malloc(n * sizeof *keys + bytes);
+  if (!keys) return NULL;
+  char *text = (char *)(keys + n);
+  size_t k = 0;
+  keys[k++] = strcpy(text, current);
+  text += strlen(current) + 1;
+  for (const char *p = more; p && *p;) {
+    size_t len = strcspn(p, ",");
+    while (len && (*p == ' ' || *p == '\n')) { p++; len--; }
+    size_t l = len;
+    while (l && (p[l - 1] == ' ' || p[l - 1] == '\n')) l--;
+    int dup = !l;
+    for (size_t i = 0; i < k && !dup; i++) dup = strlen(keys[i]) == l && !strncmp(keys[i], p, l);
+    if (!dup) { memcpy(text, p, l); text[l] = 0; keys[k++] = text; text += l + 1; }
+    p += len;
+    if (*p == ',') p++;
+  }
+  keys[k] = NULL;
+  return keys;
+}
+
+void campTrackKeysFree(char **keys) {
+  if (!keys) return;
+  for (int i = 0; keys[i]; i++) OPENSSL_cleanse(keys[i], strlen(keys[i]));
+  free(keys);
+}
+
+int campTrackMessageId(const char *secret, int64_t trace, char *out, size_t size) {
+  char payload[32];
+  uint8_t m[32];
+  int n = snprintf(payload, sizeof payload, "mid:%lld", (long long)trace);
+  if (mac(secret, (const uint8_t *)payload, (size_t)n, m) < 0) { if (size) out[0] = 0; return -1; }
+  char hex[2 * MID_MAC_BYTES + 1];
+  for (int i = 0; i < MID_MAC_BYTES; i++) snprintf(hex + 2 * i, 3, "%02x", m[i]);
+  int w = snprintf(out, size, "t%lld.%s@camp", (long long)trace, hex);
+  return w < 0 || (size_t)w >= size ? -1 : 0;
 }
 
 /* -- link rewriting ---------------------------------------------------------
