@@ -234,15 +234,8 @@ static int isStopWord(const char *text) {
 
 int campEngineStopReply(Engine *e, const char *phone, const char *text, int64_t at, char *err, size_t errSize) {
   if (!isStopWord(text)) return 0;
-  sqlite3_stmt *st = campStoreStmt(e, "INSERT OR IGNORE INTO camp_suppression(channel, address, reason, at) VALUES('sms', lower(?), 'stop', ?)",
-                                   err, errSize);
-  if (!st) return -1;
-  sqlite3_bind_text(st, 1, phone, -1, SQLITE_STATIC);
-  sqlite3_bind_int64(st, 2, at);
-  int rc = sqlite3_step(st) == SQLITE_DONE ? 1 : -1;
-  sqlite3_reset(st);
-  if (rc < 0) snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db));
-  return rc;
+  /* the phone in the one normal form suppressions are kept in (store_suppress.c) */
+  return campStoreSuppress(e, 1, phone, strlen(phone), "stop", at, err, errSize) < 0 ? -1 : 1;
 }
 
 int campEngineTraceMessage(Engine *e, int64_t trace, char *messageId, size_t idSize) {

@@ -855,8 +855,9 @@ static void postHooks(Batch *b) {
   if (b->rec) recordPending(b, 1);
 }
 
-/* The send thread: sends the batch and records its results on its own
-** connection (or, with none, leaves them for finishBatch). */
+/* The send thread: sends the batch and records the results of carriers
+** that do not dedupe on its own connection as they come; the rest (file:,
+** sink:, or without a recorder) are left for finishBatch. */
 static void *sendBatch(void *arg) {
   Batch *b = arg;
   for (int sms = 0; sms < 2; sms++) {
@@ -869,7 +870,7 @@ static void *sendBatch(void *arg) {
     ch->doneCtx = b;
     ch->send(ch, b->m + first, k - first, b->ss + first);
     ch->done = NULL;
-    if (b->rec) recordPending(b, 1);
+    if (b->eager) recordPending(b, 1);          /* a deduping carrier's results: finishBatch */
   }
   postHooks(b);
   return NULL;
@@ -930,7 +931,7 @@ static int startSend(Engine *e, Batch *b, const RunOptions *o, int64_t now, char
 static int finishBatch(Engine *e, Batch *b, RunStats *rs, char *err, size_t errSize) {
   if (b->sending) pthread_join(b->thread, NULL);
   b->sending = 0;
-  if (!b->rec) b->rec = e;
+  b->rec = e;                                 /* the thread is done with its connection */
   recordPending(b, 1);
   rs->processed += b->st.processed; rs->sent += b->st.sent; rs->retried += b->st.retried; rs->errors += b->st.errors;
   rs->completed += b->st.completed; rs->unsent += b->st.unsent;
