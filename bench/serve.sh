@@ -61,8 +61,8 @@ sleep 0.3
 set -- $(load "$OPEN"); ORPS=$1 OP99=$2 ON=$3 OBAD=$4
 set -- $(load "$REDIRECT"); RRPS=$1 RP99=$2 RN=$3 RBAD=$4
 kill -TERM $SERVER; wait $SERVER; SERVER=
-opens=$(sqlite3 "$D/db" "SELECT count(*) FROM camp_event WHERE kind = 'open'")
-clicks=$(sqlite3 "$D/db" "SELECT count(*) FROM camp_event WHERE kind = 'click'")
+opens=$(sqlite3 "$D/db" "SELECT coalesce(sum(1 + repeats), 0) FROM camp_event WHERE kind = 'open'")
+clicks=$(sqlite3 "$D/db" "SELECT coalesce(sum(1 + repeats), 0) FROM camp_event WHERE kind = 'click'")
 printf 'camp serve, %s s each, %s connections, %s server threads (2 cores shared with wrk)\n' "$SECS" "$CONNS" "$THREADS"
 printf '  /o/TOKEN   %8.0f req/s   p99 %-8s  %d answered, %d failed, %d opens recorded\n' "$ORPS" "$OP99" "$((ON - OBAD))" "$OBAD" "$opens"
 printf '  /r/TOKEN   %8.0f req/s   p99 %-8s  %d answered, %d failed, %d clicks recorded\n' "$RRPS" "$RP99" "$((RN - RBAD))" "$RBAD" "$clicks"

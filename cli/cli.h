@@ -7,6 +7,8 @@
 #ifndef CAMP_CLI_H
 #define CAMP_CLI_H
 
+#include "runtime/engine.h"
+
 #define COMMAND(name, fn, summary) int fn(int argc, char **argv);
 #include "cli/commands.def"
 #undef COMMAND
@@ -19,9 +21,10 @@ int campCliUsage(const char *cmd, const char *fmt, ...) __attribute__((format(pr
 ** value is missing (after printing a usage error). */
 int campCliOpt(int argc, char **argv, int *i, const char *name, const char **value);
 
-/* The key of tracking tokens: $CAMP_SECRET, or a development default that
-** camp run, camp serve and camp ingest all agree on. */
-const char *campCliSecret(void);
+/* The key that signs tracking tokens: $CAMP_SECRET when set, else the
+** database's own secret (made by camp init and kept in the database).
+** There is no built-in default. */
+const char *campCliSecret(Engine *e);
 
 #include <stddef.h>
 #include <stdint.h>

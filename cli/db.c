@@ -138,7 +138,7 @@ static int connections(const char *v, int *n, char *err, size_t errSize) {
   return 0;
 }
 
-static int openChannels(const Opts *o, RunOptions *r, char *err, size_t errSize) {
+static int openChannels(Engine *e, const Opts *o, RunOptions *r, char *err, size_t errSize) {
   int mc, sc;
   if (connections(o->mailConnections, &mc, err, errSize) < 0 || connections(o->smsConnections, &sc, err, errSize) < 0) return -1;
   /* no channel unless given: a message due without one fails the run
@@ -148,7 +148,7 @@ static int openChannels(const Opts *o, RunOptions *r, char *err, size_t errSize)
   r->sms = o->sms ? campChanOpenSms(o->sms, sc, err, errSize) : NULL;
   if (o->sms && !r->sms) { campChanClose(r->mail); return -1; }
   r->baseUrl = o->baseUrl ? o->baseUrl : "http://127.0.0.1:8080";
-  r->secret = campCliSecret();
+  r->secret = campCliSecret(e);
   return 0;
 }
 
@@ -192,7 +192,7 @@ int campCmdRun(int argc, char **argv) {
   if (!o.until && !o.once) {
     if (campEngineIsSimulated(e)) { campEngineClose(e); return campCliUsage(argv[0], "a simulated clock needs --until or --once"); }
   }
-  if (openChannels(&o, &r, err, sizeof err) < 0) return fail(argv[0], e, err);
+  if (openChannels(e, &o, &r, err, sizeof err) < 0) return fail(argv[0], e, err);
   catchStopSignals();
   r.stop = &stopRun;
   RunStats st;
@@ -339,7 +339,7 @@ int campCmdTest(int argc, char **argv) {
   if (!e) return 1;
   RunOptions r = { .until = campEngineNow(e) };
   if (o.until && campClockParse(o.until, campEngineNow(e), &r.until) < 0) { campEngineClose(e); return campCliUsage(argv[0], "--until is not a time"); }
-  if (openChannels(&o, &r, err, sizeof err) < 0) return fail(argv[0], e, err);
+  if (openChannels(e, &o, &r, err, sizeof err) < 0) return fail(argv[0], e, err);
   int rc = campEngineTest(e, o.pos[0], rec, o.run, r.until, &r, stdout, err, sizeof err);
   campChanClose(r.mail);
   campChanClose(r.sms);

@@ -3,7 +3,10 @@
 **
 ** Owns: the command line and the signals of the tracking server; the
 ** server itself is runtime/serve.c.  SIGINT or SIGTERM stops it after
-** every answered hit is recorded (exit 0).
+** every answered hit is recorded (exit 0).  Keys come from the
+** environment: $CAMP_SECRET (else the database's own secret),
+** $CAMP_SECRET_PREVIOUS (comma-separated keys still accepted) and
+** $CAMP_HOOK_SECRET (without it the webhooks answer 401).
 */
 #include <signal.h>
 #include <stdio.h>
@@ -38,9 +41,11 @@ int campCmdServe(int argc, char **argv) {
     if (end == threads || *end || n < 1 || n > 64) return campCliUsage(argv[0], "--threads '%s': give a number from 1 to 64", threads);
     o.threads = (int)n;
   }
-  o.secret = campCliSecret();
-  o.hookSecret = getenv("CAMP_HOOK_SECRET");
-  if (!o.hookSecret || !*o.hookSecret) o.hookSecret = o.secret;
+  o.secret = getenv("CAMP_SECRET");                 /* NULL: the database's own secret */
+  if (o.secret && !*o.secret) o.secret = NULL;
+  o.previous = getenv("CAMP_SECRET_PREVIOUS");
+  o.hookSecret = getenv("CAMP_HOOK_SECRET");        /* NULL: /hooks/ answer 401 */
+  if (o.hookSecret && !*o.hookSecret) o.hookSecret = NULL;
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
   sa.sa_handler = onSignal;

@@ -37,7 +37,7 @@ int campCliSetRoot(const char *cmd, Diags *d, const char *dir) {
   return 0;
 }
 
-const char *campCliSecret(void) {
+const char *campCliSecret(Engine *e) {
   const char *s = getenv("CAMP_SECRET");
-  return s && *s ? s : "camp-development-secret";
+  return s && *s ? s : campEngineSecret(e);
 }

@@ -4,7 +4,9 @@
 ** Owns: the Program builder (string and constant pools with dedupe, the
 ** activity table in depth-first order so a parent always precedes its
 ** children, one code block per filter, template and action body, the
-** pc -> line table) and the expression code generator.  Does not own:
+** pc -> line table), the expression code generator, and the escaping of
+** template values (an OP_ESCAPE after each value of an HTML body, text or
+** SMS part, its mode from compiler/html.c).  Does not own:
 ** checking (resolve.c), serialising (runtime/program.c) or running (vm.c).
 **
 ** Everything is emitted in source order, so the same source gives the
@@ -15,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "compiler/compile.h"
+#include "compiler/html.h"
 #include "compiler/resolve.h"
 #include "runtime/opcodes.h"
 #include "runtime/program.h"
@@ -189,18 +192,60 @@ static Value constOf(Gen *g, const Ast *n) {
 
 static void expr(Gen *g, const Ast *n, uint32_t blockStart);
 
-static void templ(Gen *g, const Ast *tpl, uint32_t blockStart) {
+/* What a template renders: a header or an expression's text (values as
+** they are), a text or SMS part (values marked, so links in them are not
+** tracked) or an HTML body (values escaped for where they land, and
+** marked).  runtime/opcodes.h ESC_* says what each mode does. */
+typedef enum { TPL_PLAIN, TPL_TEXT, TPL_HTML } TplKind;
+
+/* `{{ x | raw }}`: raw is the last filter. */
+static int isRaw(const Ast *k) {
+  return k->kind == AST_PIPE && k->index >= 0 && !strcmp(campResolveNatives[k->index].name, "raw");
+}
+
+/* The constant for the author's text s[0..n).  In a marked template the
+** two bytes that mark values (invalid in UTF-8) become U+FFFD: only
+** values are ever between marks. */
+static uint32_t literal(Gen *g, const char *s, uint32_t n, TplKind kind) {
+  uint32_t marks = 0;
+  if (kind != TPL_PLAIN)
+    for (uint32_t i = 0; i < n; i++) marks += s[i] == CAMP_VALUE_OPEN || s[i] == CAMP_VALUE_CLOSE;
+  if (!marks) return konst(g, textValue(g, s, n));
+  char *t = malloc(n + 2 * marks), *o = t;
+  if (!t) { fputs("camp: out of memory\n", stderr); abort(); }
+  for (uint32_t i = 0; i < n; i++) {
+    if (s[i] == CAMP_VALUE_OPEN || s[i] == CAMP_VALUE_CLOSE) { memcpy(o, "\xef\xbf\xbd", 3); o += 3; }
+    else *o++ = s[i];
+  }
+  uint32_t k = konst(g, textValue(g, t, (uint32_t)(o - t)));
+  free(t);
+  return k;
+}
+
+static void templ(Gen *g, const Ast *tpl, uint32_t blockStart, TplKind kind) {
   int n = 0;
+  HtmlScan html;
+  campHtmlInit(&html);
   for (const Ast *k = tpl->kids; k; k = k->next, n++) {
-    if (k->kind == AST_STR) opU32(g, OP_CONST, konst(g, textValue(g, k->name, k->nameLen)));
-    else expr(g, k, blockStart);
+    if (k->kind == AST_STR) {
+      if (kind == TPL_HTML) campHtmlText(&html, k->name, k->nameLen);
+      opU32(g, OP_CONST, literal(g, k->name, k->nameLen, kind));
+      continue;
+    }
+    int mode = kind == TPL_HTML ? campHtmlValue(&html) : ESC_MARK;
+    expr(g, k, blockStart);
+    if (kind == TPL_PLAIN) continue;
+    op(g, OP_ESCAPE);
+    mode = isRaw(k) ? ESC_MARK : mode;
+    byte(g, (uint8_t)mode);
+    byte(g, 0);
   }
   if (n != 1 || tpl->kids->kind != AST_STR) { op(g, OP_CONCAT); byte(g, (uint8_t)(n & 0xff)); byte(g, (uint8_t)(n >> 8)); }
 }
 
 /* A string: its template's code, or the constant. */
 static void text(Gen *g, const Ast *s, uint32_t blockStart) {
-  if (s->tpl) templ(g, s->tpl, blockStart);
+  if (s->tpl) templ(g, s->tpl, blockStart, TPL_PLAIN);
   else opU32(g, OP_CONST, konst(g, textValue(g, s->name, s->nameLen)));
 }
 
@@ -264,7 +309,7 @@ static void expr(Gen *g, const Ast *n, uint32_t blockStart) {
   case AST_NOW: op(g, OP_NOW); return;
   case AST_NAME: opU32(g, OP_FIELD, (uint32_t)n->index); return;
   case AST_STR: text(g, n, blockStart); return;
-  case AST_TEMPLATE: templ(g, n, blockStart); return;
+  case AST_TEMPLATE: templ(g, n, blockStart, TPL_PLAIN); return;
   case AST_BINARY:
     if (n->op == TK_AND || n->op == TK_OR) {
       expr(g, n->a, blockStart);
@@ -338,16 +383,16 @@ static uint32_t filterBlock(Gen *g, const Ast *e, int model) {
   return b;
 }
 
-static uint32_t textBlock(Gen *g, const Ast *prop, int model) {
+static uint32_t textBlock(Gen *g, const Ast *prop, int model, TplKind kind) {
   if (!prop) return CAMP_NONE;
   const Ast *s = prop->a;
   uint32_t b = beginBlock(g, CODE_TEMPLATE, model, s->tpl ? s->tpl : s);
   if (s->tpl) {
     lineOf(g, s->tpl);
-    templ(g, s->tpl, g->p.code[b].start);
+    templ(g, s->tpl, g->p.code[b].start, kind);
   } else {
     lineOf(g, s);
-    opU32(g, OP_CONST, konst(g, textValue(g, s->name, s->nameLen)));
+    opU32(g, OP_CONST, literal(g, s->name, s->nameLen, kind));
   }
   endBlock(g, b);
   return b;
@@ -392,10 +437,10 @@ static void activity(Gen *g, const Ast *a, uint32_t camp, uint32_t parent, int t
   const Ast *exp = propValue(a, PROP_EXPIRE);
   x.expire = exp ? exp->v.i : 0;
   x.filter = filterBlock(g, propValue(a, PROP_WHERE), model);
-  x.subject = textBlock(g, campResolveProp(a, PROP_SUBJECT), model);
-  x.body = textBlock(g, campResolveProp(a, PROP_BODY), model);
-  x.text = textBlock(g, campResolveProp(a, PROP_TEXT), model);
-  x.from = textBlock(g, campResolveProp(a, PROP_FROM), model);
+  x.subject = textBlock(g, campResolveProp(a, PROP_SUBJECT), model, TPL_PLAIN);
+  x.body = textBlock(g, campResolveProp(a, PROP_BODY), model, TPL_HTML);
+  x.text = textBlock(g, campResolveProp(a, PROP_TEXT), model, TPL_TEXT);
+  x.from = textBlock(g, campResolveProp(a, PROP_FROM), model, TPL_PLAIN);
   x.actions = actionBlock(g, a, model);
   x.line = lineNo(g, a);
   g->p.acts[me] = x;
@@ -433,10 +478,10 @@ static void mailing(Gen *g, const Ast *m) {
   x.list = (uint32_t)propValue(m, PROP_TO)->index;
   const Ast *at = propValue(m, PROP_AT);
   x.at = at ? at->v.i : 0;
-  x.subject = textBlock(g, campResolveProp(m, PROP_SUBJECT), m->index);
-  x.body = textBlock(g, campResolveProp(m, PROP_BODY), m->index);
-  x.text = textBlock(g, campResolveProp(m, PROP_TEXT), m->index);
-  x.from = textBlock(g, campResolveProp(m, PROP_FROM), m->index);
+  x.subject = textBlock(g, campResolveProp(m, PROP_SUBJECT), m->index, TPL_PLAIN);
+  x.body = textBlock(g, campResolveProp(m, PROP_BODY), m->index, TPL_HTML);
+  x.text = textBlock(g, campResolveProp(m, PROP_TEXT), m->index, TPL_TEXT);
+  x.from = textBlock(g, campResolveProp(m, PROP_FROM), m->index, TPL_PLAIN);
   x.line = lineNo(g, m);
   g->p.mails[g->p.nmail++] = x;
 }

@@ -102,7 +102,14 @@ static void code(const Program *p, uint32_t b, FILE *out) {
       break;
     case OPND_ADDR: fprintf(out, "  -> %04u", arg); pc += 5; break;
     case OPND_NATIVE: fprintf(out, "  %s/%u", campNatives[x[0] | x[1] << 8].name, x[2]); pc += 4; break;
-    case OPND_COUNT: fprintf(out, "  %u", x[0] | x[1] << 8); pc += 3; break;
+    case OPND_COUNT: {
+      static const char *const esc[] = { "mark", "html", "attr", "url" };     /* runtime/opcodes.h ESC_* */
+      unsigned n = x[0] | x[1] << 8;
+      if (o == OP_ESCAPE && n < sizeof esc / sizeof esc[0]) fprintf(out, "  %s", esc[n]);
+      else fprintf(out, "  %u", n);
+      pc += 3;
+      break;
+    }
     default: pc += 1;
     }
     if (now != line) { fprintf(out, "%s; line %u", ops[o].operand ? " " : "", now); line = now; }

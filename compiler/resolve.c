@@ -13,6 +13,8 @@
 #include <string.h>
 #include "compiler/compile.h"
 #include "compiler/resolve.h"
+#include "compiler/html.h"
+#include "runtime/opcodes.h"
 #include "runtime/program.h"
 #include "parser.h"
 
@@ -491,8 +493,41 @@ static int isBodyFile(const char *s) {
   return 0;
 }
 
+/* Does expression n read a field of the record? */
+static int readsRecord(const Ast *n) {
+  if (!n) return 0;
+  if (n->kind == AST_NAME) return 1;
+  if (readsRecord(n->a) || readsRecord(n->b)) return 1;
+  for (const Ast *k = n->kids; k; k = k->next) if (readsRecord(k)) return 1;
+  return 0;
+}
+
+/* The values of an HTML body that the compiler cannot make safe for the
+** author: `| raw` on a record value (W060: escaping is off, the tracker
+** leaves its links alone, but markup goes out as the record has it) and a
+** record value as a link target (W061: checked and untracked at send
+** time).  campHtml* is the scanner codegen uses to choose the escaping. */
+static void lintHtmlValues(Resolver *r, const Ast *tpl) {
+  if (!tpl) return;
+  HtmlScan html;
+  campHtmlInit(&html);
+  for (const Ast *k = tpl->kids; k; k = k->next) {
+    if (k->kind == AST_STR) { campHtmlText(&html, k->name, k->nameLen); continue; }
+    int mode = campHtmlValue(&html);
+    int raw = k->kind == AST_PIPE && k->index >= 0 && !strcmp(campResolveNatives[k->index].name, "raw");
+    if (raw && readsRecord(k->a))
+      campDiagReport(r->d, DIAG_W060, k->file, k->off, k->len,
+                     "'raw' on a value read from the record: markup in it reaches the email unescaped "
+                     "(use 'raw' on constants only)");
+    else if (!raw && mode == ESC_URL && readsRecord(k))
+      campDiagReport(r->d, DIAG_W061, k->file, k->off, k->len,
+                     "a link target read from the record: sent only when it is an http(s):// or mailto: URL "
+                     "(else '#'), and never tracked");
+  }
+}
+
 static void checkBody(Resolver *r, Ast *s) {
-  if (!isBodyFile(s->name)) { checkTemplateString(r, s); return; }
+  if (!isBodyFile(s->name)) { checkTemplateString(r, s); lintHtmlValues(r, s->tpl); return; }
   const char *from = r->d->src[s->file].path;
   const char *slash = strrchr(from, '/');
   size_t dl = slash && s->name[0] != '/' ? (size_t)(slash - from + 1) : 0;
@@ -515,6 +550,7 @@ static void checkBody(Resolver *r, Ast *s) {
   if (!tpl) return;
   typeExpr(r, tpl);
   s->tpl = tpl;
+  lintHtmlValues(r, tpl);
 }
 
 static void checkFrom(Resolver *r, Ast *s) {

@@ -20,6 +20,7 @@ static SendResult fileSendOne(Channel *c, const Message *m, char *err, size_t er
   FileChan *f = (FileChan *)c;
   Buf b = { 0 };
   if (f->sms) campBufPrintf(&b, "To: %s\nMessage-ID: %s\n\n%s\n", m->toAddr, m->messageId, m->text ? m->text : "");
+  else if (campMessageCheck(m, err, errSize) < 0) return SEND_FAIL;      /* a header past its limit */
   else campMessageCompose(m, &b);
   if (b.oom) { snprintf(err, errSize, "out of memory"); campBufFree(&b); return SEND_RETRY; }
   char name[512], tmp[600];

@@ -208,6 +208,7 @@ static int startMessage(SmtpChan *s, Conn *c, const Message *m, int i, SendStatu
   c->errbuf[0] = 0;
   c->mailSent = 0;
   c->lastCmd = c->replyTo = CMD_OTHER;
+  if (campMessageCheck(m, st->why, sizeof st->why) < 0) { st->result = SEND_FAIL; return -1; }   /* a header past its limit */
   if (campMessageCompose(m, &c->data) < 0) { setStatus(st, SEND_RETRY, "out of memory composing the message"); return -1; }
   curl_slist_free_all(c->rcpt);
   c->rcpt = curl_slist_append(NULL, m->toAddr);

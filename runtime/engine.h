@@ -38,6 +38,21 @@ enum { EV_OPEN = 1, EV_CLICK = 2, EV_REPLY = 4, EV_BOUNCE = 8 };
 Engine *campEngineOpen(const char *path, int create, int64_t clock, char *err, size_t errSize);
 void campEngineClose(Engine *e);
 
+/* The database's own secret: 64 hex digits from OpenSSL's RAND_bytes, made
+** by camp init (or on the first open of an older database) and kept in the
+** database.  It keys the Message-IDs, and the tracking tokens unless
+** $CAMP_SECRET overrides it.  Owned by e. */
+const char *campEngineSecret(Engine *e);
+
+/* The database's previous secrets, comma-separated (*out malloc'd; "" when
+** none): tokens they signed still verify.  -1 with a message in err. */
+int campEngineSecretsPrevious(Engine *e, char **out, char *err, size_t errSize);
+
+/* Rotate: a new random secret replaces the database's, which joins the
+** previous ones (retire == 0); or forget the previous ones (retire == 1).
+** A running camp serve keeps the keys it started with. */
+int campEngineSecretRotate(Engine *e, int retire, char *err, size_t errSize);
+
 /* The database's clock: simulated when it has one, else the wall clock. */
 int64_t campEngineNow(Engine *e);
 int campEngineIsSimulated(Engine *e);
@@ -78,6 +93,17 @@ int64_t campEngineNextDue(Engine *e);
 ** NULL.  Returns 0, 1 when the message is unknown (nothing changed), -1. */
 int campEngineEvent(Engine *e, const char *kind, const char *messageId, int64_t at, const char *url,
                     char *err, size_t errSize);
+
+/* A provider webhook's event id (namespaced by the caller), recorded once:
+** 0 the first time, 1 when it was seen before (a replay: do nothing), -1
+** on a database error.  Call inside the transaction that records the
+** events, so the id and its events are kept together or not at all. */
+int campEngineHookSeen(Engine *e, const char *id, int64_t at, char *err, size_t errSize);
+
+/* An SMS reply from phone: when text is STOP (or UNSUBSCRIBE, ARRET, …:
+** the whole reply, any case), suppress that phone on the 'sms' channel and
+** return 1; 0 when it is not a stop word (nothing changes); -1 on error. */
+int campEngineStopReply(Engine *e, const char *phone, const char *text, int64_t at, char *err, size_t errSize);
 
 /* Group many events in one transaction (campEngineEvent joins an open
 ** one instead of committing each event by itself). */

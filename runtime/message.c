@@ -3,7 +3,9 @@
 ** multipart/alternative, quoted-printable UTF-8, RFC 2047 encoded words.
 **
 ** Owns: the bytes of a message.  Header values are sanitised here, once:
-** CR and LF become spaces, so no record value can inject a header.
+** control characters (CR and LF among them) become spaces, so no record
+** value can inject a header; long values are folded into lines of at most
+** 78 characters, and a value past CAMP_HEADER_*_MAX is refused.
 ** Does not own: tracking (track.c) or delivery (chan_*.c).
 */
 #include <ctype.h>
@@ -49,60 +51,170 @@ void campBufPrintf(Buf *b, const char *fmt, ...) {
 
 void campBufFree(Buf *b) { free(b->p); memset(b, 0, sizeof *b); }
 
-static int needsEncoding(const char *s) {
-  for (; *s; s++) if ((unsigned char)*s >= 0x7f || *s == '\r' || *s == '\n' || *s == '=' || *s == '?') return 1;
-  return 0;
+/* -- headers ----------------------------------------------------------------
+**
+** A header is written through a Hdr, which knows the column of the line it
+** is on.  Every value goes through hdrByte: a control character (CR, LF,
+** TAB, any other C0 byte, DEL) becomes a space, so no value can end a
+** header line.  Lines are folded (CRLF + space) to stay within 78
+** characters: plain ASCII text at its spaces, anything else as RFC 2047
+** encoded words of at most 75 characters, split on UTF-8 boundaries.  A
+** value too long to be a header at all is refused before anything is
+** written (campMessageCheck). */
+
+#define LINE_SOFT 78                  /* RFC 5322 2.1.1: SHOULD */
+#define WORD_MAX 75                   /* RFC 2047 2: an encoded word */
+#define PLAIN_RUN_MAX 60              /* a longer word (or run of spaces) is encoded: it could not fold */
+
+typedef struct Hdr { Buf *b; size_t col; } Hdr;
+
+static unsigned char hdrByte(unsigned char c) { return c < 0x20 || c == 0x7f ? ' ' : c; }
+
+static void hdrPut(Hdr *h, const char *s, size_t n) { campBufPut(h->b, s, n); h->col += n; }
+static void hdrPuts(Hdr *h, const char *s) { hdrPut(h, s, strlen(s)); }
+static void hdrFold(Hdr *h) { campBufPuts(h->b, "\r\n "); h->col = 1; }
+
+/* Start header `name`: "Name: " at the beginning of a line. */
+static void hdrStart(Hdr *h, const char *name) {
+  h->col = 0;
+  hdrPuts(h, name);
+  hdrPuts(h, ": ");
 }
 
-/* A header value: plain when it is plain ASCII, else RFC 2047 Q-encoded
-** words of at most 75 characters (split on UTF-8 boundaries).  In a phrase
-** (the name of an address) an encoded word may hold only letters, digits
-** and "!*+-/" unencoded (RFC 2047 5(3)): a raw ',', '@' or ':' there would
-** let a strict parser read the name as more addresses or a group. */
-static void headerWords(Buf *b, const char *s, int phrase) {
-  if (!needsEncoding(s)) {
-    for (; *s; s++) campBufPut(b, (*s == '\t') ? " " : s, 1);
-    return;
+static void hdrEnd(Hdr *h) { campBufPuts(h->b, "\r\n"); h->col = 0; }
+
+/* Plain: printable ASCII without '=' or '?' (which could read as an
+** encoded word) and no word too long to fold. */
+static int plainHeader(const char *s) {
+  size_t run = 0;
+  for (unsigned char prev = 0; *s; s++) {
+    unsigned char c = hdrByte((unsigned char)*s);
+    if (c >= 0x7f || c == '=' || c == '?') return 0;
+    run = (c == ' ') == (prev == ' ') ? run + 1 : 1;     /* a word, or a run of spaces */
+    if (run > PLAIN_RUN_MAX) return 0;
+    prev = c;
   }
-  size_t col = 0;
-  campBufPuts(b, "=?UTF-8?Q?");
-  for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-    char enc[4];
-    unsigned char c = (*p == '\r' || *p == '\n') ? ' ' : *p;
-    int seqStart = (c & 0xc0) != 0x80;
-    if (seqStart && col > 60) { campBufPuts(b, "?=\r\n =?UTF-8?Q?"); col = 0; }
-    if (c == ' ') { campBufPut(b, "_", 1); col++; }
-    else if (c >= 0x7f || c < 0x20 || c == '=' || c == '?' || c == '_' || c == '"' ||
-             (phrase && !(isalnum(c) || strchr("!*+-/", c)))) {
-      snprintf(enc, sizeof enc, "=%02X", c);
-      campBufPut(b, enc, 3);
-      col += 3;
-    } else { campBufPut(b, (const char *)&c, 1); col++; }
-  }
-  campBufPuts(b, "?=");
+  return 1;
 }
 
-static void headerText(Buf *b, const char *s) { headerWords(b, s, 0); }
+/* Plain text, folded before a space when the next word would pass the
+** soft limit. */
+static void plainWords(Hdr *h, const char *s) {
+  while (*s) {
+    size_t sp = 0, w = 0;
+    while (s[sp] && hdrByte((unsigned char)s[sp]) == ' ') sp++;
+    while (s[sp + w] && hdrByte((unsigned char)s[sp + w]) != ' ') w++;
+    if (sp && w && h->col + sp + w > LINE_SOFT) { hdrFold(h); sp--; s++; }   /* the fold's space is one of them */
+    for (size_t i = 0; i < sp; i++) hdrPut(h, " ", 1);
+    hdrPut(h, s + sp, w);
+    s += sp + w;
+  }
+}
 
-/* An address header: "Name <addr>" with the name encoded and the address
-** stripped of anything that could break the header. */
-static void address(Buf *b, const char *name, const char *addr) {
-  if (name && *name) {
-    if (needsEncoding(name)) headerWords(b, name, 1);
-    else {
-      campBufPut(b, "\"", 1);
-      for (const char *p = name; *p; p++) {
-        if (*p == '"' || *p == '\\') campBufPut(b, "\\", 1);
-        campBufPut(b, p, 1);
+/* Length of the UTF-8 sequence starting with byte c (1 for a stray byte). */
+static size_t seqLen(unsigned char c) { return c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1; }
+
+/* RFC 2047 Q-encoded words.  In a phrase (the name of an address) an
+** encoded word may hold only letters, digits and "!*+-/" unencoded (RFC
+** 2047 5(3)): a raw ',', '@' or ':' there would let a strict parser read
+** the name as more addresses or a group.  Each word holds whole UTF-8
+** sequences and fits its line. */
+static void encodedWords(Hdr *h, const char *s, int phrase) {
+  const unsigned char *p = (const unsigned char *)s;
+  int first = 1;
+  while (*p) {
+    if (!first) hdrFold(h);
+    if (h->col + 24 > LINE_SOFT && h->col > 1) hdrFold(h);
+    size_t budget = WORD_MAX - 12, room = LINE_SOFT - 12 - h->col;     /* 12: "=?UTF-8?Q?" and "?=" */
+    if (room < budget) budget = room;
+    size_t used = 0;
+    hdrPuts(h, "=?UTF-8?Q?");
+    while (*p) {
+      size_t n = seqLen(*p), need = 0;
+      for (size_t i = 0; i < n; i++) if (!p[i]) n = i;
+      if (!n) break;
+      for (size_t i = 0; i < n; i++) {
+        unsigned char c = hdrByte(p[i]);
+        need += c == ' ' || !(c >= 0x7f || c < 0x20 || c == '=' || c == '?' || c == '_' || c == '"' ||
+                              (phrase && !(isalnum(c) || strchr("!*+-/", c)))) ? 1 : 3;
       }
-      campBufPut(b, "\"", 1);
+      if (used && used + need > budget) break;
+      for (size_t i = 0; i < n; i++) {
+        unsigned char c = hdrByte(p[i]);
+        char enc[4];
+        if (c == ' ') hdrPut(h, "_", 1);
+        else if (c >= 0x7f || c == '=' || c == '?' || c == '_' || c == '"' || (phrase && !(isalnum(c) || strchr("!*+-/", c)))) {
+          snprintf(enc, sizeof enc, "=%02X", c);
+          hdrPut(h, enc, 3);
+        } else hdrPut(h, (const char *)&c, 1);
+      }
+      used += need;
+      p += n;
     }
-    campBufPut(b, " ", 1);
+    hdrPuts(h, "?=");
+    first = 0;
   }
-  campBufPut(b, "<", 1);
+}
+
+/* An unstructured header value (Subject, X-Camp-Campaign, Message-ID). */
+static void headerText(Hdr *h, const char *s) {
+  if (plainHeader(s)) plainWords(h, s);
+  else encodedWords(h, s, 0);
+}
+
+/* An address header: "Name <addr>" with the name quoted or encoded and the
+** address stripped of anything that could break the header. */
+static void address(Hdr *h, const char *name, const char *addr) {
+  if (name && *name) {
+    int quoted = 1;
+    size_t n = 0;
+    for (const char *p = name; *p; p++, n++) if ((unsigned char)*p >= 0x7f || *p == '=' || *p == '?') quoted = 0;
+    if (quoted && h->col + n + 3 <= LINE_SOFT) {
+      hdrPut(h, "\"", 1);
+      for (const char *p = name; *p; p++) {
+        char c = (char)hdrByte((unsigned char)*p);
+        if (c == '"' || c == '\\') hdrPut(h, "\\", 1);
+        hdrPut(h, &c, 1);
+      }
+      hdrPut(h, "\"", 1);
+    } else encodedWords(h, name, 1);
+    size_t alen = strlen(addr);
+    if (h->col + 3 + alen > LINE_SOFT) hdrFold(h);
+    else hdrPut(h, " ", 1);
+  }
+  hdrPut(h, "<", 1);
   for (const char *p = addr; *p; p++)
-    if (*p != '\r' && *p != '\n' && *p != '<' && *p != '>' && *p != ' ' && *p != ',') campBufPut(b, p, 1);
-  campBufPut(b, ">", 1);
+    if ((unsigned char)*p > 0x20 && *p != 0x7f && *p != '<' && *p != '>' && *p != ',') hdrPut(h, p, 1);
+  hdrPut(h, ">", 1);
+}
+
+/* An id or URL in angle brackets (Message-ID, List-Unsubscribe): spaces,
+** controls and '>' dropped. */
+static void angleUrl(Hdr *h, const char *url) {
+  hdrPut(h, "<", 1);
+  for (const char *p = url; *p; p++)
+    if ((unsigned char)*p > 0x20 && *p != 0x7f && *p != '>') hdrPut(h, p, 1);
+  hdrPut(h, ">", 1);
+}
+
+static int tooLong(const char *what, const char *v, size_t max, char *why, size_t whySize) {
+  size_t n = v ? strlen(v) : 0;
+  if (n <= max) return 0;
+  snprintf(why, whySize, "the %s is %zu bytes: a header holds at most %zu (RFC 5322 limits a line to 998)", what, n, max);
+  return 1;
+}
+
+int campMessageCheck(const Message *m, char *why, size_t whySize) {
+  if (tooLong("subject", m->subject, CAMP_HEADER_TEXT_MAX, why, whySize) ||
+      tooLong("sender name", m->fromName, CAMP_HEADER_TEXT_MAX, why, whySize) ||
+      tooLong("recipient name", m->toName, CAMP_HEADER_TEXT_MAX, why, whySize) ||
+      tooLong("campaign code", m->campaignCode, CAMP_HEADER_TEXT_MAX, why, whySize) ||
+      tooLong("sender address", m->fromAddr, CAMP_HEADER_ADDR_MAX, why, whySize) ||
+      tooLong("recipient address", m->toAddr, CAMP_HEADER_ADDR_MAX, why, whySize) ||
+      tooLong("Message-ID", m->messageId, CAMP_HEADER_ADDR_MAX, why, whySize) ||
+      tooLong("unsubscribe URL", m->unsubscribeUrl, CAMP_HEADER_URL_MAX, why, whySize))
+    return -1;
+  return 0;
 }
 
 /* Quoted-printable (RFC 2045): lines of at most 76, CRLF line ends. */
@@ -139,6 +251,29 @@ static const char *skipInvisible(const char *p) {
     return p + strlen(p);
   }
   return NULL;
+}
+
+/* A numeric character reference at p ("&#39;", "&#x27;"): its character,
+** UTF-8 encoded, at *o; returns the reference's last byte.  Anything else
+** is copied as one '&'.  Never longer than the reference. */
+static const char *numericRef(const char *p, char **o) {
+  int hex = p[2] == 'x' || p[2] == 'X';
+  const char *q = p + 2 + hex;
+  unsigned long v = 0;
+  int digits = 0;
+  for (; hex ? isxdigit((unsigned char)*q) : isdigit((unsigned char)*q); q++, digits++) {
+    v = v * (hex ? 16 : 10) + (unsigned long)(isdigit((unsigned char)*q) ? *q - '0' : tolower((unsigned char)*q) - 'a' + 10);
+    if (v > 0x10ffff) break;
+  }
+  if (!digits || *q != ';' || v == 0 || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff)) { *(*o)++ = '&'; return p; }
+  char *w = *o;
+  if (v < 0x20) *w++ = ' ';                          /* &#10; and friends: white space */
+  else if (v < 0x80) *w++ = (char)v;
+  else if (v < 0x800) { *w++ = (char)(0xc0 | v >> 6); *w++ = (char)(0x80 | (v & 0x3f)); }
+  else if (v < 0x10000) { *w++ = (char)(0xe0 | v >> 12); *w++ = (char)(0x80 | (v >> 6 & 0x3f)); *w++ = (char)(0x80 | (v & 0x3f)); }
+  else { *w++ = (char)(0xf0 | v >> 18); *w++ = (char)(0x80 | (v >> 12 & 0x3f)); *w++ = (char)(0x80 | (v >> 6 & 0x3f)); *w++ = (char)(0x80 | (v & 0x3f)); }
+  *o = w;
+  return q;
 }
 
 /* The plain part when the campaign gives none: the visible text of the
@@ -182,6 +317,7 @@ static char *textFromHtml(const char *html) {
     else if (!strncmp(p, "&gt;", 4)) { *o++ = '>'; p += 3; }
     else if (!strncmp(p, "&nbsp;", 6)) { *o++ = ' '; p += 5; }
     else if (!strncmp(p, "&quot;", 6)) { *o++ = '"'; p += 5; }
+    else if (!strncmp(p, "&#", 2)) p = numericRef(p, &o);
     else *o++ = *p;
   }
   *o = 0;
@@ -189,26 +325,24 @@ static char *textFromHtml(const char *html) {
 }
 
 int campMessageCompose(const Message *m, Buf *out) {
-  char date[64];
+  char date[64], why[160];
+  if (campMessageCheck(m, why, sizeof why) < 0) return -2;
   time_t t = (time_t)m->date;
   struct tm tm;
   gmtime_r(&t, &tm);
   strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S +0000", &tm);
-  campBufPrintf(out, "Date: %s\r\nMessage-ID: <", date);
-  headerText(out, m->messageId);
-  campBufPuts(out, ">\r\nFrom: ");
-  address(out, m->fromName, m->fromAddr);
-  campBufPuts(out, "\r\nTo: ");
-  address(out, m->toName, m->toAddr);
-  campBufPuts(out, "\r\nSubject: ");
-  headerText(out, m->subject ? m->subject : "");
-  campBufPuts(out, "\r\nMIME-Version: 1.0\r\n");
+  Hdr h = { out, 0 };
+  hdrStart(&h, "Date"); hdrPuts(&h, date); hdrEnd(&h);
+  hdrStart(&h, "Message-ID"); angleUrl(&h, m->messageId); hdrEnd(&h);
+  hdrStart(&h, "From"); address(&h, m->fromName, m->fromAddr); hdrEnd(&h);
+  hdrStart(&h, "To"); address(&h, m->toName, m->toAddr); hdrEnd(&h);
+  hdrStart(&h, "Subject"); headerText(&h, m->subject ? m->subject : ""); hdrEnd(&h);
+  campBufPuts(out, "MIME-Version: 1.0\r\n");
   if (m->unsubscribeUrl) {
-    campBufPuts(out, "List-Unsubscribe: <");
-    for (const char *p = m->unsubscribeUrl; *p; p++) if (*p != '\r' && *p != '\n' && *p != '>') campBufPut(out, p, 1);
-    campBufPuts(out, ">\r\nList-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n");
+    hdrStart(&h, "List-Unsubscribe"); angleUrl(&h, m->unsubscribeUrl); hdrEnd(&h);
+    campBufPuts(out, "List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n");
   }
-  if (m->campaignCode) { campBufPuts(out, "X-Camp-Campaign: "); headerText(out, m->campaignCode); campBufPuts(out, "\r\n"); }
+  if (m->campaignCode) { hdrStart(&h, "X-Camp-Campaign"); headerText(&h, m->campaignCode); hdrEnd(&h); }
   const char *boundary = "=_camp_alt_7f3a9c";   /* "=_" cannot occur in quoted-printable */
   campBufPrintf(out, "Content-Type: multipart/alternative; boundary=\"%s\"\r\n\r\n", boundary);
   campBufPrintf(out, "This is a multi-part message in MIME format.\r\n\r\n--%s\r\n", boundary);

@@ -35,11 +35,27 @@ typedef struct Message {
   int64_t date;                 /* seconds since epoch */
 } Message;
 
+/* Limits on header values, in bytes before encoding.  Text (subject,
+** names, campaign code) is folded into lines of at most 78 characters, so
+** its limit is a sanity bound: a 10 MB subject is a mistake or an attack,
+** not a subject.  Addresses, Message-IDs and URLs cannot be folded and
+** must fit RFC 5322's 998-character line. */
+#define CAMP_HEADER_TEXT_MAX 16384
+#define CAMP_HEADER_ADDR_MAX 320
+#define CAMP_HEADER_URL_MAX 900
+
+/* 0 when m can be composed; -1 with one line in why (which value, its size,
+** the limit) when a header value is past its limit.  Channels call it
+** before composing and fail the message (SEND_FAIL) with that line. */
+int campMessageCheck(const Message *m, char *why, size_t whySize);
+
 /* Compose an RFC 5322 message: multipart/alternative (text + HTML) in
 ** UTF-8 quoted-printable, RFC 2047 encoded subject and names, Date,
 ** Message-ID, List-Unsubscribe and List-Unsubscribe-Post (RFC 8058).  Any
-** CR or LF in a header value is folded to a space: record values can never
-** inject a header.  Returns 0, or -1 on out of memory. */
+** control character (CR, LF, TAB, ...) in a header value becomes a space:
+** record values can never inject a header.  Header lines are folded to at
+** most 78 characters.  Returns 0, -1 on out of memory, or -2 (nothing
+** written) when campMessageCheck refuses m. */
 int campMessageCompose(const Message *m, Buf *out);
 
 /* Result of a send. */
@@ -117,12 +133,16 @@ typedef uint32_t (*TrackLinkFn)(void *ctx, const char *url, size_t len);
 /* Rewrite every http(s) href of html to base/r/TOKEN (TOKEN names the
 ** trace and the link's index) and append the open pixel base/o/TOKEN
 ** before </body> (or at the end).  mailto:, tel:, sms: and fragment links
-** are left alone. */
+** are left alone.  Template values arrive between CAMP_VALUE_OPEN and
+** CAMP_VALUE_CLOSE (runtime/opcodes.h): a link inside a value, or whose
+** scheme or host comes from one, is never rewritten nor passed to onLink;
+** the marks are stripped from out.  onLink gets the target with the
+** HTML's character references decoded (&amp; is &). */
 int campTrackHtml(const char *html, const char *base, const char *secret, int64_t trace,
                   TrackLinkFn onLink, void *ctx, Buf *out);
 
 /* Rewrite http(s) URLs in plain or SMS text the same way (short tracked
-** URLs). */
+** URLs), with the same rule for values. */
 int campTrackText(const char *text, const char *base, const char *secret, int64_t trace,
                   TrackLinkFn onLink, void *ctx, Buf *out);
 

@@ -7,11 +7,18 @@
 **                        link index, never anywhere else; records a click
 **   GET  /u/TOKEN        a small page with a confirm button
 **   POST /u/TOKEN        RFC 8058 one-click unsubscribe (and the page's
-**                        button): suppresses the address; idempotent
-**   POST /hooks/events   events from a mail provider as JSON, signed with
-**                        X-Camp-Signature: sha256=HEX (HMAC-SHA256 of the body)
-** Tokens are verified (campTrackVerify) before anything else: a forged,
-** altered or swapped token gets 404 and changes nothing.
+**                        button): with the body List-Unsubscribe=One-Click,
+**                        suppresses the address; idempotent
+**   POST /hooks/events   events from a mail provider as JSON
+**   POST /hooks/sms      an SMS gateway's inbound message: STOP suppresses
+**                        the phone
+** Tokens are verified (campTrackVerifyAny, under the current key and those
+** kept for a rotation) before anything else: a forged, altered or swapped
+** token gets 404 and changes nothing.  The hooks answer 401 unless
+** $CAMP_HOOK_SECRET is set and the request carries X-Camp-Timestamp (within
+** the tolerance of the server's clock) and X-Camp-Signature: sha256=HEX,
+** the HMAC-SHA256 of "TIMESTAMP.BODY"; the body's "id" is recorded once, so
+** a replay changes nothing.
 **
 ** Hits are answered at once and handed to one writer thread, which records
 ** them through campEngineEvent (the path `camp event` takes) in batched
@@ -34,9 +41,11 @@
 #include "runtime/engine.h"
 #include "runtime/message.h"
 #include "runtime/serve.h"
+#include "runtime/track.h"
 
 #define HOOK_BODY_MAX (1 << 20)     /* bytes of a /hooks/events body */
 #define FORM_BODY_MAX 4096          /* bytes of an unsubscribe POST */
+#define HOOK_ID_MAX 200             /* bytes of a webhook's event id */
 
 /* A hit waiting for the writer. */
 typedef struct Hit { char kind; int64_t trace; char *url; } Hit;
@@ -51,6 +60,7 @@ typedef struct Server {
   long answered;            /* hits queued, each after its answer was decided (under lock) */
   long recorded, unknown, failed;
   pthread_key_t reader;     /* each request thread's own Engine */
+  char **keys;              /* token keys: the current one first (campTrackKeys) */
   struct MHD_Response *gif, *notFound;
 } Server;
 
@@ -197,27 +207,99 @@ static enum MHD_Result unsubscribePage(struct MHD_Connection *c, const char *url
   return rc;
 }
 
-/* POST /hooks/events: check the signature, then record each event (in
-** this thread's own transaction) and say how many were recorded. */
-static enum MHD_Result hooks(struct MHD_Connection *c, const Req *q) {
+/* Is this the RFC 8058 one-click body, "List-Unsubscribe=One-Click"
+** (form-urlencoded, as the confirmation page sends it too, or one part
+** of a multipart/form-data body)?  Anything else unsubscribes nobody. */
+static int oneClick(struct MHD_Connection *c, const Req *q) {
+  const char *type = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
+  const char *p = q->body.p ? q->body.p : "", *end = p + q->body.n;
+  if (type && !strncasecmp(type, "multipart/form-data", 19)) {
+    static const char field[] = "name=\"List-Unsubscribe\"";
+    const char *name = memmem(p, q->body.n, field, sizeof field - 1);
+    const char *v = name ? memmem(name, (size_t)(end - name), "\r\n\r\n", 4) : NULL;
+    return v && (size_t)(end - v) >= 4 + 11 && !memcmp(v + 4, "One-Click\r\n", 11);
+  }
+  while (p < end) {                            /* name=value pairs joined by & */
+    const char *amp = memchr(p, '&', (size_t)(end - p));
+    size_t n = amp ? (size_t)(amp - p) : (size_t)(end - p);
+    while (n && (p[n - 1] == '\n' || p[n - 1] == '\r')) n--;
+    if (n == 26 && !memcmp(p, "List-Unsubscribe=One-Click", 26)) return 1;
+    p = amp ? amp + 1 : end;
+  }
+  return 0;
+}
+
+static enum MHD_Result jsonError(struct MHD_Connection *c, unsigned status, const char *msg) {
+  json_t *o = json_pack("{s:s}", "error", msg);
+  char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
+  json_decref(o);
+  Buf b = { 0 };
+  campBufPrintf(&b, "%s\n", text ? text : "{}");
+  free(text);
+  enum MHD_Result rc = b.oom ? MHD_NO : reply(c, status, "application/json", b.p);
+  campBufFree(&b);
+  return rc;
+}
+
+/* The hooks' authentication: a configured secret, a timestamp within the
+** tolerance of the server's wall clock (the database's clock may be
+** simulated), and X-Camp-Signature: sha256=HEX of "TIMESTAMP.BODY".
+** NULL when the request is authentic, else what is wrong. */
+static const char *hookAuth(struct MHD_Connection *c, const Req *q) {
+  const char *key = srv.o->hookSecret;
+  if (!key || !*key) return "webhooks are off: set CAMP_HOOK_SECRET";
+  const char *ts = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Camp-Timestamp");
   const char *sig = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Camp-Signature");
+  if (!sig || strncmp(sig, "sha256=", 7) || strlen(sig + 7) != 64) return "bad or missing X-Camp-Signature";
+  char *end;
+  long long t = ts ? strtoll(ts, &end, 10) : 0;
+  if (!ts || !*ts || *end || strlen(ts) > 15) return "missing or malformed X-Camp-Timestamp (Unix seconds)";
+  long long tol = srv.o->hookTolerance > 0 ? srv.o->hookTolerance : 300, now = (long long)time(NULL);
+  if (t < now - tol || t > now + tol) return "X-Camp-Timestamp is too old or in the future";
+  Buf m = { 0 };
+  campBufPrintf(&m, "%s.", ts);
+  campBufPut(&m, q->body.p ? q->body.p : "", q->body.n);
   unsigned char mac[32];
   unsigned macLen = 0;
   char hex[65];
-  const char *key = srv.o->hookSecret;
-  HMAC(EVP_sha256(), key, (int)strlen(key), (const unsigned char *)(q->body.p ? q->body.p : ""), q->body.n, mac, &macLen);
+  int ok = !m.oom && HMAC(EVP_sha256(), key, (int)strlen(key), (const unsigned char *)m.p, m.n, mac, &macLen) && macLen == 32;
+  campBufFree(&m);
+  if (!ok) return "cannot check X-Camp-Signature";
   for (unsigned i = 0; i < 32; i++) snprintf(hex + 2 * i, 3, "%02x", mac[i]);
-  if (!sig || strncmp(sig, "sha256=", 7) || strlen(sig + 7) != 64 || CRYPTO_memcmp(sig + 7, hex, 64) != 0)
-    return reply(c, MHD_HTTP_UNAUTHORIZED, "application/json", "{\"error\":\"bad or missing X-Camp-Signature\"}\n");
+  return CRYPTO_memcmp(sig + 7, hex, 64) == 0 ? NULL : "bad or missing X-Camp-Signature";
+}
+
+/* The JSON body of an authentic hook with its "id": root (to json_decref)
+** and the namespaced id in idBuf, or NULL after answering 400. */
+static json_t *hookBody(struct MHD_Connection *c, const Req *q, const char *path, char *idBuf, size_t idSize,
+                        enum MHD_Result *answered) {
   json_error_t je;
-  json_t *root = json_loadb(q->body.p ? q->body.p : "", q->body.n, 0, &je), *events = json_object_get(root, "events");
-  if (!root || !json_is_array(events)) {
-    char msg[300];
-    if (!root) snprintf(msg, sizeof msg, "{\"error\":\"line %d column %d: %s\"}\n", je.line, je.column, "malformed JSON");
-    else snprintf(msg, sizeof msg, "{\"error\":\"expected {\\\"events\\\": [...]}\"}\n");
-    json_decref(root);
-    return reply(c, MHD_HTTP_BAD_REQUEST, "application/json", msg);
+  json_t *root = json_loadb(q->body.p ? q->body.p : "", q->body.n, 0, &je);
+  const char *id = json_string_value(json_object_get(root, "id"));
+  char msg[300];
+  if (!root) snprintf(msg, sizeof msg, "line %d column %d: malformed JSON", je.line, je.column);
+  else if (!id || !*id || strlen(id) > HOOK_ID_MAX) snprintf(msg, sizeof msg, "expected an \"id\" (1 to %d bytes) naming this delivery", HOOK_ID_MAX);
+  else {
+    snprintf(idBuf, idSize, "%s:%s", path, id);
+    return root;
   }
+  json_decref(root);
+  *answered = jsonError(c, MHD_HTTP_BAD_REQUEST, msg);
+  return NULL;
+}
+
+/* POST /hooks/events: authenticate, then record the delivery's id and each
+** event in this thread's own transaction, and say how many were recorded.
+** A delivery whose id was seen before is a replay: 200 with
+** "duplicate":true, and nothing recorded again. */
+static enum MHD_Result hooks(struct MHD_Connection *c, const Req *q) {
+  const char *why = hookAuth(c, q);
+  if (why) return jsonError(c, MHD_HTTP_UNAUTHORIZED, why);
+  char id[HOOK_ID_MAX + 16];
+  enum MHD_Result answered = MHD_NO;
+  json_t *root = hookBody(c, q, "events", id, sizeof id, &answered), *events = json_object_get(root, "events");
+  if (!root) return answered;
+  if (!json_is_array(events)) { json_decref(root); return jsonError(c, MHD_HTTP_BAD_REQUEST, "expected {\"id\": ..., \"events\": [...]}"); }
   Engine *e = reader();
   char err[512];
   if (!e || campEngineBegin(e, err, sizeof err) < 0) { json_decref(root); return reply(c, MHD_HTTP_SERVICE_UNAVAILABLE, "application/json", "{\"error\":\"database busy\"}\n"); }
@@ -225,6 +307,13 @@ static enum MHD_Result hooks(struct MHD_Connection *c, const Req *q) {
   size_t i;
   json_t *ev;
   int64_t now = campEngineNow(e);
+  int seen = campEngineHookSeen(e, id, (int64_t)time(NULL), err, sizeof err);
+  if (seen != 0) {
+    json_decref(root);
+    campEngineCommit(e, err, sizeof err);
+    if (seen < 0) return reply(c, MHD_HTTP_SERVICE_UNAVAILABLE, "application/json", "{\"error\":\"database busy\"}\n");
+    return reply(c, MHD_HTTP_OK, "application/json", "{\"duplicate\":true,\"recorded\":0,\"unknown\":0,\"invalid\":0}\n");
+  }
   json_array_foreach(events, i, ev) {
     const char *type = NULL, *mid = NULL, *at = NULL, *url = NULL;
     int64_t t = now;
@@ -240,6 +329,44 @@ static enum MHD_Result hooks(struct MHD_Connection *c, const Req *q) {
   return reply(c, MHD_HTTP_OK, "application/json", out);
 }
 
+/* A phone number as gateways send it: +, then 3 to 20 digits. */
+static int phoneNumber(const char *s) {
+  size_t n = 0;
+  if (*s == '+') s++;
+  while (s[n] >= '0' && s[n] <= '9') n++;
+  return !s[n] && n >= 3 && n <= 20;
+}
+
+/* POST /hooks/sms: {"id": "...", "from": "+336...", "text": "STOP"} from an
+** SMS gateway, authenticated like /hooks/events.  A STOP (or UNSUBSCRIBE,
+** ARRET, ...) suppresses that phone on the sms channel; any other text
+** changes nothing.  Answers {"suppressed":0|1} (or "duplicate":true). */
+static enum MHD_Result hooksSms(struct MHD_Connection *c, const Req *q) {
+  const char *why = hookAuth(c, q);
+  if (why) return jsonError(c, MHD_HTTP_UNAUTHORIZED, why);
+  char id[HOOK_ID_MAX + 16];
+  enum MHD_Result answered = MHD_NO;
+  json_t *root = hookBody(c, q, "sms", id, sizeof id, &answered);
+  if (!root) return answered;
+  const char *from = json_string_value(json_object_get(root, "from")), *text = json_string_value(json_object_get(root, "text"));
+  if (!from || !text || !phoneNumber(from)) { json_decref(root); return jsonError(c, MHD_HTTP_BAD_REQUEST, "expected {\"id\": ..., \"from\": \"+33...\", \"text\": ...}"); }
+  Engine *e = reader();
+  char err[512];
+  if (!e || campEngineBegin(e, err, sizeof err) < 0) { json_decref(root); return reply(c, MHD_HTTP_SERVICE_UNAVAILABLE, "application/json", "{\"error\":\"database busy\"}\n"); }
+  int seen = campEngineHookSeen(e, id, (int64_t)time(NULL), err, sizeof err);
+  int rc = seen == 0 ? campEngineStopReply(e, from, text, campEngineNow(e), err, sizeof err) : seen;
+  json_decref(root);
+  char cerr[512];
+  int committed = campEngineCommit(e, cerr, sizeof cerr) == 0;     /* a failed step wrote nothing: commit anyway */
+  if (!committed) snprintf(err, sizeof err, "%s", cerr);
+  if (seen < 0 || rc < 0 || !committed) {
+    fprintf(stderr, "camp serve: /hooks/sms: %s\n", err);
+    return reply(c, MHD_HTTP_SERVICE_UNAVAILABLE, "application/json", "{\"error\":\"database busy\"}\n");
+  }
+  if (seen) return reply(c, MHD_HTTP_OK, "application/json", "{\"duplicate\":true,\"suppressed\":0}\n");
+  return reply(c, MHD_HTTP_OK, "application/json", rc ? "{\"suppressed\":1}\n" : "{\"suppressed\":0}\n");
+}
+
 static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
                               const char *version, const char *upload, size_t *uploadSize, void **state) {
   (void)cls; (void)version;
@@ -252,7 +379,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
   }
   Req *q = *state;
   if (*uploadSize) {                          /* a piece of the body */
-    size_t max = !strcmp(url, "/hooks/events") ? HOOK_BODY_MAX : FORM_BODY_MAX;
+    size_t max = !strncmp(url, "/hooks/", 7) ? HOOK_BODY_MAX : FORM_BODY_MAX;
     if (q->body.n + *uploadSize > max) q->tooBig = 1;
     else campBufPut(&q->body, upload, *uploadSize);
     *uploadSize = 0;
@@ -260,13 +387,15 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
   }
   if (q->tooBig || q->body.oom) return reply(c, MHD_HTTP_CONTENT_TOO_LARGE, "text/plain", "request body too large\n");
   if (!strcmp(url, "/hooks/events")) return post ? hooks(c, q) : reply(c, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain", "use POST\n");
+  if (!strcmp(url, "/hooks/sms")) return post ? hooksSms(c, q) : reply(c, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain", "use POST\n");
   char kind = 0;
   if (url[0] == '/' && (url[1] == 'o' || url[1] == 'r' || url[1] == 'u') && url[2] == '/') kind = url[1];
   const char *token = url + 3;
   int64_t trace;
   uint32_t link;
-  if (!kind || strchr(token, '/') || campTrackVerify(srv.o->secret, kind, token, &trace, &link) != 0) return notFound(c);
+  if (!kind || strchr(token, '/') || campTrackVerifyAny((const char *const *)srv.keys, kind, token, &trace, &link) < 0) return notFound(c);
   if (kind == 'u') {
+    if (post && !oneClick(c, q)) return reply(c, MHD_HTTP_BAD_REQUEST, "text/plain", "expected the body List-Unsubscribe=One-Click\n");
     if (post) { enqueue('u', trace, NULL); return unsubscribePage(c, url, 1); }
     return get ? unsubscribePage(c, url, 0) : reply(c, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain", "use GET or POST\n");
   }
@@ -304,6 +433,26 @@ static int parseListen(const char *s, struct sockaddr_in *a, char *err, size_t e
   return 0;
 }
 
+/* The keys tokens verify under: $CAMP_SECRET (or the database's secret)
+** first, then $CAMP_SECRET_PREVIOUS, then the database's own secret (links
+** signed before $CAMP_SECRET was set keep working; the database's secret is
+** only in the database, so whoever has it has the database anyway) and the
+** ones `camp secret rotate` kept.  NULL with a message in err. */
+static char **serveKeys(const ServeOptions *o, Engine *w, char *err, size_t errSize) {
+  const char *db = campEngineSecret(w);
+  char *kept = NULL;
+  if (campEngineSecretsPrevious(w, &kept, err, errSize) < 0) return NULL;
+  Buf more = { 0 };
+  campBufPrintf(&more, "%s,%s,%s", o->previous ? o->previous : "", o->secret ? db : "", kept);
+  char **keys = more.oom ? NULL : campTrackKeys(o->secret ? o->secret : db, more.p);
+  if (!keys) snprintf(err, errSize, "out of memory");
+  if (more.p) OPENSSL_cleanse(more.p, more.n);
+  campBufFree(&more);
+  OPENSSL_cleanse(kept, strlen(kept));
+  free(kept);
+  return keys;
+}
+
 int campServeRun(const ServeOptions *o, volatile sig_atomic_t *stop, char *err, size_t errSize) {
   struct sockaddr_in addr;
   if (parseListen(o->listen, &addr, err, errSize) < 0) return -1;
@@ -311,6 +460,10 @@ int campServeRun(const ServeOptions *o, volatile sig_atomic_t *stop, char *err, 
   if (!w) return -1;
   memset(&srv, 0, sizeof srv);
   srv.o = o;
+  if (!(srv.keys = serveKeys(o, w, err, errSize))) {
+    campEngineClose(w);
+    return -1;
+  }
   pthread_mutex_init(&srv.lock, NULL);
   pthread_cond_init(&srv.more, NULL);
   pthread_key_create(&srv.reader, closeReader);
@@ -361,5 +514,7 @@ int campServeRun(const ServeOptions *o, volatile sig_atomic_t *stop, char *err, 
   MHD_destroy_response(srv.notFound);
   campEngineClose(w);
   pthread_key_delete(srv.reader);
+  campTrackKeysFree(srv.keys);
+  srv.keys = NULL;
   return rc;
 }

@@ -20,6 +20,8 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include <jansson.h>
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
 #include "runtime/store_engine.h"
 
 #define SCHEMA_VERSION 4
@@ -215,6 +217,92 @@ int campStoreSetClock(Engine *e, int64_t t) {
   return rc;
 }
 
+/* camp_meta's text value for key into out (cut to size); 1 found, 0 not,
+** -1 when it cannot be read. */
+static int metaText(Engine *e, const char *key, char *out, size_t size) {
+  sqlite3_stmt *st = NULL;
+  int found = 0;
+  if (sqlite3_prepare_v2(e->db, "SELECT value FROM camp_meta WHERE key = ? AND typeof(value) = 'text'", -1, &st, NULL) != SQLITE_OK) return -1;
+  sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+  int rc = sqlite3_step(st);
+  if (rc == SQLITE_ROW) { snprintf(out, size, "%s", (const char *)sqlite3_column_text(st, 0)); found = 1; }
+  else if (rc != SQLITE_DONE) found = -1;
+  sqlite3_finalize(st);
+  return found;
+}
+
+/* The database's own secret (camp_meta 'secret': 64 hex digits of
+** OpenSSL's RAND_bytes), the key of its tracking tokens and Message-IDs.
+** camp init makes it; a database from before secrets gets one on its
+** first open.  Two processes opening such a file at once both INSERT OR
+** IGNORE a candidate and read back the one that won, so they agree.
+** -1 with a message in err when no secret can be made or stored. */
+static int loadSecret(Engine *e, char *err, size_t errSize) {
+  int got = metaText(e, "secret", e->secret, sizeof e->secret);
+  if (got < 0) { snprintf(err, errSize, "cannot read the database's secret: %s", sqlite3_errmsg(e->db)); return -1; }
+  if (got && strlen(e->secret) == 64) return 0;
+  uint8_t raw[32];
+  if (RAND_bytes(raw, sizeof raw) != 1) { snprintf(err, errSize, "cannot make the database's secret: OpenSSL has no randomness"); return -1; }
+  char hex[65];
+  for (int i = 0; i < 32; i++) snprintf(hex + 2 * i, 3, "%02x", raw[i]);
+  OPENSSL_cleanse(raw, sizeof raw);
+  sqlite3_stmt *st = NULL;
+  int rc = sqlite3_prepare_v2(e->db, "INSERT OR IGNORE INTO camp_meta(key, value) VALUES('secret', ?)", -1, &st, NULL);
+  if (rc == SQLITE_OK) {
+    sqlite3_bind_text(st, 1, hex, -1, SQLITE_TRANSIENT);
+    rc = sqlite3_step(st) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
+  }
+  sqlite3_finalize(st);
+  OPENSSL_cleanse(hex, sizeof hex);
+  if (rc != SQLITE_OK || metaText(e, "secret", e->secret, sizeof e->secret) != 1 || strlen(e->secret) != 64) {
+    snprintf(err, errSize, "cannot store the database's secret: %s", sqlite3_errmsg(e->db));
+    return -1;
+  }
+  return 0;
+}
+
+const char *campEngineSecret(Engine *e) { return e->secret; }
+
+/* The secrets rotated out (camp_meta 'secret_previous', comma-separated,
+** oldest first), read when asked: only the tracking server needs them. */
+int campEngineSecretsPrevious(Engine *e, char **out, char *err, size_t errSize) {
+  sqlite3_stmt *st = campStoreStmt(e, "SELECT coalesce((SELECT value FROM camp_meta WHERE key = 'secret_previous'), '')", err, errSize);
+  if (!st) return -1;
+  int rc = sqlite3_step(st) == SQLITE_ROW ? 0 : -1;
+  *out = rc == 0 ? strdup((const char *)sqlite3_column_text(st, 0)) : NULL;
+  if (rc < 0) snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db));
+  else if (!*out) { snprintf(err, errSize, "out of memory"); rc = -1; }
+  sqlite3_reset(st);
+  return rc;
+}
+
+int campEngineSecretRotate(Engine *e, int retire, char *err, size_t errSize) {
+  err[0] = 0;
+  if (retire) return campStoreExec(e, "DELETE FROM camp_meta WHERE key = 'secret_previous'", err, errSize);
+  uint8_t raw[32];
+  char hex[65];
+  if (RAND_bytes(raw, sizeof raw) != 1) { snprintf(err, errSize, "cannot make a secret: OpenSSL has no randomness"); return -1; }
+  for (int i = 0; i < 32; i++) snprintf(hex + 2 * i, 3, "%02x", raw[i]);
+  OPENSSL_cleanse(raw, sizeof raw);
+  /* the current secret (whatever another process made it) joins the
+  ** previous ones, and the new one takes its place, in one transaction */
+  sqlite3_stmt *st = NULL;
+  int rc = campStoreExec(e, "BEGIN IMMEDIATE", err, errSize);
+  if (rc == 0) rc = sqlite3_prepare_v2(e->db,
+    "INSERT INTO camp_meta(key, value) SELECT 'secret_previous', value FROM camp_meta WHERE key = 'secret' "
+    " ON CONFLICT(key) DO UPDATE SET value = value || ',' || excluded.value", -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+  sqlite3_finalize(st);
+  st = NULL;
+  if (rc == 0) rc = sqlite3_prepare_v2(e->db, "UPDATE camp_meta SET value = ? WHERE key = 'secret'", -1, &st, NULL) == SQLITE_OK &&
+                    sqlite3_bind_text(st, 1, hex, -1, SQLITE_TRANSIENT) == SQLITE_OK && sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+  sqlite3_finalize(st);
+  OPENSSL_cleanse(hex, sizeof hex);
+  if (rc == 0 && campStoreExec(e, "COMMIT", err, errSize) == 0) return metaText(e, "secret", e->secret, sizeof e->secret) == 1 ? 0 : -1;
+  if (!err[0]) snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db));
+  sqlite3_exec(e->db, "ROLLBACK", NULL, NULL, NULL);
+  return -1;
+}
+
 /* SQLite's memory statistics take a global mutex on every allocation; camp
 ** never reads them.  sqlite3_config only works before SQLite initializes. */
 static void configureSqlite(void) { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); }
@@ -326,6 +414,10 @@ Engine *campEngineOpen(const char *path, int create, int64_t clock, char *err, s
     campEngineClose(e);
     return NULL;
   }
+  if (loadSecret(e, err, errSize) < 0) {
+    campEngineClose(e);
+    return NULL;
+  }
   if ((e->simulated = metaGet(e, "clock", &e->clock)) < 0) {
     snprintf(err, errSize, "database '%s': %s", path, sqlite3_errmsg(e->db));
     campEngineClose(e);
@@ -348,6 +440,7 @@ void campEngineClose(Engine *e) {
   for (int i = 0; i < e->nstmt; i++) { sqlite3_finalize(e->stmts[i].st); free(e->stmts[i].sql); }
   campVmFree(e->vm);
   sqlite3_close(e->db);
+  OPENSSL_cleanse(e->secret, sizeof e->secret);
   free(e);
 }
 

@@ -25,7 +25,7 @@ typedef struct Loaded {
   int emailField, phoneField, nameField;   /* field indexes or -1 */
   int optOutField;          /* the model's declared opt-out field (a bool) or -1 */
   sqlite3_stmt *loadRecord; /* SELECT fields FROM model WHERE id = ? */
-  char hash[65];            /* the image's SHA-256 in hex (Message-IDs carry 8 of it) */
+  char hash[65];            /* the image's SHA-256 in hex */
 } Loaded;
 
 struct Engine {
@@ -57,6 +57,7 @@ struct Engine {
   char command[16];         /* what the runner row calls this process ("run", "test") */
   int noWait;               /* the busy handler gives up at once (the recorder's tries) */
   Engine *recorder;         /* a second connection, for the send thread's results (store_run.c) */
+  char secret[65];          /* the database's own secret, 64 hex digits (campEngineSecret) */
 };
 
 /* Run SQL without results; -1 with the message in err. */

@@ -9,7 +9,11 @@
 ** suppression (unsubscribe and hard bounce stop every campaign from
 ** writing to the address).  Events are ignored unless the campaign is draft
 ** or running.  One path for every source: `camp event`, the tracking server
-** and ingest.
+** and ingest: an event names camp's whole Message-ID, which must match the
+** one stored on the trace (its MAC part is unguessable, see track.c).  A
+** repeat of an event (same kind and URL on one trace) is counted on the
+** first one's row.  Also: provider webhook ids seen once, and STOP replies
+** to SMS.
 */
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,9 +57,36 @@ static int suppress(Engine *e, const Loaded *l, int64_t trace, int64_t record, c
   return campStoreSuppress(e, kind == ACT_SMS, e->fields[f].u.s, e->fields[f].len, reason, at, err, errSize) < 0 ? -1 : 0;
 }
 
+/* Store an event: the first of its kind (and URL) on a trace is a row;
+** each later one adds to that row's repeats, so a pixel loaded a million
+** times is one row, not a million (reports count 1 + repeats as the total).
+** 0, or -1 (the message is SQLite's). */
+static int recordEvent(Engine *e, int64_t trace, const char *kind, int64_t at, const char *url) {
+  char ign_[160];
+  sqlite3_stmt *st = campStoreStmt(e, "UPDATE camp_event SET repeats = repeats + 1 WHERE id = "
+                                      "(SELECT id FROM camp_event WHERE trace = ?1 AND kind = ?2 AND url IS ?3 ORDER BY id LIMIT 1)",
+                                   ign_, sizeof ign_);
+  if (!st) return -1;
+  sqlite3_bind_int64(st, 1, trace);
+  sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+  if (url) sqlite3_bind_text(st, 3, url, -1, SQLITE_STATIC); else sqlite3_bind_null(st, 3);
+  int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+  sqlite3_reset(st);
+  if (rc < 0 || sqlite3_changes(e->db) > 0) return rc;
+  st = campStoreStmt(e, "INSERT INTO camp_event(trace, kind, at, url) VALUES(?, ?, ?, ?)", ign_, sizeof ign_);
+  if (!st) return -1;
+  sqlite3_bind_int64(st, 1, trace);
+  sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 3, at);
+  if (url) sqlite3_bind_text(st, 4, url, -1, SQLITE_STATIC); else sqlite3_bind_null(st, 4);
+  rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+  sqlite3_reset(st);
+  return rc;
+}
+
 static int applyEvent(Engine *e, const char *kind, const char *messageId, int64_t at, const char *url,
                       char *err, size_t errSize) {
-  /* camp's Message-IDs are t<trace id>.<hash>@camp: the id finds the row,
+  /* camp's Message-IDs are t<trace id>.<MAC>@camp: the id finds the row,
   ** the whole ID must then match what was sent */
   char *end;
   if (messageId[0] == '<') messageId++;
@@ -77,16 +108,9 @@ static int applyEvent(Engine *e, const char *kind, const char *messageId, int64_
   char state[16];
   snprintf(state, sizeof state, "%s", (const char *)sqlite3_column_text(st, 5));
   sqlite3_reset(st);
-  st = campStoreStmt(e, "INSERT INTO camp_event(trace, kind, at, url) VALUES(?, ?, ?, ?)", err, errSize);
-  if (!st) return -1;
-  sqlite3_bind_int64(st, 1, trace);
-  sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
-  sqlite3_bind_int64(st, 3, at);
   char first[2048];
   if (!url && !strcmp(kind, "click") && campEngineLinkUrl(e, trace, 0, first, sizeof first) == 0) url = first;  /* the message's first link */
-  if (url) sqlite3_bind_text(st, 4, url, -1, SQLITE_STATIC); else sqlite3_bind_null(st, 4);
-  int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
-  sqlite3_reset(st);
+  int rc = recordEvent(e, trace, kind, at, url);
   if (rc < 0) { snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db)); return -1; }
   const Loaded *l = campStoreLoaded(e, campaign, err, errSize);
   if (!l) return -1;
@@ -178,6 +202,40 @@ int campEngineEvent(Engine *e, const char *kind, const char *messageId, int64_t 
   if (rc < 0) campStoreStep(e, "ROLLBACK TO event", NULL, 0);
   campStoreStep(e, "RELEASE event", NULL, 0);
   return rc;
+}
+
+int campEngineHookSeen(Engine *e, const char *id, int64_t at, char *err, size_t errSize) {
+  sqlite3_stmt *st = campStoreStmt(e, "INSERT OR IGNORE INTO camp_hook_event(id, at) VALUES(?, ?)", err, errSize);
+  if (!st) return -1;
+  sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 2, at);
+  int rc = sqlite3_step(st) == SQLITE_DONE ? (sqlite3_changes(e->db) ? 0 : 1) : -1;
+  sqlite3_reset(st);
+  if (rc < 0) snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db));
+  return rc;
+}
+
+/* STOP and its usual synonyms (English, French), the whole reply, any
+** case, blanks and final punctuation ignored. */
+static int isStopWord(const char *text) {
+  static const char *const words[] = { "stop", "stopall", "unsubscribe", "cancel", "end", "quit", "arret", "arr\xc3\xaat", "arr\xc3\x8at" };
+  while (*text == ' ' || *text == '\t' || *text == '\r' || *text == '\n') text++;
+  size_t n = strlen(text);
+  while (n && strchr(" \t\r\n.!", text[n - 1])) n--;
+  for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) {
+    size_t k = strlen(words[i]);
+    if (k != n) continue;
+    size_t j = 0;
+    while (j < n && (unsigned char)(text[j] >= 'A' && text[j] <= 'Z' ? text[j] + 32 : text[j]) == (unsigned char)words[i][j]) j++;
+    if (j == n) return 1;
+  }
+  return 0;
+}
+
+int campEngineStopReply(Engine *e, const char *phone, const char *text, int64_t at, char *err, size_t errSize) {
+  if (!isStopWord(text)) return 0;
+  /* the phone in the one normal form suppressions are kept in (store_suppress.c) */
+  return campStoreSuppress(e, 1, phone, strlen(phone), "stop", at, err, errSize) < 0 ? -1 : 1;
 }
 
 int campEngineTraceMessage(Engine *e, int64_t trace, char *messageId, size_t idSize) {

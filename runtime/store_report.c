@@ -79,10 +79,11 @@ static int reportActivities(Engine *e, int64_t cid, json_t *c, char *err, size_t
 static int reportLinks(Engine *e, int64_t cid, json_t *c, char *err, size_t errSize) {
   json_t *links = json_array();
   json_object_set_new(c, "links", links);
-  sqlite3_stmt *st = campStorePrepare(e, "SELECT ev.url, count(*) FROM camp_event ev JOIN camp_trace t ON t.id = ev.trace"
+  /* every click counts: a row stands for itself and its repeats (store_event.c) */
+  sqlite3_stmt *st = campStorePrepare(e, "SELECT ev.url, sum(1 + ev.repeats) FROM camp_event ev JOIN camp_trace t ON t.id = ev.trace"
                            " JOIN camp_participant pa ON pa.id = t.participant"
                            " WHERE pa.campaign = ? AND pa.test = 0 AND ev.kind = 'click' AND ev.url IS NOT NULL"
-                           " GROUP BY ev.url ORDER BY count(*) DESC, ev.url", err, errSize);
+                           " GROUP BY ev.url ORDER BY 2 DESC, ev.url", err, errSize);
   if (!st) return -1;
   sqlite3_bind_int64(st, 1, cid);
   int rc;

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <time.h>
 #include "runtime/store_engine.h"
+#include "runtime/track.h"
 
 #define MAX_ATTEMPTS 8
 
@@ -596,7 +597,7 @@ static int decide(Engine *e, Work *w, const RunOptions *o, int64_t now, Outgoing
     freeOut(out);
     return setTrace(e, w->trace, TRACE_CANCELED, why, now);
   }
-  if (!w->messageId[0]) snprintf(w->messageId, sizeof w->messageId, "t%lld.%.8s@camp", (long long)w->trace, l->hash);
+  if (!w->messageId[0] && campTrackMessageId(e->secret, w->trace, w->messageId, sizeof w->messageId) < 0) { freeOut(out); rs->errors++; return setTrace(e, w->trace, TRACE_ERROR, "cannot make a Message-ID (OpenSSL failed)", now); }
   out->w = w;
   out->l = l;
   out->version = l->version;
@@ -644,7 +645,7 @@ static int decide(Engine *e, Work *w, const RunOptions *o, int64_t now, Outgoing
 }
 
 static void splitFrom(const char *from, char *name, size_t ns, char *addr, size_t as) {
-  const char *lt = from ? strchr(from, '<') : NULL;
+  const char *lt = from ? strrchr(from, '<') : NULL;     /* the last: a value in the name cannot name the address */
   if (!from || !*from) { snprintf(name, ns, "camp"); snprintf(addr, as, "noreply@camp.invalid"); return; }
   if (!lt) { name[0] = 0; snprintf(addr, as, "%s", from); return; }
   size_t n = (size_t)(lt - from);
@@ -854,8 +855,9 @@ static void postHooks(Batch *b) {
   if (b->rec) recordPending(b, 1);
 }
 
-/* The send thread: sends the batch and records its results on its own
-** connection (or, with none, leaves them for finishBatch). */
+/* The send thread: sends the batch and records the results of carriers
+** that do not dedupe on its own connection as they come; the rest (file:,
+** sink:, or without a recorder) are left for finishBatch. */
 static void *sendBatch(void *arg) {
   Batch *b = arg;
   for (int sms = 0; sms < 2; sms++) {
@@ -868,7 +870,7 @@ static void *sendBatch(void *arg) {
     ch->doneCtx = b;
     ch->send(ch, b->m + first, k - first, b->ss + first);
     ch->done = NULL;
-    if (b->rec) recordPending(b, 1);
+    if (b->eager) recordPending(b, 1);          /* a deduping carrier's results: finishBatch */
   }
   postHooks(b);
   return NULL;
@@ -929,7 +931,7 @@ static int startSend(Engine *e, Batch *b, const RunOptions *o, int64_t now, char
 static int finishBatch(Engine *e, Batch *b, RunStats *rs, char *err, size_t errSize) {
   if (b->sending) pthread_join(b->thread, NULL);
   b->sending = 0;
-  if (!b->rec) b->rec = e;
+  b->rec = e;                                 /* the thread is done with its connection */
   recordPending(b, 1);
   rs->processed += b->st.processed; rs->sent += b->st.sent; rs->retried += b->st.retried; rs->errors += b->st.errors;
   rs->completed += b->st.completed; rs->unsent += b->st.unsent;

@@ -4,7 +4,8 @@
 ** Owns: running one validated code block against one record: the value
 ** stack, null semantics (SQL-like: a comparison with null is null, and a
 ** filter that ends in null does not match), text conversion for templates,
-** and dispatch to natives (functions here, actions through the host).
+** escaping template values for where they land (OP_ESCAPE), and dispatch
+** to natives (functions here, actions through the host).
 ** Does not own: loading or validating code (program.c), the store, or the
 ** clock (the caller passes now).
 */
@@ -187,6 +188,67 @@ static int like(const char *s, const char *se, const char *p, const char *pe) {
   return s == se;
 }
 
+/* -- escaping template values (OP_ESCAPE) --------------------------------- */
+
+/* What byte c becomes in mode: NULL to copy it. */
+static const char *escapeOf(int mode, unsigned char c) {
+  if (c == (unsigned char)CAMP_VALUE_OPEN || c == (unsigned char)CAMP_VALUE_CLOSE) return "\xef\xbf\xbd";   /* U+FFFD */
+  if (mode == ESC_MARK) return NULL;
+  switch (c) {
+  case '&': return "&amp;";
+  case '<': return "&lt;";
+  case '>': return "&gt;";
+  case '"': return "&quot;";
+  case '\'': return "&#39;";
+  }
+  if (mode == ESC_HTML) return NULL;
+  switch (c) {
+  case ' ': return "&#32;";
+  case '\t': return "&#9;";
+  case '\n': return "&#10;";
+  case '\r': return "&#13;";
+  case '\f': return "&#12;";
+  case '=': return "&#61;";
+  case '`': return "&#96;";
+  }
+  return NULL;
+}
+
+/* A link target a value may give: http://, https:// or mailto:, after the
+** white space and control characters a browser skips. */
+static int safeUrl(const char *s, size_t n) {
+  while (n && (unsigned char)*s <= 0x20) { s++; n--; }
+  return (n > 7 && !strncasecmp(s, "http://", 7)) || (n > 8 && !strncasecmp(s, "https://", 8)) ||
+         (n > 7 && !strncasecmp(s, "mailto:", 7));
+}
+
+/* *v as text escaped for mode, between the value marks, in scratch. */
+static int escapeValue(Vm *vm, int mode, Value *v) {
+  Value t;
+  if (campVmToText(vm, v, &t) < 0) return -1;
+  if (mode == ESC_URL && !safeUrl(t.u.s, t.len)) { t.u.s = "#"; t.len = 1; }
+  size_t n = 2;
+  for (uint32_t i = 0; i < t.len; i++) {
+    const char *e = escapeOf(mode, (unsigned char)t.u.s[i]);
+    n += e ? strlen(e) : 1;
+  }
+  if (n > UINT32_MAX) return -1;
+  char *p = campVmScratch(vm, n), *o = p;
+  if (!p) return -1;
+  *o++ = CAMP_VALUE_OPEN;
+  for (uint32_t i = 0; i < t.len; i++) {
+    const char *e = escapeOf(mode, (unsigned char)t.u.s[i]);
+    if (!e) { *o++ = t.u.s[i]; continue; }
+    size_t k = strlen(e);
+    memcpy(o, e, k);
+    o += k;
+  }
+  *o++ = CAMP_VALUE_CLOSE;
+  *o = 0;
+  v->tag = VAL_TEXT; v->len = (uint32_t)n; v->u.s = p;
+  return 0;
+}
+
 static uint32_t lineAt(const Program *p, uint32_t pc, uint32_t fallback) {
   uint32_t line = fallback;
   for (uint32_t i = 0; i < p->nline && p->lines[i].pc <= pc; i++) line = p->lines[i].line;
@@ -339,6 +401,13 @@ int campVmRun(Vm *vm, const Program *p, uint32_t code, const VmRecord *rec, int6
       *q = 0;
       sp->tag = VAL_TEXT; sp->len = (uint32_t)total; sp->u.s = s;
       sp++;
+      break;
+    }
+    case OP_ESCAPE: {
+      int mode = bc[pc] | bc[pc + 1] << 8;
+      pc += 2;
+      if (mode >= ESC_COUNT_) { why = "bad escape mode"; goto fail; }
+      if (escapeValue(vm, mode, &sp[-1]) < 0) { why = "out of memory"; goto fail; }
       break;
     }
     case OP_RET:

@@ -167,3 +167,10 @@ int campNativeFirstWord(NativeCtx *c, const Value *args, int argc, Value *out) {
   out->tag = VAL_TEXT; out->u.s = args[0].u.s + a; out->len = b - a;
   return 0;
 }
+
+/* raw: the value as text.  What makes it raw is the compiler's: an HTML
+** body's `{{ x | raw }}` gets no escaping, only the value marks. */
+int campNativeRaw(NativeCtx *c, const Value *args, int argc, Value *out) {
+  (void)argc;
+  return text(c, &args[0], out);
+}

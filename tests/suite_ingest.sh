@@ -4,7 +4,8 @@
 # message/rfc822), replies by In-Reply-To and by folded References, an
 # out-of-office answer, a bounce of a message camp never sent and an
 # unrelated mail -- from files, then from a real Dovecot IMAP server on
-# 127.0.0.1.  Each check reads the traces afterwards.
+# 127.0.0.1; and forged bounces guessing other recipients' Message-IDs.
+# Each check reads the traces afterwards.
 set -u
 CAMP=${CAMP:-build/camp}
 D=$(mktemp -d)
@@ -30,7 +31,10 @@ cp tests/scenarios/models.camp tests/scenarios/flow.camp "$D/"
 printf 'name,email,opt_out\nAda,ada@x.test,false\nBob,bob@x.test,false\nCy,cy@x.test,false\nDi,di@x.test,false\nEve,eve@x.test,false\n' > "$D/r.csv"
 "$CAMP" import --db "$D/db" --model contact "$D/r.csv" > /dev/null
 "$CAMP" run --db "$D/db" --until +3h --mail sink: > /dev/null
-mkdir "$D/in"
+# the test mail, naming the Message-IDs this database gave its messages
+# (they are keyed by the database's own secret: another database's differ)
+fill_in() {
+rm -rf "$D/in"; mkdir "$D/in"
 for f in tests/ingest/*.eml; do
   sed -e "s/MID_1/$(mid 1)/" -e "s/MID_2/$(mid 2)/" -e "s/MID_3/$(mid 3)/" -e "s/MID_4/$(mid 4)/" "$f" > "$D/in/$(basename "$f")"
   # the base64 part carries MID_5 encoded: decode, substitute, encode again
@@ -46,6 +50,8 @@ open(path, "w").write(re.sub(r"Content-Transfer-Encoding: base64\n\n([A-Za-z0-9+
 P
   fi
 done
+}
+fill_in
 
 "$CAMP" ingest --db "$D/db" "$D/in" > "$D/out" 2> "$D/err"; rc=$?
 check "exit status" "$rc" 0
@@ -76,6 +82,26 @@ grep -q "cannot read '$D/missing.eml'" "$D/err" && ok || no "missing file messag
 "$CAMP" ingest --db "$D/db" > /dev/null 2>&1; check "no input: usage" "$?" 2
 "$CAMP" ingest --db "$D/db" --imap "imaps://user:pw@127.0.0.1/INBOX" > /dev/null 2> "$D/err"; rc=$?
 check "credentials in the IMAP URL refused" "$rc" 1
+
+# -- forged bounces: a recipient knows its own Message-ID and guesses the
+# others' by changing the trace number: none of them may match
+mkdir "$D/f" "$D/f/in"
+cp tests/scenarios/models.camp tests/scenarios/flow.camp "$D/f/"
+"$CAMP" init --db "$D/f/db" --clock 2026-01-05T09:00:00Z > /dev/null
+"$CAMP" deploy --db "$D/f/db" --start "$D/f/flow.camp" > /dev/null
+{ echo name,email,opt_out; i=1; while [ $i -le 20 ]; do echo "P$i,p$i@x.test,false"; i=$((i + 1)); done; } > "$D/f/r.csv"
+"$CAMP" import --db "$D/f/db" --model contact "$D/f/r.csv" > /dev/null
+"$CAMP" run --db "$D/f/db" --until +3h --mail sink: > /dev/null
+own=$(sqlite3 "$D/f/db" "SELECT message_id FROM camp_trace WHERE participant = 1 AND message_id IS NOT NULL")
+for t in $(sqlite3 "$D/f/db" "SELECT id FROM camp_trace WHERE participant != 1 AND message_id IS NOT NULL"); do
+  sed "s/MID_1/t$t.${own#*.}/" tests/ingest/hard.eml > "$D/f/in/forged$t.eml"
+done
+check "forged bounces: one per other recipient" "$(ls "$D/f/in" | wc -l | tr -d ' ')" 19
+"$CAMP" ingest --db "$D/f/db" "$D/f/in" > "$D/f/out" 2>&1
+check "forged bounces: all unmatched" "$(tail -1 "$D/f/out")" "ingest: 19 read, 0 bounces (0 hard, 0 soft), 0 replies, 0 auto-replies, 19 unmatched"
+check "forged bounces: nothing suppressed" "$(sqlite3 "$D/f/db" "SELECT count(*) FROM camp_suppression")" 0
+check "forged bounces: no event recorded" "$(sqlite3 "$D/f/db" "SELECT count(*) FROM camp_event")" 0
+check "Message-IDs: t<trace>.<16 hex digits>@camp" "$(echo "$own" | grep -cE '^t[0-9]+\.[0-9a-f]{16}@camp$')" 1
 
 # -- IMAP, against Dovecot on 127.0.0.1 ---------------------------------------
 if [ -x /usr/sbin/dovecot ]; then
@@ -131,6 +157,7 @@ C
   "$CAMP" deploy --db "$D/db" --start "$D/flow.camp" > /dev/null
   "$CAMP" import --db "$D/db" --model contact "$D/r.csv" > /dev/null
   "$CAMP" run --db "$D/db" --until +3h --mail sink: > /dev/null
+  fill_in
   n=0
   for f in "$D"/in/*.eml; do n=$((n + 1)); cp "$f" "$D/dc/mail/camp/new/176761440$n.M$n.test"; done
   chown -R nobody:nogroup "$D/dc/mail"

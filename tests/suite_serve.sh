@@ -32,7 +32,8 @@ printf 'name,email\nAda,ada@x.test\nBob,bob@x.test\nCy,cy@x.test\nDi,di@x.test\n
 "$CAMP" import --db "$D/db" --model contact "$D/r.csv" > /dev/null
 
 # the server first (a free port), then the run that writes its URLs
-"$CAMP" serve --db "$D/db" --listen 127.0.0.1:0 > "$D/serve.log" 2>&1 &
+HOOKSECRET=hook-test-secret
+CAMP_HOOK_SECRET=$HOOKSECRET "$CAMP" serve --db "$D/db" --listen 127.0.0.1:0 > "$D/serve.log" 2>&1 &
 SERVER=$!
 i=0; while ! grep -q listening "$D/serve.log" && [ $i -lt 200 ]; do sleep 0.1; i=$((i + 1)); done
 BASE=$(sed -n 's/.*listening on \(http:[^ ]*\).*/\1/p' "$D/serve.log")
@@ -68,9 +69,10 @@ check "click: second link (&amp; read as &)" "$(curl -s -o /dev/null -w '%{redir
 # hits are recorded in the order they were answered: once the last click
 # (link b) is recorded, anything the HEADs above recorded would be too
 settle "SELECT count(*) FROM camp_event WHERE kind = 'click' AND url LIKE 'https://example.com/b?%'" 1
-check "a HEAD (a link checker) records nothing" "$(q "SELECT count(*) FROM camp_event WHERE kind = 'open'") $(q "SELECT count(*) FROM camp_event v JOIN camp_trace t ON t.id = v.trace WHERE t.message_id = '$MID2'")" "1 0"
-check "click: URLs recorded" "$(q "SELECT group_concat(url, ' ') FROM (SELECT url FROM camp_event WHERE kind = 'click' ORDER BY id)")" \
-  "https://example.com/a?utm_campaign=track-1&utm_medium=email&utm_source=hello https://example.com/a?utm_campaign=track-1&utm_medium=email&utm_source=hello https://example.com/b?x=1&y=2&utm_campaign=track-1&utm_medium=email&utm_source=hello"
+check "a HEAD (a link checker) records nothing" "$(q "SELECT sum(1 + repeats) FROM camp_event WHERE kind = 'open'") $(q "SELECT count(*) FROM camp_event v JOIN camp_trace t ON t.id = v.trace WHERE t.message_id = '$MID2'")" "1 0"
+settle "SELECT sum(1 + repeats) FROM camp_event WHERE kind = 'click'" 3
+check "click: URLs recorded, a repeat counted on its first row" "$(q "SELECT group_concat(url || ' x' || (1 + repeats), ' ') FROM (SELECT url, repeats FROM camp_event WHERE kind = 'click' ORDER BY id)")" \
+  "https://example.com/a?utm_campaign=track-1&utm_medium=email&utm_source=hello x2 https://example.com/b?x=1&y=2&utm_campaign=track-1&utm_medium=email&utm_source=hello x1"
 # open-redirect attempts: the token decides, nothing else
 for u in "$R1A?url=https://evil.example" "$R1A?next=//evil.example&redirect=https%3A%2F%2Fevil.example" "$R1A#https://evil.example"; do
   check "redirect ignores '${u#"$R1A"}'" "$(curl -s -o /dev/null -w '%{redirect_url}' "$u")" "https://example.com/a?utm_campaign=track-1&utm_medium=email&utm_source=hello"
@@ -85,6 +87,13 @@ check "a redirect token is not an open" "$(code "$BASE/o/${R2A##*/}")" 404
 curl -s "$U1" > "$D/page"
 grep -q '<form method="post"' "$D/page" && grep -q 'id="confirm"' "$D/page" && ok || no "unsubscribe page has no confirm form"
 check "page changes nothing" "$(q 'SELECT count(*) FROM camp_suppression')" 0
+check "POST without the one-click body" "$(code -X POST "$U1")" 400
+check "POST with another body" "$(code -X POST -d 'List-Unsubscribe=No' "$U1")" 400
+# hits are recorded in the order they were answered: once a later hit (Bob's
+# open) is recorded, whatever those two POSTs did would be recorded too
+check "an open answered after them" "$(code "$O2")" 200
+settle "SELECT count(*) FROM camp_event v JOIN camp_trace t ON t.id = v.trace WHERE v.kind = 'open' AND t.message_id = '$MID2'" 1
+check "they change nothing" "$(q 'SELECT count(*) FROM camp_suppression')" 0
 check "one-click POST" "$(code -X POST -d 'List-Unsubscribe=One-Click' "$U1")" 200
 settle "SELECT count(*) FROM camp_suppression" 1
 check "address suppressed" "$(q 'SELECT address FROM camp_suppression')" ada@x.test
@@ -104,28 +113,28 @@ check "chromium: address suppressed" "$(q "SELECT count(*) FROM camp_suppression
 check "second POST: still one suppression of the address" "$(q "SELECT count(*) FROM camp_suppression WHERE address = 'ada@x.test'")" 1
 kill "$DRIVER" 2> /dev/null; DRIVER=
 
-# -- /hooks/events: signed JSON from a provider
-HOOKSECRET=camp-development-secret
-sign() { printf '%s' "$1" | openssl dgst -sha256 -hmac "$HOOKSECRET" | sed 's/^.* //'; }
-body="{\"events\":[{\"type\":\"bounce\",\"message_id\":\"$MID2\",\"at\":\"2026-01-05T10:30:00Z\"},{\"type\":\"open\",\"message_id\":\"t999.deadbeef@camp\"}]}"
-check "hook: signed" "$(curl -s -X POST -H "X-Camp-Signature: sha256=$(sign "$body")" --data-binary "$body" "$BASE/hooks/events")" '{"recorded":1,"unknown":1,"invalid":0}'
+# -- /hooks/events: signed JSON from a provider (client.py hook signs "TIMESTAMP.BODY")
+hook() { $PY $CLIENT hook "$BASE/hooks/events" "$@"; }
+body="{\"id\":\"d1\",\"events\":[{\"type\":\"bounce\",\"message_id\":\"$MID2\",\"at\":\"2026-01-05T10:30:00Z\"},{\"type\":\"open\",\"message_id\":\"t999.deadbeef@camp\"}]}"
+check "hook: signed" "$(hook "$HOOKSECRET" "$body")" '200 {"recorded":1,"unknown":1,"invalid":0}'
 check "hook: bounce on its trace" "$(q "SELECT count(*) FROM camp_event v JOIN camp_trace t ON t.id = v.trace WHERE v.kind = 'bounce' AND t.message_id = '$MID2'")" 1
 check "hook: bounce suppresses" "$(q "SELECT count(*) FROM camp_suppression WHERE address = 'bob@x.test'")" 1
-events=$(q 'SELECT count(*) FROM camp_event')
-check "hook: bad signature" "$(code -X POST -H "X-Camp-Signature: sha256=$(sign "$body.")" --data-binary "$body" "$BASE/hooks/events")" 401
-check "hook: no signature" "$(code -X POST --data-binary "$body" "$BASE/hooks/events")" 401
-bad='{"events":[{"type":'
-check "hook: malformed JSON" "$(code -X POST -H "X-Camp-Signature: sha256=$(sign "$bad")" --data-binary "$bad" "$BASE/hooks/events")" 400
+events=$(q 'SELECT count(*) || sum(repeats) FROM camp_event')
+check "hook: bad signature" "$(hook wrong "$body" | cut -d' ' -f1)" 401
+check "hook: no signature" "$(hook - "$body" | cut -d' ' -f1)" 401
+check "hook: no timestamp" "$(code -X POST -H "X-Camp-Signature: sha256=$(printf '%s' "$body" | openssl dgst -sha256 -hmac "$HOOKSECRET" | sed 's/^.* //')" --data-binary "$body" "$BASE/hooks/events")" 401
+check "hook: malformed JSON" "$(hook "$HOOKSECRET" '{"events":[{"type":' | cut -d' ' -f1)" 400
+check "hook: no id" "$(hook "$HOOKSECRET" '{"events":[]}' | cut -d' ' -f1)" 400
 check "hook: GET refused" "$(code "$BASE/hooks/events")" 405
 head -c 2000000 /dev/zero | tr '\0' 'x' > "$D/big"
 check "hook: 2 MB body" "$(code -X POST -H 'X-Camp-Signature: sha256=00' --data-binary @"$D/big" "$BASE/hooks/events")" 413
-check "rejected hooks changed nothing" "$(q 'SELECT count(*) FROM camp_event')" "$events"
+check "rejected hooks changed nothing" "$(q 'SELECT count(*) || sum(repeats) FROM camp_event')" "$events"
 
 # -- forged tokens: thousands, all 404, nothing recorded
 set -- $($PY $CLIENT forge 127.0.0.1 "$PORT" "${O4##*/}" 2> "$D/forge.err")
 [ "${1:-0}" -gt 3000 ] && ok || no "forged tokens tried: ${1:-none}"
 check "forged tokens all 404" "${2:-x}" 0
-check "forged tokens recorded nothing" "$(q 'SELECT count(*) FROM camp_event')" "$events"
+check "forged tokens recorded nothing" "$(q 'SELECT count(*) || sum(repeats) FROM camp_event')" "$events"
 check "the real token of record 4 was never opened" "$(q "SELECT count(*) FROM camp_event v JOIN camp_trace t ON t.id = v.trace WHERE v.kind = 'open' AND t.message_id = '$MID4'")" 0
 
 # -- oversized and malformed requests; the server stays up
@@ -136,7 +145,7 @@ $PY $CLIENT garbage 127.0.0.1 "$PORT" > /dev/null
 check "still serving after garbage" "$(code "$O4")" 200
 
 # -- camp run on the same database while hits arrive: none lost
-before=$(q "SELECT count(*) FROM camp_event")
+before=$(q "SELECT count(*) + sum(repeats) FROM camp_event")
 $PY $CLIENT hits 127.0.0.1 "$PORT" "${O2#"$BASE"}" 500 > "$D/hits" &
 HITS=$!
 "$CAMP" run --db "$D/db" --until +4d --mail "file:$D/mail" --base-url "$BASE" > /dev/null || no "camp run beside the server failed"
@@ -146,7 +155,7 @@ kill -TERM "$SERVER"; wait "$SERVER"; rc=$?; SERVER=
 check "server stops cleanly" "$rc" 0
 [ "$rc" -eq 0 ] || tail -30 "$D/serve.log"
 grep -q " 0 lost" "$D/serve.log" && ok || no "server summary: $(tail -1 "$D/serve.log")"
-check "every answered hit recorded" "$(q "SELECT count(*) FROM camp_event")" "$((before + 500))"
+check "every answered hit recorded (repeats counted on one row)" "$(q "SELECT count(*) + sum(repeats) FROM camp_event")" "$((before + 500))"
 check "on click branch ran" "$(q "SELECT count(*) FROM camp_trace t JOIN camp_activity a ON a.id = t.activity WHERE a.name = 'clicked' AND t.state = 2")" 1
 check "integrity" "$(q 'PRAGMA integrity_check')" ok
 echo "$pass passed, $fail failed"

@@ -10,8 +10,16 @@
   client.py garbage HOST PORT        malformed requests over raw sockets; prints how many were answered
   client.py chrome DRIVERPORT URL    headless Chromium (through chromedriver) opens URL, clicks
                                      #confirm, prints the page's heading
+  client.py hook URL SECRET BODY [AGE]
+                                     POST BODY to a webhook URL signed as camp serve expects
+                                     (X-Camp-Timestamp: now - AGE seconds, X-Camp-Signature:
+                                     sha256=HMAC(SECRET, "TIMESTAMP.BODY")); SECRET "-" sends no
+                                     signature; prints the status and the answer on one line
+  client.py token SECRET KIND TRACE [LINK]
+                                     the token camp would make for (KIND, TRACE, LINK) under SECRET
 """
-import email, email.policy, glob, http.client, json, os, random, re, socket, sys, time, urllib.error, urllib.request
+import base64, email, email.policy, glob, hashlib, hmac, http.client, json, os, random, re, socket, struct, sys, time
+import urllib.error, urllib.request
 
 def tokens(maildir):
     for path in sorted(glob.glob(os.path.join(maildir, "*.eml"))):
@@ -120,6 +128,25 @@ def chrome(driverPort, url):
     finally:
         call("DELETE", "/session/%s" % sid)
 
+def hook(url, secret, body, age="0"):
+    ts = str(int(time.time()) - int(age))
+    headers = {"Content-Type": "application/json", "X-Camp-Timestamp": ts}
+    if secret != "-":
+        mac = hmac.new(secret.encode(), (ts + "." + body).encode(), hashlib.sha256).hexdigest()
+        headers["X-Camp-Signature"] = "sha256=" + mac
+    req = urllib.request.Request(url, data=body.encode(), method="POST", headers=headers)
+    try:
+        with urllib.request.urlopen(req, timeout=20) as r:
+            print(r.status, r.read().decode().strip())
+    except urllib.error.HTTPError as e:
+        print(e.code, e.read().decode().strip())
+
+def token(secret, kind, trace, link="0"):
+    # runtime/track.c: kind(1) trace(8, little-endian) link(4) signed; the kind is not sent
+    payload = struct.pack("<QI", int(trace), int(link))
+    mac = hmac.new(secret.encode(), kind.encode() + payload, hashlib.sha256).digest()[:12]
+    print(base64.urlsafe_b64encode(payload + mac).decode().rstrip("="))
+
 if __name__ == "__main__":
     cmd, args = sys.argv[1], sys.argv[2:]
     if cmd == "tokens": tokens(*args)
@@ -127,3 +154,5 @@ if __name__ == "__main__":
     elif cmd == "hits": hits(args[0], int(args[1]), args[2], int(args[3]))
     elif cmd == "garbage": garbage(args[0], int(args[1]))
     elif cmd == "chrome": chrome(*args)
+    elif cmd == "hook": hook(*args)
+    elif cmd == "token": token(*args)

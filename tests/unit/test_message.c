@@ -5,6 +5,7 @@
 #include <openssl/hmac.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include "runtime/message.h"
 #include "test.h"
 
@@ -12,13 +13,59 @@
 static int links;
 static const char *seen[8];
 static size_t seenLen[8];
+static char copies[8][256];
 static uint32_t onLink(void *ctx, const char *url, size_t n) {
   (void)ctx;
   for (int i = 0; i < links; i++) if (seenLen[i] == n && !memcmp(seen[i], url, n)) return (uint32_t)i;
-  if (links == 8) return UINT32_MAX;
-  seen[links] = url;
+  if (links == 8 || n >= sizeof copies[0]) return UINT32_MAX;
+  memcpy(copies[links], url, n);              /* the tracker may pass a URL it built: keep a copy */
+  copies[links][n] = 0;
+  seen[links] = copies[links];
   seenLen[links] = n;
   return (uint32_t)links++;
+}
+
+/* Was a link with this exact target registered? */
+static int registered(const char *url) {
+  for (int i = 0; i < links; i++) if (!strcmp(copies[i], url)) return 1;
+  return 0;
+}
+
+/* The header block of a composed message is well formed: every line ends in
+** CRLF, holds no other control character and at most `limit` characters;
+** returns the number of lines that break a rule, or -1 without a header
+** block.  *bcc counts lines that start a Bcc header. */
+static int badHeaderLines(const char *msg, size_t limit, int *bcc) {
+  const char *end = strstr(msg, "\r\n\r\n");
+  if (!end) return -1;
+  int bad = 0;
+  *bcc = 0;
+  for (const char *p = msg; p <= end;) {
+    const char *eol = strstr(p, "\r\n");
+    size_t n = (size_t)(eol - p);
+    if (n > limit) bad++;
+    for (const char *q = p; q < eol; q++) if ((unsigned char)*q < 0x20 || *q == 0x7f) { bad++; break; }
+    if (!strncasecmp(p, "Bcc:", 4)) (*bcc)++;
+    p = eol + 2;
+  }
+  return bad;
+}
+
+/* The value of header `name` with its folds undone (CRLF before a space
+** removed), in a malloc'd string; NULL when absent. */
+static char *unfolded(const char *msg, const char *name) {
+  size_t nl = strlen(name);
+  const char *p = msg;
+  while (p && strncmp(p, name, nl)) { p = strstr(p, "\r\n"); if (p) p += 2; }
+  if (!p) return NULL;
+  p += nl;
+  char *out = malloc(strlen(p) + 1), *o = out;
+  for (; *p; p++) {
+    if (p[0] == '\r' && p[1] == '\n') { if (p[2] != ' ' && p[2] != '\t') break; p++; continue; }
+    *o++ = *p;
+  }
+  *o = 0;
+  return out;
 }
 
 int main(void) {
@@ -42,6 +89,62 @@ int main(void) {
   CHECK(strstr(b.p, "Hi Zo=C3=AB") != NULL);             /* text part derived from the HTML */
   CHECK(strstr(b.p, "<p>Hi <b>Zo=C3=AB</b></p>") != NULL);
   campBufFree(&b);
+
+
+  /* headers: control characters never reach a header line; long values
+  ** fold into lines of at most 78; a value past the limit is refused */
+  {
+    int bcc = 0;
+    Buf h = { 0 };
+    Message x = m;
+    x.html = "<p>x</p>";
+    x.subject = "Hi\r\nBcc: x@evil.example\x0b\x0c\x1b[31m\x7f end";
+    x.toName = "Eve\nBcc: y@evil.example\tTab";
+    x.fromName = "Camp\rBcc: z@evil.example";
+    CHECK_EQ_INT(campMessageCompose(&x, &h), 0);
+    CHECK_EQ_INT(badHeaderLines(h.p, 78, &bcc), 0);
+    CHECK_EQ_INT(bcc, 0);
+    campBufFree(&h);
+
+    char words[2000] = "";
+    for (int i = 0; i < 150; i++) strcat(words, i ? " word" : "word");
+    x.subject = words;
+    x.toName = words;
+    CHECK_EQ_INT(campMessageCompose(&x, &h), 0);
+    CHECK_EQ_INT(badHeaderLines(h.p, 78, &bcc), 0);
+    char *subj = unfolded(h.p, "Subject: ");
+    CHECK_EQ_STR(subj, words);                     /* plain ASCII: folded at its spaces, nothing lost */
+    free(subj);
+    campBufFree(&h);
+
+    char utf[3000] = "";
+    for (int i = 0; i < 300; i++) strcat(utf, "\xc3\xa9");        /* é, no spaces */
+    x.subject = utf;
+    x.toName = utf;
+    CHECK_EQ_INT(campMessageCompose(&x, &h), 0);
+    CHECK_EQ_INT(badHeaderLines(h.p, 78, &bcc), 0);
+    subj = unfolded(h.p, "Subject: ");
+    CHECK(subj && !strncmp(subj, "=?UTF-8?Q?=C3=A9", 16) && !strstr(subj, "=C3?=") && !strstr(subj, "?= =?UTF-8?Q?=A9"));
+    free(subj);
+    campBufFree(&h);
+
+    size_t big = 10u << 20;                        /* a 10 MB subject */
+    char *huge = malloc(big + 1);
+    memset(huge, 'a', big);
+    huge[big] = 0;
+    x.subject = huge;
+    char why[200] = "";
+    CHECK_EQ_INT(campMessageCheck(&x, why, sizeof why), -1);
+    CHECK(strstr(why, "subject is 10485760 bytes") != NULL);
+    CHECK_EQ_INT(campMessageCompose(&x, &h), -2);
+    CHECK_EQ_INT(h.n, 0);
+    huge[CAMP_HEADER_TEXT_MAX] = 0;                /* at the limit: folded, every line within 78 */
+    CHECK_EQ_INT(campMessageCheck(&x, why, sizeof why), 0);
+    CHECK_EQ_INT(campMessageCompose(&x, &h), 0);
+    CHECK_EQ_INT(badHeaderLines(h.p, 78, &bcc), 0);
+    campBufFree(&h);
+    free(huge);
+  }
 
   /* the derived plain part: no <title>, <style> or <script> text; link
   ** targets after the link text */
@@ -122,5 +225,54 @@ int main(void) {
   CHECK(strstr(b.p, "s.example") == NULL);
   CHECK(strstr(b.p, ". Or https://t.example/r/") != NULL);
   campBufFree(&b);
+
+  /* links inside values (between the VM's value marks) are never tracked;
+  ** a link whose scheme or host comes from a value is not either; the
+  ** author's link with a value in its path is, with the value in its
+  ** target; character references are decoded in the target; the marks
+  ** never reach the output */
+  links = 0;
+  const char *marked =
+    "<body><p>\xfe<a href=\"https://evil.example/in-value\">x</a> href=https://evil.example/bare\xff</p>"
+    "<a href=\"\xfehttps://evil.example/whole\xff\">w</a>"
+    "<a href=\"https://\xfe" "evil.example\xff/host\">h</a>"
+    "<a href=\"https://shop.example\xfe.evil.example\xff/suffix\">s</a>"
+    "<a href=\"https://shop.example/p/\xfe" "7\xff?a=1&amp;b=&#39;x&#39;\">p</a>"
+    "\xfe</body>\xff<a href=https://shop.example/u/\xfe" "8\xff>u</a></body>";
+  CHECK_EQ_INT(campTrackHtml(marked, "https://t.example", "s3cret", 5, onLink, NULL, &b), 0);
+  CHECK_EQ_INT(links, 2);
+  CHECK(registered("https://shop.example/p/7?a=1&b='x'"));
+  CHECK(registered("https://shop.example/u/8"));
+  for (int i = 0; i < links; i++) CHECK(strstr(copies[i], "evil") == NULL);
+  CHECK(strstr(b.p, "<a href=\"https://evil.example/in-value\">x</a> href=https://evil.example/bare</p>") != NULL);
+  CHECK(strstr(b.p, "href=\"https://evil.example/whole\"") != NULL);
+  CHECK(strstr(b.p, "href=\"https://evil.example/host\"") != NULL);
+  CHECK(strstr(b.p, "href=\"https://shop.example.evil.example/suffix\"") != NULL);
+  CHECK(strchr(b.p, '\xfe') == NULL && strchr(b.p, '\xff') == NULL);
+  {
+    const char *pix = strstr(b.p, "/o/"), *first = strstr(b.p, "</body>");
+    CHECK(pix && first && pix > first);         /* a value's </body> is not where the pixel goes */
+  }
+  campBufFree(&b);
+  links = 0;
+  CHECK_EQ_INT(campTrackText("Hi \xfehttps://evil.example/z\xff, see https://shop.example/t/\xfe" "7\xff. Or https://\xfe" "evil.example\xff",
+                             "https://t.example", "k", 9, onLink, NULL, &b), 0);
+  CHECK_EQ_INT(links, 1);
+  CHECK(registered("https://shop.example/t/7"));
+  CHECK(strstr(b.p, "Hi https://evil.example/z, see https://t.example/r/") != NULL);
+  CHECK(strstr(b.p, ". Or https://evil.example") != NULL);
+  CHECK(strchr(b.p, '\xfe') == NULL && strchr(b.p, '\xff') == NULL);
+  campBufFree(&b);
+
+  /* the derived plain part decodes numeric references */
+  {
+    Buf d2 = { 0 };
+    Message x = m;
+    x.html = "<p>O&#39;Neil &#x27;&#233;&#10;&#0;</p>";
+    x.text = NULL;
+    CHECK_EQ_INT(campMessageCompose(&x, &d2), 0);
+    CHECK(strstr(d2.p, "O'Neil '=C3=A9 &#0;") != NULL);
+    campBufFree(&d2);
+  }
   return TEST_END();
 }

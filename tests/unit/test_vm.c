@@ -6,15 +6,17 @@
 #include <string.h>
 #include "compiler/compile.h"
 #include "runtime/program.h"
+#include "runtime/opcodes.h"
 #include "runtime/vm.h"
 #include "test.h"
 
-static Program *build(const char *where, const char *subject) {
-  char src[2048];
+static Program *buildWith(const char *where, const char *subject, const char *body, const char *txt) {
+  char src[4096];
   snprintf(src, sizeof src,
            "model contact {\n  name text\n  email email\n  score int\n  tags tags\n  created datetime\n  ratio real\n  vip bool\n}\n"
            "list vips \"V\" {\n  target contact\n}\n"
-           "campaign c \"C\" {\n  target contact\n  where %s\n  email e {\n    subject \"%s\"\n    body \"b\"\n  }\n}\n", where, subject);
+           "campaign c \"C\" {\n  target contact\n  where %s\n  email e {\n    subject \"%s\"\n    body \"%s\"\n    text \"%s\"\n  }\n}\n",
+           where, subject, body, txt);
   Diags d;
   Unit u;
   uint8_t *img = NULL;
@@ -31,6 +33,8 @@ static Program *build(const char *where, const char *subject) {
   free(img);
   return p;
 }
+
+static Program *build(const char *where, const char *subject) { return buildWith(where, subject, "b", "t"); }
 
 static Value text(const char *s) { Value v = { .tag = VAL_TEXT }; v.u.s = s; v.len = (uint32_t)strlen(s); return v; }
 static Value num(int64_t i) { Value v = { .tag = VAL_INT }; v.u.i = i; return v; }
@@ -73,6 +77,27 @@ static const char *subject(const char *tpl) {
   campProgramFree(p);
   return rendered;
 }
+
+/* The HTML body (html) or text part of a campaign rendered for rec, the
+** value marks shown as [ and ]. */
+static const char *part(const char *tpl, int html) {
+  Program *p = buildWith("true", "s", html ? tpl : "b", html ? "t" : tpl);
+  if (!p) return "(compile error)";
+  Vm *vm = campVmNew();
+  VmRecord r = { 0, 8, rec };
+  Value out;
+  char err[200];
+  if (campVmRun(vm, p, html ? p->acts[0].body : p->acts[0].text, &r, NOW, NULL, &out, err, sizeof err) < 0)
+    snprintf(rendered, sizeof rendered, "error: %s", err);
+  else {
+    snprintf(rendered, sizeof rendered, "%.*s", (int)out.len, out.u.s);
+    for (char *c = rendered; *c; c++) *c = *c == CAMP_VALUE_OPEN ? '[' : *c == CAMP_VALUE_CLOSE ? ']' : *c;
+  }
+  campVmFree(vm);
+  campProgramFree(p);
+  return rendered;
+}
+static const char *body(const char *tpl) { return part(tpl, 1); }
 
 int main(void) {
   rec[0] = num(7); rec[1] = text("Ada Lovelace"); rec[2] = text("Ada@Example.COM"); rec[3] = num(5);
@@ -129,6 +154,47 @@ int main(void) {
   rec[1] = null();
   CHECK_EQ_STR(subject("Dear {{ name | default: 'friend' }}"), "Dear friend");
   CHECK_EQ_STR(subject("[{{ name }}]"), "[]");
+
+  /* HTML bodies: values escaped where they land, and marked */
+  rec[1] = text("<a href=\"https://evil.example/phish\">Claim prize</a><script>alert(1)</script>");
+  CHECK_EQ_STR(body("<p>{{ name }}</p>"),
+               "<p>[&lt;a href=&quot;https://evil.example/phish&quot;&gt;Claim prize&lt;/a&gt;&lt;script&gt;alert(1)&lt;/script&gt;]</p>");
+  CHECK_EQ_STR(subject("Hi {{ name }}"), "Hi <a href=\"https://evil.example/phish\">Claim prize</a><script>alert(1)</script>");
+  CHECK_EQ_STR(part("Hi {{ name }}", 0), "Hi [<a href=\"https://evil.example/phish\">Claim prize</a><script>alert(1)</script>]");
+  rec[1] = text("O'Neil & \"Sons\" <x>");
+  CHECK_EQ_STR(body("<b title='{{ name }}'>{{ name }}</b>"),
+               "<b title='[O&#39;Neil &amp; &quot;Sons&quot; &lt;x&gt;]'>[O&#39;Neil &amp; &quot;Sons&quot; &lt;x&gt;]</b>");
+  rec[1] = text("a onmouseover=alert(1)");
+  CHECK_EQ_STR(body("<p title={{ name }}>"), "<p title=[a&#32;onmouseover&#61;alert(1)]>");
+  CHECK_EQ_STR(body("<p {{ name }}>"), "<p [a&#32;onmouseover&#61;alert(1)]>");
+  /* link targets: only http(s) and mailto URLs; anything else is '#' */
+  const char *const bad[] = { "javascript:alert(1)", " JaVaScRiPt:alert(1)", "java\tscript:alert(1)", "data:text/html,x",
+                              "vbscript:x", "/relative", "", "http:", "\x01javascript:x" };
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    rec[1] = text(bad[i]);
+    CHECK_EQ_STR(body("<a href='{{ name }}'>x</a>"), "<a href='[#]'>x</a>");
+    CHECK_EQ_STR(body("<img src={{ name }}>"), "<img src=[#]>");
+    CHECK_EQ_STR(body("<a class='c' HREF = \\\"{{ name }}\\\">"), "<a class='c' HREF = \"[#]\">");
+  }
+  rec[1] = text("https://ok.example/?a=1&b='x' y");
+  CHECK_EQ_STR(body("<a href='{{ name }}'>"), "<a href='[https://ok.example/?a&#61;1&amp;b&#61;&#39;x&#39;&#32;y]'>");
+  rec[1] = text("MAILTO:ada@example.com");
+  CHECK_EQ_STR(body("<a href='{{ name }}'>"), "<a href='[MAILTO:ada@example.com]'>");
+  rec[1] = text("javascript:alert(1)");
+  CHECK_EQ_STR(body("<a href='https://shop.example/{{ name }}'>"), "<a href='https://shop.example/[javascript:alert(1)]'>");
+  CHECK_EQ_STR(body("<a title='{{ name }}'>"), "<a title='[javascript:alert(1)]'>");
+  CHECK_EQ_STR(body("<!-- <a href='x --> {{ name }}"), "<!-- <a href='x --> [javascript:alert(1)]");
+  /* raw: not escaped, still marked; raw on a constant keeps the markup */
+  rec[1] = text("<i>it</i>");
+  CHECK_EQ_STR(body("{{ '<b>bold</b>' | raw }} {{ name | raw }} {{ name | raw | upper }}"),
+               "[<b>bold</b>] [<i>it</i>] [&lt;I&gt;IT&lt;/I&gt;]");
+  CHECK_EQ_STR(subject("{{ name | raw }}"), "<i>it</i>");
+  /* the marks cannot be forged: a value's own 0xFE/0xFF bytes, and the
+  ** author's, become U+FFFD */
+  rec[1] = text("a\xff" "b\xfe");
+  CHECK_EQ_STR(body("{{ name }}"), "[a\xef\xbf\xbd" "b\xef\xbf\xbd]");
+  CHECK_EQ_STR(body("x\xfey"), "x\xef\xbf\xbdy");
+  CHECK_EQ_STR(part("{{ name | raw }}\xff", 0), "[a\xef\xbf\xbd" "b\xef\xbf\xbd]\xef\xbf\xbd");
   /* run-time error names the line */
   rec[3] = num(INT64_MAX);
   CHECK_EQ_STR(subject("{{ score + 1 }}"), "error: t.camp:17: integer overflow");

@@ -1,0 +1,39 @@
+/*
+** cli/secret.c -- `camp secret rotate|retire [--db DB]`.
+**
+** Owns: the command line of the database's own secret (runtime/store_engine.c
+** makes and keeps it).  rotate: a new random secret signs from now on and
+** the old one still verifies tracking links already sent; retire: the
+** previous secrets stop verifying.  The secrets themselves are never
+** printed.  Exit 0, 1 on a database error, 2 on usage.
+*/
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cli/cli.h"
+
+int campCmdSecret(int argc, char **argv) {
+  const char *db = NULL, *action = NULL;
+  for (int i = 1; i < argc; i++) {
+    const char *v;
+    int m;
+    if ((m = campCliOpt(argc, argv, &i, "--db", &v)) != 0) { if (m < 0) return 2; db = v; continue; }
+    if (!action && (!strcmp(argv[i], "rotate") || !strcmp(argv[i], "retire"))) { action = argv[i]; continue; }
+    return campCliUsage(argv[0], "unknown argument '%s' (use camp secret rotate|retire [--db DB])", argv[i]);
+  }
+  if (!action) return campCliUsage(argv[0], "give rotate (a new secret; the old one still verifies) or retire (forget the old ones)");
+  if (!db) db = getenv("CAMP_DB");
+  if (!db || !*db) db = "camp.db";
+  char err[512];
+  Engine *e = campEngineOpen(db, 0, INT64_MIN, err, sizeof err);
+  if (!e) { fprintf(stderr, "camp secret: %s\n", err); return 1; }
+  int retire = !strcmp(action, "retire");
+  int rc = campEngineSecretRotate(e, retire, err, sizeof err);
+  if (rc < 0) fprintf(stderr, "camp secret: %s\n", err);
+  else if (retire) printf("%s: previous secrets retired: links they signed no longer verify\n", db);
+  else printf("%s: new secret; the previous one still verifies until camp secret retire (restart camp serve to use it)\n", db);
+  if (getenv("CAMP_SECRET") && *getenv("CAMP_SECRET") && rc == 0)
+    fprintf(stderr, "camp secret: note: $CAMP_SECRET is set and signs instead of the database's secret\n");
+  campEngineClose(e);
+  return rc < 0 ? 1 : 0;
+}

@@ -1,0 +1,33 @@
+/*
+** runtime/track.h -- the keys of tracking tokens and camp's Message-IDs
+** (track.c; the token and link functions themselves are declared in
+** message.h).
+*/
+#ifndef CAMP_TRACK_H
+#define CAMP_TRACK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Verify a token under each of keys (NULL-terminated, the current key
+** first, then those still accepted during a rotation).  The index of the
+** key that signed it, or -1 when none did. */
+int campTrackVerifyAny(const char *const *keys, char kind, const char *token, int64_t *trace, uint32_t *link);
+
+/* The keys a token may verify under: current, then each item of the
+** comma-separated list more (may be NULL; blanks around items and empty or
+** repeated items are dropped).  One malloc'd block, NULL-terminated; free
+** it with campTrackKeysFree (which wipes the keys).  NULL when out of
+** memory. */
+char **campTrackKeys(const char *current, const char *more);
+void campTrackKeysFree(char **keys);
+
+/* The Message-ID of trace's message: t<trace>.<16 hex digits of
+** HMAC-SHA256(secret, "mid:<trace>")>@camp.  Keyed by the database's own
+** secret, it differs from one database to another and cannot be guessed
+** from the trace id, so a forged bounce or event naming it matches nothing.
+** 0, or -1 when OpenSSL failed or size is too small (out is then empty or
+** cut, and must not be used). */
+int campTrackMessageId(const char *secret, int64_t trace, char *out, size_t size);
+
+#endif
