@@ -38,7 +38,7 @@ LIB_OBJ  = $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRC)) $(BUILD)/lexer.o
 UNIT_SRC = $(wildcard tests/unit/*.c)
 UNIT_BIN = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
-.PHONY: all deps test-deps test san demo install clean golden-update bench fuzz names
+.PHONY: all deps test-deps test san demo install clean golden-update bench fuzz fuzz-corpus names
 
 all: $(BUILD)/camp
 
@@ -109,6 +109,18 @@ golden-update: $(BUILD)/camp
 
 bench: $(BUILD)/camp
 	sh bench/compile.sh
+
+# --- fuzzing (docs/FUZZING.md) -------------------------------------------------
+# Seed images for the image targets, compiled from examples/ into build/
+# (generated, never committed); tests/suite_fuzz.sh makes them too.
+FUZZ_SEEDS = $(patsubst examples/%.camp,$(BUILD)/fuzz/corpus_image/%.campc,$(wildcard examples/*.camp))
+$(BUILD)/fuzz/corpus_image/%.campc: examples/%.camp $(BUILD)/camp
+	@mkdir -p $(@D)
+	$(BUILD)/camp compile $< -o $@
+fuzz-corpus: $(FUZZ_SEEDS)
+# A longer run than the test suite's smoke: FUZZ_SECONDS per target (default 300).
+fuzz: $(BUILD)/camp fuzz-corpus
+	BUILD=$(BUILD) FUZZ_SECONDS=$${FUZZ_SECONDS:-300} FUZZ_RUNS=$${FUZZ_RUNS:-100000000} sh tests/suite_fuzz.sh
 
 # Every global symbol starts with camp (STYLE.md).
 names: $(BUILD)/libcamp.a

@@ -62,12 +62,13 @@ int campCliCollectCamp(const char *cmd, const char *path, PathList *out) {
 }
 
 int campCmdCheck(int argc, char **argv) {
-  const char *format = "text";
+  const char *format = "text", *root = NULL;
   int werror = 0, io = 0;
   PathList paths = { 0 };
   for (int i = 1; i < argc; i++) {
     int m;
     if ((m = campCliOpt(argc, argv, &i, "--format", &format)) != 0) { if (m < 0) return 2; continue; }
+    if ((m = campCliOpt(argc, argv, &i, "--root", &root)) != 0) { if (m < 0) return 2; continue; }
     if (!strcmp(argv[i], "--werror")) { werror = 1; continue; }
     if (argv[i][0] == '-' && argv[i][1]) return campCliUsage(argv[0], "unknown option '%s'", argv[i]);
     if (campCliCollectCamp(argv[0], argv[i], &paths) < 0) io = 1;
@@ -78,15 +79,21 @@ int campCmdCheck(int argc, char **argv) {
   else if (!strcmp(format, "sarif")) fmt = DIAGFMT_SARIF;
   else if (!strcmp(format, "github")) fmt = DIAGFMT_GITHUB;
   else return campCliUsage(argv[0], "unknown format '%s' (text, json, sarif or github)", format);
-  if (!paths.n && !io) return campCliUsage(argv[0], "usage: camp check [--format text|json|sarif|github] [--werror] PATH...");
+  if (!paths.n && !io) return campCliUsage(argv[0], "usage: camp check [--format text|json|sarif|github] [--werror] [--root DIR] PATH...");
   Diags d;
   campDiagInit(&d);
+  if (campCliSetRoot(argv[0], &d, root)) {
+    for (size_t i = 0; i < paths.n; i++) free(paths.v[i]);
+    free(paths.v);
+    campDiagFree(&d);
+    return 2;
+  }
   Unit u;
   campUnitInit(&u, &d);
   for (size_t i = 0; i < paths.n; i++) {
     campUnitReset(&u);
     if (campCompileCheck(&u, paths.v[i]) < 0) {
-      campCliUsage(argv[0], "cannot read '%s': %s", paths.v[i], strerror(errno));
+      campCliUsage(argv[0], "cannot read '%s': %s", paths.v[i], campDiagLoadError(errno));
       io = 1;
     }
     free(paths.v[i]);

@@ -30,8 +30,14 @@ const char *campCliSecret(Engine *e);
 #include <stdint.h>
 
 /* Compile path to an image (*img malloc'd); diagnostics go to stderr.
+** root: the project directory (--root), or NULL for the file's own.
 ** Returns 0, 1 (errors in the file) or 2 (cannot read it). */
-int campCliCompileFile(const char *cmd, const char *path, uint8_t **img, size_t *len);
+int campCliCompileFile(const char *cmd, const char *root, const char *path, uint8_t **img, size_t *len);
+
+/* --root DIR: make dir the fixed project directory of d (the diagnostics
+** and sources of a compilation).  Returns 0, or 2 after a usage message. */
+struct Diags;
+int campCliSetRoot(const char *cmd, struct Diags *d, const char *dir);
 
 /* Paths: a file, or every *.camp below a directory, sorted. */
 typedef struct PathList { char **v; size_t n, cap; } PathList;

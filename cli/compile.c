@@ -15,15 +15,16 @@
 #include "compiler/disasm.h"
 #include "runtime/program.h"
 
-int campCliCompileFile(const char *cmd, const char *path, uint8_t **img, size_t *len) {
+int campCliCompileFile(const char *cmd, const char *root, const char *path, uint8_t **img, size_t *len) {
   Diags d;
   Unit u;
   char err[256];
   int rc = 0;
   campDiagInit(&d);
+  if (campCliSetRoot(cmd, &d, root)) { campDiagFree(&d); return 2; }
   campUnitInit(&u, &d);
   int e = campCompileCheck(&u, path);
-  if (e < 0) rc = campCliUsage(cmd, "cannot read '%s': %s", path, strerror(errno));
+  if (e < 0) rc = campCliUsage(cmd, "cannot read '%s': %s", path, campDiagLoadError(errno));
   else if (d.nerror) { campDiagPrint(&d, 0, DIAGFMT_TEXT, isatty(2), stderr); rc = 1; }
   else if (campCodegenUnit(&u, img, len, err, sizeof err) < 0) rc = campCliUsage(cmd, "%s: %s", path, err);
   campUnitFree(&u);
@@ -32,15 +33,16 @@ int campCliCompileFile(const char *cmd, const char *path, uint8_t **img, size_t 
 }
 
 int campCmdCompile(int argc, char **argv) {
-  const char *in = NULL, *out = NULL;
+  const char *in = NULL, *out = NULL, *root = NULL;
   for (int i = 1; i < argc; i++) {
     int m;
     if ((m = campCliOpt(argc, argv, &i, "-o", &out)) != 0) { if (m < 0) return 2; continue; }
+    if ((m = campCliOpt(argc, argv, &i, "--root", &root)) != 0) { if (m < 0) return 2; continue; }
     if (argv[i][0] == '-') return campCliUsage(argv[0], "unknown option '%s'", argv[i]);
     if (in) return campCliUsage(argv[0], "one input file at a time");
     in = argv[i];
   }
-  if (!in) return campCliUsage(argv[0], "usage: camp compile FILE.camp [-o FILE.campc]");
+  if (!in) return campCliUsage(argv[0], "usage: camp compile [--root DIR] FILE.camp [-o FILE.campc]");
   char *def = NULL;
   if (!out) {    /* x.camp -> x.campc */
     size_t n = strlen(in);
@@ -50,7 +52,7 @@ int campCmdCompile(int argc, char **argv) {
   }
   uint8_t *img = NULL;
   size_t len = 0;
-  int rc = campCliCompileFile(argv[0], in, &img, &len);
+  int rc = campCliCompileFile(argv[0], root, in, &img, &len);
   if (rc == 0) {
     char *tmp;
     if (asprintf(&tmp, "%s.tmp%ld", out, (long)getpid()) < 0) return 2;
@@ -67,15 +69,21 @@ int campCmdCompile(int argc, char **argv) {
 }
 
 int campCmdDisasm(int argc, char **argv) {
-  if (argc != 2) return campCliUsage(argv[0], "usage: camp disasm FILE.camp|FILE.campc");
-  const char *path = argv[1];
+  const char *path = NULL, *root = NULL;
+  for (int i = 1; i < argc; i++) {
+    int m;
+    if ((m = campCliOpt(argc, argv, &i, "--root", &root)) != 0) { if (m < 0) return 2; continue; }
+    if ((argv[i][0] == '-' && argv[i][1]) || path) path = NULL, i = argc;
+    else path = argv[i];
+  }
+  if (!path) return campCliUsage(argv[0], "usage: camp disasm [--root DIR] FILE.camp|FILE.campc");
   size_t n = strlen(path);
   char err[256];
   Program *p;
   if (n > 5 && !strcmp(path + n - 5, ".camp")) {
     uint8_t *img = NULL;
     size_t len = 0;
-    int rc = campCliCompileFile(argv[0], path, &img, &len);
+    int rc = campCliCompileFile(argv[0], root, path, &img, &len);
     if (rc) return rc;
     p = campProgramLoad(img, len, err, sizeof err);
     free(img);

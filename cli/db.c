@@ -21,7 +21,7 @@
 
 typedef struct Opts {
   const char *db, *clock, *until, *mail, *sms, *baseUrl, *format, *messageId, *at, *url, *file, *model, *key,
-             *record, *run, *mailConnections, *smsConnections, *delimiter;
+             *record, *run, *mailConnections, *smsConnections, *delimiter, *root;
   int once, start;
   int npos;
   const char *pos[64];
@@ -37,7 +37,7 @@ static int parse(int argc, char **argv, Opts *o, const char *allowed) {
     { "--url", offsetof(Opts, url) }, { "--file", offsetof(Opts, file) }, { "--model", offsetof(Opts, model) },
     { "--key", offsetof(Opts, key) }, { "--record", offsetof(Opts, record) }, { "--run", offsetof(Opts, run) },
     { "--mail-connections", offsetof(Opts, mailConnections) }, { "--sms-connections", offsetof(Opts, smsConnections) },
-    { "--delimiter", offsetof(Opts, delimiter) },
+    { "--delimiter", offsetof(Opts, delimiter) }, { "--root", offsetof(Opts, root) },
   };
   for (int i = 1; i < argc; i++) {
     int matched = 0;
@@ -91,8 +91,8 @@ int campCmdInit(int argc, char **argv) {
 
 static int deployOrPlan(int argc, char **argv, int dry) {
   Opts o;
-  if (parse(argc, argv, &o, "--db --start")) return 2;
-  if (!o.npos) return campCliUsage(argv[0], "usage: camp %s --db DB FILE.camp...", argv[0]);
+  if (parse(argc, argv, &o, "--db --start --root")) return 2;
+  if (!o.npos) return campCliUsage(argv[0], "usage: camp %s --db DB [--root DIR] FILE.camp...", argv[0]);
   Engine *e = openDb(argv[0], &o);
   if (!e) return 1;
   int changes = 0;
@@ -100,7 +100,7 @@ static int deployOrPlan(int argc, char **argv, int dry) {
     uint8_t *img = NULL;
     size_t len = 0;
     char err[512];
-    int rc = campCliCompileFile(argv[0], o.pos[i], &img, &len);
+    int rc = campCliCompileFile(argv[0], o.root, o.pos[i], &img, &len);
     if (rc) { campEngineClose(e); return 1; }
     rc = campEngineDeploy(e, img, len, o.start, dry, stdout, err, sizeof err);
     free(img);

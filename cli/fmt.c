@@ -84,7 +84,7 @@ static int fmtOne(const char *cmd, const char *path, Mode mode) {
   char *text = NULL;
   size_t len = 0;
   if (file < 0) {
-    rc = campCliUsage(cmd, "cannot read '%s': %s", path, strerror(errno));
+    rc = campCliUsage(cmd, "cannot read '%s': %s", path, campDiagLoadError(errno));
   } else if (!root || campFmtSource(&u, (uint32_t)file, root, &text, &len) != 0) {
     campDiagPrint(&d, 0, DIAGFMT_TEXT, isatty(2), stderr);
     rc = 1;

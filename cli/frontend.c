@@ -10,7 +10,7 @@
 
 static int loadOne(Diags *d, const char *cmd, const char *path) {
   int f = campDiagLoadFile(d, path);
-  if (f < 0) campCliUsage(cmd, "cannot read '%s': %s", path, strerror(errno));
+  if (f < 0) campCliUsage(cmd, "cannot read '%s': %s", path, campDiagLoadError(errno));
   return f;
 }
 

@@ -15,13 +15,21 @@
 #include "compiler/graph.h"
 
 int campCmdGraph(int argc, char **argv) {
-  if (argc != 2 || (argv[1][0] == '-' && argv[1][1])) return campCliUsage(argv[0], "usage: camp graph FILE.camp");
+  const char *path = NULL, *root = NULL;
+  for (int i = 1; i < argc; i++) {
+    int m;
+    if ((m = campCliOpt(argc, argv, &i, "--root", &root)) != 0) { if (m < 0) return 2; continue; }
+    if ((argv[i][0] == '-' && argv[i][1]) || path) path = NULL, i = argc;
+    else path = argv[i];
+  }
+  if (!path) return campCliUsage(argv[0], "usage: camp graph [--root DIR] FILE.camp");
   Diags d;
   Unit u;
   campDiagInit(&d);
+  if (campCliSetRoot(argv[0], &d, root)) { campDiagFree(&d); return 2; }
   campUnitInit(&u, &d);
-  int rc = 0, e = campParseUnit(&u, argv[1]);
-  if (e < 0) rc = campCliUsage(argv[0], "cannot read '%s': %s", argv[1], strerror(errno));
+  int rc = 0, e = campParseUnit(&u, path);
+  if (e < 0) rc = campCliUsage(argv[0], "cannot read '%s': %s", path, campDiagLoadError(errno));
   else if (d.nerror) { campDiagPrint(&d, 0, DIAGFMT_TEXT, isatty(2), stderr); rc = 1; }
   else campGraphUnit(&u, stdout);
   if (fflush(stdout) != 0) rc = campCliUsage(argv[0], "cannot write the graph: %s", strerror(errno));

@@ -5,7 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
 #include "cli/cli.h"
+#include "compiler/diag.h"
 
 int campCliUsage(const char *cmd, const char *fmt, ...) {
   va_list ap;
@@ -26,6 +28,13 @@ int campCliOpt(int argc, char **argv, int *i, const char *name, const char **val
   if (*i + 1 >= argc) { campCliUsage(argv[0], "%s needs a value", name); return -1; }
   *value = argv[++*i];
   return 1;
+}
+
+int campCliSetRoot(const char *cmd, Diags *d, const char *dir) {
+  if (!dir) return 0;
+  if (campDiagSetRoot(d, dir, 1) < 0)
+    return campCliUsage(cmd, "--root '%s': %s", dir, errno == ENOTDIR ? "not a directory" : strerror(errno));
+  return 0;
 }
 
 const char *campCliSecret(Engine *e) {

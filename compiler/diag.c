@@ -1,13 +1,15 @@
 /*
 ** compiler/diag.c -- source files and diagnostics.
 **
-** Owns: loading source text, collecting diagnostics (deduplicated, so a
-** file used by many campaigns reports its problems once) and printing them
-** in the four formats of `camp check`.  Does not own: deciding what is
-** wrong.
+** Owns: loading source text (bounded reads; `use`d and body files only
+** from regular files under the project directory), collecting diagnostics
+** (deduplicated, so a file used by many campaigns reports its problems
+** once) and printing them in the four formats of `camp check`.  Does not
+** own: deciding what is wrong.
 */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <jansson.h>
@@ -36,6 +38,7 @@ static void *xrealloc(void *p, size_t n) {
 void campDiagInit(Diags *d) { memset(d, 0, sizeof *d); }
 
 void campDiagFree(Diags *d) {
+  free(d->rootShow); free(d->rootLex); free(d->rootReal);
   for (uint32_t i = 0; i < d->nsrc; i++) {
     free(d->src[i].path); free(d->src[i].text); free(d->src[i].lineStart);
   }
@@ -99,21 +102,19 @@ static void indexSource(Diags *d) {
   d->byPath[k] = d->nsrc;
 }
 
-int campDiagLoadFile(Diags *d, const char *path) {
-  int fd = open(path, O_RDONLY);
-  struct stat st;
-  if (fd < 0) return -1;
-  if (fstat(fd, &st) < 0 || S_ISDIR(st.st_mode) || st.st_size > (off_t)(UINT32_MAX / 2)) {
-    int e = S_ISDIR(st.st_mode) ? EISDIR : errno ? errno : EFBIG;
-    close(fd);
-    errno = e;
-    return -1;
-  }
-  /* Size from fstat, then read to EOF (a file may grow or be a pipe). */
-  size_t cap = (size_t)st.st_size + 1, len = 0;
+/* Read fd to EOF into a new source named path, at most DIAG_FILE_MAX bytes
+** whatever fstat said (a file may grow, /proc files say 0, a device never
+** ends).  Closes fd.  Returns the source index, or -1 with errno (EFBIG
+** past the limit): nothing read is kept. */
+static int readSource(Diags *d, const char *path, int fd, off_t sizeHint) {
+  size_t cap = sizeHint > 0 && sizeHint < DIAG_FILE_MAX ? (size_t)sizeHint + 1 : 4096, len = 0;
   char *buf = xrealloc(NULL, cap + 1);
   for (;;) {
-    if (len == cap) { cap *= 2; buf = xrealloc(buf, cap + 1); }
+    if (len == cap) {
+      if (cap > DIAG_FILE_MAX) { free(buf); close(fd); errno = EFBIG; return -1; }
+      cap = cap * 2 > (size_t)DIAG_FILE_MAX + 1 ? (size_t)DIAG_FILE_MAX + 1 : cap * 2;
+      buf = xrealloc(buf, cap + 1);
+    }
     ssize_t n = read(fd, buf + len, cap - len);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) { int e = errno; free(buf); close(fd); errno = e; return -1; }
@@ -121,9 +122,158 @@ int campDiagLoadFile(Diags *d, const char *path) {
     len += (size_t)n;
   }
   close(fd);
-  if (len > UINT32_MAX / 2) { free(buf); errno = EFBIG; return -1; }
+  if (len > DIAG_FILE_MAX) { free(buf); errno = EFBIG; return -1; }
   buf[len] = 0;
   return addSource(d, path, buf, len);
+}
+
+int campDiagLoadFile(Diags *d, const char *path) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  struct stat st;
+  if (fd < 0) return -1;
+  if (fstat(fd, &st) < 0 || S_ISDIR(st.st_mode)) {
+    int e = S_ISDIR(st.st_mode) ? EISDIR : errno;
+    close(fd);
+    errno = e;
+    return -1;
+  }
+  if (S_ISREG(st.st_mode) && st.st_size > (off_t)DIAG_FILE_MAX) { close(fd); errno = EFBIG; return -1; }
+  return readSource(d, path, fd, S_ISREG(st.st_mode) ? st.st_size : 0);
+}
+
+const char *campDiagLoadError(int e) {
+  return e == EFBIG ? "larger than the " DIAG_FILE_MAX_TEXT " limit of a source or body file" : strerror(e);
+}
+
+/* -- the project directory ------------------------------------------------- */
+
+/* path made absolute (against the working directory) with "." and ".."
+** folded by spelling alone, symbolic links not followed; malloc'd or NULL. */
+static char *lexicalPath(const char *path) {
+  char cwd[PATH_MAX];
+  if (path[0] != '/' && !getcwd(cwd, sizeof cwd)) return NULL;
+  size_t n = (path[0] == '/' ? 0 : strlen(cwd)) + strlen(path) + 2;
+  char *out = malloc(n), *o = out;
+  if (!out) return NULL;
+  /* two passes: the working directory's components, then the path's */
+  const char *p = path[0] == '/' ? path : cwd;
+  *o = 0;
+  for (int pass = path[0] == '/' ? 1 : 0; pass < 2; pass++, p = path) {
+    while (*p) {
+      while (*p == '/') p++;
+      const char *e = p;
+      while (*e && *e != '/') e++;
+      size_t k = (size_t)(e - p);
+      if (k == 0 || (k == 1 && p[0] == '.')) { p = e; continue; }
+      if (k == 2 && p[0] == '.' && p[1] == '.') {
+        while (o > out && *--o != '/') {}
+        *o = 0;
+      } else {
+        *o++ = '/';
+        memcpy(o, p, k);
+        o += k;
+        *o = 0;
+      }
+      p = e;
+    }
+  }
+  if (o == out) { out[0] = '/'; out[1] = 0; }
+  return out;
+}
+
+/* Is path (absolute, normalized) root itself or below it? */
+static int isUnder(const char *path, const char *root) {
+  size_t n = strlen(root);
+  if (n == 1 && root[0] == '/') return 1;
+  return !strncmp(path, root, n) && (path[n] == 0 || path[n] == '/');
+}
+
+int campDiagSetRoot(Diags *d, const char *dir, int fixed) {
+  char *real = realpath(dir, NULL);
+  struct stat st;
+  if (!real) return -1;
+  if (stat(real, &st) < 0 || !S_ISDIR(st.st_mode)) { free(real); errno = ENOTDIR; return -1; }
+  char *lex = lexicalPath(dir), *show = strdup(dir);
+  if (!lex || !show) { free(real); free(lex); free(show); errno = ENOMEM; return -1; }
+  free(d->rootShow); free(d->rootLex); free(d->rootReal);
+  d->rootShow = show;
+  d->rootLex = lex;
+  d->rootReal = real;
+  d->rootFixed = fixed;
+  return 0;
+}
+
+int campDiagRootFor(Diags *d, const char *file) {
+  if (d->rootFixed) return 0;
+  const char *slash = strrchr(file, '/');
+  char *dir = slash ? strndup(file, slash == file ? 1 : (size_t)(slash - file)) : strdup(".");
+  if (!dir) return -1;
+  int rc = campDiagSetRoot(d, dir, 0);
+  free(dir);
+  return rc;
+}
+
+static const char *fileKind(mode_t m) {
+  return S_ISDIR(m) ? "a directory" : S_ISCHR(m) ? "a character device" : S_ISBLK(m) ? "a block device" :
+         S_ISFIFO(m) ? "a FIFO" : S_ISSOCK(m) ? "a socket" : S_ISLNK(m) ? "a symbolic link" : "not a plain file";
+}
+
+/* The message of a refused or failed load; says nothing of what the file
+** holds, only its name, the root and why. */
+static int refuse(char **why, int e, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int refuse(char **why, int e, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  if (vasprintf(why, fmt, ap) < 0) { fputs("camp: out of memory\n", stderr); abort(); }
+  va_end(ap);
+  errno = e;
+  return -1;
+}
+
+int campDiagLoadUsed(Diags *d, const char *path, const char *what, char **why) {
+  *why = NULL;
+  if (!d->rootReal && campDiagSetRoot(d, ".", 0) < 0)
+    return refuse(why, errno, "cannot read %s'%s': %s", what, path, strerror(errno));
+  char *lex = lexicalPath(path);
+  if (!lex) return refuse(why, errno, "cannot read %s'%s': %s", what, path, strerror(errno));
+  int inside = isUnder(lex, d->rootLex);
+  free(lex);
+  if (!inside)
+    return refuse(why, EACCES, "%s'%s' is outside the project directory '%s' (give --root DIR to widen it)",
+                  what, path, d->rootShow);
+  char *real = realpath(path, NULL);
+  if (!real) return refuse(why, errno, "cannot read %s'%s': %s", what, path, strerror(errno));
+  struct stat st;
+  int rc = -1, fd = -1;
+  if (!isUnder(real, d->rootReal))
+    refuse(why, EACCES, "%s'%s' leads outside the project directory '%s' (a symbolic link)",
+           what, path, d->rootShow);
+  else if (stat(real, &st) < 0)
+    refuse(why, errno, "cannot read %s'%s': %s", what, path, strerror(errno));
+  else if (!S_ISREG(st.st_mode))       /* refused before open: opening a device can act */
+    refuse(why, EINVAL, "%s'%s' is %s, not a regular file", what, path, fileKind(st.st_mode));
+  else if (st.st_size > (off_t)DIAG_FILE_MAX)
+    refuse(why, EFBIG, "%s'%s' is larger than the %s limit of a source or body file", what, path,
+           DIAG_FILE_MAX_TEXT);
+  else if ((rc = campDiagFindSource(d, path)) >= 0) {
+    /* loaded before, under this check */
+  } else if ((fd = open(real, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)) < 0)
+    refuse(why, errno, "cannot read %s'%s': %s", what, path, strerror(errno));
+  else {
+    struct stat now;
+    /* the same regular file that was checked (not swapped since) */
+    if (fstat(fd, &now) < 0 || !S_ISREG(now.st_mode) || now.st_ino != st.st_ino || now.st_dev != st.st_dev) {
+      close(fd);
+      refuse(why, EAGAIN, "%s'%s' changed while it was read", what, path);
+    } else if ((rc = readSource(d, path, fd, now.st_size)) < 0) {
+      if (errno == EFBIG)
+        refuse(why, EFBIG, "%s'%s' is larger than the %s limit of a source or body file", what, path,
+               DIAG_FILE_MAX_TEXT);
+      else refuse(why, errno, "cannot read %s'%s': %s", what, path, strerror(errno));
+    }
+  }
+  free(real);
+  return rc;
 }
 
 static void lineTable(Source *s) {

@@ -45,13 +45,40 @@ typedef struct Diags {
   Diag *v; uint32_t n, cap;
   uint32_t nerror, nwarning;
   int werror;                   /* treat warnings as errors when counting */
+  /* the project directory: `use`d and body files load only from below it */
+  char *rootShow;               /* as given (for messages) */
+  char *rootLex;                /* absolute, "." and ".." folded by spelling */
+  char *rootReal;               /* realpath: symbolic links resolved */
+  int rootFixed;                /* from --root: not replaced per root file */
 } Diags;
+
+/* The most bytes a source or body file may have. */
+#define DIAG_FILE_MAX (16u << 20)
+#define DIAG_FILE_MAX_TEXT "16 MiB"
 
 void campDiagInit(Diags *d);
 void campDiagFree(Diags *d);
 
-/* Read a file into the table; returns its index, or -1 with errno set. */
+/* Read a file named by the user (on the command line) into the table, at
+** most DIAG_FILE_MAX bytes; returns its index, or -1 with errno set (EFBIG:
+** too big, see campDiagLoadError). */
 int campDiagLoadFile(Diags *d, const char *path);
+/* strerror(e), except EFBIG names the size limit. */
+const char *campDiagLoadError(int e);
+
+/* Set the project directory (fixed: --root, kept for every root file;
+** else replaced by the next campDiagRootFor).  Returns 0, or -1 with errno
+** when dir is not a readable directory. */
+int campDiagSetRoot(Diags *d, const char *dir, int fixed);
+/* Unless a fixed root is set, make file's directory the project directory. */
+int campDiagRootFor(Diags *d, const char *file);
+/* Load a `use`d or body file (what: "" or "body file ", for the message):
+** only a regular file of at most DIAG_FILE_MAX bytes whose path, both as
+** spelt and with symbolic links resolved, is under the project directory.
+** Returns its index (loaded once per path), or -1 with errno and a one-line
+** reason in *why (malloc'd, the caller frees) that names the path and the
+** rule, never anything the file holds. */
+int campDiagLoadUsed(Diags *d, const char *path, const char *what, char **why);
 /* Add text already in memory (takes a copy); returns its index. */
 int campDiagAddSource(Diags *d, const char *path, const char *text, size_t len);
 /* The index of an already loaded file with this exact path, or -1. */

@@ -4,7 +4,8 @@
 ** Owns: feeding the lexer's tokens to the lemon parser, syntax-error
 ** messages (what was expected, which brace is unclosed), templates inside
 ** strings and body files, and loading a unit's `use`d files (relative
-** paths, missing files, cycles).  Does not own: the grammar (parser.y) or
+** paths, missing files, cycles; only from the project directory, see
+** campDiagLoadUsed).  Does not own: the grammar (parser.y) or
 ** the nodes (ast.c).
 **
 ** The generated parser is included here rather than compiled on its own so
@@ -324,13 +325,13 @@ static void parseWithUses(Unit *u, uint32_t file, UseStack *up) {
                      path, u->diags->src[file].path);
       continue;
     }
+    /* checked again when already loaded: an earlier root may have allowed it */
+    char *why;
+    idx = campDiagLoadUsed(u->diags, path, "", &why);
     if (idx < 0) {
-      idx = campDiagLoadFile(u->diags, path);
-      if (idx < 0) {
-        campDiagReport(u->diags, DIAG_E005, file, d->a->off, d->a->len, "cannot read '%s': %s",
-                       path, strerror(errno));
-        continue;
-      }
+      campDiagReport(u->diags, DIAG_E005, file, d->a->off, d->a->len, "%s", why);
+      free(why);
+      continue;
     }
     if (!loadedFile(u, (uint32_t)idx)) {
       if (++u->depth > 32) {
@@ -347,6 +348,7 @@ static void parseWithUses(Unit *u, uint32_t file, UseStack *up) {
 
 int campParseUnit(Unit *u, const char *path) {
   uint32_t before = u->diags->nerror;
+  if (campDiagRootFor(u->diags, path) < 0) return -1;
   int idx = campDiagFindSource(u->diags, path);
   if (idx < 0) idx = campDiagLoadFile(u->diags, path);
   if (idx < 0) return -1;

@@ -534,10 +534,11 @@ static void checkBody(Resolver *r, Ast *s) {
   char *path = campArenaAlloc(&r->u->arena, dl + s->nameLen + 1);
   memcpy(path, from, dl);
   strcpy(path + dl, s->name);
-  int f = campDiagFindSource(r->d, path);
-  if (f < 0) f = campDiagLoadFile(r->d, path);
+  char *why;
+  int f = campDiagLoadUsed(r->d, path, "body file ", &why);
   if (f < 0) {
-    err(r, DIAG_E027, s, "cannot read body file '%s': %s", path, strerror(errno));
+    err(r, DIAG_E027, s, "%s", why);
+    free(why);
     return;
   }
   Source *src = &r->d->src[f];
@@ -606,6 +607,11 @@ static int isEventTrigger(int t) { return t >= TRIG_OPEN; }
 static int isPositive(int t) { return t >= TRIG_OPEN && t <= TRIG_BOUNCE; }
 static int isNegative(int t) { return t >= TRIG_NO_OPEN; }
 
+/* W051: the runtime would send from camp <noreply@camp.invalid>, which no
+** real server accepts (runtime/store_run.c splitFrom). */
+#define NO_FROM "%s '%s' has no 'from': it would go out as 'camp <noreply@camp.invalid>', which mail servers refuse " \
+                "(add from \"Name <you@example.com>\")"
+
 static void checkActivity(Resolver *r, Ast *act, const Ast *parent, Ast *campaign);
 
 static void checkBranch(Resolver *r, Ast *br, const Ast *parent, Ast *campaign) {
@@ -662,7 +668,7 @@ static void checkActivity(Resolver *r, Ast *act, const Ast *parent, Ast *campaig
   checkDuration(r, act->a, "'after'", 1);
   onceProps(r, act);
   int calls = 0;
-  Ast *subject = NULL, *body = NULL, *text = NULL;
+  Ast *subject = NULL, *body = NULL, *text = NULL, *from = NULL;
   for (Ast *k = act->kids; k; k = k->next) {
     if (k->kind == AST_CALL) {
       calls++;
@@ -690,7 +696,7 @@ static void checkActivity(Resolver *r, Ast *act, const Ast *parent, Ast *campaig
       if (act->op != ACT_EMAIL) { propNotAllowed(r, k, act->op == ACT_SMS ? "an sms (it has 'text')" : "an action"); break; }
       if (k->op == PROP_SUBJECT) { subject = k; checkTemplateString(r, k->a); }
       else if (k->op == PROP_BODY) { body = k; checkBody(r, k->a); }
-      else checkFrom(r, k->a);
+      else { from = k; checkFrom(r, k->a); }
       break;
     case PROP_TEXT:
       if (act->op == ACT_ACTION) { propNotAllowed(r, k, "an action"); break; }
@@ -715,6 +721,7 @@ static void checkActivity(Resolver *r, Ast *act, const Ast *parent, Ast *campaig
   }
   if (act->op == ACT_EMAIL && !subject) errName(r, DIAG_E025, act, "email '%s' has no subject", act->name);
   if (act->op == ACT_EMAIL && !body) errName(r, DIAG_E026, act, "email '%s' has no body", act->name);
+  if (act->op == ACT_EMAIL && !from) errName(r, DIAG_W051, act, NO_FROM, "email", act->name);
   if (act->op == ACT_SMS && !text) errName(r, DIAG_E032, act, "sms '%s' has no text", act->name);
   if (act->op == ACT_ACTION && calls == 0)
     errName(r, DIAG_E046, act, "action '%s' does nothing: give it an action call such as note(\"…\")", act->name);
@@ -782,17 +789,28 @@ static void checkMailing(Resolver *r, Ast *ml) {
   }
   ml->index = m;
   r->model = m;
-  Ast *subject = NULL, *body = NULL;
+  Ast *subject = NULL, *body = NULL, *from = NULL;
   for (Ast *k = ml->kids; k; k = k->next) {
     if (k->kind != AST_PROP) continue;
     if (k->op == PROP_SUBJECT) { subject = k; if (m >= 0) checkTemplateString(r, k->a); }
     if (k->op == PROP_BODY) { body = k; if (m >= 0) checkBody(r, k->a); }
     if (k->op == PROP_TEXT && m >= 0) checkTemplateString(r, k->a);
+    if (k->op == PROP_FROM) from = k;
     if (k->op == PROP_FROM && m >= 0) checkFrom(r, k->a);
   }
+  if (!from) errName(r, DIAG_W051, ml, NO_FROM, "mailing", ml->name);
   if (!subject) errName(r, DIAG_E025, ml, "mailing '%s' has no subject", ml->name);
   if (!body) errName(r, DIAG_E026, ml, "mailing '%s' has no body", ml->name);
   r->model = -1;
+}
+
+/* A model or field name becomes an SQL identifier: no longer than the store
+** takes it whole. */
+static void checkNameLength(Resolver *r, Ast *n, const char *what) {
+  size_t len = strlen(n->name);
+  if (len > CAMP_MAX_NAME)
+    errName(r, DIAG_E008, n, "%s name of %zu bytes: names of models and fields are at most %d bytes", what, len,
+            CAMP_MAX_NAME);
 }
 
 /* optout FIELD (model items, kept in m->b): once per model, naming one of
@@ -824,7 +842,16 @@ static void checkOptOut(Resolver *r, int mi) {
 
 static void checkModel(Resolver *r, Ast *m) {
   if (!m->kids) errName(r, DIAG_E050, m, "model '%s' has no fields", m->name);
+  checkNameLength(r, m, "model");
+  uint32_t nfield = 1;                        /* id */
   for (Ast *f = m->kids; f; f = f->next) {
+    if (++nfield == CAMP_MAX_FIELDS + 1) {
+      uint32_t all = nfield;
+      for (Ast *g = f->next; g; g = g->next) all++;
+      errName(r, DIAG_E008, f, "model '%s' has %u fields with 'id': a model holds at most %d (%d declared and 'id')",
+              m->name, all, CAMP_MAX_FIELDS, CAMP_MAX_FIELDS - 1);
+    }
+    checkNameLength(r, f, "field");
     if (nameIs(f, "id")) { errName(r, DIAG_E042, f, "'id' is reserved: every model has 'id int' already"); continue; }
     for (Ast *g = m->kids; g != f; g = g->next)
       if (nameIs(g, f->name)) {

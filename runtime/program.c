@@ -268,9 +268,39 @@ static const struct { const char *name; int operand, pops, pushes; } ops[] = {
 
 static const int operandLen[] = { 0, 4, 4, 3, 2 };
 
-/* Decode and check every instruction of block b: operands in range, jumps
-** onto instruction starts, the stack depth consistent along every path
-** (one pass suffices: code only jumps forward), RET last. */
+/* The operand of the instruction at code[pc] (opcode o) names something
+** that exists: a constant, a field of the block's model, a native of the
+** right kind.  Checked for every instruction, reached or not: the
+** disassembler lists them all. */
+static void checkOperand(Rd *r, const Program *p, uint32_t b, const uint8_t *code, uint32_t pc) {
+  const ProgCode *c = &p->code[b];
+  uint8_t o = code[pc];
+  const uint8_t *x = code + pc + 1;          /* the operand bytes are in the block: checked by the caller */
+  uint32_t arg = ops[o].operand == 1 ? (uint32_t)x[0] | (uint32_t)x[1] << 8 | (uint32_t)x[2] << 16 | (uint32_t)x[3] << 24 : 0;
+  switch (o) {
+  case OP_CONST:
+    if (arg >= p->nconst) fail(r, "image is corrupted (block %u: constant %u of %u at %u)", b, arg, p->nconst, pc);
+    break;
+  case OP_FIELD:
+    if (c->model >= p->nmodel || arg >= p->models[c->model].nfield)
+      fail(r, "image is corrupted (block %u: field %u out of range at %u)", b, arg, pc);
+    break;
+  case OP_CALL: case OP_ACTION: {
+    uint32_t nat = (uint32_t)x[0] | (uint32_t)x[1] << 8;
+    if (nat >= (uint32_t)campNativeCount)
+      fail(r, "image is corrupted (block %u: native %u of %d at %u)", b, nat, campNativeCount, pc);
+    else if ((o == OP_CALL) != (campNatives[nat].kind != NATIVE_ACT))
+      fail(r, "image is corrupted (block %u: %s of '%s' at %u)", b, ops[o].name, campNatives[nat].name, pc);
+    break;
+  }
+  default: break;
+  }
+}
+
+/* Decode and check every instruction of block b: operands in range (all
+** of them, reachable or not), jumps onto instruction starts, the stack
+** depth consistent along every path (one pass suffices: code only jumps
+** forward), RET last. */
 static void checkCode(Rd *r, const Program *p, uint32_t b) {
   const ProgCode *c = &p->code[b];
   const uint8_t *code = p->bc + c->start;
@@ -283,6 +313,7 @@ static void checkCode(Rd *r, const Program *p, uint32_t b) {
     if (o >= OP_COUNT_) { fail(r, "image is corrupted (block %u: unknown opcode %u at %u)", b, o, pc); break; }
     uint32_t len = 1 + (uint32_t)operandLen[ops[o].operand];
     if (pc + len > n) { fail(r, "image is corrupted (block %u: instruction at %u runs past its block)", b, pc); break; }
+    checkOperand(r, p, b, code, pc);
     start[pc] = 1;
     pc += len;
   }
@@ -300,24 +331,8 @@ static void checkCode(Rd *r, const Program *p, uint32_t b) {
     uint32_t arg = 0;
     if (ops[o].operand == 1 || ops[o].operand == 2) arg = (uint32_t)x[0] | (uint32_t)x[1] << 8 | (uint32_t)x[2] << 16 | (uint32_t)x[3] << 24;
     int pops = ops[o].pops, pushes = ops[o].pushes;
-    switch (o) {
-    case OP_CONST: if (arg >= p->nconst) fail(r, "image is corrupted (block %u: constant %u of %u)", b, arg, p->nconst); break;
-    case OP_FIELD:
-      if (c->model >= p->nmodel || arg >= p->models[c->model].nfield)
-        fail(r, "image is corrupted (block %u: field %u out of range)", b, arg);
-      break;
-    case OP_CALL: case OP_ACTION: {
-      uint32_t nat = (uint32_t)x[0] | (uint32_t)x[1] << 8;
-      if (nat >= (uint32_t)campNativeCount) fail(r, "image is corrupted (block %u: native %u of %d)", b, nat, campNativeCount);
-      else if ((o == OP_CALL) != (campNatives[nat].kind != NATIVE_ACT))
-        fail(r, "image is corrupted (block %u: %s of '%s')", b, ops[o].name, campNatives[nat].name);
-      pops = x[2];
-      break;
-    }
-    case OP_CONCAT: pops = x[0] | x[1] << 8; break;
-    default: break;
-    }
-    if (r->bad) break;
+    if (o == OP_CALL || o == OP_ACTION) pops = x[2];         /* operands checked by checkOperand */
+    else if (o == OP_CONCAT) pops = x[0] | x[1] << 8;
     if (depth < pops) { fail(r, "image is corrupted (block %u: stack underflow at %u)", b, pc); break; }
     depth += pushes - pops;
     if (depth > MAX_STACK) { fail(r, "image is corrupted (block %u: stack deeper than %d)", b, MAX_STACK); break; }
@@ -396,14 +411,18 @@ Program *campProgramLoad(const uint8_t *buf, size_t len, char *err, size_t errSi
   for (uint32_t i = 0; i < p->nmodel && !r.bad; i++) {
     ProgModel *m = &p->models[i];
     m->name = getU32(&r, "models");
-    checkIndex(&r, m->name, p->nstr, 0, "model name");
+    if (checkIndex(&r, m->name, p->nstr, 0, "model name") && p->strLen[m->name] > CAMP_MAX_NAME)
+      fail(&r, "image is corrupted (model name of %u bytes, at most %d)", p->strLen[m->name], CAMP_MAX_NAME);
     m->nfield = getCount(&r, 5, "field");
     if (!r.bad && m->nfield == 0) fail(&r, "image is corrupted (model without its id field)");
+    if (!r.bad && m->nfield > CAMP_MAX_FIELDS)
+      fail(&r, "image is corrupted (model of %u fields, at most %d)", m->nfield, CAMP_MAX_FIELDS);
     m->fields = take(&r, (size_t)m->nfield * sizeof *m->fields + 1);
     for (uint32_t j = 0; j < m->nfield && !r.bad; j++) {
       m->fields[j].name = getU32(&r, "fields");
       m->fields[j].type = getU8(&r, "fields");
-      checkIndex(&r, m->fields[j].name, p->nstr, 0, "field name");
+      if (checkIndex(&r, m->fields[j].name, p->nstr, 0, "field name") && p->strLen[m->fields[j].name] > CAMP_MAX_NAME)
+        fail(&r, "image is corrupted (field name of %u bytes, at most %d)", p->strLen[m->fields[j].name], CAMP_MAX_NAME);
       if (!r.bad && (m->fields[j].type < TYPE_TEXT || m->fields[j].type > TYPE_TAGS))
         fail(&r, "image is corrupted (field of unknown type %u)", m->fields[j].type);
     }

@@ -21,6 +21,11 @@
 #define CAMP_IMAGE_VERSION 2u             /* 2: models carry their opt-out field; 1 still loads */
 #define CAMP_NONE          UINT32_MAX      /* "no index" in every u32 slot */
 
+/* What the store holds, checked where input enters: by the compiler (E008)
+** and again by the loader.  A model is a table and its fields columns. */
+#define CAMP_MAX_FIELDS    128             /* fields of a model, `id` included */
+#define CAMP_MAX_NAME      63              /* bytes of a model or field name */
+
 /* Activity kinds and triggers (the DESIGN.md trigger table). */
 typedef enum { ACT_EMAIL = 1, ACT_SMS, ACT_ACTION } ActKind;
 typedef enum {

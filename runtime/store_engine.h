@@ -11,7 +11,7 @@
 #include "runtime/program.h"
 #include "runtime/vm.h"
 
-#define MAX_FIELDS 128
+#define MAX_FIELDS CAMP_MAX_FIELDS   /* the compiler and the loader refuse more */
 #define LINKSETS_SEEN 8
 
 /* A deployed campaign version in memory. */

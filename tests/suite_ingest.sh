@@ -11,7 +11,7 @@ CAMP=${CAMP:-build/camp}
 D=$(mktemp -d)
 chmod 755 "$D"     # Dovecot's own users read its configuration here
 DOVE=
-trap '[ -n "$DOVE" ] && kill $DOVE 2> /dev/null; sleep 0.2; rm -rf "$D"' EXIT
+trap '[ -n "$DOVE" ] && kill $DOVE 2> /dev/null && wait $DOVE; rm -rf "$D"' EXIT
 pass=0; fail=0
 ok() { pass=$((pass + 1)); }
 no() { fail=$((fail + 1)); echo "FAIL: $*"; }
@@ -19,6 +19,9 @@ check() { if [ "$2" = "$3" ]; then ok; else no "$1: got '$2', expected '$3'"; fi
 q() { sqlite3 "$D/db" "$1"; }
 state() { q "SELECT t.state FROM camp_trace t JOIN camp_participant p ON p.id = t.participant JOIN camp_activity a ON a.id = t.activity
              WHERE p.record_id = $1 AND a.name = '$2'"; }
+# the Message-ID of record N's email (by record, not by participant or trace id)
+mid() { q "SELECT t.message_id FROM camp_trace t JOIN camp_participant p ON p.id = t.participant
+           WHERE p.record_id = $1 AND t.message_id IS NOT NULL"; }
 events() { q "SELECT events FROM camp_trace t JOIN camp_participant p ON p.id = t.participant JOIN camp_activity a ON a.id = t.activity
               WHERE p.record_id = $1 AND a.name = 'hello'"; }
 
@@ -33,13 +36,10 @@ printf 'name,email,opt_out\nAda,ada@x.test,false\nBob,bob@x.test,false\nCy,cy@x.
 fill_in() {
 rm -rf "$D/in"; mkdir "$D/in"
 for f in tests/ingest/*.eml; do
-  sed -e "s/MID_1/$(q "SELECT message_id FROM camp_trace WHERE participant = 1 AND message_id IS NOT NULL")/" \
-      -e "s/MID_2/$(q "SELECT message_id FROM camp_trace WHERE participant = 2 AND message_id IS NOT NULL")/" \
-      -e "s/MID_3/$(q "SELECT message_id FROM camp_trace WHERE participant = 3 AND message_id IS NOT NULL")/" \
-      -e "s/MID_4/$(q "SELECT message_id FROM camp_trace WHERE participant = 4 AND message_id IS NOT NULL")/" "$f" > "$D/in/$(basename "$f")"
+  sed -e "s/MID_1/$(mid 1)/" -e "s/MID_2/$(mid 2)/" -e "s/MID_3/$(mid 3)/" -e "s/MID_4/$(mid 4)/" "$f" > "$D/in/$(basename "$f")"
   # the base64 part carries MID_5 encoded: decode, substitute, encode again
   if grep -q '^Content-Transfer-Encoding: base64' "$D/in/$(basename "$f")"; then
-    /usr/bin/python3 - "$D/in/$(basename "$f")" "$(q "SELECT message_id FROM camp_trace WHERE participant = 5 AND message_id IS NOT NULL")" <<'P'
+    /usr/bin/python3 - "$D/in/$(basename "$f")" "$(mid 5)" <<'P'
 import base64, re, sys
 path, mid = sys.argv[1], sys.argv[2]
 text = open(path).read()
@@ -163,7 +163,10 @@ C
   chown -R nobody:nogroup "$D/dc/mail"
   /usr/sbin/dovecot -F -c "$D/dc/dovecot.conf" > "$D/dc/out" 2>&1 &
   DOVE=$!
-  i=0; while ! (exec 3<> "/dev/tcp/127.0.0.1/$PORT") 2> /dev/null && [ $i -lt 200 ]; do sleep 0.1; i=$((i + 1)); done
+  # wait (20 s at most) until Dovecot accepts connections; /dev/tcp is a bash
+  # feature, so under sh this asks python
+  listening() { /usr/bin/python3 -c 'import socket, sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1).close()' "$1" 2> /dev/null; }
+  i=0; while ! listening "$PORT" && [ $i -lt 200 ]; do sleep 0.1; i=$((i + 1)); done
   CAMP_IMAP_USER=camp CAMP_IMAP_PASSWORD=imap-secret "$CAMP" ingest --db "$D/db" --imap "imap://127.0.0.1:$PORT/INBOX" > "$D/out" 2> "$D/err"; rc=$?
   check "imap: exit status" "$rc" 0
   [ $rc -eq 0 ] || { cat "$D/err" "$D/dc/out"; tail -5 "$D/dc/dovecot.log"; }

@@ -43,10 +43,12 @@ PORT=${BASE##*:}
 $PY $CLIENT tokens "$D/mail" > "$D/tokens"
 check "four messages with their URLs" "$(wc -l < "$D/tokens" | tr -d ' ')" 4
 check "their links are kept once, shared" "$(q "SELECT count(*) || ' ' || count(DISTINCT linkset) FROM camp_trace WHERE linkset IS NOT NULL") $(q 'SELECT count(*) FROM camp_linkset')" "4 1 1"
-set -- $(sed -n 1p "$D/tokens"); MID1=$1 O1=$2 R1A=$3 R1B=$4 U1=$5
-set -- $(sed -n 2p "$D/tokens"); MID2=$1 O2=$2 R2A=$3 U2=$5
-set -- $(sed -n 3p "$D/tokens"); U3=$5
-set -- $(sed -n 4p "$D/tokens"); O4=$2
+# a message by its recipient: the files' order says nothing of whose they are
+set -- $(grep '^ada@x.test ' "$D/tokens"); MID1=$2 O1=$3 R1A=$4 R1B=$5 U1=$6
+set -- $(grep '^bob@x.test ' "$D/tokens"); MID2=$2 O2=$3 R2A=$4 U2=$6
+set -- $(grep '^cy@x.test ' "$D/tokens"); U3=$6
+set -- $(grep '^di@x.test ' "$D/tokens"); MID4=$2 O4=$3
+check "one message each, picked by recipient" "${MID1:+1}${MID2:+1}${U3:+1}${MID4:+1}" 1111
 
 # -- /o/: a GIF, and an open recorded
 curl -s -D "$D/h" -o "$D/pixel" "$O1"
@@ -58,15 +60,16 @@ settle "SELECT count(*) FROM camp_event WHERE kind = 'open'" 1
 check "open: recorded on its trace" "$(q "SELECT t.message_id FROM camp_event v JOIN camp_trace t ON t.id = v.trace WHERE v.kind = 'open'")" "$MID1"
 check "open: HEAD answers" "$(code -I "$O1")" 200
 check "click: HEAD answers" "$(code -I "$R2A")" 302
-sleep 0.3
-check "a HEAD (a link checker) records nothing" "$(q "SELECT count(*) FROM camp_event")" 1
 check "open: POST refused" "$(code -X POST "$O1")" 405
 
 # -- /r/: exactly the registered URL
 check "click: status" "$(code "$R1A")" 302
 check "click: first link" "$(curl -s -o /dev/null -w '%{redirect_url}' "$R1A")" "https://example.com/a?utm_campaign=track-1&utm_medium=email&utm_source=hello"
 check "click: second link (&amp; read as &)" "$(curl -s -o /dev/null -w '%{redirect_url}' "$R1B")" "https://example.com/b?x=1&y=2&utm_campaign=track-1&utm_medium=email&utm_source=hello"
-settle "SELECT sum(1 + repeats) FROM camp_event WHERE kind = 'click'" 3
+# hits are recorded in the order they were answered: once the last click
+# (link b) is recorded, anything the HEADs above recorded would be too
+settle "SELECT count(*) FROM camp_event WHERE kind = 'click' AND url LIKE 'https://example.com/b?%'" 1
+check "a HEAD (a link checker) records nothing" "$(q "SELECT count(*) FROM camp_event WHERE kind = 'open'") $(q "SELECT count(*) FROM camp_event v JOIN camp_trace t ON t.id = v.trace WHERE t.message_id = '$MID2'")" "1 0"
 check "click: URLs recorded, a repeat counted on its first row" "$(q "SELECT group_concat(url || ' x' || (1 + repeats), ' ') FROM (SELECT url, repeats FROM camp_event WHERE kind = 'click' ORDER BY id)")" \
   "https://example.com/a?utm_campaign=track-1&utm_medium=email&utm_source=hello x2 https://example.com/b?x=1&y=2&utm_campaign=track-1&utm_medium=email&utm_source=hello x1"
 # open-redirect attempts: the token decides, nothing else
@@ -91,8 +94,6 @@ check "one-click POST" "$(code -X POST -d 'List-Unsubscribe=One-Click' "$U1")" 2
 settle "SELECT count(*) FROM camp_suppression" 1
 check "address suppressed" "$(q 'SELECT address FROM camp_suppression')" ada@x.test
 check "second POST" "$(code -X POST -d 'List-Unsubscribe=One-Click' "$U1")" 200
-sleep 0.3
-check "still one suppression" "$(q 'SELECT count(*) FROM camp_suppression')" 1
 
 # -- a real browser clicks the button
 CHROMEPORT=$($PY -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
@@ -103,6 +104,9 @@ check "chromium: confirmation page" "$($PY $CLIENT chrome "$CHROMEPORT" "$U3" 2>
 [ -s "$D/chrome.err" ] && tail -5 "$D/chrome.err"
 settle "SELECT count(*) FROM camp_suppression WHERE address = 'cy@x.test'" 1
 check "chromium: address suppressed" "$(q "SELECT count(*) FROM camp_suppression WHERE address = 'cy@x.test'")" 1
+# the browser's unsubscribe was answered after the second one-click POST, so
+# with it recorded, whatever that POST did is recorded too
+check "second POST: still one suppression of the address" "$(q "SELECT count(*) FROM camp_suppression WHERE address = 'ada@x.test'")" 1
 kill "$DRIVER" 2> /dev/null; DRIVER=
 
 # -- /hooks/events: signed JSON from a provider (client.py hook signs "TIMESTAMP.BODY")
@@ -127,7 +131,7 @@ set -- $($PY $CLIENT forge 127.0.0.1 "$PORT" "${O4##*/}" 2> "$D/forge.err")
 [ "${1:-0}" -gt 3000 ] && ok || no "forged tokens tried: ${1:-none}"
 check "forged tokens all 404" "${2:-x}" 0
 check "forged tokens recorded nothing" "$(q 'SELECT count(*) || sum(repeats) FROM camp_event')" "$events"
-check "the real token of record 4 was never opened" "$(q "SELECT count(*) FROM camp_event WHERE kind = 'open' AND trace = 4")" 0
+check "the real token of record 4 was never opened" "$(q "SELECT count(*) FROM camp_event v JOIN camp_trace t ON t.id = v.trace WHERE v.kind = 'open' AND t.message_id = '$MID4'")" 0
 
 # -- oversized and malformed requests; the server stays up
 check "oversized URL" "$(code "$BASE/o/$(head -c 100000 /dev/zero | tr '\0' A)")" 414

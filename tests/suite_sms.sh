@@ -16,17 +16,16 @@ ok() { pass=$((pass + 1)); }
 no() { fail=$((fail + 1)); echo "FAIL: $*"; }
 check() { if [ "$2" = "$3" ]; then ok; else no "$1: got '$2', expected '$3'"; fi; }
 q() { sqlite3 "$D/db" "$1"; }
-# a field of the n-th request (1-based) whose path is $2
-req() { $PY -c 'import json, sys
-rows = [json.loads(l) for l in open(sys.argv[1]) if json.loads(l)["path"] == sys.argv[2]]
-r = rows[int(sys.argv[3]) - 1]
-v = json.loads(r["body"]) if sys.argv[4].startswith("body.") else r
-for k in sys.argv[4].split(".")[1 if sys.argv[4].startswith("body.") else 0:]: v = v.get(k) if isinstance(v, dict) else None
-print(json.dumps(v) if isinstance(v, (dict, list)) else v)' "$D/gw/requests.jsonl" "$@"; }
-count() { grep -c "\"path\": \"$1\"" "$D/gw/requests.jsonl"; }
-# how many SMS requests went to number $1
-sent() { $PY -c 'import json, sys
-print(sum(1 for l in open(sys.argv[1]) if json.loads(l)["path"] == "/sms" and json.loads(json.loads(l)["body"])["to"] == sys.argv[2]))' "$D/gw/requests.jsonl" "$1"; }
+# SMS go out over several connections at once: requests are picked by what
+# they carry (the SMS's "to", the webhook's record), never by arrival order.
+# req PATH KEY=VALUE FIELD: FIELD of the first request to PATH whose JSON
+# body has KEY = VALUE ("body.x" a field of the body, else a request attribute)
+req() { $PY tests/sms/gateway.py find "$D/gw" "$@" | head -n 1; }
+# count PATH [KEY=VALUE]: how many requests to PATH (with that body value)
+count() { $PY tests/sms/gateway.py count "$D/gw" "$@"; }
+# the message id of NAME's trace of ACTIVITY
+mid() { q "SELECT t.message_id FROM camp_trace t JOIN camp_participant p ON p.id = t.participant
+           JOIN contact c ON c.id = p.record_id JOIN camp_activity a ON a.id = t.activity WHERE c.name = '$1' AND a.name = '$2'"; }
 state() { q "SELECT t.state || '|' || t.attempts || '|' || coalesce(t.message, '') FROM camp_trace t JOIN camp_participant p ON p.id = t.participant
              JOIN contact c ON c.id = p.record_id JOIN camp_activity a ON a.id = t.activity WHERE c.name = '$1' AND a.name = '$2'"; }
 
@@ -47,12 +46,12 @@ CAMP_SMS_AUTH="Bearer s3cret-token" "$CAMP" run --db "$D/db" --once --sms "http:
 
 # -- the SMS requests
 check "one SMS request per contact, one more for the 503" "$(count /sms)" 4
-check "JSON content type" "$(req /sms 1 content_type)" application/json
-check "Authorization from CAMP_SMS_AUTH" "$(req /sms 1 authorization)" "Bearer s3cret-token"
-check "to" "$(req /sms 1 body.to)" "+33600000001"
-check "message_id is the trace's" "$(req /sms 1 body.message_id)" "$(q "SELECT message_id FROM camp_trace WHERE id = 1")"
-check "campaign code" "$(req /sms 1 body.campaign)" sms-1
-text=$(req /sms 1 body.text)
+check "one SMS request for Ada" "$(count /sms to=+33600000001)" 1
+check "JSON content type" "$(req /sms to=+33600000001 content_type)" application/json
+check "Authorization from CAMP_SMS_AUTH" "$(req /sms to=+33600000001 authorization)" "Bearer s3cret-token"
+check "message_id is the trace's" "$(req /sms to=+33600000001 body.message_id)" "$(mid Ada hello)"
+check "campaign code" "$(req /sms to=+33600000001 body.campaign)" sms-1
+text=$(req /sms to=+33600000001 body.text)
 case $text in "Hi Ada, see https://t.example/r/"*" now") ok ;; *) no "text with a tracked short link: '$text'" ;; esac
 case $text in *example.com*) no "the original link leaked into the SMS" ;; *) ok ;; esac
 check "Ada sent" "$(state Ada hello)" "2|0|"
@@ -61,11 +60,12 @@ check "400: error with the gateway's words" "$(state bad400 hello)" '5|0|HTTP 40
 
 # -- the webhook action (contacts with score >= 1)
 check "webhooks posted" "$(count /hook)" 2
-check "webhook JSON: campaign" "$(req /hook 1 body.campaign)" hooks
-check "webhook JSON: activity" "$(req /hook 1 body.activity)" notify
-check "webhook JSON: the record" "$(req /hook 1 body.record.name)|$(req /hook 1 body.record.phone)" "once503|+33600000002"
-check "webhook JSON: named values" "$(req /hook 1 body.values)" '{"source": "camp", "score": 1}'
-check "webhook JSON: the record as the activity's own set() left it" "$(req /hook 1 body.record.score)" 11
+check "one webhook for each contact with a score" "$(count /hook record.name=once503) $(count /hook record.name=bad400)" "1 1"
+check "webhook JSON: campaign" "$(req /hook record.name=once503 body.campaign)" hooks
+check "webhook JSON: activity" "$(req /hook record.name=once503 body.activity)" notify
+check "webhook JSON: the record" "$(req /hook record.name=once503 body.record.name)|$(req /hook record.name=once503 body.record.phone)" "once503|+33600000002"
+check "webhook JSON: named values" "$(req /hook record.name=once503 body.values)" '{"source": "camp", "score": 1}'
+check "webhook JSON: the record as the activity's own set() left it" "$(req /hook record.name=once503 body.record.score)" 11
 check "webhook 503: the actions committed once, the POST retried later" "$(state once503 notify)|$(q "SELECT score FROM contact WHERE name = 'once503'")" \
   '6|1|attempt 1: webhook http://127.0.0.1:'"$PORT"'/hook: HTTP 503: {"error": "try later"}|11'
 check "webhook 400: error with the target's words" "$(state bad400 notify)" '5|0|webhook http://127.0.0.1:'"$PORT"'/hook: HTTP 400: {"error": "invalid number"}'
@@ -75,15 +75,14 @@ check "webhooks wait in the outbox only while they are retried" "$(q "SELECT cou
 "$CAMP" run --db "$D/db" --until +2h --sms "http://127.0.0.1:$PORT/sms" --base-url https://t.example --mail sink: > /dev/null 2>&1
 check "503 SMS delivered on retry" "$(state once503 hello)" "2|1|"
 check "webhook delivered on retry" "$(state once503 notify)" "2|1|"
-check "the retried SMS went out twice in all" "$(sent +33600000002)" 2
-check "the 400 was not retried" "$(sent +33600000003)" 1
+check "the retried SMS went out twice in all" "$(count /sms to=+33600000002)" 2
+check "the 400 was not retried" "$(count /sms to=+33600000003)" 1
 check "the 400 webhook was not retried" "$(count /hook)" 3
 check "the retried webhook: set() ran once" "$(q "SELECT score FROM contact WHERE name = 'once503'")" 11
 check "the outbox is empty once every webhook is settled" "$(q "SELECT count(*) FROM camp_outbox")" 0
 
 # -- on click works for SMS: the short link's token names the trace
-mid=$(q "SELECT message_id FROM camp_trace WHERE id = 1")
-"$CAMP" event --db "$D/db" click --message-id "$mid" > /dev/null
+"$CAMP" event --db "$D/db" click --message-id "$(mid Ada hello)" > /dev/null
 check "click recorded with the SMS link's target" "$(q "SELECT url FROM camp_event WHERE kind = 'click'")" \
   "https://example.com/offer?id=7&who=Ada&utm_campaign=sms-1&utm_medium=sms&utm_source=hello"
 check "a link that differs per record: a list of links per message" \

@@ -47,7 +47,7 @@ sup remove --channel sms '+33 6 00 00 00 01' > /dev/null
 check "remove by another spelling of the number" "$(q "SELECT count(*) FROM camp_suppression")" 0
 
 # -- what runs send -------------------------------------------------------------
-"$CAMP" deploy --db "$D/db" --start tests/suppress/both.camp > /dev/null || no "deploy"
+"$CAMP" deploy --db "$D/db" --root tests --start tests/suppress/both.camp > /dev/null || no "deploy"
 printf 'name,email,phone,opt_out,tags,score\nAda,ada@x.test,+33600000001,false,,1\nBob,bob@x.test,+33600000002,false,,9\nCid,cid@x.test,+33600000003,false,,1\n' > "$D/r.csv"
 "$CAMP" import --db "$D/db" --model contact "$D/r.csv" > /dev/null || no "import"
 sup add --channel sms +33600000001 > /dev/null            # Ada: no SMS

@@ -5,13 +5,67 @@ for tests/suite_sms.sh (/usr/bin/python3, standard library only).
                      appends every request to DIR/requests.jsonl as
                      {"path", "authorization", "content_type", "body"}.
 
+  gateway.py find DIR PATH KEY=VALUE FIELD
+                     prints FIELD of the requests to PATH whose JSON body has
+                     KEY equal to VALUE (KEY and FIELD are dotted paths;
+                     FIELD "body.x.y" looks inside the JSON body, any other
+                     FIELD is a request attribute), one line per request,
+                     in the order they arrived.  The gateway answers
+                     requests on several connections at once, so which one
+                     arrives first says nothing: tests pick requests by what
+                     they carry, never by their position.
+  gateway.py count DIR PATH [KEY=VALUE]
+                     how many requests to PATH (with that body value) arrived
+
 How it answers depends on the request: a body (the SMS text or the webhook's
 record) that contains
   "once503"  503 the first time, then 200
   "bad400"   400 {"error": "invalid number"} every time
   anything else: 200 {"status": "queued"}
+A request is appended to requests.jsonl before it is answered, so once the
+client has its answer the request is in the file.
 """
 import http.server, json, os, sys, threading
+
+
+def dig(v, path):
+    for k in path.split(".") if path else []:
+        v = v.get(k) if isinstance(v, dict) else None
+    return v
+
+
+def requests(d, path, sel=None):
+    rows = []
+    with open(os.path.join(d, "requests.jsonl")) as f:
+        for line in f:
+            r = json.loads(line)
+            if r["path"] != path:
+                continue
+            try:
+                r["json"] = json.loads(r["body"])
+            except ValueError:
+                r["json"] = None
+            if sel:
+                key, want = sel.split("=", 1)
+                got = dig(r["json"], key)
+                if got is None or str(got) != want:
+                    continue
+            rows.append(r)
+    return rows
+
+
+def show(v):
+    return json.dumps(v) if isinstance(v, (dict, list)) else str(v)
+
+
+if sys.argv[1] == "find":
+    d, path, sel, field = sys.argv[2:6]
+    for r in requests(d, path, sel):
+        print(show(dig(r["json"], field[5:]) if field.startswith("body.") else r.get(field)))
+    sys.exit(0)
+if sys.argv[1] == "count":
+    print(len(requests(sys.argv[2], sys.argv[3], sys.argv[4] if len(sys.argv) > 4 else None)))
+    sys.exit(0)
 
 DIR = sys.argv[1]
 seen = set()
