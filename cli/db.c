@@ -182,6 +182,8 @@ int campCmdRun(int argc, char **argv) {
   Engine *e = openDb(argv[0], &o);
   if (!e) return 1;
   sayIfNothingRuns(e);
+  char werr[512];
+  if (campEngineWarnOldImages(e, stderr, werr, sizeof werr) < 0) return fail(argv[0], e, werr);
   RunOptions r = { .until = INT64_MAX };
   char err[512];
   r.once = o.once;

@@ -114,6 +114,9 @@ int campEngineCommit(Engine *e, char *err, size_t errSize);
 int campEngineTraceMessage(Engine *e, int64_t trace, char *messageId, size_t idSize);
 int campEngineLinkUrl(Engine *e, int64_t trace, uint32_t link, char *url, size_t urlSize);
 
+/* A warning line on out for each running campaign an older camp compiled
+** (image version 1: values unescaped); how many, or -1 (store_report.c). */
+int campEngineWarnOldImages(Engine *e, FILE *out, char *err, size_t errSize);
 /* How many deployed campaigns (mailings included) are in each state:
 ** draft, running, stopped (store_report.c). */
 int campEngineCampaignStates(Engine *e, long *draft, long *running, long *stopped, char *err, size_t errSize);

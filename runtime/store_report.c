@@ -248,6 +248,22 @@ int campEngineCampaignStates(Engine *e, long *draft, long *running, long *stoppe
   return finish(e, st, rc, err, errSize);
 }
 
+/* Running campaigns whose image an older camp compiled (image version 1:
+** no escaping of record values, no value marks for the link tracker): one
+** warning line each on out.  How many there are, or -1. */
+int campEngineWarnOldImages(Engine *e, FILE *out, char *err, size_t errSize) {
+  sqlite3_stmt *st = campStorePrepare(e, "SELECT c.name FROM camp_campaign c JOIN camp_version v ON v.campaign = c.id AND v.version = c.version "
+                                         "WHERE c.state = 'running' AND substr(v.image, 9, 4) = X'01000000' ORDER BY c.name", err, errSize);
+  if (!st) return -1;
+  int rc, n = 0;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    fprintf(out, "camp run: warning: campaign '%s' was compiled by an older camp: record values in its emails are not "
+                 "HTML-escaped and links inside them are tracked -- redeploy it (camp deploy FILE.camp)\n", sqlite3_column_text(st, 0));
+    n++;
+  }
+  return finish(e, st, rc, err, errSize) < 0 ? -1 : n;
+}
+
 /* -- timeline ------------------------------------------------------------- */
 
 int campEngineTimeline(Engine *e, const char *campaign, FILE *out, char *err, size_t errSize) {

@@ -23,6 +23,7 @@ HERE=$PWD/tests/smtp
 N=${N:-3000}            # contacts for the runs side by side (2 emails each)
 NK=${NK:-1000}          # contacts for the rest (NK=3000: the issue's 20 kills over 6,000 steps)
 KILLS=${KILLS:-20}
+DELAY=${DELAY:-0.02}    # seconds the relay of the kill loop waits before each 250
 CONN=8
 T=$(mktemp -d)
 PIDS=
@@ -148,7 +149,7 @@ expect "... and every open is recorded" "40" "$(sqlite3 "$DB" "SELECT count(DIST
 exactly_once "two --once runs overlapping"
 
 # -- 3. kill -9 during a run against a slow relay ---------------------------------
-server kill --delay 0.02
+server kill --delay "$DELAY"
 db kill "--clock 2026-01-05T09:00:00Z"
 k=0
 while [ $k -lt "$KILLS" ]; do
@@ -165,7 +166,7 @@ done
 "$CAMP" run --db "$DB" --until +1h --mail "smtp://127.0.0.1:$PORT" --mail-connections $CONN > "$T/kill.out" 2>&1 ||
   bad "the run after the kills" "$(tail -n 3 "$T/kill.out")"
 t=$(tally "$SRV")
-echo "     $KILLS x kill -9, $CONN connections: $t"
+echo "     $KILLS x kill -9, $CONN connections, relay delay $DELAY s: $t"
 expect "after $KILLS kills: every (recipient, activity) arrived" "$((2 * N))" "$(field "$t" pairs)"
 extra=$(field "$t" dup_pairs)
 expect "after $KILLS kills: at most $CONN x $KILLS extra copies ($extra)" "yes" "$([ "$extra" -le $((CONN * KILLS)) ] && echo yes || echo no)"

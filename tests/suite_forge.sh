@@ -37,8 +37,9 @@ makeDb() {
   env "$@" "$CAMP" run --db "$D/$name.db" --until +1h --mail "file:$D/$name.mail" --base-url http://camp.invalid > /dev/null
   $PY $CLIENT tokens "$D/$name.mail" | sed 's|http://camp.invalid||g' > "$D/$name.tokens"
 }
-# field F (1 message-id, 2 open, 3 and 4 links, 5 unsubscribe) of message N
-tok() { sed -n "$2p" "$D/$1.tokens" | cut -d' ' -f"$3"; }
+# field F (1 message-id, 2 open, 3 and 4 links, 5 unsubscribe) of the
+# message to contact N of r.csv (client.py tokens: the recipient first)
+tok() { addr=$(sed -n "$(($2 + 1))p" "$D/r.csv" | cut -d, -f2); grep "^$addr " "$D/$1.tokens" | cut -d' ' -f"$(($3 + 1))"; }
 # camp serve on database NAME with the environment given; sets BASE
 start() {
   name=$1; shift

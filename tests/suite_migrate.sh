@@ -32,7 +32,8 @@ check "report sent" "$(grep -o '"sent": *[0-9]*' "$D/report.json" | head -1 | tr
 mid=$(sqlite3 "$D/db" "SELECT message_id FROM camp_trace WHERE id = 1")
 "$CAMP" event --db "$D/db" click --message-id "$mid" > /dev/null 2>&1 || no "click on a migrated message"
 check "click URL from the migrated links" "$(sqlite3 "$D/db" "SELECT url FROM camp_event WHERE kind = 'click'")" "https://example.com/a"
-"$CAMP" run --db "$D/db" --until +1d --mail sink: > /dev/null 2>&1 || no "run on the migrated database"
+"$CAMP" run --db "$D/db" --until +1d --mail sink: > /dev/null 2> "$D/run.err" || no "run on the migrated database"
+check "run warns that the old image does not escape values" "$(grep -c "warning: campaign '.*' was compiled by an older camp" "$D/run.err")" 1
 check "on click branch ran" "$(sqlite3 "$D/db" "SELECT count(*) FROM camp_trace t JOIN camp_activity a ON a.id = t.activity WHERE a.name = 'clicked' AND t.state = 2")" 1
 check "integrity" "$(sqlite3 "$D/db" 'PRAGMA integrity_check')" ok
 # a database from a newer camp is refused, untouched

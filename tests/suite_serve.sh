@@ -44,10 +44,10 @@ $PY $CLIENT tokens "$D/mail" > "$D/tokens"
 check "four messages with their URLs" "$(wc -l < "$D/tokens" | tr -d ' ')" 4
 check "their links are kept once, shared" "$(q "SELECT count(*) || ' ' || count(DISTINCT linkset) FROM camp_trace WHERE linkset IS NOT NULL") $(q 'SELECT count(*) FROM camp_linkset')" "4 1 1"
 # a message by its recipient: the files' order says nothing of whose they are
-set -- $(grep ' ada@x.test$' "$D/tokens"); MID1=$1 O1=$2 R1A=$3 R1B=$4 U1=$5
-set -- $(grep ' bob@x.test$' "$D/tokens"); MID2=$1 O2=$2 R2A=$3 U2=$5
-set -- $(grep ' cy@x.test$' "$D/tokens"); U3=$5
-set -- $(grep ' di@x.test$' "$D/tokens"); MID4=$1 O4=$2
+set -- $(grep '^ada@x.test ' "$D/tokens"); MID1=$2 O1=$3 R1A=$4 R1B=$5 U1=$6
+set -- $(grep '^bob@x.test ' "$D/tokens"); MID2=$2 O2=$3 R2A=$4 U2=$6
+set -- $(grep '^cy@x.test ' "$D/tokens"); U3=$6
+set -- $(grep '^di@x.test ' "$D/tokens"); MID4=$2 O4=$3
 check "one message each, picked by recipient" "${MID1:+1}${MID2:+1}${U3:+1}${MID4:+1}" 1111
 
 # -- /o/: a GIF, and an open recorded
@@ -70,7 +70,6 @@ check "click: second link (&amp; read as &)" "$(curl -s -o /dev/null -w '%{redir
 # (link b) is recorded, anything the HEADs above recorded would be too
 settle "SELECT count(*) FROM camp_event WHERE kind = 'click' AND url LIKE 'https://example.com/b?%'" 1
 check "a HEAD (a link checker) records nothing" "$(q "SELECT sum(1 + repeats) FROM camp_event WHERE kind = 'open'") $(q "SELECT count(*) FROM camp_event v JOIN camp_trace t ON t.id = v.trace WHERE t.message_id = '$MID2'")" "1 0"
-settle "SELECT sum(1 + repeats) FROM camp_event WHERE kind = 'click'" 3
 check "click: URLs recorded, a repeat counted on its first row" "$(q "SELECT group_concat(url || ' x' || (1 + repeats), ' ') FROM (SELECT url, repeats FROM camp_event WHERE kind = 'click' ORDER BY id)")" \
   "https://example.com/a?utm_campaign=track-1&utm_medium=email&utm_source=hello x2 https://example.com/b?x=1&y=2&utm_campaign=track-1&utm_medium=email&utm_source=hello x1"
 # open-redirect attempts: the token decides, nothing else

@@ -90,6 +90,21 @@ check "a link that differs per record: a list of links per message" \
 "$CAMP" run --db "$D/db" --until +3h --sms "http://127.0.0.1:$PORT/sms" --base-url https://t.example --mail sink: > /dev/null 2>&1
 check "on click branch ran" "$(state Ada clicked)" "2|0|"
 
+# -- a webhook is POSTed after the commit: while the target holds the
+# request, the database is free for others (it held the write lock)
+printf 'name,email,phone,opt_out,tags,score\nhold,,+33600000008,false,,1\n' > "$D/hold.csv"
+"$CAMP" import --db "$D/db" --model contact "$D/hold.csv" > /dev/null
+"$CAMP" run --db "$D/db" --once --sms "http://127.0.0.1:$PORT/sms" --base-url https://t.example --mail sink: > /dev/null 2>&1 &
+RUN=$!
+i=0; while [ "$(count /hook record.name=hold)" = 0 ] && [ $i -lt 200 ]; do sleep 0.1; i=$((i + 1)); done
+check "the held webhook reached the target" "$(count /hook record.name=hold)" 1
+# sqlite3 waits for no lock: it fails at once if the run holds the write lock
+if sqlite3 "$D/db" "INSERT INTO camp_note(model, record_id, text, at) VALUES('contact', 0, 'probe', 0)" 2> "$D/probe.err"; then ok
+else no "another writer while the webhook is out: $(cat "$D/probe.err")"; fi
+touch "$D/gw/release"
+wait $RUN
+check "the held webhook then settled" "$(state hold notify)" "2|0|"
+
 # -- a gateway that is down: retried, not an error
 kill $GW; wait $GW 2> /dev/null; GW=
 printf 'name,email,phone,opt_out,tags,score\nCy,,+33600000009,false,,0\n' > "$D/more.csv"

@@ -1,9 +1,9 @@
 """tests/serve/client.py -- the HTTP side of tests/suite_serve.sh (runs under
 /usr/bin/python3; standard library only).
 
-  client.py tokens MAILDIR           one line per message: message-id open redirect... unsubscribe recipient
-                                     (files are named by Message-ID, so their order need not be the
-                                     traces': pick a message by its recipient, the last field)
+  client.py tokens MAILDIR           one line per message: recipient message-id open redirect... unsubscribe
+                                     (files are named by Message-ID, so their order says nothing:
+                                     the suite picks a message by its recipient)
   client.py forge HOST PORT TOKEN    thousands of forged and mutated tokens against /o/, /r/, /u/:
                                      prints how many got anything but 404
   client.py hits HOST PORT URL N     N keep-alive GETs of URL; prints how many got 200
@@ -32,7 +32,7 @@ def tokens(maildir):
             if u not in redirects:
                 redirects.append(u)
         unsub = m["List-Unsubscribe"].strip("<>")
-        print(m["Message-ID"].strip("<>"), opens[0], " ".join(redirects), unsub, m["To"].addresses[0].addr_spec)
+        print(m["To"].addresses[0].addr_spec, m["Message-ID"].strip("<>"), opens[0], " ".join(redirects), unsub)
 
 def status(conn, method, path, body=None, headers=None):
     conn.request(method, path, body=body, headers=headers or {})

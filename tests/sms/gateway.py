@@ -21,6 +21,8 @@ How it answers depends on the request: a body (the SMS text or the webhook's
 record) that contains
   "once503"  503 the first time, then 200
   "bad400"   400 {"error": "invalid number"} every time
+  "hold"     200, once the file DIR/release exists (20 s at most): a test
+             can look at the client's side while the request is pending
   anything else: 200 {"status": "queued"}
 A request is appended to requests.jsonl before it is answered, so once the
 client has its answer the request is in the file.
@@ -84,6 +86,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
                                     "content_type": self.headers.get("Content-Type"), "body": body}) + "\n")
             first = key not in seen
             seen.add(key)
+        if "hold" in key:
+            for _ in range(200):
+                if os.path.exists(os.path.join(DIR, "release")):
+                    break
+                threading.Event().wait(0.1)
         if "once503" in key and first:
             self.answer(503, {"error": "try later"})
         elif "bad400" in key:
