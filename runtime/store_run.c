@@ -838,6 +838,7 @@ static void onSettled(void *ctx, int i) {
 /* The webhooks of the batch's actions, POSTed one by one: a trace's
 ** result is the worst of its requests' (a retry POSTs them all again). */
 static void postHooks(Batch *b) {
+  if (b->nmsg == b->nout) return;             /* none: a deduping carrier's results stay for finishBatch */
   b->first = 0;
   b->eager = b->rec != NULL;
   for (int j = b->nmsg; j < b->nout; j++) {

@@ -217,8 +217,10 @@ int campTrackMessageId(const char *secret, int64_t trace, char *out, size_t size
   uint8_t m[32];
   int n = snprintf(payload, sizeof payload, "mid:%lld", (long long)trace);
   if (mac(secret, (const uint8_t *)payload, (size_t)n, m) < 0) { if (size) out[0] = 0; return -1; }
+  static const char digits[] = "0123456789abcdef";  /* one per message: no snprintf per byte */
   char hex[2 * MID_MAC_BYTES + 1];
-  for (int i = 0; i < MID_MAC_BYTES; i++) snprintf(hex + 2 * i, 3, "%02x", m[i]);
+  for (int i = 0; i < MID_MAC_BYTES; i++) { hex[2 * i] = digits[m[i] >> 4]; hex[2 * i + 1] = digits[m[i] & 15]; }
+  hex[2 * MID_MAC_BYTES] = 0;
   int w = snprintf(out, size, "t%lld.%s@camp", (long long)trace, hex);
   return w < 0 || (size_t)w >= size ? -1 : 0;
 }
