@@ -37,6 +37,7 @@ int campCliCompileFile(const char *cmd, const char *root, const char *path, uint
 /* --root DIR: make dir the fixed project directory of d (the diagnostics
 ** and sources of a compilation).  Returns 0, or 2 after a usage message. */
 struct Diags;
+int campCliPathAndRoot(int argc, char **argv, const char **path, const char **root);
 int campCliSetRoot(const char *cmd, struct Diags *d, const char *dir);
 
 /* Paths: a file, or every *.camp below a directory, sorted. */

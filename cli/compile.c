@@ -70,12 +70,7 @@ int campCmdCompile(int argc, char **argv) {
 
 int campCmdDisasm(int argc, char **argv) {
   const char *path = NULL, *root = NULL;
-  for (int i = 1; i < argc; i++) {
-    int m;
-    if ((m = campCliOpt(argc, argv, &i, "--root", &root)) != 0) { if (m < 0) return 2; continue; }
-    if ((argv[i][0] == '-' && argv[i][1]) || path) path = NULL, i = argc;
-    else path = argv[i];
-  }
+  if (campCliPathAndRoot(argc, argv, &path, &root) < 0) return 2;
   if (!path) return campCliUsage(argv[0], "usage: camp disasm [--root DIR] FILE.camp|FILE.campc");
   size_t n = strlen(path);
   char err[256];

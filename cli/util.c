@@ -30,6 +30,19 @@ int campCliOpt(int argc, char **argv, int *i, const char *name, const char **val
   return 1;
 }
 
+/* The arguments of a command taking one FILE and --root DIR: *path is NULL
+** unless there is exactly one file and no other option; -1 on a bad --root
+** (already reported). */
+int campCliPathAndRoot(int argc, char **argv, const char **path, const char **root) {
+  for (int i = 1; i < argc; i++) {
+    int m;
+    if ((m = campCliOpt(argc, argv, &i, "--root", root)) != 0) { if (m < 0) return -1; continue; }
+    if ((argv[i][0] == '-' && argv[i][1]) || *path) { *path = NULL; break; }
+    *path = argv[i];
+  }
+  return 0;
+}
+
 int campCliSetRoot(const char *cmd, Diags *d, const char *dir) {
   if (!dir) return 0;
   if (campDiagSetRoot(d, dir, 1) < 0)
