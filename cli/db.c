@@ -352,11 +352,14 @@ int campCmdTest(int argc, char **argv) {
 
 int campCmdTimeline(int argc, char **argv) {
   Opts o;
-  if (parse(argc, argv, &o, "--db")) return 2;
+  if (parse(argc, argv, &o, "--db --format")) return 2;
+  ReportFormat f = REPORT_TABLE;
+  if (o.format && !strcmp(o.format, "json")) f = REPORT_JSON;
+  else if (o.format && strcmp(o.format, "text")) return campCliUsage(argv[0], "unknown format '%s' (text or json)", o.format);
   Engine *e = openDb(argv[0], &o);
   char err[512];
   if (!e) return 1;
-  if (campEngineTimeline(e, o.npos ? o.pos[0] : NULL, stdout, err, sizeof err) < 0) return fail(argv[0], e, err);
+  if (campEngineTimeline(e, o.npos ? o.pos[0] : NULL, f, stdout, err, sizeof err) < 0) return fail(argv[0], e, err);
   campEngineClose(e);
   return 0;
 }

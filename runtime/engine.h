@@ -137,8 +137,10 @@ int campEngineSuppress(Engine *e, const char *channel, const char *address, cons
 int campEngineSuppressionList(Engine *e, const char *channel, ReportFormat fmt, FILE *out, char *err, size_t errSize);
 
 /* Every trace, participant by participant, in a stable order (scenarios
-** and support). */
-int campEngineTimeline(Engine *e, const char *campaign, FILE *out, char *err, size_t errSize);
+** and support).  fmt: REPORT_TABLE (one text line a trace) or REPORT_JSON
+** ({"traces": [...]}: campaign, record, test, participant, activity, state,
+** due, done, attempts, events, message_id, message). */
+int campEngineTimeline(Engine *e, const char *campaign, ReportFormat fmt, FILE *out, char *err, size_t errSize);
 
 /* Import the CSV file path into a model table (runtime/store_import.c):
 ** a header row naming fields of the model, then one record per row, fields

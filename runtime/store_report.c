@@ -6,8 +6,8 @@
 ** opened, clicked, replied, bounced; clicks per URL; processed and
 ** rejected per day for the last 15 days; messages unsubscribed from) in
 ** table, JSON (a stable shape tools read) and CSV; test participants never
-** count.  And the timeline
-** (every trace in a stable order).  Does not own: CSV import
+** count.  And the timeline (every trace in a stable order), as text or
+** JSON.  Does not own: CSV import
 ** (store_import.c).
 */
 #include <jansson.h>
@@ -266,29 +266,88 @@ int campEngineWarnOldImages(Engine *e, FILE *out, char *err, size_t errSize) {
 
 /* -- timeline ------------------------------------------------------------- */
 
-int campEngineTimeline(Engine *e, const char *campaign, FILE *out, char *err, size_t errSize) {
+/* A time as the timeline's text shows it ("-" when NULL, to the minute:
+** 2026-01-05T09:00) into buf. */
+static void timelineMinute(sqlite3_stmt *st, int col, char buf[CAMP_CLOCK_ISO_SIZE]) {
+  strcpy(buf, "-");
+  if (sqlite3_column_type(st, col) == SQLITE_NULL) return;
+  campClockFormat(sqlite3_column_int64(st, col), buf);
+  if (strlen(buf) == 20) buf[16] = 0;
+}
+
+/* A time as JSON: the whole ISO 8601 UTC second, or null. */
+static json_t *timelineTime(sqlite3_stmt *st, int col) {
+  if (sqlite3_column_type(st, col) == SQLITE_NULL) return json_null();
+  char buf[CAMP_CLOCK_ISO_SIZE];
+  campClockFormat(sqlite3_column_int64(st, col), buf);
+  return json_string(buf);
+}
+
+/* A text column as JSON: its text, or null. */
+static json_t *timelineText(sqlite3_stmt *st, int col) {
+  const char *t = (const char *)sqlite3_column_text(st, col);
+  return t ? json_string(t) : json_null();
+}
+
+/* One trace as a JSON object: every column of the text line plus attempts,
+** the events seen (names, in the order of their flags) and the Message-ID.
+** The caller owns it. */
+static json_t *timelineJson(sqlite3_stmt *st, const char *state) {
+  static const struct { int bit; const char *name; } events[] = {
+    { EV_OPEN, "open" }, { EV_CLICK, "click" }, { EV_REPLY, "reply" }, { EV_BOUNCE, "bounce" } };
+  json_t *seen = json_array();
+  int bits = sqlite3_column_int(st, 10);
+  for (size_t i = 0; i < sizeof events / sizeof events[0]; i++)
+    if (bits & events[i].bit) json_array_append_new(seen, json_string(events[i].name));
+  json_t *o = json_object();
+  json_object_set_new(o, "campaign", timelineText(st, 0));
+  json_object_set_new(o, "record", json_integer(sqlite3_column_int64(st, 1)));
+  json_object_set_new(o, "test", json_boolean(sqlite3_column_int(st, 8)));
+  json_object_set_new(o, "participant", timelineText(st, 2));
+  json_object_set_new(o, "activity", timelineText(st, 3));
+  json_object_set_new(o, "state", json_string(state));
+  json_object_set_new(o, "due", timelineTime(st, 5));
+  json_object_set_new(o, "done", timelineTime(st, 6));
+  json_object_set_new(o, "attempts", json_integer(sqlite3_column_int64(st, 9)));
+  json_object_set_new(o, "events", seen);
+  json_object_set_new(o, "message_id", timelineText(st, 11));
+  json_object_set_new(o, "message", timelineText(st, 7));
+  return o;
+}
+
+/* Every trace (of campaign, or all), participant by participant.  Text: one
+** line a trace (the scenarios' golden form).  JSON: {"traces": [...]}, one
+** object a line, written as the rows come (never the whole set in memory). */
+int campEngineTimeline(Engine *e, const char *campaign, ReportFormat fmt, FILE *out, char *err, size_t errSize) {
   static const char *const states[] = { "scheduled", "waiting", "processed", "rejected", "canceled", "error", "sending" };
   sqlite3_stmt *st = campStorePrepare(e,
-    "SELECT c.name, pa.record_id, pa.state, a.name, t.state, t.due, t.done_at, coalesce(t.message, ''), pa.test"
+    "SELECT c.name, pa.record_id, pa.state, a.name, t.state, t.due, t.done_at, t.message, pa.test,"
+    " t.attempts, t.events, t.message_id"
     " FROM camp_trace t JOIN camp_participant pa ON pa.id = t.participant JOIN camp_campaign c ON c.id = pa.campaign"
     " JOIN camp_activity a ON a.id = t.activity WHERE ?1 IS NULL OR c.name = ?1"
     " ORDER BY c.name, pa.test, pa.record_id, t.id", err, errSize);
   if (!st) return -1;
   if (campaign) sqlite3_bind_text(st, 1, campaign, -1, SQLITE_STATIC);
-  int rc;
+  int rc, n = 0;
+  if (fmt == REPORT_JSON) fputs("{\"traces\": [", out);
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-    char due[CAMP_CLOCK_ISO_SIZE] = "-", done[CAMP_CLOCK_ISO_SIZE] = "-";
-    for (int k = 0; k < 2; k++) {
-      int col = k ? 6 : 5;
-      char *t = k ? done : due;
-      if (sqlite3_column_type(st, col) == SQLITE_NULL) continue;
-      campClockFormat(sqlite3_column_int64(st, col), t);
-      if (strlen(t) == 20) t[16] = 0;              /* to the minute: 2026-01-05T09:00 */
-    }
     int s = sqlite3_column_int(st, 4);
+    const char *state = s >= 0 && s <= 6 ? states[s] : "?";
+    if (fmt == REPORT_JSON) {
+      json_t *o = timelineJson(st, state);
+      fputs(n++ ? ",\n  " : "\n  ", out);
+      json_dumpf(o, out, JSON_COMPACT | JSON_PRESERVE_ORDER);
+      json_decref(o);
+      continue;
+    }
+    char due[CAMP_CLOCK_ISO_SIZE], done[CAMP_CLOCK_ISO_SIZE];
+    timelineMinute(st, 5, due);
+    timelineMinute(st, 6, done);
+    const char *message = (const char *)sqlite3_column_text(st, 7);
     fprintf(out, "%s record %lld%s (%s): %-16s %-9s due %-16s done %-16s %s\n", sqlite3_column_text(st, 0),
             (long long)sqlite3_column_int64(st, 1), sqlite3_column_int(st, 8) ? " [test]" : "", sqlite3_column_text(st, 2),
-            sqlite3_column_text(st, 3), s >= 0 && s <= 6 ? states[s] : "?", due, done, sqlite3_column_text(st, 7));
+            sqlite3_column_text(st, 3), state, due, done, message ? message : "");
   }
+  if (fmt == REPORT_JSON) fputs(n ? "\n]}\n" : "]}\n", out);
   return finish(e, st, rc, err, errSize);
 }
