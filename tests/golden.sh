@@ -17,12 +17,10 @@
 # review in the commit.  Files whose name starts with _ are helpers used by
 # other cases (models, bodies), not cases.  Ends with `N passed, N failed`.
 cd "$(dirname "$0")/.." || exit 2
-BUILD=${BUILD:-build}
-CAMP=${CAMP:-$PWD/$BUILD/camp}
-if [ ! -x "$CAMP" ]; then echo "golden: no camp binary at $CAMP (run make)"; echo "0 passed, 1 failed"; exit 1; fi
-pass=0; fail=0; updated=0
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. tests/lib.sh
+[ -x "$CAMP" ] || abort "golden: no camp binary at $CAMP (run make)"
+updated=0
+tmp=$D
 limit=""
 command -v timeout >/dev/null 2>&1 && limit="timeout 60"
 
@@ -49,10 +47,7 @@ cases() {
   done | sort
 }
 
-failed() {             # FILE WHY
-  echo "FAIL $1: $2"
-  fail=$((fail + 1))
-}
+failed() { bad "$1: $2"; }       # FILE WHY
 
 for f in $(cases "$@"); do
   case "$(basename "$f")" in _*) continue ;; esac
@@ -71,11 +66,11 @@ for f in $(cases "$@"); do
       echo "updated $exp"
       updated=$((updated + 1))
     fi
-    pass=$((pass + 1))
+    ok
   elif [ ! -f "$exp" ]; then
     failed "$f" "missing expectation $exp (UPDATE=1 sh tests/golden.sh writes it; read it before committing)"
   elif tail -n +2 "$exp" | diff -u --label "$exp" --label "actual: $cmd" - "$tmp/out" > "$tmp/diff"; then
-    pass=$((pass + 1))
+    ok
   else
     failed "$f" "output differs"
     n=$(wc -l < "$tmp/diff")
@@ -92,5 +87,4 @@ if [ $# -eq 0 ]; then
 fi
 
 [ -n "${UPDATE:-}" ] && echo "$updated file(s) updated"
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -10,13 +10,8 @@
 #   - `camp graph` of every example and graph case is valid DOT (when
 #     Graphviz's dot is installed).
 cd "$(dirname "$0")/.." || exit 2
-BUILD=${BUILD:-build}
-CAMP=${CAMP:-$PWD/$BUILD/camp}
-pass=0; fail=0
-t=$(mktemp -d)
-trap 'rm -rf "$t"' EXIT
-ok() { pass=$((pass + 1)); }
-bad() { echo "FAIL $*"; fail=$((fail + 1)); }
+. tests/lib.sh
+t=$D
 
 # 1. The expected outputs of the fmt golden cases are fixed points.
 for e in tests/golden/fmt/*.expected; do
@@ -75,5 +70,4 @@ if command -v dot > /dev/null 2>&1; then
   done
 fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

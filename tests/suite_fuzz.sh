@@ -15,20 +15,19 @@
 # executions too.  A crash fails the suite and leaves the input in
 # $BUILD/fuzz/crash-* to be turned into a test.  Prints each target's
 # executions and the crashes found.
-BUILD=${BUILD:-build}
-CAMP=${CAMP:-$PWD/$BUILD/camp}
+. tests/lib.sh
 SECS=${FUZZ_SECONDS:-20}
 RUNS=${FUZZ_RUNS:-100000}
 out=$BUILD/fuzz
 mkdir -p "$out/corpus_front" "$out/corpus_image"
-if ! command -v clang >/dev/null; then echo "clang missing"; echo "0 passed, 1 failed"; exit 1; fi
+command -v clang > /dev/null || abort "clang missing"
 for t in front image image_hash; do
   src=tests/fuzz/fuzz_$t.c def=
   [ "$t" = image_hash ] && src=tests/fuzz/fuzz_image.c def=-DFUZZ_FIX_HASH
   clang -g -O1 -std=c11 -D_GNU_SOURCE $def -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
     -I. -I"$BUILD" -o "$out/fuzz_$t" "$src" compiler/*.c runtime/program.c runtime/vm.c \
     stdlib/natives.c "$BUILD/lexer.c" -ljansson -lcrypto -lm 2>"$out/build_$t.log" \
-    || { cat "$out/build_$t.log"; echo "0 passed, 1 failed"; exit 1; }
+    || abort "$(cat "$out/build_$t.log")"
 done
 # image seeds: every example compiled (generated here, never committed), the
 # crafted images, committed finds
@@ -46,8 +45,7 @@ for f in examples/*.camp tests/golden/*/*.camp tests/fuzz/corpus_front/*; do
   [ -f "$f" ] && cp "$f" "$out/corpus_front/$(echo "$f" | tr '/' '_')"
 done
 cd "$out" || exit 1
-pass=0; fail=0
-[ "$seeds" -gt 0 ] && pass=$((pass + 1)) || { echo "no image seeds compiled from examples/"; fail=$((fail + 1)); }
+[ "$seeds" -gt 0 ] && ok || bad "no image seeds compiled from examples/"
 for t in front image image_hash; do
   corpus=corpus_$t limit=
   [ "$t" = image_hash ] && corpus=corpus_image limit=-runs=$RUNS
@@ -56,12 +54,11 @@ for t in front image image_hash; do
   if ./fuzz_$t -max_total_time="$SECS" $limit -max_len=16384 -timeout=10 -rss_limit_mb=2048 \
        -artifact_prefix=./crash-$t- -print_final_stats=1 "new_$t" $corpus > fuzz_$t.log 2>&1; then
     echo "fuzz_$t: $(sed -n 's/^stat::number_of_executed_units: *//p' fuzz_$t.log) executions, $(sed -n 's/^stat::new_units_added: *//p' fuzz_$t.log) new inputs, 0 crashes"
-    pass=$((pass + 1))
+    ok
   else
     echo "fuzz_$t: crashed; input: $(ls crash-$t-* 2>/dev/null | head -n 1)"
     tail -n 40 fuzz_$t.log
-    fail=$((fail + 1))
+    bad "fuzz_$t"
   fi
 done
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -6,43 +6,36 @@
 # reaches the bad instruction (the disassembler lists every instruction).
 # The images are made by tests/fuzz/craft_image.py from a compiled example.
 set -u
-CAMP=${CAMP:-build/camp}
-PY=/usr/bin/python3
-D=$(mktemp -d)
-trap 'rm -rf "$D"' EXIT
-pass=0; fail=0
-ok() { pass=$((pass + 1)); }
-no() { fail=$((fail + 1)); echo "FAIL: $*"; }
-check() { if [ "$2" = "$3" ]; then ok; else no "$1: got '$2', expected '$3'"; fi; }
+. tests/lib.sh
 
-"$CAMP" compile examples/welcome_flow.camp -o "$D/good.campc" > /dev/null 2>&1 || no "compile of the example failed"
+"$CAMP" compile examples/welcome_flow.camp -o "$D/good.campc" > /dev/null 2>&1 || bad "compile of the example failed"
 "$CAMP" disasm "$D/good.campc" > "$D/out" 2>&1; check "the good image lists" "$?" 0
-$PY tests/fuzz/craft_image.py "$D/good.campc" "$D/bad" || no "craft_image.py failed"
+$PY tests/fuzz/craft_image.py "$D/good.campc" "$D/bad" || bad "craft_image.py failed"
 # a re-sealed copy of the good image is still good (the crafting is faithful)
 cp "$D/good.campc" "$D/resealed.campc"
 $PY tests/fuzz/craft_image.py --fix-hash "$D/resealed.campc"
-cmp -s "$D/good.campc" "$D/resealed.campc" && ok || no "--fix-hash changed a good image"
+cmp -s "$D/good.campc" "$D/resealed.campc" && ok || bad "--fix-hash changed a good image"
 
-# case PATTERN: camp disasm on $D/bad/case.campc exits 1 with one line matching PATTERN
-expect() {
+# corrupted CASE PATTERN: camp disasm on $D/bad/case.campc exits 1 with one line matching PATTERN
+corrupted() {
   f=$D/bad/$1.campc
-  [ -f "$f" ] || { no "$1: not crafted"; return; }
+  [ -f "$f" ] || { bad "$1: not crafted"; return; }
   "$CAMP" disasm "$f" > "$D/out" 2> "$D/err"; rc=$?
   check "$1: exit status" "$rc" 1
   check "$1: nothing listed" "$(wc -c < "$D/out" | tr -d ' ')" 0
-  case $(cat "$D/err") in "camp disasm: $f: "$2) ok ;; *) no "$1: message: $(head -c 400 "$D/err")" ;; esac
+  case $(cat "$D/err") in "camp disasm: $f: "$2) ok ;; *) bad "$1: message: $(head -c 400 "$D/err")" ;; esac
   check "$1: one line" "$(wc -l < "$D/err" | tr -d ' ')" 1
 }
-expect const_after_ret    "image is corrupted (block 0: constant 4294967280 of * at 2)"
-expect const_jumped_over  "image is corrupted (block 0: constant 4294967280 of * at 5)"
-expect const_reached      "image is corrupted (block 0: constant 4294967280 of * at 0)"
-expect field_after_ret    "image is corrupted (block 0: field 4294967280 out of range at 2)"
-expect field_jumped_over  "image is corrupted (block 0: field 4294967280 out of range at 5)"
-expect field_reached      "image is corrupted (block 0: field 4294967280 out of range at 0)"
-expect field_one_past     "image is corrupted (block 0: field * out of range at 0)"
-expect call_after_ret     "image is corrupted (block 0: native 65535 of * at 3)"
-expect action_after_ret   "image is corrupted (block 0: native 65535 of * at 2)"
-expect call_reached       "image is corrupted (block 0: native 65535 of * at 1)"
+corrupted const_after_ret    "image is corrupted (block 0: constant 4294967280 of * at 2)"
+corrupted const_jumped_over  "image is corrupted (block 0: constant 4294967280 of * at 5)"
+corrupted const_reached      "image is corrupted (block 0: constant 4294967280 of * at 0)"
+corrupted field_after_ret    "image is corrupted (block 0: field 4294967280 out of range at 2)"
+corrupted field_jumped_over  "image is corrupted (block 0: field 4294967280 out of range at 5)"
+corrupted field_reached      "image is corrupted (block 0: field 4294967280 out of range at 0)"
+corrupted field_one_past     "image is corrupted (block 0: field * out of range at 0)"
+corrupted call_after_ret     "image is corrupted (block 0: native 65535 of * at 3)"
+corrupted action_after_ret   "image is corrupted (block 0: native 65535 of * at 2)"
+corrupted call_reached       "image is corrupted (block 0: native 65535 of * at 1)"
 check "every crafted case was tried" "$(ls "$D/bad" | wc -l | tr -d ' ')" 10
 
 # the fuzzer's finds (tests/fuzz/corpus_image, inputs of fuzz_image_hash):
@@ -53,12 +46,11 @@ for f in tests/fuzz/corpus_image/*; do
   $PY tests/fuzz/craft_image.py --fix-hash "$D/find.campc"
   "$CAMP" disasm "$D/find.campc" > /dev/null 2> "$D/err"; rc=$?
   case $rc in 0) ok ;; 1) check "$(basename "$f"): refused in one line" "$(wc -l < "$D/err" | tr -d ' ')" 1 ;;
-    *) no "$(basename "$f"): camp disasm exited $rc: $(head -c 300 "$D/err")" ;; esac
+    *) bad "$(basename "$f"): camp disasm exited $rc: $(head -c 300 "$D/err")" ;; esac
 done
 
 # junk is refused by its magic
 printf 'not an image' > "$D/junk.campc"
 "$CAMP" disasm "$D/junk.campc" > /dev/null 2> "$D/err"; rc=$?
 check "junk: exit 1, says so" "$rc|$(cat "$D/err")" "1|camp disasm: $D/junk.campc: not a camp image (bad magic)"
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

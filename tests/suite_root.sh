@@ -10,13 +10,7 @@
 # widens the project; links that stay inside still work; deploy refuses the
 # same files and writes nothing.
 set -u
-CAMP=${CAMP:-build/camp}
-D=$(mktemp -d)
-trap 'rm -rf "$D"' EXIT
-pass=0; fail=0
-ok() { pass=$((pass + 1)); }
-no() { fail=$((fail + 1)); echo "FAIL: $*"; }
-check() { if [ "$2" = "$3" ]; then ok; else no "$1: got '$2', expected '$3'"; fi; }
+. tests/lib.sh
 T="timeout 20"
 
 P=$D/proj
@@ -45,8 +39,8 @@ refused() {
   campaign "$2" "$3" > "$P/t_$1.camp"
   out=$(CAMP_CANARY_ENV=canary-env-value $T "$CAMP" check "$P/t_$1.camp" 2>&1); rc=$?
   check "$1: exit status" "$rc" 1
-  case $out in *"$P/t_$1.camp:"[0-9]*:[0-9]*": error: "$4*) ok ;; *) no "$1: message: $out" ;; esac
-  case $out in *CANARY*|*canary-env-value*|*root:*) no "$1: the refused file's content was printed: $out" ;; *) ok ;; esac
+  case $out in *"$P/t_$1.camp:"[0-9]*:[0-9]*": error: "$4*) ok ;; *) bad "$1: message: $out" ;; esac
+  case $out in *CANARY*|*canary-env-value*|*root:*) bad "$1: the refused file's content was printed: $out" ;; *) ok ;; esac
 }
 
 refused shadow "/etc/shadow" "<p>x</p>" "'/etc/shadow' is outside the project directory"
@@ -100,5 +94,4 @@ out=$($T "$CAMP" check /dev/zero 2>&1); rc=$?
 check "check /dev/zero: bounded, exit 2" "$rc|$out" "2|camp check: cannot read '/dev/zero': larger than the 16 MiB limit of a source or body file"
 out=$($T "$CAMP" tokens "$P/big.camp" 2>&1); rc=$?
 check "tokens on a file over the limit" "$rc|$out" "2|camp tokens: cannot read '$P/big.camp': larger than the 16 MiB limit of a source or body file"
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish
