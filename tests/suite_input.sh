@@ -12,16 +12,9 @@
 #   a damaged page of camp_trace makes report and timeline fail with SQLite's
 #     message; run says when no campaign is running
 set -u
-CAMP=${CAMP:-build/camp}
-D=$(mktemp -d)
-chmod 755 "$D"     # the unprivileged user of the directory checks reads here
-trap 'chmod -R u+w "$D" 2> /dev/null; rm -rf "$D"' EXIT
-pass=0; fail=0
-ok() { pass=$((pass + 1)); }
-no() { fail=$((fail + 1)); echo "FAIL: $*"; }
-check() { if [ "$2" = "$3" ]; then ok; else no "$1: got '$2', expected '$3'"; fi; }
+. tests/lib.sh
 # has NAME FILE TEXT: FILE holds the line TEXT (fixed string)
-has() { if grep -qF -- "$3" "$2"; then ok; else no "$1: no '$3' in: $(head -c 600 "$2")"; fi; }
+has() { if grep -qF -- "$3" "$2"; then ok; else bad "$1: no '$3' in: $(head -c 600 "$2")"; fi; }
 q() { sqlite3 "$DB" "$1"; }
 
 cat > "$D/person.camp" <<'C'
@@ -51,7 +44,7 @@ imp() {
   printf "$1" > "$D/t.csv"; shift
   "$CAMP" import --db "$DB" --model person "$@" "$D/t.csv" > /dev/null 2> "$D/err"; rc=$?
 }
-rows() { q "SELECT count(*) FROM person"; }
+records() { q "SELECT count(*) FROM person"; }      # no command lists records
 
 # -- CSV ----------------------------------------------------------------------
 /usr/bin/python3 - "$D/long.csv" <<'P'
@@ -66,7 +59,7 @@ check "200 long column names: each named, then the count" "$(grep -c "long.csv:1
   "200|camp import: 200 problems; nothing imported"
 
 imp 'name,email\nBefore,before@x.test\nNu\000ll,nul@x.test\n'
-check "NUL byte: refused" "$rc|$(rows)" "1|0"
+check "NUL byte: refused" "$rc|$(records)" "1|0"
 has "NUL byte: file, line and column named" "$D/err" "t.csv:3: error: column 'name': a NUL byte"
 
 imp '\357\273\277name,email\nBom,bom@x.test\n'
@@ -78,14 +71,14 @@ check "--delimiter ';'" "$rc|$(q "SELECT group_concat(name || '/' || age, ' ') F
 "$CAMP" import --db "$DB" --model person --delimiter ab "$D/t.csv" > /dev/null 2>&1
 check "--delimiter of two characters: a usage error" "$?" 2
 
-n=$(rows)
+n=$(records)
 imp 'name,email\n"ab"c,abc@x.test\n'
-check "\"ab\"c: refused" "$rc|$(rows)" "1|$n"
+check "\"ab\"c: refused" "$rc|$(records)" "1|$n"
 has "\"ab\"c: what is wrong, where" "$D/err" "t.csv:2: error: column 'name': 'c' after the closing quote of a quoted field"
 imp 'name,email\nab"c,abc@x.test\n'
-check "a quote inside an unquoted field: refused" "$rc|$(rows)" "1|$n"
+check "a quote inside an unquoted field: refused" "$rc|$(records)" "1|$n"
 imp 'name,email\n"never closed,abc@x.test\n'
-check "an unclosed quote: refused" "$rc|$(rows)" "1|$n"
+check "an unclosed quote: refused" "$rc|$(records)" "1|$n"
 has "an unclosed quote: where it opens" "$D/err" "a quoted field is not closed (its '\"' opens at line 2)"
 
 imp 'name,email\r\n"Line one\nline ""two""",multi@x.test\r\nNext,next@x.test\r\n'
@@ -93,48 +86,48 @@ check "quoted line break and doubled quotes kept, CRLF lines" \
   "$rc|$(q "SELECT name = 'Line one' || char(10) || 'line \"two\"' FROM person WHERE email = 'multi@x.test'")|$(q "SELECT name FROM person WHERE email = 'next@x.test'")" \
   "0|1|Next"
 
-n=$(rows)
+n=$(records)
 imp 'name,email\nBad\377byte,utf@x.test\n'
-check "invalid UTF-8: refused" "$rc|$(rows)" "1|$n"
+check "invalid UTF-8: refused" "$rc|$(records)" "1|$n"
 has "invalid UTF-8: the byte named" "$D/err" "t.csv:2: error: column 'name': not valid UTF-8 (byte 0xff at offset 3)"
 imp 'name,email\nOverlong \300\257,utf@x.test\n'
-check "overlong UTF-8: refused" "$rc|$(rows)" "1|$n"
+check "overlong UTF-8: refused" "$rc|$(records)" "1|$n"
 
 imp 'name,email,born\nFeb,feb@x.test,2026-02-30\n'
-check "2026-02-30: refused" "$rc|$(rows)" "1|$n"
+check "2026-02-30: refused" "$rc|$(records)" "1|$n"
 has "2026-02-30: column named" "$D/err" "t.csv:2: error: column 'born': '2026-02-30' is not an ISO 8601 date or datetime that exists"
 imp 'name,email,born\nOff,off@x.test,2026-03-01T12:00:00+02:00\nZulu,zulu@x.test,2026-03-01T10:00:00Z\nDay,day@x.test,2026-03-01\nWest,west@x.test,2026-03-01T04:30-05:30\n'
 check "datetimes: offsets converted to UTC, Z, date only" \
   "$rc|$(q "SELECT group_concat(name || '=' || born, ' ') FROM (SELECT name, born FROM person WHERE born IS NOT NULL ORDER BY id)")" \
   "0|Off=1772359200 Zulu=1772359200 Day=1772323200 West=1772359200"
 
-n=$(rows)
+n=$(records)
 imp 'name,email\nCr,"a@x.test\r\nBcc: v@x.test"\nSp,a b@x.test\nHdr,aBcc:v@x.test\nCtl,a\001b@x.test\nTwo,a@b@x.test\nName,Ann <ann@x.test>\nTab,\tt@x.test\n'
-check "emails that could break a header: refused" "$rc|$(rows)|$(grep -c "column 'email'" "$D/err")" "1|$n|7"
+check "emails that could break a header: refused" "$rc|$(records)|$(grep -c "column 'email'" "$D/err")" "1|$n|7"
 has "email with CR/LF: named, shown without the break" "$D/err" "t.csv:2: error: column 'email': 'a@x.test??Bcc: v@x.test' is not one plain email address"
 has "aBcc:v@x.test: refused" "$D/err" "t.csv:5: error: column 'email': 'aBcc:v@x.test' is not one plain email address"
 imp "name,email\nOk,o.k+tag@sub.x-y.test\n"
 check "a plain address with dots, plus and hyphens: accepted" "$rc" 0
 
-n=$(rows)
+n=$(records)
 imp 'name,phone\nLetters,+33abc\nNoPlus,0612345678\nBrackets,+1 (555) 0100\nLong,+1234567890123456\n'
-check "phones that are not E.164: refused" "$rc|$(rows)|$(grep -c "column 'phone'" "$D/err")" "1|$n|4"
+check "phones that are not E.164: refused" "$rc|$(records)|$(grep -c "column 'phone'" "$D/err")" "1|$n|4"
 has "phone with letters: column named" "$D/err" "t.csv:2: error: column 'phone': '+33abc' is not an international phone number"
 imp 'name,phone\nSpaced,+33 6 12 34 56 78\nDashed,+1-202-555-0142\n'
 check "phones: separators removed, E.164 stored" "$rc|$(q "SELECT group_concat(phone, ' ') FROM (SELECT phone FROM person WHERE phone IS NOT NULL ORDER BY id)")" \
   "0|+33612345678 +12025550142"
 
-n=$(rows)
+n=$(records)
 imp 'name,email,name,\nA,dup@x.test,B,\n'
-check "a column named twice, a column without a name: refused" "$rc|$(rows)" "1|$n"
+check "a column named twice, a column without a name: refused" "$rc|$(records)" "1|$n"
 has "a column named twice: both named" "$D/err" "t.csv:1: error: column 'name': named twice (columns 1 and 3)"
 has "a column without a name" "$D/err" "t.csv:1: error: column 4 has no name"
 imp 'phone,age\n+33 6 12 34 56 78,41\n' --key phone
-check "--key phone: the key is compared in its stored (E.164) form" "$rc|$(rows)|$(q "SELECT age FROM person WHERE phone = '+33612345678'")" "0|$n|41"
+check "--key phone: the key is compared in its stored (E.164) form" "$rc|$(records)|$(q "SELECT age FROM person WHERE phone = '+33612345678'")" "0|$n|41"
 
-n=$(rows)
+n=$(records)
 imp 'name,email,age\nGood,good@x.test,1\nAlso,also@x.test,2\nBad,bad@x.test,two\n'
-check "all or nothing: good records before a bad one are not written" "$rc|$(rows)" "1|$n"
+check "all or nothing: good records before a bad one are not written" "$rc|$(records)" "1|$n"
 has "a bad int: line and column" "$D/err" "t.csv:4: error: column 'age': 'two' is not an int"
 
 # -- init and opening ----------------------------------------------------------
@@ -200,5 +193,4 @@ for cmd in "report" "report --format json" "timeline"; do
   has "$cmd on a damaged page: SQLite's message" "$D/err" "database disk image is malformed"
 done
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish
