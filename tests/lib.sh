@@ -28,10 +28,11 @@ T0=$(date +%s)
 # started PID: stop PID (SIGTERM) when the suite exits
 started() { PIDS="$PIDS $1"; }
 # stop_pid PID: SIGTERM, wait; its exit status; forgotten by the exit trap
+# (dash reports a job a signal ended, even once waited for: not here)
 stop_pid() {
   PIDS=$(echo " $PIDS " | sed "s/ $1 / /g")
   kill -TERM "$1" 2> /dev/null
-  wait "$1"
+  wait "$1" 2> /dev/null
 }
 cleanup() {
   for _p in $PIDS; do kill "$_p" 2> /dev/null; done
@@ -141,6 +142,11 @@ new_db() {
     { [ -z "${3:-}" ] || "$CAMP" import --db "$1" --model contact "$3" > /dev/null; } ||
     bad "setup of $1"
 }
+
+# join_lines SEP: stdin's lines joined by SEP
+join_lines() { awk -v s="$1" 'NR > 1 { printf "%s", s } { printf "%s", $0 } END { if (NR) print "" }'; }
+# trace_of MESSAGE-ID: the trace number a Message-ID names (t<trace>.<mac>@camp)
+trace_of() { sed -n 's/^t\([0-9]*\)\..*/\1/p'; }
 
 # -- the front door: what camp itself says ------------------------------------------
 
