@@ -180,12 +180,13 @@ ntraces() { _db=$1; shift; traces "$_db" state "$@" | wc -l | tr -d ' '; }
 # suppressions DB FIELDS [COND...]: rows of `camp suppress list --format json`
 # (channel address at reason), sorted
 suppressions() { _db=$1; shift; "$CAMP" suppress --db "$_db" list --format json | rows "$@" | sort; }
-# report DB EXPR: a Python expression over `camp report --format json` (r);
-# acts is every activity of every campaign
+# report DB EXPR [ARG...]: a Python expression over `camp report --format
+# json` (r); acts is every activity of every campaign, ARGs are sys.argv[2:]
 report() {
-  "$CAMP" report --db "$1" --format json | $PY -c '
+  _db=$1; shift
+  "$CAMP" report --db "$_db" --format json | $PY -c '
 import json, sys
 r = json.load(sys.stdin)
 acts = [a for c in r["campaigns"] for a in c["activities"]]
-print(eval(sys.argv[1]))' "$2"
+print(eval(sys.argv[1]))' "$@"
 }
