@@ -143,6 +143,11 @@ new_db() {
     bad "setup of $1"
 }
 
+# csv_column CSV NAME: column NAME of every row of CSV, a line each: line N
+# is record N when CSV was imported into an empty model (ids follow the file)
+csv_column() { $PY -c 'import csv, sys; print("\n".join(r[sys.argv[2]] for r in csv.DictReader(open(sys.argv[1], newline=""))))' "$1" "$2"; }
+# record_of CSV NAME VALUE: the record id of CSV's row whose NAME is VALUE (as csv_column)
+record_of() { csv_column "$1" "$2" | grep -nxF -- "$3" | cut -d: -f1; }
 # join_lines SEP: stdin's lines joined by SEP
 join_lines() { awk -v s="$1" 'NR > 1 { printf "%s", s } { printf "%s", $0 } END { if (NR) print "" }'; }
 # trace_of MESSAGE-ID: the trace number a Message-ID names (t<trace>.<mac>@camp)
