@@ -9,7 +9,7 @@
 #   init: an existing database is refused (its clock unchanged); a missing
 #     parent, a parent that is a file and an unwritable directory are named
 #     (the last as an unprivileged user through setpriv when run as root)
-#   a damaged page of camp_trace makes report and timeline fail with SQLite's
+#   a damaged page of camp_trace makes report and timeline (text and JSON) fail with SQLite's
 #     message; run says when no campaign is running
 set -u
 . tests/lib.sh
@@ -187,7 +187,7 @@ size=$(q "PRAGMA page_size")
 page=$(q "SELECT pageno FROM dbstat WHERE name = 'camp_trace' AND pagetype = 'leaf' ORDER BY pageno LIMIT 1 OFFSET 5" 2> /dev/null)
 [ -n "$page" ] || page=$(q "SELECT rootpage FROM sqlite_master WHERE name = 'camp_trace'")
 head -c "$size" /dev/zero | tr '\0' '\377' | dd of="$DB" bs="$size" seek=$((page - 1)) conv=notrunc status=none
-for cmd in "report" "report --format json" "timeline"; do
+for cmd in "report" "report --format json" "timeline" "timeline --format json"; do
   "$CAMP" $cmd --db "$DB" > /dev/null 2> "$D/err"; rc=$?
   check "$cmd on a damaged page: fails" "$rc" 1
   has "$cmd on a damaged page: SQLite's message" "$D/err" "database disk image is malformed"
