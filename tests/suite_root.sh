@@ -86,7 +86,7 @@ check "graph refuses too" "$rc $(grep -c 'leads outside the project' "$D/out")" 
 "$CAMP" init --db "$D/db" --clock 2026-01-05T09:00:00Z > /dev/null
 $T "$CAMP" deploy --db "$D/db" "$P/t_shadow.camp" > "$D/out" 2>&1; rc=$?
 check "deploy refuses" "$rc $(grep -c "is outside the project directory" "$D/out")" "1 1"
-check "deploy wrote nothing" "$(sqlite3 "$D/db" 'SELECT count(*) FROM camp_campaign')" 0
+check "deploy wrote nothing" "$(report "$D/db" 'len(r["campaigns"])')" 0
 $T "$CAMP" deploy --db "$D/db" --root "$D" "$P/wide.camp" > /dev/null 2>&1; check "deploy --root" "$?" 0
 
 # files named on the command line: not confined, but bounded

@@ -7,7 +7,7 @@ event bounce 1 first
 run +2d
 show
 say "suppressed (channel, address, reason)"
-sqlite3 "$DB" "SELECT channel, address, reason FROM camp_suppression ORDER BY channel, address"
+suppressions "$DB" channel,address,reason
 say "messages written: emails to Ada, SMS to Ada's phone"
 grep -l "ada@x.test" "$D"/mail/* | wc -l
 grep -l "+33600000001" "$D"/sms/* | wc -l

@@ -1,7 +1,7 @@
 say "an unsubscribe suppresses the address for every later send"
 setup tests/scenarios/filters.camp 'name,email,phone,opt_out,tags,score
 Ada,ada@x.test,+33600000001,false,,5'
-sqlite3 "$DB" "UPDATE camp_campaign SET state = 'stopped'"
+"$CAMP" stop --db "$DB" filters
 "$CAMP" start --db "$DB" filters
 "$CAMP" run --db "$DB" --until +10m --mail "file:$D/mail" > /dev/null
 event unsubscribe 1 vip_only
