@@ -283,10 +283,22 @@ static json_t *timelineTime(sqlite3_stmt *st, int col) {
   return json_string(buf);
 }
 
-/* A text column as JSON: its text, or null. */
+/* A text column as JSON: its text, or null.  Text that is not UTF-8 (a
+** server's words in a trace message can be anything) keeps its ASCII and
+** shows '?' for every other byte, so the line stays JSON. */
 static json_t *timelineText(sqlite3_stmt *st, int col) {
   const char *t = (const char *)sqlite3_column_text(st, col);
-  return t ? json_string(t) : json_null();
+  if (!t) return json_null();
+  json_t *s = json_string(t);
+  if (s) return s;
+  size_t n = (size_t)sqlite3_column_bytes(st, col);
+  char *ascii = malloc(n + 1);
+  if (!ascii) return json_null();
+  for (size_t i = 0; i < n; i++) ascii[i] = (unsigned char)t[i] < 0x80 && t[i] ? t[i] : '?';
+  ascii[n] = 0;
+  s = json_string(ascii);
+  free(ascii);
+  return s ? s : json_null();
 }
 
 /* One trace as a JSON object: every column of the text line plus attempts,
