@@ -60,14 +60,14 @@ struct Engine {
   int64_t curTrace;         /* the trace whose actions run (webhook() queues under it) */
   int outboxed;             /* webhooks those actions queued in camp_outbox */
   /* lists of link targets looked up or added in this batch's transaction
-  ** (camp_linkset), valid while gen is unchanged (store_run.c) */
+  ** (camp_linkset), valid while gen is unchanged (store_trace.c) */
   struct { unsigned gen; uint32_t hash; size_t len; char *links; int64_t id; } linksets[LINKSETS_SEEN];
   int nextLinkset;
   /* claims (store_runner.c) */
   int64_t runner;           /* this process's camp_runner id once it claimed work, else 0 */
   char command[16];         /* what the runner row calls this process ("run", "test") */
   int noWait;               /* the busy handler gives up at once (the recorder's tries) */
-  Engine *recorder;         /* a second connection, for the send thread's results (store_run.c) */
+  Engine *recorder;         /* a second connection, for the send thread's results (campStoreRecorder) */
   char secret[65];          /* the database's own secret, 64 hex digits (campEngineSecret) */
 };
 
@@ -92,25 +92,18 @@ int campStoreRun(Engine *e, const char *sql, const char *kinds, ...);
 ** into e->fields. */
 void campStoreRowToFields(Engine *e, const Loaded *l, sqlite3_stmt *st, int col);
 
-
-
 /* Suppression (store_suppress.c).  sms: 0 for the 'email' channel, 1 for
 ** 'sms'.  campStoreAddress is the one normalisation of an address
 ** (malloc'd; NULL when out of memory); campStoreSuppress returns 1 added,
-** 0 already there, -1 error; campStoreSuppressed 1 yes, 0 no, -1 error. */
+** 0 already there, -1 error (campStoreSuppressed: store.h). */
 const char *campStoreChannelName(int sms);
 char *campStoreAddress(int sms, const char *s, size_t len);
 int campStoreSuppress(Engine *e, int sms, const char *addr, size_t len, const char *reason, int64_t at,
                       char *err, size_t errSize);
-int campStoreSuppressed(Engine *e, int sms, const char *addr, size_t len, char *err, size_t errSize);
 
-/* Claims (store_runner.c).  The busy handler every connection waits with
-** for the write lock; inside a write transaction, register this process as
-** a runner (once) and beat its heart, forgetting dead runners; at the end
-** of a clean run, delete the row (what it still holds becomes free). */
+/* The busy handler every connection waits with for the write lock
+** (store_runner.c; the runner verbs are in store.h). */
 void campStoreBusyInit(Engine *e);
-int campStoreRunnerBeat(Engine *e, char *err, size_t errSize);
-void campStoreRunnerEnd(Engine *e);
 
 
 

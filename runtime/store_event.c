@@ -174,7 +174,7 @@ int campEngineTraceMessage(Engine *e, int64_t trace, char *messageId, size_t idS
 }
 
 /* The target of link `link` of a trace's message: the link-th line of the
-** trace's list of links (see the claim in store_run.c). */
+** trace's list of links (see campStoreClaimSend in store_trace.c). */
 int campEngineLinkUrl(Engine *e, int64_t trace, uint32_t link, char *url, size_t urlSize) {
   char ign_[160];
   sqlite3_stmt *st = campStoreStmt(e, "SELECT s.links FROM camp_trace t JOIN camp_linkset s ON s.id = t.linkset WHERE t.id = ?",

@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "compiler/compile.h"
 #include "runtime/store.h"
 #include "test.h"
+#include "test_compile.h"
 
 static const char *src =
   "model contact {\n  name text\n  email email\n}\n"
@@ -15,19 +15,7 @@ static const char *src =
   "  email hello after 1 hour {\n    subject \"Hi\"\n    body \"<p>x</p>\"\n"
   "    on open within 3 days { action opened { note(\"o\") } }\n  }\n}\n";
 
-static uint8_t *compile(size_t *len) {
-  Diags d;
-  Unit u;
-  uint8_t *img = NULL;
-  char err[200];
-  campDiagInit(&d);
-  campUnitInit(&u, &d);
-  campDiagAddSource(&d, "t.camp", src, strlen(src));
-  if (campCompileCheck(&u, "t.camp") == 0) campCodegenUnit(&u, &img, len, err, sizeof err);
-  campUnitFree(&u);
-  campDiagFree(&d);
-  return img;
-}
+static uint8_t *compile(size_t *len) { return testCompile(src, len); }
 
 /* Three contacts, the second without an email, through the importer. */
 static int importContacts(Engine *e) {
