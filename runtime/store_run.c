@@ -421,7 +421,7 @@ static uint32_t registerLink(void *ctx, const char *url, size_t len) {
 ** theirs, so the lists met in this batch's transaction are remembered (a
 ** batch that rolls back takes its memory with it: gen moves on). */
 static int64_t linkset(Engine *e, const Buf *targets) {
-  uint32_t h = campStoreHash(targets->p, targets->n);
+  uint32_t h = campHashFnv1a(targets->p, targets->n);
   for (int i = 0; i < LINKSETS_SEEN; i++) {
     if (e->linksets[i].gen == e->gen && e->linksets[i].links && e->linksets[i].hash == h && e->linksets[i].len == targets->n &&
         !memcmp(e->linksets[i].links, targets->p, targets->n))

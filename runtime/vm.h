@@ -9,7 +9,8 @@
 #define CAMP_VM_H
 
 #include <stddef.h>
-#include "program.h"
+#include "runtime/opcodes.h"       /* campNatives: the index an action gets */
+#include "runtime/program.h"
 
 typedef struct VmHost VmHost;
 
@@ -55,19 +56,5 @@ int campVmFilter(Vm *vm, const Program *p, uint32_t code, const VmRecord *rec,
 /* v as text (datetime ISO 8601, null empty) into *out; text lives in the
 ** VM's scratch until its next run.  Returns 0, or -1 on out of memory. */
 int campVmToText(Vm *vm, const Value *v, Value *out);
-
-/* t (seconds since epoch) as 2026-01-05T09:00:00Z. */
-void campVmIsoTime(int64_t t, char out[48]);
-
-/* The natives table, in natives.def order (for the host and disasm). */
-typedef struct NativeInfo {
-  const char *name;
-  int kind;                  /* NATIVE_FN, NATIVE_FLT, NATIVE_ACT */
-  const char *params;
-  const char *doc;
-} NativeInfo;
-enum { NATIVE_FN = 1, NATIVE_FLT, NATIVE_ACT };
-extern const NativeInfo campNatives[];
-extern const int campNativeCount;
 
 #endif
