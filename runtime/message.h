@@ -14,12 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* A growable byte buffer; every function appends.  oom is sticky. */
-typedef struct Buf { char *p; size_t n, cap; int oom; } Buf;
-void campBufPut(Buf *b, const char *s, size_t n);
-void campBufPuts(Buf *b, const char *s);
-void campBufPrintf(Buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void campBufFree(Buf *b);
+#include "runtime/buf.h"
 
 typedef struct Message {
   const char *messageId;        /* without <>: "t123.ab12cd@camp.example" */

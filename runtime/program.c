@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "runtime/buf.h"
 #include "runtime/opcodes.h"
 #include "runtime/program.h"
 
@@ -27,25 +28,10 @@
 
 /* -- writing -------------------------------------------------------------- */
 
-typedef struct Buf { uint8_t *p; size_t n, cap; int oom; } Buf;
-
-static void put(Buf *b, const void *src, size_t n) {
-  if (b->oom || n == 0) return;
-  if (b->n + n > b->cap) {
-    size_t cap = b->cap ? b->cap * 2 : 4096;
-    while (cap < b->n + n) cap *= 2;
-    uint8_t *p = realloc(b->p, cap);
-    if (!p) { b->oom = 1; return; }
-    b->p = p; b->cap = cap;
-  }
-  memcpy(b->p + b->n, src, n);
-  b->n += n;
-}
-
-static void putU8(Buf *b, uint8_t v) { put(b, &v, 1); }
+static void putU8(Buf *b, uint8_t v) { campBufPut(b, &v, 1); }
 static void putU32(Buf *b, uint32_t v) {
   uint8_t x[4] = { (uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24) };
-  put(b, x, 4);
+  campBufPut(b, x, 4);
 }
 static void putI64(Buf *b, int64_t v) {
   putU32(b, (uint32_t)((uint64_t)v & 0xffffffffu));
@@ -79,13 +65,13 @@ static void sha256(const uint8_t *p, size_t n, uint8_t out[32]) {
 
 int campProgramSave(Program *p, uint8_t **out, size_t *outLen) {
   Buf b = { 0 };
-  put(&b, CAMP_IMAGE_MAGIC, 8);
+  campBufPut(&b, CAMP_IMAGE_MAGIC, 8);
   putU32(&b, CAMP_IMAGE_VERSION);
   uint8_t zero[32] = { 0 };
-  put(&b, zero, 32);
+  campBufPut(&b, zero, 32);
   putU32(&b, 0);
   putU32(&b, p->nstr);
-  for (uint32_t i = 0; i < p->nstr; i++) { putU32(&b, p->strLen[i]); put(&b, p->str[i], p->strLen[i]); }
+  for (uint32_t i = 0; i < p->nstr; i++) { putU32(&b, p->strLen[i]); campBufPut(&b, p->str[i], p->strLen[i]); }
   putU32(&b, p->nconst);
   for (uint32_t i = 0; i < p->nconst; i++) putValue(&b, p, &p->consts[i]);
   putU32(&b, p->nmodel);
@@ -131,15 +117,15 @@ int campProgramSave(Program *p, uint8_t **out, size_t *outLen) {
     putU32(&b, c->line); putU32(&b, c->file);
   }
   putU32(&b, p->nbc);
-  put(&b, p->bc, p->nbc);
+  campBufPut(&b, p->bc, p->nbc);
   putU32(&b, p->nline);
   for (uint32_t i = 0; i < p->nline; i++) { putU32(&b, p->lines[i].pc); putU32(&b, p->lines[i].line); }
   if (b.oom || b.n - HEADER_LEN > UINT32_MAX) { free(b.p); return -1; }
   uint32_t body = (uint32_t)(b.n - HEADER_LEN);
   for (int k = 0; k < 4; k++) b.p[44 + k] = (uint8_t)(body >> (8 * k));
-  sha256(b.p + HEADER_LEN, body, p->hash);
+  sha256((const uint8_t *)b.p + HEADER_LEN, body, p->hash);
   memcpy(b.p + 12, p->hash, 32);
-  *out = b.p;
+  *out = (uint8_t *)b.p;
   *outLen = b.n;
   return 0;
 }

@@ -39,7 +39,7 @@
 #include <time.h>
 #include "runtime/clock.h"
 #include "runtime/engine.h"
-#include "runtime/message.h"
+#include "runtime/buf.h"
 #include "runtime/serve.h"
 #include "runtime/track.h"
 

@@ -9,6 +9,7 @@
 #include <sqlite3.h>
 #include "runtime/engine.h"
 #include "runtime/program.h"
+#include "runtime/buf.h"
 #include "runtime/hash.h"
 #include "runtime/vm.h"
 
