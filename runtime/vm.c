@@ -17,16 +17,6 @@
 #include "runtime/clock.h"
 #include "runtime/opcodes.h"
 #include "runtime/vm.h"
-#include "stdlib/natives.h"
-
-#define PTR_FN(f) f
-#define PTR_FLT(f) f
-#define PTR_ACT(f) NULL
-static const NativeFn nativeFns[] = {
-#define NATIVE(name, kind, result, params, cfunc, doc) PTR_##kind(cfunc),
-#include "stdlib/natives.def"
-#undef NATIVE
-};
 
 
 typedef struct Chunk { struct Chunk *next; size_t used, cap; char data[]; } Chunk;
@@ -361,7 +351,7 @@ int campVmRun(Vm *vm, const Program *p, uint32_t code, const VmRecord *rec, int6
         break;
       }
       Value r = null();
-      if (nativeFns[nat](&nctx, sp, argc, &r) < 0) { why = "out of memory"; goto fail; }
+      if (campNativeFns[nat](&nctx, sp, argc, &r) < 0) { why = "out of memory"; goto fail; }
       *sp++ = r;
       break;
     }

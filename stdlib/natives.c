@@ -9,6 +9,15 @@
 #include <time.h>
 #include "stdlib/natives.h"
 
+#define NATIVE_FN_PTR_FN(f) f
+#define NATIVE_FN_PTR_FLT(f) f
+#define NATIVE_FN_PTR_ACT(f) NULL
+const NativeFn campNativeFns[] = {
+#define NATIVE(name, kind, result, params, cfunc, doc) NATIVE_FN_PTR_##kind(cfunc),
+#include "stdlib/natives.def"
+#undef NATIVE
+};
+
 static Value nullValue(void) { Value v = { 0 }; return v; }
 
 static int text(NativeCtx *c, const Value *in, Value *out) {
