@@ -109,6 +109,9 @@ Channel *campChanFileOpen(const char *dir, int sms, char *err, size_t errSize);
 Channel *campChanSinkOpen(void);
 Channel *campChanSmtpOpen(const char *url, int connections, char *err, size_t errSize);
 Channel *campChanHttpOpen(const char *url, int connections, char *err, size_t errSize);
+/* libcurl's global setup, done once per process whoever asks first (the
+** carriers, IMAP ingest); thread-safe.  0, or -1 when libcurl cannot start. */
+int campChanCurlInit(void);
 
 /* -- tracking (track.c) ------------------------------------------------- */
 
