@@ -58,8 +58,7 @@ static int parse(int argc, char **argv, Opts *o, const char *allowed) {
     if (argv[i][0] == '-' && argv[i][1]) return campCliUsage(argv[0], "unknown option '%s'", argv[i]);
     if (o->npos < 64) o->pos[o->npos++] = argv[i];
   }
-  if (!o->db) o->db = getenv("CAMP_DB");
-  if (!o->db || !*o->db) o->db = "camp.db";
+  o->db = campCliDbPath(o->db);
   return 0;
 }
 

@@ -19,6 +19,7 @@
 #include "compiler/compile.h"
 #include "compiler/html.h"
 #include "compiler/resolve.h"
+#include "runtime/hash.h"
 #include "runtime/opcodes.h"
 #include "runtime/program.h"
 #include "parser.h"
@@ -36,12 +37,6 @@ typedef struct Gen {
   uint32_t lastLine;
 } Gen;
 
-static uint32_t hashBytes(const char *s, uint32_t n) {
-  uint32_t h = 2166136261u;
-  for (uint32_t i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * 16777619u;
-  return h;
-}
-
 /* Intern s[0..n) in the string pool; returns its index. */
 static uint32_t str(Gen *g, const char *s, uint32_t n) {
   if (g->p.nstr * 2 >= g->strHashCap) {
@@ -49,7 +44,7 @@ static uint32_t str(Gen *g, const char *s, uint32_t n) {
     uint32_t *h = calloc(cap, sizeof *h);
     if (!h) abort();
     for (uint32_t i = 0; i < g->p.nstr; i++) {
-      uint32_t k = hashBytes(g->p.str[i], g->p.strLen[i]) & (cap - 1);
+      uint32_t k = campHashFnv1a(g->p.str[i], g->p.strLen[i]) & (cap - 1);
       while (h[k]) k = (k + 1) & (cap - 1);
       h[k] = i + 1;
     }
@@ -57,7 +52,7 @@ static uint32_t str(Gen *g, const char *s, uint32_t n) {
     g->strHash = h;
     g->strHashCap = cap;
   }
-  uint32_t k = hashBytes(s, n) & (g->strHashCap - 1);
+  uint32_t k = campHashFnv1a(s, n) & (g->strHashCap - 1);
   for (; g->strHash[k]; k = (k + 1) & (g->strHashCap - 1)) {
     uint32_t i = g->strHash[k] - 1;
     if (g->p.strLen[i] == n && !memcmp(g->p.str[i], s, n)) return i;
@@ -200,7 +195,7 @@ typedef enum { TPL_PLAIN, TPL_TEXT, TPL_HTML } TplKind;
 
 /* `{{ x | raw }}`: raw is the last filter. */
 static int isRaw(const Ast *k) {
-  return k->kind == AST_PIPE && k->index >= 0 && !strcmp(campResolveNatives[k->index].name, "raw");
+  return k->kind == AST_PIPE && k->index >= 0 && !strcmp(campNatives[k->index].name, "raw");
 }
 
 /* The constant for the author's text s[0..n).  In a marked template the
@@ -254,7 +249,7 @@ static void text(Gen *g, const Ast *s, uint32_t blockStart) {
 ** index for create, the name for webhook) then its value. */
 static int args(Gen *g, const Ast *a, int nat, uint32_t blockStart) {
   int argc = 0;
-  const char *p = campResolveNatives[nat].params;
+  const char *p = campNatives[nat].params;
   for (; a; a = a->next) {
     if (a->kind == AST_NAMEDARG) {
       Value key = { .tag = VAL_INT };

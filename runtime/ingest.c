@@ -239,7 +239,7 @@ int campIngestImap(Engine *e, const char *given, FILE *report, IngestStats *st, 
     snprintf(err, errSize, "'%s': give the mailbox (imaps://HOST/INBOX); credentials go in CAMP_IMAP_USER and CAMP_IMAP_PASSWORD", url);
     return -1;
   }
-  curl_global_init(CURL_GLOBAL_DEFAULT);
+  campChanCurlInit();
   GString *found = g_string_new(NULL);
   int rc = imap(url, "UID SEARCH UNSEEN", ca, found, err, errSize);
   const char *line = rc == 0 ? strstr(found->str, "* SEARCH") : NULL;

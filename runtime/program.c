@@ -20,34 +20,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "runtime/buf.h"
 #include "runtime/opcodes.h"
 #include "runtime/program.h"
-#include "runtime/vm.h"
 
 #define HEADER_LEN (8 + 4 + 32 + 4)
-#define MAX_STACK 256
 
 /* -- writing -------------------------------------------------------------- */
 
-typedef struct Buf { uint8_t *p; size_t n, cap; int oom; } Buf;
-
-static void put(Buf *b, const void *src, size_t n) {
-  if (b->oom || n == 0) return;
-  if (b->n + n > b->cap) {
-    size_t cap = b->cap ? b->cap * 2 : 4096;
-    while (cap < b->n + n) cap *= 2;
-    uint8_t *p = realloc(b->p, cap);
-    if (!p) { b->oom = 1; return; }
-    b->p = p; b->cap = cap;
-  }
-  memcpy(b->p + b->n, src, n);
-  b->n += n;
-}
-
-static void putU8(Buf *b, uint8_t v) { put(b, &v, 1); }
+static void putU8(Buf *b, uint8_t v) { campBufPut(b, &v, 1); }
 static void putU32(Buf *b, uint32_t v) {
   uint8_t x[4] = { (uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24) };
-  put(b, x, 4);
+  campBufPut(b, x, 4);
 }
 static void putI64(Buf *b, int64_t v) {
   putU32(b, (uint32_t)((uint64_t)v & 0xffffffffu));
@@ -81,13 +65,13 @@ static void sha256(const uint8_t *p, size_t n, uint8_t out[32]) {
 
 int campProgramSave(Program *p, uint8_t **out, size_t *outLen) {
   Buf b = { 0 };
-  put(&b, CAMP_IMAGE_MAGIC, 8);
+  campBufPut(&b, CAMP_IMAGE_MAGIC, 8);
   putU32(&b, CAMP_IMAGE_VERSION);
   uint8_t zero[32] = { 0 };
-  put(&b, zero, 32);
+  campBufPut(&b, zero, 32);
   putU32(&b, 0);
   putU32(&b, p->nstr);
-  for (uint32_t i = 0; i < p->nstr; i++) { putU32(&b, p->strLen[i]); put(&b, p->str[i], p->strLen[i]); }
+  for (uint32_t i = 0; i < p->nstr; i++) { putU32(&b, p->strLen[i]); campBufPut(&b, p->str[i], p->strLen[i]); }
   putU32(&b, p->nconst);
   for (uint32_t i = 0; i < p->nconst; i++) putValue(&b, p, &p->consts[i]);
   putU32(&b, p->nmodel);
@@ -133,15 +117,15 @@ int campProgramSave(Program *p, uint8_t **out, size_t *outLen) {
     putU32(&b, c->line); putU32(&b, c->file);
   }
   putU32(&b, p->nbc);
-  put(&b, p->bc, p->nbc);
+  campBufPut(&b, p->bc, p->nbc);
   putU32(&b, p->nline);
   for (uint32_t i = 0; i < p->nline; i++) { putU32(&b, p->lines[i].pc); putU32(&b, p->lines[i].line); }
   if (b.oom || b.n - HEADER_LEN > UINT32_MAX) { free(b.p); return -1; }
   uint32_t body = (uint32_t)(b.n - HEADER_LEN);
   for (int k = 0; k < 4; k++) b.p[44 + k] = (uint8_t)(body >> (8 * k));
-  sha256(b.p + HEADER_LEN, body, p->hash);
+  sha256((const uint8_t *)b.p + HEADER_LEN, body, p->hash);
   memcpy(b.p + 12, p->hash, 32);
-  *out = b.p;
+  *out = (uint8_t *)b.p;
   *outLen = b.n;
   return 0;
 }
@@ -250,24 +234,6 @@ static int checkBlock(Rd *r, uint32_t v, const Program *p, int kind, const char 
   return 1;
 }
 
-static const struct { const char *name; int operand, pops, pushes; } ops[] = {
-#define NONE 0
-#define U32 1
-#define ADDR 2
-#define NATIVE 3
-#define COUNT 4
-#define OPCODE(name, operand, pops, pushes, doc) { #name, operand, pops, pushes },
-#include "runtime/opcodes.def"
-#undef OPCODE
-#undef NONE
-#undef U32
-#undef ADDR
-#undef NATIVE
-#undef COUNT
-};
-
-static const int operandLen[] = { 0, 4, 4, 3, 2 };
-
 /* The operand of the instruction at code[pc] (opcode o) names something
 ** that exists: a constant, a field of the block's model, a native of the
 ** right kind.  Checked for every instruction, reached or not: the
@@ -276,7 +242,7 @@ static void checkOperand(Rd *r, const Program *p, uint32_t b, const uint8_t *cod
   const ProgCode *c = &p->code[b];
   uint8_t o = code[pc];
   const uint8_t *x = code + pc + 1;          /* the operand bytes are in the block: checked by the caller */
-  uint32_t arg = ops[o].operand == 1 ? (uint32_t)x[0] | (uint32_t)x[1] << 8 | (uint32_t)x[2] << 16 | (uint32_t)x[3] << 24 : 0;
+  uint32_t arg = campOpcodes[o].operand == OPND_U32 ? (uint32_t)x[0] | (uint32_t)x[1] << 8 | (uint32_t)x[2] << 16 | (uint32_t)x[3] << 24 : 0;
   switch (o) {
   case OP_CONST:
     if (arg >= p->nconst) fail(r, "image is corrupted (block %u: constant %u of %u at %u)", b, arg, p->nconst, pc);
@@ -290,7 +256,7 @@ static void checkOperand(Rd *r, const Program *p, uint32_t b, const uint8_t *cod
     if (nat >= (uint32_t)campNativeCount)
       fail(r, "image is corrupted (block %u: native %u of %d at %u)", b, nat, campNativeCount, pc);
     else if ((o == OP_CALL) != (campNatives[nat].kind != NATIVE_ACT))
-      fail(r, "image is corrupted (block %u: %s of '%s' at %u)", b, ops[o].name, campNatives[nat].name, pc);
+      fail(r, "image is corrupted (block %u: %s of '%s' at %u)", b, campOpcodes[o].name, campNatives[nat].name, pc);
     break;
   }
   default: break;
@@ -311,7 +277,7 @@ static void checkCode(Rd *r, const Program *p, uint32_t b) {
   for (uint32_t pc = 0; pc < n && !r->bad;) {
     uint8_t o = code[pc];
     if (o >= OP_COUNT_) { fail(r, "image is corrupted (block %u: unknown opcode %u at %u)", b, o, pc); break; }
-    uint32_t len = 1 + (uint32_t)operandLen[ops[o].operand];
+    uint32_t len = campOpcodes[o].len;
     if (pc + len > n) { fail(r, "image is corrupted (block %u: instruction at %u runs past its block)", b, pc); break; }
     checkOperand(r, p, b, code, pc);
     start[pc] = 1;
@@ -321,7 +287,7 @@ static void checkCode(Rd *r, const Program *p, uint32_t b) {
   for (uint32_t pc = 0; pc < n && !r->bad;) {
     uint8_t o = code[pc];
     const uint8_t *x = code + pc + 1;
-    uint32_t len = 1 + (uint32_t)operandLen[ops[o].operand];
+    uint32_t len = campOpcodes[o].len;
     if (depthAt[pc]) {
       if (reachable && depthAt[pc] - 1 != depth) { fail(r, "image is corrupted (block %u: stack depth differs where paths meet at %u)", b, pc); break; }
       depth = depthAt[pc] - 1;
@@ -329,14 +295,14 @@ static void checkCode(Rd *r, const Program *p, uint32_t b) {
     }
     if (!reachable) { pc += len; continue; }
     uint32_t arg = 0;
-    if (ops[o].operand == 1 || ops[o].operand == 2) arg = (uint32_t)x[0] | (uint32_t)x[1] << 8 | (uint32_t)x[2] << 16 | (uint32_t)x[3] << 24;
-    int pops = ops[o].pops, pushes = ops[o].pushes;
+    if (campOpcodes[o].operand == OPND_U32 || campOpcodes[o].operand == OPND_ADDR) arg = (uint32_t)x[0] | (uint32_t)x[1] << 8 | (uint32_t)x[2] << 16 | (uint32_t)x[3] << 24;
+    int pops = campOpcodes[o].pops, pushes = campOpcodes[o].pushes;
     if (o == OP_CALL || o == OP_ACTION) pops = x[2];         /* operands checked by checkOperand */
     else if (o == OP_CONCAT) pops = x[0] | x[1] << 8;
     if (depth < pops) { fail(r, "image is corrupted (block %u: stack underflow at %u)", b, pc); break; }
     depth += pushes - pops;
-    if (depth > MAX_STACK) { fail(r, "image is corrupted (block %u: stack deeper than %d)", b, MAX_STACK); break; }
-    if (ops[o].operand == 2) {
+    if (depth > CAMP_STACK_MAX) { fail(r, "image is corrupted (block %u: stack deeper than %d)", b, CAMP_STACK_MAX); break; }
+    if (campOpcodes[o].operand == OPND_ADDR) {
       if (arg <= pc || arg > n || (arg < n && !start[arg])) {
         fail(r, "image is corrupted (block %u: jump at %u to %u is not an instruction ahead)", b, pc, arg);
         break;

@@ -39,8 +39,8 @@
 #include <time.h>
 #include "runtime/clock.h"
 #include "runtime/engine.h"
+#include "runtime/buf.h"
 #include "runtime/sched.h"
-#include "runtime/message.h"
 #include "runtime/serve.h"
 #include "runtime/track.h"
 

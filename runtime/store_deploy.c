@@ -54,9 +54,8 @@ static int ensureModel(Engine *e, const Program *p, uint32_t mi, FILE *out, char
     if (sqlite3_step(st) == SQLITE_ROW) {
       int had = sqlite3_column_int(st, 0);
       if (had != m->fields[f].type) {
-        static const char *const tn[] = { "?", "text", "int", "real", "bool", "datetime", "email", "phone", "tags" };
         snprintf(err, errSize, "model '%s': field '%s' was %s and is now %s; a type cannot change (add a new field)",
-                 name, fname, had > 0 && had <= 8 ? tn[had] : "?", tn[m->fields[f].type]);
+                 name, fname, campValueTypeName(had <= TYPE_TAGS ? had : 0), campValueTypeName(m->fields[f].type));
         rc = -1;
       }
     } else {

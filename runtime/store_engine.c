@@ -22,6 +22,7 @@
 #include <jansson.h>
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
+#include "runtime/clock.h"
 #include "runtime/store_engine.h"
 
 #define SCHEMA_VERSION 4
@@ -131,12 +132,6 @@ sqlite3_stmt *campStorePrepare(Engine *e, const char *sql, char *err, size_t err
   return st;
 }
 
-uint32_t campStoreHash(const char *p, size_t n) {
-  uint32_t h = 2166136261u;                   /* FNV-1a */
-  for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)p[i]) * 16777619u;
-  return h;
-}
-
 sqlite3_stmt *campStoreStmt(Engine *e, const char *sql, char *err, size_t errSize) {
   for (int i = 0; i < e->nstmt; i++)   /* most callers pass literals: try the pointer before hashing */
     if (e->stmts[i].key == sql && !strcmp(e->stmts[i].sql, sql)) {
@@ -144,7 +139,7 @@ sqlite3_stmt *campStoreStmt(Engine *e, const char *sql, char *err, size_t errSiz
       sqlite3_clear_bindings(e->stmts[i].st);
       return e->stmts[i].st;
     }
-  uint32_t h = campStoreHash(sql, strlen(sql));
+  uint32_t h = campHashFnv1a(sql, strlen(sql));
   for (int i = 0; i < e->nstmt; i++)
     if (e->stmts[i].hash == h && !strcmp(e->stmts[i].sql, sql)) {
       sqlite3_reset(e->stmts[i].st);
@@ -696,7 +691,7 @@ static json_t *jsonValue(const Value *v) {
   case VAL_INT: case VAL_DURATION: return json_integer((json_int_t)v->u.i);
   case VAL_REAL: return json_real(v->u.r);
   case VAL_TEXT: return json_stringn(v->u.s, v->len);
-  case VAL_TIME: campVmIsoTime(v->u.i, iso); return json_string(iso);
+  case VAL_TIME: campClockFormat(v->u.i, iso); return json_string(iso);
   case VAL_LIST: {
     json_t *a = json_array();
     for (uint32_t i = 0; i < v->len; i++) json_array_append_new(a, jsonValue(&v->u.items[i]));

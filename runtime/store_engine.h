@@ -10,6 +10,8 @@
 #include "runtime/engine.h"
 #include "runtime/store.h"
 #include "runtime/program.h"
+#include "runtime/buf.h"
+#include "runtime/hash.h"
 #include "runtime/vm.h"
 
 #define MAX_FIELDS CAMP_MAX_FIELDS   /* the compiler and the loader refuse more */
@@ -74,8 +76,6 @@ struct Engine {
 /* Run SQL without results; -1 with the message in err. */
 int campStoreExec(Engine *e, const char *sql, char *err, size_t errSize);
 sqlite3_stmt *campStorePrepare(Engine *e, const char *sql, char *err, size_t errSize);
-/* A hash of n bytes, for the engine's small caches. */
-uint32_t campStoreHash(const char *p, size_t n);
 /* A cached prepared statement for sql, reset and unbound; do not finalize
 ** it.  NULL on a prepare error (with the message in err). */
 sqlite3_stmt *campStoreStmt(Engine *e, const char *sql, char *err, size_t errSize);

@@ -383,7 +383,7 @@ const char *campStoreStateName(int state) {
 ** in this batch's transaction are remembered (a batch that rolls back
 ** takes its memory with it: gen moves on). */
 int64_t campStoreLinkset(Engine *e, const char *targets, size_t len) {
-  uint32_t h = campStoreHash(targets, len);
+  uint32_t h = campHashFnv1a(targets, len);
   for (int i = 0; i < LINKSETS_SEEN; i++) {
     if (e->linksets[i].gen == e->gen && e->linksets[i].links && e->linksets[i].hash == h && e->linksets[i].len == len &&
         !memcmp(e->linksets[i].links, targets, len))
