@@ -31,7 +31,6 @@ int campEngineDeploy(Engine *e, const uint8_t *img, size_t len, int start, int d
                      char *err, size_t errSize) {
   Program *p = campProgramLoad(img, len, err, errSize);
   if (!p) return -1;
-  if (campProgramLowerMailings(p) < 0) { snprintf(err, errSize, "out of memory"); campProgramFree(p); return -1; }
   int changed = 0;
   if (campStoreBegin(e, 1, err, errSize) < 0) { campProgramFree(p); return -1; }
   int rc = campStoreDeploy(e, p, img, len, start, dryRun, out, &changed, err, errSize);

@@ -523,7 +523,6 @@ const Loaded *campStoreLoaded(Engine *e, int64_t campaign, char *err, size_t err
   l->campaign = campaign;
   l->version = version;
   l->gen = e->gen;
-  if (campProgramLowerMailings(l->p) < 0) { snprintf(err, errSize, "out of memory"); campProgramFree(l->p); return NULL; }
   l->camp = campProgramFindCampaign(l->p, name);
   if (l->camp == CAMP_NONE) { snprintf(err, errSize, "image of '%s' lacks the campaign", name); campProgramFree(l->p); return NULL; }
   const ProgCampaign *c = &l->p->camps[l->camp];
