@@ -42,11 +42,6 @@ typedef struct HttpChan {
   struct curl_slist *headers;
 } HttpChan;
 
-static void initOnce(void) {
-  static int done;
-  if (!done) { curl_global_init(CURL_GLOBAL_DEFAULT); done = 1; }
-}
-
 static size_t keepAnswer(char *p, size_t size, size_t n, void *arg) {
   Slot *s = arg;
   size_t len = size * n, room = sizeof s->answer - 1 - s->nanswer;
@@ -106,7 +101,7 @@ static struct curl_slist *jsonHeaders(const char *auth) {
 }
 
 SendResult campHttpPostJson(const char *url, const char *json, const char *authHeader, long timeoutMs, char *why, size_t whySize) {
-  initOnce();
+  campChanCurlInit();
   Slot s = { .body = (char *)json };
   CURL *h = curl_easy_init();
   struct curl_slist *headers = jsonHeaders(authHeader);
@@ -180,7 +175,7 @@ static void httpClose(Channel *ch) {
 }
 
 Channel *campChanHttpOpen(const char *url, int connections, char *err, size_t errSize) {
-  initOnce();
+  campChanCurlInit();
   if (strpbrk(url, "\r\n ") || strchr(url, '@')) {
     snprintf(err, errSize, "'%s': not a gateway URL (credentials go in $CAMP_SMS_AUTH, not the URL)", url);
     return NULL;

@@ -22,6 +22,7 @@
 #include <jansson.h>
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
+#include "runtime/clock.h"
 #include "runtime/store_engine.h"
 
 #define SCHEMA_VERSION 4
@@ -131,12 +132,6 @@ sqlite3_stmt *campStorePrepare(Engine *e, const char *sql, char *err, size_t err
   return st;
 }
 
-uint32_t campStoreHash(const char *p, size_t n) {
-  uint32_t h = 2166136261u;                   /* FNV-1a */
-  for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)p[i]) * 16777619u;
-  return h;
-}
-
 sqlite3_stmt *campStoreStmt(Engine *e, const char *sql, char *err, size_t errSize) {
   for (int i = 0; i < e->nstmt; i++)   /* most callers pass literals: try the pointer before hashing */
     if (e->stmts[i].key == sql && !strcmp(e->stmts[i].sql, sql)) {
@@ -144,7 +139,7 @@ sqlite3_stmt *campStoreStmt(Engine *e, const char *sql, char *err, size_t errSiz
       sqlite3_clear_bindings(e->stmts[i].st);
       return e->stmts[i].st;
     }
-  uint32_t h = campStoreHash(sql, strlen(sql));
+  uint32_t h = campHashFnv1a(sql, strlen(sql));
   for (int i = 0; i < e->nstmt; i++)
     if (e->stmts[i].hash == h && !strcmp(e->stmts[i].sql, sql)) {
       sqlite3_reset(e->stmts[i].st);
@@ -163,6 +158,27 @@ sqlite3_stmt *campStoreStmt(Engine *e, const char *sql, char *err, size_t errSiz
   e->stmts[e->nstmt].sql = strdup(sql);
   e->stmts[e->nstmt++].st = st;
   return st;
+}
+
+/* One bound statement without results through the cache: "i" binds an
+** int64, "t" a text (NULL binds null), "n" a null.  0 done, -1 error. */
+int campStoreRun(Engine *e, const char *sql, const char *kinds, ...) {
+  char ign_[160];
+  sqlite3_stmt *s = campStoreStmt(e, sql, ign_, sizeof ign_);
+  if (!s) return -1;
+  va_list ap;
+  va_start(ap, kinds);
+  for (int i = 0; kinds[i]; i++) {
+    if (kinds[i] == 'i') sqlite3_bind_int64(s, i + 1, va_arg(ap, int64_t));
+    else if (kinds[i] == 't') {
+      const char *t = va_arg(ap, const char *);
+      if (t) sqlite3_bind_text(s, i + 1, t, -1, SQLITE_TRANSIENT); else sqlite3_bind_null(s, i + 1);
+    }
+  }
+  va_end(ap);
+  int rc = sqlite3_step(s);
+  sqlite3_reset(s);
+  return rc == SQLITE_DONE ? 0 : -1;
 }
 
 int campStoreStep(Engine *e, const char *sql, char *err, size_t errSize) {
@@ -434,7 +450,7 @@ void campEngineClose(Engine *e) {
   for (int i = 0; i < e->ncache; i++) {
     campProgramFree(e->cache[i].p);
     free(e->cache[i].actId);
-    sqlite3_finalize(e->cache[i].loadRecord);
+    sqlite3_finalize(e->loadRecord[i]);
   }
   for (int i = 0; i < MAX_FIELDS; i++) free(e->fieldText[i]);
   for (int i = 0; i < e->nstmt; i++) { sqlite3_finalize(e->stmts[i].st); free(e->stmts[i].sql); }
@@ -454,8 +470,9 @@ void campStoreForget(Engine *e, int64_t campaign) {
     if (e->cache[i].campaign == campaign) {
       campProgramFree(e->cache[i].p);
       free(e->cache[i].actId);
-      sqlite3_finalize(e->cache[i].loadRecord);
+      sqlite3_finalize(e->loadRecord[i]);
       e->cache[i] = e->cache[--e->ncache];
+      e->loadRecord[i] = e->loadRecord[e->ncache];
       return;
     }
 }
@@ -506,7 +523,6 @@ const Loaded *campStoreLoaded(Engine *e, int64_t campaign, char *err, size_t err
   l->campaign = campaign;
   l->version = version;
   l->gen = e->gen;
-  if (campProgramLowerMailings(l->p) < 0) { snprintf(err, errSize, "out of memory"); campProgramFree(l->p); return NULL; }
   l->camp = campProgramFindCampaign(l->p, name);
   if (l->camp == CAMP_NONE) { snprintf(err, errSize, "image of '%s' lacks the campaign", name); campProgramFree(l->p); return NULL; }
   const ProgCampaign *c = &l->p->camps[l->camp];
@@ -533,9 +549,9 @@ const Loaded *campStoreLoaded(Engine *e, int64_t campaign, char *err, size_t err
   campStoreIdentPut(&sql, l->p->str[m->name]);
   campBufPuts(&sql, " WHERE id = ?");
   if (sql.oom) snprintf(err, errSize, "out of memory");
-  l->loadRecord = sql.oom ? NULL : campStorePrepare(e, sql.p, err, errSize);
+  e->loadRecord[e->ncache] = sql.oom ? NULL : campStorePrepare(e, sql.p, err, errSize);
   campBufFree(&sql);
-  if (!l->loadRecord) { campProgramFree(l->p); free(l->actId); return NULL; }
+  if (!e->loadRecord[e->ncache]) { campProgramFree(l->p); free(l->actId); return NULL; }
   e->ncache++;
   return l;
 }
@@ -570,7 +586,7 @@ void campStoreRowToFields(Engine *e, const Loaded *l, sqlite3_stmt *st, int col)
 }
 
 int campStoreLoadRecord(Engine *e, const Loaded *l, int64_t id, char *err, size_t errSize) {
-  sqlite3_stmt *st = l->loadRecord;
+  sqlite3_stmt *st = e->loadRecord[l - e->cache];
   sqlite3_reset(st);
   sqlite3_bind_int64(st, 1, id);
   int rc = sqlite3_step(st);
@@ -580,6 +596,16 @@ int campStoreLoadRecord(Engine *e, const Loaded *l, int64_t id, char *err, size_
   sqlite3_reset(st);
   return 0;
 }
+
+VmRecord campStoreRecord(Engine *e, const Loaded *l) {
+  return (VmRecord){ l->p->camps[l->camp].model, l->p->models[l->p->camps[l->camp].model].nfield, e->fields };
+}
+
+Vm *campStoreVm(Engine *e) { return e->vm; }
+
+void campStoreActing(Engine *e, uint32_t act, int64_t trace) { e->curActivity = act; e->curTrace = trace; e->outboxed = 0; }
+int campStoreActed(Engine *e) { e->curActivity = CAMP_NONE; return e->outboxed; }
+long campStoreRecordWrites(Engine *e) { return e->recordWrites; }
 
 /* -- actions: the VM host --------------------------------------------------- */
 
@@ -664,7 +690,7 @@ static json_t *jsonValue(const Value *v) {
   case VAL_INT: case VAL_DURATION: return json_integer((json_int_t)v->u.i);
   case VAL_REAL: return json_real(v->u.r);
   case VAL_TEXT: return json_stringn(v->u.s, v->len);
-  case VAL_TIME: campVmIsoTime(v->u.i, iso); return json_string(iso);
+  case VAL_TIME: campClockFormat(v->u.i, iso); return json_string(iso);
   case VAL_LIST: {
     json_t *a = json_array();
     for (uint32_t i = 0; i < v->len; i++) json_array_append_new(a, jsonValue(&v->u.items[i]));
