@@ -332,7 +332,6 @@ static json_t *timelineJson(sqlite3_stmt *st, const char *state) {
 ** line a trace (the scenarios' golden form).  JSON: {"traces": [...]}, one
 ** object a line, written as the rows come (never the whole set in memory). */
 int campEngineTimeline(Engine *e, const char *campaign, ReportFormat fmt, FILE *out, char *err, size_t errSize) {
-  static const char *const states[] = { "scheduled", "waiting", "processed", "rejected", "canceled", "error", "sending" };
   sqlite3_stmt *st = campStorePrepare(e,
     "SELECT c.name, pa.record_id, pa.state, a.name, t.state, t.due, t.done_at, t.message, pa.test,"
     " t.attempts, t.events, t.message_id"
@@ -344,8 +343,7 @@ int campEngineTimeline(Engine *e, const char *campaign, ReportFormat fmt, FILE *
   int rc, n = 0;
   if (fmt == REPORT_JSON) fputs("{\"traces\": [", out);
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-    int s = sqlite3_column_int(st, 4);
-    const char *state = s >= 0 && s <= 6 ? states[s] : "?";
+    const char *state = campStoreStateName(sqlite3_column_int(st, 4));
     if (fmt == REPORT_JSON) {
       json_t *o = timelineJson(st, state);
       fputs(n++ ? ",\n  " : "\n  ", out);
