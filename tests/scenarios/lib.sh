@@ -11,6 +11,10 @@
 set -u
 . tests/lib.sh
 DB=$D/s.db
+# the two contacts most scenarios start from
+ADA_BOB='name,email,phone,opt_out,tags,score
+Ada,ada@x.test,+33600000001,false,,1
+Bob,bob@x.test,+33600000002,false,,2'
 setup() {
   cp "$1" "$D/c.camp"
   cp tests/scenarios/models.camp "$D/models.camp"

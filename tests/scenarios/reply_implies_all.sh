@@ -1,7 +1,5 @@
 say "a reply implies an open and a click"
-setup tests/scenarios/flow.camp 'name,email,phone,opt_out,tags,score
-Ada,ada@x.test,+33600000001,false,,1
-Bob,bob@x.test,+33600000002,false,,2'
+setup tests/scenarios/flow.camp "$ADA_BOB"
 run +3h
 event reply 2 hello
 run +4d
