@@ -5,8 +5,8 @@
 */
 #include <stdlib.h>
 #include <string.h>
-#include "compiler/compile.h"
 #include "runtime/compose.h"
+#include "compile_source.h"
 #include "test.h"
 
 /* The plain part of html, in a static buffer ("(null)" when out of memory). */
@@ -160,27 +160,8 @@ static void testFrom(void) {
   }
 }
 
-/* A Program compiled from src, or NULL (the diagnostics on stderr). */
-static Program *compile(const char *src) {
-  Diags d;
-  Unit u;
-  uint8_t *img = NULL;
-  size_t len;
-  char err[200];
-  campDiagInit(&d);
-  campUnitInit(&u, &d);
-  campDiagAddSource(&d, "r.camp", src, strlen(src));
-  if (campCompileCheck(&u, "r.camp") == 0) campCodegenUnit(&u, &img, &len, err, sizeof err);
-  else campDiagPrint(&d, 0, DIAGFMT_TEXT, 0, stderr);
-  campUnitFree(&u);
-  campDiagFree(&d);
-  Program *p = img ? campProgramLoad(img, len, err, sizeof err) : NULL;
-  free(img);
-  return p;
-}
-
 static void testRender(void) {
-  Program *p = compile("model contact {\n  name text\n  score int\n}\n"
+  Program *p = testCompileSource("r.camp", "model contact {\n  name text\n  score int\n}\n"
                        "campaign c \"C\" {\n  target contact\n  email e {\n    subject \"Hi {{ name }}: {{ score }}\"\n"
                        "    body \"b\"\n  }\n  email big {\n    subject \"{{ score * 9223372036854775807 }}\"\n    body \"b\"\n  }\n}\n");
   Vm *vm = campVmNew();
