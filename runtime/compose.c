@@ -13,7 +13,6 @@
 ** without one (tests/unit/test_compose.c).
 */
 #include <libxml/HTMLparser.h>
-#include <libxml/tree.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -127,31 +126,42 @@ int campComposeSplitFrom(const char *from, char **name, char **addr) {
 
 /* -- the plain part -------------------------------------------------------------
 **
-** libxml2 parses the HTML as a browser would (entities decoded, comments
-** as comment nodes, unclosed elements closed, nesting past its depth limit
-** dropped); the tree is then walked without recursion, so no input can
-** exhaust the stack.  Output rules: see campComposeText in compose.h. */
+** libxml2's HTML parser reads the HTML as a browser would (references
+** decoded, broken markup recovered, every element it opens closed again)
+** and calls back for each element and each run of text: no tree is built.
+** Output rules: see campComposeText in compose.h. */
 
 enum { EL_INLINE, EL_BLOCK, EL_CELL, EL_SKIP };
 
+/* The elements that are not inline, sorted by name for bsearch. */
+static const struct ElementKind { const char *name; int kind; } elementKinds[] = {
+  { "address", EL_BLOCK }, { "article", EL_BLOCK }, { "aside", EL_BLOCK }, { "blockquote", EL_BLOCK },
+  { "br", EL_BLOCK }, { "caption", EL_BLOCK }, { "center", EL_BLOCK }, { "dd", EL_BLOCK }, { "div", EL_BLOCK },
+  { "dl", EL_BLOCK }, { "dt", EL_BLOCK }, { "fieldset", EL_BLOCK }, { "figcaption", EL_BLOCK }, { "figure", EL_BLOCK },
+  { "footer", EL_BLOCK }, { "form", EL_BLOCK }, { "h1", EL_BLOCK }, { "h2", EL_BLOCK }, { "h3", EL_BLOCK },
+  { "h4", EL_BLOCK }, { "h5", EL_BLOCK }, { "h6", EL_BLOCK }, { "head", EL_SKIP }, { "header", EL_BLOCK },
+  { "hr", EL_BLOCK }, { "li", EL_BLOCK }, { "main", EL_BLOCK }, { "nav", EL_BLOCK }, { "ol", EL_BLOCK },
+  { "p", EL_BLOCK }, { "pre", EL_BLOCK }, { "script", EL_SKIP }, { "section", EL_BLOCK }, { "style", EL_SKIP },
+  { "table", EL_BLOCK }, { "td", EL_CELL }, { "template", EL_SKIP }, { "th", EL_CELL }, { "title", EL_SKIP },
+  { "tr", EL_BLOCK }, { "ul", EL_BLOCK },
+};
+
+static int byName(const void *key, const void *e) { return strcmp(key, ((const struct ElementKind *)e)->name); }
+
 static int elementKind(const char *name) {
-  static const char *const blocks[] = {
-    "address", "article", "aside", "blockquote", "br", "caption", "center", "dd", "div", "dl", "dt",
-    "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header",
-    "hr", "li", "main", "nav", "ol", "p", "pre", "section", "table", "tr", "ul",
-  };
-  static const char *const skipped[] = { "head", "script", "style", "template", "title" };
-  for (size_t i = 0; i < sizeof blocks / sizeof blocks[0]; i++) if (!strcmp(name, blocks[i])) return EL_BLOCK;
-  if (!strcmp(name, "td") || !strcmp(name, "th")) return EL_CELL;
-  for (size_t i = 0; i < sizeof skipped / sizeof skipped[0]; i++) if (!strcmp(name, skipped[i])) return EL_SKIP;
-  return EL_INLINE;
+  const struct ElementKind *k = bsearch(name, elementKinds, sizeof elementKinds / sizeof elementKinds[0], sizeof elementKinds[0], byName);
+  return k ? k->kind : EL_INLINE;
 }
 
 typedef struct TextOut {
   Buf b;
   int space;          /* white space seen since the last character */
   int cell;           /* a table cell began since the last character */
+  int skip;           /* elements open inside one whose content is not text */
+  char *href;         /* the http(s) target of the <a> open, malloc'd */
 } TextOut;
+
+static TextOut *textOut(void *ctx) { return ((xmlParserCtxtPtr)ctx)->_private; }
 
 static int lineHasText(const TextOut *t) { return t->b.n && t->b.p[t->b.n - 1] != '\n'; }
 
@@ -168,78 +178,83 @@ static void separate(TextOut *t) {
   t->space = t->cell = 0;
 }
 
-static void textNode(TextOut *t, const unsigned char *s) {
-  while (*s) {
-    size_t run = 0;
-    while (s[run] > ' ' && !(s[run] == 0xc2 && s[run + 1] == 0xa0)) run++;
-    if (run) { separate(t); campBufPut(&t->b, (const char *)s, run); s += run; }
-    else if (*s == 0xc2) { separate(t); campBufPut(&t->b, " ", 1); s += 2; }   /* &nbsp;: a space that stays */
-    else { t->space = 1; s++; }                                                 /* white space, control characters */
+/* SAX characters: a run of decoded text (UTF-8). */
+static void onText(void *ctx, const xmlChar *s, int len) {
+  TextOut *t = textOut(ctx);
+  if (t->skip) return;
+  for (int i = 0; i < len;) {
+    int run = 0;
+    while (i + run < len && s[i + run] > ' ' && !(s[i + run] == 0xc2 && i + run + 1 < len && s[i + run + 1] == 0xa0)) run++;
+    if (run) { separate(t); campBufPut(&t->b, (const char *)s + i, (size_t)run); i += run; }
+    else if (s[i] == 0xc2) { separate(t); campBufPut(&t->b, " ", 1); i += 2; }   /* &nbsp;: a space that stays */
+    else { t->space = 1; i++; }                                                 /* white space, control characters */
   }
 }
 
-/* After an <a>: " (target)" when its href is an http(s) URL. */
-static void linkTarget(TextOut *t, xmlNode *a) {
-  xmlChar *href = xmlGetProp(a, (const xmlChar *)"href");
-  if (!href) return;
-  const char *h = (const char *)href;
-  h += strspn(h, " \t\r\n\f");
-  size_t n = strlen(h);
-  while (n && strchr(" \t\r\n\f", h[n - 1])) n--;
-  if (!strncasecmp(h, "http://", 7) || !strncasecmp(h, "https://", 8)) {
-    campBufPut(&t->b, " (", 2);
-    campBufPut(&t->b, h, n);
-    campBufPut(&t->b, ")", 1);
+/* The http(s) target among the attributes of an <a>, trimmed and malloc'd;
+** NULL for any other link. */
+static char *httpTarget(const xmlChar **atts) {
+  for (int i = 0; atts && atts[i]; i += 2) {
+    if (strcmp((const char *)atts[i], "href") || !atts[i + 1]) continue;
+    const char *h = (const char *)atts[i + 1];
+    h += strspn(h, " \t\r\n\f");
+    size_t n = strlen(h);
+    while (n && strchr(" \t\r\n\f", h[n - 1])) n--;
+    if (strncasecmp(h, "http://", 7) && strncasecmp(h, "https://", 8)) return NULL;
+    return strndup(h, n);
   }
-  xmlFree(href);
+  return NULL;
 }
 
-static void enterElement(TextOut *t, xmlNode *e, int kind) {
+static void onStart(void *ctx, const xmlChar *name, const xmlChar **atts) {
+  TextOut *t = textOut(ctx);
+  int kind = elementKind((const char *)name);
+  if (t->skip || kind == EL_SKIP) { t->skip++; return; }
   if (kind == EL_BLOCK) breakLine(t);
   else if (kind == EL_CELL) t->cell = lineHasText(t);
+  else if (!strcmp((const char *)name, "a")) { free(t->href); t->href = httpTarget(atts); }
 }
 
-static void leaveElement(TextOut *t, xmlNode *e) {
-  int kind = elementKind((const char *)e->name);
-  if (kind == EL_BLOCK) breakLine(t);
-  else if (!strcmp((const char *)e->name, "a")) linkTarget(t, e);
-}
-
-/* Every node below doc, in document order. */
-static void walk(TextOut *t, xmlDoc *doc) {
-  xmlNode *n = doc->children;
-  while (n) {
-    if (n->type == XML_TEXT_NODE && n->content) textNode(t, n->content);
-    else if (n->type == XML_ELEMENT_NODE) {
-      int kind = elementKind((const char *)n->name);
-      if (kind != EL_SKIP) {
-        enterElement(t, n, kind);
-        if (n->children) { n = n->children; continue; }
-        leaveElement(t, n);
-      }
-    }
-    while (!n->next && n->parent && n->parent != (xmlNode *)doc) {
-      n = n->parent;
-      leaveElement(t, n);
-    }
-    n = n->next;
+static void onEnd(void *ctx, const xmlChar *name) {
+  TextOut *t = textOut(ctx);
+  if (t->skip) { t->skip--; return; }
+  if (elementKind((const char *)name) == EL_BLOCK) breakLine(t);
+  else if (!strcmp((const char *)name, "a") && t->href) {
+    campBufPut(&t->b, " (", 2);                   /* after the link's text: its target */
+    campBufPuts(&t->b, t->href);
+    campBufPut(&t->b, ")", 1);
+    free(t->href);
+    t->href = NULL;
   }
 }
+
+static void onIgnored(void *ctx, const xmlChar *s, int len) { (void)ctx; (void)s; (void)len; }
 
 static pthread_once_t parserOnce = PTHREAD_ONCE_INIT;
 static void initParser(void) { xmlInitParser(); }
 
 char *campComposeText(const char *html) {
-  TextOut t = { { 0 }, 0, 0 };
+  TextOut t = { { 0 }, 0, 0, 0, NULL };
   size_t len = strlen(html);
-  if (len && len <= INT_MAX) {
-    pthread_once(&parserOnce, initParser);
-    htmlDocPtr doc = htmlReadMemory(html, (int)len, NULL, "UTF-8",
-                                    HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_NONET | HTML_PARSE_RECOVER);
-    if (doc) { walk(&t, doc); xmlFreeDoc(doc); }
+  pthread_once(&parserOnce, initParser);
+  htmlParserCtxtPtr ctxt = len && len <= INT_MAX ? htmlNewParserCtxt() : NULL;
+  if (ctxt) {
+    htmlSAXHandler sax = { 0 };
+    sax.startElement = onStart;
+    sax.endElement = onEnd;
+    sax.characters = onText;
+    sax.ignorableWhitespace = onText;            /* a blank between elements still separates words */
+    sax.cdataBlock = onIgnored;                  /* <script> and <style> bodies */
+    memcpy(ctxt->sax, &sax, sizeof sax);
+    ctxt->_private = &t;
+    htmlDocPtr doc = htmlCtxtReadMemory(ctxt, html, (int)len, NULL, "UTF-8",
+                                        HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_NONET | HTML_PARSE_RECOVER);
+    xmlFreeDoc(doc);                             /* NULL: the callbacks build none */
+    htmlFreeParserCtxt(ctxt);
   }
+  free(t.href);
   while (t.b.n && t.b.p[t.b.n - 1] == '\n') t.b.p[--t.b.n] = 0;     /* the last line's break is the encoder's */
-  campBufPut(&t.b, "", 0);              /* "" rather than NULL when nothing was written */
+  campBufPut(&t.b, "", 0);                                          /* "" rather than NULL when nothing was written */
   if (t.b.oom) { campBufFree(&t.b); return NULL; }
   return t.b.p;
 }
