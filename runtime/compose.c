@@ -97,12 +97,6 @@ void campComposeLinksFree(ComposeLinks *k) {
 
 /* -- From ---------------------------------------------------------------------- */
 
-static char *dupRange(const char *s, size_t n) {
-  char *d = malloc(n + 1);
-  if (d) { memcpy(d, s, n); d[n] = 0; }
-  return d;
-}
-
 int campComposeSplitFrom(const char *from, char **name, char **addr) {
   const char *lt = from ? strrchr(from, '<') : NULL;     /* the last: a value in the name cannot name the address */
   const char *n = "", *a = from;
@@ -116,8 +110,8 @@ int campComposeSplitFrom(const char *from, char **name, char **addr) {
     a = lt + 1;
     an = strcspn(a, ">");
   }
-  *name = dupRange(n, nn);
-  *addr = dupRange(a, an);
+  *name = strndup(n, nn);
+  *addr = strndup(a, an);
   if (*name && *addr) return 0;
   free(*name); free(*addr);
   *name = *addr = NULL;

@@ -56,7 +56,8 @@ void campComposeLinksFree(ComposeLinks *k);
 ** HTML's "&amp;" read as '&') plus utm_campaign, utm_medium and utm_source
 ** (each value percent-encoded, RFC 3986 unreserved characters left as
 ** they are), before any #fragment -- unless url already carries a utm_
-** parameter of its own, then url alone.  OOM is sticky in out. */
+** parameter of its own, then url alone.  None of the values may be NULL.
+** Out of memory is sticky in out (out->oom). */
 void campComposeUtm(const char *campaign, const char *medium, const char *source, const char *url, size_t len, Buf *out);
 
 /* Split a rendered From value: `Name <addr>` or `"Name" <addr>` into name
