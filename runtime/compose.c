@@ -23,15 +23,22 @@
 
 /* -- rendering ------------------------------------------------------------- */
 
+char *campComposeValue(Vm *vm, const Value *v) {
+  Value t;
+  char *s = campVmToText(vm, v, &t) == 0 ? malloc((size_t)t.len + 1) : NULL;
+  if (!s) return NULL;
+  memcpy(s, t.u.s, t.len);
+  s[t.len] = 0;
+  return s;
+}
+
 char *campComposeRender(Vm *vm, const Program *p, uint32_t block, const VmRecord *r, int64_t now, VmHost *host,
                         char *err, size_t errSize) {
   if (block == CAMP_NONE) return NULL;
-  Value out, t;
+  Value out;
   if (campVmRun(vm, p, block, r, now, host, &out, err, errSize) < 0) return NULL;
-  char *s = campVmToText(vm, &out, &t) == 0 ? malloc((size_t)t.len + 1) : NULL;
-  if (!s) { snprintf(err, errSize, "out of memory"); return NULL; }
-  memcpy(s, t.u.s, t.len);
-  s[t.len] = 0;
+  char *s = campComposeValue(vm, &out);
+  if (!s) snprintf(err, errSize, "out of memory");
   return s;
 }
 

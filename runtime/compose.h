@@ -21,6 +21,9 @@
 #include "runtime/message.h"
 #include "runtime/vm.h"
 
+/* A value as text (malloc'd, the caller frees; NULL when out of memory). */
+char *campComposeValue(Vm *vm, const Value *v);
+
 /* Run template block `block` of p on the VM against record r at `now` and
 ** return its value as text (malloc'd, the caller frees).  NULL when block
 ** is CAMP_NONE (the template is absent: err is untouched), on a run-time
