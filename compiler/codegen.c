@@ -6,11 +6,14 @@
 ** children, one code block per filter, template and action body, the
 ** pc -> line table), the expression code generator, and the escaping of
 ** template values (an OP_ESCAPE after each value of an HTML body, text or
-** SMS part, its mode from compiler/html.c).  Does not own:
+** SMS part, its mode from compiler/html.c), and each mailing lowered to
+** the campaign the runtime runs (the lowering itself is
+** campProgramLowerMailing, which old images share).  Does not own:
 ** checking (resolve.c), serialising (runtime/program.c) or running (vm.c).
 **
-** Everything is emitted in source order, so the same source gives the
-** same bytes.  The builder's arrays are malloc'd here and freed here once
+** Everything is emitted in source order (but each mailing's campaign and
+** email come after every campaign's), so the same source gives the same
+** bytes.  The builder's arrays are malloc'd here and freed here once
 ** campProgramSave has written them.
 */
 #include <stdio.h>
@@ -34,6 +37,7 @@ typedef struct Gen {
   uint32_t capStr, capConst, capModel, capCamp, capAct, capList, capMail, capCode, capBc, capLine;
   uint32_t *strHash; uint32_t strHashCap;     /* open addressing: index + 1 */
   Value **listItems; uint32_t nListItems, capListItems;
+  ProgMailing *mails; uint32_t nmail;         /* the mailings, lowered after the campaigns */
   uint32_t lastLine;
 } Gen;
 
@@ -456,6 +460,7 @@ static void campaign(Gen *g, const Ast *c) {
   const Ast *u = propValue(c, PROP_UNIQUE), *code = propValue(c, PROP_CODE);
   x.unique = u ? (uint32_t)u->index : CAMP_NONE;
   x.code = code ? str(g, code->name, code->nameLen) : CAMP_NONE;
+  x.list = CAMP_NONE;                       /* not a mailing */
   x.firstAct = g->p.nact;
   x.line = lineNo(g, c);
   for (const Ast *a = c->kids; a; a = a->next)
@@ -464,8 +469,10 @@ static void campaign(Gen *g, const Ast *c) {
   g->p.camps[me] = x;
 }
 
+/* A mailing's code is emitted in source order with the rest; the campaign
+** it runs as is added by lowerMailings. */
 static void mailing(Gen *g, const Ast *m) {
-  GROW(g->p.mails, g->p.nmail, g->capMail);
+  GROW(g->mails, g->nmail, g->capMail);
   ProgMailing x;
   memset(&x, 0, sizeof x);
   x.name = str(g, m->name, m->nameLen);
@@ -478,7 +485,21 @@ static void mailing(Gen *g, const Ast *m) {
   x.text = textBlock(g, campResolveProp(m, PROP_TEXT), m->index, TPL_TEXT);
   x.from = textBlock(g, campResolveProp(m, PROP_FROM), m->index, TPL_PLAIN);
   x.line = lineNo(g, m);
-  g->p.mails[g->p.nmail++] = x;
+  g->mails[g->nmail++] = x;
+}
+
+/* Each mailing becomes the campaign the runtime runs (campProgramLowerMailing),
+** after every campaign and with its email after every activity: the
+** indexes the runtime gave them when it lowered them on load (images before
+** version 3), so a database's activity rows keep their meaning. */
+static void lowerMailings(Gen *g) {
+  for (uint32_t i = 0; i < g->nmail; i++) {
+    GROW(g->p.camps, g->p.ncamp, g->capCamp);
+    GROW(g->p.acts, g->p.nact, g->capAct);
+    campProgramLowerMailing(&g->p, &g->mails[i], g->p.ncamp, g->p.nact, &g->p.camps[g->p.ncamp], &g->p.acts[g->p.nact]);
+    g->p.ncamp++;
+    g->p.nact++;
+  }
 }
 
 static void freeGen(Gen *g) {
@@ -486,7 +507,7 @@ static void freeGen(Gen *g) {
   for (uint32_t i = 0; i < g->p.nconst; i++) if (g->p.consts[i].tag == VAL_LIST) free((void *)g->p.consts[i].u.items);
   for (uint32_t i = 0; i < g->p.nmodel; i++) free(g->p.models[i].fields);
   free(g->p.str); free(g->p.strLen); free(g->p.consts); free(g->p.models); free(g->p.camps);
-  free(g->p.acts); free(g->p.lists); free(g->p.mails); free(g->p.code); free(g->p.bc); free(g->p.lines);
+  free(g->p.acts); free(g->p.lists); free(g->mails); free(g->p.code); free(g->p.bc); free(g->p.lines);
   free(g->strHash);
 }
 
@@ -532,6 +553,7 @@ int campCodegenUnit(Unit *u, uint8_t **out, size_t *outLen, char *err, size_t er
       else if (d->kind == AST_MAILING) mailing(&g, d);
     }
   }
+  lowerMailings(&g);
   int rc = campProgramSave(&g.p, out, outLen);
   if (rc < 0) snprintf(err, errSize, "out of memory writing the image");
   freeGen(&g);

@@ -115,6 +115,7 @@ void campDisasm(const Program *p, FILE *out) {
   }
   for (uint32_t i = 0; i < p->ncamp; i++) {
     const ProgCampaign *c = &p->camps[i];
+    if (c->isMailing) continue;                 /* listed as mailings below */
     fprintf(out, "\ncampaign %u %s \"%s\" model %s line %u\n", i, name(p, c->name), name(p, c->title),
             name(p, p->models[c->model].name), c->line);
     if (c->code != CAMP_NONE) fprintf(out, "    code     \"%s\"\n", name(p, c->code));
@@ -137,15 +138,19 @@ void campDisasm(const Program *p, FILE *out) {
       block(p, "actions", x->actions, out);
     }
   }
-  for (uint32_t i = 0; i < p->nmail; i++) {
-    const ProgMailing *m = &p->mails[i];
-    fprintf(out, "\nmailing %u %s \"%s\" list %s line %u\n", i, name(p, m->name), name(p, m->title),
+  for (uint32_t i = 0, n = 0; i < p->ncamp; i++) {         /* a mailing: a campaign with one email */
+    const ProgCampaign *m = &p->camps[i];
+    if (!m->isMailing) continue;
+    const ProgActivity *x = &p->acts[m->firstAct];
+    fprintf(out, "\nmailing %u %s \"%s\" list %s line %u\n", n++, name(p, m->name), name(p, m->title),
             name(p, p->lists[m->list].name), m->line);
+    fprintf(out, "    campaign %u activity %u\n", i, m->firstAct);
+    if (m->unique != CAMP_NONE) fprintf(out, "    unique   %s\n", name(p, p->models[m->model].fields[m->unique].name));
     if (m->at) { Value t = { .tag = VAL_TIME }; t.u.i = m->at; fputs("    at       ", out); value(&t, out); fputc('\n', out); }
-    block(p, "subject", m->subject, out);
-    block(p, "body", m->body, out);
-    block(p, "text", m->text, out);
-    block(p, "from", m->from, out);
+    block(p, "subject", x->subject, out);
+    block(p, "body", x->body, out);
+    block(p, "text", x->text, out);
+    block(p, "from", x->from, out);
   }
   for (uint32_t b = 0; b < p->ncode; b++) code(p, b, out);
 }

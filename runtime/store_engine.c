@@ -160,6 +160,27 @@ sqlite3_stmt *campStoreStmt(Engine *e, const char *sql, char *err, size_t errSiz
   return st;
 }
 
+/* One bound statement without results through the cache: "i" binds an
+** int64, "t" a text (NULL binds null), "n" a null.  0 done, -1 error. */
+int campStoreRun(Engine *e, const char *sql, const char *kinds, ...) {
+  char ign_[160];
+  sqlite3_stmt *s = campStoreStmt(e, sql, ign_, sizeof ign_);
+  if (!s) return -1;
+  va_list ap;
+  va_start(ap, kinds);
+  for (int i = 0; kinds[i]; i++) {
+    if (kinds[i] == 'i') sqlite3_bind_int64(s, i + 1, va_arg(ap, int64_t));
+    else if (kinds[i] == 't') {
+      const char *t = va_arg(ap, const char *);
+      if (t) sqlite3_bind_text(s, i + 1, t, -1, SQLITE_TRANSIENT); else sqlite3_bind_null(s, i + 1);
+    }
+  }
+  va_end(ap);
+  int rc = sqlite3_step(s);
+  sqlite3_reset(s);
+  return rc == SQLITE_DONE ? 0 : -1;
+}
+
 int campStoreStep(Engine *e, const char *sql, char *err, size_t errSize) {
   char ign_[160];
   sqlite3_stmt *st = campStoreStmt(e, sql, err ? err : ign_, err ? errSize : sizeof ign_);
@@ -429,7 +450,7 @@ void campEngineClose(Engine *e) {
   for (int i = 0; i < e->ncache; i++) {
     campProgramFree(e->cache[i].p);
     free(e->cache[i].actId);
-    sqlite3_finalize(e->cache[i].loadRecord);
+    sqlite3_finalize(e->loadRecord[i]);
   }
   for (int i = 0; i < MAX_FIELDS; i++) free(e->fieldText[i]);
   for (int i = 0; i < e->nstmt; i++) { sqlite3_finalize(e->stmts[i].st); free(e->stmts[i].sql); }
@@ -449,8 +470,9 @@ void campStoreForget(Engine *e, int64_t campaign) {
     if (e->cache[i].campaign == campaign) {
       campProgramFree(e->cache[i].p);
       free(e->cache[i].actId);
-      sqlite3_finalize(e->cache[i].loadRecord);
+      sqlite3_finalize(e->loadRecord[i]);
       e->cache[i] = e->cache[--e->ncache];
+      e->loadRecord[i] = e->loadRecord[e->ncache];
       return;
     }
 }
@@ -501,7 +523,6 @@ const Loaded *campStoreLoaded(Engine *e, int64_t campaign, char *err, size_t err
   l->campaign = campaign;
   l->version = version;
   l->gen = e->gen;
-  if (campProgramLowerMailings(l->p) < 0) { snprintf(err, errSize, "out of memory"); campProgramFree(l->p); return NULL; }
   l->camp = campProgramFindCampaign(l->p, name);
   if (l->camp == CAMP_NONE) { snprintf(err, errSize, "image of '%s' lacks the campaign", name); campProgramFree(l->p); return NULL; }
   const ProgCampaign *c = &l->p->camps[l->camp];
@@ -528,9 +549,9 @@ const Loaded *campStoreLoaded(Engine *e, int64_t campaign, char *err, size_t err
   campStoreIdentPut(&sql, l->p->str[m->name]);
   campBufPuts(&sql, " WHERE id = ?");
   if (sql.oom) snprintf(err, errSize, "out of memory");
-  l->loadRecord = sql.oom ? NULL : campStorePrepare(e, sql.p, err, errSize);
+  e->loadRecord[e->ncache] = sql.oom ? NULL : campStorePrepare(e, sql.p, err, errSize);
   campBufFree(&sql);
-  if (!l->loadRecord) { campProgramFree(l->p); free(l->actId); return NULL; }
+  if (!e->loadRecord[e->ncache]) { campProgramFree(l->p); free(l->actId); return NULL; }
   e->ncache++;
   return l;
 }
@@ -565,7 +586,7 @@ void campStoreRowToFields(Engine *e, const Loaded *l, sqlite3_stmt *st, int col)
 }
 
 int campStoreLoadRecord(Engine *e, const Loaded *l, int64_t id, char *err, size_t errSize) {
-  sqlite3_stmt *st = l->loadRecord;
+  sqlite3_stmt *st = e->loadRecord[l - e->cache];
   sqlite3_reset(st);
   sqlite3_bind_int64(st, 1, id);
   int rc = sqlite3_step(st);
@@ -575,6 +596,16 @@ int campStoreLoadRecord(Engine *e, const Loaded *l, int64_t id, char *err, size_
   sqlite3_reset(st);
   return 0;
 }
+
+VmRecord campStoreRecord(Engine *e, const Loaded *l) {
+  return (VmRecord){ l->p->camps[l->camp].model, l->p->models[l->p->camps[l->camp].model].nfield, e->fields };
+}
+
+Vm *campStoreVm(Engine *e) { return e->vm; }
+
+void campStoreActing(Engine *e, uint32_t act, int64_t trace) { e->curActivity = act; e->curTrace = trace; e->outboxed = 0; }
+int campStoreActed(Engine *e) { e->curActivity = CAMP_NONE; return e->outboxed; }
+long campStoreRecordWrites(Engine *e) { return e->recordWrites; }
 
 /* -- actions: the VM host --------------------------------------------------- */
 
