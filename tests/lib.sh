@@ -133,14 +133,14 @@ camp_serve() {
 # new_db DB FILE.camp [CSV [CLOCK]]: a new database at CLOCK (default
 # 2026-01-05T09:00:00Z; 'real': the real clock) with FILE.camp deployed and
 # started and CSV (when given) imported as contacts; a failed check naming
-# DB when a step fails
+# DB (and 1) when a step fails
 new_db() {
   _clock=${4:-2026-01-05T09:00:00Z}
   [ "$_clock" = real ] && _clock=
   "$CAMP" init --db "$1" ${_clock:+--clock "$_clock"} > /dev/null &&
     "$CAMP" deploy --db "$1" --start "$2" > /dev/null &&
     { [ -z "${3:-}" ] || "$CAMP" import --db "$1" --model contact "$3" > /dev/null; } ||
-    bad "setup of $1"
+    { bad "setup of $1"; return 1; }
 }
 
 # csv_column CSV NAME: column NAME of every row of CSV, a line each: line N
