@@ -66,9 +66,10 @@ abort() { echo "$1"; fail=$((fail + 1)); finish; exit 1; }
 # -- waiting -------------------------------------------------------------------
 
 # wait_for [-n TRIES] [-s STEP] CMD...: run CMD until it succeeds, every STEP
-# seconds (0.1), at most TRIES times (200: 20 s); 1 if it never did
+# seconds (0.1), at most TRIES times (600: a minute, for a loaded machine
+# under the sanitizers; a wait ends as soon as CMD succeeds); 1 if it never did
 wait_for() {
-  _tries=200 _step=0.1
+  _tries=600 _step=0.1
   while :; do
     case $1 in -n) _tries=$2; shift 2 ;; -s) _step=$2; shift 2 ;; *) break ;; esac
   done
@@ -112,7 +113,7 @@ smtp_stop() { eval "stop_pid \$PID_$1"; }
 
 # camp_serve DB [VAR=VALUE...]: camp serve on DB at 127.0.0.1 and a free
 # port, with VAR=VALUE added to the environment; sets SERVER, BASE, PORT; a
-# failed check (and 1) when it does not listen within 20 s
+# failed check (and 1) when it does not listen within a minute
 camp_serve() {
   _db=$1; shift
   : > "$D/serve.log"      # now, not in the child: a last server's "listening" line must be gone before we look
@@ -123,7 +124,7 @@ camp_serve() {
   BASE=$(sed -n 's/.*listening on \(http:[^ ]*\).*/\1/p' "$D/serve.log")
   PORT=${BASE##*:}
   [ -n "$BASE" ] && return 0
-  if kill -0 "$SERVER" 2> /dev/null; then _why="still starting after 20 s"; else wait "$SERVER"; _why="exit status $?"; fi
+  if kill -0 "$SERVER" 2> /dev/null; then _why="still starting after a minute"; else wait "$SERVER"; _why="exit status $?"; fi
   bad "server did not start ($_why)" "$(cat "$D/serve.log")"
   return 1
 }
