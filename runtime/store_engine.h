@@ -87,8 +87,34 @@ void campStoreRowToFields(Engine *e, const Loaded *l, sqlite3_stmt *st, int col)
 ** transaction: leave / unlink, then enrol new matches (store_run.c). */
 int campStoreSync(Engine *e, int64_t campaign, RunStats *rs, char *err, size_t errSize);
 
-/* A VmHost over e for the record in e->fields. */
+/* A VmHost over e for the record in e->fields (store_record.c): actions
+** compute their effect (actions.c) and the verbs below apply it. */
 void campStoreHost(Engine *e, VmHost *h);
+
+/* record writes: applied effects (store verbs) -- store_record.c.
+** Each runs inside the caller's transaction (an activity's actions share
+** a savepoint); identifiers are names from the image; 0, or -1 with a
+** message in err.  campStoreRecordSet also writes add_tag/remove_tag's
+** new tags text; opt_out() is campStoreSuppress. */
+int campStoreRecordSet(Engine *e, const char *model, int64_t record, const char *field, const Value *value,
+                       char *err, size_t errSize);
+/* Make record of model a member of list (add) or not (!add); idempotent. */
+int campStoreRecordList(Engine *e, const char *list, const char *model, int64_t record, int add,
+                        char *err, size_t errSize);
+int campStoreRecordNote(Engine *e, const char *model, int64_t record, const Value *text, int64_t at,
+                        char *err, size_t errSize);
+/* A new record of model with the n named fields set (n == 0: defaults). */
+int campStoreRecordCreate(Engine *e, const char *model, int n, const char *const *fields, const Value *values,
+                          char *err, size_t errSize);
+/* Queue webhook idx of trace in camp_outbox: POSTed after the commit. */
+int campStoreRecordWebhook(Engine *e, int64_t trace, int idx, const char *url, size_t urlLen, const char *body,
+                           char *err, size_t errSize);
+/* Replace the body of each webhook queued for trace, in idx order, with
+** rewrite(ctx, body) (malloc'd, freed here; NULL: out of memory). */
+typedef char *(*CampWebhookRewrite)(void *ctx, const char *body);
+int campStoreRecordWebhookBodies(Engine *e, int64_t trace, CampWebhookRewrite rewrite, void *ctx,
+                                 char *err, size_t errSize);
+/* end of record writes */
 
 /* Suppression (store_suppress.c).  sms: 0 for the 'email' channel, 1 for
 ** 'sms'.  campStoreAddress is the one normalisation of an address
@@ -115,7 +141,8 @@ int campStoreMaybeComplete(Engine *e, int64_t participant);
 int campStoreCompleteCampaign(Engine *e, int64_t campaign);
 
 /* Fill in the bodies of the webhooks queued for trace by the actions of
-** activity act, from the record in e->fields (store_engine.c). */
+** activity act, from the record in e->fields (store_record.c, with
+** campActionWebhookBody). */
 int campStoreOutboxBodies(Engine *e, const Loaded *l, uint32_t act, int64_t trace, char *err, size_t errSize);
 
 /* The same, appended to b whatever its length (SQL built from input). */

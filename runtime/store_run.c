@@ -843,14 +843,7 @@ static void postHooks(Batch *b) {
   b->eager = b->rec != NULL;
   for (int j = b->nmsg; j < b->nout; j++) {
     Outgoing *og = &b->out[b->order[j]];
-    SendStatus *st = &b->ss[j];
-    st->result = SEND_OK;
-    for (int i = 0; i < og->nhook && st->result == SEND_OK; i++) {
-      char why[200] = "";
-      if (b->stop && *b->stop) { st->result = SEND_UNSENT; snprintf(st->why, sizeof st->why, "not started: the run is stopping"); break; }
-      st->result = campHttpPostJson(og->hookUrl[i], og->hookBody[i], getenv("CAMP_WEBHOOK_AUTH"), 10000, why, sizeof why);
-      if (st->result != SEND_OK) snprintf(st->why, sizeof st->why, "webhook %.40s: %s", og->hookUrl[i], why);
-    }
+    campChanHttpPostHooks((const char *const *)og->hookUrl, (const char *const *)og->hookBody, og->nhook, b->stop, &b->ss[j]);
     onSettled(b, j);
   }
   if (b->rec) recordPending(b, 1);
