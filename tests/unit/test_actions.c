@@ -6,10 +6,10 @@
 */
 #include <stdlib.h>
 #include <string.h>
-#include "compiler/compile.h"
 #include "runtime/actions.h"
 #include "runtime/program.h"
 #include "runtime/vm.h"
+#include "source.h"
 #include "test.h"
 
 static const int64_t NOW = 1767603600;          /* 2026-01-05T09:00:00Z */
@@ -29,24 +29,6 @@ static const char *const SOURCE =
   "    webhook(\"https://hooks.example/x\", source: \"camp\", score: score)\n"
   "  }\n}\n"
   "campaign p \"P\" {\n  target plain\n  action b {\n    add_tag(\"x\")\n  }\n}\n";
-
-static Program *compileSource(const char *src) {
-  Diags d;
-  Unit u;
-  uint8_t *img = NULL;
-  size_t len;
-  char err[200];
-  campDiagInit(&d);
-  campUnitInit(&u, &d);
-  campDiagAddSource(&d, "t.camp", src, strlen(src));
-  if (campCompileCheck(&u, "t.camp") == 0) campCodegenUnit(&u, &img, &len, err, sizeof err);
-  else campDiagPrint(&d, 0, DIAGFMT_TEXT, 0, stderr);
-  campUnitFree(&u);
-  campDiagFree(&d);
-  Program *p = img ? campProgramLoad(img, len, err, sizeof err) : NULL;
-  free(img);
-  return p;
-}
 
 static Value text(const char *s) { Value v = { .tag = VAL_TEXT }; v.u.s = s; v.len = (uint32_t)strlen(s); return v; }
 static Value num(int64_t i) { Value v = { .tag = VAL_INT }; v.u.i = i; return v; }
@@ -323,7 +305,7 @@ static void testTable(void) {
 }
 
 int main(void) {
-  prog = compileSource(SOURCE);
+  prog = testCompile(SOURCE);
   CHECK(prog != NULL);
   if (!prog) return TEST_END();
   contact = prog->camps[campProgramFindCampaign(prog, "c")].model;

@@ -3,9 +3,9 @@
 */
 #include <stdlib.h>
 #include <string.h>
-#include "compiler/compile.h"
 #include "runtime/opcodes.h"
 #include "runtime/program.h"
+#include "source.h"
 #include "test.h"
 
 static const char *src =
@@ -19,19 +19,7 @@ static const char *srcOptOut =
   "model contact {\n  email email\n  opt_out bool\n  optout opt_out\n}\n"
   "campaign c \"C\" {\n  target contact\n  email hello {\n    subject \"x\"\n    body \"y\"\n  }\n}\n";
 
-static uint8_t *compile(size_t *len) {
-  Diags d;
-  Unit u;
-  uint8_t *img = NULL;
-  char err[200];
-  campDiagInit(&d);
-  campUnitInit(&u, &d);
-  campDiagAddSource(&d, "t.camp", src, strlen(src));
-  if (campCompileCheck(&u, "t.camp") == 0) campCodegenUnit(&u, &img, len, err, sizeof err);
-  campUnitFree(&u);
-  campDiagFree(&d);
-  return img;
-}
+static uint8_t *compile(size_t *len) { return testCompileImage(src, len); }
 
 int main(void) {
   size_t len = 0, len2 = 0;
