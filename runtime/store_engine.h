@@ -91,10 +91,10 @@ int campStoreSync(Engine *e, int64_t campaign, RunStats *rs, char *err, size_t e
 ** compute their effect (actions.c) and the verbs below apply it. */
 void campStoreHost(Engine *e, VmHost *h);
 
-/* record writes: applied effects (store verbs) -- store_record.c.
-** Each runs inside the caller's transaction (an activity's actions share
-** a savepoint); identifiers are names from the image; 0, or -1 with a
-** message in err.  campStoreRecordSet also writes add_tag/remove_tag's
+/* record writes: applied effects (store verbs) */
+/* In store_record.c.  Each runs inside the caller's transaction (an
+** activity's actions share a savepoint); identifiers are names from the
+** image; 0, or -1 with a message in err.  campStoreRecordSet also writes add_tag/remove_tag's
 ** new tags text; opt_out() is campStoreSuppress. */
 int campStoreRecordSet(Engine *e, const char *model, int64_t record, const char *field, const Value *value,
                        char *err, size_t errSize);
