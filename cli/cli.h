@@ -21,6 +21,11 @@ int campCliUsage(const char *cmd, const char *fmt, ...) __attribute__((format(pr
 ** value is missing (after printing a usage error). */
 int campCliOpt(int argc, char **argv, int *i, const char *name, const char **value);
 
+/* The database a command opens: given (--db) unless NULL, else $CAMP_DB,
+** else camp.db in the current directory (an empty value counts as unset).
+** The one place that reads $CAMP_DB. */
+const char *campCliDbPath(const char *given);
+
 /* The key that signs tracking tokens: $CAMP_SECRET when set, else the
 ** database's own secret (made by camp init and kept in the database).
 ** There is no built-in default. */

@@ -18,6 +18,7 @@
 #include "cli/cli.h"
 #include "runtime/clock.h"
 #include "runtime/engine.h"
+#include "runtime/sched.h"
 
 typedef struct Opts {
   const char *db, *clock, *until, *mail, *sms, *baseUrl, *format, *messageId, *at, *url, *file, *model, *key,
@@ -57,8 +58,7 @@ static int parse(int argc, char **argv, Opts *o, const char *allowed) {
     if (argv[i][0] == '-' && argv[i][1]) return campCliUsage(argv[0], "unknown option '%s'", argv[i]);
     if (o->npos < 64) o->pos[o->npos++] = argv[i];
   }
-  if (!o->db) o->db = getenv("CAMP_DB");
-  if (!o->db || !*o->db) o->db = "camp.db";
+  o->db = campCliDbPath(o->db);
   return 0;
 }
 
@@ -204,15 +204,15 @@ int campCmdRun(int argc, char **argv) {
     ** time, waking at least every minute to see new records and events */
     for (;;) {
       r.once = 1;
-      if ((rc = campEngineRun(e, &r, &st, err, sizeof err)) < 0) break;
+      if ((rc = campSchedRun(e, &r, &st, err, sizeof err)) < 0) break;
       if (st.processed || st.enrolled) fprintf(stderr, "camp run: %ld enrolled, %ld processed, %ld sent\n", st.enrolled, st.processed, st.sent);
       if (stopRun) break;
-      int64_t wait = campEngineNextDue(e) - campEngineNow(e);
+      int64_t wait = campSchedNextDue(e) - campEngineNow(e);
       sleep((unsigned)(wait < 1 ? 1 : wait > 60 ? 60 : wait));   /* a signal ends the sleep */
       if (stopRun) break;
     }
   } else {
-    rc = campEngineRun(e, &r, &st, err, sizeof err);
+    rc = campSchedRun(e, &r, &st, err, sizeof err);
   }
   campChanClose(r.mail);
   campChanClose(r.sms);
@@ -252,7 +252,7 @@ static int eventsFromFile(Engine *e, const char *path, char *err, size_t errSize
     }
     int64_t t = campEngineNow(e);
     if (at && campClockParse(at, t, &t) < 0) { fprintf(stderr, "%s:%ld: error: 'at' is not a time\n", path, n); bad++; json_decref(j); continue; }
-    int rc = campEngineEvent(e, kind, id, t, url, err, errSize);
+    int rc = campSchedEvent(e, kind, id, t, url, err, errSize);
     if (rc < 0) { fprintf(stderr, "%s:%ld: error: %s\n", path, n, err); bad++; }
     else if (rc == 1) { fprintf(stderr, "%s:%ld: unknown message '%s': nothing changed\n", path, n, id); unknown++; }
     else applied++;
@@ -283,7 +283,7 @@ int campCmdEvent(int argc, char **argv) {
   }
   int64_t at = campEngineNow(e);
   if (o.at && campClockParse(o.at, at, &at) < 0) { campEngineClose(e); return campCliUsage(argv[0], "--at '%s' is not a time", o.at); }
-  int rc = campEngineEvent(e, o.pos[0], o.messageId, at, o.url, err, sizeof err);
+  int rc = campSchedEvent(e, o.pos[0], o.messageId, at, o.url, err, sizeof err);
   if (rc < 0) return fail(argv[0], e, err);
   if (rc == 1) { fprintf(stderr, "camp event: unknown message '%s': nothing changed\n", o.messageId); campEngineClose(e); return 1; }
   campEngineClose(e);
@@ -342,7 +342,7 @@ int campCmdTest(int argc, char **argv) {
   RunOptions r = { .until = campEngineNow(e) };
   if (o.until && campClockParse(o.until, campEngineNow(e), &r.until) < 0) { campEngineClose(e); return campCliUsage(argv[0], "--until is not a time"); }
   if (openChannels(e, &o, &r, err, sizeof err) < 0) return fail(argv[0], e, err);
-  int rc = campEngineTest(e, o.pos[0], rec, o.run, r.until, &r, stdout, err, sizeof err);
+  int rc = campSchedTest(e, o.pos[0], rec, o.run, r.until, &r, stdout, err, sizeof err);
   campChanClose(r.mail);
   campChanClose(r.sms);
   if (rc < 0) return fail(argv[0], e, err);

@@ -77,8 +77,7 @@ int campCmdIngest(int argc, char **argv) {
     paths[npath++] = argv[i];
   }
   if (!imapUrl && !npath) return campCliUsage(argv[0], "give FILE.eml or DIR, or --imap imaps://HOST/MAILBOX");
-  if (!db) db = getenv("CAMP_DB");
-  if (!db || !*db) db = "camp.db";
+  db = campCliDbPath(db);
   char err[512];
   Engine *e = campEngineOpen(db, 0, INT64_MIN, err, sizeof err);
   if (!e) { fprintf(stderr, "camp ingest: %s\n", err); return 1; }

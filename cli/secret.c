@@ -22,8 +22,7 @@ int campCmdSecret(int argc, char **argv) {
     return campCliUsage(argv[0], "unknown argument '%s' (use camp secret rotate|retire [--db DB])", argv[i]);
   }
   if (!action) return campCliUsage(argv[0], "give rotate (a new secret; the old one still verifies) or retire (forget the old ones)");
-  if (!db) db = getenv("CAMP_DB");
-  if (!db || !*db) db = "camp.db";
+  db = campCliDbPath(db);
   char err[512];
   Engine *e = campEngineOpen(db, 0, INT64_MIN, err, sizeof err);
   if (!e) { fprintf(stderr, "camp secret: %s\n", err); return 1; }

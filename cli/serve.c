@@ -33,8 +33,7 @@ int campCmdServe(int argc, char **argv) {
     if ((m = campCliOpt(argc, argv, &i, "--threads", &v)) != 0) { if (m < 0) return 2; threads = v; continue; }
     return campCliUsage(argv[0], "unknown argument '%s' (use --db DB --listen ADDR:PORT [--threads N])", argv[i]);
   }
-  if (!o.db) o.db = getenv("CAMP_DB");
-  if (!o.db || !*o.db) o.db = "camp.db";
+  o.db = campCliDbPath(o.db);
   if (threads) {
     char *end;
     long n = strtol(threads, &end, 10);

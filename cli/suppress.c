@@ -49,8 +49,7 @@ static int parseSup(int argc, char **argv, SupOpts *o) {
     return campCliUsage(argv[0], "unknown channel '%s' (email or sms)", o->channel);
   if (!strcmp(o->verb, "list") ? o->naddr > 0 || o->reason : o->naddr == 0 || o->format)
     return campCliUsage(argv[0], "%s", usage);
-  if (!o->db) o->db = getenv("CAMP_DB");
-  if (!o->db || !*o->db) o->db = "camp.db";
+  o->db = campCliDbPath(o->db);
   return 0;
 }
 

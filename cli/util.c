@@ -50,6 +50,11 @@ int campCliSetRoot(const char *cmd, Diags *d, const char *dir) {
   return 0;
 }
 
+const char *campCliDbPath(const char *given) {
+  if (!given) given = getenv("CAMP_DB");
+  return given && *given ? given : "camp.db";
+}
+
 const char *campCliSecret(Engine *e) {
   const char *s = getenv("CAMP_SECRET");
   return s && *s ? s : campEngineSecret(e);

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "compiler/ast.h"
+#include "runtime/clock.h"
 #include "runtime/program.h"
 #include "parser.h"
 
@@ -100,16 +101,6 @@ static void decodeString(ParseCtx *c, Ast *n, Token t) {
   n->nameLen = (uint32_t)(o - out);
 }
 
-/* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar. */
-static int64_t daysFromCivil(int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  int64_t era = (y >= 0 ? y : y - 399) / 400;
-  unsigned yoe = (unsigned)(y - era * 400);
-  unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + (int64_t)doe - 719468;
-}
-
 static int num(const char *s, int n) {
   int v = 0;
   for (int i = 0; i < n; i++) v = v * 10 + (s[i] - '0');
@@ -119,9 +110,7 @@ static int num(const char *s, int n) {
 /* Parse the lexer's DATETIME shape; returns 0 and sets *out, or -1. */
 static int parseDatetime(const char *s, uint32_t len, int64_t *out) {
   int y = num(s, 4), mo = num(s + 5, 2), d = num(s + 8, 2), h = 0, mi = 0, se = 0, zone = 0;
-  static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-  if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1]) return -1;
-  if (mo == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)) return -1;
+  if (mo < 1 || mo > 12 || d < 1 || d > campClockDaysInMonth(y, mo)) return -1;
   if (len > 10) {
     h = num(s + 11, 2); mi = num(s + 14, 2);
     uint32_t p = 16;
@@ -133,7 +122,7 @@ static int parseDatetime(const char *s, uint32_t len, int64_t *out) {
     }
     if (h > 23 || mi > 59 || se > 59) return -1;
   }
-  *out = daysFromCivil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + se - zone;
+  *out = campClockFromCivil(y, mo, d) + h * 3600 + mi * 60 + se - zone;
   return 0;
 }
 
@@ -227,12 +216,13 @@ Ast *campAstModel(ParseCtx *c, Token kw, Token name, Ast *items, Token end) {
 }
 
 Ast *campAstField(ParseCtx *c, Token name, Token type) {
-  static const char *const types[] = { "", "text", "int", "real", "bool", "datetime", "email", "phone", "tags" };
   Ast *n = node(c, AST_FIELD, name);
   setName(c, n, name);
   n->a = campAstLeaf(c, type);
-  for (unsigned i = 1; i < sizeof types / sizeof types[0]; i++)
-    if (strlen(types[i]) == type.len && !memcmp(types[i], tokText(c, type), type.len)) n->op = (uint16_t)i;
+  for (int i = TYPE_TEXT; i <= TYPE_TAGS; i++) {    /* the types a field may declare */
+    const char *t = campValueTypeName(i);
+    if (strlen(t) == type.len && !memcmp(t, tokText(c, type), type.len)) n->op = (uint16_t)i;
+  }
   campAstSpan(n, type.off, type.len);
   return n;
 }

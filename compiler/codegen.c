@@ -6,11 +6,14 @@
 ** children, one code block per filter, template and action body, the
 ** pc -> line table), the expression code generator, and the escaping of
 ** template values (an OP_ESCAPE after each value of an HTML body, text or
-** SMS part, its mode from compiler/html.c).  Does not own:
+** SMS part, its mode from compiler/html.c), and each mailing lowered to
+** the campaign the runtime runs (the lowering itself is
+** campProgramLowerMailing, which old images share).  Does not own:
 ** checking (resolve.c), serialising (runtime/program.c) or running (vm.c).
 **
-** Everything is emitted in source order, so the same source gives the
-** same bytes.  The builder's arrays are malloc'd here and freed here once
+** Everything is emitted in source order (but each mailing's campaign and
+** email come after every campaign's), so the same source gives the same
+** bytes.  The builder's arrays are malloc'd here and freed here once
 ** campProgramSave has written them.
 */
 #include <stdio.h>
@@ -19,6 +22,7 @@
 #include "compiler/compile.h"
 #include "compiler/html.h"
 #include "compiler/resolve.h"
+#include "runtime/hash.h"
 #include "runtime/opcodes.h"
 #include "runtime/program.h"
 #include "parser.h"
@@ -33,14 +37,9 @@ typedef struct Gen {
   uint32_t capStr, capConst, capModel, capCamp, capAct, capList, capMail, capCode, capBc, capLine;
   uint32_t *strHash; uint32_t strHashCap;     /* open addressing: index + 1 */
   Value **listItems; uint32_t nListItems, capListItems;
+  ProgMailing *mails; uint32_t nmail;         /* the mailings, lowered after the campaigns */
   uint32_t lastLine;
 } Gen;
-
-static uint32_t hashBytes(const char *s, uint32_t n) {
-  uint32_t h = 2166136261u;
-  for (uint32_t i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * 16777619u;
-  return h;
-}
 
 /* Intern s[0..n) in the string pool; returns its index. */
 static uint32_t str(Gen *g, const char *s, uint32_t n) {
@@ -49,7 +48,7 @@ static uint32_t str(Gen *g, const char *s, uint32_t n) {
     uint32_t *h = calloc(cap, sizeof *h);
     if (!h) abort();
     for (uint32_t i = 0; i < g->p.nstr; i++) {
-      uint32_t k = hashBytes(g->p.str[i], g->p.strLen[i]) & (cap - 1);
+      uint32_t k = campHashFnv1a(g->p.str[i], g->p.strLen[i]) & (cap - 1);
       while (h[k]) k = (k + 1) & (cap - 1);
       h[k] = i + 1;
     }
@@ -57,7 +56,7 @@ static uint32_t str(Gen *g, const char *s, uint32_t n) {
     g->strHash = h;
     g->strHashCap = cap;
   }
-  uint32_t k = hashBytes(s, n) & (g->strHashCap - 1);
+  uint32_t k = campHashFnv1a(s, n) & (g->strHashCap - 1);
   for (; g->strHash[k]; k = (k + 1) & (g->strHashCap - 1)) {
     uint32_t i = g->strHash[k] - 1;
     if (g->p.strLen[i] == n && !memcmp(g->p.str[i], s, n)) return i;
@@ -200,7 +199,7 @@ typedef enum { TPL_PLAIN, TPL_TEXT, TPL_HTML } TplKind;
 
 /* `{{ x | raw }}`: raw is the last filter. */
 static int isRaw(const Ast *k) {
-  return k->kind == AST_PIPE && k->index >= 0 && !strcmp(campResolveNatives[k->index].name, "raw");
+  return k->kind == AST_PIPE && k->index >= 0 && !strcmp(campNatives[k->index].name, "raw");
 }
 
 /* The constant for the author's text s[0..n).  In a marked template the
@@ -254,7 +253,7 @@ static void text(Gen *g, const Ast *s, uint32_t blockStart) {
 ** index for create, the name for webhook) then its value. */
 static int args(Gen *g, const Ast *a, int nat, uint32_t blockStart) {
   int argc = 0;
-  const char *p = campResolveNatives[nat].params;
+  const char *p = campNatives[nat].params;
   for (; a; a = a->next) {
     if (a->kind == AST_NAMEDARG) {
       Value key = { .tag = VAL_INT };
@@ -461,6 +460,7 @@ static void campaign(Gen *g, const Ast *c) {
   const Ast *u = propValue(c, PROP_UNIQUE), *code = propValue(c, PROP_CODE);
   x.unique = u ? (uint32_t)u->index : CAMP_NONE;
   x.code = code ? str(g, code->name, code->nameLen) : CAMP_NONE;
+  x.list = CAMP_NONE;                       /* not a mailing */
   x.firstAct = g->p.nact;
   x.line = lineNo(g, c);
   for (const Ast *a = c->kids; a; a = a->next)
@@ -469,8 +469,10 @@ static void campaign(Gen *g, const Ast *c) {
   g->p.camps[me] = x;
 }
 
+/* A mailing's code is emitted in source order with the rest; the campaign
+** it runs as is added by lowerMailings. */
 static void mailing(Gen *g, const Ast *m) {
-  GROW(g->p.mails, g->p.nmail, g->capMail);
+  GROW(g->mails, g->nmail, g->capMail);
   ProgMailing x;
   memset(&x, 0, sizeof x);
   x.name = str(g, m->name, m->nameLen);
@@ -483,7 +485,21 @@ static void mailing(Gen *g, const Ast *m) {
   x.text = textBlock(g, campResolveProp(m, PROP_TEXT), m->index, TPL_TEXT);
   x.from = textBlock(g, campResolveProp(m, PROP_FROM), m->index, TPL_PLAIN);
   x.line = lineNo(g, m);
-  g->p.mails[g->p.nmail++] = x;
+  g->mails[g->nmail++] = x;
+}
+
+/* Each mailing becomes the campaign the runtime runs (campProgramLowerMailing),
+** after every campaign and with its email after every activity: the
+** indexes the runtime gave them when it lowered them on load (images before
+** version 3), so a database's activity rows keep their meaning. */
+static void lowerMailings(Gen *g) {
+  for (uint32_t i = 0; i < g->nmail; i++) {
+    GROW(g->p.camps, g->p.ncamp, g->capCamp);
+    GROW(g->p.acts, g->p.nact, g->capAct);
+    campProgramLowerMailing(&g->p, &g->mails[i], g->p.ncamp, g->p.nact, &g->p.camps[g->p.ncamp], &g->p.acts[g->p.nact]);
+    g->p.ncamp++;
+    g->p.nact++;
+  }
 }
 
 static void freeGen(Gen *g) {
@@ -491,7 +507,7 @@ static void freeGen(Gen *g) {
   for (uint32_t i = 0; i < g->p.nconst; i++) if (g->p.consts[i].tag == VAL_LIST) free((void *)g->p.consts[i].u.items);
   for (uint32_t i = 0; i < g->p.nmodel; i++) free(g->p.models[i].fields);
   free(g->p.str); free(g->p.strLen); free(g->p.consts); free(g->p.models); free(g->p.camps);
-  free(g->p.acts); free(g->p.lists); free(g->p.mails); free(g->p.code); free(g->p.bc); free(g->p.lines);
+  free(g->p.acts); free(g->p.lists); free(g->mails); free(g->p.code); free(g->p.bc); free(g->p.lines);
   free(g->strHash);
 }
 
@@ -537,6 +553,7 @@ int campCodegenUnit(Unit *u, uint8_t **out, size_t *outLen, char *err, size_t er
       else if (d->kind == AST_MAILING) mailing(&g, d);
     }
   }
+  lowerMailings(&g);
   int rc = campProgramSave(&g.p, out, outLen);
   if (rc < 0) snprintf(err, errSize, "out of memory writing the image");
   freeGen(&g);

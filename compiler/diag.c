@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "compiler/diag.h"
+#include "runtime/hash.h"
 
 static const struct { const char *name, *slug, *summary; uint8_t sev; } codes[] = {
 #define ERROR SEV_ERROR
@@ -70,11 +71,7 @@ int campDiagAddSource(Diags *d, const char *path, const char *text, size_t len) 
   return addSource(d, path, copy, len);
 }
 
-static uint32_t pathHash(const char *s) {
-  uint32_t h = 2166136261u;
-  for (; *s; s++) h = (h ^ (unsigned char)*s) * 16777619u;
-  return h;
-}
+static uint32_t pathHash(const char *s) { return campHashFnv1a(s, strlen(s)); }
 
 int campDiagFindSource(const Diags *d, const char *path) {
   if (!d->capByPath) return -1;

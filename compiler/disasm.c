@@ -11,21 +11,8 @@
 #include <string.h>
 #include "compiler/ast.h"
 #include "compiler/disasm.h"
+#include "runtime/clock.h"
 #include "runtime/opcodes.h"
-#include "runtime/vm.h"
-
-static const struct { const char *name; int operand; } ops[] = {
-#define OPCODE(name, operand, pops, pushes, doc) { #name, OPND_##operand },
-  #define OPND_NONE 0
-  #define OPND_U32 1
-  #define OPND_ADDR 2
-  #define OPND_NATIVE 3
-  #define OPND_COUNT 4
-#include "runtime/opcodes.def"
-#undef OPCODE
-};
-
-static const char *const typeNames[] = { "?", "text", "int", "real", "bool", "datetime", "email", "phone", "tags" };
 
 void campDisasmDuration(int64_t s, char *buf, size_t n) {
   if (s % 604800 == 0 && s) snprintf(buf, n, "%lldw", (long long)(s / 604800));
@@ -64,7 +51,7 @@ static void value(const Value *v, FILE *out) {
   case VAL_INT: fprintf(out, "%lld", (long long)v->u.i); break;
   case VAL_REAL: fprintf(out, "%.17g", v->u.r); break;
   case VAL_TEXT: quoted(v->u.s, v->len, out); break;
-  case VAL_TIME: { char iso[48]; campVmIsoTime(v->u.i, iso); fputs(iso, out); break; }
+  case VAL_TIME: { char iso[CAMP_CLOCK_ISO_SIZE]; campClockFormat(v->u.i, iso); fputs(iso, out); break; }
   case VAL_DURATION: duration(v->u.i, out); break;
   case VAL_LIST:
     fputc('[', out);
@@ -93,26 +80,25 @@ static void code(const Program *p, uint32_t b, FILE *out) {
     uint8_t o = bc[pc];
     const uint8_t *x = bc + pc + 1;
     uint32_t arg = (uint32_t)x[0] | (uint32_t)x[1] << 8 | (uint32_t)x[2] << 16 | (uint32_t)x[3] << 24;
-    fprintf(out, ops[o].operand ? "  %04u  %-7s" : "  %04u  %s", pc, ops[o].name);
-    switch (ops[o].operand) {
+    fprintf(out, campOpcodes[o].operand ? "  %04u  %-7s" : "  %04u  %s", pc, campOpcodes[o].name);
+    switch (campOpcodes[o].operand) {
     case OPND_U32:
       if (o == OP_CONST) { fprintf(out, "  "); value(&p->consts[arg], out); }
       else fprintf(out, "  %s", name(p, p->models[c->model].fields[arg].name));
-      pc += 5;
       break;
-    case OPND_ADDR: fprintf(out, "  -> %04u", arg); pc += 5; break;
-    case OPND_NATIVE: fprintf(out, "  %s/%u", campNatives[x[0] | x[1] << 8].name, x[2]); pc += 4; break;
+    case OPND_ADDR: fprintf(out, "  -> %04u", arg); break;
+    case OPND_NATIVE: fprintf(out, "  %s/%u", campNatives[x[0] | x[1] << 8].name, x[2]); break;
     case OPND_COUNT: {
       static const char *const esc[] = { "mark", "html", "attr", "url" };     /* runtime/opcodes.h ESC_* */
       unsigned n = x[0] | x[1] << 8;
       if (o == OP_ESCAPE && n < sizeof esc / sizeof esc[0]) fprintf(out, "  %s", esc[n]);
       else fprintf(out, "  %u", n);
-      pc += 3;
       break;
     }
-    default: pc += 1;
+    default: break;
     }
-    if (now != line) { fprintf(out, "%s; line %u", ops[o].operand ? " " : "", now); line = now; }
+    pc += campOpcodes[o].len;
+    if (now != line) { fprintf(out, "%s; line %u", campOpcodes[o].operand ? " " : "", now); line = now; }
     fputc('\n', out);
   }
 }
@@ -125,7 +111,7 @@ void campDisasm(const Program *p, FILE *out) {
     const ProgModel *m = &p->models[i];
     fprintf(out, "\nmodel %u %s\n", i, name(p, m->name));
     for (uint32_t f = 0; f < m->nfield; f++)
-      fprintf(out, "  field %u %s %s\n", f, name(p, m->fields[f].name), typeNames[m->fields[f].type]);
+      fprintf(out, "  field %u %s %s\n", f, name(p, m->fields[f].name), campValueTypeName(m->fields[f].type));
     if (m->optOut != CAMP_NONE) fprintf(out, "  optout %s\n", name(p, m->fields[m->optOut].name));
   }
   for (uint32_t i = 0; i < p->nlist; i++) {
@@ -136,6 +122,7 @@ void campDisasm(const Program *p, FILE *out) {
   }
   for (uint32_t i = 0; i < p->ncamp; i++) {
     const ProgCampaign *c = &p->camps[i];
+    if (c->isMailing) continue;                 /* listed as mailings below */
     fprintf(out, "\ncampaign %u %s \"%s\" model %s line %u\n", i, name(p, c->name), name(p, c->title),
             name(p, p->models[c->model].name), c->line);
     if (c->code != CAMP_NONE) fprintf(out, "    code     \"%s\"\n", name(p, c->code));
@@ -158,15 +145,19 @@ void campDisasm(const Program *p, FILE *out) {
       block(p, "actions", x->actions, out);
     }
   }
-  for (uint32_t i = 0; i < p->nmail; i++) {
-    const ProgMailing *m = &p->mails[i];
-    fprintf(out, "\nmailing %u %s \"%s\" list %s line %u\n", i, name(p, m->name), name(p, m->title),
+  for (uint32_t i = 0, n = 0; i < p->ncamp; i++) {         /* a mailing: a campaign with one email */
+    const ProgCampaign *m = &p->camps[i];
+    if (!m->isMailing) continue;
+    const ProgActivity *x = &p->acts[m->firstAct];
+    fprintf(out, "\nmailing %u %s \"%s\" list %s line %u\n", n++, name(p, m->name), name(p, m->title),
             name(p, p->lists[m->list].name), m->line);
+    fprintf(out, "    campaign %u activity %u\n", i, m->firstAct);
+    if (m->unique != CAMP_NONE) fprintf(out, "    unique   %s\n", name(p, p->models[m->model].fields[m->unique].name));
     if (m->at) { Value t = { .tag = VAL_TIME }; t.u.i = m->at; fputs("    at       ", out); value(&t, out); fputc('\n', out); }
-    block(p, "subject", m->subject, out);
-    block(p, "body", m->body, out);
-    block(p, "text", m->text, out);
-    block(p, "from", m->from, out);
+    block(p, "subject", x->subject, out);
+    block(p, "body", x->body, out);
+    block(p, "text", x->text, out);
+    block(p, "from", x->from, out);
   }
   for (uint32_t b = 0; b < p->ncode; b++) code(p, b, out);
 }

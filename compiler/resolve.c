@@ -20,19 +20,6 @@
 
 #define MAX_DURATION (5LL * 365 * 86400)   /* longer than this is a mistake */
 
-const CompilerNative campResolveNatives[] = {
-#define FN NATKIND_FN
-#define FLT NATKIND_FLT
-#define ACT NATKIND_ACT
-#define NATIVE(name, kind, result, params, cfunc, doc) { #name, kind, (#result)[0], params },
-#include "stdlib/natives.def"
-#undef NATIVE
-#undef FN
-#undef FLT
-#undef ACT
-};
-const int campResolveNativeCount = sizeof campResolveNatives / sizeof campResolveNatives[0];
-
 typedef struct Resolver {
   Unit *u;
   Diags *d;
@@ -40,11 +27,6 @@ typedef struct Resolver {
   uint32_t capModel, capList;
   int model;            /* the record type of the expression being typed, -1 none */
 } Resolver;
-
-static const char *const typeNames[TYPE_COUNT_] = {
-  "?", "text", "int", "real", "bool", "datetime", "email", "phone", "tags",
-  "duration", "list", "any", "nothing",
-};
 
 static void err(Resolver *r, DiagCode code, const Ast *n, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
@@ -175,8 +157,8 @@ static int fieldType(Resolver *r, int m, int idx) {
 }
 
 static int findNative(const char *name) {
-  for (int i = 0; i < campResolveNativeCount; i++)
-    if (!strcmp(campResolveNatives[i].name, name)) return i;
+  for (int i = 0; i < campNativeCount; i++)
+    if (!strcmp(campNatives[i].name, name)) return i;
   return -1;
 }
 
@@ -206,11 +188,11 @@ static void unknownList(Resolver *r, const Ast *n) {
 }
 
 static void unknownNative(Resolver *r, const Ast *n, int kind) {
-  const char *what = kind == NATKIND_ACT ? "action" : kind == NATKIND_FLT ? "filter" : "function";
-  for (int i = 0; i < campResolveNativeCount; i++)
-    if ((campResolveNatives[i].kind == kind || (kind == NATKIND_FLT && campResolveNatives[i].kind == NATKIND_FN))
-        && nearEnough(n->name, campResolveNatives[i].name)) {
-      errName(r, DIAG_E012, n, "unknown %s '%s' (did you mean '%s'?)", what, n->name, campResolveNatives[i].name);
+  const char *what = kind == NATIVE_ACT ? "action" : kind == NATIVE_FLT ? "filter" : "function";
+  for (int i = 0; i < campNativeCount; i++)
+    if ((campNatives[i].kind == kind || (kind == NATIVE_FLT && campNatives[i].kind == NATIVE_FN))
+        && nearEnough(n->name, campNatives[i].name)) {
+      errName(r, DIAG_E012, n, "unknown %s '%s' (did you mean '%s'?)", what, n->name, campNatives[i].name);
       return;
     }
   errName(r, DIAG_E012, n, "unknown %s '%s'", what, n->name);
@@ -224,7 +206,7 @@ static void checkTemplateString(Resolver *r, Ast *s);
 /* Check the arguments of a call or pipe against native `nat`'s parameters.
 ** first: an already-typed piped input (filters) or NULL. */
 static int typeCall(Resolver *r, Ast *call, int nat, Ast *first, Ast *args) {
-  const CompilerNative *f = &campResolveNatives[nat];
+  const NativeInfo *f = &campNatives[nat];
   const char *p = f->params;
   int nargs = 0, maxArgs = 0, minArgs = 0, named = 0, modelArg = -1, resultType = letterType(f->result);
   for (const char *q = p; *q; q++) {
@@ -249,7 +231,7 @@ static int typeCall(Resolver *r, Ast *call, int nat, Ast *first, Ast *args) {
           r->model = save;
         } else if (!fits(fieldType(r, modelArg, fi), t)) {
           err(r, DIAG_E049, arg->a, "field '%s' of model '%s' is %s, not %s", arg->name,
-              r->t.models[modelArg]->name, typeNames[fieldType(r, modelArg, fi)], typeNames[t]);
+              r->t.models[modelArg]->name, campValueTypeName(fieldType(r, modelArg, fi)), campValueTypeName(t));
         } else {
           arg->index = fi;
         }
@@ -295,11 +277,11 @@ static int typeCall(Resolver *r, Ast *call, int nat, Ast *first, Ast *args) {
     if (nargs == 1) firstType = t;
     int wt = want == 'n' ? TYPE_REAL : letterType(want);
     if (f->params[0] == 'F' && nargs == 2) wt = firstType;   /* set(field, value) */
-    if (!fits(wt, t) && !(wt == TYPE_TEXT && t == TYPE_TAGS && f->kind != NATKIND_ACT)) {
+    if (!fits(wt, t) && !(wt == TYPE_TEXT && t == TYPE_TAGS && f->kind != NATIVE_ACT)) {
       if (f->params[0] == 'F' && nargs == 2)
-        err(r, DIAG_E049, arg, "field '%s' is %s, not %s", args->name, typeNames[wt], typeNames[t]);
+        err(r, DIAG_E049, arg, "field '%s' is %s, not %s", args->name, campValueTypeName(wt), campValueTypeName(t));
       else
-        err(r, DIAG_E018, arg, "argument %d of '%s' must be %s, not %s", nargs, f->name, typeNames[wt], typeNames[t]);
+        err(r, DIAG_E018, arg, "argument %d of '%s' must be %s, not %s", nargs, f->name, campValueTypeName(wt), campValueTypeName(t));
     }
   }
   if (nargs < minArgs || nargs > maxArgs) {
@@ -320,37 +302,37 @@ static int typeBinary(Resolver *r, Ast *n) {
   if (a == TYPE_ANY && b == TYPE_ANY && n->op != TK_AND && n->op != TK_OR) return TYPE_ANY;
   switch (n->op) {
   case TK_AND: case TK_OR:
-    if (!fits(TYPE_BOOL, a)) err(r, DIAG_E019, n->a, "%s needs bool operands, this is %s", op, typeNames[a]);
-    if (!fits(TYPE_BOOL, b)) err(r, DIAG_E019, n->b, "%s needs bool operands, this is %s", op, typeNames[b]);
+    if (!fits(TYPE_BOOL, a)) err(r, DIAG_E019, n->a, "%s needs bool operands, this is %s", op, campValueTypeName(a));
+    if (!fits(TYPE_BOOL, b)) err(r, DIAG_E019, n->b, "%s needs bool operands, this is %s", op, campValueTypeName(b));
     return TYPE_BOOL;
   case TK_EQ: case TK_NE:
     if (!comparable(a, b)) {
       if (a == TYPE_TAGS || b == TYPE_TAGS)
         err(r, DIAG_E016, &opNode, "cannot compare %s with %s (to test a tag, write \"tag\" in field)",
-            typeNames[a], typeNames[b]);
+            campValueTypeName(a), campValueTypeName(b));
       else
-        err(r, DIAG_E016, &opNode, "cannot compare %s with %s", typeNames[a], typeNames[b]);
+        err(r, DIAG_E016, &opNode, "cannot compare %s with %s", campValueTypeName(a), campValueTypeName(b));
     }
     return TYPE_BOOL;
   case TK_LT: case TK_LE: case TK_GT: case TK_GE:
     if (a == TYPE_BOOL || a == TYPE_TAGS || a == TYPE_LIST || b == TYPE_BOOL || b == TYPE_TAGS || b == TYPE_LIST)
-      err(r, DIAG_E020, &opNode, "%s does not order %s values", op, typeNames[a == TYPE_BOOL || a == TYPE_TAGS || a == TYPE_LIST ? a : b]);
+      err(r, DIAG_E020, &opNode, "%s does not order %s values", op, campValueTypeName(a == TYPE_BOOL || a == TYPE_TAGS || a == TYPE_LIST ? a : b));
     else if (!comparable(a, b))
-      err(r, DIAG_E016, &opNode, "cannot compare %s with %s", typeNames[a], typeNames[b]);
+      err(r, DIAG_E016, &opNode, "cannot compare %s with %s", campValueTypeName(a), campValueTypeName(b));
     return TYPE_BOOL;
   case TK_IN:
     if (b == TYPE_TAGS) {
-      if (!isTextLike(a) && a != TYPE_ANY) err(r, DIAG_E016, n->a, "a tag is text, not %s", typeNames[a]);
+      if (!isTextLike(a) && a != TYPE_ANY) err(r, DIAG_E016, n->a, "a tag is text, not %s", campValueTypeName(a));
     } else if (b == TYPE_LIST) {
       if (n->b->op && !comparable(a, n->b->op))
-        err(r, DIAG_E016, &opNode, "cannot look for %s in a list of %s", typeNames[a], typeNames[n->b->op]);
+        err(r, DIAG_E016, &opNode, "cannot look for %s in a list of %s", campValueTypeName(a), campValueTypeName(n->b->op));
     } else if (b != TYPE_ANY) {
-      err(r, DIAG_E020, n->b, "'in' needs a list [..] or a tags field on its right, not %s", typeNames[b]);
+      err(r, DIAG_E020, n->b, "'in' needs a list [..] or a tags field on its right, not %s", campValueTypeName(b));
     }
     return TYPE_BOOL;
   case TK_LIKE:
-    if (!isTextLike(a) && a != TYPE_ANY) err(r, DIAG_E020, n->a, "'like' matches text, not %s", typeNames[a]);
-    if (!isTextLike(b) && b != TYPE_ANY) err(r, DIAG_E020, n->b, "a 'like' pattern is text, not %s", typeNames[b]);
+    if (!isTextLike(a) && a != TYPE_ANY) err(r, DIAG_E020, n->a, "'like' matches text, not %s", campValueTypeName(a));
+    if (!isTextLike(b) && b != TYPE_ANY) err(r, DIAG_E020, n->b, "a 'like' pattern is text, not %s", campValueTypeName(b));
     return TYPE_BOOL;
   case TK_PLUS: case TK_MINUS:
     if (isNumber(a) && isNumber(b)) return a == TYPE_REAL || b == TYPE_REAL ? TYPE_REAL : TYPE_INT;
@@ -359,12 +341,12 @@ static int typeBinary(Resolver *r, Ast *n) {
     if (a == TYPE_DURATION && b == TYPE_DURATION) return TYPE_DURATION;
     if (n->op == TK_MINUS && a == TYPE_DATETIME && b == TYPE_DATETIME) return TYPE_DURATION;
     if (a == TYPE_ANY || b == TYPE_ANY) return TYPE_ANY;
-    err(r, DIAG_E020, &opNode, "%s is not defined for %s and %s", op, typeNames[a], typeNames[b]);
+    err(r, DIAG_E020, &opNode, "%s is not defined for %s and %s", op, campValueTypeName(a), campValueTypeName(b));
     return TYPE_ANY;
   case TK_STAR: case TK_SLASH:
     if (isNumber(a) && isNumber(b)) return a == TYPE_REAL || b == TYPE_REAL || n->op == TK_SLASH ? TYPE_REAL : TYPE_INT;
     if (a == TYPE_ANY || b == TYPE_ANY) return TYPE_ANY;
-    err(r, DIAG_E020, &opNode, "%s is not defined for %s and %s", op, typeNames[a], typeNames[b]);
+    err(r, DIAG_E020, &opNode, "%s is not defined for %s and %s", op, campValueTypeName(a), campValueTypeName(b));
     return TYPE_ANY;
   }
   return TYPE_ANY;
@@ -389,7 +371,7 @@ static int typeExprInner(Resolver *r, Ast *n) {
           (k->a->kind == AST_INT || k->a->kind == AST_REAL)))
         err(r, DIAG_E043, k, "list elements must be constants");
       else if (elem && !comparable(elem, t))
-        err(r, DIAG_E016, k, "a list of %s cannot hold %s", typeNames[elem], typeNames[t]);
+        err(r, DIAG_E016, k, "a list of %s cannot hold %s", campValueTypeName(elem), campValueTypeName(t));
       else if (!elem || (elem == TYPE_INT && t == TYPE_REAL)) elem = t;
     }
     n->op = (uint16_t)elem;
@@ -412,11 +394,11 @@ static int typeExprInner(Resolver *r, Ast *n) {
   case AST_UNARY: {
     int t = typeExpr(r, n->a);
     if (n->op == TK_NOT) {
-      if (!fits(TYPE_BOOL, t)) err(r, DIAG_E019, n->a, "'not' needs a bool, this is %s", typeNames[t]);
+      if (!fits(TYPE_BOOL, t)) err(r, DIAG_E019, n->a, "'not' needs a bool, this is %s", campValueTypeName(t));
       return TYPE_BOOL;
     }
     if (!isNumber(t) && t != TYPE_DURATION && t != TYPE_ANY)
-      err(r, DIAG_E020, n, "'-' is not defined for %s", typeNames[t]);
+      err(r, DIAG_E020, n, "'-' is not defined for %s", campValueTypeName(t));
     return t;
   }
   case AST_ISSET:
@@ -425,11 +407,11 @@ static int typeExprInner(Resolver *r, Ast *n) {
   case AST_CALL: {
     int nat = findNative(n->name);
     if (nat < 0) {
-      unknownNative(r, n, NATKIND_FN);
+      unknownNative(r, n, NATIVE_FN);
       for (Ast *a = n->kids; a; a = a->next) typeExpr(r, a->kind == AST_NAMEDARG ? a->a : a);
       return TYPE_ANY;
     }
-    if (campResolveNatives[nat].kind == NATKIND_ACT) {
+    if (campNatives[nat].kind == NATIVE_ACT) {
       errName(r, DIAG_E033, n, "'%s' is an action: it can only be a statement of an action activity", n->name);
       return TYPE_ANY;
     }
@@ -439,8 +421,8 @@ static int typeExprInner(Resolver *r, Ast *n) {
   case AST_PIPE: {
     typeExpr(r, n->a);
     int nat = findNative(n->name);
-    if (nat < 0 || campResolveNatives[nat].kind == NATKIND_ACT) {
-      unknownNative(r, n, NATKIND_FLT);
+    if (nat < 0 || campNatives[nat].kind == NATIVE_ACT) {
+      unknownNative(r, n, NATIVE_FLT);
       for (Ast *a = n->kids; a; a = a->next) typeExpr(r, a);
       return TYPE_ANY;
     }
@@ -464,7 +446,7 @@ static int typeExpr(Resolver *r, Ast *n) {
 
 static void checkCondition(Resolver *r, Ast *e, const char *where) {
   int t = typeExpr(r, e);
-  if (!fits(TYPE_BOOL, t)) err(r, DIAG_E019, e, "%s must be a bool condition, this is %s", where, typeNames[t]);
+  if (!fits(TYPE_BOOL, t)) err(r, DIAG_E019, e, "%s must be a bool condition, this is %s", where, campValueTypeName(t));
 }
 
 /* -- templates and bodies ---------------------------------------------- */
@@ -514,7 +496,7 @@ static void lintHtmlValues(Resolver *r, const Ast *tpl) {
   for (const Ast *k = tpl->kids; k; k = k->next) {
     if (k->kind == AST_STR) { campHtmlText(&html, k->name, k->nameLen); continue; }
     int mode = campHtmlValue(&html);
-    int raw = k->kind == AST_PIPE && k->index >= 0 && !strcmp(campResolveNatives[k->index].name, "raw");
+    int raw = k->kind == AST_PIPE && k->index >= 0 && !strcmp(campNatives[k->index].name, "raw");
     if (raw && readsRecord(k->a))
       campDiagReport(r->d, DIAG_W060, k->file, k->off, k->len,
                      "'raw' on a value read from the record: markup in it reaches the email unescaped "
@@ -677,8 +659,8 @@ static void checkActivity(Resolver *r, Ast *act, const Ast *parent, Ast *campaig
         continue;
       }
       int nat = findNative(k->name);
-      if (nat < 0) { unknownNative(r, k, NATKIND_ACT); continue; }
-      if (campResolveNatives[nat].kind != NATKIND_ACT) {
+      if (nat < 0) { unknownNative(r, k, NATIVE_ACT); continue; }
+      if (campNatives[nat].kind != NATIVE_ACT) {
         errName(r, DIAG_E033, k, "'%s' is a function, not an action: an action body holds action calls", k->name);
         continue;
       }
@@ -828,12 +810,12 @@ static void checkOptOut(Resolver *r, int mi) {
     if (idx < 0) {
       unknownField(r, p->a, mi);
       for (int t = TYPE_TEXT; t <= TYPE_TAGS; t++)
-        if (nameIs(p->a, typeNames[t])) { noteAt(r, p, "'optout FIELD' names the opt-out field: a field cannot be called 'optout'"); break; }
+        if (nameIs(p->a, campValueTypeName(t))) { noteAt(r, p, "'optout FIELD' names the opt-out field: a field cannot be called 'optout'"); break; }
       continue;
     }
     if (idx == 0 || !decl || decl->op != TYPE_BOOL) {
       err(r, DIAG_E016, p->a, "the opt-out field '%s' is %s; it must be a bool field", p->a->name,
-          idx == 0 ? "int" : decl && decl->op ? typeNames[decl->op] : "of an unknown type");
+          idx == 0 ? "int" : decl && decl->op ? campValueTypeName(decl->op) : "of an unknown type");
       continue;
     }
     p->index = idx;

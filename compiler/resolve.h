@@ -30,10 +30,4 @@ const Resolved *campResolveTables(const Unit *u);
 /* Find the PROP_* child of a declaration or activity, or NULL. */
 Ast *campResolveProp(const Ast *decl, PropKind prop);
 
-/* Native table entries as the compiler sees them (stdlib/natives.def). */
-typedef struct CompilerNative { const char *name; int kind; char result; const char *params; } CompilerNative;
-extern const CompilerNative campResolveNatives[];
-extern const int campResolveNativeCount;
-enum { NATKIND_FN = 1, NATKIND_FLT, NATKIND_ACT };
-
 #endif

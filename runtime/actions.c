@@ -15,6 +15,7 @@
 #include <strings.h>
 #include <jansson.h>
 #include "runtime/actions.h"
+#include "runtime/clock.h"
 #include "runtime/vm.h"
 
 typedef int (*ActionFn)(const ActionCtx *c, const Value *args, int argc, Effect *out, char *err, size_t errSize);
@@ -202,14 +203,14 @@ int campActionCreate(const ActionCtx *c, const Value *args, int argc, Effect *ou
 
 /* v as JSON (jansson): times as ISO 8601, durations as seconds. */
 static json_t *jsonValue(const Value *v) {
-  char iso[48];
+  char iso[CAMP_CLOCK_ISO_SIZE];
   switch (v->tag) {
   case VAL_NULL: return json_null();
   case VAL_BOOL: return json_boolean(v->u.i);
   case VAL_INT: case VAL_DURATION: return json_integer((json_int_t)v->u.i);
   case VAL_REAL: return json_real(v->u.r);
   case VAL_TEXT: return json_stringn(v->u.s, v->len);
-  case VAL_TIME: campVmIsoTime(v->u.i, iso); return json_string(iso);
+  case VAL_TIME: campClockFormat(v->u.i, iso); return json_string(iso);
   case VAL_LIST: {
     json_t *a = json_array();
     for (uint32_t i = 0; i < v->len; i++) json_array_append_new(a, jsonValue(&v->u.items[i]));

@@ -1,12 +1,23 @@
 /*
 ** runtime/chan.c -- choosing a channel from its URL.
 **
-** Owns: the URL schemes of --mail and --sms.  Each carrier lives in its own
-** chan_*.c file.
+** Owns: the URL schemes of --mail and --sms, and libcurl's one global
+** initialisation.  Each carrier lives in its own chan_*.c file.
 */
+#include <curl/curl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include "runtime/message.h"
+
+static CURLcode curlStatus;
+static void curlStart(void) { curlStatus = curl_global_init(CURL_GLOBAL_DEFAULT); }
+
+int campChanCurlInit(void) {
+  static pthread_once_t once = PTHREAD_ONCE_INIT;
+  pthread_once(&once, curlStart);
+  return curlStatus == CURLE_OK ? 0 : -1;
+}
 
 static Channel *open(const char *url, int sms, int connections, char *err, size_t errSize) {
   if (!strncmp(url, "file:", 5)) return campChanFileOpen(url + 5, sms, err, errSize);

@@ -11,7 +11,7 @@
 ** actions, one by one, for the scheduler after its commit.  A 2xx is sent; a 429, a
 ** 5xx, a timeout or a lost connection is retried later; any other answer is
 ** an error with the gateway's words (status and the start of its body).
-** Does not own: the text (store_run.c renders it, links already tracked),
+** Does not own: the text (the scheduler renders it, links already tracked),
 ** nor a webhook's body (runtime/actions.c builds it).
 */
 #include <curl/curl.h>
@@ -44,11 +44,6 @@ typedef struct HttpChan {
   int nslot;
   struct curl_slist *headers;
 } HttpChan;
-
-static void initOnce(void) {
-  static int done;
-  if (!done) { curl_global_init(CURL_GLOBAL_DEFAULT); done = 1; }
-}
 
 static size_t keepAnswer(char *p, size_t size, size_t n, void *arg) {
   Slot *s = arg;
@@ -113,7 +108,7 @@ static struct curl_slist *jsonHeaders(const char *auth) {
 ** 429 and 5xx, SEND_FAIL on other answers; why gets the status and the
 ** start of the answer. */
 static SendResult postJson(const char *url, const char *json, const char *authHeader, long timeoutMs, char *why, size_t whySize) {
-  initOnce();
+  campChanCurlInit();
   Slot s = { .body = (char *)json };
   CURL *h = curl_easy_init();
   struct curl_slist *headers = jsonHeaders(authHeader);
@@ -205,7 +200,7 @@ static void httpClose(Channel *ch) {
 }
 
 Channel *campChanHttpOpen(const char *url, int connections, char *err, size_t errSize) {
-  initOnce();
+  campChanCurlInit();
   if (strpbrk(url, "\r\n ") || strchr(url, '@')) {
     snprintf(err, errSize, "'%s': not a gateway URL (credentials go in $CAMP_SMS_AUTH, not the URL)", url);
     return NULL;

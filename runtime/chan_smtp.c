@@ -456,11 +456,7 @@ static int setupConn(SmtpChan *s, Conn *c, const char *user, const char *pass) {
 }
 
 Channel *campChanSmtpOpen(const char *url, int connections, char *err, size_t errSize) {
-  static int curlReady;
-  if (!curlReady) {
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) { snprintf(err, errSize, "cannot initialise libcurl"); return NULL; }
-    curlReady = 1;
-  }
+  if (campChanCurlInit() < 0) { snprintf(err, errSize, "cannot initialise libcurl"); return NULL; }
   const char *user = getenv("CAMP_SMTP_USER"), *pass = getenv("CAMP_SMTP_PASSWORD");
   if (user && !*user) user = NULL;
   SmtpChan *s = calloc(1, sizeof *s);

@@ -54,7 +54,7 @@ static int digits(const char **s, int n, int *v) {
   return 0;
 }
 
-static int daysInMonth(int y, int m) {
+int campClockDaysInMonth(int64_t y, int m) {
   static const int dm[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
   int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
   return m == 2 && leap ? 29 : dm[m - 1];
@@ -63,7 +63,7 @@ static int daysInMonth(int y, int m) {
 int campClockParseIso(const char *s, int64_t *out) {
   int y, mo, d, h = 0, mi = 0, sec = 0;
   if (!s || digits(&s, 4, &y) || *s++ != '-' || digits(&s, 2, &mo) || *s++ != '-' || digits(&s, 2, &d)) return -1;
-  if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo)) return -1;
+  if (mo < 1 || mo > 12 || d < 1 || d > campClockDaysInMonth(y, mo)) return -1;
   int64_t zone = 0;
   if (*s == 'T' || *s == 't' || *s == ' ') {
     s++;

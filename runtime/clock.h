@@ -46,6 +46,9 @@ void campClockFormat(int64_t t, char out[CAMP_CLOCK_ISO_SIZE]);
 ** must not depend on the C library's time zone handling. */
 int64_t campClockFromCivil(int64_t year, int month, int day);
 
+/* The number of days of month (1-12) in year, leap years counted. */
+int campClockDaysInMonth(int64_t year, int month);
+
 /* The wall clock, in seconds. */
 int64_t campClockWall(void);
 

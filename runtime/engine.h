@@ -68,32 +68,6 @@ int campEngineDeploy(Engine *e, const uint8_t *img, size_t len, int start, int d
 /* state: "running" or "stopped". */
 int campEngineSetState(Engine *e, const char *campaign, const char *state, char *err, size_t errSize);
 
-typedef struct RunOptions {
-  int64_t until;        /* run everything due up to this time; the clock ends there */
-  int once;             /* one pass at the current time */
-  Channel *mail, *sms;
-  const char *baseUrl;  /* tracking links */
-  const char *secret;   /* token key */
-  FILE *log;            /* progress lines, or NULL */
-  int batch;            /* traces per transaction (default 500) */
-  volatile sig_atomic_t *stop;   /* when it becomes non-zero (SIGTERM), the run finishes what is out and returns */
-} RunOptions;
-
-/* unsent: claimed messages not started because the run was told to stop
-** (left, with their Message-IDs, for the next run). */
-typedef struct RunStats { long enrolled, left, processed, rejected, canceled, errors, sent, retried, completed, unsent; } RunStats;
-
-int campEngineRun(Engine *e, const RunOptions *o, RunStats *st, char *err, size_t errSize);
-
-/* When the next trace is due or window ends (INT64_MAX: nothing pending). */
-int64_t campEngineNextDue(Engine *e);
-
-/* Record an event on the message messageId.  kind: "open", "click",
-** "reply", "bounce", "unsubscribe".  at: event time; url: clicked link or
-** NULL.  Returns 0, 1 when the message is unknown (nothing changed), -1. */
-int campEngineEvent(Engine *e, const char *kind, const char *messageId, int64_t at, const char *url,
-                    char *err, size_t errSize);
-
 /* A provider webhook's event id (namespaced by the caller), recorded once:
 ** 0 the first time, 1 when it was seen before (a replay: do nothing), -1
 ** on a database error.  Call inside the transaction that records the
@@ -105,7 +79,7 @@ int campEngineHookSeen(Engine *e, const char *id, int64_t at, char *err, size_t 
 ** return 1; 0 when it is not a stop word (nothing changes); -1 on error. */
 int campEngineStopReply(Engine *e, const char *phone, const char *text, int64_t at, char *err, size_t errSize);
 
-/* Group many events in one transaction (campEngineEvent joins an open
+/* Group many events in one transaction (campSchedEvent joins an open
 ** one instead of committing each event by itself). */
 int campEngineBegin(Engine *e, char *err, size_t errSize);
 int campEngineCommit(Engine *e, char *err, size_t errSize);
@@ -148,11 +122,5 @@ int campEngineTimeline(Engine *e, const char *campaign, FILE *out, char *err, si
 ** with the count in err and nothing written. */
 int campEngineImport(Engine *e, const char *model, const char *key, const char *path, int delimiter, FILE *errs,
                      long *added, long *updated, char *err, size_t errSize);
-
-/* Test mode: enrol record as a test participant of campaign, then run one
-** activity now (activity != NULL) or advance its own timeline to until, and
-** print the participant's timeline. */
-int campEngineTest(Engine *e, const char *campaign, int64_t record, const char *activity, int64_t until,
-                   const RunOptions *o, FILE *out, char *err, size_t errSize);
 
 #endif

@@ -24,6 +24,7 @@
 #include <strings.h>
 #include "runtime/ingest.h"
 #include "runtime/message.h"
+#include "runtime/sched.h"
 
 static void initOnce(void) {
   static int done;
@@ -151,7 +152,7 @@ int campIngestMessage(Engine *e, const char *raw, size_t len, const char *name, 
     else if (cls == 4) st->soft++;
     else if (cls != 5) unmatched(report, name, st, "%s", "a delivery report without a failed recipient (no Status 4.x.x or 5.x.x)");
     else {
-      int got = campEngineEvent(e, "bounce", r.original, at, NULL, err, errSize);
+      int got = campSchedEvent(e, "bounce", r.original, at, NULL, err, errSize);
       if (got < 0) rc = -1;
       else if (got == 1) unmatched(report, name, st, "bounce of '%s', which camp did not send", r.original);
       else st->hard++;
@@ -171,7 +172,7 @@ int campIngestMessage(Engine *e, const char *raw, size_t len, const char *name, 
   int found = 0, na = a ? g_mime_references_length(a) : 0, nb = b ? g_mime_references_length(b) : 0;
   for (int i = 0; i < na + nb && !found && rc == 0; i++) {
     const char *id = i < na ? g_mime_references_get_message_id(a, i) : g_mime_references_get_message_id(b, nb - 1 - (i - na));
-    int got = campEngineEvent(e, "reply", id, at, NULL, err, errSize);
+    int got = campSchedEvent(e, "reply", id, at, NULL, err, errSize);
     if (got < 0) rc = -1;
     else if (got == 0) found = 1;
   }
@@ -238,7 +239,7 @@ int campIngestImap(Engine *e, const char *given, FILE *report, IngestStats *st, 
     snprintf(err, errSize, "'%s': give the mailbox (imaps://HOST/INBOX); credentials go in CAMP_IMAP_USER and CAMP_IMAP_PASSWORD", url);
     return -1;
   }
-  curl_global_init(CURL_GLOBAL_DEFAULT);
+  campChanCurlInit();
   GString *found = g_string_new(NULL);
   int rc = imap(url, "UID SEARCH UNSEEN", ca, found, err, errSize);
   const char *line = rc == 0 ? strstr(found->str, "* SEARCH") : NULL;

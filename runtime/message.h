@@ -14,12 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* A growable byte buffer; every function appends.  oom is sticky. */
-typedef struct Buf { char *p; size_t n, cap; int oom; } Buf;
-void campBufPut(Buf *b, const char *s, size_t n);
-void campBufPuts(Buf *b, const char *s);
-void campBufPrintf(Buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void campBufFree(Buf *b);
+#include "runtime/buf.h"
 
 typedef struct Message {
   const char *messageId;        /* without <>: "t123.ab12cd@camp.example" */
@@ -114,6 +109,9 @@ Channel *campChanFileOpen(const char *dir, int sms, char *err, size_t errSize);
 Channel *campChanSinkOpen(void);
 Channel *campChanSmtpOpen(const char *url, int connections, char *err, size_t errSize);
 Channel *campChanHttpOpen(const char *url, int connections, char *err, size_t errSize);
+/* libcurl's global setup, done once per process whoever asks first (the
+** carriers, IMAP ingest); thread-safe.  0, or -1 when libcurl cannot start. */
+int campChanCurlInit(void);
 
 /* -- tracking (track.c) ------------------------------------------------- */
 

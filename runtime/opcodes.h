@@ -1,8 +1,18 @@
 /*
-** runtime/opcodes.h -- the opcode enum and table, derived from opcodes.def.
+** runtime/opcodes.h -- what the numbers in bytecode mean: the opcode enum
+** and table (from opcodes.def), the natives table (from stdlib/natives.def),
+** the stack limit.
+**
+** Owns: the tables every reader of bytecode shares -- the compiler's
+** resolver and code generator, the loader's validation (program.c), the
+** disassembler, the VM.  A leaf (opcodes.c needs nothing else), so the
+** compiler uses it without linking the VM.  Does not own: emitting code
+** (compiler/codegen.c), checking it (program.c) or running it (vm.c).
 */
 #ifndef CAMP_OPCODES_H
 #define CAMP_OPCODES_H
+
+#include <stdint.h>
 
 typedef enum {
 #define OPCODE(name, operand, pops, pushes, doc) OP_##name,
@@ -10,6 +20,38 @@ typedef enum {
 #undef OPCODE
   OP_COUNT_
 } Opcode;
+
+/* An instruction's operand kind (opcodes.def's operand column). */
+enum { OPND_NONE = 0, OPND_U32, OPND_ADDR, OPND_NATIVE, OPND_COUNT };
+
+/* One row per opcode, in opcodes.def order.  len is the instruction's size
+** in bytes, the opcode byte included; pops and pushes are the stack effect,
+** -1 = "the operand's count". */
+typedef struct OpcodeInfo {
+  const char *name;
+  uint8_t operand;             /* OPND_* */
+  uint8_t len;
+  int8_t pops, pushes;
+} OpcodeInfo;
+extern const OpcodeInfo campOpcodes[OP_COUNT_];
+
+/* The deepest a block's value stack may go: the loader (program.c) proves
+** every block stays within it, so the VM's fixed stack never overflows. */
+#define CAMP_STACK_MAX 256
+
+/* The natives table, one row per stdlib/natives.def row, in its order:
+** bytecode names a native by its index here (OP_CALL, OP_ACTION).
+** result and params are natives.def's type letters. */
+enum { NATIVE_FN = 1, NATIVE_FLT, NATIVE_ACT };
+typedef struct NativeInfo {
+  const char *name;
+  int kind;                    /* NATIVE_FN, NATIVE_FLT, NATIVE_ACT */
+  char result;
+  const char *params;
+  const char *doc;
+} NativeInfo;
+extern const NativeInfo campNatives[];
+extern const int campNativeCount;
 
 /* OP_ESCAPE's operand: how a template value is made safe where it lands.
 ** The compiler chooses (compiler/html.c): values in HTML bodies are

@@ -9,10 +9,21 @@
 ** Does not own: building a Program (compiler/codegen.c) or running it (vm.c).
 **
 ** Layout:  magic[8] version:u32 hash[32] bodyLen:u32  body
-** body:    strings consts models campaigns activities lists mailings code
-**          bytecode lines   (each a u32 count then its records)
+** body:    strings consts models campaigns activities lists code bytecode
+**          lines   (each a u32 count then its records)
 ** A model is name, fields, then (version 2 on) its opt-out field index;
-** a version 1 image loads as one whose models declare none.
+** a version 1 image loads as one whose models declare none.  A campaign
+** ends (version 3 on) with isMailing:u8 list:u32 at:i64: the compiler
+** lowers each mailing to the campaign the runtime runs (campaigns first,
+** then the mailings in source order; their activities likewise).
+**
+** Images before version 3 held a mailings table after the lists instead,
+** which the runtime lowered on every load.  Those images are stored in
+** users' databases (camp_version), so the loader upgrades them once, as it
+** reads them: it lowers their mailings with the compiler's own function
+** (campProgramLowerMailing) into the indexes the compiler now gives them.
+** One lowering, one Program shape: nothing after the loader knows the
+** version.  An upgraded Program keeps the hash of the bytes it came from.
 */
 #include <errno.h>
 #include <stdarg.h>
@@ -20,34 +31,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "runtime/buf.h"
 #include "runtime/opcodes.h"
 #include "runtime/program.h"
-#include "runtime/vm.h"
 
 #define HEADER_LEN (8 + 4 + 32 + 4)
-#define MAX_STACK 256
 
 /* -- writing -------------------------------------------------------------- */
 
-typedef struct Buf { uint8_t *p; size_t n, cap; int oom; } Buf;
-
-static void put(Buf *b, const void *src, size_t n) {
-  if (b->oom || n == 0) return;
-  if (b->n + n > b->cap) {
-    size_t cap = b->cap ? b->cap * 2 : 4096;
-    while (cap < b->n + n) cap *= 2;
-    uint8_t *p = realloc(b->p, cap);
-    if (!p) { b->oom = 1; return; }
-    b->p = p; b->cap = cap;
-  }
-  memcpy(b->p + b->n, src, n);
-  b->n += n;
-}
-
-static void putU8(Buf *b, uint8_t v) { put(b, &v, 1); }
+static void putU8(Buf *b, uint8_t v) { campBufPut(b, &v, 1); }
 static void putU32(Buf *b, uint32_t v) {
   uint8_t x[4] = { (uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24) };
-  put(b, x, 4);
+  campBufPut(b, x, 4);
 }
 static void putI64(Buf *b, int64_t v) {
   putU32(b, (uint32_t)((uint64_t)v & 0xffffffffu));
@@ -81,13 +76,13 @@ static void sha256(const uint8_t *p, size_t n, uint8_t out[32]) {
 
 int campProgramSave(Program *p, uint8_t **out, size_t *outLen) {
   Buf b = { 0 };
-  put(&b, CAMP_IMAGE_MAGIC, 8);
+  campBufPut(&b, CAMP_IMAGE_MAGIC, 8);
   putU32(&b, CAMP_IMAGE_VERSION);
   uint8_t zero[32] = { 0 };
-  put(&b, zero, 32);
+  campBufPut(&b, zero, 32);
   putU32(&b, 0);
   putU32(&b, p->nstr);
-  for (uint32_t i = 0; i < p->nstr; i++) { putU32(&b, p->strLen[i]); put(&b, p->str[i], p->strLen[i]); }
+  for (uint32_t i = 0; i < p->nstr; i++) { putU32(&b, p->strLen[i]); campBufPut(&b, p->str[i], p->strLen[i]); }
   putU32(&b, p->nconst);
   for (uint32_t i = 0; i < p->nconst; i++) putValue(&b, p, &p->consts[i]);
   putU32(&b, p->nmodel);
@@ -105,6 +100,7 @@ int campProgramSave(Program *p, uint8_t **out, size_t *outLen) {
     const ProgCampaign *c = &p->camps[i];
     uint32_t f[] = { c->name, c->title, c->model, c->filter, c->unique, c->code, c->firstAct, c->nact, c->line };
     for (unsigned k = 0; k < sizeof f / sizeof f[0]; k++) putU32(&b, f[k]);
+    putU8(&b, c->isMailing); putU32(&b, c->list); putI64(&b, c->at);
   }
   putU32(&b, p->nact);
   for (uint32_t i = 0; i < p->nact; i++) {
@@ -119,13 +115,6 @@ int campProgramSave(Program *p, uint8_t **out, size_t *outLen) {
     const ProgList *l = &p->lists[i];
     putU32(&b, l->name); putU32(&b, l->title); putU32(&b, l->model); putU32(&b, l->filter); putU32(&b, l->line);
   }
-  putU32(&b, p->nmail);
-  for (uint32_t i = 0; i < p->nmail; i++) {
-    const ProgMailing *m = &p->mails[i];
-    putU32(&b, m->name); putU32(&b, m->title); putU32(&b, m->list); putI64(&b, m->at);
-    uint32_t f[] = { m->subject, m->body, m->text, m->from, m->line };
-    for (unsigned k = 0; k < sizeof f / sizeof f[0]; k++) putU32(&b, f[k]);
-  }
   putU32(&b, p->ncode);
   for (uint32_t i = 0; i < p->ncode; i++) {
     const ProgCode *c = &p->code[i];
@@ -133,15 +122,15 @@ int campProgramSave(Program *p, uint8_t **out, size_t *outLen) {
     putU32(&b, c->line); putU32(&b, c->file);
   }
   putU32(&b, p->nbc);
-  put(&b, p->bc, p->nbc);
+  campBufPut(&b, p->bc, p->nbc);
   putU32(&b, p->nline);
   for (uint32_t i = 0; i < p->nline; i++) { putU32(&b, p->lines[i].pc); putU32(&b, p->lines[i].line); }
   if (b.oom || b.n - HEADER_LEN > UINT32_MAX) { free(b.p); return -1; }
   uint32_t body = (uint32_t)(b.n - HEADER_LEN);
   for (int k = 0; k < 4; k++) b.p[44 + k] = (uint8_t)(body >> (8 * k));
-  sha256(b.p + HEADER_LEN, body, p->hash);
+  sha256((const uint8_t *)b.p + HEADER_LEN, body, p->hash);
   memcpy(b.p + 12, p->hash, 32);
-  *out = b.p;
+  *out = (uint8_t *)b.p;
   *outLen = b.n;
   return 0;
 }
@@ -250,24 +239,6 @@ static int checkBlock(Rd *r, uint32_t v, const Program *p, int kind, const char 
   return 1;
 }
 
-static const struct { const char *name; int operand, pops, pushes; } ops[] = {
-#define NONE 0
-#define U32 1
-#define ADDR 2
-#define NATIVE 3
-#define COUNT 4
-#define OPCODE(name, operand, pops, pushes, doc) { #name, operand, pops, pushes },
-#include "runtime/opcodes.def"
-#undef OPCODE
-#undef NONE
-#undef U32
-#undef ADDR
-#undef NATIVE
-#undef COUNT
-};
-
-static const int operandLen[] = { 0, 4, 4, 3, 2 };
-
 /* The operand of the instruction at code[pc] (opcode o) names something
 ** that exists: a constant, a field of the block's model, a native of the
 ** right kind.  Checked for every instruction, reached or not: the
@@ -276,7 +247,7 @@ static void checkOperand(Rd *r, const Program *p, uint32_t b, const uint8_t *cod
   const ProgCode *c = &p->code[b];
   uint8_t o = code[pc];
   const uint8_t *x = code + pc + 1;          /* the operand bytes are in the block: checked by the caller */
-  uint32_t arg = ops[o].operand == 1 ? (uint32_t)x[0] | (uint32_t)x[1] << 8 | (uint32_t)x[2] << 16 | (uint32_t)x[3] << 24 : 0;
+  uint32_t arg = campOpcodes[o].operand == OPND_U32 ? (uint32_t)x[0] | (uint32_t)x[1] << 8 | (uint32_t)x[2] << 16 | (uint32_t)x[3] << 24 : 0;
   switch (o) {
   case OP_CONST:
     if (arg >= p->nconst) fail(r, "image is corrupted (block %u: constant %u of %u at %u)", b, arg, p->nconst, pc);
@@ -290,7 +261,7 @@ static void checkOperand(Rd *r, const Program *p, uint32_t b, const uint8_t *cod
     if (nat >= (uint32_t)campNativeCount)
       fail(r, "image is corrupted (block %u: native %u of %d at %u)", b, nat, campNativeCount, pc);
     else if ((o == OP_CALL) != (campNatives[nat].kind != NATIVE_ACT))
-      fail(r, "image is corrupted (block %u: %s of '%s' at %u)", b, ops[o].name, campNatives[nat].name, pc);
+      fail(r, "image is corrupted (block %u: %s of '%s' at %u)", b, campOpcodes[o].name, campNatives[nat].name, pc);
     break;
   }
   default: break;
@@ -311,7 +282,7 @@ static void checkCode(Rd *r, const Program *p, uint32_t b) {
   for (uint32_t pc = 0; pc < n && !r->bad;) {
     uint8_t o = code[pc];
     if (o >= OP_COUNT_) { fail(r, "image is corrupted (block %u: unknown opcode %u at %u)", b, o, pc); break; }
-    uint32_t len = 1 + (uint32_t)operandLen[ops[o].operand];
+    uint32_t len = campOpcodes[o].len;
     if (pc + len > n) { fail(r, "image is corrupted (block %u: instruction at %u runs past its block)", b, pc); break; }
     checkOperand(r, p, b, code, pc);
     start[pc] = 1;
@@ -321,7 +292,7 @@ static void checkCode(Rd *r, const Program *p, uint32_t b) {
   for (uint32_t pc = 0; pc < n && !r->bad;) {
     uint8_t o = code[pc];
     const uint8_t *x = code + pc + 1;
-    uint32_t len = 1 + (uint32_t)operandLen[ops[o].operand];
+    uint32_t len = campOpcodes[o].len;
     if (depthAt[pc]) {
       if (reachable && depthAt[pc] - 1 != depth) { fail(r, "image is corrupted (block %u: stack depth differs where paths meet at %u)", b, pc); break; }
       depth = depthAt[pc] - 1;
@@ -329,14 +300,14 @@ static void checkCode(Rd *r, const Program *p, uint32_t b) {
     }
     if (!reachable) { pc += len; continue; }
     uint32_t arg = 0;
-    if (ops[o].operand == 1 || ops[o].operand == 2) arg = (uint32_t)x[0] | (uint32_t)x[1] << 8 | (uint32_t)x[2] << 16 | (uint32_t)x[3] << 24;
-    int pops = ops[o].pops, pushes = ops[o].pushes;
+    if (campOpcodes[o].operand == OPND_U32 || campOpcodes[o].operand == OPND_ADDR) arg = (uint32_t)x[0] | (uint32_t)x[1] << 8 | (uint32_t)x[2] << 16 | (uint32_t)x[3] << 24;
+    int pops = campOpcodes[o].pops, pushes = campOpcodes[o].pushes;
     if (o == OP_CALL || o == OP_ACTION) pops = x[2];         /* operands checked by checkOperand */
     else if (o == OP_CONCAT) pops = x[0] | x[1] << 8;
     if (depth < pops) { fail(r, "image is corrupted (block %u: stack underflow at %u)", b, pc); break; }
     depth += pushes - pops;
-    if (depth > MAX_STACK) { fail(r, "image is corrupted (block %u: stack deeper than %d)", b, MAX_STACK); break; }
-    if (ops[o].operand == 2) {
+    if (depth > CAMP_STACK_MAX) { fail(r, "image is corrupted (block %u: stack deeper than %d)", b, CAMP_STACK_MAX); break; }
+    if (campOpcodes[o].operand == OPND_ADDR) {
       if (arg <= pc || arg > n || (arg < n && !start[arg])) {
         fail(r, "image is corrupted (block %u: jump at %u to %u is not an instruction ahead)", b, pc, arg);
         break;
@@ -357,6 +328,54 @@ static void checkCode(Rd *r, const Program *p, uint32_t b) {
   free(start);
 }
 
+/* A campaign's mailing fields (image version 3 on) agree with what the
+** runtime does with them: a campaign has none; a mailing names a list of
+** its model and is one email. */
+static void checkMailing(Rd *r, const Program *p, uint32_t i) {
+  const ProgCampaign *c = &p->camps[i];
+  if (r->bad) return;
+  if (c->isMailing > 1) { fail(r, "image is corrupted (campaign %u: isMailing %u)", i, c->isMailing); return; }
+  if (!c->isMailing) {
+    if (c->list != CAMP_NONE || c->at) fail(r, "image is corrupted (campaign %u has a list or a time but is no mailing)", i);
+    return;
+  }
+  if (!checkIndex(r, c->list, p->nlist, 0, "mailing list")) return;
+  if (p->lists[c->list].model != c->model) fail(r, "image is corrupted (mailing %u: its list is of another model)", i);
+  else if (c->nact != 1 || p->acts[c->firstAct].kind != ACT_EMAIL) fail(r, "image is corrupted (mailing %u is not one email)", i);
+}
+
+/* The mailings table of an image before version 3 (after its lists): the
+** declarations as written, in the loader's block; checked by the caller
+** with the other cross references. */
+static ProgMailing *readOldMailings(Rd *r, uint32_t *n) {
+  *n = getCount(r, 40, "mailing");
+  ProgMailing *mails = take(r, (size_t)*n * sizeof *mails + 1);
+  for (uint32_t i = 0; i < *n && !r->bad; i++) {
+    ProgMailing *m = &mails[i];
+    m->name = getU32(r, "mailings"); m->title = getU32(r, "mailings"); m->list = getU32(r, "mailings");
+    m->at = getI64(r, "mailings");
+    uint32_t *f[] = { &m->subject, &m->body, &m->text, &m->from, &m->line };
+    for (unsigned k = 0; k < sizeof f / sizeof f[0]; k++) *f[k] = getU32(r, "mailings");
+  }
+  return mails;
+}
+
+/* The image-format upgrade of an image before version 3: its checked
+** mailings become campaigns and activities appended to p's, exactly as the
+** compiler now emits them.  New tables come from the loader's block, which
+** holds them: each table takes under 8 times its bytes in the image. */
+static void upgradeMailings(Rd *r, Program *p, const ProgMailing *mails, uint32_t nmail) {
+  ProgCampaign *camps = take(r, (size_t)(p->ncamp + nmail) * sizeof *camps);
+  ProgActivity *acts = take(r, (size_t)(p->nact + nmail) * sizeof *acts);
+  if (!camps || !acts) return;
+  memcpy(camps, p->camps, (size_t)p->ncamp * sizeof *camps);
+  memcpy(acts, p->acts, (size_t)p->nact * sizeof *acts);
+  for (uint32_t i = 0; i < nmail; i++)
+    campProgramLowerMailing(p, &mails[i], p->ncamp + i, p->nact + i, &camps[p->ncamp + i], &acts[p->nact + i]);
+  p->camps = camps; p->ncamp += nmail;
+  p->acts = acts; p->nact += nmail;
+}
+
 Program *campProgramLoad(const uint8_t *buf, size_t len, char *err, size_t errSize) {
   Rd r = { .p = buf, .end = buf + len, .err = err, .errSize = errSize };
   if (len < 8 || memcmp(buf, CAMP_IMAGE_MAGIC, 8) != 0) {
@@ -366,7 +385,7 @@ Program *campProgramLoad(const uint8_t *buf, size_t len, char *err, size_t errSi
   if (len < HEADER_LEN) { snprintf(err, errSize, "image is truncated (header)"); return NULL; }
   r.p += 8;
   uint32_t version = getU32(&r, "header");
-  if (version != CAMP_IMAGE_VERSION && version != 1) {
+  if (version < 1 || version > CAMP_IMAGE_VERSION) {
     snprintf(err, errSize, "image version %u, this camp reads version %u (recompile the campaign)", version, CAMP_IMAGE_VERSION);
     return NULL;
   }
@@ -431,12 +450,14 @@ Program *campProgramLoad(const uint8_t *buf, size_t len, char *err, size_t errSi
     if (!r.bad && m->optOut != CAMP_NONE && m->fields[m->optOut].type != TYPE_BOOL)
       fail(&r, "image is corrupted (opt-out field %u is not a bool)", m->optOut);
   }
-  p->ncamp = getCount(&r, 36, "campaign");
+  p->ncamp = getCount(&r, version >= 3 ? 49 : 36, "campaign");
   p->camps = take(&r, (size_t)p->ncamp * sizeof *p->camps + 1);
   for (uint32_t i = 0; i < p->ncamp && !r.bad; i++) {
     ProgCampaign *c = &p->camps[i];
     uint32_t *f[] = { &c->name, &c->title, &c->model, &c->filter, &c->unique, &c->code, &c->firstAct, &c->nact, &c->line };
     for (unsigned k = 0; k < sizeof f / sizeof f[0]; k++) *f[k] = getU32(&r, "campaigns");
+    c->list = CAMP_NONE;
+    if (version >= 3) { c->isMailing = getU8(&r, "campaigns"); c->list = getU32(&r, "campaigns"); c->at = getI64(&r, "campaigns"); }
   }
   p->nact = getCount(&r, 62, "activity");
   p->acts = take(&r, (size_t)p->nact * sizeof *p->acts + 1);
@@ -456,15 +477,8 @@ Program *campProgramLoad(const uint8_t *buf, size_t len, char *err, size_t errSi
     l->name = getU32(&r, "lists"); l->title = getU32(&r, "lists"); l->model = getU32(&r, "lists");
     l->filter = getU32(&r, "lists"); l->line = getU32(&r, "lists");
   }
-  p->nmail = getCount(&r, 40, "mailing");
-  p->mails = take(&r, (size_t)p->nmail * sizeof *p->mails + 1);
-  for (uint32_t i = 0; i < p->nmail && !r.bad; i++) {
-    ProgMailing *m = &p->mails[i];
-    m->name = getU32(&r, "mailings"); m->title = getU32(&r, "mailings"); m->list = getU32(&r, "mailings");
-    m->at = getI64(&r, "mailings");
-    uint32_t *f[] = { &m->subject, &m->body, &m->text, &m->from, &m->line };
-    for (unsigned k = 0; k < sizeof f / sizeof f[0]; k++) *f[k] = getU32(&r, "mailings");
-  }
+  uint32_t nmail = 0;
+  ProgMailing *mails = version < 3 ? readOldMailings(&r, &nmail) : NULL;
   p->ncode = getCount(&r, 21, "code block");
   p->code = take(&r, (size_t)p->ncode * sizeof *p->code + 1);
   for (uint32_t i = 0; i < p->ncode && !r.bad; i++) {
@@ -508,6 +522,7 @@ Program *campProgramLoad(const uint8_t *buf, size_t len, char *err, size_t errSi
     if (!r.bad && (c->firstAct > p->nact || c->nact > p->nact - c->firstAct)) fail(&r, "image is corrupted (campaign %u activities out of range)", i);
     for (uint32_t k = c->firstAct; k < c->firstAct + c->nact && !r.bad; k++)
       if (p->acts[k].campaign != i) fail(&r, "image is corrupted (activity %u not in its campaign)", k);
+    checkMailing(&r, p, i);
   }
   for (uint32_t i = 0; i < p->nact && !r.bad; i++) {
     ProgActivity *a = &p->acts[i];
@@ -531,8 +546,8 @@ Program *campProgramLoad(const uint8_t *buf, size_t len, char *err, size_t errSi
     checkIndex(&r, p->lists[i].model, p->nmodel, 0, "list model");
     checkBlock(&r, p->lists[i].filter, p, CODE_FILTER, "list filter");
   }
-  for (uint32_t i = 0; i < p->nmail && !r.bad; i++) {
-    ProgMailing *m = &p->mails[i];
+  for (uint32_t i = 0; i < nmail && !r.bad; i++) {
+    ProgMailing *m = &mails[i];
     checkIndex(&r, m->name, p->nstr, 0, "mailing name");
     checkIndex(&r, m->title, p->nstr, 0, "mailing title");
     checkIndex(&r, m->list, p->nlist, 0, "mailing list");
@@ -541,6 +556,7 @@ Program *campProgramLoad(const uint8_t *buf, size_t len, char *err, size_t errSi
     checkBlock(&r, m->text, p, CODE_TEMPLATE, "text");
     checkBlock(&r, m->from, p, CODE_TEMPLATE, "from");
   }
+  if (!r.bad && nmail) upgradeMailings(&r, p, mails, nmail);
   if (r.bad) { campProgramFree(p); return NULL; }
   return p;
 }
@@ -568,41 +584,24 @@ Program *campProgramLoadFile(const char *path, char *err, size_t errSize) {
   return p;
 }
 
-int campProgramLowerMailings(Program *p) {
-  if (!p->nmail || p->lowered_) return 0;
-  size_t campBytes = (size_t)(p->ncamp + p->nmail) * sizeof *p->camps;
-  char *mem = calloc(1, campBytes + (size_t)(p->nact + p->nmail) * sizeof *p->acts);
-  if (!mem) return -1;
-  ProgCampaign *camps = (ProgCampaign *)mem;
-  ProgActivity *acts = (ProgActivity *)(mem + campBytes);
-  memcpy(camps, p->camps, (size_t)p->ncamp * sizeof *camps);
-  memcpy(acts, p->acts, (size_t)p->nact * sizeof *acts);
-  for (uint32_t i = 0; i < p->nmail; i++) {
-    const ProgMailing *m = &p->mails[i];
-    const ProgList *l = &p->lists[m->list];
-    ProgCampaign *c = &camps[p->ncamp + i];
-    ProgActivity *a = &acts[p->nact + i];
-    c->name = m->name; c->title = m->title; c->model = l->model; c->filter = l->filter;
-    c->unique = CAMP_NONE; c->code = CAMP_NONE; c->firstAct = p->nact + i; c->nact = 1; c->line = m->line;
-    c->isMailing = 1; c->mailing = i; c->list = m->list; c->at = m->at;
-    const ProgModel *model = &p->models[l->model];
-    for (uint32_t f = 1; f < model->nfield && c->unique == CAMP_NONE; f++)     /* one message per address */
-      if (model->fields[f].type == TYPE_EMAIL) c->unique = f;
-    a->name = m->name; a->campaign = p->ncamp + i; a->kind = ACT_EMAIL; a->trigger = TRIG_BEGIN; a->parent = CAMP_NONE;
-    a->filter = CAMP_NONE; a->subject = m->subject; a->body = m->body; a->text = m->text; a->from = m->from;
-    a->actions = CAMP_NONE; a->line = m->line;
-  }
-  p->camps = camps;
-  p->acts = acts;
-  p->ncamp += p->nmail;
-  p->nact += p->nmail;
-  p->lowered_ = mem;
-  return 0;
+void campProgramLowerMailing(const Program *p, const ProgMailing *m, uint32_t camp, uint32_t act,
+                             ProgCampaign *c, ProgActivity *a) {
+  const ProgList *l = &p->lists[m->list];
+  const ProgModel *model = &p->models[l->model];
+  memset(c, 0, sizeof *c);
+  c->name = m->name; c->title = m->title; c->model = l->model; c->filter = l->filter;
+  c->unique = CAMP_NONE; c->code = CAMP_NONE; c->firstAct = act; c->nact = 1; c->line = m->line;
+  c->isMailing = 1; c->list = m->list; c->at = m->at;
+  for (uint32_t f = 1; f < model->nfield && c->unique == CAMP_NONE; f++)     /* one message per address */
+    if (model->fields[f].type == TYPE_EMAIL) c->unique = f;
+  memset(a, 0, sizeof *a);
+  a->name = m->name; a->campaign = camp; a->kind = ACT_EMAIL; a->trigger = TRIG_BEGIN; a->parent = CAMP_NONE;
+  a->filter = CAMP_NONE; a->subject = m->subject; a->body = m->body; a->text = m->text; a->from = m->from;
+  a->actions = CAMP_NONE; a->line = m->line;
 }
 
 void campProgramFree(Program *p) {
   if (!p) return;
-  free(p->lowered_);
   free(p->mem_);
   free(p);
 }

@@ -18,7 +18,8 @@
 #include "value.h"
 
 #define CAMP_IMAGE_MAGIC   "CAMPIMG\x1a"   /* 8 bytes */
-#define CAMP_IMAGE_VERSION 2u             /* 2: models carry their opt-out field; 1 still loads */
+#define CAMP_IMAGE_VERSION 3u             /* 3: mailings lowered to campaigns; 2: models carry their
+                                              opt-out field; 1 and 2 still load (see campProgramLoad) */
 #define CAMP_NONE          UINT32_MAX      /* "no index" in every u32 slot */
 
 /* What the store holds, checked where input enters: by the compiler (E008)
@@ -59,10 +60,12 @@ typedef struct ProgCampaign {
   uint32_t code;            /* string index or CAMP_NONE */
   uint32_t firstAct, nact;  /* its activities: acts[firstAct .. firstAct+nact) */
   uint32_t line;            /* source line of the declaration */
-  /* In memory only (campProgramLowerMailings), never in an image: */
-  uint8_t isMailing;        /* lowered from mails[mailing] */
-  uint32_t mailing, list;   /* the mailing and its list (indexes) */
-  int64_t at;               /* the mailing's send time, 0 = when started */
+  /* A mailing is a campaign (image version 3 on): over its list's model,
+  ** filtered by the list's filter (none for a manual list), unique on the
+  ** model's first email field, with one email activity at TRIG_BEGIN. */
+  uint8_t isMailing;        /* 1: lowered from a `mailing` declaration */
+  uint32_t list;            /* the mailing's list index, CAMP_NONE for a campaign */
+  int64_t at;               /* the mailing's send time, 0 = when started (and for a campaign) */
 } ProgCampaign;
 
 typedef struct ProgActivity {
@@ -86,6 +89,9 @@ typedef struct ProgList {
   uint32_t line;
 } ProgList;
 
+/* A `mailing` declaration as written: what the compiler reads from the tree
+** and images before version 3 stored; never part of a loaded Program.
+** campProgramLowerMailing turns it into the campaign the runtime runs. */
 typedef struct ProgMailing {
   uint32_t name, title;
   uint32_t list;            /* list index */
@@ -112,13 +118,11 @@ typedef struct Program {
   uint32_t ncamp;  ProgCampaign *camps;
   uint32_t nact;   ProgActivity *acts;
   uint32_t nlist;  ProgList *lists;
-  uint32_t nmail;  ProgMailing *mails;
   uint32_t ncode;  ProgCode *code;
   uint32_t nbc;    uint8_t *bc;
   uint32_t nline;  ProgLine *lines;     /* pc -> line for all of bc */
   uint8_t hash[32];                     /* SHA-256 of the serialised body */
   void *mem_;                           /* allocation owned by the loader */
-  void *lowered_;                       /* camps and acts after campProgramLowerMailings */
 } Program;
 
 /* Serialise p into a malloc'd buffer (*out, *outLen) and fill p->hash.
@@ -136,13 +140,15 @@ Program *campProgramLoadFile(const char *path, char *err, size_t errSize);
 
 void campProgramFree(Program *p);
 
-/* Give each mailing the form the runtime runs: a campaign of the same name
-** over its list's model, matching the list (a dynamic list's filter; a
-** manual list's members are the store's to find), unique on the first
-** email field, with one email at its start.  Appended to camps and acts in
-** memory only; the image and its hash are unchanged.  Returns 0, or -1 on
-** out of memory (p unchanged). */
-int campProgramLowerMailings(Program *p);
+/* Give mailing m the form the runtime runs: fill *c (to be camps[camp])
+** with a campaign of the same name over its list's model, matching the list
+** (a dynamic list's filter; a manual list's members are the store's to
+** find), unique on the model's first email field, and *a (to be acts[act])
+** with its one email, at TRIG_BEGIN with m's templates.  Reads p's models
+** and lists (m->list must be in range).  The compiler calls it for every
+** mailing; the loader for the mailings of an image older than version 3. */
+void campProgramLowerMailing(const Program *p, const ProgMailing *m, uint32_t camp, uint32_t act,
+                             ProgCampaign *c, ProgActivity *a);
 
 /* Hex form of p->hash (65 bytes with NUL). */
 void campProgramHashHex(const Program *p, char out[65]);

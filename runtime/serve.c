@@ -21,7 +21,7 @@
 ** a replay changes nothing.
 **
 ** Hits are answered at once and handed to one writer thread, which records
-** them through campEngineEvent (the path `camp event` takes) in batched
+** them through campSchedEvent (the path `camp event` takes) in batched
 ** transactions: whatever arrived while the last batch committed is the next
 ** batch.  On stop the daemon quits accepting, in-flight requests finish, and
 ** the writer records every hit already answered before returning.
@@ -39,7 +39,8 @@
 #include <time.h>
 #include "runtime/clock.h"
 #include "runtime/engine.h"
-#include "runtime/message.h"
+#include "runtime/buf.h"
+#include "runtime/sched.h"
 #include "runtime/serve.h"
 #include "runtime/track.h"
 
@@ -109,7 +110,7 @@ static void recordBatch(Engine *e, Hit *h, size_t n) {
     static const char *const kinds[] = { ['o'] = "open", ['r'] = "click", ['u'] = "unsubscribe" };
     char mid[128];
     int rc = campEngineTraceMessage(e, h[i].trace, mid, sizeof mid);
-    if (rc == 0) rc = campEngineEvent(e, kinds[(unsigned char)h[i].kind], mid, now, h[i].url, err, sizeof err);
+    if (rc == 0) rc = campSchedEvent(e, kinds[(unsigned char)h[i].kind], mid, now, h[i].url, err, sizeof err);
     if (rc == 0) rec++;
     else if (rc == 1) unk++;
     else fprintf(stderr, "camp serve: %s\n", err);
@@ -319,7 +320,7 @@ static enum MHD_Result hooks(struct MHD_Connection *c, const Req *q) {
     int64_t t = now;
     if (json_unpack(ev, "{s:s,s:s,s?s,s?s}", "type", &type, "message_id", &mid, "at", &at, "url", &url) < 0 ||
         (at && campClockParse(at, now, &t) < 0)) { invalid++; continue; }
-    int rc = campEngineEvent(e, type, mid, t, url, err, sizeof err);
+    int rc = campSchedEvent(e, type, mid, t, url, err, sizeof err);
     if (rc == 0) recorded++; else if (rc == 1) unknown++; else invalid++;
   }
   json_decref(root);

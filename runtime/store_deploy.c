@@ -54,9 +54,8 @@ static int ensureModel(Engine *e, const Program *p, uint32_t mi, FILE *out, char
     if (sqlite3_step(st) == SQLITE_ROW) {
       int had = sqlite3_column_int(st, 0);
       if (had != m->fields[f].type) {
-        static const char *const tn[] = { "?", "text", "int", "real", "bool", "datetime", "email", "phone", "tags" };
         snprintf(err, errSize, "model '%s': field '%s' was %s and is now %s; a type cannot change (add a new field)",
-                 name, fname, had > 0 && had <= 8 ? tn[had] : "?", tn[m->fields[f].type]);
+                 name, fname, campValueTypeName(had <= TYPE_TAGS ? had : 0), campValueTypeName(m->fields[f].type));
         rc = -1;
       }
     } else {
@@ -130,38 +129,35 @@ static int eventBit(int trig) {
 static int reachNewActivity(Engine *e, int64_t campaign, const Program *p, const ProgActivity *a, int64_t actId,
                             int64_t parentActId, FILE *out, char *err, size_t errSize) {
   int64_t now = campEngineNow(e);
-  char sql[1024];
-  if (a->trigger == TRIG_BEGIN) {
-    snprintf(sql, sizeof sql, "INSERT INTO camp_trace(participant, activity, state, due, base) "
-             "SELECT id, %lld, 0, %lld, %lld FROM camp_participant WHERE campaign = %lld AND state = 'running'",
-             (long long)actId, (long long)(now + a->delay), (long long)now, (long long)campaign);
-  } else {
-    /* children where the parent already ran; negative ones only when the event has not fired */
-    int bit = eventBit(a->trigger);
-    int positive = a->trigger >= TRIG_OPEN && a->trigger <= TRIG_BOUNCE;
-    if (a->trigger == TRIG_DONE)
-      snprintf(sql, sizeof sql, "INSERT INTO camp_trace(participant, activity, parent, state, due, base) "
-               "SELECT t.participant, %lld, t.id, 0, max(t.done_at + %lld, %lld), t.done_at FROM camp_trace t "
-               "JOIN camp_participant pa ON pa.id = t.participant AND pa.state = 'running' "
-               "WHERE t.activity = %lld AND t.state = 2", (long long)actId, (long long)a->delay, (long long)now,
-               (long long)parentActId);
-    else if (positive) {
-      char windowEnd[64] = "NULL";      /* a waiting trace keeps its window's end in due */
-      if (a->window) snprintf(windowEnd, sizeof windowEnd, "t.done_at + %lld", (long long)a->window);
-      snprintf(sql, sizeof sql, "INSERT INTO camp_trace(participant, activity, parent, state, due, base) "
-               "SELECT t.participant, %lld, t.id, 1, %s, t.done_at FROM camp_trace t "
-               "JOIN camp_participant pa ON pa.id = t.participant AND pa.state = 'running' "
-               "WHERE t.activity = %lld AND t.state = 2 AND (t.events & 8) = 0", (long long)actId,
-               windowEnd, (long long)parentActId);
-    }
-    else
-      snprintf(sql, sizeof sql, "INSERT INTO camp_trace(participant, activity, parent, state, due, base) "
-               "SELECT t.participant, %lld, t.id, 0, max(t.done_at + %lld, %lld), t.done_at FROM camp_trace t "
-               "JOIN camp_participant pa ON pa.id = t.participant AND pa.state = 'running' "
-               "WHERE t.activity = %lld AND t.state = 2 AND (t.events & %d) = 0 AND (t.events & 8) = 0",
-               (long long)actId, (long long)(a->window + a->delay), (long long)now, (long long)parentActId, bit);
-  }
-  if (campStoreExec(e, sql, err, errSize) < 0) return -1;
+  /* ?1 the activity, ?2 its delay (or window), ?3 now, ?4 the parent
+  ** activity, ?5 the event bit that cancels it */
+#define CHILDREN(STATE, DUE, WHERE) "INSERT INTO camp_trace(participant, activity, parent, state, due, base) " \
+  "SELECT t.participant, ?1, t.id, " STATE ", " DUE ", t.done_at FROM camp_trace t " \
+  "JOIN camp_participant pa ON pa.id = t.participant AND pa.state = 'running' " \
+  "WHERE t.activity = ?4 AND t.state = " Q_PROCESSED WHERE
+  static const char *const sql[] = {
+    "INSERT INTO camp_trace(participant, activity, state, due, base) "
+    "SELECT id, ?1, " Q_SCHEDULED ", ?3 + ?2, ?3 FROM camp_participant WHERE campaign = ?4 AND state = 'running'",
+    CHILDREN(Q_SCHEDULED, "max(t.done_at + ?2, ?3)", ""),
+    /* a waiting trace keeps its window's end in due (none: NULL) */
+    CHILDREN(Q_WAITING, "t.done_at + ?2", " AND (t.events & " Q_EV_BOUNCE ") = 0"),
+    CHILDREN(Q_SCHEDULED, "max(t.done_at + ?2, ?3)", " AND (t.events & ?5) = 0 AND (t.events & " Q_EV_BOUNCE ") = 0"),
+  };
+#undef CHILDREN
+  /* children where the parent already ran; negative ones only when the event has not fired */
+  int positive = a->trigger >= TRIG_OPEN && a->trigger <= TRIG_BOUNCE;
+  int k = a->trigger == TRIG_BEGIN ? 0 : a->trigger == TRIG_DONE ? 1 : positive ? 2 : 3;
+  sqlite3_stmt *st = campStoreStmt(e, sql[k], err, errSize);
+  if (!st) return -1;
+  sqlite3_bind_int64(st, 1, actId);
+  if (k == 2 && !a->window) sqlite3_bind_null(st, 2);
+  else sqlite3_bind_int64(st, 2, k == 3 ? a->window + a->delay : k == 2 ? a->window : a->delay);
+  sqlite3_bind_int64(st, 3, now);
+  sqlite3_bind_int64(st, 4, k == 0 ? campaign : parentActId);
+  if (k == 3) sqlite3_bind_int(st, 5, eventBit(a->trigger));
+  int rc = sqlite3_step(st);
+  sqlite3_reset(st);
+  if (rc != SQLITE_DONE) { snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db)); return -1; }
   if (out && changes(e)) fprintf(out, "    %lld participants get '%s'\n", (long long)changes(e), p->str[a->name]);
   return 0;
 }
@@ -222,18 +218,18 @@ static int deployCampaign(Engine *e, const Program *p, uint32_t ci, const uint8_
   int rc = sqlite3_step(st);
   sqlite3_finalize(st);
   if (rc != SQLITE_DONE) { snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db)); freeOld(old, nold); return -1; }
-  char sql[1024];
-  snprintf(sql, sizeof sql, "UPDATE camp_campaign SET version = %d, title = ?, at = ?%s WHERE id = %lld", version + 1,
-           start ? ", state = 'running'" : "", (long long)campaign);
-  st = campStorePrepare(e, sql, err, errSize);
+  st = campStorePrepare(e, start ? "UPDATE camp_campaign SET version = ?3, title = ?1, at = ?2, state = 'running' WHERE id = ?4"
+                                  : "UPDATE camp_campaign SET version = ?3, title = ?1, at = ?2 WHERE id = ?4", err, errSize);
   if (!st) { freeOld(old, nold); return -1; }
   sqlite3_bind_text(st, 1, p->str[c->title], -1, SQLITE_STATIC);
   if (c->isMailing && c->at) sqlite3_bind_int64(st, 2, c->at); else sqlite3_bind_null(st, 2);
+  sqlite3_bind_int(st, 3, version + 1);
+  sqlite3_bind_int64(st, 4, campaign);
   sqlite3_step(st);
   sqlite3_finalize(st);
   /* activities by name: upsert, then mark the ones that are gone */
-  snprintf(sql, sizeof sql, "UPDATE camp_activity SET idx = -1 WHERE campaign = %lld", (long long)campaign);
-  rc = campStoreExec(e, sql, err, errSize);
+  rc = campStoreRun(e, "UPDATE camp_activity SET idx = -1 WHERE campaign = ?", "i", campaign);
+  if (rc < 0) snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db));
   st = campStorePrepare(e, "INSERT INTO camp_activity(campaign, name, kind, idx) VALUES(?, ?, ?, ?) "
                            "ON CONFLICT(campaign, name) DO UPDATE SET kind = excluded.kind, idx = excluded.idx", err, errSize);
   for (uint32_t i = 0; st && rc == 0 && i < c->nact; i++) {
@@ -254,10 +250,12 @@ static int deployCampaign(Engine *e, const Program *p, uint32_t ci, const uint8_
   for (int i = 0; i < nold; i++) {
     if (campProgramFindActivity(p, ci, old[i].name) != CAMP_NONE) continue;
     if (out) fprintf(out, "  - activity %s removed\n", old[i].name);
-    snprintf(sql, sizeof sql, "UPDATE camp_trace SET state = %d, message = 'activity removed from the campaign', done_at = %lld "
-             "WHERE activity = %lld AND state IN (%d, %d)", TRACE_CANCELED, (long long)now, (long long)old[i].id,
-             TRACE_SCHEDULED, TRACE_WAITING);
-    if (campStoreExec(e, sql, err, errSize) < 0) { freeOld(old, nold); return -1; }
+    if (campStoreRun(e, "UPDATE camp_trace SET state = " Q_CANCELED ", message = 'activity removed from the campaign', done_at = ? "
+                        "WHERE activity = ? AND state IN (" Q_SCHEDULED ", " Q_WAITING ")", "ii", now, old[i].id) < 0) {
+      snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db));
+      freeOld(old, nold);
+      return -1;
+    }
     if (out && changes(e)) fprintf(out, "    %lld pending traces canceled\n", (long long)changes(e));
   }
   for (uint32_t i = 0; i < c->nact; i++) {
@@ -275,9 +273,12 @@ static int deployCampaign(Engine *e, const Program *p, uint32_t ci, const uint8_
                        (long long)a->delay, o->window != a->window ? ", window changed" : "");
       /* pending traces take the new delays from the time their trigger fired */
       int64_t add = a->delay + (a->trigger >= TRIG_NO_OPEN ? a->window : 0);
-      snprintf(sql, sizeof sql, "UPDATE camp_trace SET due = base + %lld WHERE activity = %lld AND state = %d AND base IS NOT NULL",
-               (long long)add, (long long)l->actId[ai], TRACE_SCHEDULED);
-      if (campStoreExec(e, sql, err, errSize) < 0) { freeOld(old, nold); return -1; }
+      if (campStoreRun(e, "UPDATE camp_trace SET due = base + ? WHERE activity = ? AND state = " Q_SCHEDULED " AND base IS NOT NULL",
+                       "ii", add, l->actId[ai]) < 0) {
+        snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db));
+        freeOld(old, nold);
+        return -1;
+      }
       if (out && changes(e)) fprintf(out, "    %lld pending traces move\n", (long long)changes(e));
     }
   }
@@ -287,43 +288,27 @@ static int deployCampaign(Engine *e, const Program *p, uint32_t ci, const uint8_
   return 0;
 }
 
-int campEngineDeploy(Engine *e, const uint8_t *img, size_t len, int start, int dryRun, FILE *out,
-                     char *err, size_t errSize) {
-  Program *p = campProgramLoad(img, len, err, errSize);
-  if (!p) return -1;
-  if (campProgramLowerMailings(p) < 0) { snprintf(err, errSize, "out of memory"); campProgramFree(p); return -1; }
-  int changed = 0, rc = 0;
-  e->gen++;
-  if (campStoreExec(e, "BEGIN IMMEDIATE", err, errSize) < 0) { campProgramFree(p); return -1; }
+int campStoreDeploy(Engine *e, const Program *p, const uint8_t *img, size_t len, int start, int dryRun, FILE *out,
+                    int *changed, char *err, size_t errSize) {
+  int rc = 0;
   for (uint32_t m = 0; m < p->nmodel && rc == 0; m++) rc = ensureModel(e, p, m, dryRun ? out : NULL, err, errSize);
-  for (uint32_t c = 0; c < p->ncamp && rc == 0; c++) rc = deployCampaign(e, p, c, img, len, start, out, &changed, err, errSize);
-  if (rc == 0 && dryRun) {
-    /* what the next sync would do: run it here, inside the transaction
-    ** that is about to be rolled back */
-    for (uint32_t c = 0; c < p->ncamp && rc == 0; c++) {
-      sqlite3_stmt *st = campStorePrepare(e, "SELECT id, state FROM camp_campaign WHERE name = ?", err, errSize);
-      if (!st) { rc = -1; break; }
-      sqlite3_bind_text(st, 1, p->str[p->camps[c].name], -1, SQLITE_STATIC);
-      int64_t id = 0;
-      int running = 0;
-      if (sqlite3_step(st) == SQLITE_ROW) { id = sqlite3_column_int64(st, 0); running = !strcmp((const char *)sqlite3_column_text(st, 1), "running"); }
-      sqlite3_finalize(st);
-      if (!id || (!running && !start)) continue;
-      RunStats rs = { 0 };
-      if (campStoreSync(e, id, &rs, err, errSize) < 0) { rc = -1; break; }
-      if (rs.enrolled || rs.left)
-        fprintf(out, "campaign %s: %ld records would be enrolled now, %ld participants would leave\n",
-                p->str[p->camps[c].name], rs.enrolled, rs.left);
-    }
-  }
-  if (rc == 0 && !dryRun) rc = campStoreExec(e, "COMMIT", err, errSize);
-  else sqlite3_exec(e->db, "ROLLBACK", NULL, NULL, NULL);
-  if (dryRun || rc < 0) {   /* the cache may hold versions that were rolled back */
-    while (e->ncache) campStoreForget(e, e->cache[0].campaign);
-  }
-  campProgramFree(p);
-  if (rc < 0) return -1;
-  return dryRun ? changed : 0;
+  for (uint32_t c = 0; c < p->ncamp && rc == 0; c++) rc = deployCampaign(e, p, c, img, len, start, out, changed, err, errSize);
+  return rc;
+}
+
+int64_t campStoreCampaignState(Engine *e, const char *name, int *running, char *err, size_t errSize) {
+  sqlite3_stmt *st = campStoreStmt(e, "SELECT id, state FROM camp_campaign WHERE name = ?", err, errSize);
+  if (!st) return -1;
+  sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+  int64_t id = 0;
+  *running = 0;
+  if (sqlite3_step(st) == SQLITE_ROW) { id = sqlite3_column_int64(st, 0); *running = !strcmp((const char *)sqlite3_column_text(st, 1), "running"); }
+  sqlite3_reset(st);
+  return id;
+}
+
+void campStoreForgetAll(Engine *e) {
+  while (e->ncache) campStoreForget(e, e->cache[0].campaign);
 }
 
 int campEngineSetState(Engine *e, const char *campaign, const char *state, char *err, size_t errSize) {

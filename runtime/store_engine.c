@@ -7,13 +7,14 @@
 ** checked models, always quoted; every value bound), loading the program
 ** of a campaign version, loading records, and deploying images with the
 ** sync rules for participants in flight.
-** Does not own: running due work (store_run.c), actions and the writes
+** Does not own: running due work (sched.c), actions and the writes
 ** they make (actions.c, store_record.c), events and reports
 ** (store_event.c, store_report.c).
 */
 #include <errno.h>
 #include <libgen.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -21,6 +22,7 @@
 #include <sys/stat.h>
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
+#include "runtime/clock.h"
 #include "runtime/store_engine.h"
 
 #define SCHEMA_VERSION 4
@@ -130,12 +132,6 @@ sqlite3_stmt *campStorePrepare(Engine *e, const char *sql, char *err, size_t err
   return st;
 }
 
-uint32_t campStoreHash(const char *p, size_t n) {
-  uint32_t h = 2166136261u;                   /* FNV-1a */
-  for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)p[i]) * 16777619u;
-  return h;
-}
-
 sqlite3_stmt *campStoreStmt(Engine *e, const char *sql, char *err, size_t errSize) {
   for (int i = 0; i < e->nstmt; i++)   /* most callers pass literals: try the pointer before hashing */
     if (e->stmts[i].key == sql && !strcmp(e->stmts[i].sql, sql)) {
@@ -143,7 +139,7 @@ sqlite3_stmt *campStoreStmt(Engine *e, const char *sql, char *err, size_t errSiz
       sqlite3_clear_bindings(e->stmts[i].st);
       return e->stmts[i].st;
     }
-  uint32_t h = campStoreHash(sql, strlen(sql));
+  uint32_t h = campHashFnv1a(sql, strlen(sql));
   for (int i = 0; i < e->nstmt; i++)
     if (e->stmts[i].hash == h && !strcmp(e->stmts[i].sql, sql)) {
       sqlite3_reset(e->stmts[i].st);
@@ -162,6 +158,27 @@ sqlite3_stmt *campStoreStmt(Engine *e, const char *sql, char *err, size_t errSiz
   e->stmts[e->nstmt].sql = strdup(sql);
   e->stmts[e->nstmt++].st = st;
   return st;
+}
+
+/* One bound statement without results through the cache: "i" binds an
+** int64, "t" a text (NULL binds null), "n" a null.  0 done, -1 error. */
+int campStoreRun(Engine *e, const char *sql, const char *kinds, ...) {
+  char ign_[160];
+  sqlite3_stmt *s = campStoreStmt(e, sql, ign_, sizeof ign_);
+  if (!s) return -1;
+  va_list ap;
+  va_start(ap, kinds);
+  for (int i = 0; kinds[i]; i++) {
+    if (kinds[i] == 'i') sqlite3_bind_int64(s, i + 1, va_arg(ap, int64_t));
+    else if (kinds[i] == 't') {
+      const char *t = va_arg(ap, const char *);
+      if (t) sqlite3_bind_text(s, i + 1, t, -1, SQLITE_TRANSIENT); else sqlite3_bind_null(s, i + 1);
+    }
+  }
+  va_end(ap);
+  int rc = sqlite3_step(s);
+  sqlite3_reset(s);
+  return rc == SQLITE_DONE ? 0 : -1;
 }
 
 int campStoreStep(Engine *e, const char *sql, char *err, size_t errSize) {
@@ -433,7 +450,7 @@ void campEngineClose(Engine *e) {
   for (int i = 0; i < e->ncache; i++) {
     campProgramFree(e->cache[i].p);
     free(e->cache[i].actId);
-    sqlite3_finalize(e->cache[i].loadRecord);
+    sqlite3_finalize(e->loadRecord[i]);
   }
   for (int i = 0; i < MAX_FIELDS; i++) free(e->fieldText[i]);
   for (int i = 0; i < e->nstmt; i++) { sqlite3_finalize(e->stmts[i].st); free(e->stmts[i].sql); }
@@ -453,8 +470,9 @@ void campStoreForget(Engine *e, int64_t campaign) {
     if (e->cache[i].campaign == campaign) {
       campProgramFree(e->cache[i].p);
       free(e->cache[i].actId);
-      sqlite3_finalize(e->cache[i].loadRecord);
+      sqlite3_finalize(e->loadRecord[i]);
       e->cache[i] = e->cache[--e->ncache];
+      e->loadRecord[i] = e->loadRecord[e->ncache];
       return;
     }
 }
@@ -505,7 +523,6 @@ const Loaded *campStoreLoaded(Engine *e, int64_t campaign, char *err, size_t err
   l->campaign = campaign;
   l->version = version;
   l->gen = e->gen;
-  if (campProgramLowerMailings(l->p) < 0) { snprintf(err, errSize, "out of memory"); campProgramFree(l->p); return NULL; }
   l->camp = campProgramFindCampaign(l->p, name);
   if (l->camp == CAMP_NONE) { snprintf(err, errSize, "image of '%s' lacks the campaign", name); campProgramFree(l->p); return NULL; }
   const ProgCampaign *c = &l->p->camps[l->camp];
@@ -532,9 +549,9 @@ const Loaded *campStoreLoaded(Engine *e, int64_t campaign, char *err, size_t err
   campStoreIdentPut(&sql, l->p->str[m->name]);
   campBufPuts(&sql, " WHERE id = ?");
   if (sql.oom) snprintf(err, errSize, "out of memory");
-  l->loadRecord = sql.oom ? NULL : campStorePrepare(e, sql.p, err, errSize);
+  e->loadRecord[e->ncache] = sql.oom ? NULL : campStorePrepare(e, sql.p, err, errSize);
   campBufFree(&sql);
-  if (!l->loadRecord) { campProgramFree(l->p); free(l->actId); return NULL; }
+  if (!e->loadRecord[e->ncache]) { campProgramFree(l->p); free(l->actId); return NULL; }
   e->ncache++;
   return l;
 }
@@ -569,7 +586,7 @@ void campStoreRowToFields(Engine *e, const Loaded *l, sqlite3_stmt *st, int col)
 }
 
 int campStoreLoadRecord(Engine *e, const Loaded *l, int64_t id, char *err, size_t errSize) {
-  sqlite3_stmt *st = l->loadRecord;
+  sqlite3_stmt *st = e->loadRecord[l - e->cache];
   sqlite3_reset(st);
   sqlite3_bind_int64(st, 1, id);
   int rc = sqlite3_step(st);
@@ -579,6 +596,16 @@ int campStoreLoadRecord(Engine *e, const Loaded *l, int64_t id, char *err, size_
   sqlite3_reset(st);
   return 0;
 }
+
+VmRecord campStoreRecord(Engine *e, const Loaded *l) {
+  return (VmRecord){ l->p->camps[l->camp].model, l->p->models[l->p->camps[l->camp].model].nfield, e->fields };
+}
+
+Vm *campStoreVm(Engine *e) { return e->vm; }
+
+void campStoreActing(Engine *e, uint32_t act, int64_t trace) { e->curActivity = act; e->curTrace = trace; e->outboxed = 0; }
+int campStoreActed(Engine *e) { e->curActivity = CAMP_NONE; return e->outboxed; }
+long campStoreRecordWrites(Engine *e) { return e->recordWrites; }
 
 /* A batch sees the database as it is now: other processes may have moved
 ** the simulated clock or deployed new versions since this engine opened. */

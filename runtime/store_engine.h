@@ -8,25 +8,37 @@
 
 #include <sqlite3.h>
 #include "runtime/engine.h"
+#include "runtime/store.h"
 #include "runtime/program.h"
+#include "runtime/buf.h"
+#include "runtime/hash.h"
 #include "runtime/vm.h"
 
 #define MAX_FIELDS CAMP_MAX_FIELDS   /* the compiler and the loader refuse more */
 #define LINKSETS_SEEN 8
 
-/* A deployed campaign version in memory. */
-typedef struct Loaded {
-  int64_t campaign;         /* camp_campaign.id */
-  int version;
-  unsigned gen;             /* Engine.gen when the version was last confirmed */
-  Program *p;
-  uint32_t camp;            /* index in p->camps */
-  int64_t *actId;           /* camp_activity.id per image activity index (p->nact entries) */
-  int emailField, phoneField, nameField;   /* field indexes or -1 */
-  int optOutField;          /* the model's declared opt-out field (a bool) or -1 */
-  sqlite3_stmt *loadRecord; /* SELECT fields FROM model WHERE id = ? */
-  char hash[65];            /* the image's SHA-256 in hex */
-} Loaded;
+/* Trace states and event bits as SQL text: the one spelling of each stored
+** number in the statements. */
+#define Q_SCHEDULED "0"
+#define Q_WAITING "1"
+#define Q_PROCESSED "2"
+#define Q_REJECTED "3"
+#define Q_CANCELED "4"
+#define Q_ERROR "5"
+#define Q_SENDING "6"
+#define Q_EV_OPEN "1"
+#define Q_EV_CLICK "2"
+#define Q_EV_REPLY "4"
+#define Q_EV_BOUNCE "8"
+_Static_assert(TRACE_SCHEDULED == 0 && TRACE_WAITING == 1 && TRACE_PROCESSED == 2 && TRACE_REJECTED == 3 &&
+               TRACE_CANCELED == 4 && TRACE_ERROR == 5 && TRACE_SENDING == 6, "Q_* spell the TRACE_* numbers");
+_Static_assert(EV_OPEN == 1 && EV_CLICK == 2 && EV_REPLY == 4 && EV_BOUNCE == 8, "Q_EV_* spell the EV_* bits");
+/* Pending (scheduled, waiting, sending): the partial (state, due) index's
+** own WHERE, for a table alias t ("t." or ""); _PLUS: the same with the
+** index disabled on state (+), where another index is the better path. */
+#define Q_PENDING_AS(t) "(" t "state <= " Q_WAITING " OR " t "state = " Q_SENDING ")"
+#define Q_PENDING_PLUS(t) "(+" t "state <= " Q_WAITING " OR +" t "state = " Q_SENDING ")"
+
 
 struct Engine {
   sqlite3 *db;
@@ -34,6 +46,7 @@ struct Engine {
   int64_t clock;
   Vm *vm;
   Loaded cache[32];
+  sqlite3_stmt *loadRecord[32];   /* SELECT fields FROM model WHERE id = ?, per cache slot */
   int ncache;
   /* the record being worked on, for VM hosts */
   Value fields[MAX_FIELDS];
@@ -49,53 +62,43 @@ struct Engine {
   int64_t curTrace;         /* the trace whose actions run (webhook() queues under it) */
   int outboxed;             /* webhooks those actions queued in camp_outbox */
   /* lists of link targets looked up or added in this batch's transaction
-  ** (camp_linkset), valid while gen is unchanged (store_run.c) */
+  ** (camp_linkset), valid while gen is unchanged (store_trace.c) */
   struct { unsigned gen; uint32_t hash; size_t len; char *links; int64_t id; } linksets[LINKSETS_SEEN];
   int nextLinkset;
   /* claims (store_runner.c) */
   int64_t runner;           /* this process's camp_runner id once it claimed work, else 0 */
   char command[16];         /* what the runner row calls this process ("run", "test") */
   int noWait;               /* the busy handler gives up at once (the recorder's tries) */
-  Engine *recorder;         /* a second connection, for the send thread's results (store_run.c) */
+  Engine *recorder;         /* a second connection, for the send thread's results (campStoreRecorder) */
   char secret[65];          /* the database's own secret, 64 hex digits (campEngineSecret) */
 };
 
 /* Run SQL without results; -1 with the message in err. */
 int campStoreExec(Engine *e, const char *sql, char *err, size_t errSize);
 sqlite3_stmt *campStorePrepare(Engine *e, const char *sql, char *err, size_t errSize);
-/* A hash of n bytes, for the engine's small caches. */
-uint32_t campStoreHash(const char *p, size_t n);
 /* A cached prepared statement for sql, reset and unbound; do not finalize
 ** it.  NULL on a prepare error (with the message in err). */
 sqlite3_stmt *campStoreStmt(Engine *e, const char *sql, char *err, size_t errSize);
 /* Run a statement without results through the statement cache (savepoints
 ** and the like, run once per trace or event); err may be NULL. */
 int campStoreStep(Engine *e, const char *sql, char *err, size_t errSize);
-int campStoreSetClock(Engine *e, int64_t t);
+/* One statement without results through the statement cache, its values
+** bound from the arguments by kinds: 'i' an int64_t, 't' a text (NULL
+** binds null).  0 done, -1 error (the message: sqlite3_errmsg). */
+int campStoreRun(Engine *e, const char *sql, const char *kinds, ...);
 
-/* The current version of a campaign (by id), loaded and cached. */
-const Loaded *campStoreLoaded(Engine *e, int64_t campaign, char *err, size_t errSize);
-void campStoreForget(Engine *e, int64_t campaign);
 
-/* Load record id of the campaign's model into e->fields; 0 found, 1 gone, -1 error. */
-int campStoreLoadRecord(Engine *e, const Loaded *l, int64_t id, char *err, size_t errSize);
 /* Bind the columns of a row (model fields in image order starting at col)
 ** into e->fields. */
 void campStoreRowToFields(Engine *e, const Loaded *l, sqlite3_stmt *st, int col);
 
-/* Odoo's participant sync for one campaign, inside the caller's
-** transaction: leave / unlink, then enrol new matches (store_run.c). */
-int campStoreSync(Engine *e, int64_t campaign, RunStats *rs, char *err, size_t errSize);
-
-/* A VmHost over e for the record in e->fields (store_record.c): actions
-** compute their effect (actions.c) and the verbs below apply it. */
-void campStoreHost(Engine *e, VmHost *h);
-
 /* record writes: applied effects (store verbs) */
 /* In store_record.c.  Each runs inside the caller's transaction (an
 ** activity's actions share a savepoint); identifiers are names from the
-** image; 0, or -1 with a message in err.  campStoreRecordSet also writes add_tag/remove_tag's
-** new tags text; opt_out() is campStoreSuppress. */
+** image; 0, or -1 with a message in err.  campStoreRecordSet also
+** writes add_tag/remove_tag's new tags text; opt_out() is
+** campStoreSuppress.  The host (campStoreHost, store.h) applies an
+** action's effect with them. */
 int campStoreRecordSet(Engine *e, const char *model, int64_t record, const char *field, const Value *value,
                        char *err, size_t errSize);
 /* Make record of model a member of list (add) or not (!add); idempotent. */
@@ -119,31 +122,17 @@ int campStoreRecordWebhookBodies(Engine *e, int64_t trace, CampWebhookRewrite re
 /* Suppression (store_suppress.c).  sms: 0 for the 'email' channel, 1 for
 ** 'sms'.  campStoreAddress is the one normalisation of an address
 ** (malloc'd; NULL when out of memory); campStoreSuppress returns 1 added,
-** 0 already there, -1 error; campStoreSuppressed 1 yes, 0 no, -1 error. */
+** 0 already there, -1 error (campStoreSuppressed: store.h). */
 const char *campStoreChannelName(int sms);
 char *campStoreAddress(int sms, const char *s, size_t len);
 int campStoreSuppress(Engine *e, int sms, const char *addr, size_t len, const char *reason, int64_t at,
                       char *err, size_t errSize);
-int campStoreSuppressed(Engine *e, int sms, const char *addr, size_t len, char *err, size_t errSize);
 
-/* Claims (store_runner.c).  The busy handler every connection waits with
-** for the write lock; inside a write transaction, register this process as
-** a runner (once) and beat its heart, forgetting dead runners; at the end
-** of a clean run, delete the row (what it still holds becomes free). */
+/* The busy handler every connection waits with for the write lock
+** (store_runner.c; the runner verbs are in store.h). */
 void campStoreBusyInit(Engine *e);
-int campStoreRunnerBeat(Engine *e, char *err, size_t errSize);
-void campStoreRunnerEnd(Engine *e);
 
-/* Complete participant when it runs and has nothing pending (store_run.c);
-** inside the caller's transaction.  1 when it completed it. */
-int campStoreMaybeComplete(Engine *e, int64_t participant);
-/* The same for every running participant of a campaign (after a deploy). */
-int campStoreCompleteCampaign(Engine *e, int64_t campaign);
 
-/* Fill in the bodies of the webhooks queued for trace by the actions of
-** activity act, from the record in e->fields (store_record.c, with
-** campActionWebhookBody). */
-int campStoreOutboxBodies(Engine *e, const Loaded *l, uint32_t act, int64_t trace, char *err, size_t errSize);
 
 /* The same, appended to b whatever its length (SQL built from input). */
 void campStoreIdentPut(Buf *b, const char *name);

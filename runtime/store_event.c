@@ -2,47 +2,26 @@
 ** runtime/store_event.c -- what participants do: open, click, reply,
 ** bounce, unsubscribe.
 **
-** Owns: recording an event against the message camp sent, its
-** implications (a click implies an open; a reply an open and a click), the
-** children it makes due (positive branches) or cancels (the opposite
-** negative branches; a bounce cancels every other pending child), and
-** suppression (unsubscribe and hard bounce stop every campaign from
-** writing to the address).  Events are ignored unless the campaign is draft
-** or running.  One path for every source: `camp event`, the tracking server
-** and ingest: an event names camp's whole Message-ID, which must match the
-** one stored on the trace (its MAC part is unguessable, see track.c).  A
-** repeat of an event (same kind and URL on one trace) is counted on the
-** first one's row.  Also: provider webhook ids seen once, and STOP replies
-** to SMS.
+** Owns: the store's verbs for events, on SQLite: finding the message an
+** event names (camp's whole Message-ID, which must match the one stored on
+** the trace: its MAC part is unguessable, see track.c), storing the event
+** (a repeat -- same kind and URL on one trace -- is counted on the first
+** one's row), a trace's event bits, its pending children, suppressing the
+** address a message went to; also provider webhook ids seen once, STOP
+** replies to SMS, and a message's ID and links for the tracking server.
+** Does not own: what an event implies (sched_event.c).
 */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "runtime/store_engine.h"
 
-static int bitsOf(const char *kind) {
-  if (!strcmp(kind, "open")) return EV_OPEN;
-  if (!strcmp(kind, "click")) return EV_OPEN | EV_CLICK;
-  if (!strcmp(kind, "reply")) return EV_OPEN | EV_CLICK | EV_REPLY;
-  if (!strcmp(kind, "bounce")) return EV_BOUNCE;
-  return 0;
-}
-
-static int positiveBit(int trig) {
-  return trig == TRIG_OPEN ? EV_OPEN : trig == TRIG_CLICK ? EV_CLICK : trig == TRIG_REPLY ? EV_REPLY
-       : trig == TRIG_BOUNCE ? EV_BOUNCE : 0;
-}
-
-static int negativeBit(int trig) {
-  return trig == TRIG_NO_OPEN ? EV_OPEN : trig == TRIG_NO_CLICK ? EV_CLICK : trig == TRIG_NO_REPLY ? EV_REPLY : 0;
-}
-
 /* A bounce or an unsubscribe suppresses the address the message went to:
 ** the record's email for an email, its phone for an SMS (the activity's
 ** kind as stored: it holds even when a later version removed the
 ** activity). */
-static int suppress(Engine *e, const Loaded *l, int64_t trace, int64_t record, const char *reason, int64_t at,
-                    char *err, size_t errSize) {
+int campStoreSuppressTrace(Engine *e, const Loaded *l, int64_t trace, int64_t record, const char *reason, int64_t at,
+                           char *err, size_t errSize) {
   sqlite3_stmt *s = campStoreStmt(e, "SELECT a.kind FROM camp_trace t JOIN camp_activity a ON a.id = t.activity WHERE t.id = ?",
                                   err, errSize);
   if (!s) return -1;
@@ -61,7 +40,7 @@ static int suppress(Engine *e, const Loaded *l, int64_t trace, int64_t record, c
 ** each later one adds to that row's repeats, so a pixel loaded a million
 ** times is one row, not a million (reports count 1 + repeats as the total).
 ** 0, or -1 (the message is SQLite's). */
-static int recordEvent(Engine *e, int64_t trace, const char *kind, int64_t at, const char *url) {
+int campStoreRecordEvent(Engine *e, int64_t trace, const char *kind, int64_t at, const char *url) {
   char ign_[160];
   sqlite3_stmt *st = campStoreStmt(e, "UPDATE camp_event SET repeats = repeats + 1 WHERE id = "
                                       "(SELECT id FROM camp_event WHERE trace = ?1 AND kind = ?2 AND url IS ?3 ORDER BY id LIMIT 1)",
@@ -84,8 +63,7 @@ static int recordEvent(Engine *e, int64_t trace, const char *kind, int64_t at, c
   return rc;
 }
 
-static int applyEvent(Engine *e, const char *kind, const char *messageId, int64_t at, const char *url,
-                      char *err, size_t errSize) {
+int campStoreFindMessage(Engine *e, const char *messageId, StoreMessage *m, char *err, size_t errSize) {
   /* camp's Message-IDs are t<trace id>.<MAC>@camp: the id finds the row,
   ** the whole ID must then match what was sent */
   char *end;
@@ -95,114 +73,60 @@ static int applyEvent(Engine *e, const char *kind, const char *messageId, int64_
   long long traceId = strtoll(messageId + 1, &end, 10);
   if (*end != '.') return 1;
   sqlite3_stmt *st = campStoreStmt(e,
-    "SELECT t.id, t.participant, t.events, pa.campaign, pa.record_id, c.state FROM camp_trace t "
+    "SELECT t.id, t.participant, t.events, pa.campaign, pa.record_id, c.state IN ('running', 'draft') FROM camp_trace t "
     "JOIN camp_participant pa ON pa.id = t.participant JOIN camp_campaign c ON c.id = pa.campaign "
-    "WHERE t.id = ? AND t.message_id = ? AND t.state IN (2, 6)", err, errSize);
+    "WHERE t.id = ? AND t.message_id = ? AND t.state IN (" Q_PROCESSED ", " Q_SENDING ")", err, errSize);
   if (!st) return -1;
   sqlite3_bind_int64(st, 1, traceId);
   sqlite3_bind_text(st, 2, messageId, (int)idLen, SQLITE_STATIC);
   if (sqlite3_step(st) != SQLITE_ROW) { sqlite3_reset(st); return 1; }
-  int64_t trace = sqlite3_column_int64(st, 0), participant = sqlite3_column_int64(st, 1);
-  int events = sqlite3_column_int(st, 2);
-  int64_t campaign = sqlite3_column_int64(st, 3), record = sqlite3_column_int64(st, 4);
-  char state[16];
-  snprintf(state, sizeof state, "%s", (const char *)sqlite3_column_text(st, 5));
+  m->trace = sqlite3_column_int64(st, 0);
+  m->participant = sqlite3_column_int64(st, 1);
+  m->events = sqlite3_column_int(st, 2);
+  m->campaign = sqlite3_column_int64(st, 3);
+  m->record = sqlite3_column_int64(st, 4);
+  m->active = sqlite3_column_int(st, 5);
   sqlite3_reset(st);
-  char first[2048];
-  if (!url && !strcmp(kind, "click") && campEngineLinkUrl(e, trace, 0, first, sizeof first) == 0) url = first;  /* the message's first link */
-  int rc = recordEvent(e, trace, kind, at, url);
-  if (rc < 0) { snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db)); return -1; }
-  const Loaded *l = campStoreLoaded(e, campaign, err, errSize);
-  if (!l) return -1;
-  if (!strcmp(kind, "unsubscribe")) return suppress(e, l, trace, record, "unsubscribe", at, err, errSize);
-  if (strcmp(state, "running") && strcmp(state, "draft")) return 0;     /* stopped: recorded, not acted on */
-  int fresh = bitsOf(kind) & ~events;
-  if (!fresh) return 0;
-  st = campStoreStmt(e, "UPDATE camp_trace SET events = events | ? WHERE id = ?", err, errSize);
-  if (!st) return -1;
-  sqlite3_bind_int(st, 1, fresh);
-  sqlite3_bind_int64(st, 2, trace);
-  rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
-  sqlite3_reset(st);
-  if (rc < 0) { snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db)); return -1; }
-  /* the children of this trace: armed positives become due, opposites cancel */
-  st = campStoreStmt(e, "SELECT t.id, t.state, a.idx FROM camp_trace t JOIN camp_activity a ON a.id = t.activity "
-                           "WHERE t.participant = ? AND t.parent = ? AND +t.state IN (0, 1)", err, errSize);
-  if (!st) return -1;
-  sqlite3_bind_int64(st, 1, participant);         /* children share the parent's participant: its index finds them */
-  sqlite3_bind_int64(st, 2, trace);
-  typedef struct { int64_t id; int state, idx; } Child;
-  Child *kids = NULL;
-  int n = 0, cap = 0;
-  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-    if (n == cap) {
-      Child *grown = realloc(kids, (size_t)(cap = cap ? cap * 2 : 16) * sizeof *kids);
-      if (!grown) { rc = SQLITE_NOMEM; break; }
-      kids = grown;
-    }
-    kids[n].id = sqlite3_column_int64(st, 0);
-    kids[n].state = sqlite3_column_int(st, 1);
-    kids[n++].idx = sqlite3_column_int(st, 2);
-  }
-  sqlite3_reset(st);
-  if (rc != SQLITE_DONE) { free(kids); snprintf(err, errSize, "database: %s", sqlite3_errstr(rc)); return -1; }
-  sqlite3_stmt *due = n ? campStoreStmt(e, "UPDATE camp_trace SET state = 0, due = ?, base = ? WHERE id = ?", err, errSize) : NULL;
-  sqlite3_stmt *cancel = n ? campStoreStmt(e, "UPDATE camp_trace SET state = 4, message = ?, done_at = ? WHERE id = ?", err, errSize) : NULL;
-  if (n && (!due || !cancel)) { free(kids); return -1; }
-  for (int i = 0; i < n; i++) {
-    if (kids[i].idx < 0) continue;
-    const ProgActivity *a = &l->p->acts[kids[i].idx];
-    const char *why = NULL;
-    if (fresh & EV_BOUNCE) {
-      if (a->trigger != TRIG_BOUNCE) why = "parent activity bounced";
-    } else if (negativeBit(a->trigger) & fresh) {
-      why = "the event happened";
-    }
-    if (why) {
-      sqlite3_bind_text(cancel, 1, why, -1, SQLITE_STATIC);
-      sqlite3_bind_int64(cancel, 2, at);
-      sqlite3_bind_int64(cancel, 3, kids[i].id);
-      rc = sqlite3_step(cancel);
-      sqlite3_reset(cancel);
-    } else if (kids[i].state == TRACE_WAITING && (positiveBit(a->trigger) & fresh)) {
-      sqlite3_bind_int64(due, 1, at + a->delay);
-      sqlite3_bind_int64(due, 2, at);
-      sqlite3_bind_int64(due, 3, kids[i].id);
-      rc = sqlite3_step(due);
-      sqlite3_reset(due);
-    }
-    if (rc != SQLITE_DONE) { free(kids); snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db)); return -1; }
-  }
-  free(kids);
-  if ((fresh & EV_BOUNCE) && suppress(e, l, trace, record, "bounce", at, err, errSize) < 0) return -1;
-  /* the event may have settled the participant's last pending trace (a
-  ** bounce cancels every other branch; an event cancels its no-event one) */
-  if (campStoreMaybeComplete(e, participant) < 0) { snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db)); return -1; }
   return 0;
 }
 
-int campEngineEvent(Engine *e, const char *kind, const char *messageId, int64_t at, const char *url,
-                    char *err, size_t errSize) {
-  if (!bitsOf(kind) && strcmp(kind, "unsubscribe")) {
-    snprintf(err, errSize, "unknown event '%s' (open, click, reply, bounce or unsubscribe)", kind);
-    return -1;
-  }
-  int own = sqlite3_get_autocommit(e->db);       /* not inside the caller's transaction */
-  if (own) {
-    e->gen++;
-    if (campStoreExec(e, "BEGIN IMMEDIATE", err, errSize) < 0) return -1;
-    int rc = applyEvent(e, kind, messageId, at, url, err, errSize);
-    if (rc < 0) { sqlite3_exec(e->db, "ROLLBACK", NULL, NULL, NULL); return -1; }
-    if (campStoreExec(e, "COMMIT", err, errSize) < 0) return -1;
-    return rc;
-  }
-  /* inside a batch: a failing event must not undo the others */
-  if (campStoreStep(e, "SAVEPOINT event", err, errSize) < 0) return -1;
-  int rc = applyEvent(e, kind, messageId, at, url, err, errSize);
-  if (rc < 0) campStoreStep(e, "ROLLBACK TO event", NULL, 0);
-  campStoreStep(e, "RELEASE event", NULL, 0);
-  return rc;
+int campStoreAddEvents(Engine *e, int64_t trace, int bits) {
+  return campStoreRun(e, "UPDATE camp_trace SET events = events | ? WHERE id = ?", "ii", (int64_t)bits, trace);
 }
+
+int campStorePendingChildren(Engine *e, int64_t participant, int64_t trace, StoreChild **kids, int *n) {
+  char ign_[160];
+  sqlite3_stmt *st = campStoreStmt(e, "SELECT t.id, t.state, a.idx FROM camp_trace t JOIN camp_activity a ON a.id = t.activity "
+                                      "WHERE t.participant = ? AND t.parent = ? AND +t.state IN (" Q_SCHEDULED ", " Q_WAITING ")",
+                                   ign_, sizeof ign_);
+  *kids = NULL;
+  *n = 0;
+  if (!st) return -1;
+  sqlite3_bind_int64(st, 1, participant);         /* children share the parent's participant: its index finds them */
+  sqlite3_bind_int64(st, 2, trace);
+  int rc, cap = 0;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    if (*n == cap) {
+      StoreChild *grown = realloc(*kids, (size_t)(cap = cap ? cap * 2 : 16) * sizeof **kids);
+      if (!grown) { rc = SQLITE_NOMEM; break; }
+      *kids = grown;
+    }
+    (*kids)[*n].id = sqlite3_column_int64(st, 0);
+    (*kids)[*n].state = sqlite3_column_int(st, 1);
+    (*kids)[(*n)++].idx = sqlite3_column_int(st, 2);
+  }
+  sqlite3_reset(st);
+  if (rc == SQLITE_DONE) return 0;
+  free(*kids);
+  *kids = NULL;
+  return -1;
+}
+
+int campStoreMakeDue(Engine *e, int64_t trace, int64_t due, int64_t base) {
+  return campStoreRun(e, "UPDATE camp_trace SET state = " Q_SCHEDULED ", due = ?, base = ? WHERE id = ?", "iii", due, base, trace);
+}
+
+int campStoreInTransaction(Engine *e) { return !sqlite3_get_autocommit(e->db); }
 
 int campEngineHookSeen(Engine *e, const char *id, int64_t at, char *err, size_t errSize) {
   sqlite3_stmt *st = campStoreStmt(e, "INSERT OR IGNORE INTO camp_hook_event(id, at) VALUES(?, ?)", err, errSize);
@@ -250,7 +174,7 @@ int campEngineTraceMessage(Engine *e, int64_t trace, char *messageId, size_t idS
 }
 
 /* The target of link `link` of a trace's message: the link-th line of the
-** trace's list of links (see the claim in store_run.c). */
+** trace's list of links (see campStoreClaimSend in store_trace.c). */
 int campEngineLinkUrl(Engine *e, int64_t trace, uint32_t link, char *url, size_t urlSize) {
   char ign_[160];
   sqlite3_stmt *st = campStoreStmt(e, "SELECT s.links FROM camp_trace t JOIN camp_linkset s ON s.id = t.linkset WHERE t.id = ?",

@@ -45,9 +45,10 @@ static int reportActivities(Engine *e, int64_t cid, json_t *c, char *err, size_t
   json_object_set_new(c, "activities", acts);
   sqlite3_stmt *st = campStorePrepare(e,
     "SELECT a.name, a.kind, a.idx,"
-    " sum(t.state IN (0, 1, 6)), sum(t.state = 2), sum(t.state = 3), sum(t.state = 4), sum(t.state = 5),"
-    " sum(t.state = 2 AND t.message_id IS NOT NULL), sum((t.events & 1) != 0), sum((t.events & 2) != 0),"
-    " sum((t.events & 4) != 0), sum((t.events & 8) != 0)"
+    " sum(t.state IN (" Q_SCHEDULED ", " Q_WAITING ", " Q_SENDING ")), sum(t.state = " Q_PROCESSED "),"
+    " sum(t.state = " Q_REJECTED "), sum(t.state = " Q_CANCELED "), sum(t.state = " Q_ERROR "),"
+    " sum(t.state = " Q_PROCESSED " AND t.message_id IS NOT NULL), sum((t.events & " Q_EV_OPEN ") != 0),"
+    " sum((t.events & " Q_EV_CLICK ") != 0), sum((t.events & " Q_EV_REPLY ") != 0), sum((t.events & " Q_EV_BOUNCE ") != 0)"
     " FROM camp_activity a LEFT JOIN camp_trace t ON t.activity = a.id"
     " AND t.participant IN (SELECT id FROM camp_participant WHERE campaign = ?1 AND test = 0)"
     " WHERE a.campaign = ?1 GROUP BY a.id ORDER BY a.idx < 0, a.idx, a.name", err, errSize);
@@ -97,9 +98,9 @@ static int reportDays(Engine *e, int64_t cid, json_t *c, char *err, size_t errSi
   json_t *days = json_array();
   json_object_set_new(c, "days", days);
   int64_t now = campEngineNow(e), today = now - now % 86400;
-  sqlite3_stmt *st = campStorePrepare(e, "SELECT (t.done_at - ?2) / 86400, sum(t.state = 2), sum(t.state = 3) FROM camp_trace t"
+  sqlite3_stmt *st = campStorePrepare(e, "SELECT (t.done_at - ?2) / 86400, sum(t.state = " Q_PROCESSED "), sum(t.state = " Q_REJECTED ") FROM camp_trace t"
                            " JOIN camp_participant pa ON pa.id = t.participant WHERE pa.campaign = ?1 AND pa.test = 0"
-                           " AND t.done_at >= ?2 AND t.state IN (2, 3) GROUP BY 1", err, errSize);
+                           " AND t.done_at >= ?2 AND t.state IN (" Q_PROCESSED ", " Q_REJECTED ") GROUP BY 1", err, errSize);
   if (!st) return -1;
   int64_t proc[15] = { 0 }, rej[15] = { 0 };
   sqlite3_bind_int64(st, 1, cid);
@@ -289,6 +290,23 @@ int campEngineTimeline(Engine *e, const char *campaign, FILE *out, char *err, si
     fprintf(out, "%s record %lld%s (%s): %-16s %-9s due %-16s done %-16s %s\n", sqlite3_column_text(st, 0),
             (long long)sqlite3_column_int64(st, 1), sqlite3_column_int(st, 8) ? " [test]" : "", sqlite3_column_text(st, 2),
             sqlite3_column_text(st, 3), s >= 0 && s <= 6 ? states[s] : "?", due, done, sqlite3_column_text(st, 7));
+  }
+  return finish(e, st, rc, err, errSize);
+}
+
+/* One participant's traces, as camp test prints them. */
+int campStoreParticipantTimeline(Engine *e, int64_t participant, FILE *out, char *err, size_t errSize) {
+  sqlite3_stmt *st = campStorePrepare(e, "SELECT a.name, t.due, t.state, coalesce(t.message_id, ''), coalesce(t.message, '') FROM camp_trace t "
+                                         "JOIN camp_activity a ON a.id = t.activity WHERE t.participant = ? ORDER BY t.id", err, errSize);
+  if (!st) return -1;
+  sqlite3_bind_int64(st, 1, participant);
+  fprintf(out, "%-20s %-20s %-10s %-28s %s\n", "activity", "due", "state", "message-id", "message");
+  int rc;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    char due[CAMP_CLOCK_ISO_SIZE] = "-";
+    if (sqlite3_column_type(st, 1) != SQLITE_NULL) campClockFormat(sqlite3_column_int64(st, 1), due);
+    fprintf(out, "%-20s %-20s %-10s %-28s %s\n", sqlite3_column_text(st, 0), due, campStoreStateName(sqlite3_column_int(st, 2)),
+            sqlite3_column_text(st, 3), sqlite3_column_text(st, 4));
   }
   return finish(e, st, rc, err, errSize);
 }

@@ -7,7 +7,7 @@
 ** send (trace state SENDING) names its runner in camp_trace.owner; another
 ** runner takes it over only when that runner is dead -- gone from
 ** camp_runner, or judged dead here -- so two live runners never send the
-** same message.  Does not own: what is claimed or when (store_run.c).
+** same message.  Does not own: what is claimed or when (sched.c, store_trace.c).
 **
 ** Alive means: on this machine (same host name, boot and pid namespace),
 ** its pid exists and started when the row says (a reused pid is another

@@ -7,7 +7,7 @@
 ** unsubscribe on a message, the opt_out() action, `camp suppress add`),
 ** removing one, the check before a send, and the listing.  Does not own:
 ** when an event suppresses (store_event.c), what the action suppresses
-** (store_engine.c) or what a send does when it is suppressed (store_run.c).
+** (store_engine.c) or what a send does when it is suppressed (sched.c).
 */
 #include <ctype.h>
 #include <stdio.h>

@@ -2,8 +2,8 @@
 ** runtime/value.h -- the value model shared by the compiler's constant pool,
 ** the bytecode image and the VM.
 **
-** Owns: the field types a model may declare, the run-time value tags and the
-** Value struct.  Does not own: storage of values (program.c owns the pool,
+** Owns: the field types a model may declare and their names, the run-time
+** value tags and the Value struct.  Does not own: storage of values (program.c owns the pool,
 ** store.c owns records) or operations on them (vm.c).
 */
 #ifndef CAMP_VALUE_H
@@ -21,6 +21,16 @@ typedef enum {
   TYPE_DURATION, TYPE_LIST, TYPE_ANY, TYPE_VOID,
   TYPE_COUNT_
 } CampType;
+
+/* The language's name of type t ("text", "datetime", "nothing"); "?" for 0
+** or anything out of range.  The one table of type names. */
+static inline const char *campValueTypeName(int t) {
+  static const char *const names[TYPE_COUNT_] = {
+    "?", "text", "int", "real", "bool", "datetime", "email", "phone", "tags",
+    "duration", "list", "any", "nothing",
+  };
+  return t > 0 && t < TYPE_COUNT_ ? names[t] : "?";
+}
 
 /* Run-time tags.  email and phone are VAL_TEXT; tags are VAL_TEXT holding
 ** comma-separated tags (",a,b," is never stored: plain "a,b"); a datetime is

@@ -14,32 +14,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "runtime/clock.h"
 #include "runtime/opcodes.h"
 #include "runtime/vm.h"
-#include "stdlib/natives.h"
 
-#define STACK_MAX 256           /* program.c proves no block goes deeper */
-
-#define PTR_FN(f) f
-#define PTR_FLT(f) f
-#define PTR_ACT(f) NULL
-static const NativeFn nativeFns[] = {
-#define NATIVE(name, kind, result, params, cfunc, doc) PTR_##kind(cfunc),
-#include "stdlib/natives.def"
-#undef NATIVE
-};
-
-const NativeInfo campNatives[] = {
-#define NATIVE(name, kind, result, params, cfunc, doc) { #name, NATIVE_##kind, params, doc },
-#include "stdlib/natives.def"
-#undef NATIVE
-};
-const int campNativeCount = sizeof campNatives / sizeof campNatives[0];
 
 typedef struct Chunk { struct Chunk *next; size_t used, cap; char data[]; } Chunk;
 
 struct Vm {
-  Value stack[STACK_MAX];
+  Value stack[CAMP_STACK_MAX];      /* program.c proves no block goes deeper */
   Chunk *scratch;
 };
 
@@ -77,20 +60,6 @@ static void resetScratch(Vm *vm) {
   vm->scratch->used = 0;
 }
 
-void campVmIsoTime(int64_t t, char out[48]) {
-  int64_t days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400), secs = t - days * 86400;
-  /* civil from days (Howard Hinnant's algorithm) */
-  int64_t z = days + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
-  unsigned doe = (unsigned)(z - era * 146097);
-  unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  int64_t y = (int64_t)yoe + era * 400;
-  unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
-  unsigned d = doy - (153 * mp + 2) / 5 + 1, m = mp < 10 ? mp + 3 : mp - 9;
-  y += m <= 2;
-  snprintf(out, 48, "%04lld-%02u-%02uT%02d:%02d:%02dZ", (long long)y, m, d,
-           (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60));
-}
-
 static int setText(Vm *vm, Value *out, const char *s, size_t n) {
   char *p = campVmScratch(vm, n);
   if (!p) return -1;
@@ -108,7 +77,7 @@ int campVmToText(Vm *vm, const Value *v, Value *out) {
   case VAL_BOOL: return setText(vm, out, v->u.i ? "true" : "false", v->u.i ? 4 : 5);
   case VAL_INT: return setText(vm, out, buf, (size_t)snprintf(buf, sizeof buf, "%lld", (long long)v->u.i));
   case VAL_REAL: return setText(vm, out, buf, (size_t)snprintf(buf, sizeof buf, "%.15g", v->u.r));
-  case VAL_TIME: campVmIsoTime(v->u.i, buf); return setText(vm, out, buf, strlen(buf));
+  case VAL_TIME: campClockFormat(v->u.i, buf); return setText(vm, out, buf, strlen(buf));
   case VAL_DURATION: {
     int64_t s = v->u.i;
     const char *unit = s % 86400 == 0 ? "days" : s % 3600 == 0 ? "hours" : "minutes";
@@ -382,7 +351,7 @@ int campVmRun(Vm *vm, const Program *p, uint32_t code, const VmRecord *rec, int6
         break;
       }
       Value r = null();
-      if (nativeFns[nat](&nctx, sp, argc, &r) < 0) { why = "out of memory"; goto fail; }
+      if (campNativeFns[nat](&nctx, sp, argc, &r) < 0) { why = "out of memory"; goto fail; }
       *sp++ = r;
       break;
     }

@@ -9,7 +9,8 @@
 #define CAMP_VM_H
 
 #include <stddef.h>
-#include "program.h"
+#include "runtime/opcodes.h"       /* campNatives: the index an action gets */
+#include "runtime/program.h"
 
 typedef struct VmHost VmHost;
 
@@ -56,18 +57,33 @@ int campVmFilter(Vm *vm, const Program *p, uint32_t code, const VmRecord *rec,
 ** VM's scratch until its next run.  Returns 0, or -1 on out of memory. */
 int campVmToText(Vm *vm, const Value *v, Value *out);
 
-/* t (seconds since epoch) as 2026-01-05T09:00:00Z. */
-void campVmIsoTime(int64_t t, char out[48]);
+/* -- the natives' side --------------------------------------------------
+** The VM calls the functions and filters of stdlib/ (natives.def's FN and
+** FLT rows) through campNativeFns; stdlib/natives.c defines that table and
+** includes this header for what natives may ask of the VM.  The VM never
+** includes a stdlib header: dependencies point from the library to the
+** VM, as in Lua, never back. */
 
-/* The natives table, in natives.def order (for the host and disasm). */
-typedef struct NativeInfo {
-  const char *name;
-  int kind;                  /* NATIVE_FN, NATIVE_FLT, NATIVE_ACT */
-  const char *params;
-  const char *doc;
-} NativeInfo;
-enum { NATIVE_FN = 1, NATIVE_FLT, NATIVE_ACT };
-extern const NativeInfo campNatives[];
-extern const int campNativeCount;
+/* What a native sees of the run that calls it. */
+typedef struct NativeCtx {
+  int64_t now;                 /* the clock, seconds since epoch */
+  VmHost *host;
+  Vm *vm;                      /* for campVmScratch and campVmToText */
+  int64_t recordId;            /* the record being evaluated, -1 none */
+} NativeCtx;
+
+/* Compute *out from args.  Text in *out points into argument text or into
+** campVmScratch memory.  Bad input gives null, never an error: templates
+** must render.  Returns 0, or -1 only on out of memory. */
+typedef int (*NativeFn)(NativeCtx *c, const Value *args, int argc, Value *out);
+
+/* One entry per natives.def row, in its order (campNatives' indexes); NULL
+** for ACT rows, which the VM runs through VmHost.action.  Defined by
+** stdlib/natives.c. */
+extern const NativeFn campNativeFns[];
+
+/* n + 1 bytes of scratch memory, valid until the VM's next run; NULL on
+** out of memory. */
+char *campVmScratch(Vm *vm, size_t n);
 
 #endif

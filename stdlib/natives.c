@@ -3,11 +3,24 @@
 ** call (the FN and FLT rows of natives.def).  Actions are the host's.
 **
 ** Each returns null for input it cannot use, so a template always renders.
+** Case mapping (lower, upper, capitalize) is Unicode's, through GLib, on
+** text that is valid UTF-8; text that is not (a stray Latin-1 byte from an
+** import) is mapped in ASCII only, byte for byte, and never refused.
 */
 #include <ctype.h>
+#include <glib.h>
 #include <string.h>
 #include <time.h>
 #include "stdlib/natives.h"
+
+#define NATIVE_FN_PTR_FN(f) f
+#define NATIVE_FN_PTR_FLT(f) f
+#define NATIVE_FN_PTR_ACT(f) NULL
+const NativeFn campNativeFns[] = {
+#define NATIVE(name, kind, result, params, cfunc, doc) NATIVE_FN_PTR_##kind(cfunc),
+#include "stdlib/natives.def"
+#undef NATIVE
+};
 
 static Value nullValue(void) { Value v = { 0 }; return v; }
 
@@ -15,20 +28,58 @@ static int text(NativeCtx *c, const Value *in, Value *out) {
   return campVmToText(c->vm, in, out);
 }
 
-static int mapCase(NativeCtx *c, const Value *args, Value *out, int (*f)(int)) {
+/* n bytes of s into VM scratch as the text *out. */
+static int setText(NativeCtx *c, const char *s, size_t n, Value *out) {
+  char *p = n > UINT32_MAX ? NULL : campVmScratch(c->vm, n);
+  if (!p) return -1;
+  memcpy(p, s, n);
+  p[n] = 0;
+  out->tag = VAL_TEXT; out->len = (uint32_t)n; out->u.s = p;
+  return 0;
+}
+
+static int isAscii(const char *s, uint32_t n) {
+  for (uint32_t i = 0; i < n; i++) if ((unsigned char)s[i] >= 0x80) return 0;
+  return 1;
+}
+
+/* t is text GLib may case-map: valid UTF-8 with no NUL, not plain ASCII
+** (which the C library maps alike, without an allocation). */
+static int needsUnicode(const Value *t) {
+  return !isAscii(t->u.s, t->len) && g_utf8_validate(t->u.s, (gssize)t->len, NULL);
+}
+
+/* The text of args[0] with each character case-mapped: by f (GLib's
+** g_utf8_strdown or g_utf8_strup) when needsUnicode, else byte by byte by
+** ascii (tolower or toupper: ASCII letters only in camp's C locale).  The
+** result may be longer or shorter than the input (German sharp s). */
+static int mapCase(NativeCtx *c, const Value *args, Value *out, int (*ascii)(int),
+                   gchar *(*f)(const gchar *, gssize)) {
   Value t;
   if (args[0].tag == VAL_NULL) { *out = nullValue(); return 0; }
   if (text(c, &args[0], &t) < 0) return -1;
+  if (f && needsUnicode(&t)) {
+    gchar *m = f(t.u.s, (gssize)t.len);
+    int rc = m ? setText(c, m, strlen(m), out) : -1;
+    g_free(m);
+    return rc;
+  }
   char *s = campVmScratch(c->vm, t.len);
   if (!s) return -1;
-  for (uint32_t i = 0; i < t.len; i++) s[i] = (char)f((unsigned char)t.u.s[i]);
+  for (uint32_t i = 0; i < t.len; i++) s[i] = (char)ascii((unsigned char)t.u.s[i]);
   s[t.len] = 0;
   out->tag = VAL_TEXT; out->len = t.len; out->u.s = s;
   return 0;
 }
 
-int campNativeLower(NativeCtx *c, const Value *args, int argc, Value *out) { (void)argc; return mapCase(c, args, out, tolower); }
-int campNativeUpper(NativeCtx *c, const Value *args, int argc, Value *out) { (void)argc; return mapCase(c, args, out, toupper); }
+int campNativeLower(NativeCtx *c, const Value *args, int argc, Value *out) {
+  (void)argc;
+  return mapCase(c, args, out, tolower, g_utf8_strdown);
+}
+int campNativeUpper(NativeCtx *c, const Value *args, int argc, Value *out) {
+  (void)argc;
+  return mapCase(c, args, out, toupper, g_utf8_strup);
+}
 
 int campNativeLength(NativeCtx *c, const Value *args, int argc, Value *out) {
   (void)c; (void)argc;
@@ -72,7 +123,7 @@ int campNativeDomain(NativeCtx *c, const Value *args, int argc, Value *out) {
   Value d = { .tag = VAL_TEXT };
   d.u.s = at + 1;
   d.len = (uint32_t)(args[0].u.s + args[0].len - at - 1);
-  return mapCase(c, &d, out, tolower);
+  return mapCase(c, &d, out, tolower, NULL);         /* a domain: ASCII, as before */
 }
 
 static int since(NativeCtx *c, const Value *args, Value *out, int64_t unit) {
@@ -102,17 +153,28 @@ int campNativeInList(NativeCtx *c, const Value *args, int argc, Value *out) {
   return 0;
 }
 
+/* The first character in title case (Unicode's: "ǆ" gives "ǅ"), the rest
+** as it is; invalid UTF-8: the first byte, if an ASCII letter. */
 int campNativeCapitalize(NativeCtx *c, const Value *args, int argc, Value *out) {
   (void)argc;
   if (args[0].tag == VAL_NULL) { *out = nullValue(); return 0; }
   Value t;
   if (text(c, &args[0], &t) < 0) return -1;
-  char *s = campVmScratch(c->vm, t.len);
-  if (!s) return -1;
-  memcpy(s, t.u.s, t.len);
-  s[t.len] = 0;
-  if (t.len) s[0] = (char)toupper((unsigned char)s[0]);
-  out->tag = VAL_TEXT; out->len = t.len; out->u.s = s;
+  if (needsUnicode(&t)) {
+    const char *rest = g_utf8_next_char(t.u.s);
+    size_t tail = t.len - (size_t)(rest - t.u.s);
+    char first[6];
+    size_t n = (size_t)g_unichar_to_utf8(g_unichar_totitle(g_utf8_get_char(t.u.s)), first);
+    char *s = n + tail > UINT32_MAX ? NULL : campVmScratch(c->vm, n + tail);
+    if (!s) return -1;
+    memcpy(s, first, n);
+    memcpy(s + n, rest, tail);
+    s[n + tail] = 0;
+    out->tag = VAL_TEXT; out->len = (uint32_t)(n + tail); out->u.s = s;
+    return 0;
+  }
+  if (setText(c, t.u.s, t.len, out) < 0) return -1;
+  if (t.len) ((char *)out->u.s)[0] = (char)toupper((unsigned char)t.u.s[0]);
   return 0;
 }
 

@@ -1,8 +1,18 @@
 #!/bin/sh
-# tests/golden.sh -- golden pairs: tests/golden/DIR/NAME.camp and NAME.expected.
+# tests/golden.sh -- golden pairs: tests/golden/DIR/NAME.camp and NAME.expected,
+# and the shipped examples: examples/NAME.camp and
+# tests/golden/DIR/examples/NAME.expected, for each DIR that has examples/.
 #
 #   sh tests/golden.sh [DIR|FILE.camp ...]       run every case (or these)
 #   UPDATE=1 sh tests/golden.sh [...]            rewrite the .expected files
+#
+# A DIR with an examples/ subdirectory pins every examples/*.camp under its
+# command (disasm does: the bytecode the project ships).  The case is the
+# example itself, not a copy that could drift: a change to an example's code
+# fails the golden until the expectation is updated (and reviewed); a new
+# example without its expectation fails, and so does an expectation whose
+# example is gone.  A test of something no example shows is a case of its
+# own in DIR, named for what it tests.
 #
 # The first line of NAME.expected is the command, run from the repository
 # root with the word `camp` (at the start, or after ; && || |) standing for
@@ -37,15 +47,33 @@ defaultCommand() {     # DIR FILE -> the command line, or nothing
   esac
 }
 
-# The cases: every tests/golden/*/*.camp, or those of the arguments (a case
-# directory, or single files).  Subdirectories hold helpers, not cases.
+# The cases, one line each: SOURCE EXPECTATION DIR.  Every tests/golden/*/*.camp
+# and, for each DIR with examples/, every examples/*.camp; or those of the
+# arguments (a case directory, its examples/, or single files: an example
+# is a case of each DIR that pins the examples).  Other subdirectories hold
+# helpers, not cases.
+examplesOf() {         # DIR -> the example cases of tests/golden/DIR
+  [ -d "tests/golden/$1/examples" ] || return 0
+  for e in examples/*.camp; do echo "$e tests/golden/$1/examples/$(basename "${e%.camp}").expected $1"; done
+}
+caseOf() {             # tests/golden/DIR/NAME.camp -> its case
+  echo "$1 ${1%.camp}.expected $(basename "$(dirname "$1")")"
+}
 cases() {
   if [ $# -eq 0 ]; then set -- tests/golden; fi
   for a in "$@"; do
     a=${a%/}
-    if [ "$a" = tests/golden ]; then ls tests/golden/*/*.camp 2>/dev/null
-    elif [ -d "$a" ]; then ls "$a"/*.camp 2>/dev/null
-    else echo "$a"; fi
+    case "$a" in
+      tests/golden) for f in $(ls tests/golden/*/*.camp 2>/dev/null); do caseOf "$f"; done
+        for d in tests/golden/*/; do examplesOf "$(basename "$d")"; done ;;
+      tests/golden/*/examples) examplesOf "$(basename "$(dirname "$a")")" ;;
+      examples/*) for d in tests/golden/*/examples/; do
+          d=${d%/examples/}; echo "$a $d/examples/$(basename "${a%.camp}").expected $(basename "$d")"; done ;;
+      *) if [ -d "$a" ]; then
+           for f in $(ls "$a"/*.camp 2>/dev/null); do caseOf "$f"; done
+           examplesOf "$(basename "$a")"
+         else caseOf "$a"; fi ;;
+    esac
   done | sort
 }
 
@@ -54,19 +82,19 @@ failed() {             # FILE WHY
   fail=$((fail + 1))
 }
 
-for f in $(cases "$@"); do
+cases "$@" > "$tmp/cases"
+while read -r f exp dir; do
   case "$(basename "$f")" in _*) continue ;; esac
   [ -f "$f" ] || { failed "$f" "no such file"; continue; }
-  dir=$(basename "$(dirname "$f")")
-  exp="${f%.camp}.expected"
   if [ -f "$exp" ]; then cmd=$(head -n 1 "$exp"); else cmd=$(defaultCommand "$dir" "$f"); fi
   if [ -z "$cmd" ]; then failed "$f" "no $exp and no default command for tests/golden/$dir"; continue; fi
   run=$(printf '%s\n' "$cmd" | sed -e "s#^camp #$CAMP #" -e "s#\([;&|]\) *camp #\1 $CAMP #g")
-  $limit sh -c "$run" > "$tmp/out" 2>&1
+  $limit sh -c "$run" < /dev/null > "$tmp/out" 2>&1
   echo "exit $?" >> "$tmp/out"
   if [ -n "${UPDATE:-}" ]; then
     { echo "$cmd"; cat "$tmp/out"; } > "$tmp/new"
     if ! cmp -s "$tmp/new" "$exp"; then
+      mkdir -p "$(dirname "$exp")"
       cp "$tmp/new" "$exp"
       echo "updated $exp"
       updated=$((updated + 1))
@@ -77,17 +105,20 @@ for f in $(cases "$@"); do
   elif tail -n +2 "$exp" | diff -u --label "$exp" --label "actual: $cmd" - "$tmp/out" > "$tmp/diff"; then
     pass=$((pass + 1))
   else
-    failed "$f" "output differs"
+    failed "$f" "output differs from $exp"
     n=$(wc -l < "$tmp/diff")
     head -n 100 "$tmp/diff"
     [ "$n" -gt 100 ] && echo "... ($((n - 100)) more lines of diff)"
   fi
-done
+done < "$tmp/cases"
 
 # An expectation without its case is a mistake (a renamed or deleted case).
 if [ $# -eq 0 ]; then
   for e in $(ls tests/golden/*/*.expected 2>/dev/null); do
     [ -f "${e%.expected}.camp" ] || failed "$e" "no ${e%.expected}.camp for it"
+  done
+  for e in $(ls tests/golden/*/examples/*.expected 2>/dev/null); do
+    [ -f "examples/$(basename "${e%.expected}").camp" ] || failed "$e" "no examples/$(basename "${e%.expected}").camp for it"
   done
 fi
 

@@ -74,11 +74,13 @@ def parse(img):
         r.skip(r.u32())
     for _ in range(r.u32()):                  # constants
         r.value()
-    models(r, struct.unpack_from("<I", img, 8)[0])
-    r.skip(36 * r.u32())                      # campaigns
+    version = struct.unpack_from("<I", img, 8)[0]
+    models(r, version)
+    r.skip((49 if version >= 3 else 36) * r.u32())   # campaigns (3 on: + isMailing, list, at)
     r.skip(66 * r.u32())                      # activities
     r.skip(20 * r.u32())                      # lists
-    r.skip(40 * r.u32())                      # mailings
+    if version < 3:                           # mailings (3 on: lowered to campaigns)
+        r.skip(40 * r.u32())
     before = r.b[:r.p]
     blocks = []
     for _ in range(r.u32()):

@@ -5,8 +5,8 @@
 #include <string.h>
 #include "runtime/opcodes.h"
 #include "runtime/program.h"
-#include "source.h"
 #include "test.h"
+#include "test_compile.h"
 
 static const char *src =
   "model contact {\n  name text\n  email email\n  score int\n  tags tags\n}\n"
@@ -19,7 +19,15 @@ static const char *srcOptOut =
   "model contact {\n  email email\n  opt_out bool\n  optout opt_out\n}\n"
   "campaign c \"C\" {\n  target contact\n  email hello {\n    subject \"x\"\n    body \"y\"\n  }\n}\n";
 
-static uint8_t *compile(size_t *len) { return testCompileImage(src, len); }
+/* a mailing to a list, beside a campaign: the model's first email field is
+** field 3, so the lowered campaign's unique is found, not assumed */
+static const char *srcMailing =
+  "model contact {\n  name text\n  phone phone\n  email email\n  backup email\n}\n"
+  "list l \"L\" {\n  target contact\n  where email is set\n}\n"
+  "mailing m \"M\" {\n  to list l\n  at 2026-01-06T09:00:00Z\n  subject \"s\"\n  body \"b\"\n  from \"a@x.test\"\n}\n"
+  "campaign c \"C\" {\n  target contact\n  email hello {\n    subject \"x\"\n    body \"y\"\n  }\n}\n";
+
+static uint8_t *compile(size_t *len) { return testCompile(src, len); }
 
 int main(void) {
   size_t len = 0, len2 = 0;
@@ -115,6 +123,51 @@ int main(void) {
   p = img ? campProgramLoad(img, len, err, sizeof err) : NULL;
   CHECK(p != NULL);
   if (p) CHECK_EQ_INT(p->models[0].optOut, 2);
+  campProgramFree(p);
+  free(img);
+
+  /* a mailing is compiled to the campaign the runtime runs, after the
+  ** campaigns, its one email after their activities */
+  src = srcMailing;
+  img = compile(&len);
+  CHECK(img != NULL);
+  p = img ? campProgramLoad(img, len, err, sizeof err) : NULL;
+  CHECK(p != NULL);
+  if (!p) { free(img); return TEST_END(); }
+  CHECK_EQ_INT(p->ncamp, 2);
+  CHECK_EQ_INT(p->nact, 2);
+  const ProgCampaign *c = &p->camps[0], *m = &p->camps[1];
+  CHECK(!c->isMailing && c->list == CAMP_NONE && c->at == 0);
+  CHECK_EQ_STR(p->str[m->name], "m");
+  CHECK(m->isMailing && m->list == 0 && m->at == 1767690000);
+  CHECK(m->model == 0 && m->filter == p->lists[0].filter && m->filter != CAMP_NONE);
+  CHECK_EQ_INT(m->unique, 3);
+  CHECK(m->code == CAMP_NONE && m->firstAct == 1 && m->nact == 1);
+  const ProgActivity *a = &p->acts[1];
+  CHECK(a->campaign == 1 && a->kind == ACT_EMAIL && a->trigger == TRIG_BEGIN && a->parent == CAMP_NONE);
+  CHECK(a->subject != CAMP_NONE && a->body != CAMP_NONE && a->from != CAMP_NONE && a->text == CAMP_NONE);
+  CHECK(a->delay == 0 && a->filter == CAMP_NONE && a->actions == CAMP_NONE);
+  CHECK_EQ_INT(campProgramFindCampaign(p, "m"), 1);
+  CHECK(campProgramSave(p, &again, &againLen) == 0 && againLen == len && memcmp(again, img, len) == 0);
+  free(again);
+  /* the loader refuses mailing fields the runtime would trust */
+  static const struct { uint32_t camp, list; uint8_t isMailing; int64_t at; const char *why; } cases[] = {
+    { 1, 1, 1, 1767690000, "mailing list index 1 of 1" },
+    { 1, 0, 2, 1767690000, "isMailing 2" },
+    { 0, 0, 0, 0, "has a list or a time but is no mailing" },
+    { 0, CAMP_NONE, 0, 5, "has a list or a time but is no mailing" },
+  };
+  for (unsigned i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    ProgCampaign keep = p->camps[cases[i].camp], *x = &p->camps[cases[i].camp];
+    x->list = cases[i].list; x->isMailing = cases[i].isMailing; x->at = cases[i].at;
+    uint8_t *broken = NULL;
+    size_t brokenLen = 0;
+    CHECK(campProgramSave(p, &broken, &brokenLen) == 0);
+    CHECK(campProgramLoad(broken, brokenLen, err, sizeof err) == NULL);
+    if (!strstr(err, cases[i].why)) { printf("  case %u: %s\n", i, err); CHECK(0); }
+    free(broken);
+    *x = keep;
+  }
   campProgramFree(p);
   free(img);
   return TEST_END();

@@ -4,10 +4,10 @@
 */
 #include <stdlib.h>
 #include <string.h>
+#include "compiler/compile.h"
 #include "runtime/program.h"
 #include "runtime/opcodes.h"
 #include "runtime/vm.h"
-#include "source.h"
 #include "test.h"
 
 static Program *buildWith(const char *where, const char *subject, const char *body, const char *txt) {
@@ -17,7 +17,21 @@ static Program *buildWith(const char *where, const char *subject, const char *bo
            "list vips \"V\" {\n  target contact\n}\n"
            "campaign c \"C\" {\n  target contact\n  where %s\n  email e {\n    subject \"%s\"\n    body \"%s\"\n    text \"%s\"\n  }\n}\n",
            where, subject, body, txt);
-  return testCompile(src);
+  Diags d;
+  Unit u;
+  uint8_t *img = NULL;
+  size_t len;
+  char err[200];
+  campDiagInit(&d);
+  campUnitInit(&u, &d);
+  campDiagAddSource(&d, "t.camp", src, strlen(src));
+  if (campCompileCheck(&u, "t.camp") == 0) campCodegenUnit(&u, &img, &len, err, sizeof err);
+  else campDiagPrint(&d, 0, DIAGFMT_TEXT, 0, stderr);
+  campUnitFree(&u);
+  campDiagFree(&d);
+  Program *p = img ? campProgramLoad(img, len, err, sizeof err) : NULL;
+  free(img);
+  return p;
 }
 
 static Program *build(const char *where, const char *subject) { return buildWith(where, subject, "b", "t"); }
@@ -140,6 +154,27 @@ int main(void) {
   rec[1] = null();
   CHECK_EQ_STR(subject("Dear {{ name | default: 'friend' }}"), "Dear friend");
   CHECK_EQ_STR(subject("[{{ name }}]"), "[]");
+  /* case mapping is Unicode's on valid UTF-8 (issue 9) */
+  rec[1] = text("\xc3\xa9milie");                                            /* émilie */
+  CHECK_EQ_STR(subject("{{ name | capitalize }}"), "\xc3\x89milie");            /* Émilie */
+  CHECK_EQ_STR(subject("{{ name | upper }}"), "\xc3\x89MILIE");
+  rec[1] = text("\xc3\x89MILIE");
+  CHECK_EQ_STR(subject("{{ lower(name) }}"), "\xc3\xa9milie");
+  CHECK_EQ_INT(filter("lower(name) = \"\xc3\xa9milie\" and upper(lower(name)) = name"), 1);
+  rec[1] = text("stra\xc3\x9f" "e");                                          /* straße: longer in upper case */
+  CHECK_EQ_STR(subject("{{ name | upper }}"), "STRASSE");
+  rec[1] = text("\xc7\x86" "emal");                                           /* ǆemal: title case is not upper case */
+  CHECK_EQ_STR(subject("{{ name | capitalize }}"), "\xc7\x85" "emal");
+  rec[1] = text("\xce\x9f\xce\x94\xce\x9f\xce\xa3");                           /* ΟΔΟΣ */
+  CHECK_EQ_STR(subject("{{ name | lower }}"), "\xce\xbf\xce\xb4\xce\xbf\xcf\x82");  /* οδος, final sigma */
+  /* invalid UTF-8 (Latin-1 bytes) renders, ASCII letters mapped only */
+  rec[1] = text("\xe9milie Dupont");
+  CHECK_EQ_STR(subject("{{ name | capitalize }}|{{ name | upper }}|{{ name | lower }}"),
+               "\xe9milie Dupont|\xe9MILIE DUPONT|\xe9milie dupont");
+  rec[1] = text("ada \xc3");                                                  /* cut in the middle of a character */
+  CHECK_EQ_STR(subject("{{ name | capitalize }} {{ name | upper }}"), "Ada \xc3 ADA \xc3");
+  rec[1] = text("");
+  CHECK_EQ_STR(subject("[{{ name | capitalize }}{{ name | upper }}]"), "[]");
 
   /* HTML bodies: values escaped where they land, and marked */
   rec[1] = text("<a href=\"https://evil.example/phish\">Claim prize</a><script>alert(1)</script>");

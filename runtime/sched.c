@@ -1,0 +1,590 @@
+/*
+** runtime/sched.c -- the scheduler: the trigger semantics of docs/RUNTIME.md,
+** written against the store's verbs (runtime/store.h).
+**
+** Owns: participant sync (leave, unlink, enrol), the run loop over the
+** clock, taking due work in batches, one execution pass per due trace as
+** Odoo defines it (expired -> canceled; record gone or failing a filter ->
+** rejected; suppressed address -> canceled; else run -> processed or
+** error; then children made due or armed), window expiry, completion, the
+** retry policy, and test mode.  Sends are claimed with their Message-ID in
+** the transaction that decides them and handed to sched_send.c after the
+** commit; nothing about the audience is held in memory.
+** Does not own: SQL (store_*.c), what a message says (compose.c), what an
+** action does (actions.c), carrying anything (chan_*.c).
+*/
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "runtime/sched_send.h"
+#include "runtime/track.h"
+
+#define MAX_ATTEMPTS 8
+
+int64_t campSchedBackoff(int attempts) {
+  if (attempts + 1 >= MAX_ATTEMPTS) return -1;
+  return 60LL << (attempts < 8 ? attempts : 8);
+}
+
+int campSchedComplete(Engine *e, int64_t participant, RunStats *st) {
+  int r = campStoreComplete(e, participant);
+  if (r > 0 && st) st->completed++;
+  return r < 0 ? -1 : 0;
+}
+
+/* Done and no-X children are scheduled, positive ones armed (waiting, with
+** their window's end as due, or no due without a window). */
+int campSchedChildren(Engine *e, const Loaded *l, uint32_t act, int64_t trace, int64_t participant, int64_t now,
+                      int *spawned) {
+  const Program *p = l->p;
+  const ProgCampaign *c = &p->camps[l->camp];
+  for (uint32_t i = c->firstAct; i < c->firstAct + c->nact; i++) {
+    const ProgActivity *a = &p->acts[i];
+    if (a->parent != act) continue;
+    int rc;
+    if (a->trigger == TRIG_DONE) rc = campStoreSpawn(e, participant, l->actId[i], trace, TRACE_SCHEDULED, now + a->delay, 1, now);
+    else if (a->trigger >= TRIG_NO_OPEN) rc = campStoreSpawn(e, participant, l->actId[i], trace, TRACE_SCHEDULED, now + a->window + a->delay, 1, now);
+    else rc = campStoreSpawn(e, participant, l->actId[i], trace, TRACE_WAITING, now + a->window, a->window != 0, now);
+    if (rc < 0) return -1;
+    if (spawned) *spawned = 1;
+  }
+  return 0;
+}
+
+/* -- participant sync -------------------------------------------------------- */
+
+/* A new participant with its top-level activities scheduled. */
+static int enrol(Engine *e, const Loaded *l, int64_t record, const char *uniq, int test, int64_t now, int64_t *participant) {
+  if (campStoreEnrol(e, l->campaign, record, uniq, test, now, participant) < 0) return -1;
+  const ProgCampaign *c = &l->p->camps[l->camp];
+  for (uint32_t i = c->firstAct; i < c->firstAct + c->nact; i++)
+    if (l->p->acts[i].trigger == TRIG_BEGIN &&
+        campStoreSpawn(e, *participant, l->actId[i], 0, TRACE_SCHEDULED, now + l->p->acts[i].delay, 1, now) < 0) return -1;
+  return 0;
+}
+
+typedef struct Sync {
+  Engine *e;
+  const Loaded *l;
+  int64_t now;
+  VmHost host;
+  RunStats *rs;
+  int64_t *leave;           /* participants to leave, and whether their record is gone */
+  int *gone;
+  size_t nleave, cap;
+  char *err;
+  size_t errSize;
+} Sync;
+
+/* StoreRowFn: a running participant that no longer matches (or whose
+** record is gone) is noted to leave once the walk is over. */
+static int noteLeaver(void *ctx, int64_t participant, const VmRecord *r) {
+  Sync *s = ctx;
+  if (r && campVmFilter(campStoreVm(s->e), s->l->p, s->l->p->camps[s->l->camp].filter, r, s->now, &s->host, s->err, s->errSize) != 0)
+    return 0;
+  if (s->nleave == s->cap) {
+    s->cap = s->cap ? s->cap * 2 : 64;
+    int64_t *l2 = realloc(s->leave, s->cap * sizeof *s->leave);
+    if (l2) s->leave = l2;
+    int *g2 = l2 ? realloc(s->gone, s->cap * sizeof *s->gone) : NULL;
+    if (g2) s->gone = g2;
+    if (!l2 || !g2) { snprintf(s->err, s->errSize, "out of memory"); return -1; }
+  }
+  s->leave[s->nleave] = participant;
+  s->gone[s->nleave++] = r == NULL;
+  return 0;
+}
+
+/* The record's unique value, lower case (malloc'd), NULL when it has none
+** (*skip: empty values are excluded). */
+static char *uniqueValue(Sync *s, const VmRecord *r, int *skip) {
+  const ProgCampaign *c = &s->l->p->camps[s->l->camp];
+  *skip = 0;
+  if (c->unique == CAMP_NONE) return NULL;
+  const Value *v = &r->fields[c->unique];
+  if (v->tag == VAL_NULL || (v->tag == VAL_TEXT && v->len == 0)) { *skip = 1; return NULL; }
+  Value t;
+  campVmToText(campStoreVm(s->e), v, &t);
+  char *u = malloc(t.len + 1);
+  if (!u) { *skip = -1; return NULL; }
+  memcpy(u, t.u.s, t.len);
+  u[t.len] = 0;
+  for (char *k = u; *k; k++) if (*k >= 'A' && *k <= 'Z') *k = (char)(*k + 32);
+  if (campStoreUniqueTaken(s->e, s->l->campaign, u)) { free(u); *skip = 1; return NULL; }
+  return u;
+}
+
+/* StoreRowFn: a record not yet enrolled joins when it matches. */
+static int enrolNewcomer(void *ctx, int64_t record, const VmRecord *r) {
+  Sync *s = ctx;
+  if (campVmFilter(campStoreVm(s->e), s->l->p, s->l->p->camps[s->l->camp].filter, r, s->now, &s->host, s->err, s->errSize) <= 0)
+    return 0;
+  int skip;
+  char *u = uniqueValue(s, r, &skip);
+  if (skip < 0) { snprintf(s->err, s->errSize, "out of memory"); return -1; }
+  if (skip) return 0;
+  int64_t participant;
+  int rc = enrol(s->e, s->l, record, u, 0, s->now, &participant);
+  free(u);
+  if (rc < 0) { snprintf(s->err, s->errSize, "database: %s", campStoreError(s->e)); return -1; }
+  s->rs->enrolled++;
+  return 0;
+}
+
+/* Odoo's sync for one campaign, inside the caller's transaction: running
+** participants whose record is gone are unlinked and those that stopped
+** matching leave (their pending traces canceled); new matching records are
+** enrolled in id order, deduplicated on `unique`.  A mailing is sent once,
+** at its time: it enrols its list then and never again, and nobody leaves
+** it. */
+int campSchedSync(Engine *e, int64_t campaign, RunStats *rs, char *err, size_t errSize) {
+  const Loaded *l = campStoreLoaded(e, campaign, err, errSize);
+  if (!l) return -1;
+  const ProgCampaign *c = &l->p->camps[l->camp];
+  Sync s = { e, l, campEngineNow(e), { 0 }, rs, NULL, NULL, 0, 0, err, errSize };
+  campStoreHost(e, &s.host);
+  if (c->isMailing) {
+    if (c->at > s.now) return 0;
+    int done = campStoreSynced(e, campaign, err, errSize);
+    if (done) return done < 0 ? -1 : 0;
+  } else {
+    int rc = campStoreEachParticipant(e, l, noteLeaver, &s, err, errSize);
+    for (size_t i = 0; i < s.nleave && rc == 0; i++) {
+      rc = campStoreLeave(e, s.leave[i], s.gone[i], s.gone[i] ? "record deleted" : "record no longer matches the campaign filter", s.now);
+      if (rc < 0) snprintf(err, errSize, "database: %s", campStoreError(e));
+      rs->left++;
+    }
+    free(s.leave);
+    free(s.gone);
+    if (rc) return -1;
+  }
+  if (campStoreEachNewcomer(e, l, c->isMailing && c->filter == CAMP_NONE, enrolNewcomer, &s, err, errSize)) return -1;
+  return campStoreMarkSynced(e, campaign, s.now, err, errSize);
+}
+
+static int syncAll(Engine *e, RunStats *rs, char *err, size_t errSize) {
+  int64_t *ids;
+  size_t n;
+  if (campStoreRunningCampaigns(e, &ids, &n, err, errSize) < 0) return -1;
+  int rc = 0;
+  for (size_t i = 0; i < n && rc == 0; i++) {
+    if ((rc = campStoreBegin(e, 1, err, errSize)) < 0) break;
+    if ((rc = campSchedSync(e, ids[i], rs, err, errSize)) < 0) campStoreRollback(e);
+    else rc = campStoreCommit(e, err, errSize);
+  }
+  free(ids);
+  return rc;
+}
+
+/* -- deciding one due trace ---------------------------------------------------- */
+
+static char *dupValue(Engine *e, const Value *v) {
+  Value t;
+  campVmToText(campStoreVm(e), v, &t);
+  char *s = malloc(t.len + 1);
+  if (s) { memcpy(s, t.u.s, t.len); s[t.len] = 0; }
+  return s;
+}
+
+static char *render(Engine *e, const Loaded *l, uint32_t block, int64_t now, char *err, size_t errSize) {
+  if (block == CAMP_NONE) return NULL;
+  VmRecord r = campStoreRecord(e, l);
+  VmHost host;
+  Value out;
+  campStoreHost(e, &host);
+  if (campVmRun(campStoreVm(e), l->p, block, &r, now, &host, &out, err, errSize) < 0) return NULL;
+  return dupValue(e, &out);
+}
+
+/* The links of one message, numbered across its HTML and text parts. */
+typedef struct LinkCtx {
+  const char *campaign, *medium, *source;     /* UTM values */
+  Buf seen;           /* the URLs as written, each followed by '\n' */
+  Buf targets;        /* where each redirects (with UTM), each followed by '\n': kept on the trace */
+  uint32_t n;
+} LinkCtx;
+
+static void utmParam(Buf *b, const char *name, const char *value) {
+  static const char hex[] = "0123456789ABCDEF";
+  campBufPrintf(b, "&%s=", name);
+  for (const unsigned char *p = (const unsigned char *)value; *p; p++) {
+    if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || strchr("-._~", *p)) campBufPut(b, (const char *)p, 1);
+    else { char enc[3] = { '%', hex[*p >> 4], hex[*p & 15] }; campBufPut(b, enc, 3); }
+  }
+}
+
+/* The URL a tracked link redirects to: the link (with HTML's &amp; read as
+** &) plus the campaign's UTM values (utm_campaign: the campaign code, else
+** its name; utm_medium: email or sms; utm_source: the activity), unless
+** the link sets its own. */
+static void withUtm(const LinkCtx *k, const char *url, size_t len, Buf *b) {
+  const char *hash = memchr(url, '#', len);
+  size_t base = hash ? (size_t)(hash - url) : len;
+  for (size_t i = 0; i < base; i++) {
+    campBufPut(b, url + i, 1);
+    if (url[i] == '&' && base - i >= 5 && !memcmp(url + i, "&amp;", 5)) i += 4;
+  }
+  int own = 0;
+  for (size_t i = 1; i + 4 <= base && !own; i++) own = !memcmp(url + i, "utm_", 4) && (url[i - 1] == '?' || url[i - 1] == '&' || url[i - 1] == ';');
+  if (!own) {
+    size_t mark = b->n;
+    utmParam(b, "utm_campaign", k->campaign);
+    utmParam(b, "utm_medium", k->medium);
+    utmParam(b, "utm_source", k->source);
+    if (!b->oom) b->p[mark] = memchr(url, '?', base) ? '&' : '?';
+  }
+  campBufPut(b, url + base, len - base);
+}
+
+/* TrackLinkFn: the index of url in this message, adding it when new. */
+static uint32_t registerLink(void *ctx, const char *url, size_t len) {
+  LinkCtx *k = ctx;
+  const char *p = k->seen.p;
+  for (uint32_t i = 0; i < k->n; i++) {
+    const char *nl = memchr(p, '\n', k->seen.n - (size_t)(p - k->seen.p));
+    if ((size_t)(nl - p) == len && !memcmp(p, url, len)) return i;
+    p = nl + 1;
+  }
+  if (k->n == 256 || memchr(url, '\n', len) || memchr(url, '\r', len)) return UINT32_MAX;   /* left untracked */
+  campBufPut(&k->seen, url, len);
+  campBufPut(&k->seen, "\n", 1);
+  withUtm(k, url, len, &k->targets);
+  campBufPut(&k->targets, "\n", 1);
+  if (k->seen.oom || k->targets.oom) return UINT32_MAX;
+  return k->n++;
+}
+
+/* The action's webhooks waiting in the outbox, queued as one send, and the
+** trace claimed for this runner; none left (all POSTed before a crash):
+** the activity is done. */
+static int claimHooks(Engine *e, DueTrace *w, const Loaded *l, int64_t now, Outgoing *out, int *queued) {
+  memset(out, 0, sizeof *out);
+  if (campStoreOutbox(e, w->trace, &out->hookUrl, &out->hookBody, &out->nhook) < 0) { campSchedOutFree(out); return -1; }
+  if (!out->nhook) {
+    campSchedOutFree(out);
+    if (campStoreSetTrace(e, w->trace, TRACE_PROCESSED, NULL, now) < 0) return -1;
+    return campSchedChildren(e, l, (uint32_t)w->actIdx, w->trace, w->participant, now, &w->spawned);
+  }
+  out->w = w;
+  out->l = l;
+  out->version = l->version;
+  out->hook = 1;
+  if (campStoreClaimHooks(e, w->trace) < 0) { campSchedOutFree(out); return -1; }
+  *queued = 1;
+  return 0;
+}
+
+static int finish(Engine *e, DueTrace *w, int state, const char *msg, int64_t now, long *count) {
+  if (count) (*count)++;
+  return campStoreSetTrace(e, w->trace, state, msg, now);
+}
+
+/* All of an action activity's actions, or none (a mark); the webhooks they
+** queue are POSTed after the commit, as a claimed send. */
+static int act(Engine *e, DueTrace *w, const Loaded *l, VmRecord *r, VmHost *host, int64_t now, Outgoing *out, int *queued,
+               RunStats *rs) {
+  const ProgActivity *a = &l->p->acts[w->actIdx];
+  char err[512] = "";
+  if (a->actions != CAMP_NONE) {
+    Value v;
+    campStoreActing(e, (uint32_t)w->actIdx, w->trace);
+    if (campStoreMark(e) < 0) return -1;
+    int failed = campVmRun(campStoreVm(e), l->p, a->actions, r, now, host, &v, err, sizeof err) < 0;
+    int hooks = campStoreActed(e);
+    campStoreMarkEnd(e, !failed);
+    if (failed) return finish(e, w, TRACE_ERROR, err, now, &rs->errors);
+    if (hooks) {
+      if (campStoreLoadRecord(e, l, w->record, err, sizeof err) < 0 ||
+          campStoreOutboxBodies(e, l, (uint32_t)w->actIdx, w->trace, err, sizeof err) < 0)
+        return -1;
+      return claimHooks(e, w, l, now, out, queued);
+    }
+  }
+  if (finish(e, w, TRACE_PROCESSED, NULL, now, &rs->processed) < 0) return -1;
+  return campSchedChildren(e, l, (uint32_t)w->actIdx, w->trace, w->participant, now, &w->spawned);
+}
+
+/* Why a message to this record is not sent now (a static message), or NULL:
+** no address, a suppressed address, the model's opt-out field. */
+static const char *blocked(Engine *e, const Loaded *l, int sms, const char *to, char *why, size_t whySize, int *state) {
+  const Program *p = l->p;
+  char err[256];
+  int sup = campStoreSuppressed(e, sms, to, strlen(to), err, sizeof err);
+  *state = TRACE_CANCELED;
+  if (sup < 0) { *state = -1; return "database"; }
+  if (sup) return "address suppressed (opted out or bounced)";
+  VmRecord r = campStoreRecord(e, l);
+  if (l->optOutField >= 0 && r.fields[l->optOutField].tag == VAL_BOOL && r.fields[l->optOutField].u.i) {
+    /* the model's declared opt-out field holds whatever the filters say */
+    snprintf(why, whySize, "record opted out (field '%s')", p->str[p->models[p->camps[l->camp].model].fields[l->optOutField].name]);
+    return why;
+  }
+  return NULL;
+}
+
+/* The message's parts, its links registered (and their targets claimed
+** with it). */
+static void composeMessage(Engine *e, DueTrace *w, const Loaded *l, const RunOptions *o, int64_t now, Outgoing *out, LinkCtx *lk) {
+  const ProgActivity *a = &l->p->acts[w->actIdx];
+  char err[512];
+  char *text = render(e, l, a->text, now, err, sizeof err);
+  Buf b = { 0 };
+  if (out->sms) {
+    if (text) campTrackText(text, o->baseUrl, o->secret, w->trace, registerLink, lk, &b);
+    out->text = b.p ? b.p : strdup("");
+    free(text);
+    return;
+  }
+  char *html = render(e, l, a->body, now, err, sizeof err);
+  out->subject = render(e, l, a->subject, now, err, sizeof err);
+  out->from = render(e, l, a->from, now, err, sizeof err);
+  campTrackHtml(html ? html : "", o->baseUrl, o->secret, w->trace, registerLink, lk, &b);
+  free(html);
+  out->html = b.p;
+  if (text) { Buf t = { 0 }; campTrackText(text, o->baseUrl, o->secret, w->trace, registerLink, lk, &t); out->text = t.p; free(text); }
+  char tok[64];
+  campTrackToken(o->secret, 'u', w->trace, 0, tok);
+  Buf u = { 0 };
+  campBufPrintf(&u, "%s/u/%s", o->baseUrl, tok);
+  out->unsub = u.p;
+}
+
+/* A message activity: checked, composed and claimed (SENDING with its
+** Message-ID and link targets, owned by this runner). */
+static int message(Engine *e, DueTrace *w, const Loaded *l, const RunOptions *o, int64_t now, Outgoing *out, int *queued,
+                   RunStats *rs, char *runErr, size_t runErrSize) {
+  const Program *p = l->p;
+  const ProgActivity *a = &p->acts[w->actIdx];
+  const ProgCampaign *c = &p->camps[l->camp];
+  int sms = a->kind == ACT_SMS;
+  if (!(sms ? o->sms : o->mail)) {
+    snprintf(runErr, runErrSize, "campaign '%s', activity '%s': %s is due but the run has no %s channel (give --%s URL, e.g. --%s file:DIR)",
+             p->str[c->name], p->str[a->name], sms ? "an SMS" : "an email", sms ? "SMS" : "mail", sms ? "sms" : "mail",
+             sms ? "sms" : "mail");
+    return -1;
+  }
+  VmRecord r = campStoreRecord(e, l);
+  int af = sms ? l->phoneField : l->emailField;
+  if (af < 0 || r.fields[af].tag != VAL_TEXT || r.fields[af].len == 0)
+    return finish(e, w, TRACE_REJECTED, sms ? "no phone number" : "no email address", now, &rs->rejected);
+  memset(out, 0, sizeof *out);
+  out->to = dupValue(e, &r.fields[af]);
+  char why[300];
+  int state = -1;
+  const char *no = out->to ? blocked(e, l, sms, out->to, why, sizeof why, &state) : NULL;
+  if (no || !out->to) {
+    campSchedOutFree(out);
+    return state < 0 || !no ? -1 : finish(e, w, TRACE_CANCELED, no, now, &rs->canceled);
+  }
+  if (!w->messageId[0] && campTrackMessageId(campEngineSecret(e), w->trace, w->messageId, sizeof w->messageId) < 0) {
+    campSchedOutFree(out);
+    return finish(e, w, TRACE_ERROR, "cannot make a Message-ID (OpenSSL failed)", now, &rs->errors);
+  }
+  out->w = w;
+  out->l = l;
+  out->version = l->version;
+  out->code = c->code != CAMP_NONE ? strdup(p->str[c->code]) : NULL;
+  out->sms = sms;
+  out->toName = l->nameField >= 0 ? dupValue(e, &r.fields[l->nameField]) : NULL;
+  LinkCtx lk = { c->code != CAMP_NONE ? p->str[c->code] : p->str[c->name], sms ? "sms" : "email", p->str[a->name], { 0 }, { 0 }, 0 };
+  composeMessage(e, w, l, o, now, out, &lk);
+  int64_t links = lk.n && !lk.targets.oom ? campStoreLinkset(e, lk.targets.p, lk.targets.n) : 0;
+  int rc = lk.n && !links ? -1 : campStoreClaimSend(e, w->trace, w->messageId, links);
+  campBufFree(&lk.seen);
+  campBufFree(&lk.targets);
+  if (rc == 0) *queued = 1; else campSchedOutFree(out);
+  return rc;
+}
+
+/* Decide one due trace inside the batch transaction.  Messages are claimed
+** and queued in *out for sending after the commit; actions run here, in
+** the transaction that records them.  -1 fails the run: a database error,
+** or a message due on a channel the run was not given (runErr says which;
+** the transaction is rolled back and the trace stays due). */
+static int decide(Engine *e, DueTrace *w, const RunOptions *o, int64_t now, Outgoing *out, int *queued, RunStats *rs,
+                  char *runErr, size_t runErrSize) {
+  char err[512] = "";
+  const Loaded *l = campStoreLoaded(e, w->campaign, err, sizeof err);
+  if (!l) return finish(e, w, TRACE_ERROR, err, now, NULL);
+  if (w->actIdx < 0) return finish(e, w, TRACE_CANCELED, "activity removed from the campaign", now, &rs->canceled);
+  const Program *p = l->p;
+  const ProgActivity *a = &p->acts[w->actIdx];
+  const ProgCampaign *c = &p->camps[l->camp];
+  if (w->state == TRACE_SCHEDULED && a->expire && w->due + a->expire < now)
+    return finish(e, w, TRACE_CANCELED, "expired: came up after its validity", now, &rs->canceled);
+  /* an action whose webhooks were claimed but not all POSTed (a crash, a
+  ** retry): its actions ran and were committed; only the POSTs are left */
+  if (a->kind == ACT_ACTION && w->state == TRACE_SENDING) return claimHooks(e, w, l, now, out, queued);
+  int got = campStoreLoadRecord(e, l, w->record, err, sizeof err);
+  if (got < 0) return -1;
+  if (got == 1) return finish(e, w, TRACE_REJECTED, "record deleted", now, &rs->rejected);
+  VmRecord r = campStoreRecord(e, l);
+  VmHost host;
+  campStoreHost(e, &host);
+  int f1 = campVmFilter(campStoreVm(e), p, c->filter, &r, now, &host, err, sizeof err);
+  int f2 = f1 > 0 ? campVmFilter(campStoreVm(e), p, a->filter, &r, now, &host, err, sizeof err) : f1;
+  if (f1 < 0 || f2 < 0) return finish(e, w, TRACE_ERROR, err, now, &rs->errors);
+  if (!f1 || !f2) return finish(e, w, TRACE_REJECTED, "rejected by the campaign or activity filter", now, &rs->rejected);
+  if (a->kind == ACT_ACTION) return act(e, w, l, &r, &host, now, out, queued, rs);
+  return message(e, w, l, o, now, out, queued, rs, runErr, runErrSize);
+}
+
+/* -- batches and the run loop ---------------------------------------------------- */
+
+/* Take one batch of due work at time now: read, decide, claim, commit. */
+static int takeBatch(Engine *e, const RunOptions *o, int64_t now, int testOnly, int64_t testParticipant,
+                     Batch *b, RunStats *rs, char *err, size_t errSize) {
+  int batch = o->batch > 0 ? o->batch : 500;
+  memset(b, 0, sizeof *b);
+  b->work = calloc((size_t)batch, sizeof *b->work);
+  b->out = calloc((size_t)batch, sizeof *b->out);
+  if (!b->work || !b->out) { snprintf(err, errSize, "out of memory"); return -1; }
+  if (campStoreBegin(e, 1, err, errSize) < 0) return -1;
+  int n = campStoreRunnerBeat(e, err, errSize) < 0 ? -1 : campStoreTakeDue(e, now, testOnly, testParticipant, b->work, batch, err, errSize);
+  int nout = 0, rc = n < 0 ? -1 : 0;
+  for (int i = 0; i < n && rc == 0; i++) {
+    int queued = 0;
+    rc = decide(e, &b->work[i], o, now, &b->out[nout], &queued, rs, err, errSize);
+    nout += queued;
+    b->work[i].queued = queued;
+  }
+  /* participants with nothing left pending complete in the same transaction */
+  for (int i = 0; i < n && rc == 0; i++) if (!b->work[i].queued && !b->work[i].spawned) campSchedComplete(e, b->work[i].participant, rs);
+  if (rc == 0) rc = campStoreCommit(e, err, errSize);
+  else {
+    if (!err[0]) snprintf(err, errSize, "database: %s", campStoreError(e));
+    campStoreRollback(e);
+    for (int i = 0; i < nout; i++) campSchedOutFree(&b->out[i]);
+    nout = 0;
+  }
+  b->n = n;
+  b->nout = nout;
+  return rc < 0 ? -1 : n;
+}
+
+/* Positive branches whose window passed without the event: canceled, in
+** one statement; their participants may then be complete. */
+static int expireWindows(Engine *e, int64_t now, RunStats *rs, char *err, size_t errSize) {
+  if (campStoreBegin(e, 1, err, errSize) < 0) return -1;
+  int64_t *parts = NULL;
+  long n = campStoreExpireWindows(e, now, &parts, err, errSize);
+  if (n < 0) { campStoreRollback(e); return -1; }
+  rs->canceled += n;
+  for (long i = 0; i < n; i++) campSchedComplete(e, parts[i], rs);
+  free(parts);
+  return campStoreCommit(e, err, errSize);
+}
+
+int64_t campSchedNextDue(Engine *e) {
+  int64_t a = campStoreNextDue(e, 0), b = campStoreNextMailing(e);
+  return a < b ? a : b;
+}
+
+/* Everything due at now, batch by batch.  Sends happen outside the
+** transactions: a crash leaves claimed traces SENDING with their
+** Message-ID, and the next run sends them again.  While one batch's
+** messages are out, the next batch is decided. */
+static int drain(Engine *e, const RunOptions *o, int64_t now, int test, int64_t testParticipant, RunStats *st, char *err, size_t errSize) {
+  if (expireWindows(e, now, st, err, errSize) < 0) return -1;
+  Batch two[2];
+  Batch *out = NULL;                          /* the batch whose messages are out */
+  int rc = 0;
+  memset(two, 0, sizeof two);
+  for (int k = 0;; k ^= 1) {
+    Batch *b = &two[k];
+    int stopping = o->stop && *o->stop;
+    int n = stopping ? 0 : takeBatch(e, o, now, test, testParticipant, b, st, err, errSize);
+    if (out) {
+      char err2[512];
+      if (campSchedSendFinish(e, out, st, err2, sizeof err2) < 0 && n >= 0) { snprintf(err, errSize, "%s", err2); n = -1; }
+      campSchedBatchFree(out);
+      out = NULL;
+    }
+    if (n <= 0) { rc = n; campSchedBatchFree(b); break; }
+    if (!b->nout) { campSchedBatchFree(b); continue; }
+    if (campSchedSendStart(e, b, o, now, err, errSize) < 0) { campSchedBatchFree(b); rc = -1; break; }
+    out = b;
+  }
+  return rc < 0 ? -1 : 0;
+}
+
+int campSchedRun(Engine *e, const RunOptions *o, RunStats *st, char *err, size_t errSize) {
+  memset(st, 0, sizeof *st);
+  int64_t now = campEngineNow(e), lastSync = INT64_MIN;
+  long writesAtSync = -1;
+  int simulated = campEngineIsSimulated(e);
+  if (!simulated && !o->once && o->until == INT64_MAX) { snprintf(err, errSize, "service mode: use --once or --until"); }
+  for (;;) {
+    /* Sync when the run starts (records may have been imported or changed by
+    ** anyone), then at most daily, and only when this run's actions changed
+    ** records: a re-scan of the audience costs as much as the records. */
+    if (lastSync == INT64_MIN || (now - lastSync >= 86400 && campStoreRecordWrites(e) != writesAtSync) || campStoreNextMailing(e) <= now) {
+      writesAtSync = campStoreRecordWrites(e);
+      if (syncAll(e, st, err, errSize) < 0) return -1;
+      lastSync = now;
+    }
+    if (drain(e, o, now, 0, 0, st, err, errSize) < 0) return -1;
+    if (o->stop && *o->stop) return 0;        /* stopped: the clock stays where the work stopped */
+    if (o->once) break;
+    int64_t next = campSchedNextDue(e);
+    if (next <= now) next = now + 1;
+    if (next > o->until) break;
+    now = next;
+    if (simulated && campStoreSetClock(e, now) < 0) { snprintf(err, errSize, "database: %s", campStoreError(e)); return -1; }
+    if (o->log) fflush(o->log);
+  }
+  if (simulated && !o->once && o->until != INT64_MAX && o->until > campEngineNow(e) && campStoreSetClock(e, o->until) < 0) {
+    snprintf(err, errSize, "database: %s", campStoreError(e));
+    return -1;
+  }
+  return 0;
+}
+
+/* -- test mode ----------------------------------------------------------------- */
+
+/* The test participant of record in campaign, enrolled when new. */
+static int64_t testParticipant(Engine *e, const Loaded *l, int64_t record, int64_t now, char *err, size_t errSize) {
+  int64_t participant = campStoreTestParticipant(e, l->campaign, record, err, errSize);
+  if (participant) return participant;
+  if (campStoreBegin(e, 1, err, errSize) < 0) return 0;
+  if (enrol(e, l, record, NULL, 1, now, &participant) < 0 || campStoreCommit(e, err, errSize) < 0) {
+    if (!err[0]) snprintf(err, errSize, "database: %s", campStoreError(e));
+    campStoreRollback(e);
+    return 0;
+  }
+  return participant;
+}
+
+int campSchedTest(Engine *e, const char *campaign, int64_t record, const char *activity, int64_t until,
+                   const RunOptions *o, FILE *out, char *err, size_t errSize) {
+  err[0] = 0;
+  int64_t cid = campStoreCampaignId(e, campaign, err, errSize);
+  if (!cid) { if (!err[0]) snprintf(err, errSize, "no campaign '%s' is deployed", campaign); return -1; }
+  const Loaded *l = campStoreLoaded(e, cid, err, errSize);
+  if (!l) return -1;
+  int got = campStoreLoadRecord(e, l, record, err, errSize);
+  if (got != 0) { if (got == 1) snprintf(err, errSize, "no record %lld in model '%s'", (long long)record, l->p->str[l->p->models[l->p->camps[l->camp].model].name]); return -1; }
+  int64_t now = campEngineNow(e), participant = testParticipant(e, l, record, now, err, errSize);
+  if (!participant) return -1;
+  RunStats rs = { 0 };
+  if (activity) {
+    /* run that activity's pending trace now, ignoring its date */
+    uint32_t ai = campProgramFindActivity(l->p, l->camp, activity);
+    if (ai == CAMP_NONE) { snprintf(err, errSize, "campaign '%s' has no activity '%s'", campaign, activity); return -1; }
+    int moved = campStoreDueNow(e, participant, l->actId[ai], now, err, errSize);
+    if (moved < 0) return -1;
+    if (!moved) { snprintf(err, errSize, "activity '%s' has no pending trace for this participant", activity); return -1; }
+    if (drain(e, o, now, 1, participant, &rs, err, errSize) < 0) return -1;
+  } else {
+    /* the test participant's own timeline, without touching the clock */
+    int64_t t = now;
+    for (;;) {
+      if (drain(e, o, t, 1, participant, &rs, err, errSize) < 0) return -1;
+      int64_t next = campStoreNextDue(e, 1);
+      if (next == INT64_MAX || next > until) break;
+      t = next > t ? next : t + 1;
+    }
+  }
+  return campStoreParticipantTimeline(e, participant, out, err, errSize);
+}

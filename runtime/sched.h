@@ -1,0 +1,51 @@
+/*
+** runtime/sched.h -- the scheduler's front door: run what is due, test one
+** record, apply an event, sync a campaign's participants.
+**
+** Owns: the options and counts of a run.  The trigger semantics these
+** carry out are docs/RUNTIME.md's; runtime/sched.c says how.
+*/
+#ifndef CAMP_SCHED_H
+#define CAMP_SCHED_H
+
+#include <signal.h>
+#include <stdio.h>
+#include "runtime/engine.h"
+
+typedef struct RunOptions {
+  int64_t until;        /* run everything due up to this time; the clock ends there */
+  int once;             /* one pass at the current time */
+  Channel *mail, *sms;
+  const char *baseUrl;  /* tracking links */
+  const char *secret;   /* token key */
+  FILE *log;            /* progress lines, or NULL */
+  int batch;            /* traces per transaction (default 500) */
+  volatile sig_atomic_t *stop;   /* when it becomes non-zero (SIGTERM), the run finishes what is out and returns */
+} RunOptions;
+
+/* unsent: claimed messages not started because the run was told to stop
+** (left, with their Message-IDs, for the next run). */
+typedef struct RunStats { long enrolled, left, processed, rejected, canceled, errors, sent, retried, completed, unsent; } RunStats;
+
+int campSchedRun(Engine *e, const RunOptions *o, RunStats *st, char *err, size_t errSize);
+
+/* When the next trace is due or window ends (INT64_MAX: nothing pending). */
+int64_t campSchedNextDue(Engine *e);
+
+/* Record an event on the message messageId.  kind: "open", "click",
+** "reply", "bounce", "unsubscribe".  at: event time; url: clicked link or
+** NULL.  Returns 0, 1 when the message is unknown (nothing changed), -1. */
+int campSchedEvent(Engine *e, const char *kind, const char *messageId, int64_t at, const char *url,
+                   char *err, size_t errSize);
+
+/* Odoo's participant sync for one campaign, inside the caller's
+** transaction: leave / unlink, then enrol new matches; counted in rs. */
+int campSchedSync(Engine *e, int64_t campaign, RunStats *rs, char *err, size_t errSize);
+
+/* Test mode: enrol record as a test participant of campaign, then run one
+** activity now (activity != NULL) or advance its own timeline to until, and
+** print the participant's timeline. */
+int campSchedTest(Engine *e, const char *campaign, int64_t record, const char *activity, int64_t until,
+                  const RunOptions *o, FILE *out, char *err, size_t errSize);
+
+#endif

@@ -1,0 +1,71 @@
+/*
+** runtime/sched_send.h -- what the scheduler's files share (private to them).
+**
+** Owns: a decided send (Outgoing) and a batch of them on its way to the
+** channels (Batch).  sched.c decides; sched_send.c sends and records.
+*/
+#ifndef CAMP_SCHED_SEND_H
+#define CAMP_SCHED_SEND_H
+
+#include <pthread.h>
+#include "runtime/sched.h"
+#include "runtime/store.h"
+
+/* One claimed send: a message, or an action's webhooks. */
+typedef struct Outgoing {
+  DueTrace *w;
+  const Loaded *l;          /* valid only until the next batch is decided: finishing looks it up again */
+  int version;              /* of l, when the message was decided */
+  char *code;               /* the campaign code (owned: the send outlives l) */
+  char *subject, *html, *text, *from, *to, *toName, *unsub;
+  char *fromName, *fromAddr;    /* split from `from` when sending, each sized to it */
+  int sms;
+  int hook;                 /* webhooks of an action: POST hookBody[i] to hookUrl[i] */
+  int nhook;
+  char **hookUrl, **hookBody;
+} Outgoing;
+
+/* A batch of due work: decided and claimed in one transaction (take),
+** sent outside any transaction on its own thread while the next batch is
+** decided, and recorded by that thread as the results come in. */
+typedef struct Batch {
+  DueTrace *work;
+  Outgoing *out;
+  int n, nout;
+  Message *m;               /* the messages, mail first, then SMS */
+  SendStatus *ss;
+  int *order;               /* m[j] is out[order[j]] */
+  int nmail, nmsg;          /* m[0, nmail) mail, [nmail, nmsg) SMS, [nmsg, nout) webhooks (no Message) */
+  Channel *mail, *sms;
+  pthread_t thread;
+  int sending;              /* the thread runs */
+  /* recording (on the send thread) */
+  Engine *rec;              /* the connection results are written on (the engine's recorder, or the engine) */
+  int64_t owner, now;
+  int first;                /* offset of the channel now sending in m */
+  int eager;                /* record each result as it comes (the carrier does not dedupe) */
+  int *pending, npending;   /* results final but not yet recorded (indexes in m) */
+  RunStats st;              /* what recording counted */
+  int failed;
+  char err[512];
+  volatile sig_atomic_t *stop;
+} Batch;
+
+/* sched.c: the children of activity act once its trace was processed at
+** now (spawned set when there are any); complete a participant with
+** nothing pending (counted in st when not NULL). */
+int campSchedChildren(Engine *e, const Loaded *l, uint32_t act, int64_t trace, int64_t participant, int64_t now,
+                      int *spawned);
+int campSchedComplete(Engine *e, int64_t participant, RunStats *st);
+/* The delay before attempt `attempts + 1` of a send that failed for now,
+** or -1 when it has had all its attempts. */
+int64_t campSchedBackoff(int attempts);
+
+/* sched_send.c: build the batch's messages and start sending them; wait
+** for the sends and their recording; free a batch and an Outgoing. */
+int campSchedSendStart(Engine *e, Batch *b, const RunOptions *o, int64_t now, char *err, size_t errSize);
+int campSchedSendFinish(Engine *e, Batch *b, RunStats *rs, char *err, size_t errSize);
+void campSchedBatchFree(Batch *b);
+void campSchedOutFree(Outgoing *o);
+
+#endif

@@ -1,0 +1,263 @@
+/*
+** runtime/store.h -- the narrow store interface: the verbs the scheduler,
+** the actions and the commands need from a campaign database.
+**
+** Owns: the contract between the runtime's policy (runtime/sched.c: sync,
+** decide, children, expiry, retries; runtime/actions.c) and the database
+** that keeps its state.  Nothing here names SQL, a sqlite3 type or a trace
+** state's stored number: traces move between the named TRACE_* states, and
+** each verb says what it changes.  SQLite implements the verbs today
+** (runtime/store_engine.c, store_trace.c, store_runner.c, store_record.c,
+** store_suppress.c, store_event.c, store_report.c, store_deploy.c,
+** store_import.c: the only files with SQL).  A second implementation
+** (PostgreSQL: many workers claiming with FOR UPDATE SKIP LOCKED) is meant
+** to implement the same verbs with the same contracts.
+**
+** Contracts, for every implementation:
+** - Atomicity.  Verbs run inside the caller's transaction (campStoreBegin
+**   .. campStoreCommit) unless they say otherwise; a rollback undoes all of
+**   them.  Nothing a verb writes is visible to another runner before the
+**   commit.
+** - Claims.  campStoreTakeDue returns work no live runner owns; the
+**   transaction that takes a send moves it to TRACE_SENDING with its
+**   Message-ID and this runner as owner (campStoreClaimSend), so two live
+**   runners never send the same message.  Results settle only a claim this
+**   runner still owns (campStoreSettle / campStoreRetry / campStoreRelease
+**   return 0 when it is another's now, and change nothing).
+** - Ordering.  Due work comes back interrupted sends first, then scheduled
+**   traces, each by due time; newcomers come back in record id order.
+** - Idempotence.  Settling a claim twice changes nothing the second time;
+**   an interrupted send keeps its Message-ID, so a retry is the same
+**   message; campStoreComplete of a completed participant does nothing.
+** - Errors.  -1 (or NULL, or 0 for an id) is a database error with its
+**   message in err where the verb takes one; no verb leaves half of its
+**   writes behind inside a transaction that commits.
+*/
+#ifndef CAMP_STORE_H
+#define CAMP_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include "runtime/engine.h"
+#include "runtime/program.h"
+#include "runtime/vm.h"
+
+/* A deployed campaign version in memory (the store's program cache). */
+typedef struct Loaded {
+  int64_t campaign;         /* the campaign's id in the store */
+  int version;
+  unsigned gen;             /* the batch generation when the version was last confirmed */
+  Program *p;
+  uint32_t camp;            /* index in p->camps */
+  int64_t *actId;           /* the store's activity id per image activity index (p->nact entries) */
+  int emailField, phoneField, nameField;   /* field indexes or -1 */
+  int optOutField;          /* the model's declared opt-out field (a bool) or -1 */
+  char hash[65];            /* the image's SHA-256 in hex */
+} Loaded;
+
+/* One due trace as the store hands it out.  spawned and queued are the
+** scheduler's marks (zero when taken). */
+typedef struct DueTrace {
+  int64_t trace, participant, parent, due, record, campaign;
+  int state, attempts, actIdx, test;   /* actIdx: the activity's image index, -1 when removed */
+  int spawned;              /* it created children: its participant has work pending */
+  int queued;               /* claimed for sending: finished after the send */
+  char messageId[96];       /* "" until the claim gives it one */
+} DueTrace;
+
+/* -- transactions ---------------------------------------------------------- */
+
+/* Begin a write transaction.  wait == 0: give up at once when another
+** connection holds the write lock (returns 1, nothing begun).  Each begin
+** starts a new batch generation: cached campaign versions are re-checked.
+** 0 begun, -1 error. */
+int campStoreBegin(Engine *e, int wait, char *err, size_t errSize);
+int campStoreCommit(Engine *e, char *err, size_t errSize);
+void campStoreRollback(Engine *e);
+/* A nested all-or-nothing step inside a transaction (an activity's
+** actions): mark, then keep (keep != 0) or undo everything since. */
+int campStoreMark(Engine *e);
+void campStoreMarkEnd(Engine *e, int keep);
+/* A second connection to the same database, for recording results from
+** the send thread while the engine decides the next batch; NULL when the
+** database has no file (":memory:").  Owned by e. */
+Engine *campStoreRecorder(Engine *e);
+/* The last database error, for messages. */
+const char *campStoreError(Engine *e);
+
+/* -- campaigns --------------------------------------------------------------- */
+
+/* The current version of a campaign (by id), loaded and cached; NULL with
+** a message in err.  Valid until the next batch generation. */
+const Loaded *campStoreLoaded(Engine *e, int64_t campaign, char *err, size_t errSize);
+void campStoreForget(Engine *e, int64_t campaign);
+/* The ids of the running campaigns, in id order (*ids malloc'd). */
+int campStoreRunningCampaigns(Engine *e, int64_t **ids, size_t *n, char *err, size_t errSize);
+/* The id of the deployed campaign named name; 0 none. */
+int64_t campStoreCampaignId(Engine *e, const char *name, char *err, size_t errSize);
+/* Was the campaign synced once (a mailing: already sent)?  1 yes, 0 no. */
+int campStoreSynced(Engine *e, int64_t campaign, char *err, size_t errSize);
+int campStoreMarkSynced(Engine *e, int64_t campaign, int64_t now, char *err, size_t errSize);
+/* The earliest send time of a running mailing not yet sent (INT64_MIN when
+** one waits for no time; INT64_MAX: none). */
+int64_t campStoreNextMailing(Engine *e);
+
+/* Store an image (inside the caller's transaction): model tables created
+** or extended, a new version per campaign it holds, the sync rules applied
+** to participants in flight (store_deploy.c).  dryRun: print the plan to
+** out; *changed is set when something would change. */
+int campStoreDeploy(Engine *e, const Program *p, const uint8_t *img, size_t len, int start, int dryRun, FILE *out,
+                    int *changed, char *err, size_t errSize);
+/* The id of the campaign named name (0 none, -1 error); *running: is it. */
+int64_t campStoreCampaignState(Engine *e, const char *name, int *running, char *err, size_t errSize);
+/* Drop every cached version (after a rollback that may have made them). */
+void campStoreForgetAll(Engine *e);
+
+/* -- records ----------------------------------------------------------------- */
+
+/* Load record id of the campaign's model as the current record; 0 found,
+** 1 gone, -1 error. */
+int campStoreLoadRecord(Engine *e, const Loaded *l, int64_t id, char *err, size_t errSize);
+/* The current record, as the VM reads it (valid until the next load). */
+VmRecord campStoreRecord(Engine *e, const Loaded *l);
+/* A VmHost over e for the current record: in_list() and the actions. */
+void campStoreHost(Engine *e, VmHost *h);
+/* The actions of activity act (image index) run for trace now: the host
+** queues their webhooks under it.  campStoreActed ends that and returns
+** how many webhooks they queued (their bodies: campStoreOutboxBodies). */
+void campStoreActing(Engine *e, uint32_t act, int64_t trace);
+int campStoreActed(Engine *e);
+int campStoreOutboxBodies(Engine *e, const Loaded *l, uint32_t act, int64_t trace, char *err, size_t errSize);
+/* The VM the engine runs filters, templates and actions on. */
+Vm *campStoreVm(Engine *e);
+/* Records changed by actions in this process (set, tags, create). */
+long campStoreRecordWrites(Engine *e);
+
+/* -- participants ------------------------------------------------------------ */
+
+/* Called per row with the row's record as the current record (r is NULL
+** when the record is gone).  Non-zero stops the walk and is returned. */
+typedef int (*StoreRowFn)(void *ctx, int64_t id, const VmRecord *r);
+/* The running, non-test participants of l's campaign (id: participant). */
+int campStoreEachParticipant(Engine *e, const Loaded *l, StoreRowFn fn, void *ctx, char *err, size_t errSize);
+/* The records of l's model that are not yet participants, in id order
+** (id: record); members == 1: only the members of l's campaign's list. */
+int campStoreEachNewcomer(Engine *e, const Loaded *l, int members, StoreRowFn fn, void *ctx, char *err, size_t errSize);
+/* A participant leaves (gone == 1: its record was deleted: unlinked) and
+** its pending traces are canceled with why. */
+int campStoreLeave(Engine *e, int64_t participant, int gone, const char *why, int64_t now);
+/* Is unique value v (lower case) taken by a participant of the campaign? */
+int campStoreUniqueTaken(Engine *e, int64_t campaign, const char *v);
+/* A new running participant; *participant gets its id. */
+int campStoreEnrol(Engine *e, int64_t campaign, int64_t record, const char *uniq, int test, int64_t now,
+                   int64_t *participant);
+/* The test participant of record in campaign; 0 none. */
+int64_t campStoreTestParticipant(Engine *e, int64_t campaign, int64_t record, char *err, size_t errSize);
+/* Complete the participant when it runs and has nothing pending: 1 when it
+** did, 0 not, -1 error. */
+int campStoreComplete(Engine *e, int64_t participant);
+/* The same for every running participant of a campaign (after a deploy). */
+int campStoreCompleteCampaign(Engine *e, int64_t campaign);
+
+/* -- traces ------------------------------------------------------------------ */
+
+/* Up to max due traces at now that no live runner owns (interrupted sends
+** first, then scheduled ones, by due time), of running participants of
+** running campaigns -- or, test == 1, of test participants (only of
+** participant when not 0).  Returns how many, or -1. */
+int campStoreTakeDue(Engine *e, int64_t now, int test, int64_t participant, DueTrace *out, int max,
+                     char *err, size_t errSize);
+/* A new trace.  TRACE_SCHEDULED: due at due, from base (the time its delay
+** counts from); TRACE_WAITING: armed for an event on parent, until due
+** (hasDue == 0: no end). */
+int campStoreSpawn(Engine *e, int64_t participant, int64_t activity, int64_t parent, int state, int64_t due, int hasDue,
+                   int64_t base);
+/* Set a trace's final state (processed, rejected, canceled, error) with
+** its message (or NULL) at doneAt. */
+int campStoreSetTrace(Engine *e, int64_t trace, int state, const char *msg, int64_t doneAt);
+/* Claim a send: TRACE_SENDING with its Message-ID, its link list (0 none),
+** owned by this runner. */
+int campStoreClaimSend(Engine *e, int64_t trace, const char *messageId, int64_t linkset);
+/* Claim an action's queued webhooks (TRACE_SENDING, owned by this runner). */
+int campStoreClaimHooks(Engine *e, int64_t trace);
+/* Settle this runner's claim owner on trace: final state and message.  1
+** done, 0 the claim is another runner's now, -1 error. */
+int campStoreSettle(Engine *e, int64_t trace, int64_t owner, int state, const char *msg, int64_t doneAt);
+/* Put a claim back in line for any runner at due, one attempt more, with
+** the same Message-ID. */
+int campStoreRetry(Engine *e, int64_t trace, int64_t owner, int64_t due, const char *msg);
+/* Let a claim go untouched (a stopping run): it stays TRACE_SENDING with
+** its Message-ID for the next runner. */
+int campStoreRelease(Engine *e, int64_t trace, int64_t owner);
+/* The image index of a trace's activity in the current version; -1 gone. */
+int campStoreTraceActivity(Engine *e, int64_t trace);
+/* Cancel the armed traces whose window ended by now; *participants
+** (malloc'd) get their participants.  Returns how many, or -1. */
+long campStoreExpireWindows(Engine *e, int64_t now, int64_t **participants, char *err, size_t errSize);
+/* When the next trace is due or a window ends (INT64_MAX: nothing);
+** test == 1: only test participants' traces. */
+int64_t campStoreNextDue(Engine *e, int test);
+/* Make the participant's scheduled trace of activity due at now; 1 done,
+** 0 it has none. */
+int campStoreDueNow(Engine *e, int64_t participant, int64_t activity, int64_t now, char *err, size_t errSize);
+/* Print one participant's traces, as camp test shows them. */
+int campStoreParticipantTimeline(Engine *e, int64_t participant, FILE *out, char *err, size_t errSize);
+/* The name of a trace state ("scheduled" … "sending"); "?" for others. */
+const char *campStoreStateName(int state);
+
+/* -- messages ---------------------------------------------------------------- */
+
+/* The id of a message's list of link targets ('\n'-terminated lines),
+** added when new; 0 on a database error. */
+int64_t campStoreLinkset(Engine *e, const char *targets, size_t len);
+/* Is the address suppressed on the channel (sms: 0 email, 1 sms)?  1 yes,
+** 0 no, -1 error. */
+int campStoreSuppressed(Engine *e, int sms, const char *addr, size_t len, char *err, size_t errSize);
+/* The webhooks queued for trace, in order (*urls, *bodies and each string
+** malloc'd); *n how many.  0, or -1. */
+int campStoreOutbox(Engine *e, int64_t trace, char ***urls, char ***bodies, int *n);
+int campStoreOutboxDrop(Engine *e, int64_t trace);
+
+/* -- events ------------------------------------------------------------------- */
+
+/* The sent message an event names by its whole Message-ID. */
+typedef struct StoreMessage {
+  int64_t trace, participant, campaign, record;
+  int events;               /* EV_* bits already recorded on the trace */
+  int active;               /* the campaign is draft or running: events act */
+} StoreMessage;
+/* A pending child of a trace: its id, state and activity index (-1 gone). */
+typedef struct StoreChild { int64_t id; int state, idx; } StoreChild;
+
+/* 0 found, 1 no such message (a forged or foreign ID), -1 error. */
+int campStoreFindMessage(Engine *e, const char *messageId, StoreMessage *m, char *err, size_t errSize);
+/* Store an event (url may be NULL); a repeat counts on the first's row. */
+int campStoreRecordEvent(Engine *e, int64_t trace, const char *kind, int64_t at, const char *url);
+int campStoreAddEvents(Engine *e, int64_t trace, int bits);
+/* The scheduled or waiting children of trace (*kids malloc'd). */
+int campStorePendingChildren(Engine *e, int64_t participant, int64_t trace, StoreChild **kids, int *n);
+/* An armed trace becomes scheduled: due at due, its delay counted from base. */
+int campStoreMakeDue(Engine *e, int64_t trace, int64_t due, int64_t base);
+/* Suppress the address trace's message went to (the record's email or
+** phone, by the activity's kind as stored), for reason. */
+int campStoreSuppressTrace(Engine *e, const Loaded *l, int64_t trace, int64_t record, const char *reason, int64_t at,
+                           char *err, size_t errSize);
+/* Is a transaction open on e? */
+int campStoreInTransaction(Engine *e);
+
+/* -- runners and the clock ------------------------------------------------------ */
+
+/* Inside a write transaction: register this process as a runner (once)
+** and beat its heart, forgetting dead runners (store_runner.c). */
+int campStoreRunnerBeat(Engine *e, char *err, size_t errSize);
+/* A heartbeat for runner owner while its batch is out. */
+int campStoreRunnerAlive(Engine *e, int64_t owner);
+/* This process's runner id (0 before its first beat). */
+int64_t campStoreRunner(Engine *e);
+/* At the end of a clean run: forget this runner (what it holds becomes free). */
+void campStoreRunnerEnd(Engine *e);
+/* Move the simulated clock (only forward). */
+int campStoreSetClock(Engine *e, int64_t t);
+
+#endif
