@@ -23,12 +23,14 @@ LDFLAGS += -fsanitize=address,undefined
 endif
 # GMime (MIME parsing for camp ingest) only through pkg-config, expanded when
 # a recipe runs: after the dependencies are installed.
+# libxml2 (the HTML parser behind the plain part, runtime/compose.c) likewise.
 GMIME_CFLAGS = $(shell pkg-config --cflags gmime-3.0)
-LDLIBS   = -lsqlite3 -lcurl -ljansson -lmicrohttpd -lcrypto -lm -lpthread $(shell pkg-config --libs gmime-3.0)
+XML_CFLAGS   = $(shell pkg-config --cflags libxml-2.0)
+LDLIBS   = -lsqlite3 -lcurl -ljansson -lmicrohttpd -lcrypto -lm -lpthread $(shell pkg-config --libs gmime-3.0 libxml-2.0)
 
 # Debian packages: to build, and (in addition) to run the test suite.
 BUILD_PKGS = re2c lemon libsqlite3-dev libcurl4-openssl-dev libjansson-dev \
-             libmicrohttpd-dev libssl-dev libgmime-3.0-dev pkg-config
+             libmicrohttpd-dev libssl-dev libgmime-3.0-dev libxml2-dev pkg-config
 TEST_PKGS  = clang libclang-rt-14-dev sqlite3 curl openssl python3-aiosmtpd postfix \
              chromium chromium-driver dovecot-imapd wrk
 
@@ -81,6 +83,7 @@ $(BUILD)/lexer.o: $(BUILD)/lexer.c
 # --- objects ------------------------------------------------------------------
 $(BUILD)/runtime/ingest.o: CPPFLAGS += $(GMIME_CFLAGS)
 $(BUILD)/stdlib/natives.o: CPPFLAGS += $(shell pkg-config --cflags glib-2.0)
+$(BUILD)/runtime/compose.o: CPPFLAGS += $(XML_CFLAGS)
 $(BUILD)/%.o: %.c | $(BUILD)/.deps $(BUILD)/parser.h
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -c -o $@ $<

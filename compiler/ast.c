@@ -381,8 +381,7 @@ const char *campAstActKindName(int kind) {
   return kind == ACT_EMAIL ? "email" : kind == ACT_SMS ? "sms" : kind == ACT_ACTION ? "action" : "?";
 }
 
-static void dumpString(const char *s, uint32_t n, FILE *out) {
-  fputc('"', out);
+void campAstEscape(const char *s, uint32_t n, FILE *out) {
   for (uint32_t i = 0; i < n; i++) {
     unsigned char ch = (unsigned char)s[i];
     if (ch == '"' || ch == '\\') fprintf(out, "\\%c", ch);
@@ -391,7 +390,6 @@ static void dumpString(const char *s, uint32_t n, FILE *out) {
     else if (ch < 0x20) fprintf(out, "\\x%02x", ch);
     else fputc(ch, out);
   }
-  fputc('"', out);
 }
 
 static void dump(const Unit *u, const Ast *n, int depth, FILE *out) {
@@ -405,7 +403,7 @@ static void dump(const Unit *u, const Ast *n, int depth, FILE *out) {
     case AST_BRANCH: fprintf(out, " \"%s\"", campAstTriggerName(n->op)); break;
     case AST_BINARY: case AST_UNARY: fprintf(out, " %s", campLexTokenName(n->op)); break;
     case AST_ISSET: fputs(n->op ? " set" : " not set", out); break;
-    case AST_STR: fputc(' ', out); dumpString(n->name, n->nameLen, out); break;
+    case AST_STR: fputs(" \"", out); campAstEscape(n->name, n->nameLen, out); fputc('"', out); break;
     case AST_INT: case AST_TIME: case AST_DUR: case AST_BOOL: fprintf(out, " %lld", (long long)n->v.i); break;
     case AST_REAL: fprintf(out, " %.17g", n->v.r); break;
     case AST_FIELD: fprintf(out, " %s %s", n->name, n->a ? n->a->name : "?"); break;

@@ -103,6 +103,9 @@ const char *campAstKindName(AstKind k);
 const char *campAstPropName(PropKind p);   /* "subject" ... */
 const char *campAstTriggerName(int trig);  /* "done", "open", "no open" ... */
 const char *campAstActKindName(int kind);  /* "email", "sms", "action" */
+/* s[0..n) as the AST dump and the disassembly print string contents: " and
+** \ backslashed, \n \t, other control bytes \xHH (no quotes around). */
+void campAstEscape(const char *s, uint32_t n, FILE *out);
 
 /* S-expression dump, one node per line, for golden tests. */
 void campAstDump(const Unit *u, const Ast *n, FILE *out);

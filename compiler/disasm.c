@@ -32,14 +32,7 @@ static void duration(int64_t s, FILE *out) {
 static void quoted(const char *s, uint32_t n, FILE *out) {
   fputc('"', out);
   uint32_t shown = n > 60 ? 57 : n;
-  for (uint32_t i = 0; i < shown; i++) {
-    unsigned char c = (unsigned char)s[i];
-    if (c == '"' || c == '\\') fprintf(out, "\\%c", c);
-    else if (c == '\n') fputs("\\n", out);
-    else if (c == '\t') fputs("\\t", out);
-    else if (c < 0x20) fprintf(out, "\\x%02x", c);
-    else fputc(c, out);
-  }
+  campAstEscape(s, shown, out);
   fputs(n > shown ? "...\"" : "\"", out);
   if (n > shown) fprintf(out, " (%u bytes)", n);
 }

@@ -6,7 +6,8 @@
 ** control characters (CR and LF among them) become spaces, so no record
 ** value can inject a header; long values are folded into lines of at most
 ** 78 characters, and a value past CAMP_HEADER_*_MAX is refused.
-** Does not own: tracking (track.c) or delivery (chan_*.c).
+** Does not own: the plain part derived from the HTML (compose.c), tracking
+** (track.c) or delivery (chan_*.c).
 */
 #include <ctype.h>
 #include <stdarg.h>
@@ -14,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "runtime/compose.h"
 #include "runtime/message.h"
 
 /* -- headers ----------------------------------------------------------------
@@ -199,96 +201,6 @@ static void quotedPrintable(Buf *b, const char *s) {
   campBufPuts(b, "\r\n");
 }
 
-/* If p opens one of the elements whose content is not text (<head>,
-** <title>, <style>, <script>), the end of its closing tag; else NULL. */
-static const char *skipInvisible(const char *p) {
-  static const char *const names[] = { "head", "title", "style", "script" };
-  for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-    size_t n = strlen(names[i]);
-    if (strncasecmp(p + 1, names[i], n) || (p[n + 1] != '>' && p[n + 1] != ' ' && p[n + 1] != '\t' && p[n + 1] != '\n')) continue;
-    char close[16];
-    snprintf(close, sizeof close, "</%s", names[i]);
-    for (const char *q = p + n + 1; *q; q++)
-      if (*q == '<' && !strncasecmp(q, close, n + 2)) {
-        const char *gt = strchr(q, '>');
-        return gt ? gt + 1 : q + strlen(q);
-      }
-    return p + strlen(p);
-  }
-  return NULL;
-}
-
-/* A numeric character reference at p ("&#39;", "&#x27;"): its character,
-** UTF-8 encoded, at *o; returns the reference's last byte.  Anything else
-** is copied as one '&'.  Never longer than the reference. */
-static const char *numericRef(const char *p, char **o) {
-  int hex = p[2] == 'x' || p[2] == 'X';
-  const char *q = p + 2 + hex;
-  unsigned long v = 0;
-  int digits = 0;
-  for (; hex ? isxdigit((unsigned char)*q) : isdigit((unsigned char)*q); q++, digits++) {
-    v = v * (hex ? 16 : 10) + (unsigned long)(isdigit((unsigned char)*q) ? *q - '0' : tolower((unsigned char)*q) - 'a' + 10);
-    if (v > 0x10ffff) break;
-  }
-  if (!digits || *q != ';' || v == 0 || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff)) { *(*o)++ = '&'; return p; }
-  char *w = *o;
-  if (v < 0x20) *w++ = ' ';                          /* &#10; and friends: white space */
-  else if (v < 0x80) *w++ = (char)v;
-  else if (v < 0x800) { *w++ = (char)(0xc0 | v >> 6); *w++ = (char)(0x80 | (v & 0x3f)); }
-  else if (v < 0x10000) { *w++ = (char)(0xe0 | v >> 12); *w++ = (char)(0x80 | (v >> 6 & 0x3f)); *w++ = (char)(0x80 | (v & 0x3f)); }
-  else { *w++ = (char)(0xf0 | v >> 18); *w++ = (char)(0x80 | (v >> 12 & 0x3f)); *w++ = (char)(0x80 | (v >> 6 & 0x3f)); *w++ = (char)(0x80 | (v & 0x3f)); }
-  *o = w;
-  return q;
-}
-
-/* The plain part when the campaign gives none: the visible text of the
-** HTML, paragraphs on their own lines, each link's target after its text
-** ("Read more (https://…)"). */
-static char *textFromHtml(const char *html) {
-  size_t n = strlen(html);
-  char *out = malloc(2 * n + 1), *o = out;      /* link targets can at most double it */
-  if (!out) return NULL;
-  int space = 0;
-  const char *href = NULL;
-  size_t hrefLen = 0;
-  for (const char *p = html; *p; p++) {
-    if (*p == '<') {
-      const char *skip = skipInvisible(p);
-      if (skip) { p = skip - 1; continue; }
-      if (!strncasecmp(p, "<br", 3) || !strncasecmp(p, "<p", 2) || !strncasecmp(p, "</p", 3) || !strncasecmp(p, "<h", 2) ||
-          !strncasecmp(p, "<tr", 3) || !strncasecmp(p, "<li", 3) || !strncasecmp(p, "<div", 4))
-        { if (o > out && o[-1] != '\n') *o++ = '\n'; space = 0; }
-      const char *gt = strchr(p, '>');
-      if (!gt) break;
-      if (!strncasecmp(p, "<a ", 3)) {
-        const char *h = strstr(p, "href=");
-        href = NULL;
-        if (h && h < gt && (h[5] == '"' || h[5] == '\'')) {
-          const char *end = strchr(h + 6, h[5]);
-          if (end && end < gt && (!strncmp(h + 6, "http://", 7) || !strncmp(h + 6, "https://", 8))) { href = h + 6; hrefLen = (size_t)(end - href); }
-        }
-      } else if (!strncasecmp(p, "</a", 3) && href) {
-        o += sprintf(o, " (%.*s)", (int)hrefLen, href);
-        href = NULL;
-      }
-      p = gt;
-      continue;
-    }
-    if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r') { space = 1; continue; }
-    if (space && o > out && o[-1] != '\n') *o++ = ' ';
-    space = 0;
-    if (!strncmp(p, "&amp;", 5)) { *o++ = '&'; p += 4; }
-    else if (!strncmp(p, "&lt;", 4)) { *o++ = '<'; p += 3; }
-    else if (!strncmp(p, "&gt;", 4)) { *o++ = '>'; p += 3; }
-    else if (!strncmp(p, "&nbsp;", 6)) { *o++ = ' '; p += 5; }
-    else if (!strncmp(p, "&quot;", 6)) { *o++ = '"'; p += 5; }
-    else if (!strncmp(p, "&#", 2)) p = numericRef(p, &o);
-    else *o++ = *p;
-  }
-  *o = 0;
-  return out;
-}
-
 int campMessageCompose(const Message *m, Buf *out) {
   char date[64], why[160];
   if (campMessageCheck(m, why, sizeof why) < 0) return -2;
@@ -313,7 +225,7 @@ int campMessageCompose(const Message *m, Buf *out) {
   campBufPrintf(out, "This is a multi-part message in MIME format.\r\n\r\n--%s\r\n", boundary);
   campBufPuts(out, "Content-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n");
   char *derived = NULL;
-  if (!m->text || !*m->text) derived = textFromHtml(m->html ? m->html : "");
+  if (!m->text || !*m->text) derived = campComposeText(m->html ? m->html : "");   /* the plain part: compose.c */
   quotedPrintable(out, derived ? derived : m->text ? m->text : "");
   free(derived);
   campBufPrintf(out, "\r\n--%s\r\n", boundary);

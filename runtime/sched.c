@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "runtime/compose.h"
 #include "runtime/sched_send.h"
 #include "runtime/track.h"
 
@@ -104,12 +105,8 @@ static char *uniqueValue(Sync *s, const VmRecord *r, int *skip) {
   if (c->unique == CAMP_NONE) return NULL;
   const Value *v = &r->fields[c->unique];
   if (v->tag == VAL_NULL || (v->tag == VAL_TEXT && v->len == 0)) { *skip = 1; return NULL; }
-  Value t;
-  campVmToText(campStoreVm(s->e), v, &t);
-  char *u = malloc(t.len + 1);
+  char *u = campComposeValue(campStoreVm(s->e), v);
   if (!u) { *skip = -1; return NULL; }
-  memcpy(u, t.u.s, t.len);
-  u[t.len] = 0;
   for (char *k = u; *k; k++) if (*k >= 'A' && *k <= 'Z') *k = (char)(*k + 32);
   if (campStoreUniqueTaken(s->e, s->l->campaign, u)) { free(u); *skip = 1; return NULL; }
   return u;
@@ -179,80 +176,12 @@ static int syncAll(Engine *e, RunStats *rs, char *err, size_t errSize) {
 
 /* -- deciding one due trace ---------------------------------------------------- */
 
-static char *dupValue(Engine *e, const Value *v) {
-  Value t;
-  campVmToText(campStoreVm(e), v, &t);
-  char *s = malloc(t.len + 1);
-  if (s) { memcpy(s, t.u.s, t.len); s[t.len] = 0; }
-  return s;
-}
-
+/* A template of the current record, rendered (malloc'd; NULL when absent). */
 static char *render(Engine *e, const Loaded *l, uint32_t block, int64_t now, char *err, size_t errSize) {
-  if (block == CAMP_NONE) return NULL;
   VmRecord r = campStoreRecord(e, l);
   VmHost host;
-  Value out;
   campStoreHost(e, &host);
-  if (campVmRun(campStoreVm(e), l->p, block, &r, now, &host, &out, err, errSize) < 0) return NULL;
-  return dupValue(e, &out);
-}
-
-/* The links of one message, numbered across its HTML and text parts. */
-typedef struct LinkCtx {
-  const char *campaign, *medium, *source;     /* UTM values */
-  Buf seen;           /* the URLs as written, each followed by '\n' */
-  Buf targets;        /* where each redirects (with UTM), each followed by '\n': kept on the trace */
-  uint32_t n;
-} LinkCtx;
-
-static void utmParam(Buf *b, const char *name, const char *value) {
-  static const char hex[] = "0123456789ABCDEF";
-  campBufPrintf(b, "&%s=", name);
-  for (const unsigned char *p = (const unsigned char *)value; *p; p++) {
-    if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || strchr("-._~", *p)) campBufPut(b, (const char *)p, 1);
-    else { char enc[3] = { '%', hex[*p >> 4], hex[*p & 15] }; campBufPut(b, enc, 3); }
-  }
-}
-
-/* The URL a tracked link redirects to: the link (with HTML's &amp; read as
-** &) plus the campaign's UTM values (utm_campaign: the campaign code, else
-** its name; utm_medium: email or sms; utm_source: the activity), unless
-** the link sets its own. */
-static void withUtm(const LinkCtx *k, const char *url, size_t len, Buf *b) {
-  const char *hash = memchr(url, '#', len);
-  size_t base = hash ? (size_t)(hash - url) : len;
-  for (size_t i = 0; i < base; i++) {
-    campBufPut(b, url + i, 1);
-    if (url[i] == '&' && base - i >= 5 && !memcmp(url + i, "&amp;", 5)) i += 4;
-  }
-  int own = 0;
-  for (size_t i = 1; i + 4 <= base && !own; i++) own = !memcmp(url + i, "utm_", 4) && (url[i - 1] == '?' || url[i - 1] == '&' || url[i - 1] == ';');
-  if (!own) {
-    size_t mark = b->n;
-    utmParam(b, "utm_campaign", k->campaign);
-    utmParam(b, "utm_medium", k->medium);
-    utmParam(b, "utm_source", k->source);
-    if (!b->oom) b->p[mark] = memchr(url, '?', base) ? '&' : '?';
-  }
-  campBufPut(b, url + base, len - base);
-}
-
-/* TrackLinkFn: the index of url in this message, adding it when new. */
-static uint32_t registerLink(void *ctx, const char *url, size_t len) {
-  LinkCtx *k = ctx;
-  const char *p = k->seen.p;
-  for (uint32_t i = 0; i < k->n; i++) {
-    const char *nl = memchr(p, '\n', k->seen.n - (size_t)(p - k->seen.p));
-    if ((size_t)(nl - p) == len && !memcmp(p, url, len)) return i;
-    p = nl + 1;
-  }
-  if (k->n == 256 || memchr(url, '\n', len) || memchr(url, '\r', len)) return UINT32_MAX;   /* left untracked */
-  campBufPut(&k->seen, url, len);
-  campBufPut(&k->seen, "\n", 1);
-  withUtm(k, url, len, &k->targets);
-  campBufPut(&k->targets, "\n", 1);
-  if (k->seen.oom || k->targets.oom) return UINT32_MAX;
-  return k->n++;
+  return campComposeRender(campStoreVm(e), l->p, block, &r, now, &host, err, errSize);
 }
 
 /* The action's webhooks waiting in the outbox, queued as one send, and the
@@ -325,13 +254,13 @@ static const char *blocked(Engine *e, const Loaded *l, int sms, const char *to, 
 
 /* The message's parts, its links registered (and their targets claimed
 ** with it). */
-static void composeMessage(Engine *e, DueTrace *w, const Loaded *l, const RunOptions *o, int64_t now, Outgoing *out, LinkCtx *lk) {
+static void composeMessage(Engine *e, DueTrace *w, const Loaded *l, const RunOptions *o, int64_t now, Outgoing *out, ComposeLinks *lk) {
   const ProgActivity *a = &l->p->acts[w->actIdx];
   char err[512];
   char *text = render(e, l, a->text, now, err, sizeof err);
   Buf b = { 0 };
   if (out->sms) {
-    if (text) campTrackText(text, o->baseUrl, o->secret, w->trace, registerLink, lk, &b);
+    if (text) campTrackText(text, o->baseUrl, o->secret, w->trace, campComposeLinkAdd, lk, &b);
     out->text = b.p ? b.p : strdup("");
     free(text);
     return;
@@ -339,10 +268,10 @@ static void composeMessage(Engine *e, DueTrace *w, const Loaded *l, const RunOpt
   char *html = render(e, l, a->body, now, err, sizeof err);
   out->subject = render(e, l, a->subject, now, err, sizeof err);
   out->from = render(e, l, a->from, now, err, sizeof err);
-  campTrackHtml(html ? html : "", o->baseUrl, o->secret, w->trace, registerLink, lk, &b);
+  campTrackHtml(html ? html : "", o->baseUrl, o->secret, w->trace, campComposeLinkAdd, lk, &b);
   free(html);
   out->html = b.p;
-  if (text) { Buf t = { 0 }; campTrackText(text, o->baseUrl, o->secret, w->trace, registerLink, lk, &t); out->text = t.p; free(text); }
+  if (text) { Buf t = { 0 }; campTrackText(text, o->baseUrl, o->secret, w->trace, campComposeLinkAdd, lk, &t); out->text = t.p; free(text); }
   char tok[64];
   campTrackToken(o->secret, 'u', w->trace, 0, tok);
   Buf u = { 0 };
@@ -369,7 +298,7 @@ static int message(Engine *e, DueTrace *w, const Loaded *l, const RunOptions *o,
   if (af < 0 || r.fields[af].tag != VAL_TEXT || r.fields[af].len == 0)
     return finish(e, w, TRACE_REJECTED, sms ? "no phone number" : "no email address", now, &rs->rejected);
   memset(out, 0, sizeof *out);
-  out->to = dupValue(e, &r.fields[af]);
+  out->to = campComposeValue(campStoreVm(e), &r.fields[af]);
   char why[300];
   int state = -1;
   const char *no = out->to ? blocked(e, l, sms, out->to, why, sizeof why, &state) : NULL;
@@ -386,13 +315,12 @@ static int message(Engine *e, DueTrace *w, const Loaded *l, const RunOptions *o,
   out->version = l->version;
   out->code = c->code != CAMP_NONE ? strdup(p->str[c->code]) : NULL;
   out->sms = sms;
-  out->toName = l->nameField >= 0 ? dupValue(e, &r.fields[l->nameField]) : NULL;
-  LinkCtx lk = { c->code != CAMP_NONE ? p->str[c->code] : p->str[c->name], sms ? "sms" : "email", p->str[a->name], { 0 }, { 0 }, 0 };
+  out->toName = l->nameField >= 0 ? campComposeValue(campStoreVm(e), &r.fields[l->nameField]) : NULL;
+  ComposeLinks lk = { c->code != CAMP_NONE ? p->str[c->code] : p->str[c->name], sms ? "sms" : "email", p->str[a->name], { 0 }, { 0 }, 0 };
   composeMessage(e, w, l, o, now, out, &lk);
   int64_t links = lk.n && !lk.targets.oom ? campStoreLinkset(e, lk.targets.p, lk.targets.n) : 0;
   int rc = lk.n && !links ? -1 : campStoreClaimSend(e, w->trace, w->messageId, links);
-  campBufFree(&lk.seen);
-  campBufFree(&lk.targets);
+  campComposeLinksFree(&lk);
   if (rc == 0) *queued = 1; else campSchedOutFree(out);
   return rc;
 }

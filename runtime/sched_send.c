@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "runtime/compose.h"
 #include "runtime/sched_send.h"
 
 void campSchedOutFree(Outgoing *o) {
@@ -153,17 +154,6 @@ static void *sendBatch(void *arg) {
   return NULL;
 }
 
-static void splitFrom(const char *from, char *name, size_t ns, char *addr, size_t as) {
-  const char *lt = from ? strrchr(from, '<') : NULL;     /* the last: a value in the name cannot name the address */
-  if (!from || !*from) { snprintf(name, ns, "camp"); snprintf(addr, as, "noreply@camp.invalid"); return; }
-  if (!lt) { name[0] = 0; snprintf(addr, as, "%s", from); return; }
-  size_t n = (size_t)(lt - from);
-  while (n && from[n - 1] == ' ') n--;
-  snprintf(name, ns, "%.*s", (int)n, from);
-  if (name[0] == '"') { memmove(name, name + 1, strlen(name)); if (*name && name[strlen(name) - 1] == '"') name[strlen(name) - 1] = 0; }
-  snprintf(addr, as, "%.*s", (int)strcspn(lt + 1, ">"), lt + 1);
-}
-
 /* The batch's messages in channel order: mail, then SMS, then webhooks. */
 static int buildMessages(Batch *b, int64_t now, char *err, size_t errSize) {
   int k = 0;
@@ -171,9 +161,7 @@ static int buildMessages(Batch *b, int64_t now, char *err, size_t errSize) {
     for (int i = 0; i < b->nout; i++) {
       Outgoing *og = &b->out[i];
       if (og->sms != sms || og->hook) continue;
-      size_t fs = (og->from ? strlen(og->from) : 0) + 32;
-      if (!(og->fromName = malloc(fs)) || !(og->fromAddr = malloc(fs))) { snprintf(err, errSize, "out of memory"); return -1; }
-      splitFrom(og->from, og->fromName, fs, og->fromAddr, fs);
+      if (campComposeSplitFrom(og->from, &og->fromName, &og->fromAddr) < 0) { snprintf(err, errSize, "out of memory"); return -1; }
       b->m[k] = (Message){ og->w->messageId, og->fromName[0] ? og->fromName : NULL, og->fromAddr, og->toName, og->to,
                            og->subject, og->html, og->text, og->unsub, og->code, now };
       b->order[k++] = i;

@@ -110,6 +110,30 @@ else
   bad "aiosmtpd missing: apt-get install python3-aiosmtpd"
 fi
 
+# -- the plain part derived from the HTML (runtime/compose.c) ------------------------
+cat > "$T/plain.camp" <<'CAMP'
+model contact {
+  name text
+  email email
+}
+campaign plain "Plain" {
+  target contact
+  where email is set
+  email hi {
+    subject "Hi"
+    body "<p>Caf&eacute; {{ name }}</p><!-- <a href='https://old.example/'>old</a> --><table><tr><td>A</td><td><a href='https://shop.example/x'>B</a></td></tr></table>"
+  }
+}
+CAMP
+printf 'name,email\nZo\303\253 & co,zoe@x.test\n' > "$T/p.csv"
+"$CAMP" init --db "$T/p.db" --clock 2026-01-05T09:00:00Z > /dev/null &&
+  "$CAMP" deploy --db "$T/p.db" --start "$T/plain.camp" > /dev/null &&
+  "$CAMP" import --db "$T/p.db" --model contact "$T/p.csv" > /dev/null &&
+  "$CAMP" run --db "$T/p.db" --until +1h --base-url "$BASE" --mail "file:$T/pmail" > /dev/null 2>&1 || bad "plain: setup and run"
+$PY "$HERE/check_eml.py" "$T/pmail" zoe@x.test > "$T/facts.zoe" 2>&1
+expect_match "plain part: references decoded, no commented-out link, cells apart, the link after its text" \
+  "Café Zoë & co\\\\nA$(printf '\t')B ($BASE/r/*)" "$(fact zoe text)"
+
 # -- camp check ---------------------------------------------------------------------
 sed 's/{{ name }},<\/p>/{{ name | raw }},<\/p>/' "$T/hello.html" > "$T/hello2.html" && mv "$T/hello2.html" "$T/hello.html"
 out=$("$CAMP" check "$T/escape.camp" 2>&1)

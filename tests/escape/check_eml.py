@@ -34,6 +34,7 @@ def main(maildir, address):
             "html_tracked_links": html.count("https://t.example.test/r/"),
             "text_evil_link_as_written": int("https://evil.example/phish" in text),
             "text_tracked_links": text.count("https://t.example.test/r/"),
+            "text": text.replace("\r\n", "\n").rstrip("\n").replace("\n", "\\n"),
             "marks": int(b"\xfe" in raw or b"\xff" in raw),
         }
         for k, v in facts.items():

@@ -134,6 +134,14 @@ int main(void) {
     }
     CHECK_EQ_INT(bad, 0);
   }
+  /* the month lengths the compiler's datetime literals are checked against */
+  CHECK_EQ_INT(campClockDaysInMonth(2024, 2), 29);
+  CHECK_EQ_INT(campClockDaysInMonth(2025, 2), 28);
+  CHECK_EQ_INT(campClockDaysInMonth(1900, 2), 28);
+  CHECK_EQ_INT(campClockDaysInMonth(2000, 2), 29);
+  CHECK_EQ_INT(campClockDaysInMonth(2025, 4), 30);
+  CHECK_EQ_INT(campClockDaysInMonth(2025, 12), 31);
+  CHECK_EQ_INT(campClockFromCivil(2026, 1, 5) + 9 * 3600, NOW);
   CHECK(campClockWall() > NOW - 400 * 86400);
   return TEST_END();
 }

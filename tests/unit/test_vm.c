@@ -4,7 +4,7 @@
 */
 #include <stdlib.h>
 #include <string.h>
-#include "compiler/compile.h"
+#include "compile_source.h"
 #include "runtime/program.h"
 #include "runtime/opcodes.h"
 #include "runtime/vm.h"
@@ -17,21 +17,7 @@ static Program *buildWith(const char *where, const char *subject, const char *bo
            "list vips \"V\" {\n  target contact\n}\n"
            "campaign c \"C\" {\n  target contact\n  where %s\n  email e {\n    subject \"%s\"\n    body \"%s\"\n    text \"%s\"\n  }\n}\n",
            where, subject, body, txt);
-  Diags d;
-  Unit u;
-  uint8_t *img = NULL;
-  size_t len;
-  char err[200];
-  campDiagInit(&d);
-  campUnitInit(&u, &d);
-  campDiagAddSource(&d, "t.camp", src, strlen(src));
-  if (campCompileCheck(&u, "t.camp") == 0) campCodegenUnit(&u, &img, &len, err, sizeof err);
-  else campDiagPrint(&d, 0, DIAGFMT_TEXT, 0, stderr);
-  campUnitFree(&u);
-  campDiagFree(&d);
-  Program *p = img ? campProgramLoad(img, len, err, sizeof err) : NULL;
-  free(img);
-  return p;
+  return testCompileSource("t.camp", src);
 }
 
 static Program *build(const char *where, const char *subject) { return buildWith(where, subject, "b", "t"); }
