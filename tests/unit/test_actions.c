@@ -9,7 +9,7 @@
 #include "runtime/actions.h"
 #include "runtime/program.h"
 #include "runtime/vm.h"
-#include "test_compile.h"
+#include "compile_source.h"
 #include "test.h"
 
 static const int64_t NOW = 1767603600;          /* 2026-01-05T09:00:00Z */
@@ -29,17 +29,6 @@ static const char *const SOURCE =
   "    webhook(\"https://hooks.example/x\", source: \"camp\", score: score)\n"
   "  }\n}\n"
   "campaign p \"P\" {\n  target plain\n  action b {\n    add_tag(\"x\")\n  }\n}\n";
-
-/* src compiled and loaded, or NULL. */
-static Program *compileSource(const char *src) {
-  size_t len = 0;
-  char err[200];
-  uint8_t *img = testCompile(src, &len);
-  Program *p = img ? campProgramLoad(img, len, err, sizeof err) : NULL;
-  if (img && !p) fprintf(stderr, "load: %s\n", err);
-  free(img);
-  return p;
-}
 
 static Value text(const char *s) { Value v = { .tag = VAL_TEXT }; v.u.s = s; v.len = (uint32_t)strlen(s); return v; }
 static Value num(int64_t i) { Value v = { .tag = VAL_INT }; v.u.i = i; return v; }
@@ -316,7 +305,7 @@ static void testTable(void) {
 }
 
 int main(void) {
-  prog = compileSource(SOURCE);
+  prog = testCompileSource("t.camp", SOURCE);
   CHECK(prog != NULL);
   if (!prog) return TEST_END();
   contact = prog->camps[campProgramFindCampaign(prog, "c")].model;
