@@ -6,8 +6,8 @@
 ** would write, and where, computed from its arguments and the record as
 ** loaded -- no database.  Also the webhook's JSON (the named values, then
 ** the body POSTed).
-** Does not own: applying an effect (the store verbs, runtime/store_record.c,
-** called by the VM host), the run of an activity (the scheduler), or
+** Does not own: recording an effect (the scheduler's VM host, sched_host.c,
+** through the store's record verbs), the run of an activity (the scheduler), or
 ** POSTing a webhook (runtime/chan_http.c).
 */
 #ifndef CAMP_ACTIONS_H
@@ -17,7 +17,7 @@
 #include <stdint.h>
 #include "runtime/program.h"
 
-/* What an action does to the world, for the store to apply. */
+/* What an action does to the world, for the scheduler to record. */
 typedef enum {
   EFFECT_NONE = 0,
   EFFECT_SET,           /* set(field, value): u.set, on the record */

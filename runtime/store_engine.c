@@ -1,15 +1,15 @@
 /*
-** runtime/store_engine.c -- the campaign database: schema, clock, deployed
-** programs, records, deploy and plan.
+** runtime/store_engine.c -- the campaign database on SQLite: the file, its
+** schema, its statements and the programs deployed in it.
 **
 ** Owns: opening and migrating the SQLite file (WAL, schema version in
-** user_version), the simulated clock, model tables (identifiers only from
-** checked models, always quoted; every value bound), loading the program
-** of a campaign version, loading records, and deploying images with the
-** sync rules for participants in flight.
-** Does not own: running due work (sched.c), actions and the writes
-** they make (actions.c, store_record.c), events and reports
-** (store_event.c, store_report.c).
+** user_version), the database's secret, the simulated clock, the statement
+** cache and bound statements (campStoreRun), quoting identifiers, the
+** cache of deployed campaign versions and loading a record into the
+** values the VM reads.  Does not own: the verbs on traces and participants
+** (store_trace.c), record writes (store_record.c), events, reports,
+** deploy, import, suppression, runners (their store_*.c), or any policy
+** (the scheduler, sched*.c, through store.h).
 */
 #include <errno.h>
 #include <libgen.h>
@@ -382,7 +382,6 @@ Engine *campEngineOpen(const char *path, int create, int64_t clock, char *err, s
   }
   campStoreBusyInit(e);
   e->vm = campVmNew();
-  e->curActivity = CAMP_NONE;
   int64_t version = 0;
   sqlite3_stmt *st = NULL;
   int vrc = sqlite3_prepare_v2(e->db, "PRAGMA user_version", -1, &st, NULL);
@@ -582,7 +581,6 @@ void campStoreRowToFields(Engine *e, const Loaded *l, sqlite3_stmt *st, int col)
     }
   }
   e->recordId = e->fields[0].u.i;
-  e->cur = l;
 }
 
 int campStoreLoadRecord(Engine *e, const Loaded *l, int64_t id, char *err, size_t errSize) {
@@ -603,8 +601,7 @@ VmRecord campStoreRecord(Engine *e, const Loaded *l) {
 
 Vm *campStoreVm(Engine *e) { return e->vm; }
 
-void campStoreActing(Engine *e, uint32_t act, int64_t trace) { e->curActivity = act; e->curTrace = trace; e->outboxed = 0; }
-int campStoreActed(Engine *e) { e->curActivity = CAMP_NONE; return e->outboxed; }
+
 long campStoreRecordWrites(Engine *e) { return e->recordWrites; }
 
 /* A batch sees the database as it is now: other processes may have moved

@@ -5,17 +5,17 @@
 ** set a field of a record, add or remove a list membership, log a note,
 ** create a record, queue a webhook in camp_outbox and rewrite its body --
 ** each inside the caller's transaction, every value bound, identifiers
-** only from the image and always quoted.  For now also the VM host over
-** the store (campStoreHost: list membership, and actions: look up the ACT
-** row, compute its effect, apply it here).
-** Does not own: what an action means (actions.c), suppression
+** only from the image and always quoted -- and manual list membership.
+** Records changed (set, tags, create) are counted: a filter may now answer
+** differently, so the next sync looks again.
+** Does not own: what an action means (actions.c), when it runs and which
+** verb records its effect (sched_host.c), suppression
 ** (store_suppress.c: opt_out() uses it), or POSTing webhooks (the
 ** scheduler, through runtime/chan_http.c, after the commit).
 */
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include "runtime/actions.h"
 #include "runtime/store_engine.h"
 
 static int bindValue(sqlite3_stmt *st, int i, const Value *v) {
@@ -58,6 +58,7 @@ int campStoreRecordSet(Engine *e, const char *model, int64_t record, const char 
   Value rid = intValue(record);
   int rc = sql.oom ? (snprintf(err, errSize, "out of memory"), -1) : execBound(e, sql.p, err, errSize, 2, value, &rid);
   campBufFree(&sql);
+  if (rc == 0) e->recordWrites++;
   return rc;
 }
 
@@ -98,6 +99,7 @@ int campStoreRecordCreate(Engine *e, const char *model, int n, const char *const
   int rc = sqlite3_step(st);
   sqlite3_finalize(st);
   if (rc != SQLITE_DONE) { snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db)); return -1; }
+  e->recordWrites++;
   return 0;
 }
 
@@ -108,7 +110,7 @@ int campStoreRecordWebhook(Engine *e, int64_t trace, int idx, const char *url, s
   return execBound(e, "INSERT INTO camp_outbox(trace, idx, url, body) VALUES(?, ?, ?, ?)", err, errSize, 4, &tr, &ix, &u, &b);
 }
 
-int campStoreRecordWebhookBodies(Engine *e, int64_t trace, CampWebhookRewrite rewrite, void *ctx,
+int campStoreRecordWebhookBodies(Engine *e, int64_t trace, StoreRewriteFn rewrite, void *ctx,
                                  char *err, size_t errSize) {
   sqlite3_stmt *q = campStorePrepare(e, "SELECT idx, body FROM camp_outbox WHERE trace = ? ORDER BY idx", err, errSize);
   if (!q) return -1;
@@ -127,87 +129,14 @@ int campStoreRecordWebhookBodies(Engine *e, int64_t trace, CampWebhookRewrite re
   return 0;
 }
 
-/* -- the VM host over the store ---------------------------------------------- */
-
-/* Apply fx with the store verbs; webhooks queue under the trace whose
-** actions run (e->curTrace), numbered in call order. */
-static int applyEffect(Engine *e, const Effect *fx, char *err, size_t errSize) {
-  switch (fx->kind) {
-  case EFFECT_SET: case EFFECT_TAGS:
-    return campStoreRecordSet(e, fx->model, fx->record, fx->u.set.field, &fx->u.set.value, err, errSize);
-  case EFFECT_OPT_OUT:
-    for (int sms = 0; sms < 2; sms++) {
-      const Value *a = sms ? &fx->u.optOut.phone : &fx->u.optOut.email;
-      if (a->tag == VAL_TEXT && campStoreSuppress(e, sms, a->u.s, a->len, "opt-out", fx->at, err, errSize) < 0) return -1;
-    }
-    return 0;
-  case EFFECT_LIST:
-    return campStoreRecordList(e, fx->u.list.list, fx->model, fx->record, fx->u.list.add, err, errSize);
-  case EFFECT_NOTE:
-    return campStoreRecordNote(e, fx->model, fx->record, &fx->u.note.text, fx->at, err, errSize);
-  case EFFECT_CREATE:
-    return campStoreRecordCreate(e, fx->model, fx->u.create.n, fx->u.create.fields, fx->u.create.values, err, errSize);
-  case EFFECT_WEBHOOK:
-    return campStoreRecordWebhook(e, e->curTrace, e->outboxed++, fx->u.webhook.url.u.s, fx->u.webhook.url.len,
-                                  fx->u.webhook.values, err, errSize);
-  case EFFECT_NONE: break;
-  }
-  return 0;
-}
-
-/* VmHost.action: the ACT row's effect on the record in e->fields, applied. */
-static int hostAction(VmHost *h, int native, const Value *args, int argc, char *err, size_t errSize) {
-  Engine *e = h->ctx;
-  const Loaded *l = e->cur;
-  ActionCtx c = { l->p, l->p->camps[l->camp].model, e->fields, e->recordId, l->emailField, l->phoneField,
-                  campEngineNow(e) };
-  Effect fx;
-  int rc = campActionRun(&c, native, args, argc, &fx, err, errSize);
-  if (fx.kind == EFFECT_SET || fx.kind == EFFECT_TAGS || fx.kind == EFFECT_CREATE)
-    e->recordWrites++;      /* a filter may now answer differently: the next sync looks again */
-  if (rc == 0) rc = applyEffect(e, &fx, err, errSize);
-  campActionEffectFree(&fx);
-  return rc;
-}
-
-typedef struct BodyCtx { const Loaded *l; uint32_t act; const Value *fields; } BodyCtx;
-
-static char *finalBody(void *ctx, const char *values) {
-  const BodyCtx *b = ctx;
-  return campActionWebhookBody(b->l->p, b->l->camp, b->act, b->fields, values);
-}
-
-int campStoreOutboxBodies(Engine *e, const Loaded *l, uint32_t act, int64_t trace, char *err, size_t errSize) {
-  BodyCtx b = { l, act, e->fields };
-  return campStoreRecordWebhookBodies(e, trace, finalBody, &b, err, errSize);
-}
-
-static int hostInList(VmHost *h, uint32_t list, int64_t rec) {
-  Engine *e = h->ctx;
-  const Program *p = e->cur->p;
-  sqlite3_stmt *st = NULL;
-  if (list >= p->nlist) return 0;
-  const ProgList *l = &p->lists[list];
-  if (l->filter != CAMP_NONE && l->model == p->camps[e->cur->camp].model) {   /* dynamic list: its filter */
-    VmRecord r = { l->model, p->models[l->model].nfield, e->fields };
-    char err[200];
-    Vm *vm = campVmNew();
-    int m = vm ? campVmFilter(vm, p, l->filter, &r, campEngineNow(e), NULL, err, sizeof err) : 0;
-    campVmFree(vm);
-    return m > 0;
-  }
-  if (sqlite3_prepare_v2(e->db, "SELECT 1 FROM camp_list_member WHERE list = ? AND model = ? AND record_id = ?", -1, &st, NULL) != SQLITE_OK)
-    return 0;
-  sqlite3_bind_text(st, 1, p->str[l->name], -1, SQLITE_STATIC);
-  sqlite3_bind_text(st, 2, p->str[p->models[l->model].name], -1, SQLITE_STATIC);
-  sqlite3_bind_int64(st, 3, rec);
-  int found = sqlite3_step(st) == SQLITE_ROW;
-  sqlite3_finalize(st);
-  return found;
-}
-
-void campStoreHost(Engine *e, VmHost *h) {
-  h->ctx = e;
-  h->inList = hostInList;
-  h->action = hostAction;
+int campStoreListMember(Engine *e, const char *list, const char *model, int64_t record) {
+  char ign_[160];
+  sqlite3_stmt *st = campStoreStmt(e, "SELECT 1 FROM camp_list_member WHERE list = ? AND model = ? AND record_id = ?", ign_, sizeof ign_);
+  if (!st) return -1;
+  sqlite3_bind_text(st, 1, list, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 2, model, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 3, record);
+  int rc = sqlite3_step(st);
+  sqlite3_reset(st);
+  return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }
