@@ -590,7 +590,7 @@ static int isPositive(int t) { return t >= TRIG_OPEN && t <= TRIG_BOUNCE; }
 static int isNegative(int t) { return t >= TRIG_NO_OPEN; }
 
 /* W051: the runtime would send from camp <noreply@camp.invalid>, which no
-** real server accepts (runtime/store_run.c splitFrom). */
+** real server accepts (runtime/compose.c campComposeSplitFrom). */
 #define NO_FROM "%s '%s' has no 'from': it would go out as 'camp <noreply@camp.invalid>', which mail servers refuse " \
                 "(add from \"Name <you@example.com>\")"
 

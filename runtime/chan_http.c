@@ -6,11 +6,13 @@
 **   {"to": "+33…", "text": "…", "message_id": "t12.…@camp", "campaign": "…"}
 ** with Content-Type: application/json and, when $CAMP_SMS_AUTH is set, that
 ** value as the Authorization header -- N requests at once on one multi
-** handle whose connections stay open between batches; and the one-shot
-** POST of the webhook action (campHttpPostJson).  A 2xx is sent; a 429, a
+** handle whose connections stay open between batches; and the webhook
+** carrier (campChanHttpPostHooks): the POSTs of one trace's webhook()
+** actions, one by one, for the scheduler after its commit.  A 2xx is sent; a 429, a
 ** 5xx, a timeout or a lost connection is retried later; any other answer is
 ** an error with the gateway's words (status and the start of its body).
-** Does not own: the text (store_run.c renders it, links already tracked).
+** Does not own: the text (the scheduler renders it, links already tracked),
+** nor a webhook's body (runtime/actions.c builds it).
 */
 #include <curl/curl.h>
 #include <jansson.h>
@@ -22,6 +24,7 @@
 #define HTTP_DEFAULT_CONNECTIONS 4
 #define HTTP_CONNECT_TIMEOUT_MS 10000L
 #define HTTP_TIMEOUT_MS 30000L
+#define HOOK_TIMEOUT_MS 10000L
 
 /* One request slot: an easy handle, the body it posts, what came back. */
 typedef struct Slot {
@@ -100,7 +103,11 @@ static struct curl_slist *jsonHeaders(const char *auth) {
   return l;
 }
 
-SendResult campHttpPostJson(const char *url, const char *json, const char *authHeader, long timeoutMs, char *why, size_t whySize) {
+/* POST json to url with an optional Authorization header value and a
+** timeout: SEND_OK on 2xx, SEND_RETRY on timeouts, dropped connections,
+** 429 and 5xx, SEND_FAIL on other answers; why gets the status and the
+** start of the answer. */
+static SendResult postJson(const char *url, const char *json, const char *authHeader, long timeoutMs, char *why, size_t whySize) {
   campChanCurlInit();
   Slot s = { .body = (char *)json };
   CURL *h = curl_easy_init();
@@ -111,6 +118,24 @@ SendResult campHttpPostJson(const char *url, const char *json, const char *authH
   curl_easy_cleanup(h);
   curl_slist_free_all(headers);
   return r;
+}
+
+/* -- the webhook carrier ------------------------------------------------------ */
+
+void campChanHttpPostHooks(const char *const *url, const char *const *body, int n, volatile sig_atomic_t *stop,
+                           SendStatus *status) {
+  status->result = SEND_OK;
+  status->why[0] = 0;
+  for (int i = 0; i < n && status->result == SEND_OK; i++) {
+    char why[200] = "";
+    if (stop && *stop) {
+      status->result = SEND_UNSENT;
+      snprintf(status->why, sizeof status->why, "not started: the run is stopping");
+      break;
+    }
+    status->result = postJson(url[i], body[i], getenv("CAMP_WEBHOOK_AUTH"), HOOK_TIMEOUT_MS, why, sizeof why);
+    if (status->result != SEND_OK) snprintf(status->why, sizeof status->why, "webhook %.40s: %s", url[i], why);
+  }
 }
 
 /* -- the SMS channel ------------------------------------------------------------ */

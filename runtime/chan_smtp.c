@@ -9,7 +9,7 @@
 ** connection retried, 5xx to RCPT TO or DATA a hard bounce of that message
 ** alone, 5xx to MAIL FROM an error for that message alone.
 ** Does not own: the bytes of a message (message.c) or when a retry happens
-** (store_run.c, with backoff).
+** (sched.c: campSchedBackoff).
 **
 ** N easy handles live as long as the channel on one multi handle, whose
 ** connection cache keeps the sessions open between messages and batches:

@@ -144,10 +144,13 @@ int campTrackHtml(const char *html, const char *base, const char *secret, int64_
 int campTrackText(const char *text, const char *base, const char *secret, int64_t trace,
                   TrackLinkFn onLink, void *ctx, Buf *out);
 
-/* POST json to url (chan_http.c) with an optional Authorization header
-** value and a timeout: SEND_OK on 2xx, SEND_RETRY on timeouts, dropped
-** connections, 429 and 5xx, SEND_FAIL on other answers; why gets the
-** status and the start of the answer. */
-SendResult campHttpPostJson(const char *url, const char *json, const char *authHeader, long timeoutMs, char *why, size_t whySize);
+/* The webhook carrier (chan_http.c): POST the n JSON bodies of one trace's
+** webhooks, body[i] to url[i], in order, 10 s each, with $CAMP_WEBHOOK_AUTH
+** as the Authorization header when set.  *status is the first result that
+** is not SEND_OK (why: "webhook URL: HTTP 500: ..."; SEND_RETRY on
+** timeouts, dropped connections, 429 and 5xx), or SEND_OK; when *stop
+** becomes non-zero, the rest are not started (SEND_UNSENT). */
+void campChanHttpPostHooks(const char *const *url, const char *const *body, int n, volatile sig_atomic_t *stop,
+                           SendStatus *status);
 
 #endif

@@ -69,7 +69,7 @@ typedef struct Sync {
   Engine *e;
   const Loaded *l;
   int64_t now;
-  VmHost host;
+  SchedHost host;
   RunStats *rs;
   int64_t *leave;           /* participants to leave, and whether their record is gone */
   int *gone;
@@ -82,7 +82,7 @@ typedef struct Sync {
 ** record is gone) is noted to leave once the walk is over. */
 static int noteLeaver(void *ctx, int64_t participant, const VmRecord *r) {
   Sync *s = ctx;
-  if (r && campVmFilter(campStoreVm(s->e), s->l->p, s->l->p->camps[s->l->camp].filter, r, s->now, &s->host, s->err, s->errSize) != 0)
+  if (r && campVmFilter(campStoreVm(s->e), s->l->p, s->l->p->camps[s->l->camp].filter, r, s->now, &s->host.vm, s->err, s->errSize) != 0)
     return 0;
   if (s->nleave == s->cap) {
     s->cap = s->cap ? s->cap * 2 : 64;
@@ -115,7 +115,7 @@ static char *uniqueValue(Sync *s, const VmRecord *r, int *skip) {
 /* StoreRowFn: a record not yet enrolled joins when it matches. */
 static int enrolNewcomer(void *ctx, int64_t record, const VmRecord *r) {
   Sync *s = ctx;
-  if (campVmFilter(campStoreVm(s->e), s->l->p, s->l->p->camps[s->l->camp].filter, r, s->now, &s->host, s->err, s->errSize) <= 0)
+  if (campVmFilter(campStoreVm(s->e), s->l->p, s->l->p->camps[s->l->camp].filter, r, s->now, &s->host.vm, s->err, s->errSize) <= 0)
     return 0;
   int skip;
   char *u = uniqueValue(s, r, &skip);
@@ -139,8 +139,8 @@ int campSchedSync(Engine *e, int64_t campaign, RunStats *rs, char *err, size_t e
   const Loaded *l = campStoreLoaded(e, campaign, err, errSize);
   if (!l) return -1;
   const ProgCampaign *c = &l->p->camps[l->camp];
-  Sync s = { e, l, campEngineNow(e), { 0 }, rs, NULL, NULL, 0, 0, err, errSize };
-  campStoreHost(e, &s.host);
+  Sync s = { e, l, campEngineNow(e), { { 0 }, 0, 0, 0, 0 }, rs, NULL, NULL, 0, 0, err, errSize };
+  campSchedHost(&s.host, e, l, 0);
   if (c->isMailing) {
     if (c->at > s.now) return 0;
     int done = campStoreSynced(e, campaign, err, errSize);
@@ -179,9 +179,9 @@ static int syncAll(Engine *e, RunStats *rs, char *err, size_t errSize) {
 /* A template of the current record, rendered (malloc'd; NULL when absent). */
 static char *render(Engine *e, const Loaded *l, uint32_t block, int64_t now, char *err, size_t errSize) {
   VmRecord r = campStoreRecord(e, l);
-  VmHost host;
-  campStoreHost(e, &host);
-  return campComposeRender(campStoreVm(e), l->p, block, &r, now, &host, err, errSize);
+  SchedHost host;
+  campSchedHost(&host, e, l, 0);
+  return campComposeRender(campStoreVm(e), l->p, block, &r, now, &host.vm, err, errSize);
 }
 
 /* The action's webhooks waiting in the outbox, queued as one send, and the
@@ -211,21 +211,20 @@ static int finish(Engine *e, DueTrace *w, int state, const char *msg, int64_t no
 
 /* All of an action activity's actions, or none (a mark); the webhooks they
 ** queue are POSTed after the commit, as a claimed send. */
-static int act(Engine *e, DueTrace *w, const Loaded *l, VmRecord *r, VmHost *host, int64_t now, Outgoing *out, int *queued,
-               RunStats *rs) {
+static int act(Engine *e, DueTrace *w, const Loaded *l, VmRecord *r, int64_t now, Outgoing *out, int *queued, RunStats *rs) {
   const ProgActivity *a = &l->p->acts[w->actIdx];
   char err[512] = "";
   if (a->actions != CAMP_NONE) {
     Value v;
-    campStoreActing(e, (uint32_t)w->actIdx, w->trace);
+    SchedHost host;
+    campSchedHost(&host, e, l, w->trace);
     if (campStoreMark(e) < 0) return -1;
-    int failed = campVmRun(campStoreVm(e), l->p, a->actions, r, now, host, &v, err, sizeof err) < 0;
-    int hooks = campStoreActed(e);
+    int failed = campVmRun(campStoreVm(e), l->p, a->actions, r, now, &host.vm, &v, err, sizeof err) < 0;
     campStoreMarkEnd(e, !failed);
     if (failed) return finish(e, w, TRACE_ERROR, err, now, &rs->errors);
-    if (hooks) {
-      if (campStoreLoadRecord(e, l, w->record, err, sizeof err) < 0 ||
-          campStoreOutboxBodies(e, l, (uint32_t)w->actIdx, w->trace, err, sizeof err) < 0)
+    if (host.hooks) {
+      /* their bodies carry the record as the actions left it */
+      if (campStoreLoadRecord(e, l, w->record, err, sizeof err) < 0 || campSchedHookBodies(&host, (uint32_t)w->actIdx, err, sizeof err) < 0)
         return -1;
       return claimHooks(e, w, l, now, out, queued);
     }
@@ -348,13 +347,13 @@ static int decide(Engine *e, DueTrace *w, const RunOptions *o, int64_t now, Outg
   if (got < 0) return -1;
   if (got == 1) return finish(e, w, TRACE_REJECTED, "record deleted", now, &rs->rejected);
   VmRecord r = campStoreRecord(e, l);
-  VmHost host;
-  campStoreHost(e, &host);
-  int f1 = campVmFilter(campStoreVm(e), p, c->filter, &r, now, &host, err, sizeof err);
-  int f2 = f1 > 0 ? campVmFilter(campStoreVm(e), p, a->filter, &r, now, &host, err, sizeof err) : f1;
+  SchedHost host;
+  campSchedHost(&host, e, l, 0);
+  int f1 = campVmFilter(campStoreVm(e), p, c->filter, &r, now, &host.vm, err, sizeof err);
+  int f2 = f1 > 0 ? campVmFilter(campStoreVm(e), p, a->filter, &r, now, &host.vm, err, sizeof err) : f1;
   if (f1 < 0 || f2 < 0) return finish(e, w, TRACE_ERROR, err, now, &rs->errors);
   if (!f1 || !f2) return finish(e, w, TRACE_REJECTED, "rejected by the campaign or activity filter", now, &rs->rejected);
-  if (a->kind == ACT_ACTION) return act(e, w, l, &r, &host, now, out, queued, rs);
+  if (a->kind == ACT_ACTION) return act(e, w, l, &r, now, out, queued, rs);
   return message(e, w, l, o, now, out, queued, rs, runErr, runErrSize);
 }
 

@@ -118,22 +118,16 @@ static void onSettled(void *ctx, int i) {
   if (b->eager) recordPending(b, 0);
 }
 
-/* The webhooks of the batch's actions, POSTed one by one: a trace's
-** result is the worst of its requests' (a retry POSTs them all again). */
+/* The webhooks of the batch's actions, a trace's at a time, through the
+** webhook carrier (chan_http.c): a trace's result is the first of its
+** requests' that is not a 2xx (a retry POSTs them all again). */
 static void postHooks(Batch *b) {
   if (b->nmsg == b->nout) return;             /* none: a deduping carrier's results stay for finishBatch */
   b->first = 0;
   b->eager = b->rec != NULL;
   for (int j = b->nmsg; j < b->nout; j++) {
     Outgoing *og = &b->out[b->order[j]];
-    SendStatus *st = &b->ss[j];
-    st->result = SEND_OK;
-    for (int i = 0; i < og->nhook && st->result == SEND_OK; i++) {
-      char why[200] = "";
-      if (b->stop && *b->stop) { st->result = SEND_UNSENT; snprintf(st->why, sizeof st->why, "not started: the run is stopping"); break; }
-      st->result = campHttpPostJson(og->hookUrl[i], og->hookBody[i], getenv("CAMP_WEBHOOK_AUTH"), 10000, why, sizeof why);
-      if (st->result != SEND_OK) snprintf(st->why, sizeof st->why, "webhook %.40s: %s", og->hookUrl[i], why);
-    }
+    campChanHttpPostHooks((const char *const *)og->hookUrl, (const char *const *)og->hookBody, og->nhook, b->stop, &b->ss[j]);
     onSettled(b, j);
   }
   if (b->rec) recordPending(b, 1);

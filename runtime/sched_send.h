@@ -61,6 +61,20 @@ int campSchedComplete(Engine *e, int64_t participant, RunStats *st);
 ** or -1 when it has had all its attempts. */
 int64_t campSchedBackoff(int attempts);
 
+/* sched_host.c: the VmHost for running l's code on the current record;
+** trace: the action activity's trace (webhooks queue under it), or 0.
+** After the run, hooks says how many webhooks the actions queued, and
+** campSchedHookBodies writes their final bodies. */
+typedef struct SchedHost {
+  VmHost vm;                /* give &vm to the VM */
+  Engine *e;
+  const Loaded *l;
+  int64_t trace;
+  int hooks;
+} SchedHost;
+void campSchedHost(SchedHost *h, Engine *e, const Loaded *l, int64_t trace);
+int campSchedHookBodies(SchedHost *h, uint32_t act, char *err, size_t errSize);
+
 /* sched_send.c: build the batch's messages and start sending them; wait
 ** for the sends and their recording; free a batch and an Outgoing. */
 int campSchedSendStart(Engine *e, Batch *b, const RunOptions *o, int64_t now, char *err, size_t errSize);

@@ -121,18 +121,39 @@ void campStoreForgetAll(Engine *e);
 int campStoreLoadRecord(Engine *e, const Loaded *l, int64_t id, char *err, size_t errSize);
 /* The current record, as the VM reads it (valid until the next load). */
 VmRecord campStoreRecord(Engine *e, const Loaded *l);
-/* A VmHost over e for the current record: in_list() and the actions. */
-void campStoreHost(Engine *e, VmHost *h);
-/* The actions of activity act (image index) run for trace now: the host
-** queues their webhooks under it.  campStoreActed ends that and returns
-** how many webhooks they queued (their bodies: campStoreOutboxBodies). */
-void campStoreActing(Engine *e, uint32_t act, int64_t trace);
-int campStoreActed(Engine *e);
-int campStoreOutboxBodies(Engine *e, const Loaded *l, uint32_t act, int64_t trace, char *err, size_t errSize);
+/* Is record of model a manual member of list?  1 yes, 0 no, -1 error. */
+int campStoreListMember(Engine *e, const char *list, const char *model, int64_t record);
 /* The VM the engine runs filters, templates and actions on. */
 Vm *campStoreVm(Engine *e);
 /* Records changed by actions in this process (set, tags, create). */
 long campStoreRecordWrites(Engine *e);
+
+/* -- record writes: the effects of actions applied (store_record.c) ------------ */
+
+/*  Each runs inside the caller's transaction (an
+** activity's actions share a savepoint); identifiers are names from the
+** image; 0, or -1 with a message in err.  campStoreRecordSet also
+** writes add_tag/remove_tag's new tags text; opt_out() is
+** campStoreSuppress.  The scheduler's VM host (sched_host.c) records an
+** action's effect with them. */
+int campStoreRecordSet(Engine *e, const char *model, int64_t record, const char *field, const Value *value,
+                       char *err, size_t errSize);
+/* Make record of model a member of list (add) or not (!add); idempotent. */
+int campStoreRecordList(Engine *e, const char *list, const char *model, int64_t record, int add,
+                        char *err, size_t errSize);
+int campStoreRecordNote(Engine *e, const char *model, int64_t record, const Value *text, int64_t at,
+                        char *err, size_t errSize);
+/* A new record of model with the n named fields set (n == 0: defaults). */
+int campStoreRecordCreate(Engine *e, const char *model, int n, const char *const *fields, const Value *values,
+                          char *err, size_t errSize);
+/* Queue webhook idx of trace in camp_outbox: POSTed after the commit. */
+int campStoreRecordWebhook(Engine *e, int64_t trace, int idx, const char *url, size_t urlLen, const char *body,
+                           char *err, size_t errSize);
+/* Replace the body of each webhook queued for trace, in idx order, with
+** rewrite(ctx, body) (malloc'd, freed here; NULL: out of memory). */
+typedef char *(*StoreRewriteFn)(void *ctx, const char *body);
+int campStoreRecordWebhookBodies(Engine *e, int64_t trace, StoreRewriteFn rewrite, void *ctx,
+                                 char *err, size_t errSize);
 
 /* -- participants ------------------------------------------------------------ */
 
@@ -211,6 +232,10 @@ const char *campStoreStateName(int state);
 /* The id of a message's list of link targets ('\n'-terminated lines),
 ** added when new; 0 on a database error. */
 int64_t campStoreLinkset(Engine *e, const char *targets, size_t len);
+/* Suppress an address on a channel (sms: 0 email, 1 sms) for reason:
+** 1 added, 0 already there, -1 error. */
+int campStoreSuppress(Engine *e, int sms, const char *addr, size_t len, const char *reason, int64_t at,
+                      char *err, size_t errSize);
 /* Is the address suppressed on the channel (sms: 0 email, 1 sms)?  1 yes,
 ** 0 no, -1 error. */
 int campStoreSuppressed(Engine *e, int sms, const char *addr, size_t len, char *err, size_t errSize);

@@ -1,14 +1,15 @@
 /*
-** runtime/store_engine.c -- the campaign database: schema, clock, deployed
-** programs, records, actions, deploy and plan.
+** runtime/store_engine.c -- the campaign database on SQLite: the file, its
+** schema, its statements and the programs deployed in it.
 **
 ** Owns: opening and migrating the SQLite file (WAL, schema version in
-** user_version), the simulated clock, model tables (identifiers only from
-** checked models, always quoted; every value bound), loading the program
-** of a campaign version, the VM host that runs actions on records, and
-** deploying images with the sync rules for participants in flight.
-** Does not own: running due work (store_run.c), events and reports
-** (store_event.c, store_report.c).
+** user_version), the database's secret, the simulated clock, the statement
+** cache and bound statements (campStoreRun), quoting identifiers, the
+** cache of deployed campaign versions and loading a record into the
+** values the VM reads.  Does not own: the verbs on traces and participants
+** (store_trace.c), record writes (store_record.c), events, reports,
+** deploy, import, suppression, runners (their store_*.c), or any policy
+** (the scheduler, sched*.c, through store.h).
 */
 #include <errno.h>
 #include <libgen.h>
@@ -19,7 +20,6 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/stat.h>
-#include <jansson.h>
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 #include "runtime/clock.h"
@@ -382,7 +382,6 @@ Engine *campEngineOpen(const char *path, int create, int64_t clock, char *err, s
   }
   campStoreBusyInit(e);
   e->vm = campVmNew();
-  e->curActivity = CAMP_NONE;
   int64_t version = 0;
   sqlite3_stmt *st = NULL;
   int vrc = sqlite3_prepare_v2(e->db, "PRAGMA user_version", -1, &st, NULL);
@@ -582,7 +581,6 @@ void campStoreRowToFields(Engine *e, const Loaded *l, sqlite3_stmt *st, int col)
     }
   }
   e->recordId = e->fields[0].u.i;
-  e->cur = l;
 }
 
 int campStoreLoadRecord(Engine *e, const Loaded *l, int64_t id, char *err, size_t errSize) {
@@ -603,259 +601,8 @@ VmRecord campStoreRecord(Engine *e, const Loaded *l) {
 
 Vm *campStoreVm(Engine *e) { return e->vm; }
 
-void campStoreActing(Engine *e, uint32_t act, int64_t trace) { e->curActivity = act; e->curTrace = trace; e->outboxed = 0; }
-int campStoreActed(Engine *e) { e->curActivity = CAMP_NONE; return e->outboxed; }
+
 long campStoreRecordWrites(Engine *e) { return e->recordWrites; }
-
-/* -- actions: the VM host --------------------------------------------------- */
-
-static int bindValue(sqlite3_stmt *st, int i, const Value *v) {
-  switch (v->tag) {
-  case VAL_NULL: return sqlite3_bind_null(st, i);
-  case VAL_REAL: return sqlite3_bind_double(st, i, v->u.r);
-  case VAL_TEXT: return sqlite3_bind_text(st, i, v->u.s, (int)v->len, SQLITE_TRANSIENT);
-  case VAL_LIST: return sqlite3_bind_null(st, i);
-  default: return sqlite3_bind_int64(st, i, v->u.i);
-  }
-}
-
-static int execBound(Engine *e, const char *sql, char *err, size_t errSize, int n, ...) {
-  sqlite3_stmt *st = campStoreStmt(e, sql, err, errSize);
-  if (!st) return -1;
-  va_list ap;
-  va_start(ap, n);
-  for (int i = 1; i <= n; i++) bindValue(st, i, va_arg(ap, const Value *));
-  va_end(ap);
-  int rc = sqlite3_step(st);
-  sqlite3_reset(st);
-  if (rc != SQLITE_DONE) { snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db)); return -1; }
-  return 0;
-}
-
-static Value intValue(int64_t i) { Value v = { .tag = VAL_INT }; v.u.i = i; return v; }
-
-/* UPDATE model SET field = value WHERE id = rid, through the statement
-** cache (the SQL text is built per call, its statement kept). */
-static int updateField(Engine *e, const char *model, const char *field, const Value *value, const Value *rid,
-                       char *err, size_t errSize) {
-  Buf sql = { 0 };
-  campBufPuts(&sql, "UPDATE ");
-  campStoreIdentPut(&sql, model);
-  campBufPuts(&sql, " SET ");
-  campStoreIdentPut(&sql, field);
-  campBufPuts(&sql, " = ? WHERE id = ?");
-  int rc = sql.oom ? (snprintf(err, errSize, "out of memory"), -1) : execBound(e, sql.p, err, errSize, 2, value, rid);
-  campBufFree(&sql);
-  return rc;
-}
-static Value textValue(const char *s) { Value v = { .tag = VAL_TEXT }; v.u.s = s; v.len = (uint32_t)strlen(s); return v; }
-
-static int tagsField(const Loaded *l) {
-  const ProgModel *m = &l->p->models[l->p->camps[l->camp].model];
-  for (uint32_t f = 1; f < m->nfield; f++) if (m->fields[f].type == TYPE_TAGS) return (int)f;
-  return -1;
-}
-
-/* Rewrite the tags text with tag added or removed (case-insensitive). */
-static char *editTags(const Value *cur, const Value *tag, int add) {
-  size_t cap = (cur->tag == VAL_TEXT ? cur->len : 0) + tag->len + 4;
-  char *out = calloc(1, cap), *o = out;
-  int present = 0;
-  if (!out) return NULL;
-  if (cur->tag == VAL_TEXT) {
-    const char *s = cur->u.s, *end = s + cur->len;
-    while (s < end) {
-      const char *c = memchr(s, ',', (size_t)(end - s));
-      if (!c) c = end;
-      const char *a = s, *b = c;
-      while (a < b && *a == ' ') a++;
-      while (b > a && b[-1] == ' ') b--;
-      int same = (uint32_t)(b - a) == tag->len && !strncasecmp(a, tag->u.s, tag->len);
-      present |= same;
-      if (b > a && !(same && !add)) { if (o > out) *o++ = ','; memcpy(o, a, (size_t)(b - a)); o += b - a; }
-      s = c + 1;
-    }
-  }
-  if (add && !present && tag->len) { if (o > out) *o++ = ','; memcpy(o, tag->u.s, tag->len); o += tag->len; }
-  *o = 0;
-  return out;
-}
-
-/* v as JSON (jansson): times as ISO 8601, durations as seconds. */
-static json_t *jsonValue(const Value *v) {
-  char iso[48];
-  switch (v->tag) {
-  case VAL_NULL: return json_null();
-  case VAL_BOOL: return json_boolean(v->u.i);
-  case VAL_INT: case VAL_DURATION: return json_integer((json_int_t)v->u.i);
-  case VAL_REAL: return json_real(v->u.r);
-  case VAL_TEXT: return json_stringn(v->u.s, v->len);
-  case VAL_TIME: campClockFormat(v->u.i, iso); return json_string(iso);
-  case VAL_LIST: {
-    json_t *a = json_array();
-    for (uint32_t i = 0; i < v->len; i++) json_array_append_new(a, jsonValue(&v->u.items[i]));
-    return a;
-  }
-  }
-  return json_null();
-}
-
-/* webhook(url, name: value, …): queued in camp_outbox, not sent here --
-** the scheduler claims the trace with the activity's other actions and
-** POSTs after the commit, so no request holds the write lock, and the body
-** is built then (campStoreOutboxBodies), from the record as the activity's
-** own actions left it.  The row keeps the named values as a JSON object. */
-static int webhook(Engine *e, const Value *args, int argc, char *err, size_t errSize) {
-  if (args[0].tag != VAL_TEXT) { snprintf(err, errSize, "webhook: the URL is null"); return -1; }
-  if ((args[0].len < 7 || strncmp(args[0].u.s, "http://", 7)) && (args[0].len < 8 || strncmp(args[0].u.s, "https://", 8))) {
-    snprintf(err, errSize, "webhook: '%.*s' is not an http(s) URL", args[0].len > 200 ? 200 : (int)args[0].len, args[0].u.s);
-    return -1;
-  }
-  json_t *vals = json_object();
-  for (int i = 1; i + 1 < argc; i += 2) {
-    if (args[i].tag != VAL_TEXT) continue;
-    json_object_setn_new(vals, args[i].u.s, args[i].len, jsonValue(&args[i + 1]));
-  }
-  char *text = vals ? json_dumps(vals, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
-  json_decref(vals);
-  if (!text) { snprintf(err, errSize, "out of memory"); return -1; }
-  Value url = args[0], body = textValue(text), trace = intValue(e->curTrace), idx = intValue(e->outboxed++);
-  int rc = execBound(e, "INSERT INTO camp_outbox(trace, idx, url, body) VALUES(?, ?, ?, ?)", err, errSize, 4, &trace, &idx, &url, &body);
-  free(text);
-  return rc;
-}
-
-/* The bodies of the webhooks the actions of activity act just queued for
-** trace: {"campaign", "activity", "model", "record": {fields, as the
-** record is now}, "values": {…}}; the record is in e->fields. */
-int campStoreOutboxBodies(Engine *e, const Loaded *l, uint32_t act, int64_t trace, char *err, size_t errSize) {
-  const Program *p = l->p;
-  const ProgCampaign *c = &p->camps[l->camp];
-  const ProgModel *m = &p->models[c->model];
-  sqlite3_stmt *q = campStorePrepare(e, "SELECT idx, body FROM camp_outbox WHERE trace = ? ORDER BY idx", err, errSize);
-  if (!q) return -1;
-  sqlite3_bind_int64(q, 1, trace);
-  int rc;
-  while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-    json_t *rec = json_object(), *vals = json_loads((const char *)sqlite3_column_text(q, 1), 0, NULL);
-    for (uint32_t f = 0; rec && f < m->nfield; f++) json_object_set_new(rec, p->str[m->fields[f].name], jsonValue(&e->fields[f]));
-    json_t *body = json_pack("{s:s,s:s,s:s,s:o,s:o}", "campaign", p->str[c->name], "activity", p->str[p->acts[act].name],
-                             "model", p->str[m->name], "record", rec, "values", vals ? vals : json_object());
-    char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
-    json_decref(body);
-    if (!text) { snprintf(err, errSize, "out of memory"); sqlite3_finalize(q); return -1; }
-    Value tv = textValue(text), tr = intValue(trace), ix = intValue(sqlite3_column_int64(q, 0));
-    int w = execBound(e, "UPDATE camp_outbox SET body = ? WHERE trace = ? AND idx = ?", err, errSize, 3, &tv, &tr, &ix);
-    free(text);
-    if (w < 0) { sqlite3_finalize(q); return -1; }
-  }
-  sqlite3_finalize(q);
-  if (rc != SQLITE_DONE) { snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db)); return -1; }
-  return 0;
-}
-
-static int hostAction(VmHost *h, int native, const Value *args, int argc, char *err, size_t errSize) {
-  Engine *e = h->ctx;
-  const Loaded *l = e->cur;
-  const Program *p = l->p;
-  const ProgModel *m = &p->models[p->camps[l->camp].model];
-  const char *name = campNatives[native].name;
-  Value rid = intValue(e->recordId), now = intValue(campEngineNow(e));
-  if (!strcmp(name, "set") || !strcmp(name, "add_tag") || !strcmp(name, "remove_tag") || !strcmp(name, "create"))
-    e->recordWrites++;      /* a filter may now answer differently: the next sync looks again */
-  if (!strcmp(name, "set")) {
-    return updateField(e, p->str[m->name], p->str[m->fields[args[0].u.i].name], &args[1], &rid, err, errSize);
-  }
-  if (!strcmp(name, "add_tag") || !strcmp(name, "remove_tag")) {
-    int f = tagsField(l);
-    if (f < 0) { snprintf(err, errSize, "model '%s' has no tags field", p->str[m->name]); return -1; }
-    char *t = editTags(&e->fields[f], &args[0], name[0] == 'a');
-    if (!t) { snprintf(err, errSize, "out of memory"); return -1; }
-    Value tv = textValue(t);
-    int rc = updateField(e, p->str[m->name], p->str[m->fields[f].name], &tv, &rid, err, errSize);
-    free(t);
-    return rc;
-  }
-  if (!strcmp(name, "opt_out")) {
-    /* the person opted out, not one address: the record's email and its
-    ** phone are both suppressed */
-    int any = 0;
-    for (int sms = 0; sms < 2; sms++) {
-      int f = sms ? l->phoneField : l->emailField;
-      if (f < 0 || e->fields[f].tag != VAL_TEXT || e->fields[f].len == 0) continue;
-      if (campStoreSuppress(e, sms, e->fields[f].u.s, e->fields[f].len, "opt-out", now.u.i, err, errSize) < 0) return -1;
-      any = 1;
-    }
-    if (!any) { snprintf(err, errSize, "the record has no address to suppress"); return -1; }
-    return 0;
-  }
-  if (!strcmp(name, "add_to_list") || !strcmp(name, "remove_from_list")) {
-    Value list = textValue(p->str[p->lists[args[0].u.i].name]), model = textValue(p->str[m->name]);
-    return execBound(e, name[0] == 'a' ? "INSERT OR IGNORE INTO camp_list_member(list, model, record_id) VALUES(?, ?, ?)"
-                                       : "DELETE FROM camp_list_member WHERE list = ? AND model = ? AND record_id = ?",
-                     err, errSize, 3, &list, &model, &rid);
-  }
-  if (!strcmp(name, "note")) {
-    Value model = textValue(p->str[m->name]);
-    return execBound(e, "INSERT INTO camp_note(model, record_id, text, at) VALUES(?, ?, ?, ?)", err, errSize, 4,
-                     &model, &rid, &args[0], &now);
-  }
-  if (!strcmp(name, "create")) {
-    const ProgModel *target = &p->models[args[0].u.i];
-    Buf sql = { 0 };
-    campBufPuts(&sql, "INSERT INTO ");
-    campStoreIdentPut(&sql, p->str[target->name]);
-    if (argc == 1) campBufPuts(&sql, " DEFAULT VALUES");
-    else {
-      for (int i = 1; i + 1 < argc; i += 2) { campBufPuts(&sql, i > 1 ? ", " : "("); campStoreIdentPut(&sql, p->str[target->fields[args[i].u.i].name]); }
-      campBufPuts(&sql, ") VALUES(");
-      for (int i = 1; i + 1 < argc; i += 2) campBufPuts(&sql, i > 1 ? ", ?" : "?");
-      campBufPuts(&sql, ")");
-    }
-    if (sql.oom) { campBufFree(&sql); snprintf(err, errSize, "out of memory"); return -1; }
-    sqlite3_stmt *st = campStorePrepare(e, sql.p, err, errSize);
-    campBufFree(&sql);
-    if (!st) return -1;
-    for (int i = 1; i + 1 < argc; i += 2) bindValue(st, (i + 1) / 2, &args[i + 1]);
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) { snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db)); return -1; }
-    return 0;
-  }
-  if (!strcmp(name, "webhook")) return webhook(e, args, argc, err, errSize);
-  snprintf(err, errSize, "action '%s' is not available in this runtime", name);
-  return -1;
-}
-
-static int hostInList(VmHost *h, uint32_t list, int64_t rec) {
-  Engine *e = h->ctx;
-  const Program *p = e->cur->p;
-  sqlite3_stmt *st = NULL;
-  if (list >= p->nlist) return 0;
-  const ProgList *l = &p->lists[list];
-  if (l->filter != CAMP_NONE && l->model == p->camps[e->cur->camp].model) {   /* dynamic list: its filter */
-    VmRecord r = { l->model, p->models[l->model].nfield, e->fields };
-    char err[200];
-    Vm *vm = campVmNew();
-    int m = vm ? campVmFilter(vm, p, l->filter, &r, campEngineNow(e), NULL, err, sizeof err) : 0;
-    campVmFree(vm);
-    return m > 0;
-  }
-  if (sqlite3_prepare_v2(e->db, "SELECT 1 FROM camp_list_member WHERE list = ? AND model = ? AND record_id = ?", -1, &st, NULL) != SQLITE_OK)
-    return 0;
-  sqlite3_bind_text(st, 1, p->str[l->name], -1, SQLITE_STATIC);
-  sqlite3_bind_text(st, 2, p->str[p->models[l->model].name], -1, SQLITE_STATIC);
-  sqlite3_bind_int64(st, 3, rec);
-  int found = sqlite3_step(st) == SQLITE_ROW;
-  sqlite3_finalize(st);
-  return found;
-}
-
-void campStoreHost(Engine *e, VmHost *h) {
-  h->ctx = e;
-  h->inList = hostInList;
-  h->action = hostAction;
-}
 
 /* A batch sees the database as it is now: other processes may have moved
 ** the simulated clock or deployed new versions since this engine opened. */

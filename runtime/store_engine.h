@@ -52,15 +52,11 @@ struct Engine {
   Value fields[MAX_FIELDS];
   char *fieldText[MAX_FIELDS];
   int64_t recordId;
-  const Loaded *cur;
   /* prepared statements by SQL text, kept for the engine's life */
   struct { const char *key; uint32_t hash; char *sql; sqlite3_stmt *st; } stmts[128];
   int nstmt;
   unsigned gen;             /* bumped per batch: cached versions are re-checked once per batch */
   long recordWrites;        /* records changed by actions in this process (set, tags, create) */
-  uint32_t curActivity;     /* image index of the activity whose actions run, or CAMP_NONE */
-  int64_t curTrace;         /* the trace whose actions run (webhook() queues under it) */
-  int outboxed;             /* webhooks those actions queued in camp_outbox */
   /* lists of link targets looked up or added in this batch's transaction
   ** (camp_linkset), valid while gen is unchanged (store_trace.c) */
   struct { unsigned gen; uint32_t hash; size_t len; char *links; int64_t id; } linksets[LINKSETS_SEEN];
@@ -92,14 +88,13 @@ int campStoreRun(Engine *e, const char *sql, const char *kinds, ...);
 ** into e->fields. */
 void campStoreRowToFields(Engine *e, const Loaded *l, sqlite3_stmt *st, int col);
 
+
 /* Suppression (store_suppress.c).  sms: 0 for the 'email' channel, 1 for
 ** 'sms'.  campStoreAddress is the one normalisation of an address
 ** (malloc'd; NULL when out of memory); campStoreSuppress returns 1 added,
-** 0 already there, -1 error (campStoreSuppressed: store.h). */
+** 0 already there, -1 error (campStoreSuppress, campStoreSuppressed: store.h). */
 const char *campStoreChannelName(int sms);
 char *campStoreAddress(int sms, const char *s, size_t len);
-int campStoreSuppress(Engine *e, int sms, const char *addr, size_t len, const char *reason, int64_t at,
-                      char *err, size_t errSize);
 
 /* The busy handler every connection waits with for the write lock
 ** (store_runner.c; the runner verbs are in store.h). */

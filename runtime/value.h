@@ -4,7 +4,7 @@
 **
 ** Owns: the field types a model may declare and their names, the run-time
 ** value tags and the Value struct.  Does not own: storage of values (program.c owns the pool,
-** store.c owns records) or operations on them (vm.c).
+** the store owns records: store.h) or operations on them (vm.c).
 */
 #ifndef CAMP_VALUE_H
 #define CAMP_VALUE_H

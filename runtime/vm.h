@@ -2,8 +2,9 @@
 ** runtime/vm.h -- the bytecode interpreter.
 **
 ** Owns: executing one code block of a Program against one record.  Does not
-** own: where records come from (store.c), what actions do to the world (the
-** host: sched.c / actions.c), or the clock (clock.c: the caller passes now).
+** own: where records come from (the store: store.h), what actions do (the
+** host: actions.c computes effects, the store applies them), or the clock
+** (clock.c: the caller passes now).
 */
 #ifndef CAMP_VM_H
 #define CAMP_VM_H

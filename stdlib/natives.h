@@ -7,7 +7,8 @@
 ** The direction is one way on purpose: the library depends on the VM's
 ** API; the VM never includes this header and reaches the functions only
 ** through the table campNativeFns (stdlib/natives.c).
-** ACT rows are skipped: actions are not NativeFns; the VM runs them
+** ACT rows are skipped: actions are not NativeFns (their functions are
+** runtime/actions.c's, declared in runtime/actions.h); the VM runs them
 ** through its host (VmHost.action).
 */
 #ifndef CAMP_NATIVES_H

@@ -6,7 +6,7 @@
 #include "runtime/opcodes.h"
 #include "runtime/program.h"
 #include "test.h"
-#include "test_compile.h"
+#include "compile_source.h"
 
 static const char *src =
   "model contact {\n  name text\n  email email\n  score int\n  tags tags\n}\n"
@@ -27,7 +27,7 @@ static const char *srcMailing =
   "mailing m \"M\" {\n  to list l\n  at 2026-01-06T09:00:00Z\n  subject \"s\"\n  body \"b\"\n  from \"a@x.test\"\n}\n"
   "campaign c \"C\" {\n  target contact\n  email hello {\n    subject \"x\"\n    body \"y\"\n  }\n}\n";
 
-static uint8_t *compile(size_t *len) { return testCompile(src, len); }
+static uint8_t *compile(size_t *len) { return testCompileImage("t.camp", src, len); }
 
 int main(void) {
   size_t len = 0, len2 = 0;

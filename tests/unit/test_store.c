@@ -7,7 +7,7 @@
 #include <unistd.h>
 #include "runtime/store.h"
 #include "test.h"
-#include "test_compile.h"
+#include "compile_source.h"
 
 static const char *src =
   "model contact {\n  name text\n  email email\n}\n"
@@ -15,7 +15,7 @@ static const char *src =
   "  email hello after 1 hour {\n    subject \"Hi\"\n    body \"<p>x</p>\"\n"
   "    on open within 3 days { action opened { note(\"o\") } }\n  }\n}\n";
 
-static uint8_t *compile(size_t *len) { return testCompile(src, len); }
+static uint8_t *compile(size_t *len) { return testCompileImage("t.camp", src, len); }
 
 /* Three contacts, the second without an email, through the importer. */
 static int importContacts(Engine *e) {

@@ -1,0 +1,142 @@
+/*
+** runtime/store_record.c -- the record-side writes: applied effects.
+**
+** Owns: the store verbs that apply what actions compute (runtime/actions.h):
+** set a field of a record, add or remove a list membership, log a note,
+** create a record, queue a webhook in camp_outbox and rewrite its body --
+** each inside the caller's transaction, every value bound, identifiers
+** only from the image and always quoted -- and manual list membership.
+** Records changed (set, tags, create) are counted: a filter may now answer
+** differently, so the next sync looks again.
+** Does not own: what an action means (actions.c), when it runs and which
+** verb records its effect (sched_host.c), suppression
+** (store_suppress.c: opt_out() uses it), or POSTing webhooks (the
+** scheduler, through runtime/chan_http.c, after the commit).
+*/
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include "runtime/store_engine.h"
+
+static int bindValue(sqlite3_stmt *st, int i, const Value *v) {
+  switch (v->tag) {
+  case VAL_NULL: return sqlite3_bind_null(st, i);
+  case VAL_REAL: return sqlite3_bind_double(st, i, v->u.r);
+  case VAL_TEXT: return sqlite3_bind_text(st, i, v->u.s, (int)v->len, SQLITE_TRANSIENT);
+  case VAL_LIST: return sqlite3_bind_null(st, i);
+  default: return sqlite3_bind_int64(st, i, v->u.i);
+  }
+}
+
+/* Run cached statement sql with the n values that follow bound in order. */
+static int execBound(Engine *e, const char *sql, char *err, size_t errSize, int n, ...) {
+  sqlite3_stmt *st = campStoreStmt(e, sql, err, errSize);
+  if (!st) return -1;
+  va_list ap;
+  va_start(ap, n);
+  for (int i = 1; i <= n; i++) bindValue(st, i, va_arg(ap, const Value *));
+  va_end(ap);
+  int rc = sqlite3_step(st);
+  sqlite3_reset(st);
+  if (rc != SQLITE_DONE) { snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db)); return -1; }
+  return 0;
+}
+
+static Value intValue(int64_t i) { Value v = { .tag = VAL_INT }; v.u.i = i; return v; }
+static Value textValue(const char *s) { Value v = { .tag = VAL_TEXT }; v.u.s = s; v.len = (uint32_t)strlen(s); return v; }
+
+/* UPDATE model SET field = value WHERE id = record, through the statement
+** cache (the SQL text is built per call, its statement kept). */
+int campStoreRecordSet(Engine *e, const char *model, int64_t record, const char *field, const Value *value,
+                       char *err, size_t errSize) {
+  Buf sql = { 0 };
+  campBufPuts(&sql, "UPDATE ");
+  campStoreIdentPut(&sql, model);
+  campBufPuts(&sql, " SET ");
+  campStoreIdentPut(&sql, field);
+  campBufPuts(&sql, " = ? WHERE id = ?");
+  Value rid = intValue(record);
+  int rc = sql.oom ? (snprintf(err, errSize, "out of memory"), -1) : execBound(e, sql.p, err, errSize, 2, value, &rid);
+  campBufFree(&sql);
+  if (rc == 0) e->recordWrites++;
+  return rc;
+}
+
+int campStoreRecordList(Engine *e, const char *list, const char *model, int64_t record, int add,
+                        char *err, size_t errSize) {
+  Value l = textValue(list), m = textValue(model), rid = intValue(record);
+  return execBound(e, add ? "INSERT OR IGNORE INTO camp_list_member(list, model, record_id) VALUES(?, ?, ?)"
+                          : "DELETE FROM camp_list_member WHERE list = ? AND model = ? AND record_id = ?",
+                   err, errSize, 3, &l, &m, &rid);
+}
+
+int campStoreRecordNote(Engine *e, const char *model, int64_t record, const Value *text, int64_t at,
+                        char *err, size_t errSize) {
+  Value m = textValue(model), rid = intValue(record), now = intValue(at);
+  return execBound(e, "INSERT INTO camp_note(model, record_id, text, at) VALUES(?, ?, ?, ?)", err, errSize, 4,
+                   &m, &rid, text, &now);
+}
+
+/* INSERT INTO model(fields...) VALUES(values...), prepared for this call
+** (the field lists vary too much to keep). */
+int campStoreRecordCreate(Engine *e, const char *model, int n, const char *const *fields, const Value *values,
+                          char *err, size_t errSize) {
+  Buf sql = { 0 };
+  campBufPuts(&sql, "INSERT INTO ");
+  campStoreIdentPut(&sql, model);
+  if (n == 0) campBufPuts(&sql, " DEFAULT VALUES");
+  else {
+    for (int i = 0; i < n; i++) { campBufPuts(&sql, i ? ", " : "("); campStoreIdentPut(&sql, fields[i]); }
+    campBufPuts(&sql, ") VALUES(");
+    for (int i = 0; i < n; i++) campBufPuts(&sql, i ? ", ?" : "?");
+    campBufPuts(&sql, ")");
+  }
+  if (sql.oom) { campBufFree(&sql); snprintf(err, errSize, "out of memory"); return -1; }
+  sqlite3_stmt *st = campStorePrepare(e, sql.p, err, errSize);
+  campBufFree(&sql);
+  if (!st) return -1;
+  for (int i = 0; i < n; i++) bindValue(st, i + 1, &values[i]);
+  int rc = sqlite3_step(st);
+  sqlite3_finalize(st);
+  if (rc != SQLITE_DONE) { snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db)); return -1; }
+  e->recordWrites++;
+  return 0;
+}
+
+int campStoreRecordWebhook(Engine *e, int64_t trace, int idx, const char *url, size_t urlLen, const char *body,
+                           char *err, size_t errSize) {
+  Value u = { .tag = VAL_TEXT, .len = (uint32_t)urlLen, .u.s = url };
+  Value b = textValue(body), tr = intValue(trace), ix = intValue(idx);
+  return execBound(e, "INSERT INTO camp_outbox(trace, idx, url, body) VALUES(?, ?, ?, ?)", err, errSize, 4, &tr, &ix, &u, &b);
+}
+
+int campStoreRecordWebhookBodies(Engine *e, int64_t trace, StoreRewriteFn rewrite, void *ctx,
+                                 char *err, size_t errSize) {
+  sqlite3_stmt *q = campStorePrepare(e, "SELECT idx, body FROM camp_outbox WHERE trace = ? ORDER BY idx", err, errSize);
+  if (!q) return -1;
+  sqlite3_bind_int64(q, 1, trace);
+  int rc;
+  while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+    char *text = rewrite(ctx, (const char *)sqlite3_column_text(q, 1));
+    if (!text) { snprintf(err, errSize, "out of memory"); sqlite3_finalize(q); return -1; }
+    Value tv = textValue(text), tr = intValue(trace), ix = intValue(sqlite3_column_int64(q, 0));
+    int w = execBound(e, "UPDATE camp_outbox SET body = ? WHERE trace = ? AND idx = ?", err, errSize, 3, &tv, &tr, &ix);
+    free(text);
+    if (w < 0) { sqlite3_finalize(q); return -1; }
+  }
+  sqlite3_finalize(q);
+  if (rc != SQLITE_DONE) { snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db)); return -1; }
+  return 0;
+}
+
+int campStoreListMember(Engine *e, const char *list, const char *model, int64_t record) {
+  char ign_[160];
+  sqlite3_stmt *st = campStoreStmt(e, "SELECT 1 FROM camp_list_member WHERE list = ? AND model = ? AND record_id = ?", ign_, sizeof ign_);
+  if (!st) return -1;
+  sqlite3_bind_text(st, 1, list, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 2, model, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 3, record);
+  int rc = sqlite3_step(st);
+  sqlite3_reset(st);
+  return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
