@@ -18,6 +18,7 @@
 #include "cli/cli.h"
 #include "runtime/clock.h"
 #include "runtime/engine.h"
+#include "runtime/store.h"
 #include "runtime/sched.h"
 
 typedef struct Opts {
@@ -121,7 +122,7 @@ static int setState(int argc, char **argv, const char *state) {
   Engine *e = openDb(argv[0], &o);
   char err[512];
   if (!e) return 1;
-  if (campEngineSetState(e, o.pos[0], state, err, sizeof err) < 0) return fail(argv[0], e, err);
+  if (campStoreSetState(e, o.pos[0], state, err, sizeof err) < 0) return fail(argv[0], e, err);
   campEngineClose(e);
   return 0;
 }
@@ -170,7 +171,7 @@ static void catchStopSignals(void) {
 static void sayIfNothingRuns(Engine *e) {
   long draft, running, stopped;
   char err[512];
-  if (campEngineCampaignStates(e, &draft, &running, &stopped, err, sizeof err) < 0 || running) return;
+  if (campStoreCampaignStates(e, &draft, &running, &stopped, err, sizeof err) < 0 || running) return;
   if (!draft && !stopped) fprintf(stderr, "camp run: no campaign is deployed (camp deploy --start FILE.camp)\n");
   else fprintf(stderr, "camp run: no campaign is running (%ld draft, %ld stopped): start one with camp start NAME or camp deploy --start\n",
                draft, stopped);
@@ -183,7 +184,7 @@ int campCmdRun(int argc, char **argv) {
   if (!e) return 1;
   sayIfNothingRuns(e);
   char werr[512];
-  if (campEngineWarnOldImages(e, stderr, werr, sizeof werr) < 0) return fail(argv[0], e, werr);
+  if (campStoreWarnOldImages(e, stderr, werr, sizeof werr) < 0) return fail(argv[0], e, werr);
   RunOptions r = { .until = INT64_MAX };
   char err[512];
   r.once = o.once;
@@ -308,7 +309,7 @@ int campCmdImport(int argc, char **argv) {
   char err[512];
   long added, updated;
   if (!e) return 1;
-  if (campEngineImport(e, o.model, o.key, o.pos[0], delim, stderr, &added, &updated, err, sizeof err) < 0) return fail(argv[0], e, err);
+  if (campStoreImport(e, o.model, o.key, o.pos[0], delim, stderr, &added, &updated, err, sizeof err) < 0) return fail(argv[0], e, err);
   printf("imported %ld records (%ld updated)\n", added + updated, updated);
   campEngineClose(e);
   return 0;
@@ -324,7 +325,7 @@ int campCmdReport(int argc, char **argv) {
   Engine *e = openDb(argv[0], &o);
   char err[512];
   if (!e) return 1;
-  if (campEngineReport(e, o.npos ? o.pos[0] : NULL, f, stdout, err, sizeof err) < 0) return fail(argv[0], e, err);
+  if (campStoreReport(e, o.npos ? o.pos[0] : NULL, f, stdout, err, sizeof err) < 0) return fail(argv[0], e, err);
   campEngineClose(e);
   return 0;
 }
@@ -359,7 +360,7 @@ int campCmdTimeline(int argc, char **argv) {
   Engine *e = openDb(argv[0], &o);
   char err[512];
   if (!e) return 1;
-  if (campEngineTimeline(e, o.npos ? o.pos[0] : NULL, f, stdout, err, sizeof err) < 0) return fail(argv[0], e, err);
+  if (campStoreTimeline(e, o.npos ? o.pos[0] : NULL, f, stdout, err, sizeof err) < 0) return fail(argv[0], e, err);
   campEngineClose(e);
   return 0;
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 #include "cli/cli.h"
 #include "runtime/engine.h"
+#include "runtime/store.h"
 
 static const char usage[] =
   "usage: camp suppress list [--channel email|sms] [--format table|json|csv] | "
@@ -59,7 +60,7 @@ static int list(Engine *e, const SupOpts *o, const char *cmd) {
   else if (o->format && !strcmp(o->format, "csv")) f = REPORT_CSV;
   else if (o->format && strcmp(o->format, "table")) return campCliUsage(cmd, "unknown format '%s' (table, json or csv)", o->format);
   char err[512];
-  if (campEngineSuppressionList(e, o->channel, f, stdout, err, sizeof err) < 0) {
+  if (campStoreSuppressionList(e, o->channel, f, stdout, err, sizeof err) < 0) {
     fprintf(stderr, "camp %s: %s\n", cmd, err);
     return 1;
   }
@@ -76,7 +77,7 @@ static int change(Engine *e, const SupOpts *o, const char *cmd) {
   if (!said) snprintf(err, sizeof err, "out of memory");
   for (int i = 0; i < o->naddr && rc == 0; i++) {
     char channel[8], *addr = NULL;
-    int r = campEngineSuppress(e, o->channel, o->addr[i], o->reason, remove, channel, &addr, err, sizeof err);
+    int r = campStoreSuppressEdit(e, o->channel, o->addr[i], o->reason, remove, channel, &addr, err, sizeof err);
     if (r < 0) { rc = -1; break; }
     size_t n = strlen(addr) + 64;
     if ((said[i] = malloc(n)) != NULL)

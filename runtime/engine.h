@@ -65,64 +65,9 @@ int campEngineIsSimulated(Engine *e);
 int campEngineDeploy(Engine *e, const uint8_t *img, size_t len, int start, int dryRun, FILE *out,
                      char *err, size_t errSize);
 
-/* state: "running" or "stopped". */
-int campEngineSetState(Engine *e, const char *campaign, const char *state, char *err, size_t errSize);
-
-/* A provider webhook's event id (namespaced by the caller), recorded once:
-** 0 the first time, 1 when it was seen before (a replay: do nothing), -1
-** on a database error.  Call inside the transaction that records the
-** events, so the id and its events are kept together or not at all. */
-int campEngineHookSeen(Engine *e, const char *id, int64_t at, char *err, size_t errSize);
-
-/* An SMS reply from phone: when text is STOP (or UNSUBSCRIBE, ARRET, …:
-** the whole reply, any case), suppress that phone on the 'sms' channel and
-** return 1; 0 when it is not a stop word (nothing changes); -1 on error. */
-int campEngineStopReply(Engine *e, const char *phone, const char *text, int64_t at, char *err, size_t errSize);
-
 /* Group many events in one transaction (campSchedEvent joins an open
 ** one instead of committing each event by itself). */
 int campEngineBegin(Engine *e, char *err, size_t errSize);
 int campEngineCommit(Engine *e, char *err, size_t errSize);
-
-/* Look up the message of a tracking token's trace and link. */
-int campEngineTraceMessage(Engine *e, int64_t trace, char *messageId, size_t idSize);
-int campEngineLinkUrl(Engine *e, int64_t trace, uint32_t link, char *url, size_t urlSize);
-
-/* A warning line on out for each running campaign an older camp compiled
-** (image version 1: values unescaped); how many, or -1 (store_report.c). */
-int campEngineWarnOldImages(Engine *e, FILE *out, char *err, size_t errSize);
-/* How many deployed campaigns (mailings included) are in each state:
-** draft, running, stopped (store_report.c). */
-int campEngineCampaignStates(Engine *e, long *draft, long *running, long *stopped, char *err, size_t errSize);
-
-typedef enum { REPORT_TABLE, REPORT_JSON, REPORT_CSV } ReportFormat;
-int campEngineReport(Engine *e, const char *campaign, ReportFormat fmt, FILE *out, char *err, size_t errSize);
-
-/* Suppression lists (store_suppress.c).  channel: "email", "sms", or NULL
-** to take it from the address (an '@' makes it email); channelOut gets
-** the one used, *addressOut (when not NULL; the caller frees it) the
-** address as stored.  Add (remove == 0, reason NULL: "manual"; an address that
-** is not one is an error) or remove one address: 1 when that changed
-** something, 0 when there was nothing to do, -1 on error. */
-int campEngineSuppress(Engine *e, const char *channel, const char *address, const char *reason, int remove,
-                       char channelOut[8], char **addressOut, char *err, size_t errSize);
-/* Every suppressed address (of channel, or all when NULL): channel,
-** address, time, reason. */
-int campEngineSuppressionList(Engine *e, const char *channel, ReportFormat fmt, FILE *out, char *err, size_t errSize);
-
-/* Every trace, participant by participant, in a stable order (scenarios
-** and support).  fmt: REPORT_TABLE (one text line a trace) or REPORT_JSON
-** ({"traces": [...]}: campaign, record, test, participant, activity, state,
-** due, done, attempts, events, message_id, message). */
-int campEngineTimeline(Engine *e, const char *campaign, ReportFormat fmt, FILE *out, char *err, size_t errSize);
-
-/* Import the CSV file path into a model table (runtime/store_import.c):
-** a header row naming fields of the model, then one record per row, fields
-** separated by delimiter (0: ','); with key, a record whose key field
-** matches an existing row updates it.  All or nothing: each bad value is
-** printed to errs as PATH:LINE: error: column 'NAME': ..., and then -1
-** with the count in err and nothing written. */
-int campEngineImport(Engine *e, const char *model, const char *key, const char *path, int delimiter, FILE *errs,
-                     long *added, long *updated, char *err, size_t errSize);
 
 #endif

@@ -60,7 +60,7 @@ static int apply(Engine *e, const char *kind, const char *messageId, int64_t at,
   int found = campStoreFindMessage(e, messageId, &m, err, errSize);
   if (found) return found;
   char first[2048];
-  if (!url && !strcmp(kind, "click") && campEngineLinkUrl(e, m.trace, 0, first, sizeof first) == 0) url = first;  /* the message's first link */
+  if (!url && !strcmp(kind, "click") && campStoreLinkUrl(e, m.trace, 0, first, sizeof first) == 0) url = first;  /* the message's first link */
   if (campStoreRecordEvent(e, m.trace, kind, at, url) < 0) { snprintf(err, errSize, "database: %s", campStoreError(e)); return -1; }
   const Loaded *l = campStoreLoaded(e, m.campaign, err, errSize);
   if (!l) return -1;

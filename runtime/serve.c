@@ -39,6 +39,7 @@
 #include <time.h>
 #include "runtime/clock.h"
 #include "runtime/engine.h"
+#include "runtime/store.h"
 #include "runtime/buf.h"
 #include "runtime/sched.h"
 #include "runtime/serve.h"
@@ -109,7 +110,7 @@ static void recordBatch(Engine *e, Hit *h, size_t n) {
   for (size_t i = 0; i < n; i++) {
     static const char *const kinds[] = { ['o'] = "open", ['r'] = "click", ['u'] = "unsubscribe" };
     char mid[128];
-    int rc = campEngineTraceMessage(e, h[i].trace, mid, sizeof mid);
+    int rc = campStoreTraceMessage(e, h[i].trace, mid, sizeof mid);
     if (rc == 0) rc = campSchedEvent(e, kinds[(unsigned char)h[i].kind], mid, now, h[i].url, err, sizeof err);
     if (rc == 0) rec++;
     else if (rc == 1) unk++;
@@ -180,7 +181,7 @@ static enum MHD_Result notFound(struct MHD_Connection *c) { return MHD_queue_res
 static enum MHD_Result redirect(struct MHD_Connection *c, int64_t trace, uint32_t link, int head) {
   Engine *e = reader();
   char url[4096];
-  if (!e || campEngineLinkUrl(e, trace, link, url, sizeof url) != 0) return notFound(c);
+  if (!e || campStoreLinkUrl(e, trace, link, url, sizeof url) != 0) return notFound(c);
   if ((strncmp(url, "http://", 7) && strncmp(url, "https://", 8)) || strpbrk(url, "\r\n")) return notFound(c);
   if (!head) enqueue('r', trace, url);
   struct MHD_Response *r = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
@@ -308,7 +309,7 @@ static enum MHD_Result hooks(struct MHD_Connection *c, const Req *q) {
   size_t i;
   json_t *ev;
   int64_t now = campEngineNow(e);
-  int seen = campEngineHookSeen(e, id, (int64_t)time(NULL), err, sizeof err);
+  int seen = campStoreHookSeen(e, id, (int64_t)time(NULL), err, sizeof err);
   if (seen != 0) {
     json_decref(root);
     campEngineCommit(e, err, sizeof err);
@@ -354,8 +355,8 @@ static enum MHD_Result hooksSms(struct MHD_Connection *c, const Req *q) {
   Engine *e = reader();
   char err[512];
   if (!e || campEngineBegin(e, err, sizeof err) < 0) { json_decref(root); return reply(c, MHD_HTTP_SERVICE_UNAVAILABLE, "application/json", "{\"error\":\"database busy\"}\n"); }
-  int seen = campEngineHookSeen(e, id, (int64_t)time(NULL), err, sizeof err);
-  int rc = seen == 0 ? campEngineStopReply(e, from, text, campEngineNow(e), err, sizeof err) : seen;
+  int seen = campStoreHookSeen(e, id, (int64_t)time(NULL), err, sizeof err);
+  int rc = seen == 0 ? campStoreStopReply(e, from, text, campEngineNow(e), err, sizeof err) : seen;
   json_decref(root);
   char cerr[512];
   int committed = campEngineCommit(e, cerr, sizeof cerr) == 0;     /* a failed step wrote nothing: commit anyway */

@@ -187,7 +187,7 @@ static int deployCampaign(Engine *e, const Program *p, uint32_t ci, const uint8_
     if (start && strcmp(state, "running")) {
       *changed = 1;
       if (out) fprintf(out, "  state %s -> running\n", state);
-      return campEngineSetState(e, name, "running", err, errSize);
+      return campStoreSetState(e, name, "running", err, errSize);
     }
     return 0;
   }
@@ -311,7 +311,7 @@ void campStoreForgetAll(Engine *e) {
   while (e->ncache) campStoreForget(e, e->cache[0].campaign);
 }
 
-int campEngineSetState(Engine *e, const char *campaign, const char *state, char *err, size_t errSize) {
+int campStoreSetState(Engine *e, const char *campaign, const char *state, char *err, size_t errSize) {
   sqlite3_stmt *st = campStorePrepare(e, "UPDATE camp_campaign SET state = ? WHERE name = ?", err, errSize);
   if (!st) return -1;
   sqlite3_bind_text(st, 1, state, -1, SQLITE_STATIC);

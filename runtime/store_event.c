@@ -128,7 +128,7 @@ int campStoreMakeDue(Engine *e, int64_t trace, int64_t due, int64_t base) {
 
 int campStoreInTransaction(Engine *e) { return !sqlite3_get_autocommit(e->db); }
 
-int campEngineHookSeen(Engine *e, const char *id, int64_t at, char *err, size_t errSize) {
+int campStoreHookSeen(Engine *e, const char *id, int64_t at, char *err, size_t errSize) {
   sqlite3_stmt *st = campStoreStmt(e, "INSERT OR IGNORE INTO camp_hook_event(id, at) VALUES(?, ?)", err, errSize);
   if (!st) return -1;
   sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
@@ -156,13 +156,13 @@ static int isStopWord(const char *text) {
   return 0;
 }
 
-int campEngineStopReply(Engine *e, const char *phone, const char *text, int64_t at, char *err, size_t errSize) {
+int campStoreStopReply(Engine *e, const char *phone, const char *text, int64_t at, char *err, size_t errSize) {
   if (!isStopWord(text)) return 0;
   /* the phone in the one normal form suppressions are kept in (store_suppress.c) */
   return campStoreSuppress(e, 1, phone, strlen(phone), "stop", at, err, errSize) < 0 ? -1 : 1;
 }
 
-int campEngineTraceMessage(Engine *e, int64_t trace, char *messageId, size_t idSize) {
+int campStoreTraceMessage(Engine *e, int64_t trace, char *messageId, size_t idSize) {
   char ign_[160];
   sqlite3_stmt *st = campStoreStmt(e, "SELECT message_id FROM camp_trace WHERE id = ? AND message_id IS NOT NULL", ign_, sizeof ign_);
   if (!st) return -1;
@@ -175,7 +175,7 @@ int campEngineTraceMessage(Engine *e, int64_t trace, char *messageId, size_t idS
 
 /* The target of link `link` of a trace's message: the link-th line of the
 ** trace's list of links (see campStoreClaimSend in store_trace.c). */
-int campEngineLinkUrl(Engine *e, int64_t trace, uint32_t link, char *url, size_t urlSize) {
+int campStoreLinkUrl(Engine *e, int64_t trace, uint32_t link, char *url, size_t urlSize) {
   char ign_[160];
   sqlite3_stmt *st = campStoreStmt(e, "SELECT s.links FROM camp_trace t JOIN camp_linkset s ON s.id = t.linkset WHERE t.id = ?",
                                    ign_, sizeof ign_);

@@ -445,7 +445,7 @@ static void progress(Import *im, long done, long total) {
           total > 0 ? (int)(100 * at / total) : 0, done);
 }
 
-int campEngineImport(Engine *e, const char *model, const char *key, const char *path, int delimiter, FILE *errs,
+int campStoreImport(Engine *e, const char *model, const char *key, const char *path, int delimiter, FILE *errs,
                      long *added, long *updated, char *err, size_t errSize) {
   Import im = { .e = e, .path = path, .model = model, .key = key, .errs = errs, .keyCol = -1 };
   *added = *updated = 0;

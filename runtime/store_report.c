@@ -207,7 +207,7 @@ static void printCsv(json_t *camps, FILE *out) {
   }
 }
 
-int campEngineReport(Engine *e, const char *campaign, ReportFormat fmt, FILE *out, char *err, size_t errSize) {
+int campStoreReport(Engine *e, const char *campaign, ReportFormat fmt, FILE *out, char *err, size_t errSize) {
   sqlite3_stmt *st = campStorePrepare(e, "SELECT id, name, kind FROM camp_campaign WHERE ?1 IS NULL OR name = ?1 ORDER BY name", err, errSize);
   if (!st) return -1;
   if (campaign) sqlite3_bind_text(st, 1, campaign, -1, SQLITE_STATIC);
@@ -233,7 +233,7 @@ int campEngineReport(Engine *e, const char *campaign, ReportFormat fmt, FILE *ou
   return 0;
 }
 
-int campEngineCampaignStates(Engine *e, long *draft, long *running, long *stopped, char *err, size_t errSize) {
+int campStoreCampaignStates(Engine *e, long *draft, long *running, long *stopped, char *err, size_t errSize) {
   *draft = *running = *stopped = 0;
   sqlite3_stmt *st = campStorePrepare(e, "SELECT state, count(*) FROM camp_campaign GROUP BY state", err, errSize);
   if (!st) return -1;
@@ -252,7 +252,7 @@ int campEngineCampaignStates(Engine *e, long *draft, long *running, long *stoppe
 /* Running campaigns whose image an older camp compiled (image version 1:
 ** no escaping of record values, no value marks for the link tracker): one
 ** warning line each on out.  How many there are, or -1. */
-int campEngineWarnOldImages(Engine *e, FILE *out, char *err, size_t errSize) {
+int campStoreWarnOldImages(Engine *e, FILE *out, char *err, size_t errSize) {
   sqlite3_stmt *st = campStorePrepare(e, "SELECT c.name FROM camp_campaign c JOIN camp_version v ON v.campaign = c.id AND v.version = c.version "
                                          "WHERE c.state = 'running' AND substr(v.image, 9, 4) = X'01000000' ORDER BY c.name", err, errSize);
   if (!st) return -1;
@@ -331,7 +331,7 @@ static json_t *timelineJson(sqlite3_stmt *st, const char *state) {
 /* Every trace (of campaign, or all), participant by participant.  Text: one
 ** line a trace (the scenarios' golden form).  JSON: {"traces": [...]}, one
 ** object a line, written as the rows come (never the whole set in memory). */
-int campEngineTimeline(Engine *e, const char *campaign, ReportFormat fmt, FILE *out, char *err, size_t errSize) {
+int campStoreTimeline(Engine *e, const char *campaign, ReportFormat fmt, FILE *out, char *err, size_t errSize) {
   sqlite3_stmt *st = campStorePrepare(e,
     "SELECT c.name, pa.record_id, pa.state, a.name, t.state, t.due, t.done_at, t.message, pa.test,"
     " t.attempts, t.events, t.message_id"

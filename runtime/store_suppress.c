@@ -101,7 +101,7 @@ static int plausible(int sms, const char *a) {
   return 1;
 }
 
-int campEngineSuppress(Engine *e, const char *channel, const char *address, const char *reason, int remove,
+int campStoreSuppressEdit(Engine *e, const char *channel, const char *address, const char *reason, int remove,
                        char channelOut[8], char **addressOut, char *err, size_t errSize) {
   if (channel && strcmp(channel, "email") && strcmp(channel, "sms")) {
     snprintf(err, errSize, "unknown channel '%s' (email or sms)", channel);
@@ -149,7 +149,7 @@ static void jsonString(FILE *out, const char *s) {
   fputc('"', out);
 }
 
-int campEngineSuppressionList(Engine *e, const char *channel, ReportFormat fmt, FILE *out, char *err, size_t errSize) {
+int campStoreSuppressionList(Engine *e, const char *channel, ReportFormat fmt, FILE *out, char *err, size_t errSize) {
   sqlite3_stmt *s = campStorePrepare(e, "SELECT channel, address, at, reason FROM camp_suppression "
                                         "WHERE ?1 IS NULL OR channel = ?1 ORDER BY channel, address", err, errSize);
   if (!s) return -1;

@@ -27,7 +27,7 @@ static int importContacts(Engine *e) {
   close(fd);
   long added = 0, updated = 0;
   char err[256];
-  int rc = ok ? campEngineImport(e, "contact", NULL, path, 0, stderr, &added, &updated, err, sizeof err) : -1;
+  int rc = ok ? campStoreImport(e, "contact", NULL, path, 0, stderr, &added, &updated, err, sizeof err) : -1;
   unlink(path);
   return rc < 0 || added != 3 ? -1 : 0;
 }
@@ -114,7 +114,7 @@ int main(void) {
   CHECK_EQ_INT(campStoreCommit(e, err, sizeof err), 0);
   CHECK_EQ_INT(campStoreTakeDue(e, T0 + 3600, 0, 0, due, 4, err, sizeof err), 0);
   char url[64];
-  CHECK_EQ_INT(campEngineLinkUrl(e, ta, 1, url, sizeof url), 0);
+  CHECK_EQ_INT(campStoreLinkUrl(e, ta, 1, url, sizeof url), 0);
   CHECK_EQ_STR(url, "http://b/");
 
   /* settling: only by the owner, once */
