@@ -82,7 +82,7 @@ $(BUILD)/lexer.o: $(BUILD)/lexer.c
 
 # --- objects ------------------------------------------------------------------
 $(BUILD)/runtime/ingest.o: CPPFLAGS += $(GMIME_CFLAGS)
-$(BUILD)/stdlib/natives.o: CPPFLAGS += $(shell pkg-config --cflags glib-2.0)
+$(BUILD)/runtime/natives.o: CPPFLAGS += $(shell pkg-config --cflags glib-2.0)
 $(BUILD)/runtime/compose.o: CPPFLAGS += $(XML_CFLAGS)
 $(BUILD)/%.o: %.c | $(BUILD)/.deps $(BUILD)/parser.h
 	@mkdir -p $(@D)

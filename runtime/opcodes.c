@@ -3,7 +3,7 @@
 ** expanded from runtime/opcodes.def and stdlib/natives.def.
 **
 ** Owns: the only expansion of those lists into data.  Does not own: the C
-** functions natives name (stdlib/natives.c, the actions) -- so the
+** functions natives name (runtime/natives.c, the actions) -- so the
 ** compiler and the disassembler read these tables without linking them.
 */
 #include "runtime/opcodes.h"

@@ -60,7 +60,7 @@ int campVmToText(Vm *vm, const Value *v, Value *out);
 
 /* -- the natives' side --------------------------------------------------
 ** The VM calls the functions and filters of stdlib/ (natives.def's FN and
-** FLT rows) through campNativeFns; stdlib/natives.c defines that table and
+** FLT rows) through campNativeFns; runtime/natives.c defines that table and
 ** includes this header for what natives may ask of the VM.  The VM never
 ** includes a stdlib header: dependencies point from the library to the
 ** VM, as in Lua, never back. */
@@ -80,7 +80,7 @@ typedef int (*NativeFn)(NativeCtx *c, const Value *args, int argc, Value *out);
 
 /* One entry per natives.def row, in its order (campNatives' indexes); NULL
 ** for ACT rows, which the VM runs through VmHost.action.  Defined by
-** stdlib/natives.c. */
+** runtime/natives.c. */
 extern const NativeFn campNativeFns[];
 
 /* n + 1 bytes of scratch memory, valid until the VM's next run; NULL on

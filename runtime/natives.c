@@ -1,5 +1,5 @@
 /*
-** stdlib/natives.c -- the functions and template filters campaign code may
+** runtime/natives.c -- the functions and template filters campaign code may
 ** call (the FN and FLT rows of natives.def).  Actions are the host's.
 **
 ** Each returns null for input it cannot use, so a template always renders.
@@ -11,7 +11,7 @@
 #include <glib.h>
 #include <string.h>
 #include <time.h>
-#include "stdlib/natives.h"
+#include "runtime/natives.h"
 
 #define NATIVE_FN_PTR_FN(f) f
 #define NATIVE_FN_PTR_FLT(f) f
