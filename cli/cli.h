@@ -8,6 +8,7 @@
 #define CAMP_CLI_H
 
 #include "runtime/engine.h"
+#include "runtime/store.h"
 
 #define COMMAND(name, fn, summary) int fn(int argc, char **argv);
 #include "cli/commands.def"
@@ -25,6 +26,11 @@ int campCliOpt(int argc, char **argv, int *i, const char *name, const char **val
 ** else camp.db in the current directory (an empty value counts as unset).
 ** The one place that reads $CAMP_DB. */
 const char *campCliDbPath(const char *given);
+
+/* --format: given (NULL: the first of names) must be one of names, a
+** NULL-ended list whose first is the table (or text) layout; *out gets its
+** ReportFormat.  0, or 2 after "unknown format 'x' (a, b or c)". */
+int campCliFormat(const char *cmd, const char *given, const char *const *names, ReportFormat *out);
 
 /* The key that signs tracking tokens: $CAMP_SECRET when set, else the
 ** database's own secret (made by camp init and kept in the database).

@@ -318,10 +318,9 @@ int campCmdImport(int argc, char **argv) {
 int campCmdReport(int argc, char **argv) {
   Opts o;
   if (parse(argc, argv, &o, "--db --format")) return 2;
-  ReportFormat f = REPORT_TABLE;
-  if (o.format && !strcmp(o.format, "json")) f = REPORT_JSON;
-  else if (o.format && !strcmp(o.format, "csv")) f = REPORT_CSV;
-  else if (o.format && strcmp(o.format, "table")) return campCliUsage(argv[0], "unknown format '%s' (table, json or csv)", o.format);
+  static const char *const formats[] = { "table", "json", "csv", NULL };
+  ReportFormat f;
+  if (campCliFormat(argv[0], o.format, formats, &f)) return 2;
   Engine *e = openDb(argv[0], &o);
   char err[512];
   if (!e) return 1;
@@ -354,9 +353,9 @@ int campCmdTest(int argc, char **argv) {
 int campCmdTimeline(int argc, char **argv) {
   Opts o;
   if (parse(argc, argv, &o, "--db --format")) return 2;
-  ReportFormat f = REPORT_TABLE;
-  if (o.format && !strcmp(o.format, "json")) f = REPORT_JSON;
-  else if (o.format && strcmp(o.format, "text")) return campCliUsage(argv[0], "unknown format '%s' (text or json)", o.format);
+  static const char *const formats[] = { "text", "json", NULL };
+  ReportFormat f;
+  if (campCliFormat(argv[0], o.format, formats, &f)) return 2;
   Engine *e = openDb(argv[0], &o);
   char err[512];
   if (!e) return 1;

@@ -55,10 +55,9 @@ static int parseSup(int argc, char **argv, SupOpts *o) {
 }
 
 static int list(Engine *e, const SupOpts *o, const char *cmd) {
-  ReportFormat f = REPORT_TABLE;
-  if (o->format && !strcmp(o->format, "json")) f = REPORT_JSON;
-  else if (o->format && !strcmp(o->format, "csv")) f = REPORT_CSV;
-  else if (o->format && strcmp(o->format, "table")) return campCliUsage(cmd, "unknown format '%s' (table, json or csv)", o->format);
+  static const char *const formats[] = { "table", "json", "csv", NULL };
+  ReportFormat f;
+  if (campCliFormat(cmd, o->format, formats, &f)) return 2;
   char err[512];
   if (campStoreSuppressionList(e, o->channel, f, stdout, err, sizeof err) < 0) {
     fprintf(stderr, "camp %s: %s\n", cmd, err);

@@ -59,3 +59,16 @@ const char *campCliSecret(Engine *e) {
   const char *s = getenv("CAMP_SECRET");
   return s && *s ? s : campEngineSecret(e);
 }
+
+int campCliFormat(const char *cmd, const char *given, const char *const *names, ReportFormat *out) {
+  int n = 0, known = 0;
+  for (; names[n]; n++) known |= given && !strcmp(given, names[n]);
+  if (given && !known) {
+    char list[128] = "";
+    for (int i = 0; i < n; i++)
+      snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i == 0 ? "" : i == n - 1 ? " or " : ", ", names[i]);
+    return campCliUsage(cmd, "unknown format '%s' (%s)", given, list);
+  }
+  *out = !given ? REPORT_TABLE : !strcmp(given, "json") ? REPORT_JSON : !strcmp(given, "csv") ? REPORT_CSV : REPORT_TABLE;
+  return 0;
+}
