@@ -189,7 +189,17 @@ static Ast *runParser(ParseCtx *c, Lexer *lx, int startToken) {
     if (c->failed) {
       char exp[512];
       expectedBefore(c, lx, startPos, startToken, ntok, t, exp, sizeof exp);
-      if (t.type == 0)
+      Token unit = { 0 };
+      if (t.type == TK_INT && strstr(exp, "duration")) {    /* `after 1 dai`: a number, then a word that is no unit */
+        const char *ignored;
+        Lexer peek = *lx;
+        unit = campLexToken(&peek, &ignored);
+      }
+      if (unit.type == TK_ID)
+        campDiagReport(c->u->diags, DIAG_E001, c->file, unit.off, unit.len,
+                       "unknown duration unit '%.*s' (minutes, hours, days, weeks, months)",
+                       unit.len > 40 ? 40 : (int)unit.len, c->text + (unit.off - c->textBase));
+      else if (t.type == 0)
         campDiagReport(c->u->diags, DIAG_E001, c->file, t.off, 0, "unexpected end of %s%s",
                        startToken == TK_TPLSTART ? "the '{{ }}' expression" : "file", exp);
       else if (t.type == TK_ID || t.type == TK_INT || t.type == TK_REAL || t.type == TK_STRING ||
