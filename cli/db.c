@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "cli/cli.h"
+#include "cli/progress.h"
 #include "runtime/clock.h"
 #include "runtime/engine.h"
 #include "runtime/store.h"
@@ -128,6 +129,49 @@ static void sayIfNothingRuns(Engine *e) {
                draft, stopped);
 }
 
+/* Service mode (no --until or --once, real clock): a pass, then sleep until
+** the next due time, waking at least every minute to see new records and
+** events, until SIGINT or SIGTERM.  A log line on stderr with an ISO
+** timestamp when it starts, for each pass with work, for a failure and
+** when it stops; *total adds up every pass.  0, or -1 after logging the
+** failure. */
+static int service(Engine *e, const char *db, RunOptions *r, RunStats *total) {
+  char err[512];
+  memset(total, 0, sizeof *total);
+  campProgressLog(stderr, "run: started on %s (real clock): a pass whenever work is due, until SIGINT or SIGTERM", db);
+  for (;;) {
+    RunStats st;
+    r->once = 1;
+    if (campSchedRun(e, r, &st, err, sizeof err) < 0) { campProgressLog(stderr, "run: error: %s", err); return -1; }
+#define ADD(f) total->f += st.f
+    ADD(enrolled); ADD(left); ADD(processed); ADD(rejected); ADD(canceled);
+    ADD(errors); ADD(sent); ADD(retried); ADD(completed); ADD(unsent);
+#undef ADD
+    if (st.enrolled || st.left || st.processed || st.rejected || st.canceled || st.errors || st.retried) {
+      char more[160] = "";
+      if (st.errors) snprintf(more, sizeof more, ", %ld errors (camp timeline says why)", st.errors);
+      campProgressLog(stderr, "run: %ld enrolled, %ld processed, %ld sent%s", st.enrolled, st.processed, st.sent, more);
+    }
+    if (stopRun) break;
+    int64_t wait = campSchedNextDue(e) - campEngineNow(e);
+    sleep((unsigned)(wait < 1 ? 1 : wait > 60 ? 60 : wait));   /* a signal ends the sleep */
+    if (stopRun) break;
+  }
+  campProgressLog(stderr, "run: stopped by signal; every message that went out is recorded; %ld claimed but not started "
+                          "are left for the next run (same Message-IDs)", total->unsent);
+  return 0;
+}
+
+/* --until or --once, with its progress on stderr (cli/progress.c). */
+static int toTime(Engine *e, RunOptions *r, RunStats *st, char *err, size_t errSize) {
+  Progress *p = campProgressStart(stderr, campEngineNow(e), r->once ? INT64_MAX : r->until);
+  r->progress = p ? campProgressUpdate : NULL;
+  r->progressCtx = p;
+  int rc = campSchedRun(e, r, st, err, errSize);
+  campProgressEnd(p);
+  return rc;
+}
+
 static int run(const CliArgs *a) {
   long mc, sc;
   if (connectionCounts(a, &mc, &sc)) return 2;
@@ -137,41 +181,30 @@ static int run(const CliArgs *a) {
   char werr[512];
   if (campStoreWarnOldImages(e, stderr, werr, sizeof werr) < 0) return fail(a->cmd, e, werr);
   RunOptions r = { .until = INT64_MAX };
-  char err[512];
+  char err[512] = "";
   r.once = a->opt[O_ONCE] != NULL;
   if (a->opt[O_UNTIL] && campClockParse(a->opt[O_UNTIL], campEngineNow(e), &r.until) < 0) {
     campEngineClose(e);
     return campCliUsage(a->cmd, "--until '%s' is not a time (ISO 8601 or +90m, +2h, +3d, +1w)", a->opt[O_UNTIL]);
   }
-  if (!a->opt[O_UNTIL] && !a->opt[O_ONCE]) {
-    if (campEngineIsSimulated(e)) { campEngineClose(e); return campCliUsage(a->cmd, "a simulated clock needs --until or --once"); }
-  }
+  int asService = !a->opt[O_UNTIL] && !a->opt[O_ONCE];
+  if (asService && campEngineIsSimulated(e)) { campEngineClose(e); return campCliUsage(a->cmd, "a simulated clock needs --until or --once"); }
   if (openChannels(e, a, &r, err, sizeof err) < 0) return fail(a->cmd, e, err);
   catchStopSignals();
   r.stop = &stopRun;
+  RunTally tally = { 0 };
+  r.tally = &tally;
   RunStats st;
-  int rc;
-  if (!a->opt[O_UNTIL] && !a->opt[O_ONCE]) {
-    /* service on the real clock: a pass, then sleep until the next due
-    ** time, waking at least every minute to see new records and events */
-    for (;;) {
-      r.once = 1;
-      if ((rc = campSchedRun(e, &r, &st, err, sizeof err)) < 0) break;
-      if (st.processed || st.enrolled) fprintf(stderr, "camp run: %ld enrolled, %ld processed, %ld sent\n", st.enrolled, st.processed, st.sent);
-      if (stopRun) break;
-      int64_t wait = campSchedNextDue(e) - campEngineNow(e);
-      sleep((unsigned)(wait < 1 ? 1 : wait > 60 ? 60 : wait));   /* a signal ends the sleep */
-      if (stopRun) break;
-    }
-  } else {
-    rc = campSchedRun(e, &r, &st, err, sizeof err);
-  }
+  int rc = asService ? service(e, campCliDbPath(a->opt[O_DB]), &r, &st) : toTime(e, &r, &st, err, sizeof err);
   campChanClose(r.mail);
   campChanClose(r.sms);
-  if (rc < 0) return fail(a->cmd, e, err);
+  if (rc < 0 && asService) { campSchedTallyFree(&tally); campEngineClose(e); return 1; }   /* logged */
+  if (rc < 0) { campSchedTallyFree(&tally); return fail(a->cmd, e, err); }
+  campProgressSummary(stdout, &tally);
+  campSchedTallyFree(&tally);
   printf("enrolled %ld, left %ld, processed %ld (sent %ld), rejected %ld, canceled %ld, errors %ld, retried %ld, completed %ld\n",
          st.enrolled, st.left, st.processed, st.sent, st.rejected, st.canceled, st.errors, st.retried, st.completed);
-  if (stopRun) {
+  if (stopRun && !asService) {
     char at[CAMP_CLOCK_ISO_SIZE];
     campClockFormat(campEngineNow(e), at);
     fprintf(stderr, "camp run: stopped by signal at %s; every message that went out is recorded; %ld claimed but not "
@@ -374,10 +407,15 @@ const CliSpec campCmdRun = {
   "camp run [--db DB] [--mail URL] [--sms URL]     (service mode, real clock)",
   "With --until, runs every due trace up to TIME (on a simulated clock, time moves to TIME).\n"
   "With --once, one pass over what is due now.  With neither (real clock only), runs as a\n"
-  "service: one line per pass with work, until SIGINT or SIGTERM.  Any number of runs may\n"
-  "share a database: none sends what another claimed.",
+  "service until SIGINT or SIGTERM, logging a line with an ISO timestamp on stderr when it starts,\n"
+  "for each pass with work, for a failure and when it stops.  Any number of runs may share a\n"
+  "database: none sends what another claimed.\n"
+  "On a terminal, stderr shows one live line: the time reached, traces per second, sent, errors\n"
+  "and the time left to --until; otherwise a timestamped line every 10 s.  At the end, stdout has\n"
+  "a line per campaign (enrolled, processed, sent, rejected, errors), then the run's totals.",
   (const CliOptUse[]){ { O_DB, NULL }, { O_UNTIL, NULL }, { O_ONCE, NULL }, CHANNEL_OPTS, { CLI_NOPT, NULL } },
-  RUN_ENV, "camp run --db shop.db --until +30d --mail file:out/",
+  RUN_ENV "\nCAMP_PROGRESS_INTERVAL_MS\tmilliseconds between two progress lines when stderr is not a terminal (default 10000; 0: none)",
+  "camp run --db shop.db --until +30d --mail file:out/",
   "0\tdone (also when stopped by SIGINT or SIGTERM)\n1\tthe database or a channel failed\n2\tusage error", 0,
 };
 

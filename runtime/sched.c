@@ -3,7 +3,8 @@
 ** written against the store's verbs (runtime/store.h).
 **
 ** Owns: participant sync (leave, unlink, enrol), the run loop over the
-** clock, taking due work in batches, one execution pass per due trace as
+** clock, taking due work in batches, calling the progress callback and
+** counting per campaign (RunTally) -- it prints nothing, one execution pass per due trace as
 ** Odoo defines it (expired -> canceled; record gone or failing a filter ->
 ** rejected; suppressed address -> canceled; else run -> processed or
 ** error; then children made due or armed), window expiry, completion, the
@@ -22,6 +23,86 @@
 #include "runtime/track.h"
 
 #define MAX_ATTEMPTS 8
+#define PROGRESS_MS 100           /* wall time between two progress callbacks, at least */
+#define SYNC_TICK 1024            /* records or participants a sync walks between two looks at the clock */
+
+/* -- progress and counts per campaign ------------------------------------------ */
+
+/* When the progress callback was last called (the run's own, on its stack). */
+typedef struct Tick {
+  const RunOptions *o;
+  const RunStats *st;
+  int64_t nextMs;           /* monotonic milliseconds before which it is not called again */
+} Tick;
+
+static int64_t monotonicMs(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The callback, unless it was called less than PROGRESS_MS ago: one clock
+** read, nothing when there is no callback (t NULL or o->progress NULL). */
+static void tick(Tick *t, int64_t reached) {
+  if (!t || !t->o->progress) return;
+  int64_t ms = monotonicMs();
+  if (ms < t->nextMs) return;
+  t->nextMs = ms + PROGRESS_MS;
+  t->o->progress(t->o->progressCtx, t->st, reached);
+}
+
+void campSchedTallyFree(RunTally *t) {
+  for (size_t i = 0; t && i < t->n; i++) free(t->v[i].name);
+  if (t) free(t->v);
+}
+
+/* The tally's row of campaign (added, named, when new); NULL without a
+** tally or memory (the counts per campaign are then incomplete, the run's
+** totals are not). */
+static RunStats *tallyRow(Engine *e, RunTally *t, int64_t campaign) {
+  if (!t) return NULL;
+  for (size_t i = t->n; i-- > 0;) if (t->v[i].campaign == campaign) return &t->v[i].st;
+  if (t->n == t->cap) {
+    size_t cap = t->cap ? t->cap * 2 : 8;
+    RunCampaign *v = realloc(t->v, cap * sizeof *v);
+    if (!v) return NULL;
+    t->v = v;
+    t->cap = cap;
+  }
+  char err[256];
+  const Loaded *l = campStoreLoaded(e, campaign, err, sizeof err);
+  Buf name = { 0 };
+  if (l) campBufPuts(&name, l->p->str[l->p->camps[l->camp].name]);
+  else campBufPrintf(&name, "#%lld", (long long)campaign);
+  if (name.oom) return NULL;
+  t->v[t->n] = (RunCampaign){ campaign, name.p, { 0 } };
+  return &t->v[t->n++].st;
+}
+
+/* Add what changed in a run's counts (now - before) to campaign's row. */
+static void tallyAdd(Engine *e, RunTally *t, int64_t campaign, const RunStats *now, const RunStats *before) {
+  RunStats *row = tallyRow(e, t, campaign);
+  if (!row) return;
+#define ADD(f) row->f += now->f - before->f
+  ADD(enrolled); ADD(left); ADD(processed); ADD(rejected); ADD(canceled);
+  ADD(errors); ADD(sent); ADD(retried); ADD(completed); ADD(unsent);
+#undef ADD
+}
+
+/* A batch's sends, once recorded, to their campaigns' rows: what
+** sched_send.c's finishSend counts, read from each send's result (a claim
+** another runner took over meanwhile is counted here but not there). */
+static void tallySends(Engine *e, RunTally *t, const Batch *b) {
+  for (int j = 0; t && b->ss && j < b->nout; j++) {
+    const Outgoing *og = &b->out[b->order[j]];
+    RunStats *row = tallyRow(e, t, og->w->campaign);
+    SendResult r = b->ss[j].result;
+    if (!row || r == SEND_UNSENT) continue;
+    if (r == SEND_OK || r == SEND_BOUNCED) { row->processed++; row->sent += !og->hook; }
+    else if (r == SEND_RETRY && campSchedBackoff(og->w->attempts) >= 0) row->retried++;
+    else row->errors++;
+  }
+}
 
 int64_t campSchedBackoff(int attempts) {
   if (attempts + 1 >= MAX_ATTEMPTS) return -1;
@@ -76,12 +157,15 @@ typedef struct Sync {
   size_t nleave, cap;
   char *err;
   size_t errSize;
+  Tick *tick;               /* the run's progress, or NULL */
+  long walked;              /* records and participants looked at */
 } Sync;
 
 /* StoreRowFn: a running participant that no longer matches (or whose
 ** record is gone) is noted to leave once the walk is over. */
 static int noteLeaver(void *ctx, int64_t participant, const VmRecord *r) {
   Sync *s = ctx;
+  if (++s->walked % SYNC_TICK == 0) tick(s->tick, s->now);
   if (r && campVmFilter(campStoreVm(s->e), s->l->p, s->l->p->camps[s->l->camp].filter, r, s->now, &s->host.vm, s->err, s->errSize) != 0)
     return 0;
   if (s->nleave == s->cap) {
@@ -115,6 +199,7 @@ static char *uniqueValue(Sync *s, const VmRecord *r, int *skip) {
 /* StoreRowFn: a record not yet enrolled joins when it matches. */
 static int enrolNewcomer(void *ctx, int64_t record, const VmRecord *r) {
   Sync *s = ctx;
+  if (++s->walked % SYNC_TICK == 0) tick(s->tick, s->now);
   if (campVmFilter(campStoreVm(s->e), s->l->p, s->l->p->camps[s->l->camp].filter, r, s->now, &s->host.vm, s->err, s->errSize) <= 0)
     return 0;
   int skip;
@@ -135,11 +220,11 @@ static int enrolNewcomer(void *ctx, int64_t record, const VmRecord *r) {
 ** enrolled in id order, deduplicated on `unique`.  A mailing is sent once,
 ** at its time: it enrols its list then and never again, and nobody leaves
 ** it. */
-int campSchedSync(Engine *e, int64_t campaign, RunStats *rs, char *err, size_t errSize) {
+static int syncCampaign(Engine *e, int64_t campaign, RunStats *rs, Tick *t, char *err, size_t errSize) {
   const Loaded *l = campStoreLoaded(e, campaign, err, errSize);
   if (!l) return -1;
   const ProgCampaign *c = &l->p->camps[l->camp];
-  Sync s = { e, l, campEngineNow(e), { { 0 }, 0, 0, 0, 0 }, rs, NULL, NULL, 0, 0, err, errSize };
+  Sync s = { e, l, campEngineNow(e), { { 0 }, 0, 0, 0, 0 }, rs, NULL, NULL, 0, 0, err, errSize, t, 0 };
   campSchedHost(&s.host, e, l, 0);
   if (c->isMailing) {
     if (c->at > s.now) return 0;
@@ -160,15 +245,20 @@ int campSchedSync(Engine *e, int64_t campaign, RunStats *rs, char *err, size_t e
   return campStoreMarkSynced(e, campaign, s.now, err, errSize);
 }
 
-static int syncAll(Engine *e, RunStats *rs, char *err, size_t errSize) {
+int campSchedSync(Engine *e, int64_t campaign, RunStats *rs, char *err, size_t errSize) {
+  return syncCampaign(e, campaign, rs, NULL, err, errSize);
+}
+
+static int syncAll(Engine *e, const RunOptions *o, RunStats *rs, Tick *t, char *err, size_t errSize) {
   int64_t *ids;
   size_t n;
   if (campStoreRunningCampaigns(e, &ids, &n, err, errSize) < 0) return -1;
   int rc = 0;
   for (size_t i = 0; i < n && rc == 0; i++) {
+    RunStats before = *rs;
     if ((rc = campStoreBegin(e, 1, err, errSize)) < 0) break;
-    if ((rc = campSchedSync(e, ids[i], rs, err, errSize)) < 0) campStoreRollback(e);
-    else rc = campStoreCommit(e, err, errSize);
+    if ((rc = syncCampaign(e, ids[i], rs, t, err, errSize)) < 0) campStoreRollback(e);
+    else if ((rc = campStoreCommit(e, err, errSize)) == 0) tallyAdd(e, o->tally, ids[i], rs, &before);
   }
   free(ids);
   return rc;
@@ -370,14 +460,24 @@ static int takeBatch(Engine *e, const RunOptions *o, int64_t now, int testOnly, 
   if (campStoreBegin(e, 1, err, errSize) < 0) return -1;
   int n = campStoreRunnerBeat(e, err, errSize) < 0 ? -1 : campStoreTakeDue(e, now, testOnly, testParticipant, b->work, batch, err, errSize);
   int nout = 0, rc = n < 0 ? -1 : 0;
+  /* counts per campaign are added as the traces are decided: a batch that
+  ** fails ends the run, whose counts are then not reported */
+  RunStats before;
   for (int i = 0; i < n && rc == 0; i++) {
     int queued = 0;
+    before = *rs;
     rc = decide(e, &b->work[i], o, now, &b->out[nout], &queued, rs, err, errSize);
     nout += queued;
     b->work[i].queued = queued;
+    if (o->tally) tallyAdd(e, o->tally, b->work[i].campaign, rs, &before);
   }
   /* participants with nothing left pending complete in the same transaction */
-  for (int i = 0; i < n && rc == 0; i++) if (!b->work[i].queued && !b->work[i].spawned) campSchedComplete(e, b->work[i].participant, rs);
+  for (int i = 0; i < n && rc == 0; i++) {
+    if (b->work[i].queued || b->work[i].spawned) continue;
+    before = *rs;
+    campSchedComplete(e, b->work[i].participant, rs);
+    if (o->tally) tallyAdd(e, o->tally, b->work[i].campaign, rs, &before);
+  }
   if (rc == 0) rc = campStoreCommit(e, err, errSize);
   else {
     if (!err[0]) snprintf(err, errSize, "database: %s", campStoreError(e));
@@ -412,7 +512,8 @@ int64_t campSchedNextDue(Engine *e) {
 ** transactions: a crash leaves claimed traces SENDING with their
 ** Message-ID, and the next run sends them again.  While one batch's
 ** messages are out, the next batch is decided. */
-static int drain(Engine *e, const RunOptions *o, int64_t now, int test, int64_t testParticipant, RunStats *st, char *err, size_t errSize) {
+static int drain(Engine *e, const RunOptions *o, int64_t now, int test, int64_t testParticipant, RunStats *st, Tick *t,
+                 char *err, size_t errSize) {
   if (expireWindows(e, now, st, err, errSize) < 0) return -1;
   Batch two[2];
   Batch *out = NULL;                          /* the batch whose messages are out */
@@ -425,9 +526,11 @@ static int drain(Engine *e, const RunOptions *o, int64_t now, int test, int64_t 
     if (out) {
       char err2[512];
       if (campSchedSendFinish(e, out, st, err2, sizeof err2) < 0 && n >= 0) { snprintf(err, errSize, "%s", err2); n = -1; }
+      tallySends(e, o->tally, out);
       campSchedBatchFree(out);
       out = NULL;
     }
+    tick(t, now);
     if (n <= 0) { rc = n; campSchedBatchFree(b); break; }
     if (!b->nout) { campSchedBatchFree(b); continue; }
     if (campSchedSendStart(e, b, o, now, err, errSize) < 0) { campSchedBatchFree(b); rc = -1; break; }
@@ -439,6 +542,7 @@ static int drain(Engine *e, const RunOptions *o, int64_t now, int test, int64_t 
 int campSchedRun(Engine *e, const RunOptions *o, RunStats *st, char *err, size_t errSize) {
   memset(st, 0, sizeof *st);
   int64_t now = campEngineNow(e), lastSync = INT64_MIN;
+  Tick t = { o, st, 0 };
   long writesAtSync = -1;
   int simulated = campEngineIsSimulated(e);
   if (!simulated && !o->once && o->until == INT64_MAX) { snprintf(err, errSize, "service mode: use --once or --until"); }
@@ -448,10 +552,10 @@ int campSchedRun(Engine *e, const RunOptions *o, RunStats *st, char *err, size_t
     ** records: a re-scan of the audience costs as much as the records. */
     if (lastSync == INT64_MIN || (now - lastSync >= 86400 && campStoreRecordWrites(e) != writesAtSync) || campStoreNextMailing(e) <= now) {
       writesAtSync = campStoreRecordWrites(e);
-      if (syncAll(e, st, err, errSize) < 0) return -1;
+      if (syncAll(e, o, st, &t, err, errSize) < 0) return -1;
       lastSync = now;
     }
-    if (drain(e, o, now, 0, 0, st, err, errSize) < 0) return -1;
+    if (drain(e, o, now, 0, 0, st, &t, err, errSize) < 0) return -1;
     if (o->stop && *o->stop) return 0;        /* stopped: the clock stays where the work stopped */
     if (o->once) break;
     int64_t next = campSchedNextDue(e);
@@ -502,12 +606,12 @@ int campSchedTest(Engine *e, const char *campaign, int64_t record, const char *a
     int moved = campStoreDueNow(e, participant, l->actId[ai], now, err, errSize);
     if (moved < 0) return -1;
     if (!moved) { snprintf(err, errSize, "activity '%s' has no pending trace for this participant", activity); return -1; }
-    if (drain(e, o, now, 1, participant, &rs, err, errSize) < 0) return -1;
+    if (drain(e, o, now, 1, participant, &rs, NULL, err, errSize) < 0) return -1;
   } else {
     /* the test participant's own timeline, without touching the clock */
     int64_t t = now;
     for (;;) {
-      if (drain(e, o, t, 1, participant, &rs, err, errSize) < 0) return -1;
+      if (drain(e, o, t, 1, participant, &rs, NULL, err, errSize) < 0) return -1;
       int64_t next = campStoreNextDue(e, 1);
       if (next == INT64_MAX || next > until) break;
       t = next > t ? next : t + 1;

@@ -12,6 +12,30 @@
 #include <stdio.h>
 #include "runtime/engine.h"
 
+/* unsent: claimed messages not started because the run was told to stop
+** (left, with their Message-IDs, for the next run). */
+typedef struct RunStats { long enrolled, left, processed, rejected, canceled, errors, sent, retried, completed, unsent; } RunStats;
+
+/* One campaign's share of a run's counts (RunTally): enrolled and left by
+** its syncs, and its traces decided and sent.  Canceled by an expired
+** window is counted only in the run's totals (one statement cancels them
+** for every campaign). */
+typedef struct RunCampaign {
+  int64_t campaign;
+  char *name;               /* the campaign's name (malloc'd) */
+  RunStats st;
+} RunCampaign;
+
+/* Counts per campaign, added to by every campSchedRun given it (several
+** passes add up); the caller frees it with campSchedTallyFree. */
+typedef struct RunTally { RunCampaign *v; size_t n, cap; } RunTally;
+
+void campSchedTallyFree(RunTally *t);
+
+/* A run's progress: the counts so far and the time the run has reached
+** (the database's clock: simulated, or real). */
+typedef void RunProgressFn(void *ctx, const RunStats *st, int64_t reached);
+
 typedef struct RunOptions {
   int64_t until;        /* run everything due up to this time; the clock ends there */
   int once;             /* one pass at the current time */
@@ -21,11 +45,13 @@ typedef struct RunOptions {
   FILE *log;            /* progress lines, or NULL */
   int batch;            /* traces per transaction (default 500) */
   volatile sig_atomic_t *stop;   /* when it becomes non-zero (SIGTERM), the run finishes what is out and returns */
+  /* Called on the run's thread between batches and during long syncs, at
+  ** most every PROGRESS_MS (100) of wall time; NULL: never.  It costs the
+  ** loop one monotonic clock read per batch. */
+  RunProgressFn *progress;
+  void *progressCtx;
+  RunTally *tally;      /* counts per campaign are added here, or NULL */
 } RunOptions;
-
-/* unsent: claimed messages not started because the run was told to stop
-** (left, with their Message-IDs, for the next run). */
-typedef struct RunStats { long enrolled, left, processed, rejected, canceled, errors, sent, retried, completed, unsent; } RunStats;
 
 int campSchedRun(Engine *e, const RunOptions *o, RunStats *st, char *err, size_t errSize);
 
