@@ -30,6 +30,9 @@ static int serve(const CliArgs *a) {
   o.threads = (int)threads;
   o.db = campCliDbPath(a->opt[O_DB]);
   if (a->opt[O_LISTEN]) o.listen = a->opt[O_LISTEN];
+  ServeAddr addr;
+  char err[512];
+  if (campServeParseListen(o.listen, &addr, err, sizeof err) < 0) return campCliUsage(a->cmd, "%s", err);
   o.secret = getenv("CAMP_SECRET");                 /* NULL: the database's own secret */
   if (o.secret && !*o.secret) o.secret = NULL;
   o.previous = getenv("CAMP_SECRET_PREVIOUS");
@@ -41,7 +44,6 @@ static int serve(const CliArgs *a) {
   sigaction(SIGINT, &sa, NULL);
   sigaction(SIGTERM, &sa, NULL);
   signal(SIGPIPE, SIG_IGN);
-  char err[512];
   if (campServeRun(&o, &stopping, err, sizeof err) < 0) {
     fprintf(stderr, "camp serve: %s\n", err);
     return 1;
@@ -53,12 +55,14 @@ const CliSpec campCmdServe = {
   "serve", "the tracking server: opens, clicks, unsubscribes, provider events", serve,
   "camp serve [--db DB] [--listen ADDR:PORT] [--threads N]",
   "Answers /o/ (opens), /r/ (clicks), /u/ (unsubscribe pages and one-click), /hooks/events and\n"
-  "/hooks/sms (provider webhooks, signed).  Logs one line per hit.  SIGINT or SIGTERM stops it\n"
-  "after every answered hit is recorded.",
+  "/hooks/sms (provider webhooks, signed).  Logs on stdout one line per hit, TIMESTAMP METHOD PATH\n"
+  "STATUS WHAT (an ISO 8601 time, and what the hit recorded, - for nothing).  --listen takes\n"
+  "127.0.0.1:8080, [::1]:8080, a host name (its first IPv4 address, else IPv6) or :8080 (every\n"
+  "address, IPv6 and IPv4).  SIGINT or SIGTERM stops it after every answered hit is recorded.",
   (const CliOptUse[]){ { O_DB, NULL }, { O_LISTEN, NULL }, { O_THREADS, NULL }, { CLI_NOPT, NULL } },
   "CAMP_SECRET\tsigns and verifies links instead of the database's own secret\n"
   "CAMP_SECRET_PREVIOUS\tcomma-separated keys still accepted\n"
   "CAMP_HOOK_SECRET\tthe webhooks' signing key (without it /hooks/ answer 401)",
   "CAMP_HOOK_SECRET=... camp serve --db shop.db --listen [::1]:8080",
-  "0\tstopped by a signal\n1\tcannot listen or open the database\n2\tusage error", 0,
+  "0\tstopped by a signal\n1\tcannot listen or open the database\n2\tusage error (a bad --listen address among them)", 0,
 };

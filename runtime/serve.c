@@ -25,10 +25,19 @@
 ** transactions: whatever arrived while the last batch committed is the next
 ** batch.  On stop the daemon quits accepting, in-flight requests finish, and
 ** the writer records every hit already answered before returning.
+** The log (ServeOptions.log) has a line per hit, "TIMESTAMP METHOD PATH
+** STATUS WHAT": the wall clock in ISO 8601 when the request came, and
+** what it recorded -- written by the writer once the hit is recorded for
+** opens, clicks and unsubscribes, when the request ends for the rest
+** ("-": nothing).  Paths are cut to LOG_PATH_MAX bytes, and bytes that are
+** not printable ASCII are written %XX, so one hit is one line.
 ** Does not own: what an event changes (store_event.c).
 */
 #include <arpa/inet.h>
 #include <jansson.h>
+#include <netdb.h>
+#include <stdarg.h>
+#include <unistd.h>
 #include <microhttpd.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -48,9 +57,30 @@
 #define HOOK_BODY_MAX (1 << 20)     /* bytes of a /hooks/events body */
 #define FORM_BODY_MAX 4096          /* bytes of an unsubscribe POST */
 #define HOOK_ID_MAX 200             /* bytes of a webhook's event id */
+#define LOG_PATH_MAX 200            /* bytes of a path in the log */
 
-/* A hit waiting for the writer. */
-typedef struct Hit { char kind; int64_t trace; char *url; } Hit;
+/* A hit waiting for the writer, with its log line's start (path NULL
+** when there is no log). */
+typedef struct Hit {
+  char kind;
+  int64_t trace;
+  char *url;
+  char method[8];
+  char *path;
+  int64_t at;
+  unsigned status;
+} Hit;
+
+/* A request: its body, and what its log line says. */
+typedef struct Req {
+  Buf body;
+  int tooBig;
+  int logged;               /* its line is the writer's (a hit queued) */
+  char method[8];           /* as the client sent it (printable, cut) */
+  char *path;               /* NULL when there is no log */
+  int64_t at;               /* wall clock when it came */
+  char what[160];           /* what it recorded ("" : nothing) */
+} Req;
 
 typedef struct Server {
   const ServeOptions *o;
@@ -79,50 +109,142 @@ static const char pageHead[] =
   "<style>body{font-family:sans-serif;max-width:32em;margin:4em auto;padding:0 1em}"
   "button{font-size:1.1em;padding:.5em 1.5em}</style></head><body>";
 
+/* -- the log ----------------------------------------------------------------- */
+
+/* "camp serve: " and a message on stderr, after the wall clock. */
+static void warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void warn(const char *fmt, ...) {
+  char now[CAMP_CLOCK_ISO_SIZE], msg[1024];
+  campClockFormat(campClockWall(), now);
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  fprintf(stderr, "%s camp serve: %s\n", now, msg);
+}
+
+/* A line on the log, after the wall clock. */
+static void logLine(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void logLine(const char *fmt, ...) {
+  char now[CAMP_CLOCK_ISO_SIZE], msg[1024];
+  campClockFormat(campClockWall(), now);
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  fprintf(srv.o->log, "%s %s\n", now, msg);
+  fflush(srv.o->log);
+}
+
+/* text for the log: printable ASCII as is, other bytes %XX, at most max
+** bytes of text ("..." then). */
+static void logText(Buf *b, const char *text, size_t max) {
+  size_t i = 0;
+  for (; text[i] && i < max; i++) {
+    unsigned char ch = (unsigned char)text[i];
+    if (ch > 0x20 && ch < 0x7f) campBufPut(b, text + i, 1);
+    else campBufPrintf(b, "%%%02X", ch);
+  }
+  if (text[i]) campBufPuts(b, "...");
+}
+
+/* A hit's line, "2026-11-30T16:20:00Z GET /o/TOKEN 200 open t12", added to b. */
+static void logHit(Buf *b, int64_t at, const char *method, const char *path, unsigned status, const char *what) {
+  char when[CAMP_CLOCK_ISO_SIZE];
+  campClockFormat(at, when);
+  campBufPrintf(b, "%s %s ", when, method);
+  logText(b, path, LOG_PATH_MAX);
+  if (status) campBufPrintf(b, " %u %s\n", status, what);
+  else campBufPrintf(b, " - %s\n", what);
+}
+
+static void logWrite(Buf *b) {
+  if (!b->oom && b->n) { fwrite(b->p, 1, b->n, srv.o->log); fflush(srv.o->log); }
+  campBufFree(b);
+}
+
 /* -- the writer ------------------------------------------------------------ */
 
-static void enqueue(char kind, int64_t trace, const char *url) {
+/* Queue a hit answered with status for the writer (its log line is the
+** writer's). */
+static void enqueue(char kind, int64_t trace, const char *url, Req *r, unsigned status) {
   char *u = url ? strdup(url) : NULL;
+  char *path = r->path ? strdup(r->path) : NULL;
+  r->logged = 1;
   pthread_mutex_lock(&srv.lock);
   if (srv.nq == srv.capq) {
     size_t cap = srv.capq ? srv.capq * 2 : 1024;
     Hit *q = realloc(srv.q, cap * sizeof *q);
-    if (!q) { pthread_mutex_unlock(&srv.lock); free(u); srv.failed++; return; }
+    if (!q) { pthread_mutex_unlock(&srv.lock); free(u); free(path); srv.failed++; return; }
     srv.q = q;
     srv.capq = cap;
   }
-  srv.q[srv.nq++] = (Hit){ kind, trace, u };
+  Hit *h = &srv.q[srv.nq++];
+  *h = (Hit){ kind, trace, u, "", path, r->at, status };
+  memcpy(h->method, r->method, sizeof h->method);
   srv.answered++;
   pthread_cond_signal(&srv.more);
   pthread_mutex_unlock(&srv.lock);
+}
+
+static const char *const kinds[] = { ['o'] = "open", ['r'] = "click", ['u'] = "unsubscribe" };
+
+/* The log lines of a batch: what each hit recorded (rc: 0 recorded, 1
+** unknown message, -1 not recorded, for why). */
+static void logBatch(const Hit *h, const int *rc, size_t n, const char *why) {
+  Buf b = { 0 };
+  for (size_t i = 0; i < n; i++) {
+    if (!h[i].path) continue;
+    Buf what = { 0 };
+    campBufPrintf(&what, "%s t%lld", kinds[(unsigned char)h[i].kind], (long long)h[i].trace);
+    if (h[i].url) { campBufPuts(&what, " "); logText(&what, h[i].url, LOG_PATH_MAX); }
+    if (rc[i] == 1) campBufPuts(&what, ": unknown message, nothing recorded");
+    else if (rc[i] < 0) { campBufPuts(&what, ": not recorded: "); logText(&what, why, 300); }
+    logHit(&b, h[i].at, h[i].method, h[i].path, h[i].status, what.oom ? "?" : what.p);
+    campBufFree(&what);
+  }
+  logWrite(&b);
 }
 
 /* Record a batch in one transaction; a busy database is waited for (the
 ** engine's busy timeout) and tried again, so an answered hit is not lost. */
 static void recordBatch(Engine *e, Hit *h, size_t n) {
   char err[512];
+  int *rc = calloc(n, sizeof *rc);
   for (int tries = 0;; tries++) {
     if (campEngineBegin(e, err, sizeof err) == 0) break;
-    if (tries == 30) { fprintf(stderr, "camp serve: %s; %zu hits not recorded\n", err, n); srv.failed += (long)n; return; }
+    if (tries == 30) {
+      warn("%s; %zu hits not recorded", err, n);
+      srv.failed += (long)n;
+      for (size_t i = 0; rc && i < n; i++) rc[i] = -1;
+      if (rc && srv.o->log) logBatch(h, rc, n, err);
+      free(rc);
+      return;
+    }
   }
   int64_t now = campEngineNow(e);
   long rec = 0, unk = 0;
+  char why[512] = "";
   for (size_t i = 0; i < n; i++) {
-    static const char *const kinds[] = { ['o'] = "open", ['r'] = "click", ['u'] = "unsubscribe" };
     char mid[128];
-    int rc = campStoreTraceMessage(e, h[i].trace, mid, sizeof mid);
-    if (rc == 0) rc = campSchedEvent(e, kinds[(unsigned char)h[i].kind], mid, now, h[i].url, err, sizeof err);
-    if (rc == 0) rec++;
-    else if (rc == 1) unk++;
-    else fprintf(stderr, "camp serve: %s\n", err);
+    int r = campStoreTraceMessage(e, h[i].trace, mid, sizeof mid);
+    if (r == 0) r = campSchedEvent(e, kinds[(unsigned char)h[i].kind], mid, now, h[i].url, err, sizeof err);
+    if (r == 0) rec++;
+    else if (r == 1) unk++;
+    else { warn("%s", err); snprintf(why, sizeof why, "%s", err); }
+    if (rc) rc[i] = r;
   }
   if (campEngineCommit(e, err, sizeof err) < 0) {
-    fprintf(stderr, "camp serve: %s; %zu hits not recorded\n", err, n);
+    warn("%s; %zu hits not recorded", err, n);
     srv.failed += (long)n;
-    return;
+    for (size_t i = 0; rc && i < n; i++) rc[i] = -1;
+    snprintf(why, sizeof why, "%s", err);
+  } else {
+    srv.recorded += rec;
+    srv.unknown += unk;
   }
-  srv.recorded += rec;
-  srv.unknown += unk;
+  if (rc && srv.o->log) logBatch(h, rc, n, why);
+  free(rc);
 }
 
 static void *writer(void *arg) {
@@ -137,7 +259,7 @@ static void *writer(void *arg) {
     srv.nq = srv.capq = 0;
     pthread_mutex_unlock(&srv.lock);
     if (n) recordBatch(e, batch, n);
-    for (size_t i = 0; i < n; i++) free(batch[i].url);
+    for (size_t i = 0; i < n; i++) { free(batch[i].url); free(batch[i].path); }
     free(batch);
     if (!n && closing) return NULL;
   }
@@ -153,13 +275,11 @@ static Engine *reader(void) {
   if (!e) {
     char err[512];
     e = campEngineOpen(srv.o->db, 0, INT64_MIN, err, sizeof err);
-    if (!e) { fprintf(stderr, "camp serve: %s\n", err); return NULL; }
+    if (!e) { warn("%s", err); return NULL; }
     pthread_setspecific(srv.reader, e);
   }
   return e;
 }
-
-typedef struct Req { Buf body; int tooBig; } Req;
 
 static enum MHD_Result reply(struct MHD_Connection *c, unsigned status, const char *type, const char *text) {
   struct MHD_Response *r = MHD_create_response_from_buffer(strlen(text), (void *)text, MHD_RESPMEM_MUST_COPY);
@@ -178,12 +298,13 @@ static enum MHD_Result notFound(struct MHD_Connection *c) { return MHD_queue_res
 
 /* GET /r/TOKEN: the registered target, and nothing else.  A HEAD (link
 ** checkers, mail scanners) is answered but is not a click. */
-static enum MHD_Result redirect(struct MHD_Connection *c, int64_t trace, uint32_t link, int head) {
+static enum MHD_Result redirect(struct MHD_Connection *c, Req *q, int64_t trace, uint32_t link, int head) {
   Engine *e = reader();
   char url[4096];
   if (!e || campStoreLinkUrl(e, trace, link, url, sizeof url) != 0) return notFound(c);
   if ((strncmp(url, "http://", 7) && strncmp(url, "https://", 8)) || strpbrk(url, "\r\n")) return notFound(c);
-  if (!head) enqueue('r', trace, url);
+  if (!head) enqueue('r', trace, url, q, MHD_HTTP_FOUND);
+  else snprintf(q->what, sizeof q->what, "HEAD: not a click");
   struct MHD_Response *r = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
   if (!r) return MHD_NO;
   MHD_add_response_header(r, "Location", url);
@@ -273,7 +394,7 @@ static const char *hookAuth(struct MHD_Connection *c, const Req *q) {
 
 /* The JSON body of an authentic hook with its "id": root (to json_decref)
 ** and the namespaced id in idBuf, or NULL after answering 400. */
-static json_t *hookBody(struct MHD_Connection *c, const Req *q, const char *path, char *idBuf, size_t idSize,
+static json_t *hookBody(struct MHD_Connection *c, Req *q, const char *path, char *idBuf, size_t idSize,
                         enum MHD_Result *answered) {
   json_error_t je;
   json_t *root = json_loadb(q->body.p ? q->body.p : "", q->body.n, 0, &je);
@@ -286,6 +407,7 @@ static json_t *hookBody(struct MHD_Connection *c, const Req *q, const char *path
     return root;
   }
   json_decref(root);
+  snprintf(q->what, sizeof q->what, "%.150s", msg);
   *answered = jsonError(c, MHD_HTTP_BAD_REQUEST, msg);
   return NULL;
 }
@@ -294,14 +416,18 @@ static json_t *hookBody(struct MHD_Connection *c, const Req *q, const char *path
 ** event in this thread's own transaction, and say how many were recorded.
 ** A delivery whose id was seen before is a replay: 200 with
 ** "duplicate":true, and nothing recorded again. */
-static enum MHD_Result hooks(struct MHD_Connection *c, const Req *q) {
+static enum MHD_Result hooks(struct MHD_Connection *c, Req *q) {
   const char *why = hookAuth(c, q);
-  if (why) return jsonError(c, MHD_HTTP_UNAUTHORIZED, why);
+  if (why) { snprintf(q->what, sizeof q->what, "%s", why); return jsonError(c, MHD_HTTP_UNAUTHORIZED, why); }
   char id[HOOK_ID_MAX + 16];
   enum MHD_Result answered = MHD_NO;
   json_t *root = hookBody(c, q, "events", id, sizeof id, &answered), *events = json_object_get(root, "events");
   if (!root) return answered;
-  if (!json_is_array(events)) { json_decref(root); return jsonError(c, MHD_HTTP_BAD_REQUEST, "expected {\"id\": ..., \"events\": [...]}"); }
+  if (!json_is_array(events)) {
+    json_decref(root);
+    snprintf(q->what, sizeof q->what, "no events array");
+    return jsonError(c, MHD_HTTP_BAD_REQUEST, "expected {\"id\": ..., \"events\": [...]}");
+  }
   Engine *e = reader();
   char err[512];
   if (!e || campEngineBegin(e, err, sizeof err) < 0) { json_decref(root); return reply(c, MHD_HTTP_SERVICE_UNAVAILABLE, "application/json", "{\"error\":\"database busy\"}\n"); }
@@ -314,6 +440,7 @@ static enum MHD_Result hooks(struct MHD_Connection *c, const Req *q) {
     json_decref(root);
     campEngineCommit(e, err, sizeof err);
     if (seen < 0) return reply(c, MHD_HTTP_SERVICE_UNAVAILABLE, "application/json", "{\"error\":\"database busy\"}\n");
+    snprintf(q->what, sizeof q->what, "duplicate delivery: nothing recorded");
     return reply(c, MHD_HTTP_OK, "application/json", "{\"duplicate\":true,\"recorded\":0,\"unknown\":0,\"invalid\":0}\n");
   }
   json_array_foreach(events, i, ev) {
@@ -328,6 +455,7 @@ static enum MHD_Result hooks(struct MHD_Connection *c, const Req *q) {
   if (campEngineCommit(e, err, sizeof err) < 0) return reply(c, MHD_HTTP_SERVICE_UNAVAILABLE, "application/json", "{\"error\":\"database busy\"}\n");
   char out[160];
   snprintf(out, sizeof out, "{\"recorded\":%ld,\"unknown\":%ld,\"invalid\":%ld}\n", recorded, unknown, invalid);
+  snprintf(q->what, sizeof q->what, "events: %ld recorded, %ld unknown, %ld invalid", recorded, unknown, invalid);
   return reply(c, MHD_HTTP_OK, "application/json", out);
 }
 
@@ -343,15 +471,19 @@ static int phoneNumber(const char *s) {
 ** SMS gateway, authenticated like /hooks/events.  A STOP (or UNSUBSCRIBE,
 ** ARRET, ...) suppresses that phone on the sms channel; any other text
 ** changes nothing.  Answers {"suppressed":0|1} (or "duplicate":true). */
-static enum MHD_Result hooksSms(struct MHD_Connection *c, const Req *q) {
+static enum MHD_Result hooksSms(struct MHD_Connection *c, Req *q) {
   const char *why = hookAuth(c, q);
-  if (why) return jsonError(c, MHD_HTTP_UNAUTHORIZED, why);
+  if (why) { snprintf(q->what, sizeof q->what, "%s", why); return jsonError(c, MHD_HTTP_UNAUTHORIZED, why); }
   char id[HOOK_ID_MAX + 16];
   enum MHD_Result answered = MHD_NO;
   json_t *root = hookBody(c, q, "sms", id, sizeof id, &answered);
   if (!root) return answered;
   const char *from = json_string_value(json_object_get(root, "from")), *text = json_string_value(json_object_get(root, "text"));
-  if (!from || !text || !phoneNumber(from)) { json_decref(root); return jsonError(c, MHD_HTTP_BAD_REQUEST, "expected {\"id\": ..., \"from\": \"+33...\", \"text\": ...}"); }
+  if (!from || !text || !phoneNumber(from)) {
+    json_decref(root);
+    snprintf(q->what, sizeof q->what, "expected a phone number in from and a text");
+    return jsonError(c, MHD_HTTP_BAD_REQUEST, "expected {\"id\": ..., \"from\": \"+33...\", \"text\": ...}");
+  }
   Engine *e = reader();
   char err[512];
   if (!e || campEngineBegin(e, err, sizeof err) < 0) { json_decref(root); return reply(c, MHD_HTTP_SERVICE_UNAVAILABLE, "application/json", "{\"error\":\"database busy\"}\n"); }
@@ -362,10 +494,14 @@ static enum MHD_Result hooksSms(struct MHD_Connection *c, const Req *q) {
   int committed = campEngineCommit(e, cerr, sizeof cerr) == 0;     /* a failed step wrote nothing: commit anyway */
   if (!committed) snprintf(err, sizeof err, "%s", cerr);
   if (seen < 0 || rc < 0 || !committed) {
-    fprintf(stderr, "camp serve: /hooks/sms: %s\n", err);
+    warn("/hooks/sms: %s", err);
     return reply(c, MHD_HTTP_SERVICE_UNAVAILABLE, "application/json", "{\"error\":\"database busy\"}\n");
   }
-  if (seen) return reply(c, MHD_HTTP_OK, "application/json", "{\"duplicate\":true,\"suppressed\":0}\n");
+  if (seen) {
+    snprintf(q->what, sizeof q->what, "duplicate delivery: nothing recorded");
+    return reply(c, MHD_HTTP_OK, "application/json", "{\"duplicate\":true,\"suppressed\":0}\n");
+  }
+  snprintf(q->what, sizeof q->what, rc ? "sms stop: phone suppressed" : "sms: not a stop, nothing recorded");
   return reply(c, MHD_HTTP_OK, "application/json", rc ? "{\"suppressed\":1}\n" : "{\"suppressed\":0}\n");
 }
 
@@ -377,6 +513,10 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
     Req *q = calloc(1, sizeof *q);
     if (!q) return MHD_NO;
     *state = q;
+    for (size_t i = 0; i + 1 < sizeof q->method && method[i]; i++)
+      q->method[i] = method[i] > 0x20 && method[i] < 0x7f ? method[i] : '?';
+    q->at = campClockWall();
+    if (srv.o->log && !(q->path = strdup(url))) return MHD_NO;
     return MHD_YES;
   }
   Req *q = *state;
@@ -398,41 +538,131 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
   if (!kind || strchr(token, '/') || campTrackVerifyAny((const char *const *)srv.keys, kind, token, &trace, &link) < 0) return notFound(c);
   if (kind == 'u') {
     if (post && !oneClick(c, q)) return reply(c, MHD_HTTP_BAD_REQUEST, "text/plain", "expected the body List-Unsubscribe=One-Click\n");
-    if (post) { enqueue('u', trace, NULL); return unsubscribePage(c, url, 1); }
+    if (post) { enqueue('u', trace, NULL, q, MHD_HTTP_OK); return unsubscribePage(c, url, 1); }
     return get ? unsubscribePage(c, url, 0) : reply(c, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain", "use GET or POST\n");
   }
   if (!get) return reply(c, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain", "use GET\n");
   int head = !strcmp(method, "HEAD");
-  if (kind == 'r') return redirect(c, trace, link, head);
-  if (!head) enqueue('o', trace, NULL);
+  if (kind == 'r') return redirect(c, q, trace, link, head);
+  if (!head) enqueue('o', trace, NULL, q, MHD_HTTP_OK);
+  else snprintf(q->what, sizeof q->what, "HEAD: not an open");
   return MHD_queue_response(c, MHD_HTTP_OK, srv.gif);
 }
 
+/* The end of a request: its log line, unless the writer has it. */
 static void completed(void *cls, struct MHD_Connection *c, void **state, enum MHD_RequestTerminationCode why) {
-  (void)cls; (void)c; (void)why;
+  (void)cls; (void)why;
   Req *q = *state;
-  if (q) { campBufFree(&q->body); free(q); }
+  if (!q) return;
+  if (q->path && !q->logged) {
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_HTTP_STATUS);
+    Buf b = { 0 };
+    logHit(&b, q->at, q->method, q->path, ci ? ci->http_status : 0, q->what[0] ? q->what : "-");
+    logWrite(&b);
+  }
+  campBufFree(&q->body);
+  free(q->path);
+  free(q);
   *state = NULL;
 }
 
 /* -- the server ------------------------------------------------------------------ */
 
-static int parseListen(const char *s, struct sockaddr_in *a, char *err, size_t errSize) {
-  const char *colon = strrchr(s, ':');
-  char host[64];
-  char *end;
-  long port = colon ? strtol(colon + 1, &end, 10) : -1;
-  memset(a, 0, sizeof *a);
-  a->sin_family = AF_INET;
-  if (!colon || (size_t)(colon - s) >= sizeof host || end == colon + 1 || *end || port < 0 || port > 65535) {
-    snprintf(err, errSize, "--listen '%s': give ADDRESS:PORT, e.g. 127.0.0.1:8080", s);
+/* Is there IPv6 on this machine (can a socket be made)? */
+static int haveIpv6(void) {
+  int fd = socket(AF_INET6, SOCK_STREAM, 0);
+  if (fd < 0) return 0;
+  close(fd);
+  return 1;
+}
+
+/* The host's address (first IPv4, else first IPv6; bracketed: a numeric
+** IPv6 address only) with port, into out.  0 or -1. */
+static int resolve(const char *listen, const char *host, int bracketed, long port, ServeAddr *out, char *err, size_t errSize) {
+  struct addrinfo hints, *res = NULL;
+  memset(&hints, 0, sizeof hints);
+  hints.ai_family = bracketed ? AF_INET6 : AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = bracketed ? AI_NUMERICHOST : 0;
+  int rc = getaddrinfo(host, NULL, &hints, &res);
+  if (rc != 0) {
+    if (bracketed) snprintf(err, errSize, "--listen '%s': '%s' is not an IPv6 address", listen, host);
+    else snprintf(err, errSize, "--listen '%s': cannot resolve '%s': %s", listen, host, gai_strerror(rc));
     return -1;
   }
-  snprintf(host, sizeof host, "%.*s", (int)(colon - s), s);
-  if (!strcmp(host, "localhost")) snprintf(host, sizeof host, "127.0.0.1");
-  if (inet_pton(AF_INET, host, &a->sin_addr) != 1) { snprintf(err, errSize, "--listen '%s': '%s' is not an IPv4 address", s, host); return -1; }
-  a->sin_port = htons((uint16_t)port);
+  const struct addrinfo *pick = NULL;
+  for (const struct addrinfo *a = res; a && !pick; a = a->ai_next) if (a->ai_family == AF_INET) pick = a;
+  for (const struct addrinfo *a = res; a && !pick; a = a->ai_next) if (a->ai_family == AF_INET6) pick = a;
+  if (!pick || pick->ai_addrlen > sizeof out->sa) {
+    snprintf(err, errSize, "--listen '%s': '%s' has no IPv4 or IPv6 address", listen, host);
+    freeaddrinfo(res);
+    return -1;
+  }
+  memcpy(&out->sa, pick->ai_addr, pick->ai_addrlen);
+  out->len = (socklen_t)pick->ai_addrlen;
+  if (pick->ai_family == AF_INET) ((struct sockaddr_in *)&out->sa)->sin_port = htons((uint16_t)port);
+  else ((struct sockaddr_in6 *)&out->sa)->sin6_port = htons((uint16_t)port);
+  freeaddrinfo(res);
   return 0;
+}
+
+int campServeParseListen(const char *s, ServeAddr *out, char *err, size_t errSize) {
+  static const char how[] = "give ADDRESS:PORT: 127.0.0.1:8080, [::1]:8080, localhost:8080 or :8080 (every address)";
+  memset(out, 0, sizeof *out);
+  const char *host = s, *hostEnd, *colon;
+  int bracketed = s[0] == '[';
+  if (bracketed) {
+    hostEnd = strchr(s, ']');
+    if (!hostEnd) { snprintf(err, errSize, "--listen '%s': no ']' after the IPv6 address; %s", s, how); return -1; }
+    host = s + 1;
+    colon = hostEnd + 1;
+    if (*colon != ':') { snprintf(err, errSize, "--listen '%s': expected ':PORT' after ']'; %s", s, how); return -1; }
+  } else {
+    colon = strrchr(s, ':');
+    if (!colon) { snprintf(err, errSize, "--listen '%s': no port; %s", s, how); return -1; }
+    hostEnd = colon;
+    if (memchr(s, ':', (size_t)(colon - s))) {
+      snprintf(err, errSize, "--listen '%s': an IPv6 address goes in brackets, e.g. [::1]:8080", s);
+      return -1;
+    }
+  }
+  char *end;
+  const char *p = colon + 1;
+  long port = *p >= '0' && *p <= '9' ? strtol(p, &end, 10) : -1;
+  if (port < 0 || *end || port > 65535) { snprintf(err, errSize, "--listen '%s': the port must be a number from 0 to 65535", s); return -1; }
+  size_t hostLen = (size_t)(hostEnd - host);
+  if (!hostLen && bracketed) { snprintf(err, errSize, "--listen '%s': empty brackets; %s", s, how); return -1; }
+  if (!hostLen) {                              /* ":PORT": every address */
+    if (haveIpv6()) {
+      struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)&out->sa;
+      a6->sin6_family = AF_INET6;
+      a6->sin6_addr = in6addr_any;
+      a6->sin6_port = htons((uint16_t)port);
+      out->len = sizeof *a6;
+      out->dual = 1;
+    } else {
+      struct sockaddr_in *a4 = (struct sockaddr_in *)&out->sa;
+      a4->sin_family = AF_INET;
+      a4->sin_addr.s_addr = htonl(INADDR_ANY);
+      a4->sin_port = htons((uint16_t)port);
+      out->len = sizeof *a4;
+    }
+    return 0;
+  }
+  char *name = strndup(host, hostLen);
+  if (!name) { snprintf(err, errSize, "out of memory"); return -1; }
+  int rc = resolve(s, name, bracketed, port, out, err, errSize);
+  free(name);
+  return rc;
+}
+
+/* "http://127.0.0.1:8080" or "http://[::1]:8080" for a's address and port. */
+static void addrUrl(const ServeAddr *a, unsigned port, char *out, size_t size) {
+  char host[INET6_ADDRSTRLEN + 8] = "?";
+  int v6 = a->sa.ss_family == AF_INET6;
+  if (v6) inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)&a->sa)->sin6_addr, host, sizeof host);
+  else inet_ntop(AF_INET, &((const struct sockaddr_in *)&a->sa)->sin_addr, host, sizeof host);
+  snprintf(out, size, v6 ? "http://[%s]:%u" : "http://%s:%u", host, port);
 }
 
 /* The keys tokens verify under: $CAMP_SECRET (or the database's secret)
@@ -456,8 +686,8 @@ static char **serveKeys(const ServeOptions *o, Engine *w, char *err, size_t errS
 }
 
 int campServeRun(const ServeOptions *o, volatile sig_atomic_t *stop, char *err, size_t errSize) {
-  struct sockaddr_in addr;
-  if (parseListen(o->listen, &addr, err, errSize) < 0) return -1;
+  ServeAddr addr;
+  if (campServeParseListen(o->listen, &addr, err, errSize) < 0) return -1;
   Engine *w = campEngineOpen(o->db, 0, INT64_MIN, err, errSize);
   if (!w) return -1;
   memset(&srv, 0, sizeof srv);
@@ -478,7 +708,9 @@ int campServeRun(const ServeOptions *o, volatile sig_atomic_t *stop, char *err, 
   pthread_t wt;
   pthread_create(&wt, NULL, writer, w);
   unsigned threads = o->threads > 0 ? (unsigned)o->threads : 4;
-  struct MHD_Daemon *d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL, 0, NULL, NULL, handle, NULL,
+  unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL;
+  if (addr.sa.ss_family == AF_INET6) flags |= addr.dual ? MHD_USE_DUAL_STACK : MHD_USE_IPv6;
+  struct MHD_Daemon *d = MHD_start_daemon(flags, 0, NULL, NULL, handle, NULL,
                                           MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
                                           MHD_OPTION_THREAD_POOL_SIZE, threads,
                                           MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32768,
@@ -493,9 +725,9 @@ int campServeRun(const ServeOptions *o, volatile sig_atomic_t *stop, char *err, 
     rc = -1;
   } else {
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
-    char host[64];
-    inet_ntop(AF_INET, &addr.sin_addr, host, sizeof host);
-    if (o->log) { fprintf(o->log, "camp serve: listening on http://%s:%u\n", host, info ? info->port : ntohs(addr.sin_port)); fflush(o->log); }
+    char url[INET6_ADDRSTRLEN + 32];
+    addrUrl(&addr, info ? info->port : 0, url, sizeof url);
+    if (o->log) logLine("camp serve: listening on %s%s", url, addr.dual ? " (every address, IPv6 and IPv4)" : "");
     while (!*stop) {
       struct timespec ts = { 0, 100 * 1000 * 1000 };
       nanosleep(&ts, NULL);
@@ -508,9 +740,8 @@ int campServeRun(const ServeOptions *o, volatile sig_atomic_t *stop, char *err, 
   pthread_mutex_unlock(&srv.lock);
   pthread_join(wt, NULL);
   if (o->log && rc == 0) {
-    fprintf(o->log, "camp serve: %ld hits answered, %ld recorded, %ld for unknown messages, %ld lost\n", srv.answered,
+    logLine("camp serve: %ld hits answered, %ld recorded, %ld for unknown messages, %ld lost", srv.answered,
             srv.recorded, srv.unknown, srv.failed);
-    fflush(o->log);
   }
   MHD_destroy_response(srv.gif);
   MHD_destroy_response(srv.notFound);
