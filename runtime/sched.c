@@ -3,16 +3,17 @@
 ** written against the store's verbs (runtime/store.h).
 **
 ** Owns: participant sync (leave, unlink, enrol), the run loop over the
-** clock, taking due work in batches, calling the progress callback and
-** counting per campaign (RunTally) -- it prints nothing, one execution pass per due trace as
+** clock, taking due work in batches, one execution pass per due trace as
 ** Odoo defines it (expired -> canceled; record gone or failing a filter ->
 ** rejected; suppressed address -> canceled; else run -> processed or
 ** error; then children made due or armed), window expiry, completion, the
 ** retry policy, and test mode.  Sends are claimed with their Message-ID in
 ** the transaction that decides them and handed to sched_send.c after the
-** commit; nothing about the audience is held in memory.
+** commit; nothing about the audience is held in memory.  Also when the
+** progress callback is called and the counts per campaign (RunTally).
 ** Does not own: SQL (store_*.c), what a message says (compose.c), what an
-** action does (actions.c), carrying anything (chan_*.c).
+** action does (actions.c), carrying anything (chan_*.c), printing anything
+** (the callback's owner, e.g. cli/progress.c).
 */
 #include <stdio.h>
 #include <stdlib.h>

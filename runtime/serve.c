@@ -111,29 +111,32 @@ static const char pageHead[] =
 
 /* -- the log ----------------------------------------------------------------- */
 
-/* "camp serve: " and a message on stderr, after the wall clock. */
-static void warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void warn(const char *fmt, ...) {
+/* "TIMESTAMP camp serve: MESSAGE" on out, flushed (messages are cut at 1 KiB). */
+static void stamped(FILE *out, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+static void stamped(FILE *out, const char *fmt, va_list ap) {
   char now[CAMP_CLOCK_ISO_SIZE], msg[1024];
   campClockFormat(campClockWall(), now);
-  va_list ap;
-  va_start(ap, fmt);
   vsnprintf(msg, sizeof msg, fmt, ap);
-  va_end(ap);
-  fprintf(stderr, "%s camp serve: %s\n", now, msg);
+  fprintf(out, "%s camp serve: %s\n", now, msg);
+  fflush(out);
 }
 
-/* A line on the log, after the wall clock. */
-static void logLine(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void logLine(const char *fmt, ...) {
-  char now[CAMP_CLOCK_ISO_SIZE], msg[1024];
-  campClockFormat(campClockWall(), now);
+/* A problem, on stderr. */
+static void warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void warn(const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(msg, sizeof msg, fmt, ap);
+  stamped(stderr, fmt, ap);
   va_end(ap);
-  fprintf(srv.o->log, "%s %s\n", now, msg);
-  fflush(srv.o->log);
+}
+
+/* The server's own lines on the log: listening, the closing summary. */
+static void logLine(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void logLine(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  stamped(srv.o->log, fmt, ap);
+  va_end(ap);
 }
 
 /* text for the log: printable ASCII as is, other bytes %XX, at most max
@@ -169,7 +172,8 @@ static void logWrite(Buf *b) {
 ** writer's). */
 static void enqueue(char kind, int64_t trace, const char *url, Req *r, unsigned status) {
   char *u = url ? strdup(url) : NULL;
-  char *path = r->path ? strdup(r->path) : NULL;
+  char *path = r->path;                      /* the writer's now */
+  r->path = NULL;
   r->logged = 1;
   pthread_mutex_lock(&srv.lock);
   if (srv.nq == srv.capq) {
@@ -727,7 +731,7 @@ int campServeRun(const ServeOptions *o, volatile sig_atomic_t *stop, char *err, 
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
     char url[INET6_ADDRSTRLEN + 32];
     addrUrl(&addr, info ? info->port : 0, url, sizeof url);
-    if (o->log) logLine("camp serve: listening on %s%s", url, addr.dual ? " (every address, IPv6 and IPv4)" : "");
+    if (o->log) logLine("listening on %s%s", url, addr.dual ? " (every address, IPv6 and IPv4)" : "");
     while (!*stop) {
       struct timespec ts = { 0, 100 * 1000 * 1000 };
       nanosleep(&ts, NULL);
@@ -740,7 +744,7 @@ int campServeRun(const ServeOptions *o, volatile sig_atomic_t *stop, char *err, 
   pthread_mutex_unlock(&srv.lock);
   pthread_join(wt, NULL);
   if (o->log && rc == 0) {
-    logLine("camp serve: %ld hits answered, %ld recorded, %ld for unknown messages, %ld lost", srv.answered,
+    logLine("%ld hits answered, %ld recorded, %ld for unknown messages, %ld lost", srv.answered,
             srv.recorded, srv.unknown, srv.failed);
   }
   MHD_destroy_response(srv.gif);
