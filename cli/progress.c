@@ -108,23 +108,34 @@ static long rate(const Progress *p) {
   return dms > 0 ? (long)((double)(p->s[p->head].traces - p->s[oldest].traces) * 1000.0 / (double)dms) : 0;
 }
 
-/* On a terminal: "2026-01-19 09:00  12,345 traces/s  enrolled 1,000  sent 40,112  errors 0  ETA 42 s". */
-static void liveLine(Progress *p, const RunStats *st, int64_t reached, int64_t ms) {
+/* The live line's text, "\r2026-01-19 09:00  12,345 traces/s  enrolled 1,000
+** sent 40,112  errors 0  ETA 42 s" (enrolled only when withEnrolled). */
+static void liveText(Buf *b, const Progress *p, const RunStats *st, int64_t reached, int64_t ms, int withEnrolled) {
   char at[CAMP_CLOCK_ISO_SIZE];
   campClockFormat(reached, at);
   at[10] = ' ';
   at[16] = 0;                                  /* 2026-01-19 09:00 */
-  Buf b = { 0 };
-  campBufPrintf(&b, "\r%s  ", at);
-  grouped(&b, rate(p));
-  campBufPuts(&b, " traces/s");
-  if (st->enrolled) { campBufPuts(&b, "  enrolled "); grouped(&b, st->enrolled); }
-  campBufPuts(&b, "  sent ");
-  grouped(&b, st->sent);
-  campBufPuts(&b, "  errors ");
-  grouped(&b, st->errors);
+  campBufPrintf(b, "\r%s  ", at);
+  grouped(b, rate(p));
+  campBufPuts(b, " traces/s");
+  if (withEnrolled && st->enrolled) { campBufPuts(b, "  enrolled "); grouped(b, st->enrolled); }
+  campBufPuts(b, "  sent ");
+  grouped(b, st->sent);
+  campBufPuts(b, "  errors ");
+  grouped(b, st->errors);
   double left = eta(p, reached, ms);
-  if (left >= 0) { campBufPuts(&b, "  ETA "); duration(&b, left); }
+  if (left >= 0) { campBufPuts(b, "  ETA "); duration(b, left); }
+}
+
+/* On a terminal: the line rewritten; on a narrow one without the enrolled
+** count, then cut to the width. */
+static void liveLine(Progress *p, const RunStats *st, int64_t reached, int64_t ms) {
+  Buf b = { 0 };
+  liveText(&b, p, st, reached, ms, 1);
+  if (p->cols > 1 && b.n > (size_t)p->cols) {
+    campBufFree(&b);
+    liveText(&b, p, st, reached, ms, 0);
+  }
   if (!b.oom) {
     size_t n = p->cols > 1 && b.n > (size_t)p->cols ? (size_t)p->cols : b.n;   /* '\r' and cols - 1 characters */
     fwrite(b.p, 1, n, p->out);
