@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include "cli/cli.h"
@@ -23,7 +24,7 @@
 
 typedef struct Opts {
   const char *db, *clock, *until, *mail, *sms, *baseUrl, *format, *messageId, *at, *url, *file, *model, *key,
-             *record, *run, *mailConnections, *smsConnections, *delimiter, *root;
+             *record, *run, *mailConnections, *smsConnections, *delimiter, *root, *output;
   int once, start;
   int npos;
   const char *pos[64];
@@ -40,6 +41,7 @@ static int parse(int argc, char **argv, Opts *o, const char *allowed) {
     { "--key", offsetof(Opts, key) }, { "--record", offsetof(Opts, record) }, { "--run", offsetof(Opts, run) },
     { "--mail-connections", offsetof(Opts, mailConnections) }, { "--sms-connections", offsetof(Opts, smsConnections) },
     { "--delimiter", offsetof(Opts, delimiter) }, { "--root", offsetof(Opts, root) },
+    { "--output", offsetof(Opts, output) }, { "-o", offsetof(Opts, output) },
   };
   for (int i = 1; i < argc; i++) {
     int matched = 0;
@@ -315,16 +317,44 @@ int campCmdImport(int argc, char **argv) {
   return 0;
 }
 
+/* Run report into path atomically: a temporary file beside it, renamed
+** over it only when the whole report is written; on any error the
+** temporary file is removed and path left as it was.  0 or -1 (err set). */
+static int reportToFile(Engine *e, const char *campaign, ReportFormat f, const char *path, char *err, size_t errSize) {
+  char *tmp = NULL;
+  if (asprintf(&tmp, "%s.XXXXXX", path) < 0) { snprintf(err, errSize, "out of memory"); return -1; }
+  mode_t mask = umask(0);
+  umask(mask);
+  int fd = mkstemp(tmp), rc = -1;
+  FILE *out = fd < 0 ? NULL : fdopen(fd, "w");
+  if (!out) {
+    snprintf(err, errSize, "cannot write '%s': %s", path, strerror(errno));
+    if (fd >= 0) { close(fd); unlink(tmp); }
+  } else {
+    if (campStoreReport(e, campaign, f, out, err, errSize) == 0) {
+      rc = fchmod(fd, 0666 & ~mask) == 0 && fflush(out) == 0 && !ferror(out) && fsync(fd) == 0 ? 0 : -1;
+      if (rc < 0) snprintf(err, errSize, "cannot write '%s': %s", path, strerror(errno));
+    }
+    if (fclose(out) != 0 && rc == 0) { snprintf(err, errSize, "cannot write '%s': %s", path, strerror(errno)); rc = -1; }
+    if (rc == 0 && rename(tmp, path) < 0) { snprintf(err, errSize, "cannot write '%s': %s", path, strerror(errno)); rc = -1; }
+    if (rc < 0) unlink(tmp);
+  }
+  free(tmp);
+  return rc;
+}
+
 int campCmdReport(int argc, char **argv) {
   Opts o;
-  if (parse(argc, argv, &o, "--db --format")) return 2;
-  static const char *const formats[] = { "table", "json", "csv", NULL };
+  if (parse(argc, argv, &o, "--db --format --output -o")) return 2;
+  static const char *const formats[] = { "table", "json", "csv", "html", NULL };
   ReportFormat f;
   if (campCliFormat(argv[0], o.format, formats, &f)) return 2;
   Engine *e = openDb(argv[0], &o);
   char err[512];
   if (!e) return 1;
-  if (campStoreReport(e, o.npos ? o.pos[0] : NULL, f, stdout, err, sizeof err) < 0) return fail(argv[0], e, err);
+  const char *campaign = o.npos ? o.pos[0] : NULL;
+  if ((o.output ? reportToFile(e, campaign, f, o.output, err, sizeof err) : campStoreReport(e, campaign, f, stdout, err, sizeof err)) < 0)
+    return fail(argv[0], e, err);
   campEngineClose(e);
   return 0;
 }
