@@ -375,7 +375,7 @@ static void badges(Buf *b, const json_t *c, size_t ci) {
   campBufPrintf(b, "</span> <span class=\"badge\">version <span data-json=\"/campaigns/%zu/version\" data-value=\"%lld\">%lld</span></span>",
                 ci, (long long)num(c, "version"), (long long)num(c, "version"));
   if (json_is_string(json_object_get(c, "at"))) {
-    campBufPuts(b, " <span class=\"badge\">sends at ");
+    campBufPuts(b, " <span class=\"badge\">send time ");
     esc(b, str(c, "at"));
     campBufPuts(b, "</span>");
   }
