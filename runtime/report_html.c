@@ -93,7 +93,7 @@ static json_int_t num(const json_t *o, const char *key) { return json_integer_va
 /* An integer with thousands separators: 12,345. */
 static void grouped(Buf *b, json_int_t v) {
   char digits[32];
-  int n = snprintf(digits, sizeof digits, "%lld", (long long)(v < 0 ? -v : v));
+  int n = snprintf(digits, sizeof digits, "%llu", v < 0 ? 0 - (unsigned long long)v : (unsigned long long)v);
   if (v < 0) campBufPuts(b, "-");
   for (int i = 0; i < n; i++) {
     if (i && (n - i) % 3 == 0) campBufPuts(b, ",");

@@ -30,6 +30,32 @@ static int finish(Engine *e, sqlite3_stmt *st, int rc, char *err, size_t errSize
   return rc == SQLITE_DONE ? 0 : -1;
 }
 
+/* A column holding a time as JSON: the whole ISO 8601 UTC second, or null. */
+static json_t *columnTime(sqlite3_stmt *st, int col) {
+  if (sqlite3_column_type(st, col) == SQLITE_NULL) return json_null();
+  char buf[CAMP_CLOCK_ISO_SIZE];
+  campClockFormat(sqlite3_column_int64(st, col), buf);
+  return json_string(buf);
+}
+
+/* A text column as JSON: its text, or null.  Text that is not UTF-8 (a
+** server's words in a trace message can be anything) keeps its ASCII and
+** shows '?' for every other byte, so the line stays JSON. */
+static json_t *columnText(sqlite3_stmt *st, int col) {
+  const char *t = (const char *)sqlite3_column_text(st, col);
+  if (!t) return json_null();
+  json_t *s = json_string(t);
+  if (s) return s;
+  size_t n = (size_t)sqlite3_column_bytes(st, col);
+  char *ascii = malloc(n + 1);
+  if (!ascii) return json_null();
+  for (size_t i = 0; i < n; i++) ascii[i] = (unsigned char)t[i] < 0x80 && t[i] ? t[i] : '?';
+  ascii[n] = 0;
+  s = json_string(ascii);
+  free(ascii);
+  return s ? s : json_null();
+}
+
 /* Participants by state, and how many were enrolled (every state). */
 static int reportParticipants(Engine *e, int64_t cid, json_t *c, char *err, size_t errSize) {
   json_t *parts = json_object();
@@ -63,8 +89,9 @@ static json_t *activityJson(sqlite3_stmt *st) {
   if (kind == ACT_ACTION) return a;
   int64_t sent = sqlite3_column_int64(st, 8), bounced = sqlite3_column_int64(st, 12);
   json_object_set_new(a, "sent", json_integer(sent));
-  /* no delivery receipts: a message is delivered unless it bounced */
-  json_object_set_new(a, "delivered", json_integer(sent - bounced));
+  /* no delivery receipts: a message is delivered unless it bounced (a
+  ** bounce can come for a message still being recorded as sent: never < 0) */
+  json_object_set_new(a, "delivered", json_integer(sent > bounced ? sent - bounced : 0));
   const char *k[] = { "opened", "clicked", "replied", "bounced" };
   for (int i = 0; i < 4; i++) json_object_set_new(a, k[i], json_integer(sqlite3_column_int64(st, 9 + i)));
   json_object_set_new(a, "unsubscribed", json_integer(0));
@@ -174,28 +201,14 @@ static int reportUnsubscribes(Engine *e, int64_t cid, json_t *c, char *err, size
   return finish(e, st, rc, err, errSize);
 }
 
-/* A column holding seconds as ISO 8601 UTC text, or null. */
-static json_t *isoTime(sqlite3_stmt *st, int col) {
-  if (sqlite3_column_type(st, col) == SQLITE_NULL) return json_null();
-  char buf[CAMP_CLOCK_ISO_SIZE];
-  campClockFormat(sqlite3_column_int64(st, col), buf);
-  return json_string(buf);
-}
-
-/* A text column as JSON: its text, or null. */
-static json_t *textOrNull(sqlite3_stmt *st, int col) {
-  const char *t = (const char *)sqlite3_column_text(st, col);
-  return t ? json_string(t) : json_null();
-}
-
 /* One campaign's report as JSON (see the file comment) from a row of
 ** campStoreReport's query (id, name, kind, title, state, version, at), or
 ** NULL with the message in err. */
 static json_t *campaignReport(Engine *e, sqlite3_stmt *row, char *err, size_t errSize) {
   int64_t cid = sqlite3_column_int64(row, 0);
   json_t *c = json_pack("{s:s,s:s,s:o,s:s,s:I,s:o,s:I}", "name", sqlite3_column_text(row, 1), "kind", sqlite3_column_text(row, 2),
-                        "title", textOrNull(row, 3), "state", sqlite3_column_text(row, 4),
-                        "version", (json_int_t)sqlite3_column_int64(row, 5), "at", isoTime(row, 6), "enrolled", (json_int_t)0);
+                        "title", columnText(row, 3), "state", sqlite3_column_text(row, 4),
+                        "version", (json_int_t)sqlite3_column_int64(row, 5), "at", columnTime(row, 6), "enrolled", (json_int_t)0);
   json_object_set_new(c, "unsubscribes", json_integer(0));      /* its place; reportUnsubscribes counts them */
   if (reportParticipants(e, cid, c, err, errSize) < 0 || reportActivities(e, cid, c, err, errSize) < 0 ||
       reportUnsubscribes(e, cid, c, err, errSize) < 0 ||
@@ -347,32 +360,6 @@ static void timelineMinute(sqlite3_stmt *st, int col, char buf[CAMP_CLOCK_ISO_SI
   if (strlen(buf) == 20) buf[16] = 0;
 }
 
-/* A time as JSON: the whole ISO 8601 UTC second, or null. */
-static json_t *timelineTime(sqlite3_stmt *st, int col) {
-  if (sqlite3_column_type(st, col) == SQLITE_NULL) return json_null();
-  char buf[CAMP_CLOCK_ISO_SIZE];
-  campClockFormat(sqlite3_column_int64(st, col), buf);
-  return json_string(buf);
-}
-
-/* A text column as JSON: its text, or null.  Text that is not UTF-8 (a
-** server's words in a trace message can be anything) keeps its ASCII and
-** shows '?' for every other byte, so the line stays JSON. */
-static json_t *timelineText(sqlite3_stmt *st, int col) {
-  const char *t = (const char *)sqlite3_column_text(st, col);
-  if (!t) return json_null();
-  json_t *s = json_string(t);
-  if (s) return s;
-  size_t n = (size_t)sqlite3_column_bytes(st, col);
-  char *ascii = malloc(n + 1);
-  if (!ascii) return json_null();
-  for (size_t i = 0; i < n; i++) ascii[i] = (unsigned char)t[i] < 0x80 && t[i] ? t[i] : '?';
-  ascii[n] = 0;
-  s = json_string(ascii);
-  free(ascii);
-  return s ? s : json_null();
-}
-
 /* One trace as a JSON object: every column of the text line plus attempts,
 ** the events seen (names, in the order of their flags) and the Message-ID.
 ** The caller owns it. */
@@ -384,18 +371,18 @@ static json_t *timelineJson(sqlite3_stmt *st, const char *state) {
   for (size_t i = 0; i < sizeof events / sizeof events[0]; i++)
     if (bits & events[i].bit) json_array_append_new(seen, json_string(events[i].name));
   json_t *o = json_object();
-  json_object_set_new(o, "campaign", timelineText(st, 0));
+  json_object_set_new(o, "campaign", columnText(st, 0));
   json_object_set_new(o, "record", json_integer(sqlite3_column_int64(st, 1)));
   json_object_set_new(o, "test", json_boolean(sqlite3_column_int(st, 8)));
-  json_object_set_new(o, "participant", timelineText(st, 2));
-  json_object_set_new(o, "activity", timelineText(st, 3));
+  json_object_set_new(o, "participant", columnText(st, 2));
+  json_object_set_new(o, "activity", columnText(st, 3));
   json_object_set_new(o, "state", json_string(state));
-  json_object_set_new(o, "due", timelineTime(st, 5));
-  json_object_set_new(o, "done", timelineTime(st, 6));
+  json_object_set_new(o, "due", columnTime(st, 5));
+  json_object_set_new(o, "done", columnTime(st, 6));
   json_object_set_new(o, "attempts", json_integer(sqlite3_column_int64(st, 9)));
   json_object_set_new(o, "events", seen);
-  json_object_set_new(o, "message_id", timelineText(st, 11));
-  json_object_set_new(o, "message", timelineText(st, 7));
+  json_object_set_new(o, "message_id", columnText(st, 11));
+  json_object_set_new(o, "message", columnText(st, 7));
   return o;
 }
 
