@@ -16,6 +16,7 @@
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "runtime/buf.h"
 #include "runtime/report_html.h"
@@ -101,10 +102,13 @@ static void grouped(Buf *b, json_int_t v) {
   }
 }
 
-/* v as the JSON prints it (integers, reals with 10 digits, null empty). */
+/* v as the JSON report prints it, null as nothing. */
 static void jsonText(Buf *b, const json_t *v) {
-  if (json_is_integer(v)) campBufPrintf(b, "%lld", (long long)json_integer_value(v));
-  else if (json_is_real(v)) campBufPrintf(b, "%.10g", json_real_value(v));
+  if (!v || json_is_null(v)) return;
+  char *t = json_dumps(v, JSON_ENCODE_ANY | CAMP_REPORT_JSON_REALS);
+  if (!t) { b->oom = 1; return; }
+  campBufPuts(b, t);
+  free(t);
 }
 
 /* <tag class="cls" data-json="ptr" data-value="v">shown</tag>: an integer

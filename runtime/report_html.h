@@ -13,6 +13,10 @@
 #include <jansson.h>
 #include <stdio.h>
 
+/* How the JSON report prints reals (rates have one decimal: 10 digits
+** print 43.8, not 43.799999999999997); the page's data-value the same. */
+#define CAMP_REPORT_JSON_REALS JSON_REAL_PRECISION(10)
+
 /* Write report as an HTML page on out.  Every number shown carries its
 ** place in the JSON (data-json, a JSON Pointer) and its value as JSON
 ** prints it (data-value; empty for null), which is what the tests compare.

@@ -306,8 +306,7 @@ int campStoreReport(Engine *e, const char *campaign, ReportFormat fmt, FILE *out
   json_t *camps = json_object_get(root, "campaigns");
   int rc = 0;
   if (fmt == REPORT_JSON) {
-    /* rates have one decimal: 10 digits print 43.8, not 43.799999999999997 */
-    json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
+    json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER | CAMP_REPORT_JSON_REALS);
     fputc('\n', out);
   } else if (fmt == REPORT_HTML) {
     if ((rc = campReportHtmlWrite(root, out)) < 0) snprintf(err, errSize, "out of memory");

@@ -51,7 +51,8 @@ def printed(v):
     if v is None: return "", "\u2013"
     if isinstance(v, bool): raise TypeError("a boolean is not a number")
     if isinstance(v, int): return str(v), "{:,}".format(v)
-    return "%.10g" % v, "%.1f%%" % v
+    text = "%.10g" % v                            # as jansson prints a real with 10 digits: 98.0, 43.8
+    return (text if "." in text or "e" in text else text + ".0"), "%.1f%%" % v
 
 def promised(report):
     want = {"/version"}
