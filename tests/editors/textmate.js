@@ -6,9 +6,11 @@
 // camp's real lexer says (`camp tokens`).  Does not own: which files are
 // checked or the closing line (the suite), the keyword list (grammar/lexer.re).
 //
-//   node textmate.js scopes FILE            token -> scopes, a line each (the golden format)
-//   node textmate.js check FILE...          lexer tokens vs scopes, a result line per file
+//   node textmate.js scopes FILE             token -> scopes, a line each (the golden format)
+//   node textmate.js check FILE...           lexer tokens vs scopes, a result line per file
 //   node textmate.js coverage FILE...        every keyword of grammar/lexer.re is scoped
+//   node textmate.js places FILE...          'FILE LINE BYTECOL WORD' of each keyword that
+//                                            must be highlighted as one (for Vim; needs no npm)
 //
 // Environment: NPM_DIR (where node_modules is), CAMP (the binary), GRAMMAR
 // (default editors/camp.tmLanguage.json), LEXER (default grammar/lexer.re).
@@ -20,8 +22,7 @@ const { execFileSync } = require('child_process');
 
 const npmDir = process.env.NPM_DIR || 'build/npm';
 const modules = path.resolve(npmDir, 'node_modules');
-const vsctm = require(path.join(modules, 'vscode-textmate'));
-const onig = require(path.join(modules, 'vscode-oniguruma'));
+let vsctm, onig;                                   // loaded when a command tokenizes
 const grammarPath = process.env.GRAMMAR || 'editors/camp.tmLanguage.json';
 const lexerPath = process.env.LEXER || 'grammar/lexer.re';
 const camp = process.env.CAMP || 'build/camp';
@@ -57,6 +58,8 @@ function lexerKeywords() {
 }
 
 async function loadGrammar() {
+  vsctm = require(path.join(modules, 'vscode-textmate'));
+  onig = require(path.join(modules, 'vscode-oniguruma'));
   const wasm = fs.readFileSync(path.join(modules, 'vscode-oniguruma/release/onig.wasm'));
   await onig.loadWASM(wasm.buffer.slice(wasm.byteOffset, wasm.byteOffset + wasm.byteLength));
   const registry = new vsctm.Registry({
@@ -100,7 +103,7 @@ function lexerTokens(file, lines) {
     const ln = +m[1] - 1, byteCol = +m[2] - 1;
     const text = lines[ln] ? lines[ln].line : '';
     const col = Buffer.from(text, 'utf8').subarray(0, byteCol).toString('utf8').length;
-    toks.push({ line: ln, col, type: m[3], text: m[4] });
+    toks.push({ line: ln, col, byteCol, type: m[3], text: m[4] });
   }
   return toks;
 }
@@ -112,14 +115,46 @@ function tokenAt(lines, ln, col) {
 
 const has = (scopes, re) => scopes.some((s) => re.test(s));
 
+// Whether the lexer's tokens around code[i] (comments left out) make that
+// keyword a keyword for the parser, whatever the grammar says: the grammar
+// must then scope it as one.  The same contexts the grammar recognises,
+// read from the real tokens.
+const TRIGGERS = new Set(["'done'", "'open'", "'click'", "'reply'", "'bounce'"]);
+const isName = (t) => t && (t.type === 'identifier' || /^'[a-z_]+'$/.test(t.type));
+function inKeywordPlace(code, i) {
+  const ty = (k) => (code[k] ? code[k].type : '');
+  const kw = ty(i).slice(1, -1);
+  switch (kw) {
+    case 'use': return ty(i + 1) === 'string';
+    case 'model': return isName(code[i + 1]) && ty(i + 2) === "'{'";
+    case 'campaign': case 'list': case 'mailing':
+      return (isName(code[i + 1]) && ty(i + 2) === 'string') || (kw === 'list' && ty(i - 1) === "'to'");
+    case 'email': case 'sms': case 'action':
+      return isName(code[i + 1]) && (ty(i + 2) === "'after'" || ty(i + 2) === "'{'");
+    case 'on': return TRIGGERS.has(ty(i + 1)) || (ty(i + 1) === "'no'" && TRIGGERS.has(ty(i + 2)));
+    case 'no': return ty(i - 1) === "'on'" && TRIGGERS.has(ty(i + 1));
+    case 'done': case 'open': case 'click': case 'reply': case 'bounce':
+      return ty(i - 1) === "'on'" || (ty(i - 1) === "'no'" && ty(i - 2) === "'on'");
+    case 'after': case 'within': case 'expire': return ty(i + 1) === 'duration';
+    case 'subject': case 'body': case 'text': case 'from': case 'code': return ty(i + 1) === 'string';
+    case 'to': return ty(i + 1) === "'list'";
+    case 'at': return ty(i + 1) === 'datetime';
+    case 'set': return ty(i - 1) === "'is'" || (ty(i - 1) === "'not'" && ty(i - 2) === "'is'");
+    default: return false;
+  }
+}
+
 // The problems of one file: each lexer keyword scoped as a keyword (or, for
-// a contextual one, as a name), never inside a string or comment, on a token
-// of its own; comments, strings, durations, datetimes and numbers where the
-// lexer has them.
+// a contextual one outside its keyword places, as a name), never inside a
+// string or comment, on a token of its own; comments, strings, durations,
+// datetimes and numbers where the lexer has them.
 function checkFile(grammar, file, keywords) {
   const lines = tokenize(grammar, file);
   const problems = [];
-  for (const lt of lexerTokens(file, lines)) {
+  const all = lexerTokens(file, lines);
+  const code = all.filter((t) => t.type !== 'comment');
+  const place = new Map(code.map((t, i) => [t, inKeywordPlace(code, i)]));
+  for (const lt of all) {
     const where = `${file}:${lt.line + 1}:${lt.col + 1}`;
     const tm = tokenAt(lines, lt.line, lt.col);
     const scopes = tm ? tm.scopes : [];
@@ -132,6 +167,7 @@ function checkFile(grammar, file, keywords) {
       else if (has(scopes, /^(string|comment)\./)) why = 'inside a string or comment';
       else if (has(scopes, KEYWORD_SCOPE)) why = null;
       else if (ALWAYS.has(word)) why = 'an operator or value without a keyword scope';
+      else if (place.get(lt)) why = 'a keyword here (by the tokens around it) without a keyword scope';
       else if (has(scopes, NAME_SCOPE)) why = null;
       else why = 'neither a keyword nor a name scope';
       if (why) problems.push(`${where}: keyword '${word}': ${why}: ${shown}`);
@@ -175,8 +211,22 @@ function results(list) {
 
 async function main() {
   const [cmd, ...args] = process.argv.slice(2);
-  const grammar = await loadGrammar();
   const keywords = lexerKeywords();
+  if (cmd === 'places') {
+    const set = new Set(keywords);
+    for (const file of args) {
+      const lines = fs.readFileSync(file, 'utf8').split(/\r?\n/).map((line) => ({ line }));
+      const code = lexerTokens(file, lines).filter((t) => t.type !== 'comment');
+      code.forEach((t, i) => {
+        const word = t.type.slice(1, -1);
+        if (set.has(word) && (ALWAYS.has(word) || inKeywordPlace(code, i))) {
+          console.log(`${file} ${t.line + 1} ${t.byteCol + 1} ${word}`);
+        }
+      });
+    }
+    return;
+  }
+  const grammar = await loadGrammar();
   if (cmd === 'scopes') {
     const lines = tokenize(grammar, args[0]);
     const out = [];
@@ -219,7 +269,7 @@ async function main() {
     }
     results(list);
   } else {
-    console.error('usage: textmate.js scopes FILE | check FILE... | coverage FILE...');
+    console.error('usage: textmate.js scopes FILE | check FILE... | coverage FILE... | places FILE...');
     process.exit(2);
   }
 }

@@ -83,16 +83,16 @@ syn match campTriggerNo contained "\<no\>" nextgroup=campTrigger skipwhite
 syn match campTrigger contained "\<\%(done\|open\|click\|reply\|bounce\)\>"
 
 " Delays and windows: after D, within D, expire D
-syn match campTiming "\<\%(after\|within\)\>\ze[ \t]*\d"
-syn match campProperty "\<expire\>\ze[ \t]*\d"
+syn match campTiming "\<\%(after\|within\)\>\ze[ \t]*\%(\d\|#\|$\)"
+syn match campProperty "\<expire\>\ze[ \t]*\%(\d\|#\|$\)"
 
 " Properties
 syn match campProperty "\<\%(subject\|body\|text\|from\|code\)\>\ze\s*[\"']"
 syn match campProperty "\<target\>\ze\s\+\h" nextgroup=campDeclName skipwhite
 syn match campProperty "\<unique\>\ze\s\+\h" nextgroup=campFieldRef skipwhite
 syn match campProperty "\<where\>"
-syn match campProperty "\<at\>\ze\s*\d\{4}-"
-syn match campProperty "\<to\>\ze\s\+list\>" nextgroup=campToList skipwhite
+syn match campProperty "\<at\>\ze\s*\%(\d\{4}-\|#\|$\)"
+syn match campProperty "\<to\>\ze\s*\%(list\>\|#\|$\)" nextgroup=campToList skipwhite skipnl
 syn match campToList contained "\<list\>" nextgroup=campDeclName skipwhite
 
 hi def link campTodo Todo
