@@ -19,7 +19,7 @@ set cpo&vim
 
 syn case match
 syn iskeyword 48-57,a-z,A-Z,_
-syn sync minlines=200
+syn sync fromstart
 
 " Comments
 syn keyword campTodo contained TODO FIXME XXX NOTE
