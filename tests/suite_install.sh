@@ -80,6 +80,15 @@ check "camp(1): no section for a command that does not exist" "$stale" ""
 check "camp(1): every command in the rendered page" \
   "$(for c in $listed; do grep -qx "   $c" "$D/camp.1.txt" || echo "$c"; done)" ""
 
+# -- docs/import.md: its example says what camp import says ------------------------
+# block N: the Nth ``` block of docs/import.md
+block() { awk -v n="$1" '/^```/ { k++; next } k == 2 * n - 1' docs/import.md; }
+new_db "$D/imp.db" examples/welcome_flow.camp || true
+block 3 > "$D/contacts.csv"
+(cd "$D" && "$CAMP" import --db imp.db --model contact contacts.csv > /dev/null 2> err; echo $? > rc)
+check "import.md: the example's messages are camp import's" "$(cat "$D/err")" "$(block 4)"
+check "import.md: the example exits 1" "$(cat "$D/rc")" 1
+
 # -- uninstall -------------------------------------------------------------------
 out=$($MAKE uninstall DESTDIR="$ROOT" PREFIX=/usr 2>&1) || bad "make uninstall" "$out"
 check "uninstall: no file left" "$(find "$ROOT" -type f)" ""

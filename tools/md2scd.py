@@ -62,7 +62,7 @@ def inline(s):
         m = re.match(r"\[([^\]]+)\]\(([^)\s]+)\)", s[i:])
         if m:
             text, url = m.group(1), m.group(2)
-            out.append(inline(text) + ("" if text == url else " (" + literal(url) + ")"))
+            out.append(inline(text) + ("" if url.split("#")[0] in text else " (" + literal(url) + ")"))
             i += m.end()
             continue
         out.append(literal(c))
