@@ -11,20 +11,8 @@ CONNS=${2:-64}
 THREADS=${THREADS:-2}
 CAMP=${CAMP:-build/camp}
 [ -x "$CAMP" ] || make -s build/camp
-# need_pkg PACKAGE PROGRAM: install the Debian package that has PROGRAM
-# (a benchmark tool, not a test dependency: make test does not install it)
-# with apt-get when root; otherwise print the exact command and stop.
-need_pkg() {
-  command -v "$2" > /dev/null && return 0
-  if [ "$(id -u)" = 0 ]; then
-    echo "bench/serve.sh: installing $1 (for $2, used only by this benchmark)"
-    export DEBIAN_FRONTEND=noninteractive
-    { apt-get install -y -qq "$1" || { apt-get update -qq && apt-get install -y -qq "$1"; }; } > /dev/null || exit 1
-  else
-    echo "bench/serve.sh: needs $1 (for $2); run: sudo apt-get install -y $1" >&2; exit 1
-  fi
-}
-need_pkg wrk wrk
+. "$(dirname "$0")/lib.sh"
+need_pkg bench/serve.sh wrk wrk
 D=$(mktemp -d)
 SERVER=
 trap '[ -n "$SERVER" ] && kill $SERVER 2> /dev/null; rm -rf "$D"' EXIT

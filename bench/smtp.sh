@@ -13,21 +13,9 @@ N=${1:-100000}
 C=${2:-8}
 CAMP=${CAMP:-build/camp}
 [ -x "$CAMP" ] || make -s build/camp
-# need_pkg PACKAGE PROGRAM: install the Debian package that has PROGRAM
-# (a benchmark tool, not a test dependency: make test does not install it)
-# with apt-get when root; otherwise print the exact command and stop.
-need_pkg() {
-  command -v "$2" > /dev/null && return 0
-  if [ "$(id -u)" = 0 ]; then
-    echo "bench/smtp.sh: installing $1 (for $2, used only by this benchmark)"
-    export DEBIAN_FRONTEND=noninteractive
-    { apt-get install -y -qq "$1" || { apt-get update -qq && apt-get install -y -qq "$1"; }; } > /dev/null || exit 1
-  else
-    echo "bench/smtp.sh: needs $1 (for $2); run: sudo apt-get install -y $1" >&2; exit 1
-  fi
-}
-need_pkg postfix /usr/sbin/smtp-sink
-need_pkg postfix /usr/sbin/smtp-source
+. "$(dirname "$0")/lib.sh"
+need_pkg bench/smtp.sh postfix /usr/sbin/smtp-sink
+need_pkg bench/smtp.sh postfix /usr/sbin/smtp-source
 D=$(mktemp -d)
 SINK=
 cleanup() { [ -n "$SINK" ] && kill "$SINK" 2>/dev/null; rm -rf "$D"; }
