@@ -32,7 +32,7 @@ int campStoreNames(const char *path, const char *campaign, StoreNameFn fn, void 
   sqlite3 *db = openReadOnly(path);
   if (!db) return -1;
   const char *sql = campaign
-    ? "SELECT a.name FROM camp_activity a JOIN camp_campaign c ON c.id = a.campaign WHERE c.name = ? ORDER BY a.idx, a.name"
+    ? "SELECT a.name FROM camp_activity a JOIN camp_campaign c ON c.id = a.campaign WHERE c.name = ? AND a.idx >= 0 ORDER BY a.idx"
     : "SELECT name FROM camp_campaign ORDER BY name";
   sqlite3_stmt *st = NULL;
   int n = -1;

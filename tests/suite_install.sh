@@ -99,6 +99,16 @@ new_db "$D/db" examples/welcome_flow.camp || true
 "$CAMP" deploy --db "$D/db" examples/double_opt_in.camp > /dev/null || bad "deploy double_opt_in"
 check "complete campaigns" "$("$CAMP" complete --db "$D/db" campaigns)" "$(printf 'double_opt_in\nwelcome_flow')"
 check "complete activities" "$("$CAMP" complete --db "$D/db" activities welcome_flow)" "$(printf 'welcome\nblacklist')"
+# an activity removed by a redeploy is not offered
+cp examples/models.camp "$D/models.camp"
+"$CAMP" init --db "$D/db2" > /dev/null || bad "init db2"
+act() { printf 'email %s { subject "s" body "b" from "a@x.test" }\n' "$@"; }
+printf 'use "models.camp"\ncampaign c1 "C" {\n target contact\n %s\n %s\n}\n' "$(act one)" "$(act two)" > "$D/c1.camp"
+"$CAMP" deploy --db "$D/db2" "$D/c1.camp" > /dev/null || bad "deploy c1"
+check "complete activities: both" "$("$CAMP" complete --db "$D/db2" activities c1 | paste -sd' ' -)" "one two"
+printf 'use "models.camp"\ncampaign c1 "C" {\n target contact\n %s\n}\n' "$(act one)" > "$D/c1.camp"
+"$CAMP" deploy --db "$D/db2" "$D/c1.camp" > /dev/null || bad "deploy c1 again"
+check "complete activities: not one a redeploy removed" "$("$CAMP" complete --db "$D/db2" activities c1)" one
 check "complete campaigns, CAMP_DB" "$(CAMP_DB=$D/db "$CAMP" complete campaigns | wc -l | tr -d ' ')" 2
 check "complete, no database: nothing, exit 0" "$("$CAMP" complete --db "$D/none.db" campaigns 2>&1; echo "rc=$?")" "rc=0"
 check "complete, no database: none created" "$(ls "$D" | grep -c none)" 0
