@@ -168,11 +168,16 @@ $(BUILD)/man/camp-language.5: $(BUILD)/man/camp-language.5.scd | $(BUILD)/.deps
 # Every file install writes, relative to $(DESTDIR)$(PREFIX); uninstall removes these.
 # The examples: campaign files, the body files they embed, sample data (demo.sh is the repository's).
 EXAMPLES  = $(wildcard examples/*.camp examples/*/*.html examples/*/*.txt examples/*/*.md examples/data/*.csv)
-EXDIRS    = $(sort $(filter-out examples/,$(dir $(EXAMPLES))))
 DOCDIR    = share/doc/camp
+# Editor support: the Vim files where Vim looks for packaged ones
+# (share/vim/vimfiles, on Debian's runtime path for PREFIX=/usr), and the whole
+# editors/ directory (TextMate grammar, VS Code extension) beside the docs.
+VIMFILES  = $(wildcard editors/vim/*/camp.vim)
+EDITORS   = $(wildcard editors/*.* editors/*/*.* editors/*/*/*.*)
 INSTALLED = bin/camp share/man/man1/camp.1 share/man/man5/camp-language.5 \
             share/bash-completion/completions/camp share/zsh/site-functions/_camp \
-            $(DOCDIR)/README.md $(DOCDIR)/import.md $(patsubst examples/%,$(DOCDIR)/examples/%,$(EXAMPLES))
+            $(DOCDIR)/README.md $(DOCDIR)/import.md $(patsubst examples/%,$(DOCDIR)/examples/%,$(EXAMPLES)) \
+            $(patsubst editors/vim/%,share/vim/vimfiles/%,$(VIMFILES)) $(addprefix $(DOCDIR)/,$(EDITORS))
 
 install: $(BUILD)/camp $(MAN)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5 \
@@ -184,12 +189,12 @@ install: $(BUILD)/camp $(MAN)
 	install -m 644 completions/camp.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/camp
 	install -m 644 completions/_camp $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_camp
 	install -m 644 README.md docs/import.md $(DESTDIR)$(PREFIX)/$(DOCDIR)/
-	for f in $(EXAMPLES); do install -D -m 644 $$f $(DESTDIR)$(PREFIX)/$(DOCDIR)/$$f || exit 1; done
+	for f in $(EXAMPLES) $(EDITORS); do install -D -m 644 $$f $(DESTDIR)$(PREFIX)/$(DOCDIR)/$$f || exit 1; done
+	for f in $(VIMFILES); do install -D -m 644 $$f $(DESTDIR)$(PREFIX)/share/vim/vimfiles/$${f#editors/vim/} || exit 1; done
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR)$(PREFIX)/,$(INSTALLED))
-	-rmdir $(addprefix $(DESTDIR)$(PREFIX)/$(DOCDIR)/,$(EXDIRS)) $(DESTDIR)$(PREFIX)/$(DOCDIR)/examples \
-	  $(DESTDIR)$(PREFIX)/$(DOCDIR) 2> /dev/null
+	-[ ! -d $(DESTDIR)$(PREFIX)/$(DOCDIR) ] || find $(DESTDIR)$(PREFIX)/$(DOCDIR) -depth -type d -empty -delete
 
 clean:
 	rm -rf build

@@ -18,6 +18,9 @@ out=$($MAKE install DESTDIR="$ROOT" PREFIX=/usr 2>&1) || bad "make install" "$ou
 want="bin/camp share/man/man1/camp.1 share/man/man5/camp-language.5 share/bash-completion/completions/camp
 share/zsh/site-functions/_camp share/doc/camp/README.md share/doc/camp/import.md"
 for f in examples/*.camp examples/*/*.html examples/data/*.csv; do want="$want share/doc/camp/$f"; done
+# editor support, when editors/ has it: the Vim files where Vim looks, and editors/ beside the docs
+for f in editors/vim/*/camp.vim; do [ -f "$f" ] && want="$want share/vim/vimfiles/${f#editors/vim/}"; done
+for f in $(find editors -type f -o -type l 2> /dev/null); do want="$want share/doc/camp/$f"; done
 missing=
 for f in $want; do [ -f "$ROOT/usr/$f" ] || missing="$missing $f"; done
 check "install: every file" "$missing" ""
