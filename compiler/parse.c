@@ -113,29 +113,168 @@ static const char *closerFor(int type) {
   return type == TK_LBRACE ? "'}'" : type == TK_LPAREN ? "')'" : "']'";
 }
 
-/* The parser state just before the token that failed: replay the first
-** ntok tokens silently into a fresh parser (errors are rare; copying the
-** state before every token would cost more than the whole parse). */
-static void expectedBefore(ParseCtx *c, const Lexer *lx, uint32_t startPos, int startToken,
-                           uint32_t ntok, Token at, char *buf, size_t size) {
-  yyParser parser;
-  ParseCtx quiet = *c;
-  Lexer again = *lx;
-  quiet.silent = 1;
-  quiet.failed = 0;
-  again.pos = startPos;
-  campParserInit(&parser);
+/* Start `parser` fresh and feed it, silently, the first ntok tokens of the
+** text lx was started on (errors are rare; copying the state before every
+** token would cost more than the whole parse).  On return `again` is
+** positioned after those tokens and `quiet` is the silent context used. */
+static void replay(const ParseCtx *c, const Lexer *lx, uint32_t startPos, int startToken, uint32_t ntok,
+                   yyParser *parser, ParseCtx *quiet, Lexer *again) {
+  *quiet = *c;
+  *again = *lx;
+  quiet->silent = 1;
+  quiet->failed = 0;
+  again->pos = startPos;
+  campParserInit(parser);
   if (startToken) {
     Token t0 = { startToken, lx->base, 0 };
-    campParser(&parser, startToken, t0, &quiet);
+    campParser(parser, startToken, t0, quiet);
   }
   for (uint32_t i = 0; i < ntok; i++) {
     const char *why;
-    Token t = campLexToken(&again, &why);
-    campParser(&parser, t.type, t, &quiet);
+    Token t = campLexToken(again, &why);
+    campParser(parser, t.type, t, quiet);
   }
+}
+
+/* ", expected …" for the parser state just before the token that failed. */
+static void expectedBefore(ParseCtx *c, const Lexer *lx, uint32_t startPos, int startToken,
+                           uint32_t ntok, Token at, char *buf, size_t size) {
+  yyParser parser;
+  ParseCtx quiet;
+  Lexer again;
+  replay(c, lx, startPos, startToken, ntok, &parser, &quiet, &again);
   expectedList(&parser, &quiet, at, buf, size);
   campParserFinalize(&parser);
+}
+
+/* -- unclosed blocks: name the '{' that was never closed ------------------ */
+
+static int isTerminal(const yyStackEntry *e) { return e->major < YYNTOKEN; }
+
+/* The source text of a token, at most 40 bytes shown (for "%.*s"). */
+static int shownLen(const Token *t) { return t->len > 40 ? 40 : (int)t->len; }
+static const char *textOf(const ParseCtx *c, const Token *t) { return c->text + (t->off - c->textBase); }
+
+/* branch := ON trigger within LBRACE: "on no open" re-read from the source
+** (the trigger's value on the stack is a number). */
+static void branchName(const ParseCtx *c, Token on, char *buf, size_t size) {
+  Lexer lx = { .text = c->text, .len = c->u->diags->src[c->file].len - c->textBase,
+               .pos = on.off - c->textBase, .base = c->textBase };
+  size_t len = 0;
+  buf[0] = 0;
+  for (int i = 0; i < 4 && len < size; i++) {
+    const char *why;
+    Token t = campLexToken(&lx, &why);
+    if (t.type == 0 || t.type == TK_WITHIN || t.type == TK_LBRACE || t.type == TK_ILLEGAL) break;
+    len += (size_t)snprintf(buf + len, size - len, "%s%.*s", i ? " " : "", shownLen(&t), textOf(c, &t));
+  }
+}
+
+/* The innermost '{' still open in parser p: its token in *brace and what it
+** opens ("activity 'x'", "branch 'on open'", "campaign 'c'", …) in what.
+** Reads the parser's stack: the symbols before an LBRACE say which of the
+** grammar's block rules it belongs to.  Returns 0 when no '{' is open. */
+static int openBlock(const yyParser *p, const ParseCtx *c, Token *brace, char *what, size_t size) {
+  const yyStackEntry *s = p->yystack;
+  int i = (int)(p->yytos - p->yystack), closed = 0;
+  for (; i > 0; i--) {             /* a '}' shifted but not yet reduced closes the '{' below it */
+    if (s[i].major == TK_RBRACE) closed++;
+    else if (s[i].major == TK_LBRACE && closed) closed--;
+    else if (s[i].major == TK_LBRACE) break;
+  }
+  if (i < 3) return 0;
+  *brace = s[i].minor.yy0;
+  const yyStackEntry *k3 = &s[i - 3], *k2 = &s[i - 2], *k1 = &s[i - 1];
+  if (isTerminal(k1) && k2->major == TK_MODEL)                          /* MODEL ID { */
+    snprintf(what, size, "model '%.*s'", shownLen(&k1->minor.yy0), textOf(c, &k1->minor.yy0));
+  else if (k1->major == TK_STRING && isTerminal(k2) &&                  /* CAMPAIGN ID STRING { */
+           (k3->major == TK_CAMPAIGN || k3->major == TK_LIST || k3->major == TK_MAILING))
+    snprintf(what, size, "%s '%.*s'", k3->major == TK_CAMPAIGN ? "campaign" : k3->major == TK_LIST ? "list" : "mailing",
+             shownLen(&k2->minor.yy0), textOf(c, &k2->minor.yy0));
+  else if (k3->major == TK_ON && !isTerminal(k2)) {                    /* ON trigger within { */
+    char name[128];
+    branchName(c, k3->minor.yy0, name, sizeof name);
+    snprintf(what, size, "branch '%s'", name);
+  } else if (isTerminal(k2) && !isTerminal(k1) && !isTerminal(k3))      /* akind ID after { */
+    snprintf(what, size, "activity '%.*s'", shownLen(&k2->minor.yy0), textOf(c, &k2->minor.yy0));
+  else
+    snprintf(what, size, "this block");
+  return 1;
+}
+
+/* Bytes of blank before the first character of the line holding offset off. */
+static uint32_t indentOf(const ParseCtx *c, uint32_t off, int *first) {
+  const char *at = c->text + (off - c->textBase), *ls = at;
+  while (ls > c->text && ls[-1] != '\n') ls--;
+  const char *q = ls;
+  while (q < at && (*q == ' ' || *q == '\t')) q++;
+  *first = q == at;
+  return (uint32_t)(q - ls);
+}
+
+static int startsBlock(int type) {
+  return type == TK_USE || type == TK_MODEL || type == TK_CAMPAIGN || type == TK_LIST || type == TK_MAILING ||
+         type == TK_EMAIL || type == TK_SMS || type == TK_ACTION || type == TK_ON;
+}
+
+/* At end of file inside a '{': report the brace (the innermost open block)
+** and, as a note, where the file ends and what was still expected. */
+static int reportNeverClosed(ParseCtx *c, yyParser *parser, Token eof) {
+  Token brace;
+  char what[192], exp[512];
+  if (!openBlock(parser, c, &brace, what, sizeof what)) return 0;
+  campDiagReport(c->u->diags, DIAG_E007, c->file, brace.off, 1, "'{' of %s is never closed", what);
+  if (accepts(parser, c, TK_RBRACE, eof))
+    campDiagReport(c->u->diags, DIAG_NOTE, c->file, eof.off, 0, "the file ends here; '}' expected");
+  else {
+    expectedList(parser, c, eof, exp, sizeof exp);
+    if (!exp[0] && accepts(parser, c, TK_INT, eof)) snprintf(exp, sizeof exp, ", where an expression was expected");
+    campDiagReport(c->u->diags, DIAG_NOTE, c->file, eof.off, 0, "the file ends here%s", exp);
+  }
+  return 1;
+}
+
+/* A syntax error at token ntok that a missing '}' explains: one of the two
+** tokens before it, or itself, starts a line with a keyword that opens a
+** block (`campaign`, `email`, `on`, …) no deeper than the line of the
+** innermost open '{', and closing that block just before the keyword lets
+** the parse go on past the failing token.  Reports the brace and returns 1;
+** else returns 0 and reports nothing. */
+static int reportNotClosed(ParseCtx *c, const Lexer *lx, uint32_t startPos, int startToken, uint32_t ntok) {
+  for (uint32_t back = 0; back <= 2 && back <= ntok; back++) {
+    yyParser parser;
+    ParseCtx quiet;
+    Lexer again;
+    const char *why;
+    Token brace, kw;
+    char what[192];
+    int first, firstBrace, ok = 0;
+    replay(c, lx, startPos, startToken, ntok - back, &parser, &quiet, &again);
+    Lexer peek = again;
+    kw = campLexToken(&peek, &why);
+    uint32_t kwIndent = kw.type ? indentOf(c, kw.off, &first) : 0;
+    if (startsBlock(kw.type) && first && openBlock(&parser, c, &brace, what, sizeof what) &&
+        kwIndent <= indentOf(c, brace.off, &firstBrace) &&
+        accepts(&parser, &quiet, TK_RBRACE, kw)) {
+      Token close = { TK_RBRACE, kw.off, 0 };
+      campParser(&parser, TK_RBRACE, close, &quiet);
+      for (uint32_t i = 0; i <= back && !quiet.failed; i++) {
+        Token t = campLexToken(&again, &why);
+        campParser(&parser, t.type, t, &quiet);
+      }
+      ok = !quiet.failed;
+    }
+    campParserFinalize(&parser);
+    if (!ok) continue;
+    uint32_t line, col;
+    campDiagLineCol(c->u->diags, c->file, kw.off, &line, &col);
+    campDiagReport(c->u->diags, DIAG_E007, c->file, brace.off, 1, "'{' of %s is not closed before line %u",
+                   what, line);
+    campDiagReport(c->u->diags, DIAG_NOTE, c->file, kw.off, kw.len, "'}' expected before this '%.*s'",
+                   shownLen(&kw), textOf(c, &kw));
+    return 1;
+  }
+  return 0;
 }
 
 /* Feed tokens from lx to a fresh parser.  Stops at the first syntax error,
@@ -170,6 +309,10 @@ static Ast *runParser(ParseCtx *c, Lexer *lx, int startToken) {
       open[depth].type = t.type;
       open[depth++].off = t.off;
     }
+    if (t.type == 0 && depth > 0 && open[depth - 1].type == TK_LBRACE && reportNeverClosed(c, &parser, t)) {
+      c->failed = 1;
+      break;
+    }
     if (t.type == 0 && depth > 0) {
       uint32_t line, col;
       Opener *o = &open[depth - 1];
@@ -199,6 +342,8 @@ static Ast *runParser(ParseCtx *c, Lexer *lx, int startToken) {
         campDiagReport(c->u->diags, DIAG_E001, c->file, unit.off, unit.len,
                        "unknown duration unit '%.*s' (minutes, hours, days, weeks, months)",
                        unit.len > 40 ? 40 : (int)unit.len, c->text + (unit.off - c->textBase));
+      else if (t.type != 0 && !startToken && reportNotClosed(c, lx, startPos, startToken, ntok))
+        ;                                                   /* a '}' left out before a new block */
       else if (t.type == 0)
         campDiagReport(c->u->diags, DIAG_E001, c->file, t.off, 0, "unexpected end of %s%s",
                        startToken == TK_TPLSTART ? "the '{{ }}' expression" : "file", exp);
