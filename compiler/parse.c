@@ -82,6 +82,30 @@ static int accepts(yyParser *p, const ParseCtx *ctx, int tok, Token at) {
   return !trial.failed;
 }
 
+/* Would the parser, in state p, take the next n tokens of lx without a
+** syntax error, and then the rest of the header they start: on to the
+** first '{' or the end, at most 8 tokens in all?  Tried on a copy; p and lx
+** are left as they are. */
+static int takesNext(yyParser *p, const ParseCtx *ctx, Lexer lx, uint32_t n) {
+  yyParser copy;
+  ParseCtx trial = *ctx;
+  memcpy(&copy, p, sizeof copy);
+  copy.yytos = copy.yystack + (p->yytos - p->yystack);
+  copy.yystackEnd = copy.yystack + (p->yystackEnd - p->yystack);
+  trial.silent = 1;
+  trial.failed = 0;
+  int brace = 0;
+  for (uint32_t i = 0; (i < n || (i < 8 && !brace)) && !trial.failed; i++) {
+    const char *why;
+    Token t = campLexToken(&lx, &why);
+    if (t.type == TK_ILLEGAL) break;
+    campParser(&copy, t.type, t, &trial);
+    if (t.type == 0) break;
+    brace |= t.type == TK_LBRACE;
+  }
+  return !trial.failed;
+}
+
 /* "expected X, Y or Z" for the terminals state p accepts, keywords that
 ** only stand in for an identifier left out.  Empty when too many. */
 static void expectedList(yyParser *p, const ParseCtx *ctx, Token at, char *buf, size_t size) {
@@ -170,16 +194,18 @@ static void branchName(const ParseCtx *c, Token on, char *buf, size_t size) {
   }
 }
 
-/* The innermost '{' still open in parser p: its token in *brace and what it
-** opens ("activity 'x'", "branch 'on open'", "campaign 'c'", …) in what.
-** Reads the parser's stack: the symbols before an LBRACE say which of the
-** grammar's block rules it belongs to.  Returns 0 when no '{' is open. */
-static int openBlock(const yyParser *p, const ParseCtx *c, Token *brace, char *what, size_t size) {
+/* The '{' still open in parser p, `outer` levels out from the innermost:
+** its token in *brace and what it opens ("activity 'x'", "branch 'on
+** open'", "campaign 'c'", …) in what.  Reads the parser's stack: the
+** symbols before an LBRACE say which of the grammar's block rules it
+** belongs to.  Returns 0 when there is no such '{'. */
+static int openBlock(const yyParser *p, const ParseCtx *c, int outer, Token *brace, char *what, size_t size) {
   const yyStackEntry *s = p->yystack;
   int i = (int)(p->yytos - p->yystack), closed = 0;
   for (; i > 0; i--) {             /* a '}' shifted but not yet reduced closes the '{' below it */
     if (s[i].major == TK_RBRACE) closed++;
     else if (s[i].major == TK_LBRACE && closed) closed--;
+    else if (s[i].major == TK_LBRACE && outer) outer--;
     else if (s[i].major == TK_LBRACE) break;
   }
   if (i < 3) return 0;
@@ -202,11 +228,14 @@ static int openBlock(const yyParser *p, const ParseCtx *c, Token *brace, char *w
   return 1;
 }
 
-/* Bytes of blank before the first character of the line holding offset off. */
+/* Bytes of blank before the first character of the line holding offset
+** off (a file's offset: only for files, not templates), and in *first
+** whether off is that first character.  The line's start comes from the
+** line table, so a long line costs nothing. */
 static uint32_t indentOf(const ParseCtx *c, uint32_t off, int *first) {
-  const char *at = c->text + (off - c->textBase), *ls = at;
-  while (ls > c->text && ls[-1] != '\n') ls--;
-  const char *q = ls;
+  uint32_t line, col;
+  campDiagLineCol(c->u->diags, c->file, off, &line, &col);
+  const char *at = c->text + (off - c->textBase), *ls = at - (col - 1), *q = ls;
   while (q < at && (*q == ' ' || *q == '\t')) q++;
   *first = q == at;
   return (uint32_t)(q - ls);
@@ -217,12 +246,33 @@ static int startsBlock(int type) {
          type == TK_EMAIL || type == TK_SMS || type == TK_ACTION || type == TK_ON;
 }
 
+/* The first '}' in the current top-level block that closed a block while
+** indented less than the line of the block's '{': at end of file, a hint
+** that this block, not the one left open, is the one missing its '}' (the
+** '}'s after it are each one block off too). */
+typedef struct Misfit { uint32_t brace, close; char what[192]; } Misfit;
+
+/* Before feeding the '}' t to the parser: does it close the innermost
+** block while indented less than that block's line?  Then remember it. */
+static void checkIndent(const ParseCtx *c, const yyParser *parser, Token t, Misfit *m) {
+  Token brace;
+  char what[192];
+  int first, firstBrace;
+  uint32_t indent = indentOf(c, t.off, &first);
+  if (m->what[0] || !first || !openBlock(parser, c, 0, &brace, what, sizeof what)) return;
+  if (indent >= indentOf(c, brace.off, &firstBrace)) return;
+  m->brace = brace.off;
+  m->close = t.off;
+  memcpy(m->what, what, sizeof what);
+}
+
 /* At end of file inside a '{': report the brace (the innermost open block)
-** and, as a note, where the file ends and what was still expected. */
-static int reportNeverClosed(ParseCtx *c, yyParser *parser, Token eof) {
+** and, as notes, where the file ends and what was still expected, and a
+** block inside it whose '}' looks borrowed from an outer block (m). */
+static int reportNeverClosed(ParseCtx *c, yyParser *parser, Token eof, const Misfit *m) {
   Token brace;
   char what[192], exp[512];
-  if (!openBlock(parser, c, &brace, what, sizeof what)) return 0;
+  if (!openBlock(parser, c, 0, &brace, what, sizeof what)) return 0;
   campDiagReport(c->u->diags, DIAG_E007, c->file, brace.off, 1, "'{' of %s is never closed", what);
   if (accepts(parser, c, TK_RBRACE, eof))
     campDiagReport(c->u->diags, DIAG_NOTE, c->file, eof.off, 0, "the file ends here; '}' expected");
@@ -231,15 +281,35 @@ static int reportNeverClosed(ParseCtx *c, yyParser *parser, Token eof) {
     if (!exp[0] && accepts(parser, c, TK_INT, eof)) snprintf(exp, sizeof exp, ", where an expression was expected");
     campDiagReport(c->u->diags, DIAG_NOTE, c->file, eof.off, 0, "the file ends here%s", exp);
   }
+  if (m->what[0] && m->brace > brace.off) {
+    uint32_t line, col;
+    campDiagLineCol(c->u->diags, c->file, m->close, &line, &col);
+    campDiagReport(c->u->diags, DIAG_NOTE, c->file, m->brace, 1,
+                   "%s may be the block missing its '}': the '}' at line %u that closes it is indented "
+                   "like an outer block", m->what, line);
+  }
   return 1;
+}
+
+/* How many '}' (1 to MAX_CLOSE) must go before the next token of lx, in
+** parser p, for it and the `more` tokens after it to parse; 0 if none do. */
+#define MAX_CLOSE 8
+static int closesNeeded(yyParser *p, ParseCtx *quiet, const Lexer *lx, Token before, uint32_t more) {
+  Token close = { TK_RBRACE, before.off, 0 };
+  for (int n = 1; n <= MAX_CLOSE && accepts(p, quiet, TK_RBRACE, close); n++) {
+    campParser(p, TK_RBRACE, close, quiet);
+    if (quiet->failed) return 0;
+    if (takesNext(p, quiet, *lx, more + 1)) return n;
+  }
+  return 0;
 }
 
 /* A syntax error at token ntok that a missing '}' explains: one of the two
 ** tokens before it, or itself, starts a line with a keyword that opens a
 ** block (`campaign`, `email`, `on`, …) no deeper than the line of the
-** innermost open '{', and closing that block just before the keyword lets
-** the parse go on past the failing token.  Reports the brace and returns 1;
-** else returns 0 and reports nothing. */
+** innermost open '{', and closing blocks just before the keyword lets the
+** parse go on past the failing token.  Reports the innermost brace and
+** returns 1; else returns 0 and reports nothing. */
 static int reportNotClosed(ParseCtx *c, const Lexer *lx, uint32_t startPos, int startToken, uint32_t ntok) {
   for (uint32_t back = 0; back <= 2 && back <= ntok; back++) {
     yyParser parser;
@@ -248,30 +318,38 @@ static int reportNotClosed(ParseCtx *c, const Lexer *lx, uint32_t startPos, int 
     const char *why;
     Token brace, kw;
     char what[192];
-    int first, firstBrace, ok = 0;
+    int first = 0, firstBrace, n = 0;
     replay(c, lx, startPos, startToken, ntok - back, &parser, &quiet, &again);
     Lexer peek = again;
     kw = campLexToken(&peek, &why);
     uint32_t kwIndent = kw.type ? indentOf(c, kw.off, &first) : 0;
-    if (startsBlock(kw.type) && first && openBlock(&parser, c, &brace, what, sizeof what) &&
-        kwIndent <= indentOf(c, brace.off, &firstBrace) &&
-        accepts(&parser, &quiet, TK_RBRACE, kw)) {
-      Token close = { TK_RBRACE, kw.off, 0 };
-      campParser(&parser, TK_RBRACE, close, &quiet);
-      for (uint32_t i = 0; i <= back && !quiet.failed; i++) {
-        Token t = campLexToken(&again, &why);
-        campParser(&parser, t.type, t, &quiet);
-      }
-      ok = !quiet.failed;
+    if (startsBlock(kw.type) && first && openBlock(&parser, c, 0, &brace, what, sizeof what) &&
+        kwIndent <= indentOf(c, brace.off, &firstBrace)) {
+      yyParser tried = parser;
+      tried.yytos = tried.yystack + (parser.yytos - parser.yystack);
+      tried.yystackEnd = tried.yystack + (parser.yystackEnd - parser.yystack);
+      n = closesNeeded(&tried, &quiet, &again, kw, back);
+    }
+    char all[512];                 /* every block the '}'s close, innermost first */
+    size_t len = (size_t)snprintf(all, sizeof all, "%s", what);
+    for (int k = 1; k < n && len < sizeof all; k++) {
+      Token b;
+      char outerWhat[192];
+      if (!openBlock(&parser, c, k, &b, outerWhat, sizeof outerWhat)) break;
+      len += (size_t)snprintf(all + len, sizeof all - len, k + 1 == n ? " and %s" : ", %s", outerWhat);
     }
     campParserFinalize(&parser);
-    if (!ok) continue;
+    if (!n) continue;
     uint32_t line, col;
     campDiagLineCol(c->u->diags, c->file, kw.off, &line, &col);
     campDiagReport(c->u->diags, DIAG_E007, c->file, brace.off, 1, "'{' of %s is not closed before line %u",
                    what, line);
-    campDiagReport(c->u->diags, DIAG_NOTE, c->file, kw.off, kw.len, "'}' expected before this '%.*s'",
-                   shownLen(&kw), textOf(c, &kw));
+    if (n == 1)
+      campDiagReport(c->u->diags, DIAG_NOTE, c->file, kw.off, kw.len, "'}' expected before this '%.*s'",
+                     shownLen(&kw), textOf(c, &kw));
+    else
+      campDiagReport(c->u->diags, DIAG_NOTE, c->file, kw.off, kw.len,
+                     "%d '}' expected before this '%.*s' (to close %s)", n, shownLen(&kw), textOf(c, &kw), all);
     return 1;
   }
   return 0;
@@ -282,6 +360,7 @@ static int reportNotClosed(ParseCtx *c, const Lexer *lx, uint32_t startPos, int 
 static Ast *runParser(ParseCtx *c, Lexer *lx, int startToken) {
   yyParser parser;
   Opener open[MAX_NESTING];
+  Misfit misfit = { 0 };
   int depth = 0;
   uint32_t ntok = 0, startPos = lx->pos;
   campParserInit(&parser);
@@ -309,7 +388,9 @@ static Ast *runParser(ParseCtx *c, Lexer *lx, int startToken) {
       open[depth].type = t.type;
       open[depth++].off = t.off;
     }
-    if (t.type == 0 && depth > 0 && open[depth - 1].type == TK_LBRACE && reportNeverClosed(c, &parser, t)) {
+    if (t.type == TK_RBRACE && depth > 0 && open[depth - 1].type == TK_LBRACE && !startToken)
+      checkIndent(c, &parser, t, &misfit);
+    if (t.type == 0 && depth > 0 && open[depth - 1].type == TK_LBRACE && reportNeverClosed(c, &parser, t, &misfit)) {
       c->failed = 1;
       break;
     }
@@ -358,6 +439,7 @@ static Ast *runParser(ParseCtx *c, Lexer *lx, int startToken) {
       break;
     }
     if (t.type == TK_RBRACE || t.type == TK_RPAREN || t.type == TK_RBRACKET) depth--;
+    if (depth == 0) misfit.what[0] = 0;             /* a whole top-level block closed: balanced */
     if (t.type == 0) break;
     ntok++;
   }
