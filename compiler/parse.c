@@ -266,6 +266,16 @@ static void checkIndent(const ParseCtx *c, const yyParser *parser, Token t, Misf
   memcpy(m->what, what, sizeof what);
 }
 
+/* The note on a misfit inside the block of `brace` (reported as open). */
+static void noteMisfit(ParseCtx *c, const Misfit *m, Token brace) {
+  uint32_t line, col;
+  if (!m->what[0] || m->brace <= brace.off) return;
+  campDiagLineCol(c->u->diags, c->file, m->close, &line, &col);
+  campDiagReport(c->u->diags, DIAG_NOTE, c->file, m->brace, 1,
+                 "%s may be the block missing its '}': the '}' at line %u that closes it is indented "
+                 "like an outer block", m->what, line);
+}
+
 /* At end of file inside a '{': report the brace (the innermost open block)
 ** and, as notes, where the file ends and what was still expected, and a
 ** block inside it whose '}' looks borrowed from an outer block (m). */
@@ -281,13 +291,7 @@ static int reportNeverClosed(ParseCtx *c, yyParser *parser, Token eof, const Mis
     if (!exp[0] && accepts(parser, c, TK_INT, eof)) snprintf(exp, sizeof exp, ", where an expression was expected");
     campDiagReport(c->u->diags, DIAG_NOTE, c->file, eof.off, 0, "the file ends here%s", exp);
   }
-  if (m->what[0] && m->brace > brace.off) {
-    uint32_t line, col;
-    campDiagLineCol(c->u->diags, c->file, m->close, &line, &col);
-    campDiagReport(c->u->diags, DIAG_NOTE, c->file, m->brace, 1,
-                   "%s may be the block missing its '}': the '}' at line %u that closes it is indented "
-                   "like an outer block", m->what, line);
-  }
+  noteMisfit(c, m, brace);
   return 1;
 }
 
@@ -310,7 +314,8 @@ static int closesNeeded(yyParser *p, ParseCtx *quiet, const Lexer *lx, Token bef
 ** innermost open '{', and closing blocks just before the keyword lets the
 ** parse go on past the failing token.  Reports the innermost brace and
 ** returns 1; else returns 0 and reports nothing. */
-static int reportNotClosed(ParseCtx *c, const Lexer *lx, uint32_t startPos, int startToken, uint32_t ntok) {
+static int reportNotClosed(ParseCtx *c, const Lexer *lx, uint32_t startPos, int startToken, uint32_t ntok,
+                           const Misfit *m) {
   for (uint32_t back = 0; back <= 2 && back <= ntok; back++) {
     yyParser parser;
     ParseCtx quiet;
@@ -350,6 +355,7 @@ static int reportNotClosed(ParseCtx *c, const Lexer *lx, uint32_t startPos, int 
     else
       campDiagReport(c->u->diags, DIAG_NOTE, c->file, kw.off, kw.len,
                      "%d '}' expected before this '%.*s' (to close %s)", n, shownLen(&kw), textOf(c, &kw), all);
+    noteMisfit(c, m, brace);
     return 1;
   }
   return 0;
@@ -423,7 +429,7 @@ static Ast *runParser(ParseCtx *c, Lexer *lx, int startToken) {
         campDiagReport(c->u->diags, DIAG_E001, c->file, unit.off, unit.len,
                        "unknown duration unit '%.*s' (minutes, hours, days, weeks, months)",
                        unit.len > 40 ? 40 : (int)unit.len, c->text + (unit.off - c->textBase));
-      else if (t.type != 0 && !startToken && reportNotClosed(c, lx, startPos, startToken, ntok))
+      else if (t.type != 0 && !startToken && reportNotClosed(c, lx, startPos, startToken, ntok, &misfit))
         ;                                                   /* a '}' left out before a new block */
       else if (t.type == 0)
         campDiagReport(c->u->diags, DIAG_E001, c->file, t.off, 0, "unexpected end of %s%s",
