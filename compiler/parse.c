@@ -2,15 +2,18 @@
 ** compiler/parse.c -- the parser driver: tokens in, a tree out.
 **
 ** Owns: feeding the lexer's tokens to the lemon parser, syntax-error
-** messages (what was expected, which brace is unclosed), templates inside
-** strings and body files, and loading a unit's `use`d files (relative
-** paths, missing files, cycles; only from the project directory, see
-** campDiagLoadUsed).  Does not own: the grammar (parser.y) or
-** the nodes (ast.c).
+** messages (what was expected; which block's '{' is left open, named from
+** the parser's stack, and where its '}' was due), templates inside strings
+** and body files, and loading a unit's `use`d files (relative paths,
+** missing files, cycles; only from the project directory, see
+** campDiagLoadUsed).  Does not own: the grammar (parser.y) or the nodes
+** (ast.c).
 **
 ** The generated parser is included here rather than compiled on its own so
 ** that, at a syntax error, the driver can copy the parser state and try
-** every terminal against it: that is how "expected …" is computed.
+** every terminal against it: that is how "expected …" is computed, and how
+** a '}' left out is found (closing blocks on a copy until the parse goes
+** on).
 */
 #include <errno.h>
 #include <libgen.h>
@@ -241,6 +244,7 @@ static uint32_t indentOf(const ParseCtx *c, uint32_t off, int *first) {
   return (uint32_t)(q - ls);
 }
 
+/* Keywords that begin a declaration, an activity or a branch. */
 static int startsBlock(int type) {
   return type == TK_USE || type == TK_MODEL || type == TK_CAMPAIGN || type == TK_LIST || type == TK_MAILING ||
          type == TK_EMAIL || type == TK_SMS || type == TK_ACTION || type == TK_ON;
@@ -308,6 +312,32 @@ static int closesNeeded(yyParser *p, ParseCtx *quiet, const Lexer *lx, Token bef
   return 0;
 }
 
+/* Report n blocks left open before the keyword kw, the innermost (of
+** `brace`, described in what) named in the error, all of them in the note. */
+static void reportLeftOpen(ParseCtx *c, const yyParser *parser, int n, Token brace, const char *what, Token kw,
+                           const Misfit *m) {
+  uint32_t line, col;
+  campDiagLineCol(c->u->diags, c->file, kw.off, &line, &col);
+  campDiagReport(c->u->diags, DIAG_E007, c->file, brace.off, 1, "'{' of %s is not closed before line %u",
+                 what, line);
+  if (n == 1)
+    campDiagReport(c->u->diags, DIAG_NOTE, c->file, kw.off, kw.len, "'}' expected before this '%.*s'",
+                   shownLen(&kw), textOf(c, &kw));
+  else {
+    char all[512];                 /* every block the '}'s close, innermost first */
+    size_t len = (size_t)snprintf(all, sizeof all, "%s", what);
+    for (int k = 1; k < n && len < sizeof all; k++) {
+      Token b;
+      char outer[192];
+      if (!openBlock(parser, c, k, &b, outer, sizeof outer)) break;
+      len += (size_t)snprintf(all + len, sizeof all - len, k + 1 == n ? " and %s" : ", %s", outer);
+    }
+    campDiagReport(c->u->diags, DIAG_NOTE, c->file, kw.off, kw.len, "%d '}' expected before this '%.*s' (to close %s)",
+                   n, shownLen(&kw), textOf(c, &kw), all);
+  }
+  noteMisfit(c, m, brace);
+}
+
 /* A syntax error at token ntok that a missing '}' explains: one of the two
 ** tokens before it, or itself, starts a line with a keyword that opens a
 ** block (`campaign`, `email`, `on`, …) no deeper than the line of the
@@ -335,28 +365,9 @@ static int reportNotClosed(ParseCtx *c, const Lexer *lx, uint32_t startPos, int 
       tried.yystackEnd = tried.yystack + (parser.yystackEnd - parser.yystack);
       n = closesNeeded(&tried, &quiet, &again, kw, back);
     }
-    char all[512];                 /* every block the '}'s close, innermost first */
-    size_t len = (size_t)snprintf(all, sizeof all, "%s", what);
-    for (int k = 1; k < n && len < sizeof all; k++) {
-      Token b;
-      char outerWhat[192];
-      if (!openBlock(&parser, c, k, &b, outerWhat, sizeof outerWhat)) break;
-      len += (size_t)snprintf(all + len, sizeof all - len, k + 1 == n ? " and %s" : ", %s", outerWhat);
-    }
+    if (n) reportLeftOpen(c, &parser, n, brace, what, kw, m);
     campParserFinalize(&parser);
-    if (!n) continue;
-    uint32_t line, col;
-    campDiagLineCol(c->u->diags, c->file, kw.off, &line, &col);
-    campDiagReport(c->u->diags, DIAG_E007, c->file, brace.off, 1, "'{' of %s is not closed before line %u",
-                   what, line);
-    if (n == 1)
-      campDiagReport(c->u->diags, DIAG_NOTE, c->file, kw.off, kw.len, "'}' expected before this '%.*s'",
-                     shownLen(&kw), textOf(c, &kw));
-    else
-      campDiagReport(c->u->diags, DIAG_NOTE, c->file, kw.off, kw.len,
-                     "%d '}' expected before this '%.*s' (to close %s)", n, shownLen(&kw), textOf(c, &kw), all);
-    noteMisfit(c, m, brace);
-    return 1;
+    if (n) return 1;
   }
   return 0;
 }
@@ -396,7 +407,8 @@ static Ast *runParser(ParseCtx *c, Lexer *lx, int startToken) {
     }
     if (t.type == TK_RBRACE && depth > 0 && open[depth - 1].type == TK_LBRACE && !startToken)
       checkIndent(c, &parser, t, &misfit);
-    if (t.type == 0 && depth > 0 && open[depth - 1].type == TK_LBRACE && reportNeverClosed(c, &parser, t, &misfit)) {
+    if (t.type == 0 && depth > 0 && open[depth - 1].type == TK_LBRACE && !startToken &&
+        reportNeverClosed(c, &parser, t, &misfit)) {
       c->failed = 1;
       break;
     }
