@@ -8,6 +8,7 @@
 #
 # Generated C (re2c, lemon) is written to $(BUILD) only.
 
+VERSION  = 0.10.0
 BUILD   ?= build
 PREFIX  ?= /usr/local
 CC      ?= cc
@@ -84,6 +85,8 @@ $(BUILD)/lexer.o: $(BUILD)/lexer.c
 $(BUILD)/runtime/ingest.o: CPPFLAGS += $(GMIME_CFLAGS)
 $(BUILD)/runtime/natives.o: CPPFLAGS += $(shell pkg-config --cflags glib-2.0)
 $(BUILD)/runtime/compose.o: CPPFLAGS += $(XML_CFLAGS)
+$(BUILD)/cli/help.o: CPPFLAGS += $(GMIME_CFLAGS) $(XML_CFLAGS) -DCAMP_VERSION='"$(VERSION)"'
+
 $(BUILD)/%.o: %.c | $(BUILD)/.deps $(BUILD)/parser.h
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -c -o $@ $<
