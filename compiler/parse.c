@@ -72,15 +72,22 @@ void campParseOverflow(ParseCtx *c) {
   c->failed = 2;
 }
 
+/* A copy of parser p (its stack pointers moved into the copy) and of ctx,
+** silent and not failed, to try tokens on without touching p. */
+static void trialCopy(yyParser *copy, const yyParser *p, ParseCtx *trial, const ParseCtx *ctx) {
+  memcpy(copy, p, sizeof *copy);
+  copy->yytos = copy->yystack + (p->yytos - p->yystack);
+  copy->yystackEnd = copy->yystack + (p->yystackEnd - p->yystack);
+  *trial = *ctx;
+  trial->silent = 1;
+  trial->failed = 0;
+}
+
 /* Would the parser, in state p, accept terminal `tok` next? */
 static int accepts(yyParser *p, const ParseCtx *ctx, int tok, Token at) {
   yyParser copy;
-  ParseCtx trial = *ctx;
-  memcpy(&copy, p, sizeof copy);
-  copy.yytos = copy.yystack + (p->yytos - p->yystack);
-  copy.yystackEnd = copy.yystack + (p->yystackEnd - p->yystack);
-  trial.silent = 1;
-  trial.failed = 0;
+  ParseCtx trial;
+  trialCopy(&copy, p, &trial, ctx);
   campParser(&copy, tok, at, &trial);
   return !trial.failed;
 }
@@ -91,13 +98,9 @@ static int accepts(yyParser *p, const ParseCtx *ctx, int tok, Token at) {
 ** are left as they are. */
 static int takesNext(yyParser *p, const ParseCtx *ctx, Lexer lx, uint32_t n) {
   yyParser copy;
-  ParseCtx trial = *ctx;
-  memcpy(&copy, p, sizeof copy);
-  copy.yytos = copy.yystack + (p->yytos - p->yystack);
-  copy.yystackEnd = copy.yystack + (p->yystackEnd - p->yystack);
-  trial.silent = 1;
-  trial.failed = 0;
+  ParseCtx trial;
   int brace = 0;
+  trialCopy(&copy, p, &trial, ctx);
   for (uint32_t i = 0; (i < n || (i < 8 && !brace)) && !trial.failed; i++) {
     const char *why;
     Token t = campLexToken(&lx, &why);
@@ -360,10 +363,10 @@ static int reportNotClosed(ParseCtx *c, const Lexer *lx, uint32_t startPos, int 
     uint32_t kwIndent = kw.type ? indentOf(c, kw.off, &first) : 0;
     if (startsBlock(kw.type) && first && openBlock(&parser, c, 0, &brace, what, sizeof what) &&
         kwIndent <= indentOf(c, brace.off, &firstBrace)) {
-      yyParser tried = parser;
-      tried.yytos = tried.yystack + (parser.yytos - parser.yystack);
-      tried.yystackEnd = tried.yystack + (parser.yystackEnd - parser.yystack);
-      n = closesNeeded(&tried, &quiet, &again, kw, back);
+      yyParser tried;
+      ParseCtx trial;
+      trialCopy(&tried, &parser, &trial, &quiet);
+      n = closesNeeded(&tried, &trial, &again, kw, back);
     }
     if (n) reportLeftOpen(c, &parser, n, brace, what, kw, m);
     campParserFinalize(&parser);
