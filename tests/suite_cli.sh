@@ -88,4 +88,9 @@ else
   bad "script (util-linux) is missing: colour on a terminal is untested"
 fi
 
+# the caret stays under its column past line 99999 (the gutter widens)
+awk 'BEGIN { for (i = 0; i < 100000; i++) print ""; print "campaign x {" }' > "$D/long.camp"
+out=$("$CAMP" check "$D/long.camp" | sed -n '2,3p' | awk -F'|' '{ print length($1) }' | sort -u | wc -l)
+check "line 100001: source and caret lines share the gutter" "$out" 1
+
 finish
