@@ -96,20 +96,29 @@ static int deployOrPlan(int argc, char **argv, int dry) {
   if (!o.npos) return campCliUsage(argv[0], "usage: camp %s --db DB [--root DIR] FILE.camp...", argv[0]);
   Engine *e = openDb(argv[0], &o);
   if (!e) return 1;
-  int changes = 0;
-  for (int i = 0; i < o.npos; i++) {
+  /* every file compiled before any is deployed: one transaction for all */
+  DeployImage *im = calloc((size_t)o.npos, sizeof *im);
+  DeploySource *src = calloc((size_t)o.npos, sizeof *src);
+  int rc = im && src ? 0 : campCliUsage(argv[0], "out of memory");
+  for (int i = 0; i < o.npos && rc == 0; i++) {
     uint8_t *img = NULL;
-    size_t len = 0;
-    char err[512];
-    int rc = campCliCompileFile(argv[0], o.root, o.pos[i], &img, &len);
-    if (rc) { campEngineClose(e); return 1; }
-    rc = campEngineDeploy(e, img, len, o.start, dry, stdout, err, sizeof err);
-    free(img);
-    if (rc < 0) return fail(argv[0], e, err);
-    changes |= rc > 0;
+    rc = campCliCompileSource(argv[0], o.root, o.pos[i], &img, &im[i].len, &src[i]) ? 1 : 0;
+    im[i].img = img;
+    im[i].source = &src[i];
   }
+  DeployStats stats = { 0 };
+  /* colour: the lead's --color option replaces this test */
+  DeployOptions d = { .start = o.start, .dryRun = dry, .color = isatty(1) && !getenv("NO_COLOR"), .out = stdout, .stats = &stats };
+  char err[512];
+  int changes = rc ? 0 : campEngineDeploy(e, im, (size_t)o.npos, &d, err, sizeof err);
+  for (int i = 0; im && src && i < o.npos; i++) { free((void *)im[i].img); campStoreSourceFree(&src[i]); }
+  free(im);
+  free(src);
+  if (rc) { campEngineClose(e); return rc; }
+  if (changes < 0) return fail(argv[0], e, err);
+  campEngineDeploySummary(&stats, &d);
   campEngineClose(e);
-  return dry ? (changes ? 2 : 0) : 0;
+  return dry && changes ? 2 : 0;   /* plan: 2 when anything would change, enrolment included */
 }
 
 int campCmdDeploy(int argc, char **argv) { return deployOrPlan(argc, argv, 0); }

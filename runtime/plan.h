@@ -1,0 +1,42 @@
+/*
+** runtime/plan.h -- how `camp plan` and `camp deploy` print a change.
+**
+** Owns: the Terraform-like layout of a plan: a line with its mark (+ to
+** add, - to remove, ~ to change) coloured when asked, a property's old and
+** new text (`subject: "Hi" -> "Hello"`, a unified diff of a body), and the
+** closing summary.  Does not own: deciding what changed (store_deploy.c,
+** engine.c) or the words for durations (clock.c).
+*/
+#ifndef CAMP_PLAN_H
+#define CAMP_PLAN_H
+
+#include <stddef.h>
+#include <stdio.h>
+#include "runtime/engine.h"
+
+/* Where a plan goes: out (NULL: nowhere) and whether to colour its marks. */
+typedef struct Plan { FILE *out; int color; } Plan;
+
+/* indent spaces, then mark and a space unless mark is 0 ('+' green, '-'
+** red, '~' yellow when colouring), then the formatted text and a newline. */
+void campPlanLine(const Plan *p, int indent, char mark, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* A property of an activity (indent 6) or a campaign (indent 4) that
+** changed: `field: OLD -> NEW`, `+ field: NEW` (old NULL: added), `- field:
+** OLD` (new NULL: removed).  Strings (subject, title, from, code, body
+** file, text) are quoted; a body, and any text of more than one line, is
+** shown as a unified diff (libgit2) indented below `field:`. */
+void campPlanField(const Plan *p, int indent, const char *field, const char *old, size_t oldLen,
+                   const char *neu, size_t newLen);
+
+/* "25 records would be enrolled, 2 participants would leave", naming
+** only what is not zero, into out (always NUL-terminated; "" for none). */
+#define CAMP_PLAN_EFFECT_SIZE 96
+void campPlanEffect(long enrolled, long left, char out[CAMP_PLAN_EFFECT_SIZE]);
+
+/* The last line: "Plan: 1 to add, 2 to change, 0 to remove; 25 records
+** would be enrolled." (dryRun; campPlanEffect after the ';'), "Deployed: 1
+** added, 2 changed, 0 removed." (deploy), or "No changes.". */
+void campPlanSummary(const Plan *p, const DeployStats *s, int dryRun);
+
+#endif
