@@ -2,7 +2,9 @@
 ** runtime/plan.c -- how a plan is printed (see plan.h).
 **
 ** Owns: marks and their colours, quoting a property's text on one line,
-** and the unified diff of texts of several lines.  The diff is libgit2's
+** the unified diff of texts of several lines, and what differs between
+** two versions of an activity (the image's kind, trigger and durations;
+** the source's properties, compared as stored).  The diff is libgit2's
 ** (git_patch_from_buffers): the same hunks `git diff` shows, three lines of
 ** context, without its file header.
 */
@@ -10,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <git2.h>
+#include "runtime/clock.h"
 #include "runtime/plan.h"
 
 #define GREEN "\033[32m"
@@ -138,6 +141,82 @@ void campPlanField(const Plan *p, int indent, const char *field, const char *old
   if (old && neu) fputs(" -> ", p->out);
   if (neu) value(p, field, neu, newLen);
   fputc('\n', p->out);
+}
+
+/* -- what changed ---------------------------------------------------------- */
+
+static const DeployText *findText(const DeploySource *s, const char *campaign, const char *activity, const char *field) {
+  for (size_t i = 0; s && i < s->n; i++)
+    if (!strcmp(s->v[i].campaign, campaign) && !strcmp(s->v[i].activity, activity) && !strcmp(s->v[i].field, field))
+      return &s->v[i];
+  return NULL;
+}
+
+static const char *kindName(int kind) { return kind == ACT_EMAIL ? "email" : kind == ACT_SMS ? "sms" : "action"; }
+
+/* "top level", "after hello", "on no open of hello" */
+static void triggerText(Buf *b, int trigger, const char *parent) {
+  static const char *const on[] = { "", "", "", "open", "click", "reply", "bounce", "no open", "no click", "no reply" };
+  if (trigger == TRIG_BEGIN) campBufPuts(b, "top level");
+  else if (trigger == TRIG_DONE) campBufPrintf(b, "after %s", parent);
+  else campBufPrintf(b, "on %s of %s", trigger <= TRIG_NO_REPLY ? on[trigger] : "?", parent);
+}
+
+void campPlanDescribe(Buf *b, const Program *p, const ProgActivity *a) {
+  char d[CAMP_CLOCK_DURATION_SIZE];
+  campBufPrintf(b, "%s, ", kindName(a->kind));
+  triggerText(b, a->trigger, a->parent != CAMP_NONE ? p->str[p->acts[a->parent].name] : "");
+  if (a->window) { campClockFormatDuration(a->window, d); campBufPrintf(b, " within %s", d); }
+  if (a->delay) { campClockFormatDuration(a->delay, d); campBufPrintf(b, ", after %s", d); }
+}
+
+/* One duration property; 0 is none.  Returns 1 when it changed. */
+static int durationChange(const Plan *pl, const char *field, int64_t old, int64_t neu) {
+  if (old == neu) return 0;
+  char a[CAMP_CLOCK_DURATION_SIZE], b[CAMP_CLOCK_DURATION_SIZE];
+  campClockFormatDuration(old, a);
+  campClockFormatDuration(neu, b);
+  campPlanField(pl, 6, field, old ? a : NULL, strlen(a), neu ? b : NULL, strlen(b));
+  return 1;
+}
+
+int campPlanSource(const Plan *pl, int indent, const char *camp, const char *act, const DeploySource *old,
+                   const DeploySource *neu) {
+  int n = 0;
+  for (int pass = 0; pass < 2; pass++) {       /* the new version's properties, then those it dropped */
+    const DeploySource *s = pass ? old : neu, *other = pass ? neu : old;
+    for (size_t i = 0; i < s->n; i++) {
+      const DeployText *t = &s->v[i], *o = findText(other, camp, act, t->field);
+      if (strcmp(t->campaign, camp) || strcmp(t->activity, act) || (pass && o)) continue;
+      if (o && o->len == t->len && !memcmp(o->text, t->text, t->len)) continue;
+      n++;
+      if (pass) campPlanField(pl, indent, t->field, t->text, t->len, NULL, 0);
+      else campPlanField(pl, indent, t->field, o ? o->text : NULL, o ? o->len : 0, t->text, t->len);
+    }
+  }
+  return n;
+}
+
+int campPlanActivity(const Plan *pl, const Program *p, const ProgActivity *a, const PlanActivity *o, const char *camp,
+                     const DeploySource *oldSrc, const DeploySource *newSrc) {
+  int n = 0;
+  if (o->kind != a->kind) { n++; campPlanField(pl, 6, "kind", kindName(o->kind), strlen(kindName(o->kind)),
+                                               kindName(a->kind), strlen(kindName(a->kind))); }
+  const char *parent = a->parent != CAMP_NONE ? p->str[p->acts[a->parent].name] : "";
+  if (o->trigger != a->trigger || strcmp(o->parent, parent)) {
+    Buf x = { 0 }, y = { 0 };
+    triggerText(&x, o->trigger, o->parent);
+    triggerText(&y, a->trigger, parent);
+    if (!x.oom && !y.oom) campPlanField(pl, 6, "trigger", x.p, x.n, y.p, y.n);
+    campBufFree(&x);
+    campBufFree(&y);
+    n++;
+  }
+  n += durationChange(pl, "delay", o->delay, a->delay);
+  n += durationChange(pl, "window", o->window, a->window);
+  n += durationChange(pl, "expire", o->expire, a->expire);
+  if (oldSrc && newSrc) n += campPlanSource(pl, 6, camp, p->str[a->name], oldSrc, newSrc);
+  return n;
 }
 
 void campPlanEffect(long enrolled, long left, char out[CAMP_PLAN_EFFECT_SIZE]) {

@@ -114,7 +114,7 @@ int campStoreSourceAdd(DeploySource *s, const char *campaign, const char *activi
     free(t->campaign); free(t->activity); free(t->field); free(t->text);
     return -1;
   }
-  memcpy(t->text, text, len);
+  if (len) memcpy(t->text, text, len);      /* an empty column's text is NULL */
   t->text[len] = 0;
   t->len = len;
   s->n++;
@@ -126,13 +126,6 @@ void campStoreSourceFree(DeploySource *s) {
     free(s->v[i].campaign); free(s->v[i].activity); free(s->v[i].field); free(s->v[i].text);
   }
   if (s) { free(s->v); memset(s, 0, sizeof *s); }
-}
-
-static const DeployText *findText(const DeploySource *s, const char *campaign, const char *activity, const char *field) {
-  for (size_t i = 0; s && i < s->n; i++)
-    if (!strcmp(s->v[i].campaign, campaign) && !strcmp(s->v[i].activity, activity) && !strcmp(s->v[i].field, field))
-      return &s->v[i];
-  return NULL;
 }
 
 /* The stored source of a campaign's version into *out (empty when that
@@ -176,11 +169,11 @@ static int storeSource(Engine *e, int64_t campaign, int version, const char *nam
 /* -- what changed ------------------------------------------------------------ */
 
 /* An activity of the version being replaced (copied: that version's
-** program is freed while the new one is applied). */
-typedef struct OldAct { char *name, *parent; int64_t id; int64_t delay, window, expire; int trigger, kind; } OldAct;
+** program is freed while the new one is applied) and its id. */
+typedef struct OldAct { PlanActivity a; int64_t id; } OldAct;
 
 static void freeOld(OldAct *v, int n) {
-  for (int i = 0; v && i < n; i++) { free(v[i].name); free(v[i].parent); }
+  for (int i = 0; v && i < n; i++) { free(v[i].a.name); free(v[i].a.parent); }
   free(v);
 }
 
@@ -194,92 +187,21 @@ static int oldActivities(Engine *e, int64_t campaign, OldAct **out, char *err, s
   if (!v) { snprintf(err, errSize, "out of memory"); return -1; }
   for (uint32_t i = 0; i < c->nact; i++) {
     const ProgActivity *a = &p->acts[c->firstAct + i];
-    v[i].name = strdup(p->str[a->name]);
-    v[i].parent = strdup(a->parent != CAMP_NONE ? p->str[p->acts[a->parent].name] : "");
-    if (!v[i].name || !v[i].parent) { freeOld(v, (int)i + 1); snprintf(err, errSize, "out of memory"); return -1; }
+    PlanActivity *o = &v[i].a;
+    o->name = strdup(p->str[a->name]);
+    o->parent = strdup(a->parent != CAMP_NONE ? p->str[p->acts[a->parent].name] : "");
+    if (!o->name || !o->parent) { freeOld(v, (int)i + 1); snprintf(err, errSize, "out of memory"); return -1; }
+    o->delay = a->delay; o->window = a->window; o->expire = a->expire;
+    o->trigger = a->trigger; o->kind = a->kind;
     v[i].id = l->actId[c->firstAct + i];
-    v[i].delay = a->delay; v[i].window = a->window; v[i].expire = a->expire;
-    v[i].trigger = a->trigger; v[i].kind = a->kind;
   }
   *out = v;
   return (int)c->nact;
 }
 
 static const OldAct *findOld(const OldAct *v, int n, const char *name) {
-  for (int i = 0; i < n; i++) if (!strcmp(v[i].name, name)) return &v[i];
+  for (int i = 0; i < n; i++) if (!strcmp(v[i].a.name, name)) return &v[i];
   return NULL;
-}
-
-static const char *kindName(int kind) { return kind == ACT_EMAIL ? "email" : kind == ACT_SMS ? "sms" : "action"; }
-
-/* "top level", "after hello", "on no open of hello" */
-static void triggerText(Buf *b, int trigger, const char *parent) {
-  static const char *const on[] = { "", "", "", "open", "click", "reply", "bounce", "no open", "no click", "no reply" };
-  if (trigger == TRIG_BEGIN) campBufPuts(b, "top level");
-  else if (trigger == TRIG_DONE) campBufPrintf(b, "after %s", parent);
-  else campBufPrintf(b, "on %s of %s", trigger <= TRIG_NO_REPLY ? on[trigger] : "?", parent);
-}
-
-/* "email, top level, after 2 hours": what a new activity is. */
-static void describe(Buf *b, const Program *p, const ProgActivity *a) {
-  char d[CAMP_CLOCK_DURATION_SIZE];
-  campBufPrintf(b, "%s, ", kindName(a->kind));
-  triggerText(b, a->trigger, a->parent != CAMP_NONE ? p->str[p->acts[a->parent].name] : "");
-  if (a->window) { campClockFormatDuration(a->window, d); campBufPrintf(b, " within %s", d); }
-  if (a->delay) { campClockFormatDuration(a->delay, d); campBufPrintf(b, ", after %s", d); }
-}
-
-/* One duration property; 0 is none.  Returns 1 when it changed. */
-static int durationChange(const Plan *pl, const char *field, int64_t old, int64_t neu) {
-  if (old == neu) return 0;
-  char a[CAMP_CLOCK_DURATION_SIZE], b[CAMP_CLOCK_DURATION_SIZE];
-  campClockFormatDuration(old, a);
-  campClockFormatDuration(neu, b);
-  campPlanField(pl, 6, field, old ? a : NULL, strlen(a), neu ? b : NULL, strlen(b));
-  return 1;
-}
-
-/* The source properties of activity act ("" the campaign's own) that
-** differ between old and neu, printed at indent; the count. */
-static int sourceChanges(const Plan *pl, int indent, const char *camp, const char *act, const DeploySource *old,
-                         const DeploySource *neu) {
-  int n = 0;
-  for (int pass = 0; pass < 2; pass++) {       /* the new version's properties, then those it dropped */
-    const DeploySource *s = pass ? old : neu, *other = pass ? neu : old;
-    for (size_t i = 0; i < s->n; i++) {
-      const DeployText *t = &s->v[i], *o = findText(other, camp, act, t->field);
-      if (strcmp(t->campaign, camp) || strcmp(t->activity, act) || (pass && o)) continue;
-      if (o && o->len == t->len && !memcmp(o->text, t->text, t->len)) continue;
-      n++;
-      if (pass) campPlanField(pl, indent, t->field, t->text, t->len, NULL, 0);
-      else campPlanField(pl, indent, t->field, o ? o->text : NULL, o ? o->len : 0, t->text, t->len);
-    }
-  }
-  return n;
-}
-
-/* What changed in an activity kept by name, printed under its `~` line;
-** the count (call with pl->out NULL to count only). */
-static int activityChanges(const Plan *pl, const Program *p, const ProgActivity *a, const OldAct *o, const char *camp,
-                           const DeploySource *oldSrc, const DeploySource *newSrc) {
-  int n = 0;
-  if (o->kind != a->kind) { n++; campPlanField(pl, 6, "kind", kindName(o->kind), strlen(kindName(o->kind)),
-                                               kindName(a->kind), strlen(kindName(a->kind))); }
-  const char *parent = a->parent != CAMP_NONE ? p->str[p->acts[a->parent].name] : "";
-  if (o->trigger != a->trigger || strcmp(o->parent, parent)) {
-    Buf x = { 0 }, y = { 0 };
-    triggerText(&x, o->trigger, o->parent);
-    triggerText(&y, a->trigger, parent);
-    if (!x.oom && !y.oom) campPlanField(pl, 6, "trigger", x.p, x.n, y.p, y.n);
-    campBufFree(&x);
-    campBufFree(&y);
-    n++;
-  }
-  n += durationChange(pl, "delay", o->delay, a->delay);
-  n += durationChange(pl, "window", o->window, a->window);
-  n += durationChange(pl, "expire", o->expire, a->expire);
-  if (oldSrc && newSrc) n += sourceChanges(pl, 6, camp, p->str[a->name], oldSrc, newSrc);
-  return n;
 }
 
 static int eventBit(int trig) {
@@ -419,15 +341,15 @@ typedef struct Sync {
 /* Removed activities: their pending traces are canceled. */
 static int removeGone(Sync *s, char *err, size_t errSize) {
   for (int i = 0; i < s->nold; i++) {
-    if (campProgramFindActivity(s->p, s->ci, s->old[i].name) != CAMP_NONE) continue;
+    if (campProgramFindActivity(s->p, s->ci, s->old[i].a.name) != CAMP_NONE) continue;
     if (campStoreRun(s->e, "UPDATE camp_trace SET state = " Q_CANCELED ", message = 'activity removed from the campaign', done_at = ? "
                            "WHERE activity = ? AND state IN (" Q_SCHEDULED ", " Q_WAITING ")", "ii", campEngineNow(s->e), s->old[i].id) < 0) {
       snprintf(err, errSize, "database: %s", sqlite3_errmsg(s->e->db));
       return -1;
     }
     int64_t n = changes(s->e);
-    if (n) campPlanLine(s->pl, 2, '-', "activity %s (%lld pending trace%s canceled)", s->old[i].name, (long long)n, n == 1 ? "" : "s");
-    else campPlanLine(s->pl, 2, '-', "activity %s", s->old[i].name);
+    if (n) campPlanLine(s->pl, 2, '-', "activity %s (%lld pending trace%s canceled)", s->old[i].a.name, (long long)n, n == 1 ? "" : "s");
+    else campPlanLine(s->pl, 2, '-', "activity %s", s->old[i].a.name);
     s->stats->remove++;
     s->shown++;
   }
@@ -442,7 +364,7 @@ static int applyActivity(Sync *s, uint32_t ai, char *err, size_t errSize) {
   const OldAct *o = findOld(s->old, s->nold, name);
   if (!o) {
     Buf d = { 0 };
-    describe(&d, s->p, a);
+    campPlanDescribe(&d, s->p, a);
     campPlanLine(s->pl, 2, '+', "activity %s (%s)", name, d.oom ? "?" : d.p);
     campBufFree(&d);
     s->stats->add++;
@@ -452,12 +374,12 @@ static int applyActivity(Sync *s, uint32_t ai, char *err, size_t errSize) {
     return 0;
   }
   Plan quiet = { NULL, 0 };
-  if (!activityChanges(&quiet, s->p, a, o, camp, s->oldSrc, s->newSrc)) return 0;
+  if (!campPlanActivity(&quiet, s->p, a, &o->a, camp, s->oldSrc, s->newSrc)) return 0;
   campPlanLine(s->pl, 2, '~', "activity %s", name);
-  activityChanges(s->pl, s->p, a, o, camp, s->oldSrc, s->newSrc);
+  campPlanActivity(s->pl, s->p, a, &o->a, camp, s->oldSrc, s->newSrc);
   s->stats->change++;
   s->shown++;
-  if (o->delay == a->delay && o->window == a->window && o->trigger == a->trigger) return 0;
+  if (o->a.delay == a->delay && o->a.window == a->window && o->a.trigger == a->trigger) return 0;
   /* pending traces take the new delays from the time their trigger fired */
   int64_t add = a->delay + (a->trigger >= TRIG_NO_OPEN ? a->window : 0);
   if (campStoreRun(s->e, "UPDATE camp_trace SET due = base + ? WHERE activity = ? AND state = " Q_SCHEDULED " AND base IS NOT NULL",
@@ -511,7 +433,7 @@ int campStoreDeployCampaign(Engine *e, const Program *p, uint32_t ci, const Depl
   if (!(s.l = campStoreLoaded(e, cur.id, err, errSize))) goto done;
   if (existed && im->source && oldSrc.n) { s.oldSrc = &oldSrc; s.newSrc = im->source; }
   if (existed && im->source && !oldSrc.n) campPlanLine(&pl, 4, 0, "(source of version %d not stored: subjects, bodies and filters not compared)", cur.version);
-  if (s.oldSrc && sourceChanges(&pl, 4, name, "", s.oldSrc, s.newSrc)) { stats->change++; s.shown++; }
+  if (s.oldSrc && campPlanSource(&pl, 4, name, "", s.oldSrc, s.newSrc)) { stats->change++; s.shown++; }
   if (existed && o->start && strcmp(cur.state, "running")) { campPlanLine(&pl, 4, 0, "state: %s -> running", cur.state); s.shown++; }
   if (!existed) stats->add++;
   if (removeGone(&s, err, errSize) < 0) goto done;
