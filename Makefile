@@ -8,6 +8,7 @@
 #
 # Generated C (re2c, lemon) is written to $(BUILD) only.
 
+VERSION  = 0.10.0
 BUILD   ?= build
 PREFIX  ?= /usr/local
 CC      ?= cc
@@ -86,6 +87,8 @@ $(BUILD)/runtime/ingest.o: CPPFLAGS += $(GMIME_CFLAGS)
 $(BUILD)/runtime/natives.o: CPPFLAGS += $(shell pkg-config --cflags glib-2.0)
 $(BUILD)/runtime/compose.o: CPPFLAGS += $(XML_CFLAGS)
 $(BUILD)/runtime/plan.o: CPPFLAGS += $(shell pkg-config --cflags libgit2)
+$(BUILD)/cli/help.o: CPPFLAGS += $(GMIME_CFLAGS) $(XML_CFLAGS) -DCAMP_VERSION='"$(VERSION)"'
+
 $(BUILD)/%.o: %.c | $(BUILD)/.deps $(BUILD)/parser.h
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -c -o $@ $<

@@ -61,28 +61,22 @@ int campCliCollectCamp(const char *cmd, const char *path, PathList *out) {
   return rc;
 }
 
-int campCmdCheck(int argc, char **argv) {
-  const char *format = "text", *root = NULL;
-  int werror = 0, io = 0;
+static int check(const CliArgs *a) {
+  const char *format = a->opt[O_FORMAT] ? a->opt[O_FORMAT] : "text", *root = a->opt[O_ROOT];
+  int werror = a->opt[O_WERROR] != NULL, io = 0;
   PathList paths = { 0 };
-  for (int i = 1; i < argc; i++) {
-    int m;
-    if ((m = campCliOpt(argc, argv, &i, "--format", &format)) != 0) { if (m < 0) return 2; continue; }
-    if ((m = campCliOpt(argc, argv, &i, "--root", &root)) != 0) { if (m < 0) return 2; continue; }
-    if (!strcmp(argv[i], "--werror")) { werror = 1; continue; }
-    if (argv[i][0] == '-' && argv[i][1]) return campCliUsage(argv[0], "unknown option '%s'", argv[i]);
-    if (campCliCollectCamp(argv[0], argv[i], &paths) < 0) io = 1;
-  }
+  for (int i = 0; i < a->npos; i++)
+    if (campCliCollectCamp(a->cmd, a->pos[i], &paths) < 0) io = 1;
   DiagFormat fmt;
   if (!strcmp(format, "text")) fmt = DIAGFMT_TEXT;
   else if (!strcmp(format, "json")) fmt = DIAGFMT_JSON;
   else if (!strcmp(format, "sarif")) fmt = DIAGFMT_SARIF;
   else if (!strcmp(format, "github")) fmt = DIAGFMT_GITHUB;
-  else return campCliUsage(argv[0], "unknown format '%s' (text, json, sarif or github)", format);
-  if (!paths.n && !io) return campCliUsage(argv[0], "usage: camp check [--format text|json|sarif|github] [--werror] [--root DIR] PATH...");
+  else return campCliUsage(a->cmd, "unknown format '%s' (text, json, sarif or github)", format);
+  if (!paths.n && !io) return campCliUsage(a->cmd, "usage: camp check [--format text|json|sarif|github] [--werror] [--root DIR] PATH...");
   Diags d;
   campDiagInit(&d);
-  if (campCliSetRoot(argv[0], &d, root)) {
+  if (campCliSetRoot(a->cmd, &d, root)) {
     for (size_t i = 0; i < paths.n; i++) free(paths.v[i]);
     free(paths.v);
     campDiagFree(&d);
@@ -93,17 +87,28 @@ int campCmdCheck(int argc, char **argv) {
   for (size_t i = 0; i < paths.n; i++) {
     campUnitReset(&u);
     if (campCompileCheck(&u, paths.v[i]) < 0) {
-      campCliUsage(argv[0], "cannot read '%s': %s", paths.v[i], campDiagLoadError(errno));
+      campCliUsage(a->cmd, "cannot read '%s': %s", paths.v[i], campDiagLoadError(errno));
       io = 1;
     }
     free(paths.v[i]);
   }
   campUnitFree(&u);
   free(paths.v);
-  campDiagPrint(&d, 0, fmt, fmt == DIAGFMT_TEXT && isatty(1), stdout);
+  campDiagPrint(&d, 0, fmt, fmt == DIAGFMT_TEXT && campCliColor(a, stdout), stdout);
   if (fmt == DIAGFMT_TEXT && (d.nerror || d.nwarning))
     printf("%u error%s, %u warning%s\n", d.nerror, d.nerror == 1 ? "" : "s", d.nwarning, d.nwarning == 1 ? "" : "s");
   int rc = io ? 2 : (d.nerror || (werror && d.nwarning)) ? 1 : 0;
   campDiagFree(&d);
   return rc;
 }
+
+const CliSpec campCmdCheck = {
+  "check", "lint campaign files", check,
+  "camp check [--format text|json|sarif|github] [--werror] [--root DIR] PATH...",
+  "Compiles every file (a directory: every *.camp below it) and reports errors and warnings as\n"
+  "file:line:col: error: message [CODE].  json, sarif (GitHub code scanning) and github\n"
+  "(workflow annotations) are for CI.",
+  (const CliOptUse[]){ { O_FORMAT, "text (default), json, sarif or github" }, { O_WERROR, NULL }, { O_ROOT, NULL }, { CLI_NOPT, NULL } },
+  NULL, "camp check --format github examples/",
+  "0\tno errors (warnings allowed unless --werror)\n1\terrors, or warnings with --werror\n2\tusage error or a file cannot be read", 0,
+};

@@ -1,8 +1,9 @@
 /*
 ** cli/cli.h -- what the command files share.
 **
-** Owns: the command prototypes (from commands.def) and small helpers for
-** argument parsing.  Only cli/ includes both compiler and runtime headers.
+** Owns: the command table's types (CliSpec: one per command, with its
+** option table and help), the parsed command line (CliArgs) and small
+** helpers for arguments.  Only cli/ includes both compiler and runtime headers.
 */
 #ifndef CAMP_CLI_H
 #define CAMP_CLI_H
@@ -10,17 +11,75 @@
 #include "runtime/engine.h"
 #include "runtime/store.h"
 
-#define COMMAND(name, fn, summary) int fn(int argc, char **argv);
+#include <stdio.h>
+
+/* Every option any command takes (cli/options.def): O_DB, O_UNTIL, ... */
+typedef enum CliOptId {
+#define OPTION(id, name, letter, value, help) O_##id,
+#include "cli/options.def"
+#undef OPTION
+  CLI_NOPT
+} CliOptId;
+
+/* One option a command accepts; help NULL: the catalogue's text. */
+typedef struct CliOptUse { CliOptId id; const char *help; } CliOptUse;
+
+/* A command line parsed against its command's option table. */
+typedef struct CliArgs {
+  const char *cmd;                 /* the command's name */
+  const char *opt[CLI_NOPT];       /* each option's value; a flag given: "" */
+  int npos;                        /* the operands, in order */
+  char **pos;
+} CliArgs;
+
+/* One command: its option table and its help.  Text fields are plain
+** lines; env and exits hold "NAME\tmeaning" lines.  Options O_HELP and
+** O_COLOR are every command's and need not be listed; $CAMP_DB is listed
+** with --db and $NO_COLOR with --color automatically. */
+typedef struct CliSpec {
+  const char *name, *summary;
+  int (*run)(const CliArgs *a);
+  const char *synopsis;            /* lines after "usage: " */
+  const char *description;         /* a paragraph or two; may be NULL */
+  const CliOptUse *opts;           /* ends with { CLI_NOPT, NULL } */
+  const char *env, *example, *exits;
+  int hidden;                      /* left out of `camp help`'s list */
+} CliSpec;
+
+/* The commands, in cli/commands.def's order. */
+#define COMMAND(spec) extern const CliSpec spec;
 #include "cli/commands.def"
 #undef COMMAND
+extern const CliSpec *const campCliCommands[];
+extern const size_t campCliNCommands;
+
+/* `camp help`: the commands and their summaries. */
+void campHelpList(FILE *out);
+
+/* The command named name, or NULL. */
+const CliSpec *campCliFind(const char *name);
+
+/* Parse argv (argv[0]: the command's name) against spec: long options as
+** --name VALUE or --name=VALUE, short ones as -o VALUE or -oVALUE, "--"
+** ends options, options and operands in any order.  Returns 0 with *a
+** filled (a->pos points into argv), 1 when --help was given (the help is
+** printed: exit 0), or 2 after a usage message naming the valid options. */
+int campCliParse(const CliSpec *spec, int argc, char **argv, CliArgs *a);
+
+/* Print spec's help: synopsis, description, options, environment,
+** example and exit status. */
+void campCliHelp(const CliSpec *spec, FILE *out);
+
+/* Colour on stream out (stdout or stderr) under --color and $NO_COLOR:
+** always, never, or (auto) when out is a terminal and $NO_COLOR is unset. */
+int campCliColor(const CliArgs *a, FILE *out);
+
+/* A number option from lo to hi; *n unchanged when the option is absent.
+** 0, or 2 after "--name 'x': give a number from lo to hi". */
+int campCliNumber(const CliArgs *a, CliOptId id, long lo, long hi, long *n);
 
 /* Print "camp CMD: msg" to stderr; returns 2 (the usage / I/O exit code). */
 int campCliUsage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-/* If argv[*i] is "--name" take argv[*i+1], or "--name=value": store it in
-** *value and advance *i; returns 1 when matched, 0 when not, -1 when the
-** value is missing (after printing a usage error). */
-int campCliOpt(int argc, char **argv, int *i, const char *name, const char **value);
 
 /* The database a command opens: given (--db) unless NULL, else $CAMP_DB,
 ** else camp.db in the current directory (an empty value counts as unset).
@@ -41,17 +100,16 @@ const char *campCliSecret(Engine *e);
 #include <stdint.h>
 
 /* Compile path to an image (*img malloc'd); diagnostics go to stderr.
-** root: the project directory (--root), or NULL for the file's own.
+** The project directory is a's --root, else the file's own.
 ** Returns 0, 1 (errors in the file) or 2 (cannot read it). */
-int campCliCompileFile(const char *cmd, const char *root, const char *path, uint8_t **img, size_t *len);
+int campCliCompileFile(const CliArgs *a, const char *path, uint8_t **img, size_t *len);
 /* The same, and the source of its campaigns property by property appended
 ** to *src (compiler/source.h) for deploy and plan to keep and compare. */
-int campCliCompileSource(const char *cmd, const char *root, const char *path, uint8_t **img, size_t *len, DeploySource *src);
+int campCliCompileSource(const CliArgs *a, const char *path, uint8_t **img, size_t *len, DeploySource *src);
 
 /* --root DIR: make dir the fixed project directory of d (the diagnostics
 ** and sources of a compilation).  Returns 0, or 2 after a usage message. */
 struct Diags;
-int campCliPathAndRoot(int argc, char **argv, const char **path, const char **root);
 int campCliSetRoot(const char *cmd, struct Diags *d, const char *dir);
 
 /* Paths: a file, or every *.camp below a directory, sorted. */

@@ -22,11 +22,12 @@ static void keepText(void *ctx, const char *campaign, const char *activity, cons
   if (campStoreSourceAdd(s, campaign, activity, field, text, len) < 0) { fprintf(stderr, "camp: out of memory\n"); exit(1); }
 }
 
-int campCliCompileFile(const char *cmd, const char *root, const char *path, uint8_t **img, size_t *len) {
-  return campCliCompileSource(cmd, root, path, img, len, NULL);
+int campCliCompileFile(const CliArgs *a, const char *path, uint8_t **img, size_t *len) {
+  return campCliCompileSource(a, path, img, len, NULL);
 }
 
-int campCliCompileSource(const char *cmd, const char *root, const char *path, uint8_t **img, size_t *len, DeploySource *src) {
+int campCliCompileSource(const CliArgs *a, const char *path, uint8_t **img, size_t *len, DeploySource *src) {
+  const char *cmd = a->cmd, *root = a->opt[O_ROOT];
   Diags d;
   Unit u;
   char err[256];
@@ -36,7 +37,7 @@ int campCliCompileSource(const char *cmd, const char *root, const char *path, ui
   campUnitInit(&u, &d);
   int e = campCompileCheck(&u, path);
   if (e < 0) rc = campCliUsage(cmd, "cannot read '%s': %s", path, campDiagLoadError(errno));
-  else if (d.nerror) { campDiagPrint(&d, 0, DIAGFMT_TEXT, isatty(2), stderr); rc = 1; }
+  else if (d.nerror) { campDiagPrint(&d, 0, DIAGFMT_TEXT, campCliColor(a, stderr), stderr); rc = 1; }
   else if (campCodegenUnit(&u, img, len, err, sizeof err) < 0) rc = campCliUsage(cmd, "%s: %s", path, err);
   else if (src) campSourceEach(&u, keepText, src);
   campUnitFree(&u);
@@ -44,17 +45,9 @@ int campCliCompileSource(const char *cmd, const char *root, const char *path, ui
   return rc;
 }
 
-int campCmdCompile(int argc, char **argv) {
-  const char *in = NULL, *out = NULL, *root = NULL;
-  for (int i = 1; i < argc; i++) {
-    int m;
-    if ((m = campCliOpt(argc, argv, &i, "-o", &out)) != 0) { if (m < 0) return 2; continue; }
-    if ((m = campCliOpt(argc, argv, &i, "--root", &root)) != 0) { if (m < 0) return 2; continue; }
-    if (argv[i][0] == '-') return campCliUsage(argv[0], "unknown option '%s'", argv[i]);
-    if (in) return campCliUsage(argv[0], "one input file at a time");
-    in = argv[i];
-  }
-  if (!in) return campCliUsage(argv[0], "usage: camp compile [--root DIR] FILE.camp [-o FILE.campc]");
+static int compile(const CliArgs *a) {
+  const char *in = a->npos == 1 ? a->pos[0] : NULL, *out = a->opt[O_OUTPUT];
+  if (!in) return campCliUsage(a->cmd, "usage: camp compile [--root DIR] FILE.camp [-o FILE.campc]");
   char *def = NULL;
   if (!out) {    /* x.camp -> x.campc */
     size_t n = strlen(in);
@@ -64,13 +57,13 @@ int campCmdCompile(int argc, char **argv) {
   }
   uint8_t *img = NULL;
   size_t len = 0;
-  int rc = campCliCompileFile(argv[0], root, in, &img, &len);
+  int rc = campCliCompileFile(a, in, &img, &len);
   if (rc == 0) {
     char *tmp;
     if (asprintf(&tmp, "%s.tmp%ld", out, (long)getpid()) < 0) return 2;
     FILE *f = fopen(tmp, "wb");
     if (!f || fwrite(img, 1, len, f) != len || fclose(f) != 0 || rename(tmp, out) != 0) {
-      rc = campCliUsage(argv[0], "cannot write '%s': %s", out, strerror(errno));
+      rc = campCliUsage(a->cmd, "cannot write '%s': %s", out, strerror(errno));
       unlink(tmp);
     }
     free(tmp);
@@ -80,25 +73,41 @@ int campCmdCompile(int argc, char **argv) {
   return rc;
 }
 
-int campCmdDisasm(int argc, char **argv) {
-  const char *path = NULL, *root = NULL;
-  if (campCliPathAndRoot(argc, argv, &path, &root) < 0) return 2;
-  if (!path) return campCliUsage(argv[0], "usage: camp disasm [--root DIR] FILE.camp|FILE.campc");
+static int disasm(const CliArgs *a) {
+  const char *path = a->npos == 1 ? a->pos[0] : NULL;
+  if (!path) return campCliUsage(a->cmd, "usage: camp disasm [--root DIR] FILE.camp|FILE.campc");
   size_t n = strlen(path);
   char err[256];
   Program *p;
   if (n > 5 && !strcmp(path + n - 5, ".camp")) {
     uint8_t *img = NULL;
     size_t len = 0;
-    int rc = campCliCompileFile(argv[0], root, path, &img, &len);
+    int rc = campCliCompileFile(a, path, &img, &len);
     if (rc) return rc;
     p = campProgramLoad(img, len, err, sizeof err);
     free(img);
   } else {
     p = campProgramLoadFile(path, err, sizeof err);
   }
-  if (!p) return campCliUsage(argv[0], "%s: %s", path, err), 1;
+  if (!p) return campCliUsage(a->cmd, "%s: %s", path, err), 1;
   campDisasm(p, stdout);
   campProgramFree(p);
   return 0;
 }
+
+const CliSpec campCmdCompile = {
+  "compile", "compile a campaign file to a bytecode image", compile,
+  "camp compile [--root DIR] FILE.camp [-o FILE.campc]",
+  "The image is written to a temporary file and renamed: a failed compile leaves no half image.",
+  (const CliOptUse[]){ { O_OUTPUT, "the image's path (default: FILE.campc beside FILE.camp)" }, { O_ROOT, NULL }, { CLI_NOPT, NULL } },
+  NULL, "camp compile examples/welcome_flow.camp -o welcome_flow.campc",
+  "0\tcompiled\n1\tthe file has errors\n2\tusage error, or a file cannot be read or written", 0,
+};
+
+const CliSpec campCmdDisasm = {
+  "disasm", "list the bytecode of a .camp or .campc file", disasm,
+  "camp disasm [--root DIR] FILE.camp|FILE.campc", NULL,
+  (const CliOptUse[]){ { O_ROOT, NULL }, { CLI_NOPT, NULL } },
+  NULL, "camp disasm welcome_flow.campc",
+  "0\tlisted\n1\tthe file has errors or is not an image\n2\tusage error or the file cannot be read", 0,
+};

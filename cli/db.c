@@ -21,52 +21,10 @@
 #include "runtime/store.h"
 #include "runtime/sched.h"
 
-typedef struct Opts {
-  const char *db, *clock, *until, *mail, *sms, *baseUrl, *format, *messageId, *at, *url, *file, *model, *key,
-             *record, *run, *mailConnections, *smsConnections, *delimiter, *root;
-  int once, start;
-  int npos;
-  const char *pos[64];
-} Opts;
-
-/* Parse argv into o; returns 0 or 2 after a usage message. */
-static int parse(int argc, char **argv, Opts *o, const char *allowed) {
-  memset(o, 0, sizeof *o);
-  static const struct { const char *name; size_t off; } opts[] = {
-    { "--db", offsetof(Opts, db) }, { "--clock", offsetof(Opts, clock) }, { "--until", offsetof(Opts, until) },
-    { "--mail", offsetof(Opts, mail) }, { "--sms", offsetof(Opts, sms) }, { "--base-url", offsetof(Opts, baseUrl) },
-    { "--format", offsetof(Opts, format) }, { "--message-id", offsetof(Opts, messageId) }, { "--at", offsetof(Opts, at) },
-    { "--url", offsetof(Opts, url) }, { "--file", offsetof(Opts, file) }, { "--model", offsetof(Opts, model) },
-    { "--key", offsetof(Opts, key) }, { "--record", offsetof(Opts, record) }, { "--run", offsetof(Opts, run) },
-    { "--mail-connections", offsetof(Opts, mailConnections) }, { "--sms-connections", offsetof(Opts, smsConnections) },
-    { "--delimiter", offsetof(Opts, delimiter) }, { "--root", offsetof(Opts, root) },
-  };
-  for (int i = 1; i < argc; i++) {
-    int matched = 0;
-    for (size_t k = 0; k < sizeof opts / sizeof opts[0] && !matched; k++) {
-      const char *v;
-      int m = campCliOpt(argc, argv, &i, opts[k].name, &v);
-      if (m < 0) return 2;
-      if (m) {
-        if (!strstr(allowed, opts[k].name)) return campCliUsage(argv[0], "unknown option '%s'", opts[k].name);
-        *(const char **)((char *)o + opts[k].off) = v;
-        matched = 1;
-      }
-    }
-    if (matched) continue;
-    if (!strcmp(argv[i], "--once") && strstr(allowed, "--once")) { o->once = 1; continue; }
-    if (!strcmp(argv[i], "--start") && strstr(allowed, "--start")) { o->start = 1; continue; }
-    if (argv[i][0] == '-' && argv[i][1]) return campCliUsage(argv[0], "unknown option '%s'", argv[i]);
-    if (o->npos < 64) o->pos[o->npos++] = argv[i];
-  }
-  o->db = campCliDbPath(o->db);
-  return 0;
-}
-
-static Engine *openDb(const char *cmd, const Opts *o) {
+static Engine *openDb(const CliArgs *a) {
   char err[512];
-  Engine *e = campEngineOpen(o->db, 0, INT64_MIN, err, sizeof err);
-  if (!e) fprintf(stderr, "camp %s: %s\n", cmd, err);
+  Engine *e = campEngineOpen(campCliDbPath(a->opt[O_DB]), 0, INT64_MIN, err, sizeof err);
+  if (!e) fprintf(stderr, "camp %s: %s\n", a->cmd, err);
   return e;
 }
 
@@ -76,88 +34,80 @@ static int fail(const char *cmd, Engine *e, const char *err) {
   return 1;
 }
 
-int campCmdInit(int argc, char **argv) {
-  Opts o;
-  if (parse(argc, argv, &o, "--db --clock")) return 2;
+static int init(const CliArgs *a) {
   int64_t clock = INT64_MIN;
-  if (o.clock && campClockParse(o.clock, (int64_t)time(NULL), &clock) < 0)
-    return campCliUsage(argv[0], "--clock '%s' is not a time (2026-01-05T09:00:00Z)", o.clock);
+  if (a->opt[O_CLOCK] && campClockParse(a->opt[O_CLOCK], (int64_t)time(NULL), &clock) < 0)
+    return campCliUsage(a->cmd, "--clock '%s' is not a time (2026-01-05T09:00:00Z)", a->opt[O_CLOCK]);
   char err[512];
-  Engine *e = campEngineOpen(o.db, 1, clock, err, sizeof err);
+  const char *db = campCliDbPath(a->opt[O_DB]);
+  Engine *e = campEngineOpen(db, 1, clock, err, sizeof err);
   if (!e) { fprintf(stderr, "camp init: %s\n", err); return 1; }
-  printf("%s: ready (%s clock)\n", o.db, campEngineIsSimulated(e) ? "simulated" : "real");
+  printf("%s: ready (%s clock)\n", db, campEngineIsSimulated(e) ? "simulated" : "real");
   campEngineClose(e);
   return 0;
 }
 
-static int deployOrPlan(int argc, char **argv, int dry) {
-  Opts o;
-  if (parse(argc, argv, &o, "--db --start --root")) return 2;
-  if (!o.npos) return campCliUsage(argv[0], "usage: camp %s --db DB [--root DIR] FILE.camp...", argv[0]);
-  Engine *e = openDb(argv[0], &o);
+static int deployOrPlan(const CliArgs *a, int dry) {
+  if (!a->npos) return campCliUsage(a->cmd, "usage: camp %s --db DB [--root DIR] FILE.camp...", a->cmd);
+  Engine *e = openDb(a);
   if (!e) return 1;
   /* every file compiled before any is deployed: one transaction for all */
-  DeployImage *im = calloc((size_t)o.npos, sizeof *im);
-  DeploySource *src = calloc((size_t)o.npos, sizeof *src);
-  int rc = im && src ? 0 : campCliUsage(argv[0], "out of memory");
-  for (int i = 0; i < o.npos && rc == 0; i++) {
+  DeployImage *im = calloc((size_t)a->npos, sizeof *im);
+  DeploySource *src = calloc((size_t)a->npos, sizeof *src);
+  int rc = im && src ? 0 : campCliUsage(a->cmd, "out of memory");
+  for (int i = 0; i < a->npos && rc == 0; i++) {
     uint8_t *img = NULL;
-    rc = campCliCompileSource(argv[0], o.root, o.pos[i], &img, &im[i].len, &src[i]) ? 1 : 0;
+    rc = campCliCompileSource(a, a->pos[i], &img, &im[i].len, &src[i]) ? 1 : 0;
     im[i].img = img;
     im[i].source = &src[i];
   }
   DeployStats stats = { 0 };
-  /* colour: the lead's --color option replaces this test */
-  DeployOptions d = { .start = o.start, .dryRun = dry, .color = isatty(1) && !getenv("NO_COLOR"), .out = stdout, .stats = &stats };
+  DeployOptions d = { .start = a->opt[O_START] != NULL, .dryRun = dry, .color = campCliColor(a, stdout), .out = stdout, .stats = &stats };
   char err[512];
-  int changes = rc ? 0 : campEngineDeploy(e, im, (size_t)o.npos, &d, err, sizeof err);
-  for (int i = 0; im && src && i < o.npos; i++) { free((void *)im[i].img); campStoreSourceFree(&src[i]); }
+  int changes = rc ? 0 : campEngineDeploy(e, im, (size_t)a->npos, &d, err, sizeof err);
+  for (int i = 0; im && src && i < a->npos; i++) { free((void *)im[i].img); campStoreSourceFree(&src[i]); }
   free(im);
   free(src);
   if (rc) { campEngineClose(e); return rc; }
-  if (changes < 0) return fail(argv[0], e, err);
+  if (changes < 0) return fail(a->cmd, e, err);
   campEngineDeploySummary(&stats, &d);
   campEngineClose(e);
   return dry && changes ? 2 : 0;   /* plan: 2 when anything would change, enrolment included */
 }
 
-int campCmdDeploy(int argc, char **argv) { return deployOrPlan(argc, argv, 0); }
-int campCmdPlan(int argc, char **argv) { return deployOrPlan(argc, argv, 1); }
+static int deploy(const CliArgs *a) { return deployOrPlan(a, 0); }
+static int plan(const CliArgs *a) { return deployOrPlan(a, 1); }
 
-static int setState(int argc, char **argv, const char *state) {
-  Opts o;
-  if (parse(argc, argv, &o, "--db")) return 2;
-  if (o.npos != 1) return campCliUsage(argv[0], "usage: camp %s --db DB CAMPAIGN", argv[0]);
-  Engine *e = openDb(argv[0], &o);
+static int setState(const CliArgs *a, const char *state) {
+  if (a->npos != 1) return campCliUsage(a->cmd, "usage: camp %s --db DB CAMPAIGN", a->cmd);
+  Engine *e = openDb(a);
   char err[512];
   if (!e) return 1;
-  if (campStoreSetState(e, o.pos[0], state, err, sizeof err) < 0) return fail(argv[0], e, err);
+  if (campStoreSetState(e, a->pos[0], state, err, sizeof err) < 0) return fail(a->cmd, e, err);
   campEngineClose(e);
   return 0;
 }
 
-int campCmdStart(int argc, char **argv) { return setState(argc, argv, "running"); }
-int campCmdStop(int argc, char **argv) { return setState(argc, argv, "stopped"); }
+static int start(const CliArgs *a) { return setState(a, "running"); }
+static int stop(const CliArgs *a) { return setState(a, "stopped"); }
 
-/* --mail-connections / --sms-connections: 1 to 256 (0 when not given). */
-static int connections(const char *v, int *n, char *err, size_t errSize) {
-  char *end;
-  long k = v ? strtol(v, &end, 10) : 0;
-  if (v && (end == v || *end || k < 1 || k > 256)) { snprintf(err, errSize, "connections '%s': give a number from 1 to 256", v); return -1; }
-  *n = (int)k;
-  return 0;
+/* --mail-connections and --sms-connections (0: the channel's default);
+** 0, or 2 after a usage message. */
+static int connectionCounts(const CliArgs *a, long *mc, long *sc) {
+  *mc = *sc = 0;
+  return campCliNumber(a, O_MAIL_CONN, 1, 256, mc) || campCliNumber(a, O_SMS_CONN, 1, 256, sc) ? 2 : 0;
 }
 
-static int openChannels(Engine *e, const Opts *o, RunOptions *r, char *err, size_t errSize) {
-  int mc, sc;
-  if (connections(o->mailConnections, &mc, err, errSize) < 0 || connections(o->smsConnections, &sc, err, errSize) < 0) return -1;
+static int openChannels(Engine *e, const CliArgs *a, RunOptions *r, char *err, size_t errSize) {
+  long mc, sc;
+  connectionCounts(a, &mc, &sc);     /* checked before the database opened */
   /* no channel unless given: a message due without one fails the run
   ** naming the option, rather than vanishing */
-  r->mail = o->mail ? campChanOpenMail(o->mail, mc, err, errSize) : NULL;
-  if (o->mail && !r->mail) return -1;
-  r->sms = o->sms ? campChanOpenSms(o->sms, sc, err, errSize) : NULL;
-  if (o->sms && !r->sms) { campChanClose(r->mail); return -1; }
-  r->baseUrl = o->baseUrl ? o->baseUrl : "http://127.0.0.1:8080";
+  r->mail = a->opt[O_MAIL] ? campChanOpenMail(a->opt[O_MAIL], (int)mc, err, errSize) : NULL;
+  if (a->opt[O_MAIL] && !r->mail) return -1;
+  r->sms = a->opt[O_SMS] ? campChanOpenSms(a->opt[O_SMS], (int)sc, err, errSize) : NULL;
+  if (a->opt[O_SMS] && !r->sms) { campChanClose(r->mail); return -1; }
+  r->baseUrl = a->opt[O_BASE_URL] ? a->opt[O_BASE_URL] : "http://127.0.0.1:8080";
   r->secret = campCliSecret(e);
   return 0;
 }
@@ -186,30 +136,30 @@ static void sayIfNothingRuns(Engine *e) {
                draft, stopped);
 }
 
-int campCmdRun(int argc, char **argv) {
-  Opts o;
-  if (parse(argc, argv, &o, "--db --until --once --mail --sms --base-url --mail-connections --sms-connections")) return 2;
-  Engine *e = openDb(argv[0], &o);
+static int run(const CliArgs *a) {
+  long mc, sc;
+  if (connectionCounts(a, &mc, &sc)) return 2;
+  Engine *e = openDb(a);
   if (!e) return 1;
   sayIfNothingRuns(e);
   char werr[512];
-  if (campStoreWarnOldImages(e, stderr, werr, sizeof werr) < 0) return fail(argv[0], e, werr);
+  if (campStoreWarnOldImages(e, stderr, werr, sizeof werr) < 0) return fail(a->cmd, e, werr);
   RunOptions r = { .until = INT64_MAX };
   char err[512];
-  r.once = o.once;
-  if (o.until && campClockParse(o.until, campEngineNow(e), &r.until) < 0) {
+  r.once = a->opt[O_ONCE] != NULL;
+  if (a->opt[O_UNTIL] && campClockParse(a->opt[O_UNTIL], campEngineNow(e), &r.until) < 0) {
     campEngineClose(e);
-    return campCliUsage(argv[0], "--until '%s' is not a time (ISO 8601 or +90m, +2h, +3d, +1w)", o.until);
+    return campCliUsage(a->cmd, "--until '%s' is not a time (ISO 8601 or +90m, +2h, +3d, +1w)", a->opt[O_UNTIL]);
   }
-  if (!o.until && !o.once) {
-    if (campEngineIsSimulated(e)) { campEngineClose(e); return campCliUsage(argv[0], "a simulated clock needs --until or --once"); }
+  if (!a->opt[O_UNTIL] && !a->opt[O_ONCE]) {
+    if (campEngineIsSimulated(e)) { campEngineClose(e); return campCliUsage(a->cmd, "a simulated clock needs --until or --once"); }
   }
-  if (openChannels(e, &o, &r, err, sizeof err) < 0) return fail(argv[0], e, err);
+  if (openChannels(e, a, &r, err, sizeof err) < 0) return fail(a->cmd, e, err);
   catchStopSignals();
   r.stop = &stopRun;
   RunStats st;
   int rc;
-  if (!o.until && !o.once) {
+  if (!a->opt[O_UNTIL] && !a->opt[O_ONCE]) {
     /* service on the real clock: a pass, then sleep until the next due
     ** time, waking at least every minute to see new records and events */
     for (;;) {
@@ -226,7 +176,7 @@ int campCmdRun(int argc, char **argv) {
   }
   campChanClose(r.mail);
   campChanClose(r.sms);
-  if (rc < 0) return fail(argv[0], e, err);
+  if (rc < 0) return fail(a->cmd, e, err);
   printf("enrolled %ld, left %ld, processed %ld (sent %ld), rejected %ld, canceled %ld, errors %ld, retried %ld, completed %ld\n",
          st.enrolled, st.left, st.processed, st.sent, st.rejected, st.canceled, st.errors, st.retried, st.completed);
   if (stopRun) {
@@ -275,27 +225,25 @@ static int eventsFromFile(Engine *e, const char *path, char *err, size_t errSize
   return bad ? 1 : 0;
 }
 
-int campCmdEvent(int argc, char **argv) {
-  Opts o;
-  if (parse(argc, argv, &o, "--db --message-id --at --url --file")) return 2;
-  Engine *e = openDb(argv[0], &o);
+static int event(const CliArgs *a) {
+  Engine *e = openDb(a);
   char err[512];
   if (!e) return 1;
-  if (o.file) {
-    int rc = eventsFromFile(e, o.file, err, sizeof err);
-    if (rc < 0) return fail(argv[0], e, err);
+  if (a->opt[O_FILE]) {
+    int rc = eventsFromFile(e, a->opt[O_FILE], err, sizeof err);
+    if (rc < 0) return fail(a->cmd, e, err);
     campEngineClose(e);
     return rc;
   }
-  if (o.npos != 1 || !o.messageId) {
+  if (a->npos != 1 || !a->opt[O_MESSAGE_ID]) {
     campEngineClose(e);
-    return campCliUsage(argv[0], "usage: camp event --db DB open|click|reply|bounce|unsubscribe --message-id ID [--at TIME] [--url URL]");
+    return campCliUsage(a->cmd, "usage: camp event --db DB open|click|reply|bounce|unsubscribe --message-id ID [--at TIME] [--url URL]");
   }
   int64_t at = campEngineNow(e);
-  if (o.at && campClockParse(o.at, at, &at) < 0) { campEngineClose(e); return campCliUsage(argv[0], "--at '%s' is not a time", o.at); }
-  int rc = campSchedEvent(e, o.pos[0], o.messageId, at, o.url, err, sizeof err);
-  if (rc < 0) return fail(argv[0], e, err);
-  if (rc == 1) { fprintf(stderr, "camp event: unknown message '%s': nothing changed\n", o.messageId); campEngineClose(e); return 1; }
+  if (a->opt[O_AT] && campClockParse(a->opt[O_AT], at, &at) < 0) { campEngineClose(e); return campCliUsage(a->cmd, "--at '%s' is not a time", a->opt[O_AT]); }
+  int rc = campSchedEvent(e, a->pos[0], a->opt[O_MESSAGE_ID], at, a->opt[O_URL], err, sizeof err);
+  if (rc < 0) return fail(a->cmd, e, err);
+  if (rc == 1) { fprintf(stderr, "camp event: unknown message '%s': nothing changed\n", a->opt[O_MESSAGE_ID]); campEngineClose(e); return 1; }
   campEngineClose(e);
   return 0;
 }
@@ -308,67 +256,170 @@ static int delimiter(const char *v) {
   return (unsigned char)v[0];
 }
 
-int campCmdImport(int argc, char **argv) {
-  Opts o;
-  if (parse(argc, argv, &o, "--db --model --key --delimiter")) return 2;
-  if (!o.model || o.npos != 1) return campCliUsage(argv[0], "usage: camp import --db DB --model NAME [--key FIELD] [--delimiter C] FILE.csv");
-  int delim = delimiter(o.delimiter);
-  if (delim < 0) return campCliUsage(argv[0], "--delimiter '%s': give one character other than a quote or a line break (or tab)", o.delimiter);
-  Engine *e = openDb(argv[0], &o);
+static int import(const CliArgs *a) {
+  if (!a->opt[O_MODEL] || a->npos != 1) return campCliUsage(a->cmd, "usage: camp import --db DB --model NAME [--key FIELD] [--delimiter C] FILE.csv");
+  int delim = delimiter(a->opt[O_DELIMITER]);
+  if (delim < 0) return campCliUsage(a->cmd, "--delimiter '%s': give one character other than a quote or a line break (or tab)", a->opt[O_DELIMITER]);
+  Engine *e = openDb(a);
   char err[512];
   long added, updated;
   if (!e) return 1;
-  if (campStoreImport(e, o.model, o.key, o.pos[0], delim, stderr, &added, &updated, err, sizeof err) < 0) return fail(argv[0], e, err);
+  if (campStoreImport(e, a->opt[O_MODEL], a->opt[O_KEY], a->pos[0], delim, stderr, &added, &updated, err, sizeof err) < 0) return fail(a->cmd, e, err);
   printf("imported %ld records (%ld updated)\n", added + updated, updated);
   campEngineClose(e);
   return 0;
 }
 
-int campCmdReport(int argc, char **argv) {
-  Opts o;
-  if (parse(argc, argv, &o, "--db --format")) return 2;
+static int report(const CliArgs *a) {
   static const char *const formats[] = { "table", "json", "csv", NULL };
   ReportFormat f;
-  if (campCliFormat(argv[0], o.format, formats, &f)) return 2;
-  Engine *e = openDb(argv[0], &o);
+  if (campCliFormat(a->cmd, a->opt[O_FORMAT], formats, &f)) return 2;
+  Engine *e = openDb(a);
   char err[512];
   if (!e) return 1;
-  if (campStoreReport(e, o.npos ? o.pos[0] : NULL, f, stdout, err, sizeof err) < 0) return fail(argv[0], e, err);
+  if (campStoreReport(e, a->npos ? a->pos[0] : NULL, f, stdout, err, sizeof err) < 0) return fail(a->cmd, e, err);
   campEngineClose(e);
   return 0;
 }
 
-int campCmdTest(int argc, char **argv) {
-  Opts o;
-  if (parse(argc, argv, &o, "--db --record --run --until --mail --sms --base-url --mail-connections --sms-connections")) return 2;
-  if (o.npos != 1 || !o.record) return campCliUsage(argv[0], "usage: camp test --db DB CAMPAIGN --record ID [--run ACTIVITY | --until TIME]");
+static int test(const CliArgs *a) {
+  long mc, sc;
+  if (connectionCounts(a, &mc, &sc)) return 2;
+  if (a->npos != 1 || !a->opt[O_RECORD]) return campCliUsage(a->cmd, "usage: camp test --db DB CAMPAIGN --record ID [--run ACTIVITY | --until TIME]");
   char *end;
-  long long rec = strtoll(o.record, &end, 10);
-  if (*end) return campCliUsage(argv[0], "--record takes a record id");
-  Engine *e = openDb(argv[0], &o);
+  long long rec = strtoll(a->opt[O_RECORD], &end, 10);
+  if (*end) return campCliUsage(a->cmd, "--record takes a record id");
+  Engine *e = openDb(a);
   char err[512];
   if (!e) return 1;
   RunOptions r = { .until = campEngineNow(e) };
-  if (o.until && campClockParse(o.until, campEngineNow(e), &r.until) < 0) { campEngineClose(e); return campCliUsage(argv[0], "--until is not a time"); }
-  if (openChannels(e, &o, &r, err, sizeof err) < 0) return fail(argv[0], e, err);
-  int rc = campSchedTest(e, o.pos[0], rec, o.run, r.until, &r, stdout, err, sizeof err);
+  if (a->opt[O_UNTIL] && campClockParse(a->opt[O_UNTIL], campEngineNow(e), &r.until) < 0) { campEngineClose(e); return campCliUsage(a->cmd, "--until is not a time"); }
+  if (openChannels(e, a, &r, err, sizeof err) < 0) return fail(a->cmd, e, err);
+  int rc = campSchedTest(e, a->pos[0], rec, a->opt[O_RUN], r.until, &r, stdout, err, sizeof err);
   campChanClose(r.mail);
   campChanClose(r.sms);
-  if (rc < 0) return fail(argv[0], e, err);
+  if (rc < 0) return fail(a->cmd, e, err);
   campEngineClose(e);
   return 0;
 }
 
-int campCmdTimeline(int argc, char **argv) {
-  Opts o;
-  if (parse(argc, argv, &o, "--db --format")) return 2;
+static int timeline(const CliArgs *a) {
   static const char *const formats[] = { "text", "json", NULL };
   ReportFormat f;
-  if (campCliFormat(argv[0], o.format, formats, &f)) return 2;
-  Engine *e = openDb(argv[0], &o);
+  if (campCliFormat(a->cmd, a->opt[O_FORMAT], formats, &f)) return 2;
+  Engine *e = openDb(a);
   char err[512];
   if (!e) return 1;
-  if (campStoreTimeline(e, o.npos ? o.pos[0] : NULL, f, stdout, err, sizeof err) < 0) return fail(argv[0], e, err);
+  if (campStoreTimeline(e, a->npos ? a->pos[0] : NULL, f, stdout, err, sizeof err) < 0) return fail(a->cmd, e, err);
   campEngineClose(e);
   return 0;
 }
+
+/* --- the commands' option tables and help ------------------------------- */
+
+#define RUN_ENV "CAMP_SECRET\tsigns tracking links instead of the database's own secret\n" \
+  "CAMP_SMTP_USER\tthe SMTP login (with CAMP_SMTP_PASSWORD)\n" \
+  "CAMP_SMTP_PASSWORD\tthe SMTP password\n" \
+  "CAMP_SMS_AUTH\tthe Authorization header of SMS requests\n" \
+  "CAMP_WEBHOOK_AUTH\tthe Authorization header of webhook() calls"
+#define DB_EXITS "0\tdone\n1\tthe database or the work failed (the message says why)\n2\tusage error"
+#define CHANNEL_OPTS { O_MAIL, NULL }, { O_SMS, NULL }, { O_BASE_URL, NULL }, { O_MAIL_CONN, NULL }, { O_SMS_CONN, NULL }
+
+const CliSpec campCmdInit = {
+  "init", "create a campaign database", init,
+  "camp init [--db DB] [--clock TIME]",
+  "Creates the database file with its schema and a random tracking secret.\n"
+  "With --clock the database keeps its own simulated time, moved only by camp run --until.",
+  (const CliOptUse[]){ { O_DB, NULL }, { O_CLOCK, NULL }, { CLI_NOPT, NULL } },
+  NULL, "camp init --db shop.db --clock 2026-01-05T09:00:00Z", DB_EXITS, 0,
+};
+
+const CliSpec campCmdImport = {
+  "import", "load records from CSV into a model (all or nothing)", import,
+  "camp import [--db DB] --model MODEL [--key FIELD] [--delimiter C] FILE.csv",
+  "The first line names the model's fields; every row is checked against their types and the\n"
+  "whole file is loaded in one transaction, or nothing is (docs/import.md: the CSV format).",
+  (const CliOptUse[]){ { O_DB, NULL }, { O_MODEL, NULL }, { O_KEY, NULL }, { O_DELIMITER, NULL }, { CLI_NOPT, NULL } },
+  NULL, "camp import --db shop.db --model contact --key email contacts.csv",
+  "0\tevery row loaded\n1\ta row is wrong or the database failed: nothing was loaded\n2\tusage error", 0,
+};
+
+static const CliOptUse deployOpts[] = { { O_DB, NULL }, { O_START, NULL }, { O_ROOT, NULL }, { CLI_NOPT, NULL } };
+
+const CliSpec campCmdPlan = {
+  "plan", "show what deploy would change, and change nothing", plan,
+  "camp plan [--db DB] [--root DIR] FILE.camp...",
+  "Compares each campaign in the files with its deployed version: activities added, removed and\n"
+  "changed, and the participants that would be enrolled, leave or have pending traces canceled.",
+  (const CliOptUse[]){ { O_DB, NULL }, { O_ROOT, NULL }, { CLI_NOPT, NULL } },
+  NULL, "camp plan --db shop.db examples/welcome_flow.camp",
+  "0\tno changes\n1\ta file has errors or the database failed\n2\tchanges would be made (or usage error)", 0,
+};
+
+const CliSpec campCmdDeploy = {
+  "deploy", "store campaigns as new versions and sync participants in flight", deploy,
+  "camp deploy [--db DB] [--start] [--root DIR] FILE.camp...",
+  "Creates or extends the models' tables, stores each changed campaign as a new version, and moves\n"
+  "participants in flight onto it.  A new campaign is a draft until --start or camp start.",
+  deployOpts, NULL, "camp deploy --db shop.db --start examples/welcome_flow.camp", DB_EXITS, 0,
+};
+
+static const CliOptUse dbOnly[] = { { O_DB, NULL }, { CLI_NOPT, NULL } };
+
+const CliSpec campCmdStart = {
+  "start", "set a campaign running", start, "camp start [--db DB] CAMPAIGN", NULL, dbOnly,
+  NULL, "camp start --db shop.db welcome_flow", DB_EXITS, 0,
+};
+
+const CliSpec campCmdStop = {
+  "stop", "stop a campaign (nothing more is sent; camp start resumes it)", stop, "camp stop [--db DB] CAMPAIGN", NULL, dbOnly,
+  NULL, "camp stop --db shop.db welcome_flow", DB_EXITS, 0,
+};
+
+const CliSpec campCmdRun = {
+  "run", "enrol participants and execute due traces", run,
+  "camp run [--db DB] (--until TIME | --once) [--mail URL] [--sms URL] [OPTIONS]\n"
+  "camp run [--db DB] [--mail URL] [--sms URL]     (service mode, real clock)",
+  "With --until, runs every due trace up to TIME (on a simulated clock, time moves to TIME).\n"
+  "With --once, one pass over what is due now.  With neither (real clock only), runs as a\n"
+  "service: one line per pass with work, until SIGINT or SIGTERM.  Any number of runs may\n"
+  "share a database: none sends what another claimed.",
+  (const CliOptUse[]){ { O_DB, NULL }, { O_UNTIL, NULL }, { O_ONCE, NULL }, CHANNEL_OPTS, { CLI_NOPT, NULL } },
+  RUN_ENV, "camp run --db shop.db --until +30d --mail file:out/",
+  "0\tdone (also when stopped by SIGINT or SIGTERM)\n1\tthe database or a channel failed\n2\tusage error", 0,
+};
+
+const CliSpec campCmdEvent = {
+  "event", "record open, click, reply, bounce or unsubscribe events", event,
+  "camp event [--db DB] open|click|reply|bounce|unsubscribe --message-id ID [--at TIME] [--url URL]\n"
+  "camp event [--db DB] --file EVENTS.jsonl",
+  "--file reads one JSON object per line: {\"event\":\"open\",\"message_id\":\"...\",\"at\":\"...\",\"url\":\"...\"}.",
+  (const CliOptUse[]){ { O_DB, NULL }, { O_MESSAGE_ID, NULL }, { O_AT, NULL }, { O_URL, NULL },
+                       { O_FILE, "read events from a JSON-lines file (- for stdin)" }, { CLI_NOPT, NULL } },
+  NULL, "camp event --db shop.db click --message-id t12.5f0c1e2d3c4b5a69@camp --url https://shop.example/",
+  "0\trecorded\n1\tunknown message, a malformed line, or the database failed\n2\tusage error", 0,
+};
+
+const CliSpec campCmdTest = {
+  "test", "run a campaign for one test record and print its timeline", test,
+  "camp test [--db DB] CAMPAIGN --record ID [--run ACTIVITY | --until TIME] [--mail URL] [--sms URL]",
+  "The record becomes a test participant: its traces run on their own, and the real campaign's\n"
+  "participants are not touched.",
+  (const CliOptUse[]){ { O_DB, NULL }, { O_RECORD, NULL }, { O_RUN, NULL }, { O_UNTIL, "run the test participant up to TIME" },
+                       CHANNEL_OPTS, { CLI_NOPT, NULL } },
+  RUN_ENV, "camp test --db shop.db welcome_flow --record 42 --until +3d", DB_EXITS, 0,
+};
+
+const CliSpec campCmdReport = {
+  "report", "participants, activities, engagement and links", report,
+  "camp report [--db DB] [--format table|json|csv] [CAMPAIGN]", NULL,
+  (const CliOptUse[]){ { O_DB, NULL }, { O_FORMAT, "table (default), json or csv" }, { CLI_NOPT, NULL } },
+  NULL, "camp report --db shop.db --format json", DB_EXITS, 0,
+};
+
+const CliSpec campCmdTimeline = {
+  "timeline", "every trace of every participant, in order", timeline,
+  "camp timeline [--db DB] [--format text|json] [CAMPAIGN]", NULL,
+  (const CliOptUse[]){ { O_DB, NULL }, { O_FORMAT, "text (default) or json" }, { CLI_NOPT, NULL } },
+  NULL, "camp timeline --db shop.db welcome_flow", DB_EXITS, 0,
+};

@@ -73,7 +73,8 @@ typedef enum { MODE_PRINT, MODE_WRITE, MODE_CHECK } Mode;
 
 /* Format one path in mode; returns 0, 1 (would change, or a syntax error)
 ** or 2 (cannot read or write it). */
-static int fmtOne(const char *cmd, const char *path, Mode mode) {
+static int fmtOne(const CliArgs *a, const char *path, Mode mode) {
+  const char *cmd = a->cmd;
   Diags d;
   Unit u;
   int rc = 0;
@@ -86,7 +87,7 @@ static int fmtOne(const char *cmd, const char *path, Mode mode) {
   if (file < 0) {
     rc = campCliUsage(cmd, "cannot read '%s': %s", path, campDiagLoadError(errno));
   } else if (!root || campFmtSource(&u, (uint32_t)file, root, &text, &len) != 0) {
-    campDiagPrint(&d, 0, DIAGFMT_TEXT, isatty(2), stderr);
+    campDiagPrint(&d, 0, DIAGFMT_TEXT, campCliColor(a, stderr), stderr);
     rc = 1;
   } else {
     int same = len == d.src[file].len && !memcmp(text, d.src[file].text, len);
@@ -104,40 +105,47 @@ static int fmtOne(const char *cmd, const char *path, Mode mode) {
   return rc;
 }
 
-int campCmdFmt(int argc, char **argv) {
+static int fmt(const CliArgs *a) {
   static const char usage[] = "usage: camp fmt [--check | -w] PATH...  (a directory: every *.camp below it; -: stdin)";
-  int check = 0, write = 0, rc = 0, stdinUsed = 0;
+  int check = a->opt[O_CHECK] != NULL, write = a->opt[O_WRITE] != NULL, rc = 0, stdinUsed = 0;
   PathList paths = { 0 };
-  for (int i = 1; i < argc; i++) {
-    if (!strcmp(argv[i], "--check")) check = 1;
-    else if (!strcmp(argv[i], "-w")) write = 1;
-    else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) { printf("%s\n", usage); return 0; }
-    else if (argv[i][0] == '-' && argv[i][1]) return campCliUsage(argv[0], "unknown option '%s'\n%s", argv[i], usage);
-    else if (!strcmp(argv[i], "-")) {
+  for (int i = 0; i < a->npos; i++) {
+    if (!strcmp(a->pos[i], "-")) {
       stdinUsed++;
       if (paths.n == paths.cap) {
         paths.cap = paths.cap ? paths.cap * 2 : 8;
         paths.v = realloc(paths.v, paths.cap * sizeof *paths.v);
-        if (!paths.v) return campCliUsage(argv[0], "out of memory");
+        if (!paths.v) return campCliUsage(a->cmd, "out of memory");
       }
       paths.v[paths.n++] = strdup("-");
-    } else if (campCliCollectCamp(argv[0], argv[i], &paths) < 0) rc = 2;
+    } else if (campCliCollectCamp(a->cmd, a->pos[i], &paths) < 0) rc = 2;
   }
   int bad = 0;
-  if (check && write) bad = campCliUsage(argv[0], "--check and -w exclude each other");
-  else if (!paths.n && !rc) bad = campCliUsage(argv[0], "%s", usage);
-  else if (write && stdinUsed) bad = campCliUsage(argv[0], "-w cannot rewrite stdin");
-  else if (stdinUsed > 1) bad = campCliUsage(argv[0], "stdin ('-') given twice");
+  if (check && write) bad = campCliUsage(a->cmd, "--check and -w exclude each other");
+  else if (!paths.n && !rc) bad = campCliUsage(a->cmd, "%s", usage);
+  else if (write && stdinUsed) bad = campCliUsage(a->cmd, "-w cannot rewrite stdin");
+  else if (stdinUsed > 1) bad = campCliUsage(a->cmd, "stdin ('-') given twice");
   else if (!check && !write && paths.n > 1)
-    bad = campCliUsage(argv[0], "one file at a time on stdout (-w rewrites files, --check names those that would change)");
+    bad = campCliUsage(a->cmd, "one file at a time on stdout (-w rewrites files, --check names those that would change)");
   for (size_t i = 0; i < paths.n; i++) {
     if (!bad) {
-      int r = fmtOne(argv[0], paths.v[i], check ? MODE_CHECK : write ? MODE_WRITE : MODE_PRINT);
+      int r = fmtOne(a, paths.v[i], check ? MODE_CHECK : write ? MODE_WRITE : MODE_PRINT);
       if (r > rc) rc = r;
     }
     free(paths.v[i]);
   }
   free(paths.v);
-  if (fflush(stdout) != 0 && !bad) rc = campCliUsage(argv[0], "cannot write: %s", strerror(errno));
+  if (fflush(stdout) != 0 && !bad) rc = campCliUsage(a->cmd, "cannot write: %s", strerror(errno));
   return bad ? bad : rc;
 }
+
+const CliSpec campCmdFmt = {
+  "fmt", "format campaign files in the canonical layout", fmt,
+  "camp fmt FILE.camp|-\ncamp fmt -w PATH...\ncamp fmt --check PATH...",
+  "Prints one file formatted (- reads stdin), rewrites files in place (-w: atomically, and only\n"
+  "when the text changes) or names the files that would change (--check, for CI).  A file with\n"
+  "a syntax error is reported and left alone.",
+  (const CliOptUse[]){ { O_CHECK, NULL }, { O_WRITE, NULL }, { CLI_NOPT, NULL } },
+  NULL, "camp fmt --check examples/",
+  "0\tdone; with --check: every file is formatted\n1\ta file would change or does not parse\n2\tusage error, or a file cannot be read or written", 0,
+};

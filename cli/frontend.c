@@ -14,11 +14,11 @@ static int loadOne(Diags *d, const char *cmd, const char *path) {
   return f;
 }
 
-int campCmdTokens(int argc, char **argv) {
-  if (argc != 2) return campCliUsage(argv[0], "usage: camp tokens FILE");
+static int tokens(const CliArgs *a) {
+  if (a->npos != 1) return campCliUsage(a->cmd, "usage: camp tokens FILE");
   Diags d;
   campDiagInit(&d);
-  int f = loadOne(&d, argv[0], argv[1]);
+  int f = loadOne(&d, a->cmd, a->pos[0]);
   if (f < 0) return 2;
   Source *s = &d.src[f];
   Lexer lx = { .text = s->text, .len = s->len, .comments = 1 };
@@ -43,13 +43,13 @@ int campCmdTokens(int argc, char **argv) {
   return rc;
 }
 
-int campCmdAst(int argc, char **argv) {
-  if (argc != 2) return campCliUsage(argv[0], "usage: camp ast FILE");
+static int ast(const CliArgs *a) {
+  if (a->npos != 1) return campCliUsage(a->cmd, "usage: camp ast FILE");
   Diags d;
   Unit u;
   campDiagInit(&d);
   campUnitInit(&u, &d);
-  int f = loadOne(&d, argv[0], argv[1]);
+  int f = loadOne(&d, a->cmd, a->pos[0]);
   if (f < 0) return 2;
   Ast *root = campParseFile(&u, (uint32_t)f);
   if (root) campAstDump(&u, root, stdout);
@@ -59,3 +59,13 @@ int campCmdAst(int argc, char **argv) {
   campDiagFree(&d);
   return rc;
 }
+
+const CliSpec campCmdTokens = {
+  "tokens", "print the tokens of a file (for golden tests)", tokens, "camp tokens FILE.camp", NULL,
+  NULL, NULL, "camp tokens examples/welcome_flow.camp", "0\tprinted\n1\ta lexical error\n2\tusage error or the file cannot be read", 1,
+};
+
+const CliSpec campCmdAst = {
+  "ast", "print the syntax tree of a file (for golden tests)", ast, "camp ast FILE.camp", NULL,
+  NULL, NULL, "camp ast examples/welcome_flow.camp", "0\tprinted\n1\ta syntax error\n2\tusage error or the file cannot be read", 1,
+};

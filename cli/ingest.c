@@ -64,29 +64,19 @@ static int ingestPath(Engine *e, const char *path, IngestStats *st) {
   return rc;
 }
 
-int campCmdIngest(int argc, char **argv) {
-  const char *db = NULL, *imapUrl = NULL, *paths[256];
-  int npath = 0;
-  for (int i = 1; i < argc; i++) {
-    const char *v;
-    int m;
-    if ((m = campCliOpt(argc, argv, &i, "--db", &v)) != 0) { if (m < 0) return 2; db = v; continue; }
-    if ((m = campCliOpt(argc, argv, &i, "--imap", &v)) != 0) { if (m < 0) return 2; imapUrl = v; continue; }
-    if (argv[i][0] == '-' && argv[i][1]) return campCliUsage(argv[0], "unknown option '%s'", argv[i]);
-    if (npath == 256) return campCliUsage(argv[0], "too many paths (256 at most; give a directory)");
-    paths[npath++] = argv[i];
-  }
-  if (!imapUrl && !npath) return campCliUsage(argv[0], "give FILE.eml or DIR, or --imap imaps://HOST/MAILBOX");
+static int ingest(const CliArgs *a) {
+  const char *db = a->opt[O_DB], *imapUrl = a->opt[O_IMAP];
+  if (!imapUrl && !a->npos) return campCliUsage(a->cmd, "give FILE.eml or DIR, or --imap imaps://HOST/MAILBOX");
   db = campCliDbPath(db);
   char err[512];
   Engine *e = campEngineOpen(db, 0, INT64_MIN, err, sizeof err);
   if (!e) { fprintf(stderr, "camp ingest: %s\n", err); return 1; }
   IngestStats st = { 0 };
   int rc = 0;
-  if (npath) {
+  if (a->npos) {
     /* files: one transaction, so a re-run after a failure starts clean */
     if (campEngineBegin(e, err, sizeof err) < 0) { fprintf(stderr, "camp ingest: %s\n", err); campEngineClose(e); return 1; }
-    for (int i = 0; i < npath; i++) if (ingestPath(e, paths[i], &st) < 0) rc = 1;
+    for (int i = 0; i < a->npos; i++) if (ingestPath(e, a->pos[i], &st) < 0) rc = 1;
     if (campEngineCommit(e, err, sizeof err) < 0) { fprintf(stderr, "camp ingest: %s\n", err); rc = 1; }
   }
   /* a mailbox: each message is recorded before it is marked read */
@@ -96,3 +86,14 @@ int campCmdIngest(int argc, char **argv) {
   campEngineClose(e);
   return rc;
 }
+
+const CliSpec campCmdIngest = {
+  "ingest", "record bounces (RFC 3464 reports) and replies from .eml files, a directory or IMAP", ingest,
+  "camp ingest [--db DB] FILE.eml|DIR...\ncamp ingest [--db DB] --imap imaps://HOST/MAILBOX",
+  "Files are read in one transaction (a directory: its files in name order); from a mailbox each\n"
+  "message is recorded before it is marked read.  An unmatched message is reported, not an error.",
+  (const CliOptUse[]){ { O_DB, NULL }, { O_IMAP, NULL }, { CLI_NOPT, NULL } },
+  "CAMP_IMAP_USER\tthe mailbox login\nCAMP_IMAP_PASSWORD\tthe mailbox password",
+  "camp ingest --db shop.db bounces/",
+  "0\tevery message could be read\n1\ta message or the mailbox could not be read\n2\tusage error", 0,
+};

@@ -12,16 +12,11 @@
 #include <string.h>
 #include "cli/cli.h"
 
-int campCmdSecret(int argc, char **argv) {
-  const char *db = NULL, *action = NULL;
-  for (int i = 1; i < argc; i++) {
-    const char *v;
-    int m;
-    if ((m = campCliOpt(argc, argv, &i, "--db", &v)) != 0) { if (m < 0) return 2; db = v; continue; }
-    if (!action && (!strcmp(argv[i], "rotate") || !strcmp(argv[i], "retire"))) { action = argv[i]; continue; }
-    return campCliUsage(argv[0], "unknown argument '%s' (use camp secret rotate|retire [--db DB])", argv[i]);
-  }
-  if (!action) return campCliUsage(argv[0], "give rotate (a new secret; the old one still verifies) or retire (forget the old ones)");
+static int secret(const CliArgs *a) {
+  const char *db = a->opt[O_DB], *action = a->npos == 1 ? a->pos[0] : NULL;
+  const char *extra = a->npos > 1 ? a->pos[1] : action && strcmp(action, "rotate") && strcmp(action, "retire") ? action : NULL;
+  if (extra) return campCliUsage(a->cmd, "unknown argument '%s' (use camp secret rotate|retire [--db DB])", extra);
+  if (!action) return campCliUsage(a->cmd, "give rotate (a new secret; the old one still verifies) or retire (forget the old ones)");
   db = campCliDbPath(db);
   char err[512];
   Engine *e = campEngineOpen(db, 0, INT64_MIN, err, sizeof err);
@@ -36,3 +31,12 @@ int campCmdSecret(int argc, char **argv) {
   campEngineClose(e);
   return rc < 0 ? 1 : 0;
 }
+
+const CliSpec campCmdSecret = {
+  "secret", "rotate the database's tracking secret (the old one verifies until retire)", secret,
+  "camp secret [--db DB] rotate|retire",
+  "rotate: a new random secret signs from now on; links already sent still verify.\n"
+  "retire: the previous secrets stop verifying.  Secrets are never printed.",
+  (const CliOptUse[]){ { O_DB, NULL }, { CLI_NOPT, NULL } },
+  "CAMP_SECRET\twhen set, signs instead of the database's secret", "camp secret --db shop.db rotate", NULL, 0,
+};

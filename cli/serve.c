@@ -22,24 +22,14 @@ static void onSignal(int sig) {
   stopping = 1;
 }
 
-int campCmdServe(int argc, char **argv) {
+static int serve(const CliArgs *a) {
   ServeOptions o = { .listen = "127.0.0.1:8080", .log = stdout };
-  const char *threads = NULL;
-  for (int i = 1; i < argc; i++) {
-    const char *v;
-    int m;
-    if ((m = campCliOpt(argc, argv, &i, "--db", &v)) != 0) { if (m < 0) return 2; o.db = v; continue; }
-    if ((m = campCliOpt(argc, argv, &i, "--listen", &v)) != 0) { if (m < 0) return 2; o.listen = v; continue; }
-    if ((m = campCliOpt(argc, argv, &i, "--threads", &v)) != 0) { if (m < 0) return 2; threads = v; continue; }
-    return campCliUsage(argv[0], "unknown argument '%s' (use --db DB --listen ADDR:PORT [--threads N])", argv[i]);
-  }
-  o.db = campCliDbPath(o.db);
-  if (threads) {
-    char *end;
-    long n = strtol(threads, &end, 10);
-    if (end == threads || *end || n < 1 || n > 64) return campCliUsage(argv[0], "--threads '%s': give a number from 1 to 64", threads);
-    o.threads = (int)n;
-  }
+  long threads = 0;
+  if (a->npos) return campCliUsage(a->cmd, "unknown argument '%s' (use --db DB --listen ADDR:PORT [--threads N])", a->pos[0]);
+  if (campCliNumber(a, O_THREADS, 1, 64, &threads)) return 2;
+  o.threads = (int)threads;
+  o.db = campCliDbPath(a->opt[O_DB]);
+  if (a->opt[O_LISTEN]) o.listen = a->opt[O_LISTEN];
   o.secret = getenv("CAMP_SECRET");                 /* NULL: the database's own secret */
   if (o.secret && !*o.secret) o.secret = NULL;
   o.previous = getenv("CAMP_SECRET_PREVIOUS");
@@ -58,3 +48,17 @@ int campCmdServe(int argc, char **argv) {
   }
   return 0;
 }
+
+const CliSpec campCmdServe = {
+  "serve", "the tracking server: opens, clicks, unsubscribes, provider events", serve,
+  "camp serve [--db DB] [--listen ADDR:PORT] [--threads N]",
+  "Answers /o/ (opens), /r/ (clicks), /u/ (unsubscribe pages and one-click), /hooks/events and\n"
+  "/hooks/sms (provider webhooks, signed).  Logs one line per hit.  SIGINT or SIGTERM stops it\n"
+  "after every answered hit is recorded.",
+  (const CliOptUse[]){ { O_DB, NULL }, { O_LISTEN, NULL }, { O_THREADS, NULL }, { CLI_NOPT, NULL } },
+  "CAMP_SECRET\tsigns and verifies links instead of the database's own secret\n"
+  "CAMP_SECRET_PREVIOUS\tcomma-separated keys still accepted\n"
+  "CAMP_HOOK_SECRET\tthe webhooks' signing key (without it /hooks/ answer 401)",
+  "CAMP_HOOK_SECRET=... camp serve --db shop.db --listen [::1]:8080",
+  "0\tstopped by a signal\n1\tcannot listen or open the database\n2\tusage error", 0,
+};

@@ -23,33 +23,23 @@ typedef struct SupOpts {
   int naddr;
 } SupOpts;
 
-/* Parse argv into o (o->addr is malloc'd); returns 0, or 2 after a usage
+/* The verb and addresses of a into o; returns 0, or 2 after a usage
 ** message. */
-static int parseSup(int argc, char **argv, SupOpts *o) {
+static int parseSup(const CliArgs *a, SupOpts *o) {
   memset(o, 0, sizeof *o);
-  o->addr = calloc((size_t)argc, sizeof *o->addr);
-  if (!o->addr) return campCliUsage(argv[0], "out of memory");
-  for (int i = 1; i < argc; i++) {
-    const char *names[] = { "--db", "--channel", "--reason", "--format" };
-    const char **slots[] = { &o->db, &o->channel, &o->reason, &o->format };
-    int m = 0;
-    for (int k = 0; k < 4 && !m; k++) {
-      m = campCliOpt(argc, argv, &i, names[k], slots[k]);
-      if (m < 0) return 2;
-    }
-    if (m) continue;
-    if (!strcmp(argv[i], "--")) { while (++i < argc) o->addr[o->naddr++] = argv[i]; break; }
-    if (argv[i][0] == '-' && argv[i][1] && argv[i][1] != '+' && !(argv[i][1] >= '0' && argv[i][1] <= '9'))
-      return campCliUsage(argv[0], "unknown option '%s'", argv[i]);
-    if (!o->verb) o->verb = argv[i];
-    else o->addr[o->naddr++] = argv[i];
-  }
+  o->db = a->opt[O_DB];
+  o->channel = a->opt[O_CHANNEL];
+  o->reason = a->opt[O_REASON];
+  o->format = a->opt[O_FORMAT];
+  o->verb = a->npos ? a->pos[0] : NULL;
+  o->addr = a->npos ? a->pos + 1 : NULL;
+  o->naddr = a->npos ? a->npos - 1 : 0;
   if (!o->verb || (strcmp(o->verb, "list") && strcmp(o->verb, "add") && strcmp(o->verb, "remove")))
-    return campCliUsage(argv[0], "%s", usage);
+    return campCliUsage(a->cmd, "%s", usage);
   if (o->channel && strcmp(o->channel, "email") && strcmp(o->channel, "sms"))
-    return campCliUsage(argv[0], "unknown channel '%s' (email or sms)", o->channel);
+    return campCliUsage(a->cmd, "unknown channel '%s' (email or sms)", o->channel);
   if (!strcmp(o->verb, "list") ? o->naddr > 0 || o->reason : o->naddr == 0 || o->format)
-    return campCliUsage(argv[0], "%s", usage);
+    return campCliUsage(a->cmd, "%s", usage);
   o->db = campCliDbPath(o->db);
   return 0;
 }
@@ -93,15 +83,24 @@ static int change(Engine *e, const SupOpts *o, const char *cmd) {
   return 0;
 }
 
-int campCmdSuppress(int argc, char **argv) {
+static int suppress(const CliArgs *a) {
   SupOpts o;
-  int rc = parseSup(argc, argv, &o);
-  if (rc) { free(o.addr); return rc; }
+  int rc = parseSup(a, &o);
+  if (rc) return rc;
   char err[512];
   Engine *e = campEngineOpen(o.db, 0, INT64_MIN, err, sizeof err);
-  if (!e) { fprintf(stderr, "camp %s: %s\n", argv[0], err); free(o.addr); return 1; }
-  rc = !strcmp(o.verb, "list") ? list(e, &o, argv[0]) : change(e, &o, argv[0]);
+  if (!e) { fprintf(stderr, "camp %s: %s\n", a->cmd, err); return 1; }
+  rc = !strcmp(o.verb, "list") ? list(e, &o, a->cmd) : change(e, &o, a->cmd);
   campEngineClose(e);                 /* an uncommitted transaction rolls back */
-  free(o.addr);
   return rc;
 }
+
+const CliSpec campCmdSuppress = {
+  "suppress", "list, add or remove suppressed addresses", suppress,
+  "camp suppress [--db DB] list [--channel email|sms] [--format table|json|csv]\n"
+  "camp suppress [--db DB] add|remove [--channel email|sms] [--reason TEXT] ADDRESS...",
+  "A suppressed address gets nothing from any campaign.  Every address of one command changes in\n"
+  "one transaction: a bad address changes nothing (docs/suppress.md).",
+  (const CliOptUse[]){ { O_DB, NULL }, { O_CHANNEL, NULL }, { O_REASON, NULL }, { O_FORMAT, "table (default), json or csv" }, { CLI_NOPT, NULL } },
+  NULL, "camp suppress --db shop.db add --channel sms --reason complaint +33600000001", NULL, 0,
+};

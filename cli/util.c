@@ -19,30 +19,6 @@ int campCliUsage(const char *cmd, const char *fmt, ...) {
   return 2;
 }
 
-int campCliOpt(int argc, char **argv, int *i, const char *name, const char **value) {
-  const char *a = argv[*i];
-  size_t n = strlen(name);
-  if (strncmp(a, name, n) != 0) return 0;
-  if (a[n] == '=') { *value = a + n + 1; return 1; }
-  if (a[n] != 0) return 0;
-  if (*i + 1 >= argc) { campCliUsage(argv[0], "%s needs a value", name); return -1; }
-  *value = argv[++*i];
-  return 1;
-}
-
-/* The arguments of a command taking one FILE and --root DIR: *path is NULL
-** unless there is exactly one file and no other option; -1 on a bad --root
-** (already reported). */
-int campCliPathAndRoot(int argc, char **argv, const char **path, const char **root) {
-  for (int i = 1; i < argc; i++) {
-    int m;
-    if ((m = campCliOpt(argc, argv, &i, "--root", root)) != 0) { if (m < 0) return -1; continue; }
-    if ((argv[i][0] == '-' && argv[i][1]) || *path) { *path = NULL; break; }
-    *path = argv[i];
-  }
-  return 0;
-}
-
 int campCliSetRoot(const char *cmd, Diags *d, const char *dir) {
   if (!dir) return 0;
   if (campDiagSetRoot(d, dir, 1) < 0)
