@@ -46,14 +46,19 @@ check "the whole plan" "$(cat "$D/plan")" "$(cat tests/plan/v2.expected)"
 "$CAMP" timeline --db "$DB" > "$D/after"
 check "plan changes nothing" "$(cmp -s "$D/before" "$D/after" && echo same)" same
 check "no colour when not a terminal" "$(grep -c "$(printf '\033')" "$D/plan")" 0
+"$CAMP" plan --color=always --db "$DB" "$P/welcome.camp" > "$D/always" 2>&1
+check "--color=always: coloured marks and diff lines, same text" \
+  "$(grep -c "$(printf '\033\\[31m-  <li>offers</li>\033\\[0m')" "$D/always") $(sed "s/$(printf '\033')\[[0-9]*m//g" "$D/always" | cmp -s - "$D/plan" && echo same)" "1 same"
 if command -v script > /dev/null; then
   script -qc "$CAMP plan --db $DB $P/welcome.camp" /dev/null > "$D/tty" 2>&1
   check "colour on a terminal: ~ yellow, + green, - red" \
     "$(grep -c "$(printf '\033\\[33m~\033\\[0m campaign')" "$D/tty") $(grep -c "$(printf '\033\\[32m+\033\\[0m activity')" "$D/tty") $(grep -c "$(printf '\033\\[31m-\033\\[0m activity')" "$D/tty")" "1 1 1"
   NO_COLOR=1 script -qc "$CAMP plan --db $DB $P/welcome.camp" /dev/null > "$D/tty" 2>&1
   check "NO_COLOR: none on a terminal either" "$(grep -c "$(printf '\033')" "$D/tty")" 0
+  script -qc "$CAMP plan --color=never --db $DB $P/welcome.camp" /dev/null > "$D/tty" 2>&1
+  check "--color=never: none on a terminal" "$(grep -c "$(printf '\033')" "$D/tty")" 0
 else
-  ok "colour on a terminal (no script(1) here: not checked)"; ok "NO_COLOR (not checked)"
+  ok "colour on a terminal (no script(1) here: not checked)"; ok "NO_COLOR (not checked)"; ok "--color=never (not checked)"
 fi
 
 # -- deploy prints the same lines as it applies them -----------------------------
