@@ -82,6 +82,17 @@ printf 'email,opt_out\nada@x.test,true\n' > "$D/out.csv"
 check "a participant to leave: exit 2" "$(plan)" 2
 check "a participant to leave: said" "$(has '  1 participant would leave')" 1
 
+# -- several files: one plan, one transaction ------------------------------------------
+"$CAMP" init --db "$D/two.db" --clock 2026-01-05T09:00:00Z > /dev/null
+printf 'use "models.camp"\n\ncampaign other "Other" {\n  target contact\n\n  email one {\n    subject "One"\n    body "x"\n  }\n}\n' > "$P/other.camp"
+NO_COLOR= "$CAMP" plan --db "$D/two.db" "$P/models.camp" "$P/welcome.camp" "$P/other.camp" > "$D/plan" 2>&1
+check "several files: each model planned once" "$(grep -c '^+ model contact' "$D/plan")" 1
+check "several files: one summary" "$(grep -c '^Plan:' "$D/plan") $(tail -n 1 "$D/plan")" "1 Plan: 8 to add, 0 to change, 0 to remove."
+printf 'campaign broken "B" {\n  target nobody\n}\n' > "$P/broken.camp"
+"$CAMP" deploy --db "$D/two.db" "$P/welcome.camp" "$P/broken.camp" > /dev/null 2>&1
+check "a file with errors: deploy exits 1" "$?" 1
+check "a file with errors: nothing deployed, not even the files before it" "$(report "$D/two.db" 'len(r["campaigns"])')" 0
+
 # -- a version deployed before camp kept sources --------------------------------------
 sqlite3 "$D/old.db" < tests/migrate/v1.sql
 mkdir -p "$D/m"
