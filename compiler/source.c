@@ -1,10 +1,11 @@
 /*
 ** compiler/source.c -- the source of each deployed property (see source.h).
 **
-** Owns: which text stands for a property: strings by their decoded text
-** (a template is compared as its author wrote it), a body file by its
-** content, expressions and action calls as campFmtExpr prints them (one
-** line, comments and the author's line breaks dropped).  Durations,
+** Owns: which text stands for a property: strings by their decoded text,
+** templates (and a body file's content) with each {{ }} laid out as fmt
+** would (`{{name|upper}}` is `{{ name | upper }}`), expressions and action
+** calls as campFmtExpr prints them (one line, comments and the author's
+** line breaks dropped).  Durations,
 ** triggers and kinds are not here: plan reads them from the image.
 */
 #include <stdlib.h>
@@ -12,18 +13,38 @@
 #include "compiler/fmt.h"
 #include "compiler/resolve.h"
 #include "compiler/source.h"
+#include "runtime/buf.h"
 
 typedef struct Walk { Unit *u; SourceEmit emit; void *ctx; const char *camp; } Walk;
 
-/* A string value's text: a body file's content, else the decoded string. */
+/* A template's text as fmt would lay out its {{ }}: the text around them
+** as written, each expression as campFmtExpr prints it.  text[0..len) is
+** what tpl was parsed from. */
+static void emitTemplate(Walk *w, const char *act, const char *field, const Ast *tpl, const char *text, uint32_t len) {
+  Buf b = { 0 };
+  for (const Ast *k = tpl->kids; k; k = k->next) {
+    if (k->kind == AST_STR) { campBufPut(&b, k->name, k->nameLen); continue; }
+    char *e = campFmtTemplateExpr(tpl, text, len, k);
+    campBufPrintf(&b, "{{ %s }}", e);
+    free(e);
+  }
+  if (b.oom) abort();
+  w->emit(w->ctx, w->camp, act, field, b.p ? b.p : "", b.n);
+  campBufFree(&b);
+}
+
+/* A string value's text: a template's as fmt would lay it out (a body
+** file's content), else the decoded string. */
 static void emitString(Walk *w, const char *act, const char *field, const Ast *s) {
   const Source *files = w->u->diags->src;
   if (s->tpl && s->tpl->file != s->file) {
     w->emit(w->ctx, w->camp, act, "body file", s->name, s->nameLen);
-    w->emit(w->ctx, w->camp, act, field, files[s->tpl->file].text, files[s->tpl->file].len);
-    return;
+    emitTemplate(w, act, field, s->tpl, files[s->tpl->file].text, files[s->tpl->file].len);
+  } else if (s->tpl) {
+    emitTemplate(w, act, field, s->tpl, s->name, s->nameLen);
+  } else {
+    w->emit(w->ctx, w->camp, act, field, s->name, s->nameLen);
   }
-  w->emit(w->ctx, w->camp, act, field, s->name, s->nameLen);
 }
 
 static void emitExpr(Walk *w, const char *act, const char *field, const Ast *n) {

@@ -27,8 +27,9 @@ cp tests/plan/v2/* "$P"
 "$CAMP" timeline --db "$DB" > "$D/before"
 check "changes: exit 2" "$(plan)" 2
 check "campaign line: version old -> new" "$(has '~ campaign welcome (version 1 -> 2)')" 1
-check "subject: old -> new, quoted" "$(has '      subject: "Hi {{ name }}" -> "Hello {{ name }}"')" 1
-check "body: a unified diff of the body file" "$(grep -A8 -x '      body:' "$D/plan" | sed -n '2p;6,7p')" \
+check "subject: old -> new, quoted, its {{ }} laid out as fmt would" "$(has '      subject: "Hi {{ name }}" -> "Hello {{ name }}"')" 1
+check "body: a unified diff of the body file ({{name}} for {{ name }} on line 1 is no change)" \
+  "$(grep -A8 -x '      body:' "$D/plan" | sed -n '2p;6,7p')" \
   "$(printf '        @@ -3,6 +3,6 @@\n        -  <li>offers</li>\n        +  <li>deals</li>')"
 check "filter: old -> new as source text" "$(has '      where: score > 1 -> score > 2')" 1
 check "filter laid out differently: no change shown" "$(grep -c '^    where' "$D/plan")" 0
