@@ -131,11 +131,11 @@ void campPlanField(const Plan *p, int indent, const char *field, const char *old
   if (!p->out) return;
   char mark = !old ? '+' : !neu ? '-' : 0;
   if (!strcmp(field, "body") || multiLine(old, oldLen) || multiLine(neu, newLen)) {
-    campPlanLine(p, indent - (mark ? 2 : 0), mark, "%s:", field);
+    campPlanLine(p, indent, mark, "%s:", field);
     diff(p, indent + 2, old, oldLen, neu, newLen);
     return;
   }
-  startLine(p, indent - (mark ? 2 : 0), mark);
+  startLine(p, indent, mark);
   fprintf(p->out, "%s: ", field);
   if (old) value(p, field, old, oldLen);
   if (old && neu) fputs(" -> ", p->out);

@@ -26,7 +26,7 @@ void campPlanLine(const Plan *p, int indent, char mark, const char *fmt, ...) __
 
 /* A property of an activity (indent 6) or a campaign (indent 4) that
 ** changed: `field: OLD -> NEW`, `+ field: NEW` (old NULL: added), `- field:
-** OLD` (new NULL: removed).  Strings (subject, title, from, code, body
+** OLD` (new NULL: removed), the mark at the indentation.  Strings (subject, title, from, code, body
 ** file, text) are quoted; a body, and any text of more than one line, is
 ** shown as a unified diff (libgit2) indented below `field:`. */
 void campPlanField(const Plan *p, int indent, const char *field, const char *old, size_t oldLen,

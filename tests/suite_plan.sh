@@ -83,6 +83,17 @@ printf 'email,opt_out\nada@x.test,true\n' > "$D/out.csv"
 check "a participant to leave: exit 2" "$(plan)" 2
 check "a participant to leave: said" "$(has '  1 participant would leave')" 1
 
+# -- every kind of property -------------------------------------------------------------
+mkdir -p "$D/k"
+cp tests/plan/models.camp "$D/k"
+cp tests/plan/more/v1.camp "$D/k/c.camp"
+"$CAMP" init --db "$D/k.db" --clock 2026-01-05T09:00:00Z > /dev/null
+"$CAMP" deploy --db "$D/k.db" "$D/k/c.camp" > /dev/null || bad "deploy more/v1"
+cp tests/plan/more/v2.camp "$D/k/c.camp"
+NO_COLOR= "$CAMP" plan --db "$D/k.db" "$D/k/c.camp" > "$D/plan" 2>&1
+check "title, filter added, kind, delay, expire, a property added and removed, trigger, actions" \
+  "$(cat "$D/plan")" "$(cat tests/plan/more/v2.expected)"
+
 # -- several files: one plan, one transaction ------------------------------------------
 "$CAMP" init --db "$D/two.db" --clock 2026-01-05T09:00:00Z > /dev/null
 printf 'use "models.camp"\n\ncampaign other "Other" {\n  target contact\n\n  email one {\n    subject "One"\n    body "x"\n  }\n}\n' > "$P/other.camp"
