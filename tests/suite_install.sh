@@ -133,7 +133,7 @@ check "bash: camp start <TAB> with --db" "$(bashc camp start --db "$D/db" '')" "
 check "bash: camp stop <TAB> from CAMP_DB" "$(CAMP_DB=$D/db bashc camp stop w)" welcome_flow
 check "bash: --db=DB (split at =)" "$(bashc camp report --db = "$D/db" d)" double_opt_in
 check "bash: test CAMPAIGN --run <TAB>: its activities" "$(bashc camp test --db "$D/db" welcome_flow --record 1 --run '')" "welcome blacklist"
-check "bash: --format values from the command's help" "$(bashc camp report --format '')" "table json csv"
+check "bash: --format values from the command's help" "$(bashc camp report --format '')" "table json csv html"
 check "bash: --format=<TAB> of check" "$(bashc camp check --format = '')" "text json sarif github"
 check "bash: --color" "$(bashc camp timeline --color '')" "auto always never"
 check "bash: --channel" "$(bashc camp suppress list --channel '')" "email sms"
