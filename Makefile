@@ -29,11 +29,12 @@ endif
 # libxml2 (the HTML parser behind the plain part, runtime/compose.c) likewise.
 GMIME_CFLAGS = $(shell pkg-config --cflags gmime-3.0)
 XML_CFLAGS   = $(shell pkg-config --cflags libxml-2.0)
-LDLIBS   = -lsqlite3 -lcurl -ljansson -lmicrohttpd -lcrypto -lm -lpthread $(shell pkg-config --libs gmime-3.0 libxml-2.0)
+# libgit2 (the unified diff of bodies in `camp plan`, runtime/plan.c) likewise.
+LDLIBS   = -lsqlite3 -lcurl -ljansson -lmicrohttpd -lcrypto -lm -lpthread $(shell pkg-config --libs gmime-3.0 libxml-2.0 libgit2)
 
 # Debian packages: to build, and (in addition) to run the test suite.
 BUILD_PKGS = re2c lemon libsqlite3-dev libcurl4-openssl-dev libjansson-dev \
-             libmicrohttpd-dev libssl-dev libgmime-3.0-dev libxml2-dev pkg-config scdoc
+             libmicrohttpd-dev libssl-dev libgmime-3.0-dev libxml2-dev libgit2-dev pkg-config scdoc
 # Only what tests use; the benchmarks install their own tools (bench/*.sh).
 TEST_PKGS  = clang libclang-rt-14-dev sqlite3 curl openssl python3-aiosmtpd python3-jsonschema \
              chromium chromium-driver dovecot-imapd zsh man-db
@@ -88,7 +89,8 @@ $(BUILD)/lexer.o: $(BUILD)/lexer.c
 $(BUILD)/runtime/ingest.o: CPPFLAGS += $(GMIME_CFLAGS)
 $(BUILD)/runtime/natives.o: CPPFLAGS += $(shell pkg-config --cflags glib-2.0)
 $(BUILD)/runtime/compose.o: CPPFLAGS += $(XML_CFLAGS)
-$(BUILD)/cli/help.o: CPPFLAGS += $(GMIME_CFLAGS) $(XML_CFLAGS) -DCAMP_VERSION='"$(VERSION)"'
+$(BUILD)/runtime/plan.o: CPPFLAGS += $(shell pkg-config --cflags libgit2)
+$(BUILD)/cli/help.o: CPPFLAGS += $(GMIME_CFLAGS) $(XML_CFLAGS) $(shell pkg-config --cflags libgit2) -DCAMP_VERSION='"$(VERSION)"'
 
 $(BUILD)/%.o: %.c | $(BUILD)/.deps $(BUILD)/parser.h
 	@mkdir -p $(@D)

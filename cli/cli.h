@@ -110,6 +110,9 @@ const char *campCliSecret(Engine *e);
 ** The project directory is a's --root, else the file's own.
 ** Returns 0, 1 (errors in the file) or 2 (cannot read it). */
 int campCliCompileFile(const CliArgs *a, const char *path, uint8_t **img, size_t *len);
+/* The same, and the source of its campaigns property by property appended
+** to *src (compiler/source.h) for deploy and plan to keep and compare. */
+int campCliCompileSource(const CliArgs *a, const char *path, uint8_t **img, size_t *len, DeploySource *src);
 
 /* --root DIR: make dir the fixed project directory of d (the diagnostics
 ** and sources of a compilation).  Returns 0, or 2 after a usage message. */

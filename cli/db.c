@@ -52,20 +52,28 @@ static int deployOrPlan(const CliArgs *a, int dry) {
   if (!a->npos) return campCliUsage(a->cmd, "usage: camp %s --db DB [--root DIR] FILE.camp...", a->cmd);
   Engine *e = openDb(a);
   if (!e) return 1;
-  int changes = 0;
-  for (int i = 0; i < a->npos; i++) {
+  /* every file compiled before any is deployed: one transaction for all */
+  DeployImage *im = calloc((size_t)a->npos, sizeof *im);
+  DeploySource *src = calloc((size_t)a->npos, sizeof *src);
+  int rc = im && src ? 0 : campCliUsage(a->cmd, "out of memory");
+  for (int i = 0; i < a->npos && rc == 0; i++) {
     uint8_t *img = NULL;
-    size_t len = 0;
-    char err[512];
-    int rc = campCliCompileFile(a, a->pos[i], &img, &len);
-    if (rc) { campEngineClose(e); return 1; }
-    rc = campEngineDeploy(e, img, len, a->opt[O_START] != NULL, dry, stdout, err, sizeof err);
-    free(img);
-    if (rc < 0) return fail(a->cmd, e, err);
-    changes |= rc > 0;
+    rc = campCliCompileSource(a, a->pos[i], &img, &im[i].len, &src[i]) ? 1 : 0;
+    im[i].img = img;
+    im[i].source = &src[i];
   }
+  DeployStats stats = { 0 };
+  DeployOptions d = { .start = a->opt[O_START] != NULL, .dryRun = dry, .color = campCliColor(a, stdout), .out = stdout, .stats = &stats };
+  char err[512];
+  int changes = rc ? 0 : campEngineDeploy(e, im, (size_t)a->npos, &d, err, sizeof err);
+  for (int i = 0; im && src && i < a->npos; i++) { free((void *)im[i].img); campStoreSourceFree(&src[i]); }
+  free(im);
+  free(src);
+  if (rc) { campEngineClose(e); return rc; }
+  if (changes < 0) return fail(a->cmd, e, err);
+  campEngineDeploySummary(&stats, &d);
   campEngineClose(e);
-  return dry ? (changes ? 2 : 0) : 0;
+  return dry && changes ? 2 : 0;   /* plan: 2 when anything would change, enrolment included */
 }
 
 static int deploy(const CliArgs *a) { return deployOrPlan(a, 0); }

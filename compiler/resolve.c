@@ -14,6 +14,7 @@
 #include "compiler/compile.h"
 #include "compiler/resolve.h"
 #include "compiler/html.h"
+#include "runtime/clock.h"
 #include "runtime/opcodes.h"
 #include "runtime/program.h"
 #include "parser.h"
@@ -710,9 +711,12 @@ static void checkActivity(Resolver *r, Ast *act, const Ast *parent, Ast *campaig
       break;
     case PROP_EXPIRE:
       checkDuration(r, k->a, "'expire'", 0);
-      if (act->a && k->a->v.i > 0 && k->a->v.i < act->a->v.i)
-        err(r, DIAG_E031, k->a, "'expire' (%lld hours) is shorter than the activity's own delay ('after', %lld hours)",
-            (long long)(k->a->v.i / 3600), (long long)(act->a->v.i / 3600));
+      if (act->a && k->a->v.i > 0 && k->a->v.i < act->a->v.i) {
+        char exp[CAMP_CLOCK_DURATION_SIZE], after[CAMP_CLOCK_DURATION_SIZE];
+        campClockFormatDuration(k->a->v.i, exp);
+        campClockFormatDuration(act->a->v.i, after);
+        err(r, DIAG_E031, k->a, "'expire' (%s) is shorter than the activity's own delay ('after', %s)", exp, after);
+      }
       break;
     default:
       propNotAllowed(r, k, "an activity");

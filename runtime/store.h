@@ -103,12 +103,26 @@ int campStoreMarkSynced(Engine *e, int64_t campaign, int64_t now, char *err, siz
 ** one waits for no time; INT64_MAX: none). */
 int64_t campStoreNextMailing(Engine *e);
 
-/* Store an image (inside the caller's transaction): model tables created
-** or extended, a new version per campaign it holds, the sync rules applied
-** to participants in flight (store_deploy.c).  dryRun: print the plan to
-** out; *changed is set when something would change. */
-int campStoreDeploy(Engine *e, const Program *p, const uint8_t *img, size_t len, int start, int dryRun, FILE *out,
-                    int *changed, char *err, size_t errSize);
+/* Store an image (inside the caller's transaction, store_deploy.c): the
+** model tables created or extended (campStoreDeployModels), then campaign
+** ci: a new version with its source, the sync rules applied to
+** participants in flight (campStoreDeployCampaign).  Each prints what it
+** changes to o->out and counts it in *stats; *changed is set when the
+** campaign changes (a new version or a state).  -1 on error. */
+typedef struct DeployedCampaign {
+  int64_t id;               /* in the store (0: a plan of a campaign that is not there) */
+  int version;              /* the version it has now */
+  int changed;              /* a new version, or a new state */
+  int running;              /* it runs after the deploy */
+} DeployedCampaign;
+int campStoreDeployModels(Engine *e, const Program *p, const DeployOptions *o, DeployStats *stats, char *err, size_t errSize);
+int campStoreDeployCampaign(Engine *e, const Program *p, uint32_t ci, const DeployImage *im, const DeployOptions *o,
+                            DeployStats *stats, DeployedCampaign *dc, char *err, size_t errSize);
+/* A source property appended to s (strings copied), and s's texts freed;
+** -1 out of memory. */
+int campStoreSourceAdd(DeploySource *s, const char *campaign, const char *activity, const char *field,
+                       const char *text, size_t len);
+void campStoreSourceFree(DeploySource *s);
 /* The id of the campaign named name (0 none, -1 error); *running: is it. */
 int64_t campStoreCampaignState(Engine *e, const char *name, int *running, char *err, size_t errSize);
 /* Drop every cached version (after a rollback that may have made them). */

@@ -78,11 +78,10 @@ int campVmToText(Vm *vm, const Value *v, Value *out) {
   case VAL_INT: return setText(vm, out, buf, (size_t)snprintf(buf, sizeof buf, "%lld", (long long)v->u.i));
   case VAL_REAL: return setText(vm, out, buf, (size_t)snprintf(buf, sizeof buf, "%.15g", v->u.r));
   case VAL_TIME: campClockFormat(v->u.i, buf); return setText(vm, out, buf, strlen(buf));
-  case VAL_DURATION: {
-    int64_t s = v->u.i;
-    const char *unit = s % 86400 == 0 ? "days" : s % 3600 == 0 ? "hours" : "minutes";
-    int64_t n = s % 86400 == 0 ? s / 86400 : s % 3600 == 0 ? s / 3600 : s / 60;
-    return setText(vm, out, buf, (size_t)snprintf(buf, sizeof buf, "%lld %s", (long long)n, unit));
+  case VAL_DURATION: {      /* "1 day", "1 hour 30 minutes": the words camp prints durations in */
+    char d[CAMP_CLOCK_DURATION_SIZE];
+    campClockFormatDuration(v->u.i, d);
+    return setText(vm, out, d, strlen(d));
   }
   case VAL_LIST: {
     size_t cap = 2;

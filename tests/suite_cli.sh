@@ -32,7 +32,7 @@ check "camp help frob exits 2" "$("$CAMP" help frob 2> /dev/null; echo $?)" 2
 v=$("$CAMP" --version); rc=$?
 check "--version exits 0" "$rc" 0
 expect_match "--version names camp's version" "camp [0-9]*.[0-9]*.[0-9]*" "$(printf '%s\n' "$v" | head -n 1)"
-for lib in SQLite libcurl libmicrohttpd jansson OpenSSL GMime GLib libxml2; do
+for lib in SQLite libcurl libmicrohttpd jansson OpenSSL GMime GLib libxml2 libgit2; do
   expect_match "--version names $lib" "*$lib [0-9]*" "$v"
 done
 check "camp version is camp --version" "$("$CAMP" version)" "$v"
