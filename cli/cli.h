@@ -66,6 +66,13 @@ const CliSpec *campCliFind(const char *name);
 ** printed: exit 0), or 2 after a usage message naming the valid options. */
 int campCliParse(const CliSpec *spec, int argc, char **argv, CliArgs *a);
 
+/* The options spec accepts, --color and --help included, in table order,
+** into out (room for CLI_NOPT); returns their count.  For completion. */
+size_t campCliOptions(const CliSpec *spec, CliOptUse *out);
+
+/* Option id's long name, its value's name (NULL: a flag) and its help. */
+void campCliOptionInfo(CliOptId id, const char **name, const char **value, const char **help);
+
 /* Print spec's help: synopsis, description, options, environment,
 ** example and exit status. */
 void campCliHelp(const CliSpec *spec, FILE *out);
@@ -103,6 +110,9 @@ const char *campCliSecret(Engine *e);
 ** The project directory is a's --root, else the file's own.
 ** Returns 0, 1 (errors in the file) or 2 (cannot read it). */
 int campCliCompileFile(const CliArgs *a, const char *path, uint8_t **img, size_t *len);
+/* The same, and the source of its campaigns property by property appended
+** to *src (compiler/source.h) for deploy and plan to keep and compare. */
+int campCliCompileSource(const CliArgs *a, const char *path, uint8_t **img, size_t *len, DeploySource *src);
 
 /* --root DIR: make dir the fixed project directory of d (the diagnostics
 ** and sources of a compilation).  Returns 0, or 2 after a usage message. */

@@ -13,9 +13,20 @@
 #include "cli/cli.h"
 #include "compiler/compile.h"
 #include "compiler/disasm.h"
+#include "compiler/source.h"
 #include "runtime/program.h"
 
+/* A property of the source, kept for the deploy (copied: the unit goes). */
+static void keepText(void *ctx, const char *campaign, const char *activity, const char *field, const char *text, size_t len) {
+  DeploySource *s = ctx;
+  if (campStoreSourceAdd(s, campaign, activity, field, text, len) < 0) { fprintf(stderr, "camp: out of memory\n"); exit(1); }
+}
+
 int campCliCompileFile(const CliArgs *a, const char *path, uint8_t **img, size_t *len) {
+  return campCliCompileSource(a, path, img, len, NULL);
+}
+
+int campCliCompileSource(const CliArgs *a, const char *path, uint8_t **img, size_t *len, DeploySource *src) {
   const char *cmd = a->cmd, *root = a->opt[O_ROOT];
   Diags d;
   Unit u;
@@ -28,6 +39,7 @@ int campCliCompileFile(const CliArgs *a, const char *path, uint8_t **img, size_t
   if (e < 0) rc = campCliUsage(cmd, "cannot read '%s': %s", path, campDiagLoadError(errno));
   else if (d.nerror) { campDiagPrint(&d, 0, DIAGFMT_TEXT, campCliColor(a, stderr), stderr); rc = 1; }
   else if (campCodegenUnit(&u, img, len, err, sizeof err) < 0) rc = campCliUsage(cmd, "%s: %s", path, err);
+  else if (src) campSourceEach(&u, keepText, src);
   campUnitFree(&u);
   campDiagFree(&d);
   return rc;

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include "cli/cli.h"
@@ -52,20 +53,28 @@ static int deployOrPlan(const CliArgs *a, int dry) {
   if (!a->npos) return campCliUsage(a->cmd, "usage: camp %s --db DB [--root DIR] FILE.camp...", a->cmd);
   Engine *e = openDb(a);
   if (!e) return 1;
-  int changes = 0;
-  for (int i = 0; i < a->npos; i++) {
+  /* every file compiled before any is deployed: one transaction for all */
+  DeployImage *im = calloc((size_t)a->npos, sizeof *im);
+  DeploySource *src = calloc((size_t)a->npos, sizeof *src);
+  int rc = im && src ? 0 : campCliUsage(a->cmd, "out of memory");
+  for (int i = 0; i < a->npos && rc == 0; i++) {
     uint8_t *img = NULL;
-    size_t len = 0;
-    char err[512];
-    int rc = campCliCompileFile(a, a->pos[i], &img, &len);
-    if (rc) { campEngineClose(e); return 1; }
-    rc = campEngineDeploy(e, img, len, a->opt[O_START] != NULL, dry, stdout, err, sizeof err);
-    free(img);
-    if (rc < 0) return fail(a->cmd, e, err);
-    changes |= rc > 0;
+    rc = campCliCompileSource(a, a->pos[i], &img, &im[i].len, &src[i]) ? 1 : 0;
+    im[i].img = img;
+    im[i].source = &src[i];
   }
+  DeployStats stats = { 0 };
+  DeployOptions d = { .start = a->opt[O_START] != NULL, .dryRun = dry, .color = campCliColor(a, stdout), .out = stdout, .stats = &stats };
+  char err[512];
+  int changes = rc ? 0 : campEngineDeploy(e, im, (size_t)a->npos, &d, err, sizeof err);
+  for (int i = 0; im && src && i < a->npos; i++) { free((void *)im[i].img); campStoreSourceFree(&src[i]); }
+  free(im);
+  free(src);
+  if (rc) { campEngineClose(e); return rc; }
+  if (changes < 0) return fail(a->cmd, e, err);
+  campEngineDeploySummary(&stats, &d);
   campEngineClose(e);
-  return dry ? (changes ? 2 : 0) : 0;
+  return dry && changes ? 2 : 0;   /* plan: 2 when anything would change, enrolment included */
 }
 
 static int deploy(const CliArgs *a) { return deployOrPlan(a, 0); }
@@ -295,14 +304,42 @@ static int import(const CliArgs *a) {
   return 0;
 }
 
+/* Run report into path atomically: a temporary file beside it, renamed
+** over it only when the whole report is written; on any error the
+** temporary file is removed and path left as it was.  0 or -1 (err set). */
+static int reportToFile(Engine *e, const char *campaign, ReportFormat f, const char *path, char *err, size_t errSize) {
+  char *tmp = NULL;
+  if (asprintf(&tmp, "%s.XXXXXX", path) < 0) { snprintf(err, errSize, "out of memory"); return -1; }
+  mode_t mask = umask(0);
+  umask(mask);
+  int fd = mkstemp(tmp), rc = -1;
+  FILE *out = fd < 0 ? NULL : fdopen(fd, "w");
+  if (!out) {
+    snprintf(err, errSize, "cannot write '%s': %s", path, strerror(errno));
+    if (fd >= 0) { close(fd); unlink(tmp); }
+  } else {
+    if (campStoreReport(e, campaign, f, out, err, errSize) == 0) {
+      rc = fchmod(fd, 0666 & ~mask) == 0 && fflush(out) == 0 && !ferror(out) && fsync(fd) == 0 ? 0 : -1;
+      if (rc < 0) snprintf(err, errSize, "cannot write '%s': %s", path, strerror(errno));
+    }
+    if (fclose(out) != 0 && rc == 0) { snprintf(err, errSize, "cannot write '%s': %s", path, strerror(errno)); rc = -1; }
+    if (rc == 0 && rename(tmp, path) < 0) { snprintf(err, errSize, "cannot write '%s': %s", path, strerror(errno)); rc = -1; }
+    if (rc < 0) unlink(tmp);
+  }
+  free(tmp);
+  return rc;
+}
+
 static int report(const CliArgs *a) {
-  static const char *const formats[] = { "table", "json", "csv", NULL };
+  static const char *const formats[] = { "table", "json", "csv", "html", NULL };
   ReportFormat f;
   if (campCliFormat(a->cmd, a->opt[O_FORMAT], formats, &f)) return 2;
   Engine *e = openDb(a);
   char err[512];
   if (!e) return 1;
-  if (campStoreReport(e, a->npos ? a->pos[0] : NULL, f, stdout, err, sizeof err) < 0) return fail(a->cmd, e, err);
+  const char *campaign = a->npos ? a->pos[0] : NULL, *path = a->opt[O_OUTPUT];
+  if ((path ? reportToFile(e, campaign, f, path, err, sizeof err) : campStoreReport(e, campaign, f, stdout, err, sizeof err)) < 0)
+    return fail(a->cmd, e, err);
   campEngineClose(e);
   return 0;
 }
@@ -442,9 +479,14 @@ const CliSpec campCmdTest = {
 
 const CliSpec campCmdReport = {
   "report", "participants, activities, engagement and links", report,
-  "camp report [--db DB] [--format table|json|csv] [CAMPAIGN]", NULL,
-  (const CliOptUse[]){ { O_DB, NULL }, { O_FORMAT, "table (default), json or csv" }, { CLI_NOPT, NULL } },
-  NULL, "camp report --db shop.db --format json", DB_EXITS, 0,
+  "camp report [--db DB] [--format table|json|csv|html] [-o FILE] [CAMPAIGN]",
+  "html is one self-contained page with charts, to open or forward (docs/report.md says what\n"
+  "each number means); json carries a \"version\" and follows docs/report.schema.json.",
+  (const CliOptUse[]){ { O_DB, NULL },
+                       { O_FORMAT, "table (default), json, csv or html" },
+                       { O_OUTPUT, "write to FILE (whole, or left as it was on an error) instead of standard output" },
+                       { CLI_NOPT, NULL } },
+  NULL, "camp report --db shop.db --format html -o report.html", DB_EXITS, 0,
 };
 
 const CliSpec campCmdTimeline = {

@@ -6,6 +6,7 @@
 ** not from their headers, so it says what actually runs).
 */
 #include <curl/curl.h>
+#include <git2.h>
 #include <glib.h>
 #include <gmime/gmime.h>
 #include <jansson.h>
@@ -57,6 +58,9 @@ static int version(const CliArgs *a) {
   printf("  GMime %u.%u.%u\n", gmime_major_version, gmime_minor_version, gmime_micro_version);
   printf("  GLib %u.%u.%u\n", glib_major_version, glib_minor_version, glib_micro_version);
   printf("  libxml2 %d.%d.%d\n", xml / 10000, xml / 100 % 100, xml % 100);
+  int gmaj = 0, gmin = 0, grev = 0;
+  git_libgit2_version(&gmaj, &gmin, &grev);
+  printf("  libgit2 %d.%d.%d\n", gmaj, gmin, grev);
   return 0;
 }
 

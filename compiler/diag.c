@@ -343,7 +343,8 @@ static void printText(Diags *d, const Diag *g, int color, FILE *out) {
   const char *ls = s->text + s->lineStart[line - 1], *le = ls;
   while (le < s->text + s->len && *le != '\n') le++;
   if (le > ls && le[-1] == '\r') le--;
-  fprintf(out, "%5u | %.*s\n      | ", line, (int)(le - ls), ls);
+  int w = snprintf(NULL, 0, "%5u", line);           /* the gutter grows past 99999 lines */
+  fprintf(out, "%5u | %.*s\n%*s | ", line, (int)(le - ls), ls, w, "");
   const char *p = ls;
   for (; p < s->text + g->off && p < le; p++) fputc(*p == '\t' ? '\t' : ' ', out);
   if (color) fputs(sc, out);

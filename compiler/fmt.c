@@ -48,7 +48,8 @@ enum {
 };
 
 typedef struct Fmt {
-  const char *text;
+  const char *text;         /* token offsets minus base index it */
+  uint32_t base;
   Token *tok; uint8_t *flag; uint32_t ntok;
   char *out; size_t n, cap;
   int depth;                /* braces open */
@@ -222,7 +223,7 @@ static int spaceBetween(const Fmt *f, uint32_t a, uint32_t b) {
 
 /* Print a duration as "N unit" whatever the spacing was. */
 static void putDuration(Fmt *f, const Token *t) {
-  const char *s = f->text + t->off;
+  const char *s = f->text + (t->off - f->base);
   uint32_t i = 0;
   while (i < t->len && s[i] >= '0' && s[i] <= '9') i++;
   put(f, s, i);
@@ -289,8 +290,8 @@ static void comment(Fmt *f, uint32_t i) {
 /* Lex the tokens of src that start in [from, to) (comments included) into
 ** f; 0, or -1 on a token the lexer rejects (the caller has parsed the file,
 ** so never). */
-static int lexAll(Fmt *f, const Source *src, uint32_t from, uint32_t to) {
-  Lexer lx = { .text = src->text, .len = src->len, .pos = from, .comments = 1 };
+static int lexAll(Fmt *f, const char *text, uint32_t len, uint32_t from, uint32_t to, int inTemplate) {
+  Lexer lx = { .text = text, .len = len, .pos = from - f->base, .base = f->base, .comments = 1, .inTemplate = inTemplate };
   uint32_t cap = 256;
   f->tok = malloc(cap * sizeof *f->tok);
   if (!f->tok) abort();
@@ -319,7 +320,7 @@ int campFmtSource(Unit *u, uint32_t file, const Ast *root, char **out, size_t *o
   f.lastCode = -1;
   *out = NULL;
   *outLen = 0;
-  if (lexAll(&f, src, 0, src->len) < 0 || !root) {
+  if (lexAll(&f, src->text, src->len, 0, src->len, 0) < 0 || !root) {
     free(f.tok);
     free(f.flag);
     return -1;
@@ -341,19 +342,21 @@ int campFmtSource(Unit *u, uint32_t file, const Ast *root, char **out, size_t *o
   return 0;
 }
 
-char *campFmtExpr(const Unit *u, const Ast *n) {
-  const Source *src = &u->diags->src[n->file];
+/* Expression n, lexed from text (whose first byte is at offset base) as
+** campFmtExpr prints it. */
+static char *exprFrom(const char *text, uint32_t len, uint32_t base, const Ast *n, int inTemplate) {
   Fmt f;
   memset(&f, 0, sizeof f);
-  f.text = src->text;
+  f.text = text;
+  f.base = base;
   int prev = -1;
-  if (lexAll(&f, src, n->off, n->off + n->len) == 0) {
+  if (lexAll(&f, text, len, n->off, n->off + n->len, inTemplate) == 0) {
     markExpr(&f, n);
     for (uint32_t i = 0; i < f.ntok; i++) {
       if (f.tok[i].type == TK_COMMENT) continue;
       if (prev >= 0 && spaceBetween(&f, (uint32_t)prev, i)) put(&f, " ", 1);
       if (f.tok[i].type == TK_DURATION) putDuration(&f, &f.tok[i]);
-      else put(&f, f.text + f.tok[i].off, f.tok[i].len);
+      else put(&f, f.text + (f.tok[i].off - base), f.tok[i].len);
       prev = (int)i;
     }
   }
@@ -361,4 +364,13 @@ char *campFmtExpr(const Unit *u, const Ast *n) {
   free(f.tok);
   free(f.flag);
   return f.out;
+}
+
+char *campFmtExpr(const Unit *u, const Ast *n) {
+  const Source *src = &u->diags->src[n->file];
+  return exprFrom(src->text, src->len, 0, n, 0);
+}
+
+char *campFmtTemplateExpr(const Ast *tpl, const char *text, uint32_t len, const Ast *n) {
+  return exprFrom(text, len, tpl->off, n, 1);
 }

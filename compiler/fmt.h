@@ -16,4 +16,9 @@ int campFmtSource(Unit *u, uint32_t file, const Ast *root, char **out, size_t *o
 ** dropped (graph labels use it).  malloc'd, never NULL. */
 char *campFmtExpr(const Unit *u, const Ast *n);
 
+/* Expression n of template tpl, which campParseTemplate parsed from
+** text[0..len) (NUL-terminated there) with tpl->off as its base, as
+** campFmtExpr prints it (lexed as inside {{ }}).  malloc'd, never NULL. */
+char *campFmtTemplateExpr(const Ast *tpl, const char *text, uint32_t len, const Ast *n);
+
 #endif

@@ -14,6 +14,7 @@
 #include "compiler/compile.h"
 #include "compiler/resolve.h"
 #include "compiler/html.h"
+#include "runtime/clock.h"
 #include "runtime/opcodes.h"
 #include "runtime/program.h"
 #include "parser.h"
@@ -596,6 +597,19 @@ static int isNegative(int t) { return t >= TRIG_NO_OPEN; }
 
 static void checkActivity(Resolver *r, Ast *act, const Ast *parent, Ast *campaign);
 
+/* The offset of the '{' of a branch (its node starts at `on`): re-read from
+** the source, since the tree keeps no token of it. */
+static uint32_t branchBrace(Resolver *r, const Ast *br) {
+  const Source *s = &r->d->src[br->file];
+  Lexer lx = { .text = s->text, .len = s->len, .pos = br->off };
+  for (;;) {
+    const char *why;
+    Token t = campLexToken(&lx, &why);
+    if (t.type == TK_LBRACE) return t.off;
+    if (t.type == 0 || t.type == TK_ILLEGAL) return br->off;
+  }
+}
+
 static void checkBranch(Resolver *r, Ast *br, const Ast *parent, Ast *campaign) {
   int t = br->op;
   Ast on = *br;
@@ -625,6 +639,10 @@ static void checkBranch(Resolver *r, Ast *br, const Ast *parent, Ast *campaign) 
       noteAt(r, k, "the first is here; put both activities in one branch");
       break;
     }
+  if (!br->kids)
+    campDiagReport(r->d, DIAG_W062, br->file, branchBrace(r, br), 1,
+                   "empty branch: 'on %s' under '%s' has no activities (add one, or remove the branch)",
+                   campAstTriggerName(t), parent->name);
   for (Ast *a = br->kids; a; a = a->next) checkActivity(r, a, parent, campaign);
 }
 
@@ -693,9 +711,12 @@ static void checkActivity(Resolver *r, Ast *act, const Ast *parent, Ast *campaig
       break;
     case PROP_EXPIRE:
       checkDuration(r, k->a, "'expire'", 0);
-      if (act->a && k->a->v.i > 0 && k->a->v.i < act->a->v.i)
-        err(r, DIAG_E031, k->a, "'expire' (%lld hours) is shorter than the activity's own delay ('after', %lld hours)",
-            (long long)(k->a->v.i / 3600), (long long)(act->a->v.i / 3600));
+      if (act->a && k->a->v.i > 0 && k->a->v.i < act->a->v.i) {
+        char exp[CAMP_CLOCK_DURATION_SIZE], after[CAMP_CLOCK_DURATION_SIZE];
+        campClockFormatDuration(k->a->v.i, exp);
+        campClockFormatDuration(act->a->v.i, after);
+        err(r, DIAG_E031, k->a, "'expire' (%s) is shorter than the activity's own delay ('after', %s)", exp, after);
+      }
       break;
     default:
       propNotAllowed(r, k, "an activity");

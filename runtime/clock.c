@@ -3,8 +3,8 @@
 **
 ** Owns: the ISO 8601 reader (strict: a date that does not exist is an
 ** error, not a silent roll into the next month as strptime + timegm give),
-** relative times (+90m, +2h, +3d, +1w), the ISO 8601 UTC writer and the
-** wall clock.  Does not own: the database's simulated clock (store_engine.c).
+** relative times (+90m, +2h, +3d, +1w), the ISO 8601 UTC writer, the
+** duration writer ("1 hour 30 minutes") and the wall clock.  Does not own: the database's simulated clock (store_engine.c).
 **
 ** Calendar arithmetic is done here, in integers, so the result never
 ** depends on TZ or the C library's idea of a time zone.
@@ -37,6 +37,33 @@ void campClockFormat(int64_t t, char out[CAMP_CLOCK_ISO_SIZE]) {
   y += m <= 2;
   snprintf(out, CAMP_CLOCK_ISO_SIZE, "%04lld-%02d-%02dT%02d:%02d:%02dZ", (long long)y, m, d,
            (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60));
+}
+
+static const struct { const char *name; int64_t secs; } durUnits[] = {
+  { "month", 30 * 86400 }, { "week", 7 * 86400 }, { "day", 86400 }, { "hour", 3600 }, { "minute", 60 }, { "second", 1 },
+};
+
+/* Append "N unit(s)" to out at *n (a space first unless at the start). */
+static void putUnit(char *out, size_t *n, uint64_t k, const char *unit) {
+  *n += (size_t)snprintf(out + *n, CAMP_CLOCK_DURATION_SIZE - *n, "%s%llu %s%s", *n && out[*n - 1] != '-' ? " " : "",
+                         (unsigned long long)k, unit, k == 1 ? "" : "s");
+}
+
+void campClockFormatDuration(int64_t s, char out[CAMP_CLOCK_DURATION_SIZE]) {
+  size_t n = 0;
+  out[0] = 0;
+  if (s < 0) out[n++] = '-', out[n] = 0;
+  uint64_t v = s < 0 ? (uint64_t)0 - (uint64_t)s : (uint64_t)s;   /* INT64_MIN too */
+  if (v == 0) { putUnit(out, &n, 0, "second"); return; }
+  size_t nu = sizeof durUnits / sizeof durUnits[0];
+  size_t big = 0;                        /* the largest unit that fits */
+  while (v < (uint64_t)durUnits[big].secs) big++;
+  if (v % (uint64_t)durUnits[big].secs == 0) { putUnit(out, &n, v / (uint64_t)durUnits[big].secs, durUnits[big].name); return; }
+  for (size_t i = 2; i < nu; i++) {      /* not a whole number of it: days down to seconds */
+    uint64_t k = v / (uint64_t)durUnits[i].secs;
+    if (k) putUnit(out, &n, k, durUnits[i].name);
+    v %= (uint64_t)durUnits[i].secs;
+  }
 }
 
 int64_t campClockWall(void) { return (int64_t)time(NULL); }

@@ -3,7 +3,8 @@
 **
 ** Owns: parsing times given by people (ISO 8601, and offsets from the
 ** database's clock such as +90m, +2h, +3d, +1w), formatting times as
-** ISO 8601 UTC, and the wall clock.  Pure functions: no SQLite, no global
+** ISO 8601 UTC, durations in words people read ("2 days", "1 hour 30
+** minutes"), and the wall clock.  Pure functions: no SQLite, no global
 ** state, so they are unit-tested on their own (tests/unit/test_clock.c).
 ** Does not own: which clock a database runs on (the simulated clock is
 ** kept in camp_meta by runtime/store_engine.c; campEngineNow() in
@@ -40,6 +41,17 @@ int campClockParse(const char *s, int64_t now, int64_t *out);
 
 /* t as "2026-01-05T09:00:00Z" into out (always NUL-terminated). */
 void campClockFormat(int64_t t, char out[CAMP_CLOCK_ISO_SIZE]);
+
+/* Room for any duration campClockFormatDuration writes, NUL included. */
+#define CAMP_CLOCK_DURATION_SIZE 80
+
+/* Seconds s in words, the one form camp prints durations in: in the
+** largest unit that fits when it is a whole number of it -- "2 weeks",
+** "1 month" (30 days, as the language counts a month), "3 days", "1 hour",
+** "45 seconds" -- else in days, hours, minutes and seconds as far as
+** needed: "10 days", "1 day 12 hours", "1 hour 30 minutes".  "0 seconds";
+** a negative duration gets a leading '-'.  Always NUL-terminated. */
+void campClockFormatDuration(int64_t s, char out[CAMP_CLOCK_DURATION_SIZE]);
 
 /* Seconds since the epoch for the proleptic Gregorian date (month 1-12);
 ** no range check.  Exposed for the datetime arithmetic of callers that

@@ -57,13 +57,42 @@ int campEngineSecretRotate(Engine *e, int retire, char *err, size_t errSize);
 int64_t campEngineNow(Engine *e);
 int campEngineIsSimulated(Engine *e);
 
-/* Deploy an image: create or extend model tables, store a new version of
-** each campaign it holds, apply the sync rules to participants in flight.
-** With dryRun, print the plan to out and change nothing (returns 1 when the
-** plan has changes, 0 when none).  start: set the campaigns running.
-** Returns -1 on error with a message in err. */
-int campEngineDeploy(Engine *e, const uint8_t *img, size_t len, int start, int dryRun, FILE *out,
-                     char *err, size_t errSize);
+/* One property of a campaign's source as `camp fmt` prints it (what
+** compiler/source.h hands out): activity "" for the campaign's own. */
+typedef struct DeployText { char *campaign, *activity, *field, *text; size_t len; } DeployText;
+typedef struct DeploySource { DeployText *v; size_t n, cap; } DeploySource;
+
+/* What deploys and plans changed, added up over the images of a command. */
+typedef struct DeployStats {
+  long add, change, remove;   /* models, campaigns and activities */
+  long enrolled, left;        /* plan: what the next sync would do */
+} DeployStats;
+
+typedef struct DeployOptions {
+  int start;                  /* set the campaigns running */
+  int dryRun;                 /* plan: print what would change, change nothing */
+  int color;                  /* colour the marks: + green, - red, ~ yellow */
+  FILE *out;                  /* the plan, or deploy's lines as it applies them; NULL: silent */
+  DeployStats *stats;         /* added to; may be NULL */
+} DeployOptions;
+
+/* One compiled file to deploy: its image, and its source (stored with each
+** version and compared with the deployed one; NULL: none, nothing to
+** compare). */
+typedef struct DeployImage { const uint8_t *img; size_t len; const DeploySource *source; } DeployImage;
+
+/* Deploy images, in order and in one transaction (all or nothing): create
+** or extend model tables, store a new version of each campaign they hold
+** (with its source), apply the sync rules to participants in flight,
+** printing per campaign and activity what changes (docs/RUNTIME.md,
+** "Plan").  With o->dryRun print the plan, with what the next sync would
+** do, and change nothing.  Returns 1 when something changes (or would), 0
+** when nothing does, -1 on error with a message in err. */
+int campEngineDeploy(Engine *e, const DeployImage *images, size_t n, const DeployOptions *o, char *err, size_t errSize);
+
+/* The closing line of a plan or a deploy (runtime/plan.h). */
+void campEngineDeploySummary(const DeployStats *s, const DeployOptions *o);
+
 
 /* Group many events in one transaction (campSchedEvent joins an open
 ** one instead of committing each event by itself). */

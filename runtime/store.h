@@ -103,12 +103,26 @@ int campStoreMarkSynced(Engine *e, int64_t campaign, int64_t now, char *err, siz
 ** one waits for no time; INT64_MAX: none). */
 int64_t campStoreNextMailing(Engine *e);
 
-/* Store an image (inside the caller's transaction): model tables created
-** or extended, a new version per campaign it holds, the sync rules applied
-** to participants in flight (store_deploy.c).  dryRun: print the plan to
-** out; *changed is set when something would change. */
-int campStoreDeploy(Engine *e, const Program *p, const uint8_t *img, size_t len, int start, int dryRun, FILE *out,
-                    int *changed, char *err, size_t errSize);
+/* Store an image (inside the caller's transaction, store_deploy.c): the
+** model tables created or extended (campStoreDeployModels), then campaign
+** ci: a new version with its source, the sync rules applied to
+** participants in flight (campStoreDeployCampaign).  Each prints what it
+** changes to o->out and counts it in *stats; *changed is set when the
+** campaign changes (a new version or a state).  -1 on error. */
+typedef struct DeployedCampaign {
+  int64_t id;               /* in the store (0: a plan of a campaign that is not there) */
+  int version;              /* the version it has now */
+  int changed;              /* a new version, or a new state */
+  int running;              /* it runs after the deploy */
+} DeployedCampaign;
+int campStoreDeployModels(Engine *e, const Program *p, const DeployOptions *o, DeployStats *stats, char *err, size_t errSize);
+int campStoreDeployCampaign(Engine *e, const Program *p, uint32_t ci, const DeployImage *im, const DeployOptions *o,
+                            DeployStats *stats, DeployedCampaign *dc, char *err, size_t errSize);
+/* A source property appended to s (strings copied), and s's texts freed;
+** -1 out of memory. */
+int campStoreSourceAdd(DeploySource *s, const char *campaign, const char *activity, const char *field,
+                       const char *text, size_t len);
+void campStoreSourceFree(DeploySource *s);
 /* The id of the campaign named name (0 none, -1 error); *running: is it. */
 int64_t campStoreCampaignState(Engine *e, const char *name, int *running, char *err, size_t errSize);
 /* Drop every cached version (after a rollback that may have made them). */
@@ -312,7 +326,14 @@ int campStoreWarnOldImages(Engine *e, FILE *out, char *err, size_t errSize);
 ** draft, running, stopped (store_report.c). */
 int campStoreCampaignStates(Engine *e, long *draft, long *running, long *stopped, char *err, size_t errSize);
 
-typedef enum { REPORT_TABLE, REPORT_JSON, REPORT_CSV } ReportFormat;
+/* The report (store_report.c; docs/report.md says what each number means)
+** of campaign, or of every campaign and mailing when NULL, on out: a
+** table, JSON (the shape docs/report.schema.json pins, its "version" is
+** CAMP_REPORT_VERSION), CSV (one row an activity) or one self-contained
+** HTML page (runtime/report_html.c) rendered from the same JSON.  0, or -1
+** with the message in err (nothing written then). */
+typedef enum { REPORT_TABLE, REPORT_JSON, REPORT_CSV, REPORT_HTML } ReportFormat;
+#define CAMP_REPORT_VERSION 1
 int campStoreReport(Engine *e, const char *campaign, ReportFormat fmt, FILE *out, char *err, size_t errSize);
 
 /* Suppression lists (store_suppress.c).  channel: "email", "sms", or NULL
@@ -341,5 +362,13 @@ int campStoreTimeline(Engine *e, const char *campaign, ReportFormat fmt, FILE *o
 ** with the count in err and nothing written. */
 int campStoreImport(Engine *e, const char *model, const char *key, const char *path, int delimiter, FILE *errs,
                      long *added, long *updated, char *err, size_t errSize);
+
+/* Names for shell completion (runtime/store_names.c): fn(ctx, name) for
+** each campaign and mailing of the database at path (campaign NULL), or
+** for each activity of the named campaign.  The database is opened read
+** only and never changed.  Returns how many names, or -1 when there is no
+** readable camp database there (nothing is printed). */
+typedef void (*StoreNameFn)(void *ctx, const char *name);
+int campStoreNames(const char *path, const char *campaign, StoreNameFn fn, void *ctx);
 
 #endif

@@ -7,12 +7,19 @@
 ** pending traces take the new delays, traces of removed activities are
 ** canceled, a new activity reaches running participants (top-level ones from
 ** now, children only where the parent already ran and the opposite trigger
-** has not fired).  A plan is the same deploy inside a transaction that is
-** rolled back, so what plan says is exactly what deploy does.
+** has not fired).  Each version keeps its source (camp_source), and what
+** changed is printed as it is applied: per activity added, removed (with
+** the traces canceled) or changed, each changed property old -> new
+** (durations from the image, subjects, bodies, filters and actions from
+** the stored source; runtime/plan.c prints them).  A plan is the same
+** deploy inside a transaction that is rolled back, so what plan says is
+** exactly what deploy does.
 */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "runtime/clock.h"
+#include "runtime/plan.h"
 #include "runtime/store_engine.h"
 
 static const char *const typeSql[] = { "", "TEXT", "INTEGER", "REAL", "INTEGER", "INTEGER", "TEXT", "TEXT", "TEXT" };
@@ -21,14 +28,14 @@ static int64_t changes(Engine *e) { return sqlite3_changes64(e->db); }
 
 /* Create the model's table or add its new columns; a field whose type
 ** changed is an error naming it. */
-static int ensureModel(Engine *e, const Program *p, uint32_t mi, FILE *out, char *err, size_t errSize) {
+static int ensureModel(Engine *e, const Program *p, uint32_t mi, const Plan *pl, DeployStats *stats, char *err, size_t errSize) {
   const ProgModel *m = &p->models[mi];
   const char *name = p->str[m->name];
   Buf sql = { 0 };
   sqlite3_stmt *st = campStorePrepare(e, "SELECT type FROM camp_model WHERE model = ? AND field = ?", err, errSize);
   sqlite3_stmt *ins = campStorePrepare(e, "INSERT INTO camp_model(model, field, type) VALUES(?, ?, ?)", err, errSize);
   if (!st || !ins) { sqlite3_finalize(st); sqlite3_finalize(ins); return -1; }
-  int rc = 0, exists = 0;
+  int rc = 0, exists = 0, grown = 0;
   sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
   sqlite3_bind_text(st, 2, "id", -1, SQLITE_STATIC);
   exists = sqlite3_step(st) == SQLITE_ROW;
@@ -45,7 +52,7 @@ static int ensureModel(Engine *e, const Program *p, uint32_t mi, FILE *out, char
     campBufPuts(&sql, ")");
     if (sql.oom) { snprintf(err, errSize, "out of memory"); rc = -1; }
     else if (campStoreExec(e, sql.p, err, errSize) < 0) rc = -1;
-    else if (out) fprintf(out, "  model %s: new table with %u fields\n", name, m->nfield - 1);
+    else { campPlanLine(pl, 0, '+', "model %s (new table, %u fields)", name, m->nfield - 1); stats->add++; }
   }
   for (uint32_t f = 0; f < m->nfield && rc == 0; f++) {
     const char *fname = p->str[m->fields[f].name];
@@ -68,7 +75,10 @@ static int ensureModel(Engine *e, const Program *p, uint32_t mi, FILE *out, char
         campBufPrintf(&sql, " %s", typeSql[m->fields[f].type]);
         if (sql.oom) { snprintf(err, errSize, "out of memory"); rc = -1; }
         else if (campStoreExec(e, sql.p, err, errSize) < 0) rc = -1;
-        else if (out) fprintf(out, "  model %s: new field %s\n", name, fname);
+        else {
+          if (!grown++) { campPlanLine(pl, 0, '~', "model %s", name); stats->change++; }
+          campPlanLine(pl, 4, '+', "field %s %s", fname, campValueTypeName(m->fields[f].type));
+        }
       }
       sqlite3_bind_text(ins, 1, name, -1, SQLITE_STATIC);
       sqlite3_bind_text(ins, 2, fname, -1, SQLITE_STATIC);
@@ -84,12 +94,86 @@ static int ensureModel(Engine *e, const Program *p, uint32_t mi, FILE *out, char
   return rc;
 }
 
+/* -- source texts ---------------------------------------------------------- */
+
+int campStoreSourceAdd(DeploySource *s, const char *campaign, const char *activity, const char *field,
+                       const char *text, size_t len) {
+  if (s->n == s->cap) {
+    size_t cap = s->cap ? s->cap * 2 : 32;
+    DeployText *v = realloc(s->v, cap * sizeof *v);
+    if (!v) return -1;
+    s->v = v;
+    s->cap = cap;
+  }
+  DeployText *t = &s->v[s->n];
+  t->campaign = strdup(campaign);
+  t->activity = strdup(activity);
+  t->field = strdup(field);
+  t->text = malloc(len + 1);
+  if (!t->campaign || !t->activity || !t->field || !t->text) {
+    free(t->campaign); free(t->activity); free(t->field); free(t->text);
+    return -1;
+  }
+  if (len) memcpy(t->text, text, len);      /* an empty column's text is NULL */
+  t->text[len] = 0;
+  t->len = len;
+  s->n++;
+  return 0;
+}
+
+void campStoreSourceFree(DeploySource *s) {
+  for (size_t i = 0; s && i < s->n; i++) {
+    free(s->v[i].campaign); free(s->v[i].activity); free(s->v[i].field); free(s->v[i].text);
+  }
+  if (s) { free(s->v); memset(s, 0, sizeof *s); }
+}
+
+/* The stored source of a campaign's version into *out (empty when that
+** version was deployed without one). */
+static int loadSource(Engine *e, int64_t campaign, int version, const char *name, DeploySource *out, char *err, size_t errSize) {
+  sqlite3_stmt *st = campStorePrepare(e, "SELECT activity, field, text FROM camp_source WHERE campaign = ? AND version = ? "
+                                         "ORDER BY rowid", err, errSize);
+  if (!st) return -1;
+  sqlite3_bind_int64(st, 1, campaign);
+  sqlite3_bind_int(st, 2, version);
+  int rc = 0;
+  while (rc == 0 && sqlite3_step(st) == SQLITE_ROW)
+    rc = campStoreSourceAdd(out, name, (const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 1),
+                            (const char *)sqlite3_column_blob(st, 2), (size_t)sqlite3_column_bytes(st, 2));
+  sqlite3_finalize(st);
+  if (rc < 0) snprintf(err, errSize, "out of memory");
+  return rc;
+}
+
+/* Keep the source of campaign name's new version. */
+static int storeSource(Engine *e, int64_t campaign, int version, const char *name, const DeploySource *src,
+                       char *err, size_t errSize) {
+  for (size_t i = 0; src && i < src->n; i++) {
+    const DeployText *t = &src->v[i];
+    if (strcmp(t->campaign, name)) continue;
+    sqlite3_stmt *st = campStoreStmt(e, "INSERT OR REPLACE INTO camp_source(campaign, version, activity, field, text) "
+                                        "VALUES(?, ?, ?, ?, ?)", err, errSize);
+    if (!st) return -1;
+    sqlite3_bind_int64(st, 1, campaign);
+    sqlite3_bind_int(st, 2, version);
+    sqlite3_bind_text(st, 3, t->activity, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, t->field, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, t->text, (int)t->len, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) { snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db)); return -1; }
+  }
+  return 0;
+}
+
+/* -- what changed ------------------------------------------------------------ */
+
 /* An activity of the version being replaced (copied: that version's
-** program is freed while the new one is applied). */
-typedef struct OldAct { char *name; int64_t id; int64_t delay, window; int trigger; } OldAct;
+** program is freed while the new one is applied) and its id. */
+typedef struct OldAct { PlanActivity a; int64_t id; } OldAct;
 
 static void freeOld(OldAct *v, int n) {
-  for (int i = 0; v && i < n; i++) free(v[i].name);
+  for (int i = 0; v && i < n; i++) { free(v[i].a.name); free(v[i].a.parent); }
   free(v);
 }
 
@@ -97,21 +181,26 @@ static void freeOld(OldAct *v, int n) {
 static int oldActivities(Engine *e, int64_t campaign, OldAct **out, char *err, size_t errSize) {
   const Loaded *l = campStoreLoaded(e, campaign, err, errSize);
   if (!l) return -1;
-  const ProgCampaign *c = &l->p->camps[l->camp];
+  const Program *p = l->p;
+  const ProgCampaign *c = &p->camps[l->camp];
   OldAct *v = calloc(c->nact ? c->nact : 1, sizeof *v);
   if (!v) { snprintf(err, errSize, "out of memory"); return -1; }
   for (uint32_t i = 0; i < c->nact; i++) {
-    const ProgActivity *a = &l->p->acts[c->firstAct + i];
-    if (!(v[i].name = strdup(l->p->str[a->name]))) { freeOld(v, (int)i); snprintf(err, errSize, "out of memory"); return -1; }
+    const ProgActivity *a = &p->acts[c->firstAct + i];
+    PlanActivity *o = &v[i].a;
+    o->name = strdup(p->str[a->name]);
+    o->parent = strdup(a->parent != CAMP_NONE ? p->str[p->acts[a->parent].name] : "");
+    if (!o->name || !o->parent) { freeOld(v, (int)i + 1); snprintf(err, errSize, "out of memory"); return -1; }
+    o->delay = a->delay; o->window = a->window; o->expire = a->expire;
+    o->trigger = a->trigger; o->kind = a->kind;
     v[i].id = l->actId[c->firstAct + i];
-    v[i].delay = a->delay; v[i].window = a->window; v[i].trigger = a->trigger;
   }
   *out = v;
   return (int)c->nact;
 }
 
 static const OldAct *findOld(const OldAct *v, int n, const char *name) {
-  for (int i = 0; i < n; i++) if (!strcmp(v[i].name, name)) return &v[i];
+  for (int i = 0; i < n; i++) if (!strcmp(v[i].a.name, name)) return &v[i];
   return NULL;
 }
 
@@ -127,7 +216,7 @@ static int eventBit(int trig) {
 
 /* Give running participants traces of a new activity. */
 static int reachNewActivity(Engine *e, int64_t campaign, const Program *p, const ProgActivity *a, int64_t actId,
-                            int64_t parentActId, FILE *out, char *err, size_t errSize) {
+                            int64_t parentActId, const Plan *pl, char *err, size_t errSize) {
   int64_t now = campEngineNow(e);
   /* ?1 the activity, ?2 its delay (or window), ?3 now, ?4 the parent
   ** activity, ?5 the event bit that cancels it */
@@ -158,83 +247,77 @@ static int reachNewActivity(Engine *e, int64_t campaign, const Program *p, const
   int rc = sqlite3_step(st);
   sqlite3_reset(st);
   if (rc != SQLITE_DONE) { snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db)); return -1; }
-  if (out && changes(e)) fprintf(out, "    %lld participants get '%s'\n", (long long)changes(e), p->str[a->name]);
+  int64_t n = changes(e);
+  if (n) campPlanLine(pl, 6, 0, "%lld running participant%s get%s it", (long long)n, n == 1 ? "" : "s", n == 1 ? "s" : "");
   return 0;
 }
 
-static int deployCampaign(Engine *e, const Program *p, uint32_t ci, const uint8_t *img, size_t len, int start,
-                          FILE *out, int *changed, char *err, size_t errSize) {
-  const ProgCampaign *c = &p->camps[ci];
-  const char *name = p->str[c->name], *what = c->isMailing ? "mailing" : "campaign";
-  char hex[65];
-  campProgramHashHex(p, hex);
-  int64_t now = campEngineNow(e), campaign = 0;
-  int version = 0;
-  char oldHash[65] = "", state[16] = "draft";
+/* -- deploying a campaign ----------------------------------------------------- */
+
+/* The campaign as deployed now: its id (0: none), version, hash and state. */
+typedef struct Current { int64_t id; int version; char hash[65], state[16]; } Current;
+
+static int current(Engine *e, const char *name, Current *cur, char *err, size_t errSize) {
+  memset(cur, 0, sizeof *cur);
+  snprintf(cur->state, sizeof cur->state, "draft");
   sqlite3_stmt *st = campStorePrepare(e, "SELECT c.id, c.version, v.hash, c.state FROM camp_campaign c "
                                          "JOIN camp_version v ON v.campaign = c.id AND v.version = c.version WHERE c.name = ?", err, errSize);
   if (!st) return -1;
   sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
   if (sqlite3_step(st) == SQLITE_ROW) {
-    campaign = sqlite3_column_int64(st, 0);
-    version = sqlite3_column_int(st, 1);
-    snprintf(oldHash, sizeof oldHash, "%s", (const char *)sqlite3_column_text(st, 2));
-    snprintf(state, sizeof state, "%s", (const char *)sqlite3_column_text(st, 3));
+    cur->id = sqlite3_column_int64(st, 0);
+    cur->version = sqlite3_column_int(st, 1);
+    snprintf(cur->hash, sizeof cur->hash, "%s", (const char *)sqlite3_column_text(st, 2));
+    snprintf(cur->state, sizeof cur->state, "%s", (const char *)sqlite3_column_text(st, 3));
   }
   sqlite3_finalize(st);
-  if (campaign && !strcmp(oldHash, hex)) {
-    if (out) fprintf(out, "%s %s: unchanged (version %d)\n", what, name, version);
-    if (start && strcmp(state, "running")) {
-      *changed = 1;
-      if (out) fprintf(out, "  state %s -> running\n", state);
-      return campStoreSetState(e, name, "running", err, errSize);
+  return 0;
+}
+
+/* The rows of a new version: the campaign (created when new), the version
+** with its image and source, the activities by name. */
+static int storeVersion(Engine *e, const Program *p, uint32_t ci, const DeployImage *im, const DeployOptions *o,
+                        Current *cur, char *err, size_t errSize) {
+  const ProgCampaign *c = &p->camps[ci];
+  const char *name = p->str[c->name];
+  char hex[65];
+  campProgramHashHex(p, hex);
+  if (!cur->id) {
+    if (campStoreRun(e, "INSERT INTO camp_campaign(name, title, model, state, version, kind) VALUES(?, ?, ?, 'draft', 0, ?)", "tttt",
+                     name, p->str[c->title], p->str[p->models[c->model].name], c->isMailing ? "mailing" : "campaign") < 0) {
+      snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db));
+      return -1;
     }
-    return 0;
+    cur->id = sqlite3_last_insert_rowid(e->db);
   }
-  *changed = 1;
-  OldAct *old = NULL;
-  int nold = 0;
-  if (campaign && (nold = oldActivities(e, campaign, &old, err, errSize)) < 0) return -1;
-  if (out) fprintf(out, campaign ? "%s %s: version %d -> %d\n" : "%s %s: new\n", what, name, version, version + 1);
-  if (!campaign) {
-    st = campStorePrepare(e, "INSERT INTO camp_campaign(name, title, model, state, version, kind) VALUES(?, ?, ?, 'draft', 0, ?)", err, errSize);
-    if (!st) return -1;
-    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, p->str[c->title], -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, p->str[p->models[c->model].name], -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, what, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) { snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db)); return -1; }
-    campaign = sqlite3_last_insert_rowid(e->db);
-  }
-  st = campStorePrepare(e, "INSERT INTO camp_version(campaign, version, hash, image, deployed_at) VALUES(?, ?, ?, ?, ?)", err, errSize);
-  if (!st) { freeOld(old, nold); return -1; }
-  sqlite3_bind_int64(st, 1, campaign);
-  sqlite3_bind_int(st, 2, version + 1);
+  sqlite3_stmt *st = campStorePrepare(e, "INSERT INTO camp_version(campaign, version, hash, image, deployed_at) VALUES(?, ?, ?, ?, ?)", err, errSize);
+  if (!st) return -1;
+  sqlite3_bind_int64(st, 1, cur->id);
+  sqlite3_bind_int(st, 2, cur->version + 1);
   sqlite3_bind_text(st, 3, hex, -1, SQLITE_STATIC);
-  sqlite3_bind_blob(st, 4, img, (int)len, SQLITE_STATIC);
-  sqlite3_bind_int64(st, 5, now);
+  sqlite3_bind_blob(st, 4, im->img, (int)im->len, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 5, campEngineNow(e));
   int rc = sqlite3_step(st);
   sqlite3_finalize(st);
-  if (rc != SQLITE_DONE) { snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db)); freeOld(old, nold); return -1; }
-  st = campStorePrepare(e, start ? "UPDATE camp_campaign SET version = ?3, title = ?1, at = ?2, state = 'running' WHERE id = ?4"
-                                  : "UPDATE camp_campaign SET version = ?3, title = ?1, at = ?2 WHERE id = ?4", err, errSize);
-  if (!st) { freeOld(old, nold); return -1; }
+  if (rc != SQLITE_DONE) { snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db)); return -1; }
+  if (storeSource(e, cur->id, cur->version + 1, name, im->source, err, errSize) < 0) return -1;
+  st = campStorePrepare(e, o->start ? "UPDATE camp_campaign SET version = ?3, title = ?1, at = ?2, state = 'running' WHERE id = ?4"
+                                     : "UPDATE camp_campaign SET version = ?3, title = ?1, at = ?2 WHERE id = ?4", err, errSize);
+  if (!st) return -1;
   sqlite3_bind_text(st, 1, p->str[c->title], -1, SQLITE_STATIC);
   if (c->isMailing && c->at) sqlite3_bind_int64(st, 2, c->at); else sqlite3_bind_null(st, 2);
-  sqlite3_bind_int(st, 3, version + 1);
-  sqlite3_bind_int64(st, 4, campaign);
+  sqlite3_bind_int(st, 3, cur->version + 1);
+  sqlite3_bind_int64(st, 4, cur->id);
   sqlite3_step(st);
   sqlite3_finalize(st);
   /* activities by name: upsert, then mark the ones that are gone */
-  rc = campStoreRun(e, "UPDATE camp_activity SET idx = -1 WHERE campaign = ?", "i", campaign);
+  rc = campStoreRun(e, "UPDATE camp_activity SET idx = -1 WHERE campaign = ?", "i", cur->id);
   if (rc < 0) snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db));
   st = campStorePrepare(e, "INSERT INTO camp_activity(campaign, name, kind, idx) VALUES(?, ?, ?, ?) "
                            "ON CONFLICT(campaign, name) DO UPDATE SET kind = excluded.kind, idx = excluded.idx", err, errSize);
   for (uint32_t i = 0; st && rc == 0 && i < c->nact; i++) {
     const ProgActivity *a = &p->acts[c->firstAct + i];
-    sqlite3_bind_int64(st, 1, campaign);
+    sqlite3_bind_int64(st, 1, cur->id);
     sqlite3_bind_text(st, 2, p->str[a->name], -1, SQLITE_STATIC);
     sqlite3_bind_int(st, 3, a->kind);
     sqlite3_bind_int(st, 4, (int)(c->firstAct + i));
@@ -242,58 +325,136 @@ static int deployCampaign(Engine *e, const Program *p, uint32_t ci, const uint8_
     sqlite3_reset(st);
   }
   sqlite3_finalize(st);
-  if (rc < 0) { freeOld(old, nold); return -1; }
-  campStoreForget(e, campaign);
-  const Loaded *l = campStoreLoaded(e, campaign, err, errSize);
-  if (!l) { freeOld(old, nold); return -1; }
-  /* removed activities: cancel their pending traces */
-  for (int i = 0; i < nold; i++) {
-    if (campProgramFindActivity(p, ci, old[i].name) != CAMP_NONE) continue;
-    if (out) fprintf(out, "  - activity %s removed\n", old[i].name);
-    if (campStoreRun(e, "UPDATE camp_trace SET state = " Q_CANCELED ", message = 'activity removed from the campaign', done_at = ? "
-                        "WHERE activity = ? AND state IN (" Q_SCHEDULED ", " Q_WAITING ")", "ii", now, old[i].id) < 0) {
-      snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db));
-      freeOld(old, nold);
+  return st ? rc : -1;
+}
+
+/* The state of a running version being replaced: what the new one
+** changes, printed and applied activity by activity. */
+typedef struct Sync {
+  Engine *e; const Program *p; uint32_t ci; const Loaded *l; const Plan *pl;
+  OldAct *old; int nold;
+  const DeploySource *oldSrc, *newSrc;   /* NULL: not compared */
+  DeployStats *stats;
+  int shown;                             /* lines printed under the campaign */
+} Sync;
+
+/* Removed activities: their pending traces are canceled. */
+static int removeGone(Sync *s, char *err, size_t errSize) {
+  for (int i = 0; i < s->nold; i++) {
+    if (campProgramFindActivity(s->p, s->ci, s->old[i].a.name) != CAMP_NONE) continue;
+    if (campStoreRun(s->e, "UPDATE camp_trace SET state = " Q_CANCELED ", message = 'activity removed from the campaign', done_at = ? "
+                           "WHERE activity = ? AND state IN (" Q_SCHEDULED ", " Q_WAITING ")", "ii", campEngineNow(s->e), s->old[i].id) < 0) {
+      snprintf(err, errSize, "database: %s", sqlite3_errmsg(s->e->db));
       return -1;
     }
-    if (out && changes(e)) fprintf(out, "    %lld pending traces canceled\n", (long long)changes(e));
+    int64_t n = changes(s->e);
+    if (n) campPlanLine(s->pl, 2, '-', "activity %s (%lld pending trace%s canceled)", s->old[i].a.name, (long long)n, n == 1 ? "" : "s");
+    else campPlanLine(s->pl, 2, '-', "activity %s", s->old[i].a.name);
+    s->stats->remove++;
+    s->shown++;
   }
-  for (uint32_t i = 0; i < c->nact; i++) {
-    uint32_t ai = c->firstAct + i;
-    const ProgActivity *a = &p->acts[ai];
-    const OldAct *o = findOld(old, nold, p->str[a->name]);
-    if (!o) {
-      if (out) fprintf(out, "  + activity %s (%s)\n", p->str[a->name], a->trigger == TRIG_BEGIN ? "top level" : "child");
-      if (campaign && nold && reachNewActivity(e, campaign, p, a, l->actId[ai], a->parent != CAMP_NONE ? l->actId[a->parent] : 0,
-                                               out, err, errSize) < 0) { freeOld(old, nold); return -1; }
-      continue;
-    }
-    if (o->delay != a->delay || o->window != a->window || o->trigger != a->trigger) {
-      if (out) fprintf(out, "  ~ activity %s: delay %llds -> %llds%s\n", p->str[a->name], (long long)o->delay,
-                       (long long)a->delay, o->window != a->window ? ", window changed" : "");
-      /* pending traces take the new delays from the time their trigger fired */
-      int64_t add = a->delay + (a->trigger >= TRIG_NO_OPEN ? a->window : 0);
-      if (campStoreRun(e, "UPDATE camp_trace SET due = base + ? WHERE activity = ? AND state = " Q_SCHEDULED " AND base IS NOT NULL",
-                       "ii", add, l->actId[ai]) < 0) {
-        snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db));
-        freeOld(old, nold);
-        return -1;
-      }
-      if (out && changes(e)) fprintf(out, "    %lld pending traces move\n", (long long)changes(e));
-    }
-  }
-  freeOld(old, nold);
-  /* participants left with nothing pending (their activity was removed) end */
-  if (campaign && campStoreCompleteCampaign(e, campaign) < 0) { snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db)); return -1; }
   return 0;
 }
 
-int campStoreDeploy(Engine *e, const Program *p, const uint8_t *img, size_t len, int start, int dryRun, FILE *out,
-                    int *changed, char *err, size_t errSize) {
-  int rc = 0;
-  for (uint32_t m = 0; m < p->nmodel && rc == 0; m++) rc = ensureModel(e, p, m, dryRun ? out : NULL, err, errSize);
-  for (uint32_t c = 0; c < p->ncamp && rc == 0; c++) rc = deployCampaign(e, p, c, img, len, start, out, changed, err, errSize);
+/* An activity of the new version: added (reaching running participants
+** when the campaign had any), or kept with what changed in it. */
+static int applyActivity(Sync *s, uint32_t ai, char *err, size_t errSize) {
+  const ProgActivity *a = &s->p->acts[ai];
+  const char *name = s->p->str[a->name], *camp = s->p->str[s->p->camps[s->ci].name];
+  const OldAct *o = findOld(s->old, s->nold, name);
+  if (!o) {
+    Buf d = { 0 };
+    campPlanDescribe(&d, s->p, a);
+    campPlanLine(s->pl, 2, '+', "activity %s (%s)", name, d.oom ? "?" : d.p);
+    campBufFree(&d);
+    s->stats->add++;
+    s->shown++;
+    if (s->nold && reachNewActivity(s->e, s->l->campaign, s->p, a, s->l->actId[ai], a->parent != CAMP_NONE ? s->l->actId[a->parent] : 0,
+                                    s->pl, err, errSize) < 0) return -1;
+    return 0;
+  }
+  Plan quiet = { NULL, 0 };
+  if (!campPlanActivity(&quiet, s->p, a, &o->a, camp, s->oldSrc, s->newSrc)) return 0;
+  campPlanLine(s->pl, 2, '~', "activity %s", name);
+  campPlanActivity(s->pl, s->p, a, &o->a, camp, s->oldSrc, s->newSrc);
+  s->stats->change++;
+  s->shown++;
+  if (o->a.delay == a->delay && o->a.window == a->window && o->a.trigger == a->trigger) return 0;
+  /* pending traces take the new delays from the time their trigger fired */
+  int64_t add = a->delay + (a->trigger >= TRIG_NO_OPEN ? a->window : 0);
+  if (campStoreRun(s->e, "UPDATE camp_trace SET due = base + ? WHERE activity = ? AND state = " Q_SCHEDULED " AND base IS NOT NULL",
+                   "ii", add, s->l->actId[ai]) < 0) {
+    snprintf(err, errSize, "database: %s", sqlite3_errmsg(s->e->db));
+    return -1;
+  }
+  int64_t n = changes(s->e);
+  if (n) campPlanLine(s->pl, 6, 0, "%lld pending trace%s move%s", (long long)n, n == 1 ? "" : "s", n == 1 ? "s" : "");
+  return 0;
+}
+
+/* A campaign whose image did not change: at most its state. */
+static int unchangedCampaign(Engine *e, const char *what, const char *name, const Current *cur, const DeployOptions *o,
+                             const Plan *pl, DeployStats *stats, DeployedCampaign *dc, char *err, size_t errSize) {
+  dc->running = !strcmp(cur->state, "running");
+  if (!o->start || dc->running) return 0;
+  dc->changed = dc->running = 1;
+  stats->change++;
+  campPlanLine(pl, 0, '~', "%s %s (version %d)", what, name, cur->version);
+  campPlanLine(pl, 4, 0, "state: %s -> running", cur->state);
+  return campStoreSetState(e, name, "running", err, errSize);
+}
+
+int campStoreDeployCampaign(Engine *e, const Program *p, uint32_t ci, const DeployImage *im, const DeployOptions *o,
+                            DeployStats *stats, DeployedCampaign *dc, char *err, size_t errSize) {
+  const ProgCampaign *c = &p->camps[ci];
+  const char *name = p->str[c->name], *what = c->isMailing ? "mailing" : "campaign";
+  Plan pl = { o->out, o->color };
+  char hex[65];
+  campProgramHashHex(p, hex);
+  Current cur;
+  memset(dc, 0, sizeof *dc);
+  if (current(e, name, &cur, err, errSize) < 0) return -1;
+  dc->id = cur.id;
+  dc->version = cur.version;
+  if (cur.id && !strcmp(cur.hash, hex)) return unchangedCampaign(e, what, name, &cur, o, &pl, stats, dc, err, errSize);
+  dc->changed = 1;
+  dc->version = cur.version + 1;
+  dc->running = o->start || !strcmp(cur.state, "running");
+  Sync s = { e, p, ci, NULL, &pl, NULL, 0, NULL, NULL, stats, 0 };
+  DeploySource oldSrc = { 0 };
+  int existed = cur.id != 0, rc = -1;
+  if (existed && ((s.nold = oldActivities(e, cur.id, &s.old, err, errSize)) < 0 ||
+                  loadSource(e, cur.id, cur.version, name, &oldSrc, err, errSize) < 0)) { s.nold = 0; goto done; }
+  if (existed) campPlanLine(&pl, 0, '~', "%s %s (version %d -> %d)", what, name, cur.version, cur.version + 1);
+  else campPlanLine(&pl, 0, '+', "%s %s (new)", what, name);
+  if (storeVersion(e, p, ci, im, o, &cur, err, errSize) < 0) goto done;
+  dc->id = cur.id;
+  campStoreForget(e, cur.id);
+  if (!(s.l = campStoreLoaded(e, cur.id, err, errSize))) goto done;
+  if (existed && im->source && oldSrc.n) { s.oldSrc = &oldSrc; s.newSrc = im->source; }
+  if (existed && im->source && !oldSrc.n) campPlanLine(&pl, 4, 0, "(source of version %d not stored: subjects, bodies and filters not compared)", cur.version);
+  if (s.oldSrc && campPlanSource(&pl, 4, name, "", s.oldSrc, s.newSrc)) { stats->change++; s.shown++; }
+  if (existed && o->start && strcmp(cur.state, "running")) { campPlanLine(&pl, 4, 0, "state: %s -> running", cur.state); s.shown++; }
+  if (!existed) stats->add++;
+  if (removeGone(&s, err, errSize) < 0) goto done;
+  for (uint32_t i = 0; i < c->nact; i++) if (applyActivity(&s, c->firstAct + i, err, errSize) < 0) goto done;
+  if (existed && !s.shown) {
+    stats->change++;
+    campPlanLine(&pl, 4, 0, "(nothing to show: the image differs only in what plan does not compare, such as source lines)");
+  }
+  /* participants left with nothing pending (their activity was removed) end */
+  if (existed && campStoreCompleteCampaign(e, cur.id) < 0) { snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db)); goto done; }
+  rc = 0;
+done:
+  freeOld(s.old, s.nold);
+  campStoreSourceFree(&oldSrc);
   return rc;
+}
+
+int campStoreDeployModels(Engine *e, const Program *p, const DeployOptions *o, DeployStats *stats, char *err, size_t errSize) {
+  Plan pl = { o->out, o->color };
+  for (uint32_t m = 0; m < p->nmodel; m++) if (ensureModel(e, p, m, &pl, stats, err, errSize) < 0) return -1;
+  return 0;
 }
 
 int64_t campStoreCampaignState(Engine *e, const char *name, int *running, char *err, size_t errSize) {

@@ -25,7 +25,7 @@
 #include "runtime/clock.h"
 #include "runtime/store_engine.h"
 
-#define SCHEMA_VERSION 4
+#define SCHEMA_VERSION 5
 
 static const char *const schema1 =
   "CREATE TABLE camp_meta(key TEXT PRIMARY KEY, value);"
@@ -110,8 +110,15 @@ static const char *const schema4 =
   "ALTER TABLE camp_event ADD COLUMN repeats INTEGER NOT NULL DEFAULT 0;"
   "CREATE TABLE camp_hook_event(id TEXT PRIMARY KEY, at INTEGER NOT NULL);";
 
+/* Version 5: the source of each deployed version as `camp fmt` prints it,
+** property by property (activity '' for the campaign's own), for plan to
+** show what changed; versions deployed before it have none. */
+static const char *const schema5 =
+  "CREATE TABLE camp_source(campaign INTEGER NOT NULL, version INTEGER NOT NULL, activity TEXT NOT NULL,"
+  "  field TEXT NOT NULL, text TEXT NOT NULL, PRIMARY KEY(campaign, version, activity, field));";
+
 /* Migrations: index i brings user_version i to i + 1. */
-static const char *const migrations[] = { schema1, schema2, schema3, schema4 };
+static const char *const migrations[] = { schema1, schema2, schema3, schema4, schema5 };
 
 int campStoreExec(Engine *e, const char *sql, char *err, size_t errSize) {
   char *msg = NULL;

@@ -78,11 +78,10 @@ int campVmToText(Vm *vm, const Value *v, Value *out) {
   case VAL_INT: return setText(vm, out, buf, (size_t)snprintf(buf, sizeof buf, "%lld", (long long)v->u.i));
   case VAL_REAL: return setText(vm, out, buf, (size_t)snprintf(buf, sizeof buf, "%.15g", v->u.r));
   case VAL_TIME: campClockFormat(v->u.i, buf); return setText(vm, out, buf, strlen(buf));
-  case VAL_DURATION: {
-    int64_t s = v->u.i;
-    const char *unit = s % 86400 == 0 ? "days" : s % 3600 == 0 ? "hours" : "minutes";
-    int64_t n = s % 86400 == 0 ? s / 86400 : s % 3600 == 0 ? s / 3600 : s / 60;
-    return setText(vm, out, buf, (size_t)snprintf(buf, sizeof buf, "%lld %s", (long long)n, unit));
+  case VAL_DURATION: {      /* "1 day", "1 hour 30 minutes": the words camp prints durations in */
+    char d[CAMP_CLOCK_DURATION_SIZE];
+    campClockFormatDuration(v->u.i, d);
+    return setText(vm, out, d, strlen(d));
   }
   case VAL_LIST: {
     size_t cap = 2;
@@ -159,8 +158,7 @@ static int like(const char *s, const char *se, const char *p, const char *pe) {
 
 /* -- escaping template values (OP_ESCAPE) --------------------------------- */
 
-/* What byte c becomes in mode: NULL to copy it. */
-static const char *escapeOf(int mode, unsigned char c) {
+const char *campVmEscapeOf(int mode, unsigned char c) {
   if (c == (unsigned char)CAMP_VALUE_OPEN || c == (unsigned char)CAMP_VALUE_CLOSE) return "\xef\xbf\xbd";   /* U+FFFD */
   if (mode == ESC_MARK) return NULL;
   switch (c) {
@@ -198,7 +196,7 @@ static int escapeValue(Vm *vm, int mode, Value *v) {
   if (mode == ESC_URL && !safeUrl(t.u.s, t.len)) { t.u.s = "#"; t.len = 1; }
   size_t n = 2;
   for (uint32_t i = 0; i < t.len; i++) {
-    const char *e = escapeOf(mode, (unsigned char)t.u.s[i]);
+    const char *e = campVmEscapeOf(mode, (unsigned char)t.u.s[i]);
     n += e ? strlen(e) : 1;
   }
   if (n > UINT32_MAX) return -1;
@@ -206,7 +204,7 @@ static int escapeValue(Vm *vm, int mode, Value *v) {
   if (!p) return -1;
   *o++ = CAMP_VALUE_OPEN;
   for (uint32_t i = 0; i < t.len; i++) {
-    const char *e = escapeOf(mode, (unsigned char)t.u.s[i]);
+    const char *e = campVmEscapeOf(mode, (unsigned char)t.u.s[i]);
     if (!e) { *o++ = t.u.s[i]; continue; }
     size_t k = strlen(e);
     memcpy(o, e, k);

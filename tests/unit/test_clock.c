@@ -25,7 +25,32 @@ static const char *fmt(int64_t t) {
   return buf;
 }
 
+static const char *dur(int64_t s) {
+  static char buf[CAMP_CLOCK_DURATION_SIZE];
+  campClockFormatDuration(s, buf);
+  return buf;
+}
+
 int main(void) {
+  /* durations in words */
+  CHECK_EQ_STR(dur(0), "0 seconds");
+  CHECK_EQ_STR(dur(1), "1 second");
+  CHECK_EQ_STR(dur(45), "45 seconds");
+  CHECK_EQ_STR(dur(90), "1 minute 30 seconds");
+  CHECK_EQ_STR(dur(60), "1 minute");
+  CHECK_EQ_STR(dur(5400), "1 hour 30 minutes");
+  CHECK_EQ_STR(dur(7200), "2 hours");
+  CHECK_EQ_STR(dur(86400), "1 day");
+  CHECK_EQ_STR(dur(172800), "2 days");
+  CHECK_EQ_STR(dur(129600), "1 day 12 hours");
+  CHECK_EQ_STR(dur(90061), "1 day 1 hour 1 minute 1 second");
+  CHECK_EQ_STR(dur(864000), "10 days");
+  CHECK_EQ_STR(dur(1209600), "2 weeks");
+  CHECK_EQ_STR(dur(2592000), "1 month");
+  CHECK_EQ_STR(dur(3888000), "45 days");
+  CHECK_EQ_STR(dur(-3600), "-1 hour");
+  CHECK_EQ_STR(dur(INT64_MIN), "-106751991167300 days 15 hours 30 minutes 8 seconds");
+
   /* absolute forms */
   CHECK_EQ_INT(iso("2026-01-05T09:00:00Z"), NOW);
   CHECK_EQ_INT(iso("2026-01-05T09:00:00z"), NOW);

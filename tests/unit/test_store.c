@@ -51,7 +51,7 @@ int main(void) {
   Engine *e = campEngineOpen(":memory:", 1, T0, err, sizeof err);
   CHECK(e != NULL);
   if (!img || !e) return TEST_END();
-  CHECK_EQ_INT(campEngineDeploy(e, img, len, 1, 0, NULL, err, sizeof err), 0);
+  CHECK_EQ_INT(campEngineDeploy(e, &(DeployImage){ img, len, NULL }, 1, &(DeployOptions){ .start = 1 }, err, sizeof err), 1);
   CHECK_EQ_INT(importContacts(e), 0);
   CHECK(campStoreRecorder(e) == NULL);                     /* no file: no second connection */
 

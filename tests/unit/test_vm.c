@@ -110,6 +110,11 @@ int main(void) {
   CHECK_EQ_INT(filter("created > now - 7 days"), 0);
   CHECK_EQ_INT(filter("created + 10 days = now"), 1);
   CHECK_EQ_INT(filter("now - created = 10 days"), 1);
+  /* a duration in a template: the words of campClockFormatDuration */
+  CHECK_EQ_STR(subject("{{ now - created }}"), "10 days");
+  CHECK_EQ_STR(subject("{{ 1 day }}"), "1 day");
+  CHECK_EQ_STR(subject("{{ 90 minutes }}"), "1 hour 30 minutes");
+  CHECK_EQ_STR(subject("{{ 2 weeks }}"), "2 weeks");
   CHECK_EQ_INT(filter("created > 2025-12-01"), 1);
   CHECK_EQ_INT(filter("days_since(created) = 10"), 1);
   CHECK_EQ_INT(filter("domain(email) = \"example.com\""), 1);
