@@ -143,22 +143,30 @@ static void logLine(const char *fmt, ...) {
 ** bytes of text ("..." then). */
 static void logText(Buf *b, const char *text, size_t max) {
   size_t i = 0;
-  for (; text[i] && i < max; i++) {
-    unsigned char ch = (unsigned char)text[i];
-    if (ch > 0x20 && ch < 0x7f) campBufPut(b, text + i, 1);
-    else campBufPrintf(b, "%%%02X", ch);
+  while (i < max && text[i]) {
+    size_t j = i;
+    while (j < max && (unsigned char)text[j] > 0x20 && (unsigned char)text[j] < 0x7f) j++;
+    campBufPut(b, text + i, j - i);
+    if (j < max && text[j]) campBufPrintf(b, "%%%02X", (unsigned char)text[j++]);
+    i = j;
   }
   if (text[i]) campBufPuts(b, "...");
 }
 
-/* A hit's line, "2026-11-30T16:20:00Z GET /o/TOKEN 200 open t12", added to b. */
-static void logHit(Buf *b, int64_t at, const char *method, const char *path, unsigned status, const char *what) {
-  char when[CAMP_CLOCK_ISO_SIZE];
-  campClockFormat(at, when);
-  campBufPrintf(b, "%s %s ", when, method);
+/* The last time formatted, so a batch of hits in one second formats it once. */
+typedef struct LogClock { int64_t at; char text[CAMP_CLOCK_ISO_SIZE]; } LogClock;
+
+/* The start of a hit's line, "2026-11-30T16:20:00Z GET /o/TOKEN 200 ",
+** added to b; what it recorded and "\n" follow. */
+static void logHitStart(Buf *b, LogClock *c, int64_t at, const char *method, const char *path, unsigned status) {
+  if (c->at != at || !c->text[0]) { campClockFormat(at, c->text); c->at = at; }
+  campBufPuts(b, c->text);
+  campBufPut(b, " ", 1);
+  campBufPuts(b, method);
+  campBufPut(b, " ", 1);
   logText(b, path, LOG_PATH_MAX);
-  if (status) campBufPrintf(b, " %u %s\n", status, what);
-  else campBufPrintf(b, " - %s\n", what);
+  if (status) campBufPrintf(b, " %u ", status);
+  else campBufPuts(b, " - ");
 }
 
 static void logWrite(Buf *b) {
@@ -197,15 +205,15 @@ static const char *const kinds[] = { ['o'] = "open", ['r'] = "click", ['u'] = "u
 ** unknown message, -1 not recorded, for why). */
 static void logBatch(const Hit *h, const int *rc, size_t n, const char *why) {
   Buf b = { 0 };
+  LogClock c = { 0, "" };
   for (size_t i = 0; i < n; i++) {
     if (!h[i].path) continue;
-    Buf what = { 0 };
-    campBufPrintf(&what, "%s t%lld", kinds[(unsigned char)h[i].kind], (long long)h[i].trace);
-    if (h[i].url) { campBufPuts(&what, " "); logText(&what, h[i].url, LOG_PATH_MAX); }
-    if (rc[i] == 1) campBufPuts(&what, ": unknown message, nothing recorded");
-    else if (rc[i] < 0) { campBufPuts(&what, ": not recorded: "); logText(&what, why, 300); }
-    logHit(&b, h[i].at, h[i].method, h[i].path, h[i].status, what.oom ? "?" : what.p);
-    campBufFree(&what);
+    logHitStart(&b, &c, h[i].at, h[i].method, h[i].path, h[i].status);
+    campBufPrintf(&b, "%s t%lld", kinds[(unsigned char)h[i].kind], (long long)h[i].trace);
+    if (h[i].url) { campBufPut(&b, " ", 1); logText(&b, h[i].url, LOG_PATH_MAX); }
+    if (rc[i] == 1) campBufPuts(&b, ": unknown message, nothing recorded");
+    else if (rc[i] < 0) { campBufPuts(&b, ": not recorded: "); logText(&b, why, 300); }
+    campBufPut(&b, "\n", 1);
   }
   logWrite(&b);
 }
@@ -561,7 +569,10 @@ static void completed(void *cls, struct MHD_Connection *c, void **state, enum MH
   if (q->path && !q->logged) {
     const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_HTTP_STATUS);
     Buf b = { 0 };
-    logHit(&b, q->at, q->method, q->path, ci ? ci->http_status : 0, q->what[0] ? q->what : "-");
+    LogClock clock = { 0, "" };
+    logHitStart(&b, &clock, q->at, q->method, q->path, ci ? ci->http_status : 0);
+    campBufPuts(&b, q->what[0] ? q->what : "-");
+    campBufPut(&b, "\n", 1);
     logWrite(&b);
   }
   campBufFree(&q->body);
