@@ -32,7 +32,7 @@ LDLIBS   = -lsqlite3 -lcurl -ljansson -lmicrohttpd -lcrypto -lm -lpthread $(shel
 # Debian packages: to build, and (in addition) to run the test suite.
 BUILD_PKGS = re2c lemon libsqlite3-dev libcurl4-openssl-dev libjansson-dev \
              libmicrohttpd-dev libssl-dev libgmime-3.0-dev libxml2-dev pkg-config
-TEST_PKGS  = clang libclang-rt-14-dev sqlite3 curl openssl python3-aiosmtpd postfix \
+TEST_PKGS  = clang libclang-rt-14-dev sqlite3 curl openssl python3-aiosmtpd postfix graphviz \
              chromium chromium-driver dovecot-imapd wrk
 
 GEN      = $(BUILD)/lexer.c $(BUILD)/parser.c
