@@ -5,7 +5,8 @@
 ** Owns: the two sources of a drawing.  A file is parsed with its `use`s
 ** (syntax errors exit 1, an unreadable file 2); names and types are not
 ** checked (that is `camp check`), so a half-written campaign still draws.
-** A campaign (or mailing) deployed in a database is drawn from the image the
+** With --db, or an operand that is no file and does not end in .camp, a
+** campaign (or mailing) deployed in a database is drawn from the image the
 ** store keeps for its current version, with the store's numbers on each
 ** activity; one not deployed exits 1.  Does not own: the drawing
 ** (compiler/graph.c) or the counting (runtime/store_counts.c).
@@ -78,26 +79,37 @@ static int fromDb(const CliArgs *a, const char *campaign) {
   return rc;
 }
 
+/* Is the operand a campaign in the database rather than a file?  With
+** --db, always; else when it names no file and does not end in .camp (so a
+** mistyped FILE.camp is still "cannot read"). */
+static int namesCampaign(const CliArgs *a, const char *operand) {
+  size_t n = strlen(operand);
+  if (a->opt[O_DB]) return 1;
+  if (n >= 5 && !strcmp(operand + n - 5, ".camp")) return 0;
+  return access(operand, F_OK) != 0;
+}
+
 static int graph(const CliArgs *a) {
-  if (a->npos != 1) return campCliUsage(a->cmd, "usage: camp graph [--root DIR] FILE.camp | camp graph --db DB CAMPAIGN");
-  int rc = a->opt[O_DB] ? fromDb(a, a->pos[0]) : fromFile(a, a->pos[0]);
+  if (a->npos != 1) return campCliUsage(a->cmd, "usage: camp graph [--root DIR] FILE.camp | camp graph [--db DB] CAMPAIGN");
+  int rc = namesCampaign(a, a->pos[0]) ? fromDb(a, a->pos[0]) : fromFile(a, a->pos[0]);
   if (fflush(stdout) != 0) rc = campCliUsage(a->cmd, "cannot write the graph: %s", strerror(errno));
   return rc;
 }
 
 const CliSpec campCmdGraph = {
   "graph", "print the workflow as Graphviz DOT, from a file or as deployed with live numbers", graph,
-  "camp graph [--root DIR] FILE.camp\ncamp graph --db DB CAMPAIGN",
-  "From a file: a cluster per campaign (its start, each activity with its delay, filter and expiry, each trigger "
-  "in words), a node per mailing, list and model, and edges to the lists that mailings send to and that campaigns "
-  "test (in_list) or fill (add_to_list, remove_from_list).  Names and types are not checked (that is camp check): a "
-  "half-written campaign still draws.\n"
-  "With --db: the version of CAMPAIGN (or of a mailing) deployed in DB, each activity with its traces processed, "
-  "rejected and waiting (and canceled or in error, when any) and, for email and SMS, its messages sent, opened and "
-  "clicked; the start with the participants by state.  Test participants never count: the numbers are camp "
-  "report's.  The image keeps no source text, so a filter is shown by where it is written.",
+  "camp graph [--root DIR] FILE.camp\ncamp graph [--db DB] CAMPAIGN",
+  "From a file: a cluster per campaign (its start, each activity with its delay, filter and expiry, each "
+  "trigger in words), a node per mailing, list and model, and edges to the lists that mailings send to and "
+  "that campaigns test (in_list) or fill (add_to_list, remove_from_list).  Names and types are not checked "
+  "(that is camp check): a half-written campaign still draws.\n"
+  "With --db, or when the operand is not a file and does not end in .camp: the version of CAMPAIGN (or of a "
+  "mailing) deployed in the database, each activity with its traces processed, rejected and waiting (and "
+  "canceled or in error, when any) and, for email and SMS, its messages sent, opened and clicked; the start "
+  "with the participants by state.  Test participants never count: the numbers are camp report's.  The image "
+  "keeps no source text, so a filter is shown by where it is written.",
   (const CliOptUse[]){ { O_ROOT, NULL }, { O_DB, "draw CAMPAIGN as deployed in DB, with its live numbers" }, { CLI_NOPT, NULL } },
   NULL, "camp graph examples/welcome_flow.camp | dot -Tsvg > flow.svg\ncamp graph --db camp.db welcome_flow | dot -Tpng > live.png",
-  "0\tdrawn\n1\tthe file has syntax errors, or CAMPAIGN is not deployed in DB (or DB cannot be read)\n"
+  "0\tdrawn\n1\tthe file has syntax errors, or CAMPAIGN is not deployed (or the database cannot be read)\n"
   "2\tusage error or the file cannot be read", 0,
 };

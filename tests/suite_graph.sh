@@ -13,6 +13,8 @@
 #   - a stopped campaign says so; after a redeploy that reorders the
 #     activities the numbers stay with their activities, a removed one is
 #     not drawn, and the version is the new one;
+#   - without --db, an operand that is no file and does not end in .camp is
+#     a campaign of $CAMP_DB (a missing FILE.camp still cannot be read);
 #   - a campaign that is not deployed, a missing database and usage errors
 #     exit 1, 1 and 2 with a message.
 cd "$(dirname "$0")/.." || exit 2
@@ -101,7 +103,7 @@ golden news "$D/news.dot"
 same "news: numbers are the report's" "$D/news.dot" news
 valid news "$D/news.dot"
 # the drawing says something worth drawing: waiting traces, a rejection, a click
-expect_match "live: waiting, rejected and clicked are not all zero" \
+expect_match "live: the drawing shows waiting, rejected and canceled traces" \
   '*"sms thanks*processed 1, rejected 1, waiting 1*clicked 0"*"email reminder*waiting 1, canceled 3*' "$(tr '\n' ' ' < "$D/live.dot")"
 
 # 2. State and versions.
@@ -152,7 +154,15 @@ expect "v2: the removed reminder is not drawn" 0 "$(grep -c 'reminder' "$D/v2.do
 same "v2: numbers follow the activities, not their places" "$D/v2.dot" live
 valid v2 "$D/v2.dot"
 
-# 3. Errors.
+# 3. Without --db: an operand that is no file (and not NAME.camp) is a
+# campaign of $CAMP_DB; a missing NAME.camp is still a file that cannot be read.
+CAMP_DB=$DB "$CAMP" graph live > "$D/env.dot" 2>&1; rc=$?
+"$CAMP" graph --db "$DB" live > "$D/v2again.dot"
+expect "CAMP_DB=DB camp graph CAMPAIGN draws as --db does" "0 same" "$rc $(cmp -s "$D/env.dot" "$D/v2again.dot" && echo same)"
+CAMP_DB=$DB "$CAMP" graph "$D/none.camp" > /dev/null 2> "$D/err"; rc=$?
+expect_match "a missing FILE.camp: exit 2, cannot read" "2 *cannot read*none.camp*" "$rc $(cat "$D/err")"
+
+# 4. Errors.
 "$CAMP" graph --db "$DB" nope > "$D/out" 2> "$D/err"; rc=$?
 expect "a campaign not deployed: exit 1, a message, no drawing" "1 camp graph: no campaign 'nope' is deployed|" \
   "$rc $(cat "$D/err")|$(cat "$D/out")"
