@@ -205,7 +205,7 @@ static void listEdge(FILE *out, int camp, int act, int list, const char *label, 
 
 static const Ast *prop(const Ast *decl, PropKind p) {
   for (const Ast *k = decl->kids; k; k = k->next)
-    if (k->kind == AST_PROP && k->op == p) return k->a ? k->a : NULL;
+    if (k->kind == AST_PROP && k->op == p) return k->a;
   return NULL;
 }
 
@@ -240,8 +240,11 @@ static int listId(const Unit *u, const char *name) {
   int n = 0;
   for (const Ast *f = u->files; f; f = f->next)
     if (f->file == u->root)
-      for (const Ast *c = f->kids; c; c = c->next)
-        if (c->kind == AST_LIST && ++n && c->name && name && !strcmp(c->name, name)) return n;
+      for (const Ast *c = f->kids; c; c = c->next) {
+        if (c->kind != AST_LIST) continue;
+        n++;
+        if (c->name && name && !strcmp(c->name, name)) return n;
+      }
   return 0;
 }
 
