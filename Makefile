@@ -32,7 +32,7 @@ LDLIBS   = -lsqlite3 -lcurl -ljansson -lmicrohttpd -lcrypto -lm -lpthread $(shel
 # Debian packages: to build, and (in addition) to run the test suite.
 BUILD_PKGS = re2c lemon libsqlite3-dev libcurl4-openssl-dev libjansson-dev \
              libmicrohttpd-dev libssl-dev libgmime-3.0-dev libxml2-dev pkg-config
-TEST_PKGS  = clang libclang-rt-14-dev sqlite3 curl openssl python3-aiosmtpd postfix graphviz \
+TEST_PKGS  = clang libclang-rt-14-dev sqlite3 curl openssl python3-aiosmtpd python3-jsonschema postfix graphviz \
              chromium chromium-driver dovecot-imapd wrk
 
 GEN      = $(BUILD)/lexer.c $(BUILD)/parser.c
@@ -102,8 +102,19 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libcamp.a | $(BUILD)/parser.h
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $(LDFLAGS) -o $@ $< $(BUILD)/libcamp.a $(LDLIBS)
 
 # --- commands -------------------------------------------------------------------
-test: $(BUILD)/camp $(UNIT_BIN) names | $(BUILD)/.test-deps
+test: $(BUILD)/camp $(UNIT_BIN) names | $(BUILD)/.test-deps $(BUILD)/npm/.installed
 	@BUILD=$(BUILD) sh tests/run.sh
+
+# VS Code's TextMate engine for tests/suite_editors.sh, at the versions
+# tests/editors/package-lock.json pins, under $(BUILD)/npm only.
+TEST_PKGS += vim nodejs
+NPM_CI = npm ci --prefix $(BUILD)/npm --no-audit --no-fund
+$(BUILD)/npm/.installed: tests/editors/package.json tests/editors/package-lock.json | $(BUILD)/.test-deps
+	@command -v npm >/dev/null 2>&1 || { echo "npm is missing: install Node.js and npm (Debian: apt-get install -y npm), then run:"; \
+	  echo "  mkdir -p $(@D) && cp tests/editors/package.json tests/editors/package-lock.json $(@D)/ && $(NPM_CI)"; exit 1; }
+	@mkdir -p $(@D) && cp tests/editors/package.json tests/editors/package-lock.json $(@D)/
+	$(NPM_CI)
+	@touch $@
 
 san:
 	$(MAKE) test BUILD=build/san SAN=1 OPT=-O1

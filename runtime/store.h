@@ -336,7 +336,14 @@ typedef struct StoreActivityCounts {
 typedef int (*StoreCountsFn)(void *ctx, const StoreActivityCounts *c);
 int campStoreActivityCounts(Engine *e, int64_t campaign, StoreCountsFn fn, void *ctx, char *err, size_t errSize);
 
-typedef enum { REPORT_TABLE, REPORT_JSON, REPORT_CSV } ReportFormat;
+/* The report (store_report.c; docs/report.md says what each number means)
+** of campaign, or of every campaign and mailing when NULL, on out: a
+** table, JSON (the shape docs/report.schema.json pins, its "version" is
+** CAMP_REPORT_VERSION), CSV (one row an activity) or one self-contained
+** HTML page (runtime/report_html.c) rendered from the same JSON.  0, or -1
+** with the message in err (nothing written then). */
+typedef enum { REPORT_TABLE, REPORT_JSON, REPORT_CSV, REPORT_HTML } ReportFormat;
+#define CAMP_REPORT_VERSION 1
 int campStoreReport(Engine *e, const char *campaign, ReportFormat fmt, FILE *out, char *err, size_t errSize);
 
 /* Suppression lists (store_suppress.c).  channel: "email", "sms", or NULL
