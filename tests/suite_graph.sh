@@ -3,7 +3,8 @@
 # with live numbers (the drawings of files are golden pairs in
 # tests/golden/graph/).
 #   - tests/golden/graph/live.camp (a campaign and a mailing) is deployed,
-#     run over a simulated day and a half with opens, clicks and a bounce;
+#     run over a simulated day and a half with opens, clicks and a bounce,
+#     and a test participant (which never counts);
 #     the drawings of both are exactly tests/golden/graph/db/*.dot
 #     (UPDATE=1 rewrites them, for review in the commit);
 #   - every number drawn (participants; per activity processed, rejected,
@@ -91,6 +92,9 @@ event click 1 hello 2026-01-05T12:05:00Z https://example.com/a
 event click 2 hello 2026-01-05T12:10:00Z https://example.com/a
 event bounce 3 hello 2026-01-05T12:15:00Z
 run 2026-01-06T12:00:00Z
+# a test participant's traces never count (the report leaves them out too)
+"$CAMP" test --db "$DB" live --record 5 --run hello --mail "file:$D/mail" --sms "file:$D/sms" > /dev/null || bad "camp test"
+expect "the test participant has traces" 1 "$([ "$(ntraces "$DB" test=true)" -ge 3 ] && echo 1)"
 
 "$CAMP" graph --db "$DB" live > "$D/live.dot" 2> "$D/err"; rc=$?
 expect "graph --db live: exit 0, nothing on stderr" "0 " "$rc $(cat "$D/err")"
