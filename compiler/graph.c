@@ -12,10 +12,11 @@
 ** a node (title, list, send time, subject) with an edge to its list; a list a
 ** node (target, filter or manual members); a model a node with its fields.
 ** A campaign testing in_list(L) or acting with add_to_list(L) or
-** remove_from_list(L) gets an edge to L when L is drawn.  Node ids are numbers
-** in source order (an image keeps that order), so the output is stable and
-** two activities with the same name (an error `camp check` reports) still draw
-** apart.  Edges from inside a cluster to a node outside come after every
+** remove_from_list(L) gets an edge to L when L is drawn (from a file: L is
+** declared in it; from an image: L is found in the code and drawn).  Node
+** ids are numbers in source order (an image keeps that order), so the output
+** is stable and two activities with the same name (an error `camp check`
+** reports) still draw apart.  Edges from inside a cluster to a node outside come after every
 ** cluster: in DOT, an edge written inside a cluster pulls its far end in.
 ** Does not own: parsing (parse.c), checking (resolve.c), the numbers
 ** (runtime/store_counts.c, joined in cli/graph.c).
@@ -25,6 +26,7 @@
 #include "compiler/fmt.h"
 #include "compiler/graph.h"
 #include "runtime/clock.h"
+#include "runtime/opcodes.h"
 
 /* -- text ---------------------------------------------------------------------- */
 
@@ -385,6 +387,58 @@ static void imageMailing(const Program *p, const ProgCampaign *c, const GraphLiv
   listEdge(out, 0, 1, 1, "to", "solid");
 }
 
+/* The list calls of one block: in_list, add_to_list or remove_from_list with
+** its list as the constant pushed just before (how codegen passes an 'L'
+** argument: the list's index as an int).  fn(ctx, native, list) each; a
+** loaded image is valid code (program.c checked it). */
+typedef void (*ListCallFn)(void *ctx, int act, const char *native, uint32_t list);
+static void blockListCalls(const Program *p, uint32_t block, int act, ListCallFn fn, void *ctx) {
+  if (block >= p->ncode) return;
+  const ProgCode *c = &p->code[block];
+  uint32_t k = CAMP_NONE;                     /* the constant the previous instruction pushed */
+  for (uint32_t pc = c->start; pc < c->start + c->len && p->bc[pc] < OP_COUNT_; pc += campOpcodes[p->bc[pc]].len) {
+    const uint8_t *x = p->bc + pc + 1;
+    uint8_t op = p->bc[pc];
+    if (op == OP_CALL || op == OP_ACTION) {
+      unsigned n = x[0] | x[1] << 8;
+      const char *name = (int)n < campNativeCount ? campNatives[n].name : "";
+      int listy = !strcmp(name, "in_list") || !strcmp(name, "add_to_list") || !strcmp(name, "remove_from_list");
+      if (listy && x[2] == 1 && k < p->nconst && p->consts[k].tag == VAL_INT && p->consts[k].u.i >= 0 &&
+          p->consts[k].u.i < p->nlist)
+        fn(ctx, act, name, (uint32_t)p->consts[k].u.i);
+    }
+    k = op == OP_CONST ? ((uint32_t)x[0] | (uint32_t)x[1] << 8 | (uint32_t)x[2] << 16 | (uint32_t)x[3] << 24) : CAMP_NONE;
+  }
+}
+
+/* Every list call of campaign c's filter and of its activities' filters and
+** actions, with the node it comes from (0: the start). */
+static void campaignListCalls(const Program *p, const ProgCampaign *c, ListCallFn fn, void *ctx) {
+  blockListCalls(p, c->filter, 0, fn, ctx);
+  for (uint32_t i = 0; i < c->nact; i++) {
+    blockListCalls(p, p->acts[c->firstAct + i].filter, (int)i + 1, fn, ctx);
+    blockListCalls(p, p->acts[c->firstAct + i].actions, (int)i + 1, fn, ctx);
+  }
+}
+
+typedef struct ImageLists { const Program *p; FILE *out; uint8_t *drawn; } ImageLists;
+
+static void listOnce(void *ctx, int act, const char *native, uint32_t list) {
+  ImageLists *il = ctx;
+  (void)act, (void)native;
+  if (il->drawn[list]) return;
+  il->drawn[list] = 1;
+  const ProgList *l = &il->p->lists[list];
+  char *where = codeWhere(il->p, l->filter);
+  listNode(il->out, (int)list + 1, il->p->str[l->name], il->p->str[l->title], modelName(il->p, l->model), where);
+  free(where);
+}
+
+static void listCallEdge(void *ctx, int act, const char *native, uint32_t list) {
+  ImageLists *il = ctx;
+  listEdge(il->out, 1, act, (int)list + 1, native, !strcmp(native, "in_list") ? "dashed" : "dotted");
+}
+
 static void imageCampaign(const Program *p, const ProgCampaign *c, const GraphLive *live, FILE *out) {
   clusterOpen(out, 1, p->str[c->title], p->str[c->name], live);
   char *where = codeWhere(p, c->filter);
@@ -400,6 +454,11 @@ static void imageCampaign(const Program *p, const ProgCampaign *c, const GraphLi
     triggerEdge(out, 1, from, (int)i + 1, a->trigger, a->window);
   }
   fputs("  }\n", out);
+  ImageLists il = { p, out, calloc(p->nlist ? p->nlist : 1, 1) };
+  if (!il.drawn) return;                      /* out of memory: the workflow without its lists */
+  campaignListCalls(p, c, listOnce, &il);
+  campaignListCalls(p, c, listCallEdge, &il);
+  free(il.drawn);
 }
 
 void campGraphProgram(const Program *p, uint32_t camp, const GraphLive *live, FILE *out) {

@@ -32,9 +32,10 @@ typedef struct GraphLive {
 } GraphLive;
 
 /* Print one digraph of campaign camp (or mailing) of a loaded image, with
-** live's numbers on its nodes: the same nodes and edges campGraphUnit draws
-** for it, filters shown by where they are written (the image holds no
-** source text), and a mailing's list as a node of its own. */
+** live's numbers on its nodes: the nodes and edges campGraphUnit draws for
+** it, the lists it tests or fills (found in its code) and a mailing's list
+** as nodes of their own, filters shown by where they are written (the image
+** holds no source text). */
 void campGraphProgram(const Program *p, uint32_t camp, const GraphLive *live, FILE *out);
 
 #endif

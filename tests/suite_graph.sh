@@ -7,6 +7,8 @@
 #     and a test participant (which never counts);
 #     the drawings of both are exactly tests/golden/graph/db/*.dot
 #     (UPDATE=1 rewrites them, for review in the commit);
+#   - the lists a campaign tests or fills (in_list, add_to_list) are drawn
+#     from the image with the same edges as from the file;
 #   - every number drawn (participants; per activity processed, rejected,
 #     waiting, canceled, error, sent, opened, clicked) is the one
 #     `camp report --format json` gives, and every current activity is drawn;
@@ -109,6 +111,16 @@ valid news "$D/news.dot"
 # the drawing says something worth drawing: waiting traces, a rejection, a click
 expect_match "live: the drawing shows waiting, rejected and canceled traces" \
   '*"sms thanks*processed 1, rejected 1, waiting 1*clicked 0"*"email reminder*waiting 1, canceled 3*' "$(tr '\n' ' ' < "$D/live.dot")"
+
+# the lists a campaign tests or fills are drawn from the image as from the file
+for f in "$G/live.camp" examples/double_opt_in.camp; do
+  n=$(basename "$f" .camp)
+  [ "$n" = live ] && db=$DB || { db=$D/$n.db; new_db "$db" "$f" || continue; }
+  "$CAMP" graph "$f" | grep '^  c[0-9_]* -> l' > "$D/file.edges"
+  "$CAMP" graph --db "$db" "$(sed -n 's/^campaign \([a-z_]*\) .*/\1/p' "$f")" | grep '^  c[0-9_]* -> l' > "$D/db.edges"
+  expect "$n: the same list edges from the database as from the file" "$(cat "$D/file.edges")" "$(cat "$D/db.edges")"
+  [ -s "$D/db.edges" ] || bad "$n: no list edges"
+done
 
 # 2. State and versions.
 "$CAMP" stop --db "$DB" live > /dev/null
