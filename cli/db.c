@@ -433,9 +433,11 @@ const CliSpec campCmdTest = {
 
 const CliSpec campCmdReport = {
   "report", "participants, activities, engagement and links", report,
-  "camp report [--db DB] [--format table|json|csv|html] [-o FILE] [CAMPAIGN]", NULL,
+  "camp report [--db DB] [--format table|json|csv|html] [-o FILE] [CAMPAIGN]",
+  "html is one self-contained page with charts, to open or forward (docs/report.md says what\n"
+  "each number means); json carries a \"version\" and follows docs/report.schema.json.",
   (const CliOptUse[]){ { O_DB, NULL },
-                       { O_FORMAT, "table (default), json, csv, or html: one self-contained page with charts (docs/report.md)" },
+                       { O_FORMAT, "table (default), json, csv or html" },
                        { O_OUTPUT, "write to FILE (whole, or left as it was on an error) instead of standard output" },
                        { CLI_NOPT, NULL } },
   NULL, "camp report --db shop.db --format html -o report.html", DB_EXITS, 0,

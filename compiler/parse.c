@@ -2,15 +2,18 @@
 ** compiler/parse.c -- the parser driver: tokens in, a tree out.
 **
 ** Owns: feeding the lexer's tokens to the lemon parser, syntax-error
-** messages (what was expected, which brace is unclosed), templates inside
-** strings and body files, and loading a unit's `use`d files (relative
-** paths, missing files, cycles; only from the project directory, see
-** campDiagLoadUsed).  Does not own: the grammar (parser.y) or
-** the nodes (ast.c).
+** messages (what was expected; which block's '{' is left open, named from
+** the parser's stack, and where its '}' was due), templates inside strings
+** and body files, and loading a unit's `use`d files (relative paths,
+** missing files, cycles; only from the project directory, see
+** campDiagLoadUsed).  Does not own: the grammar (parser.y) or the nodes
+** (ast.c).
 **
 ** The generated parser is included here rather than compiled on its own so
 ** that, at a syntax error, the driver can copy the parser state and try
-** every terminal against it: that is how "expected …" is computed.
+** every terminal against it: that is how "expected …" is computed, and how
+** a '}' left out is found (closing blocks on a copy until the parse goes
+** on).
 */
 #include <errno.h>
 #include <libgen.h>
@@ -69,16 +72,43 @@ void campParseOverflow(ParseCtx *c) {
   c->failed = 2;
 }
 
+/* A copy of parser p (its stack pointers moved into the copy) and of ctx,
+** silent and not failed, to try tokens on without touching p. */
+static void trialCopy(yyParser *copy, const yyParser *p, ParseCtx *trial, const ParseCtx *ctx) {
+  memcpy(copy, p, sizeof *copy);
+  copy->yytos = copy->yystack + (p->yytos - p->yystack);
+  copy->yystackEnd = copy->yystack + (p->yystackEnd - p->yystack);
+  *trial = *ctx;
+  trial->silent = 1;
+  trial->failed = 0;
+}
+
 /* Would the parser, in state p, accept terminal `tok` next? */
 static int accepts(yyParser *p, const ParseCtx *ctx, int tok, Token at) {
   yyParser copy;
-  ParseCtx trial = *ctx;
-  memcpy(&copy, p, sizeof copy);
-  copy.yytos = copy.yystack + (p->yytos - p->yystack);
-  copy.yystackEnd = copy.yystack + (p->yystackEnd - p->yystack);
-  trial.silent = 1;
-  trial.failed = 0;
+  ParseCtx trial;
+  trialCopy(&copy, p, &trial, ctx);
   campParser(&copy, tok, at, &trial);
+  return !trial.failed;
+}
+
+/* Would the parser, in state p, take the next n tokens of lx without a
+** syntax error, and then the rest of the header they start: on to the
+** first '{' or the end, at most 8 tokens in all?  Tried on a copy; p and lx
+** are left as they are. */
+static int takesNext(yyParser *p, const ParseCtx *ctx, Lexer lx, uint32_t n) {
+  yyParser copy;
+  ParseCtx trial;
+  int brace = 0;
+  trialCopy(&copy, p, &trial, ctx);
+  for (uint32_t i = 0; (i < n || (i < 8 && !brace)) && !trial.failed; i++) {
+    const char *why;
+    Token t = campLexToken(&lx, &why);
+    if (t.type == TK_ILLEGAL) break;
+    campParser(&copy, t.type, t, &trial);
+    if (t.type == 0) break;
+    brace |= t.type == TK_LBRACE;
+  }
   return !trial.failed;
 }
 
@@ -113,29 +143,236 @@ static const char *closerFor(int type) {
   return type == TK_LBRACE ? "'}'" : type == TK_LPAREN ? "')'" : "']'";
 }
 
-/* The parser state just before the token that failed: replay the first
-** ntok tokens silently into a fresh parser (errors are rare; copying the
-** state before every token would cost more than the whole parse). */
-static void expectedBefore(ParseCtx *c, const Lexer *lx, uint32_t startPos, int startToken,
-                           uint32_t ntok, Token at, char *buf, size_t size) {
-  yyParser parser;
-  ParseCtx quiet = *c;
-  Lexer again = *lx;
-  quiet.silent = 1;
-  quiet.failed = 0;
-  again.pos = startPos;
-  campParserInit(&parser);
+/* Start `parser` fresh and feed it, silently, the first ntok tokens of the
+** text lx was started on (errors are rare; copying the state before every
+** token would cost more than the whole parse).  On return `again` is
+** positioned after those tokens and `quiet` is the silent context used. */
+static void replay(const ParseCtx *c, const Lexer *lx, uint32_t startPos, int startToken, uint32_t ntok,
+                   yyParser *parser, ParseCtx *quiet, Lexer *again) {
+  *quiet = *c;
+  *again = *lx;
+  quiet->silent = 1;
+  quiet->failed = 0;
+  again->pos = startPos;
+  campParserInit(parser);
   if (startToken) {
     Token t0 = { startToken, lx->base, 0 };
-    campParser(&parser, startToken, t0, &quiet);
+    campParser(parser, startToken, t0, quiet);
   }
   for (uint32_t i = 0; i < ntok; i++) {
     const char *why;
-    Token t = campLexToken(&again, &why);
-    campParser(&parser, t.type, t, &quiet);
+    Token t = campLexToken(again, &why);
+    campParser(parser, t.type, t, quiet);
   }
+}
+
+/* ", expected …" for the parser state just before the token that failed. */
+static void expectedBefore(ParseCtx *c, const Lexer *lx, uint32_t startPos, int startToken,
+                           uint32_t ntok, Token at, char *buf, size_t size) {
+  yyParser parser;
+  ParseCtx quiet;
+  Lexer again;
+  replay(c, lx, startPos, startToken, ntok, &parser, &quiet, &again);
   expectedList(&parser, &quiet, at, buf, size);
   campParserFinalize(&parser);
+}
+
+/* -- unclosed blocks: name the '{' that was never closed ------------------ */
+
+static int isTerminal(const yyStackEntry *e) { return e->major < YYNTOKEN; }
+
+/* The source text of a token, at most 40 bytes shown (for "%.*s"). */
+static int shownLen(const Token *t) { return t->len > 40 ? 40 : (int)t->len; }
+static const char *textOf(const ParseCtx *c, const Token *t) { return c->text + (t->off - c->textBase); }
+
+/* branch := ON trigger within LBRACE: "on no open" re-read from the source
+** (the trigger's value on the stack is a number). */
+static void branchName(const ParseCtx *c, Token on, char *buf, size_t size) {
+  Lexer lx = { .text = c->text, .len = c->u->diags->src[c->file].len - c->textBase,
+               .pos = on.off - c->textBase, .base = c->textBase };
+  size_t len = 0;
+  buf[0] = 0;
+  for (int i = 0; i < 4 && len < size; i++) {
+    const char *why;
+    Token t = campLexToken(&lx, &why);
+    if (t.type == 0 || t.type == TK_WITHIN || t.type == TK_LBRACE || t.type == TK_ILLEGAL) break;
+    len += (size_t)snprintf(buf + len, size - len, "%s%.*s", i ? " " : "", shownLen(&t), textOf(c, &t));
+  }
+}
+
+/* The '{' still open in parser p, `outer` levels out from the innermost:
+** its token in *brace and what it opens ("activity 'x'", "branch 'on
+** open'", "campaign 'c'", …) in what.  Reads the parser's stack: the
+** symbols before an LBRACE say which of the grammar's block rules it
+** belongs to.  Returns 0 when there is no such '{'. */
+static int openBlock(const yyParser *p, const ParseCtx *c, int outer, Token *brace, char *what, size_t size) {
+  const yyStackEntry *s = p->yystack;
+  int i = (int)(p->yytos - p->yystack), closed = 0;
+  for (; i > 0; i--) {             /* a '}' shifted but not yet reduced closes the '{' below it */
+    if (s[i].major == TK_RBRACE) closed++;
+    else if (s[i].major == TK_LBRACE && closed) closed--;
+    else if (s[i].major == TK_LBRACE && outer) outer--;
+    else if (s[i].major == TK_LBRACE) break;
+  }
+  if (i < 3) return 0;
+  *brace = s[i].minor.yy0;
+  const yyStackEntry *k3 = &s[i - 3], *k2 = &s[i - 2], *k1 = &s[i - 1];
+  if (isTerminal(k1) && k2->major == TK_MODEL)                          /* MODEL ID { */
+    snprintf(what, size, "model '%.*s'", shownLen(&k1->minor.yy0), textOf(c, &k1->minor.yy0));
+  else if (k1->major == TK_STRING && isTerminal(k2) &&                  /* CAMPAIGN ID STRING { */
+           (k3->major == TK_CAMPAIGN || k3->major == TK_LIST || k3->major == TK_MAILING))
+    snprintf(what, size, "%s '%.*s'", k3->major == TK_CAMPAIGN ? "campaign" : k3->major == TK_LIST ? "list" : "mailing",
+             shownLen(&k2->minor.yy0), textOf(c, &k2->minor.yy0));
+  else if (k3->major == TK_ON && !isTerminal(k2)) {                    /* ON trigger within { */
+    char name[128];
+    branchName(c, k3->minor.yy0, name, sizeof name);
+    snprintf(what, size, "branch '%s'", name);
+  } else if (isTerminal(k2) && !isTerminal(k1) && !isTerminal(k3))      /* akind ID after { */
+    snprintf(what, size, "activity '%.*s'", shownLen(&k2->minor.yy0), textOf(c, &k2->minor.yy0));
+  else
+    snprintf(what, size, "this block");
+  return 1;
+}
+
+/* Bytes of blank before the first character of the line holding offset
+** off (a file's offset: only for files, not templates), and in *first
+** whether off is that first character.  The line's start comes from the
+** line table, so a long line costs nothing. */
+static uint32_t indentOf(const ParseCtx *c, uint32_t off, int *first) {
+  uint32_t line, col;
+  campDiagLineCol(c->u->diags, c->file, off, &line, &col);
+  const char *at = c->text + (off - c->textBase), *ls = at - (col - 1), *q = ls;
+  while (q < at && (*q == ' ' || *q == '\t')) q++;
+  *first = q == at;
+  return (uint32_t)(q - ls);
+}
+
+/* Keywords that begin a declaration, an activity or a branch. */
+static int startsBlock(int type) {
+  return type == TK_USE || type == TK_MODEL || type == TK_CAMPAIGN || type == TK_LIST || type == TK_MAILING ||
+         type == TK_EMAIL || type == TK_SMS || type == TK_ACTION || type == TK_ON;
+}
+
+/* The first '}' in the current top-level block that closed a block while
+** indented less than the line of the block's '{': at end of file, a hint
+** that this block, not the one left open, is the one missing its '}' (the
+** '}'s after it are each one block off too). */
+typedef struct Misfit { uint32_t brace, close; char what[192]; } Misfit;
+
+/* Before feeding the '}' t to the parser: does it close the innermost
+** block while indented less than that block's line?  Then remember it. */
+static void checkIndent(const ParseCtx *c, const yyParser *parser, Token t, Misfit *m) {
+  Token brace;
+  char what[192];
+  int first, firstBrace;
+  uint32_t indent = indentOf(c, t.off, &first);
+  if (m->what[0] || !first || !openBlock(parser, c, 0, &brace, what, sizeof what)) return;
+  if (indent >= indentOf(c, brace.off, &firstBrace)) return;
+  m->brace = brace.off;
+  m->close = t.off;
+  memcpy(m->what, what, sizeof what);
+}
+
+/* The note on a misfit inside the block of `brace` (reported as open). */
+static void noteMisfit(ParseCtx *c, const Misfit *m, Token brace) {
+  uint32_t line, col;
+  if (!m->what[0] || m->brace <= brace.off) return;
+  campDiagLineCol(c->u->diags, c->file, m->close, &line, &col);
+  campDiagReport(c->u->diags, DIAG_NOTE, c->file, m->brace, 1,
+                 "%s may be the block missing its '}': the '}' at line %u that closes it is indented "
+                 "like an outer block", m->what, line);
+}
+
+/* At end of file inside a '{': report the brace (the innermost open block)
+** and, as notes, where the file ends and what was still expected, and a
+** block inside it whose '}' looks borrowed from an outer block (m). */
+static int reportNeverClosed(ParseCtx *c, yyParser *parser, Token eof, const Misfit *m) {
+  Token brace;
+  char what[192], exp[512];
+  if (!openBlock(parser, c, 0, &brace, what, sizeof what)) return 0;
+  campDiagReport(c->u->diags, DIAG_E007, c->file, brace.off, 1, "'{' of %s is never closed", what);
+  if (accepts(parser, c, TK_RBRACE, eof))
+    campDiagReport(c->u->diags, DIAG_NOTE, c->file, eof.off, 0, "the file ends here; '}' expected");
+  else {
+    expectedList(parser, c, eof, exp, sizeof exp);
+    if (!exp[0] && accepts(parser, c, TK_INT, eof)) snprintf(exp, sizeof exp, ", where an expression was expected");
+    campDiagReport(c->u->diags, DIAG_NOTE, c->file, eof.off, 0, "the file ends here%s", exp);
+  }
+  noteMisfit(c, m, brace);
+  return 1;
+}
+
+/* How many '}' (1 to MAX_CLOSE) must go before the next token of lx, in
+** parser p, for it and the `more` tokens after it to parse; 0 if none do. */
+#define MAX_CLOSE 8
+static int closesNeeded(yyParser *p, ParseCtx *quiet, const Lexer *lx, Token before, uint32_t more) {
+  Token close = { TK_RBRACE, before.off, 0 };
+  for (int n = 1; n <= MAX_CLOSE && accepts(p, quiet, TK_RBRACE, close); n++) {
+    campParser(p, TK_RBRACE, close, quiet);
+    if (quiet->failed) return 0;
+    if (takesNext(p, quiet, *lx, more + 1)) return n;
+  }
+  return 0;
+}
+
+/* Report n blocks left open before the keyword kw, the innermost (of
+** `brace`, described in what) named in the error, all of them in the note. */
+static void reportLeftOpen(ParseCtx *c, const yyParser *parser, int n, Token brace, const char *what, Token kw,
+                           const Misfit *m) {
+  uint32_t line, col;
+  campDiagLineCol(c->u->diags, c->file, kw.off, &line, &col);
+  campDiagReport(c->u->diags, DIAG_E007, c->file, brace.off, 1, "'{' of %s is not closed before line %u",
+                 what, line);
+  if (n == 1)
+    campDiagReport(c->u->diags, DIAG_NOTE, c->file, kw.off, kw.len, "'}' expected before this '%.*s'",
+                   shownLen(&kw), textOf(c, &kw));
+  else {
+    char all[512];                 /* every block the '}'s close, innermost first */
+    size_t len = (size_t)snprintf(all, sizeof all, "%s", what);
+    for (int k = 1; k < n && len < sizeof all; k++) {
+      Token b;
+      char outer[192];
+      if (!openBlock(parser, c, k, &b, outer, sizeof outer)) break;
+      len += (size_t)snprintf(all + len, sizeof all - len, k + 1 == n ? " and %s" : ", %s", outer);
+    }
+    campDiagReport(c->u->diags, DIAG_NOTE, c->file, kw.off, kw.len, "%d '}' expected before this '%.*s' (to close %s)",
+                   n, shownLen(&kw), textOf(c, &kw), all);
+  }
+  noteMisfit(c, m, brace);
+}
+
+/* A syntax error at token ntok that a missing '}' explains: one of the two
+** tokens before it, or itself, starts a line with a keyword that opens a
+** block (`campaign`, `email`, `on`, …) no deeper than the line of the
+** innermost open '{', and closing blocks just before the keyword lets the
+** parse go on past the failing token.  Reports the innermost brace and
+** returns 1; else returns 0 and reports nothing. */
+static int reportNotClosed(ParseCtx *c, const Lexer *lx, uint32_t startPos, int startToken, uint32_t ntok,
+                           const Misfit *m) {
+  for (uint32_t back = 0; back <= 2 && back <= ntok; back++) {
+    yyParser parser;
+    ParseCtx quiet;
+    Lexer again;
+    const char *why;
+    Token brace, kw;
+    char what[192];
+    int first = 0, firstBrace, n = 0;
+    replay(c, lx, startPos, startToken, ntok - back, &parser, &quiet, &again);
+    Lexer peek = again;
+    kw = campLexToken(&peek, &why);
+    uint32_t kwIndent = kw.type ? indentOf(c, kw.off, &first) : 0;
+    if (startsBlock(kw.type) && first && openBlock(&parser, c, 0, &brace, what, sizeof what) &&
+        kwIndent <= indentOf(c, brace.off, &firstBrace)) {
+      yyParser tried;
+      ParseCtx trial;
+      trialCopy(&tried, &parser, &trial, &quiet);
+      n = closesNeeded(&tried, &trial, &again, kw, back);
+    }
+    if (n) reportLeftOpen(c, &parser, n, brace, what, kw, m);
+    campParserFinalize(&parser);
+    if (n) return 1;
+  }
+  return 0;
 }
 
 /* Feed tokens from lx to a fresh parser.  Stops at the first syntax error,
@@ -143,6 +380,7 @@ static void expectedBefore(ParseCtx *c, const Lexer *lx, uint32_t startPos, int 
 static Ast *runParser(ParseCtx *c, Lexer *lx, int startToken) {
   yyParser parser;
   Opener open[MAX_NESTING];
+  Misfit misfit = { 0 };
   int depth = 0;
   uint32_t ntok = 0, startPos = lx->pos;
   campParserInit(&parser);
@@ -169,6 +407,13 @@ static Ast *runParser(ParseCtx *c, Lexer *lx, int startToken) {
       }
       open[depth].type = t.type;
       open[depth++].off = t.off;
+    }
+    if (t.type == TK_RBRACE && depth > 0 && open[depth - 1].type == TK_LBRACE && !startToken)
+      checkIndent(c, &parser, t, &misfit);
+    if (t.type == 0 && depth > 0 && open[depth - 1].type == TK_LBRACE && !startToken &&
+        reportNeverClosed(c, &parser, t, &misfit)) {
+      c->failed = 1;
+      break;
     }
     if (t.type == 0 && depth > 0) {
       uint32_t line, col;
@@ -199,6 +444,8 @@ static Ast *runParser(ParseCtx *c, Lexer *lx, int startToken) {
         campDiagReport(c->u->diags, DIAG_E001, c->file, unit.off, unit.len,
                        "unknown duration unit '%.*s' (minutes, hours, days, weeks, months)",
                        unit.len > 40 ? 40 : (int)unit.len, c->text + (unit.off - c->textBase));
+      else if (t.type != 0 && !startToken && reportNotClosed(c, lx, startPos, startToken, ntok, &misfit))
+        ;                                                   /* a '}' left out before a new block */
       else if (t.type == 0)
         campDiagReport(c->u->diags, DIAG_E001, c->file, t.off, 0, "unexpected end of %s%s",
                        startToken == TK_TPLSTART ? "the '{{ }}' expression" : "file", exp);
@@ -213,6 +460,7 @@ static Ast *runParser(ParseCtx *c, Lexer *lx, int startToken) {
       break;
     }
     if (t.type == TK_RBRACE || t.type == TK_RPAREN || t.type == TK_RBRACKET) depth--;
+    if (depth == 0) misfit.what[0] = 0;             /* a whole top-level block closed: balanced */
     if (t.type == 0) break;
     ntok++;
   }

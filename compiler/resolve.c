@@ -596,6 +596,19 @@ static int isNegative(int t) { return t >= TRIG_NO_OPEN; }
 
 static void checkActivity(Resolver *r, Ast *act, const Ast *parent, Ast *campaign);
 
+/* The offset of the '{' of a branch (its node starts at `on`): re-read from
+** the source, since the tree keeps no token of it. */
+static uint32_t branchBrace(Resolver *r, const Ast *br) {
+  const Source *s = &r->d->src[br->file];
+  Lexer lx = { .text = s->text, .len = s->len, .pos = br->off };
+  for (;;) {
+    const char *why;
+    Token t = campLexToken(&lx, &why);
+    if (t.type == TK_LBRACE) return t.off;
+    if (t.type == 0 || t.type == TK_ILLEGAL) return br->off;
+  }
+}
+
 static void checkBranch(Resolver *r, Ast *br, const Ast *parent, Ast *campaign) {
   int t = br->op;
   Ast on = *br;
@@ -625,6 +638,10 @@ static void checkBranch(Resolver *r, Ast *br, const Ast *parent, Ast *campaign) 
       noteAt(r, k, "the first is here; put both activities in one branch");
       break;
     }
+  if (!br->kids)
+    campDiagReport(r->d, DIAG_W062, br->file, branchBrace(r, br), 1,
+                   "empty branch: 'on %s' under '%s' has no activities (add one, or remove the branch)",
+                   campAstTriggerName(t), parent->name);
   for (Ast *a = br->kids; a; a = a->next) checkActivity(r, a, parent, campaign);
 }
 

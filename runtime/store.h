@@ -373,4 +373,12 @@ int campStoreTimeline(Engine *e, const char *campaign, ReportFormat fmt, FILE *o
 int campStoreImport(Engine *e, const char *model, const char *key, const char *path, int delimiter, FILE *errs,
                      long *added, long *updated, char *err, size_t errSize);
 
+/* Names for shell completion (runtime/store_names.c): fn(ctx, name) for
+** each campaign and mailing of the database at path (campaign NULL), or
+** for each activity of the named campaign.  The database is opened read
+** only and never changed.  Returns how many names, or -1 when there is no
+** readable camp database there (nothing is printed). */
+typedef void (*StoreNameFn)(void *ctx, const char *name);
+int campStoreNames(const char *path, const char *campaign, StoreNameFn fn, void *ctx);
+
 #endif
