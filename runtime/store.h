@@ -8,8 +8,8 @@
 ** state's stored number: traces move between the named TRACE_* states, and
 ** each verb says what it changes.  SQLite implements the verbs today
 ** (runtime/store_engine.c, store_trace.c, store_runner.c, store_record.c,
-** store_suppress.c, store_event.c, store_report.c, store_deploy.c,
-** store_import.c: the only files with SQL).  A second implementation
+** store_suppress.c, store_event.c, store_report.c, store_counts.c,
+** store_deploy.c, store_import.c: the only files with SQL).  A second implementation
 ** (PostgreSQL: many workers claiming with FOR UPDATE SKIP LOCKED) is meant
 ** to implement the same verbs with the same contracts.
 **
@@ -325,6 +325,30 @@ int campStoreWarnOldImages(Engine *e, FILE *out, char *err, size_t errSize);
 /* How many deployed campaigns (mailings included) are in each state:
 ** draft, running, stopped (store_report.c). */
 int campStoreCampaignStates(Engine *e, long *draft, long *running, long *stopped, char *err, size_t errSize);
+
+/* How far a deployed campaign (or mailing) has got (store_counts.c): its
+** state ("draft", "running", "stopped") and non-test participants by
+** state. */
+typedef struct StoreCampaignCounts {
+  char state[16];
+  int64_t running, completed, left, unlinked;
+} StoreCampaignCounts;
+int campStoreCampaignCounts(Engine *e, int64_t campaign, StoreCampaignCounts *c, char *err, size_t errSize);
+/* One activity's traces of non-test participants, as camp report counts
+** them.  name is valid during the call. */
+typedef struct StoreActivityCounts {
+  const char *name;
+  int kind;                 /* ActKind */
+  int idx;                  /* its image index in the current version; -1: removed from it */
+  int64_t pending;          /* scheduled, armed for an event or being sent (the report's "scheduled") */
+  int64_t processed, rejected, canceled, error;
+  int64_t sent, opened, clicked, replied, bounced;   /* its messages (email and SMS) */
+} StoreActivityCounts;
+/* fn per activity the campaign ever had, current ones first in image
+** order, then removed ones by name; non-zero from fn stops the walk and is
+** returned.  0, or -1 with the message in err. */
+typedef int (*StoreCountsFn)(void *ctx, const StoreActivityCounts *c);
+int campStoreActivityCounts(Engine *e, int64_t campaign, StoreCountsFn fn, void *ctx, char *err, size_t errSize);
 
 /* The report (store_report.c; docs/report.md says what each number means)
 ** of campaign, or of every campaign and mailing when NULL, on out: a
