@@ -49,30 +49,11 @@ static void labelLine(FILE *out, const char *prefix, const char *text) {
   escapedStr(out, text);
 }
 
-/* Seconds in words: in the largest unit it is a whole number of ("2 weeks",
-** "1 month" of 30 days, "3 days"), else in days down to seconds ("1 day 12
-** hours").  campClockFormatDuration (runtime/clock.c, coming with the plan
-** work of issue 10) prints the same: this goes once it lands. */
+/* Seconds in words, as everything camp prints ("2 weeks", "1 day 12 hours"). */
 static void duration(FILE *out, int64_t s) {
-  static const struct { const char *name; uint64_t secs; } units[] = {
-    { "month", 2592000 }, { "week", 604800 }, { "day", 86400 }, { "hour", 3600 }, { "minute", 60 }, { "second", 1 },
-  };
-  if (s < 0) fputc('-', out);
-  uint64_t v = s < 0 ? (uint64_t)0 - (uint64_t)s : (uint64_t)s;
-  size_t big = 0, nu = sizeof units / sizeof units[0];
-  while (big + 1 < nu && v < units[big].secs) big++;
-  if (v == 0 || v % units[big].secs == 0) {
-    uint64_t k = v / units[big].secs;
-    fprintf(out, "%llu %s%s", (unsigned long long)k, units[big].name, k == 1 ? "" : "s");
-    return;
-  }
-  const char *sep = "";
-  for (size_t i = 2; i < nu; i++, v %= units[i - 1].secs) {
-    uint64_t k = v / units[i].secs;
-    if (!k) continue;
-    fprintf(out, "%s%llu %s%s", sep, (unsigned long long)k, units[i].name, k == 1 ? "" : "s");
-    sep = " ";
-  }
+  char text[CAMP_CLOCK_DURATION_SIZE];
+  campClockFormatDuration(s, text);
+  fputs(text, out);
 }
 
 /* -- nodes and edges, whatever they are drawn from ------------------------------- */
