@@ -75,46 +75,37 @@ static int reportParticipants(Engine *e, int64_t cid, json_t *c, char *err, size
   return finish(e, st, rc, err, errSize);
 }
 
-/* One row of the activities query as JSON: the counts every activity has
-** and, for email and SMS, the message counts (unsubscribed is filled in by
+/* One activity's counts as JSON: the counts every activity has and, for
+** email and SMS, the message counts (unsubscribed is filled in by
 ** reportUnsubscribes, the rates by addRates). */
-static json_t *activityJson(sqlite3_stmt *st) {
+static json_t *activityJson(const StoreActivityCounts *c) {
   static const char *const kinds[] = { "?", "email", "sms", "action" };
-  int kind = sqlite3_column_int(st, 1);
-  json_t *a = json_pack("{s:s,s:s,s:b,s:I,s:I,s:I,s:I,s:I}", "name", sqlite3_column_text(st, 0),
-      "kind", kinds[kind >= 1 && kind <= 3 ? kind : 0], "active", sqlite3_column_int(st, 2) >= 0,
-      "scheduled", (json_int_t)sqlite3_column_int64(st, 3), "processed", (json_int_t)sqlite3_column_int64(st, 4),
-      "rejected", (json_int_t)sqlite3_column_int64(st, 5), "canceled", (json_int_t)sqlite3_column_int64(st, 6),
-      "error", (json_int_t)sqlite3_column_int64(st, 7));
-  if (kind == ACT_ACTION) return a;
-  int64_t sent = sqlite3_column_int64(st, 8), bounced = sqlite3_column_int64(st, 12);
-  json_object_set_new(a, "sent", json_integer(sent));
+  json_t *a = json_pack("{s:s,s:s,s:b,s:I,s:I,s:I,s:I,s:I}", "name", c->name,
+      "kind", kinds[c->kind >= 1 && c->kind <= 3 ? c->kind : 0], "active", c->idx >= 0,
+      "scheduled", (json_int_t)c->pending, "processed", (json_int_t)c->processed,
+      "rejected", (json_int_t)c->rejected, "canceled", (json_int_t)c->canceled, "error", (json_int_t)c->error);
+  if (c->kind == ACT_ACTION) return a;
+  json_object_set_new(a, "sent", json_integer(c->sent));
   /* no delivery receipts: a message is delivered unless it bounced (a
   ** bounce can come for a message still being recorded as sent: never < 0) */
-  json_object_set_new(a, "delivered", json_integer(sent > bounced ? sent - bounced : 0));
-  const char *k[] = { "opened", "clicked", "replied", "bounced" };
-  for (int i = 0; i < 4; i++) json_object_set_new(a, k[i], json_integer(sqlite3_column_int64(st, 9 + i)));
+  json_object_set_new(a, "delivered", json_integer(c->sent > c->bounced ? c->sent - c->bounced : 0));
+  json_object_set_new(a, "opened", json_integer(c->opened));
+  json_object_set_new(a, "clicked", json_integer(c->clicked));
+  json_object_set_new(a, "replied", json_integer(c->replied));
+  json_object_set_new(a, "bounced", json_integer(c->bounced));
   json_object_set_new(a, "unsubscribed", json_integer(0));
   return a;
+}
+
+static int appendActivity(void *acts, const StoreActivityCounts *c) {
+  json_array_append_new(acts, activityJson(c));
+  return 0;
 }
 
 static int reportActivities(Engine *e, int64_t cid, json_t *c, char *err, size_t errSize) {
   json_t *acts = json_array();
   json_object_set_new(c, "activities", acts);
-  sqlite3_stmt *st = campStorePrepare(e,
-    "SELECT a.name, a.kind, a.idx,"
-    " sum(t.state IN (" Q_SCHEDULED ", " Q_WAITING ", " Q_SENDING ")), sum(t.state = " Q_PROCESSED "),"
-    " sum(t.state = " Q_REJECTED "), sum(t.state = " Q_CANCELED "), sum(t.state = " Q_ERROR "),"
-    " sum(t.state = " Q_PROCESSED " AND t.message_id IS NOT NULL), sum((t.events & " Q_EV_OPEN ") != 0),"
-    " sum((t.events & " Q_EV_CLICK ") != 0), sum((t.events & " Q_EV_REPLY ") != 0), sum((t.events & " Q_EV_BOUNCE ") != 0)"
-    " FROM camp_activity a LEFT JOIN camp_trace t ON t.activity = a.id"
-    " AND t.participant IN (SELECT id FROM camp_participant WHERE campaign = ?1 AND test = 0)"
-    " WHERE a.campaign = ?1 GROUP BY a.id ORDER BY a.idx < 0, a.idx, a.name", err, errSize);
-  if (!st) return -1;
-  sqlite3_bind_int64(st, 1, cid);
-  int rc;
-  while ((rc = sqlite3_step(st)) == SQLITE_ROW) json_array_append_new(acts, activityJson(st));
-  return finish(e, st, rc, err, errSize);
+  return campStoreActivityCounts(e, cid, appendActivity, acts, err, errSize);
 }
 
 /* The rates of a message activity: percent of sent, rounded to one decimal;
