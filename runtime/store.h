@@ -8,8 +8,8 @@
 ** state's stored number: traces move between the named TRACE_* states, and
 ** each verb says what it changes.  SQLite implements the verbs today
 ** (runtime/store_engine.c, store_trace.c, store_runner.c, store_record.c,
-** store_suppress.c, store_event.c, store_report.c, store_deploy.c,
-** store_import.c: the only files with SQL).  A second implementation
+** store_suppress.c, store_event.c, store_report.c, store_timeline.c,
+** store_deploy.c, store_import.c: the only files with SQL).  A second implementation
 ** (PostgreSQL: many workers claiming with FOR UPDATE SKIP LOCKED) is meant
 ** to implement the same verbs with the same contracts.
 **
