@@ -38,6 +38,24 @@ int64_t campSchedNextDue(Engine *e);
 int campSchedEvent(Engine *e, const char *kind, const char *messageId, int64_t at, const char *url,
                    char *err, size_t errSize);
 
+/* What an event did (campSchedEventOutcome).  RECORDED: stored and acted
+** on; DUPLICATE: the same kind (and URL) was already recorded on the
+** message, so it counts as a repeat on that first row and changes nothing
+** else; UNKNOWN: no message camp sent has that Message-ID (nothing
+** changed); LATE: stored, but every branch waiting for it had its `within`
+** window end before the event's time -- those branches are closed
+** (canceled as a window that passed) and nothing was triggered. */
+typedef enum EventOutcome { EVENT_RECORDED = 0, EVENT_UNKNOWN = 1, EVENT_DUPLICATE = 2, EVENT_LATE = 3 } EventOutcome;
+typedef struct EventResult {
+  EventOutcome outcome;
+  char branch[128];         /* LATE: the first closed branch's activity */
+  int64_t windowEnd;        /* LATE: when its window ended */
+} EventResult;
+
+/* campSchedEvent, saying what it did in *r.  0, or -1 (err says why). */
+int campSchedEventOutcome(Engine *e, const char *kind, const char *messageId, int64_t at, const char *url,
+                          EventResult *r, char *err, size_t errSize);
+
 /* Odoo's participant sync for one campaign, inside the caller's
 ** transaction: leave / unlink, then enrol new matches; counted in rs. */
 int campSchedSync(Engine *e, int64_t campaign, RunStats *rs, char *err, size_t errSize);
