@@ -320,6 +320,17 @@ int campStoreWarnOldImages(Engine *e, FILE *out, char *err, size_t errSize);
 ** draft, running, stopped (store_report.c). */
 int campStoreCampaignStates(Engine *e, long *draft, long *running, long *stopped, char *err, size_t errSize);
 
+/* What camp status shows (store_status.c), as a JSON object the caller
+** owns: database (as given), clock ("real" or "simulated"), now, next_due
+** (nextDue, the scheduler's; INT64_MAX: null) and campaigns: per campaign
+** and mailing its name, kind, state (draft, running, stopped, or sent: a
+** mailing enrolled with nothing pending), version, hash, deployed_at, at
+** (mailings), pending (traces), next_due (its first pending trace's due, or
+** an unsent mailing's time), participants by state and test_participants.
+** NULL with the message in err. */
+struct json_t;
+struct json_t *campStoreStatus(Engine *e, const char *database, int64_t nextDue, char *err, size_t errSize);
+
 typedef enum { REPORT_TABLE, REPORT_JSON, REPORT_CSV } ReportFormat;
 int campStoreReport(Engine *e, const char *campaign, ReportFormat fmt, FILE *out, char *err, size_t errSize);
 
