@@ -190,7 +190,8 @@ static void sayEvent(const char *where, const char *kind, const char *id, const 
   case EVENT_DUPLICATE: printf("duplicate: %s on %s was recorded before (counted as a repeat, nothing else changed)\n", kind, id); break;
   case EVENT_LATE:
     campClockFormat(r->windowEnd, end);
-    printf("after its window: %s on %s is recorded, but the window of '%s' ended at %s: nothing triggered\n", kind, id, r->branch, end);
+    printf("after its window: %s on %s is recorded, but the window of '%s' ended at %s: nothing triggered\n", kind, id,
+           r->branch ? r->branch : "?", end);
     break;
   case EVENT_UNKNOWN: fprintf(stderr, "%s: unknown message '%s': nothing changed\n", where, id); break;
   }
@@ -227,6 +228,7 @@ static int eventsFromFile(Engine *e, const char *path, int ignoreUnknown, char *
       count[r.outcome]++;
       if (r.outcome == EVENT_UNKNOWN && !ignoreUnknown) fprintf(stderr, "%s:%ld: unknown message '%s': nothing changed\n", path, n, id);
     }
+    campSchedEventResultFree(&r);
     json_decref(j);
   }
   free(line);
@@ -255,8 +257,10 @@ static int event(const CliArgs *a) {
   int64_t at = campEngineNow(e);
   if (a->opt[O_AT] && campClockParse(a->opt[O_AT], at, &at) < 0) { campEngineClose(e); return campCliUsage(a->cmd, "--at '%s' is not a time", a->opt[O_AT]); }
   EventResult r;
-  if (campSchedEventOutcome(e, a->pos[0], a->opt[O_MESSAGE_ID], at, a->opt[O_URL], &r, err, sizeof err) < 0) return fail(a->cmd, e, err);
-  sayEvent("camp event", a->pos[0], a->opt[O_MESSAGE_ID], &r);
+  int rc = campSchedEventOutcome(e, a->pos[0], a->opt[O_MESSAGE_ID], at, a->opt[O_URL], &r, err, sizeof err);
+  if (rc == 0) sayEvent("camp event", a->pos[0], a->opt[O_MESSAGE_ID], &r);
+  campSchedEventResultFree(&r);
+  if (rc < 0) return fail(a->cmd, e, err);
   campEngineClose(e);
   return r.outcome == EVENT_UNKNOWN && !ignoreUnknown ? 1 : 0;
 }

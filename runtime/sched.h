@@ -48,13 +48,16 @@ int campSchedEvent(Engine *e, const char *kind, const char *messageId, int64_t a
 typedef enum EventOutcome { EVENT_RECORDED = 0, EVENT_UNKNOWN = 1, EVENT_DUPLICATE = 2, EVENT_LATE = 3 } EventOutcome;
 typedef struct EventResult {
   EventOutcome outcome;
-  char branch[128];         /* LATE: the first closed branch's activity */
+  int late;                 /* a branch waiting for it had its window end first */
+  char *branch;             /* LATE: the first closed branch's activity (malloc'd; NULL when out of memory) */
   int64_t windowEnd;        /* LATE: when its window ended */
 } EventResult;
 
-/* campSchedEvent, saying what it did in *r.  0, or -1 (err says why). */
+/* campSchedEvent, saying what it did in *r (free it with
+** campSchedEventResultFree, also after -1).  0, or -1 (err says why). */
 int campSchedEventOutcome(Engine *e, const char *kind, const char *messageId, int64_t at, const char *url,
                           EventResult *r, char *err, size_t errSize);
+void campSchedEventResultFree(EventResult *r);
 
 /* A message as it would be sent (campSchedPreview); every string malloc'd,
 ** freed by campSchedPreviewFree. */

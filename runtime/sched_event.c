@@ -41,7 +41,7 @@ static int negativeBit(int trig) {
 static int fire(Engine *e, const Loaded *l, const StoreChild *k, int64_t at, EventResult *r, int *fired) {
   const ProgActivity *a = &l->p->acts[k->idx];
   if (!k->hasDue || k->due > at) { (*fired)++; return campStoreMakeDue(e, k->id, at + a->delay, at); }
-  if (!r->branch[0]) { snprintf(r->branch, sizeof r->branch, "%s", l->p->str[a->name]); r->windowEnd = k->due; }
+  if (!r->late) { r->late = 1; free(r->branch); r->branch = strdup(l->p->str[a->name]); r->windowEnd = k->due; }
   return campStoreCloseWindow(e, k->id, k->due);
 }
 
@@ -74,9 +74,10 @@ static int closedBefore(Engine *e, const Loaded *l, const StoreMessage *m, int f
   StoreChild *kids;
   int n;
   if (campStoreClosedChildren(e, m->participant, m->trace, &kids, &n) < 0) return -1;
-  for (int i = 0; i < n && !r->branch[0]; i++) {
+  for (int i = 0; i < n && !r->late; i++) {
     if (kids[i].idx < 0 || !(positiveBit(l->p->acts[kids[i].idx].trigger) & fresh)) continue;
-    snprintf(r->branch, sizeof r->branch, "%s", l->p->str[l->p->acts[kids[i].idx].name]);
+    r->late = 1;
+    r->branch = strdup(l->p->str[l->p->acts[kids[i].idx].name]);
     r->windowEnd = kids[i].due;
   }
   free(kids);
@@ -109,7 +110,7 @@ static int apply(Engine *e, const char *kind, const char *messageId, int64_t at,
     snprintf(err, errSize, "database: %s", campStoreError(e));
     return -1;
   }
-  r->outcome = fired || !r->branch[0] ? EVENT_RECORDED : EVENT_LATE;
+  r->outcome = fired || !r->late ? EVENT_RECORDED : EVENT_LATE;
   if ((fresh & EV_BOUNCE) && campStoreSuppressTrace(e, l, m.trace, m.record, "bounce", at, err, errSize) < 0) return -1;
   /* the event may have settled the participant's last pending trace (a
   ** bounce cancels every other branch; an event cancels its no-event one;
@@ -138,9 +139,16 @@ int campSchedEventOutcome(Engine *e, const char *kind, const char *messageId, in
   return rc;
 }
 
+void campSchedEventResultFree(EventResult *r) {
+  free(r->branch);
+  r->branch = NULL;
+}
+
 int campSchedEvent(Engine *e, const char *kind, const char *messageId, int64_t at, const char *url,
                    char *err, size_t errSize) {
   EventResult r;
-  if (campSchedEventOutcome(e, kind, messageId, at, url, &r, err, errSize) < 0) return -1;
+  int rc = campSchedEventOutcome(e, kind, messageId, at, url, &r, err, errSize);
+  campSchedEventResultFree(&r);
+  if (rc < 0) return -1;
   return r.outcome == EVENT_UNKNOWN ? 1 : 0;
 }
