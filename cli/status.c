@@ -1,9 +1,10 @@
 /*
 ** cli/status.c -- camp status: what a database holds and where it stands.
 **
-** Owns: the command's options and its two layouts: text (the database,
-** the clock, the next due time, then an aligned table with a row per
-** campaign and mailing) and JSON (campStoreStatus's object as it is).
+** Owns: the command's options and its two layouts: text (the database's
+** absolute path, the clock, the next due time, then an aligned table with
+** a row per campaign and mailing) and JSON (campStoreStatus's object as it
+** is).
 ** Does not own: reading the state (runtime/store_status.c) or when the
 ** next trace is due (the scheduler's campSchedNextDue).
 */
@@ -95,7 +96,9 @@ static int status(const CliArgs *a) {
   char err[512];
   Engine *e = campEngineOpen(db, 0, INT64_MIN, err, sizeof err);
   if (!e) { fprintf(stderr, "camp status: %s\n", err); return 1; }
-  json_t *s = campStoreStatus(e, db, campSchedNextDue(e), err, sizeof err);
+  char *full = realpath(db, NULL);               /* which file it is, wherever camp was started */
+  json_t *s = campStoreStatus(e, full ? full : db, campSchedNextDue(e), err, sizeof err);
+  free(full);
   campEngineClose(e);
   if (!s) { fprintf(stderr, "camp status: %s\n", err); return 1; }
   if (f == REPORT_JSON) {

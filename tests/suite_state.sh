@@ -195,5 +195,10 @@ check "preview: an action says what it is" "$(err flow logged --record 1)" \
   "$(printf "camp preview: activity 'logged' is an action, not a message (email or SMS): nothing to preview (flow's messages: hello)\nexit 1")"
 check "preview: unknown record" "$(err flow hello --record 99)" "$(printf "camp preview: no record 99 in model 'contact'\nexit 1")"
 check "preview: --record is required" "$(err flow hello | tail -1)" "exit 2"
+cp tests/scenarios/channels.camp "$D/"
+"$CAMP" init --db "$D/sms.db" --clock 2026-01-05T09:00:00Z > /dev/null && "$CAMP" deploy --db "$D/sms.db" "$D/channels.camp" > /dev/null &&
+  "$CAMP" import --db "$D/sms.db" --model contact "$D/r.csv" > /dev/null
+out=$("$CAMP" preview --db "$D/sms.db" channels first --record 2 -o "$D/ps" 2> /dev/null)
+check "preview of an SMS: its text alone, no subject" "$? [$out] $(ls "$D/ps") $(cat "$D/ps/preview.txt")" "0 [] preview.txt Hi Bob"
 check "preview: nothing written on errors" "$(ls "$D/pe" 2> /dev/null | wc -l | tr -d ' ')" 0
 finish
