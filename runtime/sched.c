@@ -251,6 +251,8 @@ static const char *blocked(Engine *e, const Loaded *l, int sms, const char *to, 
   return NULL;
 }
 
+/* A message's parts for trace, its links numbered in lk (sched_send.h: the
+** send registers them with its claim; a preview keeps them to itself). */
 void campSchedCompose(Engine *e, const Loaded *l, uint32_t act, int64_t trace, const RunOptions *o, int64_t now,
                       Outgoing *out, ComposeLinks *lk) {
   const Program *p = l->p;
