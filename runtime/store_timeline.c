@@ -154,7 +154,8 @@ int campStoreTimeline(Engine *e, const char *campaign, const int64_t *record, Re
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
     const char *state = campStoreStateName(sqlite3_column_int(st, 4));
     json_t *received = json_array();
-    if (timelineReceived(e, sqlite3_column_int64(st, 12), received, err, errSize) < 0) {
+    /* events are recorded on messages only: found by their Message-ID */
+    if (sqlite3_column_type(st, 11) != SQLITE_NULL && timelineReceived(e, sqlite3_column_int64(st, 12), received, err, errSize) < 0) {
       json_decref(received);
       sqlite3_finalize(st);
       return -1;
