@@ -186,7 +186,7 @@ static int run(const CliArgs *a) {
 static void sayEvent(const char *where, const char *kind, const char *id, const EventResult *r) {
   char end[CAMP_CLOCK_ISO_SIZE];
   switch (r->outcome) {
-  case EVENT_RECORDED: printf("recorded: %s on %s\n", kind, id); break;
+  case EVENT_RECORDED: printf("recorded: %s on %s%s\n", kind, id, r->stopped ? " (its campaign is stopped: not acted on)" : ""); break;
   case EVENT_DUPLICATE: printf("duplicate: %s on %s was recorded before (counted as a repeat, nothing else changed)\n", kind, id); break;
   case EVENT_LATE:
     campClockFormat(r->windowEnd, end);

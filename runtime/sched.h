@@ -49,6 +49,7 @@ typedef enum EventOutcome { EVENT_RECORDED = 0, EVENT_UNKNOWN = 1, EVENT_DUPLICA
 typedef struct EventResult {
   EventOutcome outcome;
   int late;                 /* a branch waiting for it had its window end first */
+  int stopped;              /* its campaign is stopped: recorded, not acted on */
   char *branch;             /* LATE: the first closed branch's activity (malloc'd; NULL when out of memory) */
   int64_t windowEnd;        /* LATE: when its window ended */
 } EventResult;

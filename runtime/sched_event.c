@@ -102,7 +102,7 @@ static int apply(Engine *e, const char *kind, const char *messageId, int64_t at,
   const Loaded *l = campStoreLoaded(e, m.campaign, err, errSize);
   if (!l) return -1;
   if (!strcmp(kind, "unsubscribe")) return campStoreSuppressTrace(e, l, m.trace, m.record, "unsubscribe", at, err, errSize);
-  if (!m.active) return 0;                      /* stopped: recorded, not acted on */
+  if (!m.active) { r->stopped = 1; return 0; }  /* stopped: recorded, not acted on */
   int fresh = bitsOf(kind) & ~m.events, fired = 0;
   if (!fresh) return 0;
   if (campStoreAddEvents(e, m.trace, fresh) < 0 || branch(e, l, &m, fresh, at, r, &fired) < 0 ||

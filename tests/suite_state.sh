@@ -109,6 +109,11 @@ check "event after the window: the waiting branches are closed, not fired (befor
 out=$("$CAMP" event --db "$DB" click --message-id "$m3" --at 2026-01-08T10:59:00Z 2>&1)
 check "event: a click a minute before the window ends is recorded" "$? $out" "0 recorded: click on $m3"
 check "... and fires its branch" "$(traces "$DB" state,due record=3 activity=clicked)" "scheduled|2026-01-08T10:59:00Z"
+"$CAMP" stop --db "$DB" flow > /dev/null
+out=$("$CAMP" event --db "$DB" reply --message-id "$m1" 2>&1)
+check "event: on a stopped campaign, recorded and not acted on" "$? $out $(traces "$DB" state record=1 activity=replied)" \
+  "0 recorded: reply on $m1 (its campaign is stopped: not acted on) waiting"
+"$CAMP" start --db "$DB" flow > /dev/null
 "$CAMP" event --db "$DB" bogus --message-id "$m1" > /dev/null 2>&1
 check "event: an unknown kind is an error" "$?" 1
 printf '%s\n' "{\"event\":\"open\",\"message_id\":\"$m3\"}" "{\"event\":\"open\",\"message_id\":\"$m3\"}" \
@@ -124,12 +129,12 @@ check "event --file --ignore-unknown: unknown messages not named" "$(grep -c "un
 "$CAMP" timeline --db "$DB" --record 1 > "$D/tl"
 check "timeline --record 1: only record 1" "$(grep -c '^flow record 1 ' "$D/tl") $(grep -c '^flow record [^1] ' "$D/tl")" \
   "$(grep -c '^flow' "$D/tl") 0"
-check "timeline text: each event with its time and URL, a repeat counted" \
+check "timeline text: each event with its time and URL, a repeat counted, a reply" \
   "$(sed -n "/message-id $m1/,/^flow/p" "$D/tl" | sed -n 's/^    2026/2026/p')" \
-  "$(printf '2026-01-05T12:00 click https://example.com/a (2 times)\n2026-01-05T12:00 click https://example.com/b')"
+  "$(printf '2026-01-05T12:00 click https://example.com/a (2 times)\n2026-01-05T12:00 click https://example.com/b\n2026-01-05T12:00 reply')"
 check "timeline json: received events with time, URL and count" \
   "$("$CAMP" timeline --db "$DB" --format json --campaign flow --record 1 | py '[t["received"] for t in j["traces"] if t["message_id"]][0]')" \
-  "[{'event': 'click', 'at': '2026-01-05T12:00:00Z', 'url': 'https://example.com/a', 'count': 2}, {'event': 'click', 'at': '2026-01-05T12:00:00Z', 'url': 'https://example.com/b', 'count': 1}]"
+  "[{'event': 'click', 'at': '2026-01-05T12:00:00Z', 'url': 'https://example.com/a', 'count': 2}, {'event': 'click', 'at': '2026-01-05T12:00:00Z', 'url': 'https://example.com/b', 'count': 1}, {'event': 'reply', 'at': '2026-01-05T12:00:00Z', 'url': None, 'count': 1}]"
 check "timeline json: a click without URL (its first link's target) and a reply, in time order" \
   "$("$CAMP" timeline --db "$DB" --format json --record 2 | py '[[(r["event"], r["url"]) for r in t["received"]] for t in j["traces"] if t["message_id"]][0]')" \
   "[('click', 'https://example.com/a?utm_campaign=flow&utm_medium=email&utm_source=hello'), ('reply', None)]"
