@@ -4,7 +4,9 @@
 #   make demo       the demo: a simulated month of the example campaigns
 #   make test       every test (unit, golden, examples, scenarios, fuzz smoke)
 #   make san        the same suite under -fsanitize=address,undefined
-#   make install PREFIX=/usr/local
+#   make man        the man pages camp(1) and camp-language(5) in $(BUILD)/man/
+#   make install PREFIX=/usr/local DESTDIR=    the binary, man pages, completions, examples
+#   make uninstall  removes exactly what install installed
 #
 # Generated C (re2c, lemon) is written to $(BUILD) only.
 
@@ -31,9 +33,10 @@ LDLIBS   = -lsqlite3 -lcurl -ljansson -lmicrohttpd -lcrypto -lm -lpthread $(shel
 
 # Debian packages: to build, and (in addition) to run the test suite.
 BUILD_PKGS = re2c lemon libsqlite3-dev libcurl4-openssl-dev libjansson-dev \
-             libmicrohttpd-dev libssl-dev libgmime-3.0-dev libxml2-dev pkg-config
-TEST_PKGS  = clang libclang-rt-14-dev sqlite3 curl openssl python3-aiosmtpd postfix \
-             chromium chromium-driver dovecot-imapd wrk
+             libmicrohttpd-dev libssl-dev libgmime-3.0-dev libxml2-dev pkg-config scdoc
+# Only what tests use; the benchmarks install their own tools (bench/*.sh).
+TEST_PKGS  = clang libclang-rt-14-dev sqlite3 curl openssl python3-aiosmtpd python3-jsonschema \
+             chromium chromium-driver dovecot-imapd zsh man-db
 
 GEN      = $(BUILD)/lexer.c $(BUILD)/parser.c
 LIB_SRC  = $(wildcard compiler/*.c runtime/*.c stdlib/*.c) $(filter-out cli/main.c,$(wildcard cli/*.c))
@@ -41,7 +44,7 @@ LIB_OBJ  = $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRC)) $(BUILD)/lexer.o
 UNIT_SRC = $(wildcard tests/unit/*.c)
 UNIT_BIN = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
-.PHONY: all deps test-deps test san demo install clean golden-update bench fuzz fuzz-corpus names
+.PHONY: all deps test-deps test san demo man install uninstall clean golden-update bench fuzz fuzz-corpus names
 
 all: $(BUILD)/camp
 
@@ -58,12 +61,12 @@ define need_pkgs
 	fi
 endef
 
-$(BUILD)/.deps:
+$(BUILD)/.deps: Makefile
 	$(call need_pkgs,$(BUILD_PKGS))
 	@mkdir -p $(@D) && touch $@
 deps: $(BUILD)/.deps
 
-$(BUILD)/.test-deps:
+$(BUILD)/.test-deps: Makefile
 	$(call need_pkgs,$(TEST_PKGS))
 	@mkdir -p $(@D) && touch $@
 test-deps: $(BUILD)/.test-deps
@@ -102,8 +105,19 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libcamp.a | $(BUILD)/parser.h
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $(LDFLAGS) -o $@ $< $(BUILD)/libcamp.a $(LDLIBS)
 
 # --- commands -------------------------------------------------------------------
-test: $(BUILD)/camp $(UNIT_BIN) names | $(BUILD)/.test-deps
+test: $(BUILD)/camp $(UNIT_BIN) names | $(BUILD)/.test-deps $(BUILD)/npm/.installed
 	@BUILD=$(BUILD) sh tests/run.sh
+
+# VS Code's TextMate engine for tests/suite_editors.sh, at the versions
+# tests/editors/package-lock.json pins, under $(BUILD)/npm only.
+TEST_PKGS += vim nodejs
+NPM_CI = npm ci --prefix $(BUILD)/npm --no-audit --no-fund
+$(BUILD)/npm/.installed: tests/editors/package.json tests/editors/package-lock.json | $(BUILD)/.test-deps
+	@command -v npm >/dev/null 2>&1 || { echo "npm is missing: install Node.js and npm (Debian: apt-get install -y npm), then run:"; \
+	  echo "  mkdir -p $(@D) && cp tests/editors/package.json tests/editors/package-lock.json $(@D)/ && $(NPM_CI)"; exit 1; }
+	@mkdir -p $(@D) && cp tests/editors/package.json tests/editors/package-lock.json $(@D)/
+	$(NPM_CI)
+	@touch $@
 
 san:
 	$(MAKE) test BUILD=build/san SAN=1 OPT=-O1
@@ -134,9 +148,53 @@ names: $(BUILD)/libcamp.a
 	@bad=$$(nm -g --defined-only $(BUILD)/libcamp.a | awk 'NF==3 && $$2 ~ /[TDBR]/ {print $$3}' | grep -v -e '^camp' -e '^__odr_asan' || true); \
 	if [ -n "$$bad" ]; then echo "globals without the camp prefix:" $$bad; exit 1; fi
 
-install: $(BUILD)/camp
-	install -d $(DESTDIR)$(PREFIX)/bin
+# --- man pages and installation -----------------------------------------------------
+# camp(1) is written in scdoc (docs/camp.1.scd); camp-language(5) is made from
+# docs/LANGUAGE.md (tools/md2scd.py), so the reference has one text.
+MAN = $(BUILD)/man/camp.1 $(BUILD)/man/camp-language.5
+man: $(MAN)
+
+$(BUILD)/man/camp.1: docs/camp.1.scd | $(BUILD)/.deps
+	@mkdir -p $(@D)
+	sed 's/"camp VERSION"/"camp $(VERSION)"/' $< | scdoc > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/man/camp-language.5.scd: docs/LANGUAGE.md tools/md2scd.py
+	@mkdir -p $(@D)
+	/usr/bin/python3 tools/md2scd.py camp-language 5 $(VERSION) < $< > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/man/camp-language.5: $(BUILD)/man/camp-language.5.scd | $(BUILD)/.deps
+	scdoc < $< > $@.tmp && mv $@.tmp $@
+
+# Every file install writes, relative to $(DESTDIR)$(PREFIX); uninstall removes these.
+# The examples: campaign files, the body files they embed, sample data (demo.sh is the repository's).
+EXAMPLES  = $(wildcard examples/*.camp examples/*/*.html examples/*/*.txt examples/*/*.md examples/data/*.csv)
+DOCDIR    = share/doc/camp
+# Editor support: the Vim files where Vim looks for packaged ones
+# (share/vim/vimfiles, on Debian's runtime path for PREFIX=/usr), and the whole
+# editors/ directory (TextMate grammar, VS Code extension) beside the docs.
+VIMFILES  = $(wildcard editors/vim/*/camp.vim)
+EDITORS   = $(wildcard editors/*.* editors/*/*.* editors/*/*/*.*)
+INSTALLED = bin/camp share/man/man1/camp.1 share/man/man5/camp-language.5 \
+            share/bash-completion/completions/camp share/zsh/site-functions/_camp \
+            $(DOCDIR)/README.md $(DOCDIR)/import.md $(patsubst examples/%,$(DOCDIR)/examples/%,$(EXAMPLES)) \
+            $(patsubst editors/vim/%,share/vim/vimfiles/%,$(VIMFILES)) $(addprefix $(DOCDIR)/,$(EDITORS))
+
+install: $(BUILD)/camp $(MAN)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5 \
+	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/zsh/site-functions \
+	  $(DESTDIR)$(PREFIX)/$(DOCDIR)/examples
 	install -m 755 $(BUILD)/camp $(DESTDIR)$(PREFIX)/bin/camp
+	install -m 644 $(BUILD)/man/camp.1 $(DESTDIR)$(PREFIX)/share/man/man1/camp.1
+	install -m 644 $(BUILD)/man/camp-language.5 $(DESTDIR)$(PREFIX)/share/man/man5/camp-language.5
+	install -m 644 completions/camp.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/camp
+	install -m 644 completions/_camp $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_camp
+	install -m 644 README.md docs/import.md $(DESTDIR)$(PREFIX)/$(DOCDIR)/
+	for f in $(EXAMPLES) $(EDITORS); do install -D -m 644 $$f $(DESTDIR)$(PREFIX)/$(DOCDIR)/$$f || exit 1; done
+	for f in $(VIMFILES); do install -D -m 644 $$f $(DESTDIR)$(PREFIX)/share/vim/vimfiles/$${f#editors/vim/} || exit 1; done
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR)$(PREFIX)/,$(INSTALLED))
+	-[ ! -d $(DESTDIR)$(PREFIX)/$(DOCDIR) ] || find $(DESTDIR)$(PREFIX)/$(DOCDIR) -depth -type d -empty -delete
 
 clean:
 	rm -rf build

@@ -11,7 +11,8 @@ CONNS=${2:-64}
 THREADS=${THREADS:-2}
 CAMP=${CAMP:-build/camp}
 [ -x "$CAMP" ] || make -s build/camp
-command -v wrk > /dev/null || { echo "bench/serve.sh: needs wrk (apt-get install wrk)"; exit 2; }
+. "$(dirname "$0")/lib.sh"
+need_pkg bench/serve.sh wrk wrk
 D=$(mktemp -d)
 SERVER=
 trap '[ -n "$SERVER" ] && kill $SERVER 2> /dev/null; rm -rf "$D"' EXIT

@@ -13,9 +13,9 @@ N=${1:-100000}
 C=${2:-8}
 CAMP=${CAMP:-build/camp}
 [ -x "$CAMP" ] || make -s build/camp
-for t in /usr/sbin/smtp-sink /usr/sbin/smtp-source; do
-  [ -x $t ] || { echo "bench/smtp.sh: $t missing (apt-get install postfix)" >&2; exit 1; }
-done
+. "$(dirname "$0")/lib.sh"
+need_pkg bench/smtp.sh postfix /usr/sbin/smtp-sink
+need_pkg bench/smtp.sh postfix /usr/sbin/smtp-source
 D=$(mktemp -d)
 SINK=
 cleanup() { [ -n "$SINK" ] && kill "$SINK" 2>/dev/null; rm -rf "$D"; }

@@ -47,6 +47,14 @@ static size_t optionsOf(const CliSpec *spec, CliOptUse *out) {
   return n;
 }
 
+size_t campCliOptions(const CliSpec *spec, CliOptUse *out) { return optionsOf(spec, out); }
+
+void campCliOptionInfo(CliOptId id, const char **name, const char **value, const char **help) {
+  *name = catalogue[id].name;
+  *value = catalogue[id].value;
+  *help = catalogue[id].help;
+}
+
 /* "--db, --until, … or --help": the valid options, for a usage message. */
 static void listOptions(const CliOptUse *use, size_t n) {
   for (size_t i = 0; i < n; i++)

@@ -66,6 +66,13 @@ const CliSpec *campCliFind(const char *name);
 ** printed: exit 0), or 2 after a usage message naming the valid options. */
 int campCliParse(const CliSpec *spec, int argc, char **argv, CliArgs *a);
 
+/* The options spec accepts, --color and --help included, in table order,
+** into out (room for CLI_NOPT); returns their count.  For completion. */
+size_t campCliOptions(const CliSpec *spec, CliOptUse *out);
+
+/* Option id's long name, its value's name (NULL: a flag) and its help. */
+void campCliOptionInfo(CliOptId id, const char **name, const char **value, const char **help);
+
 /* Print spec's help: synopsis, description, options, environment,
 ** example and exit status. */
 void campCliHelp(const CliSpec *spec, FILE *out);

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include "cli/cli.h"
@@ -287,14 +288,42 @@ static int import(const CliArgs *a) {
   return 0;
 }
 
+/* Run report into path atomically: a temporary file beside it, renamed
+** over it only when the whole report is written; on any error the
+** temporary file is removed and path left as it was.  0 or -1 (err set). */
+static int reportToFile(Engine *e, const char *campaign, ReportFormat f, const char *path, char *err, size_t errSize) {
+  char *tmp = NULL;
+  if (asprintf(&tmp, "%s.XXXXXX", path) < 0) { snprintf(err, errSize, "out of memory"); return -1; }
+  mode_t mask = umask(0);
+  umask(mask);
+  int fd = mkstemp(tmp), rc = -1;
+  FILE *out = fd < 0 ? NULL : fdopen(fd, "w");
+  if (!out) {
+    snprintf(err, errSize, "cannot write '%s': %s", path, strerror(errno));
+    if (fd >= 0) { close(fd); unlink(tmp); }
+  } else {
+    if (campStoreReport(e, campaign, f, out, err, errSize) == 0) {
+      rc = fchmod(fd, 0666 & ~mask) == 0 && fflush(out) == 0 && !ferror(out) && fsync(fd) == 0 ? 0 : -1;
+      if (rc < 0) snprintf(err, errSize, "cannot write '%s': %s", path, strerror(errno));
+    }
+    if (fclose(out) != 0 && rc == 0) { snprintf(err, errSize, "cannot write '%s': %s", path, strerror(errno)); rc = -1; }
+    if (rc == 0 && rename(tmp, path) < 0) { snprintf(err, errSize, "cannot write '%s': %s", path, strerror(errno)); rc = -1; }
+    if (rc < 0) unlink(tmp);
+  }
+  free(tmp);
+  return rc;
+}
+
 static int report(const CliArgs *a) {
-  static const char *const formats[] = { "table", "json", "csv", NULL };
+  static const char *const formats[] = { "table", "json", "csv", "html", NULL };
   ReportFormat f;
   if (campCliFormat(a->cmd, a->opt[O_FORMAT], formats, &f)) return 2;
   Engine *e = openDb(a);
   char err[512];
   if (!e) return 1;
-  if (campStoreReport(e, a->npos ? a->pos[0] : NULL, f, stdout, err, sizeof err) < 0) return fail(a->cmd, e, err);
+  const char *campaign = a->npos ? a->pos[0] : NULL, *path = a->opt[O_OUTPUT];
+  if ((path ? reportToFile(e, campaign, f, path, err, sizeof err) : campStoreReport(e, campaign, f, stdout, err, sizeof err)) < 0)
+    return fail(a->cmd, e, err);
   campEngineClose(e);
   return 0;
 }
@@ -446,9 +475,14 @@ const CliSpec campCmdTest = {
 
 const CliSpec campCmdReport = {
   "report", "participants, activities, engagement and links", report,
-  "camp report [--db DB] [--format table|json|csv] [CAMPAIGN]", NULL,
-  (const CliOptUse[]){ { O_DB, NULL }, { O_FORMAT, "table (default), json or csv" }, { CLI_NOPT, NULL } },
-  NULL, "camp report --db shop.db --format json", DB_EXITS, 0,
+  "camp report [--db DB] [--format table|json|csv|html] [-o FILE] [CAMPAIGN]",
+  "html is one self-contained page with charts, to open or forward (docs/report.md says what\n"
+  "each number means); json carries a \"version\" and follows docs/report.schema.json.",
+  (const CliOptUse[]){ { O_DB, NULL },
+                       { O_FORMAT, "table (default), json, csv or html" },
+                       { O_OUTPUT, "write to FILE (whole, or left as it was on an error) instead of standard output" },
+                       { CLI_NOPT, NULL } },
+  NULL, "camp report --db shop.db --format html -o report.html", DB_EXITS, 0,
 };
 
 const CliSpec campCmdTimeline = {

@@ -45,6 +45,7 @@ int campCliFormat(const char *cmd, const char *given, const char *const *names, 
       snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i == 0 ? "" : i == n - 1 ? " or " : ", ", names[i]);
     return campCliUsage(cmd, "unknown format '%s' (%s)", given, list);
   }
-  *out = !given ? REPORT_TABLE : !strcmp(given, "json") ? REPORT_JSON : !strcmp(given, "csv") ? REPORT_CSV : REPORT_TABLE;
+  *out = !given ? REPORT_TABLE : !strcmp(given, "json") ? REPORT_JSON : !strcmp(given, "csv") ? REPORT_CSV
+       : !strcmp(given, "html") ? REPORT_HTML : REPORT_TABLE;
   return 0;
 }

@@ -7,7 +7,8 @@
 # the ENGAGEMENT GENERATOR below -- a stand-in for real people, clearly not
 # real data -- opens, clicks, replies to and bounces some of the messages
 # sent that day, as events through `camp event --file`, the path real
-# tracking hits and bounces take.  Finally it prints the report.
+# tracking hits and bounces take.  Finally it prints the report, and writes
+# it as a self-contained HTML page (demo-out/report.html).
 set -eu
 CAMP=${1:-build/camp}
 DB=demo.db
@@ -85,3 +86,5 @@ done
 
 echo "== 30 simulated days: $(ls "$OUT/mail" | wc -l) emails written to $OUT/mail, synthetic engagement from the generator =="
 "$CAMP" report --db "$DB"
+"$CAMP" report --db "$DB" --format html -o "$OUT/report.html"
+echo "== the same report as a page to open or forward: $OUT/report.html ($(wc -c < "$OUT/report.html") bytes) =="

@@ -331,7 +331,14 @@ int campStoreCampaignStates(Engine *e, long *draft, long *running, long *stopped
 struct json_t;
 struct json_t *campStoreStatus(Engine *e, const char *database, int64_t nextDue, char *err, size_t errSize);
 
-typedef enum { REPORT_TABLE, REPORT_JSON, REPORT_CSV } ReportFormat;
+/* The report (store_report.c; docs/report.md says what each number means)
+** of campaign, or of every campaign and mailing when NULL, on out: a
+** table, JSON (the shape docs/report.schema.json pins, its "version" is
+** CAMP_REPORT_VERSION), CSV (one row an activity) or one self-contained
+** HTML page (runtime/report_html.c) rendered from the same JSON.  0, or -1
+** with the message in err (nothing written then). */
+typedef enum { REPORT_TABLE, REPORT_JSON, REPORT_CSV, REPORT_HTML } ReportFormat;
+#define CAMP_REPORT_VERSION 1
 int campStoreReport(Engine *e, const char *campaign, ReportFormat fmt, FILE *out, char *err, size_t errSize);
 
 /* Suppression lists (store_suppress.c).  channel: "email", "sms", or NULL
@@ -364,5 +371,13 @@ int campStoreTimeline(Engine *e, const char *campaign, const int64_t *record, Re
 ** with the count in err and nothing written. */
 int campStoreImport(Engine *e, const char *model, const char *key, const char *path, int delimiter, FILE *errs,
                      long *added, long *updated, char *err, size_t errSize);
+
+/* Names for shell completion (runtime/store_names.c): fn(ctx, name) for
+** each campaign and mailing of the database at path (campaign NULL), or
+** for each activity of the named campaign.  The database is opened read
+** only and never changed.  Returns how many names, or -1 when there is no
+** readable camp database there (nothing is printed). */
+typedef void (*StoreNameFn)(void *ctx, const char *name);
+int campStoreNames(const char *path, const char *campaign, StoreNameFn fn, void *ctx);
 
 #endif

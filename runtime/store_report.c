@@ -1,19 +1,24 @@
 /*
 ** runtime/store_report.c -- reports.
 **
-** Owns: the report (participants by state; per activity scheduled,
-** processed, rejected, canceled, error and, for email and SMS, sent,
-** opened, clicked, replied, bounced; clicks per URL; processed and
-** rejected per day for the last 15 days; messages unsubscribed from) in
-** table, JSON (a stable shape tools read) and CSV; test participants never
-** count.  Does not own: CSV import (store_import.c), the timeline
-** (store_timeline.c).
+** Owns: the report's numbers, read once into one JSON document (the shape
+** docs/report.schema.json pins and docs/report.md explains: per campaign
+** or mailing its state and version, participants by state, per activity
+** scheduled, processed, rejected, canceled, error and, for email and SMS,
+** sent, delivered, opened, clicked, replied, bounced, unsubscribed and
+** their rates; clicks per URL; processed and rejected per day for the last
+** 15 days of the database's clock), and writing it as a table, JSON, CSV
+** or -- through runtime/report_html.c, from the same document, so the
+** numbers cannot differ -- HTML.  Test participants never count.  Does
+** not own: CSV import (store_import.c), the page's layout (report_html.c),
+** the timeline (store_timeline.c).
 */
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "runtime/clock.h"
+#include "runtime/report_html.h"
 #include "runtime/store_engine.h"
 
 /* After a loop of sqlite3_step: finalize st; 0 when the last step was
@@ -25,6 +30,33 @@ static int finish(Engine *e, sqlite3_stmt *st, int rc, char *err, size_t errSize
   return rc == SQLITE_DONE ? 0 : -1;
 }
 
+/* A column holding a time as JSON: the whole ISO 8601 UTC second, or null. */
+static json_t *columnTime(sqlite3_stmt *st, int col) {
+  if (sqlite3_column_type(st, col) == SQLITE_NULL) return json_null();
+  char buf[CAMP_CLOCK_ISO_SIZE];
+  campClockFormat(sqlite3_column_int64(st, col), buf);
+  return json_string(buf);
+}
+
+/* A text column as JSON: its text, or null.  Text that is not UTF-8 (a
+** server's words in a trace message can be anything) keeps its ASCII and
+** shows '?' for every other byte, so the line stays JSON. */
+static json_t *columnText(sqlite3_stmt *st, int col) {
+  const char *t = (const char *)sqlite3_column_text(st, col);
+  if (!t) return json_null();
+  json_t *s = json_string(t);
+  if (s) return s;
+  size_t n = (size_t)sqlite3_column_bytes(st, col);
+  char *ascii = malloc(n + 1);
+  if (!ascii) return json_null();
+  for (size_t i = 0; i < n; i++) ascii[i] = (unsigned char)t[i] < 0x80 && t[i] ? t[i] : '?';
+  ascii[n] = 0;
+  s = json_string(ascii);
+  free(ascii);
+  return s ? s : json_null();
+}
+
+/* Participants by state, and how many were enrolled (every state). */
 static int reportParticipants(Engine *e, int64_t cid, json_t *c, char *err, size_t errSize) {
   json_t *parts = json_object();
   json_object_set_new(c, "participants", parts);
@@ -34,9 +66,36 @@ static int reportParticipants(Engine *e, int64_t cid, json_t *c, char *err, size
   if (!st) return -1;
   sqlite3_bind_int64(st, 1, cid);
   int rc;
-  while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+  json_int_t enrolled = 0;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
     json_object_set_new(parts, (const char *)sqlite3_column_text(st, 0), json_integer(sqlite3_column_int64(st, 1)));
+    enrolled += sqlite3_column_int64(st, 1);
+  }
+  json_object_set_new(c, "enrolled", json_integer(enrolled));
   return finish(e, st, rc, err, errSize);
+}
+
+/* One row of the activities query as JSON: the counts every activity has
+** and, for email and SMS, the message counts (unsubscribed is filled in by
+** reportUnsubscribes, the rates by addRates). */
+static json_t *activityJson(sqlite3_stmt *st) {
+  static const char *const kinds[] = { "?", "email", "sms", "action" };
+  int kind = sqlite3_column_int(st, 1);
+  json_t *a = json_pack("{s:s,s:s,s:b,s:I,s:I,s:I,s:I,s:I}", "name", sqlite3_column_text(st, 0),
+      "kind", kinds[kind >= 1 && kind <= 3 ? kind : 0], "active", sqlite3_column_int(st, 2) >= 0,
+      "scheduled", (json_int_t)sqlite3_column_int64(st, 3), "processed", (json_int_t)sqlite3_column_int64(st, 4),
+      "rejected", (json_int_t)sqlite3_column_int64(st, 5), "canceled", (json_int_t)sqlite3_column_int64(st, 6),
+      "error", (json_int_t)sqlite3_column_int64(st, 7));
+  if (kind == ACT_ACTION) return a;
+  int64_t sent = sqlite3_column_int64(st, 8), bounced = sqlite3_column_int64(st, 12);
+  json_object_set_new(a, "sent", json_integer(sent));
+  /* no delivery receipts: a message is delivered unless it bounced (a
+  ** bounce can come for a message still being recorded as sent: never < 0) */
+  json_object_set_new(a, "delivered", json_integer(sent > bounced ? sent - bounced : 0));
+  const char *k[] = { "opened", "clicked", "replied", "bounced" };
+  for (int i = 0; i < 4; i++) json_object_set_new(a, k[i], json_integer(sqlite3_column_int64(st, 9 + i)));
+  json_object_set_new(a, "unsubscribed", json_integer(0));
+  return a;
 }
 
 static int reportActivities(Engine *e, int64_t cid, json_t *c, char *err, size_t errSize) {
@@ -53,27 +112,24 @@ static int reportActivities(Engine *e, int64_t cid, json_t *c, char *err, size_t
     " WHERE a.campaign = ?1 GROUP BY a.id ORDER BY a.idx < 0, a.idx, a.name", err, errSize);
   if (!st) return -1;
   sqlite3_bind_int64(st, 1, cid);
-  static const char *const kinds[] = { "?", "email", "sms", "action" };
   int rc;
-  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-    int kind = sqlite3_column_int(st, 1);
-    json_t *a = json_pack("{s:s,s:s,s:b,s:I,s:I,s:I,s:I,s:I}", "name", sqlite3_column_text(st, 0),
-        "kind", kinds[kind >= 1 && kind <= 3 ? kind : 0], "active", sqlite3_column_int(st, 2) >= 0,
-        "scheduled", (json_int_t)sqlite3_column_int64(st, 3), "processed", (json_int_t)sqlite3_column_int64(st, 4),
-        "rejected", (json_int_t)sqlite3_column_int64(st, 5), "canceled", (json_int_t)sqlite3_column_int64(st, 6),
-        "error", (json_int_t)sqlite3_column_int64(st, 7));
-    if (kind != ACT_ACTION) {
-      const char *k[] = { "sent", "opened", "clicked", "replied", "bounced" };
-      for (int i = 0; i < 5; i++) json_object_set_new(a, k[i], json_integer(sqlite3_column_int64(st, 8 + i)));
-      /* rates of sent, in percent with one decimal (0 when nothing was sent) */
-      const char *r[] = { "opened_rate", "clicked_rate", "replied_rate", "bounced_rate" };
-      int64_t sent = sqlite3_column_int64(st, 8);
-      for (int i = 0; i < 4; i++)
-        json_object_set_new(a, r[i], json_real(sent ? (double)(int64_t)(1000.0 * (double)sqlite3_column_int64(st, 9 + i) / (double)sent + 0.5) / 10.0 : 0.0));
-    }
-    json_array_append_new(acts, a);
-  }
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) json_array_append_new(acts, activityJson(st));
   return finish(e, st, rc, err, errSize);
+}
+
+/* The rates of a message activity: percent of sent, rounded to one decimal;
+** null when nothing was sent (a rate of nothing is not 0 %). */
+static void addRates(json_t *a) {
+  json_t *sentJ = json_object_get(a, "sent");
+  if (!sentJ) return;
+  json_int_t sent = json_integer_value(sentJ);
+  static const char *const k[] = { "delivered", "opened", "clicked", "replied", "bounced", "unsubscribed" };
+  for (int i = 0; i < 6; i++) {
+    char key[32];
+    snprintf(key, sizeof key, "%s_rate", k[i]);
+    json_int_t n = json_integer_value(json_object_get(a, k[i]));
+    json_object_set_new(a, key, sent ? json_real((double)(int64_t)(1000.0 * (double)n / (double)sent + 0.5) / 10.0) : json_null());
+  }
 }
 
 static int reportLinks(Engine *e, int64_t cid, json_t *c, char *err, size_t errSize) {
@@ -119,35 +175,50 @@ static int reportDays(Engine *e, int64_t cid, json_t *c, char *err, size_t errSi
   return 0;
 }
 
-/* How many of a campaign's messages were unsubscribed from: an unsubscribe
-** event (link, one-click POST, `camp event`) counts once per message,
-** however often it came. */
+/* How many of a campaign's messages were unsubscribed from, per activity
+** ("unsubscribed") and in all ("unsubscribes"): an unsubscribe event
+** (link, one-click POST, `camp event`) counts once per message, however
+** often it came. */
 static int reportUnsubscribes(Engine *e, int64_t cid, json_t *c, char *err, size_t errSize) {
-  sqlite3_stmt *st = campStorePrepare(e, "SELECT count(DISTINCT ev.trace) FROM camp_event ev JOIN camp_trace t ON t.id = ev.trace"
-                                         " JOIN camp_participant pa ON pa.id = t.participant"
-                                         " WHERE pa.campaign = ? AND pa.test = 0 AND ev.kind = 'unsubscribe'", err, errSize);
+  sqlite3_stmt *st = campStorePrepare(e, "SELECT a.name, count(DISTINCT ev.trace) FROM camp_event ev JOIN camp_trace t ON t.id = ev.trace"
+                                         " JOIN camp_participant pa ON pa.id = t.participant JOIN camp_activity a ON a.id = t.activity"
+                                         " WHERE pa.campaign = ? AND pa.test = 0 AND ev.kind = 'unsubscribe' GROUP BY t.activity", err, errSize);
   if (!st) return -1;
   sqlite3_bind_int64(st, 1, cid);
-  int rc = sqlite3_step(st);
-  if (rc == SQLITE_ROW) {
-    json_object_set_new(c, "unsubscribes", json_integer(sqlite3_column_int64(st, 0)));
-    rc = sqlite3_step(st);
+  json_t *acts = json_object_get(c, "activities");
+  json_int_t total = 0;
+  int rc;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    json_int_t n = sqlite3_column_int64(st, 1);
+    total += n;
+    size_t i;
+    json_t *a;
+    json_array_foreach(acts, i, a)
+      if (json_object_get(a, "unsubscribed") && !strcmp(json_string_value(json_object_get(a, "name")), (const char *)sqlite3_column_text(st, 0)))
+        json_object_set_new(a, "unsubscribed", json_integer(n));
   }
+  json_object_set_new(c, "unsubscribes", json_integer(total));
   return finish(e, st, rc, err, errSize);
 }
 
-/* One campaign's report as JSON (see the file comment), or NULL with the
-** message in err. */
-static json_t *campaignReport(Engine *e, int64_t cid, const char *name, const char *kind, char *err, size_t errSize) {
-  json_t *c = json_object();
-  json_object_set_new(c, "name", json_string(name));
-  json_object_set_new(c, "kind", json_string(kind));
-  if (reportParticipants(e, cid, c, err, errSize) < 0 || reportUnsubscribes(e, cid, c, err, errSize) < 0 ||
-      reportActivities(e, cid, c, err, errSize) < 0 ||
+/* One campaign's report as JSON (see the file comment) from a row of
+** campStoreReport's query (id, name, kind, title, state, version, at), or
+** NULL with the message in err. */
+static json_t *campaignReport(Engine *e, sqlite3_stmt *row, char *err, size_t errSize) {
+  int64_t cid = sqlite3_column_int64(row, 0);
+  json_t *c = json_pack("{s:s,s:s,s:o,s:s,s:I,s:o,s:I}", "name", sqlite3_column_text(row, 1), "kind", sqlite3_column_text(row, 2),
+                        "title", columnText(row, 3), "state", sqlite3_column_text(row, 4),
+                        "version", (json_int_t)sqlite3_column_int64(row, 5), "at", columnTime(row, 6), "enrolled", (json_int_t)0);
+  json_object_set_new(c, "unsubscribes", json_integer(0));      /* its place; reportUnsubscribes counts them */
+  if (reportParticipants(e, cid, c, err, errSize) < 0 || reportActivities(e, cid, c, err, errSize) < 0 ||
+      reportUnsubscribes(e, cid, c, err, errSize) < 0 ||
       reportLinks(e, cid, c, err, errSize) < 0 || reportDays(e, cid, c, err, errSize) < 0) {
     json_decref(c);
     return NULL;
   }
+  size_t i;
+  json_t *a;
+  json_array_foreach(json_object_get(c, "activities"), i, a) addRates(a);
   return c;
 }
 
@@ -206,30 +277,43 @@ static void printCsv(json_t *camps, FILE *out) {
   }
 }
 
-int campStoreReport(Engine *e, const char *campaign, ReportFormat fmt, FILE *out, char *err, size_t errSize) {
-  sqlite3_stmt *st = campStorePrepare(e, "SELECT id, name, kind FROM camp_campaign WHERE ?1 IS NULL OR name = ?1 ORDER BY name", err, errSize);
-  if (!st) return -1;
+/* The whole report as one JSON document (the caller owns it), or NULL with
+** the message in err. */
+static json_t *reportJson(Engine *e, const char *campaign, char *err, size_t errSize) {
+  sqlite3_stmt *st = campStorePrepare(e, "SELECT id, name, kind, title, state, version, at FROM camp_campaign"
+                                         " WHERE ?1 IS NULL OR name = ?1 ORDER BY name", err, errSize);
+  if (!st) return NULL;
   if (campaign) sqlite3_bind_text(st, 1, campaign, -1, SQLITE_STATIC);
+  char now[CAMP_CLOCK_ISO_SIZE];
+  campClockFormat(campEngineNow(e), now);
   json_t *camps = json_array();
+  json_t *root = json_pack("{s:i,s:s,s:s,s:o}", "version", CAMP_REPORT_VERSION, "at", now,
+                           "clock", campEngineIsSimulated(e) ? "simulated" : "real", "campaigns", camps);
   int rc;
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-    json_t *c = campaignReport(e, sqlite3_column_int64(st, 0), (const char *)sqlite3_column_text(st, 1),
-                               (const char *)sqlite3_column_text(st, 2), err, errSize);
-    if (!c) { sqlite3_finalize(st); json_decref(camps); return -1; }
+    json_t *c = campaignReport(e, st, err, errSize);
+    if (!c) { sqlite3_finalize(st); json_decref(root); return NULL; }
     json_array_append_new(camps, c);
   }
-  if (finish(e, st, rc, err, errSize) < 0) { json_decref(camps); return -1; }
-  if (campaign && !json_array_size(camps)) { snprintf(err, errSize, "no campaign '%s' is deployed", campaign); json_decref(camps); return -1; }
+  if (finish(e, st, rc, err, errSize) < 0) { json_decref(root); return NULL; }
+  if (campaign && !json_array_size(camps)) { snprintf(err, errSize, "no campaign '%s' is deployed", campaign); json_decref(root); return NULL; }
+  return root;
+}
+
+int campStoreReport(Engine *e, const char *campaign, ReportFormat fmt, FILE *out, char *err, size_t errSize) {
+  json_t *root = reportJson(e, campaign, err, errSize);
+  if (!root) return -1;
+  json_t *camps = json_object_get(root, "campaigns");
+  int rc = 0;
   if (fmt == REPORT_JSON) {
-    json_t *root = json_pack("{s:o}", "campaigns", camps);
-    json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER | CAMP_REPORT_JSON_REALS);
     fputc('\n', out);
-    json_decref(root);
-    return 0;
-  }
-  if (fmt == REPORT_CSV) printCsv(camps, out); else printTable(camps, out);
-  json_decref(camps);
-  return 0;
+  } else if (fmt == REPORT_HTML) {
+    if ((rc = campReportHtmlWrite(root, out)) < 0) snprintf(err, errSize, "out of memory");
+  } else if (fmt == REPORT_CSV) printCsv(camps, out);
+  else printTable(camps, out);
+  json_decref(root);
+  return rc;
 }
 
 int campStoreCampaignStates(Engine *e, long *draft, long *running, long *stopped, char *err, size_t errSize) {

@@ -159,8 +159,7 @@ static int like(const char *s, const char *se, const char *p, const char *pe) {
 
 /* -- escaping template values (OP_ESCAPE) --------------------------------- */
 
-/* What byte c becomes in mode: NULL to copy it. */
-static const char *escapeOf(int mode, unsigned char c) {
+const char *campVmEscapeOf(int mode, unsigned char c) {
   if (c == (unsigned char)CAMP_VALUE_OPEN || c == (unsigned char)CAMP_VALUE_CLOSE) return "\xef\xbf\xbd";   /* U+FFFD */
   if (mode == ESC_MARK) return NULL;
   switch (c) {
@@ -198,7 +197,7 @@ static int escapeValue(Vm *vm, int mode, Value *v) {
   if (mode == ESC_URL && !safeUrl(t.u.s, t.len)) { t.u.s = "#"; t.len = 1; }
   size_t n = 2;
   for (uint32_t i = 0; i < t.len; i++) {
-    const char *e = escapeOf(mode, (unsigned char)t.u.s[i]);
+    const char *e = campVmEscapeOf(mode, (unsigned char)t.u.s[i]);
     n += e ? strlen(e) : 1;
   }
   if (n > UINT32_MAX) return -1;
@@ -206,7 +205,7 @@ static int escapeValue(Vm *vm, int mode, Value *v) {
   if (!p) return -1;
   *o++ = CAMP_VALUE_OPEN;
   for (uint32_t i = 0; i < t.len; i++) {
-    const char *e = escapeOf(mode, (unsigned char)t.u.s[i]);
+    const char *e = campVmEscapeOf(mode, (unsigned char)t.u.s[i]);
     if (!e) { *o++ = t.u.s[i]; continue; }
     size_t k = strlen(e);
     memcpy(o, e, k);

@@ -58,6 +58,12 @@ int campVmFilter(Vm *vm, const Program *p, uint32_t code, const VmRecord *rec,
 ** VM's scratch until its next run.  Returns 0, or -1 on out of memory. */
 int campVmToText(Vm *vm, const Value *v, Value *out);
 
+/* What byte c becomes in escape mode (ESC_MARK, ESC_HTML, ESC_ATTR,
+** ESC_URL: runtime/opcodes.h): a character reference, U+FFFD for the value
+** marks, or NULL to copy c.  The one HTML escaper (templates, the HTML
+** report). */
+const char *campVmEscapeOf(int mode, unsigned char c);
+
 /* -- the natives' side --------------------------------------------------
 ** The VM calls the functions and filters of stdlib/ (natives.def's FN and
 ** FLT rows) through campNativeFns; runtime/natives.c defines that table and

@@ -1,0 +1,141 @@
+" Vim syntax file
+" Language:    camp (marketing automation as code; docs/LANGUAGE.md)
+" Filenames:   *.camp
+"
+" editors/vim/syntax/camp.vim -- highlighting for .camp files in Vim and Neovim.
+" Owns: the syntax groups and their default colours.  Does not own: the
+" keyword list (grammar/lexer.re is the truth; tests/suite_editors.sh checks
+" that every keyword of it is here) or file detection (ftdetect/camp.vim).
+"
+" Keywords are contextual in camp (a field may be called email, text or
+" set), so declarations, activities, branches and properties are matches
+" that look at what follows them; elsewhere a word is a name.
+
+if exists('b:current_syntax')
+  finish
+endif
+let s:cpo_save = &cpo
+set cpo&vim
+
+syn case match
+syn iskeyword 48-57,a-z,A-Z,_
+syn sync fromstart
+
+" Comments
+syn keyword campTodo contained TODO FIXME XXX NOTE
+syn match campComment "#.*$" contains=campTodo,@Spell
+
+" Literals (the later definition wins at one position: datetime over
+" duration over number)
+syn match campNumber "\<\d\+"
+syn match campFloat "\<\d\+\.\d\+"
+syn match campDuration "\<\d\+[ \t]*\%(minute\|hour\|day\|week\|month\)s\="
+syn match campDatetime "\<\d\{4}-\d\d-\d\d\%(T\d\d:\d\d\%(:\d\d\)\=\%(Z\|[+-]\d\d:\d\d\)\=\)\="
+
+" Strings: one line each, or """...""" across lines; a quote inside a
+" template ends the string, as the lexer reads it (keepend).
+syn match campEscapeError contained "\\."
+syn match campEscape contained +\\["'\\nt]+
+syn region campString start=+"+ skip=+\\.+ end=+"+ end=+$+ keepend contains=campEscape,campEscapeError,campTemplate
+syn region campString start=+'+ skip=+\\.+ end=+'+ end=+$+ keepend contains=campEscape,campEscapeError,campTemplate
+syn region campString start=+"""+ skip=+\\.+ end=+"""+ keepend contains=campEscape,campEscapeError,campTemplate
+
+" Templates: {{ expr | filter: arg }} inside strings
+syn region campTemplate contained oneline matchgroup=campTemplateDelim start="{{" end="}}" contains=@campExpression,campTemplateString,campFilter
+syn region campTemplateString contained start=+"+ skip=+\\.+ end=+"+ contains=campEscape
+syn region campTemplateString contained start=+'+ skip=+\\.+ end=+'+ contains=campEscape
+syn match campFilter contained "|\s*\h\w*" contains=campPipe
+syn match campPipe contained "|"
+
+" Expressions
+syn match campOperator "==\|!=\|<>\|<=\|>=\|[=<>+*/-]"
+syn match campCall "\<\h\w*\ze\s*("
+syn match campNamedArg "\<\h\w*\ze\s*:[^:]"
+syn match campOperatorWord "\<\%(and\|or\|not\|in\|like\|is\)\>"
+syn match campOperatorWord "\<is\>\%(\s\+not\)\=\s\+set\>" contains=campOperatorWordPart
+syn match campOperatorWordPart contained "\<\%(is\|not\|set\)\>"
+syn match campBoolean "\<\%(true\|false\)\>"
+syn match campNull "\<null\>"
+syn match campNow "\<now\>"
+syn cluster campExpression contains=campNumber,campFloat,campDuration,campDatetime,campOperator,campCall,campOperatorWord,campBoolean,campNull,campNow
+
+" Declarations: use, model, campaign, list, mailing
+syn match campUse "\<use\>\ze\s*[\"']"
+syn match campDecl "\<\%(campaign\|list\|mailing\)\>\ze\s\+\h\w*\s*\%([\"'{#]\|$\)" nextgroup=campDeclName skipwhite
+syn match campDeclName contained "\h\w*"
+
+" model NAME { FIELD TYPE ... optout FIELD }
+syn match campModel "\<model\>\ze\s\+\h\w*\s*\%({\|#\|$\)" nextgroup=campModelName skipwhite
+syn match campModelName contained "\h\w*" nextgroup=campModelBlock skipwhite skipnl skipempty
+syn region campModelBlock contained matchgroup=campBrace start="{" end="}" contains=campComment,campFieldName,campOptout
+syn match campFieldName contained "\<\h\w*\>\ze\s\+\h" nextgroup=campFieldType skipwhite
+syn match campFieldType contained "\<\h\w*\>"
+syn match campOptout contained "\<optout\>\ze\s\+\h" nextgroup=campFieldRef skipwhite
+syn match campFieldRef contained "\<\h\w*\>"
+
+" Activities: email NAME [after D] {, sms ..., action ...
+syn match campActivity "\<\%(email\|sms\|action\)\>\ze\s\+\h\w*\s*\%(after\>\|{\|#\|$\)" nextgroup=campActivityName skipwhite
+syn match campActivityName contained "\h\w*"
+
+" Branches: on [no] done|open|click|reply|bounce
+syn match campBranch "\<on\>\ze\s\+\%(no\s\+\)\=\%(done\|open\|click\|reply\|bounce\)\>" nextgroup=campTrigger,campTriggerNo skipwhite
+syn match campTriggerNo contained "\<no\>" nextgroup=campTrigger skipwhite
+syn match campTrigger contained "\<\%(done\|open\|click\|reply\|bounce\)\>"
+
+" Delays and windows: after D, within D, expire D
+syn match campTiming "\<\%(after\|within\)\>\ze[ \t]*\%(\d\|#\|$\)"
+syn match campProperty "\<expire\>\ze[ \t]*\%(\d\|#\|$\)"
+
+" Properties
+syn match campProperty "\<\%(subject\|body\|text\|from\|code\)\>\ze\s*[\"']"
+syn match campProperty "\<target\>\ze\s\+\h" nextgroup=campDeclName skipwhite
+syn match campProperty "\<unique\>\ze\s\+\h" nextgroup=campFieldRef skipwhite
+syn match campProperty "\<where\>"
+syn match campProperty "\<at\>\ze\s*\%(\d\{4}-\|#\|$\)"
+syn match campProperty "\<to\>\ze\s*\%(list\>\|#\|$\)" nextgroup=campToList skipwhite skipnl
+syn match campToList contained "\<list\>" nextgroup=campDeclName skipwhite
+
+hi def link campTodo Todo
+hi def link campComment Comment
+hi def link campNumber Number
+hi def link campFloat Float
+hi def link campDuration Number
+hi def link campDatetime Constant
+hi def link campString String
+hi def link campTemplateString String
+hi def link campEscape SpecialChar
+hi def link campEscapeError Error
+hi def link campTemplate Special
+hi def link campTemplateDelim Delimiter
+hi def link campFilter Function
+hi def link campPipe Operator
+hi def link campOperator Operator
+hi def link campCall Function
+hi def link campNamedArg Identifier
+hi def link campOperatorWord Operator
+hi def link campOperatorWordPart Operator
+hi def link campBoolean Boolean
+hi def link campNull Constant
+hi def link campNow Constant
+hi def link campUse Include
+hi def link campDecl Structure
+hi def link campDeclName Identifier
+hi def link campModel Structure
+hi def link campModelName Identifier
+hi def link campBrace Delimiter
+hi def link campFieldName Identifier
+hi def link campFieldType Type
+hi def link campOptout Keyword
+hi def link campFieldRef Identifier
+hi def link campActivity StorageClass
+hi def link campActivityName Function
+hi def link campBranch Conditional
+hi def link campTriggerNo Conditional
+hi def link campTrigger Label
+hi def link campTiming Keyword
+hi def link campProperty Keyword
+hi def link campToList Keyword
+
+let b:current_syntax = 'camp'
+let &cpo = s:cpo_save
+unlet s:cpo_save

@@ -1,0 +1,466 @@
+/*
+** runtime/report_html.c -- the report as one HTML page a marketer forwards.
+**
+** Owns: the page's layout -- an overview of every campaign and mailing, then
+** per campaign its state and version, the participant funnel, the message
+** and step tables with rates, a bar chart of the message counts, a dated
+** line chart of the last 15 days and the top clicked links -- its inline
+** CSS (screen and print) and SVG.  No script, no external resource.  Does
+** not own: the numbers (store_report.c puts them in the JSON document this
+** file only reads), escaping (campVmEscapeOf, the templates' escaper).
+**
+** Every number shown is an element with data-json (its JSON Pointer in the
+** report) and data-value (its value as the JSON prints it; empty for null,
+** shown as an en dash): tests/report/compare.py holds the page to the JSON.
+*/
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "runtime/buf.h"
+#include "runtime/report_html.h"
+#include "runtime/vm.h"
+
+/* The message counts of an email or SMS activity: the bars, the columns,
+** their colours (the bar chart and its legend share them). */
+static const struct { const char *key, *label, *colour; } METRICS[] = {
+  { "sent", "sent", "#4e79a7" },          { "delivered", "delivered", "#76b7b2" }, { "opened", "opened", "#59a14f" },
+  { "clicked", "clicked", "#edc948" },    { "replied", "replied", "#b07aa1" },     { "bounced", "bounced", "#e15759" },
+  { "unsubscribed", "unsubscribed", "#9c755f" },
+};
+#define NMETRIC (sizeof METRICS / sizeof METRICS[0])
+#define TOP_LINKS 10
+#define CHART_W 1000.0            /* the charts' width in SVG units: about 1:1 on a desktop page */
+
+static const char CSS[] =
+  ":root{--ink:#1f2933;--muted:#616e7c;--line:#d9e2ec;--bg:#f5f7fa;--card:#fff;--accent:#2f6fab}"
+  "*{box-sizing:border-box}"
+  "body{margin:0;background:var(--bg);color:var(--ink);font:15px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,"
+  "'Helvetica Neue',Arial,sans-serif}"
+  "main{max-width:1120px;margin:0 auto;padding:24px 16px 48px}"
+  "h1{font-size:26px;margin:0 0 4px}h2{font-size:21px;margin:0}h3{font-size:15px;margin:22px 0 8px;color:var(--muted);"
+  "text-transform:uppercase;letter-spacing:.04em}"
+  ".meta{color:var(--muted);margin:0 0 20px}"
+  ".card{background:var(--card);border:1px solid var(--line);border-radius:10px;padding:20px 22px;margin:18px 0;"
+  "box-shadow:0 1px 3px rgba(15,23,42,.06)}"
+  ".card header{display:flex;flex-wrap:wrap;align-items:baseline;gap:8px 14px}"
+  ".name{color:var(--muted);font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:13px}"
+  ".badge{display:inline-block;border-radius:999px;padding:1px 10px;font-size:12px;font-weight:600;background:#e4e7eb;"
+  "color:#323f4b}"
+  ".state-running{background:#d5f5e3;color:#1e6b3a}.state-stopped{background:#fde2e1;color:#8a1c1c}"
+  ".state-draft{background:#fff3c4;color:#7c5e10}.state-sent{background:#dbeafe;color:#1e40af}"
+  ".wide{overflow-x:auto}"
+  "table{border-collapse:collapse;width:100%;font-size:14px}"
+  "th,td{padding:6px 8px;border-bottom:1px solid var(--line);text-align:left;vertical-align:top}"
+  "th{font-weight:600;color:var(--muted);font-size:12px;text-transform:uppercase;letter-spacing:.03em}"
+  "td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}"
+  ".rate{display:block;color:var(--muted);font-size:12px}"
+  "a{color:var(--accent)}td.url{word-break:break-all}"
+  ".meter{display:block;height:6px;border-radius:3px;background:#4e79a7;margin-top:3px;min-width:1px}"
+  "figure{margin:0;break-inside:avoid}"
+  "svg{display:block;width:100%;height:auto;max-width:100%}"
+  "svg text{font:11px system-ui,-apple-system,'Segoe UI',Roboto,Arial,sans-serif;fill:#3e4c59}"
+  "svg .grid{stroke:#e4e7eb;stroke-width:1}svg .axis{stroke:#9aa5b1;stroke-width:1}"
+  "svg .line{fill:none;stroke-width:2.5}svg .processed{stroke:#2f6fab}svg .rejected{stroke:#d64545}"
+  "svg circle.processed{fill:#2f6fab}svg circle.rejected{fill:#d64545}svg circle.point{stroke:#fff;stroke-width:1.5}"
+  "svg rect.funnel{fill:#2f6fab}svg rect.funnel.state{fill:#7fa7cf}"
+  ".legend{list-style:none;display:flex;flex-wrap:wrap;gap:4px 16px;padding:0;margin:6px 0 0;font-size:13px;color:var(--muted)}"
+  ".legend i{display:inline-block;width:11px;height:11px;border-radius:2px;margin-right:5px;vertical-align:-1px}"
+  ".none{color:var(--muted);font-style:italic}"
+  "footer{color:var(--muted);font-size:13px;margin-top:28px}"
+  "@media print{body{background:#fff;font-size:12px}main{max-width:none;padding:0}"
+  ".card{box-shadow:none;border-color:#bbb;break-inside:auto}h3{break-after:avoid}a{color:inherit;text-decoration:none}}"
+  "@page{margin:12mm}";
+
+/* -- text --------------------------------------------------------------- */
+
+/* s escaped for HTML text or a quoted attribute (NULL: nothing). */
+static void esc(Buf *b, const char *s) {
+  for (; s && *s; s++) {
+    const char *e = campVmEscapeOf(ESC_HTML, (unsigned char)*s);
+    if (e) campBufPuts(b, e);
+    else campBufPut(b, s, 1);
+  }
+}
+
+static const char *str(const json_t *o, const char *key) {
+  const char *s = json_string_value(json_object_get(o, key));
+  return s ? s : "";
+}
+
+static json_int_t num(const json_t *o, const char *key) { return json_integer_value(json_object_get(o, key)); }
+
+/* An integer with thousands separators: 12,345. */
+static void grouped(Buf *b, json_int_t v) {
+  char digits[32];
+  int n = snprintf(digits, sizeof digits, "%llu", v < 0 ? 0 - (unsigned long long)v : (unsigned long long)v);
+  if (v < 0) campBufPuts(b, "-");
+  for (int i = 0; i < n; i++) {
+    if (i && (n - i) % 3 == 0) campBufPuts(b, ",");
+    campBufPut(b, digits + i, 1);
+  }
+}
+
+/* v as the JSON report prints it, null as nothing. */
+static void jsonText(Buf *b, const json_t *v) {
+  if (!v || json_is_null(v)) return;
+  char *t = json_dumps(v, JSON_ENCODE_ANY | CAMP_REPORT_JSON_REALS);
+  if (!t) { b->oom = 1; return; }
+  campBufPuts(b, t);
+  free(t);
+}
+
+/* <tag class="cls" data-json="ptr" data-value="v">shown</tag>: an integer
+** grouped, a rate as 43.8%, null as an en dash.  ptr is printf'd from fmt. */
+static void number(Buf *b, const char *tag, const char *cls, const json_t *v, const char *fmt, ...)
+  __attribute__((format(printf, 5, 6)));
+static void number(Buf *b, const char *tag, const char *cls, const json_t *v, const char *fmt, ...) {
+  char ptr[160];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(ptr, sizeof ptr, fmt, ap);
+  va_end(ap);
+  campBufPrintf(b, "<%s class=\"%s\" data-json=\"%s\" data-value=\"", tag, cls, ptr);
+  jsonText(b, v);
+  campBufPuts(b, "\">");
+  if (json_is_integer(v)) grouped(b, json_integer_value(v));
+  else if (json_is_real(v)) campBufPrintf(b, "%.1f%%", json_real_value(v));
+  else campBufPuts(b, "\xe2\x80\x93");
+  campBufPrintf(b, "</%s>", tag);
+}
+
+/* -- charts ---------------------------------------------------------------- */
+
+/* A round top for an axis showing 0..max in about four steps: *step gets
+** the step (1, 2 or 5 times a power of ten, at least 1). */
+static double niceTop(double max, double *step) {
+  if (max <= 0) { *step = 1; return 4; }
+  double raw = max / 4, mag = pow(10, floor(log10(raw))), f = raw / mag;
+  *step = (f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10) * mag;
+  if (*step < 1) *step = 1;
+  return ceil(max / *step) * *step;
+}
+
+/* Horizontal grid lines and their labels for 0..top, plot from y0 (bottom)
+** up to y1, x from x0 to x1. */
+static void grid(Buf *b, double top, double step, double x0, double x1, double y0, double y1) {
+  for (double v = 0; v <= top + step / 2; v += step) {
+    double y = y0 - (y0 - y1) * v / top;
+    campBufPrintf(b, "<line class=\"grid\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>", x0, y, x1, y);
+    campBufPrintf(b, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%.0f</text>", x0 - 6, y + 4, v);
+  }
+  campBufPrintf(b, "<line class=\"axis\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>", x0, y0, x1, y0);
+}
+
+static void legend(Buf *b, const char *const *labels, const char *const *colours, size_t n) {
+  campBufPuts(b, "<ul class=\"legend\">");
+  for (size_t i = 0; i < n; i++) campBufPrintf(b, "<li><i style=\"background:%s\"></i>%s</li>", colours[i], labels[i]);
+  campBufPuts(b, "</ul>");
+}
+
+/* The funnel: enrolled, then each participant state, as bars of enrolled. */
+static void funnel(Buf *b, const json_t *c, size_t ci) {
+  const json_t *parts = json_object_get(c, "participants");
+  double enrolled = (double)num(c, "enrolled"), w = CHART_W, left = 120, right = 80, row = 30;
+  size_t rows = 1 + json_object_size(parts);
+  campBufPrintf(b, "<figure><svg class=\"chart funnel\" viewBox=\"0 0 %.0f %.0f\" role=\"img\" aria-label=\"participants\">",
+                w, rows * row + 4);
+  const char *state;
+  const json_t *v;
+  size_t r = 0;
+  campBufPrintf(b, "<text x=\"%.0f\" y=\"%.1f\" text-anchor=\"end\">enrolled</text>", left - 10, row * 0.5 + 6);
+  campBufPrintf(b, "<rect class=\"funnel\" data-json=\"/campaigns/%zu/enrolled\" data-value=\"%lld\" x=\"%.0f\" y=\"4\" "
+                   "width=\"%.1f\" height=\"%.0f\" rx=\"3\"><title>enrolled: %lld</title></rect>",
+                ci, (long long)enrolled, left, enrolled > 0 ? w - left - right : 0, row - 8, (long long)enrolled);
+  campBufPrintf(b, "<text x=\"%.1f\" y=\"%.1f\">", (enrolled > 0 ? w - right : left) + 6, row * 0.5 + 6);
+  grouped(b, (json_int_t)enrolled);
+  campBufPuts(b, "</text>");
+  json_object_foreach((json_t *)parts, state, v) {
+    double y = (double)++r * row, n = (double)json_integer_value(v), bw = enrolled > 0 ? (w - left - right) * n / enrolled : 0;
+    campBufPrintf(b, "<text x=\"%.0f\" y=\"%.1f\" text-anchor=\"end\">", left - 10, y + row * 0.5 + 2);
+    esc(b, state);
+    campBufPrintf(b, "</text><rect class=\"funnel state\" data-json=\"/campaigns/%zu/participants/", ci);
+    esc(b, state);
+    campBufPrintf(b, "\" data-value=\"%lld\" x=\"%.0f\" y=\"%.1f\" width=\"%.1f\" height=\"%.0f\" rx=\"3\"><title>",
+                  (long long)n, left, y + 4, bw, row - 8);
+    esc(b, state);
+    campBufPrintf(b, ": %lld</title></rect><text x=\"%.1f\" y=\"%.1f\">", (long long)n, left + bw + 6, y + row * 0.5 + 2);
+    grouped(b, (json_int_t)n);
+    campBufPuts(b, "</text>");
+  }
+  campBufPuts(b, "</svg></figure>");
+}
+
+/* The bar chart of the message counts: a group of bars per email or SMS
+** activity.  Nothing when the campaign sends no message. */
+static void barChart(Buf *b, const json_t *acts, size_t ci) {
+  size_t groups = 0, i;
+  double max = 0;
+  const json_t *a;
+  json_array_foreach(acts, i, a) {
+    if (!json_object_get(a, "sent")) continue;
+    groups++;
+    for (size_t m = 0; m < NMETRIC; m++) max = fmax(max, (double)num(a, METRICS[m].key));
+  }
+  if (!groups) { campBufPuts(b, "<p class=\"none\">No email or SMS activity.</p>"); return; }
+  /* groups share the width; past what fits, the chart grows (and scales down) */
+  double step, top = niceTop(max, &step), left = 52, base = 210, h = 250;
+  double w = fmax(CHART_W, left + (double)groups * (NMETRIC * 9 + 30) + 12), gw = (w - left - 12) / (double)groups;
+  double bw = fmin(24, (gw - 30) / NMETRIC - 3), x0 = (gw - NMETRIC * (bw + 3)) / 2;
+  campBufPrintf(b, "<figure><svg class=\"chart bars\" viewBox=\"0 0 %.0f %.0f\" role=\"img\" aria-label=\"messages per activity\">", w, h);
+  grid(b, top, step, left, w - 8, base, 14);
+  size_t g = 0;
+  json_array_foreach(acts, i, a) {
+    if (!json_object_get(a, "sent")) continue;
+    double x = left + x0 + (double)g++ * gw;
+    for (size_t m = 0; m < NMETRIC; m++) {
+      json_int_t v = num(a, METRICS[m].key);
+      double bh = (base - 14) * (double)v / top;
+      campBufPrintf(b, "<rect class=\"bar\" data-json=\"/campaigns/%zu/activities/%zu/%s\" data-value=\"%lld\" x=\"%.1f\" "
+                       "y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\"><title>",
+                    ci, i, METRICS[m].key, (long long)v, x + (double)m * (bw + 3), base - bh, bw, bh, METRICS[m].colour);
+      esc(b, str(a, "name"));
+      campBufPrintf(b, ": %s %lld</title></rect>", METRICS[m].label, (long long)v);
+    }
+    campBufPrintf(b, "<text x=\"%.1f\" y=\"%.0f\" text-anchor=\"middle\">", x + NMETRIC * (bw + 3) / 2, base + 18);
+    esc(b, str(a, "name"));
+    campBufPrintf(b, "</text><text x=\"%.1f\" y=\"%.0f\" text-anchor=\"middle\">%s</text>", x + NMETRIC * (bw + 3) / 2, base + 32,
+                  str(a, "kind"));
+  }
+  campBufPuts(b, "</svg>");
+  const char *labels[NMETRIC], *colours[NMETRIC];
+  for (size_t m = 0; m < NMETRIC; m++) { labels[m] = METRICS[m].label; colours[m] = METRICS[m].colour; }
+  legend(b, labels, colours, NMETRIC);
+  campBufPuts(b, "</figure>");
+}
+
+/* "2026-01-21" as "Jan 21". */
+static void shortDate(Buf *b, const char *iso) {
+  static const char *const months[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+  int y, m, d;
+  if (sscanf(iso, "%d-%d-%d", &y, &m, &d) == 3 && m >= 1 && m <= 12) campBufPrintf(b, "%s %d", months[m - 1], d);
+  else esc(b, iso);
+}
+
+/* The line chart of the last 15 days: processed and rejected, a point a
+** day, dated. */
+static void lineChart(Buf *b, const json_t *days, size_t ci) {
+  static const char *const series[] = { "processed", "rejected" };
+  size_t n = json_array_size(days), i;
+  double max = 0;
+  const json_t *d;
+  json_array_foreach(days, i, d) max = fmax(max, fmax((double)num(d, "processed"), (double)num(d, "rejected")));
+  double step, top = niceTop(max, &step), w = CHART_W, h = 260, left = 52, right = 24, base = 218;
+  double dx = n > 1 ? (w - left - right) / (double)(n - 1) : 0;
+  campBufPrintf(b, "<figure><svg class=\"chart days\" viewBox=\"0 0 %.0f %.0f\" role=\"img\" aria-label=\"last 15 days\">", w, h);
+  grid(b, top, step, left, w - right, base, 14);
+  json_array_foreach(days, i, d) {
+    campBufPrintf(b, "<text class=\"date\" x=\"%.1f\" y=\"%.0f\" text-anchor=\"middle\">", left + dx * (double)i, base + 18);
+    shortDate(b, str(d, "date"));
+    campBufPuts(b, "</text>");
+  }
+  for (size_t s = 0; s < 2; s++) {
+    campBufPrintf(b, "<polyline class=\"line %s\" points=\"", series[s]);
+    json_array_foreach(days, i, d)
+      campBufPrintf(b, "%s%.1f,%.1f", i ? " " : "", left + dx * (double)i, base - (base - 14) * (double)num(d, series[s]) / top);
+    campBufPuts(b, "\"/>");
+  }
+  for (size_t s = 0; s < 2; s++) json_array_foreach(days, i, d) {
+    json_int_t v = num(d, series[s]);
+    campBufPrintf(b, "<circle class=\"point %s\" data-json=\"/campaigns/%zu/days/%zu/%s\" data-value=\"%lld\" cx=\"%.1f\" "
+                     "cy=\"%.1f\" r=\"3.5\"><title>%s %s: %lld</title></circle>",
+                  series[s], ci, i, series[s], (long long)v, left + dx * (double)i, base - (base - 14) * (double)v / top,
+                  str(d, "date"), series[s], (long long)v);
+  }
+  campBufPuts(b, "</svg>");
+  static const char *const colours[] = { "#2f6fab", "#d64545" };
+  legend(b, series, colours, 2);
+  campBufPuts(b, "</figure>");
+}
+
+/* -- tables ---------------------------------------------------------------- */
+
+/* The email and SMS activities: each count with its rate of sent. */
+static void messageTable(Buf *b, const json_t *acts, size_t ci) {
+  size_t i;
+  const json_t *a;
+  int any = 0;
+  json_array_foreach(acts, i, a) any |= json_object_get(a, "sent") != NULL;
+  if (!any) return;
+  campBufPuts(b, "<div class=\"wide\"><table class=\"messages\"><thead><tr><th>message</th><th>kind</th>");
+  for (size_t m = 0; m < NMETRIC; m++) campBufPrintf(b, "<th class=\"num\">%s</th>", METRICS[m].label);
+  campBufPuts(b, "</tr></thead><tbody>");
+  json_array_foreach(acts, i, a) {
+    if (!json_object_get(a, "sent")) continue;
+    campBufPuts(b, "<tr><td>");
+    esc(b, str(a, "name"));
+    campBufPrintf(b, "</td><td>%s</td>", str(a, "kind"));
+    for (size_t m = 0; m < NMETRIC; m++) {
+      campBufPuts(b, "<td class=\"num\">");
+      number(b, "span", "count", json_object_get(a, METRICS[m].key), "/campaigns/%zu/activities/%zu/%s", ci, i, METRICS[m].key);
+      if (m) {                                   /* a rate of sent */
+        char key[32];
+        snprintf(key, sizeof key, "%s_rate", METRICS[m].key);
+        number(b, "span", "rate", json_object_get(a, key), "/campaigns/%zu/activities/%zu/%s", ci, i, key);
+      }
+      campBufPuts(b, "</td>");
+    }
+    campBufPuts(b, "</tr>");
+  }
+  campBufPuts(b, "</tbody></table></div>");
+}
+
+/* Every activity's steps: waiting, processed, rejected, canceled, error. */
+static void stepTable(Buf *b, const json_t *acts, size_t ci) {
+  static const char *const keys[] = { "scheduled", "processed", "rejected", "canceled", "error" };
+  campBufPuts(b, "<div class=\"wide\"><table class=\"steps\"><thead><tr><th>activity</th><th>kind</th>");
+  for (size_t k = 0; k < 5; k++) campBufPrintf(b, "<th class=\"num\">%s</th>", keys[k]);
+  campBufPuts(b, "</tr></thead><tbody>");
+  size_t i;
+  const json_t *a;
+  json_array_foreach(acts, i, a) {
+    campBufPuts(b, "<tr><td>");
+    esc(b, str(a, "name"));
+    campBufPrintf(b, "%s</td><td>%s</td>", json_is_false(json_object_get(a, "active")) ? " <span class=\"badge\">removed</span>" : "",
+                  str(a, "kind"));
+    for (size_t k = 0; k < 5; k++) number(b, "td", "num", json_object_get(a, keys[k]), "/campaigns/%zu/activities/%zu/%s", ci, i, keys[k]);
+    campBufPuts(b, "</tr>");
+  }
+  if (!json_array_size(acts)) campBufPuts(b, "<tr><td colspan=\"7\" class=\"none\">No activity.</td></tr>");
+  campBufPuts(b, "</tbody></table></div>");
+}
+
+/* A URL a reader may follow: http(s) only, anything else stays text. */
+static int followable(const char *u) { return !strncmp(u, "https://", 8) || !strncmp(u, "http://", 7); }
+
+/* The most clicked links (the JSON has them all, most clicked first). */
+static void linkTable(Buf *b, const json_t *links, size_t ci) {
+  size_t n = json_array_size(links), i;
+  if (!n) { campBufPuts(b, "<p class=\"none\">No click recorded.</p>"); return; }
+  double most = (double)num(json_array_get(links, 0), "clicks");
+  campBufPuts(b, "<div class=\"wide\"><table class=\"links\"><thead><tr><th class=\"num\">clicks</th><th>link</th></tr></thead><tbody>");
+  const json_t *l;
+  json_array_foreach(links, i, l) {
+    if (i == TOP_LINKS) break;
+    const char *url = str(l, "url");
+    campBufPuts(b, "<tr>");
+    number(b, "td", "num", json_object_get(l, "clicks"), "/campaigns/%zu/links/%zu/clicks", ci, i);
+    campBufPuts(b, "<td class=\"url\">");
+    if (followable(url)) {
+      campBufPuts(b, "<a href=\"");
+      esc(b, url);
+      campBufPuts(b, "\" rel=\"noopener noreferrer\">");
+    }
+    esc(b, url);
+    campBufPrintf(b, "%s<span class=\"meter\" style=\"width:%.1f%%\"></span></td></tr>", followable(url) ? "</a>" : "",
+                  most > 0 ? 100.0 * (double)num(l, "clicks") / most : 0);
+  }
+  campBufPuts(b, "</tbody></table></div>");
+  if (n > TOP_LINKS) campBufPrintf(b, "<p class=\"none\">and %zu more links (camp report --format json lists them all).</p>", n - TOP_LINKS);
+}
+
+/* -- the page ---------------------------------------------------------------- */
+
+/* The campaign's anchor: #c-NAME (names are identifiers; escaped anyway). */
+static void anchor(Buf *b, const json_t *c) {
+  campBufPuts(b, "c-");
+  esc(b, str(c, "name"));
+}
+
+static void badges(Buf *b, const json_t *c, size_t ci) {
+  const char *state = str(c, "state");
+  campBufPuts(b, "<span class=\"badge state-");
+  esc(b, state);
+  campBufPuts(b, "\">");
+  esc(b, state);
+  campBufPuts(b, "</span> <span class=\"badge\">");
+  esc(b, str(c, "kind"));
+  campBufPrintf(b, "</span> <span class=\"badge\">version <span data-json=\"/campaigns/%zu/version\" data-value=\"%lld\">%lld</span></span>",
+                ci, (long long)num(c, "version"), (long long)num(c, "version"));
+  if (json_is_string(json_object_get(c, "at"))) {
+    campBufPuts(b, " <span class=\"badge\">send time ");
+    esc(b, str(c, "at"));
+    campBufPuts(b, "</span>");
+  }
+}
+
+/* One campaign or mailing. */
+static void card(Buf *b, const json_t *c, size_t ci) {
+  const char *title = json_string_value(json_object_get(c, "title"));
+  campBufPuts(b, "<section class=\"card\" id=\"");
+  anchor(b, c);
+  campBufPuts(b, "\" data-kind=\"");
+  esc(b, str(c, "kind"));
+  campBufPuts(b, "\"><header><h2>");
+  esc(b, title && *title ? title : str(c, "name"));
+  campBufPuts(b, "</h2><span class=\"name\">");
+  esc(b, str(c, "name"));
+  campBufPuts(b, "</span>");
+  badges(b, c, ci);
+  campBufPuts(b, "</header><h3>Participants</h3>");
+  funnel(b, c, ci);
+  campBufPuts(b, "<p>Unsubscribed from its messages: ");
+  number(b, "strong", "count", json_object_get(c, "unsubscribes"), "/campaigns/%zu/unsubscribes", ci);
+  campBufPuts(b, "</p>");
+  const json_t *acts = json_object_get(c, "activities");
+  campBufPuts(b, "<h3>Messages</h3>");
+  messageTable(b, acts, ci);
+  barChart(b, acts, ci);
+  campBufPuts(b, "<h3>Activities</h3>");
+  stepTable(b, acts, ci);
+  campBufPuts(b, "<h3>Last 15 days: processed and rejected</h3>");
+  lineChart(b, json_object_get(c, "days"), ci);
+  campBufPuts(b, "<h3>Top clicked links</h3>");
+  linkTable(b, json_object_get(c, "links"), ci);
+  campBufPuts(b, "</section>");
+}
+
+/* The overview: a row per campaign and mailing, linking to its card. */
+static void overview(Buf *b, const json_t *camps) {
+  campBufPuts(b, "<section class=\"card\"><h2>Overview</h2><div class=\"wide\"><table class=\"overview\"><thead><tr><th>name</th>"
+                 "<th>kind</th><th>state</th><th class=\"num\">version</th><th class=\"num\">enrolled</th>"
+                 "<th class=\"num\">unsubscribed</th></tr></thead><tbody>");
+  size_t i;
+  const json_t *c;
+  json_array_foreach(camps, i, c) {
+    const char *title = json_string_value(json_object_get(c, "title"));
+    campBufPuts(b, "<tr><td><a href=\"#");
+    anchor(b, c);
+    campBufPuts(b, "\">");
+    esc(b, title && *title ? title : str(c, "name"));
+    campBufPuts(b, "</a></td><td>");
+    esc(b, str(c, "kind"));
+    campBufPuts(b, "</td><td>");
+    esc(b, str(c, "state"));
+    campBufPuts(b, "</td>");
+    number(b, "td", "num", json_object_get(c, "version"), "/campaigns/%zu/version", i);
+    number(b, "td", "num", json_object_get(c, "enrolled"), "/campaigns/%zu/enrolled", i);
+    number(b, "td", "num", json_object_get(c, "unsubscribes"), "/campaigns/%zu/unsubscribes", i);
+    campBufPuts(b, "</tr>");
+  }
+  campBufPuts(b, "</tbody></table></div></section>");
+}
+
+int campReportHtmlWrite(const json_t *report, FILE *out) {
+  Buf b = { 0 };
+  const json_t *camps = json_object_get(report, "campaigns");
+  campBufPuts(&b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+                  "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>camp report, ");
+  esc(&b, str(report, "at"));
+  campBufPrintf(&b, "</title><style>%s</style></head><body><main><h1>Campaign report</h1><p class=\"meta\">", CSS);
+  campBufPrintf(&b, "At %s on the database's %s clock; the last 15 days end on that day. Report format version "
+                    "<span data-json=\"/version\" data-value=\"%lld\">%lld</span>.</p>\n",
+                str(report, "at"), str(report, "clock"), (long long)num(report, "version"), (long long)num(report, "version"));
+  if (!json_array_size(camps)) campBufPuts(&b, "<section class=\"card\"><p class=\"none\">No campaign or mailing is deployed.</p></section>");
+  else overview(&b, camps);
+  size_t i;
+  const json_t *c;
+  json_array_foreach(camps, i, c) { card(&b, c, i); campBufPuts(&b, "\n"); }
+  campBufPuts(&b, "<footer>Made by camp report --format html: every number is the one camp report --format json gives; "
+                  "docs/report.md says what each means. Rates are of messages sent; a dash is a rate of nothing sent.</footer>"
+                  "</main></body></html>\n");
+  int rc = b.oom || fwrite(b.p, 1, b.n, out) != b.n ? -1 : 0;
+  campBufFree(&b);
+  return rc;
+}
