@@ -1,5 +1,5 @@
 /*
-** runtime/store_report.c -- reports and the timeline.
+** runtime/store_report.c -- reports.
 **
 ** Owns: the report's numbers, read once into one JSON document (the shape
 ** docs/report.schema.json pins and docs/report.md explains: per campaign
@@ -9,9 +9,9 @@
 ** their rates; clicks per URL; processed and rejected per day for the last
 ** 15 days of the database's clock), and writing it as a table, JSON, CSV
 ** or -- through runtime/report_html.c, from the same document, so the
-** numbers cannot differ -- HTML.  Test participants never count.  And the
-** timeline (every trace in a stable order), as text or JSON.  Does not
-** own: CSV import (store_import.c), the page's layout (report_html.c).
+** numbers cannot differ -- HTML.  Test participants never count.  Does
+** not own: CSV import (store_import.c), the page's layout (report_html.c),
+** the timeline (store_timeline.c).
 */
 #include <jansson.h>
 #include <stdio.h>
@@ -337,93 +337,4 @@ int campStoreWarnOldImages(Engine *e, FILE *out, char *err, size_t errSize) {
     n++;
   }
   return finish(e, st, rc, err, errSize) < 0 ? -1 : n;
-}
-
-/* -- timeline ------------------------------------------------------------- */
-
-/* A time as the timeline's text shows it ("-" when NULL, to the minute:
-** 2026-01-05T09:00) into buf. */
-static void timelineMinute(sqlite3_stmt *st, int col, char buf[CAMP_CLOCK_ISO_SIZE]) {
-  strcpy(buf, "-");
-  if (sqlite3_column_type(st, col) == SQLITE_NULL) return;
-  campClockFormat(sqlite3_column_int64(st, col), buf);
-  if (strlen(buf) == 20) buf[16] = 0;
-}
-
-/* One trace as a JSON object: every column of the text line plus attempts,
-** the events seen (names, in the order of their flags) and the Message-ID.
-** The caller owns it. */
-static json_t *timelineJson(sqlite3_stmt *st, const char *state) {
-  static const struct { int bit; const char *name; } events[] = {
-    { EV_OPEN, "open" }, { EV_CLICK, "click" }, { EV_REPLY, "reply" }, { EV_BOUNCE, "bounce" } };
-  json_t *seen = json_array();
-  int bits = sqlite3_column_int(st, 10);
-  for (size_t i = 0; i < sizeof events / sizeof events[0]; i++)
-    if (bits & events[i].bit) json_array_append_new(seen, json_string(events[i].name));
-  json_t *o = json_object();
-  json_object_set_new(o, "campaign", columnText(st, 0));
-  json_object_set_new(o, "record", json_integer(sqlite3_column_int64(st, 1)));
-  json_object_set_new(o, "test", json_boolean(sqlite3_column_int(st, 8)));
-  json_object_set_new(o, "participant", columnText(st, 2));
-  json_object_set_new(o, "activity", columnText(st, 3));
-  json_object_set_new(o, "state", json_string(state));
-  json_object_set_new(o, "due", columnTime(st, 5));
-  json_object_set_new(o, "done", columnTime(st, 6));
-  json_object_set_new(o, "attempts", json_integer(sqlite3_column_int64(st, 9)));
-  json_object_set_new(o, "events", seen);
-  json_object_set_new(o, "message_id", columnText(st, 11));
-  json_object_set_new(o, "message", columnText(st, 7));
-  return o;
-}
-
-/* Every trace (of campaign, or all), participant by participant.  Text: one
-** line a trace (the scenarios' golden form).  JSON: {"traces": [...]}, one
-** object a line, written as the rows come (never the whole set in memory). */
-int campStoreTimeline(Engine *e, const char *campaign, ReportFormat fmt, FILE *out, char *err, size_t errSize) {
-  sqlite3_stmt *st = campStorePrepare(e,
-    "SELECT c.name, pa.record_id, pa.state, a.name, t.state, t.due, t.done_at, t.message, pa.test,"
-    " t.attempts, t.events, t.message_id"
-    " FROM camp_trace t JOIN camp_participant pa ON pa.id = t.participant JOIN camp_campaign c ON c.id = pa.campaign"
-    " JOIN camp_activity a ON a.id = t.activity WHERE ?1 IS NULL OR c.name = ?1"
-    " ORDER BY c.name, pa.test, pa.record_id, t.id", err, errSize);
-  if (!st) return -1;
-  if (campaign) sqlite3_bind_text(st, 1, campaign, -1, SQLITE_STATIC);
-  int rc, n = 0;
-  if (fmt == REPORT_JSON) fputs("{\"traces\": [", out);
-  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-    const char *state = campStoreStateName(sqlite3_column_int(st, 4));
-    if (fmt == REPORT_JSON) {
-      json_t *o = timelineJson(st, state);
-      fputs(n++ ? ",\n  " : "\n  ", out);
-      json_dumpf(o, out, JSON_COMPACT | JSON_PRESERVE_ORDER);
-      json_decref(o);
-      continue;
-    }
-    char due[CAMP_CLOCK_ISO_SIZE], done[CAMP_CLOCK_ISO_SIZE];
-    timelineMinute(st, 5, due);
-    timelineMinute(st, 6, done);
-    const char *message = (const char *)sqlite3_column_text(st, 7);
-    fprintf(out, "%s record %lld%s (%s): %-16s %-9s due %-16s done %-16s %s\n", sqlite3_column_text(st, 0),
-            (long long)sqlite3_column_int64(st, 1), sqlite3_column_int(st, 8) ? " [test]" : "", sqlite3_column_text(st, 2),
-            sqlite3_column_text(st, 3), state, due, done, message ? message : "");
-  }
-  if (fmt == REPORT_JSON) fputs(n ? "\n]}\n" : "]}\n", out);
-  return finish(e, st, rc, err, errSize);
-}
-
-/* One participant's traces, as camp test prints them. */
-int campStoreParticipantTimeline(Engine *e, int64_t participant, FILE *out, char *err, size_t errSize) {
-  sqlite3_stmt *st = campStorePrepare(e, "SELECT a.name, t.due, t.state, coalesce(t.message_id, ''), coalesce(t.message, '') FROM camp_trace t "
-                                         "JOIN camp_activity a ON a.id = t.activity WHERE t.participant = ? ORDER BY t.id", err, errSize);
-  if (!st) return -1;
-  sqlite3_bind_int64(st, 1, participant);
-  fprintf(out, "%-20s %-20s %-10s %-28s %s\n", "activity", "due", "state", "message-id", "message");
-  int rc;
-  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-    char due[CAMP_CLOCK_ISO_SIZE] = "-";
-    if (sqlite3_column_type(st, 1) != SQLITE_NULL) campClockFormat(sqlite3_column_int64(st, 1), due);
-    fprintf(out, "%-20s %-20s %-10s %-28s %s\n", sqlite3_column_text(st, 0), due, campStoreStateName(sqlite3_column_int(st, 2)),
-            sqlite3_column_text(st, 3), sqlite3_column_text(st, 4));
-  }
-  return finish(e, st, rc, err, errSize);
 }
