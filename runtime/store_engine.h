@@ -73,6 +73,13 @@ struct Engine {
 
 /* Run SQL without results; -1 with the message in err. */
 int campStoreExec(Engine *e, const char *sql, char *err, size_t errSize);
+/* A column as JSON for the reports (camp report, timeline, status): a time
+** as its whole ISO 8601 UTC second, or null; text as itself, or null, and
+** text that is not UTF-8 (a server's words in a trace message can be
+** anything) keeps its ASCII and shows '?' for every other byte. */
+struct json_t;
+struct json_t *campStoreColumnTime(sqlite3_stmt *st, int col);
+struct json_t *campStoreColumnText(sqlite3_stmt *st, int col);
 sqlite3_stmt *campStorePrepare(Engine *e, const char *sql, char *err, size_t errSize);
 /* A cached prepared statement for sql, reset and unbound; do not finalize
 ** it.  NULL on a prepare error (with the message in err). */

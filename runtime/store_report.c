@@ -30,32 +30,6 @@ static int finish(Engine *e, sqlite3_stmt *st, int rc, char *err, size_t errSize
   return rc == SQLITE_DONE ? 0 : -1;
 }
 
-/* A column holding a time as JSON: the whole ISO 8601 UTC second, or null. */
-static json_t *columnTime(sqlite3_stmt *st, int col) {
-  if (sqlite3_column_type(st, col) == SQLITE_NULL) return json_null();
-  char buf[CAMP_CLOCK_ISO_SIZE];
-  campClockFormat(sqlite3_column_int64(st, col), buf);
-  return json_string(buf);
-}
-
-/* A text column as JSON: its text, or null.  Text that is not UTF-8 (a
-** server's words in a trace message can be anything) keeps its ASCII and
-** shows '?' for every other byte, so the line stays JSON. */
-static json_t *columnText(sqlite3_stmt *st, int col) {
-  const char *t = (const char *)sqlite3_column_text(st, col);
-  if (!t) return json_null();
-  json_t *s = json_string(t);
-  if (s) return s;
-  size_t n = (size_t)sqlite3_column_bytes(st, col);
-  char *ascii = malloc(n + 1);
-  if (!ascii) return json_null();
-  for (size_t i = 0; i < n; i++) ascii[i] = (unsigned char)t[i] < 0x80 && t[i] ? t[i] : '?';
-  ascii[n] = 0;
-  s = json_string(ascii);
-  free(ascii);
-  return s ? s : json_null();
-}
-
 /* Participants by state, and how many were enrolled (every state). */
 static int reportParticipants(Engine *e, int64_t cid, json_t *c, char *err, size_t errSize) {
   json_t *parts = json_object();
@@ -198,8 +172,8 @@ static int reportUnsubscribes(Engine *e, int64_t cid, json_t *c, char *err, size
 static json_t *campaignReport(Engine *e, sqlite3_stmt *row, char *err, size_t errSize) {
   int64_t cid = sqlite3_column_int64(row, 0);
   json_t *c = json_pack("{s:s,s:s,s:o,s:s,s:I,s:o,s:I}", "name", sqlite3_column_text(row, 1), "kind", sqlite3_column_text(row, 2),
-                        "title", columnText(row, 3), "state", sqlite3_column_text(row, 4),
-                        "version", (json_int_t)sqlite3_column_int64(row, 5), "at", columnTime(row, 6), "enrolled", (json_int_t)0);
+                        "title", campStoreColumnText(row, 3), "state", sqlite3_column_text(row, 4),
+                        "version", (json_int_t)sqlite3_column_int64(row, 5), "at", campStoreColumnTime(row, 6), "enrolled", (json_int_t)0);
   json_object_set_new(c, "unsubscribes", json_integer(0));      /* its place; reportUnsubscribes counts them */
   if (reportParticipants(e, cid, c, err, errSize) < 0 || reportActivities(e, cid, c, err, errSize) < 0 ||
       reportUnsubscribes(e, cid, c, err, errSize) < 0 ||

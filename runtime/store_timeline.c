@@ -32,32 +32,6 @@ static void timelineMinute(sqlite3_stmt *st, int col, char buf[CAMP_CLOCK_ISO_SI
   if (strlen(buf) == 20) buf[16] = 0;
 }
 
-/* A time as JSON: the whole ISO 8601 UTC second, or null. */
-static json_t *timelineTime(sqlite3_stmt *st, int col) {
-  if (sqlite3_column_type(st, col) == SQLITE_NULL) return json_null();
-  char buf[CAMP_CLOCK_ISO_SIZE];
-  campClockFormat(sqlite3_column_int64(st, col), buf);
-  return json_string(buf);
-}
-
-/* A text column as JSON: its text, or null.  Text that is not UTF-8 (a
-** server's words in a trace message can be anything) keeps its ASCII and
-** shows '?' for every other byte, so the line stays JSON. */
-static json_t *timelineText(sqlite3_stmt *st, int col) {
-  const char *t = (const char *)sqlite3_column_text(st, col);
-  if (!t) return json_null();
-  json_t *s = json_string(t);
-  if (s) return s;
-  size_t n = (size_t)sqlite3_column_bytes(st, col);
-  char *ascii = malloc(n + 1);
-  if (!ascii) return json_null();
-  for (size_t i = 0; i < n; i++) ascii[i] = (unsigned char)t[i] < 0x80 && t[i] ? t[i] : '?';
-  ascii[n] = 0;
-  s = json_string(ascii);
-  free(ascii);
-  return s ? s : json_null();
-}
-
 /* The events received on trace, in time order, as JSON objects in *arr:
 ** event, at, url (or null) and count (the event and its repeats).  0, or
 ** -1 with the message in err. */
@@ -68,9 +42,9 @@ static int timelineReceived(Engine *e, int64_t trace, json_t *arr, char *err, si
   int rc;
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
     json_t *o = json_object();
-    json_object_set_new(o, "event", timelineText(st, 0));
-    json_object_set_new(o, "at", timelineTime(st, 1));
-    json_object_set_new(o, "url", timelineText(st, 2));
+    json_object_set_new(o, "event", campStoreColumnText(st, 0));
+    json_object_set_new(o, "at", campStoreColumnTime(st, 1));
+    json_object_set_new(o, "url", campStoreColumnText(st, 2));
     json_object_set_new(o, "count", json_integer(sqlite3_column_int64(st, 3)));
     json_array_append_new(arr, o);
   }
@@ -91,18 +65,18 @@ static json_t *timelineJson(sqlite3_stmt *st, const char *state, json_t *receive
   for (size_t i = 0; i < sizeof events / sizeof events[0]; i++)
     if (bits & events[i].bit) json_array_append_new(seen, json_string(events[i].name));
   json_t *o = json_object();
-  json_object_set_new(o, "campaign", timelineText(st, 0));
+  json_object_set_new(o, "campaign", campStoreColumnText(st, 0));
   json_object_set_new(o, "record", json_integer(sqlite3_column_int64(st, 1)));
   json_object_set_new(o, "test", json_boolean(sqlite3_column_int(st, 8)));
-  json_object_set_new(o, "participant", timelineText(st, 2));
-  json_object_set_new(o, "activity", timelineText(st, 3));
+  json_object_set_new(o, "participant", campStoreColumnText(st, 2));
+  json_object_set_new(o, "activity", campStoreColumnText(st, 3));
   json_object_set_new(o, "state", json_string(state));
-  json_object_set_new(o, "due", timelineTime(st, 5));
-  json_object_set_new(o, "done", timelineTime(st, 6));
+  json_object_set_new(o, "due", campStoreColumnTime(st, 5));
+  json_object_set_new(o, "done", campStoreColumnTime(st, 6));
   json_object_set_new(o, "attempts", json_integer(sqlite3_column_int64(st, 9)));
   json_object_set_new(o, "events", seen);
-  json_object_set_new(o, "message_id", timelineText(st, 11));
-  json_object_set_new(o, "message", timelineText(st, 7));
+  json_object_set_new(o, "message_id", campStoreColumnText(st, 11));
+  json_object_set_new(o, "message", campStoreColumnText(st, 7));
   json_object_set_new(o, "received", received);
   return o;
 }
