@@ -36,7 +36,7 @@ LDLIBS   = -lsqlite3 -lcurl -ljansson -lmicrohttpd -lcrypto -lm -lpthread $(shel
 BUILD_PKGS = re2c lemon libsqlite3-dev libcurl4-openssl-dev libjansson-dev \
              libmicrohttpd-dev libssl-dev libgmime-3.0-dev libxml2-dev libgit2-dev pkg-config scdoc
 # Only what tests use; the benchmarks install their own tools (bench/*.sh).
-TEST_PKGS  = clang libclang-rt-14-dev sqlite3 curl openssl python3-aiosmtpd python3-jsonschema \
+TEST_PKGS  = clang libclang-rt-14-dev sqlite3 curl openssl python3-aiosmtpd python3-jsonschema graphviz \
              chromium chromium-driver dovecot-imapd zsh man-db
 
 GEN      = $(BUILD)/lexer.c $(BUILD)/parser.c

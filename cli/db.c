@@ -223,14 +223,32 @@ static int run(const CliArgs *a) {
   return 0;
 }
 
+/* Says what an event did, one line on stdout (an unknown message: on
+** stderr, prefixed by where it came from); the time as ISO 8601. */
+static void sayEvent(const char *where, const char *kind, const char *id, const EventResult *r) {
+  char end[CAMP_CLOCK_ISO_SIZE];
+  switch (r->outcome) {
+  case EVENT_RECORDED: printf("recorded: %s on %s%s\n", kind, id, r->stopped ? " (its campaign is stopped: not acted on)" : ""); break;
+  case EVENT_DUPLICATE: printf("duplicate: %s on %s was recorded before (counted as a repeat, nothing else changed)\n", kind, id); break;
+  case EVENT_LATE:
+    campClockFormat(r->windowEnd, end);
+    printf("after its window: %s on %s is recorded, but the window of '%s' ended at %s: nothing triggered\n", kind, id,
+           r->branch ? r->branch : "?", end);
+    break;
+  case EVENT_UNKNOWN: fprintf(stderr, "%s: unknown message '%s': nothing changed\n", where, id); break;
+  }
+}
+
 /* `camp event … --file events.jsonl`: one JSON object per line,
-** {"event":"open","message_id":"…","at":"2026-…","url":"…"}. */
-static int eventsFromFile(Engine *e, const char *path, char *err, size_t errSize) {
+** {"event":"open","message_id":"…","at":"2026-…","url":"…"}; a count per
+** outcome at the end.  Unknown messages are named on stderr unless
+** ignoreUnknown; only malformed lines fail the file (1). */
+static int eventsFromFile(Engine *e, const char *path, int ignoreUnknown, char *err, size_t errSize) {
   FILE *f = !strcmp(path, "-") ? stdin : fopen(path, "r");
   if (!f) { snprintf(err, errSize, "cannot read '%s': %s", path, strerror(errno)); return -1; }
   char *line = NULL;
   size_t cap = 0;
-  long n = 0, applied = 0, unknown = 0, bad = 0;
+  long n = 0, count[4] = { 0 }, bad = 0;
   if (campEngineBegin(e, err, errSize) < 0) { if (f != stdin) fclose(f); return -1; }
   while (getline(&line, &cap, f) > 0) {
     n++;
@@ -246,16 +264,20 @@ static int eventsFromFile(Engine *e, const char *path, char *err, size_t errSize
     }
     int64_t t = campEngineNow(e);
     if (at && campClockParse(at, t, &t) < 0) { fprintf(stderr, "%s:%ld: error: 'at' is not a time\n", path, n); bad++; json_decref(j); continue; }
-    int rc = campSchedEvent(e, kind, id, t, url, err, errSize);
-    if (rc < 0) { fprintf(stderr, "%s:%ld: error: %s\n", path, n, err); bad++; }
-    else if (rc == 1) { fprintf(stderr, "%s:%ld: unknown message '%s': nothing changed\n", path, n, id); unknown++; }
-    else applied++;
+    EventResult r;
+    if (campSchedEventOutcome(e, kind, id, t, url, &r, err, errSize) < 0) { fprintf(stderr, "%s:%ld: error: %s\n", path, n, err); bad++; }
+    else {
+      count[r.outcome]++;
+      if (r.outcome == EVENT_UNKNOWN && !ignoreUnknown) fprintf(stderr, "%s:%ld: unknown message '%s': nothing changed\n", path, n, id);
+    }
+    campSchedEventResultFree(&r);
     json_decref(j);
   }
   free(line);
   if (f != stdin) fclose(f);
   if (campEngineCommit(e, err, errSize) < 0) return -1;
-  printf("%ld events: %ld recorded, %ld unknown messages, %ld malformed\n", n, applied, unknown, bad);
+  printf("%ld events: %ld recorded, %ld duplicates, %ld after their window, %ld unknown messages, %ld malformed\n", n,
+         count[EVENT_RECORDED], count[EVENT_DUPLICATE], count[EVENT_LATE], count[EVENT_UNKNOWN], bad);
   return bad ? 1 : 0;
 }
 
@@ -263,8 +285,9 @@ static int event(const CliArgs *a) {
   Engine *e = openDb(a);
   char err[512];
   if (!e) return 1;
+  int ignoreUnknown = a->opt[O_IGNORE_UNKNOWN] != NULL;
   if (a->opt[O_FILE]) {
-    int rc = eventsFromFile(e, a->opt[O_FILE], err, sizeof err);
+    int rc = eventsFromFile(e, a->opt[O_FILE], ignoreUnknown, err, sizeof err);
     if (rc < 0) return fail(a->cmd, e, err);
     campEngineClose(e);
     return rc;
@@ -275,11 +298,13 @@ static int event(const CliArgs *a) {
   }
   int64_t at = campEngineNow(e);
   if (a->opt[O_AT] && campClockParse(a->opt[O_AT], at, &at) < 0) { campEngineClose(e); return campCliUsage(a->cmd, "--at '%s' is not a time", a->opt[O_AT]); }
-  int rc = campSchedEvent(e, a->pos[0], a->opt[O_MESSAGE_ID], at, a->opt[O_URL], err, sizeof err);
+  EventResult r;
+  int rc = campSchedEventOutcome(e, a->pos[0], a->opt[O_MESSAGE_ID], at, a->opt[O_URL], &r, err, sizeof err);
+  if (rc == 0) sayEvent("camp event", a->pos[0], a->opt[O_MESSAGE_ID], &r);
+  campSchedEventResultFree(&r);
   if (rc < 0) return fail(a->cmd, e, err);
-  if (rc == 1) { fprintf(stderr, "camp event: unknown message '%s': nothing changed\n", a->opt[O_MESSAGE_ID]); campEngineClose(e); return 1; }
   campEngineClose(e);
-  return 0;
+  return r.outcome == EVENT_UNKNOWN && !ignoreUnknown ? 1 : 0;
 }
 
 /* --delimiter: one ASCII character (or "tab", "\t"), not a quote or line break. */
@@ -365,14 +390,26 @@ static int test(const CliArgs *a) {
   return 0;
 }
 
+/* camp timeline [--campaign C | CAMPAIGN] [--record ID] [--format F]. */
 static int timeline(const CliArgs *a) {
   static const char *const formats[] = { "text", "json", NULL };
   ReportFormat f;
   if (campCliFormat(a->cmd, a->opt[O_FORMAT], formats, &f)) return 2;
+  const char *campaign = a->opt[O_CAMPAIGN];
+  if (a->npos > 1 || (a->npos && campaign && strcmp(campaign, a->pos[0])))
+    return campCliUsage(a->cmd, "usage: camp timeline [--db DB] [--campaign C] [--record ID] [--format text|json] (one campaign)");
+  if (a->npos) campaign = a->pos[0];
+  int64_t record;
+  if (a->opt[O_RECORD]) {
+    char *end;
+    errno = 0;
+    record = strtoll(a->opt[O_RECORD], &end, 10);
+    if (!*a->opt[O_RECORD] || *end || errno) return campCliUsage(a->cmd, "--record '%s' is not a record id", a->opt[O_RECORD]);
+  }
   Engine *e = openDb(a);
   char err[512];
   if (!e) return 1;
-  if (campStoreTimeline(e, a->npos ? a->pos[0] : NULL, f, stdout, err, sizeof err) < 0) return fail(a->cmd, e, err);
+  if (campStoreTimeline(e, campaign, a->opt[O_RECORD] ? &record : NULL, f, stdout, err, sizeof err) < 0) return fail(a->cmd, e, err);
   campEngineClose(e);
   return 0;
 }
@@ -460,11 +497,16 @@ const CliSpec campCmdEvent = {
   "event", "record open, click, reply, bounce or unsubscribe events", event,
   "camp event [--db DB] open|click|reply|bounce|unsubscribe --message-id ID [--at TIME] [--url URL]\n"
   "camp event [--db DB] --file EVENTS.jsonl",
-  "--file reads one JSON object per line: {\"event\":\"open\",\"message_id\":\"...\",\"at\":\"...\",\"url\":\"...\"}.",
+  "Prints what it did: recorded; duplicate (the same kind and URL was already recorded on the message:\n"
+  "counted as a repeat); after its window (recorded, but the branch waiting for it had its within window\n"
+  "end first: nothing triggered); or, on stderr, unknown message (nothing changed).\n"
+  "--file reads one JSON object per line: {\"event\":\"open\",\"message_id\":\"...\",\"at\":\"...\",\"url\":\"...\"}\n"
+  "and prints how many had each outcome; unknown messages do not fail a file.",
   (const CliOptUse[]){ { O_DB, NULL }, { O_MESSAGE_ID, NULL }, { O_AT, NULL }, { O_URL, NULL },
-                       { O_FILE, "read events from a JSON-lines file (- for stdin)" }, { CLI_NOPT, NULL } },
+                       { O_FILE, "read events from a JSON-lines file (- for stdin)" }, { O_IGNORE_UNKNOWN, NULL }, { CLI_NOPT, NULL } },
   NULL, "camp event --db shop.db click --message-id t12.5f0c1e2d3c4b5a69@camp --url https://shop.example/",
-  "0\trecorded\n1\tunknown message, a malformed line, or the database failed\n2\tusage error", 0,
+  "0\trecorded, a duplicate (counted as a repeat), or after its window (recorded, nothing triggered)\n"
+  "1\tunknown message (unless --ignore-unknown), a malformed line in --file, or the database failed\n2\tusage error", 0,
 };
 
 const CliSpec campCmdTest = {
@@ -490,8 +532,13 @@ const CliSpec campCmdReport = {
 };
 
 const CliSpec campCmdTimeline = {
-  "timeline", "every trace of every participant, in order", timeline,
-  "camp timeline [--db DB] [--format text|json] [CAMPAIGN]", NULL,
-  (const CliOptUse[]){ { O_DB, NULL }, { O_FORMAT, "text (default) or json" }, { CLI_NOPT, NULL } },
-  NULL, "camp timeline --db shop.db welcome_flow", DB_EXITS, 0,
+  "timeline", "every trace with its Message-ID and the events received on it", timeline,
+  "camp timeline [--db DB] [--campaign CAMPAIGN] [--record ID] [--format text|json]\n"
+  "camp timeline [--db DB] [--format text|json] CAMPAIGN",
+  "Participant by participant, each one's traces in time order (when done, else when due): state,\n"
+  "due and done times, the message that went out (its Message-ID, the one camp event takes) and\n"
+  "the events received on it (open, click with its URL, reply, bounce, unsubscribe) with their times.",
+  (const CliOptUse[]){ { O_DB, NULL }, { O_CAMPAIGN, NULL }, { O_RECORD, "only the traces of record ID" },
+                       { O_FORMAT, "text (default) or json" }, { CLI_NOPT, NULL } },
+  NULL, "camp timeline --db shop.db --campaign welcome_flow --record 42", DB_EXITS, 0,
 };

@@ -1,21 +1,34 @@
 /*
-** compiler/graph.c -- `camp graph`: the workflow of each campaign as
-** Graphviz DOT.
+** compiler/graph.c -- `camp graph`: campaigns' workflows, and the mailings,
+** lists and models around them, as Graphviz DOT.
 **
-** Owns: one cluster per campaign of the root file, holding a start node
-** (target and filter) and a node per activity (kind, name, delay as `+2h`,
-** `where` filter as fmt prints it, expiry), and an edge per trigger
-** labelled with its window (`on click ≤30d`, `on no open 3d`).  Node ids
-** are numbers in source order, so the output is stable and two activities
-** with the same name (an error `camp check` reports) still draw apart.
-** Works from the parse tree alone: names and types need not resolve.
-** Does not own: parsing (parse.c) or checking (resolve.c).
+** Owns: the drawing, one function per kind of node and edge, fed from either
+** source: the parse tree of a file (campGraphUnit: names and types need not
+** resolve, so a half-written campaign still draws) or a deployed image with
+** the store's numbers (campGraphProgram).  A campaign is a cluster holding a
+** start node (target, filter) and a node per activity (kind, name, delay,
+** filter, expiry and, deployed, its counts), with an edge per trigger in
+** words ("clicked within 30 days", "not opened within 3 days").  A mailing is
+** a node (title, list, send time, subject) with an edge to its list; a list a
+** node (target, filter or manual members); a model a node with its fields.
+** A campaign testing in_list(L) or acting with add_to_list(L) or
+** remove_from_list(L) gets an edge to L when L is drawn (from a file: L is
+** declared in it; from an image: L is found in the code and drawn).  Node
+** ids are numbers in source order (an image keeps that order), so the output
+** is stable and two activities with the same name (an error `camp check`
+** reports) still draw apart.  Edges from inside a cluster to a node outside come after every
+** cluster: in DOT, an edge written inside a cluster pulls its far end in.
+** Does not own: parsing (parse.c), checking (resolve.c), the numbers
+** (runtime/store_counts.c, joined in cli/graph.c).
 */
 #include <stdlib.h>
 #include <string.h>
 #include "compiler/fmt.h"
 #include "compiler/graph.h"
-#include "runtime/program.h"
+#include "runtime/clock.h"
+#include "runtime/opcodes.h"
+
+/* -- text ---------------------------------------------------------------------- */
 
 /* Text inside a DOT "..." string: quote and backslash escaped, control
 ** characters as spaces (a backslash sequence like \n stays literal). */
@@ -29,96 +42,410 @@ static void escaped(FILE *out, const char *s, size_t n) {
 
 static void escapedStr(FILE *out, const char *s) { escaped(out, s, strlen(s)); }
 
-/* A duration as written, compactly: 2 hours -> 2h, 30 days -> 30d,
-** 6 months -> 6mo (units in ast.c's order: minute hour day week month). */
-static void duration(FILE *out, const Ast *d) {
-  static const struct { const char *sym; int64_t secs; } units[] = {
-    { "m", 60 }, { "h", 3600 }, { "d", 86400 }, { "w", 604800 }, { "mo", 2592000 },
-  };
-  if (d->op >= 1 && d->op <= 5) fprintf(out, "%lld%s", (long long)(d->v.i / units[d->op - 1].secs), units[d->op - 1].sym);
-  else fprintf(out, "%llds", (long long)d->v.i);
+/* One more line of a label: prefix, then text escaped. */
+static void labelLine(FILE *out, const char *prefix, const char *text) {
+  fputs("\\n", out);
+  fputs(prefix, out);
+  escapedStr(out, text);
 }
+
+/* Seconds in words, as everything camp prints ("2 weeks", "1 day 12 hours"). */
+static void duration(FILE *out, int64_t s) {
+  char text[CAMP_CLOCK_DURATION_SIZE];
+  campClockFormatDuration(s, text);
+  fputs(text, out);
+}
+
+/* -- nodes and edges, whatever they are drawn from ------------------------------- */
+
+static void header(FILE *out) {
+  fputs("digraph camp {\n  rankdir=LR;\n  graph [fontname=\"Helvetica\", fontsize=11];\n  node [fontname=\"Helvetica\", fontsize=10];\n"
+        "  edge [fontname=\"Helvetica\", fontsize=9];\n", out);
+}
+
+/* "version 2, running" (a deployed campaign or mailing). */
+static void liveLine(FILE *out, const GraphLive *live) {
+  fprintf(out, "\\nversion %d, ", live->version);
+  escapedStr(out, live->state ? live->state : "?");
+}
+
+static void countsLines(FILE *out, int kind, const GraphCounts *n) {
+  fprintf(out, "\\nprocessed %lld, rejected %lld, waiting %lld", (long long)n->processed, (long long)n->rejected,
+          (long long)n->waiting);
+  if (n->canceled) fprintf(out, ", canceled %lld", (long long)n->canceled);
+  if (n->error) fprintf(out, ", error %lld", (long long)n->error);
+  if (kind != ACT_ACTION)
+    fprintf(out, "\\nsent %lld, opened %lld, clicked %lld", (long long)n->sent, (long long)n->opened, (long long)n->clicked);
+}
+
+/* A campaign's cluster label: "Title (name)", deployed: its version and state. */
+static void clusterOpen(FILE *out, int camp, const char *title, const char *name, const GraphLive *live) {
+  int titled = title && *title;
+  fprintf(out, "  subgraph cluster_%d {\n    label=\"", camp);
+  if (titled) { escapedStr(out, title); fputs(" (", out); }
+  escapedStr(out, name ? name : "?");
+  if (titled) fputc(')', out);
+  if (live) liveLine(out, live);
+  fputs("\";\n", out);
+}
+
+static void startNode(FILE *out, int camp, const char *target, const char *where, const GraphLive *live) {
+  fprintf(out, "    c%d [label=\"start", camp);
+  if (target) labelLine(out, "target ", target);
+  if (where) labelLine(out, "where ", where);
+  if (live) {
+    fprintf(out, "\\nparticipants: %lld running, %lld completed, %lld left", (long long)live->running,
+            (long long)live->completed, (long long)live->left);
+    if (live->unlinked) fprintf(out, ", %lld unlinked", (long long)live->unlinked);
+  }
+  fputs("\", shape=oval];\n", out);
+}
+
+/* One activity as either source knows it. */
+typedef struct GraphAct {
+  int kind;                 /* ActKind */
+  const char *name;
+  int64_t delay, expire;    /* seconds, 0: none */
+  const char *where;        /* the filter as text, or NULL */
+  const GraphCounts *n;     /* deployed: its numbers, else NULL */
+} GraphAct;
+
+static void activityNode(FILE *out, int camp, int id, const GraphAct *a) {
+  fprintf(out, "    c%d_%d [label=\"%s ", camp, id, campAstActKindName(a->kind));
+  escapedStr(out, a->name ? a->name : "?");
+  if (a->delay) { fputs("\\nafter ", out); duration(out, a->delay); }
+  if (a->where) labelLine(out, "where ", a->where);
+  if (a->expire) { fputs("\\nexpire ", out); duration(out, a->expire); }
+  if (a->n) countsLines(out, a->kind, a->n);
+  fprintf(out, "\", shape=%s%s];\n", a->kind == ACT_EMAIL ? "box" : a->kind == ACT_SMS ? "note" : "component",
+          a->n && a->n->error ? ", color=red" : "");
+}
+
+/* The edge into activity `to` from its parent (from; 0: the start node),
+** labelled with its trigger in words. */
+static void triggerEdge(FILE *out, int camp, int from, int to, int trig, int64_t window) {
+  static const char *const words[] = {
+    [TRIG_DONE] = "done", [TRIG_OPEN] = "opened", [TRIG_CLICK] = "clicked", [TRIG_REPLY] = "replied",
+    [TRIG_BOUNCE] = "bounced", [TRIG_NO_OPEN] = "not opened", [TRIG_NO_CLICK] = "not clicked", [TRIG_NO_REPLY] = "no reply",
+  };
+  if (from) fprintf(out, "    c%d_%d -> c%d_%d", camp, from, camp, to);
+  else fprintf(out, "    c%d -> c%d_%d", camp, camp, to);
+  if (trig <= TRIG_BEGIN || trig > TRIG_NO_REPLY) { fputs(";\n", out); return; }
+  fprintf(out, " [label=\"%s", words[trig]);
+  if (window) { fputs(" within ", out); duration(out, window); }
+  fputc('"', out);
+  if (trig >= TRIG_NO_OPEN) fputs(", style=dashed", out);
+  else if (trig == TRIG_BOUNCE) fputs(", color=red", out);
+  fputs("];\n", out);
+}
+
+/* where NULL: a manual list (members added by actions or by hand). */
+static void listNode(FILE *out, int id, const char *name, const char *title, const char *target, const char *where) {
+  fprintf(out, "  l%d [label=\"list ", id);
+  escapedStr(out, name ? name : "?");
+  if (title && *title) labelLine(out, "", title);
+  if (target) labelLine(out, "target ", target);
+  if (where) labelLine(out, "where ", where);
+  else fputs("\\nmanual members", out);
+  fputs("\", shape=folder];\n", out);
+}
+
+/* One mailing as either source knows it. */
+typedef struct GraphMailing {
+  const char *name, *title, *list;
+  int64_t at;               /* the send time, 0: when started */
+  const char *subject;      /* as written, or NULL (an image has no source) */
+  const GraphLive *live;    /* deployed: its state and numbers, else NULL */
+  const GraphCounts *n;
+} GraphMailing;
+
+static void mailingNode(FILE *out, int id, const GraphMailing *m) {
+  fprintf(out, "  m%d [label=\"mailing ", id);
+  escapedStr(out, m->name ? m->name : "?");
+  if (m->title && *m->title) labelLine(out, "", m->title);
+  if (m->list) labelLine(out, "to list ", m->list);
+  if (m->at) {
+    char iso[CAMP_CLOCK_ISO_SIZE];
+    campClockFormat(m->at, iso);
+    labelLine(out, "at ", iso);
+  } else fputs("\\nwhen started", out);
+  if (m->subject) labelLine(out, "subject ", m->subject);
+  if (m->live) liveLine(out, m->live);
+  if (m->n) countsLines(out, ACT_EMAIL, m->n);
+  fprintf(out, "\", shape=box, style=rounded%s];\n", m->n && m->n->error ? ", color=red" : "");
+}
+
+/* An edge to list node `list` from a campaign's start node (act 0), one of
+** its activities, or (camp 0) mailing node act. */
+static void listEdge(FILE *out, int camp, int act, int list, const char *label, const char *style) {
+  if (!camp) fprintf(out, "  m%d -> l%d", act, list);
+  else if (act) fprintf(out, "  c%d_%d -> l%d", camp, act, list);
+  else fprintf(out, "  c%d -> l%d", camp, list);
+  fprintf(out, " [label=\"%s\", style=%s];\n", label, style);
+}
+
+/* -- from the parse tree ----------------------------------------------------------- */
 
 static const Ast *prop(const Ast *decl, PropKind p) {
   for (const Ast *k = decl->kids; k; k = k->next)
-    if (k->kind == AST_PROP && k->op == p) return k;
+    if (k->kind == AST_PROP && k->op == p) return k->a;
   return NULL;
 }
 
-/* "\nwhere EXPR" for a node that has a filter. */
-static void filter(const Unit *u, const Ast *decl, FILE *out) {
-  const Ast *w = prop(decl, PROP_WHERE);
-  if (!w || !w->a) return;
-  char *e = campFmtExpr(u, w->a);
-  fputs("\\nwhere ", out);
-  escapedStr(out, e);
-  free(e);
+static const char *propName(const Ast *decl, PropKind p) {
+  const Ast *v = prop(decl, p);
+  return v && v->name ? v->name : NULL;
 }
+
+/* The filter of decl as fmt prints it (malloc'd), or NULL. */
+static char *whereOf(const Unit *u, const Ast *decl) {
+  const Ast *w = prop(decl, PROP_WHERE);
+  return w ? campFmtExpr(u, w) : NULL;
+}
+
 
 typedef struct Walk {
   const Unit *u;
   FILE *out;
-  int campaign;       /* 1-based, in source order */
-  int next;           /* the next activity number in this campaign */
+  int campaign, mailing, model;   /* the last number given to each, in source order */
+  int next;                       /* the last activity number given in this campaign */
 } Walk;
 
+/* The declarations of u's root file, in source order: fn(w, decl) each. */
+static void eachDecl(Walk *w, void (*fn)(Walk *, const Ast *)) {
+  for (const Ast *f = w->u->files; f; f = f->next)
+    if (f->file == w->u->root)
+      for (const Ast *c = f->kids; c; c = c->next) fn(w, c);
+}
+
+/* The node number of the root file's list named name; 0: it is not drawn. */
+static int listId(const Unit *u, const char *name) {
+  int n = 0;
+  for (const Ast *f = u->files; f; f = f->next)
+    if (f->file == u->root)
+      for (const Ast *c = f->kids; c; c = c->next) {
+        if (c->kind != AST_LIST) continue;
+        n++;
+        if (c->name && name && !strcmp(c->name, name)) return n;
+      }
+  return 0;
+}
+
 /* activity := (email|sms|action) NAME [after D] { ... on TRIGGER [within W] { activity* } }
-** A node for a, an edge from its parent (from), then its children. */
+** Its node, the edge from its parent (from; 0: the start), then its children. */
 static void activity(Walk *w, const Ast *a, int from, const Ast *branch) {
-  FILE *out = w->out;
   int me = ++w->next;
-  fprintf(out, "    c%d_%d [label=\"%s ", w->campaign, me, campAstActKindName(a->op));
-  escapedStr(out, a->name ? a->name : "?");
-  if (a->a) { fputs("\\n+", out); duration(out, a->a); }
-  filter(w->u, a, out);
-  const Ast *e = prop(a, PROP_EXPIRE);
-  if (e && e->a && e->a->kind == AST_DUR) { fputs("\\nexpire ", out); duration(out, e->a); }
-  fprintf(out, "\", shape=%s];\n", a->op == ACT_EMAIL ? "box" : a->op == ACT_SMS ? "note" : "component");
-  if (from) fprintf(out, "    c%d_%d -> c%d_%d", w->campaign, from, w->campaign, me);
-  else fprintf(out, "    c%d -> c%d_%d", w->campaign, w->campaign, me);
-  if (branch) {
-    fprintf(out, " [label=\"on %s", campAstTriggerName(branch->op));
-    if (branch->a) {
-      fputs(branch->op == TRIG_NO_OPEN || branch->op == TRIG_NO_CLICK || branch->op == TRIG_NO_REPLY ? " " : " ≤", out);
-      duration(out, branch->a);
-    }
-    fputs("\"", out);
-    if (branch->op == TRIG_NO_OPEN || branch->op == TRIG_NO_CLICK || branch->op == TRIG_NO_REPLY)
-      fputs(", style=dashed", out);
-    else if (branch->op == TRIG_BOUNCE)
-      fputs(", color=red", out);
-    fputs("]", out);
-  }
-  fputs(";\n", out);
+  const Ast *exp = prop(a, PROP_EXPIRE);
+  char *where = whereOf(w->u, a);
+  GraphAct g = { a->op, a->name, a->a ? a->a->v.i : 0, exp && exp->kind == AST_DUR ? exp->v.i : 0, where, NULL };
+  activityNode(w->out, w->campaign, me, &g);
+  free(where);
+  triggerEdge(w->out, w->campaign, from, me, branch ? branch->op : TRIG_BEGIN, branch && branch->a ? branch->a->v.i : 0);
   for (const Ast *br = a->kids; br; br = br->next)
     if (br->kind == AST_BRANCH)
       for (const Ast *c = br->kids; c; c = c->next)
         if (c->kind == AST_ACTIVITY) activity(w, c, me, br);
 }
 
-void campGraphUnit(const Unit *u, FILE *out) {
-  Walk w = { u, out, 0, 0 };
-  fputs("digraph camp {\n  rankdir=LR;\n  graph [fontname=\"Helvetica\", fontsize=11];\n  node [fontname=\"Helvetica\", fontsize=10];\n"
-        "  edge [fontname=\"Helvetica\", fontsize=9];\n", out);
-  for (const Ast *f = u->files; f; f = f->next) {
-    if (f->file != u->root) continue;
-    for (const Ast *c = f->kids; c; c = c->next) {
-      if (c->kind != AST_CAMPAIGN) continue;
-      w.campaign++;
-      w.next = 0;
-      fprintf(out, "  subgraph cluster_%d {\n    label=\"", w.campaign);
-      if (c->a && c->a->name) { escapedStr(out, c->a->name); fputs(" (", out); }
-      escapedStr(out, c->name ? c->name : "?");
-      fputs(c->a && c->a->name ? ")\";\n" : "\";\n", out);
-      const Ast *t = prop(c, PROP_TARGET);
-      fprintf(out, "    c%d [label=\"start", w.campaign);
-      if (t && t->a && t->a->name) { fputs("\\ntarget ", out); escapedStr(out, t->a->name); }
-      filter(u, c, out);
-      fputs("\", shape=oval];\n", out);
-      for (const Ast *a = c->kids; a; a = a->next)
-        if (a->kind == AST_ACTIVITY) activity(&w, a, 0, NULL);
-      fputs("  }\n", out);
+/* model := model NAME { (FIELD TYPE)* [optout FIELD] }: a node with its fields. */
+static void modelNode(Walk *w, const Ast *d) {
+  FILE *out = w->out;
+  fprintf(out, "  d%d [label=\"model ", ++w->model);
+  escapedStr(out, d->name ? d->name : "?");
+  for (const Ast *f = d->kids; f; f = f->next)
+    if (f->kind == AST_FIELD) {
+      labelLine(out, "", f->name ? f->name : "?");
+      if (f->a && f->a->name) { fputc(' ', out); escapedStr(out, f->a->name); }
     }
+  for (const Ast *p = d->b; p; p = p->next)
+    if (p->kind == AST_PROP && p->op == PROP_OPTOUT && p->a && p->a->name) labelLine(out, "opt-out ", p->a->name);
+  fputs("\", shape=cylinder];\n", out);
+}
+
+/* Pass 1: a node per model, list and mailing, a cluster per campaign. */
+static void declNodes(Walk *w, const Ast *d) {
+  if (d->kind == AST_MODEL) modelNode(w, d);
+  else if (d->kind == AST_LIST) {
+    char *where = whereOf(w->u, d);
+    listNode(w->out, listId(w->u, d->name), d->name, d->a ? d->a->name : NULL, propName(d, PROP_TARGET), where);
+    free(where);
+  } else if (d->kind == AST_MAILING) {
+    const Ast *at = prop(d, PROP_AT), *subject = prop(d, PROP_SUBJECT);
+    GraphMailing m = { d->name, d->a ? d->a->name : NULL, propName(d, PROP_TO), at && at->kind == AST_TIME ? at->v.i : 0,
+                       subject && subject->kind == AST_STR ? subject->name : NULL, NULL, NULL };
+    mailingNode(w->out, ++w->mailing, &m);
+  } else if (d->kind == AST_CAMPAIGN) {
+    w->next = 0;
+    clusterOpen(w->out, ++w->campaign, d->a ? d->a->name : NULL, d->name, NULL);
+    char *where = whereOf(w->u, d);
+    startNode(w->out, w->campaign, propName(d, PROP_TARGET), where, NULL);
+    free(where);
+    for (const Ast *a = d->kids; a; a = a->next)
+      if (a->kind == AST_ACTIVITY) activity(w, a, 0, NULL);
+    fputs("  }\n", w->out);
   }
+}
+
+/* An edge from node act (0: the start) of the current campaign to each
+** drawn list that n names through in_list (dashed), add_to_list or
+** remove_from_list (dotted), n's subtree included. */
+static void listCalls(Walk *w, const Ast *n, int act) {
+  if (!n) return;
+  if (n->kind == AST_CALL && n->name && n->kids && n->kids->kind == AST_NAME) {
+    int in = !strcmp(n->name, "in_list"), edit = !strcmp(n->name, "add_to_list") || !strcmp(n->name, "remove_from_list");
+    int l = in || edit ? listId(w->u, n->kids->name) : 0;
+    if (l) listEdge(w->out, w->campaign, act, l, n->name, in ? "dashed" : "dotted");
+  }
+  listCalls(w, n->a, act);
+  listCalls(w, n->b, act);
+  for (const Ast *k = n->kids; k; k = k->next) listCalls(w, k, act);
+}
+
+/* The list edges of activity a (its filter and actions) and of its children,
+** numbered as pass 1 numbered them. */
+static void activityEdges(Walk *w, const Ast *a) {
+  int me = ++w->next;
+  for (const Ast *k = a->kids; k; k = k->next)
+    if (k->kind != AST_BRANCH) listCalls(w, k, me);
+  for (const Ast *br = a->kids; br; br = br->next)
+    if (br->kind == AST_BRANCH)
+      for (const Ast *c = br->kids; c; c = c->next)
+        if (c->kind == AST_ACTIVITY) activityEdges(w, c);
+}
+
+/* Pass 2: the edges that leave a cluster or join top-level nodes. */
+static void declEdges(Walk *w, const Ast *d) {
+  if (d->kind == AST_MAILING) {
+    int l = listId(w->u, propName(d, PROP_TO));
+    ++w->mailing;
+    if (l) listEdge(w->out, 0, w->mailing, l, "to", "solid");
+  } else if (d->kind == AST_CAMPAIGN) {
+    w->next = 0;
+    ++w->campaign;
+    for (const Ast *k = d->kids; k; k = k->next)
+      if (k->kind == AST_PROP) listCalls(w, k, 0);
+    for (const Ast *a = d->kids; a; a = a->next)
+      if (a->kind == AST_ACTIVITY) activityEdges(w, a);
+  }
+}
+
+void campGraphUnit(const Unit *u, FILE *out) {
+  Walk w = { u, out, 0, 0, 0, 0 };
+  header(out);
+  eachDecl(&w, declNodes);
+  w.campaign = w.mailing = 0;
+  eachDecl(&w, declEdges);
+  fputs("}\n", out);
+}
+
+/* -- from a deployed image ------------------------------------------------------------ */
+
+/* "… (FILE:LINE)" for filter block code: where it is written, as the image
+** keeps code, not its source text.  malloc'd; NULL for CAMP_NONE or out of
+** memory (then no filter is drawn). */
+static char *codeWhere(const Program *p, uint32_t code) {
+  if (code >= p->ncode) return NULL;
+  const ProgCode *c = &p->code[code];
+  const char *file = c->file < p->nstr ? p->str[c->file] : "?", *slash = strrchr(file, '/');
+  size_t n = strlen(file) + 32;
+  char *s = malloc(n);
+  if (s) snprintf(s, n, "\xe2\x80\xa6 (%s:%u)", slash ? slash + 1 : file, c->line);
+  return s;
+}
+
+static const char *modelName(const Program *p, uint32_t m) { return m < p->nmodel ? p->str[p->models[m].name] : NULL; }
+
+/* A mailing as the image runs it (a campaign with one email over its
+** list): the list's node and the mailing's, with the email's numbers. */
+static void imageMailing(const Program *p, const ProgCampaign *c, const GraphLive *live, FILE *out) {
+  const ProgList *l = &p->lists[c->list];
+  char *where = codeWhere(p, l->filter);
+  listNode(out, 1, p->str[l->name], p->str[l->title], modelName(p, l->model), where);
+  free(where);
+  GraphMailing m = { p->str[c->name], p->str[c->title], p->str[l->name], c->at, NULL, live,
+                     live && c->nact ? &live->acts[c->firstAct] : NULL };
+  mailingNode(out, 1, &m);
+  listEdge(out, 0, 1, 1, "to", "solid");
+}
+
+/* The list calls of one block: in_list, add_to_list or remove_from_list with
+** its list as the constant pushed just before (how codegen passes an 'L'
+** argument: the list's index as an int).  fn(ctx, native, list) each; a
+** loaded image is valid code (program.c checked it). */
+typedef void (*ListCallFn)(void *ctx, int act, const char *native, uint32_t list);
+static void blockListCalls(const Program *p, uint32_t block, int act, ListCallFn fn, void *ctx) {
+  if (block >= p->ncode) return;
+  const ProgCode *c = &p->code[block];
+  uint32_t k = CAMP_NONE;                     /* the constant the previous instruction pushed */
+  for (uint32_t pc = c->start; pc < c->start + c->len && p->bc[pc] < OP_COUNT_; pc += campOpcodes[p->bc[pc]].len) {
+    const uint8_t *x = p->bc + pc + 1;
+    uint8_t op = p->bc[pc];
+    if (op == OP_CALL || op == OP_ACTION) {
+      unsigned n = x[0] | x[1] << 8;
+      const char *name = (int)n < campNativeCount ? campNatives[n].name : "";
+      int listy = !strcmp(name, "in_list") || !strcmp(name, "add_to_list") || !strcmp(name, "remove_from_list");
+      if (listy && x[2] == 1 && k < p->nconst && p->consts[k].tag == VAL_INT && p->consts[k].u.i >= 0 &&
+          p->consts[k].u.i < p->nlist)
+        fn(ctx, act, name, (uint32_t)p->consts[k].u.i);
+    }
+    k = op == OP_CONST ? ((uint32_t)x[0] | (uint32_t)x[1] << 8 | (uint32_t)x[2] << 16 | (uint32_t)x[3] << 24) : CAMP_NONE;
+  }
+}
+
+/* Every list call of campaign c's filter and of its activities' filters and
+** actions, with the node it comes from (0: the start). */
+static void campaignListCalls(const Program *p, const ProgCampaign *c, ListCallFn fn, void *ctx) {
+  blockListCalls(p, c->filter, 0, fn, ctx);
+  for (uint32_t i = 0; i < c->nact; i++) {
+    blockListCalls(p, p->acts[c->firstAct + i].filter, (int)i + 1, fn, ctx);
+    blockListCalls(p, p->acts[c->firstAct + i].actions, (int)i + 1, fn, ctx);
+  }
+}
+
+typedef struct ImageLists { const Program *p; FILE *out; uint8_t *drawn; } ImageLists;
+
+static void listOnce(void *ctx, int act, const char *native, uint32_t list) {
+  ImageLists *il = ctx;
+  (void)act, (void)native;
+  if (il->drawn[list]) return;
+  il->drawn[list] = 1;
+  const ProgList *l = &il->p->lists[list];
+  char *where = codeWhere(il->p, l->filter);
+  listNode(il->out, (int)list + 1, il->p->str[l->name], il->p->str[l->title], modelName(il->p, l->model), where);
+  free(where);
+}
+
+static void listCallEdge(void *ctx, int act, const char *native, uint32_t list) {
+  ImageLists *il = ctx;
+  listEdge(il->out, 1, act, (int)list + 1, native, !strcmp(native, "in_list") ? "dashed" : "dotted");
+}
+
+static void imageCampaign(const Program *p, const ProgCampaign *c, const GraphLive *live, FILE *out) {
+  clusterOpen(out, 1, p->str[c->title], p->str[c->name], live);
+  char *where = codeWhere(p, c->filter);
+  startNode(out, 1, modelName(p, c->model), where, live);
+  free(where);
+  for (uint32_t i = 0; i < c->nact; i++) {
+    const ProgActivity *a = &p->acts[c->firstAct + i];
+    where = codeWhere(p, a->filter);
+    GraphAct g = { a->kind, p->str[a->name], a->delay, a->expire, where, live ? &live->acts[c->firstAct + i] : NULL };
+    activityNode(out, 1, (int)i + 1, &g);
+    free(where);
+    int from = a->parent >= c->firstAct && a->parent < c->firstAct + c->nact ? (int)(a->parent - c->firstAct) + 1 : 0;
+    triggerEdge(out, 1, from, (int)i + 1, a->trigger, a->window);
+  }
+  fputs("  }\n", out);
+  ImageLists il = { p, out, calloc(p->nlist ? p->nlist : 1, 1) };
+  if (!il.drawn) return;                      /* out of memory: the workflow without its lists */
+  campaignListCalls(p, c, listOnce, &il);
+  campaignListCalls(p, c, listCallEdge, &il);
+  free(il.drawn);
+}
+
+void campGraphProgram(const Program *p, uint32_t camp, const GraphLive *live, FILE *out) {
+  const ProgCampaign *c = &p->camps[camp];
+  header(out);
+  if (c->isMailing && c->list < p->nlist) imageMailing(p, c, live, out);
+  else imageCampaign(p, c, live, out);
   fputs("}\n", out);
 }

@@ -342,15 +342,24 @@ static const char *blocked(Engine *e, const Loaded *l, int sms, const char *to, 
   return NULL;
 }
 
-/* The message's parts, its links registered (and their targets claimed
-** with it). */
-static void composeMessage(Engine *e, DueTrace *w, const Loaded *l, const RunOptions *o, int64_t now, Outgoing *out, ComposeLinks *lk) {
-  const ProgActivity *a = &l->p->acts[w->actIdx];
+/* A message's parts for trace, its links numbered in lk (sched_send.h: the
+** send registers them with its claim; a preview keeps them to itself). */
+void campSchedCompose(Engine *e, const Loaded *l, uint32_t act, int64_t trace, const RunOptions *o, int64_t now,
+                      Outgoing *out, ComposeLinks *lk) {
+  const Program *p = l->p;
+  const ProgActivity *a = &p->acts[act];
+  const ProgCampaign *c = &p->camps[l->camp];
+  VmRecord r = campStoreRecord(e, l);
+  out->code = c->code != CAMP_NONE ? strdup(p->str[c->code]) : NULL;
+  out->sms = a->kind == ACT_SMS;
+  out->toName = l->nameField >= 0 ? campComposeValue(campStoreVm(e), &r.fields[l->nameField]) : NULL;
+  *lk = (ComposeLinks){ c->code != CAMP_NONE ? p->str[c->code] : p->str[c->name], out->sms ? "sms" : "email", p->str[a->name],
+                        { 0 }, { 0 }, 0 };
   char err[512];
   char *text = render(e, l, a->text, now, err, sizeof err);
   Buf b = { 0 };
   if (out->sms) {
-    if (text) campTrackText(text, o->baseUrl, o->secret, w->trace, campComposeLinkAdd, lk, &b);
+    if (text) campTrackText(text, o->baseUrl, o->secret, trace, campComposeLinkAdd, lk, &b);
     out->text = b.p ? b.p : strdup("");
     free(text);
     return;
@@ -358,12 +367,12 @@ static void composeMessage(Engine *e, DueTrace *w, const Loaded *l, const RunOpt
   char *html = render(e, l, a->body, now, err, sizeof err);
   out->subject = render(e, l, a->subject, now, err, sizeof err);
   out->from = render(e, l, a->from, now, err, sizeof err);
-  campTrackHtml(html ? html : "", o->baseUrl, o->secret, w->trace, campComposeLinkAdd, lk, &b);
+  campTrackHtml(html ? html : "", o->baseUrl, o->secret, trace, campComposeLinkAdd, lk, &b);
   free(html);
   out->html = b.p;
-  if (text) { Buf t = { 0 }; campTrackText(text, o->baseUrl, o->secret, w->trace, campComposeLinkAdd, lk, &t); out->text = t.p; free(text); }
+  if (text) { Buf t = { 0 }; campTrackText(text, o->baseUrl, o->secret, trace, campComposeLinkAdd, lk, &t); out->text = t.p; free(text); }
   char tok[64];
-  campTrackToken(o->secret, 'u', w->trace, 0, tok);
+  campTrackToken(o->secret, 'u', trace, 0, tok);
   Buf u = { 0 };
   campBufPrintf(&u, "%s/u/%s", o->baseUrl, tok);
   out->unsub = u.p;
@@ -403,11 +412,8 @@ static int message(Engine *e, DueTrace *w, const Loaded *l, const RunOptions *o,
   out->w = w;
   out->l = l;
   out->version = l->version;
-  out->code = c->code != CAMP_NONE ? strdup(p->str[c->code]) : NULL;
-  out->sms = sms;
-  out->toName = l->nameField >= 0 ? campComposeValue(campStoreVm(e), &r.fields[l->nameField]) : NULL;
-  ComposeLinks lk = { c->code != CAMP_NONE ? p->str[c->code] : p->str[c->name], sms ? "sms" : "email", p->str[a->name], { 0 }, { 0 }, 0 };
-  composeMessage(e, w, l, o, now, out, &lk);
+  ComposeLinks lk;
+  campSchedCompose(e, l, (uint32_t)w->actIdx, w->trace, o, now, out, &lk);
   int64_t links = lk.n && !lk.targets.oom ? campStoreLinkset(e, lk.targets.p, lk.targets.n) : 0;
   int rc = lk.n && !links ? -1 : campStoreClaimSend(e, w->trace, w->messageId, links);
   campComposeLinksFree(&lk);

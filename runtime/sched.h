@@ -64,6 +64,51 @@ int64_t campSchedNextDue(Engine *e);
 int campSchedEvent(Engine *e, const char *kind, const char *messageId, int64_t at, const char *url,
                    char *err, size_t errSize);
 
+/* What an event did (campSchedEventOutcome).  RECORDED: stored and acted
+** on; DUPLICATE: the same kind (and URL) was already recorded on the
+** message, so it counts as a repeat on that first row and changes nothing
+** else; UNKNOWN: no message camp sent has that Message-ID (nothing
+** changed); LATE: stored, but every branch waiting for it had its `within`
+** window end before the event's time -- those branches are closed
+** (canceled as a window that passed) and nothing was triggered. */
+typedef enum EventOutcome { EVENT_RECORDED = 0, EVENT_UNKNOWN = 1, EVENT_DUPLICATE = 2, EVENT_LATE = 3 } EventOutcome;
+typedef struct EventResult {
+  EventOutcome outcome;
+  int late;                 /* a branch waiting for it had its window end first */
+  int stopped;              /* its campaign is stopped: recorded, not acted on */
+  char *branch;             /* LATE: the first closed branch's activity (malloc'd; NULL when out of memory) */
+  int64_t windowEnd;        /* LATE: when its window ended */
+} EventResult;
+
+/* campSchedEvent, saying what it did in *r (free it with
+** campSchedEventResultFree, also after -1).  0, or -1 (err says why). */
+int campSchedEventOutcome(Engine *e, const char *kind, const char *messageId, int64_t at, const char *url,
+                          EventResult *r, char *err, size_t errSize);
+void campSchedEventResultFree(EventResult *r);
+
+/* A message as it would be sent (campSchedPreview); every string malloc'd,
+** freed by campSchedPreviewFree. */
+typedef struct Preview {
+  int sms;                  /* an SMS: text only, no subject, html or eml */
+  char *to;                 /* the address it would go to */
+  char *subject, *html, *text;   /* as sent: links tracked, the open pixel in the HTML */
+  char *eml;                /* the RFC 5322 message (an email), emlLen bytes */
+  size_t emlLen;
+  char *links;              /* where each tracked link redirects, a line each (NULL: none) */
+  uint32_t nlinks;
+  const char *note;         /* why a send would be canceled now (suppressed, opted out), or NULL */
+} Preview;
+
+/* Render message activity `activity` of campaign for record as a send at
+** the database's now would be (base URL and token key as a run's),
+** writing nothing to the database: the Message-ID and tracked links name
+** trace 0, which no trace is.  0, or -1 with err: no such campaign,
+** activity or record, an activity that is not a message (err says what it
+** is), a record without an address, a header past its limit. */
+int campSchedPreview(Engine *e, const char *campaign, const char *activity, int64_t record, const char *baseUrl,
+                     const char *secret, Preview *pv, char *err, size_t errSize);
+void campSchedPreviewFree(Preview *pv);
+
 /* Odoo's participant sync for one campaign, inside the caller's
 ** transaction: leave / unlink, then enrol new matches; counted in rs. */
 int campSchedSync(Engine *e, int64_t campaign, RunStats *rs, char *err, size_t errSize);

@@ -3,12 +3,14 @@
 **
 ** Owns: the trigger semantics of events (docs/RUNTIME.md): a click implies
 ** an open, a reply an open and a click; an event makes the armed positive
-** children of its message due (event time + their delay) and cancels the
-** opposite negative ones; a bounce cancels every other pending child and
+** children of its message due (event time + their delay) -- one whose
+** `within` window ended before the event's time is closed instead, as the
+** run would have closed it -- and cancels the opposite negative ones; a bounce cancels every other pending child and
 ** suppresses the address, as an unsubscribe does; the participant may then
 ** be complete.  Events are acted on only while the campaign is draft or
 ** running (a stopped one records them).  One path for every source: `camp
-** event`, the tracking server, ingest, and a send refused for good.
+** event`, the tracking server, ingest, and a send refused for good; each
+** says what it did (recorded, duplicate, unknown message, after its window).
 ** Does not own: storing any of it (store_event.c).
 */
 #include <stdio.h>
@@ -33,14 +35,26 @@ static int negativeBit(int trig) {
   return trig == TRIG_NO_OPEN ? EV_OPEN : trig == TRIG_NO_CLICK ? EV_CLICK : trig == TRIG_NO_REPLY ? EV_REPLY : 0;
 }
 
-/* The children of the message: armed positives become due, opposites cancel. */
-static int branch(Engine *e, const Loaded *l, const StoreMessage *m, int fresh, int64_t at) {
+/* A waiting positive branch the fresh events fire: made due (event time +
+** its delay) -- unless its window ended before the event, then it is
+** closed as the run would have closed it, and noted in *r. */
+static int fire(Engine *e, const Loaded *l, const StoreChild *k, int64_t at, EventResult *r, int *fired) {
+  const ProgActivity *a = &l->p->acts[k->idx];
+  if (!k->hasDue || k->due > at) { (*fired)++; return campStoreMakeDue(e, k->id, at + a->delay, at); }
+  if (!r->late) { r->late = 1; free(r->branch); r->branch = strdup(l->p->str[a->name]); r->windowEnd = k->due; }
+  return campStoreCloseWindow(e, k->id, k->due);
+}
+
+/* The children of the message: armed positives become due, opposites
+** cancel; *fired counts the branches made due. */
+static int branch(Engine *e, const Loaded *l, const StoreMessage *m, int fresh, int64_t at, EventResult *r, int *fired) {
   StoreChild *kids;
   int n, rc = 0;
   if (campStorePendingChildren(e, m->participant, m->trace, &kids, &n) < 0) return -1;
   for (int i = 0; i < n && rc == 0; i++) {
     if (kids[i].idx < 0) continue;
     const ProgActivity *a = &l->p->acts[kids[i].idx];
+    int waited = kids[i].state == TRACE_WAITING && (positiveBit(a->trigger) & fresh);
     const char *why = NULL;
     if (fresh & EV_BOUNCE) {
       if (a->trigger != TRIG_BOUNCE) why = "parent activity bounced";
@@ -48,53 +62,93 @@ static int branch(Engine *e, const Loaded *l, const StoreMessage *m, int fresh, 
       why = "the event happened";
     }
     if (why) rc = campStoreSetTrace(e, kids[i].id, TRACE_CANCELED, why, at);
-    else if (kids[i].state == TRACE_WAITING && (positiveBit(a->trigger) & fresh)) rc = campStoreMakeDue(e, kids[i].id, at + a->delay, at);
+    else if (waited) rc = fire(e, l, &kids[i], at, r, fired);
   }
   free(kids);
   return rc;
 }
 
-/* 0 applied, 1 the message is unknown (nothing changed), -1 error. */
-static int apply(Engine *e, const char *kind, const char *messageId, int64_t at, const char *url, char *err, size_t errSize) {
+/* A branch waiting for these events that a run already closed (its window
+** passed): noted in *r, when none was noted yet. */
+static int closedBefore(Engine *e, const Loaded *l, const StoreMessage *m, int fresh, EventResult *r) {
+  StoreChild *kids;
+  int n;
+  if (campStoreClosedChildren(e, m->participant, m->trace, &kids, &n) < 0) return -1;
+  for (int i = 0; i < n && !r->late; i++) {
+    if (kids[i].idx < 0 || !(positiveBit(l->p->acts[kids[i].idx].trigger) & fresh)) continue;
+    r->late = 1;
+    r->branch = strdup(l->p->str[l->p->acts[kids[i].idx].name]);
+    r->windowEnd = kids[i].due;
+  }
+  free(kids);
+  return 0;
+}
+
+/* What a stored event did when it acted on nothing new: a repeat of the
+** same kind and URL is a duplicate, anything else a new record. */
+static EventOutcome stored(int repeat) { return repeat ? EVENT_DUPLICATE : EVENT_RECORDED; }
+
+/* 0 with r->outcome, or -1 error. */
+static int apply(Engine *e, const char *kind, const char *messageId, int64_t at, const char *url, EventResult *r,
+                 char *err, size_t errSize) {
   StoreMessage m;
   int found = campStoreFindMessage(e, messageId, &m, err, errSize);
-  if (found) return found;
+  if (found) { r->outcome = EVENT_UNKNOWN; return found < 0 ? -1 : 0; }
   char first[2048];
   if (!url && !strcmp(kind, "click") && campStoreLinkUrl(e, m.trace, 0, first, sizeof first) == 0) url = first;  /* the message's first link */
-  if (campStoreRecordEvent(e, m.trace, kind, at, url) < 0) { snprintf(err, errSize, "database: %s", campStoreError(e)); return -1; }
+  int repeat = campStoreRecordEvent(e, m.trace, kind, at, url);
+  if (repeat < 0) { snprintf(err, errSize, "database: %s", campStoreError(e)); return -1; }
+  r->outcome = stored(repeat);
   const Loaded *l = campStoreLoaded(e, m.campaign, err, errSize);
   if (!l) return -1;
   if (!strcmp(kind, "unsubscribe")) return campStoreSuppressTrace(e, l, m.trace, m.record, "unsubscribe", at, err, errSize);
-  if (!m.active) return 0;                      /* stopped: recorded, not acted on */
-  int fresh = bitsOf(kind) & ~m.events;
+  if (!m.active) { r->stopped = 1; return 0; }  /* stopped: recorded, not acted on */
+  int fresh = bitsOf(kind) & ~m.events, fired = 0;
   if (!fresh) return 0;
-  if (campStoreAddEvents(e, m.trace, fresh) < 0 || branch(e, l, &m, fresh, at) < 0) {
+  if (campStoreAddEvents(e, m.trace, fresh) < 0 || branch(e, l, &m, fresh, at, r, &fired) < 0 ||
+      (!fired && closedBefore(e, l, &m, fresh, r) < 0)) {
     snprintf(err, errSize, "database: %s", campStoreError(e));
     return -1;
   }
+  r->outcome = fired || !r->late ? EVENT_RECORDED : EVENT_LATE;
   if ((fresh & EV_BOUNCE) && campStoreSuppressTrace(e, l, m.trace, m.record, "bounce", at, err, errSize) < 0) return -1;
   /* the event may have settled the participant's last pending trace (a
-  ** bounce cancels every other branch; an event cancels its no-event one) */
+  ** bounce cancels every other branch; an event cancels its no-event one;
+  ** a window closed here) */
   if (campStoreComplete(e, m.participant) < 0) { snprintf(err, errSize, "database: %s", campStoreError(e)); return -1; }
   return 0;
 }
 
-int campSchedEvent(Engine *e, const char *kind, const char *messageId, int64_t at, const char *url,
-                   char *err, size_t errSize) {
+int campSchedEventOutcome(Engine *e, const char *kind, const char *messageId, int64_t at, const char *url,
+                          EventResult *r, char *err, size_t errSize) {
+  memset(r, 0, sizeof *r);
   if (!bitsOf(kind) && strcmp(kind, "unsubscribe")) {
     snprintf(err, errSize, "unknown event '%s' (open, click, reply, bounce or unsubscribe)", kind);
     return -1;
   }
   if (!campStoreInTransaction(e)) {              /* its own transaction */
     if (campStoreBegin(e, 1, err, errSize) < 0) return -1;
-    int rc = apply(e, kind, messageId, at, url, err, errSize);
+    int rc = apply(e, kind, messageId, at, url, r, err, errSize);
     if (rc < 0) { campStoreRollback(e); return -1; }
-    if (campStoreCommit(e, err, errSize) < 0) return -1;
-    return rc;
+    return campStoreCommit(e, err, errSize) < 0 ? -1 : 0;
   }
   /* inside a batch: a failing event must not undo the others */
   if (campStoreMark(e) < 0) { snprintf(err, errSize, "database: %s", campStoreError(e)); return -1; }
-  int rc = apply(e, kind, messageId, at, url, err, errSize);
+  int rc = apply(e, kind, messageId, at, url, r, err, errSize);
   campStoreMarkEnd(e, rc >= 0);
   return rc;
+}
+
+void campSchedEventResultFree(EventResult *r) {
+  free(r->branch);
+  r->branch = NULL;
+}
+
+int campSchedEvent(Engine *e, const char *kind, const char *messageId, int64_t at, const char *url,
+                   char *err, size_t errSize) {
+  EventResult r;
+  int rc = campSchedEventOutcome(e, kind, messageId, at, url, &r, err, errSize);
+  campSchedEventResultFree(&r);
+  if (rc < 0) return -1;
+  return r.outcome == EVENT_UNKNOWN ? 1 : 0;
 }

@@ -154,6 +154,13 @@ static void *sendBatch(void *arg) {
   return NULL;
 }
 
+int campSchedMessageOf(Outgoing *og, const char *messageId, int64_t now, Message *m) {
+  if (campComposeSplitFrom(og->from, &og->fromName, &og->fromAddr) < 0) return -1;
+  *m = (Message){ messageId, og->fromName[0] ? og->fromName : NULL, og->fromAddr, og->toName, og->to,
+                  og->subject, og->html, og->text, og->unsub, og->code, now };
+  return 0;
+}
+
 /* The batch's messages in channel order: mail, then SMS, then webhooks. */
 static int buildMessages(Batch *b, int64_t now, char *err, size_t errSize) {
   int k = 0;
@@ -161,9 +168,7 @@ static int buildMessages(Batch *b, int64_t now, char *err, size_t errSize) {
     for (int i = 0; i < b->nout; i++) {
       Outgoing *og = &b->out[i];
       if (og->sms != sms || og->hook) continue;
-      if (campComposeSplitFrom(og->from, &og->fromName, &og->fromAddr) < 0) { snprintf(err, errSize, "out of memory"); return -1; }
-      b->m[k] = (Message){ og->w->messageId, og->fromName[0] ? og->fromName : NULL, og->fromAddr, og->toName, og->to,
-                           og->subject, og->html, og->text, og->unsub, og->code, now };
+      if (campSchedMessageOf(og, og->w->messageId, now, &b->m[k]) < 0) { snprintf(err, errSize, "out of memory"); return -1; }
       b->order[k++] = i;
     }
     if (!sms) b->nmail = k;

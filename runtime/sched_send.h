@@ -75,6 +75,20 @@ typedef struct SchedHost {
 void campSchedHost(SchedHost *h, Engine *e, const Loaded *l, int64_t trace);
 int campSchedHookBodies(SchedHost *h, uint32_t act, char *err, size_t errSize);
 
+/* sched.c: compose message activity act of l to the current record (its
+** address already in out->to) as a send for trace would be (trace 0: a
+** preview, whose tracked links and Message-ID name no trace): the
+** campaign code, the recipient's name, subject, From, HTML and text with
+** their links rewritten to tracked ones -- numbered in *lk, which the
+** caller frees with campComposeLinksFree -- and the unsubscribe URL. */
+struct ComposeLinks;
+void campSchedCompose(Engine *e, const Loaded *l, uint32_t act, int64_t trace, const RunOptions *o, int64_t now,
+                      Outgoing *out, struct ComposeLinks *lk);
+
+/* sched_send.c: the Message a channel is handed for og, sent at now
+** (og's From split into name and address).  0, or -1 out of memory. */
+int campSchedMessageOf(Outgoing *og, const char *messageId, int64_t now, Message *m);
+
 /* sched_send.c: build the batch's messages and start sending them; wait
 ** for the sends and their recording; free a batch and an Outgoing. */
 int campSchedSendStart(Engine *e, Batch *b, const RunOptions *o, int64_t now, char *err, size_t errSize);

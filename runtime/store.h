@@ -8,8 +8,9 @@
 ** state's stored number: traces move between the named TRACE_* states, and
 ** each verb says what it changes.  SQLite implements the verbs today
 ** (runtime/store_engine.c, store_trace.c, store_runner.c, store_record.c,
-** store_suppress.c, store_event.c, store_report.c, store_deploy.c,
-** store_import.c: the only files with SQL).  A second implementation
+** store_suppress.c, store_event.c, store_report.c, store_timeline.c,
+** store_counts.c, store_status.c, store_names.c,
+** store_deploy.c, store_import.c: the only files with SQL).  A second implementation
 ** (PostgreSQL: many workers claiming with FOR UPDATE SKIP LOCKED) is meant
 ** to implement the same verbs with the same contracts.
 **
@@ -266,16 +267,24 @@ typedef struct StoreMessage {
   int events;               /* EV_* bits already recorded on the trace */
   int active;               /* the campaign is draft or running: events act */
 } StoreMessage;
-/* A pending child of a trace: its id, state and activity index (-1 gone). */
-typedef struct StoreChild { int64_t id; int state, idx; } StoreChild;
+/* A child of a trace: its id, state and activity index (-1 gone); due
+** when hasDue (a waiting child's: the end of its window). */
+typedef struct StoreChild { int64_t id, due; int state, idx, hasDue; } StoreChild;
 
 /* 0 found, 1 no such message (a forged or foreign ID), -1 error. */
 int campStoreFindMessage(Engine *e, const char *messageId, StoreMessage *m, char *err, size_t errSize);
-/* Store an event (url may be NULL); a repeat counts on the first's row. */
+/* Store an event (url may be NULL); a repeat counts on the first's row.
+** 0 a new row, 1 a repeat, -1 error. */
 int campStoreRecordEvent(Engine *e, int64_t trace, const char *kind, int64_t at, const char *url);
 int campStoreAddEvents(Engine *e, int64_t trace, int bits);
 /* The scheduled or waiting children of trace (*kids malloc'd). */
 int campStorePendingChildren(Engine *e, int64_t participant, int64_t trace, StoreChild **kids, int *n);
+/* The children of trace whose window passed without their event
+** (canceled by campStoreExpireWindows or campStoreCloseWindow). */
+int campStoreClosedChildren(Engine *e, int64_t participant, int64_t trace, StoreChild **kids, int *n);
+/* A waiting trace whose window ended at end, before its event came:
+** canceled as campStoreExpireWindows cancels it. */
+int campStoreCloseWindow(Engine *e, int64_t trace, int64_t end);
 /* An armed trace becomes scheduled: due at due, its delay counted from base. */
 int campStoreMakeDue(Engine *e, int64_t trace, int64_t due, int64_t base);
 /* Suppress the address trace's message went to (the record's email or
@@ -326,6 +335,41 @@ int campStoreWarnOldImages(Engine *e, FILE *out, char *err, size_t errSize);
 ** draft, running, stopped (store_report.c). */
 int campStoreCampaignStates(Engine *e, long *draft, long *running, long *stopped, char *err, size_t errSize);
 
+/* How far a deployed campaign (or mailing) has got (store_counts.c): its
+** state ("draft", "running", "stopped") and non-test participants by
+** state. */
+typedef struct StoreCampaignCounts {
+  char state[16];
+  int64_t running, completed, left, unlinked;
+} StoreCampaignCounts;
+int campStoreCampaignCounts(Engine *e, int64_t campaign, StoreCampaignCounts *c, char *err, size_t errSize);
+/* One activity's traces of non-test participants, as camp report counts
+** them.  name is valid during the call. */
+typedef struct StoreActivityCounts {
+  const char *name;
+  int kind;                 /* ActKind */
+  int idx;                  /* its image index in the current version; -1: removed from it */
+  int64_t pending;          /* scheduled, armed for an event or being sent (the report's "scheduled") */
+  int64_t processed, rejected, canceled, error;
+  int64_t sent, opened, clicked, replied, bounced;   /* its messages (email and SMS) */
+} StoreActivityCounts;
+/* fn per activity the campaign ever had, current ones first in image
+** order, then removed ones by name; non-zero from fn stops the walk and is
+** returned.  0, or -1 with the message in err. */
+typedef int (*StoreCountsFn)(void *ctx, const StoreActivityCounts *c);
+int campStoreActivityCounts(Engine *e, int64_t campaign, StoreCountsFn fn, void *ctx, char *err, size_t errSize);
+
+/* What camp status shows (store_status.c), as a JSON object the caller
+** owns: database (as given), clock ("real" or "simulated"), now, next_due
+** (nextDue, the scheduler's; INT64_MAX: null) and campaigns: per campaign
+** and mailing its name, kind, state (draft, running, stopped, or sent: a
+** mailing enrolled with nothing pending), version, hash, deployed_at, at
+** (mailings), pending (traces), next_due (its first pending trace's due, or
+** an unsent mailing's time), participants by state and test_participants.
+** NULL with the message in err. */
+struct json_t;
+struct json_t *campStoreStatus(Engine *e, const char *database, int64_t nextDue, char *err, size_t errSize);
+
 /* The report (store_report.c; docs/report.md says what each number means)
 ** of campaign, or of every campaign and mailing when NULL, on out: a
 ** table, JSON (the shape docs/report.schema.json pins, its "version" is
@@ -348,11 +392,15 @@ int campStoreSuppressEdit(Engine *e, const char *channel, const char *address, c
 ** address, time, reason. */
 int campStoreSuppressionList(Engine *e, const char *channel, ReportFormat fmt, FILE *out, char *err, size_t errSize);
 
-/* Every trace, participant by participant, in a stable order (scenarios
-** and support).  fmt: REPORT_TABLE (one text line a trace) or REPORT_JSON
-** ({"traces": [...]}: campaign, record, test, participant, activity, state,
-** due, done, attempts, events, message_id, message). */
-int campStoreTimeline(Engine *e, const char *campaign, ReportFormat fmt, FILE *out, char *err, size_t errSize);
+/* Every trace (of campaign and of record, when not NULL), participant by
+** participant, each one's in time order (scenarios, support, the
+** Message-IDs camp event needs).  fmt: REPORT_TABLE (one text line a
+** trace, then its Message-ID and the events received on it, indented) or
+** REPORT_JSON ({"traces": [...]}: campaign, record, test, participant,
+** activity, state, due, done, attempts, events, message_id, message,
+** received). */
+int campStoreTimeline(Engine *e, const char *campaign, const int64_t *record, ReportFormat fmt, FILE *out,
+                      char *err, size_t errSize);
 
 /* Import the CSV file path into a model table (runtime/store_import.c):
 ** a header row naming fields of the model, then one record per row, fields

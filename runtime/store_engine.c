@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
+#include <jansson.h>
 #include "runtime/clock.h"
 #include "runtime/store_engine.h"
 
@@ -620,3 +621,25 @@ int campEngineBegin(Engine *e, char *err, size_t errSize) {
   return 0;
 }
 int campEngineCommit(Engine *e, char *err, size_t errSize) { return campStoreExec(e, "COMMIT", err, errSize); }
+
+json_t *campStoreColumnTime(sqlite3_stmt *st, int col) {
+  if (sqlite3_column_type(st, col) == SQLITE_NULL) return json_null();
+  char buf[CAMP_CLOCK_ISO_SIZE];
+  campClockFormat(sqlite3_column_int64(st, col), buf);
+  return json_string(buf);
+}
+
+json_t *campStoreColumnText(sqlite3_stmt *st, int col) {
+  const char *t = (const char *)sqlite3_column_text(st, col);
+  if (!t) return json_null();
+  json_t *s = json_string(t);
+  if (s) return s;
+  size_t n = (size_t)sqlite3_column_bytes(st, col);
+  char *ascii = malloc(n + 1);
+  if (!ascii) return json_null();
+  for (size_t i = 0; i < n; i++) ascii[i] = (unsigned char)t[i] < 0x80 && t[i] ? t[i] : '?';
+  ascii[n] = 0;
+  s = json_string(ascii);
+  free(ascii);
+  return s ? s : json_null();
+}

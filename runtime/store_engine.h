@@ -33,6 +33,8 @@
 _Static_assert(TRACE_SCHEDULED == 0 && TRACE_WAITING == 1 && TRACE_PROCESSED == 2 && TRACE_REJECTED == 3 &&
                TRACE_CANCELED == 4 && TRACE_ERROR == 5 && TRACE_SENDING == 6, "Q_* spell the TRACE_* numbers");
 _Static_assert(EV_OPEN == 1 && EV_CLICK == 2 && EV_REPLY == 4 && EV_BOUNCE == 8, "Q_EV_* spell the EV_* bits");
+/* The message of a positive branch canceled because its window passed. */
+#define Q_WINDOW_PASSED "'the event did not happen within the window'"
 /* Pending (scheduled, waiting, sending): the partial (state, due) index's
 ** own WHERE, for a table alias t ("t." or ""); _PLUS: the same with the
 ** index disabled on state (+), where another index is the better path. */
@@ -71,6 +73,13 @@ struct Engine {
 
 /* Run SQL without results; -1 with the message in err. */
 int campStoreExec(Engine *e, const char *sql, char *err, size_t errSize);
+/* A column as JSON for the reports (camp report, timeline, status): a time
+** as its whole ISO 8601 UTC second, or null; text as itself, or null, and
+** text that is not UTF-8 (a server's words in a trace message can be
+** anything) keeps its ASCII and shows '?' for every other byte. */
+struct json_t;
+struct json_t *campStoreColumnTime(sqlite3_stmt *st, int col);
+struct json_t *campStoreColumnText(sqlite3_stmt *st, int col);
 sqlite3_stmt *campStorePrepare(Engine *e, const char *sql, char *err, size_t errSize);
 /* A cached prepared statement for sql, reset and unbound; do not finalize
 ** it.  NULL on a prepare error (with the message in err). */

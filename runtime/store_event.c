@@ -6,7 +6,8 @@
 ** event names (camp's whole Message-ID, which must match the one stored on
 ** the trace: its MAC part is unguessable, see track.c), storing the event
 ** (a repeat -- same kind and URL on one trace -- is counted on the first
-** one's row), a trace's event bits, its pending children, suppressing the
+** one's row), a trace's event bits, its pending children and those whose window
+** closed, suppressing the
 ** address a message went to; also provider webhook ids seen once, STOP
 ** replies to SMS, and a message's ID and links for the tracking server.
 ** Does not own: what an event implies (sched_event.c).
@@ -39,7 +40,7 @@ int campStoreSuppressTrace(Engine *e, const Loaded *l, int64_t trace, int64_t re
 /* Store an event: the first of its kind (and URL) on a trace is a row;
 ** each later one adds to that row's repeats, so a pixel loaded a million
 ** times is one row, not a million (reports count 1 + repeats as the total).
-** 0, or -1 (the message is SQLite's). */
+** 0 a new row, 1 a repeat, or -1 (the message is SQLite's). */
 int campStoreRecordEvent(Engine *e, int64_t trace, const char *kind, int64_t at, const char *url) {
   char ign_[160];
   sqlite3_stmt *st = campStoreStmt(e, "UPDATE camp_event SET repeats = repeats + 1 WHERE id = "
@@ -51,7 +52,8 @@ int campStoreRecordEvent(Engine *e, int64_t trace, const char *kind, int64_t at,
   if (url) sqlite3_bind_text(st, 3, url, -1, SQLITE_STATIC); else sqlite3_bind_null(st, 3);
   int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
   sqlite3_reset(st);
-  if (rc < 0 || sqlite3_changes(e->db) > 0) return rc;
+  if (rc < 0) return rc;
+  if (sqlite3_changes(e->db) > 0) return 1;
   st = campStoreStmt(e, "INSERT INTO camp_event(trace, kind, at, url) VALUES(?, ?, ?, ?)", ign_, sizeof ign_);
   if (!st) return -1;
   sqlite3_bind_int64(st, 1, trace);
@@ -94,11 +96,11 @@ int campStoreAddEvents(Engine *e, int64_t trace, int bits) {
   return campStoreRun(e, "UPDATE camp_trace SET events = events | ? WHERE id = ?", "ii", (int64_t)bits, trace);
 }
 
-int campStorePendingChildren(Engine *e, int64_t participant, int64_t trace, StoreChild **kids, int *n) {
+/* The children of trace in statement sql (participant ?1, trace ?2), in
+** *kids (malloc'd). */
+static int children(Engine *e, const char *sql, int64_t participant, int64_t trace, StoreChild **kids, int *n) {
   char ign_[160];
-  sqlite3_stmt *st = campStoreStmt(e, "SELECT t.id, t.state, a.idx FROM camp_trace t JOIN camp_activity a ON a.id = t.activity "
-                                      "WHERE t.participant = ? AND t.parent = ? AND +t.state IN (" Q_SCHEDULED ", " Q_WAITING ")",
-                                   ign_, sizeof ign_);
+  sqlite3_stmt *st = campStoreStmt(e, sql, ign_, sizeof ign_);
   *kids = NULL;
   *n = 0;
   if (!st) return -1;
@@ -111,15 +113,35 @@ int campStorePendingChildren(Engine *e, int64_t participant, int64_t trace, Stor
       if (!grown) { rc = SQLITE_NOMEM; break; }
       *kids = grown;
     }
-    (*kids)[*n].id = sqlite3_column_int64(st, 0);
-    (*kids)[*n].state = sqlite3_column_int(st, 1);
-    (*kids)[(*n)++].idx = sqlite3_column_int(st, 2);
+    StoreChild *k = &(*kids)[(*n)++];
+    k->id = sqlite3_column_int64(st, 0);
+    k->state = sqlite3_column_int(st, 1);
+    k->idx = sqlite3_column_int(st, 2);
+    k->hasDue = sqlite3_column_type(st, 3) != SQLITE_NULL;
+    k->due = k->hasDue ? sqlite3_column_int64(st, 3) : 0;
   }
   sqlite3_reset(st);
   if (rc == SQLITE_DONE) return 0;
   free(*kids);
   *kids = NULL;
   return -1;
+}
+
+int campStorePendingChildren(Engine *e, int64_t participant, int64_t trace, StoreChild **kids, int *n) {
+  return children(e, "SELECT t.id, t.state, a.idx, t.due FROM camp_trace t JOIN camp_activity a ON a.id = t.activity "
+                     "WHERE t.participant = ?1 AND t.parent = ?2 AND +t.state IN (" Q_SCHEDULED ", " Q_WAITING ")",
+                  participant, trace, kids, n);
+}
+
+int campStoreClosedChildren(Engine *e, int64_t participant, int64_t trace, StoreChild **kids, int *n) {
+  return children(e, "SELECT t.id, t.state, a.idx, t.due FROM camp_trace t JOIN camp_activity a ON a.id = t.activity "
+                     "WHERE t.participant = ?1 AND t.parent = ?2 AND +t.state = " Q_CANCELED " AND t.message = " Q_WINDOW_PASSED,
+                  participant, trace, kids, n);
+}
+
+int campStoreCloseWindow(Engine *e, int64_t trace, int64_t end) {
+  return campStoreRun(e, "UPDATE camp_trace SET state = " Q_CANCELED ", message = " Q_WINDOW_PASSED ", done_at = ? WHERE id = ?",
+                      "ii", end, trace);
 }
 
 int campStoreMakeDue(Engine *e, int64_t trace, int64_t due, int64_t base) {

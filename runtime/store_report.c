@@ -1,5 +1,5 @@
 /*
-** runtime/store_report.c -- reports and the timeline.
+** runtime/store_report.c -- reports.
 **
 ** Owns: the report's numbers, read once into one JSON document (the shape
 ** docs/report.schema.json pins and docs/report.md explains: per campaign
@@ -9,9 +9,9 @@
 ** their rates; clicks per URL; processed and rejected per day for the last
 ** 15 days of the database's clock), and writing it as a table, JSON, CSV
 ** or -- through runtime/report_html.c, from the same document, so the
-** numbers cannot differ -- HTML.  Test participants never count.  And the
-** timeline (every trace in a stable order), as text or JSON.  Does not
-** own: CSV import (store_import.c), the page's layout (report_html.c).
+** numbers cannot differ -- HTML.  Test participants never count.  Does
+** not own: CSV import (store_import.c), the page's layout (report_html.c),
+** the timeline (store_timeline.c).
 */
 #include <jansson.h>
 #include <stdio.h>
@@ -28,32 +28,6 @@ static int finish(Engine *e, sqlite3_stmt *st, int rc, char *err, size_t errSize
   if (rc != SQLITE_DONE) snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db));
   sqlite3_finalize(st);
   return rc == SQLITE_DONE ? 0 : -1;
-}
-
-/* A column holding a time as JSON: the whole ISO 8601 UTC second, or null. */
-static json_t *columnTime(sqlite3_stmt *st, int col) {
-  if (sqlite3_column_type(st, col) == SQLITE_NULL) return json_null();
-  char buf[CAMP_CLOCK_ISO_SIZE];
-  campClockFormat(sqlite3_column_int64(st, col), buf);
-  return json_string(buf);
-}
-
-/* A text column as JSON: its text, or null.  Text that is not UTF-8 (a
-** server's words in a trace message can be anything) keeps its ASCII and
-** shows '?' for every other byte, so the line stays JSON. */
-static json_t *columnText(sqlite3_stmt *st, int col) {
-  const char *t = (const char *)sqlite3_column_text(st, col);
-  if (!t) return json_null();
-  json_t *s = json_string(t);
-  if (s) return s;
-  size_t n = (size_t)sqlite3_column_bytes(st, col);
-  char *ascii = malloc(n + 1);
-  if (!ascii) return json_null();
-  for (size_t i = 0; i < n; i++) ascii[i] = (unsigned char)t[i] < 0x80 && t[i] ? t[i] : '?';
-  ascii[n] = 0;
-  s = json_string(ascii);
-  free(ascii);
-  return s ? s : json_null();
 }
 
 /* Participants by state, and how many were enrolled (every state). */
@@ -75,46 +49,37 @@ static int reportParticipants(Engine *e, int64_t cid, json_t *c, char *err, size
   return finish(e, st, rc, err, errSize);
 }
 
-/* One row of the activities query as JSON: the counts every activity has
-** and, for email and SMS, the message counts (unsubscribed is filled in by
+/* One activity's counts as JSON: the counts every activity has and, for
+** email and SMS, the message counts (unsubscribed is filled in by
 ** reportUnsubscribes, the rates by addRates). */
-static json_t *activityJson(sqlite3_stmt *st) {
+static json_t *activityJson(const StoreActivityCounts *c) {
   static const char *const kinds[] = { "?", "email", "sms", "action" };
-  int kind = sqlite3_column_int(st, 1);
-  json_t *a = json_pack("{s:s,s:s,s:b,s:I,s:I,s:I,s:I,s:I}", "name", sqlite3_column_text(st, 0),
-      "kind", kinds[kind >= 1 && kind <= 3 ? kind : 0], "active", sqlite3_column_int(st, 2) >= 0,
-      "scheduled", (json_int_t)sqlite3_column_int64(st, 3), "processed", (json_int_t)sqlite3_column_int64(st, 4),
-      "rejected", (json_int_t)sqlite3_column_int64(st, 5), "canceled", (json_int_t)sqlite3_column_int64(st, 6),
-      "error", (json_int_t)sqlite3_column_int64(st, 7));
-  if (kind == ACT_ACTION) return a;
-  int64_t sent = sqlite3_column_int64(st, 8), bounced = sqlite3_column_int64(st, 12);
-  json_object_set_new(a, "sent", json_integer(sent));
+  json_t *a = json_pack("{s:s,s:s,s:b,s:I,s:I,s:I,s:I,s:I}", "name", c->name,
+      "kind", kinds[c->kind >= 1 && c->kind <= 3 ? c->kind : 0], "active", c->idx >= 0,
+      "scheduled", (json_int_t)c->pending, "processed", (json_int_t)c->processed,
+      "rejected", (json_int_t)c->rejected, "canceled", (json_int_t)c->canceled, "error", (json_int_t)c->error);
+  if (c->kind == ACT_ACTION) return a;
+  json_object_set_new(a, "sent", json_integer(c->sent));
   /* no delivery receipts: a message is delivered unless it bounced (a
   ** bounce can come for a message still being recorded as sent: never < 0) */
-  json_object_set_new(a, "delivered", json_integer(sent > bounced ? sent - bounced : 0));
-  const char *k[] = { "opened", "clicked", "replied", "bounced" };
-  for (int i = 0; i < 4; i++) json_object_set_new(a, k[i], json_integer(sqlite3_column_int64(st, 9 + i)));
+  json_object_set_new(a, "delivered", json_integer(c->sent > c->bounced ? c->sent - c->bounced : 0));
+  json_object_set_new(a, "opened", json_integer(c->opened));
+  json_object_set_new(a, "clicked", json_integer(c->clicked));
+  json_object_set_new(a, "replied", json_integer(c->replied));
+  json_object_set_new(a, "bounced", json_integer(c->bounced));
   json_object_set_new(a, "unsubscribed", json_integer(0));
   return a;
+}
+
+static int appendActivity(void *acts, const StoreActivityCounts *c) {
+  json_array_append_new(acts, activityJson(c));
+  return 0;
 }
 
 static int reportActivities(Engine *e, int64_t cid, json_t *c, char *err, size_t errSize) {
   json_t *acts = json_array();
   json_object_set_new(c, "activities", acts);
-  sqlite3_stmt *st = campStorePrepare(e,
-    "SELECT a.name, a.kind, a.idx,"
-    " sum(t.state IN (" Q_SCHEDULED ", " Q_WAITING ", " Q_SENDING ")), sum(t.state = " Q_PROCESSED "),"
-    " sum(t.state = " Q_REJECTED "), sum(t.state = " Q_CANCELED "), sum(t.state = " Q_ERROR "),"
-    " sum(t.state = " Q_PROCESSED " AND t.message_id IS NOT NULL), sum((t.events & " Q_EV_OPEN ") != 0),"
-    " sum((t.events & " Q_EV_CLICK ") != 0), sum((t.events & " Q_EV_REPLY ") != 0), sum((t.events & " Q_EV_BOUNCE ") != 0)"
-    " FROM camp_activity a LEFT JOIN camp_trace t ON t.activity = a.id"
-    " AND t.participant IN (SELECT id FROM camp_participant WHERE campaign = ?1 AND test = 0)"
-    " WHERE a.campaign = ?1 GROUP BY a.id ORDER BY a.idx < 0, a.idx, a.name", err, errSize);
-  if (!st) return -1;
-  sqlite3_bind_int64(st, 1, cid);
-  int rc;
-  while ((rc = sqlite3_step(st)) == SQLITE_ROW) json_array_append_new(acts, activityJson(st));
-  return finish(e, st, rc, err, errSize);
+  return campStoreActivityCounts(e, cid, appendActivity, acts, err, errSize);
 }
 
 /* The rates of a message activity: percent of sent, rounded to one decimal;
@@ -207,8 +172,8 @@ static int reportUnsubscribes(Engine *e, int64_t cid, json_t *c, char *err, size
 static json_t *campaignReport(Engine *e, sqlite3_stmt *row, char *err, size_t errSize) {
   int64_t cid = sqlite3_column_int64(row, 0);
   json_t *c = json_pack("{s:s,s:s,s:o,s:s,s:I,s:o,s:I}", "name", sqlite3_column_text(row, 1), "kind", sqlite3_column_text(row, 2),
-                        "title", columnText(row, 3), "state", sqlite3_column_text(row, 4),
-                        "version", (json_int_t)sqlite3_column_int64(row, 5), "at", columnTime(row, 6), "enrolled", (json_int_t)0);
+                        "title", campStoreColumnText(row, 3), "state", sqlite3_column_text(row, 4),
+                        "version", (json_int_t)sqlite3_column_int64(row, 5), "at", campStoreColumnTime(row, 6), "enrolled", (json_int_t)0);
   json_object_set_new(c, "unsubscribes", json_integer(0));      /* its place; reportUnsubscribes counts them */
   if (reportParticipants(e, cid, c, err, errSize) < 0 || reportActivities(e, cid, c, err, errSize) < 0 ||
       reportUnsubscribes(e, cid, c, err, errSize) < 0 ||
@@ -346,93 +311,4 @@ int campStoreWarnOldImages(Engine *e, FILE *out, char *err, size_t errSize) {
     n++;
   }
   return finish(e, st, rc, err, errSize) < 0 ? -1 : n;
-}
-
-/* -- timeline ------------------------------------------------------------- */
-
-/* A time as the timeline's text shows it ("-" when NULL, to the minute:
-** 2026-01-05T09:00) into buf. */
-static void timelineMinute(sqlite3_stmt *st, int col, char buf[CAMP_CLOCK_ISO_SIZE]) {
-  strcpy(buf, "-");
-  if (sqlite3_column_type(st, col) == SQLITE_NULL) return;
-  campClockFormat(sqlite3_column_int64(st, col), buf);
-  if (strlen(buf) == 20) buf[16] = 0;
-}
-
-/* One trace as a JSON object: every column of the text line plus attempts,
-** the events seen (names, in the order of their flags) and the Message-ID.
-** The caller owns it. */
-static json_t *timelineJson(sqlite3_stmt *st, const char *state) {
-  static const struct { int bit; const char *name; } events[] = {
-    { EV_OPEN, "open" }, { EV_CLICK, "click" }, { EV_REPLY, "reply" }, { EV_BOUNCE, "bounce" } };
-  json_t *seen = json_array();
-  int bits = sqlite3_column_int(st, 10);
-  for (size_t i = 0; i < sizeof events / sizeof events[0]; i++)
-    if (bits & events[i].bit) json_array_append_new(seen, json_string(events[i].name));
-  json_t *o = json_object();
-  json_object_set_new(o, "campaign", columnText(st, 0));
-  json_object_set_new(o, "record", json_integer(sqlite3_column_int64(st, 1)));
-  json_object_set_new(o, "test", json_boolean(sqlite3_column_int(st, 8)));
-  json_object_set_new(o, "participant", columnText(st, 2));
-  json_object_set_new(o, "activity", columnText(st, 3));
-  json_object_set_new(o, "state", json_string(state));
-  json_object_set_new(o, "due", columnTime(st, 5));
-  json_object_set_new(o, "done", columnTime(st, 6));
-  json_object_set_new(o, "attempts", json_integer(sqlite3_column_int64(st, 9)));
-  json_object_set_new(o, "events", seen);
-  json_object_set_new(o, "message_id", columnText(st, 11));
-  json_object_set_new(o, "message", columnText(st, 7));
-  return o;
-}
-
-/* Every trace (of campaign, or all), participant by participant.  Text: one
-** line a trace (the scenarios' golden form).  JSON: {"traces": [...]}, one
-** object a line, written as the rows come (never the whole set in memory). */
-int campStoreTimeline(Engine *e, const char *campaign, ReportFormat fmt, FILE *out, char *err, size_t errSize) {
-  sqlite3_stmt *st = campStorePrepare(e,
-    "SELECT c.name, pa.record_id, pa.state, a.name, t.state, t.due, t.done_at, t.message, pa.test,"
-    " t.attempts, t.events, t.message_id"
-    " FROM camp_trace t JOIN camp_participant pa ON pa.id = t.participant JOIN camp_campaign c ON c.id = pa.campaign"
-    " JOIN camp_activity a ON a.id = t.activity WHERE ?1 IS NULL OR c.name = ?1"
-    " ORDER BY c.name, pa.test, pa.record_id, t.id", err, errSize);
-  if (!st) return -1;
-  if (campaign) sqlite3_bind_text(st, 1, campaign, -1, SQLITE_STATIC);
-  int rc, n = 0;
-  if (fmt == REPORT_JSON) fputs("{\"traces\": [", out);
-  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-    const char *state = campStoreStateName(sqlite3_column_int(st, 4));
-    if (fmt == REPORT_JSON) {
-      json_t *o = timelineJson(st, state);
-      fputs(n++ ? ",\n  " : "\n  ", out);
-      json_dumpf(o, out, JSON_COMPACT | JSON_PRESERVE_ORDER);
-      json_decref(o);
-      continue;
-    }
-    char due[CAMP_CLOCK_ISO_SIZE], done[CAMP_CLOCK_ISO_SIZE];
-    timelineMinute(st, 5, due);
-    timelineMinute(st, 6, done);
-    const char *message = (const char *)sqlite3_column_text(st, 7);
-    fprintf(out, "%s record %lld%s (%s): %-16s %-9s due %-16s done %-16s %s\n", sqlite3_column_text(st, 0),
-            (long long)sqlite3_column_int64(st, 1), sqlite3_column_int(st, 8) ? " [test]" : "", sqlite3_column_text(st, 2),
-            sqlite3_column_text(st, 3), state, due, done, message ? message : "");
-  }
-  if (fmt == REPORT_JSON) fputs(n ? "\n]}\n" : "]}\n", out);
-  return finish(e, st, rc, err, errSize);
-}
-
-/* One participant's traces, as camp test prints them. */
-int campStoreParticipantTimeline(Engine *e, int64_t participant, FILE *out, char *err, size_t errSize) {
-  sqlite3_stmt *st = campStorePrepare(e, "SELECT a.name, t.due, t.state, coalesce(t.message_id, ''), coalesce(t.message, '') FROM camp_trace t "
-                                         "JOIN camp_activity a ON a.id = t.activity WHERE t.participant = ? ORDER BY t.id", err, errSize);
-  if (!st) return -1;
-  sqlite3_bind_int64(st, 1, participant);
-  fprintf(out, "%-20s %-20s %-10s %-28s %s\n", "activity", "due", "state", "message-id", "message");
-  int rc;
-  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-    char due[CAMP_CLOCK_ISO_SIZE] = "-";
-    if (sqlite3_column_type(st, 1) != SQLITE_NULL) campClockFormat(sqlite3_column_int64(st, 1), due);
-    fprintf(out, "%-20s %-20s %-10s %-28s %s\n", sqlite3_column_text(st, 0), due, campStoreStateName(sqlite3_column_int(st, 2)),
-            sqlite3_column_text(st, 3), sqlite3_column_text(st, 4));
-  }
-  return finish(e, st, rc, err, errSize);
 }

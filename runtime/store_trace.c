@@ -326,7 +326,7 @@ int campStoreTraceActivity(Engine *e, int64_t trace) {
 }
 
 long campStoreExpireWindows(Engine *e, int64_t now, int64_t **participants, char *err, size_t errSize) {
-  sqlite3_stmt *st = campStoreStmt(e, "UPDATE camp_trace SET state = " Q_CANCELED ", message = 'the event did not happen within the window', "
+  sqlite3_stmt *st = campStoreStmt(e, "UPDATE camp_trace SET state = " Q_CANCELED ", message = " Q_WINDOW_PASSED ", "
                                       "done_at = ? WHERE state = " Q_WAITING " AND " Q_PENDING_AS("") " AND due <= ? RETURNING participant",
                                    err, errSize);
   if (!st) return -1;

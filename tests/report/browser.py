@@ -12,22 +12,12 @@ the load event, and to the first contentful paint, as the browser measured
 them).  With SCREENSHOT, the whole page (1280 px wide) is saved there as PNG.
 The driver runs scripts to ask; the page itself needs none.
 """
-import base64, json, sys, time, urllib.request
+import base64, json, os, sys, time
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from webdriver import session
 
 def main(port, url, shot=None):
-    base = "http://127.0.0.1:%s" % port
-    def call(method, path, body=None):
-        req = urllib.request.Request(base + path, method=method, data=json.dumps(body).encode() if body is not None else None,
-                                     headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(req, timeout=120) as r:
-            return json.load(r)["value"]
-    caps = {"capabilities": {"alwaysMatch": {"browserName": "chrome", "goog:loggingPrefs": {"browser": "ALL"},
-            "goog:chromeOptions": {"binary": "/usr/bin/chromium",
-                                   "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                                            "--window-size=1280,900"]}}}}
-    sid = call("POST", "/session", caps)["sessionId"]
-    try:
-        s = "/session/%s" % sid
+    with session(port, ["--window-size=1280,900"], {"goog:loggingPrefs": {"browser": "ALL"}}, timeout=120) as (call, s):
         t0 = time.time()
         call("POST", s + "/url", {"url": url})
         wall = (time.time() - t0) * 1000
@@ -46,8 +36,6 @@ def main(port, url, shot=None):
             with open(shot, "wb") as f:
                 f.write(base64.b64decode(call("GET", s + "/screenshot")))
         print(json.dumps(out))
-    finally:
-        call("DELETE", "/session/%s" % sid)
 
 if __name__ == "__main__":
     main(*sys.argv[1:])

@@ -3,7 +3,7 @@
 # tests/lib.sh (the scratch directory D, new databases, reading traces).
 #   setup FILE.camp CSV-TEXT     new database at 2026-01-05T09:00:00Z, deploy, import
 #   run TIME                     camp run --until TIME (ISO or +2h)
-#   event KIND RECORD [CAMPAIGN.]ACTIVITY   the event on the message RECORD got from it
+#   event KIND RECORD [CAMPAIGN.]ACTIVITY [TIME]   the event on the message RECORD got from it; what camp event said
 #   update CSV-TEXT              import again, keyed by email
 #   redeploy FILE.camp           deploy a new version
 #   show                         the timeline of every trace
@@ -29,8 +29,10 @@ mid() {
     *) traces "$DB" message_id record="$1" activity="$2" test=false ;;
   esac
 }
-event() { "$CAMP" event --db "$DB" "$1" --message-id "$(mid "$2" "$3")" ${4:+--at "$4"} || echo "event failed"; }
+# Message-IDs with their MAC masked (each database has its own secret)
+mask() { sed 's/\(t[0-9]*\)\.[0-9a-f]\{16\}@camp/\1.MAC@camp/g'; }
+event() { { "$CAMP" event --db "$DB" "$1" --message-id "$(mid "$2" "$3")" ${4:+--at "$4"} || echo "event failed"; } | mask; }
 update() { printf '%s\n' "$1" > "$D/update.csv"; "$CAMP" import --db "$DB" --model contact --key email "$D/update.csv" > /dev/null; }
 redeploy() { cp "$1" "$D/c.camp"; "$CAMP" deploy --db "$DB" "$D/c.camp" | sed "s#$D/##g"; }
-show() { "$CAMP" timeline --db "$DB"; }
+show() { "$CAMP" timeline --db "$DB" | mask; }
 say() { echo "== $*"; }

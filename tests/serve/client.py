@@ -20,6 +20,8 @@
 """
 import base64, email, email.policy, glob, hashlib, hmac, http.client, json, os, random, re, socket, struct, sys, time
 import urllib.error, urllib.request
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from webdriver import session
 
 def tokens(maildir):
     for path in sorted(glob.glob(os.path.join(maildir, "*.eml"))):
@@ -98,24 +100,15 @@ def garbage(host, port):
     print(answered)
 
 def chrome(driverPort, url):
-    base = "http://127.0.0.1:%s" % driverPort
-    def call(method, path, body=None):
-        req = urllib.request.Request(base + path, method=method, data=json.dumps(body).encode() if body is not None else None,
-                                     headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(req, timeout=60) as r:
-            return json.load(r)["value"]
-    caps = {"capabilities": {"alwaysMatch": {"browserName": "chrome", "goog:chromeOptions": {
-        "binary": "/usr/bin/chromium", "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]}}}}
-    sid = call("POST", "/session", caps)["sessionId"]
-    try:
-        call("POST", "/session/%s/url" % sid, {"url": url})
-        el = call("POST", "/session/%s/element" % sid, {"using": "css selector", "value": "#confirm"})
+    with session(driverPort) as (call, s):
+        call("POST", s + "/url", {"url": url})
+        el = call("POST", s + "/element", {"using": "css selector", "value": "#confirm"})
         eid = list(el.values())[0]
         def heading():
-            h1 = call("POST", "/session/%s/element" % sid, {"using": "css selector", "value": "h1"})
-            return call("GET", "/session/%s/element/%s/text" % (sid, list(h1.values())[0]))
+            h1 = call("POST", s + "/element", {"using": "css selector", "value": "h1"})
+            return call("GET", s + "/element/%s/text" % list(h1.values())[0])
         before = heading()
-        call("POST", "/session/%s/element/%s/click" % (sid, eid), {})
+        call("POST", s + "/element/%s/click" % eid, {})
         # the click submits a form: wait for the next page (the old one's elements go stale meanwhile)
         after, deadline = before, time.time() + 30
         while after == before and time.time() < deadline:
@@ -125,8 +118,6 @@ def chrome(driverPort, url):
             except urllib.error.HTTPError:
                 pass
         print(after)
-    finally:
-        call("DELETE", "/session/%s" % sid)
 
 def hook(url, secret, body, age="0"):
     ts = str(int(time.time()) - int(age))

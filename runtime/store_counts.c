@@ -1,0 +1,76 @@
+/*
+** runtime/store_counts.c -- how far a deployed campaign has got, as numbers.
+**
+** Owns: a campaign's state and participants by state, and per
+** activity its traces by state and its messages sent, opened, clicked,
+** replied and bounced -- what `camp graph --db` draws on the workflow.
+** Test participants never count; the numbers are camp report's (a test
+** compares them).  Does not own: printing them (compiler/graph.c through
+** cli/graph.c) or the report (store_report.c).
+*/
+#include <stdio.h>
+#include <string.h>
+#include "runtime/store_engine.h"
+
+/* After a loop of sqlite3_step: finalize st; 0 when the last step was
+** SQLITE_DONE, else -1 with SQLite's message. */
+static int finish(Engine *e, sqlite3_stmt *st, int rc, char *err, size_t errSize) {
+  if (rc != SQLITE_DONE) snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db));
+  sqlite3_finalize(st);
+  return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int campStoreCampaignCounts(Engine *e, int64_t campaign, StoreCampaignCounts *c, char *err, size_t errSize) {
+  memset(c, 0, sizeof *c);
+  sqlite3_stmt *st = campStorePrepare(e, "SELECT state FROM camp_campaign WHERE id = ?", err, errSize);
+  if (!st) return -1;
+  sqlite3_bind_int64(st, 1, campaign);
+  int rc = sqlite3_step(st);
+  if (rc == SQLITE_ROW) {
+    snprintf(c->state, sizeof c->state, "%s", sqlite3_column_text(st, 0) ? (const char *)sqlite3_column_text(st, 0) : "?");
+    rc = sqlite3_step(st);
+  } else if (rc == SQLITE_DONE) {
+    snprintf(err, errSize, "no campaign %lld", (long long)campaign);
+    sqlite3_finalize(st);
+    return -1;
+  }
+  if (finish(e, st, rc, err, errSize) < 0) return -1;
+  st = campStorePrepare(e, "SELECT state, count(*) FROM camp_participant WHERE campaign = ? AND test = 0 GROUP BY state", err, errSize);
+  if (!st) return -1;
+  sqlite3_bind_int64(st, 1, campaign);
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    const char *state = (const char *)sqlite3_column_text(st, 0);
+    int64_t n = sqlite3_column_int64(st, 1);
+    if (!state) continue;
+    if (!strcmp(state, "running")) c->running = n;
+    else if (!strcmp(state, "completed")) c->completed = n;
+    else if (!strcmp(state, "left")) c->left = n;
+    else if (!strcmp(state, "unlinked")) c->unlinked = n;
+  }
+  return finish(e, st, rc, err, errSize);
+}
+
+int campStoreActivityCounts(Engine *e, int64_t campaign, StoreCountsFn fn, void *ctx, char *err, size_t errSize) {
+  sqlite3_stmt *st = campStorePrepare(e,
+    "SELECT a.name, a.kind, a.idx,"
+    " sum(t.state IN (" Q_SCHEDULED ", " Q_WAITING ", " Q_SENDING ")), sum(t.state = " Q_PROCESSED "),"
+    " sum(t.state = " Q_REJECTED "), sum(t.state = " Q_CANCELED "), sum(t.state = " Q_ERROR "),"
+    " sum(t.state = " Q_PROCESSED " AND t.message_id IS NOT NULL), sum((t.events & " Q_EV_OPEN ") != 0),"
+    " sum((t.events & " Q_EV_CLICK ") != 0), sum((t.events & " Q_EV_REPLY ") != 0), sum((t.events & " Q_EV_BOUNCE ") != 0)"
+    " FROM camp_activity a LEFT JOIN camp_trace t ON t.activity = a.id"
+    " AND t.participant IN (SELECT id FROM camp_participant WHERE campaign = ?1 AND test = 0)"
+    " WHERE a.campaign = ?1 GROUP BY a.id ORDER BY a.idx < 0, a.idx, a.name", err, errSize);
+  if (!st) return -1;
+  sqlite3_bind_int64(st, 1, campaign);
+  int rc, stop = 0;
+  while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+    StoreActivityCounts c = { (const char *)sqlite3_column_text(st, 0), sqlite3_column_int(st, 1), sqlite3_column_int(st, 2),
+                              sqlite3_column_int64(st, 3), sqlite3_column_int64(st, 4), sqlite3_column_int64(st, 5),
+                              sqlite3_column_int64(st, 6), sqlite3_column_int64(st, 7), sqlite3_column_int64(st, 8),
+                              sqlite3_column_int64(st, 9), sqlite3_column_int64(st, 10), sqlite3_column_int64(st, 11),
+                              sqlite3_column_int64(st, 12) };
+    stop = fn(ctx, &c);
+  }
+  if (stop) { sqlite3_finalize(st); return stop; }
+  return finish(e, st, rc, err, errSize);
+}
