@@ -6,6 +6,7 @@
 # successful responses (they must be equal).  In the same run, the
 # baseline: bench/mhd_floor.c, a bare libmicrohttpd serving the GIF.
 set -eu
+[ -n "${BENCH_DEBUG:-}" ] && set -x
 SECS=${1:-10}
 CONNS=${2:-64}
 THREADS=${THREADS:-2}
@@ -17,6 +18,12 @@ D=$(mktemp -d)
 SERVER=
 trap '[ -n "$SERVER" ] && kill $SERVER 2> /dev/null; rm -rf "$D"' EXIT
 cc -O2 -o "$D/floor" bench/mhd_floor.c -lmicrohttpd
+# up PORT: wait (up to a minute, never a fixed sleep) until something listens there
+up() { /usr/bin/python3 -c 'import socket, sys, time
+for _ in range(600):
+    try: socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1).close(); sys.exit(0)
+    except OSError: time.sleep(0.1)
+sys.exit("nothing listens on port " + sys.argv[1])' "$1"; }
 freeport() { /usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
 # one contact, one email with a link: its open and click tokens
@@ -42,7 +49,7 @@ PORT=$(freeport)
 BASE=http://127.0.0.1:$PORT
 "$CAMP" run --db "$D/db" --until +1h --mail "file:$D/mail" --base-url "$BASE" > /dev/null
 /usr/bin/python3 tests/serve/client.py tokens "$D/mail" > "$D/tokens"
-read -r _ OPEN REDIRECT _ < "$D/tokens"
+read -r _ _ OPEN REDIRECT _ < "$D/tokens"   # address, Message-ID, open, clicks, unsubscribe
 
 # wrk's figures: requests/s, p99, total requests, failed (non-2xx/3xx and socket errors)
 load() {
@@ -53,12 +60,12 @@ load() {
 }
 
 "$D/floor" "$PORT" "$THREADS" & SERVER=$!
-sleep 0.3
+up "$PORT"
 set -- $(load "$BASE/o/x"); FRPS=$1 FP99=$2
 kill $SERVER; wait $SERVER 2> /dev/null || true; SERVER=
 
 "$CAMP" serve --db "$D/db" --listen "127.0.0.1:$PORT" --threads "$THREADS" > "$D/serve.log" 2>&1 & SERVER=$!
-sleep 0.3
+up "$PORT"
 set -- $(load "$OPEN"); ORPS=$1 OP99=$2 ON=$3 OBAD=$4
 set -- $(load "$REDIRECT"); RRPS=$1 RP99=$2 RN=$3 RBAD=$4
 kill -TERM $SERVER; wait $SERVER; SERVER=
