@@ -19,7 +19,9 @@ static int record(SchedHost *h, const Effect *fx, char *err, size_t errSize) {
   Engine *e = h->e;
   switch (fx->kind) {
   case EFFECT_SET: case EFFECT_TAGS:
-    return campStoreRecordSet(e, fx->model, fx->record, fx->u.set.field, &fx->u.set.value, err, errSize);
+    if (campStoreRecordSet(e, fx->model, fx->record, fx->u.set.field, &fx->u.set.value, err, errSize) < 0) return -1;
+    campStoreRecordPut(e, h->l, fx->model, fx->record, fx->u.set.field, &fx->u.set.value);   /* the next action reads it */
+    return 0;
   case EFFECT_OPT_OUT:
     for (int sms = 0; sms < 2; sms++) {
       const Value *a = sms ? &fx->u.optOut.phone : &fx->u.optOut.email;

@@ -153,6 +153,12 @@ long campStoreRecordWrites(Engine *e);
 ** action's effect with them. */
 int campStoreRecordSet(Engine *e, const char *model, int64_t record, const char *field, const Value *value,
                        char *err, size_t errSize);
+/* The loaded record (what the VM reads) after campStoreRecordSet on it:
+** field takes value (text copied), so the next action of the same
+** activity sees what this one wrote.  Nothing when model's record is not
+** the loaded one. */
+void campStoreRecordPut(Engine *e, const Loaded *l, const char *model, int64_t record, const char *field,
+                        const Value *value);
 /* Make record of model a member of list (add) or not (!add); idempotent. */
 int campStoreRecordList(Engine *e, const char *list, const char *model, int64_t record, int add,
                         char *err, size_t errSize);

@@ -62,6 +62,27 @@ int campStoreRecordSet(Engine *e, const char *model, int64_t record, const char 
   return rc;
 }
 
+void campStoreRecordPut(Engine *e, const Loaded *l, const char *model, int64_t record, const char *field,
+                        const Value *value) {
+  const ProgModel *m = &l->p->models[l->p->camps[l->camp].model];
+  if (record != e->recordId || strcmp(l->p->str[m->name], model)) return;
+  for (uint32_t f = 0; f < m->nfield && f < MAX_FIELDS; f++) {
+    if (strcmp(l->p->str[m->fields[f].name], field)) continue;
+    Value v = *value;
+    if (v.tag == VAL_TEXT) {                 /* value may be this field's own text: copy first */
+      char *t = malloc((size_t)v.len + 1);
+      if (!t) return;
+      memcpy(t, v.u.s, v.len);
+      t[v.len] = 0;
+      free(e->fieldText[f]);
+      e->fieldText[f] = t;
+      v.u.s = t;
+    }
+    e->fields[f] = v;
+    return;
+  }
+}
+
 int campStoreRecordList(Engine *e, const char *list, const char *model, int64_t record, int add,
                         char *err, size_t errSize) {
   Value l = textValue(list), m = textValue(model), rid = intValue(record);
