@@ -13,7 +13,6 @@
 #include <libxml/parser.h>
 #include <microhttpd.h>
 #include <openssl/crypto.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,7 +49,7 @@ static int version(const CliArgs *a) {
   if (a->npos) return campCliUsage(a->cmd, "takes no arguments");
   int xml = atoi(xmlParserVersion);
   printf("camp %s\n", CAMP_VERSION);
-  printf("  SQLite %s\n", sqlite3_libversion());
+  printf("  %s\n", campStoreEngineVersion());
   printf("  libcurl %s\n", curl_version_info(CURLVERSION_NOW)->version);
   printf("  libmicrohttpd %s\n", MHD_get_version());
   printf("  jansson %s\n", jansson_version_str());

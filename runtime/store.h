@@ -339,6 +339,9 @@ int campStoreLinkUrl(Engine *e, int64_t trace, uint32_t link, char *url, size_t 
 int campStoreWarnOldImages(Engine *e, FILE *out, char *err, size_t errSize);
 /* How many deployed campaigns (mailings included) are in each state:
 ** draft, running, stopped (store_report.c). */
+/* The store's engine and its version, for camp version ("SQLite 3.40.1"). */
+const char *campStoreEngineVersion(void);
+
 int campStoreCampaignStates(Engine *e, long *draft, long *running, long *stopped, char *err, size_t errSize);
 
 /* How far a deployed campaign (or mailing) has got (store_counts.c): its

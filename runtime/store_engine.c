@@ -643,3 +643,9 @@ json_t *campStoreColumnText(sqlite3_stmt *st, int col) {
   free(ascii);
   return s ? s : json_null();
 }
+
+const char *campStoreEngineVersion(void) {
+  static char v[32];
+  if (!v[0]) snprintf(v, sizeof v, "SQLite %s", sqlite3_libversion());
+  return v;
+}
