@@ -594,15 +594,22 @@ static int64_t testParticipant(Engine *e, const Loaded *l, int64_t record, int64
   return participant;
 }
 
-int campSchedTest(Engine *e, const char *campaign, int64_t record, const char *activity, int64_t until,
-                   const RunOptions *o, FILE *out, char *err, size_t errSize) {
+const Loaded *campSchedLoadFor(Engine *e, const char *campaign, int64_t record, char *err, size_t errSize) {
   err[0] = 0;
   int64_t cid = campStoreCampaignId(e, campaign, err, errSize);
-  if (!cid) { if (!err[0]) snprintf(err, errSize, "no campaign '%s' is deployed", campaign); return -1; }
+  if (!cid) { if (!err[0]) snprintf(err, errSize, "no campaign '%s' is deployed", campaign); return NULL; }
   const Loaded *l = campStoreLoaded(e, cid, err, errSize);
-  if (!l) return -1;
+  if (!l) return NULL;
   int got = campStoreLoadRecord(e, l, record, err, errSize);
-  if (got != 0) { if (got == 1) snprintf(err, errSize, "no record %lld in model '%s'", (long long)record, l->p->str[l->p->models[l->p->camps[l->camp].model].name]); return -1; }
+  if (got == 1)
+    snprintf(err, errSize, "no record %lld in model '%s'", (long long)record, l->p->str[l->p->models[l->p->camps[l->camp].model].name]);
+  return got == 0 ? l : NULL;
+}
+
+int campSchedTest(Engine *e, const char *campaign, int64_t record, const char *activity, int64_t until,
+                   const RunOptions *o, FILE *out, char *err, size_t errSize) {
+  const Loaded *l = campSchedLoadFor(e, campaign, record, err, errSize);
+  if (!l) return -1;
   int64_t now = campEngineNow(e), participant = testParticipant(e, l, record, now, err, errSize);
   if (!participant) return -1;
   RunStats rs = { 0 };

@@ -104,19 +104,10 @@ static int build(Engine *e, const Loaded *l, uint32_t act, const RunOptions *o, 
 int campSchedPreview(Engine *e, const char *campaign, const char *activity, int64_t record, const char *baseUrl,
                      const char *secret, Preview *pv, char *err, size_t errSize) {
   memset(pv, 0, sizeof *pv);
-  err[0] = 0;
-  int64_t cid = campStoreCampaignId(e, campaign, err, errSize);
-  if (!cid) { if (!err[0]) snprintf(err, errSize, "no campaign '%s' is deployed", campaign); return -1; }
-  const Loaded *l = campStoreLoaded(e, cid, err, errSize);
+  const Loaded *l = campSchedLoadFor(e, campaign, record, err, errSize);
   if (!l) return -1;
   uint32_t act = findMessage(l, campaign, activity, err, errSize);
   if (act == CAMP_NONE) return -1;
-  int got = campStoreLoadRecord(e, l, record, err, errSize);
-  if (got != 0) {
-    if (got == 1)
-      snprintf(err, errSize, "no record %lld in model '%s'", (long long)record, l->p->str[l->p->models[l->p->camps[l->camp].model].name]);
-    return -1;
-  }
   int sms = l->p->acts[act].kind == ACT_SMS;
   Outgoing og;
   memset(&og, 0, sizeof og);

@@ -96,4 +96,9 @@ int campSchedSendFinish(Engine *e, Batch *b, RunStats *rs, char *err, size_t err
 void campSchedBatchFree(Batch *b);
 void campSchedOutFree(Outgoing *o);
 
+/* campaign's deployed version with record loaded into it (camp test,
+** camp preview); NULL with "no campaign 'x' is deployed", "no record N in
+** model 'm'" or the store's message in err. */
+const Loaded *campSchedLoadFor(Engine *e, const char *campaign, int64_t record, char *err, size_t errSize);
+
 #endif
