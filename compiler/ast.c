@@ -243,6 +243,18 @@ Ast *campAstPropToken(ParseCtx *c, Token kw, PropKind prop, Token value) {
   return campAstProp(c, kw, prop, campAstLeaf(c, value));
 }
 
+/* budget [-]NUMBER CURRENCY: the amount as written (resolve refuses a
+** negative one) and the currency's name in b. */
+Ast *campAstBudget(ParseCtx *c, Token kw, int negative, Token amount, Token currency) {
+  Ast *v = campAstLeaf(c, amount);
+  if (negative && v->kind == AST_INT) v->v.i = -v->v.i;
+  else if (negative) v->v.r = -v->v.r;
+  Ast *n = campAstProp(c, kw, PROP_BUDGET, v);
+  n->b = campAstLeaf(c, currency);
+  campAstSpan(n, currency.off, currency.len);
+  return n;
+}
+
 Ast *campAstActivity(ParseCtx *c, Token kind, Token name, Ast *after, Ast *kids, Token end) {
   Ast *n = node(c, AST_ACTIVITY, kind);
   setName(c, n, name);
@@ -356,7 +368,7 @@ Ast *campAstPipes(ParseCtx *c, Ast *input, Ast *pipes) {
 
 const char *campAstKindName(AstKind k) {
   static const char *const names[] = {
-    "?", "file", "use", "model", "field", "campaign", "list", "mailing", "activity", "branch",
+    "?", "file", "use", "model", "field", "campaign", "list", "mailing", "initiative", "activity", "branch",
     "prop", "str", "int", "real", "bool", "time", "dur", "array", "name", "now", "null",
     "binary", "unary", "isset", "call", "namedarg", "template", "pipe",
   };
@@ -366,7 +378,9 @@ const char *campAstKindName(AstKind k) {
 const char *campAstPropName(PropKind p) {
   static const char *const names[] = {
     "?", "target", "where", "unique", "code", "subject", "body", "text", "from", "expire", "to", "at", "optout",
+    "kind", "keep_contacted", "initiative", "start", "end", "budget", "description", "scale",
   };
+  _Static_assert(sizeof names / sizeof names[0] == PROP_COUNT_, "a name for every PropKind");
   return p < PROP_COUNT_ ? names[p] : "?";
 }
 

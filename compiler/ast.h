@@ -26,6 +26,7 @@ typedef enum {
   AST_CAMPAIGN,   /* name; a: AST_STR title; kids: AST_PROP and AST_ACTIVITY */
   AST_LIST,       /* name; a: AST_STR title; kids: AST_PROP */
   AST_MAILING,    /* name; a: AST_STR title; kids: AST_PROP */
+  AST_INITIATIVE, /* name; a: AST_STR title; kids: AST_PROP */
   AST_ACTIVITY,   /* name; op: ActKind; a: AST_DUR delay or NULL; kids: AST_PROP, AST_BRANCH, AST_CALL */
   AST_BRANCH,     /* op: Trigger; a: AST_DUR window or NULL; kids: AST_ACTIVITY */
   AST_PROP,       /* op: PropKind; a: the value (expression, AST_STR, AST_DUR, AST_NAME) */
@@ -55,6 +56,12 @@ typedef enum {
   PROP_SUBJECT, PROP_BODY, PROP_TEXT, PROP_FROM, PROP_EXPIRE,
   PROP_TO, PROP_AT,
   PROP_OPTOUT,          /* in a model: a: AST_NAME of its opt-out field; resolve sets index to the field */
+  PROP_KIND, PROP_KEEP, /* a list's kind (AST_NAME) and keep_contacted (AST_BOOL) */
+  PROP_INITIATIVE,      /* a campaign's or mailing's initiative (AST_NAME; resolve sets its index) */
+  PROP_START, PROP_END, /* an initiative's period (AST_TIME) */
+  PROP_BUDGET,          /* a: AST_INT or AST_REAL amount (negative when written so); b: AST_NAME currency */
+  PROP_DESCRIPTION,     /* AST_STR */
+  PROP_SCALE,           /* AST_NAME: hour, day or month */
   PROP_COUNT_
 } PropKind;
 
@@ -134,6 +141,7 @@ Ast *campAstField(ParseCtx *c, Token name, Token type);
 Ast *campAstProp(ParseCtx *c, Token kw, PropKind prop, Ast *value);
 Ast *campAstPropId(ParseCtx *c, Token kw, PropKind prop, Token name);
 Ast *campAstPropToken(ParseCtx *c, Token kw, PropKind prop, Token value);
+Ast *campAstBudget(ParseCtx *c, Token kw, int negative, Token amount, Token currency);
 Ast *campAstActivity(ParseCtx *c, Token kind, Token name, Ast *after, Ast *kids, Token end);
 Ast *campAstBranch(ParseCtx *c, Token on, int trigger, Ast *within, Ast *kids, Token end);
 Ast *campAstCall(ParseCtx *c, Token name, Ast *args, Token end);

@@ -16,6 +16,7 @@
 ** bytes.  The builder's arrays are malloc'd here and freed here once
 ** campProgramSave has written them.
 */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,7 +35,7 @@ typedef struct Gen {
   Unit *u;
   const Resolved *t;
   Program p;
-  uint32_t capStr, capConst, capModel, capCamp, capAct, capList, capMail, capCode, capBc, capLine;
+  uint32_t capStr, capConst, capModel, capCamp, capAct, capList, capMail, capInit, capCode, capBc, capLine;
   uint32_t *strHash; uint32_t strHashCap;     /* open addressing: index + 1 */
   Value **listItems; uint32_t nListItems, capListItems;
   ProgMailing *mails; uint32_t nmail;         /* the mailings, lowered after the campaigns */
@@ -448,6 +449,31 @@ static void activity(Gen *g, const Ast *a, uint32_t camp, uint32_t parent, int t
       for (const Ast *c = br->kids; c; c = c->next) activity(g, c, camp, me, br->op, br->a, model);
 }
 
+/* The initiative a campaign or mailing names, or CAMP_NONE. */
+static uint32_t initiativeOf(const Ast *d) {
+  const Ast *n = propValue(d, PROP_INITIATIVE);
+  return n ? (uint32_t)n->index : CAMP_NONE;
+}
+
+static void initiative(Gen *g, const Ast *n) {
+  GROW(g->p.inits, g->p.ninit, g->capInit);
+  ProgInitiative *x = &g->p.inits[g->p.ninit++];
+  memset(x, 0, sizeof *x);
+  const Ast *code = propValue(n, PROP_CODE), *desc = propValue(n, PROP_DESCRIPTION);
+  const Ast *start = propValue(n, PROP_START), *end = propValue(n, PROP_END), *scale = propValue(n, PROP_SCALE);
+  const Ast *budget = campResolveProp(n, PROP_BUDGET);
+  x->name = str(g, n->name, n->nameLen);
+  x->title = str(g, n->a->name, n->a->nameLen);
+  x->code = str(g, code->name, code->nameLen);
+  x->currency = budget ? str(g, budget->b->name, budget->b->nameLen) : CAMP_NONE;
+  x->description = desc ? str(g, desc->name, desc->nameLen) : CAMP_NONE;
+  x->start = start ? start->v.i : 0;
+  x->end = end ? end->v.i : 0;
+  x->budget = !budget ? -1 : budget->a->kind == AST_INT ? budget->a->v.i * 100 : (int64_t)llround(budget->a->v.r * 100);
+  x->scale = !scale || !strcmp(scale->name, "day") ? SCALE_DAY : !strcmp(scale->name, "hour") ? SCALE_HOUR : SCALE_MONTH;
+  x->line = lineNo(g, n);
+}
+
 static void campaign(Gen *g, const Ast *c) {
   GROW(g->p.camps, g->p.ncamp, g->capCamp);
   uint32_t me = g->p.ncamp++;
@@ -457,10 +483,12 @@ static void campaign(Gen *g, const Ast *c) {
   x.title = str(g, c->a->name, c->a->nameLen);
   x.model = (uint32_t)c->index;
   x.filter = filterBlock(g, propValue(c, PROP_WHERE), c->index);
-  const Ast *u = propValue(c, PROP_UNIQUE), *code = propValue(c, PROP_CODE);
+  const Ast *u = propValue(c, PROP_UNIQUE), *code = propValue(c, PROP_CODE), *to = propValue(c, PROP_TO);
   x.unique = u ? (uint32_t)u->index : CAMP_NONE;
   x.code = code ? str(g, code->name, code->nameLen) : CAMP_NONE;
-  x.list = CAMP_NONE;                       /* not a mailing */
+  x.list = to ? (uint32_t)to->index : CAMP_NONE;     /* `target list NAME` */
+  x.initiative = initiativeOf(c);
+  if (x.initiative != CAMP_NONE) x.code = g->p.inits[x.initiative].code;
   x.firstAct = g->p.nact;
   x.line = lineNo(g, c);
   for (const Ast *a = c->kids; a; a = a->next)
@@ -479,7 +507,8 @@ static void mailing(Gen *g, const Ast *m) {
   x.title = str(g, m->a->name, m->a->nameLen);
   x.list = (uint32_t)propValue(m, PROP_TO)->index;
   const Ast *at = propValue(m, PROP_AT);
-  x.at = at ? at->v.i : 0;
+  x.at = at ? at->v.i : CAMP_AT_MANUAL;
+  x.initiative = initiativeOf(m);
   x.subject = textBlock(g, campResolveProp(m, PROP_SUBJECT), m->index, TPL_PLAIN);
   x.body = textBlock(g, campResolveProp(m, PROP_BODY), m->index, TPL_HTML);
   x.text = textBlock(g, campResolveProp(m, PROP_TEXT), m->index, TPL_TEXT);
@@ -507,7 +536,7 @@ static void freeGen(Gen *g) {
   for (uint32_t i = 0; i < g->p.nconst; i++) if (g->p.consts[i].tag == VAL_LIST) free((void *)g->p.consts[i].u.items);
   for (uint32_t i = 0; i < g->p.nmodel; i++) free(g->p.models[i].fields);
   free(g->p.str); free(g->p.strLen); free(g->p.consts); free(g->p.models); free(g->p.camps);
-  free(g->p.acts); free(g->p.lists); free(g->mails); free(g->p.code); free(g->p.bc); free(g->p.lines);
+  free(g->p.acts); free(g->p.lists); free(g->p.inits); free(g->mails); free(g->p.code); free(g->p.bc); free(g->p.lines);
   free(g->strHash);
 }
 
@@ -545,7 +574,11 @@ int campCodegenUnit(Unit *u, uint8_t **out, size_t *outLen, char *err, size_t er
     pl->model = (uint32_t)l->index;
     pl->filter = filterBlock(&g, propValue(l, PROP_WHERE), l->index);
     pl->line = lineNo(&g, l);
+    pl->kind = (uint8_t)l->op;
+    pl->keep = (uint8_t)l->v.i;
+    pl->contact = campProgramContactField(&g.p.models[pl->model]);
   }
+  for (uint32_t i = 0; i < g.t->ninit; i++) initiative(&g, g.t->inits[i]);
   for (const Ast *f = u->files; f; f = f->next) {
     if (f->file != u->root) continue;
     for (const Ast *d = f->kids; d; d = d->next) {

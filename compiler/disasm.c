@@ -109,15 +109,33 @@ void campDisasm(const Program *p, FILE *out) {
   }
   for (uint32_t i = 0; i < p->nlist; i++) {
     const ProgList *l = &p->lists[i];
+    static const char *const kinds[] = { "?", "dynamic", "on_demand", "manual" };
     fprintf(out, "\nlist %u %s \"%s\" model %s line %u\n", i, name(p, l->name), name(p, l->title),
             name(p, p->models[l->model].name), l->line);
+    fprintf(out, "    kind     %s%s\n", kinds[l->kind <= LIST_MANUAL ? l->kind : 0], l->keep ? " keep_contacted" : "");
+    if (l->contact != CAMP_NONE) fprintf(out, "    contact  %s\n", name(p, p->models[l->model].fields[l->contact].name));
     block(p, "filter", l->filter, out);
+  }
+  for (uint32_t i = 0; i < p->ninit; i++) {
+    static const char *const scales[] = { "?", "hour", "day", "month" };
+    const ProgInitiative *n = &p->inits[i];
+    fprintf(out, "\ninitiative %u %s \"%s\" code \"%s\" line %u\n", i, name(p, n->name), name(p, n->title),
+            name(p, n->code), n->line);
+    Value t = { .tag = VAL_TIME };
+    if (n->start) { t.u.i = n->start; fputs("    start    ", out); value(&t, out); fputc('\n', out); }
+    if (n->end) { t.u.i = n->end; fputs("    end      ", out); value(&t, out); fputc('\n', out); }
+    if (n->budget >= 0)
+      fprintf(out, "    budget   %lld.%02lld %s\n", (long long)(n->budget / 100), (long long)(n->budget % 100), name(p, n->currency));
+    if (n->description != CAMP_NONE) fprintf(out, "    description \"%s\"\n", name(p, n->description));
+    fprintf(out, "    scale    %s\n", scales[n->scale <= SCALE_MONTH ? n->scale : 0]);
   }
   for (uint32_t i = 0; i < p->ncamp; i++) {
     const ProgCampaign *c = &p->camps[i];
     if (c->isMailing) continue;                 /* listed as mailings below */
     fprintf(out, "\ncampaign %u %s \"%s\" model %s line %u\n", i, name(p, c->name), name(p, c->title),
             name(p, p->models[c->model].name), c->line);
+    if (c->list != CAMP_NONE) fprintf(out, "    list     %s\n", name(p, p->lists[c->list].name));
+    if (c->initiative != CAMP_NONE) fprintf(out, "    initiative %s\n", name(p, p->inits[c->initiative].name));
     if (c->code != CAMP_NONE) fprintf(out, "    code     \"%s\"\n", name(p, c->code));
     if (c->unique != CAMP_NONE) fprintf(out, "    unique   %s\n", name(p, p->models[c->model].fields[c->unique].name));
     block(p, "filter", c->filter, out);
@@ -146,7 +164,9 @@ void campDisasm(const Program *p, FILE *out) {
             name(p, p->lists[m->list].name), m->line);
     fprintf(out, "    campaign %u activity %u\n", i, m->firstAct);
     if (m->unique != CAMP_NONE) fprintf(out, "    unique   %s\n", name(p, p->models[m->model].fields[m->unique].name));
-    if (m->at) { Value t = { .tag = VAL_TIME }; t.u.i = m->at; fputs("    at       ", out); value(&t, out); fputc('\n', out); }
+    if (m->initiative != CAMP_NONE) fprintf(out, "    initiative %s\n", name(p, p->inits[m->initiative].name));
+    if (m->at == CAMP_AT_MANUAL) fputs("    at       manual (camp send)\n", out);
+    else if (m->at) { Value t = { .tag = VAL_TIME }; t.u.i = m->at; fputs("    at       ", out); value(&t, out); fputc('\n', out); }
     block(p, "subject", x->subject, out);
     block(p, "body", x->body, out);
     block(p, "text", x->text, out);

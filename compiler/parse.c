@@ -220,8 +220,9 @@ static int openBlock(const yyParser *p, const ParseCtx *c, int outer, Token *bra
   if (isTerminal(k1) && k2->major == TK_MODEL)                          /* MODEL ID { */
     snprintf(what, size, "model '%.*s'", shownLen(&k1->minor.yy0), textOf(c, &k1->minor.yy0));
   else if (k1->major == TK_STRING && isTerminal(k2) &&                  /* CAMPAIGN ID STRING { */
-           (k3->major == TK_CAMPAIGN || k3->major == TK_LIST || k3->major == TK_MAILING))
-    snprintf(what, size, "%s '%.*s'", k3->major == TK_CAMPAIGN ? "campaign" : k3->major == TK_LIST ? "list" : "mailing",
+           (k3->major == TK_CAMPAIGN || k3->major == TK_LIST || k3->major == TK_MAILING || k3->major == TK_INITIATIVE))
+    snprintf(what, size, "%s '%.*s'", k3->major == TK_CAMPAIGN ? "campaign" : k3->major == TK_LIST ? "list"
+             : k3->major == TK_MAILING ? "mailing" : "initiative",
              shownLen(&k2->minor.yy0), textOf(c, &k2->minor.yy0));
   else if (k3->major == TK_ON && !isTerminal(k2)) {                    /* ON trigger within { */
     char name[128];
@@ -250,6 +251,7 @@ static uint32_t indentOf(const ParseCtx *c, uint32_t off, int *first) {
 /* Keywords that begin a declaration, an activity or a branch. */
 static int startsBlock(int type) {
   return type == TK_USE || type == TK_MODEL || type == TK_CAMPAIGN || type == TK_LIST || type == TK_MAILING ||
+         type == TK_INITIATIVE ||
          type == TK_EMAIL || type == TK_SMS || type == TK_ACTION || type == TK_ON;
 }
 

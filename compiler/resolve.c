@@ -8,6 +8,7 @@
 ** (parse.c) or code (codegen.c).
 */
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +26,7 @@ typedef struct Resolver {
   Unit *u;
   Diags *d;
   Resolved t;
-  uint32_t capModel, capList;
+  uint32_t capModel, capList, capInit;
   int model;            /* the record type of the expression being typed, -1 none */
 } Resolver;
 
@@ -138,6 +139,12 @@ static int findModel(Resolver *r, const char *name) {
 static int findList(Resolver *r, const char *name) {
   for (uint32_t i = 0; i < r->t.nlist; i++)
     if (nameIs(r->t.lists[i], name)) return (int)i;
+  return -1;
+}
+
+static int findInitiative(Resolver *r, const char *name) {
+  for (uint32_t i = 0; i < r->t.ninit; i++)
+    if (nameIs(r->t.inits[i], name)) return (int)i;
   return -1;
 }
 
@@ -734,16 +741,49 @@ static void checkActivity(Resolver *r, Ast *act, const Ast *parent, Ast *campaig
 
 /* target MODEL: sets r->model; returns the model index or -1. */
 static int checkTarget(Resolver *r, Ast *decl, const char *what) {
-  Ast *t = campResolveProp(decl, PROP_TARGET);
-  if (!t) { errName(r, DIAG_E034, decl, "%s '%s' has no 'target MODEL'", what, decl->name); return -1; }
+  Ast *t = campResolveProp(decl, PROP_TARGET), *to = decl->kind == AST_CAMPAIGN ? campResolveProp(decl, PROP_TO) : NULL;
+  if (to) {                                   /* a campaign's `target list NAME` */
+    if (t) { err(r, DIAG_E072, t, "campaign '%s' targets both model '%s' and list '%s': say one (a list brings its model)",
+                 decl->name, t->a->name, to->a->name); noteAt(r, to, "the list is named here"); }
+    int l = findList(r, to->a->name);
+    if (l < 0) { unknownList(r, to->a); return -1; }
+    to->a->index = l;
+    decl->b = r->t.lists[l];
+    return r->t.lists[l]->index;
+  }
+  if (!t) { errName(r, DIAG_E034, decl, decl->kind == AST_CAMPAIGN ? "%s '%s' has no 'target MODEL' or 'target list NAME'"
+                    : "%s '%s' has no 'target MODEL'", what, decl->name); return -1; }
   int m = findModel(r, t->a->name);
   if (m < 0) unknownModel(r, t->a);
   else t->a->index = m;
   return m;
 }
 
+/* `initiative NAME` in a campaign or mailing: a declared one.  A campaign's
+** links take its code as their UTM campaign, so a `code` of its own too is
+** one code too many. */
+static void checkMember(Resolver *r, Ast *d) {
+  Ast *p = campResolveProp(d, PROP_INITIATIVE);
+  if (!p) return;
+  int i = findInitiative(r, p->a->name);
+  if (i < 0) {
+    err(r, DIAG_E065, p->a, "unknown initiative '%s'", p->a->name);
+    for (uint32_t k = 0; k < r->t.ninit; k++)
+      if (nearEnough(p->a->name, r->t.inits[k]->name)) { noteAt(r, r->t.inits[k], "did you mean '%s'?", r->t.inits[k]->name); break; }
+    return;
+  }
+  p->a->index = i;
+  Ast *code = campResolveProp(d, PROP_CODE);
+  if (code) {
+    err(r, DIAG_E071, code, "campaign '%s' belongs to initiative '%s', whose code its links carry: remove its own code \"%s\"",
+        d->name, p->a->name, code->a->name);
+    noteAt(r, p, "the initiative is named here");
+  }
+}
+
 static void checkCampaign(Resolver *r, Ast *c) {
   onceProps(r, c);
+  checkMember(r, c);
   int m = checkTarget(r, c, "campaign");
   c->index = m;
   r->model = m;
@@ -770,6 +810,39 @@ static void checkCampaign(Resolver *r, Ast *c) {
   r->model = -1;
 }
 
+/* A list's kind (Oro's three) fits its filter: dynamic and on_demand read
+** one, manual has none; keep_contacted (default on) is for the first two. */
+static void checkListKind(Resolver *r, Ast *l, const Ast *where) {
+  static const char *const kinds[] = { NULL, "dynamic", "on_demand", "manual" };
+  Ast *k = campResolveProp(l, PROP_KIND), *keep = campResolveProp(l, PROP_KEEP);
+  l->op = where ? LIST_DYNAMIC : LIST_MANUAL;
+  if (k) {
+    int found = 0;
+    for (int i = LIST_DYNAMIC; i <= LIST_MANUAL; i++) if (nameIs(k->a, kinds[i])) found = i;
+    if (!found) { err(r, DIAG_E064, k->a, "unknown list kind '%s' (kinds: dynamic, on_demand, manual)", k->a->name); return; }
+    l->op = (uint16_t)found;
+    if (found == LIST_MANUAL && where)
+      err(r, DIAG_E064, k->a, "a manual list has no filter: its members are added by hand or by actions (remove 'where', "
+          "or say 'kind on_demand' for a snapshot of it)");
+    if (found != LIST_MANUAL && !where)
+      err(r, DIAG_E064, k->a, "%s list is its filter%s: give it a 'where'", found == LIST_ON_DEMAND ? "an on_demand" : "a dynamic",
+          found == LIST_ON_DEMAND ? " as of its last refresh" : "");
+  }
+  l->v.i = l->op != LIST_MANUAL && (!keep || keep->a->v.i);
+  if (keep && l->op == LIST_MANUAL) propNotAllowed(r, keep, "a manual list (it keeps every member until removed)");
+}
+
+/* The model's first email field, else its first phone field: how a
+** member is contacted (0: none). */
+static int contactField(Resolver *r, int m) {
+  int i = 1, phone = 0;
+  for (Ast *f = r->t.models[m]->kids; f; f = f->next, i++) {
+    if (f->op == TYPE_EMAIL) return i;
+    if (f->op == TYPE_PHONE && !phone) phone = i;
+  }
+  return phone;
+}
+
 static void checkList(Resolver *r, Ast *l) {
   onceProps(r, l);
   int m = checkTarget(r, l, "list");
@@ -777,11 +850,50 @@ static void checkList(Resolver *r, Ast *l) {
   r->model = m;
   Ast *w = campResolveProp(l, PROP_WHERE);
   if (w && m >= 0) checkCondition(r, w->a, "a list's 'where'");
+  if (m >= 0 && !contactField(r, m))
+    errName(r, DIAG_E063, l, "list '%s' targets model '%s', which has no email or phone field: its members could not be contacted",
+            l->name, r->t.models[m]->name);
+  checkListKind(r, l, w);
   r->model = -1;
+}
+
+/* An initiative's code (Oro's rule), period, budget and scale. */
+static void checkInitiative(Resolver *r, Ast *n) {
+  onceProps(r, n);
+  Ast *code = campResolveProp(n, PROP_CODE), *start = campResolveProp(n, PROP_START), *end = campResolveProp(n, PROP_END);
+  if (!code) errName(r, DIAG_E070, n, "initiative '%s' has no code (code \"SPRING26\": the UTM campaign of its links)", n->name);
+  else {
+    const char *s = code->a->name;
+    size_t len = strlen(s), ok = len >= 1 && len <= 20;
+    for (size_t i = 0; ok && i < len; i++)
+      ok = (s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_' || s[i] == '-';
+    if (!ok) err(r, DIAG_E066, code->a, "code \"%s\": a code is 1 to 20 letters, digits, '_' or '-'", s);
+  }
+  if (start && end && start->a->v.i >= end->a->v.i) {
+    err(r, DIAG_E067, end->a, "initiative '%s' ends before it starts", n->name);
+    noteAt(r, start, "it starts here");
+  }
+  Ast *b = campResolveProp(n, PROP_BUDGET);
+  if (b && (b->a->kind == AST_INT ? b->a->v.i < 0 : b->a->v.r < 0))
+    err(r, DIAG_E068, b->a, "a budget is 0 or more");
+  if (b && (b->a->kind == AST_INT ? b->a->v.i > INT64_MAX / 100 : b->a->v.r > 1e15))
+    err(r, DIAG_E068, b->a, "budget out of range (at most 10^15)");
+  else if (b && b->a->kind == AST_REAL && fabs(b->a->v.r * 100 - (double)llround(b->a->v.r * 100)) > 1e-6)
+    err(r, DIAG_E068, b->a, "a budget has at most two decimals");
+  if (b) {
+    const char *c = b->b->name;
+    int ok = strlen(c) == 3;
+    for (int i = 0; ok && i < 3; i++) ok = c[i] >= 'A' && c[i] <= 'Z';
+    if (!ok) err(r, DIAG_E068, b->b, "currency '%s': write its ISO 4217 code (EUR, USD, GBP ...)", c);
+  }
+  Ast *sc = campResolveProp(n, PROP_SCALE);
+  if (sc && !nameIs(sc->a, "hour") && !nameIs(sc->a, "day") && !nameIs(sc->a, "month"))
+    err(r, DIAG_E069, sc->a, "unknown report scale '%s' (hour, day or month)", sc->a->name);
 }
 
 static void checkMailing(Resolver *r, Ast *ml) {
   onceProps(r, ml);
+  checkMember(r, ml);
   Ast *to = campResolveProp(ml, PROP_TO);
   int m = -1;
   if (!to) errName(r, DIAG_E044, ml, "mailing '%s' has no 'to list NAME'", ml->name);
@@ -874,11 +986,20 @@ static void checkDuplicateDecl(Resolver *r, Ast *d, Ast *files) {
     for (Ast *e = f->kids; e; e = e->next) {
       if (e == d) return;
       int clash = e->kind == d->kind && nameIs(e, d->name);
+      if (e->kind == AST_INITIATIVE || d->kind == AST_INITIATIVE) {
+        Ast *c1 = campResolveProp(d, PROP_CODE), *c2 = campResolveProp(e, PROP_CODE);
+        if (!clash && c1 && c2 && (e->kind == AST_INITIATIVE || e->kind == AST_CAMPAIGN) && !strcmp(c1->a->name, c2->a->name)) {
+          err(r, DIAG_E048, c1->a, "%s '%s' and %s '%s' share the code \"%s\"", e->kind == AST_INITIATIVE ? "initiative" : "campaign",
+              e->name, d->kind == AST_INITIATIVE ? "initiative" : "campaign", d->name, c1->a->name);
+          noteAt(r, e, "'%s' is declared here", e->name);
+          return;
+        }
+      }
       if (d->kind == AST_CAMPAIGN || d->kind == AST_MAILING)
         clash = (e->kind == AST_CAMPAIGN || e->kind == AST_MAILING) && nameIs(e, d->name);
       if (clash) {
         errName(r, DIAG_E015, d, "duplicate %s '%s'", d->kind == AST_MODEL ? "model" : d->kind == AST_LIST ? "list" :
-                d->kind == AST_MAILING ? "mailing" : "campaign", d->name);
+                d->kind == AST_MAILING ? "mailing" : d->kind == AST_INITIATIVE ? "initiative" : "campaign", d->name);
         noteAt(r, e, "'%s' is first declared here", e->name);
         return;
       }
@@ -911,9 +1032,11 @@ int campResolveUnit(Unit *u) {
       if (d->kind != AST_USE) checkDuplicateDecl(&r, d, u->files);
       if (d->kind == AST_MODEL && findModel(&r, d->name) < 0) push(&r, &r.t.models, &r.t.nmodel, &r.capModel, d);
       if (d->kind == AST_LIST && findList(&r, d->name) < 0) push(&r, &r.t.lists, &r.t.nlist, &r.capList, d);
+      if (d->kind == AST_INITIATIVE && findInitiative(&r, d->name) < 0) push(&r, &r.t.inits, &r.t.ninit, &r.capInit, d);
     }
   for (uint32_t i = 0; i < r.t.nmodel; i++) { checkModel(&r, r.t.models[i]); checkOptOut(&r, (int)i); }
   for (uint32_t i = 0; i < r.t.nlist; i++) checkList(&r, r.t.lists[i]);
+  for (uint32_t i = 0; i < r.t.ninit; i++) checkInitiative(&r, r.t.inits[i]);
   for (Ast *f = u->files; f; f = f->next)
     for (Ast *d = f->kids; d; d = d->next) {
       if (d->kind == AST_CAMPAIGN) checkCampaign(&r, d);

@@ -12,7 +12,10 @@
 **    AST_STR and typed expressions; a body file's template is on the
 **    PROP_BODY value's .tpl;
 **  - AST_CAMPAIGN, AST_LIST and AST_MAILING carry .index = their model
-**    index (a mailing: its list's model), and .b = their list (mailing).
+**    index (a mailing: its list's model), and .b = their list (mailing,
+**    or campaign with `target list`);
+**  - AST_LIST carries .op = its ListKind and .v.i = keep_contacted (0/1);
+**  - PROP_INITIATIVE values carry .index = the initiative's index.
 */
 #ifndef CAMP_RESOLVE_H
 #define CAMP_RESOLVE_H
@@ -22,6 +25,7 @@
 typedef struct Resolved {
   Ast **models; uint32_t nmodel;
   Ast **lists; uint32_t nlist;
+  Ast **inits; uint32_t ninit;      /* initiatives, in unit order (the image's indexes) */
 } Resolved;
 
 /* The symbol tables of the last campResolveUnit on u (arena-allocated). */

@@ -54,6 +54,14 @@ again:
   "campaign"  { t.type = TK_CAMPAIGN; goto done; }
   "list"      { t.type = TK_LIST; goto done; }
   "mailing"   { t.type = TK_MAILING; goto done; }
+  "initiative" { t.type = TK_INITIATIVE; goto done; }
+  "kind"      { t.type = TK_KIND; goto done; }
+  "keep_contacted" { t.type = TK_KEEP_CONTACTED; goto done; }
+  "start"     { t.type = TK_START; goto done; }
+  "end"       { t.type = TK_END; goto done; }
+  "budget"    { t.type = TK_BUDGET; goto done; }
+  "description" { t.type = TK_DESCRIPTION; goto done; }
+  "scale"     { t.type = TK_SCALE; goto done; }
   "target"    { t.type = TK_TARGET; goto done; }
   "where"     { t.type = TK_WHERE; goto done; }
   "unique"    { t.type = TK_UNIQUE; goto done; }
@@ -171,6 +179,14 @@ const char *campLexTokenName(int type) {
   case TK_CAMPAIGN: return "'campaign'";
   case TK_LIST: return "'list'";
   case TK_MAILING: return "'mailing'";
+  case TK_INITIATIVE: return "'initiative'";
+  case TK_KIND: return "'kind'";
+  case TK_KEEP_CONTACTED: return "'keep_contacted'";
+  case TK_START: return "'start'";
+  case TK_END: return "'end'";
+  case TK_BUDGET: return "'budget'";
+  case TK_DESCRIPTION: return "'description'";
+  case TK_SCALE: return "'scale'";
   case TK_TARGET: return "'target'";
   case TK_WHERE: return "'where'";
   case TK_UNIQUE: return "'unique'";

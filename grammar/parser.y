@@ -32,7 +32,8 @@
 /* Keywords that may also stand where a name is expected. */
 %fallback ID USE MODEL CAMPAIGN LIST MAILING TARGET WHERE UNIQUE CODE EMAIL SMS
               ACTION AFTER SUBJECT BODY TEXT FROM EXPIRE ON WITHIN DONE OPEN
-              CLICK REPLY BOUNCE NO TO AT SET OPTOUT.
+              CLICK REPLY BOUNCE NO TO AT SET OPTOUT INITIATIVE KIND KEEP_CONTACTED
+              START END BUDGET DESCRIPTION SCALE.
 
 %type decls   { AstChain }
 %type fields  { AstChain }
@@ -40,6 +41,7 @@
 %type aitems  { AstChain }
 %type litems  { AstChain }
 %type mitems  { AstChain }
+%type iitems  { AstChain }
 %type acts    { AstChain }
 %type args    { AstChain }
 %type arglist { AstChain }
@@ -52,6 +54,7 @@
 %type aitem   { Ast * }
 %type litem   { Ast * }
 %type mitem   { Ast * }
+%type iitem   { Ast * }
 %type activity { Ast * }
 %type branch  { Ast * }
 %type after   { Ast * }
@@ -79,6 +82,8 @@ decl(A) ::= LIST(K) ID(N) STRING(T) LBRACE litems(I) RBRACE(E).
                                          { A = campAstDecl(ctx, AST_LIST, K, N, &T, I.head, E); }
 decl(A) ::= MAILING(K) ID(N) STRING(T) LBRACE mitems(I) RBRACE(E).
                                          { A = campAstDecl(ctx, AST_MAILING, K, N, &T, I.head, E); }
+decl(A) ::= INITIATIVE(K) ID(N) STRING(T) LBRACE iitems(I) RBRACE(E).
+                                         { A = campAstDecl(ctx, AST_INITIATIVE, K, N, &T, I.head, E); }
 
 /* field := IDENT TYPE | optout IDENT (names the model's opt-out field) */
 fields(A) ::= .                          { A = campAstChain(ctx, 0, 0); }
@@ -86,10 +91,12 @@ fields(A) ::= fields(B) field(C).        { A = campAstChain(ctx, &B, C); }
 field(A) ::= ID(N) ID(T).                { A = campAstField(ctx, N, T); }
 field(A) ::= OPTOUT(K) ID(N).            { A = campAstPropId(ctx, K, PROP_OPTOUT, N); }
 
-/* campitem := target | where | unique | code | activity */
+/* campitem := target IDENT | target list IDENT | where | unique | code | initiative | activity */
 citems(A) ::= .                          { A = campAstChain(ctx, 0, 0); }
 citems(A) ::= citems(B) citem(C).        { A = campAstChain(ctx, &B, C); }
 citem(A) ::= TARGET(K) ID(N).            { A = campAstPropId(ctx, K, PROP_TARGET, N); }
+citem(A) ::= TARGET(K) LIST ID(N).       { A = campAstPropId(ctx, K, PROP_TO, N); }
+citem(A) ::= INITIATIVE(K) ID(N).        { A = campAstPropId(ctx, K, PROP_INITIATIVE, N); }
 citem(A) ::= WHERE(K) expr(E).           { A = campAstProp(ctx, K, PROP_WHERE, E); }
 citem(A) ::= UNIQUE(K) ID(N).            { A = campAstPropId(ctx, K, PROP_UNIQUE, N); }
 citem(A) ::= CODE(K) STRING(S).          { A = campAstPropToken(ctx, K, PROP_CODE, S); }
@@ -132,21 +139,39 @@ within(A) ::= WITHIN DURATION(D).        { A = campAstLeaf(ctx, D); }
 acts(A) ::= .                            { A = campAstChain(ctx, 0, 0); }
 acts(A) ::= acts(B) activity(C).         { A = campAstChain(ctx, &B, C); }
 
-/* list := list IDENT STRING { (target IDENT | where expr)* } */
+/* list := list IDENT STRING { (target IDENT | where expr | kind IDENT | keep_contacted BOOL)* } */
 litems(A) ::= .                          { A = campAstChain(ctx, 0, 0); }
 litems(A) ::= litems(B) litem(C).        { A = campAstChain(ctx, &B, C); }
 litem(A) ::= TARGET(K) ID(N).            { A = campAstPropId(ctx, K, PROP_TARGET, N); }
 litem(A) ::= WHERE(K) expr(E).           { A = campAstProp(ctx, K, PROP_WHERE, E); }
+litem(A) ::= KIND(K) ID(N).              { A = campAstPropId(ctx, K, PROP_KIND, N); }
+litem(A) ::= KEEP_CONTACTED(K) TRUE(V).  { A = campAstPropToken(ctx, K, PROP_KEEP, V); }
+litem(A) ::= KEEP_CONTACTED(K) FALSE(V). { A = campAstPropToken(ctx, K, PROP_KEEP, V); }
 
-/* mailing := mailing IDENT STRING { (to list IDENT | at DATETIME | subject … )* } */
+/* mailing := mailing IDENT STRING { (to list IDENT | at DATETIME | initiative IDENT | subject … )* } */
 mitems(A) ::= .                          { A = campAstChain(ctx, 0, 0); }
 mitems(A) ::= mitems(B) mitem(C).        { A = campAstChain(ctx, &B, C); }
 mitem(A) ::= TO(K) LIST ID(N).           { A = campAstPropId(ctx, K, PROP_TO, N); }
 mitem(A) ::= AT(K) DATETIME(D).          { A = campAstPropToken(ctx, K, PROP_AT, D); }
+mitem(A) ::= INITIATIVE(K) ID(N).        { A = campAstPropId(ctx, K, PROP_INITIATIVE, N); }
 mitem(A) ::= SUBJECT(K) STRING(S).       { A = campAstPropToken(ctx, K, PROP_SUBJECT, S); }
 mitem(A) ::= BODY(K) STRING(S).          { A = campAstPropToken(ctx, K, PROP_BODY, S); }
 mitem(A) ::= TEXT(K) STRING(S).          { A = campAstPropToken(ctx, K, PROP_TEXT, S); }
 mitem(A) ::= FROM(K) STRING(S).          { A = campAstPropToken(ctx, K, PROP_FROM, S); }
+
+/* initiative := initiative IDENT STRING { (code STRING | start DATETIME | end DATETIME
+**                 | budget NUMBER CURRENCY | description STRING | scale IDENT)* } */
+iitems(A) ::= .                          { A = campAstChain(ctx, 0, 0); }
+iitems(A) ::= iitems(B) iitem(C).        { A = campAstChain(ctx, &B, C); }
+iitem(A) ::= CODE(K) STRING(S).          { A = campAstPropToken(ctx, K, PROP_CODE, S); }
+iitem(A) ::= START(K) DATETIME(D).       { A = campAstPropToken(ctx, K, PROP_START, D); }
+iitem(A) ::= END(K) DATETIME(D).         { A = campAstPropToken(ctx, K, PROP_END, D); }
+iitem(A) ::= BUDGET(K) INT(V) ID(C).     { A = campAstBudget(ctx, K, 0, V, C); }
+iitem(A) ::= BUDGET(K) REAL(V) ID(C).    { A = campAstBudget(ctx, K, 0, V, C); }
+iitem(A) ::= BUDGET(K) MINUS INT(V) ID(C).  { A = campAstBudget(ctx, K, 1, V, C); }
+iitem(A) ::= BUDGET(K) MINUS REAL(V) ID(C). { A = campAstBudget(ctx, K, 1, V, C); }
+iitem(A) ::= DESCRIPTION(K) STRING(S).   { A = campAstPropToken(ctx, K, PROP_DESCRIPTION, S); }
+iitem(A) ::= SCALE(K) ID(N).             { A = campAstPropId(ctx, K, PROP_SCALE, N); }
 
 /* arguments: expr | IDENT ':' expr */
 args(A) ::= .                            { A = campAstChain(ctx, 0, 0); }

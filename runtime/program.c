@@ -100,7 +100,7 @@ int campProgramSave(Program *p, uint8_t **out, size_t *outLen) {
     const ProgCampaign *c = &p->camps[i];
     uint32_t f[] = { c->name, c->title, c->model, c->filter, c->unique, c->code, c->firstAct, c->nact, c->line };
     for (unsigned k = 0; k < sizeof f / sizeof f[0]; k++) putU32(&b, f[k]);
-    putU8(&b, c->isMailing); putU32(&b, c->list); putI64(&b, c->at);
+    putU8(&b, c->isMailing); putU32(&b, c->list); putI64(&b, c->at); putU32(&b, c->initiative);
   }
   putU32(&b, p->nact);
   for (uint32_t i = 0; i < p->nact; i++) {
@@ -114,6 +114,14 @@ int campProgramSave(Program *p, uint8_t **out, size_t *outLen) {
   for (uint32_t i = 0; i < p->nlist; i++) {
     const ProgList *l = &p->lists[i];
     putU32(&b, l->name); putU32(&b, l->title); putU32(&b, l->model); putU32(&b, l->filter); putU32(&b, l->line);
+    putU8(&b, l->kind); putU8(&b, l->keep); putU32(&b, l->contact);
+  }
+  putU32(&b, p->ninit);
+  for (uint32_t i = 0; i < p->ninit; i++) {
+    const ProgInitiative *n = &p->inits[i];
+    uint32_t f[] = { n->name, n->title, n->code, n->currency, n->description, n->line };
+    for (unsigned k = 0; k < sizeof f / sizeof f[0]; k++) putU32(&b, f[k]);
+    putI64(&b, n->start); putI64(&b, n->end); putI64(&b, n->budget); putU8(&b, n->scale);
   }
   putU32(&b, p->ncode);
   for (uint32_t i = 0; i < p->ncode; i++) {
@@ -335,13 +343,38 @@ static void checkMailing(Rd *r, const Program *p, uint32_t i) {
   const ProgCampaign *c = &p->camps[i];
   if (r->bad) return;
   if (c->isMailing > 1) { fail(r, "image is corrupted (campaign %u: isMailing %u)", i, c->isMailing); return; }
-  if (!c->isMailing) {
-    if (c->list != CAMP_NONE || c->at) fail(r, "image is corrupted (campaign %u has a list or a time but is no mailing)", i);
-    return;
+  if (!checkIndex(r, c->initiative, p->ninit, 1, "campaign initiative")) return;
+  if (!c->isMailing && c->at) { fail(r, "image is corrupted (campaign %u has a time but is no mailing)", i); return; }
+  if (!checkIndex(r, c->list, p->nlist, !c->isMailing, "campaign list") || c->list == CAMP_NONE) return;
+  if (p->lists[c->list].model != c->model) fail(r, "image is corrupted (campaign %u: its list is of another model)", i);
+  else if (c->isMailing && (c->nact != 1 || p->acts[c->firstAct].kind != ACT_EMAIL))
+    fail(r, "image is corrupted (mailing %u is not one email)", i);
+}
+
+/* A list's kind and contact field, an initiative's strings and scale
+** (image version 4 on). */
+static void checkListsAndInitiatives(Rd *r, const Program *p) {
+  for (uint32_t i = 0; i < p->nlist && !r->bad; i++) {
+    const ProgList *l = &p->lists[i];
+    checkIndex(r, l->name, p->nstr, 0, "list name");
+    checkIndex(r, l->title, p->nstr, 0, "list title");
+    if (!checkIndex(r, l->model, p->nmodel, 0, "list model")) break;
+    checkBlock(r, l->filter, p, CODE_FILTER, "list filter");
+    checkIndex(r, l->contact, p->models[l->model].nfield, 1, "list contact field");
+    if (!r->bad && (l->kind < LIST_DYNAMIC || l->kind > LIST_MANUAL || l->keep > 1 ||
+                    (l->kind == LIST_MANUAL) != (l->filter == CAMP_NONE) || (l->kind == LIST_MANUAL && l->keep)))
+      fail(r, "image is corrupted (list %u: kind %u, keep %u)", i, l->kind, l->keep);
   }
-  if (!checkIndex(r, c->list, p->nlist, 0, "mailing list")) return;
-  if (p->lists[c->list].model != c->model) fail(r, "image is corrupted (mailing %u: its list is of another model)", i);
-  else if (c->nact != 1 || p->acts[c->firstAct].kind != ACT_EMAIL) fail(r, "image is corrupted (mailing %u is not one email)", i);
+  for (uint32_t i = 0; i < p->ninit && !r->bad; i++) {
+    const ProgInitiative *n = &p->inits[i];
+    checkIndex(r, n->name, p->nstr, 0, "initiative name");
+    checkIndex(r, n->title, p->nstr, 0, "initiative title");
+    checkIndex(r, n->code, p->nstr, 0, "initiative code");
+    checkIndex(r, n->currency, p->nstr, 1, "initiative currency");
+    checkIndex(r, n->description, p->nstr, 1, "initiative description");
+    if (!r->bad && (n->scale < SCALE_HOUR || n->scale > SCALE_MONTH || n->budget < -1 || (n->start && n->end && n->start >= n->end)))
+      fail(r, "image is corrupted (initiative %u: scale %u, budget or period)", i, n->scale);
+  }
 }
 
 /* The mailings table of an image before version 3 (after its lists): the
@@ -356,6 +389,7 @@ static ProgMailing *readOldMailings(Rd *r, uint32_t *n) {
     m->at = getI64(r, "mailings");
     uint32_t *f[] = { &m->subject, &m->body, &m->text, &m->from, &m->line };
     for (unsigned k = 0; k < sizeof f / sizeof f[0]; k++) *f[k] = getU32(r, "mailings");
+    m->initiative = CAMP_NONE;
   }
   return mails;
 }
@@ -450,14 +484,16 @@ Program *campProgramLoad(const uint8_t *buf, size_t len, char *err, size_t errSi
     if (!r.bad && m->optOut != CAMP_NONE && m->fields[m->optOut].type != TYPE_BOOL)
       fail(&r, "image is corrupted (opt-out field %u is not a bool)", m->optOut);
   }
-  p->ncamp = getCount(&r, version >= 3 ? 49 : 36, "campaign");
+  p->ncamp = getCount(&r, version >= 4 ? 53 : version >= 3 ? 49 : 36, "campaign");
   p->camps = take(&r, (size_t)p->ncamp * sizeof *p->camps + 1);
   for (uint32_t i = 0; i < p->ncamp && !r.bad; i++) {
     ProgCampaign *c = &p->camps[i];
     uint32_t *f[] = { &c->name, &c->title, &c->model, &c->filter, &c->unique, &c->code, &c->firstAct, &c->nact, &c->line };
     for (unsigned k = 0; k < sizeof f / sizeof f[0]; k++) *f[k] = getU32(&r, "campaigns");
     c->list = CAMP_NONE;
+    c->initiative = CAMP_NONE;
     if (version >= 3) { c->isMailing = getU8(&r, "campaigns"); c->list = getU32(&r, "campaigns"); c->at = getI64(&r, "campaigns"); }
+    if (version >= 4) c->initiative = getU32(&r, "campaigns");
   }
   p->nact = getCount(&r, 62, "activity");
   p->acts = take(&r, (size_t)p->nact * sizeof *p->acts + 1);
@@ -470,12 +506,25 @@ Program *campProgramLoad(const uint8_t *buf, size_t len, char *err, size_t errSi
     uint32_t *f[] = { &a->filter, &a->subject, &a->body, &a->text, &a->from, &a->actions, &a->line };
     for (unsigned k = 0; k < sizeof f / sizeof f[0]; k++) *f[k] = getU32(&r, "activities");
   }
-  p->nlist = getCount(&r, 20, "list");
+  p->nlist = getCount(&r, version >= 4 ? 26 : 20, "list");
   p->lists = take(&r, (size_t)p->nlist * sizeof *p->lists + 1);
   for (uint32_t i = 0; i < p->nlist && !r.bad; i++) {
     ProgList *l = &p->lists[i];
     l->name = getU32(&r, "lists"); l->title = getU32(&r, "lists"); l->model = getU32(&r, "lists");
     l->filter = getU32(&r, "lists"); l->line = getU32(&r, "lists");
+    l->kind = l->filter == CAMP_NONE ? LIST_MANUAL : LIST_DYNAMIC;
+    l->contact = CAMP_NONE;
+    if (version >= 4) { l->kind = getU8(&r, "lists"); l->keep = getU8(&r, "lists"); l->contact = getU32(&r, "lists"); }
+    else if (l->model < p->nmodel) l->contact = campProgramContactField(&p->models[l->model]);
+  }
+  p->ninit = version >= 4 ? getCount(&r, 49, "initiative") : 0;
+  p->inits = take(&r, (size_t)p->ninit * sizeof *p->inits + 1);
+  for (uint32_t i = 0; i < p->ninit && !r.bad; i++) {
+    ProgInitiative *n = &p->inits[i];
+    uint32_t *f[] = { &n->name, &n->title, &n->code, &n->currency, &n->description, &n->line };
+    for (unsigned k = 0; k < sizeof f / sizeof f[0]; k++) *f[k] = getU32(&r, "initiatives");
+    n->start = getI64(&r, "initiatives"); n->end = getI64(&r, "initiatives"); n->budget = getI64(&r, "initiatives");
+    n->scale = getU8(&r, "initiatives");
   }
   uint32_t nmail = 0;
   ProgMailing *mails = version < 3 ? readOldMailings(&r, &nmail) : NULL;
@@ -540,12 +589,7 @@ Program *campProgramLoad(const uint8_t *buf, size_t len, char *err, size_t errSi
     checkBlock(&r, a->from, p, CODE_TEMPLATE, "from");
     checkBlock(&r, a->actions, p, CODE_ACTIONS, "actions");
   }
-  for (uint32_t i = 0; i < p->nlist && !r.bad; i++) {
-    checkIndex(&r, p->lists[i].name, p->nstr, 0, "list name");
-    checkIndex(&r, p->lists[i].title, p->nstr, 0, "list title");
-    checkIndex(&r, p->lists[i].model, p->nmodel, 0, "list model");
-    checkBlock(&r, p->lists[i].filter, p, CODE_FILTER, "list filter");
-  }
+  checkListsAndInitiatives(&r, p);
   for (uint32_t i = 0; i < nmail && !r.bad; i++) {
     ProgMailing *m = &mails[i];
     checkIndex(&r, m->name, p->nstr, 0, "mailing name");
@@ -591,13 +635,20 @@ void campProgramLowerMailing(const Program *p, const ProgMailing *m, uint32_t ca
   memset(c, 0, sizeof *c);
   c->name = m->name; c->title = m->title; c->model = l->model; c->filter = l->filter;
   c->unique = CAMP_NONE; c->code = CAMP_NONE; c->firstAct = act; c->nact = 1; c->line = m->line;
-  c->isMailing = 1; c->list = m->list; c->at = m->at;
+  c->isMailing = 1; c->list = m->list; c->at = m->at; c->initiative = m->initiative;
+  if (m->initiative != CAMP_NONE) c->code = p->inits[m->initiative].code;
   for (uint32_t f = 1; f < model->nfield && c->unique == CAMP_NONE; f++)     /* one message per address */
     if (model->fields[f].type == TYPE_EMAIL) c->unique = f;
   memset(a, 0, sizeof *a);
   a->name = m->name; a->campaign = camp; a->kind = ACT_EMAIL; a->trigger = TRIG_BEGIN; a->parent = CAMP_NONE;
   a->filter = CAMP_NONE; a->subject = m->subject; a->body = m->body; a->text = m->text; a->from = m->from;
   a->actions = CAMP_NONE; a->line = m->line;
+}
+
+uint32_t campProgramContactField(const ProgModel *m) {
+  for (uint32_t f = 1; f < m->nfield; f++) if (m->fields[f].type == TYPE_EMAIL) return f;
+  for (uint32_t f = 1; f < m->nfield; f++) if (m->fields[f].type == TYPE_PHONE) return f;
+  return CAMP_NONE;
 }
 
 void campProgramFree(Program *p) {

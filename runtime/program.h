@@ -18,8 +18,9 @@
 #include "value.h"
 
 #define CAMP_IMAGE_MAGIC   "CAMPIMG\x1a"   /* 8 bytes */
-#define CAMP_IMAGE_VERSION 3u             /* 3: mailings lowered to campaigns; 2: models carry their
-                                              opt-out field; 1 and 2 still load (see campProgramLoad) */
+#define CAMP_IMAGE_VERSION 4u             /* 4: list kinds, initiatives; 3: mailings lowered to campaigns;
+                                              2: models carry their opt-out field; 1 to 3 still load
+                                              (see campProgramLoad) */
 #define CAMP_NONE          UINT32_MAX      /* "no index" in every u32 slot */
 
 /* What the store holds, checked where input enters: by the compiler (E008)
@@ -35,6 +36,20 @@ typedef enum {
   TRIG_OPEN, TRIG_CLICK, TRIG_REPLY, TRIG_BOUNCE,           /* event + delay */
   TRIG_NO_OPEN, TRIG_NO_CLICK, TRIG_NO_REPLY                /* parent + window + delay */
 } Trigger;
+
+/* Oro's marketing list kinds (image version 4 on; older lists are dynamic
+** with a filter and manual without, and keep nobody). */
+typedef enum {
+  LIST_DYNAMIC = 1, /* the filter, read live */
+  LIST_ON_DEMAND,   /* a snapshot of the filter, replaced by `camp list refresh` */
+  LIST_MANUAL       /* the records added by hand or by an action */
+} ListKind;
+
+/* An initiative's report buckets. */
+typedef enum { SCALE_HOUR = 1, SCALE_DAY, SCALE_MONTH } ReportScale;
+
+/* A mailing's `at` when it has none: sent by `camp send`, never by run. */
+#define CAMP_AT_MANUAL INT64_MAX
 
 /* A code block's purpose (for the disassembler and validation). */
 typedef enum {
@@ -64,8 +79,10 @@ typedef struct ProgCampaign {
   ** filtered by the list's filter (none for a manual list), unique on the
   ** model's first email field, with one email activity at TRIG_BEGIN. */
   uint8_t isMailing;        /* 1: lowered from a `mailing` declaration */
-  uint32_t list;            /* the mailing's list index, CAMP_NONE for a campaign */
-  int64_t at;               /* the mailing's send time, 0 = when started (and for a campaign) */
+  uint32_t list;            /* the list it goes to (a mailing's, or a campaign's `target list`), or CAMP_NONE */
+  int64_t at;               /* the mailing's send time, 0 = when started (and for a campaign),
+                               CAMP_AT_MANUAL = by `camp send` */
+  uint32_t initiative;      /* initiative index or CAMP_NONE (image version 4 on) */
 } ProgCampaign;
 
 typedef struct ProgActivity {
@@ -87,7 +104,20 @@ typedef struct ProgList {
   uint32_t name, title, model;
   uint32_t filter;          /* code block or CAMP_NONE: a manual list */
   uint32_t line;
+  uint8_t kind;             /* ListKind */
+  uint8_t keep;             /* 1: a member contacted through the list stays one (not for manual lists) */
+  uint32_t contact;         /* the model's first email field, else its first phone field (CAMP_NONE before v4) */
 } ProgList;
+
+/* A marketing campaign (Oro's): what mailings and campaigns belong to. */
+typedef struct ProgInitiative {
+  uint32_t name, title, code;             /* string indexes; code: the UTM campaign of its links */
+  uint32_t currency, description;         /* string indexes or CAMP_NONE */
+  int64_t start, end;                     /* seconds since epoch, 0 = open */
+  int64_t budget;                         /* hundredths of the currency, -1 = none */
+  uint8_t scale;                          /* ReportScale */
+  uint32_t line;
+} ProgInitiative;
 
 /* A `mailing` declaration as written: what the compiler reads from the tree
 ** and images before version 3 stored; never part of a loaded Program.
@@ -95,9 +125,10 @@ typedef struct ProgList {
 typedef struct ProgMailing {
   uint32_t name, title;
   uint32_t list;            /* list index */
-  int64_t at;               /* seconds since epoch, or 0 = when started */
+  int64_t at;               /* seconds since epoch, 0 = when started, CAMP_AT_MANUAL */
   uint32_t subject, body, text, from;   /* template code blocks or CAMP_NONE */
   uint32_t line;
+  uint32_t initiative;      /* initiative index or CAMP_NONE */
 } ProgMailing;
 
 typedef struct ProgCode {
@@ -118,6 +149,7 @@ typedef struct Program {
   uint32_t ncamp;  ProgCampaign *camps;
   uint32_t nact;   ProgActivity *acts;
   uint32_t nlist;  ProgList *lists;
+  uint32_t ninit;  ProgInitiative *inits;
   uint32_t ncode;  ProgCode *code;
   uint32_t nbc;    uint8_t *bc;
   uint32_t nline;  ProgLine *lines;     /* pc -> line for all of bc */
@@ -141,14 +173,18 @@ Program *campProgramLoadFile(const char *path, char *err, size_t errSize);
 void campProgramFree(Program *p);
 
 /* Give mailing m the form the runtime runs: fill *c (to be camps[camp])
-** with a campaign of the same name over its list's model, matching the list
-** (a dynamic list's filter; a manual list's members are the store's to
-** find), unique on the model's first email field, and *a (to be acts[act])
+** with a campaign of the same name over its list's model, going to the list
+** (filtered by its filter; the scheduler finds the members of other kinds), in m's
+** initiative with its code, unique on the model's first email field, and *a (to be acts[act])
 ** with its one email, at TRIG_BEGIN with m's templates.  Reads p's models
 ** and lists (m->list must be in range).  The compiler calls it for every
 ** mailing; the loader for the mailings of an image older than version 3. */
 void campProgramLowerMailing(const Program *p, const ProgMailing *m, uint32_t camp, uint32_t act,
                              ProgCampaign *c, ProgActivity *a);
+
+/* A model's first email field, else its first phone field: how a list's
+** member is contacted; CAMP_NONE when it has neither. */
+uint32_t campProgramContactField(const ProgModel *m);
 
 /* Hex form of p->hash (65 bytes with NUL). */
 void campProgramHashHex(const Program *p, char out[65]);

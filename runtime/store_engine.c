@@ -26,7 +26,7 @@
 #include "runtime/clock.h"
 #include "runtime/store_engine.h"
 
-#define SCHEMA_VERSION 5
+#define SCHEMA_VERSION 6
 
 static const char *const schema1 =
   "CREATE TABLE camp_meta(key TEXT PRIMARY KEY, value);"
@@ -118,8 +118,38 @@ static const char *const schema5 =
   "CREATE TABLE camp_source(campaign INTEGER NOT NULL, version INTEGER NOT NULL, activity TEXT NOT NULL,"
   "  field TEXT NOT NULL, text TEXT NOT NULL, PRIMARY KEY(campaign, version, activity, field));";
 
+/* Version 6: Oro's marketing (docs/RUNTIME.md).  Deployed images are kept
+** once by hash (camp_image) for what outlives a campaign version: a list is
+** its own object (kind, keep_contacted, the image its filter is in, when it
+** was last refreshed); a list member row is a manual member or one of an
+** on-demand snapshot (member = 1), or only carries a dynamic member's
+** overlays (member = 0): when it joined, how often and when last it was
+** contacted through the list, and when it was unsubscribed from or removed
+** from the list (NULL: not); every change to a list is logged with its
+** time; an initiative (Oro's marketing campaign) has its code, period,
+** budget in hundredths and scale, and every code it ever had stays in
+** camp_code (until: when it stopped being current); a campaign names its
+** initiative. */
+static const char *const schema6 =
+  "CREATE TABLE camp_image(hash TEXT PRIMARY KEY, image BLOB NOT NULL);"
+  "CREATE TABLE camp_list(name TEXT PRIMARY KEY, title TEXT NOT NULL, model TEXT NOT NULL, kind TEXT NOT NULL,"
+  "  keep_contacted INTEGER NOT NULL, image TEXT NOT NULL, deployed_at INTEGER NOT NULL, refreshed_at INTEGER);"
+  "ALTER TABLE camp_list_member ADD COLUMN member INTEGER NOT NULL DEFAULT 1;"
+  "ALTER TABLE camp_list_member ADD COLUMN joined_at INTEGER;"
+  "ALTER TABLE camp_list_member ADD COLUMN contacted INTEGER NOT NULL DEFAULT 0;"
+  "ALTER TABLE camp_list_member ADD COLUMN last_contacted INTEGER;"
+  "ALTER TABLE camp_list_member ADD COLUMN unsubscribed_at INTEGER;"
+  "ALTER TABLE camp_list_member ADD COLUMN removed_at INTEGER;"
+  "CREATE TABLE camp_list_log(id INTEGER PRIMARY KEY, list TEXT NOT NULL, record_id INTEGER, action TEXT NOT NULL,"
+  "  at INTEGER NOT NULL, detail TEXT);"
+  "CREATE INDEX camp_list_log_list ON camp_list_log(list, at);"
+  "CREATE TABLE camp_initiative(name TEXT PRIMARY KEY, title TEXT NOT NULL, code TEXT NOT NULL, start_at INTEGER,"
+  "  end_at INTEGER, budget INTEGER, currency TEXT, description TEXT, scale TEXT NOT NULL, deployed_at INTEGER NOT NULL);"
+  "CREATE TABLE camp_code(code TEXT PRIMARY KEY, initiative TEXT NOT NULL, since INTEGER NOT NULL, until INTEGER);"
+  "ALTER TABLE camp_campaign ADD COLUMN initiative TEXT;";
+
 /* Migrations: index i brings user_version i to i + 1. */
-static const char *const migrations[] = { schema1, schema2, schema3, schema4, schema5 };
+static const char *const migrations[] = { schema1, schema2, schema3, schema4, schema5, schema6 };
 
 int campStoreExec(Engine *e, const char *sql, char *err, size_t errSize) {
   char *msg = NULL;

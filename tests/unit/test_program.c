@@ -152,11 +152,25 @@ int main(void) {
   free(again);
   /* the loader refuses mailing fields the runtime would trust */
   static const struct { uint32_t camp, list; uint8_t isMailing; int64_t at; const char *why; } cases[] = {
-    { 1, 1, 1, 1767690000, "mailing list index 1 of 1" },
+    { 1, 1, 1, 1767690000, "campaign list index 1 of 1" },
     { 1, 0, 2, 1767690000, "isMailing 2" },
-    { 0, 0, 0, 0, "has a list or a time but is no mailing" },
-    { 0, CAMP_NONE, 0, 5, "has a list or a time but is no mailing" },
+    { 0, 0, 0, 5, "has a time but is no mailing" },
+    { 0, CAMP_NONE, 0, 5, "has a time but is no mailing" },
+    { 1, CAMP_NONE, 1, 1767690000, "campaign list index" },
   };
+  /* a campaign may go to a list (`target list NAME`) */
+  {
+    ProgCampaign keep = p->camps[0];
+    p->camps[0].list = 0;
+    uint8_t *ok = NULL;
+    size_t okLen = 0;
+    Program *q = NULL;
+    CHECK(campProgramSave(p, &ok, &okLen) == 0 && (q = campProgramLoad(ok, okLen, err, sizeof err)) != NULL);
+    CHECK(q && q->camps[0].list == 0 && q->camps[0].initiative == CAMP_NONE);
+    campProgramFree(q);
+    free(ok);
+    p->camps[0] = keep;
+  }
   for (unsigned i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     ProgCampaign keep = p->camps[cases[i].camp], *x = &p->camps[cases[i].camp];
     x->list = cases[i].list; x->isMailing = cases[i].isMailing; x->at = cases[i].at;

@@ -59,9 +59,9 @@ syn match campNull "\<null\>"
 syn match campNow "\<now\>"
 syn cluster campExpression contains=campNumber,campFloat,campDuration,campDatetime,campOperator,campCall,campOperatorWord,campBoolean,campNull,campNow
 
-" Declarations: use, model, campaign, list, mailing
+" Declarations: use, model, campaign, list, mailing, initiative
 syn match campUse "\<use\>\ze\s*[\"']"
-syn match campDecl "\<\%(campaign\|list\|mailing\)\>\ze\s\+\h\w*\s*\%([\"'{#]\|$\)" nextgroup=campDeclName skipwhite
+syn match campDecl "\<\%(campaign\|list\|mailing\|initiative\)\>\ze\s\+\h\w*\s*\%([\"'{#]\|$\)" nextgroup=campDeclName skipwhite
 syn match campDeclName contained "\h\w*"
 
 " model NAME { FIELD TYPE ... optout FIELD }
@@ -94,6 +94,13 @@ syn match campProperty "\<where\>"
 syn match campProperty "\<at\>\ze\s*\%(\d\{4}-\|#\|$\)"
 syn match campProperty "\<to\>\ze\s*\%(list\>\|#\|$\)" nextgroup=campToList skipwhite skipnl
 syn match campToList contained "\<list\>" nextgroup=campDeclName skipwhite
+syn match campProperty "\<target\>\ze\s\+list\s\+\h" nextgroup=campToList skipwhite
+syn match campProperty "\<\%(kind\|scale\)\>\ze\s\+\h" nextgroup=campFieldRef skipwhite
+syn match campProperty "\<initiative\>\ze\s\+\h\w*\s*\%(#\|$\)" nextgroup=campDeclName skipwhite
+syn match campProperty "\<keep_contacted\>\ze\s\+\%(true\|false\)\>"
+syn match campProperty "\<\%(start\|end\)\>\ze\s*\%(\d\{4}-\|#\|$\)"
+syn match campProperty "\<budget\>\ze\s*\%(-\|\d\|#\|$\)"
+syn match campProperty "\<description\>\ze\s*[\"']"
 
 hi def link campTodo Todo
 hi def link campComment Comment
