@@ -336,7 +336,7 @@ static int import(const CliArgs *a) {
 /* Run report into path atomically: a temporary file beside it, renamed
 ** over it only when the whole report is written; on any error the
 ** temporary file is removed and path left as it was.  0 or -1 (err set). */
-static int reportToFile(Engine *e, const char *campaign, ReportFormat f, const char *path, char *err, size_t errSize) {
+static int reportToFile(Engine *e, const char *campaign, int members, ReportFormat f, const char *path, char *err, size_t errSize) {
   char *tmp = NULL;
   if (asprintf(&tmp, "%s.XXXXXX", path) < 0) { snprintf(err, errSize, "out of memory"); return -1; }
   mode_t mask = umask(0);
@@ -347,7 +347,7 @@ static int reportToFile(Engine *e, const char *campaign, ReportFormat f, const c
     snprintf(err, errSize, "cannot write '%s': %s", path, strerror(errno));
     if (fd >= 0) { close(fd); unlink(tmp); }
   } else {
-    if (campStoreReport(e, campaign, f, out, err, errSize) == 0) {
+    if ((members ? campStoreMailingMembers(e, campaign, f, out, err, errSize) : campStoreReport(e, campaign, f, out, err, errSize)) == 0) {
       rc = fchmod(fd, 0666 & ~mask) == 0 && fflush(out) == 0 && !ferror(out) && fsync(fd) == 0 ? 0 : -1;
       if (rc < 0) snprintf(err, errSize, "cannot write '%s': %s", path, strerror(errno));
     }
@@ -363,11 +363,16 @@ static int report(const CliArgs *a) {
   static const char *const formats[] = { "table", "json", "csv", "html", NULL };
   ReportFormat f;
   if (campCliFormat(a->cmd, a->opt[O_FORMAT], formats, &f)) return 2;
+  int members = a->opt[O_MEMBERS] != NULL;
+  if (members && (a->npos != 1 || f == REPORT_HTML))
+    return campCliUsage(a->cmd, "usage: camp report [--db DB] MAILING --members [--format table|json|csv] [-o FILE]");
   Engine *e = openDb(a);
-  char err[512];
+  char err[512] = "";
   if (!e) return 1;
   const char *campaign = a->npos ? a->pos[0] : NULL, *path = a->opt[O_OUTPUT];
-  if ((path ? reportToFile(e, campaign, f, path, err, sizeof err) : campStoreReport(e, campaign, f, stdout, err, sizeof err)) < 0)
+  if (path ? reportToFile(e, campaign, members, f, path, err, sizeof err) < 0
+           : (members ? campStoreMailingMembers(e, campaign, f, stdout, err, sizeof err)
+                      : campStoreReport(e, campaign, f, stdout, err, sizeof err)) < 0)
     return fail(a->cmd, e, err);
   campEngineClose(e);
   return 0;
@@ -526,10 +531,13 @@ const CliSpec campCmdTest = {
 
 const CliSpec campCmdReport = {
   "report", "participants, activities, engagement and links", report,
-  "camp report [--db DB] [--format table|json|csv|html] [-o FILE] [CAMPAIGN]",
+  "camp report [--db DB] [--format table|json|csv|html] [-o FILE] [CAMPAIGN]\n"
+  "camp report [--db DB] MAILING --members [--format table|json|csv] [-o FILE]",
   "html is one self-contained page with charts, to open or forward (docs/report.md says what\n"
-  "each number means); json carries a \"version\" and follows docs/report.schema.json.",
-  (const CliOptUse[]){ { O_DB, NULL },
+  "each number means); json carries a \"version\" and follows docs/report.schema.json.\n"
+  "--members: a row per member of a mailing (or campaign): its record and address, its message's\n"
+  "state, when it was sent, its opens, clicks, bounces, unsubscribes and abuse reports.",
+  (const CliOptUse[]){ { O_DB, NULL }, { O_MEMBERS, NULL },
                        { O_FORMAT, "table (default), json, csv or html" },
                        { O_OUTPUT, "write to FILE (whole, or left as it was on an error) instead of standard output" },
                        { CLI_NOPT, NULL } },

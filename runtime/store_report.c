@@ -199,6 +199,8 @@ static void printTable(json_t *camps, FILE *out) {
             json_string_value(json_object_get(c, "name")), (long long)json_integer_value(json_object_get(p, "running")),
             (long long)json_integer_value(json_object_get(p, "completed")), (long long)json_integer_value(json_object_get(p, "left")),
             (long long)json_integer_value(json_object_get(c, "unsubscribes")));
+    json_int_t abuse = json_integer_value(json_object_get(c, "abuse_reports"));
+    if (abuse) fprintf(out, "  %lld abuse reports (complaints: the addresses are suppressed)\n", (long long)abuse);
     const char *sched = json_string_value(json_object_get(c, "schedule")), *at = json_string_value(json_object_get(c, "at"));
     const char *sent = json_string_value(json_object_get(c, "sent_at"));
     if (sched) fprintf(out, "  %s%s%s, %s%s\n", sched, at ? " " : "", at ? at : "", sent ? "sent at " : "not sent", sent ? sent : "");
