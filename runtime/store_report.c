@@ -242,13 +242,12 @@ static void printCsv(json_t *camps, FILE *out) {
   }
 }
 
-/* The whole report as one JSON document (the caller owns it), or NULL with
-** the message in err. */
-static json_t *reportJson(Engine *e, const char *campaign, char *err, size_t errSize) {
+json_t *campStoreReportDocument(Engine *e, const char *campaign, const char *initiative, char *err, size_t errSize) {
   sqlite3_stmt *st = campStorePrepare(e, "SELECT id, name, kind, title, state, version, at FROM camp_campaign"
-                                         " WHERE ?1 IS NULL OR name = ?1 ORDER BY name", err, errSize);
+                                         " WHERE (?1 IS NULL OR name = ?1) AND (?2 IS NULL OR initiative = ?2) ORDER BY name", err, errSize);
   if (!st) return NULL;
   if (campaign) sqlite3_bind_text(st, 1, campaign, -1, SQLITE_STATIC);
+  if (initiative) sqlite3_bind_text(st, 2, initiative, -1, SQLITE_STATIC);
   char now[CAMP_CLOCK_ISO_SIZE];
   campClockFormat(campEngineNow(e), now);
   json_t *camps = json_array();
@@ -266,7 +265,7 @@ static json_t *reportJson(Engine *e, const char *campaign, char *err, size_t err
 }
 
 int campStoreReport(Engine *e, const char *campaign, ReportFormat fmt, FILE *out, char *err, size_t errSize) {
-  json_t *root = reportJson(e, campaign, err, errSize);
+  json_t *root = campStoreReportDocument(e, campaign, NULL, err, errSize);
   if (!root) return -1;
   json_t *camps = json_object_get(root, "campaigns");
   int rc = 0;
