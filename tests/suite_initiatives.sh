@@ -172,6 +172,9 @@ for bad_edit in 'r["initiative"]["totals"]["bogus"] = 1' 'r["initiative"]["serie
   $PY -c 'import json, sys; r = json.load(open(sys.argv[1])); exec(sys.argv[2]); json.dump(r, open(sys.argv[3], "w"))' "$D/i.json" "$bad_edit" "$D/bad.json"
   expect_match "the schema refuses: $bad_edit" "?*" "$(valid "$D/bad.json")"
 done
+check "the UTM campaign of a member's links is the initiative's code (clicked links, as the report lists them)" \
+  "$(j 'sorted(set(l["url"] for c in r["campaigns"] for l in c["links"]))' < "$D/i.json")" \
+  "['https://example.com/a?utm_campaign=SPRING27&utm_medium=email&utm_source=news', 'https://example.com/c?utm_campaign=SPRING27&utm_medium=email&utm_source=later']"
 check "the members: news and welcome (other is not in it)" "$(j '[m["name"] for m in r["initiative"]["members"]] == [c["name"] for c in r["campaigns"]] and [m["name"] for m in r["initiative"]["members"]]' < "$D/i.json")" \
   "['news', 'welcome']"
 # each member's numbers from its own camp report --format json
@@ -239,6 +242,20 @@ check "a budget and no click: a cost per send, no cost per click (null, n/a)" \
   "$(ireport autumn '(r["initiative"]["totals"]["sent"], r["initiative"]["cost_per_send"], r["initiative"]["cost_per_click"])')|$("$CAMP" report --db "$DB" --initiative autumn | grep -c 'cost per send: 8.3333 EUR; cost per click: n/a')" \
   "(6, 8.3333, None)|1"
 
+# -- test participants never count; a code of its own comes back ----------------------------------------
+"$CAMP" test --db "$DB" welcome --record 1 --until +2d --mail "file:$D/mail" > /dev/null || bad "camp test"
+check "a test participant's messages count neither in the totals nor in the series" \
+  "$(ireport spring '(r["initiative"]["totals"]["sent"], sum(b["sent"] for b in r["initiative"]["series"]["buckets"]))')" "(16, 10)"
+"$CAMP" run --db "$DB" --until +1h --mail "file:$D/mail" > /dev/null || bad "run +1h"
+spring SPRING26 "budget 110 EUR"
+got=$(deploy "$W/spring.camp")
+expect_match "an initiative takes back a code of its own" '*    code: "SPRING27" -> "SPRING26"*"SPRING27" retired*' "$got"
+check "... SPRING26 current again since now, SPRING27 retired" \
+  "$(inits '[(c["code"], c["since"], c["until"]) for i in r["initiatives"] if i["name"] == "spring" for c in i["codes"]]')" \
+  "[('SPRING27', '2026-03-01T12:00:00Z', '2026-03-04T10:00:00Z'), ('SPRING26', '2026-03-04T10:00:00Z', None)]"
+check "... and both find it" "$(ireport SPRING27 'r["initiative"]["code"]')" SPRING26
+spring SPRING27
+
 # -- leaving the initiative ------------------------------------------------------------------------
 WELCOME_IN=" " spring SPRING27 "budget 110 EUR"
 deploy "$W/spring.camp" > /dev/null
@@ -262,5 +279,5 @@ check "html: costs with their currency" "$(grep -o 'data-money="cost_per_[a-z]*"
   'data-money="cost_per_send">6.8750 EUR data-money="cost_per_click">36.6667 EUR'
 check "html: the hostile title escaped, never raw" \
   "$(grep -o 'Tom &amp; Jerry&#39;s &lt;script&gt;alert(1)&lt;/script&gt; &quot;quoted&quot;' "$D/i.html" | wc -l)|$(grep -c '<script' "$D/i.html")" "2|0"
-check "html: the past code is shown" "$(grep -c 'was SPRING26 until 2026-03-01T12:00:00Z' "$D/i.html")" 1
+check "html: the past code is shown" "$(grep -c 'was SPRING26 until 2026-03-04T10:00:00Z' "$D/i.html")" 1
 finish
