@@ -362,6 +362,12 @@ static void linkTable(Buf *b, const json_t *links, size_t ci) {
   if (n > TOP_LINKS) campBufPrintf(b, "<p class=\"none\">and %zu more links (camp report --format json lists them all).</p>", n - TOP_LINKS);
 }
 
+/* The campaign's anchor: #c-NAME (names are identifiers; escaped anyway). */
+static void anchor(Buf *b, const json_t *c) {
+  campBufPuts(b, "c-");
+  esc(b, str(c, "name"));
+}
+
 /* -- an initiative (camp report --initiative) ------------------------------------ */
 
 /* The counts an initiative adds up (store_initiative.c), with the
@@ -451,8 +457,8 @@ static void memberTable(Buf *b, const json_t *in) {
   const json_t *m;
   json_array_foreach(json_object_get(in, "members"), i, m) {
     const char *title = json_string_value(json_object_get(m, "title"));
-    campBufPuts(b, "<tr><td><a href=\"#c-");
-    esc(b, str(m, "name"));
+    campBufPuts(b, "<tr><td><a href=\"#");
+    anchor(b, m);
     campBufPuts(b, "\">");
     esc(b, title && *title ? title : str(m, "name"));
     campBufPuts(b, "</a></td><td>");
@@ -528,12 +534,6 @@ static void initiativeCard(Buf *b, const json_t *in) {
 }
 
 /* -- the page ---------------------------------------------------------------- */
-
-/* The campaign's anchor: #c-NAME (names are identifiers; escaped anyway). */
-static void anchor(Buf *b, const json_t *c) {
-  campBufPuts(b, "c-");
-  esc(b, str(c, "name"));
-}
 
 static void badges(Buf *b, const json_t *c, size_t ci) {
   const char *state = str(c, "state");

@@ -118,5 +118,8 @@ void campStoreIdentPut(Buf *b, const char *name);
 ** every campaign and mailing, or the one named campaign, or (initiative
 ** not NULL) the members of that initiative.  NULL with the message in err. */
 struct json_t *campStoreReportDocument(Engine *e, const char *campaign, const char *initiative, char *err, size_t errSize);
+/* Write a report document as JSON or (fmt REPORT_HTML) as the HTML page;
+** 0, or -1 with the message in err. */
+int campStoreReportWrite(const struct json_t *root, ReportFormat fmt, FILE *out, char *err, size_t errSize);
 
 #endif

@@ -23,7 +23,7 @@
 #include <time.h>
 #include "runtime/clock.h"
 #include "runtime/plan.h"
-#include "runtime/report_html.h"
+#include "runtime/report_html.h"   /* CAMP_REPORT_JSON_REALS */
 #include "runtime/store_engine.h"
 
 /* The counts an initiative adds up, in the report's words: per member, in
@@ -595,12 +595,8 @@ int campStoreReportInitiative(Engine *e, const char *key, ReportFormat fmt, FILE
                            "clock", json_object_get(doc, "clock"), "initiative", in, "campaigns", json_object_get(doc, "campaigns"));
   json_decref(doc);
   int rc = 0;
-  if (fmt == REPORT_JSON) {
-    json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER | CAMP_REPORT_JSON_REALS);
-    fputc('\n', out);
-  } else if (fmt == REPORT_HTML) {
-    if ((rc = campReportHtmlWrite(root, out)) < 0) snprintf(err, errSize, "out of memory");
-  } else printReport(in, out);
+  if (fmt == REPORT_JSON || fmt == REPORT_HTML) rc = campStoreReportWrite(root, fmt, out, err, errSize);
+  else printReport(in, out);
   json_decref(root);
   return rc;
 }

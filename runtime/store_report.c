@@ -264,17 +264,24 @@ json_t *campStoreReportDocument(Engine *e, const char *campaign, const char *ini
   return root;
 }
 
+int campStoreReportWrite(const json_t *root, ReportFormat fmt, FILE *out, char *err, size_t errSize) {
+  if (fmt == REPORT_JSON) {
+    json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER | CAMP_REPORT_JSON_REALS);
+    fputc('\n', out);
+  } else if (campReportHtmlWrite(root, out) < 0) {
+    snprintf(err, errSize, "out of memory");
+    return -1;
+  }
+  return 0;
+}
+
 int campStoreReport(Engine *e, const char *campaign, ReportFormat fmt, FILE *out, char *err, size_t errSize) {
   json_t *root = campStoreReportDocument(e, campaign, NULL, err, errSize);
   if (!root) return -1;
   json_t *camps = json_object_get(root, "campaigns");
   int rc = 0;
-  if (fmt == REPORT_JSON) {
-    json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER | CAMP_REPORT_JSON_REALS);
-    fputc('\n', out);
-  } else if (fmt == REPORT_HTML) {
-    if ((rc = campReportHtmlWrite(root, out)) < 0) snprintf(err, errSize, "out of memory");
-  } else if (fmt == REPORT_CSV) printCsv(camps, out);
+  if (fmt == REPORT_JSON || fmt == REPORT_HTML) rc = campStoreReportWrite(root, fmt, out, err, errSize);
+  else if (fmt == REPORT_CSV) printCsv(camps, out);
   else printTable(camps, out);
   json_decref(root);
   return rc;
