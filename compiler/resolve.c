@@ -1058,3 +1058,48 @@ int campCompileCheck(Unit *u, const char *path) {
     if (f->file == u->root) { campResolveUnit(u); break; }
   return (int)(u->diags->nerror - before) + e;
 }
+
+/* -- codes across root files -------------------------------------------- */
+
+static void codeSeen(Resolver *r, CodeBook *b, size_t earlier, Ast *d, const Ast *code) {
+  for (size_t i = 0; i < earlier; i++) {
+    const struct CodeSeen *s = &b->v[i];
+    if (strcmp(s->code, code->name)) continue;
+    if (s->file == d->file && s->off == d->noff) return;         /* the same declaration, `use`d by both */
+    err(r, DIAG_E048, code, "%s '%s' and %s '%s' share the code \"%s\"", s->initiative ? "initiative" : "campaign", s->name,
+        d->kind == AST_INITIATIVE ? "initiative" : "campaign", d->name, code->name);
+    campDiagReport(r->d, DIAG_NOTE, s->file, s->off, s->len, "'%s' is declared here", s->name);
+    return;
+  }
+  for (size_t i = earlier; i < b->n; i++)
+    if (!strcmp(b->v[i].code, code->name)) return;              /* within the unit: reported by checkDuplicateDecl */
+  if (b->n == b->cap) {
+    size_t nc = b->cap ? b->cap * 2 : 16;
+    struct CodeSeen *nv = realloc(b->v, nc * sizeof *nv);
+    if (!nv) abort();
+    b->v = nv;
+    b->cap = nc;
+  }
+  struct CodeSeen *s = &b->v[b->n++];
+  s->code = strdup(code->name);
+  s->name = strdup(d->name);
+  if (!s->code || !s->name) abort();
+  s->file = d->file; s->off = d->noff; s->len = d->nlen; s->initiative = d->kind == AST_INITIATIVE;
+}
+
+void campResolveCodeBook(Unit *u, CodeBook *b) {
+  Resolver r = { .u = u, .d = u->diags, .model = -1 };
+  size_t earlier = b->n;
+  for (Ast *f = u->files; f; f = f->next)
+    for (Ast *d = f->kids; d; d = d->next) {
+      if (d->kind != AST_INITIATIVE && d->kind != AST_CAMPAIGN) continue;
+      Ast *code = campResolveProp(d, PROP_CODE);
+      if (code) codeSeen(&r, b, earlier, d, code->a);
+    }
+}
+
+void campResolveCodeBookFree(CodeBook *b) {
+  for (size_t i = 0; i < b->n; i++) { free(b->v[i].code); free(b->v[i].name); }
+  free(b->v);
+  memset(b, 0, sizeof *b);
+}

@@ -28,6 +28,19 @@ typedef struct Resolved {
   Ast **inits; uint32_t ninit;      /* initiatives, in unit order (the image's indexes) */
 } Resolved;
 
+/* The marketing codes (initiatives' and campaigns') met across the root
+** files of one `camp check`: a code is unique across all of them. */
+typedef struct CodeBook {
+  struct CodeSeen { char *code, *name; uint32_t file, off, len; int initiative; } *v;
+  size_t n, cap;
+} CodeBook;
+
+/* Report E048 for each code of u's declarations that an earlier unit's
+** different declaration (another file, or another place) already has, then
+** add u's codes to b.  Call after campResolveUnit. */
+void campResolveCodeBook(Unit *u, CodeBook *b);
+void campResolveCodeBookFree(CodeBook *b);
+
 /* The symbol tables of the last campResolveUnit on u (arena-allocated). */
 const Resolved *campResolveTables(const Unit *u);
 
