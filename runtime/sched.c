@@ -291,7 +291,7 @@ static int syncCampaign(Engine *e, int64_t campaign, RunStats *rs, Tick *t, char
     free(s.gone);
     if (rc) return -1;
   }
-  if (c->list != CAMP_NONE ? campStoreListEach(e, l->p, c->list, 0, campaign, enrolListNewcomer, &s, err, errSize)
+  if (c->list != CAMP_NONE ? campStoreListEach(e, l->p, c->list, LIST_WALK_NEWCOMERS, campaign, enrolListNewcomer, &s, err, errSize)
                            : campStoreEachNewcomer(e, l, 0, enrolNewcomer, &s, err, errSize)) return -1;
   return campStoreMarkSynced(e, campaign, s.now, err, errSize);
 }

@@ -213,11 +213,14 @@ int campStoreListContacted(Engine *e, const char *list, const char *model, int64
 /* Called per record with it as the current record and its row (r NULL:
 ** the participant's record is gone).  Non-zero stops the walk. */
 typedef int (*StoreListFn)(void *ctx, int64_t id, const VmRecord *r, const StoreListRow *row);
-/* The records of list li of p in id order with their rows: every record of
-** the model for a dynamic list, only those with a row otherwise (rows
-** only: rowsOnly != 0, for any kind).  campaign != 0: only the records
-** that are not yet its (non-test) participants. */
-int campStoreListEach(Engine *e, const Program *p, uint32_t li, int rowsOnly, int64_t campaign, StoreListFn fn, void *ctx,
+/* The records of list li of p in id order with their rows, as what says:
+** LIST_WALK_MEMBERS: every record of the model for a dynamic list, only
+** those with a row otherwise; LIST_WALK_ALL: every record of the model;
+** LIST_WALK_NEWCOMERS: LIST_WALK_MEMBERS less the records that are (non-
+** test) participants of campaign arg; LIST_WALK_ONE: record arg, if it
+** exists (fn not called otherwise). */
+typedef enum { LIST_WALK_MEMBERS, LIST_WALK_ALL, LIST_WALK_NEWCOMERS, LIST_WALK_ONE } ListWalk;
+int campStoreListEach(Engine *e, const Program *p, uint32_t li, ListWalk what, int64_t arg, StoreListFn fn, void *ctx,
                       char *err, size_t errSize);
 /* The running non-test participants of l's campaign with their record and
 ** row on the campaign's list (id: participant). */

@@ -218,13 +218,13 @@ static int walk(Engine *e, sqlite3_stmt *st, const Program *p, uint32_t model, i
   return stop ? stop : rc == SQLITE_DONE ? 0 : -1;
 }
 
-int campStoreListEach(Engine *e, const Program *p, uint32_t li, int rowsOnly, int64_t campaign, StoreListFn fn, void *ctx,
+int campStoreListEach(Engine *e, const Program *p, uint32_t li, ListWalk what, int64_t arg, StoreListFn fn, void *ctx,
                       char *err, size_t errSize) {
   const ProgList *l = &p->lists[li];
   Buf q = { 0 };
   campBufPuts(&q, "SELECT " ROW_COLS);
   modelCols(&q, p, l->model);
-  if (l->kind == LIST_DYNAMIC && !rowsOnly) {
+  if (l->kind == LIST_DYNAMIC || what == LIST_WALK_ALL || what == LIST_WALK_ONE) {
     campBufPuts(&q, " FROM ");
     campStoreIdentPut(&q, p->str[p->models[l->model].name]);
     campBufPuts(&q, " m LEFT JOIN camp_list_member lm ON lm.list = ?1 AND lm.model = ?2 AND lm.record_id = m.id WHERE 1");
@@ -234,8 +234,9 @@ int campStoreListEach(Engine *e, const Program *p, uint32_t li, int rowsOnly, in
     campStoreIdentPut(&q, p->str[p->models[l->model].name]);
     campBufPuts(&q, " m ON m.id = lm.record_id WHERE lm.list = ?1 AND lm.model = ?2");
   }
-  if (campaign)
+  if (what == LIST_WALK_NEWCOMERS)
     campBufPuts(&q, " AND NOT EXISTS (SELECT 1 FROM camp_participant pa WHERE pa.campaign = ?3 AND pa.record_id = m.id AND pa.test = 0)");
+  if (what == LIST_WALK_ONE) campBufPuts(&q, " AND m.id = ?3");
   campBufPuts(&q, " ORDER BY m.id");
   if (q.oom) { campBufFree(&q); snprintf(err, errSize, "out of memory"); return -1; }
   sqlite3_stmt *st = campStorePrepare(e, q.p, err, errSize);
@@ -243,7 +244,7 @@ int campStoreListEach(Engine *e, const Program *p, uint32_t li, int rowsOnly, in
   if (!st) return -1;
   sqlite3_bind_text(st, 1, p->str[l->name], -1, SQLITE_STATIC);
   sqlite3_bind_text(st, 2, p->str[p->models[l->model].name], -1, SQLITE_STATIC);
-  if (campaign) sqlite3_bind_int64(st, 3, campaign);
+  if (what == LIST_WALK_NEWCOMERS || what == LIST_WALK_ONE) sqlite3_bind_int64(st, 3, arg);
   return walk(e, st, p, l->model, ROW_NCOL, 0, ROW_NCOL, 0, fn, ctx, err, errSize);
 }
 
