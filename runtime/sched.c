@@ -189,13 +189,14 @@ static int noteLeaver(void *ctx, int64_t participant, const VmRecord *r) {
 }
 
 /* The record's unique value, lower case (malloc'd), NULL when it has none
-** (*skip: empty values are excluded). */
+** (*skip: empty values are excluded -- except from a mailing, whose trace
+** then says the member has no address). */
 static char *uniqueValue(Sync *s, const VmRecord *r, int *skip) {
   const ProgCampaign *c = &s->l->p->camps[s->l->camp];
   *skip = 0;
   if (c->unique == CAMP_NONE) return NULL;
   const Value *v = &r->fields[c->unique];
-  if (v->tag == VAL_NULL || (v->tag == VAL_TEXT && v->len == 0)) { *skip = 1; return NULL; }
+  if (v->tag == VAL_NULL || (v->tag == VAL_TEXT && v->len == 0)) { *skip = !c->isMailing; return NULL; }
   char *u = campComposeValue(campStoreVm(s->e), v);
   if (!u) { *skip = -1; return NULL; }
   for (char *k = u; *k; k++) if (*k >= 'A' && *k <= 'Z') *k = (char)(*k + 32);

@@ -36,3 +36,6 @@ update() { printf '%s\n' "$1" > "$D/update.csv"; "$CAMP" import --db "$DB" --mod
 redeploy() { cp "$1" "$D/c.camp"; "$CAMP" deploy --db "$DB" "$D/c.camp" | sed "s#$D/##g"; }
 show() { "$CAMP" timeline --db "$DB" | mask; }
 say() { echo "== $*"; }
+# camp list / camp lists on the scenario's database (what they print, errors included)
+lst() { "$CAMP" list --db "$DB" "$@" 2>&1 || echo "(exit $?)"; }
+lists() { "$CAMP" lists --db "$DB" 2>&1; }
