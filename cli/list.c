@@ -313,6 +313,10 @@ static int findKey(ListCtx *c, const char *cmd, const char *field, const char *v
     long long id = strtoll(value, &end, 10);
     if (!*value || *end || id <= 0) { fprintf(stderr, "camp %s: '%s' is not a record id\n", cmd, value); return 1; }
   }
+  const ProgModel *m = &c->p->models[c->l->model];
+  uint32_t f = 0;
+  while (f < m->nfield && strcmp(c->p->str[m->fields[f].name], field)) f++;
+  if (f == m->nfield) { fprintf(stderr, "camp %s: model '%s' has no field '%s'\n", cmd, c->model, field); return 1; }
   if (campStoreListFind(c->e, c->model, field, value, &found, &n, err, sizeof err) < 0) {
     fprintf(stderr, "camp %s: %s\n", cmd, err);
     return 1;

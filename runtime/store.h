@@ -240,8 +240,10 @@ int64_t campStoreListRefreshed(Engine *e, const char *list);
 ** = at; logged once.  *joined, *left, *kept get the counts. */
 int campStoreListRefresh(Engine *e, const char *list, const char *model, const int64_t *ids, size_t n, int keep,
                          int64_t at, long *joined, long *left, long *kept, char *err, size_t errSize);
-/* The records of model whose field equals value (text compare), in id
-** order (*ids malloc'd); -1 error (an unknown field says so). */
+/* The records of model whose field equals value (as text, or without
+** case), in id order (*ids malloc'd); -1 error.  field must be one of
+** the model's (the caller checks: SQLite reads an unknown quoted name as
+** a string). */
 int campStoreListFind(Engine *e, const char *model, const char *field, const char *value, int64_t **ids, size_t *n,
                       char *err, size_t errSize);
 /* The list's change log, oldest first: fn per entry (record 0: about the
