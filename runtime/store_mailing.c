@@ -231,18 +231,6 @@ int campStoreMailingMembers(Engine *e, const char *name, ReportFormat fmt, FILE 
 
 /* -- the unsubscribe link's list ------------------------------------------------------- */
 
-int campStoreMailingListUnsubscribe(Engine *e, const char *list, const char *model, int64_t record, int64_t at,
-                                    char *err, size_t errSize) {
-  int rc = campStoreRun(e, "INSERT INTO camp_list_member(list, model, record_id, member, unsubscribed_at) VALUES(?1, ?2, ?3, 0, ?4)"
-                           " ON CONFLICT(list, model, record_id) DO UPDATE SET unsubscribed_at = ?4 WHERE unsubscribed_at IS NULL",
-                       "ttii", list, model, record, at);
-  if (rc == 0 && sqlite3_changes(e->db) > 0)
-    rc = campStoreRun(e, "INSERT INTO camp_list_log(list, record_id, action, at, detail) VALUES(?, ?, 'unsubscribe', ?, 'unsubscribe link')",
-                      "tii", list, record, at);
-  if (rc < 0) snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db));
-  return rc;
-}
-
 int campStoreMailingTraceList(Engine *e, int64_t trace, char **name, char **title) {
   *name = *title = NULL;
   char err[256];
