@@ -550,6 +550,10 @@ int campStoreMailingSetSender(Engine *e, const char *value, char *err, size_t er
 ** list): 1 with *name and *title (malloc'd), 0 none (or no such trace),
 ** -1 error. */
 int campStoreMailingTraceList(Engine *e, int64_t trace, char **name, char **title);
+/* How many records unsubscribed from the list of campaign (a mailing's)
+** and not removed from it are not its participants: the members its send
+** set left out as unsubscribed.  -1 with the message in err. */
+long campStoreMailingUnsubscribed(Engine *e, int64_t campaign, char *err, size_t errSize);
 /* The statistics per member of a mailing (or campaign): one row per
 ** participant with its record, address, trace state, sent time, opens,
 ** clicks, bounces, unsubscribes and abuse reports, derived from the traces

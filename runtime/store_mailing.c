@@ -253,3 +253,24 @@ int campStoreMailingTraceList(Engine *e, int64_t trace, char **name, char **titl
   *name = *title = NULL;
   return -1;
 }
+
+long campStoreMailingUnsubscribed(Engine *e, int64_t campaign, char *err, size_t errSize) {
+  const Loaded *l = campStoreLoaded(e, campaign, err, errSize);
+  if (!l) return -1;
+  const Program *p = l->p;
+  uint32_t list = p->camps[l->camp].list;
+  if (list >= p->nlist) return 0;
+  sqlite3_stmt *st = campStoreStmt(e, "SELECT count(*) FROM camp_list_member m WHERE m.list = ?1 AND m.model = ?2"
+                                      " AND m.unsubscribed_at IS NOT NULL AND m.removed_at IS NULL AND NOT EXISTS"
+                                      " (SELECT 1 FROM camp_participant pa WHERE pa.campaign = ?3 AND pa.record_id = m.record_id)",
+                                   err, errSize);
+  if (!st) return -1;
+  sqlite3_bind_text(st, 1, p->str[p->lists[list].name], -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 2, p->str[p->models[p->lists[list].model].name], -1, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 3, campaign);
+  int rc = sqlite3_step(st);
+  long n = rc == SQLITE_ROW ? (long)sqlite3_column_int64(st, 0) : -1;
+  if (n < 0) snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db));
+  sqlite3_reset(st);
+  return n;
+}
