@@ -4,12 +4,15 @@
 ** statistics per (mailing, member).
 **
 ** Owns: campStoreMailingGet (a mailing's kind, state, schedule, sent stamp
-** and pending messages, for camp send), the default sender (camp_meta key
+** and pending messages, for camp send) and the count of the list's
+** unsubscribed members a send left out, the default sender (camp_meta key
 ** 'sender': camp init --sender, camp config sender), a mailing's schedule
-** and sent stamp in the report and status JSON, and the per-member
-** statistics of `camp report MAILING --members` -- derived from the
-** mailing's traces and camp_event, never kept twice.  The sent stamp is
-** camp_campaign.last_sync: the time the mailing enrolled its list.
+** and sent stamp and every campaign's abuse reports in the report and
+** status JSON, the per-member statistics of `camp report MAILING
+** --members` -- derived from the mailing's traces and camp_event, never
+** kept twice -- and which list a message's unsubscribe link is about.  The
+** sent stamp is camp_campaign.last_sync: the time the mailing enrolled
+** its list.
 ** Does not own: sending (sched.c), list membership (store_list.c), the
 ** campaign report's other numbers (store_report.c).
 */
