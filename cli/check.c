@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include "cli/cli.h"
 #include "compiler/compile.h"
+#include "compiler/resolve.h"
 
 static void addPath(PathList *l, const char *p) {
   if (l->n == l->cap) {
@@ -83,15 +84,17 @@ static int check(const CliArgs *a) {
     return 2;
   }
   Unit u;
+  CodeBook codes = { 0 };
   campUnitInit(&u, &d);
   for (size_t i = 0; i < paths.n; i++) {
     campUnitReset(&u);
     if (campCompileCheck(&u, paths.v[i]) < 0) {
       campCliUsage(a->cmd, "cannot read '%s': %s", paths.v[i], campDiagLoadError(errno));
       io = 1;
-    }
+    } else campResolveCodeBook(&u, &codes);     /* a code is unique across the files too */
     free(paths.v[i]);
   }
+  campResolveCodeBookFree(&codes);
   campUnitFree(&u);
   free(paths.v);
   campDiagPrint(&d, 0, fmt, fmt == DIAGFMT_TEXT && campCliColor(a, stdout), stdout);

@@ -153,7 +153,7 @@ static void listNode(FILE *out, int id, const char *name, const char *title, con
 /* One mailing as either source knows it. */
 typedef struct GraphMailing {
   const char *name, *title, *list;
-  int64_t at;               /* the send time, 0: when started */
+  int64_t at;               /* the send time, 0: when started (images before v4), CAMP_AT_MANUAL: by camp send */
   const char *subject;      /* as written, or NULL (an image has no source) */
   const GraphLive *live;    /* deployed: its state and numbers, else NULL */
   const GraphCounts *n;
@@ -164,7 +164,8 @@ static void mailingNode(FILE *out, int id, const GraphMailing *m) {
   escapedStr(out, m->name ? m->name : "?");
   if (m->title && *m->title) labelLine(out, "", m->title);
   if (m->list) labelLine(out, "to list ", m->list);
-  if (m->at) {
+  if (m->at == CAMP_AT_MANUAL) fputs("\\nmanual (camp send)", out);
+  else if (m->at) {
     char iso[CAMP_CLOCK_ISO_SIZE];
     campClockFormat(m->at, iso);
     labelLine(out, "at ", iso);
@@ -271,14 +272,17 @@ static void declNodes(Walk *w, const Ast *d) {
     free(where);
   } else if (d->kind == AST_MAILING) {
     const Ast *at = prop(d, PROP_AT), *subject = prop(d, PROP_SUBJECT);
-    GraphMailing m = { d->name, d->a ? d->a->name : NULL, propName(d, PROP_TO), at && at->kind == AST_TIME ? at->v.i : 0,
+    GraphMailing m = { d->name, d->a ? d->a->name : NULL, propName(d, PROP_TO), !at ? CAMP_AT_MANUAL : at->kind == AST_TIME ? at->v.i : 0,
                        subject && subject->kind == AST_STR ? subject->name : NULL, NULL, NULL };
     mailingNode(w->out, ++w->mailing, &m);
   } else if (d->kind == AST_CAMPAIGN) {
     w->next = 0;
     clusterOpen(w->out, ++w->campaign, d->a ? d->a->name : NULL, d->name, NULL);
-    char *where = whereOf(w->u, d);
-    startNode(w->out, w->campaign, propName(d, PROP_TARGET), where, NULL);
+    char *where = whereOf(w->u, d), *list = NULL;
+    const char *to = propName(d, PROP_TO);               /* `target list NAME` */
+    if (to && asprintf(&list, "list %s", to) < 0) list = NULL;
+    startNode(w->out, w->campaign, list ? list : propName(d, PROP_TARGET), where, NULL);
+    free(list);
     free(where);
     for (const Ast *a = d->kids; a; a = a->next)
       if (a->kind == AST_ACTIVITY) activity(w, a, 0, NULL);
@@ -322,6 +326,8 @@ static void declEdges(Walk *w, const Ast *d) {
   } else if (d->kind == AST_CAMPAIGN) {
     w->next = 0;
     ++w->campaign;
+    int l = listId(w->u, propName(d, PROP_TO));
+    if (l) listEdge(w->out, w->campaign, 0, l, "target", "solid");
     for (const Ast *k = d->kids; k; k = k->next)
       if (k->kind == AST_PROP) listCalls(w, k, 0);
     for (const Ast *a = d->kids; a; a = a->next)

@@ -543,16 +543,20 @@ static void checkBody(Resolver *r, Ast *s) {
   lintHtmlValues(r, tpl);
 }
 
-static void checkFrom(Resolver *r, Ast *s) {
-  checkTemplateString(r, s);
-  if (s->tpl) return;
-  const char *v = s->name, *lt = strchr(v, '<');
+int campResolveFromValid(const char *v) {
+  const char *lt = strchr(v, '<');
   const char *addr = lt ? lt + 1 : v;
   size_t n = lt ? strcspn(addr, ">") : strlen(addr);
   const char *at = memchr(addr, '@', n);
-  int ok = n > 2 && at && at > addr && at < addr + n - 1 && memchr(at + 1, '.', (size_t)(addr + n - at - 1)) &&
-           !memchr(addr, ' ', n) && (!lt || addr[n] == '>');
-  if (!ok) err(r, DIAG_E039, s, "'%s' is not a sender address (write \"Name <user@example.com>\" or \"user@example.com\")", v);
+  return n > 2 && at && at > addr && at < addr + n - 1 && memchr(at + 1, '.', (size_t)(addr + n - at - 1)) &&
+         !memchr(addr, ' ', n) && (!lt || addr[n] == '>');
+}
+
+static void checkFrom(Resolver *r, Ast *s) {
+  checkTemplateString(r, s);
+  if (s->tpl) return;
+  if (!campResolveFromValid(s->name))
+    err(r, DIAG_E039, s, "'%s' is not a sender address (write \"Name <user@example.com>\" or \"user@example.com\")", s->name);
 }
 
 /* -- durations ------------------------------------------------------------- */
@@ -597,10 +601,11 @@ static int isEventTrigger(int t) { return t >= TRIG_OPEN; }
 static int isPositive(int t) { return t >= TRIG_OPEN && t <= TRIG_BOUNCE; }
 static int isNegative(int t) { return t >= TRIG_NO_OPEN; }
 
-/* W051: the runtime would send from camp <noreply@camp.invalid>, which no
-** real server accepts (runtime/compose.c campComposeSplitFrom). */
-#define NO_FROM "%s '%s' has no 'from': it would go out as 'camp <noreply@camp.invalid>', which mail servers refuse " \
-                "(add from \"Name <you@example.com>\")"
+/* W051: without a default sender (camp config sender) the runtime would
+** send from camp <noreply@camp.invalid>, which no real server accepts
+** (runtime/compose.c campComposeSplitFrom). */
+#define NO_FROM "%s '%s' has no 'from': it goes out from the database's default sender (camp config sender), else as " \
+                "'camp <noreply@camp.invalid>', which mail servers refuse (add from \"Name <you@example.com>\")"
 
 static void checkActivity(Resolver *r, Ast *act, const Ast *parent, Ast *campaign);
 
@@ -1057,4 +1062,49 @@ int campCompileCheck(Unit *u, const char *path) {
   for (Ast *f = u->files; f; f = f->next)
     if (f->file == u->root) { campResolveUnit(u); break; }
   return (int)(u->diags->nerror - before) + e;
+}
+
+/* -- codes across root files -------------------------------------------- */
+
+static void codeSeen(Resolver *r, CodeBook *b, size_t earlier, Ast *d, const Ast *code) {
+  for (size_t i = 0; i < earlier; i++) {
+    const struct CodeSeen *s = &b->v[i];
+    if (strcmp(s->code, code->name)) continue;
+    if (s->file == d->file && s->off == d->noff) return;         /* the same declaration, `use`d by both */
+    err(r, DIAG_E048, code, "%s '%s' and %s '%s' share the code \"%s\"", s->initiative ? "initiative" : "campaign", s->name,
+        d->kind == AST_INITIATIVE ? "initiative" : "campaign", d->name, code->name);
+    campDiagReport(r->d, DIAG_NOTE, s->file, s->off, s->len, "'%s' is declared here", s->name);
+    return;
+  }
+  for (size_t i = earlier; i < b->n; i++)
+    if (!strcmp(b->v[i].code, code->name)) return;              /* within the unit: reported by checkDuplicateDecl */
+  if (b->n == b->cap) {
+    size_t nc = b->cap ? b->cap * 2 : 16;
+    struct CodeSeen *nv = realloc(b->v, nc * sizeof *nv);
+    if (!nv) abort();
+    b->v = nv;
+    b->cap = nc;
+  }
+  struct CodeSeen *s = &b->v[b->n++];
+  s->code = strdup(code->name);
+  s->name = strdup(d->name);
+  if (!s->code || !s->name) abort();
+  s->file = d->file; s->off = d->noff; s->len = d->nlen; s->initiative = d->kind == AST_INITIATIVE;
+}
+
+void campResolveCodeBook(Unit *u, CodeBook *b) {
+  Resolver r = { .u = u, .d = u->diags, .model = -1 };
+  size_t earlier = b->n;
+  for (Ast *f = u->files; f; f = f->next)
+    for (Ast *d = f->kids; d; d = d->next) {
+      if (d->kind != AST_INITIATIVE && d->kind != AST_CAMPAIGN) continue;
+      Ast *code = campResolveProp(d, PROP_CODE);
+      if (code) codeSeen(&r, b, earlier, d, code->a);
+    }
+}
+
+void campResolveCodeBookFree(CodeBook *b) {
+  for (size_t i = 0; i < b->n; i++) { free(b->v[i].code); free(b->v[i].name); }
+  free(b->v);
+  memset(b, 0, sizeof *b);
 }

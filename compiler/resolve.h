@@ -28,10 +28,29 @@ typedef struct Resolved {
   Ast **inits; uint32_t ninit;      /* initiatives, in unit order (the image's indexes) */
 } Resolved;
 
+/* The marketing codes (initiatives' and campaigns') met across the root
+** files of one `camp check`: a code is unique across all of them. */
+typedef struct CodeBook {
+  struct CodeSeen { char *code, *name; uint32_t file, off, len; int initiative; } *v;
+  size_t n, cap;
+} CodeBook;
+
+/* Report E048 for each code of u's declarations that an earlier unit's
+** different declaration (another file, or another place) already has, then
+** add u's codes to b.  Call after campResolveUnit. */
+void campResolveCodeBook(Unit *u, CodeBook *b);
+void campResolveCodeBookFree(CodeBook *b);
+
 /* The symbol tables of the last campResolveUnit on u (arena-allocated). */
 const Resolved *campResolveTables(const Unit *u);
 
 /* Find the PROP_* child of a declaration or activity, or NULL. */
 Ast *campResolveProp(const Ast *decl, PropKind prop);
+
+/* Is v a sender as `from` takes it: "Name <user@example.com>" or
+** "user@example.com" (an '@' inside, a '.' after it, no space in the
+** address)?  1 yes, 0 no.  checkFrom (E039), camp init --sender and camp
+** config sender. */
+int campResolveFromValid(const char *v);
 
 #endif

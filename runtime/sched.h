@@ -51,6 +51,7 @@ typedef struct RunOptions {
   RunProgressFn *progress;
   void *progressCtx;
   RunTally *tally;      /* counts per campaign are added here, or NULL */
+  int64_t campaign;     /* only this campaign's sync and traces (camp send: a manual mailing is enrolled then); 0: all */
 } RunOptions;
 
 int campSchedRun(Engine *e, const RunOptions *o, RunStats *st, char *err, size_t errSize);
@@ -59,10 +60,19 @@ int campSchedRun(Engine *e, const RunOptions *o, RunStats *st, char *err, size_t
 int64_t campSchedNextDue(Engine *e);
 
 /* Record an event on the message messageId.  kind: "open", "click",
-** "reply", "bounce", "unsubscribe".  at: event time; url: clicked link or
+** "reply", "bounce", "unsubscribe", "abuse" (a complaint: suppresses the
+** address with reason "complaint").  at: event time; url: clicked link or
 ** NULL.  Returns 0, 1 when the message is unknown (nothing changed), -1. */
 int campSchedEvent(Engine *e, const char *kind, const char *messageId, int64_t at, const char *url,
                    char *err, size_t errSize);
+
+/* An unsubscribe on message messageId from the list its campaign or
+** mailing was sent to (the unsubscribe page's first button, RFC 8058
+** one-click): the event recorded as "unsubscribe", the record marked
+** unsubscribed from that list only (its address is not suppressed); a
+** message whose campaign has no list: an unsubscribe from everything, as
+** campSchedEvent's.  0, 1 unknown message, -1 (err). */
+int campSchedUnsubscribeList(Engine *e, const char *messageId, int64_t at, char *err, size_t errSize);
 
 /* What an event did (campSchedEventOutcome).  RECORDED: stored and acted
 ** on; DUPLICATE: the same kind (and URL) was already recorded on the

@@ -9,8 +9,8 @@
 ** each verb says what it changes.  SQLite implements the verbs today
 ** (runtime/store_engine.c, store_trace.c, store_runner.c, store_record.c,
 ** store_suppress.c, store_event.c, store_report.c, store_timeline.c,
-** store_counts.c, store_status.c, store_names.c,
-** store_deploy.c, store_import.c, store_list.c: the only files with SQL).  A second implementation
+** store_counts.c, store_status.c, store_names.c, store_initiative.c,
+** store_deploy.c, store_import.c, store_list.c, store_mailing.c: the only files with SQL).  A second implementation
 ** (PostgreSQL: many workers claiming with FOR UPDATE SKIP LOCKED) is meant
 ** to implement the same verbs with the same contracts.
 **
@@ -282,8 +282,9 @@ int campStoreCompleteCampaign(Engine *e, int64_t campaign);
 /* Up to max due traces at now that no live runner owns (interrupted sends
 ** first, then scheduled ones, by due time), of running participants of
 ** running campaigns -- or, test == 1, of test participants (only of
-** participant when not 0).  Returns how many, or -1. */
-int campStoreTakeDue(Engine *e, int64_t now, int test, int64_t participant, DueTrace *out, int max,
+** participant when not 0); of campaign only when not 0.  Returns how
+** many, or -1. */
+int campStoreTakeDue(Engine *e, int64_t now, int test, int64_t participant, int64_t campaign, DueTrace *out, int max,
                      char *err, size_t errSize);
 /* A new trace.  TRACE_SCHEDULED: due at due, from base (the time its delay
 ** counts from); TRACE_WAITING: armed for an event on parent, until due
@@ -463,6 +464,23 @@ struct json_t *campStoreStatus(Engine *e, const char *database, int64_t nextDue,
 #define CAMP_REPORT_VERSION 1
 int campStoreReport(Engine *e, const char *campaign, ReportFormat fmt, FILE *out, char *err, size_t errSize);
 
+/* Initiatives (store_initiative.c; docs/RUNTIME.md, "Initiatives").
+** campStoreDeployInitiatives, inside the deploy's transaction: upsert the
+** image's initiatives, printing each as plan does (new, changed property by
+** property, or no changes) to o->out and counting it in *stats; claim each
+** one's code in the history (-1 with the message naming the initiative that
+** has or had it, and since or until when, when it is or was another's; a
+** changed code retires the old one); set every campaign and mailing of the
+** image's initiative (NULL: none).  Call it after the image's campaigns are
+** stored.  campStoreInitiatives: every initiative with its codes, period,
+** budget, scale and members, as a table or JSON.  campStoreReportInitiative:
+** the report of the initiative named key or having or having had key as its
+** code (table, JSON or HTML: docs/report.md, "Initiatives"); 0, or -1 with
+** the message in err. */
+int campStoreDeployInitiatives(Engine *e, const Program *p, const DeployOptions *o, DeployStats *stats, char *err, size_t errSize);
+int campStoreInitiatives(Engine *e, ReportFormat fmt, FILE *out, char *err, size_t errSize);
+int campStoreReportInitiative(Engine *e, const char *key, ReportFormat fmt, FILE *out, char *err, size_t errSize);
+
 /* Suppression lists (store_suppress.c).  channel: "email", "sms", or NULL
 ** to take it from the address (an '@' makes it email); channelOut gets
 ** the one used, *addressOut (when not NULL; the caller frees it) the
@@ -501,5 +519,47 @@ int campStoreImport(Engine *e, const char *model, const char *key, const char *p
 ** readable camp database there (nothing is printed). */
 typedef void (*StoreNameFn)(void *ctx, const char *name);
 int campStoreNames(const char *path, const char *campaign, StoreNameFn fn, void *ctx);
+
+/* -- mailings (store_mailing.c) ---------------------------------------------------- */
+
+/* A deployed campaign or mailing as camp send sees it. */
+typedef struct StoreMailing {
+  int64_t id;
+  int mailing;              /* its kind is mailing (else an automation campaign) */
+  char state[16];           /* draft, running, stopped */
+  int64_t at;               /* its time: CAMP_AT_MANUAL by camp send, 0 when started (old images) */
+  int64_t sentAt;           /* when it enrolled its list (camp_campaign.last_sync); INT64_MIN: not sent */
+  int64_t pending;          /* its messages not yet sent (scheduled or being sent) */
+} StoreMailing;
+/* The campaign or mailing named name: 0 found, 1 none deployed, -1 error. */
+int campStoreMailingGet(Engine *e, const char *name, StoreMailing *m, char *err, size_t errSize);
+/* "manual", "deferred" or "when started" for a mailing's stored time. */
+const char *campStoreMailingSchedule(int64_t at);
+/* On a campaign's or mailing's JSON object in the report or status:
+** "abuse_reports" (messages reported as abuse), and for a mailing
+** "schedule", "at" (null unless deferred) and "sent_at" (null: not
+** sent).  0, or -1 with the message in err. */
+int campStoreMailingJson(Engine *e, int64_t campaign, struct json_t *c, char *err, size_t errSize);
+/* The default sender (camp_meta 'sender'), malloc'd, or NULL when none is
+** set: what an email or mailing without `from` is sent from. */
+char *campStoreMailingSender(Engine *e);
+/* Set it (value NULL or "": unset).  0, or -1 with the message in err. */
+int campStoreMailingSetSender(Engine *e, const char *value, char *err, size_t errSize);
+/* Record of model unsubscribed from list at (its camp_list_member row
+** marked, made with member = 0 when the record is a member by filter; the
+** change logged in camp_list_log); idempotent.  Stands in for the lists'
+** own verb (store_list.c).  0, or -1 with the message in err. */
+int campStoreMailingListUnsubscribe(Engine *e, const char *list, const char *model, int64_t record, int64_t at,
+                                    char *err, size_t errSize);
+/* The list the message of trace was sent to (its campaign's or mailing's
+** list): 1 with *name and *title (malloc'd), 0 none (or no such trace),
+** -1 error. */
+int campStoreMailingTraceList(Engine *e, int64_t trace, char **name, char **title);
+/* The statistics per member of a mailing (or campaign): one row per
+** participant with its record, address, trace state, sent time, opens,
+** clicks, bounces, unsubscribes and abuse reports, derived from the traces
+** and camp_event; as a table, JSON ({"mailing":..., "members":[...]}) or
+** CSV on out.  0, or -1 with the message in err (nothing written). */
+int campStoreMailingMembers(Engine *e, const char *name, ReportFormat fmt, FILE *out, char *err, size_t errSize);
 
 #endif

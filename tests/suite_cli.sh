@@ -93,4 +93,18 @@ awk 'BEGIN { for (i = 0; i < 100000; i++) print ""; print "campaign x {" }' > "$
 out=$("$CAMP" check "$D/long.camp" | sed -n '2,3p' | awk -F'|' '{ print length($1) }' | sort -u | wc -l)
 check "line 100001: source and caret lines share the gutter" "$out" 1
 
+# an initiative's code is unique across the files of one check (E048), but a
+# `use`d file's own initiative, met through two root files, is one declaration
+mkdir -p "$D/codes"
+printf 'model contact {\n  email email\n}\n' > "$D/codes/m.camp"
+printf 'use "m.camp"\ninitiative a "A" {\n  code "X1"\n}\n' > "$D/codes/a.camp"
+printf 'use "a.camp"\n' > "$D/codes/c.camp"
+printf 'use "m.camp"\ninitiative z "Z" {\n  code "X1"\n}\n' > "$D/codes/z.camp"
+out=$("$CAMP" check --color=never "$D/codes/a.camp" "$D/codes/c.camp" 2>&1); rc=$?
+check "one initiative used by two files is no clash" "$rc $out" "0 "
+out=$("$CAMP" check --color=never "$D/codes/a.camp" "$D/codes/z.camp" 2>&1); rc=$?
+check "two files' initiatives sharing a code: exit 1" "$rc" 1
+expect_match "the clash names both and points at the first" \
+  "*z.camp:3:8: error: initiative 'a' and initiative 'z' share the code \"X1\" \[E048\]*a.camp:2:12: note: 'a' is declared here*" "$out"
+
 finish
