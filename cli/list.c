@@ -88,6 +88,15 @@ static void csvField(FILE *out, const char *s) {
   fputc('"', out);
 }
 
+/* Row n of a streamed JSON array (one line each; the caller closes the
+** array): o printed and released. */
+static void jsonRow(json_t *o, long n) {
+  char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
+  printf("%s  %s", n ? ",\n" : "[\n", text ? text : "null");
+  free(text);
+  json_decref(o);
+}
+
 /* -- camp lists ------------------------------------------------------------------ */
 
 typedef struct Sizes { ListCtx *c; long size, subscribed; } Sizes;
@@ -179,10 +188,7 @@ static int showMember(void *ctx, int64_t id, const VmRecord *r, const StoreListR
                           !row->unsubscribed, "joined", joined[0] ? json_string(joined) : json_null(), "contacted",
                           (json_int_t)row->contacted, "last_contacted", last[0] ? json_string(last) : json_null());
     if (s->removed) json_object_set_new(o, "removed", json_boolean(row->removed));
-    char *text = json_dumps(o, JSON_COMPACT);
-    printf("%s  %s", s->n ? ",\n" : "[\n", text ? text : "null");
-    free(text);
-    json_decref(o);
+    jsonRow(o, s->n);
   }
   s->n++;
   return 0;
@@ -220,10 +226,7 @@ static int logLine(void *ctx, int64_t record, const char *action, int64_t at, co
   else {
     json_t *j = json_pack("{s:s, s:o, s:s, s:o}", "at", t, "record", record ? json_integer(record) : json_null(), "action", action,
                           "detail", detail ? json_string(detail) : json_null());
-    char *text = json_dumps(j, JSON_COMPACT);
-    printf("%s  %s", o->n ? ",\n" : "[\n", text ? text : "null");
-    free(text);
-    json_decref(j);
+    jsonRow(j, o->n);
   }
   o->n++;
   return 0;
