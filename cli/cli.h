@@ -106,6 +106,16 @@ const char *campCliSecret(Engine *e);
 #include <stddef.h>
 #include <stdint.h>
 
+/* The channels of a run from --mail, --sms (with --mail-connections and
+** --sms-connections, checked before), --base-url and the token key into
+** *r (cli/db.c); no channel unless given.  0, or -1 with the message in
+** err.  The caller closes r->mail and r->sms (campChanClose). */
+struct RunOptions;
+/* camp init --sender: value checked as `from` is, then stored as the
+** default sender (cli/send.c).  0, or -1 with the message in err. */
+int campSendSetSender(Engine *e, const char *value, char *err, size_t errSize);
+int campCliOpenChannels(Engine *e, const CliArgs *a, struct RunOptions *r, char *err, size_t errSize);
+
 /* Compile path to an image (*img malloc'd); diagnostics go to stderr.
 ** The project directory is a's --root, else the file's own.
 ** Returns 0, 1 (errors in the file) or 2 (cannot read it). */

@@ -19,6 +19,7 @@
 #include "cli/cli.h"
 #include "cli/progress.h"
 #include "runtime/clock.h"
+#include "runtime/compose.h"
 #include "runtime/engine.h"
 #include "runtime/store.h"
 #include "runtime/sched.h"
@@ -40,10 +41,13 @@ static int init(const CliArgs *a) {
   int64_t clock = INT64_MIN;
   if (a->opt[O_CLOCK] && campClockParse(a->opt[O_CLOCK], (int64_t)time(NULL), &clock) < 0)
     return campCliUsage(a->cmd, "--clock '%s' is not a time (2026-01-05T09:00:00Z)", a->opt[O_CLOCK]);
+  if (a->opt[O_SENDER] && !campComposeFromValid(a->opt[O_SENDER]))   /* before the file is made */
+    return campCliUsage(a->cmd, "--sender '%s' is not a sender address (write \"Name <user@example.com>\" or \"user@example.com\")", a->opt[O_SENDER]);
   char err[512];
   const char *db = campCliDbPath(a->opt[O_DB]);
   Engine *e = campEngineOpen(db, 1, clock, err, sizeof err);
   if (!e) { fprintf(stderr, "camp init: %s\n", err); return 1; }
+  if (a->opt[O_SENDER] && campSendSetSender(e, a->opt[O_SENDER], err, sizeof err) < 0) return fail(a->cmd, e, err);
   printf("%s: ready (%s clock)\n", db, campEngineIsSimulated(e) ? "simulated" : "real");
   campEngineClose(e);
   return 0;
@@ -100,7 +104,7 @@ static int connectionCounts(const CliArgs *a, long *mc, long *sc) {
   return campCliNumber(a, O_MAIL_CONN, 1, 256, mc) || campCliNumber(a, O_SMS_CONN, 1, 256, sc) ? 2 : 0;
 }
 
-static int openChannels(Engine *e, const CliArgs *a, RunOptions *r, char *err, size_t errSize) {
+int campCliOpenChannels(Engine *e, const CliArgs *a, RunOptions *r, char *err, size_t errSize) {
   long mc, sc;
   connectionCounts(a, &mc, &sc);     /* checked before the database opened */
   /* no channel unless given: a message due without one fails the run
@@ -198,7 +202,7 @@ static int run(const CliArgs *a) {
   }
   int asService = !a->opt[O_UNTIL] && !a->opt[O_ONCE];
   if (asService && campEngineIsSimulated(e)) { campEngineClose(e); return campCliUsage(a->cmd, "a simulated clock needs --until or --once"); }
-  if (openChannels(e, a, &r, err, sizeof err) < 0) return fail(a->cmd, e, err);
+  if (campCliOpenChannels(e, a, &r, err, sizeof err) < 0) return fail(a->cmd, e, err);
   catchStopSignals();
   r.stop = &stopRun;
   RunTally tally = { 0 };
@@ -294,7 +298,7 @@ static int event(const CliArgs *a) {
   }
   if (a->npos != 1 || !a->opt[O_MESSAGE_ID]) {
     campEngineClose(e);
-    return campCliUsage(a->cmd, "usage: camp event --db DB open|click|reply|bounce|unsubscribe --message-id ID [--at TIME] [--url URL]");
+    return campCliUsage(a->cmd, "usage: camp event --db DB open|click|reply|bounce|unsubscribe|abuse --message-id ID [--at TIME] [--url URL]");
   }
   int64_t at = campEngineNow(e);
   if (a->opt[O_AT] && campClockParse(a->opt[O_AT], at, &at) < 0) { campEngineClose(e); return campCliUsage(a->cmd, "--at '%s' is not a time", a->opt[O_AT]); }
@@ -332,7 +336,7 @@ static int import(const CliArgs *a) {
 /* Run report into path atomically: a temporary file beside it, renamed
 ** over it only when the whole report is written; on any error the
 ** temporary file is removed and path left as it was.  0 or -1 (err set). */
-static int reportToFile(Engine *e, const char *campaign, ReportFormat f, const char *path, char *err, size_t errSize) {
+static int reportToFile(Engine *e, const char *campaign, int members, ReportFormat f, const char *path, char *err, size_t errSize) {
   char *tmp = NULL;
   if (asprintf(&tmp, "%s.XXXXXX", path) < 0) { snprintf(err, errSize, "out of memory"); return -1; }
   mode_t mask = umask(0);
@@ -343,7 +347,7 @@ static int reportToFile(Engine *e, const char *campaign, ReportFormat f, const c
     snprintf(err, errSize, "cannot write '%s': %s", path, strerror(errno));
     if (fd >= 0) { close(fd); unlink(tmp); }
   } else {
-    if (campStoreReport(e, campaign, f, out, err, errSize) == 0) {
+    if ((members ? campStoreMailingMembers(e, campaign, f, out, err, errSize) : campStoreReport(e, campaign, f, out, err, errSize)) == 0) {
       rc = fchmod(fd, 0666 & ~mask) == 0 && fflush(out) == 0 && !ferror(out) && fsync(fd) == 0 ? 0 : -1;
       if (rc < 0) snprintf(err, errSize, "cannot write '%s': %s", path, strerror(errno));
     }
@@ -359,11 +363,16 @@ static int report(const CliArgs *a) {
   static const char *const formats[] = { "table", "json", "csv", "html", NULL };
   ReportFormat f;
   if (campCliFormat(a->cmd, a->opt[O_FORMAT], formats, &f)) return 2;
+  int members = a->opt[O_MEMBERS] != NULL;
+  if (members && (a->npos != 1 || f == REPORT_HTML))
+    return campCliUsage(a->cmd, "usage: camp report [--db DB] MAILING --members [--format table|json|csv] [-o FILE]");
   Engine *e = openDb(a);
-  char err[512];
+  char err[512] = "";
   if (!e) return 1;
   const char *campaign = a->npos ? a->pos[0] : NULL, *path = a->opt[O_OUTPUT];
-  if ((path ? reportToFile(e, campaign, f, path, err, sizeof err) : campStoreReport(e, campaign, f, stdout, err, sizeof err)) < 0)
+  if (path ? reportToFile(e, campaign, members, f, path, err, sizeof err) < 0
+           : (members ? campStoreMailingMembers(e, campaign, f, stdout, err, sizeof err)
+                      : campStoreReport(e, campaign, f, stdout, err, sizeof err)) < 0)
     return fail(a->cmd, e, err);
   campEngineClose(e);
   return 0;
@@ -381,7 +390,7 @@ static int test(const CliArgs *a) {
   if (!e) return 1;
   RunOptions r = { .until = campEngineNow(e) };
   if (a->opt[O_UNTIL] && campClockParse(a->opt[O_UNTIL], campEngineNow(e), &r.until) < 0) { campEngineClose(e); return campCliUsage(a->cmd, "--until is not a time"); }
-  if (openChannels(e, a, &r, err, sizeof err) < 0) return fail(a->cmd, e, err);
+  if (campCliOpenChannels(e, a, &r, err, sizeof err) < 0) return fail(a->cmd, e, err);
   int rc = campSchedTest(e, a->pos[0], rec, a->opt[O_RUN], r.until, &r, stdout, err, sizeof err);
   campChanClose(r.mail);
   campChanClose(r.sms);
@@ -426,10 +435,11 @@ static int timeline(const CliArgs *a) {
 
 const CliSpec campCmdInit = {
   "init", "create a campaign database", init,
-  "camp init [--db DB] [--clock TIME]",
+  "camp init [--db DB] [--clock TIME] [--sender ADDRESS]",
   "Creates the database file with its schema and a random tracking secret.\n"
-  "With --clock the database keeps its own simulated time, moved only by camp run --until.",
-  (const CliOptUse[]){ { O_DB, NULL }, { O_CLOCK, NULL }, { CLI_NOPT, NULL } },
+  "With --clock the database keeps its own simulated time, moved only by camp run --until.\n"
+  "With --sender, emails and mailings without from go out from ADDRESS (camp config sender changes it).",
+  (const CliOptUse[]){ { O_DB, NULL }, { O_CLOCK, NULL }, { O_SENDER, NULL }, { CLI_NOPT, NULL } },
   NULL, "camp init --db shop.db --clock 2026-01-05T09:00:00Z", DB_EXITS, 0,
 };
 
@@ -494,8 +504,8 @@ const CliSpec campCmdRun = {
 };
 
 const CliSpec campCmdEvent = {
-  "event", "record open, click, reply, bounce or unsubscribe events", event,
-  "camp event [--db DB] open|click|reply|bounce|unsubscribe --message-id ID [--at TIME] [--url URL]\n"
+  "event", "record open, click, reply, bounce, unsubscribe or abuse events", event,
+  "camp event [--db DB] open|click|reply|bounce|unsubscribe|abuse --message-id ID [--at TIME] [--url URL]\n"
   "camp event [--db DB] --file EVENTS.jsonl",
   "Prints what it did: recorded; duplicate (the same kind and URL was already recorded on the message:\n"
   "counted as a repeat); after its window (recorded, but the branch waiting for it had its within window\n"
@@ -521,10 +531,13 @@ const CliSpec campCmdTest = {
 
 const CliSpec campCmdReport = {
   "report", "participants, activities, engagement and links", report,
-  "camp report [--db DB] [--format table|json|csv|html] [-o FILE] [CAMPAIGN]",
+  "camp report [--db DB] [--format table|json|csv|html] [-o FILE] [CAMPAIGN]\n"
+  "camp report [--db DB] MAILING --members [--format table|json|csv] [-o FILE]",
   "html is one self-contained page with charts, to open or forward (docs/report.md says what\n"
-  "each number means); json carries a \"version\" and follows docs/report.schema.json.",
-  (const CliOptUse[]){ { O_DB, NULL },
+  "each number means); json carries a \"version\" and follows docs/report.schema.json.\n"
+  "--members: a row per member of a mailing (or campaign): its record and address, its message's\n"
+  "state, when it was sent, its opens, clicks, bounces, unsubscribes and abuse reports.",
+  (const CliOptUse[]){ { O_DB, NULL }, { O_MEMBERS, NULL },
                        { O_FORMAT, "table (default), json, csv or html" },
                        { O_OUTPUT, "write to FILE (whole, or left as it was on an error) instead of standard output" },
                        { CLI_NOPT, NULL } },

@@ -81,14 +81,14 @@ static int ingest(const CliArgs *a) {
   }
   /* a mailbox: each message is recorded before it is marked read */
   if (imapUrl && campIngestImap(e, imapUrl, stdout, &st, err, sizeof err) < 0) { fprintf(stderr, "camp ingest: %s\n", err); rc = 1; }
-  printf("ingest: %ld read, %ld bounces (%ld hard, %ld soft), %ld replies, %ld auto-replies, %ld unmatched\n", st.read,
-         st.hard + st.soft, st.hard, st.soft, st.replies, st.autoReplies, st.unmatched);
+  printf("ingest: %ld read, %ld bounces (%ld hard, %ld soft), %ld replies, %ld auto-replies, %ld abuse reports, %ld unmatched\n", st.read,
+         st.hard + st.soft, st.hard, st.soft, st.replies, st.autoReplies, st.abuse, st.unmatched);
   campEngineClose(e);
   return rc;
 }
 
 const CliSpec campCmdIngest = {
-  "ingest", "record bounces (RFC 3464 reports) and replies from .eml files, a directory or IMAP", ingest,
+  "ingest", "record bounces (RFC 3464 reports), abuse reports (RFC 5965 ARF) and replies from .eml files, a directory or IMAP", ingest,
   "camp ingest [--db DB] FILE.eml|DIR...\ncamp ingest [--db DB] --imap imaps://HOST/MAILBOX",
   "Files are read in one transaction (a directory: its files in name order); from a mailbox each\n"
   "message is recorded before it is marked read.  An unmatched message is reported, not an error.",

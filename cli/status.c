@@ -3,7 +3,8 @@
 **
 ** Owns: the command's options and its two layouts: text (the database's
 ** absolute path, the clock, the next due time, then an aligned table with
-** a row per campaign and mailing) and JSON (campStoreStatus's object as it
+** a row per campaign and mailing, then one per mailing: schedule, time,
+** sent time) and JSON (campStoreStatus's object as it
 ** is).
 ** Does not own: reading the state (runtime/store_status.c) or when the
 ** next trace is due (the scheduler's campSchedNextDue).
@@ -76,6 +77,30 @@ static void printTable(json_t *camps, int color, FILE *out) {
   free(cells);
 }
 
+/* The mailings: each one's schedule (manual, deferred, when started),
+** time and when it was sent ("not sent"), aligned; nothing without one. */
+static void printMailings(json_t *camps, int color, FILE *out) {
+  size_t i, w[3] = { 7, 8, 2 };
+  json_t *c;
+  int any = 0;
+  json_array_foreach(camps, i, c) {
+    if (!json_object_get(c, "schedule")) continue;
+    const char *v[3] = { json_string_value(json_object_get(c, "name")), json_string_value(json_object_get(c, "schedule")),
+                         json_string_value(json_object_get(c, "at")) };
+    for (int k = 0; k < 3; k++) if (v[k] && strlen(v[k]) > w[k]) w[k] = strlen(v[k]);
+    any = 1;
+  }
+  if (!any) return;
+  fprintf(out, "\n%s%-*s  %-*s  %-*s  SENT AT%s\n", color ? "\033[1m" : "", (int)w[0], "MAILING", (int)w[1], "SCHEDULE",
+          (int)w[2], "AT", color ? "\033[0m" : "");
+  json_array_foreach(camps, i, c) {
+    if (!json_object_get(c, "schedule")) continue;
+    const char *at = json_string_value(json_object_get(c, "at")), *sent = json_string_value(json_object_get(c, "sent_at"));
+    fprintf(out, "%-*s  %-*s  %-*s  %s\n", (int)w[0], json_string_value(json_object_get(c, "name")), (int)w[1],
+            json_string_value(json_object_get(c, "schedule")), (int)w[2], at ? at : "-", sent ? sent : "not sent");
+  }
+}
+
 static void printText(json_t *s, int color, FILE *out) {
   const char *next = json_string_value(json_object_get(s, "next_due"));
   fprintf(out, "database  %s\n", json_string_value(json_object_get(s, "database")));
@@ -85,6 +110,7 @@ static void printText(json_t *s, int color, FILE *out) {
   if (!json_array_size(camps)) { fputs("\nno campaign is deployed (camp deploy FILE.camp)\n", out); return; }
   fputc('\n', out);
   printTable(camps, color, out);
+  printMailings(camps, color, out);
 }
 
 static int status(const CliArgs *a) {

@@ -16,6 +16,7 @@
 #include "compiler/resolve.h"
 #include "compiler/html.h"
 #include "runtime/clock.h"
+#include "runtime/compose.h"
 #include "runtime/opcodes.h"
 #include "runtime/program.h"
 #include "parser.h"
@@ -546,13 +547,8 @@ static void checkBody(Resolver *r, Ast *s) {
 static void checkFrom(Resolver *r, Ast *s) {
   checkTemplateString(r, s);
   if (s->tpl) return;
-  const char *v = s->name, *lt = strchr(v, '<');
-  const char *addr = lt ? lt + 1 : v;
-  size_t n = lt ? strcspn(addr, ">") : strlen(addr);
-  const char *at = memchr(addr, '@', n);
-  int ok = n > 2 && at && at > addr && at < addr + n - 1 && memchr(at + 1, '.', (size_t)(addr + n - at - 1)) &&
-           !memchr(addr, ' ', n) && (!lt || addr[n] == '>');
-  if (!ok) err(r, DIAG_E039, s, "'%s' is not a sender address (write \"Name <user@example.com>\" or \"user@example.com\")", v);
+  if (!campComposeFromValid(s->name))
+    err(r, DIAG_E039, s, "'%s' is not a sender address (write \"Name <user@example.com>\" or \"user@example.com\")", s->name);
 }
 
 /* -- durations ------------------------------------------------------------- */
@@ -597,10 +593,11 @@ static int isEventTrigger(int t) { return t >= TRIG_OPEN; }
 static int isPositive(int t) { return t >= TRIG_OPEN && t <= TRIG_BOUNCE; }
 static int isNegative(int t) { return t >= TRIG_NO_OPEN; }
 
-/* W051: the runtime would send from camp <noreply@camp.invalid>, which no
-** real server accepts (runtime/compose.c campComposeSplitFrom). */
-#define NO_FROM "%s '%s' has no 'from': it would go out as 'camp <noreply@camp.invalid>', which mail servers refuse " \
-                "(add from \"Name <you@example.com>\")"
+/* W051: without a default sender (camp config sender) the runtime would
+** send from camp <noreply@camp.invalid>, which no real server accepts
+** (runtime/compose.c campComposeSplitFrom). */
+#define NO_FROM "%s '%s' has no 'from': it goes out from the database's default sender (camp config sender), else as " \
+                "'camp <noreply@camp.invalid>', which mail servers refuse (add from \"Name <you@example.com>\")"
 
 static void checkActivity(Resolver *r, Ast *act, const Ast *parent, Ast *campaign);
 

@@ -69,13 +69,14 @@ _camp() {
   fi
   # operands
   case $cmd in
-    start|stop|test|report|timeline)
+    start|stop|test|report|timeline|send)
       COMPREPLY=($(compgen -W "$(_camp_words "$camp" complete "${dbarg[@]}" campaigns)" -- "$cur")) ;;
     graph)
       COMPREPLY=($(compgen -W "$(_camp_words "$camp" complete "${dbarg[@]}" campaigns)" -- "$cur") $(compgen -f -- "$cur")) ;;
-    event) [ -z "$campaign" ] && COMPREPLY=($(compgen -W "open click reply bounce unsubscribe" -- "$cur")) ;;
+    event) [ -z "$campaign" ] && COMPREPLY=($(compgen -W "open click reply bounce unsubscribe abuse" -- "$cur")) ;;
     suppress) [ -z "$campaign" ] && COMPREPLY=($(compgen -W "list add remove" -- "$cur")) ;;
     secret) [ -z "$campaign" ] && COMPREPLY=($(compgen -W "rotate retire" -- "$cur")) ;;
+    config) [ -z "$campaign" ] && COMPREPLY=($(compgen -W "sender" -- "$cur")) ;;
     help) [ -z "$campaign" ] && COMPREPLY=($(compgen -W "$(_camp_words "$camp" complete commands)" -- "$cur")) ;;
     version|init|serve|complete) ;;
     *) COMPREPLY=($(compgen -f -- "$cur")) ;;

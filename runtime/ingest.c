@@ -1,5 +1,5 @@
 /*
-** runtime/ingest.c -- bounces and replies from received mail.
+** runtime/ingest.c -- bounces, abuse reports and replies from received mail.
 **
 ** Owns: reading a received message with GMime (MIME structure, folded
 ** headers, transfer encodings, Message-ID lists) and deciding what it says
@@ -9,6 +9,9 @@
 **     message/rfc822 or text/rfc822-headers part; a recipient Status 5.x.x
 **     is a hard bounce, recorded; 4.x.x is a soft one (the relay is still
 **     trying), counted only;
+**   - an abuse report (RFC 5965 ARF: multipart/report;
+**     report-type=feedback-report) of type abuse, fraud or virus: an
+**     "abuse" event on the original message (its Message-ID as above);
 **   - a reply: In-Reply-To, then References from the last to the first,
 **     matched against what camp sent; Auto-Submitted answers (out of
 **     office, vacation) are not replies;
@@ -34,6 +37,7 @@ static void initOnce(void) {
 /* What the parts of a report say. */
 typedef struct Report {
   GString *status;          /* the message/delivery-status part, decoded */
+  GString *feedback;        /* the message/feedback-report part (ARF), decoded */
   char *original;           /* the original Message-ID (malloc'd), or NULL */
 } Report;
 
@@ -89,6 +93,8 @@ static void reportPart(GMimeObject *parent, GMimeObject *part, gpointer data) {
     if (id) r->original = strdup(id);
   } else if (GMIME_IS_PART(part) && g_mime_content_type_is_type(ct, "message", "delivery-status") && !r->status) {
     r->status = partText(GMIME_PART(part));
+  } else if (GMIME_IS_PART(part) && g_mime_content_type_is_type(ct, "message", "feedback-report") && !r->feedback) {
+    r->feedback = partText(GMIME_PART(part));
   } else if (GMIME_IS_PART(part) && g_mime_content_type_is_type(ct, "text", "rfc822-headers") && !r->original) {
     GString *h = partText(GMIME_PART(part));
     char *v = headerIn(h->str, "Message-ID");
@@ -126,6 +132,32 @@ static void unmatched(FILE *report, const char *name, IngestStats *st, const cha
   va_end(ap);
 }
 
+/* An abuse report (RFC 5965 ARF: multipart/report; report-type=
+** feedback-report): a Feedback-Type of abuse, fraud or virus on a message
+** camp sent records an "abuse" event on it (a complaint: the address is
+** suppressed); other types (not-spam, auth-failure, other) complain of
+** nothing and are unmatched.  0, or -1 on a database error. */
+static int feedbackReport(Engine *e, GMimeMessage *m, int64_t at, const char *name, FILE *report, IngestStats *st,
+                          char *err, size_t errSize) {
+  Report r = { 0 };
+  g_mime_message_foreach(m, reportPart, &r);
+  char *type = r.feedback ? headerIn(r.feedback->str, "Feedback-Type") : NULL;
+  int rc = 0, complaint = type && (!strcasecmp(type, "abuse") || !strcasecmp(type, "fraud") || !strcasecmp(type, "virus"));
+  if (!r.original) unmatched(report, name, st, "%s", "an abuse report without the original message's Message-ID");
+  else if (!complaint) unmatched(report, name, st, "a feedback report of type '%s', not a complaint", type ? type : "(none)");
+  else {
+    int got = campSchedEvent(e, "abuse", r.original, at, NULL, err, errSize);
+    if (got < 0) rc = -1;
+    else if (got == 1) unmatched(report, name, st, "abuse report on '%s', which camp did not send", r.original);
+    else st->abuse++;
+  }
+  free(type);
+  if (r.status) g_string_free(r.status, TRUE);
+  if (r.feedback) g_string_free(r.feedback, TRUE);
+  free(r.original);
+  return rc;
+}
+
 int campIngestMessage(Engine *e, const char *raw, size_t len, const char *name, FILE *report, IngestStats *st,
                       char *err, size_t errSize) {
   initOnce();
@@ -143,6 +175,11 @@ int campIngestMessage(Engine *e, const char *raw, size_t len, const char *name, 
   GMimeContentType *ct = top ? g_mime_object_get_content_type(top) : NULL;
   const char *rt = ct ? g_mime_content_type_get_parameter(ct, "report-type") : NULL;
   int rc = 0;
+  if (ct && g_mime_content_type_is_type(ct, "multipart", "report") && rt && !strcasecmp(rt, "feedback-report")) {
+    rc = feedbackReport(e, m, at, name, report, st, err, errSize);
+    g_object_unref(m);
+    return rc;
+  }
   if (ct && g_mime_content_type_is_type(ct, "multipart", "report") && rt && !strcasecmp(rt, "delivery-status")) {
     Report r = { 0 };
     g_mime_message_foreach(m, reportPart, &r);
@@ -158,6 +195,7 @@ int campIngestMessage(Engine *e, const char *raw, size_t len, const char *name, 
       else st->hard++;
     }
     if (r.status) g_string_free(r.status, TRUE);
+    if (r.feedback) g_string_free(r.feedback, TRUE);
     free(r.original);
     g_object_unref(m);
     return rc;

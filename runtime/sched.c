@@ -219,16 +219,16 @@ static int enrolNewcomer(void *ctx, int64_t record, const VmRecord *r) {
 ** participants whose record is gone are unlinked and those that stopped
 ** matching leave (their pending traces canceled); new matching records are
 ** enrolled in id order, deduplicated on `unique`.  A mailing is sent once,
-** at its time: it enrols its list then and never again, and nobody leaves
-** it. */
-static int syncCampaign(Engine *e, int64_t campaign, RunStats *rs, Tick *t, char *err, size_t errSize) {
+** at its time (a manual one when sendNow: camp send): it enrols its list
+** then and never again, and nobody leaves it. */
+static int syncCampaign(Engine *e, int64_t campaign, int sendNow, RunStats *rs, Tick *t, char *err, size_t errSize) {
   const Loaded *l = campStoreLoaded(e, campaign, err, errSize);
   if (!l) return -1;
   const ProgCampaign *c = &l->p->camps[l->camp];
   Sync s = { e, l, campEngineNow(e), { { 0 }, 0, 0, 0, 0 }, rs, NULL, NULL, 0, 0, err, errSize, t, 0 };
   campSchedHost(&s.host, e, l, 0);
   if (c->isMailing) {
-    if (c->at > s.now) return 0;
+    if (c->at > s.now && !(sendNow && c->at == CAMP_AT_MANUAL)) return 0;
     int done = campStoreSynced(e, campaign, err, errSize);
     if (done) return done < 0 ? -1 : 0;
   } else {
@@ -247,7 +247,7 @@ static int syncCampaign(Engine *e, int64_t campaign, RunStats *rs, Tick *t, char
 }
 
 int campSchedSync(Engine *e, int64_t campaign, RunStats *rs, char *err, size_t errSize) {
-  return syncCampaign(e, campaign, rs, NULL, err, errSize);
+  return syncCampaign(e, campaign, 0, rs, NULL, err, errSize);
 }
 
 static int syncAll(Engine *e, const RunOptions *o, RunStats *rs, Tick *t, char *err, size_t errSize) {
@@ -256,9 +256,10 @@ static int syncAll(Engine *e, const RunOptions *o, RunStats *rs, Tick *t, char *
   if (campStoreRunningCampaigns(e, &ids, &n, err, errSize) < 0) return -1;
   int rc = 0;
   for (size_t i = 0; i < n && rc == 0; i++) {
+    if (o->campaign && ids[i] != o->campaign) continue;
     RunStats before = *rs;
     if ((rc = campStoreBegin(e, 1, err, errSize)) < 0) break;
-    if ((rc = syncCampaign(e, ids[i], rs, t, err, errSize)) < 0) campStoreRollback(e);
+    if ((rc = syncCampaign(e, ids[i], o->campaign != 0, rs, t, err, errSize)) < 0) campStoreRollback(e);
     else if ((rc = campStoreCommit(e, err, errSize)) == 0) tallyAdd(e, o->tally, ids[i], rs, &before);
   }
   free(ids);
@@ -367,6 +368,7 @@ void campSchedCompose(Engine *e, const Loaded *l, uint32_t act, int64_t trace, c
   char *html = render(e, l, a->body, now, err, sizeof err);
   out->subject = render(e, l, a->subject, now, err, sizeof err);
   out->from = render(e, l, a->from, now, err, sizeof err);
+  if (!out->from || !*out->from) { free(out->from); out->from = campStoreMailingSender(e); }   /* camp config sender, or NULL */
   campTrackHtml(html ? html : "", o->baseUrl, o->secret, trace, campComposeLinkAdd, lk, &b);
   free(html);
   out->html = b.p;
@@ -465,7 +467,7 @@ static int takeBatch(Engine *e, const RunOptions *o, int64_t now, int testOnly, 
   b->out = calloc((size_t)batch, sizeof *b->out);
   if (!b->work || !b->out) { snprintf(err, errSize, "out of memory"); return -1; }
   if (campStoreBegin(e, 1, err, errSize) < 0) return -1;
-  int n = campStoreRunnerBeat(e, err, errSize) < 0 ? -1 : campStoreTakeDue(e, now, testOnly, testParticipant, b->work, batch, err, errSize);
+  int n = campStoreRunnerBeat(e, err, errSize) < 0 ? -1 : campStoreTakeDue(e, now, testOnly, testParticipant, o->campaign, b->work, batch, err, errSize);
   int nout = 0, rc = n < 0 ? -1 : 0;
   /* counts per campaign are added as the traces are decided: a batch that
   ** fails ends the run, whose counts are then not reported */

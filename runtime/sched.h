@@ -51,6 +51,7 @@ typedef struct RunOptions {
   RunProgressFn *progress;
   void *progressCtx;
   RunTally *tally;      /* counts per campaign are added here, or NULL */
+  int64_t campaign;     /* only this campaign's sync and traces (camp send: a manual mailing is enrolled then); 0: all */
 } RunOptions;
 
 int campSchedRun(Engine *e, const RunOptions *o, RunStats *st, char *err, size_t errSize);
@@ -59,7 +60,8 @@ int campSchedRun(Engine *e, const RunOptions *o, RunStats *st, char *err, size_t
 int64_t campSchedNextDue(Engine *e);
 
 /* Record an event on the message messageId.  kind: "open", "click",
-** "reply", "bounce", "unsubscribe".  at: event time; url: clicked link or
+** "reply", "bounce", "unsubscribe", "abuse" (a complaint: suppresses the
+** address with reason "complaint").  at: event time; url: clicked link or
 ** NULL.  Returns 0, 1 when the message is unknown (nothing changed), -1. */
 int campSchedEvent(Engine *e, const char *kind, const char *messageId, int64_t at, const char *url,
                    char *err, size_t errSize);

@@ -6,7 +6,8 @@
 ** children of its message due (event time + their delay) -- one whose
 ** `within` window ended before the event's time is closed instead, as the
 ** run would have closed it -- and cancels the opposite negative ones; a bounce cancels every other pending child and
-** suppresses the address, as an unsubscribe does; the participant may then
+** suppresses the address, as an unsubscribe and an abuse report (a
+** complaint) do; the participant may then
 ** be complete.  Events are acted on only while the campaign is draft or
 ** running (a stopped one records them).  One path for every source: `camp
 ** event`, the tracking server, ingest, and a send refused for good; each
@@ -102,6 +103,8 @@ static int apply(Engine *e, const char *kind, const char *messageId, int64_t at,
   const Loaded *l = campStoreLoaded(e, m.campaign, err, errSize);
   if (!l) return -1;
   if (!strcmp(kind, "unsubscribe")) return campStoreSuppressTrace(e, l, m.trace, m.record, "unsubscribe", at, err, errSize);
+  /* an abuse report (a complaint: ARF, a provider hook) stops mail to the address as an unsubscribe does */
+  if (!strcmp(kind, "abuse")) return campStoreSuppressTrace(e, l, m.trace, m.record, "complaint", at, err, errSize);
   if (!m.active) { r->stopped = 1; return 0; }  /* stopped: recorded, not acted on */
   int fresh = bitsOf(kind) & ~m.events, fired = 0;
   if (!fresh) return 0;
@@ -122,8 +125,8 @@ static int apply(Engine *e, const char *kind, const char *messageId, int64_t at,
 int campSchedEventOutcome(Engine *e, const char *kind, const char *messageId, int64_t at, const char *url,
                           EventResult *r, char *err, size_t errSize) {
   memset(r, 0, sizeof *r);
-  if (!bitsOf(kind) && strcmp(kind, "unsubscribe")) {
-    snprintf(err, errSize, "unknown event '%s' (open, click, reply, bounce or unsubscribe)", kind);
+  if (!bitsOf(kind) && strcmp(kind, "unsubscribe") && strcmp(kind, "abuse")) {
+    snprintf(err, errSize, "unknown event '%s' (open, click, reply, bounce, unsubscribe or abuse)", kind);
     return -1;
   }
   if (!campStoreInTransaction(e)) {              /* its own transaction */

@@ -207,8 +207,9 @@ int campStoreCompleteCampaign(Engine *e, int64_t campaign);
 /* Up to max due traces at now that no live runner owns (interrupted sends
 ** first, then scheduled ones, by due time), of running participants of
 ** running campaigns -- or, test == 1, of test participants (only of
-** participant when not 0).  Returns how many, or -1. */
-int campStoreTakeDue(Engine *e, int64_t now, int test, int64_t participant, DueTrace *out, int max,
+** participant when not 0); of campaign only when not 0.  Returns how
+** many, or -1. */
+int campStoreTakeDue(Engine *e, int64_t now, int test, int64_t participant, int64_t campaign, DueTrace *out, int max,
                      char *err, size_t errSize);
 /* A new trace.  TRACE_SCHEDULED: due at due, from base (the time its delay
 ** counts from); TRACE_WAITING: armed for an event on parent, until due
@@ -427,5 +428,37 @@ int campStoreImport(Engine *e, const char *model, const char *key, const char *p
 ** readable camp database there (nothing is printed). */
 typedef void (*StoreNameFn)(void *ctx, const char *name);
 int campStoreNames(const char *path, const char *campaign, StoreNameFn fn, void *ctx);
+
+/* -- mailings (store_mailing.c) ---------------------------------------------------- */
+
+/* A deployed campaign or mailing as camp send sees it. */
+typedef struct StoreMailing {
+  int64_t id;
+  int mailing;              /* its kind is mailing (else an automation campaign) */
+  char state[16];           /* draft, running, stopped */
+  int64_t at;               /* its time: CAMP_AT_MANUAL by camp send, 0 when started (old images) */
+  int64_t sentAt;           /* when it enrolled its list (camp_campaign.last_sync); INT64_MIN: not sent */
+  int64_t pending;          /* its messages not yet sent (scheduled or being sent) */
+} StoreMailing;
+/* The campaign or mailing named name: 0 found, 1 none deployed, -1 error. */
+int campStoreMailingGet(Engine *e, const char *name, StoreMailing *m, char *err, size_t errSize);
+/* "manual", "deferred" or "when started" for a mailing's stored time. */
+const char *campStoreMailingSchedule(int64_t at);
+/* On a campaign's or mailing's JSON object in the report or status:
+** "abuse_reports" (messages reported as abuse), and for a mailing
+** "schedule", "at" (null unless deferred) and "sent_at" (null: not
+** sent).  0, or -1 with the message in err. */
+int campStoreMailingJson(Engine *e, int64_t campaign, struct json_t *c, char *err, size_t errSize);
+/* The default sender (camp_meta 'sender'), malloc'd, or NULL when none is
+** set: what an email or mailing without `from` is sent from. */
+char *campStoreMailingSender(Engine *e);
+/* Set it (value NULL or "": unset).  0, or -1 with the message in err. */
+int campStoreMailingSetSender(Engine *e, const char *value, char *err, size_t errSize);
+/* The statistics per member of a mailing (or campaign): one row per
+** participant with its record, address, trace state, sent time, opens,
+** clicks, bounces, unsubscribes and abuse reports, derived from the traces
+** and camp_event; as a table, JSON ({"mailing":..., "members":[...]}) or
+** CSV on out.  0, or -1 with the message in err (nothing written). */
+int campStoreMailingMembers(Engine *e, const char *name, ReportFormat fmt, FILE *out, char *err, size_t errSize);
 
 #endif

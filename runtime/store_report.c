@@ -176,7 +176,7 @@ static json_t *campaignReport(Engine *e, sqlite3_stmt *row, char *err, size_t er
                         "version", (json_int_t)sqlite3_column_int64(row, 5), "at", campStoreColumnTime(row, 6), "enrolled", (json_int_t)0);
   json_object_set_new(c, "unsubscribes", json_integer(0));      /* its place; reportUnsubscribes counts them */
   if (reportParticipants(e, cid, c, err, errSize) < 0 || reportActivities(e, cid, c, err, errSize) < 0 ||
-      reportUnsubscribes(e, cid, c, err, errSize) < 0 ||
+      reportUnsubscribes(e, cid, c, err, errSize) < 0 || campStoreMailingJson(e, cid, c, err, errSize) < 0 ||
       reportLinks(e, cid, c, err, errSize) < 0 || reportDays(e, cid, c, err, errSize) < 0) {
     json_decref(c);
     return NULL;
@@ -199,6 +199,11 @@ static void printTable(json_t *camps, FILE *out) {
             json_string_value(json_object_get(c, "name")), (long long)json_integer_value(json_object_get(p, "running")),
             (long long)json_integer_value(json_object_get(p, "completed")), (long long)json_integer_value(json_object_get(p, "left")),
             (long long)json_integer_value(json_object_get(c, "unsubscribes")));
+    json_int_t abuse = json_integer_value(json_object_get(c, "abuse_reports"));
+    if (abuse) fprintf(out, "  %lld abuse reports (complaints: the addresses are suppressed)\n", (long long)abuse);
+    const char *sched = json_string_value(json_object_get(c, "schedule")), *at = json_string_value(json_object_get(c, "at"));
+    const char *sent = json_string_value(json_object_get(c, "sent_at"));
+    if (sched) fprintf(out, "  %s%s%s, %s%s\n", sched, at ? " " : "", at ? at : "", sent ? "sent at " : "not sent", sent ? sent : "");
     fprintf(out, "  %-18s %-6s %9s %9s %8s %8s %6s %7s %14s %14s %14s %14s\n", "activity", "kind", "scheduled", "processed",
             "rejected", "canceled", "error", "sent", "opened", "clicked", "replied", "bounced");
     size_t j;

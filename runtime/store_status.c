@@ -6,7 +6,8 @@
 ** mailing its state (draft, running, stopped; a mailing whose list was
 ** enrolled and that has nothing pending is sent), its deployed version and
 ** the image's SHA-256, its participants by state (test participants
-** apart) and when its next trace is due.  Does not own: the report's
+** apart) and when its next trace is due; a mailing's schedule and sent
+** time (store_mailing.c).  Does not own: the report's
 ** counts (store_report.c), laying the status out (cli/status.c).
 */
 #include <jansson.h>
@@ -65,7 +66,8 @@ static json_t *statusCampaign(sqlite3_stmt *st) {
   json_object_set_new(c, "pending", json_integer(pending));
   /* an unsent mailing's next step is its send time (now, when it has none) */
   if (mailing && !strcmp(state, "running") && sqlite3_column_type(st, 8) == SQLITE_NULL)
-    json_object_set_new(c, "next_due", sqlite3_column_type(st, 7) == SQLITE_NULL ? statusTime(st, 11) : statusTime(st, 7));
+    json_object_set_new(c, "next_due", sqlite3_column_type(st, 7) == SQLITE_NULL ? statusTime(st, 11)
+                                       : sqlite3_column_int64(st, 7) == CAMP_AT_MANUAL ? json_null() : statusTime(st, 7));
   else json_object_set_new(c, "next_due", statusTime(st, 9));
   return c;
 }
@@ -86,7 +88,8 @@ json_t *campStoreStatus(Engine *e, const char *database, int64_t nextDue, char *
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
     json_t *c = statusCampaign(st);
     json_array_append_new(camps, c);
-    if (statusParticipants(e, sqlite3_column_int64(st, 0), c, err, errSize) < 0) { rc = SQLITE_ERROR; break; }
+    if (statusParticipants(e, sqlite3_column_int64(st, 0), c, err, errSize) < 0 ||
+        campStoreMailingJson(e, sqlite3_column_int64(st, 0), c, err, errSize) < 0) { rc = SQLITE_ERROR; break; }
   }
   if (rc != SQLITE_DONE && rc != SQLITE_ERROR) snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db));
   sqlite3_finalize(st);

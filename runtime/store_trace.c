@@ -232,10 +232,10 @@ int campStoreCompleteCampaign(Engine *e, int64_t campaign) {
   "FROM camp_trace t JOIN camp_participant pa ON pa.id = t.participant JOIN camp_activity a ON a.id = t.activity " \
   "JOIN camp_campaign c ON c.id = pa.campaign " \
   "WHERE t.state = " S " AND " Q_PENDING_AS("t.") " AND t.due <= ? AND pa.state = 'running' AND (c.state = 'running' OR pa.test = 1) " \
-  "AND pa.test = ? AND (? = 0 OR pa.id = ?) " \
-  "AND (t.owner IS NULL OR NOT EXISTS (SELECT 1 FROM camp_runner r WHERE r.id = t.owner)) ORDER BY t.state, t.due LIMIT ?"
+  "AND pa.test = ? AND (? = 0 OR pa.id = ?) AND (?6 = 0 OR pa.campaign = ?6) " \
+  "AND (t.owner IS NULL OR NOT EXISTS (SELECT 1 FROM camp_runner r WHERE r.id = t.owner)) ORDER BY t.state, t.due LIMIT ?5"
 
-int campStoreTakeDue(Engine *e, int64_t now, int test, int64_t participant, DueTrace *out, int max,
+int campStoreTakeDue(Engine *e, int64_t now, int test, int64_t participant, int64_t campaign, DueTrace *out, int max,
                      char *err, size_t errSize) {
   static const char *const dueSql[] = { DUE_SQL(Q_SENDING), DUE_SQL(Q_SCHEDULED) };
   int n = 0;
@@ -247,6 +247,7 @@ int campStoreTakeDue(Engine *e, int64_t now, int test, int64_t participant, DueT
     sqlite3_bind_int64(st, 3, participant);
     sqlite3_bind_int64(st, 4, participant);
     sqlite3_bind_int(st, 5, max - n);
+    sqlite3_bind_int64(st, 6, campaign);
     int rc;
     while (n < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
       DueTrace *w = &out[n++];

@@ -43,7 +43,7 @@ fill_in
 
 "$CAMP" ingest --db "$D/db" "$D/in" > "$D/out" 2> "$D/err"; rc=$?
 check "exit status" "$rc" 0
-check "summary" "$(tail -1 "$D/out")" "ingest: 8 read, 3 bounces (2 hard, 1 soft), 2 replies, 1 auto-replies, 2 unmatched"
+check "summary" "$(tail -1 "$D/out")" "ingest: 8 read, 3 bounces (2 hard, 1 soft), 2 replies, 1 auto-replies, 0 abuse reports, 2 unmatched"
 check "unmatched: the bounce of a message camp never sent" "$(grep -c "unknown_bounce.eml: unmatched: bounce of 't999.deadbeef@camp', which camp did not send" "$D/out")" 1
 check "unmatched: an unrelated mail" "$(grep -c "forwarded.eml: unmatched: neither a delivery report nor a reply" "$D/out")" 1
 check "hard bounce: recorded on Ada's message" "$(events 1)" bounce
@@ -86,10 +86,28 @@ for m in $(traces "$D/f/db" message_id record!=1 message_id!=); do
 done
 check "forged bounces: one per other recipient" "$(ls "$D/f/in" | wc -l | tr -d ' ')" 19
 "$CAMP" ingest --db "$D/f/db" "$D/f/in" > "$D/f/out" 2>&1
-check "forged bounces: all unmatched" "$(tail -1 "$D/f/out")" "ingest: 19 read, 0 bounces (0 hard, 0 soft), 0 replies, 0 auto-replies, 19 unmatched"
+check "forged bounces: all unmatched" "$(tail -1 "$D/f/out")" "ingest: 19 read, 0 bounces (0 hard, 0 soft), 0 replies, 0 auto-replies, 0 abuse reports, 19 unmatched"
 check "forged bounces: nothing suppressed" "$(suppressions "$D/f/db" address | wc -l | tr -d ' ')" 0
 check "forged bounces: no event recorded" "$(ntraces "$D/f/db" events!=)" 0
 check "Message-IDs: t<trace>.<16 hex digits>@camp" "$(echo "$own" | grep -cE '^t[0-9]+\.[0-9a-f]{16}@camp$')" 1
+
+# -- abuse reports (RFC 5965 ARF) -------------------------------------------------
+# a complaint on Bob's message (his soft bounce recorded nothing), and a
+# not-spam feedback report that complains of nothing
+cp "$D/db" "$D/arf.db"
+mkdir "$D/arf"
+for f in tests/ingest/arf/*.eml; do sed "s/MID_2/$(mid 2)/" "$f" > "$D/arf/$(basename "$f")"; done
+"$CAMP" ingest --db "$D/arf.db" "$D/arf" > "$D/arf.out" 2>&1
+check "ARF: a complaint recorded, a not-spam report unmatched" "$(tail -1 "$D/arf.out")" \
+  "ingest: 2 read, 0 bounces (0 hard, 0 soft), 0 replies, 0 auto-replies, 1 abuse reports, 1 unmatched"
+check "ARF: the not-spam report says why" "$(grep -c "not_spam.eml: unmatched: a feedback report of type 'not-spam', not a complaint" "$D/arf.out")" 1
+# abuse_on N: the abuse events received on record N's messages
+abuse_on() { "$CAMP" timeline --db "$D/arf.db" --record "$1" | grep -c ' abuse'; }
+check "ARF: an abuse event on Bob's message" "$(abuse_on 2)" 1
+check "ARF: Bob's address is suppressed as a complaint" "$(suppressions "$D/arf.db" address,reason address=bob@x.test)" "bob@x.test|complaint"
+"$CAMP" ingest --db "$D/arf.db" "$D/arf/complaint.eml" > "$D/arf.out" 2>&1
+check "ARF: the same report again changes nothing" \
+  "$(abuse_on 2)|$(suppressions "$D/arf.db" address address=bob@x.test | wc -l | tr -d ' ')" "1|1"
 
 # -- IMAP, against Dovecot on 127.0.0.1 ---------------------------------------
 if [ -x /usr/sbin/dovecot ]; then
@@ -152,11 +170,11 @@ C
   CAMP_IMAP_USER=camp CAMP_IMAP_PASSWORD=imap-secret "$CAMP" ingest --db "$D/db" --imap "imap://127.0.0.1:$PORT/INBOX" > "$D/out" 2> "$D/err"; rc=$?
   check "imap: exit status" "$rc" 0
   [ $rc -eq 0 ] || { cat "$D/err" "$D/dc/out"; tail -5 "$D/dc/dovecot.log"; }
-  check "imap: summary" "$(tail -1 "$D/out")" "ingest: 8 read, 3 bounces (2 hard, 1 soft), 2 replies, 1 auto-replies, 2 unmatched"
+  check "imap: summary" "$(tail -1 "$D/out")" "ingest: 8 read, 3 bounces (2 hard, 1 soft), 2 replies, 1 auto-replies, 0 abuse reports, 2 unmatched"
   check "imap: the same effects" "$(events 1)|$(events 3)|$(events 4)|$(events 5)" "bounce|open,click,reply|open,click,reply|bounce"
   check "imap: every message marked read" "$(ls "$D/dc/mail/camp/cur" | grep -c ':2,.*S')" 8
   CAMP_IMAP_USER=camp CAMP_IMAP_PASSWORD=imap-secret "$CAMP" ingest --db "$D/db" --imap "imap://127.0.0.1:$PORT/INBOX" > "$D/out" 2>&1
-  check "imap: a second pass reads nothing new" "$(tail -1 "$D/out")" "ingest: 0 read, 0 bounces (0 hard, 0 soft), 0 replies, 0 auto-replies, 0 unmatched"
+  check "imap: a second pass reads nothing new" "$(tail -1 "$D/out")" "ingest: 0 read, 0 bounces (0 hard, 0 soft), 0 replies, 0 auto-replies, 0 abuse reports, 0 unmatched"
   CAMP_IMAP_USER=camp CAMP_IMAP_PASSWORD=wrong "$CAMP" ingest --db "$D/db" --imap "imap://127.0.0.1:$PORT/INBOX" > /dev/null 2> "$D/err"; rc=$?
   check "imap: a wrong password fails" "$rc" 1
   # imaps with the server's self-signed certificate: refused unless trusted with ?cafile=
@@ -167,7 +185,7 @@ C
   grep -qi "certificate" "$D/err" && ok || bad "imaps: refusal does not say why: $(cat "$D/err")"
   CAMP_IMAP_USER=camp CAMP_IMAP_PASSWORD=imap-secret "$CAMP" ingest --db "$D/db" --imap "imaps://127.0.0.1:$TLSPORT/INBOX?cafile=$D/dc/cert.pem" > "$D/out" 2> "$D/err"; rc=$?
   check "imaps: with ?cafile=" "$rc" 0
-  check "imaps: the two new messages" "$(tail -1 "$D/out")" "ingest: 2 read, 1 bounces (1 hard, 0 soft), 1 replies, 0 auto-replies, 0 unmatched"
+  check "imaps: the two new messages" "$(tail -1 "$D/out")" "ingest: 2 read, 1 bounces (1 hard, 0 soft), 1 replies, 0 auto-replies, 0 abuse reports, 0 unmatched"
   check "imaps: flags unchanged by the repeats" "$(events 1)|$(events 3)" "bounce|open,click,reply"
 else
   bad "dovecot is not installed (apt-get install dovecot-imapd)"

@@ -38,7 +38,7 @@ check "status: flow's row, values as the database holds them" "$(grep '^campaign
 check "status: the next due time" "$(sed -n 3p "$D/st")" "next due  $due"
 check "status: a new mailing is a draft" "$(grep '^mailing   news' "$D/st" | awk '{print $3, $4, $NF}')" "draft 1 -"
 check "status: the columns are aligned (each column starts where its header does)" \
-  "$(sed -n '5,$p' "$D/st" | $PY -c '
+  "$(sed -n '5,/^$/{/^$/!p;}' "$D/st" | $PY -c '
 import re, sys
 rows = sys.stdin.read().splitlines()
 starts = lambda l: [m.start() for m in re.finditer(r"(?:^|(?<=  ))\S", l)]

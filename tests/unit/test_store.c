@@ -88,21 +88,21 @@ int main(void) {
   /* due work: nothing before its time, then by due time */
   DueTrace due[4];
   CHECK_EQ_INT(campStoreNextDue(e, 0), T0 + 3600);
-  CHECK_EQ_INT(campStoreTakeDue(e, T0 + 3599, 0, 0, due, 4, err, sizeof err), 0);
-  CHECK_EQ_INT(campStoreTakeDue(e, T0 + 7200, 0, 0, due, 4, err, sizeof err), 2);
+  CHECK_EQ_INT(campStoreTakeDue(e, T0 + 3599, 0, 0, 0, due, 4, err, sizeof err), 0);
+  CHECK_EQ_INT(campStoreTakeDue(e, T0 + 7200, 0, 0, 0, due, 4, err, sizeof err), 2);
   CHECK_EQ_INT(due[0].participant, pa);
   CHECK_EQ_INT(due[0].state, TRACE_SCHEDULED);
   CHECK_EQ_INT(due[0].actIdx, (int)hello);
   CHECK_EQ_STR(due[0].messageId, "");
-  CHECK_EQ_INT(campStoreTakeDue(e, T0 + 7200, 0, 0, due, 1, err, sizeof err), 1);   /* at most max */
-  CHECK_EQ_INT(campStoreTakeDue(e, T0 + 7200, 1, 0, due, 4, err, sizeof err), 0);   /* no test participants */
+  CHECK_EQ_INT(campStoreTakeDue(e, T0 + 7200, 0, 0, 0, due, 1, err, sizeof err), 1);   /* at most max */
+  CHECK_EQ_INT(campStoreTakeDue(e, T0 + 7200, 1, 0, 0, due, 4, err, sizeof err), 0);   /* no test participants */
 
   /* a claim: a live runner's send is nobody else's due work */
   CHECK_EQ_INT(campStoreBegin(e, 1, err, sizeof err), 0);
   CHECK_EQ_INT(campStoreRunnerBeat(e, err, sizeof err), 0);
   int64_t me = campStoreRunner(e);
   CHECK(me > 0);
-  CHECK_EQ_INT(campStoreTakeDue(e, T0 + 3600, 0, 0, due, 4, err, sizeof err), 1);
+  CHECK_EQ_INT(campStoreTakeDue(e, T0 + 3600, 0, 0, 0, due, 4, err, sizeof err), 1);
   int64_t ta = due[0].trace;
   char mid[32];
   snprintf(mid, sizeof mid, "t%lld.abc@camp", (long long)ta);
@@ -112,7 +112,7 @@ int main(void) {
   CHECK(campStoreLinkset(e, "http://c/\n", 10) != links);
   CHECK_EQ_INT(campStoreClaimSend(e, ta, mid, links), 0);
   CHECK_EQ_INT(campStoreCommit(e, err, sizeof err), 0);
-  CHECK_EQ_INT(campStoreTakeDue(e, T0 + 3600, 0, 0, due, 4, err, sizeof err), 0);
+  CHECK_EQ_INT(campStoreTakeDue(e, T0 + 3600, 0, 0, 0, due, 4, err, sizeof err), 0);
   char url[64];
   CHECK_EQ_INT(campStoreLinkUrl(e, ta, 1, url, sizeof url), 0);
   CHECK_EQ_STR(url, "http://b/");
@@ -120,14 +120,14 @@ int main(void) {
   /* settling: only by the owner, once */
   CHECK_EQ_INT(campStoreSettle(e, ta, me + 1, TRACE_PROCESSED, NULL, T0 + 3600), 0);
   CHECK_EQ_INT(campStoreRetry(e, ta, me, T0 + 4000, "attempt 1: busy"), 0);
-  CHECK_EQ_INT(campStoreTakeDue(e, T0 + 3999, 0, 0, due, 4, err, sizeof err), 0);
-  CHECK_EQ_INT(campStoreTakeDue(e, T0 + 4000, 0, 0, due, 4, err, sizeof err), 1);   /* back in line, same Message-ID */
+  CHECK_EQ_INT(campStoreTakeDue(e, T0 + 3999, 0, 0, 0, due, 4, err, sizeof err), 0);
+  CHECK_EQ_INT(campStoreTakeDue(e, T0 + 4000, 0, 0, 0, due, 4, err, sizeof err), 1);   /* back in line, same Message-ID */
   CHECK_EQ_INT(due[0].state, TRACE_SENDING);
   CHECK_EQ_INT(due[0].attempts, 1);
   CHECK_EQ_STR(due[0].messageId, mid);
   CHECK_EQ_INT(campStoreClaimSend(e, ta, due[0].messageId, links), 0);
   CHECK_EQ_INT(campStoreRelease(e, ta, me), 0);                                    /* let go: stays sending */
-  CHECK_EQ_INT(campStoreTakeDue(e, T0 + 7200, 0, 0, due, 4, err, sizeof err), 2);
+  CHECK_EQ_INT(campStoreTakeDue(e, T0 + 7200, 0, 0, 0, due, 4, err, sizeof err), 2);
   CHECK_EQ_INT(due[0].trace, ta);                                                  /* interrupted sends first */
   CHECK_EQ_INT(campStoreClaimSend(e, ta, due[0].messageId, links), 0);
   CHECK_EQ_INT(campStoreSettle(e, ta, me, TRACE_PROCESSED, NULL, T0 + 3600), 1);
@@ -165,7 +165,7 @@ int main(void) {
 
   /* leaving cancels what is pending */
   CHECK_EQ_INT(campStoreLeave(e, pc, 0, "record no longer matches the campaign filter", T0), 0);
-  CHECK_EQ_INT(campStoreTakeDue(e, T0 + 86400, 0, 0, due, 4, err, sizeof err), 0);
+  CHECK_EQ_INT(campStoreTakeDue(e, T0 + 86400, 0, 0, 0, due, 4, err, sizeof err), 0);
   CHECK_EQ_INT(campStoreNextDue(e, 0), INT64_MAX);
 
   /* names and the clock */

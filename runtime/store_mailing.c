@@ -1,0 +1,230 @@
+/*
+** runtime/store_mailing.c -- what the store knows of mailings beyond their
+** traces: whether and when one was sent, the default sender, and the
+** statistics per (mailing, member).
+**
+** Owns: campStoreMailingGet (a mailing's kind, state, schedule, sent stamp
+** and pending messages, for camp send), the default sender (camp_meta key
+** 'sender': camp init --sender, camp config sender), a mailing's schedule
+** and sent stamp in the report and status JSON, and the per-member
+** statistics of `camp report MAILING --members` -- derived from the
+** mailing's traces and camp_event, never kept twice.  The sent stamp is
+** camp_campaign.last_sync: the time the mailing enrolled its list.
+** Does not own: sending (sched.c), list membership (store_list.c), the
+** campaign report's other numbers (store_report.c).
+*/
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "runtime/clock.h"
+#include "runtime/store_engine.h"
+
+/* -- a mailing's send state -------------------------------------------------------- */
+
+int campStoreMailingGet(Engine *e, const char *name, StoreMailing *m, char *err, size_t errSize) {
+  memset(m, 0, sizeof *m);
+  sqlite3_stmt *st = campStoreStmt(e, "SELECT c.id, c.kind = 'mailing', c.state, c.at, c.last_sync,"
+                                      " (SELECT count(*) FROM camp_trace t JOIN camp_participant pa ON pa.id = t.participant"
+                                      "   WHERE pa.campaign = c.id AND pa.test = 0 AND " Q_PENDING_AS("t.") ")"
+                                      " FROM camp_campaign c WHERE c.name = ?", err, errSize);
+  if (!st) return -1;
+  sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+  int rc = sqlite3_step(st);
+  if (rc == SQLITE_ROW) {
+    m->id = sqlite3_column_int64(st, 0);
+    m->mailing = sqlite3_column_int(st, 1);
+    snprintf(m->state, sizeof m->state, "%s", (const char *)sqlite3_column_text(st, 2));
+    m->at = sqlite3_column_type(st, 3) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, 3);
+    m->sentAt = sqlite3_column_type(st, 4) == SQLITE_NULL ? INT64_MIN : sqlite3_column_int64(st, 4);
+    m->pending = sqlite3_column_int64(st, 5);
+  } else if (rc != SQLITE_DONE) snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db));
+  sqlite3_reset(st);
+  return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? 1 : -1;
+}
+
+const char *campStoreMailingSchedule(int64_t at) {
+  return at == CAMP_AT_MANUAL ? "manual" : at ? "deferred" : "when started";
+}
+
+/* A mailing's schedule ("manual", "deferred", "when started"), its time
+** (null unless deferred) and when it was sent (null: not sent) set on the
+** JSON object c, from at and last_sync as stored (NULL columns: 0 and
+** INT64_MIN). */
+static void scheduleJson(json_t *c, int64_t at, int64_t sentAt) {
+  char iso[CAMP_CLOCK_ISO_SIZE];
+  json_object_set_new(c, "schedule", json_string(campStoreMailingSchedule(at)));
+  if (at && at != CAMP_AT_MANUAL) { campClockFormat(at, iso); json_object_set_new(c, "at", json_string(iso)); }
+  else json_object_set_new(c, "at", json_null());
+  if (sentAt != INT64_MIN) { campClockFormat(sentAt, iso); json_object_set_new(c, "sent_at", json_string(iso)); }
+  else json_object_set_new(c, "sent_at", json_null());
+}
+
+int campStoreMailingJson(Engine *e, int64_t campaign, struct json_t *c, char *err, size_t errSize) {
+  /* abuse reports count once per message, however often one came (as unsubscribes do) */
+  sqlite3_stmt *st = campStoreStmt(e, "SELECT count(DISTINCT ev.trace) FROM camp_event ev JOIN camp_trace t ON t.id = ev.trace"
+                                      " JOIN camp_participant pa ON pa.id = t.participant"
+                                      " WHERE pa.campaign = ? AND pa.test = 0 AND ev.kind = 'abuse'", err, errSize);
+  if (!st) return -1;
+  sqlite3_bind_int64(st, 1, campaign);
+  if (sqlite3_step(st) == SQLITE_ROW) json_object_set_new(c, "abuse_reports", json_integer(sqlite3_column_int64(st, 0)));
+  sqlite3_reset(st);
+  st = campStoreStmt(e, "SELECT kind = 'mailing', at, last_sync FROM camp_campaign WHERE id = ?", err, errSize);
+  if (!st) return -1;
+  sqlite3_bind_int64(st, 1, campaign);
+  int rc = sqlite3_step(st);
+  if (rc == SQLITE_ROW && sqlite3_column_int(st, 0))
+    scheduleJson(c, sqlite3_column_type(st, 1) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, 1),
+                 sqlite3_column_type(st, 2) == SQLITE_NULL ? INT64_MIN : sqlite3_column_int64(st, 2));
+  else if (rc != SQLITE_ROW && rc != SQLITE_DONE) snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db));
+  sqlite3_reset(st);
+  return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* -- the default sender ---------------------------------------------------------------- */
+
+char *campStoreMailingSender(Engine *e) {
+  char ign[160];
+  sqlite3_stmt *st = campStoreStmt(e, "SELECT value FROM camp_meta WHERE key = 'sender' AND typeof(value) = 'text'", ign, sizeof ign);
+  if (!st) return NULL;
+  char *v = sqlite3_step(st) == SQLITE_ROW ? strdup((const char *)sqlite3_column_text(st, 0)) : NULL;
+  sqlite3_reset(st);
+  if (v && !*v) { free(v); v = NULL; }
+  return v;
+}
+
+int campStoreMailingSetSender(Engine *e, const char *value, char *err, size_t errSize) {
+  int rc = value && *value
+    ? campStoreRun(e, "INSERT INTO camp_meta(key, value) VALUES('sender', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", "t", value)
+    : campStoreRun(e, "DELETE FROM camp_meta WHERE key = 'sender'", "");
+  if (rc < 0) snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db));
+  return rc;
+}
+
+/* -- statistics per member ---------------------------------------------------------- */
+
+/* One member's row: record, address, its message's state and note, sent
+** count and time, then the events received on its messages. */
+typedef struct MemberRow {
+  int64_t record, sent;
+  const char *address, *state, *note;
+  char sentAt[CAMP_CLOCK_ISO_SIZE];       /* "" not sent */
+  int64_t opens, clicks, bounces, unsubscribes, abuse;
+} MemberRow;
+
+/* A CSV field: quoted when it holds a comma, a quote or a line break. */
+static void csvField(FILE *out, const char *s) {
+  if (!strpbrk(s, ",\"\r\n")) { fputs(s, out); return; }
+  fputc('"', out);
+  for (; *s; s++) { if (*s == '"') fputc('"', out); fputc(*s, out); }
+  fputc('"', out);
+}
+
+static void memberOut(const MemberRow *m, ReportFormat fmt, long n, FILE *out) {
+  if (fmt == REPORT_CSV) {
+    fprintf(out, "%lld,", (long long)m->record);
+    csvField(out, m->address);
+    fprintf(out, ",%s,%lld,%s,%lld,%lld,%lld,%lld,%lld,", m->state, (long long)m->sent, m->sentAt, (long long)m->opens,
+            (long long)m->clicks, (long long)m->bounces, (long long)m->unsubscribes, (long long)m->abuse);
+    csvField(out, m->note);
+    fputc('\n', out);
+  } else if (fmt == REPORT_JSON) {
+    json_t *o = json_pack("{s:I,s:s,s:s,s:I,s:o,s:I,s:I,s:I,s:I,s:I,s:o}", "record", (json_int_t)m->record, "address", m->address,
+                          "state", m->state, "sent", (json_int_t)m->sent, "sent_at", m->sentAt[0] ? json_string(m->sentAt) : json_null(),
+                          "opens", (json_int_t)m->opens, "clicks", (json_int_t)m->clicks, "bounces", (json_int_t)m->bounces,
+                          "unsubscribes", (json_int_t)m->unsubscribes, "abuse_reports", (json_int_t)m->abuse,
+                          "note", m->note[0] ? json_string(m->note) : json_null());
+    fputs(n ? ",\n    " : "\n    ", out);
+    if (o) json_dumpf(o, out, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(o);
+  } else {
+    fprintf(out, "  %-8lld %-30s %-10s %-20s %5lld %6lld %7lld %12lld %5lld%s%s\n", (long long)m->record, m->address, m->state,
+            m->sentAt[0] ? m->sentAt : "-", (long long)m->opens, (long long)m->clicks, (long long)m->bounces,
+            (long long)m->unsubscribes, (long long)m->abuse, m->note[0] ? "  " : "", m->note);
+  }
+}
+
+/* The per-member statement of l's campaign: participants (not test), the
+** record's address from the model's table (NULL when the record is gone),
+** per participant its message traces (email and SMS) and their events.
+** Built to the model's names; NULL out of memory. */
+_Static_assert(ACT_EMAIL == 1 && ACT_SMS == 2, "membersSql spells the message kinds 1 and 2");
+static char *membersSql(const Loaded *l) {
+  const Program *p = l->p;
+  const ProgModel *md = &p->models[p->camps[l->camp].model];
+  int af = l->emailField >= 0 ? l->emailField : l->phoneField;
+  Buf b = { 0 };
+  campBufPuts(&b, "SELECT pa.record_id, ");
+  if (af >= 0) { campBufPuts(&b, "m."); campStoreIdentPut(&b, p->str[md->fields[af].name]); }
+  else campBufPuts(&b, "NULL");
+  campBufPuts(&b,
+    ", (SELECT t.state FROM camp_trace t JOIN camp_activity a ON a.id = t.activity WHERE t.participant = pa.id AND a.kind IN (1, 2)"
+    "   ORDER BY t.id DESC LIMIT 1),"
+    " (SELECT t.message FROM camp_trace t JOIN camp_activity a ON a.id = t.activity WHERE t.participant = pa.id AND a.kind IN (1, 2)"
+    "   ORDER BY t.id DESC LIMIT 1),"
+    " (SELECT count(*) FROM camp_trace t WHERE t.participant = pa.id AND t.state = " Q_PROCESSED " AND t.message_id IS NOT NULL),"
+    " (SELECT min(t.done_at) FROM camp_trace t WHERE t.participant = pa.id AND t.state = " Q_PROCESSED " AND t.message_id IS NOT NULL),"
+    " coalesce(ev.opens, 0), coalesce(ev.clicks, 0), coalesce(ev.bounces, 0), coalesce(ev.unsubs, 0), coalesce(ev.abuse, 0)"
+    " FROM camp_participant pa LEFT JOIN ");
+  campStoreIdentPut(&b, p->str[md->name]);
+  campBufPuts(&b,
+    " m ON m.id = pa.record_id"
+    " LEFT JOIN (SELECT t.participant AS part,"
+    "   sum(CASE WHEN e.kind = 'open' THEN 1 + e.repeats ELSE 0 END) AS opens,"
+    "   sum(CASE WHEN e.kind = 'click' THEN 1 + e.repeats ELSE 0 END) AS clicks,"
+    "   count(DISTINCT CASE WHEN e.kind = 'bounce' THEN e.trace END) AS bounces,"
+    "   count(DISTINCT CASE WHEN e.kind = 'unsubscribe' THEN e.trace END) AS unsubs,"
+    "   count(DISTINCT CASE WHEN e.kind = 'abuse' THEN e.trace END) AS abuse"
+    "   FROM camp_event e JOIN camp_trace t ON t.id = e.trace JOIN camp_participant p2 ON p2.id = t.participant"
+    "   WHERE p2.campaign = ?1 GROUP BY t.participant) ev ON ev.part = pa.id"
+    " WHERE pa.campaign = ?1 AND pa.test = 0 ORDER BY pa.record_id, pa.id");
+  if (b.oom) { campBufFree(&b); return NULL; }
+  return b.p;
+}
+
+static void memberRow(sqlite3_stmt *st, MemberRow *m) {
+  m->record = sqlite3_column_int64(st, 0);
+  m->address = sqlite3_column_type(st, 1) == SQLITE_NULL ? "" : (const char *)sqlite3_column_text(st, 1);
+  m->state = sqlite3_column_type(st, 2) == SQLITE_NULL ? "-" : campStoreStateName(sqlite3_column_int(st, 2));
+  m->note = sqlite3_column_type(st, 3) == SQLITE_NULL ? "" : (const char *)sqlite3_column_text(st, 3);
+  m->sent = sqlite3_column_int64(st, 4);
+  m->sentAt[0] = 0;
+  if (sqlite3_column_type(st, 5) != SQLITE_NULL) campClockFormat(sqlite3_column_int64(st, 5), m->sentAt);
+  m->opens = sqlite3_column_int64(st, 6);
+  m->clicks = sqlite3_column_int64(st, 7);
+  m->bounces = sqlite3_column_int64(st, 8);
+  m->unsubscribes = sqlite3_column_int64(st, 9);
+  m->abuse = sqlite3_column_int64(st, 10);
+}
+
+int campStoreMailingMembers(Engine *e, const char *name, ReportFormat fmt, FILE *out, char *err, size_t errSize) {
+  int64_t cid = campStoreCampaignId(e, name, err, errSize);
+  if (!cid) { if (!err[0]) snprintf(err, errSize, "no mailing '%s' is deployed", name); return -1; }
+  const Loaded *l = campStoreLoaded(e, cid, err, errSize);
+  if (!l) return -1;
+  char *sql = membersSql(l);
+  if (!sql) { snprintf(err, errSize, "out of memory"); return -1; }
+  sqlite3_stmt *st = campStorePrepare(e, sql, err, errSize);
+  free(sql);
+  if (!st) return -1;
+  sqlite3_bind_int64(st, 1, cid);
+  const char *kind = l->p->camps[l->camp].isMailing ? "mailing" : "campaign";
+  if (fmt == REPORT_CSV) fputs("record,address,state,sent,sent_at,opens,clicks,bounces,unsubscribes,abuse_reports,note\n", out);
+  else if (fmt == REPORT_JSON) {
+    json_t *k = json_string(name);
+    fprintf(out, "{\n  \"%s\": ", kind);
+    json_dumpf(k, out, JSON_ENCODE_ANY);
+    json_decref(k);
+    fputs(",\n  \"members\": [", out);
+  } else
+    fprintf(out, "%s %s: statistics per member\n  %-8s %-30s %-10s %-20s %5s %6s %7s %12s %5s  %s\n", kind, name, "record", "address",
+            "state", "sent at", "opens", "clicks", "bounces", "unsubscribes", "abuse", "note");
+  int rc;
+  long n = 0;
+  MemberRow m;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) { memberRow(st, &m); memberOut(&m, fmt, n++, out); }
+  if (fmt == REPORT_JSON) fputs(n ? "\n  ]\n}\n" : "]\n}\n", out);
+  if (rc != SQLITE_DONE) snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db));
+  sqlite3_finalize(st);
+  return rc == SQLITE_DONE ? 0 : -1;
+}
