@@ -101,7 +101,7 @@ static int send(const CliArgs *a) {
   StoreMailing after;
   if (campStoreMailingGet(e, name, &after, err, sizeof err) != 0) return fail(a->cmd, e, err[0] ? err : "the mailing is gone");
   campClockFormat(after.sentAt != INT64_MIN ? after.sentAt : campEngineNow(e), at);
-  printf("mailing %s: sent %ld at %s, skipped %ld (no address %ld, unsubscribed, suppressed or opted out %ld), errors %ld\n",
+  printf("mailing %s: sent %ld at %s, skipped %ld (no address %ld, suppressed or opted out %ld), errors %ld\n",
          name, st.sent, at, st.rejected + st.canceled, st.rejected, st.canceled, st.errors);
   if (after.pending)
     fprintf(stderr, "camp send: %lld messages of %s are left (stopped, or to retry): camp send %s or camp run sends them\n",

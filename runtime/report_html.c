@@ -383,6 +383,13 @@ static void badges(Buf *b, const json_t *c, size_t ci) {
     esc(b, str(c, "at"));
     campBufPuts(b, "</span>");
   }
+  const char *sched = json_string_value(json_object_get(c, "schedule")), *sent = json_string_value(json_object_get(c, "sent_at"));
+  if (sched && !strcmp(sched, "manual")) campBufPuts(b, " <span class=\"badge\">manual (camp send)</span>");
+  if (sched) {
+    campBufPuts(b, sent ? " <span class=\"badge\">sent " : " <span class=\"badge\">not sent");
+    if (sent) esc(b, sent);
+    campBufPuts(b, "</span>");
+  }
 }
 
 /* One campaign or mailing. */

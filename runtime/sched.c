@@ -189,7 +189,9 @@ static char *uniqueValue(Sync *s, const VmRecord *r, int *skip) {
   *skip = 0;
   if (c->unique == CAMP_NONE) return NULL;
   const Value *v = &r->fields[c->unique];
-  if (v->tag == VAL_NULL || (v->tag == VAL_TEXT && v->len == 0)) { *skip = 1; return NULL; }
+  /* a mailing's member without an address is enrolled all the same: its
+  ** message is rejected, and the trace says why (oro.md section 2) */
+  if (v->tag == VAL_NULL || (v->tag == VAL_TEXT && v->len == 0)) { *skip = !c->isMailing; return NULL; }
   char *u = campComposeValue(campStoreVm(s->e), v);
   if (!u) { *skip = -1; return NULL; }
   for (char *k = u; *k; k++) if (*k >= 'A' && *k <= 'Z') *k = (char)(*k + 32);

@@ -66,6 +66,14 @@ int64_t campSchedNextDue(Engine *e);
 int campSchedEvent(Engine *e, const char *kind, const char *messageId, int64_t at, const char *url,
                    char *err, size_t errSize);
 
+/* An unsubscribe on message messageId from the list its campaign or
+** mailing was sent to (the unsubscribe page's first button, RFC 8058
+** one-click): the event recorded as "unsubscribe", the record marked
+** unsubscribed from that list only (its address is not suppressed); a
+** message whose campaign has no list: an unsubscribe from everything, as
+** campSchedEvent's.  0, 1 unknown message, -1 (err). */
+int campSchedUnsubscribeList(Engine *e, const char *messageId, int64_t at, char *err, size_t errSize);
+
 /* What an event did (campSchedEventOutcome).  RECORDED: stored and acted
 ** on; DUPLICATE: the same kind (and URL) was already recorded on the
 ** message, so it counts as a repeat on that first row and changes nothing

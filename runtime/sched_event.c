@@ -89,8 +89,20 @@ static int closedBefore(Engine *e, const Loaded *l, const StoreMessage *m, int f
 ** same kind and URL is a duplicate, anything else a new record. */
 static EventOutcome stored(int repeat) { return repeat ? EVENT_DUPLICATE : EVENT_RECORDED; }
 
-/* 0 with r->outcome, or -1 error. */
-static int apply(Engine *e, const char *kind, const char *messageId, int64_t at, const char *url, EventResult *r,
+/* An unsubscribe: from the list of the message's campaign when fromList
+** and it has one (the record stays, its row in that list is marked
+** unsubscribed), else from everything (the address suppressed). */
+static int unsubscribe(Engine *e, const Loaded *l, const StoreMessage *m, int fromList, int64_t at, char *err, size_t errSize) {
+  const Program *p = l->p;
+  uint32_t list = p->camps[l->camp].list;
+  if (!fromList || list >= p->nlist) return campStoreSuppressTrace(e, l, m->trace, m->record, "unsubscribe", at, err, errSize);
+  const ProgList *pl = &p->lists[list];
+  return campStoreMailingListUnsubscribe(e, p->str[pl->name], p->str[p->models[pl->model].name], m->record, at, err, errSize);
+}
+
+/* 0 with r->outcome, or -1 error.  fromList: an unsubscribe is from the
+** message's list (unsubscribe()). */
+static int apply(Engine *e, const char *kind, const char *messageId, int64_t at, const char *url, int fromList, EventResult *r,
                  char *err, size_t errSize) {
   StoreMessage m;
   int found = campStoreFindMessage(e, messageId, &m, err, errSize);
@@ -102,7 +114,7 @@ static int apply(Engine *e, const char *kind, const char *messageId, int64_t at,
   r->outcome = stored(repeat);
   const Loaded *l = campStoreLoaded(e, m.campaign, err, errSize);
   if (!l) return -1;
-  if (!strcmp(kind, "unsubscribe")) return campStoreSuppressTrace(e, l, m.trace, m.record, "unsubscribe", at, err, errSize);
+  if (!strcmp(kind, "unsubscribe")) return unsubscribe(e, l, &m, fromList, at, err, errSize);
   /* an abuse report (a complaint: ARF, a provider hook) stops mail to the address as an unsubscribe does */
   if (!strcmp(kind, "abuse")) return campStoreSuppressTrace(e, l, m.trace, m.record, "complaint", at, err, errSize);
   if (!m.active) { r->stopped = 1; return 0; }  /* stopped: recorded, not acted on */
@@ -122,6 +134,22 @@ static int apply(Engine *e, const char *kind, const char *messageId, int64_t at,
   return 0;
 }
 
+/* apply() in its own transaction, or inside the caller's as a step that a
+** failure undoes alone (a failing event must not undo a batch's others). */
+static int applyStep(Engine *e, const char *kind, const char *messageId, int64_t at, const char *url, int fromList,
+                     EventResult *r, char *err, size_t errSize) {
+  if (!campStoreInTransaction(e)) {
+    if (campStoreBegin(e, 1, err, errSize) < 0) return -1;
+    int rc = apply(e, kind, messageId, at, url, fromList, r, err, errSize);
+    if (rc < 0) { campStoreRollback(e); return -1; }
+    return campStoreCommit(e, err, errSize) < 0 ? -1 : 0;
+  }
+  if (campStoreMark(e) < 0) { snprintf(err, errSize, "database: %s", campStoreError(e)); return -1; }
+  int rc = apply(e, kind, messageId, at, url, fromList, r, err, errSize);
+  campStoreMarkEnd(e, rc >= 0);
+  return rc;
+}
+
 int campSchedEventOutcome(Engine *e, const char *kind, const char *messageId, int64_t at, const char *url,
                           EventResult *r, char *err, size_t errSize) {
   memset(r, 0, sizeof *r);
@@ -129,17 +157,15 @@ int campSchedEventOutcome(Engine *e, const char *kind, const char *messageId, in
     snprintf(err, errSize, "unknown event '%s' (open, click, reply, bounce, unsubscribe or abuse)", kind);
     return -1;
   }
-  if (!campStoreInTransaction(e)) {              /* its own transaction */
-    if (campStoreBegin(e, 1, err, errSize) < 0) return -1;
-    int rc = apply(e, kind, messageId, at, url, r, err, errSize);
-    if (rc < 0) { campStoreRollback(e); return -1; }
-    return campStoreCommit(e, err, errSize) < 0 ? -1 : 0;
-  }
-  /* inside a batch: a failing event must not undo the others */
-  if (campStoreMark(e) < 0) { snprintf(err, errSize, "database: %s", campStoreError(e)); return -1; }
-  int rc = apply(e, kind, messageId, at, url, r, err, errSize);
-  campStoreMarkEnd(e, rc >= 0);
-  return rc;
+  return applyStep(e, kind, messageId, at, url, 0, r, err, errSize);
+}
+
+int campSchedUnsubscribeList(Engine *e, const char *messageId, int64_t at, char *err, size_t errSize) {
+  EventResult r;
+  memset(&r, 0, sizeof r);
+  int rc = applyStep(e, "unsubscribe", messageId, at, NULL, 1, &r, err, errSize);
+  campSchedEventResultFree(&r);
+  return rc < 0 ? -1 : r.outcome == EVENT_UNKNOWN ? 1 : 0;
 }
 
 void campSchedEventResultFree(EventResult *r) {

@@ -5,9 +5,14 @@
 **   GET  /o/TOKEN        a 1x1 GIF; records an open
 **   GET  /r/TOKEN        302 to the link registered for that message and
 **                        link index, never anywhere else; records a click
-**   GET  /u/TOKEN        a small page with a confirm button
+**   GET  /u/TOKEN        a small page with a confirm button (a message
+**                        sent to a list: "Unsubscribe from LIST" and
+**                        "Unsubscribe from everything")
 **   POST /u/TOKEN        RFC 8058 one-click unsubscribe (and the page's
-**                        button): with the body List-Unsubscribe=One-Click,
+**                        buttons): with the body List-Unsubscribe=One-Click,
+**                        unsubscribes the record from the message's list
+**                        (its campaign's or mailing's), or -- with
+**                        scope=all, or a message without a list --
 **                        suppresses the address; idempotent
 **   POST /hooks/events   events from a mail provider as JSON
 **   POST /hooks/sms      an SMS gateway's inbound message: STOP suppresses
@@ -199,7 +204,7 @@ static void enqueue(char kind, int64_t trace, const char *url, Req *r, unsigned 
   pthread_mutex_unlock(&srv.lock);
 }
 
-static const char *const kinds[] = { ['o'] = "open", ['r'] = "click", ['u'] = "unsubscribe" };
+static const char *const kinds[] = { ['o'] = "open", ['r'] = "click", ['u'] = "unsubscribe", ['l'] = "unsubscribe" };
 
 /* The log lines of a batch: what each hit recorded (rc: 0 recorded, 1
 ** unknown message, -1 not recorded, for why). */
@@ -209,7 +214,7 @@ static void logBatch(const Hit *h, const int *rc, size_t n, const char *why) {
   for (size_t i = 0; i < n; i++) {
     if (!h[i].path) continue;
     logHitStart(&b, &c, h[i].at, h[i].method, h[i].path, h[i].status);
-    campBufPrintf(&b, "%s t%lld", kinds[(unsigned char)h[i].kind], (long long)h[i].trace);
+    campBufPrintf(&b, "%s%s t%lld", kinds[(unsigned char)h[i].kind], h[i].kind == 'l' ? " (list)" : "", (long long)h[i].trace);
     if (h[i].url) { campBufPut(&b, " ", 1); logText(&b, h[i].url, LOG_PATH_MAX); }
     if (rc[i] == 1) campBufPuts(&b, ": unknown message, nothing recorded");
     else if (rc[i] < 0) { campBufPuts(&b, ": not recorded: "); logText(&b, why, 300); }
@@ -240,7 +245,8 @@ static void recordBatch(Engine *e, Hit *h, size_t n) {
   for (size_t i = 0; i < n; i++) {
     char mid[128];
     int r = campStoreTraceMessage(e, h[i].trace, mid, sizeof mid);
-    if (r == 0) r = campSchedEvent(e, kinds[(unsigned char)h[i].kind], mid, now, h[i].url, err, sizeof err);
+    if (r == 0) r = h[i].kind == 'l' ? campSchedUnsubscribeList(e, mid, now, err, sizeof err)
+                                     : campSchedEvent(e, kinds[(unsigned char)h[i].kind], mid, now, h[i].url, err, sizeof err);
     if (r == 0) rec++;
     else if (r == 1) unk++;
     else { warn("%s", err); snprintf(why, sizeof why, "%s", err); }
@@ -327,42 +333,110 @@ static enum MHD_Result redirect(struct MHD_Connection *c, Req *q, int64_t trace,
   return rc;
 }
 
-static enum MHD_Result unsubscribePage(struct MHD_Connection *c, const char *url, int done) {
+/* s escaped for HTML text or a quoted attribute, added to b. */
+static void htmlPut(Buf *b, const char *s) {
+  for (; *s; s++) {
+    const char *esc = campVmEscapeOf(ESC_HTML, (unsigned char)*s);
+    if (esc) campBufPuts(b, esc); else campBufPut(b, s, 1);
+  }
+}
+
+/* A form POSTing the one-click body to url (everything: with
+** scope=all), its button labelled label with id. */
+static void unsubscribeForm(Buf *b, const char *url, int everything, const char *id, const char *label, const char *title) {
+  campBufPuts(b, "<form method=\"post\" action=\"");
+  htmlPut(b, url);
+  campBufPuts(b, "\"><input type=\"hidden\" name=\"List-Unsubscribe\" value=\"One-Click\">");
+  if (everything) campBufPuts(b, "<input type=\"hidden\" name=\"scope\" value=\"all\">");
+  campBufPrintf(b, "<button type=\"submit\" id=\"%s\">%s", id, label);
+  if (title) htmlPut(b, title);
+  campBufPuts(b, "</button></form>");
+}
+
+/* The page: asking (done 0), or saying what was done (1: unsubscribed
+** from the list titled title, or from these messages when there is no
+** list; 2: from everything).  With a list, a second form unsubscribes
+** from everything (the address suppressed).  Everything from outside
+** (the list's title, the path) is HTML-escaped. */
+static enum MHD_Result unsubscribePage(struct MHD_Connection *c, const char *url, int done, const char *title) {
   Buf b = { 0 };
   campBufPuts(&b, pageHead);
-  if (done)
+  if (done == 2)
+    campBufPuts(&b, "<h1>You are unsubscribed from everything</h1><p>You will not receive any of our messages any more.</p>");
+  else if (done && title) {
+    campBufPuts(&b, "<h1>You are unsubscribed from ");
+    htmlPut(&b, title);
+    campBufPuts(&b, "</h1><p>You will not receive the messages sent to this list any more.</p>");
+    unsubscribeForm(&b, url, 1, "everything", "Unsubscribe from everything", NULL);
+  } else if (done)
     campBufPuts(&b, "<h1>You are unsubscribed</h1><p>You will not receive these messages any more.</p>");
-  else
-    campBufPrintf(&b, "<h1>Unsubscribe?</h1><p>Stop receiving these messages.</p>"
-                      "<form method=\"post\" action=\"%s\"><input type=\"hidden\" name=\"List-Unsubscribe\" value=\"One-Click\">"
-                      "<button type=\"submit\" id=\"confirm\">Unsubscribe</button></form>", url);
+  else if (title) {
+    campBufPuts(&b, "<h1>Unsubscribe from ");
+    htmlPut(&b, title);
+    campBufPuts(&b, "?</h1><p>Stop receiving the messages sent to this list.</p>");
+    unsubscribeForm(&b, url, 0, "confirm", "Unsubscribe from ", title);
+    unsubscribeForm(&b, url, 1, "everything", "Unsubscribe from everything", NULL);
+  } else {
+    campBufPuts(&b, "<h1>Unsubscribe?</h1><p>Stop receiving these messages.</p>");
+    unsubscribeForm(&b, url, 0, "confirm", "Unsubscribe", NULL);
+  }
   campBufPuts(&b, "</body></html>");
   enum MHD_Result rc = b.oom ? MHD_NO : reply(c, MHD_HTTP_OK, "text/html; charset=utf-8", b.p);
   campBufFree(&b);
   return rc;
 }
 
-/* Is this the RFC 8058 one-click body, "List-Unsubscribe=One-Click"
-** (form-urlencoded, as the confirmation page sends it too, or one part
-** of a multipart/form-data body)?  Anything else unsubscribes nobody. */
-static int oneClick(struct MHD_Connection *c, const Req *q) {
+static int formField(struct MHD_Connection *c, const Req *q, const char *name, const char *value);
+
+/* /u/TOKEN of trace: the page, and on a POST the unsubscribe queued --
+** from the message's list (one-click, the first button) or, with
+** scope=all or without a list, from everything. */
+static enum MHD_Result unsubscribeHit(struct MHD_Connection *c, Req *q, const char *url, int64_t trace, int post) {
+  char *name = NULL, *title = NULL;
+  Engine *e = reader();
+  if (!e || campStoreMailingTraceList(e, trace, &name, &title) < 0) {
+    free(name); free(title);
+    return reply(c, MHD_HTTP_SERVICE_UNAVAILABLE, "text/plain", "database busy, try again\n");
+  }
+  int all = !title || formField(c, q, "scope", "all");
+  if (post) enqueue(all ? 'u' : 'l', trace, NULL, q, MHD_HTTP_OK);
+  enum MHD_Result rc = unsubscribePage(c, url, post ? 1 + (all && title) : 0, title);
+  free(name);
+  free(title);
+  return rc;
+}
+
+/* Does the form body carry the field name with value (form-urlencoded, as
+** the confirmation page sends it, or one part of a multipart/form-data
+** body)?  Names and values here need no decoding. */
+static int formField(struct MHD_Connection *c, const Req *q, const char *name, const char *value) {
   const char *type = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
   const char *p = q->body.p ? q->body.p : "", *end = p + q->body.n;
+  size_t nn = strlen(name), vn = strlen(value);
   if (type && !strncasecmp(type, "multipart/form-data", 19)) {
-    static const char field[] = "name=\"List-Unsubscribe\"";
-    const char *name = memmem(p, q->body.n, field, sizeof field - 1);
-    const char *v = name ? memmem(name, (size_t)(end - name), "\r\n\r\n", 4) : NULL;
-    return v && (size_t)(end - v) >= 4 + 11 && !memcmp(v + 4, "One-Click\r\n", 11);
+    for (const char *at = p; at < end;) {
+      const char *k = memmem(at, (size_t)(end - at), "name=\"", 6);
+      if (!k) return 0;
+      at = k + 6;
+      if ((size_t)(end - at) <= nn || memcmp(at, name, nn) || at[nn] != '"') continue;
+      const char *v = memmem(at, (size_t)(end - at), "\r\n\r\n", 4);
+      return v && (size_t)(end - v) >= 4 + vn + 2 && !memcmp(v + 4, value, vn) && !memcmp(v + 4 + vn, "\r\n", 2);
+    }
+    return 0;
   }
   while (p < end) {                            /* name=value pairs joined by & */
     const char *amp = memchr(p, '&', (size_t)(end - p));
     size_t n = amp ? (size_t)(amp - p) : (size_t)(end - p);
     while (n && (p[n - 1] == '\n' || p[n - 1] == '\r')) n--;
-    if (n == 26 && !memcmp(p, "List-Unsubscribe=One-Click", 26)) return 1;
+    if (n == nn + 1 + vn && !memcmp(p, name, nn) && p[nn] == '=' && !memcmp(p + nn + 1, value, vn)) return 1;
     p = amp ? amp + 1 : end;
   }
   return 0;
 }
+
+/* Is this the RFC 8058 one-click body, "List-Unsubscribe=One-Click"?
+** Anything else unsubscribes nobody. */
+static int oneClick(struct MHD_Connection *c, const Req *q) { return formField(c, q, "List-Unsubscribe", "One-Click"); }
 
 static enum MHD_Result jsonError(struct MHD_Connection *c, unsigned status, const char *msg) {
   json_t *o = json_pack("{s:s}", "error", msg);
@@ -550,8 +624,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
   if (!kind || strchr(token, '/') || campTrackVerifyAny((const char *const *)srv.keys, kind, token, &trace, &link) < 0) return notFound(c);
   if (kind == 'u') {
     if (post && !oneClick(c, q)) return reply(c, MHD_HTTP_BAD_REQUEST, "text/plain", "expected the body List-Unsubscribe=One-Click\n");
-    if (post) { enqueue('u', trace, NULL, q, MHD_HTTP_OK); return unsubscribePage(c, url, 1); }
-    return get ? unsubscribePage(c, url, 0) : reply(c, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain", "use GET or POST\n");
+    return post || get ? unsubscribeHit(c, q, url, trace, post) : reply(c, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain", "use GET or POST\n");
   }
   if (!get) return reply(c, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain", "use GET\n");
   int head = !strcmp(method, "HEAD");

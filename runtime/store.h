@@ -454,6 +454,16 @@ int campStoreMailingJson(Engine *e, int64_t campaign, struct json_t *c, char *er
 char *campStoreMailingSender(Engine *e);
 /* Set it (value NULL or "": unset).  0, or -1 with the message in err. */
 int campStoreMailingSetSender(Engine *e, const char *value, char *err, size_t errSize);
+/* Record of model unsubscribed from list at (its camp_list_member row
+** marked, made with member = 0 when the record is a member by filter; the
+** change logged in camp_list_log); idempotent.  Stands in for the lists'
+** own verb (store_list.c).  0, or -1 with the message in err. */
+int campStoreMailingListUnsubscribe(Engine *e, const char *list, const char *model, int64_t record, int64_t at,
+                                    char *err, size_t errSize);
+/* The list the message of trace was sent to (its campaign's or mailing's
+** list): 1 with *name and *title (malloc'd), 0 none (or no such trace),
+** -1 error. */
+int campStoreMailingTraceList(Engine *e, int64_t trace, char **name, char **title);
 /* The statistics per member of a mailing (or campaign): one row per
 ** participant with its record, address, trace state, sent time, opens,
 ** clicks, bounces, unsubscribes and abuse reports, derived from the traces

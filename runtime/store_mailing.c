@@ -228,3 +228,40 @@ int campStoreMailingMembers(Engine *e, const char *name, ReportFormat fmt, FILE 
   sqlite3_finalize(st);
   return rc == SQLITE_DONE ? 0 : -1;
 }
+
+/* -- the unsubscribe link's list ------------------------------------------------------- */
+
+int campStoreMailingListUnsubscribe(Engine *e, const char *list, const char *model, int64_t record, int64_t at,
+                                    char *err, size_t errSize) {
+  int rc = campStoreRun(e, "INSERT INTO camp_list_member(list, model, record_id, member, unsubscribed_at) VALUES(?1, ?2, ?3, 0, ?4)"
+                           " ON CONFLICT(list, model, record_id) DO UPDATE SET unsubscribed_at = ?4 WHERE unsubscribed_at IS NULL",
+                       "ttii", list, model, record, at);
+  if (rc == 0 && sqlite3_changes(e->db) > 0)
+    rc = campStoreRun(e, "INSERT INTO camp_list_log(list, record_id, action, at, detail) VALUES(?, ?, 'unsubscribe', ?, 'unsubscribe link')",
+                      "tii", list, record, at);
+  if (rc < 0) snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db));
+  return rc;
+}
+
+int campStoreMailingTraceList(Engine *e, int64_t trace, char **name, char **title) {
+  *name = *title = NULL;
+  char err[256];
+  sqlite3_stmt *st = campStoreStmt(e, "SELECT pa.campaign FROM camp_trace t JOIN camp_participant pa ON pa.id = t.participant WHERE t.id = ?",
+                                   err, sizeof err);
+  if (!st) return -1;
+  sqlite3_bind_int64(st, 1, trace);
+  int rc = sqlite3_step(st);
+  int64_t campaign = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+  sqlite3_reset(st);
+  if (rc != SQLITE_ROW) return rc == SQLITE_DONE ? 0 : -1;
+  const Loaded *l = campStoreLoaded(e, campaign, err, sizeof err);
+  if (!l) return -1;
+  uint32_t list = l->p->camps[l->camp].list;
+  if (list >= l->p->nlist) return 0;
+  *name = strdup(l->p->str[l->p->lists[list].name]);
+  *title = strdup(l->p->str[l->p->lists[list].title]);
+  if (*name && *title) return 1;
+  free(*name); free(*title);
+  *name = *title = NULL;
+  return -1;
+}

@@ -80,4 +80,54 @@ check "participant x activity with two traces" "$(cut -d'|' -f1,2 "$D/traces" | 
 check "Message-IDs used twice" "$(cut -d'|' -f5 "$D/traces" | grep -v '^$' | sort | uniq -d | wc -l | tr -d ' ')" 0
 check "SMS nudges (no opens were recorded)" "$(ls "$D/sms" | grep -c '\.txt$')" "$N"
 check "integrity_check" "$(sqlite3 "$D/db" "PRAGMA integrity_check")" ok
+
+# -- a manual mailing: `camp send` killed with SIGKILL during a large send and
+# run again until it is done; every address gets the mailing exactly once
+# (one Message-ID each: a message resent after a crash keeps its ID and its
+# file), and each recipient is its own unit of work.
+M=${CRASH_MAILING:-20000}
+cat > "$D/m.camp" <<'C'
+use "models.camp"
+
+list everyone "Everyone" {
+  target contact
+  where email is set
+}
+
+mailing blast "Blast" {
+  to list everyone
+  subject "News for {{ name }}"
+  body "<p>Hi {{ name }} <a href='https://example.com/n'>n</a></p>"
+  from "News <news@example.com>"
+}
+C
+awk -v n="$M" 'BEGIN { print "name,email,phone"; for (i = 1; i <= n; i++) printf "M%d,m%d@x.test,\n", i, i }' > "$D/m.csv"
+new_db "$D/mdb" "$D/m.camp" "$D/m.csv"
+mkills=0
+tries=0
+while [ "$mkills" -lt 6 ] && [ "$tries" -lt 30 ]; do
+  tries=$((tries + 1))
+  "$CAMP" send --db "$D/mdb" blast --mail "file:$D/mmail" > "$D/send.out" 2>&1 &
+  pid=$!
+  seed=$(( (seed * 1103515245 + 12345) % 2147483648 ))
+  sleep "0.$(printf %02d $(( seed % 30 + 5 )))"
+  if kill -9 "$pid" 2>/dev/null; then mkills=$((mkills + 1)); fi
+  wait "$pid" 2>/dev/null
+  grep -q "already sent" "$D/send.out" && break       # a run finished before its kill
+done
+echo "killed camp send $mkills times"
+[ "$mkills" -ge 3 ] && ok || bad "only $mkills kills of camp send landed"
+"$CAMP" send --db "$D/mdb" blast --mail "file:$D/mmail" > "$D/send.out" 2>&1
+grep -q -e "already sent" -e "^mailing blast: sent" "$D/send.out" && ok || bad "the last camp send: $(cat "$D/send.out")"
+"$CAMP" send --db "$D/mdb" blast --mail "file:$D/mmail" > "$D/send.out" 2>&1
+check "then it is refused as sent" "$?: $(grep -c 'was already sent at' "$D/send.out")" "1: 1"
+check "mailing: one message file per address" "$(ls "$D/mmail" | grep -c '\.eml$')" "$M"
+check "mailing: no address got two (each To: once)" \
+  "$(cat "$D"/mmail/*.eml | sed -n 's/^To: .*<\(.*\)>\r*$/\1/p' | sort | uniq -d | wc -l | tr -d ' ') $(cat "$D"/mmail/*.eml | grep -c '^To: ')" "0 $M"
+"$CAMP" report --db "$D/mdb" blast --members --format csv > "$D/members.csv"
+check "mailing: every member sent once, nothing pending" \
+  "$(awk -F, 'NR > 1 && $3 == "processed" && $4 == 1' "$D/members.csv" | wc -l | tr -d ' ')" "$M"
+check "mailing: Message-IDs of the traces are the files" \
+  "$(traces "$D/mdb" message_id message_id!= | sort | sed 's/$/.eml/' | cmp -s - "$(ls "$D/mmail" | sort > "$D/files"; echo "$D/files")" && echo same)" same
+check "mailing: integrity_check" "$(sqlite3 "$D/mdb" "PRAGMA integrity_check")" ok
 finish

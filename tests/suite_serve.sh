@@ -131,6 +131,34 @@ check "unknown method" "$(code -X DELETE "$O1")" 405
 $PY $CLIENT garbage 127.0.0.1 "$PORT" > /dev/null
 check "still serving after garbage" "$(code "$O4")" 200
 
+# -- /u/ of a message sent to a list: unsubscribe from that list, or from everything
+cp tests/serve/serve_list.camp "$D/"
+"$CAMP" deploy --db "$D/db" "$D/serve_list.camp" > /dev/null
+"$CAMP" send --db "$D/db" news --mail "file:$D/mail_list" --base-url "$BASE" > /dev/null || bad "camp send news failed"
+UL=$($PY $CLIENT tokens "$D/mail_list" | awk '$1 == "di@x.test" { print $NF }')
+check "list: Di got the mailing (the others are suppressed)" "$(ls "$D/mail_list" | wc -l | tr -d ' ')${UL:+ with a link}" "1 with a link"
+curl -s "$UL" > "$D/page"
+check "list page: names the list, escaped" \
+  "$(grep -c '<h1>Unsubscribe from News &amp; &quot;&lt;b&gt;Offers&lt;/b&gt;&quot;?</h1>' "$D/page")$(grep -c '<b>Offers' "$D/page")" 10
+check "list page: a button for the list and one for everything" \
+  "$(grep -o 'id="confirm">Unsubscribe from News &amp;' "$D/page" | wc -l | tr -d ' ') $(grep -o 'name="scope" value="all"><button type="submit" id="everything">Unsubscribe from everything' "$D/page" | wc -l | tr -d ' ')" "1 1"
+# list_unsubscribed: Di's row in the list is marked (written with the event)
+list_unsubscribed() { q "SELECT count(*) FROM camp_list_member WHERE list = 'readers' AND record_id = 4 AND unsubscribed_at IS NOT NULL"; }
+curl -s -d 'List-Unsubscribe=One-Click' "$UL" > "$D/page"
+check "list: one-click POST unsubscribes from the list, and says so" \
+  "$(grep -c '<h1>You are unsubscribed from News &amp; &quot;&lt;b&gt;Offers&lt;/b&gt;&quot;</h1>' "$D/page") $(grep -c 'id="everything"' "$D/page")" "1 1"
+wait_for answers 1 list_unsubscribed
+check "list: unsubscribed from the list, the address not suppressed" "$(suppressed address=di@x.test)" 0
+check "list: the change is logged" "$(q "SELECT action || ' ' || detail FROM camp_list_log WHERE list = 'readers' AND record_id = 4")" "unsubscribe unsubscribe link"
+check "list: the mailing counts the unsubscribe on Di" \
+  "$("$CAMP" report --db "$D/db" news --members --format csv | awk -F, '$1 == 4 { print $9 }')" 1
+check "list: a second one-click POST" "$(code -X POST -d 'List-Unsubscribe=One-Click' "$UL")" 200
+curl -s -d 'List-Unsubscribe=One-Click&scope=all' "$UL" > "$D/page"
+check "everything: the page says so" "$(grep -c '<h1>You are unsubscribed from everything</h1>' "$D/page")" 1
+wait_for answers 1 suppressed address=di@x.test
+check "everything: the address is suppressed" "$(suppressions "$D/db" address,reason address=di@x.test)" "di@x.test|unsubscribe"
+check "list: the repeat logged nothing more" "$(q "SELECT count(*) FROM camp_list_log WHERE list = 'readers'")" 1
+
 # -- camp run on the same database while hits arrive: none lost
 before=$(q "SELECT count(*) + sum(repeats) FROM camp_event")
 $PY $CLIENT hits 127.0.0.1 "$PORT" "${O2#"$BASE"}" 500 > "$D/hits" &

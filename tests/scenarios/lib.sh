@@ -7,6 +7,8 @@
 #   update CSV-TEXT              import again, keyed by email
 #   redeploy FILE.camp           deploy a new version
 #   show                         the timeline of every trace
+#   send MAILING                 camp send MAILING; what it said and its exit status
+#   members MAILING              camp report MAILING --members (a row per member)
 #   say TEXT                     a heading in the output
 set -u
 . tests/lib.sh
@@ -36,3 +38,5 @@ update() { printf '%s\n' "$1" > "$D/update.csv"; "$CAMP" import --db "$DB" --mod
 redeploy() { cp "$1" "$D/c.camp"; "$CAMP" deploy --db "$DB" "$D/c.camp" | sed "s#$D/##g"; }
 show() { "$CAMP" timeline --db "$DB" | mask; }
 say() { echo "== $*"; }
+send() { { "$CAMP" send --db "$DB" "$1" --mail "file:$D/mail" 2>&1; echo "exit $?"; } | mask; }
+members() { "$CAMP" report --db "$DB" "$1" --members; }
