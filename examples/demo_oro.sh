@@ -25,6 +25,10 @@ say() { printf '\n== %s\n' "$*"; }
 "$CAMP" init --db "$DB" --clock 2026-03-02T08:00:00Z --sender "Camp Shop <news@example.com>"
 "$CAMP" deploy --db "$DB" --start examples/models.camp examples/oro_lists.camp examples/oro_spring.camp > "$OUT/deploy.log"
 "$CAMP" import --db "$DB" --model contact examples/data/contacts.csv > /dev/null
+if has initiatives; then
+  say "the initiative, as deployed"
+  "$CAMP" initiatives --db "$DB"
+fi
 if has list; then
   say "the manual list, filled by hand; the on-demand list's first snapshot"
   "$CAMP" list add --db "$DB" vip_customers --file examples/data/oro_vip.csv
