@@ -336,7 +336,16 @@ static int import(const CliArgs *a) {
 /* Run report into path atomically: a temporary file beside it, renamed
 ** over it only when the whole report is written; on any error the
 ** temporary file is removed and path left as it was.  0 or -1 (err set). */
-static int reportToFile(Engine *e, const char *campaign, int members, ReportFormat f, const char *path, char *err, size_t errSize) {
+/* The report of a campaign (all: NULL), of a mailing's members, or of an
+** initiative, on out. */
+static int writeReport(Engine *e, const char *campaign, int members, const char *initiative, ReportFormat f, FILE *out,
+                       char *err, size_t errSize) {
+  if (initiative) return campStoreReportInitiative(e, initiative, f, out, err, errSize);
+  return members ? campStoreMailingMembers(e, campaign, f, out, err, errSize) : campStoreReport(e, campaign, f, out, err, errSize);
+}
+
+static int reportToFile(Engine *e, const char *campaign, int members, const char *initiative, ReportFormat f, const char *path,
+                        char *err, size_t errSize) {
   char *tmp = NULL;
   if (asprintf(&tmp, "%s.XXXXXX", path) < 0) { snprintf(err, errSize, "out of memory"); return -1; }
   mode_t mask = umask(0);
@@ -347,7 +356,7 @@ static int reportToFile(Engine *e, const char *campaign, int members, ReportForm
     snprintf(err, errSize, "cannot write '%s': %s", path, strerror(errno));
     if (fd >= 0) { close(fd); unlink(tmp); }
   } else {
-    if ((members ? campStoreMailingMembers(e, campaign, f, out, err, errSize) : campStoreReport(e, campaign, f, out, err, errSize)) == 0) {
+    if (writeReport(e, campaign, members, initiative, f, out, err, errSize) == 0) {
       rc = fchmod(fd, 0666 & ~mask) == 0 && fflush(out) == 0 && !ferror(out) && fsync(fd) == 0 ? 0 : -1;
       if (rc < 0) snprintf(err, errSize, "cannot write '%s': %s", path, strerror(errno));
     }
@@ -364,15 +373,16 @@ static int report(const CliArgs *a) {
   ReportFormat f;
   if (campCliFormat(a->cmd, a->opt[O_FORMAT], formats, &f)) return 2;
   int members = a->opt[O_MEMBERS] != NULL;
-  if (members && (a->npos != 1 || f == REPORT_HTML))
+  const char *campaign = a->npos ? a->pos[0] : NULL, *path = a->opt[O_OUTPUT], *initiative = a->opt[O_INITIATIVE];
+  if (members && (a->npos != 1 || f == REPORT_HTML || initiative))
     return campCliUsage(a->cmd, "usage: camp report [--db DB] MAILING --members [--format table|json|csv] [-o FILE]");
+  if (initiative && (campaign || f == REPORT_CSV))
+    return campCliUsage(a->cmd, "usage: camp report [--db DB] --initiative CODE [--format table|json|html] [-o FILE] (no CAMPAIGN)");
   Engine *e = openDb(a);
   char err[512] = "";
   if (!e) return 1;
-  const char *campaign = a->npos ? a->pos[0] : NULL, *path = a->opt[O_OUTPUT];
-  if (path ? reportToFile(e, campaign, members, f, path, err, sizeof err) < 0
-           : (members ? campStoreMailingMembers(e, campaign, f, stdout, err, sizeof err)
-                      : campStoreReport(e, campaign, f, stdout, err, sizeof err)) < 0)
+  if ((path ? reportToFile(e, campaign, members, initiative, f, path, err, sizeof err)
+            : writeReport(e, campaign, members, initiative, f, stdout, err, sizeof err)) < 0)
     return fail(a->cmd, e, err);
   campEngineClose(e);
   return 0;
@@ -532,12 +542,15 @@ const CliSpec campCmdTest = {
 const CliSpec campCmdReport = {
   "report", "participants, activities, engagement and links", report,
   "camp report [--db DB] [--format table|json|csv|html] [-o FILE] [CAMPAIGN]\n"
-  "camp report [--db DB] MAILING --members [--format table|json|csv] [-o FILE]",
+  "camp report [--db DB] MAILING --members [--format table|json|csv] [-o FILE]\n"
+  "camp report [--db DB] --initiative CODE|NAME [--format table|json|html] [-o FILE]",
   "html is one self-contained page with charts, to open or forward (docs/report.md says what\n"
   "each number means); json carries a \"version\" and follows docs/report.schema.json.\n"
   "--members: a row per member of a mailing (or campaign): its record and address, its message's\n"
-  "state, when it was sent, its opens, clicks, bounces, unsubscribes and abuse reports.",
-  (const CliOptUse[]){ { O_DB, NULL }, { O_MEMBERS, NULL },
+  "state, when it was sent, its opens, clicks, bounces, unsubscribes and abuse reports.\n"
+  "--initiative: the combined picture of its mailings and campaigns, their totals, cost per send and\n"
+  "per click, and the series in its report scale; any code it has or had finds it.",
+  (const CliOptUse[]){ { O_DB, NULL }, { O_MEMBERS, NULL }, { O_INITIATIVE, NULL },
                        { O_FORMAT, "table (default), json, csv or html" },
                        { O_OUTPUT, "write to FILE (whole, or left as it was on an error) instead of standard output" },
                        { CLI_NOPT, NULL } },

@@ -4,8 +4,10 @@
 ** Owns: the page's layout -- an overview of every campaign and mailing, then
 ** per campaign its state and version, the participant funnel, the message
 ** and step tables with rates, a bar chart of the message counts, a dated
-** line chart of the last 15 days and the top clicked links -- its inline
-** CSS (screen and print) and SVG.  No script, no external resource.  Does
+** line chart of the last 15 days and the top clicked links; for an
+** initiative (camp report --initiative) its own section first: members and
+** totals, costs, and the series in its report scale -- its inline CSS
+** (screen and print) and SVG.  No script, no external resource.  Does
 ** not own: the numbers (store_report.c puts them in the JSON document this
 ** file only reads), escaping (campVmEscapeOf, the templates' escaper).
 **
@@ -360,13 +362,178 @@ static void linkTable(Buf *b, const json_t *links, size_t ci) {
   if (n > TOP_LINKS) campBufPrintf(b, "<p class=\"none\">and %zu more links (camp report --format json lists them all).</p>", n - TOP_LINKS);
 }
 
-/* -- the page ---------------------------------------------------------------- */
-
 /* The campaign's anchor: #c-NAME (names are identifiers; escaped anyway). */
 static void anchor(Buf *b, const json_t *c) {
   campBufPuts(b, "c-");
   esc(b, str(c, "name"));
 }
+
+/* -- an initiative (camp report --initiative) ------------------------------------ */
+
+/* The counts an initiative adds up (store_initiative.c), with the
+** colours of the message metrics of the same name. */
+static const char *const ICOUNTS[] = { "sent", "opened", "clicked", "replied", "bounced", "unsubscribed" };
+#define NICOUNT (sizeof ICOUNTS / sizeof ICOUNTS[0])
+
+static const char *colourOf(const char *key) {
+  for (size_t m = 0; m < NMETRIC; m++) if (!strcmp(METRICS[m].key, key)) return METRICS[m].colour;
+  return "#888";
+}
+
+/* A cost of the JSON (a real, or null) as "20.10 EUR" or "n/a". */
+static void money(Buf *b, const json_t *in, const char *key) {
+  const json_t *v = json_object_get(in, key);
+  campBufPrintf(b, "<strong class=\"money\" data-money=\"%s\">", key);
+  if (!json_is_real(v)) campBufPuts(b, "n/a");
+  else {
+    double c = json_real_value(v);
+    campBufPrintf(b, (long long)(c * 10000.0 + 0.5) % 100 ? "%.4f " : "%.2f ", c);
+    esc(b, str(in, "currency"));
+  }
+  campBufPuts(b, "</strong>");
+}
+
+/* The line chart of the series: a line per count over every bucket, the
+** labels of about twelve buckets under it. */
+static void seriesChart(Buf *b, const json_t *buckets) {
+  size_t n = json_array_size(buckets), i;
+  double max = 0;
+  const json_t *d;
+  json_array_foreach(buckets, i, d) for (size_t k = 0; k < NICOUNT; k++) max = fmax(max, (double)num(d, ICOUNTS[k]));
+  double step, top = niceTop(max, &step), w = CHART_W, h = 260, left = 52, right = 24, base = 218;
+  double dx = n > 1 ? (w - left - right) / (double)(n - 1) : 0, x0 = n > 1 ? left : (left + w - right) / 2;
+  campBufPrintf(b, "<figure><svg class=\"chart series\" viewBox=\"0 0 %.0f %.0f\" role=\"img\" aria-label=\"series\">", w, h);
+  grid(b, top, step, left, w - right, base, 14);
+  size_t every = n > 12 ? (n + 11) / 12 : 1;
+  json_array_foreach(buckets, i, d) {
+    if (i % every) continue;
+    campBufPrintf(b, "<text class=\"bucket\" x=\"%.1f\" y=\"%.0f\" text-anchor=\"%s\">", x0 + dx * (double)i, base + 18,
+                  n > 1 && i + every >= n ? "end" : i == 0 && n > 1 ? "start" : "middle");
+    esc(b, str(d, "bucket"));
+    campBufPuts(b, "</text>");
+  }
+  for (size_t k = 0; k < NICOUNT; k++) {
+    campBufPrintf(b, "<polyline class=\"line s-%s\" stroke=\"%s\" points=\"", ICOUNTS[k], colourOf(ICOUNTS[k]));
+    json_array_foreach(buckets, i, d)
+      campBufPrintf(b, "%s%.1f,%.1f", i ? " " : "", x0 + dx * (double)i, base - (base - 14) * (double)num(d, ICOUNTS[k]) / top);
+    if (n == 1) campBufPrintf(b, " %.1f,%.1f", x0 + 1, base - (base - 14) * (double)num(json_array_get(buckets, 0), ICOUNTS[k]) / top);
+    campBufPrintf(b, "\"><title>%s</title></polyline>", ICOUNTS[k]);
+  }
+  campBufPuts(b, "</svg>");
+  const char *colours[NICOUNT];
+  for (size_t k = 0; k < NICOUNT; k++) colours[k] = colourOf(ICOUNTS[k]);
+  legend(b, ICOUNTS, colours, NICOUNT);
+  campBufPuts(b, "</figure>");
+}
+
+/* The buckets of the series that have anything, each count a number. */
+static void seriesTable(Buf *b, const json_t *buckets) {
+  campBufPuts(b, "<div class=\"wide\"><table class=\"series\"><thead><tr><th>bucket</th>");
+  for (size_t k = 0; k < NICOUNT; k++) campBufPrintf(b, "<th class=\"num\">%s</th>", ICOUNTS[k]);
+  campBufPuts(b, "</tr></thead><tbody>");
+  size_t i, rows = 0;
+  const json_t *d;
+  json_array_foreach(buckets, i, d) {
+    json_int_t any = 0;
+    for (size_t k = 0; k < NICOUNT; k++) any |= num(d, ICOUNTS[k]);
+    if (!any) continue;
+    rows++;
+    campBufPuts(b, "<tr><td>");
+    esc(b, str(d, "bucket"));
+    campBufPuts(b, "</td>");
+    for (size_t k = 0; k < NICOUNT; k++) number(b, "td", "num", json_object_get(d, ICOUNTS[k]), "/initiative/series/buckets/%zu/%s", i, ICOUNTS[k]);
+    campBufPuts(b, "</tr>");
+  }
+  if (!rows) campBufPrintf(b, "<tr><td colspan=\"%zu\" class=\"none\">Nothing sent yet.</td></tr>", NICOUNT + 1);
+  campBufPuts(b, "</tbody></table></div>");
+}
+
+/* The members with their counts, then the totals. */
+static void memberTable(Buf *b, const json_t *in) {
+  campBufPuts(b, "<div class=\"wide\"><table class=\"members\"><thead><tr><th>member</th><th>kind</th>");
+  for (size_t k = 0; k < NICOUNT; k++) campBufPrintf(b, "<th class=\"num\">%s</th>", ICOUNTS[k]);
+  campBufPuts(b, "</tr></thead><tbody>");
+  size_t i;
+  const json_t *m;
+  json_array_foreach(json_object_get(in, "members"), i, m) {
+    const char *title = json_string_value(json_object_get(m, "title"));
+    campBufPuts(b, "<tr><td><a href=\"#");
+    anchor(b, m);
+    campBufPuts(b, "\">");
+    esc(b, title && *title ? title : str(m, "name"));
+    campBufPuts(b, "</a></td><td>");
+    esc(b, str(m, "kind"));
+    campBufPuts(b, "</td>");
+    for (size_t k = 0; k < NICOUNT; k++) number(b, "td", "num", json_object_get(m, ICOUNTS[k]), "/initiative/members/%zu/%s", i, ICOUNTS[k]);
+    campBufPuts(b, "</tr>");
+  }
+  if (!json_array_size(json_object_get(in, "members")))
+    campBufPrintf(b, "<tr><td colspan=\"%zu\" class=\"none\">No mailing or campaign belongs to it.</td></tr>", NICOUNT + 2);
+  campBufPuts(b, "</tbody><tfoot><tr><th>total</th><th></th>");
+  for (size_t k = 0; k < NICOUNT; k++)
+    number(b, "td", "num", json_object_get(json_object_get(in, "totals"), ICOUNTS[k]), "/initiative/totals/%s", ICOUNTS[k]);
+  campBufPuts(b, "</tr></tfoot></table></div>");
+}
+
+/* The initiative's own section: what it is, its members and totals, the
+** costs, and the series in its report scale. */
+static void initiativeCard(Buf *b, const json_t *in) {
+  const json_t *s = json_object_get(in, "series"), *c;
+  campBufPuts(b, "<section class=\"card initiative\" id=\"initiative\"><header><h2>");
+  esc(b, str(in, "title"));
+  campBufPuts(b, "</h2><span class=\"name\">");
+  esc(b, str(in, "name"));
+  campBufPuts(b, "</span><span class=\"badge\">code ");
+  esc(b, str(in, "code"));
+  campBufPuts(b, "</span>");
+  size_t i;
+  json_array_foreach(json_object_get(in, "codes"), i, c) {
+    if (!json_is_string(json_object_get(c, "until"))) continue;
+    campBufPuts(b, " <span class=\"badge\">was ");
+    esc(b, str(c, "code"));
+    campBufPuts(b, " until ");
+    esc(b, str(c, "until"));
+    campBufPuts(b, "</span>");
+  }
+  campBufPuts(b, "</header><p class=\"meta\">Period: ");
+  esc(b, json_is_string(json_object_get(in, "start")) ? str(in, "start") : "open");
+  campBufPuts(b, " \xe2\x80\x93 ");
+  esc(b, json_is_string(json_object_get(in, "end")) ? str(in, "end") : "open");
+  campBufPuts(b, ". Budget: ");
+  if (json_is_real(json_object_get(in, "budget"))) {
+    campBufPrintf(b, "<span class=\"money\" data-money=\"budget\">%.2f ", json_real_value(json_object_get(in, "budget")));
+    esc(b, str(in, "currency"));
+    campBufPuts(b, "</span>");
+  } else campBufPuts(b, "none");
+  campBufPuts(b, ". Report scale: ");
+  esc(b, str(in, "scale"));
+  campBufPuts(b, ".</p>");
+  if (json_is_string(json_object_get(in, "description"))) {
+    campBufPuts(b, "<p class=\"description\">");
+    esc(b, str(in, "description"));
+    campBufPuts(b, "</p>");
+  }
+  campBufPuts(b, "<h3>Members</h3>");
+  memberTable(b, in);
+  campBufPuts(b, "<p>Cost per send: ");
+  money(b, in, "cost_per_send");
+  campBufPuts(b, "; cost per click: ");
+  money(b, in, "cost_per_click");
+  campBufPuts(b, "</p><h3>Series by ");
+  esc(b, str(s, "scale"));
+  if (json_is_string(json_object_get(s, "from"))) {
+    campBufPuts(b, ", ");
+    esc(b, str(s, "from"));
+    campBufPuts(b, " to ");
+    esc(b, str(s, "to"));
+  }
+  campBufPuts(b, "</h3>");
+  if (json_array_size(json_object_get(s, "buckets"))) seriesChart(b, json_object_get(s, "buckets"));
+  seriesTable(b, json_object_get(s, "buckets"));
+  campBufPuts(b, "</section>\n");
+}
+
+/* -- the page ---------------------------------------------------------------- */
 
 static void badges(Buf *b, const json_t *c, size_t ci) {
   const char *state = str(c, "state");
@@ -451,16 +618,20 @@ static void overview(Buf *b, const json_t *camps) {
 
 int campReportHtmlWrite(const json_t *report, FILE *out) {
   Buf b = { 0 };
-  const json_t *camps = json_object_get(report, "campaigns");
+  const json_t *camps = json_object_get(report, "campaigns"), *in = json_object_get(report, "initiative");
   campBufPuts(&b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
                   "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>camp report, ");
+  if (in) { esc(&b, str(in, "title")); campBufPuts(&b, ", "); }
   esc(&b, str(report, "at"));
-  campBufPrintf(&b, "</title><style>%s</style></head><body><main><h1>Campaign report</h1><p class=\"meta\">", CSS);
+  campBufPrintf(&b, "</title><style>%s</style></head><body><main><h1>%s report</h1><p class=\"meta\">", CSS,
+                in ? "Initiative" : "Campaign");
   campBufPrintf(&b, "At %s on the database's %s clock; the last 15 days end on that day. Report format version "
                     "<span data-json=\"/version\" data-value=\"%lld\">%lld</span>.</p>\n",
                 str(report, "at"), str(report, "clock"), (long long)num(report, "version"), (long long)num(report, "version"));
-  if (!json_array_size(camps)) campBufPuts(&b, "<section class=\"card\"><p class=\"none\">No campaign or mailing is deployed.</p></section>");
-  else overview(&b, camps);
+  if (in) initiativeCard(&b, in);
+  if (!json_array_size(camps)) {
+    if (!in) campBufPuts(&b, "<section class=\"card\"><p class=\"none\">No campaign or mailing is deployed.</p></section>");
+  } else overview(&b, camps);
   size_t i;
   const json_t *c;
   json_array_foreach(camps, i, c) { card(&b, c, i); campBufPuts(&b, "\n"); }

@@ -9,7 +9,7 @@
 ** each verb says what it changes.  SQLite implements the verbs today
 ** (runtime/store_engine.c, store_trace.c, store_runner.c, store_record.c,
 ** store_suppress.c, store_event.c, store_report.c, store_timeline.c,
-** store_counts.c, store_status.c, store_names.c,
+** store_counts.c, store_status.c, store_names.c, store_initiative.c,
 ** store_deploy.c, store_import.c: the only files with SQL).  A second implementation
 ** (PostgreSQL: many workers claiming with FOR UPDATE SKIP LOCKED) is meant
 ** to implement the same verbs with the same contracts.
@@ -389,6 +389,23 @@ struct json_t *campStoreStatus(Engine *e, const char *database, int64_t nextDue,
 typedef enum { REPORT_TABLE, REPORT_JSON, REPORT_CSV, REPORT_HTML } ReportFormat;
 #define CAMP_REPORT_VERSION 1
 int campStoreReport(Engine *e, const char *campaign, ReportFormat fmt, FILE *out, char *err, size_t errSize);
+
+/* Initiatives (store_initiative.c; docs/RUNTIME.md, "Initiatives").
+** campStoreDeployInitiatives, inside the deploy's transaction: upsert the
+** image's initiatives, printing each as plan does (new, changed property by
+** property, or no changes) to o->out and counting it in *stats; claim each
+** one's code in the history (-1 with the message naming the initiative that
+** has or had it, and since or until when, when it is or was another's; a
+** changed code retires the old one); set every campaign and mailing of the
+** image's initiative (NULL: none).  Call it after the image's campaigns are
+** stored.  campStoreInitiatives: every initiative with its codes, period,
+** budget, scale and members, as a table or JSON.  campStoreReportInitiative:
+** the report of the initiative named key or having or having had key as its
+** code (table, JSON or HTML: docs/report.md, "Initiatives"); 0, or -1 with
+** the message in err. */
+int campStoreDeployInitiatives(Engine *e, const Program *p, const DeployOptions *o, DeployStats *stats, char *err, size_t errSize);
+int campStoreInitiatives(Engine *e, ReportFormat fmt, FILE *out, char *err, size_t errSize);
+int campStoreReportInitiative(Engine *e, const char *key, ReportFormat fmt, FILE *out, char *err, size_t errSize);
 
 /* Suppression lists (store_suppress.c).  channel: "email", "sms", or NULL
 ** to take it from the address (an '@' makes it email); channelOut gets

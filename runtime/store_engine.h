@@ -114,4 +114,12 @@ void campStoreBusyInit(Engine *e);
 /* The same, appended to b whatever its length (SQL built from input). */
 void campStoreIdentPut(Buf *b, const char *name);
 
+/* The report as one JSON document (store_report.c; the caller owns it):
+** every campaign and mailing, or the one named campaign, or (initiative
+** not NULL) the members of that initiative.  NULL with the message in err. */
+struct json_t *campStoreReportDocument(Engine *e, const char *campaign, const char *initiative, char *err, size_t errSize);
+/* Write a report document as JSON or (fmt REPORT_HTML) as the HTML page;
+** 0, or -1 with the message in err. */
+int campStoreReportWrite(const struct json_t *root, ReportFormat fmt, FILE *out, char *err, size_t errSize);
+
 #endif

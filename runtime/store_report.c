@@ -247,13 +247,12 @@ static void printCsv(json_t *camps, FILE *out) {
   }
 }
 
-/* The whole report as one JSON document (the caller owns it), or NULL with
-** the message in err. */
-static json_t *reportJson(Engine *e, const char *campaign, char *err, size_t errSize) {
+json_t *campStoreReportDocument(Engine *e, const char *campaign, const char *initiative, char *err, size_t errSize) {
   sqlite3_stmt *st = campStorePrepare(e, "SELECT id, name, kind, title, state, version, at FROM camp_campaign"
-                                         " WHERE ?1 IS NULL OR name = ?1 ORDER BY name", err, errSize);
+                                         " WHERE (?1 IS NULL OR name = ?1) AND (?2 IS NULL OR initiative = ?2) ORDER BY name", err, errSize);
   if (!st) return NULL;
   if (campaign) sqlite3_bind_text(st, 1, campaign, -1, SQLITE_STATIC);
+  if (initiative) sqlite3_bind_text(st, 2, initiative, -1, SQLITE_STATIC);
   char now[CAMP_CLOCK_ISO_SIZE];
   campClockFormat(campEngineNow(e), now);
   json_t *camps = json_array();
@@ -270,17 +269,24 @@ static json_t *reportJson(Engine *e, const char *campaign, char *err, size_t err
   return root;
 }
 
-int campStoreReport(Engine *e, const char *campaign, ReportFormat fmt, FILE *out, char *err, size_t errSize) {
-  json_t *root = reportJson(e, campaign, err, errSize);
-  if (!root) return -1;
-  json_t *camps = json_object_get(root, "campaigns");
-  int rc = 0;
+int campStoreReportWrite(const json_t *root, ReportFormat fmt, FILE *out, char *err, size_t errSize) {
   if (fmt == REPORT_JSON) {
     json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER | CAMP_REPORT_JSON_REALS);
     fputc('\n', out);
-  } else if (fmt == REPORT_HTML) {
-    if ((rc = campReportHtmlWrite(root, out)) < 0) snprintf(err, errSize, "out of memory");
-  } else if (fmt == REPORT_CSV) printCsv(camps, out);
+  } else if (campReportHtmlWrite(root, out) < 0) {
+    snprintf(err, errSize, "out of memory");
+    return -1;
+  }
+  return 0;
+}
+
+int campStoreReport(Engine *e, const char *campaign, ReportFormat fmt, FILE *out, char *err, size_t errSize) {
+  json_t *root = campStoreReportDocument(e, campaign, NULL, err, errSize);
+  if (!root) return -1;
+  json_t *camps = json_object_get(root, "campaigns");
+  int rc = 0;
+  if (fmt == REPORT_JSON || fmt == REPORT_HTML) rc = campStoreReportWrite(root, fmt, out, err, errSize);
+  else if (fmt == REPORT_CSV) printCsv(camps, out);
   else printTable(camps, out);
   json_decref(root);
   return rc;
