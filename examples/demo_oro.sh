@@ -10,8 +10,10 @@
 # sends what is due (mail to oro-out/mail/ as .eml files), and the
 # ENGAGEMENT GENERATOR below -- a stand-in for real people, clearly not real
 # data -- opens and clicks some of each day's messages through `camp event
-# --file`.  On 9 March the VIP preview is sent by hand (`camp send`); on 20
-# March `camp run` sends the deferred newsletter.  Last, the lists, the
+# --file`.  On 4 March a prospect is removed from her list, on 9 March the
+# VIP preview is sent by hand (`camp send`), on 16 March a reader
+# unsubscribes from the newsletter list, and on 20 March `camp run` sends
+# the deferred newsletter.  Last, the lists, the
 # mailings' per-member statistics and the initiative's combined report.
 set -eu
 CAMP=${1:-build/camp}
@@ -31,7 +33,7 @@ if has initiatives; then
 fi
 if has list; then
   say "the manual list, filled by hand; the on-demand list's first snapshot"
-  "$CAMP" list add --db "$DB" vip_customers --file examples/data/oro_vip.csv
+  "$CAMP" list add --db "$DB" vip_customers --key email --file examples/data/oro_vip.csv
   "$CAMP" list refresh --db "$DB" spring_prospects
   "$CAMP" lists --db "$DB"
 fi
@@ -44,6 +46,14 @@ while [ "$day" -le 31 ]; do
     say "9 March: the manual mailing, sent once by hand"
     "$CAMP" send --db "$DB" spring_preview --mail "file:$OUT/mail" --base-url https://t.example.com
     "$CAMP" send --db "$DB" spring_preview --mail "file:$OUT/mail" --base-url https://t.example.com || true
+  fi
+  if [ "$day" -eq 4 ] && has list; then
+    say "4 March: a prospect is taken off the list (her pending reminder is canceled)"
+    "$CAMP" list remove --db "$DB" spring_prospects --key email helene.moreau@example.fr
+  fi
+  if [ "$day" -eq 16 ] && has list; then
+    say "16 March: a reader unsubscribes from the newsletter list only (other lists still reach her)"
+    "$CAMP" list unsubscribe --db "$DB" newsletter_readers --key email camille.durand@example.fr
   fi
   "$CAMP" run --db "$DB" --until +1d --mail "file:$OUT/mail" --base-url https://t.example.com > "$OUT/run-$day.log"
   # ENGAGEMENT GENERATOR (synthetic): for each message sent today, a
@@ -67,6 +77,13 @@ say "March done: $(ls "$OUT/mail" | wc -l) emails written to $OUT/mail, syntheti
 if has list; then
   say "the VIP list: the four added by hand, and the prospects whose click promoted them"
   "$CAMP" list show --db "$DB" vip_customers
+  say "the newsletter list: Camille unsubscribed (still listed, not sent to), the others contacted once"
+  "$CAMP" list show --db "$DB" newsletter_readers
+  say "the prospects, removed ones too"
+  "$CAMP" list show --db "$DB" spring_prospects --removed
+  say "every list, and the VIP list's log"
+  "$CAMP" lists --db "$DB"
+  "$CAMP" list log --db "$DB" vip_customers
 fi
 say "the manual mailing, member by member"
 "$CAMP" report --db "$DB" spring_preview --members
