@@ -19,7 +19,7 @@
 #include "cli/cli.h"
 #include "cli/progress.h"
 #include "runtime/clock.h"
-#include "runtime/compose.h"
+#include "compiler/resolve.h"
 #include "runtime/engine.h"
 #include "runtime/store.h"
 #include "runtime/sched.h"
@@ -41,7 +41,7 @@ static int init(const CliArgs *a) {
   int64_t clock = INT64_MIN;
   if (a->opt[O_CLOCK] && campClockParse(a->opt[O_CLOCK], (int64_t)time(NULL), &clock) < 0)
     return campCliUsage(a->cmd, "--clock '%s' is not a time (2026-01-05T09:00:00Z)", a->opt[O_CLOCK]);
-  if (a->opt[O_SENDER] && !campComposeFromValid(a->opt[O_SENDER]))   /* before the file is made */
+  if (a->opt[O_SENDER] && !campResolveFromValid(a->opt[O_SENDER]))   /* before the file is made */
     return campCliUsage(a->cmd, "--sender '%s' is not a sender address (write \"Name <user@example.com>\" or \"user@example.com\")", a->opt[O_SENDER]);
   char err[512];
   const char *db = campCliDbPath(a->opt[O_DB]);

@@ -17,7 +17,7 @@
 #include "cli/cli.h"
 #include "cli/progress.h"
 #include "runtime/clock.h"
-#include "runtime/compose.h"
+#include "compiler/resolve.h"
 #include "runtime/sched.h"
 
 static int fail(const char *cmd, Engine *e, const char *err) {
@@ -121,7 +121,7 @@ static void showSender(Engine *e) {
 static int config(const CliArgs *a) {
   if (a->npos > 2 || (a->npos && strcmp(a->pos[0], "sender")))
     return campCliUsage(a->cmd, "usage: camp config [--db DB] [sender [VALUE]] (the one setting is sender)");
-  if (a->npos == 2 && a->pos[1][0] && !campComposeFromValid(a->pos[1]))
+  if (a->npos == 2 && a->pos[1][0] && !campResolveFromValid(a->pos[1]))
     return campCliUsage(a->cmd, "'%s' is not a sender address (write \"Name <user@example.com>\" or \"user@example.com\")", a->pos[1]);
   char err[512];
   Engine *e = campEngineOpen(campCliDbPath(a->opt[O_DB]), 0, INT64_MIN, err, sizeof err);
@@ -133,7 +133,7 @@ static int config(const CliArgs *a) {
 }
 
 int campSendSetSender(Engine *e, const char *value, char *err, size_t errSize) {
-  if (!campComposeFromValid(value)) {
+  if (!campResolveFromValid(value)) {
     snprintf(err, errSize, "--sender '%s' is not a sender address (write \"Name <user@example.com>\" or \"user@example.com\")", value);
     return -1;
   }

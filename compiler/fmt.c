@@ -165,8 +165,9 @@ static void markItems(Fmt *f, const Ast *first, int top) {
     case AST_PROP:
       if (k->op == PROP_WHERE && k->a) markRange(f, k->a->off, k->a->off + k->a->len, F_EXPR);
       if (k->op == PROP_BUDGET && k->a) {                  /* budget -5 EUR: the '-' is a sign */
-        int n = tokenAt(f, k->a->off);
-        if (n > 0 && f->tok[n - 1].type == TK_MINUS) f->flag[n - 1] |= F_UNARY;
+        int n = tokenAt(f, k->a->off) - 1;
+        while (n > 0 && f->tok[n].type == TK_COMMENT) n--;
+        if (n > 0 && f->tok[n].type == TK_MINUS) f->flag[n] |= F_UNARY;
       }
       markExpr(f, k->a);
       break;

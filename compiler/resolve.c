@@ -16,7 +16,6 @@
 #include "compiler/resolve.h"
 #include "compiler/html.h"
 #include "runtime/clock.h"
-#include "runtime/compose.h"
 #include "runtime/opcodes.h"
 #include "runtime/program.h"
 #include "parser.h"
@@ -544,10 +543,19 @@ static void checkBody(Resolver *r, Ast *s) {
   lintHtmlValues(r, tpl);
 }
 
+int campResolveFromValid(const char *v) {
+  const char *lt = strchr(v, '<');
+  const char *addr = lt ? lt + 1 : v;
+  size_t n = lt ? strcspn(addr, ">") : strlen(addr);
+  const char *at = memchr(addr, '@', n);
+  return n > 2 && at && at > addr && at < addr + n - 1 && memchr(at + 1, '.', (size_t)(addr + n - at - 1)) &&
+         !memchr(addr, ' ', n) && (!lt || addr[n] == '>');
+}
+
 static void checkFrom(Resolver *r, Ast *s) {
   checkTemplateString(r, s);
   if (s->tpl) return;
-  if (!campComposeFromValid(s->name))
+  if (!campResolveFromValid(s->name))
     err(r, DIAG_E039, s, "'%s' is not a sender address (write \"Name <user@example.com>\" or \"user@example.com\")", s->name);
 }
 

@@ -47,4 +47,10 @@ const Resolved *campResolveTables(const Unit *u);
 /* Find the PROP_* child of a declaration or activity, or NULL. */
 Ast *campResolveProp(const Ast *decl, PropKind prop);
 
+/* Is v a sender as `from` takes it: "Name <user@example.com>" or
+** "user@example.com" (an '@' inside, a '.' after it, no space in the
+** address)?  1 yes, 0 no.  checkFrom (E039), camp init --sender and camp
+** config sender. */
+int campResolveFromValid(const char *v);
+
 #endif

@@ -75,10 +75,11 @@ _camp() {
       COMPREPLY=($(compgen -W "$(_camp_words "$camp" complete "${dbarg[@]}" campaigns)" -- "$cur") $(compgen -f -- "$cur")) ;;
     event) [ -z "$campaign" ] && COMPREPLY=($(compgen -W "open click reply bounce unsubscribe abuse" -- "$cur")) ;;
     suppress) [ -z "$campaign" ] && COMPREPLY=($(compgen -W "list add remove" -- "$cur")) ;;
+    list) [ -z "$campaign" ] && COMPREPLY=($(compgen -W "show add remove undo-remove subscribe unsubscribe refresh log" -- "$cur")) ;;
     secret) [ -z "$campaign" ] && COMPREPLY=($(compgen -W "rotate retire" -- "$cur")) ;;
     config) [ -z "$campaign" ] && COMPREPLY=($(compgen -W "sender" -- "$cur")) ;;
     help) [ -z "$campaign" ] && COMPREPLY=($(compgen -W "$(_camp_words "$camp" complete commands)" -- "$cur")) ;;
-    version|init|serve|complete) ;;
+    version|init|serve|complete|lists) ;;
     *) COMPREPLY=($(compgen -f -- "$cur")) ;;
   esac
   return 0

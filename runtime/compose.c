@@ -125,15 +125,6 @@ int campComposeSplitFrom(const char *from, char **name, char **addr) {
   return -1;
 }
 
-int campComposeFromValid(const char *v) {
-  const char *lt = strchr(v, '<');
-  const char *addr = lt ? lt + 1 : v;
-  size_t n = lt ? strcspn(addr, ">") : strlen(addr);
-  const char *at = memchr(addr, '@', n);
-  return n > 2 && at && at > addr && at < addr + n - 1 && memchr(at + 1, '.', (size_t)(addr + n - at - 1)) &&
-         !memchr(addr, ' ', n) && (!lt || addr[n] == '>');
-}
-
 /* -- the plain part -------------------------------------------------------------
 **
 ** libxml2's HTML parser reads the HTML as a browser would (references

@@ -71,11 +71,6 @@ void campComposeUtm(const char *campaign, const char *medium, const char *source
 ** 0, or -1 when out of memory (both NULL). */
 int campComposeSplitFrom(const char *from, char **name, char **addr);
 
-/* Is v a sender as `from` takes it: "Name <user@example.com>" or
-** "user@example.com" (an '@' inside, a '.' after it, no space in the
-** address)?  1 yes, 0 no.  camp check (E039) and camp config sender. */
-int campComposeFromValid(const char *v);
-
 /* The plain part of an email whose campaign gives none: the visible text
 ** of html (parsed by libxml2 as a browser would, so character references
 ** are decoded and broken markup recovered).  Comments and the content of

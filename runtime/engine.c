@@ -38,6 +38,7 @@ static int deployImage(Engine *e, const DeployImage *im, const DeployOptions *o,
   DeployStats before = *stats;
   Plan pl = { o->out, o->color };
   int changed = 0, rc = campStoreDeployModels(e, p, o, stats, err, errSize);
+  if (rc == 0) rc = campStoreDeployLists(e, p, im, o, stats, err, errSize);
   for (uint32_t c = 0; rc == 0 && c < p->ncamp; c++) {
     DeployedCampaign dc;
     if ((rc = campStoreDeployCampaign(e, p, c, im, o, stats, &dc, err, errSize)) < 0) break;

@@ -633,7 +633,7 @@ void campProgramLowerMailing(const Program *p, const ProgMailing *m, uint32_t ca
   const ProgList *l = &p->lists[m->list];
   const ProgModel *model = &p->models[l->model];
   memset(c, 0, sizeof *c);
-  c->name = m->name; c->title = m->title; c->model = l->model; c->filter = l->filter;
+  c->name = m->name; c->title = m->title; c->model = l->model; c->filter = CAMP_NONE;   /* its list decides (sched.c) */
   c->unique = CAMP_NONE; c->code = CAMP_NONE; c->firstAct = act; c->nact = 1; c->line = m->line;
   c->isMailing = 1; c->list = m->list; c->at = m->at; c->initiative = m->initiative;
   if (m->initiative != CAMP_NONE) c->code = p->inits[m->initiative].code;

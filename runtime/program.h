@@ -76,7 +76,8 @@ typedef struct ProgCampaign {
   uint32_t firstAct, nact;  /* its activities: acts[firstAct .. firstAct+nact) */
   uint32_t line;            /* source line of the declaration */
   /* A mailing is a campaign (image version 3 on): over its list's model,
-  ** filtered by the list's filter (none for a manual list), unique on the
+  ** without a filter of its own (the scheduler sends to its list's send
+  ** set: docs/RUNTIME.md, "Lists"), unique on the
   ** model's first email field, with one email activity at TRIG_BEGIN. */
   uint8_t isMailing;        /* 1: lowered from a `mailing` declaration */
   uint32_t list;            /* the list it goes to (a mailing's, or a campaign's `target list`), or CAMP_NONE */

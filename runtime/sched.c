@@ -162,13 +162,9 @@ typedef struct Sync {
   long walked;              /* records and participants looked at */
 } Sync;
 
-/* StoreRowFn: a running participant that no longer matches (or whose
-** record is gone) is noted to leave once the walk is over. */
-static int noteLeaver(void *ctx, int64_t participant, const VmRecord *r) {
-  Sync *s = ctx;
-  if (++s->walked % SYNC_TICK == 0) tick(s->tick, s->now);
-  if (r && campVmFilter(campStoreVm(s->e), s->l->p, s->l->p->camps[s->l->camp].filter, r, s->now, &s->host.vm, s->err, s->errSize) != 0)
-    return 0;
+/* Note participant to leave once the walk is over (gone: its record was
+** deleted); -1 out of memory. */
+static int addLeaver(Sync *s, int64_t participant, int gone) {
   if (s->nleave == s->cap) {
     s->cap = s->cap ? s->cap * 2 : 64;
     int64_t *l2 = realloc(s->leave, s->cap * sizeof *s->leave);
@@ -178,12 +174,23 @@ static int noteLeaver(void *ctx, int64_t participant, const VmRecord *r) {
     if (!l2 || !g2) { snprintf(s->err, s->errSize, "out of memory"); return -1; }
   }
   s->leave[s->nleave] = participant;
-  s->gone[s->nleave++] = r == NULL;
+  s->gone[s->nleave++] = gone;
   return 0;
 }
 
+/* StoreRowFn: a running participant that no longer matches (or whose
+** record is gone) is noted to leave once the walk is over. */
+static int noteLeaver(void *ctx, int64_t participant, const VmRecord *r) {
+  Sync *s = ctx;
+  if (++s->walked % SYNC_TICK == 0) tick(s->tick, s->now);
+  if (r && campVmFilter(campStoreVm(s->e), s->l->p, s->l->p->camps[s->l->camp].filter, r, s->now, &s->host.vm, s->err, s->errSize) != 0)
+    return 0;
+  return addLeaver(s, participant, r == NULL);
+}
+
 /* The record's unique value, lower case (malloc'd), NULL when it has none
-** (*skip: empty values are excluded). */
+** (*skip: empty values are excluded -- except from a mailing, whose trace
+** then says the member has no address). */
 static char *uniqueValue(Sync *s, const VmRecord *r, int *skip) {
   const ProgCampaign *c = &s->l->p->camps[s->l->camp];
   *skip = 0;
@@ -217,6 +224,47 @@ static int enrolNewcomer(void *ctx, int64_t record, const VmRecord *r) {
   return 0;
 }
 
+/* The list's send set and the campaign's own filter on r, whose row on
+** the list is row: 1 in, 0 out, -1 error. */
+static int listMatch(Sync *s, const VmRecord *r, const StoreListRow *row) {
+  const Program *p = s->l->p;
+  const ProgCampaign *c = &p->camps[s->l->camp];
+  const ProgList *pl = &p->lists[c->list];
+  int match = 0;
+  if (pl->kind == LIST_DYNAMIC) {
+    match = campVmFilter(campStoreVm(s->e), p, pl->filter, r, s->now, &s->host.vm, s->err, s->errSize);
+    if (match < 0) return -1;
+  }
+  if (!campSchedListSendable(pl, match, row)) return 0;
+  return campVmFilter(campStoreVm(s->e), p, c->filter, r, s->now, &s->host.vm, s->err, s->errSize);
+}
+
+/* StoreListFn: a participant of a `target list` campaign whose record left
+** the list's send set (or its filter) is noted to leave. */
+static int noteListLeaver(void *ctx, int64_t participant, const VmRecord *r, const StoreListRow *row) {
+  Sync *s = ctx;
+  if (++s->walked % SYNC_TICK == 0) tick(s->tick, s->now);
+  int in = r ? listMatch(s, r, row) : 0;
+  if (in < 0) return -1;
+  return in ? 0 : addLeaver(s, participant, r == NULL);
+}
+
+/* StoreListFn: a record of the list not yet enrolled joins when it is in
+** the send set and matches the campaign's filter. */
+static int enrolListNewcomer(void *ctx, int64_t record, const VmRecord *r, const StoreListRow *row) {
+  Sync *s = ctx;
+  int in = listMatch(s, r, row);
+  if (in <= 0) { if (++s->walked % SYNC_TICK == 0) tick(s->tick, s->now); return in < 0 ? -1 : 0; }
+  return enrolNewcomer(ctx, record, r);
+}
+
+/* The leavers of a campaign: of its filter, or of its list's send set. */
+static int noteLeavers(Sync *s, char *err, size_t errSize) {
+  const ProgCampaign *c = &s->l->p->camps[s->l->camp];
+  if (c->list != CAMP_NONE) return campStoreListParticipants(s->e, s->l, noteListLeaver, s, err, errSize);
+  return campStoreEachParticipant(s->e, s->l, noteLeaver, s, err, errSize);
+}
+
 /* Odoo's sync for one campaign, inside the caller's transaction: running
 ** participants whose record is gone are unlinked and those that stopped
 ** matching leave (their pending traces canceled); new matching records are
@@ -234,9 +282,11 @@ static int syncCampaign(Engine *e, int64_t campaign, int sendNow, RunStats *rs, 
     int done = campStoreSynced(e, campaign, err, errSize);
     if (done) return done < 0 ? -1 : 0;
   } else {
-    int rc = campStoreEachParticipant(e, l, noteLeaver, &s, err, errSize);
+    int rc = noteLeavers(&s, err, errSize);
     for (size_t i = 0; i < s.nleave && rc == 0; i++) {
-      rc = campStoreLeave(e, s.leave[i], s.gone[i], s.gone[i] ? "record deleted" : "record no longer matches the campaign filter", s.now);
+      rc = campStoreLeave(e, s.leave[i], s.gone[i], s.gone[i] ? "record deleted" : c->list != CAMP_NONE
+                          ? "record left the list or no longer matches the campaign filter"
+                          : "record no longer matches the campaign filter", s.now);
       if (rc < 0) snprintf(err, errSize, "database: %s", campStoreError(e));
       rs->left++;
     }
@@ -244,7 +294,8 @@ static int syncCampaign(Engine *e, int64_t campaign, int sendNow, RunStats *rs, 
     free(s.gone);
     if (rc) return -1;
   }
-  if (campStoreEachNewcomer(e, l, c->isMailing && c->filter == CAMP_NONE, enrolNewcomer, &s, err, errSize)) return -1;
+  if (c->list != CAMP_NONE ? campStoreListEach(e, l->p, c->list, LIST_WALK_NEWCOMERS, campaign, enrolListNewcomer, &s, err, errSize)
+                           : campStoreEachNewcomer(e, l, 0, enrolNewcomer, &s, err, errSize)) return -1;
   return campStoreMarkSynced(e, campaign, s.now, err, errSize);
 }
 
@@ -418,6 +469,11 @@ static int message(Engine *e, DueTrace *w, const Loaded *l, const RunOptions *o,
   out->version = l->version;
   ComposeLinks lk;
   campSchedCompose(e, l, (uint32_t)w->actIdx, w->trace, o, now, out, &lk);
+  if (c->list != CAMP_NONE) {           /* counted on the member's row once sent (sched_send.c) */
+    const ProgList *pl = &p->lists[c->list];
+    out->list = strdup(p->str[pl->name]);
+    out->listModel = strdup(p->str[p->models[pl->model].name]);
+  }
   int64_t links = lk.n && !lk.targets.oom ? campStoreLinkset(e, lk.targets.p, lk.targets.n) : 0;
   int rc = lk.n && !links ? -1 : campStoreClaimSend(e, w->trace, w->messageId, links);
   campComposeLinksFree(&lk);
@@ -454,6 +510,13 @@ static int decide(Engine *e, DueTrace *w, const RunOptions *o, int64_t now, Outg
   int f2 = f1 > 0 ? campVmFilter(campStoreVm(e), p, a->filter, &r, now, &host.vm, err, sizeof err) : f1;
   if (f1 < 0 || f2 < 0) return finish(e, w, TRACE_ERROR, err, now, &rs->errors);
   if (!f1 || !f2) return finish(e, w, TRACE_REJECTED, "rejected by the campaign or activity filter", now, &rs->rejected);
+  int in = c->list != CAMP_NONE ? campSchedInSendSet(e, l, w->record, &host.vm, err, sizeof err) : 1;
+  if (in < 0) return finish(e, w, TRACE_ERROR, err, now, &rs->errors);
+  if (!in) {
+    snprintf(err, sizeof err, "not in the send set of list '%s' (unsubscribed, removed or no longer a member)",
+             p->str[p->lists[c->list].name]);
+    return finish(e, w, TRACE_REJECTED, err, now, &rs->rejected);
+  }
   if (a->kind == ACT_ACTION) return act(e, w, l, &r, now, out, queued, rs);
   return message(e, w, l, o, now, out, queued, rs, runErr, runErrSize);
 }

@@ -2,7 +2,8 @@
 ** runtime/sched_host.c -- the host the scheduler gives the VM.
 **
 ** Owns: what campaign code reaches outside the VM while the scheduler runs
-** it: in_list() (a dynamic list's filter, or the store's manual members)
+** it: in_list() and the send set of a list (membership: a list's kind,
+** its filter and the record's row in the store)
 ** and the actions -- each computed by the actions room (actions.c) as an
 ** effect, and the effect recorded through the store's record verbs, in the
 ** transaction (and savepoint) of the activity that ran it.  webhook()
@@ -57,22 +58,63 @@ static int hostAction(VmHost *vh, int native, const Value *args, int argc, char 
   return rc;
 }
 
-/* VmHost.inList: a dynamic list of the campaign's model is its filter on
-** the current record; any other, its members in the store. */
+int campSchedListMember(const ProgList *l, int match, const StoreListRow *row) {
+  if (row->removed) return 0;
+  int kept = l->keep && row->contacted > 0;
+  if (l->kind == LIST_MANUAL) return row->member;
+  if (l->kind == LIST_ON_DEMAND) return row->member || kept;
+  return match || kept;
+}
+
+int campSchedListSendable(const ProgList *l, int match, const StoreListRow *row) {
+  return !row->unsubscribed && campSchedListMember(l, match, row);
+}
+
+/* record's row on list li of l's program, and for a dynamic list of the
+** campaign's model the filter's answer on the current record; -1 error. */
+static int listState(Engine *e, const Loaded *l, uint32_t li, int64_t record, VmHost *host, StoreListRow *row, int *match,
+                     char *err, size_t errSize) {
+  const Program *p = l->p;
+  const ProgList *pl = &p->lists[li];
+  *match = 0;
+  if (campStoreListRow(e, p->str[pl->name], p->str[p->models[pl->model].name], record, row) < 0) {
+    snprintf(err, errSize, "database: %s", campStoreError(e));
+    return -1;
+  }
+  if (pl->kind != LIST_DYNAMIC || pl->filter == CAMP_NONE || pl->model != p->camps[l->camp].model) return 0;
+  VmRecord r = campStoreRecord(e, l);
+  *match = campVmFilter(campStoreVm(e), p, pl->filter, &r, campEngineNow(e), host, err, errSize);
+  return *match < 0 ? -1 : 0;
+}
+
+int campSchedInSendSet(Engine *e, const Loaded *l, int64_t record, VmHost *host, char *err, size_t errSize) {
+  const ProgCampaign *c = &l->p->camps[l->camp];
+  if (c->list == CAMP_NONE) return 1;
+  StoreListRow row;
+  int match;
+  if (listState(e, l, c->list, record, host, &row, &match, err, errSize) < 0) return -1;
+  return campSchedListSendable(&l->p->lists[c->list], match, &row);
+}
+
+/* VmHost.inList: a member of the list and not removed (unsubscribed
+** members are still listed).  A dynamic list's filter runs on the current
+** record in a VM of its own (the caller's is in the middle of a run). */
 static int hostInList(VmHost *vh, uint32_t list, int64_t rec) {
   SchedHost *h = vh->ctx;
   const Program *p = h->l->p;
   if (list >= p->nlist) return 0;
   const ProgList *l = &p->lists[list];
-  if (l->filter != CAMP_NONE && l->model == p->camps[h->l->camp].model) {
+  StoreListRow row;
+  if (campStoreListRow(h->e, p->str[l->name], p->str[p->models[l->model].name], rec, &row) < 0) return 0;
+  int match = 0;
+  if (l->kind == LIST_DYNAMIC && l->filter != CAMP_NONE && l->model == p->camps[h->l->camp].model) {
     VmRecord r = campStoreRecord(h->e, h->l);
     char err[200];
     Vm *vm = campVmNew();
-    int m = vm ? campVmFilter(vm, p, l->filter, &r, campEngineNow(h->e), NULL, err, sizeof err) : 0;
+    match = vm ? campVmFilter(vm, p, l->filter, &r, campEngineNow(h->e), NULL, err, sizeof err) > 0 : 0;
     campVmFree(vm);
-    return m > 0;
   }
-  return campStoreListMember(h->e, p->str[l->name], p->str[p->models[l->model].name], rec) > 0;
+  return campSchedListMember(l, match, &row);
 }
 
 void campSchedHost(SchedHost *h, Engine *e, const Loaded *l, int64_t trace) {

@@ -17,7 +17,7 @@
 
 void campSchedOutFree(Outgoing *o) {
   free(o->subject); free(o->html); free(o->text); free(o->from); free(o->to); free(o->toName); free(o->unsub); free(o->code);
-  free(o->fromName); free(o->fromAddr);
+  free(o->fromName); free(o->fromAddr); free(o->list); free(o->listModel);
   for (int i = 0; i < o->nhook; i++) { free(o->hookUrl[i]); free(o->hookBody[i]); }
   free(o->hookUrl); free(o->hookBody);
   memset(o, 0, sizeof *o);
@@ -56,6 +56,10 @@ static int sent(Engine *e, int64_t owner, Outgoing *og, const SendStatus *ss, in
   int mine = campStoreSettle(e, w->trace, owner, TRACE_PROCESSED, ss->result == SEND_BOUNCED ? ss->why : NULL, now);
   if (mine <= 0) { w->spawned = 1; return mine; }
   if (og->hook && campStoreOutboxDrop(e, w->trace) < 0) return -1;
+  /* a message that went out through a list counts on the member's row, in
+  ** the transaction that records it */
+  if (og->list && og->listModel && ss->result == SEND_OK && campStoreListContacted(e, og->list, og->listModel, w->record, now) < 0)
+    return -1;
   rs->processed++;
   if (!og->hook) rs->sent++;
   int rc = sentChildren(e, og, now);

@@ -19,6 +19,7 @@ typedef struct Outgoing {
   char *code;               /* the campaign code (owned: the send outlives l) */
   char *subject, *html, *text, *from, *to, *toName, *unsub;
   char *fromName, *fromAddr;    /* split from `from` when sending, each sized to it */
+  char *list, *listModel;   /* the campaign's list and its model, or NULL: a send counts on the member's row */
   int sms;
   int hook;                 /* webhooks of an action: POST hookBody[i] to hookUrl[i] */
   int nhook;
@@ -74,6 +75,16 @@ typedef struct SchedHost {
 } SchedHost;
 void campSchedHost(SchedHost *h, Engine *e, const Loaded *l, int64_t trace);
 int campSchedHookBodies(SchedHost *h, uint32_t act, char *err, size_t errSize);
+/* sched_host.c: list membership (docs/RUNTIME.md, "Lists") from record's
+** row on list l and, for a dynamic list, match (its filter's answer):
+** campSchedListMember -- a member, not removed (what in_list() and camp
+** list show count); campSchedListSendable -- a member not unsubscribed
+** either (the send set, before suppression, opt-out and addresses). */
+int campSchedListMember(const ProgList *l, int match, const StoreListRow *row);
+int campSchedListSendable(const ProgList *l, int match, const StoreListRow *row);
+/* The same for the current record (its id: record) of l's campaign and
+** the campaign's list: 1 sendable, 0 not, -1 error (in err). */
+int campSchedInSendSet(Engine *e, const Loaded *l, int64_t record, VmHost *host, char *err, size_t errSize);
 
 /* sched.c: compose message activity act of l to the current record (its
 ** address already in out->to) as a send for trace would be (trace 0: a

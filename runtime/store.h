@@ -10,7 +10,7 @@
 ** (runtime/store_engine.c, store_trace.c, store_runner.c, store_record.c,
 ** store_suppress.c, store_event.c, store_report.c, store_timeline.c,
 ** store_counts.c, store_status.c, store_names.c, store_initiative.c,
-** store_deploy.c, store_import.c: the only files with SQL).  A second implementation
+** store_deploy.c, store_import.c, store_list.c, store_mailing.c: the only files with SQL).  A second implementation
 ** (PostgreSQL: many workers claiming with FOR UPDATE SKIP LOCKED) is meant
 ** to implement the same verbs with the same contracts.
 **
@@ -43,6 +43,9 @@
 #include "runtime/engine.h"
 #include "runtime/program.h"
 #include "runtime/vm.h"
+
+/* How a report or listing is written (campStoreReport and others). */
+typedef enum { REPORT_TABLE, REPORT_JSON, REPORT_CSV, REPORT_HTML } ReportFormat;
 
 /* A deployed campaign version in memory (the store's program cache). */
 typedef struct Loaded {
@@ -175,6 +178,78 @@ int campStoreRecordWebhook(Engine *e, int64_t trace, int idx, const char *url, s
 typedef char *(*StoreRewriteFn)(void *ctx, const char *body);
 int campStoreRecordWebhookBodies(Engine *e, int64_t trace, StoreRewriteFn rewrite, void *ctx,
                                  char *err, size_t errSize);
+
+/* -- marketing lists (store_list.c; docs/RUNTIME.md "Lists") ------------------ */
+
+/* What the store keeps of one record on one list (its camp_list_member
+** row): found == 0 when there is no row (all zero then).  member: a manual
+** member or one of an on-demand snapshot; the overlays: unsubscribed,
+** removed; contacted: how many messages went to it through the list. */
+typedef struct StoreListRow {
+  int found, member, unsubscribed, removed;
+  int64_t joined, contacted, lastContacted;   /* joined, lastContacted: INT64_MIN when not set */
+} StoreListRow;
+/* Register every list of p (deploy, inside its transaction): the image
+** kept once by hash in camp_image, a camp_list row per list (kind,
+** keep_contacted, model, title, image, deployed_at; refreshed_at kept),
+** each printed as plan does ("+ list vip (manual, model contact)") and
+** counted in stats.  0, or -1 with the message in err. */
+int campStoreDeployLists(Engine *e, const Program *p, const DeployImage *im, const DeployOptions *o, DeployStats *stats,
+                         char *err, size_t errSize);
+/* Change record's row on list (model NULL: the list's, from camp_list):
+** action "add" (member, joined now, not removed), "remove", "undo-remove",
+** "subscribe", "unsubscribe", "leave" (no longer a manual member, the
+** remove_from_list action); logged in camp_list_log with at and detail
+** (may be NULL).  1 changed, 0 nothing to do (already so), -1 error (an
+** unknown list or action says so in err).  Inside the caller's
+** transaction.  The /u/ page unsubscribes with action "unsubscribe". */
+int campStoreListSet(Engine *e, const char *list, const char *model, int64_t record, const char *action, int64_t at,
+                     const char *detail, char *err, size_t errSize);
+/* record's row on list into *row; 1 found, 0 none, -1 error. */
+int campStoreListRow(Engine *e, const char *list, const char *model, int64_t record, StoreListRow *row);
+/* A message went to record through list: contacted + 1, last_contacted =
+** at (the row made with member = 0 when there is none).  0 or -1. */
+int campStoreListContacted(Engine *e, const char *list, const char *model, int64_t record, int64_t at);
+/* Called per record with it as the current record and its row (r NULL:
+** the participant's record is gone).  Non-zero stops the walk. */
+typedef int (*StoreListFn)(void *ctx, int64_t id, const VmRecord *r, const StoreListRow *row);
+/* The records of list li of p in id order with their rows, as what says:
+** LIST_WALK_MEMBERS: every record of the model for a dynamic list, only
+** those with a row otherwise; LIST_WALK_ALL: every record of the model;
+** LIST_WALK_NEWCOMERS: LIST_WALK_MEMBERS less the records that are (non-
+** test) participants of campaign arg; LIST_WALK_ONE: record arg, if it
+** exists (fn not called otherwise). */
+typedef enum { LIST_WALK_MEMBERS, LIST_WALK_ALL, LIST_WALK_NEWCOMERS, LIST_WALK_ONE } ListWalk;
+int campStoreListEach(Engine *e, const Program *p, uint32_t li, ListWalk what, int64_t arg, StoreListFn fn, void *ctx,
+                      char *err, size_t errSize);
+/* The running non-test participants of l's campaign with their record and
+** row on the campaign's list (id: participant). */
+int campStoreListParticipants(Engine *e, const Loaded *l, StoreListFn fn, void *ctx, char *err, size_t errSize);
+/* The program of the deployed list named name (from camp_image; the
+** caller frees it) and its index in *li; NULL with the message in err
+** (an unknown list: "no list 'x' is deployed"). */
+Program *campStoreListProgram(Engine *e, const char *name, uint32_t *li, char *err, size_t errSize);
+/* The names of the deployed lists in name order (*names malloc'd, each
+** string too); -1 error. */
+int campStoreListNames(Engine *e, char ***names, size_t *n, char *err, size_t errSize);
+/* When the list was last refreshed (INT64_MIN: never). */
+int64_t campStoreListRefreshed(Engine *e, const char *list);
+/* Replace an on-demand list's snapshot with ids (sorted ascending, n of
+** them): rows of ids become members (joined at now when new), the other
+** members stop being ones (those contacted stay, when keep), refreshed_at
+** = at; logged once.  *joined, *left, *kept get the counts. */
+int campStoreListRefresh(Engine *e, const char *list, const char *model, const int64_t *ids, size_t n, int keep,
+                         int64_t at, long *joined, long *left, long *kept, char *err, size_t errSize);
+/* The records of model whose field equals value (as text, or without
+** case), in id order (*ids malloc'd); -1 error.  field must be one of
+** the model's (the caller checks: SQLite reads an unknown quoted name as
+** a string). */
+int campStoreListFind(Engine *e, const char *model, const char *field, const char *value, int64_t **ids, size_t *n,
+                      char *err, size_t errSize);
+/* The list's change log, oldest first: fn per entry (record 0: about the
+** whole list, detail may be NULL); non-zero from fn stops and is returned. */
+typedef int (*StoreListLogFn)(void *ctx, int64_t record, const char *action, int64_t at, const char *detail);
+int campStoreListLog(Engine *e, const char *list, StoreListLogFn fn, void *ctx, char *err, size_t errSize);
 
 /* -- participants ------------------------------------------------------------ */
 
@@ -386,7 +461,6 @@ struct json_t *campStoreStatus(Engine *e, const char *database, int64_t nextDue,
 ** CAMP_REPORT_VERSION), CSV (one row an activity) or one self-contained
 ** HTML page (runtime/report_html.c) rendered from the same JSON.  0, or -1
 ** with the message in err (nothing written then). */
-typedef enum { REPORT_TABLE, REPORT_JSON, REPORT_CSV, REPORT_HTML } ReportFormat;
 #define CAMP_REPORT_VERSION 1
 int campStoreReport(Engine *e, const char *campaign, ReportFormat fmt, FILE *out, char *err, size_t errSize);
 

@@ -594,7 +594,11 @@ const Loaded *campStoreLoaded(Engine *e, int64_t campaign, char *err, size_t err
 }
 
 void campStoreRowToFields(Engine *e, const Loaded *l, sqlite3_stmt *st, int col) {
-  const ProgModel *m = &l->p->models[l->p->camps[l->camp].model];
+  campStoreRowToModel(e, l->p, l->p->camps[l->camp].model, st, col);
+}
+
+void campStoreRowToModel(Engine *e, const Program *p, uint32_t model, sqlite3_stmt *st, int col) {
+  const ProgModel *m = &p->models[model];
   for (uint32_t f = 0; f < m->nfield && f < MAX_FIELDS; f++) {
     Value *v = &e->fields[f];
     memset(v, 0, sizeof *v);

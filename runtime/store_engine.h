@@ -96,6 +96,8 @@ int campStoreRun(Engine *e, const char *sql, const char *kinds, ...);
 /* Bind the columns of a row (model fields in image order starting at col)
 ** into e->fields. */
 void campStoreRowToFields(Engine *e, const Loaded *l, sqlite3_stmt *st, int col);
+/* The same for a row of model of p (a list's records, no campaign). */
+void campStoreRowToModel(Engine *e, const Program *p, uint32_t model, sqlite3_stmt *st, int col);
 
 
 /* Suppression (store_suppress.c).  sms: 0 for the 'email' channel, 1 for

@@ -5,7 +5,8 @@
 ** set a field of a record, add or remove a list membership, log a note,
 ** create a record, queue a webhook in camp_outbox and rewrite its body --
 ** each inside the caller's transaction, every value bound, identifiers
-** only from the image and always quoted -- and manual list membership.
+** only from the image and always quoted; list membership goes through
+** store_list.c's verbs (logged there).
 ** Records changed (set, tags, create) are counted: a filter may now answer
 ** differently, so the next sync looks again.
 ** Does not own: what an action means (actions.c), when it runs and which
@@ -83,12 +84,12 @@ void campStoreRecordPut(Engine *e, const Loaded *l, const char *model, int64_t r
   }
 }
 
+/* add_to_list() is a manual add (a member again, not removed), logged;
+** remove_from_list() ends a manual membership ("leave"), logged too. */
 int campStoreRecordList(Engine *e, const char *list, const char *model, int64_t record, int add,
                         char *err, size_t errSize) {
-  Value l = textValue(list), m = textValue(model), rid = intValue(record);
-  return execBound(e, add ? "INSERT OR IGNORE INTO camp_list_member(list, model, record_id) VALUES(?, ?, ?)"
-                          : "DELETE FROM camp_list_member WHERE list = ? AND model = ? AND record_id = ?",
-                   err, errSize, 3, &l, &m, &rid);
+  int rc = campStoreListSet(e, list, model, record, add ? "add" : "leave", campEngineNow(e), "action", err, errSize);
+  return rc < 0 ? -1 : 0;
 }
 
 int campStoreRecordNote(Engine *e, const char *model, int64_t record, const Value *text, int64_t at,
@@ -151,13 +152,7 @@ int campStoreRecordWebhookBodies(Engine *e, int64_t trace, StoreRewriteFn rewrit
 }
 
 int campStoreListMember(Engine *e, const char *list, const char *model, int64_t record) {
-  char ign_[160];
-  sqlite3_stmt *st = campStoreStmt(e, "SELECT 1 FROM camp_list_member WHERE list = ? AND model = ? AND record_id = ?", ign_, sizeof ign_);
-  if (!st) return -1;
-  sqlite3_bind_text(st, 1, list, -1, SQLITE_STATIC);
-  sqlite3_bind_text(st, 2, model, -1, SQLITE_STATIC);
-  sqlite3_bind_int64(st, 3, record);
-  int rc = sqlite3_step(st);
-  sqlite3_reset(st);
-  return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+  StoreListRow row;
+  int rc = campStoreListRow(e, list, model, record, &row);
+  return rc < 0 ? -1 : rc && row.member && !row.removed;
 }

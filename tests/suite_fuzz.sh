@@ -25,9 +25,9 @@ for t in front image image_hash; do
   src=tests/fuzz/fuzz_$t.c def=
   [ "$t" = image_hash ] && src=tests/fuzz/fuzz_image.c def=-DFUZZ_FIX_HASH
   clang -g -O1 -std=c11 -D_GNU_SOURCE $def -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-    -I. -I"$BUILD" $(pkg-config --cflags glib-2.0) -o "$out/fuzz_$t" "$src" compiler/*.c runtime/program.c runtime/vm.c \
-    runtime/opcodes.c runtime/clock.c runtime/buf.c runtime/natives.c "$BUILD/lexer.c" -ljansson -lcrypto -lm \
-    $(pkg-config --libs glib-2.0) 2>"$out/build_$t.log" \
+    -I. -I"$BUILD" $(pkg-config --cflags glib-2.0 libxml-2.0) -o "$out/fuzz_$t" "$src" compiler/*.c runtime/program.c runtime/vm.c \
+    runtime/opcodes.c runtime/clock.c runtime/buf.c runtime/natives.c runtime/compose.c "$BUILD/lexer.c" -ljansson -lcrypto -lm \
+    $(pkg-config --libs glib-2.0 libxml-2.0) 2>"$out/build_$t.log" \
     || abort "$(cat "$out/build_$t.log")"
 done
 # image seeds: every example compiled (generated here, never committed), the

@@ -280,4 +280,14 @@ check "html: costs with their currency" "$(grep -o 'data-money="cost_per_[a-z]*"
 check "html: the hostile title escaped, never raw" \
   "$(grep -o 'Tom &amp; Jerry&#39;s &lt;script&gt;alert(1)&lt;/script&gt; &quot;quoted&quot;' "$D/i.html" | wc -l)|$(grep -c '<script' "$D/i.html")" "2|0"
 check "html: the past code is shown" "$(grep -c 'was SPRING26 until 2026-03-04T10:00:00Z' "$D/i.html")" 1
+# the page in headless Chromium: no console error, the series chart and each member's charts rendered
+CHROMEPORT=$(free_port)
+chromedriver --port="$CHROMEPORT" > "$D/driver.log" 2>&1 &
+started $!
+driver_ready() { curl -s "http://127.0.0.1:$CHROMEPORT/status" | grep -q '"ready": *true'; }
+wait_for driver_ready || bad "chromedriver did not start" "$(cat "$D/driver.log")"
+mkdir -p "$BUILD/report"
+got=$($PY tests/report/browser.py "$CHROMEPORT" "file://$D/i.html" "$PWD/$BUILD/report/initiative.png" 2> "$D/browser.err")
+check "chromium: no console error; the series chart and 3 charts per member (screenshot in $BUILD/report/initiative.png)" \
+  "$(echo "$got" | $PY -c 'import json, sys; g = json.load(sys.stdin); print(g.get("errors"), g.get("svgs"), g.get("scripts"))' 2>&1)" "[] 7 0"
 finish

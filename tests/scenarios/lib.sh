@@ -40,3 +40,6 @@ show() { "$CAMP" timeline --db "$DB" | mask; }
 say() { echo "== $*"; }
 send() { { "$CAMP" send --db "$DB" "$1" --mail "file:$D/mail" 2>&1; echo "exit $?"; } | mask; }
 members() { "$CAMP" report --db "$DB" "$1" --members; }
+# camp list / camp lists on the scenario's database (what they print, errors included)
+lst() { "$CAMP" list --db "$DB" "$@" 2>&1 || echo "(exit $?)"; }
+lists() { "$CAMP" lists --db "$DB" 2>&1; }

@@ -7,3 +7,8 @@ run 2026-01-07T09:00:00Z
 for f in "$D"/mail/*.eml; do sed -n 's/^Subject: \(.*\)\r$/\1/p; s/^From: \(.*\)\r$/  from \1/p' "$f"; done | paste - - | sort
 "$CAMP" config --db "$DB" sender "not an address"
 echo "exit $?"
+say "camp init --sender sets it when the database is made; a malformed one makes no database"
+"$CAMP" init --db "$D/s2.db" --sender "Shop <shop@example.com>" > /dev/null
+"$CAMP" config --db "$D/s2.db" sender
+"$CAMP" init --db "$D/s3.db" --sender "shop at example" 2>&1
+echo "exit $?, database made: $([ -e "$D/s3.db" ] && echo yes || echo no)"
