@@ -100,9 +100,12 @@ static int send(const CliArgs *a) {
   if (sendNow(e, a, &m, &st, err, sizeof err) < 0) return fail(a->cmd, e, err);
   StoreMailing after;
   if (campStoreMailingGet(e, name, &after, err, sizeof err) != 0) return fail(a->cmd, e, err[0] ? err : "the mailing is gone");
+  long unsub = campStoreMailingUnsubscribed(e, m.id, err, sizeof err);
+  if (unsub < 0) return fail(a->cmd, e, err);
   campClockFormat(after.sentAt != INT64_MIN ? after.sentAt : campEngineNow(e), at);
-  printf("mailing %s: sent %ld at %s, skipped %ld (no address %ld, suppressed or opted out %ld), errors %ld\n",
-         name, st.sent, at, st.rejected + st.canceled, st.rejected, st.canceled, st.errors);
+  printf("mailing %s: sent %ld at %s, skipped %ld (no address %ld, suppressed or opted out %ld), errors %ld; "
+         "%ld unsubscribed from the list not sent to\n",
+         name, st.sent, at, st.rejected + st.canceled, st.rejected, st.canceled, st.errors, unsub);
   if (after.pending)
     fprintf(stderr, "camp send: %lld messages of %s are left (stopped, or to retry): camp send %s or camp run sends them\n",
             (long long)after.pending, name, name);

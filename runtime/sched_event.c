@@ -97,7 +97,8 @@ static int unsubscribe(Engine *e, const Loaded *l, const StoreMessage *m, int fr
   uint32_t list = p->camps[l->camp].list;
   if (!fromList || list >= p->nlist) return campStoreSuppressTrace(e, l, m->trace, m->record, "unsubscribe", at, err, errSize);
   const ProgList *pl = &p->lists[list];
-  return campStoreMailingListUnsubscribe(e, p->str[pl->name], p->str[p->models[pl->model].name], m->record, at, err, errSize);
+  return campStoreListSet(e, p->str[pl->name], p->str[p->models[pl->model].name], m->record, "unsubscribe", at,
+                          "unsubscribe link", err, errSize) < 0 ? -1 : 0;
 }
 
 /* 0 with r->outcome, or -1 error.  fromList: an unsubscribe is from the

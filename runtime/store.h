@@ -10,7 +10,8 @@
 ** (runtime/store_engine.c, store_trace.c, store_runner.c, store_record.c,
 ** store_suppress.c, store_event.c, store_report.c, store_timeline.c,
 ** store_counts.c, store_status.c, store_names.c, store_initiative.c,
-** store_deploy.c, store_import.c, store_list.c, store_mailing.c: the only files with SQL).  A second implementation
+** store_deploy.c, store_import.c, store_list.c, store_mailing.c: the only
+** files with SQL).  A second implementation
 ** (PostgreSQL: many workers claiming with FOR UPDATE SKIP LOCKED) is meant
 ** to implement the same verbs with the same contracts.
 **
@@ -545,16 +546,14 @@ int campStoreMailingJson(Engine *e, int64_t campaign, struct json_t *c, char *er
 char *campStoreMailingSender(Engine *e);
 /* Set it (value NULL or "": unset).  0, or -1 with the message in err. */
 int campStoreMailingSetSender(Engine *e, const char *value, char *err, size_t errSize);
-/* Record of model unsubscribed from list at (its camp_list_member row
-** marked, made with member = 0 when the record is a member by filter; the
-** change logged in camp_list_log); idempotent.  Stands in for the lists'
-** own verb (store_list.c).  0, or -1 with the message in err. */
-int campStoreMailingListUnsubscribe(Engine *e, const char *list, const char *model, int64_t record, int64_t at,
-                                    char *err, size_t errSize);
 /* The list the message of trace was sent to (its campaign's or mailing's
 ** list): 1 with *name and *title (malloc'd), 0 none (or no such trace),
 ** -1 error. */
 int campStoreMailingTraceList(Engine *e, int64_t trace, char **name, char **title);
+/* How many records unsubscribed from the list of campaign (a mailing's)
+** and not removed from it are not its participants: the members its send
+** set left out as unsubscribed.  -1 with the message in err. */
+long campStoreMailingUnsubscribed(Engine *e, int64_t campaign, char *err, size_t errSize);
 /* The statistics per member of a mailing (or campaign): one row per
 ** participant with its record, address, trace state, sent time, opens,
 ** clicks, bounces, unsubscribes and abuse reports, derived from the traces

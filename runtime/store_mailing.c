@@ -4,12 +4,15 @@
 ** statistics per (mailing, member).
 **
 ** Owns: campStoreMailingGet (a mailing's kind, state, schedule, sent stamp
-** and pending messages, for camp send), the default sender (camp_meta key
+** and pending messages, for camp send) and the count of the list's
+** unsubscribed members a send left out, the default sender (camp_meta key
 ** 'sender': camp init --sender, camp config sender), a mailing's schedule
-** and sent stamp in the report and status JSON, and the per-member
-** statistics of `camp report MAILING --members` -- derived from the
-** mailing's traces and camp_event, never kept twice.  The sent stamp is
-** camp_campaign.last_sync: the time the mailing enrolled its list.
+** and sent stamp and every campaign's abuse reports in the report and
+** status JSON, the per-member statistics of `camp report MAILING
+** --members` -- derived from the mailing's traces and camp_event, never
+** kept twice -- and which list a message's unsubscribe link is about.  The
+** sent stamp is camp_campaign.last_sync: the time the mailing enrolled
+** its list.
 ** Does not own: sending (sched.c), list membership (store_list.c), the
 ** campaign report's other numbers (store_report.c).
 */
@@ -231,18 +234,6 @@ int campStoreMailingMembers(Engine *e, const char *name, ReportFormat fmt, FILE 
 
 /* -- the unsubscribe link's list ------------------------------------------------------- */
 
-int campStoreMailingListUnsubscribe(Engine *e, const char *list, const char *model, int64_t record, int64_t at,
-                                    char *err, size_t errSize) {
-  int rc = campStoreRun(e, "INSERT INTO camp_list_member(list, model, record_id, member, unsubscribed_at) VALUES(?1, ?2, ?3, 0, ?4)"
-                           " ON CONFLICT(list, model, record_id) DO UPDATE SET unsubscribed_at = ?4 WHERE unsubscribed_at IS NULL",
-                       "ttii", list, model, record, at);
-  if (rc == 0 && sqlite3_changes(e->db) > 0)
-    rc = campStoreRun(e, "INSERT INTO camp_list_log(list, record_id, action, at, detail) VALUES(?, ?, 'unsubscribe', ?, 'unsubscribe link')",
-                      "tii", list, record, at);
-  if (rc < 0) snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db));
-  return rc;
-}
-
 int campStoreMailingTraceList(Engine *e, int64_t trace, char **name, char **title) {
   *name = *title = NULL;
   char err[256];
@@ -264,4 +255,25 @@ int campStoreMailingTraceList(Engine *e, int64_t trace, char **name, char **titl
   free(*name); free(*title);
   *name = *title = NULL;
   return -1;
+}
+
+long campStoreMailingUnsubscribed(Engine *e, int64_t campaign, char *err, size_t errSize) {
+  const Loaded *l = campStoreLoaded(e, campaign, err, errSize);
+  if (!l) return -1;
+  const Program *p = l->p;
+  uint32_t list = p->camps[l->camp].list;
+  if (list >= p->nlist) return 0;
+  sqlite3_stmt *st = campStoreStmt(e, "SELECT count(*) FROM camp_list_member m WHERE m.list = ?1 AND m.model = ?2"
+                                      " AND m.unsubscribed_at IS NOT NULL AND m.removed_at IS NULL AND NOT EXISTS"
+                                      " (SELECT 1 FROM camp_participant pa WHERE pa.campaign = ?3 AND pa.record_id = m.record_id)",
+                                   err, errSize);
+  if (!st) return -1;
+  sqlite3_bind_text(st, 1, p->str[p->lists[list].name], -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 2, p->str[p->models[p->lists[list].model].name], -1, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 3, campaign);
+  int rc = sqlite3_step(st);
+  long n = rc == SQLITE_ROW ? (long)sqlite3_column_int64(st, 0) : -1;
+  if (n < 0) snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db));
+  sqlite3_reset(st);
+  return n;
 }

@@ -136,6 +136,7 @@ cp tests/serve/serve_list.camp "$D/"
 "$CAMP" deploy --db "$D/db" "$D/serve_list.camp" > /dev/null
 "$CAMP" send --db "$D/db" news --mail "file:$D/mail_list" --base-url "$BASE" > /dev/null || bad "camp send news failed"
 UL=$($PY $CLIENT tokens "$D/mail_list" | awk '$1 == "di@x.test" { print $NF }')
+MIDL=$($PY $CLIENT tokens "$D/mail_list" | awk '$1 == "di@x.test" { print $2 }')
 check "list: Di got the mailing (the others are suppressed)" "$(ls "$D/mail_list" | wc -l | tr -d ' ')${UL:+ with a link}" "1 with a link"
 curl -s "$UL" > "$D/page"
 check "list page: names the list, escaped" \
@@ -158,6 +159,10 @@ check "everything: the page says so" "$(grep -c '<h1>You are unsubscribed from e
 wait_for answers 1 suppressed address=di@x.test
 check "everything: the address is suppressed" "$(suppressions "$D/db" address,reason address=di@x.test)" "di@x.test|unsubscribe"
 check "list: the repeat logged nothing more" "$(q "SELECT count(*) FROM camp_list_log WHERE list = 'readers'")" 1
+check "hook: an abuse report (a complaint) from a provider" \
+  "$(hook "$HOOKSECRET" "{\"id\":\"d9\",\"events\":[{\"type\":\"abuse\",\"message_id\":\"$MIDL\"}]}")" '200 {"recorded":1,"unknown":0,"invalid":0}'
+check "hook: the abuse report counts on Di's mailing message" \
+  "$("$CAMP" report --db "$D/db" news --members --format csv | awk -F, '$1 == 4 { print $10 }')" 1
 
 # -- camp run on the same database while hits arrive: none lost
 before=$(q "SELECT count(*) + sum(repeats) FROM camp_event")
