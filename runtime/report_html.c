@@ -368,6 +368,18 @@ static void anchor(Buf *b, const json_t *c) {
   esc(b, str(c, "name"));
 }
 
+/* A table row's first cells: the campaign's title (its name when it has
+** none) linking to its section, and its kind, left open after the kind. */
+static void rowHead(Buf *b, const json_t *c) {
+  const char *title = json_string_value(json_object_get(c, "title"));
+  campBufPuts(b, "<tr><td><a href=\"#");
+  anchor(b, c);
+  campBufPuts(b, "\">");
+  esc(b, title && *title ? title : str(c, "name"));
+  campBufPuts(b, "</a></td><td>");
+  esc(b, str(c, "kind"));
+}
+
 /* -- an initiative (camp report --initiative) ------------------------------------ */
 
 /* The counts an initiative adds up (store_initiative.c), with the
@@ -456,13 +468,7 @@ static void memberTable(Buf *b, const json_t *in) {
   size_t i;
   const json_t *m;
   json_array_foreach(json_object_get(in, "members"), i, m) {
-    const char *title = json_string_value(json_object_get(m, "title"));
-    campBufPuts(b, "<tr><td><a href=\"#");
-    anchor(b, m);
-    campBufPuts(b, "\">");
-    esc(b, title && *title ? title : str(m, "name"));
-    campBufPuts(b, "</a></td><td>");
-    esc(b, str(m, "kind"));
+    rowHead(b, m);
     campBufPuts(b, "</td>");
     for (size_t k = 0; k < NICOUNT; k++) number(b, "td", "num", json_object_get(m, ICOUNTS[k]), "/initiative/members/%zu/%s", i, ICOUNTS[k]);
     campBufPuts(b, "</tr>");
@@ -598,13 +604,7 @@ static void overview(Buf *b, const json_t *camps) {
   size_t i;
   const json_t *c;
   json_array_foreach(camps, i, c) {
-    const char *title = json_string_value(json_object_get(c, "title"));
-    campBufPuts(b, "<tr><td><a href=\"#");
-    anchor(b, c);
-    campBufPuts(b, "\">");
-    esc(b, title && *title ? title : str(c, "name"));
-    campBufPuts(b, "</a></td><td>");
-    esc(b, str(c, "kind"));
+    rowHead(b, c);
     campBufPuts(b, "</td><td>");
     esc(b, str(c, "state"));
     campBufPuts(b, "</td>");
