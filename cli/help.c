@@ -23,9 +23,12 @@
 #endif
 
 void campHelpList(FILE *out) {
+  int w = 0;                                   /* the longest name sets the column */
+  for (size_t i = 0; i < campCliNCommands; i++)
+    if (!campCliCommands[i]->hidden && (int)strlen(campCliCommands[i]->name) > w) w = (int)strlen(campCliCommands[i]->name);
   fputs("usage: camp COMMAND [OPTIONS] [ARGS]\n\ncommands:\n", out);
   for (size_t i = 0; i < campCliNCommands; i++)
-    if (!campCliCommands[i]->hidden) fprintf(out, "  %-10s %s\n", campCliCommands[i]->name, campCliCommands[i]->summary);
+    if (!campCliCommands[i]->hidden) fprintf(out, "  %-*s %s\n", w, campCliCommands[i]->name, campCliCommands[i]->summary);
   fputs("\ncamp help COMMAND (or camp COMMAND --help) shows a command's options; man camp has them all.\n"
         "camp --version shows the version and the libraries camp uses.\n", out);
 }

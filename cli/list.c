@@ -111,7 +111,7 @@ static int countMember(void *ctx, int64_t id, const VmRecord *r, const StoreList
 }
 
 /* One list's line (or JSON object, appended to arr). */
-static int listLine(Engine *e, const char *cmd, const char *name, ReportFormat f, json_t *arr) {
+static int listLine(Engine *e, const char *cmd, const char *name, ReportFormat f, int w, json_t *arr) {
   ListCtx c;
   if (openList(e, cmd, name, &c)) return 1;
   Sizes s = { &c, 0, 0 };
@@ -120,7 +120,7 @@ static int listLine(Engine *e, const char *cmd, const char *name, ReportFormat f
   if (rc) { fprintf(stderr, "camp %s: %s\n", cmd, err); closeList(&c); return 1; }
   timeText(campStoreListRefreshed(e, name), at);
   if (f == REPORT_TABLE)
-    printf("%-16s %-10s %-12s %9ld %11ld  %s\n", name, kindName(c.l->kind), c.model, s.size, s.subscribed, at[0] ? at : "-");
+    printf("%-*s %-10s %-12s %9ld %11ld  %s\n", w, name, kindName(c.l->kind), c.model, s.size, s.subscribed, at[0] ? at : "-");
   else if (f == REPORT_CSV) {
     csvField(stdout, name);
     printf(",%s,", kindName(c.l->kind));
@@ -147,9 +147,11 @@ static int lists(const CliArgs *a) {
   int rc = campStoreListNames(e, &names, &n, err, sizeof err) < 0;
   if (rc) fprintf(stderr, "camp %s: %s\n", a->cmd, err);
   json_t *arr = json_array();
-  if (!rc && f == REPORT_TABLE) printf("%-16s %-10s %-12s %9s %11s  %s\n", "list", "kind", "model", "size", "subscribed", "refreshed");
+  int w = 16;                                  /* the longest name sets the column */
+  for (size_t i = 0; !rc && i < n; i++) if ((int)strlen(names[i]) > w) w = (int)strlen(names[i]);
+  if (!rc && f == REPORT_TABLE) printf("%-*s %-10s %-12s %9s %11s  %s\n", w, "list", "kind", "model", "size", "subscribed", "refreshed");
   if (!rc && f == REPORT_CSV) puts("list,kind,model,size,subscribed,refreshed");
-  for (size_t i = 0; i < n && !rc; i++) rc = listLine(e, a->cmd, names[i], f, arr);
+  for (size_t i = 0; i < n && !rc; i++) rc = listLine(e, a->cmd, names[i], f, w, arr);
   if (!rc && f == REPORT_JSON) { json_dumpf(arr, stdout, JSON_INDENT(2)); putchar('\n'); }
   json_decref(arr);
   for (size_t i = 0; i < n; i++) free(names[i]);
