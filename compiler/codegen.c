@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "compiler/compile.h"
+#include "compiler/fmt.h"
 #include "compiler/html.h"
 #include "compiler/resolve.h"
 #include "runtime/hash.h"
@@ -577,6 +578,13 @@ int campCodegenUnit(Unit *u, uint8_t **out, size_t *outLen, char *err, size_t er
     pl->kind = (uint8_t)l->op;
     pl->keep = (uint8_t)l->v.i;
     pl->contact = campProgramContactField(&g.p.models[pl->model]);
+    const Ast *where = propValue(l, PROP_WHERE);
+    pl->where = CAMP_NONE;
+    if (where) {                              /* its text, for deploy and plan to compare */
+      char *t = campFmtExpr(u, where);
+      pl->where = str(&g, t, (uint32_t)strlen(t));
+      free(t);
+    }
   }
   for (uint32_t i = 0; i < g.t->ninit; i++) initiative(&g, g.t->inits[i]);
   for (const Ast *f = u->files; f; f = f->next) {

@@ -114,6 +114,7 @@ void campDisasm(const Program *p, FILE *out) {
             name(p, p->models[l->model].name), l->line);
     fprintf(out, "    kind     %s%s\n", kinds[l->kind <= LIST_MANUAL ? l->kind : 0], l->keep ? " keep_contacted" : "");
     if (l->contact != CAMP_NONE) fprintf(out, "    contact  %s\n", name(p, p->models[l->model].fields[l->contact].name));
+    if (l->where != CAMP_NONE) fprintf(out, "    where    %s\n", name(p, l->where));
     block(p, "filter", l->filter, out);
   }
   for (uint32_t i = 0; i < p->ninit; i++) {

@@ -114,7 +114,7 @@ int campProgramSave(Program *p, uint8_t **out, size_t *outLen) {
   for (uint32_t i = 0; i < p->nlist; i++) {
     const ProgList *l = &p->lists[i];
     putU32(&b, l->name); putU32(&b, l->title); putU32(&b, l->model); putU32(&b, l->filter); putU32(&b, l->line);
-    putU8(&b, l->kind); putU8(&b, l->keep); putU32(&b, l->contact);
+    putU8(&b, l->kind); putU8(&b, l->keep); putU32(&b, l->contact); putU32(&b, l->where);
   }
   putU32(&b, p->ninit);
   for (uint32_t i = 0; i < p->ninit; i++) {
@@ -361,6 +361,7 @@ static void checkListsAndInitiatives(Rd *r, const Program *p) {
     if (!checkIndex(r, l->model, p->nmodel, 0, "list model")) break;
     checkBlock(r, l->filter, p, CODE_FILTER, "list filter");
     checkIndex(r, l->contact, p->models[l->model].nfield, 1, "list contact field");
+    checkIndex(r, l->where, p->nstr, 1, "list filter text");
     if (!r->bad && (l->kind < LIST_DYNAMIC || l->kind > LIST_MANUAL || l->keep > 1 ||
                     (l->kind == LIST_MANUAL) != (l->filter == CAMP_NONE) || (l->kind == LIST_MANUAL && l->keep)))
       fail(r, "image is corrupted (list %u: kind %u, keep %u)", i, l->kind, l->keep);
@@ -506,7 +507,7 @@ Program *campProgramLoad(const uint8_t *buf, size_t len, char *err, size_t errSi
     uint32_t *f[] = { &a->filter, &a->subject, &a->body, &a->text, &a->from, &a->actions, &a->line };
     for (unsigned k = 0; k < sizeof f / sizeof f[0]; k++) *f[k] = getU32(&r, "activities");
   }
-  p->nlist = getCount(&r, version >= 4 ? 26 : 20, "list");
+  p->nlist = getCount(&r, version >= 4 ? 30 : 20, "list");
   p->lists = take(&r, (size_t)p->nlist * sizeof *p->lists + 1);
   for (uint32_t i = 0; i < p->nlist && !r.bad; i++) {
     ProgList *l = &p->lists[i];
@@ -514,7 +515,10 @@ Program *campProgramLoad(const uint8_t *buf, size_t len, char *err, size_t errSi
     l->filter = getU32(&r, "lists"); l->line = getU32(&r, "lists");
     l->kind = l->filter == CAMP_NONE ? LIST_MANUAL : LIST_DYNAMIC;
     l->contact = CAMP_NONE;
-    if (version >= 4) { l->kind = getU8(&r, "lists"); l->keep = getU8(&r, "lists"); l->contact = getU32(&r, "lists"); }
+    l->where = CAMP_NONE;
+    if (version >= 4) {
+      l->kind = getU8(&r, "lists"); l->keep = getU8(&r, "lists"); l->contact = getU32(&r, "lists"); l->where = getU32(&r, "lists");
+    }
     else if (l->model < p->nmodel) l->contact = campProgramContactField(&p->models[l->model]);
   }
   p->ninit = version >= 4 ? getCount(&r, 49, "initiative") : 0;

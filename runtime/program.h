@@ -108,6 +108,8 @@ typedef struct ProgList {
   uint8_t kind;             /* ListKind */
   uint8_t keep;             /* 1: a member contacted through the list stays one (not for manual lists) */
   uint32_t contact;         /* the model's first email field, else its first phone field (CAMP_NONE before v4) */
+  uint32_t where;           /* string index: the filter as `camp fmt` writes it, for deploy and plan to compare;
+                               CAMP_NONE without a filter (and before v4) */
 } ProgList;
 
 /* A marketing campaign (Oro's): what mailings and campaigns belong to. */

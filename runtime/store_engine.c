@@ -120,8 +120,8 @@ static const char *const schema5 =
 
 /* Version 6: Oro's marketing (docs/RUNTIME.md).  Deployed images are kept
 ** once by hash (camp_image) for what outlives a campaign version: a list is
-** its own object (kind, keep_contacted, the image its filter is in, when it
-** was last refreshed); a list member row is a manual member or one of an
+** its own object (kind, keep_contacted, the image its filter is in and the
+** filter's text, when it was last refreshed); a list member row is a manual member or one of an
 ** on-demand snapshot (member = 1), or only carries a dynamic member's
 ** overlays (member = 0): when it joined, how often and when last it was
 ** contacted through the list, and when it was unsubscribed from or removed
@@ -133,7 +133,7 @@ static const char *const schema5 =
 static const char *const schema6 =
   "CREATE TABLE camp_image(hash TEXT PRIMARY KEY, image BLOB NOT NULL);"
   "CREATE TABLE camp_list(name TEXT PRIMARY KEY, title TEXT NOT NULL, model TEXT NOT NULL, kind TEXT NOT NULL,"
-  "  keep_contacted INTEGER NOT NULL, image TEXT NOT NULL, deployed_at INTEGER NOT NULL, refreshed_at INTEGER);"
+  "  keep_contacted INTEGER NOT NULL, image TEXT NOT NULL, deployed_at INTEGER NOT NULL, refreshed_at INTEGER, filter TEXT);"
   "ALTER TABLE camp_list_member ADD COLUMN member INTEGER NOT NULL DEFAULT 1;"
   "ALTER TABLE camp_list_member ADD COLUMN joined_at INTEGER;"
   "ALTER TABLE camp_list_member ADD COLUMN contacted INTEGER NOT NULL DEFAULT 0;"

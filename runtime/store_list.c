@@ -41,7 +41,8 @@ static int deployList(Engine *e, const Program *p, uint32_t li, const char *hash
   const ProgList *l = &p->lists[li];
   const char *name = p->str[l->name], *title = p->str[l->title], *model = p->str[p->models[l->model].name];
   const char *kind = kindName(l->kind);
-  sqlite3_stmt *st = campStoreStmt(e, "SELECT title, model, kind, keep_contacted FROM camp_list WHERE name = ?", err, errSize);
+  const char *where = l->where != CAMP_NONE ? p->str[l->where] : NULL;
+  sqlite3_stmt *st = campStoreStmt(e, "SELECT title, model, kind, keep_contacted, filter FROM camp_list WHERE name = ?", err, errSize);
   if (!st) return -1;
   sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
   int got = sqlite3_step(st);
@@ -55,13 +56,16 @@ static int deployList(Engine *e, const Program *p, uint32_t li, const char *hash
     if (strcmp(ok, kind)) campBufPrintf(&what, "%skind %s -> %s", what.n ? ", " : "", ok, kind);
     if (keep != l->keep) campBufPrintf(&what, "%skeep_contacted %s -> %s", what.n ? ", " : "", keep ? "true" : "false",
                                        l->keep ? "true" : "false");
+    const char *ow = (const char *)sqlite3_column_text(st, 4);
+    if ((ow || where) && (!ow || !where || strcmp(ow, where)))
+      campBufPrintf(&what, "%swhere %s -> %s", what.n ? ", " : "", ow ? ow : "(none)", where ? where : "(none)");
   }
   sqlite3_reset(st);
   if (got != SQLITE_ROW && got != SQLITE_DONE) { snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db)); return -1; }
-  int rc = campStoreRun(e, "INSERT INTO camp_list(name, title, model, kind, keep_contacted, image, deployed_at) "
-                           "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(name) DO UPDATE SET title = ?2, model = ?3, kind = ?4, "
-                           "keep_contacted = ?5, image = ?6, deployed_at = ?7",
-                        "ttttiti", name, title, model, kind, (int64_t)l->keep, hash, now);
+  int rc = campStoreRun(e, "INSERT INTO camp_list(name, title, model, kind, keep_contacted, image, deployed_at, filter) "
+                           "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT(name) DO UPDATE SET title = ?2, model = ?3, kind = ?4, "
+                           "keep_contacted = ?5, image = ?6, deployed_at = ?7, filter = ?8",
+                        "ttttitit", name, title, model, kind, (int64_t)l->keep, hash, now, where);
   if (rc < 0) { snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db)); campBufFree(&what); return -1; }
   if (got == SQLITE_DONE) { campPlanLine(pl, 0, '+', "list %s (%s, model %s)", name, kind, model); stats->add++; }
   else if (what.n) { campPlanLine(pl, 0, '~', "list %s (%s)", name, what.oom ? "?" : what.p); stats->change++; }

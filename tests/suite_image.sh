@@ -70,7 +70,10 @@ check "the fixture is an image of version 2" "$($PY -c 'import struct, sys; prin
 sed -e 's/^  where email is set and score >= 2$/& keep_contacted false/' \
     -e 's/^  to list vip$/& at 2026-01-05T10:00:00Z/' tests/image/mailings.camp > "$D/mailings.camp"
 "$CAMP" disasm "$D/mailings.camp" > "$D/v3.dis" 2>&1; check "its source lists" "$?" 0
-sed 2d "$D/v2.dis" > "$D/v2.body"; sed -e 2d -e '/^    at       2026-01-05T10:00:00Z$/d' "$D/v3.dis" > "$D/v3.body"
+# (An image of version 4 also carries a list's filter as text, for deploy
+# and plan to compare; older ones have none.)
+sed 2d "$D/v2.dis" > "$D/v2.body"
+sed -e 2d -e '/^    at       2026-01-05T10:00:00Z$/d' -e '/^    where    /d' "$D/v3.dis" > "$D/v3.body"
 if cmp -s "$D/v2.body" "$D/v3.body"; then ok; else bad "the version 2 image lists otherwise than its source: $(diff "$D/v2.body" "$D/v3.body" | head -20)"; fi
 check "each mailing is a campaign with one email, unique on the first email field" \
   "$(grep -c -e '^    campaign [12] activity [12]$' -e '^    unique   email$' "$D/v3.dis")" 4

@@ -37,6 +37,9 @@ check "deploy: lists only, each said" "$("$CAMP" deploy --db "$DB" "$D/lists.cam
 check "deploy again: no changes" "$("$CAMP" deploy --db "$DB" "$D/lists.camp" | tail -n 2)" "$(printf 'list snap: no changes\nNo changes.')"
 sed 's/keep_contacted false/keep_contacted true/' "$D/lists.camp" > "$D/lists2.camp"
 check "plan: a changed list" "$("$CAMP" plan --db "$DB" "$D/lists2.camp" | grep snap)" "~ list snap (keep_contacted false -> true)"
+sed 's/^  where \(.*\)$/  where (\1) and id > 0/' "$D/lists.camp" > "$D/lists3.camp"
+check "plan: a changed filter is named, old and new" "$("$CAMP" plan --db "$DB" "$D/lists3.camp" | grep -c '^~ list [a-z]* (where .* -> (.*) and id > 0)$')" \
+  "$(grep -c '^  where ' "$D/lists.camp")"
 "$CAMP" import --db "$DB" --model contact "$D/r.csv" > /dev/null
 
 # -- camp lists ---------------------------------------------------------------------

@@ -78,7 +78,7 @@ def parse(img):
     models(r, version)
     r.skip((53 if version >= 4 else 49 if version >= 3 else 36) * r.u32())   # campaigns (3 on: + isMailing, list, at; 4: + initiative)
     r.skip(66 * r.u32())                      # activities
-    r.skip((26 if version >= 4 else 20) * r.u32())   # lists (4 on: + kind, keep, contact)
+    r.skip((30 if version >= 4 else 20) * r.u32())   # lists (4 on: + kind, keep, contact, filter text)
     if version >= 4:                          # initiatives
         r.skip(49 * r.u32())
     if version < 3:                           # mailings (3 on: lowered to campaigns)
