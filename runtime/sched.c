@@ -295,7 +295,7 @@ static int syncCampaign(Engine *e, int64_t campaign, int sendNow, RunStats *rs, 
     if (rc) return -1;
   }
   if (c->list != CAMP_NONE ? campStoreListEach(e, l->p, c->list, LIST_WALK_NEWCOMERS, campaign, enrolListNewcomer, &s, err, errSize)
-                           : campStoreEachNewcomer(e, l, 0, enrolNewcomer, &s, err, errSize)) return -1;
+                           : campStoreEachNewcomer(e, l, enrolNewcomer, &s, err, errSize)) return -1;
   return campStoreMarkSynced(e, campaign, s.now, err, errSize);
 }
 

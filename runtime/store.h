@@ -260,8 +260,9 @@ typedef int (*StoreRowFn)(void *ctx, int64_t id, const VmRecord *r);
 /* The running, non-test participants of l's campaign (id: participant). */
 int campStoreEachParticipant(Engine *e, const Loaded *l, StoreRowFn fn, void *ctx, char *err, size_t errSize);
 /* The records of l's model that are not yet participants, in id order
-** (id: record); members == 1: only the members of l's campaign's list. */
-int campStoreEachNewcomer(Engine *e, const Loaded *l, int members, StoreRowFn fn, void *ctx, char *err, size_t errSize);
+** (id: record).  A campaign that goes to a list walks it instead
+** (campStoreListEach, store_list.c). */
+int campStoreEachNewcomer(Engine *e, const Loaded *l, StoreRowFn fn, void *ctx, char *err, size_t errSize);
 /* A participant leaves (gone == 1: its record was deleted: unlinked) and
 ** its pending traces are canceled with why. */
 int campStoreLeave(Engine *e, int64_t participant, int gone, const char *why, int64_t now);

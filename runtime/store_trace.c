@@ -122,9 +122,8 @@ static int modelSql(const Loaded *l, Buf *cols, Buf *table) {
 }
 
 /* Walk the rows of the statement sql[0] COLUMNS sql[1] TABLE sql[2] (the
-** model's fields from column col on), binding campaign as ?1 and, with
-** list, the list and model as ?2 and ?3. */
-static int eachRow(Engine *e, const Loaded *l, const char *const sql[3], int col, int list, StoreRowFn fn, void *ctx,
+** model's fields from column col on), binding campaign as ?1. */
+static int eachRow(Engine *e, const Loaded *l, const char *const sql[3], int col, StoreRowFn fn, void *ctx,
                    char *err, size_t errSize) {
   Buf cols = { 0 }, table = { 0 }, q = { 0 };
   if (modelSql(l, &cols, &table) == 0) {
@@ -136,13 +135,7 @@ static int eachRow(Engine *e, const Loaded *l, const char *const sql[3], int col
   sqlite3_stmt *st = campStorePrepare(e, q.p, err, errSize);
   campBufFree(&q);
   if (!st) return -1;
-  const Program *p = l->p;
-  const ProgCampaign *c = &p->camps[l->camp];
   sqlite3_bind_int64(st, 1, l->campaign);
-  if (list) {
-    sqlite3_bind_text(st, 2, p->str[p->lists[c->list].name], -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, p->str[p->models[c->model].name], -1, SQLITE_STATIC);
-  }
   int rc, stop = 0;
   while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
     int gone = col > 0 && sqlite3_column_int(st, 1);
@@ -158,16 +151,14 @@ static int eachRow(Engine *e, const Loaded *l, const char *const sql[3], int col
 int campStoreEachParticipant(Engine *e, const Loaded *l, StoreRowFn fn, void *ctx, char *err, size_t errSize) {
   static const char *const sql[3] = { "SELECT pa.id, m.id IS NULL, ", " FROM camp_participant pa LEFT JOIN ",
                                       " m ON m.id = pa.record_id WHERE pa.campaign = ?1 AND pa.state = 'running' AND pa.test = 0" };
-  return eachRow(e, l, sql, 2, 0, fn, ctx, err, errSize);
+  return eachRow(e, l, sql, 2, fn, ctx, err, errSize);
 }
 
-int campStoreEachNewcomer(Engine *e, const Loaded *l, int members, StoreRowFn fn, void *ctx, char *err, size_t errSize) {
-  static const char *const sql[2][3] = {
-    { "SELECT ", " FROM ", " m WHERE NOT EXISTS (SELECT 1 FROM camp_participant pa WHERE pa.campaign = ?1 AND pa.record_id = m.id "
-      "AND pa.test = 0) ORDER BY m.id" },
-    { "SELECT ", " FROM ", " m WHERE NOT EXISTS (SELECT 1 FROM camp_participant pa WHERE pa.campaign = ?1 AND pa.record_id = m.id "
-      "AND pa.test = 0) AND m.id IN (SELECT record_id FROM camp_list_member WHERE list = ?2 AND model = ?3) ORDER BY m.id" } };
-  return eachRow(e, l, sql[members != 0], 0, members, fn, ctx, err, errSize);
+int campStoreEachNewcomer(Engine *e, const Loaded *l, StoreRowFn fn, void *ctx, char *err, size_t errSize) {
+  static const char *const sql[3] = {
+    "SELECT ", " FROM ", " m WHERE NOT EXISTS (SELECT 1 FROM camp_participant pa WHERE pa.campaign = ?1 AND pa.record_id = m.id "
+    "AND pa.test = 0) ORDER BY m.id" };
+  return eachRow(e, l, sql, 0, fn, ctx, err, errSize);
 }
 
 int campStoreLeave(Engine *e, int64_t participant, int gone, const char *why, int64_t now) {

@@ -65,7 +65,7 @@ int main(void) {
   /* newcomers come in record id order; after enrolment they are not newcomers */
   Ids ids = { { 0 }, 0, 0 };
   CHECK_EQ_INT(campStoreBegin(e, 1, err, sizeof err), 0);
-  CHECK_EQ_INT(campStoreEachNewcomer(e, l, 0, collect, &ids, err, sizeof err), 0);
+  CHECK_EQ_INT(campStoreEachNewcomer(e, l, collect, &ids, err, sizeof err), 0);
   CHECK_EQ_INT(ids.n, 3);
   CHECK(ids.id[0] < ids.id[1] && ids.id[1] < ids.id[2]);
   int64_t pa = 0, pc = 0;
@@ -78,7 +78,7 @@ int main(void) {
   CHECK_EQ_INT(campStoreSpawn(e, pc, l->actId[hello], 0, TRACE_SCHEDULED, T0 + 7200, 1, T0), 0);
   CHECK_EQ_INT(campStoreCommit(e, err, sizeof err), 0);
   Ids left = { { 0 }, 0, 0 };
-  CHECK_EQ_INT(campStoreEachNewcomer(e, l, 0, collect, &left, err, sizeof err), 0);
+  CHECK_EQ_INT(campStoreEachNewcomer(e, l, collect, &left, err, sizeof err), 0);
   CHECK_EQ_INT(left.n, 1);
   Ids parts = { { 0 }, 0, 0 };
   CHECK_EQ_INT(campStoreEachParticipant(e, l, collect, &parts, err, sizeof err), 0);
