@@ -265,10 +265,11 @@ Ast *campAstActivity(ParseCtx *c, Token kind, Token name, Ast *after, Ast *kids,
   return n;
 }
 
-Ast *campAstBranch(ParseCtx *c, Token on, int trigger, Ast *within, Ast *kids, Token end) {
+Ast *campAstBranch(ParseCtx *c, Token on, int trigger, Ast *cond, Ast *within, Ast *kids, Token end) {
   Ast *n = node(c, AST_BRANCH, on);
   n->op = (uint16_t)trigger;
   n->a = within;
+  n->b = cond;
   n->kids = kids;
   campAstSpan(n, end.off, end.len);
   return n;
@@ -368,7 +369,7 @@ Ast *campAstPipes(ParseCtx *c, Ast *input, Ast *pipes) {
 
 const char *campAstKindName(AstKind k) {
   static const char *const names[] = {
-    "?", "file", "use", "model", "field", "campaign", "list", "mailing", "initiative", "activity", "branch",
+    "?", "file", "use", "model", "field", "campaign", "list", "mailing", "initiative", "website", "activity", "branch",
     "prop", "str", "int", "real", "bool", "time", "dur", "array", "name", "now", "null",
     "binary", "unary", "isset", "call", "namedarg", "template", "pipe",
   };
@@ -379,6 +380,7 @@ const char *campAstPropName(PropKind p) {
   static const char *const names[] = {
     "?", "target", "where", "unique", "code", "subject", "body", "text", "from", "expire", "to", "at", "optout",
     "kind", "keep_contacted", "initiative", "start", "end", "budget", "description", "scale",
+    "site_id", "url", "goal", "identify", "link_token", "event",
   };
   _Static_assert(sizeof names / sizeof names[0] == PROP_COUNT_, "a name for every PropKind");
   return p < PROP_COUNT_ ? names[p] : "?";
@@ -386,9 +388,10 @@ const char *campAstPropName(PropKind p) {
 
 const char *campAstTriggerName(int trig) {
   static const char *const names[] = {
-    "?", "begin", "done", "open", "click", "reply", "bounce", "no open", "no click", "no reply",
+    "?", "begin", "done", "open", "click", "reply", "bounce", "no open", "no click", "no reply", "visit", "no visit",
   };
-  return trig >= 0 && trig <= TRIG_NO_REPLY ? names[trig] : "?";
+  _Static_assert(sizeof names / sizeof names[0] == TRIG_NO_VISIT + 1, "a name for every Trigger");
+  return trig >= 0 && trig <= TRIG_NO_VISIT ? names[trig] : "?";
 }
 
 const char *campAstActKindName(int kind) {

@@ -27,8 +27,10 @@ typedef enum {
   AST_LIST,       /* name; a: AST_STR title; kids: AST_PROP */
   AST_MAILING,    /* name; a: AST_STR title; kids: AST_PROP */
   AST_INITIATIVE, /* name; a: AST_STR title; kids: AST_PROP */
+  AST_WEBSITE,    /* name; a: AST_STR title; kids: AST_PROP */
   AST_ACTIVITY,   /* name; op: ActKind; a: AST_DUR delay or NULL; kids: AST_PROP, AST_BRANCH, AST_CALL */
-  AST_BRANCH,     /* op: Trigger; a: AST_DUR window or NULL; kids: AST_ACTIVITY */
+  AST_BRANCH,     /* op: Trigger; a: AST_DUR window or NULL; b: the visit condition, an AST_PROP
+                     (PROP_URL: `where url like`, PROP_EVENT: `event`) or NULL; kids: AST_ACTIVITY */
   AST_PROP,       /* op: PropKind; a: the value (expression, AST_STR, AST_DUR, AST_NAME) */
   /* expressions */
   AST_STR,        /* name/nameLen: the decoded text */
@@ -62,6 +64,12 @@ typedef enum {
   PROP_BUDGET,          /* a: AST_INT or AST_REAL amount (negative when written so); b: AST_NAME currency */
   PROP_DESCRIPTION,     /* AST_STR */
   PROP_SCALE,           /* AST_NAME: hour, day or month */
+  PROP_SITE_ID,         /* a website's identifier (AST_STR: Matomo's idsite) */
+  PROP_URL,             /* a website's URL, or a visit branch's URL pattern (AST_STR) */
+  PROP_GOAL,            /* a website's conversion event name (AST_STR; may repeat) */
+  PROP_IDENTIFY,        /* a website's trusted user-id field (AST_NAME; resolve sets index to the field) */
+  PROP_LINK_TOKEN,      /* a website's link_token (AST_BOOL) */
+  PROP_EVENT,           /* a visit branch's event name (AST_STR) */
   PROP_COUNT_
 } PropKind;
 
@@ -143,7 +151,7 @@ Ast *campAstPropId(ParseCtx *c, Token kw, PropKind prop, Token name);
 Ast *campAstPropToken(ParseCtx *c, Token kw, PropKind prop, Token value);
 Ast *campAstBudget(ParseCtx *c, Token kw, int negative, Token amount, Token currency);
 Ast *campAstActivity(ParseCtx *c, Token kind, Token name, Ast *after, Ast *kids, Token end);
-Ast *campAstBranch(ParseCtx *c, Token on, int trigger, Ast *within, Ast *kids, Token end);
+Ast *campAstBranch(ParseCtx *c, Token on, int trigger, Ast *cond, Ast *within, Ast *kids, Token end);
 Ast *campAstCall(ParseCtx *c, Token name, Ast *args, Token end);
 Ast *campAstNamedArg(ParseCtx *c, Token name, Ast *value);
 Ast *campAstBinary(ParseCtx *c, Token op, Ast *a, Ast *b);

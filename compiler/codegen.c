@@ -36,7 +36,7 @@ typedef struct Gen {
   Unit *u;
   const Resolved *t;
   Program p;
-  uint32_t capStr, capConst, capModel, capCamp, capAct, capList, capMail, capInit, capCode, capBc, capLine;
+  uint32_t capStr, capConst, capModel, capCamp, capAct, capList, capMail, capInit, capSite, capGoal, capCode, capBc, capLine;
   uint32_t *strHash; uint32_t strHashCap;     /* open addressing: index + 1 */
   Value **listItems; uint32_t nListItems, capListItems;
   ProgMailing *mails; uint32_t nmail;         /* the mailings, lowered after the campaigns */
@@ -423,7 +423,8 @@ static const Ast *propValue(const Ast *decl, PropKind k) {
   return p ? p->a : NULL;
 }
 
-static void activity(Gen *g, const Ast *a, uint32_t camp, uint32_t parent, int trigger, const Ast *window, int model) {
+/* br: the branch a hangs under, NULL at the top level. */
+static void activity(Gen *g, const Ast *a, uint32_t camp, uint32_t parent, const Ast *br, int model) {
   GROW(g->p.acts, g->p.nact, g->capAct);
   uint32_t me = g->p.nact++;
   ProgActivity x;
@@ -431,10 +432,16 @@ static void activity(Gen *g, const Ast *a, uint32_t camp, uint32_t parent, int t
   x.name = str(g, a->name, a->nameLen);
   x.campaign = camp;
   x.kind = (uint8_t)a->op;
-  x.trigger = (uint8_t)trigger;
+  x.trigger = (uint8_t)(br ? br->op : TRIG_BEGIN);
   x.parent = parent;
   x.delay = a->a ? a->a->v.i : 0;
-  x.window = window ? window->v.i : 0;
+  x.window = br && br->a ? br->a->v.i : 0;
+  x.match = MATCH_ANY;
+  x.pattern = CAMP_NONE;
+  if (br && br->b) {                          /* on visit where url like "…" | event "…" */
+    x.match = br->b->op == PROP_URL ? MATCH_URL : MATCH_EVENT;
+    x.pattern = str(g, br->b->a->name, br->b->a->nameLen);
+  }
   const Ast *exp = propValue(a, PROP_EXPIRE);
   x.expire = exp ? exp->v.i : 0;
   x.filter = filterBlock(g, propValue(a, PROP_WHERE), model);
@@ -445,9 +452,9 @@ static void activity(Gen *g, const Ast *a, uint32_t camp, uint32_t parent, int t
   x.actions = actionBlock(g, a, model);
   x.line = lineNo(g, a);
   g->p.acts[me] = x;
-  for (const Ast *br = a->kids; br; br = br->next)
-    if (br->kind == AST_BRANCH)
-      for (const Ast *c = br->kids; c; c = c->next) activity(g, c, camp, me, br->op, br->a, model);
+  for (const Ast *k = a->kids; k; k = k->next)
+    if (k->kind == AST_BRANCH)
+      for (const Ast *c = k->kids; c; c = c->next) activity(g, c, camp, me, k, model);
 }
 
 /* The initiative a campaign or mailing names, or CAMP_NONE. */
@@ -475,6 +482,32 @@ static void initiative(Gen *g, const Ast *n) {
   x->line = lineNo(g, n);
 }
 
+/* A website and its goals (appended to p.goals). */
+static void website(Gen *g, const Ast *w) {
+  GROW(g->p.sites, g->p.nsite, g->capSite);
+  ProgWebsite *x = &g->p.sites[g->p.nsite++];
+  memset(x, 0, sizeof *x);
+  const Ast *id = propValue(w, PROP_SITE_ID), *url = propValue(w, PROP_URL), *code = propValue(w, PROP_CODE);
+  const Ast *ident = propValue(w, PROP_IDENTIFY), *link = propValue(w, PROP_LINK_TOKEN);
+  x->name = str(g, w->name, w->nameLen);
+  x->title = str(g, w->a->name, w->a->nameLen);
+  x->siteId = str(g, id->name, id->nameLen);
+  x->url = str(g, url->name, url->nameLen);
+  x->model = w->index >= 0 ? (uint32_t)w->index : CAMP_NONE;
+  x->initiative = initiativeOf(w);
+  x->code = x->initiative != CAMP_NONE ? g->p.inits[x->initiative].code : code ? str(g, code->name, code->nameLen) : CAMP_NONE;
+  x->identify = ident ? (uint32_t)ident->index : CAMP_NONE;
+  x->linkToken = link ? (uint8_t)link->v.i : 1;
+  x->goal0 = g->p.ngoal;
+  for (const Ast *k = w->kids; k; k = k->next) {
+    if (k->kind != AST_PROP || k->op != PROP_GOAL) continue;
+    GROW(g->p.goals, g->p.ngoal, g->capGoal);
+    g->p.goals[g->p.ngoal++] = str(g, k->a->name, k->a->nameLen);
+  }
+  x->ngoal = g->p.ngoal - x->goal0;
+  x->line = lineNo(g, w);
+}
+
 static void campaign(Gen *g, const Ast *c) {
   GROW(g->p.camps, g->p.ncamp, g->capCamp);
   uint32_t me = g->p.ncamp++;
@@ -493,7 +526,7 @@ static void campaign(Gen *g, const Ast *c) {
   x.firstAct = g->p.nact;
   x.line = lineNo(g, c);
   for (const Ast *a = c->kids; a; a = a->next)
-    if (a->kind == AST_ACTIVITY) activity(g, a, me, CAMP_NONE, TRIG_BEGIN, NULL, c->index);
+    if (a->kind == AST_ACTIVITY) activity(g, a, me, CAMP_NONE, NULL, c->index);
   x.nact = g->p.nact - x.firstAct;
   g->p.camps[me] = x;
 }
@@ -537,7 +570,7 @@ static void freeGen(Gen *g) {
   for (uint32_t i = 0; i < g->p.nconst; i++) if (g->p.consts[i].tag == VAL_LIST) free((void *)g->p.consts[i].u.items);
   for (uint32_t i = 0; i < g->p.nmodel; i++) free(g->p.models[i].fields);
   free(g->p.str); free(g->p.strLen); free(g->p.consts); free(g->p.models); free(g->p.camps);
-  free(g->p.acts); free(g->p.lists); free(g->p.inits); free(g->mails); free(g->p.code); free(g->p.bc); free(g->p.lines);
+  free(g->p.acts); free(g->p.lists); free(g->p.inits); free(g->p.sites); free(g->p.goals); free(g->mails); free(g->p.code); free(g->p.bc); free(g->p.lines);
   free(g->strHash);
 }
 
@@ -587,6 +620,7 @@ int campCodegenUnit(Unit *u, uint8_t **out, size_t *outLen, char *err, size_t er
     }
   }
   for (uint32_t i = 0; i < g.t->ninit; i++) initiative(&g, g.t->inits[i]);
+  for (uint32_t i = 0; i < g.t->nsite; i++) website(&g, g.t->sites[i]);
   for (const Ast *f = u->files; f; f = f->next) {
     if (f->file != u->root) continue;
     for (const Ast *d = f->kids; d; d = d->next) {

@@ -130,6 +130,17 @@ void campDisasm(const Program *p, FILE *out) {
     if (n->description != CAMP_NONE) fprintf(out, "    description \"%s\"\n", name(p, n->description));
     fprintf(out, "    scale    %s\n", scales[n->scale <= SCALE_MONTH ? n->scale : 0]);
   }
+  for (uint32_t i = 0; i < p->nsite; i++) {
+    const ProgWebsite *w = &p->sites[i];
+    fprintf(out, "\nwebsite %u %s \"%s\" site_id \"%s\" line %u\n    url      \"%s\"\n", i, name(p, w->name), name(p, w->title),
+            name(p, w->siteId), w->line, name(p, w->url));
+    if (w->model != CAMP_NONE) fprintf(out, "    target   %s\n", name(p, p->models[w->model].name));
+    if (w->identify != CAMP_NONE) fprintf(out, "    identify %s\n", name(p, p->models[w->model].fields[w->identify].name));
+    if (w->initiative != CAMP_NONE) fprintf(out, "    initiative %s\n", name(p, p->inits[w->initiative].name));
+    if (w->code != CAMP_NONE) fprintf(out, "    code     \"%s\"\n", name(p, w->code));
+    fprintf(out, "    link_token %s\n", w->linkToken ? "true" : "false");
+    for (uint32_t g = 0; g < w->ngoal; g++) fprintf(out, "    goal     \"%s\"\n", name(p, p->goals[w->goal0 + g]));
+  }
   for (uint32_t i = 0; i < p->ncamp; i++) {
     const ProgCampaign *c = &p->camps[i];
     if (c->isMailing) continue;                 /* listed as mailings below */
@@ -145,6 +156,7 @@ void campDisasm(const Program *p, FILE *out) {
       fprintf(out, "  activity %u %s %s line %u\n    trigger  %s", a, campAstActKindName(x->kind), name(p, x->name),
               x->line, campAstTriggerName(x->trigger));
       if (x->parent != CAMP_NONE) fprintf(out, " of %s", name(p, p->acts[x->parent].name));
+      if (x->match != MATCH_ANY) fprintf(out, " %s \"%s\"", x->match == MATCH_URL ? "where url like" : "event", name(p, x->pattern));
       fputs("\n    delay    ", out); duration(x->delay, out);
       if (x->window) { fputs("\n    within   ", out); duration(x->window, out); }
       if (x->expire) { fputs("\n    expire   ", out); duration(x->expire, out); }

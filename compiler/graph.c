@@ -127,14 +127,15 @@ static void triggerEdge(FILE *out, int camp, int from, int to, int trig, int64_t
   static const char *const words[] = {
     [TRIG_DONE] = "done", [TRIG_OPEN] = "opened", [TRIG_CLICK] = "clicked", [TRIG_REPLY] = "replied",
     [TRIG_BOUNCE] = "bounced", [TRIG_NO_OPEN] = "not opened", [TRIG_NO_CLICK] = "not clicked", [TRIG_NO_REPLY] = "no reply",
+    [TRIG_VISIT] = "visited", [TRIG_NO_VISIT] = "no visit",
   };
   if (from) fprintf(out, "    c%d_%d -> c%d_%d", camp, from, camp, to);
   else fprintf(out, "    c%d -> c%d_%d", camp, camp, to);
-  if (trig <= TRIG_BEGIN || trig > TRIG_NO_REPLY) { fputs(";\n", out); return; }
+  if (trig <= TRIG_BEGIN || trig > TRIG_NO_VISIT) { fputs(";\n", out); return; }
   fprintf(out, " [label=\"%s", words[trig]);
   if (window) { fputs(" within ", out); duration(out, window); }
   fputc('"', out);
-  if (trig >= TRIG_NO_OPEN) fputs(", style=dashed", out);
+  if (campTriggerNegative(trig)) fputs(", style=dashed", out);
   else if (trig == TRIG_BOUNCE) fputs(", color=red", out);
   fputs("];\n", out);
 }

@@ -125,7 +125,7 @@ static void expectedList(yyParser *p, const ParseCtx *ctx, Token at, char *buf, 
     n += ok[t];
   }
   buf[0] = 0;
-  if (n == 0 || n > 6) return;
+  if (n == 0 || n > 7) return;
   size_t len = 0;
   int i = 0;
   len += (size_t)snprintf(buf + len, size - len, ", expected ");
@@ -185,7 +185,7 @@ static int isTerminal(const yyStackEntry *e) { return e->major < YYNTOKEN; }
 static int shownLen(const Token *t) { return t->len > 40 ? 40 : (int)t->len; }
 static const char *textOf(const ParseCtx *c, const Token *t) { return c->text + (t->off - c->textBase); }
 
-/* branch := ON trigger within LBRACE: "on no open" re-read from the source
+/* branch := ON trigger vcond within LBRACE: "on no open" re-read from the source
 ** (the trigger's value on the stack is a number). */
 static void branchName(const ParseCtx *c, Token on, char *buf, size_t size) {
   Lexer lx = { .text = c->text, .len = c->u->diags->src[c->file].len - c->textBase,
@@ -195,7 +195,7 @@ static void branchName(const ParseCtx *c, Token on, char *buf, size_t size) {
   for (int i = 0; i < 4 && len < size; i++) {
     const char *why;
     Token t = campLexToken(&lx, &why);
-    if (t.type == 0 || t.type == TK_WITHIN || t.type == TK_LBRACE || t.type == TK_ILLEGAL) break;
+    if (t.type == 0 || t.type == TK_WITHIN || t.type == TK_LBRACE || t.type == TK_ILLEGAL || t.type == TK_WHERE || t.type == TK_EVENT) break;
     len += (size_t)snprintf(buf + len, size - len, "%s%.*s", i ? " " : "", shownLen(&t), textOf(c, &t));
   }
 }
@@ -220,13 +220,14 @@ static int openBlock(const yyParser *p, const ParseCtx *c, int outer, Token *bra
   if (isTerminal(k1) && k2->major == TK_MODEL)                          /* MODEL ID { */
     snprintf(what, size, "model '%.*s'", shownLen(&k1->minor.yy0), textOf(c, &k1->minor.yy0));
   else if (k1->major == TK_STRING && isTerminal(k2) &&                  /* CAMPAIGN ID STRING { */
-           (k3->major == TK_CAMPAIGN || k3->major == TK_LIST || k3->major == TK_MAILING || k3->major == TK_INITIATIVE))
+           (k3->major == TK_CAMPAIGN || k3->major == TK_LIST || k3->major == TK_MAILING || k3->major == TK_INITIATIVE ||
+            k3->major == TK_WEBSITE))
     snprintf(what, size, "%s '%.*s'", k3->major == TK_CAMPAIGN ? "campaign" : k3->major == TK_LIST ? "list"
-             : k3->major == TK_MAILING ? "mailing" : "initiative",
+             : k3->major == TK_MAILING ? "mailing" : k3->major == TK_WEBSITE ? "website" : "initiative",
              shownLen(&k2->minor.yy0), textOf(c, &k2->minor.yy0));
-  else if (k3->major == TK_ON && !isTerminal(k2)) {                    /* ON trigger within { */
+  else if (i >= 4 && s[i - 4].major == TK_ON && !isTerminal(k3)) {     /* ON trigger vcond within { */
     char name[128];
-    branchName(c, k3->minor.yy0, name, sizeof name);
+    branchName(c, s[i - 4].minor.yy0, name, sizeof name);
     snprintf(what, size, "branch '%s'", name);
   } else if (isTerminal(k2) && !isTerminal(k1) && !isTerminal(k3))      /* akind ID after { */
     snprintf(what, size, "activity '%.*s'", shownLen(&k2->minor.yy0), textOf(c, &k2->minor.yy0));

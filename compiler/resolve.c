@@ -26,7 +26,7 @@ typedef struct Resolver {
   Unit *u;
   Diags *d;
   Resolved t;
-  uint32_t capModel, capList, capInit;
+  uint32_t capModel, capList, capInit, capSite;
   int model;            /* the record type of the expression being typed, -1 none */
 } Resolver;
 
@@ -139,6 +139,12 @@ static int findModel(Resolver *r, const char *name) {
 static int findList(Resolver *r, const char *name) {
   for (uint32_t i = 0; i < r->t.nlist; i++)
     if (nameIs(r->t.lists[i], name)) return (int)i;
+  return -1;
+}
+
+static int findWebsite(Resolver *r, const char *name) {
+  for (uint32_t i = 0; i < r->t.nsite; i++)
+    if (nameIs(r->t.sites[i], name)) return (int)i;
   return -1;
 }
 
@@ -574,7 +580,7 @@ static void checkDuration(Resolver *r, Ast *d, const char *what, int zeroOk) {
 static int onceProps(Resolver *r, Ast *decl) {
   int errors = 0;
   for (Ast *k = decl->kids; k; k = k->next) {
-    if (k->kind != AST_PROP) continue;
+    if (k->kind != AST_PROP || k->op == PROP_GOAL) continue;    /* a website has as many goals as it likes */
     for (Ast *j = decl->kids; j != k; j = j->next)
       if (j->kind == AST_PROP && j->op == k->op) {
         Ast kw = *k;
@@ -598,8 +604,32 @@ static int isMailTrigger(int t) {
   return t == TRIG_OPEN || t == TRIG_REPLY || t == TRIG_NO_OPEN || t == TRIG_NO_REPLY;
 }
 static int isEventTrigger(int t) { return t >= TRIG_OPEN; }
-static int isPositive(int t) { return t >= TRIG_OPEN && t <= TRIG_BOUNCE; }
-static int isNegative(int t) { return t >= TRIG_NO_OPEN; }
+static int isPositive(int t) { return campTriggerPositive(t); }
+static int isNegative(int t) { return campTriggerNegative(t); }
+static int isVisit(int t) { return t == TRIG_VISIT || t == TRIG_NO_VISIT; }
+
+/* Two branches wait for the same thing: one trigger, and for visits one
+** condition. */
+static int sameBranch(const Ast *a, const Ast *b) {
+  if (a->op != b->op) return 0;
+  if (!a->b || !b->b) return !a->b && !b->b;
+  return a->b->op == b->b->op && !strcmp(a->b->a->name, b->b->a->name);
+}
+
+/* `on visit where url like "…" | event "…"`: only visit branches have a
+** condition, and it is not empty. */
+static void checkVisitCondition(Resolver *r, Ast *br) {
+  Ast *c = br->b;
+  if (!c) return;
+  if (!isVisit(br->op)) {
+    err(r, DIAG_E076, c, "'%s' is a condition of 'on visit' and 'on no visit', not of 'on %s'",
+        c->op == PROP_URL ? "where url like" : "event", campAstTriggerName(br->op));
+    return;
+  }
+  if (!c->a->name[0])
+    err(r, DIAG_E076, c->a, c->op == PROP_URL ? "an empty URL pattern matches nothing (\"%%/pricing%%\", or drop 'where')"
+                                             : "an empty event name matches nothing");
+}
 
 /* W051: without a default sender (camp config sender) the runtime would
 ** send from camp <noreply@camp.invalid>, which no real server accepts
@@ -644,8 +674,9 @@ static void checkBranch(Resolver *r, Ast *br, const Ast *parent, Ast *campaign) 
                    "'on %s' without 'within': participants whose '%s' never sees %s %s never complete",
                    campAstTriggerName(t), parent->name, t == TRIG_OPEN ? "an" : "a", campAstTriggerName(t));
   checkDuration(r, br->a, "'within'", 0);
+  checkVisitCondition(r, br);
   for (Ast *k = parent->kids; k != br; k = k->next)
-    if (k->kind == AST_BRANCH && k->op == br->op) {
+    if (k->kind == AST_BRANCH && sameBranch(k, br)) {
       campDiagReport(r->d, DIAG_W045, br->file, br->off, 2, "a second 'on %s' branch under '%s'",
                      campAstTriggerName(t), parent->name);
       noteAt(r, k, "the first is here; put both activities in one branch");
@@ -780,7 +811,8 @@ static void checkMember(Resolver *r, Ast *d) {
   p->a->index = i;
   Ast *code = campResolveProp(d, PROP_CODE);
   if (code) {
-    err(r, DIAG_E071, code, "campaign '%s' belongs to initiative '%s', whose code its links carry: remove its own code \"%s\"",
+    err(r, DIAG_E071, code, d->kind == AST_WEBSITE ? "website '%s' credits initiative '%s', whose code its visits carry: remove its own code \"%s\""
+                          : "campaign '%s' belongs to initiative '%s', whose code its links carry: remove its own code \"%s\"",
         d->name, p->a->name, code->a->name);
     noteAt(r, p, "the initiative is named here");
   }
@@ -862,18 +894,27 @@ static void checkList(Resolver *r, Ast *l) {
   r->model = -1;
 }
 
+/* s is 1 to max letters, digits, '_', '-' (and '.' when dot). */
+static int wordValid(const char *s, size_t max, int dot) {
+  size_t len = strlen(s);
+  int ok = len >= 1 && len <= max;
+  for (size_t i = 0; ok && i < len; i++)
+    ok = (s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_' ||
+         s[i] == '-' || (dot && s[i] == '.');
+  return ok;
+}
+
+static void checkCode(Resolver *r, const Ast *code) {
+  if (!wordValid(code->a->name, 20, 0))
+    err(r, DIAG_E066, code->a, "code \"%s\": a code is 1 to 20 letters, digits, '_' or '-'", code->a->name);
+}
+
 /* An initiative's code (Oro's rule), period, budget and scale. */
 static void checkInitiative(Resolver *r, Ast *n) {
   onceProps(r, n);
   Ast *code = campResolveProp(n, PROP_CODE), *start = campResolveProp(n, PROP_START), *end = campResolveProp(n, PROP_END);
   if (!code) errName(r, DIAG_E070, n, "initiative '%s' has no code (code \"SPRING26\": the UTM campaign of its links)", n->name);
-  else {
-    const char *s = code->a->name;
-    size_t len = strlen(s), ok = len >= 1 && len <= 20;
-    for (size_t i = 0; ok && i < len; i++)
-      ok = (s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_' || s[i] == '-';
-    if (!ok) err(r, DIAG_E066, code->a, "code \"%s\": a code is 1 to 20 letters, digits, '_' or '-'", s);
-  }
+  else checkCode(r, code);
   if (start && end && start->a->v.i >= end->a->v.i) {
     err(r, DIAG_E067, end->a, "initiative '%s' ends before it starts", n->name);
     noteAt(r, start, "it starts here");
@@ -894,6 +935,70 @@ static void checkInitiative(Resolver *r, Ast *n) {
   Ast *sc = campResolveProp(n, PROP_SCALE);
   if (sc && !nameIs(sc->a, "hour") && !nameIs(sc->a, "day") && !nameIs(sc->a, "month"))
     err(r, DIAG_E069, sc->a, "unknown report scale '%s' (hour, day or month)", sc->a->name);
+}
+
+/* An http(s) URL with a host: where a website is. */
+static int siteUrlValid(const char *u) {
+  const char *h = !strncmp(u, "https://", 8) ? u + 8 : !strncmp(u, "http://", 7) ? u + 7 : NULL;
+  if (!h || !*h || *h == '/' || *h == ':') return 0;
+  for (const char *c = u; *c; c++) if ((unsigned char)*c <= ' ' || *c == '"' || *c == '<' || *c == '>' || *c == '\\') return 0;
+  return 1;
+}
+
+/* identify FIELD: a text-like field of the website's target whose value
+** the collector trusts as a user id. */
+static void checkIdentify(Resolver *r, Ast *w, int m) {
+  Ast *id = campResolveProp(w, PROP_IDENTIFY);
+  if (!id) return;
+  if (!campResolveProp(w, PROP_TARGET)) {
+    err(r, DIAG_E075, id->a, "'identify %s' needs 'target MODEL': the model whose field it is", id->a->name);
+    return;
+  }
+  if (m < 0) return;
+  int f = findField(r, m, id->a->name, NULL);
+  if (f < 0) unknownField(r, id->a, m);
+  else if (f == 0 || !isTextLike(fieldType(r, m, f)))
+    err(r, DIAG_E075, id->a, "'identify %s': a user id is matched against a text, email or phone field", id->a->name);
+  else id->a->index = f;
+}
+
+/* A website: its identifier, URL, contacts' model, default code and goals. */
+static void checkWebsite(Resolver *r, Ast *w) {
+  onceProps(r, w);
+  checkMember(r, w);
+  Ast *id = campResolveProp(w, PROP_SITE_ID), *url = campResolveProp(w, PROP_URL), *t = campResolveProp(w, PROP_TARGET);
+  if (!id) errName(r, DIAG_E073, w, "website '%s' has no site_id (site_id \"shop\": the idsite its tracker sends)", w->name);
+  else if (!wordValid(id->a->name, 64, 1))
+    err(r, DIAG_E073, id->a, "site_id \"%s\": 1 to 64 letters, digits, '_', '-' or '.'", id->a->name);
+  else
+    for (uint32_t i = 0; i < r->t.nsite && r->t.sites[i] != w; i++) {
+      Ast *o = campResolveProp(r->t.sites[i], PROP_SITE_ID);
+      if (o && !strcmp(o->a->name, id->a->name)) {
+        err(r, DIAG_E073, id->a, "site_id \"%s\" is taken by website '%s': each site has its own", id->a->name, r->t.sites[i]->name);
+        noteAt(r, o, "'%s' has it here", r->t.sites[i]->name);
+        break;
+      }
+    }
+  if (!url) errName(r, DIAG_E074, w, "website '%s' has no url (url \"https://shop.example.com\")", w->name);
+  else if (!siteUrlValid(url->a->name))
+    err(r, DIAG_E074, url->a, "url \"%s\": a website's url is http:// or https:// and its host", url->a->name);
+  int m = -1;
+  if (t && (m = findModel(r, t->a->name)) < 0) unknownModel(r, t->a);
+  else if (t) t->a->index = m;
+  w->index = m;
+  Ast *code = campResolveProp(w, PROP_CODE);
+  if (code) checkCode(r, code);
+  checkIdentify(r, w, m);
+  for (Ast *g = w->kids; g; g = g->next) {
+    if (g->kind != AST_PROP || g->op != PROP_GOAL) continue;
+    if (!g->a->name[0] || strlen(g->a->name) > 200) err(r, DIAG_E077, g->a, "a goal is an event name of 1 to 200 bytes");
+    for (Ast *h = w->kids; h != g; h = h->next)
+      if (h->kind == AST_PROP && h->op == PROP_GOAL && !strcmp(h->a->name, g->a->name)) {
+        err(r, DIAG_E077, g->a, "goal \"%s\" given twice", g->a->name);
+        noteAt(r, h, "first given here");
+        break;
+      }
+  }
 }
 
 static void checkMailing(Resolver *r, Ast *ml) {
@@ -991,7 +1096,7 @@ static void checkDuplicateDecl(Resolver *r, Ast *d, Ast *files) {
     for (Ast *e = f->kids; e; e = e->next) {
       if (e == d) return;
       int clash = e->kind == d->kind && nameIs(e, d->name);
-      if (e->kind == AST_INITIATIVE || d->kind == AST_INITIATIVE) {
+      if ((e->kind == AST_INITIATIVE || d->kind == AST_INITIATIVE) && e->kind != AST_WEBSITE && d->kind != AST_WEBSITE) {
         Ast *c1 = campResolveProp(d, PROP_CODE), *c2 = campResolveProp(e, PROP_CODE);
         if (!clash && c1 && c2 && (e->kind == AST_INITIATIVE || e->kind == AST_CAMPAIGN) && !strcmp(c1->a->name, c2->a->name)) {
           err(r, DIAG_E048, c1->a, "%s '%s' and %s '%s' share the code \"%s\"", e->kind == AST_INITIATIVE ? "initiative" : "campaign",
@@ -1004,7 +1109,8 @@ static void checkDuplicateDecl(Resolver *r, Ast *d, Ast *files) {
         clash = (e->kind == AST_CAMPAIGN || e->kind == AST_MAILING) && nameIs(e, d->name);
       if (clash) {
         errName(r, DIAG_E015, d, "duplicate %s '%s'", d->kind == AST_MODEL ? "model" : d->kind == AST_LIST ? "list" :
-                d->kind == AST_MAILING ? "mailing" : d->kind == AST_INITIATIVE ? "initiative" : "campaign", d->name);
+                d->kind == AST_MAILING ? "mailing" : d->kind == AST_INITIATIVE ? "initiative" :
+                d->kind == AST_WEBSITE ? "website" : "campaign", d->name);
         noteAt(r, e, "'%s' is first declared here", e->name);
         return;
       }
@@ -1038,10 +1144,12 @@ int campResolveUnit(Unit *u) {
       if (d->kind == AST_MODEL && findModel(&r, d->name) < 0) push(&r, &r.t.models, &r.t.nmodel, &r.capModel, d);
       if (d->kind == AST_LIST && findList(&r, d->name) < 0) push(&r, &r.t.lists, &r.t.nlist, &r.capList, d);
       if (d->kind == AST_INITIATIVE && findInitiative(&r, d->name) < 0) push(&r, &r.t.inits, &r.t.ninit, &r.capInit, d);
+      if (d->kind == AST_WEBSITE && findWebsite(&r, d->name) < 0) push(&r, &r.t.sites, &r.t.nsite, &r.capSite, d);
     }
   for (uint32_t i = 0; i < r.t.nmodel; i++) { checkModel(&r, r.t.models[i]); checkOptOut(&r, (int)i); }
   for (uint32_t i = 0; i < r.t.nlist; i++) checkList(&r, r.t.lists[i]);
   for (uint32_t i = 0; i < r.t.ninit; i++) checkInitiative(&r, r.t.inits[i]);
+  for (uint32_t i = 0; i < r.t.nsite; i++) checkWebsite(&r, r.t.sites[i]);
   for (Ast *f = u->files; f; f = f->next)
     for (Ast *d = f->kids; d; d = d->next) {
       if (d->kind == AST_CAMPAIGN) checkCampaign(&r, d);

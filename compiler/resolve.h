@@ -15,7 +15,9 @@
 **    index (a mailing: its list's model), and .b = their list (mailing,
 **    or campaign with `target list`);
 **  - AST_LIST carries .op = its ListKind and .v.i = keep_contacted (0/1);
-**  - PROP_INITIATIVE values carry .index = the initiative's index.
+**  - PROP_INITIATIVE values carry .index = the initiative's index;
+**  - AST_WEBSITE carries .index = its target model or -1, PROP_IDENTIFY's
+**    value .index = the field.
 */
 #ifndef CAMP_RESOLVE_H
 #define CAMP_RESOLVE_H
@@ -26,6 +28,7 @@ typedef struct Resolved {
   Ast **models; uint32_t nmodel;
   Ast **lists; uint32_t nlist;
   Ast **inits; uint32_t ninit;      /* initiatives, in unit order (the image's indexes) */
+  Ast **sites; uint32_t nsite;      /* websites, in unit order */
 } Resolved;
 
 /* The marketing codes (initiatives' and campaigns') met across the root

@@ -62,6 +62,14 @@ again:
   "budget"    { t.type = TK_BUDGET; goto done; }
   "description" { t.type = TK_DESCRIPTION; goto done; }
   "scale"     { t.type = TK_SCALE; goto done; }
+  "website"   { t.type = TK_WEBSITE; goto done; }
+  "site_id"   { t.type = TK_SITE_ID; goto done; }
+  "url"       { t.type = TK_URL; goto done; }
+  "goal"      { t.type = TK_GOAL; goto done; }
+  "identify"  { t.type = TK_IDENTIFY; goto done; }
+  "link_token" { t.type = TK_LINK_TOKEN; goto done; }
+  "visit"     { t.type = TK_VISIT; goto done; }
+  "event"     { t.type = TK_EVENT; goto done; }
   "target"    { t.type = TK_TARGET; goto done; }
   "where"     { t.type = TK_WHERE; goto done; }
   "unique"    { t.type = TK_UNIQUE; goto done; }
@@ -187,6 +195,14 @@ const char *campLexTokenName(int type) {
   case TK_BUDGET: return "'budget'";
   case TK_DESCRIPTION: return "'description'";
   case TK_SCALE: return "'scale'";
+  case TK_WEBSITE: return "'website'";
+  case TK_SITE_ID: return "'site_id'";
+  case TK_URL: return "'url'";
+  case TK_GOAL: return "'goal'";
+  case TK_IDENTIFY: return "'identify'";
+  case TK_LINK_TOKEN: return "'link_token'";
+  case TK_VISIT: return "'visit'";
+  case TK_EVENT: return "'event'";
   case TK_TARGET: return "'target'";
   case TK_WHERE: return "'where'";
   case TK_UNIQUE: return "'unique'";

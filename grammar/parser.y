@@ -33,7 +33,8 @@
 %fallback ID USE MODEL CAMPAIGN LIST MAILING TARGET WHERE UNIQUE CODE EMAIL SMS
               ACTION AFTER SUBJECT BODY TEXT FROM EXPIRE ON WITHIN DONE OPEN
               CLICK REPLY BOUNCE NO TO AT SET OPTOUT INITIATIVE KIND KEEP_CONTACTED
-              START END BUDGET DESCRIPTION SCALE.
+              START END BUDGET DESCRIPTION SCALE WEBSITE SITE_ID URL GOAL
+              IDENTIFY LINK_TOKEN VISIT EVENT.
 
 %type decls   { AstChain }
 %type fields  { AstChain }
@@ -42,6 +43,7 @@
 %type litems  { AstChain }
 %type mitems  { AstChain }
 %type iitems  { AstChain }
+%type witems  { AstChain }
 %type acts    { AstChain }
 %type args    { AstChain }
 %type arglist { AstChain }
@@ -55,6 +57,8 @@
 %type litem   { Ast * }
 %type mitem   { Ast * }
 %type iitem   { Ast * }
+%type witem   { Ast * }
+%type vcond   { Ast * }
 %type activity { Ast * }
 %type branch  { Ast * }
 %type after   { Ast * }
@@ -84,6 +88,8 @@ decl(A) ::= MAILING(K) ID(N) STRING(T) LBRACE mitems(I) RBRACE(E).
                                          { A = campAstDecl(ctx, AST_MAILING, K, N, &T, I.head, E); }
 decl(A) ::= INITIATIVE(K) ID(N) STRING(T) LBRACE iitems(I) RBRACE(E).
                                          { A = campAstDecl(ctx, AST_INITIATIVE, K, N, &T, I.head, E); }
+decl(A) ::= WEBSITE(K) ID(N) STRING(T) LBRACE witems(I) RBRACE(E).
+                                         { A = campAstDecl(ctx, AST_WEBSITE, K, N, &T, I.head, E); }
 
 /* field := IDENT TYPE | optout IDENT (names the model's opt-out field) */
 fields(A) ::= .                          { A = campAstChain(ctx, 0, 0); }
@@ -123,9 +129,13 @@ aitem(A) ::= ID(N) LPAREN args(X) RPAREN(E).
                                          { A = campAstCall(ctx, N, X.head, E); }
 aitem(A) ::= branch(B).                  { A = B; }
 
-/* branch := on trigger [within DURATION] { activity* } */
-branch(A) ::= ON(K) trigger(T) within(W) LBRACE acts(X) RBRACE(E).
-                                         { A = campAstBranch(ctx, K, T, W, X.head, E); }
+/* branch := on trigger [where url like STRING | event STRING] [within DURATION] { activity* }
+** (the condition is for `on visit` and `on no visit`; resolve refuses it elsewhere) */
+branch(A) ::= ON(K) trigger(T) vcond(C) within(W) LBRACE acts(X) RBRACE(E).
+                                         { A = campAstBranch(ctx, K, T, C, W, X.head, E); }
+vcond(A) ::= .                           { A = 0; }
+vcond(A) ::= WHERE(K) URL LIKE STRING(S). { A = campAstPropToken(ctx, K, PROP_URL, S); }
+vcond(A) ::= EVENT(K) STRING(S).         { A = campAstPropToken(ctx, K, PROP_EVENT, S); }
 trigger(A) ::= DONE.                     { A = TRIG_DONE; }
 trigger(A) ::= OPEN.                     { A = TRIG_OPEN; }
 trigger(A) ::= CLICK.                    { A = TRIG_CLICK; }
@@ -134,6 +144,8 @@ trigger(A) ::= BOUNCE.                   { A = TRIG_BOUNCE; }
 trigger(A) ::= NO OPEN.                  { A = TRIG_NO_OPEN; }
 trigger(A) ::= NO CLICK.                 { A = TRIG_NO_CLICK; }
 trigger(A) ::= NO REPLY.                 { A = TRIG_NO_REPLY; }
+trigger(A) ::= VISIT.                    { A = TRIG_VISIT; }
+trigger(A) ::= NO VISIT.                 { A = TRIG_NO_VISIT; }
 within(A) ::= .                          { A = 0; }
 within(A) ::= WITHIN DURATION(D).        { A = campAstLeaf(ctx, D); }
 acts(A) ::= .                            { A = campAstChain(ctx, 0, 0); }
@@ -172,6 +184,20 @@ iitem(A) ::= BUDGET(K) MINUS INT(V) ID(C).  { A = campAstBudget(ctx, K, 1, V, C)
 iitem(A) ::= BUDGET(K) MINUS REAL(V) ID(C). { A = campAstBudget(ctx, K, 1, V, C); }
 iitem(A) ::= DESCRIPTION(K) STRING(S).   { A = campAstPropToken(ctx, K, PROP_DESCRIPTION, S); }
 iitem(A) ::= SCALE(K) ID(N).             { A = campAstPropId(ctx, K, PROP_SCALE, N); }
+
+/* website := website IDENT STRING { (site_id STRING | url STRING | target IDENT | initiative IDENT
+**              | code STRING | goal STRING | identify IDENT | link_token BOOL)* } */
+witems(A) ::= .                          { A = campAstChain(ctx, 0, 0); }
+witems(A) ::= witems(B) witem(C).        { A = campAstChain(ctx, &B, C); }
+witem(A) ::= SITE_ID(K) STRING(S).       { A = campAstPropToken(ctx, K, PROP_SITE_ID, S); }
+witem(A) ::= URL(K) STRING(S).           { A = campAstPropToken(ctx, K, PROP_URL, S); }
+witem(A) ::= TARGET(K) ID(N).            { A = campAstPropId(ctx, K, PROP_TARGET, N); }
+witem(A) ::= INITIATIVE(K) ID(N).        { A = campAstPropId(ctx, K, PROP_INITIATIVE, N); }
+witem(A) ::= CODE(K) STRING(S).          { A = campAstPropToken(ctx, K, PROP_CODE, S); }
+witem(A) ::= GOAL(K) STRING(S).          { A = campAstPropToken(ctx, K, PROP_GOAL, S); }
+witem(A) ::= IDENTIFY(K) ID(N).          { A = campAstPropId(ctx, K, PROP_IDENTIFY, N); }
+witem(A) ::= LINK_TOKEN(K) TRUE(V).      { A = campAstPropToken(ctx, K, PROP_LINK_TOKEN, V); }
+witem(A) ::= LINK_TOKEN(K) FALSE(V).     { A = campAstPropToken(ctx, K, PROP_LINK_TOKEN, V); }
 
 /* arguments: expr | IDENT ':' expr */
 args(A) ::= .                            { A = campAstChain(ctx, 0, 0); }

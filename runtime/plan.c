@@ -155,17 +155,27 @@ static const DeployText *findText(const DeploySource *s, const char *campaign, c
 static const char *kindName(int kind) { return kind == ACT_EMAIL ? "email" : kind == ACT_SMS ? "sms" : "action"; }
 
 /* "top level", "after hello", "on no open of hello" */
-static void triggerText(Buf *b, int trigger, const char *parent) {
-  static const char *const on[] = { "", "", "", "open", "click", "reply", "bounce", "no open", "no click", "no reply" };
+char *campPlanCondition(const Program *p, const ProgActivity *a) {
+  Buf b = { 0 };
+  if (a->match != MATCH_ANY) campBufPrintf(&b, " %s \"%s\"", a->match == MATCH_URL ? "where url like" : "event", p->str[a->pattern]);
+  campBufPut(&b, "", 1);
+  return b.oom ? (free(b.p), NULL) : b.p;
+}
+
+static void triggerText(Buf *b, int trigger, const char *parent, const char *cond) {
+  static const char *const on[] = { "", "", "", "open", "click", "reply", "bounce", "no open", "no click", "no reply", "visit",
+                                   "no visit" };
   if (trigger == TRIG_BEGIN) campBufPuts(b, "top level");
   else if (trigger == TRIG_DONE) campBufPrintf(b, "after %s", parent);
-  else campBufPrintf(b, "on %s of %s", trigger <= TRIG_NO_REPLY ? on[trigger] : "?", parent);
+  else campBufPrintf(b, "on %s of %s%s", trigger <= TRIG_NO_VISIT ? on[trigger] : "?", parent, cond);
 }
 
 void campPlanDescribe(Buf *b, const Program *p, const ProgActivity *a) {
   char d[CAMP_CLOCK_DURATION_SIZE];
   campBufPrintf(b, "%s, ", kindName(a->kind));
-  triggerText(b, a->trigger, a->parent != CAMP_NONE ? p->str[p->acts[a->parent].name] : "");
+  char *cond = campPlanCondition(p, a);
+  triggerText(b, a->trigger, a->parent != CAMP_NONE ? p->str[p->acts[a->parent].name] : "", cond ? cond : "");
+  free(cond);
   if (a->window) { campClockFormatDuration(a->window, d); campBufPrintf(b, " within %s", d); }
   if (a->delay) { campClockFormatDuration(a->delay, d); campBufPrintf(b, ", after %s", d); }
 }
@@ -203,15 +213,17 @@ int campPlanActivity(const Plan *pl, const Program *p, const ProgActivity *a, co
   if (o->kind != a->kind) { n++; campPlanField(pl, 6, "kind", kindName(o->kind), strlen(kindName(o->kind)),
                                                kindName(a->kind), strlen(kindName(a->kind))); }
   const char *parent = a->parent != CAMP_NONE ? p->str[p->acts[a->parent].name] : "";
-  if (o->trigger != a->trigger || strcmp(o->parent, parent)) {
+  char *cond = campPlanCondition(p, a);
+  if (o->trigger != a->trigger || strcmp(o->parent, parent) || (cond && strcmp(o->cond ? o->cond : "", cond))) {
     Buf x = { 0 }, y = { 0 };
-    triggerText(&x, o->trigger, o->parent);
-    triggerText(&y, a->trigger, parent);
+    triggerText(&x, o->trigger, o->parent, o->cond ? o->cond : "");
+    triggerText(&y, a->trigger, parent, cond ? cond : "");
     if (!x.oom && !y.oom) campPlanField(pl, 6, "trigger", x.p, x.n, y.p, y.n);
     campBufFree(&x);
     campBufFree(&y);
     n++;
   }
+  free(cond);
   n += durationChange(pl, "delay", o->delay, a->delay);
   n += durationChange(pl, "window", o->window, a->window);
   n += durationChange(pl, "expire", o->expire, a->expire);

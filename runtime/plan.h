@@ -38,7 +38,12 @@ typedef struct PlanActivity {
   char *name, *parent;        /* parent: "" at the top level */
   int64_t delay, window, expire;
   int trigger, kind;
+  char *cond;                 /* a visit branch's condition as campPlanCondition writes it */
 } PlanActivity;
+
+/* A visit branch's condition as the source says it (` where url like "…"`,
+** ` event "…"`, or "" for none), malloc'd; NULL out of memory. */
+char *campPlanCondition(const Program *p, const ProgActivity *a);
 
 /* "email, top level, after 2 hours", "action, on click of welcome within
 ** 1 month": what a new activity is, appended to b. */

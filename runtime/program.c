@@ -109,6 +109,7 @@ int campProgramSave(Program *p, uint8_t **out, size_t *outLen) {
     putU32(&b, a->parent); putI64(&b, a->delay); putI64(&b, a->window); putI64(&b, a->expire);
     uint32_t f[] = { a->filter, a->subject, a->body, a->text, a->from, a->actions, a->line };
     for (unsigned k = 0; k < sizeof f / sizeof f[0]; k++) putU32(&b, f[k]);
+    putU8(&b, a->match); putU32(&b, a->pattern);
   }
   putU32(&b, p->nlist);
   for (uint32_t i = 0; i < p->nlist; i++) {
@@ -123,6 +124,15 @@ int campProgramSave(Program *p, uint8_t **out, size_t *outLen) {
     for (unsigned k = 0; k < sizeof f / sizeof f[0]; k++) putU32(&b, f[k]);
     putI64(&b, n->start); putI64(&b, n->end); putI64(&b, n->budget); putU8(&b, n->scale);
   }
+  putU32(&b, p->nsite);
+  for (uint32_t i = 0; i < p->nsite; i++) {
+    const ProgWebsite *w = &p->sites[i];
+    uint32_t f[] = { w->name, w->title, w->siteId, w->url, w->model, w->initiative, w->code, w->identify, w->goal0, w->ngoal, w->line };
+    for (unsigned k = 0; k < sizeof f / sizeof f[0]; k++) putU32(&b, f[k]);
+    putU8(&b, w->linkToken);
+  }
+  putU32(&b, p->ngoal);
+  for (uint32_t i = 0; i < p->ngoal; i++) putU32(&b, p->goals[i]);
   putU32(&b, p->ncode);
   for (uint32_t i = 0; i < p->ncode; i++) {
     const ProgCode *c = &p->code[i];
@@ -378,6 +388,52 @@ static void checkListsAndInitiatives(Rd *r, const Program *p) {
   }
 }
 
+/* The websites and their goals (image version 5 on; none before). */
+static void readWebsites(Rd *r, Program *p, uint32_t version) {
+  p->nsite = version >= 5 ? getCount(r, 45, "website") : 0;
+  p->sites = take(r, (size_t)p->nsite * sizeof *p->sites + 1);
+  for (uint32_t i = 0; i < p->nsite && !r->bad; i++) {
+    ProgWebsite *w = &p->sites[i];
+    uint32_t *f[] = { &w->name, &w->title, &w->siteId, &w->url, &w->model, &w->initiative, &w->code, &w->identify,
+                      &w->goal0, &w->ngoal, &w->line };
+    for (unsigned k = 0; k < sizeof f / sizeof f[0]; k++) *f[k] = getU32(r, "websites");
+    w->linkToken = getU8(r, "websites");
+  }
+  p->ngoal = version >= 5 ? getCount(r, 4, "goal") : 0;
+  p->goals = take(r, (size_t)p->ngoal * sizeof *p->goals + 1);
+  for (uint32_t i = 0; i < p->ngoal && !r->bad; i++) p->goals[i] = getU32(r, "goals");
+}
+
+/* A website's strings, model, initiative, trusted field and goals. */
+static void checkWebsites(Rd *r, const Program *p) {
+  for (uint32_t i = 0; i < p->nsite && !r->bad; i++) {
+    const ProgWebsite *w = &p->sites[i];
+    checkIndex(r, w->name, p->nstr, 0, "website name");
+    checkIndex(r, w->title, p->nstr, 0, "website title");
+    checkIndex(r, w->siteId, p->nstr, 0, "website identifier");
+    checkIndex(r, w->url, p->nstr, 0, "website url");
+    checkIndex(r, w->initiative, p->ninit, 1, "website initiative");
+    checkIndex(r, w->code, p->nstr, 1, "website code");
+    if (checkIndex(r, w->model, p->nmodel, 1, "website model") && w->model != CAMP_NONE)
+      checkIndex(r, w->identify, p->models[w->model].nfield, 1, "website identify field");
+    else if (!r->bad && w->identify != CAMP_NONE) fail(r, "image is corrupted (website %u identifies without a model)", i);
+    if (!r->bad && (w->linkToken > 1 || w->goal0 > p->ngoal || w->ngoal > p->ngoal - w->goal0))
+      fail(r, "image is corrupted (website %u: link token or goals)", i);
+  }
+  for (uint32_t i = 0; i < p->ngoal && !r->bad; i++) checkIndex(r, p->goals[i], p->nstr, 0, "goal");
+}
+
+/* A visit branch's match: only on visit triggers, a pattern exactly when
+** it matches something, under a message. */
+static void checkVisitMatch(Rd *r, const Program *p, uint32_t i) {
+  const ProgActivity *a = &p->acts[i];
+  int visit = a->trigger == TRIG_VISIT || a->trigger == TRIG_NO_VISIT;
+  if (r->bad || !checkIndex(r, a->pattern, p->nstr, 1, "visit pattern")) return;
+  if (a->match > MATCH_EVENT || (a->match != MATCH_ANY && !visit) || (a->match == MATCH_ANY) != (a->pattern == CAMP_NONE) ||
+      (visit && p->acts[a->parent].kind == ACT_ACTION))
+    fail(r, "image is corrupted (activity %u: visit match %u)", i, a->match);
+}
+
 /* The mailings table of an image before version 3 (after its lists): the
 ** declarations as written, in the loader's block; checked by the caller
 ** with the other cross references. */
@@ -496,7 +552,7 @@ Program *campProgramLoad(const uint8_t *buf, size_t len, char *err, size_t errSi
     if (version >= 3) { c->isMailing = getU8(&r, "campaigns"); c->list = getU32(&r, "campaigns"); c->at = getI64(&r, "campaigns"); }
     if (version >= 4) c->initiative = getU32(&r, "campaigns");
   }
-  p->nact = getCount(&r, 62, "activity");
+  p->nact = getCount(&r, version >= 5 ? 67 : 62, "activity");
   p->acts = take(&r, (size_t)p->nact * sizeof *p->acts + 1);
   for (uint32_t i = 0; i < p->nact && !r.bad; i++) {
     ProgActivity *a = &p->acts[i];
@@ -506,6 +562,9 @@ Program *campProgramLoad(const uint8_t *buf, size_t len, char *err, size_t errSi
     a->delay = getI64(&r, "activities"); a->window = getI64(&r, "activities"); a->expire = getI64(&r, "activities");
     uint32_t *f[] = { &a->filter, &a->subject, &a->body, &a->text, &a->from, &a->actions, &a->line };
     for (unsigned k = 0; k < sizeof f / sizeof f[0]; k++) *f[k] = getU32(&r, "activities");
+    a->match = MATCH_ANY;
+    a->pattern = CAMP_NONE;
+    if (version >= 5) { a->match = getU8(&r, "activities"); a->pattern = getU32(&r, "activities"); }
   }
   p->nlist = getCount(&r, version >= 4 ? 30 : 20, "list");
   p->lists = take(&r, (size_t)p->nlist * sizeof *p->lists + 1);
@@ -530,6 +589,7 @@ Program *campProgramLoad(const uint8_t *buf, size_t len, char *err, size_t errSi
     n->start = getI64(&r, "initiatives"); n->end = getI64(&r, "initiatives"); n->budget = getI64(&r, "initiatives");
     n->scale = getU8(&r, "initiatives");
   }
+  readWebsites(&r, p, version);
   uint32_t nmail = 0;
   ProgMailing *mails = version < 3 ? readOldMailings(&r, &nmail) : NULL;
   p->ncode = getCount(&r, 21, "code block");
@@ -582,7 +642,7 @@ Program *campProgramLoad(const uint8_t *buf, size_t len, char *err, size_t errSi
     checkIndex(&r, a->name, p->nstr, 0, "activity name");
     checkIndex(&r, a->campaign, p->ncamp, 0, "activity campaign");
     if (!r.bad && (a->kind < ACT_EMAIL || a->kind > ACT_ACTION)) fail(&r, "image is corrupted (activity of unknown kind %u)", a->kind);
-    if (!r.bad && (a->trigger < TRIG_BEGIN || a->trigger > TRIG_NO_REPLY)) fail(&r, "image is corrupted (unknown trigger %u)", a->trigger);
+    if (!r.bad && (a->trigger < TRIG_BEGIN || a->trigger > TRIG_NO_VISIT)) fail(&r, "image is corrupted (unknown trigger %u)", a->trigger);
     if (!r.bad && ((a->trigger == TRIG_BEGIN) != (a->parent == CAMP_NONE) || (a->parent != CAMP_NONE && a->parent >= i)))
       fail(&r, "image is corrupted (activity %u has a bad parent)", i);
     if (!r.bad && (a->delay < 0 || a->window < 0 || a->expire < 0)) fail(&r, "image is corrupted (negative duration)");
@@ -592,8 +652,10 @@ Program *campProgramLoad(const uint8_t *buf, size_t len, char *err, size_t errSi
     checkBlock(&r, a->text, p, CODE_TEMPLATE, "text");
     checkBlock(&r, a->from, p, CODE_TEMPLATE, "from");
     checkBlock(&r, a->actions, p, CODE_ACTIONS, "actions");
+    checkVisitMatch(&r, p, i);
   }
   checkListsAndInitiatives(&r, p);
+  checkWebsites(&r, p);
   for (uint32_t i = 0; i < nmail && !r.bad; i++) {
     ProgMailing *m = &mails[i];
     checkIndex(&r, m->name, p->nstr, 0, "mailing name");
@@ -646,7 +708,7 @@ void campProgramLowerMailing(const Program *p, const ProgMailing *m, uint32_t ca
   memset(a, 0, sizeof *a);
   a->name = m->name; a->campaign = camp; a->kind = ACT_EMAIL; a->trigger = TRIG_BEGIN; a->parent = CAMP_NONE;
   a->filter = CAMP_NONE; a->subject = m->subject; a->body = m->body; a->text = m->text; a->from = m->from;
-  a->actions = CAMP_NONE; a->line = m->line;
+  a->actions = CAMP_NONE; a->line = m->line; a->pattern = CAMP_NONE;
 }
 
 uint32_t campProgramContactField(const ProgModel *m) {

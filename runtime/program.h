@@ -18,7 +18,7 @@
 #include "value.h"
 
 #define CAMP_IMAGE_MAGIC   "CAMPIMG\x1a"   /* 8 bytes */
-#define CAMP_IMAGE_VERSION 4u             /* 4: list kinds, initiatives; 3: mailings lowered to campaigns;
+#define CAMP_IMAGE_VERSION 5u             /* 5: websites, visit triggers; 4: list kinds, initiatives; 3: mailings lowered to campaigns;
                                               2: models carry their opt-out field; 1 to 3 still load
                                               (see campProgramLoad) */
 #define CAMP_NONE          UINT32_MAX      /* "no index" in every u32 slot */
@@ -34,8 +34,23 @@ typedef enum {
   TRIG_BEGIN = 1,   /* top level: enrolment + delay */
   TRIG_DONE,        /* parent executed + delay */
   TRIG_OPEN, TRIG_CLICK, TRIG_REPLY, TRIG_BOUNCE,           /* event + delay */
-  TRIG_NO_OPEN, TRIG_NO_CLICK, TRIG_NO_REPLY                /* parent + window + delay */
+  TRIG_NO_OPEN, TRIG_NO_CLICK, TRIG_NO_REPLY,               /* parent + window + delay */
+  TRIG_VISIT,       /* the contact's website visit after the parent's send + delay (image version 5 on) */
+  TRIG_NO_VISIT     /* parent + window + delay, canceled by such a visit */
 } Trigger;
+
+/* The two sides of the trigger pairs: a positive branch waits for its
+** event (open, click, reply, bounce, visit), a negative one for the end of
+** its window without it. */
+static inline int campTriggerPositive(int t) { return (t >= TRIG_OPEN && t <= TRIG_BOUNCE) || t == TRIG_VISIT; }
+static inline int campTriggerNegative(int t) { return (t >= TRIG_NO_OPEN && t <= TRIG_NO_REPLY) || t == TRIG_NO_VISIT; }
+
+/* What a visit branch matches (ProgActivity.match). */
+typedef enum {
+  MATCH_ANY = 0,    /* any page view or event */
+  MATCH_URL,        /* a hit whose URL is like the pattern (SQL LIKE; a pattern starting with '/' reads the path) */
+  MATCH_EVENT       /* a hit whose event name is the pattern */
+} VisitMatch;
 
 /* Oro's marketing list kinds (image version 4 on; older lists are dynamic
 ** with a filter and manual without, and keep nobody). */
@@ -99,6 +114,8 @@ typedef struct ProgActivity {
   uint32_t subject, body, text, from;   /* template code blocks or CAMP_NONE */
   uint32_t actions;         /* CODE_ACTIONS block or CAMP_NONE */
   uint32_t line;            /* source line */
+  uint8_t match;            /* VisitMatch of a TRIG_VISIT / TRIG_NO_VISIT branch (MATCH_ANY otherwise) */
+  uint32_t pattern;         /* string index: the URL pattern or event name, CAMP_NONE for MATCH_ANY */
 } ProgActivity;
 
 typedef struct ProgList {
@@ -121,6 +138,22 @@ typedef struct ProgInitiative {
   uint8_t scale;                          /* ReportScale */
   uint32_t line;
 } ProgInitiative;
+
+/* A tracked website (image version 5 on): where `camp serve`'s collector
+** takes hits from, and who they belong to. */
+typedef struct ProgWebsite {
+  uint32_t name, title;     /* string indexes */
+  uint32_t siteId;          /* string index: the unique identifier (Matomo's idsite) */
+  uint32_t url;             /* string index: the site's http(s) URL */
+  uint32_t model;           /* the model visitors are contacts of (tokens, identify), or CAMP_NONE */
+  uint32_t initiative;      /* initiative index or CAMP_NONE */
+  uint32_t code;            /* string index: the code of hits without a campaign parameter
+                               (the initiative's, or the site's own), or CAMP_NONE */
+  uint32_t identify;        /* field of model whose value is trusted as a user id, or CAMP_NONE (the default) */
+  uint8_t linkToken;        /* 1 (the default): tracked links to this site carry the contact token */
+  uint32_t goal0, ngoal;    /* its goals (conversion event names): p->goals[goal0 .. goal0+ngoal) */
+  uint32_t line;
+} ProgWebsite;
 
 /* A `mailing` declaration as written: what the compiler reads from the tree
 ** and images before version 3 stored; never part of a loaded Program.
@@ -153,6 +186,8 @@ typedef struct Program {
   uint32_t nact;   ProgActivity *acts;
   uint32_t nlist;  ProgList *lists;
   uint32_t ninit;  ProgInitiative *inits;
+  uint32_t nsite;  ProgWebsite *sites;
+  uint32_t ngoal;  uint32_t *goals;     /* string indexes, the websites' goals in order */
   uint32_t ncode;  ProgCode *code;
   uint32_t nbc;    uint8_t *bc;
   uint32_t nline;  ProgLine *lines;     /* pc -> line for all of bc */

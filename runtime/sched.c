@@ -127,7 +127,7 @@ int campSchedChildren(Engine *e, const Loaded *l, uint32_t act, int64_t trace, i
     if (a->parent != act) continue;
     int rc;
     if (a->trigger == TRIG_DONE) rc = campStoreSpawn(e, participant, l->actId[i], trace, TRACE_SCHEDULED, now + a->delay, 1, now);
-    else if (a->trigger >= TRIG_NO_OPEN) rc = campStoreSpawn(e, participant, l->actId[i], trace, TRACE_SCHEDULED, now + a->window + a->delay, 1, now);
+    else if (campTriggerNegative(a->trigger)) rc = campStoreSpawn(e, participant, l->actId[i], trace, TRACE_SCHEDULED, now + a->window + a->delay, 1, now);
     else rc = campStoreSpawn(e, participant, l->actId[i], trace, TRACE_WAITING, now + a->window, a->window != 0, now);
     if (rc < 0) return -1;
     if (spawned) *spawned = 1;

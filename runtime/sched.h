@@ -129,4 +129,15 @@ int campSchedSync(Engine *e, int64_t campaign, RunStats *rs, char *err, size_t e
 int campSchedTest(Engine *e, const char *campaign, int64_t record, const char *activity, int64_t until,
                   const RunOptions *o, FILE *out, char *err, size_t errSize);
 
+/* A contact's website hit acts on the campaigns it is a participant of
+** (sched_visit.c; docs/RUNTIME.md, "Visits"): the armed `on visit`
+** branches under messages sent to the record before h->at whose condition
+** the hit meets become due (h->at + their delay; one whose window ended
+** before is closed), and the `on no visit` branches it meets are canceled.
+** Anonymous hits, bots and stopped campaigns change nothing.  Inside the
+** caller's transaction; *fired (may be NULL) counts the branches made due.
+** 0, or -1 with the message in err. */
+struct WebHit;
+int campSchedVisit(Engine *e, const struct WebHit *h, int *fired, char *err, size_t errSize);
+
 #endif

@@ -480,6 +480,13 @@ int campStoreReport(Engine *e, const char *campaign, ReportFormat fmt, FILE *out
 ** code (table, JSON or HTML: docs/report.md, "Initiatives"); 0, or -1 with
 ** the message in err. */
 int campStoreDeployInitiatives(Engine *e, const Program *p, const DeployOptions *o, DeployStats *stats, char *err, size_t errSize);
+
+/* Websites (store_website.c; docs/RUNTIME.md, "Websites").
+** campStoreDeployWebsites, inside the deploy's transaction: upsert the
+** image's websites into camp_website, printing what changed as plan does;
+** a site_id another deployed website has fails the deploy.  0, or -1 with
+** the message in err. */
+int campStoreDeployWebsites(Engine *e, const Program *p, const DeployOptions *o, DeployStats *stats, char *err, size_t errSize);
 int campStoreInitiatives(Engine *e, ReportFormat fmt, FILE *out, char *err, size_t errSize);
 int campStoreReportInitiative(Engine *e, const char *key, ReportFormat fmt, FILE *out, char *err, size_t errSize);
 
@@ -561,5 +568,37 @@ long campStoreMailingUnsubscribed(Engine *e, int64_t campaign, char *err, size_t
 ** and camp_event; as a table, JSON ({"mailing":..., "members":[...]}) or
 ** CSV on out.  0, or -1 with the message in err (nothing written). */
 int campStoreMailingMembers(Engine *e, const char *name, ReportFormat fmt, FILE *out, char *err, size_t errSize);
+
+/* -- website hits and visits (docs/RUNTIME.md, "Websites") ---------------------------- */
+
+/* One accepted hit of the collector (or of `camp event visit`), as
+** camp_hit keeps it.  Texts may be NULL (none); the collector has
+** checked and capped them. */
+typedef struct WebHit {
+  const char *site;         /* the website's site_id */
+  int64_t at;               /* when it happened (seconds, UTC) */
+  const char *visitor;      /* the tracker's visitor id (`_id`), or NULL */
+  const char *model;        /* the contact it resolved to: model and record; NULL and 0: anonymous */
+  int64_t record;
+  const char *url, *title, *referrer;
+  const char *name;         /* the event name: e_n, else e_a for an event, else "visit" (a page view) */
+  const char *category, *action;
+  double value;             /* e_v, else 1 */
+  const char *code;         /* the campaign code: _rcn, pk/mtm/utm_campaign of the URL, else the site's */
+  const char *source, *medium, *keyword;
+  const char *ip;           /* anonymised unless the server was told to keep it whole */
+  const char *ua;
+  const char *uaClass;      /* "desktop", "mobile" or "bot" */
+} WebHit;
+
+/* Append h to camp_hit, ungrouped (store_hit.c).  Inside the caller's
+** transaction; 0, or -1 (the message: campStoreError). */
+int campStoreHitAdd(Engine *e, const WebHit *h);
+
+/* Group every ungrouped hit into visits (store_visit.c): per (site,
+** visitor, contact) key, a hit joins the key's visit whose last hit is at
+** most 30 minutes before it, else starts one.  Inside the caller's
+** transaction; the number of hits grouped, or -1 with the message in err. */
+long campStoreVisitsGroup(Engine *e, char *err, size_t errSize);
 
 #endif

@@ -173,7 +173,7 @@ static int storeSource(Engine *e, int64_t campaign, int version, const char *nam
 typedef struct OldAct { PlanActivity a; int64_t id; } OldAct;
 
 static void freeOld(OldAct *v, int n) {
-  for (int i = 0; v && i < n; i++) { free(v[i].a.name); free(v[i].a.parent); }
+  for (int i = 0; v && i < n; i++) { free(v[i].a.name); free(v[i].a.parent); free(v[i].a.cond); }
   free(v);
 }
 
@@ -190,7 +190,8 @@ static int oldActivities(Engine *e, int64_t campaign, OldAct **out, char *err, s
     PlanActivity *o = &v[i].a;
     o->name = strdup(p->str[a->name]);
     o->parent = strdup(a->parent != CAMP_NONE ? p->str[p->acts[a->parent].name] : "");
-    if (!o->name || !o->parent) { freeOld(v, (int)i + 1); snprintf(err, errSize, "out of memory"); return -1; }
+    o->cond = campPlanCondition(p, a);
+    if (!o->name || !o->parent || !o->cond) { freeOld(v, (int)i + 1); snprintf(err, errSize, "out of memory"); return -1; }
     o->delay = a->delay; o->window = a->window; o->expire = a->expire;
     o->trigger = a->trigger; o->kind = a->kind;
     v[i].id = l->actId[c->firstAct + i];
@@ -234,7 +235,7 @@ static int reachNewActivity(Engine *e, int64_t campaign, const Program *p, const
   };
 #undef CHILDREN
   /* children where the parent already ran; negative ones only when the event has not fired */
-  int positive = a->trigger >= TRIG_OPEN && a->trigger <= TRIG_BOUNCE;
+  int positive = campTriggerPositive(a->trigger);
   int k = a->trigger == TRIG_BEGIN ? 0 : a->trigger == TRIG_DONE ? 1 : positive ? 2 : 3;
   sqlite3_stmt *st = campStoreStmt(e, sql[k], err, errSize);
   if (!st) return -1;
@@ -381,7 +382,7 @@ static int applyActivity(Sync *s, uint32_t ai, char *err, size_t errSize) {
   s->shown++;
   if (o->a.delay == a->delay && o->a.window == a->window && o->a.trigger == a->trigger) return 0;
   /* pending traces take the new delays from the time their trigger fired */
-  int64_t add = a->delay + (a->trigger >= TRIG_NO_OPEN ? a->window : 0);
+  int64_t add = a->delay + (campTriggerNegative(a->trigger) ? a->window : 0);
   if (campStoreRun(s->e, "UPDATE camp_trace SET due = base + ? WHERE activity = ? AND state = " Q_SCHEDULED " AND base IS NOT NULL",
                    "ii", add, s->l->actId[ai]) < 0) {
     snprintf(err, errSize, "database: %s", sqlite3_errmsg(s->e->db));

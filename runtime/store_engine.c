@@ -26,7 +26,7 @@
 #include "runtime/clock.h"
 #include "runtime/store_engine.h"
 
-#define SCHEMA_VERSION 6
+#define SCHEMA_VERSION 7
 
 static const char *const schema1 =
   "CREATE TABLE camp_meta(key TEXT PRIMARY KEY, value);"
@@ -148,8 +148,38 @@ static const char *const schema6 =
   "CREATE TABLE camp_code(code TEXT PRIMARY KEY, initiative TEXT NOT NULL, since INTEGER NOT NULL, until INTEGER);"
   "ALTER TABLE camp_campaign ADD COLUMN initiative TEXT;";
 
+/* Version 7: website tracking (docs/RUNTIME.md, "Websites").  A deployed
+** website (camp_website) has its unique site_id (Matomo's idsite), URL,
+** contacts' model and trusted user-id field (identify, NULL: none), default
+** code and initiative, link_token, and goals (event names, one per line).
+** Every accepted hit is a camp_hit row: its site_id, time, visitor id
+** (`_id`), the contact it resolved to (model, record_id; NULL: anonymous),
+** URL, title, referrer, event name ('visit' for a page view) with category,
+** action and value, the campaign code, UTM source and medium, keyword, the
+** anonymised IP, user agent and its class ('desktop', 'mobile', 'bot'),
+** and the visit it was grouped into (NULL: not yet).  A visit groups one
+** (site, visitor, contact) key's hits with a 30-minute inactivity cut. */
+static const char *const schema7 =
+  "CREATE TABLE camp_website(name TEXT PRIMARY KEY, title TEXT NOT NULL, site_id TEXT NOT NULL UNIQUE, url TEXT NOT NULL,"
+  "  model TEXT, identify TEXT, code TEXT, initiative TEXT, link_token INTEGER NOT NULL, goals TEXT NOT NULL,"
+  "  deployed_at INTEGER NOT NULL);"
+  "CREATE TABLE camp_hit(id INTEGER PRIMARY KEY, site TEXT NOT NULL, at INTEGER NOT NULL, visitor TEXT, model TEXT,"
+  "  record_id INTEGER, url TEXT, title TEXT, referrer TEXT, name TEXT NOT NULL, category TEXT, action TEXT,"
+  "  value REAL NOT NULL, code TEXT, source TEXT, medium TEXT, keyword TEXT, ip TEXT, ua TEXT, ua_class TEXT NOT NULL,"
+  "  visit INTEGER);"
+  "CREATE INDEX camp_hit_ungrouped ON camp_hit(site, visitor, record_id, at) WHERE visit IS NULL;"
+  "CREATE INDEX camp_hit_visit ON camp_hit(visit) WHERE visit IS NOT NULL;"
+  "CREATE INDEX camp_hit_record ON camp_hit(model, record_id) WHERE record_id IS NOT NULL;"
+  "CREATE TABLE camp_visit(id INTEGER PRIMARY KEY, site TEXT NOT NULL, visitor TEXT, model TEXT, record_id INTEGER,"
+  "  first_at INTEGER NOT NULL, last_at INTEGER NOT NULL, pages INTEGER NOT NULL DEFAULT 0,"
+  "  events INTEGER NOT NULL DEFAULT 0, referrer TEXT, code TEXT, source TEXT, medium TEXT, ip TEXT,"
+  "  ua_class TEXT NOT NULL, bot INTEGER NOT NULL DEFAULT 0);"
+  "CREATE INDEX camp_visit_key ON camp_visit(site, visitor, record_id, last_at);"
+  "CREATE INDEX camp_visit_record ON camp_visit(model, record_id) WHERE record_id IS NOT NULL;"
+  "CREATE INDEX camp_visit_code ON camp_visit(code, first_at);";
+
 /* Migrations: index i brings user_version i to i + 1. */
-static const char *const migrations[] = { schema1, schema2, schema3, schema4, schema5, schema6 };
+static const char *const migrations[] = { schema1, schema2, schema3, schema4, schema5, schema6, schema7 };
 
 int campStoreExec(Engine *e, const char *sql, char *err, size_t errSize) {
   char *msg = NULL;

@@ -182,6 +182,45 @@ int campTrackVerifyAny(const char *const *keys, char kind, const char *token, in
   return -1;
 }
 
+/* payload: 'c' expires(8) record(8) model; the token is base64url of
+** everything after the kind, then MAC_BYTES of the MAC. */
+int campTrackContactToken(const char *secret, const char *model, int64_t record, int64_t expires, char out[CAMP_CONTACT_TOKEN_SIZE]) {
+  size_t ml = strlen(model);
+  uint8_t buf[17 + CAMP_CONTACT_MODEL_MAX + MAC_BYTES], m[32];
+  out[0] = 0;
+  if (ml == 0 || ml > CAMP_CONTACT_MODEL_MAX) return -1;
+  buf[0] = 'c';
+  for (int i = 0; i < 8; i++) buf[1 + i] = (uint8_t)((uint64_t)expires >> (8 * i));
+  for (int i = 0; i < 8; i++) buf[9 + i] = (uint8_t)((uint64_t)record >> (8 * i));
+  memcpy(buf + 17, model, ml);
+  if (mac(secret, buf, 17 + ml, m) < 0) return -1;
+  memcpy(buf + 17 + ml, m, MAC_BYTES);
+  encode(buf + 1, 16 + ml + MAC_BYTES, out);
+  return 0;
+}
+
+int campTrackContactVerify(const char *const *keys, const char *token, char model[CAMP_CONTACT_MODEL_MAX + 1], int64_t *record,
+                           int64_t *expires) {
+  uint8_t buf[17 + CAMP_CONTACT_MODEL_MAX + MAC_BYTES + 1], m[32];
+  if (strlen(token) >= CAMP_CONTACT_TOKEN_SIZE) return -1;
+  int n = decode(token, buf + 1, sizeof buf - 1);
+  if (n < 16 + 1 + MAC_BYTES) return -1;
+  size_t ml = (size_t)n - 16 - MAC_BYTES;
+  buf[0] = 'c';
+  int key = -1;
+  for (int i = 0; keys && keys[i] && key < 0; i++)
+    if (mac(keys[i], buf, 17 + ml, m) == 0 && CRYPTO_memcmp(m, buf + 17 + ml, MAC_BYTES) == 0) key = i;
+  if (key < 0) return -1;
+  uint64_t e = 0, r = 0;
+  for (int i = 0; i < 8; i++) e |= (uint64_t)buf[1 + i] << (8 * i);
+  for (int i = 0; i < 8; i++) r |= (uint64_t)buf[9 + i] << (8 * i);
+  memcpy(model, buf + 17, ml);
+  model[ml] = 0;
+  *record = (int64_t)r;
+  *expires = (int64_t)e;
+  return key;
+}
+
 char **campTrackKeys(const char *current, const char *more) {
   size_t n = 3, bytes = strlen(current) + 1 + (more ? strlen(more) + 1 : 0);
   for (const char *p = more; p && *p; p++) n += *p == ',';   /* current, one per item, NULL */

@@ -30,4 +30,21 @@ void campTrackKeysFree(char **keys);
 ** cut, and must not be used). */
 int campTrackMessageId(const char *secret, int64_t trace, char *out, size_t size);
 
+/* A contact token (docs/RUNTIME.md, "Websites"): who a visitor is, for the
+** collector -- (model, record) until expires (seconds, UTC), signed with
+** HMAC-SHA256 under secret (the tracking key): base64url, no padding, at
+** most CAMP_CONTACT_TOKEN_SIZE bytes with its NUL.  A tracked link to a
+** website appends it as the parameter CAMP_CONTACT_PARAM; camp.js keeps it
+** in a first-party cookie and sends it as the user id.  0, or -1 (a model
+** name longer than CAMP_CONTACT_MODEL_MAX, or OpenSSL failed: out empty). */
+#define CAMP_CONTACT_PARAM "camp_ct"
+#define CAMP_CONTACT_MODEL_MAX 63
+#define CAMP_CONTACT_TOKEN_SIZE 128
+int campTrackContactToken(const char *secret, const char *model, int64_t record, int64_t expires, char out[CAMP_CONTACT_TOKEN_SIZE]);
+/* Verify token under each of keys (as campTrackVerifyAny) and decode it:
+** the index of the key that signed it, or -1 when none did.  The caller
+** checks *expires. */
+int campTrackContactVerify(const char *const *keys, const char *token, char model[CAMP_CONTACT_MODEL_MAX + 1], int64_t *record,
+                           int64_t *expires);
+
 #endif
