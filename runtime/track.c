@@ -221,6 +221,22 @@ int campTrackContactVerify(const char *const *keys, const char *token, char mode
   return key;
 }
 
+int campTrackSiteAuth(const char *secret, const char *siteId, char out[33]) {
+  static const char hex[] = "0123456789abcdef";
+  size_t n = strlen(siteId);
+  uint8_t *buf = malloc(5 + n), m[32];
+  out[0] = 0;
+  if (!buf) return -1;
+  memcpy(buf, "auth:", 5);
+  memcpy(buf + 5, siteId, n);
+  int rc = mac(secret, buf, 5 + n, m);
+  free(buf);
+  if (rc < 0) return -1;
+  for (int i = 0; i < 16; i++) { out[2 * i] = hex[m[i] >> 4]; out[2 * i + 1] = hex[m[i] & 15]; }
+  out[32] = 0;
+  return 0;
+}
+
 char **campTrackKeys(const char *current, const char *more) {
   size_t n = 3, bytes = strlen(current) + 1 + (more ? strlen(more) + 1 : 0);
   for (const char *p = more; p && *p; p++) n += *p == ',';   /* current, one per item, NULL */

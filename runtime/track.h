@@ -47,4 +47,10 @@ int campTrackContactToken(const char *secret, const char *model, int64_t record,
 int campTrackContactVerify(const char *const *keys, const char *token, char model[CAMP_CONTACT_MODEL_MAX + 1], int64_t *record,
                            int64_t *expires);
 
+/* The token_auth of website siteId (Matomo's: what lets a server-side
+** tracker set cdt, a hit's time): 32 hex digits of HMAC-SHA256(secret,
+** "auth:" siteId).  `camp website auth` prints it, the collector checks it
+** (under each serve key).  0, or -1 (out empty). */
+int campTrackSiteAuth(const char *secret, const char *siteId, char out[33]);
+
 #endif
