@@ -17,6 +17,9 @@
 #include "runtime/store.h"
 
 int campVisitsGroup(Engine *e, char *err, size_t errSize) {
+  int pending = campStoreVisitsPending(e);
+  if (pending < 0) { snprintf(err, errSize, "database: %s", campStoreError(e)); return -1; }
+  if (!pending) return 0;             /* no write lock taken for nothing */
   if (campStoreBegin(e, 1, err, errSize) != 0) return -1;
   if (campStoreVisitsGroup(e, err, errSize) < 0) { campStoreRollback(e); return -1; }
   return campStoreCommit(e, err, errSize);

@@ -488,6 +488,12 @@ int campStoreDeployInitiatives(Engine *e, const Program *p, const DeployOptions 
 ** the message in err. */
 int campStoreDeployWebsites(Engine *e, const Program *p, const DeployOptions *o, DeployStats *stats, char *err, size_t errSize);
 int campStoreInitiatives(Engine *e, ReportFormat fmt, FILE *out, char *err, size_t errSize);
+/* The report of the website named key, or having key as its site_id
+** (store_webreport.c; docs/report.md, "Websites"): its visits, unique
+** visitors, page views, events by name, conversions and revenue, and the
+** series in buckets of scale (0: SCALE_DAY); table, JSON or HTML.  Pending
+** hits are the caller's to group first.  0, or -1 with the message in err. */
+int campStoreReportWebsite(Engine *e, const char *key, int scale, ReportFormat fmt, FILE *out, char *err, size_t errSize);
 int campStoreReportInitiative(Engine *e, const char *key, ReportFormat fmt, FILE *out, char *err, size_t errSize);
 
 /* Suppression lists (store_suppress.c).  channel: "email", "sms", or NULL
@@ -600,6 +606,8 @@ int campStoreHitAdd(Engine *e, const WebHit *h);
 ** most 30 minutes before it, else starts one.  Inside the caller's
 ** transaction; the number of hits grouped, or -1 with the message in err. */
 long campStoreVisitsGroup(Engine *e, char *err, size_t errSize);
+/* Are there hits to group?  1 yes, 0 no, -1 error (campStoreError). */
+int campStoreVisitsPending(Engine *e);
 
 /* Which visits `camp visits` lists (campStoreVisitsList, store_visit.c). */
 typedef struct StoreVisitQuery {

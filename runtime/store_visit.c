@@ -290,6 +290,14 @@ long campStoreVisitsGroup(Engine *e, char *err, size_t errSize) {
   return total;
 }
 
+int campStoreVisitsPending(Engine *e) {
+  sqlite3_stmt *st = campStoreStmt(e, "SELECT EXISTS(SELECT 1 FROM camp_hit WHERE visit IS NULL)", NULL, 0);
+  if (!st) return -1;
+  int rc = sqlite3_step(st), any = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
+  sqlite3_reset(st);
+  return any;
+}
+
 /* -- camp visits and camp forget ------------------------------------------------- */
 
 /* A website's site_id from its name or site_id (*site malloc'd); 0 found,
