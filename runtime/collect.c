@@ -271,7 +271,7 @@ static int resolveWho(const CollectContext *cx, const StoreWebsite *w, const cha
 
 /* The texts of a hit from its parameters (the caller has checked them). */
 static int fillTexts(const CollectContext *cx, const StoreWebsite *w, const CollectParams *ps, CollectHit *h) {
-  static const char *const campaign[] = { "pk_campaign", "mtm_campaign", "utm_campaign", "pk_cpn", "mtm_cpn", NULL };
+  static const char *const campaign[] = { "pk_campaign", "pk_cpn", "mtm_campaign", "mtm_cpn", "utm_campaign", NULL };
   static const char *const source[] = { "pk_source", "mtm_source", "utm_source", NULL };
   static const char *const medium[] = { "pk_medium", "mtm_medium", "utm_medium", NULL };
   static const char *const keyword[] = { "pk_kwd", "pk_keyword", "mtm_kwd", "mtm_keyword", "utm_term", NULL };
