@@ -602,6 +602,18 @@ typedef struct WebHit {
   const char *uaClass;      /* "desktop", "mobile" or "bot" */
 } WebHit;
 
+/* A deployed website as the collector needs it (malloc'd texts; NULL:
+** none): its name, target model, identify field and default code. */
+typedef struct StoreWebsite {
+  char *name, *model, *identify, *code;
+} StoreWebsite;
+
+/* The deployed website whose site_id is siteId (store_website.c), into
+** *out (free it with campStoreWebsiteFree): 1 found, 0 none, -1 error with
+** the message in err. */
+int campStoreWebsiteFind(Engine *e, const char *siteId, StoreWebsite *out, char *err, size_t errSize);
+void campStoreWebsiteFree(StoreWebsite *w);
+
 /* Append h to camp_hit, ungrouped (store_hit.c).  Inside the caller's
 ** transaction; 0, or -1 (the message: campStoreError). */
 int campStoreHitAdd(Engine *e, const WebHit *h);
