@@ -492,6 +492,27 @@ int campStoreDeployInitiatives(Engine *e, const Program *p, const DeployOptions 
 ** a site_id another deployed website has fails the deploy.  0, or -1 with
 ** the message in err. */
 int campStoreDeployWebsites(Engine *e, const Program *p, const DeployOptions *o, DeployStats *stats, char *err, size_t errSize);
+/* Where tracked links land and who may be named there (store_landing.c).
+** campStoreLandingContact: when url has the origin (scheme, host, port) of
+** a deployed website with link_token on whose target is the model of
+** trace's campaign (or that has no target), 1 with that model and the
+** participant's record; 0 when not (or no such trace), -1 on a database
+** error.  campStoreLandingWebsites: fn on each deployed website (only the
+** one named name, unless NULL), in name order; how many, or -1 with the
+** message in err (fn returning -1 stops it).  campStoreLandingRecord:
+** record id of model (NULL: the only deployed model) exists: 1 with the
+** model's name in modelOut; 0 (no such record) or -1 with the message in
+** err. */
+typedef struct StoreWebsite {
+  const char *name, *title, *siteId, *url, *model, *code, *initiative;   /* NULL: none */
+  const char *goals;        /* '\n'-joined ("" : none) */
+  const char *identify;
+  int linkToken;
+} StoreWebsite;
+typedef int (*StoreWebsiteFn)(void *ctx, const StoreWebsite *w);
+int campStoreLandingContact(Engine *e, int64_t trace, const char *url, char *model, size_t modelSize, int64_t *record);
+int campStoreLandingWebsites(Engine *e, const char *name, StoreWebsiteFn fn, void *ctx, char *err, size_t errSize);
+int campStoreLandingRecord(Engine *e, const char *model, int64_t id, char *modelOut, size_t modelSize, char *err, size_t errSize);
 int campStoreInitiatives(Engine *e, ReportFormat fmt, FILE *out, char *err, size_t errSize);
 /* The report of the website named key, or having key as its site_id
 ** (store_webreport.c; docs/report.md, "Websites"): its visits, unique
