@@ -57,9 +57,9 @@ check "snippet: loads camp.js from the server, posts to its /matomo.php, site_id
   "$(grep -c "var u = \"$BASE/\";" "$D/snippet")|$(grep -c '"setTrackerUrl", u + "matomo.php"' "$D/snippet")|$(grep -c '"setSiteId", "shop-1"' "$D/snippet")|$(grep -c 'u + "camp.js"' "$D/snippet")" \
   "1|1|1|1"
 check "snippet: the server defaults to a run's base URL" "$("$CAMP" website --db "$D/db" snippet shop | grep -c 'var u = "http://127.0.0.1:8080/";')" 1
-got=$("$CAMP" website --db "$D/db" snippet shop --server 'https://t.example/"</script><script>alert(1)//')
+got=$("$CAMP" website --db "$D/db" snippet shop --server 'https://t.example/"</script><script>alert(1)')
 check "snippet: a hostile --server stays inside its JS string (one </script>, quotes escaped)" \
-  "$(printf '%s\n' "$got" | grep -c '</script>')|$(printf '%s\n' "$got" | grep -c 'https://t.example/\\x22\\x3c/script\\x3e\\x3cscript\\x3ealert(1)//')" "1|1"
+  "$(printf '%s\n' "$got" | grep -c '</script>')|$(printf '%s\n' "$got" | grep -c 'https://t.example/\\x22\\x3c/script\\x3e\\x3cscript\\x3ealert(1)')" "1|1"
 "$CAMP" website --db "$D/db" snippet shop --server ftp://x.example > /dev/null 2> "$D/err"
 check "snippet: --server ftp:// refused (exit 2)" "$?|$(cat "$D/err")" "2|camp website: --server 'ftp://x.example': give the public http(s):// address of camp serve"
 "$CAMP" website --db "$D/db" snippet nope > /dev/null 2> "$D/err"
@@ -151,14 +151,18 @@ check "... with a 16-hex visitor id from the camp_id cookie" \
 browse "open:$R_SHOP" "click:buy" "click:next" "title:Second page" > "$D/b2"
 check "landing: the page, camp_ct gone from the address bar (other parameters and #top kept)" \
   "$(field 1 url < "$D/b2")" "$SITE/page.html?from=mail&$UTM#top"
-check "landing: the token in the first-party cookie camp_ct" "$(sed -n 1p "$D/b2" | cookie camp_ct)" "$TOKEN"
-check "the next page: still the cookie" "$(sed -n 4p "$D/b2" | cookie camp_ct)|$(field 4 url < "$D/b2")" "$TOKEN|$SITE/second.html"
+CT=$(sed -n 1p "$D/b2" | cookie camp_ct)
+expect_match "landing: a token in the first-party cookie camp_ct (each click signs its own)" '[A-Za-z0-9_-]*' "$(printf '%s' "$CT" | grep -x '[A-Za-z0-9_-]\{20,\}')"
+check "camp_ct: the site's own first-party cookie: its host, path /, SameSite Lax, not Secure on http, 30 days" \
+  "$(sed -n 1p "$D/b2" | $PY -c 'import json, sys; l = json.load(sys.stdin); c = l["jar"]["camp_ct"]; print(c["domain"], c["path"], c["sameSite"], c["secure"], abs(c["expiry"] - l["now"] - 30 * 86400) < 120)')" \
+  "127.0.0.1 / Lax False True"
+check "the next page: still the cookie" "$(sed -n 4p "$D/b2" | cookie camp_ct)|$(field 4 url < "$D/b2")" "$CT|$SITE/second.html"
 wait_for at_least 1 nhits "url = '$SITE/second.html'"
 wait_for at_least 1 nhits "name = 'purchase' AND record_id IS NOT NULL"
 VIS=$(sed -n 1p "$D/b2" | cookie camp_id)
 check "the landing, the event and the next page: Ada's, one visitor, in order" \
   "$(hit "name, title, url, category, action, value, model, record_id" "visitor = '$VIS'" | join_lines ' ')" \
-  "visit|Shop page|$SITE/page.html?from=mail&$UTM#top||||1.0|contact|$ADA purchase||$SITE/page.html?from=mail&$UTM#top|shop|purchase|42.5|contact|$ADA visit|Second page|$SITE/second.html||||1.0|contact|$ADA"
+  "visit|Shop page|$SITE/page.html?from=mail&$UTM#top|||1.0|contact|$ADA purchase||$SITE/page.html?from=mail&$UTM#top|shop|purchase|42.5|contact|$ADA visit|Second page|$SITE/second.html|||1.0|contact|$ADA"
 check "the landing's code, source and medium from its utm_ parameters" "$(hit "code, source, medium" "visitor = '$VIS' AND title = 'Shop page' AND name = 'visit'")" "SPRING26|hello|email"
 check "no hit keeps the token in its URL" "$(nhits "url LIKE '%camp_ct%'")" 0
 grouped() { q "SELECT count(DISTINCT visit) || '|' || count(*) FROM camp_hit WHERE visitor = '$VIS' AND visit IS NOT NULL"; }

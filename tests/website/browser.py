@@ -10,7 +10,8 @@ each STEP in order:
   click:ID      click the element with id ID (waits for a page it opens)
   title:TEXT    wait until the page's title is TEXT
 After each step a JSON line: {"step", "url" (location.href), "title",
-"cookies" (document.cookie)}.  Every wait has a limit (60 s): a step that
+"cookies" (document.cookie), "jar" (each cookie of the page's site by name:
+its domain, path, sameSite, secure, httpOnly and expiry), "now"}.  Every wait has a limit (60 s): a step that
 never gets there prints {"step", "error"} and the rest are not run.
 """
 import json, os, sys, time
@@ -54,7 +55,10 @@ def main():
                 print(json.dumps({"step": step, "error": "not done within %d s" % LIMIT}), flush=True)
                 return 1
             state = run(call, s, "return [location.href, document.title, document.cookie]")
-            print(json.dumps({"step": step, "url": state[0], "title": state[1], "cookies": state[2]}), flush=True)
+            jar = {c["name"]: {k: c.get(k) for k in ("domain", "path", "sameSite", "secure", "httpOnly", "expiry")}
+                   for c in call("GET", s + "/cookie")}
+            print(json.dumps({"step": step, "url": state[0], "title": state[1], "cookies": state[2], "jar": jar,
+                              "now": int(time.time())}), flush=True)
     return 0
 
 if __name__ == "__main__":
