@@ -178,7 +178,7 @@ static char *urlParam(const char *url, const char *const *names) {
 static const char *uaClass(const char *ua) {
   static const char *const bots[] = { "bot", "crawl", "spider", "slurp", "curl/", "wget", "python-requests", "python-urllib",
                                       "go-http-client", "java/", "libwww", "httpclient", "okhttp", "axios/", "node-fetch",
-                                      "scrapy", "facebookexternalhit", "preview", "monitor", "headlesschromium", NULL };
+                                      "scrapy", "facebookexternalhit", "preview", "monitor", NULL };
   if (!ua || !*ua) return "bot";
   for (const char *const *b = bots; *b; b++)
     if (strcasestr(ua, *b)) return "bot";

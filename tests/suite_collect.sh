@@ -263,13 +263,13 @@ serve --keep-ip
 get "idsite=shop-1&rec=1&url=$(enc "$U/i1")" > /dev/null
 recorded i1
 check "--keep-ip: the whole address" "$(row i1 ip)" 127.0.0.1
-stop_pid "$SERVER"
+stop_pid "$SERVER"; check "--keep-ip server stops cleanly" "$?" 0
 if $PY -c 'import socket; s = socket.socket(socket.AF_INET6); s.bind(("::1", 0))' 2> /dev/null; then
   LISTEN='[::1]:0' serve
   curl -s -o /dev/null -A "$UA" "$BASE/matomo.php?idsite=shop-1&rec=1&url=$(enc "$U/i2")"
   recorded i2
   check "IPv6: the last 80 bits dropped" "$(row i2 ip)" "::"
-  stop_pid "$SERVER"
+  stop_pid "$SERVER"; check "IPv6 server stops cleanly" "$?" 0
 else
   ok "(no IPv6 on this machine: IPv6 anonymisation not tried)"
 fi
