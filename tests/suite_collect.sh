@@ -120,8 +120,12 @@ grep -qi '^access-control-allow-origin: \*' "$D/h" && ok "CORS on the GIF" || ba
 curl -s -D "$D/h" -o /dev/null -A "$UA" "$BASE/piwik.php?idsite=shop-1&rec=1&url=$(enc "$U/w1")"
 check "piwik.php: 204 with CORS" "$(head -1 "$D/h" | cut -d' ' -f2) $(grep -ci '^access-control-allow-origin: \*' "$D/h")" "204 1"
 curl -s -D "$D/h" -o /dev/null -X OPTIONS -H 'Origin: https://shop.example.com' -H 'Access-Control-Request-Method: POST' "$BASE/matomo.php"
-check "OPTIONS preflight" "$(head -1 "$D/h" | cut -d' ' -f2) $(tr -d '\r' < "$D/h" | grep -i '^access-control-allow' | sort | tr '\n' ';')" \
-  "204 Access-Control-Allow-Headers: Content-Type;Access-Control-Allow-Methods: GET, POST;Access-Control-Allow-Origin: *;"
+check "OPTIONS preflight: the origin back, with credentials (matomo.js POSTs withCredentials)" "$(head -1 "$D/h" | cut -d' ' -f2) $(tr -d '\r' < "$D/h" | grep -i '^access-control-allow' | sort | tr '\n' ';')" \
+  "204 Access-Control-Allow-Credentials: true;Access-Control-Allow-Headers: Content-Type;Access-Control-Allow-Methods: GET, POST;Access-Control-Allow-Origin: https://shop.example.com;"
+curl -s -D "$D/h" -o /dev/null -X OPTIONS "$BASE/piwik.php"
+check "OPTIONS without an Origin: any" "$(tr -d '\r' < "$D/h" | grep -i '^access-control-allow-origin')" "Access-Control-Allow-Origin: *"
+curl -s -D "$D/h" -o /dev/null -H 'Origin: javascript:alert(1)' -A "$UA" "$BASE/matomo.php?idsite=shop-1&rec=1&url=$(enc "$U/w2")"
+check "an Origin that is not http(s): any, no credentials" "$(tr -d '\r' < "$D/h" | grep -i '^access-control-allow' | sort | tr '\n' ';')" "Access-Control-Allow-Origin: *;"
 curl -s -D "$D/h" -o /dev/null "$BASE/matomo.php?idsite=nope&rec=1&url=x"
 check "a refusal has CORS too" "$(head -1 "$D/h" | cut -d' ' -f2) $(grep -ci '^access-control-allow-origin: \*' "$D/h")" "400 1"
 check "DELETE: 405" "$(code -X DELETE "$BASE/matomo.php")" 405
