@@ -63,6 +63,7 @@
 #include "runtime/collect.h"
 #include "runtime/sched.h"
 #include "runtime/serve.h"
+#include "runtime/serve_site.h"
 #include "runtime/track.h"
 
 #define HOOK_BODY_MAX (1 << 20)     /* bytes of a /hooks/events body */
@@ -373,7 +374,9 @@ static enum MHD_Result redirect(struct MHD_Connection *c, Req *q, int64_t trace,
   else snprintf(q->what, sizeof q->what, "HEAD: not a click");
   struct MHD_Response *r = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
   if (!r) return MHD_NO;
-  MHD_add_response_header(r, "Location", url);
+  char *landing = campServeSiteLanding(e, srv.keys[0], trace, url);   /* url + the contact token, on a website that takes it */
+  MHD_add_response_header(r, "Location", landing ? landing : url);
+  free(landing);
   MHD_add_response_header(r, "Cache-Control", "no-store");
   MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
   enum MHD_Result rc = MHD_queue_response(c, MHD_HTTP_FOUND, r);
@@ -776,6 +779,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
   if (isCollector(url)) return collect(c, q, method);
   if (!strcmp(url, "/hooks/events")) return post ? hooks(c, q) : reply(c, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain", "use POST\n");
   if (!strcmp(url, "/hooks/sms")) return post ? hooksSms(c, q) : reply(c, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain", "use POST\n");
+  if (!strcmp(url, "/camp.js")) return get ? campServeSiteScript(c, !strcmp(method, "HEAD")) : reply(c, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain", "use GET\n");
   char kind = 0;
   if (url[0] == '/' && (url[1] == 'o' || url[1] == 'r' || url[1] == 'u') && url[2] == '/') kind = url[1];
   const char *token = url + 3;
