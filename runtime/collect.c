@@ -243,7 +243,7 @@ static int parseCdt(const char *s, int64_t *at) {
 /* Who uid is for site w: a contact token under the keys (not expired, of
 ** the site's model when it has one), else the identify field's one
 ** record; h's model and record set, or note saying why not. */
-static int resolveWho(const CollectContext *cx, const StoreWebsite *w, const char *uid, int64_t now, CollectHit *h,
+static int resolveWho(const CollectContext *cx, const StoreSite *w, const char *uid, int64_t now, CollectHit *h,
                       char *err, size_t errSize) {
   char model[CAMP_CONTACT_MODEL_MAX + 1];
   int64_t record, expires;
@@ -270,7 +270,7 @@ static int resolveWho(const CollectContext *cx, const StoreWebsite *w, const cha
 }
 
 /* The texts of a hit from its parameters (the caller has checked them). */
-static int fillTexts(const CollectContext *cx, const StoreWebsite *w, const CollectParams *ps, CollectHit *h) {
+static int fillTexts(const CollectContext *cx, const StoreSite *w, const CollectParams *ps, CollectHit *h) {
   static const char *const campaign[] = { "pk_campaign", "pk_cpn", "mtm_campaign", "mtm_cpn", "utm_campaign", NULL };
   static const char *const source[] = { "pk_source", "mtm_source", "utm_source", NULL };
   static const char *const medium[] = { "pk_medium", "mtm_medium", "utm_medium", NULL };
@@ -317,13 +317,13 @@ static int oneHit(const CollectContext *cx, const CollectParams *ps, CollectHit 
   int64_t now = campEngineNow(cx->e), at = now;
   if (cdt && parseCdt(cdt, &at) < 0) { snprintf(err, errSize, "cdt is not a time (Unix seconds or YYYY-MM-DD HH:MM:SS)"); return -1; }
   if (cdt && at > now + FUTURE_SLACK) { snprintf(err, errSize, "cdt is in the future"); return -1; }
-  StoreWebsite w;
-  int found = campStoreWebsiteFind(cx->e, site, &w, err, errSize);
+  StoreSite w;
+  int found = campStoreSiteFind(cx->e, site, &w, err, errSize);
   if (found < 0) return -2;
   shown(show, sizeof show, site);
   if (!found) { snprintf(err, errSize, "unknown idsite '%s': no deployed website has that site_id", show); return -1; }
   if (cdt && !authOk(cx->keys, site, get(ps, "token_auth"))) {
-    campStoreWebsiteFree(&w);
+    campStoreSiteFree(&w);
     snprintf(err, errSize, "cdt needs token_auth (the website's, from camp website auth)");
     return -1;
   }
@@ -336,7 +336,7 @@ static int oneHit(const CollectContext *cx, const CollectParams *ps, CollectHit 
     if (rc == 0 && fillTexts(cx, &w, ps, h) < 0) rc = -2;
   }
   if (rc == -2 && !err[0]) snprintf(err, errSize, "out of memory");
-  campStoreWebsiteFree(&w);
+  campStoreSiteFree(&w);
   if (rc < 0) { campCollectHitFree(h); return rc; }
   *out = h;
   return 1;

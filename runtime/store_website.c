@@ -121,7 +121,7 @@ int campStoreDeployWebsites(Engine *e, const Program *p, const DeployOptions *o,
   return 0;
 }
 
-int campStoreWebsiteFind(Engine *e, const char *siteId, StoreWebsite *out, char *err, size_t errSize) {
+int campStoreSiteFind(Engine *e, const char *siteId, StoreSite *out, char *err, size_t errSize) {
   memset(out, 0, sizeof *out);
   sqlite3_stmt *st = campStoreStmt(e, "SELECT name, model, identify, code FROM camp_website WHERE site_id = ?", err, errSize);
   if (!st) return -1;
@@ -135,11 +135,11 @@ int campStoreWebsiteFind(Engine *e, const char *siteId, StoreWebsite *out, char 
   if (rc != SQLITE_ROW && rc != SQLITE_DONE) found = dbError(e, err, errSize);
   else if (found < 0) snprintf(err, errSize, "out of memory");
   sqlite3_reset(st);
-  if (found < 0) campStoreWebsiteFree(out);
+  if (found < 0) campStoreSiteFree(out);
   return found;
 }
 
-void campStoreWebsiteFree(StoreWebsite *w) {
+void campStoreSiteFree(StoreSite *w) {
   free(w->name);
   free(w->model);
   free(w->identify);
