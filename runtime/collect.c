@@ -314,17 +314,19 @@ static int oneHit(const CollectContext *cx, const CollectParams *ps, CollectHit 
   char *end;
   double value = ev ? strtod(ev, &end) : 1;
   if (ev && (*end || end == ev || !isfinite(value))) { snprintf(err, errSize, "e_v must be a number"); return -1; }
-  int64_t now = campEngineNow(cx->e), at = now;
-  if (cdt && parseCdt(cdt, &at) < 0) { snprintf(err, errSize, "cdt is not a time (Unix seconds or YYYY-MM-DD HH:MM:SS)"); return -1; }
-  if (cdt && at > now + FUTURE_SLACK) { snprintf(err, errSize, "cdt is in the future"); return -1; }
   StoreSite w;
   int found = campStoreSiteFind(cx->e, site, &w, err, errSize);
   if (found < 0) return -2;
   shown(show, sizeof show, site);
   if (!found) { snprintf(err, errSize, "unknown idsite '%s': no deployed website has that site_id", show); return -1; }
-  if (cdt && !authOk(cx->keys, site, get(ps, "token_auth"))) {
+  int64_t now = w.now, at = now;
+  const char *bad = !cdt ? NULL
+                  : !authOk(cx->keys, site, get(ps, "token_auth")) ? "cdt needs token_auth (the website's, from camp website auth)"
+                  : parseCdt(cdt, &at) < 0 ? "cdt is not a time (Unix seconds or YYYY-MM-DD HH:MM:SS)"
+                  : at > now + FUTURE_SLACK ? "cdt is in the future" : NULL;
+  if (bad) {
     campStoreSiteFree(&w);
-    snprintf(err, errSize, "cdt needs token_auth (the website's, from camp website auth)");
+    snprintf(err, errSize, "%s", bad);
     return -1;
   }
   CollectHit *h = calloc(1, sizeof *h);

@@ -624,9 +624,12 @@ typedef struct WebHit {
 } WebHit;
 
 /* A deployed website as the collector needs it (malloc'd texts; NULL:
-** none): its name, target model, identify field and default code. */
+** none): its name, target model, identify field and default code; and
+** the database's clock as the row was read (campEngineNow, but a
+** simulated clock read afresh: it moves under a running server). */
 typedef struct StoreSite {
   char *name, *model, *identify, *code;
+  int64_t now;
 } StoreSite;
 
 /* The deployed website whose site_id is siteId (store_website.c), into

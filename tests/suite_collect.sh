@@ -277,5 +277,40 @@ if $PY -c 'import socket; s = socket.socket(socket.AF_INET6); s.bind(("::1", 0))
 else
   ok "(no IPv6 on this machine: IPv6 anonymisation not tried)"
 fi
+# -- a contact's hit moves its workflow (on visit), a bot's does not; camp
+# run moves the simulated clock while the server runs: hits take its time
+cat > "$D/flow.camp" <<'EOF'
+use "sites.camp"
+
+campaign visits "Visits" {
+  target contact
+  where email is set
+
+  email hello {
+    subject "Hello"
+    body "<p>Hi</p>"
+
+    on visit where url like "/pricing%" within 2 days {
+      action pricing { add_tag("pricing") }
+    }
+    on no visit where url like "/pricing%" within 2 days {
+      action no_pricing { add_tag("no-pricing") }
+    }
+  }
+}
+EOF
+"$CAMP" deploy --db "$D/db" --start "$D/flow.camp" > /dev/null || bad "deploy of the visits campaign"
+serve --threads 1              # one request thread: its connection is opened by the first hit, before the run
+get "idsite=shop-1&rec=1&url=$(enc "$U/before-run")" > /dev/null
+recorded before-run
+"$CAMP" run --db "$D/db" --until +1h --mail "file:$D/mail" --base-url "$BASE" > /dev/null || bad "camp run (the emails)"
+check "the emails went out" "$(ntraces "$D/db" activity=hello state=processed)" 2
+get "idsite=shop-1&rec=1&url=$(enc "$U/pricing?plan=pro")&uid=$T_ADA" > /dev/null
+get "idsite=shop-1&rec=1&url=$(enc "$U/pricing?plan=bot")&uid=$(tok "$SECRET" contact 2 $((NOW + 86400)))" -A 'Googlebot/2.1' > /dev/null
+wait_for answers 2 q "SELECT count(*) FROM camp_hit WHERE url LIKE '$U/pricing?%'" || bad "pricing hits never recorded"
+check "hits at the clock camp run moved" "$(q "SELECT record_id || ' ' || ua_class || ' ' || (at - $NOW >= 3600) FROM camp_hit WHERE url LIKE '$U/pricing?%' ORDER BY record_id" | join_lines ';')" "1 desktop 1;2 bot 1"
+"$CAMP" run --db "$D/db" --until +3d --mail "file:$D/mail" --base-url "$BASE" > /dev/null || bad "camp run (the branches)"
+check "on visit fired for the contact, on no visit for the bot's contact" "$(q "SELECT id || ' ' || tags FROM contact ORDER BY id" | join_lines ';')" "1 pricing;2 no-pricing"
+stop_pid "$SERVER"; check "server stops cleanly" "$?" 0
 check "integrity" "$(q 'PRAGMA integrity_check')" ok
 finish
