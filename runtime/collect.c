@@ -240,9 +240,9 @@ static int parseCdt(const char *s, int64_t *at) {
   return campClockParseIso(s, at);
 }
 
-/* Who uid is for site w: a contact token under the keys (not expired, of
-** the site's model when it has one), else the identify field's one
-** record; h's model and record set, or note saying why not. */
+/* Who uid is for site w: a contact token under the keys (not expired at
+** now, of the site's model when it has one), else the identify field's
+** one record; h's model and record set, or note saying why not. */
 static int resolveWho(const CollectContext *cx, const StoreSite *w, const char *uid, int64_t now, CollectHit *h,
                       char *err, size_t errSize) {
   char model[CAMP_CONTACT_MODEL_MAX + 1];
@@ -263,8 +263,7 @@ static int resolveWho(const CollectContext *cx, const StoreSite *w, const char *
   if (campStoreListFind(cx->e, w->model, w->identify, uid, &ids, &n, err, errSize) < 0) { free(ids); return -2; }
   if (n == 1 && (h->h.model = strdup(w->model))) h->h.record = ids[0];
   else if (n == 1) { free(ids); snprintf(err, errSize, "out of memory"); return -2; }
-  else snprintf(h->note, sizeof h->note, "uid: not a contact token, and %s %s record's %s", n ? "more than" : "not", n ? "one" : "one",
-                w->identify);
+  else snprintf(h->note, sizeof h->note, "uid: not a contact token, and %s record's %s", n ? "more than one" : "not one", w->identify);
   free(ids);
   return 0;
 }
@@ -334,7 +333,7 @@ static int oneHit(const CollectContext *cx, const CollectParams *ps, CollectHit 
   if (h) {
     h->h.at = at;
     h->h.value = value;
-    if (uid) rc = resolveWho(cx, &w, uid, now, h, err, errSize);
+    if (uid) rc = resolveWho(cx, &w, uid, campClockWall(), h, err, errSize);   /* tokens expire in real time, as issued */
     if (rc == 0 && fillTexts(cx, &w, ps, h) < 0) rc = -2;
   }
   if (rc == -2 && !err[0]) snprintf(err, errSize, "out of memory");

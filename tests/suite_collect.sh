@@ -165,11 +165,13 @@ check "caps: url 2048, title and category 499 (a UTF-8 boundary), ua 512" \
   "$(q "SELECT length(CAST(url AS BLOB)), length(CAST(title AS BLOB)), length(CAST(category AS BLOB)), length(CAST(ua AS BLOB)), title = '$(printf '%s' "$LONGT" | head -c 499)' FROM camp_hit WHERE url LIKE '$U/c1/%'")" "2048|499|499|512|1"
 
 # -- who: contact tokens, the identify field, anonymous
-T_ADA=$(tok "$SECRET" contact 1 $((NOW + 86400)))
-T_OLD=$(tok "$OLD" contact 2 $((NOW + 86400)))
-T_EXP=$(tok "$SECRET" contact 1 $((NOW - 1)))
-T_LEAD=$(tok "$SECRET" lead 1 $((NOW + 86400)))
-T_FORGED=$(tok wrong-secret contact 1 $((NOW + 86400)))
+# tokens expire in real time (camp website token and /r/ sign the wall clock's time + their life)
+WALL=$(date +%s)
+T_ADA=$(tok "$SECRET" contact 1 $((WALL + 86400)))
+T_OLD=$(tok "$OLD" contact 2 $((WALL + 86400)))
+T_EXP=$(tok "$SECRET" contact 1 $((WALL - 1)))
+T_LEAD=$(tok "$SECRET" lead 1 $((WALL + 86400)))
+T_FORGED=$(tok wrong-secret contact 1 $((WALL + 86400)))
 T_ALTERED=$(printf '%s' "$T_ADA" | sed 's/.$/A/'); [ "$T_ALTERED" = "$T_ADA" ] && T_ALTERED=$(printf '%s' "$T_ADA" | sed 's/.$/B/')
 who() { get "idsite=$1&rec=1&url=$(enc "$U/$2")&uid=$(enc "$3")" > /dev/null; }
 who shop-1 k1 "$T_ADA"; who shop-1 k2 "$T_OLD"; who shop-1 k3 "$T_EXP"; who shop-1 k4 "$T_LEAD"; who any-1 k5 "$T_LEAD"
@@ -201,6 +203,13 @@ check "token_auth without cdt: the clock's time" "$(get "idsite=shop-1&rec=1&url
 recorded t9
 check "cdt: the hits' times" "$(for i in 1 2 3 9; do row "t$i" at; done | join_lines ' ')" "$((NOW - 3600)) 1767515400 $((NOW + 30)) $NOW"
 check "cdt refused: nothing recorded" "$(for i in 4 5 6 7 8; do nrows "t$i"; done | join_lines '')" 00000
+
+# the tokens camp itself issues: camp website token (a contact) and auth (cdt)
+CLI_TOK=$(CAMP_SECRET=$SECRET "$CAMP" website --db "$D/db" token 2 --model contact 2> "$D/err") || bad "camp website token" "$(cat "$D/err")"
+CLI_AUTH=$(CAMP_SECRET=$SECRET "$CAMP" website --db "$D/db" auth shop 2> "$D/err") || bad "camp website auth" "$(cat "$D/err")"
+get "idsite=shop-1&rec=1&url=$(enc "$U/cli1")&uid=$CLI_TOK&cdt=$((NOW - 600))&token_auth=$CLI_AUTH" > /dev/null
+recorded cli1
+check "camp website token and auth: the contact and the time" "$(row cli1 "model || ' ' || record_id || ' ' || at")" "contact 2 $((NOW - 600))"
 
 # -- bad input: 400, a one-line reason, nothing recorded, still serving
 # bad NAME WANT-REASON CURL-ARGS...: 400 and the reason's start
@@ -243,7 +252,7 @@ X15=$(enc "$U/x15")
 refused "a bulk with one unknown site: named, all refused" "request 1 of the bulk: unknown idsite 'nope'" \
   --data "{\"requests\":[\"?idsite=shop-1&rec=1&url=$X15\",\"?idsite=nope&rec=1&url=$X15\",\"?idsite=shop-1&rec=1&url=$X15\"]}" "$BASE/matomo.php"
 refused "a bulk entry not a string" "request 0 of the bulk: not a string" --data '{"requests":[{"idsite":"shop-1"}]}' "$BASE/matomo.php"
-T_FORGED_BULK=$(tok wrong contact 1 $((NOW + 86400)))
+T_FORGED_BULK=$(tok wrong contact 1 $((WALL + 86400)))
 check "a forged token in a bulk: recorded anonymous" "$(curl -s -o /dev/null -w '%{http_code}' -A "$UA" --data "{\"requests\":[\"?idsite=shop-1&rec=1&url=$(enc "$U/x16")&uid=$T_FORGED_BULK\"]}" "$BASE/matomo.php")" 200
 check "bulk: token_auth for every request" "$(curl -s -o /dev/null -w '%{http_code}' -A "$UA" --data "{\"token_auth\":\"$A\",\"requests\":[\"?idsite=shop-1&rec=1&url=$(enc "$U/x17")&cdt=$((NOW - 7200))\"]}" "$BASE/matomo.php")" 200
 # a garbage connection, then the server still serves
@@ -306,7 +315,7 @@ recorded before-run
 "$CAMP" run --db "$D/db" --until +1h --mail "file:$D/mail" --base-url "$BASE" > /dev/null || bad "camp run (the emails)"
 check "the emails went out" "$(ntraces "$D/db" activity=hello state=processed)" 2
 get "idsite=shop-1&rec=1&url=$(enc "$U/pricing?plan=pro")&uid=$T_ADA" > /dev/null
-get "idsite=shop-1&rec=1&url=$(enc "$U/pricing?plan=bot")&uid=$(tok "$SECRET" contact 2 $((NOW + 86400)))" -A 'Googlebot/2.1' > /dev/null
+get "idsite=shop-1&rec=1&url=$(enc "$U/pricing?plan=bot")&uid=$(tok "$SECRET" contact 2 $((WALL + 86400)))" -A 'Googlebot/2.1' > /dev/null
 wait_for answers 2 q "SELECT count(*) FROM camp_hit WHERE url LIKE '$U/pricing?%'" || bad "pricing hits never recorded"
 check "hits at the clock camp run moved" "$(q "SELECT record_id || ' ' || ua_class || ' ' || (at - $NOW >= 3600) FROM camp_hit WHERE url LIKE '$U/pricing?%' ORDER BY record_id" | join_lines ';')" "1 desktop 1;2 bot 1"
 "$CAMP" run --db "$D/db" --until +3d --mail "file:$D/mail" --base-url "$BASE" > /dev/null || bad "camp run (the branches)"
