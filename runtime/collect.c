@@ -178,7 +178,7 @@ static char *urlParam(const char *url, const char *const *names) {
 static const char *uaClass(const char *ua) {
   static const char *const bots[] = { "bot", "crawl", "spider", "slurp", "curl/", "wget", "python-requests", "python-urllib",
                                       "go-http-client", "java/", "libwww", "httpclient", "okhttp", "axios/", "node-fetch",
-                                      "scrapy", "facebookexternalhit", "preview", "monitor", "headlesschromium", NULL };
+                                      "scrapy", "facebookexternalhit", "preview", "monitor", NULL };
   if (!ua || !*ua) return "bot";
   for (const char *const *b = bots; *b; b++)
     if (strcasestr(ua, *b)) return "bot";
@@ -240,10 +240,10 @@ static int parseCdt(const char *s, int64_t *at) {
   return campClockParseIso(s, at);
 }
 
-/* Who uid is for site w: a contact token under the keys (not expired, of
-** the site's model when it has one), else the identify field's one
-** record; h's model and record set, or note saying why not. */
-static int resolveWho(const CollectContext *cx, const StoreWebsite *w, const char *uid, int64_t now, CollectHit *h,
+/* Who uid is for site w: a contact token under the keys (not expired at
+** now, of the site's model when it has one), else the identify field's
+** one record; h's model and record set, or note saying why not. */
+static int resolveWho(const CollectContext *cx, const StoreSite *w, const char *uid, int64_t now, CollectHit *h,
                       char *err, size_t errSize) {
   char model[CAMP_CONTACT_MODEL_MAX + 1];
   int64_t record, expires;
@@ -263,14 +263,13 @@ static int resolveWho(const CollectContext *cx, const StoreWebsite *w, const cha
   if (campStoreListFind(cx->e, w->model, w->identify, uid, &ids, &n, err, errSize) < 0) { free(ids); return -2; }
   if (n == 1 && (h->h.model = strdup(w->model))) h->h.record = ids[0];
   else if (n == 1) { free(ids); snprintf(err, errSize, "out of memory"); return -2; }
-  else snprintf(h->note, sizeof h->note, "uid: not a contact token, and %s %s record's %s", n ? "more than" : "not", n ? "one" : "one",
-                w->identify);
+  else snprintf(h->note, sizeof h->note, "uid: not a contact token, and %s record's %s", n ? "more than one" : "not one", w->identify);
   free(ids);
   return 0;
 }
 
 /* The texts of a hit from its parameters (the caller has checked them). */
-static int fillTexts(const CollectContext *cx, const StoreWebsite *w, const CollectParams *ps, CollectHit *h) {
+static int fillTexts(const CollectContext *cx, const StoreSite *w, const CollectParams *ps, CollectHit *h) {
   static const char *const campaign[] = { "pk_campaign", "pk_cpn", "mtm_campaign", "mtm_cpn", "utm_campaign", NULL };
   static const char *const source[] = { "pk_source", "mtm_source", "utm_source", NULL };
   static const char *const medium[] = { "pk_medium", "mtm_medium", "utm_medium", NULL };
@@ -314,17 +313,19 @@ static int oneHit(const CollectContext *cx, const CollectParams *ps, CollectHit 
   char *end;
   double value = ev ? strtod(ev, &end) : 1;
   if (ev && (*end || end == ev || !isfinite(value))) { snprintf(err, errSize, "e_v must be a number"); return -1; }
-  int64_t now = campEngineNow(cx->e), at = now;
-  if (cdt && parseCdt(cdt, &at) < 0) { snprintf(err, errSize, "cdt is not a time (Unix seconds or YYYY-MM-DD HH:MM:SS)"); return -1; }
-  if (cdt && at > now + FUTURE_SLACK) { snprintf(err, errSize, "cdt is in the future"); return -1; }
-  StoreWebsite w;
-  int found = campStoreWebsiteFind(cx->e, site, &w, err, errSize);
+  StoreSite w;
+  int found = campStoreSiteFind(cx->e, site, &w, err, errSize);
   if (found < 0) return -2;
   shown(show, sizeof show, site);
   if (!found) { snprintf(err, errSize, "unknown idsite '%s': no deployed website has that site_id", show); return -1; }
-  if (cdt && !authOk(cx->keys, site, get(ps, "token_auth"))) {
-    campStoreWebsiteFree(&w);
-    snprintf(err, errSize, "cdt needs token_auth (the website's, from camp website auth)");
+  int64_t now = w.now, at = now;
+  const char *bad = !cdt ? NULL
+                  : !authOk(cx->keys, site, get(ps, "token_auth")) ? "cdt needs token_auth (the website's, from camp website auth)"
+                  : parseCdt(cdt, &at) < 0 ? "cdt is not a time (Unix seconds or YYYY-MM-DD HH:MM:SS)"
+                  : at > now + FUTURE_SLACK ? "cdt is in the future" : NULL;
+  if (bad) {
+    campStoreSiteFree(&w);
+    snprintf(err, errSize, "%s", bad);
     return -1;
   }
   CollectHit *h = calloc(1, sizeof *h);
@@ -332,11 +333,11 @@ static int oneHit(const CollectContext *cx, const CollectParams *ps, CollectHit 
   if (h) {
     h->h.at = at;
     h->h.value = value;
-    if (uid) rc = resolveWho(cx, &w, uid, now, h, err, errSize);
+    if (uid) rc = resolveWho(cx, &w, uid, campClockWall(), h, err, errSize);   /* tokens expire in real time, as issued */
     if (rc == 0 && fillTexts(cx, &w, ps, h) < 0) rc = -2;
   }
   if (rc == -2 && !err[0]) snprintf(err, errSize, "out of memory");
-  campStoreWebsiteFree(&w);
+  campStoreSiteFree(&w);
   if (rc < 0) { campCollectHitFree(h); return rc; }
   *out = h;
   return 1;

@@ -659,14 +659,26 @@ static size_t unescape(void *cls, struct MHD_Connection *c, char *s) {
 }
 
 /* A collector answer: any origin may read it (CORS), never cached; a
-** preflight (OPTIONS) gets the methods and header a tracker uses. */
+** preflight (OPTIONS) gets the methods and header a tracker uses.  A
+** request with an Origin gets it back with Allow-Credentials, as Matomo
+** answers: matomo.js POSTs with withCredentials, which a "*" fails (and
+** the tracker then sends the hit again as a GET).  The answers carry
+** nothing but the status, and the collector reads no cookie. */
 static enum MHD_Result collectReply(struct MHD_Connection *c, unsigned status, const char *type, const void *body, size_t n) {
   struct MHD_Response *r = MHD_create_response_from_buffer(n, (void *)body, MHD_RESPMEM_MUST_COPY);
   if (!r) return MHD_NO;
+  const char *origin = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin");
+  size_t on = origin ? strlen(origin) : 0;
+  int echo = on && on <= 256 && (!strncmp(origin, "http://", 7) || !strncmp(origin, "https://", 8));
+  for (size_t i = 0; echo && i < on; i++) echo = origin[i] > 0x20 && origin[i] < 0x7f;
   if (type) MHD_add_response_header(r, "Content-Type", type);
   MHD_add_response_header(r, "Cache-Control", "no-store");
   MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
-  MHD_add_response_header(r, "Access-Control-Allow-Origin", "*");
+  MHD_add_response_header(r, "Access-Control-Allow-Origin", echo ? origin : "*");
+  if (echo) {
+    MHD_add_response_header(r, "Access-Control-Allow-Credentials", "true");
+    MHD_add_response_header(r, "Vary", "Origin");
+  }
   if (status == MHD_HTTP_NO_CONTENT && !body) {
     MHD_add_response_header(r, "Access-Control-Allow-Methods", "GET, POST");
     MHD_add_response_header(r, "Access-Control-Allow-Headers", "Content-Type");

@@ -624,16 +624,19 @@ typedef struct WebHit {
 } WebHit;
 
 /* A deployed website as the collector needs it (malloc'd texts; NULL:
-** none): its name, target model, identify field and default code. */
-typedef struct StoreWebsite {
+** none): its name, target model, identify field and default code; and
+** the database's clock as the row was read (campEngineNow, but a
+** simulated clock read afresh: it moves under a running server). */
+typedef struct StoreSite {
   char *name, *model, *identify, *code;
-} StoreWebsite;
+  int64_t now;
+} StoreSite;
 
 /* The deployed website whose site_id is siteId (store_website.c), into
-** *out (free it with campStoreWebsiteFree): 1 found, 0 none, -1 error with
+** *out (free it with campStoreSiteFree): 1 found, 0 none, -1 error with
 ** the message in err. */
-int campStoreWebsiteFind(Engine *e, const char *siteId, StoreWebsite *out, char *err, size_t errSize);
-void campStoreWebsiteFree(StoreWebsite *w);
+int campStoreSiteFind(Engine *e, const char *siteId, StoreSite *out, char *err, size_t errSize);
+void campStoreSiteFree(StoreSite *w);
 
 /* Append h to camp_hit, ungrouped (store_hit.c).  Inside the caller's
 ** transaction; 0, or -1 (the message: campStoreError). */

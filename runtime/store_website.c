@@ -121,12 +121,15 @@ int campStoreDeployWebsites(Engine *e, const Program *p, const DeployOptions *o,
   return 0;
 }
 
-int campStoreWebsiteFind(Engine *e, const char *siteId, StoreWebsite *out, char *err, size_t errSize) {
+int campStoreSiteFind(Engine *e, const char *siteId, StoreSite *out, char *err, size_t errSize) {
   memset(out, 0, sizeof *out);
-  sqlite3_stmt *st = campStoreStmt(e, "SELECT name, model, identify, code FROM camp_website WHERE site_id = ?", err, errSize);
+  sqlite3_stmt *st = campStoreStmt(e, "SELECT name, model, identify, code, (SELECT value FROM camp_meta WHERE key = 'clock') "
+                                     "FROM camp_website WHERE site_id = ?", err, errSize);
   if (!st) return -1;
   sqlite3_bind_text(st, 1, siteId, -1, SQLITE_STATIC);
   int rc = sqlite3_step(st), found = rc == SQLITE_ROW;
+  out->now = campEngineNow(e);
+  if (found && campEngineIsSimulated(e) && sqlite3_column_type(st, 4) == SQLITE_INTEGER) out->now = sqlite3_column_int64(st, 4);
   char **to[] = { &out->name, &out->model, &out->identify, &out->code };
   for (int i = 0; found && i < 4; i++) {
     const char *t = (const char *)sqlite3_column_text(st, i);
@@ -135,11 +138,11 @@ int campStoreWebsiteFind(Engine *e, const char *siteId, StoreWebsite *out, char 
   if (rc != SQLITE_ROW && rc != SQLITE_DONE) found = dbError(e, err, errSize);
   else if (found < 0) snprintf(err, errSize, "out of memory");
   sqlite3_reset(st);
-  if (found < 0) campStoreWebsiteFree(out);
+  if (found < 0) campStoreSiteFree(out);
   return found;
 }
 
-void campStoreWebsiteFree(StoreWebsite *w) {
+void campStoreSiteFree(StoreSite *w) {
   free(w->name);
   free(w->model);
   free(w->identify);

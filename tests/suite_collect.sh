@@ -83,8 +83,8 @@ serve
 PAGE=$(enc "$U/p1?utm_source=news&utm_medium=email&pk_campaign=SPRING&utm_term=shoes")
 check "page view: 204" "$(get "idsite=shop-1&rec=1&url=$PAGE&action_name=Hello%20%C3%A9t%C3%A9&urlref=$(enc https://ref.example/x)&_id=0123456789abcdef")" 204
 wait_for answers 1 q "SELECT count(*) FROM camp_hit WHERE url LIKE '$U/p1?%'"
-check "page view: every field" "$(q "SELECT site, at, visitor, coalesce(model, '-'), coalesce(record_id, '-'), title, referrer, name, coalesce(category, '-'), value, code, source, medium, keyword, ip, ua, ua_class, coalesce(visit, 'ungrouped') FROM camp_hit WHERE url LIKE '$U/p1?%'")" \
-  "shop-1|$NOW|0123456789abcdef|-|-|Hello été|https://ref.example/x|visit|-|1.0|SPRING|news|email|shoes|127.0.0.0|$UA|desktop|ungrouped"
+check "page view: every field" "$(q "SELECT site, at, visitor, coalesce(model, '-'), coalesce(record_id, '-'), title, referrer, name, coalesce(category, '-'), value, code, source, medium, keyword, ip, ua, ua_class, CASE WHEN visit IN (SELECT id FROM camp_visit) THEN 'grouped' ELSE 'ungrouped' END FROM camp_hit WHERE url LIKE '$U/p1?%'")" \
+  "shop-1|$NOW|0123456789abcdef|-|-|Hello été|https://ref.example/x|visit|-|1.0|SPRING|news|email|shoes|127.0.0.0|$UA|desktop|grouped"
 grep -q "GET /matomo.php 204 hit shop-1 visit by anonymous$" "$D/serve.log" && ok "page view: logged" || bad "page view: log" "$(tail -3 "$D/serve.log")"
 
 # -- defaults and the campaign code's sources
@@ -120,8 +120,12 @@ grep -qi '^access-control-allow-origin: \*' "$D/h" && ok "CORS on the GIF" || ba
 curl -s -D "$D/h" -o /dev/null -A "$UA" "$BASE/piwik.php?idsite=shop-1&rec=1&url=$(enc "$U/w1")"
 check "piwik.php: 204 with CORS" "$(head -1 "$D/h" | cut -d' ' -f2) $(grep -ci '^access-control-allow-origin: \*' "$D/h")" "204 1"
 curl -s -D "$D/h" -o /dev/null -X OPTIONS -H 'Origin: https://shop.example.com' -H 'Access-Control-Request-Method: POST' "$BASE/matomo.php"
-check "OPTIONS preflight" "$(head -1 "$D/h" | cut -d' ' -f2) $(tr -d '\r' < "$D/h" | grep -i '^access-control-allow' | sort | tr '\n' ';')" \
-  "204 Access-Control-Allow-Headers: Content-Type;Access-Control-Allow-Methods: GET, POST;Access-Control-Allow-Origin: *;"
+check "OPTIONS preflight: the origin back, with credentials (matomo.js POSTs withCredentials)" "$(head -1 "$D/h" | cut -d' ' -f2) $(tr -d '\r' < "$D/h" | grep -i '^access-control-allow' | sort | tr '\n' ';')" \
+  "204 Access-Control-Allow-Credentials: true;Access-Control-Allow-Headers: Content-Type;Access-Control-Allow-Methods: GET, POST;Access-Control-Allow-Origin: https://shop.example.com;"
+curl -s -D "$D/h" -o /dev/null -X OPTIONS "$BASE/piwik.php"
+check "OPTIONS without an Origin: any" "$(tr -d '\r' < "$D/h" | grep -i '^access-control-allow-origin')" "Access-Control-Allow-Origin: *"
+curl -s -D "$D/h" -o /dev/null -H 'Origin: javascript:alert(1)' -A "$UA" "$BASE/matomo.php?idsite=shop-1&rec=1&url=$(enc "$U/w2")"
+check "an Origin that is not http(s): any, no credentials" "$(tr -d '\r' < "$D/h" | grep -i '^access-control-allow' | sort | tr '\n' ';')" "Access-Control-Allow-Origin: *;"
 curl -s -D "$D/h" -o /dev/null "$BASE/matomo.php?idsite=nope&rec=1&url=x"
 check "a refusal has CORS too" "$(head -1 "$D/h" | cut -d' ' -f2) $(grep -ci '^access-control-allow-origin: \*' "$D/h")" "400 1"
 check "DELETE: 405" "$(code -X DELETE "$BASE/matomo.php")" 405
@@ -161,11 +165,13 @@ check "caps: url 2048, title and category 499 (a UTF-8 boundary), ua 512" \
   "$(q "SELECT length(CAST(url AS BLOB)), length(CAST(title AS BLOB)), length(CAST(category AS BLOB)), length(CAST(ua AS BLOB)), title = '$(printf '%s' "$LONGT" | head -c 499)' FROM camp_hit WHERE url LIKE '$U/c1/%'")" "2048|499|499|512|1"
 
 # -- who: contact tokens, the identify field, anonymous
-T_ADA=$(tok "$SECRET" contact 1 $((NOW + 86400)))
-T_OLD=$(tok "$OLD" contact 2 $((NOW + 86400)))
-T_EXP=$(tok "$SECRET" contact 1 $((NOW - 1)))
-T_LEAD=$(tok "$SECRET" lead 1 $((NOW + 86400)))
-T_FORGED=$(tok wrong-secret contact 1 $((NOW + 86400)))
+# tokens expire in real time (camp website token and /r/ sign the wall clock's time + their life)
+WALL=$(date +%s)
+T_ADA=$(tok "$SECRET" contact 1 $((WALL + 86400)))
+T_OLD=$(tok "$OLD" contact 2 $((WALL + 86400)))
+T_EXP=$(tok "$SECRET" contact 1 $((WALL - 1)))
+T_LEAD=$(tok "$SECRET" lead 1 $((WALL + 86400)))
+T_FORGED=$(tok wrong-secret contact 1 $((WALL + 86400)))
 T_ALTERED=$(printf '%s' "$T_ADA" | sed 's/.$/A/'); [ "$T_ALTERED" = "$T_ADA" ] && T_ALTERED=$(printf '%s' "$T_ADA" | sed 's/.$/B/')
 who() { get "idsite=$1&rec=1&url=$(enc "$U/$2")&uid=$(enc "$3")" > /dev/null; }
 who shop-1 k1 "$T_ADA"; who shop-1 k2 "$T_OLD"; who shop-1 k3 "$T_EXP"; who shop-1 k4 "$T_LEAD"; who any-1 k5 "$T_LEAD"
@@ -197,6 +203,13 @@ check "token_auth without cdt: the clock's time" "$(get "idsite=shop-1&rec=1&url
 recorded t9
 check "cdt: the hits' times" "$(for i in 1 2 3 9; do row "t$i" at; done | join_lines ' ')" "$((NOW - 3600)) 1767515400 $((NOW + 30)) $NOW"
 check "cdt refused: nothing recorded" "$(for i in 4 5 6 7 8; do nrows "t$i"; done | join_lines '')" 00000
+
+# the tokens camp itself issues: camp website token (a contact) and auth (cdt)
+CLI_TOK=$(CAMP_SECRET=$SECRET "$CAMP" website --db "$D/db" token 2 --model contact 2> "$D/err") || bad "camp website token" "$(cat "$D/err")"
+CLI_AUTH=$(CAMP_SECRET=$SECRET "$CAMP" website --db "$D/db" auth shop 2> "$D/err") || bad "camp website auth" "$(cat "$D/err")"
+get "idsite=shop-1&rec=1&url=$(enc "$U/cli1")&uid=$CLI_TOK&cdt=$((NOW - 600))&token_auth=$CLI_AUTH" > /dev/null
+recorded cli1
+check "camp website token and auth: the contact and the time" "$(row cli1 "model || ' ' || record_id || ' ' || at")" "contact 2 $((NOW - 600))"
 
 # -- bad input: 400, a one-line reason, nothing recorded, still serving
 # bad NAME WANT-REASON CURL-ARGS...: 400 and the reason's start
@@ -239,7 +252,7 @@ X15=$(enc "$U/x15")
 refused "a bulk with one unknown site: named, all refused" "request 1 of the bulk: unknown idsite 'nope'" \
   --data "{\"requests\":[\"?idsite=shop-1&rec=1&url=$X15\",\"?idsite=nope&rec=1&url=$X15\",\"?idsite=shop-1&rec=1&url=$X15\"]}" "$BASE/matomo.php"
 refused "a bulk entry not a string" "request 0 of the bulk: not a string" --data '{"requests":[{"idsite":"shop-1"}]}' "$BASE/matomo.php"
-T_FORGED_BULK=$(tok wrong contact 1 $((NOW + 86400)))
+T_FORGED_BULK=$(tok wrong contact 1 $((WALL + 86400)))
 check "a forged token in a bulk: recorded anonymous" "$(curl -s -o /dev/null -w '%{http_code}' -A "$UA" --data "{\"requests\":[\"?idsite=shop-1&rec=1&url=$(enc "$U/x16")&uid=$T_FORGED_BULK\"]}" "$BASE/matomo.php")" 200
 check "bulk: token_auth for every request" "$(curl -s -o /dev/null -w '%{http_code}' -A "$UA" --data "{\"token_auth\":\"$A\",\"requests\":[\"?idsite=shop-1&rec=1&url=$(enc "$U/x17")&cdt=$((NOW - 7200))\"]}" "$BASE/matomo.php")" 200
 # a garbage connection, then the server still serves
@@ -263,15 +276,50 @@ serve --keep-ip
 get "idsite=shop-1&rec=1&url=$(enc "$U/i1")" > /dev/null
 recorded i1
 check "--keep-ip: the whole address" "$(row i1 ip)" 127.0.0.1
-stop_pid "$SERVER"
+stop_pid "$SERVER"; check "--keep-ip server stops cleanly" "$?" 0
 if $PY -c 'import socket; s = socket.socket(socket.AF_INET6); s.bind(("::1", 0))' 2> /dev/null; then
   LISTEN='[::1]:0' serve
   curl -s -o /dev/null -A "$UA" "$BASE/matomo.php?idsite=shop-1&rec=1&url=$(enc "$U/i2")"
   recorded i2
   check "IPv6: the last 80 bits dropped" "$(row i2 ip)" "::"
-  stop_pid "$SERVER"
+  stop_pid "$SERVER"; check "IPv6 server stops cleanly" "$?" 0
 else
   ok "(no IPv6 on this machine: IPv6 anonymisation not tried)"
 fi
+# -- a contact's hit moves its workflow (on visit), a bot's does not; camp
+# run moves the simulated clock while the server runs: hits take its time
+cat > "$D/flow.camp" <<'EOF'
+use "sites.camp"
+
+campaign visits "Visits" {
+  target contact
+  where email is set
+
+  email hello {
+    subject "Hello"
+    body "<p>Hi</p>"
+
+    on visit where url like "/pricing%" within 2 days {
+      action pricing { add_tag("pricing") }
+    }
+    on no visit where url like "/pricing%" within 2 days {
+      action no_pricing { add_tag("no-pricing") }
+    }
+  }
+}
+EOF
+"$CAMP" deploy --db "$D/db" --start "$D/flow.camp" > /dev/null || bad "deploy of the visits campaign"
+serve --threads 1              # one request thread: its connection is opened by the first hit, before the run
+get "idsite=shop-1&rec=1&url=$(enc "$U/before-run")" > /dev/null
+recorded before-run
+"$CAMP" run --db "$D/db" --until +1h --mail "file:$D/mail" --base-url "$BASE" > /dev/null || bad "camp run (the emails)"
+check "the emails went out" "$(ntraces "$D/db" activity=hello state=processed)" 2
+get "idsite=shop-1&rec=1&url=$(enc "$U/pricing?plan=pro")&uid=$T_ADA" > /dev/null
+get "idsite=shop-1&rec=1&url=$(enc "$U/pricing?plan=bot")&uid=$(tok "$SECRET" contact 2 $((WALL + 86400)))" -A 'Googlebot/2.1' > /dev/null
+wait_for answers 2 q "SELECT count(*) FROM camp_hit WHERE url LIKE '$U/pricing?%'" || bad "pricing hits never recorded"
+check "hits at the clock camp run moved" "$(q "SELECT record_id || ' ' || ua_class || ' ' || (at - $NOW >= 3600) FROM camp_hit WHERE url LIKE '$U/pricing?%' ORDER BY record_id" | join_lines ';')" "1 desktop 1;2 bot 1"
+"$CAMP" run --db "$D/db" --until +3d --mail "file:$D/mail" --base-url "$BASE" > /dev/null || bad "camp run (the branches)"
+check "on visit fired for the contact, on no visit for the bot's contact" "$(q "SELECT id || ' ' || tags FROM contact ORDER BY id" | join_lines ';')" "1 pricing;2 no-pricing"
+stop_pid "$SERVER"; check "server stops cleanly" "$?" 0
 check "integrity" "$(q 'PRAGMA integrity_check')" ok
 finish
