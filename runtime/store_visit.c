@@ -150,14 +150,15 @@ static int enterKey(Group *g, sqlite3_stmt *h) {
 static int visitFind(Group *g, const char *model, int64_t at, Visit *v) {
   sqlite3_stmt *st = campStoreStmt(g->e,
     "SELECT id, first_at, last_at, pages, events, referrer, code, source, medium, ip, ua_class FROM camp_visit"
-    " WHERE site = ?1 AND visitor IS ?2 AND record_id IS ?3 AND model IS ?4 AND last_at >= ?5 - 1800"
-    " AND first_at <= ?5 + 1800 ORDER BY last_at DESC LIMIT 1", NULL, 0);
+    " WHERE site = ?1 AND visitor IS ?2 AND record_id IS ?3 AND model IS ?4 AND last_at >= ?5 - ?6"
+    " AND first_at <= ?5 + ?6 ORDER BY last_at DESC LIMIT 1", NULL, 0);
   if (!st) return -1;
   bindText(st, 1, g->site);
   bindText(st, 2, g->visitor);
   if (g->hasRecord) sqlite3_bind_int64(st, 3, g->record);
   bindText(st, 4, model);
   sqlite3_bind_int64(st, 5, at);
+  sqlite3_bind_int(st, 6, VISIT_GAP);
   int rc = sqlite3_step(st), found = rc == SQLITE_ROW;
   if (found) {
     *v = (Visit){ .id = sqlite3_column_int64(st, 0), .stored = 1, .first = sqlite3_column_int64(st, 1),
