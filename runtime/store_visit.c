@@ -19,8 +19,9 @@
 ** none of them asks the database for a visit of its key that it fits (a
 ** visit of an earlier call, or a late hit's), else opens a new one with
 ** the next id.  Each batch's hits get their visit id through one prepared
-** UPDATE per hit once the batch's cursor is done, which drops them from the
-** index, so the next batch starts again at the index's head.  A late hit
+** UPDATE per hit, in id order (the table's), once the batch's cursor is
+** done, which drops them from the index, so the next batch starts again at
+** the index's head.  A late hit
 ** that falls between two visits joins the later one; visits are never
 ** merged.
 */
@@ -31,7 +32,7 @@
 #include "runtime/store_engine.h"
 
 #define VISIT_GAP 1800
-#define BATCH 8192
+#define BATCH (1 << 18)          /* hits a batch: 4 MB of (hit, visit) pairs */
 #define NATTR 4                    /* referrer, code, source, medium */
 
 /* A visit being grouped into.  The attributes are its first hit's that
@@ -240,10 +241,23 @@ static int groupHit(Group *g, sqlite3_stmt *h) {
   return 0;
 }
 
-/* Set visit on the batch's hits. */
+static int byHit(const void *a, const void *b) {
+  int64_t x = ((const int64_t *)a)[0], y = ((const int64_t *)b)[0];
+  return x < y ? -1 : x > y;
+}
+
+/* Set visit on the batch's hits, in id order: each page of camp_hit is
+** written once per batch, not once per hit as the key order would. */
 static int markHits(Group *g) {
+  qsort(g->pairs, g->npair, sizeof *g->pairs, byHit);
+  sqlite3_stmt *st = campStoreStmt(g->e, "UPDATE camp_hit SET visit = ?1 WHERE id = ?2", NULL, 0);
+  if (!st) return -1;
   for (size_t i = 0; i < g->npair; i++) {
-    if (campStoreRun(g->e, "UPDATE camp_hit SET visit = ?1 WHERE id = ?2", "ii", g->pairs[i][1], g->pairs[i][0]) < 0) return -1;
+    sqlite3_bind_int64(st, 1, g->pairs[i][1]);
+    sqlite3_bind_int64(st, 2, g->pairs[i][0]);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) return -1;
   }
   g->npair = 0;
   return 0;
