@@ -1,6 +1,6 @@
 /*
 ** runtime/store_visit.c -- visits: hits grouped per visitor, contact and
-** website with a 30-minute inactivity cut.
+** website with a 30-minute inactivity cut; camp visits and camp forget.
 **
 ** Owns: grouping (campStoreVisitsGroup): every camp_hit row with visit IS
 ** NULL joins a camp_visit row of its key (site, visitor, model, record_id)
@@ -9,8 +9,9 @@
 ** new one -- and the visit's fields follow (first_at, last_at, pages: hits
 ** named 'visit', events: the others, referrer/code/source/medium of its
 ** first hit that has one, ip and ua_class of its first hit, bot when that
-** class is 'bot').  Does not own: recording hits (store_hit.c), the
-** listings and erasure (store_webreport.c) or the reports.
+** class is 'bot'); listing visits (campStoreVisitsList) and erasing a
+** contact's web traces (campStoreVisitsForget).  Does not own: recording
+** hits (store_hit.c) or the web numbers of the reports (store_webreport.c).
 **
 ** How: the hits are walked in key and time order through the partial
 ** index camp_hit_ungrouped, BATCH at a time; the open visits of the current
@@ -21,9 +22,8 @@
 ** the next id.  Each batch's hits get their visit id through one prepared
 ** UPDATE per hit, in id order (the table's), once the batch's cursor is
 ** done, which drops them from the index, so the next batch starts again at
-** the index's head.  A late hit
-** that falls between two visits joins the later one; visits are never
-** merged.
+** the index's head.  A late hit that falls between two visits joins the
+** later one; visits are never merged.
 */
 #include <jansson.h>
 #include <stdlib.h>
@@ -32,7 +32,7 @@
 #include "runtime/store_engine.h"
 
 #define VISIT_GAP 1800
-#define BATCH (1 << 18)          /* hits a batch: 4 MB of (hit, visit) pairs */
+#define BATCH (1 << 18)            /* hits a batch: 4 MB of (hit, visit) pairs */
 #define NATTR 4                    /* referrer, code, source, medium */
 
 /* A visit being grouped into.  The attributes are its first hit's that
