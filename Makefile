@@ -42,7 +42,7 @@ TEST_PKGS  = clang libclang-rt-14-dev sqlite3 curl openssl python3-aiosmtpd pyth
 
 GEN      = $(BUILD)/lexer.c $(BUILD)/parser.c
 LIB_SRC  = $(wildcard compiler/*.c runtime/*.c stdlib/*.c) $(filter-out cli/main.c,$(wildcard cli/*.c))
-LIB_OBJ  = $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRC)) $(BUILD)/lexer.o
+LIB_OBJ  = $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRC)) $(BUILD)/lexer.o $(BUILD)/camp_js.o
 UNIT_SRC = $(wildcard tests/unit/*.c)
 UNIT_BIN = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
@@ -86,6 +86,17 @@ $(BUILD)/lexer.o: $(BUILD)/lexer.c
 	$(CC) $(CPPFLAGS) $(CFLAGS) -Wno-unused-const-variable -c -o $@ $<
 # parser.c is #included by compiler/parse.c (see there why).
 
+# camp.js, the website tracker `camp serve` answers /camp.js with
+# (runtime/serve_site.c), as the bytes of a C array.
+$(BUILD)/camp_js.c: runtime/camp.js
+	@mkdir -p $(@D)
+	{ echo '/* generated from runtime/camp.js by the Makefile: do not edit */'; \
+	  echo 'const unsigned char campServeSiteJs[] = {'; od -An -v -tx1 $< | sed 's/ \([0-9a-f][0-9a-f]\)/0x\1,/g'; echo '0 };'; \
+	  echo 'const unsigned long campServeSiteJsSize = sizeof campServeSiteJs - 1;'; } > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/camp_js.o: $(BUILD)/camp_js.c
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
 # --- objects ------------------------------------------------------------------
 $(BUILD)/runtime/ingest.o: CPPFLAGS += $(GMIME_CFLAGS)
 $(BUILD)/runtime/natives.o: CPPFLAGS += $(shell pkg-config --cflags glib-2.0)
@@ -108,7 +119,7 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libcamp.a | $(BUILD)/parser.h
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $(LDFLAGS) -o $@ $< $(BUILD)/libcamp.a $(LDLIBS)
 
 # --- commands -------------------------------------------------------------------
-test: $(BUILD)/camp $(UNIT_BIN) names | $(BUILD)/.test-deps $(BUILD)/npm/.installed
+test: $(BUILD)/camp $(UNIT_BIN) names | $(BUILD)/.test-deps $(BUILD)/npm/.installed $(BUILD)/npm-website/.installed
 	@BUILD=$(BUILD) sh tests/run.sh
 
 # VS Code's TextMate engine for tests/suite_editors.sh, at the versions
@@ -120,6 +131,15 @@ $(BUILD)/npm/.installed: tests/editors/package.json tests/editors/package-lock.j
 	  echo "  mkdir -p $(@D) && cp tests/editors/package.json tests/editors/package-lock.json $(@D)/ && $(NPM_CI)"; exit 1; }
 	@mkdir -p $(@D) && cp tests/editors/package.json tests/editors/package-lock.json $(@D)/
 	$(NPM_CI)
+	@touch $@
+
+# The Matomo tracker from npm that tests/suite_website.sh drives beside
+# camp's snippet, at the version tests/website/package-lock.json pins,
+# under $(BUILD)/npm-website only (test-only: never installed, never in git).
+$(BUILD)/npm-website/.installed: tests/website/package.json tests/website/package-lock.json | $(BUILD)/.test-deps
+	@command -v npm >/dev/null 2>&1 || { echo "npm is missing: install Node.js and npm (Debian: apt-get install -y npm)"; exit 1; }
+	@mkdir -p $(@D) && cp tests/website/package.json tests/website/package-lock.json $(@D)/
+	npm ci --prefix $(@D) --no-audit --no-fund
 	@touch $@
 
 san:

@@ -6,6 +6,7 @@
 ** camp.db), times on the command line (ISO 8601 or relative to the
 ** database's clock: +90m, +2h, +3d, +1w) and exit codes.
 */
+#include <ctype.h>
 #include <errno.h>
 #include <jansson.h>
 #include <limits.h>
@@ -285,10 +286,150 @@ static int eventsFromFile(Engine *e, const char *path, int ignoreUnknown, char *
   return bad ? 1 : 0;
 }
 
+/* -- camp event visit ------------------------------------------------------------- */
+
+/* s .. end with %XX and '+' decoded, malloc'd (NULL: out of memory). */
+static char *queryDecode(const char *s, const char *end) {
+  char *v = malloc((size_t)(end - s) + 1), *o = v;
+  if (!v) return NULL;
+  for (; s < end; s++) {
+    if (*s == '%' && end - s > 2 && isxdigit((unsigned char)s[1]) && isxdigit((unsigned char)s[2])) {
+      char hex[3] = { s[1], s[2], 0 };
+      *o++ = (char)strtol(hex, NULL, 16);
+      s += 2;
+    } else {
+      *o++ = *s == '+' ? ' ' : *s;
+    }
+  }
+  *o = 0;
+  return v;
+}
+
+/* The value of the first of names (NULL-terminated, in order of
+** preference) that url's query has and is not empty, decoded, malloc'd;
+** NULL when none (or out of memory). */
+static char *queryParam(const char *url, const char *const *names) {
+  const char *q = url ? strchr(url, '?') : NULL;
+  if (!q) return NULL;
+  q++;
+  const char *end = q + strcspn(q, "#");
+  for (; *names; names++) {
+    size_t k = strlen(*names);
+    for (const char *p = q; p < end;) {
+      const char *amp = memchr(p, '&', (size_t)(end - p)), *stop = amp ? amp : end;
+      if ((size_t)(stop - p) > k && p[k] == '=' && !memcmp(p, *names, k)) {
+        char *v = queryDecode(p + k + 1, stop);
+        if (!v || *v) return v;
+        free(v);
+      }
+      p = amp ? amp + 1 : end;
+    }
+  }
+  return NULL;
+}
+
+/* --model, checked against the website's target: the model the record is
+** of, or NULL after a message. */
+static const char *visitModel(const CliArgs *a, const char *target) {
+  const char *m = a->opt[O_MODEL];
+  if (!m && !target) {
+    fprintf(stderr, "camp %s: website '%s' has no target: give the record's --model\n", a->cmd, a->opt[O_SITE]);
+    return NULL;
+  }
+  if (m && target && strcmp(m, target)) {
+    fprintf(stderr, "camp %s: website '%s' tracks contacts of model '%s', not '%s'\n", a->cmd, a->opt[O_SITE], target, m);
+    return NULL;
+  }
+  return m ? m : target;
+}
+
+static void sayVisit(const WebHit *h, const VisitResult *r) {
+  char end[CAMP_CLOCK_ISO_SIZE];
+  if (strcmp(h->name, "visit")) printf("event '%s' recorded", h->name);
+  else fputs("visit recorded", stdout);
+  printf(": %s %lld on %s, %d branch%s fired, %d canceled", h->model, (long long)h->record, h->site, r->fired,
+         r->fired == 1 ? "" : "es", r->canceled);
+  if (r->late) {
+    campClockFormat(r->windowEnd, end);
+    printf(" (after its window: the window of '%s' ended at %s)", r->branch ? r->branch : "?", end);
+  }
+  putchar('\n');
+}
+
+/* The hit, stored, acted on and grouped in one transaction: 0, 1 after a
+** message (nothing written). */
+static int visitRecord(const CliArgs *a, Engine *e, WebHit *h) {
+  char err[512];
+  VisitResult r = { 0 };
+  if (campEngineBegin(e, err, sizeof err) < 0) { fprintf(stderr, "camp %s: %s\n", a->cmd, err); return 1; }
+  if (!a->opt[O_AT]) h->at = campEngineNow(e);
+  int known = campStoreVisitRecord(e, h->model, h->record, err, sizeof err);
+  if (known == 0) snprintf(err, sizeof err, "no record %lld in model '%s'", (long long)h->record, h->model);
+  int rc = known <= 0 ? -1 : 0;
+  if (rc == 0 && campStoreHitAdd(e, h) < 0) { snprintf(err, sizeof err, "database: %s", campStoreError(e)); rc = -1; }
+  if (rc == 0) rc = campSchedVisitOutcome(e, h, &r, err, sizeof err);
+  if (rc == 0 && campStoreVisitsGroup(e, err, sizeof err) < 0) rc = -1;
+  if (rc == 0) rc = campEngineCommit(e, err, sizeof err);
+  if (rc < 0) {
+    campStoreRollback(e);
+    fprintf(stderr, "camp %s: %s: nothing recorded\n", a->cmd, err);
+  } else {
+    sayVisit(h, &r);
+  }
+  campSchedVisitResultFree(&r);
+  return rc < 0 ? 1 : 0;
+}
+
+/* camp event visit --site SITE_ID --record ID [--model M] (--url URL |
+** --event NAME [--value V]) [--at TIME]: a contact's website hit, as the
+** collector records one. */
+static int visitEvent(const CliArgs *a, Engine *e) {
+  static const char *const codes[] = { "pk_campaign", "mtm_campaign", "utm_campaign", "pk_cpn", "mtm_cpn", NULL };
+  static const char *const sources[] = { "utm_source", "mtm_source", "pk_source", NULL };
+  static const char *const media[] = { "utm_medium", "mtm_medium", "pk_medium", NULL };
+  static const char *const keywords[] = { "pk_kwd", "mtm_kwd", "utm_term", NULL };
+  const char *usage = "usage: camp event --db DB visit --site SITE_ID --record ID [--model M] (--url URL | --event NAME [--value V]) [--at TIME]";
+  char err[512], *end;
+  if (a->npos != 1 || !a->opt[O_SITE] || !a->opt[O_RECORD] || (!a->opt[O_URL] && !a->opt[O_EVENT]) ||
+      (a->opt[O_VALUE] && !a->opt[O_EVENT]) || a->opt[O_MESSAGE_ID])
+    return campCliUsage(a->cmd, "%s", usage);
+  WebHit h = { .site = a->opt[O_SITE], .url = a->opt[O_URL], .name = a->opt[O_EVENT] ? a->opt[O_EVENT] : "visit",
+               .value = 1, .uaClass = "desktop" };
+  long long rec = strtoll(a->opt[O_RECORD], &end, 10);
+  if (*end || rec <= 0) return campCliUsage(a->cmd, "--record '%s' is not a record id", a->opt[O_RECORD]);
+  h.record = rec;
+  if (a->opt[O_VALUE]) {
+    h.value = strtod(a->opt[O_VALUE], &end);
+    if (*end || end == a->opt[O_VALUE] || h.value != h.value) return campCliUsage(a->cmd, "--value '%s' is not a number", a->opt[O_VALUE]);
+  }
+  if (!*h.name) return campCliUsage(a->cmd, "--event needs a name");
+  if (a->opt[O_AT] && campClockParse(a->opt[O_AT], campEngineNow(e), &h.at) < 0) return campCliUsage(a->cmd, "--at '%s' is not a time", a->opt[O_AT]);
+  char *target, *siteCode;
+  int found = campStoreVisitSite(e, h.site, &target, &siteCode, err, sizeof err);
+  if (found) {
+    if (found > 0) fprintf(stderr, "camp %s: no website with site_id '%s' is deployed: nothing recorded\n", a->cmd, h.site);
+    else fprintf(stderr, "camp %s: %s\n", a->cmd, err);
+    return 1;
+  }
+  char *code = queryParam(h.url, codes), *source = queryParam(h.url, sources), *medium = queryParam(h.url, media);
+  char *keyword = queryParam(h.url, keywords);
+  h.code = code ? code : siteCode;
+  h.source = source, h.medium = medium, h.keyword = keyword;
+  h.model = visitModel(a, target);
+  int rc = h.model ? visitRecord(a, e, &h) : 1;
+  free(code); free(source); free(medium); free(keyword); free(target); free(siteCode);
+  return rc;
+}
+
 static int event(const CliArgs *a) {
   Engine *e = openDb(a);
   char err[512];
   if (!e) return 1;
+  if (a->npos >= 1 && !strcmp(a->pos[0], "visit") && !a->opt[O_FILE]) {
+    int rc = visitEvent(a, e);
+    campEngineClose(e);
+    return rc;
+  }
   int ignoreUnknown = a->opt[O_IGNORE_UNKNOWN] != NULL;
   if (a->opt[O_FILE]) {
     int rc = eventsFromFile(e, a->opt[O_FILE], ignoreUnknown, err, sizeof err);
@@ -526,19 +667,32 @@ const CliSpec campCmdRun = {
 };
 
 const CliSpec campCmdEvent = {
-  "event", "record open, click, reply, bounce, unsubscribe or abuse events", event,
+  "event", "record open, click, reply, bounce, unsubscribe or abuse events, or a contact's website visit", event,
   "camp event [--db DB] open|click|reply|bounce|unsubscribe|abuse --message-id ID [--at TIME] [--url URL]\n"
-  "camp event [--db DB] --file EVENTS.jsonl",
+  "camp event [--db DB] --file EVENTS.jsonl\n"
+  "camp event [--db DB] visit --site SITE_ID --record ID [--model M] (--url URL | --event NAME [--value V]) [--at TIME]",
   "Prints what it did: recorded; duplicate (the same kind and URL was already recorded on the message:\n"
   "counted as a repeat); after its window (recorded, but the branch waiting for it had its within window\n"
   "end first: nothing triggered); or, on stderr, unknown message (nothing changed).\n"
   "--file reads one JSON object per line: {\"event\":\"open\",\"message_id\":\"...\",\"at\":\"...\",\"url\":\"...\"}\n"
-  "and prints how many had each outcome; unknown messages do not fail a file.",
-  (const CliOptUse[]){ { O_DB, NULL }, { O_MESSAGE_ID, NULL }, { O_AT, NULL }, { O_URL, NULL },
-                       { O_FILE, "read events from a JSON-lines file (- for stdin)" }, { O_IGNORE_UNKNOWN, NULL }, { CLI_NOPT, NULL } },
-  NULL, "camp event --db shop.db click --message-id t12.5f0c1e2d3c4b5a69@camp --url https://shop.example/",
+  "and prints how many had each outcome; unknown messages do not fail a file.\n"
+  "visit records a hit of record ID (of the website's target model, or --model) on the website whose\n"
+  "site_id is SITE_ID, as camp serve's collector does: a page view of --url, or the event --event\n"
+  "(value --value, default 1); its campaign code is the URL's pk_campaign, mtm_campaign or utm_campaign,\n"
+  "else the website's.  In one transaction it acts on the record's on visit and on no visit branches and\n"
+  "groups the hit into a visit, then prints what it did: visit recorded: contact 42 on shop-1, 1 branch\n"
+  "fired, 0 canceled.  An unknown site or record is an error and records nothing.",
+  (const CliOptUse[]){ { O_DB, NULL }, { O_MESSAGE_ID, NULL }, { O_AT, NULL },
+                       { O_URL, "the link clicked; visit: the page's URL" },
+                       { O_FILE, "read events from a JSON-lines file (- for stdin)" }, { O_IGNORE_UNKNOWN, NULL },
+                       { O_SITE, NULL }, { O_RECORD, "visit: the contact's record id" },
+                       { O_MODEL, "visit: the record's model (default: the website's target)" }, { O_EVENT, NULL },
+                       { O_VALUE, NULL }, { CLI_NOPT, NULL } },
+  NULL, "camp event --db shop.db click --message-id t12.5f0c1e2d3c4b5a69@camp --url https://shop.example/\n"
+  "camp event --db shop.db visit --site shop-1 --record 42 --url https://shop.example/pricing",
   "0\trecorded, a duplicate (counted as a repeat), or after its window (recorded, nothing triggered)\n"
-  "1\tunknown message (unless --ignore-unknown), a malformed line in --file, or the database failed\n2\tusage error", 0,
+  "1\tunknown message (unless --ignore-unknown), a malformed line in --file, an unknown site or record\n"
+  "\t(visit), or the database failed\n2\tusage error", 0,
 };
 
 const CliSpec campCmdTest = {

@@ -30,6 +30,7 @@ typedef struct ListCtx {
   const ProgList *l;
   const char *name, *model;
   Vm *vm;
+  SchedHost host;           /* visited() in the filter (runtime/sched_host.c) */
   int64_t now;
 } ListCtx;
 
@@ -48,6 +49,7 @@ static int openList(Engine *e, const char *cmd, const char *name, ListCtx *c) {
   c->name = c->p->str[c->l->name];
   c->model = c->p->str[c->p->models[c->l->model].name];
   c->vm = campVmNew();
+  campSchedFilterHost(&c->host, e);
   c->now = campEngineNow(e);
   if (!c->vm) { fprintf(stderr, "camp %s: out of memory\n", cmd); campProgramFree(c->p); return 1; }
   return 0;
@@ -62,7 +64,7 @@ static void closeList(ListCtx *c) {
 static int filterMatch(ListCtx *c, const VmRecord *r) {
   if (c->l->kind != LIST_DYNAMIC) return 0;
   char err[256];
-  return campVmFilter(c->vm, c->p, c->l->filter, r, c->now, NULL, err, sizeof err) > 0;
+  return campVmFilter(c->vm, c->p, c->l->filter, r, c->now, &c->host.vm, err, sizeof err) > 0;
 }
 
 /* The record's contact address (its email, else phone field) in b, as a
@@ -256,7 +258,7 @@ static int snapRecord(void *ctx, int64_t id, const VmRecord *r, const StoreListR
   (void)row;
   Snap *s = ctx;
   char err[256];
-  if (campVmFilter(s->c->vm, s->c->p, s->c->l->filter, r, s->c->now, NULL, err, sizeof err) <= 0) return 0;
+  if (campVmFilter(s->c->vm, s->c->p, s->c->l->filter, r, s->c->now, &s->c->host.vm, err, sizeof err) <= 0) return 0;
   if (s->n == s->cap) {
     s->cap = s->cap ? s->cap * 2 : 1024;
     int64_t *v = realloc(s->ids, s->cap * sizeof *v);

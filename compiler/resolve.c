@@ -217,13 +217,23 @@ static void unknownNative(Resolver *r, const Ast *n, int kind) {
 static int typeExpr(Resolver *r, Ast *n);
 static void checkTemplateString(Resolver *r, Ast *s);
 
+/* arg ::= ID ':' expr, naming a native's last parameter (natives.def's
+** ":NAME"): it becomes that positional argument, in place, so the code
+** generator emits its value as any other. */
+static void positional(Ast *arg) {
+  Ast *next = arg->next;
+  *arg = *arg->a;
+  arg->next = next;
+}
+
 /* Check the arguments of a call or pipe against native `nat`'s parameters.
 ** first: an already-typed piped input (filters) or NULL. */
 static int typeCall(Resolver *r, Ast *call, int nat, Ast *first, Ast *args) {
   const NativeInfo *f = &campNatives[nat];
   const char *p = f->params;
+  const char *label = strchr(p, ':');      /* ":NAME": the last parameter may be named */
   int nargs = 0, maxArgs = 0, minArgs = 0, named = 0, modelArg = -1, resultType = letterType(f->result);
-  for (const char *q = p; *q; q++) {
+  for (const char *q = p; *q && *q != ':'; q++) {
     if (*q == '?') { minArgs--; continue; }
     if (*q == '*') { named = 1; continue; }
     maxArgs++; minArgs++;
@@ -231,8 +241,20 @@ static int typeCall(Resolver *r, Ast *call, int nat, Ast *first, Ast *args) {
   Ast *arg = first ? first : args;
   int firstType = TYPE_ANY;
   for (; arg; arg = (arg == first ? args : arg->next)) {
+    if (arg->kind == AST_NAMEDARG && !named && label && !strcmp(arg->name, label + 1)) {
+      if (nargs != maxArgs - 1) {
+        if (maxArgs == 2) err(r, DIAG_E018, arg, "'%s:' names argument 2 of '%s': give argument 1 first", arg->name, f->name);
+        else err(r, DIAG_E018, arg, "'%s:' names argument %d of '%s': give arguments 1 to %d first", arg->name, maxArgs, f->name, maxArgs - 1);
+        continue;
+      }
+      positional(arg);
+    }
     if (arg->kind == AST_NAMEDARG) {
-      if (!named) { err(r, DIAG_E018, arg, "'%s' takes no named arguments", f->name); continue; }
+      if (!named) {
+        if (label) err(r, DIAG_E018, arg, "'%s' takes no named argument '%s' (only '%s:')", f->name, arg->name, label + 1);
+        else err(r, DIAG_E018, arg, "'%s' takes no named arguments", f->name);
+        continue;
+      }
       int t = typeExpr(r, arg->a);
       if (modelArg >= 0) {
         Ast *decl;
@@ -257,11 +279,11 @@ static int typeCall(Resolver *r, Ast *call, int nat, Ast *first, Ast *args) {
     {
       int k = 0;
       const char *q = p;
-      for (; *q; q++) {
+      for (; *q && *q != ':'; q++) {
         if (*q == '?' || *q == '*') continue;
         if (k++ == nargs) break;
       }
-      want = *q == '*' ? 0 : *q;
+      want = *q == '*' || *q == ':' ? 0 : *q;
     }
     nargs++;
     if (!want) { if (arg != first) typeExpr(r, arg); continue; }

@@ -153,6 +153,23 @@ int campNativeInList(NativeCtx *c, const Value *args, int argc, Value *out) {
   return 0;
 }
 
+/* visited(pattern [, within]): the host reads the record's hits; a
+** within that is not a duration (null) gives null, as no host does. */
+int campNativeVisited(NativeCtx *c, const Value *args, int argc, Value *out) {
+  *out = nullValue();
+  if (!c->host || !c->host->visited || !c->model || c->recordId < 0 || args[0].tag != VAL_TEXT) return 0;
+  int64_t since = INT64_MIN;
+  if (argc > 1) {
+    if (args[1].tag != VAL_DURATION) return 0;
+    since = args[1].u.i > 0 && c->now > INT64_MIN + args[1].u.i ? c->now - args[1].u.i : c->now;
+  }
+  int r = c->host->visited(c->host, c->model, c->recordId, args[0].u.s, args[0].len, since);
+  if (r < 0) return 0;
+  out->tag = VAL_BOOL;
+  out->u.i = r > 0;
+  return 0;
+}
+
 /* The first character in title case (Unicode's: "ǆ" gives "ǅ"), the rest
 ** as it is; invalid UTF-8: the first byte, if an ASCII letter. */
 int campNativeCapitalize(NativeCtx *c, const Value *args, int argc, Value *out) {

@@ -140,4 +140,29 @@ int campSchedTest(Engine *e, const char *campaign, int64_t record, const char *a
 struct WebHit;
 int campSchedVisit(Engine *e, const struct WebHit *h, int *fired, char *err, size_t errSize);
 
+/* campSchedVisit, saying more in *r (free it with campSchedVisitResultFree,
+** also after -1): fired, the `on visit` branches made due; canceled, the
+** `on no visit` branches canceled; late (with branch and windowEnd, as an
+** EventResult's), an `on visit` branch the hit met had its window end
+** before the hit's time: closed then, or by a run before. */
+typedef struct VisitResult {
+  int fired, canceled;
+  int late;
+  char *branch;             /* late: the first such branch's activity (malloc'd; NULL when out of memory) */
+  int64_t windowEnd;
+} VisitResult;
+int campSchedVisitOutcome(Engine *e, const struct WebHit *h, VisitResult *r, char *err, size_t errSize);
+void campSchedVisitResultFree(VisitResult *r);
+
+/* Does url meet the URL pattern of `on visit where url like P` and
+** visited(P)?  SQL LIKE (campVmLike) on the URL's path and query (what
+** follows scheme://host[:port], "/" when nothing does; no #fragment) when
+** P starts with '/', else on the whole URL.  1 or 0. */
+int campSchedVisitUrlLike(const char *url, size_t urlLen, const char *pattern, size_t patternLen);
+
+/* visited(): has record id of model a hit (not a bot's) between since
+** (INT64_MIN: ever) and the database's now whose URL meets pattern
+** (campSchedVisitUrlLike)?  1, 0, or -1 (a database error). */
+int campSchedVisited(Engine *e, const char *model, int64_t id, const char *pattern, size_t patternLen, int64_t since);
+
 #endif

@@ -36,10 +36,9 @@ static int negativeBit(int trig) {
   return trig == TRIG_NO_OPEN ? EV_OPEN : trig == TRIG_NO_CLICK ? EV_CLICK : trig == TRIG_NO_REPLY ? EV_REPLY : 0;
 }
 
-/* A waiting positive branch the fresh events fire: made due (event time +
-** its delay) -- unless its window ended before the event, then it is
-** closed as the run would have closed it, and noted in *r. */
-static int fire(Engine *e, const Loaded *l, const StoreChild *k, int64_t at, EventResult *r, int *fired) {
+/* A waiting positive branch an event fires (sched_send.h): due, or closed
+** when its window ended first, as the run would have closed it. */
+int campSchedEventFire(Engine *e, const Loaded *l, const StoreChild *k, int64_t at, EventResult *r, int *fired) {
   const ProgActivity *a = &l->p->acts[k->idx];
   if (!k->hasDue || k->due > at) { (*fired)++; return campStoreMakeDue(e, k->id, at + a->delay, at); }
   if (!r->late) { r->late = 1; free(r->branch); r->branch = strdup(l->p->str[a->name]); r->windowEnd = k->due; }
@@ -63,7 +62,7 @@ static int branch(Engine *e, const Loaded *l, const StoreMessage *m, int fresh, 
       why = "the event happened";
     }
     if (why) rc = campStoreSetTrace(e, kids[i].id, TRACE_CANCELED, why, at);
-    else if (waited) rc = fire(e, l, &kids[i], at, r, fired);
+    else if (waited) rc = campSchedEventFire(e, l, &kids[i], at, r, fired);
   }
   free(kids);
   return rc;

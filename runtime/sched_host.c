@@ -3,7 +3,8 @@
 **
 ** Owns: what campaign code reaches outside the VM while the scheduler runs
 ** it: in_list() and the send set of a list (membership: a list's kind,
-** its filter and the record's row in the store)
+** its filter and the record's row in the store), visited() (the record's
+** website hits, sched_visit.c)
 ** and the actions -- each computed by the actions room (actions.c) as an
 ** effect, and the effect recorded through the store's record verbs, in the
 ** transaction (and savepoint) of the activity that ran it.  webhook()
@@ -12,6 +13,7 @@
 ** Does not own: what an action means (actions.c) or the SQL (store_record.c).
 */
 #include <stdio.h>
+#include <string.h>
 #include "runtime/actions.h"
 #include "runtime/sched_send.h"
 
@@ -96,9 +98,23 @@ int campSchedInSendSet(Engine *e, const Loaded *l, int64_t record, VmHost *host,
   return campSchedListSendable(&l->p->lists[c->list], match, &row);
 }
 
+/* VmHost.visited: the record's website hits (sched_visit.c). */
+static int hostVisited(VmHost *vh, const char *model, int64_t id, const char *pattern, size_t patternLen, int64_t since) {
+  SchedHost *h = vh->ctx;
+  return campSchedVisited(h->e, model, id, pattern, patternLen, since);
+}
+
+void campSchedFilterHost(SchedHost *h, Engine *e) {
+  memset(h, 0, sizeof *h);
+  h->e = e;
+  h->vm.ctx = h;
+  h->vm.visited = hostVisited;
+}
+
 /* VmHost.inList: a member of the list and not removed (unsubscribed
 ** members are still listed).  A dynamic list's filter runs on the current
-** record in a VM of its own (the caller's is in the middle of a run). */
+** record in a VM of its own (the caller's is in the middle of a run), with
+** a host that answers visited() only (no in_list() inside it). */
 static int hostInList(VmHost *vh, uint32_t list, int64_t rec) {
   SchedHost *h = vh->ctx;
   const Program *p = h->l->p;
@@ -110,8 +126,10 @@ static int hostInList(VmHost *vh, uint32_t list, int64_t rec) {
   if (l->kind == LIST_DYNAMIC && l->filter != CAMP_NONE && l->model == p->camps[h->l->camp].model) {
     VmRecord r = campStoreRecord(h->e, h->l);
     char err[200];
+    SchedHost only;
+    campSchedFilterHost(&only, h->e);
     Vm *vm = campVmNew();
-    match = vm ? campVmFilter(vm, p, l->filter, &r, campEngineNow(h->e), NULL, err, sizeof err) > 0 : 0;
+    match = vm ? campVmFilter(vm, p, l->filter, &r, campEngineNow(h->e), &only.vm, err, sizeof err) > 0 : 0;
     campVmFree(vm);
   }
   return campSchedListMember(l, match, &row);
@@ -125,6 +143,7 @@ void campSchedHost(SchedHost *h, Engine *e, const Loaded *l, int64_t trace) {
   h->vm.ctx = h;
   h->vm.inList = hostInList;
   h->vm.action = hostAction;
+  h->vm.visited = hostVisited;
 }
 
 typedef struct BodyCtx { const Loaded *l; uint32_t act; const Value *fields; } BodyCtx;

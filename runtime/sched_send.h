@@ -62,6 +62,14 @@ int campSchedComplete(Engine *e, int64_t participant, RunStats *st);
 ** or -1 when it has had all its attempts. */
 int64_t campSchedBackoff(int attempts);
 
+/* sched_event.c: a waiting positive branch k of l that an event (or a
+** website visit, sched_visit.c) at `at` fires: made due at at + its delay
+** and counted in *fired -- unless its window ended at or before at: then
+** it is closed as a run would have closed it (canceled, the window passed)
+** and the first such branch is noted in r (late, branch, windowEnd).
+** 0, or -1 (campStoreError). */
+int campSchedEventFire(Engine *e, const Loaded *l, const StoreChild *k, int64_t at, EventResult *r, int *fired);
+
 /* sched_host.c: the VmHost for running l's code on the current record;
 ** trace: the action activity's trace (webhooks queue under it), or 0.
 ** After the run, hooks says how many webhooks the actions queued, and
@@ -74,6 +82,9 @@ typedef struct SchedHost {
   int hooks;
 } SchedHost;
 void campSchedHost(SchedHost *h, Engine *e, const Loaded *l, int64_t trace);
+/* A host for a filter run outside a campaign (a list's, by camp list):
+** visited() only; in_list() and actions have no host there. */
+void campSchedFilterHost(SchedHost *h, Engine *e);
 int campSchedHookBodies(SchedHost *h, uint32_t act, char *err, size_t errSize);
 /* sched_host.c: list membership (docs/RUNTIME.md, "Lists") from record's
 ** row on list l and, for a dynamic list, match (its filter's answer):

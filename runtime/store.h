@@ -58,6 +58,7 @@ typedef struct Loaded {
   int64_t *actId;           /* the store's activity id per image activity index (p->nact entries) */
   int emailField, phoneField, nameField;   /* field indexes or -1 */
   int optOutField;          /* the model's declared opt-out field (a bool) or -1 */
+  int visits;               /* the campaign has an `on visit` or `on no visit` branch (sched_visit.c skips the others) */
   char hash[65];            /* the image's SHA-256 in hex */
 } Loaded;
 
@@ -366,6 +367,10 @@ int campStorePendingChildren(Engine *e, int64_t participant, int64_t trace, Stor
 /* The children of trace whose window passed without their event
 ** (canceled by campStoreExpireWindows or campStoreCloseWindow). */
 int campStoreClosedChildren(Engine *e, int64_t participant, int64_t trace, StoreChild **kids, int *n);
+/* The children of the participant's messages processed at or before at,
+** for a website visit (sched_visit.c): the scheduled or waiting ones, or
+** (closed != 0) those canceled because their window passed. */
+int campStoreVisitChildren(Engine *e, int64_t participant, int64_t at, int closed, StoreChild **kids, int *n);
 /* A waiting trace whose window ended at end, before its event came:
 ** canceled as campStoreExpireWindows cancels it. */
 int campStoreCloseWindow(Engine *e, int64_t trace, int64_t end);
@@ -487,6 +492,27 @@ int campStoreDeployInitiatives(Engine *e, const Program *p, const DeployOptions 
 ** a site_id another deployed website has fails the deploy.  0, or -1 with
 ** the message in err. */
 int campStoreDeployWebsites(Engine *e, const Program *p, const DeployOptions *o, DeployStats *stats, char *err, size_t errSize);
+/* Where tracked links land and who may be named there (store_landing.c).
+** campStoreLandingContact: when url has the origin (scheme, host, port) of
+** a deployed website with link_token on whose target is the model of
+** trace's campaign (or that has no target), 1 with that model and the
+** participant's record; 0 when not (or no such trace), -1 on a database
+** error.  campStoreLandingWebsites: fn on each deployed website (only the
+** one named name, unless NULL), in name order; how many, or -1 with the
+** message in err (fn returning -1 stops it).  campStoreLandingRecord:
+** record id of model (NULL: the only deployed model) exists: 1 with the
+** model's name in modelOut; 0 (no such record) or -1 with the message in
+** err. */
+typedef struct WebsiteRow {
+  const char *name, *title, *siteId, *url, *model, *code, *initiative;   /* NULL: none */
+  const char *goals;        /* '\n'-joined ("" : none) */
+  const char *identify;
+  int linkToken;
+} WebsiteRow;
+typedef int (*WebsiteRowFn)(void *ctx, const WebsiteRow *w);
+int campStoreLandingContact(Engine *e, int64_t trace, const char *url, char *model, size_t modelSize, int64_t *record);
+int campStoreLandingWebsites(Engine *e, const char *name, WebsiteRowFn fn, void *ctx, char *err, size_t errSize);
+int campStoreLandingRecord(Engine *e, const char *model, int64_t id, char *modelOut, size_t modelSize, char *err, size_t errSize);
 int campStoreInitiatives(Engine *e, ReportFormat fmt, FILE *out, char *err, size_t errSize);
 /* The report of the website named key, or having key as its site_id
 ** (store_webreport.c; docs/report.md, "Websites"): its visits, unique
@@ -597,9 +623,40 @@ typedef struct WebHit {
   const char *uaClass;      /* "desktop", "mobile" or "bot" */
 } WebHit;
 
+/* A deployed website as the collector needs it (malloc'd texts; NULL:
+** none): its name, target model, identify field and default code. */
+typedef struct StoreWebsite {
+  char *name, *model, *identify, *code;
+} StoreWebsite;
+
+/* The deployed website whose site_id is siteId (store_website.c), into
+** *out (free it with campStoreWebsiteFree): 1 found, 0 none, -1 error with
+** the message in err. */
+int campStoreWebsiteFind(Engine *e, const char *siteId, StoreWebsite *out, char *err, size_t errSize);
+void campStoreWebsiteFree(StoreWebsite *w);
+
 /* Append h to camp_hit, ungrouped (store_hit.c).  Inside the caller's
 ** transaction; 0, or -1 (the message: campStoreError). */
 int campStoreHitAdd(Engine *e, const WebHit *h);
+
+/* What a contact's hit needs from the store (store_visit_trace.c).
+** campStoreVisitSite: the website whose site_id is siteId -- its target
+** model and default code into *model and *code (malloc'd, NULL when it
+** has none); 0 found, 1 no such website, -1 error (err).
+** campStoreVisitRecord: does record id of model exist?  1 yes, 0 no (or
+** no such model), -1 error (err).
+** campStoreVisitParticipants: the running participants (test ones too) of
+** record in the draft or running campaigns over model, in *v (malloc'd),
+** by campaign then participant id; 0, or -1 (campStoreError).
+** campStoreVisitUrls: fn(ctx, url) for each URL of record's hits (model
+** and record_id; bots' left out) at since .. until, in no set order,
+** until fn returns non-zero (returned); 0 when none did, -1 error. */
+typedef struct StoreParticipation { int64_t participant, campaign; } StoreParticipation;
+int campStoreVisitSite(Engine *e, const char *siteId, char **model, char **code, char *err, size_t errSize);
+int campStoreVisitRecord(Engine *e, const char *model, int64_t id, char *err, size_t errSize);
+int campStoreVisitParticipants(Engine *e, const char *model, int64_t record, StoreParticipation **v, size_t *n);
+typedef int (*StoreUrlFn)(void *ctx, const char *url, size_t len);
+int campStoreVisitUrls(Engine *e, const char *model, int64_t record, int64_t since, int64_t until, StoreUrlFn fn, void *ctx);
 
 /* Group every ungrouped hit into visits (store_visit.c): per (site,
 ** visitor, contact) key, a hit joins the key's visit whose last hit is at

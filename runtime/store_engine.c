@@ -607,6 +607,8 @@ const Loaded *campStoreLoaded(Engine *e, int64_t campaign, char *err, size_t err
   l->phoneField = firstFieldOfType(l->p, c->model, TYPE_PHONE, "phone");
   l->nameField = firstFieldOfType(l->p, c->model, 0, "name");
   l->optOutField = l->p->models[c->model].optOut != CAMP_NONE ? (int)l->p->models[c->model].optOut : -1;
+  for (uint32_t a = c->firstAct; a < c->firstAct + c->nact; a++)
+    if (l->p->acts[a].trigger == TRIG_VISIT || l->p->acts[a].trigger == TRIG_NO_VISIT) l->visits = 1;
   /* SELECT the fields in image order, so field i is column i. */
   const ProgModel *m = &l->p->models[c->model];
   Buf sql = { 0 };

@@ -7,7 +7,8 @@
 ** the trace: its MAC part is unguessable, see track.c), storing the event
 ** (a repeat -- same kind and URL on one trace -- is counted on the first
 ** one's row), a trace's event bits, its pending children and those whose window
-** closed, suppressing the
+** closed (and a participant's children a website visit may act on:
+** sched_visit.c), suppressing the
 ** address a message went to; also provider webhook ids seen once, STOP
 ** replies to SMS, and a message's ID and links for the tracking server.
 ** Does not own: what an event implies (sched_event.c).
@@ -137,6 +138,19 @@ int campStoreClosedChildren(Engine *e, int64_t participant, int64_t trace, Store
   return children(e, "SELECT t.id, t.state, a.idx, t.due FROM camp_trace t JOIN camp_activity a ON a.id = t.activity "
                      "WHERE t.participant = ?1 AND t.parent = ?2 AND +t.state = " Q_CANCELED " AND t.message = " Q_WINDOW_PASSED,
                   participant, trace, kids, n);
+}
+
+/* A visit's branches: the children of every message of the participant
+** that was processed (sent) at or before ?2 -- pending ones, or (closed)
+** those a run closed when their window passed.  The participant's index
+** finds its traces; the parent is one primary-key lookup each. */
+int campStoreVisitChildren(Engine *e, int64_t participant, int64_t at, int closed, StoreChild **kids, int *n) {
+#define VISIT_CHILDREN(STATE) "SELECT t.id, t.state, a.idx, t.due FROM camp_trace t JOIN camp_activity a ON a.id = t.activity " \
+  "JOIN camp_trace pt ON pt.id = t.parent WHERE t.participant = ?1 AND " STATE " AND pt.state = " Q_PROCESSED " AND pt.done_at <= ?2"
+  return children(e, closed ? VISIT_CHILDREN("+t.state = " Q_CANCELED " AND t.message = " Q_WINDOW_PASSED)
+                            : VISIT_CHILDREN("+t.state IN (" Q_SCHEDULED ", " Q_WAITING ")"),
+                  participant, at, kids, n);
+#undef VISIT_CHILDREN
 }
 
 int campStoreCloseWindow(Engine *e, int64_t trace, int64_t end) {

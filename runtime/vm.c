@@ -140,20 +140,25 @@ static int hasTag(const Value *tags, const Value *tag) {
   return 0;
 }
 
-/* SQL LIKE: % any run, _ one byte, ASCII case-insensitive. */
+/* SQL LIKE: % any run, _ one byte, ASCII case-insensitive.  Greedy with
+** one backtrack point (the last %): a mismatch retries that % one byte
+** further on, so a match costs at most len(s) * len(p) steps whatever the
+** input (a hit's URL comes from the web). */
 static int like(const char *s, const char *se, const char *p, const char *pe) {
-  while (p < pe) {
-    if (*p == '%') {
-      while (p < pe && *p == '%') p++;
-      if (p == pe) return 1;
-      for (; s <= se; s++) if (like(s, se, p, pe)) return 1;
-      return 0;
-    }
-    if (s == se) return 0;
-    if (*p != '_' && tolower((unsigned char)*p) != tolower((unsigned char)*s)) return 0;
-    p++; s++;
+  const char *star = NULL, *mark = NULL;
+  while (s < se) {
+    if (p < pe && *p == '%') { star = ++p; mark = s; continue; }
+    if (p < pe && (*p == '_' || tolower((unsigned char)*p) == tolower((unsigned char)*s))) { p++; s++; continue; }
+    if (!star) return 0;
+    p = star;
+    s = ++mark;
   }
-  return s == se;
+  while (p < pe && *p == '%') p++;
+  return p == pe;
+}
+
+int campVmLike(const char *s, size_t sLen, const char *pattern, size_t patternLen) {
+  return like(s, s + sLen, pattern, pattern + patternLen);
 }
 
 /* -- escaping template values (OP_ESCAPE) --------------------------------- */
@@ -234,7 +239,8 @@ int campVmRun(Vm *vm, const Program *p, uint32_t code, const VmRecord *rec, int6
   uint32_t pc = 0;
   const char *why = NULL;
   char whyBuf[200];
-  NativeCtx nctx = { now, host, vm, rec && rec->nfield && rec->fields[0].tag == VAL_INT ? rec->fields[0].u.i : -1 };
+  NativeCtx nctx = { now, host, vm, rec && rec->nfield && rec->fields[0].tag == VAL_INT ? rec->fields[0].u.i : -1,
+                     rec && rec->model < p->nmodel ? p->str[p->models[rec->model].name] : NULL };
   resetScratch(vm);
   for (;;) {
     uint32_t at = pc;

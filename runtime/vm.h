@@ -25,6 +25,10 @@ struct VmHost {
   ** arguments; return 0 or -1 with a message in err. */
   int (*action)(VmHost *h, int native, const Value *args, int argc,
                 char *err, size_t errSize);
+  /* visited(): has record `id` of model `model` a website hit (not a
+  ** bot's) at or after `since` (INT64_MIN: ever) whose URL is like
+  ** `pattern` (campSchedVisitUrlLike's rule)?  1 yes, 0 no, -1 error. */
+  int (*visited)(VmHost *h, const char *model, int64_t id, const char *pattern, size_t patternLen, int64_t since);
 };
 
 /* A record as the VM sees it: values in model field order, field 0 = id. */
@@ -54,6 +58,11 @@ int campVmRun(Vm *vm, const Program *p, uint32_t code, const VmRecord *rec,
 int campVmFilter(Vm *vm, const Program *p, uint32_t code, const VmRecord *rec,
                  int64_t now, VmHost *host, char *err, size_t errSize);
 
+/* SQL LIKE, as the language's `like`: in pattern, % matches any run of
+** bytes, _ one byte, anything else itself, ASCII case-insensitively; the
+** whole of s must match.  1 or 0. */
+int campVmLike(const char *s, size_t sLen, const char *pattern, size_t patternLen);
+
 /* v as text (datetime ISO 8601, null empty) into *out; text lives in the
 ** VM's scratch until its next run.  Returns 0, or -1 on out of memory. */
 int campVmToText(Vm *vm, const Value *v, Value *out);
@@ -77,6 +86,7 @@ typedef struct NativeCtx {
   VmHost *host;
   Vm *vm;                      /* for campVmScratch and campVmToText */
   int64_t recordId;            /* the record being evaluated, -1 none */
+  const char *model;           /* the name of its model, or NULL */
 } NativeCtx;
 
 /* Compute *out from args.  Text in *out points into argument text or into

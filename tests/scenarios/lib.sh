@@ -10,6 +10,8 @@
 #   send MAILING                 camp send MAILING; what it said and its exit status
 #   members MAILING              camp report MAILING --members (a row per member)
 #   say TEXT                     a heading in the output
+#   visit RECORD URL [TIME]      camp event visit: RECORD views URL on site shop-1; what it said
+#   visit_event RECORD NAME [TIME]   the same for the website event NAME
 set -u
 . tests/lib.sh
 DB=$D/s.db
@@ -38,6 +40,8 @@ update() { printf '%s\n' "$1" > "$D/update.csv"; "$CAMP" import --db "$DB" --mod
 redeploy() { cp "$1" "$D/c.camp"; "$CAMP" deploy --db "$DB" "$D/c.camp" | sed "s#$D/##g"; }
 show() { "$CAMP" timeline --db "$DB" | mask; }
 say() { echo "== $*"; }
+visit() { "$CAMP" event --db "$DB" visit --site shop-1 --record "$1" --url "$2" ${3:+--at "$3"} 2>&1 || echo "(exit $?)"; }
+visit_event() { "$CAMP" event --db "$DB" visit --site shop-1 --record "$1" --event "$2" ${3:+--at "$3"} 2>&1 || echo "(exit $?)"; }
 send() { { "$CAMP" send --db "$DB" "$1" --mail "file:$D/mail" 2>&1; echo "exit $?"; } | mask; }
 members() { "$CAMP" report --db "$DB" "$1" --members; }
 # camp list / camp lists on the scenario's database (what they print, errors included)
