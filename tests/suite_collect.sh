@@ -83,8 +83,8 @@ serve
 PAGE=$(enc "$U/p1?utm_source=news&utm_medium=email&pk_campaign=SPRING&utm_term=shoes")
 check "page view: 204" "$(get "idsite=shop-1&rec=1&url=$PAGE&action_name=Hello%20%C3%A9t%C3%A9&urlref=$(enc https://ref.example/x)&_id=0123456789abcdef")" 204
 wait_for answers 1 q "SELECT count(*) FROM camp_hit WHERE url LIKE '$U/p1?%'"
-check "page view: every field" "$(q "SELECT site, at, visitor, coalesce(model, '-'), coalesce(record_id, '-'), title, referrer, name, coalesce(category, '-'), value, code, source, medium, keyword, ip, ua, ua_class, coalesce(visit, 'ungrouped') FROM camp_hit WHERE url LIKE '$U/p1?%'")" \
-  "shop-1|$NOW|0123456789abcdef|-|-|Hello été|https://ref.example/x|visit|-|1.0|SPRING|news|email|shoes|127.0.0.0|$UA|desktop|ungrouped"
+check "page view: every field" "$(q "SELECT site, at, visitor, coalesce(model, '-'), coalesce(record_id, '-'), title, referrer, name, coalesce(category, '-'), value, code, source, medium, keyword, ip, ua, ua_class, CASE WHEN visit IS NULL THEN 'ungrouped' ELSE 'grouped' END FROM camp_hit WHERE url LIKE '$U/p1?%'")" \
+  "shop-1|$NOW|0123456789abcdef|-|-|Hello été|https://ref.example/x|visit|-|1.0|SPRING|news|email|shoes|127.0.0.0|$UA|desktop|grouped"
 grep -q "GET /matomo.php 204 hit shop-1 visit by anonymous$" "$D/serve.log" && ok "page view: logged" || bad "page view: log" "$(tail -3 "$D/serve.log")"
 
 # -- defaults and the campaign code's sources
