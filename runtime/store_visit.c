@@ -1,6 +1,6 @@
 /*
 ** runtime/store_visit.c -- visits: hits grouped per visitor, contact and
-** website with a 30-minute inactivity cut.
+** website with a 30-minute inactivity cut; camp visits and camp forget.
 **
 ** Owns: grouping (campStoreVisitsGroup): every camp_hit row with visit IS
 ** NULL joins a camp_visit row of its key (site, visitor, model, record_id)
@@ -9,8 +9,9 @@
 ** new one -- and the visit's fields follow (first_at, last_at, pages: hits
 ** named 'visit', events: the others, referrer/code/source/medium of its
 ** first hit that has one, ip and ua_class of its first hit, bot when that
-** class is 'bot').  Does not own: recording hits (store_hit.c), the
-** listings and erasure (store_webreport.c) or the reports.
+** class is 'bot'); listing visits (campStoreVisitsList) and erasing a
+** contact's web traces (campStoreVisitsForget).  Does not own: recording
+** hits (store_hit.c) or the web numbers of the reports (store_webreport.c).
 **
 ** How: the hits are walked in key and time order through the partial
 ** index camp_hit_ungrouped, BATCH at a time; the open visits of the current
@@ -19,10 +20,10 @@
 ** none of them asks the database for a visit of its key that it fits (a
 ** visit of an earlier call, or a late hit's), else opens a new one with
 ** the next id.  Each batch's hits get their visit id through one prepared
-** UPDATE per hit once the batch's cursor is done, which drops them from the
-** index, so the next batch starts again at the index's head.  A late hit
-** that falls between two visits joins the later one; visits are never
-** merged.
+** UPDATE per hit, in id order (the table's), once the batch's cursor is
+** done, which drops them from the index, so the next batch starts again at
+** the index's head.  A late hit that falls between two visits joins the
+** later one; visits are never merged.
 */
 #include <jansson.h>
 #include <stdlib.h>
@@ -31,7 +32,7 @@
 #include "runtime/store_engine.h"
 
 #define VISIT_GAP 1800
-#define BATCH 8192
+#define BATCH (1 << 18)            /* hits a batch: 4 MB of (hit, visit) pairs */
 #define NATTR 4                    /* referrer, code, source, medium */
 
 /* A visit being grouped into.  The attributes are its first hit's that
@@ -150,14 +151,15 @@ static int enterKey(Group *g, sqlite3_stmt *h) {
 static int visitFind(Group *g, const char *model, int64_t at, Visit *v) {
   sqlite3_stmt *st = campStoreStmt(g->e,
     "SELECT id, first_at, last_at, pages, events, referrer, code, source, medium, ip, ua_class FROM camp_visit"
-    " WHERE site = ?1 AND visitor IS ?2 AND record_id IS ?3 AND model IS ?4 AND last_at >= ?5 - 1800"
-    " AND first_at <= ?5 + 1800 ORDER BY last_at DESC LIMIT 1", NULL, 0);
+    " WHERE site = ?1 AND visitor IS ?2 AND record_id IS ?3 AND model IS ?4 AND last_at >= ?5 - ?6"
+    " AND first_at <= ?5 + ?6 ORDER BY last_at DESC LIMIT 1", NULL, 0);
   if (!st) return -1;
   bindText(st, 1, g->site);
   bindText(st, 2, g->visitor);
   if (g->hasRecord) sqlite3_bind_int64(st, 3, g->record);
   bindText(st, 4, model);
   sqlite3_bind_int64(st, 5, at);
+  sqlite3_bind_int(st, 6, VISIT_GAP);
   int rc = sqlite3_step(st), found = rc == SQLITE_ROW;
   if (found) {
     *v = (Visit){ .id = sqlite3_column_int64(st, 0), .stored = 1, .first = sqlite3_column_int64(st, 1),
@@ -239,10 +241,23 @@ static int groupHit(Group *g, sqlite3_stmt *h) {
   return 0;
 }
 
-/* Set visit on the batch's hits. */
+static int byHit(const void *a, const void *b) {
+  int64_t x = ((const int64_t *)a)[0], y = ((const int64_t *)b)[0];
+  return x < y ? -1 : x > y;
+}
+
+/* Set visit on the batch's hits, in id order: each page of camp_hit is
+** written once per batch, not once per hit as the key order would. */
 static int markHits(Group *g) {
+  qsort(g->pairs, g->npair, sizeof *g->pairs, byHit);
+  sqlite3_stmt *st = campStoreStmt(g->e, "UPDATE camp_hit SET visit = ?1 WHERE id = ?2", NULL, 0);
+  if (!st) return -1;
   for (size_t i = 0; i < g->npair; i++) {
-    if (campStoreRun(g->e, "UPDATE camp_hit SET visit = ?1 WHERE id = ?2", "ii", g->pairs[i][1], g->pairs[i][0]) < 0) return -1;
+    sqlite3_bind_int64(st, 1, g->pairs[i][1]);
+    sqlite3_bind_int64(st, 2, g->pairs[i][0]);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) return -1;
   }
   g->npair = 0;
   return 0;
