@@ -42,7 +42,7 @@ TEST_PKGS  = clang libclang-rt-14-dev sqlite3 curl openssl python3-aiosmtpd pyth
 
 GEN      = $(BUILD)/lexer.c $(BUILD)/parser.c
 LIB_SRC  = $(wildcard compiler/*.c runtime/*.c stdlib/*.c) $(filter-out cli/main.c,$(wildcard cli/*.c))
-LIB_OBJ  = $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRC)) $(BUILD)/lexer.o
+LIB_OBJ  = $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRC)) $(BUILD)/lexer.o $(BUILD)/camp_js.o
 UNIT_SRC = $(wildcard tests/unit/*.c)
 UNIT_BIN = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
@@ -85,6 +85,17 @@ $(BUILD)/lexer.c: grammar/lexer.re $(BUILD)/parser.h | $(BUILD)/.deps
 $(BUILD)/lexer.o: $(BUILD)/lexer.c
 	$(CC) $(CPPFLAGS) $(CFLAGS) -Wno-unused-const-variable -c -o $@ $<
 # parser.c is #included by compiler/parse.c (see there why).
+
+# camp.js, the website tracker `camp serve` answers /camp.js with
+# (runtime/serve_site.c), as the bytes of a C array.
+$(BUILD)/camp_js.c: runtime/camp.js
+	@mkdir -p $(@D)
+	{ echo '/* generated from runtime/camp.js by the Makefile: do not edit */'; \
+	  echo 'const unsigned char campServeSiteJs[] = {'; od -An -v -tx1 $< | sed 's/ \([0-9a-f][0-9a-f]\)/0x\1,/g'; echo '0 };'; \
+	  echo 'const unsigned long campServeSiteJsSize = sizeof campServeSiteJs - 1;'; } > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/camp_js.o: $(BUILD)/camp_js.c
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 # --- objects ------------------------------------------------------------------
 $(BUILD)/runtime/ingest.o: CPPFLAGS += $(GMIME_CFLAGS)

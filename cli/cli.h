@@ -116,6 +116,11 @@ struct RunOptions;
 int campSendSetSender(Engine *e, const char *value, char *err, size_t errSize);
 int campCliOpenChannels(Engine *e, const CliArgs *a, struct RunOptions *r, char *err, size_t errSize);
 
+/* Group the pending website hits into visits in a transaction of their
+** own (cli/visits.c), before anything reads visits.  0, or -1 with the
+** message in err. */
+int campVisitsGroup(Engine *e, char *err, size_t errSize);
+
 /* Compile path to an image (*img malloc'd); diagnostics go to stderr.
 ** The project directory is a's --root, else the file's own.
 ** Returns 0, 1 (errors in the file) or 2 (cannot read it). */

@@ -478,9 +478,11 @@ static int import(const CliArgs *a) {
 ** over it only when the whole report is written; on any error the
 ** temporary file is removed and path left as it was.  0 or -1 (err set). */
 /* The report of a campaign (all: NULL), of a mailing's members, or of an
-** initiative, on out. */
+** initiative, on out; members < 0: of the website named initiative, in
+** buckets of scale -members. */
 static int writeReport(Engine *e, const char *campaign, int members, const char *initiative, ReportFormat f, FILE *out,
                        char *err, size_t errSize) {
+  if (members < 0) return campStoreReportWebsite(e, initiative, -members, f, out, err, errSize);
   if (initiative) return campStoreReportInitiative(e, initiative, f, out, err, errSize);
   return members ? campStoreMailingMembers(e, campaign, f, out, err, errSize) : campStoreReport(e, campaign, f, out, err, errSize);
 }
@@ -519,9 +521,19 @@ static int report(const CliArgs *a) {
     return campCliUsage(a->cmd, "usage: camp report [--db DB] MAILING --members [--format table|json|csv] [-o FILE]");
   if (initiative && (campaign || f == REPORT_CSV))
     return campCliUsage(a->cmd, "usage: camp report [--db DB] --initiative CODE [--format table|json|html] [-o FILE] (no CAMPAIGN)");
+  const char *website = a->opt[O_WEBSITE], *scale = a->opt[O_SCALE];
+  if (website && (campaign || members || initiative || f == REPORT_CSV))
+    return campCliUsage(a->cmd, "usage: camp report [--db DB] --website NAME [--scale hour|day|month] [--format table|json|html] [-o FILE]");
+  if (scale && !website) return campCliUsage(a->cmd, "--scale goes with --website (an initiative has its own scale)");
+  if (website) {
+    members = !scale || !strcmp(scale, "day") ? -SCALE_DAY : !strcmp(scale, "hour") ? -SCALE_HOUR : !strcmp(scale, "month") ? -SCALE_MONTH : 0;
+    if (!members) return campCliUsage(a->cmd, "--scale '%s': hour, day or month", scale);
+    initiative = website;
+  }
   Engine *e = openDb(a);
   char err[512] = "";
   if (!e) return 1;
+  if ((website || initiative) && campVisitsGroup(e, err, sizeof err) < 0) return fail(a->cmd, e, err);
   if ((path ? reportToFile(e, campaign, members, initiative, f, path, err, sizeof err)
             : writeReport(e, campaign, members, initiative, f, stdout, err, sizeof err)) < 0)
     return fail(a->cmd, e, err);
@@ -697,14 +709,19 @@ const CliSpec campCmdReport = {
   "report", "participants, activities, engagement and links", report,
   "camp report [--db DB] [--format table|json|csv|html] [-o FILE] [CAMPAIGN]\n"
   "camp report [--db DB] MAILING --members [--format table|json|csv] [-o FILE]\n"
-  "camp report [--db DB] --initiative CODE|NAME [--format table|json|html] [-o FILE]",
+  "camp report [--db DB] --initiative CODE|NAME [--format table|json|html] [-o FILE]\n"
+  "camp report [--db DB] --website NAME [--scale hour|day|month] [--format table|json|html] [-o FILE]",
   "html is one self-contained page with charts, to open or forward (docs/report.md says what\n"
   "each number means); json carries a \"version\" and follows docs/report.schema.json.\n"
   "--members: a row per member of a mailing (or campaign): its record and address, its message's\n"
   "state, when it was sent, its opens, clicks, bounces, unsubscribes and abuse reports.\n"
   "--initiative: the combined picture of its mailings and campaigns, their totals, cost per send and\n"
-  "per click, and the series in its report scale; any code it has or had finds it.",
-  (const CliOptUse[]){ { O_DB, NULL }, { O_MEMBERS, NULL }, { O_INITIATIVE, NULL },
+  "per click, and the series in its report scale; any code it has or had finds it; its web section\n"
+  "counts the hits with those codes: visits, visitors, page views, events, conversions, revenue,\n"
+  "cost per visit and per conversion, return.\n"
+  "--website: the same web numbers for one website, in buckets of --scale (default day).",
+  (const CliOptUse[]){ { O_DB, NULL }, { O_MEMBERS, NULL }, { O_INITIATIVE, NULL }, { O_WEBSITE, "the website's report: its name or site_id" },
+                       { O_SCALE, NULL },
                        { O_FORMAT, "table (default), json, csv or html" },
                        { O_OUTPUT, "write to FILE (whole, or left as it was on an error) instead of standard output" },
                        { CLI_NOPT, NULL } },

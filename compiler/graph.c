@@ -8,7 +8,8 @@
 ** the store's numbers (campGraphProgram).  A campaign is a cluster holding a
 ** start node (target, filter) and a node per activity (kind, name, delay,
 ** filter, expiry and, deployed, its counts), with an edge per trigger in
-** words ("clicked within 30 days", "not opened within 3 days").  A mailing is
+** words ("clicked within 30 days", "not opened within 3 days", "visited
+** /pricing% within 2 days", "event signup within 7 days").  A mailing is
 ** a node (title, list, send time, subject) with an edge to its list; a list a
 ** node (target, filter or manual members); a model a node with its fields.
 ** A campaign testing in_list(L) or acting with add_to_list(L) or
@@ -121,18 +122,34 @@ static void activityNode(FILE *out, int camp, int id, const GraphAct *a) {
           a->n && a->n->error ? ", color=red" : "");
 }
 
-/* The edge into activity `to` from its parent (from; 0: the start node),
-** labelled with its trigger in words. */
-static void triggerEdge(FILE *out, int camp, int from, int to, int trig, int64_t window) {
+/* A visit branch's condition (VisitMatch, the URL pattern or event name;
+** NULL for MATCH_ANY) as the words of its edge. */
+typedef struct GraphCond { int match; const char *pattern; } GraphCond;
+
+/* The trigger in words: "clicked", "visited /pricing%", "event signup",
+** "no visit", "no event signup". */
+static void triggerWords(FILE *out, int trig, const GraphCond *cond) {
   static const char *const words[] = {
     [TRIG_DONE] = "done", [TRIG_OPEN] = "opened", [TRIG_CLICK] = "clicked", [TRIG_REPLY] = "replied",
     [TRIG_BOUNCE] = "bounced", [TRIG_NO_OPEN] = "not opened", [TRIG_NO_CLICK] = "not clicked", [TRIG_NO_REPLY] = "no reply",
     [TRIG_VISIT] = "visited", [TRIG_NO_VISIT] = "no visit",
   };
+  int visit = trig == TRIG_VISIT || trig == TRIG_NO_VISIT;
+  if (!visit || !cond || !cond->pattern || cond->match == MATCH_ANY) { fputs(words[trig], out); return; }
+  if (cond->match == MATCH_EVENT) fputs(trig == TRIG_NO_VISIT ? "no event " : "event ", out);
+  else { fputs(words[trig], out); fputc(' ', out); }
+  escapedStr(out, cond->pattern);
+}
+
+/* The edge into activity `to` from its parent (from; 0: the start node),
+** labelled with its trigger in words (cond: a visit branch's condition, or
+** NULL). */
+static void triggerEdge(FILE *out, int camp, int from, int to, int trig, int64_t window, const GraphCond *cond) {
   if (from) fprintf(out, "    c%d_%d -> c%d_%d", camp, from, camp, to);
   else fprintf(out, "    c%d -> c%d_%d", camp, camp, to);
   if (trig <= TRIG_BEGIN || trig > TRIG_NO_VISIT) { fputs(";\n", out); return; }
-  fprintf(out, " [label=\"%s", words[trig]);
+  fputs(" [label=\"", out);
+  triggerWords(out, trig, cond);
   if (window) { fputs(" within ", out); duration(out, window); }
   fputc('"', out);
   if (campTriggerNegative(trig)) fputs(", style=dashed", out);
@@ -242,7 +259,10 @@ static void activity(Walk *w, const Ast *a, int from, const Ast *branch) {
   GraphAct g = { a->op, a->name, a->a ? a->a->v.i : 0, exp && exp->kind == AST_DUR ? exp->v.i : 0, where, NULL };
   activityNode(w->out, w->campaign, me, &g);
   free(where);
-  triggerEdge(w->out, w->campaign, from, me, branch ? branch->op : TRIG_BEGIN, branch && branch->a ? branch->a->v.i : 0);
+  const Ast *cond = branch ? branch->b : NULL;           /* where url like "…" | event "…" */
+  GraphCond gc = { cond && cond->op == PROP_URL ? MATCH_URL : MATCH_EVENT, cond && cond->a ? cond->a->name : NULL };
+  triggerEdge(w->out, w->campaign, from, me, branch ? branch->op : TRIG_BEGIN, branch && branch->a ? branch->a->v.i : 0,
+              cond ? &gc : NULL);
   for (const Ast *br = a->kids; br; br = br->next)
     if (br->kind == AST_BRANCH)
       for (const Ast *c = br->kids; c; c = c->next)
@@ -439,7 +459,8 @@ static void imageCampaign(const Program *p, const ProgCampaign *c, const GraphLi
     activityNode(out, 1, (int)i + 1, &g);
     free(where);
     int from = a->parent >= c->firstAct && a->parent < c->firstAct + c->nact ? (int)(a->parent - c->firstAct) + 1 : 0;
-    triggerEdge(out, 1, from, (int)i + 1, a->trigger, a->window);
+    GraphCond gc = { a->match, a->pattern < p->nstr ? p->str[a->pattern] : NULL };
+    triggerEdge(out, 1, from, (int)i + 1, a->trigger, a->window, &gc);
   }
   fputs("  }\n", out);
   ImageLists il = { p, out, calloc(p->nlist ? p->nlist : 1, 1) };

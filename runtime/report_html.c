@@ -6,7 +6,10 @@
 ** and step tables with rates, a bar chart of the message counts, a dated
 ** line chart of the last 15 days and the top clicked links; for an
 ** initiative (camp report --initiative) its own section first: members and
-** totals, costs, and the series in its report scale -- its inline CSS
+** totals, costs, and the series in its report scale, and its web numbers
+** when its codes have hits; a website's report (camp report --website):
+** its visits, visitors, page views, events, conversions and revenue, and
+** their series -- its inline CSS
 ** (screen and print) and SVG.  No script, no external resource.  Does
 ** not own: the numbers (store_report.c puts them in the JSON document this
 ** file only reads), escaping (campVmEscapeOf, the templates' escaper).
@@ -405,16 +408,18 @@ static void money(Buf *b, const json_t *in, const char *key) {
   campBufPuts(b, "</strong>");
 }
 
-/* The line chart of the series: a line per count over every bucket, the
-** labels of about twelve buckets under it. */
-static void seriesChart(Buf *b, const json_t *buckets) {
+/* A series' line chart: a line per key (class lineCls plus "-KEY", in its
+** colour) over every bucket, the labels of about twelve buckets under it;
+** the SVG has class "chart svgCls". */
+static void lineSeries(Buf *b, const json_t *buckets, const char *const *keys, const char *const *colours, size_t nkey,
+                       const char *svgCls, const char *lineCls) {
   size_t n = json_array_size(buckets), i;
   double max = 0;
   const json_t *d;
-  json_array_foreach(buckets, i, d) for (size_t k = 0; k < NICOUNT; k++) max = fmax(max, (double)num(d, ICOUNTS[k]));
+  json_array_foreach(buckets, i, d) for (size_t k = 0; k < nkey; k++) max = fmax(max, (double)num(d, keys[k]));
   double step, top = niceTop(max, &step), w = CHART_W, h = 260, left = 52, right = 24, base = 218;
   double dx = n > 1 ? (w - left - right) / (double)(n - 1) : 0, x0 = n > 1 ? left : (left + w - right) / 2;
-  campBufPrintf(b, "<figure><svg class=\"chart series\" viewBox=\"0 0 %.0f %.0f\" role=\"img\" aria-label=\"series\">", w, h);
+  campBufPrintf(b, "<figure><svg class=\"chart %s\" viewBox=\"0 0 %.0f %.0f\" role=\"img\" aria-label=\"series\">", svgCls, w, h);
   grid(b, top, step, left, w - right, base, 14);
   size_t every = n > 12 ? (n + 11) / 12 : 1;
   json_array_foreach(buckets, i, d) {
@@ -424,40 +429,148 @@ static void seriesChart(Buf *b, const json_t *buckets) {
     esc(b, str(d, "bucket"));
     campBufPuts(b, "</text>");
   }
-  for (size_t k = 0; k < NICOUNT; k++) {
-    campBufPrintf(b, "<polyline class=\"line s-%s\" stroke=\"%s\" points=\"", ICOUNTS[k], colourOf(ICOUNTS[k]));
+  for (size_t k = 0; k < nkey; k++) {
+    campBufPrintf(b, "<polyline class=\"line %s-%s\" stroke=\"%s\" points=\"", lineCls, keys[k], colours[k]);
     json_array_foreach(buckets, i, d)
-      campBufPrintf(b, "%s%.1f,%.1f", i ? " " : "", x0 + dx * (double)i, base - (base - 14) * (double)num(d, ICOUNTS[k]) / top);
-    if (n == 1) campBufPrintf(b, " %.1f,%.1f", x0 + 1, base - (base - 14) * (double)num(json_array_get(buckets, 0), ICOUNTS[k]) / top);
-    campBufPrintf(b, "\"><title>%s</title></polyline>", ICOUNTS[k]);
+      campBufPrintf(b, "%s%.1f,%.1f", i ? " " : "", x0 + dx * (double)i, base - (base - 14) * (double)num(d, keys[k]) / top);
+    if (n == 1) campBufPrintf(b, " %.1f,%.1f", x0 + 1, base - (base - 14) * (double)num(json_array_get(buckets, 0), keys[k]) / top);
+    campBufPrintf(b, "\"><title>%s</title></polyline>", keys[k]);
   }
   campBufPuts(b, "</svg>");
-  const char *colours[NICOUNT];
-  for (size_t k = 0; k < NICOUNT; k++) colours[k] = colourOf(ICOUNTS[k]);
-  legend(b, ICOUNTS, colours, NICOUNT);
+  legend(b, keys, colours, nkey);
   campBufPuts(b, "</figure>");
 }
 
-/* The buckets of the series that have anything, each count a number. */
-static void seriesTable(Buf *b, const json_t *buckets) {
-  campBufPuts(b, "<div class=\"wide\"><table class=\"series\"><thead><tr><th>bucket</th>");
-  for (size_t k = 0; k < NICOUNT; k++) campBufPrintf(b, "<th class=\"num\">%s</th>", ICOUNTS[k]);
+/* The initiative's series chart: a line per count. */
+static void seriesChart(Buf *b, const json_t *buckets) {
+  const char *colours[NICOUNT];
+  for (size_t k = 0; k < NICOUNT; k++) colours[k] = colourOf(ICOUNTS[k]);
+  lineSeries(b, buckets, ICOUNTS, colours, NICOUNT, "series", "s");
+}
+
+/* A series' table: the buckets that have anything, each key a number
+** (its pointer: ptr + "/buckets/I/KEY"), or the line none. */
+static void bucketTable(Buf *b, const json_t *buckets, const char *const *keys, size_t nkey, const char *ptr, const char *cls,
+                        const char *none) {
+  campBufPrintf(b, "<div class=\"wide\"><table class=\"%s\"><thead><tr><th>bucket</th>", cls);
+  for (size_t k = 0; k < nkey; k++) campBufPrintf(b, "<th class=\"num\">%s</th>", keys[k]);
   campBufPuts(b, "</tr></thead><tbody>");
   size_t i, rows = 0;
   const json_t *d;
   json_array_foreach(buckets, i, d) {
     json_int_t any = 0;
-    for (size_t k = 0; k < NICOUNT; k++) any |= num(d, ICOUNTS[k]);
+    for (size_t k = 0; k < nkey; k++) any |= num(d, keys[k]);
     if (!any) continue;
     rows++;
     campBufPuts(b, "<tr><td>");
     esc(b, str(d, "bucket"));
     campBufPuts(b, "</td>");
-    for (size_t k = 0; k < NICOUNT; k++) number(b, "td", "num", json_object_get(d, ICOUNTS[k]), "/initiative/series/buckets/%zu/%s", i, ICOUNTS[k]);
+    for (size_t k = 0; k < nkey; k++) number(b, "td", "num", json_object_get(d, keys[k]), "%s/buckets/%zu/%s", ptr, i, keys[k]);
     campBufPuts(b, "</tr>");
   }
-  if (!rows) campBufPrintf(b, "<tr><td colspan=\"%zu\" class=\"none\">Nothing sent yet.</td></tr>", NICOUNT + 1);
+  if (!rows) campBufPrintf(b, "<tr><td colspan=\"%zu\" class=\"none\">%s</td></tr>", nkey + 1, none);
   campBufPuts(b, "</tbody></table></div>");
+}
+
+/* The buckets of the series that have anything, each count a number. */
+static void seriesTable(Buf *b, const json_t *buckets) {
+  bucketTable(b, buckets, ICOUNTS, NICOUNT, "/initiative/series", "series", "Nothing sent yet.");
+}
+
+/* -- the web numbers (a website's report, an initiative's web section) -------------- */
+
+static const char *const WCOUNTS[] = { "visits", "visitors", "page_views", "events", "conversions" };
+static const char *const WCOLOURS[] = { "#4e79a7", "#b07aa1", "#59a14f", "#edc948", "#e15759" };
+#define NWCOUNT (sizeof WCOUNTS / sizeof WCOUNTS[0])
+
+/* An amount of the web numbers (a real) as "12.50 EUR", a ratio as a
+** percentage, or "n/a"; data-money="web_KEY". */
+static void webMoney(Buf *b, const json_t *web, const char *key, const char *currency, int percent) {
+  const json_t *v = json_object_get(web, key);
+  campBufPrintf(b, "<strong class=\"money\" data-money=\"web_%s\">", key);
+  if (!json_is_real(v)) campBufPuts(b, "n/a");
+  else if (percent) campBufPrintf(b, "%+.1f%%", json_real_value(v) * 100.0);
+  else {
+    double c = json_real_value(v);
+    campBufPrintf(b, (long long)(fabs(c) * 10000.0 + 0.5) % 100 ? "%.4f" : "%.2f", c);
+    if (currency && *currency) { campBufPuts(b, " "); esc(b, currency); }
+  }
+  campBufPuts(b, "</strong>");
+}
+
+/* The web numbers of web (its JSON Pointer ptr): the totals, the events by
+** name, the series' chart (when it has a bucket) and table; with costs (an
+** initiative's) the cost per visit and per conversion and the return. */
+static void webSection(Buf *b, const json_t *web, const char *ptr, const char *currency, int costs) {
+  static const char *const TOTALS[] = { "visits", "unique_visitors", "page_views", "events", "conversions", "bot_visits" };
+  static const char *const LABELS[] = { "visits", "unique visitors", "page views", "events", "conversions", "bots' visits (not counted)" };
+  campBufPuts(b, "<div class=\"wide\"><table class=\"web\"><tbody>");
+  for (size_t k = 0; k < sizeof TOTALS / sizeof TOTALS[0]; k++) {
+    campBufPrintf(b, "<tr><th>%s</th>", LABELS[k]);
+    number(b, "td", "num", json_object_get(web, TOTALS[k]), "%s/%s", ptr, TOTALS[k]);
+    campBufPuts(b, "</tr>");
+  }
+  campBufPuts(b, "</tbody></table></div><p>Revenue (the conversions' value): ");
+  webMoney(b, web, "revenue", currency, 0);
+  if (costs) {
+    campBufPuts(b, "; cost per visit: ");
+    webMoney(b, web, "cost_per_visit", currency, 0);
+    campBufPuts(b, "; cost per conversion: ");
+    webMoney(b, web, "cost_per_conversion", currency, 0);
+    campBufPuts(b, "; return: ");
+    webMoney(b, web, "return", currency, 1);
+  }
+  campBufPuts(b, "</p><h3>Events by name</h3><div class=\"wide\"><table class=\"events\"><thead><tr><th>name</th>"
+                 "<th class=\"num\">count</th><th class=\"num\">value</th></tr></thead><tbody>");
+  size_t i;
+  const json_t *o;
+  json_array_foreach(json_object_get(web, "by_name"), i, o) {
+    campBufPuts(b, "<tr><td>");
+    esc(b, str(o, "name"));
+    if (json_is_true(json_object_get(o, "goal"))) campBufPuts(b, " <span class=\"badge\">goal</span>");
+    campBufPuts(b, "</td>");
+    number(b, "td", "num", json_object_get(o, "count"), "%s/by_name/%zu/count", ptr, i);
+    campBufPrintf(b, "<td class=\"num\">%.2f</td></tr>", json_real_value(json_object_get(o, "value")));
+  }
+  if (!json_array_size(json_object_get(web, "by_name"))) campBufPuts(b, "<tr><td colspan=\"3\" class=\"none\">No hit yet.</td></tr>");
+  campBufPuts(b, "</tbody></table></div>");
+  const json_t *s = json_object_get(web, "series");
+  campBufPuts(b, "<h3>Web series by ");
+  esc(b, str(s, "scale"));
+  if (json_is_string(json_object_get(s, "from"))) {
+    campBufPuts(b, ", ");
+    esc(b, str(s, "from"));
+    campBufPuts(b, " to ");
+    esc(b, str(s, "to"));
+  }
+  campBufPuts(b, "</h3>");
+  if (json_array_size(json_object_get(s, "buckets"))) lineSeries(b, json_object_get(s, "buckets"), WCOUNTS, WCOLOURS, NWCOUNT, "web", "w");
+  char sp[96];
+  snprintf(sp, sizeof sp, "%s/series", ptr);
+  bucketTable(b, json_object_get(s, "buckets"), WCOUNTS, NWCOUNT, sp, "web-series", "No visit yet.");
+}
+
+/* A website's report: what it is, then its web numbers. */
+static void websiteCard(Buf *b, const json_t *w) {
+  campBufPuts(b, "<section class=\"card website\" id=\"website\"><header><h2>");
+  esc(b, *str(w, "title") ? str(w, "title") : str(w, "name"));
+  campBufPuts(b, "</h2><span class=\"name\">");
+  esc(b, str(w, "name"));
+  campBufPuts(b, "</span><span class=\"badge\">site_id ");
+  esc(b, str(w, "site_id"));
+  campBufPuts(b, "</span></header><p class=\"meta\">");
+  esc(b, str(w, "url"));
+  campBufPuts(b, ". Goals: ");
+  size_t i;
+  const json_t *g;
+  json_array_foreach(json_object_get(w, "goals"), i, g) {
+    if (i) campBufPuts(b, ", ");
+    esc(b, json_string_value(g));
+  }
+  if (!json_array_size(json_object_get(w, "goals"))) campBufPuts(b, "none");
+  campBufPuts(b, ". Bots' hits are not counted.</p>");
+  webSection(b, json_object_get(w, "web"), "/website/web", NULL, 0);
+  campBufPuts(b, "</section>\n");
 }
 
 /* The members with their counts, then the totals. */
@@ -536,6 +649,11 @@ static void initiativeCard(Buf *b, const json_t *in) {
   campBufPuts(b, "</h3>");
   if (json_array_size(json_object_get(s, "buckets"))) seriesChart(b, json_object_get(s, "buckets"));
   seriesTable(b, json_object_get(s, "buckets"));
+  const json_t *web = json_object_get(in, "web");
+  if (num(web, "visits") || num(web, "bot_visits") || json_array_size(json_object_get(web, "by_name"))) {
+    campBufPuts(b, "<h3>Web: the hits with its codes</h3>");
+    webSection(b, web, "/initiative/web", str(in, "currency"), 1);
+  }
   campBufPuts(b, "</section>\n");
 }
 
@@ -619,18 +737,21 @@ static void overview(Buf *b, const json_t *camps) {
 int campReportHtmlWrite(const json_t *report, FILE *out) {
   Buf b = { 0 };
   const json_t *camps = json_object_get(report, "campaigns"), *in = json_object_get(report, "initiative");
+  const json_t *site = json_object_get(report, "website");
   campBufPuts(&b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
                   "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>camp report, ");
   if (in) { esc(&b, str(in, "title")); campBufPuts(&b, ", "); }
+  if (site) { esc(&b, str(site, "name")); campBufPuts(&b, ", "); }
   esc(&b, str(report, "at"));
   campBufPrintf(&b, "</title><style>%s</style></head><body><main><h1>%s report</h1><p class=\"meta\">", CSS,
-                in ? "Initiative" : "Campaign");
+                in ? "Initiative" : site ? "Website" : "Campaign");
   campBufPrintf(&b, "At %s on the database's %s clock; the last 15 days end on that day. Report format version "
                     "<span data-json=\"/version\" data-value=\"%lld\">%lld</span>.</p>\n",
                 str(report, "at"), str(report, "clock"), (long long)num(report, "version"), (long long)num(report, "version"));
   if (in) initiativeCard(&b, in);
+  if (site) websiteCard(&b, site);
   if (!json_array_size(camps)) {
-    if (!in) campBufPuts(&b, "<section class=\"card\"><p class=\"none\">No campaign or mailing is deployed.</p></section>");
+    if (!in && !site) campBufPuts(&b, "<section class=\"card\"><p class=\"none\">No campaign or mailing is deployed.</p></section>");
   } else overview(&b, camps);
   size_t i;
   const json_t *c;

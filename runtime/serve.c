@@ -17,6 +17,11 @@
 **   POST /hooks/events   events from a mail provider as JSON
 **   POST /hooks/sms      an SMS gateway's inbound message: STOP suppresses
 **                        the phone
+**   GET|POST /matomo.php (and /piwik.php) the Matomo HTTP Tracking API:
+**                        website hits, read by collect.c, 204 (or the GIF
+**                        with send_image=1; a bulk: JSON), 400 with a
+**                        one-line reason and nothing recorded for a bad
+**                        request; CORS for any origin (OPTIONS answered)
 ** Tokens are verified (campTrackVerifyAny, under the current key and those
 ** kept for a rotation) before anything else: a forged, altered or swapped
 ** token gets 404 and changes nothing.  The hooks answer 401 unless
@@ -55,8 +60,10 @@
 #include "runtime/engine.h"
 #include "runtime/store.h"
 #include "runtime/buf.h"
+#include "runtime/collect.h"
 #include "runtime/sched.h"
 #include "runtime/serve.h"
+#include "runtime/serve_site.h"
 #include "runtime/track.h"
 
 #define HOOK_BODY_MAX (1 << 20)     /* bytes of a /hooks/events body */
@@ -74,6 +81,7 @@ typedef struct Hit {
   char *path;
   int64_t at;
   unsigned status;
+  CollectHit *web;          /* a website hit (kind 'w'), or NULL */
 } Hit;
 
 /* A request: its body, and what its log line says. */
@@ -197,11 +205,44 @@ static void enqueue(char kind, int64_t trace, const char *url, Req *r, unsigned 
     srv.capq = cap;
   }
   Hit *h = &srv.q[srv.nq++];
-  *h = (Hit){ kind, trace, u, "", path, r->at, status };
+  *h = (Hit){ kind, trace, u, "", path, r->at, status, NULL };
   memcpy(h->method, r->method, sizeof h->method);
   srv.answered++;
   pthread_cond_signal(&srv.more);
   pthread_mutex_unlock(&srv.lock);
+}
+
+/* Queue a request's website hits (one line each in the log), answered
+** with status, all under one lock: a bulk is queued whole.  The hits are
+** the writer's now. */
+static void enqueueWeb(CollectResult *res, Req *r, unsigned status) {
+  pthread_mutex_lock(&srv.lock);
+  if (srv.nq + res->n > srv.capq) {
+    size_t cap = srv.capq ? srv.capq : 1024;
+    while (cap < srv.nq + res->n) cap *= 2;
+    Hit *q = realloc(srv.q, cap * sizeof *q);
+    if (!q) {
+      pthread_mutex_unlock(&srv.lock);
+      srv.failed += (long)res->n;
+      campCollectResultFree(res);
+      return;
+    }
+    srv.q = q;
+    srv.capq = cap;
+  }
+  for (size_t i = 0; i < res->n; i++) {
+    Hit *h = &srv.q[srv.nq++];
+    *h = (Hit){ 'w', 0, NULL, "", NULL, r->at, status, res->hits[i] };
+    memcpy(h->method, r->method, sizeof h->method);
+    if (r->path) h->path = i + 1 < res->n ? strdup(r->path) : r->path;
+  }
+  r->path = NULL;
+  r->logged = 1;
+  srv.answered += (long)res->n;
+  pthread_cond_signal(&srv.more);
+  pthread_mutex_unlock(&srv.lock);
+  res->n = 0;
+  campCollectResultFree(res);
 }
 
 static const char *const kinds[] = { ['o'] = "open", ['r'] = "click", ['u'] = "unsubscribe", ['l'] = "unsubscribe" };
@@ -214,8 +255,9 @@ static void logBatch(const Hit *h, const int *rc, size_t n, const char *why) {
   for (size_t i = 0; i < n; i++) {
     if (!h[i].path) continue;
     logHitStart(&b, &c, h[i].at, h[i].method, h[i].path, h[i].status);
-    campBufPrintf(&b, "%s%s t%lld", kinds[(unsigned char)h[i].kind], h[i].kind == 'l' ? " (list)" : "", (long long)h[i].trace);
-    if (h[i].url) { campBufPut(&b, " ", 1); logText(&b, h[i].url, LOG_PATH_MAX); }
+    if (h[i].web) campCollectLogWhat(&b, h[i].web);
+    else campBufPrintf(&b, "%s%s t%lld", kinds[(unsigned char)h[i].kind], h[i].kind == 'l' ? " (list)" : "", (long long)h[i].trace);
+    if (h[i].url && !h[i].web) { campBufPut(&b, " ", 1); logText(&b, h[i].url, LOG_PATH_MAX); }
     if (rc[i] == 1) campBufPuts(&b, ": unknown message, nothing recorded");
     else if (rc[i] < 0) { campBufPuts(&b, ": not recorded: "); logText(&b, why, 300); }
     campBufPut(&b, "\n", 1);
@@ -240,18 +282,25 @@ static void recordBatch(Engine *e, Hit *h, size_t n) {
     }
   }
   int64_t now = campEngineNow(e);
-  long rec = 0, unk = 0;
+  long rec = 0, unk = 0, web = 0;
   char why[512] = "";
   for (size_t i = 0; i < n; i++) {
     char mid[128];
-    int r = campStoreTraceMessage(e, h[i].trace, mid, sizeof mid);
-    if (r == 0) r = h[i].kind == 'l' ? campSchedUnsubscribeList(e, mid, now, err, sizeof err)
-                                     : campSchedEvent(e, kinds[(unsigned char)h[i].kind], mid, now, h[i].url, err, sizeof err);
+    int r;
+    if (h[i].web) {
+      web++;
+      r = campCollectRecord(e, &h[i].web->h, err, sizeof err);
+    } else {
+      r = campStoreTraceMessage(e, h[i].trace, mid, sizeof mid);
+      if (r == 0) r = h[i].kind == 'l' ? campSchedUnsubscribeList(e, mid, now, err, sizeof err)
+                                       : campSchedEvent(e, kinds[(unsigned char)h[i].kind], mid, now, h[i].url, err, sizeof err);
+    }
     if (r == 0) rec++;
     else if (r == 1) unk++;
     else { warn("%s", err); snprintf(why, sizeof why, "%s", err); }
     if (rc) rc[i] = r;
   }
+  if (web && campStoreVisitsGroup(e, err, sizeof err) < 0) warn("visits not grouped: %s", err);
   if (campEngineCommit(e, err, sizeof err) < 0) {
     warn("%s; %zu hits not recorded", err, n);
     srv.failed += (long)n;
@@ -277,7 +326,7 @@ static void *writer(void *arg) {
     srv.nq = srv.capq = 0;
     pthread_mutex_unlock(&srv.lock);
     if (n) recordBatch(e, batch, n);
-    for (size_t i = 0; i < n; i++) { free(batch[i].url); free(batch[i].path); }
+    for (size_t i = 0; i < n; i++) { free(batch[i].url); free(batch[i].path); campCollectHitFree(batch[i].web); }
     free(batch);
     if (!n && closing) return NULL;
   }
@@ -325,7 +374,9 @@ static enum MHD_Result redirect(struct MHD_Connection *c, Req *q, int64_t trace,
   else snprintf(q->what, sizeof q->what, "HEAD: not a click");
   struct MHD_Response *r = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
   if (!r) return MHD_NO;
-  MHD_add_response_header(r, "Location", url);
+  char *landing = campServeSiteLanding(e, srv.keys[0], trace, url);   /* url + the contact token, on a website that takes it */
+  MHD_add_response_header(r, "Location", landing ? landing : url);
+  free(landing);
   MHD_add_response_header(r, "Cache-Control", "no-store");
   MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
   enum MHD_Result rc = MHD_queue_response(c, MHD_HTTP_FOUND, r);
@@ -591,6 +642,104 @@ static enum MHD_Result hooksSms(struct MHD_Connection *c, Req *q) {
   return reply(c, MHD_HTTP_OK, "application/json", rc ? "{\"suppressed\":1}\n" : "{\"suppressed\":0}\n");
 }
 
+/* -- the collector (the request is read by collect.c) ------------------------- */
+
+/* The header a malformed query leaves (unescape); not a real header name. */
+#define MALFORMED_MARK "\001camp-malformed-query"
+
+static int isCollector(const char *url) { return !strcmp(url, "/matomo.php") || !strcmp(url, "/piwik.php"); }
+
+/* MHD's unescaping of the path and the query's names and values, which
+** also marks the request when a '%' is not followed by two hex digits (the
+** collector refuses it). */
+static size_t unescape(void *cls, struct MHD_Connection *c, char *s) {
+  (void)cls;
+  if (!campCollectPercentValid(s)) MHD_set_connection_value(c, MHD_HEADER_KIND, MALFORMED_MARK, "1");
+  return MHD_http_unescape(s);
+}
+
+/* A collector answer: any origin may read it (CORS), never cached; a
+** preflight (OPTIONS) gets the methods and header a tracker uses. */
+static enum MHD_Result collectReply(struct MHD_Connection *c, unsigned status, const char *type, const void *body, size_t n) {
+  struct MHD_Response *r = MHD_create_response_from_buffer(n, (void *)body, MHD_RESPMEM_MUST_COPY);
+  if (!r) return MHD_NO;
+  if (type) MHD_add_response_header(r, "Content-Type", type);
+  MHD_add_response_header(r, "Cache-Control", "no-store");
+  MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+  MHD_add_response_header(r, "Access-Control-Allow-Origin", "*");
+  if (status == MHD_HTTP_NO_CONTENT && !body) {
+    MHD_add_response_header(r, "Access-Control-Allow-Methods", "GET, POST");
+    MHD_add_response_header(r, "Access-Control-Allow-Headers", "Content-Type");
+    MHD_add_response_header(r, "Access-Control-Max-Age", "86400");
+  }
+  if (status == MHD_HTTP_METHOD_NOT_ALLOWED) MHD_add_response_header(r, "Allow", "GET, POST, OPTIONS");
+  enum MHD_Result rc = MHD_queue_response(c, status, r);
+  MHD_destroy_response(r);
+  return rc;
+}
+
+/* 400 (or status) with a one-line reason, which the log says too. */
+static enum MHD_Result collectRefuse(struct MHD_Connection *c, Req *q, unsigned status, const char *why) {
+  Buf b = { 0 };
+  campBufPrintf(&b, "%s\n", why);
+  snprintf(q->what, sizeof q->what, "refused, nothing recorded: %s", why);
+  enum MHD_Result rc = b.oom ? MHD_NO : collectReply(c, status, "text/plain; charset=utf-8", b.p, b.n);
+  campBufFree(&b);
+  return rc;
+}
+
+typedef struct ArgWalk { CollectParams *ps; char *err; size_t errSize; int failed; } ArgWalk;
+
+static enum MHD_Result argOf(void *cls, enum MHD_ValueKind kind, const char *key, const char *value) {
+  ArgWalk *w = cls;
+  (void)kind;
+  if (campCollectParamsAdd(w->ps, key, value ? value : "", w->err, w->errSize) == 0) return MHD_YES;
+  w->failed = 1;
+  return MHD_NO;
+}
+
+/* /matomo.php and /piwik.php: read the request (collect.c), answer at
+** once, and queue its hits for the writer. */
+static enum MHD_Result collect(struct MHD_Connection *c, Req *q, const char *method) {
+  if (!strcmp(method, "OPTIONS")) return collectReply(c, MHD_HTTP_NO_CONTENT, NULL, NULL, 0);
+  int post = !strcmp(method, "POST");
+  if (!post && strcmp(method, "GET") && strcmp(method, "HEAD")) return collectRefuse(c, q, MHD_HTTP_METHOD_NOT_ALLOWED, "use GET or POST");
+  if (!strcmp(method, "HEAD")) {
+    snprintf(q->what, sizeof q->what, "HEAD: not a hit");
+    return collectReply(c, MHD_HTTP_NO_CONTENT, NULL, "", 0);
+  }
+  if (MHD_lookup_connection_value(c, MHD_HEADER_KIND, MALFORMED_MARK))
+    return collectRefuse(c, q, MHD_HTTP_BAD_REQUEST, "malformed percent-encoding in the query (a % not followed by two hex digits)");
+  char err[400] = "";
+  CollectParams args = { 0 };
+  ArgWalk w = { &args, err, sizeof err, 0 };
+  MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, argOf, &w);
+  Engine *e = reader();
+  const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+  CollectContext cx = { e, (const char *const *)srv.keys, srv.o->keepIp, ci ? ci->client_addr : NULL,
+                        MHD_lookup_connection_value(c, MHD_HEADER_KIND, "User-Agent") };
+  CollectResult res = { 0 };
+  int rc = w.failed ? -1 : !e ? -2 : campCollectRequest(&cx, &args, post ? q->body.p : NULL, post ? q->body.n : 0, &res, err, sizeof err);
+  campCollectParamsFree(&args);
+  if (rc == -1) return collectRefuse(c, q, MHD_HTTP_BAD_REQUEST, err);
+  if (rc < 0) {
+    warn("%s: %s", q->method, err[0] ? err : "no database connection");
+    return collectRefuse(c, q, MHD_HTTP_SERVICE_UNAVAILABLE, "database busy, try again");
+  }
+  char json[96];
+  snprintf(json, sizeof json, "{\"status\":\"success\",\"tracked\":%zu,\"invalid\":0}\n", res.n);
+  unsigned status = res.bulk || res.image ? MHD_HTTP_OK : MHD_HTTP_NO_CONTENT;
+  int bulk = res.bulk, image = res.image;
+  if (res.n) enqueueWeb(&res, q, status);
+  else {
+    snprintf(q->what, sizeof q->what, "rec is not 1: nothing recorded%s", bulk ? " (a bulk without hits)" : "");
+    campCollectResultFree(&res);
+  }
+  if (bulk) return collectReply(c, status, "application/json", json, strlen(json));
+  if (image) return collectReply(c, status, "image/gif", gif1x1, sizeof gif1x1);
+  return collectReply(c, status, NULL, "", 0);
+}
+
 static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
                               const char *version, const char *upload, size_t *uploadSize, void **state) {
   (void)cls; (void)version;
@@ -607,15 +756,18 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
   }
   Req *q = *state;
   if (*uploadSize) {                          /* a piece of the body */
-    size_t max = !strncmp(url, "/hooks/", 7) ? HOOK_BODY_MAX : FORM_BODY_MAX;
+    size_t max = !strncmp(url, "/hooks/", 7) ? HOOK_BODY_MAX : isCollector(url) ? CAMP_COLLECT_BODY_MAX : FORM_BODY_MAX;
     if (q->body.n + *uploadSize > max) q->tooBig = 1;
     else campBufPut(&q->body, upload, *uploadSize);
     *uploadSize = 0;
     return MHD_YES;
   }
+  if ((q->tooBig || q->body.oom) && isCollector(url)) return collectRefuse(c, q, MHD_HTTP_BAD_REQUEST, "request body over 1 MiB");
   if (q->tooBig || q->body.oom) return reply(c, MHD_HTTP_CONTENT_TOO_LARGE, "text/plain", "request body too large\n");
+  if (isCollector(url)) return collect(c, q, method);
   if (!strcmp(url, "/hooks/events")) return post ? hooks(c, q) : reply(c, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain", "use POST\n");
   if (!strcmp(url, "/hooks/sms")) return post ? hooksSms(c, q) : reply(c, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain", "use POST\n");
+  if (!strcmp(url, "/camp.js")) return get ? campServeSiteScript(c, !strcmp(method, "HEAD")) : reply(c, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain", "use GET\n");
   char kind = 0;
   if (url[0] == '/' && (url[1] == 'o' || url[1] == 'r' || url[1] == 'u') && url[2] == '/') kind = url[1];
   const char *token = url + 3;
@@ -806,6 +958,7 @@ int campServeRun(const ServeOptions *o, volatile sig_atomic_t *stop, char *err, 
                                           MHD_OPTION_CONNECTION_TIMEOUT, 30u,
                                           MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u,
                                           MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
+                                          MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
                                           MHD_OPTION_END);
   int rc = 0;
   if (!d) {

@@ -17,6 +17,7 @@ typedef struct ServeOptions {
   const char *hookSecret;   /* key of the signatures of /hooks/events and /hooks/sms ($CAMP_HOOK_SECRET); NULL: the hooks answer 401 */
   int hookTolerance;        /* seconds a signed hook's timestamp may be off the server's clock (0: 300) */
   int threads;              /* request threads (0: 4) */
+  int keepIp;               /* store website visitors' IPs whole (default: anonymised) */
   FILE *log;                /* "listening on …", a line per hit and the closing summary, each with an ISO timestamp; or NULL */
 } ServeOptions;
 

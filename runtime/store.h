@@ -492,7 +492,34 @@ int campStoreDeployInitiatives(Engine *e, const Program *p, const DeployOptions 
 ** a site_id another deployed website has fails the deploy.  0, or -1 with
 ** the message in err. */
 int campStoreDeployWebsites(Engine *e, const Program *p, const DeployOptions *o, DeployStats *stats, char *err, size_t errSize);
+/* Where tracked links land and who may be named there (store_landing.c).
+** campStoreLandingContact: when url has the origin (scheme, host, port) of
+** a deployed website with link_token on whose target is the model of
+** trace's campaign (or that has no target), 1 with that model and the
+** participant's record; 0 when not (or no such trace), -1 on a database
+** error.  campStoreLandingWebsites: fn on each deployed website (only the
+** one named name, unless NULL), in name order; how many, or -1 with the
+** message in err (fn returning -1 stops it).  campStoreLandingRecord:
+** record id of model (NULL: the only deployed model) exists: 1 with the
+** model's name in modelOut; 0 (no such record) or -1 with the message in
+** err. */
+typedef struct StoreWebsite {
+  const char *name, *title, *siteId, *url, *model, *code, *initiative;   /* NULL: none */
+  const char *goals;        /* '\n'-joined ("" : none) */
+  const char *identify;
+  int linkToken;
+} StoreWebsite;
+typedef int (*StoreWebsiteFn)(void *ctx, const StoreWebsite *w);
+int campStoreLandingContact(Engine *e, int64_t trace, const char *url, char *model, size_t modelSize, int64_t *record);
+int campStoreLandingWebsites(Engine *e, const char *name, StoreWebsiteFn fn, void *ctx, char *err, size_t errSize);
+int campStoreLandingRecord(Engine *e, const char *model, int64_t id, char *modelOut, size_t modelSize, char *err, size_t errSize);
 int campStoreInitiatives(Engine *e, ReportFormat fmt, FILE *out, char *err, size_t errSize);
+/* The report of the website named key, or having key as its site_id
+** (store_webreport.c; docs/report.md, "Websites"): its visits, unique
+** visitors, page views, events by name, conversions and revenue, and the
+** series in buckets of scale (0: SCALE_DAY); table, JSON or HTML.  Pending
+** hits are the caller's to group first.  0, or -1 with the message in err. */
+int campStoreReportWebsite(Engine *e, const char *key, int scale, ReportFormat fmt, FILE *out, char *err, size_t errSize);
 int campStoreReportInitiative(Engine *e, const char *key, ReportFormat fmt, FILE *out, char *err, size_t errSize);
 
 /* Suppression lists (store_suppress.c).  channel: "email", "sms", or NULL
@@ -596,6 +623,18 @@ typedef struct WebHit {
   const char *uaClass;      /* "desktop", "mobile" or "bot" */
 } WebHit;
 
+/* A deployed website as the collector needs it (malloc'd texts; NULL:
+** none): its name, target model, identify field and default code. */
+typedef struct StoreWebsite {
+  char *name, *model, *identify, *code;
+} StoreWebsite;
+
+/* The deployed website whose site_id is siteId (store_website.c), into
+** *out (free it with campStoreWebsiteFree): 1 found, 0 none, -1 error with
+** the message in err. */
+int campStoreWebsiteFind(Engine *e, const char *siteId, StoreWebsite *out, char *err, size_t errSize);
+void campStoreWebsiteFree(StoreWebsite *w);
+
 /* Append h to camp_hit, ungrouped (store_hit.c).  Inside the caller's
 ** transaction; 0, or -1 (the message: campStoreError). */
 int campStoreHitAdd(Engine *e, const WebHit *h);
@@ -624,5 +663,36 @@ int campStoreVisitUrls(Engine *e, const char *model, int64_t record, int64_t sin
 ** most 30 minutes before it, else starts one.  Inside the caller's
 ** transaction; the number of hits grouped, or -1 with the message in err. */
 long campStoreVisitsGroup(Engine *e, char *err, size_t errSize);
+/* Are there hits to group?  1 yes, 0 no, -1 error (campStoreError). */
+int campStoreVisitsPending(Engine *e);
+
+/* Which visits `camp visits` lists (campStoreVisitsList, store_visit.c). */
+typedef struct StoreVisitQuery {
+  const char *website;      /* a website's name or site_id; NULL: every website */
+  const char *model;        /* with hasRecord: that record's visits (model NULL: of any model) */
+  int hasRecord;
+  int64_t record;
+  const char *initiative;   /* its name or any code it has or had: visits whose code is one it has or had */
+  int64_t since;            /* visits that began at or after it (INT64_MIN: all) */
+  int bots;                 /* bots' visits too (else left out) */
+} StoreVisitQuery;
+/* The visits q asks for, newest first, as a table or JSON ({"visits":
+** [...]}: website, site_id, visitor, model, record, first_at, last_at,
+** pages, events, referrer, code, source, medium, ip, ua_class, bot).  An
+** unknown website or initiative is an error.  0, or -1 with the message in
+** err.  Grouping pending hits is the caller's (campStoreVisitsGroup). */
+int campStoreVisitsList(Engine *e, const StoreVisitQuery *q, ReportFormat fmt, FILE *out, char *err, size_t errSize);
+/* The one model that has hits (*model malloc'd): 1, 0 none, 2 several, -1 error. */
+int campStoreVisitsModel(Engine *e, char **model, char *err, size_t errSize);
+/* GDPR erasure of a contact's web traces (inside the caller's
+** transaction): its hits and visits, and the anonymous hits and visits of
+** every visitor id it was seen with; another contact's rows stay, whatever
+** their visitor id.  *f: how many visits, hits and visitor ids.  0, or -1
+** with the message in err. */
+typedef struct StoreForgotten { long visits, hits, visitors; } StoreForgotten;
+int campStoreVisitsForget(Engine *e, const char *model, int64_t record, StoreForgotten *f, char *err, size_t errSize);
+/* A website's site_id from its name or its site_id (*site malloc'd): 0,
+** 1 no such website (message in err), -1 error. */
+int campStoreVisitsSite(Engine *e, const char *key, char **site, char *err, size_t errSize);
 
 #endif

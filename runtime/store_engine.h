@@ -11,6 +11,7 @@
 #include "runtime/store.h"
 #include "runtime/program.h"
 #include "runtime/buf.h"
+#include "runtime/clock.h"
 #include "runtime/hash.h"
 #include "runtime/vm.h"
 
@@ -123,5 +124,27 @@ struct json_t *campStoreReportDocument(Engine *e, const char *campaign, const ch
 /* Write a report document as JSON or (fmt REPORT_HTML) as the HTML page;
 ** 0, or -1 with the message in err. */
 int campStoreReportWrite(const struct json_t *root, ReportFormat fmt, FILE *out, char *err, size_t errSize);
+
+/* The buckets of a report scale (SCALE_HOUR, SCALE_DAY, SCALE_MONTH;
+** store_initiative.c): the start of the one holding t; the index of t's
+** counted from origin (a bucket start); the start of bucket i after origin;
+** a bucket's label as oro.md says (hour "2026-03-20 09:00", day
+** "2026-03-20", month "2026-03-01"). */
+int64_t campStoreBucketStart(int scale, int64_t t);
+int64_t campStoreBucketIndex(int scale, int64_t origin, int64_t t);
+int64_t campStoreBucketAt(int scale, int64_t origin, int64_t i);
+void campStoreBucketLabel(int scale, int64_t start, char out[CAMP_CLOCK_ISO_SIZE]);
+
+/* The web numbers (store_webreport.c; docs/report.md, "Websites") of a
+** website (initiative 0, key its site_id) or an initiative (key its name)
+** as a JSON object the caller owns: visits, bot_visits, unique_visitors,
+** page_views, events, conversions, revenue, by_name, for an initiative
+** cost_per_visit, cost_per_conversion and return beside budget (a real,
+** else null), and the series in scale's buckets from start to end
+** (INT64_MIN, INT64_MAX: the first and last hit's).  NULL with the message
+** in err.  campStoreWebReportPrint: the same as table lines on out. */
+struct json_t *campStoreWebReport(Engine *e, int initiative, const char *key, int scale, int64_t start, int64_t end,
+                                  const struct json_t *budget, char *err, size_t errSize);
+void campStoreWebReportPrint(const struct json_t *web, const char *indent, FILE *out);
 
 #endif

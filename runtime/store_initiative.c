@@ -382,8 +382,9 @@ static json_t *cost(const json_t *budget, json_int_t units) {
 /* -- the series ---------------------------------------------------------------------- */
 
 /* A bucket of the scale: the start of the one holding t, and its index
-** counted from the bucket holding origin (a bucket start). */
-static int64_t bucketStart(int scale, int64_t t) {
+** counted from the bucket holding origin (a bucket start).  The web
+** numbers' series (store_webreport.c) use the same buckets. */
+int64_t campStoreBucketStart(int scale, int64_t t) {
   if (scale == SCALE_HOUR) return t - ((t % 3600) + 3600) % 3600;
   if (scale == SCALE_DAY) return t - ((t % 86400) + 86400) % 86400;
   time_t tt = (time_t)t;
@@ -392,8 +393,8 @@ static int64_t bucketStart(int scale, int64_t t) {
   return campClockFromCivil(tm.tm_year + 1900, tm.tm_mon + 1, 1);
 }
 
-static int64_t bucketIndex(int scale, int64_t origin, int64_t t) {
-  int64_t b = bucketStart(scale, t);
+int64_t campStoreBucketIndex(int scale, int64_t origin, int64_t t) {
+  int64_t b = campStoreBucketStart(scale, t);
   if (scale == SCALE_HOUR) return (b - origin) / 3600;
   if (scale == SCALE_DAY) return (b - origin) / 86400;
   time_t t0 = (time_t)origin, t1 = (time_t)b;
@@ -404,7 +405,7 @@ static int64_t bucketIndex(int scale, int64_t origin, int64_t t) {
 }
 
 /* The start of bucket i after origin. */
-static int64_t bucketAt(int scale, int64_t origin, int64_t i) {
+int64_t campStoreBucketAt(int scale, int64_t origin, int64_t i) {
   if (scale == SCALE_HOUR) return origin + i * 3600;
   if (scale == SCALE_DAY) return origin + i * 86400;
   time_t t0 = (time_t)origin;
@@ -416,7 +417,7 @@ static int64_t bucketAt(int scale, int64_t origin, int64_t i) {
 
 /* Its label, as oro.md says: hour "2026-03-20 09:00", day "2026-03-20",
 ** month "2026-03-01". */
-static void bucketLabel(int scale, int64_t start, char out[CAMP_CLOCK_ISO_SIZE]) {
+void campStoreBucketLabel(int scale, int64_t start, char out[CAMP_CLOCK_ISO_SIZE]) {
   campClockFormat(start, out);
   if (scale == SCALE_HOUR) { out[10] = ' '; out[16] = 0; }
   else out[10] = 0;
@@ -489,21 +490,21 @@ static json_t *seriesJson(Engine *e, const char *name, int scale, const json_t *
   json_t *buckets = json_array(), *s = json_pack("{s:s,s:n,s:n,s:b,s:o}", "scale", scaleName(scale), "from", "to", "truncated", 0,
                                                  "buckets", buckets);
   if (from > to) { free(pts); return s; }             /* nothing sent, no period */
-  int64_t origin = bucketStart(scale, from), nb = bucketIndex(scale, origin, to) + 1;
+  int64_t origin = campStoreBucketStart(scale, from), nb = campStoreBucketIndex(scale, origin, to) + 1;
   if (nb > MAX_BUCKETS) {
-    origin = bucketAt(scale, origin, nb - MAX_BUCKETS);
+    origin = campStoreBucketAt(scale, origin, nb - MAX_BUCKETS);
     nb = MAX_BUCKETS;
     json_object_set_new(s, "truncated", json_true());
   }
   int64_t (*counts)[NCOUNT] = calloc((size_t)nb, sizeof *counts);
   if (!counts) { free(pts); json_decref(s); snprintf(err, errSize, "out of memory"); return NULL; }
   for (size_t i = 0; i < n; i++) {
-    int64_t b = pts[i].hour * 3600 >= origin ? bucketIndex(scale, origin, pts[i].hour * 3600) : -1;
+    int64_t b = pts[i].hour * 3600 >= origin ? campStoreBucketIndex(scale, origin, pts[i].hour * 3600) : -1;
     if (b >= 0 && b < nb) counts[b][pts[i].kind] += pts[i].n;
   }
   for (int64_t b = 0; b < nb; b++) {
     char label[CAMP_CLOCK_ISO_SIZE];
-    bucketLabel(scale, bucketAt(scale, origin, b), label);
+    campStoreBucketLabel(scale, campStoreBucketAt(scale, origin, b), label);
     json_t *o = json_pack("{s:s}", "bucket", label);
     for (int k = 0; k < NCOUNT; k++) json_object_set_new(o, COUNTS[k], json_integer(counts[b][k]));
     json_array_append_new(buckets, o);
@@ -534,9 +535,17 @@ static json_t *reportHead(Engine *e, const char *name, const json_t *camps, char
   json_object_set_new(in, "totals", t);
   json_object_set_new(in, "cost_per_send", cost(json_object_get(in, "budget"), totals[0]));
   json_object_set_new(in, "cost_per_click", cost(json_object_get(in, "budget"), totals[2]));
-  json_t *s = seriesJson(e, name, !strcmp(scale, "hour") ? SCALE_HOUR : !strcmp(scale, "month") ? SCALE_MONTH : SCALE_DAY, in, err, errSize);
+  int sc = !strcmp(scale, "hour") ? SCALE_HOUR : !strcmp(scale, "month") ? SCALE_MONTH : SCALE_DAY;
+  json_t *s = seriesJson(e, name, sc, in, err, errSize);
   if (!s) { json_decref(in); return NULL; }
   json_object_set_new(in, "series", s);
+  /* its websites' hits, by its codes (store_webreport.c) */
+  int64_t start = INT64_MIN, end = INT64_MAX;
+  if (json_is_string(json_object_get(in, "start"))) campClockParseIso(json_string_value(json_object_get(in, "start")), &start);
+  if (json_is_string(json_object_get(in, "end"))) campClockParseIso(json_string_value(json_object_get(in, "end")), &end);
+  json_t *web = campStoreWebReport(e, 1, name, sc, start, end, json_object_get(in, "budget"), err, errSize);
+  if (!web) { json_decref(in); return NULL; }
+  json_object_set_new(in, "web", web);
   return in;
 }
 
@@ -580,6 +589,19 @@ static void printReport(const json_t *in, FILE *out) {
     fprintf(out, "  %-22s %-8s", json_string_value(json_object_get(b, "bucket")), "");
     for (int k = 0; k < NCOUNT; k++) fprintf(out, " %12lld", (long long)json_integer_value(json_object_get(b, COUNTS[k])));
     fputc('\n', out);
+  }
+  const json_t *web = json_object_get(in, "web");
+  if (json_integer_value(json_object_get(web, "visits")) || json_integer_value(json_object_get(web, "bot_visits")) ||
+      json_array_size(json_object_get(web, "by_name"))) {
+    fputs("  web (hits with its codes):\n", out);
+    campStoreWebReportPrint(web, "    ", out);
+    fputs("    cost per visit: ", out);
+    costText(json_object_get(web, "cost_per_visit"), currency, out);
+    fputs("; cost per conversion: ", out);
+    costText(json_object_get(web, "cost_per_conversion"), currency, out);
+    const json_t *r = json_object_get(web, "return");
+    if (json_is_real(r)) fprintf(out, "; return %.4f\n", json_real_value(r));
+    else fputs("; return n/a\n", out);
   }
 }
 

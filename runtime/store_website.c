@@ -4,7 +4,8 @@
 **
 ** Owns: deploying websites (camp_website upserted, each property that
 ** changed printed as plan prints an initiative's; a site_id that another
-** deployed website has is refused and the deploy fails).  Does not own:
+** deployed website has is refused and the deploy fails); finding a
+** deployed website by its site_id for the collector.  Does not own:
 ** hits (the collector, store_hit.c), visits (store_visit.c) or reports.
 */
 #include <stdio.h>
@@ -118,4 +119,30 @@ int campStoreDeployWebsites(Engine *e, const Program *p, const DeployOptions *o,
   for (uint32_t i = 0; i < p->nsite; i++)
     if (deployWebsite(e, p, &p->sites[i], &pl, stats, err, errSize) < 0) return -1;
   return 0;
+}
+
+int campStoreWebsiteFind(Engine *e, const char *siteId, StoreWebsite *out, char *err, size_t errSize) {
+  memset(out, 0, sizeof *out);
+  sqlite3_stmt *st = campStoreStmt(e, "SELECT name, model, identify, code FROM camp_website WHERE site_id = ?", err, errSize);
+  if (!st) return -1;
+  sqlite3_bind_text(st, 1, siteId, -1, SQLITE_STATIC);
+  int rc = sqlite3_step(st), found = rc == SQLITE_ROW;
+  char **to[] = { &out->name, &out->model, &out->identify, &out->code };
+  for (int i = 0; found && i < 4; i++) {
+    const char *t = (const char *)sqlite3_column_text(st, i);
+    if (t && !(*to[i] = strdup(t))) found = -1;
+  }
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) found = dbError(e, err, errSize);
+  else if (found < 0) snprintf(err, errSize, "out of memory");
+  sqlite3_reset(st);
+  if (found < 0) campStoreWebsiteFree(out);
+  return found;
+}
+
+void campStoreWebsiteFree(StoreWebsite *w) {
+  free(w->name);
+  free(w->model);
+  free(w->identify);
+  free(w->code);
+  memset(w, 0, sizeof *w);
 }

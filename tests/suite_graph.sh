@@ -8,7 +8,8 @@
 #     the drawings of both are exactly tests/golden/graph/db/*.dot
 #     (UPDATE=1 rewrites them, for review in the commit);
 #   - the lists a campaign tests or fills (in_list, add_to_list) are drawn
-#     from the image with the same edges as from the file;
+#     from the image with the same edges as from the file, and so are the
+#     trigger edges of visit branches with their conditions;
 #   - every number drawn (participants; per activity processed, rejected,
 #     waiting, canceled, error, sent, opened, clicked) is the one
 #     `camp report --format json` gives, and every current activity is drawn;
@@ -121,6 +122,19 @@ for f in "$G/live.camp" examples/double_opt_in.camp; do
   expect "$n: the same list edges from the database as from the file" "$(cat "$D/file.edges")" "$(cat "$D/db.edges")"
   [ -s "$D/db.edges" ] || bad "$n: no list edges"
 done
+
+# visit branches: the edges carry their condition (URL pattern or event
+# name, escaped for DOT) from the image as from the file
+v=$G/visit_branches.camp
+if new_db "$D/visits.db" "$v"; then
+  "$CAMP" graph "$v" | grep -- '-> c1_[0-9]* \[' > "$D/file.edges"
+  "$CAMP" graph --db "$D/visits.db" c | grep -- '-> c1_[0-9]* \[' > "$D/db.edges"
+  expect "visit_branches: the same trigger edges from the database as from the file" "$(cat "$D/file.edges")" "$(cat "$D/db.edges")"
+  expect_match "visit_branches: the conditions are drawn" '*"visited /pricing% within 2 days"*"event signup within 1 week"*"no visit /say \\"hi\\"\\\\% within 3 days"*' \
+    "$(tr '\n' ' ' < "$D/db.edges")"
+  "$CAMP" graph --db "$D/visits.db" c > "$D/visits.dot"
+  valid visit_branches "$D/visits.dot"
+fi
 
 # 2. State and versions.
 "$CAMP" stop --db "$DB" live > /dev/null

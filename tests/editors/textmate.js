@@ -119,7 +119,7 @@ const has = (scopes, re) => scopes.some((s) => re.test(s));
 // keyword a keyword for the parser, whatever the grammar says: the grammar
 // must then scope it as one.  The same contexts the grammar recognises,
 // read from the real tokens.
-const TRIGGERS = new Set(["'done'", "'open'", "'click'", "'reply'", "'bounce'"]);
+const TRIGGERS = new Set(["'done'", "'open'", "'click'", "'reply'", "'bounce'", "'visit'"]);
 const isName = (t) => t && (t.type === 'identifier' || /^'[a-z_]+'$/.test(t.type));
 function inKeywordPlace(code, i) {
   const ty = (k) => (code[k] ? code[k].type : '');
@@ -127,16 +127,20 @@ function inKeywordPlace(code, i) {
   switch (kw) {
     case 'use': return ty(i + 1) === 'string';
     case 'model': return isName(code[i + 1]) && ty(i + 2) === "'{'";
-    case 'campaign': case 'list': case 'mailing':
+    case 'campaign': case 'list': case 'mailing': case 'website':
       return (isName(code[i + 1]) && ty(i + 2) === 'string') || (kw === 'list' && ty(i - 1) === "'to'");
     case 'email': case 'sms': case 'action':
       return isName(code[i + 1]) && (ty(i + 2) === "'after'" || ty(i + 2) === "'{'");
     case 'on': return TRIGGERS.has(ty(i + 1)) || (ty(i + 1) === "'no'" && TRIGGERS.has(ty(i + 2)));
     case 'no': return ty(i - 1) === "'on'" && TRIGGERS.has(ty(i + 1));
-    case 'done': case 'open': case 'click': case 'reply': case 'bounce':
+    case 'done': case 'open': case 'click': case 'reply': case 'bounce': case 'visit':
       return ty(i - 1) === "'on'" || (ty(i - 1) === "'no'" && ty(i - 2) === "'on'");
     case 'after': case 'within': case 'expire': return ty(i + 1) === 'duration';
-    case 'subject': case 'body': case 'text': case 'from': case 'code': return ty(i + 1) === 'string';
+    case 'subject': case 'body': case 'text': case 'from': case 'code':
+    case 'site_id': case 'goal': case 'event': return ty(i + 1) === 'string';
+    case 'url':                                    // url "..." or on [no] visit where url like "..."
+      return ty(i + 1) === 'string' || (ty(i - 1) === "'where'" && ty(i + 1) === "'like'" && ty(i - 2) === "'visit'");
+    case 'link_token': return ty(i + 1) === "'true'" || ty(i + 1) === "'false'";
     case 'to': return ty(i + 1) === "'list'";
     case 'at': return ty(i + 1) === 'datetime';
     case 'set': return ty(i - 1) === "'is'" || (ty(i - 1) === "'not'" && ty(i - 2) === "'is'");

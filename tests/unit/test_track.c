@@ -1,6 +1,6 @@
 /*
 ** tests/unit/test_track.c -- the keys of tracking tokens during a rotation
-** and camp's Message-IDs (runtime/track.c).
+** camp's Message-IDs, contact tokens and websites' token_auth (runtime/track.c).
 */
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -70,5 +70,47 @@ int main(void) {
     wrong += strcmp(got, want2) != 0;
   }
   CHECK_EQ_INT(wrong, 0);
+
+  /* contact tokens: (model, record, expiry) round-trip under the key that
+  ** signed them, among a rotation's keys; anything altered, or another
+  ** key, verifies as nothing */
+  char ct[CAMP_CONTACT_TOKEN_SIZE], model[CAMP_CONTACT_MODEL_MAX + 1];
+  int64_t rec = 0, exp = 0;
+  CHECK_EQ_INT(campTrackContactToken("kB", "contact", 42, 1800000000, ct), 0);
+  char **ck = campTrackKeys("kA", "kB");
+  CHECK_EQ_INT(campTrackContactVerify((const char *const *)ck, ct, model, &rec, &exp), 1);
+  CHECK_EQ_STR(model, "contact");
+  CHECK(rec == 42 && exp == 1800000000);
+  char bad[CAMP_CONTACT_TOKEN_SIZE];
+  memcpy(bad, ct, sizeof bad);
+  bad[3] = bad[3] == 'A' ? 'B' : 'A';                    /* one character changed */
+  CHECK_EQ_INT(campTrackContactVerify((const char *const *)ck, bad, model, &rec, &exp), -1);
+  char **other2 = campTrackKeys("kC", "kA");
+  CHECK_EQ_INT(campTrackContactVerify((const char *const *)other2, ct, model, &rec, &exp), -1);   /* other keys */
+  campTrackKeysFree(other2);
+  CHECK_EQ_INT(campTrackContactVerify((const char *const *)ck, "", model, &rec, &exp), -1);
+  CHECK_EQ_INT(campTrackContactVerify((const char *const *)ck, "not a token!", model, &rec, &exp), -1);
+  char longName[80];
+  memset(longName, 'm', 64);
+  longName[64] = 0;                                       /* one byte over the longest model name */
+  CHECK_EQ_INT(campTrackContactToken("kA", longName, 1, 1, ct), -1);
+  CHECK_EQ_STR(ct, "");
+  longName[63] = 0;
+  CHECK_EQ_INT(campTrackContactToken("kA", longName, INT64_MAX, INT64_MAX, ct), 0);
+  CHECK(strlen(ct) < CAMP_CONTACT_TOKEN_SIZE);
+  CHECK_EQ_INT(campTrackContactVerify((const char *const *)ck, ct, model, &rec, &exp), 0);
+  CHECK(rec == INT64_MAX && !strcmp(model, longName));
+  campTrackKeysFree(ck);
+
+  /* a website's token_auth: 32 hex digits, per key and per site */
+  char au[33], au2[33];
+  CHECK_EQ_INT(campTrackSiteAuth("kA", "shop-1", au), 0);
+  CHECK_EQ_INT((int)strlen(au), 32);
+  CHECK_EQ_INT(campTrackSiteAuth("kA", "shop-2", au2), 0);
+  CHECK(strcmp(au, au2) != 0);
+  CHECK_EQ_INT(campTrackSiteAuth("kB", "shop-1", au2), 0);
+  CHECK(strcmp(au, au2) != 0);
+  CHECK_EQ_INT(campTrackSiteAuth("kA", "shop-1", au2), 0);
+  CHECK_EQ_STR(au, au2);
   return TEST_END();
 }

@@ -59,9 +59,9 @@ syn match campNull "\<null\>"
 syn match campNow "\<now\>"
 syn cluster campExpression contains=campNumber,campFloat,campDuration,campDatetime,campOperator,campCall,campOperatorWord,campBoolean,campNull,campNow
 
-" Declarations: use, model, campaign, list, mailing, initiative
+" Declarations: use, model, campaign, list, mailing, initiative, website
 syn match campUse "\<use\>\ze\s*[\"']"
-syn match campDecl "\<\%(campaign\|list\|mailing\|initiative\)\>\ze\s\+\h\w*\s*\%([\"'{#]\|$\)" nextgroup=campDeclName skipwhite
+syn match campDecl "\<\%(campaign\|list\|mailing\|initiative\|website\)\>\ze\s\+\h\w*\s*\%([\"'{#]\|$\)" nextgroup=campDeclName skipwhite
 syn match campDeclName contained "\h\w*"
 
 " model NAME { FIELD TYPE ... optout FIELD }
@@ -77,10 +77,15 @@ syn match campFieldRef contained "\<\h\w*\>"
 syn match campActivity "\<\%(email\|sms\|action\)\>\ze\s\+\h\w*\s*\%(after\>\|{\|#\|$\)" nextgroup=campActivityName skipwhite
 syn match campActivityName contained "\h\w*"
 
-" Branches: on [no] done|open|click|reply|bounce
-syn match campBranch "\<on\>\ze\s\+\%(no\s\+\)\=\%(done\|open\|click\|reply\|bounce\)\>" nextgroup=campTrigger,campTriggerNo skipwhite
+" Branches: on [no] done|open|click|reply|bounce|visit; after visit its
+" condition, where url like "..." or event "..." (url and event are names
+" elsewhere)
+syn match campBranch "\<on\>\ze\s\+\%(no\s\+\)\=\%(done\|open\|click\|reply\|bounce\|visit\)\>" nextgroup=campTrigger,campTriggerNo skipwhite
 syn match campTriggerNo contained "\<no\>" nextgroup=campTrigger skipwhite
-syn match campTrigger contained "\<\%(done\|open\|click\|reply\|bounce\)\>"
+syn match campTrigger contained "\<\%(done\|open\|click\|reply\|bounce\|visit\)\>" nextgroup=campVisitWhere,campVisitEvent skipwhite
+syn match campVisitWhere contained "\<where\>\ze\s\+url\s\+like\>" nextgroup=campVisitUrl skipwhite
+syn match campVisitUrl contained "\<url\>"
+syn match campVisitEvent contained "\<event\>\ze\s*[\"']"
 
 " Delays and windows: after D, within D, expire D
 syn match campTiming "\<\%(after\|within\)\>\ze[ \t]*\%(\d\|#\|$\)"
@@ -101,6 +106,9 @@ syn match campProperty "\<keep_contacted\>\ze\s\+\%(true\|false\)\>"
 syn match campProperty "\<\%(start\|end\)\>\ze\s*\%(\d\{4}-\|#\|$\)"
 syn match campProperty "\<budget\>\ze\s*\%(-\|\d\|#\|$\)"
 syn match campProperty "\<description\>\ze\s*[\"']"
+syn match campProperty "\<\%(site_id\|url\|goal\)\>\ze\s*[\"']"
+syn match campProperty "\<identify\>\ze\s\+\h" nextgroup=campFieldRef skipwhite
+syn match campProperty "\<link_token\>\ze\s\+\%(true\|false\)\>"
 
 hi def link campTodo Todo
 hi def link campComment Comment
@@ -139,6 +147,9 @@ hi def link campActivityName Function
 hi def link campBranch Conditional
 hi def link campTriggerNo Conditional
 hi def link campTrigger Label
+hi def link campVisitWhere Keyword
+hi def link campVisitUrl Keyword
+hi def link campVisitEvent Keyword
 hi def link campTiming Keyword
 hi def link campProperty Keyword
 hi def link campToList Keyword
