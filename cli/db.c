@@ -20,6 +20,7 @@
 #include "cli/cli.h"
 #include "cli/progress.h"
 #include "runtime/clock.h"
+#include "runtime/collect.h"
 #include "compiler/resolve.h"
 #include "runtime/engine.h"
 #include "runtime/store.h"
@@ -288,44 +289,21 @@ static int eventsFromFile(Engine *e, const char *path, int ignoreUnknown, char *
 
 /* -- camp event visit ------------------------------------------------------------- */
 
-/* s .. end with %XX and '+' decoded, malloc'd (NULL: out of memory). */
-static char *queryDecode(const char *s, const char *end) {
-  char *v = malloc((size_t)(end - s) + 1), *o = v;
-  if (!v) return NULL;
-  for (; s < end; s++) {
-    if (*s == '%' && end - s > 2 && isxdigit((unsigned char)s[1]) && isxdigit((unsigned char)s[2])) {
-      char hex[3] = { s[1], s[2], 0 };
-      *o++ = (char)strtol(hex, NULL, 16);
-      s += 2;
-    } else {
-      *o++ = *s == '+' ? ' ' : *s;
-    }
-  }
-  *o = 0;
-  return v;
-}
-
-/* The value of the first of names (NULL-terminated, in order of
-** preference) that url's query has and is not empty, decoded, malloc'd;
-** NULL when none (or out of memory). */
+/* The value of the first of names (NULL-terminated, the collector's order
+** of preference) that the query of url has, not empty, decoded as the
+** collector decodes (runtime/collect.c); NULL when none (or the query is
+** not valid percent-encoding, or out of memory).  Malloc'd. */
 static char *queryParam(const char *url, const char *const *names) {
   const char *q = url ? strchr(url, '?') : NULL;
   if (!q) return NULL;
-  q++;
-  const char *end = q + strcspn(q, "#");
-  for (; *names; names++) {
-    size_t k = strlen(*names);
-    for (const char *p = q; p < end;) {
-      const char *amp = memchr(p, '&', (size_t)(end - p)), *stop = amp ? amp : end;
-      if ((size_t)(stop - p) > k && p[k] == '=' && !memcmp(p, *names, k)) {
-        char *v = queryDecode(p + k + 1, stop);
-        if (!v || *v) return v;
-        free(v);
-      }
-      p = amp ? amp + 1 : end;
-    }
-  }
-  return NULL;
+  CollectParams ps = { 0 };
+  char err[160], *v = NULL;
+  if (campCollectParamsParse(&ps, q, strcspn(q, "#"), err, sizeof err) == 0)
+    for (; *names && !v; names++)
+      for (size_t i = 0; i < ps.n && !v; i++)
+        if (!strcmp(ps.p[i].key, *names) && *ps.p[i].value) v = strdup(ps.p[i].value);
+  campCollectParamsFree(&ps);
+  return v;
 }
 
 /* --model, checked against the website's target: the model the record is
@@ -359,13 +337,11 @@ static void sayVisit(const WebHit *h, const VisitResult *r) {
 /* The hit, stored, acted on and grouped in one transaction: 0, 1 after a
 ** message (nothing written). */
 static int visitRecord(const CliArgs *a, Engine *e, WebHit *h) {
-  char err[512];
+  char err[512], model[256];
   VisitResult r = { 0 };
   if (campEngineBegin(e, err, sizeof err) < 0) { fprintf(stderr, "camp %s: %s\n", a->cmd, err); return 1; }
   if (!a->opt[O_AT]) h->at = campEngineNow(e);
-  int known = campStoreVisitRecord(e, h->model, h->record, err, sizeof err);
-  if (known == 0) snprintf(err, sizeof err, "no record %lld in model '%s'", (long long)h->record, h->model);
-  int rc = known <= 0 ? -1 : 0;
+  int rc = campStoreLandingRecord(e, h->model, h->record, model, sizeof model, err, sizeof err) > 0 ? 0 : -1;
   if (rc == 0 && campStoreHitAdd(e, h) < 0) { snprintf(err, sizeof err, "database: %s", campStoreError(e)); rc = -1; }
   if (rc == 0) rc = campSchedVisitOutcome(e, h, &r, err, sizeof err);
   if (rc == 0 && campStoreVisitsGroup(e, err, sizeof err) < 0) rc = -1;
@@ -384,10 +360,10 @@ static int visitRecord(const CliArgs *a, Engine *e, WebHit *h) {
 ** --event NAME [--value V]) [--at TIME]: a contact's website hit, as the
 ** collector records one. */
 static int visitEvent(const CliArgs *a, Engine *e) {
-  static const char *const codes[] = { "pk_campaign", "mtm_campaign", "utm_campaign", "pk_cpn", "mtm_cpn", NULL };
-  static const char *const sources[] = { "utm_source", "mtm_source", "pk_source", NULL };
-  static const char *const media[] = { "utm_medium", "mtm_medium", "pk_medium", NULL };
-  static const char *const keywords[] = { "pk_kwd", "mtm_kwd", "utm_term", NULL };
+  static const char *const codes[] = { "pk_campaign", "pk_cpn", "mtm_campaign", "mtm_cpn", "utm_campaign", NULL };
+  static const char *const sources[] = { "pk_source", "mtm_source", "utm_source", NULL };
+  static const char *const media[] = { "pk_medium", "mtm_medium", "utm_medium", NULL };
+  static const char *const keywords[] = { "pk_kwd", "pk_keyword", "mtm_kwd", "mtm_keyword", "utm_term", NULL };
   const char *usage = "usage: camp event --db DB visit --site SITE_ID --record ID [--model M] (--url URL | --event NAME [--value V]) [--at TIME]";
   char err[512], *end;
   if (a->npos != 1 || !a->opt[O_SITE] || !a->opt[O_RECORD] || (!a->opt[O_URL] && !a->opt[O_EVENT]) ||
@@ -404,20 +380,21 @@ static int visitEvent(const CliArgs *a, Engine *e) {
   }
   if (!*h.name) return campCliUsage(a->cmd, "--event needs a name");
   if (a->opt[O_AT] && campClockParse(a->opt[O_AT], campEngineNow(e), &h.at) < 0) return campCliUsage(a->cmd, "--at '%s' is not a time", a->opt[O_AT]);
-  char *target, *siteCode;
-  int found = campStoreVisitSite(e, h.site, &target, &siteCode, err, sizeof err);
-  if (found) {
-    if (found > 0) fprintf(stderr, "camp %s: no website with site_id '%s' is deployed: nothing recorded\n", a->cmd, h.site);
+  StoreWebsite w;
+  int found = campStoreWebsiteFind(e, h.site, &w, err, sizeof err);
+  if (found <= 0) {
+    if (found == 0) fprintf(stderr, "camp %s: no website with site_id '%s' is deployed: nothing recorded\n", a->cmd, h.site);
     else fprintf(stderr, "camp %s: %s\n", a->cmd, err);
     return 1;
   }
   char *code = queryParam(h.url, codes), *source = queryParam(h.url, sources), *medium = queryParam(h.url, media);
   char *keyword = queryParam(h.url, keywords);
-  h.code = code ? code : siteCode;
+  h.code = code ? code : w.code;
   h.source = source, h.medium = medium, h.keyword = keyword;
-  h.model = visitModel(a, target);
+  h.model = visitModel(a, w.model);
   int rc = h.model ? visitRecord(a, e, &h) : 1;
-  free(code); free(source); free(medium); free(keyword); free(target); free(siteCode);
+  free(code); free(source); free(medium); free(keyword);
+  campStoreWebsiteFree(&w);
   return rc;
 }
 

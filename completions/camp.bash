@@ -73,7 +73,7 @@ _camp() {
       COMPREPLY=($(compgen -W "$(_camp_words "$camp" complete "${dbarg[@]}" campaigns)" -- "$cur")) ;;
     graph)
       COMPREPLY=($(compgen -W "$(_camp_words "$camp" complete "${dbarg[@]}" campaigns)" -- "$cur") $(compgen -f -- "$cur")) ;;
-    event) [ -z "$campaign" ] && COMPREPLY=($(compgen -W "open click reply bounce unsubscribe abuse" -- "$cur")) ;;
+    event) [ -z "$campaign" ] && COMPREPLY=($(compgen -W "open click reply bounce unsubscribe abuse visit" -- "$cur")) ;;
     suppress) [ -z "$campaign" ] && COMPREPLY=($(compgen -W "list add remove" -- "$cur")) ;;
     list) [ -z "$campaign" ] && COMPREPLY=($(compgen -W "show add remove undo-remove subscribe unsubscribe refresh log" -- "$cur")) ;;
     secret) [ -z "$campaign" ] && COMPREPLY=($(compgen -W "rotate retire" -- "$cur")) ;;

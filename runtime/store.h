@@ -643,11 +643,6 @@ void campStoreSiteFree(StoreSite *w);
 int campStoreHitAdd(Engine *e, const WebHit *h);
 
 /* What a contact's hit needs from the store (store_visit_trace.c).
-** campStoreVisitSite: the website whose site_id is siteId -- its target
-** model and default code into *model and *code (malloc'd, NULL when it
-** has none); 0 found, 1 no such website, -1 error (err).
-** campStoreVisitRecord: does record id of model exist?  1 yes, 0 no (or
-** no such model), -1 error (err).
 ** campStoreVisitParticipants: the running participants (test ones too) of
 ** record in the draft or running campaigns over model, in *v (malloc'd),
 ** by campaign then participant id; 0, or -1 (campStoreError).
@@ -655,8 +650,6 @@ int campStoreHitAdd(Engine *e, const WebHit *h);
 ** and record_id; bots' left out) at since .. until, in no set order,
 ** until fn returns non-zero (returned); 0 when none did, -1 error. */
 typedef struct StoreParticipation { int64_t participant, campaign; } StoreParticipation;
-int campStoreVisitSite(Engine *e, const char *siteId, char **model, char **code, char *err, size_t errSize);
-int campStoreVisitRecord(Engine *e, const char *model, int64_t id, char *err, size_t errSize);
 int campStoreVisitParticipants(Engine *e, const char *model, int64_t record, StoreParticipation **v, size_t *n);
 typedef int (*StoreUrlFn)(void *ctx, const char *url, size_t len);
 int campStoreVisitUrls(Engine *e, const char *model, int64_t record, int64_t since, int64_t until, StoreUrlFn fn, void *ctx);

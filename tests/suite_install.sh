@@ -137,7 +137,7 @@ check "bash: --format values from the command's help" "$(bashc camp report --for
 check "bash: --format=<TAB> of check" "$(bashc camp check --format = '')" "text json sarif github"
 check "bash: --color" "$(bashc camp timeline --color '')" "auto always never"
 check "bash: --channel" "$(bashc camp suppress list --channel '')" "email sms"
-check "bash: event kinds" "$(bashc camp event '')" "open click reply bounce unsubscribe abuse"
+check "bash: event kinds" "$(bashc camp event '')" "open click reply bounce unsubscribe abuse visit"
 check "bash: files for check" "$(cd examples && PATH=$(dirname "$CAMP"):$PATH bash -c '. ../completions/camp.bash; COMP_WORDS=(camp check welcome_f); COMP_CWORD=2; _camp; echo "${COMPREPLY[*]}"')" \
   "welcome_flow welcome_flow.camp"
 check "bash: no database: no names, no noise" "$(bashc camp start --db "$D/none.db" '' 2>&1)" ""
