@@ -169,6 +169,14 @@ grouped() { q "SELECT count(DISTINCT visit) || '|' || count(*) FROM camp_hit WHE
 wait_for answers "1|3" grouped
 check "the visit is Ada's" "$(q "SELECT DISTINCT v.model || '|' || v.record_id FROM camp_visit v JOIN camp_hit h ON h.visit = v.id WHERE h.visitor = '$VIS'")" "contact|$ADA"
 
+# the site names a signed-in user: setUserId with a token from camp website token (pushed after the snippet's trackPageView)
+BOB=$(record_of "$D/r.csv" email bob@x.test)
+{ cat "$D/snippet"; printf '<script>_paq.push(["setUserId", "%s"]);</script>\n' "$("$CAMP" website --db "$D/db" token "$BOB" --days 1)"; } > "$D/snippet.user"
+awk -v f="$D/snippet.user" '/<!--SNIPPET-->/ { while ((getline l < f) > 0) print l; next } { print }' $W/page.html > "$D/site/user.html"
+browse "open:$SITE/user.html" > "$D/b3"
+wait_for at_least 1 nhits "url = '$SITE/user.html'"
+check "setUserId with camp website token's token: the page view is Bob's" "$(hit "name, model, record_id" "url = '$SITE/user.html'")" "visit|contact|$BOB"
+
 # (4) pk_campaign credits the initiative; a forged token in the URL names nobody
 browse "open:$SITE/page.html?pk_campaign=SPRING26&x=1" "open:$SITE/page.html?forged=1&camp_ct=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" > "$D/b4"
 wait_for at_least 1 nhits "url = '$SITE/page.html?pk_campaign=SPRING26&x=1'"
