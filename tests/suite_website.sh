@@ -171,11 +171,15 @@ check "the visit is Ada's" "$(q "SELECT DISTINCT v.model || '|' || v.record_id F
 
 # the site names a signed-in user: setUserId with a token from camp website token (pushed after the snippet's trackPageView)
 BOB=$(record_of "$D/r.csv" email bob@x.test)
-{ cat "$D/snippet"; printf '<script>_paq.push(["setUserId", "%s"]);</script>\n' "$("$CAMP" website --db "$D/db" token "$BOB" --days 1)"; } > "$D/snippet.user"
+{ cat "$D/snippet"; printf '<script>_paq.push(["setUserId", "%s"]);</script>\n' "$("$CAMP" website --db "$D/db" token "$BOB" --days 1)"
+  echo '<script>_paq.push(["setReferrerUrl", "https://ref.example/x"], ["setDocumentTitle", "Signed in"], ["trackPageView"]);'
+  echo '_paq.push(["resetUserId"], ["trackPageView", "Signed out"]);</script>'; } > "$D/snippet.user"
 awk -v f="$D/snippet.user" '/<!--SNIPPET-->/ { while ((getline l < f) > 0) print l; next } { print }' $W/page.html > "$D/site/user.html"
 browse "open:$SITE/user.html" > "$D/b3"
-wait_for at_least 1 nhits "url = '$SITE/user.html'"
-check "setUserId with camp website token's token: the page view is Bob's" "$(hit "name, model, record_id" "url = '$SITE/user.html'")" "visit|contact|$BOB"
+wait_for at_least 3 nhits "url = '$SITE/user.html'"
+check "setUserId with camp website token's token: Bob's page views; setReferrerUrl, setDocumentTitle; resetUserId: anonymous" \
+  "$(hit "title, coalesce(referrer, '-'), coalesce(model, '-'), coalesce(record_id, '-')" "url = '$SITE/user.html'" | sort | join_lines ' ')" \
+  "Shop page|-|contact|$BOB Signed in|https://ref.example/x|contact|$BOB Signed out|https://ref.example/x|-|-"
 
 # (4) pk_campaign credits the initiative; a forged token in the URL names nobody
 browse "open:$SITE/page.html?pk_campaign=SPRING26&x=1" "open:$SITE/page.html?forged=1&camp_ct=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" > "$D/b4"
