@@ -77,9 +77,10 @@ _camp() {
     suppress) [ -z "$campaign" ] && COMPREPLY=($(compgen -W "list add remove" -- "$cur")) ;;
     list) [ -z "$campaign" ] && COMPREPLY=($(compgen -W "show add remove undo-remove subscribe unsubscribe refresh log" -- "$cur")) ;;
     secret) [ -z "$campaign" ] && COMPREPLY=($(compgen -W "rotate retire" -- "$cur")) ;;
+    website) [ -z "$campaign" ] && COMPREPLY=($(compgen -W "snippet token auth list" -- "$cur")) ;;
     config) [ -z "$campaign" ] && COMPREPLY=($(compgen -W "sender" -- "$cur")) ;;
     help) [ -z "$campaign" ] && COMPREPLY=($(compgen -W "$(_camp_words "$camp" complete commands)" -- "$cur")) ;;
-    version|init|serve|complete|lists) ;;
+    version|init|serve|complete|lists|websites) ;;
     *) COMPREPLY=($(compgen -f -- "$cur")) ;;
   esac
   return 0

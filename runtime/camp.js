@@ -95,9 +95,10 @@
 
   var api = { push: function () { for (var i = 0; i < arguments.length; i++) run(arguments[i]); return 0; } };
   takeToken();
-  /* As Matomo's tracker: what configures it is applied before the rest of
-     the queue, so a snippet may push trackPageView first. */
-  var FIRST = { setTrackerUrl: 1, setSiteId: 1, setUserId: 1, resetUserId: 1 };
+  /* As Matomo's tracker: the tracker URL, site and user id queued before
+     the script loaded are applied before the rest of the queue (so a
+     snippet may push trackPageView first); everything else in order. */
+  var FIRST = { setTrackerUrl: 1, setSiteId: 1, setUserId: 1 };
   var queued = window._paq instanceof Array ? window._paq : [], i;
   window._paq = api;
   for (i = 0; i < queued.length; i++) if (queued[i] && FIRST[queued[i][0]]) run(queued[i]);
