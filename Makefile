@@ -120,7 +120,7 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libcamp.a | $(BUILD)/parser.h
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $(LDFLAGS) -o $@ $< $(BUILD)/libcamp.a $(LDLIBS)
 
 # --- commands -------------------------------------------------------------------
-test: $(BUILD)/camp $(UNIT_BIN) names | $(BUILD)/.test-deps $(BUILD)/npm/.installed
+test: $(BUILD)/camp $(UNIT_BIN) names | $(BUILD)/.test-deps $(BUILD)/npm/.installed $(BUILD)/npm-website/.installed
 	@BUILD=$(BUILD) sh tests/run.sh
 
 # VS Code's TextMate engine for tests/suite_editors.sh, at the versions
@@ -132,6 +132,15 @@ $(BUILD)/npm/.installed: tests/editors/package.json tests/editors/package-lock.j
 	  echo "  mkdir -p $(@D) && cp tests/editors/package.json tests/editors/package-lock.json $(@D)/ && $(NPM_CI)"; exit 1; }
 	@mkdir -p $(@D) && cp tests/editors/package.json tests/editors/package-lock.json $(@D)/
 	$(NPM_CI)
+	@touch $@
+
+# The Matomo tracker from npm that tests/suite_website.sh drives beside
+# camp's snippet, at the version tests/website/package-lock.json pins,
+# under $(BUILD)/npm-website only (test-only: never installed, never in git).
+$(BUILD)/npm-website/.installed: tests/website/package.json tests/website/package-lock.json | $(BUILD)/.test-deps
+	@command -v npm >/dev/null 2>&1 || { echo "npm is missing: install Node.js and npm (Debian: apt-get install -y npm)"; exit 1; }
+	@mkdir -p $(@D) && cp tests/website/package.json tests/website/package-lock.json $(@D)/
+	npm ci --prefix $(@D) --no-audit --no-fund
 	@touch $@
 
 san:

@@ -43,7 +43,7 @@ static int failed(const CliArgs *a, Engine *e, const char *err) {
 
 typedef struct Found { char *siteId; } Found;
 
-static int keepSite(void *ctx, const StoreWebsite *w) {
+static int keepSite(void *ctx, const WebsiteRow *w) {
   Found *f = ctx;
   f->siteId = strdup(w->siteId);
   return f->siteId ? 0 : -1;
@@ -144,7 +144,7 @@ typedef struct Listing { ReportFormat f; json_t *arr; } Listing;
 
 static json_t *textOrNull(const char *s) { return s ? json_string(s) : json_null(); }
 
-static int listOne(void *ctx, const StoreWebsite *w) {
+static int listOne(void *ctx, const WebsiteRow *w) {
   Listing *l = ctx;
   if (l->f == REPORT_TABLE) {
     Buf goals = { 0 };

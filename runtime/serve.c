@@ -767,7 +767,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
   if (isCollector(url)) return collect(c, q, method);
   if (!strcmp(url, "/hooks/events")) return post ? hooks(c, q) : reply(c, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain", "use POST\n");
   if (!strcmp(url, "/hooks/sms")) return post ? hooksSms(c, q) : reply(c, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain", "use POST\n");
-  if (!strcmp(url, "/camp.js")) return get ? campServeSiteScript(c, !strcmp(method, "HEAD")) : reply(c, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain", "use GET\n");
+  if (!strcmp(url, "/camp.js")) return get ? campServeSiteScript(c) : reply(c, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain", "use GET\n");
   char kind = 0;
   if (url[0] == '/' && (url[1] == 'o' || url[1] == 'r' || url[1] == 'u') && url[2] == '/') kind = url[1];
   const char *token = url + 3;

@@ -42,12 +42,10 @@ static int matches(const char *inm) {
   return 0;
 }
 
-enum MHD_Result campServeSiteScript(struct MHD_Connection *c, int head) {
+enum MHD_Result campServeSiteScript(struct MHD_Connection *c) {
   pthread_once(&etagOnce, makeEtag);
   int same = matches(MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH));
-  size_t n = same ? 0 : campServeSiteJsSize;
-  struct MHD_Response *r = head && !same ? MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT)
-                                         : MHD_create_response_from_buffer(n, (void *)campServeSiteJs, MHD_RESPMEM_PERSISTENT);
+  struct MHD_Response *r = MHD_create_response_from_buffer(same ? 0 : campServeSiteJsSize, (void *)campServeSiteJs, MHD_RESPMEM_PERSISTENT);
   if (!r) return MHD_NO;
   MHD_add_response_header(r, "Content-Type", "text/javascript; charset=utf-8");
   MHD_add_response_header(r, "Cache-Control", "public, max-age=86400");

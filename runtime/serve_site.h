@@ -14,10 +14,10 @@
 #define CAMP_CONTACT_TTL (30 * 86400)   /* seconds a contact token lives */
 #endif
 
-/* Answer GET or HEAD /camp.js (head: no body): the tracker script, as
+/* Answer GET or HEAD /camp.js (libmicrohttpd leaves the body out of a HEAD): the tracker script, as
 ** text/javascript, cacheable for a day, with an ETag; 304 when the
 ** request's If-None-Match names it. */
-enum MHD_Result campServeSiteScript(struct MHD_Connection *c, int head);
+enum MHD_Result campServeSiteScript(struct MHD_Connection *c);
 
 /* Where a click on trace's link url lands: url with camp_ct=TOKEN added to
 ** its query (before any #fragment) when campStoreLandingContact says url

@@ -503,15 +503,15 @@ int campStoreDeployWebsites(Engine *e, const Program *p, const DeployOptions *o,
 ** record id of model (NULL: the only deployed model) exists: 1 with the
 ** model's name in modelOut; 0 (no such record) or -1 with the message in
 ** err. */
-typedef struct StoreWebsite {
+typedef struct WebsiteRow {
   const char *name, *title, *siteId, *url, *model, *code, *initiative;   /* NULL: none */
   const char *goals;        /* '\n'-joined ("" : none) */
   const char *identify;
   int linkToken;
-} StoreWebsite;
-typedef int (*StoreWebsiteFn)(void *ctx, const StoreWebsite *w);
+} WebsiteRow;
+typedef int (*WebsiteRowFn)(void *ctx, const WebsiteRow *w);
 int campStoreLandingContact(Engine *e, int64_t trace, const char *url, char *model, size_t modelSize, int64_t *record);
-int campStoreLandingWebsites(Engine *e, const char *name, StoreWebsiteFn fn, void *ctx, char *err, size_t errSize);
+int campStoreLandingWebsites(Engine *e, const char *name, WebsiteRowFn fn, void *ctx, char *err, size_t errSize);
 int campStoreLandingRecord(Engine *e, const char *model, int64_t id, char *modelOut, size_t modelSize, char *err, size_t errSize);
 int campStoreInitiatives(Engine *e, ReportFormat fmt, FILE *out, char *err, size_t errSize);
 /* The report of the website named key, or having key as its site_id

@@ -94,7 +94,7 @@ int campStoreLandingContact(Engine *e, int64_t trace, const char *url, char *mod
   return found;
 }
 
-int campStoreLandingWebsites(Engine *e, const char *name, StoreWebsiteFn fn, void *ctx, char *err, size_t errSize) {
+int campStoreLandingWebsites(Engine *e, const char *name, WebsiteRowFn fn, void *ctx, char *err, size_t errSize) {
   sqlite3_stmt *st = campStorePrepare(e, "SELECT name, title, site_id, url, model, code, initiative, link_token, goals, identify "
                                          "FROM camp_website WHERE ?1 IS NULL OR name = ?1 ORDER BY name", err, errSize);
   if (!st) return -1;
@@ -103,7 +103,7 @@ int campStoreLandingWebsites(Engine *e, const char *name, StoreWebsiteFn fn, voi
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
     const char *t[10];
     for (int i = 0; i < 10; i++) t[i] = (const char *)sqlite3_column_text(st, i);
-    StoreWebsite w = { t[0], t[1], t[2], t[3], t[4], t[5], t[6], t[8], t[9], sqlite3_column_int(st, 7) };
+    WebsiteRow w = { t[0], t[1], t[2], t[3], t[4], t[5], t[6], t[8], t[9], sqlite3_column_int(st, 7) };
     n++;
     if (fn && fn(ctx, &w) < 0) { rc = SQLITE_DONE; n = -1; snprintf(err, errSize, "cannot write the list"); break; }
   }
