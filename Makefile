@@ -3,6 +3,7 @@
 #   make            build build/camp (installs missing build dependencies)
 #   make demo       the demo: a simulated month of the example campaigns
 #   make demo-oro   Oro's toolset: lists, a manual and a deferred mailing, an initiative, a simulated March
+#   make demo-web   a website's visits driving a campaign (on visit), its visits and reports, a simulated June week
 #   make test       every test (unit, golden, examples, scenarios, fuzz smoke)
 #   make san        the same suite under -fsanitize=address,undefined
 #   make man        the man pages camp(1) and camp-language(5) in $(BUILD)/man/
@@ -46,7 +47,7 @@ LIB_OBJ  = $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRC)) $(BUILD)/lexer.o $(BUILD)/cam
 UNIT_SRC = $(wildcard tests/unit/*.c)
 UNIT_BIN = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
-.PHONY: all deps test-deps test san demo demo-oro man install uninstall clean golden-update bench fuzz fuzz-corpus names
+.PHONY: all deps test-deps test san demo demo-oro demo-web man install uninstall clean golden-update bench fuzz fuzz-corpus names
 
 all: $(BUILD)/camp
 
@@ -150,6 +151,9 @@ demo: $(BUILD)/camp
 
 demo-oro: $(BUILD)/camp
 	@sh examples/demo_oro.sh $(BUILD)/camp
+
+demo-web: $(BUILD)/camp
+	@sh examples/demo_web.sh $(BUILD)/camp
 
 golden-update: $(BUILD)/camp
 	@BUILD=$(BUILD) UPDATE=1 sh tests/golden.sh
