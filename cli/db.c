@@ -380,8 +380,8 @@ static int visitEvent(const CliArgs *a, Engine *e) {
   }
   if (!*h.name) return campCliUsage(a->cmd, "--event needs a name");
   if (a->opt[O_AT] && campClockParse(a->opt[O_AT], campEngineNow(e), &h.at) < 0) return campCliUsage(a->cmd, "--at '%s' is not a time", a->opt[O_AT]);
-  StoreWebsite w;
-  int found = campStoreWebsiteFind(e, h.site, &w, err, sizeof err);
+  StoreSite w;
+  int found = campStoreSiteFind(e, h.site, &w, err, sizeof err);
   if (found <= 0) {
     if (found == 0) fprintf(stderr, "camp %s: no website with site_id '%s' is deployed: nothing recorded\n", a->cmd, h.site);
     else fprintf(stderr, "camp %s: %s\n", a->cmd, err);
@@ -394,7 +394,7 @@ static int visitEvent(const CliArgs *a, Engine *e) {
   h.model = visitModel(a, w.model);
   int rc = h.model ? visitRecord(a, e, &h) : 1;
   free(code); free(source); free(medium); free(keyword);
-  campStoreWebsiteFree(&w);
+  campStoreSiteFree(&w);
   return rc;
 }
 
