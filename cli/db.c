@@ -289,23 +289,6 @@ static int eventsFromFile(Engine *e, const char *path, int ignoreUnknown, char *
 
 /* -- camp event visit ------------------------------------------------------------- */
 
-/* The value of the first of names (NULL-terminated, the collector's order
-** of preference) that the query of url has, not empty, decoded as the
-** collector decodes (runtime/collect.c); NULL when none (or the query is
-** not valid percent-encoding, or out of memory).  Malloc'd. */
-static char *queryParam(const char *url, const char *const *names) {
-  const char *q = url ? strchr(url, '?') : NULL;
-  if (!q) return NULL;
-  CollectParams ps = { 0 };
-  char err[160], *v = NULL;
-  if (campCollectParamsParse(&ps, q, strcspn(q, "#"), err, sizeof err) == 0)
-    for (; *names && !v; names++)
-      for (size_t i = 0; i < ps.n && !v; i++)
-        if (!strcmp(ps.p[i].key, *names) && *ps.p[i].value) v = strdup(ps.p[i].value);
-  campCollectParamsFree(&ps);
-  return v;
-}
-
 /* --model, checked against the website's target: the model the record is
 ** of, or NULL after a message. */
 static const char *visitModel(const CliArgs *a, const char *target) {
@@ -360,10 +343,6 @@ static int visitRecord(const CliArgs *a, Engine *e, WebHit *h) {
 ** --event NAME [--value V]) [--at TIME]: a contact's website hit, as the
 ** collector records one. */
 static int visitEvent(const CliArgs *a, Engine *e) {
-  static const char *const codes[] = { "pk_campaign", "pk_cpn", "mtm_campaign", "mtm_cpn", "utm_campaign", NULL };
-  static const char *const sources[] = { "pk_source", "mtm_source", "utm_source", NULL };
-  static const char *const media[] = { "pk_medium", "mtm_medium", "utm_medium", NULL };
-  static const char *const keywords[] = { "pk_kwd", "pk_keyword", "mtm_kwd", "mtm_keyword", "utm_term", NULL };
   const char *usage = "usage: camp event --db DB visit --site SITE_ID --record ID [--model M] (--url URL | --event NAME [--value V]) [--at TIME]";
   char err[512], *end;
   if (a->npos != 1 || !a->opt[O_SITE] || !a->opt[O_RECORD] || (!a->opt[O_URL] && !a->opt[O_EVENT]) ||
@@ -387,8 +366,8 @@ static int visitEvent(const CliArgs *a, Engine *e) {
     else fprintf(stderr, "camp %s: %s\n", a->cmd, err);
     return 1;
   }
-  char *code = queryParam(h.url, codes), *source = queryParam(h.url, sources), *medium = queryParam(h.url, media);
-  char *keyword = queryParam(h.url, keywords);
+  char *code, *source, *medium, *keyword;
+  campCollectUrlCampaign(h.url, &code, &source, &medium, &keyword);
   h.code = code ? code : w.code;
   h.source = source, h.medium = medium, h.keyword = keyword;
   h.model = visitModel(a, w.model);

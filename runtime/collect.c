@@ -268,12 +268,19 @@ static int resolveWho(const CollectContext *cx, const StoreSite *w, const char *
   return 0;
 }
 
+void campCollectUrlCampaign(const char *url, char **code, char **source, char **medium, char **keyword) {
+  static const char *const campaign[] = { "pk_campaign", "pk_cpn", "mtm_campaign", "mtm_cpn", "utm_campaign", NULL };
+  static const char *const sources[] = { "pk_source", "mtm_source", "utm_source", NULL };
+  static const char *const media[] = { "pk_medium", "mtm_medium", "utm_medium", NULL };
+  static const char *const keywords[] = { "pk_kwd", "pk_keyword", "mtm_kwd", "mtm_keyword", "utm_term", NULL };
+  *code = url ? urlParam(url, campaign) : NULL;
+  *source = url ? urlParam(url, sources) : NULL;
+  *medium = url ? urlParam(url, media) : NULL;
+  *keyword = url ? urlParam(url, keywords) : NULL;
+}
+
 /* The texts of a hit from its parameters (the caller has checked them). */
 static int fillTexts(const CollectContext *cx, const StoreSite *w, const CollectParams *ps, CollectHit *h) {
-  static const char *const campaign[] = { "pk_campaign", "pk_cpn", "mtm_campaign", "mtm_cpn", "utm_campaign", NULL };
-  static const char *const source[] = { "pk_source", "mtm_source", "utm_source", NULL };
-  static const char *const medium[] = { "pk_medium", "mtm_medium", "utm_medium", NULL };
-  static const char *const keyword[] = { "pk_kwd", "pk_keyword", "mtm_kwd", "mtm_keyword", "utm_term", NULL };
   WebHit *x = &h->h;
   const char *url = get(ps, "url"), *ec = get(ps, "e_c"), *ea = get(ps, "e_a"), *en = get(ps, "e_n");
   const char *ua = get(ps, "ua") ? get(ps, "ua") : cx->userAgent;
@@ -283,11 +290,12 @@ static int fillTexts(const CollectContext *cx, const StoreSite *w, const Collect
   x->category = capped(ec, TEXT_CAP);
   x->action = capped(ea, TEXT_CAP);
   x->name = capped(en ? en : ea ? ea : ec ? ec : "visit", TEXT_CAP);
-  x->code = get(ps, "_rcn") ? capped(get(ps, "_rcn"), TEXT_CAP) : urlParam(url, campaign);
-  if (!x->code && w->code) x->code = strdup(w->code);
-  x->source = urlParam(url, source);
-  x->medium = urlParam(url, medium);
-  x->keyword = get(ps, "_rck") ? capped(get(ps, "_rck"), TEXT_CAP) : urlParam(url, keyword);
+  char *code, *source, *medium, *keyword;
+  campCollectUrlCampaign(url, &code, &source, &medium, &keyword);
+  if (get(ps, "_rcn")) { free(code); code = capped(get(ps, "_rcn"), TEXT_CAP); }
+  if (get(ps, "_rck")) { free(keyword); keyword = capped(get(ps, "_rck"), TEXT_CAP); }
+  if (!code && w->code) code = strdup(w->code);
+  x->code = code, x->source = source, x->medium = medium, x->keyword = keyword;
   x->ua = capped(ua, UA_CAP);
   x->uaClass = uaClass(ua);
   x->ip = ipText(cx->peer, cx->keepIp);
@@ -318,7 +326,8 @@ static int oneHit(const CollectContext *cx, const CollectParams *ps, CollectHit 
   if (found < 0) return -2;
   shown(show, sizeof show, site);
   if (!found) { snprintf(err, errSize, "unknown idsite '%s': no deployed website has that site_id", show); return -1; }
-  int64_t now = w.now, at = now;
+  campEngineRefreshClock(cx->e);                /* a simulated clock moves under a running server */
+  int64_t now = campEngineNow(cx->e), at = now;
   const char *bad = !cdt ? NULL
                   : !authOk(cx->keys, site, get(ps, "token_auth")) ? "cdt needs token_auth (the website's, from camp website auth)"
                   : parseCdt(cdt, &at) < 0 ? "cdt is not a time (Unix seconds or YYYY-MM-DD HH:MM:SS)"
@@ -425,31 +434,5 @@ int campCollectRecord(Engine *e, const WebHit *h, char *err, size_t errSize) {
     snprintf(err, errSize, "database: %s", campStoreError(e));
     return -1;
   }
-  if (!h->model || !strcmp(h->uaClass, "bot")) return 0;
-  return campSchedVisit(e, h, NULL, err, errSize) < 0 ? -1 : 0;
-}
-
-/* s for the log: printable ASCII but spaces, others %XX, at most 100 bytes. */
-static void logWord(Buf *b, const char *s) {
-  size_t i = 0;
-  for (; s[i] && i < 100; i++) {
-    unsigned char c = (unsigned char)s[i];
-    if (c > 0x20 && c < 0x7f && c != '%') campBufPut(b, s + i, 1);
-    else campBufPrintf(b, "%%%02X", c);
-  }
-  if (s[i]) campBufPuts(b, "...");
-}
-
-void campCollectLogWhat(Buf *b, const CollectHit *h) {
-  campBufPuts(b, "hit ");
-  logWord(b, h->h.site);
-  campBufPut(b, " ", 1);
-  logWord(b, h->h.name);
-  if (h->h.model) {
-    campBufPuts(b, " by ");
-    logWord(b, h->h.model);
-    campBufPrintf(b, " %lld", (long long)h->h.record);
-  } else campBufPuts(b, " by anonymous");
-  if (!strcmp(h->h.uaClass, "bot")) campBufPuts(b, " (bot)");
-  if (h->note[0]) campBufPrintf(b, " (%s: not attached)", h->note);
+  return campSchedVisit(e, h, NULL, err, errSize) < 0 ? -1 : 0;   /* anonymous hits and bots change nothing */
 }

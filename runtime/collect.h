@@ -79,8 +79,13 @@ int campCollectRequest(const CollectContext *cx, CollectParams *args, const char
 ** with the message in err. */
 int campCollectRecord(Engine *e, const WebHit *h, char *err, size_t errSize);
 
+/* The campaign parameters of a page URL (its query, then its fragment;
+** Matomo's order: pk_, mtm_, then utm_ names), each malloc'd or NULL:
+** the code, UTM source and medium, and keyword.  The collector takes a
+** hit's from it, and `camp event visit` its hit's. */
+void campCollectUrlCampaign(const char *url, char **code, char **source, char **medium, char **keyword);
+
 /* What h recorded, for the log: "hit SITE NAME by MODEL RECORD" or "... by
 ** anonymous (NOTE)", printable ASCII, appended to b. */
-void campCollectLogWhat(Buf *b, const CollectHit *h);
 
 #endif

@@ -56,6 +56,10 @@ int campEngineSecretRotate(Engine *e, int retire, char *err, size_t errSize);
 /* The database's clock: simulated when it has one, else the wall clock. */
 int64_t campEngineNow(Engine *e);
 int campEngineIsSimulated(Engine *e);
+/* Read a simulated clock afresh (another process may have moved it since
+** this connection last did: campEngineBegin does it for every batch; a
+** reader outside any transaction, such as a server's request thread, asks). */
+void campEngineRefreshClock(Engine *e);
 
 /* One property of a campaign's source as `camp fmt` prints it (what
 ** compiler/source.h hands out): activity "" for the campaign's own. */

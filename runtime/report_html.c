@@ -408,6 +408,20 @@ static void money(Buf *b, const json_t *in, const char *key) {
   campBufPuts(b, "</strong>");
 }
 
+/* "<h3>TITLE by SCALE, FROM to TO</h3>" for series s (its period when it
+** has one). */
+static void seriesHeading(Buf *b, const char *title, const json_t *s) {
+  campBufPrintf(b, "<h3>%s by ", title);
+  esc(b, str(s, "scale"));
+  if (json_is_string(json_object_get(s, "from"))) {
+    campBufPuts(b, ", ");
+    esc(b, str(s, "from"));
+    campBufPuts(b, " to ");
+    esc(b, str(s, "to"));
+  }
+  campBufPuts(b, "</h3>");
+}
+
 /* A series' line chart: a line per key (class lineCls plus "-KEY", in its
 ** colour) over every bucket, the labels of about twelve buckets under it;
 ** the SVG has class "chart svgCls". */
@@ -535,15 +549,7 @@ static void webSection(Buf *b, const json_t *web, const char *ptr, const char *c
   if (!json_array_size(json_object_get(web, "by_name"))) campBufPuts(b, "<tr><td colspan=\"3\" class=\"none\">No hit yet.</td></tr>");
   campBufPuts(b, "</tbody></table></div>");
   const json_t *s = json_object_get(web, "series");
-  campBufPuts(b, "<h3>Web series by ");
-  esc(b, str(s, "scale"));
-  if (json_is_string(json_object_get(s, "from"))) {
-    campBufPuts(b, ", ");
-    esc(b, str(s, "from"));
-    campBufPuts(b, " to ");
-    esc(b, str(s, "to"));
-  }
-  campBufPuts(b, "</h3>");
+  seriesHeading(b, "Web series", s);
   if (json_array_size(json_object_get(s, "buckets"))) lineSeries(b, json_object_get(s, "buckets"), WCOUNTS, WCOLOURS, NWCOUNT, "web", "w");
   char sp[96];
   snprintf(sp, sizeof sp, "%s/series", ptr);
@@ -638,15 +644,8 @@ static void initiativeCard(Buf *b, const json_t *in) {
   money(b, in, "cost_per_send");
   campBufPuts(b, "; cost per click: ");
   money(b, in, "cost_per_click");
-  campBufPuts(b, "</p><h3>Series by ");
-  esc(b, str(s, "scale"));
-  if (json_is_string(json_object_get(s, "from"))) {
-    campBufPuts(b, ", ");
-    esc(b, str(s, "from"));
-    campBufPuts(b, " to ");
-    esc(b, str(s, "to"));
-  }
-  campBufPuts(b, "</h3>");
+  campBufPuts(b, "</p>");
+  seriesHeading(b, "Series", s);
   if (json_array_size(json_object_get(s, "buckets"))) seriesChart(b, json_object_get(s, "buckets"));
   seriesTable(b, json_object_get(s, "buckets"));
   const json_t *web = json_object_get(in, "web");

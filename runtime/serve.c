@@ -166,6 +166,22 @@ static void logText(Buf *b, const char *text, size_t max) {
   if (text[i]) campBufPuts(b, "...");
 }
 
+/* What a collector hit recorded, for its log line: "hit SITE NAME by MODEL
+** ID" or "by anonymous", "(bot)", and why a user id was not attached. */
+static void logWebHit(Buf *b, const CollectHit *h) {
+  campBufPuts(b, "hit ");
+  logText(b, h->h.site, 100);
+  campBufPut(b, " ", 1);
+  logText(b, h->h.name, 100);
+  if (h->h.model) {
+    campBufPuts(b, " by ");
+    logText(b, h->h.model, 100);
+    campBufPrintf(b, " %lld", (long long)h->h.record);
+  } else campBufPuts(b, " by anonymous");
+  if (!strcmp(h->h.uaClass, "bot")) campBufPuts(b, " (bot)");
+  if (h->note[0]) campBufPrintf(b, " (%s: not attached)", h->note);
+}
+
 /* The last time formatted, so a batch of hits in one second formats it once. */
 typedef struct LogClock { int64_t at; char text[CAMP_CLOCK_ISO_SIZE]; } LogClock;
 
@@ -255,7 +271,7 @@ static void logBatch(const Hit *h, const int *rc, size_t n, const char *why) {
   for (size_t i = 0; i < n; i++) {
     if (!h[i].path) continue;
     logHitStart(&b, &c, h[i].at, h[i].method, h[i].path, h[i].status);
-    if (h[i].web) campCollectLogWhat(&b, h[i].web);
+    if (h[i].web) logWebHit(&b, h[i].web);
     else campBufPrintf(&b, "%s%s t%lld", kinds[(unsigned char)h[i].kind], h[i].kind == 'l' ? " (list)" : "", (long long)h[i].trace);
     if (h[i].url && !h[i].web) { campBufPut(&b, " ", 1); logText(&b, h[i].url, LOG_PATH_MAX); }
     if (rc[i] == 1) campBufPuts(&b, ": unknown message, nothing recorded");

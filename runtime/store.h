@@ -624,12 +624,9 @@ typedef struct WebHit {
 } WebHit;
 
 /* A deployed website as the collector needs it (malloc'd texts; NULL:
-** none): its name, target model, identify field and default code; and
-** the database's clock as the row was read (campEngineNow, but a
-** simulated clock read afresh: it moves under a running server). */
+** none): its name, target model, identify field and default code. */
 typedef struct StoreSite {
   char *name, *model, *identify, *code;
-  int64_t now;
 } StoreSite;
 
 /* The deployed website whose site_id is siteId (store_website.c), into
@@ -687,8 +684,5 @@ int campStoreVisitsModel(Engine *e, char **model, char *err, size_t errSize);
 ** with the message in err. */
 typedef struct StoreForgotten { long visits, hits, visitors; } StoreForgotten;
 int campStoreVisitsForget(Engine *e, const char *model, int64_t record, StoreForgotten *f, char *err, size_t errSize);
-/* A website's site_id from its name or its site_id (*site malloc'd): 0,
-** 1 no such website (message in err), -1 error. */
-int campStoreVisitsSite(Engine *e, const char *key, char **site, char *err, size_t errSize);
 
 #endif

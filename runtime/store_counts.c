@@ -12,14 +12,6 @@
 #include <string.h>
 #include "runtime/store_engine.h"
 
-/* After a loop of sqlite3_step: finalize st; 0 when the last step was
-** SQLITE_DONE, else -1 with SQLite's message. */
-static int finish(Engine *e, sqlite3_stmt *st, int rc, char *err, size_t errSize) {
-  if (rc != SQLITE_DONE) snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db));
-  sqlite3_finalize(st);
-  return rc == SQLITE_DONE ? 0 : -1;
-}
-
 int campStoreCampaignCounts(Engine *e, int64_t campaign, StoreCampaignCounts *c, char *err, size_t errSize) {
   memset(c, 0, sizeof *c);
   sqlite3_stmt *st = campStorePrepare(e, "SELECT state FROM camp_campaign WHERE id = ?", err, errSize);
@@ -34,7 +26,7 @@ int campStoreCampaignCounts(Engine *e, int64_t campaign, StoreCampaignCounts *c,
     sqlite3_finalize(st);
     return -1;
   }
-  if (finish(e, st, rc, err, errSize) < 0) return -1;
+  if (campStoreFinish(e, st, rc, err, errSize) < 0) return -1;
   st = campStorePrepare(e, "SELECT state, count(*) FROM camp_participant WHERE campaign = ? AND test = 0 GROUP BY state", err, errSize);
   if (!st) return -1;
   sqlite3_bind_int64(st, 1, campaign);
@@ -47,7 +39,7 @@ int campStoreCampaignCounts(Engine *e, int64_t campaign, StoreCampaignCounts *c,
     else if (!strcmp(state, "left")) c->left = n;
     else if (!strcmp(state, "unlinked")) c->unlinked = n;
   }
-  return finish(e, st, rc, err, errSize);
+  return campStoreFinish(e, st, rc, err, errSize);
 }
 
 int campStoreActivityCounts(Engine *e, int64_t campaign, StoreCountsFn fn, void *ctx, char *err, size_t errSize) {
@@ -72,5 +64,5 @@ int campStoreActivityCounts(Engine *e, int64_t campaign, StoreCountsFn fn, void 
     stop = fn(ctx, &c);
   }
   if (stop) { sqlite3_finalize(st); return stop; }
-  return finish(e, st, rc, err, errSize);
+  return campStoreFinish(e, st, rc, err, errSize);
 }

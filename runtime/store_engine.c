@@ -191,6 +191,17 @@ int campStoreExec(Engine *e, const char *sql, char *err, size_t errSize) {
   return 0;
 }
 
+int campStoreDbError(Engine *e, char *err, size_t errSize) {
+  snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db));
+  return -1;
+}
+
+int campStoreFinish(Engine *e, sqlite3_stmt *st, int rc, char *err, size_t errSize) {
+  if (rc != SQLITE_DONE) snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db));
+  sqlite3_finalize(st);
+  return rc == SQLITE_DONE ? 0 : -1;
+}
+
 sqlite3_stmt *campStorePrepare(Engine *e, const char *sql, char *err, size_t errSize) {
   sqlite3_stmt *st = NULL;
   if (sqlite3_prepare_v2(e->db, sql, -1, &st, NULL) != SQLITE_OK) {
@@ -529,6 +540,7 @@ void campEngineClose(Engine *e) {
 
 int64_t campEngineNow(Engine *e) { return e->simulated ? e->clock : (int64_t)time(NULL); }
 int campEngineIsSimulated(Engine *e) { return e->simulated; }
+void campEngineRefreshClock(Engine *e) { if (e->simulated) metaGet(e, "clock", &e->clock); }
 
 /* -- programs ------------------------------------------------------------- */
 
@@ -683,7 +695,7 @@ long campStoreRecordWrites(Engine *e) { return e->recordWrites; }
 int campEngineBegin(Engine *e, char *err, size_t errSize) {
   if (campStoreExec(e, "BEGIN IMMEDIATE", err, errSize) < 0) return -1;
   e->gen++;
-  if (e->simulated) metaGet(e, "clock", &e->clock);
+  campEngineRefreshClock(e);
   return 0;
 }
 int campEngineCommit(Engine *e, char *err, size_t errSize) { return campStoreExec(e, "COMMIT", err, errSize); }

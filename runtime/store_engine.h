@@ -72,6 +72,11 @@ struct Engine {
   char secret[65];          /* the database's own secret, 64 hex digits (campEngineSecret) */
 };
 
+/* -1, with "database: " and SQLite's last message in err. */
+int campStoreDbError(Engine *e, char *err, size_t errSize);
+/* After a loop of sqlite3_step: finalize st; 0 when the last step was
+** SQLITE_DONE, else -1 with SQLite's message in err. */
+int campStoreFinish(Engine *e, sqlite3_stmt *st, int rc, char *err, size_t errSize);
 /* Run SQL without results; -1 with the message in err. */
 int campStoreExec(Engine *e, const char *sql, char *err, size_t errSize);
 /* A column as JSON for the reports (camp report, timeline, status): a time
@@ -116,6 +121,17 @@ void campStoreBusyInit(Engine *e);
 
 /* The same, appended to b whatever its length (SQL built from input). */
 void campStoreIdentPut(Buf *b, const char *name);
+
+/* The initiative named key, or having or having had key as its code (a
+** name first: a code may be spelled as another initiative's name), for
+** camp report --initiative and camp visits --initiative (store_initiative.c).
+** *name malloc'd; 0 found, 1 none (message in err), -1 error. */
+int campStoreInitiativeResolve(Engine *e, const char *key, char **name, char *err, size_t errSize);
+
+/* The site_id of the website named key, else having key as its site_id,
+** for camp visits --website and camp report --website (store_visit.c).
+** *site malloc'd; 0 found, 1 none (message in err), -1 error. */
+int campStoreVisitsSite(Engine *e, const char *key, char **site, char *err, size_t errSize);
 
 /* The report as one JSON document (store_report.c; the caller owns it):
 ** every campaign and mailing, or the one named campaign, or (initiative

@@ -34,19 +34,6 @@ static const char *const COUNTS[] = { "sent", "opened", "clicked", "replied", "b
 
 static const char *scaleName(int scale) { return scale == SCALE_HOUR ? "hour" : scale == SCALE_MONTH ? "month" : "day"; }
 
-static int dbError(Engine *e, char *err, size_t errSize) {
-  snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db));
-  return -1;
-}
-
-/* After a loop of sqlite3_step: finalize st; 0 when the last step was
-** SQLITE_DONE, else -1 with SQLite's message. */
-static int finish(Engine *e, sqlite3_stmt *st, int rc, char *err, size_t errSize) {
-  if (rc != SQLITE_DONE) snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db));
-  sqlite3_finalize(st);
-  return rc == SQLITE_DONE ? 0 : -1;
-}
-
 /* A budget in hundredths as "5000.50 EUR" (the currency may be NULL). */
 static void budgetText(int64_t budget, const char *currency, char *out, size_t size) {
   snprintf(out, size, "%lld.%02lld%s%s", (long long)(budget / 100), (long long)(budget % 100), currency ? " " : "",
@@ -97,7 +84,7 @@ static int loadProps(Engine *e, const Program *p, const ProgInitiative *in, Prop
     }
     rc = sqlite3_step(st);
   }
-  return finish(e, st, rc, err, errSize);
+  return campStoreFinish(e, st, rc, err, errSize);
 }
 
 static void propsFree(Prop props[NPROP]) {
@@ -131,16 +118,16 @@ static int claimCode(Engine *e, const char *name, const char *code, int64_t now,
     }
     rc = sqlite3_step(st);
   }
-  if (finish(e, st, rc, err, errSize) < 0) return -1;
+  if (campStoreFinish(e, st, rc, err, errSize) < 0) return -1;
   *retired = 0;
   if (current) return 0;
   if (campStoreRun(e, "UPDATE camp_code SET until = ? WHERE initiative = ? AND until IS NULL", "it", now, name) < 0)
-    return dbError(e, err, errSize);
+    return campStoreDbError(e, err, errSize);
   *retired = sqlite3_changes(e->db);
   /* an old code of its own comes back: current again from now */
   if (campStoreRun(e, known ? "UPDATE camp_code SET since = ?3, until = NULL WHERE code = ?1 AND initiative = ?2"
                             : "INSERT INTO camp_code(code, initiative, since) VALUES(?1, ?2, ?3)", "tti", code, name, now) < 0)
-    return dbError(e, err, errSize);
+    return campStoreDbError(e, err, errSize);
   return 0;
 }
 
@@ -162,7 +149,7 @@ static int storeInitiative(Engine *e, const Program *p, const ProgInitiative *in
   sqlite3_bind_int64(st, 10, now);
   int rc = sqlite3_step(st);
   sqlite3_finalize(st);
-  return rc == SQLITE_DONE ? 0 : dbError(e, err, errSize);
+  return rc == SQLITE_DONE ? 0 : campStoreDbError(e, err, errSize);
 }
 
 /* One initiative of the image: added, changed (each property old -> new)
@@ -204,7 +191,7 @@ int campStoreDeployInitiatives(Engine *e, const Program *p, const DeployOptions 
     uint32_t in = p->camps[c].initiative;
     if (campStoreRun(e, "UPDATE camp_campaign SET initiative = ?1 WHERE name = ?2 AND initiative IS NOT ?1", "tt",
                      in != CAMP_NONE && in < p->ninit ? p->str[p->inits[in].name] : NULL, p->str[p->camps[c].name]) < 0)
-      return dbError(e, err, errSize);
+      return campStoreDbError(e, err, errSize);
   }
   return 0;
 }
@@ -223,7 +210,7 @@ static json_t *codesJson(Engine *e, const char *name, char *err, size_t errSize)
   while ((rc = sqlite3_step(st)) == SQLITE_ROW)
     json_array_append_new(codes, json_pack("{s:o,s:o,s:o}", "code", campStoreColumnText(st, 0), "since", campStoreColumnTime(st, 1),
                                            "until", campStoreColumnTime(st, 2)));
-  if (finish(e, st, rc, err, errSize) < 0) { json_decref(codes); return NULL; }
+  if (campStoreFinish(e, st, rc, err, errSize) < 0) { json_decref(codes); return NULL; }
   return codes;
 }
 
@@ -239,7 +226,7 @@ static json_t *membersJson(Engine *e, const char *name, char *err, size_t errSiz
   while ((rc = sqlite3_step(st)) == SQLITE_ROW)
     json_array_append_new(m, json_pack("{s:o,s:o,s:o,s:o}", "name", campStoreColumnText(st, 0), "kind", campStoreColumnText(st, 1),
                                        "title", campStoreColumnText(st, 2), "state", campStoreColumnText(st, 3)));
-  if (finish(e, st, rc, err, errSize) < 0) { json_decref(m); return NULL; }
+  if (campStoreFinish(e, st, rc, err, errSize) < 0) { json_decref(m); return NULL; }
   return m;
 }
 
@@ -304,7 +291,7 @@ int campStoreInitiatives(Engine *e, ReportFormat fmt, FILE *out, char *err, size
     json_object_set_new(in, "members", m);
     json_array_append_new(list, in);
   }
-  if (finish(e, st, rc, err, errSize) < 0) { json_decref(root); return -1; }
+  if (campStoreFinish(e, st, rc, err, errSize) < 0) { json_decref(root); return -1; }
   if (fmt == REPORT_JSON) {
     json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER | CAMP_REPORT_JSON_REALS);
     fputc('\n', out);
@@ -327,9 +314,7 @@ int campStoreInitiatives(Engine *e, ReportFormat fmt, FILE *out, char *err, size
 
 /* -- the report ------------------------------------------------------------------- */
 
-/* The initiative a report asks for: its name, or any code it has or had.
-** *name malloc'd; 0 found, 1 none (message in err), -1 error. */
-static int resolveInitiative(Engine *e, const char *key, char **name, char *err, size_t errSize) {
+int campStoreInitiativeResolve(Engine *e, const char *key, char **name, char *err, size_t errSize) {
   /* a name first: a code may be spelled as another initiative's name */
   sqlite3_stmt *st = campStorePrepare(e, "SELECT name, 0 FROM camp_initiative WHERE name = ?1 "
                                          "UNION ALL SELECT initiative, 1 FROM camp_code WHERE code = ?1 ORDER BY 2 LIMIT 1", err, errSize);
@@ -341,7 +326,7 @@ static int resolveInitiative(Engine *e, const char *key, char **name, char *err,
     *name = strdup((const char *)sqlite3_column_text(st, 0));
     rc = *name ? SQLITE_DONE : SQLITE_NOMEM;
   }
-  if (finish(e, st, rc, err, errSize) < 0) { free(*name); *name = NULL; return -1; }
+  if (campStoreFinish(e, st, rc, err, errSize) < 0) { free(*name); *name = NULL; return -1; }
   if (*name) return 0;
   snprintf(err, errSize, "no initiative is named '%s' or has or had it as its code (camp initiatives lists them)", key);
   return 1;
@@ -465,7 +450,7 @@ static int seriesPoints(Engine *e, const char *name, Point **pts, size_t *n, cha
     }
     (*pts)[(*n)++] = (Point){ sqlite3_column_int(st, 0), sqlite3_column_int64(st, 1), sqlite3_column_int64(st, 2) };
   }
-  if (finish(e, st, rc, err, errSize) < 0) { free(*pts); *pts = NULL; return -1; }
+  if (campStoreFinish(e, st, rc, err, errSize) < 0) { free(*pts); *pts = NULL; return -1; }
   return 0;
 }
 
@@ -607,7 +592,7 @@ static void printReport(const json_t *in, FILE *out) {
 
 int campStoreReportInitiative(Engine *e, const char *key, ReportFormat fmt, FILE *out, char *err, size_t errSize) {
   char *name;
-  if (resolveInitiative(e, key, &name, err, errSize)) return -1;
+  if (campStoreInitiativeResolve(e, key, &name, err, errSize)) return -1;
   json_t *doc = campStoreReportDocument(e, NULL, name, err, errSize);
   json_t *in = doc ? reportHead(e, name, json_object_get(doc, "campaigns"), err, errSize) : NULL;
   free(name);

@@ -21,15 +21,6 @@
 #include "runtime/report_html.h"
 #include "runtime/store_engine.h"
 
-/* After a loop of sqlite3_step: finalize st; 0 when the last step was
-** SQLITE_DONE, else -1 with SQLite's message (a damaged page shows here:
-** a report never prints what it could not read as zeros). */
-static int finish(Engine *e, sqlite3_stmt *st, int rc, char *err, size_t errSize) {
-  if (rc != SQLITE_DONE) snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db));
-  sqlite3_finalize(st);
-  return rc == SQLITE_DONE ? 0 : -1;
-}
-
 /* Participants by state, and how many were enrolled (every state). */
 static int reportParticipants(Engine *e, int64_t cid, json_t *c, char *err, size_t errSize) {
   json_t *parts = json_object();
@@ -46,7 +37,7 @@ static int reportParticipants(Engine *e, int64_t cid, json_t *c, char *err, size
     enrolled += sqlite3_column_int64(st, 1);
   }
   json_object_set_new(c, "enrolled", json_integer(enrolled));
-  return finish(e, st, rc, err, errSize);
+  return campStoreFinish(e, st, rc, err, errSize);
 }
 
 /* One activity's counts as JSON: the counts every activity has and, for
@@ -110,7 +101,7 @@ static int reportLinks(Engine *e, int64_t cid, json_t *c, char *err, size_t errS
   int rc;
   while ((rc = sqlite3_step(st)) == SQLITE_ROW)
     json_array_append_new(links, json_pack("{s:s,s:I}", "url", sqlite3_column_text(st, 0), "clicks", (json_int_t)sqlite3_column_int64(st, 1)));
-  return finish(e, st, rc, err, errSize);
+  return campStoreFinish(e, st, rc, err, errSize);
 }
 
 /* Processed and rejected per day for the last 15 days, today last. */
@@ -130,7 +121,7 @@ static int reportDays(Engine *e, int64_t cid, json_t *c, char *err, size_t errSi
     int64_t d = sqlite3_column_int64(st, 0);
     if (d >= 0 && d < 15) { proc[d] = sqlite3_column_int64(st, 1); rej[d] = sqlite3_column_int64(st, 2); }
   }
-  if (finish(e, st, rc, err, errSize) < 0) return -1;
+  if (campStoreFinish(e, st, rc, err, errSize) < 0) return -1;
   for (int d = 0; d < 15; d++) {
     char date[CAMP_CLOCK_ISO_SIZE];
     campClockFormat(today - (14 - d) * 86400, date);
@@ -163,7 +154,7 @@ static int reportUnsubscribes(Engine *e, int64_t cid, json_t *c, char *err, size
         json_object_set_new(a, "unsubscribed", json_integer(n));
   }
   json_object_set_new(c, "unsubscribes", json_integer(total));
-  return finish(e, st, rc, err, errSize);
+  return campStoreFinish(e, st, rc, err, errSize);
 }
 
 /* One campaign's report as JSON (see the file comment) from a row of
@@ -264,7 +255,7 @@ json_t *campStoreReportDocument(Engine *e, const char *campaign, const char *ini
     if (!c) { sqlite3_finalize(st); json_decref(root); return NULL; }
     json_array_append_new(camps, c);
   }
-  if (finish(e, st, rc, err, errSize) < 0) { json_decref(root); return NULL; }
+  if (campStoreFinish(e, st, rc, err, errSize) < 0) { json_decref(root); return NULL; }
   if (campaign && !json_array_size(camps)) { snprintf(err, errSize, "no campaign '%s' is deployed", campaign); json_decref(root); return NULL; }
   return root;
 }
@@ -305,7 +296,7 @@ int campStoreCampaignStates(Engine *e, long *draft, long *running, long *stopped
     else if (!strcmp(state, "running")) *running += n;
     else *stopped += n;
   }
-  return finish(e, st, rc, err, errSize);
+  return campStoreFinish(e, st, rc, err, errSize);
 }
 
 /* Running campaigns whose image an older camp compiled (image version 1:
@@ -321,5 +312,5 @@ int campStoreWarnOldImages(Engine *e, FILE *out, char *err, size_t errSize) {
                  "HTML-escaped and links inside them are tracked -- redeploy it (camp deploy FILE.camp)\n", sqlite3_column_text(st, 0));
     n++;
   }
-  return finish(e, st, rc, err, errSize) < 0 ? -1 : n;
+  return campStoreFinish(e, st, rc, err, errSize) < 0 ? -1 : n;
 }

@@ -14,15 +14,6 @@
 #include "runtime/clock.h"
 #include "runtime/store_engine.h"
 
-/* After a loop of sqlite3_step: finalize st; 0 when the last step was
-** SQLITE_DONE, else -1 with SQLite's message (a damaged page fails the
-** command instead of printing a short timeline). */
-static int finish(Engine *e, sqlite3_stmt *st, int rc, char *err, size_t errSize) {
-  if (rc != SQLITE_DONE) snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db));
-  sqlite3_finalize(st);
-  return rc == SQLITE_DONE ? 0 : -1;
-}
-
 /* A time as the timeline's text shows it ("-" when NULL, to the minute:
 ** 2026-01-05T09:00) into buf. */
 static void timelineMinute(sqlite3_stmt *st, int col, char buf[CAMP_CLOCK_ISO_SIZE]) {
@@ -145,7 +136,7 @@ int campStoreTimeline(Engine *e, const char *campaign, const int64_t *record, Re
     json_decref(received);
   }
   if (fmt == REPORT_JSON) fputs(n ? "\n]}\n" : "]}\n", out);
-  return finish(e, st, rc, err, errSize);
+  return campStoreFinish(e, st, rc, err, errSize);
 }
 
 /* One participant's traces, as camp test prints them. */
@@ -162,5 +153,5 @@ int campStoreParticipantTimeline(Engine *e, int64_t participant, FILE *out, char
     fprintf(out, "%-20s %-20s %-10s %-28s %s\n", sqlite3_column_text(st, 0), due, campStoreStateName(sqlite3_column_int(st, 2)),
             sqlite3_column_text(st, 3), sqlite3_column_text(st, 4));
   }
-  return finish(e, st, rc, err, errSize);
+  return campStoreFinish(e, st, rc, err, errSize);
 }

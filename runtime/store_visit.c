@@ -315,11 +315,10 @@ int campStoreVisitsPending(Engine *e) {
 
 /* -- camp visits and camp forget ------------------------------------------------- */
 
-/* A website's site_id from its name or site_id (*site malloc'd); 0 found,
-** 1 none (message in err), -1 error. */
 int campStoreVisitsSite(Engine *e, const char *key, char **site, char *err, size_t errSize) {
-  sqlite3_stmt *st = campStorePrepare(e, "SELECT site_id FROM camp_website WHERE name = ?1 "
-                                         "UNION ALL SELECT site_id FROM camp_website WHERE site_id = ?1 LIMIT 1", err, errSize);
+  /* a name first: a site_id may be spelled as another website's name */
+  sqlite3_stmt *st = campStorePrepare(e, "SELECT site_id, 0 FROM camp_website WHERE name = ?1 "
+                                         "UNION ALL SELECT site_id, 1 FROM camp_website WHERE site_id = ?1 ORDER BY 2 LIMIT 1", err, errSize);
   if (!st) return -1;
   sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
   int rc = sqlite3_step(st);
@@ -328,21 +327,6 @@ int campStoreVisitsSite(Engine *e, const char *key, char **site, char *err, size
   else if (rc == SQLITE_DONE) snprintf(err, errSize, "no website is named '%s' or has it as its site_id", key);
   sqlite3_finalize(st);
   return *site ? 0 : rc == SQLITE_DONE ? 1 : -1;
-}
-
-/* The initiative named key or having or having had key as its code
-** (*name malloc'd); 0 found, 1 none (message in err), -1 error. */
-static int initiativeOf(Engine *e, const char *key, char **name, char *err, size_t errSize) {
-  sqlite3_stmt *st = campStorePrepare(e, "SELECT name, 0 FROM camp_initiative WHERE name = ?1 "
-                                         "UNION ALL SELECT initiative, 1 FROM camp_code WHERE code = ?1 ORDER BY 2 LIMIT 1", err, errSize);
-  if (!st) return -1;
-  sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-  int rc = sqlite3_step(st);
-  *name = rc == SQLITE_ROW ? dupText(st, 0) : NULL;
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE) snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db));
-  else if (rc == SQLITE_DONE) snprintf(err, errSize, "no initiative is named '%s' or has or had it as its code", key);
-  sqlite3_finalize(st);
-  return *name ? 0 : rc == SQLITE_DONE ? 1 : -1;
 }
 
 enum { V_WEBSITE, V_VISITOR, V_MODEL, V_RECORD, V_FIRST, V_LAST, V_PAGES, V_EVENTS, V_REFERRER, V_CODE, V_SOURCE, V_MEDIUM,
@@ -388,7 +372,7 @@ static void visitLine(sqlite3_stmt *st, FILE *out) {
 int campStoreVisitsList(Engine *e, const StoreVisitQuery *q, ReportFormat fmt, FILE *out, char *err, size_t errSize) {
   char *site = NULL, *initiative = NULL;
   if ((q->website && campStoreVisitsSite(e, q->website, &site, err, errSize)) ||
-      (q->initiative && initiativeOf(e, q->initiative, &initiative, err, errSize))) { free(site); return -1; }
+      (q->initiative && campStoreInitiativeResolve(e, q->initiative, &initiative, err, errSize))) { free(site); return -1; }
   sqlite3_stmt *st = campStorePrepare(e,
     "SELECT coalesce(w.name, v.site), v.visitor, v.model, v.record_id, v.first_at, v.last_at, v.pages, v.events, v.referrer,"
     " v.code, v.source, v.medium, v.ip, v.ua_class, v.bot, v.site FROM camp_visit v LEFT JOIN camp_website w ON w.site_id = v.site"

@@ -51,12 +51,6 @@ static sqlite3_stmt *prepareOn(Engine *e, int initiative, const char *key, const
   return st;
 }
 
-static int finish(Engine *e, sqlite3_stmt *st, int rc, char *err, size_t errSize) {
-  if (rc != SQLITE_DONE && rc != SQLITE_ROW) snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db));
-  sqlite3_finalize(st);
-  return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
-}
-
 /* Money and ratios: rounded to 4 decimals. */
 static double round4(double v) { return (double)(int64_t)(v * 10000.0 + (v < 0 ? -0.5 : 0.5)) / 10000.0; }
 
@@ -76,7 +70,7 @@ static int totals(Engine *e, int initiative, const char *key, json_t *web, char 
     for (int k = 0; k < 6; k++) json_object_set_new(web, names[k], json_integer(sqlite3_column_int64(st, k)));
     json_object_set_new(web, "revenue", json_real(round4(sqlite3_column_double(st, 6))));
   }
-  return finish(e, st, rc, err, errSize);
+  return campStoreFinish(e, st, rc == SQLITE_ROW ? SQLITE_DONE : rc, err, errSize);
 }
 
 /* Every event name of the hits (page views "visit" included), most hits
@@ -92,7 +86,7 @@ static json_t *eventsJson(Engine *e, int initiative, const char *key, char *err,
     json_array_append_new(list, json_pack("{s:s,s:I,s:f,s:b}", "name", (const char *)sqlite3_column_text(st, 0),
                                           "count", (json_int_t)sqlite3_column_int64(st, 1), "value", round4(sqlite3_column_double(st, 2)),
                                           "goal", sqlite3_column_int(st, 3)));
-  if (finish(e, st, rc, err, errSize) < 0) { json_decref(list); return NULL; }
+  if (campStoreFinish(e, st, rc, err, errSize) < 0) { json_decref(list); return NULL; }
   return list;
 }
 
@@ -114,7 +108,7 @@ static int addRows(Engine *e, sqlite3_stmt *st, int scale, int64_t origin, int64
     for (int k = B_VISITORS; k < NB_COUNT; k++) bk[i].n[k] += sqlite3_column_int64(st, k);
     bk[i].revenue += sqlite3_column_double(st, NB_COUNT);
   }
-  return finish(e, st, rc, err, errSize);
+  return campStoreFinish(e, st, rc, err, errSize);
 }
 
 /* The range of the hits' times: *from, *to (INT64_MAX, INT64_MIN when none). */
@@ -128,7 +122,7 @@ static int hitRange(Engine *e, int initiative, const char *key, int64_t *from, i
     *from = sqlite3_column_int64(st, 0);
     *to = sqlite3_column_int64(st, 1);
   }
-  return finish(e, st, rc, err, errSize);
+  return campStoreFinish(e, st, rc == SQLITE_ROW ? SQLITE_DONE : rc, err, errSize);
 }
 
 /* The series: every bucket of the scale from start (INT64_MIN: the first
@@ -214,11 +208,12 @@ json_t *campStoreWebReport(Engine *e, int initiative, const char *key, int scale
 /* The website's head: name, title, site_id, url, target, initiative, code,
 ** goals; NULL with the message in err (an unknown website says so). */
 static json_t *websiteHead(Engine *e, const char *key, char *err, size_t errSize) {
-  sqlite3_stmt *st = campStorePrepare(e, "SELECT name, title, site_id, url, model, initiative, code, goals, 0 FROM camp_website WHERE name = ?1"
-                                         " UNION ALL SELECT name, title, site_id, url, model, initiative, code, goals, 1 FROM camp_website"
-                                         " WHERE site_id = ?1 ORDER BY 9 LIMIT 1", err, errSize);
-  if (!st) return NULL;
-  sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+  char *site;
+  if (campStoreVisitsSite(e, key, &site, err, errSize)) return NULL;
+  sqlite3_stmt *st = campStorePrepare(e, "SELECT name, title, site_id, url, model, initiative, code, goals FROM camp_website WHERE site_id = ?",
+                                      err, errSize);
+  if (!st) { free(site); return NULL; }
+  sqlite3_bind_text(st, 1, site, -1, SQLITE_STATIC);
   int rc = sqlite3_step(st);
   json_t *w = NULL;
   if (rc == SQLITE_ROW) {
@@ -236,6 +231,7 @@ static json_t *websiteHead(Engine *e, const char *key, char *err, size_t errSize
   } else if (rc == SQLITE_DONE) snprintf(err, errSize, "no website is named '%s' or has it as its site_id", key);
   else snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db));
   sqlite3_finalize(st);
+  free(site);
   return w;
 }
 

@@ -15,11 +15,6 @@
 #include "runtime/plan.h"
 #include "runtime/store_engine.h"
 
-static int dbError(Engine *e, char *err, size_t errSize) {
-  snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db));
-  return -1;
-}
-
 enum { W_TITLE, W_SITE, W_URL, W_MODEL, W_IDENTIFY, W_CODE, W_INITIATIVE, W_LINK, W_GOALS, NW };
 static const char *const COLS[NW] = { "title", "site_id", "url", "model", "identify", "code", "initiative", "link_token", "goals" };
 
@@ -58,7 +53,7 @@ static int loadRow(Engine *e, const char *name, char *old[NW], char *err, size_t
     const char *t = (const char *)sqlite3_column_text(st, i);
     old[i] = t ? strdup(t) : NULL;
   }
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE) found = dbError(e, err, errSize);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) found = campStoreDbError(e, err, errSize);
   sqlite3_finalize(st);
   return found;
 }
@@ -97,7 +92,7 @@ static int deployWebsite(Engine *e, const Program *p, const ProgWebsite *w, cons
     rc = -1;
   }
   for (int i = 0; rc == 0 && i < NW; i++) changed |= found && !same(old[i], v[i]);
-  if (rc == 0 && (!found || changed) && storeRow(e, name, v, campEngineNow(e)) < 0) rc = dbError(e, err, errSize);
+  if (rc == 0 && (!found || changed) && storeRow(e, name, v, campEngineNow(e)) < 0) rc = campStoreDbError(e, err, errSize);
   if (rc == 0 && !found) {
     campPlanLine(pl, 0, '+', "website %s (new, site_id \"%s\", %s)", name, v[W_SITE], v[W_URL]);
     stats->add++;
@@ -123,19 +118,16 @@ int campStoreDeployWebsites(Engine *e, const Program *p, const DeployOptions *o,
 
 int campStoreSiteFind(Engine *e, const char *siteId, StoreSite *out, char *err, size_t errSize) {
   memset(out, 0, sizeof *out);
-  sqlite3_stmt *st = campStoreStmt(e, "SELECT name, model, identify, code, (SELECT value FROM camp_meta WHERE key = 'clock') "
-                                     "FROM camp_website WHERE site_id = ?", err, errSize);
+  sqlite3_stmt *st = campStoreStmt(e, "SELECT name, model, identify, code FROM camp_website WHERE site_id = ?", err, errSize);
   if (!st) return -1;
   sqlite3_bind_text(st, 1, siteId, -1, SQLITE_STATIC);
   int rc = sqlite3_step(st), found = rc == SQLITE_ROW;
-  out->now = campEngineNow(e);
-  if (found && campEngineIsSimulated(e) && sqlite3_column_type(st, 4) == SQLITE_INTEGER) out->now = sqlite3_column_int64(st, 4);
   char **to[] = { &out->name, &out->model, &out->identify, &out->code };
   for (int i = 0; found && i < 4; i++) {
     const char *t = (const char *)sqlite3_column_text(st, i);
     if (t && !(*to[i] = strdup(t))) found = -1;
   }
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE) found = dbError(e, err, errSize);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) found = campStoreDbError(e, err, errSize);
   else if (found < 0) snprintf(err, errSize, "out of memory");
   sqlite3_reset(st);
   if (found < 0) campStoreSiteFree(out);

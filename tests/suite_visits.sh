@@ -132,7 +132,7 @@ check "the table: a header and a line a visit" \
 "$CAMP" visits --db "$DB" --website nosuch > /dev/null 2> "$D/err"
 check "an unknown website: exit 1, said" "$?|$(cat "$D/err")" "1|camp visits: no website is named 'nosuch' or has it as its site_id"
 "$CAMP" visits --db "$DB" --initiative NOPE > /dev/null 2> "$D/err"
-check "an unknown initiative: exit 1, said" "$?|$(cat "$D/err")" "1|camp visits: no initiative is named 'NOPE' or has or had it as its code"
+check "an unknown initiative: exit 1, said" "$?|$(cat "$D/err")" "1|camp visits: no initiative is named 'NOPE' or has or had it as its code (camp initiatives lists them)"
 "$CAMP" visits --db "$DB" --model contact > /dev/null 2>&1
 check "--model without --record: a usage error" "$?" 2
 
