@@ -255,6 +255,27 @@ Ast *campAstBudget(ParseCtx *c, Token kw, int negative, Token amount, Token curr
   return n;
 }
 
+/* `mailchimp audience "ID"` / `dotdigital address_book "NAME"` in a sync. */
+Ast *campAstEsp(ParseCtx *c, Token kw, int esp, Token remote) {
+  Ast *n = campAstProp(c, kw, PROP_ESP, campAstLeaf(c, remote));
+  n->v.i = esp;
+  return n;
+}
+
+/* `via mailchimp SYNC` / `via dotdigital SYNC` in a mailing. */
+Ast *campAstVia(ParseCtx *c, Token kw, int esp, Token sync) {
+  Ast *n = campAstProp(c, kw, PROP_VIA, campAstLeaf(c, sync));
+  n->v.i = esp;
+  return n;
+}
+
+/* `field [TAG =] FIELD` or `field TAG = "template"` in a sync. */
+Ast *campAstSyncField(ParseCtx *c, Token kw, const Token *tag, Token value) {
+  Ast *n = campAstProp(c, kw, PROP_FIELD, campAstLeaf(c, value));
+  if (tag) n->b = campAstLeaf(c, *tag);
+  return n;
+}
+
 Ast *campAstActivity(ParseCtx *c, Token kind, Token name, Ast *after, Ast *kids, Token end) {
   Ast *n = node(c, AST_ACTIVITY, kind);
   setName(c, n, name);
@@ -369,7 +390,7 @@ Ast *campAstPipes(ParseCtx *c, Ast *input, Ast *pipes) {
 
 const char *campAstKindName(AstKind k) {
   static const char *const names[] = {
-    "?", "file", "use", "model", "field", "campaign", "list", "mailing", "initiative", "website", "activity", "branch",
+    "?", "file", "use", "model", "field", "campaign", "list", "mailing", "initiative", "website", "sync", "activity", "branch",
     "prop", "str", "int", "real", "bool", "time", "dur", "array", "name", "now", "null",
     "binary", "unary", "isset", "call", "namedarg", "template", "pipe",
   };
@@ -381,6 +402,7 @@ const char *campAstPropName(PropKind p) {
     "?", "target", "where", "unique", "code", "subject", "body", "text", "from", "expire", "to", "at", "optout",
     "kind", "keep_contacted", "initiative", "start", "end", "budget", "description", "scale",
     "site_id", "url", "goal", "identify", "link_token", "event",
+    "esp", "segment", "field", "every", "via",
   };
   _Static_assert(sizeof names / sizeof names[0] == PROP_COUNT_, "a name for every PropKind");
   return p < PROP_COUNT_ ? names[p] : "?";

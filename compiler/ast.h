@@ -28,6 +28,7 @@ typedef enum {
   AST_MAILING,    /* name; a: AST_STR title; kids: AST_PROP */
   AST_INITIATIVE, /* name; a: AST_STR title; kids: AST_PROP */
   AST_WEBSITE,    /* name; a: AST_STR title; kids: AST_PROP */
+  AST_SYNC,       /* name; a: AST_STR title; kids: AST_PROP */
   AST_ACTIVITY,   /* name; op: ActKind; a: AST_DUR delay or NULL; kids: AST_PROP, AST_BRANCH, AST_CALL */
   AST_BRANCH,     /* op: Trigger; a: AST_DUR window or NULL; b: the visit condition, an AST_PROP
                      (PROP_URL: `where url like`, PROP_EVENT: `event`) or NULL; kids: AST_ACTIVITY */
@@ -70,6 +71,12 @@ typedef enum {
   PROP_IDENTIFY,        /* a website's trusted user-id field (AST_NAME; resolve sets index to the field) */
   PROP_LINK_TOKEN,      /* a website's link_token (AST_BOOL) */
   PROP_EVENT,           /* a visit branch's event name (AST_STR) */
+  PROP_ESP,             /* a sync's provider: v.i: EspKind; a: AST_STR audience id (Mailchimp) or address book name */
+  PROP_SEGMENT,         /* a sync's Mailchimp static segment name (AST_STR) */
+  PROP_FIELD,           /* a sync's field mapping: a: AST_NAME record field or AST_STR template; b: AST_NAME tag or NULL
+                           (resolve sets .index to the field, or -1 for a template) */
+  PROP_EVERY,           /* a sync's period in service mode (AST_DUR) */
+  PROP_VIA,             /* a mailing's ESP: v.i: EspKind; a: AST_NAME of the sync (resolve sets its index) */
   PROP_COUNT_
 } PropKind;
 
@@ -150,6 +157,9 @@ Ast *campAstProp(ParseCtx *c, Token kw, PropKind prop, Ast *value);
 Ast *campAstPropId(ParseCtx *c, Token kw, PropKind prop, Token name);
 Ast *campAstPropToken(ParseCtx *c, Token kw, PropKind prop, Token value);
 Ast *campAstBudget(ParseCtx *c, Token kw, int negative, Token amount, Token currency);
+Ast *campAstEsp(ParseCtx *c, Token kw, int esp, Token remote);
+Ast *campAstVia(ParseCtx *c, Token kw, int esp, Token sync);
+Ast *campAstSyncField(ParseCtx *c, Token kw, const Token *tag, Token value);
 Ast *campAstActivity(ParseCtx *c, Token kind, Token name, Ast *after, Ast *kids, Token end);
 Ast *campAstBranch(ParseCtx *c, Token on, int trigger, Ast *cond, Ast *within, Ast *kids, Token end);
 Ast *campAstCall(ParseCtx *c, Token name, Ast *args, Token end);

@@ -36,7 +36,7 @@ typedef struct Gen {
   Unit *u;
   const Resolved *t;
   Program p;
-  uint32_t capStr, capConst, capModel, capCamp, capAct, capList, capMail, capInit, capSite, capGoal, capCode, capBc, capLine;
+  uint32_t capStr, capConst, capModel, capCamp, capAct, capList, capMail, capInit, capSite, capGoal, capSync, capSField, capCode, capBc, capLine;
   uint32_t *strHash; uint32_t strHashCap;     /* open addressing: index + 1 */
   Value **listItems; uint32_t nListItems, capListItems;
   ProgMailing *mails; uint32_t nmail;         /* the mailings, lowered after the campaigns */
@@ -508,6 +508,37 @@ static void website(Gen *g, const Ast *w) {
   x->line = lineNo(g, w);
 }
 
+/* A sync and its fields (appended to p.sfields); the tags final. */
+static void sync(Gen *g, const Ast *y) {
+  GROW(g->p.syncs, g->p.nsync, g->capSync);
+  ProgSync *x = &g->p.syncs[g->p.nsync++];
+  memset(x, 0, sizeof *x);
+  const Ast *esp = campResolveProp(y, PROP_ESP), *seg = propValue(y, PROP_SEGMENT), *every = propValue(y, PROP_EVERY);
+  const Ast *list = propValue(y, PROP_TO);
+  x->name = str(g, y->name, y->nameLen);
+  x->title = str(g, y->a->name, y->a->nameLen);
+  x->list = (uint32_t)list->index;
+  x->esp = (uint8_t)esp->v.i;
+  x->remote = str(g, esp->a->name, esp->a->nameLen);
+  x->segment = CAMP_NONE;
+  if (x->esp == ESP_MAILCHIMP) x->segment = seg ? str(g, seg->name, seg->nameLen) : g->p.lists[x->list].title;
+  x->every = every ? every->v.i : 0;
+  x->field0 = g->p.nsfield;
+  int model = g->t->lists[x->list]->index;
+  for (const Ast *k = y->kids; k; k = k->next) {
+    if (k->kind != AST_PROP || k->op != PROP_FIELD) continue;
+    char tag[64];
+    campResolveSyncTag(k, x->esp, tag, sizeof tag);
+    uint32_t t = cstr(g, tag);
+    uint32_t v = k->a->index >= 0 ? CAMP_NONE : textBlock(g, k, model, TPL_PLAIN);
+    GROW(g->p.sfields, g->p.nsfield, g->capSField);
+    g->p.sfields[g->p.nsfield++] = (ProgSyncField){ t, k->a->index >= 0 ? (uint32_t)k->a->index : CAMP_NONE, v };
+  }
+  x = &g->p.syncs[g->p.nsync - 1];
+  x->nfield = g->p.nsfield - x->field0;
+  x->line = lineNo(g, y);
+}
+
 static void campaign(Gen *g, const Ast *c) {
   GROW(g->p.camps, g->p.ncamp, g->capCamp);
   uint32_t me = g->p.ncamp++;
@@ -522,6 +553,7 @@ static void campaign(Gen *g, const Ast *c) {
   x.code = code ? str(g, code->name, code->nameLen) : CAMP_NONE;
   x.list = to ? (uint32_t)to->index : CAMP_NONE;     /* `target list NAME` */
   x.initiative = initiativeOf(c);
+  x.via = CAMP_NONE;
   if (x.initiative != CAMP_NONE) x.code = g->p.inits[x.initiative].code;
   x.firstAct = g->p.nact;
   x.line = lineNo(g, c);
@@ -543,6 +575,8 @@ static void mailing(Gen *g, const Ast *m) {
   const Ast *at = propValue(m, PROP_AT);
   x.at = at ? at->v.i : CAMP_AT_MANUAL;
   x.initiative = initiativeOf(m);
+  const Ast *via = propValue(m, PROP_VIA);
+  x.via = via ? (uint32_t)via->index : CAMP_NONE;
   x.subject = textBlock(g, campResolveProp(m, PROP_SUBJECT), m->index, TPL_PLAIN);
   x.body = textBlock(g, campResolveProp(m, PROP_BODY), m->index, TPL_HTML);
   x.text = textBlock(g, campResolveProp(m, PROP_TEXT), m->index, TPL_TEXT);
@@ -570,7 +604,7 @@ static void freeGen(Gen *g) {
   for (uint32_t i = 0; i < g->p.nconst; i++) if (g->p.consts[i].tag == VAL_LIST) free((void *)g->p.consts[i].u.items);
   for (uint32_t i = 0; i < g->p.nmodel; i++) free(g->p.models[i].fields);
   free(g->p.str); free(g->p.strLen); free(g->p.consts); free(g->p.models); free(g->p.camps);
-  free(g->p.acts); free(g->p.lists); free(g->p.inits); free(g->p.sites); free(g->p.goals); free(g->mails); free(g->p.code); free(g->p.bc); free(g->p.lines);
+  free(g->p.acts); free(g->p.lists); free(g->p.inits); free(g->p.sites); free(g->p.goals); free(g->p.syncs); free(g->p.sfields); free(g->mails); free(g->p.code); free(g->p.bc); free(g->p.lines);
   free(g->strHash);
 }
 
@@ -621,6 +655,7 @@ int campCodegenUnit(Unit *u, uint8_t **out, size_t *outLen, char *err, size_t er
   }
   for (uint32_t i = 0; i < g.t->ninit; i++) initiative(&g, g.t->inits[i]);
   for (uint32_t i = 0; i < g.t->nsite; i++) website(&g, g.t->sites[i]);
+  for (uint32_t i = 0; i < g.t->nsync; i++) sync(&g, g.t->syncs[i]);
   for (const Ast *f = u->files; f; f = f->next) {
     if (f->file != u->root) continue;
     for (const Ast *d = f->kids; d; d = d->next) {

@@ -141,6 +141,20 @@ void campDisasm(const Program *p, FILE *out) {
     fprintf(out, "    link_token %s\n", w->linkToken ? "true" : "false");
     for (uint32_t g = 0; g < w->ngoal; g++) fprintf(out, "    goal     \"%s\"\n", name(p, p->goals[w->goal0 + g]));
   }
+  for (uint32_t i = 0; i < p->nsync; i++) {
+    const ProgSync *y = &p->syncs[i];
+    fprintf(out, "\nsync %u %s \"%s\" list %s line %u\n    %s%s \"%s\"\n", i, name(p, y->name), name(p, y->title),
+            name(p, p->lists[y->list].name), y->line, y->esp == ESP_MAILCHIMP ? "mailchimp audience" : "dotdigital address_book",
+            y->esp == ESP_MAILCHIMP ? "" : "", name(p, y->remote));
+    if (y->segment != CAMP_NONE) fprintf(out, "    segment  \"%s\"\n", name(p, y->segment));
+    if (y->every) { fputs("    every    ", out); duration(y->every, out); fputc('\n', out); }
+    for (uint32_t f = y->field0; f < y->field0 + y->nfield; f++) {
+      const ProgSyncField *x = &p->sfields[f];
+      if (x->field != CAMP_NONE)
+        fprintf(out, "    field    %s = %s\n", name(p, x->tag), name(p, p->models[p->lists[y->list].model].fields[x->field].name));
+      else fprintf(out, "    field    %s = block %u\n", name(p, x->tag), x->value);
+    }
+  }
   for (uint32_t i = 0; i < p->ncamp; i++) {
     const ProgCampaign *c = &p->camps[i];
     if (c->isMailing) continue;                 /* listed as mailings below */
@@ -180,6 +194,7 @@ void campDisasm(const Program *p, FILE *out) {
     if (m->initiative != CAMP_NONE) fprintf(out, "    initiative %s\n", name(p, p->inits[m->initiative].name));
     if (m->at == CAMP_AT_MANUAL) fputs("    at       manual (camp send)\n", out);
     else if (m->at) { Value t = { .tag = VAL_TIME }; t.u.i = m->at; fputs("    at       ", out); value(&t, out); fputc('\n', out); }
+    if (m->via != CAMP_NONE) fprintf(out, "    via      %s\n", name(p, p->syncs[m->via].name));
     block(p, "subject", x->subject, out);
     block(p, "body", x->body, out);
     block(p, "text", x->text, out);

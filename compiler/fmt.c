@@ -157,7 +157,7 @@ static void markItems(Fmt *f, const Ast *first, int top) {
     if (prev && (top ? !(prev->kind == AST_USE && k->kind == AST_USE) : spacedKind(k) || spacedKind(prev)))
       f->flag[i] |= F_BLANK;
     switch (k->kind) {
-    case AST_MODEL: case AST_CAMPAIGN: case AST_LIST: case AST_MAILING: case AST_INITIATIVE: case AST_WEBSITE: case AST_ACTIVITY:
+    case AST_MODEL: case AST_CAMPAIGN: case AST_LIST: case AST_MAILING: case AST_INITIATIVE: case AST_WEBSITE: case AST_SYNC: case AST_ACTIVITY:
     case AST_BRANCH:
       markItems(f, k->kids, 0);
       if (k->kind == AST_MODEL) markItems(f, k->b, 0);      /* its `optout` lines */

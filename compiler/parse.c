@@ -125,7 +125,7 @@ static void expectedList(yyParser *p, const ParseCtx *ctx, Token at, char *buf, 
     n += ok[t];
   }
   buf[0] = 0;
-  if (n == 0 || n > 7) return;
+  if (n == 0 || n > 8) return;
   size_t len = 0;
   int i = 0;
   len += (size_t)snprintf(buf + len, size - len, ", expected ");
@@ -221,9 +221,10 @@ static int openBlock(const yyParser *p, const ParseCtx *c, int outer, Token *bra
     snprintf(what, size, "model '%.*s'", shownLen(&k1->minor.yy0), textOf(c, &k1->minor.yy0));
   else if (k1->major == TK_STRING && isTerminal(k2) &&                  /* CAMPAIGN ID STRING { */
            (k3->major == TK_CAMPAIGN || k3->major == TK_LIST || k3->major == TK_MAILING || k3->major == TK_INITIATIVE ||
-            k3->major == TK_WEBSITE))
+            k3->major == TK_WEBSITE || k3->major == TK_SYNC))
     snprintf(what, size, "%s '%.*s'", k3->major == TK_CAMPAIGN ? "campaign" : k3->major == TK_LIST ? "list"
-             : k3->major == TK_MAILING ? "mailing" : k3->major == TK_WEBSITE ? "website" : "initiative",
+             : k3->major == TK_MAILING ? "mailing" : k3->major == TK_WEBSITE ? "website"
+             : k3->major == TK_SYNC ? "sync" : "initiative",
              shownLen(&k2->minor.yy0), textOf(c, &k2->minor.yy0));
   else if (i >= 4 && s[i - 4].major == TK_ON && !isTerminal(k3)) {     /* ON trigger vcond within { */
     char name[128];

@@ -26,7 +26,7 @@ typedef struct Resolver {
   Unit *u;
   Diags *d;
   Resolved t;
-  uint32_t capModel, capList, capInit, capSite;
+  uint32_t capModel, capList, capInit, capSite, capSync;
   int model;            /* the record type of the expression being typed, -1 none */
 } Resolver;
 
@@ -145,6 +145,12 @@ static int findList(Resolver *r, const char *name) {
 static int findWebsite(Resolver *r, const char *name) {
   for (uint32_t i = 0; i < r->t.nsite; i++)
     if (nameIs(r->t.sites[i], name)) return (int)i;
+  return -1;
+}
+
+static int findSync(Resolver *r, const char *name) {
+  for (uint32_t i = 0; i < r->t.nsync; i++)
+    if (nameIs(r->t.syncs[i], name)) return (int)i;
   return -1;
 }
 
@@ -602,7 +608,8 @@ static void checkDuration(Resolver *r, Ast *d, const char *what, int zeroOk) {
 static int onceProps(Resolver *r, Ast *decl) {
   int errors = 0;
   for (Ast *k = decl->kids; k; k = k->next) {
-    if (k->kind != AST_PROP || k->op == PROP_GOAL) continue;    /* a website has as many goals as it likes */
+    if (k->kind != AST_PROP || k->op == PROP_GOAL || k->op == PROP_FIELD || k->op == PROP_ESP)
+      continue;    /* a website has as many goals as it likes, a sync as many fields; checkSync counts providers */
     for (Ast *j = decl->kids; j != k; j = j->next)
       if (j->kind == AST_PROP && j->op == k->op) {
         Ast kw = *k;
@@ -1023,6 +1030,173 @@ static void checkWebsite(Resolver *r, Ast *w) {
   }
 }
 
+/* -- syncs (docs/SYNC.md) ------------------------------------------------- */
+
+static int isVowel(char c) { return c == 'A' || c == 'E' || c == 'I' || c == 'O' || c == 'U'; }
+
+/* The tag a sync field goes by: as written, else from the record field's
+** name -- Mailchimp: Oro's rule, "E_" + the name upper-cased, and when that
+** is longer than 10 its vowels and spaces dropped (the "E_" kept), then
+** cut to 10; Dotdigital: the name upper-cased. */
+void campResolveSyncTag(const Ast *field, int esp, char *out, size_t size) {
+  if (field->b) { snprintf(out, size, "%s", field->b->name); return; }
+  char up[CAMP_MAX_NAME + 3];
+  size_t n = 0;
+  if (esp == ESP_MAILCHIMP) { up[n++] = 'E'; up[n++] = '_'; }
+  for (const char *c = field->a->name; *c && n + 1 < sizeof up; c++)
+    up[n++] = (char)(*c >= 'a' && *c <= 'z' ? *c - 32 : *c);
+  up[n] = 0;
+  if (esp == ESP_MAILCHIMP && n > 10) {
+    size_t w = 2;
+    for (size_t i = 2; i < n; i++) if (!isVowel(up[i]) && up[i] != ' ') up[w++] = up[i];
+    up[w < 10 ? w : 10] = 0;
+  }
+  snprintf(out, size, "%s", up);
+}
+
+/* A merge tag (Mailchimp: 1 to 10) or data field name (Dotdigital: 1 to
+** 20): upper-case letters, digits and '_', starting with a letter; EMAIL is
+** the address itself. */
+static void checkSyncTag(Resolver *r, Ast *f, int esp, const char *tag) {
+  size_t max = esp == ESP_MAILCHIMP ? 10 : 20, len = strlen(tag);
+  int ok = len >= 1 && len <= max && tag[0] >= 'A' && tag[0] <= 'Z';
+  for (size_t i = 0; ok && i < len; i++) ok = (tag[i] >= 'A' && tag[i] <= 'Z') || (tag[i] >= '0' && tag[i] <= '9') || tag[i] == '_';
+  const Ast *at = f->b ? f->b : f->a;
+  if (!ok)
+    err(r, DIAG_E080, at, "%s \"%s\": 1 to %zu upper-case letters, digits or '_', starting with a letter%s", 
+        esp == ESP_MAILCHIMP ? "merge tag" : "data field", tag, max, f->b ? "" : " (name it: field TAG = ...)");
+  else if (!strcmp(tag, "EMAIL"))
+    err(r, DIAG_E080, at, "EMAIL is the member's address, which every sync sends: map another name");
+}
+
+/* One `field` line: its value is a field of the list's model (a.index) or
+** a template over it (a.index -1); its tag valid and not repeated. */
+static void checkSyncField(Resolver *r, Ast *y, Ast *f, int esp, int m) {
+  if (f->a->kind == AST_NAME) {
+    int i = m >= 0 ? findField(r, m, f->a->name, NULL) : -1;
+    if (m >= 0 && i < 0) unknownField(r, f->a, m);
+    f->a->index = i;
+  } else {
+    f->a->index = -1;
+    if (m >= 0) checkTemplateString(r, f->a);
+  }
+  if (!esp) return;
+  char tag[64], other[64];
+  campResolveSyncTag(f, esp, tag, sizeof tag);
+  checkSyncTag(r, f, esp, tag);
+  for (Ast *g = y->kids; g != f; g = g->next) {
+    if (g->kind != AST_PROP || g->op != PROP_FIELD) continue;
+    campResolveSyncTag(g, esp, other, sizeof other);
+    if (!strcmp(tag, other)) {
+      err(r, DIAG_E080, f->b ? f->b : f->a, "%s \"%s\" mapped twice", esp == ESP_MAILCHIMP ? "merge tag" : "data field", tag);
+      noteAt(r, g, "first mapped here");
+      break;
+    }
+  }
+}
+
+/* Exactly one provider, its audience id or address book name, the
+** segment only for Mailchimp, a period of a minute or more. */
+static int checkSyncProvider(Resolver *r, Ast *y) {
+  Ast *esp = NULL;
+  for (Ast *k = y->kids; k; k = k->next) {
+    if (k->kind != AST_PROP || k->op != PROP_ESP) continue;
+    if (esp) {
+      err(r, DIAG_E079, k, "sync '%s' already mirrors to %s: a sync has one provider (declare another sync)", y->name,
+          esp->v.i == ESP_MAILCHIMP ? "mailchimp" : "dotdigital");
+      noteAt(r, esp, "the first is here");
+      continue;
+    }
+    esp = k;
+    const char *v = k->a->name;
+    if (k->v.i == ESP_MAILCHIMP && !wordValid(v, 64, 0))
+      err(r, DIAG_E079, k->a, "audience \"%s\": a Mailchimp audience id is 1 to 64 letters, digits, '_' or '-'", v);
+    if (k->v.i == ESP_DOTDIGITAL && (!v[0] || strlen(v) > 200))
+      err(r, DIAG_E079, k->a, "an address book name is 1 to 200 bytes");
+  }
+  if (!esp) errName(r, DIAG_E079, y, "sync '%s' has no provider (mailchimp audience \"ID\" or dotdigital address_book \"NAME\")", y->name);
+  Ast *seg = campResolveProp(y, PROP_SEGMENT), *every = campResolveProp(y, PROP_EVERY);
+  if (seg && esp && esp->v.i != ESP_MAILCHIMP) err(r, DIAG_E079, seg, "'segment' is a Mailchimp audience's: an address book has none");
+  else if (seg && (!seg->a->name[0] || strlen(seg->a->name) > 100)) err(r, DIAG_E079, seg->a, "a segment name is 1 to 100 bytes");
+  if (every && every->a->v.i < 60) err(r, DIAG_E079, every->a, "a sync runs at most once a minute ('every 1 minute' or more)");
+  return esp ? (int)esp->v.i : 0;
+}
+
+static void checkSync(Resolver *r, Ast *y) {
+  onceProps(r, y);
+  Ast *to = campResolveProp(y, PROP_TO);
+  int m = -1;
+  if (!to) errName(r, DIAG_E078, y, "sync '%s' has no list (list NAME: the list it mirrors)", y->name);
+  else {
+    int l = findList(r, to->a->name);
+    if (l < 0) unknownList(r, to->a);
+    else {
+      to->a->index = l;
+      m = r->t.lists[l]->index;
+      int email = 0, i = 1;
+      if (m >= 0) for (Ast *f = r->t.models[m]->kids; f; f = f->next, i++) email |= f->op == TYPE_EMAIL;
+      if (m >= 0 && !email)
+        err(r, DIAG_E078, to->a, "list '%s' targets model '%s', which has no email field: an ESP keeps members by address",
+            to->a->name, r->t.models[m]->name);
+    }
+  }
+  int esp = checkSyncProvider(r, y);
+  r->model = m;
+  for (Ast *k = y->kids; k; k = k->next)
+    if (k->kind == AST_PROP && k->op == PROP_FIELD) checkSyncField(r, y, k, esp, m);
+  r->model = -1;
+  y->index = m;
+}
+
+/* Does sync y map record field `name` as it is (field TAG = name)? */
+static int syncMaps(const Ast *y, const char *name) {
+  for (const Ast *k = y->kids; k; k = k->next)
+    if (k->kind == AST_PROP && k->op == PROP_FIELD && k->a->kind == AST_NAME && !strcmp(k->a->name, name)) return 1;
+  return 0;
+}
+
+/* The record fields a mailing sent via an ESP reads must be ones its sync
+** maps: the ESP renders the message per member from its merge fields. */
+static void checkViaFields(Resolver *r, const Ast *y, const Ast *n, const char *mailing) {
+  if (!n) return;
+  if (n->kind == AST_NAME && !syncMaps(y, n->name)) {
+    err(r, DIAG_E081, n, "mailing '%s' is sent via sync '%s', which does not map '%s': the ESP fills in only mapped fields "
+        "(add 'field TAG = %s' to the sync)", mailing, y->name, n->name, n->name);
+    return;
+  }
+  if (n->kind != AST_CALL) checkViaFields(r, y, n->a, mailing);
+  checkViaFields(r, y, n->b, mailing);
+  for (const Ast *k = n->kids; k; k = k->next) checkViaFields(r, y, k, mailing);
+}
+
+/* `via mailchimp|dotdigital SYNC`: a declared sync of that provider, on the
+** mailing's own list. */
+static void checkVia(Resolver *r, Ast *ml) {
+  Ast *via = campResolveProp(ml, PROP_VIA);
+  if (!via) return;
+  int s = findSync(r, via->a->name);
+  if (s < 0) {
+    err(r, DIAG_E081, via->a, "unknown sync '%s'", via->a->name);
+    for (uint32_t i = 0; i < r->t.nsync; i++)
+      if (nearEnough(via->a->name, r->t.syncs[i]->name)) { noteAt(r, r->t.syncs[i], "did you mean '%s'?", r->t.syncs[i]->name); break; }
+    return;
+  }
+  Ast *y = r->t.syncs[s], *esp = campResolveProp(y, PROP_ESP), *to = campResolveProp(y, PROP_TO);
+  via->a->index = s;
+  const char *want = via->v.i == ESP_MAILCHIMP ? "mailchimp" : "dotdigital";
+  if (esp && esp->v.i != via->v.i) {
+    err(r, DIAG_E081, via->a, "sync '%s' is not a %s sync", y->name, want);
+    noteAt(r, esp, "it mirrors to %s", esp->v.i == ESP_MAILCHIMP ? "mailchimp" : "dotdigital");
+  }
+  if (ml->b && to && to->a->index >= 0 && r->t.lists[to->a->index] != ml->b) {
+    err(r, DIAG_E081, via->a, "sync '%s' mirrors list '%s', not this mailing's list '%s'", y->name, to->a->name, ml->b->name);
+    noteAt(r, to, "its list is named here");
+  }
+  for (Ast *k = ml->kids; k; k = k->next)
+    if (k->kind == AST_PROP && (k->op == PROP_SUBJECT || k->op == PROP_BODY || k->op == PROP_TEXT || k->op == PROP_FROM) && k->a->tpl)
+      checkViaFields(r, y, k->a->tpl, ml->name);
+}
+
 static void checkMailing(Resolver *r, Ast *ml) {
   onceProps(r, ml);
   checkMember(r, ml);
@@ -1048,6 +1222,7 @@ static void checkMailing(Resolver *r, Ast *ml) {
   if (!from) errName(r, DIAG_W051, ml, NO_FROM, "mailing", ml->name);
   if (!subject) errName(r, DIAG_E025, ml, "mailing '%s' has no subject", ml->name);
   if (!body) errName(r, DIAG_E026, ml, "mailing '%s' has no body", ml->name);
+  checkVia(r, ml);
   r->model = -1;
 }
 
@@ -1118,7 +1293,8 @@ static void checkDuplicateDecl(Resolver *r, Ast *d, Ast *files) {
     for (Ast *e = f->kids; e; e = e->next) {
       if (e == d) return;
       int clash = e->kind == d->kind && nameIs(e, d->name);
-      if ((e->kind == AST_INITIATIVE || d->kind == AST_INITIATIVE) && e->kind != AST_WEBSITE && d->kind != AST_WEBSITE) {
+      if ((e->kind == AST_INITIATIVE || d->kind == AST_INITIATIVE) && (e->kind == AST_CAMPAIGN || e->kind == AST_INITIATIVE) &&
+          (d->kind == AST_CAMPAIGN || d->kind == AST_INITIATIVE)) {
         Ast *c1 = campResolveProp(d, PROP_CODE), *c2 = campResolveProp(e, PROP_CODE);
         if (!clash && c1 && c2 && (e->kind == AST_INITIATIVE || e->kind == AST_CAMPAIGN) && !strcmp(c1->a->name, c2->a->name)) {
           err(r, DIAG_E048, c1->a, "%s '%s' and %s '%s' share the code \"%s\"", e->kind == AST_INITIATIVE ? "initiative" : "campaign",
@@ -1132,7 +1308,7 @@ static void checkDuplicateDecl(Resolver *r, Ast *d, Ast *files) {
       if (clash) {
         errName(r, DIAG_E015, d, "duplicate %s '%s'", d->kind == AST_MODEL ? "model" : d->kind == AST_LIST ? "list" :
                 d->kind == AST_MAILING ? "mailing" : d->kind == AST_INITIATIVE ? "initiative" :
-                d->kind == AST_WEBSITE ? "website" : "campaign", d->name);
+                d->kind == AST_WEBSITE ? "website" : d->kind == AST_SYNC ? "sync" : "campaign", d->name);
         noteAt(r, e, "'%s' is first declared here", e->name);
         return;
       }
@@ -1167,11 +1343,13 @@ int campResolveUnit(Unit *u) {
       if (d->kind == AST_LIST && findList(&r, d->name) < 0) push(&r, &r.t.lists, &r.t.nlist, &r.capList, d);
       if (d->kind == AST_INITIATIVE && findInitiative(&r, d->name) < 0) push(&r, &r.t.inits, &r.t.ninit, &r.capInit, d);
       if (d->kind == AST_WEBSITE && findWebsite(&r, d->name) < 0) push(&r, &r.t.sites, &r.t.nsite, &r.capSite, d);
+      if (d->kind == AST_SYNC && findSync(&r, d->name) < 0) push(&r, &r.t.syncs, &r.t.nsync, &r.capSync, d);
     }
   for (uint32_t i = 0; i < r.t.nmodel; i++) { checkModel(&r, r.t.models[i]); checkOptOut(&r, (int)i); }
   for (uint32_t i = 0; i < r.t.nlist; i++) checkList(&r, r.t.lists[i]);
   for (uint32_t i = 0; i < r.t.ninit; i++) checkInitiative(&r, r.t.inits[i]);
   for (uint32_t i = 0; i < r.t.nsite; i++) checkWebsite(&r, r.t.sites[i]);
+  for (uint32_t i = 0; i < r.t.nsync; i++) checkSync(&r, r.t.syncs[i]);
   for (Ast *f = u->files; f; f = f->next)
     for (Ast *d = f->kids; d; d = d->next) {
       if (d->kind == AST_CAMPAIGN) checkCampaign(&r, d);

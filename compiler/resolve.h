@@ -17,7 +17,10 @@
 **  - AST_LIST carries .op = its ListKind and .v.i = keep_contacted (0/1);
 **  - PROP_INITIATIVE values carry .index = the initiative's index;
 **  - AST_WEBSITE carries .index = its target model or -1, PROP_IDENTIFY's
-**    value .index = the field.
+**    value .index = the field;
+**  - AST_SYNC carries .index = its list's model or -1; its PROP_TO value
+**    .index = the list; each PROP_FIELD value .index = the model's field,
+**    or -1 for a template; a mailing's PROP_VIA value .index = the sync.
 */
 #ifndef CAMP_RESOLVE_H
 #define CAMP_RESOLVE_H
@@ -29,6 +32,7 @@ typedef struct Resolved {
   Ast **lists; uint32_t nlist;
   Ast **inits; uint32_t ninit;      /* initiatives, in unit order (the image's indexes) */
   Ast **sites; uint32_t nsite;      /* websites, in unit order */
+  Ast **syncs; uint32_t nsync;      /* syncs, in unit order */
 } Resolved;
 
 /* The marketing codes (initiatives' and campaigns') met across the root
@@ -55,5 +59,10 @@ Ast *campResolveProp(const Ast *decl, PropKind prop);
 ** address)?  1 yes, 0 no.  checkFrom (E039), camp init --sender and camp
 ** config sender. */
 int campResolveFromValid(const char *v);
+
+/* The merge tag / data field name a sync's `field` line (a PROP_FIELD)
+** goes by for provider esp (EspKind): as written, else derived from the
+** record field's name (Mailchimp: Oro's E_ rule). */
+void campResolveSyncTag(const Ast *field, int esp, char *out, size_t size);
 
 #endif

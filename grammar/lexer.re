@@ -70,6 +70,15 @@ again:
   "link_token" { t.type = TK_LINK_TOKEN; goto done; }
   "visit"     { t.type = TK_VISIT; goto done; }
   "event"     { t.type = TK_EVENT; goto done; }
+  "sync"      { t.type = TK_SYNC; goto done; }
+  "mailchimp" { t.type = TK_MAILCHIMP; goto done; }
+  "dotdigital" { t.type = TK_DOTDIGITAL; goto done; }
+  "audience"  { t.type = TK_AUDIENCE; goto done; }
+  "segment"   { t.type = TK_SEGMENT; goto done; }
+  "address_book" { t.type = TK_ADDRESS_BOOK; goto done; }
+  "field"     { t.type = TK_FIELD; goto done; }
+  "every"     { t.type = TK_EVERY; goto done; }
+  "via"       { t.type = TK_VIA; goto done; }
   "target"    { t.type = TK_TARGET; goto done; }
   "where"     { t.type = TK_WHERE; goto done; }
   "unique"    { t.type = TK_UNIQUE; goto done; }
@@ -203,6 +212,15 @@ const char *campLexTokenName(int type) {
   case TK_LINK_TOKEN: return "'link_token'";
   case TK_VISIT: return "'visit'";
   case TK_EVENT: return "'event'";
+  case TK_SYNC: return "'sync'";
+  case TK_MAILCHIMP: return "'mailchimp'";
+  case TK_DOTDIGITAL: return "'dotdigital'";
+  case TK_AUDIENCE: return "'audience'";
+  case TK_SEGMENT: return "'segment'";
+  case TK_ADDRESS_BOOK: return "'address_book'";
+  case TK_FIELD: return "'field'";
+  case TK_EVERY: return "'every'";
+  case TK_VIA: return "'via'";
   case TK_TARGET: return "'target'";
   case TK_WHERE: return "'where'";
   case TK_UNIQUE: return "'unique'";

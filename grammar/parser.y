@@ -34,7 +34,8 @@
               ACTION AFTER SUBJECT BODY TEXT FROM EXPIRE ON WITHIN DONE OPEN
               CLICK REPLY BOUNCE NO TO AT SET OPTOUT INITIATIVE KIND KEEP_CONTACTED
               START END BUDGET DESCRIPTION SCALE WEBSITE SITE_ID URL GOAL
-              IDENTIFY LINK_TOKEN VISIT EVENT.
+              IDENTIFY LINK_TOKEN VISIT EVENT SYNC MAILCHIMP DOTDIGITAL
+              AUDIENCE SEGMENT ADDRESS_BOOK FIELD EVERY VIA.
 
 %type decls   { AstChain }
 %type fields  { AstChain }
@@ -44,6 +45,7 @@
 %type mitems  { AstChain }
 %type iitems  { AstChain }
 %type witems  { AstChain }
+%type sitems  { AstChain }
 %type acts    { AstChain }
 %type args    { AstChain }
 %type arglist { AstChain }
@@ -58,6 +60,7 @@
 %type mitem   { Ast * }
 %type iitem   { Ast * }
 %type witem   { Ast * }
+%type sitem   { Ast * }
 %type vcond   { Ast * }
 %type activity { Ast * }
 %type branch  { Ast * }
@@ -90,6 +93,8 @@ decl(A) ::= INITIATIVE(K) ID(N) STRING(T) LBRACE iitems(I) RBRACE(E).
                                          { A = campAstDecl(ctx, AST_INITIATIVE, K, N, &T, I.head, E); }
 decl(A) ::= WEBSITE(K) ID(N) STRING(T) LBRACE witems(I) RBRACE(E).
                                          { A = campAstDecl(ctx, AST_WEBSITE, K, N, &T, I.head, E); }
+decl(A) ::= SYNC(K) ID(N) STRING(T) LBRACE sitems(I) RBRACE(E).
+                                         { A = campAstDecl(ctx, AST_SYNC, K, N, &T, I.head, E); }
 
 /* field := IDENT TYPE | optout IDENT (names the model's opt-out field) */
 fields(A) ::= .                          { A = campAstChain(ctx, 0, 0); }
@@ -170,6 +175,8 @@ mitem(A) ::= SUBJECT(K) STRING(S).       { A = campAstPropToken(ctx, K, PROP_SUB
 mitem(A) ::= BODY(K) STRING(S).          { A = campAstPropToken(ctx, K, PROP_BODY, S); }
 mitem(A) ::= TEXT(K) STRING(S).          { A = campAstPropToken(ctx, K, PROP_TEXT, S); }
 mitem(A) ::= FROM(K) STRING(S).          { A = campAstPropToken(ctx, K, PROP_FROM, S); }
+mitem(A) ::= VIA(K) MAILCHIMP ID(N).     { A = campAstVia(ctx, K, ESP_MAILCHIMP, N); }
+mitem(A) ::= VIA(K) DOTDIGITAL ID(N).    { A = campAstVia(ctx, K, ESP_DOTDIGITAL, N); }
 
 /* initiative := initiative IDENT STRING { (code STRING | start DATETIME | end DATETIME
 **                 | budget NUMBER CURRENCY | description STRING | scale IDENT)* } */
@@ -198,6 +205,20 @@ witem(A) ::= GOAL(K) STRING(S).          { A = campAstPropToken(ctx, K, PROP_GOA
 witem(A) ::= IDENTIFY(K) ID(N).          { A = campAstPropId(ctx, K, PROP_IDENTIFY, N); }
 witem(A) ::= LINK_TOKEN(K) TRUE(V).      { A = campAstPropToken(ctx, K, PROP_LINK_TOKEN, V); }
 witem(A) ::= LINK_TOKEN(K) FALSE(V).     { A = campAstPropToken(ctx, K, PROP_LINK_TOKEN, V); }
+
+/* sync := sync IDENT STRING { (list IDENT | mailchimp audience STRING | segment STRING
+**           | dotdigital address_book STRING | field [IDENT =] IDENT | field IDENT = STRING
+**           | every DURATION)* } */
+sitems(A) ::= .                          { A = campAstChain(ctx, 0, 0); }
+sitems(A) ::= sitems(B) sitem(C).        { A = campAstChain(ctx, &B, C); }
+sitem(A) ::= LIST(K) ID(N).              { A = campAstPropId(ctx, K, PROP_TO, N); }
+sitem(A) ::= MAILCHIMP(K) AUDIENCE STRING(S). { A = campAstEsp(ctx, K, ESP_MAILCHIMP, S); }
+sitem(A) ::= DOTDIGITAL(K) ADDRESS_BOOK STRING(S). { A = campAstEsp(ctx, K, ESP_DOTDIGITAL, S); }
+sitem(A) ::= SEGMENT(K) STRING(S).       { A = campAstPropToken(ctx, K, PROP_SEGMENT, S); }
+sitem(A) ::= FIELD(K) ID(N).             { A = campAstSyncField(ctx, K, 0, N); }
+sitem(A) ::= FIELD(K) ID(T) EQ ID(N).    { A = campAstSyncField(ctx, K, &T, N); }
+sitem(A) ::= FIELD(K) ID(T) EQ STRING(S). { A = campAstSyncField(ctx, K, &T, S); }
+sitem(A) ::= EVERY(K) DURATION(D).       { A = campAstPropToken(ctx, K, PROP_EVERY, D); }
 
 /* arguments: expr | IDENT ':' expr */
 args(A) ::= .                            { A = campAstChain(ctx, 0, 0); }

@@ -51,6 +51,7 @@ static int deployImage(Engine *e, const DeployImage *im, const DeployOptions *o,
   }
   if (rc == 0) rc = campStoreDeployInitiatives(e, p, o, stats, err, errSize);
   if (rc == 0) rc = campStoreDeployWebsites(e, p, o, stats, err, errSize);
+  if (rc == 0) rc = campStoreDeploySyncs(e, p, im, o, stats, err, errSize);
   campProgramFree(p);
   return rc < 0 ? -1 : changed || stats->add != before.add || stats->change != before.change;
 }

@@ -100,7 +100,7 @@ int campProgramSave(Program *p, uint8_t **out, size_t *outLen) {
     const ProgCampaign *c = &p->camps[i];
     uint32_t f[] = { c->name, c->title, c->model, c->filter, c->unique, c->code, c->firstAct, c->nact, c->line };
     for (unsigned k = 0; k < sizeof f / sizeof f[0]; k++) putU32(&b, f[k]);
-    putU8(&b, c->isMailing); putU32(&b, c->list); putI64(&b, c->at); putU32(&b, c->initiative);
+    putU8(&b, c->isMailing); putU32(&b, c->list); putI64(&b, c->at); putU32(&b, c->initiative); putU32(&b, c->via);
   }
   putU32(&b, p->nact);
   for (uint32_t i = 0; i < p->nact; i++) {
@@ -133,6 +133,17 @@ int campProgramSave(Program *p, uint8_t **out, size_t *outLen) {
   }
   putU32(&b, p->ngoal);
   for (uint32_t i = 0; i < p->ngoal; i++) putU32(&b, p->goals[i]);
+  putU32(&b, p->nsync);
+  for (uint32_t i = 0; i < p->nsync; i++) {
+    const ProgSync *y = &p->syncs[i];
+    uint32_t f[] = { y->name, y->title, y->list, y->remote, y->segment, y->field0, y->nfield, y->line };
+    for (unsigned k = 0; k < sizeof f / sizeof f[0]; k++) putU32(&b, f[k]);
+    putU8(&b, y->esp); putI64(&b, y->every);
+  }
+  putU32(&b, p->nsfield);
+  for (uint32_t i = 0; i < p->nsfield; i++) {
+    putU32(&b, p->sfields[i].tag); putU32(&b, p->sfields[i].field); putU32(&b, p->sfields[i].value);
+  }
   putU32(&b, p->ncode);
   for (uint32_t i = 0; i < p->ncode; i++) {
     const ProgCode *c = &p->code[i];
@@ -404,6 +415,57 @@ static void readWebsites(Rd *r, Program *p, uint32_t version) {
   for (uint32_t i = 0; i < p->ngoal && !r->bad; i++) p->goals[i] = getU32(r, "goals");
 }
 
+/* The syncs and their fields (image version 6 on; none before). */
+static void readSyncs(Rd *r, Program *p, uint32_t version) {
+  p->nsync = version >= 6 ? getCount(r, 41, "sync") : 0;
+  p->syncs = take(r, (size_t)p->nsync * sizeof *p->syncs + 1);
+  for (uint32_t i = 0; i < p->nsync && !r->bad; i++) {
+    ProgSync *y = &p->syncs[i];
+    uint32_t *f[] = { &y->name, &y->title, &y->list, &y->remote, &y->segment, &y->field0, &y->nfield, &y->line };
+    for (unsigned k = 0; k < sizeof f / sizeof f[0]; k++) *f[k] = getU32(r, "syncs");
+    y->esp = getU8(r, "syncs");
+    y->every = getI64(r, "syncs");
+  }
+  p->nsfield = version >= 6 ? getCount(r, 12, "sync field") : 0;
+  p->sfields = take(r, (size_t)p->nsfield * sizeof *p->sfields + 1);
+  for (uint32_t i = 0; i < p->nsfield && !r->bad; i++) {
+    ProgSyncField *x = &p->sfields[i];
+    x->tag = getU32(r, "sync fields"); x->field = getU32(r, "sync fields"); x->value = getU32(r, "sync fields");
+  }
+}
+
+/* A sync's strings, list, provider, period and fields (each a field of the
+** list's model or a template over it, never both); a mailing's sync. */
+static void checkSyncs(Rd *r, const Program *p) {
+  for (uint32_t i = 0; i < p->nsync && !r->bad; i++) {
+    const ProgSync *y = &p->syncs[i];
+    checkIndex(r, y->name, p->nstr, 0, "sync name");
+    checkIndex(r, y->title, p->nstr, 0, "sync title");
+    checkIndex(r, y->remote, p->nstr, 0, "sync audience or address book");
+    checkIndex(r, y->segment, p->nstr, 1, "sync segment");
+    if (!checkIndex(r, y->list, p->nlist, 0, "sync list")) return;
+    if (y->esp < ESP_MAILCHIMP || y->esp > ESP_DOTDIGITAL || y->every < 0 || y->field0 > p->nsfield ||
+        y->nfield > p->nsfield - y->field0) {
+      fail(r, "image is corrupted (sync %u: provider, period or fields)", i);
+      return;
+    }
+    uint32_t model = p->lists[y->list].model;
+    for (uint32_t f = y->field0; f < y->field0 + y->nfield && !r->bad; f++) {
+      const ProgSyncField *x = &p->sfields[f];
+      checkIndex(r, x->tag, p->nstr, 0, "sync field tag");
+      if ((x->field == CAMP_NONE) == (x->value == CAMP_NONE)) fail(r, "image is corrupted (sync field %u)", f);
+      else if (x->field != CAMP_NONE) checkIndex(r, x->field, p->models[model].nfield, 0, "sync field");
+      else checkBlock(r, x->value, p, CODE_TEMPLATE, "sync field template");
+    }
+  }
+  for (uint32_t i = 0; i < p->ncamp && !r->bad; i++) {
+    const ProgCampaign *c = &p->camps[i];
+    if (c->via == CAMP_NONE) continue;
+    if (checkIndex(r, c->via, p->nsync, 0, "mailing sync") && (!c->isMailing || p->syncs[c->via].list != c->list))
+      fail(r, "image is corrupted (campaign %u is sent via a sync of another list)", i);
+  }
+}
+
 /* A website's strings, model, initiative, trusted field and goals. */
 static void checkWebsites(Rd *r, const Program *p) {
   for (uint32_t i = 0; i < p->nsite && !r->bad; i++) {
@@ -447,6 +509,7 @@ static ProgMailing *readOldMailings(Rd *r, uint32_t *n) {
     uint32_t *f[] = { &m->subject, &m->body, &m->text, &m->from, &m->line };
     for (unsigned k = 0; k < sizeof f / sizeof f[0]; k++) *f[k] = getU32(r, "mailings");
     m->initiative = CAMP_NONE;
+    m->via = CAMP_NONE;
   }
   return mails;
 }
@@ -541,7 +604,7 @@ Program *campProgramLoad(const uint8_t *buf, size_t len, char *err, size_t errSi
     if (!r.bad && m->optOut != CAMP_NONE && m->fields[m->optOut].type != TYPE_BOOL)
       fail(&r, "image is corrupted (opt-out field %u is not a bool)", m->optOut);
   }
-  p->ncamp = getCount(&r, version >= 4 ? 53 : version >= 3 ? 49 : 36, "campaign");
+  p->ncamp = getCount(&r, version >= 6 ? 57 : version >= 4 ? 53 : version >= 3 ? 49 : 36, "campaign");
   p->camps = take(&r, (size_t)p->ncamp * sizeof *p->camps + 1);
   for (uint32_t i = 0; i < p->ncamp && !r.bad; i++) {
     ProgCampaign *c = &p->camps[i];
@@ -551,6 +614,7 @@ Program *campProgramLoad(const uint8_t *buf, size_t len, char *err, size_t errSi
     c->initiative = CAMP_NONE;
     if (version >= 3) { c->isMailing = getU8(&r, "campaigns"); c->list = getU32(&r, "campaigns"); c->at = getI64(&r, "campaigns"); }
     if (version >= 4) c->initiative = getU32(&r, "campaigns");
+    c->via = version >= 6 ? getU32(&r, "campaigns") : CAMP_NONE;
   }
   p->nact = getCount(&r, version >= 5 ? 67 : 62, "activity");
   p->acts = take(&r, (size_t)p->nact * sizeof *p->acts + 1);
@@ -590,6 +654,7 @@ Program *campProgramLoad(const uint8_t *buf, size_t len, char *err, size_t errSi
     n->scale = getU8(&r, "initiatives");
   }
   readWebsites(&r, p, version);
+  readSyncs(&r, p, version);
   uint32_t nmail = 0;
   ProgMailing *mails = version < 3 ? readOldMailings(&r, &nmail) : NULL;
   p->ncode = getCount(&r, 21, "code block");
@@ -656,6 +721,7 @@ Program *campProgramLoad(const uint8_t *buf, size_t len, char *err, size_t errSi
   }
   checkListsAndInitiatives(&r, p);
   checkWebsites(&r, p);
+  checkSyncs(&r, p);
   for (uint32_t i = 0; i < nmail && !r.bad; i++) {
     ProgMailing *m = &mails[i];
     checkIndex(&r, m->name, p->nstr, 0, "mailing name");
@@ -701,7 +767,7 @@ void campProgramLowerMailing(const Program *p, const ProgMailing *m, uint32_t ca
   memset(c, 0, sizeof *c);
   c->name = m->name; c->title = m->title; c->model = l->model; c->filter = CAMP_NONE;   /* its list decides (sched.c) */
   c->unique = CAMP_NONE; c->code = CAMP_NONE; c->firstAct = act; c->nact = 1; c->line = m->line;
-  c->isMailing = 1; c->list = m->list; c->at = m->at; c->initiative = m->initiative;
+  c->isMailing = 1; c->list = m->list; c->at = m->at; c->initiative = m->initiative; c->via = m->via;
   if (m->initiative != CAMP_NONE) c->code = p->inits[m->initiative].code;
   for (uint32_t f = 1; f < model->nfield && c->unique == CAMP_NONE; f++)     /* one message per address */
     if (model->fields[f].type == TYPE_EMAIL) c->unique = f;

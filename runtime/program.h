@@ -18,7 +18,7 @@
 #include "value.h"
 
 #define CAMP_IMAGE_MAGIC   "CAMPIMG\x1a"   /* 8 bytes */
-#define CAMP_IMAGE_VERSION 5u             /* 5: websites, visit triggers; 4: list kinds, initiatives; 3: mailings lowered to campaigns;
+#define CAMP_IMAGE_VERSION 6u             /* 6: syncs, mailings via an ESP; 5: websites, visit triggers; 4: list kinds, initiatives; 3: mailings lowered to campaigns;
                                               2: models carry their opt-out field; 1 to 3 still load
                                               (see campProgramLoad) */
 #define CAMP_NONE          UINT32_MAX      /* "no index" in every u32 slot */
@@ -44,6 +44,12 @@ typedef enum {
 ** its window without it. */
 static inline int campTriggerPositive(int t) { return (t >= TRIG_OPEN && t <= TRIG_BOUNCE) || t == TRIG_VISIT; }
 static inline int campTriggerNegative(int t) { return (t >= TRIG_NO_OPEN && t <= TRIG_NO_REPLY) || t == TRIG_NO_VISIT; }
+
+/* The email service providers a sync mirrors a list to (image version 6 on). */
+typedef enum {
+  ESP_MAILCHIMP = 1,   /* an audience's static segment (Marketing API 3.0) */
+  ESP_DOTDIGITAL       /* an address book (v2 REST API) */
+} EspKind;
 
 /* What a visit branch matches (ProgActivity.match). */
 typedef enum {
@@ -99,6 +105,7 @@ typedef struct ProgCampaign {
   int64_t at;               /* the mailing's send time, 0 = when started (and for a campaign),
                                CAMP_AT_MANUAL = by `camp send` */
   uint32_t initiative;      /* initiative index or CAMP_NONE (image version 4 on) */
+  uint32_t via;             /* a mailing delivered through an ESP: the sync index, or CAMP_NONE (image version 6 on) */
 } ProgCampaign;
 
 typedef struct ProgActivity {
@@ -155,6 +162,29 @@ typedef struct ProgWebsite {
   uint32_t line;
 } ProgWebsite;
 
+/* A sync (image version 6 on): a list mirrored to an ESP and back
+** (docs/SYNC.md).  Its fields are p->sfields[field0 .. field0+nfield). */
+typedef struct ProgSync {
+  uint32_t name, title;     /* string indexes */
+  uint32_t list;            /* list index */
+  uint8_t esp;              /* EspKind */
+  uint32_t remote;          /* string index: the Mailchimp audience id, or the Dotdigital address book name */
+  uint32_t segment;         /* string index: the Mailchimp static segment's name (the list's title when not given);
+                               CAMP_NONE for Dotdigital */
+  int64_t every;            /* seconds between syncs in service mode (`camp run`), 0 = only by `camp sync` */
+  uint32_t field0, nfield;
+  uint32_t line;
+} ProgSync;
+
+/* One mapped field: a merge field (Mailchimp) or data field (Dotdigital)
+** tag, and its value for a record -- a field of the list's model, or a
+** template (CODE_TEMPLATE block over that model). */
+typedef struct ProgSyncField {
+  uint32_t tag;             /* string index: the merge tag / data field name, final (the E_ rule applied) */
+  uint32_t field;           /* field index in the list's model, or CAMP_NONE */
+  uint32_t value;           /* template code block, or CAMP_NONE (exactly one of field, value is set) */
+} ProgSyncField;
+
 /* A `mailing` declaration as written: what the compiler reads from the tree
 ** and images before version 3 stored; never part of a loaded Program.
 ** campProgramLowerMailing turns it into the campaign the runtime runs. */
@@ -165,6 +195,7 @@ typedef struct ProgMailing {
   uint32_t subject, body, text, from;   /* template code blocks or CAMP_NONE */
   uint32_t line;
   uint32_t initiative;      /* initiative index or CAMP_NONE */
+  uint32_t via;             /* sync index or CAMP_NONE */
 } ProgMailing;
 
 typedef struct ProgCode {
@@ -188,6 +219,8 @@ typedef struct Program {
   uint32_t ninit;  ProgInitiative *inits;
   uint32_t nsite;  ProgWebsite *sites;
   uint32_t ngoal;  uint32_t *goals;     /* string indexes, the websites' goals in order */
+  uint32_t nsync;  ProgSync *syncs;
+  uint32_t nsfield; ProgSyncField *sfields;
   uint32_t ncode;  ProgCode *code;
   uint32_t nbc;    uint8_t *bc;
   uint32_t nline;  ProgLine *lines;     /* pc -> line for all of bc */

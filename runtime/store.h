@@ -486,6 +486,26 @@ int campStoreReport(Engine *e, const char *campaign, ReportFormat fmt, FILE *out
 ** the message in err. */
 int campStoreDeployInitiatives(Engine *e, const Program *p, const DeployOptions *o, DeployStats *stats, char *err, size_t errSize);
 
+/* -- ESP syncs (docs/SYNC.md) ------------------------------------------------------------- */
+
+/* Deployed syncs (store_sync.c).  campStoreDeploySyncs, inside the
+** deploy's transaction: upsert the image's syncs into camp_sync (the image
+** kept in camp_image for their field templates), printing what changed as
+** plan does; a changed provider, audience, address book or segment
+** forgets the remote id, cursors and seen activity.  campStoreSyncProgram:
+** the program of deployed sync name (caller frees) and its index in *si,
+** or NULL with the message in err.  campStoreSyncNames: the deployed
+** syncs' names in name order.  campStoreSyncEspName: "mailchimp",
+** "dotdigital". */
+int campStoreDeploySyncs(Engine *e, const Program *p, const DeployImage *im, const DeployOptions *o, DeployStats *stats,
+                         char *err, size_t errSize);
+Program *campStoreSyncProgram(Engine *e, const char *name, uint32_t *si, char *err, size_t errSize);
+int campStoreSyncNames(Engine *e, char ***names, size_t *n, char *err, size_t errSize);
+const char *campStoreSyncEspName(int esp);
+/* -- sync state: remote ids, cursors, runs (store_sync_state.c, the sync engine's) -- */
+/* -- sync imports: unsubscribes, suppressions, ESP mailings and their activity (store_sync_import.c) -- */
+/* -- mailings delivered via an ESP (store_sync_deliver.c) -- */
+
 /* Websites (store_website.c; docs/RUNTIME.md, "Websites").
 ** campStoreDeployWebsites, inside the deploy's transaction: upsert the
 ** image's websites into camp_website, printing what changed as plan does;

@@ -26,7 +26,7 @@
 #include "runtime/clock.h"
 #include "runtime/store_engine.h"
 
-#define SCHEMA_VERSION 7
+#define SCHEMA_VERSION 8
 
 static const char *const schema1 =
   "CREATE TABLE camp_meta(key TEXT PRIMARY KEY, value);"
@@ -178,8 +178,32 @@ static const char *const schema7 =
   "CREATE INDEX camp_visit_record ON camp_visit(model, record_id) WHERE record_id IS NOT NULL;"
   "CREATE INDEX camp_visit_code ON camp_visit(code, first_at);";
 
+/* Version 8: ESP syncs (docs/SYNC.md).  A deployed sync (camp_sync) keeps
+** its list, provider ('mailchimp', 'dotdigital'), audience id or address
+** book name (remote), Mailchimp segment name, period in seconds (every, 0:
+** only by camp sync), its field mappings as text ("TAG = field" lines, for
+** plan) and the image they are compiled in (camp_image hash); what camp
+** learnt of the provider: the segment's or address book's id (remote_id),
+** when it last ran and how that ended (last_error NULL: it succeeded).
+** camp_sync_cursor keeps each sync's resumable positions (key: what is
+** being read, e.g. 'members', 'campaigns', 'activity:<esp id>'; value: an
+** ISO time or an offset, the driver's to read).  camp_sync_seen keeps the
+** keys of imported activity a provider reports as deltas, so the same
+** activity imported twice counts once.  A campaign row names its transport
+** (NULL: camp's own channels; 'mailchimp', 'dotdigital') and the ESP's id
+** of it (a mailing sent via, or imported from, an ESP). */
+static const char *const schema8 =
+  "CREATE TABLE camp_sync(name TEXT PRIMARY KEY, title TEXT NOT NULL, list TEXT NOT NULL, esp TEXT NOT NULL,"
+  "  remote TEXT NOT NULL, segment TEXT, every INTEGER NOT NULL, fields TEXT NOT NULL, image TEXT NOT NULL,"
+  "  deployed_at INTEGER NOT NULL, remote_id TEXT, last_run INTEGER, last_error TEXT);"
+  "CREATE TABLE camp_sync_cursor(sync TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY(sync, key));"
+  "CREATE TABLE camp_sync_seen(sync TEXT NOT NULL, key TEXT NOT NULL, PRIMARY KEY(sync, key)) WITHOUT ROWID;"
+  "ALTER TABLE camp_campaign ADD COLUMN transport TEXT;"
+  "ALTER TABLE camp_campaign ADD COLUMN esp_id TEXT;"
+  "CREATE UNIQUE INDEX camp_campaign_esp ON camp_campaign(transport, esp_id) WHERE esp_id IS NOT NULL;";
+
 /* Migrations: index i brings user_version i to i + 1. */
-static const char *const migrations[] = { schema1, schema2, schema3, schema4, schema5, schema6, schema7 };
+static const char *const migrations[] = { schema1, schema2, schema3, schema4, schema5, schema6, schema7, schema8 };
 
 int campStoreExec(Engine *e, const char *sql, char *err, size_t errSize) {
   char *msg = NULL;

@@ -77,6 +77,11 @@ int campStoreDbError(Engine *e, char *err, size_t errSize);
 /* After a loop of sqlite3_step: finalize st; 0 when the last step was
 ** SQLITE_DONE, else -1 with SQLite's message in err. */
 int campStoreFinish(Engine *e, sqlite3_stmt *st, int rc, char *err, size_t errSize);
+/* Keep a deployed image once, by its hash, in camp_image (store_list.c). */
+int campStoreImageKeep(Engine *e, const DeployImage *im, const char *hash, char *err, size_t errSize);
+/* The first column of every row of sql, as texts (*names malloc'd, each
+** string too; store_list.c); -1 with the message in err. */
+int campStoreColumnTexts(Engine *e, const char *sql, char ***names, size_t *n, char *err, size_t errSize);
 /* Run SQL without results; -1 with the message in err. */
 int campStoreExec(Engine *e, const char *sql, char *err, size_t errSize);
 /* A column as JSON for the reports (camp report, timeline, status): a time

@@ -23,8 +23,7 @@ static const char *kindName(int kind) {
 
 /* -- deploy ------------------------------------------------------------------- */
 
-/* Keep the image once, by its hash. */
-static int keepImage(Engine *e, const DeployImage *im, const char *hash, char *err, size_t errSize) {
+int campStoreImageKeep(Engine *e, const DeployImage *im, const char *hash, char *err, size_t errSize) {
   sqlite3_stmt *st = campStoreStmt(e, "INSERT OR IGNORE INTO camp_image(hash, image) VALUES(?, ?)", err, errSize);
   if (!st) return -1;
   sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
@@ -79,7 +78,7 @@ int campStoreDeployLists(Engine *e, const Program *p, const DeployImage *im, con
   if (!p->nlist) return 0;
   char hash[65];
   campProgramHashHex(p, hash);
-  if (keepImage(e, im, hash, err, errSize) < 0) return -1;
+  if (campStoreImageKeep(e, im, hash, err, errSize) < 0) return -1;
   Plan pl = { o->out, o->color };
   int64_t now = campEngineNow(e);
   for (uint32_t i = 0; i < p->nlist; i++)
@@ -294,9 +293,13 @@ Program *campStoreListProgram(Engine *e, const char *name, uint32_t *li, char *e
 }
 
 int campStoreListNames(Engine *e, char ***names, size_t *n, char *err, size_t errSize) {
+  return campStoreColumnTexts(e, "SELECT name FROM camp_list ORDER BY name", names, n, err, errSize);
+}
+
+int campStoreColumnTexts(Engine *e, const char *sql, char ***names, size_t *n, char *err, size_t errSize) {
   *names = NULL;
   *n = 0;
-  sqlite3_stmt *st = campStorePrepare(e, "SELECT name FROM camp_list ORDER BY name", err, errSize);
+  sqlite3_stmt *st = campStorePrepare(e, sql, err, errSize);
   if (!st) return -1;
   size_t cap = 0;
   int rc;
