@@ -168,7 +168,7 @@ void campSyncClose(SyncCtx *x) {
 
 /* -- the export ---------------------------------------------------------------------- */
 
-#define APPLY_CHUNK 5000   /* changes per apply call (Mailchimp): a stop waits for one chunk at most */
+#define APPLY_CHUNK 1000   /* changes per apply call (Mailchimp): a stop waits for one chunk at most */
 
 /* A change with what the plan line says of it. */
 typedef struct Change { EspChange ch; char *const *old; int gone; } Change;
