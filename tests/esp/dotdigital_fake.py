@@ -510,7 +510,9 @@ def r_summary(st, m, q, body, base, cid):
         s["numTotal" + k] = s["num" + k]
     s["numEstimatedForwards"] = s["numTextEstimatedForwards"] = s["numTotalEstimatedForwards"] = 0
     s["numTotalUniqueOpens"] = s["numUniqueOpens"]
-    s["numTextUniqueOpens"] = 0
+    s["numUniqueTextOpens"] = 0                 # sic: the reference's name (not numTextUniqueOpens)
+    for k in ("numTextUniqueOpens", "numTotalForwards"):    # not in the reference
+        s.pop(k, None)
     s["numTotalPageViews"] = s["numPageViews"]
     pct = (lambda a: round(100.0 * a / n, 2) if n else 0.0)
     s.update({"percentageDelivered": pct(s["numDelivered"]), "percentageUniqueOpens": pct(s["numUniqueOpens"]),
