@@ -277,8 +277,7 @@ static EspStatus memberStatus(const char *s) {
   if (!strcasecmp(s, "Unsubscribed")) return ESP_UNSUBSCRIBED;
   if (!strcasecmp(s, "HardBounced")) return ESP_CLEANED;
   if (!strcasecmp(s, "IspComplained") || !strcasecmp(s, "DirectComplaint")) return ESP_COMPLAINED;
-  if (!strcasecmp(s, "PendingOptIn")) return ESP_PENDING;
-  return ESP_OTHER;
+  return ESP_OTHER;            /* PendingOptIn, Suppressed, MailBlocked, ... */
 }
 
 /* A data field's value as text (malloc'd), NULL for null or empty. */
@@ -634,7 +633,6 @@ static int oneCampaign(EspConn *c, json_t *cp, void *ctx, char *err, size_t errS
 static int ddCampaigns(EspConn *c, const char *cursor, EspCampaignFn fn, void *ctx, char *next, size_t nextSize,
                        char *err, size_t errSize) {
   CampaignWalk w = { fn, ctx, cursor && *cursor ? parseDate(cursor) : INT64_MIN, INT64_MIN };
-  if (w.since == INT64_MIN && cursor && *cursor) w.since = INT64_MIN;
   snprintf(next, nextSize, "%s", cursor ? cursor : "");
   if (!*c->remoteId) return 0;
   char path[128];

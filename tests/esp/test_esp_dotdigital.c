@@ -157,7 +157,7 @@ static void testApply(const char *bookId) {
   EspConn c;
   conn(&c, 0, bookId);
   check(campEspDotdigital.open(&c, err, sizeof err) == 0, "open for apply");
-  control("POST", "/_fake/import_polls", "{\"n\": 2}");
+  json_decref(control("POST", "/_fake/import_polls", "{\"n\": 2}"));
   char *annV[] = { "Ann, \"A.\"", "Oslo" }, *bobV[] = { "Bob", NULL }, *carlV[] = { "Carl", "Rome" };
   EspChange add[] = { { ESP_ADD, "ann@example.com", annV, NULL }, { ESP_ADD, "bob@example.com", bobV, NULL },
                       { ESP_ADD, "carl@example.com", carlV, NULL } };
@@ -178,8 +178,8 @@ static void testApply(const char *bookId) {
   campEspMembersFree(&m, 2);
 
   /* a contact Dotdigital refuses: its row in the faults report, in Dotdigital's words */
-  control("POST", "/_fake/contacts/carl@example.com/status", "{\"status\": \"HardBounced\"}");
-  control("POST", "/_fake/import_polls", "{\"n\": 0}");
+  json_decref(control("POST", "/_fake/contacts/carl@example.com/status", "{\"status\": \"HardBounced\"}"));
+  json_decref(control("POST", "/_fake/import_polls", "{\"n\": 0}"));
   char *carl2[] = { "Carlo", "Rome" };
   EspChange upd[] = { { ESP_UPDATE, "carl@example.com", carl2, NULL }, { ESP_REMOVE, "bob@example.com", NULL, bobId },
                       { ESP_DELETE, "zed@example.com", NULL, NULL } };
@@ -196,12 +196,12 @@ static void testApply(const char *bookId) {
   campEspMembersFree(&m, 2);
 
   /* a failed import is an error naming the status */
-  control("POST", "/_fake/import_polls", "{\"n\": 1, \"status\": \"RejectedByWatchdog\"}");
+  json_decref(control("POST", "/_fake/import_polls", "{\"n\": 1, \"status\": \"RejectedByWatchdog\"}"));
   EspChange dan[] = { { ESP_ADD, "dan@example.com", bobV, NULL } };
   check(campEspDotdigital.apply(&c, dan, 1, onFail, &f2, err, sizeof err) < 0 && strstr(err, "RejectedByWatchdog"),
         "a rejected import fails with its status");
   printf("# %s\n", err);
-  control("POST", "/_fake/import_polls", "{\"n\": 0, \"status\": \"Finished\"}");
+  json_decref(control("POST", "/_fake/import_polls", "{\"n\": 0, \"status\": \"Finished\"}"));
 
   /* 1,500 more: one import, two pages when read back */
   size_t n = 1500;
@@ -238,16 +238,16 @@ static void testStatuses(const char *bookId) {
   EspConn c;
   conn(&c, 0, bookId);
   check(campEspDotdigital.open(&c, err, sizeof err) == 0, "open for statuses");
-  control("POST", "/_fake/clock", "{\"now\": \"2026-03-20T09:00:00+00:00\"}");
-  control("POST", "/_fake/contacts/ann@example.com/status", "{\"status\": \"Unsubscribed\"}");
+  json_decref(control("POST", "/_fake/clock", "{\"now\": \"2026-03-20T09:00:00+00:00\"}"));
+  json_decref(control("POST", "/_fake/contacts/ann@example.com/status", "{\"status\": \"Unsubscribed\"}"));
   Seen s = { "", 0 };
   check(campEspDotdigital.statuses(&c, "", onStatus, &s, next, sizeof next, err, sizeof err) == 0, "statuses");
   printf("# statuses: %s next %s\n", s.text, next);
   check(strstr(s.text, "ann@example.com:2:Unsubscribed;") && s.n == 2, "ann unsubscribed, reported once");
   check(strstr(s.text, "carl@example.com:3:HardBounced;") != NULL, "carl hard bounced = cleaned");
   check(!strcmp(next, "2026-03-20T09:00:00Z"), "the cursor is the latest date");
-  control("POST", "/_fake/clock", "{\"now\": \"2026-03-21T09:00:00+00:00\"}");
-  control("POST", "/_fake/contacts/m0001@example.com/status", "{\"status\": \"ISPComplained\"}");
+  json_decref(control("POST", "/_fake/clock", "{\"now\": \"2026-03-21T09:00:00+00:00\"}"));
+  json_decref(control("POST", "/_fake/contacts/m0001@example.com/status", "{\"status\": \"ISPComplained\"}"));
   Seen s2 = { "", 0 };
   char next2[64];
   check(campEspDotdigital.statuses(&c, "2026-03-20T10:00:00Z", onStatus, &s2, next2, sizeof next2, err, sizeof err) == 0
@@ -283,7 +283,7 @@ static void testCampaigns(const char *bookId) {
   check(campEspDotdigital.campaigns(&c, "2026-04-01T00:00:00Z", onCampaign, &s2, next2, sizeof next2, err,
                                     sizeof err) == 0 && s2.n == 0, "none sent since a later date");
   /* activity totals */
-  control("POST", "/_fake/clock", "{\"now\": \"2026-03-22T09:00:00+00:00\"}");
+  json_decref(control("POST", "/_fake/clock", "{\"now\": \"2026-03-22T09:00:00+00:00\"}"));
   char path[128];
   snprintf(path, sizeof path, "/_fake/campaigns/%s/activity", id);
   json_decref(control("POST", path, "{\"email\": \"dora@example.com\", \"opens\": 3, \"clicks\": 2}"));
