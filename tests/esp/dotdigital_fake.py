@@ -12,6 +12,23 @@ Binds 127.0.0.1:0 and writes the port to FILE once listening.  State is in memor
 --break "GET /v2/account-info" makes that route answer a wrong shape and status (the test
 of the conformance check: a run against a broken fake must fail).
 
+Control endpoints (not Dotdigital's; no auth; JSON bodies):
+  POST /_fake/fail {"status": 429|500|503, "count": N, "retry_after": "1", "match": "path substring",
+                    "methods": ["POST"]}       the next N matching API requests answer that status
+  GET  /_fake/stats, POST /_fake/stats/reset  {"requests", "by_route": {"GET /v2/address-books": n, ...},
+                                               "max_concurrent", "failed_injected"}
+  POST /_fake/clock {"now": "2026-03-20T09:00:00+00:00"}   the fake's clock (dates, scheduled sends)
+  POST /_fake/import_polls {"n": 2, "status": "Finished"}  imports answer NotFinished n times, then status
+  POST /_fake/contacts/{email}/status {"status": "Unsubscribed"|"HardBounced"|"IspComplained"|..., "at": ISO}
+       changed on Dotdigital's side: Unsubscribed is listed by unsubscribed-since for each book holding the
+       contact, and every status but Subscribed by suppressed-since
+  POST /_fake/campaigns/{id}/activity {"email", "opens", "clicks", "pageViews", "forwards", "replies",
+       "unsubscribed", "hardBounced", "softBounced"}   sets a recipient's totals at the fake's clock
+  GET  /_fake/state                            books, contacts, data fields, campaigns
+A campaign "sent on Dotdigital" is made with the API itself: POST /v2/campaigns, then POST /v2/campaigns/send
+{"campaignId", "addressBookIds": [book]}; it is sent at the fake's clock (or at sendDate once the clock passes it)
+to the book's Subscribed and SoftBounced contacts.
+
 Sources (what each gave):
 - https://r1-api.dotdigital.com/swagger.json -- Dotdigital's published v2 OpenAPI document
   ("apiconnector.com" v2), read from the archived copy in github.com/api-evangelist/dotdigital
@@ -76,6 +93,7 @@ import uuid
 from datetime import datetime, timezone
 from email.parser import BytesParser
 from email.policy import HTTP
+from itertools import islice
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -117,7 +135,7 @@ class State:
     def __init__(self):
         self.lock = threading.RLock()
         self.now = None                 # None: the real clock
-        self.books = {}                 # id -> {id, name, visibility, members: [contact id]}
+        self.books = {}                 # id -> {id, name, visibility, members: {contact id: True}}
         self.contacts = {}              # id -> {id, email, optInType, emailType, fields {}, status, modified}
         self.by_email = {}              # lower-cased email -> contact id
         self.fields = [{"name": n, "type": "String", "visibility": "Private", "defaultValue": None}
@@ -144,7 +162,7 @@ class State:
 
     def new_book(self, name, visibility):
         i = self.nid("book")
-        self.books[i] = {"id": i, "name": name, "visibility": visibility, "members": []}
+        self.books[i] = {"id": i, "name": name, "visibility": visibility, "members": {}}   # ordered: id -> True
         return self.books[i]
 
     def contact(self, email, create=True):
@@ -301,7 +319,7 @@ def r_book_contacts(st, m, q, body, base, bid):
     b = book_of(st, bid)
     select, skip = paging(q)
     full = q.get("withFullData", ["false"])[0].lower() == "true"
-    return 200, [contact_json(st.contacts[c], full) for c in b["members"][skip:skip + select]]
+    return 200, [contact_json(st.contacts[c], full) for c in islice(b["members"], skip, skip + select)]
 
 
 def r_book_delete(st, m, q, body, base, bid):
@@ -309,7 +327,8 @@ def r_book_delete(st, m, q, body, base, bid):
     if not isinstance(body, list) or not all(isinstance(x, int) and not isinstance(x, bool) for x in body):
         error(400, "The request body must be an array of contact ids ERROR_PARAMETER_INVALID")
     gone = set(body)
-    b["members"] = [c for c in b["members"] if c not in gone]
+    for cid in gone:
+        b["members"].pop(cid, None)
     for cid in gone:
         if cid in st.contacts:
             st.contacts[cid]["modified"] = st.clock()
@@ -353,6 +372,7 @@ def r_book_import(st, m, q, body, base, bid, handler=None, raw=b""):
     faults = io.StringIO()
     w = csv.writer(faults, lineterminator="\r\n")
     w.writerow(["Reason"] + header)
+    imported = set()
     for row in rows[1:]:
         if not any(x.strip() for x in row):
             continue
@@ -377,9 +397,9 @@ def r_book_import(st, m, q, body, base, bid, handler=None, raw=b""):
                 else:
                     ct["fields"][h.upper()] = v
         ct["modified"] = st.clock()
-        if ct["id"] not in b["members"]:
-            b["members"].append(ct["id"])
-        st.unsubs = [u for u in st.unsubs if not (u[0] == b["id"] and u[1] == ct["id"])]
+        b["members"][ct["id"]] = True
+        imported.add(ct["id"])
+    st.unsubs = [u for u in st.unsubs if not (u[0] == b["id"] and u[1] in imported)]
     imp["faults"] = faults.getvalue()
     return 202, {"id": iid, "status": "NotFinished"}
 
@@ -832,6 +852,14 @@ class Handler(BaseHTTPRequestHandler):
         self.send(status, out)
 
 
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):     # a client hanging up is normal
+            super().handle_error(request, client_address)
+
+
 def main():
     global USER, PASSWORD
     ap = argparse.ArgumentParser(description="a stateful fake of Dotdigital's v2 API")
@@ -843,8 +871,7 @@ def main():
     a = ap.parse_args()
     USER, PASSWORD = a.user, a.password
     BROKEN.update(a.broken)
-    srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    srv.daemon_threads = True
+    srv = Server(("127.0.0.1", 0), Handler)
     tmp = a.port_file + ".tmp"
     with open(tmp, "w") as f:
         f.write("%d\n" % srv.server_address[1])
