@@ -581,6 +581,7 @@ static int oneStatus(EspConn *c, json_t *s, void *ctx, char *err, size_t errSize
 
 static int ddStatuses(EspConn *c, const char *cursor, EspStatusFn fn, void *ctx, char *next, size_t nextSize,
                       char *err, size_t errSize) {
+  if (errSize) *err = 0;
   const char *from = cursor && *cursor ? cursor : DD_EPOCH_START;
   char *since = campEspHttpEscape(from), *path = NULL;
   StatusWalk w = { fn, ctx, parseDate(from), NULL, 0, 0, 0 };
@@ -673,6 +674,7 @@ static int oneActivity(EspConn *c, json_t *r, void *ctx, char *err, size_t errSi
 
 static int ddActivity(EspConn *c, const char *id, const char *cursor, EspActivityFn fn, void *ctx, char *next,
                       size_t nextSize, char *err, size_t errSize) {
+  if (errSize) *err = 0;
   ActivityWalk w = { fn, ctx, cursor && *cursor ? parseDate(cursor) : INT64_MIN };
   char *cid = campEspHttpEscape(id), *since = cursor && *cursor ? campEspHttpEscape(cursor) : NULL, *path = NULL;
   int rc = -1;
@@ -696,6 +698,7 @@ static int ddActivity(EspConn *c, const char *id, const char *cursor, EspActivit
 /* ---- via: create, send, state ------------------------------------------------------------------------------- */
 
 static int ddCreate(EspConn *c, const EspMailing *m, char *id, size_t idSize, char *err, size_t errSize) {
+  if (errSize) *err = 0;
   const char *name = m->title && *m->title ? m->title : m->name;
   char cut[256];
   snprintf(cut, sizeof cut, "%s", name ? name : "camp");
@@ -717,6 +720,7 @@ static int ddCreate(EspConn *c, const EspMailing *m, char *id, size_t idSize, ch
 }
 
 static int ddSend(EspConn *c, const char *id, int64_t at, char *err, size_t errSize) {
+  if (errSize) *err = 0;
   if (!*c->remoteId) {
     snprintf(err, errSize, "dotdigital: no address book");
     return -1;
