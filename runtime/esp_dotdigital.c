@@ -526,6 +526,18 @@ static int ddApply(EspConn *c, const EspChange *ch, size_t n, EspFailFn fail, vo
   return applyImport(c, ch, n, fail, ctx, err, errSize);
 }
 
+/* The end of a walk since a cursor: -1 with err (out of memory when nothing said why), or 0 with next the latest
+** date seen (the cursor itself when nothing was). */
+static int endWalk(int rc, int64_t latest, const char *cursor, char *next, size_t nextSize, char *err, size_t errSize) {
+  if (rc < 0) {
+    if (!*err) snprintf(err, errSize, "dotdigital: out of memory");
+    return -1;
+  }
+  if (latest != INT64_MIN) formatDate(latest, next, nextSize);
+  else snprintf(next, nextSize, "%s", cursor ? cursor : "");
+  return 0;
+}
+
 /* ---- statuses ----------------------------------------------------------------------------------------------- */
 
 /* A suppression reason as camp's status; 0 for those camp does not act on (soft bounces, pending...). */
@@ -601,13 +613,7 @@ static int ddStatuses(EspConn *c, const char *cursor, EspStatusFn fn, void *ctx,
   free(since);
   for (size_t i = 0; i < w.nseen; i++) free(w.seen[i]);
   free(w.seen);
-  if (rc < 0) {
-    if (!*err) snprintf(err, errSize, "dotdigital: out of memory");
-    return -1;
-  }
-  if (w.latest != INT64_MIN) formatDate(w.latest, next, nextSize);
-  else snprintf(next, nextSize, "%s", cursor ? cursor : "");
-  return 0;
+  return endWalk(rc, w.latest, cursor, next, nextSize, err, errSize);
 }
 
 /* ---- campaigns and activity --------------------------------------------------------------------------------- */
@@ -686,13 +692,7 @@ static int ddActivity(EspConn *c, const char *id, const char *cursor, EspActivit
   free(path);
   free(cid);
   free(since);
-  if (rc < 0) {
-    if (!*err) snprintf(err, errSize, "dotdigital: out of memory");
-    return -1;
-  }
-  if (w.latest != INT64_MIN) formatDate(w.latest, next, nextSize);
-  else snprintf(next, nextSize, "%s", cursor ? cursor : "");
-  return 0;
+  return endWalk(rc, w.latest, cursor, next, nextSize, err, errSize);
 }
 
 /* ---- via: create, send, state ------------------------------------------------------------------------------- */
