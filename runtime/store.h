@@ -503,6 +503,24 @@ Program *campStoreSyncProgram(Engine *e, const char *name, uint32_t *si, char *e
 int campStoreSyncNames(Engine *e, char ***names, size_t *n, char *err, size_t errSize);
 const char *campStoreSyncEspName(int esp);
 /* -- sync state: remote ids, cursors, runs (store_sync_state.c, the sync engine's) -- */
+/* campStoreSyncCursor: sync's cursor key into out (size bytes); 1 found,
+** 0 none (out ""), -1 error.  campStoreSyncCursorSet: set it (value NULL:
+** forget it); 0 or -1 (sqlite3_errmsg).  campStoreSyncRemote: the
+** provider's id of sync's segment / address book; 1 known, 0 not (out ""),
+** -1.  campStoreSyncRemoteSet: keep it (NULL or "": forget).
+** campStoreSyncRan: sync ran at `at`, ending with error (NULL: it
+** succeeded).  campStoreSyncDue: the syncs with `every` whose period has
+** passed since their last run at now (never run: due), in name order
+** (*names malloc'd, each string too).  campStoreSyncList: every deployed
+** sync with its provider, remote, last run and last error (camp sync
+** --list). */
+int campStoreSyncCursor(Engine *e, const char *sync, const char *key, char *out, size_t size);
+int campStoreSyncCursorSet(Engine *e, const char *sync, const char *key, const char *value);
+int campStoreSyncRemote(Engine *e, const char *sync, char *out, size_t size);
+int campStoreSyncRemoteSet(Engine *e, const char *sync, const char *remoteId);
+int campStoreSyncRan(Engine *e, const char *sync, int64_t at, const char *error);
+int campStoreSyncDue(Engine *e, int64_t now, char ***names, size_t *n, char *err, size_t errSize);
+int campStoreSyncList(Engine *e, FILE *out, char *err, size_t errSize);
 /* -- sync imports: unsubscribes, suppressions, ESP mailings and their activity (store_sync_import.c) -- */
 /* -- mailings delivered via an ESP (store_sync_deliver.c) -- */
 
