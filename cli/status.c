@@ -4,7 +4,6 @@
 ** Owns: the command's options and its two layouts: text (the database's
 ** absolute path, the clock, the next due time, then an aligned table with
 ** a row per campaign and mailing, then one per mailing: schedule, time,
-** transport,
 ** sent time) and JSON (campStoreStatus's object as it
 ** is).
 ** Does not own: reading the state (runtime/store_status.c) or when the
@@ -79,29 +78,28 @@ static void printTable(json_t *camps, int color, FILE *out) {
 }
 
 /* The mailings: each one's schedule (manual, deferred, when started),
-** time, transport (camp, mailchimp, dotdigital) and when it was sent
-** ("not sent"), aligned; nothing without one. */
+** time and when it was sent ("not sent"), aligned; nothing without one. */
 static void printMailings(json_t *camps, int color, FILE *out) {
-  size_t i, w[4] = { 7, 8, 2, 9 };
+  size_t i, w[3] = { 7, 8, 2 };
   json_t *c;
   int any = 0;
   json_array_foreach(camps, i, c) {
     if (!json_object_get(c, "schedule")) continue;
-    const char *v[4] = { json_string_value(json_object_get(c, "name")), json_string_value(json_object_get(c, "schedule")),
-                         json_string_value(json_object_get(c, "at")), json_string_value(json_object_get(c, "transport")) };
-    for (int k = 0; k < 4; k++) if (v[k] && strlen(v[k]) > w[k]) w[k] = strlen(v[k]);
+    const char *v[3] = { json_string_value(json_object_get(c, "name")), json_string_value(json_object_get(c, "schedule")),
+                         json_string_value(json_object_get(c, "at")) };
+    for (int k = 0; k < 3; k++) if (v[k] && strlen(v[k]) > w[k]) w[k] = strlen(v[k]);
     any = 1;
   }
   if (!any) return;
-  fprintf(out, "\n%s%-*s  %-*s  %-*s  %-*s  SENT AT%s\n", color ? "\033[1m" : "", (int)w[0], "MAILING", (int)w[1], "SCHEDULE",
-          (int)w[2], "AT", (int)w[3], "TRANSPORT", color ? "\033[0m" : "");
+  fprintf(out, "\n%s%-*s  %-*s  %-*s  SENT AT%s\n", color ? "\033[1m" : "", (int)w[0], "MAILING", (int)w[1], "SCHEDULE",
+          (int)w[2], "AT", color ? "\033[0m" : "");
   json_array_foreach(camps, i, c) {
     if (!json_object_get(c, "schedule")) continue;
     const char *at = json_string_value(json_object_get(c, "at")), *sent = json_string_value(json_object_get(c, "sent_at"));
     const char *via = json_string_value(json_object_get(c, "transport"));
-    fprintf(out, "%-*s  %-*s  %-*s  %-*s  %s\n", (int)w[0], json_string_value(json_object_get(c, "name")), (int)w[1],
-            json_string_value(json_object_get(c, "schedule")), (int)w[2], at ? at : "-", (int)w[3], via ? via : "camp",
-            sent ? sent : "not sent");
+    fprintf(out, "%-*s  %-*s  %-*s  %s%s%s\n", (int)w[0], json_string_value(json_object_get(c, "name")), (int)w[1],
+            json_string_value(json_object_get(c, "schedule")), (int)w[2], at ? at : "-", sent ? sent : "not sent",
+            via ? " via " : "", via ? via : "");
   }
 }
 

@@ -50,15 +50,13 @@ const char *campStoreMailingSchedule(int64_t at) {
   return at == CAMP_AT_MANUAL ? "manual" : at ? "deferred" : "when started";
 }
 
-/* A mailing's schedule ("manual", "deferred", "when started"), its
-** transport ("camp": camp's own channels, or the ESP it went through:
-** "mailchimp", "dotdigital"), its time (null unless deferred) and when it
-** was sent (null: not sent) set on the JSON object c, from at, last_sync
-** and transport as stored (NULL columns: 0, INT64_MIN and camp). */
-static void scheduleJson(json_t *c, int64_t at, int64_t sentAt, const char *transport) {
+/* A mailing's schedule ("manual", "deferred", "when started"), its time
+** (null unless deferred) and when it was sent (null: not sent) set on the
+** JSON object c, from at and last_sync as stored (NULL columns: 0 and
+** INT64_MIN). */
+static void scheduleJson(json_t *c, int64_t at, int64_t sentAt) {
   char iso[CAMP_CLOCK_ISO_SIZE];
   json_object_set_new(c, "schedule", json_string(campStoreMailingSchedule(at)));
-  json_object_set_new(c, "transport", json_string(transport ? transport : "camp"));
   if (at && at != CAMP_AT_MANUAL) { campClockFormat(at, iso); json_object_set_new(c, "at", json_string(iso)); }
   else json_object_set_new(c, "at", json_null());
   if (sentAt != INT64_MIN) { campClockFormat(sentAt, iso); json_object_set_new(c, "sent_at", json_string(iso)); }
@@ -74,15 +72,20 @@ int campStoreMailingJson(Engine *e, int64_t campaign, struct json_t *c, char *er
   sqlite3_bind_int64(st, 1, campaign);
   if (sqlite3_step(st) == SQLITE_ROW) json_object_set_new(c, "abuse_reports", json_integer(sqlite3_column_int64(st, 0)));
   sqlite3_reset(st);
-  st = campStoreStmt(e, "SELECT kind = 'mailing', at, last_sync, transport FROM camp_campaign WHERE id = ?", err, errSize);
+  st = campStoreStmt(e, "SELECT kind = 'mailing', at, last_sync, transport, esp_id FROM camp_campaign WHERE id = ?", err, errSize);
   if (!st) return -1;
   sqlite3_bind_int64(st, 1, campaign);
   int rc = sqlite3_step(st);
-  if (rc == SQLITE_ROW && sqlite3_column_int(st, 0))
+  if (rc == SQLITE_ROW && sqlite3_column_int(st, 0)) {
     scheduleJson(c, sqlite3_column_type(st, 1) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, 1),
-                 sqlite3_column_type(st, 2) == SQLITE_NULL ? INT64_MIN : sqlite3_column_int64(st, 2),
-                 (const char *)sqlite3_column_text(st, 3));
-  else if (rc != SQLITE_ROW && rc != SQLITE_DONE) snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db));
+                 sqlite3_column_type(st, 2) == SQLITE_NULL ? INT64_MIN : sqlite3_column_int64(st, 2));
+    /* a mailing an ESP delivered (or sent, imported): its provider and that one's campaign id */
+    if (sqlite3_column_type(st, 3) != SQLITE_NULL) {
+      json_object_set_new(c, "transport", json_string((const char *)sqlite3_column_text(st, 3)));
+      json_object_set_new(c, "esp_id", sqlite3_column_type(st, 4) == SQLITE_NULL ? json_null()
+                                       : json_string((const char *)sqlite3_column_text(st, 4)));
+    }
+  } else if (rc != SQLITE_ROW && rc != SQLITE_DONE) snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db));
   sqlite3_reset(st);
   return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
 }

@@ -196,7 +196,7 @@ static void printTable(json_t *camps, FILE *out) {
     const char *sent = json_string_value(json_object_get(c, "sent_at"));
     const char *via = json_string_value(json_object_get(c, "transport"));
     if (sched) fprintf(out, "  %s%s%s, %s%s%s%s\n", sched, at ? " " : "", at ? at : "", sent ? "sent at " : "not sent", sent ? sent : "",
-                       via && strcmp(via, "camp") ? ", via " : "", via && strcmp(via, "camp") ? via : "");
+                       via ? " via " : "", via ? via : "");
     fprintf(out, "  %-18s %-6s %9s %9s %8s %8s %6s %7s %14s %14s %14s %14s\n", "activity", "kind", "scheduled", "processed",
             "rejected", "canceled", "error", "sent", "opened", "clicked", "replied", "bounced");
     size_t j;
