@@ -613,7 +613,8 @@ const char *campStoreMailingSchedule(int64_t at);
 /* On a campaign's or mailing's JSON object in the report or status:
 ** "abuse_reports" (messages reported as abuse), and for a mailing
 ** "schedule", "at" (null unless deferred) and "sent_at" (null: not
-** sent).  0, or -1 with the message in err. */
+** sent); one delivered through an ESP (or imported from one) also
+** "transport" and "esp_id".  0, or -1 with the message in err. */
 int campStoreMailingJson(Engine *e, int64_t campaign, struct json_t *c, char *err, size_t errSize);
 /* The default sender (camp_meta 'sender'), malloc'd, or NULL when none is
 ** set: what an email or mailing without `from` is sent from. */

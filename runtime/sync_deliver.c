@@ -158,7 +158,10 @@ int campSyncDeliver(Engine *e, const char *mailing, FILE *log, char *err, size_t
   if (campStoreSyncDeliverGet(e, campaign, &v, err, errSize) < 0) return -1;
   if (v.sentAt != INT64_MIN) return 0;                      /* delivered: a mailing is sent once */
   const EspDriver *d = campEspDriver(p->syncs[c->via].esp);
-  if (!d) { snprintf(err, errSize, "mailing '%s': its sync has no provider", mailing); return -1; }
+  if (!d || !d->create || !d->send || !d->state) {
+    snprintf(err, errSize, "mailing '%s': %s cannot deliver mailings", mailing, d ? d->name : "its sync's provider");
+    return -1;
+  }
   Content k = { 0 };
   if (render(e, p, c, d, &k, err, errSize) < 0) { contentFree(&k); return -1; }
   int64_t now = campEngineNow(e), at = c->at != CAMP_AT_MANUAL && c->at > now ? c->at : 0;
