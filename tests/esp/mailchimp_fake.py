@@ -99,7 +99,8 @@ class State:
         self.broken = set()
 
     def clock(self):
-        return self.now if self.now is not None else time.time()
+        """Whole seconds, as the API's times have."""
+        return int(self.now if self.now is not None else time.time())
 
     # --- audiences -------------------------------------------------------------
     def add_audience(self, lid, name):
