@@ -138,6 +138,10 @@ async function main() {
     { count: 10, offset: 0, include_unsubscribed: true, include_cleaned: true }), { members: [MEMBER], total_items: 0 });
   const p2 = await call('lists.getSegmentMembersList page 2', () => mailchimp.lists.getSegmentMembersList(L, sid,
     { count: 10, offset: 10, include_unsubscribed: true, include_cleaned: true }), { members: [MEMBER], total_items: 0 });
+  const pf = await call('lists.getSegmentMembersList fields=', () => mailchimp.lists.getSegmentMembersList(L, sid,
+    { count: 1000, fields: ['members.email_address', 'members.status', 'total_items'] }), { members: [{ email_address: '', status: '' }], total_items: 0 });
+  check('fields: only the keys asked for', pf && Object.keys(pf).sort().join() === 'members,total_items' &&
+        Object.keys(pf.members[0]).sort().join() === 'email_address,status', pf && JSON.stringify(pf.members[0]));
   check('segment paging: 10 + 2 of 12', p1 && p2 && p1.members.length === 10 && p2.members.length === 2 && p1.total_items === 12);
 
   const h = require('crypto').createHash('md5').update('m1@example.com').digest('hex');
