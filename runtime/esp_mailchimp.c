@@ -229,7 +229,7 @@ static int mcOpen(EspConn *c, char *err, size_t errSize) {
   free(base);
   if (rc < 0) return -1;
   int st = call(c, "GET", m->list, NULL, NULL, err, errSize);
-  if (st == -404) snprintf(err, errSize, "mailchimp: audience %s not found", c->remote);
+  if (st == -404) snprintf(err, errSize, "mailchimp: 404 audience %s not found", c->remote);
   if (st < 0 || findSegment(c, err, errSize) < 0 || ensureFields(c, err, errSize) < 0) return -1;
   c->http.readOnly = c->dryRun;
   return 0;

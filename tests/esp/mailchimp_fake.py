@@ -466,6 +466,8 @@ def get_members(req, list_id):
     ms = list(a["members"].values())
     if "status" in req.q:
         ms = [m for m in ms if m["status"] == req.q["status"]]
+    else:                                   # archived contacts only when asked for by status
+        ms = [m for m in ms if m["status"] != "archived"]
     if "since_last_changed" in req.q:
         t = parse_time(req.q["since_last_changed"])
         ms = [m for m in ms if m["_changed"] > t]

@@ -181,7 +181,7 @@ static void testOpen(void) {
   setenv("CAMP_MAILCHIMP_URL", api, 1);
   conn(&c, "nosuchaud", "", 0);
   CHECK_EQ_INT(d->open(&c, err, sizeof err), -1);
-  CHECK_EQ_STR(err, "mailchimp: audience nosuchaud not found");
+  CHECK_EQ_STR(err, "mailchimp: 404 audience nosuchaud not found");
   d->close(&c);
 
   /* a dry run creates nothing */
