@@ -109,7 +109,8 @@ static int eachPage(EspConn *c, const char *path, const char *key, EachFn fn, vo
       return -1;
     }
     size_t i, n = json_array_size(items);
-    json_t *total = json_object_get(page, "total_items");
+    json_t *t = json_object_get(page, "total_items");
+    long total = json_is_integer(t) ? (long)json_integer_value(t) : -1;
     json_t *item;
     json_array_foreach(items, i, item) {
       int r = fn(c, item, ctx, err, errSize);
@@ -120,7 +121,7 @@ static int eachPage(EspConn *c, const char *path, const char *key, EachFn fn, vo
       }
     }
     json_decref(page);
-    if (n < MC_PAGE || (json_is_integer(total) && offset + (long)n >= (long)json_integer_value(total))) return 0;
+    if (n < MC_PAGE || (total >= 0 && offset + (long)n >= total)) return 0;
   }
 }
 

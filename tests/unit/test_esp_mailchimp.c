@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -31,6 +32,7 @@ static int startFake(void) {
   snprintf(portFile, sizeof portFile, "%s/port", dir);
   fakePid = fork();
   if (fakePid == 0) {
+    prctl(PR_SET_PDEATHSIG, SIGTERM);     /* the fake ends with this test, even when it crashes */
     execl("/usr/bin/python3", "python3", "tests/esp/mailchimp_fake.py", "--port-file", portFile, "--key", KEY, (char *)NULL);
     _exit(127);
   }
