@@ -52,7 +52,7 @@ def every(path, field):
 lines = []
 for a in ("aud_vip", "aud_pro", "aud_rd"):
     for m in every("/lists/%s/members" % a, "members"):
-        mf = {k: v for k, v in m.get("merge_fields", {}).items() if k in ("FNAME", "E_CITY", "SCORE") and v != ""}
+        mf = {k: v for k, v in m.get("merge_fields", {}).items() if k in ("FNAME", "E_CITY", "E_SCORE") and v != ""}
         lines.append("%s member %s %s %s" % (a, m["email_address"], m["status"], json.dumps(mf, sort_keys=True)))
     for s in get("/lists/%s/segments?count=1000" % a)["segments"]:
         for m in every("/lists/%s/segments/%s/members?include_unsubscribed=true&include_cleaned=true" % (a, s["id"]), "members"):
@@ -137,7 +137,7 @@ db one
 sync "$MC_a_URL" one --dry-run
 check "a dry run before the first sync: exit 2 (changes pending)" "$RC" 2
 check "the dry run wrote nothing at Mailchimp" "$(writes "$MC_a_URL")" 0
-expect_match "the plan names the sync, its list and audience" "*sync rd_mc: list readers <-> mailchimp audience aud_rd, segment \"Newsletter readers\"*" "$(cat "$D/out")"
+expect_match "the plan names the sync, its list and audience" "*sync rd_mc: list readers <-> mailchimp audience aud_rd, segment \"Readers\"*" "$(cat "$D/out")"
 expect_match "the plan: Ada subscribed with her fields" "*+ ada@x.test               subscribe, add to segment (FNAME \"Ada\", E_CITY \"PARIS\")*" "$(cat "$D/out")"
 expect_match "the plan's counts" "*Plan: 3 to add, 0 to change, 0 to unsubscribe, 0 to remove on mailchimp;*" "$(cat "$D/out")"
 sync "$MC_a_URL" one
@@ -150,9 +150,9 @@ aud_pro member dee@x.test subscribed {"FNAME": "Dee"}
 aud_pro segment '"'"'Prospects'"'"' ada@x.test
 aud_pro segment '"'"'Prospects'"'"' cy@x.test
 aud_pro segment '"'"'Prospects'"'"' dee@x.test
-aud_rd member ada@x.test subscribed {"FNAME": "Ada", "SCORE": "50"}
-aud_rd member bob@x.test subscribed {"FNAME": "Bob", "SCORE": "10"}
-aud_rd member dee@x.test subscribed {"FNAME": "Dee", "SCORE": "45"}
+aud_rd member ada@x.test subscribed {"E_SCORE": "50", "FNAME": "Ada"}
+aud_rd member bob@x.test subscribed {"E_SCORE": "10", "FNAME": "Bob"}
+aud_rd member dee@x.test subscribed {"E_SCORE": "45", "FNAME": "Dee"}
 aud_rd segment '"'"'Readers'"'"' ada@x.test
 aud_rd segment '"'"'Readers'"'"' bob@x.test
 aud_rd segment '"'"'Readers'"'"' dee@x.test
@@ -190,15 +190,16 @@ sync "$MC_a_URL" one vip_mc rd_mc
 check "the sync: exit 0" "$RC $(cat "$D/err")" "0 "
 got=$(mc_dump "$MC_a_URL" | grep -v '^aud_pro')
 check "Mailchimp: Bob out of the segment, Fay in, Cy unsubscribed, Eve archived, Ada renamed" "$got" \
-'aud_rd member ada@x.test subscribed {"FNAME": "Adaline", "SCORE": "50"}
-aud_rd member bob@x.test subscribed {"FNAME": "Bob", "SCORE": "10"}
-aud_rd member dee@x.test subscribed {"FNAME": "Dee", "SCORE": "45"}
+'aud_rd member ada@x.test subscribed {"E_SCORE": "50", "FNAME": "Adaline"}
+aud_rd member bob@x.test subscribed {"E_SCORE": "10", "FNAME": "Bob"}
+aud_rd member dee@x.test subscribed {"E_SCORE": "45", "FNAME": "Dee"}
 aud_rd member fay@x.test subscribed {"FNAME": "Fay"}
 aud_rd segment '"'"'Readers'"'"' ada@x.test
 aud_rd segment '"'"'Readers'"'"' dee@x.test
 aud_rd segment '"'"'Readers'"'"' fay@x.test
 aud_vip member ada@x.test subscribed {"E_CITY": "PARIS", "FNAME": "Adaline"}
 aud_vip member cy@x.test unsubscribed {"E_CITY": "NICE", "FNAME": "Cy"}
+aud_vip member eve@x.test archived {"E_CITY": "BREST", "FNAME": "Eve"}
 aud_vip segment '"'"'VIP'"'"' ada@x.test'
 sync "$MC_a_URL" one --dry-run
 expect_match "then in sync but for the prospects' rename" "2*~ ada@x.test*Plan: 0 to add, 1 to change, 0 to unsubscribe, 0 to remove on mailchimp;*" "$RC $(sed -n '/pro_mc/,$p' "$D/out")"
@@ -209,7 +210,7 @@ check "and in sync after the next" "$RC" 0
 fake "$MC_a_URL" POST /_fake/members '{"list_id":"aud_rd","email":"dee@x.test","status":"unsubscribed"}' > /dev/null
 sync "$MC_a_URL" one rd_mc --export-only
 check "an address Mailchimp unsubscribed is not subscribed again" "$RC $(mc_dump "$MC_a_URL" | grep 'aud_rd member dee')" \
-  '0 aud_rd member dee@x.test unsubscribed {"FNAME": "Dee", "SCORE": "45"}'
+  '0 aud_rd member dee@x.test unsubscribed {"E_SCORE": "45", "FNAME": "Dee"}'
 
 # -- storms: 429 and 500 -------------------------------------------------------------------------
 mc_start clean
