@@ -291,4 +291,154 @@ check "an unknown sync: a usage error" "$RC $(cat "$D/err")" \
 sync "$MC_a_URL" one --export-only --import-only
 check "--export-only with --import-only: a usage error" "$RC" 2
 
+# -- Dotdigital ------------------------------------------------------------------------------------------------
+DD_USER=apiuser-camp@apiconnector.com DD_PASSWORD=camp-secret
+# dd_start NAME: a Dotdigital fake; sets DD_NAME_URL
+dd_start() {
+  mkdir -p "$D/ddfake_$1"
+  $PY tests/esp/dotdigital_fake.py --port-file "$D/ddfake_$1/port" --user "$DD_USER" --password "$DD_PASSWORD" > "$D/ddfake_$1/log" 2>&1 &
+  started $!
+  wait_for test -s "$D/ddfake_$1/port" || { bad "the Dotdigital fake $1 starts"; return 1; }
+  eval "DD_$1_URL=http://127.0.0.1:$(cat "$D/ddfake_$1/port")"
+}
+ddfake() {
+  if [ -n "${4:-}" ]; then curl -s -u "$DD_USER:$DD_PASSWORD" -X "$2" -H 'Content-Type: application/json' -d "$4" "$1$3"
+  else curl -s -u "$DD_USER:$DD_PASSWORD" -X "$2" "$1$3"; fi
+}
+# dd_dump URL: every address book's contacts (book, address, status, data fields camp maps), sorted
+dd_dump() {
+  $PY - "$1" "$DD_USER" "$DD_PASSWORD" <<'EOF'
+import base64, json, sys, urllib.request
+base, user, pw = sys.argv[1:4]
+auth = "Basic " + base64.b64encode(("%s:%s" % (user, pw)).encode()).decode()
+def get(path):
+    return json.load(urllib.request.urlopen(urllib.request.Request(base + path, headers={"Authorization": auth})))
+lines = []
+for b in get("/v2/address-books?select=1000"):
+    skip = 0
+    while True:
+        page = get("/v2/address-books/%s/contacts?withFullData=true&select=1000&skip=%d" % (b["id"], skip))
+        for c in page:
+            mapped = ("FIRSTNAME", "CITY") if b["name"] == "VIP" else ("FIRSTNAME",)   # data fields are the contact's, not the book's
+            df = {f["key"]: f["value"] for f in c["dataFields"] or [] if f["key"] in mapped and f["value"]}
+            lines.append("%s %s %s %s" % (b["name"], c["email"].lower(), c["status"], json.dumps(df, sort_keys=True)))
+        if len(page) < 1000: break
+        skip += 1000
+print("\n".join(sorted(lines)))
+EOF
+}
+dd_stat() { ddfake "$1" GET /_fake/stats | $PY -c "import json, sys; r = json.load(sys.stdin)['by_route']; print(sum(n for k, n in r.items() if $2))"; }
+dd_writes() { dd_stat "$1" 'not k.startswith("GET")'; }
+dd_imports() { dd_stat "$1" 'k.startswith("POST") and k.endswith("/contacts/import")'; }
+dd_requests_at_least() { [ "$(dd_stat "$2" True)" -ge "$1" ]; }
+sed -e '/^sync /,$d' "$D/shop.camp" > "$D/dd.camp"
+cat >> "$D/dd.camp" <<'EOF'
+sync vip_dd "VIP in Dotdigital" {
+  list vip
+  dotdigital address_book "VIP"
+  field FIRSTNAME = name
+  field city
+}
+sync pro_dd "Prospects in Dotdigital" {
+  list prospects
+  dotdigital address_book "Prospects"
+  field FIRSTNAME = name
+}
+sync rd_dd "Readers in Dotdigital" {
+  list readers
+  dotdigital address_book "Readers"
+  field FIRSTNAME = name
+}
+EOF
+# dddb NAME [CSV]: a database of the Dotdigital project (the people: vip = 1, 3, 5 as db; prospects refreshed)
+dddb() {
+  new_db "$D/$1.db" "$D/dd.camp" "${2:-$D/people.csv}" real &&
+    { [ -n "${2:-}" ] || "$CAMP" list --db "$D/$1.db" add vip 1 3 5 > /dev/null; } &&
+    "$CAMP" list --db "$D/$1.db" refresh prospects > /dev/null || bad "lists of $1"
+}
+# ddsync URL DB [ARGS...]: camp sync against the Dotdigital fake at URL (as sync)
+ddsync() {
+  _url=$1 _db=$2; shift 2
+  CAMP_DOTDIGITAL_USER=$DD_USER CAMP_DOTDIGITAL_PASSWORD=$DD_PASSWORD CAMP_DOTDIGITAL_URL=$_url \
+    "$CAMP" sync --db "$D/$_db.db" "$@" > "$D/out" 2> "$D/log"
+  RC=$?
+  grep -v ': waiting for ' "$D/log" > "$D/err"   # the driver's progress lines (a contact import polled) are not failures
+}
+dd_start a || abort "no Dotdigital fake"
+dddb dd1
+ddsync "$DD_a_URL" dd1 --dry-run
+check "Dotdigital: a dry run before the first sync: exit 2" "$RC $(cat "$D/err")" "2 "
+check "... nothing written there" "$(dd_writes "$DD_a_URL")" 0
+expect_match "... the plan adds to the address book" "*sync vip_dd: list vip <-> dotdigital address book \"VIP\"*+ ada@x.test               add to address book (FIRSTNAME \"Ada\", CITY \"Paris\")*" "$(cat "$D/out")"
+ddfake "$DD_a_URL" POST /_fake/stats/reset > /dev/null
+ddsync "$DD_a_URL" dd1
+check "Dotdigital: the first sync of three lists: exit 0" "$RC $(cat "$D/err")" "0 "
+check "... one contact import per sync" "$(dd_imports "$DD_a_URL")" 3
+check "... the books hold the send sets with their data fields" "$(dd_dump "$DD_a_URL")" \
+'Prospects ada@x.test Subscribed {"FIRSTNAME": "Ada"}
+Prospects cy@x.test Subscribed {"FIRSTNAME": "Cy"}
+Prospects dee@x.test Subscribed {"FIRSTNAME": "Dee"}
+Readers ada@x.test Subscribed {"FIRSTNAME": "Ada"}
+Readers bob@x.test Subscribed {"FIRSTNAME": "Bob"}
+Readers dee@x.test Subscribed {"FIRSTNAME": "Dee"}
+VIP ada@x.test Subscribed {"CITY": "Paris", "FIRSTNAME": "Ada"}
+VIP cy@x.test Subscribed {"CITY": "Nice", "FIRSTNAME": "Cy"}
+VIP eve@x.test Subscribed {"CITY": "Brest", "FIRSTNAME": "Eve"}'
+ddsync "$DD_a_URL" dd1 --dry-run
+check "Dotdigital: a dry run after the sync: exit 0" "$RC $(cat "$D/err")" "0 "
+ddfake "$DD_a_URL" POST /_fake/stats/reset > /dev/null
+ddsync "$DD_a_URL" dd1
+check "Dotdigital: a re-run with nothing changed only reads" "$RC $(dd_writes "$DD_a_URL")" "0 0"
+"$CAMP" import --db "$D/dd1.db" --model contact --key email "$D/change.csv" > /dev/null
+"$CAMP" list --db "$D/dd1.db" remove vip 5 > /dev/null
+"$CAMP" list --db "$D/dd1.db" unsubscribe vip 3 > /dev/null
+ddsync "$DD_a_URL" dd1 vip_dd rd_dd --dry-run
+check "Dotdigital: a dry run with changes: exit 2" "$RC" 2
+expect_match "... each change planned, in the order the syncs were named" "sync vip_dd*~ ada@x.test               FIRSTNAME \"Ada\" -> \"Adaline\"*! cy@x.test                unsubscribe (unsubscribed in list vip)*- eve@x.test               remove from address book (removed from list vip)*sync rd_dd*+ fay@x.test               add to address book (FIRSTNAME \"Fay\")*~ ada@x.test*- bob@x.test               remove from address book (no longer in the list)*" "$(cat "$D/out")"
+ddfake "$DD_a_URL" POST /_fake/stats/reset > /dev/null
+ddsync "$DD_a_URL" dd1 vip_dd rd_dd
+check "Dotdigital: leaving, joining, unsubscribed, removed: exit 0" "$RC $(cat "$D/err")" "0 "
+check "... the books follow" "$(dd_dump "$DD_a_URL" | grep -v '^Prospects')" \
+'Readers ada@x.test Subscribed {"FIRSTNAME": "Adaline"}
+Readers dee@x.test Subscribed {"FIRSTNAME": "Dee"}
+Readers fay@x.test Subscribed {"FIRSTNAME": "Fay"}
+VIP ada@x.test Subscribed {"CITY": "Paris", "FIRSTNAME": "Adaline"}'
+check "... one contact import per sync" "$(dd_imports "$DD_a_URL")" 2
+# storms and kills: the same end state as a clean run
+dd_start clean
+dddb ddclean "$D/many.csv"
+ddsync "$DD_clean_URL" ddclean rd_dd
+DDCLEAN=$(dd_dump "$DD_clean_URL")
+expect_match "Dotdigital: 1,200 readers in the book" "*Readers r999@x.test Subscribed*" "$DDCLEAN"
+dd_start storm
+dddb ddstorm "$D/many.csv"
+ddfake "$DD_storm_URL" POST /_fake/fail '{"status":429,"count":3,"retry_after":"1"}' > /dev/null
+ddfake "$DD_storm_URL" POST /_fake/fail '{"status":500,"count":3,"methods":["POST"]}' > /dev/null
+ddfake "$DD_storm_URL" POST /_fake/fail '{"status":503,"count":3,"match":"/contacts/import/"}' > /dev/null
+ddfake "$DD_storm_URL" POST /_fake/import_polls '{"n":3}' > /dev/null
+ddsync "$DD_storm_URL" ddstorm rd_dd
+check "Dotdigital: through 429 and 500 storms: exit 0" "$RC $(cat "$D/err")" "0 "
+expect_match "... the retries are counted" "*requests: * ([1-9]* retried)*" "$(cat "$D/out")"
+check "... the same end state as a clean run" "$(dd_dump "$DD_storm_URL")" "$DDCLEAN"
+for n in 2 4 6; do
+  dd_start kill$n
+  eval "url=\$DD_kill${n}_URL"
+  ddfake "$url" POST /_fake/import_polls '{"n":5}' > /dev/null
+  dddb ddk$n "$D/many.csv"
+  CAMP_DOTDIGITAL_USER=$DD_USER CAMP_DOTDIGITAL_PASSWORD=$DD_PASSWORD CAMP_DOTDIGITAL_URL=$url \
+    "$CAMP" sync --db "$D/ddk$n.db" rd_dd > /dev/null 2>&1 &
+  pid=$!
+  wait_for dd_requests_at_least "$n" "$url"
+  kill -9 "$pid" 2> /dev/null
+  wait "$pid" 2> /dev/null
+  ddsync "$url" ddk$n rd_dd
+  check "Dotdigital: killed after $n requests, run again: exit 0" "$RC $(cat "$D/err")" "0 "
+  check "... the same end state as one clean run" "$(dd_dump "$url")" "$DDCLEAN"
+done
+CAMP_DOTDIGITAL_USER= "$CAMP" sync --db "$D/dd1.db" vip_dd > "$D/out" 2> "$D/err"
+expect_match "Dotdigital: no user: exit 1, one line" "1 camp sync: sync vip_dd: CAMP_DOTDIGITAL_USER is not set*" "$? $(cat "$D/err")"
+CAMP_DOTDIGITAL_USER=$DD_USER CAMP_DOTDIGITAL_PASSWORD=wrong CAMP_DOTDIGITAL_URL=$DD_a_URL "$CAMP" sync --db "$D/dd1.db" vip_dd > "$D/out" 2> "$D/err"
+expect_match "Dotdigital: a wrong password: exit 1, the provider's words" "1 camp sync: sync vip_dd: dotdigital: 401*" "$? $(cat "$D/err")"
+check "... on one line" "$(wc -l < "$D/err" | tr -d ' ')" 1
+
 finish
