@@ -404,6 +404,18 @@ Readers dee@x.test Subscribed {"FIRSTNAME": "Dee"}
 Readers fay@x.test Subscribed {"FIRSTNAME": "Fay"}
 VIP ada@x.test Subscribed {"CITY": "Paris", "FIRSTNAME": "Adaline"}'
 check "... one contact import per sync" "$(dd_imports "$DD_a_URL")" 2
+# an unsubscribe made on Dotdigital's side: the dry run plans it home and plans nothing for it there; the
+# run brings it home (dee unsubscribed from readers in camp) and never puts dee back into the book
+ddfake "$DD_a_URL" POST /_fake/contacts/dee@x.test/status '{"status":"Unsubscribed"}' > /dev/null
+ddsync "$DD_a_URL" dd1 rd_dd --dry-run
+expect_match "Dotdigital unsubscribed dee: the dry run plans it home only" "2 *camp:*dee@x.test*" "$RC $(cat "$D/out")"
+check "... and nothing for dee on Dotdigital's side" "$(sed -n '/dotdigital:/,/camp:/p' "$D/out" | grep -c 'dee@')" 0
+ddsync "$DD_a_URL" dd1 rd_dd
+check "... the run: exit 0" "$RC $(cat "$D/err")" "0 "
+check "... dee is unsubscribed from readers in camp" "$("$CAMP" list --db "$D/dd1.db" show readers --format csv | grep -i ',dee@x.test,')" "4,Dee@X.test,no,,0,"
+check "... and still unsubscribed on Dotdigital" "$(dd_dump "$DD_a_URL" | grep '^Readers dee')" 'Readers dee@x.test Unsubscribed {"FIRSTNAME": "Dee"}'
+ddsync "$DD_a_URL" dd1 rd_dd --dry-run
+check "... then in sync" "$RC $(cat "$D/err")" "0 "
 # storms and kills: the same end state as a clean run
 dd_start clean
 dddb ddclean "$D/many.csv"
