@@ -140,6 +140,9 @@ check "the dry run wrote nothing at Mailchimp" "$(writes "$MC_a_URL")" 0
 expect_match "the plan names the sync, its list and audience" "*sync rd_mc: list readers <-> mailchimp audience aud_rd, segment \"Readers\"*" "$(cat "$D/out")"
 expect_match "the plan: Ada subscribed with her fields" "*+ ada@x.test               subscribe, add to segment (FNAME \"Ada\", E_CITY \"PARIS\")*" "$(cat "$D/out")"
 expect_match "the plan's counts" "*Plan: 3 to add, 0 to change, 0 to unsubscribe, 0 to remove on mailchimp;*" "$(cat "$D/out")"
+sync "$MC_a_URL" one vip_mc --dry-run --color always
+esc=$(printf '\033')
+expect_match "--color always: the marks coloured as plan colours them" "*    ${esc}[32m+${esc}[0m ada@x.test *" "$(cat "$D/out")"
 sync "$MC_a_URL" one
 check "the first sync: exit 0" "$RC $(cat "$D/err")" "0 "
 expect_match "the summary counts the requests" "*requests: [1-9]* (0 retried)*" "$(cat "$D/out")"
@@ -259,6 +262,8 @@ for n in 1 2 3 5 8; do
   wait_for at_least "$n" requests "$url"
   kill -9 "$pid" 2> /dev/null
   wait "$pid" 2> /dev/null
+  # the request in flight when camp died still lands: two delayed API calls after it let it finish first
+  fake "$url" GET /3.0/ping > /dev/null; fake "$url" GET /3.0/ping > /dev/null
   fake "$url" POST /_fake/delay '{"seconds":0}' > /dev/null
   sync "$url" k$n rd_mc
   check "killed after $n requests, run again: exit 0" "$RC $(cat "$D/err")" "0 "
@@ -451,6 +456,7 @@ for n in 2 4 6; do
   wait_for dd_requests_at_least "$n" "$url"
   kill -9 "$pid" 2> /dev/null
   wait "$pid" 2> /dev/null
+  ddfake "$url" GET /v2/account-info > /dev/null; ddfake "$url" GET /v2/account-info > /dev/null   # the request in flight lands first
   ddsync "$url" ddk$n rd_dd
   check "Dotdigital: killed after $n requests, run again: exit 0" "$RC $(cat "$D/err")" "0 "
   check "... the same end state as one clean run" "$(dd_dump "$url")" "$DDCLEAN"
