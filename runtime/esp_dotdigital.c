@@ -401,7 +401,8 @@ static size_t buildCsv(EspConn *c, const EspChange *ch, size_t n, Buf *b) {
   return rows;
 }
 
-/* Polls GET /v2/contacts/import/{id} until it is no longer NotFinished: 0 Finished, -1 with the status named. */
+/* Polls GET /v2/contacts/import/{id} until it is no longer NotFinished: 0 Finished, -1 with the status named
+** (messages leave the import's GUID out: camp's output stays the same from run to run). */
 static int pollImport(EspConn *c, const char *id, char *err, size_t errSize) {
   char path[160];
   snprintf(path, sizeof path, "/v2/contacts/import/%s", id);
@@ -414,17 +415,17 @@ static int pollImport(EspConn *c, const char *id, char *err, size_t errSize) {
     json_decref(out);
     if (!strcasecmp(status, "Finished")) return 0;
     if (strcasecmp(status, "NotFinished")) {
-      snprintf(err, errSize, "dotdigital: the contact import %s ended %s", id, *status ? status : "without a status");
+      snprintf(err, errSize, "dotdigital: the contact import ended %s", *status ? status : "without a status");
       return -1;
     }
-    if (poll == 0 && c->log) fprintf(c->log, "sync %s: dotdigital: waiting for contact import %s\n", c->sync, id);
+    if (poll == 0 && c->log) fprintf(c->log, "sync %s: dotdigital: waiting for the contact import\n", c->sync);
     if (!waitSeconds(c, wait)) {
-      snprintf(err, errSize, "dotdigital: interrupted while waiting for contact import %s", id);
+      snprintf(err, errSize, "dotdigital: interrupted while waiting for the contact import");
       return -1;
     }
     wait = wait * 1.5 < DD_POLL_CAP ? wait * 1.5 : DD_POLL_CAP;
   }
-  snprintf(err, errSize, "dotdigital: the contact import %s had not finished after %d polls", id, DD_POLLS);
+  snprintf(err, errSize, "dotdigital: the contact import had not finished after %d polls", DD_POLLS);
   return -1;
 }
 
