@@ -96,8 +96,10 @@ static void printMailings(json_t *camps, int color, FILE *out) {
   json_array_foreach(camps, i, c) {
     if (!json_object_get(c, "schedule")) continue;
     const char *at = json_string_value(json_object_get(c, "at")), *sent = json_string_value(json_object_get(c, "sent_at"));
-    fprintf(out, "%-*s  %-*s  %-*s  %s\n", (int)w[0], json_string_value(json_object_get(c, "name")), (int)w[1],
-            json_string_value(json_object_get(c, "schedule")), (int)w[2], at ? at : "-", sent ? sent : "not sent");
+    const char *via = json_string_value(json_object_get(c, "transport"));
+    fprintf(out, "%-*s  %-*s  %-*s  %s%s%s\n", (int)w[0], json_string_value(json_object_get(c, "name")), (int)w[1],
+            json_string_value(json_object_get(c, "schedule")), (int)w[2], at ? at : "-", sent ? sent : "not sent",
+            via ? " via " : "", via ? via : "");
   }
 }
 

@@ -72,14 +72,20 @@ int campStoreMailingJson(Engine *e, int64_t campaign, struct json_t *c, char *er
   sqlite3_bind_int64(st, 1, campaign);
   if (sqlite3_step(st) == SQLITE_ROW) json_object_set_new(c, "abuse_reports", json_integer(sqlite3_column_int64(st, 0)));
   sqlite3_reset(st);
-  st = campStoreStmt(e, "SELECT kind = 'mailing', at, last_sync FROM camp_campaign WHERE id = ?", err, errSize);
+  st = campStoreStmt(e, "SELECT kind = 'mailing', at, last_sync, transport, esp_id FROM camp_campaign WHERE id = ?", err, errSize);
   if (!st) return -1;
   sqlite3_bind_int64(st, 1, campaign);
   int rc = sqlite3_step(st);
-  if (rc == SQLITE_ROW && sqlite3_column_int(st, 0))
+  if (rc == SQLITE_ROW && sqlite3_column_int(st, 0)) {
     scheduleJson(c, sqlite3_column_type(st, 1) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, 1),
                  sqlite3_column_type(st, 2) == SQLITE_NULL ? INT64_MIN : sqlite3_column_int64(st, 2));
-  else if (rc != SQLITE_ROW && rc != SQLITE_DONE) snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db));
+    /* a mailing an ESP delivered (or sent, imported): its provider and that one's campaign id */
+    if (sqlite3_column_type(st, 3) != SQLITE_NULL) {
+      json_object_set_new(c, "transport", json_string((const char *)sqlite3_column_text(st, 3)));
+      json_object_set_new(c, "esp_id", sqlite3_column_type(st, 4) == SQLITE_NULL ? json_null()
+                                       : json_string((const char *)sqlite3_column_text(st, 4)));
+    }
+  } else if (rc != SQLITE_ROW && rc != SQLITE_DONE) snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db));
   sqlite3_reset(st);
   return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
 }

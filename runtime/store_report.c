@@ -194,7 +194,9 @@ static void printTable(json_t *camps, FILE *out) {
     if (abuse) fprintf(out, "  %lld abuse reports (complaints: the addresses are suppressed)\n", (long long)abuse);
     const char *sched = json_string_value(json_object_get(c, "schedule")), *at = json_string_value(json_object_get(c, "at"));
     const char *sent = json_string_value(json_object_get(c, "sent_at"));
-    if (sched) fprintf(out, "  %s%s%s, %s%s\n", sched, at ? " " : "", at ? at : "", sent ? "sent at " : "not sent", sent ? sent : "");
+    const char *via = json_string_value(json_object_get(c, "transport"));
+    if (sched) fprintf(out, "  %s%s%s, %s%s%s%s\n", sched, at ? " " : "", at ? at : "", sent ? "sent at " : "not sent", sent ? sent : "",
+                       via ? " via " : "", via ? via : "");
     fprintf(out, "  %-18s %-6s %9s %9s %8s %8s %6s %7s %14s %14s %14s %14s\n", "activity", "kind", "scheduled", "processed",
             "rejected", "canceled", "error", "sent", "opened", "clicked", "replied", "bounced");
     size_t j;
