@@ -126,6 +126,12 @@ static int connect(Imp *m) {
   }
   for (size_t i = 0; i < n; i++) free(lists[i]);
   free(lists);
+  /* the sync's own list is one of them once deployed; its model indexed whatever the store says */
+  int own = 0;
+  for (size_t k = 0; k < m->nconn; k++) own |= !strcmp(m->conn[k].model, x->model);
+  if (rc == 0 && !own && x->email < x->p->models[x->p->lists[x->y->list].model].nfield)
+    rc = campStoreSyncAddrIndex(m->e, x->model, x->p->str[x->p->models[x->p->lists[x->y->list].model].fields[x->email].name],
+                                m->err, m->errSize);
   return rc;
 }
 
@@ -206,7 +212,7 @@ static int onStatus(void *ctx, const EspStatusChange *s) {
       campSyncPlanLine(x, 'c', '!', "%-24s suppress (%s)", m->addr.p, reason);
     }
   }
-  if (x->gone && !g_hash_table_contains(x->gone, m->addr.p)) g_hash_table_add(x->gone, g_strdup(m->addr.p));
+  if (x->gone && !g_hash_table_contains(x->gone, m->addr.p)) { char *k = strdup(m->addr.p); if (!k) return fail(m, "status"); g_hash_table_add(x->gone, k); };
   return 0;
 }
 
@@ -351,7 +357,10 @@ static int onCampaign(void *ctx, const EspCampaign *c) {
     if (rc == 0 && !x->o->dryRun) rc = storeMailing(m, c, name.p, &id);
     if (rc == 0) {
       x->st->mailings++;
-      campSyncPlanLine(x, 'c', '+', "mailing %-16s \"%s\" sent %s", name.p, c->title ? c->title : c->id, when);
+      Buf what = { 0 };                                 /* "mailing NAME" in the plan's address column */
+      campBufPrintf(&what, "mailing %s", name.p);
+      campSyncPlanLine(x, 'c', '+', "%-24s \"%s\" sent %s", what.oom ? "mailing" : what.p, c->title ? c->title : c->id, when);
+      campBufFree(&what);
     }
     campBufFree(&name);
   }
@@ -417,6 +426,11 @@ static int actRecord(void *ctx, int64_t record) {
   return rc < 0 ? fail(m, "activity") : 0;
 }
 
+static int anyRecord(void *ctx, int64_t record) {
+  ((Act *)ctx)->changed = 1;
+  return 1;
+}
+
 static int onActivity(void *ctx, const EspActivity *a) {
   Imp *m = ctx;
   SyncCtx *x = m->x;
@@ -429,8 +443,9 @@ static int onActivity(void *ctx, const EspActivity *a) {
     if (seen) return 0;
   }
   Act t = { m, a, a->at != INT64_MIN ? a->at : m->sentAt, 0 };
-  if (!m->campaign) t.changed = 1;          /* a dry run's campaign not imported yet: all of it is new */
-  else if (campStoreSyncAddrEach(m->e, x->model, m->addr.p, actRecord, &t) < 0) return m->failed ? -1 : fail(m, "activity");
+  /* a dry run's campaign not imported yet: all of it is new for an address camp has */
+  if (campStoreSyncAddrEach(m->e, x->model, m->addr.p, m->campaign ? actRecord : anyRecord, &t) < 0)
+    return m->failed ? -1 : fail(m, "activity");
   if (t.changed) { m->kinds[a->kind]++; x->st->activity++; }
   return 0;
 }
@@ -472,7 +487,7 @@ static int importActivity(Imp *m, const char *espId) {
 }
 
 int campSyncImport(SyncCtx *x, char *err, size_t errSize) {
-  Imp m = { .x = x, .e = x->e, .esp = x->d->name, .err = err, .errSize = errSize };
+  Imp m = { .x = x, .e = x->e, .esp = campStoreSyncEspName(x->y->esp), .err = err, .errSize = errSize };
   if (errSize) err[0] = 0;
   int rc = connect(&m);
   if (rc == 0 && !(x->o->stop && *x->o->stop)) rc = importStatuses(&m);

@@ -1,0 +1,240 @@
+#!/bin/sh
+# tests/suite_sync_import.sh -- what a sync's import brings home
+# (runtime/sync_import.c, docs/SYNC.md "Import").
+#
+# Part 1 drives campSyncImport directly through bench/sync_import.c's
+# throwaway driver (rows from a script: the provider's answers made exact),
+# on real SQLite files: ESP unsubscribes on every connected list for every
+# record with the address, and a camp mailing afterwards (real SMTP:
+# tests/smtp/server.py) not sent to it; hard bounces and complaints
+# suppressed; a sent ESP campaign as a mailing with its transport, send
+# time and per-member opens and clicks; the same import twice (deltas
+# counted once, totals set); a kill in the middle and a re-run ending where
+# one clean run ends; a dry run writing nothing.
+# Part 2 runs `camp sync --import-only` against the fakes of tests/esp/
+# (Mailchimp's and Dotdigital's), as a marketer would use them.
+. tests/lib.sh
+T=$D
+export CAMP_ESP_BACKOFF=0.01
+has_module aiosmtpd || abort "aiosmtpd missing: apt-get install python3-aiosmtpd"
+command -v sqlite3 > /dev/null || abort "sqlite3 missing: apt-get install sqlite3"
+LIBS="-lsqlite3 -lcurl -ljansson -lmicrohttpd -lcrypto -lm -lpthread $(pkg-config --libs gmime-3.0 libxml-2.0 libgit2 glib-2.0)"
+SANFLAGS=
+case "$BUILD" in *san*) SANFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer" ;; esac
+cc -O1 -g -std=c11 -D_GNU_SOURCE $SANFLAGS -I. -I"$BUILD" $(pkg-config --cflags glib-2.0) -o "$T/imp" bench/sync_import.c \
+  "$BUILD/libcamp.a" $LIBS || abort "cannot build bench/sync_import.c"
+IMP=$T/imp
+
+cat > "$T/news.camp" <<'C'
+model person {
+  email email
+  first_name text
+}
+list newsletter "Newsletter" {
+  target person
+  where email is set
+}
+list vip "VIP" {
+  target person
+}
+list other "Other" {
+  target person
+  where email is set
+}
+sync news_mc "Newsletter in Mailchimp" {
+  list newsletter
+  mailchimp audience "aud1"
+  field FNAME = first_name
+}
+sync vip_mc "VIP in Mailchimp" {
+  list vip
+  mailchimp audience "aud1"
+  segment "vip"
+}
+sync other_mc "Other in Mailchimp" {
+  list other
+  mailchimp audience "aud2"
+}
+sync news_dd "Newsletter in Dotdigital" {
+  list newsletter
+  dotdigital address_book "Newsletter"
+}
+mailing spring "Spring" {
+  to list newsletter
+  subject "Hello {{ first_name }}"
+  body "<p>Spring is here</p>"
+  from "Camp <news@example.com>"
+}
+C
+# db NAME: a database with the syncs deployed, five people, 2 and 3 in vip; sets DB
+db() {
+  DB=$T/$1.db
+  "$CAMP" init --db "$DB" --clock 2026-03-20T00:00:00Z > /dev/null &&
+    "$CAMP" deploy --db "$DB" "$T/news.camp" > /dev/null &&
+    printf 'email,first_name\nann@example.com,Ann\nEve@Example.com,Eve\neve@example.com,Eve2\nbob@example.com,Bob\ncarl@example.com,Carl\n' > "$T/people.csv" &&
+    "$CAMP" import --db "$DB" --model person "$T/people.csv" > /dev/null &&
+    "$CAMP" list add --db "$DB" vip 2 3 > /dev/null || bad "setup of $1"
+}
+q() { sqlite3 "$DB" "$1"; }
+# imp SCRIPT [dry] [totals]: the import of SCRIPT's rows into $DB by sync $SYNC, its output in $T/out
+SYNC=news_mc
+imp() {
+  _s=$1; shift
+  "$IMP" script "$DB" $SYNC "$T/$_s" "$@" > "$T/out" 2>&1
+  _rc=$?
+  [ $_rc -eq 0 ] || bad "import of $_s $* exited with $_rc" "$(tail -n 5 "$T/out")"
+}
+tab() { printf '%s\n' "$@" | tr '|' '\t'; }
+# members NAME: `camp report NAME --members` as JSON rows "record address sent_at opens clicks bounces abuse"
+members() {
+  "$CAMP" report --db "$DB" "$1" --members --format json |
+    $PY -c 'import json, sys
+for m in json.load(sys.stdin)["members"]:
+    print(m["record"], m["address"], m["sent"], m["sent_at"], m["opens"], m["clicks"], m["bounces"], m["unsubscribes"], m["abuse_reports"])'
+}
+# state DB: everything an import writes, as text to compare (a Message-ID:
+# whether it is camp's for its trace; each database has its own secret)
+state() {
+  sqlite3 "$1" "SELECT list, record_id, member, unsubscribed_at, contacted, last_contacted FROM camp_list_member ORDER BY 1, 2;
+    SELECT channel, address, reason, at FROM camp_suppression ORDER BY 1, 2;
+    SELECT name, title, kind, state, last_sync, transport, esp_id FROM camp_campaign ORDER BY name;
+    SELECT p.record_id, p.state, t.state, t.done_at, t.message_id LIKE 't' || t.id || '.%@camp', t.events FROM camp_trace t JOIN camp_participant p ON p.id = t.participant ORDER BY 1;
+    SELECT t.participant, e.kind, e.url, e.repeats FROM camp_event e JOIN camp_trace t ON t.id = e.trace ORDER BY 1, 2, 3;
+    SELECT sync, key, value FROM camp_sync_cursor ORDER BY 1, 2; SELECT count(*) FROM camp_sync_seen;"
+}
+
+# -- 1. statuses ------------------------------------------------------------------
+tab 'status|EVE@example.com|unsubscribed|1774000000' 'status|bob@example.com|cleaned|1774000600' \
+    'status|nobody@example.com|unsubscribed|1774000000' > "$T/st.tsv"
+db statuses
+cp "$DB" "$T/before.db"
+imp st.tsv dry
+expect "dry run: the plan says whom it would unsubscribe, from which list" \
+  "c ! eve@example.com          unsubscribe from newsletter (unsubscribed on mailchimp 2026-03-20 09:46)
+c ! eve@example.com          unsubscribe from vip (unsubscribed on mailchimp 2026-03-20 09:46)
+c ! bob@example.com          unsubscribe from newsletter (cleaned on mailchimp 2026-03-20 09:56)
+c ! bob@example.com          unsubscribe from vip (cleaned on mailchimp 2026-03-20 09:56)
+c ! bob@example.com          suppress (hard bounce (mailchimp))
+changes: 1" "$(grep -v '^unsubscribed ' "$T/out")"
+expect "dry run: nothing written" "$(state "$T/before.db")" "$(state "$DB")"
+imp st.tsv
+expect "an ESP unsubscribe: every record with the address (any case), on every list connected to the audience" \
+  "newsletter|2|1774000000
+newsletter|3|1774000000
+newsletter|4|1774000600
+vip|2|1774000000
+vip|3|1774000000
+vip|4|1774000600" "$(q "SELECT list, record_id, unsubscribed_at FROM camp_list_member WHERE unsubscribed_at IS NOT NULL ORDER BY 1, 2")"
+expect "a list of another audience is not touched" "0" "$(q "SELECT count(*) FROM camp_list_member WHERE list = 'other'")"
+expect "the list log says who: the provider" "mailchimp: unsubscribed|2
+mailchimp: cleaned|1" "$(q "SELECT detail, count(DISTINCT record_id) FROM camp_list_log WHERE list = 'newsletter' AND action = 'unsubscribe' GROUP BY detail ORDER BY 2 DESC")"
+expect "cleaned: a hard bounce suppression naming the provider" "email|bob@example.com|hard bounce (mailchimp)" \
+  "$(q "SELECT channel, address, reason FROM camp_suppression")"
+expect "the counts" "unsubscribed 4 suppressed 1 mailings 0 activity 0" "$(tail -n 1 "$T/out")"
+cp "$DB" "$T/once.db"
+imp st.tsv
+expect "the same statuses again: nothing more" "unsubscribed 0 suppressed 0 mailings 0 activity 0" "$(tail -n 1 "$T/out")"
+expect "... and the same state" "$(state "$T/once.db")" "$(state "$DB")"
+
+# a camp mailing to the list afterwards: not to the unsubscribed, not to the suppressed (real SMTP)
+smtp_server mail
+"$CAMP" send --db "$DB" spring --mail "smtp://127.0.0.1:$PORT" --base-url https://t.example.test > "$T/send" 2>&1 ||
+  bad "camp send" "$(tail -n 5 "$T/send")"
+got=$(for f in "$T/mail/mail/"*.env; do $PY -c 'import json, sys; print(*json.load(open(sys.argv[1]))["rcpt_tos"])' "$f"; done | sort | join_lines ' ')
+expect "the next camp mailing to the list goes to the others only (SMTP recipients)" "ann@example.com carl@example.com" "$got"
+smtp_stop mail
+
+# -- 2. campaigns and activity (Mailchimp: deltas with keys) ------------------------------
+tab 'campaign|c1f00|Spring sale|Big sale today|1774000000' \
+    'activity|c1f00|ann@example.com|sent|1774000000|-|k1|1' \
+    'activity|c1f00|EVE@example.com|sent|1774000000|-|k2|1' \
+    'activity|c1f00|carl@example.com|sent|1774000000|-|k3|1' \
+    'activity|c1f00|stranger@example.com|sent|1774000000|-|k4|1' \
+    'activity|c1f00|ann@example.com|open|1774000300|-|k5|1' \
+    'activity|c1f00|ann@example.com|open|1774000400|-|k6|1' \
+    'activity|c1f00|ann@example.com|click|1774000500|https://shop.example/sale|k7|1' \
+    'activity|c1f00|carl@example.com|bounce|1774000100|-|k8|1' \
+    'activity|c1f00|eve@example.com|abuse|1774000900|-|k9|1' > "$T/camp.tsv"
+db campaigns
+cp "$DB" "$T/before.db"
+imp camp.tsv dry
+expect "dry run: the mailing and its activity in the plan" "c + mailing news_mc_c1f00    \"Spring sale\" sent 2026-03-20 09:46
+c ~ activity of mailchimp campaign c1f00: 3 sent, 2 opens, 1 clicks, 1 bounces, 1 abuse reports
+changes: 1" "$(grep -v '^unsubscribed ' "$T/out")"
+expect "dry run: nothing written" "$(state "$T/before.db")" "$(state "$DB")"
+imp camp.tsv
+expect "a sent ESP campaign is a mailing: its title, kind, state, send time, transport and id" \
+  "news_mc_c1f00|Spring sale|mailing|running|1774000000|mailchimp|c1f00" \
+  "$(q "SELECT name, title, kind, state, last_sync, transport, esp_id FROM camp_campaign WHERE transport IS NOT NULL")"
+expect "camp status: sent, by mailchimp" "news_mc_c1f00  deferred  2026-03-20T09:46:40Z  2026-03-20T09:46:40Z via mailchimp" \
+  "$("$CAMP" status --db "$DB" | grep '^news_mc_c1f00  deferred')"
+expect "camp report: sent at its send time via mailchimp" "  deferred 2026-03-20T09:46:40Z, sent at 2026-03-20T09:46:40Z via mailchimp" \
+  "$("$CAMP" report --db "$DB" news_mc_c1f00 | grep 'sent at')"
+expect "camp report --members: opens, clicks, bounces, abuse per member (every record with the address)" \
+  "1 ann@example.com 1 2026-03-20T09:46:40Z 2 1 0 0 0
+2 Eve@Example.com 1 2026-03-20T09:46:40Z 0 0 0 0 1
+3 eve@example.com 1 2026-03-20T09:46:40Z 0 0 0 0 1
+5 carl@example.com 1 2026-03-20T09:46:40Z 0 0 1 0 0" "$(members news_mc_c1f00)"
+expect "camp report: the mailing's numbers (enrolled, sent, opened, clicked, bounced, abuse reports)" "4|4|1|1|1|2" \
+  "$(report "$DB" '"|".join(str(x) for x in [r["campaigns"][0]["enrolled"], acts[0]["sent"], acts[0]["opened"], acts[0]["clicked"], acts[0]["bounced"], r["campaigns"][0]["abuse_reports"]])')"
+"$CAMP" report --db "$DB" --format json > "$T/report.json"
+$PY -c 'import json, sys, jsonschema
+jsonschema.validate(json.load(open(sys.argv[1])), json.load(open("docs/report.schema.json")))' "$T/report.json" 2> "$T/schema" &&
+  ok "the report with an imported mailing meets docs/report.schema.json" || bad "report schema" "$(tail -n 3 "$T/schema")"
+mids=$(traces "$DB" message_id | sort -u | wc -l | tr -d ' ')
+expect "each message has a Message-ID as camp makes them, and camp event finds it" "4" "$mids"
+mid=$(traces "$DB" message_id record=5)
+"$CAMP" event --db "$DB" open --message-id "$mid" > "$T/ev" 2>&1 || bad "camp event open" "$(cat "$T/ev")"
+expect "camp event open on an imported message counts on it" "1" "$(members news_mc_c1f00 | awk '$1 == 5 { print $5 }')"
+expect "the list's contacted count: once per member and mailing" "newsletter|1|1|1774000000
+newsletter|2|1|1774000000
+newsletter|3|1|1774000000
+newsletter|5|1|1774000000" "$(q "SELECT list, record_id, contacted, last_contacted FROM camp_list_member WHERE contacted > 0 ORDER BY 1, 2")"
+cp "$DB" "$T/once.db"
+imp camp.tsv
+expect "the same import twice: nothing counted twice (Mailchimp's keys)" "unsubscribed 0 suppressed 0 mailings 0 activity 0" "$(tail -n 1 "$T/out")"
+expect "... the same state" "$(state "$T/once.db")" "$(state "$DB")"
+tab 'activity|c1f00|ann@example.com|open|1774001000|-|k10|1' >> "$T/camp.tsv"
+imp camp.tsv
+expect "a new open since: counted once more" "3" "$(members news_mc_c1f00 | awk '$1 == 1 { print $5 }')"
+
+# a kill in the middle of the activity, then a re-run: the end state of one clean run
+db killed
+DIE_AFTER=6 "$IMP" script "$DB" news_mc "$T/camp.tsv" > "$T/out" 2>&1
+expect "the import was killed in the middle" "9" "$?"
+expect "... its activity step left nothing half-written" "0|0" "$(q "SELECT (SELECT count(*) FROM camp_participant), (SELECT count(*) FROM camp_sync_seen)")"
+imp camp.tsv
+db clean
+imp camp.tsv
+expect "killed and run again = one clean run" "$(state "$T/clean.db")" "$(state "$T/killed.db")"
+for k in 1 3 8 11; do
+  db "kill$k"
+  DIE_AFTER=$k "$IMP" script "$DB" news_mc "$T/camp.tsv" > /dev/null 2>&1
+  imp camp.tsv
+  imp camp.tsv
+  expect "killed at row $k, run twice = one clean run" "$(state "$T/clean.db")" "$(state "$DB")"
+done
+
+# a via mailing camp created (same transport and id): that mailing, no second one
+db via
+q "UPDATE camp_campaign SET transport = 'mailchimp', esp_id = 'c1f00', last_sync = 1774000000, state = 'running' WHERE name = 'spring'"
+imp camp.tsv
+expect "an ESP campaign camp delivered (via) is that mailing" "spring|mailchimp|c1f00|4" \
+  "$(q "SELECT c.name, c.transport, c.esp_id, (SELECT count(*) FROM camp_participant p WHERE p.campaign = c.id) FROM camp_campaign c WHERE transport IS NOT NULL")"
+
+# -- 3. totals (Dotdigital's way): set, never added -------------------------------------
+tab 'status|carl@example.com|complained|1774000000' 'campaign|77|Summer|Hot summer|1774000000' \
+    'activity|77|ann@example.com|sent|1774000000|-|-|1' 'activity|77|ann@example.com|open|1774000300|-|-|3' \
+    'activity|77|ann@example.com|click|1774000300|-|-|2' > "$T/dd.tsv"
+db totals
+SYNC=news_dd
+imp dd.tsv totals
+expect "a complaint: suppressed naming the provider" "carl@example.com|complaint (dotdigital)" "$(q "SELECT address, reason FROM camp_suppression")"
+expect "Dotdigital's totals set the statistics" "1 ann@example.com 1 2026-03-20T09:46:40Z 3 2 0 0 0" "$(members news_dd_77)"
+imp dd.tsv totals
+expect "the same totals again: set, not added" "1 ann@example.com 1 2026-03-20T09:46:40Z 3 2 0 0 0" "$(members news_dd_77)"
+sed 's/open\t1774000300\t-\t-\t3/open\t1774000300\t-\t-\t5/' "$T/dd.tsv" > "$T/dd2.tsv"
+imp dd2.tsv totals
+expect "a higher total: the new total" "1 ann@example.com 1 2026-03-20T09:46:40Z 5 2 0 0 0" "$(members news_dd_77)"
+
+finish
