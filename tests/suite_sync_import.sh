@@ -237,4 +237,64 @@ sed 's/open\t1774000300\t-\t-\t3/open\t1774000300\t-\t-\t5/' "$T/dd.tsv" > "$T/d
 imp dd2.tsv totals
 expect "a higher total: the new total" "1 ann@example.com 1 2026-03-20T09:46:40Z 5 2 0 0 0" "$(members news_dd_77)"
 
+# -- 4. camp sync --import-only against the fakes of tests/esp/ ----------------------------
+# fake NAME ARGS...: tests/esp/NAME_fake.py on a free port; sets FAKE (its base URL)
+fake() {
+  _n=$1; shift
+  $PY "tests/esp/${_n}_fake.py" --port-file "$T/$_n.port" "$@" > "$T/$_n.log" 2>&1 &
+  started $!
+  wait_for test -s "$T/$_n.port" || { bad "the $_n fake did not start" "$(tail -n 5 "$T/$_n.log")"; return 1; }
+  FAKE=http://127.0.0.1:$(cat "$T/$_n.port")
+}
+# api METHOD PATH [JSON]: the fake's answer (Basic auth $AUTH)
+api() { curl -sS -u "$AUTH" -X "$1" -H 'Content-Type: application/json' ${3:+-d "$3"} "$FAKE$2"; }
+ctl() { curl -sS -X POST -H 'Content-Type: application/json' -d "$2" "$FAKE$1" > /dev/null; }
+json() { $PY -c 'import json, sys; d = json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"; }
+# sync ARGS...: camp sync on $DB, output in $T/sync
+sync() {
+  "$CAMP" sync --db "$DB" "$@" > "$T/sync" 2>&1
+  _rc=$?
+  [ $_rc -eq 0 ] || bad "camp sync $* exited with $_rc" "$(tail -n 5 "$T/sync")"
+}
+
+if [ -f tests/esp/dotdigital_fake.py ] && "$CAMP" sync --help > /dev/null 2>&1; then
+  fake dotdigital --user apiuser --password secret
+  AUTH=apiuser:secret
+  export CAMP_DOTDIGITAL_USER=apiuser CAMP_DOTDIGITAL_PASSWORD=secret CAMP_DOTDIGITAL_URL=$FAKE
+  ctl /_fake/clock '{"now": "2026-03-20T08:00:00+00:00"}'
+  db dd
+  sync news_dd --export-only
+  book=$(api GET /v2/address-books | json '[b["id"] for b in d if b["name"] == "Newsletter"][0]')
+  # on Dotdigital's side: an unsubscribe, a hard bounce, and a campaign sent to the book
+  ctl /_fake/clock '{"now": "2026-03-20T09:00:00+00:00"}'
+  ctl /_fake/contacts/eve@example.com/status '{"status": "Unsubscribed"}'
+  ctl /_fake/contacts/bob@example.com/status '{"status": "HardBounced"}'
+  cid=$(api POST /v2/campaigns '{"name": "Spring on DD", "subject": "Spring!", "fromName": "Shop", "htmlContent": "<p>Hi</p>", "plainTextContent": "Hi"}' | json 'd["id"]')
+  send=$(api POST /v2/campaigns/send "{\"campaignId\": $cid, \"addressBookIds\": [$book]}" | json 'd["id"]')
+  wait_for answers Sent sh -c "curl -sS -u '$AUTH' '$FAKE/v2/campaigns/send/$send' | $PY -c 'import json, sys; print(json.load(sys.stdin)[\"status\"])'" ||
+    bad "the Dotdigital campaign was not sent"
+  ctl "/_fake/clock" '{"now": "2026-03-20T10:00:00+00:00"}'
+  ctl "/_fake/campaigns/$cid/activity" '{"email": "ann@example.com", "opens": 3, "clicks": 2}'
+  sync news_dd --import-only
+  expect "Dotdigital: an unsubscribe there is list-unsubscribed here, every record with the address" "newsletter|2
+newsletter|3
+newsletter|4" "$(q "SELECT list, record_id FROM camp_list_member WHERE unsubscribed_at IS NOT NULL ORDER BY 1, 2")"
+  expect "Dotdigital: a hard bounce there is suppressed here" "bob@example.com|hard bounce (dotdigital)" "$(q "SELECT address, reason FROM camp_suppression")"
+  expect "Dotdigital: its campaign is a mailing, transport dotdigital, sent at its send time" "news_dd_$cid|Spring on DD|dotdigital|$cid|2026-03-20T09:00:00Z" \
+    "$(q "SELECT name, title, transport, esp_id, strftime('%Y-%m-%dT%H:%M:%SZ', last_sync, 'unixepoch') FROM camp_campaign WHERE transport IS NOT NULL")"
+  expect "Dotdigital: opens and clicks per member in camp report --members" "3 2" \
+    "$(members "news_dd_$cid" | awk '$2 == "ann@example.com" { print $5, $6 }')"
+  cp "$DB" "$T/dd_once.db"
+  sync news_dd --import-only
+  ctl "/_fake/campaigns/$cid/activity" '{"email": "ann@example.com", "opens": 3, "clicks": 2}'
+  sync news_dd --import-only
+  expect "Dotdigital: the same totals imported again: set, not added" "3 2" "$(members "news_dd_$cid" | awk '$2 == "ann@example.com" { print $5, $6 }')"
+  ctl "/_fake/clock" '{"now": "2026-03-20T11:00:00+00:00"}'
+  ctl "/_fake/campaigns/$cid/activity" '{"email": "ann@example.com", "opens": 4, "clicks": 2}'
+  sync news_dd --import-only
+  expect "Dotdigital: a new total since: set to it" "4 2" "$(members "news_dd_$cid" | awk '$2 == "ann@example.com" { print $5, $6 }')"
+else
+  echo "skip Dotdigital end to end: tests/esp/dotdigital_fake.py or camp sync not merged yet"
+fi
+
 finish
