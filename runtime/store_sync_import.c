@@ -112,14 +112,17 @@ int campStoreSyncSeen(Engine *e, const char *sync, const char *key, int mark) {
 
 /* -- the mailing of an ESP campaign ------------------------------------------------------------ */
 
-int64_t campStoreSyncMailingFind(Engine *e, const char *transport, const char *espId, int64_t *sentAt, char *err, size_t errSize) {
-  sqlite3_stmt *st = campStoreStmt(e, "SELECT id, last_sync FROM camp_campaign WHERE transport = ? AND esp_id = ?", err, errSize);
+int64_t campStoreSyncMailingFind(Engine *e, const char *transport, const char *espId, int64_t *sentAt, char **name,
+                                 char *err, size_t errSize) {
+  sqlite3_stmt *st = campStoreStmt(e, "SELECT id, last_sync, name FROM camp_campaign WHERE transport = ? AND esp_id = ?", err, errSize);
   if (!st) return -1;
   sqlite3_bind_text(st, 1, transport, -1, SQLITE_STATIC);
   sqlite3_bind_text(st, 2, espId, -1, SQLITE_STATIC);
   int rc = sqlite3_step(st);
   int64_t id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : rc == SQLITE_DONE ? 0 : -1;
   if (sentAt) *sentAt = rc == SQLITE_ROW && sqlite3_column_type(st, 1) != SQLITE_NULL ? sqlite3_column_int64(st, 1) : INT64_MIN;
+  if (name) *name = rc == SQLITE_ROW ? strdup((const char *)sqlite3_column_text(st, 2)) : NULL;
+  if (name && rc == SQLITE_ROW && !*name) { snprintf(err, errSize, "out of memory"); id = -1; }
   if (id < 0) snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db));
   sqlite3_reset(st);
   return id;

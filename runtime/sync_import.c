@@ -342,7 +342,7 @@ static int onCampaign(void *ctx, const EspCampaign *c) {
   SyncCtx *x = m->x;
   if (m->failed) return -1;
   if (!c->id || !*c->id) return 0;
-  int64_t id = campStoreSyncMailingFind(m->e, m->esp, c->id, NULL, m->err, m->errSize);
+  int64_t id = campStoreSyncMailingFind(m->e, m->esp, c->id, NULL, NULL, m->err, m->errSize);
   if (id < 0) { m->failed = 1; return -1; }
   Buf key = { 0 };
   campBufPrintf(&key, "activity:%s", c->id);
@@ -450,18 +450,25 @@ static int onActivity(void *ctx, const EspActivity *a) {
   return 0;
 }
 
-/* The plan line of a campaign's activity: "~ mailing NAME  3 sent, 2 opens, 1 click". */
-static void activityLine(Imp *m, const char *espId) {
+/* The plan line of a campaign's activity:
+** "~ mailing NAME             3 sent, 2 opens, 1 click" (NAME: the ESP's
+** campaign id when a dry run has not imported it). */
+static void activityLine(Imp *m, const char *name, const char *espId) {
   long total = 0;
   for (int k = ESP_ACT_SENT; k <= ESP_ACT_UNSUB; k++) total += m->kinds[k];
   if (!total) return;
-  static const char *const words[] = { [ESP_ACT_SENT] = "sent", [ESP_ACT_OPEN] = "opens", [ESP_ACT_CLICK] = "clicks",
-                                       [ESP_ACT_BOUNCE] = "bounces", [ESP_ACT_ABUSE] = "abuse reports", [ESP_ACT_UNSUB] = "unsubscribes" };
-  char line[256];
-  size_t n = 0;
-  for (int k = ESP_ACT_SENT; k <= ESP_ACT_UNSUB && n < sizeof line; k++)
-    if (m->kinds[k]) n += (size_t)snprintf(line + n, sizeof line - n, "%s%ld %s", n ? ", " : "", m->kinds[k], words[k]);
-  campSyncPlanLine(m->x, 'c', '~', "activity of %s campaign %s: %s", m->esp, espId, line);
+  static const char *const one[] = { [ESP_ACT_SENT] = "sent", [ESP_ACT_OPEN] = "open", [ESP_ACT_CLICK] = "click",
+                                     [ESP_ACT_BOUNCE] = "bounce", [ESP_ACT_ABUSE] = "abuse report", [ESP_ACT_UNSUB] = "unsubscribe" };
+  static const char *const many[] = { [ESP_ACT_SENT] = "sent", [ESP_ACT_OPEN] = "opens", [ESP_ACT_CLICK] = "clicks",
+                                      [ESP_ACT_BOUNCE] = "bounces", [ESP_ACT_ABUSE] = "abuse reports", [ESP_ACT_UNSUB] = "unsubscribes" };
+  Buf what = { 0 }, line = { 0 };
+  if (name) campBufPrintf(&what, "mailing %s", name);
+  else campBufPrintf(&what, "%s campaign %s", m->esp, espId);
+  for (int k = ESP_ACT_SENT; k <= ESP_ACT_UNSUB; k++)
+    if (m->kinds[k]) campBufPrintf(&line, "%s%ld %s", line.n ? ", " : "", m->kinds[k], m->kinds[k] == 1 ? one[k] : many[k]);
+  campSyncPlanLine(m->x, 'c', '~', "%-24s %s", what.oom ? "?" : what.p, line.oom ? "?" : line.p);
+  campBufFree(&what);
+  campBufFree(&line);
 }
 
 static int importActivity(Imp *m, const char *espId) {
@@ -474,13 +481,15 @@ static int importActivity(Imp *m, const char *espId) {
   if (rc < 0) { campBufFree(&key); return -1; }
   memset(m->kinds, 0, sizeof m->kinds);
   m->activity = 0;
-  m->campaign = rc < 0 ? 0 : campStoreSyncMailingFind(m->e, m->esp, espId, &m->sentAt, m->err, m->errSize);
+  char *name = NULL;
+  m->campaign = rc < 0 ? 0 : campStoreSyncMailingFind(m->e, m->esp, espId, &m->sentAt, &name, m->err, m->errSize);
   if (m->campaign < 0) rc = -1;
   if (rc == 0 && m->campaign && (m->activity = campStoreSyncMailingActivity(m->e, m->campaign, m->err, m->errSize)) < 0) rc = -1;
   if (rc == 0 && (!m->campaign || m->sentAt == INT64_MIN)) m->sentAt = campEngineNow(m->e);
   if (rc == 0) rc = x->d->activity(&x->c, espId, cursor, onActivity, m, next, sizeof next, m->err, m->errSize);
   if (m->failed) rc = -1;
-  if (rc == 0) activityLine(m, espId);
+  if (rc == 0) activityLine(m, name, espId);
+  free(name);
   rc = stepEnd(m, rc, key.p, next[0] ? next : cursor);
   campBufFree(&key);
   return rc;

@@ -159,10 +159,12 @@ db campaigns
 cp "$DB" "$T/before.db"
 imp camp.tsv dry
 expect "dry run: the mailing and its activity in the plan" "c + mailing news_mc_c1f00    \"Spring sale\" sent 2026-03-20 09:46
-c ~ activity of mailchimp campaign c1f00: 3 sent, 2 opens, 1 clicks, 1 bounces, 1 abuse reports
+c ~ mailchimp campaign c1f00 3 sent, 2 opens, 1 click, 1 bounce, 1 abuse report
 changes: 1" "$(grep -v '^unsubscribed ' "$T/out")"
 expect "dry run: nothing written" "$(state "$T/before.db")" "$(state "$DB")"
 imp camp.tsv
+expect "the summary names the mailing the activity went to" "c ~ mailing news_mc_c1f00    3 sent, 2 opens, 1 click, 1 bounce, 1 abuse report" \
+  "$(grep '^c ~' "$T/out")"
 expect "a sent ESP campaign is a mailing: its title, kind, state, send time, transport and id" \
   "news_mc_c1f00|Spring sale|mailing|running|1774000000|mailchimp|c1f00" \
   "$(q "SELECT name, title, kind, state, last_sync, transport, esp_id FROM camp_campaign WHERE transport IS NOT NULL")"
