@@ -299,4 +299,53 @@ else
   echo "skip Dotdigital end to end: tests/esp/dotdigital_fake.py or camp sync not merged yet"
 fi
 
+if [ -f tests/esp/mailchimp_fake.py ] && "$CAMP" sync --help > /dev/null 2>&1; then
+  fake mailchimp --key mckey-us1
+  AUTH=camp:mckey-us1
+  export CAMP_MAILCHIMP_KEY=mckey-us1 CAMP_MAILCHIMP_URL=$FAKE/3.0
+  ctl /_fake/clock '{"now": "2026-03-20T08:00:00+00:00"}'
+  ctl /_fake/audiences '{"id": "aud1", "name": "Shop"}'
+  db mc
+  "$CAMP" sync --db "$DB" news_mc vip_mc --export-only > "$T/sync" 2>&1
+  if grep -q "not implemented" "$T/sync"; then
+    echo "skip Mailchimp end to end: the Mailchimp driver is not merged yet"
+  else
+    [ -s "$T/sync" ] && ok "Mailchimp: the first export" || bad "Mailchimp: the first export" "$(tail -n 5 "$T/sync")"
+    sid=$(curl -sS -u "$AUTH" "$FAKE/3.0/lists/aud1/segments?count=1000" | json '[s["id"] for s in d["segments"] if s["name"] == "Newsletter"][0]')
+    # on Mailchimp's side: an unsubscribe, a cleaned address, and a campaign a marketer sends to the segment
+    ctl /_fake/clock '{"now": "2026-03-20T09:00:00+00:00"}'
+    ctl /_fake/members '{"list_id": "aud1", "email": "eve@example.com", "status": "unsubscribed"}'
+    ctl /_fake/members '{"list_id": "aud1", "email": "bob@example.com", "status": "cleaned"}'
+    cid=$(curl -sS -u "$AUTH" -H 'Content-Type: application/json' -d "{\"type\": \"regular\", \"recipients\": {\"list_id\": \"aud1\", \"segment_opts\": {\"saved_segment_id\": $sid}}, \"settings\": {\"subject_line\": \"Spring!\", \"title\": \"Spring on MC\", \"from_name\": \"Shop\", \"reply_to\": \"shop@example.com\"}}" \
+      "$FAKE/3.0/campaigns" | json 'd["id"]')
+    curl -sS -u "$AUTH" -X PUT -H 'Content-Type: application/json' -d '{"html": "<p>Hi</p>", "plain_text": "Hi"}' "$FAKE/3.0/campaigns/$cid/content" > /dev/null
+    curl -sS -u "$AUTH" -X POST "$FAKE/3.0/campaigns/$cid/actions/send" > /dev/null
+    ctl /_fake/clock '{"now": "2026-03-20T10:00:00+00:00"}'
+    ctl "/_fake/campaigns/$cid/activity" '{"email": "ann@example.com", "action": "open"}'
+    ctl "/_fake/campaigns/$cid/activity" '{"email": "ann@example.com", "action": "open"}'
+    ctl "/_fake/campaigns/$cid/activity" '{"email": "ann@example.com", "action": "click", "url": "https://shop.example/sale"}'
+    sync news_mc --import-only
+    expect "Mailchimp: an unsubscribe there is list-unsubscribed on every connected list, every record with the address" "newsletter|2
+newsletter|3
+newsletter|4
+vip|2
+vip|3
+vip|4" "$(q "SELECT list, record_id FROM camp_list_member WHERE unsubscribed_at IS NOT NULL ORDER BY 1, 2")"
+    expect "Mailchimp: cleaned there is a hard bounce suppression here" "bob@example.com|hard bounce (mailchimp)" "$(q "SELECT address, reason FROM camp_suppression")"
+    name=news_mc_$cid
+    expect "Mailchimp: its campaign is a mailing, transport mailchimp, sent at its send time" "$name|Spring on MC|mailchimp|$cid|2026-03-20T09:00:00Z" \
+      "$(q "SELECT name, title, transport, esp_id, strftime('%Y-%m-%dT%H:%M:%SZ', last_sync, 'unixepoch') FROM camp_campaign WHERE transport IS NOT NULL")"
+    expect "Mailchimp: opens and clicks per member in camp report --members" "2 1" "$(members "$name" | awk '$2 == "ann@example.com" { print $5, $6 }')"
+    cp "$DB" "$T/mc_once.db"
+    sync news_mc --import-only
+    expect "Mailchimp: the same import twice, nothing counted twice" "$(state "$T/mc_once.db" | grep -v '|statuses|\||campaigns|\||activity:')" \
+      "$(state "$DB" | grep -v '|statuses|\||campaigns|\||activity:')"
+    ctl "/_fake/campaigns/$cid/activity" '{"email": "ann@example.com", "action": "open"}'
+    sync news_mc --import-only
+    expect "Mailchimp: a new open since, counted once" "3 1" "$(members "$name" | awk '$2 == "ann@example.com" { print $5, $6 }')"
+  fi
+else
+  echo "skip Mailchimp end to end: tests/esp/mailchimp_fake.py or camp sync not merged yet"
+fi
+
 finish
