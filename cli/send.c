@@ -19,6 +19,7 @@
 #include "runtime/clock.h"
 #include "compiler/resolve.h"
 #include "runtime/sched.h"
+#include "runtime/sync.h"
 
 static int fail(const char *cmd, Engine *e, const char *err) {
   fprintf(stderr, "camp %s: %s\n", cmd, err);
@@ -71,6 +72,28 @@ static int sendNow(Engine *e, const CliArgs *a, const StoreMailing *m, RunStats 
   return rc;
 }
 
+/* Is m delivered through an ESP (`via mailchimp|dotdigital SYNC`)?  1 yes,
+** 0 no, -1 error (in err). */
+static int viaMailing(Engine *e, const StoreMailing *m, char *err, size_t errSize) {
+  const Loaded *l = campStoreLoaded(e, m->id, err, errSize);
+  if (!l) return -1;
+  return l->p->camps[l->camp].via != CAMP_NONE;
+}
+
+/* The send of a `via` mailing: the provider's campaign created and sent
+** (runtime/sync_deliver.c); nobody is enrolled for camp's channels. */
+static int sendVia(Engine *e, const char *cmd, const char *name, const StoreMailing *m) {
+  char err[512];
+  if (campSyncDeliver(e, name, stderr, err, sizeof err) < 0) return fail(cmd, e, err);
+  StoreVia v;
+  if (campStoreSyncDeliverGet(e, m->id, &v, err, sizeof err) < 0) return fail(cmd, e, err);
+  char at[CAMP_CLOCK_ISO_SIZE];
+  campClockFormat(v.sentAt != INT64_MIN ? v.sentAt : campEngineNow(e), at);
+  printf("mailing %s: sent via %s (campaign %s) at %s\n", name, v.transport, v.espId, at);
+  campEngineClose(e);
+  return 0;
+}
+
 static int send(const CliArgs *a) {
   long n = 0;
   if (campCliNumber(a, O_MAIL_CONN, 1, 256, &n) || campCliNumber(a, O_SMS_CONN, 1, 256, &n)) return 2;
@@ -91,6 +114,9 @@ static int send(const CliArgs *a) {
     if (campStoreSetState(e, name, "running", err, sizeof err) < 0) return fail(a->cmd, e, err);
     printf("mailing %s was a draft: started\n", name);
   }
+  int via = viaMailing(e, &m, err, sizeof err);
+  if (via < 0) return fail(a->cmd, e, err);
+  if (via) return sendVia(e, a->cmd, name, &m);
   char at[CAMP_CLOCK_ISO_SIZE];
   if (m.sentAt != INT64_MIN) {
     campClockFormat(m.sentAt, at);

@@ -565,6 +565,20 @@ int campStoreSyncEventSet(Engine *e, int64_t trace, const char *kind, const char
 long campStoreSyncEventCount(Engine *e, int64_t trace, const char *kind, const char *url);
 int campStoreSyncTracked(Engine *e, const char *sync, char ***ids, size_t *n, char *err, size_t errSize);
 /* -- mailings delivered via an ESP (store_sync_deliver.c) -- */
+/* A `via` mailing's row: campStoreSyncDeliverGet reads its transport and
+** the provider's campaign id ("" none) and its sent stamp (INT64_MIN: not
+** sent); campStoreSyncDeliverSetId keeps the id the provider gave its
+** campaign (call it committed, before asking the provider to send);
+** campStoreSyncDeliverSent stamps it sent at `at` (once: a stamp stays).
+** 0, or -1 with the message in err. */
+typedef struct StoreVia {
+  char transport[16];       /* "mailchimp", "dotdigital", "" */
+  char espId[128];          /* the provider's campaign id, "" */
+  int64_t sentAt;           /* camp_campaign.last_sync, INT64_MIN: not sent */
+} StoreVia;
+int campStoreSyncDeliverGet(Engine *e, int64_t campaign, StoreVia *v, char *err, size_t errSize);
+int campStoreSyncDeliverSetId(Engine *e, int64_t campaign, const char *transport, const char *espId, char *err, size_t errSize);
+int campStoreSyncDeliverSent(Engine *e, int64_t campaign, int64_t at, char *err, size_t errSize);
 
 /* Websites (store_website.c; docs/RUNTIME.md, "Websites").
 ** campStoreDeployWebsites, inside the deploy's transaction: upsert the

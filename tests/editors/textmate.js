@@ -127,7 +127,7 @@ function inKeywordPlace(code, i) {
   switch (kw) {
     case 'use': return ty(i + 1) === 'string';
     case 'model': return isName(code[i + 1]) && ty(i + 2) === "'{'";
-    case 'campaign': case 'list': case 'mailing': case 'website':
+    case 'campaign': case 'list': case 'mailing': case 'website': case 'sync':
       return (isName(code[i + 1]) && ty(i + 2) === 'string') || (kw === 'list' && ty(i - 1) === "'to'");
     case 'email': case 'sms': case 'action':
       return isName(code[i + 1]) && (ty(i + 2) === "'after'" || ty(i + 2) === "'{'");
@@ -144,6 +144,15 @@ function inKeywordPlace(code, i) {
     case 'to': return ty(i + 1) === "'list'";
     case 'at': return ty(i + 1) === 'datetime';
     case 'set': return ty(i - 1) === "'is'" || (ty(i - 1) === "'not'" && ty(i - 2) === "'is'");
+    case 'mailchimp': return ty(i + 1) === "'audience'" || ty(i - 1) === "'via'";
+    case 'dotdigital': return ty(i + 1) === "'address_book'" || ty(i - 1) === "'via'";
+    case 'audience': return ty(i - 1) === "'mailchimp'" && ty(i + 1) === 'string';
+    case 'address_book': return ty(i - 1) === "'dotdigital'" && ty(i + 1) === 'string';
+    case 'segment': return ty(i + 1) === 'string';
+    case 'every': return ty(i + 1) === 'duration';
+    case 'via': return ty(i + 1) === "'mailchimp'" || ty(i + 1) === "'dotdigital'";
+    case 'field':                                  // field TAG = ..., or field FIELD at the end of its line
+      return isName(code[i + 1]) && (ty(i + 2) === "'='" || !code[i + 2] || code[i + 2].line !== code[i + 1].line);
     default: return false;
   }
 }

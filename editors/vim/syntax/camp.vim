@@ -59,9 +59,9 @@ syn match campNull "\<null\>"
 syn match campNow "\<now\>"
 syn cluster campExpression contains=campNumber,campFloat,campDuration,campDatetime,campOperator,campCall,campOperatorWord,campBoolean,campNull,campNow
 
-" Declarations: use, model, campaign, list, mailing, initiative, website
+" Declarations: use, model, campaign, list, mailing, initiative, website, sync
 syn match campUse "\<use\>\ze\s*[\"']"
-syn match campDecl "\<\%(campaign\|list\|mailing\|initiative\|website\)\>\ze\s\+\h\w*\s*\%([\"'{#]\|$\)" nextgroup=campDeclName skipwhite
+syn match campDecl "\<\%(campaign\|list\|mailing\|initiative\|website\|sync\)\>\ze\s\+\h\w*\s*\%([\"'{#]\|$\)" nextgroup=campDeclName skipwhite
 syn match campDeclName contained "\h\w*"
 
 " model NAME { FIELD TYPE ... optout FIELD }
@@ -110,6 +110,17 @@ syn match campProperty "\<\%(site_id\|url\|goal\)\>\ze\s*[\"']"
 syn match campProperty "\<identify\>\ze\s\+\h" nextgroup=campFieldRef skipwhite
 syn match campProperty "\<link_token\>\ze\s\+\%(true\|false\)\>"
 
+" Syncs: mailchimp audience "...", dotdigital address_book "...", segment "...",
+" field [TAG =] FIELD|"template", every D; in a mailing: via mailchimp|dotdigital SYNC
+syn match campProperty "\<mailchimp\>\ze\s\+audience\>" nextgroup=campEspWhat skipwhite
+syn match campProperty "\<dotdigital\>\ze\s\+address_book\>" nextgroup=campEspWhat skipwhite
+syn match campEspWhat contained "\<\%(audience\|address_book\)\>"
+syn match campProperty "\<segment\>\ze\s*[\"']"
+syn match campProperty "\<field\>\ze\s\+\h\w*\s*\%(=\|#\|$\)" nextgroup=campFieldRef skipwhite
+syn match campProperty "\<every\>\ze[ \t]*\%(\d\|#\|$\)"
+syn match campProperty "\<via\>\ze\s\+\%(mailchimp\|dotdigital\)\>" nextgroup=campVia skipwhite
+syn match campVia contained "\<\%(mailchimp\|dotdigital\)\>" nextgroup=campDeclName skipwhite
+
 hi def link campTodo Todo
 hi def link campComment Comment
 hi def link campNumber Number
@@ -153,6 +164,8 @@ hi def link campVisitEvent Keyword
 hi def link campTiming Keyword
 hi def link campProperty Keyword
 hi def link campToList Keyword
+hi def link campEspWhat Keyword
+hi def link campVia Keyword
 
 let b:current_syntax = 'camp'
 let &cpo = s:cpo_save
