@@ -204,8 +204,9 @@ static int onStatus(void *ctx, const EspStatusChange *s) {
   if (s->status != ESP_UNSUBSCRIBED) {
     char reason[64];
     snprintf(reason, sizeof reason, "%s (%s)", s->status == ESP_CLEANED ? "hard bounce" : "complaint", m->esp);
-    int added = x->o->dryRun ? !campStoreSuppressed(m->e, 0, m->addr.p, m->addr.n, m->err, m->errSize)
+    int added = x->o->dryRun ? campStoreSuppressed(m->e, 0, m->addr.p, m->addr.n, m->err, m->errSize)
                              : campStoreSuppress(m->e, 0, m->addr.p, m->addr.n, reason, at, m->err, m->errSize);
+    if (x->o->dryRun && added >= 0) added = !added;                 /* would be added: not suppressed yet */
     if (added < 0) { m->failed = 1; return -1; }
     if (added) {
       x->st->suppressed++;
@@ -486,6 +487,11 @@ static int importActivity(Imp *m, const char *espId) {
   if (m->campaign < 0) rc = -1;
   if (rc == 0 && m->campaign && (m->activity = campStoreSyncMailingActivity(m->e, m->campaign, m->err, m->errSize)) < 0) rc = -1;
   if (rc == 0 && (!m->campaign || m->sentAt == INT64_MIN)) m->sentAt = campEngineNow(m->e);
+  if (rc == 0 && !m->campaign && !x->o->dryRun) {      /* its mailing is gone: nothing to count it on, the cursor stays */
+    rc = stepEnd(m, 0, key.p, cursor);
+    campBufFree(&key);
+    return rc;
+  }
   if (rc == 0) rc = x->d->activity(&x->c, espId, cursor, onActivity, m, next, sizeof next, m->err, m->errSize);
   if (m->failed) rc = -1;
   if (rc == 0) activityLine(m, name, espId);

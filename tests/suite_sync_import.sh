@@ -183,6 +183,10 @@ expect "camp report: the mailing's numbers (enrolled, sent, opened, clicked, bou
 $PY -c 'import json, sys, jsonschema
 jsonschema.validate(json.load(open(sys.argv[1])), json.load(open("docs/report.schema.json")))' "$T/report.json" 2> "$T/schema" &&
   ok "the report with an imported mailing meets docs/report.schema.json" || bad "report schema" "$(tail -n 3 "$T/schema")"
+smtp_server sink
+"$CAMP" run --db "$DB" --until +2d --mail "smtp://127.0.0.1:$PORT" --base-url https://t.example.test > "$T/run.out" 2>&1 || bad "camp run" "$(tail -n 5 "$T/run.out")"
+expect "camp run afterwards: the imported mailing is sent already, nothing goes out again" "0" "$(ls "$T/sink/mail" 2> /dev/null | grep -c '\.eml$')"
+smtp_stop sink
 mids=$(traces "$DB" message_id | sort -u | wc -l | tr -d ' ')
 expect "each message has a Message-ID as camp makes them, and camp event finds it" "4" "$mids"
 mid=$(traces "$DB" message_id record=5)
