@@ -51,8 +51,9 @@ static char *mergeTag(const char *fmt, const char *tag) {
 }
 
 /* The record the content is rendered for: each field the sync maps as
-** `field TAG = f` holds the driver's merge tag for TAG ("*|FNAME|*"), every
-** other field is null (the compiler refuses a `via` mailing whose
+** `field TAG = f` holds the driver's merge tag for TAG ("*|FNAME|*"), the
+** model's first email field (the address every sync sends) the tag EMAIL
+** ("*|EMAIL|*", "@EMAIL@"), every other field is null (the compiler refuses a `via` mailing whose
 ** templates read one: E081), field 0 (the id) too. */
 static int syntheticRecord(const Program *p, const ProgCampaign *c, const EspDriver *d, Content *k, VmRecord *r) {
   const ProgModel *m = &p->models[c->model];
@@ -69,6 +70,12 @@ static int syntheticRecord(const Program *p, const ProgCampaign *c, const EspDri
     k->tags[sf->field] = t;
     k->fields[sf->field] = (Value){ .tag = VAL_TEXT, .len = (uint32_t)strlen(t), .u.s = t };
   }
+  for (uint32_t f = 1; f < m->nfield; f++)           /* the address: the sync's email field, the provider's EMAIL */
+    if (m->fields[f].type == TYPE_EMAIL) {
+      if (!k->tags[f] && !(k->tags[f] = mergeTag(d->mergeTag, "EMAIL"))) return -1;
+      k->fields[f] = (Value){ .tag = VAL_TEXT, .len = (uint32_t)strlen(k->tags[f]), .u.s = k->tags[f] };
+      break;
+    }
   *r = (VmRecord){ c->model, m->nfield, k->fields };
   return 0;
 }
