@@ -101,9 +101,11 @@ $(BUILD)/camp_js.o: $(BUILD)/camp_js.c
 # --- objects ------------------------------------------------------------------
 $(BUILD)/runtime/ingest.o: CPPFLAGS += $(GMIME_CFLAGS)
 $(BUILD)/runtime/natives.o: CPPFLAGS += $(shell pkg-config --cflags glib-2.0)
+$(BUILD)/runtime/sync_import.o: CPPFLAGS += $(shell pkg-config --cflags glib-2.0)
 $(BUILD)/runtime/compose.o: CPPFLAGS += $(XML_CFLAGS)
 $(BUILD)/runtime/sync_deliver.o: CPPFLAGS += $(shell pkg-config --cflags glib-2.0)
 $(BUILD)/runtime/plan.o: CPPFLAGS += $(shell pkg-config --cflags libgit2)
+$(BUILD)/runtime/sync.o $(BUILD)/runtime/sync_members.o: CPPFLAGS += $(shell pkg-config --cflags glib-2.0)
 $(BUILD)/cli/help.o: CPPFLAGS += $(GMIME_CFLAGS) $(XML_CFLAGS) $(shell pkg-config --cflags libgit2) -DCAMP_VERSION='"$(VERSION)"'
 
 $(BUILD)/%.o: %.c | $(BUILD)/.deps $(BUILD)/parser.h
@@ -121,7 +123,7 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libcamp.a | $(BUILD)/parser.h
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $(LDFLAGS) -o $@ $< $(BUILD)/libcamp.a $(LDLIBS)
 
 # --- commands -------------------------------------------------------------------
-test: $(BUILD)/camp $(UNIT_BIN) names | $(BUILD)/.test-deps $(BUILD)/npm/.installed $(BUILD)/npm-website/.installed
+test: $(BUILD)/camp $(UNIT_BIN) names | $(BUILD)/.test-deps $(BUILD)/npm/.installed $(BUILD)/npm-website/.installed $(BUILD)/npm-esp/.installed
 	@BUILD=$(BUILD) sh tests/run.sh
 
 # VS Code's TextMate engine for tests/suite_editors.sh, at the versions
@@ -141,6 +143,15 @@ $(BUILD)/npm/.installed: tests/editors/package.json tests/editors/package-lock.j
 $(BUILD)/npm-website/.installed: tests/website/package.json tests/website/package-lock.json | $(BUILD)/.test-deps
 	@command -v npm >/dev/null 2>&1 || { echo "npm is missing: install Node.js and npm (Debian: apt-get install -y npm)"; exit 1; }
 	@mkdir -p $(@D) && cp tests/website/package.json tests/website/package-lock.json $(@D)/
+	npm ci --prefix $(@D) --no-audit --no-fund
+	@touch $@
+
+# Mailchimp's official Node client that tests/suite_esp_mailchimp.sh drives
+# against tests/esp/mailchimp_fake.py, at the version tests/esp/package-lock.json
+# pins, under $(BUILD)/npm-esp only (test-only: never installed, never in git).
+$(BUILD)/npm-esp/.installed: tests/esp/package.json tests/esp/package-lock.json | $(BUILD)/.test-deps
+	@command -v npm >/dev/null 2>&1 || { echo "npm is missing: install Node.js and npm (Debian: apt-get install -y npm)"; exit 1; }
+	@mkdir -p $(@D) && cp tests/esp/package.json tests/esp/package-lock.json $(@D)/
 	npm ci --prefix $(@D) --no-audit --no-fund
 	@touch $@
 

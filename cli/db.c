@@ -25,6 +25,7 @@
 #include "runtime/engine.h"
 #include "runtime/store.h"
 #include "runtime/sched.h"
+#include "runtime/sync.h"
 
 static Engine *openDb(const CliArgs *a) {
   char err[512];
@@ -144,6 +145,19 @@ static void sayIfNothingRuns(Engine *e) {
                draft, stopped);
 }
 
+/* Service mode: the syncs declared with `every` whose period has passed
+** (runtime/sync.c), logged; a failure is logged and the service goes on. */
+static void syncDue(Engine *e) {
+  char err[1024];
+  SyncOptions o = { .dueOnly = 1, .log = stderr, .stop = (volatile const int *)&stopRun };
+  SyncStats st;
+  if (campSyncRun(e, &o, &st, err, sizeof err) < 0) campProgressLog(stderr, "run: %s", err);
+  else if (st.requests)
+    campProgressLog(stderr, "run: synced: %ld added, %ld changed, %ld unsubscribed, %ld removed at the providers (%ld refused); "
+                            "%ld unsubscribed, %ld mailings, %ld activity rows in camp; %ld requests", st.add, st.update,
+                    st.unsubscribe, st.remove, st.failed, st.unsubscribed, st.mailings, st.activity, st.requests);
+}
+
 /* Service mode (no --until or --once, real clock): a pass, then sleep until
 ** the next due time, waking at least every minute to see new records and
 ** events, until SIGINT or SIGTERM.  A log line on stderr with an ISO
@@ -158,6 +172,7 @@ static int service(Engine *e, const char *db, RunOptions *r, RunStats *total) {
     RunStats st;
     r->once = 1;
     if (campSchedRun(e, r, &st, err, sizeof err) < 0) { campProgressLog(stderr, "run: error: %s", err); return -1; }
+    if (!stopRun) syncDue(e);
 #define ADD(f) total->f += st.f
     ADD(enrolled); ADD(left); ADD(processed); ADD(rejected); ADD(canceled);
     ADD(errors); ADD(sent); ADD(retried); ADD(completed); ADD(unsent);

@@ -80,7 +80,7 @@ _camp() {
     website) [ -z "$campaign" ] && COMPREPLY=($(compgen -W "snippet token auth list" -- "$cur")) ;;
     config) [ -z "$campaign" ] && COMPREPLY=($(compgen -W "sender" -- "$cur")) ;;
     help) [ -z "$campaign" ] && COMPREPLY=($(compgen -W "$(_camp_words "$camp" complete commands)" -- "$cur")) ;;
-    version|init|serve|complete|lists|websites) ;;
+    version|init|serve|complete|lists|websites|sync) ;;
     *) COMPREPLY=($(compgen -f -- "$cur")) ;;
   esac
   return 0

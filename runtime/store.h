@@ -503,7 +503,65 @@ Program *campStoreSyncProgram(Engine *e, const char *name, uint32_t *si, char *e
 int campStoreSyncNames(Engine *e, char ***names, size_t *n, char *err, size_t errSize);
 const char *campStoreSyncEspName(int esp);
 /* -- sync state: remote ids, cursors, runs (store_sync_state.c, the sync engine's) -- */
+/* campStoreSyncCursor: sync's cursor key into out (size bytes); 1 found,
+** 0 none (out ""), -1 error.  campStoreSyncCursorSet: set it (value NULL:
+** forget it); 0 or -1 (sqlite3_errmsg).  campStoreSyncRemote: the
+** provider's id of sync's segment / address book; 1 known, 0 not (out ""),
+** -1.  campStoreSyncRemoteSet: keep it (NULL or "": forget).
+** campStoreSyncRan: sync ran at `at`, ending with error (NULL: it
+** succeeded).  campStoreSyncDue: the syncs with `every` whose period has
+** passed since their last run at now (never run: due), in name order
+** (*names malloc'd, each string too).  campStoreSyncList: every deployed
+** sync with its provider, remote, last run and last error (camp sync
+** --list). */
+int campStoreSyncCursor(Engine *e, const char *sync, const char *key, char *out, size_t size);
+int campStoreSyncCursorSet(Engine *e, const char *sync, const char *key, const char *value);
+int campStoreSyncRemote(Engine *e, const char *sync, char *out, size_t size);
+int campStoreSyncRemoteSet(Engine *e, const char *sync, const char *remoteId);
+int campStoreSyncRan(Engine *e, const char *sync, int64_t at, const char *error);
+int campStoreSyncDue(Engine *e, int64_t now, char ***names, size_t *n, char *err, size_t errSize);
+int campStoreSyncList(Engine *e, FILE *out, char *err, size_t errSize);
 /* -- sync imports: unsubscribes, suppressions, ESP mailings and their activity (store_sync_import.c) -- */
+/* campStoreSyncAddrIndex: (re)build this connection's index of model's
+** records by address (field's text trimmed and lower-cased, those with an
+** '@'); campStoreSyncAddrEach: fn(ctx, record) for each record of model
+** whose address is addr (lower-cased), in id order, from that index (built
+** first); non-zero from fn stops and is returned, -1 error.
+** campStoreSyncConnected: the lists of every deployed sync to esp's remote
+** (name order; *lists malloc'd, each string too).  campStoreSyncSeen: was
+** activity key of sync imported (1) or not (0); mark: record it now.
+** campStoreSyncMailingFind: the campaign whose (transport, esp_id) it is
+** (0 none, -1 error) and when it was sent (INT64_MIN: not); campStoreSyncNameTaken: 1 a campaign has that name;
+** campStoreSyncMailingMark: campaign is transport's esp id, running and
+** sent at sentAt; campStoreSyncMailingActivity: its email activity's id.
+** campStoreSyncMessage: m's participant (completed) and its trace of
+** m->activity (processed at m->at) -- found, or with create made (fresh:
+** SYNC_NEW_PARTICIPANT, SYNC_NEW_TRACE = it needs its Message-ID, which
+** campStoreSyncMessageId sets); *trace 0 when absent and !create.
+** campStoreSyncEventSet: trace's events of kind (and url) set to total
+** (one row, repeats = total - 1; total 0: none); campStoreSyncEventCount:
+** their count now.  campStoreSyncTracked: the ESP ids of the campaigns
+** whose activity sync imports (those with an "activity:ID" cursor). */
+typedef int (*StoreIdFn)(void *ctx, int64_t id);
+typedef struct SyncMessage {
+  int64_t campaign, activity, record, at;
+  const char *addr;         /* the participant's unique value: the address, lower-cased */
+} SyncMessage;
+enum { SYNC_NEW_PARTICIPANT = 1, SYNC_NEW_TRACE = 2 };
+int campStoreSyncAddrIndex(Engine *e, const char *model, const char *field, char *err, size_t errSize);
+int campStoreSyncAddrEach(Engine *e, const char *model, const char *addr, StoreIdFn fn, void *ctx);
+int campStoreSyncConnected(Engine *e, const char *esp, const char *remote, char ***lists, size_t *n, char *err, size_t errSize);
+int campStoreSyncSeen(Engine *e, const char *sync, const char *key, int mark);
+int64_t campStoreSyncMailingFind(Engine *e, const char *transport, const char *espId, int64_t *sentAt, char *err, size_t errSize);
+int campStoreSyncNameTaken(Engine *e, const char *name);
+int campStoreSyncMailingMark(Engine *e, int64_t campaign, const char *transport, const char *espId, int64_t sentAt,
+                             char *err, size_t errSize);
+int64_t campStoreSyncMailingActivity(Engine *e, int64_t campaign, char *err, size_t errSize);
+int campStoreSyncMessage(Engine *e, const SyncMessage *m, int create, int64_t *trace, int *fresh);
+int campStoreSyncMessageId(Engine *e, int64_t trace, const char *messageId);
+int campStoreSyncEventSet(Engine *e, int64_t trace, const char *kind, const char *url, int64_t at, long total);
+long campStoreSyncEventCount(Engine *e, int64_t trace, const char *kind, const char *url);
+int campStoreSyncTracked(Engine *e, const char *sync, char ***ids, size_t *n, char *err, size_t errSize);
 /* -- mailings delivered via an ESP (store_sync_deliver.c) -- */
 /* A `via` mailing's row: campStoreSyncDeliverGet reads its transport and
 ** the provider's campaign id ("" none) and its sent stamp (INT64_MIN: not

@@ -25,6 +25,7 @@ typedef struct SyncCtx {
   GHashTable *gone;           /* lower-cased addresses this run's import unsubscribed, or (dry run) would: the export
                                  must not subscribe them again (char * keys owned by the table) */
   int changes;                /* a dry run: something would change */
+  struct SyncPlan *plan;      /* sync.c's: the plan lines kept per side until the sync's end */
 } SyncCtx;
 
 /* sync.c: load deployed sync name, fill x, open the driver (x->c.remoteId
@@ -35,6 +36,16 @@ void campSyncClose(SyncCtx *x);
 ** style: side 'e' (the provider's) or 'c' (camp's), mark '+', '-', '~',
 ** '!' (unsubscribe), or 0; sets x->changes when mark != 0. */
 void campSyncPlanLine(SyncCtx *x, char side, char mark, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* sync_members.c: the sync's list by lower-cased address (several records
+** with one address: one member, the send set first, then the lowest id):
+** WANT_SEND a member of the send set, its nfield values rendered (a model
+** field as camp prints it, null ""; a template plain); WANT_UNSUB a
+** member unsubscribed from the list; WANT_REMOVED removed from it.  A
+** GHashTable of char * -> SyncWant * (g_hash_table_destroy frees all), or
+** NULL with the message in err. */
+enum { WANT_SEND = 1, WANT_UNSUB, WANT_REMOVED };
+typedef struct SyncWant { char *email; int state; int64_t id; char **values; size_t nfield; } SyncWant;
+GHashTable *campSyncMembersDesired(SyncCtx *x, char *err, size_t errSize);
 /* sync_import.c: statuses, then campaigns, then each campaign's activity,
 ** each step one transaction committed with its cursor (a dry run: read
 ** only, plan lines and counts).  0 or -1. */

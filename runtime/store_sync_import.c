@@ -1,0 +1,253 @@
+/*
+** runtime/store_sync_import.c -- what a sync's import (runtime/
+** sync_import.c) asks of the database.
+**
+** Owns: the per-import index of a model's records by address (a TEMP
+** table: one indexed lookup per imported row, however large the model),
+** the lists connected to one audience / address book, camp_sync_seen (the
+** keys of Mailchimp activity already imported), finding and marking the
+** mailing of an ESP campaign (camp_campaign.transport, esp_id), the
+** participant and sent trace of a member the ESP sent it to, and events
+** set to a provider's totals.  Does not own: what is imported when
+** (sync_import.c), cursors (store_sync_state.c), list overlays
+** (store_list.c), suppressions (store_suppress.c), events counted one by
+** one (store_event.c), deploying the mailing's image (store_deploy.c).
+*/
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "runtime/store_engine.h"
+
+/* -- records by address ------------------------------------------------------------ */
+
+int campStoreSyncAddrIndex(Engine *e, const char *model, const char *field, char *err, size_t errSize) {
+  if (campStoreExec(e, "CREATE TEMP TABLE IF NOT EXISTS camp_sync_addr(model TEXT NOT NULL, addr TEXT NOT NULL, "
+                       "record INTEGER NOT NULL, PRIMARY KEY(model, addr, record)) WITHOUT ROWID", err, errSize) < 0)
+    return -1;
+  if (campStoreRun(e, "DELETE FROM temp.camp_sync_addr WHERE model = ?", "t", model) < 0) return campStoreDbError(e, err, errSize);
+  Buf q = { 0 };
+  campBufPuts(&q, "INSERT OR IGNORE INTO temp.camp_sync_addr(model, addr, record) SELECT ?1, lower(trim(CAST(");
+  campStoreIdentPut(&q, field);
+  campBufPuts(&q, " AS TEXT), ' ' || char(9, 10, 13))), id FROM main.");
+  campStoreIdentPut(&q, model);
+  campBufPuts(&q, " WHERE instr(CAST(");
+  campStoreIdentPut(&q, field);
+  campBufPuts(&q, " AS TEXT), '@') > 0");
+  if (q.oom) { campBufFree(&q); snprintf(err, errSize, "out of memory"); return -1; }
+  sqlite3_stmt *st = campStorePrepare(e, q.p, err, errSize);
+  campBufFree(&q);
+  if (!st) return -1;
+  sqlite3_bind_text(st, 1, model, -1, SQLITE_STATIC);
+  return campStoreFinish(e, st, sqlite3_step(st), err, errSize);
+}
+
+int campStoreSyncAddrEach(Engine *e, const char *model, const char *addr, StoreIdFn fn, void *ctx) {
+  char ign_[160];
+  sqlite3_stmt *st = campStoreStmt(e, "SELECT record FROM temp.camp_sync_addr WHERE model = ? AND addr = ? ORDER BY record",
+                                   ign_, sizeof ign_);
+  if (!st) return -1;
+  sqlite3_bind_text(st, 1, model, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 2, addr, -1, SQLITE_STATIC);
+  /* the ids first (an address has few records): fn may run statements that reuse this one's cache slot */
+  int64_t ids[16];
+  int rc, n = 0, stop = 0;
+  for (;;) {
+    while (n < 16 && (rc = sqlite3_step(st)) == SQLITE_ROW) ids[n++] = sqlite3_column_int64(st, 0);
+    int more = n == 16;
+    if (!more && rc != SQLITE_DONE) { sqlite3_reset(st); return -1; }
+    int64_t last = n ? ids[n - 1] : 0;
+    if (more) sqlite3_reset(st);
+    for (int i = 0; i < n && !stop; i++) stop = fn(ctx, ids[i]);
+    if (stop || !more) { if (!more) sqlite3_reset(st); return stop; }
+    /* more than 16 records share the address: the next ones after the last */
+    st = campStoreStmt(e, "SELECT record FROM temp.camp_sync_addr WHERE model = ? AND addr = ? AND record > ? ORDER BY record",
+                       ign_, sizeof ign_);
+    if (!st) return -1;
+    sqlite3_bind_text(st, 1, model, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, addr, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, last);
+    n = 0;
+  }
+}
+
+/* -- connected lists ------------------------------------------------------------------ */
+
+int campStoreSyncConnected(Engine *e, const char *esp, const char *remote, char ***lists, size_t *n, char *err, size_t errSize) {
+  *lists = NULL;
+  *n = 0;
+  sqlite3_stmt *st = campStorePrepare(e, "SELECT DISTINCT list FROM camp_sync WHERE esp = ? AND remote = ? ORDER BY list", err, errSize);
+  if (!st) return -1;
+  sqlite3_bind_text(st, 1, esp, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 2, remote, -1, SQLITE_STATIC);
+  size_t cap = 0;
+  int rc;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    if (*n == cap) {
+      char **v = realloc(*lists, (cap = cap ? cap * 2 : 4) * sizeof *v);
+      if (!v) { rc = SQLITE_NOMEM; break; }
+      *lists = v;
+    }
+    if (!((*lists)[*n] = strdup((const char *)sqlite3_column_text(st, 0)))) { rc = SQLITE_NOMEM; break; }
+    (*n)++;
+  }
+  if (rc == SQLITE_NOMEM) { sqlite3_finalize(st); snprintf(err, errSize, "out of memory"); return -1; }
+  return campStoreFinish(e, st, rc, err, errSize);
+}
+
+/* -- activity seen ------------------------------------------------------------------------ */
+
+int campStoreSyncSeen(Engine *e, const char *sync, const char *key, int mark) {
+  char ign_[160];
+  sqlite3_stmt *st = campStoreStmt(e, mark ? "INSERT OR IGNORE INTO camp_sync_seen(sync, key) VALUES(?, ?)"
+                                           : "SELECT 1 FROM camp_sync_seen WHERE sync = ? AND key = ?", ign_, sizeof ign_);
+  if (!st) return -1;
+  sqlite3_bind_text(st, 1, sync, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+  int rc = sqlite3_step(st), seen = -1;
+  if (mark && rc == SQLITE_DONE) seen = sqlite3_changes(e->db) == 0;
+  else if (!mark && (rc == SQLITE_ROW || rc == SQLITE_DONE)) seen = rc == SQLITE_ROW;
+  sqlite3_reset(st);
+  return seen;
+}
+
+/* -- the mailing of an ESP campaign ------------------------------------------------------------ */
+
+int64_t campStoreSyncMailingFind(Engine *e, const char *transport, const char *espId, int64_t *sentAt, char *err, size_t errSize) {
+  sqlite3_stmt *st = campStoreStmt(e, "SELECT id, last_sync FROM camp_campaign WHERE transport = ? AND esp_id = ?", err, errSize);
+  if (!st) return -1;
+  sqlite3_bind_text(st, 1, transport, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 2, espId, -1, SQLITE_STATIC);
+  int rc = sqlite3_step(st);
+  int64_t id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : rc == SQLITE_DONE ? 0 : -1;
+  if (sentAt) *sentAt = rc == SQLITE_ROW && sqlite3_column_type(st, 1) != SQLITE_NULL ? sqlite3_column_int64(st, 1) : INT64_MIN;
+  if (id < 0) snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db));
+  sqlite3_reset(st);
+  return id;
+}
+
+int campStoreSyncNameTaken(Engine *e, const char *name) {
+  char ign_[160];
+  sqlite3_stmt *st = campStoreStmt(e, "SELECT 1 FROM camp_campaign WHERE name = ?", ign_, sizeof ign_);
+  if (!st) return -1;
+  sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+  int rc = sqlite3_step(st);
+  sqlite3_reset(st);
+  return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+int campStoreSyncMailingMark(Engine *e, int64_t campaign, const char *transport, const char *espId, int64_t sentAt,
+                             char *err, size_t errSize) {
+  if (campStoreRun(e, "UPDATE camp_campaign SET transport = ?, esp_id = ?, state = 'running', last_sync = ? WHERE id = ?", "ttii",
+                   transport, espId, sentAt, campaign) < 0)
+    return campStoreDbError(e, err, errSize);
+  return 0;
+}
+
+int64_t campStoreSyncMailingActivity(Engine *e, int64_t campaign, char *err, size_t errSize) {
+  sqlite3_stmt *st = campStoreStmt(e, "SELECT id FROM camp_activity WHERE campaign = ? AND kind = 1 ORDER BY idx, id LIMIT 1",
+                                   err, errSize);
+  if (!st) return -1;
+  sqlite3_bind_int64(st, 1, campaign);
+  int rc = sqlite3_step(st);
+  int64_t id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+  if (rc == SQLITE_DONE) snprintf(err, errSize, "campaign %lld has no email activity", (long long)campaign);
+  else if (rc != SQLITE_ROW) snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db));
+  sqlite3_reset(st);
+  return rc == SQLITE_ROW ? id : -1;
+}
+
+/* -- a member's message ---------------------------------------------------------------------------- */
+
+/* The first row's first column of cached statement sql with ids bound
+** (0 none, -1 error). */
+static int64_t oneId(Engine *e, const char *sql, int64_t a, int64_t b) {
+  char ign_[160];
+  sqlite3_stmt *st = campStoreStmt(e, sql, ign_, sizeof ign_);
+  if (!st) return -1;
+  sqlite3_bind_int64(st, 1, a);
+  sqlite3_bind_int64(st, 2, b);
+  int rc = sqlite3_step(st);
+  int64_t id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : rc == SQLITE_DONE ? 0 : -1;
+  sqlite3_reset(st);
+  return id;
+}
+
+int campStoreSyncMessage(Engine *e, const SyncMessage *m, int create, int64_t *trace, int *fresh) {
+  *trace = 0;
+  *fresh = 0;
+  int64_t pa = oneId(e, "SELECT id FROM camp_participant WHERE campaign = ? AND record_id = ? AND test = 0", m->campaign, m->record);
+  if (pa < 0) return -1;
+  if (!pa && !create) return 0;
+  if (!pa) {
+    if (campStoreRun(e, "INSERT INTO camp_participant(campaign, record_id, state, test, unique_value, enrolled_at) "
+                        "VALUES(?, ?, 'completed', 0, ?, ?)", "iiti", m->campaign, m->record, m->addr, m->at) < 0) return -1;
+    pa = sqlite3_last_insert_rowid(e->db);
+    *fresh |= SYNC_NEW_PARTICIPANT;
+  }
+  int64_t t = *fresh ? 0 : oneId(e, "SELECT id FROM camp_trace WHERE participant = ? AND activity = ? ORDER BY id LIMIT 1", pa, m->activity);
+  if (t < 0) return -1;
+  if (!t && !create) return 0;
+  if (!t) {
+    if (campStoreRun(e, "INSERT INTO camp_trace(participant, activity, state, due, attempts, done_at) VALUES(?, ?, " Q_PROCESSED
+                        ", ?, 1, ?)", "iiii", pa, m->activity, m->at, m->at) < 0) return -1;
+    t = sqlite3_last_insert_rowid(e->db);
+    *fresh |= SYNC_NEW_TRACE;
+  } else if (create) {
+    /* a message camp handed to the provider (via): sent now, by the provider's word */
+    if (campStoreRun(e, "UPDATE camp_trace SET state = " Q_PROCESSED ", done_at = coalesce(done_at, ?), owner = NULL "
+                        "WHERE id = ? AND state <> " Q_PROCESSED, "ii", m->at, t) < 0) return -1;
+    if (oneId(e, "SELECT id FROM camp_trace WHERE id = ?1 AND message_id IS NULL AND ?2", t, 1) > 0) *fresh |= SYNC_NEW_TRACE;   /* it needs its Message-ID */
+  }
+  *trace = t;
+  return 0;
+}
+
+int campStoreSyncMessageId(Engine *e, int64_t trace, const char *messageId) {
+  return campStoreRun(e, "UPDATE camp_trace SET message_id = ? WHERE id = ?", "ti", messageId, trace);
+}
+
+int campStoreSyncEventSet(Engine *e, int64_t trace, const char *kind, const char *url, int64_t at, long total) {
+  if (total <= 0)
+    return campStoreRun(e, "DELETE FROM camp_event WHERE trace = ? AND kind = ? AND url IS ?", "itt", trace, kind, url);
+  if (campStoreRun(e, "UPDATE camp_event SET repeats = ?4 WHERE id = (SELECT id FROM camp_event WHERE trace = ?1 AND kind = ?2 "
+                      "AND url IS ?3 ORDER BY id LIMIT 1)", "itti", trace, kind, url, (int64_t)total - 1) < 0) return -1;
+  if (sqlite3_changes(e->db) > 0) return 0;
+  return campStoreRun(e, "INSERT INTO camp_event(trace, kind, at, url, repeats) VALUES(?, ?, ?, ?, ?)", "ititi", trace, kind, at, url,
+                      (int64_t)total - 1);
+}
+
+long campStoreSyncEventCount(Engine *e, int64_t trace, const char *kind, const char *url) {
+  char ign_[160];
+  sqlite3_stmt *st = campStoreStmt(e, "SELECT coalesce(sum(1 + repeats), 0) FROM camp_event WHERE trace = ? AND kind = ? AND url IS ?",
+                                   ign_, sizeof ign_);
+  if (!st) return -1;
+  sqlite3_bind_int64(st, 1, trace);
+  sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+  if (url) sqlite3_bind_text(st, 3, url, -1, SQLITE_STATIC); else sqlite3_bind_null(st, 3);
+  long n = sqlite3_step(st) == SQLITE_ROW ? (long)sqlite3_column_int64(st, 0) : -1;
+  sqlite3_reset(st);
+  return n;
+}
+
+int campStoreSyncTracked(Engine *e, const char *sync, char ***ids, size_t *n, char *err, size_t errSize) {
+  /* the campaigns whose activity is read: those with an activity cursor (sync_import.c sets one when it meets a campaign) */
+  *ids = NULL;
+  *n = 0;
+  sqlite3_stmt *st = campStorePrepare(e, "SELECT substr(key, 10) FROM camp_sync_cursor WHERE sync = ? AND key LIKE 'activity:%' "
+                                         "ORDER BY key", err, errSize);
+  if (!st) return -1;
+  sqlite3_bind_text(st, 1, sync, -1, SQLITE_STATIC);
+  size_t cap = 0;
+  int rc;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    if (*n == cap) {
+      char **v = realloc(*ids, (cap = cap ? cap * 2 : 8) * sizeof *v);
+      if (!v) { rc = SQLITE_NOMEM; break; }
+      *ids = v;
+    }
+    if (!((*ids)[*n] = strdup((const char *)sqlite3_column_text(st, 0)))) { rc = SQLITE_NOMEM; break; }
+    (*n)++;
+  }
+  if (rc == SQLITE_NOMEM) { sqlite3_finalize(st); snprintf(err, errSize, "out of memory"); return -1; }
+  return campStoreFinish(e, st, rc, err, errSize);
+}
