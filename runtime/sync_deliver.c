@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "runtime/buf.h"
 #include "runtime/compose.h"
 #include "runtime/sync_int.h"
 
@@ -80,14 +81,18 @@ static int syntheticRecord(const Program *p, const ProgCampaign *c, const EspDri
   return 0;
 }
 
-/* One template of the mailing (CAMP_NONE: NULL, no error). */
+/* One template of the mailing (CAMP_NONE: NULL, no error), its values'
+** marks stripped: the provider tracks the links, not camp. */
 static char *renderOne(Engine *e, const Program *p, uint32_t block, const VmRecord *r, int *failed, char *err, size_t errSize) {
   if (block == CAMP_NONE || *failed) return NULL;
   VmHost host;
   memset(&host, 0, sizeof host);   /* no record behind it: in_list(), visited() and actions have nothing to ask */
   char *s = campComposeRender(campStoreVm(e), p, block, r, campEngineNow(e), &host, err, errSize);
-  if (!s) *failed = 1;
-  return s;
+  Buf b = { 0 };
+  char *out = s && campTrackUnmarked(s, &b) == 0 ? (b.p ? b.p : strdup("")) : NULL;
+  if (!out) { free(b.p); *failed = 1; if (s) snprintf(err, errSize, "out of memory"); }
+  free(s);
+  return out;
 }
 
 /* Subject, sender, HTML and text of mailing c's email, rendered once with
