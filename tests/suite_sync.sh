@@ -305,6 +305,24 @@ check "an unknown sync: a usage error" "$RC $(cat "$D/err")" \
 sync "$MC_a_URL" one --export-only --import-only
 check "--export-only with --import-only: a usage error" "$RC" 2
 
+# -- service mode: camp run syncs what is due ------------------------------------------------------------
+mc_start svc
+audiences "$MC_svc_URL"
+sed -e 's/^  segment "VIP"$/  segment "VIP"\
+  every 1 minute/' "$D/shop.camp" > "$D/svc.camp"
+new_db "$D/svc.db" "$D/svc.camp" "$D/people.csv" real
+"$CAMP" list --db "$D/svc.db" add vip 1 3 5 > /dev/null
+CAMP_MAILCHIMP_KEY=$MC_KEY CAMP_MAILCHIMP_URL=$MC_svc_URL "$CAMP" run --db "$D/svc.db" > "$D/svc.out" 2> "$D/svc.log" &
+svc=$!
+started $svc
+svc_synced() { mc_dump "$MC_svc_URL" | grep -q "^aud_vip segment 'VIP' eve@x.test"; }
+wait_for svc_synced && ok "camp run (service mode) syncs a sync declared with every" || bad "camp run (service mode) syncs a sync declared with every" "$(cat "$D/svc.log")"
+expect_match "... and logs it" "*run: synced: 3 added*" "$(cat "$D/svc.log")"
+check "... only that one (the others have no every)" "$(mc_dump "$MC_svc_URL" | grep -c '^aud_rd\|^aud_pro')" 0
+stop_pid $svc
+expect_match "--list: its last run" "*vip_mc: list vip <-> mailchimp audience \"aud_vip\", segment \"VIP\" (id *), every 1 minute*last run: 20*, ok*" \
+  "$("$CAMP" sync --db "$D/svc.db" --list)"
+
 # -- Dotdigital ------------------------------------------------------------------------------------------------
 DD_USER=apiuser-camp@apiconnector.com DD_PASSWORD=camp-secret
 # dd_start NAME: a Dotdigital fake; sets DD_NAME_URL
