@@ -324,8 +324,10 @@ if [ -f tests/esp/mailchimp_fake.py ] && "$CAMP" sync --help > /dev/null 2>&1; t
       "$FAKE/3.0/campaigns" | json 'd["id"]')
     curl -sS -u "$AUTH" -X PUT -H 'Content-Type: application/json' -d '{"html": "<p>Hi</p>", "plain_text": "Hi"}' "$FAKE/3.0/campaigns/$cid/content" > /dev/null
     curl -sS -u "$AUTH" -X POST "$FAKE/3.0/campaigns/$cid/actions/send" > /dev/null
+    # (Mailchimp's activity has no id: an event is its email, action, second and URL -- one a second here)
     ctl /_fake/clock '{"now": "2026-03-20T10:00:00+00:00"}'
     ctl "/_fake/campaigns/$cid/activity" '{"email": "ann@example.com", "action": "open"}'
+    ctl /_fake/clock '{"now": "2026-03-20T10:05:00+00:00"}'
     ctl "/_fake/campaigns/$cid/activity" '{"email": "ann@example.com", "action": "open"}'
     ctl "/_fake/campaigns/$cid/activity" '{"email": "ann@example.com", "action": "click", "url": "https://shop.example/sale"}'
     sync news_mc --import-only
@@ -344,6 +346,7 @@ vip|4" "$(q "SELECT list, record_id FROM camp_list_member WHERE unsubscribed_at 
     sync news_mc --import-only
     expect "Mailchimp: the same import twice, nothing counted twice" "$(state "$T/mc_once.db" | grep -v '|statuses|\||campaigns|\||activity:')" \
       "$(state "$DB" | grep -v '|statuses|\||campaigns|\||activity:')"
+    ctl /_fake/clock '{"now": "2026-03-20T11:00:00+00:00"}'
     ctl "/_fake/campaigns/$cid/activity" '{"email": "ann@example.com", "action": "open"}'
     sync news_mc --import-only
     expect "Mailchimp: a new open since, counted once" "3 1" "$(members "$name" | awk '$2 == "ann@example.com" { print $5, $6 }')"
