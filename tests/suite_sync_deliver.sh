@@ -130,7 +130,7 @@ check "mailchimp: one campaign" "$(js 'j["total_items"]' < "$D/c.json")" 1
 cid=$(js 'j["campaigns"][0]["id"]' < "$D/c.json")
 sid=$(mcget "/lists/a1b2c3d4e5/segments?count=1000" | js '[s["id"] for s in j["segments"] if s["name"] == "camp news"][0]')
 check "mailchimp: the campaign: sent, to the sync's segment, subject with the merge tag, the sender" \
-  "$(js 'c = j["campaigns"][0]; " | ".join(str(x) for x in (c["status"], c["recipients"]["list_id"], c["recipients"]["segment_opts"].get("saved_segment_id"), c["settings"]["subject_line"], c["settings"]["from_name"], c["settings"]["reply_to"], c["emails_sent"]))' < "$D/c.json")" \
+  "$(js '(lambda c: " | ".join(str(x) for x in (c["status"], c["recipients"]["list_id"], c["recipients"]["segment_opts"].get("saved_segment_id"), c["settings"]["subject_line"], c["settings"]["from_name"], c["settings"]["reply_to"], c["emails_sent"])))(j["campaigns"][0])' < "$D/c.json")" \
   "sent | a1b2c3d4e5 | $sid | Spring, *|FNAME|* | Shop | news@shop.example | 3"
 mcget "/campaigns/$cid/content" > "$D/content.json"
 check "mailchimp: the HTML rendered once, FNAME as a merge tag, links left to the provider" \
