@@ -136,11 +136,23 @@ mcget "/campaigns/$cid/content" > "$D/content.json"
 check "mailchimp: the HTML rendered once, FNAME as a merge tag, links left to the provider" \
   "$(js 'j["html"]' < "$D/content.json")" '<p>Hello *|FNAME|*, <a href="https://shop.example/spring">the sale</a></p>'
 expect_match "mailchimp: a plain part made from the HTML" "*Hello \*|FNAME|\*, the sale (https://shop.example/spring)*" "$(js 'j["plain_text"]' < "$D/content.json")"
-check "camp: nobody enrolled for camp's channels" "$("$CAMP" timeline --db "$DB" --format json | rows campaign=spring | wc -l | tr -d ' ')" 0
+check "camp: nobody enrolled for camp's channels" "$("$CAMP" timeline --db "$DB" --format json | js 'len(j["traces"])')" 0
 try "$CAMP" send --db "$DB" spring
 check "send spring again: refused" "$rc" 1
 expect_match "send spring again: already sent" "*mailing 'spring' was already sent at 2026-01-05T09:00:00Z*" "$(cat "$D/err")"
 check "mailchimp: still one campaign" "$(mcget "/campaigns?count=1000" | js 'j["total_items"]')" 1
+
+# -- its statistics come home through the import, on this mailing ------------------------
+fake "$MC/_fake/campaigns/$cid/activity" '{"email": "ada@x.test", "action": "open"}' > /dev/null
+fake "$MC/_fake/campaigns/$cid/activity" '{"email": "bob@x.test", "action": "click", "url": "https://shop.example/spring"}' > /dev/null
+try "$CAMP" sync --db "$DB" news_mc --import-only
+check "import: done" "$rc" 0
+[ "$rc" -eq 0 ] || cat "$D/out" "$D/err"
+check "import: no second mailing for the campaign camp created" \
+  "$("$CAMP" status --db "$DB" --format json | js '" ".join(sorted(c["name"] for c in j["campaigns"] if c.get("transport")))')" "spring"
+check "import: spring's members: sent to 3, Ada opened, Bob clicked" \
+  "$("$CAMP" report --db "$DB" spring --members --format json | js '" ".join("%s:%d/%d/%d" % (m["address"], m["sent"], m["opens"], m["clicks"]) for m in sorted(j["members"], key=lambda m: m["address"]))')" \
+  "ada@x.test:1/1/0 bob@x.test:1/0/1 cid@x.test:1/0/0"
 
 # -- killed between the campaign's creation and its send, run again ----------------------
 fake "$MC/_fake/stats/reset" '{}' > /dev/null
