@@ -180,6 +180,11 @@ check "autumn: asked to send twice (the 429, then once)" \
 # -- deferred: camp run schedules it at its time ---------------------------------------------
 try "$CAMP" send --db "$DB" summer
 check "send summer (deferred): refused" "$rc" 1
+try env -u CAMP_MAILCHIMP_KEY "$CAMP" run --db "$DB" --once
+check "camp run without the key: fails" "$rc" 1
+expect_match "camp run without the key: says which mailing and why" "*mailing summer: *CAMP_MAILCHIMP_KEY*" "$(cat "$D/err")"
+check "camp run without the key: summer not sent" \
+  "$("$CAMP" status --db "$DB" --format json | js '[c["sent_at"] for c in j["campaigns"] if c["name"] == "summer"][0]')" None
 try "$CAMP" run --db "$DB" --once
 check "camp run: done" "$rc" 0
 [ "$rc" -eq 0 ] || cat "$D/err"
