@@ -130,17 +130,29 @@ check "mailchimp: one campaign" "$(js 'j["total_items"]' < "$D/c.json")" 1
 cid=$(js 'j["campaigns"][0]["id"]' < "$D/c.json")
 sid=$(mcget "/lists/a1b2c3d4e5/segments?count=1000" | js '[s["id"] for s in j["segments"] if s["name"] == "camp news"][0]')
 check "mailchimp: the campaign: sent, to the sync's segment, subject with the merge tag, the sender" \
-  "$(js 'c = j["campaigns"][0]; " | ".join(str(x) for x in (c["status"], c["recipients"]["list_id"], c["recipients"]["segment_opts"].get("saved_segment_id"), c["settings"]["subject_line"], c["settings"]["from_name"], c["settings"]["reply_to"], c["emails_sent"]))' < "$D/c.json")" \
+  "$(js '(lambda c: " | ".join(str(x) for x in (c["status"], c["recipients"]["list_id"], c["recipients"]["segment_opts"].get("saved_segment_id"), c["settings"]["subject_line"], c["settings"]["from_name"], c["settings"]["reply_to"], c["emails_sent"])))(j["campaigns"][0])' < "$D/c.json")" \
   "sent | a1b2c3d4e5 | $sid | Spring, *|FNAME|* | Shop | news@shop.example | 3"
 mcget "/campaigns/$cid/content" > "$D/content.json"
 check "mailchimp: the HTML rendered once, FNAME as a merge tag, links left to the provider" \
   "$(js 'j["html"]' < "$D/content.json")" '<p>Hello *|FNAME|*, <a href="https://shop.example/spring">the sale</a></p>'
 expect_match "mailchimp: a plain part made from the HTML" "*Hello \*|FNAME|\*, the sale (https://shop.example/spring)*" "$(js 'j["plain_text"]' < "$D/content.json")"
-check "camp: nobody enrolled for camp's channels" "$("$CAMP" timeline --db "$DB" --format json | rows campaign=spring | wc -l | tr -d ' ')" 0
+check "camp: nobody enrolled for camp's channels" "$("$CAMP" timeline --db "$DB" --format json | js 'len(j["traces"])')" 0
 try "$CAMP" send --db "$DB" spring
 check "send spring again: refused" "$rc" 1
 expect_match "send spring again: already sent" "*mailing 'spring' was already sent at 2026-01-05T09:00:00Z*" "$(cat "$D/err")"
 check "mailchimp: still one campaign" "$(mcget "/campaigns?count=1000" | js 'j["total_items"]')" 1
+
+# -- its statistics come home through the import, on this mailing ------------------------
+fake "$MC/_fake/campaigns/$cid/activity" '{"email": "ada@x.test", "action": "open"}' > /dev/null
+fake "$MC/_fake/campaigns/$cid/activity" '{"email": "bob@x.test", "action": "click", "url": "https://shop.example/spring"}' > /dev/null
+try "$CAMP" sync --db "$DB" news_mc --import-only
+check "import: done" "$rc" 0
+[ "$rc" -eq 0 ] || cat "$D/out" "$D/err"
+check "import: no second mailing for the campaign camp created" \
+  "$("$CAMP" status --db "$DB" --format json | js '" ".join(sorted(c["name"] for c in j["campaigns"] if c.get("transport")))')" "spring"
+check "import: spring's members: sent to 3, Ada opened, Bob clicked" \
+  "$("$CAMP" report --db "$DB" spring --members --format json | js '" ".join("%s:%d/%d/%d" % (m["address"], m["sent"], m["opens"], m["clicks"]) for m in sorted(j["members"], key=lambda m: m["address"]))')" \
+  "ada@x.test:1/1/0 bob@x.test:1/0/1 cid@x.test:1/0/0"
 
 # -- killed between the campaign's creation and its send, run again ----------------------
 fake "$MC/_fake/stats/reset" '{}' > /dev/null
@@ -168,6 +180,11 @@ check "autumn: asked to send twice (the 429, then once)" \
 # -- deferred: camp run schedules it at its time ---------------------------------------------
 try "$CAMP" send --db "$DB" summer
 check "send summer (deferred): refused" "$rc" 1
+try env -u CAMP_MAILCHIMP_KEY "$CAMP" run --db "$DB" --once
+check "camp run without the key: fails" "$rc" 1
+expect_match "camp run without the key: says which mailing and why" "*mailing summer: *CAMP_MAILCHIMP_KEY*" "$(cat "$D/err")"
+check "camp run without the key: summer not sent" \
+  "$("$CAMP" status --db "$DB" --format json | js '[c["sent_at"] for c in j["campaigns"] if c["name"] == "summer"][0]')" None
 try "$CAMP" run --db "$DB" --once
 check "camp run: done" "$rc" 0
 [ "$rc" -eq 0 ] || cat "$D/err"
