@@ -177,7 +177,9 @@ const CliSpec campCmdSend = {
   "skipped, and the timeline says why) and stamps the mailing sent.  A draft mailing is started.\n"
   "Refused (exit 1) when the mailing was already sent (it says when), when it is deferred (camp run\n"
   "sends it at its time), stopped, not deployed, or not a mailing.  Each recipient is its own unit of\n"
-  "work: an interrupted send is resumed by camp send (or camp run) without sending anyone twice.",
+  "work: an interrupted send is resumed by camp send (or camp run) without sending anyone twice.\n"
+  "A mailing `via mailchimp|dotdigital SYNC` is delivered by that provider instead: its campaign is\n"
+  "created for the sync's segment / address book, its id kept, then sent -- once, even when killed.",
   (const CliOptUse[]){ { O_DB, NULL }, { O_MAIL, NULL }, { O_BASE_URL, NULL }, { O_MAIL_CONN, NULL }, { CLI_NOPT, NULL } },
   "CAMP_SECRET\tsigns tracking links instead of the database's own secret\n"
   "CAMP_SMTP_USER\tthe SMTP login (with CAMP_SMTP_PASSWORD)\nCAMP_SMTP_PASSWORD\tthe SMTP password",

@@ -437,7 +437,10 @@ static void dump(const Unit *u, const Ast *n, int depth, FILE *out) {
     campDiagLineCol(u->diags, n->file, n->off, &line, &col);
     fprintf(out, "%*s(%s", depth * 2, "", campAstKindName(n->kind));
     switch (n->kind) {
-    case AST_PROP: fprintf(out, " %s", campAstPropName(n->op)); break;
+    case AST_PROP:
+      fprintf(out, " %s", campAstPropName(n->op));
+      if (n->op == PROP_ESP || n->op == PROP_VIA) fputs(n->v.i == ESP_MAILCHIMP ? " mailchimp" : " dotdigital", out);
+      break;
     case AST_ACTIVITY: fprintf(out, " %s %s", campAstActKindName(n->op), n->name); break;
     case AST_BRANCH: fprintf(out, " \"%s\"", campAstTriggerName(n->op)); break;
     case AST_BINARY: case AST_UNARY: fprintf(out, " %s", campLexTokenName(n->op)); break;

@@ -232,6 +232,18 @@ static void positional(Ast *arg) {
   arg->next = next;
 }
 
+/* The letter of a native's parameter k (0 first) in its params, '?' and
+** '*' markers skipped; 0 past the last. */
+static char paramLetter(const char *p, int k) {
+  int i = 0;
+  const char *q = p;
+  for (; *q && *q != ':'; q++) {
+    if (*q == '?' || *q == '*') continue;
+    if (i++ == k) break;
+  }
+  return *q == '*' || *q == ':' ? 0 : *q;
+}
+
 /* Check the arguments of a call or pipe against native `nat`'s parameters.
 ** first: an already-typed piped input (filters) or NULL. */
 static int typeCall(Resolver *r, Ast *call, int nat, Ast *first, Ast *args) {
@@ -280,17 +292,7 @@ static int typeCall(Resolver *r, Ast *call, int nat, Ast *first, Ast *args) {
       }
       continue;
     }
-    char want = nargs < (int)strlen(p) ? p[nargs] : 0;
-    /* skip over '?' markers to the letter for this position */
-    {
-      int k = 0;
-      const char *q = p;
-      for (; *q && *q != ':'; q++) {
-        if (*q == '?' || *q == '*') continue;
-        if (k++ == nargs) break;
-      }
-      want = *q == '*' || *q == ':' ? 0 : *q;
-    }
+    char want = paramLetter(p, nargs);
     nargs++;
     if (!want) { if (arg != first) typeExpr(r, arg); continue; }
     if (want == 'F' || want == 'M' || want == 'L') {
@@ -1155,18 +1157,33 @@ static int syncMaps(const Ast *y, const char *name) {
   return 0;
 }
 
+/* Is name the field sync y sends as each member's address (its model's
+** first email field: the ESP's EMAIL)? */
+static int syncEmail(const Resolver *r, const Ast *y, const char *name) {
+  if (y->index < 0) return 0;
+  for (const Ast *f = r->t.models[y->index]->kids; f; f = f->next)
+    if (f->op == TYPE_EMAIL) return !strcmp(f->name, name);
+  return 0;
+}
+
 /* The record fields a mailing sent via an ESP reads must be ones its sync
-** maps: the ESP renders the message per member from its merge fields. */
+** maps, or the address: the ESP renders the message per member from its
+** merge fields. */
 static void checkViaFields(Resolver *r, const Ast *y, const Ast *n, const char *mailing) {
   if (!n) return;
-  if (n->kind == AST_NAME && !syncMaps(y, n->name)) {
+  if (n->kind == AST_NAME && !syncMaps(y, n->name) && !syncEmail(r, y, n->name)) {
     err(r, DIAG_E081, n, "mailing '%s' is sent via sync '%s', which does not map '%s': the ESP fills in only mapped fields "
         "(add 'field TAG = %s' to the sync)", mailing, y->name, n->name, n->name);
     return;
   }
   if (n->kind != AST_CALL) checkViaFields(r, y, n->a, mailing);
   checkViaFields(r, y, n->b, mailing);
-  for (const Ast *k = n->kids; k; k = k->next) checkViaFields(r, y, k, mailing);
+  /* a native's model and list arguments (in_list(news)) name no field; a pipe's input is its parameter 0 */
+  int call = (n->kind == AST_CALL || n->kind == AST_PIPE) && n->index >= 0, i = n->kind == AST_PIPE;
+  for (const Ast *k = n->kids; k; k = k->next, i++) {
+    char want = call ? paramLetter(campNatives[n->index].params, i) : 0;
+    if (want != 'M' && want != 'L') checkViaFields(r, y, k, mailing);
+  }
 }
 
 /* `via mailchimp|dotdigital SYNC`: a declared sync of that provider, on the

@@ -139,6 +139,11 @@ typedef uint32_t (*TrackLinkFn)(void *ctx, const char *url, size_t len);
 int campTrackHtml(const char *html, const char *base, const char *secret, int64_t trace,
                   TrackLinkFn onLink, void *ctx, Buf *out);
 
+/* A rendered template with its values' marks stripped and nothing else
+** changed: content another sender tracks (a mailing delivered via an ESP,
+** runtime/sync_deliver.c).  0, or -1 when out of memory (out->oom). */
+int campTrackUnmarked(const char *s, Buf *out);
+
 /* Rewrite http(s) URLs in plain or SMS text the same way (short tracked
 ** URLs), with the same rule for values. */
 int campTrackText(const char *text, const char *base, const char *secret, int64_t trace,

@@ -307,9 +307,10 @@ int campSchedSync(Engine *e, int64_t campaign, RunStats *rs, char *err, size_t e
 /* A mailing delivered via an ESP (`via`) enrols nobody for camp's channels:
 ** once started it is handed to the provider (runtime/sync_deliver.c), which
 ** sends it, or schedules it at its `at`; a manual one only by camp send.  1
-** when campaign is such a mailing (a provider's refusal is counted in errors
-** and said on stderr: the next run tries again), 0 when not, -1 error. */
-static int viaMailing(Engine *e, int64_t campaign, FILE *log, RunStats *rs, char *err, size_t errSize) {
+** when campaign is such a mailing, 0 when not, -1 on an error -- the
+** provider's refusal too (after the driver's retries): the run stops and
+** says it rather than retrying every second; the next run tries again. */
+static int viaMailing(Engine *e, int64_t campaign, FILE *log, char *err, size_t errSize) {
   const Loaded *l = campStoreLoaded(e, campaign, err, errSize);
   if (!l) return -1;
   const ProgCampaign *c = &l->p->camps[l->camp];
@@ -319,12 +320,10 @@ static int viaMailing(Engine *e, int64_t campaign, FILE *log, RunStats *rs, char
   if (done) return done < 0 ? -1 : 1;
   char *name = strdup(l->p->str[c->name]), why[512];
   if (!name) { snprintf(err, errSize, "out of memory"); return -1; }
-  if (campSyncDeliver(e, name, log, why, sizeof why) < 0) {
-    fprintf(stderr, "camp: mailing %s: %s\n", name, why);
-    rs->errors++;
-  }
+  int rc = campSyncDeliver(e, name, log, why, sizeof why);
+  if (rc < 0) snprintf(err, errSize, "mailing %s: %s", name, why);
   free(name);
-  return 1;
+  return rc < 0 ? -1 : 1;
 }
 
 static int syncAll(Engine *e, const RunOptions *o, RunStats *rs, Tick *t, char *err, size_t errSize) {
@@ -334,7 +333,7 @@ static int syncAll(Engine *e, const RunOptions *o, RunStats *rs, Tick *t, char *
   int rc = 0;
   for (size_t i = 0; i < n && rc == 0; i++) {
     if (o->campaign && ids[i] != o->campaign) continue;
-    if ((rc = viaMailing(e, ids[i], o->log, rs, err, errSize)) != 0) { rc = rc < 0 ? -1 : 0; continue; }
+    if ((rc = viaMailing(e, ids[i], o->log, err, errSize)) != 0) { rc = rc < 0 ? -1 : 0; continue; }
     RunStats before = *rs;
     if ((rc = campStoreBegin(e, 1, err, errSize)) < 0) break;
     if ((rc = syncCampaign(e, ids[i], o->campaign != 0, rs, t, err, errSize)) < 0) campStoreRollback(e);

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "runtime/buf.h"
 #include "runtime/compose.h"
 #include "runtime/sync_int.h"
 
@@ -51,8 +52,9 @@ static char *mergeTag(const char *fmt, const char *tag) {
 }
 
 /* The record the content is rendered for: each field the sync maps as
-** `field TAG = f` holds the driver's merge tag for TAG ("*|FNAME|*"), every
-** other field is null (the compiler refuses a `via` mailing whose
+** `field TAG = f` holds the driver's merge tag for TAG ("*|FNAME|*"), the
+** model's first email field (the address every sync sends) the tag EMAIL
+** ("*|EMAIL|*", "@EMAIL@"), every other field is null (the compiler refuses a `via` mailing whose
 ** templates read one: E081), field 0 (the id) too. */
 static int syntheticRecord(const Program *p, const ProgCampaign *c, const EspDriver *d, Content *k, VmRecord *r) {
   const ProgModel *m = &p->models[c->model];
@@ -69,18 +71,28 @@ static int syntheticRecord(const Program *p, const ProgCampaign *c, const EspDri
     k->tags[sf->field] = t;
     k->fields[sf->field] = (Value){ .tag = VAL_TEXT, .len = (uint32_t)strlen(t), .u.s = t };
   }
+  for (uint32_t f = 1; f < m->nfield; f++)           /* the address: the sync's email field, the provider's EMAIL */
+    if (m->fields[f].type == TYPE_EMAIL) {
+      if (!k->tags[f] && !(k->tags[f] = mergeTag(d->mergeTag, "EMAIL"))) return -1;
+      k->fields[f] = (Value){ .tag = VAL_TEXT, .len = (uint32_t)strlen(k->tags[f]), .u.s = k->tags[f] };
+      break;
+    }
   *r = (VmRecord){ c->model, m->nfield, k->fields };
   return 0;
 }
 
-/* One template of the mailing (CAMP_NONE: NULL, no error). */
+/* One template of the mailing (CAMP_NONE: NULL, no error), its values'
+** marks stripped: the provider tracks the links, not camp. */
 static char *renderOne(Engine *e, const Program *p, uint32_t block, const VmRecord *r, int *failed, char *err, size_t errSize) {
   if (block == CAMP_NONE || *failed) return NULL;
   VmHost host;
   memset(&host, 0, sizeof host);   /* no record behind it: in_list(), visited() and actions have nothing to ask */
   char *s = campComposeRender(campStoreVm(e), p, block, r, campEngineNow(e), &host, err, errSize);
-  if (!s) *failed = 1;
-  return s;
+  Buf b = { 0 };
+  char *out = s && campTrackUnmarked(s, &b) == 0 ? (b.p ? b.p : strdup("")) : NULL;
+  if (!out) { free(b.p); *failed = 1; if (s) snprintf(err, errSize, "out of memory"); }
+  free(s);
+  return out;
 }
 
 /* Subject, sender, HTML and text of mailing c's email, rendered once with

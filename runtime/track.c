@@ -375,6 +375,11 @@ static void makeStops(void) {
   stopText['h'] = 1;
 }
 
+int campTrackUnmarked(const char *s, Buf *out) {
+  putUnmarked(out, s, strlen(s));
+  return out->oom ? -1 : 0;
+}
+
 int campTrackHtml(const char *html, const char *base, const char *secret, int64_t trace,
                   TrackLinkFn onLink, void *ctx, Buf *out) {
   char tok[64];
