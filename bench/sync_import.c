@@ -152,10 +152,11 @@ static int import(const char *db, const char *sync, int dry, double *took, SyncS
     x.model = x.p->str[x.p->models[l->model].name];
     x.email = l->contact;
     x.c.esp = x.y->esp;
+    driver.name = campStoreSyncEspName(x.y->esp);
     x.c.sync = sync;
     x.c.remote = x.p->str[x.y->remote];
     x.c.dryRun = dry;
-    x.gone = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    x.gone = g_hash_table_new_full(g_str_hash, g_str_equal, free, NULL);
     double t0 = seconds();
     rc = campSyncImport(&x, err, sizeof err) < 0;
     *took = seconds() - t0;
@@ -224,7 +225,7 @@ int main(int argc, char **argv) {
       lines[nline++] = s;
     }
     int dry = 0;
-    for (int i = 5; i < argc; i++) { dry |= !strcmp(argv[i], "dry"); if (!strcmp(argv[i], "totals")) { driver.totals = 1; driver.name = "dotdigital"; } }
+    for (int i = 5; i < argc; i++) { dry |= !strcmp(argv[i], "dry"); driver.totals |= !strcmp(argv[i], "totals"); }
     if (getenv("DIE_AFTER")) dieAfter = atol(getenv("DIE_AFTER"));
     int rc = import(argv[2], argv[3], dry, &took, &st);
     printf("unsubscribed %ld suppressed %ld mailings %ld activity %ld\n", st.unsubscribed, st.suppressed, st.mailings, st.activity);

@@ -25,12 +25,14 @@ static void catchStops(void) {
   sigaction(SIGTERM, &sa, NULL);
 }
 
-/* Every name given is a deployed sync: 0, or 2 after a usage line. */
+/* Every name given is a deployed sync: 0, or 2 after a usage line; none
+** deployed: 3 after saying so. */
 static int checkNames(const CliArgs *a, Engine *e) {
   char **names = NULL, err[512];
   size_t n = 0;
   if (campStoreSyncNames(e, &names, &n, err, sizeof err) < 0) { fprintf(stderr, "camp sync: %s\n", err); return 1; }
-  int rc = 0;
+  int rc = !n && !a->npos ? 3 : 0;
+  if (rc) printf("no syncs are deployed (declare one: docs/SYNC.md)\n");
   for (int i = 0; rc == 0 && i < a->npos; i++) {
     size_t j = 0;
     while (j < n && strcmp(names[j], a->pos[i])) j++;
@@ -52,7 +54,7 @@ static int syncCmd(const CliArgs *a) {
   if (a->opt[O_LIST] || rc) {
     if (rc == 1) fprintf(stderr, "camp sync: %s\n", err);
     campEngineClose(e);
-    return rc;
+    return rc == 3 ? 0 : rc;
   }
   catchStops();
   SyncOptions o = { .names = (const char *const *)a->pos, .nname = (size_t)a->npos, .dryRun = a->opt[O_DRY_RUN] != NULL,

@@ -401,7 +401,8 @@ static size_t buildCsv(EspConn *c, const EspChange *ch, size_t n, Buf *b) {
   return rows;
 }
 
-/* Polls GET /v2/contacts/import/{id} until it is no longer NotFinished: 0 Finished, -1 with the status named. */
+/* Polls GET /v2/contacts/import/{id} until it is no longer NotFinished: 0 Finished, -1 with the status named
+** (messages leave the import's GUID out: camp's output stays the same from run to run). */
 static int pollImport(EspConn *c, const char *id, char *err, size_t errSize) {
   char path[160];
   snprintf(path, sizeof path, "/v2/contacts/import/%s", id);
@@ -414,17 +415,17 @@ static int pollImport(EspConn *c, const char *id, char *err, size_t errSize) {
     json_decref(out);
     if (!strcasecmp(status, "Finished")) return 0;
     if (strcasecmp(status, "NotFinished")) {
-      snprintf(err, errSize, "dotdigital: the contact import %s ended %s", id, *status ? status : "without a status");
+      snprintf(err, errSize, "dotdigital: the contact import ended %s", *status ? status : "without a status");
       return -1;
     }
-    if (poll == 0 && c->log) fprintf(c->log, "sync %s: dotdigital: waiting for contact import %s\n", c->sync, id);
+    if (poll == 0 && c->log) fprintf(c->log, "sync %s: dotdigital: waiting for the contact import\n", c->sync);
     if (!waitSeconds(c, wait)) {
-      snprintf(err, errSize, "dotdigital: interrupted while waiting for contact import %s", id);
+      snprintf(err, errSize, "dotdigital: interrupted while waiting for the contact import");
       return -1;
     }
     wait = wait * 1.5 < DD_POLL_CAP ? wait * 1.5 : DD_POLL_CAP;
   }
-  snprintf(err, errSize, "dotdigital: the contact import %s had not finished after %d polls", id, DD_POLLS);
+  snprintf(err, errSize, "dotdigital: the contact import had not finished after %d polls", DD_POLLS);
   return -1;
 }
 
@@ -697,22 +698,50 @@ static int ddActivity(EspConn *c, const char *id, const char *cursor, EspActivit
 
 /* ---- via: create, send, state ------------------------------------------------------------------------------- */
 
-static int ddCreate(EspConn *c, const EspMailing *m, char *id, size_t idSize, char *err, size_t errSize) {
-  if (errSize) *err = 0;
+/* s as a JSON string with the bytes 0xFE and 0xFF left out: they never occur in UTF-8, and rendered content may
+** still carry them as camp's value marks (runtime/opcodes.h).  NULL when s is not UTF-8 or out of memory. */
+static json_t *contentString(const char *s) {
+  s = s ? s : "";
+  char *t = malloc(strlen(s) + 1), *o = t;
+  if (!t) return NULL;
+  for (; *s; s++) if ((unsigned char)*s != 0xFE && (unsigned char)*s != 0xFF) *o++ = *s;
+  *o = 0;
+  json_t *j = json_string(t);
+  free(t);
+  return j;
+}
+
+/* The body of POST /v2/campaigns (swagger ApiCampaign: name <= 255, subject, fromName, htmlContent,
+** plainTextContent required).  NULL with err when a text is not UTF-8. */
+static json_t *campaignBody(const EspMailing *m, char *err, size_t errSize) {
   const char *name = m->title && *m->title ? m->title : m->name;
   char cut[256];
   snprintf(cut, sizeof cut, "%s", name ? name : "camp");
-  json_t *body = json_pack("{s:s, s:s, s:s, s:s, s:s}", "name", cut, "subject", m->subject ? m->subject : "",
-                           "fromName", m->fromName && *m->fromName ? m->fromName : (m->fromEmail ? m->fromEmail : ""),
-                           "htmlContent", m->html ? m->html : "", "plainTextContent", m->text ? m->text : ""),
-         *out = NULL;
-  int st = body ? campEspHttpJson(&c->http, "POST", "/v2/campaigns", body, &out, err, errSize) : -1;
+  const char *keys[] = { "name", "subject", "fromName", "htmlContent", "plainTextContent" };
+  const char *vals[] = { cut, m->subject, m->fromName && *m->fromName ? m->fromName : m->fromEmail, m->html, m->text };
+  json_t *body = json_object();
+  for (size_t i = 0; body && i < sizeof keys / sizeof *keys; i++) {
+    json_t *v = contentString(vals[i]);
+    if (!v || json_object_set_new(body, keys[i], v) < 0) {
+      snprintf(err, errSize, "dotdigital: the campaign's %s is not UTF-8 text", keys[i]);
+      json_decref(body);
+      return NULL;
+    }
+  }
+  if (!body) snprintf(err, errSize, "dotdigital: out of memory");
+  return body;
+}
+
+static int ddCreate(EspConn *c, const EspMailing *m, char *id, size_t idSize, char *err, size_t errSize) {
+  if (errSize) *err = 0;
+  json_t *body = campaignBody(m, err, errSize), *out = NULL;
+  if (!body) return -1;
+  int st = campEspHttpJson(&c->http, "POST", "/v2/campaigns", body, &out, err, errSize);
   json_decref(body);
   long long cid = jint(out, "id");
   json_decref(out);
   if (st < 200 || st >= 300 || cid <= 0) {
     if (st > 0 && st < 400) snprintf(err, errSize, "dotdigital: creating the campaign answered %d without an id", st);
-    if (st < 0 && !*err) snprintf(err, errSize, "dotdigital: out of memory");
     return -1;
   }
   snprintf(id, idSize, "%lld", cid);

@@ -255,6 +255,7 @@ static int request(EspHttp *h, const char *method, const char *path, const char 
       continue;
     }
     *out = a.data && a.len ? json_loads(a.data, 0, NULL) : NULL;
+    if (!*out && a.data && a.len) *out = json_stringn(a.data, a.len);     /* not JSON (a CSV file): its text */
     if (status >= 400) errorText(h, status, *out, &a, err, errSize);
     free(a.data);
     result = (int)status;

@@ -32,7 +32,8 @@ int campEspHttpOpen(EspHttp *h, const char *provider, const char *base, const ch
 void campEspHttpClose(EspHttp *h);
 /* method path?query (path appended to base; escape values with
 ** campEspHttpEscape), body (NULL: none) sent as JSON; *out the JSON
-** answer (NULL when empty; the caller json_decref's it) -- also for an
+** answer (NULL when empty; a body that is not JSON, such as Dotdigital's
+** CSV faults report, as a JSON string of its text; the caller json_decref's it) -- also for an
 ** error status, so the driver can quote the provider.  The final HTTP
 ** status, or -1 (transport failure after every try, or readOnly) with
 ** the reason in err.  A status >= 400 also writes err:

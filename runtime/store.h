@@ -531,7 +531,8 @@ int campStoreSyncList(Engine *e, FILE *out, char *err, size_t errSize);
 ** (name order; *lists malloc'd, each string too).  campStoreSyncSeen: was
 ** activity key of sync imported (1) or not (0); mark: record it now.
 ** campStoreSyncMailingFind: the campaign whose (transport, esp_id) it is
-** (0 none, -1 error) and when it was sent (INT64_MIN: not); campStoreSyncNameTaken: 1 a campaign has that name;
+** (0 none, -1 error), when it was sent (INT64_MIN: not) and its name
+** (malloc'd; NULL: none); campStoreSyncNameTaken: 1 a campaign has that name;
 ** campStoreSyncMailingMark: campaign is transport's esp id, running and
 ** sent at sentAt; campStoreSyncMailingActivity: its email activity's id.
 ** campStoreSyncMessage: m's participant (completed) and its trace of
@@ -552,7 +553,8 @@ int campStoreSyncAddrIndex(Engine *e, const char *model, const char *field, char
 int campStoreSyncAddrEach(Engine *e, const char *model, const char *addr, StoreIdFn fn, void *ctx);
 int campStoreSyncConnected(Engine *e, const char *esp, const char *remote, char ***lists, size_t *n, char *err, size_t errSize);
 int campStoreSyncSeen(Engine *e, const char *sync, const char *key, int mark);
-int64_t campStoreSyncMailingFind(Engine *e, const char *transport, const char *espId, int64_t *sentAt, char *err, size_t errSize);
+int64_t campStoreSyncMailingFind(Engine *e, const char *transport, const char *espId, int64_t *sentAt, char **name,
+                                 char *err, size_t errSize);
 int campStoreSyncNameTaken(Engine *e, const char *name);
 int campStoreSyncMailingMark(Engine *e, int64_t campaign, const char *transport, const char *espId, int64_t sentAt,
                              char *err, size_t errSize);

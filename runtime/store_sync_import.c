@@ -72,26 +72,32 @@ int campStoreSyncAddrEach(Engine *e, const char *model, const char *addr, StoreI
 
 /* -- connected lists ------------------------------------------------------------------ */
 
-int campStoreSyncConnected(Engine *e, const char *esp, const char *remote, char ***lists, size_t *n, char *err, size_t errSize) {
-  *lists = NULL;
+/* The first column of every row of sql with texts a (and b, unless NULL)
+** bound, as malloc'd texts; -1 with the message in err. */
+static int texts(Engine *e, const char *sql, const char *a, const char *b, char ***out, size_t *n, char *err, size_t errSize) {
+  *out = NULL;
   *n = 0;
-  sqlite3_stmt *st = campStorePrepare(e, "SELECT DISTINCT list FROM camp_sync WHERE esp = ? AND remote = ? ORDER BY list", err, errSize);
+  sqlite3_stmt *st = campStorePrepare(e, sql, err, errSize);
   if (!st) return -1;
-  sqlite3_bind_text(st, 1, esp, -1, SQLITE_STATIC);
-  sqlite3_bind_text(st, 2, remote, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC);
+  if (b) sqlite3_bind_text(st, 2, b, -1, SQLITE_STATIC);
   size_t cap = 0;
   int rc;
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
     if (*n == cap) {
-      char **v = realloc(*lists, (cap = cap ? cap * 2 : 4) * sizeof *v);
+      char **v = realloc(*out, (cap = cap ? cap * 2 : 8) * sizeof *v);
       if (!v) { rc = SQLITE_NOMEM; break; }
-      *lists = v;
+      *out = v;
     }
-    if (!((*lists)[*n] = strdup((const char *)sqlite3_column_text(st, 0)))) { rc = SQLITE_NOMEM; break; }
+    if (!((*out)[*n] = strdup((const char *)sqlite3_column_text(st, 0)))) { rc = SQLITE_NOMEM; break; }
     (*n)++;
   }
   if (rc == SQLITE_NOMEM) { sqlite3_finalize(st); snprintf(err, errSize, "out of memory"); return -1; }
   return campStoreFinish(e, st, rc, err, errSize);
+}
+
+int campStoreSyncConnected(Engine *e, const char *esp, const char *remote, char ***lists, size_t *n, char *err, size_t errSize) {
+  return texts(e, "SELECT DISTINCT list FROM camp_sync WHERE esp = ? AND remote = ? ORDER BY list", esp, remote, lists, n, err, errSize);
 }
 
 /* -- activity seen ------------------------------------------------------------------------ */
@@ -112,14 +118,17 @@ int campStoreSyncSeen(Engine *e, const char *sync, const char *key, int mark) {
 
 /* -- the mailing of an ESP campaign ------------------------------------------------------------ */
 
-int64_t campStoreSyncMailingFind(Engine *e, const char *transport, const char *espId, int64_t *sentAt, char *err, size_t errSize) {
-  sqlite3_stmt *st = campStoreStmt(e, "SELECT id, last_sync FROM camp_campaign WHERE transport = ? AND esp_id = ?", err, errSize);
+int64_t campStoreSyncMailingFind(Engine *e, const char *transport, const char *espId, int64_t *sentAt, char **name,
+                                 char *err, size_t errSize) {
+  sqlite3_stmt *st = campStoreStmt(e, "SELECT id, last_sync, name FROM camp_campaign WHERE transport = ? AND esp_id = ?", err, errSize);
   if (!st) return -1;
   sqlite3_bind_text(st, 1, transport, -1, SQLITE_STATIC);
   sqlite3_bind_text(st, 2, espId, -1, SQLITE_STATIC);
   int rc = sqlite3_step(st);
   int64_t id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : rc == SQLITE_DONE ? 0 : -1;
   if (sentAt) *sentAt = rc == SQLITE_ROW && sqlite3_column_type(st, 1) != SQLITE_NULL ? sqlite3_column_int64(st, 1) : INT64_MIN;
+  if (name) *name = rc == SQLITE_ROW ? strdup((const char *)sqlite3_column_text(st, 2)) : NULL;
+  if (name && rc == SQLITE_ROW && !*name) { snprintf(err, errSize, "out of memory"); id = -1; }
   if (id < 0) snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db));
   sqlite3_reset(st);
   return id;
@@ -231,23 +240,6 @@ long campStoreSyncEventCount(Engine *e, int64_t trace, const char *kind, const c
 
 int campStoreSyncTracked(Engine *e, const char *sync, char ***ids, size_t *n, char *err, size_t errSize) {
   /* the campaigns whose activity is read: those with an activity cursor (sync_import.c sets one when it meets a campaign) */
-  *ids = NULL;
-  *n = 0;
-  sqlite3_stmt *st = campStorePrepare(e, "SELECT substr(key, 10) FROM camp_sync_cursor WHERE sync = ? AND key LIKE 'activity:%' "
-                                         "ORDER BY key", err, errSize);
-  if (!st) return -1;
-  sqlite3_bind_text(st, 1, sync, -1, SQLITE_STATIC);
-  size_t cap = 0;
-  int rc;
-  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-    if (*n == cap) {
-      char **v = realloc(*ids, (cap = cap ? cap * 2 : 8) * sizeof *v);
-      if (!v) { rc = SQLITE_NOMEM; break; }
-      *ids = v;
-    }
-    if (!((*ids)[*n] = strdup((const char *)sqlite3_column_text(st, 0)))) { rc = SQLITE_NOMEM; break; }
-    (*n)++;
-  }
-  if (rc == SQLITE_NOMEM) { sqlite3_finalize(st); snprintf(err, errSize, "out of memory"); return -1; }
-  return campStoreFinish(e, st, rc, err, errSize);
+  return texts(e, "SELECT substr(key, 10) FROM camp_sync_cursor WHERE sync = ? AND key LIKE 'activity:%' ORDER BY key", sync, NULL,
+               ids, n, err, errSize);
 }

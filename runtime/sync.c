@@ -42,11 +42,19 @@ void campSyncPlanLine(SyncCtx *x, char side, char mark, const char *fmt, ...) {
   if (b.oom) free(b.p);
 }
 
+/* A plan line, its mark coloured as plan colours it (+ green, - red, ~ yellow, ! magenta). */
+static void printLine(FILE *out, const char *line, int color) {
+  char m = line[4];
+  const char *sgr = m == '+' ? "32" : m == '-' ? "31" : m == '~' ? "33" : m == '!' ? "35" : NULL;
+  if (!color || !sgr) fprintf(out, "%s\n", line);
+  else fprintf(out, "    \033[%sm%c\033[0m%s\n", sgr, m, line + 5);
+}
+
 /* One side's lines under its heading, "... and N more" past the first 20. */
-static void printSide(FILE *out, const char *heading, PlanSide *s) {
+static void printSide(FILE *out, const char *heading, PlanSide *s, int color) {
   if (!s->n) return;
   fprintf(out, "  %s:\n", heading);
-  for (long i = 0; i < s->n && i < PLAN_SHOWN; i++) fprintf(out, "%s\n", s->line[i] ? s->line[i] : "    (out of memory)");
+  for (long i = 0; i < s->n && i < PLAN_SHOWN; i++) printLine(out, s->line[i] ? s->line[i] : "      (out of memory)", color);
   if (s->n > PLAN_SHOWN) fprintf(out, "    ... and %ld more\n", s->n - PLAN_SHOWN);
 }
 
@@ -82,7 +90,7 @@ static void printHeading(const SyncCtx *x, FILE *out) {
     fprintf(out, "sync %s: list %s <-> %s audience %s, segment \"%s\"", x->name, x->list, x->d->name, c->remote, c->segment);
   else fprintf(out, "sync %s: list %s <-> %s address book \"%s\"", x->name, x->list, x->d->name, c->remote);
   if (c->remoteId[0]) fprintf(out, " (id %s)", c->remoteId);
-  else if (x->o->dryRun) fprintf(out, " (%s)", c->segment ? "not created yet" : "not created yet");
+  else if (x->o->dryRun) fprintf(out, " (not created yet)");
   fputc('\n', out);
 }
 
@@ -370,8 +378,8 @@ static int runOne(Engine *e, const SyncOptions *o, SyncStats *st, const char *na
   st->requests += x.c.http.requests;
   st->retries += x.c.http.retries;
   if (o->out && x.plan && x.d && (rc == 0 || x.plan->e.n || x.plan->c.n)) {
-    printSide(o->out, x.d->name, &x.plan->e);
-    printSide(o->out, "camp", &x.plan->c);
+    printSide(o->out, x.d->name, &x.plan->e, o->color);
+    printSide(o->out, "camp", &x.plan->c, o->color);
     if (!x.plan->e.n && !x.plan->c.n) fprintf(o->out, "  no changes: in sync\n");
     SyncStats d;
     statsDiff(&d, st, &before);

@@ -126,6 +126,12 @@ static int connect(Imp *m) {
   }
   for (size_t i = 0; i < n; i++) free(lists[i]);
   free(lists);
+  /* the sync's own list is one of them once deployed; its model indexed whatever the store says */
+  int own = 0;
+  for (size_t k = 0; k < m->nconn; k++) own |= !strcmp(m->conn[k].model, x->model);
+  if (rc == 0 && !own && x->email < x->p->models[x->p->lists[x->y->list].model].nfield)
+    rc = campStoreSyncAddrIndex(m->e, x->model, x->p->str[x->p->models[x->p->lists[x->y->list].model].fields[x->email].name],
+                                m->err, m->errSize);
   return rc;
 }
 
@@ -198,15 +204,16 @@ static int onStatus(void *ctx, const EspStatusChange *s) {
   if (s->status != ESP_UNSUBSCRIBED) {
     char reason[64];
     snprintf(reason, sizeof reason, "%s (%s)", s->status == ESP_CLEANED ? "hard bounce" : "complaint", m->esp);
-    int added = x->o->dryRun ? !campStoreSuppressed(m->e, 0, m->addr.p, m->addr.n, m->err, m->errSize)
+    int added = x->o->dryRun ? campStoreSuppressed(m->e, 0, m->addr.p, m->addr.n, m->err, m->errSize)
                              : campStoreSuppress(m->e, 0, m->addr.p, m->addr.n, reason, at, m->err, m->errSize);
+    if (x->o->dryRun && added >= 0) added = !added;                 /* would be added: not suppressed yet */
     if (added < 0) { m->failed = 1; return -1; }
     if (added) {
       x->st->suppressed++;
       campSyncPlanLine(x, 'c', '!', "%-24s suppress (%s)", m->addr.p, reason);
     }
   }
-  if (x->gone && !g_hash_table_contains(x->gone, m->addr.p)) g_hash_table_add(x->gone, g_strdup(m->addr.p));
+  if (x->gone && !g_hash_table_contains(x->gone, m->addr.p)) { char *k = strdup(m->addr.p); if (!k) return fail(m, "status"); g_hash_table_add(x->gone, k); };
   return 0;
 }
 
@@ -336,7 +343,7 @@ static int onCampaign(void *ctx, const EspCampaign *c) {
   SyncCtx *x = m->x;
   if (m->failed) return -1;
   if (!c->id || !*c->id) return 0;
-  int64_t id = campStoreSyncMailingFind(m->e, m->esp, c->id, NULL, m->err, m->errSize);
+  int64_t id = campStoreSyncMailingFind(m->e, m->esp, c->id, NULL, NULL, m->err, m->errSize);
   if (id < 0) { m->failed = 1; return -1; }
   Buf key = { 0 };
   campBufPrintf(&key, "activity:%s", c->id);
@@ -351,7 +358,10 @@ static int onCampaign(void *ctx, const EspCampaign *c) {
     if (rc == 0 && !x->o->dryRun) rc = storeMailing(m, c, name.p, &id);
     if (rc == 0) {
       x->st->mailings++;
-      campSyncPlanLine(x, 'c', '+', "mailing %-16s \"%s\" sent %s", name.p, c->title ? c->title : c->id, when);
+      Buf what = { 0 };                                 /* "mailing NAME" in the plan's address column */
+      campBufPrintf(&what, "mailing %s", name.p);
+      campSyncPlanLine(x, 'c', '+', "%-24s \"%s\" sent %s", what.oom ? "mailing" : what.p, c->title ? c->title : c->id, when);
+      campBufFree(&what);
     }
     campBufFree(&name);
   }
@@ -417,6 +427,11 @@ static int actRecord(void *ctx, int64_t record) {
   return rc < 0 ? fail(m, "activity") : 0;
 }
 
+static int anyRecord(void *ctx, int64_t record) {
+  ((Act *)ctx)->changed = 1;
+  return 1;
+}
+
 static int onActivity(void *ctx, const EspActivity *a) {
   Imp *m = ctx;
   SyncCtx *x = m->x;
@@ -429,24 +444,32 @@ static int onActivity(void *ctx, const EspActivity *a) {
     if (seen) return 0;
   }
   Act t = { m, a, a->at != INT64_MIN ? a->at : m->sentAt, 0 };
-  if (!m->campaign) t.changed = 1;          /* a dry run's campaign not imported yet: all of it is new */
-  else if (campStoreSyncAddrEach(m->e, x->model, m->addr.p, actRecord, &t) < 0) return m->failed ? -1 : fail(m, "activity");
+  /* a dry run's campaign not imported yet: all of it is new for an address camp has */
+  if (campStoreSyncAddrEach(m->e, x->model, m->addr.p, m->campaign ? actRecord : anyRecord, &t) < 0)
+    return m->failed ? -1 : fail(m, "activity");
   if (t.changed) { m->kinds[a->kind]++; x->st->activity++; }
   return 0;
 }
 
-/* The plan line of a campaign's activity: "~ mailing NAME  3 sent, 2 opens, 1 click". */
-static void activityLine(Imp *m, const char *espId) {
+/* The plan line of a campaign's activity:
+** "~ mailing NAME             3 sent, 2 opens, 1 click" (NAME: the ESP's
+** campaign id when a dry run has not imported it). */
+static void activityLine(Imp *m, const char *name, const char *espId) {
   long total = 0;
   for (int k = ESP_ACT_SENT; k <= ESP_ACT_UNSUB; k++) total += m->kinds[k];
   if (!total) return;
-  static const char *const words[] = { [ESP_ACT_SENT] = "sent", [ESP_ACT_OPEN] = "opens", [ESP_ACT_CLICK] = "clicks",
-                                       [ESP_ACT_BOUNCE] = "bounces", [ESP_ACT_ABUSE] = "abuse reports", [ESP_ACT_UNSUB] = "unsubscribes" };
-  char line[256];
-  size_t n = 0;
-  for (int k = ESP_ACT_SENT; k <= ESP_ACT_UNSUB && n < sizeof line; k++)
-    if (m->kinds[k]) n += (size_t)snprintf(line + n, sizeof line - n, "%s%ld %s", n ? ", " : "", m->kinds[k], words[k]);
-  campSyncPlanLine(m->x, 'c', '~', "activity of %s campaign %s: %s", m->esp, espId, line);
+  static const char *const one[] = { [ESP_ACT_SENT] = "sent", [ESP_ACT_OPEN] = "open", [ESP_ACT_CLICK] = "click",
+                                     [ESP_ACT_BOUNCE] = "bounce", [ESP_ACT_ABUSE] = "abuse report", [ESP_ACT_UNSUB] = "unsubscribe" };
+  static const char *const many[] = { [ESP_ACT_SENT] = "sent", [ESP_ACT_OPEN] = "opens", [ESP_ACT_CLICK] = "clicks",
+                                      [ESP_ACT_BOUNCE] = "bounces", [ESP_ACT_ABUSE] = "abuse reports", [ESP_ACT_UNSUB] = "unsubscribes" };
+  Buf what = { 0 }, line = { 0 };
+  if (name) campBufPrintf(&what, "mailing %s", name);
+  else campBufPrintf(&what, "%s campaign %s", m->esp, espId);
+  for (int k = ESP_ACT_SENT; k <= ESP_ACT_UNSUB; k++)
+    if (m->kinds[k]) campBufPrintf(&line, "%s%ld %s", line.n ? ", " : "", m->kinds[k], m->kinds[k] == 1 ? one[k] : many[k]);
+  campSyncPlanLine(m->x, 'c', '~', "%-24s %s", what.oom ? "?" : what.p, line.oom ? "?" : line.p);
+  campBufFree(&what);
+  campBufFree(&line);
 }
 
 static int importActivity(Imp *m, const char *espId) {
@@ -459,20 +482,27 @@ static int importActivity(Imp *m, const char *espId) {
   if (rc < 0) { campBufFree(&key); return -1; }
   memset(m->kinds, 0, sizeof m->kinds);
   m->activity = 0;
-  m->campaign = rc < 0 ? 0 : campStoreSyncMailingFind(m->e, m->esp, espId, &m->sentAt, m->err, m->errSize);
+  char *name = NULL;
+  m->campaign = rc < 0 ? 0 : campStoreSyncMailingFind(m->e, m->esp, espId, &m->sentAt, &name, m->err, m->errSize);
   if (m->campaign < 0) rc = -1;
   if (rc == 0 && m->campaign && (m->activity = campStoreSyncMailingActivity(m->e, m->campaign, m->err, m->errSize)) < 0) rc = -1;
   if (rc == 0 && (!m->campaign || m->sentAt == INT64_MIN)) m->sentAt = campEngineNow(m->e);
+  if (rc == 0 && !m->campaign && !x->o->dryRun) {      /* its mailing is gone: nothing to count it on, the cursor stays */
+    rc = stepEnd(m, 0, key.p, cursor);
+    campBufFree(&key);
+    return rc;
+  }
   if (rc == 0) rc = x->d->activity(&x->c, espId, cursor, onActivity, m, next, sizeof next, m->err, m->errSize);
   if (m->failed) rc = -1;
-  if (rc == 0) activityLine(m, espId);
+  if (rc == 0) activityLine(m, name, espId);
+  free(name);
   rc = stepEnd(m, rc, key.p, next[0] ? next : cursor);
   campBufFree(&key);
   return rc;
 }
 
 int campSyncImport(SyncCtx *x, char *err, size_t errSize) {
-  Imp m = { .x = x, .e = x->e, .esp = x->d->name, .err = err, .errSize = errSize };
+  Imp m = { .x = x, .e = x->e, .esp = campStoreSyncEspName(x->y->esp), .err = err, .errSize = errSize };
   if (errSize) err[0] = 0;
   int rc = connect(&m);
   if (rc == 0 && !(x->o->stop && *x->o->stop)) rc = importStatuses(&m);

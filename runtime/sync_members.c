@@ -32,6 +32,7 @@ static void wantFree(void *v) {
   if (!w) return;
   for (size_t f = 0; w->values && f < w->nfield; f++) free(w->values[f]);
   free(w->values);
+  free(w->email);
   free(w);
 }
 

@@ -97,9 +97,12 @@ class State:
         self.failed_injected = 0
         self.delay = 0.0
         self.broken = set()
+        self.version = 0                      # bumped by every write: list caches are valid for one version
+        self.cache = {}
 
     def clock(self):
-        return self.now if self.now is not None else time.time()
+        """Whole seconds, as the API's times have."""
+        return int(self.now if self.now is not None else time.time())
 
     # --- audiences -------------------------------------------------------------
     def add_audience(self, lid, name):
@@ -197,6 +200,28 @@ def page(req, items):
     if count < 0 or offset < 0:
         raise invalid("count and offset must not be negative.")
     return items[offset:offset + count]
+
+
+def apply_fields(body, fields):
+    """The API's ?fields=a,b.c: only those keys (b.c: key c of b's objects or of each element of b)."""
+    spec = {}
+    for f in fields.split(","):
+        head, _, rest = f.strip().partition(".")
+        if head:
+            spec.setdefault(head, set())
+            if rest:
+                spec[head].add(rest.split(".")[0])
+    out = {}
+    for k, subs in spec.items():
+        if k not in body:
+            continue
+        v = body[k]
+        if subs and isinstance(v, list):
+            v = [{s: x[s] for s in subs if s in x} if isinstance(x, dict) else x for x in v]
+        elif subs and isinstance(v, dict):
+            v = {s: v[s] for s in subs if s in v}
+        out[k] = v
+    return out
 
 
 def links():
@@ -348,7 +373,12 @@ def get_segment_members(req, list_id, segment_id):
         ok.add("cleaned")
     if flag(req, "include_transactional"):
         ok.add("transactional")
-    ms = [a["members"][h] for h in s["members"] if h in a["members"] and a["members"][h]["status"] in ok]
+    key = ("segment", list_id, s["id"], frozenset(ok), STATE.version)
+    ms = STATE.cache.get(key)
+    if ms is None:
+        members = a["members"]
+        ms = [members[h] for h in s["members"] if h in members and members[h]["status"] in ok]
+        STATE.cache = {key: ms}
     return 200, {"members": [member_json(m) for m in page(req, ms)], "total_items": len(ms), "_links": links()}
 
 
@@ -436,6 +466,8 @@ def get_members(req, list_id):
     ms = list(a["members"].values())
     if "status" in req.q:
         ms = [m for m in ms if m["status"] == req.q["status"]]
+    else:                                   # archived contacts only when asked for by status
+        ms = [m for m in ms if m["status"] != "archived"]
     if "since_last_changed" in req.q:
         t = parse_time(req.q["since_last_changed"])
         ms = [m for m in ms if m["_changed"] > t]
@@ -706,6 +738,7 @@ def fake_control(method, path, b):
                      "failed_injected": STATE.failed_injected}
     if method != "POST":
         raise not_found()
+    STATE.version += 1
     if path == "/_fake/stats/reset":
         STATE.requests = STATE.max_concurrent = STATE.failed_injected = 0
         STATE.by_route = {}
@@ -857,11 +890,15 @@ class Handler(BaseHTTPRequestHandler):
                     return self.problem(401, "API Key Invalid", "Your API key may be invalid, or you've attempted "
                                         "to access the wrong datacenter.")
                 if rule is None:
+                    if method != "GET":
+                        STATE.version += 1
                     STATE.run_schedule()
                     try:
                         status, body = fn(self, **mo.groupdict())
                     except ApiError as e:
                         return self.problem(e.status, e.title, e.detail, e.errors)
+                    if self.q.get("fields") and isinstance(body, dict):
+                        body = apply_fields(body, self.q["fields"])
                     if key in STATE.broken and isinstance(body, dict):
                         body = {("broken_" + k): v for k, v in body.items()}
             if rule is not None:
