@@ -174,6 +174,11 @@ int campSyncDeliver(Engine *e, const char *mailing, FILE *log, char *err, size_t
     snprintf(err, errSize, "mailing '%s': %s cannot deliver mailings", mailing, d ? d->name : "its sync's provider");
     return -1;
   }
+  if (v.espId[0] && strcmp(v.transport, d->name)) {
+    snprintf(err, errSize, "mailing '%s': its campaign %s is at %s, its sync now at %s (deploy the sync as it was to finish it)",
+             mailing, v.espId, v.transport, d->name);
+    return -1;
+  }
   Content k = { 0 };
   if (render(e, p, c, d, &k, err, errSize) < 0) { contentFree(&k); return -1; }
   int64_t now = campEngineNow(e), at = c->at != CAMP_AT_MANUAL && c->at > now ? c->at : 0;

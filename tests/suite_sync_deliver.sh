@@ -50,10 +50,27 @@ export CAMP_MAILCHIMP_KEY CAMP_MAILCHIMP_URL CAMP_DOTDIGITAL_USER CAMP_DOTDIGITA
 fake() { if [ $# -gt 1 ]; then curl -sf -X POST -H 'Content-Type: application/json' -d "$2" "$1"; else curl -sf "$1"; fi; }
 mcget() { curl -sf -u "camp:fakekey-us1" "$MC/3.0$1"; }
 # js EXPR: EXPR over the JSON on stdin (as j)
-js() { $PY -c 'import json, sys; j = json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"; }
+js() { $PY -c 'import json, sys; j = json.load(sys.stdin); print(eval(sys.argv[1]))' "$@"; }
 fake "$MC/_fake/audiences" '{"id": "a1b2c3d4e5", "name": "Shop"}' > /dev/null
 fake "$MC/_fake/clock" '{"now": "2026-01-05T09:00:00+00:00"}' > /dev/null
 fake "$DD/_fake/clock" '{"now": "2026-01-05T09:00:00+00:00"}' > /dev/null
+
+# kill_at_send FAKE ROUTE MATCH MAILING: camp send MAILING, the provider
+# answering its first POST to a path holding MATCH (the send, after the
+# campaign was created) 429 with Retry-After 60; killed (SIGKILL) once the
+# fake has counted a request on ROUTE
+asked() { [ "$(fake "$1/_fake/stats" | js 'j["by_route"].get(sys.argv[2], 0)' "$2")" -ge 1 ]; }
+kill_at_send() {
+  fake "$1/_fake/stats/reset" '{}' > /dev/null
+  fake "$1/_fake/fail" "{\"status\": 429, \"count\": 1, \"retry_after\": \"60\", \"match\": \"$3\", \"methods\": [\"POST\"]}" > /dev/null
+  CAMP_ESP_BACKOFF=1 "$CAMP" send --db "$DB" "$4" > "$D/k.out" 2> "$D/k.err" &
+  _k=$!
+  started $_k
+  if wait_for asked "$1" "POST $2"; then ok "$4: the provider was asked to send (and answered 429, Retry-After 60)"
+  else bad "$4: the send was never asked" "$(cat "$D/k.err")"; fi
+  kill -KILL $_k 2> /dev/null
+  wait $_k 2> /dev/null
+}
 
 # -- the database ------------------------------------------------------------------
 cp tests/scenarios/models.camp "$D/models.camp"
@@ -155,16 +172,7 @@ check "import: spring's members: sent to 3, Ada opened, Bob clicked" \
   "ada@x.test:1/1/0 bob@x.test:1/0/1 cid@x.test:1/0/0"
 
 # -- killed between the campaign's creation and its send, run again ----------------------
-fake "$MC/_fake/stats/reset" '{}' > /dev/null
-fake "$MC/_fake/fail" '{"status": 429, "count": 1, "retry_after": "60", "match": "/actions/send"}' > /dev/null
-sent_seen() { [ "$(fake "$MC/_fake/stats" | js 'j["by_route"].get("POST /campaigns/{campaign_id}/actions/send", 0)')" -ge 1 ]; }
-CAMP_ESP_BACKOFF=1 "$CAMP" send --db "$DB" autumn > "$D/k.out" 2> "$D/k.err" &
-kpid=$!
-started $kpid
-if wait_for sent_seen; then ok "autumn: the provider was asked to send (and answered 429, Retry-After 60)"
-else bad "autumn: the send was never asked" "$(cat "$D/k.err")"; fi
-kill -KILL $kpid 2> /dev/null
-wait $kpid 2> /dev/null
+kill_at_send "$MC" "/campaigns/{campaign_id}/actions/send" /actions/send autumn
 check "autumn: killed, two campaigns at the provider (the second not sent)" \
   "$(mcget "/campaigns?count=1000" | js '" ".join(sorted(c["status"] for c in j["campaigns"]))')" "save sent"
 try "$CAMP" send --db "$DB" autumn
@@ -220,16 +228,7 @@ expect_match "send winter again: already sent" "*mailing 'winter' was already se
 check "dotdigital: still one campaign" "$(fake "$DD/_fake/state" | js 'len(j["campaigns"])')" 1
 
 # -- Dotdigital: killed between the campaign's creation and its send, run again ---------------
-fake "$DD/_fake/stats/reset" '{}' > /dev/null
-fake "$DD/_fake/fail" '{"status": 429, "count": 1, "retry_after": "60", "match": "/v2/campaigns/send", "methods": ["POST"]}' > /dev/null
-dd_send_seen() { [ "$(fake "$DD/_fake/stats" | js 'j["by_route"].get("POST /v2/campaigns/send", 0)')" -ge 1 ]; }
-CAMP_ESP_BACKOFF=1 "$CAMP" send --db "$DB" fall > "$D/k.out" 2> "$D/k.err" &
-kpid=$!
-started $kpid
-if wait_for dd_send_seen; then ok "fall: the provider was asked to send (and answered 429, Retry-After 60)"
-else bad "fall: the send was never asked" "$(cat "$D/k.err")"; fi
-kill -KILL $kpid 2> /dev/null
-wait $kpid 2> /dev/null
+kill_at_send "$DD" "/v2/campaigns/send" /v2/campaigns/send fall
 check "fall: killed: its campaign created, not sent" \
   "$(fake "$DD/_fake/state" | js '" ".join(c["status"] for c in j["campaigns"] if c["subject"] == "Fall")')" "Unsent"
 try "$CAMP" send --db "$DB" fall
