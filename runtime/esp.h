@@ -96,7 +96,8 @@ typedef struct EspMailing {
   const char *name, *title;
   const char *subject;
   const char *fromName, *fromEmail;   /* the mailing's sender, split */
-  const char *html, *text;            /* rendered once, the mapped fields as merge tags (EspDriver.mergeTag) */
+  const char *html, *text;            /* rendered once, the mapped fields as merge tags (EspDriver.mergeTag), without
+                                         camp's value marks (campTrackUnmarked): plain UTF-8 */
   int64_t at;                         /* when to send: 0 = now, else schedule at that time */
 } EspMailing;
 

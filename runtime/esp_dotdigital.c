@@ -698,19 +698,6 @@ static int ddActivity(EspConn *c, const char *id, const char *cursor, EspActivit
 
 /* ---- via: create, send, state ------------------------------------------------------------------------------- */
 
-/* s as a JSON string with the bytes 0xFE and 0xFF left out: they never occur in UTF-8, and rendered content may
-** still carry them as camp's value marks (runtime/opcodes.h).  NULL when s is not UTF-8 or out of memory. */
-static json_t *contentString(const char *s) {
-  s = s ? s : "";
-  char *t = malloc(strlen(s) + 1), *o = t;
-  if (!t) return NULL;
-  for (; *s; s++) if ((unsigned char)*s != 0xFE && (unsigned char)*s != 0xFF) *o++ = *s;
-  *o = 0;
-  json_t *j = json_string(t);
-  free(t);
-  return j;
-}
-
 /* The body of POST /v2/campaigns (swagger ApiCampaign: name <= 255, subject, fromName, htmlContent,
 ** plainTextContent required).  NULL with err when a text is not UTF-8. */
 static json_t *campaignBody(const EspMailing *m, char *err, size_t errSize) {
@@ -721,7 +708,7 @@ static json_t *campaignBody(const EspMailing *m, char *err, size_t errSize) {
   const char *vals[] = { cut, m->subject, m->fromName && *m->fromName ? m->fromName : m->fromEmail, m->html, m->text };
   json_t *body = json_object();
   for (size_t i = 0; body && i < sizeof keys / sizeof *keys; i++) {
-    json_t *v = contentString(vals[i]);
+    json_t *v = json_string(vals[i] ? vals[i] : "");   /* unmarked by sync_deliver.c; NULL: not UTF-8 */
     if (!v || json_object_set_new(body, keys[i], v) < 0) {
       snprintf(err, errSize, "dotdigital: the campaign's %s is not UTF-8 text", keys[i]);
       json_decref(body);
