@@ -249,6 +249,10 @@ for i in range(1200): print("R%d,r%d@x.test,news,%d,C%d" % (i, i, i % 100, i % 7
 new_db "$D/big.db" "$D/shop.camp" "$D/many.csv" real
 mc_start bigclean
 audiences "$MC_bigclean_URL"
+sync "$MC_bigclean_URL" big rd_mc --dry-run
+expect_match "a plan of 1,200 changes shows 20 lines and counts the rest" "*+ r1017@x.test*    ... and 1180 more
+Plan: 1200 to add, 0 to change, 0 to unsubscribe, 0 to remove on mailchimp;*" "$(cat "$D/out")"
+check "... 20 lines shown" "$(grep -c '^    + ' "$D/out")" 20
 sync "$MC_bigclean_URL" big rd_mc
 BIGCLEAN=$(mc_dump "$MC_bigclean_URL")
 expect_match "1,200 readers subscribed" "*aud_rd segment 'Readers' r999@x.test*" "$BIGCLEAN"
