@@ -109,6 +109,7 @@ static int generated(const char *id, EspActivityFn fn, void *ctx) {
   for (long i = 0; i < genN; i++) {
     long who = i % genMembers, round = i / genMembers;
     EspActKind kind = round == 0 ? ESP_ACT_SENT : round % 2 ? ESP_ACT_OPEN : ESP_ACT_CLICK;
+    if (++rowsSeen == dieAfter) _exit(9);
     snprintf(email, sizeof email, "m%ld@bench.example", who);
     snprintf(key, sizeof key, "%s:%ld:%ld", id, who, round);
     EspActivity a = { email, kind, 1774000000 + round * 60, kind == ESP_ACT_CLICK ? "https://shop.example/sale" : NULL, 0, key, 1 };
@@ -205,6 +206,7 @@ static char *slurp(const char *path) {
 }
 
 int main(int argc, char **argv) {
+  if (getenv("DIE_AFTER")) dieAfter = atol(getenv("DIE_AFTER"));
   SyncStats st = { 0 };
   double took = 0;
   if (argc == 6 && !strcmp(argv[1], "gen")) {
@@ -226,7 +228,6 @@ int main(int argc, char **argv) {
     }
     int dry = 0;
     for (int i = 5; i < argc; i++) { dry |= !strcmp(argv[i], "dry"); driver.totals |= !strcmp(argv[i], "totals"); }
-    if (getenv("DIE_AFTER")) dieAfter = atol(getenv("DIE_AFTER"));
     int rc = import(argv[2], argv[3], dry, &took, &st);
     printf("unsubscribed %ld suppressed %ld mailings %ld activity %ld\n", st.unsubscribed, st.suppressed, st.mailings, st.activity);
     free(lines);

@@ -57,6 +57,7 @@ typedef struct Imp {
   /* the campaign whose activity is being read */
   int64_t campaign, activity, sentAt;
   long kinds[ESP_ACT_UNSUB + 1];
+  long uncommitted;         /* activity rows applied since the last commit */
   /* campaigns met in a dry run (not stored): their ESP ids */
   char **fresh;
   size_t nfresh;
@@ -144,7 +145,14 @@ static void disconnect(Imp *m) {
 }
 
 /* A step's transaction (none in a dry run) and its end: committed with
-** the cursor key = next, or rolled back. */
+** the cursor key = next, or rolled back.  A long step (a campaign's
+** activity) also commits every STEP_BATCH rows, so that camp serve and
+** camp run are not kept waiting on the database while the provider is
+** paged: safe because every row is idempotent (a send finds its trace, a
+** Mailchimp event its seen key committed with it, a Dotdigital total is
+** set), so a run killed between two batches and run again redoes the
+** step from its old cursor to the same end. */
+enum { STEP_BATCH = 10000 };
 static int stepBegin(Imp *m) {
   return m->x->o->dryRun ? 0 : campStoreBegin(m->e, 1, m->err, m->errSize);
 }
@@ -448,6 +456,10 @@ static int onActivity(void *ctx, const EspActivity *a) {
   if (campStoreSyncAddrEach(m->e, x->model, m->addr.p, m->campaign ? actRecord : anyRecord, &t) < 0)
     return m->failed ? -1 : fail(m, "activity");
   if (t.changed) { m->kinds[a->kind]++; x->st->activity++; }
+  if (!x->o->dryRun && ++m->uncommitted >= STEP_BATCH) {
+    m->uncommitted = 0;
+    if (campStoreCommit(m->e, m->err, m->errSize) < 0 || campStoreBegin(m->e, 1, m->err, m->errSize) < 0) return fail(m, "activity");
+  }
   return 0;
 }
 

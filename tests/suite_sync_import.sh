@@ -221,6 +221,27 @@ for k in 1 3 8 11; do
   expect "killed at row $k, run twice = one clean run" "$(state "$T/clean.db")" "$(state "$DB")"
 done
 
+# a long step commits every 10,000 rows (camp serve and camp run are not kept
+# waiting): killed after 15,000 of 24,000 generated rows, the first batch is
+# kept, and a re-run ends where one clean run does
+gen() {   # gen NAME: a database with 8,000 contacts m0@bench.example ...
+  DB=$T/$1.db
+  "$CAMP" init --db "$DB" --clock 2026-03-20T00:00:00Z > /dev/null &&
+    "$CAMP" deploy --db "$DB" "$T/news.camp" > /dev/null &&
+    awk 'BEGIN { print "email,first_name"; for (i = 0; i < 8000; i++) printf "m%d@bench.example,N%d\n", i, i }' > "$T/gen.csv" &&
+    "$CAMP" import --db "$DB" --model person "$T/gen.csv" > /dev/null || abort "cannot make $DB"
+}
+gen genclean
+"$IMP" gen "$DB" news_mc 24000 8000 > /dev/null 2>&1
+expect "24,000 generated rows: imported" "0" "$?"
+gen genkilled
+DIE_AFTER=15000 "$IMP" gen "$DB" news_mc 24000 8000 > /dev/null 2>&1
+expect "killed after 15,000 rows" "9" "$?"
+expect "... the first 10,000 rows were committed, not the rest" "8000|2000" \
+  "$(q "SELECT (SELECT count(*) FROM camp_participant), (SELECT count(*) FROM camp_sync_seen) - 8000")"
+"$IMP" gen "$DB" news_mc 24000 8000 > /dev/null 2>&1
+expect "... run again = one clean run" "$(state "$T/genclean.db")" "$(state "$DB")"
+
 # a via mailing camp created (same transport and id): that mailing, no second one
 db via
 q "UPDATE camp_campaign SET transport = 'mailchimp', esp_id = 'c1f00', last_sync = 1774000000, state = 'running' WHERE name = 'spring'"
