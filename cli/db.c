@@ -167,10 +167,12 @@ static void syncDue(Engine *e) {
 static int service(Engine *e, const char *db, RunOptions *r, RunStats *total) {
   char err[512];
   memset(total, 0, sizeof *total);
+  int64_t viaRetryAt = 0;
   campProgressLog(stderr, "run: started on %s (real clock): a pass whenever work is due, until SIGINT or SIGTERM", db);
   for (;;) {
     RunStats st;
     r->once = 1;
+    r->viaRetryAt = &viaRetryAt;
     if (campSchedRun(e, r, &st, err, sizeof err) < 0) { campProgressLog(stderr, "run: error: %s", err); return -1; }
     if (!stopRun) syncDue(e);
 #define ADD(f) total->f += st.f

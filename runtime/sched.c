@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "runtime/clock.h"
 #include "runtime/compose.h"
 #include "runtime/sched_send.h"
 #include "runtime/sync.h"
@@ -309,8 +310,10 @@ int campSchedSync(Engine *e, int64_t campaign, RunStats *rs, char *err, size_t e
 ** sends it, or schedules it at its `at`; a manual one only by camp send.  1
 ** when campaign is such a mailing, 0 when not, -1 on an error -- the
 ** provider's refusal too (after the driver's retries): the run stops and
-** says it rather than retrying every second; the next run tries again. */
-static int viaMailing(Engine *e, int64_t campaign, FILE *log, char *err, size_t errSize) {
+** says it rather than retrying every second; the next run tries again.  In
+** service mode the refusal is logged and every hand-over waits a minute
+** (o->viaRetryAt), while the rest of the work goes on. */
+static int viaMailing(Engine *e, int64_t campaign, const RunOptions *o, char *err, size_t errSize) {
   const Loaded *l = campStoreLoaded(e, campaign, err, errSize);
   if (!l) return -1;
   const ProgCampaign *c = &l->p->camps[l->camp];
@@ -318,11 +321,19 @@ static int viaMailing(Engine *e, int64_t campaign, FILE *log, char *err, size_t 
   if (c->at == CAMP_AT_MANUAL) return 1;
   int done = campStoreSynced(e, campaign, err, errSize);
   if (done) return done < 0 ? -1 : 1;
+  if (o->viaRetryAt && campClockWall() < *o->viaRetryAt) return 1;
   char *name = strdup(l->p->str[c->name]), why[512];
   if (!name) { snprintf(err, errSize, "out of memory"); return -1; }
-  int rc = campSyncDeliver(e, name, log, why, sizeof why);
+  int rc = campSyncDeliver(e, name, o->log, why, sizeof why);
   if (rc < 0) snprintf(err, errSize, "mailing %s: %s", name, why);
   free(name);
+  if (rc < 0 && o->viaRetryAt) {
+    char now[CAMP_CLOCK_ISO_SIZE];
+    campClockFormat(campClockWall(), now);
+    fprintf(o->log ? o->log : stderr, "%s run: %s; trying again in a minute\n", now, err);
+    *o->viaRetryAt = campClockWall() + 60;
+    return 1;
+  }
   return rc < 0 ? -1 : 1;
 }
 
@@ -333,7 +344,7 @@ static int syncAll(Engine *e, const RunOptions *o, RunStats *rs, Tick *t, char *
   int rc = 0;
   for (size_t i = 0; i < n && rc == 0; i++) {
     if (o->campaign && ids[i] != o->campaign) continue;
-    if ((rc = viaMailing(e, ids[i], o->log, err, errSize)) != 0) { rc = rc < 0 ? -1 : 0; continue; }
+    if ((rc = viaMailing(e, ids[i], o, err, errSize)) != 0) { rc = rc < 0 ? -1 : 0; continue; }
     RunStats before = *rs;
     if ((rc = campStoreBegin(e, 1, err, errSize)) < 0) break;
     if ((rc = syncCampaign(e, ids[i], o->campaign != 0, rs, t, err, errSize)) < 0) campStoreRollback(e);

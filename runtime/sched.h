@@ -52,6 +52,8 @@ typedef struct RunOptions {
   void *progressCtx;
   RunTally *tally;      /* counts per campaign are added here, or NULL */
   int64_t campaign;     /* only this campaign's sync and traces (camp send: a manual mailing is enrolled then); 0: all */
+  int64_t *viaRetryAt;  /* camp run's service mode (NULL otherwise): a mailing an ESP refused (`via`) is logged and
+                           no hand-over is tried before this wall time (a minute later) -- the run goes on */
 } RunOptions;
 
 int campSchedRun(Engine *e, const RunOptions *o, RunStats *st, char *err, size_t errSize);

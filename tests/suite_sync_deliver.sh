@@ -244,4 +244,37 @@ check "fall: created once, asked to send twice (the 429, then once)" \
 check "status --format json: spring's transport" \
   "$("$CAMP" status --db "$DB" --format json | js '[c.get("transport") for c in j["campaigns"] if c["name"] == "spring"][0]')" mailchimp
 
+# -- service mode: a provider that refuses is logged, tried again a minute later, the service goes on
+cat > "$D/svc.camp" <<'CAMP'
+use "models.camp"
+list news "Newsletter" {
+  target contact
+  where score >= 1
+}
+sync news_mc "Newsletter in Mailchimp" {
+  list news
+  mailchimp audience "a1b2c3d4e5"
+  field FNAME = name
+}
+mailing past "Past" {
+  to list news
+  via mailchimp news_mc
+  at 2020-01-06T10:00:00Z
+  subject "Past"
+  body "<p>Past, {{ name }}</p>"
+  from "Shop <news@shop.example>"
+}
+CAMP
+new_db "$D/svc.db" "$D/svc.camp" "$D/r.csv" real
+env -u CAMP_MAILCHIMP_KEY "$CAMP" run --db "$D/svc.db" > "$D/svc.out" 2> "$D/svc.err" &
+svc=$!
+started $svc
+said_retry() { grep -q "mailing past: .*CAMP_MAILCHIMP_KEY.*; trying again in a minute" "$D/svc.err"; }
+if wait_for said_retry; then ok "service mode: the refused hand-over is logged with the provider's words, tried again later"
+else bad "service mode: the refused hand-over is logged with the provider's words, tried again later" "$(cat "$D/svc.err")"; fi
+check "service mode: still running after the refusal" "$(kill -0 $svc 2> /dev/null && echo alive)" alive
+stop_pid $svc
+check "service mode: stopped by SIGTERM, exit 0" "$?" 0
+check "service mode: one attempt in the minute (not one per pass)" "$(grep -c "trying again in a minute" "$D/svc.err")" 1
+
 finish
