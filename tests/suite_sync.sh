@@ -29,6 +29,8 @@ fake() {
   if [ -n "${4:-}" ]; then curl -s -u "camp:$MC_KEY" -X "$2" -H 'Content-Type: application/json' -d "$4" "${1%/3.0}$3"
   else curl -s -u "camp:$MC_KEY" -X "$2" "${1%/3.0}$3"; fi
 }
+# hung_up FAKEFN URL: the fake has no client connection open but the one asking
+hung_up() { [ "$("$1" "$2" GET /_fake/stats | $PY -c 'import json, sys; print(json.load(sys.stdin)["connections"])')" -le 1 ]; }
 audiences() { for _a in aud_vip aud_pro aud_rd; do fake "$1" POST /_fake/audiences "{\"id\":\"$_a\",\"name\":\"$_a\"}" > /dev/null; done; }
 # mc_dump URL: the fake's audiences as the API shows them, one line per
 # member (audience, address, status, the merge fields camp maps) and per
@@ -267,8 +269,8 @@ for n in 1 2 3 5 8; do
   wait_for at_least "$n" requests "$url"
   kill -9 "$pid" 2> /dev/null
   wait "$pid" 2> /dev/null
-  # the request in flight when camp died still lands: two delayed API calls after it let it finish first
-  fake "$url" GET /3.0/ping > /dev/null; fake "$url" GET /3.0/ping > /dev/null
+  # the request in flight when camp died still lands first: its connection answered and closed
+  wait_for hung_up fake "$url" || bad "the killed sync's connection closes"
   fake "$url" POST /_fake/delay '{"seconds":0}' > /dev/null
   sync "$url" k$n rd_mc
   check "killed after $n requests, run again: exit 0" "$RC $(cat "$D/err")" "0 "
@@ -479,7 +481,7 @@ for n in 2 4 6; do
   wait_for dd_requests_at_least "$n" "$url"
   kill -9 "$pid" 2> /dev/null
   wait "$pid" 2> /dev/null
-  ddfake "$url" GET /v2/account-info > /dev/null; ddfake "$url" GET /v2/account-info > /dev/null   # the request in flight lands first
+  wait_for hung_up ddfake "$url" || bad "the killed sync's connection closes"   # the request in flight lands first
   ddsync "$url" ddk$n rd_dd
   check "Dotdigital: killed after $n requests, run again: exit 0" "$RC $(cat "$D/err")" "0 "
   check "... the same end state as one clean run" "$(dd_dump "$url")" "$DDCLEAN"

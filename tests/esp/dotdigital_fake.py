@@ -151,6 +151,7 @@ class State:
         self.fail = []                  # [{status, count, retry_after, match, methods}]
         self.stats = {"requests": 0, "by_route": {}, "max_concurrent": 0, "failed_injected": 0}
         self.inflight = 0
+        self.connections = 0         # open client connections (the one asking included)
         self.new_book("Test", "Private")
 
     def clock(self):
@@ -658,7 +659,7 @@ def control(st, method, path, body):
                         "methods": body.get("methods")})
         return 200, {"ok": True}
     if path == "/_fake/stats" and method == "GET":
-        return 200, st.stats
+        return 200, dict(st.stats, connections=st.connections)
     if path == "/_fake/stats/reset" and method == "POST":
         st.stats = {"requests": 0, "by_route": {}, "max_concurrent": 0, "failed_injected": 0}
         return 200, {"ok": True}
@@ -742,6 +743,17 @@ def fake_activity(st, cid, body):
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+
+    def handle(self):
+        """Every request of one connection; counted open until the client hangs up (a test waits for a killed
+        client's last request to be answered: stats' "connections" back to 1, its own)."""
+        with STATE.lock:
+            STATE.connections += 1
+        try:
+            BaseHTTPRequestHandler.handle(self)
+        finally:
+            with STATE.lock:
+                STATE.connections -= 1
 
     def log_message(self, fmt, *args):
         pass

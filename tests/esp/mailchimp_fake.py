@@ -93,6 +93,7 @@ class State:
         self.requests = 0
         self.by_route = {}
         self.in_flight = 0
+        self.connections = 0         # open client connections (the one asking included)
         self.max_concurrent = 0
         self.failed_injected = 0
         self.delay = 0.0
@@ -735,7 +736,7 @@ def fake_control(method, path, b):
     b = b or {}
     if method == "GET" and path == "/_fake/stats":
         return 200, {"requests": STATE.requests, "by_route": STATE.by_route, "max_concurrent": STATE.max_concurrent,
-                     "failed_injected": STATE.failed_injected}
+                     "failed_injected": STATE.failed_injected, "connections": STATE.connections}
     if method != "POST":
         raise not_found()
     STATE.version += 1
@@ -795,6 +796,17 @@ def fake_control(method, path, b):
 # --- HTTP ----------------------------------------------------------------------------
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+
+    def handle(self):
+        """Every request of one connection; counted open until the client hangs up (a test waits for a killed
+        client's last request to be answered: stats' "connections" back to 1, its own)."""
+        with STATE.lock:
+            STATE.connections += 1
+        try:
+            BaseHTTPRequestHandler.handle(self)
+        finally:
+            with STATE.lock:
+                STATE.connections -= 1
 
     def log_message(self, *args):
         pass
