@@ -77,6 +77,12 @@ int campStoreDbError(Engine *e, char *err, size_t errSize);
 /* After a loop of sqlite3_step: finalize st; 0 when the last step was
 ** SQLITE_DONE, else -1 with SQLite's message in err. */
 int campStoreFinish(Engine *e, sqlite3_stmt *st, int rc, char *err, size_t errSize);
+/* The program of the deployed image sql (one bound name, one image
+** column) finds for name, e.g. a list's or a sync's (store_list.c); NULL
+** with the message in err ("no <what> 'name' is deployed (<shows> shows
+** those that are)" when there is none). */
+Program *campStoreImageProgram(Engine *e, const char *sql, const char *name, const char *what, const char *shows,
+                               char *err, size_t errSize);
 /* Keep a deployed image once, by its hash, in camp_image (store_list.c). */
 int campStoreImageKeep(Engine *e, const DeployImage *im, const char *hash, char *err, size_t errSize);
 /* The first column of every row of sql, as texts (*names malloc'd, each

@@ -274,17 +274,23 @@ int campStoreListParticipants(Engine *e, const Loaded *l, StoreListFn fn, void *
 
 /* -- the deployed lists ---------------------------------------------------------------- */
 
-Program *campStoreListProgram(Engine *e, const char *name, uint32_t *li, char *err, size_t errSize) {
-  sqlite3_stmt *st = campStoreStmt(e, "SELECT i.image FROM camp_list l JOIN camp_image i ON i.hash = l.image WHERE l.name = ?",
-                                   err, errSize);
+Program *campStoreImageProgram(Engine *e, const char *sql, const char *name, const char *what, const char *shows,
+                               char *err, size_t errSize) {
+  sqlite3_stmt *st = campStoreStmt(e, sql, err, errSize);
   if (!st) return NULL;
   sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
   int rc = sqlite3_step(st);
   Program *p = rc == SQLITE_ROW ? campProgramLoad(sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0), err, errSize)
                                 : NULL;
   sqlite3_reset(st);
-  if (rc == SQLITE_DONE) snprintf(err, errSize, "no list '%s' is deployed (camp lists shows those that are)", name);
+  if (rc == SQLITE_DONE) snprintf(err, errSize, "no %s '%s' is deployed (%s shows those that are)", what, name, shows);
   else if (rc != SQLITE_ROW) snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db));
+  return p;
+}
+
+Program *campStoreListProgram(Engine *e, const char *name, uint32_t *li, char *err, size_t errSize) {
+  Program *p = campStoreImageProgram(e, "SELECT i.image FROM camp_list l JOIN camp_image i ON i.hash = l.image WHERE l.name = ?",
+                                     name, "list", "camp lists", err, errSize);
   if (!p) return NULL;
   for (*li = 0; *li < p->nlist; (*li)++) if (!strcmp(p->str[p->lists[*li].name], name)) return p;
   snprintf(err, errSize, "the image of list '%s' lacks it", name);

@@ -117,16 +117,8 @@ int campStoreDeploySyncs(Engine *e, const Program *p, const DeployImage *im, con
 }
 
 Program *campStoreSyncProgram(Engine *e, const char *name, uint32_t *si, char *err, size_t errSize) {
-  sqlite3_stmt *st = campStoreStmt(e, "SELECT i.image FROM camp_sync y JOIN camp_image i ON i.hash = y.image WHERE y.name = ?",
-                                   err, errSize);
-  if (!st) return NULL;
-  sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-  int rc = sqlite3_step(st);
-  Program *p = rc == SQLITE_ROW ? campProgramLoad(sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0), err, errSize)
-                                : NULL;
-  sqlite3_reset(st);
-  if (rc == SQLITE_DONE) snprintf(err, errSize, "no sync '%s' is deployed (camp sync --list shows those that are)", name);
-  else if (rc != SQLITE_ROW) snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db));
+  Program *p = campStoreImageProgram(e, "SELECT i.image FROM camp_sync y JOIN camp_image i ON i.hash = y.image WHERE y.name = ?",
+                                     name, "sync", "camp sync --list", err, errSize);
   if (!p) return NULL;
   for (*si = 0; *si < p->nsync; (*si)++) if (!strcmp(p->str[p->syncs[*si].name], name)) return p;
   snprintf(err, errSize, "the image of sync '%s' lacks it", name);
