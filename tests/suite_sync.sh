@@ -323,6 +323,8 @@ svc=$!
 started $svc
 svc_synced() { mc_dump "$MC_svc_URL" | grep -q "^aud_vip segment 'VIP' eve@x.test"; }
 wait_for svc_synced && ok "camp run (service mode) syncs a sync declared with every" || bad "camp run (service mode) syncs a sync declared with every" "$(cat "$D/svc.log")"
+svc_logged() { grep -q "run: synced: 3 added" "$D/svc.log"; }   # the log line follows the provider's writes
+wait_for svc_logged
 expect_match "... and logs it" "*run: synced: 3 added*" "$(cat "$D/svc.log")"
 check "... only that one (the others have no every)" "$(mc_dump "$MC_svc_URL" | grep -c '^aud_rd\|^aud_pro')" 0
 stop_pid $svc
