@@ -438,6 +438,8 @@ static void activity(Gen *g, const Ast *a, uint32_t camp, uint32_t parent, const
   x.window = br && br->a ? br->a->v.i : 0;
   x.match = MATCH_ANY;
   x.pattern = CAMP_NONE;
+  x.atMinute = CAMP_NO_TIME;
+  x.path = CAMP_NONE;
   if (br && br->b) {                          /* on visit where url like "…" | event "…" */
     x.match = br->b->op == PROP_URL ? MATCH_URL : MATCH_EVENT;
     x.pattern = str(g, br->b->a->name, br->b->a->nameLen);
@@ -554,6 +556,8 @@ static void campaign(Gen *g, const Ast *c) {
   x.list = to ? (uint32_t)to->index : CAMP_NONE;     /* `target list NAME` */
   x.initiative = initiativeOf(c);
   x.via = CAMP_NONE;
+  x.tz = x.tzField = CAMP_NONE;
+  x.priority = CAMP_PRIORITY_DEFAULT;
   if (x.initiative != CAMP_NONE) x.code = g->p.inits[x.initiative].code;
   x.firstAct = g->p.nact;
   x.line = lineNo(g, c);

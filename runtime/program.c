@@ -55,6 +55,26 @@ static uint32_t strIndexOf(const Program *p, const char *s) {
   return CAMP_NONE;
 }
 
+static void putWindow(Buf *b, const ProgWindow *w) {
+  putU8(b, (uint8_t)w->from); putU8(b, (uint8_t)(w->from >> 8));
+  putU8(b, (uint8_t)w->to); putU8(b, (uint8_t)(w->to >> 8)); putU8(b, w->days);
+}
+
+/* A campaign's timing (image version 7 on): 39 bytes. */
+static void putCampaignTiming(Buf *b, const ProgCampaign *c) {
+  putU32(b, c->tz); putU32(b, c->tzField); putWindow(b, &c->win);
+  for (int k = 0; k < 2; k++) { putU32(b, c->cap[k].n); putI64(b, c->cap[k].period); }
+  putU8(b, c->priority); putU8(b, c->atLocal);
+}
+
+/* An activity's timing and path (image version 7 on): 29 bytes. */
+static void putActivityTiming(Buf *b, const ProgActivity *a) {
+  putU32(b, (uint32_t)a->delayDays); putU32(b, (uint32_t)a->delayMonths);
+  putU8(b, (uint8_t)a->atMinute); putU8(b, (uint8_t)(a->atMinute >> 8));
+  putWindow(b, &a->win); putU8(b, a->capMode);
+  putU32(b, a->path); putU32(b, a->share0); putU32(b, a->nshare); putU8(b, a->abMetric);
+}
+
 static void putValue(Buf *b, const Program *p, const Value *v) {
   putU8(b, v->tag);
   switch (v->tag) {
@@ -101,6 +121,7 @@ int campProgramSave(Program *p, uint8_t **out, size_t *outLen) {
     uint32_t f[] = { c->name, c->title, c->model, c->filter, c->unique, c->code, c->firstAct, c->nact, c->line };
     for (unsigned k = 0; k < sizeof f / sizeof f[0]; k++) putU32(&b, f[k]);
     putU8(&b, c->isMailing); putU32(&b, c->list); putI64(&b, c->at); putU32(&b, c->initiative); putU32(&b, c->via);
+    putCampaignTiming(&b, c);
   }
   putU32(&b, p->nact);
   for (uint32_t i = 0; i < p->nact; i++) {
@@ -110,6 +131,7 @@ int campProgramSave(Program *p, uint8_t **out, size_t *outLen) {
     uint32_t f[] = { a->filter, a->subject, a->body, a->text, a->from, a->actions, a->line };
     for (unsigned k = 0; k < sizeof f / sizeof f[0]; k++) putU32(&b, f[k]);
     putU8(&b, a->match); putU32(&b, a->pattern);
+    putActivityTiming(&b, a);
   }
   putU32(&b, p->nlist);
   for (uint32_t i = 0; i < p->nlist; i++) {
@@ -144,6 +166,8 @@ int campProgramSave(Program *p, uint8_t **out, size_t *outLen) {
   for (uint32_t i = 0; i < p->nsfield; i++) {
     putU32(&b, p->sfields[i].tag); putU32(&b, p->sfields[i].field); putU32(&b, p->sfields[i].value);
   }
+  putU32(&b, p->nshare);
+  for (uint32_t i = 0; i < p->nshare; i++) { putU8(&b, (uint8_t)p->shares[i]); putU8(&b, (uint8_t)(p->shares[i] >> 8)); }
   putU32(&b, p->ncode);
   for (uint32_t i = 0; i < p->ncode; i++) {
     const ProgCode *c = &p->code[i];
@@ -195,6 +219,10 @@ static uint32_t getU32(Rd *r, const char *what) {
   uint32_t v = (uint32_t)r->p[0] | (uint32_t)r->p[1] << 8 | (uint32_t)r->p[2] << 16 | (uint32_t)r->p[3] << 24;
   r->p += 4;
   return v;
+}
+static uint16_t getU16(Rd *r, const char *what) {
+  uint16_t lo = getU8(r, what);
+  return (uint16_t)(lo | getU8(r, what) << 8);
 }
 static int64_t getI64(Rd *r, const char *what) {
   uint64_t lo = getU32(r, what), hi = getU32(r, what);
@@ -357,6 +385,20 @@ static void checkCode(Rd *r, const Program *p, uint32_t b) {
   free(start);
 }
 
+/* A mailing is one email, or (image version 7 on) an A/B test: a split
+** at the top whose paths are one email each, the last of them the winner
+** (abMetric). */
+static int mailingShapeOk(const Program *p, const ProgCampaign *c) {
+  const ProgActivity *a = &p->acts[c->firstAct];
+  if (c->nact == 1) return a->kind == ACT_EMAIL && !a->abMetric;
+  if (a->kind != ACT_SPLIT || c->nact != a->nshare + 1) return 0;
+  for (uint32_t k = 1; k < c->nact; k++) {
+    const ProgActivity *v = &p->acts[c->firstAct + k];
+    if (v->kind != ACT_EMAIL || v->parent != c->firstAct || v->path != k - 1 || (v->abMetric != AB_NONE) != (k == c->nact - 1)) return 0;
+  }
+  return 1;
+}
+
 /* A campaign's mailing fields (image version 3 on) agree with what the
 ** runtime does with them: a campaign has none; a mailing names a list of
 ** its model and is one email. */
@@ -368,8 +410,8 @@ static void checkMailing(Rd *r, const Program *p, uint32_t i) {
   if (!c->isMailing && c->at) { fail(r, "image is corrupted (campaign %u has a time but is no mailing)", i); return; }
   if (!checkIndex(r, c->list, p->nlist, !c->isMailing, "campaign list") || c->list == CAMP_NONE) return;
   if (p->lists[c->list].model != c->model) fail(r, "image is corrupted (campaign %u: its list is of another model)", i);
-  else if (c->isMailing && (c->nact != 1 || p->acts[c->firstAct].kind != ACT_EMAIL))
-    fail(r, "image is corrupted (mailing %u is not one email)", i);
+  else if (c->isMailing && !mailingShapeOk(p, c))
+    fail(r, "image is corrupted (mailing %u is not one email, nor an A/B test)", i);
 }
 
 /* A list's kind and contact field, an initiative's strings and scale
@@ -413,6 +455,79 @@ static void readWebsites(Rd *r, Program *p, uint32_t version) {
   p->ngoal = version >= 5 ? getCount(r, 4, "goal") : 0;
   p->goals = take(r, (size_t)p->ngoal * sizeof *p->goals + 1);
   for (uint32_t i = 0; i < p->ngoal && !r->bad; i++) p->goals[i] = getU32(r, "goals");
+}
+
+static void getWindow(Rd *r, ProgWindow *w, const char *what) {
+  w->from = getU16(r, what); w->to = getU16(r, what); w->days = getU8(r, what);
+}
+
+/* A campaign's timing (image version 7 on; before: UTC, no window, no cap
+** of its own, default priority). */
+static void readCampaignTiming(Rd *r, ProgCampaign *c, uint32_t version) {
+  c->tz = c->tzField = CAMP_NONE;
+  c->priority = CAMP_PRIORITY_DEFAULT;
+  if (version < 7) return;
+  c->tz = getU32(r, "campaigns"); c->tzField = getU32(r, "campaigns"); getWindow(r, &c->win, "campaigns");
+  for (int k = 0; k < 2; k++) { c->cap[k].n = getU32(r, "campaigns"); c->cap[k].period = getI64(r, "campaigns"); }
+  c->priority = getU8(r, "campaigns"); c->atLocal = getU8(r, "campaigns");
+}
+
+/* An activity's timing and path (image version 7 on; before: its whole
+** delay in seconds, no time of day, no window, on no path). */
+static void readActivityTiming(Rd *r, ProgActivity *a, uint32_t version) {
+  a->atMinute = CAMP_NO_TIME;
+  a->path = CAMP_NONE;
+  if (version < 7) return;
+  a->delayDays = (int32_t)getU32(r, "activities"); a->delayMonths = (int32_t)getU32(r, "activities");
+  a->atMinute = getU16(r, "activities"); getWindow(r, &a->win, "activities"); a->capMode = getU8(r, "activities");
+  a->path = getU32(r, "activities"); a->share0 = getU32(r, "activities"); a->nshare = getU32(r, "activities");
+  a->abMetric = getU8(r, "activities");
+}
+
+/* The split shares (image version 7 on; none before). */
+static void readShares(Rd *r, Program *p, uint32_t version) {
+  p->nshare = version >= 7 ? getCount(r, 2, "share") : 0;
+  p->shares = take(r, (size_t)p->nshare * sizeof *p->shares + 1);
+  for (uint32_t i = 0; i < p->nshare && !r->bad; i++) p->shares[i] = getU16(r, "shares");
+}
+
+static int windowOk(const ProgWindow *w) { return w->from < 1440 && w->to < 1440 && w->days < 128 && (w->days == 0 || w->from != w->to); }
+
+/* A campaign's zone, zone field, window, caps and priority. */
+static void checkCampaignTiming(Rd *r, const Program *p, uint32_t i) {
+  const ProgCampaign *c = &p->camps[i];
+  checkIndex(r, c->tz, p->nstr, 1, "campaign time zone");
+  if (!r->bad && c->tzField != CAMP_NONE &&
+      (c->tzField >= p->models[c->model].nfield || p->models[c->model].fields[c->tzField].type != TYPE_TEXT))
+    fail(r, "image is corrupted (campaign %u: time zone field)", i);
+  if (!r->bad && (!windowOk(&c->win) || c->priority > 100 || c->atLocal > 1 || (c->atLocal && !c->isMailing) ||
+                  c->cap[0].period < 0 || c->cap[1].period < 0 || (c->cap[0].n && !c->cap[0].period) || (c->cap[1].n && !c->cap[1].period)))
+    fail(r, "image is corrupted (campaign %u: window, caps, priority or local time)", i);
+}
+
+/* An activity's calendar delay, time of day, window, cap mode, path and
+** shares: a branch node's children are on one of its paths, a split's
+** shares sum to 100 %, an if has two paths. */
+static void checkActivityTiming(Rd *r, const Program *p, uint32_t i) {
+  const ProgActivity *a = &p->acts[i];
+  if (a->delayDays < 0 || a->delayMonths < 0 || (a->atMinute != CAMP_NO_TIME && a->atMinute >= 1440) || !windowOk(&a->win) ||
+      a->capMode > CAP_EXEMPT || a->abMetric > AB_CLICKS || (a->abMetric && a->kind != ACT_EMAIL)) {
+    fail(r, "image is corrupted (activity %u: delay, time of day, window, cap or A/B metric)", i);
+    return;
+  }
+  int underBranch = a->parent != CAMP_NONE && campActIsBranch(p->acts[a->parent].kind);
+  uint32_t npath = !underBranch ? 0 : p->acts[a->parent].kind == ACT_IF ? 2 : p->acts[a->parent].nshare;
+  if (underBranch ? (a->trigger != TRIG_DONE || a->path >= npath) : a->path != CAMP_NONE) {
+    fail(r, "image is corrupted (activity %u: path)", i);
+    return;
+  }
+  if (a->kind == ACT_SPLIT) {
+    uint32_t sum = 0;
+    if (a->share0 > p->nshare || a->nshare < 2 || a->nshare > p->nshare - a->share0) { fail(r, "image is corrupted (split %u: shares)", i); return; }
+    for (uint32_t k = a->share0; k < a->share0 + a->nshare; k++) sum += p->shares[k];
+    if (sum != 10000) fail(r, "image is corrupted (split %u: shares sum to %u basis points)", i, sum);
+  } else if (a->nshare) fail(r, "image is corrupted (activity %u: shares on no split)", i);
+  if (!r->bad && a->kind == ACT_IF && a->filter == CAMP_NONE) fail(r, "image is corrupted (if %u without a condition)", i);
 }
 
 /* The syncs and their fields (image version 6 on; none before). */
@@ -604,7 +719,7 @@ Program *campProgramLoad(const uint8_t *buf, size_t len, char *err, size_t errSi
     if (!r.bad && m->optOut != CAMP_NONE && m->fields[m->optOut].type != TYPE_BOOL)
       fail(&r, "image is corrupted (opt-out field %u is not a bool)", m->optOut);
   }
-  p->ncamp = getCount(&r, version >= 6 ? 57 : version >= 4 ? 53 : version >= 3 ? 49 : 36, "campaign");
+  p->ncamp = getCount(&r, version >= 7 ? 96 : version >= 6 ? 57 : version >= 4 ? 53 : version >= 3 ? 49 : 36, "campaign");
   p->camps = take(&r, (size_t)p->ncamp * sizeof *p->camps + 1);
   for (uint32_t i = 0; i < p->ncamp && !r.bad; i++) {
     ProgCampaign *c = &p->camps[i];
@@ -615,8 +730,9 @@ Program *campProgramLoad(const uint8_t *buf, size_t len, char *err, size_t errSi
     if (version >= 3) { c->isMailing = getU8(&r, "campaigns"); c->list = getU32(&r, "campaigns"); c->at = getI64(&r, "campaigns"); }
     if (version >= 4) c->initiative = getU32(&r, "campaigns");
     c->via = version >= 6 ? getU32(&r, "campaigns") : CAMP_NONE;
+    readCampaignTiming(&r, c, version);
   }
-  p->nact = getCount(&r, version >= 5 ? 67 : 62, "activity");
+  p->nact = getCount(&r, version >= 7 ? 100 : version >= 5 ? 67 : 62, "activity");
   p->acts = take(&r, (size_t)p->nact * sizeof *p->acts + 1);
   for (uint32_t i = 0; i < p->nact && !r.bad; i++) {
     ProgActivity *a = &p->acts[i];
@@ -629,6 +745,7 @@ Program *campProgramLoad(const uint8_t *buf, size_t len, char *err, size_t errSi
     a->match = MATCH_ANY;
     a->pattern = CAMP_NONE;
     if (version >= 5) { a->match = getU8(&r, "activities"); a->pattern = getU32(&r, "activities"); }
+    readActivityTiming(&r, a, version);
   }
   p->nlist = getCount(&r, version >= 4 ? 30 : 20, "list");
   p->lists = take(&r, (size_t)p->nlist * sizeof *p->lists + 1);
@@ -655,6 +772,7 @@ Program *campProgramLoad(const uint8_t *buf, size_t len, char *err, size_t errSi
   }
   readWebsites(&r, p, version);
   readSyncs(&r, p, version);
+  readShares(&r, p, version);
   uint32_t nmail = 0;
   ProgMailing *mails = version < 3 ? readOldMailings(&r, &nmail) : NULL;
   p->ncode = getCount(&r, 21, "code block");
@@ -701,12 +819,13 @@ Program *campProgramLoad(const uint8_t *buf, size_t len, char *err, size_t errSi
     for (uint32_t k = c->firstAct; k < c->firstAct + c->nact && !r.bad; k++)
       if (p->acts[k].campaign != i) fail(&r, "image is corrupted (activity %u not in its campaign)", k);
     checkMailing(&r, p, i);
+    if (!r.bad) checkCampaignTiming(&r, p, i);
   }
   for (uint32_t i = 0; i < p->nact && !r.bad; i++) {
     ProgActivity *a = &p->acts[i];
     checkIndex(&r, a->name, p->nstr, 0, "activity name");
     checkIndex(&r, a->campaign, p->ncamp, 0, "activity campaign");
-    if (!r.bad && (a->kind < ACT_EMAIL || a->kind > ACT_ACTION)) fail(&r, "image is corrupted (activity of unknown kind %u)", a->kind);
+    if (!r.bad && (a->kind < ACT_EMAIL || a->kind > ACT_IF)) fail(&r, "image is corrupted (activity of unknown kind %u)", a->kind);
     if (!r.bad && (a->trigger < TRIG_BEGIN || a->trigger > TRIG_NO_VISIT)) fail(&r, "image is corrupted (unknown trigger %u)", a->trigger);
     if (!r.bad && ((a->trigger == TRIG_BEGIN) != (a->parent == CAMP_NONE) || (a->parent != CAMP_NONE && a->parent >= i)))
       fail(&r, "image is corrupted (activity %u has a bad parent)", i);
@@ -718,6 +837,7 @@ Program *campProgramLoad(const uint8_t *buf, size_t len, char *err, size_t errSi
     checkBlock(&r, a->from, p, CODE_TEMPLATE, "from");
     checkBlock(&r, a->actions, p, CODE_ACTIONS, "actions");
     checkVisitMatch(&r, p, i);
+    if (!r.bad) checkActivityTiming(&r, p, i);
   }
   checkListsAndInitiatives(&r, p);
   checkWebsites(&r, p);
@@ -775,6 +895,8 @@ void campProgramLowerMailing(const Program *p, const ProgMailing *m, uint32_t ca
   a->name = m->name; a->campaign = camp; a->kind = ACT_EMAIL; a->trigger = TRIG_BEGIN; a->parent = CAMP_NONE;
   a->filter = CAMP_NONE; a->subject = m->subject; a->body = m->body; a->text = m->text; a->from = m->from;
   a->actions = CAMP_NONE; a->line = m->line; a->pattern = CAMP_NONE;
+  a->atMinute = CAMP_NO_TIME; a->path = CAMP_NONE;
+  c->tz = c->tzField = CAMP_NONE; c->priority = CAMP_PRIORITY_DEFAULT;
 }
 
 uint32_t campProgramContactField(const ProgModel *m) {

@@ -18,7 +18,7 @@
 #include "value.h"
 
 #define CAMP_IMAGE_MAGIC   "CAMPIMG\x1a"   /* 8 bytes */
-#define CAMP_IMAGE_VERSION 6u             /* 6: syncs, mailings via an ESP; 5: websites, visit triggers; 4: list kinds, initiatives; 3: mailings lowered to campaigns;
+#define CAMP_IMAGE_VERSION 7u             /* 7: time zones, calendar delays, send windows, caps, splits, ifs, A/B tests; 6: syncs, mailings via an ESP; 5: websites, visit triggers; 4: list kinds, initiatives; 3: mailings lowered to campaigns;
                                               2: models carry their opt-out field; 1 to 3 still load
                                               (see campProgramLoad) */
 #define CAMP_NONE          UINT32_MAX      /* "no index" in every u32 slot */
@@ -29,7 +29,15 @@
 #define CAMP_MAX_NAME      63              /* bytes of a model or field name */
 
 /* Activity kinds and triggers (the DESIGN.md trigger table). */
-typedef enum { ACT_EMAIL = 1, ACT_SMS, ACT_ACTION } ActKind;
+typedef enum {
+  ACT_EMAIL = 1, ACT_SMS, ACT_ACTION,
+  ACT_SPLIT,        /* image version 7 on: runs at once, takes one path by a stable hash (ProgActivity.share0/nshare) */
+  ACT_IF            /* image version 7 on: runs at once, path 0 when its filter (the condition) is true, else path 1 */
+} ActKind;
+
+/* An activity kind that runs no channel and no action: a branch node
+** whose children are its paths (ProgActivity.path). */
+static inline int campActIsBranch(int kind) { return kind == ACT_SPLIT || kind == ACT_IF; }
 typedef enum {
   TRIG_BEGIN = 1,   /* top level: enrolment + delay */
   TRIG_DONE,        /* parent executed + delay */
@@ -72,6 +80,33 @@ typedef enum { SCALE_HOUR = 1, SCALE_DAY, SCALE_MONTH } ReportScale;
 /* A mailing's `at` when it has none: sent by `camp send`, never by run. */
 #define CAMP_AT_MANUAL INT64_MAX
 
+/* A send window (image version 7 on): the local times of day (minutes
+** after midnight, 0-1439) and days a message may go out at, in the
+** recipient's zone.  from < to: [from, to); from > to: overnight, from
+** until to the next day; days: bit 0 Monday .. bit 6 Sunday.  days == 0:
+** no window (always open). */
+typedef struct ProgWindow { uint16_t from, to; uint8_t days; } ProgWindow;
+
+/* A frequency cap (image version 7 on): at most n messages on the channel
+** per period seconds; n == 0: none. */
+typedef struct ProgCap { uint32_t n; int64_t period; } ProgCap;
+
+/* What an activity does when its message is over a cap (ProgActivity.capMode). */
+typedef enum {
+  CAP_WAIT = 0,     /* deferred until the cap allows (the default) */
+  CAP_SKIP,         /* canceled: "frequency cap" (`cap skip`) */
+  CAP_EXEMPT        /* not counted against, nor held by, any cap (`cap exempt`: transactional) */
+} CapMode;
+
+/* A/B test metric of a mailing's winner activity (ProgActivity.abMetric). */
+typedef enum { AB_NONE = 0, AB_OPENS, AB_CLICKS } AbMetric;
+
+/* ProgActivity.atMinute when the activity has no `at HH:MM`. */
+#define CAMP_NO_TIME 0xFFFFu
+
+/* Campaign priority when none is given (0-100; higher claims first). */
+#define CAMP_PRIORITY_DEFAULT 50
+
 /* A code block's purpose (for the disassembler and validation). */
 typedef enum {
   CODE_FILTER = 1,  /* returns bool */
@@ -106,6 +141,13 @@ typedef struct ProgCampaign {
                                CAMP_AT_MANUAL = by `camp send` */
   uint32_t initiative;      /* initiative index or CAMP_NONE (image version 4 on) */
   uint32_t via;             /* a mailing delivered through an ESP: the sync index, or CAMP_NONE (image version 6 on) */
+  /* Timing (image version 7 on; before: none of it, times in UTC). */
+  uint32_t tz;              /* string index: the IANA zone (`timezone "Europe/Paris"`), or CAMP_NONE: the database's */
+  uint32_t tzField;         /* text field holding each recipient's zone (`timezone from FIELD`), or CAMP_NONE */
+  ProgWindow win;           /* `send between` for its messages (an activity's own wins), days 0: the database's */
+  ProgCap cap[2];           /* its own caps, counting its own messages: [0] email, [1] sms */
+  uint8_t priority;         /* 0-100, CAMP_PRIORITY_DEFAULT: among messages due together, higher claims a cap's room first */
+  uint8_t atLocal;          /* a mailing `at ... local`: `at` is a wall-clock time (seconds as if UTC) sent at in each recipient's zone */
 } ProgCampaign;
 
 typedef struct ProgActivity {
@@ -123,6 +165,17 @@ typedef struct ProgActivity {
   uint32_t line;            /* source line */
   uint8_t match;            /* VisitMatch of a TRIG_VISIT / TRIG_NO_VISIT branch (MATCH_ANY otherwise) */
   uint32_t pattern;         /* string index: the URL pattern or event name, CAMP_NONE for MATCH_ANY */
+  /* Timing and paths (image version 7 on). */
+  int32_t delayDays;        /* calendar days of the delay (`after 2 days`, weeks as 7), in the recipient's zone; */
+  int32_t delayMonths;      /* calendar months (`after 1 month`: 31 Jan -> last day of Feb); `delay` keeps the
+                               minutes and hours, added after these.  Before version 7 all of it is in `delay`. */
+  uint16_t atMinute;        /* `at HH:MM` (minutes after local midnight), CAMP_NO_TIME */
+  ProgWindow win;           /* its own `send between`, days 0: its campaign's */
+  uint8_t capMode;          /* CapMode */
+  uint32_t path;            /* under a branch node (its parent, TRIG_DONE): which path, 0-based (if: 0 then, 1 else);
+                               CAMP_NONE otherwise */
+  uint32_t share0, nshare;  /* ACT_SPLIT: its paths' shares, p->shares[share0 .. share0+nshare) */
+  uint8_t abMetric;         /* AbMetric: a mailing's winner email, which sends the best of its split's other paths' emails */
 } ProgActivity;
 
 typedef struct ProgList {
@@ -221,6 +274,7 @@ typedef struct Program {
   uint32_t ngoal;  uint32_t *goals;     /* string indexes, the websites' goals in order */
   uint32_t nsync;  ProgSync *syncs;
   uint32_t nsfield; ProgSyncField *sfields;
+  uint32_t nshare; uint16_t *shares;    /* split paths' shares in basis points (1/100 %), each split's sum 10000 */
   uint32_t ncode;  ProgCode *code;
   uint32_t nbc;    uint8_t *bc;
   uint32_t nline;  ProgLine *lines;     /* pc -> line for all of bc */

@@ -22,6 +22,7 @@
 #include "runtime/clock.h"
 #include "runtime/compose.h"
 #include "runtime/sched_send.h"
+#include "runtime/sched_timing.h"
 #include "runtime/sync.h"
 #include "runtime/track.h"
 
@@ -119,17 +120,24 @@ int campSchedComplete(Engine *e, int64_t participant, RunStats *st) {
 }
 
 /* Done and no-X children are scheduled, positive ones armed (waiting, with
-** their window's end as due, or no due without a window). */
-int campSchedChildren(Engine *e, const Loaded *l, uint32_t act, int64_t trace, int64_t participant, int64_t now,
-                      int *spawned) {
+** their window's end as due, or no due without a window).  Their due
+** times come from campSchedDue (zones, calendar delays, times of day). */
+int campSchedChildren(Engine *e, const Loaded *l, uint32_t act, int64_t trace, int64_t participant, int64_t record,
+                      int64_t now, int *spawned) {
+  return campSchedPath(e, l, act, -1, trace, participant, record, now, spawned);
+}
+
+int campSchedPath(Engine *e, const Loaded *l, uint32_t act, int path, int64_t trace, int64_t participant, int64_t record,
+                  int64_t now, int *spawned) {
   const Program *p = l->p;
   const ProgCampaign *c = &p->camps[l->camp];
   for (uint32_t i = c->firstAct; i < c->firstAct + c->nact; i++) {
     const ProgActivity *a = &p->acts[i];
-    if (a->parent != act) continue;
+    if (a->parent != act || (path >= 0 && a->path != (uint32_t)path)) continue;
     int rc;
-    if (a->trigger == TRIG_DONE) rc = campStoreSpawn(e, participant, l->actId[i], trace, TRACE_SCHEDULED, now + a->delay, 1, now);
-    else if (campTriggerNegative(a->trigger)) rc = campStoreSpawn(e, participant, l->actId[i], trace, TRACE_SCHEDULED, now + a->window + a->delay, 1, now);
+    if (a->trigger == TRIG_DONE) rc = campStoreSpawn(e, participant, l->actId[i], trace, TRACE_SCHEDULED, campSchedDue(e, l, i, now, record), 1, now);
+    else if (campTriggerNegative(a->trigger))
+      rc = campStoreSpawn(e, participant, l->actId[i], trace, TRACE_SCHEDULED, campSchedDue(e, l, i, now + a->window, record), 1, now);
     else rc = campStoreSpawn(e, participant, l->actId[i], trace, TRACE_WAITING, now + a->window, a->window != 0, now);
     if (rc < 0) return -1;
     if (spawned) *spawned = 1;
@@ -145,7 +153,7 @@ static int enrol(Engine *e, const Loaded *l, int64_t record, const char *uniq, i
   const ProgCampaign *c = &l->p->camps[l->camp];
   for (uint32_t i = c->firstAct; i < c->firstAct + c->nact; i++)
     if (l->p->acts[i].trigger == TRIG_BEGIN &&
-        campStoreSpawn(e, *participant, l->actId[i], 0, TRACE_SCHEDULED, now + l->p->acts[i].delay, 1, now) < 0) return -1;
+        campStoreSpawn(e, *participant, l->actId[i], 0, TRACE_SCHEDULED, campSchedDue(e, l, i, now, record), 1, now) < 0) return -1;
   return 0;
 }
 
@@ -373,7 +381,7 @@ static int claimHooks(Engine *e, DueTrace *w, const Loaded *l, int64_t now, Outg
   if (!out->nhook) {
     campSchedOutFree(out);
     if (campStoreSetTrace(e, w->trace, TRACE_PROCESSED, NULL, now) < 0) return -1;
-    return campSchedChildren(e, l, (uint32_t)w->actIdx, w->trace, w->participant, now, &w->spawned);
+    return campSchedChildren(e, l, (uint32_t)w->actIdx, w->trace, w->participant, w->record, now, &w->spawned);
   }
   out->w = w;
   out->l = l;
@@ -410,7 +418,7 @@ static int act(Engine *e, DueTrace *w, const Loaded *l, VmRecord *r, int64_t now
     }
   }
   if (finish(e, w, TRACE_PROCESSED, NULL, now, &rs->processed) < 0) return -1;
-  return campSchedChildren(e, l, (uint32_t)w->actIdx, w->trace, w->participant, now, &w->spawned);
+  return campSchedChildren(e, l, (uint32_t)w->actIdx, w->trace, w->participant, w->record, now, &w->spawned);
 }
 
 /* Why a message to this record is not sent now (a static message), or NULL:
@@ -495,6 +503,8 @@ static int message(Engine *e, DueTrace *w, const Loaded *l, const RunOptions *o,
     campSchedOutFree(out);
     return state < 0 || !no ? -1 : finish(e, w, TRACE_CANCELED, no, now, &rs->canceled);
   }
+  int held = campSchedGate(e, w, l, out->to, now, rs);
+  if (held) { campSchedOutFree(out); return held < 0 ? -1 : 0; }
   if (!w->messageId[0] && campTrackMessageId(campEngineSecret(e), w->trace, w->messageId, sizeof w->messageId) < 0) {
     campSchedOutFree(out);
     return finish(e, w, TRACE_ERROR, "cannot make a Message-ID (OpenSSL failed)", now, &rs->errors);
@@ -530,7 +540,7 @@ static int decide(Engine *e, DueTrace *w, const RunOptions *o, int64_t now, Outg
   const Program *p = l->p;
   const ProgActivity *a = &p->acts[w->actIdx];
   const ProgCampaign *c = &p->camps[l->camp];
-  if (w->state == TRACE_SCHEDULED && a->expire && w->due + a->expire < now)
+  if (w->state == TRACE_SCHEDULED && a->expire && w->due0 + a->expire < now)
     return finish(e, w, TRACE_CANCELED, "expired: came up after its validity", now, &rs->canceled);
   /* an action whose webhooks were claimed but not all POSTed (a crash, a
   ** retry): its actions ran and were committed; only the POSTs are left */
@@ -552,6 +562,7 @@ static int decide(Engine *e, DueTrace *w, const RunOptions *o, int64_t now, Outg
              p->str[p->lists[c->list].name]);
     return finish(e, w, TRACE_REJECTED, err, now, &rs->rejected);
   }
+  if (campActIsBranch(a->kind)) return campSchedBranch(e, w, l, now, rs);
   if (a->kind == ACT_ACTION) return act(e, w, l, &r, now, out, queued, rs);
   return message(e, w, l, o, now, out, queued, rs, runErr, runErrSize);
 }
@@ -569,6 +580,7 @@ static int takeBatch(Engine *e, const RunOptions *o, int64_t now, int testOnly, 
   if (campStoreBegin(e, 1, err, errSize) < 0) return -1;
   int n = campStoreRunnerBeat(e, err, errSize) < 0 ? -1 : campStoreTakeDue(e, now, testOnly, testParticipant, o->campaign, b->work, batch, err, errSize);
   int nout = 0, rc = n < 0 ? -1 : 0;
+  if (n > 1) campSchedOrder(e, b->work, n);
   /* counts per campaign are added as the traces are decided: a batch that
   ** fails ends the run, whose counts are then not reported */
   RunStats before;

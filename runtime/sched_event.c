@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "runtime/sched_send.h"
+#include "runtime/sched_timing.h"
 
 static int bitsOf(const char *kind) {
   if (!strcmp(kind, "open")) return EV_OPEN;
@@ -38,9 +39,9 @@ static int negativeBit(int trig) {
 
 /* A waiting positive branch an event fires (sched_send.h): due, or closed
 ** when its window ended first, as the run would have closed it. */
-int campSchedEventFire(Engine *e, const Loaded *l, const StoreChild *k, int64_t at, EventResult *r, int *fired) {
+int campSchedEventFire(Engine *e, const Loaded *l, const StoreChild *k, int64_t record, int64_t at, EventResult *r, int *fired) {
   const ProgActivity *a = &l->p->acts[k->idx];
-  if (!k->hasDue || k->due > at) { (*fired)++; return campStoreMakeDue(e, k->id, at + a->delay, at); }
+  if (!k->hasDue || k->due > at) { (*fired)++; return campStoreMakeDue(e, k->id, campSchedDue(e, l, (uint32_t)k->idx, at, record), at); }
   if (!r->late) { r->late = 1; free(r->branch); r->branch = strdup(l->p->str[a->name]); r->windowEnd = k->due; }
   return campStoreCloseWindow(e, k->id, k->due);
 }
@@ -62,7 +63,7 @@ static int branch(Engine *e, const Loaded *l, const StoreMessage *m, int fresh, 
       why = "the event happened";
     }
     if (why) rc = campStoreSetTrace(e, kids[i].id, TRACE_CANCELED, why, at);
-    else if (waited) rc = campSchedEventFire(e, l, &kids[i], at, r, fired);
+    else if (waited) rc = campSchedEventFire(e, l, &kids[i], m->record, at, r, fired);
   }
   free(kids);
   return rc;

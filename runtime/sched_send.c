@@ -39,7 +39,7 @@ static int sentChildren(Engine *e, Outgoing *og, int64_t now) {
   if (!l) return 0;
   int idx = l->version != og->version ? campStoreTraceActivity(e, w->trace) : w->actIdx;
   if (idx < 0) return 0;                  /* the activity is gone: no children */
-  return campSchedChildren(e, l, (uint32_t)idx, w->trace, w->participant, now, &w->spawned);
+  return campSchedChildren(e, l, (uint32_t)idx, w->trace, w->participant, w->record, now, &w->spawned);
 }
 
 /* The run stopped before this send started: the claim is let go, the trace

@@ -55,8 +55,12 @@ typedef struct Batch {
 /* sched.c: the children of activity act once its trace was processed at
 ** now (spawned set when there are any); complete a participant with
 ** nothing pending (counted in st when not NULL). */
-int campSchedChildren(Engine *e, const Loaded *l, uint32_t act, int64_t trace, int64_t participant, int64_t now,
-                      int *spawned);
+int campSchedChildren(Engine *e, const Loaded *l, uint32_t act, int64_t trace, int64_t participant, int64_t record,
+                      int64_t now, int *spawned);
+/* The children of a branch node on one of its paths (path -1: all
+** children, campSchedChildren). */
+int campSchedPath(Engine *e, const Loaded *l, uint32_t act, int path, int64_t trace, int64_t participant, int64_t record,
+                  int64_t now, int *spawned);
 int campSchedComplete(Engine *e, int64_t participant, RunStats *st);
 /* The delay before attempt `attempts + 1` of a send that failed for now,
 ** or -1 when it has had all its attempts. */
@@ -68,7 +72,7 @@ int64_t campSchedBackoff(int attempts);
 ** it is closed as a run would have closed it (canceled, the window passed)
 ** and the first such branch is noted in r (late, branch, windowEnd).
 ** 0, or -1 (campStoreError). */
-int campSchedEventFire(Engine *e, const Loaded *l, const StoreChild *k, int64_t at, EventResult *r, int *fired);
+int campSchedEventFire(Engine *e, const Loaded *l, const StoreChild *k, int64_t record, int64_t at, EventResult *r, int *fired);
 
 /* sched_host.c: the VmHost for running l's code on the current record;
 ** trace: the action activity's trace (webhooks queue under it), or 0.

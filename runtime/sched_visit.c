@@ -70,7 +70,7 @@ static int participantHit(Engine *e, const Loaded *l, int64_t participant, const
     const ProgActivity *a = &l->p->acts[kids[i].idx];
     if (a->trigger == TRIG_VISIT && kids[i].state == TRACE_WAITING && meets(l->p, a, h)) {
       EventResult ev = { 0 };
-      rc = campSchedEventFire(e, l, &kids[i], h->at, &ev, &r->fired);
+      rc = campSchedEventFire(e, l, &kids[i], h->record, h->at, &ev, &r->fired);
       noteLate(r, &ev);
       *touched = 1;
     } else if (a->trigger == TRIG_NO_VISIT && kids[i].state == TRACE_SCHEDULED && h->at < kids[i].due - a->delay &&

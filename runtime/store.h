@@ -66,6 +66,7 @@ typedef struct Loaded {
 ** scheduler's marks (zero when taken). */
 typedef struct DueTrace {
   int64_t trace, participant, parent, due, record, campaign;
+  int64_t due0;             /* the first due time, before any hold for a window or a cap (what `expire` counts from) */
   int state, attempts, actIdx, test;   /* actIdx: the activity's image index, -1 when removed */
   int spawned;              /* it created children: its participant has work pending */
   int queued;               /* claimed for sending: finished after the send */
@@ -294,6 +295,13 @@ int campStoreTakeDue(Engine *e, int64_t now, int test, int64_t participant, int6
 ** (hasDue == 0: no end). */
 int campStoreSpawn(Engine *e, int64_t participant, int64_t activity, int64_t parent, int state, int64_t due, int hasDue,
                    int64_t base);
+/* Hold a scheduled trace until due (a send window's next opening, a
+** frequency cap's room), noting why in its message; its first due time is
+** kept (due0). */
+int campStoreHold(Engine *e, int64_t trace, int64_t due, const char *note);
+/* Record the path a branch node's trace took (or the variant an A/B
+** winner sent), 0-based. */
+int campStoreSetPath(Engine *e, int64_t trace, int path);
 /* Set a trace's final state (processed, rejected, canceled, error) with
 ** its message (or NULL) at doneAt. */
 int campStoreSetTrace(Engine *e, int64_t trace, int state, const char *msg, int64_t doneAt);

@@ -26,7 +26,7 @@
 #include "runtime/clock.h"
 #include "runtime/store_engine.h"
 
-#define SCHEMA_VERSION 8
+#define SCHEMA_VERSION 9
 
 static const char *const schema1 =
   "CREATE TABLE camp_meta(key TEXT PRIMARY KEY, value);"
@@ -202,8 +202,24 @@ static const char *const schema8 =
   "ALTER TABLE camp_campaign ADD COLUMN esp_id TEXT;"
   "CREATE UNIQUE INDEX camp_campaign_esp ON camp_campaign(transport, esp_id) WHERE esp_id IS NOT NULL;";
 
+/* Version 9: timing rules (docs/RUNTIME.md "Timing").  A trace held for a
+** send window or a frequency cap keeps its first due time in due0 (what
+** `expire` counts from; NULL: never held); a branch node's trace records
+** the path it took, and an A/B test's winner the variant it sent, in path.
+** camp_send_log holds one row per message claimed on a capped channel,
+** keyed by its contact (the address, lower case), inserted in the
+** transaction that claims the send, so two runners cannot both pass under
+** a cap.  The database's default zone, windows and caps are camp_meta keys
+** (timezone, window.email, window.sms, cap.email, cap.sms). */
+static const char *const schema9 =
+  "ALTER TABLE camp_trace ADD COLUMN due0 INTEGER;"
+  "ALTER TABLE camp_trace ADD COLUMN path INTEGER;"
+  "CREATE TABLE camp_send_log(id INTEGER PRIMARY KEY, channel INTEGER NOT NULL, contact TEXT NOT NULL, at INTEGER NOT NULL,"
+  "  campaign INTEGER NOT NULL, trace INTEGER NOT NULL);"
+  "CREATE INDEX camp_send_log_contact ON camp_send_log(channel, contact, at);";
+
 /* Migrations: index i brings user_version i to i + 1. */
-static const char *const migrations[] = { schema1, schema2, schema3, schema4, schema5, schema6, schema7, schema8 };
+static const char *const migrations[] = { schema1, schema2, schema3, schema4, schema5, schema6, schema7, schema8, schema9 };
 
 int campStoreExec(Engine *e, const char *sql, char *err, size_t errSize) {
   char *msg = NULL;

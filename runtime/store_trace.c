@@ -219,7 +219,8 @@ int campStoreCompleteCampaign(Engine *e, int64_t campaign) {
 ** partial index's own WHERE, written out so SQLite uses it (it does not
 ** infer it from "state = 0"). */
 #define DUE_SQL(S) \
-  "SELECT t.id, t.participant, t.parent, t.due, t.state, t.attempts, coalesce(t.message_id, ''), pa.record_id, pa.campaign, a.idx, pa.test " \
+  "SELECT t.id, t.participant, t.parent, t.due, t.state, t.attempts, coalesce(t.message_id, ''), pa.record_id, pa.campaign, a.idx, pa.test, " \
+  "coalesce(t.due0, t.due) " \
   "FROM camp_trace t JOIN camp_participant pa ON pa.id = t.participant JOIN camp_activity a ON a.id = t.activity " \
   "JOIN camp_campaign c ON c.id = pa.campaign " \
   "WHERE t.state = " S " AND " Q_PENDING_AS("t.") " AND t.due <= ? AND pa.state = 'running' AND (c.state = 'running' OR pa.test = 1) " \
@@ -254,6 +255,7 @@ int campStoreTakeDue(Engine *e, int64_t now, int test, int64_t participant, int6
       w->campaign = sqlite3_column_int64(st, 8);
       w->actIdx = sqlite3_column_int(st, 9);
       w->test = sqlite3_column_int(st, 10);
+      w->due0 = sqlite3_column_int64(st, 11);
     }
     sqlite3_reset(st);
   }
@@ -275,6 +277,14 @@ int campStoreSpawn(Engine *e, int64_t participant, int64_t activity, int64_t par
   int rc = sqlite3_step(s) == SQLITE_DONE ? 0 : -1;
   sqlite3_reset(s);
   return rc;
+}
+
+int campStoreHold(Engine *e, int64_t trace, int64_t due, const char *note) {
+  return campStoreRun(e, "UPDATE camp_trace SET due0 = coalesce(due0, due), due = ?, message = ? WHERE id = ?", "iti", due, note, trace);
+}
+
+int campStoreSetPath(Engine *e, int64_t trace, int path) {
+  return campStoreRun(e, "UPDATE camp_trace SET path = ? WHERE id = ?", "ii", (int64_t)path, trace);
 }
 
 int campStoreSetTrace(Engine *e, int64_t trace, int state, const char *msg, int64_t doneAt) {

@@ -13,7 +13,7 @@ sqlite3 "$D/db" < tests/migrate/v1.sql
 check "fixture schema" "$(sqlite3 "$D/db" 'PRAGMA user_version')" 1
 sqlite3 "$D/db" "INSERT INTO camp_suppression VALUES('old@x.test', 'bounce', 5), ('+33600000009', 'bounce', 6)"
 "$CAMP" report --db "$D/db" --format json > "$D/report.json" 2> "$D/err" || bad "report on the old database: $(cat "$D/err")"
-check "migrated schema" "$(sqlite3 "$D/db" 'PRAGMA user_version')" 8
+check "migrated schema" "$(sqlite3 "$D/db" 'PRAGMA user_version')" 9
 check "suppressions kept, by channel" "$(suppressions "$D/db" channel,address | tr '|' ' ' | paste -sd'|')" \
   "email old@x.test|sms +33600000009"
 check "traces kept" "$(ntraces "$D/db")" 4

@@ -76,8 +76,8 @@ def parse(img):
         r.value()
     version = struct.unpack_from("<I", img, 8)[0]
     models(r, version)
-    r.skip((57 if version >= 6 else 53 if version >= 4 else 49 if version >= 3 else 36) * r.u32())   # campaigns (3 on: + isMailing, list, at; 4: + initiative; 6: + via)
-    r.skip((71 if version >= 5 else 66) * r.u32())   # activities (5 on: + visit match, pattern)
+    r.skip((96 if version >= 7 else 57 if version >= 6 else 53 if version >= 4 else 49 if version >= 3 else 36) * r.u32())   # campaigns (3 on: + isMailing, list, at; 4: + initiative; 6: + via; 7: + timing)
+    r.skip((100 if version >= 7 else 71 if version >= 5 else 66) * r.u32())   # activities (5 on: + visit match, pattern; 7: + timing, path)
     r.skip((30 if version >= 4 else 20) * r.u32())   # lists (4 on: + kind, keep, contact, filter text)
     if version >= 4:                          # initiatives
         r.skip(49 * r.u32())
@@ -87,6 +87,8 @@ def parse(img):
     if version >= 6:                          # syncs, then their fields
         r.skip(41 * r.u32())
         r.skip(12 * r.u32())
+    if version >= 7:                          # split shares
+        r.skip(2 * r.u32())
     if version < 3:                           # mailings (3 on: lowered to campaigns)
         r.skip(40 * r.u32())
     before = r.b[:r.p]

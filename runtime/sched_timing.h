@@ -1,0 +1,58 @@
+/*
+** runtime/sched_timing.h -- the scheduler's timing rules (issue 14,
+** docs/RUNTIME.md "Timing"): when a trace comes due in its recipient's
+** zone, whether a message may go out now (send windows, frequency caps),
+** and which path a branch node (split, if) takes.
+**
+** Owns, by file:
+**   sched_timing.c  zones (record field -> campaign -> database -> UTC),
+**                   calendar delays and `at HH:MM` (campSchedDue), send
+**                   windows and the gate before a claim (campSchedGate)
+**   sched_cap.c     frequency caps, counted and claimed in the batch
+**                   transaction (campSchedCapClaim), priority order
+**   sched_branch.c  split and if nodes, A/B winners (campSchedBranch,
+**                   campSchedWinner)
+** Does not own: SQL (store_*.c), calendar arithmetic itself (clock.c).
+*/
+#ifndef CAMP_SCHED_TIMING_H
+#define CAMP_SCHED_TIMING_H
+
+#include "runtime/sched.h"
+#include "runtime/store.h"
+
+/* The time activity act of record's participant comes due, its trigger
+** having fired at base (enrolment, the parent's execution, the end of a
+** no-event window, an event): its calendar delay (months, then days, in
+** the recipient's zone: wall-clock time kept across DST), then its
+** minutes and hours, then its `at HH:MM` (docs/RUNTIME.md).  May load
+** the record (campStoreLoadRecord) when the campaign reads its zone from
+** a field: callers that hold a loaded record call it last. */
+int64_t campSchedDue(Engine *e, const Loaded *l, uint32_t act, int64_t base, int64_t record);
+
+/* Before a message (trace w, to address `to`, the record loaded) is
+** claimed, inside the batch transaction: outside its send window it is
+** held until the next opening; over a frequency cap it is held until the
+** cap allows, or canceled (`cap skip`); else its send is logged against
+** the caps.  1 the trace was held or finished (counted in rs), 0 go on and
+** claim it, -1 database error. */
+int campSchedGate(Engine *e, DueTrace *w, const Loaded *l, const char *to, int64_t now, RunStats *rs);
+
+/* sched_cap.c: the cap part of campSchedGate (same contract). */
+int campSchedCapClaim(Engine *e, DueTrace *w, const Loaded *l, const char *to, int64_t now, RunStats *rs);
+
+/* sched_cap.c: a batch's due traces in the order they are decided: as
+** taken (interrupted sends first, then by due time), except that among
+** the scheduled messages higher campaign priority goes first. */
+void campSchedOrder(Engine *e, DueTrace *work, int n);
+
+/* sched_branch.c: a split or if node's trace w (the record loaded):
+** its path chosen, recorded (campStoreSetPath) and noted, the trace
+** processed and that path's children spawned.  0, or -1 database error. */
+int campSchedBranch(Engine *e, DueTrace *w, const Loaded *l, int64_t now, RunStats *rs);
+
+/* sched_branch.c: the activity whose templates an email sends: act
+** itself, or for an A/B test's winner (abMetric) the variant with the
+** best rate so far (its index in l->p->acts); -1 database error. */
+int campSchedWinner(Engine *e, const Loaded *l, uint32_t act, int64_t trace);
+
+#endif
