@@ -552,7 +552,8 @@ static int decide(Engine *e, DueTrace *w, const RunOptions *o, int64_t now, Outg
   SchedHost host;
   campSchedHost(&host, e, l, 0);
   int f1 = campVmFilter(campStoreVm(e), p, c->filter, &r, now, &host.vm, err, sizeof err);
-  int f2 = f1 > 0 ? campVmFilter(campStoreVm(e), p, a->filter, &r, now, &host.vm, err, sizeof err) : f1;
+  /* an if node's filter is its condition, which chooses its path (sched_branch.c) */
+  int f2 = f1 > 0 && a->kind != ACT_IF ? campVmFilter(campStoreVm(e), p, a->filter, &r, now, &host.vm, err, sizeof err) : f1;
   if (f1 < 0 || f2 < 0) return finish(e, w, TRACE_ERROR, err, now, &rs->errors);
   if (!f1 || !f2) return finish(e, w, TRACE_REJECTED, "rejected by the campaign or activity filter", now, &rs->rejected);
   int in = c->list != CAMP_NONE ? campSchedInSendSet(e, l, w->record, &host.vm, err, sizeof err) : 1;
