@@ -24,17 +24,23 @@ int64_t campClockFromCivil(int64_t y, int m, int d) {
   return (era * 146097 + doe - 719468) * 86400;
 }
 
-void campClockFormat(int64_t t, char out[CAMP_CLOCK_ISO_SIZE]) {
-  int64_t days = t / 86400, secs = t % 86400;
-  if (secs < 0) { secs += 86400; days--; }
-  /* civil from days */
+void campClockToCivil(int64_t days, int64_t *year, int *month, int *day) {
+  /* civil from days (Howard Hinnant's algorithm) */
   int64_t z = days + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
   int64_t doe = z - era * 146097;
   int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
   int64_t y = yoe + era * 400;
   int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
-  int d = (int)(doy - (153 * mp + 2) / 5 + 1), m = (int)(mp < 10 ? mp + 3 : mp - 9);
-  y += m <= 2;
+  *day = (int)(doy - (153 * mp + 2) / 5 + 1);
+  *month = (int)(mp < 10 ? mp + 3 : mp - 9);
+  *year = y + (*month <= 2);
+}
+
+void campClockFormat(int64_t t, char out[CAMP_CLOCK_ISO_SIZE]) {
+  int64_t days = t / 86400, secs = t % 86400, y;
+  if (secs < 0) { secs += 86400; days--; }
+  int m, d;
+  campClockToCivil(days, &y, &m, &d);
   snprintf(out, CAMP_CLOCK_ISO_SIZE, "%04lld-%02d-%02dT%02d:%02d:%02dZ", (long long)y, m, d,
            (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60));
 }

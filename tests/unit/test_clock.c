@@ -1,5 +1,6 @@
 /*
-** tests/unit/test_clock.c -- ISO 8601 and relative times (runtime/clock.c).
+** tests/unit/test_clock.c -- ISO 8601 and relative times (runtime/clock.c),
+** zones, calendar arithmetic and send windows (runtime/clock_zone.c).
 */
 #include <stdlib.h>
 #include <time.h>
@@ -31,7 +32,186 @@ static const char *dur(int64_t s) {
   return buf;
 }
 
+
+/* t in zone as ISO 8601 with its offset. */
+static const char *in(const char *zone, int64_t t) {
+  static char buf[4][CAMP_CLOCK_ISO_SIZE];
+  static int k;
+  k = (k + 1) % 4;
+  campClockFormatIn(campClockZone(zone), t, buf[k]);
+  return buf[k];
+}
+
+/* t plus months and days in zone, as ISO 8601 there. */
+static const char *plus(const char *zone, const char *t, int months, int days) {
+  return in(zone, campClockAddCalendar(campClockZone(zone), iso(t), months, days));
+}
+
+static const char *wall(const char *zone, int y, int mo, int d, int h, int mi) {
+  return in(zone, campClockFromLocal(campClockZone(zone), y, mo, d, h * 3600 + mi * 60));
+}
+
+static ProgWindow window(const char *s) {
+  ProgWindow w = { 1, 1, 0xff };
+  char err[200];
+  if (campClockWindowParse(s, &w, err, sizeof err)) w.days = 0xff;
+  return w;
+}
+
+static const char *windowText(const char *s, int caps) {
+  static char buf[80];
+  ProgWindow w = window(s);
+  if (w.days == 0xff) return "(bad)";
+  campClockWindowFormat(&w, caps, buf, sizeof buf);
+  return buf;
+}
+
+/* The next opening of window text w at t in zone. */
+static const char *opening(const char *zone, const char *w, const char *t) {
+  ProgWindow pw = window(w);
+  return in(zone, campClockWindowNext(campClockZone(zone), &pw, iso(t)));
+}
+
+static void zones(void) {
+  CHECK(campClockZone("Europe/Paris") != NULL);
+  CHECK(campClockZone("Europe/Paris") == campClockZone("Europe/Paris"));
+  CHECK(campClockZone("UTC") != NULL);
+  CHECK(campClockZone("Mars/Olympus_Mons") == NULL);
+  CHECK(campClockZone("Mars/Olympus_Mons") == NULL);   /* cached as unknown */
+  CHECK(campClockZone("") == NULL);
+  CHECK(campClockZone(NULL) == NULL);
+  CHECK_EQ_STR(in("UTC", NOW), "2026-01-05T09:00:00Z");
+  CHECK_EQ_STR(in("Europe/Paris", NOW), "2026-01-05T10:00:00+01:00");
+  CHECK_EQ_STR(in("America/New_York", NOW), "2026-01-05T04:00:00-05:00");
+  CHECK_EQ_STR(in("Asia/Kolkata", NOW), "2026-01-05T14:30:00+05:30");
+  CHECK_EQ_STR(in("Pacific/Auckland", NOW), "2026-01-05T22:00:00+13:00");
+  /* the date line: Auckland is a day ahead of UTC in the evening */
+  CampLocal lt;
+  campClockLocal(campClockZone("Pacific/Auckland"), iso("2026-03-19T21:00:00Z"), &lt);
+  CHECK_EQ_INT(lt.day, 20);
+  CHECK_EQ_INT(lt.wday, 4);                                /* a Friday */
+  CHECK_EQ_INT(lt.sec, 10 * 3600);
+  campClockLocal(NULL, iso("2026-03-22T23:59:59Z"), &lt);  /* no zone: UTC; a Sunday */
+  CHECK_EQ_INT(lt.wday, 6);
+  CHECK_EQ_INT(lt.offset, 0);
+}
+
+static void dst(void) {
+  /* Europe/Paris 2026: 29 Mar 02:00 -> 03:00, 25 Oct 03:00 -> 02:00 */
+  CHECK_EQ_STR(plus("Europe/Paris", "2026-03-28T09:00:00+01:00", 0, 1), "2026-03-29T09:00:00+02:00");
+  CHECK_EQ_STR(plus("Europe/Paris", "2026-10-24T09:00:00+02:00", 0, 1), "2026-10-25T09:00:00+01:00");
+  CHECK_EQ_STR(plus("Europe/Paris", "2026-03-22T09:00:00+01:00", 0, 7), "2026-03-29T09:00:00+02:00");
+  CHECK_EQ_STR(plus("Europe/Paris", "2026-03-28T02:30:00+01:00", 0, 1), "2026-03-29T03:30:00+02:00");   /* the gap */
+  CHECK_EQ_STR(wall("Europe/Paris", 2026, 3, 29, 2, 30), "2026-03-29T03:30:00+02:00");
+  CHECK_EQ_STR(wall("Europe/Paris", 2026, 3, 29, 2, 0), "2026-03-29T03:00:00+02:00");
+  CHECK_EQ_STR(wall("Europe/Paris", 2026, 3, 29, 3, 0), "2026-03-29T03:00:00+02:00");
+  CHECK_EQ_STR(wall("Europe/Paris", 2026, 3, 29, 1, 59), "2026-03-29T01:59:00+01:00");
+  CHECK_EQ_STR(wall("Europe/Paris", 2026, 10, 25, 2, 30), "2026-10-25T02:30:00+02:00");      /* twice: the first */
+  CHECK_EQ_STR(wall("Europe/Paris", 2026, 10, 25, 3, 0), "2026-10-25T03:00:00+01:00");
+  CHECK_EQ_INT(campClockFromLocal(campClockZone("Europe/Paris"), 2026, 10, 25, 2 * 3600 + 1800), iso("2026-10-25T00:30:00Z"));
+  /* America/New_York 2026: 8 Mar 02:00 -> 03:00, 1 Nov 02:00 -> 01:00 */
+  CHECK_EQ_STR(plus("America/New_York", "2026-03-07T09:00:00-05:00", 0, 1), "2026-03-08T09:00:00-04:00");
+  CHECK_EQ_STR(plus("America/New_York", "2026-10-31T09:00:00-04:00", 0, 1), "2026-11-01T09:00:00-05:00");
+  CHECK_EQ_STR(wall("America/New_York", 2026, 3, 8, 2, 30), "2026-03-08T03:30:00-04:00");
+  CHECK_EQ_STR(wall("America/New_York", 2026, 11, 1, 1, 30), "2026-11-01T01:30:00-04:00");
+  CHECK_EQ_STR(wall("America/New_York", 2026, 11, 1, 2, 0), "2026-11-01T02:00:00-05:00");
+  /* Pacific/Auckland 2026: DST ends 5 Apr 03:00 -> 02:00, starts 27 Sep 02:00 -> 03:00 */
+  CHECK_EQ_STR(plus("Pacific/Auckland", "2026-04-04T09:00:00+13:00", 0, 1), "2026-04-05T09:00:00+12:00");
+  CHECK_EQ_STR(plus("Pacific/Auckland", "2026-09-26T09:00:00+12:00", 0, 1), "2026-09-27T09:00:00+13:00");
+  CHECK_EQ_STR(wall("Pacific/Auckland", 2026, 9, 27, 2, 15), "2026-09-27T03:15:00+13:00");
+  CHECK_EQ_STR(wall("Pacific/Auckland", 2026, 4, 5, 2, 30), "2026-04-05T02:30:00+13:00");
+  /* Asia/Kolkata: half an hour, no DST */
+  CHECK_EQ_STR(plus("Asia/Kolkata", "2026-03-28T09:00:00+05:30", 0, 1), "2026-03-29T09:00:00+05:30");
+  CHECK_EQ_STR(wall("Asia/Kolkata", 2026, 3, 20, 9, 0), "2026-03-20T09:00:00+05:30");
+  CHECK_EQ_INT(campClockFromLocal(campClockZone("Asia/Kolkata"), 2026, 3, 20, 9 * 3600), iso("2026-03-20T03:30:00Z"));
+}
+
+static void months(void) {
+  CHECK_EQ_STR(plus("UTC", "2026-01-31T10:00:00Z", 1, 0), "2026-02-28T10:00:00Z");
+  CHECK_EQ_STR(plus("UTC", "2024-01-31T10:00:00Z", 1, 0), "2024-02-29T10:00:00Z");   /* leap year */
+  CHECK_EQ_STR(plus("UTC", "2024-02-29T10:00:00Z", 12, 0), "2025-02-28T10:00:00Z");
+  CHECK_EQ_STR(plus("UTC", "2000-01-31T00:00:00Z", 1, 0), "2000-02-29T00:00:00Z");   /* 400 years: leap */
+  CHECK_EQ_STR(plus("UTC", "2100-01-31T00:00:00Z", 1, 0), "2100-02-28T00:00:00Z");   /* 100 years: not */
+  CHECK_EQ_STR(plus("UTC", "2026-12-15T08:00:00Z", 1, 0), "2027-01-15T08:00:00Z");
+  CHECK_EQ_STR(plus("UTC", "2026-08-31T08:00:00Z", 1, 1), "2026-10-01T08:00:00Z");    /* 30 Sep, then a day */
+  CHECK_EQ_STR(plus("UTC", "2026-01-31T08:00:00Z", 13, 0), "2027-02-28T08:00:00Z");
+  CHECK_EQ_STR(plus("Europe/Paris", "2026-01-31T09:00:00+01:00", 1, 0), "2026-02-28T09:00:00+01:00");
+  CHECK_EQ_STR(plus("Europe/Paris", "2026-03-15T09:00:00+01:00", 1, 0), "2026-04-15T09:00:00+02:00");
+  /* the month is the local one: 31 Jan 23:30 in Paris (22:30 UTC) */
+  CHECK_EQ_STR(plus("Europe/Paris", "2026-01-31T23:30:00+01:00", 1, 0), "2026-02-28T23:30:00+01:00");
+  CHECK_EQ_STR(plus("Pacific/Auckland", "2026-01-30T12:00:00Z", 1, 0), "2026-02-28T01:00:00+13:00");  /* 31 Jan there */
+  CHECK_EQ_INT(campClockAddCalendar(campClockZone("Europe/Paris"), NOW, 0, 0), NOW);
+}
+
+static void timesOfDay(void) {
+  const CampZone *paris = campClockZone("Europe/Paris");
+  /* after 2 days at 09:00: that date at 09:00, earlier in the day than the base */
+  CHECK_EQ_STR(in("Europe/Paris", campClockAtOn(paris, campClockAddCalendar(paris, iso("2026-03-27T15:00:00+01:00"), 0, 2), 540)),
+               "2026-03-29T09:00:00+02:00");
+  CHECK_EQ_STR(in("Europe/Paris", campClockAtOrAfter(paris, iso("2026-03-27T15:00:00+01:00"), 540)), "2026-03-28T09:00:00+01:00");
+  CHECK_EQ_STR(in("Europe/Paris", campClockAtOrAfter(paris, iso("2026-03-27T08:00:00+01:00"), 540)), "2026-03-27T09:00:00+01:00");
+  CHECK_EQ_STR(in("Europe/Paris", campClockAtOrAfter(paris, iso("2026-03-27T09:00:00+01:00"), 540)), "2026-03-27T09:00:00+01:00");
+  CHECK_EQ_STR(in("Europe/Paris", campClockAtOrAfter(paris, iso("2026-03-28T23:00:00+01:00"), 150)), "2026-03-29T03:30:00+02:00");
+  const CampZone *kol = campClockZone("Asia/Kolkata");
+  CHECK_EQ_STR(in("Asia/Kolkata", campClockAtOrAfter(kol, iso("2026-03-20T04:00:00Z"), 540)), "2026-03-21T09:00:00+05:30");
+  CHECK_EQ_STR(in("Asia/Kolkata", campClockAtOn(kol, iso("2026-03-20T04:00:00Z"), 540)), "2026-03-20T09:00:00+05:30");
+  const CampZone *akl = campClockZone("Pacific/Auckland");
+  CHECK_EQ_STR(in("Pacific/Auckland", campClockAtOrAfter(akl, iso("2026-03-19T21:00:00Z"), 540)), "2026-03-21T09:00:00+13:00");
+  CHECK_EQ_STR(in("UTC", campClockAtOrAfter(NULL, iso("2026-03-19T21:00:00Z"), 540)), "2026-03-20T09:00:00Z");
+}
+
+static void windows(void) {
+  CHECK_EQ_STR(windowText("08:00-20:00 mon-fri", 0), "08:00-20:00 mon-fri");
+  CHECK_EQ_STR(windowText("08:00-20:00 mon-fri", 1), "08:00-20:00 Mon-Fri");
+  CHECK_EQ_STR(windowText("09:00-20:00", 0), "09:00-20:00");
+  CHECK_EQ_STR(windowText("  22:00 - 06:00 on FRI-mon ", 0), "22:00-06:00 fri-mon");
+  CHECK_EQ_STR(windowText("08:00-20:00 mon, wed,fri", 0), "08:00-20:00 mon, wed, fri");
+  CHECK_EQ_STR(windowText("08:00-20:00 sat-sun", 1), "08:00-20:00 Sat-Sun");
+  CHECK_EQ_STR(windowText("08:00-20:00 sun", 0), "08:00-20:00 sun");
+  CHECK_EQ_STR(windowText("08:00-20:00 sun-sat", 0), "08:00-20:00");
+  CHECK_EQ_STR(windowText("08:00-20:00 mon, tue, wed", 0), "08:00-20:00 mon-wed");
+  CHECK_EQ_STR(windowText("off", 0), "off");
+  CHECK_EQ_INT(window("08:00-20:00 mon-fri").days, 0x1f);
+  CHECK_EQ_INT(window("08:00-20:00 mon-fri").from, 480);
+  CHECK_EQ_INT(window("08:00-20:00 mon-fri").to, 1200);
+  CHECK_EQ_INT(window("off").days, 0);
+  CHECK_EQ_STR(windowText("8:00-20:00", 0), "(bad)");
+  CHECK_EQ_STR(windowText("24:00-20:00", 0), "(bad)");
+  CHECK_EQ_STR(windowText("08:60-20:00", 0), "(bad)");
+  CHECK_EQ_STR(windowText("08:00-08:00", 0), "(bad)");
+  CHECK_EQ_STR(windowText("08:00-20:00 funday", 0), "(bad)");
+  CHECK_EQ_STR(windowText("08:00-20:00 mon-", 0), "(bad)");
+  CHECK_EQ_STR(windowText("08:00-20:00 mon,", 0), "(bad)");
+  CHECK_EQ_STR(windowText("08:00-20:00 monday", 0), "(bad)");
+  CHECK_EQ_STR(windowText("", 0), "(bad)");
+  CHECK_EQ_STR(windowText("08:00", 0), "(bad)");
+  /* next openings: Saturday -> Monday 08:00; Friday evening -> Monday; before opening -> today */
+  CHECK_EQ_STR(opening("Europe/Paris", "08:00-20:00 mon-fri", "2026-03-21T10:00:00+01:00"), "2026-03-23T08:00:00+01:00");
+  CHECK_EQ_STR(opening("Europe/Paris", "08:00-20:00 mon-fri", "2026-03-20T20:00:00+01:00"), "2026-03-23T08:00:00+01:00");
+  CHECK_EQ_STR(opening("Europe/Paris", "08:00-20:00 mon-fri", "2026-03-20T07:59:00+01:00"), "2026-03-20T08:00:00+01:00");
+  CHECK_EQ_STR(opening("Europe/Paris", "08:00-20:00 mon-fri", "2026-03-18T12:00:00+01:00"), "2026-03-18T12:00:00+01:00");
+  CHECK_EQ_STR(opening("Europe/Paris", "08:00-20:00 mon-fri", "2026-03-27T21:00:00+01:00"), "2026-03-30T08:00:00+02:00");
+  CHECK_EQ_STR(opening("Europe/Paris", "08:00-20:00 mon", "2026-03-23T20:00:00+01:00"), "2026-03-30T08:00:00+02:00");
+  /* overnight: belongs to the day it opens on */
+  CHECK_EQ_STR(opening("UTC", "22:00-06:00 fri", "2026-03-21T05:00:00Z"), "2026-03-21T05:00:00Z");
+  CHECK_EQ_STR(opening("UTC", "22:00-06:00 fri", "2026-03-21T06:00:00Z"), "2026-03-27T22:00:00Z");
+  CHECK_EQ_STR(opening("UTC", "22:00-06:00 fri", "2026-03-19T23:00:00Z"), "2026-03-20T22:00:00Z");
+  CHECK_EQ_STR(opening("UTC", "22:00-06:00", "2026-03-19T12:00:00Z"), "2026-03-19T22:00:00Z");
+  CHECK_EQ_STR(opening("UTC", "22:00-06:00", "2026-03-19T02:00:00Z"), "2026-03-19T02:00:00Z");
+  /* in the recipient's zone: 07:00 UTC is 08:00 in Paris but 03:00 in New York */
+  CHECK_EQ_STR(opening("America/New_York", "09:00-20:00", "2026-03-21T07:00:00Z"), "2026-03-21T09:00:00-04:00");
+  CHECK_EQ_STR(opening("Pacific/Auckland", "08:00-20:00 mon-fri", "2026-03-20T08:00:00Z"), "2026-03-23T08:00:00+13:00");
+  CHECK_EQ_STR(opening("Asia/Kolkata", "09:00-20:00", "2026-03-20T15:00:00Z"), "2026-03-21T09:00:00+05:30");
+  ProgWindow none = { 0, 0, 0 };
+  CHECK(campClockWindowOpen(campClockZone("UTC"), &none, NOW));
+}
+
 int main(void) {
+  zones();
+  dst();
+  months();
+  timesOfDay();
+  windows();
   /* durations in words */
   CHECK_EQ_STR(dur(0), "0 seconds");
   CHECK_EQ_STR(dur(1), "1 second");
