@@ -288,7 +288,8 @@ static int syncCampaign(Engine *e, int64_t campaign, int sendNow, RunStats *rs, 
   Sync s = { e, l, campEngineNow(e), { { 0 }, 0, 0, 0, 0 }, rs, NULL, NULL, 0, 0, err, errSize, t, 0 };
   campSchedHost(&s.host, e, l, 0);
   if (c->isMailing) {
-    if (c->at > s.now && !(sendNow && c->at == CAMP_AT_MANUAL)) return 0;
+    /* `at ... local`: from 14 hours before, each recipient at that time in their zone (campSchedDue) */
+    if (campSchedMailingStart(c) > s.now && !(sendNow && c->at == CAMP_AT_MANUAL)) return 0;
     int done = campStoreSynced(e, campaign, err, errSize);
     if (done) return done < 0 ? -1 : 0;
   } else {

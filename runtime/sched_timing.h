@@ -29,6 +29,16 @@
 ** a field: callers that hold a loaded record call it last. */
 int64_t campSchedDue(Engine *e, const Loaded *l, uint32_t act, int64_t base, int64_t record);
 
+/* When a mailing enrols its list: its `at`, or for `at ... local` (a wall
+** clock time, sent at in each recipient's zone) 14 hours before, when the
+** first zone (UTC+14) reaches it; campSchedDue then gives each recipient's
+** email that wall-clock time in their zone (now when it has passed). */
+int64_t campSchedMailingStart(const ProgCampaign *c);
+
+/* An SMS's send window when neither it, its campaign nor the database
+** sets one: 09:00-20:00 every day (`camp config window.sms off` lifts it). */
+#define CAMP_SMS_WINDOW { 9 * 60, 20 * 60, 0x7f }
+
 /* Before a message (trace w, to address `to`, the record loaded) is
 ** claimed, inside the batch transaction: outside its send window it is
 ** held until the next opening; over a frequency cap it is held until the

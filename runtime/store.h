@@ -788,4 +788,14 @@ int campStoreVisitsModel(Engine *e, char **model, char *err, size_t errSize);
 typedef struct StoreForgotten { long visits, hits, visitors; } StoreForgotten;
 int campStoreVisitsForget(Engine *e, const char *model, int64_t record, StoreForgotten *f, char *err, size_t errSize);
 
+/* -- time helper: the database's timing settings (store_meta.c) ---------------------- */
+
+/* camp_meta's text value of key ("timezone", "window.email", "window.sms",
+** "cap.email", "cap.sms") into out (cut to size): 1 found, 0 not set, -1
+** error. */
+int campStoreMetaText(Engine *e, const char *key, char *out, size_t size);
+/* Set key to value (NULL: unset); the caller has checked it.  0, or -1
+** with the message in err. */
+int campStoreMetaSetText(Engine *e, const char *key, const char *value, char *err, size_t errSize);
+
 #endif

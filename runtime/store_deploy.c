@@ -20,6 +20,7 @@
 #include <string.h>
 #include "runtime/clock.h"
 #include "runtime/plan.h"
+#include "runtime/sched_timing.h"
 #include "runtime/store_engine.h"
 
 static const char *const typeSql[] = { "", "TEXT", "INTEGER", "REAL", "INTEGER", "INTEGER", "TEXT", "TEXT", "TEXT" };
@@ -170,7 +171,12 @@ static int storeSource(Engine *e, int64_t campaign, int version, const char *nam
 
 /* An activity of the version being replaced (copied: that version's
 ** program is freed while the new one is applied) and its id. */
-typedef struct OldAct { PlanActivity a; int64_t id; } OldAct;
+typedef struct OldAct {
+  PlanActivity a;
+  int64_t id;
+  int32_t days, months;     /* its calendar delay and time of day (image version 7) */
+  uint16_t at;
+} OldAct;
 
 static void freeOld(OldAct *v, int n) {
   for (int i = 0; v && i < n; i++) { free(v[i].a.name); free(v[i].a.parent); free(v[i].a.cond); }
@@ -195,6 +201,7 @@ static int oldActivities(Engine *e, int64_t campaign, OldAct **out, char *err, s
     o->delay = a->delay; o->window = a->window; o->expire = a->expire;
     o->trigger = a->trigger; o->kind = a->kind;
     v[i].id = l->actId[c->firstAct + i];
+    v[i].days = a->delayDays; v[i].months = a->delayMonths; v[i].at = a->atMinute;
   }
   *out = v;
   return (int)c->nact;
@@ -306,7 +313,7 @@ static int storeVersion(Engine *e, const Program *p, uint32_t ci, const DeployIm
                                      : "UPDATE camp_campaign SET version = ?3, title = ?1, at = ?2 WHERE id = ?4", err, errSize);
   if (!st) return -1;
   sqlite3_bind_text(st, 1, p->str[c->title], -1, SQLITE_STATIC);
-  if (c->isMailing && c->at) sqlite3_bind_int64(st, 2, c->at); else sqlite3_bind_null(st, 2);
+  if (c->isMailing && c->at) sqlite3_bind_int64(st, 2, campSchedMailingStart(c)); else sqlite3_bind_null(st, 2);
   sqlite3_bind_int(st, 3, cur->version + 1);
   sqlite3_bind_int64(st, 4, cur->id);
   sqlite3_step(st);
@@ -357,6 +364,50 @@ static int removeGone(Sync *s, char *err, size_t errSize) {
   return 0;
 }
 
+/* Does the activity's due time depend on the recipient's zone (a
+** calendar delay, a time of day)? */
+static int calendar(const ProgActivity *a) {
+  return a->delayDays || a->delayMonths || a->atMinute != CAMP_NO_TIME;
+}
+
+/* The pending traces of activity ai (of the new version) due again from
+** the time their trigger fired (base, plus the window of a no-event
+** branch), as campSchedDue says in each recipient's zone: a calendar delay
+** cannot be added in SQL.  Traces held for a window or cap are moved too
+** (the gate holds them again when needed). */
+static int recompute(Sync *s, uint32_t ai, char *err, size_t errSize) {
+  const ProgActivity *a = &s->p->acts[ai];
+  int64_t actId = s->l->actId[ai], (*v)[3] = NULL, add = campTriggerNegative(a->trigger) ? a->window : 0;
+  size_t n = 0, cap = 0;
+  sqlite3_stmt *st = campStoreStmt(s->e, "SELECT t.id, t.base, pa.record_id FROM camp_trace t JOIN camp_participant pa ON pa.id = t.participant "
+                                         "WHERE t.activity = ? AND t.state = " Q_SCHEDULED " AND t.base IS NOT NULL", err, errSize);
+  if (!st) return -1;
+  sqlite3_bind_int64(st, 1, actId);
+  int rc;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    if (n == cap) {
+      void *g = realloc(v, (cap = cap ? cap * 2 : 64) * sizeof *v);
+      if (!g) { sqlite3_reset(st); free(v); snprintf(err, errSize, "out of memory"); return -1; }
+      v = g;
+    }
+    for (int k = 0; k < 3; k++) v[n][k] = sqlite3_column_int64(st, k);
+    n++;
+  }
+  sqlite3_reset(st);
+  if (rc != SQLITE_DONE) { free(v); snprintf(err, errSize, "database: %s", sqlite3_errmsg(s->e->db)); return -1; }
+  for (size_t i = 0; i < n; i++) {
+    int64_t due = campSchedDue(s->e, s->l, ai, v[i][1] + add, v[i][2]);
+    if (campStoreRun(s->e, "UPDATE camp_trace SET due = ?, due0 = NULL WHERE id = ?", "ii", due, v[i][0]) < 0) {
+      free(v);
+      snprintf(err, errSize, "database: %s", sqlite3_errmsg(s->e->db));
+      return -1;
+    }
+  }
+  free(v);
+  if (n) campPlanLine(s->pl, 6, 0, "%lld pending trace%s move%s", (long long)n, n == 1 ? "" : "s", n == 1 ? "s" : "");
+  return 0;
+}
+
 /* An activity of the new version: added (reaching running participants
 ** when the campaign had any), or kept with what changed in it. */
 static int applyActivity(Sync *s, uint32_t ai, char *err, size_t errSize) {
@@ -372,7 +423,13 @@ static int applyActivity(Sync *s, uint32_t ai, char *err, size_t errSize) {
     s->shown++;
     if (s->nold && reachNewActivity(s->e, s->l->campaign, s->p, a, s->l->actId[ai], a->parent != CAMP_NONE ? s->l->actId[a->parent] : 0,
                                     s->pl, err, errSize) < 0) return -1;
-    return 0;
+    /* their due times in each recipient's zone (quietly: reachNewActivity said how many) */
+    Plan quiet = { NULL, 0 };
+    const Plan *said = s->pl;
+    s->pl = &quiet;
+    int rc = s->nold && calendar(a) ? recompute(s, ai, err, errSize) : 0;
+    s->pl = said;
+    return rc;
   }
   Plan quiet = { NULL, 0 };
   if (!campPlanActivity(&quiet, s->p, a, &o->a, camp, s->oldSrc, s->newSrc)) return 0;
@@ -380,8 +437,10 @@ static int applyActivity(Sync *s, uint32_t ai, char *err, size_t errSize) {
   campPlanActivity(s->pl, s->p, a, &o->a, camp, s->oldSrc, s->newSrc);
   s->stats->change++;
   s->shown++;
-  if (o->a.delay == a->delay && o->a.window == a->window && o->a.trigger == a->trigger) return 0;
+  if (o->a.delay == a->delay && o->a.window == a->window && o->a.trigger == a->trigger && o->days == a->delayDays &&
+      o->months == a->delayMonths && o->at == a->atMinute) return 0;
   /* pending traces take the new delays from the time their trigger fired */
+  if (calendar(a)) return recompute(s, ai, err, errSize);
   int64_t add = a->delay + (campTriggerNegative(a->trigger) ? a->window : 0);
   if (campStoreRun(s->e, "UPDATE camp_trace SET due = base + ? WHERE activity = ? AND state = " Q_SCHEDULED " AND base IS NOT NULL",
                    "ii", add, s->l->actId[ai]) < 0) {

@@ -303,7 +303,9 @@ int campStoreClaimHooks(Engine *e, int64_t trace) {
 }
 
 int campStoreSettle(Engine *e, int64_t trace, int64_t owner, int state, const char *msg, int64_t doneAt) {
-  if (campStoreRun(e, "UPDATE camp_trace SET state = ?, message = ?, done_at = ?, owner = NULL WHERE id = ? AND state = " Q_SENDING
+  /* a sent message keeps the note the timing rules left on it (sched_timing.c: a record's unknown zone, a hold) */
+  if (campStoreRun(e, "UPDATE camp_trace SET state = ?, message = coalesce(?2, CASE WHEN message LIKE 'time zone %' OR message LIKE 'held %' "
+             "THEN message END), done_at = ?, owner = NULL WHERE id = ? AND state = " Q_SENDING
              " AND owner = ?", "itiii", (int64_t)state, msg, doneAt, trace, owner) < 0) return -1;
   return sqlite3_changes(e->db) > 0;
 }
