@@ -114,6 +114,9 @@ struct RunOptions;
 /* camp init --sender: value checked as `from` is, then stored as the
 ** default sender (cli/send.c).  0, or -1 with the message in err. */
 int campSendSetSender(Engine *e, const char *value, char *err, size_t errSize);
+/* camp init --timezone: zone checked (GLib knows it), then stored as the
+** database's zone (cli/send.c).  0, or -1 with the message in err. */
+int campSendSetZone(Engine *e, const char *zone, char *err, size_t errSize);
 int campCliOpenChannels(Engine *e, const CliArgs *a, struct RunOptions *r, char *err, size_t errSize);
 
 /* Group the pending website hits into visits in a transaction of their

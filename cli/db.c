@@ -46,11 +46,17 @@ static int init(const CliArgs *a) {
     return campCliUsage(a->cmd, "--clock '%s' is not a time (2026-01-05T09:00:00Z)", a->opt[O_CLOCK]);
   if (a->opt[O_SENDER] && !campResolveFromValid(a->opt[O_SENDER]))   /* before the file is made */
     return campCliUsage(a->cmd, "--sender '%s' is not a sender address (write \"Name <user@example.com>\" or \"user@example.com\")", a->opt[O_SENDER]);
+  if (a->opt[O_TIMEZONE] && !campClockZone(a->opt[O_TIMEZONE])) {   /* one line, exit 1, nothing created */
+    fprintf(stderr, "camp init: --timezone '%s' is not a time zone this system knows (an IANA name such as Europe/Paris, or UTC)\n",
+            a->opt[O_TIMEZONE]);
+    return 1;
+  }
   char err[512];
   const char *db = campCliDbPath(a->opt[O_DB]);
   Engine *e = campEngineOpen(db, 1, clock, err, sizeof err);
   if (!e) { fprintf(stderr, "camp init: %s\n", err); return 1; }
   if (a->opt[O_SENDER] && campSendSetSender(e, a->opt[O_SENDER], err, sizeof err) < 0) return fail(a->cmd, e, err);
+  if (a->opt[O_TIMEZONE] && campSendSetZone(e, a->opt[O_TIMEZONE], err, sizeof err) < 0) return fail(a->cmd, e, err);
   printf("%s: ready (%s clock)\n", db, campEngineIsSimulated(e) ? "simulated" : "real");
   campEngineClose(e);
   return 0;
@@ -571,11 +577,14 @@ static int timeline(const CliArgs *a) {
 
 const CliSpec campCmdInit = {
   "init", "create a campaign database", init,
-  "camp init [--db DB] [--clock TIME] [--sender ADDRESS]",
+  "camp init [--db DB] [--clock TIME] [--sender ADDRESS] [--timezone ZONE]",
   "Creates the database file with its schema and a random tracking secret.\n"
   "With --clock the database keeps its own simulated time, moved only by camp run --until.\n"
-  "With --sender, emails and mailings without from go out from ADDRESS (camp config sender changes it).",
-  (const CliOptUse[]){ { O_DB, NULL }, { O_CLOCK, NULL }, { O_SENDER, NULL }, { CLI_NOPT, NULL } },
+  "With --sender, emails and mailings without from go out from ADDRESS (camp config sender changes it).\n"
+  "With --timezone, ZONE (an IANA name: Europe/Paris) is the database's zone: calendar delays, times of\n"
+  "day and send windows of recipients with no zone of their own or their campaign's count in it (else\n"
+  "UTC; camp config timezone changes it).  A zone this system does not know is refused, nothing created.",
+  (const CliOptUse[]){ { O_DB, NULL }, { O_CLOCK, NULL }, { O_SENDER, NULL }, { O_TIMEZONE, NULL }, { CLI_NOPT, NULL } },
   NULL, "camp init --db shop.db --clock 2026-01-05T09:00:00Z", DB_EXITS, 0,
 };
 

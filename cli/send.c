@@ -1,6 +1,7 @@
 /*
 ** cli/send.c -- camp send (a manual mailing, once, now) and camp config
-** (the database's settings: the default sender).
+** (the database's settings: the default sender, time zone, send windows
+** and caps).
 **
 ** Owns: when a mailing may be sent by hand and the messages that refuse
 ** it (not deployed, not a mailing, deferred, stopped, already sent: when),
@@ -19,7 +20,32 @@
 #include "runtime/clock.h"
 #include "compiler/resolve.h"
 #include "runtime/sched.h"
+#include "runtime/sched_timing.h"
 #include "runtime/sync.h"
+
+/* Temporary, until the cap helper's sched_cap.c (which defines them and
+** wins the link): a cap's text "N per M hours|days|weeks" or "off". */
+int campCapParse(const char *s, ProgCap *out, char *err, size_t errSize);
+void campCapFormat(const ProgCap *c, char *out, size_t n);
+__attribute__((weak)) int campCapParse(const char *s, ProgCap *out, char *err, size_t errSize) {
+  unsigned n, m;
+  char unit[16];
+  int k = 0;
+  if (!strcmp(s, "off")) { *out = (ProgCap){ 0, 0 }; return 0; }
+  if (sscanf(s, "%u per %u %15s%n", &n, &m, unit, &k) != 3 || s[k] || !n || !m) {
+    snprintf(err, errSize, "'%s' is not a cap (write \"3 per 7 days\", or \"off\")", s);
+    return -1;
+  }
+  int64_t u = !strncmp(unit, "hour", 4) ? 3600 : !strncmp(unit, "day", 3) ? 86400 : !strncmp(unit, "week", 4) ? 604800 : 0;
+  if (!u) { snprintf(err, errSize, "'%s' is not a cap (hours, days or weeks)", s); return -1; }
+  *out = (ProgCap){ n, (int64_t)m * u };
+  return 0;
+}
+__attribute__((weak)) void campCapFormat(const ProgCap *c, char *out, size_t n) {
+  if (!c->n) snprintf(out, n, "off");
+  else if (c->period % 86400 == 0) snprintf(out, n, "%u per %lld day%s", c->n, (long long)(c->period / 86400), c->period == 86400 ? "" : "s");
+  else snprintf(out, n, "%u per %lld hour%s", c->n, (long long)(c->period / 3600), c->period == 3600 ? "" : "s");
+}
 
 static int fail(const char *cmd, Engine *e, const char *err) {
   fprintf(stderr, "camp %s: %s\n", cmd, err);
@@ -141,24 +167,82 @@ static int send(const CliArgs *a) {
 
 /* -- camp config ------------------------------------------------------------------------ */
 
-static void showSender(Engine *e) {
-  char *s = campStoreMailingSender(e);
-  printf("sender  %s\n", s ? s : "(not set: emails without from go out as camp <noreply@camp.invalid>)");
-  free(s);
+/* The settings camp config knows, in the order it lists them, with what
+** holds when one is not set. */
+static const struct { const char *key, *unset; } settings[] = {
+  { "sender", "(not set: emails without from go out as camp <noreply@camp.invalid>)" },
+  { "timezone", "(not set: UTC)" },
+  { "window.email", "(not set: emails go out at any time)" },
+  { "window.sms", "(not set: 09:00-20:00 every day)" },
+  { "cap.email", "(not set: no cap)" },
+  { "cap.sms", "(not set: no cap)" },
+};
+#define NSETTINGS (sizeof settings / sizeof settings[0])
+
+static int settingIndex(const char *key) {
+  for (size_t i = 0; i < NSETTINGS; i++) if (!strcmp(settings[i].key, key)) return (int)i;
+  return -1;
+}
+
+static void showSetting(Engine *e, int i) {
+  char v[256];
+  char *sender = i == 0 ? campStoreMailingSender(e) : NULL;
+  int got = i == 0 ? sender != NULL : campStoreMetaText(e, settings[i].key, v, sizeof v) == 1;
+  printf("%-13s %s\n", settings[i].key, !got ? settings[i].unset : i == 0 ? sender : v);
+  free(sender);
+}
+
+/* VALUE for setting i checked and put in the form it is stored in (out;
+** "" unsets it).  0, or -1 with the one-line reason in err.  The sender
+** is checked by its caller (a malformed one is a usage error). */
+static int settingValue(int i, const char *value, char *out, size_t n, char *err, size_t errSize) {
+  const char *key = settings[i].key;
+  snprintf(out, n, "%s", value);
+  if (!*value) return 0;
+  if (!strcmp(key, "timezone") && !campClockZone(value)) {
+    snprintf(err, errSize, "'%s' is not a time zone this system knows (an IANA name such as Europe/Paris, or UTC)", value);
+    return -1;
+  }
+  if (!strncmp(key, "window.", 7)) {
+    ProgWindow w;
+    char why[200];
+    if (campClockWindowParse(value, &w, why, sizeof why) < 0) { snprintf(err, errSize, "%s: %s", key, why); return -1; }
+    campClockWindowFormat(&w, 0, out, n);
+  }
+  if (!strncmp(key, "cap.", 4)) {
+    ProgCap c;
+    char why[200];
+    if (campCapParse(value, &c, why, sizeof why) < 0) { snprintf(err, errSize, "%s: %s", key, why); return -1; }
+    campCapFormat(&c, out, n);
+  }
+  return 0;
 }
 
 static int config(const CliArgs *a) {
-  if (a->npos > 2 || (a->npos && strcmp(a->pos[0], "sender")))
-    return campCliUsage(a->cmd, "usage: camp config [--db DB] [sender [VALUE]] (the one setting is sender)");
-  if (a->npos == 2 && a->pos[1][0] && !campResolveFromValid(a->pos[1]))
+  int i = a->npos ? settingIndex(a->pos[0]) : -1;
+  if (a->npos > 2 || (a->npos && i < 0))
+    return campCliUsage(a->cmd, "usage: camp config [--db DB] [KEY [VALUE]] (KEY: sender, timezone, window.email, window.sms, cap.email, cap.sms)");
+  char err[512], value[256];
+  if (a->npos == 2 && i == 0 && a->pos[1][0] && !campResolveFromValid(a->pos[1]))   /* a usage error, as always */
     return campCliUsage(a->cmd, "'%s' is not a sender address (write \"Name <user@example.com>\" or \"user@example.com\")", a->pos[1]);
-  char err[512];
+  if (a->npos == 2 && settingValue(i, a->pos[1], value, sizeof value, err, sizeof err) < 0) {   /* before the database is opened */
+    fprintf(stderr, "camp config: %s\n", err);
+    return 1;
+  }
   Engine *e = campEngineOpen(campCliDbPath(a->opt[O_DB]), 0, INT64_MIN, err, sizeof err);
   if (!e) { fprintf(stderr, "camp config: %s\n", err); return 1; }
-  if (a->npos == 2 && campStoreMailingSetSender(e, a->pos[1], err, sizeof err) < 0) return fail(a->cmd, e, err);
-  showSender(e);
+  if (a->npos == 2 && (i == 0 ? campStoreMailingSetSender(e, value, err, sizeof err)
+                              : campStoreMetaSetText(e, settings[i].key, *value ? value : NULL, err, sizeof err)) < 0)
+    return fail(a->cmd, e, err);
+  for (size_t k = 0; k < NSETTINGS; k++) if (i < 0 || (size_t)i == k) showSetting(e, (int)k);
   campEngineClose(e);
   return 0;
+}
+
+int campSendSetZone(Engine *e, const char *zone, char *err, size_t errSize) {
+  char value[256];
+  if (settingValue(settingIndex("timezone"), zone, value, sizeof value, err, errSize) < 0) return -1;
+  return campStoreMetaSetText(e, "timezone", *value ? value : NULL, err, errSize);
 }
 
 int campSendSetSender(Engine *e, const char *value, char *err, size_t errSize) {
@@ -188,12 +272,19 @@ const CliSpec campCmdSend = {
 };
 
 const CliSpec campCmdConfig = {
-  "config", "show or set the database's settings (the default sender)", config,
-  "camp config [--db DB] [sender [VALUE]]",
-  "Without operands, shows every setting; `sender` shows the default sender, `sender VALUE` sets it\n"
-  "(\"Name <user@example.com>\" or \"user@example.com\", checked as `from` is; \"\" unsets it).  An email\n"
-  "or mailing without `from` goes out from the default sender (else camp <noreply@camp.invalid>).",
+  "config", "show or set the database's settings (sender, time zone, send windows, caps)", config,
+  "camp config [--db DB] [KEY [VALUE]]",
+  "Without operands, shows every setting; KEY shows one, KEY VALUE checks and sets it (\"\" unsets it):\n"
+  "  sender        the default sender: \"Name <user@example.com>\" or \"user@example.com\", checked as\n"
+  "                `from` is; an email or mailing without `from` goes out from it\n"
+  "  timezone      the database's zone (IANA: Europe/Paris): delays, times of day and windows of\n"
+  "                recipients with no zone of their own or their campaign's (not set: UTC)\n"
+  "  window.email  the send window of emails: \"08:00-20:00 mon-fri\", \"09:00-20:00\", or \"off\"\n"
+  "  window.sms    the same for SMS (not set: 09:00-20:00 every day; \"off\" lifts it)\n"
+  "  cap.email     at most so many emails per contact across every campaign: \"3 per 7 days\", or \"off\"\n"
+  "  cap.sms       the same for SMS\n"
+  "A value that is not valid (an unknown zone, a bad window or cap) is refused and nothing is written.",
   (const CliOptUse[]){ { O_DB, NULL }, { CLI_NOPT, NULL } },
-  NULL, "camp config --db shop.db sender \"Shop <news@shop.example>\"",
-  "0\tdone\n1\tthe database failed\n2\tusage error (an unknown setting, a malformed address)", 0,
+  NULL, "camp config --db shop.db sender \"Shop <news@shop.example>\"\ncamp config --db shop.db window.email \"08:00-20:00 mon-fri\"",
+  "0\tdone\n1\ta value that is not valid, or the database failed\n2\tusage error (an unknown setting)", 0,
 };
