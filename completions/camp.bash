@@ -78,7 +78,7 @@ _camp() {
     list) [ -z "$campaign" ] && COMPREPLY=($(compgen -W "show add remove undo-remove subscribe unsubscribe refresh log" -- "$cur")) ;;
     secret) [ -z "$campaign" ] && COMPREPLY=($(compgen -W "rotate retire" -- "$cur")) ;;
     website) [ -z "$campaign" ] && COMPREPLY=($(compgen -W "snippet token auth list" -- "$cur")) ;;
-    config) [ -z "$campaign" ] && COMPREPLY=($(compgen -W "sender" -- "$cur")) ;;
+    config) [ -z "$campaign" ] && COMPREPLY=($(compgen -W "sender timezone window.email window.sms cap.email cap.sms" -- "$cur")) ;;
     help) [ -z "$campaign" ] && COMPREPLY=($(compgen -W "$(_camp_words "$camp" complete commands)" -- "$cur")) ;;
     version|init|serve|complete|lists|websites|sync) ;;
     *) COMPREPLY=($(compgen -f -- "$cur")) ;;
