@@ -100,12 +100,13 @@ $(BUILD)/camp_js.o: $(BUILD)/camp_js.c
 
 # --- objects ------------------------------------------------------------------
 $(BUILD)/runtime/ingest.o: CPPFLAGS += $(GMIME_CFLAGS)
-$(BUILD)/runtime/natives.o $(BUILD)/runtime/clock_zone.o: CPPFLAGS += $(shell pkg-config --cflags glib-2.0)
+$(BUILD)/runtime/natives.o: CPPFLAGS += $(shell pkg-config --cflags glib-2.0)
 $(BUILD)/runtime/sync_import.o: CPPFLAGS += $(shell pkg-config --cflags glib-2.0)
 $(BUILD)/runtime/compose.o: CPPFLAGS += $(XML_CFLAGS)
 $(BUILD)/runtime/sync_deliver.o: CPPFLAGS += $(shell pkg-config --cflags glib-2.0)
 $(BUILD)/runtime/plan.o: CPPFLAGS += $(shell pkg-config --cflags libgit2)
 $(BUILD)/runtime/sync.o $(BUILD)/runtime/sync_members.o: CPPFLAGS += $(shell pkg-config --cflags glib-2.0)
+$(BUILD)/runtime/clock_zone.o: CPPFLAGS += $(shell pkg-config --cflags glib-2.0)
 $(BUILD)/cli/help.o: CPPFLAGS += $(GMIME_CFLAGS) $(XML_CFLAGS) $(shell pkg-config --cflags libgit2) -DCAMP_VERSION='"$(VERSION)"'
 
 $(BUILD)/%.o: %.c | $(BUILD)/.deps $(BUILD)/parser.h
