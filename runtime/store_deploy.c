@@ -432,13 +432,15 @@ static int applyActivity(Sync *s, uint32_t ai, char *err, size_t errSize) {
     return rc;
   }
   Plan quiet = { NULL, 0 };
-  if (!campPlanActivity(&quiet, s->p, a, &o->a, camp, s->oldSrc, s->newSrc)) return 0;
+  int calendarChanged = o->days != a->delayDays || o->months != a->delayMonths || o->at != a->atMinute;
+  int shown = campPlanActivity(&quiet, s->p, a, &o->a, camp, s->oldSrc, s->newSrc);
+  if (!shown && !calendarChanged) return 0;
   campPlanLine(s->pl, 2, '~', "activity %s", name);
   campPlanActivity(s->pl, s->p, a, &o->a, camp, s->oldSrc, s->newSrc);
+  if (!shown) campPlanLine(s->pl, 4, 0, "calendar delay or time of day changed");
   s->stats->change++;
   s->shown++;
-  if (o->a.delay == a->delay && o->a.window == a->window && o->a.trigger == a->trigger && o->days == a->delayDays &&
-      o->months == a->delayMonths && o->at == a->atMinute) return 0;
+  if (o->a.delay == a->delay && o->a.window == a->window && o->a.trigger == a->trigger && !calendarChanged) return 0;
   /* pending traces take the new delays from the time their trigger fired */
   if (calendar(a)) return recompute(s, ai, err, errSize);
   int64_t add = a->delay + (campTriggerNegative(a->trigger) ? a->window : 0);
