@@ -104,6 +104,7 @@ static int sendWindow(Engine *e, const Loaded *l, const ProgActivity *a, ProgWin
 
 int campSchedGate(Engine *e, DueTrace *w, const Loaded *l, const char *to, int64_t now, RunStats *rs) {
   const ProgActivity *a = &l->p->acts[w->actIdx];
+  if (w->state == TRACE_SENDING) return campSchedCapClaim(e, w, l, to, now, rs);   /* claimed before: a resend is never held */
   Zone z;
   recipientZone(e, l, w->record, 1, &z);
   char note[600] = "";
