@@ -22,7 +22,7 @@
 # shows, through sqlite3.  Waits are on conditions, never fixed sleeps.
 . tests/lib.sh
 TIMING=${TIMING-1}
-N=${N:-400}             # contacts of the concurrency test
+N=${N:-1000}            # contacts of the concurrency test
 T=$D
 cp tests/scenarios/models.camp "$T/models.camp"
 
@@ -221,7 +221,8 @@ c = collections.Counter(json.load(open(p))["rcpt_tos"][0].lower() for p in glob.
 print(len(c), sum(c.values()), max(c.values(), default=0), min(c.values(), default=0))' "$SRV/mail")
 expect "two runners: $N recipients got 2 messages each, none more" "$N $((2 * N)) 2 2" "$per"
 sent=$(cat "$T/two.1" "$T/two.2" | sed -n 's/.*(sent \([0-9]*\)).*/\1/p' | awk '{ s += $1; n += ($1 > 0) } END { print s, n }')
-expect_match "two runners: their counts add up (both sent some)" "$((2 * N)) [12]" "$sent"
+# both must have decided batches, or the test proves nothing about two runners
+expect "two runners: their counts add up, and both sent some" "$((2 * N)) 2" "$sent"
 expect "two runners: the send log has 2 rows per contact" "$N 2 2" \
   "$(sqlite3 "$DB" "SELECT count(*), min(n), max(n) FROM (SELECT count(*) n FROM camp_send_log GROUP BY contact)" | tr '|' ' ')"
 expect "two runners: every processed trace is logged once, and only those" "$((2 * N)) $((2 * N)) $((2 * N))" \
