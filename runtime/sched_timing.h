@@ -55,6 +55,14 @@ int campSchedCapClaim(Engine *e, DueTrace *w, const Loaded *l, const char *to, i
 ** the scheduled messages higher campaign priority goes first. */
 void campSchedOrder(Engine *e, DueTrace *work, int n);
 
+/* sched_cap.c: a cap's text, as `camp config cap.email` takes and shows
+** it: "3 per 7 days", "1 per 1 day", "2 per 12 hours", "1 per week", or
+** "off" (n 0).  campCapParse: 0 and *out, or -1 with a one-line message in
+** err (n >= 1, a whole number of hours, days or weeks, at least 1 hour).
+** campCapFormat: in days when whole, else hours; "off" when n is 0. */
+int campCapParse(const char *s, ProgCap *out, char *err, size_t errSize);
+void campCapFormat(const ProgCap *c, char *out, size_t n);
+
 /* sched_branch.c: a split or if node's trace w (the record loaded):
 ** its path chosen, recorded (campStoreSetPath) and noted, the trace
 ** processed and that path's children spawned.  0, or -1 database error. */

@@ -798,4 +798,21 @@ int campStoreMetaText(Engine *e, const char *key, char *out, size_t size);
 ** with the message in err. */
 int campStoreMetaSetText(Engine *e, const char *key, const char *value, char *err, size_t errSize);
 
+/* -- cap helper: the send log of frequency caps (store_cap.c) ----------------
+** Inside the caller's transaction (the batch that claims the send).  sms: 0
+** the email channel, 1 sms.  contact: the address as camp_suppression keys
+** it (campStoreCapContact: malloc'd, NULL out of memory; an email address
+** lower case, a phone number without separators).  campaign 0: every
+** campaign's sends, else that campaign's only.  campStoreCapCount: the
+** contact's sends logged at a time after since, or -1.  campStoreCapNth:
+** *at the time of the k-th oldest of them (0 the oldest): 1, 0 when there
+** are not that many, -1 error.  campStoreCapLog: log a send of trace at time at (0
+** or -1).  campStoreCapSetting: the database's cap text (camp_meta
+** cap.email or cap.sms) into out: 1 found, 0 none, -1 error. */
+char *campStoreCapContact(int sms, const char *to);
+long campStoreCapCount(Engine *e, int sms, const char *contact, int64_t campaign, int64_t since);
+int campStoreCapNth(Engine *e, int sms, const char *contact, int64_t campaign, int64_t since, long k, int64_t *at);
+int campStoreCapLog(Engine *e, int sms, const char *contact, int64_t campaign, int64_t trace, int64_t at);
+int campStoreCapSetting(Engine *e, int sms, char *out, size_t size);
+
 #endif

@@ -1,0 +1,78 @@
+/*
+** runtime/store_cap.c -- the send log frequency caps count
+** (docs/RUNTIME.md "Frequency caps").
+**
+** Owns: camp_send_log, one row per message claimed on a capped channel,
+** keyed by (channel, contact) where the contact is the address as
+** camp_suppression keys it (campStoreAddress: an email address lower
+** case); counting a contact's sends in a period (all of them, or one
+** campaign's), the time the oldest of them leaves it, logging a send, and
+** reading the database's caps (camp_meta cap.email, cap.sms).  Every verb
+** runs inside the caller's transaction: the batch that claims the send.
+** Does not own: what a cap is or what happens over one (sched_cap.c),
+** the text of a cap (campCapParse, sched_cap.c).
+**
+** Rows stay once written, whatever becomes of the send (a permanent
+** failure was still an attempt at the contact), and they are never
+** pruned: counting uses camp_send_log_contact(channel, contact, at), so
+** old rows cost a contact's own index entries, not a scan.
+*/
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "runtime/store_engine.h"
+
+char *campStoreCapContact(int sms, const char *to) { return campStoreAddress(sms, to, strlen(to)); }
+
+/* The cached statement of one of two queries over a contact's sends after
+** since -- every campaign's (all) or one campaign's (one: campaign bound to
+** ?4) -- with its key bound; NULL on a prepare error. */
+static sqlite3_stmt *keyed(Engine *e, const char *all, const char *one, int sms, const char *contact, int64_t since,
+                           int64_t campaign) {
+  char ign[160];
+  sqlite3_stmt *st = campStoreStmt(e, campaign ? one : all, ign, sizeof ign);
+  if (!st) return NULL;
+  sqlite3_bind_int(st, 1, sms);
+  sqlite3_bind_text(st, 2, contact, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 3, since);
+  if (campaign) sqlite3_bind_int64(st, 4, campaign);
+  return st;
+}
+
+#define SENDS "FROM camp_send_log WHERE channel = ?1 AND contact = ?2 AND at > ?3"
+
+long campStoreCapCount(Engine *e, int sms, const char *contact, int64_t campaign, int64_t since) {
+  sqlite3_stmt *st = keyed(e, "SELECT count(*) " SENDS, "SELECT count(*) " SENDS " AND campaign = ?4", sms, contact, since, campaign);
+  if (!st) return -1;
+  long n = sqlite3_step(st) == SQLITE_ROW ? (long)sqlite3_column_int64(st, 0) : -1;
+  sqlite3_reset(st);
+  return n;
+}
+
+int campStoreCapNth(Engine *e, int sms, const char *contact, int64_t campaign, int64_t since, long k, int64_t *at) {
+  sqlite3_stmt *st = keyed(e, "SELECT at " SENDS " ORDER BY at LIMIT 1 OFFSET ?5",
+                           "SELECT at " SENDS " AND campaign = ?4 ORDER BY at LIMIT 1 OFFSET ?5", sms, contact, since, campaign);
+  if (!st) return -1;
+  sqlite3_bind_int64(st, 5, (sqlite3_int64)k);
+  int rc = sqlite3_step(st);
+  int found = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+  if (found > 0) *at = sqlite3_column_int64(st, 0);
+  sqlite3_reset(st);
+  return found;
+}
+
+int campStoreCapLog(Engine *e, int sms, const char *contact, int64_t campaign, int64_t trace, int64_t at) {
+  return campStoreRun(e, "INSERT INTO camp_send_log(channel, contact, at, campaign, trace) VALUES(?, ?, ?, ?, ?)", "itiii",
+                      (int64_t)sms, contact, at, campaign, trace);
+}
+
+int campStoreCapSetting(Engine *e, int sms, char *out, size_t size) {
+  char ign[160];
+  sqlite3_stmt *st = campStoreStmt(e, "SELECT value FROM camp_meta WHERE key = ? AND typeof(value) = 'text'", ign, sizeof ign);
+  if (!st) return -1;
+  sqlite3_bind_text(st, 1, sms ? "cap.sms" : "cap.email", -1, SQLITE_STATIC);
+  int rc = sqlite3_step(st), found = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+  if (found > 0) snprintf(out, size, "%s", (const char *)sqlite3_column_text(st, 0));
+  sqlite3_reset(st);
+  return found;
+}
