@@ -3,7 +3,7 @@
 **
 ** Owns: the page's layout -- an overview of every campaign and mailing, then
 ** per campaign its state and version, the participant funnel, the message
-** and step tables with rates, a bar chart of the message counts, a dated
+** and step tables with rates, its split, if and A/B test nodes' paths, a bar chart of the message counts, a dated
 ** line chart of the last 15 days and the top clicked links; for an
 ** initiative (camp report --initiative) its own section first: members and
 ** totals, costs, and the series in its report scale, and its web numbers
@@ -334,6 +334,59 @@ static void stepTable(Buf *b, const json_t *acts, size_t ci) {
   }
   if (!json_array_size(acts)) campBufPuts(b, "<tr><td colspan=\"7\" class=\"none\">No activity.</td></tr>");
   campBufPuts(b, "</tbody></table></div>");
+}
+
+/* The split, if and A/B test nodes: per node a row per path, side by
+** side -- its share, participants, and its messages' sent, opened and
+** clicked with their rates; an A/B test's variants also how many of the
+** winner's emails sent each, and the winner. */
+static void branchTables(Buf *b, const json_t *branches, size_t ci) {
+  static const char *const keys[] = { "sent", "opened", "clicked" };
+  size_t j, k;
+  const json_t *n, *path;
+  json_array_foreach(branches, j, n) {
+    int test = !strcmp(str(n, "kind"), "test");
+    const json_t *winner = json_object_get(n, "winner");
+    campBufPuts(b, "<p>");
+    campBufPuts(b, test ? "A/B test" : str(n, "kind"));
+    campBufPuts(b, " <strong>");
+    esc(b, str(n, "name"));
+    campBufPuts(b, "</strong>: ");
+    number(b, "strong", "count", json_object_get(n, "participants"), "/campaigns/%zu/branches/%zu/participants", ci, j);
+    campBufPuts(b, " participants");
+    if (test) {
+      campBufPrintf(b, ", winner by %s: <strong>", str(n, "metric"));
+      esc(b, json_is_string(winner) ? json_string_value(winner) : "not chosen yet");
+      campBufPuts(b, "</strong>");
+    }
+    campBufPrintf(b, "</p><div class=\"wide\"><table class=\"branch\"><thead><tr><th>%s</th><th class=\"num\">share</th>"
+                     "<th class=\"num\">participants</th>", test ? "variant" : "path");
+    for (size_t m = 0; m < 3; m++) campBufPrintf(b, "<th class=\"num\">%s</th>", keys[m]);
+    if (test) campBufPuts(b, "<th class=\"num\">sent by the winner</th>");
+    campBufPuts(b, "</tr></thead><tbody>");
+    json_array_foreach(json_object_get(n, "paths"), k, path) {
+      campBufPuts(b, "<tr><td>");
+      esc(b, str(path, "label"));
+      campBufPuts(b, "</td>");
+      number(b, "td", "num", json_object_get(path, "share"), "/campaigns/%zu/branches/%zu/paths/%zu/share", ci, j, k);
+      number(b, "td", "num", json_object_get(path, "participants"), "/campaigns/%zu/branches/%zu/paths/%zu/participants", ci, j, k);
+      for (size_t m = 0; m < 3; m++) {
+        campBufPuts(b, "<td class=\"num\">");
+        number(b, "span", "count", json_object_get(path, keys[m]), "/campaigns/%zu/branches/%zu/paths/%zu/%s", ci, j, k, keys[m]);
+        if (m) {
+          char key[32];
+          snprintf(key, sizeof key, "%s_rate", keys[m]);
+          number(b, "span", "rate", json_object_get(path, key), "/campaigns/%zu/branches/%zu/paths/%zu/%s", ci, j, k, key);
+        }
+        campBufPuts(b, "</td>");
+      }
+      if (test && json_object_get(path, "chosen"))
+        number(b, "td", "num", json_object_get(path, "chosen"), "/campaigns/%zu/branches/%zu/paths/%zu/chosen", ci, j, k);
+      else if (test) campBufPuts(b, "<td></td>");
+      campBufPuts(b, "</tr>");
+    }
+    campBufPuts(b, "</tbody></table></div>");
+  }
 }
 
 /* A URL a reader may follow: http(s) only, anything else stays text. */
@@ -706,6 +759,10 @@ static void card(Buf *b, const json_t *c, size_t ci) {
   barChart(b, acts, ci);
   campBufPuts(b, "<h3>Activities</h3>");
   stepTable(b, acts, ci);
+  if (json_array_size(json_object_get(c, "branches"))) {
+    campBufPuts(b, "<h3>Splits, conditions and A/B tests</h3>");
+    branchTables(b, json_object_get(c, "branches"), ci);
+  }
   campBufPuts(b, "<h3>Last 15 days: processed and rejected</h3>");
   lineChart(b, json_object_get(c, "days"), ci);
   campBufPuts(b, "<h3>Top clicked links</h3>");

@@ -514,7 +514,11 @@ static int message(Engine *e, DueTrace *w, const Loaded *l, const RunOptions *o,
   out->l = l;
   out->version = l->version;
   ComposeLinks lk;
-  campSchedCompose(e, l, (uint32_t)w->actIdx, w->trace, o, now, out, &lk);
+  char note[512];                        /* an A/B test's winner sends its best variant (sched_branch.c) */
+  int sends = a->abMetric ? campSchedWinner(e, l, (uint32_t)w->actIdx, w->trace, note, sizeof note) : w->actIdx;
+  if (sends < 0) { campSchedOutFree(out); return -1; }
+  if (a->abMetric && note[0] && !(out->note = strdup(note))) { campSchedOutFree(out); return -1; }
+  campSchedCompose(e, l, (uint32_t)sends, w->trace, o, now, out, &lk);
   if (c->list != CAMP_NONE) {           /* counted on the member's row once sent (sched_send.c) */
     const ProgList *pl = &p->lists[c->list];
     out->list = strdup(p->str[pl->name]);

@@ -23,7 +23,7 @@
 static void messageNames(const Loaded *l, Buf *b) {
   const ProgCampaign *c = &l->p->camps[l->camp];
   for (uint32_t i = c->firstAct; i < c->firstAct + c->nact; i++) {
-    if (l->p->acts[i].kind == ACT_ACTION) continue;
+    if (l->p->acts[i].kind != ACT_EMAIL && l->p->acts[i].kind != ACT_SMS) continue;
     campBufPuts(b, b->n ? ", " : "");
     campBufPuts(b, l->p->str[l->p->acts[i].name]);
   }
@@ -37,9 +37,10 @@ static uint32_t findMessage(const Loaded *l, const char *campaign, const char *a
   messageNames(l, &names);
   if (act == CAMP_NONE)
     snprintf(err, errSize, "campaign '%s' has no activity '%s' (its messages: %s)", campaign, activity, names.n ? names.p : "none");
-  else if (l->p->acts[act].kind == ACT_ACTION) {
-    snprintf(err, errSize, "activity '%s' is an action, not a message (email or SMS): nothing to preview (%s's messages: %s)",
-             activity, campaign, names.n ? names.p : "none");
+  else if (l->p->acts[act].kind != ACT_EMAIL && l->p->acts[act].kind != ACT_SMS) {
+    int kind = l->p->acts[act].kind;
+    snprintf(err, errSize, "activity '%s' is %s, not a message (email or SMS): nothing to preview (%s's messages: %s)",
+             activity, kind == ACT_SPLIT ? "a split" : kind == ACT_IF ? "an if" : "an action", campaign, names.n ? names.p : "none");
     act = CAMP_NONE;
   }
   campBufFree(&names);

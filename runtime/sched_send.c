@@ -17,7 +17,7 @@
 
 void campSchedOutFree(Outgoing *o) {
   free(o->subject); free(o->html); free(o->text); free(o->from); free(o->to); free(o->toName); free(o->unsub); free(o->code);
-  free(o->fromName); free(o->fromAddr); free(o->list); free(o->listModel);
+  free(o->fromName); free(o->fromAddr); free(o->list); free(o->listModel); free(o->note);
   for (int i = 0; i < o->nhook; i++) { free(o->hookUrl[i]); free(o->hookBody[i]); }
   free(o->hookUrl); free(o->hookBody);
   memset(o, 0, sizeof *o);
@@ -53,7 +53,7 @@ static int unsent(Engine *e, int64_t owner, DueTrace *w, RunStats *rs) {
 /* Sent (or refused for good: bounced): processed, children made. */
 static int sent(Engine *e, int64_t owner, Outgoing *og, const SendStatus *ss, int64_t now, RunStats *rs) {
   DueTrace *w = og->w;
-  int mine = campStoreSettle(e, w->trace, owner, TRACE_PROCESSED, ss->result == SEND_BOUNCED ? ss->why : NULL, now);
+  int mine = campStoreSettle(e, w->trace, owner, TRACE_PROCESSED, ss->result == SEND_BOUNCED ? ss->why : og->note, now);
   if (mine <= 0) { w->spawned = 1; return mine; }
   if (og->hook && campStoreOutboxDrop(e, w->trace) < 0) return -1;
   /* a message that went out through a list counts on the member's row, in

@@ -20,6 +20,7 @@ typedef struct Outgoing {
   char *subject, *html, *text, *from, *to, *toName, *unsub;
   char *fromName, *fromAddr;    /* split from `from` when sending, each sized to it */
   char *list, *listModel;   /* the campaign's list and its model, or NULL: a send counts on the member's row */
+  char *note;               /* the sent trace's message (an A/B winner's choice), or NULL */
   int sms;
   int hook;                 /* webhooks of an action: POST hookBody[i] to hookUrl[i] */
   int nhook;

@@ -68,9 +68,22 @@ void campCapFormat(const ProgCap *c, char *out, size_t n);
 ** processed and that path's children spawned.  0, or -1 database error. */
 int campSchedBranch(Engine *e, DueTrace *w, const Loaded *l, int64_t now, RunStats *rs);
 
+/* sched_branch.c: a split's bucket of record, 0-9999: the first 8 bytes
+** of SHA-256("camp-split\0" campaign "\0" node "\0" record-in-decimal),
+** big-endian, mod 10000 -- the same wherever and whenever it is computed. */
+uint32_t campSchedSplitBucket(const char *campaign, const char *node, int64_t record);
+/* The path (0-based) whose cumulative range of shares (n of them, in
+** basis points summing to 10000) holds bucket. */
+uint32_t campSchedSplitPath(const uint16_t *shares, uint32_t n, uint32_t bucket);
+/* A share in basis points as a percent: "50%", "12.5%", "6.67%". */
+void campSchedShareText(uint16_t bp, char *out, size_t n);
+
 /* sched_branch.c: the activity whose templates an email sends: act
 ** itself, or for an A/B test's winner (abMetric) the variant with the
-** best rate so far (its index in l->p->acts); -1 database error. */
-int campSchedWinner(Engine *e, const Loaded *l, uint32_t act, int64_t trace);
+** best rate now (its index in l->p->acts), recorded on the winner's trace
+** (its path: the variant's, its message: note, which the caller keeps as
+** the sent trace's message; "" when act is no winner); a send taken up
+** again sends the variant it chose.  -1 database error. */
+int campSchedWinner(Engine *e, const Loaded *l, uint32_t act, int64_t trace, char *note, size_t noteSize);
 
 #endif

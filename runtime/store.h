@@ -815,4 +815,20 @@ int campStoreCapNth(Engine *e, int sms, const char *contact, int64_t campaign, i
 int campStoreCapLog(Engine *e, int sms, const char *contact, int64_t campaign, int64_t trace, int64_t at);
 int campStoreCapSetting(Engine *e, int sms, char *out, size_t size);
 
+/* -- split helper: branch nodes and A/B tests (store_branch.c) ---------------
+** campStoreBranchChoose: an A/B winner's trace sends variant path (its
+** path column) and says why (its message).  campStoreBranchChosen: what
+** campStoreBranchChoose recorded on trace: 1 with *path and note, 0 none,
+** -1 error.  campStoreBranchPaths: how many traces of activity (its store
+** id) of non-test participants recorded each path 0 .. n-1 (a node's: the
+** participants that took it; a winner's: the variant it sent) into
+** counts.  campStoreReportBranches: for a campaign whose current version
+** has split, if or A/B test nodes, its report object c (with its
+** "activities" counted) gets "branches" (docs/report.md); nothing
+** otherwise.  0, or -1 with the message in err. */
+int campStoreBranchChoose(Engine *e, int64_t trace, int path, const char *note);
+int campStoreBranchChosen(Engine *e, int64_t trace, int *path, char *note, size_t noteSize);
+int campStoreBranchPaths(Engine *e, int64_t activity, int64_t *counts, uint32_t n, char *err, size_t errSize);
+int campStoreReportBranches(Engine *e, int64_t campaign, struct json_t *c, char *err, size_t errSize);
+
 #endif

@@ -44,12 +44,12 @@ static int reportParticipants(Engine *e, int64_t cid, json_t *c, char *err, size
 ** email and SMS, the message counts (unsubscribed is filled in by
 ** reportUnsubscribes, the rates by addRates). */
 static json_t *activityJson(const StoreActivityCounts *c) {
-  static const char *const kinds[] = { "?", "email", "sms", "action" };
+  static const char *const kinds[] = { "?", "email", "sms", "action", "split", "if" };
   json_t *a = json_pack("{s:s,s:s,s:b,s:I,s:I,s:I,s:I,s:I}", "name", c->name,
-      "kind", kinds[c->kind >= 1 && c->kind <= 3 ? c->kind : 0], "active", c->idx >= 0,
+      "kind", kinds[c->kind >= ACT_EMAIL && c->kind <= ACT_IF ? c->kind : 0], "active", c->idx >= 0,
       "scheduled", (json_int_t)c->pending, "processed", (json_int_t)c->processed,
       "rejected", (json_int_t)c->rejected, "canceled", (json_int_t)c->canceled, "error", (json_int_t)c->error);
-  if (c->kind == ACT_ACTION) return a;
+  if (c->kind == ACT_ACTION || campActIsBranch(c->kind)) return a;
   json_object_set_new(a, "sent", json_integer(c->sent));
   /* no delivery receipts: a message is delivered unless it bounced (a
   ** bounce can come for a message still being recorded as sent: never < 0) */
@@ -167,7 +167,8 @@ static json_t *campaignReport(Engine *e, sqlite3_stmt *row, char *err, size_t er
                         "version", (json_int_t)sqlite3_column_int64(row, 5), "at", campStoreColumnTime(row, 6), "enrolled", (json_int_t)0);
   json_object_set_new(c, "unsubscribes", json_integer(0));      /* its place; reportUnsubscribes counts them */
   if (reportParticipants(e, cid, c, err, errSize) < 0 || reportActivities(e, cid, c, err, errSize) < 0 ||
-      reportUnsubscribes(e, cid, c, err, errSize) < 0 || campStoreMailingJson(e, cid, c, err, errSize) < 0 ||
+      reportUnsubscribes(e, cid, c, err, errSize) < 0 || campStoreReportBranches(e, cid, c, err, errSize) < 0 ||
+      campStoreMailingJson(e, cid, c, err, errSize) < 0 ||
       reportLinks(e, cid, c, err, errSize) < 0 || reportDays(e, cid, c, err, errSize) < 0) {
     json_decref(c);
     return NULL;
@@ -175,10 +176,42 @@ static json_t *campaignReport(Engine *e, sqlite3_stmt *row, char *err, size_t er
   size_t i;
   json_t *a;
   json_array_foreach(json_object_get(c, "activities"), i, a) addRates(a);
+  json_t *b, *path;
+  json_array_foreach(json_object_get(c, "branches"), i, b) {
+    size_t k;
+    json_array_foreach(json_object_get(b, "paths"), k, path) addRates(path);
+  }
   return c;
 }
 
 static double rate(json_int_t n, json_int_t of) { return of ? 100.0 * (double)n / (double)of : 0; }
+
+/* A campaign's split, if and A/B test nodes: a row per path, side by side. */
+static void printBranches(json_t *c, FILE *out) {
+  size_t i, k;
+  json_t *b, *path;
+  json_array_foreach(json_object_get(c, "branches"), i, b) {
+    const char *kind = json_string_value(json_object_get(b, "kind"));
+    long long taken = (long long)json_integer_value(json_object_get(b, "participants"));
+    json_t *winner = json_object_get(b, "winner");
+    if (!strcmp(kind, "test"))
+      fprintf(out, "  A/B test %s (winner by %s): %lld participants, winner %s\n", json_string_value(json_object_get(b, "name")),
+              json_string_value(json_object_get(b, "metric")), taken, json_is_string(winner) ? json_string_value(winner) : "not chosen yet");
+    else fprintf(out, "  %s %s: %lld participants\n", kind, json_string_value(json_object_get(b, "name")), taken);
+    fprintf(out, "    %-16s %6s %12s %7s %14s %14s%s\n", !strcmp(kind, "test") ? "variant" : "path", "share", "participants", "sent",
+            "opened", "clicked", !strcmp(kind, "test") ? "   chosen" : "");
+    json_array_foreach(json_object_get(b, "paths"), k, path) {
+#define N(key) ((long long)json_integer_value(json_object_get(path, key)))
+      char share[16] = "";
+      if (json_is_number(json_object_get(path, "share"))) snprintf(share, sizeof share, "%g%%", json_number_value(json_object_get(path, "share")));
+      fprintf(out, "    %-16s %6s %12lld %7lld %6lld %5.1f%% %6lld %5.1f%%", json_string_value(json_object_get(path, "label")), share,
+              N("participants"), N("sent"), N("opened"), rate(N("opened"), N("sent")), N("clicked"), rate(N("clicked"), N("sent")));
+      if (json_object_get(path, "chosen")) fprintf(out, " %8lld", N("chosen"));
+      fputc('\n', out);
+#undef N
+    }
+  }
+}
 
 static void printTable(json_t *camps, FILE *out) {
   size_t i;
@@ -213,6 +246,7 @@ static void printTable(json_t *camps, FILE *out) {
       fputc('\n', out);
 #undef N
     }
+    printBranches(c, out);
     json_t *links = json_object_get(c, "links");
     if (json_array_size(links)) {
       fputs("  links:\n", out);

@@ -9,7 +9,9 @@ prints it (empty for null) and, outside the charts, show it: an integer
 with thousands separators, a rate as 43.8%, null as an en dash.  Every
 number of the JSON the page promises to show must be there: the version;
 per campaign its version, enrolled, unsubscribes, participants by state;
-every count and rate of every activity; the clicks of the top 10 links; the
+every count and rate of every activity; per split, if and A/B test node its
+participants and per path its share, participants, sent, opened, clicked
+and their rates (and an A/B variant's chosen); the clicks of the top 10 links; the
 15 days' processed and rejected.  Prints one JSON object (what a browser
 must count: bars, points, funnel rows; and how many numbers were checked)
 and exits 0, or prints each mismatch on stderr and exits 1.
@@ -62,6 +64,11 @@ def promised(report):
         for j, a in enumerate(c["activities"]):
             keys = STEPS + (METRICS + [m + "_rate" for m in METRICS[1:]] if "sent" in a else [])
             want |= {"%sactivities/%d/%s" % (p, j, k) for k in keys}
+        for j, b in enumerate(c.get("branches", [])):      # split, if and A/B test nodes: every path's numbers
+            want.add("%sbranches/%d/participants" % (p, j))
+            for k, path in enumerate(b["paths"]):
+                keys = ["share", "participants", "sent", "opened", "clicked", "opened_rate", "clicked_rate"] + (["chosen"] if "chosen" in path else [])
+                want |= {"%sbranches/%d/paths/%d/%s" % (p, j, k, key) for key in keys}
         want |= {"%slinks/%d/clicks" % (p, j) for j in range(min(TOP_LINKS, len(c["links"])))}
         want |= {"%sdays/%d/%s" % (p, d, k) for d in range(len(c["days"])) for k in ("processed", "rejected")}
     return want

@@ -1,0 +1,305 @@
+#!/bin/sh
+# tests/suite_split.sh -- splits, conditions and A/B tests on the simulated
+# clock (docs/RUNTIME.md "Splits, conditions and A/B tests"): a 3-way split
+# sends each participant down exactly one path, the one the spec's hash
+# names; an if with a null field goes to else (and without an else arm
+# stops); an if reads the record as it is when reached, not at enrolment;
+# the property test: 100,000 records over a 50/30/20 split land within 1
+# percentage point of the shares, and a redeploy followed by another run
+# moves nobody (paths before and after compared); an A/B mailing: variants
+# to ~20% split evenly, more opens for b, the rest gets b's subject at the
+# winner's time, the report shows the winner (and a tie goes to a); the
+# report's branches in table, JSON (against docs/report.schema.json) and
+# HTML (every number the JSON's).
+set -u
+. tests/lib.sh
+has_module jsonschema || abort "python3-jsonschema is missing (make test-deps)"
+command -v sqlite3 > /dev/null || abort "sqlite3 is missing (make test-deps)"
+cp tests/scenarios/models.camp "$D/models.camp"
+
+# valid JSON-FILE: nothing when JSON-FILE meets docs/report.schema.json, else its errors
+valid() {
+  $PY -c '
+import json, sys, jsonschema
+schema = json.load(open(sys.argv[1]))
+for e in jsonschema.Draft202012Validator(schema).iter_errors(json.load(open(sys.argv[2]))):
+    print("/".join(map(str, e.absolute_path)) + ": " + e.message)' docs/report.schema.json "$1" 2>&1
+}
+# run DB UNTIL: camp run on DB up to UNTIL, mail to $D/mail-DB
+run() { "$CAMP" run --db "$1" --until "$2" --mail "file:$D/mail-$(basename "$1")" > /dev/null 2> "$D/run.err" || bad "run $1 until $2" "$(cat "$D/run.err")"; }
+# contacts N [SCORE-EXPR]: a CSV of N contacts, contact i scoring SCORE-EXPR (awk, default i % 100)
+contacts() {
+  awk -v n="$1" 'BEGIN { print "name,email,phone,opt_out,tags,score"
+    for (i = 1; i <= n; i++) printf "P%d,p%d@x.test,,false,,%d\n", i, i, '"${2:-i % 100}"' }'
+}
+# paths DB NODE: "record path" of every non-test participant's trace of activity NODE, by record
+paths() {
+  sqlite3 "$1" "SELECT p.record_id, t.path FROM camp_trace t JOIN camp_participant p ON p.id = t.participant
+    JOIN camp_activity a ON a.id = t.activity WHERE a.name = '$2' AND p.test = 0 ORDER BY p.record_id, t.id"
+}
+# hashed CAMPAIGN NODE SHARES N: "record path" for records 1..N by the spec's hash
+# (SHA-256 of "camp-split" NUL campaign NUL node NUL id, first 8 bytes big-endian mod 10000),
+# computed here with Python's hashlib: the runtime's paths must be these
+hashed() {
+  $PY -c '
+import hashlib, sys
+camp, node, shares, n = sys.argv[1], sys.argv[2], [int(s) for s in sys.argv[3].split(",")], int(sys.argv[4])
+for rid in range(1, n + 1):
+    h = hashlib.sha256(b"camp-split\0" + camp.encode() + b"\0" + node.encode() + b"\0" + str(rid).encode()).digest()
+    b, upto = int.from_bytes(h[:8], "big") % 10000, 0
+    for k, s in enumerate(shares):
+        upto += s
+        if b < upto: break
+    print("%d|%d" % (rid, k))' "$@"
+}
+
+# -- a 3-way split: exactly one path each ---------------------------------------------
+cat > "$D/three.camp" <<'CAMP'
+use "models.camp"
+campaign three "Three ways" {
+  target contact
+  split three_way {
+    50% {
+      email a {
+        subject "A"
+        body "<p>a</p>"
+      }
+    }
+    30% {
+      email b {
+        subject "B"
+        body "<p>b</p>"
+      }
+      action tag_b { add_tag("b") }
+    }
+    20% { }
+  }
+}
+CAMP
+DB=$D/three.db
+contacts 300 > "$D/three.csv"
+new_db "$DB" "$D/three.camp" "$D/three.csv"
+run "$DB" +1d
+check "split: one processed node trace per participant" "$(ntraces "$DB" activity=three_way state=processed)" 300
+check "split: each participant on exactly one path (a, b or none)" \
+  "$(traces "$DB" record,activity | awk -F'|' '$2 == "a" || $2 == "b" { n[$1]++ } END { for (r in n) if (n[r] > 1) print r }')" ""
+check "split: the paths are the spec's hash (Python's hashlib)" "$(paths "$DB" three_way)" "$(hashed three three_way 5000,3000,2000 300)"
+check "split: the node's note names its path" \
+  "$(traces "$DB" message activity=three_way | sort | uniq -c | awk '{ $1 = ""; print substr($0, 2) }')" \
+  "$(printf 'path 1 of 3 (50%%)\npath 2 of 3 (30%%)\npath 3 of 3 (20%%)')"
+n1=$(paths "$DB" three_way | grep -c '|0$'); n2=$(paths "$DB" three_way | grep -c '|1$'); n3=$(paths "$DB" three_way | grep -c '|2$')
+check "split: path 1 sent a, path 2 sent b and tagged, path 3 nothing" \
+  "$(ntraces "$DB" activity=a state=processed) $(ntraces "$DB" activity=b state=processed) $(ntraces "$DB" activity=tag_b state=processed)" "$n1 $n2 $n2"
+check "split: everyone completed (the empty path too)" "$(report "$DB" 'r["campaigns"][0]["participants"]["completed"]')" 300
+check "split: the mail of a path 1 record is a, of a path 2 record b" \
+  "$(traces "$DB" activity record=$(paths "$DB" three_way | grep -m1 '|0$' | cut -d'|' -f1) | sort | join_lines ,)|$(traces "$DB" activity record=$(paths "$DB" three_way | grep -m1 '|1$' | cut -d'|' -f1) | sort | join_lines ,)" \
+  "a,three_way|b,tag_b,three_way"
+"$CAMP" report --db "$DB" --format json > "$D/three.json"
+check "report: JSON valid against the schema" "$(valid "$D/three.json")" ""
+check "report: the split's paths side by side (label, share, participants, sent)" \
+  "$(jq_paths() { $PY -c 'import json, sys; b = json.load(open(sys.argv[1]))["campaigns"][0]["branches"][0]; print(b["name"], b["kind"], b["participants"], [(p["label"], p["share"], p["participants"], p["sent"], p["activities"]) for p in b["paths"]])' "$1"; }; jq_paths "$D/three.json")" \
+  "three_way split 300 [('path 1', 50.0, $n1, $n1, ['a']), ('path 2', 30.0, $n2, $n2, ['b', 'tag_b']), ('path 3', 20.0, $n3, 0, [])]"
+check "report: split and action kinds of the activities" \
+  "$($PY -c 'import json, sys; print([(a["name"], a["kind"], "sent" in a) for a in json.load(open(sys.argv[1]))["campaigns"][0]["activities"]])' "$D/three.json")" \
+  "[('three_way', 'split', False), ('a', 'email', True), ('b', 'email', True), ('tag_b', 'action', False)]"
+"$CAMP" report --db "$DB" > "$D/three.txt"
+expect_match "report: the table has a row per path" "*split three_way: 300 participants*path 1 * 50% * $n1 * $n1 *path 2 * 30% * $n2 * $n2 *path 3 * 20% * $n3 * 0 *" \
+  "$(tr '\n' ' ' < "$D/three.txt")"
+"$CAMP" report --db "$DB" --format html -o "$D/three.html"
+check "report: every number of the page is the JSON's, the branches' promised ones included" \
+  "$($PY tests/report/compare.py "$D/three.html" "$D/three.json" 2>&1 > /dev/null)" ""
+check "report: the page has the section" "$(grep -c 'Splits, conditions and A/B tests' "$D/three.html")" 1
+# the schema can fail: a path without participants, an unknown branch kind
+for bad_edit in 'del r["campaigns"][0]["branches"][0]["paths"][0]["participants"]' 'r["campaigns"][0]["branches"][0]["kind"] = "maybe"'; do
+  $PY -c 'import json, sys; r = json.load(open(sys.argv[1])); exec(sys.argv[2]); json.dump(r, open(sys.argv[3], "w"))' "$D/three.json" "$bad_edit" "$D/bad.json"
+  expect_match "schema refuses: $bad_edit" "?*" "$(valid "$D/bad.json")"
+done
+check "preview: a split is no message" "$("$CAMP" preview --db "$DB" three three_way 1 2>&1 | head -1)" \
+  "camp preview: activity 'three_way' is a split, not a message (email or SMS): nothing to preview (three's messages: a, b)"
+
+# -- if / else: a null goes to else; no else arm: nobody continues -------------------------
+cat > "$D/cond.camp" <<'CAMP'
+use "models.camp"
+campaign cond "Condition" {
+  target contact
+  if score >= 50 {
+    email high {
+      subject "High"
+      body "<p>high</p>"
+    }
+  } else {
+    email low {
+      subject "Low"
+      body "<p>low</p>"
+    }
+  }
+  if score < 50 {
+    action small { add_tag("small") }
+  }
+}
+CAMP
+DB=$D/cond.db
+printf 'name,email,phone,opt_out,tags,score\nHi,hi@x.test,,false,,80\nLo,lo@x.test,,false,,10\nNull,null@x.test,,false,,\n' > "$D/cond.csv"
+new_db "$DB" "$D/cond.camp" "$D/cond.csv"
+run "$DB" +1d
+check "if: 80 then, 10 else, null else (not rejected by both)" \
+  "$(traces "$DB" record,activity,state,message activity~if_ | sort | join_lines ' ')" \
+  "1|if_1|processed|then 1|if_2|processed|else 2|if_1|processed|else 2|if_2|processed|then 3|if_1|processed|else 3|if_2|processed|else"
+check "if: the chosen arm's email, and only it" "$(traces "$DB" record,activity state=processed activity!=if_1 activity!=if_2 | sort | join_lines ' ')" \
+  "1|high 2|low 2|small 3|low"
+check "if: nothing rejected" "$(ntraces "$DB" state=rejected)" 0
+check "if: report then/else" \
+  "$(report "$DB" '[(b["name"], b["kind"], [(p["label"], p["share"], p["participants"], p["sent"]) for p in b["paths"]]) for b in r["campaigns"][0]["branches"]]')" \
+  "[('if_1', 'if', [('then', None, 1, 1), ('else', None, 2, 2)]), ('if_2', 'if', [('then', None, 1, 0), ('else', None, 2, 0)])]"
+"$CAMP" report --db "$DB" --format json > "$D/cond.json"
+check "if: report JSON valid" "$(valid "$D/cond.json")" ""
+
+# -- an if reads the record when it is reached ------------------------------------------------
+cat > "$D/late.camp" <<'CAMP'
+use "models.camp"
+campaign late "Late" {
+  target contact
+  email first after 2 days {
+    subject "First"
+    body "<p>first</p>"
+    on done {
+      if score >= 50 {
+        email high {
+          subject "High"
+          body "<p>high</p>"
+        }
+      } else {
+        email low {
+          subject "Low"
+          body "<p>low</p>"
+        }
+      }
+    }
+  }
+}
+CAMP
+DB=$D/late.db
+printf 'name,email,phone,opt_out,tags,score\nUp,up@x.test,,false,,10\nDown,down@x.test,,false,,90\nSame,same@x.test,,false,,90\n' > "$D/late.csv"
+new_db "$DB" "$D/late.camp" "$D/late.csv"
+run "$DB" +1d
+check "late: enrolled, the if not reached yet" "$(ntraces "$DB" activity=first state=scheduled) $(ntraces "$DB" activity=if_1)" "3 0"
+printf 'email,score\nup@x.test,95\ndown@x.test,\n' > "$D/late-update.csv"
+"$CAMP" import --db "$DB" --model contact --key email "$D/late-update.csv" > /dev/null || bad "late: import the changes"
+sqlite3 "$DB" "UPDATE contact SET score = 5 WHERE email = 'same@x.test'"    # a change no import made: read all the same
+run "$DB" +3d
+check "late: each record took the arm of its value at the node's time" \
+  "$(traces "$DB" record,activity,message activity~if_ | sort | join_lines ' ')" "1|if_1|then 2|if_1|else 3|if_1|else"
+check "late: and got that arm's email" "$(traces "$DB" record,activity state=processed activity!=first activity!=if_1 | sort | join_lines ' ')" \
+  "1|high 2|low 3|low"
+
+# -- the property test: 100,000 records, 50/30/20, a redeploy moves nobody ---------------------
+cat > "$D/big.camp" <<'CAMP'
+use "models.camp"
+campaign big "Big" {
+  target contact
+  split halves {
+    50% { }
+    30% { }
+    20% { }
+  }
+  email later after 30 days {
+    subject "Later"
+    body "<p>later</p>"
+  }
+}
+CAMP
+DB=$D/big.db
+contacts 100000 > "$D/big.csv"
+new_db "$DB" "$D/big.camp" "$D/big.csv"
+t0=$(date +%s)
+run "$DB" +1d
+echo "     100,000 records enrolled and split in $(($(date +%s) - t0)) s"
+paths "$DB" halves > "$D/before"
+shares=$(awk -F'|' '{ n[$2]++ } END { printf "%.2f %.2f %.2f", n[0] / 1000, n[1] / 1000, n[2] / 1000 }' "$D/before")
+echo "     observed shares: $shares (declared 50 30 20)"
+check "property: 100,000 participants, one path each" "$(wc -l < "$D/before" | tr -d ' ') $(cut -d'|' -f1 "$D/before" | sort -u | wc -l | tr -d ' ')" "100000 100000"
+check "property: each observed share within 1 percentage point of the declared one" \
+  "$(echo "$shares" | awk '{ d1 = $1 - 50; d2 = $2 - 30; d3 = $3 - 20; print (d1 * d1 <= 1 && d2 * d2 <= 1 && d3 * d3 <= 1) ? "within" : "off: " $0 }')" within
+check "property: every path is the spec's hash" "$(cmp "$D/before" "$D/big-hash" 2>&1 || true)" \
+  "$(hashed big halves 5000,3000,2000 100000 > "$D/big-hash"; cmp "$D/before" "$D/big-hash" 2>&1 || true)"
+sed 's/subject "Later"/subject "Later, changed"/' "$D/big.camp" > "$D/big2.camp"
+"$CAMP" deploy --db "$DB" "$D/big2.camp" > "$D/deploy.out" 2>&1 || bad "property: redeploy" "$(cat "$D/deploy.out")"
+check "property: the redeploy made version 2" "$(report "$DB" 'r["campaigns"][0]["version"]')" 2
+run "$DB" +2d
+paths "$DB" halves > "$D/after"
+check "property: after the redeploy and a run, nobody moved" "$(cmp "$D/before" "$D/after" 2>&1 && echo same)" same
+# the same records under the new version in a database of their own: the same paths
+DB=$D/big2.db
+new_db "$DB" "$D/big2.camp" "$D/big.csv"
+run "$DB" +1d
+check "property: version 2 from scratch puts everyone where version 1 did" "$(paths "$DB" halves | cmp - "$D/before" 2>&1 && echo same)" same
+
+# -- an A/B mailing ---------------------------------------------------------------------------------
+# ab NAME OPEN-A OPEN-B: a database with 1000 contacts and the A/B mailing NAME
+# sent at 10:00; after the variants went out, OPEN-A of a's messages in 100 and
+# OPEN-B of b's are opened; then the run goes past the winner's time
+ab() {
+  cat > "$D/$1.camp" <<CAMP
+use "models.camp"
+list everyone "Everyone" {
+  target contact
+  where email is set
+}
+mailing $1 "Spring" {
+  to list everyone
+  at 2026-01-05T10:00:00Z
+  subject "Spring"
+  body "<p>spring</p>"
+  test 20% {
+    variant a { subject "Spring is here" }
+    variant b { subject "Our spring sale" }
+    winner by opens after 4 hours
+  }
+}
+CAMP
+  DB=$D/$1.db
+  contacts 1000 > "$D/ab.csv"
+  new_db "$DB" "$D/$1.camp" "$D/ab.csv"
+  run "$DB" 2026-01-05T11:00:00Z
+  "$CAMP" timeline --db "$DB" --format json | $PY -c '
+import json, sys
+want, seen = {"a": int(sys.argv[1]), "b": int(sys.argv[2])}, {"a": 0, "b": 0}
+for t in json.load(sys.stdin)["traces"]:
+    if t["activity"] in want and t["message_id"]:
+        if seen[t["activity"]] % 100 < want[t["activity"]]:
+            print(json.dumps({"event": "open", "message_id": t["message_id"]}))
+        seen[t["activity"]] += 1' "$2" "$3" > "$D/opens.jsonl"
+  "$CAMP" event --db "$DB" --file "$D/opens.jsonl" > /dev/null 2>&1 || bad "$1: the opens"
+  run "$DB" 2026-01-05T15:00:00Z
+}
+ab spring 10 50
+na=$(ntraces "$DB" activity=a state=processed); nb=$(ntraces "$DB" activity=b state=processed); nw=$(ntraces "$DB" activity=winner)
+echo "     A/B: a $na, b $nb, the rest $nw"
+check "A/B: the variants went to about 20%, split evenly (each 70-130 of 1000)" \
+  "$(echo "$na $nb" | awk '{ print ($1 >= 70 && $1 <= 130 && $2 >= 70 && $2 <= 130) ? "yes" : "no" }')" yes
+check "A/B: everyone else waits for the winner, one message each" "$((na + nb + nw))" 1000
+check "A/B: the winner went out at its time, to all of the rest" \
+  "$(traces "$DB" done activity=winner state=processed | sort -u | join_lines ' ')" "2026-01-05T14:00:00Z"
+check "A/B: the rest got b's subject" \
+  "$(traces "$DB" message_id activity=winner | while read -r m; do grep -m1 '^Subject:' "$D/mail-spring.db/$m.eml"; done | sort | uniq -c | awk '{ $1 = $1; print }')" \
+  "$nw Subject: Our spring sale"
+check "A/B: the winner's traces say why" \
+  "$(traces "$DB" message activity=winner | sort -u)" \
+  "$(report "$DB" '"A/B winner: b (opens %.1f%% vs a %.1f%%)" % tuple(100 * a["opened"] / a["sent"] for n in "ba" for a in acts if a["name"] == n)')"
+"$CAMP" report --db "$DB" --format json > "$D/ab.json"
+check "A/B: report JSON valid" "$(valid "$D/ab.json")" ""
+check "A/B: the report shows the test, its variants and the winner" \
+  "$($PY -c 'import json, sys; b = json.load(open(sys.argv[1]))["campaigns"][0]["branches"][0]; print(b["name"], b["kind"], b["metric"], b["winner"], [(p["label"], p["share"], p["participants"], p["sent"], p.get("chosen")) for p in b["paths"]])' "$D/ab.json")" \
+  "test test opens b [('a', 10.0, $na, $na, 0), ('b', 10.0, $nb, $nb, $nw), ('winner', 80.0, $nw, $nw, None)]"
+"$CAMP" report --db "$DB" > "$D/ab.txt"
+expect_match "A/B: the table names the winner" "*A/B test test (winner by opens): 1000 participants, winner b*" "$(cat "$D/ab.txt")"
+"$CAMP" report --db "$DB" --format html -o "$D/ab.html"
+check "A/B: the page's numbers are the JSON's" "$($PY tests/report/compare.py "$D/ab.html" "$D/ab.json" 2>&1 > /dev/null)" ""
+# the other way round, and a tie: the earlier variant
+ab autumn 60 20
+check "A/B: more opens for a: the rest gets a" "$(report "$DB" 'r["campaigns"][0]["branches"][0]["winner"]')" a
+ab even 0 0
+check "A/B: no opens at all (a tie): the earlier variant, a" "$(report "$DB" 'r["campaigns"][0]["branches"][0]["winner"]')" a
+check "A/B: the tie's note" "$(traces "$DB" message activity=winner | sort -u)" "A/B winner: a (opens 0.0% vs b 0.0%)"
+
+finish
