@@ -34,7 +34,7 @@
 
 /* What a mailing has beyond ProgMailing: its timing, and its A/B test's
 ** variants (templates over the mailing's) and winner. */
-typedef struct MailVariant { uint32_t name, subject, body, text, from; } MailVariant;
+typedef struct MailVariant { uint32_t name, subject, body, text, from, line; } MailVariant;
 typedef struct MailExtra {
   const Ast *decl;
   MailVariant *variants; uint32_t nvariant;
@@ -633,7 +633,7 @@ static MailExtra testOf(Gen *g, const Ast *m, const ProgMailing *x) {
     if (k->kind == AST_PROP) { e.winner = k; continue; }
     const Ast *subject = campResolveProp(k, PROP_SUBJECT), *body = campResolveProp(k, PROP_BODY);
     const Ast *text = campResolveProp(k, PROP_TEXT), *from = campResolveProp(k, PROP_FROM);
-    MailVariant v = { str(g, k->name, k->nameLen), x->subject, x->body, x->text, x->from };
+    MailVariant v = { str(g, k->name, k->nameLen), x->subject, x->body, x->text, x->from, lineNo(g, k) };
     if (subject) v.subject = textBlock(g, subject, m->index, TPL_PLAIN);
     if (body) v.body = textBlock(g, body, m->index, TPL_HTML);
     if (text) v.text = textBlock(g, text, m->index, TPL_TEXT);
@@ -695,12 +695,14 @@ static void lowerTest(Gen *g, const MailExtra *e, uint32_t camp) {
     v->path = k;
     if (k == e->nvariant) {
       v->name = cstr(g, "winner");
+      v->line = lineNo(g, e->winner);
       campAstDelayParts(e->winner->b, &v->delay, &v->delayDays, &v->delayMonths);
       v->abMetric = !strcmp(e->winner->a->name, "clicks") ? AB_CLICKS : AB_OPENS;
       continue;
     }
     const MailVariant *x = &e->variants[k];
     v->name = x->name;
+    v->line = x->line;
     v->subject = x->subject; v->body = x->body; v->text = x->text; v->from = x->from;
   }
   g->p.camps[camp].nact = e->nvariant + 2;

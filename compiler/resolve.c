@@ -8,32 +8,22 @@
 ** (parse.c) or code (codegen.c).
 */
 #include <errno.h>
-#include <glib.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include "compiler/compile.h"
 #include "compiler/resolve.h"
+#include "compiler/resolve_int.h"
 #include "compiler/html.h"
 #include "runtime/clock.h"
 #include "runtime/opcodes.h"
 #include "runtime/program.h"
 #include "parser.h"
 
-#define MAX_DURATION (5LL * 365 * 86400)   /* longer than this is a mistake */
 
-typedef struct Resolver {
-  Unit *u;
-  Diags *d;
-  Resolved t;
-  uint32_t capModel, capList, capInit, capSite, capSync;
-  int model;            /* the record type of the expression being typed, -1 none */
-} Resolver;
 
-static void err(Resolver *r, DiagCode code, const Ast *n, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static void err(Resolver *r, DiagCode code, const Ast *n, const char *fmt, ...) {
+void err(Resolver *r, DiagCode code, const Ast *n, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
   campDiagReportV(r->d, code, n->file, n->off, n->len, fmt, ap);
@@ -41,24 +31,20 @@ static void err(Resolver *r, DiagCode code, const Ast *n, const char *fmt, ...) 
 }
 
 /* Report at a declaration's name rather than its whole span. */
-static void errName(Resolver *r, DiagCode code, const Ast *n, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static void errName(Resolver *r, DiagCode code, const Ast *n, const char *fmt, ...) {
+void errName(Resolver *r, DiagCode code, const Ast *n, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
   campDiagReportV(r->d, code, n->file, n->noff, n->nlen, fmt, ap);
   va_end(ap);
 }
 
-static void noteAt(Resolver *r, const Ast *n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void noteAt(Resolver *r, const Ast *n, const char *fmt, ...) {
+void noteAt(Resolver *r, const Ast *n, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
   campDiagReportV(r->d, DIAG_NOTE, n->file, n->noff, n->nlen, fmt, ap);
   va_end(ap);
 }
 
-static int nameIs(const Ast *n, const char *s) { return n && n->name && !strcmp(n->name, s); }
 
 /* Levenshtein distance, capped: enough to suggest a near name. */
 static int distance(const char *a, const char *b) {
@@ -162,7 +148,7 @@ static int findInitiative(Resolver *r, const char *name) {
 }
 
 /* Field index in model m (0 = the implicit id), or -1. */
-static int findField(Resolver *r, int m, const char *name, Ast **decl) {
+int findField(Resolver *r, int m, const char *name, Ast **decl) {
   if (!strcmp(name, "id")) { if (decl) *decl = NULL; return 0; }
   int i = 1;
   for (Ast *f = r->t.models[m]->kids; f; f = f->next, i++)
@@ -170,7 +156,7 @@ static int findField(Resolver *r, int m, const char *name, Ast **decl) {
   return -1;
 }
 
-static int fieldType(Resolver *r, int m, int idx) {
+int fieldType(Resolver *r, int m, int idx) {
   if (idx == 0) return TYPE_INT;
   Ast *f = r->t.models[m]->kids;
   while (--idx > 0 && f) f = f->next;
@@ -222,7 +208,6 @@ static void unknownNative(Resolver *r, const Ast *n, int kind) {
 /* -- expressions ---------------------------------------------------------- */
 
 static int typeExpr(Resolver *r, Ast *n);
-static void checkTemplateString(Resolver *r, Ast *s);
 
 /* arg ::= ID ':' expr, naming a native's last parameter (natives.def's
 ** ":NAME"): it becomes that positional argument, in place, so the code
@@ -410,7 +395,7 @@ static int typeBinary(Resolver *r, Ast *n) {
     if (a == TYPE_INT && b == TYPE_INT) return TYPE_INT;
     if ((a == TYPE_INT || a == TYPE_ANY) && (b == TYPE_INT || b == TYPE_ANY)) return TYPE_ANY;
     err(r, DIAG_E020, &opNode, "%s takes ints, not %s and %s%s", op, campValueTypeName(a), campValueTypeName(b),
-        a == TYPE_REAL || b == TYPE_REAL ? " (a real has no remainder: round() it first)" : "");
+        a == TYPE_REAL || b == TYPE_REAL ? " (whole-number division has no meaning for a real: use '/')" : "");
     return TYPE_ANY;
   case TK_STAR: case TK_SLASH:
     if (isNumber(a) && isNumber(b)) return a == TYPE_REAL || b == TYPE_REAL || n->op == TK_SLASH ? TYPE_REAL : TYPE_INT;
@@ -513,7 +498,7 @@ static int typeExpr(Resolver *r, Ast *n) {
   return t;
 }
 
-static void checkCondition(Resolver *r, Ast *e, const char *where) {
+void checkCondition(Resolver *r, Ast *e, const char *where) {
   int t = typeExpr(r, e);
   if (!fits(TYPE_BOOL, t)) err(r, DIAG_E019, e, "%s must be a bool condition, this is %s", where, campValueTypeName(t));
 }
@@ -522,7 +507,7 @@ static void checkCondition(Resolver *r, Ast *e, const char *where) {
 
 /* Parse and type a string used as a template.  Inline strings are lexed
 ** from their decoded text with offsets into the .camp file. */
-static void checkTemplateString(Resolver *r, Ast *s) {
+void checkTemplateString(Resolver *r, Ast *s) {
   if (!strstr(s->name, "{{")) return;
   uint32_t quote = 1;
   const char *src = r->d->src[s->file].text + s->off;
@@ -577,7 +562,7 @@ static void lintHtmlValues(Resolver *r, const Ast *tpl) {
   }
 }
 
-static void checkBody(Resolver *r, Ast *s) {
+void checkBody(Resolver *r, Ast *s) {
   if (!isBodyFile(s->name)) { checkTemplateString(r, s); lintHtmlValues(r, s->tpl); return; }
   const char *from = r->d->src[s->file].path;
   const char *slash = strrchr(from, '/');
@@ -613,7 +598,7 @@ int campResolveFromValid(const char *v) {
          !memchr(addr, ' ', n) && (!lt || addr[n] == '>');
 }
 
-static void checkFrom(Resolver *r, Ast *s) {
+void checkFrom(Resolver *r, Ast *s) {
   checkTemplateString(r, s);
   if (s->tpl) return;
   if (!campResolveFromValid(s->name))
@@ -622,7 +607,7 @@ static void checkFrom(Resolver *r, Ast *s) {
 
 /* -- durations ------------------------------------------------------------- */
 
-static void checkDuration(Resolver *r, Ast *d, const char *what, int zeroOk) {
+void checkDuration(Resolver *r, Ast *d, const char *what, int zeroOk) {
   if (!d) return;
   if (!zeroOk && d->v.i == 0) err(r, DIAG_E028, d, "%s must be longer than zero", what);
   else if (d->v.i > MAX_DURATION) err(r, DIAG_E029, d, "%s of %lld days is beyond the limit of 5 years", what,
@@ -632,7 +617,7 @@ static void checkDuration(Resolver *r, Ast *d, const char *what, int zeroOk) {
 /* -- declarations ----------------------------------------------------------- */
 
 /* A property may appear once; report the second. */
-static int onceProps(Resolver *r, Ast *decl) {
+int onceProps(Resolver *r, Ast *decl) {
   int errors = 0;
   for (Ast *k = decl->kids; k; k = k->next) {
     if (k->kind != AST_PROP || k->op == PROP_GOAL || k->op == PROP_FIELD || k->op == PROP_ESP || k->op == PROP_CAP)
@@ -650,7 +635,7 @@ static int onceProps(Resolver *r, Ast *decl) {
   return errors;
 }
 
-static void propNotAllowed(Resolver *r, Ast *p, const char *where) {
+void propNotAllowed(Resolver *r, Ast *p, const char *where) {
   Ast kw = *p;
   kw.len = (uint32_t)strlen(campAstPropName(p->op));
   err(r, DIAG_E036, &kw, "'%s' is not allowed in %s", campAstPropName(p->op), where);
@@ -693,7 +678,6 @@ static void checkVisitCondition(Resolver *r, Ast *br) {
 #define NO_FROM "%s '%s' has no 'from': it goes out from the database's default sender (camp config sender), else as " \
                 "'camp <noreply@camp.invalid>', which mail servers refuse (add from \"Name <you@example.com>\")"
 
-static void checkActivity(Resolver *r, Ast *act, const Ast *parent, Ast *campaign);
 
 /* The offset of the '{' of a branch (its node starts at `on`): re-read from
 ** the source, since the tree keeps no token of it. */
@@ -745,144 +729,6 @@ static void checkBranch(Resolver *r, Ast *br, const Ast *parent, Ast *campaign) 
   for (Ast *a = br->kids; a; a = a->next) checkActivity(r, a, parent, campaign);
 }
 
-/* -- timing: zones, windows, caps, priority --------------------------------- */
-
-/* `timezone "Zone"`: a zone GLib knows (else the runtime falls back). */
-static void checkZone(Resolver *r, Ast *z) {
-  GTimeZone *tz = z->a->name[0] ? g_time_zone_new_identifier(z->a->name) : NULL;
-  if (tz) { g_time_zone_unref(tz); return; }
-  campDiagReport(r->d, DIAG_W084, z->a->file, z->a->off, z->a->len,
-                 "unknown time zone \"%s\": the database's zone is used instead (write an IANA name such as \"Europe/Paris\")",
-                 z->a->name);
-}
-
-/* `timezone from FIELD`: a text field of model m. */
-static void checkZoneField(Resolver *r, Ast *p, int m) {
-  if (m < 0) return;
-  Ast *f = p->a;
-  int fi = findField(r, m, f->name, NULL);
-  if (fi < 0) err(r, DIAG_E083, f, "'timezone from %s': model '%s' has no field '%s'", f->name, r->t.models[m]->name, f->name);
-  else if (fieldType(r, m, fi) != TYPE_TEXT)
-    err(r, DIAG_E083, f, "'timezone from %s': a zone is text, and '%s' is %s", f->name, f->name, campValueTypeName(fieldType(r, m, fi)));
-  else f->index = fi;
-}
-
-static int dayIndex(const char *name) {
-  static const char *const days[] = { "mon", "tue", "wed", "thu", "fri", "sat", "sun" };
-  for (int i = 0; i < 7; i++) if (!strcmp(name, days[i])) return i;
-  return -1;
-}
-
-/* `send between A and B [on DAYS]`: sets v.i to the day bits (bit 0 Monday). */
-static void checkWindow(Resolver *r, Ast *w) {
-  if (w->a->v.i == w->b->v.i)
-    err(r, DIAG_E085, w, "'send between %02d:%02d and %02d:%02d' is an empty window (for all day, leave the window out)",
-        (int)(w->a->v.i / 60), (int)(w->a->v.i % 60), (int)(w->b->v.i / 60), (int)(w->b->v.i % 60));
-  int bits = 0;
-  for (Ast *d = w->kids; d; d = d->next) {
-    int from = dayIndex(d->name), to = d->b ? dayIndex(d->b->name) : from;
-    Ast *bad = from < 0 ? d : to < 0 ? d->b : NULL;
-    if (bad) { err(r, DIAG_E085, bad, "unknown day '%s' (mon tue wed thu fri sat sun)", bad->name); continue; }
-    if (d->b && from == to) err(r, DIAG_E085, d, "the range '%s-%s' is one day: write '%s'", d->name, d->b->name, d->name);
-    for (int i = from;; i = (i + 1) % 7) { bits |= 1 << i; if (i == to) break; }
-  }
-  w->v.i = w->kids ? bits : 127;
-}
-
-/* `cap CHANNEL N per DURATION`; seen[0] email, seen[1] sms: a second cap on one channel. */
-static void checkCap(Resolver *r, Ast *c, Ast **seen) {
-  Ast *ch = c->a, *n = c->b, *per = c->kids;
-  int k = nameIs(ch, "email") ? 0 : nameIs(ch, "sms") ? 1 : -1;
-  if (k < 0) { err(r, DIAG_E086, ch, "'cap %s': a cap counts email or sms messages", ch->name); return; }
-  if (seen[k]) {
-    err(r, DIAG_E035, c, "'cap %s' given twice", ch->name);
-    noteAt(r, seen[k], "first given here");
-  }
-  seen[k] = c;
-  if (n->v.i < 1) err(r, DIAG_E086, n, "'cap %s 0 per ...' sends nothing: at least 1 message", ch->name);
-  else if (n->v.i > 1000000) err(r, DIAG_E086, n, "'cap %s %lld' is beyond the limit of 1000000 messages", ch->name, (long long)n->v.i);
-  if (per->v.i < 3600) err(r, DIAG_E086, per, "a cap's period is at least 1 hour");
-  else checkDuration(r, per, "a cap's period", 0);
-}
-
-static void checkPriority(Resolver *r, Ast *p) {
-  if (p->a->v.i > 100) err(r, DIAG_E087, p->a, "priority %lld is outside 0 to 100 (the default is %d)", (long long)p->a->v.i, CAMP_PRIORITY_DEFAULT);
-}
-
-/* The timing items of a campaign, mailing or activity (what: "campaign",
-** "mailing", or an activity's kind); model m for the zone field.  Returns
-** 1 when p is one of them. */
-static int checkTimingProp(Resolver *r, Ast *p, const char *what, int m, Ast **caps) {
-  int message = !strcmp(what, "email") || !strcmp(what, "sms");
-  int decl = !strcmp(what, "campaign") || !strcmp(what, "mailing");
-  switch (p->op) {
-  case PROP_TIMEZONE: case PROP_TZFIELD: case PROP_PRIORITY:
-    if (!decl) { propNotAllowed(r, p, "an activity (it belongs to its campaign)"); return 1; }
-    if (p->op == PROP_TIMEZONE) checkZone(r, p);
-    else if (p->op == PROP_TZFIELD) checkZoneField(r, p, m);
-    else checkPriority(r, p);
-    return 1;
-  case PROP_WINDOW:
-    if (!decl && !message) {
-      err(r, DIAG_E088, p, "'send between' holds messages: an %s sends none (put it on its emails and SMS)", what);
-      return 1;
-    }
-    checkWindow(r, p);
-    return 1;
-  case PROP_CAP:
-    if (strcmp(what, "campaign")) {
-      err(r, DIAG_E088, p, "'cap %s N per ...' is a campaign's (or the database's: camp config cap.%s): %s",
-          p->a->name, p->a->name, decl ? "a mailing is one message per contact" : "on an activity write 'cap skip' or 'cap exempt'");
-      return 1;
-    }
-    checkCap(r, p, caps);
-    return 1;
-  case PROP_CAPMODE:
-    if (!strcmp(what, "campaign"))
-      err(r, DIAG_E088, p, "'cap %s' is for an activity or a mailing: a campaign sets 'cap CHANNEL N per DURATION'", p->a->name);
-    else if (!decl && !message)
-      err(r, DIAG_E088, p, "'cap %s' is for messages: an %s sends none", p->a->name, what);
-    return 1;
-  default:
-    return 0;
-  }
-}
-
-/* -- branch nodes ---------------------------------------------------------- */
-
-/* A split's shares: each above 0, at most 2 decimals, at least two paths
-** summing to exactly 100%; the basis points land in each path's v.i. */
-static void checkShares(Resolver *r, Ast *split) {
-  int64_t sum = 0;
-  int n = 0, bad = 0;
-  for (Ast *p = split->kids; p; p = p->next, n++) {
-    Ast *v = p->a;
-    double bp = v->kind == AST_INT ? (double)v->v.i * 100 : v->v.r * 100;
-    if (bp <= 0 || bp > 10000 || fabs(bp - llround(bp)) > 1e-6) {
-      err(r, DIAG_E089, v, bp <= 0 ? "a path's share must be above 0%%" : bp > 10000 ? "a share above 100%%"
-          : "a share is at most two decimals (0.01%%)");
-      bad = 1;
-      continue;
-    }
-    p->v.i = llround(bp);
-    sum += p->v.i;
-  }
-  Ast kw = *split;
-  kw.len = 5;
-  if (n < 2) err(r, DIAG_E089, &kw, "a split needs at least two paths (an empty one is a holdout group: '50%% { }')");
-  else if (!bad && sum != 10000)
-    err(r, DIAG_E089, &kw, "the shares of split '%s' sum to %lld.%02lld%%, not 100%%", split->name, (long long)(sum / 100),
-        (long long)(sum % 100));
-}
-
-static void checkNode(Resolver *r, Ast *node, Ast *campaign) {
-  if (node->op == ACT_SPLIT) checkShares(r, node);
-  for (Ast *k = node->kids; k; k = k->next) {
-    if (k->kind == AST_PROP) checkCondition(r, k->a, "an 'if' condition");
-    else for (Ast *a = k->kids; a; a = a->next) checkActivity(r, a, node, campaign);
-  }
-}
-
 /* Names must be unique within a campaign, across its whole tree. */
 static void checkActivityName(Resolver *r, Ast *act, Ast *tree, int *seen) {
   for (Ast *k = tree->kids; k && !*seen; k = k->next) {
@@ -897,7 +743,7 @@ static void checkActivityName(Resolver *r, Ast *act, Ast *tree, int *seen) {
   }
 }
 
-static void checkActivity(Resolver *r, Ast *act, const Ast *parent, Ast *campaign) {
+void checkActivity(Resolver *r, Ast *act, const Ast *parent, Ast *campaign) {
   const char *kind = campAstActKindName(act->op);
   int seen = 0;
   (void)parent;
@@ -1381,39 +1227,6 @@ static void checkVia(Resolver *r, Ast *ml) {
   for (Ast *k = ml->kids; k; k = k->next)
     if (k->kind == AST_PROP && (k->op == PROP_SUBJECT || k->op == PROP_BODY || k->op == PROP_TEXT || k->op == PROP_FROM) && k->a->tpl)
       checkViaFields(r, y, k->a->tpl, ml->name);
-}
-
-/* A mailing's `test N% { variant … winner by … after … }`. */
-static void checkTest(Resolver *r, Ast *ml, Ast *t) {
-  Ast *winner = NULL, kw = *t;
-  int nvariant = 0;
-  kw.len = 4;
-  if (t->a->v.i < 1 || t->a->v.i > 50)
-    err(r, DIAG_E090, t->a, "an A/B test goes to 1%% to 50%% of the list (the winner to the rest), not %lld%%", (long long)t->a->v.i);
-  for (Ast *k = t->kids; k; k = k->next) {
-    if (k->kind == AST_PROP) {             /* winner by METRIC after DURATION */
-      if (winner) { err(r, DIAG_E090, k, "a second 'winner' line"); noteAt(r, winner, "first given here"); continue; }
-      winner = k;
-      if (!nameIs(k->a, "opens") && !nameIs(k->a, "clicks"))
-        err(r, DIAG_E090, k->a, "'winner by %s': the winner is chosen by opens or clicks", k->a->name);
-      checkDuration(r, k->b, "'winner ... after'", 0);
-      continue;
-    }
-    nvariant++;
-    if (nameIs(k, "test") || nameIs(k, "winner") || nameIs(k, ml->name))
-      errName(r, DIAG_E090, k, "variant '%s': 'test', 'winner' and the mailing's own name are taken", k->name);
-    for (Ast *j = t->kids; j != k; j = j->next)
-      if (j->kind == AST_VARIANT && nameIs(j, k->name)) { errName(r, DIAG_E090, k, "a second variant '%s'", k->name); break; }
-    if (!k->kids) errName(r, DIAG_E090, k, "variant '%s' changes nothing: give it a subject, body, text or from", k->name);
-    onceProps(r, k);
-    for (Ast *p = k->kids; p; p = p->next) {
-      if (p->op == PROP_BODY) checkBody(r, p->a);
-      else if (p->op == PROP_FROM) checkFrom(r, p->a);
-      else checkTemplateString(r, p->a);
-    }
-  }
-  if (nvariant < 2) err(r, DIAG_E090, &kw, "an A/B test needs at least two variants, it has %d", nvariant);
-  if (!winner) err(r, DIAG_E090, &kw, "an A/B test needs 'winner by opens|clicks after DURATION'");
 }
 
 static void checkMailing(Resolver *r, Ast *ml) {
