@@ -55,7 +55,7 @@ static void quoted(FILE *out, const char *s, size_t n) {
 }
 
 static int isString(const char *field) {
-  static const char *const names[] = { "subject", "title", "from", "code", "body file", "text", "description" };
+  static const char *const names[] = { "subject", "title", "from", "code", "body file", "text", "description", "timezone" };
   for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) if (!strcmp(field, names[i])) return 1;
   return 0;
 }
