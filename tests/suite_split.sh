@@ -235,9 +235,11 @@ run "$DB" +1d
 check "property: version 2 from scratch puts everyone where version 1 did" "$(paths "$DB" halves | cmp - "$D/before" 2>&1 && echo same)" same
 
 # -- an A/B mailing ---------------------------------------------------------------------------------
-# ab NAME OPEN-A OPEN-B: a database with 1000 contacts and the A/B mailing NAME
-# sent at 10:00; after the variants went out, OPEN-A of a's messages in 100 and
-# OPEN-B of b's are opened; then the run goes past the winner's time
+# ab NAME METRIC OPEN-A OPEN-B [CLICK-A CLICK-B]: a database with 1000 contacts
+# and the A/B mailing NAME (winner by METRIC) sent at 10:00; after the variants
+# went out, OPEN-A of a's messages in 100 and OPEN-B of b's are opened, CLICK-A
+# and CLICK-B clicked (a click is an open too); then the run goes past the
+# winner's time
 ab() {
   cat > "$D/$1.camp" <<CAMP
 use "models.camp"
@@ -253,7 +255,7 @@ mailing $1 "Spring" {
   test 20% {
     variant a { subject "Spring is here" }
     variant b { subject "Our spring sale" }
-    winner by opens after 4 hours
+    winner by $2 after 4 hours
   }
 }
 CAMP
@@ -263,16 +265,19 @@ CAMP
   run "$DB" 2026-01-05T11:00:00Z
   "$CAMP" timeline --db "$DB" --format json | $PY -c '
 import json, sys
-want, seen = {"a": int(sys.argv[1]), "b": int(sys.argv[2])}, {"a": 0, "b": 0}
+opens, clicks, seen = {"a": int(sys.argv[1]), "b": int(sys.argv[2])}, {"a": int(sys.argv[3]), "b": int(sys.argv[4])}, {"a": 0, "b": 0}
 for t in json.load(sys.stdin)["traces"]:
-    if t["activity"] in want and t["message_id"]:
-        if seen[t["activity"]] % 100 < want[t["activity"]]:
+    v = t["activity"]
+    if v in seen and t["message_id"]:
+        if seen[v] % 100 < clicks[v]:
+            print(json.dumps({"event": "click", "message_id": t["message_id"], "url": "https://example.com/sale"}))
+        elif seen[v] % 100 < opens[v]:
             print(json.dumps({"event": "open", "message_id": t["message_id"]}))
-        seen[t["activity"]] += 1' "$2" "$3" > "$D/opens.jsonl"
+        seen[v] += 1' "$3" "$4" "${5:-0}" "${6:-0}" > "$D/opens.jsonl"
   "$CAMP" event --db "$DB" --file "$D/opens.jsonl" > /dev/null 2>&1 || bad "$1: the opens"
   run "$DB" 2026-01-05T15:00:00Z
 }
-ab spring 10 50
+ab spring opens 10 50
 na=$(ntraces "$DB" activity=a state=processed); nb=$(ntraces "$DB" activity=b state=processed); nw=$(ntraces "$DB" activity=winner)
 echo "     A/B: a $na, b $nb, the rest $nw"
 check "A/B: the variants went to about 20%, split evenly (each 70-130 of 1000)" \
@@ -296,9 +301,14 @@ expect_match "A/B: the table names the winner" "*A/B test test (winner by opens)
 "$CAMP" report --db "$DB" --format html -o "$D/ab.html"
 check "A/B: the page's numbers are the JSON's" "$($PY tests/report/compare.py "$D/ab.html" "$D/ab.json" 2>&1 > /dev/null)" ""
 # the other way round, and a tie: the earlier variant
-ab autumn 60 20
+ab autumn opens 60 20
 check "A/B: more opens for a: the rest gets a" "$(report "$DB" 'r["campaigns"][0]["branches"][0]["winner"]')" a
-ab even 0 0
+ab clicks clicks 30 60 30 0
+check "A/B: by clicks, a (clicked) wins over b (opened more, never clicked)" \
+  "$(report "$DB" '" ".join(r["campaigns"][0]["branches"][0][k] for k in ("metric", "winner"))')" "clicks a"
+check "A/B: the clicks note" "$(traces "$DB" message activity=winner | sort -u)" \
+  "$(report "$DB" '"A/B winner: a (clicks %.1f%% vs b 0.0%%)" % [100 * a["clicked"] / a["sent"] for a in acts if a["name"] == "a"][0]')"
+ab even opens 0 0
 check "A/B: no opens at all (a tie): the earlier variant, a" "$(report "$DB" 'r["campaigns"][0]["branches"][0]["winner"]')" a
 check "A/B: the tie's note" "$(traces "$DB" message activity=winner | sort -u)" "A/B winner: a (opens 0.0% vs b 0.0%)"
 
