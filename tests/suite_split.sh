@@ -154,6 +154,43 @@ check "if: report then/else" \
 "$CAMP" report --db "$DB" --format json > "$D/cond.json"
 check "if: report JSON valid" "$(valid "$D/cond.json")" ""
 
+# -- nested: a split in an if arm; camp test takes the same paths ------------------------------
+cat > "$D/nested.camp" <<'CAMP'
+use "models.camp"
+campaign nested "Nested" {
+  target contact
+  if score >= 50 {
+    split inner {
+      50% {
+        email x {
+          subject "X"
+          body "<p>x</p>"
+        }
+      }
+      50% {
+        email y {
+          subject "Y"
+          body "<p>y</p>"
+        }
+      }
+    }
+  }
+}
+CAMP
+DB=$D/nested.db
+contacts 100 > "$D/nested.csv"
+new_db "$DB" "$D/nested.camp" "$D/nested.csv"
+run "$DB" +1d
+check "nested: only the then arm reaches the split, each on the hash's path" \
+  "$(paths "$DB" inner)" "$(hashed nested inner 5000,5000 100 | awk -F'|' '$1 % 100 >= 50')"
+check "nested: the if's then path holds the split and its emails, and sums their sends" \
+  "$(report "$DB" '[(b["name"], [(p["label"], p["participants"], p["activities"], p["sent"]) for p in b["paths"]]) for b in r["campaigns"][0]["branches"]]')" \
+  "[('if_1', [('then', 50, ['inner', 'x', 'y'], 50), ('else', 50, [], 0)]), ('inner', [('path 1', $(paths "$DB" inner | grep -c '|0$'), ['x'], $(ntraces "$DB" activity=x state=processed)), ('path 2', $(paths "$DB" inner | grep -c '|1$'), ['y'], $(ntraces "$DB" activity=y state=processed))])]"
+rec=$(paths "$DB" inner | grep -m1 '|1$' | cut -d'|' -f1)
+"$CAMP" test --db "$DB" nested --record "$rec" --mail "file:$D/test-mail" > "$D/test.out" 2>&1 || bad "nested: camp test" "$(cat "$D/test.out")"
+check "nested: camp test of a path 2 record runs then, path 2 of 2 and y" \
+  "$(awk 'NR > 1 { print $1, $3 }' "$D/test.out" | join_lines ', ')|$(grep -c 'path 2 of 2 (50%)' "$D/test.out")" "if_1 processed, inner processed, y processed|1"
+
 # -- an if reads the record when it is reached ------------------------------------------------
 cat > "$D/late.camp" <<'CAMP'
 use "models.camp"
