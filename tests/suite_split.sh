@@ -118,11 +118,8 @@ check "preview: a split is no message" "$("$CAMP" preview --db "$DB" three three
   "camp preview: activity 'three_way' is a split, not a message (email or SMS): nothing to preview (three's messages: a, b)"
 
 # -- if / else: a null goes to else; no else arm: nobody continues -------------------------
-cat > "$D/cond.camp" <<'CAMP'
-use "models.camp"
-campaign cond "Condition" {
-  target contact
-  if score >= 50 {
+# an if with an email in each arm (both campaigns below have it)
+HIGH_LOW='if score >= 50 {
     email high {
       subject "High"
       body "<p>high</p>"
@@ -132,7 +129,12 @@ campaign cond "Condition" {
       subject "Low"
       body "<p>low</p>"
     }
-  }
+  }'
+cat > "$D/cond.camp" <<CAMP
+use "models.camp"
+campaign cond "Condition" {
+  target contact
+  $HIGH_LOW
   if score < 50 {
     action small { add_tag("small") }
   }
@@ -192,7 +194,7 @@ check "nested: camp test of a path 2 record runs then, path 2 of 2 and y" \
   "$(awk 'NR > 1 { print $1, $3 }' "$D/test.out" | join_lines ', ')|$(grep -c 'path 2 of 2 (50%)' "$D/test.out")" "if_1 processed, inner processed, y processed|1"
 
 # -- an if reads the record when it is reached ------------------------------------------------
-cat > "$D/late.camp" <<'CAMP'
+cat > "$D/late.camp" <<CAMP
 use "models.camp"
 campaign late "Late" {
   target contact
@@ -200,17 +202,7 @@ campaign late "Late" {
     subject "First"
     body "<p>first</p>"
     on done {
-      if score >= 50 {
-        email high {
-          subject "High"
-          body "<p>high</p>"
-        }
-      } else {
-        email low {
-          subject "Low"
-          body "<p>low</p>"
-        }
-      }
+      $HIGH_LOW
     }
   }
 }
