@@ -90,7 +90,8 @@ expect "morning: the send log has a row per message sent, keyed lower case" \
 expect "morning: 4 messages written" "4" "$(ls "$T/mail" | grep -c '\.eml$')"
 # a week later Bob's m3 goes at 09:00; Ada's two records take the 2 places that free up
 run 2026-01-12T12:00:00Z
-expect "a week later: Bob's m3 goes when the cap allows" "processed|2026-01-12T09:00:00Z|" "$(one c3 2)"
+expect "a week later: Bob's m3 goes when the cap allows, and keeps its note" \
+  "processed|2026-01-12T09:00:00Z|held for the frequency cap (2 emails per 7 days) until 2026-01-12T09:00:00Z" "$(one c3 2)"
 expect "a week later: Ada's records get 2 more (09:00 and 10:00 free up)" \
   "2" "$(traces "$DB" done record!=2 state=processed | grep -c '^2026-01-12')"
 expect "a week later: Ada's last 2 are held again, until the second week's sends leave" \
