@@ -101,6 +101,7 @@ $(BUILD)/camp_js.o: $(BUILD)/camp_js.c
 # --- objects ------------------------------------------------------------------
 $(BUILD)/runtime/ingest.o: CPPFLAGS += $(GMIME_CFLAGS)
 $(BUILD)/runtime/natives.o: CPPFLAGS += $(shell pkg-config --cflags glib-2.0)
+$(BUILD)/compiler/resolve_timing.o: CPPFLAGS += $(shell pkg-config --cflags glib-2.0)
 $(BUILD)/runtime/sync_import.o: CPPFLAGS += $(shell pkg-config --cflags glib-2.0)
 $(BUILD)/runtime/compose.o: CPPFLAGS += $(XML_CFLAGS)
 $(BUILD)/runtime/sync_deliver.o: CPPFLAGS += $(shell pkg-config --cflags glib-2.0)

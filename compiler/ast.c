@@ -172,6 +172,14 @@ Ast *campAstLeaf(ParseCtx *c, Token t) {
       }
     return n;
   }
+  case TK_CLOCK: {
+    n = node(c, AST_CLOCK, t);
+    int h = num(s, 2), m = num(s + 3, 2);
+    if (h > 23 || m > 59)
+      report(c, DIAG_E082, t, "'%.*s' is not a time of day (00:00 to 23:59)", (int)t.len, s);
+    else n->v.i = h * 60 + m;
+    return n;
+  }
   case TK_TRUE: case TK_FALSE:
     n = node(c, AST_BOOL, t);
     n->v.i = t.type == TK_TRUE;
@@ -192,12 +200,31 @@ Ast *campAstUse(ParseCtx *c, Token kw, Token path) {
   return n;
 }
 
+/* Number a campaign's unnamed branch nodes split_1, if_1, ... in source
+** order (a walk of its whole tree). */
+static void nameNodes(ParseCtx *c, Ast *list, int *nsplit, int *nif) {
+  for (Ast *k = list; k; k = k->next) {
+    if (k->kind == AST_ACTIVITY && (k->op == ACT_SPLIT || k->op == ACT_IF) && !k->name) {
+      char buf[32];
+      int len = snprintf(buf, sizeof buf, "%s_%d", k->op == ACT_SPLIT ? "split" : "if",
+                         k->op == ACT_SPLIT ? ++*nsplit : ++*nif);
+      k->name = campArenaStrndup(&c->u->arena, buf, (uint32_t)len);
+      k->nameLen = (uint32_t)len;
+    }
+    if (k->kind == AST_ACTIVITY || k->kind == AST_BRANCH || k->kind == AST_PATH) nameNodes(c, k->kids, nsplit, nif);
+  }
+}
+
 Ast *campAstDecl(ParseCtx *c, AstKind kind, Token kw, Token name, const Token *title, Ast *kids, Token end) {
   Ast *n = node(c, kind, kw);
   setName(c, n, name);
   if (title) n->a = campAstLeaf(c, *title);
   n->kids = kids;
   campAstSpan(n, end.off, end.len);
+  if (kind == AST_CAMPAIGN) {
+    int nsplit = 0, nif = 0;
+    nameNodes(c, kids, &nsplit, &nif);
+  }
   return n;
 }
 
@@ -276,14 +303,115 @@ Ast *campAstSyncField(ParseCtx *c, Token kw, const Token *tag, Token value) {
   return n;
 }
 
-Ast *campAstActivity(ParseCtx *c, Token kind, Token name, Ast *after, Ast *kids, Token end) {
+Ast *campAstActivity(ParseCtx *c, Token kind, Token name, AstTiming timing, Ast *kids, Token end) {
   Ast *n = node(c, AST_ACTIVITY, kind);
   setName(c, n, name);
   n->op = kind.type == TK_EMAIL ? ACT_EMAIL : kind.type == TK_SMS ? ACT_SMS : ACT_ACTION;
-  n->a = after;
+  n->a = timing.after;
+  n->b = timing.at;
   n->kids = kids;
+  n->v.i = 1;
   campAstSpan(n, end.off, end.len);
   return n;
+}
+
+/* split [NAME] { paths }: the paths numbered in order; an unnamed node is
+** named when its campaign is complete (nameNodes). */
+Ast *campAstSplit(ParseCtx *c, Token kw, const Token *name, Ast *paths, Token end) {
+  Ast *n = node(c, AST_ACTIVITY, kw);
+  n->op = ACT_SPLIT;
+  n->nlen = kw.len;
+  if (name) { setName(c, n, *name); n->v.i = 1; }
+  n->kids = paths;
+  int i = 0;
+  for (Ast *p = paths; p; p = p->next) p->index = i++;
+  campAstSpan(n, end.off, end.len);
+  return n;
+}
+
+/* if COND { then } [else { … }]: kids are the condition (a PROP_WHERE, so
+** the node's filter is its condition), the then path and the else path. */
+Ast *campAstIf(ParseCtx *c, Token kw, Ast *cond, Token open, Ast *then, Token close, Ast *elseArm) {
+  Ast *n = node(c, AST_ACTIVITY, kw);
+  n->op = ACT_IF;
+  n->nlen = kw.len;
+  Ast *where = campAstProp(c, kw, PROP_WHERE, cond);
+  Ast *t = campAstPath(c, open, NULL, then, close);
+  t->index = 0;
+  where->next = t;
+  if (elseArm) { elseArm->index = 1; t->next = elseArm; }
+  n->kids = where;
+  campAstSpan(n, close.off, close.len);
+  if (elseArm) campAstSpan(n, elseArm->off, elseArm->len);
+  return n;
+}
+
+Ast *campAstPath(ParseCtx *c, Token start, Ast *share, Ast *acts, Token end) {
+  Ast *n = node(c, AST_PATH, start);
+  n->a = share;
+  n->kids = acts;
+  campAstSpan(n, end.off, end.len);
+  return n;
+}
+
+Ast *campAstWindow(ParseCtx *c, Token kw, Token from, Token to, Ast *days) {
+  Ast *n = campAstProp(c, kw, PROP_WINDOW, campAstLeaf(c, from));
+  n->b = campAstLeaf(c, to);
+  n->kids = days;
+  campAstSpan(n, to.off, to.len);
+  for (Ast *d = days; d; d = d->next) campAstSpan(n, d->off, d->len);
+  return n;
+}
+
+/* A day of a window; `first` may be the lexer's ONDAY (`on mon`): the day
+** is its last three bytes. */
+Ast *campAstDay(ParseCtx *c, Token first, const Token *last) {
+  if (first.type == TK_ONDAY) { first.off += first.len - 3; first.len = 3; first.type = TK_ID; }
+  Ast *n = campAstLeaf(c, first);
+  if (last) {
+    n->b = campAstLeaf(c, *last);
+    campAstSpan(n, last->off, last->len);
+  }
+  return n;
+}
+
+Ast *campAstCap(ParseCtx *c, Token kw, Token channel, Token count, Token period) {
+  Ast *n = campAstProp(c, kw, PROP_CAP, campAstLeaf(c, channel));
+  n->b = campAstLeaf(c, count);
+  n->kids = campAstLeaf(c, period);
+  campAstSpan(n, period.off, period.len);
+  return n;
+}
+
+/* `at DATETIME local`: v.i 1. */
+Ast *campAstLocal(ParseCtx *c, Token kw, Token at, Token local) {
+  Ast *n = campAstPropToken(c, kw, PROP_AT, at);
+  n->v.i = 1;
+  campAstSpan(n, local.off, local.len);
+  return n;
+}
+
+Ast *campAstTest(ParseCtx *c, Token kw, Token percent, Ast *items, Token end) {
+  Ast *n = campAstPropToken(c, kw, PROP_TEST, percent);
+  n->kids = items;
+  campAstSpan(n, end.off, end.len);
+  return n;
+}
+
+Ast *campAstWinner(ParseCtx *c, Token kw, Token metric, Token after) {
+  Ast *n = campAstPropToken(c, kw, PROP_WINNER, metric);
+  n->b = campAstLeaf(c, after);
+  campAstSpan(n, after.off, after.len);
+  return n;
+}
+
+void campAstDelayParts(const Ast *dur, int64_t *secs, int32_t *days, int32_t *months) {
+  *secs = 0; *days = 0; *months = 0;
+  if (!dur) return;
+  int64_t unit = dur->op >= 1 && dur->op <= 5 ? durationUnits[dur->op - 1].secs : 1;
+  if (dur->op == 3 || dur->op == 4) *days = (int32_t)(dur->v.i / 86400);
+  else if (dur->op == 5) *months = (int32_t)(dur->v.i / unit);
+  else *secs = dur->v.i;
 }
 
 Ast *campAstBranch(ParseCtx *c, Token on, int trigger, Ast *cond, Ast *within, Ast *kids, Token end) {
@@ -392,8 +520,9 @@ const char *campAstKindName(AstKind k) {
   static const char *const names[] = {
     "?", "file", "use", "model", "field", "campaign", "list", "mailing", "initiative", "website", "sync", "activity", "branch",
     "prop", "str", "int", "real", "bool", "time", "dur", "array", "name", "now", "null",
-    "binary", "unary", "isset", "call", "namedarg", "template", "pipe",
+    "binary", "unary", "isset", "call", "namedarg", "template", "pipe", "path", "variant", "clock",
   };
+  _Static_assert(sizeof names / sizeof names[0] == AST_KIND_COUNT_, "a name for every AstKind");
   return k < AST_KIND_COUNT_ ? names[k] : "?";
 }
 
@@ -403,6 +532,7 @@ const char *campAstPropName(PropKind p) {
     "kind", "keep_contacted", "initiative", "start", "end", "budget", "description", "scale",
     "site_id", "url", "goal", "identify", "link_token", "event",
     "esp", "segment", "field", "every", "via",
+    "timezone", "timezone from", "send between", "cap", "cap", "priority", "test", "winner",
   };
   _Static_assert(sizeof names / sizeof names[0] == PROP_COUNT_, "a name for every PropKind");
   return p < PROP_COUNT_ ? names[p] : "?";
@@ -417,7 +547,8 @@ const char *campAstTriggerName(int trig) {
 }
 
 const char *campAstActKindName(int kind) {
-  return kind == ACT_EMAIL ? "email" : kind == ACT_SMS ? "sms" : kind == ACT_ACTION ? "action" : "?";
+  return kind == ACT_EMAIL ? "email" : kind == ACT_SMS ? "sms" : kind == ACT_ACTION ? "action"
+       : kind == ACT_SPLIT ? "split" : kind == ACT_IF ? "if" : "?";
 }
 
 void campAstEscape(const char *s, uint32_t n, FILE *out) {
@@ -440,6 +571,7 @@ static void dump(const Unit *u, const Ast *n, int depth, FILE *out) {
     case AST_PROP:
       fprintf(out, " %s", campAstPropName(n->op));
       if (n->op == PROP_ESP || n->op == PROP_VIA) fputs(n->v.i == ESP_MAILCHIMP ? " mailchimp" : " dotdigital", out);
+      if (n->op == PROP_AT && n->v.i) fputs(" local", out);
       break;
     case AST_ACTIVITY: fprintf(out, " %s %s", campAstActKindName(n->op), n->name); break;
     case AST_BRANCH: fprintf(out, " \"%s\"", campAstTriggerName(n->op)); break;
@@ -447,6 +579,8 @@ static void dump(const Unit *u, const Ast *n, int depth, FILE *out) {
     case AST_ISSET: fputs(n->op ? " set" : " not set", out); break;
     case AST_STR: fputs(" \"", out); campAstEscape(n->name, n->nameLen, out); fputc('"', out); break;
     case AST_INT: case AST_TIME: case AST_DUR: case AST_BOOL: fprintf(out, " %lld", (long long)n->v.i); break;
+    case AST_CLOCK: fprintf(out, " %02d:%02d", (int)(n->v.i / 60), (int)(n->v.i % 60)); break;
+    case AST_PATH: fprintf(out, " %d", n->index); break;
     case AST_REAL: fprintf(out, " %.17g", n->v.r); break;
     case AST_FIELD: fprintf(out, " %s %s", n->name, n->a ? n->a->name : "?"); break;
     default: if (n->name) fprintf(out, " %s", n->name);

@@ -29,7 +29,11 @@ typedef enum {
   AST_INITIATIVE, /* name; a: AST_STR title; kids: AST_PROP */
   AST_WEBSITE,    /* name; a: AST_STR title; kids: AST_PROP */
   AST_SYNC,       /* name; a: AST_STR title; kids: AST_PROP */
-  AST_ACTIVITY,   /* name; op: ActKind; a: AST_DUR delay or NULL; kids: AST_PROP, AST_BRANCH, AST_CALL */
+  AST_ACTIVITY,   /* name; op: ActKind; a: AST_DUR delay or NULL; b: AST_CLOCK `at` or NULL;
+                     kids: AST_PROP, AST_BRANCH, AST_CALL.
+                     A branch node is one too: op ACT_SPLIT, kids: AST_PATH; op ACT_IF, kids: the
+                     condition (PROP_WHERE), the then AST_PATH, the else AST_PATH if any.  Their name
+                     is the one given, else split_N / if_N (v.i: 1 given, 0 numbered) */
   AST_BRANCH,     /* op: Trigger; a: AST_DUR window or NULL; b: the visit condition, an AST_PROP
                      (PROP_URL: `where url like`, PROP_EVENT: `event`) or NULL; kids: AST_ACTIVITY */
   AST_PROP,       /* op: PropKind; a: the value (expression, AST_STR, AST_DUR, AST_NAME) */
@@ -51,6 +55,10 @@ typedef enum {
   AST_NAMEDARG,   /* name: the key; a: the value */
   AST_TEMPLATE,   /* kids: AST_STR pieces and expressions, in order */
   AST_PIPE,       /* a: input; name: filter; kids: extra arguments */
+  AST_PATH,       /* a path of a branch node: index: its number (0-based; an if: 0 then, 1 else);
+                     a: the share as written (AST_INT or AST_REAL percent) or NULL; kids: AST_ACTIVITY */
+  AST_VARIANT,    /* an A/B test's variant: name; kids: AST_PROP (subject, body, text, from) */
+  AST_CLOCK,      /* a time of day HH:MM: v.i minutes after midnight */
   AST_KIND_COUNT_
 } AstKind;
 
@@ -77,6 +85,15 @@ typedef enum {
                            (resolve sets .index to the field, or -1 for a template) */
   PROP_EVERY,           /* a sync's period in service mode (AST_DUR) */
   PROP_VIA,             /* a mailing's ESP: v.i: EspKind; a: AST_NAME of the sync (resolve sets its index) */
+  PROP_TIMEZONE,        /* `timezone "Zone"` (AST_STR) */
+  PROP_TZFIELD,         /* `timezone from FIELD` (AST_NAME; resolve sets index to the field) */
+  PROP_WINDOW,          /* `send between A and B [on DAYS]`: a, b: AST_CLOCK; kids: days, AST_NAME each,
+                           b: the AST_NAME ending a range (`mon-fri`); resolve sets v.i to the day bits */
+  PROP_CAP,             /* `cap CHANNEL N per DURATION`: a: AST_NAME channel; b: AST_INT; kids: AST_DUR */
+  PROP_CAPMODE,         /* `cap skip` / `cap exempt` (a: AST_NAME) */
+  PROP_PRIORITY,        /* AST_INT */
+  PROP_TEST,            /* a mailing's A/B test: a: AST_INT percent; kids: AST_VARIANT and PROP_WINNER */
+  PROP_WINNER,          /* `winner by METRIC after DURATION`: a: AST_NAME; b: AST_DUR */
   PROP_COUNT_
 } PropKind;
 
@@ -124,7 +141,10 @@ void campAstSpan(Ast *n, uint32_t endOff, uint32_t endLen);
 const char *campAstKindName(AstKind k);
 const char *campAstPropName(PropKind p);   /* "subject" ... */
 const char *campAstTriggerName(int trig);  /* "done", "open", "no open" ... */
-const char *campAstActKindName(int kind);  /* "email", "sms", "action" */
+const char *campAstActKindName(int kind);  /* "email", "sms", "action", "split", "if" */
+/* The calendar parts of an `after` duration (AST_DUR): months, days (weeks
+** as 7) and the seconds of minutes and hours, as the image keeps them. */
+void campAstDelayParts(const Ast *dur, int64_t *secs, int32_t *days, int32_t *months);
 /* s[0..n) as the AST dump and the disassembly print string contents: " and
 ** \ backslashed, \n \t, other control bytes \xHH (no quotes around). */
 void campAstEscape(const char *s, uint32_t n, FILE *out);
@@ -147,6 +167,7 @@ typedef struct ParseCtx {
 } ParseCtx;
 
 typedef struct AstChain { Ast *head, *tail; } AstChain;
+typedef struct AstTiming { Ast *after, *at; } AstTiming;   /* an activity's `after DURATION` and `at HH:MM` */
 
 AstChain campAstChain(ParseCtx *c, AstChain *prev, Ast *item);
 Ast *campAstUse(ParseCtx *c, Token kw, Token path);
@@ -160,7 +181,16 @@ Ast *campAstBudget(ParseCtx *c, Token kw, int negative, Token amount, Token curr
 Ast *campAstEsp(ParseCtx *c, Token kw, int esp, Token remote);
 Ast *campAstVia(ParseCtx *c, Token kw, int esp, Token sync);
 Ast *campAstSyncField(ParseCtx *c, Token kw, const Token *tag, Token value);
-Ast *campAstActivity(ParseCtx *c, Token kind, Token name, Ast *after, Ast *kids, Token end);
+Ast *campAstActivity(ParseCtx *c, Token kind, Token name, AstTiming timing, Ast *kids, Token end);
+Ast *campAstSplit(ParseCtx *c, Token kw, const Token *name, Ast *paths, Token end);
+Ast *campAstIf(ParseCtx *c, Token kw, Ast *cond, Token open, Ast *then, Token close, Ast *elseArm);
+Ast *campAstPath(ParseCtx *c, Token start, Ast *share, Ast *acts, Token end);
+Ast *campAstWindow(ParseCtx *c, Token kw, Token from, Token to, Ast *days);
+Ast *campAstDay(ParseCtx *c, Token first, const Token *last);
+Ast *campAstCap(ParseCtx *c, Token kw, Token channel, Token n, Token period);
+Ast *campAstLocal(ParseCtx *c, Token kw, Token at, Token local);
+Ast *campAstTest(ParseCtx *c, Token kw, Token percent, Ast *items, Token end);
+Ast *campAstWinner(ParseCtx *c, Token kw, Token metric, Token after);
 Ast *campAstBranch(ParseCtx *c, Token on, int trigger, Ast *cond, Ast *within, Ast *kids, Token end);
 Ast *campAstCall(ParseCtx *c, Token name, Ast *args, Token end);
 Ast *campAstNamedArg(ParseCtx *c, Token name, Ast *value);

@@ -32,14 +32,25 @@
 #define GROW(v, n, cap) do { if ((n) == (cap)) { (cap) = (cap) ? (cap) * 2 : 16; \
   (v) = realloc((v), (cap) * sizeof *(v)); if (!(v)) { fputs("camp: out of memory\n", stderr); abort(); } } } while (0)
 
+/* What a mailing has beyond ProgMailing: its timing, and its A/B test's
+** variants (templates over the mailing's) and winner. */
+typedef struct MailVariant { uint32_t name, subject, body, text, from, line; } MailVariant;
+typedef struct MailExtra {
+  const Ast *decl;
+  MailVariant *variants; uint32_t nvariant;
+  uint32_t testBp;            /* the test's share in basis points, 0: no test */
+  const Ast *winner;          /* PROP_WINNER */
+} MailExtra;
+
 typedef struct Gen {
   Unit *u;
   const Resolved *t;
   Program p;
-  uint32_t capStr, capConst, capModel, capCamp, capAct, capList, capMail, capInit, capSite, capGoal, capSync, capSField, capCode, capBc, capLine;
+  uint32_t capStr, capConst, capModel, capCamp, capAct, capList, capMail, capInit, capSite, capGoal, capSync, capSField, capCode, capBc, capLine, capShare;
   uint32_t *strHash; uint32_t strHashCap;     /* open addressing: index + 1 */
   Value **listItems; uint32_t nListItems, capListItems;
   ProgMailing *mails; uint32_t nmail;         /* the mailings, lowered after the campaigns */
+  MailExtra *extra;                           /* each mailing's timing and A/B test, beside mails */
   uint32_t lastLine;
 } Gen;
 
@@ -299,6 +310,8 @@ static Opcode binaryOp(int tk) {
   case TK_PLUS: return OP_ADD;
   case TK_MINUS: return OP_SUB;
   case TK_STAR: return OP_MUL;
+  case TK_PERCENT: return OP_MOD;
+  case TK_DIV: return OP_IDIV;
   default: return OP_DIV;
   }
 }
@@ -423,7 +436,48 @@ static const Ast *propValue(const Ast *decl, PropKind k) {
   return p ? p->a : NULL;
 }
 
-/* br: the branch a hangs under, NULL at the top level. */
+static ProgWindow windowOf(const Ast *w) {
+  ProgWindow x = { 0, 0, 0 };
+  if (w) { x.from = (uint16_t)w->a->v.i; x.to = (uint16_t)w->b->v.i; x.days = (uint8_t)w->v.i; }
+  return x;
+}
+
+static uint8_t capModeOf(const Ast *decl) {
+  const Ast *m = propValue(decl, PROP_CAPMODE);
+  return !m ? CAP_WAIT : !strcmp(m->name, "skip") ? CAP_SKIP : CAP_EXEMPT;
+}
+
+static void addShare(Gen *g, uint32_t bp) {
+  GROW(g->p.shares, g->p.nshare, g->capShare);
+  g->p.shares[g->p.nshare++] = (uint16_t)bp;
+}
+
+/* An activity's window and cap mode; a split's shares (appended to p.shares). */
+static void activityTiming(Gen *g, const Ast *a, ProgActivity *x) {
+  x->win = windowOf(campResolveProp(a, PROP_WINDOW));
+  x->capMode = capModeOf(a);
+  if (a->op != ACT_SPLIT) return;
+  x->share0 = g->p.nshare;
+  for (const Ast *p = a->kids; p; p = p->next) addShare(g, (uint32_t)p->v.i);
+  x->nshare = g->p.nshare - x->share0;
+}
+
+/* A campaign's or mailing's zone, zone field, window, caps and priority. */
+static void campaignTiming(Gen *g, const Ast *d, ProgCampaign *x) {
+  const Ast *tz = propValue(d, PROP_TIMEZONE), *field = propValue(d, PROP_TZFIELD), *prio = propValue(d, PROP_PRIORITY);
+  x->tz = tz ? str(g, tz->name, tz->nameLen) : CAMP_NONE;
+  x->tzField = field ? (uint32_t)field->index : CAMP_NONE;
+  x->win = windowOf(campResolveProp(d, PROP_WINDOW));
+  x->priority = prio ? (uint8_t)prio->v.i : CAMP_PRIORITY_DEFAULT;
+  for (const Ast *k = d->kids; k; k = k->next) {
+    if (k->kind != AST_PROP || k->op != PROP_CAP) continue;
+    ProgCap *c = &x->cap[!strcmp(k->a->name, "sms")];
+    c->n = (uint32_t)k->b->v.i;
+    c->period = k->kids->v.i;
+  }
+}
+
+/* br: the branch or path a hangs under, NULL at the top level. */
 static void activity(Gen *g, const Ast *a, uint32_t camp, uint32_t parent, const Ast *br, int model) {
   GROW(g->p.acts, g->p.nact, g->capAct);
   uint32_t me = g->p.nact++;
@@ -434,13 +488,14 @@ static void activity(Gen *g, const Ast *a, uint32_t camp, uint32_t parent, const
   x.kind = (uint8_t)a->op;
   x.trigger = (uint8_t)(br ? br->op : TRIG_BEGIN);
   x.parent = parent;
-  x.delay = a->a ? a->a->v.i : 0;
-  x.window = br && br->a ? br->a->v.i : 0;
+  campAstDelayParts(a->a, &x.delay, &x.delayDays, &x.delayMonths);
+  x.window = br && br->kind == AST_BRANCH && br->a ? br->a->v.i : 0;
   x.match = MATCH_ANY;
   x.pattern = CAMP_NONE;
-  x.atMinute = CAMP_NO_TIME;
+  x.atMinute = a->b ? (uint16_t)a->b->v.i : CAMP_NO_TIME;
   x.path = CAMP_NONE;
-  if (br && br->b) {                          /* on visit where url like "…" | event "…" */
+  if (br && br->kind == AST_PATH) { x.trigger = TRIG_DONE; x.path = (uint32_t)br->index; }
+  if (br && br->kind == AST_BRANCH && br->b) {                          /* on visit where url like "…" | event "…" */
     x.match = br->b->op == PROP_URL ? MATCH_URL : MATCH_EVENT;
     x.pattern = str(g, br->b->a->name, br->b->a->nameLen);
   }
@@ -453,9 +508,10 @@ static void activity(Gen *g, const Ast *a, uint32_t camp, uint32_t parent, const
   x.from = textBlock(g, campResolveProp(a, PROP_FROM), model, TPL_PLAIN);
   x.actions = actionBlock(g, a, model);
   x.line = lineNo(g, a);
+  activityTiming(g, a, &x);
   g->p.acts[me] = x;
   for (const Ast *k = a->kids; k; k = k->next)
-    if (k->kind == AST_BRANCH)
+    if (k->kind == AST_BRANCH || k->kind == AST_PATH)
       for (const Ast *c = k->kids; c; c = c->next) activity(g, c, camp, me, k, model);
 }
 
@@ -556,8 +612,7 @@ static void campaign(Gen *g, const Ast *c) {
   x.list = to ? (uint32_t)to->index : CAMP_NONE;     /* `target list NAME` */
   x.initiative = initiativeOf(c);
   x.via = CAMP_NONE;
-  x.tz = x.tzField = CAMP_NONE;
-  x.priority = CAMP_PRIORITY_DEFAULT;
+  campaignTiming(g, c, &x);
   if (x.initiative != CAMP_NONE) x.code = g->p.inits[x.initiative].code;
   x.firstAct = g->p.nact;
   x.line = lineNo(g, c);
@@ -565,6 +620,29 @@ static void campaign(Gen *g, const Ast *c) {
     if (a->kind == AST_ACTIVITY) activity(g, a, me, CAMP_NONE, NULL, c->index);
   x.nact = g->p.nact - x.firstAct;
   g->p.camps[me] = x;
+}
+
+/* A mailing's A/B test: each variant's templates (the mailing's, with the
+** variant's own in their place), emitted in source order. */
+static MailExtra testOf(Gen *g, const Ast *m, const ProgMailing *x) {
+  MailExtra e = { m, NULL, 0, 0, NULL };
+  const Ast *t = campResolveProp(m, PROP_TEST);
+  if (!t) return e;
+  e.testBp = (uint32_t)t->a->v.i * 100;
+  for (const Ast *k = t->kids; k; k = k->next) {
+    if (k->kind == AST_PROP) { e.winner = k; continue; }
+    const Ast *subject = campResolveProp(k, PROP_SUBJECT), *body = campResolveProp(k, PROP_BODY);
+    const Ast *text = campResolveProp(k, PROP_TEXT), *from = campResolveProp(k, PROP_FROM);
+    MailVariant v = { str(g, k->name, k->nameLen), x->subject, x->body, x->text, x->from, lineNo(g, k) };
+    if (subject) v.subject = textBlock(g, subject, m->index, TPL_PLAIN);
+    if (body) v.body = textBlock(g, body, m->index, TPL_HTML);
+    if (text) v.text = textBlock(g, text, m->index, TPL_TEXT);
+    if (from) v.from = textBlock(g, from, m->index, TPL_PLAIN);
+    e.variants = realloc(e.variants, (e.nvariant + 1) * sizeof *e.variants);
+    if (!e.variants) abort();
+    e.variants[e.nvariant++] = v;
+  }
+  return e;
 }
 
 /* A mailing's code is emitted in source order with the rest; the campaign
@@ -586,7 +664,48 @@ static void mailing(Gen *g, const Ast *m) {
   x.text = textBlock(g, campResolveProp(m, PROP_TEXT), m->index, TPL_TEXT);
   x.from = textBlock(g, campResolveProp(m, PROP_FROM), m->index, TPL_PLAIN);
   x.line = lineNo(g, m);
-  g->mails[g->nmail++] = x;
+  g->mails[g->nmail] = x;
+  g->extra = realloc(g->extra, g->capMail * sizeof *g->extra);
+  if (!g->extra) abort();
+  g->extra[g->nmail++] = testOf(g, m, &x);
+}
+
+/* A mailing with an A/B test: its one email becomes a split named "test"
+** (the test's share evenly over the variants, the remainder to the first
+** ones, then the rest), an email per variant on paths 0.., and the
+** "winner" email on the last path, after the winner's delay.  The loader's
+** mailingShapeOk (runtime/program.c) checks this shape. */
+static void lowerTest(Gen *g, const MailExtra *e, uint32_t camp) {
+  uint32_t first = g->p.camps[camp].firstAct;
+  ProgActivity mail = g->p.acts[first], *s = &g->p.acts[first];
+  s->name = cstr(g, "test");
+  s->kind = ACT_SPLIT;
+  s->subject = s->body = s->text = s->from = CAMP_NONE;
+  s->capMode = CAP_WAIT;
+  s->share0 = g->p.nshare;
+  s->nshare = e->nvariant + 1;
+  for (uint32_t k = 0; k < e->nvariant; k++) addShare(g, e->testBp / e->nvariant + (k < e->testBp % e->nvariant));
+  addShare(g, 10000 - e->testBp);
+  for (uint32_t k = 0; k <= e->nvariant; k++) {
+    GROW(g->p.acts, g->p.nact, g->capAct);
+    ProgActivity *v = &g->p.acts[g->p.nact++];
+    *v = mail;
+    v->trigger = TRIG_DONE;
+    v->parent = first;
+    v->path = k;
+    if (k == e->nvariant) {
+      v->name = cstr(g, "winner");
+      v->line = lineNo(g, e->winner);
+      campAstDelayParts(e->winner->b, &v->delay, &v->delayDays, &v->delayMonths);
+      v->abMetric = !strcmp(e->winner->a->name, "clicks") ? AB_CLICKS : AB_OPENS;
+      continue;
+    }
+    const MailVariant *x = &e->variants[k];
+    v->name = x->name;
+    v->line = x->line;
+    v->subject = x->subject; v->body = x->body; v->text = x->text; v->from = x->from;
+  }
+  g->p.camps[camp].nact = e->nvariant + 2;
 }
 
 /* Each mailing becomes the campaign the runtime runs (campProgramLowerMailing),
@@ -597,9 +716,16 @@ static void lowerMailings(Gen *g) {
   for (uint32_t i = 0; i < g->nmail; i++) {
     GROW(g->p.camps, g->p.ncamp, g->capCamp);
     GROW(g->p.acts, g->p.nact, g->capAct);
-    campProgramLowerMailing(&g->p, &g->mails[i], g->p.ncamp, g->p.nact, &g->p.camps[g->p.ncamp], &g->p.acts[g->p.nact]);
+    ProgCampaign *c = &g->p.camps[g->p.ncamp];
+    ProgActivity *a = &g->p.acts[g->p.nact];
+    const Ast *at = campResolveProp(g->extra[i].decl, PROP_AT);
+    campProgramLowerMailing(&g->p, &g->mails[i], g->p.ncamp, g->p.nact, c, a);
+    campaignTiming(g, g->extra[i].decl, c);
+    c->atLocal = at && at->v.i;
+    a->capMode = capModeOf(g->extra[i].decl);
     g->p.ncamp++;
     g->p.nact++;
+    if (g->extra[i].testBp) lowerTest(g, &g->extra[i], g->p.ncamp - 1);
   }
 }
 
@@ -608,7 +734,9 @@ static void freeGen(Gen *g) {
   for (uint32_t i = 0; i < g->p.nconst; i++) if (g->p.consts[i].tag == VAL_LIST) free((void *)g->p.consts[i].u.items);
   for (uint32_t i = 0; i < g->p.nmodel; i++) free(g->p.models[i].fields);
   free(g->p.str); free(g->p.strLen); free(g->p.consts); free(g->p.models); free(g->p.camps);
-  free(g->p.acts); free(g->p.lists); free(g->p.inits); free(g->p.sites); free(g->p.goals); free(g->p.syncs); free(g->p.sfields); free(g->mails); free(g->p.code); free(g->p.bc); free(g->p.lines);
+  free(g->p.acts); free(g->p.lists); free(g->p.inits); free(g->p.sites); free(g->p.goals); free(g->p.syncs); free(g->p.sfields); free(g->mails); free(g->p.code); free(g->p.shares);
+  for (uint32_t i = 0; i < g->nmail; i++) free(g->extra[i].variants);
+  free(g->extra); free(g->p.bc); free(g->p.lines);
   free(g->strHash);
 }
 

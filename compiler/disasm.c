@@ -61,6 +61,88 @@ static void block(const Program *p, const char *label, uint32_t b, FILE *out) {
   fprintf(out, "    %-8s block %u\n", label, b);
 }
 
+void campDisasmShare(uint32_t bp, char *buf, size_t n) {
+  if (bp % 100 == 0) snprintf(buf, n, "%u%%", bp / 100);
+  else if (bp % 10 == 0) snprintf(buf, n, "%u.%u%%", bp / 100, bp / 10 % 10);
+  else snprintf(buf, n, "%u.%02u%%", bp / 100, bp % 100);
+}
+
+void campDisasmWindow(const ProgWindow *w, char *buf, size_t n) {
+  static const char *const days[] = { "mon", "tue", "wed", "thu", "fri", "sat", "sun" };
+  size_t len = (size_t)snprintf(buf, n, "%02u:%02u-%02u:%02u", w->from / 60, w->from % 60, w->to / 60, w->to % 60);
+  if (w->days == 127) return;
+  for (int d = 0, first = 1; d < 7 && len < n; d++) {
+    if (!(w->days & 1 << d)) continue;
+    int e = d;
+    while (e + 1 < 7 && w->days & 1 << (e + 1)) e++;
+    len += (size_t)snprintf(buf + len, n - len, e > d ? "%s%s-%s" : "%s%s", first ? " " : ",", days[d], days[e]);
+    first = 0;
+    d = e;
+  }
+}
+
+void campDisasmDelay(const ProgActivity *a, char *buf, size_t n) {
+  size_t len = 0;
+  buf[0] = 0;
+  if (a->delayMonths) len += (size_t)snprintf(buf + len, n - len, "%dmo", a->delayMonths);
+  if (a->delayDays && len < n)
+    len += (size_t)snprintf(buf + len, n - len, a->delayDays % 7 ? "%s%dd" : "%s%dw", len ? " " : "",
+                            a->delayDays % 7 ? a->delayDays : a->delayDays / 7);
+  if ((a->delay || !len) && len < n) {
+    char d[32];
+    campDisasmDuration(a->delay, d, sizeof d);
+    snprintf(buf + len, n - len, "%s%s", len ? " " : "", d);
+  }
+}
+
+/* A campaign's (or mailing's) zone, window, caps and priority. */
+static void campaignTiming(const Program *p, const ProgCampaign *c, FILE *out) {
+  char buf[64];
+  if (c->tz != CAMP_NONE) fprintf(out, "    timezone \"%s\"\n", name(p, c->tz));
+  if (c->tzField != CAMP_NONE) fprintf(out, "    timezone from %s\n", name(p, p->models[c->model].fields[c->tzField].name));
+  if (c->win.days) { campDisasmWindow(&c->win, buf, sizeof buf); fprintf(out, "    window   %s\n", buf); }
+  for (int k = 0; k < 2; k++) {
+    if (!c->cap[k].n) continue;
+    campDisasmDuration(c->cap[k].period, buf, sizeof buf);
+    fprintf(out, "    cap      %s %u per %s\n", k ? "sms" : "email", c->cap[k].n, buf);
+  }
+  if (c->priority != CAMP_PRIORITY_DEFAULT) fprintf(out, "    priority %u\n", c->priority);
+}
+
+static void activity(const Program *p, uint32_t a, FILE *out) {
+  static const char *const capModes[] = { "wait", "skip", "exempt" };
+  const ProgActivity *x = &p->acts[a];
+  char buf[64];
+  fprintf(out, "  activity %u %s %s line %u\n    trigger  %s", a, campAstActKindName(x->kind), name(p, x->name),
+          x->line, campAstTriggerName(x->trigger));
+  if (x->parent != CAMP_NONE) fprintf(out, " of %s", name(p, p->acts[x->parent].name));
+  if (x->path != CAMP_NONE) {
+    const ProgActivity *b = &p->acts[x->parent];
+    if (b->kind == ACT_IF) fprintf(out, " path %s", x->path ? "else" : "then");
+    else { campDisasmShare(p->shares[b->share0 + x->path], buf, sizeof buf); fprintf(out, " path %u (%s)", x->path, buf); }
+  }
+  if (x->match != MATCH_ANY) fprintf(out, " %s \"%s\"", x->match == MATCH_URL ? "where url like" : "event", name(p, x->pattern));
+  campDisasmDelay(x, buf, sizeof buf);
+  fprintf(out, "\n    delay    %s", buf);
+  if (x->atMinute != CAMP_NO_TIME) fprintf(out, "\n    at       %02u:%02u", x->atMinute / 60, x->atMinute % 60);
+  if (x->window) { fputs("\n    within   ", out); duration(x->window, out); }
+  if (x->expire) { fputs("\n    expire   ", out); duration(x->expire, out); }
+  if (x->win.days) { campDisasmWindow(&x->win, buf, sizeof buf); fprintf(out, "\n    window   %s", buf); }
+  if (x->capMode) fprintf(out, "\n    cap      %s", capModes[x->capMode <= CAP_EXEMPT ? x->capMode : 0]);
+  if (x->nshare) {
+    fputs("\n    shares  ", out);
+    for (uint32_t k = 0; k < x->nshare; k++) { campDisasmShare(p->shares[x->share0 + k], buf, sizeof buf); fprintf(out, " %s", buf); }
+  }
+  if (x->abMetric) fprintf(out, "\n    winner   by %s", x->abMetric == AB_CLICKS ? "clicks" : "opens");
+  fputc('\n', out);
+  block(p, "filter", x->filter, out);
+  block(p, "subject", x->subject, out);
+  block(p, "body", x->body, out);
+  block(p, "text", x->text, out);
+  block(p, "from", x->from, out);
+  block(p, "actions", x->actions, out);
+}
+
 static void code(const Program *p, uint32_t b, FILE *out) {
   static const char *const kinds[] = { "?", "filter", "template", "actions" };
   const ProgCode *c = &p->code[b];
@@ -164,24 +246,9 @@ void campDisasm(const Program *p, FILE *out) {
     if (c->initiative != CAMP_NONE) fprintf(out, "    initiative %s\n", name(p, p->inits[c->initiative].name));
     if (c->code != CAMP_NONE) fprintf(out, "    code     \"%s\"\n", name(p, c->code));
     if (c->unique != CAMP_NONE) fprintf(out, "    unique   %s\n", name(p, p->models[c->model].fields[c->unique].name));
+    campaignTiming(p, c, out);
     block(p, "filter", c->filter, out);
-    for (uint32_t a = c->firstAct; a < c->firstAct + c->nact; a++) {
-      const ProgActivity *x = &p->acts[a];
-      fprintf(out, "  activity %u %s %s line %u\n    trigger  %s", a, campAstActKindName(x->kind), name(p, x->name),
-              x->line, campAstTriggerName(x->trigger));
-      if (x->parent != CAMP_NONE) fprintf(out, " of %s", name(p, p->acts[x->parent].name));
-      if (x->match != MATCH_ANY) fprintf(out, " %s \"%s\"", x->match == MATCH_URL ? "where url like" : "event", name(p, x->pattern));
-      fputs("\n    delay    ", out); duration(x->delay, out);
-      if (x->window) { fputs("\n    within   ", out); duration(x->window, out); }
-      if (x->expire) { fputs("\n    expire   ", out); duration(x->expire, out); }
-      fputc('\n', out);
-      block(p, "filter", x->filter, out);
-      block(p, "subject", x->subject, out);
-      block(p, "body", x->body, out);
-      block(p, "text", x->text, out);
-      block(p, "from", x->from, out);
-      block(p, "actions", x->actions, out);
-    }
+    for (uint32_t a = c->firstAct; a < c->firstAct + c->nact; a++) activity(p, a, out);
   }
   for (uint32_t i = 0, n = 0; i < p->ncamp; i++) {         /* a mailing: a campaign with one email */
     const ProgCampaign *m = &p->camps[i];
@@ -193,8 +260,21 @@ void campDisasm(const Program *p, FILE *out) {
     if (m->unique != CAMP_NONE) fprintf(out, "    unique   %s\n", name(p, p->models[m->model].fields[m->unique].name));
     if (m->initiative != CAMP_NONE) fprintf(out, "    initiative %s\n", name(p, p->inits[m->initiative].name));
     if (m->at == CAMP_AT_MANUAL) fputs("    at       manual (camp send)\n", out);
-    else if (m->at) { Value t = { .tag = VAL_TIME }; t.u.i = m->at; fputs("    at       ", out); value(&t, out); fputc('\n', out); }
+    else if (m->at) {
+      Value t = { .tag = VAL_TIME };
+      t.u.i = m->at;
+      fputs("    at       ", out);
+      if (m->atLocal) { char iso[CAMP_CLOCK_ISO_SIZE]; campClockFormat(m->at, iso); fprintf(out, "%.19s local", iso); }
+      else value(&t, out);
+      fputc('\n', out);
+    }
     if (m->via != CAMP_NONE) fprintf(out, "    via      %s\n", name(p, p->syncs[m->via].name));
+    campaignTiming(p, m, out);
+    if (x->capMode) fprintf(out, "    cap      %s\n", x->capMode == CAP_SKIP ? "skip" : "exempt");
+    if (m->nact > 1) {                                     /* an A/B test: its split, variants and winner */
+      for (uint32_t a = m->firstAct; a < m->firstAct + m->nact; a++) activity(p, a, out);
+      continue;
+    }
     block(p, "subject", x->subject, out);
     block(p, "body", x->body, out);
     block(p, "text", x->text, out);

@@ -37,13 +37,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include "compiler/fmt.h"
+#include "runtime/program.h"
 #include "parser.h"
 
 enum {
   F_ITEM = 1,       /* the token starts an item: it begins a line */
   F_BLANK = 2,      /* ... with a blank line above it (a spaced item) */
   F_CALL = 4,       /* a called name: no space before the '(' that follows */
-  F_UNARY = 8,      /* a unary minus: no space after it */
+  F_UNARY = 8,      /* a unary minus, a share's number (`50%`), a day before '-' (`mon-fri`): no space after it */
   F_EXPR = 16       /* inside an expression: the author's line breaks stay */
 };
 
@@ -147,6 +148,30 @@ static void markExpr(Fmt *f, const Ast *n) {
 
 static int spacedKind(const Ast *n) { return n->kind == AST_ACTIVITY || n->kind == AST_BRANCH; }
 
+static void markItems(Fmt *f, const Ast *first, int top);
+
+/* A window's day ranges: `mon-fri` without spaces. */
+static void markDays(Fmt *f, const Ast *d) {
+  for (; d; d = d->next) {
+    if (!d->b) continue;
+    int i = tokenAt(f, d->off);
+    if (i < 0) i = tokenAt(f, d->off + d->len - d->b->len) - 2;    /* the first day is inside an ONDAY token */
+    for (int k = i; k >= 0 && (uint32_t)k < f->ntok && f->tok[k].off < d->b->off; k++) f->flag[k] |= F_UNARY;
+  }
+}
+
+/* `if COND { … } else { … }`: the condition is an expression, the arms'
+** activities are items, and the arms' braces and `else` stay on the lines
+** of the `if` and of the '}' before them. */
+static void markIf(Fmt *f, const Ast *n) {
+  for (const Ast *k = n->kids; k; k = k->next) {
+    if (k->kind == AST_PROP) {
+      markRange(f, k->a->off, k->a->off + k->a->len, F_EXPR);
+      markExpr(f, k->a);
+    } else markItems(f, k->kids, 0);
+  }
+}
+
 /* The items of one block (or of the file, top = 1), and what is in them. */
 static void markItems(Fmt *f, const Ast *first, int top) {
   const Ast *prev = NULL;
@@ -157,8 +182,16 @@ static void markItems(Fmt *f, const Ast *first, int top) {
     if (prev && (top ? !(prev->kind == AST_USE && k->kind == AST_USE) : spacedKind(k) || spacedKind(prev)))
       f->flag[i] |= F_BLANK;
     switch (k->kind) {
-    case AST_MODEL: case AST_CAMPAIGN: case AST_LIST: case AST_MAILING: case AST_INITIATIVE: case AST_WEBSITE: case AST_SYNC: case AST_ACTIVITY:
-    case AST_BRANCH:
+    case AST_ACTIVITY:
+      if (k->op == ACT_IF) { markIf(f, k); break; }
+      markItems(f, k->kids, 0);
+      break;
+    case AST_PATH:                            /* a split's `50% {`: no space before the '%' */
+      if (k->a) f->flag[i] |= F_UNARY;
+      markItems(f, k->kids, 0);
+      break;
+    case AST_MODEL: case AST_CAMPAIGN: case AST_LIST: case AST_MAILING: case AST_INITIATIVE: case AST_WEBSITE: case AST_SYNC:
+    case AST_BRANCH: case AST_VARIANT:
       markItems(f, k->kids, 0);
       if (k->kind == AST_MODEL) markItems(f, k->b, 0);      /* its `optout` lines */
       break;
@@ -168,6 +201,13 @@ static void markItems(Fmt *f, const Ast *first, int top) {
         int n = tokenAt(f, k->a->off) - 1;
         while (n > 0 && f->tok[n].type == TK_COMMENT) n--;
         if (n > 0 && f->tok[n].type == TK_MINUS) f->flag[n] |= F_UNARY;
+      }
+      if (k->op == PROP_WINDOW) markDays(f, k->kids);
+      if (k->op == PROP_TEST) {               /* test 20% { variant … winner … } */
+        int n = tokenAt(f, k->a->off);
+        if (n >= 0) f->flag[n] |= F_UNARY;
+        markItems(f, k->kids, 0);
+        break;
       }
       markExpr(f, k->a);
       break;
@@ -195,6 +235,7 @@ static Break breakOf(const Fmt *f, uint32_t i, int lastCode) {
   int prev = lastCode >= 0 ? f->tok[lastCode].type : 0;
   if (f->flag[i] & F_ITEM) return BRK_ITEM;
   if (t->type == TK_RBRACE) return prev == TK_LBRACE && lastCode == (int)i - 1 ? BRK_NONE : BRK_CLOSE;
+  if (t->type == TK_ELSE && prev == TK_RBRACE) return BRK_NONE;      /* `} else {` */
   if (prev == TK_LBRACE || prev == TK_RBRACE) return BRK_ITEM;        /* defensive: always true above */
   if (lastCode >= 0 && (f->flag[i] & F_EXPR) && (f->flag[lastCode] & F_EXPR) &&
       newlines(f, endOf(&f->tok[lastCode]), t->off))
@@ -260,6 +301,7 @@ static void code(Fmt *f, uint32_t i) {
     put(f, " ", 1);
   }
   if (t->type == TK_DURATION) putDuration(f, t);
+  else if (t->type == TK_ONDAY) { put(f, "on ", 3); put(f, f->text + t->off + t->len - 3, 3); }   /* `on  mon` */
   else put(f, f->text + t->off, t->len);
   if (t->type == TK_LBRACE) { f->depth++; f->parens = 0; }
   else if (t->type == TK_RBRACE) { if (f->depth > 0) f->depth--; f->parens = 0; }

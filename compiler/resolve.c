@@ -14,25 +14,16 @@
 #include <string.h>
 #include "compiler/compile.h"
 #include "compiler/resolve.h"
+#include "compiler/resolve_int.h"
 #include "compiler/html.h"
 #include "runtime/clock.h"
 #include "runtime/opcodes.h"
 #include "runtime/program.h"
 #include "parser.h"
 
-#define MAX_DURATION (5LL * 365 * 86400)   /* longer than this is a mistake */
 
-typedef struct Resolver {
-  Unit *u;
-  Diags *d;
-  Resolved t;
-  uint32_t capModel, capList, capInit, capSite, capSync;
-  int model;            /* the record type of the expression being typed, -1 none */
-} Resolver;
 
-static void err(Resolver *r, DiagCode code, const Ast *n, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static void err(Resolver *r, DiagCode code, const Ast *n, const char *fmt, ...) {
+void err(Resolver *r, DiagCode code, const Ast *n, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
   campDiagReportV(r->d, code, n->file, n->off, n->len, fmt, ap);
@@ -40,24 +31,20 @@ static void err(Resolver *r, DiagCode code, const Ast *n, const char *fmt, ...) 
 }
 
 /* Report at a declaration's name rather than its whole span. */
-static void errName(Resolver *r, DiagCode code, const Ast *n, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static void errName(Resolver *r, DiagCode code, const Ast *n, const char *fmt, ...) {
+void errName(Resolver *r, DiagCode code, const Ast *n, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
   campDiagReportV(r->d, code, n->file, n->noff, n->nlen, fmt, ap);
   va_end(ap);
 }
 
-static void noteAt(Resolver *r, const Ast *n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void noteAt(Resolver *r, const Ast *n, const char *fmt, ...) {
+void noteAt(Resolver *r, const Ast *n, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
   campDiagReportV(r->d, DIAG_NOTE, n->file, n->noff, n->nlen, fmt, ap);
   va_end(ap);
 }
 
-static int nameIs(const Ast *n, const char *s) { return n && n->name && !strcmp(n->name, s); }
 
 /* Levenshtein distance, capped: enough to suggest a near name. */
 static int distance(const char *a, const char *b) {
@@ -161,7 +148,7 @@ static int findInitiative(Resolver *r, const char *name) {
 }
 
 /* Field index in model m (0 = the implicit id), or -1. */
-static int findField(Resolver *r, int m, const char *name, Ast **decl) {
+int findField(Resolver *r, int m, const char *name, Ast **decl) {
   if (!strcmp(name, "id")) { if (decl) *decl = NULL; return 0; }
   int i = 1;
   for (Ast *f = r->t.models[m]->kids; f; f = f->next, i++)
@@ -169,7 +156,7 @@ static int findField(Resolver *r, int m, const char *name, Ast **decl) {
   return -1;
 }
 
-static int fieldType(Resolver *r, int m, int idx) {
+int fieldType(Resolver *r, int m, int idx) {
   if (idx == 0) return TYPE_INT;
   Ast *f = r->t.models[m]->kids;
   while (--idx > 0 && f) f = f->next;
@@ -221,7 +208,6 @@ static void unknownNative(Resolver *r, const Ast *n, int kind) {
 /* -- expressions ---------------------------------------------------------- */
 
 static int typeExpr(Resolver *r, Ast *n);
-static void checkTemplateString(Resolver *r, Ast *s);
 
 /* arg ::= ID ':' expr, naming a native's last parameter (natives.def's
 ** ":NAME"): it becomes that positional argument, in place, so the code
@@ -338,6 +324,22 @@ static int typeCall(Resolver *r, Ast *call, int nat, Ast *first, Ast *args) {
   return resultType;
 }
 
+/* An int `/` inside arithmetic compared with = or != (`id / 2 * 2 = id`):
+** `/` gives a real, so the test is not what it looks like. */
+static const Ast *intDivision(const Ast *n) {
+  if (n->kind == AST_UNARY && n->op == TK_MINUS) return intDivision(n->a);
+  if (n->kind != AST_BINARY || (n->op != TK_PLUS && n->op != TK_MINUS && n->op != TK_STAR && n->op != TK_SLASH)) return NULL;
+  if (n->op == TK_SLASH && n->a->type == TYPE_INT && n->b->type == TYPE_INT) return n;
+  const Ast *d = intDivision(n->a);
+  return d ? d : intDivision(n->b);
+}
+
+static void lintIntDivision(Resolver *r, const Ast *side) {
+  const Ast *d = intDivision(side);
+  if (d) campDiagReport(r->d, DIAG_W091, d->file, d->noff, d->nlen,
+                        "'/' gives a real number here (7 / 2 is 3.5): use div or %% for whole-number division");
+}
+
 static int typeBinary(Resolver *r, Ast *n) {
   int a = typeExpr(r, n->a), b = typeExpr(r, n->b);
   const char *op = campLexTokenName(n->op);
@@ -350,6 +352,8 @@ static int typeBinary(Resolver *r, Ast *n) {
     if (!fits(TYPE_BOOL, b)) err(r, DIAG_E019, n->b, "%s needs bool operands, this is %s", op, campValueTypeName(b));
     return TYPE_BOOL;
   case TK_EQ: case TK_NE:
+    lintIntDivision(r, n->a);
+    lintIntDivision(r, n->b);
     if (!comparable(a, b)) {
       if (a == TYPE_TAGS || b == TYPE_TAGS)
         err(r, DIAG_E016, &opNode, "cannot compare %s with %s (to test a tag, write \"tag\" in field)",
@@ -386,6 +390,12 @@ static int typeBinary(Resolver *r, Ast *n) {
     if (n->op == TK_MINUS && a == TYPE_DATETIME && b == TYPE_DATETIME) return TYPE_DURATION;
     if (a == TYPE_ANY || b == TYPE_ANY) return TYPE_ANY;
     err(r, DIAG_E020, &opNode, "%s is not defined for %s and %s", op, campValueTypeName(a), campValueTypeName(b));
+    return TYPE_ANY;
+  case TK_PERCENT: case TK_DIV:
+    if (a == TYPE_INT && b == TYPE_INT) return TYPE_INT;
+    if ((a == TYPE_INT || a == TYPE_ANY) && (b == TYPE_INT || b == TYPE_ANY)) return TYPE_ANY;
+    err(r, DIAG_E020, &opNode, "%s takes ints, not %s and %s%s", op, campValueTypeName(a), campValueTypeName(b),
+        a == TYPE_REAL || b == TYPE_REAL ? " (whole-number division has no meaning for a real: use '/')" : "");
     return TYPE_ANY;
   case TK_STAR: case TK_SLASH:
     if (isNumber(a) && isNumber(b)) return a == TYPE_REAL || b == TYPE_REAL || n->op == TK_SLASH ? TYPE_REAL : TYPE_INT;
@@ -488,7 +498,7 @@ static int typeExpr(Resolver *r, Ast *n) {
   return t;
 }
 
-static void checkCondition(Resolver *r, Ast *e, const char *where) {
+void checkCondition(Resolver *r, Ast *e, const char *where) {
   int t = typeExpr(r, e);
   if (!fits(TYPE_BOOL, t)) err(r, DIAG_E019, e, "%s must be a bool condition, this is %s", where, campValueTypeName(t));
 }
@@ -497,7 +507,7 @@ static void checkCondition(Resolver *r, Ast *e, const char *where) {
 
 /* Parse and type a string used as a template.  Inline strings are lexed
 ** from their decoded text with offsets into the .camp file. */
-static void checkTemplateString(Resolver *r, Ast *s) {
+void checkTemplateString(Resolver *r, Ast *s) {
   if (!strstr(s->name, "{{")) return;
   uint32_t quote = 1;
   const char *src = r->d->src[s->file].text + s->off;
@@ -552,7 +562,7 @@ static void lintHtmlValues(Resolver *r, const Ast *tpl) {
   }
 }
 
-static void checkBody(Resolver *r, Ast *s) {
+void checkBody(Resolver *r, Ast *s) {
   if (!isBodyFile(s->name)) { checkTemplateString(r, s); lintHtmlValues(r, s->tpl); return; }
   const char *from = r->d->src[s->file].path;
   const char *slash = strrchr(from, '/');
@@ -588,7 +598,7 @@ int campResolveFromValid(const char *v) {
          !memchr(addr, ' ', n) && (!lt || addr[n] == '>');
 }
 
-static void checkFrom(Resolver *r, Ast *s) {
+void checkFrom(Resolver *r, Ast *s) {
   checkTemplateString(r, s);
   if (s->tpl) return;
   if (!campResolveFromValid(s->name))
@@ -597,7 +607,7 @@ static void checkFrom(Resolver *r, Ast *s) {
 
 /* -- durations ------------------------------------------------------------- */
 
-static void checkDuration(Resolver *r, Ast *d, const char *what, int zeroOk) {
+void checkDuration(Resolver *r, Ast *d, const char *what, int zeroOk) {
   if (!d) return;
   if (!zeroOk && d->v.i == 0) err(r, DIAG_E028, d, "%s must be longer than zero", what);
   else if (d->v.i > MAX_DURATION) err(r, DIAG_E029, d, "%s of %lld days is beyond the limit of 5 years", what,
@@ -607,10 +617,10 @@ static void checkDuration(Resolver *r, Ast *d, const char *what, int zeroOk) {
 /* -- declarations ----------------------------------------------------------- */
 
 /* A property may appear once; report the second. */
-static int onceProps(Resolver *r, Ast *decl) {
+int onceProps(Resolver *r, Ast *decl) {
   int errors = 0;
   for (Ast *k = decl->kids; k; k = k->next) {
-    if (k->kind != AST_PROP || k->op == PROP_GOAL || k->op == PROP_FIELD || k->op == PROP_ESP)
+    if (k->kind != AST_PROP || k->op == PROP_GOAL || k->op == PROP_FIELD || k->op == PROP_ESP || k->op == PROP_CAP)
       continue;    /* a website has as many goals as it likes, a sync as many fields; checkSync counts providers */
     for (Ast *j = decl->kids; j != k; j = j->next)
       if (j->kind == AST_PROP && j->op == k->op) {
@@ -625,7 +635,7 @@ static int onceProps(Resolver *r, Ast *decl) {
   return errors;
 }
 
-static void propNotAllowed(Resolver *r, Ast *p, const char *where) {
+void propNotAllowed(Resolver *r, Ast *p, const char *where) {
   Ast kw = *p;
   kw.len = (uint32_t)strlen(campAstPropName(p->op));
   err(r, DIAG_E036, &kw, "'%s' is not allowed in %s", campAstPropName(p->op), where);
@@ -668,7 +678,6 @@ static void checkVisitCondition(Resolver *r, Ast *br) {
 #define NO_FROM "%s '%s' has no 'from': it goes out from the database's default sender (camp config sender), else as " \
                 "'camp <noreply@camp.invalid>', which mail servers refuse (add from \"Name <you@example.com>\")"
 
-static void checkActivity(Resolver *r, Ast *act, const Ast *parent, Ast *campaign);
 
 /* The offset of the '{' of a branch (its node starts at `on`): re-read from
 ** the source, since the tree keeps no token of it. */
@@ -730,15 +739,16 @@ static void checkActivityName(Resolver *r, Ast *act, Ast *tree, int *seen) {
       *seen = 2;
       return;
     }
-    if (k->kind == AST_ACTIVITY || k->kind == AST_BRANCH) checkActivityName(r, act, k, seen);
+    if (k->kind == AST_ACTIVITY || k->kind == AST_BRANCH || k->kind == AST_PATH) checkActivityName(r, act, k, seen);
   }
 }
 
-static void checkActivity(Resolver *r, Ast *act, const Ast *parent, Ast *campaign) {
+void checkActivity(Resolver *r, Ast *act, const Ast *parent, Ast *campaign) {
   const char *kind = campAstActKindName(act->op);
   int seen = 0;
   (void)parent;
   checkActivityName(r, act, campaign, &seen);
+  if (act->op == ACT_SPLIT || act->op == ACT_IF) { checkNode(r, act, campaign); return; }
   checkDuration(r, act->a, "'after'", 1);
   onceProps(r, act);
   int calls = 0;
@@ -782,6 +792,9 @@ static void checkActivity(Resolver *r, Ast *act, const Ast *parent, Ast *campaig
       break;
     case PROP_WHERE:
       checkCondition(r, k->a, "an activity's 'where'");
+      break;
+    case PROP_WINDOW: case PROP_CAPMODE: case PROP_CAP: case PROP_TIMEZONE: case PROP_TZFIELD: case PROP_PRIORITY:
+      checkTimingProp(r, k, kind, -1, NULL);
       break;
     case PROP_EXPIRE:
       checkDuration(r, k->a, "'expire'", 0);
@@ -856,9 +869,11 @@ static void checkCampaign(Resolver *r, Ast *c) {
   c->index = m;
   r->model = m;
   int acts = 0;
+  Ast *caps[2] = { 0, 0 };
   for (Ast *k = c->kids; k; k = k->next) {
     if (k->kind == AST_ACTIVITY) { acts++; continue; }
     if (k->kind != AST_PROP) continue;
+    if (checkTimingProp(r, k, "campaign", m, caps)) continue;
     if (k->op == PROP_WHERE && m >= 0) checkCondition(r, k->a, "a campaign's 'where'");
     if (k->op == PROP_UNIQUE && m >= 0) {
       int fi = findField(r, m, k->a->name, NULL);
@@ -1230,6 +1245,8 @@ static void checkMailing(Resolver *r, Ast *ml) {
   Ast *subject = NULL, *body = NULL, *from = NULL;
   for (Ast *k = ml->kids; k; k = k->next) {
     if (k->kind != AST_PROP) continue;
+    if (checkTimingProp(r, k, "mailing", m, NULL)) continue;
+    if (k->op == PROP_TEST) { if (m >= 0) checkTest(r, ml, k); continue; }
     if (k->op == PROP_SUBJECT) { subject = k; if (m >= 0) checkTemplateString(r, k->a); }
     if (k->op == PROP_BODY) { body = k; if (m >= 0) checkBody(r, k->a); }
     if (k->op == PROP_TEXT && m >= 0) checkTemplateString(r, k->a);

@@ -79,6 +79,23 @@ again:
   "field"     { t.type = TK_FIELD; goto done; }
   "every"     { t.type = TK_EVERY; goto done; }
   "via"       { t.type = TK_VIA; goto done; }
+  "timezone"  { t.type = TK_TIMEZONE; goto done; }
+  "send"      { t.type = TK_SEND; goto done; }
+  "between"   { t.type = TK_BETWEEN; goto done; }
+  "cap"       { t.type = TK_CAP; goto done; }
+  "per"       { t.type = TK_PER; goto done; }
+  "priority"  { t.type = TK_PRIORITY; goto done; }
+  "skip"      { t.type = TK_SKIP; goto done; }
+  "exempt"    { t.type = TK_EXEMPT; goto done; }
+  "split"     { t.type = TK_SPLIT; goto done; }
+  "if"        { t.type = TK_IF; goto done; }
+  "else"      { t.type = TK_ELSE; goto done; }
+  "test"      { t.type = TK_TEST; goto done; }
+  "variant"   { t.type = TK_VARIANT; goto done; }
+  "winner"    { t.type = TK_WINNER; goto done; }
+  "by"        { t.type = TK_BY; goto done; }
+  "local"     { t.type = TK_LOCAL; goto done; }
+  "div"       { t.type = TK_DIV; goto done; }
   "target"    { t.type = TK_TARGET; goto done; }
   "where"     { t.type = TK_WHERE; goto done; }
   "unique"    { t.type = TK_UNIQUE; goto done; }
@@ -92,6 +109,12 @@ again:
   "text"      { t.type = TK_TEXT; goto done; }
   "from"      { t.type = TK_FROM; goto done; }
   "expire"    { t.type = TK_EXPIRE; goto done; }
+  "on" ws ("mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun")
+              { /* a window's days: `on` and the first day, unless the word goes on (`on monday`) */
+                if (YYCURSOR < end && (*YYCURSOR == '_' || (*YYCURSOR | 0x20) - 'a' < 26u || *YYCURSOR - '0' < 10u)) {
+                  YYCURSOR = tok + 2; t.type = TK_ON; goto done;
+                }
+                t.type = TK_ONDAY; goto done; }
   "on"        { t.type = TK_ON; goto done; }
   "within"    { t.type = TK_WITHIN; goto done; }
   "done"      { t.type = TK_DONE; goto done; }
@@ -117,7 +140,9 @@ again:
   id          { t.type = TK_ID; goto done; }
 
   digit+ ws? unit           { t.type = TK_DURATION; goto done; }
-  date ("T" clock zone?)?   { t.type = TK_DATETIME; goto done; }
+  date ("T" clock zone? | " " digit{2} ":" digit{2})   { t.type = TK_DATETIME; goto done; }
+  date                      { t.type = TK_DATETIME; goto done; }
+  digit{2} ":" digit{2}     { t.type = TK_CLOCK; goto done; }
   digit+ "." digit+         { t.type = TK_REAL; goto done; }
   digit+                    { t.type = TK_INT; goto done; }
 
@@ -151,6 +176,7 @@ again:
   "-"  { t.type = TK_MINUS; goto done; }
   "*"  { t.type = TK_STAR; goto done; }
   "/"  { t.type = TK_SLASH; goto done; }
+  "%"  { t.type = TK_PERCENT; goto done; }
 
   [\x80-\xff]+ | [^]  { *why = "character not allowed here"; t.type = TK_ILLEGAL; goto done; }
 */
@@ -191,6 +217,8 @@ const char *campLexTokenName(int type) {
   case TK_MINUS: return "'-'";
   case TK_STAR: return "'*'";
   case TK_SLASH: return "'/'";
+  case TK_PERCENT: return "'%'";
+  case TK_CLOCK: return "time of day";
   case TK_USE: return "'use'";
   case TK_MODEL: return "'model'";
   case TK_CAMPAIGN: return "'campaign'";
@@ -221,6 +249,23 @@ const char *campLexTokenName(int type) {
   case TK_FIELD: return "'field'";
   case TK_EVERY: return "'every'";
   case TK_VIA: return "'via'";
+  case TK_TIMEZONE: return "'timezone'";
+  case TK_SEND: return "'send'";
+  case TK_BETWEEN: return "'between'";
+  case TK_CAP: return "'cap'";
+  case TK_PER: return "'per'";
+  case TK_PRIORITY: return "'priority'";
+  case TK_SKIP: return "'skip'";
+  case TK_EXEMPT: return "'exempt'";
+  case TK_SPLIT: return "'split'";
+  case TK_IF: return "'if'";
+  case TK_ELSE: return "'else'";
+  case TK_TEST: return "'test'";
+  case TK_VARIANT: return "'variant'";
+  case TK_WINNER: return "'winner'";
+  case TK_BY: return "'by'";
+  case TK_LOCAL: return "'local'";
+  case TK_DIV: return "'div'";
   case TK_TARGET: return "'target'";
   case TK_WHERE: return "'where'";
   case TK_UNIQUE: return "'unique'";
@@ -235,6 +280,7 @@ const char *campLexTokenName(int type) {
   case TK_FROM: return "'from'";
   case TK_EXPIRE: return "'expire'";
   case TK_ON: return "'on'";
+  case TK_ONDAY: return "'on' and a day";
   case TK_WITHIN: return "'within'";
   case TK_DONE: return "'done'";
   case TK_OPEN: return "'open'";

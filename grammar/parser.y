@@ -26,7 +26,7 @@
 %right NOT.
 %nonassoc EQ NE LT LE GT GE IN LIKE IS.
 %left PLUS MINUS.
-%left STAR SLASH.
+%left STAR SLASH PERCENT DIV.
 %right UMINUS.
 
 /* Keywords that may also stand where a name is expected. */
@@ -35,7 +35,9 @@
               CLICK REPLY BOUNCE NO TO AT SET OPTOUT INITIATIVE KIND KEEP_CONTACTED
               START END BUDGET DESCRIPTION SCALE WEBSITE SITE_ID URL GOAL
               IDENTIFY LINK_TOKEN VISIT EVENT SYNC MAILCHIMP DOTDIGITAL
-              AUDIENCE SEGMENT ADDRESS_BOOK FIELD EVERY VIA.
+              AUDIENCE SEGMENT ADDRESS_BOOK FIELD EVERY VIA
+              TIMEZONE SEND BETWEEN CAP PER PRIORITY SKIP EXEMPT SPLIT IF ELSE
+              TEST VARIANT WINNER BY LOCAL DIV.
 
 %type decls   { AstChain }
 %type fields  { AstChain }
@@ -47,6 +49,10 @@
 %type witems  { AstChain }
 %type sitems  { AstChain }
 %type acts    { AstChain }
+%type paths   { AstChain }
+%type titems  { AstChain }
+%type vitems  { AstChain }
+%type days    { AstChain }
 %type args    { AstChain }
 %type arglist { AstChain }
 %type exprs   { AstChain }
@@ -64,7 +70,15 @@
 %type vcond   { Ast * }
 %type activity { Ast * }
 %type branch  { Ast * }
-%type after   { Ast * }
+%type timing  { AstTiming }
+%type path    { Ast * }
+%type titem   { Ast * }
+%type vitem   { Ast * }
+%type day     { Ast * }
+%type window  { Ast * }
+%type cap     { Ast * }
+%type zone    { Ast * }
+%type elsearm { Ast * }
 %type within  { Ast * }
 %type arg     { Ast * }
 %type expr    { Ast * }
@@ -112,15 +126,53 @@ citem(A) ::= WHERE(K) expr(E).           { A = campAstProp(ctx, K, PROP_WHERE, E
 citem(A) ::= UNIQUE(K) ID(N).            { A = campAstPropId(ctx, K, PROP_UNIQUE, N); }
 citem(A) ::= CODE(K) STRING(S).          { A = campAstPropToken(ctx, K, PROP_CODE, S); }
 citem(A) ::= activity(X).                { A = X; }
+citem(A) ::= zone(X).                    { A = X; }
+citem(A) ::= window(X).                  { A = X; }
+citem(A) ::= cap(X).                     { A = X; }
+citem(A) ::= PRIORITY(K) INT(V).         { A = campAstPropToken(ctx, K, PROP_PRIORITY, V); }
 
-/* activity := (email|sms|action) IDENT [after DURATION] { actitem* } */
-activity(A) ::= akind(K) ID(N) after(D) LBRACE aitems(I) RBRACE(E).
+/* timing items (campaigns, mailings, activities; resolve says which where):
+** timezone "Zone" | timezone from FIELD | send between HH:MM and HH:MM [on DAYS]
+** | cap CHANNEL N per DURATION | cap skip | cap exempt.  DAYS: `on mon-fri`,
+** `on mon, wed, fri`; the lexer gives `on` and the first day as one token
+** (ONDAY), so a window's days and a branch's `on` need no lookahead. */
+zone(A) ::= TIMEZONE(K) STRING(S).       { A = campAstPropToken(ctx, K, PROP_TIMEZONE, S); }
+zone(A) ::= TIMEZONE(K) FROM ID(N).      { A = campAstPropId(ctx, K, PROP_TZFIELD, N); }
+window(A) ::= SEND(K) BETWEEN CLOCK(F) AND CLOCK(T). { A = campAstWindow(ctx, K, F, T, 0); }
+window(A) ::= SEND(K) BETWEEN CLOCK(F) AND CLOCK(T) days(D). { A = campAstWindow(ctx, K, F, T, D.head); }
+cap(A) ::= CAP(K) SKIP(M).               { A = campAstPropToken(ctx, K, PROP_CAPMODE, M); }
+cap(A) ::= CAP(K) EXEMPT(M).             { A = campAstPropToken(ctx, K, PROP_CAPMODE, M); }
+cap(A) ::= CAP(K) ID(C) INT(N) PER DURATION(D). { A = campAstCap(ctx, K, C, N, D); }
+days(A) ::= ONDAY(F).                    { A = campAstChain(ctx, 0, campAstDay(ctx, F, 0)); }
+days(A) ::= ONDAY(F) MINUS ID(T).        { A = campAstChain(ctx, 0, campAstDay(ctx, F, &T)); }
+days(A) ::= days(B) COMMA day(C).        { A = campAstChain(ctx, &B, C); }
+day(A) ::= ID(F).                        { A = campAstDay(ctx, F, 0); }
+day(A) ::= ID(F) MINUS ID(T).            { A = campAstDay(ctx, F, &T); }
+
+/* activity := (email|sms|action) IDENT [after DURATION] [at HH:MM] { actitem* }
+**           | split [IDENT] { (NUMBER % { activity* })* }
+**           | if expr { activity* } [else { activity* }] */
+activity(A) ::= akind(K) ID(N) timing(D) LBRACE aitems(I) RBRACE(E).
                                          { A = campAstActivity(ctx, K, N, D, I.head, E); }
+activity(A) ::= SPLIT(K) LBRACE paths(P) RBRACE(E).
+                                         { A = campAstSplit(ctx, K, 0, P.head, E); }
+activity(A) ::= SPLIT(K) ID(N) LBRACE paths(P) RBRACE(E).
+                                         { A = campAstSplit(ctx, K, &N, P.head, E); }
+activity(A) ::= IF(K) expr(C) LBRACE(L) acts(T) RBRACE(R) elsearm(F).
+                                         { A = campAstIf(ctx, K, C, L, T.head, R, F); }
+elsearm(A) ::= .                         { A = 0; }
+elsearm(A) ::= ELSE(K) LBRACE acts(F) RBRACE(E). { A = campAstPath(ctx, K, 0, F.head, E); }
+paths(A) ::= .                           { A = campAstChain(ctx, 0, 0); }
+paths(A) ::= paths(B) path(C).           { A = campAstChain(ctx, &B, C); }
+path(A) ::= INT(V) PERCENT LBRACE acts(X) RBRACE(E).  { A = campAstPath(ctx, V, campAstLeaf(ctx, V), X.head, E); }
+path(A) ::= REAL(V) PERCENT LBRACE acts(X) RBRACE(E). { A = campAstPath(ctx, V, campAstLeaf(ctx, V), X.head, E); }
+timing(A) ::= .                          { A.after = 0; A.at = 0; }
+timing(A) ::= AFTER DURATION(D).         { A.after = campAstLeaf(ctx, D); A.at = 0; }
+timing(A) ::= AT CLOCK(T).               { A.after = 0; A.at = campAstLeaf(ctx, T); }
+timing(A) ::= AFTER DURATION(D) AT CLOCK(T). { A.after = campAstLeaf(ctx, D); A.at = campAstLeaf(ctx, T); }
 akind(A) ::= EMAIL(K).                   { A = K; }
 akind(A) ::= SMS(K).                     { A = K; }
 akind(A) ::= ACTION(K).                  { A = K; }
-after(A) ::= .                           { A = 0; }
-after(A) ::= AFTER DURATION(D).          { A = campAstLeaf(ctx, D); }
 
 aitems(A) ::= .                          { A = campAstChain(ctx, 0, 0); }
 aitems(A) ::= aitems(B) aitem(C).        { A = campAstChain(ctx, &B, C); }
@@ -133,6 +185,8 @@ aitem(A) ::= EXPIRE(K) DURATION(D).      { A = campAstPropToken(ctx, K, PROP_EXP
 aitem(A) ::= ID(N) LPAREN args(X) RPAREN(E).
                                          { A = campAstCall(ctx, N, X.head, E); }
 aitem(A) ::= branch(B).                  { A = B; }
+aitem(A) ::= window(X).                  { A = X; }
+aitem(A) ::= cap(X).                     { A = X; }
 
 /* branch := on trigger [where url like STRING | event STRING] [within DURATION] { activity* }
 ** (the condition is for `on visit` and `on no visit`; resolve refuses it elsewhere) */
@@ -170,6 +224,26 @@ mitems(A) ::= .                          { A = campAstChain(ctx, 0, 0); }
 mitems(A) ::= mitems(B) mitem(C).        { A = campAstChain(ctx, &B, C); }
 mitem(A) ::= TO(K) LIST ID(N).           { A = campAstPropId(ctx, K, PROP_TO, N); }
 mitem(A) ::= AT(K) DATETIME(D).          { A = campAstPropToken(ctx, K, PROP_AT, D); }
+mitem(A) ::= AT(K) DATETIME(D) LOCAL(L). { A = campAstLocal(ctx, K, D, L); }
+mitem(A) ::= zone(X).                    { A = X; }
+mitem(A) ::= window(X).                  { A = X; }
+mitem(A) ::= cap(X).                     { A = X; }
+mitem(A) ::= PRIORITY(K) INT(V).         { A = campAstPropToken(ctx, K, PROP_PRIORITY, V); }
+mitem(A) ::= TEST(K) INT(V) PERCENT LBRACE titems(I) RBRACE(E).
+                                         { A = campAstTest(ctx, K, V, I.head, E); }
+
+/* test N% { variant IDENT { (subject|body|text|from STRING)* }* winner by IDENT after DURATION } */
+titems(A) ::= .                          { A = campAstChain(ctx, 0, 0); }
+titems(A) ::= titems(B) titem(C).        { A = campAstChain(ctx, &B, C); }
+titem(A) ::= VARIANT(K) ID(N) LBRACE vitems(I) RBRACE(E).
+                                         { A = campAstDecl(ctx, AST_VARIANT, K, N, 0, I.head, E); }
+titem(A) ::= WINNER(K) BY ID(M) AFTER DURATION(D). { A = campAstWinner(ctx, K, M, D); }
+vitems(A) ::= .                          { A = campAstChain(ctx, 0, 0); }
+vitems(A) ::= vitems(B) vitem(C).        { A = campAstChain(ctx, &B, C); }
+vitem(A) ::= SUBJECT(K) STRING(S).       { A = campAstPropToken(ctx, K, PROP_SUBJECT, S); }
+vitem(A) ::= BODY(K) STRING(S).          { A = campAstPropToken(ctx, K, PROP_BODY, S); }
+vitem(A) ::= TEXT(K) STRING(S).          { A = campAstPropToken(ctx, K, PROP_TEXT, S); }
+vitem(A) ::= FROM(K) STRING(S).          { A = campAstPropToken(ctx, K, PROP_FROM, S); }
 mitem(A) ::= INITIATIVE(K) ID(N).        { A = campAstPropId(ctx, K, PROP_INITIATIVE, N); }
 mitem(A) ::= SUBJECT(K) STRING(S).       { A = campAstPropToken(ctx, K, PROP_SUBJECT, S); }
 mitem(A) ::= BODY(K) STRING(S).          { A = campAstPropToken(ctx, K, PROP_BODY, S); }
@@ -252,6 +326,8 @@ expr(A) ::= expr(B) PLUS(K) expr(C).     { A = campAstBinary(ctx, K, B, C); }
 expr(A) ::= expr(B) MINUS(K) expr(C).    { A = campAstBinary(ctx, K, B, C); }
 expr(A) ::= expr(B) STAR(K) expr(C).     { A = campAstBinary(ctx, K, B, C); }
 expr(A) ::= expr(B) SLASH(K) expr(C).    { A = campAstBinary(ctx, K, B, C); }
+expr(A) ::= expr(B) PERCENT(K) expr(C).  { A = campAstBinary(ctx, K, B, C); }
+expr(A) ::= expr(B) DIV(K) expr(C).      { A = campAstBinary(ctx, K, B, C); }
 expr(A) ::= MINUS(K) expr(B). [UMINUS]   { A = campAstUnary(ctx, K, B); }
 expr(A) ::= LPAREN(L) expr(B) RPAREN(R). { A = campAstParen(ctx, L, B, R); }
 expr(A) ::= ID(N) LPAREN args(X) RPAREN(E). { A = campAstCall(ctx, N, X.head, E); }

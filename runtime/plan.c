@@ -152,7 +152,36 @@ static const DeployText *findText(const DeploySource *s, const char *campaign, c
   return NULL;
 }
 
-static const char *kindName(int kind) { return kind == ACT_EMAIL ? "email" : kind == ACT_SMS ? "sms" : "action"; }
+static const char *kindName(int kind) {
+  return kind == ACT_EMAIL ? "email" : kind == ACT_SMS ? "sms" : kind == ACT_SPLIT ? "split" : kind == ACT_IF ? "if" : "action";
+}
+
+void campPlanActivityTiming(PlanActivity *o, const ProgActivity *a) {
+  o->delayDays = a->delayDays;
+  o->delayMonths = a->delayMonths;
+  o->atMinute = a->atMinute;
+  o->path = a->path;
+}
+
+/* A delay in calendar units: "1 month", "2 weeks", "3 days 4 hours", "0 seconds". */
+static void delayText(int32_t months, int32_t days, int64_t secs, char out[CAMP_CLOCK_DURATION_SIZE]) {
+  size_t n = 0;
+  out[0] = 0;
+  if (months) n += (size_t)snprintf(out, CAMP_CLOCK_DURATION_SIZE, "%d month%s", months, months == 1 ? "" : "s");
+  if (days) {
+    int weeks = days % 7 == 0, k = weeks ? days / 7 : days;
+    n += (size_t)snprintf(out + n, CAMP_CLOCK_DURATION_SIZE - n, "%s%d %s%s", n ? " " : "", k, weeks ? "week" : "day", k == 1 ? "" : "s");
+  }
+  if (secs || !n) {
+    char d[CAMP_CLOCK_DURATION_SIZE];
+    campClockFormatDuration(secs, d);
+    if (n) out[n++] = ' ';
+    strncpy(out + n, d, CAMP_CLOCK_DURATION_SIZE - n - 1);
+    out[CAMP_CLOCK_DURATION_SIZE - 1] = 0;
+  }
+}
+
+static int hasDelay(const ProgActivity *a) { return a->delay || a->delayDays || a->delayMonths; }
 
 /* "top level", "after hello", "on no open of hello" */
 char *campPlanCondition(const Program *p, const ProgActivity *a) {
@@ -162,10 +191,12 @@ char *campPlanCondition(const Program *p, const ProgActivity *a) {
   return b.oom ? (free(b.p), NULL) : b.p;
 }
 
-static void triggerText(Buf *b, int trigger, const char *parent, const char *cond) {
+/* path: under a branch node, CAMP_NONE otherwise. */
+static void triggerText(Buf *b, int trigger, const char *parent, const char *cond, uint32_t path) {
   static const char *const on[] = { "", "", "", "open", "click", "reply", "bounce", "no open", "no click", "no reply", "visit",
                                    "no visit" };
   if (trigger == TRIG_BEGIN) campBufPuts(b, "top level");
+  else if (trigger == TRIG_DONE && path != CAMP_NONE) campBufPrintf(b, "path %u of %s", path + 1, parent);
   else if (trigger == TRIG_DONE) campBufPrintf(b, "after %s", parent);
   else campBufPrintf(b, "on %s of %s%s", trigger <= TRIG_NO_VISIT ? on[trigger] : "?", parent, cond);
 }
@@ -174,10 +205,32 @@ void campPlanDescribe(Buf *b, const Program *p, const ProgActivity *a) {
   char d[CAMP_CLOCK_DURATION_SIZE];
   campBufPrintf(b, "%s, ", kindName(a->kind));
   char *cond = campPlanCondition(p, a);
-  triggerText(b, a->trigger, a->parent != CAMP_NONE ? p->str[p->acts[a->parent].name] : "", cond ? cond : "");
+  triggerText(b, a->trigger, a->parent != CAMP_NONE ? p->str[p->acts[a->parent].name] : "", cond ? cond : "", a->path);
   free(cond);
   if (a->window) { campClockFormatDuration(a->window, d); campBufPrintf(b, " within %s", d); }
-  if (a->delay) { campClockFormatDuration(a->delay, d); campBufPrintf(b, ", after %s", d); }
+  if (hasDelay(a)) { delayText(a->delayMonths, a->delayDays, a->delay, d); campBufPrintf(b, ", after %s", d); }
+  if (a->atMinute != CAMP_NO_TIME) campBufPrintf(b, " at %02u:%02u", a->atMinute / 60, a->atMinute % 60);
+}
+
+/* The delay (in calendar units) and time of day; returns 1 or 2 for what changed. */
+static int timingChange(const Plan *pl, const PlanActivity *o, const ProgActivity *a) {
+  int n = 0;
+  if (o->delay != a->delay || o->delayDays != a->delayDays || o->delayMonths != a->delayMonths) {
+    char x[CAMP_CLOCK_DURATION_SIZE], y[CAMP_CLOCK_DURATION_SIZE];
+    delayText(o->delayMonths, o->delayDays, o->delay, x);
+    delayText(a->delayMonths, a->delayDays, a->delay, y);
+    int had = o->delay || o->delayDays || o->delayMonths;
+    campPlanField(pl, 6, "delay", had ? x : NULL, strlen(x), hasDelay(a) ? y : NULL, strlen(y));
+    n++;
+  }
+  if (o->atMinute != a->atMinute) {
+    char x[16], y[16];
+    snprintf(x, sizeof x, "%02u:%02u", o->atMinute / 60 % 24, o->atMinute % 60);
+    snprintf(y, sizeof y, "%02u:%02u", a->atMinute / 60 % 24, a->atMinute % 60);
+    campPlanField(pl, 6, "at", o->atMinute != CAMP_NO_TIME ? x : NULL, 5, a->atMinute != CAMP_NO_TIME ? y : NULL, 5);
+    n++;
+  }
+  return n;
 }
 
 /* One duration property; 0 is none.  Returns 1 when it changed. */
@@ -214,17 +267,18 @@ int campPlanActivity(const Plan *pl, const Program *p, const ProgActivity *a, co
                                                kindName(a->kind), strlen(kindName(a->kind))); }
   const char *parent = a->parent != CAMP_NONE ? p->str[p->acts[a->parent].name] : "";
   char *cond = campPlanCondition(p, a);
-  if (o->trigger != a->trigger || strcmp(o->parent, parent) || (cond && strcmp(o->cond ? o->cond : "", cond))) {
+  if (o->trigger != a->trigger || strcmp(o->parent, parent) || (cond && strcmp(o->cond ? o->cond : "", cond)) ||
+      o->path != a->path) {
     Buf x = { 0 }, y = { 0 };
-    triggerText(&x, o->trigger, o->parent, o->cond ? o->cond : "");
-    triggerText(&y, a->trigger, parent, cond ? cond : "");
+    triggerText(&x, o->trigger, o->parent, o->cond ? o->cond : "", o->path);
+    triggerText(&y, a->trigger, parent, cond ? cond : "", a->path);
     if (!x.oom && !y.oom) campPlanField(pl, 6, "trigger", x.p, x.n, y.p, y.n);
     campBufFree(&x);
     campBufFree(&y);
     n++;
   }
   free(cond);
-  n += durationChange(pl, "delay", o->delay, a->delay);
+  n += timingChange(pl, o, a);
   n += durationChange(pl, "window", o->window, a->window);
   n += durationChange(pl, "expire", o->expire, a->expire);
   if (oldSrc && newSrc) n += campPlanSource(pl, 6, camp, p->str[a->name], oldSrc, newSrc);

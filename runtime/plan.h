@@ -39,7 +39,14 @@ typedef struct PlanActivity {
   int64_t delay, window, expire;
   int trigger, kind;
   char *cond;                 /* a visit branch's condition as campPlanCondition writes it */
+  int32_t delayDays, delayMonths;   /* the delay's calendar parts (image version 7 on) */
+  uint16_t atMinute;          /* `at HH:MM`, CAMP_NO_TIME */
+  uint32_t path;              /* the path under its branch node, CAMP_NONE */
 } PlanActivity;
+
+/* Copy a's timing (image version 7 on: calendar delay, time of day, path)
+** into o, beside the delay, window and expire the caller copies. */
+void campPlanActivityTiming(PlanActivity *o, const ProgActivity *a);
 
 /* A visit branch's condition as the source says it (` where url like "…"`,
 ** ` event "…"`, or "" for none), malloc'd; NULL out of memory. */

@@ -200,6 +200,7 @@ static int oldActivities(Engine *e, int64_t campaign, OldAct **out, char *err, s
     if (!o->name || !o->parent || !o->cond) { freeOld(v, (int)i + 1); snprintf(err, errSize, "out of memory"); return -1; }
     o->delay = a->delay; o->window = a->window; o->expire = a->expire;
     o->trigger = a->trigger; o->kind = a->kind;
+    campPlanActivityTiming(o, a);
     v[i].id = l->actId[c->firstAct + i];
     v[i].days = a->delayDays; v[i].months = a->delayMonths; v[i].at = a->atMinute;
   }

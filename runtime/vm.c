@@ -303,6 +303,20 @@ int campVmRun(Vm *vm, const Program *p, uint32_t code, const VmRecord *rec, int6
       a->u.i = r;
       break;
     }
+    case OP_IDIV: case OP_MOD: {
+      Value *a = sp - 2, *b = sp - 1;
+      sp--;
+      if (a->tag != VAL_INT || b->tag != VAL_INT || b->u.i == 0) { *a = null(); break; }
+      if (b->u.i == -1) {                        /* INT64_MIN % -1 and / -1 trap in C */
+        if (o == OP_IDIV && a->u.i == INT64_MIN) { why = "integer overflow in 'div'"; goto fail; }
+        a->u.i = o == OP_IDIV ? -a->u.i : 0;
+        break;
+      }
+      int64_t q = a->u.i / b->u.i, m = a->u.i % b->u.i;
+      if (m != 0 && (m < 0) != (b->u.i < 0)) { q--; m += b->u.i; }   /* floored, like Python */
+      a->u.i = o == OP_IDIV ? q : m;
+      break;
+    }
     case OP_IN: {
       Value *a = sp - 2, *b = sp - 1;
       sp--;
