@@ -158,17 +158,17 @@ static int over(Engine *e, DueTrace *w, const ProgActivity *a, const ProgCap *ca
   return campStoreHold(e, w->trace, until, msg) < 0 ? -1 : 1;
 }
 
-/* Test participants (camp test) are neither held by caps nor counted
-** against them: a preview says what the message is, and must not take a
-** real send's room.  An interrupted or retried send (TRACE_SENDING) was
-** checked and counted when first claimed. */
+/* Every message claimed is logged, capped or not, so that a cap set later
+** counts what its period already holds.  Test participants (camp test)
+** are neither held by caps nor counted against them: a preview says what
+** the message is, and must not take a real send's room.  An interrupted or
+** retried send (TRACE_SENDING) was checked and counted when first claimed. */
 int campSchedCapClaim(Engine *e, DueTrace *w, const Loaded *l, const char *to, int64_t now, RunStats *rs) {
   const ProgActivity *a = &l->p->acts[w->actIdx];
   if (w->test || w->state == TRACE_SENDING || a->capMode == CAP_EXEMPT) return 0;
   int sms = a->kind == ACT_SMS;
   ProgCap caps[2];
   if (capsOf(e, l, sms, caps) < 0) return -1;
-  if (!caps[0].n && !caps[1].n) return 0;   /* an uncapped message is not logged */
   char *contact = campStoreCapContact(sms, to);
   if (!contact) return -1;
   int rc = 0, worst = -1;

@@ -2,10 +2,10 @@
 ** runtime/store_cap.c -- the send log frequency caps count
 ** (docs/RUNTIME.md "Frequency caps").
 **
-** Owns: camp_send_log, one row per message claimed on a capped channel,
-** keyed by (channel, contact) where the contact is the address as
-** camp_suppression keys it (campStoreAddress: an email address lower
-** case); counting a contact's sends in a period (all of them, or one
+** Owns: camp_send_log, one row per message claimed (but `cap exempt`
+** ones and test participants'), keyed by (channel, contact) where the
+** contact is the address as camp_suppression keys it (campStoreAddress:
+** an email address lower case); counting a contact's sends in a period (all of them, or one
 ** campaign's), the time the oldest of them leaves it, logging a send.
 ** Every verb runs inside the caller's transaction: the batch that claims
 ** the send.  Does not own: what a cap is or what happens over one
