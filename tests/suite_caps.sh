@@ -277,6 +277,33 @@ Eve,eve@x.test,,false,,3"
   expect "priority: the next day, the default (50) before the low (20)" "mid mid" "$(traces "$DB" campaign done~2026-01-06 | join_lines ' ')"
   run 2026-01-07T12:00:00Z
   expect "priority: the low one last" "low low" "$(traces "$DB" campaign done~2026-01-07 | join_lines ' ')"
+
+  # a mailing's priority against a campaign's (declared first: taken first)
+  cat > "$T/mprio.camp" <<'C'
+use "models.camp"
+campaign welcome "Welcome" {
+  target contact
+  where email is set
+  email w1 { subject "welcome" body "<p>w</p>" }
+}
+list all "Everyone" {
+  target contact
+  where email is set
+}
+mailing promo "Promotion" {
+  to list all
+  at 2026-01-05T09:00:00Z
+  priority 90
+  subject "promo"
+  body "<p>p</p>"
+}
+C
+  db mprio "$T/mprio.camp" "$CSV_HEAD
+Bob,bob@x.test,,false,,2"
+  setcap "$DB" email "1 per 1 day"
+  run 2026-01-05T12:00:00Z
+  expect "priority: a mailing of priority 90 takes the place before a campaign of 50" \
+    "promo|processed|2026-01-05T09:00:00Z welcome|scheduled|2026-01-06T09:00:00Z" "$(traces "$DB" campaign,state,due | sort | join_lines ' ')"
 }
 lang
 
