@@ -34,9 +34,10 @@ XML_CFLAGS   = $(shell pkg-config --cflags libxml-2.0)
 # libgit2 (the unified diff of bodies in `camp plan`, runtime/plan.c) likewise.
 LDLIBS   = -lsqlite3 -lcurl -ljansson -lmicrohttpd -lcrypto -lm -lpthread $(shell pkg-config --libs gmime-3.0 libxml-2.0 libgit2)
 
-# Debian packages: to build, and (in addition) to run the test suite.
+# Debian packages: to build, and (in addition) to run the test suite.  tzdata: the
+# IANA zones GLib reads (time zones in campaigns, docs/RUNTIME.md).
 BUILD_PKGS = re2c lemon libsqlite3-dev libcurl4-openssl-dev libjansson-dev \
-             libmicrohttpd-dev libssl-dev libgmime-3.0-dev libxml2-dev libgit2-dev pkg-config scdoc
+             libmicrohttpd-dev libssl-dev libgmime-3.0-dev libxml2-dev libgit2-dev pkg-config scdoc tzdata
 # Only what tests use; the benchmarks install their own tools (bench/*.sh).
 TEST_PKGS  = clang libclang-rt-14-dev sqlite3 curl openssl python3-aiosmtpd python3-jsonschema graphviz \
              chromium chromium-driver dovecot-imapd zsh man-db

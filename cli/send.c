@@ -23,30 +23,6 @@
 #include "runtime/sched_timing.h"
 #include "runtime/sync.h"
 
-/* Temporary, until the cap helper's sched_cap.c (which defines them and
-** wins the link): a cap's text "N per M hours|days|weeks" or "off". */
-int campCapParse(const char *s, ProgCap *out, char *err, size_t errSize);
-void campCapFormat(const ProgCap *c, char *out, size_t n);
-__attribute__((weak)) int campCapParse(const char *s, ProgCap *out, char *err, size_t errSize) {
-  unsigned n, m;
-  char unit[16];
-  int k = 0;
-  if (!strcmp(s, "off")) { *out = (ProgCap){ 0, 0 }; return 0; }
-  if (sscanf(s, "%u per %u %15s%n", &n, &m, unit, &k) != 3 || s[k] || !n || !m) {
-    snprintf(err, errSize, "'%s' is not a cap (write \"3 per 7 days\", or \"off\")", s);
-    return -1;
-  }
-  int64_t u = !strncmp(unit, "hour", 4) ? 3600 : !strncmp(unit, "day", 3) ? 86400 : !strncmp(unit, "week", 4) ? 604800 : 0;
-  if (!u) { snprintf(err, errSize, "'%s' is not a cap (hours, days or weeks)", s); return -1; }
-  *out = (ProgCap){ n, (int64_t)m * u };
-  return 0;
-}
-__attribute__((weak)) void campCapFormat(const ProgCap *c, char *out, size_t n) {
-  if (!c->n) snprintf(out, n, "off");
-  else if (c->period % 86400 == 0) snprintf(out, n, "%u per %lld day%s", c->n, (long long)(c->period / 86400), c->period == 86400 ? "" : "s");
-  else snprintf(out, n, "%u per %lld hour%s", c->n, (long long)(c->period / 3600), c->period == 3600 ? "" : "s");
-}
-
 static int fail(const char *cmd, Engine *e, const char *err) {
   fprintf(stderr, "camp %s: %s\n", cmd, err);
   campEngineClose(e);

@@ -28,6 +28,7 @@
 #include "compiler/graph.h"
 #include "runtime/clock.h"
 #include "runtime/opcodes.h"
+#include "runtime/plan.h"
 
 /* -- text ---------------------------------------------------------------------- */
 
@@ -107,19 +108,47 @@ typedef struct GraphAct {
   int kind;                 /* ActKind */
   const char *name;
   int64_t delay, expire;    /* seconds, 0: none */
-  const char *where;        /* the filter as text, or NULL */
+  int32_t days, months;     /* the delay's calendar parts */
+  int at;                   /* `at HH:MM` in minutes, CAMP_NO_TIME: none */
+  const char *where;        /* the filter (an if's condition) as text, or NULL */
   const GraphCounts *n;     /* deployed: its numbers, else NULL */
 } GraphAct;
+
+static const char *actShape(int kind) {
+  return kind == ACT_EMAIL ? "box" : kind == ACT_SMS ? "note" : campActIsBranch(kind) ? "diamond" : "component";
+}
 
 static void activityNode(FILE *out, int camp, int id, const GraphAct *a) {
   fprintf(out, "    c%d_%d [label=\"%s ", camp, id, campAstActKindName(a->kind));
   escapedStr(out, a->name ? a->name : "?");
-  if (a->delay) { fputs("\\nafter ", out); duration(out, a->delay); }
-  if (a->where) labelLine(out, "where ", a->where);
+  if (a->delay || a->days || a->months) {
+    char text[CAMP_CLOCK_DURATION_SIZE];
+    campPlanDelayText(a->months, a->days, a->delay, text);
+    labelLine(out, "after ", text);
+  }
+  if (a->at != (int)CAMP_NO_TIME) fprintf(out, "\\nat %02d:%02d", a->at / 60, a->at % 60);
+  if (a->where) labelLine(out, a->kind == ACT_IF ? "" : "where ", a->where);
   if (a->expire) { fputs("\\nexpire ", out); duration(out, a->expire); }
-  if (a->n) countsLines(out, a->kind, a->n);
-  fprintf(out, "\", shape=%s%s];\n", a->kind == ACT_EMAIL ? "box" : a->kind == ACT_SMS ? "note" : "component",
-          a->n && a->n->error ? ", color=red" : "");
+  if (a->n && !campActIsBranch(a->kind)) countsLines(out, a->kind, a->n);
+  else if (a->n) fprintf(out, "\\nprocessed %lld, waiting %lld", (long long)a->n->processed, (long long)a->n->waiting);
+  fprintf(out, "\", shape=%s%s];\n", actShape(a->kind), a->n && a->n->error ? ", color=red" : "");
+}
+
+/* The edge from branch node `from` to the first activity of one of its
+** paths, labelled with the path: its share ("50%") or "then" / "else". */
+static void pathEdge(FILE *out, int camp, int from, int to, const char *label) {
+  fprintf(out, "    c%d_%d -> c%d_%d [label=\"", camp, from, camp, to);
+  escapedStr(out, label);
+  fputs("\"];\n", out);
+}
+
+/* A path of branch node `from` with no activities (a split's holdout, an
+** if without else): a small end node of its own, k its path number. */
+static void pathEnd(FILE *out, int camp, int from, int k, const char *label) {
+  fprintf(out, "    c%d_%d_%d [label=\"end\", shape=plaintext];\n    c%d_%d -> c%d_%d_%d [label=\"", camp, from, k, camp, from,
+          camp, from, k);
+  escapedStr(out, label);
+  fputs("\", style=dotted];\n", out);
 }
 
 /* A visit branch's condition (VisitMatch, the URL pattern or event name;
@@ -175,6 +204,8 @@ typedef struct GraphMailing {
   const char *subject;      /* as written, or NULL (an image has no source) */
   const GraphLive *live;    /* deployed: its state and numbers, else NULL */
   const GraphCounts *n;
+  int atLocal;              /* `at … local`: at is a wall-clock time in each recipient's zone */
+  const char *test;         /* an A/B test in words ("A/B test 20%: a, b; winner by opens after 4 hours"), or NULL */
 } GraphMailing;
 
 static void mailingNode(FILE *out, int id, const GraphMailing *m) {
@@ -186,9 +217,11 @@ static void mailingNode(FILE *out, int id, const GraphMailing *m) {
   else if (m->at) {
     char iso[CAMP_CLOCK_ISO_SIZE];
     campClockFormat(m->at, iso);
-    labelLine(out, "at ", iso);
+    if (m->atLocal) fprintf(out, "\\nat %.10s %.5s local", iso, iso + 11);
+    else labelLine(out, "at ", iso);
   } else fputs("\\nwhen started", out);
   if (m->subject) labelLine(out, "subject ", m->subject);
+  if (m->test) labelLine(out, "", m->test);
   if (m->live) liveLine(out, m->live);
   if (m->n) countsLines(out, ACT_EMAIL, m->n);
   fprintf(out, "\", shape=box, style=rounded%s];\n", m->n && m->n->error ? ", color=red" : "");
@@ -252,19 +285,48 @@ static int listId(const Unit *u, const char *name) {
 
 /* activity := (email|sms|action) NAME [after D] { ... on TRIGGER [within W] { activity* } }
 ** Its node, the edge from its parent (from; 0: the start), then its children. */
-static void activity(Walk *w, const Ast *a, int from, const Ast *branch) {
+/* A path's label: its share as written ("12.5%"), or "then" / "else". */
+static void pathLabel(const Ast *path, char *buf, size_t n) {
+  if (!path->a) snprintf(buf, n, "%s", path->index ? "else" : "then");
+  else if (path->a->kind == AST_INT) snprintf(buf, n, "%lld%%", (long long)path->a->v.i);
+  else snprintf(buf, n, "%g%%", path->a->v.r);
+}
+
+/* activity := (email|sms|action) NAME [after D] [at HH:MM] { ... on TRIGGER [within W] { activity* } }
+**           | split [NAME] { N% { activity* } ... } | if COND { activity* } [else { activity* }]
+** Its node, the edge from its parent (from; 0: the start) on a branch or a
+** path (under, either, NULL at the top), then its children. */
+static void activity(Walk *w, const Ast *a, int from, const Ast *under) {
   int me = ++w->next;
   const Ast *exp = prop(a, PROP_EXPIRE);
   char *where = whereOf(w->u, a);
-  GraphAct g = { a->op, a->name, a->a ? a->a->v.i : 0, exp && exp->kind == AST_DUR ? exp->v.i : 0, where, NULL };
+  GraphAct g = { a->op, a->name, 0, exp && exp->kind == AST_DUR ? exp->v.i : 0, 0, 0,
+                 a->b ? (int)a->b->v.i : (int)CAMP_NO_TIME, where, NULL };
+  campAstDelayParts(a->a, &g.delay, &g.days, &g.months);
   activityNode(w->out, w->campaign, me, &g);
   free(where);
-  const Ast *cond = branch ? branch->b : NULL;           /* where url like "…" | event "…" */
-  GraphCond gc = { cond && cond->op == PROP_URL ? MATCH_URL : MATCH_EVENT, cond && cond->a ? cond->a->name : NULL };
-  triggerEdge(w->out, w->campaign, from, me, branch ? branch->op : TRIG_BEGIN, branch && branch->a ? branch->a->v.i : 0,
-              cond ? &gc : NULL);
+  if (under && under->kind == AST_PATH) {
+    char label[32];
+    pathLabel(under, label, sizeof label);
+    pathEdge(w->out, w->campaign, from, me, label);
+  } else {
+    const Ast *cond = under ? under->b : NULL;           /* where url like "…" | event "…" */
+    GraphCond gc = { cond && cond->op == PROP_URL ? MATCH_URL : MATCH_EVENT, cond && cond->a ? cond->a->name : NULL };
+    triggerEdge(w->out, w->campaign, from, me, under ? under->op : TRIG_BEGIN, under && under->a ? under->a->v.i : 0,
+                cond ? &gc : NULL);
+  }
+  int paths = 0;
+  for (const Ast *br = a->kids; br; br = br->next) {      /* the paths nobody continues on, as the image draws them */
+    if (br->kind == AST_PATH && !br->kids) {
+      char label[32];
+      pathLabel(br, label, sizeof label);
+      pathEnd(w->out, w->campaign, me, br->index, label);
+    }
+    paths += br->kind == AST_PATH;
+  }
+  if (a->op == ACT_IF && paths == 1) pathEnd(w->out, w->campaign, me, 1, "else");
   for (const Ast *br = a->kids; br; br = br->next)
-    if (br->kind == AST_BRANCH)
+    if (br->kind == AST_BRANCH || br->kind == AST_PATH)
       for (const Ast *c = br->kids; c; c = c->next)
         if (c->kind == AST_ACTIVITY) activity(w, c, me, br);
 }
@@ -284,6 +346,31 @@ static void modelNode(Walk *w, const Ast *d) {
   fputs("\", shape=cylinder];\n", out);
 }
 
+/* A mailing's `test N% { variant … winner by M after D }` in words
+** (malloc'd), or NULL. */
+static char *testWords(const Ast *d) {
+  const Ast *t = NULL;
+  for (const Ast *k = d->kids; k; k = k->next)
+    if (k->kind == AST_PROP && k->op == PROP_TEST) t = k;
+  if (!t || !t->a) return NULL;
+  char *s = NULL, *variants = strdup(""), winner[CAMP_CLOCK_DURATION_SIZE + 64] = "";
+  for (const Ast *k = t->kids; k && variants; k = k->next) {
+    if (k->kind == AST_VARIANT) {
+      char *more = NULL;
+      if (asprintf(&more, "%s%s%s", variants, *variants ? ", " : "", k->name ? k->name : "?") < 0) more = NULL;
+      free(variants);
+      variants = more;
+    } else if (k->a && k->b && k->a->name) {
+      char after[CAMP_CLOCK_DURATION_SIZE];
+      campClockFormatDuration(k->b->v.i, after);
+      snprintf(winner, sizeof winner, "; winner by %s after %s", k->a->name, after);
+    }
+  }
+  if (!variants || asprintf(&s, "A/B test %lld%%: %s%s", (long long)t->a->v.i, variants, winner) < 0) s = NULL;
+  free(variants);
+  return s;
+}
+
 /* Pass 1: a node per model, list and mailing, a cluster per campaign. */
 static void declNodes(Walk *w, const Ast *d) {
   if (d->kind == AST_MODEL) modelNode(w, d);
@@ -293,9 +380,13 @@ static void declNodes(Walk *w, const Ast *d) {
     free(where);
   } else if (d->kind == AST_MAILING) {
     const Ast *at = prop(d, PROP_AT), *subject = prop(d, PROP_SUBJECT);
+    char *test = testWords(d);
     GraphMailing m = { d->name, d->a ? d->a->name : NULL, propName(d, PROP_TO), !at ? CAMP_AT_MANUAL : at->kind == AST_TIME ? at->v.i : 0,
-                       subject && subject->kind == AST_STR ? subject->name : NULL, NULL, NULL };
+                       subject && subject->kind == AST_STR ? subject->name : NULL, NULL, NULL, 0, test };
+    for (const Ast *k = d->kids; k; k = k->next)
+      if (k->kind == AST_PROP && k->op == PROP_AT) m.atLocal = (int)k->v.i;
     mailingNode(w->out, ++w->mailing, &m);
+    free(test);
   } else if (d->kind == AST_CAMPAIGN) {
     w->next = 0;
     clusterOpen(w->out, ++w->campaign, d->a ? d->a->name : NULL, d->name, NULL);
@@ -331,9 +422,9 @@ static void listCalls(Walk *w, const Ast *n, int act) {
 static void activityEdges(Walk *w, const Ast *a) {
   int me = ++w->next;
   for (const Ast *k = a->kids; k; k = k->next)
-    if (k->kind != AST_BRANCH) listCalls(w, k, me);
+    if (k->kind != AST_BRANCH && k->kind != AST_PATH) listCalls(w, k, me);
   for (const Ast *br = a->kids; br; br = br->next)
-    if (br->kind == AST_BRANCH)
+    if (br->kind == AST_BRANCH || br->kind == AST_PATH)
       for (const Ast *c = br->kids; c; c = c->next)
         if (c->kind == AST_ACTIVITY) activityEdges(w, c);
 }
@@ -382,6 +473,33 @@ static char *codeWhere(const Program *p, uint32_t code) {
 
 static const char *modelName(const Program *p, uint32_t m) { return m < p->nmodel ? p->str[p->models[m].name] : NULL; }
 
+/* A share in basis points as a percentage: 50%, 12.5%, 6.67%. */
+static void imageShare(uint32_t bp, char *buf, size_t n) {
+  if (bp % 100 == 0) snprintf(buf, n, "%u%%", bp / 100);
+  else snprintf(buf, n, "%g%%", bp / 100.0);
+}
+
+/* An image mailing's A/B test in words, as testWords says it (malloc'd), or NULL. */
+static char *imageTestWords(const Program *p, const ProgCampaign *c) {
+  const ProgActivity *s = &p->acts[c->firstAct];
+  if (c->nact < 3 || s->kind != ACT_SPLIT) return NULL;
+  const ProgActivity *w = &p->acts[c->firstAct + c->nact - 1];
+  uint32_t bp = 10000 - p->shares[s->share0 + s->nshare - 1];
+  char share[32], d[CAMP_CLOCK_DURATION_SIZE], *names = strdup(""), *out = NULL;
+  imageShare(bp, share, sizeof share);
+  campPlanDelayText(w->delayMonths, w->delayDays, w->delay, d);
+  for (uint32_t i = 1; i + 1 < c->nact && names; i++) {
+    char *more = NULL;
+    if (asprintf(&more, "%s%s%s", names, *names ? ", " : "", p->str[p->acts[c->firstAct + i].name]) < 0) more = NULL;
+    free(names);
+    names = more;
+  }
+  if (!names || asprintf(&out, "A/B test %s: %s; winner by %s after %s", share, names,
+                         w->abMetric == AB_CLICKS ? "clicks" : "opens", d) < 0) out = NULL;
+  free(names);
+  return out;
+}
+
 /* A mailing as the image runs it (a campaign with one email over its
 ** list): the list's node and the mailing's, with the email's numbers. */
 static void imageMailing(const Program *p, const ProgCampaign *c, const GraphLive *live, FILE *out) {
@@ -389,9 +507,18 @@ static void imageMailing(const Program *p, const ProgCampaign *c, const GraphLiv
   char *where = codeWhere(p, l->filter);
   listNode(out, 1, p->str[l->name], p->str[l->title], modelName(p, l->model), where);
   free(where);
-  GraphMailing m = { p->str[c->name], p->str[c->title], p->str[l->name], c->at, NULL, live,
-                     live && c->nact ? &live->acts[c->firstAct] : NULL };
+  GraphCounts sum = { 0 };
+  for (uint32_t i = 0; live && i < c->nact; i++) {          /* an A/B test: its emails together */
+    const GraphCounts *n = &live->acts[c->firstAct + i];
+    if (p->acts[c->firstAct + i].kind != ACT_EMAIL) continue;
+    sum.waiting += n->waiting; sum.processed += n->processed; sum.rejected += n->rejected; sum.canceled += n->canceled;
+    sum.error += n->error; sum.sent += n->sent; sum.opened += n->opened; sum.clicked += n->clicked;
+  }
+  char *test = imageTestWords(p, c);
+  GraphMailing m = { p->str[c->name], p->str[c->title], p->str[l->name], c->at, NULL, live, live ? &sum : NULL,
+                     c->atLocal, test };
   mailingNode(out, 1, &m);
+  free(test);
   listEdge(out, 0, 1, 1, "to", "solid");
 }
 
@@ -447,6 +574,22 @@ static void listCallEdge(void *ctx, int act, const char *native, uint32_t list) 
   listEdge(il->out, 1, act, (int)list + 1, native, !strcmp(native, "in_list") ? "dashed" : "dotted");
 }
 
+/* The paths of branch node b (an image activity index) that no activity
+** continues on: an end node each. */
+static void imagePathEnds(const Program *p, const ProgCampaign *c, uint32_t b, FILE *out) {
+  const ProgActivity *n = &p->acts[b];
+  uint32_t npath = n->kind == ACT_IF ? 2 : n->nshare;
+  for (uint32_t k = 0; k < npath; k++) {
+    int used = 0;
+    for (uint32_t i = c->firstAct; i < c->firstAct + c->nact && !used; i++) used = p->acts[i].parent == b && p->acts[i].path == k;
+    if (used) continue;
+    char label[32] = "then";
+    if (n->kind == ACT_SPLIT) imageShare(p->shares[n->share0 + k], label, sizeof label);
+    else if (k) strcpy(label, "else");
+    pathEnd(out, 1, (int)(b - c->firstAct) + 1, (int)k, label);
+  }
+}
+
 static void imageCampaign(const Program *p, const ProgCampaign *c, const GraphLive *live, FILE *out) {
   clusterOpen(out, 1, p->str[c->title], p->str[c->name], live);
   char *where = codeWhere(p, c->filter);
@@ -455,12 +598,20 @@ static void imageCampaign(const Program *p, const ProgCampaign *c, const GraphLi
   for (uint32_t i = 0; i < c->nact; i++) {
     const ProgActivity *a = &p->acts[c->firstAct + i];
     where = codeWhere(p, a->filter);
-    GraphAct g = { a->kind, p->str[a->name], a->delay, a->expire, where, live ? &live->acts[c->firstAct + i] : NULL };
+    GraphAct g = { a->kind, p->str[a->name], a->delay, a->expire, a->delayDays, a->delayMonths, a->atMinute, where,
+                   live ? &live->acts[c->firstAct + i] : NULL };
     activityNode(out, 1, (int)i + 1, &g);
     free(where);
     int from = a->parent >= c->firstAct && a->parent < c->firstAct + c->nact ? (int)(a->parent - c->firstAct) + 1 : 0;
     GraphCond gc = { a->match, a->pattern < p->nstr ? p->str[a->pattern] : NULL };
-    triggerEdge(out, 1, from, (int)i + 1, a->trigger, a->window, &gc);
+    if (a->path != CAMP_NONE && from) {
+      const ProgActivity *b = &p->acts[a->parent];
+      char label[32] = "then";
+      if (b->kind == ACT_SPLIT) imageShare(p->shares[b->share0 + a->path], label, sizeof label);
+      else if (a->path) strcpy(label, "else");
+      pathEdge(out, 1, from, (int)i + 1, label);
+    } else triggerEdge(out, 1, from, (int)i + 1, a->trigger, a->window, &gc);
+    if (campActIsBranch(a->kind)) imagePathEnds(p, c, c->firstAct + i, out);
   }
   fputs("  }\n", out);
   ImageLists il = { p, out, calloc(p->nlist ? p->nlist : 1, 1) };

@@ -10,6 +10,8 @@
 */
 #include <stdlib.h>
 #include <string.h>
+#include <stdio.h>
+#include "compiler/disasm.h"
 #include "compiler/fmt.h"
 #include "compiler/resolve.h"
 #include "compiler/source.h"
@@ -53,12 +55,73 @@ static void emitExpr(Walk *w, const char *act, const char *field, const Ast *n) 
   free(t);
 }
 
+static void emitText(Walk *w, const char *act, const char *field, const char *text) {
+  w->emit(w->ctx, w->camp, act, field, text, strlen(text));
+}
+
+/* A timing property in words: "08:00-20:00 mon-fri", "3 per 7 days",
+** "2026-03-20 09:00 local", "by opens after 4 hours"; 0 when p is none. */
+static int emitTiming(Walk *w, const char *act, const Ast *p) {
+  char text[160], field[32], *d;
+  switch (p->op) {
+  case PROP_WINDOW: {
+    ProgWindow win = { (uint16_t)p->a->v.i, (uint16_t)p->b->v.i, (uint8_t)p->v.i };
+    campDisasmWindow(&win, text, sizeof text);
+    emitText(w, act, "send between", text);
+    return 1;
+  }
+  case PROP_CAP:
+    d = campFmtExpr(w->u, p->kids);
+    snprintf(field, sizeof field, "cap %s", p->a->name);
+    snprintf(text, sizeof text, "%lld per %s", (long long)p->b->v.i, d);
+    free(d);
+    emitText(w, act, field, text);
+    return 1;
+  case PROP_AT:
+    if (!p->v.i) return 0;
+    d = campFmtExpr(w->u, p->a);
+    snprintf(text, sizeof text, "%s local", d);
+    free(d);
+    emitText(w, act, "at", text);
+    return 1;
+  case PROP_TEST:
+    snprintf(text, sizeof text, "%lld%%", (long long)p->a->v.i);
+    emitText(w, act, "test", text);
+    for (const Ast *k = p->kids; k; k = k->next) {
+      if (k->kind != AST_VARIANT) {           /* winner by METRIC after DURATION: the winner activity's */
+        d = campFmtExpr(w->u, k->b);
+        snprintf(text, sizeof text, "by %s after %s", k->a->name, d);
+        free(d);
+        emitText(w, "winner", "winner", text);
+        continue;
+      }
+      for (const Ast *v = k->kids; v; v = v->next) emitString(w, k->name, campAstPropName((PropKind)v->op), v->a);
+    }
+    return 1;
+  default:
+    return 0;
+  }
+}
+
 /* One property of a declaration or activity; expire is the image's. */
 static void emitProp(Walk *w, const char *act, const Ast *p) {
-  if (!p->a || p->op == PROP_EXPIRE) return;
+  if (!p->a || p->op == PROP_EXPIRE || emitTiming(w, act, p)) return;
   const char *field = campAstPropName((PropKind)p->op);
   if (p->a->kind == AST_STR) emitString(w, act, field, p->a);
   else emitExpr(w, act, field, p->a);
+}
+
+/* A split's shares as written: "50%, 30%, 20%". */
+static void emitShares(Walk *w, const char *act, const Ast *split) {
+  Buf b = { 0 };
+  for (const Ast *p = split->kids; p; p = p->next) {
+    char *s = campFmtExpr(w->u, p->a);
+    campBufPrintf(&b, "%s%s%%", b.n ? ", " : "", s);
+    free(s);
+  }
+  if (b.oom) abort();
+  w->emit(w->ctx, w->camp, act, "shares", b.p ? b.p : "", b.n);
+  campBufFree(&b);
 }
 
 /* An activity's properties and action calls, then its branches' activities. */
@@ -80,10 +143,11 @@ static void activity(Walk *w, const Ast *a) {
     free(t);
   }
   if (calls) w->emit(w->ctx, w->camp, name, "actions", calls, n);
+  if (a->op == ACT_SPLIT) emitShares(w, name, a);
   free(calls);
   free(name);
   for (const Ast *br = a->kids; br; br = br->next)
-    if (br->kind == AST_BRANCH)
+    if (br->kind == AST_BRANCH || br->kind == AST_PATH)
       for (const Ast *c = br->kids; c; c = c->next) activity(w, c);
 }
 

@@ -17,10 +17,13 @@ N=${DEMO_CONTACTS:-3000}
 rm -rf "$DB" "$DB-wal" "$DB-shm" "$OUT"
 mkdir -p "$OUT/mail" "$OUT/sms"
 
-"$CAMP" init --db "$DB" --clock 2026-01-05T09:00:00Z
+"$CAMP" init --db "$DB" --clock 2026-01-05T09:00:00Z --timezone Europe/Paris
+# timing rules for the whole database: no customer gets more than five
+# emails a week from all campaigns together (the Morning Digest adds its own)
+"$CAMP" config --db "$DB" cap.email "5 per 7 days" > /dev/null
 "$CAMP" deploy --db "$DB" --start examples/models.camp examples/tag_hot_contacts.camp examples/welcome_flow.camp \
   examples/double_opt_in.camp examples/commercial_prospection.camp examples/schedule_calls.camp \
-  examples/prioritize_hot_leads.camp > "$OUT/deploy.log"
+  examples/prioritize_hot_leads.camp examples/morning_digest.camp > "$OUT/deploy.log"
 
 # -- synthetic records (fixed seed) --------------------------------------------
 awk -v n="$N" 'BEGIN {
@@ -29,15 +32,17 @@ awk -v n="$N" 'BEGIN {
   split("Lovelace Hopper Turing Torvalds Liskov Thompson Hamilton Ritchie Allen Dijkstra Perlman Backus", last, " ")
   split("FR DE BE NL ES IT US GB", country, " ")
   split("Alice Bruno Chloe", sales, " ")
-  print "name,email,phone,opt_out,is_user,company,country,salesperson,tags,score,created"
+  split("Europe/Paris Europe/Berlin Europe/Brussels Europe/Amsterdam Europe/Madrid Europe/Rome America/New_York Europe/London", zone, " ")
+  print "name,email,phone,opt_out,is_user,company,country,salesperson,tags,score,created,tz"
   for (i = 1; i <= n; i++) {
     f = first[int(rand() * 12) + 1]; l = last[int(rand() * 12) + 1]
     tags = rand() < 0.3 ? "newsletter" : ""
     optout = rand() < 0.05 ? "true" : "false"
     email = (rand() < 0.03) ? "" : tolower(f) "." tolower(l) i "@example.net"
-    printf "%s %s,%s,+3361%07d,%s,%s,%s Corp,%s,%s,\"%s\",%d,2025-12-%02dT10:00:00Z\n",
-      f, l, email, i, optout, (rand() < 0.02 ? "true" : "false"), l, country[int(rand() * 8) + 1],
-      sales[int(rand() * 3) + 1], tags, int(rand() * 100), int(rand() * 28) + 1
+    c = int(rand() * 8) + 1
+    printf "%s %s,%s,+3361%07d,%s,%s,%s Corp,%s,%s,\"%s\",%d,2025-12-%02dT10:00:00Z,%s\n",
+      f, l, email, i, optout, (rand() < 0.02 ? "true" : "false"), l, country[c],
+      sales[int(rand() * 3) + 1], tags, int(rand() * 100), int(rand() * 28) + 1, (rand() < 0.1 ? "" : zone[c])
   }
 }' > "$OUT/contacts.csv"
 awk -v n="$((N / 6))" 'BEGIN {

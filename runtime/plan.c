@@ -55,7 +55,7 @@ static void quoted(FILE *out, const char *s, size_t n) {
 }
 
 static int isString(const char *field) {
-  static const char *const names[] = { "subject", "title", "from", "code", "body file", "text", "description" };
+  static const char *const names[] = { "subject", "title", "from", "code", "body file", "text", "description", "timezone" };
   for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) if (!strcmp(field, names[i])) return 1;
   return 0;
 }
@@ -163,8 +163,7 @@ void campPlanActivityTiming(PlanActivity *o, const ProgActivity *a) {
   o->path = a->path;
 }
 
-/* A delay in calendar units: "1 month", "2 weeks", "3 days 4 hours", "0 seconds". */
-static void delayText(int32_t months, int32_t days, int64_t secs, char out[CAMP_CLOCK_DURATION_SIZE]) {
+void campPlanDelayText(int32_t months, int32_t days, int64_t secs, char out[CAMP_CLOCK_DURATION_SIZE]) {
   size_t n = 0;
   out[0] = 0;
   if (months) n += (size_t)snprintf(out, CAMP_CLOCK_DURATION_SIZE, "%d month%s", months, months == 1 ? "" : "s");
@@ -208,7 +207,7 @@ void campPlanDescribe(Buf *b, const Program *p, const ProgActivity *a) {
   triggerText(b, a->trigger, a->parent != CAMP_NONE ? p->str[p->acts[a->parent].name] : "", cond ? cond : "", a->path);
   free(cond);
   if (a->window) { campClockFormatDuration(a->window, d); campBufPrintf(b, " within %s", d); }
-  if (hasDelay(a)) { delayText(a->delayMonths, a->delayDays, a->delay, d); campBufPrintf(b, ", after %s", d); }
+  if (hasDelay(a)) { campPlanDelayText(a->delayMonths, a->delayDays, a->delay, d); campBufPrintf(b, ", after %s", d); }
   if (a->atMinute != CAMP_NO_TIME) campBufPrintf(b, " at %02u:%02u", a->atMinute / 60, a->atMinute % 60);
 }
 
@@ -217,8 +216,8 @@ static int timingChange(const Plan *pl, const PlanActivity *o, const ProgActivit
   int n = 0;
   if (o->delay != a->delay || o->delayDays != a->delayDays || o->delayMonths != a->delayMonths) {
     char x[CAMP_CLOCK_DURATION_SIZE], y[CAMP_CLOCK_DURATION_SIZE];
-    delayText(o->delayMonths, o->delayDays, o->delay, x);
-    delayText(a->delayMonths, a->delayDays, a->delay, y);
+    campPlanDelayText(o->delayMonths, o->delayDays, o->delay, x);
+    campPlanDelayText(a->delayMonths, a->delayDays, a->delay, y);
     int had = o->delay || o->delayDays || o->delayMonths;
     campPlanField(pl, 6, "delay", had ? x : NULL, strlen(x), hasDelay(a) ? y : NULL, strlen(y));
     n++;

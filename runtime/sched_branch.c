@@ -169,12 +169,16 @@ int campSchedWinner(Engine *e, const Loaded *l, uint32_t act, int64_t trace, cha
   Variants v;
   findVariants(&v, l, act);
   if (!v.n) return (int)act;
-  /* a send taken up again (a crash, a retry) sends what it chose */
+  /* a send taken up again (a crash, a retry) sends what it chose; a
+  ** retry's note replaced the choice's */
   int path = -1;
   int got = campStoreBranchChosen(e, trace, &path, note, noteSize);
   if (got < 0) return -1;
-  for (uint32_t k = 0; got && k < v.n; k++)
-    if (l->p->acts[v.act[k]].path == (uint32_t)path) return (int)v.act[k];
+  for (uint32_t k = 0; got && k < v.n; k++) {
+    if (l->p->acts[v.act[k]].path != (uint32_t)path) continue;
+    if (strncmp(note, "A/B winner: ", 12)) snprintf(note, noteSize, "A/B winner: %s", l->p->str[l->p->acts[v.act[k]].name]);
+    return (int)v.act[k];
+  }
   int64_t now = campEngineNow(e);
   if (last.e != e || last.campaign != l->campaign || last.version != l->version || last.act != act || last.at != now) {
     char err[256];

@@ -136,6 +136,23 @@ if new_db "$D/visits.db" "$v"; then
   valid visit_branches "$D/visits.dot"
 fi
 
+# splits and ifs: each path's edge carries its share or then/else, a path
+# nobody continues on ends in an end node, from the image as from the file;
+# a mailing's A/B test is named on its node
+b=$G/branches.camp
+if new_db "$D/branches.db" "$b"; then
+  "$CAMP" graph "$b" | grep -- '-> c1_[0-9_]* \[' > "$D/file.edges"
+  "$CAMP" graph --db "$D/branches.db" onboarding | grep -- '-> c1_[0-9_]* \[' > "$D/db.edges"
+  expect "branches: the same path edges from the database as from the file" "$(cat "$D/file.edges")" "$(cat "$D/db.edges")"
+  expect "branches: shares, then/else and ends are drawn" 3 "$(grep -cxF -e '    c1_2 -> c1_3 [label="50%"];' \
+    -e '    c1_2 -> c1_2_2 [label="12.5%", style=dotted];' -e '    c1_5 -> c1_7 [label="else"];' "$D/db.edges")"
+  "$CAMP" graph --db "$D/branches.db" onboarding > "$D/branches.dot"
+  valid branches "$D/branches.dot"
+  "$CAMP" graph --db "$D/branches.db" spring > "$D/spring.dot"
+  expect_match "branches: the A/B test on the mailing's node" '*A/B test 20%: a, b, c; winner by clicks after 4 hours*' "$(cat "$D/spring.dot")"
+  valid spring "$D/spring.dot"
+fi
+
 # 2. State and versions.
 "$CAMP" stop --db "$DB" live > /dev/null
 expect_match "a stopped campaign says so" '*(live)?nversion 1, stopped";*' "$("$CAMP" graph --db "$DB" live)"

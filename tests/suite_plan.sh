@@ -94,6 +94,17 @@ NO_COLOR= "$CAMP" plan --db "$D/k.db" "$D/k/c.camp" > "$D/plan" 2>&1
 check "title, filter added, kind, delay, expire, a property added and removed, trigger, actions" \
   "$(cat "$D/plan")" "$(cat tests/plan/more/v2.expected)"
 
+# -- timing: zone, window, caps, priority, calendar delays, at, shares, paths, an if's condition, a local time --
+mkdir -p "$D/t"
+cp tests/plan/models.camp "$D/t"
+cp tests/plan/timing/v1.camp "$D/t/c.camp"
+"$CAMP" init --db "$D/t.db" --clock 2026-01-05T09:00:00Z > /dev/null
+"$CAMP" deploy --db "$D/t.db" "$D/t/c.camp" > /dev/null || bad "deploy timing/v1"
+cp tests/plan/timing/v2.camp "$D/t/c.camp"
+NO_COLOR= "$CAMP" plan --db "$D/t.db" "$D/t/c.camp" > "$D/plan" 2>&1
+check "timing: zone, window, caps, priority, delays in calendar units, at, cap mode, shares, paths, condition, local time" \
+  "$(cat "$D/plan")" "$(cat tests/plan/timing/v2.expected)"
+
 # -- several files: one plan, one transaction ------------------------------------------
 "$CAMP" init --db "$D/two.db" --clock 2026-01-05T09:00:00Z > /dev/null
 printf 'use "models.camp"\n\ncampaign other "Other" {\n  target contact\n\n  email one {\n    subject "One"\n    body "x"\n  }\n}\n' > "$P/other.camp"

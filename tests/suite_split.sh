@@ -114,15 +114,12 @@ for bad_edit in 'del r["campaigns"][0]["branches"][0]["paths"][0]["participants"
   $PY -c 'import json, sys; r = json.load(open(sys.argv[1])); exec(sys.argv[2]); json.dump(r, open(sys.argv[3], "w"))' "$D/three.json" "$bad_edit" "$D/bad.json"
   expect_match "schema refuses: $bad_edit" "?*" "$(valid "$D/bad.json")"
 done
-check "preview: a split is no message" "$("$CAMP" preview --db "$DB" three three_way 1 2>&1 | head -1)" \
+check "preview: a split is no message" "$("$CAMP" preview --db "$DB" three three_way --record 1 2>&1 | head -1)" \
   "camp preview: activity 'three_way' is a split, not a message (email or SMS): nothing to preview (three's messages: a, b)"
 
 # -- if / else: a null goes to else; no else arm: nobody continues -------------------------
-cat > "$D/cond.camp" <<'CAMP'
-use "models.camp"
-campaign cond "Condition" {
-  target contact
-  if score >= 50 {
+# an if with an email in each arm (both campaigns below have it)
+HIGH_LOW='if score >= 50 {
     email high {
       subject "High"
       body "<p>high</p>"
@@ -132,7 +129,12 @@ campaign cond "Condition" {
       subject "Low"
       body "<p>low</p>"
     }
-  }
+  }'
+cat > "$D/cond.camp" <<CAMP
+use "models.camp"
+campaign cond "Condition" {
+  target contact
+  $HIGH_LOW
   if score < 50 {
     action small { add_tag("small") }
   }
@@ -154,8 +156,45 @@ check "if: report then/else" \
 "$CAMP" report --db "$DB" --format json > "$D/cond.json"
 check "if: report JSON valid" "$(valid "$D/cond.json")" ""
 
+# -- nested: a split in an if arm; camp test takes the same paths ------------------------------
+cat > "$D/nested.camp" <<'CAMP'
+use "models.camp"
+campaign nested "Nested" {
+  target contact
+  if score >= 50 {
+    split inner {
+      50% {
+        email x {
+          subject "X"
+          body "<p>x</p>"
+        }
+      }
+      50% {
+        email y {
+          subject "Y"
+          body "<p>y</p>"
+        }
+      }
+    }
+  }
+}
+CAMP
+DB=$D/nested.db
+contacts 100 > "$D/nested.csv"
+new_db "$DB" "$D/nested.camp" "$D/nested.csv"
+run "$DB" +1d
+check "nested: only the then arm reaches the split, each on the hash's path" \
+  "$(paths "$DB" inner)" "$(hashed nested inner 5000,5000 100 | awk -F'|' '$1 % 100 >= 50')"
+check "nested: the if's then path holds the split and its emails, and sums their sends" \
+  "$(report "$DB" '[(b["name"], [(p["label"], p["participants"], p["activities"], p["sent"]) for p in b["paths"]]) for b in r["campaigns"][0]["branches"]]')" \
+  "[('if_1', [('then', 50, ['inner', 'x', 'y'], 50), ('else', 50, [], 0)]), ('inner', [('path 1', $(paths "$DB" inner | grep -c '|0$'), ['x'], $(ntraces "$DB" activity=x state=processed)), ('path 2', $(paths "$DB" inner | grep -c '|1$'), ['y'], $(ntraces "$DB" activity=y state=processed))])]"
+rec=$(paths "$DB" inner | grep -m1 '|1$' | cut -d'|' -f1)
+"$CAMP" test --db "$DB" nested --record "$rec" --mail "file:$D/test-mail" > "$D/test.out" 2>&1 || bad "nested: camp test" "$(cat "$D/test.out")"
+check "nested: camp test of a path 2 record runs then, path 2 of 2 and y" \
+  "$(awk 'NR > 1 { print $1, $3 }' "$D/test.out" | join_lines ', ')|$(grep -c 'path 2 of 2 (50%)' "$D/test.out")" "if_1 processed, inner processed, y processed|1"
+
 # -- an if reads the record when it is reached ------------------------------------------------
-cat > "$D/late.camp" <<'CAMP'
+cat > "$D/late.camp" <<CAMP
 use "models.camp"
 campaign late "Late" {
   target contact
@@ -163,17 +202,7 @@ campaign late "Late" {
     subject "First"
     body "<p>first</p>"
     on done {
-      if score >= 50 {
-        email high {
-          subject "High"
-          body "<p>high</p>"
-        }
-      } else {
-        email low {
-          subject "Low"
-          body "<p>low</p>"
-        }
-      }
+      $HIGH_LOW
     }
   }
 }
@@ -220,8 +249,8 @@ echo "     observed shares: $shares (declared 50 30 20)"
 check "property: 100,000 participants, one path each" "$(wc -l < "$D/before" | tr -d ' ') $(cut -d'|' -f1 "$D/before" | sort -u | wc -l | tr -d ' ')" "100000 100000"
 check "property: each observed share within 1 percentage point of the declared one" \
   "$(echo "$shares" | awk '{ d1 = $1 - 50; d2 = $2 - 30; d3 = $3 - 20; print (d1 * d1 <= 1 && d2 * d2 <= 1 && d3 * d3 <= 1) ? "within" : "off: " $0 }')" within
-check "property: every path is the spec's hash" "$(cmp "$D/before" "$D/big-hash" 2>&1 || true)" \
-  "$(hashed big halves 5000,3000,2000 100000 > "$D/big-hash"; cmp "$D/before" "$D/big-hash" 2>&1 || true)"
+hashed big halves 5000,3000,2000 100000 > "$D/big-hash"
+check "property: every path is the spec's hash (Python's hashlib)" "$(cmp "$D/before" "$D/big-hash" 2>&1 && echo same)" same
 sed 's/subject "Later"/subject "Later, changed"/' "$D/big.camp" > "$D/big2.camp"
 "$CAMP" deploy --db "$DB" "$D/big2.camp" > "$D/deploy.out" 2>&1 || bad "property: redeploy" "$(cat "$D/deploy.out")"
 check "property: the redeploy made version 2" "$(report "$DB" 'r["campaigns"][0]["version"]')" 2
@@ -235,9 +264,11 @@ run "$DB" +1d
 check "property: version 2 from scratch puts everyone where version 1 did" "$(paths "$DB" halves | cmp - "$D/before" 2>&1 && echo same)" same
 
 # -- an A/B mailing ---------------------------------------------------------------------------------
-# ab NAME OPEN-A OPEN-B: a database with 1000 contacts and the A/B mailing NAME
-# sent at 10:00; after the variants went out, OPEN-A of a's messages in 100 and
-# OPEN-B of b's are opened; then the run goes past the winner's time
+# ab NAME METRIC OPEN-A OPEN-B [CLICK-A CLICK-B]: a database with 1000 contacts
+# and the A/B mailing NAME (winner by METRIC) sent at 10:00; after the variants
+# went out, OPEN-A of a's messages in 100 and OPEN-B of b's are opened, CLICK-A
+# and CLICK-B clicked (a click is an open too); then the run goes past the
+# winner's time
 ab() {
   cat > "$D/$1.camp" <<CAMP
 use "models.camp"
@@ -253,7 +284,7 @@ mailing $1 "Spring" {
   test 20% {
     variant a { subject "Spring is here" }
     variant b { subject "Our spring sale" }
-    winner by opens after 4 hours
+    winner by $2 after 4 hours
   }
 }
 CAMP
@@ -263,16 +294,19 @@ CAMP
   run "$DB" 2026-01-05T11:00:00Z
   "$CAMP" timeline --db "$DB" --format json | $PY -c '
 import json, sys
-want, seen = {"a": int(sys.argv[1]), "b": int(sys.argv[2])}, {"a": 0, "b": 0}
+opens, clicks, seen = {"a": int(sys.argv[1]), "b": int(sys.argv[2])}, {"a": int(sys.argv[3]), "b": int(sys.argv[4])}, {"a": 0, "b": 0}
 for t in json.load(sys.stdin)["traces"]:
-    if t["activity"] in want and t["message_id"]:
-        if seen[t["activity"]] % 100 < want[t["activity"]]:
+    v = t["activity"]
+    if v in seen and t["message_id"]:
+        if seen[v] % 100 < clicks[v]:
+            print(json.dumps({"event": "click", "message_id": t["message_id"], "url": "https://example.com/sale"}))
+        elif seen[v] % 100 < opens[v]:
             print(json.dumps({"event": "open", "message_id": t["message_id"]}))
-        seen[t["activity"]] += 1' "$2" "$3" > "$D/opens.jsonl"
+        seen[v] += 1' "$3" "$4" "${5:-0}" "${6:-0}" > "$D/opens.jsonl"
   "$CAMP" event --db "$DB" --file "$D/opens.jsonl" > /dev/null 2>&1 || bad "$1: the opens"
   run "$DB" 2026-01-05T15:00:00Z
 }
-ab spring 10 50
+ab spring opens 10 50
 na=$(ntraces "$DB" activity=a state=processed); nb=$(ntraces "$DB" activity=b state=processed); nw=$(ntraces "$DB" activity=winner)
 echo "     A/B: a $na, b $nb, the rest $nw"
 check "A/B: the variants went to about 20%, split evenly (each 70-130 of 1000)" \
@@ -281,7 +315,7 @@ check "A/B: everyone else waits for the winner, one message each" "$((na + nb + 
 check "A/B: the winner went out at its time, to all of the rest" \
   "$(traces "$DB" done activity=winner state=processed | sort -u | join_lines ' ')" "2026-01-05T14:00:00Z"
 check "A/B: the rest got b's subject" \
-  "$(traces "$DB" message_id activity=winner | while read -r m; do grep -m1 '^Subject:' "$D/mail-spring.db/$m.eml"; done | sort | uniq -c | awk '{ $1 = $1; print }')" \
+  "$(traces "$DB" message_id activity=winner | while read -r m; do grep -m1 '^Subject:' "$D/mail-spring.db/$m.eml"; done | tr -d '\r' | sort | uniq -c | awk '{ $1 = $1; print }')" \
   "$nw Subject: Our spring sale"
 check "A/B: the winner's traces say why" \
   "$(traces "$DB" message activity=winner | sort -u)" \
@@ -296,9 +330,14 @@ expect_match "A/B: the table names the winner" "*A/B test test (winner by opens)
 "$CAMP" report --db "$DB" --format html -o "$D/ab.html"
 check "A/B: the page's numbers are the JSON's" "$($PY tests/report/compare.py "$D/ab.html" "$D/ab.json" 2>&1 > /dev/null)" ""
 # the other way round, and a tie: the earlier variant
-ab autumn 60 20
+ab autumn opens 60 20
 check "A/B: more opens for a: the rest gets a" "$(report "$DB" 'r["campaigns"][0]["branches"][0]["winner"]')" a
-ab even 0 0
+ab clicks clicks 30 60 30 0
+check "A/B: by clicks, a (clicked) wins over b (opened more, never clicked)" \
+  "$(report "$DB" '" ".join(r["campaigns"][0]["branches"][0][k] for k in ("metric", "winner"))')" "clicks a"
+check "A/B: the clicks note" "$(traces "$DB" message activity=winner | sort -u)" \
+  "$(report "$DB" '"A/B winner: a (clicks %.1f%% vs b 0.0%%)" % [100 * a["clicked"] / a["sent"] for a in acts if a["name"] == "a"][0]')"
+ab even opens 0 0
 check "A/B: no opens at all (a tie): the earlier variant, a" "$(report "$DB" 'r["campaigns"][0]["branches"][0]["winner"]')" a
 check "A/B: the tie's note" "$(traces "$DB" message activity=winner | sort -u)" "A/B winner: a (opens 0.0% vs b 0.0%)"
 

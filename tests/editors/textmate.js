@@ -121,6 +121,9 @@ const has = (scopes, re) => scopes.some((s) => re.test(s));
 // read from the real tokens.
 const TRIGGERS = new Set(["'done'", "'open'", "'click'", "'reply'", "'bounce'", "'visit'"]);
 const isName = (t) => t && (t.type === 'identifier' || /^'[a-z_]+'$/.test(t.type));
+// `a div b`: div is the operator when an operand ends before it and one starts after.
+const OPERAND_END = new Set(['identifier', 'integer', 'number', "')'", "']'"]);
+const OPERAND_START = new Set(['identifier', 'integer', 'number', "'('", "'-'"]);
 function inKeywordPlace(code, i) {
   const ty = (k) => (code[k] ? code[k].type : '');
   const kw = ty(i).slice(1, -1);
@@ -130,7 +133,7 @@ function inKeywordPlace(code, i) {
     case 'campaign': case 'list': case 'mailing': case 'website': case 'sync':
       return (isName(code[i + 1]) && ty(i + 2) === 'string') || (kw === 'list' && ty(i - 1) === "'to'");
     case 'email': case 'sms': case 'action':
-      return isName(code[i + 1]) && (ty(i + 2) === "'after'" || ty(i + 2) === "'{'");
+      return isName(code[i + 1]) && (ty(i + 2) === "'after'" || ty(i + 2) === "'at'" || ty(i + 2) === "'{'");
     case 'on': return TRIGGERS.has(ty(i + 1)) || (ty(i + 1) === "'no'" && TRIGGERS.has(ty(i + 2)));
     case 'no': return ty(i - 1) === "'on'" && TRIGGERS.has(ty(i + 1));
     case 'done': case 'open': case 'click': case 'reply': case 'bounce': case 'visit':
@@ -142,7 +145,23 @@ function inKeywordPlace(code, i) {
       return ty(i + 1) === 'string' || (ty(i - 1) === "'where'" && ty(i + 1) === "'like'" && ty(i - 2) === "'visit'");
     case 'link_token': return ty(i + 1) === "'true'" || ty(i + 1) === "'false'";
     case 'to': return ty(i + 1) === "'list'";
-    case 'at': return ty(i + 1) === 'datetime';
+    case 'at': return ty(i + 1) === 'datetime' || ty(i + 1) === 'time';   // `time of day`: HH:MM
+    case 'timezone': return ty(i + 1) === 'string' || ty(i + 1) === "'from'";
+    case 'send': return ty(i + 1) === "'between'";
+    case 'between': return ty(i - 1) === "'send'";
+    case 'cap': return ty(i + 1) === "'skip'" || ty(i + 1) === "'exempt'" || (isName(code[i + 1]) && ty(i + 2) === 'integer' && ty(i + 3) === "'per'");
+    case 'skip': case 'exempt': return ty(i - 1) === "'cap'";
+    case 'per': return ty(i - 3) === "'cap'" && ty(i + 1) === 'duration';
+    case 'priority': return ty(i + 1) === 'integer';
+    case 'split': return ty(i + 1) === "'{'" || (isName(code[i + 1]) && ty(i + 2) === "'{'");
+    case 'if': return ty(i - 1) === "'{'" || ty(i - 1) === "'}'";
+    case 'else': return ty(i - 1) === "'}'" && ty(i + 1) === "'{'";
+    case 'test': return ty(i + 1) === 'integer' && ty(i + 2) === "'%'";
+    case 'variant': return isName(code[i + 1]) && ty(i + 2) === "'{'";
+    case 'winner': return ty(i + 1) === "'by'";
+    case 'by': return ty(i - 1) === "'winner'";
+    case 'local': return ty(i - 1) === 'datetime' && ty(i - 2) === "'at'";
+    case 'div': return OPERAND_END.has(ty(i - 1)) && OPERAND_START.has(ty(i + 1));
     case 'set': return ty(i - 1) === "'is'" || (ty(i - 1) === "'not'" && ty(i - 2) === "'is'");
     case 'mailchimp': return ty(i + 1) === "'audience'" || ty(i - 1) === "'via'";
     case 'dotdigital': return ty(i + 1) === "'address_book'" || ty(i - 1) === "'via'";

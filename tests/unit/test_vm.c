@@ -96,6 +96,16 @@ int main(void) {
   CHECK_EQ_INT(filter("score + 1 = 6 and score * 2 = 10 and score - 5 = 0"), 1);
   CHECK_EQ_INT(filter("score / 2 = 2.5"), 1);
   CHECK_EQ_INT(filter("-score = -5"), 1);
+  /* div and %: ints, floored like Python (the remainder takes the divisor's sign) */
+  CHECK_EQ_INT(filter("score div 2 = 2 and score % 2 = 1"), 1);
+  CHECK_EQ_STR(subject("{{ 7 div 2 }} {{ -7 div 2 }} {{ 7 div -2 }} {{ -7 div -2 }}"), "3 -4 -4 3");
+  CHECK_EQ_STR(subject("{{ 7 % 2 }} {{ -7 % 2 }} {{ 7 % -2 }} {{ -7 % -2 }} {{ 6 % 3 }} {{ -6 % 4 }}"), "1 1 -1 -1 0 2");
+  CHECK_EQ_STR(subject("{{ score * 3 + 1 % 4 }} {{ (score * 3 + 1) % 4 }} {{ score div 2 * 2 }}"), "16 0 4");   /* precedence of * */
+  CHECK_EQ_INT(filter("score % 0 is set or score div 0 is set"), 0);                 /* a zero divisor gives null */
+  CHECK_EQ_INT(filter("score % 0 = 0"), 0);
+  CHECK_EQ_STR(subject("[{{ score div 0 }}]"), "[]");
+  CHECK_EQ_STR(subject("{{ (-9223372036854775807 - 1) % -1 }} {{ 9223372036854775807 div -1 }}"), "0 -9223372036854775807");
+  CHECK_EQ_STR(subject("{{ (-9223372036854775807 - 1) div -1 }}"), "error: t.camp:17: integer overflow in 'div'");
   CHECK_EQ_INT(filter("vip"), 1);
   CHECK_EQ_INT(filter("not vip"), 0);
   CHECK_EQ_INT(filter("\"newsletter\" in tags"), 1);            /* tags: case-insensitive, trimmed */
@@ -134,6 +144,7 @@ int main(void) {
   CHECK_EQ_INT(filter("score = null"), 1);
   CHECK_EQ_INT(filter("score > 1 or vip"), 1);
   CHECK_EQ_INT(filter("coalesce(score, 3) = 3"), 1);
+  CHECK_EQ_INT(filter("score % 2 is set or score div 2 is set"), 0);               /* null in, null out */
   /* templates */
   rec[1] = text("ada lovelace"); rec[3] = num(5);
   CHECK_EQ_STR(subject("Hi {{ name | capitalize }}!"), "Hi Ada lovelace!");

@@ -30,7 +30,8 @@ syn match campComment "#.*$" contains=campTodo,@Spell
 syn match campNumber "\<\d\+"
 syn match campFloat "\<\d\+\.\d\+"
 syn match campDuration "\<\d\+[ \t]*\%(minute\|hour\|day\|week\|month\)s\="
-syn match campDatetime "\<\d\{4}-\d\d-\d\d\%(T\d\d:\d\d\%(:\d\d\)\=\%(Z\|[+-]\d\d:\d\d\)\=\)\="
+syn match campClock "\<\d\d:\d\d\>"
+syn match campDatetime "\<\d\{4}-\d\d-\d\d\%(T\d\d:\d\d\%(:\d\d\)\=\%(Z\|[+-]\d\d:\d\d\)\=\| \d\d:\d\d\>\)\="
 
 " Strings: one line each, or """...""" across lines; a quote inside a
 " template ends the string, as the lexer reads it (keepend).
@@ -48,7 +49,8 @@ syn match campFilter contained "|\s*\h\w*" contains=campPipe
 syn match campPipe contained "|"
 
 " Expressions
-syn match campOperator "==\|!=\|<>\|<=\|>=\|[=<>+*/-]"
+syn match campOperator "==\|!=\|<>\|<=\|>=\|[=<>+*/%-]"
+syn match campOperatorWord "\%([[:alnum:]_)\]]\s\+\)\@<=\<div\>\ze\s\+[-[:alnum:]_(]"
 syn match campCall "\<\h\w*\ze\s*("
 syn match campNamedArg "\<\h\w*\ze\s*:[^:]"
 syn match campOperatorWord "\<\%(and\|or\|not\|in\|like\|is\)\>"
@@ -57,7 +59,7 @@ syn match campOperatorWordPart contained "\<\%(is\|not\|set\)\>"
 syn match campBoolean "\<\%(true\|false\)\>"
 syn match campNull "\<null\>"
 syn match campNow "\<now\>"
-syn cluster campExpression contains=campNumber,campFloat,campDuration,campDatetime,campOperator,campCall,campOperatorWord,campBoolean,campNull,campNow
+syn cluster campExpression contains=campNumber,campFloat,campDuration,campClock,campDatetime,campOperator,campCall,campOperatorWord,campBoolean,campNull,campNow
 
 " Declarations: use, model, campaign, list, mailing, initiative, website, sync
 syn match campUse "\<use\>\ze\s*[\"']"
@@ -74,7 +76,7 @@ syn match campOptout contained "\<optout\>\ze\s\+\h" nextgroup=campFieldRef skip
 syn match campFieldRef contained "\<\h\w*\>"
 
 " Activities: email NAME [after D] {, sms ..., action ...
-syn match campActivity "\<\%(email\|sms\|action\)\>\ze\s\+\h\w*\s*\%(after\>\|{\|#\|$\)" nextgroup=campActivityName skipwhite
+syn match campActivity "\<\%(email\|sms\|action\)\>\ze\s\+\h\w*\s*\%(after\>\|at\>\|{\|#\|$\)" nextgroup=campActivityName skipwhite
 syn match campActivityName contained "\h\w*"
 
 " Branches: on [no] done|open|click|reply|bounce|visit; after visit its
@@ -96,7 +98,7 @@ syn match campProperty "\<\%(subject\|body\|text\|from\|code\)\>\ze\s*[\"']"
 syn match campProperty "\<target\>\ze\s\+\h" nextgroup=campDeclName skipwhite
 syn match campProperty "\<unique\>\ze\s\+\h" nextgroup=campFieldRef skipwhite
 syn match campProperty "\<where\>"
-syn match campProperty "\<at\>\ze\s*\%(\d\{4}-\|#\|$\)"
+syn match campProperty "\<at\>\ze\s*\%(\d\{4}-\|\d\d:\|#\|$\)"
 syn match campProperty "\<to\>\ze\s*\%(list\>\|#\|$\)" nextgroup=campToList skipwhite skipnl
 syn match campToList contained "\<list\>" nextgroup=campDeclName skipwhite
 syn match campProperty "\<target\>\ze\s\+list\s\+\h" nextgroup=campToList skipwhite
@@ -120,6 +122,31 @@ syn match campProperty "\<field\>\ze\s\+\h\w*\s*\%(=\|#\|$\)" nextgroup=campFiel
 syn match campProperty "\<every\>\ze[ \t]*\%(\d\|#\|$\)"
 syn match campProperty "\<via\>\ze\s\+\%(mailchimp\|dotdigital\)\>" nextgroup=campVia skipwhite
 syn match campVia contained "\<\%(mailchimp\|dotdigital\)\>" nextgroup=campDeclName skipwhite
+
+" When messages go out: timezone "Zone" | timezone from FIELD, send between
+" HH:MM and HH:MM [on DAYS], cap CHANNEL N per D, cap skip|exempt, priority N,
+" at DATETIME local
+syn match campProperty "\<timezone\>\ze\s*\%([\"']\|from\>\)" nextgroup=campZoneFrom skipwhite
+syn match campZoneFrom contained "\<from\>" nextgroup=campFieldRef skipwhite
+syn match campProperty "\<send\>\ze\s\+between\>" nextgroup=campBetween skipwhite
+syn match campBetween contained "\<between\>"
+syn match campProperty "\<on\>\ze\s\+\%(mon\|tue\|wed\|thu\|fri\|sat\|sun\)\>"
+syn match campProperty "\<cap\>\ze\s\+\%(skip\|exempt\)\>" nextgroup=campCapMode skipwhite
+syn match campCapMode contained "\<\%(skip\|exempt\)\>"
+syn match campProperty "\<cap\>\ze\s\+\h\w*\s\+\d\+\s\+per\>"
+syn match campProperty "\%(\<cap\s\+\h\w*\s\+\d\+\s\+\)\@<=per\>"
+syn match campProperty "\<priority\>\ze\s*\%(\d\|#\|$\)"
+syn match campProperty "\%(\d\s\+\)\@<=local\>"
+
+" Branch nodes and A/B tests: split [NAME] { N% { } }, if COND { } else { },
+" test N% { variant NAME { } winner by METRIC after D }
+syn match campBranchNode "\<split\>\ze\%(\s\+\h\w*\)\=\s*\%({\|#\|$\)" nextgroup=campActivityName skipwhite
+syn match campBranchNode "\%(^\s*\|[{}]\s*\)\@<=if\>\ze\s"
+syn match campBranchNode "\%(^\s*\|}\s*\)\@<=else\>\ze\s*\%({\|#\|$\)"
+syn match campProperty "\<test\>\ze\s*\d\+\s*%"
+syn match campActivity "\<variant\>\ze\s\+\h\w*\s*\%({\|#\|$\)" nextgroup=campActivityName skipwhite
+syn match campProperty "\<winner\>\ze\s\+by\>" nextgroup=campBy skipwhite
+syn match campBy contained "\<by\>" nextgroup=campFieldRef skipwhite
 
 hi def link campTodo Todo
 hi def link campComment Comment
@@ -166,6 +193,12 @@ hi def link campProperty Keyword
 hi def link campToList Keyword
 hi def link campEspWhat Keyword
 hi def link campVia Keyword
+hi def link campClock Constant
+hi def link campZoneFrom Keyword
+hi def link campBetween Keyword
+hi def link campCapMode Keyword
+hi def link campBranchNode Conditional
+hi def link campBy Keyword
 
 let b:current_syntax = 'camp'
 let &cpo = s:cpo_save
