@@ -88,6 +88,8 @@ expect "morning: ... the 4 others held until the first leaves the period" \
 expect "morning: the send log has a row per message sent, keyed lower case" \
   "ada@x.test 2|bob@x.test 2" "$(sqlite3 "$DB" "SELECT contact || ' ' || count(*) FROM camp_send_log GROUP BY contact ORDER BY contact" | join_lines '|')"
 expect "morning: 4 messages written" "4" "$(ls "$T/mail" | grep -c '\.eml$')"
+expect "morning: camp status shows c3's 3 pending messages due when the cap allows" "3 2026-01-12T09:00:00Z" \
+  "$("$CAMP" status --db "$DB" | awk '$1 == "campaign" && $2 == "c3" { print $(NF - 1), $NF }')"
 # a week later Bob's m3 goes at 09:00; Ada's two records take the 2 places that free up
 run 2026-01-12T12:00:00Z
 expect "a week later: Bob's m3 goes when the cap allows, and keeps its note" \
