@@ -74,21 +74,21 @@ int campCapParse(const char *s, ProgCap *out, char *err, size_t errSize) {
   }
   if (w[0]) goto bad;
   int rn = number(s, &i, CAP_MAX_N, &n);
-  if (rn < 0) { snprintf(err, errSize, "cap '%s': at most %d messages", s, CAP_MAX_N); return -1; }
+  if (rn < 0) { snprintf(err, errSize, "'%s': a cap allows at most %d messages", s, CAP_MAX_N); return -1; }
   word(s, &i, w, sizeof w);
   if (!rn || strcmp(w, "per")) goto bad;
   int rm = number(s, &i, CAP_MAX_PERIOD / 3600, &m);
   word(s, &i, w, sizeof w);
   int64_t unit = unitSeconds(w);
   while (isspace((unsigned char)s[i])) i++;
-  if (rm < 0 || (unit && m * unit > CAP_MAX_PERIOD)) { snprintf(err, errSize, "cap '%s': the period is at most 3660 days", s); return -1; }
+  if (rm < 0 || (unit && m * unit > CAP_MAX_PERIOD)) { snprintf(err, errSize, "'%s': a cap's period is at most 3660 days", s); return -1; }
   if (!unit || s[i]) goto bad;
-  if (n < 1) { snprintf(err, errSize, "cap '%s': a cap allows at least 1 message", s); return -1; }
-  if (m < 1) { snprintf(err, errSize, "cap '%s': the period is at least 1 hour", s); return -1; }
+  if (n < 1) { snprintf(err, errSize, "'%s': a cap allows at least 1 message", s); return -1; }
+  if (m < 1) { snprintf(err, errSize, "'%s': a cap's period is at least 1 hour", s); return -1; }
   *out = (ProgCap){ (uint32_t)n, m * unit };
   return 0;
 bad:
-  snprintf(err, errSize, "cap '%s': expected 'N per M days', 'N per M hours' (or weeks), or 'off'", s);
+  snprintf(err, errSize, "'%s' is not a cap (write \"3 per 7 days\", \"2 per 12 hours\", \"1 per week\" or \"off\")", s);
   return -1;
 }
 
@@ -120,7 +120,7 @@ static void capWords(const ProgCap *c, int sms, char *out, size_t n) {
 ** setting that does not parse (written by hand) is no cap. */
 static int capsOf(Engine *e, const Loaded *l, int sms, ProgCap caps[2]) {
   char text[64], err[160];
-  int got = campStoreCapSetting(e, sms, text, sizeof text);
+  int got = campStoreMetaText(e, sms ? "cap.sms" : "cap.email", text, sizeof text);
   if (got < 0) return -1;
   if (!got || campCapParse(text, &caps[0], err, sizeof err) < 0) caps[0] = (ProgCap){ 0, 0 };
   caps[1] = l->p->camps[l->camp].cap[sms];
@@ -158,17 +158,17 @@ static int over(Engine *e, DueTrace *w, const ProgActivity *a, const ProgCap *ca
   return campStoreHold(e, w->trace, until, msg) < 0 ? -1 : 1;
 }
 
-/* Test participants (camp test) are neither held by caps nor counted
-** against them: a preview says what the message is, and must not take a
-** real send's room.  An interrupted or retried send (TRACE_SENDING) was
-** checked and counted when first claimed. */
+/* Every message claimed is logged, capped or not, so that a cap set later
+** counts what its period already holds.  Test participants (camp test)
+** are neither held by caps nor counted against them: a preview says what
+** the message is, and must not take a real send's room.  An interrupted or
+** retried send (TRACE_SENDING) was checked and counted when first claimed. */
 int campSchedCapClaim(Engine *e, DueTrace *w, const Loaded *l, const char *to, int64_t now, RunStats *rs) {
   const ProgActivity *a = &l->p->acts[w->actIdx];
   if (w->test || w->state == TRACE_SENDING || a->capMode == CAP_EXEMPT) return 0;
   int sms = a->kind == ACT_SMS;
   ProgCap caps[2];
   if (capsOf(e, l, sms, caps) < 0) return -1;
-  if (!caps[0].n && !caps[1].n) return 0;   /* an uncapped message is not logged */
   char *contact = campStoreCapContact(sms, to);
   if (!contact) return -1;
   int rc = 0, worst = -1;

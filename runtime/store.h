@@ -807,13 +807,11 @@ int campStoreMetaSetText(Engine *e, const char *key, const char *value, char *er
 ** contact's sends logged at a time after since, or -1.  campStoreCapNth:
 ** *at the time of the k-th oldest of them (0 the oldest): 1, 0 when there
 ** are not that many, -1 error.  campStoreCapLog: log a send of trace at time at (0
-** or -1).  campStoreCapSetting: the database's cap text (camp_meta
-** cap.email or cap.sms) into out: 1 found, 0 none, -1 error. */
+** or -1).  (The database's caps are camp_meta texts: campStoreMetaText.) */
 char *campStoreCapContact(int sms, const char *to);
 long campStoreCapCount(Engine *e, int sms, const char *contact, int64_t campaign, int64_t since);
 int campStoreCapNth(Engine *e, int sms, const char *contact, int64_t campaign, int64_t since, long k, int64_t *at);
 int campStoreCapLog(Engine *e, int sms, const char *contact, int64_t campaign, int64_t trace, int64_t at);
-int campStoreCapSetting(Engine *e, int sms, char *out, size_t size);
 
 /* -- split helper: branch nodes and A/B tests (store_branch.c) ---------------
 ** campStoreBranchChoose: an A/B winner's trace sends variant path (its

@@ -2,15 +2,14 @@
 ** runtime/store_cap.c -- the send log frequency caps count
 ** (docs/RUNTIME.md "Frequency caps").
 **
-** Owns: camp_send_log, one row per message claimed on a capped channel,
-** keyed by (channel, contact) where the contact is the address as
-** camp_suppression keys it (campStoreAddress: an email address lower
-** case); counting a contact's sends in a period (all of them, or one
-** campaign's), the time the oldest of them leaves it, logging a send, and
-** reading the database's caps (camp_meta cap.email, cap.sms).  Every verb
-** runs inside the caller's transaction: the batch that claims the send.
-** Does not own: what a cap is or what happens over one (sched_cap.c),
-** the text of a cap (campCapParse, sched_cap.c).
+** Owns: camp_send_log, one row per message claimed (but `cap exempt`
+** ones and test participants'), keyed by (channel, contact) where the
+** contact is the address as camp_suppression keys it (campStoreAddress:
+** an email address lower case); counting a contact's sends in a period (all of them, or one
+** campaign's), the time the oldest of them leaves it, logging a send.
+** Every verb runs inside the caller's transaction: the batch that claims
+** the send.  Does not own: what a cap is or what happens over one
+** (sched_cap.c), the database's cap settings (camp_meta, store_meta.c).
 **
 ** Rows stay once written, whatever becomes of the send (a permanent
 ** failure was still an attempt at the contact), and they are never
@@ -64,15 +63,4 @@ int campStoreCapNth(Engine *e, int sms, const char *contact, int64_t campaign, i
 int campStoreCapLog(Engine *e, int sms, const char *contact, int64_t campaign, int64_t trace, int64_t at) {
   return campStoreRun(e, "INSERT INTO camp_send_log(channel, contact, at, campaign, trace) VALUES(?, ?, ?, ?, ?)", "itiii",
                       (int64_t)sms, contact, at, campaign, trace);
-}
-
-int campStoreCapSetting(Engine *e, int sms, char *out, size_t size) {
-  char ign[160];
-  sqlite3_stmt *st = campStoreStmt(e, "SELECT value FROM camp_meta WHERE key = ? AND typeof(value) = 'text'", ign, sizeof ign);
-  if (!st) return -1;
-  sqlite3_bind_text(st, 1, sms ? "cap.sms" : "cap.email", -1, SQLITE_STATIC);
-  int rc = sqlite3_step(st), found = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
-  if (found > 0) snprintf(out, size, "%s", (const char *)sqlite3_column_text(st, 0));
-  sqlite3_reset(st);
-  return found;
 }

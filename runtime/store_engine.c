@@ -206,8 +206,8 @@ static const char *const schema8 =
 ** send window or a frequency cap keeps its first due time in due0 (what
 ** `expire` counts from; NULL: never held); a branch node's trace records
 ** the path it took, and an A/B test's winner the variant it sent, in path.
-** camp_send_log holds one row per message claimed on a capped channel,
-** keyed by its contact (the address, lower case), inserted in the
+** camp_send_log holds one row per message claimed (but `cap exempt` and
+** test ones: runtime/store_cap.c), keyed by its contact (the address, lower case), inserted in the
 ** transaction that claims the send, so two runners cannot both pass under
 ** a cap.  The database's default zone, windows and caps are camp_meta keys
 ** (timezone, window.email, window.sms, cap.email, cap.sms). */

@@ -45,7 +45,7 @@ int main(void) {
   /* rejected, with a one-line reason naming the text */
   CHECK(!parse("0 per 7 days") && strstr(err, "at least 1 message"));
   CHECK(!parse("3 per 0 days") && strstr(err, "at least 1 hour"));
-  CHECK(!parse("3 per 30 minutes") && strstr(err, "expected 'N per M days'"));
+  CHECK(!parse("3 per 30 minutes") && strstr(err, "is not a cap (write"));
   CHECK(!parse("3 per 7") && strstr(err, "'3 per 7'"));
   CHECK(!parse("3 in 7 days"));
   CHECK(!parse("-1 per 7 days"));
