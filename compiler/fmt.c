@@ -154,9 +154,9 @@ static void markItems(Fmt *f, const Ast *first, int top);
 static void markDays(Fmt *f, const Ast *d) {
   for (; d; d = d->next) {
     if (!d->b) continue;
-    int i = tokenAt(f, d->off);
-    if (i < 0) i = tokenAt(f, d->off + d->len - d->b->len) - 2;    /* the first day is inside an ONDAY token */
-    for (int k = i; k >= 0 && (uint32_t)k < f->ntok && f->tok[k].off < d->b->off; k++) f->flag[k] |= F_UNARY;
+    int k = tokenAt(f, d->b->off);             /* back from the last day: the '-', then the first (maybe an ONDAY token) */
+    for (int marked = 0; k > 0 && marked < 2;)
+      if (f->tok[--k].type != TK_COMMENT) { f->flag[k] |= F_UNARY; marked++; }
   }
 }
 

@@ -28,7 +28,6 @@
 #include "compiler/graph.h"
 #include "runtime/clock.h"
 #include "runtime/opcodes.h"
-#include "runtime/plan.h"
 
 /* -- text ---------------------------------------------------------------------- */
 
@@ -114,6 +113,15 @@ typedef struct GraphAct {
   const GraphCounts *n;     /* deployed: its numbers, else NULL */
 } GraphAct;
 
+/* "\nafter 1 month 2 weeks 3 hours": a delay with its calendar parts (weeks when the days are whole weeks). */
+static void delayWords(FILE *out, int32_t months, int32_t days, int64_t secs) {
+  int32_t n = days % 7 ? days : days / 7;
+  fputs("\\nafter", out);
+  if (months) fprintf(out, " %d month%s", months, months == 1 ? "" : "s");
+  if (days) fprintf(out, " %d %s%s", n, days % 7 ? "day" : "week", n == 1 ? "" : "s");
+  if (secs) { fputc(' ', out); duration(out, secs); }
+}
+
 static const char *actShape(int kind) {
   return kind == ACT_EMAIL ? "box" : kind == ACT_SMS ? "note" : campActIsBranch(kind) ? "diamond" : "component";
 }
@@ -121,11 +129,7 @@ static const char *actShape(int kind) {
 static void activityNode(FILE *out, int camp, int id, const GraphAct *a) {
   fprintf(out, "    c%d_%d [label=\"%s ", camp, id, campAstActKindName(a->kind));
   escapedStr(out, a->name ? a->name : "?");
-  if (a->delay || a->days || a->months) {
-    char text[CAMP_CLOCK_DURATION_SIZE];
-    campPlanDelayText(a->months, a->days, a->delay, text);
-    labelLine(out, "after ", text);
-  }
+  if (a->delay || a->days || a->months) delayWords(out, a->months, a->days, a->delay);
   if (a->at != (int)CAMP_NO_TIME) fprintf(out, "\\nat %02d:%02d", a->at / 60, a->at % 60);
   if (a->where) labelLine(out, a->kind == ACT_IF ? "" : "where ", a->where);
   if (a->expire) { fputs("\\nexpire ", out); duration(out, a->expire); }
@@ -487,7 +491,7 @@ static char *imageTestWords(const Program *p, const ProgCampaign *c) {
   uint32_t bp = 10000 - p->shares[s->share0 + s->nshare - 1];
   char share[32], d[CAMP_CLOCK_DURATION_SIZE], *names = strdup(""), *out = NULL;
   imageShare(bp, share, sizeof share);
-  campPlanDelayText(w->delayMonths, w->delayDays, w->delay, d);
+  campClockFormatDuration(w->delay + ((int64_t)w->delayMonths * 30 + w->delayDays) * 86400, d);   /* a label: a month as 30 days */
   for (uint32_t i = 1; i + 1 < c->nact && names; i++) {
     char *more = NULL;
     if (asprintf(&more, "%s%s%s", names, *names ? ", " : "", p->str[p->acts[c->firstAct + i].name]) < 0) more = NULL;

@@ -230,7 +230,19 @@ static int openBlock(const yyParser *p, const ParseCtx *c, int outer, Token *bra
     char name[128];
     branchName(c, s[i - 4].minor.yy0, name, sizeof name);
     snprintf(what, size, "branch '%s'", name);
-  } else if (isTerminal(k2) && !isTerminal(k1) && !isTerminal(k3))      /* akind ID after { */
+  } else if (k1->major == TK_SPLIT)                                     /* SPLIT { */
+    snprintf(what, size, "split");
+  else if (k2->major == TK_SPLIT || k2->major == TK_VARIANT)            /* SPLIT ID { | VARIANT ID { */
+    snprintf(what, size, "%s '%.*s'", k2->major == TK_SPLIT ? "split" : "variant", shownLen(&k1->minor.yy0), textOf(c, &k1->minor.yy0));
+  else if (k2->major == TK_IF)                                          /* IF expr { */
+    snprintf(what, size, "if");
+  else if (k1->major == TK_ELSE)                                        /* ELSE { */
+    snprintf(what, size, "else");
+  else if (k1->major == TK_PERCENT && k3->major == TK_TEST)             /* TEST INT % { */
+    snprintf(what, size, "test");
+  else if (k1->major == TK_PERCENT)                                     /* NUMBER % { */
+    snprintf(what, size, "path '%.*s%%'", shownLen(&k2->minor.yy0), textOf(c, &k2->minor.yy0));
+  else if (isTerminal(k2) && !isTerminal(k1) && !isTerminal(k3))      /* akind ID timing { */
     snprintf(what, size, "activity '%.*s'", shownLen(&k2->minor.yy0), textOf(c, &k2->minor.yy0));
   else
     snprintf(what, size, "this block");
@@ -254,7 +266,7 @@ static uint32_t indentOf(const ParseCtx *c, uint32_t off, int *first) {
 static int startsBlock(int type) {
   return type == TK_USE || type == TK_MODEL || type == TK_CAMPAIGN || type == TK_LIST || type == TK_MAILING ||
          type == TK_INITIATIVE ||
-         type == TK_EMAIL || type == TK_SMS || type == TK_ACTION || type == TK_ON;
+         type == TK_EMAIL || type == TK_SMS || type == TK_ACTION || type == TK_ON || type == TK_SPLIT || type == TK_IF;
 }
 
 /* The first '}' in the current top-level block that closed a block while

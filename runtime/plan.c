@@ -163,7 +163,9 @@ void campPlanActivityTiming(PlanActivity *o, const ProgActivity *a) {
   o->path = a->path;
 }
 
-void campPlanDelayText(int32_t months, int32_t days, int64_t secs, char out[CAMP_CLOCK_DURATION_SIZE]) {
+/* A delay in calendar units: "1 month", "2 weeks", "3 days", "1 month 2 days 4 hours",
+** "0 seconds" for none. */
+static void delayText(int32_t months, int32_t days, int64_t secs, char out[CAMP_CLOCK_DURATION_SIZE]) {
   size_t n = 0;
   out[0] = 0;
   if (months) n += (size_t)snprintf(out, CAMP_CLOCK_DURATION_SIZE, "%d month%s", months, months == 1 ? "" : "s");
@@ -207,7 +209,7 @@ void campPlanDescribe(Buf *b, const Program *p, const ProgActivity *a) {
   triggerText(b, a->trigger, a->parent != CAMP_NONE ? p->str[p->acts[a->parent].name] : "", cond ? cond : "", a->path);
   free(cond);
   if (a->window) { campClockFormatDuration(a->window, d); campBufPrintf(b, " within %s", d); }
-  if (hasDelay(a)) { campPlanDelayText(a->delayMonths, a->delayDays, a->delay, d); campBufPrintf(b, ", after %s", d); }
+  if (hasDelay(a)) { delayText(a->delayMonths, a->delayDays, a->delay, d); campBufPrintf(b, ", after %s", d); }
   if (a->atMinute != CAMP_NO_TIME) campBufPrintf(b, " at %02u:%02u", a->atMinute / 60, a->atMinute % 60);
 }
 
@@ -216,8 +218,8 @@ static int timingChange(const Plan *pl, const PlanActivity *o, const ProgActivit
   int n = 0;
   if (o->delay != a->delay || o->delayDays != a->delayDays || o->delayMonths != a->delayMonths) {
     char x[CAMP_CLOCK_DURATION_SIZE], y[CAMP_CLOCK_DURATION_SIZE];
-    campPlanDelayText(o->delayMonths, o->delayDays, o->delay, x);
-    campPlanDelayText(a->delayMonths, a->delayDays, a->delay, y);
+    delayText(o->delayMonths, o->delayDays, o->delay, x);
+    delayText(a->delayMonths, a->delayDays, a->delay, y);
     int had = o->delay || o->delayDays || o->delayMonths;
     campPlanField(pl, 6, "delay", had ? x : NULL, strlen(x), hasDelay(a) ? y : NULL, strlen(y));
     n++;

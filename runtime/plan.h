@@ -14,7 +14,6 @@
 #include <stddef.h>
 #include <stdio.h>
 #include "runtime/buf.h"
-#include "runtime/clock.h"
 #include "runtime/engine.h"
 #include "runtime/program.h"
 
@@ -44,10 +43,6 @@ typedef struct PlanActivity {
   uint16_t atMinute;          /* `at HH:MM`, CAMP_NO_TIME */
   uint32_t path;              /* the path under its branch node, CAMP_NONE */
 } PlanActivity;
-
-/* A delay in calendar units, as plan, describe and graph print it: "1 month",
-** "2 weeks", "3 days", "1 month 2 days 4 hours", "0 seconds" for none. */
-void campPlanDelayText(int32_t months, int32_t days, int64_t secs, char out[CAMP_CLOCK_DURATION_SIZE]);
 
 /* Copy a's timing (image version 7 on: calendar delay, time of day, path)
 ** into o, beside the delay, window and expire the caller copies. */

@@ -49,6 +49,11 @@ static char *codeTokens(const char *text) {
       s[n++] = ' ';
       while (i < t.len && (p[i] == ' ' || p[i] == '\t')) i++;
     }
+    if (t.type == TK_ONDAY) {                    /* "on\tmon" is "on mon" */
+      memcpy(s + n, "on ", 3);
+      n += 3;
+      i = t.len - 3;
+    }
     for (; i < t.len; i++) s[n++] = p[i];
     s[n++] = '\n';
     s[n] = 0;
