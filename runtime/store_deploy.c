@@ -171,12 +171,7 @@ static int storeSource(Engine *e, int64_t campaign, int version, const char *nam
 
 /* An activity of the version being replaced (copied: that version's
 ** program is freed while the new one is applied) and its id. */
-typedef struct OldAct {
-  PlanActivity a;
-  int64_t id;
-  int32_t days, months;     /* its calendar delay and time of day (image version 7) */
-  uint16_t at;
-} OldAct;
+typedef struct OldAct { PlanActivity a; int64_t id; } OldAct;
 
 static void freeOld(OldAct *v, int n) {
   for (int i = 0; v && i < n; i++) { free(v[i].a.name); free(v[i].a.parent); free(v[i].a.cond); }
@@ -202,7 +197,6 @@ static int oldActivities(Engine *e, int64_t campaign, OldAct **out, char *err, s
     o->trigger = a->trigger; o->kind = a->kind;
     campPlanActivityTiming(o, a);
     v[i].id = l->actId[c->firstAct + i];
-    v[i].days = a->delayDays; v[i].months = a->delayMonths; v[i].at = a->atMinute;
   }
   *out = v;
   return (int)c->nact;
@@ -433,15 +427,13 @@ static int applyActivity(Sync *s, uint32_t ai, char *err, size_t errSize) {
     return rc;
   }
   Plan quiet = { NULL, 0 };
-  int calendarChanged = o->days != a->delayDays || o->months != a->delayMonths || o->at != a->atMinute;
-  int shown = campPlanActivity(&quiet, s->p, a, &o->a, camp, s->oldSrc, s->newSrc);
-  if (!shown && !calendarChanged) return 0;
+  if (!campPlanActivity(&quiet, s->p, a, &o->a, camp, s->oldSrc, s->newSrc)) return 0;
   campPlanLine(s->pl, 2, '~', "activity %s", name);
   campPlanActivity(s->pl, s->p, a, &o->a, camp, s->oldSrc, s->newSrc);
-  if (!shown) campPlanLine(s->pl, 4, 0, "calendar delay or time of day changed");
   s->stats->change++;
   s->shown++;
-  if (o->a.delay == a->delay && o->a.window == a->window && o->a.trigger == a->trigger && !calendarChanged) return 0;
+  if (o->a.delay == a->delay && o->a.window == a->window && o->a.trigger == a->trigger && o->a.delayDays == a->delayDays &&
+      o->a.delayMonths == a->delayMonths && o->a.atMinute == a->atMinute) return 0;
   /* pending traces take the new delays from the time their trigger fired */
   if (calendar(a)) return recompute(s, ai, err, errSize);
   int64_t add = a->delay + (campTriggerNegative(a->trigger) ? a->window : 0);
