@@ -175,7 +175,11 @@ static void delayText(int32_t months, int32_t days, int64_t secs, char out[CAMP_
   }
   if (secs || !n) {
     char d[CAMP_CLOCK_DURATION_SIZE];
-    campClockFormatDuration(secs, d);
+    /* fixed seconds: an image before version 7 kept a month as 30 days, which
+    ** campClockFormatDuration calls "1 month" -- here that would read as the
+    ** calendar month the delay becomes on redeploy */
+    if (secs > 0 && secs % (30 * 86400) == 0) snprintf(d, sizeof d, "%lld days", (long long)(secs / 86400));
+    else campClockFormatDuration(secs, d);
     if (n) out[n++] = ' ';
     strncpy(out + n, d, CAMP_CLOCK_DURATION_SIZE - n - 1);
     out[CAMP_CLOCK_DURATION_SIZE - 1] = 0;

@@ -30,6 +30,28 @@ check "click URL from the migrated links" "$(report "$D/db" '" ".join(l["url"] f
 check "run warns that the old image does not escape values" "$(grep -c "warning: campaign '.*' was compiled by an older camp" "$D/run.err")" 1
 check "on click branch ran" "$(ntraces "$D/db" activity=clicked state=processed)" 1
 check "integrity" "$(sqlite3 "$D/db" 'PRAGMA integrity_check')" ok
+
+# A month was 30 days before image version 7 (camp 0.10, schema 8): a
+# deployed campaign keeps that meaning -- its image is what was reviewed --
+# until it is redeployed; the plan then says the delay becomes a calendar
+# month and moves the pending trace.  tests/migrate/v8_month.sql: camp 0.10
+# ran tests/migrate/v8_month.camp for Ann, enrolled on 31 January 09:00.
+M="$D/month.db"
+sqlite3 "$M" < tests/migrate/v8_month.sql
+due() { sqlite3 "$M" "SELECT strftime('%Y-%m-%dT%H:%M', t.due, 'unixepoch') FROM camp_trace t JOIN camp_activity a ON a.id = t.activity WHERE a.name = 'later'"; }
+check "month fixture: schema 8" "$(sqlite3 "$M" 'PRAGMA user_version')" 8
+"$CAMP" run --db "$M" --until 2026-02-28T12:00:00Z --mail sink: > /dev/null 2> "$D/month.err" || bad "run on the schema-8 database: $(cat "$D/month.err")"
+check "month: migrated to schema 9" "$(sqlite3 "$M" 'PRAGMA user_version')" 9
+check "month: the deployed image keeps its 30 days" "$(due)" "2026-03-02T09:00"
+"$CAMP" plan --db "$M" tests/migrate/v8_month.camp > "$D/month.plan"
+check "month: plan exits 2 (a change)" "$?" 2
+check "month: plan says the delay becomes a calendar month" "$(grep -c 'delay: 30 days -> 1 month' "$D/month.plan")" 1
+check "month: plan says the pending trace moves" "$(grep -c '1 pending trace moves' "$D/month.plan")" 1
+"$CAMP" deploy --db "$M" tests/migrate/v8_month.camp > /dev/null 2>&1 || bad "redeploy of the month campaign"
+check "month: redeployed, the trace is due on the last day of February" "$(due)" "2026-02-28T09:00"
+"$CAMP" run --db "$M" --until 2026-03-01T00:00:00Z --mail sink: > /dev/null 2>&1 || bad "run after the redeploy"
+check "month: sent on 28 February" "$(sqlite3 "$M" "SELECT strftime('%Y-%m-%d', t.done_at, 'unixepoch') FROM camp_trace t JOIN camp_activity a ON a.id = t.activity WHERE a.name = 'later' AND t.state = 2")" "2026-02-28"
+
 # a database from a newer camp is refused, untouched
 sqlite3 "$D/db" 'PRAGMA user_version = 99'
 if "$CAMP" report --db "$D/db" > /dev/null 2> "$D/err"; then bad "a newer schema was accepted"; else ok; fi
