@@ -84,7 +84,8 @@ int64_t campClockWall(void);
 typedef struct _GTimeZone CampZone;
 
 /* The zone named name ("Europe/Paris", "UTC"), cached; NULL when GLib does
-** not know it (or name is NULL or empty).  Thread-safe. */
+** not know it, or name is not a zone's name (NULL, empty, a path, an
+** offset, a POSIX TZ rule with punctuation).  Thread-safe. */
 const CampZone *campClockZone(const char *name);
 
 /* A time in a zone: the local date, time of day, weekday and offset. */

@@ -20,8 +20,16 @@
 G_LOCK_DEFINE_STATIC(zones);
 static GHashTable *zones;        /* name -> GTimeZone*, or a NULL value: unknown */
 
+/* A name that can be an IANA zone: letters, digits, '_', '-', '+' and
+** inner '/', no "..": GLib would also take a path or a POSIX TZ rule. */
+static int zoneName(const char *s) {
+  if (!s || !*s || *s == '/' || strstr(s, "..") || strlen(s) > 64) return 0;
+  for (; *s; s++) if (!g_ascii_isalnum(*s) && !strchr("_-+/", *s)) return 0;
+  return 1;
+}
+
 const CampZone *campClockZone(const char *name) {
-  if (!name || !*name) return NULL;
+  if (!zoneName(name)) return NULL;
   G_LOCK(zones);
   if (!zones) zones = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
   gpointer found = NULL;

@@ -40,8 +40,9 @@ static void campaignZone(Engine *e, const Loaded *l, Zone *out) {
 ** else it is loaded when the campaign reads its zone from a field). */
 static void recipientZone(Engine *e, const Loaded *l, int64_t record, int loaded, Zone *out) {
   const ProgCampaign *c = &l->p->camps[l->camp];
+  char ign[160];
   out->unknown[0] = 0;
-  if (c->tzField != CAMP_NONE && (loaded || campStoreLoadRecord(e, l, record, out->name, sizeof out->name) == 0)) {
+  if (c->tzField != CAMP_NONE && (loaded || campStoreLoadRecord(e, l, record, ign, sizeof ign) == 0)) {   /* gone: the campaign's */
     const Value *v = &campStoreRecord(e, l).fields[c->tzField];
     if (v->tag == VAL_TEXT && v->len > 0 && v->len < sizeof out->name) {
       snprintf(out->name, sizeof out->name, "%.*s", (int)v->len, v->u.s);

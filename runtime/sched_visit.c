@@ -59,6 +59,13 @@ static void noteLate(VisitResult *r, EventResult *ev) {
   ev->late = 0;
 }
 
+/* When an `on no visit` branch's window ends: its base (the send) + the
+** window; a trace older than base: its due less the delay in seconds (due
+** = sent + window + delay, a calendar delay aside). */
+static int64_t windowEnd(const StoreChild *k, const ProgActivity *a) {
+  return k->base != INT64_MIN ? k->base + a->window : k->due - a->delay;
+}
+
 /* One participant of l's campaign: the branches under its messages sent
 ** at or before the hit.  *touched: a trace changed (it may be complete). */
 static int participantHit(Engine *e, const Loaded *l, int64_t participant, const WebHit *h, VisitResult *r, int *touched) {
@@ -73,9 +80,9 @@ static int participantHit(Engine *e, const Loaded *l, int64_t participant, const
       rc = campSchedEventFire(e, l, &kids[i], h->record, h->at, &ev, &r->fired);
       noteLate(r, &ev);
       *touched = 1;
-    } else if (a->trigger == TRIG_NO_VISIT && kids[i].state == TRACE_SCHEDULED && h->at < kids[i].due - a->delay &&
+    } else if (a->trigger == TRIG_NO_VISIT && kids[i].state == TRACE_SCHEDULED && h->at < windowEnd(&kids[i], a) &&
                meets(l->p, a, h)) {
-      /* due = sent + window + delay: a hit after the window's end is too late to cancel it */
+      /* a hit after the window's end is too late to cancel it */
       rc = campStoreSetTrace(e, kids[i].id, TRACE_CANCELED, "the visit happened", h->at);
       r->canceled++;
       *touched = 1;

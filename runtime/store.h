@@ -361,8 +361,10 @@ typedef struct StoreMessage {
   int active;               /* the campaign is draft or running: events act */
 } StoreMessage;
 /* A child of a trace: its id, state and activity index (-1 gone); due
-** when hasDue (a waiting child's: the end of its window). */
-typedef struct StoreChild { int64_t id, due; int state, idx, hasDue; } StoreChild;
+** when hasDue (a waiting child's: the end of its window); base, the time
+** its delay (a no-event branch's: its window) counts from, INT64_MIN when
+** the trace predates it. */
+typedef struct StoreChild { int64_t id, due, base; int state, idx, hasDue; } StoreChild;
 
 /* 0 found, 1 no such message (a forged or foreign ID), -1 error. */
 int campStoreFindMessage(Engine *e, const char *messageId, StoreMessage *m, char *err, size_t errSize);

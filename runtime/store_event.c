@@ -120,6 +120,7 @@ static int children(Engine *e, const char *sql, int64_t participant, int64_t tra
     k->idx = sqlite3_column_int(st, 2);
     k->hasDue = sqlite3_column_type(st, 3) != SQLITE_NULL;
     k->due = k->hasDue ? sqlite3_column_int64(st, 3) : 0;
+    k->base = sqlite3_column_type(st, 4) != SQLITE_NULL ? sqlite3_column_int64(st, 4) : INT64_MIN;
   }
   sqlite3_reset(st);
   if (rc == SQLITE_DONE) return 0;
@@ -129,13 +130,13 @@ static int children(Engine *e, const char *sql, int64_t participant, int64_t tra
 }
 
 int campStorePendingChildren(Engine *e, int64_t participant, int64_t trace, StoreChild **kids, int *n) {
-  return children(e, "SELECT t.id, t.state, a.idx, t.due FROM camp_trace t JOIN camp_activity a ON a.id = t.activity "
+  return children(e, "SELECT t.id, t.state, a.idx, t.due, t.base FROM camp_trace t JOIN camp_activity a ON a.id = t.activity "
                      "WHERE t.participant = ?1 AND t.parent = ?2 AND +t.state IN (" Q_SCHEDULED ", " Q_WAITING ")",
                   participant, trace, kids, n);
 }
 
 int campStoreClosedChildren(Engine *e, int64_t participant, int64_t trace, StoreChild **kids, int *n) {
-  return children(e, "SELECT t.id, t.state, a.idx, t.due FROM camp_trace t JOIN camp_activity a ON a.id = t.activity "
+  return children(e, "SELECT t.id, t.state, a.idx, t.due, t.base FROM camp_trace t JOIN camp_activity a ON a.id = t.activity "
                      "WHERE t.participant = ?1 AND t.parent = ?2 AND +t.state = " Q_CANCELED " AND t.message = " Q_WINDOW_PASSED,
                   participant, trace, kids, n);
 }
@@ -145,7 +146,7 @@ int campStoreClosedChildren(Engine *e, int64_t participant, int64_t trace, Store
 ** those a run closed when their window passed.  The participant's index
 ** finds its traces; the parent is one primary-key lookup each. */
 int campStoreVisitChildren(Engine *e, int64_t participant, int64_t at, int closed, StoreChild **kids, int *n) {
-#define VISIT_CHILDREN(STATE) "SELECT t.id, t.state, a.idx, t.due FROM camp_trace t JOIN camp_activity a ON a.id = t.activity " \
+#define VISIT_CHILDREN(STATE) "SELECT t.id, t.state, a.idx, t.due, t.base FROM camp_trace t JOIN camp_activity a ON a.id = t.activity " \
   "JOIN camp_trace pt ON pt.id = t.parent WHERE t.participant = ?1 AND " STATE " AND pt.state = " Q_PROCESSED " AND pt.done_at <= ?2"
   return children(e, closed ? VISIT_CHILDREN("+t.state = " Q_CANCELED " AND t.message = " Q_WINDOW_PASSED)
                             : VISIT_CHILDREN("+t.state IN (" Q_SCHEDULED ", " Q_WAITING ")"),

@@ -79,6 +79,11 @@ static void zones(void) {
   CHECK(campClockZone("Mars/Olympus_Mons") == NULL);
   CHECK(campClockZone("Mars/Olympus_Mons") == NULL);   /* cached as unknown */
   CHECK(campClockZone("") == NULL);
+  CHECK(campClockZone("/etc/passwd") == NULL);                /* not a path, nor an offset */
+  CHECK(campClockZone("../zoneinfo/UTC") == NULL);
+  CHECK(campClockZone("+05:30") == NULL);
+  CHECK(campClockZone("Etc/GMT+5") != NULL);
+  CHECK(campClockZone("America/Argentina/Buenos_Aires") != NULL);
   CHECK(campClockZone(NULL) == NULL);
   CHECK_EQ_STR(in("UTC", NOW), "2026-01-05T09:00:00Z");
   CHECK_EQ_STR(in("Europe/Paris", NOW), "2026-01-05T10:00:00+01:00");
