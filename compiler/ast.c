@@ -174,8 +174,10 @@ Ast *campAstLeaf(ParseCtx *c, Token t) {
   }
   case TK_CLOCK: {
     n = node(c, AST_CLOCK, t);
-    int h = num(s, 2), m = num(s + 3, 2);
-    if (h > 23 || m > 59)
+    int h = num(s, (int)t.len - 3), m = num(s + t.len - 2, 2);
+    if (t.len < 5)
+      report(c, DIAG_E082, t, "'%.*s': write a time of day with two digits for the hour (0%.*s)", (int)t.len, s, (int)t.len, s);
+    else if (h > 23 || m > 59)
       report(c, DIAG_E082, t, "'%.*s' is not a time of day (00:00 to 23:59)", (int)t.len, s);
     else n->v.i = h * 60 + m;
     return n;

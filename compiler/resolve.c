@@ -1257,6 +1257,7 @@ static void checkMailing(Resolver *r, Ast *ml) {
   if (!subject) errName(r, DIAG_E025, ml, "mailing '%s' has no subject", ml->name);
   if (!body) errName(r, DIAG_E026, ml, "mailing '%s' has no body", ml->name);
   checkVia(r, ml);
+  checkViaTiming(r, ml);
   r->model = -1;
 }
 

@@ -11,6 +11,7 @@
 #include <glib.h>
 #include <math.h>
 #include <string.h>
+#include <strings.h>
 #include "compiler/disasm.h"
 #include "compiler/resolve_int.h"
 #include "runtime/program.h"
@@ -40,7 +41,7 @@ static void checkZoneField(Resolver *r, Ast *p, int m) {
 
 static int dayIndex(const char *name) {
   static const char *const days[] = { "mon", "tue", "wed", "thu", "fri", "sat", "sun" };
-  for (int i = 0; i < 7; i++) if (!strcmp(name, days[i])) return i;
+  for (int i = 0; i < 7; i++) if (!strcasecmp(name, days[i])) return i;   /* Mon-Fri too */
   return -1;
 }
 
@@ -189,3 +190,23 @@ void checkTest(Resolver *r, Ast *ml, Ast *t) {
   if (!winner) err(r, DIAG_E090, &kw, "an A/B test needs 'winner by opens|clicks after DURATION'");
 }
 
+
+/* A mailing `via` an ESP is sent by the provider, at once or at its `at`:
+** camp's own timing (a local time, zones, windows, caps, priority, an A/B
+** test) would never apply, so it is refused rather than ignored. */
+void checkViaTiming(Resolver *r, Ast *ml) {
+  Ast *via = campResolveProp(ml, PROP_VIA);
+  if (!via) return;
+  for (Ast *k = ml->kids; k; k = k->next) {
+    if (k->kind != AST_PROP) continue;
+    int timing = k->op == PROP_TIMEZONE || k->op == PROP_TZFIELD || k->op == PROP_WINDOW || k->op == PROP_CAPMODE ||
+                 k->op == PROP_PRIORITY || k->op == PROP_TEST || (k->op == PROP_AT && k->v.i);
+    if (!timing) continue;
+    Ast kw = *k;
+    kw.len = k->op == PROP_AT || k->op == PROP_CAPMODE ? k->len : (uint32_t)strlen(campAstPropName(k->op));
+    err(r, DIAG_E081, &kw, "'%s%s%s' has no effect on mailing '%s': sent via %s, the provider sends it (drop one or the other)",
+        campAstPropName(k->op), k->op == PROP_AT ? " ... local" : k->op == PROP_CAPMODE ? " " : "",
+        k->op == PROP_CAPMODE ? k->a->name : "", ml->name, via->v.i == ESP_MAILCHIMP ? "mailchimp" : "dotdigital");
+    noteAt(r, via, "sent via the provider here");
+  }
+}
