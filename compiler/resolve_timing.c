@@ -123,8 +123,8 @@ int checkTimingProp(Resolver *r, Ast *p, const char *what, int m, Ast **caps) {
 /* -- branch nodes ---------------------------------------------------------- */
 
 /* A split's shares: each above 0, at most 2 decimals, at least two paths
-** summing to exactly 100%; the basis points land in each path's v.i. */
-static void checkShares(Resolver *r, Ast *split) {
+** summing to exactly 100%; the basis points land in each path's v.i.  1 when they do. */
+static int checkShares(Resolver *r, Ast *split) {
   int64_t sum = 0;
   int n = 0, bad = 0;
   for (Ast *p = split->kids; p; p = p->next, n++) {
@@ -141,20 +141,25 @@ static void checkShares(Resolver *r, Ast *split) {
   }
   Ast kw = *split;
   kw.len = 5;
-  if (n < 2) err(r, DIAG_E089, &kw, "a split needs at least two paths (an empty one is a holdout group: '50%% { }')");
-  else if (!bad && sum != 10000) {
+  if (n < 2) { err(r, DIAG_E089, &kw, "a split needs at least two paths (an empty one is a holdout group: '50%% { }')"); return 0; }
+  if (!bad && sum != 10000) {
     char total[32];
     campDisasmShare((uint32_t)(sum > 99999 ? 99999 : sum), total, sizeof total);
     err(r, DIAG_E089, &kw, "the shares of split '%s' sum to %s, not 100%%", split->name, total);
+    return 0;
   }
+  return !bad;
 }
 
 void checkNode(Resolver *r, Ast *node, Ast *campaign) {
-  if (node->op == ACT_SPLIT) checkShares(r, node);
+  int acts = 0, fine = node->op == ACT_IF || checkShares(r, node);
   for (Ast *k = node->kids; k; k = k->next) {
     if (k->kind == AST_PROP) checkCondition(r, k->a, "an 'if'");
-    else for (Ast *a = k->kids; a; a = a->next) checkActivity(r, a, node, campaign);
+    else for (Ast *a = k->kids; a; a = a->next, acts++) checkActivity(r, a, node, campaign);
   }
+  if (!acts && fine)                          /* a split with bad shares is E089 already */
+    campDiagReport(r->d, DIAG_W062, node->file, node->off, node->op == ACT_IF ? 2 : 5,
+                   "%s '%s' has no activities on any path: it does nothing", node->op == ACT_IF ? "if" : "split", node->name);
 }
 
 /* A mailing's `test N% { variant … winner by … after … }`. */
