@@ -11,6 +11,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include "compiler/ast.h"
 #include "runtime/clock.h"
 #include "runtime/program.h"
@@ -356,12 +357,25 @@ Ast *campAstPath(ParseCtx *c, Token start, Ast *share, Ast *acts, Token end) {
   return n;
 }
 
+int campAstDayIndex(const char *name) {
+  static const char *const days[] = { "mon", "tue", "wed", "thu", "fri", "sat", "sun" };
+  for (int i = 0; i < 7; i++) if (!strcasecmp(name, days[i])) return i;   /* Mon-Fri too */
+  return -1;
+}
+
+/* send between FROM and TO [on DAYS]: v.i the day bits (bit 0 Monday; all
+** seven without days; an unknown day adds none, resolve reports it). */
 Ast *campAstWindow(ParseCtx *c, Token kw, Token from, Token to, Ast *days) {
   Ast *n = campAstProp(c, kw, PROP_WINDOW, campAstLeaf(c, from));
   n->b = campAstLeaf(c, to);
   n->kids = days;
+  n->v.i = days ? 0 : 127;
   campAstSpan(n, to.off, to.len);
-  for (Ast *d = days; d; d = d->next) campAstSpan(n, d->off, d->len);
+  for (Ast *d = days; d; d = d->next) {
+    int first = campAstDayIndex(d->name), last = d->b ? campAstDayIndex(d->b->name) : first;
+    for (int i = first; first >= 0 && last >= 0; i = (i + 1) % 7) { n->v.i |= 1 << i; if (i == last) break; }
+    campAstSpan(n, d->off, d->len);
+  }
   return n;
 }
 

@@ -11,7 +11,6 @@
 #include <glib.h>
 #include <math.h>
 #include <string.h>
-#include <strings.h>
 #include "compiler/disasm.h"
 #include "compiler/resolve_int.h"
 #include "runtime/program.h"
@@ -39,26 +38,17 @@ static void checkZoneField(Resolver *r, Ast *p, int m) {
   else f->index = fi;
 }
 
-static int dayIndex(const char *name) {
-  static const char *const days[] = { "mon", "tue", "wed", "thu", "fri", "sat", "sun" };
-  for (int i = 0; i < 7; i++) if (!strcasecmp(name, days[i])) return i;   /* Mon-Fri too */
-  return -1;
-}
-
-/* `send between A and B [on DAYS]`: sets v.i to the day bits (bit 0 Monday). */
+/* `send between A and B [on DAYS]` (its day bits are the parser's, v.i). */
 static void checkWindow(Resolver *r, Ast *w) {
   if (w->a->v.i == w->b->v.i)
     err(r, DIAG_E085, w, "'send between %02d:%02d and %02d:%02d' is an empty window (for all day, leave the window out)",
         (int)(w->a->v.i / 60), (int)(w->a->v.i % 60), (int)(w->b->v.i / 60), (int)(w->b->v.i % 60));
-  int bits = 0;
   for (Ast *d = w->kids; d; d = d->next) {
-    int from = dayIndex(d->name), to = d->b ? dayIndex(d->b->name) : from;
+    int from = campAstDayIndex(d->name), to = d->b ? campAstDayIndex(d->b->name) : from;
     Ast *bad = from < 0 ? d : to < 0 ? d->b : NULL;
-    if (bad) { err(r, DIAG_E085, bad, "unknown day '%s' (mon tue wed thu fri sat sun)", bad->name); continue; }
-    if (d->b && from == to) err(r, DIAG_E085, d, "the range '%s-%s' is one day: write '%s'", d->name, d->b->name, d->name);
-    for (int i = from;; i = (i + 1) % 7) { bits |= 1 << i; if (i == to) break; }
+    if (bad) err(r, DIAG_E085, bad, "unknown day '%s' (mon tue wed thu fri sat sun)", bad->name);
+    else if (d->b && from == to) err(r, DIAG_E085, d, "the range '%s-%s' is one day: write '%s'", d->name, d->b->name, d->name);
   }
-  w->v.i = w->kids ? bits : 127;
 }
 
 /* `cap CHANNEL N per DURATION`; seen[0] email, seen[1] sms: a second cap on one channel. */
