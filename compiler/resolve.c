@@ -3,9 +3,10 @@
 **
 ** Owns: binding every name in a unit (models, fields, lists, natives),
 ** typing every expression and template, reading body files, and every
-** semantic check of `camp check` (see compiler/diag.def).  All semantic
-** errors are collected, none stops the walk.  Does not own: syntax
-** (parse.c) or code (codegen.c).
+** semantic check of `camp check` (see compiler/diag.def) but those of
+** timing and branching (resolve_timing.c).  All semantic errors are
+** collected, none stops the walk.  Does not own: syntax (parse.c) or code
+** (codegen.c).
 */
 #include <errno.h>
 #include <math.h>
