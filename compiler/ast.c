@@ -313,7 +313,6 @@ Ast *campAstActivity(ParseCtx *c, Token kind, Token name, AstTiming timing, Ast 
   n->a = timing.after;
   n->b = timing.at;
   n->kids = kids;
-  n->v.i = 1;
   campAstSpan(n, end.off, end.len);
   return n;
 }
