@@ -11,6 +11,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include "compiler/ast.h"
 #include "runtime/clock.h"
 #include "runtime/program.h"
@@ -174,8 +175,10 @@ Ast *campAstLeaf(ParseCtx *c, Token t) {
   }
   case TK_CLOCK: {
     n = node(c, AST_CLOCK, t);
-    int h = num(s, 2), m = num(s + 3, 2);
-    if (h > 23 || m > 59)
+    int h = num(s, (int)t.len - 3), m = num(s + t.len - 2, 2);
+    if (t.len < 5)
+      report(c, DIAG_E082, t, "'%.*s': write a time of day with two digits for the hour (0%.*s)", (int)t.len, s, (int)t.len, s);
+    else if (h > 23 || m > 59)
       report(c, DIAG_E082, t, "'%.*s' is not a time of day (00:00 to 23:59)", (int)t.len, s);
     else n->v.i = h * 60 + m;
     return n;
@@ -310,7 +313,6 @@ Ast *campAstActivity(ParseCtx *c, Token kind, Token name, AstTiming timing, Ast 
   n->a = timing.after;
   n->b = timing.at;
   n->kids = kids;
-  n->v.i = 1;
   campAstSpan(n, end.off, end.len);
   return n;
 }
@@ -354,12 +356,25 @@ Ast *campAstPath(ParseCtx *c, Token start, Ast *share, Ast *acts, Token end) {
   return n;
 }
 
+int campAstDayIndex(const char *name) {
+  static const char *const days[] = { "mon", "tue", "wed", "thu", "fri", "sat", "sun" };
+  for (int i = 0; i < 7; i++) if (!strcasecmp(name, days[i])) return i;   /* Mon-Fri too */
+  return -1;
+}
+
+/* send between FROM and TO [on DAYS]: v.i the day bits (bit 0 Monday; all
+** seven without days; an unknown day adds none, resolve reports it). */
 Ast *campAstWindow(ParseCtx *c, Token kw, Token from, Token to, Ast *days) {
   Ast *n = campAstProp(c, kw, PROP_WINDOW, campAstLeaf(c, from));
   n->b = campAstLeaf(c, to);
   n->kids = days;
+  n->v.i = days ? 0 : 127;
   campAstSpan(n, to.off, to.len);
-  for (Ast *d = days; d; d = d->next) campAstSpan(n, d->off, d->len);
+  for (Ast *d = days; d; d = d->next) {
+    int first = campAstDayIndex(d->name), last = d->b ? campAstDayIndex(d->b->name) : first;
+    for (int i = first; first >= 0 && last >= 0; i = (i + 1) % 7) { n->v.i |= 1 << i; if (i == last) break; }
+    campAstSpan(n, d->off, d->len);
+  }
   return n;
 }
 

@@ -88,7 +88,7 @@ typedef enum {
   PROP_TIMEZONE,        /* `timezone "Zone"` (AST_STR) */
   PROP_TZFIELD,         /* `timezone from FIELD` (AST_NAME; resolve sets index to the field) */
   PROP_WINDOW,          /* `send between A and B [on DAYS]`: a, b: AST_CLOCK; kids: days, AST_NAME each,
-                           b: the AST_NAME ending a range (`mon-fri`); resolve sets v.i to the day bits */
+                           b: the AST_NAME ending a range (`mon-fri`); v.i: the day bits (bit 0 Monday) */
   PROP_CAP,             /* `cap CHANNEL N per DURATION`: a: AST_NAME channel; b: AST_INT; kids: AST_DUR */
   PROP_CAPMODE,         /* `cap skip` / `cap exempt` (a: AST_NAME) */
   PROP_PRIORITY,        /* AST_INT */
@@ -186,6 +186,8 @@ Ast *campAstSplit(ParseCtx *c, Token kw, const Token *name, Ast *paths, Token en
 Ast *campAstIf(ParseCtx *c, Token kw, Ast *cond, Token open, Ast *then, Token close, Ast *elseArm);
 Ast *campAstPath(ParseCtx *c, Token start, Ast *share, Ast *acts, Token end);
 Ast *campAstWindow(ParseCtx *c, Token kw, Token from, Token to, Ast *days);
+/* A day of the week by its name (mon … sun, any case): 0 Monday .. 6, -1 unknown. */
+int campAstDayIndex(const char *name);
 Ast *campAstDay(ParseCtx *c, Token first, const Token *last);
 Ast *campAstCap(ParseCtx *c, Token kw, Token channel, Token n, Token period);
 Ast *campAstLocal(ParseCtx *c, Token kw, Token at, Token local);

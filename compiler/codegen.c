@@ -6,9 +6,13 @@
 ** children, one code block per filter, template and action body, the
 ** pc -> line table), the expression code generator, and the escaping of
 ** template values (an OP_ESCAPE after each value of an HTML body, text or
-** SMS part, its mode from compiler/html.c), and each mailing lowered to
-** the campaign the runtime runs (the lowering itself is
-** campProgramLowerMailing, which old images share).  Does not own:
+** SMS part, its mode from compiler/html.c), timing (zones, windows, caps,
+** priority; an `after`'s calendar days and months apart from its seconds),
+** branch nodes (a split's shares appended to p.shares, an if's condition
+** as its filter, their children's paths), and each mailing lowered to the
+** campaign the runtime runs (the lowering itself is
+** campProgramLowerMailing, which old images share; an A/B test then
+** becomes a split, an email per variant and the winner: lowerTest).  Does not own:
 ** checking (resolve.c), serialising (runtime/program.c) or running (vm.c).
 **
 ** Everything is emitted in source order (but each mailing's campaign and

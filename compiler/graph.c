@@ -24,6 +24,7 @@
 */
 #include <stdlib.h>
 #include <string.h>
+#include "compiler/disasm.h"
 #include "compiler/fmt.h"
 #include "compiler/graph.h"
 #include "runtime/clock.h"
@@ -90,10 +91,30 @@ static void clusterOpen(FILE *out, int camp, const char *title, const char *name
   fputs("\";\n", out);
 }
 
-static void startNode(FILE *out, int camp, const char *target, const char *where, const GraphLive *live) {
+/* A campaign's timing as either source knows it (drawn on its start node). */
+typedef struct GraphTiming {
+  const char *tz, *tzField;   /* NULL: none */
+  ProgWindow win;             /* days 0: none */
+  ProgCap cap[2];             /* email, sms; n 0: none */
+  int priority;
+} GraphTiming;
+
+static void timingLines(FILE *out, const GraphTiming *t) {
+  char text[64];
+  if (t->tz) labelLine(out, "timezone ", t->tz);
+  if (t->tzField) labelLine(out, "timezone from ", t->tzField);
+  if (t->win.days) { campDisasmWindow(&t->win, text, sizeof text); labelLine(out, "send between ", text); }
+  for (int k = 0; k < 2; k++)
+    if (t->cap[k].n) { fprintf(out, "\\ncap %s %u per ", k ? "sms" : "email", t->cap[k].n); duration(out, t->cap[k].period); }
+  if (t->priority != CAMP_PRIORITY_DEFAULT) fprintf(out, "\\npriority %d", t->priority);
+}
+
+static void startNode(FILE *out, int camp, const char *target, const char *where, const GraphTiming *timing,
+                      const GraphLive *live) {
   fprintf(out, "    c%d [label=\"start", camp);
   if (target) labelLine(out, "target ", target);
   if (where) labelLine(out, "where ", where);
+  timingLines(out, timing);
   if (live) {
     fprintf(out, "\\nparticipants: %lld running, %lld completed, %lld left", (long long)live->running,
             (long long)live->completed, (long long)live->left);
@@ -375,6 +396,20 @@ static char *testWords(const Ast *d) {
   return s;
 }
 
+/* A campaign's timing from its properties. */
+static GraphTiming timingOf(const Ast *d) {
+  GraphTiming t = { propName(d, PROP_TIMEZONE), propName(d, PROP_TZFIELD), { 0, 0, 0 }, { { 0, 0 }, { 0, 0 } },
+                    CAMP_PRIORITY_DEFAULT };
+  for (const Ast *k = d->kids; k; k = k->next) {
+    if (k->kind != AST_PROP || !k->a) continue;
+    if (k->op == PROP_WINDOW && k->b) t.win = (ProgWindow){ (uint16_t)k->a->v.i, (uint16_t)k->b->v.i, (uint8_t)k->v.i };
+    if (k->op == PROP_CAP && k->b && k->kids && k->a->name)
+      t.cap[!strcmp(k->a->name, "sms")] = (ProgCap){ (uint32_t)k->b->v.i, k->kids->v.i };
+    if (k->op == PROP_PRIORITY) t.priority = (int)k->a->v.i;
+  }
+  return t;
+}
+
 /* Pass 1: a node per model, list and mailing, a cluster per campaign. */
 static void declNodes(Walk *w, const Ast *d) {
   if (d->kind == AST_MODEL) modelNode(w, d);
@@ -397,7 +432,8 @@ static void declNodes(Walk *w, const Ast *d) {
     char *where = whereOf(w->u, d), *list = NULL;
     const char *to = propName(d, PROP_TO);               /* `target list NAME` */
     if (to && asprintf(&list, "list %s", to) < 0) list = NULL;
-    startNode(w->out, w->campaign, list ? list : propName(d, PROP_TARGET), where, NULL);
+    GraphTiming t = timingOf(d);
+    startNode(w->out, w->campaign, list ? list : propName(d, PROP_TARGET), where, &t, NULL);
     free(list);
     free(where);
     for (const Ast *a = d->kids; a; a = a->next)
@@ -597,7 +633,10 @@ static void imagePathEnds(const Program *p, const ProgCampaign *c, uint32_t b, F
 static void imageCampaign(const Program *p, const ProgCampaign *c, const GraphLive *live, FILE *out) {
   clusterOpen(out, 1, p->str[c->title], p->str[c->name], live);
   char *where = codeWhere(p, c->filter);
-  startNode(out, 1, modelName(p, c->model), where, live);
+  GraphTiming t = { c->tz < p->nstr ? p->str[c->tz] : NULL,
+                    c->tzField != CAMP_NONE ? p->str[p->models[c->model].fields[c->tzField].name] : NULL,
+                    c->win, { c->cap[0], c->cap[1] }, c->priority };
+  startNode(out, 1, modelName(p, c->model), where, &t, live);
   free(where);
   for (uint32_t i = 0; i < c->nact; i++) {
     const ProgActivity *a = &p->acts[c->firstAct + i];

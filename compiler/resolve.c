@@ -3,9 +3,10 @@
 **
 ** Owns: binding every name in a unit (models, fields, lists, natives),
 ** typing every expression and template, reading body files, and every
-** semantic check of `camp check` (see compiler/diag.def).  All semantic
-** errors are collected, none stops the walk.  Does not own: syntax
-** (parse.c) or code (codegen.c).
+** semantic check of `camp check` (see compiler/diag.def) but those of
+** timing and branching (resolve_timing.c).  All semantic errors are
+** collected, none stops the walk.  Does not own: syntax (parse.c) or code
+** (codegen.c).
 */
 #include <errno.h>
 #include <math.h>
@@ -1257,6 +1258,7 @@ static void checkMailing(Resolver *r, Ast *ml) {
   if (!subject) errName(r, DIAG_E025, ml, "mailing '%s' has no subject", ml->name);
   if (!body) errName(r, DIAG_E026, ml, "mailing '%s' has no body", ml->name);
   checkVia(r, ml);
+  checkViaTiming(r, ml);
   r->model = -1;
 }
 

@@ -20,7 +20,10 @@
 **    value .index = the field;
 **  - AST_SYNC carries .index = its list's model or -1; its PROP_TO value
 **    .index = the list; each PROP_FIELD value .index = the model's field,
-**    or -1 for a template; a mailing's PROP_VIA value .index = the sync.
+**    or -1 for a template; a mailing's PROP_VIA value .index = the sync;
+**  - a PROP_TZFIELD value carries .index = the text field; each AST_PATH of
+**    a split carries .v.i = its share in basis points (summing to 10000);
+**    a PROP_WINDOW's day bits are the parser's (.v.i).
 */
 #ifndef CAMP_RESOLVE_H
 #define CAMP_RESOLVE_H

@@ -60,8 +60,10 @@ void campResolveActivity(Resolver *r, Ast *act, const Ast *parent, Ast *campaign
 #define checkTimingProp campResolveTimingProp
 #define checkNode campResolveNode
 #define checkTest campResolveTest
+#define checkViaTiming campResolveViaTiming
 int campResolveTimingProp(Resolver *r, Ast *p, const char *what, int m, Ast **caps);
 void campResolveNode(Resolver *r, Ast *node, Ast *campaign);
 void campResolveTest(Resolver *r, Ast *ml, Ast *t);
+void campResolveViaTiming(Resolver *r, Ast *ml);   /* a `via` mailing has none of camp's own timing (E081) */
 
 #endif

@@ -38,26 +38,17 @@ static void checkZoneField(Resolver *r, Ast *p, int m) {
   else f->index = fi;
 }
 
-static int dayIndex(const char *name) {
-  static const char *const days[] = { "mon", "tue", "wed", "thu", "fri", "sat", "sun" };
-  for (int i = 0; i < 7; i++) if (!strcmp(name, days[i])) return i;
-  return -1;
-}
-
-/* `send between A and B [on DAYS]`: sets v.i to the day bits (bit 0 Monday). */
+/* `send between A and B [on DAYS]` (its day bits are the parser's, v.i). */
 static void checkWindow(Resolver *r, Ast *w) {
   if (w->a->v.i == w->b->v.i)
     err(r, DIAG_E085, w, "'send between %02d:%02d and %02d:%02d' is an empty window (for all day, leave the window out)",
         (int)(w->a->v.i / 60), (int)(w->a->v.i % 60), (int)(w->b->v.i / 60), (int)(w->b->v.i % 60));
-  int bits = 0;
   for (Ast *d = w->kids; d; d = d->next) {
-    int from = dayIndex(d->name), to = d->b ? dayIndex(d->b->name) : from;
+    int from = campAstDayIndex(d->name), to = d->b ? campAstDayIndex(d->b->name) : from;
     Ast *bad = from < 0 ? d : to < 0 ? d->b : NULL;
-    if (bad) { err(r, DIAG_E085, bad, "unknown day '%s' (mon tue wed thu fri sat sun)", bad->name); continue; }
-    if (d->b && from == to) err(r, DIAG_E085, d, "the range '%s-%s' is one day: write '%s'", d->name, d->b->name, d->name);
-    for (int i = from;; i = (i + 1) % 7) { bits |= 1 << i; if (i == to) break; }
+    if (bad) err(r, DIAG_E085, bad, "unknown day '%s' (mon tue wed thu fri sat sun)", bad->name);
+    else if (d->b && from == to) err(r, DIAG_E085, d, "the range '%s-%s' is one day: write '%s'", d->name, d->b->name, d->name);
   }
-  w->v.i = w->kids ? bits : 127;
 }
 
 /* `cap CHANNEL N per DURATION`; seen[0] email, seen[1] sms: a second cap on one channel. */
@@ -122,8 +113,8 @@ int checkTimingProp(Resolver *r, Ast *p, const char *what, int m, Ast **caps) {
 /* -- branch nodes ---------------------------------------------------------- */
 
 /* A split's shares: each above 0, at most 2 decimals, at least two paths
-** summing to exactly 100%; the basis points land in each path's v.i. */
-static void checkShares(Resolver *r, Ast *split) {
+** summing to exactly 100%; the basis points land in each path's v.i.  1 when they do. */
+static int checkShares(Resolver *r, Ast *split) {
   int64_t sum = 0;
   int n = 0, bad = 0;
   for (Ast *p = split->kids; p; p = p->next, n++) {
@@ -140,20 +131,25 @@ static void checkShares(Resolver *r, Ast *split) {
   }
   Ast kw = *split;
   kw.len = 5;
-  if (n < 2) err(r, DIAG_E089, &kw, "a split needs at least two paths (an empty one is a holdout group: '50%% { }')");
-  else if (!bad && sum != 10000) {
+  if (n < 2) { err(r, DIAG_E089, &kw, "a split needs at least two paths (an empty one is a holdout group: '50%% { }')"); return 0; }
+  if (!bad && sum != 10000) {
     char total[32];
     campDisasmShare((uint32_t)(sum > 99999 ? 99999 : sum), total, sizeof total);
     err(r, DIAG_E089, &kw, "the shares of split '%s' sum to %s, not 100%%", split->name, total);
+    return 0;
   }
+  return !bad;
 }
 
 void checkNode(Resolver *r, Ast *node, Ast *campaign) {
-  if (node->op == ACT_SPLIT) checkShares(r, node);
+  int acts = 0, fine = node->op == ACT_IF || checkShares(r, node);
   for (Ast *k = node->kids; k; k = k->next) {
     if (k->kind == AST_PROP) checkCondition(r, k->a, "an 'if'");
-    else for (Ast *a = k->kids; a; a = a->next) checkActivity(r, a, node, campaign);
+    else for (Ast *a = k->kids; a; a = a->next, acts++) checkActivity(r, a, node, campaign);
   }
+  if (!acts && fine)                          /* a split with bad shares is E089 already */
+    campDiagReport(r->d, DIAG_W062, node->file, node->off, node->op == ACT_IF ? 2 : 5,
+                   "%s '%s' has no activities on any path: it does nothing", node->op == ACT_IF ? "if" : "split", node->name);
 }
 
 /* A mailing's `test N% { variant … winner by … after … }`. */
@@ -189,3 +185,23 @@ void checkTest(Resolver *r, Ast *ml, Ast *t) {
   if (!winner) err(r, DIAG_E090, &kw, "an A/B test needs 'winner by opens|clicks after DURATION'");
 }
 
+
+/* A mailing `via` an ESP is sent by the provider, at once or at its `at`:
+** camp's own timing (a local time, zones, windows, caps, priority, an A/B
+** test) would never apply, so it is refused rather than ignored. */
+void checkViaTiming(Resolver *r, Ast *ml) {
+  Ast *via = campResolveProp(ml, PROP_VIA);
+  if (!via) return;
+  for (Ast *k = ml->kids; k; k = k->next) {
+    if (k->kind != AST_PROP) continue;
+    int timing = k->op == PROP_TIMEZONE || k->op == PROP_TZFIELD || k->op == PROP_WINDOW || k->op == PROP_CAPMODE ||
+                 k->op == PROP_PRIORITY || k->op == PROP_TEST || (k->op == PROP_AT && k->v.i);
+    if (!timing) continue;
+    Ast kw = *k;
+    kw.len = k->op == PROP_AT || k->op == PROP_CAPMODE ? k->len : (uint32_t)strlen(campAstPropName(k->op));
+    err(r, DIAG_E081, &kw, "'%s%s%s' has no effect on mailing '%s': sent via %s, the provider sends it (drop one or the other)",
+        campAstPropName(k->op), k->op == PROP_AT ? " ... local" : k->op == PROP_CAPMODE ? " " : "",
+        k->op == PROP_CAPMODE ? k->a->name : "", ml->name, via->v.i == ESP_MAILCHIMP ? "mailchimp" : "dotdigital");
+    noteAt(r, via, "sent via the provider here");
+  }
+}

@@ -109,7 +109,7 @@ again:
   "text"      { t.type = TK_TEXT; goto done; }
   "from"      { t.type = TK_FROM; goto done; }
   "expire"    { t.type = TK_EXPIRE; goto done; }
-  "on" ws ("mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun")
+  "on" ws ('mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun')
               { /* a window's days: `on` and the first day, unless the word goes on (`on monday`) */
                 if (YYCURSOR < end && (*YYCURSOR == '_' || (*YYCURSOR | 0x20) - 'a' < 26u || *YYCURSOR - '0' < 10u)) {
                   YYCURSOR = tok + 2; t.type = TK_ON; goto done;
@@ -142,7 +142,7 @@ again:
   digit+ ws? unit           { t.type = TK_DURATION; goto done; }
   date ("T" clock zone? | " " digit{2} ":" digit{2})   { t.type = TK_DATETIME; goto done; }
   date                      { t.type = TK_DATETIME; goto done; }
-  digit{2} ":" digit{2}     { t.type = TK_CLOCK; goto done; }
+  digit{1,2} ":" digit{2}   { t.type = TK_CLOCK; goto done; }     /* 9:00 too, for E082 to say "09:00" */
   digit+ "." digit+         { t.type = TK_REAL; goto done; }
   digit+                    { t.type = TK_INT; goto done; }
 

@@ -148,6 +148,9 @@ if new_db "$D/branches.db" "$b"; then
     -e '    c1_2 -> c1_2_2 [label="12.5%", style=dotted];' -e '    c1_5 -> c1_7 [label="else"];' "$D/db.edges")"
   "$CAMP" graph --db "$D/branches.db" onboarding > "$D/branches.dot"
   valid branches "$D/branches.dot"
+  expect "branches: the start node shows zone, window, caps and priority, from the image as from the file" \
+    "$("$CAMP" graph "$b" | grep '^    c1 \[' | sed 's/", shape=oval.*//')" \
+    "$(grep '^    c1 \[' "$D/branches.dot" | sed 's/\\nparticipants:.*//')"
   "$CAMP" graph --db "$D/branches.db" spring > "$D/spring.dot"
   expect_match "branches: the A/B test on the mailing's node" '*A/B test 20%: a, b, c; winner by clicks after 4 hours*' "$(cat "$D/spring.dot")"
   valid spring "$D/spring.dot"
