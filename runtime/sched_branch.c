@@ -151,16 +151,43 @@ static uint32_t bestVariant(const Variants *v, char *note, size_t n) {
   return best;
 }
 
-/* The last choice, for the winner emails that come due together: the
-** counts are read once per clock reading (a mailing's winners are all due
-** at the same time), not once per recipient. */
+/* The winner, once chosen, for every later winner email of the test: a
+** test has one winner.  The first winner email that comes due chooses it
+** from the counts then (a mailing `at ... local` has waves across the
+** zones: the first wave's test decides for the later ones, as the report
+** says); it is recorded on that trace, and read back (campStoreWinnerChosen)
+** by a runner that did not choose it.  Kept here per campaign version and
+** activity, so the traces are read once per process and test. */
 static struct {
   Engine *e;
-  int64_t campaign, at;
+  int64_t campaign;
   int version;
   uint32_t act, variant;
   char note[512];
-} last;
+} chosen;
+
+/* The variant of v whose path is path, or CAMP_NONE. */
+static uint32_t variantOnPath(const Variants *v, int path) {
+  for (uint32_t k = 0; k < v->n; k++) if (v->l->p->acts[v->act[k]].path == (uint32_t)path) return v->act[k];
+  return CAMP_NONE;
+}
+
+/* The test's winner into chosen: the one recorded, else the best now.  0, -1 error. */
+static int chooseOnce(Engine *e, const Loaded *l, uint32_t act, Variants *v) {
+  if (chosen.e == e && chosen.campaign == l->campaign && chosen.version == l->version && chosen.act == act) return 0;
+  int path = -1;
+  int got = campStoreWinnerChosen(e, l->actId[act], &path, chosen.note, sizeof chosen.note);
+  if (got < 0) return -1;
+  uint32_t variant = got ? variantOnPath(v, path) : CAMP_NONE;
+  if (variant == CAMP_NONE) {
+    char err[256];
+    if (campStoreActivityCounts(e, l->campaign, countVariant, v, err, sizeof err) < 0) return -1;
+    variant = v->act[bestVariant(v, chosen.note, sizeof chosen.note)];
+  }
+  chosen.variant = variant;
+  chosen.e = e; chosen.campaign = l->campaign; chosen.version = l->version; chosen.act = act;
+  return 0;
+}
 
 int campSchedWinner(Engine *e, const Loaded *l, uint32_t act, int64_t trace, char *note, size_t noteSize) {
   const ProgActivity *a = &l->p->acts[act];
@@ -174,19 +201,13 @@ int campSchedWinner(Engine *e, const Loaded *l, uint32_t act, int64_t trace, cha
   int path = -1;
   int got = campStoreBranchChosen(e, trace, &path, note, noteSize);
   if (got < 0) return -1;
-  for (uint32_t k = 0; got && k < v.n; k++) {
-    if (l->p->acts[v.act[k]].path != (uint32_t)path) continue;
-    if (strncmp(note, "A/B winner: ", 12)) snprintf(note, noteSize, "A/B winner: %s", l->p->str[l->p->acts[v.act[k]].name]);
-    return (int)v.act[k];
+  uint32_t mine = got ? variantOnPath(&v, path) : CAMP_NONE;
+  if (mine != CAMP_NONE) {
+    if (strncmp(note, "A/B winner: ", 12)) snprintf(note, noteSize, "A/B winner: %s", l->p->str[l->p->acts[mine].name]);
+    return (int)mine;
   }
-  int64_t now = campEngineNow(e);
-  if (last.e != e || last.campaign != l->campaign || last.version != l->version || last.act != act || last.at != now) {
-    char err[256];
-    if (campStoreActivityCounts(e, l->campaign, countVariant, &v, err, sizeof err) < 0) return -1;
-    last.variant = v.act[bestVariant(&v, last.note, sizeof last.note)];
-    last.e = e; last.campaign = l->campaign; last.version = l->version; last.act = act; last.at = now;
-  }
-  snprintf(note, noteSize, "%s", last.note);
-  if (campStoreBranchChoose(e, trace, (int)l->p->acts[last.variant].path, note) < 0) return -1;
-  return (int)last.variant;
+  if (chooseOnce(e, l, act, &v) < 0) return -1;
+  snprintf(note, noteSize, "%s", chosen.note);
+  if (campStoreBranchChoose(e, trace, (int)l->p->acts[chosen.variant].path, note) < 0) return -1;
+  return (int)chosen.variant;
 }

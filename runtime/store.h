@@ -828,6 +828,11 @@ int campStoreCapLog(Engine *e, int sms, const char *contact, int64_t campaign, i
 ** otherwise.  0, or -1 with the message in err. */
 int campStoreBranchChoose(Engine *e, int64_t trace, int path, const char *note);
 int campStoreBranchChosen(Engine *e, int64_t trace, int *path, char *note, size_t noteSize);
+/* The choice an A/B winner activity (its store id) made first, on any of
+** its traces but test participants': 1 with *path and its note, 0 none
+** yet, -1 error.  Reads the traces without an index: called once per
+** process and test (sched_branch.c keeps the answer). */
+int campStoreWinnerChosen(Engine *e, int64_t activity, int *path, char *note, size_t noteSize);
 int campStoreBranchPaths(Engine *e, int64_t activity, int64_t *counts, uint32_t n, char *err, size_t errSize);
 int campStoreReportBranches(Engine *e, int64_t campaign, struct json_t *c, char *err, size_t errSize);
 

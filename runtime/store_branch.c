@@ -36,6 +36,21 @@ int campStoreBranchChosen(Engine *e, int64_t trace, int *path, char *note, size_
   return found || rc == SQLITE_DONE ? found : -1;
 }
 
+int campStoreWinnerChosen(Engine *e, int64_t activity, int *path, char *note, size_t noteSize) {
+  char ign[160];
+  sqlite3_stmt *st = campStoreStmt(e, "SELECT t.path, t.message FROM camp_trace t JOIN camp_participant pa ON pa.id = t.participant"
+                                      " WHERE t.activity = ? AND t.path IS NOT NULL AND pa.test = 0 ORDER BY t.id LIMIT 1", ign, sizeof ign);
+  if (!st) return -1;
+  sqlite3_bind_int64(st, 1, activity);
+  int rc = sqlite3_step(st), found = rc == SQLITE_ROW;
+  if (found) {
+    *path = sqlite3_column_int(st, 0);
+    snprintf(note, noteSize, "%s", sqlite3_column_text(st, 1) ? (const char *)sqlite3_column_text(st, 1) : "");
+  }
+  sqlite3_reset(st);
+  return found || rc == SQLITE_DONE ? found : -1;
+}
+
 int campStoreBranchPaths(Engine *e, int64_t activity, int64_t *counts, uint32_t n, char *err, size_t errSize) {
   memset(counts, 0, n * sizeof *counts);
   sqlite3_stmt *st = campStorePrepare(e, "SELECT t.path, count(*) FROM camp_trace t JOIN camp_participant pa ON pa.id = t.participant"

@@ -341,4 +341,59 @@ ab even opens 0 0
 check "A/B: no opens at all (a tie): the earlier variant, a" "$(report "$DB" 'r["campaigns"][0]["branches"][0]["winner"]')" a
 check "A/B: the tie's note" "$(traces "$DB" message activity=winner | sort -u)" "A/B winner: a (opens 0.0% vs b 0.0%)"
 
+# -- one winner across a local mailing's waves ---------------------------------------------------
+# A mailing `at ... local` goes out in waves, one per zone, and so do its
+# winner emails: the first wave's winner (Tokyo's, 04:00 UTC) is the test's,
+# and the later waves (Paris, 12:00 UTC) send it too -- even when the counts
+# have turned since (every message of a opened in between).  Before, each
+# wave chose again: Paris got a.
+cat > "$D/zoned_models.camp" <<'CAMP'
+model contact {
+  name text
+  email email
+  tz text
+}
+CAMP
+cat > "$D/waves.camp" <<'CAMP'
+use "zoned_models.camp"
+list everyone "Everyone" {
+  target contact
+  where email is set
+}
+mailing waves "Waves" {
+  to list everyone
+  at 2026-01-05 09:00 local
+  timezone from tz
+  subject "Spring"
+  body "<p>spring</p>"
+  test 20% {
+    variant a { subject "Spring is here" }
+    variant b { subject "Our spring sale" }
+    winner by opens after 4 hours
+  }
+}
+CAMP
+awk 'BEGIN { print "name,email,tz"; for (i = 1; i <= 1000; i++) printf "P%d,p%d@x.test,%s\n", i, i, i % 2 ? "Asia/Tokyo" : "Europe/Paris" }' > "$D/waves.csv"
+DB=$D/waves.db
+"$CAMP" init --db "$DB" --clock 2026-01-04T12:00:00Z > /dev/null
+"$CAMP" deploy --db "$DB" --start "$D/zoned_models.camp" "$D/waves.camp" > /dev/null 2>&1 || bad "waves: deploy"
+"$CAMP" import --db "$DB" --model contact "$D/waves.csv" > /dev/null || bad "waves: import"
+# opens VARIANT: every message of VARIANT sent so far is opened
+opens() {
+  traces "$DB" message_id activity="$1" message_id!= | awk '{ printf "{\"event\":\"open\",\"message_id\":\"%s\"}\n", $0 }' > "$D/waves.jsonl"
+  "$CAMP" event --db "$DB" --file "$D/waves.jsonl" > /dev/null 2>&1 || bad "waves: opens of $1"
+}
+run "$DB" 2026-01-05T03:00:00Z
+opens b                                             # Tokyo's wave: b opened, a not
+run "$DB" 2026-01-05T09:00:00Z                      # Tokyo's winners (04:00 UTC), Paris's variants (08:00 UTC)
+opens a                                             # now every a opened: a leads
+run "$DB" 2026-01-05T13:00:00Z                      # Paris's winners (12:00 UTC)
+check "waves: the winners went out in two waves" "$(traces "$DB" done activity=winner state=processed | sort -u | join_lines ' ')" \
+  "2026-01-05T04:00:00Z 2026-01-05T12:00:00Z"
+check "waves: every winner email sent b's subject, in both waves" \
+  "$(traces "$DB" message_id activity=winner | while read -r m; do grep -m1 '^Subject:' "$D/mail-waves.db/$m.eml"; done | tr -d '\r' | sort -u)" \
+  "Subject: Our spring sale"
+check "waves: one note for all of them" "$(traces "$DB" message activity=winner | sort -u | wc -l | tr -d ' ')" 1
+check "waves: the report's winner is b" "$(report "$DB" 'r["campaigns"][0]["branches"][0]["winner"]')" b
+
 finish
