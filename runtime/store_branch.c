@@ -22,11 +22,12 @@ int campStoreBranchChoose(Engine *e, int64_t trace, int path, const char *note) 
   return campStoreRun(e, "UPDATE camp_trace SET path = ?, message = ? WHERE id = ?", "iti", (int64_t)path, note, trace);
 }
 
-int campStoreBranchChosen(Engine *e, int64_t trace, int *path, char *note, size_t noteSize) {
+/* The path and note of the one row sql (bound to id) finds: 1, 0 none, -1 error. */
+static int chosenBy(Engine *e, const char *sql, int64_t id, int *path, char *note, size_t noteSize) {
   char ign[160];
-  sqlite3_stmt *st = campStoreStmt(e, "SELECT path, message FROM camp_trace WHERE id = ? AND path IS NOT NULL", ign, sizeof ign);
+  sqlite3_stmt *st = campStoreStmt(e, sql, ign, sizeof ign);
   if (!st) return -1;
-  sqlite3_bind_int64(st, 1, trace);
+  sqlite3_bind_int64(st, 1, id);
   int rc = sqlite3_step(st), found = rc == SQLITE_ROW;
   if (found) {
     *path = sqlite3_column_int(st, 0);
@@ -36,19 +37,13 @@ int campStoreBranchChosen(Engine *e, int64_t trace, int *path, char *note, size_
   return found || rc == SQLITE_DONE ? found : -1;
 }
 
+int campStoreBranchChosen(Engine *e, int64_t trace, int *path, char *note, size_t noteSize) {
+  return chosenBy(e, "SELECT path, message FROM camp_trace WHERE id = ? AND path IS NOT NULL", trace, path, note, noteSize);
+}
+
 int campStoreWinnerChosen(Engine *e, int64_t activity, int *path, char *note, size_t noteSize) {
-  char ign[160];
-  sqlite3_stmt *st = campStoreStmt(e, "SELECT t.path, t.message FROM camp_trace t JOIN camp_participant pa ON pa.id = t.participant"
-                                      " WHERE t.activity = ? AND t.path IS NOT NULL AND pa.test = 0 ORDER BY t.id LIMIT 1", ign, sizeof ign);
-  if (!st) return -1;
-  sqlite3_bind_int64(st, 1, activity);
-  int rc = sqlite3_step(st), found = rc == SQLITE_ROW;
-  if (found) {
-    *path = sqlite3_column_int(st, 0);
-    snprintf(note, noteSize, "%s", sqlite3_column_text(st, 1) ? (const char *)sqlite3_column_text(st, 1) : "");
-  }
-  sqlite3_reset(st);
-  return found || rc == SQLITE_DONE ? found : -1;
+  return chosenBy(e, "SELECT t.path, t.message FROM camp_trace t JOIN camp_participant pa ON pa.id = t.participant"
+                     " WHERE t.activity = ? AND t.path IS NOT NULL AND pa.test = 0 ORDER BY t.id LIMIT 1", activity, path, note, noteSize);
 }
 
 int campStoreBranchPaths(Engine *e, int64_t activity, int64_t *counts, uint32_t n, char *err, size_t errSize) {
