@@ -420,6 +420,61 @@ Ast *campAstWinner(ParseCtx *c, Token kw, Token metric, Token after) {
   return n;
 }
 
+/* -- tests: checked by resolve_test.c, ignored by codegen -- */
+
+Ast *campAstRecords(ParseCtx *c, Token kw, Token model, const Token *path, Ast *rows, Token end) {
+  Ast *n = node(c, AST_RECORDS, kw);
+  setName(c, n, model);
+  if (path) n->a = campAstLeaf(c, *path);
+  n->kids = rows;
+  campAstSpan(n, end.off, end.len);
+  return n;
+}
+
+static void spanTo(Ast *n, const Ast *last) {
+  if (last) campAstSpan(n, last->off, last->len);
+}
+
+Ast *campAstStep(ParseCtx *c, Token kw, int step, const Token *name, Ast *a, Ast *b) {
+  Ast *n = node(c, AST_STEP, kw);
+  n->op = (uint16_t)step;
+  if (name) setName(c, n, *name);
+  n->a = a;
+  n->b = b;
+  spanTo(n, a);
+  spanTo(n, b);
+  return n;
+}
+
+Ast *campAstEvent(ParseCtx *c, Token kw, Token kind, const Token *url, Ast *ref, Token record) {
+  Ast *n = campAstStep(c, kw, STEP_EVENT, &record, ref, url ? campAstLeaf(c, *url) : 0);
+  n->kids = campAstLeaf(c, kind);   /* AST_NAME: open, click ... (keywords fall back to names) */
+  campAstSpan(n, record.off, record.len);
+  return n;
+}
+
+Ast *campAstSent(ParseCtx *c, Token kw, Token record, int negated, Ast *ref, Ast *patterns) {
+  Ast *n = campAstStep(c, kw, STEP_SENT, &record, ref, 0);
+  n->v.i = negated;
+  n->kids = patterns;
+  for (Ast *p = patterns; p; p = p->next) spanTo(n, p);
+  return n;
+}
+
+Ast *campAstCount(ParseCtx *c, Token kw, Token count, Token channel, Token end) {
+  Ast *n = campAstStep(c, kw, STEP_COUNT, 0, campAstLeaf(c, count), campAstLeaf(c, channel));
+  campAstSpan(n, end.off, end.len);
+  return n;
+}
+
+Ast *campAstRef(ParseCtx *c, Token first, Token second) {
+  Ast *n = node(c, AST_REF, first);
+  setName(c, n, first);
+  n->a = campAstLeaf(c, second);
+  spanTo(n, n->a);
+  return n;
+}
+
 void campAstDelayParts(const Ast *dur, int64_t *secs, int32_t *days, int32_t *months) {
   *secs = 0; *days = 0; *months = 0;
   if (!dur) return;
@@ -536,6 +591,7 @@ const char *campAstKindName(AstKind k) {
     "?", "file", "use", "model", "field", "campaign", "list", "mailing", "initiative", "website", "sync", "activity", "branch",
     "prop", "str", "int", "real", "bool", "time", "dur", "array", "name", "now", "null",
     "binary", "unary", "isset", "call", "namedarg", "template", "pipe", "path", "variant", "clock",
+    "test", "records", "row", "step", "ref",
   };
   _Static_assert(sizeof names / sizeof names[0] == AST_KIND_COUNT_, "a name for every AstKind");
   return k < AST_KIND_COUNT_ ? names[k] : "?";
@@ -566,6 +622,14 @@ const char *campAstActKindName(int kind) {
        : kind == ACT_SPLIT ? "split" : kind == ACT_IF ? "if" : "?";
 }
 
+const char *campAstStepName(int step) {
+  static const char *const names[] = {
+    "?", "at", "after", "event", "set", "sent", "trace", "in", "field", "list", "count",
+  };
+  _Static_assert(sizeof names / sizeof names[0] == STEP_COUNT_, "a name for every StepKind");
+  return step > 0 && step < STEP_COUNT_ ? names[step] : "?";
+}
+
 void campAstEscape(const char *s, uint32_t n, FILE *out) {
   for (uint32_t i = 0; i < n; i++) {
     unsigned char ch = (unsigned char)s[i];
@@ -589,6 +653,11 @@ static void dump(const Unit *u, const Ast *n, int depth, FILE *out) {
       if (n->op == PROP_AT && n->v.i) fputs(" local", out);
       break;
     case AST_ACTIVITY: fprintf(out, " %s %s", campAstActKindName(n->op), n->name); break;
+    case AST_STEP:
+      fprintf(out, " %s%s", n->op == STEP_SENT && n->v.i ? "not " : "", campAstStepName(n->op));
+      if (n->name) fprintf(out, " %s", n->name);
+      break;
+    case AST_TEST: break;
     case AST_BRANCH: fprintf(out, " \"%s\"", campAstTriggerName(n->op)); break;
     case AST_BINARY: case AST_UNARY: fprintf(out, " %s", campLexTokenName(n->op)); break;
     case AST_ISSET: fputs(n->op ? " set" : " not set", out); break;

@@ -59,6 +59,13 @@ typedef enum {
                      a: the share as written (AST_INT or AST_REAL percent) or NULL; kids: AST_ACTIVITY */
   AST_VARIANT,    /* an A/B test's variant: name; kids: AST_PROP (subject, body, text, from) */
   AST_CLOCK,      /* a time of day HH:MM: v.i minutes after midnight */
+  /* tests (`test "name" { ... }`): checked by resolve, ignored by codegen */
+  AST_TEST,       /* noff/nlen: the title; a: AST_STR title; kids: AST_RECORDS and AST_STEP, in order */
+  AST_RECORDS,    /* name: the model; a: AST_STR CSV path or NULL; kids: AST_ROW */
+  AST_ROW,        /* name: the record's name in the test; kids: AST_NAMEDARG (field, literal) */
+  AST_STEP,       /* op: StepKind; name: the record (list for STEP_LIST) or NULL; a, b: see StepKind;
+                     kids: STEP_EVENT: AST_NAME event kind; STEP_SENT: AST_PROP subject/text patterns */
+  AST_REF,        /* CAMPAIGN.ACTIVITY (or MAILING.MAILING / MAILING.VARIANT): name; a: AST_NAME */
   AST_KIND_COUNT_
 } AstKind;
 
@@ -96,6 +103,21 @@ typedef enum {
   PROP_WINNER,          /* `winner by METRIC after DURATION`: a: AST_NAME; b: AST_DUR */
   PROP_COUNT_
 } PropKind;
+
+/* A test's steps (AST_STEP op). */
+typedef enum {
+  STEP_AT = 1,          /* a: AST_TIME */
+  STEP_AFTER,           /* a: AST_DUR */
+  STEP_EVENT,           /* name: record; a: AST_REF; b: AST_STR URL or NULL; kids: AST_NAME kind */
+  STEP_SET,             /* name: record; a: AST_NAME field; b: expression */
+  STEP_SENT,            /* name: record; a: AST_REF; v.i: 1 `not sent`; kids: patterns */
+  STEP_TRACE,           /* name: record; a: AST_REF; b: AST_NAME state */
+  STEP_IN,              /* name: record; a: AST_NAME campaign; b: AST_NAME state */
+  STEP_FIELD,           /* name: record; a: AST_NAME field; b: expression */
+  STEP_LIST,            /* name: list; b: expression (an array of record names) */
+  STEP_COUNT,           /* a: AST_INT; b: AST_NAME channel */
+  STEP_COUNT_
+} StepKind;
 
 typedef struct Ast Ast;
 struct Ast {
@@ -142,6 +164,7 @@ const char *campAstKindName(AstKind k);
 const char *campAstPropName(PropKind p);   /* "subject" ... */
 const char *campAstTriggerName(int trig);  /* "done", "open", "no open" ... */
 const char *campAstActKindName(int kind);  /* "email", "sms", "action", "split", "if" */
+const char *campAstStepName(int step);     /* "at", "after", "event", "set", "sent" ... */
 /* The calendar parts of an `after` duration (AST_DUR): months, days (weeks
 ** as 7) and the seconds of minutes and hours, as the image keeps them. */
 void campAstDelayParts(const Ast *dur, int64_t *secs, int32_t *days, int32_t *months);
@@ -193,6 +216,12 @@ Ast *campAstCap(ParseCtx *c, Token kw, Token channel, Token n, Token period);
 Ast *campAstLocal(ParseCtx *c, Token kw, Token at, Token local);
 Ast *campAstTest(ParseCtx *c, Token kw, Token percent, Ast *items, Token end);
 Ast *campAstWinner(ParseCtx *c, Token kw, Token metric, Token after);
+Ast *campAstRecords(ParseCtx *c, Token kw, Token model, const Token *path, Ast *rows, Token end);
+Ast *campAstStep(ParseCtx *c, Token kw, int step, const Token *name, Ast *a, Ast *b);
+Ast *campAstEvent(ParseCtx *c, Token kw, Token kind, const Token *url, Ast *ref, Token record);
+Ast *campAstSent(ParseCtx *c, Token kw, Token record, int negated, Ast *ref, Ast *patterns);
+Ast *campAstCount(ParseCtx *c, Token kw, Token n, Token channel, Token end);
+Ast *campAstRef(ParseCtx *c, Token first, Token second);
 Ast *campAstBranch(ParseCtx *c, Token on, int trigger, Ast *cond, Ast *within, Ast *kids, Token end);
 Ast *campAstCall(ParseCtx *c, Token name, Ast *args, Token end);
 Ast *campAstNamedArg(ParseCtx *c, Token name, Ast *value);

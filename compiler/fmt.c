@@ -191,7 +191,7 @@ static void markItems(Fmt *f, const Ast *first, int top) {
       markItems(f, k->kids, 0);
       break;
     case AST_MODEL: case AST_CAMPAIGN: case AST_LIST: case AST_MAILING: case AST_INITIATIVE: case AST_WEBSITE: case AST_SYNC:
-    case AST_BRANCH: case AST_VARIANT:
+    case AST_BRANCH: case AST_VARIANT: case AST_TEST: case AST_RECORDS: case AST_ROW:
       markItems(f, k->kids, 0);
       if (k->kind == AST_MODEL) markItems(f, k->b, 0);      /* its `optout` lines */
       break;
@@ -210,6 +210,12 @@ static void markItems(Fmt *f, const Ast *first, int top) {
         break;
       }
       markExpr(f, k->a);
+      break;
+    case AST_NAMEDARG:                        /* a test record's field: `score -5` */
+      markExpr(f, k->a);
+      break;
+    case AST_STEP:
+      markExpr(f, k->b);
       break;
     case AST_CALL:
       /* a statement call: its arguments, from '(' on, are an expression */
@@ -264,6 +270,7 @@ static int indentOf(const Fmt *f, uint32_t i, Break b) {
 static int spaceBetween(const Fmt *f, uint32_t a, uint32_t b) {
   int ta = f->tok[a].type, tb = f->tok[b].type;
   if (isClose(tb) || tb == TK_COMMA || tb == TK_COLON || isOpen(ta)) return 0;
+  if (ta == TK_DOT || tb == TK_DOT) return 0;           /* campaign.activity, record.field */
   if (tb == TK_LPAREN && (f->flag[a] & F_CALL)) return 0;
   return !(f->flag[a] & F_UNARY);
 }

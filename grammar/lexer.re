@@ -96,6 +96,11 @@ again:
   "by"        { t.type = TK_BY; goto done; }
   "local"     { t.type = TK_LOCAL; goto done; }
   "div"       { t.type = TK_DIV; goto done; }
+  "records"   { t.type = TK_RECORDS; goto done; }
+  "expect"    { t.type = TK_EXPECT; goto done; }
+  "sent"      { t.type = TK_SENT; goto done; }
+  "trace"     { t.type = TK_TRACE; goto done; }
+  "for"       { t.type = TK_FOR; goto done; }
   "target"    { t.type = TK_TARGET; goto done; }
   "where"     { t.type = TK_WHERE; goto done; }
   "unique"    { t.type = TK_UNIQUE; goto done; }
@@ -177,6 +182,7 @@ again:
   "*"  { t.type = TK_STAR; goto done; }
   "/"  { t.type = TK_SLASH; goto done; }
   "%"  { t.type = TK_PERCENT; goto done; }
+  "."  { t.type = TK_DOT; goto done; }
 
   [\x80-\xff]+ | [^]  { *why = "character not allowed here"; t.type = TK_ILLEGAL; goto done; }
 */
@@ -266,6 +272,12 @@ const char *campLexTokenName(int type) {
   case TK_BY: return "'by'";
   case TK_LOCAL: return "'local'";
   case TK_DIV: return "'div'";
+  case TK_RECORDS: return "'records'";
+  case TK_EXPECT: return "'expect'";
+  case TK_SENT: return "'sent'";
+  case TK_TRACE: return "'trace'";
+  case TK_FOR: return "'for'";
+  case TK_DOT: return "'.'";
   case TK_TARGET: return "'target'";
   case TK_WHERE: return "'where'";
   case TK_UNIQUE: return "'unique'";

@@ -37,7 +37,8 @@
               IDENTIFY LINK_TOKEN VISIT EVENT SYNC MAILCHIMP DOTDIGITAL
               AUDIENCE SEGMENT ADDRESS_BOOK FIELD EVERY VIA
               TIMEZONE SEND BETWEEN CAP PER PRIORITY SKIP EXEMPT SPLIT IF ELSE
-              TEST VARIANT WINNER BY LOCAL DIV.
+              TEST VARIANT WINNER BY LOCAL DIV
+              RECORDS EXPECT SENT TRACE FOR.
 
 %type decls   { AstChain }
 %type fields  { AstChain }
@@ -58,6 +59,16 @@
 %type exprs   { AstChain }
 %type exprlist { AstChain }
 %type pipes   { AstChain }
+%type tsteps  { AstChain }
+%type rows    { AstChain }
+%type rfields { AstChain }
+%type pats    { AstChain }
+%type tstep   { Ast * }
+%type row     { Ast * }
+%type rfield  { Ast * }
+%type rvalue  { Ast * }
+%type pat     { Ast * }
+%type ref     { Ast * }
 %type decl    { Ast * }
 %type field   { Ast * }
 %type citem   { Ast * }
@@ -109,6 +120,52 @@ decl(A) ::= WEBSITE(K) ID(N) STRING(T) LBRACE witems(I) RBRACE(E).
                                          { A = campAstDecl(ctx, AST_WEBSITE, K, N, &T, I.head, E); }
 decl(A) ::= SYNC(K) ID(N) STRING(T) LBRACE sitems(I) RBRACE(E).
                                          { A = campAstDecl(ctx, AST_SYNC, K, N, &T, I.head, E); }
+decl(A) ::= TEST(K) STRING(T) LBRACE tsteps(S) RBRACE(E).
+                                         { A = campAstDecl(ctx, AST_TEST, K, T, &T, S.head, E); }
+
+/* test := test STRING { step* }; step := records MODEL { (NAME { (FIELD VALUE)* })* }
+**   | records MODEL from STRING | at DATETIME | after DURATION
+**   | event KIND [STRING] on CAMPAIGN.ACTIVITY for NAME | set NAME.FIELD = expr
+**   | expect NAME [not] sent CAMPAIGN.ACTIVITY [subject like STRING] [text like STRING]
+**   | expect NAME trace CAMPAIGN.ACTIVITY STATE | expect NAME in CAMPAIGN STATE
+**   | expect NAME.FIELD = expr | expect list LIST = expr | expect INT CHANNEL sent
+** (resolve checks the words: event kinds, states, channels) */
+tsteps(A) ::= .                          { A = campAstChain(ctx, 0, 0); }
+tsteps(A) ::= tsteps(B) tstep(C).        { A = campAstChain(ctx, &B, C); }
+tstep(A) ::= RECORDS(K) ID(M) LBRACE rows(R) RBRACE(E).
+                                         { A = campAstRecords(ctx, K, M, 0, R.head, E); }
+tstep(A) ::= RECORDS(K) ID(M) FROM STRING(S). { A = campAstRecords(ctx, K, M, &S, 0, S); }
+tstep(A) ::= AT(K) DATETIME(D).          { A = campAstStep(ctx, K, STEP_AT, 0, campAstLeaf(ctx, D), 0); }
+tstep(A) ::= AFTER(K) DURATION(D).       { A = campAstStep(ctx, K, STEP_AFTER, 0, campAstLeaf(ctx, D), 0); }
+tstep(A) ::= EVENT(K) ID(V) ON ref(X) FOR ID(R). { A = campAstEvent(ctx, K, V, 0, X, R); }
+tstep(A) ::= EVENT(K) ID(V) STRING(U) ON ref(X) FOR ID(R). { A = campAstEvent(ctx, K, V, &U, X, R); }
+tstep(A) ::= SET(K) ID(R) DOT ID(F) EQ expr(E). { A = campAstStep(ctx, K, STEP_SET, &R, campAstLeaf(ctx, F), E); }
+tstep(A) ::= EXPECT(K) ID(R) SENT ref(X) pats(P). { A = campAstSent(ctx, K, R, 0, X, P.head); }
+tstep(A) ::= EXPECT(K) ID(R) NOT SENT ref(X). { A = campAstSent(ctx, K, R, 1, X, 0); }
+tstep(A) ::= EXPECT(K) ID(R) TRACE ref(X) ID(S). { A = campAstStep(ctx, K, STEP_TRACE, &R, X, campAstLeaf(ctx, S)); }
+tstep(A) ::= EXPECT(K) ID(R) IN ID(C) ID(S). { A = campAstStep(ctx, K, STEP_IN, &R, campAstLeaf(ctx, C), campAstLeaf(ctx, S)); }
+tstep(A) ::= EXPECT(K) ID(R) DOT ID(F) EQ expr(E). { A = campAstStep(ctx, K, STEP_FIELD, &R, campAstLeaf(ctx, F), E); }
+tstep(A) ::= EXPECT(K) LIST ID(L) EQ expr(E). { A = campAstStep(ctx, K, STEP_LIST, &L, 0, E); }
+tstep(A) ::= EXPECT(K) INT(N) ID(C) SENT(E). { A = campAstCount(ctx, K, N, C, E); }
+rows(A) ::= .                            { A = campAstChain(ctx, 0, 0); }
+rows(A) ::= rows(B) row(C).              { A = campAstChain(ctx, &B, C); }
+row(A) ::= ID(N) LBRACE rfields(F) RBRACE(E). { A = campAstDecl(ctx, AST_ROW, N, N, 0, F.head, E); }
+rfields(A) ::= .                         { A = campAstChain(ctx, 0, 0); }
+rfields(A) ::= rfields(B) rfield(C).     { A = campAstChain(ctx, &B, C); }
+rfield(A) ::= ID(N) rvalue(V).           { A = campAstNamedArg(ctx, N, V); }
+rvalue(A) ::= STRING(T).                 { A = campAstLeaf(ctx, T); }
+rvalue(A) ::= INT(T).                    { A = campAstLeaf(ctx, T); }
+rvalue(A) ::= REAL(T).                   { A = campAstLeaf(ctx, T); }
+rvalue(A) ::= TRUE(T).                   { A = campAstLeaf(ctx, T); }
+rvalue(A) ::= FALSE(T).                  { A = campAstLeaf(ctx, T); }
+rvalue(A) ::= DATETIME(T).               { A = campAstLeaf(ctx, T); }
+rvalue(A) ::= MINUS(K) INT(T).           { A = campAstUnary(ctx, K, campAstLeaf(ctx, T)); }
+rvalue(A) ::= MINUS(K) REAL(T).          { A = campAstUnary(ctx, K, campAstLeaf(ctx, T)); }
+pats(A) ::= .                            { A = campAstChain(ctx, 0, 0); }
+pats(A) ::= pats(B) pat(C).              { A = campAstChain(ctx, &B, C); }
+pat(A) ::= SUBJECT(K) LIKE STRING(S).    { A = campAstPropToken(ctx, K, PROP_SUBJECT, S); }
+pat(A) ::= TEXT(K) LIKE STRING(S).       { A = campAstPropToken(ctx, K, PROP_TEXT, S); }
+ref(A) ::= ID(C) DOT ID(X).              { A = campAstRef(ctx, C, X); }
 
 /* field := IDENT TYPE | optout IDENT (names the model's opt-out field) */
 fields(A) ::= .                          { A = campAstChain(ctx, 0, 0); }
