@@ -88,7 +88,7 @@ static int isTextLike(int t) { return t == TYPE_TEXT || t == TYPE_EMAIL || t == 
 static int isNumber(int t) { return t == TYPE_INT || t == TYPE_REAL; }
 
 /* Can a value of type `have` stand where `want` is expected? */
-static int fits(int want, int have) {
+int fits(int want, int have) {
   if (want == have || want == TYPE_ANY || have == TYPE_ANY) return 1;
   if (isTextLike(want) && isTextLike(have)) return 1;
   if (want == TYPE_REAL && have == TYPE_INT) return 1;
@@ -118,13 +118,13 @@ static int letterType(char c) {
 
 /* -- symbols ------------------------------------------------------------- */
 
-static int findModel(Resolver *r, const char *name) {
+int findModel(Resolver *r, const char *name) {
   for (uint32_t i = 0; i < r->t.nmodel; i++)
     if (nameIs(r->t.models[i], name)) return (int)i;
   return -1;
 }
 
-static int findList(Resolver *r, const char *name) {
+int findList(Resolver *r, const char *name) {
   for (uint32_t i = 0; i < r->t.nlist; i++)
     if (nameIs(r->t.lists[i], name)) return (int)i;
   return -1;
@@ -170,7 +170,7 @@ static int findNative(const char *name) {
   return -1;
 }
 
-static void unknownModel(Resolver *r, const Ast *n) {
+void unknownModel(Resolver *r, const Ast *n) {
   err(r, DIAG_E010, n, "unknown model '%s'", n->name);
   for (uint32_t i = 0; i < r->t.nmodel; i++)
     if (nearEnough(n->name, r->t.models[i]->name)) {
@@ -179,14 +179,14 @@ static void unknownModel(Resolver *r, const Ast *n) {
     }
 }
 
-static void unknownField(Resolver *r, const Ast *n, int m) {
+void unknownField(Resolver *r, const Ast *n, int m) {
   Ast *model = r->t.models[m];
   err(r, DIAG_E011, n, "unknown field '%s' in model '%s'", n->name, model->name);
   for (Ast *f = model->kids; f; f = f->next)
     if (nearEnough(n->name, f->name)) { noteAt(r, f, "did you mean '%s'?", f->name); break; }
 }
 
-static void unknownList(Resolver *r, const Ast *n) {
+void unknownList(Resolver *r, const Ast *n) {
   err(r, DIAG_E014, n, "unknown list '%s'", n->name);
   for (uint32_t i = 0; i < r->t.nlist; i++)
     if (nearEnough(n->name, r->t.lists[i]->name)) {
@@ -1374,7 +1374,7 @@ int campResolveUnit(Unit *u) {
   uint32_t before = u->diags->nerror;
   for (Ast *f = u->files; f; f = f->next)
     for (Ast *d = f->kids; d; d = d->next) {
-      if (d->kind != AST_USE) checkDuplicateDecl(&r, d, u->files);
+      if (d->kind != AST_USE && d->kind != AST_TEST) checkDuplicateDecl(&r, d, u->files);
       if (d->kind == AST_MODEL && findModel(&r, d->name) < 0) push(&r, &r.t.models, &r.t.nmodel, &r.capModel, d);
       if (d->kind == AST_LIST && findList(&r, d->name) < 0) push(&r, &r.t.lists, &r.t.nlist, &r.capList, d);
       if (d->kind == AST_INITIATIVE && findInitiative(&r, d->name) < 0) push(&r, &r.t.inits, &r.t.ninit, &r.capInit, d);
@@ -1390,6 +1390,7 @@ int campResolveUnit(Unit *u) {
     for (Ast *d = f->kids; d; d = d->next) {
       if (d->kind == AST_CAMPAIGN) checkCampaign(&r, d);
       else if (d->kind == AST_MAILING) checkMailing(&r, d);
+      else if (d->kind == AST_TEST) checkTestBlock(&r, d);
     }
   Resolved *t = campArenaAlloc(&u->arena, sizeof *t);
   *t = r.t;

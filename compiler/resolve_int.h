@@ -42,6 +42,18 @@ void campResolveNote(Resolver *r, const Ast *n, const char *fmt, ...) __attribut
 #define onceProps campResolveOnceProps
 #define propNotAllowed campResolvePropNotAllowed
 #define checkActivity campResolveActivity
+#define findModel campResolveFindModel
+#define findList campResolveFindList
+#define unknownModel campResolveUnknownModel
+#define unknownField campResolveUnknownField
+#define unknownList campResolveUnknownList
+#define fits campResolveFits
+int campResolveFindModel(Resolver *r, const char *name);             /* model index, -1 */
+int campResolveFindList(Resolver *r, const char *name);              /* list index, -1 */
+void campResolveUnknownModel(Resolver *r, const Ast *n);             /* E010 and a did-you-mean */
+void campResolveUnknownField(Resolver *r, const Ast *n, int m);      /* E011 and a did-you-mean */
+void campResolveUnknownList(Resolver *r, const Ast *n);              /* E014 and a did-you-mean */
+int campResolveFits(int want, int have);                             /* a `have` value stands where `want` is expected */
 int campResolveFindField(Resolver *r, int m, const char *name, Ast **decl);   /* field index, -1 */
 int campResolveFieldType(Resolver *r, int m, int idx);
 void campResolveDuration(Resolver *r, Ast *d, const char *what, int zeroOk);
@@ -65,5 +77,9 @@ int campResolveTimingProp(Resolver *r, Ast *p, const char *what, int m, Ast **ca
 void campResolveNode(Resolver *r, Ast *node, Ast *campaign);
 void campResolveTest(Resolver *r, Ast *ml, Ast *t);
 void campResolveViaTiming(Resolver *r, Ast *ml);   /* a `via` mailing has none of camp's own timing (E081) */
+
+/* resolve_test.c: a `test` block (records, steps, expectations). */
+#define checkTestBlock campResolveTestBlock
+void campResolveTestBlock(Resolver *r, Ast *test);
 
 #endif
