@@ -113,7 +113,8 @@ static int takesNext(yyParser *p, const ParseCtx *ctx, Lexer lx, uint32_t n) {
 }
 
 /* "expected X, Y or Z" for the terminals state p accepts, keywords that
-** only stand in for an identifier left out.  Empty when too many. */
+** only stand in for an identifier left out.  Empty when too many (more
+** than the nine kinds of declaration). */
 static void expectedList(yyParser *p, const ParseCtx *ctx, Token at, char *buf, size_t size) {
   int ok[YYNTOKEN] = { 0 }, n = 0;
   for (int t = 1; t < YYNTOKEN; t++) {
@@ -125,7 +126,7 @@ static void expectedList(yyParser *p, const ParseCtx *ctx, Token at, char *buf, 
     n += ok[t];
   }
   buf[0] = 0;
-  if (n == 0 || n > 8) return;
+  if (n == 0 || n > 9) return;
   size_t len = 0;
   int i = 0;
   len += (size_t)snprintf(buf + len, size - len, ", expected ");

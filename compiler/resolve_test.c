@@ -71,8 +71,8 @@ static void checkValue(Resolver *r, const Ast *field, Ast *v, int m) {
   int want = fieldType(r, m, idx), have = literalType(v);
   if (want == TYPE_TAGS && have == TYPE_TEXT) return;
   if (!have || !fits(want, have))
-    err(r, DIAG_E092, v, "field '%s' of model '%s' is %s: this value is not", field->name,
-        r->t.models[m]->name, campValueTypeName(want));
+    err(r, DIAG_E092, v, "field '%s' of model '%s' is %s, not %s", field->name,
+        r->t.models[m]->name, campValueTypeName(want), have ? campValueTypeName(have) : "a literal value");
 }
 
 /* -- records ---------------------------------------------------------------- */
