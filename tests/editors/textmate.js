@@ -156,7 +156,13 @@ function inKeywordPlace(code, i) {
     case 'split': return ty(i + 1) === "'{'" || (isName(code[i + 1]) && ty(i + 2) === "'{'");
     case 'if': return ty(i - 1) === "'{'" || ty(i - 1) === "'}'";
     case 'else': return ty(i - 1) === "'}'" && ty(i + 1) === "'{'";
-    case 'test': return ty(i + 1) === 'integer' && ty(i + 2) === "'%'";
+    case 'test': return (ty(i + 1) === 'integer' && ty(i + 2) === "'%'") || (ty(i + 1) === 'string' && ty(i + 2) === "'{'");
+    // a test block's steps: records MODEL, expect ..., R [not] sent / trace, C.A for R
+    case 'records': return isName(code[i + 1]) && (ty(i + 2) === "'{'" || ty(i + 2) === "'from'");
+    case 'expect': return isName(code[i + 1]) || ty(i + 1) === 'integer';
+    case 'sent': return ty(i - 2) === "'expect'" || (ty(i - 1) === "'not'" && ty(i - 3) === "'expect'") || ty(i - 3) === "'expect'";
+    case 'trace': return ty(i - 2) === "'expect'";
+    case 'for': return isName(code[i + 1]) && ty(i - 2) === "'.'";
     case 'variant': return isName(code[i + 1]) && ty(i + 2) === "'{'";
     case 'winner': return ty(i + 1) === "'by'";
     case 'by': return ty(i - 1) === "'winner'";

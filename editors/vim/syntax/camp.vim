@@ -148,6 +148,20 @@ syn match campActivity "\<variant\>\ze\s\+\h\w*\s*\%({\|#\|$\)" nextgroup=campAc
 syn match campProperty "\<winner\>\ze\s\+by\>" nextgroup=campBy skipwhite
 syn match campBy contained "\<by\>" nextgroup=campFieldRef skipwhite
 
+" Tests: test "NAME" { records MODEL { … } | records MODEL from "F" | event KIND on C.A for R
+" | set R.F = V | expect R [not] sent C.A | expect R trace C.A STATE | expect N CHANNEL sent … }
+syn match campDecl "\%(^\s*\|[{}]\s*\)\@<=test\>\ze\s*[\"']"
+syn match campProperty "\<records\>\ze\s\+\h\w*"
+syn match campProperty "\<expect\>"
+syn match campProperty "\%(\<expect\s\+\%(\h\w*\|\d\+\s\+\h\w*\)\s\+\%(not\s\+\)\=\)\@<=\%(sent\|trace\)\>"
+syn match campProperty "\%(\<expect\s\+\)\@<=list\>"
+syn match campFieldRef "\%(\<expect\s\+\d\+\s\+\)\@<=\h\w*\ze\s\+sent\>" nextgroup=campSent skipwhite
+syn match campSent contained "\<sent\>"
+syn match campProperty "\%(^\s*\)\@<=event\>\ze\s\+\h\w*"
+syn match campProperty "\%(^\s*\)\@<=set\>\ze\s\+\h\w*\s*\."
+syn match campProperty "\<on\>\ze\s\+\h\w*\s*\."
+syn match campProperty "\%(\.\s*\h\w*\s\+\)\@<=for\>\ze\s\+\h"
+
 hi def link campTodo Todo
 hi def link campComment Comment
 hi def link campNumber Number
@@ -172,6 +186,7 @@ hi def link campNull Constant
 hi def link campNow Constant
 hi def link campUse Include
 hi def link campDecl Structure
+hi def link campSent Keyword
 hi def link campDeclName Identifier
 hi def link campModel Structure
 hi def link campModelName Identifier
