@@ -563,14 +563,19 @@ static void lintHtmlValues(Resolver *r, const Ast *tpl) {
   }
 }
 
-void checkBody(Resolver *r, Ast *s) {
-  if (!isBodyFile(s->name)) { checkTemplateString(r, s); lintHtmlValues(r, s->tpl); return; }
+char *besideFile(Resolver *r, const Ast *s) {
   const char *from = r->d->src[s->file].path;
   const char *slash = strrchr(from, '/');
   size_t dl = slash && s->name[0] != '/' ? (size_t)(slash - from + 1) : 0;
   char *path = campArenaAlloc(&r->u->arena, dl + s->nameLen + 1);
   memcpy(path, from, dl);
   strcpy(path + dl, s->name);
+  return path;
+}
+
+void checkBody(Resolver *r, Ast *s) {
+  if (!isBodyFile(s->name)) { checkTemplateString(r, s); lintHtmlValues(r, s->tpl); return; }
+  char *path = besideFile(r, s);
   char *why;
   int f = campDiagLoadUsed(r->d, path, "body file ", &why);
   if (f < 0) {

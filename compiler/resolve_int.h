@@ -53,7 +53,9 @@ int campResolveFindList(Resolver *r, const char *name);              /* list ind
 void campResolveUnknownModel(Resolver *r, const Ast *n);             /* E010 and a did-you-mean */
 void campResolveUnknownField(Resolver *r, const Ast *n, int m);      /* E011 and a did-you-mean */
 void campResolveUnknownList(Resolver *r, const Ast *n);              /* E014 and a did-you-mean */
-int campResolveFits(int want, int have);                             /* a `have` value stands where `want` is expected */
+int campResolveFits(int want, int have);
+#define besideFile campResolveBesideFile
+char *campResolveBesideFile(Resolver *r, const Ast *s);              /* AST_STR s's path, relative to its file (arena) */                             /* a `have` value stands where `want` is expected */
 int campResolveFindField(Resolver *r, int m, const char *name, Ast **decl);   /* field index, -1 */
 int campResolveFieldType(Resolver *r, int m, int idx);
 void campResolveDuration(Resolver *r, Ast *d, const char *what, int zeroOk);

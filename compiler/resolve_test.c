@@ -99,12 +99,7 @@ static const char *csvCell(const char *p, const char *end, char *buf, size_t siz
 ** `record` names the rows for the test's steps. */
 static void checkRecordsFile(Resolver *r, TestScope *s, Ast *rec, int m) {
   const Ast *p = rec->a;
-  const char *from = r->d->src[p->file].path;
-  const char *slash = strrchr(from, '/');
-  size_t dl = slash && p->name[0] != '/' ? (size_t)(slash - from + 1) : 0;
-  char *path = campArenaAlloc(&r->u->arena, dl + p->nameLen + 1);
-  memcpy(path, from, dl);
-  strcpy(path + dl, p->name);
+  char *path = besideFile(r, p);
   char *why;
   int f = campDiagLoadUsed(r->d, path, "records file ", &why);
   if (f < 0) { err(r, DIAG_E099, p, "%s", why); free(why); return; }
