@@ -104,7 +104,8 @@ typedef enum {
   PROP_COUNT_
 } PropKind;
 
-/* A test's steps (AST_STEP op). */
+/* A test's steps (AST_STEP op): STEP_SENT to STEP_COUNT are expectations,
+** the others act (values stay stable: a new kind goes last). */
 typedef enum {
   STEP_AT = 1,          /* a: AST_TIME */
   STEP_AFTER,           /* a: AST_DUR */
@@ -116,6 +117,7 @@ typedef enum {
   STEP_FIELD,           /* name: record; a: AST_NAME field; b: expression */
   STEP_LIST,            /* name: list; b: expression (an array of record names) */
   STEP_COUNT,           /* a: AST_INT; b: AST_NAME channel */
+  STEP_SEND,            /* a: AST_NAME mailing (a step, not an expectation) */
   STEP_COUNT_
 } StepKind;
 

@@ -235,6 +235,16 @@ static void checkListMembers(Resolver *r, TestScope *s, Ast *st) {
   }
 }
 
+/* `send MAILING`: the name is a mailing's (with or without `at`: the test
+** sends it now). */
+static void checkSend(Resolver *r, const Ast *name) {
+  if (findDecl(r, AST_MAILING, name->name)) return;
+  if (findDecl(r, AST_CAMPAIGN, name->name))
+    err(r, DIAG_E094, name, "'%s' is a campaign: 'send' sends a mailing", name->name);
+  else
+    err(r, DIAG_E094, name, "unknown mailing '%s'", name->name);
+}
+
 static void checkStep(Resolver *r, TestScope *s, Ast *st) {
   static const char *const traces[] = { "scheduled", "processed", "rejected", "canceled", "error", NULL };
   static const char *const parts[] = { "running", "completed", "left", NULL };
@@ -259,6 +269,7 @@ static void checkStep(Resolver *r, TestScope *s, Ast *st) {
       err(r, DIAG_E098, st->b, "unknown participant state '%s' (running, completed or left)", st->b->name);
     break;
   case STEP_LIST: checkListMembers(r, s, st); break;
+  case STEP_SEND: checkSend(r, st->a); break;
   case STEP_COUNT:
     if (strcmp(st->b->name, "email") && strcmp(st->b->name, "sms"))
       err(r, DIAG_E098, st->b, "unknown channel '%s' (email or sms)", st->b->name);
@@ -267,7 +278,9 @@ static void checkStep(Resolver *r, TestScope *s, Ast *st) {
   }
 }
 
-static int isExpectation(const Ast *st) { return st->kind == AST_STEP && st->op >= STEP_SENT; }
+static int isExpectation(const Ast *st) {
+  return st->kind == AST_STEP && st->op >= STEP_SENT && st->op <= STEP_COUNT;
+}
 
 void checkTestBlock(Resolver *r, Ast *test) {
   TestScope s = { 0 };
