@@ -98,11 +98,12 @@ static const char *csvCell(const char *p, const char *end, char *buf, size_t siz
 ** (the rules of `use`) and its header names fields of the model; a column
 ** `record` names the rows for the test's steps. */
 static void checkRecordsFile(Resolver *r, TestScope *s, Ast *rec, int m) {
-  const Ast *p = rec->a;
+  Ast *p = rec->a;
   char *path = besideFile(r, p);
   char *why;
   int f = campDiagLoadUsed(r->d, path, "records file ", &why);
   if (f < 0) { err(r, DIAG_E099, p, "%s", why); free(why); return; }
+  p->index = f;                                     /* camp test imports it from there */
   const Source *src = &r->d->src[f];
   const char *q = src->text, *end = src->text + src->len;
   char cell[256];
