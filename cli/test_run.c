@@ -61,6 +61,8 @@ static int fail(Runner *x, const char *expected, const char *fmt, ...) {
   va_start(ap, fmt);
   x->r->happened = vformat(fmt, ap);
   va_end(ap);
+  for (size_t n = x->r->happened ? strlen(x->r->happened) : 0; n && strchr(" \n", x->r->happened[n - 1]); n--)
+    x->r->happened[n - 1] = 0;
   x->r->expected = strdup(expected);
   x->r->failed = 1;
   campDiagLineCol(x->u->diags, x->step->file, x->step->off, &x->r->fline, &x->r->fcol);
