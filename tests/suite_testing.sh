@@ -32,7 +32,7 @@ failing() {
 failing "sent: not yet" "ann sent hello.greet" "its trace is scheduled, due 2026-01-05T10:00:00Z"
 failing "not sent: it was" "ann not sent hello.greet" "it was sent at 2026-01-05T10:00:00Z (Message-ID t1.*@camp)"
 failing "subject: another" 'ann sent hello.greet subject like "Hello%"' 'its subject was "Hi Ann"'
-failing "trace: another state" "ann trace hello.promote processed" "its trace is waiting, due 2026-01-07T10:00:00Z"
+failing "trace: another state" "ann trace hello.promote processed" "its trace is waiting for its event until 2026-01-07T10:00:00Z"
 failing "in: still running" "ann in hello completed" "ann is running"
 failing "in: never enrolled" "bob in hello running" "bob is not a participant of hello"
 failing "field: another value" "ann.score = 41" "ann.score is 40"
