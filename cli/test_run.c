@@ -210,6 +210,7 @@ static int stepAfter(Runner *x, const Ast *dur) {
 static const TestRec *stepRec(Runner *x, const Ast *st) {
   const TestRec *t = findRec(x, st->name);
   x->about = t;
+  if (!t) fail(x, "a record of this test", "no record is named '%s' (a records file names its rows in a column 'record')", st->name);
   return t;
 }
 
