@@ -137,6 +137,15 @@ int campCliCompileSource(const CliArgs *a, const char *path, uint8_t **img, size
 struct Diags;
 int campCliSetRoot(const char *cmd, struct Diags *d, const char *dir);
 
+/* camp test --record: one record as a test participant of a deployed
+** campaign on a live database (cli/db.c); the exit status. */
+int campCliTestRecord(const CliArgs *a);
+
+/* The records of list name that are its members now (as camp list show
+** counts them), ids ascending (*ids malloc'd).  0, or -1 with the message
+** in err (cli/list.c). */
+int campCliListMembers(Engine *e, const char *name, int64_t **ids, size_t *n, char *err, size_t errSize);
+
 /* Paths: a file, or every *.camp below a directory, sorted. */
 typedef struct PathList { char **v; size_t n, cap; } PathList;
 int campCliCollectCamp(const char *cmd, const char *path, PathList *out);

@@ -1,6 +1,7 @@
 /*
 ** cli/db.c -- the commands that work on a campaign database: init, deploy,
-** plan, start, stop, run, event, import, report, test.
+** plan, start, stop, run, event, import, report, and camp test's live
+** test of one record (camp test itself: cli/test.c).
 **
 ** Owns: their options, the database path (--db, else $CAMP_DB, else
 ** camp.db), times on the command line (ISO 8601 or relative to the
@@ -520,7 +521,7 @@ static int report(const CliArgs *a) {
   return 0;
 }
 
-static int test(const CliArgs *a) {
+int campCliTestRecord(const CliArgs *a) {
   long mc, sc;
   if (connectionCounts(a, &mc, &sc)) return 2;
   if (a->npos != 1 || !a->opt[O_RECORD]) return campCliUsage(a->cmd, "usage: camp test --db DB CAMPAIGN --record ID [--run ACTIVITY | --until TIME]");
@@ -675,16 +676,6 @@ const CliSpec campCmdEvent = {
   "0\trecorded, a duplicate (counted as a repeat), or after its window (recorded, nothing triggered)\n"
   "1\tunknown message (unless --ignore-unknown), a malformed line in --file, an unknown site or record\n"
   "\t(visit), or the database failed\n2\tusage error", 0,
-};
-
-const CliSpec campCmdTest = {
-  "test", "run a campaign for one test record and print its timeline", test,
-  "camp test [--db DB] CAMPAIGN --record ID [--run ACTIVITY | --until TIME] [--mail URL] [--sms URL]",
-  "The record becomes a test participant: its traces run on their own, and the real campaign's\n"
-  "participants are not touched.",
-  (const CliOptUse[]){ { O_DB, NULL }, { O_RECORD, NULL }, { O_RUN, NULL }, { O_UNTIL, "run the test participant up to TIME" },
-                       CHANNEL_OPTS, { CLI_NOPT, NULL } },
-  RUN_ENV, "camp test --db shop.db welcome_flow --record 42 --until +3d", DB_EXITS, 0,
 };
 
 const CliSpec campCmdReport = {

@@ -38,21 +38,28 @@ static const char *kindName(int kind) {
   return kind == LIST_ON_DEMAND ? "on_demand" : kind == LIST_MANUAL ? "manual" : "dynamic";
 }
 
-/* Load the deployed list name into c; 0, or 1 after a message. */
-static int openList(Engine *e, const char *cmd, const char *name, ListCtx *c) {
-  char err[512];
+/* Load the deployed list name into c; 0, or -1 with the message in err. */
+static int loadList(Engine *e, const char *name, ListCtx *c, char *err, size_t errSize) {
   memset(c, 0, sizeof *c);
   c->e = e;
-  c->p = campStoreListProgram(e, name, &c->li, err, sizeof err);
-  if (!c->p) { fprintf(stderr, "camp %s: %s\n", cmd, err); return 1; }
+  c->p = campStoreListProgram(e, name, &c->li, err, errSize);
+  if (!c->p) return -1;
   c->l = &c->p->lists[c->li];
   c->name = c->p->str[c->l->name];
   c->model = c->p->str[c->p->models[c->l->model].name];
   c->vm = campVmNew();
   campSchedFilterHost(&c->host, e);
   c->now = campEngineNow(e);
-  if (!c->vm) { fprintf(stderr, "camp %s: out of memory\n", cmd); campProgramFree(c->p); return 1; }
+  if (!c->vm) { snprintf(err, errSize, "out of memory"); campProgramFree(c->p); return -1; }
   return 0;
+}
+
+/* The same; 0, or 1 after a message. */
+static int openList(Engine *e, const char *cmd, const char *name, ListCtx *c) {
+  char err[512];
+  if (loadList(e, name, c, err, sizeof err) == 0) return 0;
+  fprintf(stderr, "camp %s: %s\n", cmd, err);
+  return 1;
 }
 
 static void closeList(ListCtx *c) {
@@ -160,6 +167,39 @@ static int lists(const CliArgs *a) {
   free(names);
   campEngineClose(e);
   return rc;
+}
+
+/* -- the members, for camp test ---------------------------------------------------- */
+
+typedef struct Members { ListCtx *c; int64_t *v; size_t n, cap; } Members;
+
+static int addMember(void *ctx, int64_t id, const VmRecord *r, const StoreListRow *row) {
+  Members *m = ctx;
+  if (!campSchedListMember(m->c->l, filterMatch(m->c, r), row)) return 0;
+  if (m->n == m->cap) {
+    size_t nc = m->cap ? m->cap * 2 : 16;
+    int64_t *nv = realloc(m->v, nc * sizeof *nv);
+    if (!nv) return -1;
+    m->v = nv;
+    m->cap = nc;
+  }
+  m->v[m->n++] = id;
+  return 0;
+}
+
+int campCliListMembers(Engine *e, const char *name, int64_t **ids, size_t *n, char *err, size_t errSize) {
+  ListCtx c;
+  *ids = NULL;
+  *n = 0;
+  if (loadList(e, name, &c, err, errSize) < 0) return -1;
+  Members m = { &c, NULL, 0, 0 };
+  int rc = campStoreListEach(e, c.p, c.li, LIST_WALK_MEMBERS, 0, addMember, &m, err, errSize);
+  if (rc > 0) snprintf(err, errSize, "out of memory");
+  closeList(&c);
+  if (rc) { free(m.v); return -1; }
+  *ids = m.v;
+  *n = m.n;
+  return 0;
 }
 
 /* -- camp list show ----------------------------------------------------------------- */

@@ -419,7 +419,7 @@ static void printSarif(Diags *d, uint32_t from, FILE *out) {
 }
 
 /* GitHub workflow commands escape % CR LF in data, and also : , in properties. */
-static void ghEscape(const char *s, int prop, FILE *out) {
+void campDiagGithubEscape(const char *s, int prop, FILE *out) {
   for (; *s; s++) {
     if (*s == '%') fputs("%25", out);
     else if (*s == '\r') fputs("%0D", out);
@@ -436,11 +436,11 @@ static void printGithub(Diags *d, const Diag *g, FILE *out) {
   campDiagLineCol(d, g->file, g->off, &line, &col);
   campDiagLineCol(d, g->file, g->off + (g->len ? g->len : 1), &eline, &ecol);
   fprintf(out, "::%s file=", g->sev == SEV_ERROR ? "error" : "warning");
-  ghEscape(d->src[g->file].path, 1, out);
+  campDiagGithubEscape(d->src[g->file].path, 1, out);
   fprintf(out, ",line=%u,col=%u,", line, col);
   if (eline == line) fprintf(out, "endColumn=%u,", ecol);
   fprintf(out, "title=%s::", codes[g->code].name);
-  ghEscape(g->msg, 0, out);
+  campDiagGithubEscape(g->msg, 0, out);
   fputc('\n', out);
 }
 

@@ -94,6 +94,10 @@ void campDiagReportV(Diags *d, DiagCode code, uint32_t file, uint32_t off,
 /* 1-based line and column (column counts bytes) of an offset. */
 void campDiagLineCol(Diags *d, uint32_t file, uint32_t off, uint32_t *line, uint32_t *col);
 
+/* s as a GitHub workflow command's data (prop 0) or property value (1):
+** % CR LF escaped, and : , in a property. */
+void campDiagGithubEscape(const char *s, int prop, FILE *out);
+
 /* "E012" for a code; the slug and summary from diag.def. */
 const char *campDiagCodeName(int code);
 const char *campDiagSlug(int code);

@@ -107,6 +107,11 @@ void campChanClose(Channel *c);
 /* Channel constructors, one file each. */
 Channel *campChanFileOpen(const char *dir, int sms, char *err, size_t errSize);
 Channel *campChanSinkOpen(void);
+/* A sink that keeps a copy of what it was given (camp test): the last
+** message sent with messageId, or NULL.  Only for a keeping sink's channel. */
+typedef struct SinkMessage { char *messageId, *to, *subject, *text; } SinkMessage;
+Channel *campChanSinkOpenKeeping(void);
+const SinkMessage *campChanSinkFind(Channel *c, const char *messageId);
 Channel *campChanSmtpOpen(const char *url, int connections, char *err, size_t errSize);
 Channel *campChanHttpOpen(const char *url, int connections, char *err, size_t errSize);
 /* libcurl's global setup, done once per process whoever asks first (the

@@ -836,4 +836,29 @@ int campStoreWinnerChosen(Engine *e, int64_t activity, int *path, char *note, si
 int campStoreBranchPaths(Engine *e, int64_t activity, int64_t *counts, uint32_t n, char *err, size_t errSize);
 int campStoreReportBranches(Engine *e, int64_t campaign, struct json_t *c, char *err, size_t errSize);
 
+
+/* -- what camp test reads back (store_test.c) ------------------------------------ */
+
+/* A record's latest trace of an activity (test participants aside). */
+typedef struct StoreTestTrace {
+  int found, state;
+  int64_t id, due, doneAt;      /* INT64_MIN: none */
+  char messageId[128];          /* "" when no message went out */
+  char note[256];               /* the trace's message ("" none) */
+} StoreTestTrace;
+/* The id the last record insert on e was given. */
+int64_t campStoreTestLastRecord(Engine *e);
+/* campaign's activity's latest trace of record into *t (t->found 0: none).
+** 0, or -1 with the message in err. */
+int campStoreTestTrace(Engine *e, const char *campaign, const char *activity, int64_t record, StoreTestTrace *t,
+                       char *err, size_t errSize);
+/* record's participant state in campaign into state: 1, 0 not a
+** participant, -1 error. */
+int campStoreTestState(Engine *e, const char *campaign, int64_t record, char *state, size_t size,
+                             char *err, size_t errSize);
+/* The value of model's field of record: an int, real or text (*text
+** malloc'd and held by out; the caller frees it) or null.  0, or -1. */
+int campStoreTestField(Engine *e, const char *model, int64_t record, const char *field, Value *out, char **text,
+                       char *err, size_t errSize);
+
 #endif
