@@ -30,7 +30,7 @@
 #define TEST_SENDER "Camp Test <test@camp.invalid>"
 #define TEST_BASE_URL "https://camp.invalid"
 
-typedef struct TestRec { const char *name, *model; int64_t id; } TestRec;
+typedef struct TestRec { const char *name, *model; int64_t id; char *own; } TestRec;   /* own: name's copy, freed */
 
 typedef struct Runner {
   Unit *u;
@@ -38,6 +38,7 @@ typedef struct Runner {
   Channel *mail, *sms;
   TestRec *recs; size_t nrec, cap;
   int started;                  /* the clock has moved (or a step ran what is due) */
+  int oom;
   TestResult *r;
   const Ast *step;              /* the step being run */
   const TestRec *about;         /* the record the failing step names */
@@ -60,6 +61,8 @@ static int fail(Runner *x, const char *expected, const char *fmt, ...) {
   va_start(ap, fmt);
   x->r->happened = vformat(fmt, ap);
   va_end(ap);
+  for (size_t n = x->r->happened ? strlen(x->r->happened) : 0; n && strchr(" \n", x->r->happened[n - 1]); n--)
+    x->r->happened[n - 1] = 0;
   x->r->expected = strdup(expected);
   x->r->failed = 1;
   campDiagLineCol(x->u->diags, x->step->file, x->step->off, &x->r->fline, &x->r->fcol);
@@ -128,8 +131,31 @@ static int addRec(Runner *x, const char *name, const char *model, int64_t id) {
     x->recs = nv;
     x->cap = nc;
   }
-  x->recs[x->nrec++] = (TestRec){ name, model, id };
+  x->recs[x->nrec++] = (TestRec){ name, model, id, NULL };
   return 0;
+}
+
+/* A row of a records file: its name (the column `record`) and new id. */
+static void csvRow(void *ctx, const char *name, int64_t id) {
+  Runner *x = ctx;
+  char *own = strdup(name);
+  if (!own || addRec(x, own, x->step->name, id) < 0) { free(own); x->oom = 1; return; }
+  x->recs[x->nrec - 1].own = own;
+}
+
+/* `records MODEL from "file.csv"`: imported as camp import would, all or nothing. */
+static int csvRows(Runner *x, const Ast *rec) {
+  const char *path = x->u->diags->src[rec->a->index].path;
+  char *errs = NULL, err[512];
+  size_t n = 0;
+  long added;
+  FILE *f = open_memstream(&errs, &n);
+  if (!f) return -1;
+  int rc = campStoreImportNamed(x->e, rec->name, path, f, csvRow, x, &added, err, sizeof err);
+  fclose(f);
+  if (rc < 0) broken(x, "the records file to import", errs && *errs ? errs : err);
+  free(errs);
+  return rc < 0 ? 1 : x->oom ? -1 : 0;
 }
 
 static int inlineRows(Runner *x, const Ast *rec) {
@@ -225,16 +251,16 @@ static int stepSet(Runner *x, const Ast *st) {
   return runNow(x);
 }
 
-static int stepSend(Runner *x, const Ast *st) {
+static int stepSend(Runner *x, const char *name) {
   StoreMailing m;
   char err[512];
-  int got = campStoreMailingGet(x->e, st->name, &m, err, sizeof err);
+  int got = campStoreMailingGet(x->e, name, &m, err, sizeof err);
   if (got < 0) return broken(x, "the mailing to be found", err);
-  if (got == 1 || !m.mailing) return fail(x, "a mailing to send", "no mailing '%s' is in this file", st->name);
+  if (got == 1 || !m.mailing) return fail(x, "a mailing to send", "no mailing '%s' is in this file", name);
   if (m.sentAt != INT64_MIN) {
     char at[CAMP_CLOCK_ISO_SIZE];
     timeText(m.sentAt, at);
-    return fail(x, "a mailing not sent yet", "mailing '%s' was already sent at %s", st->name, at);
+    return fail(x, "a mailing not sent yet", "mailing '%s' was already sent at %s", name, at);
   }
   if (runTo(x, INT64_MAX, m.id)) return 1;
   return runNow(x);
@@ -413,6 +439,7 @@ static int step(Runner *x, const Ast *st) {
   case STEP_AFTER: return stepAfter(x, st->a);
   case STEP_EVENT: return stepEvent(x, st);
   case STEP_SET: return stepSet(x, st);
+  case STEP_SEND: return stepSend(x, st->a->name);
   default: return expect(x, st);
   }
 }
@@ -454,13 +481,14 @@ int campTestRun(Unit *u, const Ast *t, const uint8_t *img, size_t len, TestResul
   Runner x = { .u = u, .r = r, .step = t };
   int rc = openTestDb(&x, img, len);
   for (const Ast *k = t->kids; rc == 0 && k; k = k->next)      /* records first, before the clock moves */
-    if (k->kind == AST_RECORDS) { x.step = k; rc = inlineRows(&x, k); }
+    if (k->kind == AST_RECORDS) { x.step = k; rc = k->a ? csvRows(&x, k) : inlineRows(&x, k); }
   for (const Ast *k = t->kids; rc == 0 && k; k = k->next)
     if (k->kind == AST_STEP) rc = step(&x, k);
   if (r->failed) keepTimeline(&x);
   if (x.mail) campChanClose(x.mail);
   if (x.sms) campChanClose(x.sms);
   if (x.e) campEngineClose(x.e);
+  for (size_t i = 0; i < x.nrec; i++) free(x.recs[i].own);
   free(x.recs);
   clock_gettime(CLOCK_MONOTONIC, &t1);
   r->ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;

@@ -624,7 +624,7 @@ const char *campAstActKindName(int kind) {
 
 const char *campAstStepName(int step) {
   static const char *const names[] = {
-    "?", "at", "after", "event", "set", "sent", "trace", "in", "field", "list", "count",
+    "?", "at", "after", "event", "set", "sent", "trace", "in", "field", "list", "count", "send",
   };
   _Static_assert(sizeof names / sizeof names[0] == STEP_COUNT_, "a name for every StepKind");
   return step > 0 && step < STEP_COUNT_ ? names[step] : "?";

@@ -61,7 +61,7 @@ typedef enum {
   AST_CLOCK,      /* a time of day HH:MM: v.i minutes after midnight */
   /* tests (`test "name" { ... }`): checked by resolve, ignored by codegen */
   AST_TEST,       /* noff/nlen: the title; a: AST_STR title; kids: AST_RECORDS and AST_STEP, in order */
-  AST_RECORDS,    /* name: the model; a: AST_STR CSV path or NULL; kids: AST_ROW */
+  AST_RECORDS,    /* name: the model; a: AST_STR CSV path (resolve: index, its source) or NULL; kids: AST_ROW */
   AST_ROW,        /* name: the record's name in the test; kids: AST_NAMEDARG (field, literal) */
   AST_STEP,       /* op: StepKind; name: the record (list for STEP_LIST) or NULL; a, b: see StepKind;
                      kids: STEP_EVENT: AST_NAME event kind; STEP_SENT: AST_PROP subject/text patterns */
@@ -104,7 +104,8 @@ typedef enum {
   PROP_COUNT_
 } PropKind;
 
-/* A test's steps (AST_STEP op). */
+/* A test's steps (AST_STEP op): STEP_SENT to STEP_COUNT are expectations,
+** the others act (values stay stable: a new kind goes last). */
 typedef enum {
   STEP_AT = 1,          /* a: AST_TIME */
   STEP_AFTER,           /* a: AST_DUR */
@@ -116,6 +117,7 @@ typedef enum {
   STEP_FIELD,           /* name: record; a: AST_NAME field; b: expression */
   STEP_LIST,            /* name: list; b: expression (an array of record names) */
   STEP_COUNT,           /* a: AST_INT; b: AST_NAME channel */
+  STEP_SEND,            /* a: AST_NAME mailing (a step, not an expectation) */
   STEP_COUNT_
 } StepKind;
 

@@ -98,11 +98,12 @@ static const char *csvCell(const char *p, const char *end, char *buf, size_t siz
 ** (the rules of `use`) and its header names fields of the model; a column
 ** `record` names the rows for the test's steps. */
 static void checkRecordsFile(Resolver *r, TestScope *s, Ast *rec, int m) {
-  const Ast *p = rec->a;
+  Ast *p = rec->a;
   char *path = besideFile(r, p);
   char *why;
   int f = campDiagLoadUsed(r->d, path, "records file ", &why);
   if (f < 0) { err(r, DIAG_E099, p, "%s", why); free(why); return; }
+  p->index = f;                                     /* camp test imports it from there */
   const Source *src = &r->d->src[f];
   const char *q = src->text, *end = src->text + src->len;
   char cell[256];
@@ -235,6 +236,16 @@ static void checkListMembers(Resolver *r, TestScope *s, Ast *st) {
   }
 }
 
+/* `send MAILING`: the name is a mailing's (with or without `at`: the test
+** sends it now). */
+static void checkSend(Resolver *r, const Ast *name) {
+  if (findDecl(r, AST_MAILING, name->name)) return;
+  if (findDecl(r, AST_CAMPAIGN, name->name))
+    err(r, DIAG_E094, name, "'%s' is a campaign: 'send' sends a mailing", name->name);
+  else
+    err(r, DIAG_E094, name, "unknown mailing '%s'", name->name);
+}
+
 static void checkStep(Resolver *r, TestScope *s, Ast *st) {
   static const char *const traces[] = { "scheduled", "processed", "rejected", "canceled", "error", NULL };
   static const char *const parts[] = { "running", "completed", "left", NULL };
@@ -259,6 +270,7 @@ static void checkStep(Resolver *r, TestScope *s, Ast *st) {
       err(r, DIAG_E098, st->b, "unknown participant state '%s' (running, completed or left)", st->b->name);
     break;
   case STEP_LIST: checkListMembers(r, s, st); break;
+  case STEP_SEND: checkSend(r, st->a); break;
   case STEP_COUNT:
     if (strcmp(st->b->name, "email") && strcmp(st->b->name, "sms"))
       err(r, DIAG_E098, st->b, "unknown channel '%s' (email or sms)", st->b->name);
@@ -267,7 +279,9 @@ static void checkStep(Resolver *r, TestScope *s, Ast *st) {
   }
 }
 
-static int isExpectation(const Ast *st) { return st->kind == AST_STEP && st->op >= STEP_SENT; }
+static int isExpectation(const Ast *st) {
+  return st->kind == AST_STEP && st->op >= STEP_SENT && st->op <= STEP_COUNT;
+}
 
 void checkTestBlock(Resolver *r, Ast *test) {
   TestScope s = { 0 };

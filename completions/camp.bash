@@ -69,9 +69,9 @@ _camp() {
   fi
   # operands
   case $cmd in
-    start|stop|test|report|timeline|send)
+    start|stop|report|timeline|send)
       COMPREPLY=($(compgen -W "$(_camp_words "$camp" complete "${dbarg[@]}" campaigns)" -- "$cur")) ;;
-    graph)
+    graph|test)
       COMPREPLY=($(compgen -W "$(_camp_words "$camp" complete "${dbarg[@]}" campaigns)" -- "$cur") $(compgen -f -- "$cur")) ;;
     event) [ -z "$campaign" ] && COMPREPLY=($(compgen -W "open click reply bounce unsubscribe abuse visit" -- "$cur")) ;;
     suppress) [ -z "$campaign" ] && COMPREPLY=($(compgen -W "list add remove" -- "$cur")) ;;

@@ -125,7 +125,7 @@ decl(A) ::= TEST(K) STRING(T) LBRACE tsteps(S) RBRACE(E).
 
 /* test := test STRING { step* }; step := records MODEL { (NAME { (FIELD VALUE)* })* }
 **   | records MODEL from STRING | at DATETIME | after DURATION
-**   | event KIND [STRING] on CAMPAIGN.ACTIVITY for NAME | set NAME.FIELD = expr
+**   | event KIND [STRING] on CAMPAIGN.ACTIVITY for NAME | set NAME.FIELD = expr | send MAILING
 **   | expect NAME [not] sent CAMPAIGN.ACTIVITY [subject like STRING] [text like STRING]
 **   | expect NAME trace CAMPAIGN.ACTIVITY STATE | expect NAME in CAMPAIGN STATE
 **   | expect NAME.FIELD = expr | expect list LIST = expr | expect INT CHANNEL sent
@@ -139,6 +139,7 @@ tstep(A) ::= AT(K) DATETIME(D).          { A = campAstStep(ctx, K, STEP_AT, 0, c
 tstep(A) ::= AFTER(K) DURATION(D).       { A = campAstStep(ctx, K, STEP_AFTER, 0, campAstLeaf(ctx, D), 0); }
 tstep(A) ::= EVENT(K) ID(V) ON ref(X) FOR ID(R). { A = campAstEvent(ctx, K, V, 0, X, R); }
 tstep(A) ::= EVENT(K) ID(V) STRING(U) ON ref(X) FOR ID(R). { A = campAstEvent(ctx, K, V, &U, X, R); }
+tstep(A) ::= SEND(K) ID(M).             { A = campAstStep(ctx, K, STEP_SEND, 0, campAstLeaf(ctx, M), 0); }
 tstep(A) ::= SET(K) ID(R) DOT ID(F) EQ expr(E). { A = campAstStep(ctx, K, STEP_SET, &R, campAstLeaf(ctx, F), E); }
 tstep(A) ::= EXPECT(K) ID(R) SENT ref(X) pats(P). { A = campAstSent(ctx, K, R, 0, X, P.head); }
 tstep(A) ::= EXPECT(K) ID(R) NOT SENT ref(X). { A = campAstSent(ctx, K, R, 1, X, 0); }

@@ -657,6 +657,13 @@ int campStoreTimeline(Engine *e, const char *campaign, const int64_t *record, Re
 int campStoreImport(Engine *e, const char *model, const char *key, const char *path, int delimiter, FILE *errs,
                      long *added, long *updated, char *err, size_t errSize);
 
+/* The same for camp test's records file (comma-separated, no key): a
+** column `record` is not a field but each row's name, handed with the new
+** record's id to fn(ctx, name, id) ("" when there is no such column). */
+typedef void (*StoreImportNameFn)(void *ctx, const char *name, int64_t id);
+int campStoreImportNamed(Engine *e, const char *model, const char *path, FILE *errs, StoreImportNameFn fn, void *ctx,
+                         long *added, char *err, size_t errSize);
+
 /* Names for shell completion (runtime/store_names.c): fn(ctx, name) for
 ** each campaign and mailing of the database at path (campaign NULL), or
 ** for each activity of the named campaign.  The database is opened read

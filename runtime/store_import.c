@@ -291,6 +291,9 @@ typedef struct Import {
   Cell *cells;
   sqlite3_stmt *ins, *upd, *find;
   long bad;
+  int nameCol;               /* camp test: the column `record` naming the rows (-1: none) */
+  StoreImportNameFn named;   /* told each row's name and id; NULL: a plain import */
+  void *namedCtx;
 } Import;
 
 /* A value as it appears in a message: at most 64 bytes of it, with control
@@ -350,6 +353,7 @@ static int readHeader(Import *im, char *err, size_t errSize) {
     step = sqlite3_step(ft);
     if (step != SQLITE_ROW && step != SQLITE_DONE) break;
     im->types[i] = step == SQLITE_ROW ? sqlite3_column_int(ft, 0) : 0;
+    if (im->named && !strcmp(h, "record")) { im->nameCol = i; im->types[i] = -1; continue; }
     if (!*h) problem(im, 1, -1, "column %d has no name", i + 1);
     else if (!im->types[i]) problem(im, 1, -1, "model '%s' has no field '%s'", im->model, shown(h, v));
     for (int k = 0; k < i; k++)
@@ -369,9 +373,11 @@ static int prepareStatements(Import *im, char *err, size_t errSize) {
   campBufPuts(&b, "INSERT INTO ");
   campStoreIdentPut(&b, im->model);
   campBufPuts(&b, "(");
-  for (int i = 0; i < im->nh; i++) { if (i) campBufPuts(&b, ", "); campStoreIdentPut(&b, im->head[i]); }
+  for (int i = 0, k = 0; i < im->nh; i++)
+    if (i != im->nameCol) { if (k++) campBufPuts(&b, ", "); campStoreIdentPut(&b, im->head[i]); }
   campBufPuts(&b, ") VALUES(");
-  for (int i = 0; i < im->nh; i++) campBufPrintf(&b, "%s?%d", i ? ", " : "", i + 1);
+  for (int i = 0, k = 0; i < im->nh; i++)
+    if (i != im->nameCol) campBufPrintf(&b, "%s?%d", k++ ? ", " : "", i + 1);
   campBufPuts(&b, ")");
   if (!b.oom) im->ins = campStorePrepare(im->e, b.p, err, errSize);
   if (im->key && im->ins) {
@@ -414,6 +420,7 @@ static int importRecord(Import *im, long *added, long *updated, char *err, size_
       problem(im, c->recordLine, i, "not valid UTF-8 (byte 0x%02x at offset %ld)", (unsigned char)c->field[i][at], at);
       continue;
     }
+    if (i == im->nameCol) { im->cells[i] = (Cell){ .kind = CELL_NULL }; continue; }
     const char *why = convert(im->types[i], c->field[i], &im->cells[i]);
     if (why) problem(im, c->recordLine, i, "'%s' %s", shown(c->field[i], v), why);
   }
@@ -432,7 +439,10 @@ static int importRecord(Import *im, long *added, long *updated, char *err, size_
   int rc = sqlite3_step(st);
   if (rc != SQLITE_DONE) problem(im, c->recordLine, -1, "%s", sqlite3_errmsg(im->e->db));
   else if (existing) (*updated)++;
-  else (*added)++;
+  else {
+    (*added)++;
+    if (im->named) im->named(im->namedCtx, im->nameCol >= 0 ? c->field[im->nameCol] : "", sqlite3_last_insert_rowid(im->e->db));
+  }
   sqlite3_reset(st);
   sqlite3_clear_bindings(st);
   return 0;
@@ -445,9 +455,24 @@ static void progress(Import *im, long done, long total) {
           total > 0 ? (int)(100 * at / total) : 0, done);
 }
 
+static int importFile(Import im, int delimiter, long *added, long *updated, char *err, size_t errSize);
+
 int campStoreImport(Engine *e, const char *model, const char *key, const char *path, int delimiter, FILE *errs,
                      long *added, long *updated, char *err, size_t errSize) {
-  Import im = { .e = e, .path = path, .model = model, .key = key, .errs = errs, .keyCol = -1 };
+  Import im = { .e = e, .path = path, .model = model, .key = key, .errs = errs, .keyCol = -1, .nameCol = -1 };
+  return importFile(im, delimiter, added, updated, err, errSize);
+}
+
+int campStoreImportNamed(Engine *e, const char *model, const char *path, FILE *errs, StoreImportNameFn fn, void *ctx,
+                         long *added, char *err, size_t errSize) {
+  Import im = { .e = e, .path = path, .model = model, .errs = errs, .keyCol = -1, .nameCol = -1, .named = fn, .namedCtx = ctx };
+  long updated;
+  return importFile(im, ',', added, &updated, err, errSize);
+}
+
+static int importFile(Import im, int delimiter, long *added, long *updated, char *err, size_t errSize) {
+  Engine *e = im.e;
+  const char *path = im.path;
   *added = *updated = 0;
   if (csvOpen(&im.csv, path, delimiter ? delimiter : ',') < 0) { snprintf(err, errSize, "cannot read '%s': %s", path, strerror(errno)); return -1; }
   int rc = readHeader(&im, err, errSize);

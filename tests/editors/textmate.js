@@ -147,7 +147,9 @@ function inKeywordPlace(code, i) {
     case 'to': return ty(i + 1) === "'list'";
     case 'at': return ty(i + 1) === 'datetime' || ty(i + 1) === 'time';   // `time of day`: HH:MM
     case 'timezone': return ty(i + 1) === 'string' || ty(i + 1) === "'from'";
-    case 'send': return ty(i + 1) === "'between'";
+    case 'send':                                   // send between ..., or a test's `send MAILING` ending its line
+      return ty(i + 1) === "'between'" || (isName(code[i + 1]) && code[i + 1].line === code[i].line &&
+        (!code[i + 2] || code[i + 2].line !== code[i].line || ty(i + 2) === "'}'"));
     case 'between': return ty(i - 1) === "'send'";
     case 'cap': return ty(i + 1) === "'skip'" || ty(i + 1) === "'exempt'" || (isName(code[i + 1]) && ty(i + 2) === 'integer' && ty(i + 3) === "'per'");
     case 'skip': case 'exempt': return ty(i - 1) === "'cap'";

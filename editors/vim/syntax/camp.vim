@@ -149,7 +149,7 @@ syn match campProperty "\<winner\>\ze\s\+by\>" nextgroup=campBy skipwhite
 syn match campBy contained "\<by\>" nextgroup=campFieldRef skipwhite
 
 " Tests: test "NAME" { records MODEL { … } | records MODEL from "F" | event KIND on C.A for R
-" | set R.F = V | expect R [not] sent C.A | expect R trace C.A STATE | expect N CHANNEL sent … }
+" | set R.F = V | send MAILING | expect R [not] sent C.A | expect R trace C.A STATE | expect N CHANNEL sent … }
 syn match campDecl "\%(^\s*\|[{}]\s*\)\@<=test\>\ze\s*[\"']"
 syn match campProperty "\<records\>\ze\s\+\h\w*"
 syn match campProperty "\<expect\>"
@@ -159,6 +159,7 @@ syn match campFieldRef "\%(\<expect\s\+\d\+\s\+\)\@<=\h\w*\ze\s\+sent\>" nextgro
 syn match campSent contained "\<sent\>"
 syn match campProperty "\%(^\s*\)\@<=event\>\ze\s\+\h\w*"
 syn match campProperty "\%(^\s*\)\@<=set\>\ze\s\+\h\w*\s*\."
+syn match campProperty "\<send\>\ze[ \t]\+\h\w*\s*\%(#\|}\|$\)"
 syn match campProperty "\<on\>\ze\s\+\h\w*\s*\."
 syn match campProperty "\%(\.\s*\h\w*\s\+\)\@<=for\>\ze\s\+\h"
 
