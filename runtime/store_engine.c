@@ -352,20 +352,6 @@ int campStoreSetClock(Engine *e, int64_t t) {
   return rc;
 }
 
-/* camp_meta's text value for key into out (cut to size); 1 found, 0 not,
-** -1 when it cannot be read. */
-static int metaText(Engine *e, const char *key, char *out, size_t size) {
-  sqlite3_stmt *st = NULL;
-  int found = 0;
-  if (sqlite3_prepare_v2(e->db, "SELECT value FROM camp_meta WHERE key = ? AND typeof(value) = 'text'", -1, &st, NULL) != SQLITE_OK) return -1;
-  sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-  int rc = sqlite3_step(st);
-  if (rc == SQLITE_ROW) { snprintf(out, size, "%s", (const char *)sqlite3_column_text(st, 0)); found = 1; }
-  else if (rc != SQLITE_DONE) found = -1;
-  sqlite3_finalize(st);
-  return found;
-}
-
 /* The database's own secret (camp_meta 'secret': 64 hex digits of
 ** OpenSSL's RAND_bytes), the key of its tracking tokens and Message-IDs.
 ** camp init makes it; a database from before secrets gets one on its
@@ -373,7 +359,7 @@ static int metaText(Engine *e, const char *key, char *out, size_t size) {
 ** IGNORE a candidate and read back the one that won, so they agree.
 ** -1 with a message in err when no secret can be made or stored. */
 static int loadSecret(Engine *e, char *err, size_t errSize) {
-  int got = metaText(e, "secret", e->secret, sizeof e->secret);
+  int got = campStoreMetaText(e, "secret", e->secret, sizeof e->secret);
   if (got < 0) { snprintf(err, errSize, "cannot read the database's secret: %s", sqlite3_errmsg(e->db)); return -1; }
   if (got && strlen(e->secret) == 64) return 0;
   uint8_t raw[32];
@@ -389,7 +375,7 @@ static int loadSecret(Engine *e, char *err, size_t errSize) {
   }
   sqlite3_finalize(st);
   OPENSSL_cleanse(hex, sizeof hex);
-  if (rc != SQLITE_OK || metaText(e, "secret", e->secret, sizeof e->secret) != 1 || strlen(e->secret) != 64) {
+  if (rc != SQLITE_OK || campStoreMetaText(e, "secret", e->secret, sizeof e->secret) != 1 || strlen(e->secret) != 64) {
     snprintf(err, errSize, "cannot store the database's secret: %s", sqlite3_errmsg(e->db));
     return -1;
   }
@@ -432,7 +418,7 @@ int campEngineSecretRotate(Engine *e, int retire, char *err, size_t errSize) {
                     sqlite3_bind_text(st, 1, hex, -1, SQLITE_TRANSIENT) == SQLITE_OK && sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
   sqlite3_finalize(st);
   OPENSSL_cleanse(hex, sizeof hex);
-  if (rc == 0 && campStoreExec(e, "COMMIT", err, errSize) == 0) return metaText(e, "secret", e->secret, sizeof e->secret) == 1 ? 0 : -1;
+  if (rc == 0 && campStoreExec(e, "COMMIT", err, errSize) == 0) return campStoreMetaText(e, "secret", e->secret, sizeof e->secret) == 1 ? 0 : -1;
   if (!err[0]) snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db));
   sqlite3_exec(e->db, "ROLLBACK", NULL, NULL, NULL);
   return -1;
