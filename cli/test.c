@@ -286,6 +286,7 @@ static int testFiles(const CliArgs *a) {
     printText(files, paths.n, fmt == OUT_GITHUB, &passed, &failed, out);
     fprintf(out, "%ld passed, %ld failed\n", passed, failed);
   }
+  if (!passed && !failed) fprintf(stderr, "camp test: no test blocks in the files given (docs/LANGUAGE.md, \"Tests\")\n");
   for (size_t i = 0; i < paths.n; i++) { json_decref(files[i]); free(paths.v[i]); }
   free(files);
   free(paths.v);

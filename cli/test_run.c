@@ -287,7 +287,8 @@ static void traceWords(const StoreTestTrace *tr, char *out, size_t size) {
   timeText(tr->due, due);
   timeText(tr->doneAt, done);
   const char *state = campStoreStateName(tr->state);
-  if (tr->doneAt == INT64_MIN) snprintf(out, size, "its trace is %s, due %s", state, due);
+  if (!strcmp(state, "waiting")) snprintf(out, size, "its trace is waiting for its event until %s", due);
+  else if (tr->doneAt == INT64_MIN) snprintf(out, size, "its trace is %s, due %s", state, due);
   else snprintf(out, size, "its trace is %s at %s%s%s", state, done, tr->note[0] ? ": " : "", tr->note);
 }
 
