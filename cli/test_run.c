@@ -414,6 +414,25 @@ static int expectCount(Runner *x, const Ast *st, const char *want) {
   return fail(x, want, "%ld %s went out", n, sms ? (n == 1 ? "sms" : "sms") : (n == 1 ? "email" : "emails"));
 }
 
+/* R [not] suppressed [email|sms]: R's address on the channel is on the
+** suppression list (or not). */
+static int expectSuppressed(Runner *x, const Ast *st, const char *want) {
+  const TestRec *t = stepRec(x, st);
+  if (!t) return 1;
+  int sms = st->b && !strcmp(st->b->name, "sms");
+  char addr[512], reason[128], err[512], at[CAMP_CLOCK_ISO_SIZE];
+  int64_t when;
+  int got = campStoreTestAddress(x->e, t->model, t->id, sms, addr, sizeof addr, err, sizeof err);
+  if (got < 0) return broken(x, "the store to answer", err);
+  if (!got) return fail(x, want, "%s has no %s", st->name, sms ? "phone number" : "email address");
+  got = campStoreTestSuppression(x->e, sms, addr, reason, sizeof reason, &when, err, sizeof err);
+  if (got < 0) return broken(x, "the store to answer", err);
+  if (got == !st->v.i) return 0;
+  if (!got) return fail(x, want, "%s's address %s is not suppressed", st->name, addr);
+  timeText(when, at);
+  return fail(x, want, "%s's address %s is suppressed (%s at %s)", st->name, addr, reason, at);
+}
+
 /* An expectation: the state what is due now leaves. */
 static int expect(Runner *x, const Ast *st) {
   if (runNow(x)) return 1;
@@ -426,6 +445,7 @@ static int expect(Runner *x, const Ast *st) {
   case STEP_IN: rc = expectIn(x, st, want); break;
   case STEP_FIELD: rc = expectField(x, st, want); break;
   case STEP_LIST: rc = expectList(x, st, want); break;
+  case STEP_SUPPRESSED: rc = expectSuppressed(x, st, want); break;
   default: rc = expectCount(x, st, want); break;
   }
   free(want);

@@ -461,6 +461,12 @@ Ast *campAstSent(ParseCtx *c, Token kw, Token record, int negated, Ast *ref, Ast
   return n;
 }
 
+Ast *campAstSuppressed(ParseCtx *c, Token kw, Token record, int negated, Token word, Ast *channel) {
+  Ast *n = campAstStep(c, kw, STEP_SUPPRESSED, &record, campAstLeaf(c, word), channel);
+  n->v.i = negated;
+  return n;
+}
+
 Ast *campAstCount(ParseCtx *c, Token kw, Token count, Token channel, Token end) {
   Ast *n = campAstStep(c, kw, STEP_COUNT, 0, campAstLeaf(c, count), campAstLeaf(c, channel));
   campAstSpan(n, end.off, end.len);
@@ -625,6 +631,7 @@ const char *campAstActKindName(int kind) {
 const char *campAstStepName(int step) {
   static const char *const names[] = {
     "?", "at", "after", "event", "set", "sent", "trace", "in", "field", "list", "count", "send",
+    "suppressed",
   };
   _Static_assert(sizeof names / sizeof names[0] == STEP_COUNT_, "a name for every StepKind");
   return step > 0 && step < STEP_COUNT_ ? names[step] : "?";
@@ -654,7 +661,7 @@ static void dump(const Unit *u, const Ast *n, int depth, FILE *out) {
       break;
     case AST_ACTIVITY: fprintf(out, " %s %s", campAstActKindName(n->op), n->name); break;
     case AST_STEP:
-      fprintf(out, " %s%s", n->op == STEP_SENT && n->v.i ? "not " : "", campAstStepName(n->op));
+      fprintf(out, " %s%s", (n->op == STEP_SENT || n->op == STEP_SUPPRESSED) && n->v.i ? "not " : "", campAstStepName(n->op));
       if (n->name) fprintf(out, " %s", n->name);
       break;
     case AST_TEST: break;

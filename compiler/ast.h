@@ -104,8 +104,8 @@ typedef enum {
   PROP_COUNT_
 } PropKind;
 
-/* A test's steps (AST_STEP op): STEP_SENT to STEP_COUNT are expectations,
-** the others act (values stay stable: a new kind goes last). */
+/* A test's steps (AST_STEP op): STEP_SENT to STEP_COUNT and STEP_SUPPRESSED
+** are expectations, the others act (values stay stable: a new kind goes last). */
 typedef enum {
   STEP_AT = 1,          /* a: AST_TIME */
   STEP_AFTER,           /* a: AST_DUR */
@@ -118,6 +118,7 @@ typedef enum {
   STEP_LIST,            /* name: list; b: expression (an array of record names) */
   STEP_COUNT,           /* a: AST_INT; b: AST_NAME channel */
   STEP_SEND,            /* a: AST_NAME mailing (a step, not an expectation) */
+  STEP_SUPPRESSED,      /* name: record; v.i: 1 `not`; a: AST_NAME `suppressed`; b: AST_NAME channel or NULL */
   STEP_COUNT_
 } StepKind;
 
@@ -222,6 +223,9 @@ Ast *campAstRecords(ParseCtx *c, Token kw, Token model, const Token *path, Ast *
 Ast *campAstStep(ParseCtx *c, Token kw, int step, const Token *name, Ast *a, Ast *b);
 Ast *campAstEvent(ParseCtx *c, Token kw, Token kind, const Token *url, Ast *ref, Token record);
 Ast *campAstSent(ParseCtx *c, Token kw, Token record, int negated, Ast *ref, Ast *patterns);
+/* expect R [not] suppressed [email|sms]: word should be `suppressed` (resolve
+** checks it); channel an AST_NAME or NULL. */
+Ast *campAstSuppressed(ParseCtx *c, Token kw, Token record, int negated, Token word, Ast *channel);
 Ast *campAstCount(ParseCtx *c, Token kw, Token n, Token channel, Token end);
 Ast *campAstRef(ParseCtx *c, Token first, Token second);
 Ast *campAstBranch(ParseCtx *c, Token on, int trigger, Ast *cond, Ast *within, Ast *kids, Token end);

@@ -271,6 +271,11 @@ static void checkStep(Resolver *r, TestScope *s, Ast *st) {
     break;
   case STEP_LIST: checkListMembers(r, s, st); break;
   case STEP_SEND: checkSend(r, st->a); break;
+  case STEP_SUPPRESSED:
+    stepRecord(r, s, st);
+    if (strcmp(st->a->name, "suppressed"))
+      err(r, DIAG_E098, st->a, "unknown expectation '%s' (did you mean 'suppressed'?)", st->a->name);
+    break;                                  /* its channel is email or sms: the parser's words */
   case STEP_COUNT:
     if (strcmp(st->b->name, "email") && strcmp(st->b->name, "sms"))
       err(r, DIAG_E098, st->b, "unknown channel '%s' (email or sms)", st->b->name);
@@ -280,7 +285,7 @@ static void checkStep(Resolver *r, TestScope *s, Ast *st) {
 }
 
 static int isExpectation(const Ast *st) {
-  return st->kind == AST_STEP && st->op >= STEP_SENT && st->op <= STEP_COUNT;
+  return st->kind == AST_STEP && ((st->op >= STEP_SENT && st->op <= STEP_COUNT) || st->op == STEP_SUPPRESSED);
 }
 
 void checkTestBlock(Resolver *r, Ast *test) {

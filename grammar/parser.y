@@ -68,6 +68,7 @@
 %type rfield  { Ast * }
 %type rvalue  { Ast * }
 %type pat     { Ast * }
+%type schan   { Ast * }
 %type ref     { Ast * }
 %type decl    { Ast * }
 %type field   { Ast * }
@@ -129,7 +130,9 @@ decl(A) ::= TEST(K) STRING(T) LBRACE tsteps(S) RBRACE(E).
 **   | expect NAME [not] sent CAMPAIGN.ACTIVITY [subject like STRING] [text like STRING]
 **   | expect NAME trace CAMPAIGN.ACTIVITY STATE | expect NAME in CAMPAIGN STATE
 **   | expect NAME.FIELD = expr | expect list LIST = expr | expect INT CHANNEL sent
-** (resolve checks the words: event kinds, states, channels) */
+**   | expect NAME [not] suppressed [email | sms]
+** (resolve checks the words: event kinds, states, channels, and `suppressed`,
+** a name here so that it is no keyword elsewhere) */
 tsteps(A) ::= .                          { A = campAstChain(ctx, 0, 0); }
 tsteps(A) ::= tsteps(B) tstep(C).        { A = campAstChain(ctx, &B, C); }
 tstep(A) ::= RECORDS(K) ID(M) LBRACE rows(R) RBRACE(E).
@@ -148,6 +151,8 @@ tstep(A) ::= EXPECT(K) ID(R) IN ID(C) ID(S). { A = campAstStep(ctx, K, STEP_IN, 
 tstep(A) ::= EXPECT(K) ID(R) DOT ID(F) EQ expr(E). { A = campAstStep(ctx, K, STEP_FIELD, &R, campAstLeaf(ctx, F), E); }
 tstep(A) ::= EXPECT(K) LIST ID(L) EQ expr(E). { A = campAstStep(ctx, K, STEP_LIST, &L, 0, E); }
 tstep(A) ::= EXPECT(K) INT(N) ID(C) SENT(E). { A = campAstCount(ctx, K, N, C, E); }
+tstep(A) ::= EXPECT(K) ID(R) ID(W) schan(C). { A = campAstSuppressed(ctx, K, R, 0, W, C); }
+tstep(A) ::= EXPECT(K) ID(R) NOT ID(W) schan(C). { A = campAstSuppressed(ctx, K, R, 1, W, C); }
 rows(A) ::= .                            { A = campAstChain(ctx, 0, 0); }
 rows(A) ::= rows(B) row(C).              { A = campAstChain(ctx, &B, C); }
 row(A) ::= ID(N) LBRACE rfields(F) RBRACE(E). { A = campAstDecl(ctx, AST_ROW, N, N, 0, F.head, E); }
@@ -162,6 +167,11 @@ rvalue(A) ::= FALSE(T).                  { A = campAstLeaf(ctx, T); }
 rvalue(A) ::= DATETIME(T).               { A = campAstLeaf(ctx, T); }
 rvalue(A) ::= MINUS(K) INT(T).           { A = campAstUnary(ctx, K, campAstLeaf(ctx, T)); }
 rvalue(A) ::= MINUS(K) REAL(T).          { A = campAstUnary(ctx, K, campAstLeaf(ctx, T)); }
+/* The channel after `suppressed`: the keywords only.  An ID here would take
+** the next step's keyword (they fall back to ID) as a channel. */
+schan(A) ::= .                           { A = 0; }
+schan(A) ::= EMAIL(T).                   { A = campAstLeaf(ctx, T); }
+schan(A) ::= SMS(T).                     { A = campAstLeaf(ctx, T); }
 pats(A) ::= .                            { A = campAstChain(ctx, 0, 0); }
 pats(A) ::= pats(B) pat(C).              { A = campAstChain(ctx, &B, C); }
 pat(A) ::= SUBJECT(K) LIKE STRING(S).    { A = campAstPropToken(ctx, K, PROP_SUBJECT, S); }

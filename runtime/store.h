@@ -867,5 +867,14 @@ int campStoreTestState(Engine *e, const char *campaign, int64_t record, char *st
 ** malloc'd and held by out; the caller frees it) or null.  0, or -1. */
 int campStoreTestField(Engine *e, const char *model, int64_t record, const char *field, Value *out, char **text,
                        char *err, size_t errSize);
+/* record's address on a channel (sms 0: email, 1: sms): the value of the
+** model's first email field (first phone field) into out.  1, 0 when the
+** model has no such field or the record no value in it, -1 error. */
+int campStoreTestAddress(Engine *e, const char *model, int64_t record, int sms, char *out, size_t size,
+                         char *err, size_t errSize);
+/* Is addr suppressed on the channel?  1 yes (with its reason and time),
+** 0 no, -1 error. */
+int campStoreTestSuppression(Engine *e, int sms, const char *addr, char *reason, size_t size, int64_t *at,
+                             char *err, size_t errSize);
 
 #endif

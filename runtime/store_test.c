@@ -1,7 +1,8 @@
 /*
 ** runtime/store_test.c -- what `camp test` reads back from its database:
 ** the id of a record it just created, a record's latest trace of an
-** activity, its participant's state in a campaign and a field's value.
+** activity, its participant's state in a campaign, a field's value, its
+** address and that address's suppression.
 **
 ** Owns: those point reads.  Does not own: running a test or judging what
 ** it reads (cli/test_run.c), nor writing records (store_record.c).
@@ -85,4 +86,48 @@ int campStoreTestField(Engine *e, const char *model, int64_t record, const char 
     rc = SQLITE_DONE;
   }
   return campStoreFinish(e, st, rc, err, errSize);
+}
+
+int campStoreTestAddress(Engine *e, const char *model, int64_t record, int sms, char *out, size_t size,
+                         char *err, size_t errSize) {
+  out[0] = 0;
+  sqlite3_stmt *st = campStorePrepare(e, "SELECT field FROM camp_model WHERE model = ?1 AND type = ?2 ORDER BY rowid LIMIT 1",
+                                      err, errSize);
+  if (!st) return -1;
+  sqlite3_bind_text(st, 1, model, -1, SQLITE_STATIC);
+  sqlite3_bind_int(st, 2, sms ? TYPE_PHONE : TYPE_EMAIL);
+  int rc = sqlite3_step(st);
+  char field[256] = "";
+  if (rc == SQLITE_ROW) { snprintf(field, sizeof field, "%s", (const char *)sqlite3_column_text(st, 0)); rc = SQLITE_DONE; }
+  if (campStoreFinish(e, st, rc, err, errSize) < 0) return -1;
+  if (!field[0]) return 0;
+  Value v;
+  char *text;
+  if (campStoreTestField(e, model, record, field, &v, &text, err, errSize) < 0) return -1;
+  if (text) snprintf(out, size, "%s", text);
+  free(text);
+  return out[0] != 0;
+}
+
+int campStoreTestSuppression(Engine *e, int sms, const char *addr, char *reason, size_t size, int64_t *at,
+                             char *err, size_t errSize) {
+  reason[0] = 0;
+  *at = INT64_MIN;
+  char *a = campStoreAddress(sms, addr, strlen(addr));
+  if (!a) { snprintf(err, errSize, "out of memory"); return -1; }
+  sqlite3_stmt *st = campStorePrepare(e, "SELECT reason, at FROM camp_suppression WHERE channel = ?1 AND address = ?2",
+                                      err, errSize);
+  if (st) {
+    sqlite3_bind_text(st, 1, campStoreChannelName(sms), -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, a, -1, SQLITE_STATIC);
+  }
+  int rc = st ? sqlite3_step(st) : SQLITE_ERROR, found = rc == SQLITE_ROW;
+  if (found) {
+    snprintf(reason, size, "%s", (const char *)sqlite3_column_text(st, 0));
+    *at = sqlite3_column_int64(st, 1);
+    rc = SQLITE_DONE;
+  }
+  free(a);
+  if (!st) return -1;
+  return campStoreFinish(e, st, rc, err, errSize) < 0 ? -1 : found;
 }

@@ -149,11 +149,13 @@ syn match campProperty "\<winner\>\ze\s\+by\>" nextgroup=campBy skipwhite
 syn match campBy contained "\<by\>" nextgroup=campFieldRef skipwhite
 
 " Tests: test "NAME" { records MODEL { … } | records MODEL from "F" | event KIND on C.A for R
-" | set R.F = V | send MAILING | expect R [not] sent C.A | expect R trace C.A STATE | expect N CHANNEL sent … }
+"   | set R.F = V | send MAILING | expect R [not] sent C.A | expect R trace C.A STATE | expect N CHANNEL sent
+"   | expect R [not] suppressed [email|sms] … }
 syn match campDecl "\%(^\s*\|[{}]\s*\)\@<=test\>\ze\s*[\"']"
 syn match campProperty "\<records\>\ze\s\+\h\w*"
 syn match campProperty "\<expect\>"
-syn match campProperty "\%(\<expect\s\+\%(\h\w*\|\d\+\s\+\h\w*\)\s\+\%(not\s\+\)\=\)\@<=\%(sent\|trace\)\>"
+syn match campProperty "\%(\<expect\s\+\%(\h\w*\|\d\+\s\+\h\w*\)\s\+\%(not\s\+\)\=\)\@<=\%(sent\|trace\|suppressed\)\>"
+syn match campFieldRef "\%(\<suppressed[ \t]\+\)\@<=\%(email\|sms\)\>"
 syn match campProperty "\%(\<expect\s\+\)\@<=list\>"
 syn match campFieldRef "\%(\<expect\s\+\d\+\s\+\)\@<=\h\w*\ze\s\+sent\>" nextgroup=campSent skipwhite
 syn match campSent contained "\<sent\>"
