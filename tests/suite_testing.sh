@@ -64,12 +64,13 @@ for s in root.iter("testsuite"):
 PY
 )" "tests/testing/pass.camp 4 0 True
 tests/testing/fail.camp 14 14 True"
+l=$(grep -n 'ann.score = 41' $T/fail.camp | cut -d: -f1)
 expect_match "junit: a failure's message says where, what and what happened" \
-  '*<failure message="tests/testing/fail.camp:63:3: expected: ann.score = 41; happened: ann.score is 40" type="expectation">*' \
+  "*<failure message=\"tests/testing/fail.camp:$l:3: expected: ann.score = 41; happened: ann.score is 40\" type=\"expectation\">*" \
   "$(cat "$D/junit.xml")"
 out=$("$CAMP" test --format github $T/fail.camp 2>&1)
 expect_match "github: an ::error annotation per failure at the step" \
-  "*::error file=tests/testing/fail.camp,line=63,col=3,title=camp test%3A field%3A another value::expected: ann.score = 41%0Ahappened: ann.score is 40*" "$out"
+  "*::error file=tests/testing/fail.camp,line=$l,col=3,title=camp test%3A field%3A another value::expected: ann.score = 41%0Ahappened: ann.score is 40*" "$out"
 check "github: an annotation per failing test" "$(printf '%s\n' "$out" | grep -c '^::error ')" 14
 
 # -- jobs: the same report, whatever the number of processes ----------------------------
