@@ -49,7 +49,8 @@ static json_t *runFile(const char *path, const char *root) {
   campUnitInit(&u, &d);
   uint8_t *img = NULL;
   size_t len = 0;
-  char err[256], *diags = NULL;
+  char err[512], *diags = NULL;
+  TestBase base = { 0 };
   size_t n = 0;
   int rc = campCompileCheck(&u, path);
   if (rc < 0) json_object_set_new(f, "errors", json_sprintf("camp test: cannot read '%s': %s\n", path, campDiagLoadError(errno)));
@@ -59,6 +60,8 @@ static json_t *runFile(const char *path, const char *root) {
     json_object_set_new(f, "errors", json_string(diags ? diags : "errors\n"));
   } else if (campCodegenUnit(&u, &img, &len, err, sizeof err) < 0)
     json_object_set_new(f, "errors", json_sprintf("camp test: %s: %s\n", path, err));
+  else if (campTestBase(img, len, &base, err, sizeof err) < 0)
+    json_object_set_new(f, "errors", json_sprintf("camp test: %s: cannot deploy it: %s\n", path, err));
   else {
     json_t *tests = json_array();
     const Ast *file = NULL;
@@ -66,12 +69,13 @@ static json_t *runFile(const char *path, const char *root) {
     for (const Ast *t = file ? file->kids : NULL; t; t = t->next) {
       if (t->kind != AST_TEST) continue;
       TestResult r;
-      if (campTestRun(&u, t, img, len, &r) < 0) { fprintf(stderr, "camp test: out of memory\n"); exit(2); }
+      if (campTestRun(&u, t, &base, &r) < 0) { fprintf(stderr, "camp test: out of memory\n"); exit(2); }
       json_array_append_new(tests, resultJson(&r));
       campTestResultFree(&r);
     }
     json_object_set_new(f, "tests", tests);
   }
+  campTestBaseFree(&base);
   free(diags);
   free(img);
   campUnitFree(&u);
@@ -286,6 +290,7 @@ static int testFiles(const CliArgs *a) {
     printText(files, paths.n, fmt == OUT_GITHUB, &passed, &failed, out);
     fprintf(out, "%ld passed, %ld failed\n", passed, failed);
   }
+  if (!passed && !failed) fprintf(stderr, "camp test: no test blocks in the files given (docs/LANGUAGE.md, \"Tests\")\n");
   for (size_t i = 0; i < paths.n; i++) { json_decref(files[i]); free(paths.v[i]); }
   free(files);
   free(paths.v);

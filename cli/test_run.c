@@ -210,6 +210,7 @@ static int stepAfter(Runner *x, const Ast *dur) {
 static const TestRec *stepRec(Runner *x, const Ast *st) {
   const TestRec *t = findRec(x, st->name);
   x->about = t;
+  if (!t) fail(x, "a record of this test", "no record is named '%s' (a records file names its rows in a column 'record')", st->name);
   return t;
 }
 
@@ -287,7 +288,8 @@ static void traceWords(const StoreTestTrace *tr, char *out, size_t size) {
   timeText(tr->due, due);
   timeText(tr->doneAt, done);
   const char *state = campStoreStateName(tr->state);
-  if (tr->doneAt == INT64_MIN) snprintf(out, size, "its trace is %s, due %s", state, due);
+  if (!strcmp(state, "waiting")) snprintf(out, size, "its trace is waiting for its event until %s", due);
+  else if (tr->doneAt == INT64_MIN) snprintf(out, size, "its trace is %s, due %s", state, due);
   else snprintf(out, size, "its trace is %s at %s%s%s", state, done, tr->note[0] ? ": " : "", tr->note);
 }
 
@@ -457,21 +459,33 @@ static void keepTimeline(Runner *x) {
   fclose(f);
 }
 
-static int openTestDb(Runner *x, const uint8_t *img, size_t len) {
+int campTestBase(const uint8_t *img, size_t len, TestBase *b, char *err, size_t errSize) {
+  memset(b, 0, sizeof *b);
+  Engine *e = campEngineOpen(":memory:", 1, TEST_START, err, errSize);
+  if (!e) return -1;
+  DeployImage im = { img, len, NULL };
+  DeployOptions o = { .start = 1 };
+  int rc = campSendSetSender(e, TEST_SENDER, err, errSize) < 0 || campEngineDeploy(e, &im, 1, &o, err, errSize) < 0 ? -1 : 0;
+  if (rc == 0 && !(b->db = campStoreSnapshot(e, &b->len))) { snprintf(err, errSize, "out of memory"); rc = -1; }
+  campEngineClose(e);
+  return rc;
+}
+
+void campTestBaseFree(TestBase *b) {
+  campStoreSnapshotFree(b->db);
+  memset(b, 0, sizeof *b);
+}
+
+static int openTestDb(Runner *x, const TestBase *b) {
   char err[512];
-  x->e = campEngineOpen(":memory:", 1, TEST_START, err, sizeof err);
+  x->e = campEngineOpenSnapshot(b->db, b->len, err, sizeof err);
   if (!x->e) return broken(x, "a test database", err);
   x->mail = campChanSinkOpenKeeping();
   x->sms = campChanSinkOpenKeeping();
-  if (!x->mail || !x->sms) return -1;
-  if (campSendSetSender(x->e, TEST_SENDER, err, sizeof err) < 0) return broken(x, "a test database", err);
-  DeployImage im = { img, len, NULL };
-  DeployOptions o = { .start = 1 };
-  if (campEngineDeploy(x->e, &im, 1, &o, err, sizeof err) < 0) return broken(x, "the file to deploy", err);
-  return 0;
+  return x->mail && x->sms ? 0 : -1;
 }
 
-int campTestRun(Unit *u, const Ast *t, const uint8_t *img, size_t len, TestResult *r) {
+int campTestRun(Unit *u, const Ast *t, const TestBase *b, TestResult *r) {
   struct timespec t0, t1;
   clock_gettime(CLOCK_MONOTONIC, &t0);
   memset(r, 0, sizeof *r);
@@ -479,7 +493,7 @@ int campTestRun(Unit *u, const Ast *t, const uint8_t *img, size_t len, TestResul
   r->path = u->diags->src[t->file].path;
   campDiagLineCol(u->diags, t->file, t->off, &r->line, &r->col);
   Runner x = { .u = u, .r = r, .step = t };
-  int rc = openTestDb(&x, img, len);
+  int rc = openTestDb(&x, b);
   for (const Ast *k = t->kids; rc == 0 && k; k = k->next)      /* records first, before the clock moves */
     if (k->kind == AST_RECORDS) { x.step = k; rc = k->a ? csvRows(&x, k) : inlineRows(&x, k); }
   for (const Ast *k = t->kids; rc == 0 && k; k = k->next)

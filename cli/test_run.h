@@ -21,10 +21,17 @@ typedef struct TestResult {
   double ms;                    /* wall time */
 } TestResult;
 
-/* The test block t of unit u (resolved without errors), whose root file
-** compiled to img: run on a fresh in-memory database with its own clock
-** and keeping sinks, into *r.  0, or -1 when out of memory. */
-int campTestRun(Unit *u, const Ast *t, const uint8_t *img, size_t len, TestResult *r);
+/* The database every test of a file starts from: new, in memory, its
+** sender and clock set, the file's image deployed and started -- as bytes,
+** so that each test gets its own copy without building it again. */
+typedef struct TestBase { unsigned char *db; size_t len; } TestBase;
+/* 0, or -1 with the message in err (the deploy failed). */
+int campTestBase(const uint8_t *img, size_t len, TestBase *b, char *err, size_t errSize);
+void campTestBaseFree(TestBase *b);
+
+/* The test block t of unit u (resolved without errors), on a copy of b
+** with keeping sinks, into *r.  0, or -1 when out of memory. */
+int campTestRun(Unit *u, const Ast *t, const TestBase *b, TestResult *r);
 void campTestResultFree(TestResult *r);
 
 #endif

@@ -37,6 +37,13 @@ enum { EV_OPEN = 1, EV_CLICK = 2, EV_REPLY = 4, EV_BOUNCE = 8 };
 ** with a message in err. */
 Engine *campEngineOpen(const char *path, int create, int64_t clock, char *err, size_t errSize);
 void campEngineClose(Engine *e);
+/* camp test: the whole database of e as bytes (sqlite3_malloc'd; free
+** with campStoreSnapshotFree), and a new engine on a private in-memory copy
+** of such bytes -- each test starts from one deployed database without
+** building it again.  NULL on out of memory (the open: with err). */
+unsigned char *campStoreSnapshot(Engine *e, size_t *len);
+void campStoreSnapshotFree(unsigned char *db);
+Engine *campEngineOpenSnapshot(const unsigned char *db, size_t len, char *err, size_t errSize);
 
 /* The database's own secret: 64 hex digits from OpenSSL's RAND_bytes, made
 ** by camp init (or on the first open of an older database) and kept in the

@@ -474,6 +474,21 @@ static Engine *openFailed(Engine *e, const char *path, int create, char *err, si
   return NULL;
 }
 
+/* The end of an open: the database's secret and clock read into e. */
+static Engine *openSecretAndClock(Engine *e, const char *path, char *err, size_t errSize) {
+  if (!e->vm) { snprintf(err, errSize, "out of memory"); campEngineClose(e); return NULL; }
+  if (loadSecret(e, err, errSize) < 0) {
+    campEngineClose(e);
+    return NULL;
+  }
+  if ((e->simulated = metaGet(e, "clock", &e->clock)) < 0) {
+    snprintf(err, errSize, "database '%s': %s", path, sqlite3_errmsg(e->db));
+    campEngineClose(e);
+    return NULL;
+  }
+  return e;
+}
+
 Engine *campEngineOpen(const char *path, int create, int64_t clock, char *err, size_t errSize) {
   static pthread_once_t once = PTHREAD_ONCE_INIT;
   pthread_once(&once, configureSqlite);
@@ -548,16 +563,41 @@ Engine *campEngineOpen(const char *path, int create, int64_t clock, char *err, s
     campEngineClose(e);
     return NULL;
   }
-  if (loadSecret(e, err, errSize) < 0) {
-    campEngineClose(e);
+  return openSecretAndClock(e, path, err, errSize);
+}
+
+unsigned char *campStoreSnapshot(Engine *e, size_t *len) {
+  sqlite3_int64 n = 0;
+  unsigned char *db = sqlite3_serialize(e->db, "main", &n, 0);
+  *len = db ? (size_t)n : 0;
+  return db;
+}
+
+void campStoreSnapshotFree(unsigned char *db) { sqlite3_free(db); }
+
+Engine *campEngineOpenSnapshot(const unsigned char *db, size_t len, char *err, size_t errSize) {
+  static pthread_once_t once = PTHREAD_ONCE_INIT;
+  pthread_once(&once, configureSqlite);
+  Engine *e = calloc(1, sizeof *e);
+  unsigned char *copy = sqlite3_malloc64(len);
+  if (!e || !copy || sqlite3_open_v2(":memory:", &e->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+    snprintf(err, errSize, "out of memory");
+    sqlite3_free(copy);
+    if (e) sqlite3_close(e->db);
+    free(e);
     return NULL;
   }
-  if ((e->simulated = metaGet(e, "clock", &e->clock)) < 0) {
-    snprintf(err, errSize, "database '%s': %s", path, sqlite3_errmsg(e->db));
-    campEngineClose(e);
+  memcpy(copy, db, len);
+  if (sqlite3_deserialize(e->db, "main", copy, (sqlite3_int64)len, (sqlite3_int64)len,
+                          SQLITE_DESERIALIZE_FREEONCLOSE | SQLITE_DESERIALIZE_RESIZEABLE) != SQLITE_OK) {
+    snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db));
+    sqlite3_close(e->db);
+    free(e);
     return NULL;
   }
-  return e;
+  campStoreBusyInit(e);
+  e->vm = campVmNew();
+  return openSecretAndClock(e, ":memory:", err, errSize);
 }
 
 void campEngineClose(Engine *e) {

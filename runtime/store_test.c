@@ -12,6 +12,9 @@
 
 int64_t campStoreTestLastRecord(Engine *e) { return sqlite3_last_insert_rowid(e->db); }
 
+/* A mailing named as itself (MAILING.MAILING) whose A/B test lowered it to
+** variants and a winner has no activity of that name: its trace is then the
+** one of those that sent the record a message. */
 int campStoreTestTrace(Engine *e, const char *campaign, const char *activity, int64_t record, StoreTestTrace *t,
                        char *err, size_t errSize) {
   memset(t, 0, sizeof *t);
@@ -19,7 +22,9 @@ int campStoreTestTrace(Engine *e, const char *campaign, const char *activity, in
     "SELECT t.id, t.state, t.due, t.done_at, coalesce(t.message_id, ''), coalesce(t.message, '') FROM camp_trace t"
     " JOIN camp_participant p ON p.id = t.participant JOIN camp_campaign c ON c.id = p.campaign"
     " JOIN camp_activity a ON a.id = t.activity"
-    " WHERE c.name = ?1 AND a.name = ?2 AND p.record_id = ?3 AND p.test = 0 ORDER BY t.id DESC LIMIT 1", err, errSize);
+    " WHERE c.name = ?1 AND p.record_id = ?3 AND p.test = 0 AND (a.name = ?2 OR (?2 = c.name AND NOT EXISTS"
+    "   (SELECT 1 FROM camp_activity o WHERE o.campaign = c.id AND o.name = ?2)))"
+    " ORDER BY CASE WHEN a.name = ?2 THEN 0 ELSE t.message_id IS NULL END, t.id DESC LIMIT 1", err, errSize);
   if (!st) return -1;
   sqlite3_bind_text(st, 1, campaign, -1, SQLITE_STATIC);
   sqlite3_bind_text(st, 2, activity, -1, SQLITE_STATIC);

@@ -132,8 +132,8 @@ function inKeywordPlace(code, i) {
     case 'model': return isName(code[i + 1]) && ty(i + 2) === "'{'";
     case 'campaign': case 'list': case 'mailing': case 'website': case 'sync':
       return (isName(code[i + 1]) && ty(i + 2) === 'string') || (kw === 'list' && ty(i - 1) === "'to'");
-    case 'email': case 'sms': case 'action':
-      return isName(code[i + 1]) && (ty(i + 2) === "'after'" || ty(i + 2) === "'at'" || ty(i + 2) === "'{'");
+    case 'email': case 'sms': case 'action':   // not the channel of a test's `expect N email sent`
+      return ty(i - 2) !== "'expect'" && isName(code[i + 1]) && (ty(i + 2) === "'after'" || ty(i + 2) === "'at'" || ty(i + 2) === "'{'");
     case 'on': return TRIGGERS.has(ty(i + 1)) || (ty(i + 1) === "'no'" && TRIGGERS.has(ty(i + 2)));
     case 'no': return ty(i - 1) === "'on'" && TRIGGERS.has(ty(i + 1));
     case 'done': case 'open': case 'click': case 'reply': case 'bounce': case 'visit':
