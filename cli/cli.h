@@ -116,6 +116,10 @@ struct RunOptions;
 int campSendSetSender(Engine *e, const char *value, char *err, size_t errSize);
 /* camp init --timezone: zone checked (GLib knows it), then stored as the
 ** database's zone (cli/send.c).  0, or -1 with the message in err. */
+/* Why mailing name (m) cannot be sent by hand now, into err; NULL when it
+** can (cli/send.c: camp send, and camp test's send step). */
+struct StoreMailing;
+const char *campSendRefusal(const char *name, const struct StoreMailing *m, char *err, size_t errSize);
 int campSendSetZone(Engine *e, const char *zone, char *err, size_t errSize);
 int campCliOpenChannels(Engine *e, const CliArgs *a, struct RunOptions *r, char *err, size_t errSize);
 

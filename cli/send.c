@@ -34,8 +34,7 @@ static int fail(const char *cmd, Engine *e, const char *err) {
 static volatile sig_atomic_t stopSend;
 static void onStop(int sig) { (void)sig; stopSend = 1; }
 
-/* Why name cannot be sent by hand now, into err; NULL when it can. */
-static const char *refusal(const char *name, const StoreMailing *m, char *err, size_t errSize) {
+const char *campSendRefusal(const char *name, const StoreMailing *m, char *err, size_t errSize) {
   char at[CAMP_CLOCK_ISO_SIZE];
   if (!m->mailing)
     snprintf(err, errSize, "'%s' is an automation campaign, not a mailing: camp run runs it", name);
@@ -111,7 +110,7 @@ static int send(const CliArgs *a) {
     snprintf(err, sizeof err, "no mailing '%s' is deployed (camp deploy FILE.camp)", name);
     return fail(a->cmd, e, err);
   }
-  if (refusal(name, &m, err, sizeof err)) return fail(a->cmd, e, err);
+  if (campSendRefusal(name, &m, err, sizeof err)) return fail(a->cmd, e, err);
   if (!strcmp(m.state, "draft")) {
     if (campStoreSetState(e, name, "running", err, sizeof err) < 0) return fail(a->cmd, e, err);
     printf("mailing %s was a draft: started\n", name);

@@ -257,12 +257,8 @@ static int stepSend(Runner *x, const char *name) {
   char err[512];
   int got = campStoreMailingGet(x->e, name, &m, err, sizeof err);
   if (got < 0) return broken(x, "the mailing to be found", err);
-  if (got == 1 || !m.mailing) return fail(x, "a mailing to send", "no mailing '%s' is in this file", name);
-  if (m.sentAt != INT64_MIN) {
-    char at[CAMP_CLOCK_ISO_SIZE];
-    timeText(m.sentAt, at);
-    return fail(x, "a mailing not sent yet", "mailing '%s' was already sent at %s", name, at);
-  }
+  if (got == 1) return fail(x, "a mailing to send", "no mailing '%s' is in this file", name);
+  if (campSendRefusal(name, &m, err, sizeof err)) return fail(x, "the mailing to be sent", "%s", err);
   if (runTo(x, INT64_MAX, m.id)) return 1;
   return runNow(x);
 }
@@ -336,6 +332,7 @@ static int expectIn(Runner *x, const Ast *st, const char *want) {
   char state[32], err[512];
   int got = campStoreTestState(x->e, st->a->name, t->id, state, sizeof state, err, sizeof err);
   if (got < 0) return broken(x, "the store to answer", err);
+  if (!st->b) return got ? fail(x, want, "%s is a participant of %s, %s", st->name, st->a->name, state) : 0;   /* not in */
   if (!got) return fail(x, want, "%s is not a participant of %s", st->name, st->a->name);
   return strcmp(state, st->b->name) ? fail(x, want, "%s is %s", st->name, state) : 0;
 }

@@ -661,7 +661,7 @@ static void dump(const Unit *u, const Ast *n, int depth, FILE *out) {
       break;
     case AST_ACTIVITY: fprintf(out, " %s %s", campAstActKindName(n->op), n->name); break;
     case AST_STEP:
-      fprintf(out, " %s%s", (n->op == STEP_SENT || n->op == STEP_SUPPRESSED) && n->v.i ? "not " : "", campAstStepName(n->op));
+      fprintf(out, " %s%s", (n->op == STEP_SENT || n->op == STEP_SUPPRESSED || n->op == STEP_IN) && n->v.i ? "not " : "", campAstStepName(n->op));
       if (n->name) fprintf(out, " %s", n->name);
       break;
     case AST_TEST: break;

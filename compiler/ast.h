@@ -113,7 +113,7 @@ typedef enum {
   STEP_SET,             /* name: record; a: AST_NAME field; b: expression */
   STEP_SENT,            /* name: record; a: AST_REF; v.i: 1 `not sent`; kids: patterns */
   STEP_TRACE,           /* name: record; a: AST_REF; b: AST_NAME state */
-  STEP_IN,              /* name: record; a: AST_NAME campaign; b: AST_NAME state */
+  STEP_IN,              /* name: record; a: AST_NAME campaign; b: AST_NAME state, or NULL and v.i 1: `not in` */
   STEP_FIELD,           /* name: record; a: AST_NAME field; b: expression */
   STEP_LIST,            /* name: list; b: expression (an array of record names) */
   STEP_COUNT,           /* a: AST_INT; b: AST_NAME channel */

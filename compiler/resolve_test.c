@@ -187,6 +187,7 @@ static int checkRef(Resolver *r, const Ast *ref) {
   Ast *t = campResolveProp(ml, PROP_TEST);
   for (Ast *v = t ? t->kids : NULL; v; v = v->next)
     if (v->kind == AST_VARIANT && nameIs(v, ref->a->name)) return ACT_EMAIL;
+  if (t && !strcmp(ref->a->name, "winner")) return ACT_EMAIL;     /* the winner's emails to the rest */
   err(r, DIAG_E094, ref->a, "mailing '%s' has no variant '%s' (write %s.%s for the mailing itself)",
       ref->name, ref->a->name, ref->name, ref->name);
   return -1;
@@ -256,7 +257,14 @@ static void checkStep(Resolver *r, TestScope *s, Ast *st) {
   case STEP_SET: case STEP_FIELD:
     if ((m = stepRecord(r, s, st)) >= 0) checkValue(r, st->a, st->b, m);
     break;
-  case STEP_SENT: stepRecord(r, s, st); checkRef(r, st->a); break;
+  case STEP_SENT: {
+    stepRecord(r, s, st);
+    int kind = checkRef(r, st->a);
+    if (kind > 0 && kind != ACT_EMAIL && kind != ACT_SMS)
+      err(r, DIAG_E094, st->a, "'%s.%s' is %s: it sends nothing (write: expect %s trace %s.%s processed)", st->a->name,
+          st->a->a->name, kind == ACT_ACTION ? "an action" : "a branch", st->name, st->a->name, st->a->a->name);
+    break;
+  }
   case STEP_TRACE:
     stepRecord(r, s, st);
     checkRef(r, st->a);
@@ -266,7 +274,7 @@ static void checkStep(Resolver *r, TestScope *s, Ast *st) {
   case STEP_IN:
     stepRecord(r, s, st);
     if (!findDecl(r, AST_CAMPAIGN, st->a->name)) err(r, DIAG_E094, st->a, "unknown campaign '%s'", st->a->name);
-    if (!isWord(st->b->name, parts))
+    if (st->b && !isWord(st->b->name, parts))
       err(r, DIAG_E098, st->b, "unknown participant state '%s' (running, completed or left)", st->b->name);
     break;
   case STEP_LIST: checkListMembers(r, s, st); break;

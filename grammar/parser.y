@@ -148,6 +148,7 @@ tstep(A) ::= EXPECT(K) ID(R) SENT ref(X) pats(P). { A = campAstSent(ctx, K, R, 0
 tstep(A) ::= EXPECT(K) ID(R) NOT SENT ref(X). { A = campAstSent(ctx, K, R, 1, X, 0); }
 tstep(A) ::= EXPECT(K) ID(R) TRACE ref(X) ID(S). { A = campAstStep(ctx, K, STEP_TRACE, &R, X, campAstLeaf(ctx, S)); }
 tstep(A) ::= EXPECT(K) ID(R) IN ID(C) ID(S). { A = campAstStep(ctx, K, STEP_IN, &R, campAstLeaf(ctx, C), campAstLeaf(ctx, S)); }
+tstep(A) ::= EXPECT(K) ID(R) NOT IN ID(C). { A = campAstStep(ctx, K, STEP_IN, &R, campAstLeaf(ctx, C), 0); A->v.i = 1; }
 tstep(A) ::= EXPECT(K) ID(R) DOT ID(F) EQ expr(E). { A = campAstStep(ctx, K, STEP_FIELD, &R, campAstLeaf(ctx, F), E); }
 tstep(A) ::= EXPECT(K) LIST ID(L) EQ expr(E). { A = campAstStep(ctx, K, STEP_LIST, &L, 0, E); }
 tstep(A) ::= EXPECT(K) INT(N) ID(C) SENT(E). { A = campAstCount(ctx, K, N, C, E); }

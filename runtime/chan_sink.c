@@ -1,11 +1,13 @@
 /*
 ** runtime/chan_sink.c -- the sink: channel: counts messages, sends nothing
 ** (benchmarks and dry runs); a keeping sink also holds a copy of each
-** message's Message-ID, recipient, subject and text (camp test checks
+** message's Message-ID, recipient, subject and plain text (derived from
+** the HTML when the email has none, as it is composed; camp test checks
 ** what went out against them).
 */
 #include <stdlib.h>
 #include <string.h>
+#include "runtime/compose.h"
 #include "runtime/message.h"
 
 typedef struct Sink {
@@ -30,8 +32,8 @@ static int keepMessage(Sink *s, const Message *m) {
   k->messageId = dupOrNull(m->messageId);
   k->to = dupOrNull(m->toAddr);
   k->subject = dupOrNull(m->subject);
-  k->text = dupOrNull(m->text);
-  if ((m->messageId && !k->messageId) || (m->toAddr && !k->to) || (m->subject && !k->subject) || (m->text && !k->text)) {
+  k->text = m->text ? strdup(m->text) : m->html ? campComposeText(m->html) : NULL;   /* the plain part as composed */
+  if ((m->messageId && !k->messageId) || (m->toAddr && !k->to) || (m->subject && !k->subject) || ((m->text || m->html) && !k->text)) {
     free(k->messageId); free(k->to); free(k->subject); free(k->text);
     return -1;
   }
