@@ -59,6 +59,12 @@ struct Engine {
   struct { const char *key; uint32_t hash; char *sql; sqlite3_stmt *st; } stmts[128];
   int nstmt;
   unsigned gen;             /* bumped per batch: cached versions are re-checked once per batch */
+  int inBatch;              /* between campStoreBegin and its commit or rollback */
+  /* camp_meta texts read in this batch's transaction (campStoreMetaText:
+  ** the zone, windows and caps every decided message asks for), valid
+  ** while gen is unchanged and inBatch (store_meta.c) */
+  struct { unsigned gen; int found; char key[16]; char value[96]; } meta[8];
+  int nextMeta;
   long recordWrites;        /* records changed by actions in this process (set, tags, create) */
   /* lists of link targets looked up or added in this batch's transaction
   ** (camp_linkset), valid while gen is unchanged (store_trace.c) */

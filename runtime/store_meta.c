@@ -6,20 +6,50 @@
 ** camp init --timezone).
 */
 #include <stdio.h>
+#include <string.h>
 #include "runtime/store_engine.h"
 
+/* The batch's cached read of key, or NULL. */
+static const char *metaCached(Engine *e, const char *key, int *found) {
+  if (!e->inBatch || sqlite3_get_autocommit(e->db)) return NULL;
+  for (int i = 0; i < (int)(sizeof e->meta / sizeof e->meta[0]); i++)
+    if (e->meta[i].gen == e->gen && e->meta[i].key[0] && !strcmp(e->meta[i].key, key)) {
+      *found = e->meta[i].found;
+      return e->meta[i].value;
+    }
+  return NULL;
+}
+
+static void metaKeep(Engine *e, const char *key, int found, const char *value) {
+  if (!e->inBatch || strlen(key) >= sizeof e->meta[0].key || strlen(value) >= sizeof e->meta[0].value) return;
+  int i = e->nextMeta++ % (int)(sizeof e->meta / sizeof e->meta[0]);
+  e->meta[i].gen = e->gen;
+  e->meta[i].found = found;
+  snprintf(e->meta[i].key, sizeof e->meta[i].key, "%s", key);
+  snprintf(e->meta[i].value, sizeof e->meta[i].value, "%s", value);
+}
+
 int campStoreMetaText(Engine *e, const char *key, char *out, size_t size) {
+  int found;
+  const char *v = metaCached(e, key, &found);
+  if (v) {
+    if (found) snprintf(out, size, "%s", v);
+    return found;
+  }
   char ign[160];
   sqlite3_stmt *st = campStoreStmt(e, "SELECT value FROM camp_meta WHERE key = ? AND typeof(value) = 'text'", ign, sizeof ign);
   if (!st) return -1;
   sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-  int rc = sqlite3_step(st), found = rc == SQLITE_ROW;
+  int rc = sqlite3_step(st);
+  found = rc == SQLITE_ROW;
   if (found) snprintf(out, size, "%s", (const char *)sqlite3_column_text(st, 0));
+  if (found || rc == SQLITE_DONE) metaKeep(e, key, found, found ? (const char *)sqlite3_column_text(st, 0) : "");
   sqlite3_reset(st);
   return found ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }
 
 int campStoreMetaSetText(Engine *e, const char *key, const char *value, char *err, size_t errSize) {
+  for (int i = 0; i < (int)(sizeof e->meta / sizeof e->meta[0]); i++) e->meta[i].key[0] = 0;
   int rc = value
     ? campStoreRun(e, "INSERT INTO camp_meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", "tt", key, value)
     : campStoreRun(e, "DELETE FROM camp_meta WHERE key = ?", "t", key);

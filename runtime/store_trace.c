@@ -23,16 +23,21 @@ int campStoreBegin(Engine *e, int wait, char *err, size_t errSize) {
   if (rc == SQLITE_BUSY && !wait) return 1;
   if (rc != SQLITE_OK) { if (err) snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db)); return -1; }
   e->gen++;
+  e->inBatch = 1;
   return 0;
 }
 
 int campStoreCommit(Engine *e, char *err, size_t errSize) {
+  e->inBatch = 0;
   if (sqlite3_exec(e->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK) return 0;
   if (err) snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db));
   return -1;
 }
 
-void campStoreRollback(Engine *e) { sqlite3_exec(e->db, "ROLLBACK", NULL, NULL, NULL); }
+void campStoreRollback(Engine *e) {
+  e->inBatch = 0;
+  sqlite3_exec(e->db, "ROLLBACK", NULL, NULL, NULL);
+}
 
 int campStoreMark(Engine *e) { return campStoreStep(e, "SAVEPOINT mark", NULL, 0); }
 
