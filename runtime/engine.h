@@ -37,6 +37,18 @@ enum { EV_OPEN = 1, EV_CLICK = 2, EV_REPLY = 4, EV_BOUNCE = 8 };
 ** with a message in err. */
 Engine *campEngineOpen(const char *path, int create, int64_t clock, char *err, size_t errSize);
 void campEngineClose(Engine *e);
+/* The A/B test winner the scheduler chose on this engine
+** (runtime/sched_branch.c): a test has one winner, kept with the engine so
+** that each database -- each of camp test's too -- chooses its own. */
+typedef struct EngineWinner {
+  int set;
+  int64_t campaign;
+  int version;
+  uint32_t act, variant;
+  char note[512];
+} EngineWinner;
+EngineWinner *campEngineWinner(Engine *e);
+
 /* camp test: the whole database of e as bytes (sqlite3_malloc'd; free
 ** with campStoreSnapshotFree), and a new engine on a private in-memory copy
 ** of such bytes -- each test starts from one deployed database without

@@ -156,15 +156,9 @@ static uint32_t bestVariant(const Variants *v, char *note, size_t n) {
 ** from the counts then (a mailing `at ... local` has waves across the
 ** zones: the first wave's test decides for the later ones, as the report
 ** says); it is recorded on that trace, and read back (campStoreWinnerChosen)
-** by a runner that did not choose it.  Kept here per campaign version and
-** activity, so the traces are read once per process and test. */
-static struct {
-  Engine *e;
-  int64_t campaign;
-  int version;
-  uint32_t act, variant;
-  char note[512];
-} chosen;
+** by a runner that did not choose it.  Kept with the engine per campaign
+** version and activity (campEngineWinner), so the traces are read once per
+** process and test. */
 
 /* The variant of v whose path is path, or CAMP_NONE. */
 static uint32_t variantOnPath(const Variants *v, int path) {
@@ -172,20 +166,21 @@ static uint32_t variantOnPath(const Variants *v, int path) {
   return CAMP_NONE;
 }
 
-/* The test's winner into chosen: the one recorded, else the best now.  0, -1 error. */
+/* The test's winner into the engine's: the one recorded, else the best now.  0, -1 error. */
 static int chooseOnce(Engine *e, const Loaded *l, uint32_t act, Variants *v) {
-  if (chosen.e == e && chosen.campaign == l->campaign && chosen.version == l->version && chosen.act == act) return 0;
+  EngineWinner *w = campEngineWinner(e);
+  if (w->set && w->campaign == l->campaign && w->version == l->version && w->act == act) return 0;
+  w->set = 0;
   int path = -1;
-  int got = campStoreWinnerChosen(e, l->actId[act], &path, chosen.note, sizeof chosen.note);
+  int got = campStoreWinnerChosen(e, l->actId[act], &path, w->note, sizeof w->note);
   if (got < 0) return -1;
   uint32_t variant = got ? variantOnPath(v, path) : CAMP_NONE;
   if (variant == CAMP_NONE) {
     char err[256];
     if (campStoreActivityCounts(e, l->campaign, countVariant, v, err, sizeof err) < 0) return -1;
-    variant = v->act[bestVariant(v, chosen.note, sizeof chosen.note)];
+    variant = v->act[bestVariant(v, w->note, sizeof w->note)];
   }
-  chosen.variant = variant;
-  chosen.e = e; chosen.campaign = l->campaign; chosen.version = l->version; chosen.act = act;
+  w->set = 1; w->campaign = l->campaign; w->version = l->version; w->act = act; w->variant = variant;
   return 0;
 }
 
@@ -207,7 +202,8 @@ int campSchedWinner(Engine *e, const Loaded *l, uint32_t act, int64_t trace, cha
     return (int)mine;
   }
   if (chooseOnce(e, l, act, &v) < 0) return -1;
-  snprintf(note, noteSize, "%s", chosen.note);
-  if (campStoreBranchChoose(e, trace, (int)l->p->acts[chosen.variant].path, note) < 0) return -1;
-  return (int)chosen.variant;
+  const EngineWinner *w = campEngineWinner(e);
+  snprintf(note, noteSize, "%s", w->note);
+  if (campStoreBranchChoose(e, trace, (int)l->p->acts[w->variant].path, note) < 0) return -1;
+  return (int)w->variant;
 }

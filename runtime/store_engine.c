@@ -604,6 +604,8 @@ void campEngineClose(Engine *e) {
   free(e);
 }
 
+EngineWinner *campEngineWinner(Engine *e) { return &e->winner; }
+
 int64_t campEngineNow(Engine *e) { return e->simulated ? e->clock : (int64_t)time(NULL); }
 int campEngineIsSimulated(Engine *e) { return e->simulated; }
 void campEngineRefreshClock(Engine *e) { if (e->simulated) metaGet(e, "clock", &e->clock); }

@@ -60,6 +60,7 @@ struct Engine {
   int nstmt;
   unsigned gen;             /* bumped per batch: cached versions are re-checked once per batch */
   int inBatch;              /* between campStoreBegin and its commit or rollback */
+  EngineWinner winner;      /* campEngineWinner */
   /* camp_meta texts read in this batch's transaction (campStoreMetaText:
   ** the zone, windows and caps every decided message asks for), valid
   ** while gen is unchanged and inBatch (store_meta.c) */

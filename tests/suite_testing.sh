@@ -16,6 +16,11 @@ for name in "a click promotes the contact" "no open: an sms three days later" \
   expect_match "pass.camp: ok line for '$name'" "*ok    $T/pass.camp:[0-9]*: $name (*ms)*" "$out"
 done
 
+# -- an A/B mailing's winner is chosen in each test's own database (the
+# winner was kept per process once: the second test got the first's)
+out=$("$CAMP" test -j 1 $T/ab.camp 2>&1)
+check "ab.camp: each test chooses its own winner" "$(printf '%s\n' "$out" | tail -1)" "2 passed, 0 failed"
+
 # -- what does not hold fails, saying where, what and what happened -----------------
 out=$("$CAMP" test $T/fail.camp 2>&1); rc=$?
 check "fail.camp: exit 1" "$rc" 1
