@@ -11,6 +11,7 @@
 # wall time, traces/s and the messages held by the window, and the ratios:
 # the cost of the timing rules.
 set -eu
+. "$(dirname "$0")/lib.sh"
 N=${1:-1000000}
 CAMP=${CAMP:-build/camp}
 [ -x "$CAMP" ] || make -s build/camp
@@ -24,32 +25,8 @@ model contact {
   tz text
 }
 C
-# $1: the campaign's extra lines (its timing rules)
-campaign() {
-  cat <<C
-use "models.camp"
-
-campaign bench "Bench" {
-  target contact
-  where email is set
-$1
-  email hello {
-    subject "Hello {{ name }}"
-    body "<p>Hi {{ name }}, <a href='https://example.com/x'>look</a></p>"
-
-    on open within 3 days {
-      action opened { note("opened") }
-    }
-
-    on no open within 3 days {
-      sms nudge { text "Hi {{ name }} https://example.com/s" }
-    }
-  }
-}
-C
-}
-campaign "" > "$D/plain.camp"
-campaign '  timezone from tz
+bench_campaign > "$D/plain.camp"
+bench_campaign '  timezone from tz
   timezone "Europe/Paris"
   send between 08:00 and 20:00 on mon-fri' > "$D/timed.camp"
 cp "$D/timed.camp" "$D/zoned.camp"
