@@ -250,9 +250,13 @@ static void checkSend(Resolver *r, const Ast *name) {
 /* `visit [event] STRING [on WEBSITE] for R`: the website named, else the
 ** only one the file and its uses declare. */
 static void checkVisit(Resolver *r, TestScope *s, const Ast *st) {
-  stepRecord(r, s, st);
+  int m = stepRecord(r, s, st);
+  const Ast *w = st->b ? findDecl(r, AST_WEBSITE, st->b->name) : r->t.nsite == 1 ? r->t.sites[0] : NULL;
+  const Ast *target = w ? campResolveProp(w, PROP_TARGET) : NULL;
+  if (target && m >= 0 && strcmp(target->a->name, r->t.models[m]->name))
+    err(r, DIAG_E094, st, "'%s' is a %s: website '%s' tracks %s records", st->name, r->t.models[m]->name, w->name, target->a->name);
   if (st->b) {
-    if (!findDecl(r, AST_WEBSITE, st->b->name)) err(r, DIAG_E094, st->b, "unknown website '%s'", st->b->name);
+    if (!w) err(r, DIAG_E094, st->b, "unknown website '%s'", st->b->name);
   } else if (r->t.nsite == 0) {
     err(r, DIAG_E094, st, "'visit' needs a website: this file and its uses declare none");
   } else if (r->t.nsite > 1) {
