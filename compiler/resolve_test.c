@@ -194,9 +194,13 @@ static int checkRef(Resolver *r, const Ast *ref) {
 }
 
 /* The step's record (its name span), the model or a negative value. */
+static Ast recordName(const Ast *st) {
+  return (Ast){ .kind = AST_NAME, .file = st->file, .off = st->noff, .len = st->nlen,
+                .noff = st->noff, .nlen = st->nlen, .name = st->name };
+}
+
 static int stepRecord(Resolver *r, TestScope *s, const Ast *st) {
-  Ast n = { .kind = AST_NAME, .file = st->file, .off = st->noff, .len = st->nlen,
-            .noff = st->noff, .nlen = st->nlen, .name = st->name };
+  Ast n = recordName(st);
   return findRecord(r, s, &n);
 }
 
@@ -253,8 +257,9 @@ static void checkVisit(Resolver *r, TestScope *s, const Ast *st) {
   int m = stepRecord(r, s, st);
   const Ast *w = st->b ? findDecl(r, AST_WEBSITE, st->b->name) : r->t.nsite == 1 ? r->t.sites[0] : NULL;
   const Ast *target = w ? campResolveProp(w, PROP_TARGET) : NULL;
+  Ast rec = recordName(st);
   if (target && m >= 0 && strcmp(target->a->name, r->t.models[m]->name))
-    err(r, DIAG_E094, st, "'%s' is a %s: website '%s' tracks %s records", st->name, r->t.models[m]->name, w->name, target->a->name);
+    err(r, DIAG_E094, &rec, "'%s' is a %s: website '%s' tracks %s records", st->name, r->t.models[m]->name, w->name, target->a->name);
   if (st->b) {
     if (!w) err(r, DIAG_E094, st->b, "unknown website '%s'", st->b->name);
   } else if (r->t.nsite == 0) {
