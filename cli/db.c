@@ -336,7 +336,7 @@ static int visitWrite(Engine *e, const WebHit *h, VisitResult *r, char *err, siz
   return rc;
 }
 
-int campCliVisit(Engine *e, WebHit *h, VisitResult *r, char *err, size_t errSize) {
+int campCliVisit(Engine *e, WebHit *h, char *model, size_t modelSize, VisitResult *r, char *err, size_t errSize) {
   memset(r, 0, sizeof *r);
   StoreSite w;
   int found = campStoreSiteFind(e, h->site, &w, err, errSize);
@@ -346,8 +346,10 @@ int campCliVisit(Engine *e, WebHit *h, VisitResult *r, char *err, size_t errSize
   campCollectUrlCampaign(h->url, &code, &source, &medium, &keyword);
   h->code = code ? code : w.code;
   h->source = source, h->medium = medium, h->keyword = keyword;
-  h->model = visitModel(h->site, &w, h->model, err, errSize);
-  int rc = h->model ? visitWrite(e, h, r, err, errSize) : 1;
+  const char *m = visitModel(h->site, &w, h->model, err, errSize);
+  if (m) snprintf(model, modelSize, "%s", m);
+  h->model = m ? model : NULL;
+  int rc = m ? visitWrite(e, h, r, err, errSize) : 1;
   h->code = h->source = h->medium = h->keyword = NULL;
   free(code); free(source); free(medium); free(keyword);
   campStoreSiteFree(&w);
@@ -388,7 +390,8 @@ static int visitEvent(const CliArgs *a, Engine *e) {
   if (!*h.name) return campCliUsage(a->cmd, "--event needs a name");
   if (a->opt[O_AT] && campClockParse(a->opt[O_AT], campEngineNow(e), &h.at) < 0) return campCliUsage(a->cmd, "--at '%s' is not a time", a->opt[O_AT]);
   VisitResult r;
-  int rc = campCliVisit(e, &h, &r, err, sizeof err);
+  char model[256];
+  int rc = campCliVisit(e, &h, model, sizeof model, &r, err, sizeof err);
   if (rc < 0) fprintf(stderr, "camp %s: %s: nothing recorded\n", a->cmd, err);
   else if (rc > 0) fprintf(stderr, "camp %s: %s\n", a->cmd, err);
   else sayVisit(&h, &r);

@@ -283,8 +283,8 @@ static int stepVisit(Runner *x, const Ast *st) {
                .url = st->v.i ? NULL : st->a->name, .name = st->v.i ? st->a->name : "visit", .value = 1, .uaClass = "desktop" };
   if (!h.site) return fail(x, "a website to visit", "this file declares no website");
   VisitResult res;
-  char err[512];
-  int rc = campCliVisit(x->e, &h, &res, err, sizeof err);
+  char err[512], model[256];
+  int rc = campCliVisit(x->e, &h, model, sizeof model, &res, err, sizeof err);
   campSchedVisitResultFree(&res);
   if (rc > 0) return fail(x, "the visit to be recorded", "%s", err);
   if (rc < 0) return broken(x, "the visit to be recorded", err);
