@@ -150,6 +150,21 @@ int campCliTestRecord(const CliArgs *a);
 ** in err (cli/list.c). */
 int campCliListMembers(Engine *e, const char *name, int64_t **ids, size_t *n, char *err, size_t errSize);
 
+/* A record's hit on the deployed website whose site_id is h->site, as
+** camp event visit records it (cli/db.c): the URL's campaign code (else the
+** website's), h->model NULL meaning the website's target (h->model is left
+** pointing at model, a copy of the model's name), then stored,
+** acted on (on visit, on no visit: *r, free it with campSchedVisitResultFree)
+** and grouped into visits in one transaction.  0; 1 the record's model is
+** not the website's (why in err); -1 nothing written (why in err). */
+struct VisitResult;
+int campCliVisit(Engine *e, WebHit *h, char *model, size_t modelSize, struct VisitResult *r, char *err, size_t errSize);
+
+/* What camp list add, remove (verb "add", "remove": record id) and refresh
+** do, for one record, in one transaction (cli/list.c).  0 done (or already
+** so); 1 refused, the list's kind allows it not (why in err); -1 error. */
+int campCliListChange(Engine *e, const char *list, const char *verb, int64_t id, char *err, size_t errSize);
+
 /* Paths: a file, or every *.camp below a directory, sorted. */
 typedef struct PathList { char **v; size_t n, cap; } PathList;
 int campCliCollectCamp(const char *cmd, const char *path, PathList *out);

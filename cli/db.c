@@ -313,19 +313,47 @@ static int eventsFromFile(Engine *e, const char *path, int ignoreUnknown, char *
 
 /* -- camp event visit ------------------------------------------------------------- */
 
-/* --model, checked against the website's target: the model the record is
-** of, or NULL after a message. */
-static const char *visitModel(const CliArgs *a, const char *target) {
-  const char *m = a->opt[O_MODEL];
-  if (!m && !target) {
-    fprintf(stderr, "camp %s: website '%s' has no target: give the record's --model\n", a->cmd, a->opt[O_SITE]);
-    return NULL;
-  }
-  if (m && target && strcmp(m, target)) {
-    fprintf(stderr, "camp %s: website '%s' tracks contacts of model '%s', not '%s'\n", a->cmd, a->opt[O_SITE], target, m);
-    return NULL;
-  }
-  return m ? m : target;
+/* The record's model for website w: model (NULL: the website's target),
+** checked against the target; NULL with the reason in err. */
+static const char *visitModel(const char *site, const StoreSite *w, const char *model, char *err, size_t errSize) {
+  if (!model && !w->model) snprintf(err, errSize, "website '%s' has no target: give the record's --model", site);
+  else if (model && w->model && strcmp(model, w->model))
+    snprintf(err, errSize, "website '%s' tracks contacts of model '%s', not '%s'", site, w->model, model);
+  else return model ? model : w->model;
+  return NULL;
+}
+
+/* The hit, stored, acted on and grouped in one transaction. */
+static int visitWrite(Engine *e, const WebHit *h, VisitResult *r, char *err, size_t errSize) {
+  char model[256];
+  if (campEngineBegin(e, err, errSize) < 0) return -1;
+  int rc = campStoreLandingRecord(e, h->model, h->record, model, sizeof model, err, errSize) > 0 ? 0 : -1;
+  if (rc == 0 && campStoreHitAdd(e, h) < 0) { snprintf(err, errSize, "database: %s", campStoreError(e)); rc = -1; }
+  if (rc == 0) rc = campSchedVisitOutcome(e, h, r, err, errSize);
+  if (rc == 0 && campStoreVisitsGroup(e, err, errSize) < 0) rc = -1;
+  if (rc == 0) rc = campEngineCommit(e, err, errSize);
+  if (rc < 0) campStoreRollback(e);
+  return rc;
+}
+
+int campCliVisit(Engine *e, WebHit *h, char *model, size_t modelSize, VisitResult *r, char *err, size_t errSize) {
+  memset(r, 0, sizeof *r);
+  StoreSite w;
+  int found = campStoreSiteFind(e, h->site, &w, err, errSize);
+  if (found == 0) snprintf(err, errSize, "no website with site_id '%s' is deployed", h->site);
+  if (found <= 0) return -1;
+  char *code, *source, *medium, *keyword;
+  campCollectUrlCampaign(h->url, &code, &source, &medium, &keyword);
+  h->code = code ? code : w.code;
+  h->source = source, h->medium = medium, h->keyword = keyword;
+  const char *m = visitModel(h->site, &w, h->model, err, errSize);
+  if (m) snprintf(model, modelSize, "%s", m);
+  h->model = m ? model : NULL;
+  int rc = m ? visitWrite(e, h, r, err, errSize) : 1;
+  h->code = h->source = h->medium = h->keyword = NULL;
+  free(code); free(source); free(medium); free(keyword);
+  campStoreSiteFree(&w);
+  return rc;
 }
 
 static void sayVisit(const WebHit *h, const VisitResult *r) {
@@ -341,28 +369,6 @@ static void sayVisit(const WebHit *h, const VisitResult *r) {
   putchar('\n');
 }
 
-/* The hit, stored, acted on and grouped in one transaction: 0, 1 after a
-** message (nothing written). */
-static int visitRecord(const CliArgs *a, Engine *e, WebHit *h) {
-  char err[512], model[256];
-  VisitResult r = { 0 };
-  if (campEngineBegin(e, err, sizeof err) < 0) { fprintf(stderr, "camp %s: %s\n", a->cmd, err); return 1; }
-  if (!a->opt[O_AT]) h->at = campEngineNow(e);
-  int rc = campStoreLandingRecord(e, h->model, h->record, model, sizeof model, err, sizeof err) > 0 ? 0 : -1;
-  if (rc == 0 && campStoreHitAdd(e, h) < 0) { snprintf(err, sizeof err, "database: %s", campStoreError(e)); rc = -1; }
-  if (rc == 0) rc = campSchedVisitOutcome(e, h, &r, err, sizeof err);
-  if (rc == 0 && campStoreVisitsGroup(e, err, sizeof err) < 0) rc = -1;
-  if (rc == 0) rc = campEngineCommit(e, err, sizeof err);
-  if (rc < 0) {
-    campStoreRollback(e);
-    fprintf(stderr, "camp %s: %s: nothing recorded\n", a->cmd, err);
-  } else {
-    sayVisit(h, &r);
-  }
-  campSchedVisitResultFree(&r);
-  return rc < 0 ? 1 : 0;
-}
-
 /* camp event visit --site SITE_ID --record ID [--model M] (--url URL |
 ** --event NAME [--value V]) [--at TIME]: a contact's website hit, as the
 ** collector records one. */
@@ -373,7 +379,7 @@ static int visitEvent(const CliArgs *a, Engine *e) {
       (a->opt[O_VALUE] && !a->opt[O_EVENT]) || a->opt[O_MESSAGE_ID])
     return campCliUsage(a->cmd, "%s", usage);
   WebHit h = { .site = a->opt[O_SITE], .url = a->opt[O_URL], .name = a->opt[O_EVENT] ? a->opt[O_EVENT] : "visit",
-               .value = 1, .uaClass = "desktop" };
+               .value = 1, .uaClass = "desktop", .model = a->opt[O_MODEL], .at = campEngineNow(e) };
   long long rec = strtoll(a->opt[O_RECORD], &end, 10);
   if (*end || rec <= 0) return campCliUsage(a->cmd, "--record '%s' is not a record id", a->opt[O_RECORD]);
   h.record = rec;
@@ -383,22 +389,14 @@ static int visitEvent(const CliArgs *a, Engine *e) {
   }
   if (!*h.name) return campCliUsage(a->cmd, "--event needs a name");
   if (a->opt[O_AT] && campClockParse(a->opt[O_AT], campEngineNow(e), &h.at) < 0) return campCliUsage(a->cmd, "--at '%s' is not a time", a->opt[O_AT]);
-  StoreSite w;
-  int found = campStoreSiteFind(e, h.site, &w, err, sizeof err);
-  if (found <= 0) {
-    if (found == 0) fprintf(stderr, "camp %s: no website with site_id '%s' is deployed: nothing recorded\n", a->cmd, h.site);
-    else fprintf(stderr, "camp %s: %s\n", a->cmd, err);
-    return 1;
-  }
-  char *code, *source, *medium, *keyword;
-  campCollectUrlCampaign(h.url, &code, &source, &medium, &keyword);
-  h.code = code ? code : w.code;
-  h.source = source, h.medium = medium, h.keyword = keyword;
-  h.model = visitModel(a, w.model);
-  int rc = h.model ? visitRecord(a, e, &h) : 1;
-  free(code); free(source); free(medium); free(keyword);
-  campStoreSiteFree(&w);
-  return rc;
+  VisitResult r;
+  char model[256];
+  int rc = campCliVisit(e, &h, model, sizeof model, &r, err, sizeof err);
+  if (rc < 0) fprintf(stderr, "camp %s: %s: nothing recorded\n", a->cmd, err);
+  else if (rc > 0) fprintf(stderr, "camp %s: %s\n", a->cmd, err);
+  else sayVisit(&h, &r);
+  campSchedVisitResultFree(&r);
+  return rc ? 1 : 0;
 }
 
 static int event(const CliArgs *a) {

@@ -309,25 +309,40 @@ static int snapRecord(void *ctx, int64_t id, const VmRecord *r, const StoreListR
   return 0;
 }
 
+/* Why verb is not for c's list (its kind), in err: 1, else 0. */
+static int refusal(const ListCtx *c, const char *verb, char *err, size_t errSize) {
+  if (!strcmp(verb, "refresh") && c->l->kind != LIST_ON_DEMAND)
+    snprintf(err, errSize, "list '%s' is %s: only an on_demand list is refreshed (%s)", c->name, kindName(c->l->kind),
+             c->l->kind == LIST_DYNAMIC ? "a dynamic list is always current" : "a manual list changes by camp list add and remove");
+  else if (!strcmp(verb, "add") && c->l->kind != LIST_MANUAL)
+    snprintf(err, errSize, "list '%s' is %s: its members come from its filter (%s); add is for manual lists", c->name,
+             kindName(c->l->kind), c->l->kind == LIST_DYNAMIC ? "change the filter" : "change the filter and camp list refresh");
+  else return 0;
+  return 1;
+}
+
+/* The snapshot of an on_demand list replaced by its filter's records now,
+** in one transaction: 0, or -1 (nothing changed). */
+static int refreshList(ListCtx *c, long *joined, long *left, long *kept, char *err, size_t errSize) {
+  Snap s = { c, NULL, 0, 0, 0 };
+  int rc = campEngineBegin(c->e, err, errSize);
+  if (rc == 0) rc = campStoreListEach(c->e, c->p, c->li, LIST_WALK_ALL, 0, snapRecord, &s, err, errSize);
+  if (s.oom) { snprintf(err, errSize, "out of memory"); rc = -1; }
+  if (rc == 0) rc = campStoreListRefresh(c->e, c->name, c->model, s.ids, s.n, c->l->keep, c->now, joined, left, kept, err, errSize);
+  if (rc == 0) rc = campEngineCommit(c->e, err, errSize);
+  if (rc) campStoreRollback(c->e);
+  free(s.ids);
+  return rc;
+}
+
 static int refresh(Engine *e, const CliArgs *a) {
   ListCtx c;
-  if (openList(e, a->cmd, a->pos[1], &c)) return 1;
-  if (c.l->kind != LIST_ON_DEMAND) {
-    fprintf(stderr, "camp %s: list '%s' is %s: only an on_demand list is refreshed (%s)\n", a->cmd, c.name, kindName(c.l->kind),
-            c.l->kind == LIST_DYNAMIC ? "a dynamic list is always current" : "a manual list changes by camp list add and remove");
-    closeList(&c);
-    return 1;
-  }
   char err[512];
-  Snap s = { &c, NULL, 0, 0, 0 };
+  if (openList(e, a->cmd, a->pos[1], &c)) return 1;
   long joined = 0, left = 0, kept = 0;
-  int rc = campEngineBegin(e, err, sizeof err);
-  if (rc == 0) rc = campStoreListEach(e, c.p, c.li, LIST_WALK_ALL, 0, snapRecord, &s, err, sizeof err);
-  if (s.oom) snprintf(err, sizeof err, "out of memory");
-  if (rc == 0) rc = campStoreListRefresh(e, c.name, c.model, s.ids, s.n, c.l->keep, c.now, &joined, &left, &kept, err, sizeof err);
-  if (rc == 0) rc = campEngineCommit(e, err, sizeof err);
-  free(s.ids);
-  if (rc) fprintf(stderr, "camp %s: %s (nothing changed)\n", a->cmd, err);
+  int rc = refusal(&c, "refresh", err, sizeof err);
+  if (rc) fprintf(stderr, "camp %s: %s\n", a->cmd, err);
+  else if ((rc = refreshList(&c, &joined, &left, &kept, err, sizeof err)) != 0) fprintf(stderr, "camp %s: %s (nothing changed)\n", a->cmd, err);
   else printf("list %s refreshed: %ld joined, %ld left, %ld kept (contacted)\n", c.name, joined, left, kept);
   closeList(&c);
   return rc ? 1 : 0;
@@ -458,6 +473,18 @@ static int oneRecord(void *ctx, int64_t id, const VmRecord *r, const StoreListRo
   return 0;
 }
 
+/* Verb v on record id, inside the caller's transaction (what: the line's
+** word): 1 changed, 0 already so (or not a member), -1 error. */
+static int changeOne(ListCtx *c, One *o, const Verb *v, int64_t id, const char **what, char *err, size_t errSize) {
+  o->found = o->member = 0;
+  if (campStoreListEach(c->e, c->p, c->li, LIST_WALK_ONE, id, oneRecord, o, err, errSize)) return -1;
+  if (!o->found) { snprintf(err, errSize, "no record %lld in model '%s'", (long long)id, c->model); return -1; }
+  if (!o->member && strcmp(v->name, "add")) { *what = "not a member"; return 0; }
+  int r = campStoreListSet(c->e, c->name, c->model, id, v->name, c->now, "camp list", err, errSize);
+  if (r >= 0) *what = r ? v->done : v->already;
+  return r < 0 ? -1 : r > 0;
+}
+
 /* Apply verb v to every record in one transaction; the lines are printed
 ** once committed. */
 static int apply(ListCtx *c, const char *cmd, const Verb *v, const Ids *ids) {
@@ -467,18 +494,10 @@ static int apply(ListCtx *c, const char *cmd, const Verb *v, const Ids *ids) {
   One o = { c, 0, 0, { 0 } };
   int rc = campEngineBegin(c->e, err, sizeof err);
   for (size_t i = 0; i < ids->n && rc == 0; i++) {
-    o.found = o.member = 0;
-    rc = campStoreListEach(c->e, c->p, c->li, LIST_WALK_ONE, ids->v[i], oneRecord, &o, err, sizeof err);
-    if (rc == 0 && !o.found) { snprintf(err, sizeof err, "no record %lld in model '%s'", (long long)ids->v[i], c->model); rc = -1; }
-    if (rc) break;
     const char *what;
-    if (!o.member && strcmp(v->name, "add")) { what = "not a member"; same++; }
-    else {
-      int r = campStoreListSet(c->e, c->name, c->model, ids->v[i], v->name, c->now, "camp list", err, sizeof err);
-      if (r < 0) { rc = -1; break; }
-      what = r ? v->done : v->already;
-      if (r) done++; else same++;
-    }
+    int r = changeOne(c, &o, v, ids->v[i], &what, err, sizeof err);
+    if (r < 0) { rc = -1; break; }
+    if (r) done++; else same++;
     campBufPrintf(&said, "record %lld%s%s%s: %s\n", (long long)ids->v[i], o.addr.n ? " <" : "", o.addr.n ? o.addr.p : "",
                   o.addr.n ? ">" : "", what);
   }
@@ -496,9 +515,9 @@ static int apply(ListCtx *c, const char *cmd, const Verb *v, const Ids *ids) {
 static int change(Engine *e, const CliArgs *a, const Verb *v) {
   ListCtx c;
   if (openList(e, a->cmd, a->pos[1], &c)) return 1;
-  if (!strcmp(v->name, "add") && c.l->kind != LIST_MANUAL) {
-    fprintf(stderr, "camp %s: list '%s' is %s: its members come from its filter (%s); add is for manual lists\n", a->cmd, c.name,
-            kindName(c.l->kind), c.l->kind == LIST_DYNAMIC ? "change the filter" : "change the filter and camp list refresh");
+  char err[512];
+  if (refusal(&c, v->name, err, sizeof err)) {
+    fprintf(stderr, "camp %s: %s\n", a->cmd, err);
     closeList(&c);
     return 1;
   }
@@ -509,6 +528,27 @@ static int change(Engine *e, const CliArgs *a, const Verb *v) {
   for (int i = 2; i < a->npos && rc == 0; i++) rc = findKey(&c, a->cmd, key ? key : "id", a->pos[i], &ids);
   if (rc == 0) rc = apply(&c, a->cmd, v, &ids);
   free(ids.v);
+  closeList(&c);
+  return rc;
+}
+
+int campCliListChange(Engine *e, const char *list, const char *verb, int64_t id, char *err, size_t errSize) {
+  ListCtx c;
+  if (loadList(e, list, &c, err, errSize) < 0) return -1;
+  const Verb *v = verbs;
+  while (v->name && strcmp(v->name, verb)) v++;
+  long joined, left, kept;
+  int rc = refusal(&c, verb, err, errSize);
+  if (rc == 0 && !v->name) rc = refreshList(&c, &joined, &left, &kept, err, errSize);
+  else if (rc == 0) {
+    One o = { &c, 0, 0, { 0 } };
+    const char *what;
+    rc = campEngineBegin(e, err, errSize);
+    if (rc == 0 && changeOne(&c, &o, v, id, &what, err, errSize) < 0) rc = -1;
+    if (rc == 0) rc = campEngineCommit(e, err, errSize);
+    if (rc < 0) campStoreRollback(e);
+    campBufFree(&o.addr);
+  }
   closeList(&c);
   return rc;
 }

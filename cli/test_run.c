@@ -5,7 +5,7 @@
 **
 ** Owns: the steps' meaning (moving the clock runs what is due, an event
 ** goes to the message a record got from an activity, a change to a record,
-** a manual mailing's send) and judging each expectation against what the
+** a manual mailing's send, a website visit, a change to a list) and judging each expectation against what the
 ** store and the keeping sinks hold, with what happened instead.  Does not
 ** own: finding and printing tests (cli/test.c), the reads (store_test.c).
 */
@@ -263,6 +263,48 @@ static int stepSend(Runner *x, const char *name) {
   return runNow(x);
 }
 
+/* The website a visit step names, else the file's only one (camp check
+** saw to it): its site_id, or NULL. */
+static const char *visitSite(Runner *x, const Ast *st) {
+  const Ast *site = NULL;
+  for (const Ast *f = x->u->files; f; f = f->next)
+    for (const Ast *d = f->kids; d; d = d->next)
+      if (d->kind == AST_WEBSITE && (!st->b || !strcmp(d->name, st->b->name))) site = d;
+  const Ast *id = site ? campResolveProp(site, PROP_SITE_ID) : NULL;
+  return id ? id->a->name : NULL;
+}
+
+/* `visit [event] STRING [on WEBSITE] for R`: R's hit at the test's clock,
+** recorded as camp event visit records it, then what is due now. */
+static int stepVisit(Runner *x, const Ast *st) {
+  const TestRec *t = stepRec(x, st);
+  if (!t) return 1;
+  WebHit h = { .site = visitSite(x, st), .at = campEngineNow(x->e), .model = t->model, .record = t->id,
+               .url = st->v.i ? NULL : st->a->name, .name = st->v.i ? st->a->name : "visit", .value = 1, .uaClass = "desktop" };
+  if (!h.site) return fail(x, "a website to visit", "this file declares no website");
+  VisitResult res;
+  char err[512], model[256];
+  int rc = campCliVisit(x->e, &h, model, sizeof model, &res, err, sizeof err);
+  campSchedVisitResultFree(&res);
+  if (rc > 0) return fail(x, "the visit to be recorded", "%s", err);
+  if (rc < 0) return broken(x, "the visit to be recorded", err);
+  return runNow(x);
+}
+
+/* `add R to LIST`, `remove R from LIST`, `refresh LIST`: as camp list
+** does them, then what is due now. */
+static int stepList(Runner *x, const Ast *st) {
+  static const char *const verbs[] = { [STEP_ADD] = "add", [STEP_REMOVE] = "remove", [STEP_REFRESH] = "refresh" };
+  const TestRec *t = st->name ? stepRec(x, st) : NULL;
+  if (st->name && !t) return 1;
+  char want[512], err[512];
+  snprintf(want, sizeof want, "list %s to %s", st->a->name, st->op == STEP_ADD ? "take the record" : st->op == STEP_REMOVE ? "drop the record" : "be refreshed");
+  int rc = campCliListChange(x->e, st->a->name, verbs[st->op], t ? t->id : 0, err, sizeof err);
+  if (rc > 0) return fail(x, want, "%s", err);
+  if (rc < 0) return broken(x, want, err);
+  return runNow(x);
+}
+
 /* -- expectations ------------------------------------------------------------------ */
 
 /* "R sent C.A" as the step says it. */
@@ -459,6 +501,8 @@ static int step(Runner *x, const Ast *st) {
   case STEP_EVENT: return stepEvent(x, st);
   case STEP_SET: return stepSet(x, st);
   case STEP_SEND: return stepSend(x, st->a->name);
+  case STEP_VISIT: return stepVisit(x, st);
+  case STEP_ADD: case STEP_REMOVE: case STEP_REFRESH: return stepList(x, st);
   default: return expect(x, st);
   }
 }

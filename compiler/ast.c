@@ -461,6 +461,13 @@ Ast *campAstSent(ParseCtx *c, Token kw, Token record, int negated, Ast *ref, Ast
   return n;
 }
 
+Ast *campAstVisit(ParseCtx *c, Token kw, int event, Token text, Ast *website, Token record) {
+  Ast *n = campAstStep(c, kw, STEP_VISIT, &record, campAstLeaf(c, text), website);
+  n->v.i = event;
+  campAstSpan(n, record.off, record.len);
+  return n;
+}
+
 Ast *campAstSuppressed(ParseCtx *c, Token kw, Token record, int negated, Token word, Ast *channel) {
   Ast *n = campAstStep(c, kw, STEP_SUPPRESSED, &record, campAstLeaf(c, word), channel);
   n->v.i = negated;
@@ -631,7 +638,7 @@ const char *campAstActKindName(int kind) {
 const char *campAstStepName(int step) {
   static const char *const names[] = {
     "?", "at", "after", "event", "set", "sent", "trace", "in", "field", "list", "count", "send",
-    "suppressed",
+    "suppressed", "visit", "add", "remove", "refresh",
   };
   _Static_assert(sizeof names / sizeof names[0] == STEP_COUNT_, "a name for every StepKind");
   return step > 0 && step < STEP_COUNT_ ? names[step] : "?";
@@ -662,6 +669,7 @@ static void dump(const Unit *u, const Ast *n, int depth, FILE *out) {
     case AST_ACTIVITY: fprintf(out, " %s %s", campAstActKindName(n->op), n->name); break;
     case AST_STEP:
       fprintf(out, " %s%s", (n->op == STEP_SENT || n->op == STEP_SUPPRESSED || n->op == STEP_IN) && n->v.i ? "not " : "", campAstStepName(n->op));
+      if (n->op == STEP_VISIT && n->v.i) fputs(" event", out);
       if (n->name) fprintf(out, " %s", n->name);
       break;
     case AST_TEST: break;

@@ -119,6 +119,11 @@ typedef enum {
   STEP_COUNT,           /* a: AST_INT; b: AST_NAME channel */
   STEP_SEND,            /* a: AST_NAME mailing (a step, not an expectation) */
   STEP_SUPPRESSED,      /* name: record; v.i: 1 `not`; a: AST_NAME `suppressed`; b: AST_NAME channel or NULL */
+  STEP_VISIT,           /* name: record; a: AST_STR URL, or the event's name when v.i is 1 (`visit event`);
+                           b: AST_NAME website or NULL (the file's only one) */
+  STEP_ADD,             /* name: record; a: AST_NAME list */
+  STEP_REMOVE,          /* name: record; a: AST_NAME list */
+  STEP_REFRESH,         /* a: AST_NAME list */
   STEP_COUNT_
 } StepKind;
 
@@ -223,6 +228,8 @@ Ast *campAstRecords(ParseCtx *c, Token kw, Token model, const Token *path, Ast *
 Ast *campAstStep(ParseCtx *c, Token kw, int step, const Token *name, Ast *a, Ast *b);
 Ast *campAstEvent(ParseCtx *c, Token kw, Token kind, const Token *url, Ast *ref, Token record);
 Ast *campAstSent(ParseCtx *c, Token kw, Token record, int negated, Ast *ref, Ast *patterns);
+/* visit [event] STRING [on WEBSITE] for NAME (event: 1 for `visit event`). */
+Ast *campAstVisit(ParseCtx *c, Token kw, int event, Token text, Ast *website, Token record);
 /* expect R [not] suppressed [email|sms]: word should be `suppressed` (resolve
 ** checks it); channel an AST_NAME or NULL. */
 Ast *campAstSuppressed(ParseCtx *c, Token kw, Token record, int negated, Token word, Ast *channel);

@@ -4,7 +4,7 @@
 ** Owns: a test's records (inline rows typed against their model, or a CSV
 ** file beside the .camp file: found like `use`, its header read), the names
 ** its steps and expectations use (records, campaigns and their activities,
-** mailings and their variants, lists, fields), the words they take (event
+** mailings and their variants, lists, websites, fields), the words they take (event
 ** kinds, trace and participant states, channels) and the warning for a test
 ** that expects nothing.  Codegen ignores tests: a file compiles to the same
 ** image with or without them.  Does not own: the rest of resolve
@@ -194,9 +194,13 @@ static int checkRef(Resolver *r, const Ast *ref) {
 }
 
 /* The step's record (its name span), the model or a negative value. */
+static Ast recordName(const Ast *st) {
+  return (Ast){ .kind = AST_NAME, .file = st->file, .off = st->noff, .len = st->nlen,
+                .noff = st->noff, .nlen = st->nlen, .name = st->name };
+}
+
 static int stepRecord(Resolver *r, TestScope *s, const Ast *st) {
-  Ast n = { .kind = AST_NAME, .file = st->file, .off = st->noff, .len = st->nlen,
-            .noff = st->noff, .nlen = st->nlen, .name = st->name };
+  Ast n = recordName(st);
   return findRecord(r, s, &n);
 }
 
@@ -247,6 +251,33 @@ static void checkSend(Resolver *r, const Ast *name) {
     err(r, DIAG_E094, name, "unknown mailing '%s'", name->name);
 }
 
+/* `visit [event] STRING [on WEBSITE] for R`: the website named, else the
+** only one the file and its uses declare. */
+static void checkVisit(Resolver *r, TestScope *s, const Ast *st) {
+  int m = stepRecord(r, s, st);
+  const Ast *w = st->b ? findDecl(r, AST_WEBSITE, st->b->name) : r->t.nsite == 1 ? r->t.sites[0] : NULL;
+  const Ast *target = w ? campResolveProp(w, PROP_TARGET) : NULL;
+  Ast rec = recordName(st);
+  if (target && m >= 0 && strcmp(target->a->name, r->t.models[m]->name))
+    err(r, DIAG_E094, &rec, "'%s' is a %s: website '%s' tracks %s records", st->name, r->t.models[m]->name, w->name, target->a->name);
+  if (st->b) {
+    if (!w) err(r, DIAG_E094, st->b, "unknown website '%s'", st->b->name);
+  } else if (r->t.nsite == 0) {
+    err(r, DIAG_E094, st, "'visit' needs a website: this file and its uses declare none");
+  } else if (r->t.nsite > 1) {
+    err(r, DIAG_E094, st, "%u websites are declared ('%s', '%s'%s): say which, as in: visit \"%s\" on %s for %s", r->t.nsite,
+        r->t.sites[0]->name, r->t.sites[1]->name, r->t.nsite > 2 ? ", ..." : "", st->a->name, r->t.sites[0]->name, st->name);
+  }
+  if (st->v.i && !st->a->name[0]) err(r, DIAG_E097, st->a, "a website event has a name");
+}
+
+/* `add R to LIST`, `remove R from LIST`, `refresh LIST`: a declared list
+** (its kind is camp test's to judge, as camp list's). */
+static void checkListStep(Resolver *r, TestScope *s, const Ast *st) {
+  if (st->name) stepRecord(r, s, st);
+  if (findList(r, st->a->name) < 0) unknownList(r, st->a);
+}
+
 static void checkStep(Resolver *r, TestScope *s, Ast *st) {
   static const char *const traces[] = { "scheduled", "processed", "rejected", "canceled", "error", NULL };
   static const char *const parts[] = { "running", "completed", "left", NULL };
@@ -279,6 +310,8 @@ static void checkStep(Resolver *r, TestScope *s, Ast *st) {
     break;
   case STEP_LIST: checkListMembers(r, s, st); break;
   case STEP_SEND: checkSend(r, st->a); break;
+  case STEP_VISIT: checkVisit(r, s, st); break;
+  case STEP_ADD: case STEP_REMOVE: case STEP_REFRESH: checkListStep(r, s, st); break;
   case STEP_SUPPRESSED:
     stepRecord(r, s, st);
     if (strcmp(st->a->name, "suppressed"))

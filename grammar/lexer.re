@@ -98,6 +98,9 @@ again:
   "div"       { t.type = TK_DIV; goto done; }
   "records"   { t.type = TK_RECORDS; goto done; }
   "expect"    { t.type = TK_EXPECT; goto done; }
+  "add"       { t.type = TK_ADD; goto done; }
+  "remove"    { t.type = TK_REMOVE; goto done; }
+  "refresh"   { t.type = TK_REFRESH; goto done; }
   "sent"      { t.type = TK_SENT; goto done; }
   "trace"     { t.type = TK_TRACE; goto done; }
   "for"       { t.type = TK_FOR; goto done; }
@@ -274,6 +277,9 @@ const char *campLexTokenName(int type) {
   case TK_DIV: return "'div'";
   case TK_RECORDS: return "'records'";
   case TK_EXPECT: return "'expect'";
+  case TK_ADD: return "'add'";
+  case TK_REMOVE: return "'remove'";
+  case TK_REFRESH: return "'refresh'";
   case TK_SENT: return "'sent'";
   case TK_TRACE: return "'trace'";
   case TK_FOR: return "'for'";

@@ -38,7 +38,7 @@
               AUDIENCE SEGMENT ADDRESS_BOOK FIELD EVERY VIA
               TIMEZONE SEND BETWEEN CAP PER PRIORITY SKIP EXEMPT SPLIT IF ELSE
               TEST VARIANT WINNER BY LOCAL DIV
-              RECORDS EXPECT SENT TRACE FOR.
+              RECORDS EXPECT SENT TRACE FOR ADD REMOVE REFRESH.
 
 %type decls   { AstChain }
 %type fields  { AstChain }
@@ -69,6 +69,7 @@
 %type rvalue  { Ast * }
 %type pat     { Ast * }
 %type schan   { Ast * }
+%type wsite   { Ast * }
 %type ref     { Ast * }
 %type decl    { Ast * }
 %type field   { Ast * }
@@ -127,6 +128,7 @@ decl(A) ::= TEST(K) STRING(T) LBRACE tsteps(S) RBRACE(E).
 /* test := test STRING { step* }; step := records MODEL { (NAME { (FIELD VALUE)* })* }
 **   | records MODEL from STRING | at DATETIME | after DURATION
 **   | event KIND [STRING] on CAMPAIGN.ACTIVITY for NAME | set NAME.FIELD = expr | send MAILING
+**   | visit [event] STRING [on WEBSITE] for NAME | add NAME to LIST | remove NAME from LIST | refresh LIST
 **   | expect NAME [not] sent CAMPAIGN.ACTIVITY [subject like STRING] [text like STRING]
 **   | expect NAME trace CAMPAIGN.ACTIVITY STATE | expect NAME in CAMPAIGN STATE
 **   | expect NAME.FIELD = expr | expect list LIST = expr | expect INT CHANNEL sent
@@ -143,6 +145,11 @@ tstep(A) ::= AFTER(K) DURATION(D).       { A = campAstStep(ctx, K, STEP_AFTER, 0
 tstep(A) ::= EVENT(K) ID(V) ON ref(X) FOR ID(R). { A = campAstEvent(ctx, K, V, 0, X, R); }
 tstep(A) ::= EVENT(K) ID(V) STRING(U) ON ref(X) FOR ID(R). { A = campAstEvent(ctx, K, V, &U, X, R); }
 tstep(A) ::= SEND(K) ID(M).             { A = campAstStep(ctx, K, STEP_SEND, 0, campAstLeaf(ctx, M), 0); }
+tstep(A) ::= VISIT(K) STRING(U) wsite(W) FOR ID(R). { A = campAstVisit(ctx, K, 0, U, W, R); }
+tstep(A) ::= VISIT(K) EVENT STRING(U) wsite(W) FOR ID(R). { A = campAstVisit(ctx, K, 1, U, W, R); }
+tstep(A) ::= ADD(K) ID(R) TO ID(L).      { A = campAstStep(ctx, K, STEP_ADD, &R, campAstLeaf(ctx, L), 0); }
+tstep(A) ::= REMOVE(K) ID(R) FROM ID(L). { A = campAstStep(ctx, K, STEP_REMOVE, &R, campAstLeaf(ctx, L), 0); }
+tstep(A) ::= REFRESH(K) ID(L).           { A = campAstStep(ctx, K, STEP_REFRESH, 0, campAstLeaf(ctx, L), 0); }
 tstep(A) ::= SET(K) ID(R) DOT ID(F) EQ expr(E). { A = campAstStep(ctx, K, STEP_SET, &R, campAstLeaf(ctx, F), E); }
 tstep(A) ::= EXPECT(K) ID(R) SENT ref(X) pats(P). { A = campAstSent(ctx, K, R, 0, X, P.head); }
 tstep(A) ::= EXPECT(K) ID(R) NOT SENT ref(X). { A = campAstSent(ctx, K, R, 1, X, 0); }
@@ -173,6 +180,8 @@ rvalue(A) ::= MINUS(K) REAL(T).          { A = campAstUnary(ctx, K, campAstLeaf(
 schan(A) ::= .                           { A = 0; }
 schan(A) ::= EMAIL(T).                   { A = campAstLeaf(ctx, T); }
 schan(A) ::= SMS(T).                     { A = campAstLeaf(ctx, T); }
+wsite(A) ::= .                           { A = 0; }
+wsite(A) ::= ON ID(W).                   { A = campAstLeaf(ctx, W); }
 pats(A) ::= .                            { A = campAstChain(ctx, 0, 0); }
 pats(A) ::= pats(B) pat(C).              { A = campAstChain(ctx, &B, C); }
 pat(A) ::= SUBJECT(K) LIKE STRING(S).    { A = campAstPropToken(ctx, K, PROP_SUBJECT, S); }

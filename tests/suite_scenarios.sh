@@ -3,8 +3,9 @@
 # camp test (one ok or FAIL per test), and each tests/scenarios/NAME.sh, whose printed timeline
 # must equal NAME.expected exactly (UPDATE=1 rewrites them).
 # What stays in shell: what a test block cannot state -- the exact due times of a timeline (time
-# zones, send windows), what a command prints (camp list, send, status, timeline, event), list
-# membership by hand, redeploys, configuration, visits and a runner that was down.
+# zones, send windows), what a command prints (camp list, send, status, timeline, event), redeploys,
+# configuration, hits as stored, a hit dated before the clock, a stopped campaign and a runner that
+# was down.
 . tests/lib.sh
 export CAMP
 

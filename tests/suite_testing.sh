@@ -10,9 +10,10 @@ T=tests/testing
 # -- what holds passes -----------------------------------------------------------
 out=$("$CAMP" test $T/pass.camp 2>&1); rc=$?
 check "pass.camp: exit 0" "$rc" 0
-check "pass.camp: four tests pass" "$(printf '%s\n' "$out" | tail -1)" "4 passed, 0 failed"
+check "pass.camp: five tests pass" "$(printf '%s\n' "$out" | tail -1)" "5 passed, 0 failed"
 for name in "a click promotes the contact" "no open: an sms three days later" \
-            "records from a file, a change, a manual mailing" "a bounce blocks the address"; do
+            "records from a file, a change, a manual mailing" "a bounce blocks the address" \
+            "a visit to the spring page, a website event, a list's changes"; do
   expect_match "pass.camp: ok line for '$name'" "*ok    $T/pass.camp:[0-9]*: $name (*ms)*" "$out"
 done
 
@@ -24,7 +25,7 @@ check "ab.camp: each test chooses its own winner" "$(printf '%s\n' "$out" | tail
 # -- what does not hold fails, saying where, what and what happened -----------------
 out=$("$CAMP" test $T/fail.camp 2>&1); rc=$?
 check "fail.camp: exit 1" "$rc" 1
-check "fail.camp: every test fails" "$(printf '%s\n' "$out" | tail -1)" "0 passed, 16 failed"
+check "fail.camp: every test fails" "$(printf '%s\n' "$out" | tail -1)" "0 passed, 17 failed"
 # failing NAME STEP-TEXT HAPPENED: the test's FAIL line, then its failing step's
 # file:line:col (the step's own line in the file) with what it expected and what happened
 failing() {
@@ -50,6 +51,9 @@ _line=$(grep -n '  send later' $T/fail.camp | cut -d: -f1)
 expect_match "fail.camp: send refuses a deferred mailing" "*$T/fail.camp:$_line:3: expected: the mailing to be sent
     happened: mailing 'later' is deferred to 2026-02-01T09:00:00Z: camp run sends it when that time comes*" "$out"
 failing "not in: enrolled" "ann not in hello" "ann is a participant of hello, running"
+_line=$(grep -n '  add ann to readers' $T/fail.camp | cut -d: -f1)
+expect_match "fail.camp: add refuses a dynamic list, as camp list add does" "*$T/fail.camp:$_line:3: expected: list readers to take the record
+    happened: list 'readers' is dynamic: its members come from its filter (change the filter); add is for manual lists*" "$out"
 _line=$(grep -n 'at 2026-01-05 09:30' $T/fail.camp | cut -d: -f1)
 expect_match "fail.camp: time only moves on" "*$T/fail.camp:$_line:3: expected: a time after the test's clock
     happened: 2026-01-05T09:30:00Z is before the clock's 2026-01-05T11:00:00Z: time only moves on*" "$out"
@@ -61,7 +65,7 @@ expect_match "a failure shows the record's timeline" "*timeline:
 # -- formats ----------------------------------------------------------------------
 "$CAMP" test --format junit $T/pass.camp $T/fail.camp > "$D/junit.xml" 2> "$D/junit.err"
 check "junit: exit 1 with a failure" "$?" 1
-check "junit: the totals on stderr" "$(cat "$D/junit.err")" "4 passed, 16 failed"
+check "junit: the totals on stderr" "$(cat "$D/junit.err")" "5 passed, 17 failed"
 check "junit: well-formed, a testsuite per file with its counts" "$($PY - "$D/junit.xml" <<'PY'
 import sys, xml.etree.ElementTree as ET
 root = ET.parse(sys.argv[1]).getroot()
@@ -71,8 +75,8 @@ for s in root.iter("testsuite"):
     assert int(s.get("tests")) == len(cases) and int(s.get("failures")) == len(fails), s.attrib
     print(s.get("name"), len(cases), len(fails), all(c.get("file") == s.get("name") and int(c.get("line")) > 0 for c in cases))
 PY
-)" "tests/testing/pass.camp 4 0 True
-tests/testing/fail.camp 16 16 True"
+)" "tests/testing/pass.camp 5 0 True
+tests/testing/fail.camp 17 17 True"
 l=$(grep -n 'ann.score = 41' $T/fail.camp | cut -d: -f1)
 expect_match "junit: a failure's message says where, what and what happened" \
   "*<failure message=\"tests/testing/fail.camp:$l:3: expected: ann.score = 41; happened: ann.score is 40\" type=\"expectation\">*" \
@@ -80,7 +84,7 @@ expect_match "junit: a failure's message says where, what and what happened" \
 out=$("$CAMP" test --format github $T/fail.camp 2>&1)
 expect_match "github: an ::error annotation per failure at the step" \
   "*::error file=tests/testing/fail.camp,line=$l,col=3,title=camp test%3A field%3A another value::expected: ann.score = 41%0Ahappened: ann.score is 40*" "$out"
-check "github: an annotation per failing test" "$(printf '%s\n' "$out" | grep -c '^::error ')" 16
+check "github: an annotation per failing test" "$(printf '%s\n' "$out" | grep -c '^::error ')" 17
 
 # -- jobs: the same report, whatever the number of processes ----------------------------
 strip() { sed 's/ ([0-9.]* ms)$//; s/t[0-9]*\.[0-9a-f]*@camp/MID/'; }

@@ -137,7 +137,8 @@ function inKeywordPlace(code, i) {
     case 'on': return TRIGGERS.has(ty(i + 1)) || (ty(i + 1) === "'no'" && TRIGGERS.has(ty(i + 2)));
     case 'no': return ty(i - 1) === "'on'" && TRIGGERS.has(ty(i + 1));
     case 'done': case 'open': case 'click': case 'reply': case 'bounce': case 'visit':
-      return ty(i - 1) === "'on'" || (ty(i - 1) === "'no'" && ty(i - 2) === "'on'");
+      return ty(i - 1) === "'on'" || (ty(i - 1) === "'no'" && ty(i - 2) === "'on'") ||
+        (kw === 'visit' && (ty(i + 1) === 'string' || (ty(i + 1) === "'event'" && ty(i + 2) === 'string')));   // a test's visit
     case 'after': case 'within': case 'expire': return ty(i + 1) === 'duration';
     case 'subject': case 'body': case 'text': case 'from': case 'code':
     case 'site_id': case 'goal': case 'event': return ty(i + 1) === 'string';
@@ -164,6 +165,11 @@ function inKeywordPlace(code, i) {
     case 'expect': return isName(code[i + 1]) || ty(i + 1) === 'integer';
     case 'sent': return ty(i - 2) === "'expect'" || (ty(i - 1) === "'not'" && ty(i - 3) === "'expect'") || ty(i - 3) === "'expect'";
     case 'trace': return ty(i - 2) === "'expect'";
+    case 'add': return isName(code[i + 1]) && ty(i + 2) === "'to'";          // a test's add R to LIST
+    case 'remove': return isName(code[i + 1]) && ty(i + 2) === "'from'";     // remove R from LIST
+    case 'refresh':                                // refresh LIST ending its line
+      return isName(code[i + 1]) && code[i + 1].line === code[i].line &&
+        (!code[i + 2] || code[i + 2].line !== code[i].line || ty(i + 2) === "'}'");
     case 'for': return isName(code[i + 1]) && ty(i - 2) === "'.'";
     case 'variant': return isName(code[i + 1]) && ty(i + 2) === "'{'";
     case 'winner': return ty(i + 1) === "'by'";

@@ -150,7 +150,8 @@ syn match campBy contained "\<by\>" nextgroup=campFieldRef skipwhite
 
 " Tests: test "NAME" { records MODEL { … } | records MODEL from "F" | event KIND on C.A for R
 "   | set R.F = V | send MAILING | expect R [not] sent C.A | expect R trace C.A STATE | expect N CHANNEL sent
-"   | expect R [not] suppressed [email|sms] … }
+"   | expect R [not] suppressed [email|sms] | visit [event] "URL" [on WEBSITE] for R
+"   | add R to LIST | remove R from LIST | refresh LIST … }
 syn match campDecl "\%(^\s*\|[{}]\s*\)\@<=test\>\ze\s*[\"']"
 syn match campProperty "\<records\>\ze\s\+\h\w*"
 syn match campProperty "\<expect\>"
@@ -162,6 +163,14 @@ syn match campSent contained "\<sent\>"
 syn match campProperty "\%(^\s*\)\@<=event\>\ze\s\+\h\w*"
 syn match campProperty "\%(^\s*\)\@<=set\>\ze\s\+\h\w*\s*\."
 syn match campProperty "\<send\>\ze[ \t]\+\h\w*\s*\%(#\|}\|$\)"
+syn match campProperty "\<visit\>\ze\s\+\%(event\s\+\)\=[\"']"
+syn match campProperty "\%(\<visit\s\+\)\@<=event\>\ze\s*[\"']"
+syn match campProperty "\%([\"']\s*\)\@<=on\>\ze\s\+\h\w*\s\+for\>"
+syn match campProperty "\<add\>\ze\s\+\h\w*\s\+to\>"
+syn match campProperty "\%(\<add\s\+\h\w*\s\+\)\@<=to\>"
+syn match campProperty "\<remove\>\ze\s\+\h\w*\s\+from\>"
+syn match campProperty "\%(\<remove\s\+\h\w*\s\+\)\@<=from\>"
+syn match campProperty "\<refresh\>\ze[ \t]\+\h\w*\s*\%(#\|}\|$\)"
 syn match campProperty "\<on\>\ze\s\+\h\w*\s*\."
 syn match campProperty "\%(\.\s*\h\w*\s\+\)\@<=for\>\ze\s\+\h"
 
