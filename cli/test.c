@@ -145,8 +145,9 @@ static int num(const json_t *o, const char *key) { return (int)json_integer_valu
 static void indented(const char *text, const char *pad, FILE *out) {
   while (*text) {
     const char *nl = strchr(text, '\n');
-    size_t n = nl ? (size_t)(nl - text) : strlen(text);
-    fprintf(out, "%s%.*s\n", pad, (int)n, text);
+    size_t n = nl ? (size_t)(nl - text) : strlen(text), shown = n;
+    while (shown && text[shown - 1] == ' ') shown--;          /* the timeline pads its columns */
+    fprintf(out, "%s%.*s\n", pad, (int)shown, text);
     text += n + (nl != NULL);
   }
 }
