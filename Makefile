@@ -31,16 +31,22 @@ endif
 # libxml2 (the HTML parser behind the plain part, runtime/compose.c) likewise.
 GMIME_CFLAGS = $(shell pkg-config --cflags gmime-3.0)
 XML_CFLAGS   = $(shell pkg-config --cflags libxml-2.0)
+# libpq (the PostgreSQL store) likewise, for every object: which files include
+# libpq-fe.h is the runtime's business; expanded once, on first use.
+PQ_CFLAGS    = $(eval PQ_CFLAGS := $(shell pkg-config --cflags libpq))$(PQ_CFLAGS)
+CPPFLAGS    += $(PQ_CFLAGS)
 # libgit2 (the unified diff of bodies in `camp plan`, runtime/plan.c) likewise.
-LDLIBS   = -lsqlite3 -lcurl -ljansson -lmicrohttpd -lcrypto -lm -lpthread $(shell pkg-config --libs gmime-3.0 libxml-2.0 libgit2)
+LDLIBS   = -lsqlite3 -lcurl -ljansson -lmicrohttpd -lcrypto -lm -lpthread $(shell pkg-config --libs gmime-3.0 libxml-2.0 libgit2 libpq)
 
 # Debian packages: to build, and (in addition) to run the test suite.  tzdata: the
 # IANA zones GLib reads (time zones in campaigns, docs/RUNTIME.md).
 BUILD_PKGS = re2c lemon libsqlite3-dev libcurl4-openssl-dev libjansson-dev \
-             libmicrohttpd-dev libssl-dev libgmime-3.0-dev libxml2-dev libgit2-dev pkg-config scdoc tzdata
+             libmicrohttpd-dev libssl-dev libgmime-3.0-dev libxml2-dev libgit2-dev libpq-dev pkg-config scdoc tzdata
 # Only what tests use; the benchmarks install their own tools (bench/*.sh).
+# postgresql: the server (15 on Debian 12) of the throwaway clusters tests/pg.sh
+# starts (pg_stat_statements is in it).
 TEST_PKGS  = clang libclang-rt-14-dev sqlite3 curl openssl python3-aiosmtpd python3-jsonschema graphviz \
-             chromium chromium-driver dovecot-imapd zsh man-db
+             chromium chromium-driver dovecot-imapd zsh man-db postgresql
 
 GEN      = $(BUILD)/lexer.c $(BUILD)/parser.c
 LIB_SRC  = $(wildcard compiler/*.c runtime/*.c stdlib/*.c) $(filter-out cli/main.c,$(wildcard cli/*.c))
