@@ -131,8 +131,13 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libcamp.a | $(BUILD)/parser.h
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $(LDFLAGS) -o $@ $< $(BUILD)/libcamp.a $(LDLIBS)
 
+# runtime/db.h on a real database, SQLite and PostgreSQL (tests/suite_db.sh)
+$(BUILD)/db/dbcheck: tests/db/dbcheck.c $(BUILD)/libcamp.a | $(BUILD)/parser.h
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $(LDFLAGS) -o $@ $< $(BUILD)/libcamp.a $(LDLIBS)
+
 # --- commands -------------------------------------------------------------------
-test: $(BUILD)/camp $(UNIT_BIN) names | $(BUILD)/.test-deps $(BUILD)/npm/.installed $(BUILD)/npm-website/.installed $(BUILD)/npm-esp/.installed
+test: $(BUILD)/camp $(UNIT_BIN) $(BUILD)/db/dbcheck names | $(BUILD)/.test-deps $(BUILD)/npm/.installed $(BUILD)/npm-website/.installed $(BUILD)/npm-esp/.installed
 	@BUILD=$(BUILD) sh tests/run.sh
 
 # VS Code's TextMate engine for tests/suite_editors.sh, at the versions

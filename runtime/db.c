@@ -1,0 +1,140 @@
+/*
+** runtime/db.c -- the connection API of runtime/db.h: each call goes to
+** the backend of its connection (db_sqlite.c, db_pg.c).
+**
+** Owns: choosing the backend from the target, the shown name of a URL
+** (no password), and the calls that are the same for both.
+*/
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "runtime/db_int.h"
+
+int campDbIsUrl(const char *target) {
+  return target && (!strncmp(target, "postgresql://", 13) || !strncmp(target, "postgres://", 11));
+}
+
+char *campDbUrlShown(const char *url) {
+  const char *scheme = strstr(url, "://"), *at = scheme ? strchr(scheme + 3, '@') : NULL;
+  const char *slash = scheme ? strchr(scheme + 3, '/') : NULL;
+  if (!at || (slash && slash < at)) return strdup(url);
+  const char *colon = memchr(scheme + 3, ':', (size_t)(at - scheme - 3));
+  if (!colon) return strdup(url);
+  char *s = NULL;
+  if (asprintf(&s, "%.*s%s", (int)(colon - url), url, at) < 0) return NULL;
+  return s;
+}
+
+Db *campDbOpen(const char *target, int create, char *err, size_t errSize) {
+  Db *db = calloc(1, sizeof *db);
+  if (!db) { snprintf(err, errSize, "out of memory"); return NULL; }
+  int url = campDbIsUrl(target);
+  db->kind = url ? DB_POSTGRES : DB_SQLITE;
+  db->name = url ? campDbUrlShown(target) : strdup(target);
+  int rc = !db->name ? (snprintf(db->err, sizeof db->err, "out of memory"), -1)
+         : url ? campDbPgOpen(db, target) : campDbLiteOpen(db, target, create);
+  if (rc < 0) {
+    snprintf(err, errSize, "%s", db->err);
+    campDbClose(db);
+    return NULL;
+  }
+  return db;
+}
+
+void campDbClose(Db *db) {
+  if (!db) return;
+  if (db->kind == DB_POSTGRES) campDbPgClose(db); else campDbLiteClose(db);
+  free(db->name);
+  free(db);
+}
+
+DbKind campDbKind(const Db *db) { return db->kind; }
+const char *campDbName(const Db *db) { return db->name; }
+const char *campDbError(Db *db) { return db->err; }
+
+int campDbExec(Db *db, const char *sql, char *err, size_t errSize) {
+  int rc = db->kind == DB_POSTGRES ? campDbPgExec(db, sql) : campDbLiteExec(db, sql);
+  if (rc < 0 && err) snprintf(err, errSize, "database: %s", db->err);
+  return rc;
+}
+
+int campDbInTransaction(Db *db) {
+  return db->kind == DB_POSTGRES ? campDbPgInTransaction(db) : !sqlite3_get_autocommit(db->lite);
+}
+
+int64_t campDbChanges(Db *db) { return db->kind == DB_POSTGRES ? campDbPgChanges(db) : sqlite3_changes(db->lite); }
+
+DbStmt *campDbPrepare(Db *db, const char *sql, char *err, size_t errSize) {
+  DbStmt *st = db->kind == DB_POSTGRES ? campDbPgPrepare(db, sql) : campDbLitePrepare(db, sql);
+  if (!st && err) snprintf(err, errSize, "database: %s", db->err);
+  return st;
+}
+
+void campDbFinalize(DbStmt *st) {
+  if (!st) return;
+  if (st->pg) campDbPgFinalize(st); else sqlite3_finalize(st->lite);
+  free(st);
+}
+
+void campDbReset(DbStmt *st) { if (st->pg) campDbPgReset(st); else sqlite3_reset(st->lite); }
+void campDbClearBindings(DbStmt *st) { if (st->pg) campDbPgClearBindings(st); else sqlite3_clear_bindings(st->lite); }
+
+int campDbBindInt64(DbStmt *st, int i, int64_t v) {
+  return st->pg ? campDbPgBind(st, i, DB_INTEGER, NULL, 0, v, 0) : sqlite3_bind_int64(st->lite, i, v) == SQLITE_OK ? 0 : -1;
+}
+int campDbBindDouble(DbStmt *st, int i, double v) {
+  return st->pg ? campDbPgBind(st, i, DB_FLOAT, NULL, 0, 0, v) : sqlite3_bind_double(st->lite, i, v) == SQLITE_OK ? 0 : -1;
+}
+int campDbBindText(DbStmt *st, int i, const char *s, int len) {
+  if (!s) return campDbBindNull(st, i);
+  if (len < 0) len = (int)strlen(s);
+  return st->pg ? campDbPgBind(st, i, DB_TEXT, s, len, 0, 0)
+                : sqlite3_bind_text(st->lite, i, s, len, SQLITE_TRANSIENT) == SQLITE_OK ? 0 : -1;
+}
+int campDbBindBlob(DbStmt *st, int i, const void *p, int len) {
+  return st->pg ? campDbPgBind(st, i, DB_BLOB, p, len, 0, 0)
+                : sqlite3_bind_blob(st->lite, i, p, len, SQLITE_TRANSIENT) == SQLITE_OK ? 0 : -1;
+}
+int campDbBindNull(DbStmt *st, int i) {
+  return st->pg ? campDbPgBind(st, i, DB_NULL, NULL, 0, 0, 0) : sqlite3_bind_null(st->lite, i) == SQLITE_OK ? 0 : -1;
+}
+
+int campDbStep(DbStmt *st) {
+  if (st->pg) return campDbPgStep(st);
+  int rc = sqlite3_step(st->lite);
+  if (rc == SQLITE_ROW) return DB_ROW;
+  if (rc == SQLITE_DONE) return DB_DONE;
+  snprintf(st->db->err, sizeof st->db->err, "%s", sqlite3_errmsg(st->db->lite));
+  return rc == SQLITE_BUSY ? DB_BUSY : DB_FAIL;
+}
+
+int campDbColumnCount(DbStmt *st) { return st->pg ? campDbPgColumnCount(st) : sqlite3_column_count(st->lite); }
+
+DbType campDbColumnType(DbStmt *st, int col) {
+  if (st->pg) return campDbPgColumnType(st, col);
+  switch (sqlite3_column_type(st->lite, col)) {
+  case SQLITE_INTEGER: return DB_INTEGER;
+  case SQLITE_FLOAT: return DB_FLOAT;
+  case SQLITE_BLOB: return DB_BLOB;
+  case SQLITE_NULL: return DB_NULL;
+  default: return DB_TEXT;
+  }
+}
+
+int64_t campDbColumnInt64(DbStmt *st, int col) {
+  return st->pg ? strtoll(campDbPgColumnText(st, col), NULL, 10) : sqlite3_column_int64(st->lite, col);
+}
+double campDbColumnDouble(DbStmt *st, int col) {
+  return st->pg ? strtod(campDbPgColumnText(st, col), NULL) : sqlite3_column_double(st->lite, col);
+}
+const char *campDbColumnText(DbStmt *st, int col) {
+  if (st->pg) return campDbPgColumnText(st, col);
+  const unsigned char *s = sqlite3_column_text(st->lite, col);
+  return s ? (const char *)s : "";
+}
+const void *campDbColumnBlob(DbStmt *st, int col) {
+  return st->pg ? campDbPgColumnBlob(st, col) : sqlite3_column_blob(st->lite, col);
+}
+int campDbColumnBytes(DbStmt *st, int col) {
+  return st->pg ? campDbPgColumnBytes(st, col) : sqlite3_column_bytes(st->lite, col);
+}

@@ -1,0 +1,46 @@
+#!/bin/sh
+# tests/suite_db.sh -- runtime/db.h, the store's one SQL API, on a real
+# SQLite file and a real PostgreSQL 15 database (tests/pg.sh): the same
+# checks on both (tests/db/dbcheck.c: parameters, quotes, big ints, reals,
+# blobs, nulls, RETURNING, changes, transactions, errors), and a PostgreSQL
+# connection that fails says why in one line, never with the password.
+. tests/lib.sh
+. tests/pg.sh
+DBCHECK=${DBCHECK:-$PWD/$BUILD/db/dbcheck}
+[ -x "$DBCHECK" ] || abort "$DBCHECK is missing (make $BUILD/db/dbcheck)"
+
+# same NAME OUT: every check of a dbcheck run passed (one ok; the output when not)
+same() {
+  case $2 in *"
+30 passed, 0 failed") ok "$1" ;; *) bad "$1" "$(printf '%s\n' "$2" | grep -v '^ok' | tail -20)" ;; esac
+}
+same "dbcheck on a SQLite file" "$("$DBCHECK" "$D/check.db" 2>&1)"
+
+pg_start a || abort "cannot go on without a cluster"
+pg_fresh_db a dbc
+same "dbcheck on PostgreSQL over TCP with a password" "$("$DBCHECK" "$(pg_url a dbc)" 2>&1)"
+pg_fresh_db a dbs
+same "dbcheck on PostgreSQL over its socket" "$("$DBCHECK" "$(pg_socket_url a dbs)" 2>&1)"
+
+# opening NAME URL WANT: dbcheck --open URL prints WANT (a pattern), exits 1, never shows the password
+opening() {
+  _out=$("$DBCHECK" --open "$2" 2>&1); _rc=$?
+  expect_match "$1: one line" "$3" "$_out"
+  check "$1: exit 1" "$_rc" 1
+  case $_out in *"$PG_PASSWORD_a"*|*wrongpass*|*"
+"*) bad "$1: the password or more than one line in the message" "$_out" ;; *) ok "$1: no password shown" ;; esac
+}
+port=$(free_port)
+opening "nothing listens on the port" "postgresql://camp:wrongpass@127.0.0.1:$port/camp" \
+  "cannot connect to PostgreSQL at 127.0.0.1:$port: Connection refused"
+opening "a wrong password" "postgresql://camp:wrongpass@127.0.0.1:$PG_PORT_a/camp" \
+  "PostgreSQL refused user 'camp': password authentication failed"
+opening "no such database" "postgresql://camp:$PG_PASSWORD_a@127.0.0.1:$PG_PORT_a/nosuch" \
+  "PostgreSQL has no database 'nosuch' (create it: createdb -O camp nosuch)"
+opening "no such user" "postgresql://nobody:wrongpass@127.0.0.1:$PG_PORT_a/camp" \
+  "PostgreSQL refused user 'nobody': password authentication failed"
+opening "not a URL libpq reads" "postgresql://camp:wrongpass@127.0.0.1:$PG_PORT_a/camp?nosuchoption=1" \
+  "'postgresql://camp@127.0.0.1:$PG_PORT_a/camp?nosuchoption=1' is not a PostgreSQL URL that libpq reads: invalid URI query parameter: \"nosuchoption\""
+check "a URL's name is shown without its password" "$("$DBCHECK" --open "$(pg_url a dbc)" | sed -n 's/^name: //p')" \
+  "postgresql://camp@127.0.0.1:$PG_PORT_a/dbc"
+finish
