@@ -138,3 +138,9 @@ const void *campDbColumnBlob(DbStmt *st, int col) {
 int campDbColumnBytes(DbStmt *st, int col) {
   return st->pg ? campDbPgColumnBytes(st, col) : sqlite3_column_bytes(st->lite, col);
 }
+
+int campDbFinish(DbStmt *st, int rc, char *err, size_t errSize) {
+  if (rc != DB_DONE && err) snprintf(err, errSize, "database: %s", campDbError(st->db));
+  campDbFinalize(st);
+  return rc == DB_DONE ? 0 : -1;
+}

@@ -38,6 +38,11 @@ int campDbIsUrl(const char *target);
 ** "PostgreSQL refused user 'camp': password authentication failed", ...
 ** A URL's password is never in a message. */
 Db *campDbOpen(const char *target, int create, char *err, size_t errSize);
+/* A Db over a SQLite connection opened elsewhere (the store's, while its
+** files move to this API); campDbClose leaves that connection open.  NULL
+** when out of memory. */
+struct sqlite3;
+Db *campDbWrapSqlite(struct sqlite3 *handle, const char *name);
 void campDbClose(Db *db);
 DbKind campDbKind(const Db *db);
 /* The target as messages may show it: the path, or the URL without its password. */
@@ -75,5 +80,8 @@ double campDbColumnDouble(DbStmt *st, int col);
 const char *campDbColumnText(DbStmt *st, int col);
 const void *campDbColumnBlob(DbStmt *st, int col);
 int campDbColumnBytes(DbStmt *st, int col);
+/* After a loop of campDbStep: finalize st; 0 when the last step was DB_DONE,
+** else -1 with "database: " and the error in err. */
+int campDbFinish(DbStmt *st, int rc, char *err, size_t errSize);
 
 #endif

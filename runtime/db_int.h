@@ -17,6 +17,7 @@ struct Db {
   char *name;                   /* the path, or the URL without its password */
   char err[512];                /* the last error, one line */
   sqlite3 *lite;
+  int wrapped;                  /* lite is not ours to close (campDbWrapSqlite) */
   struct PgConn *pg;
 };
 

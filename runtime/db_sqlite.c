@@ -8,6 +8,7 @@
 */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include "runtime/db_int.h"
 
 int campDbLiteOpen(Db *db, const char *path, int create) {
@@ -18,7 +19,16 @@ int campDbLiteOpen(Db *db, const char *path, int create) {
   return -1;
 }
 
-void campDbLiteClose(Db *db) { sqlite3_close(db->lite); }
+void campDbLiteClose(Db *db) { if (!db->wrapped) sqlite3_close(db->lite); }
+
+Db *campDbWrapSqlite(sqlite3 *handle, const char *name) {
+  Db *db = calloc(1, sizeof *db);
+  if (!db || !(db->name = strdup(name))) { free(db); return NULL; }
+  db->kind = DB_SQLITE;
+  db->lite = handle;
+  db->wrapped = 1;
+  return db;
+}
 
 int campDbLiteExec(Db *db, const char *sql) {
   if (sqlite3_exec(db->lite, sql, NULL, NULL, NULL) == SQLITE_OK) return 0;

@@ -462,7 +462,7 @@ static Engine *openFailed(Engine *e, const char *path, int create, char *err, si
 
 /* The end of an open: the database's secret and clock read into e. */
 static Engine *openSecretAndClock(Engine *e, const char *path, char *err, size_t errSize) {
-  if (!e->vm) { snprintf(err, errSize, "out of memory"); campEngineClose(e); return NULL; }
+  if (!e->vm || !(e->conn = campDbWrapSqlite(e->db, path))) { snprintf(err, errSize, "out of memory"); campEngineClose(e); return NULL; }
   if (loadSecret(e, err, errSize) < 0) {
     campEngineClose(e);
     return NULL;
@@ -599,6 +599,7 @@ void campEngineClose(Engine *e) {
   for (int i = 0; i < MAX_FIELDS; i++) free(e->fieldText[i]);
   for (int i = 0; i < e->nstmt; i++) { sqlite3_finalize(e->stmts[i].st); free(e->stmts[i].sql); }
   campVmFree(e->vm);
+  campDbClose(e->conn);
   sqlite3_close(e->db);
   OPENSSL_cleanse(e->secret, sizeof e->secret);
   free(e);

@@ -7,6 +7,7 @@
 #define CAMP_STORE_ENGINE_H
 
 #include <sqlite3.h>
+#include "runtime/db.h"
 #include "runtime/engine.h"
 #include "runtime/store.h"
 #include "runtime/program.h"
@@ -45,6 +46,7 @@ _Static_assert(EV_OPEN == 1 && EV_CLICK == 2 && EV_REPLY == 4 && EV_BOUNCE == 8,
 
 struct Engine {
   sqlite3 *db;
+  Db *conn;                 /* the same connection through runtime/db.h: the files moved to it use this */
   int simulated;
   int64_t clock;
   Vm *vm;

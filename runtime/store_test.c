@@ -19,7 +19,7 @@ int64_t campStoreTestLastRecord(Engine *e) { return sqlite3_last_insert_rowid(e-
 int campStoreTestTrace(Engine *e, const char *campaign, const char *activity, int64_t record, StoreTestTrace *t,
                        char *err, size_t errSize) {
   memset(t, 0, sizeof *t);
-  sqlite3_stmt *st = campStorePrepare(e,
+  DbStmt *st = campDbPrepare(e->conn,
     "SELECT t.id, t.state, t.due, t.done_at, coalesce(t.message_id, ''), coalesce(t.message, '') FROM camp_trace t"
     " JOIN camp_participant p ON p.id = t.participant JOIN camp_campaign c ON c.id = p.campaign"
     " JOIN camp_activity a ON a.id = t.activity"
@@ -27,34 +27,34 @@ int campStoreTestTrace(Engine *e, const char *campaign, const char *activity, in
     "   (SELECT 1 FROM camp_activity o WHERE o.campaign = c.id AND o.name = ?2)))"
     " ORDER BY CASE WHEN a.name = ?2 THEN 0 ELSE t.message_id IS NULL END, t.id DESC LIMIT 1", err, errSize);
   if (!st) return -1;
-  sqlite3_bind_text(st, 1, campaign, -1, SQLITE_STATIC);
-  sqlite3_bind_text(st, 2, activity, -1, SQLITE_STATIC);
-  sqlite3_bind_int64(st, 3, record);
-  int rc = sqlite3_step(st);
-  if (rc == SQLITE_ROW) {
+  campDbBindText(st, 1, campaign, -1);
+  campDbBindText(st, 2, activity, -1);
+  campDbBindInt64(st, 3, record);
+  int rc = campDbStep(st);
+  if (rc == DB_ROW) {
     t->found = 1;
-    t->id = sqlite3_column_int64(st, 0);
-    t->state = sqlite3_column_int(st, 1);
-    t->due = sqlite3_column_type(st, 2) == SQLITE_NULL ? INT64_MIN : sqlite3_column_int64(st, 2);
-    t->doneAt = sqlite3_column_type(st, 3) == SQLITE_NULL ? INT64_MIN : sqlite3_column_int64(st, 3);
-    snprintf(t->messageId, sizeof t->messageId, "%s", (const char *)sqlite3_column_text(st, 4));
-    snprintf(t->note, sizeof t->note, "%s", (const char *)sqlite3_column_text(st, 5));
-    rc = SQLITE_DONE;
+    t->id = campDbColumnInt64(st, 0);
+    t->state = (int)campDbColumnInt64(st, 1);
+    t->due = campDbColumnType(st, 2) == DB_NULL ? INT64_MIN : campDbColumnInt64(st, 2);
+    t->doneAt = campDbColumnType(st, 3) == DB_NULL ? INT64_MIN : campDbColumnInt64(st, 3);
+    snprintf(t->messageId, sizeof t->messageId, "%s", campDbColumnText(st, 4));
+    snprintf(t->note, sizeof t->note, "%s", campDbColumnText(st, 5));
+    rc = DB_DONE;
   }
-  return campStoreFinish(e, st, rc, err, errSize);
+  return campDbFinish(st, rc, err, errSize);
 }
 
 int campStoreTestState(Engine *e, const char *campaign, int64_t record, char *state, size_t size,
                              char *err, size_t errSize) {
-  sqlite3_stmt *st = campStorePrepare(e,
+  DbStmt *st = campDbPrepare(e->conn,
     "SELECT p.state FROM camp_participant p JOIN camp_campaign c ON c.id = p.campaign"
     " WHERE c.name = ?1 AND p.record_id = ?2 AND p.test = 0", err, errSize);
   if (!st) return -1;
-  sqlite3_bind_text(st, 1, campaign, -1, SQLITE_STATIC);
-  sqlite3_bind_int64(st, 2, record);
-  int rc = sqlite3_step(st), found = rc == SQLITE_ROW;
-  if (found) { snprintf(state, size, "%s", (const char *)sqlite3_column_text(st, 0)); rc = SQLITE_DONE; }
-  return campStoreFinish(e, st, rc, err, errSize) < 0 ? -1 : found;
+  campDbBindText(st, 1, campaign, -1);
+  campDbBindInt64(st, 2, record);
+  int rc = campDbStep(st), found = rc == DB_ROW;
+  if (found) { snprintf(state, size, "%s", campDbColumnText(st, 0)); rc = DB_DONE; }
+  return campDbFinish(st, rc, err, errSize) < 0 ? -1 : found;
 }
 
 int campStoreTestField(Engine *e, const char *model, int64_t record, const char *field, Value *out, char **text,
@@ -67,39 +67,39 @@ int campStoreTestField(Engine *e, const char *model, int64_t record, const char 
   campBufPuts(&q, " FROM ");
   campStoreIdentPut(&q, model);
   campBufPuts(&q, " WHERE id = ?");
-  sqlite3_stmt *st = q.oom ? NULL : campStorePrepare(e, q.p, err, errSize);
+  DbStmt *st = q.oom ? NULL : campDbPrepare(e->conn, q.p, err, errSize);
   if (q.oom) snprintf(err, errSize, "out of memory");
   campBufFree(&q);
   if (!st) return -1;
-  sqlite3_bind_int64(st, 1, record);
-  int rc = sqlite3_step(st);
-  if (rc == SQLITE_ROW) {
-    switch (sqlite3_column_type(st, 0)) {
-    case SQLITE_INTEGER: *out = (Value){ .tag = VAL_INT, .u.i = sqlite3_column_int64(st, 0) }; break;
-    case SQLITE_FLOAT: *out = (Value){ .tag = VAL_REAL, .u.r = sqlite3_column_double(st, 0) }; break;
-    case SQLITE_NULL: break;
+  campDbBindInt64(st, 1, record);
+  int rc = campDbStep(st);
+  if (rc == DB_ROW) {
+    switch (campDbColumnType(st, 0)) {
+    case DB_INTEGER: *out = (Value){ .tag = VAL_INT, .u.i = campDbColumnInt64(st, 0) }; break;
+    case DB_FLOAT: *out = (Value){ .tag = VAL_REAL, .u.r = campDbColumnDouble(st, 0) }; break;
+    case DB_NULL: break;
     default:
-      *text = strdup((const char *)sqlite3_column_text(st, 0));
-      if (!*text) { sqlite3_finalize(st); snprintf(err, errSize, "out of memory"); return -1; }
+      *text = strdup(campDbColumnText(st, 0));
+      if (!*text) { campDbFinalize(st); snprintf(err, errSize, "out of memory"); return -1; }
       *out = (Value){ .tag = VAL_TEXT, .len = (uint32_t)strlen(*text), .u.s = *text };
     }
-    rc = SQLITE_DONE;
+    rc = DB_DONE;
   }
-  return campStoreFinish(e, st, rc, err, errSize);
+  return campDbFinish(st, rc, err, errSize);
 }
 
 int campStoreTestAddress(Engine *e, const char *model, int64_t record, int sms, char *out, size_t size,
                          char *err, size_t errSize) {
   out[0] = 0;
-  sqlite3_stmt *st = campStorePrepare(e, "SELECT field FROM camp_model WHERE model = ?1 AND type = ?2 ORDER BY rowid LIMIT 1",
+  DbStmt *st = campDbPrepare(e->conn, "SELECT field FROM camp_model WHERE model = ?1 AND type = ?2 ORDER BY rowid LIMIT 1",
                                       err, errSize);
   if (!st) return -1;
-  sqlite3_bind_text(st, 1, model, -1, SQLITE_STATIC);
-  sqlite3_bind_int(st, 2, sms ? TYPE_PHONE : TYPE_EMAIL);
-  int rc = sqlite3_step(st);
+  campDbBindText(st, 1, model, -1);
+  campDbBindInt64(st, 2, sms ? TYPE_PHONE : TYPE_EMAIL);
+  int rc = campDbStep(st);
   char field[256] = "";
-  if (rc == SQLITE_ROW) { snprintf(field, sizeof field, "%s", (const char *)sqlite3_column_text(st, 0)); rc = SQLITE_DONE; }
-  if (campStoreFinish(e, st, rc, err, errSize) < 0) return -1;
+  if (rc == DB_ROW) { snprintf(field, sizeof field, "%s", campDbColumnText(st, 0)); rc = DB_DONE; }
+  if (campDbFinish(st, rc, err, errSize) < 0) return -1;
   if (!field[0]) return 0;
   Value v;
   char *text;
@@ -115,19 +115,19 @@ int campStoreTestSuppression(Engine *e, int sms, const char *addr, char *reason,
   *at = INT64_MIN;
   char *a = campStoreAddress(sms, addr, strlen(addr));
   if (!a) { snprintf(err, errSize, "out of memory"); return -1; }
-  sqlite3_stmt *st = campStorePrepare(e, "SELECT reason, at FROM camp_suppression WHERE channel = ?1 AND address = ?2",
+  DbStmt *st = campDbPrepare(e->conn, "SELECT reason, at FROM camp_suppression WHERE channel = ?1 AND address = ?2",
                                       err, errSize);
   if (st) {
-    sqlite3_bind_text(st, 1, campStoreChannelName(sms), -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, a, -1, SQLITE_STATIC);
+    campDbBindText(st, 1, campStoreChannelName(sms), -1);
+    campDbBindText(st, 2, a, -1);
   }
-  int rc = st ? sqlite3_step(st) : SQLITE_ERROR, found = rc == SQLITE_ROW;
+  int rc = st ? campDbStep(st) : DB_FAIL, found = rc == DB_ROW;
   if (found) {
-    snprintf(reason, size, "%s", (const char *)sqlite3_column_text(st, 0));
-    *at = sqlite3_column_int64(st, 1);
-    rc = SQLITE_DONE;
+    snprintf(reason, size, "%s", campDbColumnText(st, 0));
+    *at = campDbColumnInt64(st, 1);
+    rc = DB_DONE;
   }
   free(a);
   if (!st) return -1;
-  return campStoreFinish(e, st, rc, err, errSize) < 0 ? -1 : found;
+  return campDbFinish(st, rc, err, errSize) < 0 ? -1 : found;
 }
