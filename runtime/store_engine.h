@@ -139,6 +139,10 @@ void campStoreBusyInit(Engine *e);
 
 
 
+/* The store's tables on PostgreSQL at the current schema version
+** (store_schema_pg.c). */
+extern const char *const campStorePgSchema;
+
 /* The same, appended to b whatever its length (SQL built from input). */
 void campStoreIdentPut(Buf *b, const char *name);
 

@@ -22,6 +22,20 @@ same "dbcheck on PostgreSQL over TCP with a password" "$("$DBCHECK" "$(pg_url a 
 pg_fresh_db a dbs
 same "dbcheck on PostgreSQL over its socket" "$("$DBCHECK" "$(pg_socket_url a dbs)" 2>&1)"
 
+# -- the store's tables on PostgreSQL: the columns a SQLite camp init makes
+"$CAMP" init --db "$D/init.db" > /dev/null
+pg_fresh_db a schema
+out=$("$DBCHECK" --pg-schema "$(pg_url a schema)" 2>&1) && ok "the PostgreSQL schema is created" || bad "the PostgreSQL schema is created" "$out"
+lite=$(sqlite3 "$D/init.db" "SELECT m.name || '.' || p.name FROM sqlite_master m, pragma_table_info(m.name) p
+  WHERE m.type = 'table' ORDER BY 1")
+pg=$(pg_psql a "SELECT table_name || '.' || column_name AS c FROM information_schema.columns WHERE table_schema = 'public'
+  ORDER BY table_name || '.' || column_name COLLATE \"C\"" schema)
+check "every table has the same columns on PostgreSQL as on SQLite" "$pg" "$lite"
+lite=$(sqlite3 "$D/init.db" "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY 1")
+pg=$(pg_psql a "SELECT indexname FROM pg_indexes WHERE schemaname = 'public'
+  AND NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = indexname) ORDER BY indexname COLLATE \"C\"" schema)
+check "and the same indexes" "$pg" "$lite"
+
 # opening NAME URL WANT: dbcheck --open URL prints WANT (a pattern), exits 1, never shows the password
 opening() {
   _out=$("$DBCHECK" --open "$2" 2>&1); _rc=$?

@@ -5,11 +5,14 @@
 **
 **   dbcheck TARGET          the checks; ends with "N passed, N failed"
 **   dbcheck --open TARGET   open only: prints "open" or the error line, exit 1 on an error
+**   dbcheck --pg-schema URL the store's PostgreSQL tables (store_schema_pg.c) created there
 */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "runtime/db.h"
+
+extern const char *const campStorePgSchema;   /* runtime/store_schema_pg.c */
 
 static int pass, fail;
 
@@ -129,6 +132,13 @@ int main(int argc, char **argv) {
     if (db) printf("name: %s\n", campDbName(db));
     campDbClose(db);
     return db ? 0 : 1;
+  }
+  if (argc == 3 && !strcmp(argv[1], "--pg-schema")) {
+    Db *db = campDbOpen(argv[2], 0, err, sizeof err);
+    int rc = db ? campDbExec(db, campStorePgSchema, err, sizeof err) : -1;
+    if (rc < 0) puts(err);
+    campDbClose(db);
+    return rc < 0;
   }
   if (argc != 2) { fprintf(stderr, "usage: dbcheck [--open] TARGET\n"); return 2; }
   Db *db = campDbOpen(argv[1], 1, err, sizeof err);
