@@ -32,6 +32,10 @@ typedef enum { DB_INTEGER = 1, DB_FLOAT = 2, DB_TEXT = 3, DB_BLOB = 4, DB_NULL =
 /* Is target a PostgreSQL URL (postgresql:// or postgres://)? */
 int campDbIsUrl(const char *target);
 
+/* target as messages may show it: a URL without its password (malloc'd;
+** NULL when out of memory). */
+char *campDbUrlShown(const char *target);
+
 /* Open target: a SQLite file (created when create, else it must exist) or
 ** a PostgreSQL URL (the database must exist).  NULL with one line in err:
 ** "cannot connect to PostgreSQL at 127.0.0.1:5433: connection refused",

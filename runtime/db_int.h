@@ -50,7 +50,4 @@ const char *campDbPgColumnText(DbStmt *st, int col);
 const void *campDbPgColumnBlob(DbStmt *st, int col);
 int campDbPgColumnBytes(DbStmt *st, int col);
 
-/* "postgresql://camp:secret@h/db" -> "postgresql://camp@h/db" (malloc'd). */
-char *campDbUrlShown(const char *url);
-
 #endif

@@ -478,6 +478,12 @@ static Engine *openSecretAndClock(Engine *e, const char *path, char *err, size_t
 Engine *campEngineOpen(const char *path, int create, int64_t clock, char *err, size_t errSize) {
   static pthread_once_t once = PTHREAD_ONCE_INIT;
   pthread_once(&once, configureSqlite);
+  if (campDbIsUrl(path)) {          /* runtime/db.h speaks PostgreSQL; the store's files do not yet */
+    char *shown = campDbUrlShown(path);
+    snprintf(err, errSize, "'%s': the store does not run on PostgreSQL yet; give a SQLite file", shown ? shown : "postgresql://...");
+    free(shown);
+    return NULL;
+  }
   struct stat sb;
   int exists = stat(path, &sb) == 0;
   if (!exists && errno == ENOENT && !create) {

@@ -57,4 +57,14 @@ opening "not a URL libpq reads" "postgresql://camp:wrongpass@127.0.0.1:$PG_PORT_
   "'postgresql://camp@127.0.0.1:$PG_PORT_a/camp?nosuchoption=1' is not a PostgreSQL URL that libpq reads: invalid URI query parameter: \"nosuchoption\""
 check "a URL's name is shown without its password" "$("$DBCHECK" --open "$(pg_url a dbc)" | sed -n 's/^name: //p')" \
   "postgresql://camp@127.0.0.1:$PG_PORT_a/dbc"
+
+# -- camp itself, given a PostgreSQL URL before the store runs there: one line,
+# no password (camp echoed the whole URL as a file path before)
+for cmd in init status; do
+  out=$(cd "$D" && "$CAMP" $cmd --db "$(pg_url a)" 2>&1); rc=$?
+  check "camp $cmd --db URL: exit 1" "$rc" 1
+  check "camp $cmd --db URL: says so without the password" "$out" \
+    "camp $cmd: 'postgresql://camp@127.0.0.1:$PG_PORT_a/camp': the store does not run on PostgreSQL yet; give a SQLite file"
+done
+check "camp init --db URL made no file" "$(ls "$D" | grep -c postgres)" 0
 finish
