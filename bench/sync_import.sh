@@ -30,7 +30,7 @@ BUILD=${BUILD:-build}
 make -s "$BUILD/libcamp.a"
 D=$(mktemp -d)
 trap 'rm -rf "$D"' EXIT
-LIBS="-lsqlite3 -lcurl -ljansson -lmicrohttpd -lcrypto -lm -lpthread $(pkg-config --libs gmime-3.0 libxml-2.0 libgit2 glib-2.0)"
+LIBS="-lsqlite3 -lcurl -ljansson -lmicrohttpd -lcrypto -lm -lpthread $(pkg-config --libs gmime-3.0 libxml-2.0 libgit2 libpq glib-2.0)"
 cc -O2 -std=c11 -D_GNU_SOURCE -I. -I"$BUILD" $(pkg-config --cflags glib-2.0) -o "$D/imp" bench/sync_import.c "$BUILD/libcamp.a" $LIBS
 cat > "$D/news.camp" <<'C'
 model person {

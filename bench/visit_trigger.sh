@@ -16,7 +16,7 @@ BUILD=${BUILD:-build}
 make -s "$BUILD/libcamp.a"
 D=$(mktemp -d)
 trap 'rm -rf "$D"' EXIT
-LIBS="-lsqlite3 -lcurl -ljansson -lmicrohttpd -lcrypto -lm -lpthread $(pkg-config --libs gmime-3.0 libxml-2.0 libgit2)"
+LIBS="-lsqlite3 -lcurl -ljansson -lmicrohttpd -lcrypto -lm -lpthread $(pkg-config --libs gmime-3.0 libxml-2.0 libgit2 libpq)"
 cc -O2 -std=c11 -D_GNU_SOURCE -I. -I"$BUILD" -o "$D/bench" bench/visit_trigger.c "$BUILD/libcamp.a" $LIBS
 cp tests/scenarios/models.camp tests/scenarios/visits.camp "$D/"
 cat > "$D/others.camp" <<'C'

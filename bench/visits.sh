@@ -21,7 +21,7 @@ make -s "$BUILD/libcamp.a"
 need_pkg bench/visits.sh sqlite3 sqlite3
 D=$(mktemp -d)
 trap 'rm -rf "$D"' EXIT
-LIBS="-lsqlite3 -lcurl -ljansson -lmicrohttpd -lcrypto -lm -lpthread $(pkg-config --libs gmime-3.0 libxml-2.0 libgit2)"
+LIBS="-lsqlite3 -lcurl -ljansson -lmicrohttpd -lcrypto -lm -lpthread $(pkg-config --libs gmime-3.0 libxml-2.0 libgit2 libpq)"
 cc -O2 -std=c11 -D_GNU_SOURCE -I. -I"$BUILD" -o "$D/group" bench/visits_group.c "$BUILD/libcamp.a" $LIBS
 cp tests/scenarios/models.camp "$D/"
 cat > "$D/site.camp" <<'C'

@@ -37,7 +37,7 @@ HARNESS=$BUILD/esp/test_esp_dotdigital
 mkdir -p "$BUILD/esp"
 SANFLAGS=
 nm "$LIB" 2> /dev/null | grep -q '__asan_' && SANFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer"
-LIBS="-lsqlite3 -lcurl -ljansson -lmicrohttpd -lcrypto -lm -lpthread $(pkg-config --libs gmime-3.0 libxml-2.0 libgit2)"
+LIBS="-lsqlite3 -lcurl -ljansson -lmicrohttpd -lcrypto -lm -lpthread $(pkg-config --libs gmime-3.0 libxml-2.0 libgit2 libpq)"
 if ${CC:-cc} -std=c11 -D_GNU_SOURCE -I. -I"$BUILD" -O1 -g -Wall -Wextra -Wno-unused-parameter $SANFLAGS \
      -o "$HARNESS" tests/esp/test_esp_dotdigital.c "$LIB" $LIBS > "$D/cc.log" 2>&1; then
   ok "the driver harness builds"

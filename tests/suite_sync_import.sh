@@ -18,7 +18,7 @@ T=$D
 export CAMP_ESP_BACKOFF=0.01
 has_module aiosmtpd || abort "aiosmtpd missing: apt-get install python3-aiosmtpd"
 command -v sqlite3 > /dev/null || abort "sqlite3 missing: apt-get install sqlite3"
-LIBS="-lsqlite3 -lcurl -ljansson -lmicrohttpd -lcrypto -lm -lpthread $(pkg-config --libs gmime-3.0 libxml-2.0 libgit2 glib-2.0)"
+LIBS="-lsqlite3 -lcurl -ljansson -lmicrohttpd -lcrypto -lm -lpthread $(pkg-config --libs gmime-3.0 libxml-2.0 libgit2 libpq glib-2.0)"
 SANFLAGS=
 case "$BUILD" in *san*) SANFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer" ;; esac
 cc -O1 -g -std=c11 -D_GNU_SOURCE $SANFLAGS -I. -I"$BUILD" $(pkg-config --cflags glib-2.0) -o "$T/imp" bench/sync_import.c \
