@@ -300,6 +300,50 @@ int campStoreRun(Engine *e, const char *sql, const char *kinds, ...) {
   return rc == SQLITE_DONE ? 0 : -1;
 }
 
+DbStmt *campStoreDbStmt(Engine *e, const char *sql, char *err, size_t errSize) {
+  for (int i = 0; i < e->ndbstmt; i++)   /* most callers pass literals: try the pointer before hashing */
+    if (e->dbstmts[i].key == sql && !strcmp(e->dbstmts[i].sql, sql)) {
+      campDbReset(e->dbstmts[i].st);
+      campDbClearBindings(e->dbstmts[i].st);
+      return e->dbstmts[i].st;
+    }
+  uint32_t h = campHashFnv1a(sql, strlen(sql));
+  for (int i = 0; i < e->ndbstmt; i++)
+    if (e->dbstmts[i].hash == h && !strcmp(e->dbstmts[i].sql, sql)) {
+      campDbReset(e->dbstmts[i].st);
+      campDbClearBindings(e->dbstmts[i].st);
+      return e->dbstmts[i].st;
+    }
+  DbStmt *st = campDbPrepare(e->conn, sql, err, errSize);
+  if (!st) return NULL;
+  if (e->ndbstmt == (int)(sizeof e->dbstmts / sizeof e->dbstmts[0])) {   /* full: drop the oldest */
+    campDbFinalize(e->dbstmts[0].st);
+    free(e->dbstmts[0].sql);
+    memmove(e->dbstmts, e->dbstmts + 1, (size_t)(--e->ndbstmt) * sizeof e->dbstmts[0]);
+  }
+  e->dbstmts[e->ndbstmt].hash = h;
+  e->dbstmts[e->ndbstmt].key = sql;
+  e->dbstmts[e->ndbstmt].sql = strdup(sql);
+  e->dbstmts[e->ndbstmt++].st = st;
+  return st;
+}
+
+int campStoreDbRun(Engine *e, const char *sql, const char *kinds, ...) {
+  char ign_[160];
+  DbStmt *s = campStoreDbStmt(e, sql, ign_, sizeof ign_);
+  if (!s) return -1;
+  va_list ap;
+  va_start(ap, kinds);
+  for (int i = 0; kinds[i]; i++) {
+    if (kinds[i] == 'i') campDbBindInt64(s, i + 1, va_arg(ap, int64_t));
+    else if (kinds[i] == 't') campDbBindText(s, i + 1, va_arg(ap, const char *), -1);   /* NULL binds null */
+  }
+  va_end(ap);
+  int rc = campDbStep(s);
+  campDbReset(s);
+  return rc == DB_DONE ? 0 : -1;
+}
+
 int campStoreStep(Engine *e, const char *sql, char *err, size_t errSize) {
   char ign_[160];
   sqlite3_stmt *st = campStoreStmt(e, sql, err ? err : ign_, err ? errSize : sizeof ign_);
@@ -604,6 +648,7 @@ void campEngineClose(Engine *e) {
   }
   for (int i = 0; i < MAX_FIELDS; i++) free(e->fieldText[i]);
   for (int i = 0; i < e->nstmt; i++) { sqlite3_finalize(e->stmts[i].st); free(e->stmts[i].sql); }
+  for (int i = 0; i < e->ndbstmt; i++) { campDbFinalize(e->dbstmts[i].st); free(e->dbstmts[i].sql); }
   campVmFree(e->vm);
   campDbClose(e->conn);
   sqlite3_close(e->db);
@@ -788,6 +833,28 @@ json_t *campStoreColumnText(sqlite3_stmt *st, int col) {
   json_t *s = json_string(t);
   if (s) return s;
   size_t n = (size_t)sqlite3_column_bytes(st, col);
+  char *ascii = malloc(n + 1);
+  if (!ascii) return json_null();
+  for (size_t i = 0; i < n; i++) ascii[i] = (unsigned char)t[i] < 0x80 && t[i] ? t[i] : '?';
+  ascii[n] = 0;
+  s = json_string(ascii);
+  free(ascii);
+  return s ? s : json_null();
+}
+
+json_t *campStoreDbColumnTime(DbStmt *st, int col) {
+  if (campDbColumnType(st, col) == DB_NULL) return json_null();
+  char buf[CAMP_CLOCK_ISO_SIZE];
+  campClockFormat(campDbColumnInt64(st, col), buf);
+  return json_string(buf);
+}
+
+json_t *campStoreDbColumnText(DbStmt *st, int col) {
+  if (campDbColumnType(st, col) == DB_NULL) return json_null();
+  const char *t = campDbColumnText(st, col);
+  json_t *s = json_string(t);
+  if (s) return s;
+  size_t n = (size_t)campDbColumnBytes(st, col);
   char *ascii = malloc(n + 1);
   if (!ascii) return json_null();
   for (size_t i = 0; i < n; i++) ascii[i] = (unsigned char)t[i] < 0x80 && t[i] ? t[i] : '?';

@@ -60,6 +60,9 @@ struct Engine {
   /* prepared statements by SQL text, kept for the engine's life */
   struct { const char *key; uint32_t hash; char *sql; sqlite3_stmt *st; } stmts[128];
   int nstmt;
+  /* the same through runtime/db.h (campStoreDbStmt), finalized before conn closes */
+  struct { const char *key; uint32_t hash; char *sql; DbStmt *st; } dbstmts[128];
+  int ndbstmt;
   unsigned gen;             /* bumped per batch: cached versions are re-checked once per batch */
   int inBatch;              /* between campStoreBegin and its commit or rollback */
   EngineWinner winner;      /* campEngineWinner */
@@ -117,6 +120,13 @@ int campStoreStep(Engine *e, const char *sql, char *err, size_t errSize);
 ** bound from the arguments by kinds: 'i' an int64_t, 't' a text (NULL
 ** binds null).  0 done, -1 error (the message: sqlite3_errmsg). */
 int campStoreRun(Engine *e, const char *sql, const char *kinds, ...);
+/* campStoreStmt and campStoreRun over e->conn (runtime/db.h), for the files
+** moved to it; campStoreDbRun's error is campDbError(e->conn). */
+DbStmt *campStoreDbStmt(Engine *e, const char *sql, char *err, size_t errSize);
+int campStoreDbRun(Engine *e, const char *sql, const char *kinds, ...);
+/* campStoreColumnTime and campStoreColumnText of a DbStmt. */
+struct json_t *campStoreDbColumnTime(DbStmt *st, int col);
+struct json_t *campStoreDbColumnText(DbStmt *st, int col);
 
 
 /* Bind the columns of a row (model fields in image order starting at col)
