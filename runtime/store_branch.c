@@ -19,22 +19,22 @@
 #include "runtime/store_engine.h"
 
 int campStoreBranchChoose(Engine *e, int64_t trace, int path, const char *note) {
-  return campStoreRun(e, "UPDATE camp_trace SET path = ?, message = ? WHERE id = ?", "iti", (int64_t)path, note, trace);
+  return campStoreDbRun(e, "UPDATE camp_trace SET path = ?, message = ? WHERE id = ?", "iti", (int64_t)path, note, trace);
 }
 
 /* The path and note of the one row sql (bound to id) finds: 1, 0 none, -1 error. */
 static int chosenBy(Engine *e, const char *sql, int64_t id, int *path, char *note, size_t noteSize) {
   char ign[160];
-  sqlite3_stmt *st = campStoreStmt(e, sql, ign, sizeof ign);
+  DbStmt *st = campStoreDbStmt(e, sql, ign, sizeof ign);
   if (!st) return -1;
-  sqlite3_bind_int64(st, 1, id);
-  int rc = sqlite3_step(st), found = rc == SQLITE_ROW;
+  campDbBindInt64(st, 1, id);
+  int rc = campDbStep(st), found = rc == DB_ROW;
   if (found) {
-    *path = sqlite3_column_int(st, 0);
-    snprintf(note, noteSize, "%s", sqlite3_column_text(st, 1) ? (const char *)sqlite3_column_text(st, 1) : "");
+    *path = (int)campDbColumnInt64(st, 0);
+    snprintf(note, noteSize, "%s", campDbColumnText(st, 1));
   }
-  sqlite3_reset(st);
-  return found || rc == SQLITE_DONE ? found : -1;
+  campDbReset(st);
+  return found || rc == DB_DONE ? found : -1;
 }
 
 int campStoreBranchChosen(Engine *e, int64_t trace, int *path, char *note, size_t noteSize) {
@@ -48,16 +48,16 @@ int campStoreWinnerChosen(Engine *e, int64_t activity, int *path, char *note, si
 
 int campStoreBranchPaths(Engine *e, int64_t activity, int64_t *counts, uint32_t n, char *err, size_t errSize) {
   memset(counts, 0, n * sizeof *counts);
-  sqlite3_stmt *st = campStorePrepare(e, "SELECT t.path, count(*) FROM camp_trace t JOIN camp_participant pa ON pa.id = t.participant"
+  DbStmt *st = campDbPrepare(e->conn, "SELECT t.path, count(*) FROM camp_trace t JOIN camp_participant pa ON pa.id = t.participant"
                                          " WHERE t.activity = ? AND t.path IS NOT NULL AND pa.test = 0 GROUP BY t.path", err, errSize);
   if (!st) return -1;
-  sqlite3_bind_int64(st, 1, activity);
+  campDbBindInt64(st, 1, activity);
   int rc;
-  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-    int64_t k = sqlite3_column_int64(st, 0);
-    if (k >= 0 && k < (int64_t)n) counts[k] = sqlite3_column_int64(st, 1);
+  while ((rc = campDbStep(st)) == DB_ROW) {
+    int64_t k = campDbColumnInt64(st, 0);
+    if (k >= 0 && k < (int64_t)n) counts[k] = campDbColumnInt64(st, 1);
   }
-  return campStoreFinish(e, st, rc, err, errSize);
+  return campDbFinish(st, rc, err, errSize);
 }
 
 /* -- the report's branches ------------------------------------------------------ */

@@ -26,41 +26,41 @@ char *campStoreCapContact(int sms, const char *to) { return campStoreAddress(sms
 /* The cached statement of one of two queries over a contact's sends after
 ** since -- every campaign's (all) or one campaign's (one: campaign bound to
 ** ?4) -- with its key bound; NULL on a prepare error. */
-static sqlite3_stmt *keyed(Engine *e, const char *all, const char *one, int sms, const char *contact, int64_t since,
+static DbStmt *keyed(Engine *e, const char *all, const char *one, int sms, const char *contact, int64_t since,
                            int64_t campaign) {
   char ign[160];
-  sqlite3_stmt *st = campStoreStmt(e, campaign ? one : all, ign, sizeof ign);
+  DbStmt *st = campStoreDbStmt(e, campaign ? one : all, ign, sizeof ign);
   if (!st) return NULL;
-  sqlite3_bind_int(st, 1, sms);
-  sqlite3_bind_text(st, 2, contact, -1, SQLITE_STATIC);
-  sqlite3_bind_int64(st, 3, since);
-  if (campaign) sqlite3_bind_int64(st, 4, campaign);
+  campDbBindInt64(st, 1, sms);
+  campDbBindText(st, 2, contact, -1);
+  campDbBindInt64(st, 3, since);
+  if (campaign) campDbBindInt64(st, 4, campaign);
   return st;
 }
 
 #define SENDS "FROM camp_send_log WHERE channel = ?1 AND contact = ?2 AND at > ?3"
 
 long campStoreCapCount(Engine *e, int sms, const char *contact, int64_t campaign, int64_t since) {
-  sqlite3_stmt *st = keyed(e, "SELECT count(*) " SENDS, "SELECT count(*) " SENDS " AND campaign = ?4", sms, contact, since, campaign);
+  DbStmt *st = keyed(e, "SELECT count(*) " SENDS, "SELECT count(*) " SENDS " AND campaign = ?4", sms, contact, since, campaign);
   if (!st) return -1;
-  long n = sqlite3_step(st) == SQLITE_ROW ? (long)sqlite3_column_int64(st, 0) : -1;
-  sqlite3_reset(st);
+  long n = campDbStep(st) == DB_ROW ? (long)campDbColumnInt64(st, 0) : -1;
+  campDbReset(st);
   return n;
 }
 
 int campStoreCapNth(Engine *e, int sms, const char *contact, int64_t campaign, int64_t since, long k, int64_t *at) {
-  sqlite3_stmt *st = keyed(e, "SELECT at " SENDS " ORDER BY at LIMIT 1 OFFSET ?5",
+  DbStmt *st = keyed(e, "SELECT at " SENDS " ORDER BY at LIMIT 1 OFFSET ?5",
                            "SELECT at " SENDS " AND campaign = ?4 ORDER BY at LIMIT 1 OFFSET ?5", sms, contact, since, campaign);
   if (!st) return -1;
-  sqlite3_bind_int64(st, 5, (sqlite3_int64)k);
-  int rc = sqlite3_step(st);
-  int found = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
-  if (found > 0) *at = sqlite3_column_int64(st, 0);
-  sqlite3_reset(st);
+  campDbBindInt64(st, 5, (int64_t)k);
+  int rc = campDbStep(st);
+  int found = rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : -1;
+  if (found > 0) *at = campDbColumnInt64(st, 0);
+  campDbReset(st);
   return found;
 }
 
 int campStoreCapLog(Engine *e, int sms, const char *contact, int64_t campaign, int64_t trace, int64_t at) {
-  return campStoreRun(e, "INSERT INTO camp_send_log(channel, contact, at, campaign, trace) VALUES(?, ?, ?, ?, ?)", "itiii",
+  return campStoreDbRun(e, "INSERT INTO camp_send_log(channel, contact, at, campaign, trace) VALUES(?, ?, ?, ?, ?)", "itiii",
                       (int64_t)sms, contact, at, campaign, trace);
 }

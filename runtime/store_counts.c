@@ -14,36 +14,36 @@
 
 int campStoreCampaignCounts(Engine *e, int64_t campaign, StoreCampaignCounts *c, char *err, size_t errSize) {
   memset(c, 0, sizeof *c);
-  sqlite3_stmt *st = campStorePrepare(e, "SELECT state FROM camp_campaign WHERE id = ?", err, errSize);
+  DbStmt *st = campDbPrepare(e->conn, "SELECT state FROM camp_campaign WHERE id = ?", err, errSize);
   if (!st) return -1;
-  sqlite3_bind_int64(st, 1, campaign);
-  int rc = sqlite3_step(st);
-  if (rc == SQLITE_ROW) {
-    snprintf(c->state, sizeof c->state, "%s", sqlite3_column_text(st, 0) ? (const char *)sqlite3_column_text(st, 0) : "?");
-    rc = sqlite3_step(st);
-  } else if (rc == SQLITE_DONE) {
+  campDbBindInt64(st, 1, campaign);
+  int rc = campDbStep(st);
+  if (rc == DB_ROW) {
+    snprintf(c->state, sizeof c->state, "%s", campDbColumnType(st, 0) == DB_NULL ? "?" : campDbColumnText(st, 0));
+    rc = campDbStep(st);
+  } else if (rc == DB_DONE) {
     snprintf(err, errSize, "no campaign %lld", (long long)campaign);
-    sqlite3_finalize(st);
+    campDbFinalize(st);
     return -1;
   }
-  if (campStoreFinish(e, st, rc, err, errSize) < 0) return -1;
-  st = campStorePrepare(e, "SELECT state, count(*) FROM camp_participant WHERE campaign = ? AND test = 0 GROUP BY state", err, errSize);
+  if (campDbFinish(st, rc, err, errSize) < 0) return -1;
+  st = campDbPrepare(e->conn, "SELECT state, count(*) FROM camp_participant WHERE campaign = ? AND test = 0 GROUP BY state", err, errSize);
   if (!st) return -1;
-  sqlite3_bind_int64(st, 1, campaign);
-  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-    const char *state = (const char *)sqlite3_column_text(st, 0);
-    int64_t n = sqlite3_column_int64(st, 1);
-    if (!state) continue;
+  campDbBindInt64(st, 1, campaign);
+  while ((rc = campDbStep(st)) == DB_ROW) {
+    if (campDbColumnType(st, 0) == DB_NULL) continue;
+    const char *state = campDbColumnText(st, 0);
+    int64_t n = campDbColumnInt64(st, 1);
     if (!strcmp(state, "running")) c->running = n;
     else if (!strcmp(state, "completed")) c->completed = n;
     else if (!strcmp(state, "left")) c->left = n;
     else if (!strcmp(state, "unlinked")) c->unlinked = n;
   }
-  return campStoreFinish(e, st, rc, err, errSize);
+  return campDbFinish(st, rc, err, errSize);
 }
 
 int campStoreActivityCounts(Engine *e, int64_t campaign, StoreCountsFn fn, void *ctx, char *err, size_t errSize) {
-  sqlite3_stmt *st = campStorePrepare(e,
+  DbStmt *st = campDbPrepare(e->conn,
     "SELECT a.name, a.kind, a.idx,"
     " sum(t.state IN (" Q_SCHEDULED ", " Q_WAITING ", " Q_SENDING ")), sum(t.state = " Q_PROCESSED "),"
     " sum(t.state = " Q_REJECTED "), sum(t.state = " Q_CANCELED "), sum(t.state = " Q_ERROR "),"
@@ -53,16 +53,16 @@ int campStoreActivityCounts(Engine *e, int64_t campaign, StoreCountsFn fn, void 
     " AND t.participant IN (SELECT id FROM camp_participant WHERE campaign = ?1 AND test = 0)"
     " WHERE a.campaign = ?1 GROUP BY a.id ORDER BY a.idx < 0, a.idx, a.name", err, errSize);
   if (!st) return -1;
-  sqlite3_bind_int64(st, 1, campaign);
+  campDbBindInt64(st, 1, campaign);
   int rc, stop = 0;
-  while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-    StoreActivityCounts c = { (const char *)sqlite3_column_text(st, 0), sqlite3_column_int(st, 1), sqlite3_column_int(st, 2),
-                              sqlite3_column_int64(st, 3), sqlite3_column_int64(st, 4), sqlite3_column_int64(st, 5),
-                              sqlite3_column_int64(st, 6), sqlite3_column_int64(st, 7), sqlite3_column_int64(st, 8),
-                              sqlite3_column_int64(st, 9), sqlite3_column_int64(st, 10), sqlite3_column_int64(st, 11),
-                              sqlite3_column_int64(st, 12) };
+  while (!stop && (rc = campDbStep(st)) == DB_ROW) {
+    StoreActivityCounts c = { campDbColumnText(st, 0), (int)campDbColumnInt64(st, 1), (int)campDbColumnInt64(st, 2),
+                              campDbColumnInt64(st, 3), campDbColumnInt64(st, 4), campDbColumnInt64(st, 5),
+                              campDbColumnInt64(st, 6), campDbColumnInt64(st, 7), campDbColumnInt64(st, 8),
+                              campDbColumnInt64(st, 9), campDbColumnInt64(st, 10), campDbColumnInt64(st, 11),
+                              campDbColumnInt64(st, 12) };
     stop = fn(ctx, &c);
   }
-  if (stop) { sqlite3_finalize(st); return stop; }
-  return campStoreFinish(e, st, rc, err, errSize);
+  if (stop) { campDbFinalize(st); return stop; }
+  return campDbFinish(st, rc, err, errSize);
 }

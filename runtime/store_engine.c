@@ -236,6 +236,11 @@ int campStoreDbError(Engine *e, char *err, size_t errSize) {
   return -1;
 }
 
+int campStoreConnError(Engine *e, char *err, size_t errSize) {
+  snprintf(err, errSize, "database: %s", campDbError(e->conn));
+  return -1;
+}
+
 int campStoreFinish(Engine *e, sqlite3_stmt *st, int rc, char *err, size_t errSize) {
   if (rc != SQLITE_DONE) snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db));
   sqlite3_finalize(st);

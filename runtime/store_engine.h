@@ -86,6 +86,8 @@ struct Engine {
 
 /* -1, with "database: " and SQLite's last message in err. */
 int campStoreDbError(Engine *e, char *err, size_t errSize);
+/* The same with the last error on e->conn (the files moved to runtime/db.h). */
+int campStoreConnError(Engine *e, char *err, size_t errSize);
 /* After a loop of sqlite3_step: finalize st; 0 when the last step was
 ** SQLITE_DONE, else -1 with SQLite's message in err. */
 int campStoreFinish(Engine *e, sqlite3_stmt *st, int rc, char *err, size_t errSize);

@@ -11,7 +11,7 @@
 
 /* The batch's cached read of key, or NULL. */
 static const char *metaCached(Engine *e, const char *key, int *found) {
-  if (!e->inBatch || sqlite3_get_autocommit(e->db)) return NULL;
+  if (!e->inBatch || !campDbInTransaction(e->conn)) return NULL;
   for (int i = 0; i < (int)(sizeof e->meta / sizeof e->meta[0]); i++)
     if (e->meta[i].gen == e->gen && e->meta[i].key[0] && !strcmp(e->meta[i].key, key)) {
       *found = e->meta[i].found;
@@ -37,22 +37,22 @@ int campStoreMetaText(Engine *e, const char *key, char *out, size_t size) {
     return found;
   }
   char ign[160];
-  sqlite3_stmt *st = campStoreStmt(e, "SELECT value FROM camp_meta WHERE key = ? AND typeof(value) = 'text'", ign, sizeof ign);
+  DbStmt *st = campStoreDbStmt(e, "SELECT value FROM camp_meta WHERE key = ? AND typeof(value) = 'text'", ign, sizeof ign);
   if (!st) return -1;
-  sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-  int rc = sqlite3_step(st);
-  found = rc == SQLITE_ROW;
-  if (found) snprintf(out, size, "%s", (const char *)sqlite3_column_text(st, 0));
-  if (found || rc == SQLITE_DONE) metaKeep(e, key, found, found ? (const char *)sqlite3_column_text(st, 0) : "");
-  sqlite3_reset(st);
-  return found ? 1 : rc == SQLITE_DONE ? 0 : -1;
+  campDbBindText(st, 1, key, -1);
+  int rc = campDbStep(st);
+  found = rc == DB_ROW;
+  if (found) snprintf(out, size, "%s", campDbColumnText(st, 0));
+  if (found || rc == DB_DONE) metaKeep(e, key, found, found ? campDbColumnText(st, 0) : "");
+  campDbReset(st);
+  return found ? 1 : rc == DB_DONE ? 0 : -1;
 }
 
 int campStoreMetaSetText(Engine *e, const char *key, const char *value, char *err, size_t errSize) {
   for (int i = 0; i < (int)(sizeof e->meta / sizeof e->meta[0]); i++) e->meta[i].key[0] = 0;
   int rc = value
-    ? campStoreRun(e, "INSERT INTO camp_meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", "tt", key, value)
-    : campStoreRun(e, "DELETE FROM camp_meta WHERE key = ?", "t", key);
-  if (rc < 0) snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db));
+    ? campStoreDbRun(e, "INSERT INTO camp_meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", "tt", key, value)
+    : campStoreDbRun(e, "DELETE FROM camp_meta WHERE key = ?", "t", key);
+  if (rc < 0) snprintf(err, errSize, "database: %s", campDbError(e->conn));
   return rc;
 }

@@ -46,16 +46,16 @@ int campStoreSuppress(Engine *e, int sms, const char *addr, size_t len, const ch
   char *a = campStoreAddress(sms, addr, len);
   if (!a) { snprintf(err, errSize, "out of memory"); return -1; }
   int rc = -1;
-  sqlite3_stmt *s = campStoreStmt(e, "INSERT OR IGNORE INTO camp_suppression(channel, address, reason, at) VALUES(?, ?, ?, ?)",
+  DbStmt *s = campStoreDbStmt(e, "INSERT OR IGNORE INTO camp_suppression(channel, address, reason, at) VALUES(?, ?, ?, ?)",
                                   err, errSize);
   if (s && *a) {
-    sqlite3_bind_text(s, 1, campStoreChannelName(sms), -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 2, a, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 3, reason, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 4, at);
-    rc = sqlite3_step(s) == SQLITE_DONE ? sqlite3_changes(e->db) > 0 : -1;
-    if (rc < 0) snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db));
-    sqlite3_reset(s);
+    campDbBindText(s, 1, campStoreChannelName(sms), -1);
+    campDbBindText(s, 2, a, -1);
+    campDbBindText(s, 3, reason, -1);
+    campDbBindInt64(s, 4, at);
+    rc = campDbStep(s) == DB_DONE ? campDbChanges(e->conn) > 0 : -1;
+    if (rc < 0) snprintf(err, errSize, "database: %s", campDbError(e->conn));
+    campDbReset(s);
   } else if (s) {
     rc = 0;                                   /* nothing to suppress */
   }
@@ -69,14 +69,14 @@ int campStoreSuppressed(Engine *e, int sms, const char *addr, size_t len, char *
   char *a = campStoreAddress(sms, addr, len);
   if (!a) { snprintf(err, errSize, "out of memory"); return -1; }
   int r = -1;
-  sqlite3_stmt *s = campStoreStmt(e, "SELECT 1 FROM camp_suppression WHERE channel = ? AND address = ?", err, errSize);
+  DbStmt *s = campStoreDbStmt(e, "SELECT 1 FROM camp_suppression WHERE channel = ? AND address = ?", err, errSize);
   if (s) {
-    sqlite3_bind_text(s, 1, campStoreChannelName(sms), -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 2, a, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(s);
-    r = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
-    if (r < 0) snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db));
-    sqlite3_reset(s);
+    campDbBindText(s, 1, campStoreChannelName(sms), -1);
+    campDbBindText(s, 2, a, -1);
+    int rc = campDbStep(s);
+    r = rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : -1;
+    if (r < 0) snprintf(err, errSize, "database: %s", campDbError(e->conn));
+    campDbReset(s);
   }
   free(a);
   return r;
@@ -117,13 +117,13 @@ int campStoreSuppressEdit(Engine *e, const char *channel, const char *address, c
   } else if (!remove) {
     rc = campStoreSuppress(e, sms, a, strlen(a), reason ? reason : "manual", campEngineNow(e), err, errSize);
   } else {
-    sqlite3_stmt *s = campStoreStmt(e, "DELETE FROM camp_suppression WHERE channel = ? AND address = ?", err, errSize);
+    DbStmt *s = campStoreDbStmt(e, "DELETE FROM camp_suppression WHERE channel = ? AND address = ?", err, errSize);
     if (s) {
-      sqlite3_bind_text(s, 1, campStoreChannelName(sms), -1, SQLITE_STATIC);
-      sqlite3_bind_text(s, 2, a, -1, SQLITE_STATIC);
-      rc = sqlite3_step(s) == SQLITE_DONE ? sqlite3_changes(e->db) > 0 : -1;
-      if (rc < 0) snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db));
-      sqlite3_reset(s);
+      campDbBindText(s, 1, campStoreChannelName(sms), -1);
+      campDbBindText(s, 2, a, -1);
+      rc = campDbStep(s) == DB_DONE ? campDbChanges(e->conn) > 0 : -1;
+      if (rc < 0) snprintf(err, errSize, "database: %s", campDbError(e->conn));
+      campDbReset(s);
     }
   }
   if (addressOut && rc >= 0) *addressOut = a; else free(a);
@@ -150,18 +150,18 @@ static void jsonString(FILE *out, const char *s) {
 }
 
 int campStoreSuppressionList(Engine *e, const char *channel, ReportFormat fmt, FILE *out, char *err, size_t errSize) {
-  sqlite3_stmt *s = campStorePrepare(e, "SELECT channel, address, at, reason FROM camp_suppression "
+  DbStmt *s = campDbPrepare(e->conn, "SELECT channel, address, at, reason FROM camp_suppression "
                                         "WHERE ?1 IS NULL OR channel = ?1 ORDER BY channel, address", err, errSize);
   if (!s) return -1;
-  if (channel) sqlite3_bind_text(s, 1, channel, -1, SQLITE_STATIC);
+  if (channel) campDbBindText(s, 1, channel, -1);
   if (fmt == REPORT_TABLE) fprintf(out, "%-7s %-32s %-20s %s\n", "channel", "address", "at", "reason");
   else if (fmt == REPORT_CSV) fputs("channel,address,at,reason\n", out);
   else fputc('[', out);
   int rc, n = 0;
-  while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-    const char *ch = (const char *)sqlite3_column_text(s, 0), *addr = (const char *)sqlite3_column_text(s, 1);
-    const char *why = (const char *)sqlite3_column_text(s, 3);
-    time_t t = (time_t)sqlite3_column_int64(s, 2);
+  while ((rc = campDbStep(s)) == DB_ROW) {
+    const char *ch = campDbColumnText(s, 0), *addr = campDbColumnText(s, 1);
+    const char *why = campDbColumnText(s, 3);
+    time_t t = (time_t)campDbColumnInt64(s, 2);
     struct tm tm;
     char at[32];
     gmtime_r(&t, &tm);
@@ -177,7 +177,7 @@ int campStoreSuppressionList(Engine *e, const char *channel, ReportFormat fmt, F
     n++;
   }
   if (fmt == REPORT_JSON) fputs(n ? "\n]\n" : "]\n", out);
-  if (rc != SQLITE_DONE) snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db));
-  sqlite3_finalize(s);
-  return rc == SQLITE_DONE ? 0 : -1;
+  if (rc != DB_DONE) snprintf(err, errSize, "database: %s", campDbError(e->conn));
+  campDbFinalize(s);
+  return rc == DB_DONE ? 0 : -1;
 }
