@@ -794,6 +794,35 @@ void campStoreRowToModel(Engine *e, const Program *p, uint32_t model, sqlite3_st
   e->recordId = e->fields[0].u.i;
 }
 
+void campStoreDbRowToModel(Engine *e, const Program *p, uint32_t model, DbStmt *st, int col) {
+  const ProgModel *m = &p->models[model];
+  for (uint32_t f = 0; f < m->nfield && f < MAX_FIELDS; f++) {
+    Value *v = &e->fields[f];
+    memset(v, 0, sizeof *v);
+    int c = col + (int)f;
+    switch (campDbColumnType(st, c)) {
+    case DB_NULL: break;
+    case DB_FLOAT: v->tag = VAL_REAL; v->u.r = campDbColumnDouble(st, c); break;
+    case DB_INTEGER:
+      v->u.i = campDbColumnInt64(st, c);
+      v->tag = m->fields[f].type == TYPE_BOOL ? VAL_BOOL : m->fields[f].type == TYPE_DATETIME ? VAL_TIME
+             : m->fields[f].type == TYPE_REAL ? (v->u.r = (double)v->u.i, VAL_REAL) : VAL_INT;
+      break;
+    default: {
+      const char *t = campDbColumnText(st, c);   /* before the length: a blob's bytes are its text's */
+      int len = campDbColumnBytes(st, c);
+      free(e->fieldText[f]);
+      e->fieldText[f] = malloc((size_t)len + 1);
+      if (!e->fieldText[f]) break;
+      memcpy(e->fieldText[f], t, (size_t)len);
+      e->fieldText[f][len] = 0;
+      v->tag = VAL_TEXT; v->len = (uint32_t)len; v->u.s = e->fieldText[f];
+    }
+    }
+  }
+  e->recordId = e->fields[0].u.i;
+}
+
 int campStoreLoadRecord(Engine *e, const Loaded *l, int64_t id, char *err, size_t errSize) {
   sqlite3_stmt *st = e->loadRecord[l - e->cache];
   sqlite3_reset(st);

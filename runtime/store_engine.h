@@ -136,6 +136,8 @@ struct json_t *campStoreDbColumnText(DbStmt *st, int col);
 void campStoreRowToFields(Engine *e, const Loaded *l, sqlite3_stmt *st, int col);
 /* The same for a row of model of p (a list's records, no campaign). */
 void campStoreRowToModel(Engine *e, const Program *p, uint32_t model, sqlite3_stmt *st, int col);
+/* The same over a DbStmt (the files moved to runtime/db.h). */
+void campStoreDbRowToModel(Engine *e, const Program *p, uint32_t model, DbStmt *st, int col);
 
 
 /* Suppression (store_suppress.c).  sms: 0 for the 'email' channel, 1 for

@@ -66,25 +66,25 @@ static int loadProps(Engine *e, const Program *p, const ProgInitiative *in, Prop
   }
   props[P_DESCRIPTION].neu = in->description != CAMP_NONE ? p->str[in->description] : NULL;
   props[P_SCALE].neu = scaleName(in->scale);
-  sqlite3_stmt *st = campStorePrepare(e, "SELECT title, code, start_at, end_at, budget, currency, description, scale "
+  DbStmt *st = campDbPrepare(e->conn, "SELECT title, code, start_at, end_at, budget, currency, description, scale "
                                          "FROM camp_initiative WHERE name = ?", err, errSize);
   if (!st) return -1;
-  sqlite3_bind_text(st, 1, p->str[in->name], -1, SQLITE_STATIC);
-  int rc = sqlite3_step(st);
-  *found = rc == SQLITE_ROW;
+  campDbBindText(st, 1, p->str[in->name], -1);
+  int rc = campDbStep(st);
+  *found = rc == DB_ROW;
   if (*found) {
     char t[CAMP_CLOCK_ISO_SIZE + 16];
     for (int i = 0; i < NPROP; i++) {
       int col = i == P_DESCRIPTION ? 6 : i == P_SCALE ? 7 : i;
-      if (sqlite3_column_type(st, col) == SQLITE_NULL) continue;
-      const char *s = (const char *)sqlite3_column_text(st, col);
-      if (i == P_START || i == P_END) { campClockFormat(sqlite3_column_int64(st, col), t); s = t; }
-      if (i == P_BUDGET) { budgetText(sqlite3_column_int64(st, 4), (const char *)sqlite3_column_text(st, 5), t, sizeof t); s = t; }
-      if (!(props[i].old = strdup(s ? s : ""))) { sqlite3_finalize(st); snprintf(err, errSize, "out of memory"); return -1; }
+      if (campDbColumnType(st, col) == DB_NULL) continue;
+      const char *s = campDbColumnText(st, col);
+      if (i == P_START || i == P_END) { campClockFormat(campDbColumnInt64(st, col), t); s = t; }
+      if (i == P_BUDGET) { budgetText(campDbColumnInt64(st, 4), campDbColumnType(st, 5) == DB_NULL ? NULL : campDbColumnText(st, 5), t, sizeof t); s = t; }
+      if (!(props[i].old = strdup(s ? s : ""))) { campDbFinalize(st); snprintf(err, errSize, "out of memory"); return -1; }
     }
-    rc = sqlite3_step(st);
+    rc = campDbStep(st);
   }
-  return campStoreFinish(e, st, rc, err, errSize);
+  return campDbFinish(st, rc, err, errSize);
 }
 
 static void propsFree(Prop props[NPROP]) {
@@ -98,58 +98,58 @@ static int same(const char *a, const char *b) { return (!a && !b) || (a && b && 
 ** it is or was another's; the initiative's other current code retires at
 ** now.  *retired gets how many codes retired. */
 static int claimCode(Engine *e, const char *name, const char *code, int64_t now, int *retired, char *err, size_t errSize) {
-  sqlite3_stmt *st = campStorePrepare(e, "SELECT initiative, since, until FROM camp_code WHERE code = ?", err, errSize);
+  DbStmt *st = campDbPrepare(e->conn, "SELECT initiative, since, until FROM camp_code WHERE code = ?", err, errSize);
   if (!st) return -1;
-  sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
-  int rc = sqlite3_step(st), known = rc == SQLITE_ROW, current = 0;
+  campDbBindText(st, 1, code, -1);
+  int rc = campDbStep(st), known = rc == DB_ROW, current = 0;
   if (known) {
-    const char *owner = (const char *)sqlite3_column_text(st, 0);
-    current = sqlite3_column_type(st, 2) == SQLITE_NULL;
+    const char *owner = campDbColumnText(st, 0);
+    current = campDbColumnType(st, 2) == DB_NULL;
     if (strcmp(owner, name)) {
       char since[CAMP_CLOCK_ISO_SIZE], until[CAMP_CLOCK_ISO_SIZE];
-      campClockFormat(sqlite3_column_int64(st, 1), since);
-      campClockFormat(sqlite3_column_int64(st, 2), until);
+      campClockFormat(campDbColumnInt64(st, 1), since);
+      campClockFormat(campDbColumnInt64(st, 2), until);
       if (current) snprintf(err, errSize, "initiative '%s': the code \"%s\" is taken: initiative '%s' has it since %s "
                                           "(a code is never reused)", name, code, owner, since);
       else snprintf(err, errSize, "initiative '%s': the code \"%s\" is taken: initiative '%s' had it from %s until %s "
                                   "(a code is never reused, even after it changed)", name, code, owner, since, until);
-      sqlite3_finalize(st);
+      campDbFinalize(st);
       return -1;
     }
-    rc = sqlite3_step(st);
+    rc = campDbStep(st);
   }
-  if (campStoreFinish(e, st, rc, err, errSize) < 0) return -1;
+  if (campDbFinish(st, rc, err, errSize) < 0) return -1;
   *retired = 0;
   if (current) return 0;
-  if (campStoreRun(e, "UPDATE camp_code SET until = ? WHERE initiative = ? AND until IS NULL", "it", now, name) < 0)
-    return campStoreDbError(e, err, errSize);
-  *retired = sqlite3_changes(e->db);
+  if (campStoreDbRun(e, "UPDATE camp_code SET until = ? WHERE initiative = ? AND until IS NULL", "it", now, name) < 0)
+    return campStoreConnError(e, err, errSize);
+  *retired = campDbChanges(e->conn);
   /* an old code of its own comes back: current again from now */
-  if (campStoreRun(e, known ? "UPDATE camp_code SET since = ?3, until = NULL WHERE code = ?1 AND initiative = ?2"
+  if (campStoreDbRun(e, known ? "UPDATE camp_code SET since = ?3, until = NULL WHERE code = ?1 AND initiative = ?2"
                             : "INSERT INTO camp_code(code, initiative, since) VALUES(?1, ?2, ?3)", "tti", code, name, now) < 0)
-    return campStoreDbError(e, err, errSize);
+    return campStoreConnError(e, err, errSize);
   return 0;
 }
 
 static int storeInitiative(Engine *e, const Program *p, const ProgInitiative *in, int64_t now, char *err, size_t errSize) {
-  sqlite3_stmt *st = campStorePrepare(e,
+  DbStmt *st = campDbPrepare(e->conn,
     "INSERT INTO camp_initiative(name, title, code, start_at, end_at, budget, currency, description, scale, deployed_at) "
     "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT(name) DO UPDATE SET title = ?2, code = ?3, start_at = ?4, "
     "end_at = ?5, budget = ?6, currency = ?7, description = ?8, scale = ?9, deployed_at = ?10", err, errSize);
   if (!st) return -1;
-  sqlite3_bind_text(st, 1, p->str[in->name], -1, SQLITE_STATIC);
-  sqlite3_bind_text(st, 2, p->str[in->title], -1, SQLITE_STATIC);
-  sqlite3_bind_text(st, 3, p->str[in->code], -1, SQLITE_STATIC);
-  if (in->start) sqlite3_bind_int64(st, 4, in->start);
-  if (in->end) sqlite3_bind_int64(st, 5, in->end);
-  if (in->budget >= 0) sqlite3_bind_int64(st, 6, in->budget);
-  if (in->currency != CAMP_NONE) sqlite3_bind_text(st, 7, p->str[in->currency], -1, SQLITE_STATIC);
-  if (in->description != CAMP_NONE) sqlite3_bind_text(st, 8, p->str[in->description], -1, SQLITE_STATIC);
-  sqlite3_bind_text(st, 9, scaleName(in->scale), -1, SQLITE_STATIC);
-  sqlite3_bind_int64(st, 10, now);
-  int rc = sqlite3_step(st);
-  sqlite3_finalize(st);
-  return rc == SQLITE_DONE ? 0 : campStoreDbError(e, err, errSize);
+  campDbBindText(st, 1, p->str[in->name], -1);
+  campDbBindText(st, 2, p->str[in->title], -1);
+  campDbBindText(st, 3, p->str[in->code], -1);
+  if (in->start) campDbBindInt64(st, 4, in->start);
+  if (in->end) campDbBindInt64(st, 5, in->end);
+  if (in->budget >= 0) campDbBindInt64(st, 6, in->budget);
+  if (in->currency != CAMP_NONE) campDbBindText(st, 7, p->str[in->currency], -1);
+  if (in->description != CAMP_NONE) campDbBindText(st, 8, p->str[in->description], -1);
+  campDbBindText(st, 9, scaleName(in->scale), -1);
+  campDbBindInt64(st, 10, now);
+  int rc = campDbStep(st);
+  campDbFinalize(st);
+  return rc == DB_DONE ? 0 : campStoreConnError(e, err, errSize);
 }
 
 /* One initiative of the image: added, changed (each property old -> new)
@@ -189,9 +189,9 @@ int campStoreDeployInitiatives(Engine *e, const Program *p, const DeployOptions 
   /* every campaign and mailing of the image names its initiative, or none */
   for (uint32_t c = 0; c < p->ncamp; c++) {
     uint32_t in = p->camps[c].initiative;
-    if (campStoreRun(e, "UPDATE camp_campaign SET initiative = ?1 WHERE name = ?2 AND initiative IS NOT ?1", "tt",
+    if (campStoreDbRun(e, "UPDATE camp_campaign SET initiative = ?1 WHERE name = ?2 AND initiative IS NOT ?1", "tt",
                      in != CAMP_NONE && in < p->ninit ? p->str[p->inits[in].name] : NULL, p->str[p->camps[c].name]) < 0)
-      return campStoreDbError(e, err, errSize);
+      return campStoreConnError(e, err, errSize);
   }
   return 0;
 }
@@ -201,32 +201,32 @@ int campStoreDeployInitiatives(Engine *e, const Program *p, const DeployOptions 
 /* Every code the initiative had, oldest first: code, since, until (null:
 ** current). */
 static json_t *codesJson(Engine *e, const char *name, char *err, size_t errSize) {
-  sqlite3_stmt *st = campStorePrepare(e, "SELECT code, since, until FROM camp_code WHERE initiative = ? "
+  DbStmt *st = campDbPrepare(e->conn, "SELECT code, since, until FROM camp_code WHERE initiative = ? "
                                          "ORDER BY until IS NULL, since, until, code", err, errSize);
   if (!st) return NULL;
-  sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+  campDbBindText(st, 1, name, -1);
   json_t *codes = json_array();
   int rc;
-  while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-    json_array_append_new(codes, json_pack("{s:o,s:o,s:o}", "code", campStoreColumnText(st, 0), "since", campStoreColumnTime(st, 1),
-                                           "until", campStoreColumnTime(st, 2)));
-  if (campStoreFinish(e, st, rc, err, errSize) < 0) { json_decref(codes); return NULL; }
+  while ((rc = campDbStep(st)) == DB_ROW)
+    json_array_append_new(codes, json_pack("{s:o,s:o,s:o}", "code", campStoreDbColumnText(st, 0), "since", campStoreDbColumnTime(st, 1),
+                                           "until", campStoreDbColumnTime(st, 2)));
+  if (campDbFinish(st, rc, err, errSize) < 0) { json_decref(codes); return NULL; }
   return codes;
 }
 
 /* The members: every deployed campaign and mailing naming the
 ** initiative, by name (name, kind, title, state). */
 static json_t *membersJson(Engine *e, const char *name, char *err, size_t errSize) {
-  sqlite3_stmt *st = campStorePrepare(e, "SELECT name, kind, title, state FROM camp_campaign WHERE initiative = ? ORDER BY name",
+  DbStmt *st = campDbPrepare(e->conn, "SELECT name, kind, title, state FROM camp_campaign WHERE initiative = ? ORDER BY name",
                                       err, errSize);
   if (!st) return NULL;
-  sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+  campDbBindText(st, 1, name, -1);
   json_t *m = json_array();
   int rc;
-  while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-    json_array_append_new(m, json_pack("{s:o,s:o,s:o,s:o}", "name", campStoreColumnText(st, 0), "kind", campStoreColumnText(st, 1),
-                                       "title", campStoreColumnText(st, 2), "state", campStoreColumnText(st, 3)));
-  if (campStoreFinish(e, st, rc, err, errSize) < 0) { json_decref(m); return NULL; }
+  while ((rc = campDbStep(st)) == DB_ROW)
+    json_array_append_new(m, json_pack("{s:o,s:o,s:o,s:o}", "name", campStoreDbColumnText(st, 0), "kind", campStoreDbColumnText(st, 1),
+                                       "title", campStoreDbColumnText(st, 2), "state", campStoreDbColumnText(st, 3)));
+  if (campDbFinish(st, rc, err, errSize) < 0) { json_decref(m); return NULL; }
   return m;
 }
 
@@ -234,16 +234,16 @@ static json_t *membersJson(Engine *e, const char *name, char *err, size_t errSiz
 
 /* An initiative row (INITIATIVE_COLUMNS) as JSON with its codes, or NULL
 ** with the message in err.  The budget is in the currency (two decimals). */
-static json_t *initiativeJson(Engine *e, sqlite3_stmt *row, char *err, size_t errSize) {
-  const char *name = (const char *)sqlite3_column_text(row, 0);
+static json_t *initiativeJson(Engine *e, DbStmt *row, char *err, size_t errSize) {
+  const char *name = campDbColumnText(row, 0);
   json_t *codes = codesJson(e, name, err, errSize);
   if (!codes) return NULL;
-  json_t *budget = sqlite3_column_type(row, 5) == SQLITE_NULL ? json_null() : json_real((double)sqlite3_column_int64(row, 5) / 100.0);
-  return json_pack("{s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "name", name, "title", campStoreColumnText(row, 1),
-                   "code", campStoreColumnText(row, 2), "codes", codes, "start", campStoreColumnTime(row, 3),
-                   "end", campStoreColumnTime(row, 4), "budget", budget, "currency", campStoreColumnText(row, 6),
-                   "description", campStoreColumnText(row, 7), "scale", campStoreColumnText(row, 8),
-                   "deployed_at", campStoreColumnTime(row, 9));
+  json_t *budget = campDbColumnType(row, 5) == DB_NULL ? json_null() : json_real((double)campDbColumnInt64(row, 5) / 100.0);
+  return json_pack("{s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "name", name, "title", campStoreDbColumnText(row, 1),
+                   "code", campStoreDbColumnText(row, 2), "codes", codes, "start", campStoreDbColumnTime(row, 3),
+                   "end", campStoreDbColumnTime(row, 4), "budget", budget, "currency", campStoreDbColumnText(row, 6),
+                   "description", campStoreDbColumnText(row, 7), "scale", campStoreDbColumnText(row, 8),
+                   "deployed_at", campStoreDbColumnTime(row, 9));
 }
 
 /* The past codes of an initiative's JSON, "A (since .. until), B (...)",
@@ -281,17 +281,17 @@ static void printHead(const json_t *in, FILE *out) {
 }
 
 int campStoreInitiatives(Engine *e, ReportFormat fmt, FILE *out, char *err, size_t errSize) {
-  sqlite3_stmt *st = campStorePrepare(e, "SELECT " INITIATIVE_COLUMNS " FROM camp_initiative ORDER BY name", err, errSize);
+  DbStmt *st = campDbPrepare(e->conn, "SELECT " INITIATIVE_COLUMNS " FROM camp_initiative ORDER BY name", err, errSize);
   if (!st) return -1;
   json_t *list = json_array(), *root = json_pack("{s:o}", "initiatives", list);
   int rc;
-  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+  while ((rc = campDbStep(st)) == DB_ROW) {
     json_t *in = initiativeJson(e, st, err, errSize), *m = in ? membersJson(e, json_string_value(json_object_get(in, "name")), err, errSize) : NULL;
-    if (!m) { json_decref(in); sqlite3_finalize(st); json_decref(root); return -1; }
+    if (!m) { json_decref(in); campDbFinalize(st); json_decref(root); return -1; }
     json_object_set_new(in, "members", m);
     json_array_append_new(list, in);
   }
-  if (campStoreFinish(e, st, rc, err, errSize) < 0) { json_decref(root); return -1; }
+  if (campDbFinish(st, rc, err, errSize) < 0) { json_decref(root); return -1; }
   if (fmt == REPORT_JSON) {
     json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER | CAMP_REPORT_JSON_REALS);
     fputc('\n', out);
@@ -316,17 +316,17 @@ int campStoreInitiatives(Engine *e, ReportFormat fmt, FILE *out, char *err, size
 
 int campStoreInitiativeResolve(Engine *e, const char *key, char **name, char *err, size_t errSize) {
   /* a name first: a code may be spelled as another initiative's name */
-  sqlite3_stmt *st = campStorePrepare(e, "SELECT name, 0 FROM camp_initiative WHERE name = ?1 "
+  DbStmt *st = campDbPrepare(e->conn, "SELECT name, 0 FROM camp_initiative WHERE name = ?1 "
                                          "UNION ALL SELECT initiative, 1 FROM camp_code WHERE code = ?1 ORDER BY 2 LIMIT 1", err, errSize);
   if (!st) return -1;
-  sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-  int rc = sqlite3_step(st);
+  campDbBindText(st, 1, key, -1);
+  int rc = campDbStep(st);
   *name = NULL;
-  if (rc == SQLITE_ROW) {
-    *name = strdup((const char *)sqlite3_column_text(st, 0));
-    rc = *name ? SQLITE_DONE : SQLITE_NOMEM;
+  if (rc == DB_ROW) {
+    *name = strdup(campDbColumnText(st, 0));
+    rc = *name ? DB_DONE : SQLITE_NOMEM;
   }
-  if (campStoreFinish(e, st, rc, err, errSize) < 0) { free(*name); *name = NULL; return -1; }
+  if (campDbFinish(st, rc, err, errSize) < 0) { free(*name); *name = NULL; return -1; }
   if (*name) return 0;
   snprintf(err, errSize, "no initiative is named '%s' or has or had it as its code (camp initiatives lists them)", key);
   return 1;
@@ -422,7 +422,7 @@ static int seriesPoints(Engine *e, const char *name, Point **pts, size_t *n, cha
 #define MEMBER_TRACES " JOIN camp_participant pa ON pa.id = t.participant JOIN camp_campaign c ON c.id = pa.campaign" \
                       " WHERE c.initiative = ?1 AND pa.test = 0"
 #define FIRST(KIND, BIT, AT) " UNION ALL SELECT " KIND ", " AT " / 3600, count(*) FROM f WHERE " AT " IS NOT NULL" BIT " GROUP BY 2"
-  sqlite3_stmt *st = campStorePrepare(e,
+  DbStmt *st = campDbPrepare(e->conn,
     "WITH f AS (SELECT t.events AS bits,"
     " min(CASE WHEN ev.kind IN ('open', 'click', 'reply') THEN ev.at END) AS o,"
     " min(CASE WHEN ev.kind IN ('click', 'reply') THEN ev.at END) AS k,"
@@ -437,20 +437,20 @@ static int seriesPoints(Engine *e, const char *name, Point **pts, size_t *n, cha
 #undef FIRST
 #undef MEMBER_TRACES
   if (!st) return -1;
-  sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+  campDbBindText(st, 1, name, -1);
   size_t cap = 0;
   *pts = NULL;
   *n = 0;
   int rc;
-  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+  while ((rc = campDbStep(st)) == DB_ROW) {
     if (*n == cap) {
       Point *v = realloc(*pts, (cap = cap ? cap * 2 : 64) * sizeof *v);
-      if (!v) { sqlite3_finalize(st); free(*pts); *pts = NULL; snprintf(err, errSize, "out of memory"); return -1; }
+      if (!v) { campDbFinalize(st); free(*pts); *pts = NULL; snprintf(err, errSize, "out of memory"); return -1; }
       *pts = v;
     }
-    (*pts)[(*n)++] = (Point){ sqlite3_column_int(st, 0), sqlite3_column_int64(st, 1), sqlite3_column_int64(st, 2) };
+    (*pts)[(*n)++] = (Point){ (int)campDbColumnInt64(st, 0), campDbColumnInt64(st, 1), campDbColumnInt64(st, 2) };
   }
-  if (campStoreFinish(e, st, rc, err, errSize) < 0) { free(*pts); *pts = NULL; return -1; }
+  if (campDbFinish(st, rc, err, errSize) < 0) { free(*pts); *pts = NULL; return -1; }
   return 0;
 }
 
@@ -504,13 +504,13 @@ static json_t *seriesJson(Engine *e, const char *name, int scale, const json_t *
 /* The initiative of a report (see the file comment), or NULL with the
 ** message in err. */
 static json_t *reportHead(Engine *e, const char *name, const json_t *camps, char *err, size_t errSize) {
-  sqlite3_stmt *st = campStorePrepare(e, "SELECT " INITIATIVE_COLUMNS " FROM camp_initiative WHERE name = ?", err, errSize);
+  DbStmt *st = campDbPrepare(e->conn, "SELECT " INITIATIVE_COLUMNS " FROM camp_initiative WHERE name = ?", err, errSize);
   if (!st) return NULL;
-  sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-  int rc = sqlite3_step(st);
-  json_t *in = rc == SQLITE_ROW ? initiativeJson(e, st, err, errSize) : NULL;
-  if (rc != SQLITE_ROW) snprintf(err, errSize, "initiative '%s' has codes but is not deployed", name);
-  sqlite3_finalize(st);
+  campDbBindText(st, 1, name, -1);
+  int rc = campDbStep(st);
+  json_t *in = rc == DB_ROW ? initiativeJson(e, st, err, errSize) : NULL;
+  if (rc != DB_ROW) snprintf(err, errSize, "initiative '%s' has codes but is not deployed", name);
+  campDbFinalize(st);
   if (!in) return NULL;
   const char *scale = json_string_value(json_object_get(in, "scale"));
   json_int_t totals[NCOUNT];

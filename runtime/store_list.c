@@ -24,13 +24,13 @@ static const char *kindName(int kind) {
 /* -- deploy ------------------------------------------------------------------- */
 
 int campStoreImageKeep(Engine *e, const DeployImage *im, const char *hash, char *err, size_t errSize) {
-  sqlite3_stmt *st = campStoreStmt(e, "INSERT OR IGNORE INTO camp_image(hash, image) VALUES(?, ?)", err, errSize);
+  DbStmt *st = campStoreDbStmt(e, "INSERT OR IGNORE INTO camp_image(hash, image) VALUES(?, ?)", err, errSize);
   if (!st) return -1;
-  sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
-  sqlite3_bind_blob(st, 2, im->img, (int)im->len, SQLITE_STATIC);
-  int rc = sqlite3_step(st);
-  sqlite3_reset(st);
-  if (rc != SQLITE_DONE) { snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db)); return -1; }
+  campDbBindText(st, 1, hash, -1);
+  campDbBindBlob(st, 2, im->img, (int)im->len);
+  int rc = campDbStep(st);
+  campDbReset(st);
+  if (rc != DB_DONE) { snprintf(err, errSize, "database: %s", campDbError(e->conn)); return -1; }
   return 0;
 }
 
@@ -41,32 +41,32 @@ static int deployList(Engine *e, const Program *p, uint32_t li, const char *hash
   const char *name = p->str[l->name], *title = p->str[l->title], *model = p->str[p->models[l->model].name];
   const char *kind = kindName(l->kind);
   const char *where = l->where != CAMP_NONE ? p->str[l->where] : NULL;
-  sqlite3_stmt *st = campStoreStmt(e, "SELECT title, model, kind, keep_contacted, filter FROM camp_list WHERE name = ?", err, errSize);
+  DbStmt *st = campStoreDbStmt(e, "SELECT title, model, kind, keep_contacted, filter FROM camp_list WHERE name = ?", err, errSize);
   if (!st) return -1;
-  sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-  int got = sqlite3_step(st);
+  campDbBindText(st, 1, name, -1);
+  int got = campDbStep(st);
   Buf what = { 0 };
-  if (got == SQLITE_ROW) {
-    const char *ot = (const char *)sqlite3_column_text(st, 0), *om = (const char *)sqlite3_column_text(st, 1);
-    const char *ok = (const char *)sqlite3_column_text(st, 2);
-    int keep = sqlite3_column_int(st, 3);
+  if (got == DB_ROW) {
+    const char *ot = campDbColumnText(st, 0), *om = campDbColumnText(st, 1);
+    const char *ok = campDbColumnText(st, 2);
+    int keep = (int)campDbColumnInt64(st, 3);
     if (strcmp(ot, title)) campBufPrintf(&what, "%stitle \"%s\" -> \"%s\"", what.n ? ", " : "", ot, title);
     if (strcmp(om, model)) campBufPrintf(&what, "%smodel %s -> %s", what.n ? ", " : "", om, model);
     if (strcmp(ok, kind)) campBufPrintf(&what, "%skind %s -> %s", what.n ? ", " : "", ok, kind);
     if (keep != l->keep) campBufPrintf(&what, "%skeep_contacted %s -> %s", what.n ? ", " : "", keep ? "true" : "false",
                                        l->keep ? "true" : "false");
-    const char *ow = (const char *)sqlite3_column_text(st, 4);
+    const char *ow = campDbColumnType(st, 4) == DB_NULL ? NULL : campDbColumnText(st, 4);
     if ((ow || where) && (!ow || !where || strcmp(ow, where)))
       campBufPrintf(&what, "%swhere %s -> %s", what.n ? ", " : "", ow ? ow : "(none)", where ? where : "(none)");
   }
-  sqlite3_reset(st);
-  if (got != SQLITE_ROW && got != SQLITE_DONE) { snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db)); return -1; }
-  int rc = campStoreRun(e, "INSERT INTO camp_list(name, title, model, kind, keep_contacted, image, deployed_at, filter) "
+  campDbReset(st);
+  if (got != DB_ROW && got != DB_DONE) { snprintf(err, errSize, "database: %s", campDbError(e->conn)); return -1; }
+  int rc = campStoreDbRun(e, "INSERT INTO camp_list(name, title, model, kind, keep_contacted, image, deployed_at, filter) "
                            "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT(name) DO UPDATE SET title = ?2, model = ?3, kind = ?4, "
                            "keep_contacted = ?5, image = ?6, deployed_at = ?7, filter = ?8",
                         "ttttitit", name, title, model, kind, (int64_t)l->keep, hash, now, where);
-  if (rc < 0) { snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db)); campBufFree(&what); return -1; }
-  if (got == SQLITE_DONE) { campPlanLine(pl, 0, '+', "list %s (%s, model %s)", name, kind, model); stats->add++; }
+  if (rc < 0) { snprintf(err, errSize, "database: %s", campDbError(e->conn)); campBufFree(&what); return -1; }
+  if (got == DB_DONE) { campPlanLine(pl, 0, '+', "list %s (%s, model %s)", name, kind, model); stats->add++; }
   else if (what.n) { campPlanLine(pl, 0, '~', "list %s (%s)", name, what.oom ? "?" : what.p); stats->change++; }
   else campPlanLine(pl, 0, 0, "list %s: no changes", name);
   campBufFree(&what);
@@ -93,46 +93,46 @@ int campStoreDeployLists(Engine *e, const Program *p, const DeployImage *im, con
                  "lm.removed_at IS NOT NULL, coalesce(lm.contacted, 0), lm.joined_at, lm.last_contacted"
 #define ROW_NCOL 7
 
-static int64_t timeOrMin(sqlite3_stmt *st, int col) {
-  return sqlite3_column_type(st, col) == SQLITE_NULL ? INT64_MIN : sqlite3_column_int64(st, col);
+static int64_t timeOrMin(DbStmt *st, int col) {
+  return campDbColumnType(st, col) == DB_NULL ? INT64_MIN : campDbColumnInt64(st, col);
 }
 
-static void readRow(sqlite3_stmt *st, int col, StoreListRow *row) {
-  row->found = sqlite3_column_int(st, col);
-  row->member = sqlite3_column_int(st, col + 1);
-  row->unsubscribed = sqlite3_column_int(st, col + 2);
-  row->removed = sqlite3_column_int(st, col + 3);
-  row->contacted = sqlite3_column_int64(st, col + 4);
+static void readRow(DbStmt *st, int col, StoreListRow *row) {
+  row->found = (int)campDbColumnInt64(st, col);
+  row->member = (int)campDbColumnInt64(st, col + 1);
+  row->unsubscribed = (int)campDbColumnInt64(st, col + 2);
+  row->removed = (int)campDbColumnInt64(st, col + 3);
+  row->contacted = campDbColumnInt64(st, col + 4);
   row->joined = timeOrMin(st, col + 5);
   row->lastContacted = timeOrMin(st, col + 6);
 }
 
 int campStoreListRow(Engine *e, const char *list, const char *model, int64_t record, StoreListRow *row) {
   char ign_[160];
-  sqlite3_stmt *st = campStoreStmt(e, "SELECT " ROW_COLS " FROM camp_list_member lm WHERE lm.list = ? AND lm.model = ? "
+  DbStmt *st = campStoreDbStmt(e, "SELECT " ROW_COLS " FROM camp_list_member lm WHERE lm.list = ? AND lm.model = ? "
                                       "AND lm.record_id = ?", ign_, sizeof ign_);
   memset(row, 0, sizeof *row);
   row->joined = row->lastContacted = INT64_MIN;
   if (!st) return -1;
-  sqlite3_bind_text(st, 1, list, -1, SQLITE_STATIC);
-  sqlite3_bind_text(st, 2, model, -1, SQLITE_STATIC);
-  sqlite3_bind_int64(st, 3, record);
-  int rc = sqlite3_step(st);
-  if (rc == SQLITE_ROW) readRow(st, 0, row);
-  sqlite3_reset(st);
-  return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+  campDbBindText(st, 1, list, -1);
+  campDbBindText(st, 2, model, -1);
+  campDbBindInt64(st, 3, record);
+  int rc = campDbStep(st);
+  if (rc == DB_ROW) readRow(st, 0, row);
+  campDbReset(st);
+  return rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : -1;
 }
 
 /* The model of the deployed list (malloc'd); NULL with err set. */
 static char *listModel(Engine *e, const char *list, char *err, size_t errSize) {
-  sqlite3_stmt *st = campStoreStmt(e, "SELECT model FROM camp_list WHERE name = ?", err, errSize);
+  DbStmt *st = campStoreDbStmt(e, "SELECT model FROM camp_list WHERE name = ?", err, errSize);
   if (!st) return NULL;
-  sqlite3_bind_text(st, 1, list, -1, SQLITE_STATIC);
-  int rc = sqlite3_step(st);
-  char *m = rc == SQLITE_ROW ? strdup((const char *)sqlite3_column_text(st, 0)) : NULL;
-  sqlite3_reset(st);
-  if (rc == SQLITE_DONE) snprintf(err, errSize, "no list '%s' is deployed", list);
-  else if (!m) snprintf(err, errSize, rc == SQLITE_ROW ? "out of memory" : "database: %s", sqlite3_errmsg(e->db));
+  campDbBindText(st, 1, list, -1);
+  int rc = campDbStep(st);
+  char *m = rc == DB_ROW ? strdup(campDbColumnText(st, 0)) : NULL;
+  campDbReset(st);
+  if (rc == DB_DONE) snprintf(err, errSize, "no list '%s' is deployed", list);
+  else if (!m) snprintf(err, errSize, rc == DB_ROW ? "out of memory" : "database: %s", campDbError(e->conn));
   return m;
 }
 
@@ -180,17 +180,17 @@ int campStoreListSet(Engine *e, const char *list, const char *model, int64_t rec
   const char *sql = rc < 0 ? NULL : actionSql(action, &row, &already);
   if (rc >= 0 && !sql) { snprintf(err, errSize, "unknown list action '%s'", action); free(own); return -1; }
   if (rc >= 0 && !already) {
-    rc = campStoreRun(e, sql, "ttii", list, m, record, at);
-    if (rc == 0) rc = campStoreRun(e, "INSERT INTO camp_list_log(list, record_id, action, at, detail) VALUES(?, ?, ?, ?, ?)",
+    rc = campStoreDbRun(e, sql, "ttii", list, m, record, at);
+    if (rc == 0) rc = campStoreDbRun(e, "INSERT INTO camp_list_log(list, record_id, action, at, detail) VALUES(?, ?, ?, ?, ?)",
                                    "titit", list, record, action, at, detail);
   }
-  if (rc < 0) snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db));
+  if (rc < 0) snprintf(err, errSize, "database: %s", campDbError(e->conn));
   free(own);
   return rc < 0 ? -1 : !already;
 }
 
 int campStoreListContacted(Engine *e, const char *list, const char *model, int64_t record, int64_t at) {
-  return campStoreRun(e, "INSERT INTO camp_list_member(list, model, record_id, member, contacted, last_contacted) "
+  return campStoreDbRun(e, "INSERT INTO camp_list_member(list, model, record_id, member, contacted, last_contacted) "
                          "VALUES(?1, ?2, ?3, 0, 1, ?4) ON CONFLICT(list, model, record_id) DO UPDATE SET "
                          "contacted = contacted + 1, last_contacted = ?4", "ttii", list, model, record, at);
 }
@@ -205,20 +205,20 @@ static void modelCols(Buf *b, const Program *p, uint32_t model) {
 
 /* Step st, each row's record (fields from col on, gone when the column
 ** before col is non-zero and hasGone) and overlay row (at rowCol) to fn. */
-static int walk(Engine *e, sqlite3_stmt *st, const Program *p, uint32_t model, int idCol, int rowCol, int col, int hasGone,
+static int walk(Engine *e, DbStmt *st, const Program *p, uint32_t model, int idCol, int rowCol, int col, int hasGone,
                 StoreListFn fn, void *ctx, char *err, size_t errSize) {
   int rc, stop = 0;
-  while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-    int gone = hasGone && sqlite3_column_int(st, col - 1);
+  while (!stop && (rc = campDbStep(st)) == DB_ROW) {
+    int gone = hasGone && (int)campDbColumnInt64(st, col - 1);
     StoreListRow row;
     readRow(st, rowCol, &row);
-    if (!gone) campStoreRowToModel(e, p, model, st, col);
+    if (!gone) campStoreDbRowToModel(e, p, model, st, col);
     VmRecord r = { model, p->models[model].nfield, e->fields };
-    stop = fn(ctx, sqlite3_column_int64(st, idCol), gone ? NULL : &r, &row);
+    stop = fn(ctx, campDbColumnInt64(st, idCol), gone ? NULL : &r, &row);
   }
-  if (!stop && rc != SQLITE_DONE) snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db));
-  sqlite3_finalize(st);
-  return stop ? stop : rc == SQLITE_DONE ? 0 : -1;
+  if (!stop && rc != DB_DONE) snprintf(err, errSize, "database: %s", campDbError(e->conn));
+  campDbFinalize(st);
+  return stop ? stop : rc == DB_DONE ? 0 : -1;
 }
 
 int campStoreListEach(Engine *e, const Program *p, uint32_t li, ListWalk what, int64_t arg, StoreListFn fn, void *ctx,
@@ -242,12 +242,12 @@ int campStoreListEach(Engine *e, const Program *p, uint32_t li, ListWalk what, i
   if (what == LIST_WALK_ONE) campBufPuts(&q, " AND m.id = ?3");
   campBufPuts(&q, " ORDER BY m.id");
   if (q.oom) { campBufFree(&q); snprintf(err, errSize, "out of memory"); return -1; }
-  sqlite3_stmt *st = campStorePrepare(e, q.p, err, errSize);
+  DbStmt *st = campDbPrepare(e->conn, q.p, err, errSize);
   campBufFree(&q);
   if (!st) return -1;
-  sqlite3_bind_text(st, 1, p->str[l->name], -1, SQLITE_STATIC);
-  sqlite3_bind_text(st, 2, p->str[p->models[l->model].name], -1, SQLITE_STATIC);
-  if (what == LIST_WALK_NEWCOMERS || what == LIST_WALK_ONE) sqlite3_bind_int64(st, 3, arg);
+  campDbBindText(st, 1, p->str[l->name], -1);
+  campDbBindText(st, 2, p->str[p->models[l->model].name], -1);
+  if (what == LIST_WALK_NEWCOMERS || what == LIST_WALK_ONE) campDbBindInt64(st, 3, arg);
   return walk(e, st, p, l->model, ROW_NCOL, 0, ROW_NCOL, 0, fn, ctx, err, errSize);
 }
 
@@ -263,12 +263,12 @@ int campStoreListParticipants(Engine *e, const Loaded *l, StoreListFn fn, void *
   campBufPuts(&q, " m ON m.id = pa.record_id LEFT JOIN camp_list_member lm ON lm.list = ?1 AND lm.model = ?2 "
                   "AND lm.record_id = pa.record_id WHERE pa.campaign = ?3 AND pa.state = 'running' AND pa.test = 0");
   if (q.oom) { campBufFree(&q); snprintf(err, errSize, "out of memory"); return -1; }
-  sqlite3_stmt *st = campStorePrepare(e, q.p, err, errSize);
+  DbStmt *st = campDbPrepare(e->conn, q.p, err, errSize);
   campBufFree(&q);
   if (!st) return -1;
-  sqlite3_bind_text(st, 1, p->str[li->name], -1, SQLITE_STATIC);
-  sqlite3_bind_text(st, 2, p->str[p->models[li->model].name], -1, SQLITE_STATIC);
-  sqlite3_bind_int64(st, 3, l->campaign);
+  campDbBindText(st, 1, p->str[li->name], -1);
+  campDbBindText(st, 2, p->str[p->models[li->model].name], -1);
+  campDbBindInt64(st, 3, l->campaign);
   return walk(e, st, p, li->model, 0, 1, 2 + ROW_NCOL, 1, fn, ctx, err, errSize);
 }
 
@@ -276,15 +276,15 @@ int campStoreListParticipants(Engine *e, const Loaded *l, StoreListFn fn, void *
 
 Program *campStoreImageProgram(Engine *e, const char *sql, const char *name, const char *what, const char *shows,
                                char *err, size_t errSize) {
-  sqlite3_stmt *st = campStoreStmt(e, sql, err, errSize);
+  DbStmt *st = campStoreDbStmt(e, sql, err, errSize);
   if (!st) return NULL;
-  sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-  int rc = sqlite3_step(st);
-  Program *p = rc == SQLITE_ROW ? campProgramLoad(sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0), err, errSize)
+  campDbBindText(st, 1, name, -1);
+  int rc = campDbStep(st);
+  Program *p = rc == DB_ROW ? campProgramLoad(campDbColumnBlob(st, 0), (size_t)campDbColumnBytes(st, 0), err, errSize)
                                 : NULL;
-  sqlite3_reset(st);
-  if (rc == SQLITE_DONE) snprintf(err, errSize, "no %s '%s' is deployed (%s shows those that are)", what, name, shows);
-  else if (rc != SQLITE_ROW) snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db));
+  campDbReset(st);
+  if (rc == DB_DONE) snprintf(err, errSize, "no %s '%s' is deployed (%s shows those that are)", what, name, shows);
+  else if (rc != DB_ROW) snprintf(err, errSize, "database: %s", campDbError(e->conn));
   return p;
 }
 
@@ -305,33 +305,33 @@ int campStoreListNames(Engine *e, char ***names, size_t *n, char *err, size_t er
 int campStoreColumnTexts(Engine *e, const char *sql, char ***names, size_t *n, char *err, size_t errSize) {
   *names = NULL;
   *n = 0;
-  sqlite3_stmt *st = campStorePrepare(e, sql, err, errSize);
+  DbStmt *st = campDbPrepare(e->conn, sql, err, errSize);
   if (!st) return -1;
   size_t cap = 0;
   int rc;
-  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+  while ((rc = campDbStep(st)) == DB_ROW) {
     if (*n == cap) {
       cap = cap ? cap * 2 : 16;
       char **v = realloc(*names, cap * sizeof *v);
       if (!v) break;
       *names = v;
     }
-    if (!((*names)[*n] = strdup((const char *)sqlite3_column_text(st, 0)))) break;
+    if (!((*names)[*n] = strdup(campDbColumnText(st, 0)))) break;
     (*n)++;
   }
-  if (rc == SQLITE_ROW) snprintf(err, errSize, "out of memory");
-  else if (rc != SQLITE_DONE) snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db));
-  sqlite3_finalize(st);
-  return rc == SQLITE_DONE ? 0 : -1;
+  if (rc == DB_ROW) snprintf(err, errSize, "out of memory");
+  else if (rc != DB_DONE) snprintf(err, errSize, "database: %s", campDbError(e->conn));
+  campDbFinalize(st);
+  return rc == DB_DONE ? 0 : -1;
 }
 
 int64_t campStoreListRefreshed(Engine *e, const char *list) {
   char ign_[160];
-  sqlite3_stmt *st = campStoreStmt(e, "SELECT refreshed_at FROM camp_list WHERE name = ?", ign_, sizeof ign_);
+  DbStmt *st = campStoreDbStmt(e, "SELECT refreshed_at FROM camp_list WHERE name = ?", ign_, sizeof ign_);
   if (!st) return INT64_MIN;
-  sqlite3_bind_text(st, 1, list, -1, SQLITE_STATIC);
-  int64_t t = sqlite3_step(st) == SQLITE_ROW ? timeOrMin(st, 0) : INT64_MIN;
-  sqlite3_reset(st);
+  campDbBindText(st, 1, list, -1);
+  int64_t t = campDbStep(st) == DB_ROW ? timeOrMin(st, 0) : INT64_MIN;
+  campDbReset(st);
   return t;
 }
 
@@ -340,13 +340,13 @@ int64_t campStoreListRefreshed(Engine *e, const char *list) {
 /* A count from sql with ?1 list, ?2 model, ?3 keep; -1 error. */
 static long countOf(Engine *e, const char *sql, const char *list, const char *model, int keep) {
   char ign_[160];
-  sqlite3_stmt *st = campStoreStmt(e, sql, ign_, sizeof ign_);
+  DbStmt *st = campStoreDbStmt(e, sql, ign_, sizeof ign_);
   if (!st) return -1;
-  sqlite3_bind_text(st, 1, list, -1, SQLITE_STATIC);
-  sqlite3_bind_text(st, 2, model, -1, SQLITE_STATIC);
-  sqlite3_bind_int(st, 3, keep);
-  long n = sqlite3_step(st) == SQLITE_ROW ? (long)sqlite3_column_int64(st, 0) : -1;
-  sqlite3_reset(st);
+  campDbBindText(st, 1, list, -1);
+  campDbBindText(st, 2, model, -1);
+  campDbBindInt64(st, 3, keep);
+  long n = campDbStep(st) == DB_ROW ? (long)campDbColumnInt64(st, 0) : -1;
+  campDbReset(st);
   return n;
 }
 
@@ -355,7 +355,7 @@ int campStoreListRefresh(Engine *e, const char *list, const char *model, const i
   if (campStoreExec(e, "CREATE TEMP TABLE IF NOT EXISTS camp_refresh(id INTEGER PRIMARY KEY); DELETE FROM camp_refresh;",
                     err, errSize) < 0) return -1;
   for (size_t i = 0; i < n; i++)
-    if (campStoreRun(e, "INSERT OR IGNORE INTO camp_refresh(id) VALUES(?)", "i", ids[i]) < 0) goto fail;
+    if (campStoreDbRun(e, "INSERT OR IGNORE INTO camp_refresh(id) VALUES(?)", "i", ids[i]) < 0) goto fail;
   *joined = countOf(e, "SELECT count(*) FROM camp_refresh r LEFT JOIN camp_list_member lm ON lm.list = ?1 AND lm.model = ?2 "
                        "AND lm.record_id = r.id WHERE NOT coalesce(lm.member = 1 OR (?3 AND lm.contacted > 0), 0)", list, model, keep);
   *kept = countOf(e, "SELECT count(*) FROM camp_list_member WHERE list = ?1 AND model = ?2 AND member = 1 AND ?3 "
@@ -363,21 +363,21 @@ int campStoreListRefresh(Engine *e, const char *list, const char *model, const i
   *left = countOf(e, "SELECT count(*) FROM camp_list_member WHERE list = ?1 AND model = ?2 AND member = 1 "
                      "AND NOT (?3 AND contacted > 0) AND record_id NOT IN (SELECT id FROM camp_refresh)", list, model, keep);
   if (*joined < 0 || *kept < 0 || *left < 0) goto fail;
-  if (campStoreRun(e, "UPDATE camp_list_member SET member = 0 WHERE list = ?1 AND model = ?2 AND member = 1 "
+  if (campStoreDbRun(e, "UPDATE camp_list_member SET member = 0 WHERE list = ?1 AND model = ?2 AND member = 1 "
                       "AND record_id NOT IN (SELECT id FROM camp_refresh)", "tt", list, model) < 0 ||
-      campStoreRun(e, "INSERT INTO camp_list_member(list, model, record_id, member, joined_at) SELECT ?1, ?2, id, 1, ?3 "
+      campStoreDbRun(e, "INSERT INTO camp_list_member(list, model, record_id, member, joined_at) SELECT ?1, ?2, id, 1, ?3 "
                       "FROM camp_refresh WHERE 1 ON CONFLICT(list, model, record_id) DO UPDATE SET member = 1, "
                       "joined_at = CASE WHEN member = 1 OR (?4 AND contacted > 0) THEN coalesce(joined_at, ?3) ELSE ?3 END",
                    "ttii", list, model, at, (int64_t)keep) < 0 ||
-      campStoreRun(e, "UPDATE camp_list SET refreshed_at = ? WHERE name = ?", "it", at, list) < 0)
+      campStoreDbRun(e, "UPDATE camp_list SET refreshed_at = ? WHERE name = ?", "it", at, list) < 0)
     goto fail;
   char detail[128];
   snprintf(detail, sizeof detail, "%ld joined, %ld left, %ld kept (contacted)", *joined, *left, *kept);
-  if (campStoreRun(e, "INSERT INTO camp_list_log(list, record_id, action, at, detail) VALUES(?, NULL, 'refresh', ?, ?)",
+  if (campStoreDbRun(e, "INSERT INTO camp_list_log(list, record_id, action, at, detail) VALUES(?, NULL, 'refresh', ?, ?)",
                    "tit", list, at, detail) < 0) goto fail;
   return campStoreExec(e, "DELETE FROM camp_refresh", err, errSize);
 fail:
-  snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db));
+  snprintf(err, errSize, "database: %s", campDbError(e->conn));
   return -1;
 }
 
@@ -394,37 +394,37 @@ int campStoreListFind(Engine *e, const char *model, const char *field, const cha
   *ids = NULL;
   *n = 0;
   if (q.oom) { campBufFree(&q); snprintf(err, errSize, "out of memory"); return -1; }
-  sqlite3_stmt *st = campStoreStmt(e, q.p, err, errSize);
+  DbStmt *st = campStoreDbStmt(e, q.p, err, errSize);
   campBufFree(&q);
   if (!st) { snprintf(err, errSize, "model '%s' has no field '%s'", model, field); return -1; }
-  sqlite3_bind_text(st, 1, value, -1, SQLITE_STATIC);
+  campDbBindText(st, 1, value, -1);
   size_t cap = 0;
   int rc;
-  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+  while ((rc = campDbStep(st)) == DB_ROW) {
     if (*n == cap) {
       cap = cap ? cap * 2 : 4;
       int64_t *v = realloc(*ids, cap * sizeof *v);
       if (!v) break;
       *ids = v;
     }
-    (*ids)[(*n)++] = sqlite3_column_int64(st, 0);
+    (*ids)[(*n)++] = campDbColumnInt64(st, 0);
   }
-  if (rc == SQLITE_ROW) snprintf(err, errSize, "out of memory");
-  else if (rc != SQLITE_DONE) snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db));
-  sqlite3_reset(st);
-  return rc == SQLITE_DONE ? 0 : -1;
+  if (rc == DB_ROW) snprintf(err, errSize, "out of memory");
+  else if (rc != DB_DONE) snprintf(err, errSize, "database: %s", campDbError(e->conn));
+  campDbReset(st);
+  return rc == DB_DONE ? 0 : -1;
 }
 
 int campStoreListLog(Engine *e, const char *list, StoreListLogFn fn, void *ctx, char *err, size_t errSize) {
-  sqlite3_stmt *st = campStorePrepare(e, "SELECT coalesce(record_id, 0), action, at, detail FROM camp_list_log "
+  DbStmt *st = campDbPrepare(e->conn, "SELECT coalesce(record_id, 0), action, at, detail FROM camp_list_log "
                                          "WHERE list = ? ORDER BY at, id", err, errSize);
   if (!st) return -1;
-  sqlite3_bind_text(st, 1, list, -1, SQLITE_STATIC);
+  campDbBindText(st, 1, list, -1);
   int rc, stop = 0;
-  while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW)
-    stop = fn(ctx, sqlite3_column_int64(st, 0), (const char *)sqlite3_column_text(st, 1), sqlite3_column_int64(st, 2),
-              (const char *)sqlite3_column_text(st, 3));
-  if (!stop && rc != SQLITE_DONE) snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db));
-  sqlite3_finalize(st);
-  return stop ? stop : rc == SQLITE_DONE ? 0 : -1;
+  while (!stop && (rc = campDbStep(st)) == DB_ROW)
+    stop = fn(ctx, campDbColumnInt64(st, 0), campDbColumnText(st, 1), campDbColumnInt64(st, 2),
+              campDbColumnText(st, 3));
+  if (!stop && rc != DB_DONE) snprintf(err, errSize, "database: %s", campDbError(e->conn));
+  campDbFinalize(st);
+  return stop ? stop : rc == DB_DONE ? 0 : -1;
 }

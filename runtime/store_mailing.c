@@ -27,23 +27,23 @@
 
 int campStoreMailingGet(Engine *e, const char *name, StoreMailing *m, char *err, size_t errSize) {
   memset(m, 0, sizeof *m);
-  sqlite3_stmt *st = campStoreStmt(e, "SELECT c.id, c.kind = 'mailing', c.state, c.at, c.last_sync,"
+  DbStmt *st = campStoreDbStmt(e, "SELECT c.id, c.kind = 'mailing', c.state, c.at, c.last_sync,"
                                       " (SELECT count(*) FROM camp_trace t JOIN camp_participant pa ON pa.id = t.participant"
                                       "   WHERE pa.campaign = c.id AND pa.test = 0 AND " Q_PENDING_AS("t.") ")"
                                       " FROM camp_campaign c WHERE c.name = ?", err, errSize);
   if (!st) return -1;
-  sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-  int rc = sqlite3_step(st);
-  if (rc == SQLITE_ROW) {
-    m->id = sqlite3_column_int64(st, 0);
-    m->mailing = sqlite3_column_int(st, 1);
-    snprintf(m->state, sizeof m->state, "%s", (const char *)sqlite3_column_text(st, 2));
-    m->at = sqlite3_column_type(st, 3) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, 3);
-    m->sentAt = sqlite3_column_type(st, 4) == SQLITE_NULL ? INT64_MIN : sqlite3_column_int64(st, 4);
-    m->pending = sqlite3_column_int64(st, 5);
-  } else if (rc != SQLITE_DONE) snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db));
-  sqlite3_reset(st);
-  return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? 1 : -1;
+  campDbBindText(st, 1, name, -1);
+  int rc = campDbStep(st);
+  if (rc == DB_ROW) {
+    m->id = campDbColumnInt64(st, 0);
+    m->mailing = (int)campDbColumnInt64(st, 1);
+    snprintf(m->state, sizeof m->state, "%s", campDbColumnText(st, 2));
+    m->at = campDbColumnType(st, 3) == DB_NULL ? 0 : campDbColumnInt64(st, 3);
+    m->sentAt = campDbColumnType(st, 4) == DB_NULL ? INT64_MIN : campDbColumnInt64(st, 4);
+    m->pending = campDbColumnInt64(st, 5);
+  } else if (rc != DB_DONE) snprintf(err, errSize, "database: %s", campDbError(e->conn));
+  campDbReset(st);
+  return rc == DB_ROW ? 0 : rc == DB_DONE ? 1 : -1;
 }
 
 const char *campStoreMailingSchedule(int64_t at) {
@@ -65,48 +65,48 @@ static void scheduleJson(json_t *c, int64_t at, int64_t sentAt) {
 
 int campStoreMailingJson(Engine *e, int64_t campaign, struct json_t *c, char *err, size_t errSize) {
   /* abuse reports count once per message, however often one came (as unsubscribes do) */
-  sqlite3_stmt *st = campStoreStmt(e, "SELECT count(DISTINCT ev.trace) FROM camp_event ev JOIN camp_trace t ON t.id = ev.trace"
+  DbStmt *st = campStoreDbStmt(e, "SELECT count(DISTINCT ev.trace) FROM camp_event ev JOIN camp_trace t ON t.id = ev.trace"
                                       " JOIN camp_participant pa ON pa.id = t.participant"
                                       " WHERE pa.campaign = ? AND pa.test = 0 AND ev.kind = 'abuse'", err, errSize);
   if (!st) return -1;
-  sqlite3_bind_int64(st, 1, campaign);
-  if (sqlite3_step(st) == SQLITE_ROW) json_object_set_new(c, "abuse_reports", json_integer(sqlite3_column_int64(st, 0)));
-  sqlite3_reset(st);
-  st = campStoreStmt(e, "SELECT kind = 'mailing', at, last_sync, transport, esp_id FROM camp_campaign WHERE id = ?", err, errSize);
+  campDbBindInt64(st, 1, campaign);
+  if (campDbStep(st) == DB_ROW) json_object_set_new(c, "abuse_reports", json_integer(campDbColumnInt64(st, 0)));
+  campDbReset(st);
+  st = campStoreDbStmt(e, "SELECT kind = 'mailing', at, last_sync, transport, esp_id FROM camp_campaign WHERE id = ?", err, errSize);
   if (!st) return -1;
-  sqlite3_bind_int64(st, 1, campaign);
-  int rc = sqlite3_step(st);
-  if (rc == SQLITE_ROW && sqlite3_column_int(st, 0)) {
-    scheduleJson(c, sqlite3_column_type(st, 1) == SQLITE_NULL ? 0 : sqlite3_column_int64(st, 1),
-                 sqlite3_column_type(st, 2) == SQLITE_NULL ? INT64_MIN : sqlite3_column_int64(st, 2));
+  campDbBindInt64(st, 1, campaign);
+  int rc = campDbStep(st);
+  if (rc == DB_ROW && (int)campDbColumnInt64(st, 0)) {
+    scheduleJson(c, campDbColumnType(st, 1) == DB_NULL ? 0 : campDbColumnInt64(st, 1),
+                 campDbColumnType(st, 2) == DB_NULL ? INT64_MIN : campDbColumnInt64(st, 2));
     /* a mailing an ESP delivered (or sent, imported): its provider and that one's campaign id */
-    if (sqlite3_column_type(st, 3) != SQLITE_NULL) {
-      json_object_set_new(c, "transport", json_string((const char *)sqlite3_column_text(st, 3)));
-      json_object_set_new(c, "esp_id", sqlite3_column_type(st, 4) == SQLITE_NULL ? json_null()
-                                       : json_string((const char *)sqlite3_column_text(st, 4)));
+    if (campDbColumnType(st, 3) != DB_NULL) {
+      json_object_set_new(c, "transport", json_string(campDbColumnText(st, 3)));
+      json_object_set_new(c, "esp_id", campDbColumnType(st, 4) == DB_NULL ? json_null()
+                                       : json_string(campDbColumnText(st, 4)));
     }
-  } else if (rc != SQLITE_ROW && rc != SQLITE_DONE) snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db));
-  sqlite3_reset(st);
-  return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+  } else if (rc != DB_ROW && rc != DB_DONE) snprintf(err, errSize, "database: %s", campDbError(e->conn));
+  campDbReset(st);
+  return rc == DB_ROW || rc == DB_DONE ? 0 : -1;
 }
 
 /* -- the default sender ---------------------------------------------------------------- */
 
 char *campStoreMailingSender(Engine *e) {
   char ign[160];
-  sqlite3_stmt *st = campStoreStmt(e, "SELECT value FROM camp_meta WHERE key = 'sender' AND typeof(value) = 'text'", ign, sizeof ign);
+  DbStmt *st = campStoreDbStmt(e, "SELECT value FROM camp_meta WHERE key = 'sender' AND typeof(value) = 'text'", ign, sizeof ign);
   if (!st) return NULL;
-  char *v = sqlite3_step(st) == SQLITE_ROW ? strdup((const char *)sqlite3_column_text(st, 0)) : NULL;
-  sqlite3_reset(st);
+  char *v = campDbStep(st) == DB_ROW ? strdup(campDbColumnText(st, 0)) : NULL;
+  campDbReset(st);
   if (v && !*v) { free(v); v = NULL; }
   return v;
 }
 
 int campStoreMailingSetSender(Engine *e, const char *value, char *err, size_t errSize) {
   int rc = value && *value
-    ? campStoreRun(e, "INSERT INTO camp_meta(key, value) VALUES('sender', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", "t", value)
-    : campStoreRun(e, "DELETE FROM camp_meta WHERE key = 'sender'", "");
-  if (rc < 0) snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db));
+    ? campStoreDbRun(e, "INSERT INTO camp_meta(key, value) VALUES('sender', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", "t", value)
+    : campStoreDbRun(e, "DELETE FROM camp_meta WHERE key = 'sender'", "");
+  if (rc < 0) snprintf(err, errSize, "database: %s", campDbError(e->conn));
   return rc;
 }
 
@@ -191,19 +191,19 @@ static char *membersSql(const Loaded *l) {
   return b.p;
 }
 
-static void memberRow(sqlite3_stmt *st, MemberRow *m) {
-  m->record = sqlite3_column_int64(st, 0);
-  m->address = sqlite3_column_type(st, 1) == SQLITE_NULL ? "" : (const char *)sqlite3_column_text(st, 1);
-  m->state = sqlite3_column_type(st, 2) == SQLITE_NULL ? "-" : campStoreStateName(sqlite3_column_int(st, 2));
-  m->note = sqlite3_column_type(st, 3) == SQLITE_NULL ? "" : (const char *)sqlite3_column_text(st, 3);
-  m->sent = sqlite3_column_int64(st, 4);
+static void memberRow(DbStmt *st, MemberRow *m) {
+  m->record = campDbColumnInt64(st, 0);
+  m->address = campDbColumnType(st, 1) == DB_NULL ? "" : campDbColumnText(st, 1);
+  m->state = campDbColumnType(st, 2) == DB_NULL ? "-" : campStoreStateName((int)campDbColumnInt64(st, 2));
+  m->note = campDbColumnType(st, 3) == DB_NULL ? "" : campDbColumnText(st, 3);
+  m->sent = campDbColumnInt64(st, 4);
   m->sentAt[0] = 0;
-  if (sqlite3_column_type(st, 5) != SQLITE_NULL) campClockFormat(sqlite3_column_int64(st, 5), m->sentAt);
-  m->opens = sqlite3_column_int64(st, 6);
-  m->clicks = sqlite3_column_int64(st, 7);
-  m->bounces = sqlite3_column_int64(st, 8);
-  m->unsubscribes = sqlite3_column_int64(st, 9);
-  m->abuse = sqlite3_column_int64(st, 10);
+  if (campDbColumnType(st, 5) != DB_NULL) campClockFormat(campDbColumnInt64(st, 5), m->sentAt);
+  m->opens = campDbColumnInt64(st, 6);
+  m->clicks = campDbColumnInt64(st, 7);
+  m->bounces = campDbColumnInt64(st, 8);
+  m->unsubscribes = campDbColumnInt64(st, 9);
+  m->abuse = campDbColumnInt64(st, 10);
 }
 
 int campStoreMailingMembers(Engine *e, const char *name, ReportFormat fmt, FILE *out, char *err, size_t errSize) {
@@ -213,10 +213,10 @@ int campStoreMailingMembers(Engine *e, const char *name, ReportFormat fmt, FILE 
   if (!l) return -1;
   char *sql = membersSql(l);
   if (!sql) { snprintf(err, errSize, "out of memory"); return -1; }
-  sqlite3_stmt *st = campStorePrepare(e, sql, err, errSize);
+  DbStmt *st = campDbPrepare(e->conn, sql, err, errSize);
   free(sql);
   if (!st) return -1;
-  sqlite3_bind_int64(st, 1, cid);
+  campDbBindInt64(st, 1, cid);
   const char *kind = l->p->camps[l->camp].isMailing ? "mailing" : "campaign";
   if (fmt == REPORT_CSV) fputs("record,address,state,sent,sent_at,opens,clicks,bounces,unsubscribes,abuse_reports,note\n", out);
   else if (fmt == REPORT_JSON) {
@@ -231,11 +231,11 @@ int campStoreMailingMembers(Engine *e, const char *name, ReportFormat fmt, FILE 
   int rc;
   long n = 0;
   MemberRow m;
-  while ((rc = sqlite3_step(st)) == SQLITE_ROW) { memberRow(st, &m); memberOut(&m, fmt, n++, out); }
+  while ((rc = campDbStep(st)) == DB_ROW) { memberRow(st, &m); memberOut(&m, fmt, n++, out); }
   if (fmt == REPORT_JSON) fputs(n ? "\n  ]\n}\n" : "]\n}\n", out);
-  if (rc != SQLITE_DONE) snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db));
-  sqlite3_finalize(st);
-  return rc == SQLITE_DONE ? 0 : -1;
+  if (rc != DB_DONE) snprintf(err, errSize, "database: %s", campDbError(e->conn));
+  campDbFinalize(st);
+  return rc == DB_DONE ? 0 : -1;
 }
 
 /* -- the unsubscribe link's list ------------------------------------------------------- */
@@ -243,14 +243,14 @@ int campStoreMailingMembers(Engine *e, const char *name, ReportFormat fmt, FILE 
 int campStoreMailingTraceList(Engine *e, int64_t trace, char **name, char **title) {
   *name = *title = NULL;
   char err[256];
-  sqlite3_stmt *st = campStoreStmt(e, "SELECT pa.campaign FROM camp_trace t JOIN camp_participant pa ON pa.id = t.participant WHERE t.id = ?",
+  DbStmt *st = campStoreDbStmt(e, "SELECT pa.campaign FROM camp_trace t JOIN camp_participant pa ON pa.id = t.participant WHERE t.id = ?",
                                    err, sizeof err);
   if (!st) return -1;
-  sqlite3_bind_int64(st, 1, trace);
-  int rc = sqlite3_step(st);
-  int64_t campaign = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-  sqlite3_reset(st);
-  if (rc != SQLITE_ROW) return rc == SQLITE_DONE ? 0 : -1;
+  campDbBindInt64(st, 1, trace);
+  int rc = campDbStep(st);
+  int64_t campaign = rc == DB_ROW ? campDbColumnInt64(st, 0) : 0;
+  campDbReset(st);
+  if (rc != DB_ROW) return rc == DB_DONE ? 0 : -1;
   const Loaded *l = campStoreLoaded(e, campaign, err, sizeof err);
   if (!l) return -1;
   uint32_t list = l->p->camps[l->camp].list;
@@ -269,17 +269,17 @@ long campStoreMailingUnsubscribed(Engine *e, int64_t campaign, char *err, size_t
   const Program *p = l->p;
   uint32_t list = p->camps[l->camp].list;
   if (list >= p->nlist) return 0;
-  sqlite3_stmt *st = campStoreStmt(e, "SELECT count(*) FROM camp_list_member m WHERE m.list = ?1 AND m.model = ?2"
+  DbStmt *st = campStoreDbStmt(e, "SELECT count(*) FROM camp_list_member m WHERE m.list = ?1 AND m.model = ?2"
                                       " AND m.unsubscribed_at IS NOT NULL AND m.removed_at IS NULL AND NOT EXISTS"
                                       " (SELECT 1 FROM camp_participant pa WHERE pa.campaign = ?3 AND pa.record_id = m.record_id)",
                                    err, errSize);
   if (!st) return -1;
-  sqlite3_bind_text(st, 1, p->str[p->lists[list].name], -1, SQLITE_STATIC);
-  sqlite3_bind_text(st, 2, p->str[p->models[p->lists[list].model].name], -1, SQLITE_STATIC);
-  sqlite3_bind_int64(st, 3, campaign);
-  int rc = sqlite3_step(st);
-  long n = rc == SQLITE_ROW ? (long)sqlite3_column_int64(st, 0) : -1;
-  if (n < 0) snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db));
-  sqlite3_reset(st);
+  campDbBindText(st, 1, p->str[p->lists[list].name], -1);
+  campDbBindText(st, 2, p->str[p->models[p->lists[list].model].name], -1);
+  campDbBindInt64(st, 3, campaign);
+  int rc = campDbStep(st);
+  long n = rc == DB_ROW ? (long)campDbColumnInt64(st, 0) : -1;
+  if (n < 0) snprintf(err, errSize, "database: %s", campDbError(e->conn));
+  campDbReset(st);
   return n;
 }

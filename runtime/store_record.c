@@ -19,27 +19,27 @@
 #include <string.h>
 #include "runtime/store_engine.h"
 
-static int bindValue(sqlite3_stmt *st, int i, const Value *v) {
+static int bindValue(DbStmt *st, int i, const Value *v) {
   switch (v->tag) {
-  case VAL_NULL: return sqlite3_bind_null(st, i);
-  case VAL_REAL: return sqlite3_bind_double(st, i, v->u.r);
-  case VAL_TEXT: return sqlite3_bind_text(st, i, v->u.s, (int)v->len, SQLITE_TRANSIENT);
-  case VAL_LIST: return sqlite3_bind_null(st, i);
-  default: return sqlite3_bind_int64(st, i, v->u.i);
+  case VAL_NULL: return campDbBindNull(st, i);
+  case VAL_REAL: return campDbBindDouble(st, i, v->u.r);
+  case VAL_TEXT: return campDbBindText(st, i, v->u.s, (int)v->len);
+  case VAL_LIST: return campDbBindNull(st, i);
+  default: return campDbBindInt64(st, i, v->u.i);
   }
 }
 
 /* Run cached statement sql with the n values that follow bound in order. */
 static int execBound(Engine *e, const char *sql, char *err, size_t errSize, int n, ...) {
-  sqlite3_stmt *st = campStoreStmt(e, sql, err, errSize);
+  DbStmt *st = campStoreDbStmt(e, sql, err, errSize);
   if (!st) return -1;
   va_list ap;
   va_start(ap, n);
   for (int i = 1; i <= n; i++) bindValue(st, i, va_arg(ap, const Value *));
   va_end(ap);
-  int rc = sqlite3_step(st);
-  sqlite3_reset(st);
-  if (rc != SQLITE_DONE) { snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db)); return -1; }
+  int rc = campDbStep(st);
+  campDbReset(st);
+  if (rc != DB_DONE) { snprintf(err, errSize, "database: %s", campDbError(e->conn)); return -1; }
   return 0;
 }
 
@@ -114,13 +114,13 @@ int campStoreRecordCreate(Engine *e, const char *model, int n, const char *const
     campBufPuts(&sql, ")");
   }
   if (sql.oom) { campBufFree(&sql); snprintf(err, errSize, "out of memory"); return -1; }
-  sqlite3_stmt *st = campStorePrepare(e, sql.p, err, errSize);
+  DbStmt *st = campDbPrepare(e->conn, sql.p, err, errSize);
   campBufFree(&sql);
   if (!st) return -1;
   for (int i = 0; i < n; i++) bindValue(st, i + 1, &values[i]);
-  int rc = sqlite3_step(st);
-  sqlite3_finalize(st);
-  if (rc != SQLITE_DONE) { snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db)); return -1; }
+  int rc = campDbStep(st);
+  campDbFinalize(st);
+  if (rc != DB_DONE) { snprintf(err, errSize, "database: %s", campDbError(e->conn)); return -1; }
   e->recordWrites++;
   return 0;
 }
@@ -134,20 +134,20 @@ int campStoreRecordWebhook(Engine *e, int64_t trace, int idx, const char *url, s
 
 int campStoreRecordWebhookBodies(Engine *e, int64_t trace, StoreRewriteFn rewrite, void *ctx,
                                  char *err, size_t errSize) {
-  sqlite3_stmt *q = campStorePrepare(e, "SELECT idx, body FROM camp_outbox WHERE trace = ? ORDER BY idx", err, errSize);
+  DbStmt *q = campDbPrepare(e->conn, "SELECT idx, body FROM camp_outbox WHERE trace = ? ORDER BY idx", err, errSize);
   if (!q) return -1;
-  sqlite3_bind_int64(q, 1, trace);
+  campDbBindInt64(q, 1, trace);
   int rc;
-  while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-    char *text = rewrite(ctx, (const char *)sqlite3_column_text(q, 1));
-    if (!text) { snprintf(err, errSize, "out of memory"); sqlite3_finalize(q); return -1; }
-    Value tv = textValue(text), tr = intValue(trace), ix = intValue(sqlite3_column_int64(q, 0));
+  while ((rc = campDbStep(q)) == DB_ROW) {
+    char *text = rewrite(ctx, campDbColumnText(q, 1));
+    if (!text) { snprintf(err, errSize, "out of memory"); campDbFinalize(q); return -1; }
+    Value tv = textValue(text), tr = intValue(trace), ix = intValue(campDbColumnInt64(q, 0));
     int w = execBound(e, "UPDATE camp_outbox SET body = ? WHERE trace = ? AND idx = ?", err, errSize, 3, &tv, &tr, &ix);
     free(text);
-    if (w < 0) { sqlite3_finalize(q); return -1; }
+    if (w < 0) { campDbFinalize(q); return -1; }
   }
-  sqlite3_finalize(q);
-  if (rc != SQLITE_DONE) { snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db)); return -1; }
+  campDbFinalize(q);
+  if (rc != DB_DONE) { snprintf(err, errSize, "database: %s", campDbError(e->conn)); return -1; }
   return 0;
 }
 

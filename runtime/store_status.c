@@ -17,10 +17,10 @@
 #include "runtime/store_engine.h"
 
 /* A time as JSON: ISO 8601 UTC, or null when the column is NULL. */
-static json_t *statusTime(sqlite3_stmt *st, int col) {
-  if (sqlite3_column_type(st, col) == SQLITE_NULL) return json_null();
+static json_t *statusTime(DbStmt *st, int col) {
+  if (campDbColumnType(st, col) == DB_NULL) return json_null();
   char buf[CAMP_CLOCK_ISO_SIZE];
-  campClockFormat(sqlite3_column_int64(st, col), buf);
+  campClockFormat(campDbColumnInt64(st, col), buf);
   return json_string(buf);
 }
 
@@ -31,49 +31,50 @@ static int statusParticipants(Engine *e, int64_t cid, json_t *c, char *err, size
   static const char *const states[] = { "running", "completed", "left", "unlinked" };
   for (int i = 0; i < 4; i++) json_object_set_new(parts, states[i], json_integer(0));
   json_int_t test = 0;
-  sqlite3_stmt *st = campStoreStmt(e, "SELECT state, test, count(*) FROM camp_participant WHERE campaign = ? GROUP BY state, test",
+  DbStmt *st = campStoreDbStmt(e, "SELECT state, test, count(*) FROM camp_participant WHERE campaign = ? GROUP BY state, test",
                                    err, errSize);
   if (!st) return -1;
-  sqlite3_bind_int64(st, 1, cid);
+  campDbBindInt64(st, 1, cid);
   int rc;
-  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-    if (sqlite3_column_int(st, 1)) { test += sqlite3_column_int64(st, 2); continue; }
-    json_object_set_new(parts, (const char *)sqlite3_column_text(st, 0), json_integer(sqlite3_column_int64(st, 2)));
+  while ((rc = campDbStep(st)) == DB_ROW) {
+    if ((int)campDbColumnInt64(st, 1)) { test += campDbColumnInt64(st, 2); continue; }
+    json_object_set_new(parts, campDbColumnText(st, 0), json_integer(campDbColumnInt64(st, 2)));
   }
-  sqlite3_reset(st);
+  campDbReset(st);
   json_object_set_new(c, "test_participants", json_integer(test));
-  if (rc == SQLITE_DONE) return 0;
-  snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db));
+  if (rc == DB_DONE) return 0;
+  snprintf(err, errSize, "database: %s", campDbError(e->conn));
   return -1;
 }
 
 /* A campaign row of the statement in campStoreStatus as JSON. */
-static json_t *statusCampaign(sqlite3_stmt *st) {
-  const char *kind = (const char *)sqlite3_column_text(st, 2), *state = (const char *)sqlite3_column_text(st, 3);
-  int64_t pending = sqlite3_column_int64(st, 10);
+static json_t *statusCampaign(DbStmt *st) {
+  const char *kind = campDbColumnType(st, 2) == DB_NULL ? NULL : campDbColumnText(st, 2);
+  const char *state = campDbColumnType(st, 3) == DB_NULL ? NULL : campDbColumnText(st, 3);
+  int64_t pending = campDbColumnInt64(st, 10);
   int mailing = kind && !strcmp(kind, "mailing");
   /* a mailing enrols its list once (last_sync set) and is sent when
   ** nothing of it is pending any more */
-  if (mailing && state && !strcmp(state, "running") && sqlite3_column_type(st, 8) != SQLITE_NULL && !pending) state = "sent";
+  if (mailing && state && !strcmp(state, "running") && campDbColumnType(st, 8) != DB_NULL && !pending) state = "sent";
   json_t *c = json_object();
-  json_object_set_new(c, "name", json_string((const char *)sqlite3_column_text(st, 1)));
+  json_object_set_new(c, "name", json_string(campDbColumnText(st, 1)));
   json_object_set_new(c, "kind", json_string(kind ? kind : "campaign"));
   json_object_set_new(c, "state", json_string(state ? state : "?"));
-  json_object_set_new(c, "version", json_integer(sqlite3_column_int64(st, 4)));
-  json_object_set_new(c, "hash", sqlite3_column_type(st, 5) == SQLITE_NULL ? json_null() : json_string((const char *)sqlite3_column_text(st, 5)));
+  json_object_set_new(c, "version", json_integer(campDbColumnInt64(st, 4)));
+  json_object_set_new(c, "hash", campDbColumnType(st, 5) == DB_NULL ? json_null() : json_string(campDbColumnText(st, 5)));
   json_object_set_new(c, "deployed_at", statusTime(st, 6));
   if (mailing) json_object_set_new(c, "at", statusTime(st, 7));
   json_object_set_new(c, "pending", json_integer(pending));
   /* an unsent mailing's next step is its send time (now, when it has none) */
-  if (mailing && !strcmp(state, "running") && sqlite3_column_type(st, 8) == SQLITE_NULL)
-    json_object_set_new(c, "next_due", sqlite3_column_type(st, 7) == SQLITE_NULL ? statusTime(st, 11)
-                                       : sqlite3_column_int64(st, 7) == CAMP_AT_MANUAL ? json_null() : statusTime(st, 7));
+  if (mailing && !strcmp(state, "running") && campDbColumnType(st, 8) == DB_NULL)
+    json_object_set_new(c, "next_due", campDbColumnType(st, 7) == DB_NULL ? statusTime(st, 11)
+                                       : campDbColumnInt64(st, 7) == CAMP_AT_MANUAL ? json_null() : statusTime(st, 7));
   else json_object_set_new(c, "next_due", statusTime(st, 9));
   return c;
 }
 
 json_t *campStoreStatus(Engine *e, const char *database, int64_t nextDue, char *err, size_t errSize) {
-  sqlite3_stmt *st = campStorePrepare(e,
+  DbStmt *st = campDbPrepare(e->conn,
     "SELECT c.id, c.name, c.kind, c.state, c.version, v.hash, v.deployed_at, c.at, c.last_sync,"
     " (SELECT min(t.due) FROM camp_trace t JOIN camp_participant pa ON pa.id = t.participant"
     "   WHERE pa.campaign = c.id AND pa.test = 0 AND " Q_PENDING_AS("t.") "),"
@@ -82,18 +83,18 @@ json_t *campStoreStatus(Engine *e, const char *database, int64_t nextDue, char *
     " FROM camp_campaign c LEFT JOIN camp_version v ON v.campaign = c.id AND v.version = c.version"
     " ORDER BY c.kind, c.name", err, errSize);
   if (!st) return NULL;
-  sqlite3_bind_int64(st, 1, campEngineNow(e));
+  campDbBindInt64(st, 1, campEngineNow(e));
   json_t *camps = json_array();
   int rc;
-  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+  while ((rc = campDbStep(st)) == DB_ROW) {
     json_t *c = statusCampaign(st);
     json_array_append_new(camps, c);
-    if (statusParticipants(e, sqlite3_column_int64(st, 0), c, err, errSize) < 0 ||
-        campStoreMailingJson(e, sqlite3_column_int64(st, 0), c, err, errSize) < 0) { rc = SQLITE_ERROR; break; }
+    if (statusParticipants(e, campDbColumnInt64(st, 0), c, err, errSize) < 0 ||
+        campStoreMailingJson(e, campDbColumnInt64(st, 0), c, err, errSize) < 0) { rc = DB_FAIL; break; }
   }
-  if (rc != SQLITE_DONE && rc != SQLITE_ERROR) snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db));
-  sqlite3_finalize(st);
-  if (rc != SQLITE_DONE) { json_decref(camps); return NULL; }
+  if (rc != DB_DONE && rc != DB_FAIL) snprintf(err, errSize, "database: %s", campDbError(e->conn));
+  campDbFinalize(st);
+  if (rc != DB_DONE) { json_decref(camps); return NULL; }
   char now[CAMP_CLOCK_ISO_SIZE];
   campClockFormat(campEngineNow(e), now);
   json_t *s = json_object();
