@@ -25,7 +25,7 @@
 
 static const char *const typeSql[] = { "", "TEXT", "INTEGER", "REAL", "INTEGER", "INTEGER", "TEXT", "TEXT", "TEXT" };
 
-static int64_t changes(Engine *e) { return sqlite3_changes64(e->db); }
+static int64_t changes(Engine *e) { return campDbChanges(e->conn); }
 
 /* Create the model's table or add its new columns; a field whose type
 ** changed is an error naming it. */
@@ -33,14 +33,14 @@ static int ensureModel(Engine *e, const Program *p, uint32_t mi, const Plan *pl,
   const ProgModel *m = &p->models[mi];
   const char *name = p->str[m->name];
   Buf sql = { 0 };
-  sqlite3_stmt *st = campStorePrepare(e, "SELECT type FROM camp_model WHERE model = ? AND field = ?", err, errSize);
-  sqlite3_stmt *ins = campStorePrepare(e, "INSERT INTO camp_model(model, field, type) VALUES(?, ?, ?)", err, errSize);
-  if (!st || !ins) { sqlite3_finalize(st); sqlite3_finalize(ins); return -1; }
+  DbStmt *st = campDbPrepare(e->conn, "SELECT type FROM camp_model WHERE model = ? AND field = ?", err, errSize);
+  DbStmt *ins = campDbPrepare(e->conn, "INSERT INTO camp_model(model, field, type) VALUES(?, ?, ?)", err, errSize);
+  if (!st || !ins) { campDbFinalize(st); campDbFinalize(ins); return -1; }
   int rc = 0, exists = 0, grown = 0;
-  sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-  sqlite3_bind_text(st, 2, "id", -1, SQLITE_STATIC);
-  exists = sqlite3_step(st) == SQLITE_ROW;
-  sqlite3_reset(st);
+  campDbBindText(st, 1, name, -1);
+  campDbBindText(st, 2, "id", -1);
+  exists = campDbStep(st) == DB_ROW;
+  campDbReset(st);
   if (!exists) {
     campBufPuts(&sql, "CREATE TABLE IF NOT EXISTS ");
     campStoreIdentPut(&sql, name);
@@ -57,10 +57,10 @@ static int ensureModel(Engine *e, const Program *p, uint32_t mi, const Plan *pl,
   }
   for (uint32_t f = 0; f < m->nfield && rc == 0; f++) {
     const char *fname = p->str[m->fields[f].name];
-    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, fname, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_ROW) {
-      int had = sqlite3_column_int(st, 0);
+    campDbBindText(st, 1, name, -1);
+    campDbBindText(st, 2, fname, -1);
+    if (campDbStep(st) == DB_ROW) {
+      int had = (int)campDbColumnInt64(st, 0);
       if (had != m->fields[f].type) {
         snprintf(err, errSize, "model '%s': field '%s' was %s and is now %s; a type cannot change (add a new field)",
                  name, fname, campValueTypeName(had <= TYPE_TAGS ? had : 0), campValueTypeName(m->fields[f].type));
@@ -81,16 +81,16 @@ static int ensureModel(Engine *e, const Program *p, uint32_t mi, const Plan *pl,
           campPlanLine(pl, 4, '+', "field %s %s", fname, campValueTypeName(m->fields[f].type));
         }
       }
-      sqlite3_bind_text(ins, 1, name, -1, SQLITE_STATIC);
-      sqlite3_bind_text(ins, 2, fname, -1, SQLITE_STATIC);
-      sqlite3_bind_int(ins, 3, m->fields[f].type);
-      if (rc == 0 && sqlite3_step(ins) != SQLITE_DONE) { snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db)); rc = -1; }
-      sqlite3_reset(ins);
+      campDbBindText(ins, 1, name, -1);
+      campDbBindText(ins, 2, fname, -1);
+      campDbBindInt64(ins, 3, m->fields[f].type);
+      if (rc == 0 && campDbStep(ins) != DB_DONE) { snprintf(err, errSize, "database: %s", campDbError(e->conn)); rc = -1; }
+      campDbReset(ins);
     }
-    sqlite3_reset(st);
+    campDbReset(st);
   }
-  sqlite3_finalize(st);
-  sqlite3_finalize(ins);
+  campDbFinalize(st);
+  campDbFinalize(ins);
   campBufFree(&sql);
   return rc;
 }
@@ -132,16 +132,16 @@ void campStoreSourceFree(DeploySource *s) {
 /* The stored source of a campaign's version into *out (empty when that
 ** version was deployed without one). */
 static int loadSource(Engine *e, int64_t campaign, int version, const char *name, DeploySource *out, char *err, size_t errSize) {
-  sqlite3_stmt *st = campStorePrepare(e, "SELECT activity, field, text FROM camp_source WHERE campaign = ? AND version = ? "
+  DbStmt *st = campDbPrepare(e->conn, "SELECT activity, field, text FROM camp_source WHERE campaign = ? AND version = ? "
                                          "ORDER BY rowid", err, errSize);
   if (!st) return -1;
-  sqlite3_bind_int64(st, 1, campaign);
-  sqlite3_bind_int(st, 2, version);
+  campDbBindInt64(st, 1, campaign);
+  campDbBindInt64(st, 2, version);
   int rc = 0;
-  while (rc == 0 && sqlite3_step(st) == SQLITE_ROW)
-    rc = campStoreSourceAdd(out, name, (const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 1),
-                            (const char *)sqlite3_column_blob(st, 2), (size_t)sqlite3_column_bytes(st, 2));
-  sqlite3_finalize(st);
+  while (rc == 0 && campDbStep(st) == DB_ROW)
+    rc = campStoreSourceAdd(out, name, campDbColumnText(st, 0), campDbColumnText(st, 1),
+                            (const char *)campDbColumnBlob(st, 2), (size_t)campDbColumnBytes(st, 2));
+  campDbFinalize(st);
   if (rc < 0) snprintf(err, errSize, "out of memory");
   return rc;
 }
@@ -152,17 +152,17 @@ static int storeSource(Engine *e, int64_t campaign, int version, const char *nam
   for (size_t i = 0; src && i < src->n; i++) {
     const DeployText *t = &src->v[i];
     if (strcmp(t->campaign, name)) continue;
-    sqlite3_stmt *st = campStoreStmt(e, "INSERT OR REPLACE INTO camp_source(campaign, version, activity, field, text) "
+    DbStmt *st = campStoreDbStmt(e, "INSERT OR REPLACE INTO camp_source(campaign, version, activity, field, text) "
                                         "VALUES(?, ?, ?, ?, ?)", err, errSize);
     if (!st) return -1;
-    sqlite3_bind_int64(st, 1, campaign);
-    sqlite3_bind_int(st, 2, version);
-    sqlite3_bind_text(st, 3, t->activity, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, t->field, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 5, t->text, (int)t->len, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE) { snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db)); return -1; }
+    campDbBindInt64(st, 1, campaign);
+    campDbBindInt64(st, 2, version);
+    campDbBindText(st, 3, t->activity, -1);
+    campDbBindText(st, 4, t->field, -1);
+    campDbBindText(st, 5, t->text, (int)t->len);
+    int rc = campDbStep(st);
+    campDbReset(st);
+    if (rc != DB_DONE) { snprintf(err, errSize, "database: %s", campDbError(e->conn)); return -1; }
   }
   return 0;
 }
@@ -239,17 +239,17 @@ static int reachNewActivity(Engine *e, int64_t campaign, const Program *p, const
   /* children where the parent already ran; negative ones only when the event has not fired */
   int positive = campTriggerPositive(a->trigger);
   int k = a->trigger == TRIG_BEGIN ? 0 : a->trigger == TRIG_DONE ? 1 : positive ? 2 : 3;
-  sqlite3_stmt *st = campStoreStmt(e, sql[k], err, errSize);
+  DbStmt *st = campStoreDbStmt(e, sql[k], err, errSize);
   if (!st) return -1;
-  sqlite3_bind_int64(st, 1, actId);
-  if (k == 2 && !a->window) sqlite3_bind_null(st, 2);
-  else sqlite3_bind_int64(st, 2, k == 3 ? a->window + a->delay : k == 2 ? a->window : a->delay);
-  sqlite3_bind_int64(st, 3, now);
-  sqlite3_bind_int64(st, 4, k == 0 ? campaign : parentActId);
-  if (k == 3) sqlite3_bind_int(st, 5, eventBit(a->trigger));
-  int rc = sqlite3_step(st);
-  sqlite3_reset(st);
-  if (rc != SQLITE_DONE) { snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db)); return -1; }
+  campDbBindInt64(st, 1, actId);
+  if (k == 2 && !a->window) campDbBindNull(st, 2);
+  else campDbBindInt64(st, 2, k == 3 ? a->window + a->delay : k == 2 ? a->window : a->delay);
+  campDbBindInt64(st, 3, now);
+  campDbBindInt64(st, 4, k == 0 ? campaign : parentActId);
+  if (k == 3) campDbBindInt64(st, 5, eventBit(a->trigger));
+  int rc = campDbStep(st);
+  campDbReset(st);
+  if (rc != DB_DONE) { snprintf(err, errSize, "database: %s", campDbError(e->conn)); return -1; }
   int64_t n = changes(e);
   if (n) campPlanLine(pl, 6, 0, "%lld running participant%s get%s it", (long long)n, n == 1 ? "" : "s", n == 1 ? "s" : "");
   return 0;
@@ -263,17 +263,17 @@ typedef struct Current { int64_t id; int version; char hash[65], state[16]; } Cu
 static int current(Engine *e, const char *name, Current *cur, char *err, size_t errSize) {
   memset(cur, 0, sizeof *cur);
   snprintf(cur->state, sizeof cur->state, "draft");
-  sqlite3_stmt *st = campStorePrepare(e, "SELECT c.id, c.version, v.hash, c.state FROM camp_campaign c "
+  DbStmt *st = campDbPrepare(e->conn, "SELECT c.id, c.version, v.hash, c.state FROM camp_campaign c "
                                          "JOIN camp_version v ON v.campaign = c.id AND v.version = c.version WHERE c.name = ?", err, errSize);
   if (!st) return -1;
-  sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-  if (sqlite3_step(st) == SQLITE_ROW) {
-    cur->id = sqlite3_column_int64(st, 0);
-    cur->version = sqlite3_column_int(st, 1);
-    snprintf(cur->hash, sizeof cur->hash, "%s", (const char *)sqlite3_column_text(st, 2));
-    snprintf(cur->state, sizeof cur->state, "%s", (const char *)sqlite3_column_text(st, 3));
+  campDbBindText(st, 1, name, -1);
+  if (campDbStep(st) == DB_ROW) {
+    cur->id = campDbColumnInt64(st, 0);
+    cur->version = (int)campDbColumnInt64(st, 1);
+    snprintf(cur->hash, sizeof cur->hash, "%s", campDbColumnText(st, 2));
+    snprintf(cur->state, sizeof cur->state, "%s", campDbColumnText(st, 3));
   }
-  sqlite3_finalize(st);
+  campDbFinalize(st);
   return 0;
 }
 
@@ -286,48 +286,54 @@ static int storeVersion(Engine *e, const Program *p, uint32_t ci, const DeployIm
   char hex[65];
   campProgramHashHex(p, hex);
   if (!cur->id) {
-    if (campStoreRun(e, "INSERT INTO camp_campaign(name, title, model, state, version, kind) VALUES(?, ?, ?, 'draft', 0, ?)", "tttt",
-                     name, p->str[c->title], p->str[p->models[c->model].name], c->isMailing ? "mailing" : "campaign") < 0) {
-      snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db));
-      return -1;
-    }
-    cur->id = sqlite3_last_insert_rowid(e->db);
+    DbStmt *ins = campStoreDbStmt(e, "INSERT INTO camp_campaign(name, title, model, state, version, kind) VALUES(?, ?, ?, 'draft', 0, ?)"
+                                     " RETURNING id", err, errSize);
+    if (!ins) return -1;
+    campDbBindText(ins, 1, name, -1);
+    campDbBindText(ins, 2, p->str[c->title], -1);
+    campDbBindText(ins, 3, p->str[p->models[c->model].name], -1);
+    campDbBindText(ins, 4, c->isMailing ? "mailing" : "campaign", -1);
+    int rc = campDbStep(ins);
+    if (rc == DB_ROW) cur->id = campDbColumnInt64(ins, 0);
+    else snprintf(err, errSize, "database: %s", campDbError(e->conn));
+    campDbReset(ins);
+    if (rc != DB_ROW) return -1;
   }
-  sqlite3_stmt *st = campStorePrepare(e, "INSERT INTO camp_version(campaign, version, hash, image, deployed_at) VALUES(?, ?, ?, ?, ?)", err, errSize);
+  DbStmt *st = campDbPrepare(e->conn, "INSERT INTO camp_version(campaign, version, hash, image, deployed_at) VALUES(?, ?, ?, ?, ?)", err, errSize);
   if (!st) return -1;
-  sqlite3_bind_int64(st, 1, cur->id);
-  sqlite3_bind_int(st, 2, cur->version + 1);
-  sqlite3_bind_text(st, 3, hex, -1, SQLITE_STATIC);
-  sqlite3_bind_blob(st, 4, im->img, (int)im->len, SQLITE_STATIC);
-  sqlite3_bind_int64(st, 5, campEngineNow(e));
-  int rc = sqlite3_step(st);
-  sqlite3_finalize(st);
-  if (rc != SQLITE_DONE) { snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db)); return -1; }
+  campDbBindInt64(st, 1, cur->id);
+  campDbBindInt64(st, 2, cur->version + 1);
+  campDbBindText(st, 3, hex, -1);
+  campDbBindBlob(st, 4, im->img, (int)im->len);
+  campDbBindInt64(st, 5, campEngineNow(e));
+  int rc = campDbStep(st);
+  campDbFinalize(st);
+  if (rc != DB_DONE) { snprintf(err, errSize, "database: %s", campDbError(e->conn)); return -1; }
   if (storeSource(e, cur->id, cur->version + 1, name, im->source, err, errSize) < 0) return -1;
-  st = campStorePrepare(e, o->start ? "UPDATE camp_campaign SET version = ?3, title = ?1, at = ?2, state = 'running' WHERE id = ?4"
+  st = campDbPrepare(e->conn, o->start ? "UPDATE camp_campaign SET version = ?3, title = ?1, at = ?2, state = 'running' WHERE id = ?4"
                                      : "UPDATE camp_campaign SET version = ?3, title = ?1, at = ?2 WHERE id = ?4", err, errSize);
   if (!st) return -1;
-  sqlite3_bind_text(st, 1, p->str[c->title], -1, SQLITE_STATIC);
-  if (c->isMailing && c->at) sqlite3_bind_int64(st, 2, campSchedMailingStart(c)); else sqlite3_bind_null(st, 2);
-  sqlite3_bind_int(st, 3, cur->version + 1);
-  sqlite3_bind_int64(st, 4, cur->id);
-  sqlite3_step(st);
-  sqlite3_finalize(st);
+  campDbBindText(st, 1, p->str[c->title], -1);
+  if (c->isMailing && c->at) campDbBindInt64(st, 2, campSchedMailingStart(c)); else campDbBindNull(st, 2);
+  campDbBindInt64(st, 3, cur->version + 1);
+  campDbBindInt64(st, 4, cur->id);
+  campDbStep(st);
+  campDbFinalize(st);
   /* activities by name: upsert, then mark the ones that are gone */
-  rc = campStoreRun(e, "UPDATE camp_activity SET idx = -1 WHERE campaign = ?", "i", cur->id);
-  if (rc < 0) snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db));
-  st = campStorePrepare(e, "INSERT INTO camp_activity(campaign, name, kind, idx) VALUES(?, ?, ?, ?) "
+  rc = campStoreDbRun(e, "UPDATE camp_activity SET idx = -1 WHERE campaign = ?", "i", cur->id);
+  if (rc < 0) snprintf(err, errSize, "database: %s", campDbError(e->conn));
+  st = campDbPrepare(e->conn, "INSERT INTO camp_activity(campaign, name, kind, idx) VALUES(?, ?, ?, ?) "
                            "ON CONFLICT(campaign, name) DO UPDATE SET kind = excluded.kind, idx = excluded.idx", err, errSize);
   for (uint32_t i = 0; st && rc == 0 && i < c->nact; i++) {
     const ProgActivity *a = &p->acts[c->firstAct + i];
-    sqlite3_bind_int64(st, 1, cur->id);
-    sqlite3_bind_text(st, 2, p->str[a->name], -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 3, a->kind);
-    sqlite3_bind_int(st, 4, (int)(c->firstAct + i));
-    if (sqlite3_step(st) != SQLITE_DONE) { snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db)); rc = -1; }
-    sqlite3_reset(st);
+    campDbBindInt64(st, 1, cur->id);
+    campDbBindText(st, 2, p->str[a->name], -1);
+    campDbBindInt64(st, 3, a->kind);
+    campDbBindInt64(st, 4, (int)(c->firstAct + i));
+    if (campDbStep(st) != DB_DONE) { snprintf(err, errSize, "database: %s", campDbError(e->conn)); rc = -1; }
+    campDbReset(st);
   }
-  sqlite3_finalize(st);
+  campDbFinalize(st);
   return st ? rc : -1;
 }
 
@@ -345,9 +351,9 @@ typedef struct Sync {
 static int removeGone(Sync *s, char *err, size_t errSize) {
   for (int i = 0; i < s->nold; i++) {
     if (campProgramFindActivity(s->p, s->ci, s->old[i].a.name) != CAMP_NONE) continue;
-    if (campStoreRun(s->e, "UPDATE camp_trace SET state = " Q_CANCELED ", message = 'activity removed from the campaign', done_at = ? "
+    if (campStoreDbRun(s->e, "UPDATE camp_trace SET state = " Q_CANCELED ", message = 'activity removed from the campaign', done_at = ? "
                            "WHERE activity = ? AND state IN (" Q_SCHEDULED ", " Q_WAITING ")", "ii", campEngineNow(s->e), s->old[i].id) < 0) {
-      snprintf(err, errSize, "database: %s", sqlite3_errmsg(s->e->db));
+      snprintf(err, errSize, "database: %s", campDbError(s->e->conn));
       return -1;
     }
     int64_t n = changes(s->e);
@@ -374,27 +380,27 @@ static int recompute(Sync *s, uint32_t ai, char *err, size_t errSize) {
   const ProgActivity *a = &s->p->acts[ai];
   int64_t actId = s->l->actId[ai], (*v)[3] = NULL, add = campTriggerNegative(a->trigger) ? a->window : 0;
   size_t n = 0, cap = 0;
-  sqlite3_stmt *st = campStoreStmt(s->e, "SELECT t.id, t.base, pa.record_id FROM camp_trace t JOIN camp_participant pa ON pa.id = t.participant "
+  DbStmt *st = campStoreDbStmt(s->e, "SELECT t.id, t.base, pa.record_id FROM camp_trace t JOIN camp_participant pa ON pa.id = t.participant "
                                          "WHERE t.activity = ? AND t.state = " Q_SCHEDULED " AND t.base IS NOT NULL", err, errSize);
   if (!st) return -1;
-  sqlite3_bind_int64(st, 1, actId);
+  campDbBindInt64(st, 1, actId);
   int rc;
-  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+  while ((rc = campDbStep(st)) == DB_ROW) {
     if (n == cap) {
       void *g = realloc(v, (cap = cap ? cap * 2 : 64) * sizeof *v);
-      if (!g) { sqlite3_reset(st); free(v); snprintf(err, errSize, "out of memory"); return -1; }
+      if (!g) { campDbReset(st); free(v); snprintf(err, errSize, "out of memory"); return -1; }
       v = g;
     }
-    for (int k = 0; k < 3; k++) v[n][k] = sqlite3_column_int64(st, k);
+    for (int k = 0; k < 3; k++) v[n][k] = campDbColumnInt64(st, k);
     n++;
   }
-  sqlite3_reset(st);
-  if (rc != SQLITE_DONE) { free(v); snprintf(err, errSize, "database: %s", sqlite3_errmsg(s->e->db)); return -1; }
+  campDbReset(st);
+  if (rc != DB_DONE) { free(v); snprintf(err, errSize, "database: %s", campDbError(s->e->conn)); return -1; }
   for (size_t i = 0; i < n; i++) {
     int64_t due = campSchedDue(s->e, s->l, ai, v[i][1] + add, v[i][2]);
-    if (campStoreRun(s->e, "UPDATE camp_trace SET due = ?, due0 = NULL WHERE id = ?", "ii", due, v[i][0]) < 0) {
+    if (campStoreDbRun(s->e, "UPDATE camp_trace SET due = ?, due0 = NULL WHERE id = ?", "ii", due, v[i][0]) < 0) {
       free(v);
-      snprintf(err, errSize, "database: %s", sqlite3_errmsg(s->e->db));
+      snprintf(err, errSize, "database: %s", campDbError(s->e->conn));
       return -1;
     }
   }
@@ -437,9 +443,9 @@ static int applyActivity(Sync *s, uint32_t ai, char *err, size_t errSize) {
   /* pending traces take the new delays from the time their trigger fired */
   if (calendar(a)) return recompute(s, ai, err, errSize);
   int64_t add = a->delay + (campTriggerNegative(a->trigger) ? a->window : 0);
-  if (campStoreRun(s->e, "UPDATE camp_trace SET due = base + ? WHERE activity = ? AND state = " Q_SCHEDULED " AND base IS NOT NULL",
+  if (campStoreDbRun(s->e, "UPDATE camp_trace SET due = base + ? WHERE activity = ? AND state = " Q_SCHEDULED " AND base IS NOT NULL",
                    "ii", add, s->l->actId[ai]) < 0) {
-    snprintf(err, errSize, "database: %s", sqlite3_errmsg(s->e->db));
+    snprintf(err, errSize, "database: %s", campDbError(s->e->conn));
     return -1;
   }
   int64_t n = changes(s->e);
@@ -498,7 +504,7 @@ int campStoreDeployCampaign(Engine *e, const Program *p, uint32_t ci, const Depl
     campPlanLine(&pl, 4, 0, "(nothing to show: the image differs only in what plan does not compare, such as source lines)");
   }
   /* participants left with nothing pending (their activity was removed) end */
-  if (existed && campStoreCompleteCampaign(e, cur.id) < 0) { snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db)); goto done; }
+  if (existed && campStoreCompleteCampaign(e, cur.id) < 0) { snprintf(err, errSize, "database: %s", campDbError(e->conn)); goto done; }
   rc = 0;
 done:
   freeOld(s.old, s.nold);
@@ -513,13 +519,13 @@ int campStoreDeployModels(Engine *e, const Program *p, const DeployOptions *o, D
 }
 
 int64_t campStoreCampaignState(Engine *e, const char *name, int *running, char *err, size_t errSize) {
-  sqlite3_stmt *st = campStoreStmt(e, "SELECT id, state FROM camp_campaign WHERE name = ?", err, errSize);
+  DbStmt *st = campStoreDbStmt(e, "SELECT id, state FROM camp_campaign WHERE name = ?", err, errSize);
   if (!st) return -1;
-  sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+  campDbBindText(st, 1, name, -1);
   int64_t id = 0;
   *running = 0;
-  if (sqlite3_step(st) == SQLITE_ROW) { id = sqlite3_column_int64(st, 0); *running = !strcmp((const char *)sqlite3_column_text(st, 1), "running"); }
-  sqlite3_reset(st);
+  if (campDbStep(st) == DB_ROW) { id = campDbColumnInt64(st, 0); *running = !strcmp(campDbColumnText(st, 1), "running"); }
+  campDbReset(st);
   return id;
 }
 
@@ -528,13 +534,13 @@ void campStoreForgetAll(Engine *e) {
 }
 
 int campStoreSetState(Engine *e, const char *campaign, const char *state, char *err, size_t errSize) {
-  sqlite3_stmt *st = campStorePrepare(e, "UPDATE camp_campaign SET state = ? WHERE name = ?", err, errSize);
+  DbStmt *st = campDbPrepare(e->conn, "UPDATE camp_campaign SET state = ? WHERE name = ?", err, errSize);
   if (!st) return -1;
-  sqlite3_bind_text(st, 1, state, -1, SQLITE_STATIC);
-  sqlite3_bind_text(st, 2, campaign, -1, SQLITE_STATIC);
-  int rc = sqlite3_step(st);
-  sqlite3_finalize(st);
-  if (rc != SQLITE_DONE) { snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db)); return -1; }
-  if (sqlite3_changes(e->db) == 0) { snprintf(err, errSize, "no campaign '%s' is deployed", campaign); return -1; }
+  campDbBindText(st, 1, state, -1);
+  campDbBindText(st, 2, campaign, -1);
+  int rc = campDbStep(st);
+  campDbFinalize(st);
+  if (rc != DB_DONE) { snprintf(err, errSize, "database: %s", campDbError(e->conn)); return -1; }
+  if (campDbChanges(e->conn) == 0) { snprintf(err, errSize, "no campaign '%s' is deployed", campaign); return -1; }
   return 0;
 }

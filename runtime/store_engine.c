@@ -876,6 +876,10 @@ json_t *campStoreColumnText(sqlite3_stmt *st, int col) {
   return s ? s : json_null();
 }
 
+const char *campStoreDbTextOrNull(DbStmt *st, int col) {
+  return campDbColumnType(st, col) == DB_NULL ? NULL : campDbColumnText(st, col);
+}
+
 json_t *campStoreDbColumnTime(DbStmt *st, int col) {
   if (campDbColumnType(st, col) == DB_NULL) return json_null();
   char buf[CAMP_CLOCK_ISO_SIZE];

@@ -24,12 +24,12 @@
 ** activity). */
 int campStoreSuppressTrace(Engine *e, const Loaded *l, int64_t trace, int64_t record, const char *reason, int64_t at,
                            char *err, size_t errSize) {
-  sqlite3_stmt *s = campStoreStmt(e, "SELECT a.kind FROM camp_trace t JOIN camp_activity a ON a.id = t.activity WHERE t.id = ?",
+  DbStmt *s = campStoreDbStmt(e, "SELECT a.kind FROM camp_trace t JOIN camp_activity a ON a.id = t.activity WHERE t.id = ?",
                                   err, errSize);
   if (!s) return -1;
-  sqlite3_bind_int64(s, 1, trace);
-  int kind = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) : 0;
-  sqlite3_reset(s);
+  campDbBindInt64(s, 1, trace);
+  int kind = campDbStep(s) == DB_ROW ? (int)campDbColumnInt64(s, 0) : 0;
+  campDbReset(s);
   if (kind != ACT_EMAIL && kind != ACT_SMS) return 0;
   int got = campStoreLoadRecord(e, l, record, err, errSize);
   if (got != 0) return got < 0 ? -1 : 0;
@@ -44,25 +44,25 @@ int campStoreSuppressTrace(Engine *e, const Loaded *l, int64_t trace, int64_t re
 ** 0 a new row, 1 a repeat, or -1 (the message is SQLite's). */
 int campStoreRecordEvent(Engine *e, int64_t trace, const char *kind, int64_t at, const char *url) {
   char ign_[160];
-  sqlite3_stmt *st = campStoreStmt(e, "UPDATE camp_event SET repeats = repeats + 1 WHERE id = "
+  DbStmt *st = campStoreDbStmt(e, "UPDATE camp_event SET repeats = repeats + 1 WHERE id = "
                                       "(SELECT id FROM camp_event WHERE trace = ?1 AND kind = ?2 AND url IS ?3 ORDER BY id LIMIT 1)",
                                    ign_, sizeof ign_);
   if (!st) return -1;
-  sqlite3_bind_int64(st, 1, trace);
-  sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
-  if (url) sqlite3_bind_text(st, 3, url, -1, SQLITE_STATIC); else sqlite3_bind_null(st, 3);
-  int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
-  sqlite3_reset(st);
+  campDbBindInt64(st, 1, trace);
+  campDbBindText(st, 2, kind, -1);
+  if (url) campDbBindText(st, 3, url, -1); else campDbBindNull(st, 3);
+  int rc = campDbStep(st) == DB_DONE ? 0 : -1;
+  campDbReset(st);
   if (rc < 0) return rc;
-  if (sqlite3_changes(e->db) > 0) return 1;
-  st = campStoreStmt(e, "INSERT INTO camp_event(trace, kind, at, url) VALUES(?, ?, ?, ?)", ign_, sizeof ign_);
+  if (campDbChanges(e->conn) > 0) return 1;
+  st = campStoreDbStmt(e, "INSERT INTO camp_event(trace, kind, at, url) VALUES(?, ?, ?, ?)", ign_, sizeof ign_);
   if (!st) return -1;
-  sqlite3_bind_int64(st, 1, trace);
-  sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
-  sqlite3_bind_int64(st, 3, at);
-  if (url) sqlite3_bind_text(st, 4, url, -1, SQLITE_STATIC); else sqlite3_bind_null(st, 4);
-  rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
-  sqlite3_reset(st);
+  campDbBindInt64(st, 1, trace);
+  campDbBindText(st, 2, kind, -1);
+  campDbBindInt64(st, 3, at);
+  if (url) campDbBindText(st, 4, url, -1); else campDbBindNull(st, 4);
+  rc = campDbStep(st) == DB_DONE ? 0 : -1;
+  campDbReset(st);
   return rc;
 }
 
@@ -75,55 +75,55 @@ int campStoreFindMessage(Engine *e, const char *messageId, StoreMessage *m, char
   if (messageId[0] != 't' || messageId[1] < '0' || messageId[1] > '9') return 1;
   long long traceId = strtoll(messageId + 1, &end, 10);
   if (*end != '.') return 1;
-  sqlite3_stmt *st = campStoreStmt(e,
+  DbStmt *st = campStoreDbStmt(e,
     "SELECT t.id, t.participant, t.events, pa.campaign, pa.record_id, c.state IN ('running', 'draft') FROM camp_trace t "
     "JOIN camp_participant pa ON pa.id = t.participant JOIN camp_campaign c ON c.id = pa.campaign "
     "WHERE t.id = ? AND t.message_id = ? AND t.state IN (" Q_PROCESSED ", " Q_SENDING ")", err, errSize);
   if (!st) return -1;
-  sqlite3_bind_int64(st, 1, traceId);
-  sqlite3_bind_text(st, 2, messageId, (int)idLen, SQLITE_STATIC);
-  if (sqlite3_step(st) != SQLITE_ROW) { sqlite3_reset(st); return 1; }
-  m->trace = sqlite3_column_int64(st, 0);
-  m->participant = sqlite3_column_int64(st, 1);
-  m->events = sqlite3_column_int(st, 2);
-  m->campaign = sqlite3_column_int64(st, 3);
-  m->record = sqlite3_column_int64(st, 4);
-  m->active = sqlite3_column_int(st, 5);
-  sqlite3_reset(st);
+  campDbBindInt64(st, 1, traceId);
+  campDbBindText(st, 2, messageId, (int)idLen);
+  if (campDbStep(st) != DB_ROW) { campDbReset(st); return 1; }
+  m->trace = campDbColumnInt64(st, 0);
+  m->participant = campDbColumnInt64(st, 1);
+  m->events = (int)campDbColumnInt64(st, 2);
+  m->campaign = campDbColumnInt64(st, 3);
+  m->record = campDbColumnInt64(st, 4);
+  m->active = (int)campDbColumnInt64(st, 5);
+  campDbReset(st);
   return 0;
 }
 
 int campStoreAddEvents(Engine *e, int64_t trace, int bits) {
-  return campStoreRun(e, "UPDATE camp_trace SET events = events | ? WHERE id = ?", "ii", (int64_t)bits, trace);
+  return campStoreDbRun(e, "UPDATE camp_trace SET events = events | ? WHERE id = ?", "ii", (int64_t)bits, trace);
 }
 
 /* The children of trace in statement sql (participant ?1, trace ?2), in
 ** *kids (malloc'd). */
 static int children(Engine *e, const char *sql, int64_t participant, int64_t trace, StoreChild **kids, int *n) {
   char ign_[160];
-  sqlite3_stmt *st = campStoreStmt(e, sql, ign_, sizeof ign_);
+  DbStmt *st = campStoreDbStmt(e, sql, ign_, sizeof ign_);
   *kids = NULL;
   *n = 0;
   if (!st) return -1;
-  sqlite3_bind_int64(st, 1, participant);         /* children share the parent's participant: its index finds them */
-  sqlite3_bind_int64(st, 2, trace);
+  campDbBindInt64(st, 1, participant);         /* children share the parent's participant: its index finds them */
+  campDbBindInt64(st, 2, trace);
   int rc, cap = 0;
-  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+  while ((rc = campDbStep(st)) == DB_ROW) {
     if (*n == cap) {
       StoreChild *grown = realloc(*kids, (size_t)(cap = cap ? cap * 2 : 16) * sizeof **kids);
-      if (!grown) { rc = SQLITE_NOMEM; break; }
+      if (!grown) { rc = DB_FAIL; break; }
       *kids = grown;
     }
     StoreChild *k = &(*kids)[(*n)++];
-    k->id = sqlite3_column_int64(st, 0);
-    k->state = sqlite3_column_int(st, 1);
-    k->idx = sqlite3_column_int(st, 2);
-    k->hasDue = sqlite3_column_type(st, 3) != SQLITE_NULL;
-    k->due = k->hasDue ? sqlite3_column_int64(st, 3) : 0;
-    k->base = sqlite3_column_type(st, 4) != SQLITE_NULL ? sqlite3_column_int64(st, 4) : INT64_MIN;
+    k->id = campDbColumnInt64(st, 0);
+    k->state = (int)campDbColumnInt64(st, 1);
+    k->idx = (int)campDbColumnInt64(st, 2);
+    k->hasDue = campDbColumnType(st, 3) != DB_NULL;
+    k->due = k->hasDue ? campDbColumnInt64(st, 3) : 0;
+    k->base = campDbColumnType(st, 4) != DB_NULL ? campDbColumnInt64(st, 4) : INT64_MIN;
   }
-  sqlite3_reset(st);
-  if (rc == SQLITE_DONE) return 0;
+  campDbReset(st);
+  if (rc == DB_DONE) return 0;
   free(*kids);
   *kids = NULL;
   return -1;
@@ -155,24 +155,24 @@ int campStoreVisitChildren(Engine *e, int64_t participant, int64_t at, int close
 }
 
 int campStoreCloseWindow(Engine *e, int64_t trace, int64_t end) {
-  return campStoreRun(e, "UPDATE camp_trace SET state = " Q_CANCELED ", message = " Q_WINDOW_PASSED ", done_at = ? WHERE id = ?",
+  return campStoreDbRun(e, "UPDATE camp_trace SET state = " Q_CANCELED ", message = " Q_WINDOW_PASSED ", done_at = ? WHERE id = ?",
                       "ii", end, trace);
 }
 
 int campStoreMakeDue(Engine *e, int64_t trace, int64_t due, int64_t base) {
-  return campStoreRun(e, "UPDATE camp_trace SET state = " Q_SCHEDULED ", due = ?, base = ? WHERE id = ?", "iii", due, base, trace);
+  return campStoreDbRun(e, "UPDATE camp_trace SET state = " Q_SCHEDULED ", due = ?, base = ? WHERE id = ?", "iii", due, base, trace);
 }
 
-int campStoreInTransaction(Engine *e) { return !sqlite3_get_autocommit(e->db); }
+int campStoreInTransaction(Engine *e) { return !!campDbInTransaction(e->conn); }
 
 int campStoreHookSeen(Engine *e, const char *id, int64_t at, char *err, size_t errSize) {
-  sqlite3_stmt *st = campStoreStmt(e, "INSERT OR IGNORE INTO camp_hook_event(id, at) VALUES(?, ?)", err, errSize);
+  DbStmt *st = campStoreDbStmt(e, "INSERT OR IGNORE INTO camp_hook_event(id, at) VALUES(?, ?)", err, errSize);
   if (!st) return -1;
-  sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-  sqlite3_bind_int64(st, 2, at);
-  int rc = sqlite3_step(st) == SQLITE_DONE ? (sqlite3_changes(e->db) ? 0 : 1) : -1;
-  sqlite3_reset(st);
-  if (rc < 0) snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db));
+  campDbBindText(st, 1, id, -1);
+  campDbBindInt64(st, 2, at);
+  int rc = campDbStep(st) == DB_DONE ? (campDbChanges(e->conn) ? 0 : 1) : -1;
+  campDbReset(st);
+  if (rc < 0) snprintf(err, errSize, "database: %s", campDbError(e->conn));
   return rc;
 }
 
@@ -201,12 +201,12 @@ int campStoreStopReply(Engine *e, const char *phone, const char *text, int64_t a
 
 int campStoreTraceMessage(Engine *e, int64_t trace, char *messageId, size_t idSize) {
   char ign_[160];
-  sqlite3_stmt *st = campStoreStmt(e, "SELECT message_id FROM camp_trace WHERE id = ? AND message_id IS NOT NULL", ign_, sizeof ign_);
+  DbStmt *st = campStoreDbStmt(e, "SELECT message_id FROM camp_trace WHERE id = ? AND message_id IS NOT NULL", ign_, sizeof ign_);
   if (!st) return -1;
-  sqlite3_bind_int64(st, 1, trace);
-  int rc = sqlite3_step(st) == SQLITE_ROW ? 0 : 1;
-  if (rc == 0) snprintf(messageId, idSize, "%s", (const char *)sqlite3_column_text(st, 0));
-  sqlite3_reset(st);
+  campDbBindInt64(st, 1, trace);
+  int rc = campDbStep(st) == DB_ROW ? 0 : 1;
+  if (rc == 0) snprintf(messageId, idSize, "%s", campDbColumnText(st, 0));
+  campDbReset(st);
   return rc;
 }
 
@@ -214,13 +214,13 @@ int campStoreTraceMessage(Engine *e, int64_t trace, char *messageId, size_t idSi
 ** trace's list of links (see campStoreClaimSend in store_trace.c). */
 int campStoreLinkUrl(Engine *e, int64_t trace, uint32_t link, char *url, size_t urlSize) {
   char ign_[160];
-  sqlite3_stmt *st = campStoreStmt(e, "SELECT s.links FROM camp_trace t JOIN camp_linkset s ON s.id = t.linkset WHERE t.id = ?",
+  DbStmt *st = campStoreDbStmt(e, "SELECT s.links FROM camp_trace t JOIN camp_linkset s ON s.id = t.linkset WHERE t.id = ?",
                                    ign_, sizeof ign_);
   if (!st) return -1;
-  sqlite3_bind_int64(st, 1, trace);
+  campDbBindInt64(st, 1, trace);
   int rc = 1;
-  if (sqlite3_step(st) == SQLITE_ROW) {
-    const char *p = (const char *)sqlite3_column_text(st, 0), *end = p + sqlite3_column_bytes(st, 0);
+  if (campDbStep(st) == DB_ROW) {
+    const char *p = campDbColumnText(st, 0), *end = p + campDbColumnBytes(st, 0);
     for (uint32_t i = 0; p && p < end; i++) {
       const char *nl = memchr(p, '\n', (size_t)(end - p));
       size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
@@ -231,6 +231,6 @@ int campStoreLinkUrl(Engine *e, int64_t trace, uint32_t link, char *url, size_t 
       p = nl ? nl + 1 : end;
     }
   }
-  sqlite3_reset(st);
+  campDbReset(st);
   return rc;
 }

@@ -79,7 +79,7 @@ static int loadProps(Engine *e, const Program *p, const ProgInitiative *in, Prop
       if (campDbColumnType(st, col) == DB_NULL) continue;
       const char *s = campDbColumnText(st, col);
       if (i == P_START || i == P_END) { campClockFormat(campDbColumnInt64(st, col), t); s = t; }
-      if (i == P_BUDGET) { budgetText(campDbColumnInt64(st, 4), campDbColumnType(st, 5) == DB_NULL ? NULL : campDbColumnText(st, 5), t, sizeof t); s = t; }
+      if (i == P_BUDGET) { budgetText(campDbColumnInt64(st, 4), campStoreDbTextOrNull(st, 5), t, sizeof t); s = t; }
       if (!(props[i].old = strdup(s ? s : ""))) { campDbFinalize(st); snprintf(err, errSize, "out of memory"); return -1; }
     }
     rc = campDbStep(st);
@@ -324,7 +324,7 @@ int campStoreInitiativeResolve(Engine *e, const char *key, char **name, char *er
   *name = NULL;
   if (rc == DB_ROW) {
     *name = strdup(campDbColumnText(st, 0));
-    rc = *name ? DB_DONE : SQLITE_NOMEM;
+    rc = *name ? DB_DONE : DB_FAIL;
   }
   if (campDbFinish(st, rc, err, errSize) < 0) { free(*name); *name = NULL; return -1; }
   if (*name) return 0;

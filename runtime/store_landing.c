@@ -65,17 +65,17 @@ static int sameOrigin(const Origin *a, const Origin *b) {
 /* The campaign model and record of trace's participant: 1, 0 (no such
 ** trace), -1. */
 static int traceContact(Engine *e, int64_t trace, char *model, size_t modelSize, int64_t *record) {
-  sqlite3_stmt *st = campStoreStmt(e, "SELECT c.model, p.record_id FROM camp_trace t JOIN camp_participant p ON p.id = t.participant "
+  DbStmt *st = campStoreDbStmt(e, "SELECT c.model, p.record_id FROM camp_trace t JOIN camp_participant p ON p.id = t.participant "
                                       "JOIN camp_campaign c ON c.id = p.campaign WHERE t.id = ?", NULL, 0);
   if (!st) return -1;
-  sqlite3_bind_int64(st, 1, trace);
-  int rc = sqlite3_step(st), found = rc == SQLITE_ROW;
+  campDbBindInt64(st, 1, trace);
+  int rc = campDbStep(st), found = rc == DB_ROW;
   if (found) {
-    snprintf(model, modelSize, "%s", (const char *)sqlite3_column_text(st, 0));
-    *record = sqlite3_column_int64(st, 1);
+    snprintf(model, modelSize, "%s", campDbColumnText(st, 0));
+    *record = campDbColumnInt64(st, 1);
   }
-  sqlite3_reset(st);
-  return found ? 1 : rc == SQLITE_DONE ? 0 : -1;
+  campDbReset(st);
+  return found ? 1 : rc == DB_DONE ? 0 : -1;
 }
 
 int campStoreLandingContact(Engine *e, int64_t trace, const char *url, char *model, size_t modelSize, int64_t *record) {
@@ -83,47 +83,47 @@ int campStoreLandingContact(Engine *e, int64_t trace, const char *url, char *mod
   if (originOf(url, &link) < 0) return 0;
   int rc = traceContact(e, trace, model, modelSize, record);
   if (rc <= 0) return rc;
-  sqlite3_stmt *st = campStoreStmt(e, "SELECT url FROM camp_website WHERE link_token = 1 AND (model IS NULL OR model = ?)", NULL, 0);
+  DbStmt *st = campStoreDbStmt(e, "SELECT url FROM camp_website WHERE link_token = 1 AND (model IS NULL OR model = ?)", NULL, 0);
   if (!st) return -1;
-  sqlite3_bind_text(st, 1, model, -1, SQLITE_TRANSIENT);
+  campDbBindText(st, 1, model, -1);
   int found = 0;
-  while (!found && (rc = sqlite3_step(st)) == SQLITE_ROW)
-    found = originOf((const char *)sqlite3_column_text(st, 0), &site) == 0 && sameOrigin(&link, &site);
-  if (!found && rc != SQLITE_DONE) found = -1;
-  sqlite3_reset(st);
+  while (!found && (rc = campDbStep(st)) == DB_ROW)
+    found = originOf(campDbColumnText(st, 0), &site) == 0 && sameOrigin(&link, &site);
+  if (!found && rc != DB_DONE) found = -1;
+  campDbReset(st);
   return found;
 }
 
 int campStoreLandingWebsites(Engine *e, const char *name, WebsiteRowFn fn, void *ctx, char *err, size_t errSize) {
-  sqlite3_stmt *st = campStorePrepare(e, "SELECT name, title, site_id, url, model, code, initiative, link_token, goals, identify "
+  DbStmt *st = campDbPrepare(e->conn, "SELECT name, title, site_id, url, model, code, initiative, link_token, goals, identify "
                                          "FROM camp_website WHERE ?1 IS NULL OR name = ?1 ORDER BY name", err, errSize);
   if (!st) return -1;
-  if (name) sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+  if (name) campDbBindText(st, 1, name, -1);
   int rc, n = 0;
-  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+  while ((rc = campDbStep(st)) == DB_ROW) {
     const char *t[10];
-    for (int i = 0; i < 10; i++) t[i] = (const char *)sqlite3_column_text(st, i);
-    WebsiteRow w = { t[0], t[1], t[2], t[3], t[4], t[5], t[6], t[8], t[9], sqlite3_column_int(st, 7) };
+    for (int i = 0; i < 10; i++) t[i] = campStoreDbTextOrNull(st, i);
+    WebsiteRow w = { t[0], t[1], t[2], t[3], t[4], t[5], t[6], t[8], t[9], (int)campDbColumnInt64(st, 7) };
     n++;
-    if (fn && fn(ctx, &w) < 0) { rc = SQLITE_DONE; n = -1; snprintf(err, errSize, "cannot write the list"); break; }
+    if (fn && fn(ctx, &w) < 0) { rc = DB_DONE; n = -1; snprintf(err, errSize, "cannot write the list"); break; }
   }
-  if (rc != SQLITE_DONE) { snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db)); n = -1; }
-  sqlite3_finalize(st);
+  if (rc != DB_DONE) { snprintf(err, errSize, "database: %s", campDbError(e->conn)); n = -1; }
+  campDbFinalize(st);
   return n;
 }
 
 /* The deployed models, ", "-joined, into b; how many, or -1. */
 static int modelNames(Engine *e, Buf *b, char *err, size_t errSize) {
-  sqlite3_stmt *st = campStorePrepare(e, "SELECT DISTINCT model FROM camp_model ORDER BY model", err, errSize);
+  DbStmt *st = campDbPrepare(e->conn, "SELECT DISTINCT model FROM camp_model ORDER BY model", err, errSize);
   if (!st) return -1;
   int n = 0, rc;
-  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+  while ((rc = campDbStep(st)) == DB_ROW) {
     if (n++) campBufPuts(b, ", ");
-    campBufPuts(b, (const char *)sqlite3_column_text(st, 0));
+    campBufPuts(b, campDbColumnText(st, 0));
   }
   campBufPut(b, "", 1);
-  if (rc != SQLITE_DONE) { snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db)); n = -1; }
-  sqlite3_finalize(st);
+  if (rc != DB_DONE) { snprintf(err, errSize, "database: %s", campDbError(e->conn)); n = -1; }
+  campDbFinalize(st);
   return b->oom ? -1 : n;
 }
 
@@ -135,27 +135,27 @@ int campStoreLandingRecord(Engine *e, const char *model, int64_t id, char *model
   else if (rc == 0 && !model) model = names.p;
   if (rc == 0) {
     /* a model given: one of the deployed ones (the name is not trusted as SQL) */
-    sqlite3_stmt *st = campStorePrepare(e, "SELECT 1 FROM camp_model WHERE model = ?", err, errSize);
+    DbStmt *st = campDbPrepare(e->conn, "SELECT 1 FROM camp_model WHERE model = ?", err, errSize);
     if (!st) rc = -1;
     else {
-      sqlite3_bind_text(st, 1, model, -1, SQLITE_STATIC);
-      if (sqlite3_step(st) != SQLITE_ROW) { snprintf(err, errSize, "no model '%s' (deployed: %s)", model, names.p); rc = -1; }
-      sqlite3_finalize(st);
+      campDbBindText(st, 1, model, -1);
+      if (campDbStep(st) != DB_ROW) { snprintf(err, errSize, "no model '%s' (deployed: %s)", model, names.p); rc = -1; }
+      campDbFinalize(st);
     }
   }
   if (rc == 0) {
     campBufPuts(&sql, "SELECT 1 FROM ");
     campStoreIdentPut(&sql, model);
     campBufPuts(&sql, " WHERE id = ?");
-    sqlite3_stmt *st = sql.oom ? NULL : campStorePrepare(e, sql.p, err, errSize);
+    DbStmt *st = sql.oom ? NULL : campDbPrepare(e->conn, sql.p, err, errSize);
     if (!st) rc = -1;
     else {
-      sqlite3_bind_int64(st, 1, id);
-      int step = sqlite3_step(st);
-      if (step == SQLITE_DONE) snprintf(err, errSize, "no record %lld in model %s", (long long)id, model);
-      else if (step != SQLITE_ROW) snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db));
-      rc = step == SQLITE_ROW ? 1 : step == SQLITE_DONE ? 0 : -1;
-      sqlite3_finalize(st);
+      campDbBindInt64(st, 1, id);
+      int step = campDbStep(st);
+      if (step == DB_DONE) snprintf(err, errSize, "no record %lld in model %s", (long long)id, model);
+      else if (step != DB_ROW) snprintf(err, errSize, "database: %s", campDbError(e->conn));
+      rc = step == DB_ROW ? 1 : step == DB_DONE ? 0 : -1;
+      campDbFinalize(st);
     }
   }
   if (rc == 1) snprintf(modelOut, modelSize, "%s", model);

@@ -55,7 +55,7 @@ static int deployList(Engine *e, const Program *p, uint32_t li, const char *hash
     if (strcmp(ok, kind)) campBufPrintf(&what, "%skind %s -> %s", what.n ? ", " : "", ok, kind);
     if (keep != l->keep) campBufPrintf(&what, "%skeep_contacted %s -> %s", what.n ? ", " : "", keep ? "true" : "false",
                                        l->keep ? "true" : "false");
-    const char *ow = campDbColumnType(st, 4) == DB_NULL ? NULL : campDbColumnText(st, 4);
+    const char *ow = campStoreDbTextOrNull(st, 4);
     if ((ow || where) && (!ow || !where || strcmp(ow, where)))
       campBufPrintf(&what, "%swhere %s -> %s", what.n ? ", " : "", ow ? ow : "(none)", where ? where : "(none)");
   }
@@ -423,7 +423,7 @@ int campStoreListLog(Engine *e, const char *list, StoreListLogFn fn, void *ctx, 
   int rc, stop = 0;
   while (!stop && (rc = campDbStep(st)) == DB_ROW)
     stop = fn(ctx, campDbColumnInt64(st, 0), campDbColumnText(st, 1), campDbColumnInt64(st, 2),
-              campDbColumnText(st, 3));
+              campStoreDbTextOrNull(st, 3));
   if (!stop && rc != DB_DONE) snprintf(err, errSize, "database: %s", campDbError(e->conn));
   campDbFinalize(st);
   return stop ? stop : rc == DB_DONE ? 0 : -1;

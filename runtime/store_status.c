@@ -49,8 +49,8 @@ static int statusParticipants(Engine *e, int64_t cid, json_t *c, char *err, size
 
 /* A campaign row of the statement in campStoreStatus as JSON. */
 static json_t *statusCampaign(DbStmt *st) {
-  const char *kind = campDbColumnType(st, 2) == DB_NULL ? NULL : campDbColumnText(st, 2);
-  const char *state = campDbColumnType(st, 3) == DB_NULL ? NULL : campDbColumnText(st, 3);
+  const char *kind = campStoreDbTextOrNull(st, 2);
+  const char *state = campStoreDbTextOrNull(st, 3);
   int64_t pending = campDbColumnInt64(st, 10);
   int mailing = kind && !strcmp(kind, "mailing");
   /* a mailing enrols its list once (last_sync set) and is sent when

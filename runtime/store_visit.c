@@ -65,8 +65,8 @@ typedef struct Group {
 /* A hit's columns as the walk reads them (valid until the next step). */
 enum { H_ID, H_SITE, H_AT, H_VISITOR, H_MODEL, H_RECORD, H_NAME, H_REFERRER, H_CODE, H_SOURCE, H_MEDIUM, H_IP, H_UACLASS };
 
-static char *dupText(sqlite3_stmt *st, int col) {
-  const char *s = (const char *)sqlite3_column_text(st, col);
+static char *dupText(DbStmt *st, int col) {
+  const char *s = campStoreDbTextOrNull(st, col);
   return s ? strdup(s) : NULL;
 }
 
@@ -80,38 +80,38 @@ static void visitFree(Visit *v) {
   memset(v, 0, sizeof *v);
 }
 
-static void bindText(sqlite3_stmt *st, int col, const char *s) {
-  if (s) sqlite3_bind_text(st, col, s, -1, SQLITE_STATIC);
-  else sqlite3_bind_null(st, col);
+static void bindText(DbStmt *st, int col, const char *s) {
+  if (s) campDbBindText(st, col, s, -1);
+  else campDbBindNull(st, col);
 }
 
 /* Write v when it changed: an UPDATE of its row, or its INSERT. */
 static int visitWrite(Group *g, Visit *v) {
   if (!v->dirty) return 0;
-  sqlite3_stmt *st = campStoreStmt(g->e, v->stored
+  DbStmt *st = campStoreDbStmt(g->e, v->stored
     ? "UPDATE camp_visit SET first_at = ?5, last_at = ?6, pages = ?7, events = ?8, referrer = ?9, code = ?10, source = ?11,"
       " medium = ?12, ip = ?13, ua_class = ?14, bot = ?15 WHERE id = ?1"
     : "INSERT INTO camp_visit(id, site, visitor, model, record_id, first_at, last_at, pages, events, referrer, code, source,"
       " medium, ip, ua_class, bot) VALUES(?1, ?2, ?3, ?4, ?16, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)", NULL, 0);
   if (!st) return -1;
-  sqlite3_bind_int64(st, 1, v->id);
+  campDbBindInt64(st, 1, v->id);
   if (!v->stored) {
     bindText(st, 2, g->site);
     bindText(st, 3, g->visitor);
     bindText(st, 4, v->model);
-    if (g->hasRecord) sqlite3_bind_int64(st, 16, g->record);
+    if (g->hasRecord) campDbBindInt64(st, 16, g->record);
   }
-  sqlite3_bind_int64(st, 5, v->first);
-  sqlite3_bind_int64(st, 6, v->last);
-  sqlite3_bind_int64(st, 7, v->pages);
-  sqlite3_bind_int64(st, 8, v->events);
+  campDbBindInt64(st, 5, v->first);
+  campDbBindInt64(st, 6, v->last);
+  campDbBindInt64(st, 7, v->pages);
+  campDbBindInt64(st, 8, v->events);
   for (int k = 0; k < NATTR; k++) bindText(st, 9 + k, v->attr[k]);
   bindText(st, 13, v->ip);
   bindText(st, 14, v->uaClass ? v->uaClass : "desktop");
-  sqlite3_bind_int(st, 15, v->uaClass && !strcmp(v->uaClass, "bot"));
-  int rc = sqlite3_step(st);
-  sqlite3_reset(st);
-  if (rc != SQLITE_DONE) return -1;
+  campDbBindInt64(st, 15, v->uaClass && !strcmp(v->uaClass, "bot"));
+  int rc = campDbStep(st);
+  campDbReset(st);
+  if (rc != DB_DONE) return -1;
   v->stored = 1;
   v->dirty = 0;
   return 0;
@@ -129,10 +129,10 @@ static int closeAll(Group *g) {
 }
 
 /* Make hit's key the current one (closing the previous key's visits). */
-static int enterKey(Group *g, sqlite3_stmt *h) {
-  const char *site = (const char *)sqlite3_column_text(h, H_SITE), *visitor = (const char *)sqlite3_column_text(h, H_VISITOR);
-  int hasRecord = sqlite3_column_type(h, H_RECORD) != SQLITE_NULL;
-  int64_t record = sqlite3_column_int64(h, H_RECORD);
+static int enterKey(Group *g, DbStmt *h) {
+  const char *site = campStoreDbTextOrNull(h, H_SITE), *visitor = campStoreDbTextOrNull(h, H_VISITOR);
+  int hasRecord = campDbColumnType(h, H_RECORD) != DB_NULL;
+  int64_t record = campDbColumnInt64(h, H_RECORD);
   if (g->site && sameText(g->site, site) && sameText(g->visitor, visitor) && g->hasRecord == hasRecord &&
       (!hasRecord || g->record == record))
     return 0;
@@ -149,41 +149,41 @@ static int enterKey(Group *g, sqlite3_stmt *h) {
 /* The stored visit of the key (with model) that a hit at `at` fits, into
 ** *v (loaded); 1 found, 0 none, -1 error. */
 static int visitFind(Group *g, const char *model, int64_t at, Visit *v) {
-  sqlite3_stmt *st = campStoreStmt(g->e,
+  DbStmt *st = campStoreDbStmt(g->e,
     "SELECT id, first_at, last_at, pages, events, referrer, code, source, medium, ip, ua_class FROM camp_visit"
     " WHERE site = ?1 AND visitor IS ?2 AND record_id IS ?3 AND model IS ?4 AND last_at >= ?5 - ?6"
     " AND first_at <= ?5 + ?6 ORDER BY last_at DESC LIMIT 1", NULL, 0);
   if (!st) return -1;
   bindText(st, 1, g->site);
   bindText(st, 2, g->visitor);
-  if (g->hasRecord) sqlite3_bind_int64(st, 3, g->record);
+  if (g->hasRecord) campDbBindInt64(st, 3, g->record);
   bindText(st, 4, model);
-  sqlite3_bind_int64(st, 5, at);
-  sqlite3_bind_int(st, 6, VISIT_GAP);
-  int rc = sqlite3_step(st), found = rc == SQLITE_ROW;
+  campDbBindInt64(st, 5, at);
+  campDbBindInt64(st, 6, VISIT_GAP);
+  int rc = campDbStep(st), found = rc == DB_ROW;
   if (found) {
-    *v = (Visit){ .id = sqlite3_column_int64(st, 0), .stored = 1, .first = sqlite3_column_int64(st, 1),
-                  .last = sqlite3_column_int64(st, 2), .pages = sqlite3_column_int64(st, 3), .events = sqlite3_column_int64(st, 4) };
+    *v = (Visit){ .id = campDbColumnInt64(st, 0), .stored = 1, .first = campDbColumnInt64(st, 1),
+                  .last = campDbColumnInt64(st, 2), .pages = campDbColumnInt64(st, 3), .events = campDbColumnInt64(st, 4) };
     for (int k = 0; k < NATTR; k++) { v->attr[k] = dupText(st, 5 + k); v->attrAt[k] = v->first; }
     v->ip = dupText(st, 9);
     v->uaClass = dupText(st, 10);
     v->model = model ? strdup(model) : NULL;
   }
-  sqlite3_reset(st);
-  return found ? 1 : rc == SQLITE_DONE ? 0 : -1;
+  campDbReset(st);
+  return found ? 1 : rc == DB_DONE ? 0 : -1;
 }
 
 /* Does a hit at `at` fit v? */
 static int fits(const Visit *v, int64_t at) { return at <= v->last + VISIT_GAP && at >= v->first - VISIT_GAP; }
 
 /* Replace *slot with the column's text (NULL when it has none). */
-static void takeText(char **slot, sqlite3_stmt *h, int col) {
+static void takeText(char **slot, DbStmt *h, int col) {
   free(*slot);
   *slot = dupText(h, col);
 }
 
 /* Add hit h (at `at`) to v. */
-static void visitAdd(Visit *v, sqlite3_stmt *h, int64_t at, int fresh) {
+static void visitAdd(Visit *v, DbStmt *h, int64_t at, int fresh) {
   if (fresh || at < v->first) {
     v->first = at;
     takeText(&v->ip, h, H_IP);
@@ -191,11 +191,11 @@ static void visitAdd(Visit *v, sqlite3_stmt *h, int64_t at, int fresh) {
   }
   if (fresh || at > v->last) v->last = at;
   for (int k = 0; k < NATTR; k++)
-    if (sqlite3_column_type(h, H_REFERRER + k) != SQLITE_NULL && (!v->attr[k] || at < v->attrAt[k])) {
+    if (campDbColumnType(h, H_REFERRER + k) != DB_NULL && (!v->attr[k] || at < v->attrAt[k])) {
       takeText(&v->attr[k], h, H_REFERRER + k);
       v->attrAt[k] = at;
     }
-  const char *name = (const char *)sqlite3_column_text(h, H_NAME);
+  const char *name = campStoreDbTextOrNull(h, H_NAME);
   if (name && !strcmp(name, "visit")) v->pages++;
   else v->events++;
   v->dirty = 1;
@@ -203,10 +203,10 @@ static void visitAdd(Visit *v, sqlite3_stmt *h, int64_t at, int fresh) {
 
 /* Group hit h: into the open visit of its model that it fits, else a
 ** stored one it fits, else a new one.  Its (hit, visit) pair is kept. */
-static int groupHit(Group *g, sqlite3_stmt *h) {
+static int groupHit(Group *g, DbStmt *h) {
   if (enterKey(g, h) < 0) return -1;
-  const char *model = (const char *)sqlite3_column_text(h, H_MODEL);
-  int64_t at = sqlite3_column_int64(h, H_AT);
+  const char *model = campStoreDbTextOrNull(h, H_MODEL);
+  int64_t at = campDbColumnInt64(h, H_AT);
   Visit *v = NULL;
   for (size_t i = 0; i < g->nopen && !v; i++)
     if (sameText(g->open[i].model, model)) v = &g->open[i];
@@ -235,7 +235,7 @@ static int groupHit(Group *g, sqlite3_stmt *h) {
     }
   }
   visitAdd(v, h, at, fresh);
-  g->pairs[g->npair][0] = sqlite3_column_int64(h, H_ID);
+  g->pairs[g->npair][0] = campDbColumnInt64(h, H_ID);
   g->pairs[g->npair][1] = v->id;
   g->npair++;
   return 0;
@@ -250,14 +250,14 @@ static int byHit(const void *a, const void *b) {
 ** written once per batch, not once per hit as the key order would. */
 static int markHits(Group *g) {
   qsort(g->pairs, g->npair, sizeof *g->pairs, byHit);
-  sqlite3_stmt *st = campStoreStmt(g->e, "UPDATE camp_hit SET visit = ?1 WHERE id = ?2", NULL, 0);
+  DbStmt *st = campStoreDbStmt(g->e, "UPDATE camp_hit SET visit = ?1 WHERE id = ?2", NULL, 0);
   if (!st) return -1;
   for (size_t i = 0; i < g->npair; i++) {
-    sqlite3_bind_int64(st, 1, g->pairs[i][1]);
-    sqlite3_bind_int64(st, 2, g->pairs[i][0]);
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE) return -1;
+    campDbBindInt64(st, 1, g->pairs[i][1]);
+    campDbBindInt64(st, 2, g->pairs[i][0]);
+    int rc = campDbStep(st);
+    campDbReset(st);
+    if (rc != DB_DONE) return -1;
   }
   g->npair = 0;
   return 0;
@@ -266,38 +266,38 @@ static int markHits(Group *g) {
 /* One batch: up to BATCH ungrouped hits in key and time order, grouped;
 ** how many, or -1. */
 static long groupBatch(Group *g) {
-  sqlite3_stmt *st = campStoreStmt(g->e,
+  DbStmt *st = campStoreDbStmt(g->e,
     "SELECT id, site, at, visitor, model, record_id, name, referrer, code, source, medium, ip, ua_class FROM camp_hit"
     " INDEXED BY camp_hit_ungrouped WHERE visit IS NULL ORDER BY site, visitor, record_id, at LIMIT ?1", NULL, 0);
   if (!st) return -1;
-  sqlite3_bind_int(st, 1, BATCH);
+  campDbBindInt64(st, 1, BATCH);
   long n = 0;
   int rc;
-  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-    if (groupHit(g, st) < 0) { sqlite3_reset(st); return -1; }
+  while ((rc = campDbStep(st)) == DB_ROW) {
+    if (groupHit(g, st) < 0) { campDbReset(st); return -1; }
     n++;
   }
-  sqlite3_reset(st);
-  if (rc != SQLITE_DONE || markHits(g) < 0) return -1;
+  campDbReset(st);
+  if (rc != DB_DONE || markHits(g) < 0) return -1;
   return n;
 }
 
 long campStoreVisitsGroup(Engine *e, char *err, size_t errSize) {
   Group g = { .e = e };
-  sqlite3_stmt *st = campStoreStmt(e, "SELECT coalesce(max(id), 0) + 1 FROM camp_visit", NULL, 0);
-  if (!st || sqlite3_step(st) != SQLITE_ROW) {
-    if (st) sqlite3_reset(st);
-    snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db));
+  DbStmt *st = campStoreDbStmt(e, "SELECT coalesce(max(id), 0) + 1 FROM camp_visit", NULL, 0);
+  if (!st || campDbStep(st) != DB_ROW) {
+    if (st) campDbReset(st);
+    snprintf(err, errSize, "database: %s", campDbError(e->conn));
     return -1;
   }
-  g.nextId = sqlite3_column_int64(st, 0);
-  sqlite3_reset(st);
+  g.nextId = campDbColumnInt64(st, 0);
+  campDbReset(st);
   g.pairs = malloc(BATCH * sizeof *g.pairs);
   long total = g.pairs ? 0 : -1, n = 0;
   while (total >= 0 && (n = groupBatch(&g)) > 0) total += n;
   if (total >= 0 && n < 0) total = -1;
   if (closeAll(&g) < 0) total = -1;
-  if (total < 0) snprintf(err, errSize, "grouping visits: %s", g.pairs ? sqlite3_errmsg(e->db) : "out of memory");
+  if (total < 0) snprintf(err, errSize, "grouping visits: %s", g.pairs ? campDbError(e->conn) : "out of memory");
   free(g.open);
   free(g.pairs);
   free(g.site);
@@ -306,10 +306,10 @@ long campStoreVisitsGroup(Engine *e, char *err, size_t errSize) {
 }
 
 int campStoreVisitsPending(Engine *e) {
-  sqlite3_stmt *st = campStoreStmt(e, "SELECT EXISTS(SELECT 1 FROM camp_hit WHERE visit IS NULL)", NULL, 0);
+  DbStmt *st = campStoreDbStmt(e, "SELECT EXISTS(SELECT 1 FROM camp_hit WHERE visit IS NULL)", NULL, 0);
   if (!st) return -1;
-  int rc = sqlite3_step(st), any = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
-  sqlite3_reset(st);
+  int rc = campDbStep(st), any = rc == DB_ROW ? (int)campDbColumnInt64(st, 0) : -1;
+  campDbReset(st);
   return any;
 }
 
@@ -317,55 +317,55 @@ int campStoreVisitsPending(Engine *e) {
 
 int campStoreVisitsSite(Engine *e, const char *key, char **site, char *err, size_t errSize) {
   /* a name first: a site_id may be spelled as another website's name */
-  sqlite3_stmt *st = campStorePrepare(e, "SELECT site_id, 0 FROM camp_website WHERE name = ?1 "
+  DbStmt *st = campDbPrepare(e->conn, "SELECT site_id, 0 FROM camp_website WHERE name = ?1 "
                                          "UNION ALL SELECT site_id, 1 FROM camp_website WHERE site_id = ?1 ORDER BY 2 LIMIT 1", err, errSize);
   if (!st) return -1;
-  sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-  int rc = sqlite3_step(st);
-  *site = rc == SQLITE_ROW ? dupText(st, 0) : NULL;
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE) snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db));
-  else if (rc == SQLITE_DONE) snprintf(err, errSize, "no website is named '%s' or has it as its site_id", key);
-  sqlite3_finalize(st);
-  return *site ? 0 : rc == SQLITE_DONE ? 1 : -1;
+  campDbBindText(st, 1, key, -1);
+  int rc = campDbStep(st);
+  *site = rc == DB_ROW ? dupText(st, 0) : NULL;
+  if (rc != DB_ROW && rc != DB_DONE) snprintf(err, errSize, "database: %s", campDbError(e->conn));
+  else if (rc == DB_DONE) snprintf(err, errSize, "no website is named '%s' or has it as its site_id", key);
+  campDbFinalize(st);
+  return *site ? 0 : rc == DB_DONE ? 1 : -1;
 }
 
 enum { V_WEBSITE, V_VISITOR, V_MODEL, V_RECORD, V_FIRST, V_LAST, V_PAGES, V_EVENTS, V_REFERRER, V_CODE, V_SOURCE, V_MEDIUM,
        V_IP, V_CLASS, V_BOT, V_SITE };
 
 /* One visit as JSON. */
-static json_t *visitJson(sqlite3_stmt *st) {
-  json_t *o = json_pack("{s:o,s:o,s:o,s:o}", "website", campStoreColumnText(st, V_WEBSITE), "site_id", campStoreColumnText(st, V_SITE),
-                        "visitor", campStoreColumnText(st, V_VISITOR), "model", campStoreColumnText(st, V_MODEL));
-  json_object_set_new(o, "record", sqlite3_column_type(st, V_RECORD) == SQLITE_NULL ? json_null()
-                                                                                  : json_integer(sqlite3_column_int64(st, V_RECORD)));
-  json_object_set_new(o, "first_at", campStoreColumnTime(st, V_FIRST));
-  json_object_set_new(o, "last_at", campStoreColumnTime(st, V_LAST));
-  json_object_set_new(o, "pages", json_integer(sqlite3_column_int64(st, V_PAGES)));
-  json_object_set_new(o, "events", json_integer(sqlite3_column_int64(st, V_EVENTS)));
+static json_t *visitJson(DbStmt *st) {
+  json_t *o = json_pack("{s:o,s:o,s:o,s:o}", "website", campStoreDbColumnText(st, V_WEBSITE), "site_id", campStoreDbColumnText(st, V_SITE),
+                        "visitor", campStoreDbColumnText(st, V_VISITOR), "model", campStoreDbColumnText(st, V_MODEL));
+  json_object_set_new(o, "record", campDbColumnType(st, V_RECORD) == DB_NULL ? json_null()
+                                                                                  : json_integer(campDbColumnInt64(st, V_RECORD)));
+  json_object_set_new(o, "first_at", campStoreDbColumnTime(st, V_FIRST));
+  json_object_set_new(o, "last_at", campStoreDbColumnTime(st, V_LAST));
+  json_object_set_new(o, "pages", json_integer(campDbColumnInt64(st, V_PAGES)));
+  json_object_set_new(o, "events", json_integer(campDbColumnInt64(st, V_EVENTS)));
   static const char *const texts[] = { "referrer", "code", "source", "medium", "ip", "ua_class" };
-  for (int k = 0; k < 6; k++) json_object_set_new(o, texts[k], campStoreColumnText(st, V_REFERRER + k));
-  json_object_set_new(o, "bot", json_boolean(sqlite3_column_int(st, V_BOT)));
+  for (int k = 0; k < 6; k++) json_object_set_new(o, texts[k], campStoreDbColumnText(st, V_REFERRER + k));
+  json_object_set_new(o, "bot", json_boolean((int)campDbColumnInt64(st, V_BOT)));
   return o;
 }
 
 /* A text column for the table: itself, or "-". */
-static const char *cell(sqlite3_stmt *st, int col) {
-  const char *s = (const char *)sqlite3_column_text(st, col);
+static const char *cell(DbStmt *st, int col) {
+  const char *s = campStoreDbTextOrNull(st, col);
   return s && *s ? s : "-";
 }
 
 /* One visit as a table line. */
-static void visitLine(sqlite3_stmt *st, FILE *out) {
+static void visitLine(DbStmt *st, FILE *out) {
   char first[CAMP_CLOCK_ISO_SIZE], last[CAMP_CLOCK_ISO_SIZE], who[64];
-  campClockFormat(sqlite3_column_int64(st, V_FIRST), first);
-  campClockFormat(sqlite3_column_int64(st, V_LAST), last);
-  if (sqlite3_column_type(st, V_RECORD) == SQLITE_NULL) snprintf(who, sizeof who, "anonymous");
-  else snprintf(who, sizeof who, "%.40s:%lld", cell(st, V_MODEL), (long long)sqlite3_column_int64(st, V_RECORD));
+  campClockFormat(campDbColumnInt64(st, V_FIRST), first);
+  campClockFormat(campDbColumnInt64(st, V_LAST), last);
+  if (campDbColumnType(st, V_RECORD) == DB_NULL) snprintf(who, sizeof who, "anonymous");
+  else snprintf(who, sizeof who, "%.40s:%lld", cell(st, V_MODEL), (long long)campDbColumnInt64(st, V_RECORD));
   char utm[72] = "-";
-  if (sqlite3_column_type(st, V_SOURCE) != SQLITE_NULL || sqlite3_column_type(st, V_MEDIUM) != SQLITE_NULL)
+  if (campDbColumnType(st, V_SOURCE) != DB_NULL || campDbColumnType(st, V_MEDIUM) != DB_NULL)
     snprintf(utm, sizeof utm, "%.32s/%.32s", cell(st, V_SOURCE), cell(st, V_MEDIUM));
   fprintf(out, "%-12s %-18s %-16s %-20s %-20s %5lld %6lld  %-24s %-10s %-16s %-15s %s\n", cell(st, V_WEBSITE), cell(st, V_VISITOR), who,
-          first, last, (long long)sqlite3_column_int64(st, V_PAGES), (long long)sqlite3_column_int64(st, V_EVENTS),
+          first, last, (long long)campDbColumnInt64(st, V_PAGES), (long long)campDbColumnInt64(st, V_EVENTS),
           cell(st, V_REFERRER), cell(st, V_CODE), utm, cell(st, V_IP), cell(st, V_CLASS));
 }
 
@@ -373,7 +373,7 @@ int campStoreVisitsList(Engine *e, const StoreVisitQuery *q, ReportFormat fmt, F
   char *site = NULL, *initiative = NULL;
   if ((q->website && campStoreVisitsSite(e, q->website, &site, err, errSize)) ||
       (q->initiative && campStoreInitiativeResolve(e, q->initiative, &initiative, err, errSize))) { free(site); return -1; }
-  sqlite3_stmt *st = campStorePrepare(e,
+  DbStmt *st = campDbPrepare(e->conn,
     "SELECT coalesce(w.name, v.site), v.visitor, v.model, v.record_id, v.first_at, v.last_at, v.pages, v.events, v.referrer,"
     " v.code, v.source, v.medium, v.ip, v.ua_class, v.bot, v.site FROM camp_visit v LEFT JOIN camp_website w ON w.site_id = v.site"
     " WHERE (?1 IS NULL OR v.site = ?1) AND (?2 = 0 OR (v.record_id = ?3 AND (?4 IS NULL OR v.model = ?4)))"
@@ -381,24 +381,24 @@ int campStoreVisitsList(Engine *e, const StoreVisitQuery *q, ReportFormat fmt, F
     " ORDER BY v.first_at DESC, v.id DESC", err, errSize);
   if (!st) { free(site); free(initiative); return -1; }
   bindText(st, 1, site);
-  sqlite3_bind_int(st, 2, q->hasRecord);
-  sqlite3_bind_int64(st, 3, q->record);
+  campDbBindInt64(st, 2, q->hasRecord);
+  campDbBindInt64(st, 3, q->record);
   bindText(st, 4, q->model);
   bindText(st, 5, initiative);
-  sqlite3_bind_int64(st, 6, q->since);
-  sqlite3_bind_int(st, 7, q->bots);
+  campDbBindInt64(st, 6, q->since);
+  campDbBindInt64(st, 7, q->bots);
   json_t *list = json_array();
   if (fmt == REPORT_TABLE)
     fprintf(out, "%-12s %-18s %-16s %-20s %-20s %5s %6s  %-24s %-10s %-16s %-15s %s\n", "website", "visitor", "contact", "first", "last",
             "pages", "events", "referrer", "code", "source/medium", "ip", "class");
   int rc;
   long n = 0;
-  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+  while ((rc = campDbStep(st)) == DB_ROW) {
     if (fmt == REPORT_TABLE) visitLine(st, out);
     else json_array_append_new(list, visitJson(st));
     n++;
   }
-  if (rc != SQLITE_DONE) snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db));
+  if (rc != DB_DONE) snprintf(err, errSize, "database: %s", campDbError(e->conn));
   else if (fmt == REPORT_JSON) {
     json_t *root = json_pack("{s:O}", "visits", list);
     json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
@@ -406,23 +406,23 @@ int campStoreVisitsList(Engine *e, const StoreVisitQuery *q, ReportFormat fmt, F
     json_decref(root);
   } else if (!n) fputs("no visits\n", out);
   json_decref(list);
-  sqlite3_finalize(st);
+  campDbFinalize(st);
   free(site);
   free(initiative);
-  return rc == SQLITE_DONE ? 0 : -1;
+  return rc == DB_DONE ? 0 : -1;
 }
 
 int campStoreVisitsModel(Engine *e, char **model, char *err, size_t errSize) {
-  sqlite3_stmt *st = campStorePrepare(e, "SELECT DISTINCT model FROM camp_hit WHERE model IS NOT NULL LIMIT 2", err, errSize);
+  DbStmt *st = campDbPrepare(e->conn, "SELECT DISTINCT model FROM camp_hit WHERE model IS NOT NULL LIMIT 2", err, errSize);
   if (!st) return -1;
   int rc, n = 0;
   *model = NULL;
-  while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+  while ((rc = campDbStep(st)) == DB_ROW)
     if (n++ == 0) *model = dupText(st, 0);
-  if (rc != SQLITE_DONE) snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db));
-  sqlite3_finalize(st);
-  if (rc != SQLITE_DONE || n != 1) { free(*model); *model = NULL; }
-  return rc != SQLITE_DONE ? -1 : n > 1 ? 2 : n;
+  if (rc != DB_DONE) snprintf(err, errSize, "database: %s", campDbError(e->conn));
+  campDbFinalize(st);
+  if (rc != DB_DONE || n != 1) { free(*model); *model = NULL; }
+  return rc != DB_DONE ? -1 : n > 1 ? 2 : n;
 }
 
 /* The contact's visitor ids: every visitor id a hit or visit of it has.  A
@@ -441,18 +441,18 @@ int campStoreVisitsForget(Engine *e, const char *model, int64_t record, StoreFor
   };
   long *counts[] = { &f->visitors, &f->visits, &f->hits };
   for (int i = 0; i < 3; i++) {
-    sqlite3_stmt *st = campStorePrepare(e, sql[i], err, errSize);
+    DbStmt *st = campDbPrepare(e->conn, sql[i], err, errSize);
     if (!st) return -1;
-    sqlite3_bind_text(st, 1, model, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, record);
-    int rc = sqlite3_step(st);
-    *counts[i] = i == 0 ? (rc == SQLITE_ROW ? (long)sqlite3_column_int64(st, 0) : 0) : (long)sqlite3_changes(e->db);
-    if (rc != (i == 0 ? SQLITE_ROW : SQLITE_DONE)) {
-      snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db));
-      sqlite3_finalize(st);
+    campDbBindText(st, 1, model, -1);
+    campDbBindInt64(st, 2, record);
+    int rc = campDbStep(st);
+    *counts[i] = i == 0 ? (rc == DB_ROW ? (long)campDbColumnInt64(st, 0) : 0) : (long)campDbChanges(e->conn);
+    if (rc != (i == 0 ? DB_ROW : DB_DONE)) {
+      snprintf(err, errSize, "database: %s", campDbError(e->conn));
+      campDbFinalize(st);
       return -1;
     }
-    sqlite3_finalize(st);
+    campDbFinalize(st);
   }
   return 0;
 }

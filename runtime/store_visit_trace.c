@@ -18,28 +18,28 @@ int campStoreVisitParticipants(Engine *e, const char *model, int64_t record, Sto
   /* the few campaigns over the model, then UNIQUE(campaign, record_id, test)
   ** for each: CROSS JOIN keeps camp_campaign outside (left to itself, the
   ** planner would walk that whole index for the ORDER BY) */
-  sqlite3_stmt *st = campStoreStmt(e, "SELECT pa.id, pa.campaign FROM camp_campaign c CROSS JOIN camp_participant pa "
+  DbStmt *st = campStoreDbStmt(e, "SELECT pa.id, pa.campaign FROM camp_campaign c CROSS JOIN camp_participant pa "
                                       "ON pa.campaign = c.id AND pa.record_id = ?2 WHERE c.model = ?1 "
                                       "AND c.state IN ('running', 'draft') AND pa.state = 'running' ORDER BY c.id, pa.id",
                                    ign_, sizeof ign_);
   *v = NULL;
   *n = 0;
   if (!st) return -1;
-  sqlite3_bind_text(st, 1, model, -1, SQLITE_STATIC);
-  sqlite3_bind_int64(st, 2, record);
+  campDbBindText(st, 1, model, -1);
+  campDbBindInt64(st, 2, record);
   size_t cap = 0;
   int rc;
-  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+  while ((rc = campDbStep(st)) == DB_ROW) {
     if (*n == cap) {
       StoreParticipation *grown = realloc(*v, (cap = cap ? cap * 2 : 8) * sizeof **v);
-      if (!grown) { rc = SQLITE_NOMEM; break; }
+      if (!grown) { rc = DB_FAIL; break; }
       *v = grown;
     }
-    (*v)[*n].participant = sqlite3_column_int64(st, 0);
-    (*v)[(*n)++].campaign = sqlite3_column_int64(st, 1);
+    (*v)[*n].participant = campDbColumnInt64(st, 0);
+    (*v)[(*n)++].campaign = campDbColumnInt64(st, 1);
   }
-  sqlite3_reset(st);
-  if (rc == SQLITE_DONE) return 0;
+  campDbReset(st);
+  if (rc == DB_DONE) return 0;
   free(*v);
   *v = NULL;
   *n = 0;
@@ -49,20 +49,20 @@ int campStoreVisitParticipants(Engine *e, const char *model, int64_t record, Sto
 int campStoreVisitUrls(Engine *e, const char *model, int64_t record, int64_t since, int64_t until, StoreUrlFn fn, void *ctx) {
   char ign_[160];
   /* camp_hit_record (model, record_id) finds the record's hits */
-  sqlite3_stmt *st = campStoreStmt(e, "SELECT url FROM camp_hit WHERE model = ?1 AND record_id = ?2 AND at >= ?3 AND at <= ?4 "
+  DbStmt *st = campStoreDbStmt(e, "SELECT url FROM camp_hit WHERE model = ?1 AND record_id = ?2 AND at >= ?3 AND at <= ?4 "
                                       "AND url IS NOT NULL AND ua_class <> 'bot'",
                                    ign_, sizeof ign_);
   if (!st) return -1;
-  sqlite3_bind_text(st, 1, model, -1, SQLITE_STATIC);
-  sqlite3_bind_int64(st, 2, record);
-  sqlite3_bind_int64(st, 3, since);
-  sqlite3_bind_int64(st, 4, until);
-  int rc = SQLITE_DONE, stop = 0;
-  while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-    const char *url = (const char *)sqlite3_column_text(st, 0);
-    if (!url) { rc = SQLITE_NOMEM; break; }
-    stop = fn(ctx, url, (size_t)sqlite3_column_bytes(st, 0));
+  campDbBindText(st, 1, model, -1);
+  campDbBindInt64(st, 2, record);
+  campDbBindInt64(st, 3, since);
+  campDbBindInt64(st, 4, until);
+  int rc = DB_DONE, stop = 0;
+  while (!stop && (rc = campDbStep(st)) == DB_ROW) {
+    const char *url = campDbColumnText(st, 0);
+    if (campDbColumnType(st, 0) == DB_NULL) { rc = DB_FAIL; break; }
+    stop = fn(ctx, url, (size_t)campDbColumnBytes(st, 0));
   }
-  sqlite3_reset(st);
-  return stop ? stop : rc == SQLITE_DONE ? 0 : -1;
+  campDbReset(st);
+  return stop ? stop : rc == DB_DONE ? 0 : -1;
 }

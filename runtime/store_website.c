@@ -43,34 +43,34 @@ static int same(const char *a, const char *b) { return (!a && !b) || (a && b && 
 /* The stored row of website name into old[] (malloc'd texts); 1 found, 0
 ** not, -1 error. */
 static int loadRow(Engine *e, const char *name, char *old[NW], char *err, size_t errSize) {
-  sqlite3_stmt *st = campStorePrepare(e, "SELECT title, site_id, url, model, identify, code, initiative, "
+  DbStmt *st = campDbPrepare(e->conn, "SELECT title, site_id, url, model, identify, code, initiative, "
                                          "CASE link_token WHEN 1 THEN 'true' ELSE 'false' END, goals FROM camp_website WHERE name = ?",
                                       err, errSize);
   if (!st) return -1;
-  sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-  int rc = sqlite3_step(st), found = rc == SQLITE_ROW;
+  campDbBindText(st, 1, name, -1);
+  int rc = campDbStep(st), found = rc == DB_ROW;
   for (int i = 0; found && i < NW; i++) {
-    const char *t = (const char *)sqlite3_column_text(st, i);
+    const char *t = campStoreDbTextOrNull(st, i);
     old[i] = t ? strdup(t) : NULL;
   }
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE) found = campStoreDbError(e, err, errSize);
-  sqlite3_finalize(st);
+  if (rc != DB_ROW && rc != DB_DONE) found = campStoreConnError(e, err, errSize);
+  campDbFinalize(st);
   return found;
 }
 
 /* Another deployed website with this site_id: its name (malloc'd), or NULL. */
 static char *siteOwner(Engine *e, const char *name, const char *siteId) {
-  sqlite3_stmt *st = campStorePrepare(e, "SELECT name FROM camp_website WHERE site_id = ? AND name <> ?", NULL, 0);
+  DbStmt *st = campDbPrepare(e->conn, "SELECT name FROM camp_website WHERE site_id = ? AND name <> ?", NULL, 0);
   if (!st) return NULL;
-  sqlite3_bind_text(st, 1, siteId, -1, SQLITE_STATIC);
-  sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
-  char *owner = sqlite3_step(st) == SQLITE_ROW ? strdup((const char *)sqlite3_column_text(st, 0)) : NULL;
-  sqlite3_finalize(st);
+  campDbBindText(st, 1, siteId, -1);
+  campDbBindText(st, 2, name, -1);
+  char *owner = campDbStep(st) == DB_ROW ? strdup(campDbColumnText(st, 0)) : NULL;
+  campDbFinalize(st);
   return owner;
 }
 
 static int storeRow(Engine *e, const char *name, const char *v[NW], int64_t now) {
-  return campStoreRun(e, "INSERT INTO camp_website(name, title, site_id, url, model, identify, code, initiative, link_token, goals, "
+  return campStoreDbRun(e, "INSERT INTO camp_website(name, title, site_id, url, model, identify, code, initiative, link_token, goals, "
                          "deployed_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) ON CONFLICT(name) DO UPDATE SET "
                          "title = ?2, site_id = ?3, url = ?4, model = ?5, identify = ?6, code = ?7, initiative = ?8, "
                          "link_token = ?9, goals = ?10, deployed_at = ?11",
@@ -92,7 +92,7 @@ static int deployWebsite(Engine *e, const Program *p, const ProgWebsite *w, cons
     rc = -1;
   }
   for (int i = 0; rc == 0 && i < NW; i++) changed |= found && !same(old[i], v[i]);
-  if (rc == 0 && (!found || changed) && storeRow(e, name, v, campEngineNow(e)) < 0) rc = campStoreDbError(e, err, errSize);
+  if (rc == 0 && (!found || changed) && storeRow(e, name, v, campEngineNow(e)) < 0) rc = campStoreConnError(e, err, errSize);
   if (rc == 0 && !found) {
     campPlanLine(pl, 0, '+', "website %s (new, site_id \"%s\", %s)", name, v[W_SITE], v[W_URL]);
     stats->add++;
@@ -118,18 +118,18 @@ int campStoreDeployWebsites(Engine *e, const Program *p, const DeployOptions *o,
 
 int campStoreSiteFind(Engine *e, const char *siteId, StoreSite *out, char *err, size_t errSize) {
   memset(out, 0, sizeof *out);
-  sqlite3_stmt *st = campStoreStmt(e, "SELECT name, model, identify, code FROM camp_website WHERE site_id = ?", err, errSize);
+  DbStmt *st = campStoreDbStmt(e, "SELECT name, model, identify, code FROM camp_website WHERE site_id = ?", err, errSize);
   if (!st) return -1;
-  sqlite3_bind_text(st, 1, siteId, -1, SQLITE_STATIC);
-  int rc = sqlite3_step(st), found = rc == SQLITE_ROW;
+  campDbBindText(st, 1, siteId, -1);
+  int rc = campDbStep(st), found = rc == DB_ROW;
   char **to[] = { &out->name, &out->model, &out->identify, &out->code };
   for (int i = 0; found && i < 4; i++) {
-    const char *t = (const char *)sqlite3_column_text(st, i);
+    const char *t = campStoreDbTextOrNull(st, i);
     if (t && !(*to[i] = strdup(t))) found = -1;
   }
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE) found = campStoreDbError(e, err, errSize);
+  if (rc != DB_ROW && rc != DB_DONE) found = campStoreConnError(e, err, errSize);
   else if (found < 0) snprintf(err, errSize, "out of memory");
-  sqlite3_reset(st);
+  campDbReset(st);
   if (found < 0) campStoreSiteFree(out);
   return found;
 }
