@@ -333,20 +333,39 @@ DbStmt *campStoreDbStmt(Engine *e, const char *sql, char *err, size_t errSize) {
   return st;
 }
 
-int campStoreDbRun(Engine *e, const char *sql, const char *kinds, ...) {
+/* The cached statement for sql with its values bound from ap by kinds. */
+static DbStmt *dbBound(Engine *e, const char *sql, const char *kinds, va_list ap) {
   char ign_[160];
   DbStmt *s = campStoreDbStmt(e, sql, ign_, sizeof ign_);
-  if (!s) return -1;
-  va_list ap;
-  va_start(ap, kinds);
+  if (!s) return NULL;
   for (int i = 0; kinds[i]; i++) {
     if (kinds[i] == 'i') campDbBindInt64(s, i + 1, va_arg(ap, int64_t));
     else if (kinds[i] == 't') campDbBindText(s, i + 1, va_arg(ap, const char *), -1);   /* NULL binds null */
   }
+  return s;
+}
+
+int campStoreDbRun(Engine *e, const char *sql, const char *kinds, ...) {
+  va_list ap;
+  va_start(ap, kinds);
+  DbStmt *s = dbBound(e, sql, kinds, ap);
   va_end(ap);
+  if (!s) return -1;
   int rc = campDbStep(s);
   campDbReset(s);
   return rc == DB_DONE ? 0 : -1;
+}
+
+int64_t campStoreDbInsertId(Engine *e, const char *sql, const char *kinds, ...) {
+  va_list ap;
+  va_start(ap, kinds);
+  DbStmt *s = dbBound(e, sql, kinds, ap);
+  va_end(ap);
+  if (!s) return -1;
+  int rc = campDbStep(s);
+  int64_t id = rc == DB_ROW ? campDbColumnInt64(s, 0) : -1;
+  campDbReset(s);
+  return id;
 }
 
 int campStoreStep(Engine *e, const char *sql, char *err, size_t errSize) {

@@ -126,6 +126,9 @@ int campStoreRun(Engine *e, const char *sql, const char *kinds, ...);
 ** moved to it; campStoreDbRun's error is campDbError(e->conn). */
 DbStmt *campStoreDbStmt(Engine *e, const char *sql, char *err, size_t errSize);
 int campStoreDbRun(Engine *e, const char *sql, const char *kinds, ...);
+/* An INSERT ... RETURNING id through campStoreDbRun's cache and binding:
+** the new row's id, or -1 (the error: campDbError(e->conn)). */
+int64_t campStoreDbInsertId(Engine *e, const char *sql, const char *kinds, ...);
 /* A text column as sqlite3_column_text gives it: NULL for a null value
 ** (campDbColumnText gives ""). */
 const char *campStoreDbTextOrNull(DbStmt *st, int col);

@@ -269,12 +269,12 @@ static const char *convert(int type, char *s, Cell *out) {
   }
 }
 
-static void bindCell(sqlite3_stmt *st, int col, const Cell *v) {
+static void bindCell(DbStmt *st, int col, const Cell *v) {
   switch (v->kind) {
-  case CELL_NULL: sqlite3_bind_null(st, col); break;
-  case CELL_INT: sqlite3_bind_int64(st, col, v->i); break;
-  case CELL_REAL: sqlite3_bind_double(st, col, v->r); break;
-  default: sqlite3_bind_text(st, col, v->text, -1, SQLITE_STATIC); break;
+  case CELL_NULL: campDbBindNull(st, col); break;
+  case CELL_INT: campDbBindInt64(st, col, v->i); break;
+  case CELL_REAL: campDbBindDouble(st, col, v->r); break;
+  default: campDbBindText(st, col, v->text, -1); break;
   }
 }
 
@@ -289,7 +289,7 @@ typedef struct Import {
   int *types;                /* each column's field type */
   int nh, keyCol;
   Cell *cells;
-  sqlite3_stmt *ins, *upd, *find;
+  DbStmt *ins, *upd, *find;
   long bad;
   int nameCol;               /* camp test: the column `record` naming the rows (-1: none) */
   StoreImportNameFn named;   /* told each row's name and id; NULL: a plain import */
@@ -333,26 +333,26 @@ static int readHeader(Import *im, char *err, size_t errSize) {
   if (!im->head || !im->types || !im->cells) { snprintf(err, errSize, "out of memory"); return -1; }
   for (int i = 0; i < im->nh; i++)
     if (!(im->head[i] = strdup(im->csv.field[i]))) { snprintf(err, errSize, "out of memory"); return -1; }
-  sqlite3_stmt *ft = campStorePrepare(im->e, "SELECT type FROM camp_model WHERE model = ? AND field = ?", err, errSize);
+  DbStmt *ft = campDbPrepare(im->e->conn, "SELECT type FROM camp_model WHERE model = ? AND field = ?", err, errSize);
   if (!ft) return -1;
-  int step = SQLITE_ROW;
-  sqlite3_bind_text(ft, 1, im->model, -1, SQLITE_STATIC);
-  sqlite3_bind_text(ft, 2, "id", -1, SQLITE_STATIC);
-  if ((step = sqlite3_step(ft)) != SQLITE_ROW) {
-    if (step == SQLITE_DONE) snprintf(err, errSize, "no model '%s' in the database (camp deploy a campaign file that declares it)", im->model);
-    else snprintf(err, errSize, "database: %s", sqlite3_errmsg(im->e->db));
-    sqlite3_finalize(ft);
+  int step = DB_ROW;
+  campDbBindText(ft, 1, im->model, -1);
+  campDbBindText(ft, 2, "id", -1);
+  if ((step = campDbStep(ft)) != DB_ROW) {
+    if (step == DB_DONE) snprintf(err, errSize, "no model '%s' in the database (camp deploy a campaign file that declares it)", im->model);
+    else snprintf(err, errSize, "database: %s", campDbError(im->e->conn));
+    campDbFinalize(ft);
     return -1;
   }
   im->keyCol = -1;
   char v[80];
   for (int i = 0; i < im->nh; i++) {
     const char *h = im->head[i];
-    sqlite3_reset(ft);
-    sqlite3_bind_text(ft, 2, h, -1, SQLITE_STATIC);
-    step = sqlite3_step(ft);
-    if (step != SQLITE_ROW && step != SQLITE_DONE) break;
-    im->types[i] = step == SQLITE_ROW ? sqlite3_column_int(ft, 0) : 0;
+    campDbReset(ft);
+    campDbBindText(ft, 2, h, -1);
+    step = campDbStep(ft);
+    if (step != DB_ROW && step != DB_DONE) break;
+    im->types[i] = step == DB_ROW ? (int)campDbColumnInt64(ft, 0) : 0;
     if (im->named && !strcmp(h, "record")) { im->nameCol = i; im->types[i] = -1; continue; }
     if (!*h) problem(im, 1, -1, "column %d has no name", i + 1);
     else if (!im->types[i]) problem(im, 1, -1, "model '%s' has no field '%s'", im->model, shown(h, v));
@@ -360,8 +360,8 @@ static int readHeader(Import *im, char *err, size_t errSize) {
       if (*h && !strcmp(im->head[k], h)) { problem(im, 1, i, "named twice (columns %d and %d)", k + 1, i + 1); break; }
     if (im->key && !strcmp(h, im->key)) im->keyCol = i;
   }
-  sqlite3_finalize(ft);
-  if (step != SQLITE_ROW && step != SQLITE_DONE) { snprintf(err, errSize, "database: %s", sqlite3_errmsg(im->e->db)); return -1; }
+  campDbFinalize(ft);
+  if (step != DB_ROW && step != DB_DONE) { snprintf(err, errSize, "database: %s", campDbError(im->e->conn)); return -1; }
   if (im->key && im->keyCol < 0) { snprintf(err, errSize, "--key: the CSV has no column '%s'", shown(im->key, v)); return -1; }
   return 0;
 }
@@ -379,7 +379,7 @@ static int prepareStatements(Import *im, char *err, size_t errSize) {
   for (int i = 0, k = 0; i < im->nh; i++)
     if (i != im->nameCol) campBufPrintf(&b, "%s?%d", k++ ? ", " : "", i + 1);
   campBufPuts(&b, ")");
-  if (!b.oom) im->ins = campStorePrepare(im->e, b.p, err, errSize);
+  if (!b.oom) im->ins = campDbPrepare(im->e->conn, b.p, err, errSize);
   if (im->key && im->ins) {
     b.n = 0;
     campBufPuts(&b, "UPDATE ");
@@ -393,14 +393,14 @@ static int prepareStatements(Import *im, char *err, size_t errSize) {
     }
     if (im->nh == 1) campBufPuts(&b, "id = id");
     campBufPrintf(&b, " WHERE id = ?%d", im->nh + 1);
-    if (!b.oom) im->upd = campStorePrepare(im->e, b.p, err, errSize);
+    if (!b.oom) im->upd = campDbPrepare(im->e->conn, b.p, err, errSize);
     b.n = 0;
     campBufPuts(&b, "SELECT id FROM ");
     campStoreIdentPut(&b, im->model);
     campBufPuts(&b, " WHERE ");
     campStoreIdentPut(&b, im->key);
     campBufPuts(&b, " = ? LIMIT 1");
-    if (!b.oom && im->upd) im->find = campStorePrepare(im->e, b.p, err, errSize);
+    if (!b.oom && im->upd) im->find = campDbPrepare(im->e->conn, b.p, err, errSize);
   }
   int oom = b.oom;
   campBufFree(&b);
@@ -428,23 +428,23 @@ static int importRecord(Import *im, long *added, long *updated, char *err, size_
   int64_t existing = 0;
   if (im->find) {
     bindCell(im->find, 1, &im->cells[im->keyCol]);
-    int rc = sqlite3_step(im->find);
-    if (rc == SQLITE_ROW) existing = sqlite3_column_int64(im->find, 0);
-    sqlite3_reset(im->find);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) { snprintf(err, errSize, "database: %s", sqlite3_errmsg(im->e->db)); return -1; }
+    int rc = campDbStep(im->find);
+    if (rc == DB_ROW) existing = campDbColumnInt64(im->find, 0);
+    campDbReset(im->find);
+    if (rc != DB_ROW && rc != DB_DONE) { snprintf(err, errSize, "database: %s", campDbError(im->e->conn)); return -1; }
   }
-  sqlite3_stmt *st = existing ? im->upd : im->ins;
+  DbStmt *st = existing ? im->upd : im->ins;
   for (int i = 0; i < im->nh; i++) bindCell(st, i + 1, &im->cells[i]);
-  if (existing) sqlite3_bind_int64(st, im->nh + 1, existing);
-  int rc = sqlite3_step(st);
-  if (rc != SQLITE_DONE) problem(im, c->recordLine, -1, "%s", sqlite3_errmsg(im->e->db));
+  if (existing) campDbBindInt64(st, im->nh + 1, existing);
+  int rc = campDbStep(st);
+  if (rc != DB_DONE) problem(im, c->recordLine, -1, "%s", campDbError(im->e->conn));
   else if (existing) (*updated)++;
   else {
     (*added)++;
     if (im->named) im->named(im->namedCtx, im->nameCol >= 0 ? c->field[im->nameCol] : "", sqlite3_last_insert_rowid(im->e->db));
   }
-  sqlite3_reset(st);
-  sqlite3_clear_bindings(st);
+  campDbReset(st);
+  campDbClearBindings(st);
   return 0;
 }
 
@@ -498,18 +498,18 @@ static int importFile(Import im, int delimiter, long *added, long *updated, char
     rc = importRecord(&im, added, updated, err, errSize);
   }
   if (tty) fputs("\r\033[K", stderr);
-  sqlite3_finalize(im.ins);
-  sqlite3_finalize(im.upd);
-  sqlite3_finalize(im.find);
+  campDbFinalize(im.ins);
+  campDbFinalize(im.upd);
+  campDbFinalize(im.find);
   if (rc >= 0 && im.bad) {
     snprintf(err, errSize, "%ld problem%s; nothing imported", im.bad, im.bad == 1 ? "" : "s");
     rc = -1;
   }
   if (rc < 0) {
-    if (began) sqlite3_exec(e->db, "ROLLBACK", NULL, NULL, NULL);
+    if (began) campDbExec(e->conn, "ROLLBACK", NULL, 0);
     *added = *updated = 0;
   } else if (campStoreExec(e, "COMMIT", err, errSize) < 0) {
-    sqlite3_exec(e->db, "ROLLBACK", NULL, NULL, NULL);
+    campDbExec(e->conn, "ROLLBACK", NULL, 0);
     *added = *updated = 0;
     rc = -1;
   }

@@ -27,17 +27,17 @@ static int reportParticipants(Engine *e, int64_t cid, json_t *c, char *err, size
   json_object_set_new(c, "participants", parts);
   const char *states[] = { "running", "completed", "left", "unlinked" };
   for (int i = 0; i < 4; i++) json_object_set_new(parts, states[i], json_integer(0));
-  sqlite3_stmt *st = campStorePrepare(e, "SELECT state, count(*) FROM camp_participant WHERE campaign = ? AND test = 0 GROUP BY state", err, errSize);
+  DbStmt *st = campDbPrepare(e->conn, "SELECT state, count(*) FROM camp_participant WHERE campaign = ? AND test = 0 GROUP BY state", err, errSize);
   if (!st) return -1;
-  sqlite3_bind_int64(st, 1, cid);
+  campDbBindInt64(st, 1, cid);
   int rc;
   json_int_t enrolled = 0;
-  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-    json_object_set_new(parts, (const char *)sqlite3_column_text(st, 0), json_integer(sqlite3_column_int64(st, 1)));
-    enrolled += sqlite3_column_int64(st, 1);
+  while ((rc = campDbStep(st)) == DB_ROW) {
+    json_object_set_new(parts, campDbColumnText(st, 0), json_integer(campDbColumnInt64(st, 1)));
+    enrolled += campDbColumnInt64(st, 1);
   }
   json_object_set_new(c, "enrolled", json_integer(enrolled));
-  return campStoreFinish(e, st, rc, err, errSize);
+  return campDbFinish(st, rc, err, errSize);
 }
 
 /* One activity's counts as JSON: the counts every activity has and, for
@@ -92,16 +92,16 @@ static int reportLinks(Engine *e, int64_t cid, json_t *c, char *err, size_t errS
   json_t *links = json_array();
   json_object_set_new(c, "links", links);
   /* every click counts: a row stands for itself and its repeats (store_event.c) */
-  sqlite3_stmt *st = campStorePrepare(e, "SELECT ev.url, sum(1 + ev.repeats) FROM camp_event ev JOIN camp_trace t ON t.id = ev.trace"
+  DbStmt *st = campDbPrepare(e->conn, "SELECT ev.url, sum(1 + ev.repeats) FROM camp_event ev JOIN camp_trace t ON t.id = ev.trace"
                            " JOIN camp_participant pa ON pa.id = t.participant"
                            " WHERE pa.campaign = ? AND pa.test = 0 AND ev.kind = 'click' AND ev.url IS NOT NULL"
                            " GROUP BY ev.url ORDER BY 2 DESC, ev.url", err, errSize);
   if (!st) return -1;
-  sqlite3_bind_int64(st, 1, cid);
+  campDbBindInt64(st, 1, cid);
   int rc;
-  while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-    json_array_append_new(links, json_pack("{s:s,s:I}", "url", sqlite3_column_text(st, 0), "clicks", (json_int_t)sqlite3_column_int64(st, 1)));
-  return campStoreFinish(e, st, rc, err, errSize);
+  while ((rc = campDbStep(st)) == DB_ROW)
+    json_array_append_new(links, json_pack("{s:s,s:I}", "url", campDbColumnText(st, 0), "clicks", (json_int_t)campDbColumnInt64(st, 1)));
+  return campDbFinish(st, rc, err, errSize);
 }
 
 /* Processed and rejected per day for the last 15 days, today last. */
@@ -109,19 +109,19 @@ static int reportDays(Engine *e, int64_t cid, json_t *c, char *err, size_t errSi
   json_t *days = json_array();
   json_object_set_new(c, "days", days);
   int64_t now = campEngineNow(e), today = now - now % 86400;
-  sqlite3_stmt *st = campStorePrepare(e, "SELECT (t.done_at - ?2) / 86400, sum(t.state = " Q_PROCESSED "), sum(t.state = " Q_REJECTED ") FROM camp_trace t"
+  DbStmt *st = campDbPrepare(e->conn, "SELECT (t.done_at - ?2) / 86400, sum(t.state = " Q_PROCESSED "), sum(t.state = " Q_REJECTED ") FROM camp_trace t"
                            " JOIN camp_participant pa ON pa.id = t.participant WHERE pa.campaign = ?1 AND pa.test = 0"
                            " AND t.done_at >= ?2 AND t.state IN (" Q_PROCESSED ", " Q_REJECTED ") GROUP BY 1", err, errSize);
   if (!st) return -1;
   int64_t proc[15] = { 0 }, rej[15] = { 0 };
-  sqlite3_bind_int64(st, 1, cid);
-  sqlite3_bind_int64(st, 2, today - 14 * 86400);
+  campDbBindInt64(st, 1, cid);
+  campDbBindInt64(st, 2, today - 14 * 86400);
   int rc;
-  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-    int64_t d = sqlite3_column_int64(st, 0);
-    if (d >= 0 && d < 15) { proc[d] = sqlite3_column_int64(st, 1); rej[d] = sqlite3_column_int64(st, 2); }
+  while ((rc = campDbStep(st)) == DB_ROW) {
+    int64_t d = campDbColumnInt64(st, 0);
+    if (d >= 0 && d < 15) { proc[d] = campDbColumnInt64(st, 1); rej[d] = campDbColumnInt64(st, 2); }
   }
-  if (campStoreFinish(e, st, rc, err, errSize) < 0) return -1;
+  if (campDbFinish(st, rc, err, errSize) < 0) return -1;
   for (int d = 0; d < 15; d++) {
     char date[CAMP_CLOCK_ISO_SIZE];
     campClockFormat(today - (14 - d) * 86400, date);
@@ -136,35 +136,35 @@ static int reportDays(Engine *e, int64_t cid, json_t *c, char *err, size_t errSi
 ** (link, one-click POST, `camp event`) counts once per message, however
 ** often it came. */
 static int reportUnsubscribes(Engine *e, int64_t cid, json_t *c, char *err, size_t errSize) {
-  sqlite3_stmt *st = campStorePrepare(e, "SELECT a.name, count(DISTINCT ev.trace) FROM camp_event ev JOIN camp_trace t ON t.id = ev.trace"
+  DbStmt *st = campDbPrepare(e->conn, "SELECT a.name, count(DISTINCT ev.trace) FROM camp_event ev JOIN camp_trace t ON t.id = ev.trace"
                                          " JOIN camp_participant pa ON pa.id = t.participant JOIN camp_activity a ON a.id = t.activity"
                                          " WHERE pa.campaign = ? AND pa.test = 0 AND ev.kind = 'unsubscribe' GROUP BY t.activity", err, errSize);
   if (!st) return -1;
-  sqlite3_bind_int64(st, 1, cid);
+  campDbBindInt64(st, 1, cid);
   json_t *acts = json_object_get(c, "activities");
   json_int_t total = 0;
   int rc;
-  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-    json_int_t n = sqlite3_column_int64(st, 1);
+  while ((rc = campDbStep(st)) == DB_ROW) {
+    json_int_t n = campDbColumnInt64(st, 1);
     total += n;
     size_t i;
     json_t *a;
     json_array_foreach(acts, i, a)
-      if (json_object_get(a, "unsubscribed") && !strcmp(json_string_value(json_object_get(a, "name")), (const char *)sqlite3_column_text(st, 0)))
+      if (json_object_get(a, "unsubscribed") && !strcmp(json_string_value(json_object_get(a, "name")), campDbColumnText(st, 0)))
         json_object_set_new(a, "unsubscribed", json_integer(n));
   }
   json_object_set_new(c, "unsubscribes", json_integer(total));
-  return campStoreFinish(e, st, rc, err, errSize);
+  return campDbFinish(st, rc, err, errSize);
 }
 
 /* One campaign's report as JSON (see the file comment) from a row of
 ** campStoreReport's query (id, name, kind, title, state, version, at), or
 ** NULL with the message in err. */
-static json_t *campaignReport(Engine *e, sqlite3_stmt *row, char *err, size_t errSize) {
-  int64_t cid = sqlite3_column_int64(row, 0);
-  json_t *c = json_pack("{s:s,s:s,s:o,s:s,s:I,s:o,s:I}", "name", sqlite3_column_text(row, 1), "kind", sqlite3_column_text(row, 2),
-                        "title", campStoreColumnText(row, 3), "state", sqlite3_column_text(row, 4),
-                        "version", (json_int_t)sqlite3_column_int64(row, 5), "at", campStoreColumnTime(row, 6), "enrolled", (json_int_t)0);
+static json_t *campaignReport(Engine *e, DbStmt *row, char *err, size_t errSize) {
+  int64_t cid = campDbColumnInt64(row, 0);
+  json_t *c = json_pack("{s:s,s:s,s:o,s:s,s:I,s:o,s:I}", "name", campDbColumnText(row, 1), "kind", campDbColumnText(row, 2),
+                        "title", campStoreDbColumnText(row, 3), "state", campDbColumnText(row, 4),
+                        "version", (json_int_t)campDbColumnInt64(row, 5), "at", campStoreDbColumnTime(row, 6), "enrolled", (json_int_t)0);
   json_object_set_new(c, "unsubscribes", json_integer(0));      /* its place; reportUnsubscribes counts them */
   if (reportParticipants(e, cid, c, err, errSize) < 0 || reportActivities(e, cid, c, err, errSize) < 0 ||
       reportUnsubscribes(e, cid, c, err, errSize) < 0 || campStoreReportBranches(e, cid, c, err, errSize) < 0 ||
@@ -275,23 +275,23 @@ static void printCsv(json_t *camps, FILE *out) {
 }
 
 json_t *campStoreReportDocument(Engine *e, const char *campaign, const char *initiative, char *err, size_t errSize) {
-  sqlite3_stmt *st = campStorePrepare(e, "SELECT id, name, kind, title, state, version, at FROM camp_campaign"
+  DbStmt *st = campDbPrepare(e->conn, "SELECT id, name, kind, title, state, version, at FROM camp_campaign"
                                          " WHERE (?1 IS NULL OR name = ?1) AND (?2 IS NULL OR initiative = ?2) ORDER BY name", err, errSize);
   if (!st) return NULL;
-  if (campaign) sqlite3_bind_text(st, 1, campaign, -1, SQLITE_STATIC);
-  if (initiative) sqlite3_bind_text(st, 2, initiative, -1, SQLITE_STATIC);
+  if (campaign) campDbBindText(st, 1, campaign, -1);
+  if (initiative) campDbBindText(st, 2, initiative, -1);
   char now[CAMP_CLOCK_ISO_SIZE];
   campClockFormat(campEngineNow(e), now);
   json_t *camps = json_array();
   json_t *root = json_pack("{s:i,s:s,s:s,s:o}", "version", CAMP_REPORT_VERSION, "at", now,
                            "clock", campEngineIsSimulated(e) ? "simulated" : "real", "campaigns", camps);
   int rc;
-  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+  while ((rc = campDbStep(st)) == DB_ROW) {
     json_t *c = campaignReport(e, st, err, errSize);
-    if (!c) { sqlite3_finalize(st); json_decref(root); return NULL; }
+    if (!c) { campDbFinalize(st); json_decref(root); return NULL; }
     json_array_append_new(camps, c);
   }
-  if (campStoreFinish(e, st, rc, err, errSize) < 0) { json_decref(root); return NULL; }
+  if (campDbFinish(st, rc, err, errSize) < 0) { json_decref(root); return NULL; }
   if (campaign && !json_array_size(camps)) { snprintf(err, errSize, "no campaign '%s' is deployed", campaign); json_decref(root); return NULL; }
   return root;
 }
@@ -321,32 +321,32 @@ int campStoreReport(Engine *e, const char *campaign, ReportFormat fmt, FILE *out
 
 int campStoreCampaignStates(Engine *e, long *draft, long *running, long *stopped, char *err, size_t errSize) {
   *draft = *running = *stopped = 0;
-  sqlite3_stmt *st = campStorePrepare(e, "SELECT state, count(*) FROM camp_campaign GROUP BY state", err, errSize);
+  DbStmt *st = campDbPrepare(e->conn, "SELECT state, count(*) FROM camp_campaign GROUP BY state", err, errSize);
   if (!st) return -1;
   int rc;
-  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-    const char *state = (const char *)sqlite3_column_text(st, 0);
-    long n = (long)sqlite3_column_int64(st, 1);
+  while ((rc = campDbStep(st)) == DB_ROW) {
+    const char *state = campStoreDbTextOrNull(st, 0);
+    long n = (long)campDbColumnInt64(st, 1);
     if (!state) continue;
     if (!strcmp(state, "draft")) *draft += n;
     else if (!strcmp(state, "running")) *running += n;
     else *stopped += n;
   }
-  return campStoreFinish(e, st, rc, err, errSize);
+  return campDbFinish(st, rc, err, errSize);
 }
 
 /* Running campaigns whose image an older camp compiled (image version 1:
 ** no escaping of record values, no value marks for the link tracker): one
 ** warning line each on out.  How many there are, or -1. */
 int campStoreWarnOldImages(Engine *e, FILE *out, char *err, size_t errSize) {
-  sqlite3_stmt *st = campStorePrepare(e, "SELECT c.name FROM camp_campaign c JOIN camp_version v ON v.campaign = c.id AND v.version = c.version "
+  DbStmt *st = campDbPrepare(e->conn, "SELECT c.name FROM camp_campaign c JOIN camp_version v ON v.campaign = c.id AND v.version = c.version "
                                          "WHERE c.state = 'running' AND substr(v.image, 9, 4) = X'01000000' ORDER BY c.name", err, errSize);
   if (!st) return -1;
   int rc, n = 0;
-  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+  while ((rc = campDbStep(st)) == DB_ROW) {
     fprintf(out, "camp run: warning: campaign '%s' was compiled by an older camp: record values in its emails are not "
-                 "HTML-escaped and links inside them are tracked -- redeploy it (camp deploy FILE.camp)\n", sqlite3_column_text(st, 0));
+                 "HTML-escaped and links inside them are tracked -- redeploy it (camp deploy FILE.camp)\n", campDbColumnText(st, 0));
     n++;
   }
-  return campStoreFinish(e, st, rc, err, errSize) < 0 ? -1 : n;
+  return campDbFinish(st, rc, err, errSize) < 0 ? -1 : n;
 }

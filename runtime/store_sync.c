@@ -50,33 +50,33 @@ static int same(const char *a, const char *b) { return (!a && !b) || (a && b && 
 /* The stored row of sync name into old[] (malloc'd texts); 1 found, 0 not,
 ** -1 error. */
 static int loadRow(Engine *e, const char *name, char *old[NY], char *err, size_t errSize) {
-  sqlite3_stmt *st = campStorePrepare(e, "SELECT title, list, esp, remote, segment, every, fields FROM camp_sync WHERE name = ?",
+  DbStmt *st = campDbPrepare(e->conn, "SELECT title, list, esp, remote, segment, every, fields FROM camp_sync WHERE name = ?",
                                       err, errSize);
   if (!st) return -1;
-  sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-  int rc = sqlite3_step(st), found = rc == SQLITE_ROW;
+  campDbBindText(st, 1, name, -1);
+  int rc = campDbStep(st), found = rc == DB_ROW;
   for (int i = 0; found && i < NY; i++) {
-    const char *t = (const char *)sqlite3_column_text(st, i);
+    const char *t = campStoreDbTextOrNull(st, i);
     old[i] = t ? strdup(t) : NULL;
   }
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE) found = campStoreDbError(e, err, errSize);
-  sqlite3_finalize(st);
+  if (rc != DB_ROW && rc != DB_DONE) found = campStoreConnError(e, err, errSize);
+  campDbFinalize(st);
   return found;
 }
 
 /* The row upserted; a changed provider, audience or address book forgets
 ** what was learnt of the old one (its id, cursors, seen activity). */
 static int storeRow(Engine *e, const char *name, const char *v[NY], const char *image, int64_t now, int moved) {
-  int rc = campStoreRun(e, "INSERT INTO camp_sync(name, title, list, esp, remote, segment, every, fields, image, deployed_at) "
+  int rc = campStoreDbRun(e, "INSERT INTO camp_sync(name, title, list, esp, remote, segment, every, fields, image, deployed_at) "
                            "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT(name) DO UPDATE SET title = ?2, list = ?3, "
                            "esp = ?4, remote = ?5, segment = ?6, every = ?7, fields = ?8, image = ?9, deployed_at = ?10",
                         "ttttttitti", name, v[Y_TITLE], v[Y_LIST], v[Y_ESP], v[Y_REMOTE], v[Y_SEGMENT],
                         (int64_t)atoll(v[Y_EVERY]), v[Y_FIELDS], image, now);
   if (rc < 0 || !moved) return rc;
-  if (campStoreRun(e, "UPDATE camp_sync SET remote_id = NULL, last_run = NULL, last_error = NULL WHERE name = ?", "t", name) < 0 ||
-      campStoreRun(e, "DELETE FROM camp_sync_cursor WHERE sync = ?", "t", name) < 0)
+  if (campStoreDbRun(e, "UPDATE camp_sync SET remote_id = NULL, last_run = NULL, last_error = NULL WHERE name = ?", "t", name) < 0 ||
+      campStoreDbRun(e, "DELETE FROM camp_sync_cursor WHERE sync = ?", "t", name) < 0)
     return -1;
-  return campStoreRun(e, "DELETE FROM camp_sync_seen WHERE sync = ?", "t", name);
+  return campStoreDbRun(e, "DELETE FROM camp_sync_seen WHERE sync = ?", "t", name);
 }
 
 static int deploySync(Engine *e, const Program *p, const ProgSync *y, const char *image, const Plan *pl, DeployStats *stats,
@@ -89,7 +89,7 @@ static int deploySync(Engine *e, const Program *p, const ProgSync *y, const char
   if (fields.oom) snprintf(err, errSize, "out of memory");
   for (int i = 0; rc == 0 && i < NY; i++) changed |= found && !same(old[i], v[i]);
   int moved = found && (!same(old[Y_ESP], v[Y_ESP]) || !same(old[Y_REMOTE], v[Y_REMOTE]) || !same(old[Y_SEGMENT], v[Y_SEGMENT]));
-  if (rc == 0 && storeRow(e, name, v, image, campEngineNow(e), moved) < 0) rc = campStoreDbError(e, err, errSize);
+  if (rc == 0 && storeRow(e, name, v, image, campEngineNow(e), moved) < 0) rc = campStoreConnError(e, err, errSize);
   if (rc == 0 && !found) {
     campPlanLine(pl, 0, '+', "sync %s (new, list %s to %s \"%s\")", name, v[Y_LIST], v[Y_ESP], v[Y_REMOTE]);
     stats->add++;

@@ -17,31 +17,31 @@
 int campStoreSyncDeliverGet(Engine *e, int64_t campaign, StoreVia *v, char *err, size_t errSize) {
   memset(v, 0, sizeof *v);
   v->sentAt = INT64_MIN;
-  sqlite3_stmt *st = campStoreStmt(e, "SELECT transport, esp_id, last_sync FROM camp_campaign WHERE id = ?", err, errSize);
+  DbStmt *st = campStoreDbStmt(e, "SELECT transport, esp_id, last_sync FROM camp_campaign WHERE id = ?", err, errSize);
   if (!st) return -1;
-  sqlite3_bind_int64(st, 1, campaign);
-  int rc = sqlite3_step(st);
-  if (rc == SQLITE_ROW) {
-    const char *t = (const char *)sqlite3_column_text(st, 0), *id = (const char *)sqlite3_column_text(st, 1);
+  campDbBindInt64(st, 1, campaign);
+  int rc = campDbStep(st);
+  if (rc == DB_ROW) {
+    const char *t = campDbColumnText(st, 0), *id = campDbColumnText(st, 1);
     snprintf(v->transport, sizeof v->transport, "%s", t ? t : "");
     snprintf(v->espId, sizeof v->espId, "%s", id ? id : "");
-    if (sqlite3_column_type(st, 2) != SQLITE_NULL) v->sentAt = sqlite3_column_int64(st, 2);
-  } else if (rc == SQLITE_DONE) snprintf(err, errSize, "no campaign %lld", (long long)campaign);
-  else snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db));
-  sqlite3_reset(st);
-  return rc == SQLITE_ROW ? 0 : -1;
+    if (campDbColumnType(st, 2) != DB_NULL) v->sentAt = campDbColumnInt64(st, 2);
+  } else if (rc == DB_DONE) snprintf(err, errSize, "no campaign %lld", (long long)campaign);
+  else snprintf(err, errSize, "database: %s", campDbError(e->conn));
+  campDbReset(st);
+  return rc == DB_ROW ? 0 : -1;
 }
 
 int campStoreSyncDeliverSetId(Engine *e, int64_t campaign, const char *transport, const char *espId, char *err, size_t errSize) {
-  if (campStoreRun(e, "UPDATE camp_campaign SET transport = ?, esp_id = ? WHERE id = ?", "tti", transport, espId, campaign) == 0)
+  if (campStoreDbRun(e, "UPDATE camp_campaign SET transport = ?, esp_id = ? WHERE id = ?", "tti", transport, espId, campaign) == 0)
     return 0;
-  snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db));
+  snprintf(err, errSize, "database: %s", campDbError(e->conn));
   return -1;
 }
 
 int campStoreSyncDeliverSent(Engine *e, int64_t campaign, int64_t at, char *err, size_t errSize) {
-  if (campStoreRun(e, "UPDATE camp_campaign SET last_sync = ? WHERE id = ? AND last_sync IS NULL", "ii", at, campaign) == 0)
+  if (campStoreDbRun(e, "UPDATE camp_campaign SET last_sync = ? WHERE id = ? AND last_sync IS NULL", "ii", at, campaign) == 0)
     return 0;
-  snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db));
+  snprintf(err, errSize, "database: %s", campDbError(e->conn));
   return -1;
 }

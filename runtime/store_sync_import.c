@@ -18,13 +18,16 @@
 #include <string.h>
 #include "runtime/store_engine.h"
 
+/* A step result no campDbStep gives: out of memory while keeping the rows. */
+#define ROWS_NOMEM (-2)
+
 /* -- records by address ------------------------------------------------------------ */
 
 int campStoreSyncAddrIndex(Engine *e, const char *model, const char *field, char *err, size_t errSize) {
   if (campStoreExec(e, "CREATE TEMP TABLE IF NOT EXISTS camp_sync_addr(model TEXT NOT NULL, addr TEXT NOT NULL, "
                        "record INTEGER NOT NULL, PRIMARY KEY(model, addr, record)) WITHOUT ROWID", err, errSize) < 0)
     return -1;
-  if (campStoreRun(e, "DELETE FROM temp.camp_sync_addr WHERE model = ?", "t", model) < 0) return campStoreDbError(e, err, errSize);
+  if (campStoreDbRun(e, "DELETE FROM temp.camp_sync_addr WHERE model = ?", "t", model) < 0) return campStoreConnError(e, err, errSize);
   Buf q = { 0 };
   campBufPuts(&q, "INSERT OR IGNORE INTO temp.camp_sync_addr(model, addr, record) SELECT ?1, lower(trim(CAST(");
   campStoreIdentPut(&q, field);
@@ -34,38 +37,38 @@ int campStoreSyncAddrIndex(Engine *e, const char *model, const char *field, char
   campStoreIdentPut(&q, field);
   campBufPuts(&q, " AS TEXT), '@') > 0");
   if (q.oom) { campBufFree(&q); snprintf(err, errSize, "out of memory"); return -1; }
-  sqlite3_stmt *st = campStorePrepare(e, q.p, err, errSize);
+  DbStmt *st = campDbPrepare(e->conn, q.p, err, errSize);
   campBufFree(&q);
   if (!st) return -1;
-  sqlite3_bind_text(st, 1, model, -1, SQLITE_STATIC);
-  return campStoreFinish(e, st, sqlite3_step(st), err, errSize);
+  campDbBindText(st, 1, model, -1);
+  return campDbFinish(st, campDbStep(st), err, errSize);
 }
 
 int campStoreSyncAddrEach(Engine *e, const char *model, const char *addr, StoreIdFn fn, void *ctx) {
   char ign_[160];
-  sqlite3_stmt *st = campStoreStmt(e, "SELECT record FROM temp.camp_sync_addr WHERE model = ? AND addr = ? ORDER BY record",
+  DbStmt *st = campStoreDbStmt(e, "SELECT record FROM temp.camp_sync_addr WHERE model = ? AND addr = ? ORDER BY record",
                                    ign_, sizeof ign_);
   if (!st) return -1;
-  sqlite3_bind_text(st, 1, model, -1, SQLITE_STATIC);
-  sqlite3_bind_text(st, 2, addr, -1, SQLITE_STATIC);
+  campDbBindText(st, 1, model, -1);
+  campDbBindText(st, 2, addr, -1);
   /* the ids first (an address has few records): fn may run statements that reuse this one's cache slot */
   int64_t ids[16];
   int rc, n = 0, stop = 0;
   for (;;) {
-    while (n < 16 && (rc = sqlite3_step(st)) == SQLITE_ROW) ids[n++] = sqlite3_column_int64(st, 0);
+    while (n < 16 && (rc = campDbStep(st)) == DB_ROW) ids[n++] = campDbColumnInt64(st, 0);
     int more = n == 16;
-    if (!more && rc != SQLITE_DONE) { sqlite3_reset(st); return -1; }
+    if (!more && rc != DB_DONE) { campDbReset(st); return -1; }
     int64_t last = n ? ids[n - 1] : 0;
-    if (more) sqlite3_reset(st);
+    if (more) campDbReset(st);
     for (int i = 0; i < n && !stop; i++) stop = fn(ctx, ids[i]);
-    if (stop || !more) { if (!more) sqlite3_reset(st); return stop; }
+    if (stop || !more) { if (!more) campDbReset(st); return stop; }
     /* more than 16 records share the address: the next ones after the last */
-    st = campStoreStmt(e, "SELECT record FROM temp.camp_sync_addr WHERE model = ? AND addr = ? AND record > ? ORDER BY record",
+    st = campStoreDbStmt(e, "SELECT record FROM temp.camp_sync_addr WHERE model = ? AND addr = ? AND record > ? ORDER BY record",
                        ign_, sizeof ign_);
     if (!st) return -1;
-    sqlite3_bind_text(st, 1, model, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, addr, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 3, last);
+    campDbBindText(st, 1, model, -1);
+    campDbBindText(st, 2, addr, -1);
+    campDbBindInt64(st, 3, last);
     n = 0;
   }
 }
@@ -77,23 +80,23 @@ int campStoreSyncAddrEach(Engine *e, const char *model, const char *addr, StoreI
 static int texts(Engine *e, const char *sql, const char *a, const char *b, char ***out, size_t *n, char *err, size_t errSize) {
   *out = NULL;
   *n = 0;
-  sqlite3_stmt *st = campStorePrepare(e, sql, err, errSize);
+  DbStmt *st = campDbPrepare(e->conn, sql, err, errSize);
   if (!st) return -1;
-  sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC);
-  if (b) sqlite3_bind_text(st, 2, b, -1, SQLITE_STATIC);
+  campDbBindText(st, 1, a, -1);
+  if (b) campDbBindText(st, 2, b, -1);
   size_t cap = 0;
   int rc;
-  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+  while ((rc = campDbStep(st)) == DB_ROW) {
     if (*n == cap) {
       char **v = realloc(*out, (cap = cap ? cap * 2 : 8) * sizeof *v);
-      if (!v) { rc = SQLITE_NOMEM; break; }
+      if (!v) { rc = ROWS_NOMEM; break; }
       *out = v;
     }
-    if (!((*out)[*n] = strdup((const char *)sqlite3_column_text(st, 0)))) { rc = SQLITE_NOMEM; break; }
+    if (!((*out)[*n] = strdup(campDbColumnText(st, 0)))) { rc = ROWS_NOMEM; break; }
     (*n)++;
   }
-  if (rc == SQLITE_NOMEM) { sqlite3_finalize(st); snprintf(err, errSize, "out of memory"); return -1; }
-  return campStoreFinish(e, st, rc, err, errSize);
+  if (rc == ROWS_NOMEM) { campDbFinalize(st); snprintf(err, errSize, "out of memory"); return -1; }
+  return campDbFinish(st, rc, err, errSize);
 }
 
 int campStoreSyncConnected(Engine *e, const char *esp, const char *remote, char ***lists, size_t *n, char *err, size_t errSize) {
@@ -104,15 +107,15 @@ int campStoreSyncConnected(Engine *e, const char *esp, const char *remote, char 
 
 int campStoreSyncSeen(Engine *e, const char *sync, const char *key, int mark) {
   char ign_[160];
-  sqlite3_stmt *st = campStoreStmt(e, mark ? "INSERT OR IGNORE INTO camp_sync_seen(sync, key) VALUES(?, ?)"
+  DbStmt *st = campStoreDbStmt(e, mark ? "INSERT OR IGNORE INTO camp_sync_seen(sync, key) VALUES(?, ?)"
                                            : "SELECT 1 FROM camp_sync_seen WHERE sync = ? AND key = ?", ign_, sizeof ign_);
   if (!st) return -1;
-  sqlite3_bind_text(st, 1, sync, -1, SQLITE_STATIC);
-  sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
-  int rc = sqlite3_step(st), seen = -1;
-  if (mark && rc == SQLITE_DONE) seen = sqlite3_changes(e->db) == 0;
-  else if (!mark && (rc == SQLITE_ROW || rc == SQLITE_DONE)) seen = rc == SQLITE_ROW;
-  sqlite3_reset(st);
+  campDbBindText(st, 1, sync, -1);
+  campDbBindText(st, 2, key, -1);
+  int rc = campDbStep(st), seen = -1;
+  if (mark && rc == DB_DONE) seen = campDbChanges(e->conn) == 0;
+  else if (!mark && (rc == DB_ROW || rc == DB_DONE)) seen = rc == DB_ROW;
+  campDbReset(st);
   return seen;
 }
 
@@ -120,49 +123,49 @@ int campStoreSyncSeen(Engine *e, const char *sync, const char *key, int mark) {
 
 int64_t campStoreSyncMailingFind(Engine *e, const char *transport, const char *espId, int64_t *sentAt, char **name,
                                  char *err, size_t errSize) {
-  sqlite3_stmt *st = campStoreStmt(e, "SELECT id, last_sync, name FROM camp_campaign WHERE transport = ? AND esp_id = ?", err, errSize);
+  DbStmt *st = campStoreDbStmt(e, "SELECT id, last_sync, name FROM camp_campaign WHERE transport = ? AND esp_id = ?", err, errSize);
   if (!st) return -1;
-  sqlite3_bind_text(st, 1, transport, -1, SQLITE_STATIC);
-  sqlite3_bind_text(st, 2, espId, -1, SQLITE_STATIC);
-  int rc = sqlite3_step(st);
-  int64_t id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : rc == SQLITE_DONE ? 0 : -1;
-  if (sentAt) *sentAt = rc == SQLITE_ROW && sqlite3_column_type(st, 1) != SQLITE_NULL ? sqlite3_column_int64(st, 1) : INT64_MIN;
-  if (name) *name = rc == SQLITE_ROW ? strdup((const char *)sqlite3_column_text(st, 2)) : NULL;
-  if (name && rc == SQLITE_ROW && !*name) { snprintf(err, errSize, "out of memory"); id = -1; }
-  if (id < 0) snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db));
-  sqlite3_reset(st);
+  campDbBindText(st, 1, transport, -1);
+  campDbBindText(st, 2, espId, -1);
+  int rc = campDbStep(st);
+  int64_t id = rc == DB_ROW ? campDbColumnInt64(st, 0) : rc == DB_DONE ? 0 : -1;
+  if (sentAt) *sentAt = rc == DB_ROW && campDbColumnType(st, 1) != DB_NULL ? campDbColumnInt64(st, 1) : INT64_MIN;
+  if (name) *name = rc == DB_ROW ? strdup(campDbColumnText(st, 2)) : NULL;
+  if (name && rc == DB_ROW && !*name) { snprintf(err, errSize, "out of memory"); id = -1; }
+  if (id < 0) snprintf(err, errSize, "database: %s", campDbError(e->conn));
+  campDbReset(st);
   return id;
 }
 
 int campStoreSyncNameTaken(Engine *e, const char *name) {
   char ign_[160];
-  sqlite3_stmt *st = campStoreStmt(e, "SELECT 1 FROM camp_campaign WHERE name = ?", ign_, sizeof ign_);
+  DbStmt *st = campStoreDbStmt(e, "SELECT 1 FROM camp_campaign WHERE name = ?", ign_, sizeof ign_);
   if (!st) return -1;
-  sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-  int rc = sqlite3_step(st);
-  sqlite3_reset(st);
-  return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+  campDbBindText(st, 1, name, -1);
+  int rc = campDbStep(st);
+  campDbReset(st);
+  return rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : -1;
 }
 
 int campStoreSyncMailingMark(Engine *e, int64_t campaign, const char *transport, const char *espId, int64_t sentAt,
                              char *err, size_t errSize) {
-  if (campStoreRun(e, "UPDATE camp_campaign SET transport = ?, esp_id = ?, state = 'running', last_sync = ? WHERE id = ?", "ttii",
+  if (campStoreDbRun(e, "UPDATE camp_campaign SET transport = ?, esp_id = ?, state = 'running', last_sync = ? WHERE id = ?", "ttii",
                    transport, espId, sentAt, campaign) < 0)
-    return campStoreDbError(e, err, errSize);
+    return campStoreConnError(e, err, errSize);
   return 0;
 }
 
 int64_t campStoreSyncMailingActivity(Engine *e, int64_t campaign, char *err, size_t errSize) {
-  sqlite3_stmt *st = campStoreStmt(e, "SELECT id FROM camp_activity WHERE campaign = ? AND kind = 1 ORDER BY idx, id LIMIT 1",
+  DbStmt *st = campStoreDbStmt(e, "SELECT id FROM camp_activity WHERE campaign = ? AND kind = 1 ORDER BY idx, id LIMIT 1",
                                    err, errSize);
   if (!st) return -1;
-  sqlite3_bind_int64(st, 1, campaign);
-  int rc = sqlite3_step(st);
-  int64_t id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-  if (rc == SQLITE_DONE) snprintf(err, errSize, "campaign %lld has no email activity", (long long)campaign);
-  else if (rc != SQLITE_ROW) snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db));
-  sqlite3_reset(st);
-  return rc == SQLITE_ROW ? id : -1;
+  campDbBindInt64(st, 1, campaign);
+  int rc = campDbStep(st);
+  int64_t id = rc == DB_ROW ? campDbColumnInt64(st, 0) : 0;
+  if (rc == DB_DONE) snprintf(err, errSize, "campaign %lld has no email activity", (long long)campaign);
+  else if (rc != DB_ROW) snprintf(err, errSize, "database: %s", campDbError(e->conn));
+  campDbReset(st);
+  return rc == DB_ROW ? id : -1;
 }
 
 /* -- a member's message ---------------------------------------------------------------------------- */
@@ -171,13 +174,13 @@ int64_t campStoreSyncMailingActivity(Engine *e, int64_t campaign, char *err, siz
 ** (0 none, -1 error). */
 static int64_t oneId(Engine *e, const char *sql, int64_t a, int64_t b) {
   char ign_[160];
-  sqlite3_stmt *st = campStoreStmt(e, sql, ign_, sizeof ign_);
+  DbStmt *st = campStoreDbStmt(e, sql, ign_, sizeof ign_);
   if (!st) return -1;
-  sqlite3_bind_int64(st, 1, a);
-  sqlite3_bind_int64(st, 2, b);
-  int rc = sqlite3_step(st);
-  int64_t id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : rc == SQLITE_DONE ? 0 : -1;
-  sqlite3_reset(st);
+  campDbBindInt64(st, 1, a);
+  campDbBindInt64(st, 2, b);
+  int rc = campDbStep(st);
+  int64_t id = rc == DB_ROW ? campDbColumnInt64(st, 0) : rc == DB_DONE ? 0 : -1;
+  campDbReset(st);
   return id;
 }
 
@@ -188,22 +191,22 @@ int campStoreSyncMessage(Engine *e, const SyncMessage *m, int create, int64_t *t
   if (pa < 0) return -1;
   if (!pa && !create) return 0;
   if (!pa) {
-    if (campStoreRun(e, "INSERT INTO camp_participant(campaign, record_id, state, test, unique_value, enrolled_at) "
-                        "VALUES(?, ?, 'completed', 0, ?, ?)", "iiti", m->campaign, m->record, m->addr, m->at) < 0) return -1;
-    pa = sqlite3_last_insert_rowid(e->db);
+    pa = campStoreDbInsertId(e, "INSERT INTO camp_participant(campaign, record_id, state, test, unique_value, enrolled_at) "
+                             "VALUES(?, ?, 'completed', 0, ?, ?) RETURNING id", "iiti", m->campaign, m->record, m->addr, m->at);
+    if (pa < 0) return -1;
     *fresh |= SYNC_NEW_PARTICIPANT;
   }
   int64_t t = *fresh ? 0 : oneId(e, "SELECT id FROM camp_trace WHERE participant = ? AND activity = ? ORDER BY id LIMIT 1", pa, m->activity);
   if (t < 0) return -1;
   if (!t && !create) return 0;
   if (!t) {
-    if (campStoreRun(e, "INSERT INTO camp_trace(participant, activity, state, due, attempts, done_at) VALUES(?, ?, " Q_PROCESSED
-                        ", ?, 1, ?)", "iiii", pa, m->activity, m->at, m->at) < 0) return -1;
-    t = sqlite3_last_insert_rowid(e->db);
+    t = campStoreDbInsertId(e, "INSERT INTO camp_trace(participant, activity, state, due, attempts, done_at) VALUES(?, ?, " Q_PROCESSED
+                            ", ?, 1, ?) RETURNING id", "iiii", pa, m->activity, m->at, m->at);
+    if (t < 0) return -1;
     *fresh |= SYNC_NEW_TRACE;
   } else if (create) {
     /* a message camp handed to the provider (via): sent now, by the provider's word */
-    if (campStoreRun(e, "UPDATE camp_trace SET state = " Q_PROCESSED ", done_at = coalesce(done_at, ?), owner = NULL "
+    if (campStoreDbRun(e, "UPDATE camp_trace SET state = " Q_PROCESSED ", done_at = coalesce(done_at, ?), owner = NULL "
                         "WHERE id = ? AND state <> " Q_PROCESSED, "ii", m->at, t) < 0) return -1;
     if (oneId(e, "SELECT id FROM camp_trace WHERE id = ?1 AND message_id IS NULL AND ?2", t, 1) > 0) *fresh |= SYNC_NEW_TRACE;   /* it needs its Message-ID */
   }
@@ -212,29 +215,29 @@ int campStoreSyncMessage(Engine *e, const SyncMessage *m, int create, int64_t *t
 }
 
 int campStoreSyncMessageId(Engine *e, int64_t trace, const char *messageId) {
-  return campStoreRun(e, "UPDATE camp_trace SET message_id = ? WHERE id = ?", "ti", messageId, trace);
+  return campStoreDbRun(e, "UPDATE camp_trace SET message_id = ? WHERE id = ?", "ti", messageId, trace);
 }
 
 int campStoreSyncEventSet(Engine *e, int64_t trace, const char *kind, const char *url, int64_t at, long total) {
   if (total <= 0)
-    return campStoreRun(e, "DELETE FROM camp_event WHERE trace = ? AND kind = ? AND url IS ?", "itt", trace, kind, url);
-  if (campStoreRun(e, "UPDATE camp_event SET repeats = ?4 WHERE id = (SELECT id FROM camp_event WHERE trace = ?1 AND kind = ?2 "
+    return campStoreDbRun(e, "DELETE FROM camp_event WHERE trace = ? AND kind = ? AND url IS ?", "itt", trace, kind, url);
+  if (campStoreDbRun(e, "UPDATE camp_event SET repeats = ?4 WHERE id = (SELECT id FROM camp_event WHERE trace = ?1 AND kind = ?2 "
                       "AND url IS ?3 ORDER BY id LIMIT 1)", "itti", trace, kind, url, (int64_t)total - 1) < 0) return -1;
-  if (sqlite3_changes(e->db) > 0) return 0;
-  return campStoreRun(e, "INSERT INTO camp_event(trace, kind, at, url, repeats) VALUES(?, ?, ?, ?, ?)", "ititi", trace, kind, at, url,
+  if (campDbChanges(e->conn) > 0) return 0;
+  return campStoreDbRun(e, "INSERT INTO camp_event(trace, kind, at, url, repeats) VALUES(?, ?, ?, ?, ?)", "ititi", trace, kind, at, url,
                       (int64_t)total - 1);
 }
 
 long campStoreSyncEventCount(Engine *e, int64_t trace, const char *kind, const char *url) {
   char ign_[160];
-  sqlite3_stmt *st = campStoreStmt(e, "SELECT coalesce(sum(1 + repeats), 0) FROM camp_event WHERE trace = ? AND kind = ? AND url IS ?",
+  DbStmt *st = campStoreDbStmt(e, "SELECT coalesce(sum(1 + repeats), 0) FROM camp_event WHERE trace = ? AND kind = ? AND url IS ?",
                                    ign_, sizeof ign_);
   if (!st) return -1;
-  sqlite3_bind_int64(st, 1, trace);
-  sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
-  if (url) sqlite3_bind_text(st, 3, url, -1, SQLITE_STATIC); else sqlite3_bind_null(st, 3);
-  long n = sqlite3_step(st) == SQLITE_ROW ? (long)sqlite3_column_int64(st, 0) : -1;
-  sqlite3_reset(st);
+  campDbBindInt64(st, 1, trace);
+  campDbBindText(st, 2, kind, -1);
+  if (url) campDbBindText(st, 3, url, -1); else campDbBindNull(st, 3);
+  long n = campDbStep(st) == DB_ROW ? (long)campDbColumnInt64(st, 0) : -1;
+  campDbReset(st);
   return n;
 }
 

@@ -36,7 +36,7 @@
 
 /* A statement of the web numbers: sql with each "%s" replaced by the hits'
 ** term (constant text: the key is bound as ?1). */
-static sqlite3_stmt *prepareOn(Engine *e, int initiative, const char *key, const char *sql, char *err, size_t errSize) {
+static DbStmt *prepareOn(Engine *e, int initiative, const char *key, const char *sql, char *err, size_t errSize) {
   const char *term = initiative ? HITS_OF_INITIATIVE : HITS_OF_SITE;
   Buf b = { 0 };
   for (const char *p = sql; *p; p++) {
@@ -44,10 +44,10 @@ static sqlite3_stmt *prepareOn(Engine *e, int initiative, const char *key, const
     else campBufPut(&b, p, 1);
   }
   campBufPut(&b, "", 1);
-  sqlite3_stmt *st = b.oom ? NULL : campStorePrepare(e, b.p, err, errSize);
+  DbStmt *st = b.oom ? NULL : campDbPrepare(e->conn, b.p, err, errSize);
   if (b.oom) snprintf(err, errSize, "out of memory");
   campBufFree(&b);
-  if (st) sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
+  if (st) campDbBindText(st, 1, key, -1);
   return st;
 }
 
@@ -57,36 +57,36 @@ static double round4(double v) { return (double)(int64_t)(v * 10000.0 + (v < 0 ?
 /* The totals into web: visits, bot_visits, unique_visitors, page_views,
 ** events (hits that are not page views), conversions, revenue. */
 static int totals(Engine *e, int initiative, const char *key, json_t *web, char *err, size_t errSize) {
-  sqlite3_stmt *st = prepareOn(e, initiative, key,
+  DbStmt *st = prepareOn(e, initiative, key,
     "SELECT (SELECT count(*) FROM camp_visit v WHERE v.bot = 0 AND v.id IN (SELECT h.visit FROM camp_hit h WHERE %s AND " HUMAN ")),"
     " (SELECT count(*) FROM camp_visit v WHERE v.bot = 1 AND v.id IN (SELECT h.visit FROM camp_hit h WHERE %s)),"
     " count(DISTINCT coalesce(h.visitor, h.model || ':' || h.record_id)), coalesce(sum(h.name = 'visit'), 0),"
     " coalesce(sum(h.name <> 'visit'), 0), coalesce(sum(" GOAL "), 0), coalesce(sum(CASE WHEN " GOAL " THEN h.value END), 0.0)"
     FROM_HITS "%s AND " HUMAN, err, errSize);
   if (!st) return -1;
-  int rc = sqlite3_step(st);
-  if (rc == SQLITE_ROW) {
+  int rc = campDbStep(st);
+  if (rc == DB_ROW) {
     static const char *const names[] = { "visits", "bot_visits", "unique_visitors", "page_views", "events", "conversions" };
-    for (int k = 0; k < 6; k++) json_object_set_new(web, names[k], json_integer(sqlite3_column_int64(st, k)));
-    json_object_set_new(web, "revenue", json_real(round4(sqlite3_column_double(st, 6))));
+    for (int k = 0; k < 6; k++) json_object_set_new(web, names[k], json_integer(campDbColumnInt64(st, k)));
+    json_object_set_new(web, "revenue", json_real(round4(campDbColumnDouble(st, 6))));
   }
-  return campStoreFinish(e, st, rc == SQLITE_ROW ? SQLITE_DONE : rc, err, errSize);
+  return campDbFinish(st, rc == DB_ROW ? DB_DONE : rc, err, errSize);
 }
 
 /* Every event name of the hits (page views "visit" included), most hits
 ** first: its count, value summed and whether it is a goal. */
 static json_t *eventsJson(Engine *e, int initiative, const char *key, char *err, size_t errSize) {
-  sqlite3_stmt *st = prepareOn(e, initiative, key,
+  DbStmt *st = prepareOn(e, initiative, key,
     "SELECT h.name, count(*), sum(h.value), max(" GOAL ")" FROM_HITS "%s AND " HUMAN " GROUP BY h.name ORDER BY 2 DESC, 1",
     err, errSize);
   if (!st) return NULL;
   json_t *list = json_array();
   int rc;
-  while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-    json_array_append_new(list, json_pack("{s:s,s:I,s:f,s:b}", "name", (const char *)sqlite3_column_text(st, 0),
-                                          "count", (json_int_t)sqlite3_column_int64(st, 1), "value", round4(sqlite3_column_double(st, 2)),
-                                          "goal", sqlite3_column_int(st, 3)));
-  if (campStoreFinish(e, st, rc, err, errSize) < 0) { json_decref(list); return NULL; }
+  while ((rc = campDbStep(st)) == DB_ROW)
+    json_array_append_new(list, json_pack("{s:s,s:I,s:f,s:b}", "name", campDbColumnText(st, 0),
+                                          "count", (json_int_t)campDbColumnInt64(st, 1), "value", round4(campDbColumnDouble(st, 2)),
+                                          "goal", (int)campDbColumnInt64(st, 3)));
+  if (campDbFinish(st, rc, err, errSize) < 0) { json_decref(list); return NULL; }
   return list;
 }
 
@@ -97,32 +97,32 @@ typedef struct Bucket { int64_t n[NB_COUNT]; double revenue; } Bucket;
 
 /* One row per bucket of the scale (grouped by strftime), first column its
 ** earliest time: into counts over [origin, nb buckets). */
-static int addRows(Engine *e, sqlite3_stmt *st, int scale, int64_t origin, int64_t nb, Bucket *bk, int visits,
+static int addRows(Engine *e, DbStmt *st, int scale, int64_t origin, int64_t nb, Bucket *bk, int visits,
                    char *err, size_t errSize) {
-  sqlite3_bind_text(st, 2, scale == SCALE_HOUR ? "%Y-%m-%d %H" : scale == SCALE_MONTH ? "%Y-%m" : "%Y-%m-%d", -1, SQLITE_STATIC);
+  campDbBindText(st, 2, scale == SCALE_HOUR ? "%Y-%m-%d %H" : scale == SCALE_MONTH ? "%Y-%m" : "%Y-%m-%d", -1);
   int rc;
-  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-    int64_t at = sqlite3_column_int64(st, 0), i = at >= origin ? campStoreBucketIndex(scale, origin, at) : -1;
+  while ((rc = campDbStep(st)) == DB_ROW) {
+    int64_t at = campDbColumnInt64(st, 0), i = at >= origin ? campStoreBucketIndex(scale, origin, at) : -1;
     if (i < 0 || i >= nb) continue;
-    if (visits) { bk[i].n[B_VISITS] += sqlite3_column_int64(st, 1); continue; }
-    for (int k = B_VISITORS; k < NB_COUNT; k++) bk[i].n[k] += sqlite3_column_int64(st, k);
-    bk[i].revenue += sqlite3_column_double(st, NB_COUNT);
+    if (visits) { bk[i].n[B_VISITS] += campDbColumnInt64(st, 1); continue; }
+    for (int k = B_VISITORS; k < NB_COUNT; k++) bk[i].n[k] += campDbColumnInt64(st, k);
+    bk[i].revenue += campDbColumnDouble(st, NB_COUNT);
   }
-  return campStoreFinish(e, st, rc, err, errSize);
+  return campDbFinish(st, rc, err, errSize);
 }
 
 /* The range of the hits' times: *from, *to (INT64_MAX, INT64_MIN when none). */
 static int hitRange(Engine *e, int initiative, const char *key, int64_t *from, int64_t *to, char *err, size_t errSize) {
-  sqlite3_stmt *st = prepareOn(e, initiative, key, "SELECT min(h.at), max(h.at) FROM camp_hit h WHERE %s AND " HUMAN, err, errSize);
+  DbStmt *st = prepareOn(e, initiative, key, "SELECT min(h.at), max(h.at) FROM camp_hit h WHERE %s AND " HUMAN, err, errSize);
   if (!st) return -1;
-  int rc = sqlite3_step(st);
+  int rc = campDbStep(st);
   *from = INT64_MAX;
   *to = INT64_MIN;
-  if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
-    *from = sqlite3_column_int64(st, 0);
-    *to = sqlite3_column_int64(st, 1);
+  if (rc == DB_ROW && campDbColumnType(st, 0) != DB_NULL) {
+    *from = campDbColumnInt64(st, 0);
+    *to = campDbColumnInt64(st, 1);
   }
-  return campStoreFinish(e, st, rc == SQLITE_ROW ? SQLITE_DONE : rc, err, errSize);
+  return campDbFinish(st, rc == DB_ROW ? DB_DONE : rc, err, errSize);
 }
 
 /* The series: every bucket of the scale from start (INT64_MIN: the first
@@ -147,7 +147,7 @@ static json_t *seriesJson(Engine *e, int initiative, const char *key, int scale,
   }
   Bucket *bk = calloc((size_t)nb, sizeof *bk);
   if (!bk) { snprintf(err, errSize, "out of memory"); json_decref(s); return NULL; }
-  sqlite3_stmt *st = prepareOn(e, initiative, key,
+  DbStmt *st = prepareOn(e, initiative, key,
     "SELECT min(h.at), count(DISTINCT coalesce(h.visitor, h.model || ':' || h.record_id)), sum(h.name = 'visit'),"
     " sum(h.name <> 'visit'), sum(" GOAL "), coalesce(sum(CASE WHEN " GOAL " THEN h.value END), 0.0)"
     FROM_HITS "%s AND " HUMAN " GROUP BY strftime(?2, h.at, 'unixepoch')", err, errSize);
@@ -210,27 +210,27 @@ json_t *campStoreWebReport(Engine *e, int initiative, const char *key, int scale
 static json_t *websiteHead(Engine *e, const char *key, char *err, size_t errSize) {
   char *site;
   if (campStoreVisitsSite(e, key, &site, err, errSize)) return NULL;
-  sqlite3_stmt *st = campStorePrepare(e, "SELECT name, title, site_id, url, model, initiative, code, goals FROM camp_website WHERE site_id = ?",
+  DbStmt *st = campDbPrepare(e->conn, "SELECT name, title, site_id, url, model, initiative, code, goals FROM camp_website WHERE site_id = ?",
                                       err, errSize);
   if (!st) { free(site); return NULL; }
-  sqlite3_bind_text(st, 1, site, -1, SQLITE_STATIC);
-  int rc = sqlite3_step(st);
+  campDbBindText(st, 1, site, -1);
+  int rc = campDbStep(st);
   json_t *w = NULL;
-  if (rc == SQLITE_ROW) {
-    w = json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "name", campStoreColumnText(st, 0), "title", campStoreColumnText(st, 1),
-                  "site_id", campStoreColumnText(st, 2), "url", campStoreColumnText(st, 3), "target", campStoreColumnText(st, 4),
-                  "initiative", campStoreColumnText(st, 5), "code", campStoreColumnText(st, 6));
+  if (rc == DB_ROW) {
+    w = json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "name", campStoreDbColumnText(st, 0), "title", campStoreDbColumnText(st, 1),
+                  "site_id", campStoreDbColumnText(st, 2), "url", campStoreDbColumnText(st, 3), "target", campStoreDbColumnText(st, 4),
+                  "initiative", campStoreDbColumnText(st, 5), "code", campStoreDbColumnText(st, 6));
     json_t *goals = json_array();
-    const char *g = (const char *)sqlite3_column_text(st, 7);
+    const char *g = campDbColumnText(st, 7);
     while (g && *g) {
       size_t n = strcspn(g, "\n");
       json_array_append_new(goals, json_stringn(g, n));
       g += n + (g[n] == '\n');
     }
     json_object_set_new(w, "goals", goals);
-  } else if (rc == SQLITE_DONE) snprintf(err, errSize, "no website is named '%s' or has it as its site_id", key);
-  else snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db));
-  sqlite3_finalize(st);
+  } else if (rc == DB_DONE) snprintf(err, errSize, "no website is named '%s' or has it as its site_id", key);
+  else snprintf(err, errSize, "database: %s", campDbError(e->conn));
+  campDbFinalize(st);
   free(site);
   return w;
 }
