@@ -24,6 +24,7 @@
 #include <openssl/rand.h>
 #include <jansson.h>
 #include "runtime/clock.h"
+#include "runtime/store_db_int.h"
 #include "runtime/store_engine.h"
 
 #define SCHEMA_VERSION 9
@@ -786,31 +787,8 @@ void campStoreRowToFields(Engine *e, const Loaded *l, sqlite3_stmt *st, int col)
 }
 
 void campStoreRowToModel(Engine *e, const Program *p, uint32_t model, sqlite3_stmt *st, int col) {
-  const ProgModel *m = &p->models[model];
-  for (uint32_t f = 0; f < m->nfield && f < MAX_FIELDS; f++) {
-    Value *v = &e->fields[f];
-    memset(v, 0, sizeof *v);
-    int c = col + (int)f;
-    switch (sqlite3_column_type(st, c)) {
-    case SQLITE_NULL: break;
-    case SQLITE_FLOAT: v->tag = VAL_REAL; v->u.r = sqlite3_column_double(st, c); break;
-    case SQLITE_INTEGER:
-      v->u.i = sqlite3_column_int64(st, c);
-      v->tag = m->fields[f].type == TYPE_BOOL ? VAL_BOOL : m->fields[f].type == TYPE_DATETIME ? VAL_TIME
-             : m->fields[f].type == TYPE_REAL ? (v->u.r = (double)v->u.i, VAL_REAL) : VAL_INT;
-      break;
-    default: {
-      int len = sqlite3_column_bytes(st, c);
-      free(e->fieldText[f]);
-      e->fieldText[f] = malloc((size_t)len + 1);
-      if (!e->fieldText[f]) break;
-      memcpy(e->fieldText[f], sqlite3_column_text(st, c), (size_t)len);
-      e->fieldText[f][len] = 0;
-      v->tag = VAL_TEXT; v->len = (uint32_t)len; v->u.s = e->fieldText[f];
-    }
-    }
-  }
-  e->recordId = e->fields[0].u.i;
+  DbStmt row = { e->conn, st, NULL };     /* the same row read through runtime/db.h: one reader of record rows */
+  campStoreDbRowToModel(e, p, model, &row, col);
 }
 
 void campStoreDbRowToModel(Engine *e, const Program *p, uint32_t model, DbStmt *st, int col) {

@@ -1,15 +1,15 @@
 /*
-** runtime/db_sqlite.c -- the SQLite backend of runtime/db.h: a file opened
+** runtime/store_db_sqlite.c -- the SQLite backend of runtime/db.h: a file opened
 ** read-write (created when asked), one connection per Db, used by one
 ** thread at a time (SQLITE_OPEN_NOMUTEX).
 **
 ** Owns: opening, running statements without rows, preparing.  The other
-** calls are SQLite's own, made by runtime/db.c.
+** calls are SQLite's own, made by runtime/store_db.c.
 */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "runtime/db_int.h"
+#include "runtime/store_db_int.h"
 
 int campDbLiteOpen(Db *db, const char *path, int create) {
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);

@@ -1,5 +1,5 @@
 /*
-** runtime/db_pg.c -- the PostgreSQL backend of runtime/db.h, through
+** runtime/store_db_pg.c -- the PostgreSQL backend of runtime/db.h, through
 ** libpq: one connection per Db, statements prepared on the server under a
 ** name of their own the first time they run, parameters sent as text
 ** (blobs as binary), results read as text.
@@ -15,7 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "runtime/db_int.h"
+#include "runtime/store_db_int.h"
 
 /* PostgreSQL type oids (pg_type.h is a server header) */
 #define OID_BOOL 16

@@ -1,6 +1,6 @@
 /*
-** runtime/db.c -- the connection API of runtime/db.h: each call goes to
-** the backend of its connection (db_sqlite.c, db_pg.c).
+** runtime/store_db.c -- the connection API of runtime/db.h: each call goes to
+** the backend of its connection (store_db_sqlite.c, store_db_pg.c).
 **
 ** Owns: choosing the backend from the target, the shown name of a URL
 ** (no password), and the calls that are the same for both.
@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "runtime/db_int.h"
+#include "runtime/store_db_int.h"
 
 int campDbIsUrl(const char *target) {
   return target && (!strncmp(target, "postgresql://", 13) || !strncmp(target, "postgres://", 11));

@@ -1,10 +1,10 @@
 /*
-** runtime/db_int.h -- what runtime/db.c and its two backends share
-** (db_sqlite.c, db_pg.c): the connection and statement structs and each
+** runtime/store_db_int.h -- what runtime/store_db.c and its two backends share
+** (store_db_sqlite.c, store_db_pg.c): the connection and statement structs and each
 ** backend's functions.  Private to them.
 */
-#ifndef CAMP_DB_INT_H
-#define CAMP_DB_INT_H
+#ifndef CAMP_STORE_DB_INT_H
+#define CAMP_STORE_DB_INT_H
 
 #include <sqlite3.h>
 #include "runtime/db.h"
