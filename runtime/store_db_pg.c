@@ -35,6 +35,7 @@
 #define OID_NUMERIC 1700
 
 #define COPY_CHUNK 65536        /* bytes of COPY data sent at once */
+#define ANSWERED 1000           /* ready(): the statement needs no server (not a DB_* code) */
 
 struct PgConn {
   PGconn *c;                    /* keeps the URL's parameters for PQreset */
@@ -212,18 +213,18 @@ static const char *word(const char *sql, char *w, size_t size) {
 }
 
 /* Before a statement (sql; NULL: a wait) goes to the server: after a
-** transaction was lost, only ROLLBACK (answered here: 1) or BEGIN pass;
+** transaction was lost, only ROLLBACK (answered here: ANSWERED) or BEGIN pass;
 ** a connection found gone, now or before, is made again.  0 go on, 1
-** answered, else DB_BUSY or DB_FAIL with db->err set. */
+** ANSWERED, else DB_BUSY or DB_FAIL with db->err set. */
 static int ready(Db *db, const char *sql) {
   struct PgConn *pg = db->pg;
   if (pg->inCopy) { snprintf(db->err, sizeof db->err, "a COPY is in progress on this connection"); db->retryable = 0; return DB_FAIL; }
   if (pg->txLost) {
     char w[12], to[4];
     const char *rest = sql ? word(sql, w, sizeof w) : "";
-    word(rest, to, sizeof to);
-    if (sql && (!strcmp(w, "ROLLBACK") || !strcmp(w, "ABORT")) && strcmp(to, "TO")) { pg->txLost = 0; return 1; }
-    if (!sql || strcmp(w, "BEGIN")) {
+    int rollback = (!strcmp(w, "ROLLBACK") || !strcmp(w, "ABORT")) && (word(rest, to, sizeof to), strcmp(to, "TO"));
+    if (rollback && !rest[strspn(rest, "; \t\n")]) { pg->txLost = 0; return ANSWERED; }   /* a lone ROLLBACK */
+    if (!rollback && strcmp(w, "BEGIN")) {
       snprintf(db->err, sizeof db->err, "connection to PostgreSQL lost inside a transaction: roll it back and run it again");
       db->retryable = 1;
       return DB_BUSY;
@@ -236,7 +237,7 @@ static int ready(Db *db, const char *sql) {
     ** (its goodbye is waiting on the socket) is connected to again, without
     ** a failure; a notification waiting there is kept for campDbWait */
     struct pollfd fd = { PQsocket(pg->c), POLLIN, 0 };
-    if (poll(&fd, 1, 0) > 0) PQconsumeInput(pg->c);
+    for (int i = 0; i < 8 && poll(&fd, 1, 0) > 0 && PQconsumeInput(pg->c); i++) {}   /* its FATAL, then its end */
   }
   if (PQstatus(pg->c) != CONNECTION_OK && reconnect(db) < 0) return DB_FAIL;
   t = PQtransactionStatus(pg->c);
@@ -263,7 +264,7 @@ static int outcome(Db *db, PGresult *r) {
 
 int campDbPgExec(Db *db, const char *sql) {
   int rc = ready(db, sql);
-  if (rc) return rc == 1 ? 0 : -1;
+  if (rc) return rc == ANSWERED ? 0 : -1;
   PGresult *r = PQexec(db->pg->c, sql);
   rc = outcome(db, r);
   if (rc == 0) db->pg->changes = strtoll(PQcmdTuples(r), NULL, 10);
@@ -382,7 +383,7 @@ int campDbPgStep(DbStmt *st) {
   Db *db = st->db;
   if (p->ran) return ++p->row < p->nrow ? DB_ROW : DB_DONE;
   int rc = ready(db, p->sql);
-  if (rc == 1) { p->ran = 1; p->row = p->nrow = 0; return DB_DONE; }
+  if (rc == ANSWERED) { p->ran = 1; p->row = p->nrow = 0; return DB_DONE; }
   if (rc) return rc;
   if (p->gen != db->pg->gen) {            /* never prepared on this connection */
     PGresult *r = PQprepare(db->pg->c, p->name, p->sql, p->nparam, NULL);
@@ -446,7 +447,7 @@ int campDbPgColumnBytes(DbStmt *st, int col) {
 
 int campDbPgCopyBegin(DbCopy *c, const char *sql) {
   Db *db = c->db;
-  if (ready(db, sql)) return -1;            /* never 1: that is a ROLLBACK's */
+  if (ready(db, sql)) return -1;            /* never ANSWERED: that is a ROLLBACK's */
   PGresult *r = PQexec(db->pg->c, sql);
   if (PQresultStatus(r) == PGRES_COPY_IN) { PQclear(r); db->pg->inCopy = 1; return 0; }
   if (!outcome(db, r)) snprintf(db->err, sizeof db->err, "'%s' did not start a copy", sql);
@@ -576,11 +577,11 @@ int campDbPgWait(Db *db, int timeoutMs) {
     int got = drain(pg->c);
     if (pg->missed) { pg->missed = 0; got = 1; }
     if (got) return 1;
-    double left = deadline - now();
-    if (left <= 0) return 0;
+    double left = deadline - now();   /* past it: one more look at what already came */
     struct pollfd fd = { PQsocket(pg->c), POLLIN, 0 };
-    int n = poll(&fd, 1, (int)(left * 1000) + 1);
+    int n = poll(&fd, 1, left > 0 ? (int)(left * 1000) + 1 : 0);
     if (n < 0 && errno != EINTR) { snprintf(db->err, sizeof db->err, "waiting for PostgreSQL: %s", strerror(errno)); return -1; }
+    if (n == 0 && left <= 0) return 0;
     if (n > 0 && !PQconsumeInput(pg->c)) {
       if (PQstatus(pg->c) != CONNECTION_BAD) { firstLine(db->err, sizeof db->err, PQerrorMessage(pg->c)); return -1; }
       if (reconnect(db) < 0) return -1;     /* sets missed: the next turn says 1 */
