@@ -142,6 +142,13 @@ DbCopy *campDbCopyBegin(Db *db, const char *table, const char *const *columns, i
 /* One row: ncolumns values, each a C string or NULL for a null.  0, or -1
 ** once the copy has failed (a failure may also show only at campDbCopyEnd). */
 int campDbCopyRow(DbCopy *c, const char *const *values);
+/* A typed value for campDbCopyValues: DB_NULL, DB_INTEGER (i), DB_FLOAT
+** (r) or DB_TEXT (s, a C string). */
+typedef struct DbValue { DbType type; int64_t i; double r; const char *s; } DbValue;
+/* campDbCopyRow with typed values: SQLite binds them as they are (no
+** number printed and read again: an import's speed), PostgreSQL sends
+** their text. */
+int campDbCopyValues(DbCopy *c, const DbValue *values);
 /* Finish and free c: the number of rows copied, or -1 with one line in err
 ** ("database: invalid input syntax for type bigint: \"x\" (COPY t, line 3,
 ** column n: \"x\")"); campDbRetryable tells a lost connection. */

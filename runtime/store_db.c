@@ -192,6 +192,14 @@ static char *copySql(Db *db, const char *table, const char *const *columns, int 
   return b.p;
 }
 
+static void copyFree(DbCopy *c) {
+  free(c->buf);
+  free(c->value);
+  free(c->text);
+  free(c->num);
+  free(c);
+}
+
 DbCopy *campDbCopyBegin(Db *db, const char *table, const char *const *columns, int ncolumns, char *err, size_t errSize) {
   DbCopy *c = calloc(1, sizeof *c);
   char *sql = c && ncolumns > 0 ? copySql(db, table, columns, ncolumns) : NULL;
@@ -202,17 +210,43 @@ DbCopy *campDbCopyBegin(Db *db, const char *table, const char *const *columns, i
   }
   c->db = db;
   c->ncol = ncolumns;
-  int rc = db->kind == DB_POSTGRES ? campDbPgCopyBegin(c, sql) : campDbLiteCopyBegin(c, sql);
+  int pg = db->kind == DB_POSTGRES, rc = -1;
+  if (pg ? !(c->text = calloc((size_t)ncolumns, sizeof *c->text)) || !(c->num = calloc((size_t)ncolumns, sizeof *c->num))
+         : !(c->value = calloc((size_t)ncolumns, sizeof *c->value)))
+    snprintf(db->err, sizeof db->err, "out of memory");
+  else rc = pg ? campDbPgCopyBegin(c, sql) : campDbLiteCopyBegin(c, sql);
   free(sql);
   if (rc == 0) return c;
   snprintf(err, errSize, "database: %s", db->err);
-  free(c);
+  copyFree(c);
   return NULL;
 }
 
 int campDbCopyRow(DbCopy *c, const char *const *values) {
   if (c->failed) return -1;
-  int rc = c->db->kind == DB_POSTGRES ? campDbPgCopyRow(c, values) : campDbLiteCopyRow(c, values);
+  int rc;
+  if (c->db->kind == DB_POSTGRES) rc = campDbPgCopyRow(c, values);
+  else {
+    for (int i = 0; i < c->ncol; i++) c->value[i] = (DbValue){ .type = values[i] ? DB_TEXT : DB_NULL, .s = values[i] };
+    rc = campDbLiteCopyRow(c, c->value);
+  }
+  if (rc < 0) c->failed = 1;
+  return rc;
+}
+
+int campDbCopyValues(DbCopy *c, const DbValue *values) {
+  if (c->failed) return -1;
+  int rc;
+  if (c->db->kind == DB_SQLITE) rc = campDbLiteCopyRow(c, values);
+  else {
+    for (int i = 0; i < c->ncol; i++) {
+      const DbValue *v = &values[i];
+      c->text[i] = v->type == DB_TEXT ? v->s : v->type == DB_NULL ? NULL : c->num[i];
+      if (v->type == DB_INTEGER) snprintf(c->num[i], sizeof c->num[i], "%lld", (long long)v->i);
+      else if (v->type == DB_FLOAT) snprintf(c->num[i], sizeof c->num[i], "%.17g", v->r);
+    }
+    rc = campDbPgCopyRow(c, c->text);
+  }
   if (rc < 0) c->failed = 1;
   return rc;
 }
@@ -221,8 +255,7 @@ long campDbCopyEnd(DbCopy *c, char *err, size_t errSize) {
   if (!c) return -1;
   long rows = c->db->kind == DB_POSTGRES ? campDbPgCopyEnd(c) : campDbLiteCopyEnd(c);
   if (rows < 0 && err) snprintf(err, errSize, "database: %s", c->db->err);
-  free(c->buf);
-  free(c);
+  copyFree(c);
   return rows;
 }
 

@@ -38,6 +38,9 @@ struct DbCopy {
   int failed;                   /* the copy failed: db->err says why */
   char *buf;                    /* PostgreSQL: rows in COPY's text format not yet sent */
   size_t n, cap;
+  DbValue *value;               /* a row of texts as values (SQLite) */
+  const char **text;            /* a row of values as texts (PostgreSQL), numbers in num */
+  char (*num)[32];
 };
 
 /* name as a quoted identifier, "its" quotes doubled (malloc'd; NULL when
@@ -50,7 +53,7 @@ void campDbLiteClose(Db *db);
 int campDbLiteExec(Db *db, const char *sql);
 DbStmt *campDbLitePrepare(Db *db, const char *sql);
 int campDbLiteCopyBegin(DbCopy *c, const char *sql);
-int campDbLiteCopyRow(DbCopy *c, const char *const *values);
+int campDbLiteCopyRow(DbCopy *c, const DbValue *values);
 long campDbLiteCopyEnd(DbCopy *c);
 
 int campDbPgOpen(Db *db, const char *url);

@@ -213,14 +213,14 @@ static const char *word(const char *sql, char *w, size_t size) {
 }
 
 /* Before a statement (sql; NULL: a wait) goes to the server: after a
-** transaction was lost, only ROLLBACK (answered here: ANSWERED) or BEGIN pass;
-** a connection found gone, now or before, is made again.  0 go on, 1
-** ANSWERED, else DB_BUSY or DB_FAIL with db->err set. */
+** transaction was lost, only a lone ROLLBACK (answered here) or BEGIN
+** pass; a connection found gone, now or before, is made again.  0 to go
+** on, ANSWERED, or DB_BUSY or DB_FAIL with db->err set. */
 static int ready(Db *db, const char *sql) {
   struct PgConn *pg = db->pg;
   if (pg->inCopy) { snprintf(db->err, sizeof db->err, "a COPY is in progress on this connection"); db->retryable = 0; return DB_FAIL; }
   if (pg->txLost) {
-    char w[12], to[4];
+    char w[12] = "", to[4] = "";
     const char *rest = sql ? word(sql, w, sizeof w) : "";
     int rollback = (!strcmp(w, "ROLLBACK") || !strcmp(w, "ABORT")) && (word(rest, to, sizeof to), strcmp(to, "TO"));
     if (rollback && !rest[strspn(rest, "; \t\n")]) { pg->txLost = 0; return ANSWERED; }   /* a lone ROLLBACK */

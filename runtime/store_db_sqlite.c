@@ -47,8 +47,8 @@ DbStmt *campDbLitePrepare(Db *db, const char *sql) {
   return NULL;
 }
 
-/* A copy is its INSERT run once per row (texts bound in place: the
-** column's affinity makes "42" an integer), under a savepoint, so that a
+/* A copy is its INSERT run once per row (values bound in place; a text's
+** column affinity makes "42" an integer), under a savepoint, so that a
 ** failed copy leaves none of its rows, in a transaction or not. */
 int campDbLiteCopyBegin(DbCopy *c, const char *sql) {
   if (campDbLiteExec(c->db, "SAVEPOINT camp_copy") < 0) return -1;
@@ -57,11 +57,15 @@ int campDbLiteCopyBegin(DbCopy *c, const char *sql) {
   return -1;
 }
 
-int campDbLiteCopyRow(DbCopy *c, const char *const *values) {
+int campDbLiteCopyRow(DbCopy *c, const DbValue *values) {
   sqlite3_stmt *st = c->ins->lite;
-  for (int i = 0; i < c->ncol; i++)
-    if (values[i]) sqlite3_bind_text(st, i + 1, values[i], -1, SQLITE_STATIC);
+  for (int i = 0; i < c->ncol; i++) {
+    const DbValue *v = &values[i];
+    if (v->type == DB_INTEGER) sqlite3_bind_int64(st, i + 1, v->i);
+    else if (v->type == DB_FLOAT) sqlite3_bind_double(st, i + 1, v->r);
+    else if (v->type == DB_TEXT && v->s) sqlite3_bind_text(st, i + 1, v->s, -1, SQLITE_STATIC);
     else sqlite3_bind_null(st, i + 1);
+  }
   int rc = sqlite3_step(st);
   if (rc != SQLITE_DONE) {
     snprintf(c->db->err, sizeof c->db->err, "%s (copy, row %ld)", sqlite3_errmsg(c->db->lite), c->rows + 1);
