@@ -475,8 +475,9 @@ static int prepareStatements(Import *im, char *err, size_t errSize) {
   return im->ins && im->upd && im->find ? 0 : -1;
 }
 
-/* Copy one checked record (new: there is no key).  0, or -1 when the copy
-** failed (its message is a problem of the record's line). */
+/* Copy one checked record (new: there is no key).  0 (a failed insert
+** on SQLite is a problem of the record's line), or -1 with the message in
+** err when the database failed (the connection lost). */
 static int copyRecord(Import *im, long *added, char *err, size_t errSize) {
   int k = 0;
   for (int i = 0; i < im->nh; i++) if (i != im->nameCol) im->vals[k++] = im->cells[i];
@@ -484,8 +485,11 @@ static int copyRecord(Import *im, long *added, char *err, size_t errSize) {
     if (im->nextId == im->nid && reserveIds(im, err, errSize) < 0) return -1;
     im->vals[k++] = (DbValue){ .type = DB_INTEGER, .i = im->ids[im->nextId] };
   }
-  if (campDbCopyValues(im->copy, im->vals) < 0) { problem(im, im->csv.recordLine, -1, "%s", campDbError(im->e->conn)); return 0; }
-  (*added)++;
+  if (campDbCopyValues(im->copy, im->vals) < 0) {
+    if (campDbRetryable(im->e->conn)) { snprintf(err, errSize, "database: %s", campDbError(im->e->conn)); return -1; }
+    problem(im, im->csv.recordLine, -1, "%s", campDbError(im->e->conn));   /* SQLite: this record's insert */
+  } else (*added)++;
+  if (im->bad) return 0;
   if (im->named) im->named(im->namedCtx, im->nameCol >= 0 ? im->csv.field[im->nameCol] : "", im->ids[im->nextId++]);
   return 0;
 }
