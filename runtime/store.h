@@ -82,6 +82,21 @@ typedef struct DueTrace {
 int campStoreBegin(Engine *e, int wait, char *err, size_t errSize);
 int campStoreCommit(Engine *e, char *err, size_t errSize);
 void campStoreRollback(Engine *e);
+/* News for runners.  campStoreNotifyWork, inside a transaction: at its
+** commit, runners waiting in campStoreWaitWork wake (PostgreSQL: NOTIFY
+** camp; SQLite: nothing).  campStoreWaitWork: wait up to ms for such news
+** (PostgreSQL: LISTEN camp) -- on SQLite, or when the wait cannot be made,
+** sleep ms; a signal ends it early.  1 woken by news, 0 not. */
+int campStoreNotifyWork(Engine *e);
+/* 1 when other runners work this store side by side and may hold rows this
+** one passes over (PostgreSQL), 0 when one writer at a time does (SQLite). */
+int campStoreShared(Engine *e);
+int campStoreWaitWork(Engine *e, int ms);
+/* After a failure: may running the whole transaction again cure it?  On
+** PostgreSQL a lost connection (the next statement connects again), a
+** serialization failure, a deadlock or a statement timeout; on SQLite
+** never (its busy handler already waited).  Roll back first. */
+int campStoreRetryable(Engine *e);
 /* A nested all-or-nothing step inside a transaction (an activity's
 ** actions): mark, then keep (keep != 0) or undo everything since. */
 int campStoreMark(Engine *e);

@@ -78,6 +78,7 @@ struct Engine {
   int64_t runner;           /* this process's camp_runner id once it claimed work, else 0 */
   char command[16];         /* what the runner row calls this process ("run", "test") */
   int noWait;               /* the busy handler gives up at once (the recorder's tries) */
+  int listening;            /* PostgreSQL: LISTEN camp done (campStoreWaitWork) */
   Engine *recorder;         /* a second connection, for the send thread's results (campStoreRecorder) */
   char secret[65];          /* the database's own secret, 64 hex digits (campEngineSecret) */
 };
