@@ -166,6 +166,13 @@ extern const char *const campStorePgSchema;
 /* The same, appended to b whatever its length (SQL built from input). */
 void campStoreIdentPut(Buf *b, const char *name);
 
+/* A model table's column as CREATE TABLE and ADD COLUMN spell it on a
+** database of kind (store_deploy.c): field (quoted) and the column type of
+** its TYPE_* type (value.h; out of range: text), or, field NULL, the id
+** key (INTEGER PRIMARY KEY; on PostgreSQL a BIGINT identity).  Deploy and
+** camp migrate (store_move.c) make model tables with it. */
+void campStoreModelColumnPut(Buf *sql, DbKind kind, const char *field, int type);
+
 /* The initiative named key, or having or having had key as its code (a
 ** name first: a code may be spelled as another initiative's name), for
 ** camp report --initiative and camp visits --initiative (store_initiative.c).
