@@ -166,6 +166,12 @@ extern const char *const campStorePgSchema;
 /* The same, appended to b whatever its length (SQL built from input). */
 void campStoreIdentPut(Buf *b, const char *name);
 
+/* The offset of the first byte of the C string str that is not
+** well-formed UTF-8 (overlong forms, surrogates and code points past
+** U+10FFFF included), or -1 when all of it is (store_import.c: an imported
+** value; store_move.c: a text PostgreSQL would refuse). */
+long campStoreUtf8Bad(const char *str);
+
 /* A model table's column as CREATE TABLE and ADD COLUMN spell it on a
 ** database of kind (store_deploy.c): field (quoted) and the column type of
 ** its TYPE_* type (value.h; out of range: text), or, field NULL, the id
