@@ -34,7 +34,7 @@ static int migrate(const CliArgs *a) {
   printf("copied %d tables, %lld rows from %s to %s in %.1f s; counts verified\n", st.tables, (long long)st.rows,
          src ? src : "the source", dst ? dst : "the target", st.seconds);
   if (st.repaired)
-    printf("note: %lld texts were not UTF-8 (or held a NUL), which PostgreSQL refuses: their bad bytes are '?' on the copy\n",
+    printf("note: texts that were not UTF-8 (or held a NUL), which PostgreSQL refuses, copied with their bad bytes as '?': %lld\n",
            (long long)st.repaired);
   free(src);
   free(dst);

@@ -151,6 +151,20 @@ out=$("$C" migrate --from "$url" --to "$(pg_url main copy2)" 2>&1)
 check "PostgreSQL -> PostgreSQL: exit 0" "$?" 0
 same_rows "PostgreSQL -> PostgreSQL: the same rows" pg:copy pg:copy2
 
+# -- what is not copied as it is: a claim's owner; a text PostgreSQL refuses ------------------
+cp "$D/src.db" "$D/odd.db"
+sqlite3 "$D/odd.db" "UPDATE camp_trace SET message = CAST(X'61FF620063' AS TEXT) WHERE id = 1;
+  UPDATE camp_trace SET state = 6, owner = 99 WHERE id = 2"
+pg_fresh_db main odd
+out=$("$C" migrate --from "$D/odd.db" --to "$(pg_url main odd)" 2>&1)
+expect_match "a text that is not UTF-8 is counted in the summary" \
+  "copied * counts verified
+note: texts that were not UTF-8 (or held a NUL), which PostgreSQL refuses, copied with their bad bytes as '?': 1" "$out"
+check "and copied with its bad bytes as '?'" "$(pg_psql main "SELECT message FROM camp_trace WHERE id = 1" odd)" "a?b?c"
+check "a claimed send is nobody's on the copy: an interrupted send, its Message-ID kept" \
+  "$(pg_psql main "SELECT state, coalesce(owner, 0), message_id FROM camp_trace WHERE id = 2" odd)" \
+  "6|0|$(sqlite3 "$D/odd.db" "SELECT message_id FROM camp_trace WHERE id = 2")"
+
 # -- refusals: one line, exit 1 -------------------------------------------------------------
 refused "a SQLite target that exists" "'$D/lite.db' already exists; camp migrate writes a new database (give a new path)" \
   --from "$D/src.db" --to "$D/lite.db"
@@ -211,7 +225,7 @@ t0=$(date +%s.%N)
 out=$("$C" migrate --from "$D/big.db" --to "$(pg_url main big)" 2>&1)
 t1=$(date +%s.%N)
 expect_match "100,000 traces to PostgreSQL" "copied * tables, * rows from * in *s; counts verified" "$out"
-echo "     SQLite -> PostgreSQL, 100,000 traces (300,000+ rows): $(echo "$t0 $t1" | awk '{ printf "%.2f s", $2 - $1 }')"
+echo "     SQLite -> PostgreSQL, 100,000 traces ($(echo "$out" | sed -n 's/^copied .*, \([0-9]*\) rows .*/\1/p') rows): $(echo "$t0 $t1" | awk '{ printf "%.2f s", $2 - $1 }')"
 t0=$(date +%s.%N)
 out=$("$C" migrate --from "$(pg_url main big)" --to "$D/big2.db" 2>&1)
 t1=$(date +%s.%N)
