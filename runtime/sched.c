@@ -284,6 +284,7 @@ static int noteLeavers(Sync *s, char *err, size_t errSize) {
 static int syncCampaign(Engine *e, int64_t campaign, int sendNow, RunStats *rs, Tick *t, char *err, size_t errSize) {
   const Loaded *l = campStoreLoaded(e, campaign, err, errSize);
   if (!l) return -1;
+  if (campStoreLockCampaign(e, campaign) < 0) { snprintf(err, errSize, "database: %s", campStoreError(e)); return -1; }
   const ProgCampaign *c = &l->p->camps[l->camp];
   Sync s = { e, l, campEngineNow(e), { { 0 }, 0, 0, 0, 0 }, rs, NULL, NULL, 0, 0, err, errSize, t, 0 };
   campSchedHost(&s.host, e, l, 0);

@@ -283,6 +283,11 @@ int campStoreCompleteCampaign(Engine *e, int64_t campaign);
 
 /* -- traces ------------------------------------------------------------------ */
 
+/* Until the transaction ends, this runner alone enrols campaign's records
+** (PostgreSQL: an advisory lock other workers wait on; SQLite: its one
+** writer already is).  0, or -1. */
+int campStoreLockCampaign(Engine *e, int64_t campaign);
+
 /* Up to max due traces at now that no live runner owns (interrupted sends
 ** first, then scheduled ones, by due time), of running participants of
 ** running campaigns -- or, test == 1, of test participants (only of
