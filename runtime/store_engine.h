@@ -139,7 +139,8 @@ void campStoreBusyInit(Engine *e);
 
 /* The store's tables on PostgreSQL at the current schema version
 ** (store_schema_pg.c); campStorePgCreate makes them in db's current
-** schema, with camp_meta 'schema', in one transaction (-1 and err). */
+** schema, with camp_meta 'schema', in one transaction -- its own, or the
+** one db is in (camp migrate's) -- (-1 and err). */
 #define STORE_SCHEMA_VERSION 9
 /* PostgreSQL advisory lock classes (the first key of pg_advisory_xact_lock):
 ** a campaign's enrolment, a contact's frequency caps. */
