@@ -500,17 +500,8 @@ static void analyze(Move *m) {
 /* -- the whole copy ---------------------------------------------------------- */
 
 /* Everything between the two BEGINs and the target's COMMIT. */
-static int copyAll(Move *m, char **camp, int ncamp, int64_t version) {
-  if (isPg(m->dst)) {
-    if (campDbExec(m->dst, campStorePgSchema, NULL, 0) < 0) return dbFail(m, m->dst, "create the store's tables", NULL);
-    DbStmt *st = campDbPrepare(m->dst, "INSERT INTO camp_meta(key, value) VALUES('schema', ?) ON CONFLICT(key) DO NOTHING", NULL, 0);
-    char v[24];
-    snprintf(v, sizeof v, "%lld", (long long)version);
-    if (st) campDbBindText(st, 1, v, -1);
-    int ok = st && campDbStep(st) == DB_DONE;
-    campDbFinalize(st);
-    if (!ok) return dbFail(m, m->dst, "write the schema version", NULL);
-  }
+static int copyAll(Move *m, char **camp, int ncamp) {
+  if (isPg(m->dst) && campStorePgCreate(m->dst, NULL, 0) < 0) return dbFail(m, m->dst, "create the store's tables", NULL);
   /* a new SQLite file has camp init's secret: the source's replaces it */
   if (campDbExec(m->dst, "DELETE FROM camp_meta WHERE key <> 'schema'", NULL, 0) < 0) return dbFail(m, m->dst, "write table", "camp_meta");
   if (listTables(m, camp, ncamp) < 0) return -1;
@@ -538,7 +529,7 @@ static int copyAll(Move *m, char **camp, int ncamp, int64_t version) {
 
 /* Open the source: it must be a camp database (a SQLite file is opened by
 ** the Engine first, so one of an older schema is brought up to date). */
-static int openSource(Move *m, const char *from, char ***camp, int *ncamp, int64_t *version) {
+static int openSource(Move *m, const char *from, char ***camp, int *ncamp) {
   if (!campDbIsUrl(from)) {
     struct stat sb;
     if (stat(from, &sb) < 0) { snprintf(m->err, m->errSize, "'%s': %s", from, strerror(errno)); return -1; }
@@ -548,9 +539,14 @@ static int openSource(Move *m, const char *from, char ***camp, int *ncamp, int64
   }
   if (!(m->src = campDbOpen(from, 0, m->err, m->errSize))) return -1;
   if (campTables(m, m->src, camp, ncamp) < 0) return -1;
-  *version = schemaVersion(m->src);
-  if (!hasName(*camp, *ncamp, "camp_meta") || !hasName(*camp, *ncamp, "camp_model") || *version <= 0) {
+  int64_t version = schemaVersion(m->src);
+  if (!hasName(*camp, *ncamp, "camp_meta") || !hasName(*camp, *ncamp, "camp_model") || version <= 0) {
     snprintf(m->err, m->errSize, "'%s' is not a camp database (no camp tables)", campDbName(m->src));
+    return -1;
+  }
+  if (version != STORE_SCHEMA_VERSION) {
+    snprintf(m->err, m->errSize, "'%s' has schema version %lld; this camp copies version %d", campDbName(m->src),
+             (long long)version, STORE_SCHEMA_VERSION);
     return -1;
   }
   return 0;
@@ -558,7 +554,7 @@ static int openSource(Move *m, const char *from, char ***camp, int *ncamp, int64
 
 /* Open the target: a new SQLite file (made as camp init makes it, under
 ** the temporary name *tmp), or a PostgreSQL database without camp tables. */
-static int openTarget(Move *m, const char *to, char **tmp, int64_t version) {
+static int openTarget(Move *m, const char *to, char **tmp) {
   if (campDbIsUrl(to)) {
     if (!(m->dst = campDbOpen(to, 0, m->err, m->errSize))) return -1;
     char **camp;
@@ -583,13 +579,7 @@ static int openTarget(Move *m, const char *to, char **tmp, int64_t version) {
   Engine *e = campEngineOpen(*tmp, 1, INT64_MIN, m->err, m->errSize);
   if (!e) return -1;
   campEngineClose(e);
-  if (!(m->dst = campDbOpen(*tmp, 0, m->err, m->errSize))) return -1;
-  int64_t made = schemaVersion(m->dst);
-  if (made != version) {
-    snprintf(m->err, m->errSize, "the source has schema version %lld and this camp makes version %lld", (long long)version, (long long)made);
-    return -1;
-  }
-  return 0;
+  return (m->dst = campDbOpen(*tmp, 0, m->err, m->errSize)) ? 0 : -1;
 }
 
 int campStoreMove(const char *from, const char *to, MoveStats *stats, char *err, size_t errSize) {
@@ -598,14 +588,13 @@ int campStoreMove(const char *from, const char *to, MoveStats *stats, char *err,
   Move m = { .stats = stats, .err = err, .errSize = errSize };
   char **camp = NULL, *tmp = NULL;
   int ncamp = 0, rc, began = 0;
-  int64_t version = 0;
-  rc = openSource(&m, from, &camp, &ncamp, &version);
-  if (rc == 0) rc = openTarget(&m, to, &tmp, version);
+  rc = openSource(&m, from, &camp, &ncamp);
+  if (rc == 0) rc = openTarget(&m, to, &tmp);
   if (rc == 0 && campDbExec(m.src, isPg(m.src) ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN", NULL, 0) < 0)
     rc = dbFail(&m, m.src, "read", NULL);
   if (rc == 0 && campDbExec(m.dst, "BEGIN", NULL, 0) < 0) rc = dbFail(&m, m.dst, "write", NULL);
   else if (rc == 0) began = 1;
-  if (rc == 0) rc = copyAll(&m, camp, ncamp, version);
+  if (rc == 0) rc = copyAll(&m, camp, ncamp);
   if (rc == 0 && campDbExec(m.dst, "COMMIT", NULL, 0) < 0) rc = dbFail(&m, m.dst, "commit the copy", NULL);
   else if (rc < 0 && began) campDbExec(m.dst, "ROLLBACK", NULL, 0);
   if (m.src && campDbInTransaction(m.src)) campDbExec(m.src, "ROLLBACK", NULL, 0);

@@ -150,6 +150,22 @@ pg_fresh_db main copy2
 out=$("$C" migrate --from "$url" --to "$(pg_url main copy2)" 2>&1)
 check "PostgreSQL -> PostgreSQL: exit 0" "$?" 0
 same_rows "PostgreSQL -> PostgreSQL: the same rows" pg:copy pg:copy2
+url2=$(pg_url main copy2)
+# camp itself on the copy: while the store's statements do not all run on
+# PostgreSQL yet (issue 15), a visible skip line, counted neither way
+if out=$("$C" status --db "$url2" 2>&1); then
+  check "camp status on PostgreSQL says what it says on the source" "$(printf '%s\n' "$out" | sed 1d)" \
+    "$("$C" status --db "$D/src.db" | sed 1d)"
+  check "camp report on PostgreSQL says what it says on the source" "$("$C" report --db "$url2" --format json 2>&1 | md5sum)" \
+    "$("$C" report --db "$D/src.db" --format json | md5sum)"
+  check "camp timeline on PostgreSQL says what it says on the source" "$("$C" timeline --db "$url2" --format json 2>&1 | md5sum)" \
+    "$("$C" timeline --db "$D/src.db" --format json | md5sum)"
+  check "camp lists on PostgreSQL says what it says on the source" "$("$C" lists --db "$url2" 2>&1)" "$("$C" lists --db "$D/src.db")"
+  "$C" event --db "$url2" click --message-id "$mid3" --url https://shop.example.com/ > /dev/null 2>&1
+  check "a Message-ID sent before verifies on PostgreSQL" "$?" 0
+else
+  echo "skip camp status, report, timeline, lists and event on the PostgreSQL copies: $out"
+fi
 
 # -- what is not copied as it is: a claim's owner; a text PostgreSQL refuses ------------------
 cp "$D/src.db" "$D/odd.db"
