@@ -230,8 +230,8 @@ static int makeModelTable(Move *m, const Table *t) {
 
 /* -- copying one table ---------------------------------------------------- */
 
-/* The value a column of a source row is copied as: NULL for a claim's
-** owner (no runner of the source runs on the copy). */
+/* Is column c of t copied as NULL?  A claim's owner is: no runner of the
+** source runs on the copy. */
 static int notCopied(const Table *t, int c) { return !strcmp(t->name, "camp_trace") && !strcmp(t->col[c].name, "owner"); }
 
 /* The rows of t that are copied: all but PostgreSQL's schema version. */

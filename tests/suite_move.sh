@@ -194,6 +194,9 @@ refused "a PostgreSQL source without camp tables" "'$shown/empty' is not a camp 
   --from "$(pg_url main empty)" --to "$D/x.db"
 refused "a wrong password" "PostgreSQL refused user 'camp': password authentication failed" \
   --from "$D/src.db" --to "postgresql://camp:wrongpass@127.0.0.1:$PG_PORT_main/empty"
+port=$(free_port)
+refused "nothing listening" "cannot connect to PostgreSQL at 127.0.0.1:$port: *" \
+  --from "$D/src.db" --to "postgresql://camp:wrongpass@127.0.0.1:$port/camp"
 refused "no such database" "PostgreSQL has no database 'nosuch' (create it: createdb -O camp nosuch)" \
   --from "$D/src.db" --to "$(pg_url main nosuch)"
 check "nothing was written by the refusals" "$(ls "$D" | grep -c -e '^x.db' -e migrate-) $(pg_tables empty)" "0 0"
