@@ -257,17 +257,32 @@ pg_fresh_db main killed
 "$C" migrate --from "$D/big.db" --to "$(pg_url main killed)" > "$D/killed.out" 2>&1 &
 pid=$!
 started $pid
-# writing_traces: the copy is writing camp_trace rows (the tables before it are written)
-writing_traces() {
-  [ "$(pg_psql main "SELECT count(*) FROM pg_stat_activity WHERE datname = 'killed' AND query LIKE 'INSERT INTO \"camp_trace\"%'")" = 1 ]
+# writing_rows: the copy is writing the rows of a table of 100,000 (camp_participant, camp_send_log, camp_trace)
+writing_rows() {
+  [ "$(pg_psql main "SELECT count(*) FROM pg_stat_activity WHERE datname = 'killed'
+    AND (query LIKE 'INSERT INTO \"camp\_participant\"%' OR query LIKE 'INSERT INTO \"camp\_send\_log\"%'
+         OR query LIKE 'INSERT INTO \"camp\_trace\"%')")" = 1 ]
 }
-if wait_for -s 0.01 writing_traces; then
+if wait_for -s 0.01 writing_rows; then
   kill -KILL $pid
   wait $pid 2> /dev/null
   gone() { [ "$(pg_psql main "SELECT count(*) FROM pg_stat_activity WHERE datname = 'killed'")" = 0 ]; }
   wait_for gone
-  check "a copy killed while writing traces leaves no table behind" "$(pg_tables killed)" 0
+  check "a copy into PostgreSQL killed half-way leaves no table behind" "$(pg_tables killed)" 0
 else
-  bad "the copy was never seen writing traces" "$(cat "$D/killed.out")"
+  bad "the copy into PostgreSQL was never seen writing" "$(cat "$D/killed.out")"
+fi
+"$C" migrate --from "$(pg_url main big)" --to "$D/killed.db" > "$D/killed.out" 2>&1 &
+pid=$!
+started $pid
+# writing_file: the copy has written a few MB into its file beside the target
+writing_file() { [ "$(cat "$D"/killed.db.migrate-*-wal 2> /dev/null | wc -c)" -gt 4000000 ]; }
+if wait_for -s 0.01 writing_file; then
+  kill -KILL $pid
+  wait $pid 2> /dev/null
+  check "a copy into SQLite killed half-way leaves no target (only its file beside, by name)" \
+    "$(ls "$D" | grep -c '^killed\.db$') $(ls "$D" | grep -c '^killed\.db\.migrate-......$')" "0 1"
+else
+  bad "the copy into SQLite was never seen writing" "$(cat "$D/killed.out")"
 fi
 finish
