@@ -151,10 +151,20 @@ out=$("$C" migrate --from "$url" --to "$(pg_url main copy2)" 2>&1)
 check "PostgreSQL -> PostgreSQL: exit 0" "$?" 0
 same_rows "PostgreSQL -> PostgreSQL: the same rows" pg:copy pg:copy2
 url2=$(pg_url main copy2)
-# camp itself on the copy: while the store's statements do not all run on
-# PostgreSQL yet (issue 15), a visible skip line, counted neither way
-if out=$("$C" status --db "$url2" 2>&1); then
-  check "camp status on PostgreSQL says what it says on the source" "$(printf '%s\n' "$out" | sed 1d)" \
+# camp itself on the copy, once camp runs on PostgreSQL: a campaign deployed,
+# imported, run and reported on a database camp init made there.  Until
+# then (the store's statements move to PostgreSQL's dialect, issue 15), a
+# visible skip line, counted neither way: what differs would be the store's.
+# camp_on_pg: camp runs on PostgreSQL; else why not in $out
+camp_on_pg() {
+  pg_fresh_db main native && _u=$(pg_url main native) &&
+    out=$("$C" init --db "$_u" --clock 2026-06-02T09:00:00Z 2>&1 && "$C" deploy --db "$_u" --start examples/welcome_flow.camp 2>&1 &&
+      "$C" import --db "$_u" --model contact examples/data/contacts.csv 2>&1 && "$C" run --db "$_u" --mail sink: --until +3d 2>&1 &&
+      "$C" report --db "$_u" 2>&1 && "$C" timeline --db "$_u" 2>&1 && "$C" lists --db "$_u" 2>&1 && "$C" status --db "$_u" 2>&1) &&
+    ! printf '%s\n' "$out" | grep -q -e 'database:' -e 'nothing pending'
+}
+if camp_on_pg; then
+  check "camp status on PostgreSQL says what it says on the source" "$("$C" status --db "$url2" 2>&1 | sed 1d)" \
     "$("$C" status --db "$D/src.db" | sed 1d)"
   check "camp report on PostgreSQL says what it says on the source" "$("$C" report --db "$url2" --format json 2>&1 | md5sum)" \
     "$("$C" report --db "$D/src.db" --format json | md5sum)"
@@ -164,7 +174,8 @@ if out=$("$C" status --db "$url2" 2>&1); then
   "$C" event --db "$url2" click --message-id "$mid3" --url https://shop.example.com/ > /dev/null 2>&1
   check "a Message-ID sent before verifies on PostgreSQL" "$?" 0
 else
-  echo "skip camp status, report, timeline, lists and event on the PostgreSQL copies: $out"
+  echo "skip camp status, report, timeline, lists and event on the PostgreSQL copy: camp does not run on PostgreSQL yet:"
+  printf '%s\n' "$out" | grep -e 'database:' -e 'error' -e 'nothing pending' | head -3 | sed 's/^/     /'
 fi
 
 # -- what is not copied as it is: a claim's owner; a text PostgreSQL refuses ------------------
