@@ -897,4 +897,25 @@ int campStoreTestAddress(Engine *e, const char *model, int64_t record, int sms, 
 int campStoreTestSuppression(Engine *e, int sms, const char *addr, char *reason, size_t size, int64_t *at,
                              char *err, size_t errSize);
 
+/* -- camp migrate (store_move.c) ------------------------------------------ */
+
+/* What a copy did; table, when set, is called after each table is copied. */
+typedef struct MoveStats {
+  int tables;                   /* tables copied (the camp_* ones and the model tables) */
+  int64_t rows;                 /* rows copied */
+  int64_t repaired;             /* texts PostgreSQL would refuse, their bad bytes made '?' */
+  double seconds;               /* wall time */
+  void (*table)(void *ctx, const char *name, int64_t rows);
+  void *ctx;
+} MoveStats;
+
+/* Copy the whole camp database from (a SQLite file or a postgresql:// URL)
+** into a new one at to (the same): every camp_* table but camp_runner's rows,
+** every model table, the secret and the clock, in one transaction on the
+** target, each table's count, id sum and max checked before the commit.  A
+** SQLite target must not exist (it is written beside and renamed when
+** complete); a PostgreSQL one must have no camp tables.  0, or -1 with one
+** line in err (never a URL's password) and nothing written. */
+int campStoreMove(const char *from, const char *to, MoveStats *stats, char *err, size_t errSize);
+
 #endif
