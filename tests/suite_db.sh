@@ -18,9 +18,9 @@ same "dbcheck on a SQLite file" 51 "$("$DBCHECK" "$D/check.db" 2>&1)"
 
 pg_start a || abort "cannot go on without a cluster"
 pg_fresh_db a dbc
-same "dbcheck on PostgreSQL over TCP with a password" 66 "$("$DBCHECK" "$(pg_url a dbc)" 2>&1)"
+same "dbcheck on PostgreSQL over TCP with a password" 71 "$("$DBCHECK" "$(pg_url a dbc)" 2>&1)"
 pg_fresh_db a dbs
-same "dbcheck on PostgreSQL over its socket" 66 "$("$DBCHECK" "$(pg_socket_url a dbs)" 2>&1)"
+same "dbcheck on PostgreSQL over its socket" 71 "$("$DBCHECK" "$(pg_socket_url a dbs)" 2>&1)"
 
 # -- the server restarted under open connections: dbcheck --restart says
 # "restart" or "stop" and waits for a line; the cluster starts again in the
