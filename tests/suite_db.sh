@@ -2,8 +2,10 @@
 # tests/suite_db.sh -- runtime/db.h, the store's one SQL API, on a real
 # SQLite file and a real PostgreSQL 15 database (tests/pg.sh): the same
 # checks on both (tests/db/dbcheck.c: parameters, quotes, big ints, reals,
-# blobs, nulls, RETURNING, changes, transactions, errors), and a PostgreSQL
-# connection that fails says why in one line, never with the password.
+# blobs, nulls, RETURNING, changes, transactions, errors, retries, COPY,
+# LISTEN/NOTIFY), a PostgreSQL server restarted under open connections
+# (dbcheck --restart), and a PostgreSQL connection that fails says why in
+# one line, never with the password, in dbcheck and in camp.
 . tests/lib.sh
 . tests/pg.sh
 DBCHECK=${DBCHECK:-$PWD/$BUILD/db/dbcheck}
@@ -89,13 +91,16 @@ opening "not a URL libpq reads" "postgresql://camp:wrongpass@127.0.0.1:$PG_PORT_
 check "a URL's name is shown without its password" "$("$DBCHECK" --open "$(pg_url a dbc)" | sed -n 's/^name: //p')" \
   "postgresql://camp@127.0.0.1:$PG_PORT_a/dbc"
 
-# -- camp itself, given a PostgreSQL URL before the store runs there: one line,
-# no password (camp echoed the whole URL as a file path before)
+# -- camp itself, given a URL it cannot use: one line, exit 1, no password
 for cmd in init status; do
-  out=$(cd "$D" && "$CAMP" $cmd --db "$(pg_url a)" 2>&1); rc=$?
-  check "camp $cmd --db URL: exit 1" "$rc" 1
-  check "camp $cmd --db URL: says so without the password" "$out" \
-    "camp $cmd: 'postgresql://camp@127.0.0.1:$PG_PORT_a/camp': the store does not run on PostgreSQL yet; give a SQLite file"
+  for case in "a wrong password|postgresql://camp:wrongpass@127.0.0.1:$PG_PORT_a/camp|PostgreSQL refused user 'camp': password authentication failed" \
+    "no such database|postgresql://camp:$PG_PASSWORD_a@127.0.0.1:$PG_PORT_a/nosuch|PostgreSQL has no database 'nosuch' (create it: createdb -O camp nosuch)" \
+    "nothing listening|postgresql://camp:wrongpass@127.0.0.1:$port/camp|cannot connect to PostgreSQL at 127.0.0.1:$port: Connection refused"; do
+    what=${case%%|*} rest=${case#*|}
+    out=$(cd "$D" && "$CAMP" $cmd --db "${rest%%|*}" 2>&1); rc=$?
+    check "camp $cmd --db URL, $what: exit 1" "$rc" 1
+    check "camp $cmd --db URL, $what: one line without the password" "$out" "camp $cmd: ${rest#*|}"
+  done
 done
 check "camp init --db URL made no file" "$(ls "$D" | grep -c postgres)" 0
 finish
