@@ -58,7 +58,7 @@ static int init(const CliArgs *a) {
   if (!e) { fprintf(stderr, "camp init: %s\n", err); return 1; }
   if (a->opt[O_SENDER] && campSendSetSender(e, a->opt[O_SENDER], err, sizeof err) < 0) return fail(a->cmd, e, err);
   if (a->opt[O_TIMEZONE] && campSendSetZone(e, a->opt[O_TIMEZONE], err, sizeof err) < 0) return fail(a->cmd, e, err);
-  printf("%s: ready (%s clock)\n", db, campEngineIsSimulated(e) ? "simulated" : "real");
+  printf("%s: ready (%s clock)\n", campEngineName(e), campEngineIsSimulated(e) ? "simulated" : "real");
   campEngineClose(e);
   return 0;
 }

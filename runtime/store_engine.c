@@ -362,6 +362,7 @@ static int loadSecret(Engine *e, char *err, size_t errSize) {
 }
 
 const char *campEngineSecret(Engine *e) { return e->secret; }
+const char *campEngineName(Engine *e) { return campDbName(e->conn); }
 
 /* The secrets rotated out (camp_meta 'secret_previous', comma-separated,
 ** oldest first), read when asked: only the tracking server needs them. */
