@@ -774,7 +774,12 @@ int campEngineBegin(Engine *e, char *err, size_t errSize) {
   campEngineRefreshClock(e);
   return 0;
 }
-int campEngineCommit(Engine *e, char *err, size_t errSize) { return campStoreCommit(e, err, errSize); }
+/* What these transactions write (events, hits, list and record changes) is
+** news for waiting runners (campStoreWaitWork). */
+int campEngineCommit(Engine *e, char *err, size_t errSize) {
+  if (campStoreNotifyWork(e) < 0) return campStoreConnError(e, err, errSize);
+  return campStoreCommit(e, err, errSize);
+}
 
 const char *campStoreDbTextOrNull(DbStmt *st, int col) {
   return campDbColumnType(st, col) == DB_NULL ? NULL : campDbColumnText(st, col);

@@ -78,6 +78,7 @@ struct Engine {
   int64_t runner;           /* this process's camp_runner id once it claimed work, else 0 */
   char command[16];         /* what the runner row calls this process ("run", "test") */
   int noWait;               /* the busy handler gives up at once (the recorder's tries) */
+  int listening;            /* PostgreSQL: LISTEN camp done (campStoreWaitWork) */
   Engine *recorder;         /* a second connection, for the send thread's results (campStoreRecorder) */
   char secret[65];          /* the database's own secret, 64 hex digits (campEngineSecret) */
 };
@@ -139,7 +140,8 @@ void campStoreBusyInit(Engine *e);
 
 /* The store's tables on PostgreSQL at the current schema version
 ** (store_schema_pg.c); campStorePgCreate makes them in db's current
-** schema, with camp_meta 'schema', in one transaction (-1 and err). */
+** schema, with camp_meta 'schema', in one transaction -- its own, or the
+** one db is in (camp migrate's) -- (-1 and err). */
 #define STORE_SCHEMA_VERSION 9
 /* PostgreSQL advisory lock classes (the first key of pg_advisory_xact_lock):
 ** a campaign's enrolment, a contact's frequency caps. */
@@ -150,6 +152,19 @@ int campStorePgCreate(Db *db, char *err, size_t errSize);
 
 /* The same, appended to b whatever its length (SQL built from input). */
 void campStoreIdentPut(Buf *b, const char *name);
+
+/* The offset of the first byte of the C string str that is not
+** well-formed UTF-8 (overlong forms, surrogates and code points past
+** U+10FFFF included), or -1 when all of it is (store_import.c: an imported
+** value; store_move.c: a text PostgreSQL would refuse). */
+long campStoreUtf8Bad(const char *str);
+
+/* A model table's column as CREATE TABLE and ADD COLUMN spell it on a
+** database of kind (store_deploy.c): field (quoted) and the column type of
+** its TYPE_* type (value.h; out of range: text), or, field NULL, the id
+** key (INTEGER PRIMARY KEY; on PostgreSQL a BIGINT identity).  Deploy and
+** camp migrate (store_move.c) make model tables with it. */
+void campStoreModelColumnPut(Buf *sql, DbKind kind, const char *field, int type);
 
 /* The initiative named key, or having or having had key as its code (a
 ** name first: a code may be spelled as another initiative's name), for

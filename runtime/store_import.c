@@ -169,10 +169,7 @@ static int csvRead(Csv *c) {
 
 /* -- checking values -------------------------------------------------------- */
 
-/* The offset of the first byte of s that is not well-formed UTF-8
-** (overlong forms, surrogates and code points past U+10FFFF included), or
-** -1 when all of it is. */
-static long utf8Bad(const char *str) {
+long campStoreUtf8Bad(const char *str) {
   const unsigned char *s = (const unsigned char *)str;
   for (long i = 0; s[i];) {
     unsigned c = s[i];
@@ -579,7 +576,7 @@ static int importRecord(Import *im, long *added, long *updated, char *err, size_
   if (c->n != im->nh) { problem(im, c->recordLine, -1, "%d fields, the header has %d", c->n, im->nh); return 0; }
   char v[80];
   for (int i = 0; i < im->nh; i++) {
-    long at = utf8Bad(c->field[i]);
+    long at = campStoreUtf8Bad(c->field[i]);
     if (at >= 0) {
       problem(im, c->recordLine, i, "not valid UTF-8 (byte 0x%02x at offset %ld)", (unsigned char)c->field[i][at], at);
       continue;

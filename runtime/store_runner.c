@@ -42,6 +42,23 @@ static int busyWait(void *arg, int count) {
 
 void campStoreBusyInit(Engine *e) { if (e->db) sqlite3_busy_handler(e->db, busyWait, e); }
 
+int campStoreNotifyWork(Engine *e) {
+  return campDbKind(e->conn) == DB_POSTGRES ? campDbNotify(e->conn, "camp", NULL, NULL, 0) : 0;
+}
+
+int campStoreShared(Engine *e) { return campDbKind(e->conn) == DB_POSTGRES; }
+
+int campStoreWaitWork(Engine *e, int ms) {
+  if (campDbKind(e->conn) == DB_POSTGRES && (e->listening || campDbListen(e->conn, "camp", NULL, 0) == 0)) {
+    e->listening = 1;
+    int rc = campDbWait(e->conn, ms);
+    if (rc >= 0) return rc;
+  }
+  struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+  nanosleep(&ts, NULL);
+  return 0;
+}
+
 /* This machine as runners name it: host name, boot id and pid namespace
 ** (two containers on one kernel share the boot id but not the namespace). */
 static void hostId(char *out, size_t size) {

@@ -82,9 +82,10 @@ const char *const campStorePgSchema =
 int campStorePgCreate(Db *db, char *err, size_t errSize) {
   char version[64];
   snprintf(version, sizeof version, "INSERT INTO camp_meta(key, value) VALUES('schema', '%d');", STORE_SCHEMA_VERSION);
-  if (campDbExec(db, "BEGIN", err, errSize) < 0) return -1;
+  int own = !campDbInTransaction(db);       /* camp migrate makes the tables inside its copy's transaction */
+  if (own && campDbExec(db, "BEGIN", err, errSize) < 0) return -1;
   if (campDbExec(db, campStorePgSchema, err, errSize) == 0 && campDbExec(db, version, err, errSize) == 0 &&
-      campDbExec(db, "COMMIT", err, errSize) == 0) return 0;
-  campDbExec(db, "ROLLBACK", NULL, 0);
+      (!own || campDbExec(db, "COMMIT", err, errSize) == 0)) return 0;
+  if (own) campDbExec(db, "ROLLBACK", NULL, 0);
   return -1;
 }

@@ -47,6 +47,8 @@ void campStoreRollback(Engine *e) {
   campDbExec(e->conn, "ROLLBACK", NULL, 0);
 }
 
+int campStoreRetryable(Engine *e) { return campDbKind(e->conn) == DB_POSTGRES && campDbRetryable(e->conn); }
+
 int campStoreMark(Engine *e) { return campStoreDbRun(e, "SAVEPOINT mark", ""); }
 
 void campStoreMarkEnd(Engine *e, int keep) {
@@ -385,7 +387,7 @@ int64_t campStoreNextDue(Engine *e, int test) {
     : "SELECT min(due) FROM (SELECT min(due) AS due FROM camp_trace WHERE state = " Q_SCHEDULED " AND " Q_PENDING_AS("") " "
       "UNION ALL SELECT min(due) FROM camp_trace WHERE state = " Q_WAITING " AND " Q_PENDING_AS("") " "
       "UNION ALL SELECT min(due) FROM camp_trace WHERE state = " Q_SENDING " AND " Q_PENDING_AS("") " "
-      "AND (owner IS NULL OR NOT EXISTS (SELECT 1 FROM camp_runner r WHERE r.id = owner)))", ign_, sizeof ign_);
+      "AND (owner IS NULL OR NOT EXISTS (SELECT 1 FROM camp_runner r WHERE r.id = owner))) AS pending", ign_, sizeof ign_);
   if (st && campDbStep(st) == DB_ROW && campDbColumnType(st, 0) != DB_NULL) next = campDbColumnInt64(st, 0);
   if (st) campDbReset(st);
   return next;

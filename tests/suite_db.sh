@@ -148,5 +148,24 @@ for cmd in init status; do
     check "camp $cmd --db URL, $what: one line without the password" "$out" "camp $cmd: ${rest#*|}"
   done
 done
+
+# -- camp itself on a PostgreSQL URL: the store is made there, and no
+# message shows the password (camp echoed the whole URL as a file path once)
+shown="postgresql://camp@127.0.0.1:$PG_PORT_a/camp"
+out=$(cd "$D" && "$CAMP" init --db "$(pg_url a)" --clock 2026-01-05T09:00:00Z 2>&1); rc=$?
+check "camp init --db URL: exit 0" "$rc" 0
+check "camp init --db URL: names the store without the password" "$out" "$shown: ready (simulated clock)"
+out=$(cd "$D" && "$CAMP" init --db "$(pg_url a)" 2>&1); rc=$?
+check "camp init --db URL again: exit 1" "$rc" 1
+check "camp init --db URL again: refused in one line, no password" "$out" \
+  "camp init: '$shown' already has a camp store; camp init only creates a new one (use it with --db, or give an empty database)"
+out=$(cd "$D" && "$CAMP" status --db "$(pg_url a)" 2>&1); rc=$?
+check "camp status --db URL: exit 0" "$rc" 0
+check "camp status --db URL: the store without the password" "$(printf '%s\n' "$out" | sed -n 1p)" "database  $shown"
+pg_fresh_db a empty
+out=$(cd "$D" && "$CAMP" status --db "$(pg_url a empty)" 2>&1); rc=$?
+check "camp status on an empty PostgreSQL database: exit 1" "$rc" 1
+check "camp status on an empty PostgreSQL database: one line" "$out" \
+  "camp status: 'postgresql://camp@127.0.0.1:$PG_PORT_a/empty' is not a camp database (create it with camp init --db)"
 check "camp init --db URL made no file" "$(ls "$D" | grep -c postgres)" 0
 finish
