@@ -176,14 +176,19 @@ static int reconnect(Db *db) {
     }
     if (PQstatus(pg->c) != CONNECTION_OK) connectError(db, pg->c);
     snprintf(why, sizeof why, "%s", db->err);
-    if (strstr(why, "PostgreSQL refused") || strstr(why, "PostgreSQL has no")) break;
+    if (strstr(why, "PostgreSQL refused") || strstr(why, "PostgreSQL has no")) {
+      snprintf(db->err, sizeof db->err, "connection to PostgreSQL lost; connecting again: %.400s", why);
+      break;
+    }
     double left = limit - (now() - start);
-    if (left <= 0) break;
+    if (left <= 0) {
+      snprintf(db->err, sizeof db->err, "connection to PostgreSQL lost; not back within %g s: %.400s", limit, why);
+      break;
+    }
     if (delay > left) delay = left;
     nanosleep(&(struct timespec){ (time_t)delay, (long)((delay - (double)(time_t)delay) * 1e9) }, NULL);
-    if (delay < 2) delay *= 2;
+    delay = delay * 2 < 2 ? delay * 2 : 2;
   }
-  snprintf(db->err, sizeof db->err, "connection to PostgreSQL lost; not back within %g s: %.400s", limit, why);
   db->retryable = 0;
   return -1;
 }
