@@ -94,7 +94,7 @@ int campStoreMailingJson(Engine *e, int64_t campaign, struct json_t *c, char *er
 
 char *campStoreMailingSender(Engine *e) {
   char ign[160];
-  DbStmt *st = campStoreDbStmt(e, "SELECT value FROM camp_meta WHERE key = 'sender' AND typeof(value) = 'text'", ign, sizeof ign);
+  DbStmt *st = campStoreDbStmt(e, "SELECT value FROM camp_meta WHERE key = 'sender' AND value IS NOT NULL", ign, sizeof ign);
   if (!st) return NULL;
   char *v = campDbStep(st) == DB_ROW ? strdup(campDbColumnText(st, 0)) : NULL;
   campDbReset(st);

@@ -37,7 +37,7 @@ int campStoreMetaText(Engine *e, const char *key, char *out, size_t size) {
     return found;
   }
   char ign[160];
-  DbStmt *st = campStoreDbStmt(e, "SELECT value FROM camp_meta WHERE key = ? AND typeof(value) = 'text'", ign, sizeof ign);
+  DbStmt *st = campStoreDbStmt(e, "SELECT value FROM camp_meta WHERE key = ? AND value IS NOT NULL", ign, sizeof ign);
   if (!st) return -1;
   campDbBindText(st, 1, key, -1);
   int rc = campDbStep(st);
