@@ -163,7 +163,8 @@ kill -STOP "$pa"
 held=$(sql "SELECT count(*) FROM camp_trace WHERE state = 6 AND owner IS NOT NULL" lease)
 expect "lease: the stopped worker holds claimed sends" yes "$([ "$held" -gt 0 ] && echo yes || echo no)"
 # another machine's worker, once the lease passed, takes them over and finishes
-wait_for -n 200 -s 0.1 answers 0 sql "SELECT count(*) FROM camp_runner WHERE heartbeat >= extract(epoch FROM now()) - 3" lease
+# (a heartbeat is in whole seconds: 4 s old is surely past a 3 s lease)
+wait_for -n 200 -s 0.1 answers 0 sql "SELECT count(*) FROM camp_runner WHERE heartbeat >= extract(epoch FROM now()) - 4" lease
 worker other CAMP_RUNNER_HOST=machine-b CAMP_LEASE_SECONDS=3; pb=$WPID
 wait "$pb"; rb=$?
 expect "lease: the other machine's worker exits 0" 0 "$rb"
