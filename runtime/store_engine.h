@@ -147,9 +147,10 @@ void campStoreBusyInit(Engine *e);
 ** one db is in (camp migrate's) -- (-1 and err). */
 #define STORE_SCHEMA_VERSION 9
 /* PostgreSQL advisory lock classes (the first key of pg_advisory_xact_lock):
-** a campaign's enrolment, a contact's frequency caps. */
+** a campaign's enrolment, a contact's frequency caps, grouping visits. */
 #define STORE_LOCK_CAMPAIGN "1667329392"
 #define STORE_LOCK_CAP "1667329393"
+#define STORE_LOCK_VISITS "1667329394"
 extern const char *const campStorePgSchema;
 int campStorePgCreate(Db *db, char *err, size_t errSize);
 /* Bring a PostgreSQL store at schema version to the current one, a version

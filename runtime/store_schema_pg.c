@@ -61,7 +61,7 @@ const char *const campStorePgSchema =
   "CREATE TABLE camp_hit(" ID ", site TEXT NOT NULL, at BIGINT NOT NULL, visitor TEXT, model TEXT, record_id BIGINT, url TEXT,"
   "  title TEXT, referrer TEXT, name TEXT NOT NULL, category TEXT, action TEXT, value DOUBLE PRECISION NOT NULL, code TEXT,"
   "  source TEXT, medium TEXT, keyword TEXT, ip TEXT, ua TEXT, ua_class TEXT NOT NULL, visit BIGINT);"
-  "CREATE INDEX camp_hit_ungrouped ON camp_hit(site, visitor, record_id, at) WHERE visit IS NULL;"
+  "CREATE INDEX camp_hit_ungrouped ON camp_hit(site, visitor NULLS FIRST, record_id NULLS FIRST, at) WHERE visit IS NULL;"
   "CREATE INDEX camp_hit_visit ON camp_hit(visit) WHERE visit IS NOT NULL;"
   "CREATE INDEX camp_hit_record ON camp_hit(model, record_id) WHERE record_id IS NOT NULL;"
   "CREATE TABLE camp_visit(" ID ", site TEXT NOT NULL, visitor TEXT, model TEXT, record_id BIGINT, first_at BIGINT NOT NULL,"

@@ -289,6 +289,10 @@ static long groupBatch(Group *g) {
 
 long campStoreVisitsGroup(Engine *e, char *err, size_t errSize) {
   Group g = { .e = e };
+  /* visits get their ids here: on PostgreSQL one process groups at a time
+  ** (serve instances and commands side by side), held to the commit */
+  if (campDbKind(e->conn) == DB_POSTGRES &&
+      campStoreDbRun(e, "SELECT pg_advisory_xact_lock(" STORE_LOCK_VISITS ", 0)", "") < 0) return campStoreConnError(e, err, errSize);
   DbStmt *st = campStoreDbStmt(e, "SELECT coalesce(max(id), 0) + 1 FROM camp_visit", NULL, 0);
   if (!st || campDbStep(st) != DB_ROW) {
     if (st) campDbReset(st);
