@@ -190,6 +190,49 @@ same "initiatives" initiatives --format json
 same "forget a contact's visits" forget --model contact 1
 same "visits after forget" visits --format json
 
+# -- camp serve: a tracked click that lands on the shop, its contact token
+# in a hit, an anonymous visitor's hits, an open, a one-click unsubscribe
+mail=$(grep -l "^X-Camp-Campaign: SUMMER26" "$D/lite/mail"/*.eml | xargs grep -l "^To: .*<grace.hopper@example.com>" | head -n 1)
+# the message's tracked paths: its opening pixel, its links (r/...) and its unsubscribe (u/...)
+paths=$($PY -c 'import email, email.policy, re, sys
+m = email.message_from_binary_file(open(sys.argv[1], "rb"), policy=email.policy.default)
+html = m.get_body(("html",)).get_content()
+seen = []
+for p in re.findall(r"https://t\.example\.com/([oru]/[A-Za-z0-9_=-]+)", html) + [m["List-Unsubscribe"].strip("<>").split("/", 3)[3]]:
+    if p not in seen: seen.append(p)
+print(" ".join(seen))' "$mail")
+expect_match "Grace's invitation has links, an opening pixel and an unsubscribe" "r/* o/* u/*" "$paths"
+BROWSER="Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"   # a person's, not a bot's
+# serving STORE DB: the requests against camp serve on DB, what they answered in $D/serve.STORE
+serving() {
+  camp_serve "$2" || return 1
+  for p in $paths; do
+    case $p in
+      u/*) curl -s -o /dev/null -w "$p %{http_code}\n" -X POST -d List-Unsubscribe=One-Click "$BASE/$p" ;;
+      *) curl -s -o /dev/null -w "$p %{http_code} %{redirect_url}\n" "$BASE/$p" ;;
+    esac
+  done > "$D/serve.$1"
+  token=$(sed -n 's/.*camp_ct=\([^#&]*\).*/\1/p' "$D/serve.$1" | head -n 1)
+  hit="$BASE/matomo.php?idsite=camp-shop&rec=1"
+  for q in "uid=$token&url=https://shop.example.com/sale" "uid=$token&url=https://shop.example.com/pricing" \
+           "_id=0123456789abcdef&url=https://shop.example.com/&urlref=https://search.example/" \
+           "_id=0123456789abcdef&url=https://shop.example.com/sale&e_c=shop&e_a=signup&e_n=signup&e_v=0"; do
+    curl -s -o /dev/null -A "$BROWSER" -w "hit %{http_code}\n" "$hit&$q" >> "$D/serve.$1"
+  done
+  stop_pid "$SERVER"
+}
+serving lite "$LITE"
+serving pg "$PG"
+# a contact token holds the (real) time it was issued: told apart
+for s in lite pg; do sed 's/camp_ct=[A-Za-z0-9_-]*/camp_ct=TOKEN/' "$D/serve.$s" > "$D/served.$s"; done
+check "camp serve answered the same on both stores" "$(diff "$D/served.lite" "$D/served.pg")" ""
+expect_match "a link landed on the shop with a contact token" "*r/* 302 https://shop.example.com/*camp_ct=*" "$(cat "$D/serve.lite")"
+same "the visits camp serve recorded" visits --format json --since 2026-03-21T00:00:00Z
+expect_match "the contact's and the anonymous visitor's" '*"visitor": "0123456789abcdef"*"record": 2,*' "$OUT"
+same "the suppressions after the unsubscribe" suppress list --format json
+expect_match "Grace unsubscribed" '*"address": "grace.hopper@example.com", "at": "2026-03-21T00:00:00Z", "reason": "unsubscribe"*' "$OUT"
+same "Grace's traces" timeline summer_invitation --format json
+
 # -- a live-database test ----------------------------------------------------------------------------
 same "camp test on a live record" test welcome_flow --record 9 --until +3d --mail file:mail
 expect_match "it ran" "*welcome*" "$OUT"
