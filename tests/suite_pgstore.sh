@@ -9,6 +9,8 @@
 # members, an initiative's, a website's), timeline, graph, initiatives,
 # websites, visits.  Identical means identical: the databases are given
 # the same secret, so the Message-IDs (and the mail written) match too.
+# First, every statement the store's files spell out is prepared on both
+# (tests/pgstore/prepare.py), the ones no step runs as well.
 #
 # Does not own: the SQL layer's own checks (suite_db.sh), concurrency on
 # PostgreSQL (suite_workers.sh) or moving a database (suite_move.sh).
@@ -82,6 +84,14 @@ visits() {
     --at 2026-01-06T18:05:00Z
   same "a purchase" event visit --site camp-shop --record 4 --event purchase --value 89.90 --at 2026-01-06T18:05:00Z
 }
+
+# -- every statement the store spells out, prepared on both (tests/pgstore/prepare.py):
+# those no step below runs too
+pg_fresh_db s prep
+"$CAMP" init --db "$(pg_url s prep)" > /dev/null && "$CAMP" init --db "$D/prep.db" > /dev/null || abort "camp init failed"
+out=$($PY tests/pgstore/prepare.py "$D/prep.db" "$PG_BIN/psql -X -q -A -t -h $PG_SOCKDIR_s -p $PG_PORT_s -U camp -d prep" \
+  "${CC:-cc} -std=c11 -D_GNU_SOURCE -I. -I$BUILD $(pkg-config --cflags libpq)" $(ls runtime/store_*.c | grep -v -e store_db -e store_move) 2>&1)
+expect_match "every statement of the store prepares on PostgreSQL and on SQLite" "[1-9][0-9][0-9] statements, 0 refused" "$out"
 
 # -- a database on each store, with the same secret ---------------------------
 same "init" init --clock 2026-01-05T09:00:00Z --timezone Europe/Paris --sender "Camp Shop <news@example.com>"
