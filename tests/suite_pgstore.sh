@@ -27,13 +27,19 @@ mkdir -p "$D/lite/mail" "$D/lite/sms" "$D/pg/mail" "$D/pg/sms"
 EX=$PWD/examples      # camp runs from $D/lite and $D/pg
 
 # on STORE CMD [ARGS...]: camp CMD --db (STORE's database) ARGS, run from
-# STORE's directory (lite or pg: mail goes to its file:mail); its output
-# (stdout and stderr) and exit status, the database's name shown as DB
+# STORE's directory (lite or pg: mail goes to its file:mail) with the
+# environment ENV_STORE adds (VAR=VALUE...); its output (stdout and
+# stderr) and exit status, the database's name shown as DB.  ID_STORE (an
+# id a fake provider gave that store) stands for @ID@ in ARGS and is
+# shown as @ID@.
+ENV_lite= ENV_pg= ID_lite= ID_pg=
 on() {
   _s=$1 _c=$2
   shift 2
-  if [ "$_s" = lite ]; then _db=$LITE; else _db=$PG; fi
-  (cd "$D/$_s" && "$CAMP" "$_c" --db "$_db" "$@" 2>&1; echo "exit $?") | sed -e "s#$LITE#DB#g" -e "s#$PGSHOWN#DB#g"
+  if [ "$_s" = lite ]; then _db=$LITE _env=$ENV_lite _id=$ID_lite; else _db=$PG _env=$ENV_pg _id=$ID_pg; fi
+  for _a; do set -- "$@" "$(printf '%s' "$_a" | sed "s/@ID@/$_id/g")"; shift; done
+  (cd "$D/$_s" && env $_env "$CAMP" "$_c" --db "$_db" "$@" 2>&1; echo "exit $?") |
+    sed -e "s#$LITE#DB#g" -e "s#$PGSHOWN#DB#g" -e "s#${_id:-@ID@}#@ID@#g"
 }
 # same NAME CMD [ARGS...]: CMD's output is the same on both stores (one
 # check); OUT holds it (SQLite's), for a check that something happened
@@ -246,6 +252,125 @@ same "Grace's traces" timeline summer_invitation --format json
 # -- a live-database test ----------------------------------------------------------------------------
 same "camp test on a live record" test welcome_flow --record 9 --until +3d --mail file:mail
 expect_match "it ran" "*welcome*" "$OUT"
+
+# -- syncs: camp sync against the fakes of tests/esp/, one fake per store ---------------------
+export CAMP_ESP_BACKOFF=0.01
+# fake NAME STORE ARGS...: tests/esp/NAME_fake.py for STORE on a free port; sets FAKE_STORE (its base URL)
+fake() {
+  _n=$1 _st=$2
+  shift 2
+  $PY "tests/esp/${_n}_fake.py" --port-file "$D/$_n.$_st.port" "$@" > "$D/$_n.$_st.log" 2>&1 &
+  started $!
+  wait_for test -s "$D/$_n.$_st.port" || { bad "the $_n fake did not start" "$(tail -n 5 "$D/$_n.$_st.log")"; return 1; }
+  eval "FAKE_$_st=http://127.0.0.1:$(cat "$D/$_n.$_st.port")"
+}
+# ctl PATH JSON: set up the fake at $FAKE (its /_fake/ control paths)
+ctl() { curl -sS -X POST -H 'Content-Type: application/json' -d "$2" "$FAKE$1" > /dev/null; }
+# api METHOD PATH [JSON]: the fake's answer, as a client with $AUTH
+api() { curl -sS -u "$AUTH" -X "$1" -H 'Content-Type: application/json' ${3:+-d "$3"} "$FAKE$2"; }
+# sent URL: a Dotdigital send's status is Sent
+sent() { [ "$(curl -sS -u "$AUTH" "$1" | json 'd["status"]')" = Sent ]; }
+json() { $PY -c 'import json, sys; d = json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"; }
+cat > "$D/news.camp" << 'C'
+model person {
+  email email
+  first_name text
+}
+list newsletter "Newsletter" {
+  target person
+  where email is set
+}
+list vip "VIP" {
+  target person
+}
+sync news_mc "Newsletter in Mailchimp" {
+  list newsletter
+  mailchimp audience "aud1"
+  field FNAME = first_name
+}
+sync vip_mc "VIP in Mailchimp" {
+  list vip
+  mailchimp audience "aud1"
+  segment "vip"
+}
+sync news_dd "Newsletter in Dotdigital" {
+  list newsletter
+  dotdigital address_book "Newsletter"
+}
+C
+printf 'email,first_name\nann@example.com,Ann\nEve@Example.com,Eve\neve@example.com,Eve2\nbob@example.com,Bob\ncarl@example.com,Carl\n' > "$D/people.csv"
+pg_fresh_db s syncs
+LITE=$D/lite/syncs.db PG=$(pg_url s syncs) PGSHOWN=postgresql://camp@127.0.0.1:$PG_PORT_s/syncs
+same "syncs: init" init --clock 2026-03-20T00:00:00Z
+sqlite3 "$LITE" "UPDATE camp_meta SET value = '$SECRET' WHERE key = 'secret'"
+pg_psql s "UPDATE camp_meta SET value = '$SECRET' WHERE key = 'secret'" syncs
+same "syncs: deploy" deploy "$D/news.camp"
+same "syncs: import" import --model person "$D/people.csv"
+same "syncs: a list" list add vip 2 3
+
+fake dotdigital lite --user apiuser --password secret && fake dotdigital pg --user apiuser --password secret
+AUTH=apiuser:secret
+ENV_lite="CAMP_DOTDIGITAL_USER=apiuser CAMP_DOTDIGITAL_PASSWORD=secret CAMP_DOTDIGITAL_URL=$FAKE_lite"
+ENV_pg="CAMP_DOTDIGITAL_USER=apiuser CAMP_DOTDIGITAL_PASSWORD=secret CAMP_DOTDIGITAL_URL=$FAKE_pg"
+for st in lite pg; do FAKE=$(eval echo "\$FAKE_$st"); ctl /_fake/clock '{"now": "2026-03-20T08:00:00+00:00"}'; done
+same "Dotdigital: the export" sync news_dd --export-only
+# on Dotdigital's side, the same on both fakes: an unsubscribe, a hard bounce, a campaign sent to the book and its activity
+for st in lite pg; do
+  FAKE=$(eval echo "\$FAKE_$st")
+  book=$(api GET /v2/address-books | json '[b["id"] for b in d if b["name"] == "Newsletter"][0]')
+  ctl /_fake/clock '{"now": "2026-03-20T09:00:00+00:00"}'
+  ctl /_fake/contacts/eve@example.com/status '{"status": "Unsubscribed"}'
+  ctl /_fake/contacts/bob@example.com/status '{"status": "HardBounced"}'
+  cid=$(api POST /v2/campaigns '{"name": "Spring on DD", "subject": "Spring!", "fromName": "Shop", "htmlContent": "<p>Hi</p>", "plainTextContent": "Hi"}' |
+    json 'd["id"]')
+  send=$(api POST /v2/campaigns/send "{\"campaignId\": $cid, \"addressBookIds\": [$book]}" | json 'd["id"]')
+  wait_for sent "$FAKE/v2/campaigns/send/$send" || bad "the Dotdigital campaign was not sent"
+  ctl /_fake/clock '{"now": "2026-03-20T10:00:00+00:00"}'
+  ctl "/_fake/campaigns/$cid/activity" '{"email": "ann@example.com", "opens": 3, "clicks": 2}'
+  eval "ID_$st=$cid"
+done
+same "Dotdigital: the import" sync news_dd --import-only
+same "Dotdigital: the import again" sync news_dd --import-only
+same "Dotdigital: its campaign's members" report "news_dd_@ID@" --members --format json
+expect_match "with ann's opens and clicks" '*"address":"ann@example.com",*"opens":3,"clicks":2,*' "$OUT"
+
+fake mailchimp lite --key mckey-us1 && fake mailchimp pg --key mckey-us1
+AUTH=camp:mckey-us1
+ENV_lite="CAMP_MAILCHIMP_KEY=mckey-us1 CAMP_MAILCHIMP_URL=$FAKE_lite/3.0" ENV_pg="CAMP_MAILCHIMP_KEY=mckey-us1 CAMP_MAILCHIMP_URL=$FAKE_pg/3.0"
+for st in lite pg; do
+  FAKE=$(eval echo "\$FAKE_$st")
+  ctl /_fake/clock '{"now": "2026-03-20T08:00:00+00:00"}'
+  ctl /_fake/audiences '{"id": "aud1", "name": "Shop"}'
+done
+same "Mailchimp: the export" sync news_mc vip_mc --export-only
+# on Mailchimp's side: an unsubscribe, a campaign a marketer sends to the segment, its activity
+for st in lite pg; do
+  FAKE=$(eval echo "\$FAKE_$st")
+  sid=$(api GET "/3.0/lists/aud1/segments?count=1000" | json '[s["id"] for s in d["segments"] if s["name"] == "Newsletter"][0]')
+  ctl /_fake/clock '{"now": "2026-03-20T09:00:00+00:00"}'
+  ctl /_fake/members '{"list_id": "aud1", "email": "carl@example.com", "status": "unsubscribed"}'
+  cid=$(api POST /3.0/campaigns "{\"type\": \"regular\", \"recipients\": {\"list_id\": \"aud1\", \"segment_opts\": {\"saved_segment_id\": $sid}},
+    \"settings\": {\"subject_line\": \"Spring!\", \"title\": \"Spring on MC\", \"from_name\": \"Shop\", \"reply_to\": \"shop@example.com\"}}" | json 'd["id"]')
+  api PUT "/3.0/campaigns/$cid/content" '{"html": "<p>Hi</p>", "plain_text": "Hi"}' > /dev/null
+  api POST "/3.0/campaigns/$cid/actions/send" > /dev/null
+  ctl /_fake/clock '{"now": "2026-03-20T10:00:00+00:00"}'
+  ctl "/_fake/campaigns/$cid/activity" '{"email": "ann@example.com", "action": "open"}'
+  ctl /_fake/clock '{"now": "2026-03-20T10:05:00+00:00"}'
+  ctl "/_fake/campaigns/$cid/activity" '{"email": "ann@example.com", "action": "open"}'
+  ctl "/_fake/campaigns/$cid/activity" '{"email": "ann@example.com", "action": "click", "url": "https://shop.example/sale"}'
+  eval "ID_$st=$cid"
+done
+same "Mailchimp: the import" sync news_mc --import-only
+same "Mailchimp: the import again" sync news_mc --import-only
+same "Mailchimp: its campaign's members" report "news_mc_@ID@" --members --format json
+expect_match "with ann's opens and clicks" '*"address":"ann@example.com",*"opens":2,"clicks":1,*' "$OUT"
+same "syncs: the list" sync --list
+same "syncs: the lists' members" list show newsletter --format json
+same "syncs: the suppressions" suppress list --format json
+same "syncs: the traces" timeline --format json
+same "syncs: the report" report --format json
+ENV_lite= ENV_pg= ID_lite= ID_pg=
+LITE=$D/lite/camp.db PG=$(pg_url s flow) PGSHOWN=postgresql://camp@127.0.0.1:$PG_PORT_s/flow
 
 # -- the reports ----------------------------------------------------------------------------------------
 same "status" status --format json
