@@ -270,33 +270,22 @@ ctl() { curl -sS -X POST -H 'Content-Type: application/json' -d "$2" "$FAKE$1" >
 api() { curl -sS -u "$AUTH" -X "$1" -H 'Content-Type: application/json' ${3:+-d "$3"} "$FAKE$2"; }
 # sent URL: a Dotdigital send's status is Sent
 sent() { [ "$(curl -sS -u "$AUTH" "$1" | json 'd["status"]')" = Sent ]; }
+# imported NAME SYNC OPENS CLICKS: SYNC's import on both stores, twice, and its campaign's
+# members (the mailing camp made of it: SYNC_@ID@), Ann with OPENS and CLICKS
+imported() {
+  same "$1: the import" sync "$2" --import-only
+  same "$1: the import again" sync "$2" --import-only
+  same "$1: its campaign's members" report "$2_@ID@" --members --format json
+  expect_match "$1: Ann's opens and clicks" "*\"address\":\"ann@example.com\",*\"opens\":$3,\"clicks\":$4,*" "$OUT"
+}
 json() { $PY -c 'import json, sys; d = json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"; }
 cat > "$D/news.camp" << 'C'
-model person {
-  email email
-  first_name text
-}
-list newsletter "Newsletter" {
-  target person
-  where email is set
-}
-list vip "VIP" {
-  target person
-}
-sync news_mc "Newsletter in Mailchimp" {
-  list newsletter
-  mailchimp audience "aud1"
-  field FNAME = first_name
-}
-sync vip_mc "VIP in Mailchimp" {
-  list vip
-  mailchimp audience "aud1"
-  segment "vip"
-}
-sync news_dd "Newsletter in Dotdigital" {
-  list newsletter
-  dotdigital address_book "Newsletter"
-}
+model person { first_name text  email email }
+list vip "VIP" { target person }
+list newsletter "Newsletter" { target person  where email is set }
+sync news_dd "Newsletter in Dotdigital" { list newsletter  dotdigital address_book "Newsletter" }
+sync news_mc "Newsletter in Mailchimp" { list newsletter  mailchimp audience "aud1"  field FNAME = first_name }
+sync vip_mc "VIP in Mailchimp" { list vip  mailchimp audience "aud1"  segment "vip" }
 C
 printf 'email,first_name\nann@example.com,Ann\nEve@Example.com,Eve\neve@example.com,Eve2\nbob@example.com,Bob\ncarl@example.com,Carl\n' > "$D/people.csv"
 pg_fresh_db s syncs
@@ -329,10 +318,7 @@ for st in lite pg; do
   ctl "/_fake/campaigns/$cid/activity" '{"email": "ann@example.com", "opens": 3, "clicks": 2}'
   eval "ID_$st=$cid"
 done
-same "Dotdigital: the import" sync news_dd --import-only
-same "Dotdigital: the import again" sync news_dd --import-only
-same "Dotdigital: its campaign's members" report "news_dd_@ID@" --members --format json
-expect_match "with ann's opens and clicks" '*"address":"ann@example.com",*"opens":3,"clicks":2,*' "$OUT"
+imported Dotdigital news_dd 3 2
 
 fake mailchimp lite --key mckey-us1 && fake mailchimp pg --key mckey-us1
 AUTH=camp:mckey-us1
@@ -360,10 +346,7 @@ for st in lite pg; do
   ctl "/_fake/campaigns/$cid/activity" '{"email": "ann@example.com", "action": "click", "url": "https://shop.example/sale"}'
   eval "ID_$st=$cid"
 done
-same "Mailchimp: the import" sync news_mc --import-only
-same "Mailchimp: the import again" sync news_mc --import-only
-same "Mailchimp: its campaign's members" report "news_mc_@ID@" --members --format json
-expect_match "with ann's opens and clicks" '*"address":"ann@example.com",*"opens":2,"clicks":1,*' "$OUT"
+imported Mailchimp news_mc 2 1
 same "syncs: the list" sync --list
 same "syncs: the lists' members" list show newsletter --format json
 same "syncs: the suppressions" suppress list --format json
