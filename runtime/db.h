@@ -170,7 +170,7 @@ int campDbNotify(Db *db, const char *channel, const char *payload, char *err, si
 /* Wait up to timeoutMs for a notification on a channel db listens to; 1
 ** when one or more arrived (all pending ones are taken) or when the
 ** connection was made again (notifications may have been missed: look for
-** work), 0 when the time ran out, -1 on an error (campDbError).  Only
+** work), 0 when the time ran out or a signal came, -1 on an error (campDbError).  Only
 ** outside a transaction. */
 int campDbWait(Db *db, int timeoutMs);
 

@@ -600,7 +600,8 @@ int campDbPgWait(Db *db, int timeoutMs) {
     double left = deadline - now();   /* past it: one more look at what already came */
     struct pollfd fd = { PQsocket(pg->c), POLLIN, 0 };
     int n = poll(&fd, 1, left > 0 ? (int)(left * 1000) + 1 : 0);
-    if (n < 0 && errno != EINTR) { snprintf(db->err, sizeof db->err, "waiting for PostgreSQL: %s", strerror(errno)); return -1; }
+    if (n < 0 && errno == EINTR) return 0;          /* a signal ends the wait, as it ends a sleep */
+    if (n < 0) { snprintf(db->err, sizeof db->err, "waiting for PostgreSQL: %s", strerror(errno)); return -1; }
     if (n == 0 && left <= 0) return 0;
     if (n > 0 && !PQconsumeInput(pg->c)) {
       if (PQstatus(pg->c) != CONNECTION_BAD) { firstLine(db->err, sizeof db->err, PQerrorMessage(pg->c)); return -1; }
