@@ -148,24 +148,34 @@ static int enterKey(Group *g, DbStmt *h) {
 }
 
 /* The stored visit of the key (with model) that a hit at `at` fits, into
-** *v (loaded); 1 found, 0 none, -1 error. */
+** *v (loaded); 1 found, 0 none, -1 error.  A null part of the key is
+** asked for as IS NULL, the others as = ?: both engines find it through
+** camp_visit_key then (PostgreSQL's IS NOT DISTINCT FROM would scan the
+** site's visits); the statement of each of the 8 shapes is kept. */
 static int visitFind(Group *g, const char *model, int64_t at, Visit *v) {
-  DbStmt *st = campStoreDbStmt(g->e,
-    "SELECT id, first_at, last_at, pages, events, referrer, code, source, medium, ip, ua_class FROM camp_visit"
-    " WHERE site = ?1 AND visitor IS NOT DISTINCT FROM ?2 AND record_id IS NOT DISTINCT FROM ?3 AND model IS NOT DISTINCT FROM ?4"
-    " AND last_at >= ?5 AND first_at <= ?6 ORDER BY last_at DESC LIMIT 1", NULL, 0);
+#define VISIT_FIND(VISITOR, RECORD, MODEL) "SELECT id, first_at, last_at, pages, events, referrer, code, source, medium, ip, ua_class" \
+  " FROM camp_visit WHERE site = ?1 AND last_at >= ?2 AND first_at <= ?3 AND visitor " VISITOR " AND record_id " RECORD \
+  " AND model " MODEL " ORDER BY last_at DESC LIMIT 1"
+#define VISIT_FIND_M(VISITOR, RECORD) VISIT_FIND(VISITOR, RECORD, "= ?"), VISIT_FIND(VISITOR, RECORD, "IS NULL")
+#define VISIT_FIND_R(VISITOR) VISIT_FIND_M(VISITOR, "= ?"), VISIT_FIND_M(VISITOR, "IS NULL")
+  static const char *const sql[8] = { VISIT_FIND_R("= ?"), VISIT_FIND_R("IS NULL") };   /* by (!visitor, !record, !model) */
+#undef VISIT_FIND_R
+#undef VISIT_FIND_M
+#undef VISIT_FIND
+  DbStmt *st = campStoreDbStmt(g->e, sql[(!g->visitor) << 2 | (!g->hasRecord) << 1 | !model], NULL, 0);
   if (!st) return -1;
   bindText(st, 1, g->site);
-  bindText(st, 2, g->visitor);
-  if (g->hasRecord) campDbBindInt64(st, 3, g->record);
-  bindText(st, 4, model);
-  campDbBindInt64(st, 5, at - VISIT_GAP);
-  campDbBindInt64(st, 6, at + VISIT_GAP);
+  campDbBindInt64(st, 2, at - VISIT_GAP);
+  campDbBindInt64(st, 3, at + VISIT_GAP);
+  int k = 4;                                   /* the bare '?'s after ?3: 4, 5, 6 as they come */
+  if (g->visitor) bindText(st, k++, g->visitor);
+  if (g->hasRecord) campDbBindInt64(st, k++, g->record);
+  if (model) bindText(st, k, model);
   int rc = campDbStep(st), found = rc == DB_ROW;
   if (found) {
     *v = (Visit){ .id = campDbColumnInt64(st, 0), .stored = 1, .first = campDbColumnInt64(st, 1),
                   .last = campDbColumnInt64(st, 2), .pages = campDbColumnInt64(st, 3), .events = campDbColumnInt64(st, 4) };
-    for (int k = 0; k < NATTR; k++) { v->attr[k] = dupText(st, 5 + k); v->attrAt[k] = v->first; }
+    for (int k2 = 0; k2 < NATTR; k2++) { v->attr[k2] = dupText(st, 5 + k2); v->attrAt[k2] = v->first; }
     v->ip = dupText(st, 9);
     v->uaClass = dupText(st, 10);
     v->model = model ? strdup(model) : NULL;
