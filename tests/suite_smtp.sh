@@ -93,12 +93,14 @@ expect "451: a later run delivers it" "processed|1" "$(trace grey@x.test state,a
 expect "451: received exactly once" "1" "$(grep -l '"grey@x.test"' "$T"/normal/mail/*.env | wc -l)"
 
 # -- 4. 550: a hard bounce, with the server's words (block 12: what follows) -----
-db reject 'name,email\nRex,reject@x.test\nBob,bob2@x.test'
+db reject 'name,email\nRex,reject@x.test\nBob,bob2@x.test\nLat,latin1@x.test'
 run --until +1d --mail "smtp://127.0.0.1:$PORT"
 expect "550: the trace is processed and bounced, with the server's words" \
   "processed|0|550 5.1.1 <reject@x.test>: Recipient address rejected: User unknown" \
   "$(trace reject@x.test state,attempts,message)"
 expect "550: the rest of the batch is delivered" "processed" "$(trace bob2@x.test state)"
+expect "550 in Latin-1: bounced, the words kept, '?' for each byte that is not UTF-8" \
+  "processed|550 5.1.1 <latin1@x.test>: bo?te inconnue" "$(trace latin1@x.test state,message)"
 
 # -- 5. a connection dropped mid-message: retried, then delivered once -----------
 db drop 'name,email\nDrop,drop@x.test'
