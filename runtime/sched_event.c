@@ -143,7 +143,8 @@ static int applyStep(Engine *e, const char *kind, const char *messageId, int64_t
     if (campStoreBegin(e, 1, err, errSize) < 0) return -1;
     int rc = apply(e, kind, messageId, at, url, fromList, r, err, errSize);
     if (rc < 0) { campStoreRollback(e); return -1; }
-    return campStoreCommit(e, err, errSize) < 0 ? -1 : 0;
+    if (campStoreNotifyWork(e) < 0) { campStoreRollback(e); snprintf(err, errSize, "database: %s", campStoreError(e)); return -1; }
+    return campStoreCommit(e, err, errSize) < 0 ? -1 : 0;     /* an event is news for waiting runners */
   }
   if (campStoreMark(e) < 0) { snprintf(err, errSize, "database: %s", campStoreError(e)); return -1; }
   int rc = apply(e, kind, messageId, at, url, fromList, r, err, errSize);

@@ -478,6 +478,8 @@ static Engine *openPostgres(const char *url, int create, int64_t clock, char *er
     snprintf(err, errSize, "database '%s' has schema version %lld; this camp knows up to %d", name, (long long)version, STORE_SCHEMA_VERSION);
   } else if (create && campStorePgCreate(e->conn, err, errSize) < 0) {
     /* err says why */
+  } else if (!create && version < STORE_SCHEMA_VERSION && campStorePgMigrate(e->conn, version, err, errSize) < 0) {
+    /* err says why */
   } else if (create && clock != INT64_MIN && campStoreSetClock(e, clock) < 0) {
     snprintf(err, errSize, "database: %s", campDbError(e->conn));
   } else {

@@ -152,6 +152,9 @@ void campStoreBusyInit(Engine *e);
 #define STORE_LOCK_CAP "1667329393"
 extern const char *const campStorePgSchema;
 int campStorePgCreate(Db *db, char *err, size_t errSize);
+/* Bring a PostgreSQL store at schema version to the current one, a version
+** a transaction (-1 and err when one cannot be). */
+int campStorePgMigrate(Db *db, int64_t version, char *err, size_t errSize);
 
 /* The same, appended to b whatever its length (SQL built from input). */
 void campStoreIdentPut(Buf *b, const char *name);

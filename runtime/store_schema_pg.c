@@ -89,3 +89,31 @@ int campStorePgCreate(Db *db, char *err, size_t errSize) {
   if (own) campDbExec(db, "ROLLBACK", NULL, 0);
   return -1;
 }
+
+/* Migrations of PostgreSQL stores, as store_engine.c's are SQLite's: entry i
+** brings camp_meta 'schema' PG_FIRST + i to PG_FIRST + i + 1.  PostgreSQL
+** stores began at schema 9 (campStorePgSchema is always the current one),
+** so there are none yet; the next SQLite migration adds its PostgreSQL
+** side here (tests/suite_db.sh compares the two schemas). */
+#define PG_FIRST 9
+static const char *const pgMigrations[] = { NULL };
+
+int campStorePgMigrate(Db *db, int64_t version, char *err, size_t errSize) {
+  for (int64_t v = version; v < STORE_SCHEMA_VERSION; v++) {
+    const char *sql = v >= PG_FIRST && v - PG_FIRST < (int64_t)(sizeof pgMigrations / sizeof pgMigrations[0]) ? pgMigrations[v - PG_FIRST] : NULL;
+    if (!sql) { snprintf(err, errSize, "no migration of a PostgreSQL store from schema version %lld", (long long)v); return -1; }
+    char set[96];
+    snprintf(set, sizeof set, "UPDATE camp_meta SET value = '%lld' WHERE key = 'schema';", (long long)v + 1);
+    /* one process migrates; another opening the store meanwhile waits and finds it done */
+    if (campDbExec(db, "BEGIN; SELECT pg_advisory_xact_lock(" STORE_LOCK_CAMPAIGN ", 0);", err, errSize) < 0) return -1;
+    DbStmt *st = campDbPrepare(db, "SELECT value FROM camp_meta WHERE key = 'schema'", err, errSize);
+    int64_t now = st && campDbStep(st) == DB_ROW ? campDbColumnInt64(st, 0) : -1;
+    campDbFinalize(st);
+    if (now < 0 || (now == v && (campDbExec(db, sql, err, errSize) < 0 || campDbExec(db, set, err, errSize) < 0)) ||
+        campDbExec(db, "COMMIT", err, errSize) < 0) {
+      campDbExec(db, "ROLLBACK", NULL, 0);
+      return -1;
+    }
+  }
+  return 0;
+}

@@ -35,7 +35,7 @@ stop_pid() {
   wait "$1" 2> /dev/null
 }
 cleanup() {
-  for _p in $PIDS; do kill "$_p" 2> /dev/null; done
+  for _p in $PIDS; do kill "$_p" 2> /dev/null; kill -CONT "$_p" 2> /dev/null; done    # a stopped process too
   for _p in $PIDS; do wait "$_p" 2> /dev/null; done
   if [ -n "${KEEP:-}" ]; then echo "kept $D"; return; fi
   chmod -R u+w "$D" 2> /dev/null

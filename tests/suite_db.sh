@@ -168,4 +168,15 @@ check "camp status on an empty PostgreSQL database: exit 1" "$rc" 1
 check "camp status on an empty PostgreSQL database: one line" "$out" \
   "camp status: 'postgresql://camp@127.0.0.1:$PG_PORT_a/empty' is not a camp database (create it with camp init --db)"
 check "camp init --db URL made no file" "$(ls "$D" | grep -c postgres)" 0
+# the schema's version: camp_meta 'schema' on PostgreSQL
+check "a PostgreSQL store records its schema version" "$(pg_psql a "SELECT value FROM camp_meta WHERE key = 'schema'")" 9
+pg_psql a "UPDATE camp_meta SET value = '10' WHERE key = 'schema'"
+out=$(cd "$D" && "$CAMP" status --db "$(pg_url a)" 2>&1); rc=$?
+check "a store from a newer camp is refused in one line, exit 1" "$rc $out" \
+  "1 camp status: database '$shown' has schema version 10; this camp knows up to 9"
+pg_psql a "UPDATE camp_meta SET value = '8' WHERE key = 'schema'"
+out=$(cd "$D" && "$CAMP" status --db "$(pg_url a)" 2>&1); rc=$?
+check "a PostgreSQL store older than any camp that made one: one line, exit 1" "$rc $out" \
+  "1 camp status: no migration of a PostgreSQL store from schema version 8"
+check "... and it is left as it was" "$(pg_psql a "SELECT value FROM camp_meta WHERE key = 'schema'")" 8
 finish
