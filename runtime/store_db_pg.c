@@ -23,6 +23,7 @@
 #include <strings.h>
 #include <time.h>
 #include "runtime/store_db_int.h"
+#include "runtime/store_engine.h"
 
 /* PostgreSQL type oids (pg_type.h is a server header) */
 #define OID_BOOL 16
@@ -391,6 +392,10 @@ int campDbPgBind(DbStmt *st, int i, DbType type, const void *v, int len, int64_t
     memcpy(copy, v, (size_t)len);
     copy[len] = 0;
   }
+  /* PostgreSQL's text refuses bytes that are not UTF-8, and a server's words
+  ** (a trace's message) can be anything: '?' for each, as camp migrate copies them */
+  if (type == DB_TEXT)
+    for (long at = 0, bad; (bad = campStoreUtf8Bad(copy + at)) >= 0; at += bad + 1) copy[at + bad] = '?';
   free(p->val[i]);
   p->val[i] = copy;
   p->len[i] = len;

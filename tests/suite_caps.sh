@@ -19,8 +19,10 @@
 #      more than 2 (counted at the server, per recipient lower case), and
 #      the send log agrees with the traces.
 # Traces are read through camp timeline; the send log, which no command
-# shows, through sqlite3.  Waits are on conditions, never fixed sleeps.
+# shows, through store_sql.  Waits are on conditions, never fixed sleeps.
+# store: both
 . tests/lib.sh
+store_init
 TIMING=${TIMING-1}
 N=${N:-1000}            # contacts of the concurrency test
 T=$D
@@ -32,13 +34,13 @@ setcap() {
   if "$CAMP" config --help 2>&1 | grep -q 'cap\.'; then
     "$CAMP" config --db "$1" "cap.$2" "$3" > /dev/null || bad "camp config cap.$2 '$3'"
   else
-    sqlite3 "$1" "INSERT OR REPLACE INTO camp_meta(key, value) VALUES('cap.$2', '$3')"
+    store_sql "$1" "INSERT INTO camp_meta(key, value) VALUES('cap.$2', '$3') ON CONFLICT(key) DO UPDATE SET value = excluded.value"
   fi
 }
 # db NAME CAMP-FILE CSV-TEXT: a new database at 2026-01-05T09:00:00Z with
 # the campaigns started and the records imported; sets DB
 db() {
-  DB=$T/$1.db
+  store_db "$1"
   [ "$2" -ef "$T/$1.camp" ] || cp "$2" "$T/$1.camp"
   printf '%s\n' "$3" > "$T/$1.csv"
   new_db "$DB" "$T/$1.camp" "$T/$1.csv"
@@ -47,7 +49,7 @@ run() { "$CAMP" run --db "$DB" --until "$1" --mail "file:$T/mail" --sms "file:$T
 # one CAMPAIGN RECORD [FIELDS]: state|due|message of the record's real trace in CAMPAIGN
 one() { traces "$DB" "${3:-state,due,message}" campaign="$1" record="$2" test=false; }
 # logged [WHERE]: rows of the send log (channel 0 email, 1 sms)
-logged() { sqlite3 "$DB" "SELECT count(*) FROM camp_send_log ${1:+WHERE $1}"; }
+logged() { store_sql "$DB" "SELECT count(*) FROM camp_send_log ${1:+WHERE $1}"; }
 CSV_HEAD='name,email,phone,opt_out,tags,score'
 
 # three campaigns, one email each: at once, an hour later, two hours later
@@ -75,6 +77,7 @@ db morning "$T/three.camp" "$CSV_HEAD
 Ada,Ada@X.test,,false,,1
 Bob,bob@x.test,,false,,2
 Ada again,ada@x.TEST,,false,,3"
+MORNING=$DB
 setcap "$DB" email "2 per 7 days"
 run 2026-01-05T12:00:00Z
 HELD='scheduled|2026-01-12T09:00:00Z|held for the frequency cap (2 emails per 7 days) until 2026-01-12T09:00:00Z'
@@ -86,7 +89,7 @@ expect "morning: one address, two records: 2 messages in all" "2" "$(ntraces "$D
 expect "morning: ... the 4 others held until the first leaves the period" \
   "4" "$(traces "$DB" message record!=2 state=scheduled | grep -c 'until 2026-01-12T09:00:00Z')"
 expect "morning: the send log has a row per message sent, keyed lower case" \
-  "ada@x.test 2|bob@x.test 2" "$(sqlite3 "$DB" "SELECT contact || ' ' || count(*) FROM camp_send_log GROUP BY contact ORDER BY contact" | join_lines '|')"
+  "ada@x.test 2|bob@x.test 2" "$(store_sql "$DB" "SELECT contact || ' ' || count(*) FROM camp_send_log GROUP BY contact ORDER BY contact" | join_lines '|')"
 expect "morning: 4 messages written" "4" "$(ls "$T/mail" | grep -c '\.eml$')"
 expect "morning: camp status shows c3's 3 pending messages due when the cap allows" "3 2026-01-12T09:00:00Z" \
   "$("$CAMP" status --db "$DB" | awk '$1 == "campaign" && $2 == "c3" { print $(NF - 1), $NF }')"
@@ -131,10 +134,10 @@ expect "mailing: the campaign's email waits a day after it" \
 expect "mailing: the first SMS goes (email sends do not count on sms)" "processed" "$(traces "$DB" state activity=ping)"
 expect "mailing: the second SMS waits 12 hours" \
   "scheduled|2026-01-05T23:00:00Z|held for the frequency cap (1 SMS per 12 hours) until 2026-01-05T23:00:00Z" "$(traces "$DB" state,due,message activity=pong)"
-expect "mailing: an SMS is logged under its number without separators" "+33600000001" "$(sqlite3 "$DB" "SELECT contact FROM camp_send_log WHERE channel = 1")"
+expect "mailing: an SMS is logged under its number without separators" "+33600000001" "$(store_sql "$DB" "SELECT contact FROM camp_send_log WHERE channel = 1")"
 
 # -- 3. test participants --------------------------------------------------------
-DB=$T/morning.db
+DB=$MORNING
 before=$(logged)
 "$CAMP" test --db "$DB" c1 --record 2 --mail "file:$T/mail" > "$T/test.out" 2>&1 || bad "camp test" "$(cat "$T/test.out")"
 expect "camp test: a test participant at the cap still gets its message" "processed" "$(traces "$DB" state campaign=c1 record=2 test=true)"
@@ -326,7 +329,8 @@ Gus,grey1@x.test,,false,,2"
     "scheduled|2026-01-06T09:00:00Z|held for the frequency cap (1 email per 1 day) until 2026-01-06T09:00:00Z" "$(one after 1)"
   expect "greylisted then retried: sent on the second attempt" "processed 1" "$(one grey 2 state,attempts | tr '|' ' ')"
   expect "greylisted then retried: logged once, when first claimed" "1 2026-01-05T09:00:00Z" \
-    "$(sqlite3 "$DB" "SELECT count(*), strftime('%Y-%m-%dT%H:%M:%SZ', min(at), 'unixepoch') FROM camp_send_log WHERE contact = 'grey1@x.test'" | tr '|' ' ')"
+    "$(store_sql "$DB" "SELECT count(*), min(at) FROM camp_send_log WHERE contact = 'grey1@x.test'" |
+      { IFS='|' read -r n at; echo "$n $(date -u -d "@$at" +%Y-%m-%dT%H:%M:%SZ)"; })"
   expect "greylisted then retried: the next message waits a day from the first claim" \
     "scheduled|2026-01-06T09:00:00Z" "$(one after 2 state,due)"
 fi
@@ -342,7 +346,7 @@ awk -v n="$N" 'BEGIN { print "name,email,phone,opt_out,tags,score";
   for (i = 1; i <= n; i++) printf "P%d,p%d@x.test,,false,,%d\n", i, i, i % 5;
   for (i = 1; i <= n / 4; i++) printf "Q%d,P%d@X.TEST,,false,,%d\n", i, i, i % 5 }' > "$T/many.csv"
 smtp_server two
-DB=$T/two.db
+store_db two
 # everything due at once: the three campaigns' emails all at 09:00
 sed 's/ after [12] hours\{0,1\}//' "$T/three.camp" > "$T/now.camp"
 new_db "$DB" "$T/now.camp" "$T/many.csv"
@@ -364,9 +368,9 @@ sent=$(cat "$T/two.1" "$T/two.2" | sed -n 's/.*(sent \([0-9]*\)).*/\1/p' | awk '
 # both must have decided batches, or the test proves nothing about two runners
 expect "two runners: their counts add up, and both sent some" "$((2 * N)) 2" "$sent"
 expect "two runners: the send log has 2 rows per contact" "$N 2 2" \
-  "$(sqlite3 "$DB" "SELECT count(*), min(n), max(n) FROM (SELECT count(*) n FROM camp_send_log GROUP BY contact)" | tr '|' ' ')"
+  "$(store_sql "$DB" "SELECT count(*), min(n), max(n) FROM (SELECT count(*) n FROM camp_send_log GROUP BY contact) per" | tr '|' ' ')"
 expect "two runners: every processed trace is logged once, and only those" "$((2 * N)) $((2 * N)) $((2 * N))" \
-  "$(ntraces "$DB" state=processed) $(logged) $(sqlite3 "$DB" "SELECT count(DISTINCT trace) FROM camp_send_log")"
+  "$(ntraces "$DB" state=processed) $(logged) $(store_sql "$DB" "SELECT count(DISTINCT trace) FROM camp_send_log")"
 held=$(traces "$DB" state,due,message state=scheduled | sort | uniq -c | sed 's/^ *//')
 expect "two runners: the rest held until the cap allows" \
   "$((3 * N + 3 * N / 4 - 2 * N)) scheduled|2026-01-12T09:00:00Z|held for the frequency cap (2 emails per 7 days) until 2026-01-12T09:00:00Z" "$held"

@@ -4,9 +4,11 @@
 # idempotency, --key and --file, errors that change nothing, the log), and
 # deploy registering lists, a file of lists only included.  The semantics of
 # sending to lists are the scenarios' (tests/scenarios/list_*.sh).
+# store: both
 set -u
 . tests/lib.sh
-DB=$D/db
+store_init
+store_db db
 cp tests/scenarios/models.camp "$D/models.camp"
 cat > "$D/lists.camp" <<'CAMP'
 use "models.camp"

@@ -7,11 +7,14 @@
 # at what arrived (tests/smtp/check_mail.py) and at the traces camp
 # timeline shows.  Servers are stopped by the test, and by the exit trap
 # (KEEP=1 keeps the scratch directory).
+# store: both
 . tests/lib.sh
+store_init
 HERE=$PWD/tests/smtp
 BASE=https://t.example.test
 T=$D
 unset CAMP_SMTP_USER CAMP_SMTP_PASSWORD
+CRLF=$(printf '\r\nx') CRLF=${CRLF%x}
 
 has_module aiosmtpd || abort "aiosmtpd missing: apt-get install python3-aiosmtpd"
 
@@ -29,7 +32,8 @@ received() { ls "$T/$1/mail" 2>/dev/null | grep -c '\.eml$'; }
 # db NAME CSV-TEXT: a database at 2026-01-05T09:00:00Z with the campaign
 # deployed and the records imported; sets DB and CSV
 db() {
-  DB=$T/$1.db CSV=$T/$1.csv
+  store_db "$1"
+  CSV=$T/$1.csv
   mkdir -p "$T/camp"
   cp "$HERE/mail.camp" "$HERE/models.camp" "$T/camp/"
   printf '%b\n' "$2" > "$CSV"
@@ -51,7 +55,7 @@ states() { traces "$DB" state | join_lines '|'; }
 server normal
 NPORT=$PORT
 db content 'name,email\nAda Lövelace,ada@x.test\n"Eve\r\nBcc: x@evil",eve@x.test\nBob,bob@y.test\n"Zoë O'"'"'Neil, PhD",zoe@x.test'
-expect "setup: a record name holds CR LF" "1" "$(sqlite3 "$DB" "SELECT count(*) FROM contact WHERE instr(name, char(13, 10)) > 0")"
+expect "setup: a record name holds CR LF" "1" "$(store_sql "$DB" "SELECT count(*) FROM contact WHERE name LIKE '%$CRLF%'")"
 run --until +1h --mail "smtp://127.0.0.1:$PORT"
 expect "four messages sent over SMTP" "processed|processed|processed|processed" "$(states)"
 # each message's recipient and Message-ID (record N is line N of the CSV)
@@ -70,7 +74,7 @@ expect "sessions reused: 4 messages over at most 4 sessions, one run" "yes" \
 
 # -- 2. a record's address that would inject an SMTP command never reaches the wire
 db inject 'name,email\nMallory,mallory@x.test'
-sqlite3 "$DB" "UPDATE contact SET email = 'a@b.c>' || char(13, 10) || 'RCPT TO:<evil@x' WHERE name = 'Mallory'"
+store_sql "$DB" "UPDATE contact SET email = 'a@b.c>${CRLF}RCPT TO:<evil@x' WHERE name = 'Mallory'"
 before=$(received normal)
 run --until +1h --mail "smtp://127.0.0.1:$PORT"
 expect_match "an address with CR LF is an error, not a command" "error|invalid recipient address*" \
@@ -89,12 +93,14 @@ expect "451: a later run delivers it" "processed|1" "$(trace grey@x.test state,a
 expect "451: received exactly once" "1" "$(grep -l '"grey@x.test"' "$T"/normal/mail/*.env | wc -l)"
 
 # -- 4. 550: a hard bounce, with the server's words (block 12: what follows) -----
-db reject 'name,email\nRex,reject@x.test\nBob,bob2@x.test'
+db reject 'name,email\nRex,reject@x.test\nBob,bob2@x.test\nLat,latin1@x.test'
 run --until +1d --mail "smtp://127.0.0.1:$PORT"
 expect "550: the trace is processed and bounced, with the server's words" \
   "processed|0|550 5.1.1 <reject@x.test>: Recipient address rejected: User unknown" \
   "$(trace reject@x.test state,attempts,message)"
 expect "550: the rest of the batch is delivered" "processed" "$(trace bob2@x.test state)"
+expect "550 in Latin-1: bounced, the words kept, '?' for each byte that is not UTF-8" \
+  "processed|550 5.1.1 <latin1@x.test>: bo?te inconnue" "$(trace latin1@x.test state,message)"
 
 # -- 5. a connection dropped mid-message: retried, then delivered once -----------
 db drop 'name,email\nDrop,drop@x.test'
@@ -231,7 +237,8 @@ expect "refused URLs sent nothing and touched no trace" "" "$(traces "$DB" state
 # later a day after)
 server bounce
 mkdir -p "$T/bcamp" && cp "$HERE/bounce.camp" "$HERE/models.camp" "$T/bcamp/"
-DB=$T/bounce.db CSV=$T/bounce.csv
+store_db bounce
+CSV=$T/bounce.csv
 printf 'name,email\nada,ada@x.test\nrex,reject@x.test\nbea,baddata@x.test\nrefused,ref@x.test\ngus,grey@x.test\n' > "$CSV"
 new_db "$DB" "$T/bcamp/bounce.camp" "$CSV"
 # act EMAIL ACTIVITY FIELDS: timeline fields of that record's trace of that activity

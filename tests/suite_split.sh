@@ -11,8 +11,10 @@
 # winner's time, the report shows the winner (and a tie goes to a); the
 # report's branches in table, JSON (against docs/report.schema.json) and
 # HTML (every number the JSON's).
+# store: both
 set -u
 . tests/lib.sh
+store_init
 has_module jsonschema || abort "python3-jsonschema is missing (make test-deps)"
 command -v sqlite3 > /dev/null || abort "sqlite3 is missing (make test-deps)"
 cp tests/scenarios/models.camp "$D/models.camp"
@@ -25,7 +27,7 @@ schema = json.load(open(sys.argv[1]))
 for e in jsonschema.Draft202012Validator(schema).iter_errors(json.load(open(sys.argv[2]))):
     print("/".join(map(str, e.absolute_path)) + ": " + e.message)' docs/report.schema.json "$1" 2>&1
 }
-# run DB UNTIL: camp run on DB up to UNTIL, mail to $D/mail-DB
+# run DB UNTIL: camp run on DB up to UNTIL, mail to $D/mail-DB (DB's last part)
 run() { "$CAMP" run --db "$1" --until "$2" --mail "file:$D/mail-$(basename "$1")" > /dev/null 2> "$D/run.err" || bad "run $1 until $2" "$(cat "$D/run.err")"; }
 # contacts N [SCORE-EXPR]: a CSV of N contacts, contact i scoring SCORE-EXPR (awk, default i % 100)
 contacts() {
@@ -34,7 +36,7 @@ contacts() {
 }
 # paths DB NODE: "record path" of every non-test participant's trace of activity NODE, by record
 paths() {
-  sqlite3 "$1" "SELECT p.record_id, t.path FROM camp_trace t JOIN camp_participant p ON p.id = t.participant
+  store_sql "$1" "SELECT p.record_id, t.path FROM camp_trace t JOIN camp_participant p ON p.id = t.participant
     JOIN camp_activity a ON a.id = t.activity WHERE a.name = '$2' AND p.test = 0 ORDER BY p.record_id, t.id"
 }
 # hashed CAMPAIGN NODE SHARES N: "record path" for records 1..N by the spec's hash
@@ -76,7 +78,7 @@ campaign three "Three ways" {
   }
 }
 CAMP
-DB=$D/three.db
+store_db three
 contacts 300 > "$D/three.csv"
 new_db "$DB" "$D/three.camp" "$D/three.csv"
 run "$DB" +1d
@@ -140,7 +142,7 @@ campaign cond "Condition" {
   }
 }
 CAMP
-DB=$D/cond.db
+store_db cond
 printf 'name,email,phone,opt_out,tags,score\nHi,hi@x.test,,false,,80\nLo,lo@x.test,,false,,10\nNull,null@x.test,,false,,\n' > "$D/cond.csv"
 new_db "$DB" "$D/cond.camp" "$D/cond.csv"
 run "$DB" +1d
@@ -179,7 +181,7 @@ campaign nested "Nested" {
   }
 }
 CAMP
-DB=$D/nested.db
+store_db nested
 contacts 100 > "$D/nested.csv"
 new_db "$DB" "$D/nested.camp" "$D/nested.csv"
 run "$DB" +1d
@@ -207,14 +209,14 @@ campaign late "Late" {
   }
 }
 CAMP
-DB=$D/late.db
+store_db late
 printf 'name,email,phone,opt_out,tags,score\nUp,up@x.test,,false,,10\nDown,down@x.test,,false,,90\nSame,same@x.test,,false,,90\n' > "$D/late.csv"
 new_db "$DB" "$D/late.camp" "$D/late.csv"
 run "$DB" +1d
 check "late: enrolled, the if not reached yet" "$(ntraces "$DB" activity=first state=scheduled) $(ntraces "$DB" activity=if_1)" "3 0"
 printf 'email,score\nup@x.test,95\ndown@x.test,\n' > "$D/late-update.csv"
 "$CAMP" import --db "$DB" --model contact --key email "$D/late-update.csv" > /dev/null || bad "late: import the changes"
-sqlite3 "$DB" "UPDATE contact SET score = 5 WHERE email = 'same@x.test'"    # a change no import made: read all the same
+store_sql "$DB" "UPDATE contact SET score = 5 WHERE email = 'same@x.test'"    # a change no import made: read all the same
 run "$DB" +3d
 check "late: each record took the arm of its value at the node's time" \
   "$(traces "$DB" record,activity,message activity~if_ | sort | join_lines ' ')" "1|if_1|then 2|if_1|else 3|if_1|else"
@@ -237,7 +239,7 @@ campaign big "Big" {
   }
 }
 CAMP
-DB=$D/big.db
+store_db big
 contacts 100000 > "$D/big.csv"
 new_db "$DB" "$D/big.camp" "$D/big.csv"
 t0=$(date +%s)
@@ -258,7 +260,7 @@ run "$DB" +2d
 paths "$DB" halves > "$D/after"
 check "property: after the redeploy and a run, nobody moved" "$(cmp "$D/before" "$D/after" 2>&1 && echo same)" same
 # the same records under the new version in a database of their own: the same paths
-DB=$D/big2.db
+store_db big2
 new_db "$DB" "$D/big2.camp" "$D/big.csv"
 run "$DB" +1d
 check "property: version 2 from scratch puts everyone where version 1 did" "$(paths "$DB" halves | cmp - "$D/before" 2>&1 && echo same)" same
@@ -288,7 +290,7 @@ mailing $1 "Spring" {
   }
 }
 CAMP
-  DB=$D/$1.db
+  store_db "$1"
   contacts 1000 > "$D/ab.csv"
   new_db "$DB" "$D/$1.camp" "$D/ab.csv"
   run "$DB" 2026-01-05T11:00:00Z
@@ -315,7 +317,7 @@ check "A/B: everyone else waits for the winner, one message each" "$((na + nb + 
 check "A/B: the winner went out at its time, to all of the rest" \
   "$(traces "$DB" done activity=winner state=processed | sort -u | join_lines ' ')" "2026-01-05T14:00:00Z"
 check "A/B: the rest got b's subject" \
-  "$(traces "$DB" message_id activity=winner | while read -r m; do grep -m1 '^Subject:' "$D/mail-spring.db/$m.eml"; done | tr -d '\r' | sort | uniq -c | awk '{ $1 = $1; print }')" \
+  "$(traces "$DB" message_id activity=winner | while read -r m; do grep -m1 '^Subject:' "$D/mail-$(basename "$DB")/$m.eml"; done | tr -d '\r' | sort | uniq -c | awk '{ $1 = $1; print }')" \
   "$nw Subject: Our spring sale"
 check "A/B: the winner's traces say why" \
   "$(traces "$DB" message activity=winner | sort -u)" \
@@ -374,7 +376,7 @@ mailing waves "Waves" {
 }
 CAMP
 awk 'BEGIN { print "name,email,tz"; for (i = 1; i <= 1000; i++) printf "P%d,p%d@x.test,%s\n", i, i, i % 2 ? "Asia/Tokyo" : "Europe/Paris" }' > "$D/waves.csv"
-DB=$D/waves.db
+store_db waves
 "$CAMP" init --db "$DB" --clock 2026-01-04T12:00:00Z > /dev/null
 "$CAMP" deploy --db "$DB" --start "$D/zoned_models.camp" "$D/waves.camp" > /dev/null 2>&1 || bad "waves: deploy"
 "$CAMP" import --db "$DB" --model contact "$D/waves.csv" > /dev/null || bad "waves: import"
@@ -391,7 +393,7 @@ run "$DB" 2026-01-05T13:00:00Z                      # Paris's winners (12:00 UTC
 check "waves: the winners went out in two waves" "$(traces "$DB" done activity=winner state=processed | sort -u | join_lines ' ')" \
   "2026-01-05T04:00:00Z 2026-01-05T12:00:00Z"
 check "waves: every winner email sent b's subject, in both waves" \
-  "$(traces "$DB" message_id activity=winner | while read -r m; do grep -m1 '^Subject:' "$D/mail-waves.db/$m.eml"; done | tr -d '\r' | sort -u)" \
+  "$(traces "$DB" message_id activity=winner | while read -r m; do grep -m1 '^Subject:' "$D/mail-$(basename "$DB")/$m.eml"; done | tr -d '\r' | sort -u)" \
   "Subject: Our spring sale"
 check "waves: one note for all of them" "$(traces "$DB" message activity=winner | sort -u | wc -l | tr -d ' ')" 1
 check "waves: the report's winner is b" "$(report "$DB" 'r["campaigns"][0]["branches"][0]["winner"]')" b

@@ -10,9 +10,11 @@
 # the web section of camp report --initiative beside the budget, both in
 # JSON (numbers computed by hand from the fixture below, against
 # docs/report.schema.json) and HTML (every number the JSON's).
+# store: both
 . tests/lib.sh
+store_init
 has_module jsonschema || abort "python3-jsonschema is missing (make test-deps)"
-DB=$D/db
+store_db db
 W=$D/w
 mkdir -p "$W"
 cp tests/scenarios/models.camp "$W/models.camp"
@@ -43,21 +45,24 @@ new_db "$DB" "$W/site.camp" "$W/c.csv" 2026-03-05T00:00:00Z || { finish; exit 1;
 
 # hits < LINES: one hit a line, seconds from T0 = 2026-03-02T10:00:00Z:
 #   SITE OFFSET VISITOR RECORD NAME VALUE CODE UA REFERRER SOURCE MEDIUM
-# '-' is none (a RECORD is a contact's); IP 192.0.2.OFFSET%256
+# '-' is none (a RECORD is a contact's); IP 192.0.2.OFFSET%256; one INSERT (all or nothing)
 hits() {
-  $PY -c '
-import sqlite3, sys
+  store_sql "$DB" "$($PY -c '
+import sys
 T0 = 1772445600          # 2026-03-02T10:00:00Z
-db = sqlite3.connect(sys.argv[1])
+def lit(v):
+    if v is None: return "NULL"
+    if isinstance(v, (int, float)): return repr(v)
+    return "\x27" + v.replace("\x27", "\x27\x27") + "\x27"
+rows = []
 for line in sys.stdin:
     f = [None if x == "-" else x for x in line.split()]
     if not f: continue
     site, off, visitor, rec, name, value, code, ua, ref, src, med = f
-    db.execute("INSERT INTO camp_hit(site, at, visitor, model, record_id, url, name, value, code, source, medium, referrer, ip, ua, ua_class)"
-               " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-               (site, T0 + int(off), visitor, "contact" if rec else None, int(rec) if rec else None, "https://x.test/p", name,
-                float(value), code, src, med, ref, "192.0.2.%d" % (int(off) % 256), "UA", ua))
-db.commit()' "$DB"
+    rows.append("(" + ", ".join(map(lit, (site, T0 + int(off), visitor, "contact" if rec else None, int(rec) if rec else None,
+                "https://x.test/p", name, float(value), code, src, med, ref, "192.0.2.%d" % (int(off) % 256), "UA", ua))) + ")")
+print("INSERT INTO camp_hit(site, at, visitor, model, record_id, url, name, value, code, source, medium, referrer, ip, ua, ua_class)"
+      " VALUES " + ", ".join(rows))')"
 }
 # the fixture, first part
 hits <<'EOF'
@@ -84,7 +89,7 @@ vrows() { _f=$1; shift; visits "$@" | rows "$_f"; }
 
 # -- grouping ---------------------------------------------------------------------------------------
 check "camp visits groups the pending hits first (none left)" \
-  "$(vrows website --bots | wc -l)|$($PY -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT count(*) FROM camp_hit WHERE visit IS NULL").fetchone()[0])' "$DB")" \
+  "$(vrows website --bots | wc -l)|$(store_sql "$DB" "SELECT count(*) FROM camp_hit WHERE visit IS NULL")" \
   "10|0"
 check "the 30-minute cut: 1800 s later joins, 1801 s later starts a visit (a1 on shop: 0..1800, 3601)" \
   "$(visits --website shop | rows first_at,last_at,pages visitor=a1 | join_lines ' ')" \
@@ -99,7 +104,8 @@ check "bots: left out unless --bots, then flagged" \
   "$(visits | rows visitor visitor=b1 | wc -l)|$(visits --bots | rows visitor,pages,ua_class,bot visitor=b1)" "0|b1|2|bot|true"
 check "no visitor id: a contact's hits are one key, an anonymous one's another" \
   "$(visits --website shop | rows model,record,pages visitor= | LC_ALL=C sort | join_lines ' ')" "contact|3|1 ||1"
-$PY -c 'import sqlite3, sys; d = sqlite3.connect(sys.argv[1]); d.execute("DELETE FROM camp_visit WHERE visitor IS NULL AND record_id IS NULL"); d.execute("DELETE FROM camp_hit WHERE visitor IS NULL AND record_id IS NULL"); d.commit()' "$DB"
+store_sql "$DB" "DELETE FROM camp_visit WHERE visitor IS NULL AND record_id IS NULL"
+store_sql "$DB" "DELETE FROM camp_hit WHERE visitor IS NULL AND record_id IS NULL"
 
 # -- late hits, in a later call ---------------------------------------------------------------------
 hits <<'EOF'
@@ -227,7 +233,7 @@ check "... contact 1's and c1's anonymous visits are gone" \
 check "... another contact's visits stay, c1's included" "$(vrows first_at --record 2 | join_lines ' ')" "$before2"
 check "... other visitors' stay" "$(visits | rows first_at visitor=a1 | wc -l)" "$a1"
 check "... and no hit of contact 1 or anonymous on c1 is left" \
-  "$($PY -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT count(*) FROM camp_hit WHERE record_id = 1 OR (visitor = '"'c1'"' AND record_id IS NULL)").fetchone()[0])' "$DB")" 0
+  "$(store_sql "$DB" "SELECT count(*) FROM camp_hit WHERE record_id = 1 OR (visitor = 'c1' AND record_id IS NULL)")" 0
 check "forget again: nothing to forget (exit 0)" "$("$CAMP" forget --db "$DB" --model contact 1; echo "exit $?")" \
   "nothing to forget: contact 1 has no hit, visit or visitor id
 exit 0"

@@ -12,9 +12,12 @@
 #   say TEXT                     a heading in the output
 #   visit RECORD URL [TIME]      camp event visit: RECORD views URL on site shop-1; what it said
 #   visit_event RECORD NAME [TIME]   the same for the website event NAME
+#   made DB                      camp made its database at DB (a file, or its tables in a PostgreSQL database)
+# DB is a new database on the suite's store (tests/lib.sh: store_db; another: store_db NAME).
 set -u
 . tests/lib.sh
-DB=$D/s.db
+store_init
+store_db s
 # the two contacts most scenarios start from
 ADA_BOB='name,email,phone,opt_out,tags,score
 Ada,ada@x.test,+33600000001,false,,1
@@ -47,3 +50,9 @@ members() { "$CAMP" report --db "$DB" "$1" --members; }
 # camp list / camp lists on the scenario's database (what they print, errors included)
 lst() { "$CAMP" list --db "$DB" "$@" 2>&1 || echo "(exit $?)"; }
 lists() { "$CAMP" lists --db "$DB" 2>&1; }
+made() {
+  case $1 in
+    postgres*) [ "$(store_sql "$1" "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")" != 0 ] ;;
+    *) [ -e "$1" ] ;;
+  esac
+}

@@ -8,7 +8,9 @@ for f in "$D"/mail/*.eml; do sed -n 's/^Subject: \(.*\)\r$/\1/p; s/^From: \(.*\)
 "$CAMP" config --db "$DB" sender "not an address"
 echo "exit $?"
 say "camp init --sender sets it when the database is made; a malformed one makes no database"
-"$CAMP" init --db "$D/s2.db" --sender "Shop <shop@example.com>" > /dev/null
-"$CAMP" config --db "$D/s2.db" sender
-"$CAMP" init --db "$D/s3.db" --sender "shop at example" 2>&1
-echo "exit $?, database made: $([ -e "$D/s3.db" ] && echo yes || echo no)"
+store_db s2 DB2
+store_db s3 DB3
+"$CAMP" init --db "$DB2" --sender "Shop <shop@example.com>" > /dev/null
+"$CAMP" config --db "$DB2" sender
+"$CAMP" init --db "$DB3" --sender "shop at example" 2>&1
+echo "exit $?, database made: $(made "$DB3" && echo yes || echo no)"

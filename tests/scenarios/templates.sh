@@ -28,6 +28,8 @@ event reply 1 partnership        # Ada replies to the partnership offer: a note 
 run +3d
 show
 echo "== records after"
-sqlite3 "$DB" "SELECT id, name, tags FROM contact; SELECT id, name, priority FROM lead;
-  SELECT subject, user, contact_email FROM call; SELECT record_id, text FROM camp_note ORDER BY id;
-  SELECT list, record_id FROM camp_list_member; SELECT address, reason FROM camp_suppression"
+for q in "id, name, tags FROM contact ORDER BY id" "id, name, priority FROM lead ORDER BY id" \
+  "subject, \"user\", contact_email FROM call ORDER BY id" "record_id, text FROM camp_note ORDER BY id" \
+  "list, record_id FROM camp_list_member ORDER BY list, record_id" "address, reason FROM camp_suppression ORDER BY address"; do
+  store_sql "$DB" "SELECT $q"
+done

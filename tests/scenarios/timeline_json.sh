@@ -17,6 +17,10 @@ say "an unknown format is a usage error"
 say "it parses as JSON; --format text is the default's text"
 "$CAMP" timeline --db "$DB" --format json | $PY -c 'import json, sys; print(len(json.load(sys.stdin)["traces"]), "traces")'
 [ "$("$CAMP" timeline --db "$DB" --format text)" = "$("$CAMP" timeline --db "$DB")" ] && echo "same text"
-say "a message that is not UTF-8 (a server's words can be anything) keeps its ASCII, '?' for the rest, and the output stays JSON"
-sqlite3 "$DB" "UPDATE camp_trace SET message = CAST(x'353530206261640a20ff2162' AS TEXT) WHERE id = 1"
-"$CAMP" timeline --db "$DB" --format json | $PY -c 'import json, sys; print(repr(json.load(sys.stdin)["traces"][0]["message"]))'
+if [ "$STORE" = postgresql ]; then
+  echo "     skipped on PostgreSQL: a message that is not UTF-8 (its TEXT refuses such bytes, so none can be stored)"
+else
+  say "a message that is not UTF-8 (a server's words can be anything) keeps its ASCII, '?' for the rest, and the output stays JSON"
+  sqlite3 "$DB" "UPDATE camp_trace SET message = CAST(x'353530206261640a20ff2162' AS TEXT) WHERE id = 1"
+  "$CAMP" timeline --db "$DB" --format json | $PY -c 'import json, sys; print(repr(json.load(sys.stdin)["traces"][0]["message"]))'
+fi

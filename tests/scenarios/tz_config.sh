@@ -1,6 +1,7 @@
 say "camp init --timezone: an unknown zone is one line, exit 1, and no database"
-"$CAMP" init --db "$D/bad.db" --timezone Mars/Base 2>&1
-echo "exit $?, database made: $([ -e "$D/bad.db" ] && echo yes || echo no)"
+store_db bad BAD
+"$CAMP" init --db "$BAD" --timezone Mars/Base 2>&1
+echo "exit $?, database made: $(made "$BAD" && echo yes || echo no)"
 "$CAMP" init --db "$DB" --timezone Asia/Kolkata > /dev/null
 "$CAMP" config --db "$DB"
 say "camp config checks and normalises each key; a bad value is one line, exit 1, nothing written"

@@ -8,7 +8,7 @@ run 2026-04-01T00:00:00Z
 tz_show "1=Europe/Paris 2=America/New_York"
 show
 say "autumn 2026: Paris moves back on 25 Oct, New York on 1 Nov"
-DB=$D/autumn.db
+store_db autumn
 tz_setup tests/scenarios/tz_dst.camp "$PEOPLE" 2026-10-23T20:00:00Z
 run 2026-11-20T00:00:00Z
 tz_show "1=Europe/Paris 2=America/New_York"

@@ -8,7 +8,7 @@ run 2026-04-08T00:00:00Z
 tz_show "1=Pacific/Auckland 2=Asia/Kolkata"
 show
 say "Auckland's DST starts 27 Sep 2026 (02:00 -> 03:00): 26 Sep 09:00 +12:00, a day later 27 Sep 09:00 +13:00 (23 hours)"
-DB=$D/spring.db
+store_db spring
 tz_setup tests/scenarios/tz_far.camp "$PEOPLE" 2026-09-23T12:00:00Z
 run 2026-10-01T00:00:00Z
 tz_show "1=Pacific/Auckland 2=Asia/Kolkata"

@@ -5,7 +5,7 @@ Ada,ada@x.test,,' 2026-01-31T08:00:00Z
 run 2026-04-01T00:00:00Z
 tz_show "*=Europe/Paris"
 say "in a leap year: 31 Jan 2028 + 1 month = 29 Feb 2028"
-DB=$D/leap.db
+store_db leap
 tz_setup tests/scenarios/tz_month.camp 'name,email,phone,tz
 Ada,ada@x.test,,' 2028-01-31T08:00:00Z
 run 2028-03-01T00:00:00Z

@@ -9,7 +9,7 @@ run 2026-03-24T00:00:00Z
 show
 tz_show "*=Europe/Paris"
 say "a database window applies to a campaign without one"
-DB=$D/dbwin.db
+store_db dbwin
 tz_setup tests/scenarios/tz_dst.camp 'name,email,phone,tz
 Ada,ada@x.test,,Europe/Paris' 2026-03-20T18:30:00Z
 "$CAMP" config --db "$DB" window.email "10:00-11:00 sat-sun"

@@ -14,8 +14,8 @@ try --site shop-1 --record x --url https://shop.example.com/
 try --site shop-1 --record 1 --event signup --value lots
 try --site shop-1 --record 1 --url https://shop.example.com/ --at never
 say "hits recorded: none"
-sqlite3 "$DB" "SELECT count(*) FROM camp_hit"
+store_sql "$DB" "SELECT count(*) FROM camp_hit"
 say "well formed, they are recorded (a /pricing page of any tracked website meets url like \"/pricing%\")"
 visit 1 "https://shop.example.com/" 2026-01-05T12:00:00Z
 try --site blog-1 --record 2 --model contact --url https://blog.example.com/pricing --at 2026-01-05T12:00:00Z
-sqlite3 "$DB" "SELECT count(*) FROM camp_hit"
+store_sql "$DB" "SELECT count(*) FROM camp_hit"

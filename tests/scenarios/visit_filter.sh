@@ -5,7 +5,7 @@ lst show pricing_week
 visit 1 "https://shop.example.com/pricing?plan=pro" 2026-01-05T10:00:00Z
 visit 2 "https://shop.example.com/about" 2026-01-05T10:00:00Z
 # a crawler's hit on Bob's /pricing (the collector records bots; visited() leaves them out)
-sqlite3 "$DB" "INSERT INTO camp_hit(site, at, model, record_id, url, name, value, ua_class) VALUES('shop-1', strftime('%s', '2026-01-05T10:05:00Z'), 'contact', 2, 'https://shop.example.com/pricing', 'visit', 1, 'bot')"
+store_sql "$DB" "INSERT INTO camp_hit(site, at, model, record_id, url, name, value, ua_class) VALUES('shop-1', $(date -u -d 2026-01-05T10:05:00Z +%s), 'contact', 2, 'https://shop.example.com/pricing', 'visit', 1, 'bot')"
 run +1h
 say "Ada saw the prices: she is in pricing_week and gets the offer; Bob only saw /about"
 lst show pricing_week

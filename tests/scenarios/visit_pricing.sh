@@ -4,4 +4,4 @@ run +3h
 visit 1 "https://shop.example.com/about" 2026-01-05T12:01:00Z
 visit 1 "https://shop.example.com/pricing?plan=pro&utm_campaign=SPRING" 2026-01-05T12:02:00Z
 visit 1 "https://shop.example.com/pricing" 2026-01-05T12:03:00Z
-sqlite3 "$DB" "SELECT record_id, name, url, code FROM camp_hit ORDER BY id"
+store_sql "$DB" "SELECT record_id, name, url, code FROM camp_hit ORDER BY id"

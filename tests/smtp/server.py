@@ -30,6 +30,7 @@
 # server and one batch can mix outcomes:
 #   grey*     451 at RCPT the first time that address is seen, then accepted
 #   reject*   550 at RCPT, always
+#   latin*    550 at RCPT in Latin-1, always (a reply that is not UTF-8)
 #   baddata*  554 to the end of DATA, always (the message refused for good)
 #   drop*     the connection is cut during DATA the first time, then accepted
 #   slow*     accepted after a 0.3 s pause (keeps sessions busy: concurrency)
@@ -101,6 +102,8 @@ class Handler:
         local = address.split("@")[0].lower()
         if local.startswith("reject"):
             return "550 5.1.1 <%s>: Recipient address rejected: User unknown" % address
+        if local.startswith("latin"):
+            return ("550 5.1.1 <%s>: bo\xeete inconnue" % address).encode("latin-1")
         if local.startswith("grey") and address not in seen:
             seen.add(address)
             return "451 4.7.1 <%s>: Greylisted, try again later" % address
