@@ -696,8 +696,10 @@ int campSchedRun(Engine *e, const RunOptions *o, RunStats *st, char *err, size_t
     ** records: a re-scan of the audience costs as much as the records. */
     if (lastSync == INT64_MIN || (now - lastSync >= 86400 && campStoreRecordWrites(e) != writesAtSync) || campStoreNextMailing(e) <= now) {
       writesAtSync = campStoreRecordWrites(e);
+      long enrolled = st->enrolled;
       while (syncAll(e, o, st, &t, err, errSize) < 0)
         if (!again(e, o, &tries, err)) return -1;
+      if (st->enrolled - enrolled >= 1000) campStoreAnalyze(e);   /* the planner learns the new sizes */
       lastSync = now;
     }
     while (drain(e, o, now, 0, 0, st, &t, err, errSize) < 0)

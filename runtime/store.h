@@ -88,6 +88,11 @@ void campStoreRollback(Engine *e);
 ** (PostgreSQL: LISTEN camp) -- on SQLite, or when the wait cannot be made,
 ** sleep ms; a signal ends it early.  1 woken by news, 0 not. */
 int campStoreNotifyWork(Engine *e);
+/* After many rows were added (an enrolment): PostgreSQL's planner is told
+** the tables' new sizes (ANALYZE camp_participant, camp_trace), without
+** which it takes due work through every participant instead of the due
+** index (100x slower); SQLite: nothing.  Outside a transaction; 0 or -1. */
+int campStoreAnalyze(Engine *e);
 /* 1 when other runners work this store side by side and may hold rows this
 ** one passes over (PostgreSQL), 0 when one writer at a time does (SQLite). */
 int campStoreShared(Engine *e);

@@ -51,6 +51,10 @@ int campStoreNotifyWork(Engine *e) {
 
 int campStoreShared(Engine *e) { return campDbKind(e->conn) == DB_POSTGRES; }
 
+int campStoreAnalyze(Engine *e) {
+  return campDbKind(e->conn) == DB_POSTGRES ? campDbExec(e->conn, "ANALYZE camp_participant; ANALYZE camp_trace", NULL, 0) : 0;
+}
+
 int campStoreWaitWork(Engine *e, int ms) {
   if (campDbKind(e->conn) == DB_POSTGRES && (e->listening || campDbListen(e->conn, "camp", NULL, 0) == 0)) {
     e->listening = 1;

@@ -246,15 +246,30 @@ int campStoreCompleteCampaign(Engine *e, int64_t campaign) {
   "AND (t.owner IS NULL OR NOT EXISTS (SELECT 1 FROM camp_runner r WHERE r.id = t.owner)) ORDER BY t.state, t.due LIMIT ?5"
 /* On PostgreSQL workers take due work side by side: each locks the traces
 ** it takes and their participants until its batch commits, and passes over
-** rows another worker holds, so no trace is taken twice and one
-** participant's traces are worked by one worker at a time (its completion
-** sees all of them). */
-#define PG_CLAIM " FOR UPDATE OF t, pa SKIP LOCKED"
+** rows another worker holds (SKIP LOCKED), so no trace is taken twice and
+** one participant's traces are worked by one worker at a time (its
+** completion sees all of them).  The candidates are read first, in the due
+** index's order, each checked against its participant and campaign by a
+** subquery PostgreSQL cannot turn into a join: with the plain join its
+** planner drove from the participants (every one of them, 100x slower)
+** whenever its estimates of what is due were off -- a generic plan, tables
+** grown since their last ANALYZE.  Twice the batch are read, so a batch
+** still fills while others hold some of them. */
+#define DUE_PG(S) \
+  "WITH due AS MATERIALIZED (SELECT t.id FROM camp_trace t WHERE t.state = " S " AND " Q_PENDING_AS("t.") " AND t.due <= ?1 " \
+  "AND (SELECT count(*) FROM camp_participant pa JOIN camp_campaign c ON c.id = pa.campaign WHERE pa.id = t.participant " \
+  "AND pa.state = 'running' AND (c.state = 'running' OR pa.test = 1) AND pa.test = ?2 AND (?3 = 0 OR pa.id = ?4) " \
+  "AND (?6 = 0 OR pa.campaign = ?6)) = 1 " \
+  "AND (t.owner IS NULL OR NOT EXISTS (SELECT 1 FROM camp_runner r WHERE r.id = t.owner)) ORDER BY t.state, t.due LIMIT 2 * ?5) " \
+  "SELECT t.id, t.participant, t.parent, t.due, t.state, t.attempts, coalesce(t.message_id, ''), pa.record_id, pa.campaign, a.idx, " \
+  "pa.test, coalesce(t.due0, t.due) FROM due JOIN camp_trace t ON t.id = due.id JOIN camp_participant pa ON pa.id = t.participant " \
+  "JOIN camp_activity a ON a.id = t.activity WHERE t.state = " S " AND t.due <= ?1 AND pa.state = 'running' " \
+  "ORDER BY t.state, t.due LIMIT ?5 FOR UPDATE OF t, pa SKIP LOCKED"
 
 int campStoreTakeDue(Engine *e, int64_t now, int test, int64_t participant, int64_t campaign, DueTrace *out, int max,
                      char *err, size_t errSize) {
   static const char *const dueSql[2][2] = { { DUE_SQL(Q_SENDING), DUE_SQL(Q_SCHEDULED) },
-                                            { DUE_SQL(Q_SENDING) PG_CLAIM, DUE_SQL(Q_SCHEDULED) PG_CLAIM } };
+                                            { DUE_PG(Q_SENDING), DUE_PG(Q_SCHEDULED) } };
   int pg = campDbKind(e->conn) == DB_POSTGRES, n = 0;
   for (int k = 0; k < 2 && n < max; k++) {
     DbStmt *st = campStoreDbStmt(e, dueSql[pg][k], err, errSize);
@@ -287,7 +302,7 @@ int campStoreTakeDue(Engine *e, int64_t now, int test, int64_t participant, int6
   return n;
 }
 #undef DUE_SQL
-#undef PG_CLAIM
+#undef DUE_PG
 
 int campStoreSpawn(Engine *e, int64_t participant, int64_t activity, int64_t parent, int state, int64_t due, int hasDue,
                    int64_t base) {
