@@ -14,8 +14,9 @@
 #
 # On PostgreSQL: a throwaway PostgreSQL 15 cluster (tests/pg.sh, with
 # bench/pg.sh's durable settings), and bench/floor_pg.c on it after the
-# run: COPY of as many trace rows, and floor.c's writes with prepared
-# statements (best of three each; BENCH_FLOOR_RUNS changes it).  Then the
+# run: COPY of as many trace rows, floor.c's writes with prepared
+# statements, and the same writes pipelined (best of three each;
+# BENCH_FLOOR_RUNS=1 for one).  Then the
 # top statements by total time (pg_stat_statements) and the sizes of camp's
 # tables and indexes.
 #
@@ -121,7 +122,9 @@ else
   floor=$(best inserts "$traces")
 fi
 writes=$(best writes "$N")
-awk -v n="$N" -v tr="$traces" -v a="$t0" -v b="$t1" -v c="$t2" -v d="$t3" -v rss="$rss" -v fl="$floor" -v wr="$writes" -v st="$STORE" -v w="$W" 'BEGIN {
+piped=
+[ "$STORE" = sqlite ] || piped=$(best pipeline "$N")
+awk -v pp="$piped" -v n="$N" -v tr="$traces" -v a="$t0" -v b="$t1" -v c="$t2" -v d="$t3" -v rss="$rss" -v fl="$floor" -v wr="$writes" -v st="$STORE" -v w="$W" 'BEGIN {
   split(fl, f, " "); split(wr, x, " "); run = (b - a) + (d - c); ev = c - b
   name = st == "sqlite" ? "SQLite" : "PostgreSQL"
   printf "contacts:        %d\n", n
@@ -134,8 +137,10 @@ awk -v n="$N" -v tr="$traces" -v a="$t0" -v b="$t1" -v c="$t2" -v d="$t3" -v rss
   else
     printf "floor (PG COPY): %.2f s to COPY %d trace rows (%.0f rows/s), same run\n", f[2], f[1], f[3]
   printf "writes floor:    %.2f s for only the row writes this campaign needs for %d contacts (%.1fx the floor), same run\n", x[2], n, x[2] / f[2]
+  if (pp != "") { split(pp, y, " "); printf "pipelined:       %.2f s for the same writes in libpq pipeline mode (no wait for each answer), same run\n", y[2] }
   printf "camp / floor:    %.1fx\n", run / f[2]
   printf "camp / writes:   %.1fx\n", run / x[2]
+  if (pp != "") printf "camp / pipelined: %.1fx\n", run / y[2]
 }'
 if [ "$W" -gt 1 ] || [ "$STORE" = postgresql ]; then
   for p in 1 2; do
