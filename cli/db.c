@@ -58,7 +58,7 @@ static int init(const CliArgs *a) {
   if (!e) { fprintf(stderr, "camp init: %s\n", err); return 1; }
   if (a->opt[O_SENDER] && campSendSetSender(e, a->opt[O_SENDER], err, sizeof err) < 0) return fail(a->cmd, e, err);
   if (a->opt[O_TIMEZONE] && campSendSetZone(e, a->opt[O_TIMEZONE], err, sizeof err) < 0) return fail(a->cmd, e, err);
-  printf("%s: ready (%s clock)\n", db, campEngineIsSimulated(e) ? "simulated" : "real");
+  printf("%s: ready (%s clock)\n", campEngineName(e), campEngineIsSimulated(e) ? "simulated" : "real");
   campEngineClose(e);
   return 0;
 }
@@ -175,7 +175,8 @@ static int service(Engine *e, const char *db, RunOptions *r, RunStats *total) {
   char err[512];
   memset(total, 0, sizeof *total);
   int64_t viaRetryAt = 0;
-  campProgressLog(stderr, "run: started on %s (real clock): a pass whenever work is due, until SIGINT or SIGTERM", db);
+  campProgressLog(stderr, "run: started on %s (real clock): a pass whenever work is due or news comes, until SIGINT or SIGTERM",
+                  campEngineName(e));
   for (;;) {
     RunStats st;
     r->once = 1;
@@ -193,7 +194,7 @@ static int service(Engine *e, const char *db, RunOptions *r, RunStats *total) {
     }
     if (stopRun) break;
     int64_t wait = campSchedNextDue(e) - campEngineNow(e);
-    sleep((unsigned)(wait < 1 ? 1 : wait > 60 ? 60 : wait));   /* a signal ends the sleep */
+    campStoreWaitWork(e, 1000 * (int)(wait < 1 ? 1 : wait > 60 ? 60 : wait));   /* news or a signal end it early */
     if (stopRun) break;
   }
   campProgressLog(stderr, "run: stopped by signal; every message that went out is recorded; %ld claimed but not started "

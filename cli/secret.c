@@ -24,8 +24,8 @@ static int secret(const CliArgs *a) {
   int retire = !strcmp(action, "retire");
   int rc = campEngineSecretRotate(e, retire, err, sizeof err);
   if (rc < 0) fprintf(stderr, "camp secret: %s\n", err);
-  else if (retire) printf("%s: previous secrets retired: links they signed no longer verify\n", db);
-  else printf("%s: new secret; the previous one still verifies until camp secret retire (restart camp serve to use it)\n", db);
+  else if (retire) printf("%s: previous secrets retired: links they signed no longer verify\n", campEngineName(e));
+  else printf("%s: new secret; the previous one still verifies until camp secret retire (restart camp serve to use it)\n", campEngineName(e));
   if (getenv("CAMP_SECRET") && *getenv("CAMP_SECRET") && rc == 0)
     fprintf(stderr, "camp secret: note: $CAMP_SECRET is set and signs instead of the database's secret\n");
   campEngineClose(e);

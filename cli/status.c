@@ -125,7 +125,7 @@ static int status(const CliArgs *a) {
   Engine *e = campEngineOpen(db, 0, INT64_MIN, err, sizeof err);
   if (!e) { fprintf(stderr, "camp status: %s\n", err); return 1; }
   char *full = realpath(db, NULL);               /* which file it is, wherever camp was started */
-  json_t *s = campStoreStatus(e, full ? full : db, campSchedNextDue(e), err, sizeof err);
+  json_t *s = campStoreStatus(e, full ? full : campEngineName(e), campSchedNextDue(e), err, sizeof err);
   free(full);
   campEngineClose(e);
   if (!s) { fprintf(stderr, "camp status: %s\n", err); return 1; }

@@ -56,7 +56,7 @@ _camp() {
   # the value of an option
   if [[ $prev == -* ]] && _camp_takes_value "$camp" "$cmd" "$prev"; then
     case $prev in
-      --db|--file|--output|-o) COMPREPLY=($(compgen -f -- "$cur")) ;;
+      --db|--file|--output|-o|--from|--to) COMPREPLY=($(compgen -f -- "$cur")) ;;
       --root) COMPREPLY=($(compgen -d -- "$cur")) ;;
       --run) [ -n "$campaign" ] && COMPREPLY=($(compgen -W "$(_camp_words "$camp" complete "${dbarg[@]}" activities "$campaign")" -- "$cur")) ;;
       *) COMPREPLY=($(compgen -W "$(_camp_values "$camp" "$cmd" "$prev")" -- "$cur")) ;;
@@ -80,7 +80,7 @@ _camp() {
     website) [ -z "$campaign" ] && COMPREPLY=($(compgen -W "snippet token auth list" -- "$cur")) ;;
     config) [ -z "$campaign" ] && COMPREPLY=($(compgen -W "sender timezone window.email window.sms cap.email cap.sms" -- "$cur")) ;;
     help) [ -z "$campaign" ] && COMPREPLY=($(compgen -W "$(_camp_words "$camp" complete commands)" -- "$cur")) ;;
-    version|init|serve|complete|lists|websites|sync) ;;
+    version|init|serve|complete|lists|websites|sync|migrate) ;;
     *) COMPREPLY=($(compgen -f -- "$cur")) ;;
   esac
   return 0

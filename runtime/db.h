@@ -13,6 +13,36 @@
 ** The calls mirror SQLite's C API, so that a store file moves to this one
 ** name for name: campDbStep returns DB_ROW, DB_DONE or DB_FAIL; a statement
 ** is reset before it runs again; column indexes start at 0, parameters at 1.
+**
+** Failures that a retry may cure.  campDbStep returns DB_BUSY (campDbExec,
+** campDbFinish and campDbCopyEnd return -1 and campDbRetryable says 1) when
+** the statement failed for a reason that running the whole transaction
+** again may cure: on SQLite a database that is locked; on PostgreSQL a
+** serialization failure (SQLSTATE 40001), a deadlock (40P01), a statement
+** timeout or a cancel (57014), a lock not available (55P03), or a connection
+** error (08xxx) -- the connection lost included.  The caller rolls back
+** (campDbExec "ROLLBACK") and runs the transaction again from its BEGIN;
+** any other failure is a real error.
+**
+** The connection lost (PostgreSQL: the server restarted, the network cut).
+** The statement that finds it out fails with DB_BUSY and campDbError says
+** "connection to PostgreSQL lost" on one line.  Whether a statement that was
+** on its way when the connection dropped took effect is unknown (a COMMIT
+** may have happened): transactions that are run again must be idempotent,
+** as the store's are (claims are leases, results name their lease).  When
+** the connection dropped inside a transaction, the transaction is gone (the
+** server rolled it back): campDbInTransaction says 0, and every statement
+** fails with DB_BUSY until the caller runs ROLLBACK (it answers 0 at once)
+** or BEGIN, so that the rest of a lost transaction can never run on its
+** own.  The next call that needs the server connects again with the same
+** URL (kept in memory, never shown), waiting with a growing delay up to
+** CAMP_PG_RECONNECT_SECONDS (60); statements prepared before are prepared
+** again on their next run, channels listened to are listened to again.
+** A call that finds the connection gone while idle (outside a transaction,
+** nothing sent) reconnects and goes on without failing.  When the server
+** is not back in time the call fails with DB_FAIL and one line, "connection
+** to PostgreSQL lost; not back within 60 s: cannot connect to PostgreSQL at
+** ...", and the next call tries again.
 */
 #ifndef CAMP_DB_H
 #define CAMP_DB_H
@@ -57,7 +87,14 @@ const char *campDbError(Db *db);
 /* Run sql (one or more statements separated by ';', no parameters, no
 ** rows wanted).  0, or -1 with "database: " and the error in err. */
 int campDbExec(Db *db, const char *sql, char *err, size_t errSize);
-/* Inside a transaction (BEGIN not yet committed or rolled back)? */
+/* Start a transaction that writes: BEGIN IMMEDIATE on SQLite (the write
+** lock now, not at the first write), BEGIN on PostgreSQL.  As campDbExec. */
+int campDbBegin(Db *db, char *err, size_t errSize);
+/* Did the last failure on db come from a cause that running the whole
+** transaction again may cure (DB_BUSY: see above)?  1 or 0. */
+int campDbRetryable(Db *db);
+/* Inside a transaction (BEGIN not yet committed or rolled back)?  0 once
+** the connection it ran on is lost. */
 int campDbInTransaction(Db *db);
 /* Rows the last INSERT, UPDATE or DELETE changed. */
 int64_t campDbChanges(Db *db);
@@ -87,5 +124,52 @@ int campDbColumnBytes(DbStmt *st, int col);
 /* After a loop of campDbStep: finalize st; 0 when the last step was DB_DONE,
 ** else -1 with "database: " and the error in err. */
 int campDbFinish(DbStmt *st, int rc, char *err, size_t errSize);
+
+/* -- bulk writes ------------------------------------------------------------
+** Rows into one table, as fast as the database takes them: on PostgreSQL
+** COPY table(columns) FROM STDIN in the text format, sent in 64 KiB
+** chunks; on SQLite one prepared INSERT run per row (SQLite's fastest
+** path), under a savepoint.  Values are text (NULL for a null) that the
+** column's type reads: an int as "-12", a real as "%.17g" prints it.
+** Either way a failed copy leaves none of its rows: PostgreSQL's COPY is
+** one statement; SQLite's savepoint is rolled back.  Inside a transaction,
+** PostgreSQL has then aborted it: roll it back.  While a copy is open no
+** other statement runs on db. */
+typedef struct DbCopy DbCopy;
+/* Start copying into table's columns (names, quoted here).  NULL with
+** "database: ..." in err. */
+DbCopy *campDbCopyBegin(Db *db, const char *table, const char *const *columns, int ncolumns, char *err, size_t errSize);
+/* One row: ncolumns values, each a C string or NULL for a null.  0, or -1
+** once the copy has failed (a failure may also show only at campDbCopyEnd). */
+int campDbCopyRow(DbCopy *c, const char *const *values);
+/* A typed value for campDbCopyValues: DB_NULL, DB_INTEGER (i), DB_FLOAT
+** (r) or DB_TEXT (s, a C string). */
+typedef struct DbValue { DbType type; int64_t i; double r; const char *s; } DbValue;
+/* campDbCopyRow with typed values: SQLite binds them as they are (no
+** number printed and read again: an import's speed), PostgreSQL sends
+** their text. */
+int campDbCopyValues(DbCopy *c, const DbValue *values);
+/* Finish and free c: the number of rows copied, or -1 with one line in err
+** ("database: invalid input syntax for type bigint: \"x\" (COPY t, line 3,
+** column n: \"x\")"); campDbRetryable tells a lost connection. */
+long campDbCopyEnd(DbCopy *c, char *err, size_t errSize);
+
+/* -- waking up on news -------------------------------------------------------
+** PostgreSQL's LISTEN/NOTIFY: a process waits on a channel instead of
+** polling, and a writer says "there is news" there; a notification sent
+** inside a transaction is delivered when it commits, never if it rolls
+** back.  On SQLite, which has no server to tell, Listen and Notify do
+** nothing and Wait sleeps its timeout (callers poll as before). */
+/* Listen to channel (a name; case kept) on db, now and after every
+** reconnect.  0, or -1 with "database: ..." in err. */
+int campDbListen(Db *db, const char *channel, char *err, size_t errSize);
+/* Notify channel's listeners with payload (NULL: none).  0, or -1. */
+int campDbNotify(Db *db, const char *channel, const char *payload, char *err, size_t errSize);
+/* Wait up to timeoutMs for a notification on a channel db listens to; 1
+** when one or more arrived (all pending ones are taken) or when the
+** connection was made again (notifications may have been missed: look for
+** work), 0 when the time ran out, -1 on an error (campDbError).  Only
+** outside a transaction. */
+int campDbWait(Db *db, int timeoutMs);
 
 #endif

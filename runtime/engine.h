@@ -62,6 +62,8 @@ Engine *campEngineOpenSnapshot(const unsigned char *db, size_t len, char *err, s
 ** database.  It keys the Message-IDs, and the tracking tokens unless
 ** $CAMP_SECRET overrides it.  Owned by e. */
 const char *campEngineSecret(Engine *e);
+/* What e was opened as, fit to show: its path, or its URL without a password. */
+const char *campEngineName(Engine *e);
 
 /* The database's previous secrets, comma-separated (*out malloc'd; "" when
 ** none): tokens they signed still verify.  -1 with a message in err. */

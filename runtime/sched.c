@@ -284,6 +284,7 @@ static int noteLeavers(Sync *s, char *err, size_t errSize) {
 static int syncCampaign(Engine *e, int64_t campaign, int sendNow, RunStats *rs, Tick *t, char *err, size_t errSize) {
   const Loaded *l = campStoreLoaded(e, campaign, err, errSize);
   if (!l) return -1;
+  if (campStoreLockCampaign(e, campaign) < 0) { snprintf(err, errSize, "database: %s", campStoreError(e)); return -1; }
   const ProgCampaign *c = &l->p->camps[l->camp];
   Sync s = { e, l, campEngineNow(e), { { 0 }, 0, 0, 0, 0 }, rs, NULL, NULL, 0, 0, err, errSize, t, 0 };
   campSchedHost(&s.host, e, l, 0);
@@ -584,6 +585,7 @@ static int takeBatch(Engine *e, const RunOptions *o, int64_t now, int testOnly, 
   b->out = calloc((size_t)batch, sizeof *b->out);
   if (!b->work || !b->out) { snprintf(err, errSize, "out of memory"); return -1; }
   if (campStoreBegin(e, 1, err, errSize) < 0) return -1;
+  RunStats keep = *rs;          /* a batch rolled back counted nothing (o->tally may have: it is not undone) */
   int n = campStoreRunnerBeat(e, err, errSize) < 0 ? -1 : campStoreTakeDue(e, now, testOnly, testParticipant, o->campaign, b->work, batch, err, errSize);
   int nout = 0, rc = n < 0 ? -1 : 0;
   if (n > 1) campSchedOrder(e, b->work, n);
@@ -605,12 +607,14 @@ static int takeBatch(Engine *e, const RunOptions *o, int64_t now, int testOnly, 
     campSchedComplete(e, b->work[i].participant, rs);
     if (o->tally) tallyAdd(e, o->tally, b->work[i].campaign, rs, &before);
   }
+  if (rc == 0 && n > 0) rc = campStoreNotifyWork(e);   /* others waiting on rows this batch locked look again */
   if (rc == 0) rc = campStoreCommit(e, err, errSize);
   else {
     if (!err[0]) snprintf(err, errSize, "database: %s", campStoreError(e));
     campStoreRollback(e);
     for (int i = 0; i < nout; i++) campSchedOutFree(&b->out[i]);
     nout = 0;
+    *rs = keep;
   }
   b->n = n;
   b->nout = nout;
@@ -666,30 +670,50 @@ static int drain(Engine *e, const RunOptions *o, int64_t now, int test, int64_t 
   return rc < 0 ? -1 : 0;
 }
 
+/* After a failed step of the run: 1 when it may be run again (PostgreSQL
+** restarted, a deadlock: campStoreRetryable; at most SCHED_RETRIES times in
+** a row), saying so in the log; 0 when the run ends with err. */
+static int again(Engine *e, const RunOptions *o, int *tries, char *err) {
+  if (!campStoreRetryable(e) || ++*tries > SCHED_RETRIES) return 0;
+  campStoreRollback(e);
+  char now[CAMP_CLOCK_ISO_SIZE];
+  campClockFormat(campClockWall(), now);
+  fprintf(o->log ? o->log : stderr, "%s run: %s; trying again\n", now, err);
+  err[0] = 0;
+  return 1;
+}
+
 int campSchedRun(Engine *e, const RunOptions *o, RunStats *st, char *err, size_t errSize) {
   memset(st, 0, sizeof *st);
   int64_t now = campEngineNow(e), lastSync = INT64_MIN;
   Tick t = { o, st, 0 };
   long writesAtSync = -1;
-  int simulated = campEngineIsSimulated(e);
+  int simulated = campEngineIsSimulated(e), tries = 0;
   if (!simulated && !o->once && o->until == INT64_MAX) { snprintf(err, errSize, "service mode: use --once or --until"); }
-  for (;;) {
+  for (;; tries = 0) {
     /* Sync when the run starts (records may have been imported or changed by
     ** anyone), then at most daily, and only when this run's actions changed
     ** records: a re-scan of the audience costs as much as the records. */
     if (lastSync == INT64_MIN || (now - lastSync >= 86400 && campStoreRecordWrites(e) != writesAtSync) || campStoreNextMailing(e) <= now) {
       writesAtSync = campStoreRecordWrites(e);
-      if (syncAll(e, o, st, &t, err, errSize) < 0) return -1;
+      while (syncAll(e, o, st, &t, err, errSize) < 0)
+        if (!again(e, o, &tries, err)) return -1;
       lastSync = now;
     }
-    if (drain(e, o, now, 0, 0, st, &t, err, errSize) < 0) return -1;
+    while (drain(e, o, now, 0, 0, st, &t, err, errSize) < 0)
+      if (!again(e, o, &tries, err)) return -1;
     if (o->stop && *o->stop) return 0;        /* stopped: the clock stays where the work stopped */
     if (o->once) break;
     int64_t next = campSchedNextDue(e);
+    /* work due now that another runner holds (PostgreSQL): wait for its commit */
+    if (next <= now && campStoreShared(e) && campStoreWaitWork(e, 1000) > 0) continue;
     if (next <= now) next = now + 1;
     if (next > o->until) break;
     now = next;
-    if (simulated && campStoreSetClock(e, now) < 0) { snprintf(err, errSize, "database: %s", campStoreError(e)); return -1; }
+    while (simulated && campStoreSetClock(e, now) < 0) {
+      snprintf(err, errSize, "database: %s", campStoreError(e));
+      if (!again(e, o, &tries, err)) return -1;
+    }
     if (o->log) fflush(o->log);
   }
   if (simulated && !o->once && o->until != INT64_MAX && o->until > campEngineNow(e) && campStoreSetClock(e, o->until) < 0) {

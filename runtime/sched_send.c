@@ -97,21 +97,29 @@ static int finishSend(Engine *e, int64_t owner, Outgoing *og, const SendStatus *
 static void recordPending(Batch *b, int wait) {
   Engine *r = b->rec;
   if (!b->npending || b->failed) return;
-  int rc = campStoreBegin(r, wait, NULL, 0);
-  if (rc > 0) return;
-  int ok = rc == 0;
-  for (int k = 0; k < b->npending && ok; k++) {
-    int j = b->pending[k];
-    ok = finishSend(r, b->owner, &b->out[b->order[j]], &b->ss[j], b->now, &b->st) == 0;
+  /* PostgreSQL restarted, a deadlock: the results are recorded again from
+  ** the start, a limited number of times (each lost connection waits to
+  ** connect again first) */
+  for (int tries = 0;; tries++) {
+    RunStats keep = b->st;
+    int rc = campStoreBegin(r, wait, NULL, 0);
+    if (rc > 0) return;
+    int ok = rc == 0;
+    for (int k = 0; k < b->npending && ok; k++) {
+      int j = b->pending[k];
+      ok = finishSend(r, b->owner, &b->out[b->order[j]], &b->ss[j], b->now, &b->st) == 0;
+    }
+    for (int k = 0; k < b->npending && ok; k++) {
+      DueTrace *w = b->out[b->order[b->pending[k]]].w;
+      if (!w->spawned) ok = campSchedComplete(r, w->participant, &b->st) == 0;
+    }
+    if (ok) ok = campStoreRunnerAlive(r, b->owner) == 0;    /* a heartbeat while the batch is out */
+    if (ok && campStoreCommit(r, NULL, 0) == 0) { b->npending = 0; return; }
+    snprintf(b->err, sizeof b->err, "database: recording results: %s", campStoreError(r));
+    campStoreRollback(r);
+    if (!campStoreRetryable(r) || tries >= SCHED_RETRIES) break;
+    b->st = keep;
   }
-  for (int k = 0; k < b->npending && ok; k++) {
-    DueTrace *w = b->out[b->order[b->pending[k]]].w;
-    if (!w->spawned) ok = campSchedComplete(r, w->participant, &b->st) == 0;
-  }
-  if (ok) ok = campStoreRunnerAlive(r, b->owner) == 0;    /* a heartbeat while the batch is out */
-  if (ok && campStoreCommit(r, NULL, 0) == 0) { b->npending = 0; return; }
-  snprintf(b->err, sizeof b->err, "database: recording results: %s", campStoreError(r));
-  campStoreRollback(r);
   b->failed = 1;
 }
 

@@ -11,6 +11,11 @@
 #include "runtime/sched.h"
 #include "runtime/store.h"
 
+/* How many times in a row a transaction that failed for a cause a retry may
+** cure (campStoreRetryable: PostgreSQL restarted, a deadlock) runs again
+** before the run gives up and says why. */
+#define SCHED_RETRIES 50
+
 /* One claimed send: a message, or an action's webhooks. */
 typedef struct Outgoing {
   DueTrace *w;

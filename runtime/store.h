@@ -82,6 +82,21 @@ typedef struct DueTrace {
 int campStoreBegin(Engine *e, int wait, char *err, size_t errSize);
 int campStoreCommit(Engine *e, char *err, size_t errSize);
 void campStoreRollback(Engine *e);
+/* News for runners.  campStoreNotifyWork, inside a transaction: at its
+** commit, runners waiting in campStoreWaitWork wake (PostgreSQL: NOTIFY
+** camp; SQLite: nothing).  campStoreWaitWork: wait up to ms for such news
+** (PostgreSQL: LISTEN camp) -- on SQLite, or when the wait cannot be made,
+** sleep ms; a signal ends it early.  1 woken by news, 0 not. */
+int campStoreNotifyWork(Engine *e);
+/* 1 when other runners work this store side by side and may hold rows this
+** one passes over (PostgreSQL), 0 when one writer at a time does (SQLite). */
+int campStoreShared(Engine *e);
+int campStoreWaitWork(Engine *e, int ms);
+/* After a failure: may running the whole transaction again cure it?  On
+** PostgreSQL a lost connection (the next statement connects again), a
+** serialization failure, a deadlock or a statement timeout; on SQLite
+** never (its busy handler already waited).  Roll back first. */
+int campStoreRetryable(Engine *e);
 /* A nested all-or-nothing step inside a transaction (an activity's
 ** actions): mark, then keep (keep != 0) or undo everything since. */
 int campStoreMark(Engine *e);
@@ -282,6 +297,11 @@ int campStoreComplete(Engine *e, int64_t participant);
 int campStoreCompleteCampaign(Engine *e, int64_t campaign);
 
 /* -- traces ------------------------------------------------------------------ */
+
+/* Until the transaction ends, this runner alone enrols campaign's records
+** (PostgreSQL: an advisory lock other workers wait on; SQLite: its one
+** writer already is).  0, or -1. */
+int campStoreLockCampaign(Engine *e, int64_t campaign);
 
 /* Up to max due traces at now that no live runner owns (interrupted sends
 ** first, then scheduled ones, by due time), of running participants of
@@ -876,5 +896,26 @@ int campStoreTestAddress(Engine *e, const char *model, int64_t record, int sms, 
 ** 0 no, -1 error. */
 int campStoreTestSuppression(Engine *e, int sms, const char *addr, char *reason, size_t size, int64_t *at,
                              char *err, size_t errSize);
+
+/* -- camp migrate (store_move.c) ------------------------------------------ */
+
+/* What a copy did; table, when set, is called after each table is copied. */
+typedef struct MoveStats {
+  int tables;                   /* tables copied (the camp_* ones and the model tables) */
+  int64_t rows;                 /* rows copied */
+  int64_t repaired;             /* texts PostgreSQL would refuse, their bad bytes made '?' */
+  double seconds;               /* wall time */
+  void (*table)(void *ctx, const char *name, int64_t rows);
+  void *ctx;
+} MoveStats;
+
+/* Copy the whole camp database from (a SQLite file or a postgresql:// URL)
+** into a new one at to (the same): every camp_* table but camp_runner's rows,
+** every model table, the secret and the clock, in one transaction on the
+** target, each table's count, id sum and max checked before the commit.  A
+** SQLite target must not exist (it is written beside and renamed when
+** complete); a PostgreSQL one must have no camp tables.  0, or -1 with one
+** line in err (never a URL's password) and nothing written. */
+int campStoreMove(const char *from, const char *to, MoveStats *stats, char *err, size_t errSize);
 
 #endif

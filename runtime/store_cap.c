@@ -41,6 +41,10 @@ static DbStmt *keyed(Engine *e, const char *all, const char *one, int sms, const
 #define SENDS "FROM camp_send_log WHERE channel = ?1 AND contact = ?2 AND at > ?3"
 
 long campStoreCapCount(Engine *e, int sms, const char *contact, int64_t campaign, int64_t since) {
+  /* PostgreSQL: workers count and log one contact's sends one at a time
+  ** (held to the batch's commit); SQLite has one writer already */
+  if (campDbKind(e->conn) == DB_POSTGRES &&
+      campStoreDbRun(e, "SELECT pg_advisory_xact_lock(" STORE_LOCK_CAP ", hashtext(?))", "t", contact) < 0) return -1;
   DbStmt *st = keyed(e, "SELECT count(*) " SENDS, "SELECT count(*) " SENDS " AND campaign = ?4", sms, contact, since, campaign);
   if (!st) return -1;
   long n = campDbStep(st) == DB_ROW ? (long)campDbColumnInt64(st, 0) : -1;

@@ -3,11 +3,14 @@
 ** the backend of its connection (store_db_sqlite.c, store_db_pg.c).
 **
 ** Owns: choosing the backend from the target, the shown name of a URL
-** (no password), and the calls that are the same for both.
+** (no password), the calls that are the same for both, and the SQL a
+** copy runs on each.
 */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include "runtime/buf.h"
 #include "runtime/store_db_int.h"
 
 int campDbIsUrl(const char *target) {
@@ -54,6 +57,7 @@ const char *campDbError(Db *db) { return db->err; }
 
 int campDbExec(Db *db, const char *sql, char *err, size_t errSize) {
   int rc = db->kind == DB_POSTGRES ? campDbPgExec(db, sql) : campDbLiteExec(db, sql);
+  if (rc < 0 && db->kind == DB_SQLITE) db->retryable = sqlite3_errcode(db->lite) == SQLITE_BUSY;
   if (rc < 0 && err) snprintf(err, errSize, "database: %s", db->err);
   return rc;
 }
@@ -105,6 +109,7 @@ int campDbStep(DbStmt *st) {
   if (rc == SQLITE_ROW) return DB_ROW;
   if (rc == SQLITE_DONE) return DB_DONE;
   snprintf(st->db->err, sizeof st->db->err, "%s", sqlite3_errmsg(st->db->lite));
+  st->db->retryable = rc == SQLITE_BUSY;
   return rc == SQLITE_BUSY ? DB_BUSY : DB_FAIL;
 }
 
@@ -143,4 +148,135 @@ int campDbFinish(DbStmt *st, int rc, char *err, size_t errSize) {
   if (rc != DB_DONE && err) snprintf(err, errSize, "database: %s", campDbError(st->db));
   campDbFinalize(st);
   return rc == DB_DONE ? 0 : -1;
+}
+
+int campDbBegin(Db *db, char *err, size_t errSize) {
+  return campDbExec(db, db->kind == DB_POSTGRES ? "BEGIN" : "BEGIN IMMEDIATE", err, errSize);
+}
+
+int campDbRetryable(Db *db) { return db->retryable; }
+
+char *campDbQuoteName(const char *name) {
+  size_t n = 3;
+  for (const char *p = name; *p; p++) n += *p == '"' ? 2 : 1;
+  char *out = malloc(n), *w = out;
+  if (!out) return NULL;
+  *w++ = '"';
+  for (const char *p = name; *p; p++) { if (*p == '"') *w++ = '"'; *w++ = *p; }
+  *w++ = '"';
+  *w = 0;
+  return out;
+}
+
+/* -- bulk writes ------------------------------------------------------------ */
+
+/* The statement a copy runs: PostgreSQL's COPY, or SQLite's INSERT with a
+** parameter per column (malloc'd; NULL when out of memory). */
+static char *copySql(Db *db, const char *table, const char *const *columns, int ncolumns) {
+  Buf b = { 0 };
+  char *q = campDbQuoteName(table);
+  campBufPrintf(&b, "%s %s(", db->kind == DB_POSTGRES ? "COPY" : "INSERT INTO", q ? q : "");
+  free(q);
+  for (int i = 0; i < ncolumns; i++) {
+    q = campDbQuoteName(columns[i]);
+    campBufPrintf(&b, "%s%s", i ? ", " : "", q ? q : "");
+    if (!q) b.oom = 1;
+  }
+  if (db->kind == DB_POSTGRES) campBufPuts(&b, ") FROM STDIN");
+  else {
+    campBufPuts(&b, ") VALUES(");
+    for (int i = 0; i < ncolumns; i++) campBufPuts(&b, i ? ", ?" : "?");
+    campBufPuts(&b, ")");
+  }
+  if (b.oom) { campBufFree(&b); return NULL; }
+  return b.p;
+}
+
+static void copyFree(DbCopy *c) {
+  free(c->buf);
+  free(c->value);
+  free(c->text);
+  free(c->num);
+  free(c);
+}
+
+DbCopy *campDbCopyBegin(Db *db, const char *table, const char *const *columns, int ncolumns, char *err, size_t errSize) {
+  DbCopy *c = calloc(1, sizeof *c);
+  char *sql = c && ncolumns > 0 ? copySql(db, table, columns, ncolumns) : NULL;
+  if (!sql) {
+    snprintf(err, errSize, ncolumns > 0 ? "out of memory" : "database: a copy needs a column");
+    free(c);
+    return NULL;
+  }
+  c->db = db;
+  c->ncol = ncolumns;
+  int pg = db->kind == DB_POSTGRES, rc = -1;
+  if (pg ? !(c->text = calloc((size_t)ncolumns, sizeof *c->text)) || !(c->num = calloc((size_t)ncolumns, sizeof *c->num))
+         : !(c->value = calloc((size_t)ncolumns, sizeof *c->value)))
+    snprintf(db->err, sizeof db->err, "out of memory");
+  else rc = pg ? campDbPgCopyBegin(c, sql) : campDbLiteCopyBegin(c, sql);
+  free(sql);
+  if (rc == 0) return c;
+  snprintf(err, errSize, "database: %s", db->err);
+  copyFree(c);
+  return NULL;
+}
+
+int campDbCopyRow(DbCopy *c, const char *const *values) {
+  if (c->failed) return -1;
+  int rc;
+  if (c->db->kind == DB_POSTGRES) rc = campDbPgCopyRow(c, values);
+  else {
+    for (int i = 0; i < c->ncol; i++) c->value[i] = (DbValue){ .type = values[i] ? DB_TEXT : DB_NULL, .s = values[i] };
+    rc = campDbLiteCopyRow(c, c->value);
+  }
+  if (rc < 0) c->failed = 1;
+  return rc;
+}
+
+int campDbCopyValues(DbCopy *c, const DbValue *values) {
+  if (c->failed) return -1;
+  int rc;
+  if (c->db->kind == DB_SQLITE) rc = campDbLiteCopyRow(c, values);
+  else {
+    for (int i = 0; i < c->ncol; i++) {
+      const DbValue *v = &values[i];
+      c->text[i] = v->type == DB_TEXT ? v->s : v->type == DB_NULL ? NULL : c->num[i];
+      if (v->type == DB_INTEGER) snprintf(c->num[i], sizeof c->num[i], "%lld", (long long)v->i);
+      else if (v->type == DB_FLOAT) snprintf(c->num[i], sizeof c->num[i], "%.17g", v->r);
+    }
+    rc = campDbPgCopyRow(c, c->text);
+  }
+  if (rc < 0) c->failed = 1;
+  return rc;
+}
+
+long campDbCopyEnd(DbCopy *c, char *err, size_t errSize) {
+  if (!c) return -1;
+  long rows = c->db->kind == DB_POSTGRES ? campDbPgCopyEnd(c) : campDbLiteCopyEnd(c);
+  if (rows < 0 && err) snprintf(err, errSize, "database: %s", c->db->err);
+  copyFree(c);
+  return rows;
+}
+
+/* -- waking up on news ------------------------------------------------------ */
+
+int campDbListen(Db *db, const char *channel, char *err, size_t errSize) {
+  if (db->kind != DB_POSTGRES) return 0;
+  int rc = campDbPgListen(db, channel);
+  if (rc < 0 && err) snprintf(err, errSize, "database: %s", db->err);
+  return rc;
+}
+
+int campDbNotify(Db *db, const char *channel, const char *payload, char *err, size_t errSize) {
+  if (db->kind != DB_POSTGRES) return 0;
+  int rc = campDbPgNotify(db, channel, payload);
+  if (rc < 0 && err) snprintf(err, errSize, "database: %s", db->err);
+  return rc;
+}
+
+int campDbWait(Db *db, int timeoutMs) {
+  if (db->kind == DB_POSTGRES) return campDbPgWait(db, timeoutMs);
+  if (timeoutMs > 0) nanosleep(&(struct timespec){ timeoutMs / 1000, timeoutMs % 1000 * 1000000L }, NULL);
+  return 0;
 }

@@ -18,6 +18,7 @@ struct Db {
   char err[512];                /* the last error, one line */
   sqlite3 *lite;
   int wrapped;                  /* lite is not ours to close (campDbWrapSqlite) */
+  int retryable;                /* the last failure was a DB_BUSY one (campDbRetryable) */
   struct PgConn *pg;
 };
 
@@ -27,11 +28,33 @@ struct DbStmt {
   struct PgStmt *pg;
 };
 
+/* A copy (campDbCopyBegin): SQLite's INSERT, or PostgreSQL's COPY data
+** waiting to be sent. */
+struct DbCopy {
+  Db *db;
+  DbStmt *ins;                  /* SQLite */
+  int ncol;
+  long rows;
+  int failed;                   /* the copy failed: db->err says why */
+  char *buf;                    /* PostgreSQL: rows in COPY's text format not yet sent */
+  size_t n, cap;
+  DbValue *value;               /* a row of texts as values (SQLite) */
+  const char **text;            /* a row of values as texts (PostgreSQL), numbers in num */
+  char (*num)[32];
+};
+
+/* name as a quoted identifier, "its" quotes doubled (malloc'd; NULL when
+** out of memory): a table's, column's or channel's name in SQL. */
+char *campDbQuoteName(const char *name);
+
 /* Each backend: 0 / a value, or -1 with db->err set. */
 int campDbLiteOpen(Db *db, const char *path, int create);
 void campDbLiteClose(Db *db);
 int campDbLiteExec(Db *db, const char *sql);
 DbStmt *campDbLitePrepare(Db *db, const char *sql);
+int campDbLiteCopyBegin(DbCopy *c, const char *sql);
+int campDbLiteCopyRow(DbCopy *c, const DbValue *values);
+long campDbLiteCopyEnd(DbCopy *c);
 
 int campDbPgOpen(Db *db, const char *url);
 void campDbPgClose(Db *db);
@@ -49,5 +72,11 @@ DbType campDbPgColumnType(DbStmt *st, int col);
 const char *campDbPgColumnText(DbStmt *st, int col);
 const void *campDbPgColumnBlob(DbStmt *st, int col);
 int campDbPgColumnBytes(DbStmt *st, int col);
+int campDbPgCopyBegin(DbCopy *c, const char *sql);
+int campDbPgCopyRow(DbCopy *c, const char *const *values);
+long campDbPgCopyEnd(DbCopy *c);
+int campDbPgListen(Db *db, const char *channel);
+int campDbPgNotify(Db *db, const char *channel, const char *payload);
+int campDbPgWait(Db *db, int timeoutMs);
 
 #endif

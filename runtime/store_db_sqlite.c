@@ -3,8 +3,9 @@
 ** read-write (created when asked), one connection per Db, used by one
 ** thread at a time (SQLITE_OPEN_NOMUTEX).
 **
-** Owns: opening, running statements without rows, preparing.  The other
-** calls are SQLite's own, made by runtime/store_db.c.
+** Owns: opening, running statements without rows, preparing, copying
+** rows (campDbCopy*).  The other calls are SQLite's own, made by
+** runtime/store_db.c.
 */
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,4 +45,42 @@ DbStmt *campDbLitePrepare(Db *db, const char *sql) {
   snprintf(db->err, sizeof db->err, "%s", sqlite3_errmsg(db->lite));
   free(st);
   return NULL;
+}
+
+/* A copy is its INSERT run once per row (values bound in place; a text's
+** column affinity makes "42" an integer), under a savepoint, so that a
+** failed copy leaves none of its rows, in a transaction or not. */
+int campDbLiteCopyBegin(DbCopy *c, const char *sql) {
+  if (campDbLiteExec(c->db, "SAVEPOINT camp_copy") < 0) return -1;
+  if ((c->ins = campDbLitePrepare(c->db, sql))) return 0;
+  sqlite3_exec(c->db->lite, "ROLLBACK TO camp_copy; RELEASE camp_copy", NULL, NULL, NULL);
+  return -1;
+}
+
+int campDbLiteCopyRow(DbCopy *c, const DbValue *values) {
+  sqlite3_stmt *st = c->ins->lite;
+  for (int i = 0; i < c->ncol; i++) {
+    const DbValue *v = &values[i];
+    if (v->type == DB_INTEGER) sqlite3_bind_int64(st, i + 1, v->i);
+    else if (v->type == DB_FLOAT) sqlite3_bind_double(st, i + 1, v->r);
+    else if (v->type == DB_TEXT && v->s) sqlite3_bind_text(st, i + 1, v->s, -1, SQLITE_STATIC);
+    else sqlite3_bind_null(st, i + 1);
+  }
+  int rc = sqlite3_step(st);
+  if (rc != SQLITE_DONE) {
+    snprintf(c->db->err, sizeof c->db->err, "%s (copy, row %ld)", sqlite3_errmsg(c->db->lite), c->rows + 1);
+    c->db->retryable = rc == SQLITE_BUSY;
+  }
+  sqlite3_reset(st);
+  if (rc != SQLITE_DONE) return -1;
+  c->rows++;
+  return 0;
+}
+
+long campDbLiteCopyEnd(DbCopy *c) {
+  sqlite3_finalize(c->ins->lite);
+  free(c->ins);
+  if (!c->failed && campDbLiteExec(c->db, "RELEASE camp_copy") == 0) return c->rows;
+  sqlite3_exec(c->db->lite, "ROLLBACK TO camp_copy; RELEASE camp_copy", NULL, NULL, NULL);
+  return -1;
 }

@@ -27,7 +27,7 @@
 #include "runtime/store_db_int.h"
 #include "runtime/store_engine.h"
 
-#define SCHEMA_VERSION 9
+
 
 static const char *const schema1 =
   "CREATE TABLE camp_meta(key TEXT PRIMARY KEY, value);"
@@ -222,88 +222,11 @@ static const char *const schema9 =
 /* Migrations: index i brings user_version i to i + 1. */
 static const char *const migrations[] = { schema1, schema2, schema3, schema4, schema5, schema6, schema7, schema8, schema9 };
 
-int campStoreExec(Engine *e, const char *sql, char *err, size_t errSize) {
-  char *msg = NULL;
-  if (sqlite3_exec(e->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-    snprintf(err, errSize, "database: %s", msg ? msg : sqlite3_errmsg(e->db));
-    sqlite3_free(msg);
-    return -1;
-  }
-  return 0;
-}
-
-int campStoreDbError(Engine *e, char *err, size_t errSize) {
-  snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db));
-  return -1;
-}
+int campStoreExec(Engine *e, const char *sql, char *err, size_t errSize) { return campDbExec(e->conn, sql, err, errSize); }
 
 int campStoreConnError(Engine *e, char *err, size_t errSize) {
   snprintf(err, errSize, "database: %s", campDbError(e->conn));
   return -1;
-}
-
-int campStoreFinish(Engine *e, sqlite3_stmt *st, int rc, char *err, size_t errSize) {
-  if (rc != SQLITE_DONE) snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db));
-  sqlite3_finalize(st);
-  return rc == SQLITE_DONE ? 0 : -1;
-}
-
-sqlite3_stmt *campStorePrepare(Engine *e, const char *sql, char *err, size_t errSize) {
-  sqlite3_stmt *st = NULL;
-  if (sqlite3_prepare_v2(e->db, sql, -1, &st, NULL) != SQLITE_OK) {
-    snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db));
-    return NULL;
-  }
-  return st;
-}
-
-sqlite3_stmt *campStoreStmt(Engine *e, const char *sql, char *err, size_t errSize) {
-  for (int i = 0; i < e->nstmt; i++)   /* most callers pass literals: try the pointer before hashing */
-    if (e->stmts[i].key == sql && !strcmp(e->stmts[i].sql, sql)) {
-      sqlite3_reset(e->stmts[i].st);
-      sqlite3_clear_bindings(e->stmts[i].st);
-      return e->stmts[i].st;
-    }
-  uint32_t h = campHashFnv1a(sql, strlen(sql));
-  for (int i = 0; i < e->nstmt; i++)
-    if (e->stmts[i].hash == h && !strcmp(e->stmts[i].sql, sql)) {
-      sqlite3_reset(e->stmts[i].st);
-      sqlite3_clear_bindings(e->stmts[i].st);
-      return e->stmts[i].st;
-    }
-  sqlite3_stmt *st = campStorePrepare(e, sql, err, errSize);
-  if (!st) return NULL;
-  if (e->nstmt == (int)(sizeof e->stmts / sizeof e->stmts[0])) {   /* full: drop the oldest */
-    sqlite3_finalize(e->stmts[0].st);
-    free(e->stmts[0].sql);
-    memmove(e->stmts, e->stmts + 1, (size_t)(--e->nstmt) * sizeof e->stmts[0]);
-  }
-  e->stmts[e->nstmt].hash = h;
-  e->stmts[e->nstmt].key = sql;
-  e->stmts[e->nstmt].sql = strdup(sql);
-  e->stmts[e->nstmt++].st = st;
-  return st;
-}
-
-/* One bound statement without results through the cache: "i" binds an
-** int64, "t" a text (NULL binds null), "n" a null.  0 done, -1 error. */
-int campStoreRun(Engine *e, const char *sql, const char *kinds, ...) {
-  char ign_[160];
-  sqlite3_stmt *s = campStoreStmt(e, sql, ign_, sizeof ign_);
-  if (!s) return -1;
-  va_list ap;
-  va_start(ap, kinds);
-  for (int i = 0; kinds[i]; i++) {
-    if (kinds[i] == 'i') sqlite3_bind_int64(s, i + 1, va_arg(ap, int64_t));
-    else if (kinds[i] == 't') {
-      const char *t = va_arg(ap, const char *);
-      if (t) sqlite3_bind_text(s, i + 1, t, -1, SQLITE_TRANSIENT); else sqlite3_bind_null(s, i + 1);
-    }
-  }
-  va_end(ap);
-  int rc = sqlite3_step(s);
-  sqlite3_reset(s);
-  return rc == SQLITE_DONE ? 0 : -1;
 }
 
 DbStmt *campStoreDbStmt(Engine *e, const char *sql, char *err, size_t errSize) {
@@ -352,9 +275,9 @@ int campStoreDbRun(Engine *e, const char *sql, const char *kinds, ...) {
   DbStmt *s = dbBound(e, sql, kinds, ap);
   va_end(ap);
   if (!s) return -1;
-  int rc = campDbStep(s);
+  int rc = campDbStep(s);      /* a row is fine: SELECT pg_advisory_xact_lock(...) */
   campDbReset(s);
-  return rc == DB_DONE ? 0 : -1;
+  return rc == DB_DONE || rc == DB_ROW ? 0 : -1;
 }
 
 int64_t campStoreDbInsertId(Engine *e, const char *sql, const char *kinds, ...) {
@@ -367,16 +290,6 @@ int64_t campStoreDbInsertId(Engine *e, const char *sql, const char *kinds, ...) 
   int64_t id = rc == DB_ROW ? campDbColumnInt64(s, 0) : -1;
   campDbReset(s);
   return id;
-}
-
-int campStoreStep(Engine *e, const char *sql, char *err, size_t errSize) {
-  char ign_[160];
-  sqlite3_stmt *st = campStoreStmt(e, sql, err ? err : ign_, err ? errSize : sizeof ign_);
-  if (!st) return -1;
-  int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
-  if (rc < 0 && err) snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db));
-  sqlite3_reset(st);
-  return rc;
 }
 
 void campStoreIdentPut(Buf *b, const char *name) {
@@ -392,33 +305,39 @@ void campStoreIdentPut(Buf *b, const char *name) {
 
 /* 1 and *v when camp_meta has key, 0 when not, -1 when it cannot be read. */
 static int metaGet(Engine *e, const char *key, int64_t *v) {
-  sqlite3_stmt *st = NULL;
-  int found = 0;
-  if (sqlite3_prepare_v2(e->db, "SELECT value FROM camp_meta WHERE key = ?", -1, &st, NULL) != SQLITE_OK) return -1;
-  sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-  int rc = sqlite3_step(st);
-  if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) { *v = sqlite3_column_int64(st, 0); found = 1; }
-  else if (rc != SQLITE_ROW && rc != SQLITE_DONE) found = -1;
-  sqlite3_finalize(st);
+  char ign_[160];
+  DbStmt *st = campStoreDbStmt(e, "SELECT value FROM camp_meta WHERE key = ?", ign_, sizeof ign_);
+  if (!st) return -1;
+  campDbBindText(st, 1, key, -1);
+  int rc = campDbStep(st), found = 0;
+  if (rc == DB_ROW && campDbColumnType(st, 0) != DB_NULL) { *v = campDbColumnInt64(st, 0); found = 1; }
+  else if (rc != DB_ROW && rc != DB_DONE) found = -1;
+  campDbReset(st);
   return found;
 }
 
 int campStoreSetClock(Engine *e, int64_t t) {
-  sqlite3_stmt *st = NULL;
-  /* runners sharing a simulated clock only ever move it forward */
-  if (sqlite3_prepare_v2(e->db, "INSERT INTO camp_meta(key, value) VALUES('clock', ?1) "
-                                "ON CONFLICT(key) DO UPDATE SET value = max(value, excluded.value)", -1, &st, NULL) != SQLITE_OK) return -1;
-  sqlite3_bind_int64(st, 1, t);
   /* its own write transaction when outside one: an autocommit write whose
   ** snapshot another runner made stale fails without the busy handler */
-  int own = sqlite3_get_autocommit(e->db);
-  int rc = own && sqlite3_exec(e->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK ? -1 : 0;
-  if (rc == 0) rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
-  sqlite3_finalize(st);
-  if (own && rc == 0 && sqlite3_exec(e->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) rc = -1;
-  if (own && rc < 0) sqlite3_exec(e->db, "ROLLBACK", NULL, NULL, NULL);
+  int own = !campDbInTransaction(e->conn);
+  if (own && campStoreBegin(e, 1, NULL, 0) < 0) return -1;
+  /* runners sharing a simulated clock only ever move it forward */
+  int rc = campStoreDbRun(e, "INSERT INTO camp_meta(key, value) VALUES('clock', ?1) ON CONFLICT(key) DO UPDATE SET value = "
+                          "CASE WHEN CAST(camp_meta.value AS BIGINT) > CAST(excluded.value AS BIGINT) THEN camp_meta.value "
+                          "ELSE excluded.value END", "i", t);
+  if (own && rc == 0) rc = campStoreCommit(e, NULL, 0);
+  if (own && rc < 0) campStoreRollback(e);
   if (rc == 0) e->clock = t;
   return rc;
+}
+
+/* A new secret: 64 hex digits of OpenSSL's RAND_bytes. */
+static int newSecret(char hex[65], char *err, size_t errSize) {
+  uint8_t raw[32];
+  if (RAND_bytes(raw, sizeof raw) != 1) { snprintf(err, errSize, "cannot make a secret: OpenSSL has no randomness"); return -1; }
+  for (int i = 0; i < 32; i++) snprintf(hex + 2 * i, 3, "%02x", raw[i]);
+  OPENSSL_cleanse(raw, sizeof raw);
+  return 0;
 }
 
 /* The database's own secret (camp_meta 'secret': 64 hex digits of
@@ -429,67 +348,51 @@ int campStoreSetClock(Engine *e, int64_t t) {
 ** -1 with a message in err when no secret can be made or stored. */
 static int loadSecret(Engine *e, char *err, size_t errSize) {
   int got = campStoreMetaText(e, "secret", e->secret, sizeof e->secret);
-  if (got < 0) { snprintf(err, errSize, "cannot read the database's secret: %s", sqlite3_errmsg(e->db)); return -1; }
+  if (got < 0) { snprintf(err, errSize, "cannot read the database's secret: %s", campDbError(e->conn)); return -1; }
   if (got && strlen(e->secret) == 64) return 0;
-  uint8_t raw[32];
-  if (RAND_bytes(raw, sizeof raw) != 1) { snprintf(err, errSize, "cannot make the database's secret: OpenSSL has no randomness"); return -1; }
   char hex[65];
-  for (int i = 0; i < 32; i++) snprintf(hex + 2 * i, 3, "%02x", raw[i]);
-  OPENSSL_cleanse(raw, sizeof raw);
-  sqlite3_stmt *st = NULL;
-  int rc = sqlite3_prepare_v2(e->db, "INSERT OR IGNORE INTO camp_meta(key, value) VALUES('secret', ?)", -1, &st, NULL);
-  if (rc == SQLITE_OK) {
-    sqlite3_bind_text(st, 1, hex, -1, SQLITE_TRANSIENT);
-    rc = sqlite3_step(st) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
-  }
-  sqlite3_finalize(st);
+  if (newSecret(hex, err, errSize) < 0) return -1;
+  int rc = campStoreDbRun(e, "INSERT INTO camp_meta(key, value) VALUES('secret', ?) ON CONFLICT(key) DO NOTHING", "t", hex);
   OPENSSL_cleanse(hex, sizeof hex);
-  if (rc != SQLITE_OK || campStoreMetaText(e, "secret", e->secret, sizeof e->secret) != 1 || strlen(e->secret) != 64) {
-    snprintf(err, errSize, "cannot store the database's secret: %s", sqlite3_errmsg(e->db));
+  if (rc < 0 || campStoreMetaText(e, "secret", e->secret, sizeof e->secret) != 1 || strlen(e->secret) != 64) {
+    snprintf(err, errSize, "cannot store the database's secret: %s", campDbError(e->conn));
     return -1;
   }
   return 0;
 }
 
 const char *campEngineSecret(Engine *e) { return e->secret; }
+const char *campEngineName(Engine *e) { return campDbName(e->conn); }
 
 /* The secrets rotated out (camp_meta 'secret_previous', comma-separated,
 ** oldest first), read when asked: only the tracking server needs them. */
 int campEngineSecretsPrevious(Engine *e, char **out, char *err, size_t errSize) {
-  sqlite3_stmt *st = campStoreStmt(e, "SELECT coalesce((SELECT value FROM camp_meta WHERE key = 'secret_previous'), '')", err, errSize);
+  DbStmt *st = campStoreDbStmt(e, "SELECT coalesce((SELECT value FROM camp_meta WHERE key = 'secret_previous'), '')", err, errSize);
   if (!st) return -1;
-  int rc = sqlite3_step(st) == SQLITE_ROW ? 0 : -1;
-  *out = rc == 0 ? strdup((const char *)sqlite3_column_text(st, 0)) : NULL;
-  if (rc < 0) snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db));
+  int rc = campDbStep(st) == DB_ROW ? 0 : -1;
+  *out = rc == 0 ? strdup(campDbColumnText(st, 0)) : NULL;
+  if (rc < 0) campStoreConnError(e, err, errSize);
   else if (!*out) { snprintf(err, errSize, "out of memory"); rc = -1; }
-  sqlite3_reset(st);
+  campDbReset(st);
   return rc;
 }
 
 int campEngineSecretRotate(Engine *e, int retire, char *err, size_t errSize) {
   err[0] = 0;
   if (retire) return campStoreExec(e, "DELETE FROM camp_meta WHERE key = 'secret_previous'", err, errSize);
-  uint8_t raw[32];
   char hex[65];
-  if (RAND_bytes(raw, sizeof raw) != 1) { snprintf(err, errSize, "cannot make a secret: OpenSSL has no randomness"); return -1; }
-  for (int i = 0; i < 32; i++) snprintf(hex + 2 * i, 3, "%02x", raw[i]);
-  OPENSSL_cleanse(raw, sizeof raw);
+  if (newSecret(hex, err, errSize) < 0) return -1;
   /* the current secret (whatever another process made it) joins the
   ** previous ones, and the new one takes its place, in one transaction */
-  sqlite3_stmt *st = NULL;
-  int rc = campStoreExec(e, "BEGIN IMMEDIATE", err, errSize);
-  if (rc == 0) rc = sqlite3_prepare_v2(e->db,
+  int rc = campStoreBegin(e, 1, err, errSize);
+  if (rc == 0) rc = campStoreDbRun(e,
     "INSERT INTO camp_meta(key, value) SELECT 'secret_previous', value FROM camp_meta WHERE key = 'secret' "
-    " ON CONFLICT(key) DO UPDATE SET value = value || ',' || excluded.value", -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
-  sqlite3_finalize(st);
-  st = NULL;
-  if (rc == 0) rc = sqlite3_prepare_v2(e->db, "UPDATE camp_meta SET value = ? WHERE key = 'secret'", -1, &st, NULL) == SQLITE_OK &&
-                    sqlite3_bind_text(st, 1, hex, -1, SQLITE_TRANSIENT) == SQLITE_OK && sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
-  sqlite3_finalize(st);
+    " ON CONFLICT(key) DO UPDATE SET value = camp_meta.value || ',' || excluded.value", "");
+  if (rc == 0) rc = campStoreDbRun(e, "UPDATE camp_meta SET value = ? WHERE key = 'secret'", "t", hex);
   OPENSSL_cleanse(hex, sizeof hex);
-  if (rc == 0 && campStoreExec(e, "COMMIT", err, errSize) == 0) return campStoreMetaText(e, "secret", e->secret, sizeof e->secret) == 1 ? 0 : -1;
-  if (!err[0]) snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db));
-  sqlite3_exec(e->db, "ROLLBACK", NULL, NULL, NULL);
+  if (rc == 0 && campStoreCommit(e, err, errSize) == 0) return campStoreMetaText(e, "secret", e->secret, sizeof e->secret) == 1 ? 0 : -1;
+  if (!err[0]) campStoreConnError(e, err, errSize);
+  campStoreRollback(e);
   return -1;
 }
 
@@ -530,29 +433,64 @@ static Engine *openFailed(Engine *e, const char *path, int create, char *err, si
 }
 
 /* The end of an open: the database's secret and clock read into e. */
-static Engine *openSecretAndClock(Engine *e, const char *path, char *err, size_t errSize) {
-  if (!e->vm || !(e->conn = campDbWrapSqlite(e->db, path))) { snprintf(err, errSize, "out of memory"); campEngineClose(e); return NULL; }
+static Engine *openSecretAndClock(Engine *e, const char *name, char *err, size_t errSize) {
+  if (!e->vm) { snprintf(err, errSize, "out of memory"); campEngineClose(e); return NULL; }
   if (loadSecret(e, err, errSize) < 0) {
     campEngineClose(e);
     return NULL;
   }
   if ((e->simulated = metaGet(e, "clock", &e->clock)) < 0) {
-    snprintf(err, errSize, "database '%s': %s", path, sqlite3_errmsg(e->db));
+    snprintf(err, errSize, "database '%s': %s", name, campDbError(e->conn));
     campEngineClose(e);
     return NULL;
   }
   return e;
 }
 
+/* A new Engine on the SQLite handle e->db (already open), or NULL. */
+static int wrapSqlite(Engine *e, const char *path) {
+  campStoreBusyInit(e);
+  e->vm = campVmNew();
+  return (e->conn = campDbWrapSqlite(e->db, path)) ? 0 : -1;
+}
+
+/* PostgreSQL: the store's tables in the URL's database (its current
+** schema), their version in camp_meta 'schema' (SQLite keeps it in
+** user_version).  camp init creates them in an empty database. */
+static Engine *openPostgres(const char *url, int create, int64_t clock, char *err, size_t errSize) {
+  Engine *e = calloc(1, sizeof *e);
+  if (!e || !(e->target = strdup(url))) { free(e); snprintf(err, errSize, "out of memory"); return NULL; }
+  if (!(e->conn = campDbOpen(url, create, err, errSize))) { free(e->target); free(e); return NULL; }
+  e->vm = campVmNew();
+  const char *name = campDbName(e->conn);
+  DbStmt *st = campDbPrepare(e->conn, "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema() "
+                                      "AND table_name = 'camp_meta'", err, errSize);
+  int has = st && campDbStep(st) == DB_ROW ? (int)campDbColumnInt64(st, 0) : -1;
+  campDbFinalize(st);
+  int64_t version = 0;
+  if (has < 0 || (has && metaGet(e, "schema", &version) < 0)) {
+    snprintf(err, errSize, "cannot open database '%s': %s", name, campDbError(e->conn));
+  } else if (create && has) {
+    snprintf(err, errSize, "'%s' already has a camp store; camp init only creates a new one (use it with --db, or give an empty database)", name);
+  } else if (!create && !has) {
+    snprintf(err, errSize, "'%s' is not a camp database (create it with camp init --db)", name);
+  } else if (version > STORE_SCHEMA_VERSION) {
+    snprintf(err, errSize, "database '%s' has schema version %lld; this camp knows up to %d", name, (long long)version, STORE_SCHEMA_VERSION);
+  } else if (create && campStorePgCreate(e->conn, err, errSize) < 0) {
+    /* err says why */
+  } else if (create && clock != INT64_MIN && campStoreSetClock(e, clock) < 0) {
+    snprintf(err, errSize, "database: %s", campDbError(e->conn));
+  } else {
+    return openSecretAndClock(e, name, err, errSize);
+  }
+  campEngineClose(e);
+  return NULL;
+}
+
 Engine *campEngineOpen(const char *path, int create, int64_t clock, char *err, size_t errSize) {
   static pthread_once_t once = PTHREAD_ONCE_INIT;
   pthread_once(&once, configureSqlite);
-  if (campDbIsUrl(path)) {          /* runtime/db.h speaks PostgreSQL; the store's files do not yet */
-    char *shown = campDbUrlShown(path);
-    snprintf(err, errSize, "'%s': the store does not run on PostgreSQL yet; give a SQLite file", shown ? shown : "postgresql://...");
-    free(shown);
-    return NULL;
-  }
+  if (campDbIsUrl(path)) return openPostgres(path, create, clock, err, errSize);
   struct stat sb;
   int exists = stat(path, &sb) == 0;
   if (!exists && errno == ENOENT && !create) {
@@ -564,7 +502,7 @@ Engine *campEngineOpen(const char *path, int create, int64_t clock, char *err, s
     return NULL;
   }
   Engine *e = calloc(1, sizeof *e);
-  if (!e) { snprintf(err, errSize, "out of memory"); return NULL; }
+  if (!e || !(e->target = strdup(path))) { free(e); snprintf(err, errSize, "out of memory"); return NULL; }
   /* An Engine's connection is only ever used by one thread at a time (serve
   ** gives each thread its own), so SQLite need not lock it on every call. */
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
@@ -572,17 +510,17 @@ Engine *campEngineOpen(const char *path, int create, int64_t clock, char *err, s
     snprintf(err, errSize, "cannot %s database '%s': %s", create ? "create" : "open", path, e->db ? sqlite3_errmsg(e->db) : "out of memory");
     pathProblem(path, create, err, errSize);
     sqlite3_close(e->db);
+    free(e->target);
     free(e);
     return NULL;
   }
-  campStoreBusyInit(e);
-  e->vm = campVmNew();
+  if (wrapSqlite(e, path) < 0) { snprintf(err, errSize, "out of memory"); campEngineClose(e); return NULL; }
   int64_t version = 0;
-  sqlite3_stmt *st = NULL;
-  int vrc = sqlite3_prepare_v2(e->db, "PRAGMA user_version", -1, &st, NULL);
-  if (vrc == SQLITE_OK && (vrc = sqlite3_step(st)) == SQLITE_ROW) version = sqlite3_column_int64(st, 0);
-  sqlite3_finalize(st);
-  if (vrc != SQLITE_ROW) {      /* not readable: unwritable directory, not SQLite, damaged header */
+  DbStmt *st = campDbPrepare(e->conn, "PRAGMA user_version", NULL, 0);
+  int vrc = st ? campDbStep(st) : DB_FAIL;
+  if (vrc == DB_ROW) version = campDbColumnInt64(st, 0);
+  campDbFinalize(st);
+  if (vrc != DB_ROW) {      /* not readable: unwritable directory, not SQLite, damaged header */
     snprintf(err, errSize, "cannot %s database '%s': %s", create ? "create" : "open", path, sqlite3_errmsg(e->db));
     return openFailed(e, path, create, err, errSize);
   }
@@ -591,8 +529,8 @@ Engine *campEngineOpen(const char *path, int create, int64_t clock, char *err, s
     campEngineClose(e);
     return NULL;
   }
-  if (version > SCHEMA_VERSION) {
-    snprintf(err, errSize, "database '%s' has schema version %lld; this camp knows up to %d", path, (long long)version, SCHEMA_VERSION);
+  if (version > STORE_SCHEMA_VERSION) {
+    snprintf(err, errSize, "database '%s' has schema version %lld; this camp knows up to %d", path, (long long)version, STORE_SCHEMA_VERSION);
     campEngineClose(e);
     return NULL;
   }
@@ -603,24 +541,22 @@ Engine *campEngineOpen(const char *path, int create, int64_t clock, char *err, s
   }
   if (campStoreExec(e, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=OFF; PRAGMA cache_size=-16384;", err, errSize) < 0)
     return openFailed(e, path, create, err, errSize);
-  for (int64_t v = version; v < SCHEMA_VERSION; v++) {
+  for (int64_t v = version; v < STORE_SCHEMA_VERSION; v++) {
     char sql[64];
     snprintf(sql, sizeof sql, "PRAGMA user_version=%lld;", (long long)v + 1);
     if (campStoreExec(e, "BEGIN IMMEDIATE", err, errSize) < 0) { campEngineClose(e); return NULL; }
     /* another process opening the same file may have migrated it meanwhile */
     int64_t now = v;
-    if (sqlite3_prepare_v2(e->db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
-      now = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    st = NULL;
+    if ((st = campDbPrepare(e->conn, "PRAGMA user_version", NULL, 0)) && campDbStep(st) == DB_ROW) now = campDbColumnInt64(st, 0);
+    campDbFinalize(st);
     if ((now == v && (campStoreExec(e, migrations[v], err, errSize) < 0 || campStoreExec(e, sql, err, errSize) < 0)) ||
         campStoreExec(e, "COMMIT", err, errSize) < 0) {
-      sqlite3_exec(e->db, "ROLLBACK", NULL, NULL, NULL);
+      campDbExec(e->conn, "ROLLBACK", NULL, 0);
       return openFailed(e, path, create, err, errSize);
     }
   }
   if (create && clock != INT64_MIN && campStoreSetClock(e, clock) < 0) {
-    snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db));
+    snprintf(err, errSize, "database: %s", campDbError(e->conn));
     campEngineClose(e);
     return NULL;
   }
@@ -656,8 +592,7 @@ Engine *campEngineOpenSnapshot(const unsigned char *db, size_t len, char *err, s
     free(e);
     return NULL;
   }
-  campStoreBusyInit(e);
-  e->vm = campVmNew();
+  if (wrapSqlite(e, ":memory:") < 0) { snprintf(err, errSize, "out of memory"); campEngineClose(e); return NULL; }
   return openSecretAndClock(e, ":memory:", err, errSize);
 }
 
@@ -669,14 +604,14 @@ void campEngineClose(Engine *e) {
   for (int i = 0; i < e->ncache; i++) {
     campProgramFree(e->cache[i].p);
     free(e->cache[i].actId);
-    sqlite3_finalize(e->loadRecord[i]);
+    campDbFinalize(e->loadRecord[i]);
   }
   for (int i = 0; i < MAX_FIELDS; i++) free(e->fieldText[i]);
-  for (int i = 0; i < e->nstmt; i++) { sqlite3_finalize(e->stmts[i].st); free(e->stmts[i].sql); }
   for (int i = 0; i < e->ndbstmt; i++) { campDbFinalize(e->dbstmts[i].st); free(e->dbstmts[i].sql); }
   campVmFree(e->vm);
   campDbClose(e->conn);
   sqlite3_close(e->db);
+  free(e->target);
   OPENSSL_cleanse(e->secret, sizeof e->secret);
   free(e);
 }
@@ -694,7 +629,7 @@ void campStoreForget(Engine *e, int64_t campaign) {
     if (e->cache[i].campaign == campaign) {
       campProgramFree(e->cache[i].p);
       free(e->cache[i].actId);
-      sqlite3_finalize(e->loadRecord[i]);
+      campDbFinalize(e->loadRecord[i]);
       e->cache[i] = e->cache[--e->ncache];
       e->loadRecord[i] = e->loadRecord[e->ncache];
       return;
@@ -715,34 +650,34 @@ const Loaded *campStoreLoaded(Engine *e, int64_t campaign, char *err, size_t err
     Loaded *c = &e->cache[i];
     if (c->campaign != campaign) continue;
     if (c->gen == e->gen) return c;
-    sqlite3_stmt *v = campStoreStmt(e, "SELECT version FROM camp_campaign WHERE id = ?", err, errSize);
+    DbStmt *v = campStoreDbStmt(e, "SELECT version FROM camp_campaign WHERE id = ?", err, errSize);
     if (!v) return NULL;
-    sqlite3_bind_int64(v, 1, campaign);
-    if (sqlite3_step(v) == SQLITE_ROW && sqlite3_column_int(v, 0) == c->version) { sqlite3_reset(v); c->gen = e->gen; return c; }
-    sqlite3_reset(v);
+    campDbBindInt64(v, 1, campaign);
+    if (campDbStep(v) == DB_ROW && campDbColumnInt64(v, 0) == c->version) { campDbReset(v); c->gen = e->gen; return c; }
+    campDbReset(v);
     break;
   }
-  sqlite3_stmt *st = campStorePrepare(e,
+  DbStmt *st = campDbPrepare(e->conn,
     "SELECT c.name, c.version, v.image FROM camp_campaign c JOIN camp_version v ON v.campaign = c.id AND v.version = c.version"
     " WHERE c.id = ?", err, errSize);
   if (!st) return NULL;
-  sqlite3_bind_int64(st, 1, campaign);
-  if (sqlite3_step(st) != SQLITE_ROW) {
+  campDbBindInt64(st, 1, campaign);
+  if (campDbStep(st) != DB_ROW) {
     snprintf(err, errSize, "campaign %lld has no deployed version", (long long)campaign);
-    sqlite3_finalize(st);
+    campDbFinalize(st);
     return NULL;
   }
-  int version = sqlite3_column_int(st, 1);
+  int version = (int)campDbColumnInt64(st, 1);
   for (int i = 0; i < e->ncache; i++)
-    if (e->cache[i].campaign == campaign && e->cache[i].version == version) { sqlite3_finalize(st); e->cache[i].gen = e->gen; return &e->cache[i]; }
+    if (e->cache[i].campaign == campaign && e->cache[i].version == version) { campDbFinalize(st); e->cache[i].gen = e->gen; return &e->cache[i]; }
   campStoreForget(e, campaign);
   if (e->ncache == (int)(sizeof e->cache / sizeof e->cache[0])) campStoreForget(e, e->cache[0].campaign);
   Loaded *l = &e->cache[e->ncache];
   memset(l, 0, sizeof *l);
   char name[256];
-  snprintf(name, sizeof name, "%s", (const char *)sqlite3_column_text(st, 0));
-  l->p = campProgramLoad(sqlite3_column_blob(st, 2), (size_t)sqlite3_column_bytes(st, 2), err, errSize);
-  sqlite3_finalize(st);
+  snprintf(name, sizeof name, "%s", campDbColumnText(st, 0));
+  l->p = campProgramLoad(campDbColumnBlob(st, 2), (size_t)campDbColumnBytes(st, 2), err, errSize);
+  campDbFinalize(st);
   if (!l->p) return NULL;
   l->campaign = campaign;
   l->version = version;
@@ -751,14 +686,14 @@ const Loaded *campStoreLoaded(Engine *e, int64_t campaign, char *err, size_t err
   if (l->camp == CAMP_NONE) { snprintf(err, errSize, "image of '%s' lacks the campaign", name); campProgramFree(l->p); return NULL; }
   const ProgCampaign *c = &l->p->camps[l->camp];
   l->actId = calloc(l->p->nact ? l->p->nact : 1, sizeof *l->actId);
-  st = campStorePrepare(e, "SELECT id FROM camp_activity WHERE campaign = ? AND name = ?", err, errSize);
+  st = campDbPrepare(e->conn, "SELECT id FROM camp_activity WHERE campaign = ? AND name = ?", err, errSize);
   for (uint32_t a = c->firstAct; st && a < c->firstAct + c->nact; a++) {
-    sqlite3_bind_int64(st, 1, campaign);
-    sqlite3_bind_text(st, 2, l->p->str[l->p->acts[a].name], -1, SQLITE_STATIC);
-    l->actId[a] = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-    sqlite3_reset(st);
+    campDbBindInt64(st, 1, campaign);
+    campDbBindText(st, 2, l->p->str[l->p->acts[a].name], -1);
+    l->actId[a] = campDbStep(st) == DB_ROW ? campDbColumnInt64(st, 0) : 0;
+    campDbReset(st);
   }
-  sqlite3_finalize(st);
+  campDbFinalize(st);
   campProgramHashHex(l->p, l->hash);
   l->emailField = firstFieldOfType(l->p, c->model, TYPE_EMAIL, "email");
   l->phoneField = firstFieldOfType(l->p, c->model, TYPE_PHONE, "phone");
@@ -775,20 +710,11 @@ const Loaded *campStoreLoaded(Engine *e, int64_t campaign, char *err, size_t err
   campStoreIdentPut(&sql, l->p->str[m->name]);
   campBufPuts(&sql, " WHERE id = ?");
   if (sql.oom) snprintf(err, errSize, "out of memory");
-  e->loadRecord[e->ncache] = sql.oom ? NULL : campStorePrepare(e, sql.p, err, errSize);
+  e->loadRecord[e->ncache] = sql.oom ? NULL : campDbPrepare(e->conn, sql.p, err, errSize);
   campBufFree(&sql);
   if (!e->loadRecord[e->ncache]) { campProgramFree(l->p); free(l->actId); return NULL; }
   e->ncache++;
   return l;
-}
-
-void campStoreRowToFields(Engine *e, const Loaded *l, sqlite3_stmt *st, int col) {
-  campStoreRowToModel(e, l->p, l->p->camps[l->camp].model, st, col);
-}
-
-void campStoreRowToModel(Engine *e, const Program *p, uint32_t model, sqlite3_stmt *st, int col) {
-  DbStmt row = { e->conn, st, NULL };     /* the same row read through runtime/db.h: one reader of record rows */
-  campStoreDbRowToModel(e, p, model, &row, col);
 }
 
 void campStoreDbRowToModel(Engine *e, const Program *p, uint32_t model, DbStmt *st, int col) {
@@ -821,14 +747,14 @@ void campStoreDbRowToModel(Engine *e, const Program *p, uint32_t model, DbStmt *
 }
 
 int campStoreLoadRecord(Engine *e, const Loaded *l, int64_t id, char *err, size_t errSize) {
-  sqlite3_stmt *st = e->loadRecord[l - e->cache];
-  sqlite3_reset(st);
-  sqlite3_bind_int64(st, 1, id);
-  int rc = sqlite3_step(st);
-  if (rc == SQLITE_DONE) { sqlite3_reset(st); return 1; }
-  if (rc != SQLITE_ROW) { snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db)); sqlite3_reset(st); return -1; }
-  campStoreRowToFields(e, l, st, 0);
-  sqlite3_reset(st);
+  DbStmt *st = e->loadRecord[l - e->cache];
+  campDbReset(st);
+  campDbBindInt64(st, 1, id);
+  int rc = campDbStep(st);
+  if (rc == DB_DONE) { campDbReset(st); return 1; }
+  if (rc != DB_ROW) { campStoreConnError(e, err, errSize); campDbReset(st); return -1; }
+  campStoreDbRowToModel(e, l->p, l->p->camps[l->camp].model, st, 0);
+  campDbReset(st);
   return 0;
 }
 
@@ -844,33 +770,15 @@ long campStoreRecordWrites(Engine *e) { return e->recordWrites; }
 /* A batch sees the database as it is now: other processes may have moved
 ** the simulated clock or deployed new versions since this engine opened. */
 int campEngineBegin(Engine *e, char *err, size_t errSize) {
-  if (campStoreExec(e, "BEGIN IMMEDIATE", err, errSize) < 0) return -1;
-  e->gen++;
+  if (campStoreBegin(e, 1, err, errSize) < 0) return -1;
   campEngineRefreshClock(e);
   return 0;
 }
-int campEngineCommit(Engine *e, char *err, size_t errSize) { return campStoreExec(e, "COMMIT", err, errSize); }
-
-json_t *campStoreColumnTime(sqlite3_stmt *st, int col) {
-  if (sqlite3_column_type(st, col) == SQLITE_NULL) return json_null();
-  char buf[CAMP_CLOCK_ISO_SIZE];
-  campClockFormat(sqlite3_column_int64(st, col), buf);
-  return json_string(buf);
-}
-
-json_t *campStoreColumnText(sqlite3_stmt *st, int col) {
-  const char *t = (const char *)sqlite3_column_text(st, col);
-  if (!t) return json_null();
-  json_t *s = json_string(t);
-  if (s) return s;
-  size_t n = (size_t)sqlite3_column_bytes(st, col);
-  char *ascii = malloc(n + 1);
-  if (!ascii) return json_null();
-  for (size_t i = 0; i < n; i++) ascii[i] = (unsigned char)t[i] < 0x80 && t[i] ? t[i] : '?';
-  ascii[n] = 0;
-  s = json_string(ascii);
-  free(ascii);
-  return s ? s : json_null();
+/* What these transactions write (events, hits, list and record changes) is
+** news for waiting runners (campStoreWaitWork). */
+int campEngineCommit(Engine *e, char *err, size_t errSize) {
+  if (campStoreNotifyWork(e) < 0) return campStoreConnError(e, err, errSize);
+  return campStoreCommit(e, err, errSize);
 }
 
 const char *campStoreDbTextOrNull(DbStmt *st, int col) {

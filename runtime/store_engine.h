@@ -45,22 +45,20 @@ _Static_assert(EV_OPEN == 1 && EV_CLICK == 2 && EV_REPLY == 4 && EV_BOUNCE == 8,
 
 
 struct Engine {
-  sqlite3 *db;
-  Db *conn;                 /* the same connection through runtime/db.h: the files moved to it use this */
+  sqlite3 *db;              /* on SQLite: the handle under conn (its busy handler, snapshots); NULL on PostgreSQL */
+  Db *conn;                 /* the connection every statement goes through (runtime/db.h) */
+  char *target;             /* what was opened: a path or a URL (with its password: never shown) */
   int simulated;
   int64_t clock;
   Vm *vm;
   Loaded cache[32];
-  sqlite3_stmt *loadRecord[32];   /* SELECT fields FROM model WHERE id = ?, per cache slot */
+  DbStmt *loadRecord[32];   /* SELECT fields FROM model WHERE id = ?, per cache slot */
   int ncache;
   /* the record being worked on, for VM hosts */
   Value fields[MAX_FIELDS];
   char *fieldText[MAX_FIELDS];
   int64_t recordId;
-  /* prepared statements by SQL text, kept for the engine's life */
-  struct { const char *key; uint32_t hash; char *sql; sqlite3_stmt *st; } stmts[128];
-  int nstmt;
-  /* the same through runtime/db.h (campStoreDbStmt), finalized before conn closes */
+  /* prepared statements by SQL text (campStoreDbStmt), finalized before conn closes */
   struct { const char *key; uint32_t hash; char *sql; DbStmt *st; } dbstmts[128];
   int ndbstmt;
   unsigned gen;             /* bumped per batch: cached versions are re-checked once per batch */
@@ -80,17 +78,13 @@ struct Engine {
   int64_t runner;           /* this process's camp_runner id once it claimed work, else 0 */
   char command[16];         /* what the runner row calls this process ("run", "test") */
   int noWait;               /* the busy handler gives up at once (the recorder's tries) */
+  int listening;            /* PostgreSQL: LISTEN camp done (campStoreWaitWork) */
   Engine *recorder;         /* a second connection, for the send thread's results (campStoreRecorder) */
   char secret[65];          /* the database's own secret, 64 hex digits (campEngineSecret) */
 };
 
-/* -1, with "database: " and SQLite's last message in err. */
-int campStoreDbError(Engine *e, char *err, size_t errSize);
-/* The same with the last error on e->conn (the files moved to runtime/db.h). */
+/* -1, with "database: " and the last error on e->conn in err. */
 int campStoreConnError(Engine *e, char *err, size_t errSize);
-/* After a loop of sqlite3_step: finalize st; 0 when the last step was
-** SQLITE_DONE, else -1 with SQLite's message in err. */
-int campStoreFinish(Engine *e, sqlite3_stmt *st, int rc, char *err, size_t errSize);
 /* The program of the deployed image sql (one bound name, one image
 ** column) finds for name, e.g. a list's or a sync's (store_list.c); NULL
 ** with the message in err ("no <what> 'name' is deployed (<shows> shows
@@ -104,27 +98,12 @@ int campStoreImageKeep(Engine *e, const DeployImage *im, const char *hash, char 
 int campStoreColumnTexts(Engine *e, const char *sql, char ***names, size_t *n, char *err, size_t errSize);
 /* Run SQL without results; -1 with the message in err. */
 int campStoreExec(Engine *e, const char *sql, char *err, size_t errSize);
-/* A column as JSON for the reports (camp report, timeline, status): a time
-** as its whole ISO 8601 UTC second, or null; text as itself, or null, and
-** text that is not UTF-8 (a server's words in a trace message can be
-** anything) keeps its ASCII and shows '?' for every other byte. */
-struct json_t;
-struct json_t *campStoreColumnTime(sqlite3_stmt *st, int col);
-struct json_t *campStoreColumnText(sqlite3_stmt *st, int col);
-sqlite3_stmt *campStorePrepare(Engine *e, const char *sql, char *err, size_t errSize);
 /* A cached prepared statement for sql, reset and unbound; do not finalize
 ** it.  NULL on a prepare error (with the message in err). */
-sqlite3_stmt *campStoreStmt(Engine *e, const char *sql, char *err, size_t errSize);
-/* Run a statement without results through the statement cache (savepoints
-** and the like, run once per trace or event); err may be NULL. */
-int campStoreStep(Engine *e, const char *sql, char *err, size_t errSize);
+DbStmt *campStoreDbStmt(Engine *e, const char *sql, char *err, size_t errSize);
 /* One statement without results through the statement cache, its values
 ** bound from the arguments by kinds: 'i' an int64_t, 't' a text (NULL
-** binds null).  0 done, -1 error (the message: sqlite3_errmsg). */
-int campStoreRun(Engine *e, const char *sql, const char *kinds, ...);
-/* campStoreStmt and campStoreRun over e->conn (runtime/db.h), for the files
-** moved to it; campStoreDbRun's error is campDbError(e->conn). */
-DbStmt *campStoreDbStmt(Engine *e, const char *sql, char *err, size_t errSize);
+** binds null).  0 done, -1 error (the message: campDbError(e->conn)). */
 int campStoreDbRun(Engine *e, const char *sql, const char *kinds, ...);
 /* An INSERT ... RETURNING id through campStoreDbRun's cache and binding:
 ** the new row's id, or -1 (the error: campDbError(e->conn)). */
@@ -132,17 +111,17 @@ int64_t campStoreDbInsertId(Engine *e, const char *sql, const char *kinds, ...);
 /* A text column as sqlite3_column_text gives it: NULL for a null value
 ** (campDbColumnText gives ""). */
 const char *campStoreDbTextOrNull(DbStmt *st, int col);
-/* campStoreColumnTime and campStoreColumnText of a DbStmt. */
+/* A column as JSON for the reports (camp report, timeline, status): a time
+** as its whole ISO 8601 UTC second, or null; text as itself, or null, and
+** text that is not UTF-8 (a server's words in a trace message can be
+** anything) keeps its ASCII and shows '?' for every other byte. */
+struct json_t;
 struct json_t *campStoreDbColumnTime(DbStmt *st, int col);
 struct json_t *campStoreDbColumnText(DbStmt *st, int col);
 
 
-/* Bind the columns of a row (model fields in image order starting at col)
-** into e->fields. */
-void campStoreRowToFields(Engine *e, const Loaded *l, sqlite3_stmt *st, int col);
-/* The same for a row of model of p (a list's records, no campaign). */
-void campStoreRowToModel(Engine *e, const Program *p, uint32_t model, sqlite3_stmt *st, int col);
-/* The same over a DbStmt (the files moved to runtime/db.h). */
+/* Bind the columns of a row of model of p (its fields in image order
+** starting at col) into e->fields. */
 void campStoreDbRowToModel(Engine *e, const Program *p, uint32_t model, DbStmt *st, int col);
 
 
@@ -160,11 +139,32 @@ void campStoreBusyInit(Engine *e);
 
 
 /* The store's tables on PostgreSQL at the current schema version
-** (store_schema_pg.c). */
+** (store_schema_pg.c); campStorePgCreate makes them in db's current
+** schema, with camp_meta 'schema', in one transaction -- its own, or the
+** one db is in (camp migrate's) -- (-1 and err). */
+#define STORE_SCHEMA_VERSION 9
+/* PostgreSQL advisory lock classes (the first key of pg_advisory_xact_lock):
+** a campaign's enrolment, a contact's frequency caps. */
+#define STORE_LOCK_CAMPAIGN "1667329392"
+#define STORE_LOCK_CAP "1667329393"
 extern const char *const campStorePgSchema;
+int campStorePgCreate(Db *db, char *err, size_t errSize);
 
 /* The same, appended to b whatever its length (SQL built from input). */
 void campStoreIdentPut(Buf *b, const char *name);
+
+/* The offset of the first byte of the C string str that is not
+** well-formed UTF-8 (overlong forms, surrogates and code points past
+** U+10FFFF included), or -1 when all of it is (store_import.c: an imported
+** value; store_move.c: a text PostgreSQL would refuse). */
+long campStoreUtf8Bad(const char *str);
+
+/* A model table's column as CREATE TABLE and ADD COLUMN spell it on a
+** database of kind (store_deploy.c): field (quoted) and the column type of
+** its TYPE_* type (value.h; out of range: text), or, field NULL, the id
+** key (INTEGER PRIMARY KEY; on PostgreSQL a BIGINT identity).  Deploy and
+** camp migrate (store_move.c) make model tables with it. */
+void campStoreModelColumnPut(Buf *sql, DbKind kind, const char *field, int type);
 
 /* The initiative named key, or having or having had key as its code (a
 ** name first: a code may be spelled as another initiative's name), for

@@ -6,6 +6,9 @@
 ** 8601 datetimes through runtime/clock.c, one plain addr-spec per email,
 ** E.164 phone numbers), and writing the records in one transaction: all or
 ** nothing, every bad value listed as FILE:LINE: error: column 'NAME': ...
+** New records go through campDbCopy* (COPY on PostgreSQL, a prepared
+** INSERT on SQLite), values checked here first; with --key each record is
+** looked up and updated or inserted by prepared statements.
 ** Does not own: the model tables' shape (store_deploy.c) or the command's
 ** options (cli/db.c).
 **
@@ -166,10 +169,7 @@ static int csvRead(Csv *c) {
 
 /* -- checking values -------------------------------------------------------- */
 
-/* The offset of the first byte of s that is not well-formed UTF-8
-** (overlong forms, surrogates and code points past U+10FFFF included), or
-** -1 when all of it is. */
-static long utf8Bad(const char *str) {
+long campStoreUtf8Bad(const char *str) {
   const unsigned char *s = (const unsigned char *)str;
   for (long i = 0; s[i];) {
     unsigned c = s[i];
@@ -225,32 +225,29 @@ static int isPhone(char *s) {
   return digits >= 3 && digits <= 15 && s[1] != '0';
 }
 
-/* A checked value, ready to bind. */
-typedef struct Cell { int kind; int64_t i; double r; const char *text; } Cell;
-enum { CELL_NULL, CELL_INT, CELL_REAL, CELL_TEXT };
 
 /* Check and convert s (valid UTF-8; a phone number is normalised in
 ** place) to its field's type into *out; NULL when fine, else why not. */
-static const char *convert(int type, char *s, Cell *out) {
+static const char *convert(int type, char *s, DbValue *out) {
   char *end;
-  out->kind = CELL_TEXT;
-  out->text = s;
-  if (!*s) { out->kind = CELL_NULL; return NULL; }
+  out->type = DB_TEXT;
+  out->s = s;
+  if (!*s) { out->type = DB_NULL; return NULL; }
   switch (type) {
   case TYPE_INT:
     errno = 0;
     out->i = strtoll(s, &end, 10);
     if (!(*s == '-' || *s == '+' || (*s >= '0' && *s <= '9')) || *end) return "is not an int";
     if (errno == ERANGE) return "is out of range for an int (64 bits)";
-    out->kind = CELL_INT;
+    out->type = DB_INTEGER;
     return NULL;
   case TYPE_REAL:
     out->r = strtod(s, &end);
     if (!(*s == '-' || *s == '+' || *s == '.' || (*s >= '0' && *s <= '9')) || *end || !isfinite(out->r)) return "is not a number";
-    out->kind = CELL_REAL;
+    out->type = DB_FLOAT;
     return NULL;
   case TYPE_BOOL:
-    out->kind = CELL_INT;
+    out->type = DB_INTEGER;
     if (!strcasecmp(s, "true") || !strcmp(s, "1") || !strcasecmp(s, "yes")) out->i = 1;
     else if (!strcasecmp(s, "false") || !strcmp(s, "0") || !strcasecmp(s, "no")) out->i = 0;
     else return "is not a bool (true/false, yes/no, 1/0)";
@@ -258,7 +255,7 @@ static const char *convert(int type, char *s, Cell *out) {
   case TYPE_DATETIME:
     if (campClockParseIso(s, &out->i) < 0)
       return "is not an ISO 8601 date or datetime that exists (2026-01-05, 2026-01-05T09:00:00Z, 2026-01-05T11:00:00+02:00)";
-    out->kind = CELL_INT;
+    out->type = DB_INTEGER;
     return NULL;
   case TYPE_EMAIL:
     return isEmail(s) ? NULL : "is not one plain email address (local@domain.example: no spaces, names, brackets or control characters)";
@@ -269,16 +266,18 @@ static const char *convert(int type, char *s, Cell *out) {
   }
 }
 
-static void bindCell(DbStmt *st, int col, const Cell *v) {
-  switch (v->kind) {
-  case CELL_NULL: campDbBindNull(st, col); break;
-  case CELL_INT: campDbBindInt64(st, col, v->i); break;
-  case CELL_REAL: campDbBindDouble(st, col, v->r); break;
-  default: campDbBindText(st, col, v->text, -1); break;
+static void bindCell(DbStmt *st, int col, const DbValue *v) {
+  switch (v->type) {
+  case DB_NULL: campDbBindNull(st, col); break;
+  case DB_INTEGER: campDbBindInt64(st, col, v->i); break;
+  case DB_FLOAT: campDbBindDouble(st, col, v->r); break;
+  default: campDbBindText(st, col, v->s, -1); break;
   }
 }
 
 /* -- the import ------------------------------------------------------------- */
+
+#define ID_BLOCK 4096              /* ids taken from a PostgreSQL sequence at once */
 
 typedef struct Import {
   Engine *e;
@@ -288,8 +287,14 @@ typedef struct Import {
   char **head;               /* the header's column names (copies) */
   int *types;                /* each column's field type */
   int nh, keyCol;
-  Cell *cells;
-  DbStmt *ins, *upd, *find;
+  DbValue *cells;
+  DbStmt *ins, *upd, *find;  /* with a key */
+  DbCopy *copy;              /* without: new records (columns: cols) */
+  const char **cols;         /* the copy's columns */
+  DbValue *vals;             /* a row's values for the copy */
+  int ncol;
+  int64_t ids[ID_BLOCK];     /* camp test: the ids the next records take (ids[nextId .. nid - 1]) */
+  int nextId, nid;
   long bad;
   int nameCol;               /* camp test: the column `record` naming the rows (-1: none) */
   StoreImportNameFn named;   /* told each row's name and id; NULL: a plain import */
@@ -366,9 +371,68 @@ static int readHeader(Import *im, char *err, size_t errSize) {
   return 0;
 }
 
-/* The statements: INSERT of every column; with a key, UPDATE of the others
-** by id and the lookup of the key.  Identifiers are quoted, values bound. */
+/* The columns a copy writes: the header's (not camp test's `record`), and
+** the id when the records' ids are told (camp test). */
+static int copyColumns(Import *im, char *err, size_t errSize) {
+  im->cols = calloc((size_t)im->nh + 1, sizeof *im->cols);
+  im->vals = calloc((size_t)im->nh + 1, sizeof *im->vals);
+  if (!im->cols || !im->vals) { snprintf(err, errSize, "out of memory"); return -1; }
+  for (int i = 0; i < im->nh; i++) if (i != im->nameCol) im->cols[im->ncol++] = im->head[i];
+  if (im->named) im->cols[im->ncol++] = "id";
+  return 0;
+}
+
+/* The ids of the next named records (camp test hands each record's id to
+** its caller): on SQLite one more than the largest id, and on from there
+** (the write transaction keeps other writers out, so these are the ids
+** SQLite would give); on PostgreSQL ID_BLOCK values of the id column's
+** sequence, which nobody else can take, the copy ended and begun again
+** around the query (the connection carries one thing at a time).  0, or
+** -1 with the message in err. */
+static int reserveIds(Import *im, char *err, size_t errSize) {
+  Db *db = im->e->conn;
+  int pg = campDbKind(db) == DB_POSTGRES, n = 0;
+  int64_t next = im->nid ? im->ids[im->nid - 1] + 1 : 0;
+  if (pg || !im->nid) {
+    if (pg) {
+      long rows = campDbCopyEnd(im->copy, err, errSize);
+      im->copy = NULL;
+      if (rows < 0) return -1;
+    }
+    Buf b = { 0 }, table = { 0 };
+    campStoreIdentPut(&table, im->model);
+    if (pg) campBufPrintf(&b, "SELECT nextval(pg_get_serial_sequence(?, 'id')) FROM generate_series(1, %d)", ID_BLOCK);
+    else campBufPrintf(&b, "SELECT coalesce(max(id), 0) + 1 FROM %s", table.p);
+    DbStmt *st = b.oom || table.oom ? NULL : campDbPrepare(db, b.p, err, errSize);
+    int rc = DB_FAIL;
+    if (st && pg) campDbBindText(st, 1, table.p, -1);
+    while (st && (rc = campDbStep(st)) == DB_ROW && n < ID_BLOCK && campDbColumnType(st, 0) != DB_NULL)
+      im->ids[n++] = campDbColumnInt64(st, 0);
+    if (b.oom || table.oom) snprintf(err, errSize, "out of memory");
+    else if (rc == DB_ROW) snprintf(err, errSize, "model '%s': its id column takes no values of its own (no sequence)", im->model);
+    else if (st && rc != DB_DONE) snprintf(err, errSize, "database: %s", campDbError(db));
+    campDbFinalize(st);
+    campBufFree(&b);
+    campBufFree(&table);
+    if (rc != DB_DONE || n != (pg ? ID_BLOCK : 1)) return -1;
+    next = im->ids[0];
+  }
+  if (!pg) for (n = 0; n < ID_BLOCK; n++) im->ids[n] = next + n;
+  im->nextId = 0;
+  im->nid = n;
+  if (pg) im->copy = campDbCopyBegin(db, im->model, im->cols, im->ncol, err, errSize);
+  return im->copy ? 0 : -1;
+}
+
+/* The statements: with a key, the INSERT of every column, UPDATE of the
+** others by id and the lookup of the key; without, the copy.  Identifiers
+** are quoted, values bound. */
 static int prepareStatements(Import *im, char *err, size_t errSize) {
+  if (!im->key) {
+    if (copyColumns(im, err, errSize) < 0) return -1;
+    im->copy = campDbCopyBegin(im->e->conn, im->model, im->cols, im->ncol, err, errSize);
+    return im->copy ? 0 : -1;
+  }
   Buf b = { 0 };
   campBufPuts(&b, "INSERT INTO ");
   campStoreIdentPut(&b, im->model);
@@ -380,7 +444,7 @@ static int prepareStatements(Import *im, char *err, size_t errSize) {
     if (i != im->nameCol) campBufPrintf(&b, "%s?%d", k++ ? ", " : "", i + 1);
   campBufPuts(&b, ")");
   if (!b.oom) im->ins = campDbPrepare(im->e->conn, b.p, err, errSize);
-  if (im->key && im->ins) {
+  if (im->ins) {
     b.n = 0;
     campBufPuts(&b, "UPDATE ");
     campStoreIdentPut(&b, im->model);
@@ -405,7 +469,26 @@ static int prepareStatements(Import *im, char *err, size_t errSize) {
   int oom = b.oom;
   campBufFree(&b);
   if (oom) { snprintf(err, errSize, "out of memory"); return -1; }
-  return im->ins && (!im->key || (im->upd && im->find)) ? 0 : -1;
+  return im->ins && im->upd && im->find ? 0 : -1;
+}
+
+/* Copy one checked record (new: there is no key).  0 (a failed insert
+** on SQLite is a problem of the record's line), or -1 with the message in
+** err when the database failed (the connection lost). */
+static int copyRecord(Import *im, long *added, char *err, size_t errSize) {
+  int k = 0;
+  for (int i = 0; i < im->nh; i++) if (i != im->nameCol) im->vals[k++] = im->cells[i];
+  if (im->named) {
+    if (im->nextId == im->nid && reserveIds(im, err, errSize) < 0) return -1;
+    im->vals[k++] = (DbValue){ .type = DB_INTEGER, .i = im->ids[im->nextId] };
+  }
+  if (campDbCopyValues(im->copy, im->vals) < 0) {
+    if (campDbRetryable(im->e->conn)) { snprintf(err, errSize, "database: %s", campDbError(im->e->conn)); return -1; }
+    problem(im, im->csv.recordLine, -1, "%s", campDbError(im->e->conn));   /* SQLite: this record's insert */
+  } else (*added)++;
+  if (im->bad) return 0;
+  if (im->named) im->named(im->namedCtx, im->nameCol >= 0 ? im->csv.field[im->nameCol] : "", im->ids[im->nextId++]);
+  return 0;
 }
 
 /* Check one record and, while nothing is wrong, write it.  -1 on a database
@@ -415,16 +498,17 @@ static int importRecord(Import *im, long *added, long *updated, char *err, size_
   if (c->n != im->nh) { problem(im, c->recordLine, -1, "%d fields, the header has %d", c->n, im->nh); return 0; }
   char v[80];
   for (int i = 0; i < im->nh; i++) {
-    long at = utf8Bad(c->field[i]);
+    long at = campStoreUtf8Bad(c->field[i]);
     if (at >= 0) {
       problem(im, c->recordLine, i, "not valid UTF-8 (byte 0x%02x at offset %ld)", (unsigned char)c->field[i][at], at);
       continue;
     }
-    if (i == im->nameCol) { im->cells[i] = (Cell){ .kind = CELL_NULL }; continue; }
+    if (i == im->nameCol) { im->cells[i] = (DbValue){ .type = DB_NULL }; continue; }
     const char *why = convert(im->types[i], c->field[i], &im->cells[i]);
     if (why) problem(im, c->recordLine, i, "'%s' %s", shown(c->field[i], v), why);
   }
   if (im->bad) return 0;               /* all or nothing: only checking from here on */
+  if (im->copy) return copyRecord(im, added, err, errSize);
   int64_t existing = 0;
   if (im->find) {
     bindCell(im->find, 1, &im->cells[im->keyCol]);
@@ -439,10 +523,7 @@ static int importRecord(Import *im, long *added, long *updated, char *err, size_
   int rc = campDbStep(st);
   if (rc != DB_DONE) problem(im, c->recordLine, -1, "%s", campDbError(im->e->conn));
   else if (existing) (*updated)++;
-  else {
-    (*added)++;
-    if (im->named) im->named(im->namedCtx, im->nameCol >= 0 ? c->field[im->nameCol] : "", sqlite3_last_insert_rowid(im->e->db));
-  }
+  else (*added)++;
   campDbReset(st);
   campDbClearBindings(st);
   return 0;
@@ -477,8 +558,8 @@ static int importFile(Import im, int delimiter, long *added, long *updated, char
   if (csvOpen(&im.csv, path, delimiter ? delimiter : ',') < 0) { snprintf(err, errSize, "cannot read '%s': %s", path, strerror(errno)); return -1; }
   int rc = readHeader(&im, err, errSize);
   int began = 0;
+  if (rc == 0 && !im.bad) { rc = campDbBegin(e->conn, err, errSize); began = rc == 0; }
   if (rc == 0 && !im.bad) rc = prepareStatements(&im, err, errSize);
-  if (rc == 0 && !im.bad) { rc = campStoreExec(e, "BEGIN IMMEDIATE", err, errSize); began = rc == 0; }
   int tty = isatty(2);
   struct stat fst;
   long total = fstat(fileno(im.csv.f), &fst) == 0 && S_ISREG(fst.st_mode) ? (long)fst.st_size : 0;
@@ -498,6 +579,7 @@ static int importFile(Import im, int delimiter, long *added, long *updated, char
     rc = importRecord(&im, added, updated, err, errSize);
   }
   if (tty) fputs("\r\033[K", stderr);
+  if (im.copy && campDbCopyEnd(im.copy, rc < 0 || im.bad ? NULL : err, errSize) < 0 && rc >= 0 && !im.bad) rc = -1;
   campDbFinalize(im.ins);
   campDbFinalize(im.upd);
   campDbFinalize(im.find);
@@ -508,7 +590,7 @@ static int importFile(Import im, int delimiter, long *added, long *updated, char
   if (rc < 0) {
     if (began) campDbExec(e->conn, "ROLLBACK", NULL, 0);
     *added = *updated = 0;
-  } else if (campStoreExec(e, "COMMIT", err, errSize) < 0) {
+  } else if (campDbExec(e->conn, "COMMIT", err, errSize) < 0) {
     campDbExec(e->conn, "ROLLBACK", NULL, 0);
     *added = *updated = 0;
     rc = -1;
@@ -517,6 +599,8 @@ static int importFile(Import im, int delimiter, long *added, long *updated, char
   free(im.head);
   free(im.types);
   free(im.cells);
+  free(im.cols);
+  free(im.vals);
   csvClose(&im.csv);
   return rc < 0 ? -1 : 0;
 }

@@ -37,11 +37,12 @@ int campStoreMetaText(Engine *e, const char *key, char *out, size_t size) {
     return found;
   }
   char ign[160];
-  DbStmt *st = campStoreDbStmt(e, "SELECT value FROM camp_meta WHERE key = ? AND typeof(value) = 'text'", ign, sizeof ign);
+  DbStmt *st = campStoreDbStmt(e, "SELECT value FROM camp_meta WHERE key = ?", ign, sizeof ign);
   if (!st) return -1;
   campDbBindText(st, 1, key, -1);
   int rc = campDbStep(st);
-  found = rc == DB_ROW;
+  found = rc == DB_ROW && campDbColumnType(st, 0) == DB_TEXT;   /* a text value (PostgreSQL's are all text) */
+  if (rc == DB_ROW && !found) rc = DB_DONE;
   if (found) snprintf(out, size, "%s", campDbColumnText(st, 0));
   if (found || rc == DB_DONE) metaKeep(e, key, found, found ? campDbColumnText(st, 0) : "");
   campDbReset(st);

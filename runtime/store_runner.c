@@ -40,7 +40,24 @@ static int busyWait(void *arg, int count) {
   return 1;
 }
 
-void campStoreBusyInit(Engine *e) { sqlite3_busy_handler(e->db, busyWait, e); }
+void campStoreBusyInit(Engine *e) { if (e->db) sqlite3_busy_handler(e->db, busyWait, e); }
+
+int campStoreNotifyWork(Engine *e) {
+  return campDbKind(e->conn) == DB_POSTGRES ? campDbNotify(e->conn, "camp", NULL, NULL, 0) : 0;
+}
+
+int campStoreShared(Engine *e) { return campDbKind(e->conn) == DB_POSTGRES; }
+
+int campStoreWaitWork(Engine *e, int ms) {
+  if (campDbKind(e->conn) == DB_POSTGRES && (e->listening || campDbListen(e->conn, "camp", NULL, 0) == 0)) {
+    e->listening = 1;
+    int rc = campDbWait(e->conn, ms);
+    if (rc >= 0) return rc;
+  }
+  struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+  nanosleep(&ts, NULL);
+  return 0;
+}
 
 /* This machine as runners name it: host name, boot id and pid namespace
 ** (two containers on one kernel share the boot id but not the namespace). */
@@ -81,24 +98,24 @@ static int runnerAlive(const char *myHost, const char *host, long pid, const cha
 /* Delete the rows of dead runners (their claims become free to take);
 ** inside the caller's write transaction. */
 static int reapRunners(Engine *e, const char *myHost, int64_t now, char *err, size_t errSize) {
-  sqlite3_stmt *st = campStoreStmt(e, "SELECT id, host, pid, proc_start, heartbeat FROM camp_runner", err, errSize);
+  DbStmt *st = campStoreDbStmt(e, "SELECT id, host, pid, proc_start, heartbeat FROM camp_runner", err, errSize);
   if (!st) return -1;
   int64_t dead[64];
   int n = 0, rc;
-  while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < 64)
-    if (sqlite3_column_int64(st, 0) != e->runner &&
-        !runnerAlive(myHost, (const char *)sqlite3_column_text(st, 1), (long)sqlite3_column_int64(st, 2),
-                     (const char *)sqlite3_column_text(st, 3), sqlite3_column_int64(st, 4), now))
-      dead[n++] = sqlite3_column_int64(st, 0);
-  sqlite3_reset(st);
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE) { snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db)); return -1; }
+  while ((rc = campDbStep(st)) == DB_ROW && n < 64)
+    if (campDbColumnInt64(st, 0) != e->runner &&
+        !runnerAlive(myHost, campDbColumnText(st, 1), (long)campDbColumnInt64(st, 2),
+                     campDbColumnText(st, 3), campDbColumnInt64(st, 4), now))
+      dead[n++] = campDbColumnInt64(st, 0);
+  campDbReset(st);
+  if (rc != DB_ROW && rc != DB_DONE) { snprintf(err, errSize, "database: %s", campDbError(e->conn)); return -1; }
   for (int i = 0; i < n; i++) {
-    sqlite3_stmt *d = campStoreStmt(e, "DELETE FROM camp_runner WHERE id = ?", err, errSize);
+    DbStmt *d = campStoreDbStmt(e, "DELETE FROM camp_runner WHERE id = ?", err, errSize);
     if (!d) return -1;
-    sqlite3_bind_int64(d, 1, dead[i]);
-    rc = sqlite3_step(d);
-    sqlite3_reset(d);
-    if (rc != SQLITE_DONE) { snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db)); return -1; }
+    campDbBindInt64(d, 1, dead[i]);
+    rc = campDbStep(d);
+    campDbReset(d);
+    if (rc != DB_DONE) { snprintf(err, errSize, "database: %s", campDbError(e->conn)); return -1; }
   }
   return 0;
 }
@@ -111,31 +128,32 @@ int campStoreRunnerBeat(Engine *e, char *err, size_t errSize) {
   char myHost[512];
   hostId(myHost, sizeof myHost);
   if (e->runner) {
-    sqlite3_stmt *s = campStoreStmt(e, "UPDATE camp_runner SET heartbeat = ? WHERE id = ?", err, errSize);
+    DbStmt *s = campStoreDbStmt(e, "UPDATE camp_runner SET heartbeat = ? WHERE id = ?", err, errSize);
     if (!s) return -1;
-    sqlite3_bind_int64(s, 1, now);
-    sqlite3_bind_int64(s, 2, e->runner);
-    int rc = sqlite3_step(s);
-    sqlite3_reset(s);
-    if (rc != SQLITE_DONE) { snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db)); return -1; }
-    if (sqlite3_changes(e->db) == 0) e->runner = 0;   /* judged dead by another runner: register again */
+    campDbBindInt64(s, 1, now);
+    campDbBindInt64(s, 2, e->runner);
+    int rc = campDbStep(s);
+    campDbReset(s);
+    if (rc != DB_DONE) { snprintf(err, errSize, "database: %s", campDbError(e->conn)); return -1; }
+    if (campDbChanges(e->conn) == 0) e->runner = 0;   /* judged dead by another runner: register again */
   }
   if (!e->runner) {
     char start[32];
     procStart((long)getpid(), start, sizeof start);
-    sqlite3_stmt *s = campStoreStmt(e, "INSERT INTO camp_runner(host, pid, proc_start, command, started_at, heartbeat) "
-                                       "VALUES(?, ?, ?, ?, ?, ?)", err, errSize);
+    DbStmt *s = campStoreDbStmt(e, "INSERT INTO camp_runner(host, pid, proc_start, command, started_at, heartbeat) "
+                                       "VALUES(?, ?, ?, ?, ?, ?) RETURNING id", err, errSize);
     if (!s) return -1;
-    sqlite3_bind_text(s, 1, myHost, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 2, (int64_t)getpid());
-    sqlite3_bind_text(s, 3, start, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 4, e->command[0] ? e->command : "camp", -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 5, now);
-    sqlite3_bind_int64(s, 6, now);
-    int rc = sqlite3_step(s);
-    sqlite3_reset(s);
-    if (rc != SQLITE_DONE) { snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db)); return -1; }
-    e->runner = sqlite3_last_insert_rowid(e->db);
+    campDbBindText(s, 1, myHost, -1);
+    campDbBindInt64(s, 2, (int64_t)getpid());
+    campDbBindText(s, 3, start, -1);
+    campDbBindText(s, 4, e->command[0] ? e->command : "camp", -1);
+    campDbBindInt64(s, 5, now);
+    campDbBindInt64(s, 6, now);
+    int rc = campDbStep(s);
+    if (rc == DB_ROW) e->runner = campDbColumnInt64(s, 0);
+    else snprintf(err, errSize, "database: %s", campDbError(e->conn));
+    campDbReset(s);
+    if (rc != DB_ROW) return -1;
   }
   return reapRunners(e, myHost, now, err, errSize);
 }
@@ -144,11 +162,11 @@ int campStoreRunnerBeat(Engine *e, char *err, size_t errSize) {
 ** it was told to stop before starting) is free for the next runner. */
 void campStoreRunnerEnd(Engine *e) {
   if (!e->runner) return;
-  sqlite3_stmt *s = NULL;
-  if (sqlite3_prepare_v2(e->db, "DELETE FROM camp_runner WHERE id = ?", -1, &s, NULL) == SQLITE_OK) {
-    sqlite3_bind_int64(s, 1, e->runner);
-    sqlite3_step(s);
+  DbStmt *s = campDbPrepare(e->conn, "DELETE FROM camp_runner WHERE id = ?", NULL, 0);
+  if (s) {
+    campDbBindInt64(s, 1, e->runner);
+    campDbStep(s);
   }
-  sqlite3_finalize(s);
+  campDbFinalize(s);
   e->runner = 0;
 }

@@ -14,14 +14,22 @@
 #include <time.h>
 #include "runtime/store_engine.h"
 
+/* A step result no campDbStep gives: out of memory while keeping the rows. */
+#define ROWS_NOMEM (-2)
+
 /* -- transactions ------------------------------------------------------------- */
 
+/* SQLite: BEGIN IMMEDIATE takes the one write lock, waiting for it in the
+** busy handler unless told not to.  PostgreSQL: READ COMMITTED; workers
+** share the store through row locks (a claim locks its traces and their
+** participants: campStoreTakeDue), so beginning never waits. */
 int campStoreBegin(Engine *e, int wait, char *err, size_t errSize) {
+  int pg = campDbKind(e->conn) == DB_POSTGRES;
   e->noWait = !wait;
-  int rc = sqlite3_exec(e->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+  int rc = campDbExec(e->conn, pg ? "BEGIN" : "BEGIN IMMEDIATE", NULL, 0);
   e->noWait = 0;
-  if (rc == SQLITE_BUSY && !wait) return 1;
-  if (rc != SQLITE_OK) { if (err) snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db)); return -1; }
+  if (rc < 0 && !wait && !pg && sqlite3_errcode(e->db) == SQLITE_BUSY) return 1;
+  if (rc < 0) { if (err) campStoreConnError(e, err, errSize); return -1; }
   e->gen++;
   e->inBatch = 1;
   return 0;
@@ -29,90 +37,91 @@ int campStoreBegin(Engine *e, int wait, char *err, size_t errSize) {
 
 int campStoreCommit(Engine *e, char *err, size_t errSize) {
   e->inBatch = 0;
-  if (sqlite3_exec(e->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK) return 0;
-  if (err) snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db));
+  if (campDbExec(e->conn, "COMMIT", NULL, 0) == 0) return 0;
+  if (err) campStoreConnError(e, err, errSize);
   return -1;
 }
 
 void campStoreRollback(Engine *e) {
   e->inBatch = 0;
-  sqlite3_exec(e->db, "ROLLBACK", NULL, NULL, NULL);
+  campDbExec(e->conn, "ROLLBACK", NULL, 0);
 }
 
-int campStoreMark(Engine *e) { return campStoreStep(e, "SAVEPOINT mark", NULL, 0); }
+int campStoreRetryable(Engine *e) { return campDbKind(e->conn) == DB_POSTGRES && campDbRetryable(e->conn); }
+
+int campStoreMark(Engine *e) { return campStoreDbRun(e, "SAVEPOINT mark", ""); }
 
 void campStoreMarkEnd(Engine *e, int keep) {
-  if (!keep) campStoreStep(e, "ROLLBACK TO mark", NULL, 0);
-  campStoreStep(e, "RELEASE mark", NULL, 0);
+  if (!keep) campStoreDbRun(e, "ROLLBACK TO mark", "");
+  campStoreDbRun(e, "RELEASE mark", "");
 }
 
 Engine *campStoreRecorder(Engine *e) {
-  const char *path = sqlite3_db_filename(e->db, "main");
-  if (!e->recorder && path && *path) {
+  if (!e->recorder && e->target) {
     char ign[512];
-    e->recorder = campEngineOpen(path, 0, INT64_MIN, ign, sizeof ign);
+    e->recorder = campEngineOpen(e->target, 0, INT64_MIN, ign, sizeof ign);
   }
   return e->recorder;
 }
 
-const char *campStoreError(Engine *e) { return sqlite3_errmsg(e->db); }
+const char *campStoreError(Engine *e) { return e->db ? sqlite3_errmsg(e->db) : campDbError(e->conn); }
 
 /* -- campaigns ------------------------------------------------------------------- */
 
 int campStoreRunningCampaigns(Engine *e, int64_t **ids, size_t *n, char *err, size_t errSize) {
-  sqlite3_stmt *st = campStorePrepare(e, "SELECT id FROM camp_campaign WHERE state = 'running' ORDER BY id", err, errSize);
+  DbStmt *st = campDbPrepare(e->conn, "SELECT id FROM camp_campaign WHERE state = 'running' ORDER BY id", err, errSize);
   if (!st) return -1;
   size_t cap = 0;
   int rc;
   *ids = NULL;
   *n = 0;
-  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+  while ((rc = campDbStep(st)) == DB_ROW) {
     if (*n == cap) {
       int64_t *grown = realloc(*ids, (cap = cap ? cap * 2 : 64) * sizeof **ids);
-      if (!grown) { rc = SQLITE_NOMEM; break; }
+      if (!grown) { rc = ROWS_NOMEM; break; }
       *ids = grown;
     }
-    (*ids)[(*n)++] = sqlite3_column_int64(st, 0);
+    (*ids)[(*n)++] = campDbColumnInt64(st, 0);
   }
-  sqlite3_finalize(st);
-  if (rc == SQLITE_DONE) return 0;
-  snprintf(err, errSize, "database: %s", sqlite3_errstr(rc));
+  campDbFinalize(st);
+  if (rc == DB_DONE) return 0;
+  snprintf(err, errSize, "database: %s", rc == ROWS_NOMEM ? "out of memory" : campDbError(e->conn));
   free(*ids);
   *ids = NULL;
   return -1;
 }
 
 int64_t campStoreCampaignId(Engine *e, const char *name, char *err, size_t errSize) {
-  sqlite3_stmt *st = campStoreStmt(e, "SELECT id FROM camp_campaign WHERE name = ?", err, errSize);
+  DbStmt *st = campStoreDbStmt(e, "SELECT id FROM camp_campaign WHERE name = ?", err, errSize);
   if (!st) return 0;
-  sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-  int64_t id = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-  sqlite3_reset(st);
+  campDbBindText(st, 1, name, -1);
+  int64_t id = campDbStep(st) == DB_ROW ? campDbColumnInt64(st, 0) : 0;
+  campDbReset(st);
   return id;
 }
 
 int campStoreSynced(Engine *e, int64_t campaign, char *err, size_t errSize) {
-  sqlite3_stmt *q = campStoreStmt(e, "SELECT last_sync IS NOT NULL FROM camp_campaign WHERE id = ?", err, errSize);
+  DbStmt *q = campStoreDbStmt(e, "SELECT last_sync IS NOT NULL FROM camp_campaign WHERE id = ?", err, errSize);
   if (!q) return -1;
-  sqlite3_bind_int64(q, 1, campaign);
-  int done = sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int(q, 0);
-  sqlite3_reset(q);
+  campDbBindInt64(q, 1, campaign);
+  int done = campDbStep(q) == DB_ROW && (int)campDbColumnInt64(q, 0);
+  campDbReset(q);
   return done;
 }
 
 int campStoreMarkSynced(Engine *e, int64_t campaign, int64_t now, char *err, size_t errSize) {
-  if (campStoreRun(e, "UPDATE camp_campaign SET last_sync = ? WHERE id = ?", "ii", now, campaign) == 0) return 0;
-  snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db));
+  if (campStoreDbRun(e, "UPDATE camp_campaign SET last_sync = ? WHERE id = ?", "ii", now, campaign) == 0) return 0;
+  snprintf(err, errSize, "database: %s", campDbError(e->conn));
   return -1;
 }
 
 int64_t campStoreNextMailing(Engine *e) {
   char ign_[160];
-  sqlite3_stmt *st = campStoreStmt(e, "SELECT min(coalesce(at, -9223372036854775808)) FROM camp_campaign "
+  DbStmt *st = campStoreDbStmt(e, "SELECT min(coalesce(at, -9223372036854775808)) FROM camp_campaign "
                                       "WHERE kind = 'mailing' AND state = 'running' AND last_sync IS NULL", ign_, sizeof ign_);
   int64_t next = INT64_MAX;
-  if (st && sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) next = sqlite3_column_int64(st, 0);
-  if (st) sqlite3_reset(st);
+  if (st && campDbStep(st) == DB_ROW && campDbColumnType(st, 0) != DB_NULL) next = campDbColumnInt64(st, 0);
+  if (st) campDbReset(st);
   return next;
 }
 
@@ -137,20 +146,20 @@ static int eachRow(Engine *e, const Loaded *l, const char *const sql[3], int col
   campBufFree(&cols);
   campBufFree(&table);
   if (!q.p || q.oom) { campBufFree(&q); snprintf(err, errSize, "out of memory"); return -1; }
-  sqlite3_stmt *st = campStorePrepare(e, q.p, err, errSize);
+  DbStmt *st = campDbPrepare(e->conn, q.p, err, errSize);
   campBufFree(&q);
   if (!st) return -1;
-  sqlite3_bind_int64(st, 1, l->campaign);
+  campDbBindInt64(st, 1, l->campaign);
   int rc, stop = 0;
-  while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-    int gone = col > 0 && sqlite3_column_int(st, 1);
-    if (!gone) campStoreRowToFields(e, l, st, col);
+  while (!stop && (rc = campDbStep(st)) == DB_ROW) {
+    int gone = col > 0 && (int)campDbColumnInt64(st, 1);
+    if (!gone) campStoreDbRowToModel(e, l->p, l->p->camps[l->camp].model, st, col);
     VmRecord r = campStoreRecord(e, l);
-    stop = fn(ctx, sqlite3_column_int64(st, 0), gone ? NULL : &r);
+    stop = fn(ctx, campDbColumnInt64(st, 0), gone ? NULL : &r);
   }
-  if (!stop && rc != SQLITE_DONE) snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db));
-  sqlite3_finalize(st);
-  return stop ? stop : rc == SQLITE_DONE ? 0 : -1;
+  if (!stop && rc != DB_DONE) snprintf(err, errSize, "database: %s", campDbError(e->conn));
+  campDbFinalize(st);
+  return stop ? stop : rc == DB_DONE ? 0 : -1;
 }
 
 int campStoreEachParticipant(Engine *e, const Loaded *l, StoreRowFn fn, void *ctx, char *err, size_t errSize) {
@@ -167,51 +176,55 @@ int campStoreEachNewcomer(Engine *e, const Loaded *l, StoreRowFn fn, void *ctx, 
 }
 
 int campStoreLeave(Engine *e, int64_t participant, int gone, const char *why, int64_t now) {
-  if (campStoreRun(e, "UPDATE camp_participant SET state = ? WHERE id = ?", "ti", gone ? "unlinked" : "left", participant) < 0) return -1;
-  return campStoreRun(e, "UPDATE camp_trace SET state = " Q_CANCELED ", message = ?, done_at = ? WHERE participant = ? "
+  if (campStoreDbRun(e, "UPDATE camp_participant SET state = ? WHERE id = ?", "ti", gone ? "unlinked" : "left", participant) < 0) return -1;
+  return campStoreDbRun(e, "UPDATE camp_trace SET state = " Q_CANCELED ", message = ?, done_at = ? WHERE participant = ? "
                 "AND +state IN (" Q_SCHEDULED ", " Q_WAITING ")", "tii", why, now, participant);
+}
+
+int campStoreLockCampaign(Engine *e, int64_t campaign) {
+  if (campDbKind(e->conn) != DB_POSTGRES) return 0;
+  return campStoreDbRun(e, "SELECT pg_advisory_xact_lock(" STORE_LOCK_CAMPAIGN ", CAST(? AS INTEGER))", "i", campaign);
 }
 
 int campStoreUniqueTaken(Engine *e, int64_t campaign, const char *value) {
   char ign_[160];
-  sqlite3_stmt *s = campStoreStmt(e, "SELECT 1 FROM camp_participant WHERE campaign = ? AND unique_value = ? AND test = 0 LIMIT 1", ign_, sizeof ign_);
+  DbStmt *s = campStoreDbStmt(e, "SELECT 1 FROM camp_participant WHERE campaign = ? AND unique_value = ? AND test = 0 LIMIT 1", ign_, sizeof ign_);
   if (!s) return 1;
-  sqlite3_bind_int64(s, 1, campaign);
-  sqlite3_bind_text(s, 2, value, -1, SQLITE_STATIC);
-  int r = sqlite3_step(s) == SQLITE_ROW;
-  sqlite3_reset(s);
+  campDbBindInt64(s, 1, campaign);
+  campDbBindText(s, 2, value, -1);
+  int r = campDbStep(s) == DB_ROW;
+  campDbReset(s);
   return r;
 }
 
 int campStoreEnrol(Engine *e, int64_t campaign, int64_t record, const char *uniq, int test, int64_t now,
                    int64_t *participant) {
-  if (campStoreRun(e, "INSERT INTO camp_participant(campaign, record_id, state, test, unique_value, enrolled_at) "
-             "VALUES(?, ?, 'running', ?, ?, ?)", "iiiti", campaign, record, (int64_t)test, uniq, now) < 0) return -1;
-  *participant = sqlite3_last_insert_rowid(e->db);
-  return 0;
+  *participant = campStoreDbInsertId(e, "INSERT INTO camp_participant(campaign, record_id, state, test, unique_value, enrolled_at) "
+                                     "VALUES(?, ?, 'running', ?, ?, ?) RETURNING id", "iiiti", campaign, record, (int64_t)test, uniq, now);
+  return *participant < 0 ? -1 : 0;
 }
 
 int64_t campStoreTestParticipant(Engine *e, int64_t campaign, int64_t record, char *err, size_t errSize) {
-  sqlite3_stmt *st = campStoreStmt(e, "SELECT id FROM camp_participant WHERE campaign = ? AND record_id = ? AND test = 1", err, errSize);
+  DbStmt *st = campStoreDbStmt(e, "SELECT id FROM camp_participant WHERE campaign = ? AND record_id = ? AND test = 1", err, errSize);
   if (!st) return 0;
-  sqlite3_bind_int64(st, 1, campaign);
-  sqlite3_bind_int64(st, 2, record);
-  int64_t id = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-  sqlite3_reset(st);
+  campDbBindInt64(st, 1, campaign);
+  campDbBindInt64(st, 2, record);
+  int64_t id = campDbStep(st) == DB_ROW ? campDbColumnInt64(st, 0) : 0;
+  campDbReset(st);
   return id;
 }
 
 /* One statement, which looks for pending traces only while the participant
 ** still runs. */
 int campStoreComplete(Engine *e, int64_t participant) {
-  if (campStoreRun(e, "UPDATE camp_participant SET state = 'completed' WHERE id = ?1 AND state = 'running' "
+  if (campStoreDbRun(e, "UPDATE camp_participant SET state = 'completed' WHERE id = ?1 AND state = 'running' "
              "AND NOT EXISTS (SELECT 1 FROM camp_trace WHERE participant = ?1 AND " Q_PENDING_PLUS("") ")", "i", participant) < 0)
     return -1;
-  return sqlite3_changes(e->db) > 0;
+  return campDbChanges(e->conn) > 0;
 }
 
 int campStoreCompleteCampaign(Engine *e, int64_t campaign) {
-  return campStoreRun(e, "UPDATE camp_participant SET state = 'completed' WHERE campaign = ?1 AND state = 'running' "
+  return campStoreDbRun(e, "UPDATE camp_participant SET state = 'completed' WHERE campaign = ?1 AND state = 'running' "
                 "AND NOT EXISTS (SELECT 1 FROM camp_trace t WHERE t.participant = camp_participant.id AND " Q_PENDING_PLUS("t.") ")",
              "i", campaign);
 }
@@ -231,129 +244,137 @@ int campStoreCompleteCampaign(Engine *e, int64_t campaign) {
   "WHERE t.state = " S " AND " Q_PENDING_AS("t.") " AND t.due <= ? AND pa.state = 'running' AND (c.state = 'running' OR pa.test = 1) " \
   "AND pa.test = ? AND (? = 0 OR pa.id = ?) AND (?6 = 0 OR pa.campaign = ?6) " \
   "AND (t.owner IS NULL OR NOT EXISTS (SELECT 1 FROM camp_runner r WHERE r.id = t.owner)) ORDER BY t.state, t.due LIMIT ?5"
+/* On PostgreSQL workers take due work side by side: each locks the traces
+** it takes and their participants until its batch commits, and passes over
+** rows another worker holds, so no trace is taken twice and one
+** participant's traces are worked by one worker at a time (its completion
+** sees all of them). */
+#define PG_CLAIM " FOR UPDATE OF t, pa SKIP LOCKED"
 
 int campStoreTakeDue(Engine *e, int64_t now, int test, int64_t participant, int64_t campaign, DueTrace *out, int max,
                      char *err, size_t errSize) {
-  static const char *const dueSql[] = { DUE_SQL(Q_SENDING), DUE_SQL(Q_SCHEDULED) };
-  int n = 0;
+  static const char *const dueSql[2][2] = { { DUE_SQL(Q_SENDING), DUE_SQL(Q_SCHEDULED) },
+                                            { DUE_SQL(Q_SENDING) PG_CLAIM, DUE_SQL(Q_SCHEDULED) PG_CLAIM } };
+  int pg = campDbKind(e->conn) == DB_POSTGRES, n = 0;
   for (int k = 0; k < 2 && n < max; k++) {
-    sqlite3_stmt *st = campStoreStmt(e, dueSql[k], err, errSize);
+    DbStmt *st = campStoreDbStmt(e, dueSql[pg][k], err, errSize);
     if (!st) return -1;
-    sqlite3_bind_int64(st, 1, now);
-    sqlite3_bind_int(st, 2, test);
-    sqlite3_bind_int64(st, 3, participant);
-    sqlite3_bind_int64(st, 4, participant);
-    sqlite3_bind_int(st, 5, max - n);
-    sqlite3_bind_int64(st, 6, campaign);
+    campDbBindInt64(st, 1, now);
+    campDbBindInt64(st, 2, test);
+    campDbBindInt64(st, 3, participant);
+    campDbBindInt64(st, 4, participant);
+    campDbBindInt64(st, 5, max - n);
+    campDbBindInt64(st, 6, campaign);
     int rc;
-    while (n < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while (n < max && (rc = campDbStep(st)) == DB_ROW) {
       DueTrace *w = &out[n++];
       memset(w, 0, sizeof *w);
-      w->trace = sqlite3_column_int64(st, 0);
-      w->participant = sqlite3_column_int64(st, 1);
-      w->parent = sqlite3_column_int64(st, 2);
-      w->due = sqlite3_column_int64(st, 3);
-      w->state = sqlite3_column_int(st, 4);
-      w->attempts = sqlite3_column_int(st, 5);
-      snprintf(w->messageId, sizeof w->messageId, "%s", (const char *)sqlite3_column_text(st, 6));
-      w->record = sqlite3_column_int64(st, 7);
-      w->campaign = sqlite3_column_int64(st, 8);
-      w->actIdx = sqlite3_column_int(st, 9);
-      w->test = sqlite3_column_int(st, 10);
-      w->due0 = sqlite3_column_int64(st, 11);
+      w->trace = campDbColumnInt64(st, 0);
+      w->participant = campDbColumnInt64(st, 1);
+      w->parent = campDbColumnInt64(st, 2);
+      w->due = campDbColumnInt64(st, 3);
+      w->state = (int)campDbColumnInt64(st, 4);
+      w->attempts = (int)campDbColumnInt64(st, 5);
+      snprintf(w->messageId, sizeof w->messageId, "%s", campDbColumnText(st, 6));
+      w->record = campDbColumnInt64(st, 7);
+      w->campaign = campDbColumnInt64(st, 8);
+      w->actIdx = (int)campDbColumnInt64(st, 9);
+      w->test = (int)campDbColumnInt64(st, 10);
+      w->due0 = campDbColumnInt64(st, 11);
     }
-    sqlite3_reset(st);
+    campDbReset(st);
   }
   return n;
 }
 #undef DUE_SQL
+#undef PG_CLAIM
 
 int campStoreSpawn(Engine *e, int64_t participant, int64_t activity, int64_t parent, int state, int64_t due, int hasDue,
                    int64_t base) {
   char ign_[160];
-  sqlite3_stmt *s = campStoreStmt(e, "INSERT INTO camp_trace(participant, activity, parent, state, due, base) VALUES(?, ?, ?, ?, ?, ?)", ign_, sizeof ign_);
+  DbStmt *s = campStoreDbStmt(e, "INSERT INTO camp_trace(participant, activity, parent, state, due, base) VALUES(?, ?, ?, ?, ?, ?)", ign_, sizeof ign_);
   if (!s) return -1;
-  sqlite3_bind_int64(s, 1, participant);
-  sqlite3_bind_int64(s, 2, activity);
-  if (parent) sqlite3_bind_int64(s, 3, parent); else sqlite3_bind_null(s, 3);
-  sqlite3_bind_int(s, 4, state);
-  if (hasDue) sqlite3_bind_int64(s, 5, due); else sqlite3_bind_null(s, 5);
-  if (state == TRACE_SCHEDULED) sqlite3_bind_int64(s, 6, base); else sqlite3_bind_null(s, 6);
-  int rc = sqlite3_step(s) == SQLITE_DONE ? 0 : -1;
-  sqlite3_reset(s);
+  campDbBindInt64(s, 1, participant);
+  campDbBindInt64(s, 2, activity);
+  if (parent) campDbBindInt64(s, 3, parent); else campDbBindNull(s, 3);
+  campDbBindInt64(s, 4, state);
+  if (hasDue) campDbBindInt64(s, 5, due); else campDbBindNull(s, 5);
+  if (state == TRACE_SCHEDULED) campDbBindInt64(s, 6, base); else campDbBindNull(s, 6);
+  int rc = campDbStep(s) == DB_DONE ? 0 : -1;
+  campDbReset(s);
   return rc;
 }
 
 int campStoreHold(Engine *e, int64_t trace, int64_t due, const char *note) {
-  return campStoreRun(e, "UPDATE camp_trace SET due0 = coalesce(due0, due), due = ?, message = ? WHERE id = ?", "iti", due, note, trace);
+  return campStoreDbRun(e, "UPDATE camp_trace SET due0 = coalesce(due0, due), due = ?, message = ? WHERE id = ?", "iti", due, note, trace);
 }
 
 int campStoreSetPath(Engine *e, int64_t trace, int path) {
-  return campStoreRun(e, "UPDATE camp_trace SET path = ? WHERE id = ?", "ii", (int64_t)path, trace);
+  return campStoreDbRun(e, "UPDATE camp_trace SET path = ? WHERE id = ?", "ii", (int64_t)path, trace);
 }
 
 int campStoreSetTrace(Engine *e, int64_t trace, int state, const char *msg, int64_t doneAt) {
-  return campStoreRun(e, "UPDATE camp_trace SET state = ?, message = ?, done_at = ? WHERE id = ?", "itii", (int64_t)state, msg, doneAt, trace);
+  return campStoreDbRun(e, "UPDATE camp_trace SET state = ?, message = ?, done_at = ? WHERE id = ?", "itii", (int64_t)state, msg, doneAt, trace);
 }
 
 int campStoreClaimSend(Engine *e, int64_t trace, const char *messageId, int64_t linkset) {
-  if (linkset) return campStoreRun(e, "UPDATE camp_trace SET state = " Q_SENDING ", message_id = ?, linkset = ?, owner = ? WHERE id = ?",
+  if (linkset) return campStoreDbRun(e, "UPDATE camp_trace SET state = " Q_SENDING ", message_id = ?, linkset = ?, owner = ? WHERE id = ?",
                           "tiii", messageId, linkset, e->runner, trace);
-  return campStoreRun(e, "UPDATE camp_trace SET state = " Q_SENDING ", message_id = ?, linkset = NULL, owner = ? WHERE id = ?",
+  return campStoreDbRun(e, "UPDATE camp_trace SET state = " Q_SENDING ", message_id = ?, linkset = NULL, owner = ? WHERE id = ?",
              "tii", messageId, e->runner, trace);
 }
 
 int campStoreClaimHooks(Engine *e, int64_t trace) {
-  return campStoreRun(e, "UPDATE camp_trace SET state = " Q_SENDING ", owner = ? WHERE id = ?", "ii", e->runner, trace);
+  return campStoreDbRun(e, "UPDATE camp_trace SET state = " Q_SENDING ", owner = ? WHERE id = ?", "ii", e->runner, trace);
 }
 
 int campStoreSettle(Engine *e, int64_t trace, int64_t owner, int state, const char *msg, int64_t doneAt) {
   /* a sent message keeps the note the timing rules left on it (sched_timing.c: a record's unknown zone, a hold) */
-  if (campStoreRun(e, "UPDATE camp_trace SET state = ?, message = coalesce(?2, CASE WHEN message LIKE 'time zone %' OR message LIKE 'held %' "
+  if (campStoreDbRun(e, "UPDATE camp_trace SET state = ?, message = coalesce(?2, CASE WHEN message LIKE 'time zone %' OR message LIKE 'held %' "
              "THEN message END), done_at = ?, owner = NULL WHERE id = ? AND state = " Q_SENDING
              " AND owner = ?", "itiii", (int64_t)state, msg, doneAt, trace, owner) < 0) return -1;
-  return sqlite3_changes(e->db) > 0;
+  return campDbChanges(e->conn) > 0;
 }
 
 int campStoreRetry(Engine *e, int64_t trace, int64_t owner, int64_t due, const char *msg) {
-  return campStoreRun(e, "UPDATE camp_trace SET attempts = attempts + 1, due = ?, message = ?, owner = NULL "
+  return campStoreDbRun(e, "UPDATE camp_trace SET attempts = attempts + 1, due = ?, message = ?, owner = NULL "
                 "WHERE id = ? AND state = " Q_SENDING " AND owner = ?", "itii", due, msg, trace, owner);
 }
 
 int campStoreRelease(Engine *e, int64_t trace, int64_t owner) {
-  return campStoreRun(e, "UPDATE camp_trace SET owner = NULL WHERE id = ? AND owner = ?", "ii", trace, owner);
+  return campStoreDbRun(e, "UPDATE camp_trace SET owner = NULL WHERE id = ? AND owner = ?", "ii", trace, owner);
 }
 
 int campStoreTraceActivity(Engine *e, int64_t trace) {
   char ign_[160];
-  sqlite3_stmt *q = campStoreStmt(e, "SELECT a.idx FROM camp_trace t JOIN camp_activity a ON a.id = t.activity WHERE t.id = ?", ign_, sizeof ign_);
+  DbStmt *q = campStoreDbStmt(e, "SELECT a.idx FROM camp_trace t JOIN camp_activity a ON a.id = t.activity WHERE t.id = ?", ign_, sizeof ign_);
   if (!q) return -1;
-  sqlite3_bind_int64(q, 1, trace);
-  int idx = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int(q, 0) : -1;
-  sqlite3_reset(q);
+  campDbBindInt64(q, 1, trace);
+  int idx = campDbStep(q) == DB_ROW ? (int)campDbColumnInt64(q, 0) : -1;
+  campDbReset(q);
   return idx;
 }
 
 long campStoreExpireWindows(Engine *e, int64_t now, int64_t **participants, char *err, size_t errSize) {
-  sqlite3_stmt *st = campStoreStmt(e, "UPDATE camp_trace SET state = " Q_CANCELED ", message = " Q_WINDOW_PASSED ", "
+  DbStmt *st = campStoreDbStmt(e, "UPDATE camp_trace SET state = " Q_CANCELED ", message = " Q_WINDOW_PASSED ", "
                                       "done_at = ? WHERE state = " Q_WAITING " AND " Q_PENDING_AS("") " AND due <= ? RETURNING participant",
                                    err, errSize);
   if (!st) return -1;
-  sqlite3_bind_int64(st, 1, now);
-  sqlite3_bind_int64(st, 2, now);
+  campDbBindInt64(st, 1, now);
+  campDbBindInt64(st, 2, now);
   int64_t *parts = NULL;
   size_t n = 0, cap = 0;
   int rc;
-  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+  while ((rc = campDbStep(st)) == DB_ROW) {
     if (n == cap) {
       int64_t *p = realloc(parts, (cap = cap ? cap * 2 : 256) * sizeof *p);
-      if (!p) { rc = SQLITE_NOMEM; break; }
+      if (!p) { rc = ROWS_NOMEM; break; }
       parts = p;
     }
-    parts[n++] = sqlite3_column_int64(st, 0);
+    parts[n++] = campDbColumnInt64(st, 0);
   }
-  sqlite3_reset(st);
-  if (rc != SQLITE_DONE) { snprintf(err, errSize, "database: %s", sqlite3_errstr(rc)); free(parts); return -1; }
+  campDbReset(st);
+  if (rc != DB_DONE) { snprintf(err, errSize, "database: %s", rc == ROWS_NOMEM ? "out of memory" : campDbError(e->conn)); free(parts); return -1; }
   *participants = parts;
   return (long)n;
 }
@@ -361,24 +382,24 @@ long campStoreExpireWindows(Engine *e, int64_t now, int64_t **participants, char
 int64_t campStoreNextDue(Engine *e, int test) {
   char ign_[160];
   int64_t next = INT64_MAX;
-  sqlite3_stmt *st = campStoreStmt(e, test
+  DbStmt *st = campStoreDbStmt(e, test
     ? "SELECT min(t.due) FROM camp_trace t JOIN camp_participant pa ON pa.id = t.participant WHERE " Q_PENDING_AS("t.") " AND pa.test = 1"
     : "SELECT min(due) FROM (SELECT min(due) AS due FROM camp_trace WHERE state = " Q_SCHEDULED " AND " Q_PENDING_AS("") " "
       "UNION ALL SELECT min(due) FROM camp_trace WHERE state = " Q_WAITING " AND " Q_PENDING_AS("") " "
       "UNION ALL SELECT min(due) FROM camp_trace WHERE state = " Q_SENDING " AND " Q_PENDING_AS("") " "
-      "AND (owner IS NULL OR NOT EXISTS (SELECT 1 FROM camp_runner r WHERE r.id = owner)))", ign_, sizeof ign_);
-  if (st && sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) next = sqlite3_column_int64(st, 0);
-  if (st) sqlite3_reset(st);
+      "AND (owner IS NULL OR NOT EXISTS (SELECT 1 FROM camp_runner r WHERE r.id = owner))) AS pending", ign_, sizeof ign_);
+  if (st && campDbStep(st) == DB_ROW && campDbColumnType(st, 0) != DB_NULL) next = campDbColumnInt64(st, 0);
+  if (st) campDbReset(st);
   return next;
 }
 
 int campStoreDueNow(Engine *e, int64_t participant, int64_t activity, int64_t now, char *err, size_t errSize) {
-  if (campStoreRun(e, "UPDATE camp_trace SET due = ? WHERE participant = ? AND activity = ? AND state = " Q_SCHEDULED, "iii",
+  if (campStoreDbRun(e, "UPDATE camp_trace SET due = ? WHERE participant = ? AND activity = ? AND state = " Q_SCHEDULED, "iii",
           now, participant, activity) < 0) {
-    snprintf(err, errSize, "database: %s", sqlite3_errmsg(e->db));
+    snprintf(err, errSize, "database: %s", campDbError(e->conn));
     return -1;
   }
-  return sqlite3_changes(e->db) > 0;
+  return campDbChanges(e->conn) > 0;
 }
 
 const char *campStoreStateName(int state) {
@@ -400,16 +421,16 @@ int64_t campStoreLinkset(Engine *e, const char *targets, size_t len) {
   }
   char ign_[160];
   int64_t id = 0;
-  sqlite3_stmt *s = campStoreStmt(e, "SELECT id FROM camp_linkset WHERE links = ?", ign_, sizeof ign_);
+  DbStmt *s = campStoreDbStmt(e, "SELECT id FROM camp_linkset WHERE links = ?", ign_, sizeof ign_);
   if (!s) return 0;
-  sqlite3_bind_text(s, 1, targets, (int)len, SQLITE_STATIC);
-  if (sqlite3_step(s) == SQLITE_ROW) id = sqlite3_column_int64(s, 0);
-  sqlite3_reset(s);
+  campDbBindText(s, 1, targets, (int)len);
+  if (campDbStep(s) == DB_ROW) id = campDbColumnInt64(s, 0);
+  campDbReset(s);
   if (!id) {
-    if (!(s = campStoreStmt(e, "INSERT INTO camp_linkset(links) VALUES(?)", ign_, sizeof ign_))) return 0;
-    sqlite3_bind_text(s, 1, targets, (int)len, SQLITE_STATIC);
-    if (sqlite3_step(s) == SQLITE_DONE) id = sqlite3_last_insert_rowid(e->db);
-    sqlite3_reset(s);
+    if (!(s = campStoreDbStmt(e, "INSERT INTO camp_linkset(links) VALUES(?) RETURNING id", ign_, sizeof ign_))) return 0;
+    campDbBindText(s, 1, targets, (int)len);
+    if (campDbStep(s) == DB_ROW) id = campDbColumnInt64(s, 0);
+    campDbReset(s);
     if (!id) return 0;
   }
   char *copy = malloc(len + 1);
@@ -430,28 +451,28 @@ int campStoreOutbox(Engine *e, int64_t trace, char ***urls, char ***bodies, int 
   char ign_[160];
   *urls = *bodies = NULL;
   *n = 0;
-  sqlite3_stmt *q = campStoreStmt(e, "SELECT url, body FROM camp_outbox WHERE trace = ? ORDER BY idx", ign_, sizeof ign_);
+  DbStmt *q = campStoreDbStmt(e, "SELECT url, body FROM camp_outbox WHERE trace = ? ORDER BY idx", ign_, sizeof ign_);
   if (!q) return -1;
-  sqlite3_bind_int64(q, 1, trace);
+  campDbBindInt64(q, 1, trace);
   int rc;
-  while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+  while ((rc = campDbStep(q)) == DB_ROW) {
     char **u = realloc(*urls, (size_t)(*n + 1) * sizeof *u), **bd = u ? realloc(*bodies, (size_t)(*n + 1) * sizeof *bd) : NULL;
     if (u) *urls = u;
     if (bd) *bodies = bd;
-    if (!u || !bd) { rc = SQLITE_NOMEM; break; }
-    (*urls)[*n] = strdup((const char *)sqlite3_column_text(q, 0));
-    (*bodies)[(*n)++] = strdup((const char *)sqlite3_column_text(q, 1));
+    if (!u || !bd) { rc = ROWS_NOMEM; break; }
+    (*urls)[*n] = strdup(campDbColumnText(q, 0));
+    (*bodies)[(*n)++] = strdup(campDbColumnText(q, 1));
   }
-  sqlite3_reset(q);
-  return rc == SQLITE_DONE ? 0 : -1;
+  campDbReset(q);
+  return rc == DB_DONE ? 0 : -1;
 }
 
-int campStoreOutboxDrop(Engine *e, int64_t trace) { return campStoreRun(e, "DELETE FROM camp_outbox WHERE trace = ?", "i", trace); }
+int campStoreOutboxDrop(Engine *e, int64_t trace) { return campStoreDbRun(e, "DELETE FROM camp_outbox WHERE trace = ?", "i", trace); }
 
 /* -- runners ----------------------------------------------------------------------- */
 
 int campStoreRunnerAlive(Engine *e, int64_t owner) {
-  return campStoreRun(e, "UPDATE camp_runner SET heartbeat = ? WHERE id = ?", "ii", (int64_t)time(NULL), owner);
+  return campStoreDbRun(e, "UPDATE camp_runner SET heartbeat = ? WHERE id = ?", "ii", (int64_t)time(NULL), owner);
 }
 
 int64_t campStoreRunner(Engine *e) { return e->runner; }

@@ -9,18 +9,49 @@
 DBCHECK=${DBCHECK:-$PWD/$BUILD/db/dbcheck}
 [ -x "$DBCHECK" ] || abort "$DBCHECK is missing (make $BUILD/db/dbcheck)"
 
-# same NAME OUT: every check of a dbcheck run passed (one ok; the output when not)
+# same NAME N OUT: a dbcheck run passed its N checks (one ok; the output when not)
 same() {
-  case $2 in *"
-30 passed, 0 failed") ok "$1" ;; *) bad "$1" "$(printf '%s\n' "$2" | grep -v '^ok' | tail -20)" ;; esac
+  case $3 in *"
+$2 passed, 0 failed") ok "$1" ;; *) bad "$1" "$(printf '%s\n' "$3" | grep -v '^ok' | tail -20)" ;; esac
 }
-same "dbcheck on a SQLite file" "$("$DBCHECK" "$D/check.db" 2>&1)"
+same "dbcheck on a SQLite file" 51 "$("$DBCHECK" "$D/check.db" 2>&1)"
 
 pg_start a || abort "cannot go on without a cluster"
 pg_fresh_db a dbc
-same "dbcheck on PostgreSQL over TCP with a password" "$("$DBCHECK" "$(pg_url a dbc)" 2>&1)"
+same "dbcheck on PostgreSQL over TCP with a password" 66 "$("$DBCHECK" "$(pg_url a dbc)" 2>&1)"
 pg_fresh_db a dbs
-same "dbcheck on PostgreSQL over its socket" "$("$DBCHECK" "$(pg_socket_url a dbs)" 2>&1)"
+same "dbcheck on PostgreSQL over its socket" 66 "$("$DBCHECK" "$(pg_socket_url a dbs)" 2>&1)"
+
+# -- the server restarted under open connections: dbcheck --restart says
+# "restart" or "stop" and waits for a line; the cluster starts again in the
+# background, while dbcheck's next call waits for it (no sleep here)
+pg_fresh_db a dbr
+mkfifo "$D/answer"
+"$DBCHECK" --restart "$(pg_url a dbr)" < "$D/answer" > "$D/restart.out" 2>&1 &
+rpid=$!
+started $rpid
+exec 3> "$D/answer"
+if wait_for grep -qx restart "$D/restart.out"; then
+  pg_stop a fast
+  pg_start_again a > "$D/start.out" 2>&1 &
+  spid=$!
+  echo go >&3
+  wait $spid && ok "the cluster started again in the background" || bad "the cluster started again in the background" "$(cat "$D/start.out")"
+fi
+if wait_for grep -qx stop "$D/restart.out"; then
+  pg_stop a fast
+  echo go >&3
+fi
+wait $rpid
+rc=$?
+exec 3>&-
+out=$(cat "$D/restart.out")
+same "dbcheck --restart: reconnects, prepares again, refuses the rest of a lost transaction, listens again" 18 "$out"
+check "dbcheck --restart: exit 0" "$rc" 0
+expect_match "a server away for longer than CAMP_PG_RECONNECT_SECONDS: one line" \
+  "*message: connection to PostgreSQL lost; not back within 1 s: cannot connect to PostgreSQL at 127.0.0.1:$PG_PORT_a: Connection refused
+*" "$out"
+pg_start_again a || abort "the cluster does not start again"
 
 # -- the store's tables on PostgreSQL: the columns a SQLite camp init makes
 "$CAMP" init --db "$D/init.db" > /dev/null
@@ -58,13 +89,23 @@ opening "not a URL libpq reads" "postgresql://camp:wrongpass@127.0.0.1:$PG_PORT_
 check "a URL's name is shown without its password" "$("$DBCHECK" --open "$(pg_url a dbc)" | sed -n 's/^name: //p')" \
   "postgresql://camp@127.0.0.1:$PG_PORT_a/dbc"
 
-# -- camp itself, given a PostgreSQL URL before the store runs there: one line,
-# no password (camp echoed the whole URL as a file path before)
-for cmd in init status; do
-  out=$(cd "$D" && "$CAMP" $cmd --db "$(pg_url a)" 2>&1); rc=$?
-  check "camp $cmd --db URL: exit 1" "$rc" 1
-  check "camp $cmd --db URL: says so without the password" "$out" \
-    "camp $cmd: 'postgresql://camp@127.0.0.1:$PG_PORT_a/camp': the store does not run on PostgreSQL yet; give a SQLite file"
-done
+# -- camp itself on a PostgreSQL URL: the store is made there, and no
+# message shows the password (camp echoed the whole URL as a file path once)
+shown="postgresql://camp@127.0.0.1:$PG_PORT_a/camp"
+out=$(cd "$D" && "$CAMP" init --db "$(pg_url a)" --clock 2026-01-05T09:00:00Z 2>&1); rc=$?
+check "camp init --db URL: exit 0" "$rc" 0
+check "camp init --db URL: names the store without the password" "$out" "$shown: ready (simulated clock)"
+out=$(cd "$D" && "$CAMP" init --db "$(pg_url a)" 2>&1); rc=$?
+check "camp init --db URL again: exit 1" "$rc" 1
+check "camp init --db URL again: refused in one line, no password" "$out" \
+  "camp init: '$shown' already has a camp store; camp init only creates a new one (use it with --db, or give an empty database)"
+out=$(cd "$D" && "$CAMP" status --db "$(pg_url a)" 2>&1); rc=$?
+check "camp status --db URL: exit 0" "$rc" 0
+check "camp status --db URL: the store without the password" "$(printf '%s\n' "$out" | sed -n 1p)" "database  $shown"
+pg_fresh_db a empty
+out=$(cd "$D" && "$CAMP" status --db "$(pg_url a empty)" 2>&1); rc=$?
+check "camp status on an empty PostgreSQL database: exit 1" "$rc" 1
+check "camp status on an empty PostgreSQL database: one line" "$out" \
+  "camp status: 'postgresql://camp@127.0.0.1:$PG_PORT_a/empty' is not a camp database (create it with camp init --db)"
 check "camp init --db URL made no file" "$(ls "$D" | grep -c postgres)" 0
 finish

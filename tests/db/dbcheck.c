@@ -6,10 +6,15 @@
 **   dbcheck TARGET          the checks; ends with "N passed, N failed"
 **   dbcheck --open TARGET   open only: prints "open" or the error line, exit 1 on an error
 **   dbcheck --pg-schema URL the store's PostgreSQL tables (store_schema_pg.c) created there
+**   dbcheck --restart URL   the checks across restarts of the server: prints
+**                           "restart" (stop and start it again) or "stop"
+**                           (stop it) and reads a line from stdin when done
 */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "runtime/db.h"
 
 extern const char *const campStorePgSchema;   /* runtime/store_schema_pg.c */
@@ -124,6 +129,293 @@ static void errors(Db *db) {
   check("the connection works after an error", campDbExec(db, "SELECT 1", err, sizeof err) == 0, err);
 }
 
+/* -- failures a retry may cure (PostgreSQL) ------------------------------------ */
+
+typedef struct Blocked { Db *db; const char *sql; int rc; } Blocked;
+
+static void *runBlocked(void *arg) {
+  Blocked *b = arg;
+  char err[512];
+  DbStmt *st = campDbPrepare(b->db, b->sql, err, sizeof err);
+  b->rc = st ? campDbStep(st) : DB_FAIL;
+  campDbFinalize(st);
+  return NULL;
+}
+
+static int stepOnce(Db *db, const char *sql) {
+  DbStmt *st = prep(db, sql);
+  int rc = st ? campDbStep(st) : -1;
+  campDbFinalize(st);
+  return rc;
+}
+
+static void retries(Db *db, const char *target) {
+  char err[512];
+  campDbExec(db, "SET statement_timeout = 50", err, sizeof err);
+  check("a statement timeout is DB_BUSY, not DB_FAIL", stepOnce(db, "SELECT pg_sleep(1)") == DB_BUSY, campDbError(db));
+  check("and retryable", campDbRetryable(db) == 1, NULL);
+  check("through campDbExec: -1, retryable", campDbExec(db, "SELECT pg_sleep(1)", err, sizeof err) < 0 && campDbRetryable(db), err);
+  campDbExec(db, "SET statement_timeout = 0", err, sizeof err);
+  check("a real error is not retryable", stepOnce(db, "SELECT 1/0") == DB_FAIL && !campDbRetryable(db), campDbError(db));
+
+  Db *other = campDbOpen(target, 0, err, sizeof err);
+  if (!other) { check("a second connection", 0, err); return; }
+  campDbBegin(db, err, sizeof err);
+  stepOnce(db, "UPDATE t SET n = n WHERE id = 1");
+  campDbExec(other, "SET lock_timeout = 50", err, sizeof err);
+  check("a lock not available (lock_timeout) is DB_BUSY", stepOnce(other, "UPDATE t SET n = n WHERE id = 1") == DB_BUSY, campDbError(other));
+  campDbExec(db, "ROLLBACK", err, sizeof err);
+  campDbExec(other, "ROLLBACK; SET lock_timeout = 0", err, sizeof err);
+
+  /* each holds a row and wants the other's: one of them is the deadlock's victim */
+  campDbBegin(db, err, sizeof err);
+  campDbBegin(other, err, sizeof err);
+  stepOnce(db, "UPDATE t SET n = n WHERE id = 1");
+  stepOnce(other, "UPDATE t SET n = n WHERE id = 2");
+  Blocked b = { db, "UPDATE t SET n = n WHERE id = 2", 0 };
+  pthread_t th;
+  pthread_create(&th, NULL, runBlocked, &b);
+  int rc = stepOnce(other, "UPDATE t SET n = n WHERE id = 1");
+  pthread_join(th, NULL);
+  char d[600];
+  snprintf(d, sizeof d, "one: %d, the other: %d (%s / %s)", b.rc, rc, campDbError(db), campDbError(other));
+  check("a deadlock: DB_BUSY on one connection, done on the other",
+        (b.rc == DB_BUSY && rc == DB_DONE) || (b.rc == DB_DONE && rc == DB_BUSY), d);
+  check("the victim's message names the deadlock", strstr(b.rc == DB_BUSY ? campDbError(db) : campDbError(other), "deadlock") != NULL, d);
+  campDbExec(db, "ROLLBACK", err, sizeof err);
+  campDbExec(other, "ROLLBACK", err, sizeof err);
+  campDbClose(other);
+}
+
+/* -- COPY ------------------------------------------------------------------------ */
+
+static long countWhere(Db *db, const char *sql) {
+  DbStmt *st = prep(db, sql);
+  long n = st && campDbStep(st) == DB_ROW ? (long)campDbColumnInt64(st, 0) : -1;
+  campDbFinalize(st);
+  return n;
+}
+
+static void copies(Db *db) {
+  char err[512], d[600];
+  int pg = campDbKind(db) == DB_POSTGRES;
+  check("a table to copy into", campDbExec(db, pg ? "DROP TABLE IF EXISTS c; CREATE TABLE c(id BIGINT PRIMARY KEY, s TEXT, n BIGINT)"
+                                                  : "DROP TABLE IF EXISTS c; CREATE TABLE c(id INTEGER PRIMARY KEY, s TEXT, n INTEGER) STRICT",
+                                           err, sizeof err) == 0, err);
+  static const char *const cols[] = { "id", "s", "n" };
+  DbCopy *c = campDbCopyBegin(db, "c", cols, 3, err, sizeof err);
+  check("copy begins", c != NULL, err);
+  if (!c) return;
+  int bad = 0;
+  for (long i = 1; i <= 100000; i++) {
+    char id[24], s[32], n[24];
+    snprintf(id, sizeof id, "%ld", i);
+    snprintf(s, sizeof s, "row %ld", i);
+    snprintf(n, sizeof n, "%ld", i * 3);
+    bad |= campDbCopyRow(c, (const char *const[]){ id, s, n }) < 0;
+  }
+  long rows = campDbCopyEnd(c, err, sizeof err);
+  snprintf(d, sizeof d, "%ld rows: %s", rows, err);
+  check("100,000 rows copied", !bad && rows == 100000, d);
+  check("and counted", countWhere(db, "SELECT count(*) FROM c") == 100000, NULL);
+  check("their values", countWhere(db, "SELECT count(*) FROM c WHERE n = id * 3 AND s = 'row ' || id") == 100000, NULL);
+
+  static const char *const odd[] = { "tab\there", "line\nbreak", "cr\rlf\r\n", "back\\slash", "\\N", "\\.", "end\\",
+                                     "Zoë ✓ 🎉 中文", "", NULL, "\\t not a tab", "a\tb\\c\nd" };
+  int nodd = (int)(sizeof odd / sizeof *odd);
+  c = campDbCopyBegin(db, "c", cols, 3, err, sizeof err);
+  for (int i = 0; c && i < nodd; i++) {
+    char id[24];
+    snprintf(id, sizeof id, "%d", 200001 + i);
+    campDbCopyRow(c, (const char *const[]){ id, odd[i], i % 2 ? NULL : "-7" });
+  }
+  rows = campDbCopyEnd(c, err, sizeof err);
+  check("values with tabs, line breaks, backslashes, unicode and nulls are copied", rows == nodd, err);
+  DbStmt *st = prep(db, "SELECT s, n FROM c WHERE id = ?");
+  int same = 1;
+  for (int i = 0; st && i < nodd; i++) {
+    campDbReset(st);
+    campDbBindInt64(st, 1, 200001 + i);
+    if (campDbStep(st) != DB_ROW) { same = 0; snprintf(d, sizeof d, "row %d is missing", i); break; }
+    int isNull = campDbColumnType(st, 0) == DB_NULL;
+    if (odd[i] ? isNull || strcmp(campDbColumnText(st, 0), odd[i]) : !isNull) {
+      same = 0;
+      snprintf(d, sizeof d, "value %d: got '%s'%s", i, campDbColumnText(st, 0), isNull ? " (null)" : "");
+      break;
+    }
+    if ((campDbColumnType(st, 1) == DB_NULL) != (i % 2) || (!(i % 2) && campDbColumnInt64(st, 1) != -7)) {
+      same = 0;
+      snprintf(d, sizeof d, "value %d: n is '%s'", i, campDbColumnText(st, 1));
+      break;
+    }
+  }
+  check("and come back exactly (an empty text is not a null)", same, d);
+  campDbFinalize(st);
+
+  static const char *const typed[] = { "id", "s", "n", "r" };
+  campDbExec(db, pg ? "DROP TABLE IF EXISTS ct; CREATE TABLE ct(id BIGINT, s TEXT, n BIGINT, r DOUBLE PRECISION)"
+                    : "DROP TABLE IF EXISTS ct; CREATE TABLE ct(id INTEGER, s TEXT, n INTEGER, r REAL)", err, sizeof err);
+  c = campDbCopyBegin(db, "ct", typed, 4, err, sizeof err);
+  campDbCopyValues(c, (DbValue[]){ { .type = DB_INTEGER, .i = 1 }, { .type = DB_TEXT, .s = "a\tb" },
+                                   { .type = DB_INTEGER, .i = -9007199254740993LL }, { .type = DB_FLOAT, .r = 0.1 } });
+  campDbCopyValues(c, (DbValue[]){ { .type = DB_INTEGER, .i = 2 }, { .type = DB_NULL }, { .type = DB_NULL }, { .type = DB_FLOAT, .r = -3 } });
+  check("typed values are copied", campDbCopyEnd(c, err, sizeof err) == 2, err);
+  st = prep(db, "SELECT s, n, r FROM ct ORDER BY id");
+  int okTyped = st && campDbStep(st) == DB_ROW && !strcmp(campDbColumnText(st, 0), "a\tb") &&
+                campDbColumnInt64(st, 1) == -9007199254740993LL && campDbColumnType(st, 1) == DB_INTEGER &&
+                campDbColumnDouble(st, 2) == 0.1 && campDbColumnType(st, 2) == DB_FLOAT &&
+                campDbStep(st) == DB_ROW && campDbColumnType(st, 0) == DB_NULL && campDbColumnType(st, 1) == DB_NULL &&
+                campDbColumnDouble(st, 2) == -3 && campDbColumnType(st, 2) == DB_FLOAT;
+  check("and come back with their types", okTyped, st ? campDbError(db) : NULL);
+  campDbFinalize(st);
+
+  campDbBegin(db, err, sizeof err);
+  c = campDbCopyBegin(db, "c", cols, 3, err, sizeof err);
+  for (int i = 0; c && i < 3; i++) {
+    char id[24];
+    snprintf(id, sizeof id, "%d", 300001 + i);
+    campDbCopyRow(c, (const char *const[]){ id, "x", i == 1 ? "abc" : "1" });   /* may fail here or at the end */
+  }
+  err[0] = 0;
+  rows = campDbCopyEnd(c, err, sizeof err);
+  check("a copy with text in a bigint column fails", rows == -1 && !campDbRetryable(db), err);
+  check("with one line naming the column", (strstr(err, "column c.n") || strstr(err, "column n: \"abc\"")) && strstr(err, "database: ") == err &&
+        !strchr(err, '\n'), err);
+  check("rollback after it", campDbExec(db, "ROLLBACK", err, sizeof err) == 0, err);
+  check("and none of its rows is there", countWhere(db, "SELECT count(*) FROM c WHERE id > 300000") == 0, NULL);
+  c = campDbCopyBegin(db, "c", cols, 3, err, sizeof err);
+  campDbCopyRow(c, (const char *const[]){ "300001", "x", "1" });
+  campDbCopyRow(c, (const char *const[]){ "1", "x", "1" });
+  check("outside a transaction, a copy with a duplicate key fails", campDbCopyEnd(c, err, sizeof err) == -1, NULL);
+  check("and leaves none of its rows", countWhere(db, "SELECT count(*) FROM c WHERE id > 300000") == 0, NULL);
+  c = campDbCopyBegin(db, "nosuch", cols, 3, err, sizeof err);
+  check("a copy into no such table fails at its beginning", !c && strstr(err, "nosuch"), err);
+  c = campDbCopyBegin(db, "c", cols, 3, err, sizeof err);
+  check("a copy of no rows: 0", campDbCopyEnd(c, err, sizeof err) == 0, err);
+  check("the connection works after the copies", countWhere(db, "SELECT count(*) FROM c") == 100000 + nodd, campDbError(db));
+}
+
+/* -- LISTEN / NOTIFY -------------------------------------------------------------- */
+
+typedef struct Waiter { Db *db; int rc; } Waiter;
+
+static void *waitLong(void *arg) {
+  Waiter *w = arg;
+  w->rc = campDbWait(w->db, 10000);
+  return NULL;
+}
+
+static void notifies(Db *db, const char *target) {
+  char err[512];
+  if (campDbKind(db) != DB_POSTGRES) {
+    check("SQLite: listen does nothing", campDbListen(db, "news", err, sizeof err) == 0, err);
+    check("SQLite: notify does nothing", campDbNotify(db, "news", "x", err, sizeof err) == 0, err);
+    check("SQLite: wait sleeps and says 0", campDbWait(db, 20) == 0, NULL);
+    return;
+  }
+  Db *l = campDbOpen(target, 0, err, sizeof err);
+  if (!l) { check("a listening connection", 0, err); return; }
+  check("listen", campDbListen(l, "news", err, sizeof err) == 0, err);
+  check("nothing yet: wait says 0", campDbWait(l, 50) == 0, campDbError(l));
+  campDbBegin(db, err, sizeof err);
+  check("notify inside a transaction", campDbNotify(db, "news", "one", err, sizeof err) == 0, err);
+  check("is not delivered before the commit", campDbWait(l, 300) == 0, NULL);
+  campDbExec(db, "COMMIT", err, sizeof err);
+  check("and is after it", campDbWait(l, 10000) == 1, campDbError(l));
+  campDbBegin(db, err, sizeof err);
+  campDbNotify(db, "news", "two", err, sizeof err);
+  campDbNotify(db, "news", "three", err, sizeof err);
+  campDbExec(db, "COMMIT", err, sizeof err);
+  check("two notifications at one commit: wait says 1", campDbWait(l, 10000) == 1, NULL);
+  check("having taken both", campDbWait(l, 0) == 0, NULL);
+  campDbBegin(db, err, sizeof err);
+  campDbNotify(db, "news", "never", err, sizeof err);
+  campDbExec(db, "ROLLBACK", err, sizeof err);
+  check("a rolled back notification is never delivered", campDbWait(l, 300) == 0, NULL);
+  Waiter w = { l, -2 };
+  pthread_t th;
+  pthread_create(&th, NULL, waitLong, &w);
+  campDbNotify(db, "news", NULL, err, sizeof err);
+  pthread_join(th, NULL);
+  check("a waiter wakes up on a notification, well before its 10 s", w.rc == 1, campDbError(l));
+  check("a channel named with capitals and quotes", campDbListen(l, "Camp \"Q\"", err, sizeof err) == 0, err);
+  campDbNotify(db, "Camp \"Q\"", "x", err, sizeof err);
+  check("is its own", campDbWait(l, 10000) == 1, NULL);
+  campDbClose(l);
+}
+
+/* -- across restarts of the server (--restart) ----------------------------------- */
+
+/* Ask the suite to act on the server ("restart", "stop") and wait until it did. */
+static void askSuite(const char *what) {
+  char line[64];
+  printf("%s\n", what);
+  fflush(stdout);
+  if (!fgets(line, sizeof line, stdin)) { fprintf(stderr, "dbcheck: no answer to '%s'\n", what); exit(2); }
+}
+
+static const char *textOf(DbStmt *st, int rc) { return rc == DB_ROW ? campDbColumnText(st, 0) : "(no row)"; }
+
+static int restarts(const char *url) {
+  char err[512];
+  Db *db = campDbOpen(url, 0, err, sizeof err), *tx = campDbOpen(url, 0, err, sizeof err), *l = campDbOpen(url, 0, err, sizeof err);
+  check("three connections", db && tx && l, err);
+  if (!db || !tx || !l) return 1;
+  campDbExec(db, "DROP TABLE IF EXISTS r; CREATE TABLE r(id BIGINT PRIMARY KEY, v TEXT); INSERT INTO r VALUES(1, 'before')", err, sizeof err);
+  DbStmt *sel = prep(db, "SELECT v FROM r WHERE id = ?");
+  if (!sel) return 1;
+  campDbBindInt64(sel, 1, 1);
+  int rc = campDbStep(sel);
+  checkText("a prepared statement runs", textOf(sel, rc), "before");
+  check("listen", campDbListen(l, "news", err, sizeof err) == 0, err);
+  campDbBegin(tx, err, sizeof err);
+  DbStmt *ins = prep(tx, "INSERT INTO r VALUES(?, 'in a lost transaction')");
+  campDbBindInt64(ins, 1, 2);
+  check("a transaction is open", campDbStep(ins) == DB_DONE && campDbInTransaction(tx), campDbError(tx));
+
+  askSuite("restart");
+  campDbReset(sel);
+  rc = campDbStep(sel);
+  checkText("after a restart, the prepared statement runs again on a new connection", textOf(sel, rc), "before");
+  campDbReset(ins);
+  campDbBindInt64(ins, 1, 3);
+  rc = campDbStep(ins);
+  check("the open transaction's next statement is DB_BUSY", rc == DB_BUSY, campDbError(tx));
+  check("saying so in one line", !strncmp(campDbError(tx), "connection to PostgreSQL lost", 29) && !strchr(campDbError(tx), '\n'),
+        campDbError(tx));
+  check("retryable, and no longer in a transaction", campDbRetryable(tx) && !campDbInTransaction(tx), NULL);
+  campDbReset(ins);
+  check("the rest of the lost transaction is refused", campDbStep(ins) == DB_BUSY, campDbError(tx));
+  check("until the caller rolls back", campDbExec(tx, "ROLLBACK", err, sizeof err) == 0, err);
+  check("nothing of it is there", countWhere(tx, "SELECT count(*) FROM r WHERE id > 1") == 0, campDbError(tx));
+  campDbBegin(tx, err, sizeof err);
+  campDbReset(ins);
+  campDbBindInt64(ins, 1, 2);
+  check("run again, it goes through", campDbStep(ins) == DB_DONE && campDbExec(tx, "COMMIT", err, sizeof err) == 0, err);
+  check("the listener hears that it may have missed news", campDbWait(l, 10000) == 1, campDbError(l));
+  check("and nothing more", campDbWait(l, 0) == 0, campDbError(l));
+  check("a notification after the restart", campDbNotify(db, "news", "after", err, sizeof err) == 0, err);
+  check("reaches the listener", campDbWait(l, 10000) == 1, campDbError(l));
+
+  setenv("CAMP_PG_RECONNECT_SECONDS", "1", 1);
+  askSuite("stop");
+  campDbReset(sel);
+  struct timespec t0, t1;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  rc = campDbStep(sel);
+  clock_gettime(CLOCK_MONOTONIC, &t1);
+  check("a server away for longer than the limit: DB_FAIL", rc == DB_FAIL && !campDbRetryable(db), campDbError(db));
+  printf("message: %s\n", campDbError(db));
+  check("after about the limit", t1.tv_sec - t0.tv_sec < 30, NULL);
+  campDbFinalize(sel);
+  campDbFinalize(ins);
+  campDbClose(db);
+  campDbClose(tx);
+  campDbClose(l);
+  printf("%d passed, %d failed\n", pass, fail);
+  return fail != 0;
+}
+
 int main(int argc, char **argv) {
   char err[512];
   if (argc == 3 && !strcmp(argv[1], "--open")) {
@@ -140,7 +432,8 @@ int main(int argc, char **argv) {
     campDbClose(db);
     return rc < 0;
   }
-  if (argc != 2) { fprintf(stderr, "usage: dbcheck [--open] TARGET\n"); return 2; }
+  if (argc == 3 && !strcmp(argv[1], "--restart")) return restarts(argv[2]);
+  if (argc != 2) { fprintf(stderr, "usage: dbcheck [--open|--restart] TARGET\n"); return 2; }
   Db *db = campDbOpen(argv[1], 1, err, sizeof err);
   check("open", db != NULL, err);
   if (db) {
@@ -149,6 +442,9 @@ int main(int argc, char **argv) {
     selects(db);
     changes(db);
     errors(db);
+    if (campDbKind(db) == DB_POSTGRES) retries(db, argv[1]);
+    copies(db);
+    notifies(db, argv[1]);
     campDbClose(db);
   }
   printf("%d passed, %d failed\n", pass, fail);
