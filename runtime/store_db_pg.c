@@ -280,13 +280,14 @@ int campDbPgInTransaction(Db *db) {
 
 int64_t campDbPgChanges(Db *db) { return db->pg->changes; }
 
-/* sql with '?' (numbered in order) and '?N' as $N, outside quotes and
+/* sql with '?N' as $N and '?' as SQLite numbers it (one more than the
+** highest number so far: "x = ?2, y = ?" is $2, $3), outside quotes and
 ** comments; *nparam: the highest number.  malloc'd. */
 static char *dollars(const char *sql, int *nparam) {
   size_t n = strlen(sql);
   char *out = malloc(n * 4 + 1), *w = out;   /* '?' -> '$NNN' at most */
   if (!out) return NULL;
-  int next = 0, max = 0;
+  int max = 0;
   for (const char *p = sql; *p;) {
     if (*p == '\'' || *p == '"') {                        /* a literal or a quoted name */
       char q = *p;
@@ -299,7 +300,7 @@ static char *dollars(const char *sql, int *nparam) {
       p++;
       int k;
       if (isdigit((unsigned char)*p)) { k = (int)strtol(p, (char **)&p, 10); }
-      else k = ++next;
+      else k = max + 1;
       if (k > max) max = k;
       w += sprintf(w, "$%d", k);
     } else *w++ = *p++;
