@@ -74,5 +74,5 @@ bench_pg_sizes() {
   bench_pg_admin "SELECT i.relname, pg_size_pretty(pg_relation_size(i.oid))
     FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid
     WHERE t.relname IN ('camp_trace', 'camp_participant', 'camp_event') ORDER BY pg_relation_size(i.oid) DESC" |
-    awk -F'|' '{ printf "  index %-30s %10s\n", $1, $2 }'
+    awk -F'|' '{ printf "  index %-48s %10s\n", $1, $2 }'
 }
