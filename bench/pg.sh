@@ -18,6 +18,7 @@
 # checkpoints (1GB, the default, is a small-machine value).
 # BENCH_PG_SYNC=off measures with synchronous_commit off (commits not
 # waiting for their WAL flush, as SQLite's synchronous=NORMAL does not).
+# BENCH_PG_CONF: more postgresql.conf lines, last (auto_explain, say).
 
 # bench_pg_start: cluster `bench` started with the settings above; 1 when it fails
 bench_pg_start() {
@@ -29,6 +30,7 @@ full_page_writes = on
 synchronous_commit = ${BENCH_PG_SYNC:-on}
 shared_buffers = 256MB
 max_wal_size = 4GB
+${BENCH_PG_CONF:-}
 EOF
   pg_stop bench fast && pg_start_again bench
 }

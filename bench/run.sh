@@ -44,6 +44,7 @@ CAMP=${CAMP:-build/camp}
 if [ "$STORE" = postgresql ]; then
   . tests/lib.sh          # D, removed at exit, and what tests/pg.sh uses
   . tests/pg.sh
+  trap 'exit 1' HUP PIPE  # the cluster is stopped and removed also when the output's reader went away (| head)
   . bench/pg.sh
   bench_pg_start || { echo "bench/run.sh: the PostgreSQL cluster did not start" >&2; exit 1; }
   DB=$(pg_url bench)
