@@ -7,8 +7,10 @@
 ** PostgreSQL through libpq), statements with '?' and '?N' parameters (for
 ** PostgreSQL rewritten to $N outside quotes), stepping through rows,
 ** reading columns, transactions and the last error as one line that never
-** shows a password.  Does not own: what the SQL says (the store), the
-** schema (store_engine.c) or retry policy above one statement.
+** shows a password; connecting again when PostgreSQL's connection is lost,
+** bulk writes (COPY), and LISTEN/NOTIFY.  Does not own: what the SQL says
+** (the store), the schema (store_engine.c) or running a transaction again
+** (its caller, told by DB_BUSY and campDbRetryable).
 **
 ** The calls mirror SQLite's C API, so that a store file moves to this one
 ** name for name: campDbStep returns DB_ROW, DB_DONE or DB_FAIL; a statement

@@ -53,10 +53,10 @@ long campStoreCapCount(Engine *e, int sms, const char *contact, int64_t campaign
 }
 
 int campStoreCapNth(Engine *e, int sms, const char *contact, int64_t campaign, int64_t since, long k, int64_t *at) {
-  DbStmt *st = keyed(e, "SELECT at " SENDS " ORDER BY at LIMIT 1 OFFSET ?5",
+  DbStmt *st = keyed(e, "SELECT at " SENDS " ORDER BY at LIMIT 1 OFFSET ?4",
                            "SELECT at " SENDS " AND campaign = ?4 ORDER BY at LIMIT 1 OFFSET ?5", sms, contact, since, campaign);
   if (!st) return -1;
-  campDbBindInt64(st, 5, (int64_t)k);
+  campDbBindInt64(st, campaign ? 5 : 4, (int64_t)k);   /* numbered without a gap: PostgreSQL types every $N */
   int rc = campDbStep(st);
   int found = rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : -1;
   if (found > 0) *at = campDbColumnInt64(st, 0);

@@ -45,10 +45,11 @@ int campStoreCampaignCounts(Engine *e, int64_t campaign, StoreCampaignCounts *c,
 int campStoreActivityCounts(Engine *e, int64_t campaign, StoreCountsFn fn, void *ctx, char *err, size_t errSize) {
   DbStmt *st = campDbPrepare(e->conn,
     "SELECT a.name, a.kind, a.idx,"
-    " sum(t.state IN (" Q_SCHEDULED ", " Q_WAITING ", " Q_SENDING ")), sum(t.state = " Q_PROCESSED "),"
-    " sum(t.state = " Q_REJECTED "), sum(t.state = " Q_CANCELED "), sum(t.state = " Q_ERROR "),"
-    " sum(t.state = " Q_PROCESSED " AND t.message_id IS NOT NULL), sum((t.events & " Q_EV_OPEN ") != 0),"
-    " sum((t.events & " Q_EV_CLICK ") != 0), sum((t.events & " Q_EV_REPLY ") != 0), sum((t.events & " Q_EV_BOUNCE ") != 0)"
+    " " Q_COUNT("t.state IN (" Q_SCHEDULED ", " Q_WAITING ", " Q_SENDING ")") ", " Q_COUNT("t.state = " Q_PROCESSED) ","
+    " " Q_COUNT("t.state = " Q_REJECTED) ", " Q_COUNT("t.state = " Q_CANCELED) ", " Q_COUNT("t.state = " Q_ERROR) ","
+    " " Q_COUNT("t.state = " Q_PROCESSED " AND t.message_id IS NOT NULL") ", " Q_COUNT("(t.events & " Q_EV_OPEN ") <> 0") ","
+    " " Q_COUNT("(t.events & " Q_EV_CLICK ") <> 0") ", " Q_COUNT("(t.events & " Q_EV_REPLY ") <> 0") ","
+    " " Q_COUNT("(t.events & " Q_EV_BOUNCE ") <> 0")
     " FROM camp_activity a LEFT JOIN camp_trace t ON t.activity = a.id"
     " AND t.participant IN (SELECT id FROM camp_participant WHERE campaign = ?1 AND test = 0)"
     " WHERE a.campaign = ?1 GROUP BY a.id ORDER BY a.idx < 0, a.idx, a.name", err, errSize);

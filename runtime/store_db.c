@@ -181,6 +181,7 @@ static char *copySql(Db *db, const char *table, const char *const *columns, int 
     q = campDbQuoteName(columns[i]);
     campBufPrintf(&b, "%s%s", i ? ", " : "", q ? q : "");
     if (!q) b.oom = 1;
+    free(q);
   }
   if (db->kind == DB_POSTGRES) campBufPuts(&b, ") FROM STDIN");
   else {

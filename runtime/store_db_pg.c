@@ -176,14 +176,19 @@ static int reconnect(Db *db) {
     }
     if (PQstatus(pg->c) != CONNECTION_OK) connectError(db, pg->c);
     snprintf(why, sizeof why, "%s", db->err);
-    if (strstr(why, "PostgreSQL refused") || strstr(why, "PostgreSQL has no")) break;
+    if (strstr(why, "PostgreSQL refused") || strstr(why, "PostgreSQL has no")) {
+      snprintf(db->err, sizeof db->err, "connection to PostgreSQL lost; connecting again: %.400s", why);
+      break;
+    }
     double left = limit - (now() - start);
-    if (left <= 0) break;
+    if (left <= 0) {
+      snprintf(db->err, sizeof db->err, "connection to PostgreSQL lost; not back within %g s: %.400s", limit, why);
+      break;
+    }
     if (delay > left) delay = left;
     nanosleep(&(struct timespec){ (time_t)delay, (long)((delay - (double)(time_t)delay) * 1e9) }, NULL);
-    if (delay < 2) delay *= 2;
+    delay = delay * 2 < 2 ? delay * 2 : 2;
   }
-  snprintf(db->err, sizeof db->err, "connection to PostgreSQL lost; not back within %g s: %.400s", limit, why);
   db->retryable = 0;
   return -1;
 }
@@ -280,9 +285,10 @@ int campDbPgInTransaction(Db *db) {
 
 int64_t campDbPgChanges(Db *db) { return db->pg->changes; }
 
-/* sql with '?N' as $N and '?' as SQLite numbers it (one more than the
-** highest number so far: "x = ?2, y = ?" is $2, $3), outside quotes and
-** comments; *nparam: the highest number.  malloc'd. */
+/* sql with '?' and '?N' as $N, outside quotes and comments, numbered as
+** SQLite numbers them: a bare '?' is one more than the highest number
+** before it ("?, ?2, ?" is $1, $2, $3); *nparam: the highest number.
+** malloc'd. */
 static char *dollars(const char *sql, int *nparam) {
   size_t n = strlen(sql);
   char *out = malloc(n * 4 + 1), *w = out;   /* '?' -> '$NNN' at most */

@@ -64,7 +64,7 @@ static int ensureModel(Engine *e, const Program *p, uint32_t mi, const Plan *pl,
     }
     campBufPuts(&sql, ")");
     if (sql.oom) { snprintf(err, errSize, "out of memory"); rc = -1; }
-    else if (campStoreExec(e, sql.p, err, errSize) < 0) rc = -1;
+    else if (campDbExec(e->conn, sql.p, err, errSize) < 0) rc = -1;
     else { campPlanLine(pl, 0, '+', "model %s (new table, %u fields)", name, m->nfield - 1); stats->add++; }
   }
   for (uint32_t f = 0; f < m->nfield && rc == 0; f++) {
@@ -86,7 +86,7 @@ static int ensureModel(Engine *e, const Program *p, uint32_t mi, const Plan *pl,
         campBufPuts(&sql, " ADD COLUMN ");
         campStoreModelColumnPut(&sql, campDbKind(e->conn), fname, m->fields[f].type);
         if (sql.oom) { snprintf(err, errSize, "out of memory"); rc = -1; }
-        else if (campStoreExec(e, sql.p, err, errSize) < 0) rc = -1;
+        else if (campDbExec(e->conn, sql.p, err, errSize) < 0) rc = -1;
         else {
           if (!grown++) { campPlanLine(pl, 0, '~', "model %s", name); stats->change++; }
           campPlanLine(pl, 4, '+', "field %s %s", fname, campValueTypeName(m->fields[f].type));
@@ -143,15 +143,20 @@ void campStoreSourceFree(DeploySource *s) {
 /* The stored source of a campaign's version into *out (empty when that
 ** version was deployed without one). */
 static int loadSource(Engine *e, int64_t campaign, int version, const char *name, DeploySource *out, char *err, size_t errSize) {
-  DbStmt *st = campDbPrepare(e->conn, "SELECT activity, field, text FROM camp_source WHERE campaign = ? AND version = ? "
-                                         "ORDER BY rowid", err, errSize);
+  /* in the order they were stored (the source's: plan shows dropped
+  ** properties in it), which only SQLite keeps without a column for it;
+  ** PostgreSQL's is by name until camp_source has one */
+  DbStmt *st = campDbPrepare(e->conn, campDbKind(e->conn) == DB_POSTGRES
+                             ? "SELECT activity, field, text FROM camp_source WHERE campaign = ? AND version = ? ORDER BY activity, field"
+                             : "SELECT activity, field, text FROM camp_source WHERE campaign = ? AND version = ? ORDER BY rowid",
+                             err, errSize);
   if (!st) return -1;
   campDbBindInt64(st, 1, campaign);
   campDbBindInt64(st, 2, version);
   int rc = 0;
   while (rc == 0 && campDbStep(st) == DB_ROW)
     rc = campStoreSourceAdd(out, name, campDbColumnText(st, 0), campDbColumnText(st, 1),
-                            (const char *)campDbColumnBlob(st, 2), (size_t)campDbColumnBytes(st, 2));
+                            campDbColumnText(st, 2), (size_t)campDbColumnBytes(st, 2));
   campDbFinalize(st);
   if (rc < 0) snprintf(err, errSize, "out of memory");
   return rc;
@@ -163,8 +168,8 @@ static int storeSource(Engine *e, int64_t campaign, int version, const char *nam
   for (size_t i = 0; src && i < src->n; i++) {
     const DeployText *t = &src->v[i];
     if (strcmp(t->campaign, name)) continue;
-    DbStmt *st = campStoreDbStmt(e, "INSERT OR REPLACE INTO camp_source(campaign, version, activity, field, text) "
-                                        "VALUES(?, ?, ?, ?, ?)", err, errSize);
+    DbStmt *st = campStoreDbStmt(e, "INSERT INTO camp_source(campaign, version, activity, field, text) VALUES(?, ?, ?, ?, ?) "
+                                    "ON CONFLICT(campaign, version, activity, field) DO UPDATE SET text = excluded.text", err, errSize);
     if (!st) return -1;
     campDbBindInt64(st, 1, campaign);
     campDbBindInt64(st, 2, version);
@@ -232,21 +237,25 @@ static int eventBit(int trig) {
 static int reachNewActivity(Engine *e, int64_t campaign, const Program *p, const ProgActivity *a, int64_t actId,
                             int64_t parentActId, const Plan *pl, char *err, size_t errSize) {
   int64_t now = campEngineNow(e);
-  /* ?1 the activity, ?2 its delay (or window), ?3 now, ?4 the parent
-  ** activity, ?5 the event bit that cancels it */
+  /* ?1 the activity, ?2 its delay (or window), ?3 the parent activity
+  ** (the campaign), ?4 now, ?5 the event bit that cancels it: numbered so
+  ** that each statement uses all of 1..N (PostgreSQL types every $N) */
 #define CHILDREN(STATE, DUE, WHERE) "INSERT INTO camp_trace(participant, activity, parent, state, due, base) " \
-  "SELECT t.participant, ?1, t.id, " STATE ", " DUE ", t.done_at FROM camp_trace t " \
+  "SELECT t.participant, CAST(?1 AS BIGINT), t.id, " STATE ", " DUE ", t.done_at FROM camp_trace t " \
   "JOIN camp_participant pa ON pa.id = t.participant AND pa.state = 'running' " \
-  "WHERE t.activity = ?4 AND t.state = " Q_PROCESSED WHERE
+  "WHERE t.activity = ?3 AND t.state = " Q_PROCESSED WHERE
+#define LATER "CASE WHEN t.done_at + ?2 < ?4 THEN ?4 ELSE t.done_at + ?2 END"   /* max(t.done_at + ?2, ?4), null with done_at */
   static const char *const sql[] = {
     "INSERT INTO camp_trace(participant, activity, state, due, base) "
-    "SELECT id, ?1, " Q_SCHEDULED ", ?3 + ?2, ?3 FROM camp_participant WHERE campaign = ?4 AND state = 'running'",
-    CHILDREN(Q_SCHEDULED, "max(t.done_at + ?2, ?3)", ""),
+    "SELECT id, CAST(?1 AS BIGINT), " Q_SCHEDULED ", CAST(?4 AS BIGINT) + CAST(?2 AS BIGINT), CAST(?4 AS BIGINT) FROM camp_participant "
+    "WHERE campaign = ?3 AND state = 'running'",
+    CHILDREN(Q_SCHEDULED, LATER, ""),
     /* a waiting trace keeps its window's end in due (none: NULL) */
-    CHILDREN(Q_WAITING, "t.done_at + ?2", " AND (t.events & " Q_EV_BOUNCE ") = 0"),
-    CHILDREN(Q_SCHEDULED, "max(t.done_at + ?2, ?3)", " AND (t.events & ?5) = 0 AND (t.events & " Q_EV_BOUNCE ") = 0"),
+    CHILDREN(Q_WAITING, "t.done_at + CAST(?2 AS BIGINT)", " AND (t.events & " Q_EV_BOUNCE ") = 0"),
+    CHILDREN(Q_SCHEDULED, LATER, " AND (t.events & ?5) = 0 AND (t.events & " Q_EV_BOUNCE ") = 0"),
   };
 #undef CHILDREN
+#undef LATER
   /* children where the parent already ran; negative ones only when the event has not fired */
   int positive = campTriggerPositive(a->trigger);
   int k = a->trigger == TRIG_BEGIN ? 0 : a->trigger == TRIG_DONE ? 1 : positive ? 2 : 3;
@@ -255,8 +264,8 @@ static int reachNewActivity(Engine *e, int64_t campaign, const Program *p, const
   campDbBindInt64(st, 1, actId);
   if (k == 2 && !a->window) campDbBindNull(st, 2);
   else campDbBindInt64(st, 2, k == 3 ? a->window + a->delay : k == 2 ? a->window : a->delay);
-  campDbBindInt64(st, 3, now);
-  campDbBindInt64(st, 4, k == 0 ? campaign : parentActId);
+  campDbBindInt64(st, 3, k == 0 ? campaign : parentActId);
+  if (k != 2) campDbBindInt64(st, 4, now);
   if (k == 3) campDbBindInt64(st, 5, eventBit(a->trigger));
   int rc = campDbStep(st);
   campDbReset(st);

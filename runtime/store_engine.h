@@ -42,6 +42,9 @@ _Static_assert(EV_OPEN == 1 && EV_CLICK == 2 && EV_REPLY == 4 && EV_BOUNCE == 8,
 ** index disabled on state (+), where another index is the better path. */
 #define Q_PENDING_AS(t) "(" t "state <= " Q_WAITING " OR " t "state = " Q_SENDING ")"
 #define Q_PENDING_PLUS(t) "(+" t "state <= " Q_WAITING " OR +" t "state = " Q_SENDING ")"
+/* How many rows of a group cond holds for, on SQLite and PostgreSQL alike
+** (PostgreSQL has no sum(boolean)): 0, not null, for a group of none. */
+#define Q_COUNT(cond) "sum(CASE WHEN " cond " THEN 1 ELSE 0 END)"
 
 
 struct Engine {

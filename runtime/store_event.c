@@ -45,7 +45,7 @@ int campStoreSuppressTrace(Engine *e, const Loaded *l, int64_t trace, int64_t re
 int campStoreRecordEvent(Engine *e, int64_t trace, const char *kind, int64_t at, const char *url) {
   char ign_[160];
   DbStmt *st = campStoreDbStmt(e, "UPDATE camp_event SET repeats = repeats + 1 WHERE id = "
-                                      "(SELECT id FROM camp_event WHERE trace = ?1 AND kind = ?2 AND url IS ?3 ORDER BY id LIMIT 1)",
+                                      "(SELECT id FROM camp_event WHERE trace = ?1 AND kind = ?2 AND url IS NOT DISTINCT FROM ?3 ORDER BY id LIMIT 1)",
                                    ign_, sizeof ign_);
   if (!st) return -1;
   campDbBindInt64(st, 1, trace);
@@ -166,7 +166,7 @@ int campStoreMakeDue(Engine *e, int64_t trace, int64_t due, int64_t base) {
 int campStoreInTransaction(Engine *e) { return !!campDbInTransaction(e->conn); }
 
 int campStoreHookSeen(Engine *e, const char *id, int64_t at, char *err, size_t errSize) {
-  DbStmt *st = campStoreDbStmt(e, "INSERT OR IGNORE INTO camp_hook_event(id, at) VALUES(?, ?)", err, errSize);
+  DbStmt *st = campStoreDbStmt(e, "INSERT INTO camp_hook_event(id, at) VALUES(?, ?) ON CONFLICT(id) DO NOTHING", err, errSize);
   if (!st) return -1;
   campDbBindText(st, 1, id, -1);
   campDbBindInt64(st, 2, at);

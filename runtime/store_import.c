@@ -293,6 +293,8 @@ typedef struct Import {
   const char **cols;         /* the copy's columns */
   DbValue *vals;             /* a row's values for the copy */
   int ncol;
+  int merge;                 /* PostgreSQL with a key: records copied into camp_import, then merged */
+  long copied;               /* ... so many */
   int64_t ids[ID_BLOCK];     /* camp test: the ids the next records take (ids[nextId .. nid - 1]) */
   int nextId, nid;
   long bad;
@@ -371,12 +373,16 @@ static int readHeader(Import *im, char *err, size_t errSize) {
   return 0;
 }
 
-/* The columns a copy writes: the header's (not camp test's `record`), and
-** the id when the records' ids are told (camp test). */
+#define LINE_COL "camp import line"   /* camp_import's column of each record's line (no field's name) */
+
+/* The columns a copy writes: the record's line first when merging, the
+** header's (not camp test's `record`), and the id when the records' ids
+** are told (camp test). */
 static int copyColumns(Import *im, char *err, size_t errSize) {
   im->cols = calloc((size_t)im->nh + 1, sizeof *im->cols);
   im->vals = calloc((size_t)im->nh + 1, sizeof *im->vals);
   if (!im->cols || !im->vals) { snprintf(err, errSize, "out of memory"); return -1; }
+  if (im->merge) im->cols[im->ncol++] = LINE_COL;
   for (int i = 0; i < im->nh; i++) if (i != im->nameCol) im->cols[im->ncol++] = im->head[i];
   if (im->named) im->cols[im->ncol++] = "id";
   return 0;
@@ -424,10 +430,82 @@ static int reserveIds(Import *im, char *err, size_t errSize) {
   return im->copy ? 0 : -1;
 }
 
-/* The statements: with a key, the INSERT of every column, UPDATE of the
-** others by id and the lookup of the key; without, the copy.  Identifiers
-** are quoted, values bound. */
+/* ", " between the header's columns, each as itself or as prefix.column
+** (prefix NULL: bare; setFrom: column = prefix.column). */
+static void columnList(Buf *b, const Import *im, const char *prefix, int setFrom) {
+  for (int i = 0; i < im->nh; i++) {
+    if (i) campBufPuts(b, ", ");
+    if (setFrom) { campStoreIdentPut(b, im->head[i]); campBufPuts(b, " = "); }
+    if (prefix) campBufPrintf(b, "%s.", prefix);
+    campStoreIdentPut(b, im->head[i]);
+  }
+}
+
+/* PostgreSQL with a key: the records go by COPY into a temporary table
+** shaped as the model's, and from there into the model in two statements
+** (mergeRecords), not two round trips per record.  0, or -1 with the
+** message in err. */
+static int prepareMerge(Import *im, char *err, size_t errSize) {
+  Buf b = { 0 };
+  campBufPuts(&b, "CREATE TEMP TABLE camp_import ON COMMIT DROP AS SELECT CAST(0 AS BIGINT) AS ");
+  campStoreIdentPut(&b, LINE_COL);
+  campBufPuts(&b, ", ");
+  columnList(&b, im, NULL, 0);
+  campBufPuts(&b, " FROM ");
+  campStoreIdentPut(&b, im->model);
+  campBufPuts(&b, " LIMIT 0");
+  int rc = b.oom ? (snprintf(err, errSize, "out of memory"), -1) : campDbExec(im->e->conn, b.p, err, errSize);
+  campBufFree(&b);
+  if (rc < 0 || copyColumns(im, err, errSize) < 0) return -1;
+  im->copy = campDbCopyBegin(im->e->conn, "camp_import", im->cols, im->ncol, err, errSize);
+  return im->copy ? 0 : -1;
+}
+
+/* The copied records into the model, as the SQLite path does one by one:
+** a record whose key the model has updates it (the file's last such
+** record wins); the others are inserted, one per key (with its last
+** record's values) in the order of the key's first line, every record
+** without a key value on its own.  *added and *updated from rows copied.
+** 0, or -1 with the message in err. */
+static int mergeRecords(Import *im, long rows, long *added, long *updated, char *err, size_t errSize) {
+  Buf b = { 0 }, k = { 0 }, line = { 0 }, model = { 0 };
+  campStoreIdentPut(&k, im->key);
+  campStoreIdentPut(&line, LINE_COL);
+  campStoreIdentPut(&model, im->model);
+  campBufPrintf(&b, "UPDATE %s AS m SET ", model.p);
+  columnList(&b, im, "i", 1);
+  campBufPrintf(&b, " FROM (SELECT DISTINCT ON (%s) * FROM camp_import WHERE %s IS NOT NULL ORDER BY %s, %s DESC) AS i"
+                " WHERE m.%s = i.%s", k.p, k.p, k.p, line.p, k.p, k.p);
+  int rc = b.oom || k.oom || line.oom || model.oom ? -2 : campDbExec(im->e->conn, b.p, err, errSize);
+  b.n = 0;
+  campBufPrintf(&b, "INSERT INTO %s(", model.p);
+  columnList(&b, im, NULL, 0);
+  campBufPuts(&b, ") SELECT ");
+  columnList(&b, im, NULL, 0);
+  campBufPrintf(&b, " FROM (SELECT *, min(%s) OVER (PARTITION BY %s) AS \"camp first\","
+                " row_number() OVER (PARTITION BY %s ORDER BY %s DESC) AS \"camp last\" FROM camp_import AS i"
+                " WHERE %s IS NULL OR NOT EXISTS (SELECT 1 FROM %s AS m WHERE m.%s = i.%s)) AS d"
+                " WHERE %s IS NULL OR \"camp last\" = 1 ORDER BY CASE WHEN %s IS NULL THEN %s ELSE \"camp first\" END, %s",
+                line.p, k.p, k.p, line.p, k.p, model.p, k.p, k.p, k.p, k.p, line.p, line.p);
+  if (rc == 0) rc = b.oom ? -2 : campDbExec(im->e->conn, b.p, err, errSize);
+  if (rc == -2) snprintf(err, errSize, "out of memory");
+  if (rc == 0) { *added = (long)campDbChanges(im->e->conn); *updated = rows - *added; }
+  campBufFree(&b);
+  campBufFree(&k);
+  campBufFree(&line);
+  campBufFree(&model);
+  return rc < 0 ? -1 : 0;
+}
+
+/* The statements: without a key, the copy; with one, on PostgreSQL the
+** merge's copy, on SQLite the INSERT of every column, the UPDATE of every
+** column by id and the lookup of the key.  Identifiers are quoted, values
+** bound. */
 static int prepareStatements(Import *im, char *err, size_t errSize) {
+  if (im->key && campDbKind(im->e->conn) == DB_POSTGRES) {
+    im->merge = 1;
+    return prepareMerge(im, err, errSize);
+  }
   if (!im->key) {
     if (copyColumns(im, err, errSize) < 0) return -1;
     im->copy = campDbCopyBegin(im->e->conn, im->model, im->cols, im->ncol, err, errSize);
@@ -449,13 +527,11 @@ static int prepareStatements(Import *im, char *err, size_t errSize) {
     campBufPuts(&b, "UPDATE ");
     campStoreIdentPut(&b, im->model);
     campBufPuts(&b, " SET ");
-    for (int i = 0, k = 0; i < im->nh; i++) {
-      if (i == im->keyCol) continue;
-      if (k++) campBufPuts(&b, ", ");
+    for (int i = 0; i < im->nh; i++) {   /* the key too, to the value it was found by: PostgreSQL types every parameter by its use */
+      if (i) campBufPuts(&b, ", ");
       campStoreIdentPut(&b, im->head[i]);
       campBufPrintf(&b, " = ?%d", i + 1);
     }
-    if (im->nh == 1) campBufPuts(&b, "id = id");
     campBufPrintf(&b, " WHERE id = ?%d", im->nh + 1);
     if (!b.oom) im->upd = campDbPrepare(im->e->conn, b.p, err, errSize);
     b.n = 0;
@@ -477,6 +553,7 @@ static int prepareStatements(Import *im, char *err, size_t errSize) {
 ** err when the database failed (the connection lost). */
 static int copyRecord(Import *im, long *added, char *err, size_t errSize) {
   int k = 0;
+  if (im->merge) im->vals[k++] = (DbValue){ .type = DB_INTEGER, .i = im->csv.recordLine };
   for (int i = 0; i < im->nh; i++) if (i != im->nameCol) im->vals[k++] = im->cells[i];
   if (im->named) {
     if (im->nextId == im->nid && reserveIds(im, err, errSize) < 0) return -1;
@@ -485,7 +562,8 @@ static int copyRecord(Import *im, long *added, char *err, size_t errSize) {
   if (campDbCopyValues(im->copy, im->vals) < 0) {
     if (campDbRetryable(im->e->conn)) { snprintf(err, errSize, "database: %s", campDbError(im->e->conn)); return -1; }
     problem(im, im->csv.recordLine, -1, "%s", campDbError(im->e->conn));   /* SQLite: this record's insert */
-  } else (*added)++;
+  } else if (im->merge) im->copied++;
+  else (*added)++;
   if (im->bad) return 0;
   if (im->named) im->named(im->namedCtx, im->nameCol >= 0 ? im->csv.field[im->nameCol] : "", im->ids[im->nextId++]);
   return 0;
@@ -580,6 +658,7 @@ static int importFile(Import im, int delimiter, long *added, long *updated, char
   }
   if (tty) fputs("\r\033[K", stderr);
   if (im.copy && campDbCopyEnd(im.copy, rc < 0 || im.bad ? NULL : err, errSize) < 0 && rc >= 0 && !im.bad) rc = -1;
+  if (im.merge && rc >= 0 && !im.bad) rc = mergeRecords(&im, im.copied, added, updated, err, errSize);
   campDbFinalize(im.ins);
   campDbFinalize(im.upd);
   campDbFinalize(im.find);

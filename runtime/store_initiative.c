@@ -189,7 +189,7 @@ int campStoreDeployInitiatives(Engine *e, const Program *p, const DeployOptions 
   /* every campaign and mailing of the image names its initiative, or none */
   for (uint32_t c = 0; c < p->ncamp; c++) {
     uint32_t in = p->camps[c].initiative;
-    if (campStoreDbRun(e, "UPDATE camp_campaign SET initiative = ?1 WHERE name = ?2 AND initiative IS NOT ?1", "tt",
+    if (campStoreDbRun(e, "UPDATE camp_campaign SET initiative = ?1 WHERE name = ?2 AND initiative IS DISTINCT FROM ?1", "tt",
                      in != CAMP_NONE && in < p->ninit ? p->str[p->inits[in].name] : NULL, p->str[p->camps[c].name]) < 0)
       return campStoreConnError(e, err, errSize);
   }
@@ -429,11 +429,11 @@ static int seriesPoints(Engine *e, const char *name, Point **pts, size_t *n, cha
     " min(CASE WHEN ev.kind = 'reply' THEN ev.at END) AS r,"
     " min(CASE WHEN ev.kind = 'bounce' THEN ev.at END) AS b,"
     " min(CASE WHEN ev.kind = 'unsubscribe' THEN ev.at END) AS u"
-    " FROM camp_event ev JOIN camp_trace t ON t.id = ev.trace" MEMBER_TRACES " GROUP BY ev.trace)"
+    " FROM camp_event ev JOIN camp_trace t ON t.id = ev.trace" MEMBER_TRACES " GROUP BY t.id)"
     " SELECT 0, t.done_at / 3600, count(*) FROM camp_trace t" MEMBER_TRACES
     " AND t.state = " Q_PROCESSED " AND t.message_id IS NOT NULL GROUP BY 2"
-    FIRST("1", " AND (bits & " Q_EV_OPEN ")", "o") FIRST("2", " AND (bits & " Q_EV_CLICK ")", "k")
-    FIRST("3", " AND (bits & " Q_EV_REPLY ")", "r") FIRST("4", " AND (bits & " Q_EV_BOUNCE ")", "b") FIRST("5", "", "u"), err, errSize);
+    FIRST("1", " AND (bits & " Q_EV_OPEN ") <> 0", "o") FIRST("2", " AND (bits & " Q_EV_CLICK ") <> 0", "k")
+    FIRST("3", " AND (bits & " Q_EV_REPLY ") <> 0", "r") FIRST("4", " AND (bits & " Q_EV_BOUNCE ") <> 0", "b") FIRST("5", "", "u"), err, errSize);
 #undef FIRST
 #undef MEMBER_TRACES
   if (!st) return -1;

@@ -96,7 +96,7 @@ int campStoreLandingContact(Engine *e, int64_t trace, const char *url, char *mod
 
 int campStoreLandingWebsites(Engine *e, const char *name, WebsiteRowFn fn, void *ctx, char *err, size_t errSize) {
   DbStmt *st = campDbPrepare(e->conn, "SELECT name, title, site_id, url, model, code, initiative, link_token, goals, identify "
-                                         "FROM camp_website WHERE ?1 IS NULL OR name = ?1 ORDER BY name", err, errSize);
+                                         "FROM camp_website WHERE CAST(?1 AS TEXT) IS NULL OR name = ?1 ORDER BY name", err, errSize);
   if (!st) return -1;
   if (name) campDbBindText(st, 1, name, -1);
   int rc, n = 0;

@@ -24,7 +24,7 @@ static const char *kindName(int kind) {
 /* -- deploy ------------------------------------------------------------------- */
 
 int campStoreImageKeep(Engine *e, const DeployImage *im, const char *hash, char *err, size_t errSize) {
-  DbStmt *st = campStoreDbStmt(e, "INSERT OR IGNORE INTO camp_image(hash, image) VALUES(?, ?)", err, errSize);
+  DbStmt *st = campStoreDbStmt(e, "INSERT INTO camp_image(hash, image) VALUES(?, ?) ON CONFLICT(hash) DO NOTHING", err, errSize);
   if (!st) return -1;
   campDbBindText(st, 1, hash, -1);
   campDbBindBlob(st, 2, im->img, (int)im->len);
@@ -136,6 +136,11 @@ static char *listModel(Engine *e, const char *list, char *err, size_t errSize) {
   return m;
 }
 
+/* A column of the row an upsert updates, named as both SQLite and
+** PostgreSQL take it (PostgreSQL's own name would be ambiguous with
+** excluded's). */
+#define LM "camp_list_member."
+
 /* The statement that applies action to an existing or new row (?1 list, ?2
 ** model, ?3 record, ?4 at), and whether row already is as action makes it. */
 static const char *actionSql(const char *action, const StoreListRow *r, int *already) {
@@ -143,11 +148,11 @@ static const char *actionSql(const char *action, const StoreListRow *r, int *alr
     *already = r->member && !r->removed;
     return "INSERT INTO camp_list_member(list, model, record_id, member, joined_at) VALUES(?1, ?2, ?3, 1, ?4) "
            "ON CONFLICT(list, model, record_id) DO UPDATE SET removed_at = NULL, member = 1, "
-           "joined_at = CASE WHEN member = 1 AND joined_at IS NOT NULL THEN joined_at ELSE ?4 END";
+           "joined_at = CASE WHEN " LM "member = 1 AND " LM "joined_at IS NOT NULL THEN " LM "joined_at ELSE ?4 END";
   }
   if (!strcmp(action, "leave")) {
     *already = !r->member;
-    return "UPDATE camp_list_member SET member = 0 WHERE list = ?1 AND model = ?2 AND record_id = ?3 AND ?4 IS NOT NULL";
+    return "UPDATE camp_list_member SET member = 0 WHERE list = ?1 AND model = ?2 AND record_id = ?3 AND CAST(?4 AS BIGINT) IS NOT NULL";
   }
   if (!strcmp(action, "remove")) {
     *already = r->removed;
@@ -156,7 +161,7 @@ static const char *actionSql(const char *action, const StoreListRow *r, int *alr
   }
   if (!strcmp(action, "undo-remove")) {
     *already = !r->removed;
-    return "UPDATE camp_list_member SET removed_at = NULL WHERE list = ?1 AND model = ?2 AND record_id = ?3 AND ?4 IS NOT NULL";
+    return "UPDATE camp_list_member SET removed_at = NULL WHERE list = ?1 AND model = ?2 AND record_id = ?3 AND CAST(?4 AS BIGINT) IS NOT NULL";
   }
   if (!strcmp(action, "unsubscribe")) {
     *already = r->unsubscribed;
@@ -165,7 +170,7 @@ static const char *actionSql(const char *action, const StoreListRow *r, int *alr
   }
   if (!strcmp(action, "subscribe")) {
     *already = !r->unsubscribed;
-    return "UPDATE camp_list_member SET unsubscribed_at = NULL WHERE list = ?1 AND model = ?2 AND record_id = ?3 AND ?4 IS NOT NULL";
+    return "UPDATE camp_list_member SET unsubscribed_at = NULL WHERE list = ?1 AND model = ?2 AND record_id = ?3 AND CAST(?4 AS BIGINT) IS NOT NULL";
   }
   return NULL;
 }
@@ -192,7 +197,7 @@ int campStoreListSet(Engine *e, const char *list, const char *model, int64_t rec
 int campStoreListContacted(Engine *e, const char *list, const char *model, int64_t record, int64_t at) {
   return campStoreDbRun(e, "INSERT INTO camp_list_member(list, model, record_id, member, contacted, last_contacted) "
                          "VALUES(?1, ?2, ?3, 0, 1, ?4) ON CONFLICT(list, model, record_id) DO UPDATE SET "
-                         "contacted = contacted + 1, last_contacted = ?4", "ttii", list, model, record, at);
+                         "contacted = " LM "contacted + 1, last_contacted = ?4", "ttii", list, model, record, at);
 }
 
 /* -- walking a list's records ------------------------------------------------------ */
@@ -230,7 +235,7 @@ int campStoreListEach(Engine *e, const Program *p, uint32_t li, ListWalk what, i
   if (l->kind == LIST_DYNAMIC || what == LIST_WALK_ALL || what == LIST_WALK_ONE) {
     campBufPuts(&q, " FROM ");
     campStoreIdentPut(&q, p->str[p->models[l->model].name]);
-    campBufPuts(&q, " m LEFT JOIN camp_list_member lm ON lm.list = ?1 AND lm.model = ?2 AND lm.record_id = m.id WHERE 1");
+    campBufPuts(&q, " m LEFT JOIN camp_list_member lm ON lm.list = ?1 AND lm.model = ?2 AND lm.record_id = m.id WHERE true");
   } else {
     /* rows first: a manual list of a big model reads its rows only */
     campBufPuts(&q, " FROM camp_list_member lm JOIN ");
@@ -352,22 +357,26 @@ static long countOf(Engine *e, const char *sql, const char *list, const char *mo
 
 int campStoreListRefresh(Engine *e, const char *list, const char *model, const int64_t *ids, size_t n, int keep,
                          int64_t at, long *joined, long *left, long *kept, char *err, size_t errSize) {
-  if (campStoreExec(e, "CREATE TEMP TABLE IF NOT EXISTS camp_refresh(id INTEGER PRIMARY KEY); DELETE FROM camp_refresh;",
-                    err, errSize) < 0) return -1;
+  /* a record id is a SQLite rowid, a PostgreSQL BIGINT */
+  if (campDbExec(e->conn, campDbKind(e->conn) == DB_POSTGRES ? "CREATE TEMP TABLE IF NOT EXISTS camp_refresh(id BIGINT PRIMARY KEY); DELETE FROM camp_refresh"
+                                     : "CREATE TEMP TABLE IF NOT EXISTS camp_refresh(id INTEGER PRIMARY KEY); DELETE FROM camp_refresh",
+                 err, errSize) < 0) return -1;
   for (size_t i = 0; i < n; i++)
-    if (campStoreDbRun(e, "INSERT OR IGNORE INTO camp_refresh(id) VALUES(?)", "i", ids[i]) < 0) goto fail;
+    if (campStoreDbRun(e, "INSERT INTO camp_refresh(id) VALUES(?) ON CONFLICT(id) DO NOTHING", "i", ids[i]) < 0) goto fail;
   *joined = countOf(e, "SELECT count(*) FROM camp_refresh r LEFT JOIN camp_list_member lm ON lm.list = ?1 AND lm.model = ?2 "
-                       "AND lm.record_id = r.id WHERE NOT coalesce(lm.member = 1 OR (?3 AND lm.contacted > 0), 0)", list, model, keep);
-  *kept = countOf(e, "SELECT count(*) FROM camp_list_member WHERE list = ?1 AND model = ?2 AND member = 1 AND ?3 "
+                       "AND lm.record_id = r.id WHERE NOT coalesce(lm.member = 1 OR (?3 <> 0 AND lm.contacted > 0), FALSE)",
+                    list, model, keep);
+  *kept = countOf(e, "SELECT count(*) FROM camp_list_member WHERE list = ?1 AND model = ?2 AND member = 1 AND ?3 <> 0 "
                      "AND contacted > 0 AND record_id NOT IN (SELECT id FROM camp_refresh)", list, model, keep);
   *left = countOf(e, "SELECT count(*) FROM camp_list_member WHERE list = ?1 AND model = ?2 AND member = 1 "
-                     "AND NOT (?3 AND contacted > 0) AND record_id NOT IN (SELECT id FROM camp_refresh)", list, model, keep);
+                     "AND NOT (?3 <> 0 AND contacted > 0) AND record_id NOT IN (SELECT id FROM camp_refresh)", list, model, keep);
   if (*joined < 0 || *kept < 0 || *left < 0) goto fail;
   if (campStoreDbRun(e, "UPDATE camp_list_member SET member = 0 WHERE list = ?1 AND model = ?2 AND member = 1 "
                       "AND record_id NOT IN (SELECT id FROM camp_refresh)", "tt", list, model) < 0 ||
-      campStoreDbRun(e, "INSERT INTO camp_list_member(list, model, record_id, member, joined_at) SELECT ?1, ?2, id, 1, ?3 "
-                      "FROM camp_refresh WHERE 1 ON CONFLICT(list, model, record_id) DO UPDATE SET member = 1, "
-                      "joined_at = CASE WHEN member = 1 OR (?4 AND contacted > 0) THEN coalesce(joined_at, ?3) ELSE ?3 END",
+      campStoreDbRun(e, "INSERT INTO camp_list_member(list, model, record_id, member, joined_at) "
+                      "SELECT CAST(?1 AS TEXT), CAST(?2 AS TEXT), id, 1, CAST(?3 AS BIGINT) FROM camp_refresh WHERE true "
+                      "ON CONFLICT(list, model, record_id) DO UPDATE SET member = 1, joined_at = CASE WHEN " LM "member = 1 "
+                      "OR (?4 <> 0 AND " LM "contacted > 0) THEN coalesce(" LM "joined_at, ?3) ELSE ?3 END",
                    "ttii", list, model, at, (int64_t)keep) < 0 ||
       campStoreDbRun(e, "UPDATE camp_list SET refreshed_at = ? WHERE name = ?", "it", at, list) < 0)
     goto fail;
@@ -375,7 +384,7 @@ int campStoreListRefresh(Engine *e, const char *list, const char *model, const i
   snprintf(detail, sizeof detail, "%ld joined, %ld left, %ld kept (contacted)", *joined, *left, *kept);
   if (campStoreDbRun(e, "INSERT INTO camp_list_log(list, record_id, action, at, detail) VALUES(?, NULL, 'refresh', ?, ?)",
                    "tit", list, at, detail) < 0) goto fail;
-  return campStoreExec(e, "DELETE FROM camp_refresh", err, errSize);
+  return campDbExec(e->conn, "DELETE FROM camp_refresh", err, errSize);
 fail:
   snprintf(err, errSize, "database: %s", campDbError(e->conn));
   return -1;
@@ -388,9 +397,9 @@ int campStoreListFind(Engine *e, const char *model, const char *field, const cha
   campStoreIdentPut(&q, model);
   campBufPuts(&q, " WHERE CAST(");
   campStoreIdentPut(&q, field);
-  campBufPuts(&q, " AS TEXT) = ?1 OR lower(");
+  campBufPuts(&q, " AS TEXT) = ?1 OR lower(CAST(");
   campStoreIdentPut(&q, field);
-  campBufPuts(&q, ") = lower(?1) ORDER BY id");
+  campBufPuts(&q, " AS TEXT)) = lower(?1) ORDER BY id");
   *ids = NULL;
   *n = 0;
   if (q.oom) { campBufFree(&q); snprintf(err, errSize, "out of memory"); return -1; }

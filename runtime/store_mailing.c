@@ -94,9 +94,10 @@ int campStoreMailingJson(Engine *e, int64_t campaign, struct json_t *c, char *er
 
 char *campStoreMailingSender(Engine *e) {
   char ign[160];
-  DbStmt *st = campStoreDbStmt(e, "SELECT value FROM camp_meta WHERE key = 'sender' AND typeof(value) = 'text'", ign, sizeof ign);
+  DbStmt *st = campStoreDbStmt(e, "SELECT value FROM camp_meta WHERE key = 'sender'", ign, sizeof ign);
   if (!st) return NULL;
-  char *v = campDbStep(st) == DB_ROW ? strdup(campDbColumnText(st, 0)) : NULL;
+  /* a text value (PostgreSQL's are all text), as campStoreMetaText reads them */
+  char *v = campDbStep(st) == DB_ROW && campDbColumnType(st, 0) == DB_TEXT ? strdup(campDbColumnText(st, 0)) : NULL;
   campDbReset(st);
   if (v && !*v) { free(v); v = NULL; }
   return v;

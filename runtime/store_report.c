@@ -109,7 +109,7 @@ static int reportDays(Engine *e, int64_t cid, json_t *c, char *err, size_t errSi
   json_t *days = json_array();
   json_object_set_new(c, "days", days);
   int64_t now = campEngineNow(e), today = now - now % 86400;
-  DbStmt *st = campDbPrepare(e->conn, "SELECT (t.done_at - ?2) / 86400, sum(t.state = " Q_PROCESSED "), sum(t.state = " Q_REJECTED ") FROM camp_trace t"
+  DbStmt *st = campDbPrepare(e->conn, "SELECT (t.done_at - ?2) / 86400, " Q_COUNT("t.state = " Q_PROCESSED) ", " Q_COUNT("t.state = " Q_REJECTED) " FROM camp_trace t"
                            " JOIN camp_participant pa ON pa.id = t.participant WHERE pa.campaign = ?1 AND pa.test = 0"
                            " AND t.done_at >= ?2 AND t.state IN (" Q_PROCESSED ", " Q_REJECTED ") GROUP BY 1", err, errSize);
   if (!st) return -1;
@@ -138,7 +138,7 @@ static int reportDays(Engine *e, int64_t cid, json_t *c, char *err, size_t errSi
 static int reportUnsubscribes(Engine *e, int64_t cid, json_t *c, char *err, size_t errSize) {
   DbStmt *st = campDbPrepare(e->conn, "SELECT a.name, count(DISTINCT ev.trace) FROM camp_event ev JOIN camp_trace t ON t.id = ev.trace"
                                          " JOIN camp_participant pa ON pa.id = t.participant JOIN camp_activity a ON a.id = t.activity"
-                                         " WHERE pa.campaign = ? AND pa.test = 0 AND ev.kind = 'unsubscribe' GROUP BY t.activity", err, errSize);
+                                         " WHERE pa.campaign = ? AND pa.test = 0 AND ev.kind = 'unsubscribe' GROUP BY a.id", err, errSize);
   if (!st) return -1;
   campDbBindInt64(st, 1, cid);
   json_t *acts = json_object_get(c, "activities");
@@ -276,7 +276,7 @@ static void printCsv(json_t *camps, FILE *out) {
 
 json_t *campStoreReportDocument(Engine *e, const char *campaign, const char *initiative, char *err, size_t errSize) {
   DbStmt *st = campDbPrepare(e->conn, "SELECT id, name, kind, title, state, version, at FROM camp_campaign"
-                                         " WHERE (?1 IS NULL OR name = ?1) AND (?2 IS NULL OR initiative = ?2) ORDER BY name", err, errSize);
+                                         " WHERE (CAST(?1 AS TEXT) IS NULL OR name = ?1) AND (CAST(?2 AS TEXT) IS NULL OR initiative = ?2) ORDER BY name", err, errSize);
   if (!st) return NULL;
   if (campaign) campDbBindText(st, 1, campaign, -1);
   if (initiative) campDbBindText(st, 2, initiative, -1);
@@ -340,8 +340,10 @@ int campStoreCampaignStates(Engine *e, long *draft, long *running, long *stopped
 ** warning line each on out.  How many there are, or -1. */
 int campStoreWarnOldImages(Engine *e, FILE *out, char *err, size_t errSize) {
   DbStmt *st = campDbPrepare(e->conn, "SELECT c.name FROM camp_campaign c JOIN camp_version v ON v.campaign = c.id AND v.version = c.version "
-                                         "WHERE c.state = 'running' AND substr(v.image, 9, 4) = X'01000000' ORDER BY c.name", err, errSize);
+                                         "WHERE c.state = 'running' AND substr(v.image, 9, 4) = ? ORDER BY c.name", err, errSize);
   if (!st) return -1;
+  static const unsigned char v1[4] = { 1, 0, 0, 0 };    /* a blob literal: X'..' is a bit string to PostgreSQL */
+  campDbBindBlob(st, 1, v1, 4);
   int rc, n = 0;
   while ((rc = campDbStep(st)) == DB_ROW) {
     fprintf(out, "camp run: warning: campaign '%s' was compiled by an older camp: record values in its emails are not "

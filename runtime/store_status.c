@@ -79,7 +79,7 @@ json_t *campStoreStatus(Engine *e, const char *database, int64_t nextDue, char *
     " (SELECT min(t.due) FROM camp_trace t JOIN camp_participant pa ON pa.id = t.participant"
     "   WHERE pa.campaign = c.id AND pa.test = 0 AND " Q_PENDING_AS("t.") "),"
     " (SELECT count(*) FROM camp_trace t JOIN camp_participant pa ON pa.id = t.participant"
-    "   WHERE pa.campaign = c.id AND pa.test = 0 AND " Q_PENDING_AS("t.") "), ?1"
+    "   WHERE pa.campaign = c.id AND pa.test = 0 AND " Q_PENDING_AS("t.") "), CAST(?1 AS BIGINT)"
     " FROM camp_campaign c LEFT JOIN camp_version v ON v.campaign = c.id AND v.version = c.version"
     " ORDER BY c.kind, c.name", err, errSize);
   if (!st) return NULL;

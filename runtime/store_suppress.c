@@ -46,7 +46,8 @@ int campStoreSuppress(Engine *e, int sms, const char *addr, size_t len, const ch
   char *a = campStoreAddress(sms, addr, len);
   if (!a) { snprintf(err, errSize, "out of memory"); return -1; }
   int rc = -1;
-  DbStmt *s = campStoreDbStmt(e, "INSERT OR IGNORE INTO camp_suppression(channel, address, reason, at) VALUES(?, ?, ?, ?)",
+  DbStmt *s = campStoreDbStmt(e, "INSERT INTO camp_suppression(channel, address, reason, at) VALUES(?, ?, ?, ?) "
+                                  "ON CONFLICT(channel, address) DO NOTHING",
                                   err, errSize);
   if (s && *a) {
     campDbBindText(s, 1, campStoreChannelName(sms), -1);
@@ -151,7 +152,7 @@ static void jsonString(FILE *out, const char *s) {
 
 int campStoreSuppressionList(Engine *e, const char *channel, ReportFormat fmt, FILE *out, char *err, size_t errSize) {
   DbStmt *s = campDbPrepare(e->conn, "SELECT channel, address, at, reason FROM camp_suppression "
-                                        "WHERE ?1 IS NULL OR channel = ?1 ORDER BY channel, address", err, errSize);
+                                        "WHERE CAST(?1 AS TEXT) IS NULL OR channel = ?1 ORDER BY channel, address", err, errSize);
   if (!s) return -1;
   if (channel) campDbBindText(s, 1, channel, -1);
   if (fmt == REPORT_TABLE) fprintf(out, "%-7s %-32s %-20s %s\n", "channel", "address", "at", "reason");

@@ -24,29 +24,34 @@
 /* -- records by address ------------------------------------------------------------ */
 
 int campStoreSyncAddrIndex(Engine *e, const char *model, const char *field, char *err, size_t errSize) {
-  if (campStoreExec(e, "CREATE TEMP TABLE IF NOT EXISTS camp_sync_addr(model TEXT NOT NULL, addr TEXT NOT NULL, "
-                       "record INTEGER NOT NULL, PRIMARY KEY(model, addr, record)) WITHOUT ROWID", err, errSize) < 0)
+  /* a temporary table: its name comes before the database's (no model is named camp_*) */
+  if (campDbExec(e->conn, campDbKind(e->conn) == DB_POSTGRES
+                 ? "CREATE TEMP TABLE IF NOT EXISTS camp_sync_addr(model TEXT NOT NULL, addr TEXT NOT NULL, "
+                   "record BIGINT NOT NULL, PRIMARY KEY(model, addr, record))"
+                 : "CREATE TEMP TABLE IF NOT EXISTS camp_sync_addr(model TEXT NOT NULL, addr TEXT NOT NULL, "
+                   "record INTEGER NOT NULL, PRIMARY KEY(model, addr, record)) WITHOUT ROWID", err, errSize) < 0)
     return -1;
-  if (campStoreDbRun(e, "DELETE FROM temp.camp_sync_addr WHERE model = ?", "t", model) < 0) return campStoreConnError(e, err, errSize);
+  if (campStoreDbRun(e, "DELETE FROM camp_sync_addr WHERE model = ?", "t", model) < 0) return campStoreConnError(e, err, errSize);
   Buf q = { 0 };
-  campBufPuts(&q, "INSERT OR IGNORE INTO temp.camp_sync_addr(model, addr, record) SELECT ?1, lower(trim(CAST(");
+  campBufPuts(&q, "INSERT INTO camp_sync_addr(model, addr, record) SELECT CAST(?1 AS TEXT), lower(trim(CAST(");
   campStoreIdentPut(&q, field);
-  campBufPuts(&q, " AS TEXT), ' ' || char(9, 10, 13))), id FROM main.");
+  campBufPuts(&q, " AS TEXT), CAST(?2 AS TEXT))), id FROM ");
   campStoreIdentPut(&q, model);
-  campBufPuts(&q, " WHERE instr(CAST(");
+  campBufPuts(&q, " WHERE CAST(");
   campStoreIdentPut(&q, field);
-  campBufPuts(&q, " AS TEXT), '@') > 0");
+  campBufPuts(&q, " AS TEXT) LIKE '%@%' ON CONFLICT(model, addr, record) DO NOTHING");
   if (q.oom) { campBufFree(&q); snprintf(err, errSize, "out of memory"); return -1; }
   DbStmt *st = campDbPrepare(e->conn, q.p, err, errSize);
   campBufFree(&q);
   if (!st) return -1;
   campDbBindText(st, 1, model, -1);
+  campDbBindText(st, 2, " \t\n\r", -1);               /* the blanks trimmed */
   return campDbFinish(st, campDbStep(st), err, errSize);
 }
 
 int campStoreSyncAddrEach(Engine *e, const char *model, const char *addr, StoreIdFn fn, void *ctx) {
   char ign_[160];
-  DbStmt *st = campStoreDbStmt(e, "SELECT record FROM temp.camp_sync_addr WHERE model = ? AND addr = ? ORDER BY record",
+  DbStmt *st = campStoreDbStmt(e, "SELECT record FROM camp_sync_addr WHERE model = ? AND addr = ? ORDER BY record",
                                    ign_, sizeof ign_);
   if (!st) return -1;
   campDbBindText(st, 1, model, -1);
@@ -63,7 +68,7 @@ int campStoreSyncAddrEach(Engine *e, const char *model, const char *addr, StoreI
     for (int i = 0; i < n && !stop; i++) stop = fn(ctx, ids[i]);
     if (stop || !more) { if (!more) campDbReset(st); return stop; }
     /* more than 16 records share the address: the next ones after the last */
-    st = campStoreDbStmt(e, "SELECT record FROM temp.camp_sync_addr WHERE model = ? AND addr = ? AND record > ? ORDER BY record",
+    st = campStoreDbStmt(e, "SELECT record FROM camp_sync_addr WHERE model = ? AND addr = ? AND record > ? ORDER BY record",
                        ign_, sizeof ign_);
     if (!st) return -1;
     campDbBindText(st, 1, model, -1);
@@ -107,7 +112,7 @@ int campStoreSyncConnected(Engine *e, const char *esp, const char *remote, char 
 
 int campStoreSyncSeen(Engine *e, const char *sync, const char *key, int mark) {
   char ign_[160];
-  DbStmt *st = campStoreDbStmt(e, mark ? "INSERT OR IGNORE INTO camp_sync_seen(sync, key) VALUES(?, ?)"
+  DbStmt *st = campStoreDbStmt(e, mark ? "INSERT INTO camp_sync_seen(sync, key) VALUES(?, ?) ON CONFLICT(sync, key) DO NOTHING"
                                            : "SELECT 1 FROM camp_sync_seen WHERE sync = ? AND key = ?", ign_, sizeof ign_);
   if (!st) return -1;
   campDbBindText(st, 1, sync, -1);
@@ -208,7 +213,7 @@ int campStoreSyncMessage(Engine *e, const SyncMessage *m, int create, int64_t *t
     /* a message camp handed to the provider (via): sent now, by the provider's word */
     if (campStoreDbRun(e, "UPDATE camp_trace SET state = " Q_PROCESSED ", done_at = coalesce(done_at, ?), owner = NULL "
                         "WHERE id = ? AND state <> " Q_PROCESSED, "ii", m->at, t) < 0) return -1;
-    if (oneId(e, "SELECT id FROM camp_trace WHERE id = ?1 AND message_id IS NULL AND ?2", t, 1) > 0) *fresh |= SYNC_NEW_TRACE;   /* it needs its Message-ID */
+    if (oneId(e, "SELECT id FROM camp_trace WHERE id = ?1 AND message_id IS NULL AND ?2 <> 0", t, 1) > 0) *fresh |= SYNC_NEW_TRACE;   /* it needs its Message-ID */
   }
   *trace = t;
   return 0;
@@ -220,9 +225,9 @@ int campStoreSyncMessageId(Engine *e, int64_t trace, const char *messageId) {
 
 int campStoreSyncEventSet(Engine *e, int64_t trace, const char *kind, const char *url, int64_t at, long total) {
   if (total <= 0)
-    return campStoreDbRun(e, "DELETE FROM camp_event WHERE trace = ? AND kind = ? AND url IS ?", "itt", trace, kind, url);
+    return campStoreDbRun(e, "DELETE FROM camp_event WHERE trace = ? AND kind = ? AND url IS NOT DISTINCT FROM ?", "itt", trace, kind, url);
   if (campStoreDbRun(e, "UPDATE camp_event SET repeats = ?4 WHERE id = (SELECT id FROM camp_event WHERE trace = ?1 AND kind = ?2 "
-                      "AND url IS ?3 ORDER BY id LIMIT 1)", "itti", trace, kind, url, (int64_t)total - 1) < 0) return -1;
+                      "AND url IS NOT DISTINCT FROM ?3 ORDER BY id LIMIT 1)", "itti", trace, kind, url, (int64_t)total - 1) < 0) return -1;
   if (campDbChanges(e->conn) > 0) return 0;
   return campStoreDbRun(e, "INSERT INTO camp_event(trace, kind, at, url, repeats) VALUES(?, ?, ?, ?, ?)", "ititi", trace, kind, at, url,
                       (int64_t)total - 1);
@@ -230,7 +235,7 @@ int campStoreSyncEventSet(Engine *e, int64_t trace, const char *kind, const char
 
 long campStoreSyncEventCount(Engine *e, int64_t trace, const char *kind, const char *url) {
   char ign_[160];
-  DbStmt *st = campStoreDbStmt(e, "SELECT coalesce(sum(1 + repeats), 0) FROM camp_event WHERE trace = ? AND kind = ? AND url IS ?",
+  DbStmt *st = campStoreDbStmt(e, "SELECT coalesce(sum(1 + repeats), 0) FROM camp_event WHERE trace = ? AND kind = ? AND url IS NOT DISTINCT FROM ?",
                                    ign_, sizeof ign_);
   if (!st) return -1;
   campDbBindInt64(st, 1, trace);

@@ -6,6 +6,11 @@
 **
 ** Owns: those point reads.  Does not own: running a test or judging what
 ** it reads (cli/test_run.c), nor writing records (store_record.c).
+**
+** camp test's store is always SQLite (a database in memory, or its
+** snapshot: cli/test_run.c), so the record it just created is
+** sqlite3_last_insert_rowid's, and a model's fields are in camp_model's
+** rowid order (the order a fresh deploy inserted them: the model's).
 */
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +30,7 @@ int campStoreTestTrace(Engine *e, const char *campaign, const char *activity, in
     " JOIN camp_activity a ON a.id = t.activity"
     " WHERE c.name = ?1 AND p.record_id = ?3 AND p.test = 0 AND (a.name = ?2 OR (?2 = c.name AND NOT EXISTS"
     "   (SELECT 1 FROM camp_activity o WHERE o.campaign = c.id AND o.name = ?2)))"
-    " ORDER BY CASE WHEN a.name = ?2 THEN 0 ELSE t.message_id IS NULL END, t.id DESC LIMIT 1", err, errSize);
+    " ORDER BY CASE WHEN a.name = ?2 THEN 0 WHEN t.message_id IS NULL THEN 1 ELSE 0 END, t.id DESC LIMIT 1", err, errSize);
   if (!st) return -1;
   campDbBindText(st, 1, campaign, -1);
   campDbBindText(st, 2, activity, -1);

@@ -109,7 +109,8 @@ int campStoreTimeline(Engine *e, const char *campaign, const int64_t *record, Re
     "SELECT c.name, pa.record_id, pa.state, a.name, t.state, t.due, t.done_at, t.message, pa.test,"
     " t.attempts, t.events, t.message_id, t.id"
     " FROM camp_trace t JOIN camp_participant pa ON pa.id = t.participant JOIN camp_campaign c ON c.id = pa.campaign"
-    " JOIN camp_activity a ON a.id = t.activity WHERE (?1 IS NULL OR c.name = ?1) AND (?2 IS NULL OR pa.record_id = ?2)"
+    " JOIN camp_activity a ON a.id = t.activity WHERE (CAST(?1 AS TEXT) IS NULL OR c.name = ?1)"
+    " AND (CAST(?2 AS BIGINT) IS NULL OR pa.record_id = ?2)"
     " ORDER BY c.name, pa.test, pa.record_id, coalesce(t.done_at, t.due, 9223372036854775807), t.id", err, errSize);
   if (!st) return -1;
   if (campaign) campDbBindText(st, 1, campaign, -1);

@@ -88,27 +88,28 @@ static void bindText(DbStmt *st, int col, const char *s) {
 /* Write v when it changed: an UPDATE of its row, or its INSERT. */
 static int visitWrite(Group *g, Visit *v) {
   if (!v->dirty) return 0;
+  /* the UPDATE's parameters are 1..12, the INSERT's 1..16 (PostgreSQL types every $N) */
   DbStmt *st = campStoreDbStmt(g->e, v->stored
-    ? "UPDATE camp_visit SET first_at = ?5, last_at = ?6, pages = ?7, events = ?8, referrer = ?9, code = ?10, source = ?11,"
-      " medium = ?12, ip = ?13, ua_class = ?14, bot = ?15 WHERE id = ?1"
-    : "INSERT INTO camp_visit(id, site, visitor, model, record_id, first_at, last_at, pages, events, referrer, code, source,"
-      " medium, ip, ua_class, bot) VALUES(?1, ?2, ?3, ?4, ?16, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)", NULL, 0);
+    ? "UPDATE camp_visit SET first_at = ?2, last_at = ?3, pages = ?4, events = ?5, referrer = ?6, code = ?7, source = ?8,"
+      " medium = ?9, ip = ?10, ua_class = ?11, bot = ?12 WHERE id = ?1"
+    : "INSERT INTO camp_visit(id, first_at, last_at, pages, events, referrer, code, source, medium, ip, ua_class, bot,"
+      " site, visitor, model, record_id) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)", NULL, 0);
   if (!st) return -1;
   campDbBindInt64(st, 1, v->id);
+  campDbBindInt64(st, 2, v->first);
+  campDbBindInt64(st, 3, v->last);
+  campDbBindInt64(st, 4, v->pages);
+  campDbBindInt64(st, 5, v->events);
+  for (int k = 0; k < NATTR; k++) bindText(st, 6 + k, v->attr[k]);
+  bindText(st, 10, v->ip);
+  bindText(st, 11, v->uaClass ? v->uaClass : "desktop");
+  campDbBindInt64(st, 12, v->uaClass && !strcmp(v->uaClass, "bot"));
   if (!v->stored) {
-    bindText(st, 2, g->site);
-    bindText(st, 3, g->visitor);
-    bindText(st, 4, v->model);
+    bindText(st, 13, g->site);
+    bindText(st, 14, g->visitor);
+    bindText(st, 15, v->model);
     if (g->hasRecord) campDbBindInt64(st, 16, g->record);
   }
-  campDbBindInt64(st, 5, v->first);
-  campDbBindInt64(st, 6, v->last);
-  campDbBindInt64(st, 7, v->pages);
-  campDbBindInt64(st, 8, v->events);
-  for (int k = 0; k < NATTR; k++) bindText(st, 9 + k, v->attr[k]);
-  bindText(st, 13, v->ip);
-  bindText(st, 14, v->uaClass ? v->uaClass : "desktop");
-  campDbBindInt64(st, 15, v->uaClass && !strcmp(v->uaClass, "bot"));
   int rc = campDbStep(st);
   campDbReset(st);
   if (rc != DB_DONE) return -1;
@@ -151,15 +152,15 @@ static int enterKey(Group *g, DbStmt *h) {
 static int visitFind(Group *g, const char *model, int64_t at, Visit *v) {
   DbStmt *st = campStoreDbStmt(g->e,
     "SELECT id, first_at, last_at, pages, events, referrer, code, source, medium, ip, ua_class FROM camp_visit"
-    " WHERE site = ?1 AND visitor IS ?2 AND record_id IS ?3 AND model IS ?4 AND last_at >= ?5 - ?6"
-    " AND first_at <= ?5 + ?6 ORDER BY last_at DESC LIMIT 1", NULL, 0);
+    " WHERE site = ?1 AND visitor IS NOT DISTINCT FROM ?2 AND record_id IS NOT DISTINCT FROM ?3 AND model IS NOT DISTINCT FROM ?4"
+    " AND last_at >= ?5 AND first_at <= ?6 ORDER BY last_at DESC LIMIT 1", NULL, 0);
   if (!st) return -1;
   bindText(st, 1, g->site);
   bindText(st, 2, g->visitor);
   if (g->hasRecord) campDbBindInt64(st, 3, g->record);
   bindText(st, 4, model);
-  campDbBindInt64(st, 5, at);
-  campDbBindInt64(st, 6, VISIT_GAP);
+  campDbBindInt64(st, 5, at - VISIT_GAP);
+  campDbBindInt64(st, 6, at + VISIT_GAP);
   int rc = campDbStep(st), found = rc == DB_ROW;
   if (found) {
     *v = (Visit){ .id = campDbColumnInt64(st, 0), .stored = 1, .first = campDbColumnInt64(st, 1),
@@ -266,9 +267,13 @@ static int markHits(Group *g) {
 /* One batch: up to BATCH ungrouped hits in key and time order, grouped;
 ** how many, or -1. */
 static long groupBatch(Group *g) {
-  DbStmt *st = campStoreDbStmt(g->e,
-    "SELECT id, site, at, visitor, model, record_id, name, referrer, code, source, medium, ip, ua_class FROM camp_hit"
-    " INDEXED BY camp_hit_ungrouped WHERE visit IS NULL ORDER BY site, visitor, record_id, at LIMIT ?1", NULL, 0);
+  /* null keys first, as SQLite orders them (PostgreSQL puts them last
+  ** unless told): the same walk, so the same visit ids, on both */
+#define UNGROUPED(HINT) "SELECT id, site, at, visitor, model, record_id, name, referrer, code, source, medium, ip, ua_class" \
+  " FROM camp_hit" HINT " WHERE visit IS NULL ORDER BY site, visitor NULLS FIRST, record_id NULLS FIRST, at LIMIT ?1"
+  DbStmt *st = campStoreDbStmt(g->e, campDbKind(g->e->conn) == DB_POSTGRES ? UNGROUPED("")
+                                                                       : UNGROUPED(" INDEXED BY camp_hit_ungrouped"), NULL, 0);
+#undef UNGROUPED
   if (!st) return -1;
   campDbBindInt64(st, 1, BATCH);
   long n = 0;
@@ -376,8 +381,9 @@ int campStoreVisitsList(Engine *e, const StoreVisitQuery *q, ReportFormat fmt, F
   DbStmt *st = campDbPrepare(e->conn,
     "SELECT coalesce(w.name, v.site), v.visitor, v.model, v.record_id, v.first_at, v.last_at, v.pages, v.events, v.referrer,"
     " v.code, v.source, v.medium, v.ip, v.ua_class, v.bot, v.site FROM camp_visit v LEFT JOIN camp_website w ON w.site_id = v.site"
-    " WHERE (?1 IS NULL OR v.site = ?1) AND (?2 = 0 OR (v.record_id = ?3 AND (?4 IS NULL OR v.model = ?4)))"
-    " AND (?5 IS NULL OR v.code IN (SELECT code FROM camp_code WHERE initiative = ?5)) AND v.first_at >= ?6 AND (?7 OR v.bot = 0)"
+    " WHERE (CAST(?1 AS TEXT) IS NULL OR v.site = ?1) AND (?2 = 0 OR (v.record_id = ?3 AND (CAST(?4 AS TEXT) IS NULL OR v.model = ?4)))"
+    " AND (CAST(?5 AS TEXT) IS NULL OR v.code IN (SELECT code FROM camp_code WHERE initiative = ?5)) AND v.first_at >= ?6"
+    " AND (?7 <> 0 OR v.bot = 0)"
     " ORDER BY v.first_at DESC, v.id DESC", err, errSize);
   if (!st) { free(site); free(initiative); return -1; }
   bindText(st, 1, site);

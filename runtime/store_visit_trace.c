@@ -3,7 +3,7 @@
 ** on workflows and filters: a record's participations, the URLs of its
 ** hits.
 **
-** Owns: those reads, on SQLite (store.h says each contract).  Does not own:
+** Owns: those reads, on SQLite and PostgreSQL (store.h says each contract).  Does not own:
 ** appending hits (store_hit.c), grouping visits (store_visit.c), what a
 ** hit does to the traces (sched_visit.c) or the traces' verbs (store_event.c:
 ** campStoreVisitChildren).
@@ -16,12 +16,15 @@
 int campStoreVisitParticipants(Engine *e, const char *model, int64_t record, StoreParticipation **v, size_t *n) {
   char ign_[160];
   /* the few campaigns over the model, then UNIQUE(campaign, record_id, test)
-  ** for each: CROSS JOIN keeps camp_campaign outside (left to itself, the
-  ** planner would walk that whole index for the ORDER BY) */
-  DbStmt *st = campStoreDbStmt(e, "SELECT pa.id, pa.campaign FROM camp_campaign c CROSS JOIN camp_participant pa "
-                                      "ON pa.campaign = c.id AND pa.record_id = ?2 WHERE c.model = ?1 "
-                                      "AND c.state IN ('running', 'draft') AND pa.state = 'running' ORDER BY c.id, pa.id",
+  ** for each: SQLite's CROSS JOIN keeps camp_campaign outside (left to
+  ** itself, its planner would walk that whole index for the ORDER BY);
+  ** PostgreSQL's CROSS JOIN takes no ON, and its planner needs no help */
+#define PARTICIPATIONS(JOIN) "SELECT pa.id, pa.campaign FROM camp_campaign c " JOIN " camp_participant pa " \
+  "ON pa.campaign = c.id AND pa.record_id = ?2 WHERE c.model = ?1 " \
+  "AND c.state IN ('running', 'draft') AND pa.state = 'running' ORDER BY c.id, pa.id"
+  DbStmt *st = campStoreDbStmt(e, campDbKind(e->conn) == DB_POSTGRES ? PARTICIPATIONS("JOIN") : PARTICIPATIONS("CROSS JOIN"),
                                    ign_, sizeof ign_);
+#undef PARTICIPATIONS
   *v = NULL;
   *n = 0;
   if (!st) return -1;

@@ -29,18 +29,26 @@
 ** or an initiative's name. */
 #define HITS_OF_SITE "h.site = ?1"
 #define HITS_OF_INITIATIVE "h.code IN (SELECT code FROM camp_code WHERE initiative = ?1)"
-/* Is hit h a conversion: its name is a goal of its website (w joined). */
-#define GOAL "coalesce(instr(char(10) || w.goals || char(10), char(10) || h.name || char(10)) > 0, 0)"
+/* Is hit h a conversion (1, else 0): its name is a line of its website's
+** goals (w joined; none: 0).  A line is found by what replacing it takes
+** away: instr is SQLite's, strpos PostgreSQL's, replace both's. */
+#define GOALS "('\n' || w.goals || '\n')"
+#define GOAL "CASE WHEN length(" GOALS ") <> length(replace(" GOALS ", '\n' || h.name || '\n', '')) THEN 1 ELSE 0 END"
 #define HUMAN "h.ua_class <> 'bot'"
 #define FROM_HITS " FROM camp_hit h LEFT JOIN camp_website w ON w.site_id = h.site WHERE "
 
 /* A statement of the web numbers: sql with each "%s" replaced by the hits'
-** term (constant text: the key is bound as ?1). */
+** term (constant text: the key is bound as ?1), and "%h" and "%v" by the
+** bucket (of the scale whose format addRows binds as ?2) of h.at and of
+** v.first_at: SQLite's strftime, PostgreSQL's to_char. */
 static DbStmt *prepareOn(Engine *e, int initiative, const char *key, const char *sql, char *err, size_t errSize) {
   const char *term = initiative ? HITS_OF_INITIATIVE : HITS_OF_SITE;
+  int pg = campDbKind(e->conn) == DB_POSTGRES;
   Buf b = { 0 };
   for (const char *p = sql; *p; p++) {
+    const char *col = p[0] != '%' ? NULL : p[1] == 'h' ? "h.at" : p[1] == 'v' ? "v.first_at" : NULL;
     if (p[0] == '%' && p[1] == 's') { campBufPuts(&b, term); p++; }
+    else if (col) { campBufPrintf(&b, pg ? "to_char(to_timestamp(%s), ?2)" : "strftime(?2, %s, 'unixepoch')", col); p++; }
     else campBufPut(&b, p, 1);
   }
   campBufPut(&b, "", 1);
@@ -60,8 +68,9 @@ static int totals(Engine *e, int initiative, const char *key, json_t *web, char 
   DbStmt *st = prepareOn(e, initiative, key,
     "SELECT (SELECT count(*) FROM camp_visit v WHERE v.bot = 0 AND v.id IN (SELECT h.visit FROM camp_hit h WHERE %s AND " HUMAN ")),"
     " (SELECT count(*) FROM camp_visit v WHERE v.bot = 1 AND v.id IN (SELECT h.visit FROM camp_hit h WHERE %s)),"
-    " count(DISTINCT coalesce(h.visitor, h.model || ':' || h.record_id)), coalesce(sum(h.name = 'visit'), 0),"
-    " coalesce(sum(h.name <> 'visit'), 0), coalesce(sum(" GOAL "), 0), coalesce(sum(CASE WHEN " GOAL " THEN h.value END), 0.0)"
+    " count(DISTINCT coalesce(h.visitor, h.model || ':' || h.record_id)), coalesce(" Q_COUNT("h.name = 'visit'") ", 0),"
+    " coalesce(" Q_COUNT("h.name <> 'visit'") ", 0), coalesce(sum(" GOAL "), 0),"
+    " coalesce(sum(CASE WHEN " GOAL " = 1 THEN h.value END), 0.0)"
     FROM_HITS "%s AND " HUMAN, err, errSize);
   if (!st) return -1;
   int rc = campDbStep(st);
@@ -95,11 +104,14 @@ enum { B_VISITS, B_VISITORS, B_PAGES, B_EVENTS, B_CONVERSIONS, NB_COUNT };
 static const char *const BCOUNTS[NB_COUNT] = { "visits", "visitors", "page_views", "events", "conversions" };
 typedef struct Bucket { int64_t n[NB_COUNT]; double revenue; } Bucket;
 
-/* One row per bucket of the scale (grouped by strftime), first column its
-** earliest time: into counts over [origin, nb buckets). */
+/* One row per bucket of the scale (grouped by its text: prepareOn's "%h"
+** and "%v"), first column its earliest time: into counts over [origin, nb
+** buckets). */
 static int addRows(Engine *e, DbStmt *st, int scale, int64_t origin, int64_t nb, Bucket *bk, int visits,
                    char *err, size_t errSize) {
-  campDbBindText(st, 2, scale == SCALE_HOUR ? "%Y-%m-%d %H" : scale == SCALE_MONTH ? "%Y-%m" : "%Y-%m-%d", -1);
+  if (campDbKind(e->conn) == DB_POSTGRES)
+    campDbBindText(st, 2, scale == SCALE_HOUR ? "YYYY-MM-DD HH24" : scale == SCALE_MONTH ? "YYYY-MM" : "YYYY-MM-DD", -1);
+  else campDbBindText(st, 2, scale == SCALE_HOUR ? "%Y-%m-%d %H" : scale == SCALE_MONTH ? "%Y-%m" : "%Y-%m-%d", -1);
   int rc;
   while ((rc = campDbStep(st)) == DB_ROW) {
     int64_t at = campDbColumnInt64(st, 0), i = at >= origin ? campStoreBucketIndex(scale, origin, at) : -1;
@@ -148,14 +160,14 @@ static json_t *seriesJson(Engine *e, int initiative, const char *key, int scale,
   Bucket *bk = calloc((size_t)nb, sizeof *bk);
   if (!bk) { snprintf(err, errSize, "out of memory"); json_decref(s); return NULL; }
   DbStmt *st = prepareOn(e, initiative, key,
-    "SELECT min(h.at), count(DISTINCT coalesce(h.visitor, h.model || ':' || h.record_id)), sum(h.name = 'visit'),"
-    " sum(h.name <> 'visit'), sum(" GOAL "), coalesce(sum(CASE WHEN " GOAL " THEN h.value END), 0.0)"
-    FROM_HITS "%s AND " HUMAN " GROUP BY strftime(?2, h.at, 'unixepoch')", err, errSize);
+    "SELECT min(h.at), count(DISTINCT coalesce(h.visitor, h.model || ':' || h.record_id)), " Q_COUNT("h.name = 'visit'") ","
+    " " Q_COUNT("h.name <> 'visit'") ", sum(" GOAL "), coalesce(sum(CASE WHEN " GOAL " = 1 THEN h.value END), 0.0)"
+    FROM_HITS "%s AND " HUMAN " GROUP BY %h", err, errSize);
   int rc = st ? addRows(e, st, scale, origin, nb, bk, 0, err, errSize) : -1;
   if (rc == 0) {
     st = prepareOn(e, initiative, key,
       "SELECT min(v.first_at), count(*) FROM camp_visit v WHERE v.bot = 0 AND v.id IN (SELECT h.visit FROM camp_hit h WHERE %s AND "
-      HUMAN ") GROUP BY strftime(?2, v.first_at, 'unixepoch')", err, errSize);
+      HUMAN ") GROUP BY %v", err, errSize);
     rc = st ? addRows(e, st, scale, origin, nb, bk, 1, err, errSize) : -1;
   }
   if (rc < 0) { free(bk); json_decref(s); return NULL; }

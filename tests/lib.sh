@@ -144,6 +144,39 @@ new_db() {
     { bad "setup of $1"; return 1; }
 }
 
+# -- the store switch -------------------------------------------------------------
+# A suite that makes its databases with store_db runs on the store
+# CAMP_TEST_STORE names: sqlite (default: a file in $D) or postgresql (a
+# fresh database in a throwaway PostgreSQL 15 cluster, tests/pg.sh, started
+# by store_init; its URL shows no password in what camp prints).  tests/run.sh
+# runs the suites marked "# store: both" once per store.
+STORE=${CAMP_TEST_STORE:-sqlite}
+# store_init: the cluster, when the suite runs on PostgreSQL (once, in the
+# suite's own shell: subshells and scripts it runs inherit it)
+store_init() {
+  [ "$STORE" = postgresql ] || return 0
+  [ -n "${PG_PORT_store:-}" ] && { . tests/pg.sh; return 0; }
+  . tests/pg.sh
+  pg_start store || abort "store: no PostgreSQL cluster"
+}
+# store_db NAME: DB is a new, empty database's target for camp --db: $D/NAME.db,
+# or a new PostgreSQL database NAME_<pid> (unique across the suite's scripts)
+store_db() {
+  if [ "$STORE" = postgresql ]; then
+    pg_fresh_db store "$1_$$" || return 1
+    DB=$(pg_url store "$1_$$")
+  else DB=$D/$1.db; fi
+}
+# store_sql DB SQL: the rows of SQL on DB, columns joined by '|'
+store_sql() {
+  case $1 in
+    postgres*) pg_psql store "$2" "${1##*/}" ;;
+    *) sqlite3 "$1" "$2" ;;
+  esac
+}
+# store_mask: what a store's name looks like in camp's output, as a path in $D would
+store_mask() { sed "s#postgresql://camp@127.0.0.1:[0-9]*/\([a-z0-9_]*\)_[0-9]*#$D/\1.db#g"; }
+
 # csv_column CSV NAME: column NAME of every row of CSV, a line each: line N
 # is record N when CSV was imported into an empty model (ids follow the file)
 csv_column() { $PY -c 'import csv, sys; print("\n".join(r[sys.argv[2]] for r in csv.DictReader(open(sys.argv[1], newline=""))))' "$1" "$2"; }

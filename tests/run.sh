@@ -1,7 +1,8 @@
 #!/bin/sh
 # tests/run.sh -- run every test runner and add up their closing lines.
 #
-# Runners: each unit-test binary in $BUILD/tests/, then every tests/suite_*.sh.
+# Runners: each unit-test binary in $BUILD/tests/, then every tests/suite_*.sh,
+# then those marked "# store: both" again with CAMP_TEST_STORE=postgresql.
 # Each prints "N passed, N failed" as its last line; a runner that fails to
 # print it, or exits non-zero, counts as one failure.
 BUILD=${BUILD:-build}
@@ -24,6 +25,10 @@ for t in "$BUILD"/tests/*; do
 done
 for s in tests/suite_*.sh; do
   [ -f "$s" ] && run "$(basename "$s" .sh)" sh "$s"
+done
+# the suites that run on either store, again on PostgreSQL (tests/lib.sh: store_db)
+for s in $(grep -l '^# store: both' tests/suite_*.sh); do
+  run "$(basename "$s" .sh)@postgresql" env CAMP_TEST_STORE=postgresql sh "$s"
 done
 echo "$total_pass passed, $total_fail failed"
 [ "$total_fail" -eq 0 ]

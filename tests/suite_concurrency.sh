@@ -18,7 +18,9 @@
 # arrival order); waits are on conditions with generous limits.  Traces are
 # read through camp timeline; the schema only for the runner registry, the
 # claims' owners and the simulated clock, which no command shows.
+# store: both
 . tests/lib.sh
+store_init
 TIMING=${TIMING-1}      # each check says how long the suite has run
 HERE=$PWD/tests/smtp
 N=${N:-3000}            # contacts for the runs side by side (2 emails each)
@@ -69,7 +71,7 @@ contacts "$N"
 
 # db NAME [real]: a database with the campaign running and N contacts, at
 # 2026-01-05T09:00:00Z (real: on the real clock)
-db() { DB=$T/$1.db; new_db "$DB" "$T/c.camp" "$T/c.csv" ${2:-}; }
+db() { store_db "$1" && new_db "$DB" "$T/c.camp" "$T/c.csv" ${2:-}; }
 # final: traces not final, participants not completed (want "0 0")
 final() {
   traces "$DB" state,participant,record | awk -F'|' '$1 !~ /^(processed|rejected|canceled|error)$/ { n++ }
@@ -96,7 +98,7 @@ rcs=
 for p in $pids; do wait "$p"; rcs="$rcs$?"; done
 expect "4 runners at once: all exit 0" "0000" "$rcs"
 exactly_once "4 runners at once"
-expect "runners left no rows behind" "0" "$(sqlite3 "$DB" "SELECT count(*) FROM camp_runner")"      # the registry: no command lists it
+expect "runners left no rows behind" "0" "$(store_sql "$DB" "SELECT count(*) FROM camp_runner")"      # the registry: no command lists it
 sent=$(cat "$T"/four.? | sed -n 's/.*(sent \([0-9]*\)).*/\1/p' | awk '{ s += $1; n += ($1 > 0) } END { print s }')
 expect "the runners' own counts add up" "$((2 * N))" "$sent"
 
@@ -164,9 +166,9 @@ expect "SIGTERM: the run exits 0" "0" "$?"
 expect "SIGTERM: it says it stopped" "yes" "$(grep -q 'stopped by signal at 2026-01-05T09:00:00Z' "$T/term.err" && echo yes || cat "$T/term.err")"
 # the clock and the claims' owners: no command shows them
 expect "SIGTERM: the simulated clock stays where the work stopped" "2026-01-05T09:00:00Z" \
-  "$(sqlite3 "$DB" "SELECT strftime('%Y-%m-%dT%H:%M:%SZ', value, 'unixepoch') FROM camp_meta WHERE key = 'clock'")"
+  "$(date -u -d "@$(store_sql "$DB" "SELECT value FROM camp_meta WHERE key = 'clock'")" +%Y-%m-%dT%H:%M:%SZ)"
 expect "SIGTERM: nothing still claimed by a live runner" "0" \
-  "$(sqlite3 "$DB" "SELECT count(*) FROM camp_trace WHERE owner IS NOT NULL AND owner IN (SELECT id FROM camp_runner)")"
+  "$(store_sql "$DB" "SELECT count(*) FROM camp_trace WHERE owner IS NOT NULL AND owner IN (SELECT id FROM camp_runner)")"
 left=$(ntraces "$DB" state!=processed)
 expect "SIGTERM: it stopped before the end" "yes" "$([ "$left" -gt 0 ] && echo yes || echo no)"
 "$CAMP" run --db "$DB" --until +1h --mail "smtp://127.0.0.1:$PORT" --mail-connections $CONN > "$T/term.out" 2>&1 ||

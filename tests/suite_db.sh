@@ -2,8 +2,10 @@
 # tests/suite_db.sh -- runtime/db.h, the store's one SQL API, on a real
 # SQLite file and a real PostgreSQL 15 database (tests/pg.sh): the same
 # checks on both (tests/db/dbcheck.c: parameters, quotes, big ints, reals,
-# blobs, nulls, RETURNING, changes, transactions, errors), and a PostgreSQL
-# connection that fails says why in one line, never with the password.
+# blobs, nulls, RETURNING, changes, transactions, errors, retries, COPY,
+# LISTEN/NOTIFY), a PostgreSQL server restarted under open connections
+# (dbcheck --restart), and a PostgreSQL connection that fails says why in
+# one line, never with the password, in dbcheck and in camp.
 . tests/lib.sh
 . tests/pg.sh
 DBCHECK=${DBCHECK:-$PWD/$BUILD/db/dbcheck}
@@ -18,9 +20,9 @@ same "dbcheck on a SQLite file" 51 "$("$DBCHECK" "$D/check.db" 2>&1)"
 
 pg_start a || abort "cannot go on without a cluster"
 pg_fresh_db a dbc
-same "dbcheck on PostgreSQL over TCP with a password" 66 "$("$DBCHECK" "$(pg_url a dbc)" 2>&1)"
+same "dbcheck on PostgreSQL over TCP with a password" 71 "$("$DBCHECK" "$(pg_url a dbc)" 2>&1)"
 pg_fresh_db a dbs
-same "dbcheck on PostgreSQL over its socket" 66 "$("$DBCHECK" "$(pg_socket_url a dbs)" 2>&1)"
+same "dbcheck on PostgreSQL over its socket" 71 "$("$DBCHECK" "$(pg_socket_url a dbs)" 2>&1)"
 
 # -- the server restarted under open connections: dbcheck --restart says
 # "restart" or "stop" and waits for a line; the cluster starts again in the
@@ -88,6 +90,64 @@ opening "not a URL libpq reads" "postgresql://camp:wrongpass@127.0.0.1:$PG_PORT_
   "'postgresql://camp@127.0.0.1:$PG_PORT_a/camp?nosuchoption=1' is not a PostgreSQL URL that libpq reads: invalid URI query parameter: \"nosuchoption\""
 check "a URL's name is shown without its password" "$("$DBCHECK" --open "$(pg_url a dbc)" | sed -n 's/^name: //p')" \
   "postgresql://camp@127.0.0.1:$PG_PORT_a/dbc"
+
+# -- camp import on PostgreSQL (COPY; with --key a copy and a merge): the
+# same records as on SQLite, odd values, a key twice, records without a key
+cat > "$D/m.camp" << 'C'
+model contact {
+  name text
+  email email
+  age int
+  score real
+  vip bool
+  born datetime
+}
+C
+$PY - "$D" << 'P'
+import csv, sys
+d = sys.argv[1]
+def write(name, rows):
+    with open(f"{d}/{name}", "w", newline="") as f: csv.writer(f, lineterminator="\n").writerows(rows)
+h = ["name", "email", "age", "score", "vip", "born"]
+write("plain.csv", [h, ["tab\there", "a@x.test", "1", "0.1", "yes", "2026-01-05"],
+    ["line\nbreak\\back\\N", "b@x.test", "", "1e3", "no", "2026-01-05T09:00:00+02:00"],
+    ["Zoë ✓ \"quoted\"", "", "-9007199254740993", "", "", ""], ["\\.", "c@x.test", "+7", "-2.5", "1", ""]])
+write("keyed.csv", [["email", "name", "age"], ["a@x.test", "updated", "10"], ["d@x.test", "new, first", "20"],
+    ["", "no key 1", "30"], ["d@x.test", "new, last", "21"], ["", "no key 2", "31"], ["b@x.test", "b again", ""],
+    ["e@x.test", "new e", "40"]])
+write("bad.csv", [h, ["ok", "f@x.test", "1", "", "", ""], ["bad", "g@x.test", "x1", "", "", ""]])
+P
+pg_fresh_db a imp
+for db in "$D/imp.db" "$(pg_url a imp)"; do
+  "$CAMP" init --db "$db" > /dev/null && "$CAMP" deploy --db "$db" "$D/m.camp" > /dev/null || bad "setup of $db"
+done
+# records DB: every contact, a line each (a real as millionths: no two engines print a double alike)
+records() {
+  _sql="SELECT id, name, email, age, CAST(round(score * 1000000) AS BIGINT), vip, born FROM contact ORDER BY id"
+  case $1 in postgres*) pg_psql a "$_sql" imp ;; *) sqlite3 "$1" "$_sql" ;; esac
+}
+for f in plain keyed bad; do
+  key=; [ $f = keyed ] && key="--key email"
+  lite=$("$CAMP" import --db "$D/imp.db" --model contact $key "$D/$f.csv" 2>&1; echo "exit $?")
+  pg=$("$CAMP" import --db "$(pg_url a imp)" --model contact $key "$D/$f.csv" 2>&1; echo "exit $?")
+  check "camp import $key $f.csv: the same output on PostgreSQL as on SQLite" "$pg" "$lite"
+  check "and the same records" "$(records "$(pg_url a imp)")" "$(records "$D/imp.db")"
+done
+expect_match "a bad value: FILE:LINE, nothing imported" "*bad.csv:3: error: column 'age': 'x1' is not an int*nothing imported*exit 1" "$pg"
+check "the keyed import: the last record of a key wins, records without a key each their own" \
+  "$(pg_psql a "SELECT name FROM contact WHERE id > 4 ORDER BY id" imp | join_lines ,)" "new, last,no key 1,no key 2,new e"
+
+# -- camp itself, given a URL it cannot use: one line, exit 1, no password
+for cmd in init status; do
+  for case in "a wrong password|postgresql://camp:wrongpass@127.0.0.1:$PG_PORT_a/camp|PostgreSQL refused user 'camp': password authentication failed" \
+    "no such database|postgresql://camp:$PG_PASSWORD_a@127.0.0.1:$PG_PORT_a/nosuch|PostgreSQL has no database 'nosuch' (create it: createdb -O camp nosuch)" \
+    "nothing listening|postgresql://camp:wrongpass@127.0.0.1:$port/camp|cannot connect to PostgreSQL at 127.0.0.1:$port: Connection refused"; do
+    what=${case%%|*} rest=${case#*|}
+    out=$(cd "$D" && "$CAMP" $cmd --db "${rest%%|*}" 2>&1); rc=$?
+    check "camp $cmd --db URL, $what: exit 1" "$rc" 1
+    check "camp $cmd --db URL, $what: one line without the password" "$out" "camp $cmd: ${rest#*|}"
+  done
+done
 
 # -- camp itself on a PostgreSQL URL: the store is made there, and no
 # message shows the password (camp echoed the whole URL as a file path once)

@@ -158,6 +158,19 @@ static void retries(Db *db, const char *target) {
   campDbExec(db, "SET statement_timeout = 0", err, sizeof err);
   check("a real error is not retryable", stepOnce(db, "SELECT 1/0") == DB_FAIL && !campDbRetryable(db), campDbError(db));
 
+  DbStmt *count = prep(db, "SELECT count(*) FROM t WHERE id > ?");
+  if (count) campDbBindInt64(count, 1, 0);
+  check("a statement prepared", count && campDbStep(count) == DB_ROW && campDbColumnInt64(count, 0) == 2, campDbError(db));
+  check("the connection ended under a statement: DB_BUSY", stepOnce(db, "SELECT pg_terminate_backend(pg_backend_pid())") == DB_BUSY,
+        campDbError(db));
+  check("saying so in one line", !strncmp(campDbError(db), "connection to PostgreSQL lost: ", 31) && !strchr(campDbError(db), '\n'),
+        campDbError(db));
+  check("retryable, not in a transaction", campDbRetryable(db) && !campDbInTransaction(db), NULL);
+  campDbReset(count);
+  check("the next call connects again and prepares the statement again", count && campDbStep(count) == DB_ROW &&
+        campDbColumnInt64(count, 0) == 2, campDbError(db));
+  campDbFinalize(count);
+
   Db *other = campDbOpen(target, 0, err, sizeof err);
   if (!other) { check("a second connection", 0, err); return; }
   campDbBegin(db, err, sizeof err);
