@@ -25,29 +25,29 @@
 # and the duplicates: the messages the workers say they sent beyond the
 # traces that hold a sent message (must be 0).
 set -eu
-N=1000000 STORE=sqlite W=1
+N=1000000 store=sqlite W=1
 while [ $# -gt 0 ]; do
   case $1 in
-    --store) STORE=${2:-}; shift 2 ;;
-    --store=*) STORE=${1#*=}; shift ;;
+    --store) store=${2:-}; shift 2 ;;
+    --store=*) store=${1#*=}; shift ;;
     --workers) W=${2:-}; shift 2 ;;
     --workers=*) W=${1#*=}; shift ;;
     *[!0-9]* | '') echo "bench/run.sh: unknown argument '$1' (usage: run.sh [N] [--store sqlite|postgresql] [--workers W])" >&2; exit 2 ;;
     *) N=$1; shift ;;
   esac
 done
-case $STORE in sqlite | postgresql) ;; *) echo "bench/run.sh: --store is sqlite or postgresql, not '$STORE'" >&2; exit 2 ;; esac
+case $store in sqlite | postgresql) ;; *) echo "bench/run.sh: --store is sqlite or postgresql, not '$store'" >&2; exit 2 ;; esac
 case $W in '' | *[!0-9]* | 0) echo "bench/run.sh: --workers takes a number from 1, not '$W'" >&2; exit 2 ;; esac
 . bench/lib.sh
 CAMP=${CAMP:-build/camp}
 [ -x "$CAMP" ] || make -s build/camp
-if [ "$STORE" = postgresql ]; then
+if [ "$store" = postgresql ]; then
   . tests/lib.sh          # D, removed at exit, and what tests/pg.sh uses
   . tests/pg.sh
   trap 'exit 1' HUP PIPE  # the cluster is stopped and removed also when the output's reader went away (| head)
   . bench/pg.sh
   bench_pg_start || { echo "bench/run.sh: the PostgreSQL cluster did not start" >&2; exit 1; }
-  DB=$(pg_url bench)
+  db=$(pg_url bench)
   bench_pg_admin "CREATE DATABASE floor OWNER camp" postgres > /dev/null
   FLOOR_URL=$(pg_url bench floor)
   cc -O2 -o "$D/floor" bench/floor_pg.c -I"$(pg_config --includedir)" -lpq
@@ -55,9 +55,9 @@ if [ "$STORE" = postgresql ]; then
 else
   D=$(mktemp -d)
   trap 'rm -rf "$D"' EXIT
-  DB=$D/db
+  db=$D/db
   cc -O2 -o "$D/floor" bench/floor.c -lsqlite3
-  q() { sqlite3 "$DB" "$1"; }
+  q() { sqlite3 "$db" "$1"; }
 fi
 cat > "$D/models.camp" <<'C'
 model contact {
@@ -68,10 +68,10 @@ model contact {
 C
 bench_campaign > "$D/c.camp"
 awk -v n="$N" 'BEGIN { print "name,email,phone"; for (i = 1; i <= n; i++) printf "P%d,p%d@x.test,+336%08d\n", i, i, i }' > "$D/c.csv"
-"$CAMP" init --db "$DB" --clock 2026-01-05T09:00:00Z > /dev/null
-"$CAMP" deploy --db "$DB" --start "$D/c.camp" > /dev/null
-"$CAMP" import --db "$DB" --model contact "$D/c.csv" > /dev/null
-[ "$STORE" = sqlite ] || bench_pg_admin "SELECT pg_stat_statements_reset()" > /dev/null
+"$CAMP" init --db "$db" --clock 2026-01-05T09:00:00Z > /dev/null
+"$CAMP" deploy --db "$db" --start "$D/c.camp" > /dev/null
+"$CAMP" import --db "$db" --model contact "$D/c.csv" > /dev/null
+[ "$store" = sqlite ] || bench_pg_admin "SELECT pg_stat_statements_reset()" > /dev/null
 
 # phase NAME UNTIL: W `camp run` processes to UNTIL (absolute: a worker that
 # starts after another moved the clock must aim at the same time), started
@@ -79,7 +79,7 @@ awk -v n="$N" 'BEGIN { print "name,email,phone"; for (i = 1; i <= n; i++) printf
 phase() {
   _i=1 _pids=
   while [ $_i -le "$W" ]; do
-    /usr/bin/time -f "%M %U %S" -o "$D/time.$1.$_i" "$CAMP" run --db "$DB" --until "$2" --mail sink: --sms sink: \
+    /usr/bin/time -f "%M %U %S" -o "$D/time.$1.$_i" "$CAMP" run --db "$db" --until "$2" --mail sink: --sms sink: \
       > "$D/out.$1.$_i" 2> "$D/err.$1.$_i" &
     _pids="$_pids $!" _i=$((_i + 1))
   done
@@ -89,33 +89,33 @@ phase() {
     _i=$((_i + 1))
   done
 }
-[ "$STORE" = sqlite ] || c0=$(bench_pg_cpu)
+[ "$store" = sqlite ] || c0=$(bench_pg_cpu)
 t0=$(date +%s.%N)
 phase 1 2026-01-05T10:00:00Z
 t1=$(date +%s.%N)
 # generated events: 30% of the messages are opened (through camp event --file)
 q "SELECT message_id FROM camp_trace WHERE message_id IS NOT NULL AND id % 10 < 3" |
   awk '{ printf "{\"event\":\"open\",\"message_id\":\"%s\"}\n", $0 }' > "$D/events.jsonl"
-[ "$STORE" = sqlite ] || c1=$(bench_pg_cpu)
-"$CAMP" event --db "$DB" --file "$D/events.jsonl" > /dev/null
-[ "$STORE" = sqlite ] || c2=$(bench_pg_cpu)
+[ "$store" = sqlite ] || c1=$(bench_pg_cpu)
+"$CAMP" event --db "$db" --file "$D/events.jsonl" > /dev/null
+[ "$store" = sqlite ] || c2=$(bench_pg_cpu)
 t2=$(date +%s.%N)
 phase 2 2026-02-04T10:00:00Z
 t3=$(date +%s.%N)
-[ "$STORE" = sqlite ] || c3=$(bench_pg_cpu)
+[ "$store" = sqlite ] || c3=$(bench_pg_cpu)
 traces=$(q "SELECT count(*) FROM camp_trace")
 held=$(q "SELECT count(*) FROM camp_trace WHERE message_id IS NOT NULL AND state = 2")
 distinct=$(q "SELECT count(DISTINCT message_id) FROM camp_trace WHERE message_id IS NOT NULL")
 sent=$(cat "$D"/out.* | sed -n 's/.*(sent \([0-9]*\)).*/\1/p' | awk '{ s += $1 } END { print s + 0 }')
 rss=$(cat "$D"/time.* | sort -n | tail -1 | cut -d' ' -f1)
-if [ "$STORE" = postgresql ]; then
+if [ "$store" = postgresql ]; then
   top=$(bench_pg_top 10)
   bench_pg_admin "ANALYZE" > /dev/null
   sizes=$(bench_pg_sizes)
 fi
 
 # each floor is the best of three runs: a floor is what the machine can do
-if [ "$STORE" = postgresql ]; then
+if [ "$store" = postgresql ]; then
   best() { for i in $(seq "${BENCH_FLOOR_RUNS:-3}"); do "$D/floor" "$@" "$FLOOR_URL"; done | sort -k2 -n | head -1; }
   floor=$(best copy "$traces")
 else
@@ -124,8 +124,8 @@ else
 fi
 writes=$(best writes "$N")
 piped=
-[ "$STORE" = sqlite ] || piped=$(best pipeline "$N")
-awk -v pp="$piped" -v n="$N" -v tr="$traces" -v a="$t0" -v b="$t1" -v c="$t2" -v d="$t3" -v rss="$rss" -v fl="$floor" -v wr="$writes" -v st="$STORE" -v w="$W" 'BEGIN {
+[ "$store" = sqlite ] || piped=$(best pipeline "$N")
+awk -v pp="$piped" -v n="$N" -v tr="$traces" -v a="$t0" -v b="$t1" -v c="$t2" -v d="$t3" -v rss="$rss" -v fl="$floor" -v wr="$writes" -v st="$store" -v w="$W" 'BEGIN {
   split(fl, f, " "); split(wr, x, " "); run = (b - a) + (d - c); ev = c - b
   name = st == "sqlite" ? "SQLite" : "PostgreSQL"
   printf "contacts:        %d\n", n
@@ -143,7 +143,7 @@ awk -v pp="$piped" -v n="$N" -v tr="$traces" -v a="$t0" -v b="$t1" -v c="$t2" -v
   printf "camp / writes:   %.1fx\n", run / x[2]
   if (pp != "") printf "camp / pipelined: %.1fx\n", run / y[2]
 }'
-if [ "$W" -gt 1 ] || [ "$STORE" = postgresql ]; then
+if [ "$W" -gt 1 ] || [ "$store" = postgresql ]; then
   for p in 1 2; do
     printf 'phase %d workers: ' "$p"
     for i in $(seq "$W"); do
@@ -153,7 +153,7 @@ if [ "$W" -gt 1 ] || [ "$STORE" = postgresql ]; then
   done
   echo "duplicates:      $((sent - held)) (the workers sent $sent messages; $held traces hold a sent message, $distinct distinct Message-IDs)"
 fi
-if [ "$STORE" = postgresql ]; then
+if [ "$store" = postgresql ]; then
   awk -v a="$t0" -v b="$t1" -v c="$t2" -v d="$t3" -v c0="$c0" -v c1="$c1" -v c2="$c2" -v c3="$c3" -v w="$W" -v cpu="$(cat "$D"/time.* | awk '{ s += $2 + $3 } END { print s }')" 'BEGIN {
     run = (b - a) + (d - c); pg = (c1 - c0) + (c3 - c2)
     printf "CPU in the runs: camp %.1f s, PostgreSQL %.1f s (%.0f%% of the CPU used), of %.1f s wall on 2 cores\n", cpu, pg, 100 * pg / (cpu + pg), run
