@@ -2,10 +2,10 @@
 # sourced after tests/lib.sh and tests/pg.sh (which own the throwaway
 # cluster: initdb, pg_ctl, the role and database camp, pg_stat_statements).
 #
-# Owns: the cluster's settings for a benchmark (bench_pg_start), the
-# cluster's CPU time (bench_pg_cpu), and what is read from it after a run:
-# the top statements by total time (bench_pg_top) and the sizes of camp's
-# tables and indexes (bench_pg_sizes).  Does not own: the run or the floors
+# Owns: the cluster's settings for a benchmark (bench_pg_start), its CPU
+# time (bench_pg_cpu) and WAL (bench_pg_wal), and what is read from it
+# after a run: the top statements by total time (bench_pg_top) and the
+# sizes of camp's tables and indexes (bench_pg_sizes).  Does not own: the run or the floors
 # (bench/run.sh, bench/floor_pg.c).
 #
 # Settings: tests/pg.sh makes a cluster for speed (fsync,
@@ -50,6 +50,11 @@ bench_pg_cpu() {
     done
   } | awk -v t="$_tck" '{ s += $1 } END { printf "%.2f\n", s / t }'
 }
+
+# bench_pg_wal: the cluster's WAL position now (pg_current_wal_lsn)
+bench_pg_wal() { bench_pg_admin "SELECT pg_current_wal_lsn()"; }
+# bench_pg_wal_mb FROM TO: MB of WAL written between two positions
+bench_pg_wal_mb() { bench_pg_admin "SELECT round(pg_wal_lsn_diff('$2', '$1') / 1048576.0, 1)"; }
 
 # bench_pg_top [K]: the K (10) statements of database camp with the most
 # total time in pg_stat_statements: calls, total ms, mean ms, rows, query

@@ -89,7 +89,7 @@ phase() {
     _i=$((_i + 1))
   done
 }
-[ "$store" = sqlite ] || c0=$(bench_pg_cpu)
+[ "$store" = sqlite ] || { c0=$(bench_pg_cpu); w0=$(bench_pg_wal); }
 t0=$(date +%s.%N)
 phase 1 2026-01-05T10:00:00Z
 t1=$(date +%s.%N)
@@ -102,7 +102,7 @@ q "SELECT message_id FROM camp_trace WHERE message_id IS NOT NULL AND id % 10 < 
 t2=$(date +%s.%N)
 phase 2 2026-02-04T10:00:00Z
 t3=$(date +%s.%N)
-[ "$store" = sqlite ] || c3=$(bench_pg_cpu)
+[ "$store" = sqlite ] || { c3=$(bench_pg_cpu); w3=$(bench_pg_wal); }
 traces=$(q "SELECT count(*) FROM camp_trace")
 held=$(q "SELECT count(*) FROM camp_trace WHERE message_id IS NOT NULL AND state = 2")
 distinct=$(q "SELECT count(DISTINCT message_id) FROM camp_trace WHERE message_id IS NOT NULL")
@@ -158,6 +158,7 @@ if [ "$store" = postgresql ]; then
     run = (b - a) + (d - c); pg = (c1 - c0) + (c3 - c2)
     printf "CPU in the runs: camp %.1f s, PostgreSQL %.1f s (%.0f%% of the CPU used), of %.1f s wall on 2 cores\n", cpu, pg, 100 * pg / (cpu + pg), run
   }'
+  echo "WAL written:     $(bench_pg_wal_mb "$w0" "$w3") MB from the first run to the end of the last (events included)"
   echo "$top"
   echo "$sizes"
 fi
