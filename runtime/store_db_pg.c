@@ -120,11 +120,24 @@ static int session(Db *db) {
   return ok ? 0 : -1;
 }
 
+/* A session left idle inside a transaction for longer than a runner's lease
+** (CAMP_LEASE_SECONDS, 120: runtime/store_runner.c) is ended by the server,
+** so a worker cut off in the middle of a batch lets go of the rows it
+** locked when its lease runs out; TCP keepalives find a dead peer. */
+static void sessionOptions(char *out, size_t size) {
+  const char *s = getenv("CAMP_LEASE_SECONDS");
+  long lease = s && *s ? strtol(s, NULL, 10) : 0;
+  snprintf(out, size, "-c idle_in_transaction_session_timeout=%lds", lease > 0 ? lease : 120);
+}
+
 int campDbPgOpen(Db *db, const char *url) {
   db->pg = calloc(1, sizeof *db->pg);
   if (!db->pg) { snprintf(db->err, sizeof db->err, "out of memory"); return -1; }
-  const char *keys[] = { "dbname", "connect_timeout", "application_name", "client_encoding", NULL };
-  const char *vals[] = { url, "10", "camp", "UTF8", NULL };
+  char options[96];
+  sessionOptions(options, sizeof options);
+  const char *keys[] = { "dbname", "connect_timeout", "application_name", "client_encoding", "options", "keepalives_idle",
+                         "keepalives_interval", "keepalives_count", NULL };
+  const char *vals[] = { url, "10", "camp", "UTF8", options, "30", "10", "3", NULL };
   PGconn *c = PQconnectdbParams(keys, vals, 1);   /* expand_dbname: the URL; its own options win over these */
   if (!c) { snprintf(db->err, sizeof db->err, "out of memory"); return -1; }
   db->pg->c = c;

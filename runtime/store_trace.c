@@ -427,10 +427,10 @@ int64_t campStoreLinkset(Engine *e, const char *targets, size_t len) {
   if (campDbStep(s) == DB_ROW) id = campDbColumnInt64(s, 0);
   campDbReset(s);
   if (!id) {
-    /* another worker may insert the same list at the same moment (PostgreSQL):
-    ** then this insert waits for its commit, inserts nothing, and the list is read again */
-    if (!(s = campStoreDbStmt(e, "INSERT INTO camp_linkset(links) VALUES(?) ON CONFLICT(links) DO NOTHING RETURNING id", ign_,
-                              sizeof ign_))) return 0;
+    /* another worker may be adding the same list (PostgreSQL): this waits
+    ** for its commit, then adds nothing, and the list is read again */
+    if (!(s = campStoreDbStmt(e, "INSERT INTO camp_linkset(links) VALUES(?) ON CONFLICT(links) DO NOTHING RETURNING id",
+                              ign_, sizeof ign_))) return 0;
     campDbBindText(s, 1, targets, (int)len);
     if (campDbStep(s) == DB_ROW) id = campDbColumnInt64(s, 0);
     campDbReset(s);

@@ -159,13 +159,14 @@ store_init() {
   . tests/pg.sh
   pg_start store || abort "store: no PostgreSQL cluster"
 }
-# store_db NAME: DB is a new, empty database's target for camp --db: $D/NAME.db,
-# or a new PostgreSQL database NAME_<pid> (unique across the suite's scripts)
+# store_db NAME [VAR]: VAR (DB) is a new, empty database's target for camp
+# --db: $D/NAME.db, or a new PostgreSQL database NAME_<pid> (unique across
+# the suite's scripts)
 store_db() {
   if [ "$STORE" = postgresql ]; then
     pg_fresh_db store "$1_$$" || return 1
-    DB=$(pg_url store "$1_$$")
-  else DB=$D/$1.db; fi
+    eval "${2:-DB}=\$(pg_url store \"\$1_\$\$\")"
+  else eval "${2:-DB}=\$D/\$1.db"; fi
 }
 # store_sql DB SQL: the rows of SQL on DB, columns joined by '|'
 store_sql() {

@@ -9,7 +9,9 @@
 # The database: the example campaigns, a mailing and tests/report/report.camp
 # on a simulated clock, 21 days run one at a time, with synthetic opens,
 # clicks, replies, bounces and unsubscribes (tests/report/engage.py) every day.
+# store: both
 . tests/lib.sh
+store_init
 has_module jsonschema || abort "python3-jsonschema is missing (make test-deps)"
 SCHEMA=docs/report.schema.json
 SHOT_DIR=$BUILD/report
@@ -28,7 +30,7 @@ for e in jsonschema.Draft202012Validator(schema).iter_errors(json.load(open(sys.
 jq_py() { $PY -c 'import json, sys; r = json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$@"; }
 
 # -- the database -------------------------------------------------------------------
-DB=$D/db
+store_db db
 mkdir -p "$D/mail" "$D/sms"
 "$CAMP" init --db "$DB" --clock 2026-03-01T09:00:00Z > /dev/null || bad "init"
 "$CAMP" deploy --db "$DB" --root . --start examples/models.camp examples/welcome_flow.camp examples/commercial_prospection.camp \
@@ -142,10 +144,11 @@ check "screenshot written" "$(test -s "$SHOT_DIR/report.png" && head -c 8 "$SHOT
 echo "     screenshot: $SHOT_DIR/report.png; render: $(echo "$got" | $PY -c 'import json, sys; g = json.load(sys.stdin); print("load %s ms, first paint %s ms, %s px high" % (g.get("load_ms"), g.get("paint_ms"), g.get("height")))')"
 
 # -- an empty database -------------------------------------------------------------------------------
-"$CAMP" init --db "$D/empty.db" --clock 2026-03-01T09:00:00Z > /dev/null
-"$CAMP" report --db "$D/empty.db" --format json > "$D/empty.json"
+store_db empty EDB
+"$CAMP" init --db "$EDB" --clock 2026-03-01T09:00:00Z > /dev/null
+"$CAMP" report --db "$EDB" --format json > "$D/empty.json"
 check "empty: JSON valid, no campaign" "$(valid "$D/empty.json")|$(jq_py "$D/empty.json" 'len(r["campaigns"])')" "|0"
-"$CAMP" report --db "$D/empty.db" --format html -o "$D/empty.html"
+"$CAMP" report --db "$EDB" --format html -o "$D/empty.html"
 check "empty: the page says so" "$?|$(grep -c 'No campaign or mailing is deployed' "$D/empty.html")" "0|1"
 check "empty: the page matches the JSON" "$($PY tests/report/compare.py "$D/empty.html" "$D/empty.json" 2>&1)" \
   '{"bars": 0, "points": 0, "funnel": 0, "numbers": 1}'
@@ -153,10 +156,11 @@ got=$(browser "file://$D/empty.html")
 check "empty: chromium renders it, no console error" "$(echo "$got" | $PY -c 'import json, sys; g = json.load(sys.stdin); print(g.get("errors"), g.get("svgs"))')" "[] 0"
 
 # -- a campaign deployed, nothing run: every count 0, every rate a dash --------------------------------
-"$CAMP" init --db "$D/new.db" --clock 2026-03-01T09:00:00Z > /dev/null
-"$CAMP" deploy --db "$D/new.db" --root . --start tests/report/report.camp > /dev/null
-"$CAMP" report --db "$D/new.db" --format json > "$D/new.json"
-"$CAMP" report --db "$D/new.db" --format html -o "$D/new.html"
+store_db new NDB
+"$CAMP" init --db "$NDB" --clock 2026-03-01T09:00:00Z > /dev/null
+"$CAMP" deploy --db "$NDB" --root . --start tests/report/report.camp > /dev/null
+"$CAMP" report --db "$NDB" --format json > "$D/new.json"
+"$CAMP" report --db "$NDB" --format html -o "$D/new.html"
 check "nothing sent: JSON valid, the page matches it" "$(valid "$D/new.json")|$($PY tests/report/compare.py "$D/new.html" "$D/new.json" 2>&1 > /dev/null)" "|"
 check "nothing sent: 12 rates, 12 dashes" "$(grep -o '_rate" data-value="">–<' "$D/new.html" | wc -l)" 12
 

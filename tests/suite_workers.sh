@@ -15,6 +15,8 @@
 #      owner's results.
 #   4. A lock timeout (another session holds the campaign's enrolment
 #      lock): the run is retried, never shown as a failure.
+#   5. Frequency caps and a send-once mailing stay exact across 4 workers.
+#   6. A service-mode worker wakes on news (LISTEN/NOTIFY) at once.
 # What arrived is counted by tests/smtp/tally.py (by content, never by
 # arrival order); waits are on conditions with generous limits.  The
 # outage's length is the fault itself, not a wait for something.
@@ -113,8 +115,8 @@ expect "four workers: extra copies only in flight at the kills ($extra <= 2 x $C
   "$([ "$extra" -le $((2 * CONN)) ] && echo yes || echo no)"
 expect "four workers: every trace final, every participant completed" "0 0" "$(final)"
 expect "four workers: every trace processed" "$((2 * NW))" "$(ntraces "$DB" state=processed)"
-expect "four workers: work was shared (each of the 4 sent some)" 4 \
-  "$(cat "$T"/w[1-4] | sed -n 's/.*(sent \([0-9]*\)).*/\1/p' | awk '$1 > 0' | wc -l | tr -d ' ')$(for w in 1 2; do [ -s "$T/w$w" ] || echo; done)"
+expect "four workers: the two that finished each sent a share" 2 \
+  "$(cat "$T/w3" "$T/w4" | sed -n 's/.*(sent \([0-9]*\)).*/\1/p' | awk '$1 > 0' | wc -l | tr -d ' ')"
 expect "four workers: no runner row left by the ones that ended" 0 "$(sql "SELECT count(*) FROM camp_runner" four)"
 
 # -- 2. PostgreSQL restarted in the middle of a run, two serve instances -----------------
@@ -191,5 +193,88 @@ expect "lock timeout: it said it tried again" yes "$(grep -q 'trying again' "$T/
 expect "lock timeout: every trace final" "0 0" "$(final)"
 t=$(tally "$SRV")
 expect "lock timeout: one Message-ID per (recipient, activity)" "600 600 0" "$(field "$t" pairs) $(field "$t" distinct_ids) $(field "$t" mixed)"
+
+# -- 5. frequency caps and a send-once mailing across four workers ----------------------------
+# three campaigns and a mailing each write to every contact at 09:00 under a
+# database cap of one email a day: over four days each contact gets exactly
+# one a day, and the mailing exactly once, whichever worker took which
+cat > "$T/caps.camp" <<'C'
+model contact {
+  name text
+  email email
+}
+campaign c1 "One" { target contact where email is set email m1 { subject "c1 {{ name }}" body "<p>1</p>" } }
+campaign c2 "Two" { target contact where email is set email m2 { subject "c2 {{ name }}" body "<p>2</p>" } }
+campaign c3 "Three" { target contact where email is set email m3 { subject "c3 {{ name }}" body "<p>3</p>" } }
+list all "Everyone" {
+  target contact
+  where email is set
+}
+mailing promo "Promotion" {
+  to list all
+  at 2026-01-05T09:00:00Z
+  subject "promo {{ name }}"
+  body "<p>p</p>"
+}
+C
+smtp_server caps
+NC=400
+pg_fresh_db main caps && DB=$(pg_url main caps)
+contacts $NC
+new_db "$DB" "$T/caps.camp" "$T/c.csv"
+"$CAMP" config --db "$DB" cap.email "1 per 1 day" > /dev/null || bad "camp config cap.email"
+for day in 2026-01-05T12:00:00Z 2026-01-06T12:00:00Z 2026-01-07T12:00:00Z 2026-01-08T12:00:00Z; do
+  pids=
+  for k in 1 2 3 4; do
+    "$CAMP" run --db "$DB" --until "$day" --mail "smtp://127.0.0.1:$PORT" --mail-connections 2 > "$T/caps.$k" 2>&1 &
+    pids="$pids $!"
+  done
+  rcs=
+  for p in $pids; do wait "$p"; rcs="$rcs$?"; done
+  expect "caps: four workers up to $day exit 0" 0000 "$rcs"
+done
+t=$(tally "$SRV")
+echo "     $t"
+expect "caps: each contact got each of the 4 messages once, under one Message-ID" "$((4 * NC)) $((4 * NC)) $((4 * NC)) 0 0" \
+  "$(field "$t" messages) $(field "$t" pairs) $(field "$t" distinct_ids) $(field "$t" dup_pairs) $(field "$t" mixed)"
+expect "caps: nobody got two in one day" 0 \
+  "$(sql "SELECT count(*) FROM (SELECT contact, at / 86400 AS day FROM camp_send_log GROUP BY contact, at / 86400 HAVING count(*) > 1) AS x" caps)"
+expect "caps: the mailing went to each member once" "$NC" "$(ntraces "$DB" campaign=promo state=processed)"
+
+# -- 6. a waiting worker wakes on news (LISTEN/NOTIFY), not at its next poll --------------------
+# a service-mode worker on the real clock has sent the welcome and has
+# nothing due for days (it would look again in 60 s); an open recorded by
+# camp event wakes it at once, and the open's action runs
+cat > "$T/wake.camp" <<'C'
+model contact {
+  name text
+  email email
+}
+campaign wake "Wake" {
+  target contact
+  where email is set
+  email hello {
+    subject "hello {{ name }}"
+    body "<p>Hi</p>"
+    on open within 3 days {
+      action opened { note("opened") }
+    }
+  }
+}
+C
+smtp_server wake
+pg_fresh_db main wake && DB=$(pg_url main wake)
+contacts 3
+new_db "$DB" "$T/wake.camp" "$T/c.csv" real
+"$CAMP" run --db "$DB" --mail "smtp://127.0.0.1:$PORT" > "$T/wake.out" 2>&1 &
+pw=$!; started $pw
+wait_for -n 600 -s 0.1 answers 3 ntraces "$DB" activity=hello state=processed || bad "the service worker sent the welcomes"
+mid=$(traces "$DB" message_id record=2 activity=hello)
+"$CAMP" event --db "$DB" open --message-id "$mid" > /dev/null || bad "camp event open"
+# 20 s is a third of the 60 s the worker would otherwise sleep
+wait_for -n 200 -s 0.1 answers 1 ntraces "$DB" activity=opened state=processed
+expect "wake: the open's action ran within 20 s of the event" 1 "$(ntraces "$DB" activity=opened state=processed)"
+kill -TERM "$pw"; wait "$pw"
+expect "wake: the worker stops on SIGTERM, exit 0" 0 "$?"
 
 finish
