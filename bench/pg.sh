@@ -68,15 +68,15 @@ bench_pg_top() {
     awk -F'|' '{ printf "%10d %10d %9.3f %10d  %s\n", $1, $2, $3, $4, $5 }'
 }
 
-# bench_pg_sizes: camp's largest tables with their index sizes, after a run
+# bench_pg_sizes: the largest tables (camp's and the model's) with their index sizes, after a run
 bench_pg_sizes() {
   echo "sizes (pg_total_relation_size; index = all the table's indexes):"
   printf '%-20s %10s %10s %10s %10s\n' table rows total table index
   bench_pg_admin "SELECT c.relname, c.reltuples::bigint, pg_size_pretty(pg_total_relation_size(c.oid)),
       pg_size_pretty(pg_relation_size(c.oid)), pg_size_pretty(pg_indexes_size(c.oid))
     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-    WHERE c.relkind = 'r' AND n.nspname = 'public' AND c.relname LIKE 'camp%'
-    ORDER BY pg_total_relation_size(c.oid) DESC LIMIT 6" |
+    WHERE c.relkind = 'r' AND n.nspname = 'public'
+    ORDER BY pg_total_relation_size(c.oid) DESC LIMIT 7" |
     awk -F'|' '{ printf "%-20s %10s %10s %10s %10s\n", $1, $2, $3, $4, $5 }'
   bench_pg_admin "SELECT i.relname, pg_size_pretty(pg_relation_size(i.oid))
     FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid

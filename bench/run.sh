@@ -122,9 +122,10 @@ else
   best() { for i in 1 2 3; do "$D/floor" "$@" "$D/floor.db"; done | sort -k2 -n | head -1; }
   floor=$(best inserts "$traces")
 fi
+[ "$store" = sqlite ] || f0=$(bench_pg_cpu)
 writes=$(best writes "$N")
 piped=
-[ "$store" = sqlite ] || piped=$(best pipeline "$N")
+[ "$store" = sqlite ] || { f1=$(bench_pg_cpu); piped=$(best pipeline "$N"); }
 awk -v pp="$piped" -v n="$N" -v tr="$traces" -v a="$t0" -v b="$t1" -v c="$t2" -v d="$t3" -v rss="$rss" -v fl="$floor" -v wr="$writes" -v st="$store" -v w="$W" 'BEGIN {
   split(fl, f, " "); split(wr, x, " "); run = (b - a) + (d - c); ev = c - b
   name = st == "sqlite" ? "SQLite" : "PostgreSQL"
@@ -157,6 +158,10 @@ if [ "$store" = postgresql ]; then
   awk -v a="$t0" -v b="$t1" -v c="$t2" -v d="$t3" -v c0="$c0" -v c1="$c1" -v c2="$c2" -v c3="$c3" -v w="$W" -v cpu="$(cat "$D"/time.* | awk '{ s += $2 + $3 } END { print s }')" 'BEGIN {
     run = (b - a) + (d - c); pg = (c1 - c0) + (c3 - c2)
     printf "CPU in the runs: camp %.1f s, PostgreSQL %.1f s (%.0f%% of the CPU used), of %.1f s wall on 2 cores\n", cpu, pg, 100 * pg / (cpu + pg), run
+  }'
+  awk -v f0="$f0" -v f1="$f1" -v k="${BENCH_FLOOR_RUNS:-3}" -v c0="$c0" -v c1="$c1" -v c2="$c2" -v c3="$c3" -v tr="$traces" 'BEGIN {
+    pg = (c1 - c0) + (c3 - c2); fl = (f1 - f0) / k
+    printf "PostgreSQL CPU:  %.0f us per trace in the runs; %.0f us per trace in the writes floor (its CPU per run / %d traces)\n", 1e6 * pg / tr, 1e6 * fl / tr, tr
   }'
   echo "WAL written:     $(bench_pg_wal_mb "$w0" "$w3") MB from the first run to the end of the last (events included)"
   echo "$top"
