@@ -702,6 +702,9 @@ int campSchedRun(Engine *e, const RunOptions *o, RunStats *st, char *err, size_t
       if (st->enrolled - enrolled >= 1000) campStoreAnalyze(e);   /* the planner learns the new sizes */
       lastSync = now;
     }
+    /* on the real clock, what the sync enrolled is due at its enrolment, after
+    ** this pass began (a wait for a lock, a large audience): work it now */
+    if (!simulated && campEngineNow(e) > now) now = campEngineNow(e);
     while (drain(e, o, now, 0, 0, st, &t, err, errSize) < 0)
       if (!again(e, o, &tries, err)) return -1;
     if (o->stop && *o->stop) return 0;        /* stopped: the clock stays where the work stopped */

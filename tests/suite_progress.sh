@@ -117,6 +117,35 @@ slow            300        300        300          0          0
 quick           300        300          0          0          0
 enrolled 600, left 0, processed 600 (sent 300), rejected 0, canceled 0, errors 0, retried 0, completed 300"
 
+# A pass whose enrolment waits (here on another process's write lock, held
+# until a second has passed since the service started; on a loaded machine,
+# a slow enrolment) works the participants it enrolled in the same pass:
+# their first activities are due at their enrolment, after the pass began.
+new_db "$D/svc2.db" "$D/two.camp" "$D/c.csv" real
+$PY - "$D/svc2.db" "$D/svc2.err" "$D/svc2.locked" <<'PY' &
+import os, sqlite3, sys, time
+db, log, flag = sys.argv[1:4]
+c = sqlite3.connect(db, isolation_level=None)
+c.execute("BEGIN IMMEDIATE")
+open(flag, "w").close()
+for _ in range(600):                      # the service's start line, at most 60 s
+    if os.path.exists(log) and "run: started" in open(log, errors="replace").read(): break
+    time.sleep(0.1)
+time.sleep(1.5)                           # its pass began before this second ended
+c.execute("ROLLBACK")
+PY
+LOCKER=$!
+started $LOCKER
+wait_for test -f "$D/svc2.locked" || bad "service: the lock was not taken"
+"$CAMP" run --db "$D/svc2.db" --mail sink: > /dev/null 2> "$D/svc2.err" &
+SVC=$!
+started $SVC
+wait_for grep -q -E "run: [0-9]+ enrolled" "$D/svc2.err" || bad "service: no pass logged after the lock" "$(cat "$D/svc2.err")"
+stop_pid $SVC
+stop_pid $LOCKER
+check "service: a pass that waited for the lock works what it enrolled" \
+  "$(grep -a -o -E "run: [0-9]+ enrolled.*" "$D/svc2.err" | head -n 1)" "run: 600 enrolled, 600 processed, 300 sent"
+
 # -- camp serve: TIMESTAMP METHOD PATH STATUS WHAT -------------------------------------
 cp tests/serve/serve.camp "$D/"
 printf 'name,email\nAda,ada@x.test\nBob,bob@x.test\n' > "$D/r.csv"
