@@ -4,20 +4,23 @@
 # Runners: each unit-test binary in $BUILD/tests/, then every tests/suite_*.sh,
 # then those marked "# store: both" again with CAMP_TEST_STORE=postgresql.
 # Each prints "N passed, N failed" as its last line; a runner that fails to
-# print it, or exits non-zero, counts as one failure.
+# print it, or exits non-zero, counts as one failure.  Each runner's line
+# says how long it took (CI must stay well under an hour).
 BUILD=${BUILD:-build}
 export BUILD CAMP="$PWD/$BUILD/camp"
 total_pass=0; total_fail=0
 run() {
   name=$1; shift
+  t0=$(date +%s)
   out=$("$@" 2>&1); rc=$?
+  secs=$(($(date +%s) - t0))
   last=$(printf '%s\n' "$out" | tail -n 1)
   p=$(printf '%s' "$last" | sed -n 's/^\([0-9][0-9]*\) passed, \([0-9][0-9]*\) failed$/\1/p')
   f=$(printf '%s' "$last" | sed -n 's/^\([0-9][0-9]*\) passed, \([0-9][0-9]*\) failed$/\2/p')
   if [ -z "$p" ]; then p=0; f=1; fi
   if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
   if [ "$f" -ne 0 ]; then printf '%s\n' "$out" | tail -n 40; fi
-  printf '%-28s %s passed, %s failed\n' "$name" "$p" "$f"
+  printf '%-28s %5d s  %s passed, %s failed\n' "$name" "$secs" "$p" "$f"
   total_pass=$((total_pass + p)); total_fail=$((total_fail + f))
 }
 for t in "$BUILD"/tests/*; do
