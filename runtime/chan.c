@@ -42,7 +42,7 @@ void campChanSettled(Channel *c, int i) {
   if (c->done) c->done(c->doneCtx, i);
 }
 
-int campChanStopping(const Channel *c) { return c->stop && *c->stop; }
+int campChanStopping(const Channel *c) { return (c->stop && *c->stop) || (c->lost && *c->lost); }
 
 void campChanClose(Channel *c) {
   if (c) c->close(c);

@@ -83,10 +83,13 @@ struct Channel {
   /* Set by the caller before send.  done(doneCtx, i) is called on the
   ** sending thread as soon as status[i] is final, so the caller can record
   ** it while the rest are out.  When *stop becomes non-zero, messages not
-  ** yet started are not started: their status is SEND_UNSENT. */
+  ** yet started are not started: their status is SEND_UNSENT.  The same
+  ** when *lost does (the sender was judged dead while it sent: another
+  ** runner owns the rest now). */
   void (*done)(void *ctx, int i);
   void *doneCtx;
   volatile sig_atomic_t *stop;
+  volatile sig_atomic_t *lost;
 };
 
 /* For carriers: status[i] is final (calls c->done). */

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "runtime/clock.h"
 #include "runtime/compose.h"
 #include "runtime/sched_send.h"
 
@@ -91,6 +92,19 @@ static int finishSend(Engine *e, int64_t owner, Outgoing *og, const SendStatus *
   return mine < 0 ? -1 : 0;
 }
 
+/* The batch's runner was judged dead while its messages were out (cut off,
+** or stopped, for longer than the lease): another runner owns its claims
+** and sends them with the same Message-IDs.  What is on the wire finishes;
+** the rest of the batch is not started (its results, under an owner that
+** is gone, write nothing). */
+static void judgedDead(Batch *b) {
+  b->lost = 1;
+  char now[CAMP_CLOCK_ISO_SIZE];
+  campClockFormat(campClockWall(), now);
+  fprintf(stderr, "%s run: this runner was judged dead while its batch was out (no heartbeat for longer than the lease): "
+                  "the rest of the batch is left to the runner that owns it now\n", now);
+}
+
 /* Record the pending results in one transaction.  wait == 0: only if the
 ** write lock is free now (another runner or the next batch's decisions may
 ** hold it; the results stay pending for the next try). */
@@ -113,7 +127,9 @@ static void recordPending(Batch *b, int wait) {
       DueTrace *w = b->out[b->order[b->pending[k]]].w;
       if (!w->spawned) ok = campSchedComplete(r, w->participant, &b->st) == 0;
     }
-    if (ok) ok = campStoreRunnerAlive(r, b->owner) == 0;    /* a heartbeat while the batch is out */
+    int alive = ok ? campStoreRunnerAlive(r, b->owner) : -1;    /* a heartbeat while the batch is out */
+    ok = alive >= 0;
+    if (alive == 0 && !b->lost) judgedDead(b);
     if (ok && campStoreCommit(r, NULL, 0) == 0) { b->npending = 0; return; }
     snprintf(b->err, sizeof b->err, "database: recording results: %s", campStoreError(r));
     campStoreRollback(r);
@@ -139,7 +155,8 @@ static void postHooks(Batch *b) {
   b->eager = b->rec != NULL;
   for (int j = b->nmsg; j < b->nout; j++) {
     Outgoing *og = &b->out[b->order[j]];
-    campChanHttpPostHooks((const char *const *)og->hookUrl, (const char *const *)og->hookBody, og->nhook, b->stop, &b->ss[j]);
+    if (b->lost) b->ss[j] = (SendStatus){ SEND_UNSENT, "not started: another runner owns it now" };
+    else campChanHttpPostHooks((const char *const *)og->hookUrl, (const char *const *)og->hookBody, og->nhook, b->stop, &b->ss[j]);
     onSettled(b, j);
   }
   if (b->rec) recordPending(b, 1);
@@ -158,8 +175,10 @@ static void *sendBatch(void *arg) {
     b->eager = b->rec && !ch->dedupes;
     ch->done = onSettled;
     ch->doneCtx = b;
+    ch->lost = &b->lost;
     ch->send(ch, b->m + first, k - first, b->ss + first);
     ch->done = NULL;
+    ch->lost = NULL;
     if (b->eager) recordPending(b, 1);          /* a deduping carrier's results: finishBatch */
   }
   postHooks(b);

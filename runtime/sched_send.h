@@ -56,6 +56,7 @@ typedef struct Batch {
   int failed;
   char err[512];
   volatile sig_atomic_t *stop;
+  volatile sig_atomic_t lost;   /* this runner was judged dead while the batch was out: start no more of it */
 } Batch;
 
 /* sched.c: the children of activity act once its trace was processed at

@@ -423,7 +423,9 @@ int campStoreInTransaction(Engine *e);
 /* Inside a write transaction: register this process as a runner (once)
 ** and beat its heart, forgetting dead runners (store_runner.c). */
 int campStoreRunnerBeat(Engine *e, char *err, size_t errSize);
-/* A heartbeat for runner owner while its batch is out. */
+/* A heartbeat for runner owner while its batch is out: 1, 0 when its row
+** is gone (another runner judged it dead: its claims are not its own any
+** more), -1 on error. */
 int campStoreRunnerAlive(Engine *e, int64_t owner);
 /* This process's runner id (0 before its first beat). */
 int64_t campStoreRunner(Engine *e);

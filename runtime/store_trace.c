@@ -495,7 +495,8 @@ int campStoreOutboxDrop(Engine *e, int64_t trace) { return campStoreDbRun(e, "DE
 /* -- runners ----------------------------------------------------------------------- */
 
 int campStoreRunnerAlive(Engine *e, int64_t owner) {
-  return campStoreDbRun(e, "UPDATE camp_runner SET heartbeat = ? WHERE id = ?", "ii", (int64_t)time(NULL), owner);
+  if (campStoreDbRun(e, "UPDATE camp_runner SET heartbeat = ? WHERE id = ?", "ii", (int64_t)time(NULL), owner) < 0) return -1;
+  return campDbChanges(e->conn) > 0;
 }
 
 int64_t campStoreRunner(Engine *e) { return e->runner; }

@@ -177,6 +177,10 @@ t=$(tally "$SRV")
 echo "     $t"
 expect "lease: every (recipient, activity) arrived under one Message-ID" "400 400 0" \
   "$(field "$t" pairs) $(field "$t" distinct_ids) $(field "$t" mixed)"
+extra=$(field "$t" dup_pairs)
+expect "lease: the one that came back sent only what was in flight when it stopped ($extra <= 2 x $CONN)" yes \
+  "$([ "$extra" -le $((2 * CONN)) ] && echo yes || echo no)"
+expect "lease: it said it was judged dead" 1 "$(grep -c "run: this runner was judged dead while its batch was out" "$T/slow")"
 expect "lease: the one that came back overwrote nothing" "$before" "$(sql "SELECT count(*), sum(length(message)) FROM camp_trace" lease)"
 expect "lease: every trace still final" "0 0" "$(final)"
 
