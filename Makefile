@@ -13,6 +13,8 @@
 # Generated C (re2c, lemon) is written to $(BUILD) only.
 
 VERSION  = 0.10.0
+# build on every core (the suites of make test still run one at a time)
+MAKEFLAGS += -j$(shell nproc 2>/dev/null || echo 1)
 BUILD   ?= build
 PREFIX  ?= /usr/local
 CC      ?= cc
@@ -171,9 +173,10 @@ $(BUILD)/npm-esp/.installed: tests/esp/package.json tests/esp/package-lock.json 
 
 # under the sanitizers: every suite once on its first store (the suites that
 # run only on PostgreSQL -- db, pgstore, move, workers -- included; workers
-# with 2,000 contacts), not the PostgreSQL reruns of the SQLite ones
+# with 2,000 contacts), not the PostgreSQL reruns of the SQLite ones, nor
+# suite_fuzz (the same libFuzzer targets, sanitized, as in make test)
 san:
-	CAMP_TEST_RERUN=no NW=2000 $(MAKE) test BUILD=build/san SAN=1 OPT=-O1
+	CAMP_TEST_RERUN=no CAMP_TEST_SKIP=suite_fuzz NW=2000 $(MAKE) test BUILD=build/san SAN=1 OPT=-O1
 
 demo: $(BUILD)/camp
 	@sh examples/demo.sh $(BUILD)/camp
