@@ -26,6 +26,9 @@ HERE=$PWD/tests/smtp
 N=${N:-3000}            # contacts for the runs side by side (2 emails each)
 NK=${NK:-1000}          # contacts for the rest (NK=3000: the 20 kills over 6,000 steps)
 KILLS=${KILLS:-20}
+# on PostgreSQL (the rerun), the same checks at half the scale unless given:
+# suite_workers carries the scale there (4 workers, 10,000 contacts, kills)
+if [ "$STORE" = postgresql ]; then N=${N_PG:-1500} KILLS=${KILLS_PG:-10}; fi
 DELAY=${DELAY:-0.02}    # seconds the relay of the kill loop waits before each 250
 CONN=8
 T=$D

@@ -21,12 +21,18 @@ RUNS=${FUZZ_RUNS:-100000}
 out=$BUILD/fuzz
 mkdir -p "$out/corpus_front" "$out/corpus_image"
 command -v clang > /dev/null || abort "clang missing"
+# the code under test compiled once (instrumented, on every core), then each
+# target linked with libFuzzer's main
+CFL="-g -O1 -std=c11 -D_GNU_SOURCE -fsanitize=address,undefined -fno-sanitize-recover=undefined -I. -I$BUILD $(pkg-config --cflags glib-2.0)"
+rm -rf "$out/obj" && mkdir -p "$out/obj"
+printf '%s\n' compiler/*.c runtime/program.c runtime/vm.c runtime/opcodes.c runtime/clock.c runtime/buf.c runtime/natives.c \
+    "$BUILD/lexer.c" |
+  xargs -P "$(nproc)" -I SRC sh -c 'o="$2/obj/$(echo "$3" | tr / _).o"; clang $1 -fsanitize=fuzzer-no-link -c -o "$o" "$3" 2> "$o.log" || { cat "$o.log"; exit 1; }' \
+    sh "$CFL" "$out" SRC > "$out/build_obj.log" 2>&1 || abort "$(cat "$out/build_obj.log")"
 for t in front image image_hash; do
   src=tests/fuzz/fuzz_$t.c def=
   [ "$t" = image_hash ] && src=tests/fuzz/fuzz_image.c def=-DFUZZ_FIX_HASH
-  clang -g -O1 -std=c11 -D_GNU_SOURCE $def -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-    -I. -I"$BUILD" $(pkg-config --cflags glib-2.0) -o "$out/fuzz_$t" "$src" compiler/*.c runtime/program.c runtime/vm.c \
-    runtime/opcodes.c runtime/clock.c runtime/buf.c runtime/natives.c "$BUILD/lexer.c" -ljansson -lcrypto -lm \
+  clang $CFL $def -fsanitize=fuzzer -o "$out/fuzz_$t" "$src" "$out"/obj/*.o -ljansson -lcrypto -lm \
     $(pkg-config --libs glib-2.0) 2>"$out/build_$t.log" \
     || abort "$(cat "$out/build_$t.log")"
 done
