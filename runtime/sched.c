@@ -15,6 +15,7 @@
 ** action does (actions.c), carrying anything (chan_*.c), printing anything
 ** (the callback's owner, e.g. cli/progress.c).
 */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -338,9 +339,7 @@ static int viaMailing(Engine *e, int64_t campaign, const RunOptions *o, char *er
   if (rc < 0) snprintf(err, errSize, "mailing %s: %s", name, why);
   free(name);
   if (rc < 0 && o->viaRetryAt) {
-    char now[CAMP_CLOCK_ISO_SIZE];
-    campClockFormat(campClockWall(), now);
-    fprintf(o->log ? o->log : stderr, "%s run: %s; trying again in a minute\n", now, err);
+    campSchedLog(o->log, "%s; trying again in a minute", err);
     *o->viaRetryAt = campClockWall() + 60;
     return 1;
   }
@@ -670,15 +669,23 @@ static int drain(Engine *e, const RunOptions *o, int64_t now, int test, int64_t 
   return rc < 0 ? -1 : 0;
 }
 
+void campSchedLog(FILE *log, const char *fmt, ...) {
+  char now[CAMP_CLOCK_ISO_SIZE], msg[1024];
+  campClockFormat(campClockWall(), now);
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  fprintf(log ? log : stderr, "%s run: %s\n", now, msg);
+}
+
 /* After a failed step of the run: 1 when it may be run again (PostgreSQL
 ** restarted, a deadlock: campStoreRetryable; at most SCHED_RETRIES times in
 ** a row), saying so in the log; 0 when the run ends with err. */
 static int again(Engine *e, const RunOptions *o, int *tries, char *err) {
   if (!campStoreRetryable(e) || ++*tries > SCHED_RETRIES) return 0;
   campStoreRollback(e);
-  char now[CAMP_CLOCK_ISO_SIZE];
-  campClockFormat(campClockWall(), now);
-  fprintf(o->log ? o->log : stderr, "%s run: %s; trying again\n", now, err);
+  campSchedLog(o->log, "%s; trying again", err);
   err[0] = 0;
   return 1;
 }
@@ -704,7 +711,7 @@ int campSchedRun(Engine *e, const RunOptions *o, RunStats *st, char *err, size_t
     }
     /* on the real clock, what the sync enrolled is due at its enrolment, after
     ** this pass began (a wait for a lock, a large audience): work it now */
-    if (!simulated && campEngineNow(e) > now) now = campEngineNow(e);
+    if (!simulated) { int64_t wall = campEngineNow(e); if (wall > now) now = wall; }
     while (drain(e, o, now, 0, 0, st, &t, err, errSize) < 0)
       if (!again(e, o, &tries, err)) return -1;
     if (o->stop && *o->stop) return 0;        /* stopped: the clock stays where the work stopped */

@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "runtime/clock.h"
 #include "runtime/compose.h"
 #include "runtime/sched_send.h"
 
@@ -99,10 +98,8 @@ static int finishSend(Engine *e, int64_t owner, Outgoing *og, const SendStatus *
 ** is gone, write nothing). */
 static void judgedDead(Batch *b) {
   b->lost = 1;
-  char now[CAMP_CLOCK_ISO_SIZE];
-  campClockFormat(campClockWall(), now);
-  fprintf(stderr, "%s run: this runner was judged dead while its batch was out (no heartbeat for longer than the lease): "
-                  "the rest of the batch is left to the runner that owns it now\n", now);
+  campSchedLog(b->log, "this runner was judged dead while its batch was out (no heartbeat for longer than the lease): "
+                       "the rest of the batch is left to the runner that owns it now");
 }
 
 /* Record the pending results in one transaction.  wait == 0: only if the
@@ -217,6 +214,7 @@ int campSchedSendStart(Engine *e, Batch *b, const RunOptions *o, int64_t now, ch
   if (!b->m || !b->ss || !b->order || !b->pending) { snprintf(err, errSize, "out of memory"); return -1; }
   if (buildMessages(b, now, err, errSize) < 0) return -1;
   b->stop = o->stop;
+  b->log = o->log;
   b->mail = o->mail;
   b->sms = o->sms;
   if (o->mail) o->mail->stop = o->stop;

@@ -56,9 +56,13 @@ typedef struct Batch {
   int failed;
   char err[512];
   volatile sig_atomic_t *stop;
+  FILE *log;                /* the run's log (RunOptions.log) */
   volatile sig_atomic_t lost;   /* this runner was judged dead while the batch was out: start no more of it */
 } Batch;
 
+/* sched.c: "TIMESTAMP run: MESSAGE" on log (stderr when NULL), a line of
+** the run's log (cut at 1 KiB). */
+void campSchedLog(FILE *log, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* sched.c: the children of activity act once its trace was processed at
 ** now (spawned set when there are any); complete a participant with
 ** nothing pending (counted in st when not NULL). */

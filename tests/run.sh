@@ -30,10 +30,11 @@ done
 # libFuzzer targets are built with the sanitizers in make test already)
 for s in tests/suite_*.sh; do
   [ -f "$s" ] || continue
+  n=$(basename "$s" .sh)
   case " ${CAMP_TEST_SKIP:-} " in
-    *" $(basename "$s" .sh) "*) printf '%-28s skipped (CAMP_TEST_SKIP)\n' "$(basename "$s" .sh)"; continue ;;
+    *" $n "*) printf '%-28s skipped (CAMP_TEST_SKIP)\n' "$n"; continue ;;
   esac
-  run "$(basename "$s" .sh)" sh "$s"
+  run "$n" sh "$s"
 done
 # the suites that run on either store, again on PostgreSQL (tests/lib.sh: store_db)
 # (CAMP_TEST_RERUN=no: not again; `make san` skips them: the sanitizers see
